@@ -1,0 +1,138 @@
+//! The "my account" page and its forms.
+
+use crate::http::{Errors, Form, Layout, Result, Signed, notice, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(page))
+        .route("/account/password", post(change_password))
+        .route("/account/sessions/sign-out-others", post(sign_out_others))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/delete", post(delete_token))
+        .route("/account/verify", post(resend_verification))
+}
+
+struct SessionRow {
+    current: bool,
+    device: String,
+    last_seen: String,
+    remember: bool,
+}
+
+struct TokenRow {
+    id: String,
+    name: String,
+    created: String,
+    last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/account.html")]
+struct AccountPage {
+    layout: Layout,
+    name: String,
+    email: String,
+    verified: bool,
+    errors: Errors,
+    sessions: Vec<SessionRow>,
+    tokens: Vec<TokenRow>,
+    new_token: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct AccountQuery {
+    notice: Option<String>,
+}
+
+async fn render_page(state: &AppState, s: &Signed, errors: Errors, new_token: Option<String>, n: Option<&'static str>) -> Result<Response> {
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%-d %b %Y %H:%M UTC").to_string();
+    let sessions = super::sessions(state, s)
+        .await?
+        .into_iter()
+        .map(|x| SessionRow {
+            current: x.id_hash == s.session_hash,
+            device: if x.user_agent.is_empty() { "Unknown device".into() } else { x.user_agent.chars().take(80).collect() },
+            last_seen: fmt(x.last_seen_at),
+            remember: x.remember,
+        })
+        .collect();
+    let tokens = super::tokens(state, s)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow { id: t.id.to_string(), name: t.name, created: fmt(t.created_at), last_used: t.last_used_at.map_or_else(|| "never".into(), fmt) })
+        .collect();
+    render(&AccountPage {
+        layout: Layout::for_user("My account", s).with_notice(n),
+        name: s.user.name.clone(),
+        email: s.user.email.clone(),
+        verified: s.user.email_verified_at.is_some(),
+        errors,
+        sessions,
+        tokens,
+        new_token,
+    })
+}
+
+async fn page(State(state): State<AppState>, s: Signed, Query(q): Query<AccountQuery>) -> Result<Response> {
+    render_page(&state, &s, Errors::default(), None, notice(q.notice.as_deref())).await
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct PasswordChange {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn change_password(State(state): State<AppState>, s: Signed, Form(f): Form<PasswordChange>) -> Result<Response> {
+    match super::change_password(&state, &s, &f.current, &f.password).await {
+        Ok(()) => Ok(Redirect::to("/account?notice=password").into_response()),
+        Err(crate::http::AppError::Invalid(errs)) => {
+            let mut r = render_page(&state, &s, Errors(errs), None, None).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn sign_out_others(State(state): State<AppState>, s: Signed) -> Result<Response> {
+    super::sign_out_others(&state, &s).await?;
+    Ok(Redirect::to("/account?notice=signed-out-others").into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_token(State(state): State<AppState>, s: Signed, Form(f): Form<TokenForm>) -> Result<Response> {
+    match super::create_token(&state, &s, &f.name).await {
+        Ok(secret) => render_page(&state, &s, Errors::default(), Some(secret), None).await,
+        Err(crate::http::AppError::Invalid(errs)) => {
+            let mut r = render_page(&state, &s, Errors(errs), None, None).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn delete_token(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {
+    super::delete_token(&state, &s, &id).await?;
+    Ok(Redirect::to("/account?notice=token-deleted").into_response())
+}
+
+async fn resend_verification(State(state): State<AppState>, s: Signed) -> Result<Response> {
+    crate::accounts::resend_verification(&state, &s).await?;
+    Ok(Redirect::to("/?notice=verify-sent").into_response())
+}

@@ -1,0 +1,447 @@
+//! Accounts: first-run setup, sign-in and sessions, sign-up on allowed domains, password reset,
+//! email verification, invitations, and API-token authentication. Use cases here; pages in
+//! `pages.rs`.
+
+pub mod pages;
+
+use crate::http::{AppError, Result, Signed};
+use crate::mail::{self, Email as Mail};
+use crate::security::{hash_password_async, random_token, token_hash, verify_password_async};
+use crate::state::AppState;
+use chrono::{Duration, Utc};
+use roundtable_domain::{Email, FieldError, MembershipStatus, OrgName, Password, PersonName, Role, UserId};
+use roundtable_store::links::{self, NewLink, Purpose};
+use roundtable_store::users::{self, NewUser, User};
+use roundtable_store::{Error as StoreError, audit, login_failures, networks, org, sessions, tokens};
+
+/// Failed sign-ins allowed per account, and per address, in `FAILURE_WINDOW`.
+pub const ACCOUNT_FAILURES: i64 = 5;
+pub const ADDRESS_FAILURES: i64 = 20;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+/// A new session's secret, to put in the cookie, and whether it should outlive the browser.
+pub struct NewSession {
+    pub token: String,
+    pub remember: bool,
+}
+
+/// On first start (no organisation yet) makes a one-time setup link and returns its URL.
+pub async fn ensure_setup_link(state: &AppState) -> anyhow::Result<Option<String>> {
+    if org::get(&state.db).await?.is_some() {
+        return Ok(None);
+    }
+    let token = random_token();
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    links::insert(
+        &mut tx,
+        &NewLink {
+            token_hash: &token_hash(&token),
+            purpose: Purpose::Setup,
+            email: "",
+            user_id: None,
+            network_id: None,
+            created_by: None,
+            expires_at: now + Duration::days(7),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(format!("{}/setup/{token}", state.config.public_url())))
+}
+
+pub struct SetupInput {
+    pub org_name: String,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Parses every field, collecting all problems so the form shows them together.
+fn collect<T>(errors: &mut Vec<FieldError>, r: std::result::Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+/// Creates the organisation and its first admin from the one-time setup link, and signs them in.
+pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua: &str) -> Result<NewSession> {
+    let mut errs = Vec::new();
+    let org_name = collect(&mut errs, OrgName::parse(&input.org_name));
+    let name = collect(&mut errs, PersonName::parse(&input.name));
+    let email = collect(&mut errs, Email::parse(&input.email));
+    let password = collect(&mut errs, Password::parse(&input.password));
+    let (Some(org_name), Some(name), Some(email), Some(password)) = (org_name, name, email, password) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let hash = hash_password_async(password.expose().to_owned()).await?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    if links::consume(&mut tx, &token_hash(token), Purpose::Setup, now).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    org::create(&mut tx, org_name.as_str(), now).await?;
+    let id = users::insert(
+        &mut tx,
+        &NewUser { email: &email, name: &name, password_hash: Some(&hash), is_org_admin: true, verified: true },
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &audit::NewEntry {
+            actor_id: Some(id),
+            actor_name: name.as_str(),
+            action: "organisation.created",
+            network_id: None,
+            subject: org_name.as_str(),
+            detail: "first-run setup",
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    start_session(state, id, false, ua).await
+}
+
+async fn start_session(state: &AppState, user: UserId, remember: bool, ua: &str) -> Result<NewSession> {
+    let token = random_token();
+    let now = Utc::now();
+    let expires = session_expiry(state, remember, now);
+    let ua: String = ua.chars().take(200).collect();
+    sessions::insert(&state.db, &token_hash(&token), user, now, expires, remember, &ua).await?;
+    Ok(NewSession { token, remember })
+}
+
+fn session_expiry(state: &AppState, remember: bool, now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    if remember {
+        now + Duration::days(i64::from(state.config.remember_days))
+    } else {
+        now + Duration::hours(i64::from(state.config.session_hours))
+    }
+}
+
+/// The signed-in person for a session cookie value, sliding the expiry forward now and then
+/// (at most every five minutes, so a page view is not a write).
+pub async fn session_user(state: &AppState, token: &str) -> Result<Option<Signed>> {
+    let now = Utc::now();
+    let hash = token_hash(token);
+    let Some(session) = sessions::lookup(&state.db, &hash, now).await? else { return Ok(None) };
+    let Some(user) = users::by_id(&state.db, session.user_id).await? else { return Ok(None) };
+    if now - session.last_seen_at > Duration::minutes(5) {
+        sessions::touch(&state.db, &hash, now, session_expiry(state, session.remember, now)).await?;
+    }
+    Ok(Some(Signed { user, session_hash: hash }))
+}
+
+pub async fn token_user(state: &AppState, token: &str) -> Result<Option<User>> {
+    let Some(t) = tokens::lookup(&state.db, &token_hash(token)).await? else { return Ok(None) };
+    let now = Utc::now();
+    if t.last_used_at.is_none_or(|at| now - at > Duration::minutes(5)) {
+        tokens::touch(&state.db, t.id, now).await?;
+    }
+    Ok(users::by_id(&state.db, t.user_id).await?)
+}
+
+fn too_many(minutes: i64) -> AppError {
+    AppError::RateLimited(format!(
+        "Too many failed sign-in attempts. Please wait {minutes} minute{} and try again, or reset your password.",
+        if minutes == 1 { "" } else { "s" }
+    ))
+}
+
+/// Signs in with email and password. Failed attempts are limited per account and per address;
+/// a successful sign-in always starts a brand-new session (the id rotates).
+pub async fn sign_in(state: &AppState, email: &str, password: &str, remember: bool, addr: &str, ua: &str) -> Result<NewSession> {
+    let now = Utc::now();
+    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let email_key = format!("account:{}", email.trim().to_lowercase());
+    let addr_key = format!("address:{addr}");
+    for (key, limit) in [(&email_key, ACCOUNT_FAILURES), (&addr_key, ADDRESS_FAILURES)] {
+        let (n, oldest) = login_failures::count_since(&state.db, key, since).await?;
+        if n >= limit {
+            let wait = oldest.map_or(FAILURE_WINDOW_MINUTES, |o| (o + Duration::minutes(FAILURE_WINDOW_MINUTES) - now).num_minutes() + 1);
+            return Err(too_many(wait.max(1)));
+        }
+    }
+    let user = users::by_email(&state.db, email.trim().to_lowercase().as_str()).await?;
+    let ok = verify_password_async(password.to_owned(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
+    match user {
+        Some(u) if ok && u.deactivated_at.is_none() => {
+            login_failures::clear(&state.db, &email_key).await?;
+            start_session(state, u.id, remember, ua).await
+        }
+        _ => {
+            login_failures::record(&state.db, &email_key, now).await?;
+            login_failures::record(&state.db, &addr_key, now).await?;
+            Err(AppError::Invalid(vec![FieldError::new("form", "That email and password do not match. Check them and try again.")]))
+        }
+    }
+}
+
+pub async fn sign_out(state: &AppState, signed: &Signed) -> Result<()> {
+    sessions::delete(&state.db, &signed.session_hash).await?;
+    Ok(())
+}
+
+pub struct SignUpInput {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Self sign-up, only for email domains the organisation allows. The address is confirmed by an
+/// emailed link; the person is signed in at once.
+pub async fn sign_up(state: &AppState, input: SignUpInput, ua: &str) -> Result<NewSession> {
+    let mut errs = Vec::new();
+    let name = collect(&mut errs, PersonName::parse(&input.name));
+    let email = collect(&mut errs, Email::parse(&input.email));
+    let password = collect(&mut errs, Password::parse(&input.password));
+    if let Some(e) = &email {
+        if !org::domain_allowed(&state.db, e.domain()).await? {
+            errs.push(FieldError::new(
+                "email",
+                "Self sign-up is only open to the organisation's own email addresses. Ask an organiser for an invitation.",
+            ));
+        }
+    }
+    let (Some(name), Some(email), Some(password), true) = (name, email, password, errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let hash = hash_password_async(password.expose().to_owned()).await?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let id = users::insert(
+        &mut tx,
+        &NewUser { email: &email, name: &name, password_hash: Some(&hash), is_org_admin: false, verified: false },
+        now,
+    )
+    .await
+    .map_err(email_taken)?;
+    send_verification(state, &mut tx, id, &email).await?;
+    tx.commit().await?;
+    start_session(state, id, false, ua).await
+}
+
+fn email_taken(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(k) if k == "users.email" => AppError::Conflict(FieldError::new(
+            "email",
+            "An account already uses this email address. Sign in, or reset the password if you forgot it.",
+        )),
+        e => e.into(),
+    }
+}
+
+async fn send_verification(state: &AppState, tx: &mut roundtable_store::Tx, user: UserId, email: &Email) -> Result<()> {
+    let token = random_token();
+    let now = Utc::now();
+    links::insert(
+        tx,
+        &NewLink {
+            token_hash: &token_hash(&token),
+            purpose: Purpose::Verify,
+            email: email.as_str(),
+            user_id: Some(user),
+            network_id: None,
+            created_by: None,
+            expires_at: now + Duration::days(3),
+        },
+        now,
+    )
+    .await?;
+    let url = format!("{}/verify/{token}", state.config.public_url());
+    mail::queue(
+        tx,
+        &Mail {
+            to: email.as_str(),
+            subject: "Confirm your email address for Roundtable".into(),
+            paragraphs: vec!["Please confirm that this is your email address. The link works once and for three days.".into()],
+            action: Some(("Confirm my address", url)),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends a new verification link to the signed-in person.
+pub async fn resend_verification(state: &AppState, signed: &Signed) -> Result<()> {
+    if signed.user.email_verified_at.is_some() {
+        return Ok(());
+    }
+    let email = Email::parse(&signed.user.email)?;
+    let mut tx = state.db.begin().await?;
+    send_verification(state, &mut tx, signed.user.id, &email).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn verify_email(state: &AppState, token: &str) -> Result<()> {
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let link = links::consume(&mut tx, &token_hash(token), Purpose::Verify, now).await?.ok_or(AppError::NotFound)?;
+    if let Some(user) = link.user_id {
+        users::verify_email(&mut tx, user, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Emails a reset link if an active account uses `email`. Says nothing either way, so the form
+/// cannot be used to find out who has an account.
+pub async fn request_reset(state: &AppState, email: &str) -> Result<()> {
+    let Ok(email) = Email::parse(email) else { return Err(FieldError::new("email", "Enter an email address like name@example.org.").into()) };
+    let Some(user) = users::by_email(&state.db, email.as_str()).await? else { return Ok(()) };
+    if user.deactivated_at.is_some() {
+        return Ok(());
+    }
+    let token = random_token();
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    links::insert(
+        &mut tx,
+        &NewLink {
+            token_hash: &token_hash(&token),
+            purpose: Purpose::Reset,
+            email: email.as_str(),
+            user_id: Some(user.id),
+            network_id: None,
+            created_by: None,
+            expires_at: now + Duration::hours(1),
+        },
+        now,
+    )
+    .await?;
+    mail::queue(
+        &mut tx,
+        &Mail {
+            to: email.as_str(),
+            subject: "Choose a new Roundtable password".into(),
+            paragraphs: vec![
+                format!("Hello {},", user.name),
+                "Someone (we hope you) asked to reset the password of your Roundtable account. The link works once and for one hour. If it was not you, ignore this email; your password stays as it is.".into(),
+            ],
+            action: Some(("Choose a new password", format!("{}/password/reset/{token}", state.config.public_url()))),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// True when a reset link is still usable (to decide whether to show the form).
+pub async fn reset_link_valid(state: &AppState, token: &str) -> Result<bool> {
+    Ok(links::peek(&state.db, &token_hash(token), Purpose::Reset, Utc::now()).await?.is_some())
+}
+
+/// Sets a new password from a reset link and signs the account out everywhere.
+pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Result<()> {
+    let password = Password::parse(password)?;
+    let hash = hash_password_async(password.expose().to_owned()).await?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let link = links::consume(&mut tx, &token_hash(token), Purpose::Reset, now).await?.ok_or(AppError::NotFound)?;
+    let user = link.user_id.ok_or(AppError::NotFound)?;
+    users::set_password(&mut tx, user, &hash).await?;
+    // The person proved they own the address, so it is verified too.
+    users::verify_email(&mut tx, user, now).await?;
+    tx.commit().await?;
+    sessions::delete_for_user(&state.db, user).await?;
+    Ok(())
+}
+
+/// What an invitation link leads to.
+pub struct InvitationView {
+    pub email: String,
+    pub network_name: Option<String>,
+    pub network_slug: Option<String>,
+    pub account_exists: bool,
+}
+
+pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView> {
+    let link = links::peek(&state.db, &token_hash(token), Purpose::Invite, Utc::now()).await?.ok_or(AppError::NotFound)?;
+    let network = match link.network_id {
+        Some(id) => networks::by_id(&state.db, id).await?,
+        None => None,
+    };
+    Ok(InvitationView {
+        account_exists: users::by_email(&state.db, &link.email).await?.is_some(),
+        email: link.email,
+        network_name: network.as_ref().map(|n| n.name.clone()),
+        network_slug: network.map(|n| n.slug),
+    })
+}
+
+pub struct AcceptInput {
+    pub name: String,
+    pub password: String,
+}
+
+/// Accepts an invitation. A newcomer creates their account (the address is proven by the
+/// link); someone with an account must be signed in as the invited address.
+pub async fn accept_invitation(
+    state: &AppState,
+    token: &str,
+    signed: Option<&Signed>,
+    input: AcceptInput,
+    ua: &str,
+) -> Result<(Option<NewSession>, Option<String>)> {
+    let now = Utc::now();
+    let view = invitation(state, token).await?;
+    let (user_id, new_account) = if view.account_exists {
+        let s = signed.ok_or(AppError::Unauthenticated)?;
+        if s.user.email != view.email {
+            return Err(AppError::Forbidden("This invitation was sent to another email address. Sign in with that address to accept it."));
+        }
+        (Some(s.user.id), None)
+    } else {
+        let mut errs = Vec::new();
+        let name = collect(&mut errs, PersonName::parse(&input.name));
+        let password = collect(&mut errs, Password::parse(&input.password));
+        let (Some(name), Some(password)) = (name, password) else { return Err(AppError::Invalid(errs)) };
+        (None, Some((name, hash_password_async(password.expose().to_owned()).await?)))
+    };
+    let mut tx = state.db.begin().await?;
+    let link = links::consume(&mut tx, &token_hash(token), Purpose::Invite, now).await?.ok_or(AppError::NotFound)?;
+    let email = Email::parse(&link.email)?;
+    let user_id = match (user_id, &new_account) {
+        (Some(id), _) => id,
+        (None, Some((name, hash))) => users::insert(
+            &mut tx,
+            &NewUser { email: &email, name, password_hash: Some(hash), is_org_admin: false, verified: true },
+            now,
+        )
+        .await
+        .map_err(email_taken)?,
+        (None, None) => return Err(AppError::NotFound),
+    };
+    if let Some(net) = link.network_id {
+        networks::upsert_membership(&mut tx, net, user_id, Role::Member, MembershipStatus::Active, now).await?;
+        let actor_name = new_account.as_ref().map_or_else(|| signed.map(|s| s.user.name.clone()).unwrap_or_default(), |(n, _)| n.as_str().to_owned());
+        audit::record(
+            &mut tx,
+            &audit::NewEntry {
+                actor_id: Some(user_id),
+                actor_name: &actor_name,
+                action: "membership.invitation_accepted",
+                network_id: Some(net),
+                subject: email.as_str(),
+                detail: "",
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let session = match new_account {
+        Some(_) => Some(start_session(state, user_id, false, ua).await?),
+        None => None,
+    };
+    Ok((session, view.network_slug))
+}
+
+/// Fails with "not found" unless the setup link is live.
+pub async fn setup_link_valid(state: &AppState, token: &str) -> Result<()> {
+    links::peek(&state.db, &token_hash(token), Purpose::Setup, Utc::now()).await?.map(|_| ()).ok_or(AppError::NotFound)
+}

@@ -1,0 +1,327 @@
+//! Pages for signing in and out, first-run setup, sign-up, password reset, email verification and
+//! invitations. Each handler: extract, one use-case call, render or redirect.
+
+use super::{AcceptInput, NewSession, SetupInput, SignUpInput};
+use crate::http::extract::SESSION_COOKIE;
+use crate::http::{Errors, Form, Layout, MaybeSigned, Result, Signed, notice, or_form, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/setup/{token}", get(setup_form).post(setup))
+        .route("/sign-in", get(sign_in_form).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/sign-up", get(sign_up_form).post(sign_up))
+        .route("/verify/{token}", get(verify))
+        .route("/password/forgot", get(forgot_form).post(forgot))
+        .route("/password/reset/{token}", get(reset_form).post(reset))
+        .route("/invitations/{token}", get(invitation_form).post(accept_invitation))
+}
+
+fn user_agent(h: &HeaderMap) -> &str {
+    h.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS; persistent only with
+/// "remember me".
+fn session_cookie(state: &AppState, s: NewSession) -> Cookie<'static> {
+    let mut c = Cookie::build((SESSION_COOKIE, s.token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies());
+    if s.remember {
+        c = c.max_age(time_days(state.config.remember_days));
+    }
+    c.build()
+}
+
+fn time_days(days: u32) -> time::Duration {
+    time::Duration::days(i64::from(days))
+}
+
+fn signed_in(state: &AppState, jar: CookieJar, s: NewSession, to: &str) -> Response {
+    (jar.add(session_cookie(state, s)), Redirect::to(to)).into_response()
+}
+
+/// Only local paths, so `?next=` cannot send people to another site.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+}
+
+// ---- first-run setup ----
+
+#[derive(Template)]
+#[template(path = "accounts/setup.html")]
+struct SetupPage {
+    layout: Layout,
+    errors: Errors,
+    org_name: String,
+    name: String,
+    email: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SetupForm {
+    #[serde(default)]
+    org_name: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn setup_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
+    super::setup_link_valid(&state, &token).await?;
+    render(&SetupPage { layout: Layout::anonymous("Set up Roundtable"), errors: Errors::default(), org_name: String::new(), name: String::new(), email: String::new() })
+}
+
+async fn setup(State(state): State<AppState>, Path(token): Path<String>, jar: CookieJar, headers: HeaderMap, Form(f): Form<SetupForm>) -> Result<Response> {
+    let input = SetupInput { org_name: f.org_name.clone(), name: f.name.clone(), email: f.email.clone(), password: f.password };
+    or_form(
+        super::complete_setup(&state, &token, input, user_agent(&headers)).await,
+        |s| Ok(signed_in(&state, jar, s, "/networks/new")),
+        |errors| render(&SetupPage { layout: Layout::anonymous("Set up Roundtable"), errors, org_name: f.org_name, name: f.name, email: f.email }),
+    )
+}
+
+// ---- sign in / out ----
+
+#[derive(Template)]
+#[template(path = "accounts/sign_in.html")]
+struct SignInPage {
+    layout: Layout,
+    errors: Errors,
+    email: String,
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct NextQuery {
+    #[serde(default)]
+    next: String,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    remember: Option<String>,
+    #[serde(default)]
+    next: String,
+}
+
+async fn sign_in_form(MaybeSigned(s): MaybeSigned, Query(q): Query<NextQuery>) -> Result<Response> {
+    if s.is_some() {
+        return Ok(Redirect::to(safe_next(&q.next)).into_response());
+    }
+    render(&SignInPage {
+        layout: Layout::anonymous("Sign in").with_notice(notice(q.notice.as_deref())),
+        errors: Errors::default(),
+        email: String::new(),
+        next: q.next,
+    })
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(f): Form<SignInForm>,
+) -> Result<Response> {
+    let result = super::sign_in(&state, &f.email, &f.password, f.remember.is_some(), &addr.ip().to_string(), user_agent(&headers)).await;
+    or_form(
+        result,
+        |s| Ok(signed_in(&state, jar, s, safe_next(&f.next))),
+        |errors| render(&SignInPage { layout: Layout::anonymous("Sign in"), errors, email: f.email.clone(), next: f.next.clone() }),
+    )
+}
+
+async fn sign_out(State(state): State<AppState>, MaybeSigned(s): MaybeSigned, jar: CookieJar) -> Result<Response> {
+    if let Some(s) = s {
+        super::sign_out(&state, &s).await?;
+    }
+    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/sign-in")).into_response())
+}
+
+// ---- sign up ----
+
+#[derive(Template)]
+#[template(path = "accounts/sign_up.html")]
+struct SignUpPage {
+    layout: Layout,
+    errors: Errors,
+    name: String,
+    email: String,
+    domains: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SignUpForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn sign_up_form(State(state): State<AppState>) -> Result<Response> {
+    let domains = roundtable_store::org::domains(&state.db).await?;
+    render(&SignUpPage { layout: Layout::anonymous("Create your account"), errors: Errors::default(), name: String::new(), email: String::new(), domains })
+}
+
+async fn sign_up(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap, Form(f): Form<SignUpForm>) -> Result<Response> {
+    let result = super::sign_up(&state, SignUpInput { name: f.name.clone(), email: f.email.clone(), password: f.password }, user_agent(&headers)).await;
+    let domains = roundtable_store::org::domains(&state.db).await?;
+    or_form(
+        result,
+        |s| Ok(signed_in(&state, jar, s, "/?notice=verify-sent")),
+        |errors| render(&SignUpPage { layout: Layout::anonymous("Create your account"), errors, name: f.name, email: f.email, domains }),
+    )
+}
+
+async fn verify(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
+    super::verify_email(&state, &token).await?;
+    Ok(Redirect::to("/?notice=verified").into_response())
+}
+
+// ---- password reset ----
+
+#[derive(Template)]
+#[template(path = "accounts/forgot.html")]
+struct ForgotPage {
+    layout: Layout,
+    errors: Errors,
+    email: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn forgot_form() -> Result<Response> {
+    render(&ForgotPage { layout: Layout::anonymous("Reset your password"), errors: Errors::default(), email: String::new() })
+}
+
+async fn forgot(State(state): State<AppState>, Form(f): Form<EmailForm>) -> Result<Response> {
+    or_form(
+        super::request_reset(&state, &f.email).await,
+        |()| Ok(Redirect::to("/sign-in?notice=reset-sent").into_response()),
+        |errors| render(&ForgotPage { layout: Layout::anonymous("Reset your password"), errors, email: f.email.clone() }),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "accounts/reset.html")]
+struct ResetPage {
+    layout: Layout,
+    errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
+    if !super::reset_link_valid(&state, &token).await? {
+        return Err(crate::http::AppError::NotFound);
+    }
+    render(&ResetPage { layout: Layout::anonymous("Choose a new password"), errors: Errors::default() })
+}
+
+async fn reset(State(state): State<AppState>, Path(token): Path<String>, Form(f): Form<PasswordForm>) -> Result<Response> {
+    or_form(
+        super::reset_password(&state, &token, &f.password).await,
+        |()| Ok(Redirect::to("/sign-in?notice=reset-done").into_response()),
+        |errors| render(&ResetPage { layout: Layout::anonymous("Choose a new password"), errors }),
+    )
+}
+
+// ---- invitations ----
+
+#[derive(Template)]
+#[template(path = "accounts/invitation.html")]
+struct InvitationPage {
+    layout: Layout,
+    errors: Errors,
+    token: String,
+    email: String,
+    network_name: String,
+    account_exists: bool,
+    signed_in_as: Option<String>,
+    name: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct AcceptForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn invitation_page(state: &AppState, token: &str, s: &Option<Signed>, errors: Errors, name: String) -> Result<Response> {
+    let v = super::invitation(state, token).await?;
+    render(&InvitationPage {
+        layout: Layout::for_maybe("Your invitation", s),
+        errors,
+        token: token.to_owned(),
+        email: v.email,
+        network_name: v.network_name.unwrap_or_default(),
+        account_exists: v.account_exists,
+        signed_in_as: s.as_ref().map(|s| s.user.email.clone()),
+        name,
+    })
+}
+
+async fn invitation_form(State(state): State<AppState>, Path(token): Path<String>, MaybeSigned(s): MaybeSigned) -> Result<Response> {
+    invitation_page(&state, &token, &s, Errors::default(), String::new()).await
+}
+
+async fn accept_invitation(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    MaybeSigned(s): MaybeSigned,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(f): Form<AcceptForm>,
+) -> Result<Response> {
+    let result = super::accept_invitation(&state, &token, s.as_ref(), AcceptInput { name: f.name.clone(), password: f.password }, user_agent(&headers)).await;
+    match result {
+        Ok((session, slug)) => {
+            let to = slug.map_or_else(|| "/".to_owned(), |s| format!("/n/{s}?notice=accepted"));
+            Ok(match session {
+                Some(sess) => signed_in(&state, jar, sess, &to),
+                None => Redirect::to(&to).into_response(),
+            })
+        }
+        Err(crate::http::AppError::Invalid(errs)) => {
+            let mut r = invitation_page(&state, &token, &s, Errors(errs), f.name).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(crate::http::AppError::Unauthenticated) => Ok(Redirect::to(&format!("/sign-in?next=/invitations/{token}")).into_response()),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,153 @@
+//! Organisation administration: people (grant/revoke admin, deactivate), allowed sign-up
+//! domains, the audit log and the outbox. Every use case requires an org admin.
+
+pub mod pages;
+
+use crate::http::{AppError, Result};
+use crate::state::AppState;
+use chrono::Utc;
+use roundtable_domain::{Actor, EmailDomain, Page, UserId};
+use roundtable_store::{Tx, audit, org, outbox, users};
+
+fn require_admin(actor: &Actor) -> Result<()> {
+    if actor.is_org_admin { Ok(()) } else { Err(AppError::Forbidden("Only organisation administrators can see this.")) }
+}
+
+async fn record(tx: &mut Tx, actor: &Actor, name: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
+    audit::record(tx, &audit::NewEntry { actor_id: Some(actor.user_id), actor_name: name, action, network_id: None, subject, detail }, Utc::now()).await?;
+    Ok(())
+}
+
+pub async fn people(state: &AppState, actor: &Actor, q: &str, page: Page) -> Result<(Vec<users::User>, i64)> {
+    require_admin(actor)?;
+    Ok(users::search(&state.db, q, page.limit(), page.offset()).await?)
+}
+
+/// Grants or revokes org admin. The last active admin cannot be revoked, so the organisation
+/// always has someone who can administer it.
+pub async fn set_admin(state: &AppState, actor: &Actor, actor_name: &str, user: UserId, grant: bool) -> Result<()> {
+    require_admin(actor)?;
+    let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    if !grant && person.is_org_admin && users::count_admins(&mut tx).await? <= 1 {
+        return Err(AppError::Forbidden("This is the last administrator. Make someone else an administrator first."));
+    }
+    users::set_admin(&mut tx, user, grant).await?;
+    record(&mut tx, actor, actor_name, if grant { "admin.granted" } else { "admin.revoked" }, &person.email, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deactivates (signs out and blocks) or reactivates an account.
+pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user: UserId, active: bool) -> Result<()> {
+    require_admin(actor)?;
+    if user == actor.user_id && !active {
+        return Err(AppError::Forbidden("You cannot deactivate your own account here."));
+    }
+    let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    users::set_deactivated(&mut tx, user, (!active).then(Utc::now)).await?;
+    record(&mut tx, actor, actor_name, if active { "person.reactivated" } else { "person.deactivated" }, &person.email, "").await?;
+    tx.commit().await?;
+    if !active {
+        roundtable_store::sessions::delete_for_user(&state.db, user).await?;
+    }
+    Ok(())
+}
+
+pub async fn domains(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
+    require_admin(actor)?;
+    Ok(org::domains(&state.db).await?)
+}
+
+pub async fn add_domain(state: &AppState, actor: &Actor, actor_name: &str, domain: &str) -> Result<()> {
+    require_admin(actor)?;
+    let d = EmailDomain::parse(domain)?;
+    if org::add_domain(&state.db, &d, Utc::now()).await? {
+        let mut tx = state.db.begin().await?;
+        record(&mut tx, actor, actor_name, "domain.added", d.as_str(), "").await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+pub async fn remove_domain(state: &AppState, actor: &Actor, actor_name: &str, domain: &str) -> Result<()> {
+    require_admin(actor)?;
+    if !org::remove_domain(&state.db, domain).await? {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = state.db.begin().await?;
+    record(&mut tx, actor, actor_name, "domain.removed", domain, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn audit_log(state: &AppState, actor: &Actor, page: Page) -> Result<(Vec<audit::Entry>, i64)> {
+    require_admin(actor)?;
+    Ok(audit::page(&state.db, page.limit(), page.offset()).await?)
+}
+
+pub async fn outbox(state: &AppState, actor: &Actor, page: Page) -> Result<(Vec<outbox::Message>, i64)> {
+    require_admin(actor)?;
+    Ok(outbox::page(&state.db, page.limit(), page.offset()).await?)
+}
+
+pub async fn message(state: &AppState, actor: &Actor, id: &str) -> Result<outbox::Message> {
+    require_admin(actor)?;
+    let id = roundtable_domain::MessageId::parse(id).ok_or(AppError::NotFound)?;
+    outbox::by_id(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Operator commands (`roundtable admin …`): they act from the server's console, so they are
+/// recorded in the audit log as "console".
+pub mod console {
+    use super::*;
+    use roundtable_domain::{Email, Password, PersonName};
+    use roundtable_store::Db;
+
+    async fn log(db: &Db, action: &str, subject: &str) -> anyhow::Result<()> {
+        let mut tx = db.begin().await?;
+        audit::record(&mut tx, &audit::NewEntry { actor_id: None, actor_name: "console", action, network_id: None, subject, detail: "" }, Utc::now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_user(db: &Db, email: &str, name: &str, password: &str, admin: bool) -> anyhow::Result<()> {
+        let email = Email::parse(email).map_err(|e| anyhow::anyhow!(e.message))?;
+        let name = PersonName::parse(name).map_err(|e| anyhow::anyhow!(e.message))?;
+        let password = Password::parse(password).map_err(|e| anyhow::anyhow!(e.message))?;
+        let hash = crate::security::hash_password_async(password.expose().to_owned()).await?;
+        let mut tx = db.begin().await?;
+        users::insert(&mut tx, &users::NewUser { email: &email, name: &name, password_hash: Some(&hash), is_org_admin: admin, verified: true }, Utc::now())
+            .await
+            .map_err(|e| match e {
+                roundtable_store::Error::Conflict(_) => anyhow::anyhow!("an account with {email} already exists"),
+                e => e.into(),
+            })?;
+        tx.commit().await?;
+        log(db, "person.created", email.as_str()).await
+    }
+
+    async fn find(db: &Db, email: &str) -> anyhow::Result<users::User> {
+        users::by_email(db, &email.trim().to_lowercase()).await?.ok_or_else(|| anyhow::anyhow!("no account uses {email}"))
+    }
+
+    pub async fn reset_password(db: &Db, email: &str, password: &str) -> anyhow::Result<()> {
+        let user = find(db, email).await?;
+        let password = Password::parse(password).map_err(|e| anyhow::anyhow!(e.message))?;
+        let hash = crate::security::hash_password_async(password.expose().to_owned()).await?;
+        let mut tx = db.begin().await?;
+        users::set_password(&mut tx, user.id, &hash).await?;
+        tx.commit().await?;
+        roundtable_store::sessions::delete_for_user(db, user.id).await?;
+        log(db, "person.password_reset", &user.email).await
+    }
+
+    pub async fn set_admin(db: &Db, email: &str, grant: bool) -> anyhow::Result<()> {
+        let user = find(db, email).await?;
+        let mut tx = db.begin().await?;
+        users::set_admin(&mut tx, user.id, grant).await?;
+        tx.commit().await?;
+        log(db, if grant { "admin.granted" } else { "admin.revoked" }, &user.email).await
+    }
+}

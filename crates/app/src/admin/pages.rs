@@ -1,0 +1,184 @@
+//! Org admin pages.
+
+use crate::http::{AppError, Errors, Form, Layout, ListQuery, Pager, Result, Signed, notice, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use roundtable_domain::UserId;
+use roundtable_store::{audit, outbox, users::User};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(|| async { Redirect::to("/admin/people") }))
+        .route("/admin/people", get(people))
+        .route("/admin/people/{id}/admin", post(set_admin))
+        .route("/admin/people/{id}/active", post(set_active))
+        .route("/admin/domains", get(domains).post(add_domain))
+        .route("/admin/domains/remove", post(remove_domain))
+        .route("/admin/audit", get(audit_log))
+        .route("/admin/outbox", get(outbox_page))
+        .route("/admin/outbox/{id}", get(message))
+}
+
+fn fmt(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[derive(Template)]
+#[template(path = "admin/people.html")]
+struct PeoplePage {
+    layout: Layout,
+    q: String,
+    people: Vec<User>,
+    pager: Pager,
+    me: UserId,
+}
+
+async fn people(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
+    let page = q.page(50);
+    let (people, total) = super::people(&state, &s.actor(), &q.q, page).await?;
+    render(&PeoplePage {
+        layout: Layout::for_user("People", &s).with_notice(notice(q.notice.as_deref())),
+        pager: Pager::new(page, total, &q.q),
+        q: q.q,
+        people,
+        me: s.user.id,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct Flag {
+    #[serde(default)]
+    value: String,
+}
+
+fn flag(f: &Flag) -> Result<bool> {
+    match f.value.as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(AppError::BadRequest(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "The form must say true or false.".into())),
+    }
+}
+
+fn id(raw: &str) -> Result<UserId> {
+    UserId::parse(raw).ok_or(AppError::NotFound)
+}
+
+async fn set_admin(State(state): State<AppState>, s: Signed, Path(user): Path<String>, Form(f): Form<Flag>) -> Result<Response> {
+    super::set_admin(&state, &s.actor(), &s.user.name, id(&user)?, flag(&f)?).await?;
+    Ok(Redirect::to("/admin/people?notice=saved").into_response())
+}
+
+async fn set_active(State(state): State<AppState>, s: Signed, Path(user): Path<String>, Form(f): Form<Flag>) -> Result<Response> {
+    super::set_active(&state, &s.actor(), &s.user.name, id(&user)?, flag(&f)?).await?;
+    Ok(Redirect::to("/admin/people?notice=saved").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin/domains.html")]
+struct DomainsPage {
+    layout: Layout,
+    errors: Errors,
+    domains: Vec<String>,
+    domain: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct DomainForm {
+    #[serde(default)]
+    domain: String,
+}
+
+async fn domains(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
+    let domains = super::domains(&state, &s.actor()).await?;
+    render(&DomainsPage { layout: Layout::for_user("Sign-up domains", &s).with_notice(notice(q.notice.as_deref())), errors: Errors::default(), domains, domain: String::new() })
+}
+
+async fn add_domain(State(state): State<AppState>, s: Signed, Form(f): Form<DomainForm>) -> Result<Response> {
+    match super::add_domain(&state, &s.actor(), &s.user.name, &f.domain).await {
+        Ok(()) => Ok(Redirect::to("/admin/domains?notice=saved").into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let domains = super::domains(&state, &s.actor()).await?;
+            let mut r = render(&DomainsPage { layout: Layout::for_user("Sign-up domains", &s), errors: Errors(errs), domains, domain: f.domain })?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn remove_domain(State(state): State<AppState>, s: Signed, Form(f): Form<DomainForm>) -> Result<Response> {
+    super::remove_domain(&state, &s.actor(), &s.user.name, &f.domain).await?;
+    Ok(Redirect::to("/admin/domains?notice=saved").into_response())
+}
+
+struct AuditRow {
+    at: String,
+    actor: String,
+    action: String,
+    network: String,
+    subject: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    layout: Layout,
+    rows: Vec<AuditRow>,
+    pager: Pager,
+}
+
+async fn audit_log(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
+    let page = q.page(100);
+    let (entries, total) = super::audit_log(&state, &s.actor(), page).await?;
+    let rows = entries
+        .into_iter()
+        .map(|e: audit::Entry| AuditRow { at: fmt(e.at), actor: e.actor_name, action: e.action, network: e.network_name.unwrap_or_default(), subject: e.subject, detail: e.detail })
+        .collect();
+    render(&AuditPage { layout: Layout::for_user("Audit log", &s), rows, pager: Pager::new(page, total, "") })
+}
+
+struct MessageRow {
+    id: String,
+    at: String,
+    to: String,
+    subject: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    rows: Vec<MessageRow>,
+    pager: Pager,
+    smtp: bool,
+}
+
+async fn outbox_page(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
+    let page = q.page(50);
+    let (msgs, total) = super::outbox(&state, &s.actor(), page).await?;
+    let rows = msgs
+        .into_iter()
+        .map(|m: outbox::Message| MessageRow { id: m.id.to_string(), at: fmt(m.created_at), to: m.to, subject: m.subject, status: m.status })
+        .collect();
+    render(&OutboxPage { layout: Layout::for_user("Outbox", &s), rows, pager: Pager::new(page, total, ""), smtp: state.config.smtp_url.is_some() })
+}
+
+#[derive(Template)]
+#[template(path = "admin/message.html")]
+struct MessagePage {
+    layout: Layout,
+    m: outbox::Message,
+    at: String,
+}
+
+async fn message(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {
+    let m = super::message(&state, &s.actor(), &id).await?;
+    render(&MessagePage { layout: Layout::for_user("Message", &s), at: fmt(m.created_at), m })
+}

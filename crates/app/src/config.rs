@@ -1,0 +1,172 @@
+//! Configuration: defaults < `roundtable.toml` < `ROUNDTABLE_*` environment variables < flags.
+//! Read once at start; a bad value stops the server with a message naming the setting and where
+//! it came from (figment tracks the source of every value).
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// Folder for the SQLite database, outgoing mail files and uploads.
+    pub data_dir: PathBuf,
+    /// `postgres://user:pass@host/db` to use PostgreSQL; unset means SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// The address people use to reach the server (for links in email and CSRF origin checks).
+    /// Defaults to `http://{bind}`.
+    pub public_url: Option<String>,
+    /// `smtp://user:pass@host:587` (STARTTLS), `smtps://…` (TLS) or `smtp+plain://…` (no TLS,
+    /// loopback relays only). Unset: mail is written as .eml files under `data_dir/outbox`.
+    pub smtp_url: Option<String>,
+    /// The From address of every email.
+    pub mail_from: String,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// Run the background job worker inside `serve` (turn off to run `roundtable worker` apart).
+    pub run_worker: bool,
+    /// Hours a session lasts without "remember me".
+    pub session_hours: u32,
+    /// Days a session lasts with "remember me".
+    pub remember_days: u32,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            public_url: None,
+            smtp_url: None,
+            mail_from: "Roundtable <roundtable@localhost.localdomain>".into(),
+            log_format: LogFormat::Pretty,
+            run_worker: true,
+            session_hours: 12,
+            remember_days: 30,
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers in charge.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    // Database and SMTP URLs may hold passwords; never print them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_url.as_ref().map(|_| "<redacted>"))
+            .field("public_url", &self.public_url())
+            .field("smtp", &self.smtp_url.as_ref().map(|_| "<redacted>"))
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Loads the layers. `file` defaults to `roundtable.toml` in the working directory (optional).
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Config, String> {
+        let file_given = file.is_some();
+        let file = file.map_or_else(|| PathBuf::from("roundtable.toml"), Path::to_path_buf);
+        if file_given && !file.exists() {
+            return Err(format!("configuration file {} does not exist", file.display()));
+        }
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(&file))
+            .merge(Env::prefixed("ROUNDTABLE_").ignore(&["test_postgres"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| {
+                e.into_iter().map(|e| format!("configuration error: {e}")).collect::<Vec<_>>().join("\n")
+            })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:")) {
+                return Err("configuration error: database_url must start with postgres:// or sqlite: (set by ROUNDTABLE_DATABASE_URL, roundtable.toml or --database-url)".into());
+            }
+        }
+        if let Some(url) = &self.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
+                return Err("configuration error: public_url must look like https://roundtable.example.org (no trailing slash)".into());
+            }
+        }
+        if let Some(url) = &self.smtp_url {
+            if !["smtp://", "smtps://", "smtp+plain://"].iter().any(|p| url.starts_with(p)) {
+                return Err("configuration error: smtp_url must start with smtp://, smtps:// or smtp+plain://".into());
+            }
+        }
+        if self.session_hours == 0 || self.remember_days == 0 {
+            return Err("configuration error: session_hours and remember_days must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("roundtable.db").display()))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind))
+    }
+
+    /// Cookies get `Secure` when people reach us over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_defaults_and_bad_urls_are_refused_by_name() {
+        let c = Config::load(
+            None,
+            Overrides { bind: Some(SocketAddr::from(([127, 0, 0, 1], 4000))), ..Default::default() },
+        )
+        .unwrap();
+        assert_eq!(c.bind.port(), 4000);
+        assert_eq!(c.public_url(), "http://127.0.0.1:4000");
+        let e = Config::load(None, Overrides { database_url: Some("mysql://x".into()), ..Default::default() })
+            .unwrap_err();
+        assert!(e.contains("database_url"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_value_in_the_file_names_the_setting_and_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("roundtable.toml");
+        std::fs::write(&f, "bind = \"not an address\"\n").unwrap();
+        let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
+        assert!(e.contains("bind"), "{e}");
+        assert!(e.contains("roundtable.toml"), "{e}");
+    }
+}

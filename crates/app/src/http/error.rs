@@ -1,0 +1,178 @@
+//! The app's one error type, and how it becomes a response: a helpful HTML page for browsers,
+//! `application/problem+json` for `/api`. A 5xx never shows its cause; the cause is logged.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use roundtable_domain::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("conflict")]
+    Conflict(FieldError),
+    #[error("too many attempts")]
+    RateLimited(String),
+    /// Malformed request (not a form, broken encoding, too large): the message says what to fix.
+    #[error("bad request: {1}")]
+    BadRequest(StatusCode, String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl From<roundtable_domain::Error> for AppError {
+    fn from(e: roundtable_domain::Error) -> Self {
+        use roundtable_domain::Error as D;
+        match e {
+            D::NotFound => AppError::NotFound,
+            D::Forbidden(m) => AppError::Forbidden(m),
+            D::Unauthenticated => AppError::Unauthenticated,
+            D::Invalid(f) => AppError::Invalid(f),
+            D::Conflict(f) => AppError::Conflict(f),
+            D::RateLimited(m) => AppError::RateLimited(m),
+        }
+    }
+}
+
+impl From<roundtable_store::Error> for AppError {
+    fn from(e: roundtable_store::Error) -> Self {
+        AppError::Internal(anyhow::Error::new(e))
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::Invalid(vec![e])
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(anyhow::anyhow!("template: {e}"))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::BadRequest(s, _) => *s,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable snake_case code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Invalid(_) => "invalid_input",
+            AppError::Conflict(_) => "conflict",
+            AppError::RateLimited(_) => "rate_limited",
+            AppError::BadRequest(..) => "bad_request",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// What to tell the person, in plain words.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::NotFound => "We could not find that page. It may have moved, or you may not have access to it.".into(),
+            AppError::Forbidden(m) => (*m).into(),
+            AppError::Unauthenticated => "Please sign in to continue.".into(),
+            AppError::Invalid(f) => f.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
+            AppError::Conflict(f) => f.message.clone(),
+            AppError::RateLimited(m) => m.clone(),
+            AppError::BadRequest(_, m) => m.clone(),
+            AppError::Internal(_) => "Something went wrong on our side. It has been logged; please try again in a moment.".into(),
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = %format!("{e:#}"), "internal error");
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage {
+    layout: crate::http::Layout,
+    status: u16,
+    title: &'static str,
+    message: String,
+}
+
+/// Renders an error as a page (for people in browsers).
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        if matches!(self, AppError::Unauthenticated) {
+            return Redirect::to("/sign-in").into_response();
+        }
+        let status = self.status();
+        let title = match status {
+            StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::FORBIDDEN => "You do not have access to this",
+            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+            s if s.is_server_error() => "Something went wrong",
+            _ => "We could not use that request",
+        };
+        let page = ErrorPage { layout: crate::http::Layout::anonymous(title), status: status.as_u16(), title, message: self.message() };
+        match page.render() {
+            Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+            Err(_) => (status, self.message()).into_response(),
+        }
+    }
+}
+
+/// The same error for `/api`: RFC 9457 problem details.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        e.log();
+        let status = e.status();
+        let mut body = serde_json::json!({
+            "type": format!("https://roundtable.invalid/problems/{}", e.code()),
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "code": e.code(),
+            "detail": e.message(),
+        });
+        let fields = match &e {
+            AppError::Invalid(f) => f.clone(),
+            AppError::Conflict(f) => vec![f.clone()],
+            _ => Vec::new(),
+        };
+        if !fields.is_empty() {
+            body["errors"] = fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.message})).collect();
+        }
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+    }
+}
+
+pub type ApiResult<T> = std::result::Result<T, ApiError>;

@@ -1,0 +1,167 @@
+//! HTTP plumbing shared by every area: errors, extractors, the page layout, forms, assets and the
+//! router that merges the areas' routers.
+
+pub mod assets;
+pub mod error;
+pub mod extract;
+pub mod form;
+pub mod health;
+pub mod router;
+
+pub use error::{ApiError, ApiResult, AppError, Result};
+pub use extract::{ApiUser, MaybeSigned, Signed};
+pub use form::Form;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use roundtable_domain::FieldError;
+
+/// What every page's frame needs: the title, who is signed in (for the navigation) and a notice.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub is_admin: bool,
+    pub notice: Option<&'static str>,
+}
+
+impl Layout {
+    pub fn anonymous(title: &str) -> Self {
+        Self { title: title.to_owned(), ..Self::default() }
+    }
+    pub fn for_user(title: &str, s: &Signed) -> Self {
+        Self { title: title.to_owned(), user_name: Some(s.user.name.clone()), is_admin: s.user.is_org_admin, notice: None }
+    }
+    pub fn for_maybe(title: &str, s: &Option<Signed>) -> Self {
+        s.as_ref().map_or_else(|| Self::anonymous(title), |s| Self::for_user(title, s))
+    }
+    pub fn with_notice(mut self, n: Option<&'static str>) -> Self {
+        self.notice = n;
+        self
+    }
+}
+
+/// Renders a template as an HTML response.
+pub fn render(t: &impl Template) -> Result<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Field errors by field name, for showing each beside its input.
+#[derive(Debug, Clone, Default)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    pub fn all(&self) -> &[FieldError] {
+        &self.0
+    }
+}
+
+/// Turns a use case's result into either the success response or the form shown again with the
+/// field errors (status 422/409), so handlers stay one call and one render.
+pub fn or_form<T>(
+    result: Result<T>,
+    ok: impl FnOnce(T) -> Result<Response>,
+    form: impl FnOnce(Errors) -> Result<Response>,
+) -> Result<Response> {
+    match result {
+        Ok(v) => ok(v),
+        Err(AppError::Invalid(errs)) => {
+            let mut r = form(Errors(errs))?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(AppError::Conflict(err)) => {
+            let mut r = form(Errors(vec![err]))?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
+        Err(AppError::RateLimited(msg)) => {
+            let mut r = form(Errors(vec![FieldError::new("form", msg)]))?;
+            *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Short notices shown after a redirect (`?notice=joined`). Only these fixed texts can appear,
+/// so the query string cannot inject content.
+pub fn notice(code: Option<&str>) -> Option<&'static str> {
+    Some(match code? {
+        "joined" => "Welcome! You are now a member of this network.",
+        "requested" => "Your request has been sent to the network's organisers.",
+        "left" => "You have left the network.",
+        "approved" => "The request was approved.",
+        "declined" => "The request was declined.",
+        "invited" => "The invitation has been sent by email.",
+        "created" => "The network has been created.",
+        "saved" => "Your changes have been saved.",
+        "password" => "Your password has been changed.",
+        "signed-out-others" => "You have been signed out everywhere else.",
+        "token-deleted" => "The token has been deleted.",
+        "reset-sent" => "If an account uses that address, we have emailed it a link to choose a new password.",
+        "reset-done" => "Your password has been changed. Please sign in.",
+        "verified" => "Thank you — your email address is confirmed.",
+        "verify-sent" => "We have emailed you a link to confirm your address.",
+        "role" => "The role has been changed.",
+        "removed" => "The person has been removed from the network.",
+        "accepted" => "Welcome! You have joined the network.",
+        _ => return None,
+    })
+}
+
+/// Query parameters shared by list pages.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    pub page: Option<String>,
+    pub notice: Option<String>,
+}
+
+impl ListQuery {
+    /// The page number; anything that is not a positive number means the first page.
+    pub fn page(&self, size: u32) -> roundtable_domain::Page {
+        roundtable_domain::Page::new(self.page.as_deref().and_then(|p| p.parse().ok()), Some(size))
+    }
+}
+
+/// Pagination facts for templates.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+    pub total: i64,
+    /// The query string without `page`, already URL-encoded, to build links.
+    pub base: String,
+}
+
+impl Pager {
+    pub fn new(page: roundtable_domain::Page, total: i64, q: &str) -> Self {
+        let pages = u32::try_from((total.max(1) + i64::from(page.size) - 1) / i64::from(page.size)).unwrap_or(1);
+        let base = if q.is_empty() { String::new() } else { format!("q={}&", urlencode(q)) };
+        Self { page: page.number, pages, total, base }
+    }
+    pub fn has_prev(&self) -> bool {
+        self.page > 1
+    }
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages
+    }
+    pub fn prev(&self) -> u32 {
+        self.page.saturating_sub(1).max(1)
+    }
+    pub fn next(&self) -> u32 {
+        self.page + 1
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
+}

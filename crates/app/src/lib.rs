@@ -1,0 +1,106 @@
+//! Roundtable's application: configuration, state, use cases by area (each area module holds
+//! its use cases; `pages.rs` its HTML handlers), the JSON API, jobs and email.
+
+pub mod account;
+pub mod accounts;
+pub mod admin;
+pub mod api;
+pub mod config;
+pub mod demo;
+pub mod http;
+pub mod jobs;
+pub mod mail;
+pub mod networks;
+pub mod security;
+pub mod state;
+
+pub use config::Config;
+pub use state::AppState;
+
+use anyhow::Context;
+use std::time::Duration;
+
+/// Sets up logging: pretty for people, JSON for collectors; `RUST_LOG` filters.
+pub fn init_logging(format: config::LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        config::LogFormat::Json => builder.json().try_init(),
+        config::LogFormat::Pretty => builder.try_init(),
+    };
+}
+
+/// Connects and migrates the database named by the configuration.
+pub async fn open_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
+    let url = config.database_url();
+    let db = roundtable_store::Db::connect(&url)
+        .await
+        .with_context(|| format!("opening the database ({})", if url.starts_with("postgres") { "PostgreSQL" } else { url.as_str() }))?;
+    db.migrate().await.context("applying database migrations")?;
+    Ok(db)
+}
+
+/// A running server: its address, and a handle to stop it.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    pub task: tokio::task::JoinHandle<()>,
+    pub worker: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn stop(&self) {
+        self.task.abort();
+        if let Some(w) = &self.worker {
+            w.abort();
+        }
+    }
+}
+
+/// Starts the server on `listener` (and the job worker unless configured off). Prints the
+/// first-run setup link when the organisation does not exist yet.
+pub async fn start(state: AppState, listener: tokio::net::TcpListener, worker_interval: Duration) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    if let Some(link) = accounts::ensure_setup_link(&state).await? {
+        println!("\nRoundtable is ready for first-time setup. Open this link to create your organisation:\n\n  {link}\n");
+    }
+    let worker = state.config.run_worker.then(|| tokio::spawn(jobs::worker(state.clone(), worker_interval)));
+    let app = http::router::build(state);
+    let task = tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown()).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(Running { addr, task, worker })
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+/// `roundtable serve`: open the database, install metrics, listen, run until a signal.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = open_db(&config).await?;
+    let mut state = AppState::new(db, config);
+    state.metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
+    let listener = tokio::net::TcpListener::bind(state.config.bind).await.with_context(|| format!("listening on {}", state.config.bind))?;
+    let running = start(state, listener, Duration::from_secs(2)).await?;
+    tracing::info!(addr = %running.addr, "Roundtable is listening on http://{}", running.addr);
+    let Running { task, worker, .. } = running;
+    let _ = task.await;
+    if let Some(w) = worker {
+        w.abort();
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! Email: composing a message (plain text + HTML), queueing it in the outbox with a send job in
+//! the caller's transaction, and delivering it (SMTP via lettre, or an .eml file when no SMTP is
+//! configured, which the admin outbox page and the tests read).
+
+use crate::config::Config;
+use crate::jobs;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use roundtable_store::{Tx, outbox};
+
+/// A message to send: a few paragraphs and an optional call-to-action link.
+pub struct Email<'a> {
+    pub to: &'a str,
+    pub subject: String,
+    pub paragraphs: Vec<String>,
+    pub action: Option<(&'a str, String)>,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+impl Email<'_> {
+    pub fn text(&self) -> String {
+        let mut t = self.paragraphs.join("\n\n");
+        if let Some((label, url)) = &self.action {
+            t.push_str(&format!("\n\n{label}:\n{url}\n"));
+        }
+        t.push_str("\n\n-- \nSent by Roundtable. You received this because of an action on your account or network.\n");
+        t
+    }
+
+    pub fn html(&self) -> String {
+        let mut h = String::from(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"color-scheme\" content=\"light dark\"></head>\
+             <body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a\">\
+             <table role=\"presentation\" width=\"100%\"><tr><td style=\"max-width:600px;padding:16px\">",
+        );
+        for p in &self.paragraphs {
+            h.push_str(&format!("<p>{}</p>", escape(p)));
+        }
+        if let Some((label, url)) = &self.action {
+            h.push_str(&format!(
+                "<p><a href=\"{u}\" style=\"display:inline-block;padding:10px 16px;background:#1d4ed8;color:#ffffff;border-radius:6px;text-decoration:none\">{l}</a></p>\
+                 <p style=\"font-size:14px;color:#444\">Or copy this address into your browser: {u}</p>",
+                u = escape(url),
+                l = escape(label)
+            ));
+        }
+        h.push_str("<p style=\"font-size:13px;color:#555\">Sent by Roundtable. You received this because of an action on your account or network.</p></td></tr></table></body></html>");
+        h
+    }
+}
+
+/// Puts the message in the outbox and enqueues its delivery, inside `tx`: if the change that
+/// causes the email rolls back, no email goes out.
+pub async fn queue(tx: &mut Tx, email: &Email<'_>, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let id = outbox::insert(tx, email.to, &email.subject, &email.text(), &email.html(), now).await?;
+    jobs::enqueue_tx(tx, jobs::Kind::SendEmail, &serde_json::json!({ "message_id": id }), Some(format!("email:{id}")), now)
+        .await?;
+    Ok(())
+}
+
+/// Delivers one message; returns the .eml file name when written to disk.
+pub async fn deliver(config: &Config, msg: &outbox::Message) -> anyhow::Result<Option<String>> {
+    let from: Mailbox = config.mail_from.parse().context("mail_from is not a valid address")?;
+    let to: Mailbox = msg.to.parse().context("recipient address is not valid")?;
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&msg.subject)
+        .message_id(Some(format!("<{}@roundtable>", msg.id)))
+        .header(AutoSubmitted)
+        .multipart(MultiPart::alternative_plain_html(msg.text_body.clone(), msg.html_body.clone()))
+        .context("building the message")?;
+    match &config.smtp_url {
+        Some(url) => {
+            let url = url.replacen("smtp+plain://", "smtp://", 1);
+            let transport: AsyncSmtpTransport<Tokio1Executor> = if config.smtp_url.as_deref().is_some_and(|u| u.starts_with("smtp+plain://")) {
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url).context("smtp_url")?.tls(lettre::transport::smtp::client::Tls::None).build()
+            } else {
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url).context("smtp_url")?.build()
+            };
+            transport.send(message).await.context("sending by SMTP")?;
+            Ok(None)
+        }
+        None => {
+            let dir = config.data_dir.join("outbox");
+            tokio::fs::create_dir_all(&dir).await.with_context(|| format!("creating {}", dir.display()))?;
+            let name = format!("{}.eml", msg.id);
+            let tmp = dir.join(format!(".{name}.tmp"));
+            // Write then rename, so a reader never sees half a message.
+            tokio::fs::write(&tmp, message.formatted()).await.with_context(|| format!("writing {}", tmp.display()))?;
+            tokio::fs::rename(&tmp, dir.join(&name)).await.context("renaming the .eml file")?;
+            Ok(Some(name))
+        }
+    }
+}
+
+/// `Auto-Submitted: auto-generated` keeps out-of-office replies away (RFC 3834).
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".into())
+    }
+}
+

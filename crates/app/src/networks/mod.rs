@@ -1,0 +1,374 @@
+//! Networks and memberships: browse, create, join or request, leave, approve, invite, roles.
+//! Every use case loads the network with the actor's membership and asks `policy::require`
+//! before reading or writing; a network the actor may not see is "not found".
+
+pub mod pages;
+
+use crate::http::{AppError, Result};
+use crate::mail::{self, Email as Mail};
+use crate::security::{random_token, token_hash};
+use crate::state::AppState;
+use chrono::{Duration, Utc};
+use roundtable_domain::policy::{self, MembershipView};
+use roundtable_domain::{
+    Actor, Capability, Email, FieldError, LongText, MembershipStatus, NetworkName, NetworkSlug, Page, Role, UserId,
+    Visibility,
+};
+use roundtable_store::links::{self, NewLink, Purpose};
+use roundtable_store::networks::{self, Member, Membership, Network};
+use roundtable_store::{Error as StoreError, Tx, audit, users};
+
+/// A network as one person sees it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub network: Network,
+    pub membership: Option<Membership>,
+}
+
+impl Seen {
+    fn view(&self) -> Option<MembershipView> {
+        self.membership.map(|m| MembershipView { role: m.role, status: m.status })
+    }
+    pub fn status(&self) -> Option<MembershipStatus> {
+        self.membership.map(|m| m.status)
+    }
+    pub fn role(&self) -> Option<Role> {
+        self.membership.filter(|m| m.status == MembershipStatus::Active).map(|m| m.role)
+    }
+    pub fn can(&self, actor: &Actor, cap: Capability) -> bool {
+        policy::allows(actor, self.network.visibility, self.view(), cap)
+    }
+}
+
+/// Loads a network by slug and checks `cap` for the actor.
+pub async fn load(state: &AppState, actor: &Actor, slug: &str, cap: Capability) -> Result<Seen> {
+    let network = networks::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+    let membership = networks::membership(&state.db, network.id, actor.user_id).await?;
+    let seen = Seen { network, membership };
+    policy::require(actor, seen.network.visibility, seen.view(), cap)?;
+    Ok(seen)
+}
+
+async fn record(tx: &mut Tx, actor: &Actor, actor_name: &str, action: &str, seen: &Seen, subject: &str, detail: &str) -> Result<()> {
+    audit::record(
+        tx,
+        &audit::NewEntry {
+            actor_id: Some(actor.user_id),
+            actor_name,
+            action,
+            network_id: Some(seen.network.id),
+            subject,
+            detail,
+        },
+        Utc::now(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every network the actor may see, with their membership in each.
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<Seen>> {
+    let mine = networks::memberships_of(&state.db, actor.user_id).await?;
+    Ok(networks::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let membership = mine.iter().find(|m| m.network_id == n.id).copied();
+            Seen { network: n, membership }
+        })
+        .filter(|s| s.can(actor, Capability::SeeNetwork))
+        .collect())
+}
+
+pub struct NetworkInput {
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub visibility: String,
+}
+
+struct ParsedNetwork {
+    name: NetworkName,
+    description: LongText,
+    visibility: Visibility,
+}
+
+fn parse_network(input: &NetworkInput, errs: &mut Vec<FieldError>) -> Option<ParsedNetwork> {
+    let name = NetworkName::parse(&input.name).map_err(|e| errs.push(e)).ok();
+    let description = LongText::parse("description", &input.description, 5000).map_err(|e| errs.push(e)).ok();
+    let visibility = Visibility::parse(&input.visibility);
+    if visibility.is_none() {
+        errs.push(FieldError::new("visibility", "Choose who can join the network."));
+    }
+    Some(ParsedNetwork { name: name?, description: description?, visibility: visibility? })
+}
+
+/// Creates a network (org admins only).
+pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: NetworkInput) -> Result<String> {
+    if !actor.is_org_admin {
+        return Err(AppError::Forbidden("Only organisation administrators can create networks."));
+    }
+    let mut errs = Vec::new();
+    let slug_raw = if input.slug.trim().is_empty() { NetworkSlug::suggest(&input.name) } else { input.slug.clone() };
+    let slug = NetworkSlug::parse(&slug_raw).map_err(|e| errs.push(e)).ok();
+    let parsed = parse_network(&input, &mut errs);
+    let (Some(slug), Some(p), true) = (slug, parsed, errs.is_empty()) else { return Err(AppError::Invalid(errs)) };
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let id = networks::insert(
+        &mut tx,
+        &networks::NewNetwork { slug: slug.as_str(), name: p.name.as_str(), description: p.description.as_str(), visibility: p.visibility },
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Conflict(k) if k == "networks.slug" => {
+            AppError::Conflict(FieldError::new("slug", "Another network already uses this address. Choose another."))
+        }
+        e => e.into(),
+    })?;
+    audit::record(
+        &mut tx,
+        &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "network.created", network_id: Some(id), subject: p.name.as_str(), detail: p.visibility.as_str() },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(slug.as_str().to_owned())
+}
+
+/// Changes name, description and visibility (Chair, Administrator, org admin).
+pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, input: NetworkInput) -> Result<()> {
+    let seen = load(state, actor, slug, Capability::EditNetwork).await?;
+    let mut errs = Vec::new();
+    let Some(p) = parse_network(&input, &mut errs).filter(|_| errs.is_empty()) else { return Err(AppError::Invalid(errs)) };
+    let mut tx = state.db.begin().await?;
+    networks::update(&mut tx, seen.network.id, p.name.as_str(), p.description.as_str(), p.visibility).await?;
+    record(&mut tx, actor, actor_name, "network.updated", &seen, p.name.as_str(), p.visibility.as_str()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What the network's home page shows.
+pub struct Home {
+    pub seen: Seen,
+    pub organisers: Vec<Member>,
+    pub pending_requests: i64,
+}
+
+pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
+    let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
+    let organisers = networks::organisers(&state.db, seen.network.id).await?;
+    let pending_requests = if seen.can(actor, Capability::ManageMembers) {
+        networks::members(&state.db, seen.network.id, MembershipStatus::Requested, "", 1, 0).await?.1
+    } else {
+        0
+    };
+    Ok(Home { seen, organisers, pending_requests })
+}
+
+/// What joining did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joined {
+    Member,
+    Requested,
+}
+
+/// Joins an open network, asks to join a by-request one, or accepts an invitation.
+pub async fn join(state: &AppState, actor: &Actor, actor_name: &str, slug: &str) -> Result<Joined> {
+    let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let outcome = match (seen.status(), seen.network.visibility) {
+        (Some(MembershipStatus::Active), _) => Joined::Member,
+        (Some(MembershipStatus::Requested), _) => Joined::Requested,
+        (Some(MembershipStatus::Invited), _) => {
+            networks::transition(&mut tx, seen.network.id, actor.user_id, MembershipStatus::Invited, MembershipStatus::Active, now).await?;
+            record(&mut tx, actor, actor_name, "membership.invitation_accepted", &seen, actor_name, "").await?;
+            Joined::Member
+        }
+        (None, Visibility::Open) => {
+            networks::add_membership_if_absent(&mut tx, seen.network.id, actor.user_id, Role::Member, MembershipStatus::Active, now).await?;
+            Joined::Member
+        }
+        (None, Visibility::ByRequest) => {
+            networks::add_membership_if_absent(&mut tx, seen.network.id, actor.user_id, Role::Member, MembershipStatus::Requested, now).await?;
+            for to in networks::manager_emails(&state.db, seen.network.id).await? {
+                mail::queue(
+                    &mut tx,
+                    &Mail {
+                        to: &to,
+                        subject: format!("{actor_name} asks to join {}", seen.network.name),
+                        paragraphs: vec![format!("{actor_name} would like to join {}. You can approve or decline the request on the network's members page.", seen.network.name)],
+                        action: Some(("Review requests", format!("{}/n/{}/members", state.config.public_url(), seen.network.slug))),
+                    },
+                    now,
+                )
+                .await?;
+            }
+            Joined::Requested
+        }
+        (None, Visibility::InvitationOnly) => {
+            return Err(AppError::Forbidden("This network is by invitation only. Ask one of its organisers to invite you."));
+        }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Leaves a network (or withdraws a request, or declines an invitation).
+pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<()> {
+    let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
+    if seen.membership.is_none() {
+        return Err(AppError::BadRequest(axum::http::StatusCode::CONFLICT, "You are not a member of this network.".into()));
+    }
+    let mut tx = state.db.begin().await?;
+    networks::delete_membership(&mut tx, seen.network.id, actor.user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One page of the member list (members, sponsors and org admins only).
+pub async fn members(state: &AppState, actor: &Actor, slug: &str, q: &str, page: Page) -> Result<(Seen, Vec<Member>, i64)> {
+    let seen = load(state, actor, slug, Capability::ReadMembers).await?;
+    let q: String = q.chars().take(100).collect();
+    let (list, total) = networks::members(&state.db, seen.network.id, MembershipStatus::Active, &q, page.limit(), page.offset()).await?;
+    Ok((seen, list, total))
+}
+
+/// Pending requests and invitations, for the people who manage members.
+pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<(Vec<Member>, Vec<Member>)> {
+    if !seen.can(actor, Capability::ManageMembers) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let requests = networks::members(&state.db, seen.network.id, MembershipStatus::Requested, "", 200, 0).await?.0;
+    let invited = networks::members(&state.db, seen.network.id, MembershipStatus::Invited, "", 200, 0).await?.0;
+    Ok((requests, invited))
+}
+
+/// Approves or declines a request to join, and tells the person by email.
+pub async fn decide(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, user: UserId, approve: bool) -> Result<()> {
+    let seen = load(state, actor, slug, Capability::ManageMembers).await?;
+    let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    let changed = if approve {
+        networks::transition(&mut tx, seen.network.id, user, MembershipStatus::Requested, MembershipStatus::Active, now).await?
+    } else {
+        let pending = networks::membership(&state.db, seen.network.id, user).await?.is_some_and(|m| m.status == MembershipStatus::Requested);
+        pending && networks::delete_membership(&mut tx, seen.network.id, user).await?
+    };
+    if !changed {
+        return Err(AppError::NotFound);
+    }
+    let (action, text) = if approve {
+        ("membership.approved", format!("Your request to join {} was approved. Welcome!", seen.network.name))
+    } else {
+        ("membership.declined", format!("Your request to join {} was not approved this time. You can ask one of its organisers why.", seen.network.name))
+    };
+    record(&mut tx, actor, actor_name, action, &seen, &person.email, "").await?;
+    mail::queue(
+        &mut tx,
+        &Mail {
+            to: &person.email,
+            subject: format!("Your request to join {}", seen.network.name),
+            paragraphs: vec![text],
+            action: approve.then(|| ("Open the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Invites someone by email to the network (with a role if they already have an account).
+pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, email: &str, role: &str) -> Result<()> {
+    let seen = load(state, actor, slug, Capability::ManageMembers).await?;
+    let mut errs = Vec::new();
+    let email = Email::parse(email).map_err(|e| errs.push(e)).ok();
+    let role = Role::parse(role);
+    if role.is_none() {
+        errs.push(FieldError::new("role", "Choose a role."));
+    }
+    let (Some(email), Some(role)) = (email, role) else { return Err(AppError::Invalid(errs)) };
+    let existing = users::by_email(&state.db, email.as_str()).await?;
+    if let Some(u) = &existing {
+        if networks::membership(&state.db, seen.network.id, u.id).await?.is_some_and(|m| m.status == MembershipStatus::Active) {
+            return Err(AppError::Conflict(FieldError::new("email", "This person is already a member.")));
+        }
+    }
+    let now = Utc::now();
+    let token = random_token();
+    let mut tx = state.db.begin().await?;
+    links::insert(
+        &mut tx,
+        &NewLink {
+            token_hash: &token_hash(&token),
+            purpose: Purpose::Invite,
+            email: email.as_str(),
+            user_id: existing.as_ref().map(|u| u.id),
+            network_id: Some(seen.network.id),
+            created_by: Some(actor.user_id),
+            expires_at: now + Duration::days(14),
+        },
+        now,
+    )
+    .await?;
+    if let Some(u) = &existing {
+        networks::upsert_membership(&mut tx, seen.network.id, u.id, role, MembershipStatus::Invited, now).await?;
+    }
+    record(&mut tx, actor, actor_name, "membership.invited", &seen, email.as_str(), role.as_str()).await?;
+    mail::queue(
+        &mut tx,
+        &Mail {
+            to: email.as_str(),
+            subject: format!("{actor_name} invites you to {}", seen.network.name),
+            paragraphs: vec![
+                format!("{actor_name} invites you to join {} on Roundtable.", seen.network.name),
+                if seen.network.description.is_empty() { String::new() } else { seen.network.description.clone() },
+                "The invitation link works for 14 days.".into(),
+            ]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect(),
+            action: Some(("Accept the invitation", format!("{}/invitations/{token}", state.config.public_url()))),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes an active member's role.
+pub async fn set_role(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, user: UserId, role: &str) -> Result<()> {
+    let seen = load(state, actor, slug, Capability::ManageMembers).await?;
+    let role = Role::parse(role).ok_or_else(|| FieldError::new("role", "Choose a role."))?;
+    let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    if !networks::set_role(&mut tx, seen.network.id, user, role, Utc::now()).await? {
+        return Err(AppError::NotFound);
+    }
+    record(&mut tx, actor, actor_name, "membership.role_changed", &seen, &person.email, role.as_str()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a member from the network.
+pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, user: UserId) -> Result<()> {
+    let seen = load(state, actor, slug, Capability::ManageMembers).await?;
+    let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    if !networks::delete_membership(&mut tx, seen.network.id, user).await? {
+        return Err(AppError::NotFound);
+    }
+    record(&mut tx, actor, actor_name, "membership.removed", &seen, &person.email, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The signed-in person's networks and pending invitations, for the home page.
+pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<Seen>> {
+    Ok(list(state, actor).await?.into_iter().filter(|s| s.membership.is_some()).collect())
+}

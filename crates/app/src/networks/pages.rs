@@ -1,0 +1,396 @@
+//! Network pages: home (mine), directory of networks, a network's home, members, invitations,
+//! requests and settings.
+
+use super::{Joined, NetworkInput};
+use crate::http::{AppError, Errors, Form, Layout, ListQuery, Pager, Result, Signed, notice, or_form, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use roundtable_domain::{Capability, MembershipStatus, Role, UserId, Visibility};
+use roundtable_store::networks::Member;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/networks", get(list))
+        .route("/networks/new", get(new_form).post(create))
+        .route("/n/{slug}", get(network_home))
+        .route("/n/{slug}/join", post(join))
+        .route("/n/{slug}/leave", post(leave))
+        .route("/n/{slug}/members", get(members))
+        .route("/n/{slug}/invite", get(invite_form).post(invite))
+        .route("/n/{slug}/requests/{user}/{decision}", post(decide))
+        .route("/n/{slug}/members/{user}/role", post(set_role))
+        .route("/n/{slug}/members/{user}/remove", post(remove))
+        .route("/n/{slug}/settings", get(settings_form).post(settings))
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct NoticeQuery {
+    notice: Option<String>,
+}
+
+/// A network row for templates.
+pub struct Card {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub visibility: &'static str,
+    pub members: i64,
+    pub status: &'static str,
+    pub role: &'static str,
+}
+
+fn card(s: &super::Seen) -> Card {
+    Card {
+        slug: s.network.slug.clone(),
+        name: s.network.name.clone(),
+        description: s.network.description.chars().take(200).collect(),
+        visibility: s.network.visibility.label(),
+        members: s.network.member_count,
+        status: match s.status() {
+            Some(MembershipStatus::Active) => "Member",
+            Some(MembershipStatus::Requested) => "Request pending",
+            Some(MembershipStatus::Invited) => "Invited",
+            None => "",
+        },
+        role: s.role().filter(|r| *r != Role::Member).map_or("", Role::label),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "networks/home.html")]
+struct HomePage {
+    layout: Layout,
+    name: String,
+    mine: Vec<Card>,
+    invitations: Vec<Card>,
+    unverified: bool,
+}
+
+async fn home(State(state): State<AppState>, crate::http::MaybeSigned(s): crate::http::MaybeSigned, Query(q): Query<NoticeQuery>) -> Result<Response> {
+    let Some(s) = s else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
+    let mine = super::mine(&state, &s.actor()).await?;
+    let (invitations, mine): (Vec<_>, Vec<_>) = mine.iter().partition(|m| m.status() == Some(MembershipStatus::Invited));
+    render(&HomePage {
+        layout: Layout::for_user("Home", &s).with_notice(notice(q.notice.as_deref())),
+        name: s.user.name.clone(),
+        mine: mine.into_iter().map(card).collect(),
+        invitations: invitations.into_iter().map(card).collect(),
+        unverified: s.user.email_verified_at.is_none(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "networks/list.html")]
+struct ListPage {
+    layout: Layout,
+    networks: Vec<Card>,
+    can_create: bool,
+}
+
+async fn list(State(state): State<AppState>, s: Signed) -> Result<Response> {
+    let all = super::list(&state, &s.actor()).await?;
+    render(&ListPage { layout: Layout::for_user("Networks", &s), networks: all.iter().map(card).collect(), can_create: s.user.is_org_admin })
+}
+
+#[derive(Template)]
+#[template(path = "networks/form.html")]
+struct FormPage {
+    layout: Layout,
+    errors: Errors,
+    creating: bool,
+    action: String,
+    name: String,
+    slug: String,
+    description: String,
+    visibility: String,
+    visibilities: Vec<(&'static str, &'static str)>,
+}
+
+fn visibilities() -> Vec<(&'static str, &'static str)> {
+    Visibility::ALL.iter().map(|v| (v.as_str(), v.label())).collect()
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct NetworkForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    visibility: String,
+}
+
+impl NetworkForm {
+    fn input(&self) -> NetworkInput {
+        NetworkInput { name: self.name.clone(), slug: self.slug.clone(), description: self.description.clone(), visibility: self.visibility.clone() }
+    }
+}
+
+async fn new_form(s: Signed) -> Result<Response> {
+    if !s.user.is_org_admin {
+        return Err(AppError::Forbidden("Only organisation administrators can create networks."));
+    }
+    render(&FormPage {
+        layout: Layout::for_user("Create a network", &s),
+        errors: Errors::default(),
+        creating: true,
+        action: "/networks/new".into(),
+        name: String::new(),
+        slug: String::new(),
+        description: String::new(),
+        visibility: "open".into(),
+        visibilities: visibilities(),
+    })
+}
+
+async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<NetworkForm>) -> Result<Response> {
+    or_form(
+        super::create(&state, &s.actor(), &s.user.name, f.input()).await,
+        |slug| Ok(Redirect::to(&format!("/n/{slug}?notice=created")).into_response()),
+        |errors| {
+            render(&FormPage {
+                layout: Layout::for_user("Create a network", &s),
+                errors,
+                creating: true,
+                action: "/networks/new".into(),
+                name: f.name,
+                slug: f.slug,
+                description: f.description,
+                visibility: f.visibility,
+                visibilities: visibilities(),
+            })
+        },
+    )
+}
+
+async fn settings_form(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
+    let seen = super::load(&state, &s.actor(), &slug, Capability::EditNetwork).await?;
+    let n = seen.network;
+    render(&FormPage {
+        layout: Layout::for_user("Network settings", &s),
+        errors: Errors::default(),
+        creating: false,
+        action: format!("/n/{}/settings", n.slug),
+        name: n.name,
+        slug: n.slug,
+        description: n.description,
+        visibility: n.visibility.as_str().into(),
+        visibilities: visibilities(),
+    })
+}
+
+async fn settings(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<NetworkForm>) -> Result<Response> {
+    or_form(
+        super::update(&state, &s.actor(), &s.user.name, &slug, f.input()).await,
+        |()| Ok(Redirect::to(&format!("/n/{slug}?notice=saved")).into_response()),
+        |errors| {
+            render(&FormPage {
+                layout: Layout::for_user("Network settings", &s),
+                errors,
+                creating: false,
+                action: format!("/n/{slug}/settings"),
+                name: f.name,
+                slug: slug.clone(),
+                description: f.description,
+                visibility: f.visibility,
+                visibilities: visibilities(),
+            })
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "networks/network.html")]
+struct NetworkPage {
+    layout: Layout,
+    card: Card,
+    organisers: Vec<Member>,
+    is_member: bool,
+    can_read_members: bool,
+    can_manage: bool,
+    can_edit: bool,
+    pending_requests: i64,
+    join_label: &'static str,
+}
+
+async fn network_home(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Query(q): Query<NoticeQuery>) -> Result<Response> {
+    let actor = s.actor();
+    let h = super::home(&state, &actor, &slug).await?;
+    let join_label = match (h.seen.status(), h.seen.network.visibility) {
+        (Some(MembershipStatus::Invited), _) => "Accept the invitation",
+        (Some(_), _) => "",
+        (None, Visibility::Open) => "Join this network",
+        (None, Visibility::ByRequest) => "Ask to join",
+        (None, Visibility::InvitationOnly) => "",
+    };
+    render(&NetworkPage {
+        layout: Layout::for_user(&h.seen.network.name, &s).with_notice(notice(q.notice.as_deref())),
+        card: card(&h.seen),
+        is_member: h.seen.membership.is_some(),
+        can_read_members: h.seen.can(&actor, Capability::ReadMembers),
+        can_manage: h.seen.can(&actor, Capability::ManageMembers),
+        can_edit: h.seen.can(&actor, Capability::EditNetwork),
+        organisers: h.organisers,
+        pending_requests: h.pending_requests,
+        join_label,
+    })
+}
+
+async fn join(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
+    let n = match super::join(&state, &s.actor(), &s.user.name, &slug).await? {
+        Joined::Member => "joined",
+        Joined::Requested => "requested",
+    };
+    Ok(Redirect::to(&format!("/n/{slug}?notice={n}")).into_response())
+}
+
+async fn leave(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
+    super::leave(&state, &s.actor(), &slug).await?;
+    Ok(Redirect::to("/?notice=left").into_response())
+}
+
+/// A member row with the actions the viewer may take.
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub since: String,
+}
+
+fn row(m: &Member) -> Row {
+    Row { id: m.user_id.to_string(), name: m.name.clone(), email: m.email.clone(), role: m.role, since: m.since.format("%-d %b %Y").to_string() }
+}
+
+#[derive(Template)]
+#[template(path = "networks/members.html")]
+struct MembersPage {
+    layout: Layout,
+    slug: String,
+    members_path: String,
+    network_name: String,
+    q: String,
+    rows: Vec<Row>,
+    pager: Pager,
+    can_manage: bool,
+    requests: Vec<Row>,
+    invited: Vec<Row>,
+    roles: Vec<(&'static str, &'static str)>,
+}
+
+pub const MEMBERS_PER_PAGE: u32 = 50;
+
+async fn members(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Query(q): Query<ListQuery>) -> Result<Response> {
+    let actor = s.actor();
+    let page = q.page(MEMBERS_PER_PAGE);
+    let (seen, list, total) = super::members(&state, &actor, &slug, &q.q, page).await?;
+    let (requests, invited) = super::pending(&state, &actor, &seen).await?;
+    render(&MembersPage {
+        layout: Layout::for_user(&format!("Members of {}", seen.network.name), &s).with_notice(notice(q.notice.as_deref())),
+        slug: seen.network.slug.clone(),
+        members_path: format!("/n/{}/members", seen.network.slug),
+        network_name: seen.network.name.clone(),
+        pager: Pager::new(page, total, &q.q),
+        q: q.q,
+        rows: list.iter().map(row).collect(),
+        can_manage: seen.can(&actor, Capability::ManageMembers),
+        requests: requests.iter().map(row).collect(),
+        invited: invited.iter().map(row).collect(),
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "networks/invite.html")]
+struct InvitePage {
+    layout: Layout,
+    errors: Errors,
+    slug: String,
+    network_name: String,
+    email: String,
+    role: String,
+    roles: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn invite_page(state: &AppState, s: &Signed, slug: &str, errors: Errors, email: String, role: String) -> Result<Response> {
+    let seen = super::load(state, &s.actor(), slug, Capability::ManageMembers).await?;
+    render(&InvitePage {
+        layout: Layout::for_user("Invite someone", s),
+        errors,
+        slug: seen.network.slug,
+        network_name: seen.network.name,
+        email,
+        role,
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+    })
+}
+
+async fn invite_form(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
+    invite_page(&state, &s, &slug, Errors::default(), String::new(), "member".into()).await
+}
+
+async fn invite(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<InviteForm>) -> Result<Response> {
+    match super::invite(&state, &s.actor(), &s.user.name, &slug, &f.email, &f.role).await {
+        Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/members?notice=invited")).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let mut r = invite_page(&state, &s, &slug, Errors(errs), f.email, f.role).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(AppError::Conflict(err)) => {
+            let mut r = invite_page(&state, &s, &slug, Errors(vec![err]), f.email, f.role).await?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn user_id(raw: &str) -> Result<UserId> {
+    UserId::parse(raw).ok_or(AppError::NotFound)
+}
+
+async fn decide(State(state): State<AppState>, s: Signed, Path((slug, user, decision)): Path<(String, String, String)>) -> Result<Response> {
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    super::decide(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, approve).await?;
+    let n = if approve { "approved" } else { "declined" };
+    Ok(Redirect::to(&format!("/n/{slug}/members?notice={n}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+async fn set_role(State(state): State<AppState>, s: Signed, Path((slug, user)): Path<(String, String)>, Form(f): Form<RoleForm>) -> Result<Response> {
+    super::set_role(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, &f.role).await?;
+    Ok(Redirect::to(&format!("/n/{slug}/members?notice=role")).into_response())
+}
+
+async fn remove(State(state): State<AppState>, s: Signed, Path((slug, user)): Path<(String, String)>) -> Result<Response> {
+    super::remove(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?).await?;
+    Ok(Redirect::to(&format!("/n/{slug}/members?notice=removed")).into_response())
+}

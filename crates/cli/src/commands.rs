@@ -1,0 +1,159 @@
+//! Command-line interface: every subcommand, its `--help`, and what it runs.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use roundtable_app::config::{Config, Overrides};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Roundtable: run your organisation's internal networks.
+///
+/// Configuration comes from defaults, then `roundtable.toml`, then ROUNDTABLE_* environment
+/// variables, then these flags (later wins). See the README for every setting.
+#[derive(Parser, Debug)]
+#[command(name = "roundtable", version, about, long_about)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Debug)]
+struct Global {
+    /// Configuration file (default: ./roundtable.toml if it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Folder for the SQLite database and outgoing mail files [default: ./data].
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database: postgres://user:pass@host/db for PostgreSQL; default is SQLite in the data dir.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (and the background job worker). The default command.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:3000].
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<SocketAddr>,
+    },
+    /// Run only the background job worker (email, reminders, clean-up), without the web server.
+    Worker,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts from the server's console.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Fill an empty database with a realistic demo organisation.
+    Demo {
+        /// How many people to create (at least 10).
+        #[arg(long, default_value_t = 400)]
+        members: usize,
+    },
+    /// Write a consistent copy of the SQLite database while the server runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where to write the copy; the file must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create an account (verified; no email is sent).
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// The password; if omitted, read from the ROUNDTABLE_NEW_PASSWORD environment variable.
+        #[arg(long, env = "ROUNDTABLE_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Make the account an organisation administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Set a new password for an account and sign it out everywhere.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "ROUNDTABLE_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Make an account an organisation administrator.
+    GrantAdmin {
+        #[arg(long)]
+        email: String,
+    },
+    /// Remove organisation administrator rights from an account.
+    RevokeAdmin {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn config(g: &Global, bind: Option<SocketAddr>) -> anyhow::Result<Config> {
+    let overrides = Overrides { bind, data_dir: g.data_dir.clone(), database_url: g.database_url.clone() };
+    Config::load(g.config.as_deref(), overrides).map_err(anyhow::Error::msg)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve { bind: None });
+    let bind = match &command {
+        Command::Serve { bind } => *bind,
+        _ => None,
+    };
+    let config = config(&cli.global, bind)?;
+    roundtable_app::init_logging(config.log_format);
+    match command {
+        Command::Serve { .. } => roundtable_app::serve(config).await,
+        Command::Worker => {
+            let db = roundtable_app::open_db(&config).await?;
+            roundtable_app::jobs::worker(roundtable_app::AppState::new(db, config), std::time::Duration::from_secs(2)).await;
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = roundtable_store::Db::connect(&config.database_url()).await.context("opening the database")?;
+            let n = db.migrate().await?;
+            println!("Applied {n} migration(s); the database is up to date.");
+            Ok(())
+        }
+        Command::Admin(cmd) => {
+            let db = roundtable_app::open_db(&config).await?;
+            use roundtable_app::admin::console;
+            match cmd {
+                AdminCommand::CreateUser { email, name, password, admin } => console::create_user(&db, &email, &name, &password, admin).await?,
+                AdminCommand::ResetPassword { email, password } => console::reset_password(&db, &email, &password).await?,
+                AdminCommand::GrantAdmin { email } => console::set_admin(&db, &email, true).await?,
+                AdminCommand::RevokeAdmin { email } => console::set_admin(&db, &email, false).await?,
+            }
+            println!("Done.");
+            Ok(())
+        }
+        Command::Demo { members } => {
+            let db = roundtable_app::open_db(&config).await?;
+            let bar = indicatif::ProgressBar::new(members as u64).with_message("people");
+            bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({eta} left)").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+            let s = roundtable_app::demo::fill(&db, members, |n| bar.set_position(n as u64)).await?;
+            bar.finish();
+            println!(
+                "Created {} people in {} networks. Sign in as {} with password {}.",
+                s.people,
+                s.networks,
+                roundtable_app::demo::ADMIN_EMAIL,
+                roundtable_app::demo::PASSWORD
+            );
+            Ok(())
+        }
+        Command::Backup { to } => {
+            anyhow::ensure!(!to.exists(), "{} already exists; choose a new file", to.display());
+            let db = roundtable_store::Db::connect(&config.database_url()).await.context("opening the database")?;
+            db.backup_sqlite(to.clone()).await?;
+            println!("Wrote a consistent copy of the database to {}.", to.display());
+            Ok(())
+        }
+    }
+}

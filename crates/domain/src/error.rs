@@ -1,0 +1,44 @@
+//! The domain's one error type. The app turns it into a page or a problem+json response.
+
+/// A problem with one input field, shown beside that field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    /// The actor is known but may not do this. Message is safe to show.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// The request needs a signed-in person.
+    #[error("sign-in required")]
+    Unauthenticated,
+    /// One or more fields were wrong; nothing was changed.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The change clashes with existing state (duplicate email, slug, …).
+    #[error("conflict: {0}")]
+    Conflict(FieldError),
+    /// Too many attempts; the message says when to try again.
+    #[error("rate limited: {0}")]
+    RateLimited(String),
+}
+
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        Error::Invalid(vec![e])
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

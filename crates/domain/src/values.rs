@@ -1,0 +1,317 @@
+//! Validated values. Each `parse` turns raw input into a value core can trust, or a
+//! `FieldError` that says what to fix. Handlers parse at the edge; use cases take these types.
+
+use crate::error::FieldError;
+use serde::Serialize;
+
+/// Rejects control characters (other than newline and tab in long text), which have no place in
+/// names and break CSV exports and email headers.
+fn has_control(s: &str, allow_newlines: bool) -> bool {
+    s.chars().any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
+}
+
+fn bounded(field: &'static str, raw: &str, label: &str, max: usize) -> Result<String, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(FieldError::new(field, format!("Enter {label}.")));
+    }
+    if s.chars().count() > max {
+        return Err(FieldError::new(field, format!("Use at most {max} characters for {label}.")));
+    }
+    if has_control(s, false) {
+        return Err(FieldError::new(field, format!("Remove the control characters from {label}.")));
+    }
+    Ok(s.to_owned())
+}
+
+/// An email address, lower-cased. Deliberately loose (one `@`, a dot in the domain): the real
+/// check is the verification email.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let s = raw.trim().to_lowercase();
+        let bad = || FieldError::new("email", "Enter an email address like name@example.org.");
+        if s.is_empty() {
+            return Err(FieldError::new("email", "Enter your email address."));
+        }
+        if s.len() > 254 || has_control(&s, false) || s.contains(char::is_whitespace) {
+            return Err(bad());
+        }
+        let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+        if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+            return Err(bad());
+        }
+        Ok(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn domain(&self) -> &str {
+        self.0.split_once('@').map(|(_, d)| d).unwrap_or("")
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A new password: long enough to resist guessing, short enough to hash quickly.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN: usize = 10;
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let n = raw.chars().count();
+        if n < Self::MIN {
+            return Err(FieldError::new("password", format!("Use at least {} characters.", Self::MIN)));
+        }
+        if n > 256 {
+            return Err(FieldError::new("password", "Use at most 256 characters."));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// A person's display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        bounded("name", raw, "a name", 120).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An organisation's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgName(String);
+
+impl OrgName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        bounded("org_name", raw, "the organisation's name", 120).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A network's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkName(String);
+
+impl NetworkName {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        bounded("name", raw, "the network's name", 120).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The short name in a network's address: lower-case letters, digits and dashes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct NetworkSlug(String);
+
+impl NetworkSlug {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let s = raw.trim().to_lowercase();
+        let ok_chars = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if s.len() < 2 || s.len() > 40 || !ok_chars || s.starts_with('-') || s.ends_with('-') {
+            return Err(FieldError::new(
+                "slug",
+                "Use 2 to 40 lower-case letters, digits or dashes, e.g. assistants-network.",
+            ));
+        }
+        if matches!(s.as_str(), "new" | "admin" | "api") {
+            return Err(FieldError::new("slug", "That address is reserved; choose another."));
+        }
+        Ok(Self(s))
+    }
+    /// Suggests a slug from a name ("Assistants' Network" → "assistants-network").
+    pub fn suggest(name: &str) -> String {
+        let mut out = String::new();
+        for c in name.to_lowercase().chars() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+            } else if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+        }
+        out.trim_end_matches('-').chars().take(40).collect()
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Free text such as a description: may be empty, bounded, newlines allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(transparent)]
+pub struct LongText(String);
+
+impl LongText {
+    pub fn parse(field: &'static str, raw: &str, max: usize) -> Result<Self, FieldError> {
+        let s = raw.trim();
+        if s.chars().count() > max {
+            return Err(FieldError::new(field, format!("Use at most {max} characters.")));
+        }
+        if has_control(s, true) {
+            return Err(FieldError::new(field, "Remove the control characters."));
+        }
+        Ok(Self(s.replace("\r\n", "\n")))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An email domain allowed for self sign-up, e.g. `example.org`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct EmailDomain(String);
+
+impl EmailDomain {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let s = raw.trim().trim_start_matches('@').to_lowercase();
+        let ok = s.len() <= 253
+            && s.contains('.')
+            && !s.starts_with('.')
+            && !s.ends_with('.')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if !ok {
+            return Err(FieldError::new("domain", "Enter a domain like example.org."));
+        }
+        Ok(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A name for a personal API token, so its owner can tell tokens apart.
+pub fn parse_token_name(raw: &str) -> Result<String, FieldError> {
+    bounded("name", raw, "a name for the token", 80)
+}
+
+/// One page of a list: 1-based page number and a bounded page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub number: u32,
+    pub size: u32,
+}
+
+impl Page {
+    pub const MAX_SIZE: u32 = 200;
+    pub fn new(number: Option<u32>, size: Option<u32>) -> Self {
+        Self { number: number.unwrap_or(1).clamp(1, 1_000_000), size: size.unwrap_or(50).clamp(1, Self::MAX_SIZE) }
+    }
+    pub fn offset(&self) -> i64 {
+        i64::from(self.number - 1) * i64::from(self.size)
+    }
+    pub fn limit(&self) -> i64 {
+        i64::from(self.size)
+    }
+}
+
+/// Folds text for accent- and case-insensitive matching ("Zoë" and "zoe" both give "zoe").
+/// Stored beside names so both engines search the same way without extensions.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let base = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+            'æ' => "ae",
+            'ç' | 'ć' | 'č' => "c",
+            'ď' | 'đ' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
+            'ł' | 'ľ' | 'ĺ' => "l",
+            'ñ' | 'ń' | 'ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+            'œ' => "oe",
+            'ř' | 'ŕ' => "r",
+            'ś' | 'š' | 'ş' | 'ș' => "s",
+            'ß' => "ss",
+            'ť' | 'ţ' | 'ț' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+            'ý' | 'ÿ' => "y",
+            'ź' | 'ż' | 'ž' => "z",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(base);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_email_is_lower_cased_and_needs_a_domain_with_a_dot() {
+        assert_eq!(Email::parse(" Ada@Example.ORG ").unwrap().as_str(), "ada@example.org");
+        assert!(Email::parse("ada@localhost").is_err());
+        assert!(Email::parse("ada example@x.org").is_err());
+        assert!(Email::parse("").is_err());
+        assert_eq!(Email::parse("a@b.example.org").unwrap().domain(), "b.example.org");
+    }
+
+    #[test]
+    fn a_slug_is_suggested_from_a_name_and_then_accepted() {
+        let s = NetworkSlug::suggest("Assistants' Network — London");
+        assert_eq!(s, "assistants-network-london");
+        assert!(NetworkSlug::parse(&s).is_ok());
+        assert!(NetworkSlug::parse("Bad Slug").is_err());
+        assert!(NetworkSlug::parse("admin").is_err());
+    }
+
+    #[test]
+    fn folding_removes_accents_and_case() {
+        assert_eq!(fold("Zoë Ångström"), "zoe angstrom");
+        assert_eq!(fold("STRAßE"), "strasse");
+    }
+
+    #[test]
+    fn short_passwords_are_refused_with_the_minimum_length() {
+        let e = Password::parse("short").unwrap_err();
+        assert!(e.message.contains("10"));
+        assert!(Password::parse("long enough pass").is_ok());
+    }
+
+    #[test]
+    fn names_refuse_control_characters_and_overlong_input() {
+        assert!(PersonName::parse("Ada\u{0}Lovelace").is_err());
+        assert!(PersonName::parse(&"x".repeat(121)).is_err());
+        assert_eq!(PersonName::parse("  Ada  ").unwrap().as_str(), "Ada");
+    }
+
+    #[test]
+    fn a_page_is_bounded() {
+        let p = Page::new(Some(0), Some(10_000));
+        assert_eq!((p.number, p.size), (1, Page::MAX_SIZE));
+        assert_eq!(Page::new(Some(3), Some(50)).offset(), 100);
+    }
+}

@@ -1,0 +1,415 @@
+//! `Db`: one handle over SQLite or PostgreSQL, chosen from the URL at run time. Every store
+//! function writes its SQL once (`$N` placeholders, portable syntax) and calls `read`, `write`
+//! or a `Tx`; only `Dialect` forks (job claim).
+
+use crate::error::{Error, Result};
+use crate::value::{Row, Value};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+mod embedded {
+    pub mod sqlite {
+        refinery::embed_migrations!("migrations/sqlite");
+    }
+    pub mod postgres {
+        refinery::embed_migrations!("migrations/postgres");
+    }
+}
+
+/// Which SQL engine is behind a `Db`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub enum Db {
+    Sqlite(Arc<SqliteDb>),
+    Postgres(deadpool_postgres::Pool),
+}
+
+/// SQLite behind one writer connection and a few readers. Writes queue on the writer instead of
+/// failing with SQLITE_BUSY; readers run beside it thanks to WAL.
+pub struct SqliteDb {
+    path: PathBuf,
+    writer: ConnPool,
+    readers: ConnPool,
+}
+
+/// A tiny pool of rusqlite connections used from `spawn_blocking`. Ours rather than
+/// deadpool-sqlite's because a transaction must hold the writer across several awaits and throw
+/// the connection away (rolling back) if it is abandoned.
+struct ConnPool {
+    idle: Mutex<Vec<rusqlite::Connection>>,
+    permits: Arc<Semaphore>,
+    path: PathBuf,
+    read_only: bool,
+}
+
+pub struct Lease {
+    conn: Option<rusqlite::Connection>,
+    _permit: OwnedSemaphorePermit,
+}
+
+fn open_sqlite(path: &Path, read_only: bool) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path)?;
+    // WAL lets readers run beside the writer; synchronous=FULL makes an acknowledged write survive
+    // power loss; foreign keys are off by default in SQLite.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    if read_only {
+        conn.execute_batch("PRAGMA query_only = ON;")?;
+    }
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}
+
+impl ConnPool {
+    fn new(path: &Path, size: usize, read_only: bool) -> Self {
+        Self {
+            idle: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(size)),
+            path: path.to_owned(),
+            read_only,
+        }
+    }
+
+    async fn lease(&self) -> Result<Lease> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|e| Error::Unavailable(e.to_string()))?;
+        let idle = self.idle.lock().map_err(|_| Error::Unavailable("pool poisoned".into()))?.pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => {
+                let (path, ro) = (self.path.clone(), self.read_only);
+                tokio::task::spawn_blocking(move || open_sqlite(&path, ro))
+                    .await
+                    .map_err(|e| Error::Unavailable(e.to_string()))??
+            }
+        };
+        Ok(Lease { conn: Some(conn), _permit: permit })
+    }
+
+    fn give_back(&self, mut lease: Lease) {
+        if let (Some(conn), Ok(mut idle)) = (lease.conn.take(), self.idle.lock()) {
+            idle.push(conn);
+        }
+    }
+
+    async fn run<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut rusqlite::Connection) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        let mut lease = self.lease().await?;
+        let lease_result = run_on(&mut lease, f).await;
+        self.give_back(lease);
+        lease_result
+    }
+}
+
+async fn run_on<R: Send + 'static>(
+    lease: &mut Lease,
+    f: impl FnOnce(&mut rusqlite::Connection) -> Result<R> + Send + 'static,
+) -> Result<R> {
+    let mut conn = lease.conn.take().ok_or_else(|| Error::Unavailable("connection lost".into()))?;
+    let (conn, result) = tokio::task::spawn_blocking(move || {
+        let r = f(&mut conn);
+        (conn, r)
+    })
+    .await
+    .map_err(|e| Error::Unavailable(e.to_string()))?;
+    lease.conn = Some(conn);
+    result
+}
+
+fn sqlite_stmt<'c>(conn: &'c rusqlite::Connection, sql: &str, params: &[Value]) -> Result<rusqlite::CachedStatement<'c>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    // SQLite treats `$1` as a *named* parameter; bind by name so the order of first use in the
+    // text does not matter.
+    for (i, v) in params.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        let idx = stmt
+            .parameter_index(&name)?
+            .ok_or_else(|| Error::Database(format!("statement has no parameter {name}: {sql}")))?;
+        stmt.raw_bind_parameter(idx, v)?;
+    }
+    Ok(stmt)
+}
+
+fn sqlite_query(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
+    let mut stmt = sqlite_stmt(conn, sql, params)?;
+    let n = stmt.column_count();
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let mut vals = Vec::with_capacity(n);
+        for i in 0..n {
+            vals.push(r.get::<_, rusqlite::types::Value>(i)?);
+        }
+        out.push(Row::Sqlite(vals));
+    }
+    Ok(out)
+}
+
+fn sqlite_execute(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<u64> {
+    let mut stmt = sqlite_stmt(conn, sql, params)?;
+    Ok(stmt.raw_execute()? as u64)
+}
+
+impl Db {
+    /// Opens the database named by `url`: `sqlite://PATH` (or a bare path) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pg: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| Error::Unavailable(e.to_string()))?;
+            let mgr = deadpool_postgres::Manager::from_config(
+                pg,
+                tokio_postgres::NoTls,
+                deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast },
+            );
+            let pool = deadpool_postgres::Pool::builder(mgr)
+                .max_size(16)
+                .wait_timeout(Some(Duration::from_secs(10)))
+                .create_timeout(Some(Duration::from_secs(5)))
+                .runtime(deadpool_postgres::Runtime::Tokio1)
+                .build()
+                .map_err(|e| Error::Unavailable(e.to_string()))?;
+            // Fail now, with the server's message, rather than on the first request.
+            drop(pool.get().await?);
+            Ok(Db::Postgres(pool))
+        } else {
+            let path = PathBuf::from(url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url));
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| Error::Unavailable(format!("{}: {e}", dir.display())))?;
+            }
+            let db = SqliteDb { writer: ConnPool::new(&path, 1, false), readers: ConnPool::new(&path, 4, true), path };
+            // Open the writer first: it creates the file and switches it to WAL.
+            db.writer.run(|_| Ok(())).await?;
+            Ok(Db::Sqlite(Arc::new(db)))
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// The SQLite file, when this is SQLite (for backups and messages).
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            Db::Sqlite(s) => Some(&s.path),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock makes instances that start at
+    /// the same time take turns; the second finds nothing to do.
+    pub async fn migrate(&self) -> Result<usize> {
+        match self {
+            Db::Sqlite(s) => {
+                s.writer
+                    .run(|conn| {
+                        let report = embedded::sqlite::migrations::runner()
+                            .run(conn)
+                            .map_err(|e| Error::Migration(e.to_string()))?;
+                        Ok(report.applied_migrations().len())
+                    })
+                    .await
+            }
+            Db::Postgres(pool) => {
+                let mut obj = pool.get().await?;
+                obj.batch_execute("SELECT pg_advisory_lock(7262014)").await?;
+                let client: &mut tokio_postgres::Client = &mut obj;
+                let result = embedded::postgres::migrations::runner()
+                    .run_async(client)
+                    .await
+                    .map(|r| r.applied_migrations().len())
+                    .map_err(|e| Error::Migration(e.to_string()));
+                obj.batch_execute("SELECT pg_advisory_unlock(7262014)").await?;
+                result
+            }
+        }
+    }
+
+    /// True when every embedded migration has been applied (for `/readyz`).
+    pub async fn is_migrated(&self) -> Result<bool> {
+        let expected = match self {
+            Db::Sqlite(_) => embedded::sqlite::migrations::runner().get_migrations().len(),
+            Db::Postgres(_) => embedded::postgres::migrations::runner().get_migrations().len(),
+        };
+        let rows = self.read("SELECT COUNT(*) FROM refinery_schema_history", vec![]).await?;
+        let applied = rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0);
+        Ok(usize::try_from(applied).unwrap_or(0) >= expected)
+    }
+
+    /// Runs a read-only statement.
+    pub async fn read(&self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
+        match self {
+            Db::Sqlite(s) => s.readers.run(move |c| sqlite_query(c, sql, &params)).await,
+            Db::Postgres(pool) => {
+                let client = pool.get().await?;
+                let stmt = client.prepare_cached(sql).await?;
+                let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                Ok(client.query(&stmt, &refs).await?.into_iter().map(Row::Pg).collect())
+            }
+        }
+    }
+
+    pub async fn read_opt(&self, sql: &'static str, params: Vec<Value>) -> Result<Option<Row>> {
+        Ok(self.read(sql, params).await?.into_iter().next())
+    }
+
+    /// Runs one writing statement on its own (auto-commit) and returns the rows it changed.
+    pub async fn write(&self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        match self {
+            Db::Sqlite(s) => s.writer.run(move |c| sqlite_execute(c, sql, &params)).await,
+            Db::Postgres(pool) => {
+                let client = pool.get().await?;
+                let stmt = client.prepare_cached(sql).await?;
+                let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                Ok(client.execute(&stmt, &refs).await?)
+            }
+        }
+    }
+
+    /// Runs one writing statement with `RETURNING`.
+    pub async fn write_returning(&self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
+        match self {
+            Db::Sqlite(s) => s.writer.run(move |c| sqlite_query(c, sql, &params)).await,
+            Db::Postgres(_) => self.read(sql, params).await,
+        }
+    }
+
+    /// Starts a transaction. Commit with `Tx::commit`; dropping it un-committed discards the
+    /// connection, which rolls the transaction back on both engines.
+    pub async fn begin(&self) -> Result<Tx> {
+        match self {
+            Db::Sqlite(s) => {
+                let mut lease = s.writer.lease().await?;
+                // IMMEDIATE takes the write lock now, so the transaction cannot fail half-way on BUSY.
+                run_on(&mut lease, |c| Ok(c.execute_batch("BEGIN IMMEDIATE")?)).await?;
+                Ok(Tx::Sqlite { db: s.clone(), lease: Some(lease) })
+            }
+            Db::Postgres(pool) => {
+                let client = pool.get().await?;
+                client.batch_execute("BEGIN").await?;
+                Ok(Tx::Pg(Some(client)))
+            }
+        }
+    }
+
+    /// Checks that a statement parses and names only existing tables and columns (test support).
+    pub async fn prepare(&self, sql: &'static str) -> Result<()> {
+        match self {
+            Db::Sqlite(s) => s.writer.run(move |c| Ok(c.prepare(sql).map(|_| ())?)).await,
+            Db::Postgres(pool) => {
+                pool.get().await?.prepare(sql).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Removes stale state for a clean backup: SQLite's `VACUUM INTO` writes a consistent copy
+    /// while the server keeps running.
+    pub async fn backup_sqlite(&self, dest: PathBuf) -> Result<()> {
+        match self {
+            Db::Sqlite(s) => {
+                let dest = dest.to_string_lossy().into_owned();
+                s.readers.run(move |c| Ok(c.execute("VACUUM INTO ?1", [dest]).map(|_| ())?)).await
+            }
+            Db::Postgres(_) => Err(Error::Database("use pg_dump to back up PostgreSQL".into())),
+        }
+    }
+}
+
+/// A transaction on the writer (SQLite) or one pooled client (PostgreSQL).
+pub enum Tx {
+    Sqlite { db: Arc<SqliteDb>, lease: Option<Lease> },
+    Pg(Option<deadpool_postgres::Object>),
+}
+
+impl Tx {
+    pub async fn read(&mut self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
+        match self {
+            Tx::Sqlite { lease: Some(lease), .. } => run_on(lease, move |c| sqlite_query(c, sql, &params)).await,
+            Tx::Pg(Some(client)) => {
+                let stmt = client.prepare_cached(sql).await?;
+                let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                Ok(client.query(&stmt, &refs).await?.into_iter().map(Row::Pg).collect())
+            }
+            _ => Err(Error::Unavailable("transaction already finished".into())),
+        }
+    }
+
+    pub async fn read_opt(&mut self, sql: &'static str, params: Vec<Value>) -> Result<Option<Row>> {
+        Ok(self.read(sql, params).await?.into_iter().next())
+    }
+
+    pub async fn write(&mut self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        match self {
+            Tx::Sqlite { lease: Some(lease), .. } => run_on(lease, move |c| sqlite_execute(c, sql, &params)).await,
+            Tx::Pg(Some(client)) => {
+                let stmt = client.prepare_cached(sql).await?;
+                let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                Ok(client.execute(&stmt, &refs).await?)
+            }
+            _ => Err(Error::Unavailable("transaction already finished".into())),
+        }
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        match &mut self {
+            Tx::Sqlite { db, lease } => {
+                if let Some(mut l) = lease.take() {
+                    run_on(&mut l, |c| Ok(c.execute_batch("COMMIT")?)).await?;
+                    db.writer.give_back(l);
+                }
+                Ok(())
+            }
+            Tx::Pg(client) => {
+                if let Some(c) = client.take() {
+                    c.batch_execute("COMMIT").await?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        // Abandoned (an error came first): drop the connection so the engine rolls back, rather
+        // than return a connection with an open transaction to the pool.
+        match self {
+            Tx::Sqlite { lease, .. } => drop(lease.take()),
+            Tx::Pg(client) => {
+                if let Some(c) = client.take() {
+                    drop(deadpool_postgres::Object::take(c));
+                }
+            }
+        }
+    }
+}
+
+/// Declares a module's SQL statements as consts and lists them in `ALL`, so one test can prepare
+/// every statement of the code base on both engines.
+#[macro_export]
+macro_rules! queries {
+    ($($(#[$m:meta])* $name:ident = $sql:expr;)*) => {
+        $($(#[$m])* pub(crate) const $name: &str = $sql;)*
+        /// Every statement of this module, with its name, for the prepare-everything test.
+        pub const ALL: &[(&str, &str)] = &[$((stringify!($name), $name)),*];
+    };
+}

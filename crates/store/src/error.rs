@@ -1,0 +1,62 @@
+//! The store's one error type.
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A unique constraint refused the write; the key is `table.column` on both engines.
+    #[error("conflict on {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// A stored value did not map to its domain type (a bug or a hand-edited row).
+    #[error("bad stored value: {0}")]
+    Decode(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e {
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            {
+                // "UNIQUE constraint failed: users.email"
+                let key = msg.rsplit(": ").next().unwrap_or(msg).to_owned();
+                return Error::Conflict(key);
+            }
+        }
+        Error::Database(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Self {
+        if let Some(db) = e.as_db_error() {
+            if *db.code() == tokio_postgres::error::SqlState::UNIQUE_VIOLATION {
+                // Default constraint names are "<table>_<column>_key"; report "table.column" like SQLite.
+                let table = db.table().unwrap_or("");
+                let column = db
+                    .constraint()
+                    .and_then(|c| c.strip_prefix(table))
+                    .map(|c| c.trim_start_matches('_').trim_end_matches("_key").to_owned())
+                    .unwrap_or_default();
+                return Error::Conflict(format!("{table}.{column}"));
+            }
+            return Error::Database(format!("{}: {}", db.code().code(), db.message()));
+        }
+        if e.is_closed() {
+            return Error::Unavailable(e.to_string());
+        }
+        Error::Database(e.to_string())
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for Error {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        Error::Unavailable(e.to_string())
+    }
+}

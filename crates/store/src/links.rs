@@ -1,0 +1,98 @@
+//! Single-use links sent by email (first-run setup, password reset, email verification,
+//! invitations). Only the hash of the secret is stored; using a link marks it used in the same
+//! statement that checks it, so it works once even with several instances.
+
+use crate::{Db, Result, Row, Tx, params, queries};
+use chrono::{DateTime, Utc};
+use roundtable_domain::{NetworkId, UserId};
+
+queries! {
+    INSERT = "INSERT INTO one_time_links (token_hash, purpose, email, user_id, network_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    PEEK = "SELECT token_hash, purpose, email, user_id, network_id, created_by, expires_at FROM one_time_links WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
+    CONSUME = "UPDATE one_time_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING token_hash, purpose, email, user_id, network_id, created_by, expires_at";
+    PENDING_INVITES = "SELECT token_hash, purpose, email, user_id, network_id, created_by, expires_at FROM one_time_links WHERE purpose = 'invite' AND email = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC";
+    ANY_SETUP = "SELECT COUNT(*) FROM one_time_links WHERE purpose = 'setup' AND used_at IS NULL AND expires_at > $1";
+    PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Setup,
+    Reset,
+    Verify,
+    Invite,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Setup => "setup",
+            Purpose::Reset => "reset",
+            Purpose::Verify => "verify",
+            Purpose::Invite => "invite",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub token_hash: String,
+    pub email: String,
+    pub user_id: Option<UserId>,
+    pub network_id: Option<NetworkId>,
+    pub created_by: Option<UserId>,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn map(r: &Row) -> Result<Link> {
+    Ok(Link {
+        token_hash: r.text(0)?,
+        email: r.text(2)?,
+        user_id: r.opt_uuid(3)?.map(UserId),
+        network_id: r.opt_uuid(4)?.map(NetworkId),
+        created_by: r.opt_uuid(5)?.map(UserId),
+        expires_at: r.time(6)?,
+    })
+}
+
+/// What a new link is for.
+pub struct NewLink<'a> {
+    pub token_hash: &'a str,
+    pub purpose: Purpose,
+    pub email: &'a str,
+    pub user_id: Option<UserId>,
+    pub network_id: Option<NetworkId>,
+    pub created_by: Option<UserId>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert(tx: &mut Tx, l: &NewLink<'_>, now: DateTime<Utc>) -> Result<()> {
+    tx.write(
+        INSERT,
+        params![l.token_hash, l.purpose.as_str(), l.email, l.user_id, l.network_id, l.created_by, now, l.expires_at],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The link if it is still valid, without using it (to show the form it leads to).
+pub async fn peek(db: &Db, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Option<Link>> {
+    db.read_opt(PEEK, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
+}
+
+/// Marks the link used and returns it, or `None` if it was used, expired or never existed.
+pub async fn consume(tx: &mut Tx, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Option<Link>> {
+    tx.read_opt(CONSUME, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
+}
+
+pub async fn pending_invites(db: &Db, email: &str, now: DateTime<Utc>) -> Result<Vec<Link>> {
+    db.read(PENDING_INVITES, params![email, now]).await?.iter().map(map).collect()
+}
+
+pub async fn has_live_setup(db: &Db, now: DateTime<Utc>) -> Result<bool> {
+    Ok(db.read(ANY_SETUP, params![now]).await?.first().map_or(Ok(0), |r| r.int(0))? > 0)
+}
+
+pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    db.write(PURGE, params![now]).await
+}

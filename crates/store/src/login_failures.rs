@@ -1,0 +1,32 @@
+//! Failed sign-ins, counted per key (an account or an address) in a time window. Kept in the
+//! database so the limit holds across instances.
+
+use crate::{Db, Result, params, queries};
+use chrono::{DateTime, Utc};
+
+queries! {
+    INSERT = "INSERT INTO login_failures (id, key, at) VALUES ($1, $2, $3)";
+    COUNT_SINCE = "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at > $2";
+    CLEAR = "DELETE FROM login_failures WHERE key = $1";
+    PURGE = "DELETE FROM login_failures WHERE at <= $1";
+}
+
+pub async fn record(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
+    db.write(INSERT, params![uuid::Uuid::now_v7(), key, now]).await.map(|_| ())
+}
+
+/// Failures for `key` after `since`, and when the oldest of them happened.
+pub async fn count_since(db: &Db, key: &str, since: DateTime<Utc>) -> Result<(i64, Option<DateTime<Utc>>)> {
+    match db.read_opt(COUNT_SINCE, params![key, since]).await? {
+        Some(r) => Ok((r.int(0)?, r.opt_time(1)?)),
+        None => Ok((0, None)),
+    }
+}
+
+pub async fn clear(db: &Db, key: &str) -> Result<()> {
+    db.write(CLEAR, params![key]).await.map(|_| ())
+}
+
+pub async fn purge(db: &Db, before: DateTime<Utc>) -> Result<u64> {
+    db.write(PURGE, params![before]).await
+}

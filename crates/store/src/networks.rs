@@ -1,0 +1,196 @@
+//! Networks and memberships (who belongs where, in which role, with what status).
+
+use crate::{Db, Result, Row, Tx, params, queries};
+use chrono::{DateTime, Utc};
+use roundtable_domain::{MembershipStatus, NetworkId, Role, UserId, Visibility};
+
+queries! {
+    INSERT = "INSERT INTO networks (id, slug, name, description, visibility, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    UPDATE = "UPDATE networks SET name = $2, description = $3, visibility = $4 WHERE id = $1";
+    BY_SLUG = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') FROM networks n WHERE slug = $1";
+    BY_ID = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') FROM networks n WHERE id = $1";
+    LIST = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') FROM networks n ORDER BY name, id";
+    MEMBERSHIP = "SELECT network_id, user_id, role, status, created_at FROM memberships WHERE network_id = $1 AND user_id = $2";
+    MEMBERSHIPS_OF = "SELECT network_id, user_id, role, status, created_at FROM memberships WHERE user_id = $1";
+    UPSERT_MEMBERSHIP = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (network_id, user_id) DO UPDATE SET role = excluded.role, status = excluded.status, updated_at = excluded.updated_at";
+    INSERT_MEMBERSHIP_IF_ABSENT = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (network_id, user_id) DO NOTHING";
+    SET_STATUS = "UPDATE memberships SET status = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = $5";
+    SET_ROLE = "UPDATE memberships SET role = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = 'active'";
+    DELETE_MEMBERSHIP = "DELETE FROM memberships WHERE network_id = $1 AND user_id = $2";
+    MEMBERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3) ORDER BY u.name_folded, u.id LIMIT $4 OFFSET $5";
+    MEMBERS_COUNT = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3)";
+    ORGANISERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer') ORDER BY m.role, u.name_folded";
+    MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
+}
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub id: NetworkId,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub visibility: Visibility,
+    pub created_at: DateTime<Utc>,
+    pub member_count: i64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Membership {
+    pub network_id: NetworkId,
+    pub user_id: UserId,
+    pub role: Role,
+    pub status: MembershipStatus,
+    pub since: DateTime<Utc>,
+}
+
+/// A person as listed in a network.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub status: MembershipStatus,
+    pub since: DateTime<Utc>,
+}
+
+fn bad(what: &str, v: &str) -> crate::Error {
+    crate::Error::Decode(format!("unknown {what} {v:?}"))
+}
+
+fn map_network(r: &Row) -> Result<Network> {
+    let vis = r.text(4)?;
+    Ok(Network {
+        id: NetworkId(r.uuid(0)?),
+        slug: r.text(1)?,
+        name: r.text(2)?,
+        description: r.text(3)?,
+        visibility: Visibility::parse(&vis).ok_or_else(|| bad("visibility", &vis))?,
+        created_at: r.time(5)?,
+        member_count: r.int(6)?,
+    })
+}
+
+fn role_status(role: String, status: String) -> Result<(Role, MembershipStatus)> {
+    Ok((
+        Role::parse(&role).ok_or_else(|| bad("role", &role))?,
+        MembershipStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+    ))
+}
+
+fn map_membership(r: &Row) -> Result<Membership> {
+    let (role, status) = role_status(r.text(2)?, r.text(3)?)?;
+    Ok(Membership { network_id: NetworkId(r.uuid(0)?), user_id: UserId(r.uuid(1)?), role, status, since: r.time(4)? })
+}
+
+fn map_member(r: &Row) -> Result<Member> {
+    let (role, status) = role_status(r.text(3)?, r.text(4)?)?;
+    Ok(Member { user_id: UserId(r.uuid(0)?), name: r.text(1)?, email: r.text(2)?, role, status, since: r.time(5)? })
+}
+
+pub struct NewNetwork<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub visibility: Visibility,
+}
+
+/// Inserts a network; a taken slug is `Error::Conflict("networks.slug")`.
+pub async fn insert(tx: &mut Tx, n: &NewNetwork<'_>, now: DateTime<Utc>) -> Result<NetworkId> {
+    let id = NetworkId::new();
+    tx.write(INSERT, params![id, n.slug, n.name, n.description, n.visibility.as_str(), now]).await?;
+    Ok(id)
+}
+
+pub async fn update(tx: &mut Tx, id: NetworkId, name: &str, description: &str, vis: Visibility) -> Result<bool> {
+    Ok(tx.write(UPDATE, params![id, name, description, vis.as_str()]).await? > 0)
+}
+
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Network>> {
+    db.read_opt(BY_SLUG, params![slug]).await?.as_ref().map(map_network).transpose()
+}
+
+pub async fn by_id(db: &Db, id: NetworkId) -> Result<Option<Network>> {
+    db.read_opt(BY_ID, params![id]).await?.as_ref().map(map_network).transpose()
+}
+
+pub async fn list(db: &Db) -> Result<Vec<Network>> {
+    db.read(LIST, vec![]).await?.iter().map(map_network).collect()
+}
+
+pub async fn membership(db: &Db, network: NetworkId, user: UserId) -> Result<Option<Membership>> {
+    db.read_opt(MEMBERSHIP, params![network, user]).await?.as_ref().map(map_membership).transpose()
+}
+
+pub async fn memberships_of(db: &Db, user: UserId) -> Result<Vec<Membership>> {
+    db.read(MEMBERSHIPS_OF, params![user]).await?.iter().map(map_membership).collect()
+}
+
+/// Sets a person's role and status in a network, creating the membership if needed.
+pub async fn upsert_membership(
+    tx: &mut Tx,
+    network: NetworkId,
+    user: UserId,
+    role: Role,
+    status: MembershipStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.write(UPSERT_MEMBERSHIP, params![network, user, role.as_str(), status.as_str(), now]).await.map(|_| ())
+}
+
+/// Adds a membership unless one exists; true when added.
+pub async fn add_membership_if_absent(
+    tx: &mut Tx,
+    network: NetworkId,
+    user: UserId,
+    role: Role,
+    status: MembershipStatus,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(tx.write(INSERT_MEMBERSHIP_IF_ABSENT, params![network, user, role.as_str(), status.as_str(), now]).await? > 0)
+}
+
+/// Moves a membership from status `from` to `to`; false if it was not in `from`.
+pub async fn transition(
+    tx: &mut Tx,
+    network: NetworkId,
+    user: UserId,
+    from: MembershipStatus,
+    to: MembershipStatus,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(tx.write(SET_STATUS, params![network, user, to.as_str(), now, from.as_str()]).await? > 0)
+}
+
+pub async fn set_role(tx: &mut Tx, network: NetworkId, user: UserId, role: Role, now: DateTime<Utc>) -> Result<bool> {
+    Ok(tx.write(SET_ROLE, params![network, user, role.as_str(), now]).await? > 0)
+}
+
+pub async fn delete_membership(tx: &mut Tx, network: NetworkId, user: UserId) -> Result<bool> {
+    Ok(tx.write(DELETE_MEMBERSHIP, params![network, user]).await? > 0)
+}
+
+/// One page of a network's people with `status`, filtered by name or email, and the total.
+pub async fn members(
+    db: &Db,
+    network: NetworkId,
+    status: MembershipStatus,
+    q: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Member>, i64)> {
+    let pat = crate::users::like_pattern(q);
+    let rows = db.read(MEMBERS, params![network, status.as_str(), pat.clone(), limit, offset]).await?;
+    let total =
+        db.read(MEMBERS_COUNT, params![network, status.as_str(), pat]).await?.first().map_or(Ok(0), |r| r.int(0))?;
+    Ok((rows.iter().map(map_member).collect::<Result<_>>()?, total))
+}
+
+pub async fn organisers(db: &Db, network: NetworkId) -> Result<Vec<Member>> {
+    db.read(ORGANISERS, params![network]).await?.iter().map(map_member).collect()
+}
+
+/// Emails of the people who approve requests (Chair, Administrator).
+pub async fn manager_emails(db: &Db, network: NetworkId) -> Result<Vec<String>> {
+    db.read(MANAGER_EMAILS, params![network]).await?.iter().map(|r| r.text(0)).collect()
+}

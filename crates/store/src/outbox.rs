@@ -1,0 +1,71 @@
+//! Outgoing email. A message is queued here (with a job to send it) in the same transaction as
+//! the change that causes it; the sender job delivers it by SMTP or writes a .eml file.
+
+use crate::{Db, Result, Row, Tx, params, queries};
+use chrono::{DateTime, Utc};
+use roundtable_domain::MessageId;
+
+queries! {
+    INSERT = "INSERT INTO outbox (id, created_at, to_addr, subject, text_body, html_body, status) VALUES ($1, $2, $3, $4, $5, $6, 'queued')";
+    BY_ID = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name FROM outbox WHERE id = $1";
+    MARK_SENT = "UPDATE outbox SET status = 'sent', sent_at = $2, file_name = $3, attempts = attempts + 1 WHERE id = $1 AND status <> 'sent'";
+    MARK_FAILED = "UPDATE outbox SET status = $2, last_error = $3, attempts = attempts + 1 WHERE id = $1";
+    PAGE = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2";
+    COUNT = "SELECT COUNT(*) FROM outbox";
+}
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: MessageId,
+    pub created_at: DateTime<Utc>,
+    pub to: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub file_name: Option<String>,
+}
+
+fn map(r: &Row) -> Result<Message> {
+    Ok(Message {
+        id: MessageId(r.uuid(0)?),
+        created_at: r.time(1)?,
+        to: r.text(2)?,
+        subject: r.text(3)?,
+        text_body: r.text(4)?,
+        html_body: r.text(5)?,
+        status: r.text(6)?,
+        attempts: r.int(7)?,
+        sent_at: r.opt_time(8)?,
+        last_error: r.opt_text(9)?,
+        file_name: r.opt_text(10)?,
+    })
+}
+
+pub async fn insert(tx: &mut Tx, to: &str, subject: &str, text: &str, html: &str, now: DateTime<Utc>) -> Result<MessageId> {
+    let id = MessageId::new();
+    tx.write(INSERT, params![id, now, to, subject, text, html]).await?;
+    Ok(id)
+}
+
+pub async fn by_id(db: &Db, id: MessageId) -> Result<Option<Message>> {
+    db.read_opt(BY_ID, params![id]).await?.as_ref().map(map).transpose()
+}
+
+/// Marks the message sent; false if it already was (a retried job must not resend).
+pub async fn mark_sent(db: &Db, id: MessageId, now: DateTime<Utc>, file: Option<&str>) -> Result<bool> {
+    Ok(db.write(MARK_SENT, params![id, now, file]).await? > 0)
+}
+
+pub async fn mark_failed(db: &Db, id: MessageId, status: &str, error: &str) -> Result<()> {
+    db.write(MARK_FAILED, params![id, status, error]).await.map(|_| ())
+}
+
+pub async fn page(db: &Db, limit: i64, offset: i64) -> Result<(Vec<Message>, i64)> {
+    let rows = db.read(PAGE, params![limit, offset]).await?;
+    let total = db.read(COUNT, vec![]).await?.first().map_or(Ok(0), |r| r.int(0))?;
+    Ok((rows.iter().map(map).collect::<Result<_>>()?, total))
+}

@@ -1,0 +1,81 @@
+//! Sign-in sessions, stored so every instance sees them. Only a hash of the cookie value is kept,
+//! so a leaked database does not hand out sessions.
+
+use crate::{Db, Result, Row, params, queries};
+use chrono::{DateTime, Utc};
+use roundtable_domain::UserId;
+
+queries! {
+    INSERT = "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, remember, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)";
+    LOOKUP = "SELECT s.id_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.remember, s.user_agent FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL";
+    TOUCH = "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id_hash = $1";
+    DELETE = "DELETE FROM sessions WHERE id_hash = $1";
+    DELETE_FOR_USER = "DELETE FROM sessions WHERE user_id = $1";
+    DELETE_OTHERS = "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2";
+    FOR_USER = "SELECT id_hash, user_id, created_at, last_seen_at, expires_at, remember, user_agent FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC";
+    PURGE = "DELETE FROM sessions WHERE expires_at <= $1";
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id_hash: String,
+    pub user_id: UserId,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub remember: bool,
+    pub user_agent: String,
+}
+
+fn map(r: &Row) -> Result<Session> {
+    Ok(Session {
+        id_hash: r.text(0)?,
+        user_id: UserId(r.uuid(1)?),
+        created_at: r.time(2)?,
+        last_seen_at: r.time(3)?,
+        expires_at: r.time(4)?,
+        remember: r.bool(5)?,
+        user_agent: r.text(6)?,
+    })
+}
+
+pub async fn insert(
+    db: &Db,
+    id_hash: &str,
+    user: UserId,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+    remember: bool,
+    user_agent: &str,
+) -> Result<()> {
+    db.write(INSERT, params![id_hash, user, now, expires, remember, user_agent]).await.map(|_| ())
+}
+
+/// The live session with this hash, if its account is still active.
+pub async fn lookup(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
+    db.read_opt(LOOKUP, params![id_hash, now]).await?.as_ref().map(map).transpose()
+}
+
+pub async fn touch(db: &Db, id_hash: &str, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+    db.write(TOUCH, params![id_hash, now, expires]).await.map(|_| ())
+}
+
+pub async fn delete(db: &Db, id_hash: &str) -> Result<bool> {
+    Ok(db.write(DELETE, params![id_hash]).await? > 0)
+}
+
+pub async fn delete_for_user(db: &Db, user: UserId) -> Result<u64> {
+    db.write(DELETE_FOR_USER, params![user]).await
+}
+
+pub async fn delete_others(db: &Db, user: UserId, keep_hash: &str) -> Result<u64> {
+    db.write(DELETE_OTHERS, params![user, keep_hash]).await
+}
+
+pub async fn for_user(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>> {
+    db.read(FOR_USER, params![user, now]).await?.iter().map(map).collect()
+}
+
+pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    db.write(PURGE, params![now]).await
+}

@@ -1,0 +1,167 @@
+//! People's accounts.
+
+use crate::{Db, Result, Row, Tx, params, queries};
+use chrono::{DateTime, Utc};
+use roundtable_domain::{Email, PersonName, UserId, fold};
+
+queries! {
+    BY_ID = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE id = $1";
+    BY_EMAIL = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE email = $1";
+    INSERT = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    SET_PASSWORD = "UPDATE users SET password_hash = $2 WHERE id = $1";
+    SET_ADMIN = "UPDATE users SET is_org_admin = $2 WHERE id = $1";
+    VERIFY_EMAIL = "UPDATE users SET email_verified_at = $2 WHERE id = $1 AND email_verified_at IS NULL";
+    SET_DEACTIVATED = "UPDATE users SET deactivated_at = $2 WHERE id = $1";
+    INSERT_WITH_PROFILE = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    COUNT = "SELECT COUNT(*) FROM users";
+    COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
+    SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 OR email LIKE $1 ORDER BY name_folded, id LIMIT $2 OFFSET $3";
+    SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE name_folded LIKE $1 OR email LIKE $1";
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub is_org_admin: bool,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub deactivated_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn map(r: &Row) -> Result<User> {
+    Ok(User {
+        id: UserId(r.uuid(0)?),
+        email: r.text(1)?,
+        name: r.text(2)?,
+        password_hash: r.opt_text(3)?,
+        is_org_admin: r.bool(4)?,
+        email_verified_at: r.opt_time(5)?,
+        deactivated_at: r.opt_time(6)?,
+        created_at: r.time(7)?,
+    })
+}
+
+/// What a new account starts with.
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub name: &'a PersonName,
+    pub password_hash: Option<&'a str>,
+    pub is_org_admin: bool,
+    pub verified: bool,
+}
+
+pub async fn by_id(db: &Db, id: UserId) -> Result<Option<User>> {
+    db.read_opt(BY_ID, params![id]).await?.as_ref().map(map).transpose()
+}
+
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>> {
+    db.read_opt(BY_EMAIL, params![email]).await?.as_ref().map(map).transpose()
+}
+
+pub async fn by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<User>> {
+    tx.read_opt(BY_EMAIL, params![email]).await?.as_ref().map(map).transpose()
+}
+
+/// Inserts an account; a taken email is `Error::Conflict("users.email")`.
+pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: DateTime<Utc>) -> Result<UserId> {
+    let id = UserId::new();
+    tx.write(
+        INSERT,
+        params![
+            id,
+            u.email.as_str(),
+            u.name.as_str(),
+            fold(u.name.as_str()),
+            u.password_hash,
+            u.is_org_admin,
+            u.verified.then_some(now),
+            now
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn set_password(tx: &mut Tx, id: UserId, hash: &str) -> Result<bool> {
+    Ok(tx.write(SET_PASSWORD, params![id, hash]).await? > 0)
+}
+
+pub async fn set_admin(tx: &mut Tx, id: UserId, admin: bool) -> Result<bool> {
+    Ok(tx.write(SET_ADMIN, params![id, admin]).await? > 0)
+}
+
+pub async fn verify_email(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<bool> {
+    Ok(tx.write(VERIFY_EMAIL, params![id, now]).await? > 0)
+}
+
+pub async fn set_deactivated(tx: &mut Tx, id: UserId, at: Option<DateTime<Utc>>) -> Result<bool> {
+    Ok(tx.write(SET_DEACTIVATED, params![id, at]).await? > 0)
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    db.read(COUNT, vec![]).await?.first().map_or(Ok(0), |r| r.int(0))
+}
+
+pub async fn count_admins(tx: &mut Tx) -> Result<i64> {
+    tx.read(COUNT_ADMINS, params![true]).await?.first().map_or(Ok(0), |r| r.int(0))
+}
+
+/// Escapes `%`, `_` and `\` so a search for "50%" means the text, then wraps it for LIKE.
+pub fn like_pattern(q: &str) -> String {
+    let folded = fold(q.trim());
+    let mut out = String::from("%");
+    for c in folded.chars() {
+        if matches!(c, '%' | '_') {
+            // Neither engine escapes without an ESCAPE clause; treat the wildcard as any char.
+            out.push('_');
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('%');
+    out
+}
+
+/// All accounts whose name or email contains `q`, one page, with the total.
+pub async fn search(db: &Db, q: &str, limit: i64, offset: i64) -> Result<(Vec<User>, i64)> {
+    let pat = like_pattern(q);
+    let rows = db.read(SEARCH, params![pat.clone(), limit, offset]).await?;
+    let total = db.read(SEARCH_COUNT, params![pat]).await?.first().map_or(Ok(0), |r| r.int(0))?;
+    Ok((rows.iter().map(map).collect::<Result<_>>()?, total))
+}
+
+/// A person with their basic work profile (demo data and HR imports).
+pub struct NewPerson<'a> {
+    pub user: NewUser<'a>,
+    pub job_title: &'a str,
+    pub department: &'a str,
+    pub location: &'a str,
+    pub time_zone: &'a str,
+}
+
+pub async fn insert_person(tx: &mut Tx, p: &NewPerson<'_>, now: DateTime<Utc>) -> Result<UserId> {
+    let id = UserId::new();
+    let u = &p.user;
+    tx.write(
+        INSERT_WITH_PROFILE,
+        params![
+            id,
+            u.email.as_str(),
+            u.name.as_str(),
+            fold(u.name.as_str()),
+            u.password_hash,
+            u.is_org_admin,
+            u.verified.then_some(now),
+            now,
+            p.job_title,
+            p.department,
+            p.location,
+            p.time_zone
+        ],
+    )
+    .await?;
+    Ok(id)
+}

@@ -1,0 +1,180 @@
+//! Storage tests: every one runs on a fresh SQLite file and a fresh PostgreSQL database.
+
+use chrono::{Duration, Utc};
+use roundtable_domain::{Email, MembershipStatus, PersonName, Role, Visibility};
+use roundtable_store::testing::TestDb;
+use roundtable_store::{Dialect, Error, jobs, networks, users};
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(roundtable_store::Dialect::Sqlite).await } )* }
+        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(roundtable_store::Dialect::Postgres).await } )* }
+    };
+}
+
+both!(
+    every_statement_prepares_on_a_migrated_database,
+    migrations_are_idempotent_and_report_current,
+    a_taken_email_is_a_conflict_on_users_email,
+    a_rolled_back_transaction_leaves_nothing_behind,
+    concurrent_writes_queue_instead_of_failing,
+    a_job_with_a_dedupe_key_is_enqueued_once_and_claimed_once,
+    membership_transitions_only_from_the_expected_status,
+);
+
+async fn every_statement_prepares_on_a_migrated_database(d: Dialect) {
+    let t = TestDb::new(d).await;
+    let mut failures = Vec::new();
+    for (module, name, sql) in roundtable_store::all_statements() {
+        let other = match d {
+            Dialect::Sqlite => "_PG",
+            Dialect::Postgres => "_SQLITE",
+        };
+        if name.ends_with(other) {
+            continue;
+        }
+        if let Err(e) = t.db.prepare(sql).await {
+            failures.push(format!("{module}::{name}: {e}"));
+        }
+        // SQLite numbers `$N` parameters by first use; make sure each statement names $1..$n.
+        let n = sql.matches('$').count();
+        for i in 1..=n.min(9) {
+            let uses_higher = sql.contains(&format!("${}", i + 1));
+            if uses_higher && !sql.contains(&format!("${i}")) {
+                failures.push(format!("{module}::{name}: uses ${} but not ${i}", i + 1));
+            }
+        }
+    }
+    assert!(roundtable_store::all_statements().len() > 40);
+    assert!(failures.is_empty(), "statements that do not prepare on {d:?}:\n{}", failures.join("\n"));
+}
+
+async fn migrations_are_idempotent_and_report_current(d: Dialect) {
+    let t = TestDb::new(d).await;
+    assert_eq!(t.db.migrate().await.unwrap(), 0, "second run applies nothing");
+    assert!(t.db.is_migrated().await.unwrap());
+}
+
+async fn new_user(t: &TestDb, email: &str) -> Result<roundtable_domain::UserId, Error> {
+    let mut tx = t.db.begin().await?;
+    let email = Email::parse(email).unwrap();
+    let name = PersonName::parse("Zoë Example").unwrap();
+    let id = users::insert(
+        &mut tx,
+        &users::NewUser { email: &email, name: &name, password_hash: None, is_org_admin: false, verified: true },
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn a_taken_email_is_a_conflict_on_users_email(d: Dialect) {
+    let t = TestDb::new(d).await;
+    new_user(&t, "zoe@example.org").await.unwrap();
+    match new_user(&t, "zoe@example.org").await {
+        Err(Error::Conflict(key)) => assert_eq!(key, "users.email"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // Folded search finds the accented name without the accent.
+    let (found, total) = users::search(&t.db, "zoe", 10, 0).await.unwrap();
+    assert_eq!((found.len(), total), (1, 1));
+}
+
+async fn a_rolled_back_transaction_leaves_nothing_behind(d: Dialect) {
+    let t = TestDb::new(d).await;
+    {
+        let mut tx = t.db.begin().await.unwrap();
+        let email = Email::parse("gone@example.org").unwrap();
+        let name = PersonName::parse("Gone").unwrap();
+        users::insert(
+            &mut tx,
+            &users::NewUser { email: &email, name: &name, password_hash: None, is_org_admin: false, verified: false },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        // dropped without commit
+    }
+    assert!(users::by_email(&t.db, "gone@example.org").await.unwrap().is_none());
+    // The writer is usable again afterwards.
+    new_user(&t, "after@example.org").await.unwrap();
+    assert_eq!(users::count(&t.db).await.unwrap(), 1);
+}
+
+async fn concurrent_writes_queue_instead_of_failing(d: Dialect) {
+    let t = TestDb::new(d).await;
+    let mut handles = Vec::new();
+    for i in 0..40 {
+        let db = t.db.clone();
+        handles.push(tokio::spawn(async move {
+            let mut tx = db.begin().await?;
+            let email = Email::parse(&format!("p{i}@example.org")).unwrap();
+            let name = PersonName::parse("Parallel").unwrap();
+            users::insert(
+                &mut tx,
+                &users::NewUser { email: &email, name: &name, password_hash: None, is_org_admin: false, verified: false },
+                Utc::now(),
+            )
+            .await?;
+            tx.commit().await
+        }));
+    }
+    for h in handles {
+        h.await.unwrap().unwrap();
+    }
+    assert_eq!(users::count(&t.db).await.unwrap(), 40);
+}
+
+async fn a_job_with_a_dedupe_key_is_enqueued_once_and_claimed_once(d: Dialect) {
+    let t = TestDb::new(d).await;
+    let now = Utc::now();
+    let job = || jobs::NewJob {
+        kind: "test",
+        payload: "{}".into(),
+        dedupe_key: Some("tick:1".into()),
+        run_at: now,
+        max_attempts: 3,
+    };
+    assert!(jobs::enqueue(&t.db, job(), now).await.unwrap().is_some());
+    assert!(jobs::enqueue(&t.db, job(), now).await.unwrap().is_none());
+    let lease = now + Duration::seconds(60);
+    let mut claims = Vec::new();
+    for w in 0..8 {
+        let db = t.db.clone();
+        claims.push(tokio::spawn(async move { jobs::claim(&db, &format!("w{w}"), now, lease).await }));
+    }
+    let mut claimed = 0;
+    for c in claims {
+        if c.await.unwrap().unwrap().is_some() {
+            claimed += 1;
+        }
+    }
+    assert_eq!(claimed, 1);
+    // A lease that ran out lets another worker take the job again (its first worker died).
+    let later = lease + Duration::seconds(1);
+    let again = jobs::claim(&t.db, "w9", later, later + Duration::seconds(60)).await.unwrap().unwrap();
+    assert_eq!(again.attempts, 2);
+}
+
+async fn membership_transitions_only_from_the_expected_status(d: Dialect) {
+    let t = TestDb::new(d).await;
+    let user = new_user(&t, "m@example.org").await.unwrap();
+    let now = Utc::now();
+    let mut tx = t.db.begin().await.unwrap();
+    let net = networks::insert(
+        &mut tx,
+        &networks::NewNetwork { slug: "eas", name: "EAs", description: "", visibility: Visibility::ByRequest },
+        now,
+    )
+    .await
+    .unwrap();
+    networks::upsert_membership(&mut tx, net, user, Role::Member, MembershipStatus::Requested, now).await.unwrap();
+    assert!(!networks::transition(&mut tx, net, user, MembershipStatus::Invited, MembershipStatus::Active, now).await.unwrap());
+    assert!(networks::transition(&mut tx, net, user, MembershipStatus::Requested, MembershipStatus::Active, now).await.unwrap());
+    tx.commit().await.unwrap();
+    let n = networks::by_slug(&t.db, "eas").await.unwrap().unwrap();
+    assert_eq!(n.member_count, 1);
+    let (members, total) = networks::members(&t.db, net, MembershipStatus::Active, "ZOË", 50, 0).await.unwrap();
+    assert_eq!((members.len(), total), (1, 1));
+}
