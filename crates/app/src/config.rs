@@ -84,6 +84,11 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// Every setting, for `ROUNDTABLE_<NAME>`; other ROUNDTABLE_* variables belong to tools and tests.
+const SETTINGS: [&str; 10] = [
+    "bind", "data_dir", "database_url", "public_url", "smtp_url", "mail_from", "log_format", "run_worker", "session_hours", "remember_days",
+];
+
 impl Config {
     /// Loads the layers. `file` defaults to `roundtable.toml` in the working directory (optional).
     pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Config, String> {
@@ -94,7 +99,7 @@ impl Config {
         }
         let config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(&file))
-            .merge(Env::prefixed("ROUNDTABLE_").ignore(&["test_postgres"]))
+            .merge(Env::prefixed("ROUNDTABLE_").only(&SETTINGS))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|e| {

@@ -1,0 +1,424 @@
+//! HTTP integration tests: the real server on a loopback port, spoken to over HTTP, each test on
+//! a fresh SQLite file and a fresh PostgreSQL database. They assert what a user or API client
+//! would notice — status, page text, emails sent — and re-read state after refused input.
+
+mod support;
+
+use reqwest::StatusCode;
+use roundtable_store::{Dialect, audit, networks, users};
+use support::{PASSWORD, TestApp};
+
+both!(
+    first_run_setup_creates_the_org_and_admin_and_the_link_works_once,
+    sign_in_rejects_a_wrong_password_and_rate_limits_per_account,
+    sign_in_rotates_the_session_and_sign_out_ends_it,
+    joining_by_request_needs_an_organiser_and_is_audited,
+    an_invitation_email_creates_an_account_and_membership,
+    members_are_paginated_and_searchable_accent_insensitively,
+    private_networks_stay_invisible_to_outsiders,
+    self_sign_up_is_limited_to_allowed_domains,
+    password_reset_link_works_once_and_signs_out_everywhere,
+    api_tokens_authenticate_and_errors_are_problem_json,
+    bad_input_gets_a_clear_4xx_and_changes_nothing,
+    cross_site_form_posts_are_refused,
+    health_readiness_and_metrics_answer,
+    authorisation_matrix_holds_for_every_role_and_route,
+);
+
+async fn body(r: reqwest::Response) -> String {
+    r.text().await.expect("body")
+}
+
+async fn first_run_setup_creates_the_org_and_admin_and_the_link_works_once(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let token = app.setup_token().await;
+    let c = app.client();
+    // Bad input first: every error is shown, nothing is created.
+    let r = c.post(app.at(&format!("/setup/{token}"))).form(&[("org_name", ""), ("name", "Ada"), ("email", "nope"), ("password", "short")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("Enter the organisation&#39;s name") || html.contains("Enter the organisation's name"), "{html}");
+    assert!(html.contains("at least 10 characters"), "{html}");
+    assert!(html.contains("value=\"Ada\""), "typed values are kept");
+    assert!(roundtable_store::org::get(&app.state.db).await.unwrap().is_none());
+
+    let r = c.post(app.at(&format!("/setup/{token}"))).form(&[("org_name", "Example Org"), ("name", "Ada Admin"), ("email", "Admin@Example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let home = body(c.get(app.at("/")).send().await.unwrap()).await;
+    assert!(home.contains("Welcome, Ada Admin"), "{home}");
+    let admin = users::by_email(&app.state.db, "admin@example.org").await.unwrap().unwrap();
+    assert!(admin.is_org_admin);
+    // The link is spent.
+    let again = app.client().get(app.at(&format!("/setup/{token}"))).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    assert!(body(again).await.contains("Page not found"));
+}
+
+async fn sign_in_rejects_a_wrong_password_and_rate_limits_per_account(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let c = app.client();
+    for _ in 0..5 {
+        let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", "wrong password!")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body(r).await.contains("do not match"));
+    }
+    // Now even the right password waits, with a message saying how long.
+    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let html = body(r).await;
+    assert!(html.contains("Too many failed sign-in attempts") && html.contains("minute"), "{html}");
+}
+
+async fn sign_in_rotates_the_session_and_sign_out_ends_it(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let c = app.client();
+    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD), ("remember", "1")]).send().await.unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Max-Age"), "{cookie}");
+    let first = cookie.split(';').next().unwrap().to_owned();
+    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    let second = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert_ne!(first, second, "a new session id at every sign-in");
+    assert!(!r.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age"), "without remember me the cookie ends with the browser");
+    assert_eq!(c.get(app.at("/account")).send().await.unwrap().status(), StatusCode::OK);
+    // Sign out everywhere else ends the first session.
+    let other = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(other.get(app.at("/account")).header("cookie", &first).send().await.unwrap().status(), StatusCode::OK);
+    c.post(app.at("/account/sessions/sign-out-others")).send().await.unwrap();
+    assert_eq!(other.get(app.at("/account")).header("cookie", &first).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    c.post(app.at("/sign-out")).send().await.unwrap();
+    let r = c.get(app.at("/account")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers().get("location").unwrap(), "/sign-in");
+}
+
+async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "by_request").await;
+    let bo = app.user("bo@example.org", "Bo Member").await;
+    let r = bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas?notice=requested");
+    // Not yet a member: the member list is closed to Bo.
+    assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
+    assert!(page.contains("Requests to join") && page.contains("Bo Member"), "{page}");
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    // Bo cannot approve himself.
+    assert_eq!(bo.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::OK);
+    let mails = app.emails_to("bo@example.org").await;
+    assert!(mails.iter().any(|m| m.contains("was approved")), "{mails:?}");
+    let (log, _) = audit::page(&app.state.db, 50, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "membership.approved" && e.subject == "bo@example.org" && e.network_name.as_deref() == Some("Network eas")));
+    // Leaving works and is reflected in the count.
+    bo.post(app.at("/n/eas/leave")).send().await.unwrap();
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(n.member_count, 0);
+}
+
+async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "circle", "invitation_only").await;
+    let r = admin.post(app.at("/n/circle/invite")).form(&[("email", "new@example.org"), ("role", "member")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("new@example.org").await;
+    assert_eq!(mails.len(), 1, "exactly one invitation email");
+    assert!(mails[0].contains("multipart/alternative") && mails[0].contains("text/html"), "plain and HTML parts");
+    let link = app.link_in(&mails[0], "/invitations/");
+    let c = app.client();
+    let page = body(c.get(&link).send().await.unwrap()).await;
+    assert!(page.contains("You are invited to Network circle"), "{page}");
+    let r = c.post(&link).form(&[("name", "Nia New"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/circle?notice=accepted");
+    let home = body(c.get(app.at("/n/circle?notice=accepted")).send().await.unwrap()).await;
+    assert!(home.contains("Welcome! You have joined the network."));
+    // Single use.
+    assert_eq!(app.client().get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}
+
+async fn members_are_paginated_and_searchable_accent_insensitively(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "big", "open").await;
+    for i in 0..55 {
+        let name = if i == 7 { "Zoë Lindqvist".to_owned() } else { format!("Member {i:02}") };
+        roundtable_app::admin::console::create_user(&app.state.db, &format!("m{i}@example.org"), &name, PASSWORD, false).await.unwrap();
+        let u = users::by_email(&app.state.db, &format!("m{i}@example.org")).await.unwrap().unwrap();
+        let mut tx = app.state.db.begin().await.unwrap();
+        networks::upsert_membership(&mut tx, networks::by_slug(&app.state.db, "big").await.unwrap().unwrap().id, u.id, roundtable_domain::Role::Member, roundtable_domain::MembershipStatus::Active, chrono::Utc::now()).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let p1 = body(admin.get(app.at("/n/big/members")).send().await.unwrap()).await;
+    assert!(p1.contains("55 members") && p1.contains("Page 1 of 2") && p1.contains("rel=\"next\""), "{p1}");
+    let p2 = body(admin.get(app.at("/n/big/members?page=2")).send().await.unwrap()).await;
+    assert_eq!(p2.matches("<tr><td>").count(), 5);
+    let found = body(admin.get(app.at("/n/big/members?q=zoe")).send().await.unwrap()).await;
+    assert!(found.contains("Zoë Lindqvist") && found.contains("1 member matching"), "{found}");
+    let odd = admin.get(app.at("/n/big/members?q=%27%3B%20DROP%20TABLE%20users%3B--&page=abc")).send().await.unwrap();
+    assert_eq!(odd.status(), StatusCode::OK);
+    assert!(body(odd).await.contains("0 members matching"));
+    assert_eq!(users::count(&app.state.db).await.unwrap(), 56);
+}
+
+async fn private_networks_stay_invisible_to_outsiders(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "secret", "invitation_only").await;
+    let eve = app.user("eve@example.org", "Eve Outsider").await;
+    assert!(!body(eve.get(app.at("/networks")).send().await.unwrap()).await.contains("Network secret"));
+    for path in ["/n/secret", "/n/secret/members", "/n/secret/settings", "/n/secret/invite"] {
+        assert_eq!(eve.get(app.at(path)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(eve.post(app.at("/n/secret/join")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let n = networks::by_slug(&app.state.db, "secret").await.unwrap().unwrap();
+    let eve_id = users::by_email(&app.state.db, "eve@example.org").await.unwrap().unwrap().id;
+    assert!(networks::membership(&app.state.db, n.id, eve_id).await.unwrap().is_none());
+}
+
+async fn self_sign_up_is_limited_to_allowed_domains(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let c = app.client();
+    let r = c.post(app.at("/sign-up")).form(&[("name", "Sam"), ("email", "sam@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("only open to the organisation"));
+    admin.post(app.at("/admin/domains")).form(&[("domain", "@Example.org")]).send().await.unwrap();
+    let r = c.post(app.at("/sign-up")).form(&[("name", "Sam"), ("email", "sam@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let sam = users::by_email(&app.state.db, "sam@example.org").await.unwrap().unwrap();
+    assert!(sam.email_verified_at.is_none());
+    let mails = app.emails_to("sam@example.org").await;
+    let link = app.link_in(&mails[0], "/verify/");
+    c.get(&link).send().await.unwrap();
+    assert!(users::by_email(&app.state.db, "sam@example.org").await.unwrap().unwrap().email_verified_at.is_some());
+    let r = c.post(app.at("/sign-up")).form(&[("name", "Sam"), ("email", "sam@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
+async fn password_reset_link_works_once_and_signs_out_everywhere(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let c = app.client();
+    let r = c.post(app.at("/password/forgot")).form(&[("email", "nobody@example.org")]).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/sign-in?notice=reset-sent", "same answer for unknown addresses");
+    c.post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
+    let mails = app.emails_to("admin@example.org").await;
+    let link = app.link_in(mails.last().unwrap(), "/password/reset/");
+    let r = c.post(&link).form(&[("password", "short")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = c.post(&link).form(&[("password", "a brand new password")]).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/sign-in?notice=reset-done");
+    assert_eq!(admin.get(app.at("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "old sessions end");
+    assert_eq!(c.post(&link).form(&[("password", "another new password")]).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", "a brand new password")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+async fn api_token(app: &TestApp, c: &reqwest::Client) -> String {
+    let page = body(c.post(app.at("/account/tokens")).form(&[("name", "script")]).send().await.unwrap()).await;
+    let start = page.find("<code>rt_").expect("token shown once") + "<code>".len();
+    page[start..].split('<').next().unwrap().to_owned()
+}
+
+async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "open-net", "open").await;
+    let token = api_token(&app, &admin).await;
+    let api = reqwest::Client::new();
+    let me: serde_json::Value = api.get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["email"], "admin@example.org");
+    let r = api.get(app.at("/api/v1/me")).bearer_auth("rt_wrong").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers().get("content-type").unwrap(), "application/problem+json");
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["code"], "unauthenticated");
+    let joined: serde_json::Value = api.post(app.at("/api/v1/networks/open-net/membership")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(joined["status"], "active");
+    let members: serde_json::Value = api.get(app.at("/api/v1/networks/open-net/members")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(members["total"], 1);
+    let missing = api.get(app.at("/api/v1/networks/nope")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.json::<serde_json::Value>().await.unwrap()["code"], "not_found");
+    let spec: serde_json::Value = api.get(app.at("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(spec["paths"]["/api/v1/networks/{slug}/members"]["get"].is_object());
+    assert!(spec["components"]["securitySchemes"]["token"].is_object());
+    assert_eq!(api.get(app.at("/api/docs/")).send().await.unwrap().status(), StatusCode::OK);
+    // A deleted token stops working.
+    let id = roundtable_store::tokens::for_user(&app.state.db, users::by_email(&app.state.db, "admin@example.org").await.unwrap().unwrap().id).await.unwrap()[0].id;
+    admin.post(app.at(&format!("/account/tokens/{id}/delete"))).send().await.unwrap();
+    assert_eq!(api.get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn bad_input_gets_a_clear_4xx_and_changes_nothing(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let before = roundtable_store::networks::list(&app.state.db).await.unwrap().len();
+    // Invalid UTF-8.
+    let r = admin.post(app.at("/networks/new")).header("content-type", "application/x-www-form-urlencoded").body("name=%FF%FE&visibility=open").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(body(r).await.contains("not valid UTF-8"));
+    // Not a form.
+    let r = admin.post(app.at("/networks/new")).header("content-type", "application/json").body("{}").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Oversized.
+    let huge = format!("name=x&visibility=open&description={}", "a".repeat(2 * 1024 * 1024));
+    let r = admin.post(app.at("/networks/new")).header("content-type", "application/x-www-form-urlencoded").body(huge).send().await.unwrap();
+    assert!(r.status() == StatusCode::PAYLOAD_TOO_LARGE, "{}", r.status());
+    // Too-long description, bad visibility, bad slug: field errors, typed text kept.
+    let r = admin.post(app.at("/networks/new")).form(&[("name", "<script>alert(1)</script>"), ("slug", "Bad Slug!"), ("description", &"d".repeat(6000)), ("visibility", "public")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("lower-case letters") && html.contains("Choose who can join") && html.contains("at most 5000"), "{html}");
+    assert!(!html.contains("<script>alert(1)</script>") && html.contains("&#60;script&#62;"), "escaped, never executed");
+    // Unknown ids and slugs.
+    assert_eq!(admin.post(app.at("/n/none/requests/not-a-uuid/approve")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(admin.post(app.at("/admin/people/00000000-0000-0000-0000-000000000000/admin")).form(&[("value", "true")]).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(roundtable_store::networks::list(&app.state.db).await.unwrap().len(), before, "nothing was created");
+    // HTML and SQL meta-characters are stored and shown as text.
+    let r = admin.post(app.at("/networks/new")).form(&[("name", "O'Brien & \"Co\" <b>; DROP TABLE networks;--"), ("slug", "obrien"), ("description", ""), ("visibility", "open")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at("/n/obrien")).send().await.unwrap()).await;
+    assert!(page.contains("O&#39;Brien &#38; &#34;Co&#34; &#60;b&#62;; DROP TABLE networks;--"), "{page}");
+    // The API refuses bad JSON paths the same way.
+    let token = api_token(&app, &admin).await;
+    let r = reqwest::Client::new().get(app.at("/api/v1/networks/%FF")).bearer_auth(&token).send().await.unwrap();
+    assert!(r.status().is_client_error());
+}
+
+async fn cross_site_form_posts_are_refused(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let r = admin
+        .post(app.at("/networks/new"))
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("name", "Evil"), ("slug", "evil"), ("visibility", "open")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(networks::by_slug(&app.state.db, "evil").await.unwrap().is_none());
+    let r = admin.post(app.at("/networks/new")).header("origin", app.url.as_str()).form(&[("name", "Fine"), ("slug", "fine"), ("visibility", "open")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+async fn health_readiness_and_metrics_answer(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let c = app.client();
+    assert_eq!(body(c.get(app.at("/healthz")).send().await.unwrap()).await, "ok");
+    assert_eq!(body(c.get(app.at("/readyz")).send().await.unwrap()).await, "ready");
+    assert_eq!(c.get(app.at("/metrics")).send().await.unwrap().status(), StatusCode::OK);
+    let r = c.get(app.at("/no/such/page")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.headers().get("x-request-id").is_some());
+    assert!(body(r).await.contains("Go to the home page"));
+}
+
+/// Every route × anonymous, member, each organiser role, sponsor, org admin, outsider × own and
+/// other network: allowed or refused as `docs/roles.md` says, and no cross-network reads.
+async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
+    use roundtable_domain::{MembershipStatus, Role};
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "own", "by_request").await;
+    app.network(&admin, "other", "invitation_only").await;
+    let own = networks::by_slug(&app.state.db, "own").await.unwrap().unwrap();
+    let mut clients = vec![("admin", Some(admin))];
+    for role in Role::ALL {
+        let email = format!("{}@example.org", role.as_str());
+        let c = app.user(&email, role.label()).await;
+        let id = users::by_email(&app.state.db, &email).await.unwrap().unwrap().id;
+        let mut tx = app.state.db.begin().await.unwrap();
+        networks::upsert_membership(&mut tx, own.id, id, role, MembershipStatus::Active, chrono::Utc::now()).await.unwrap();
+        tx.commit().await.unwrap();
+        clients.push((role.as_str(), Some(c)));
+    }
+    clients.push(("outsider", Some(app.user("outsider@example.org", "Outsider").await)));
+    clients.push(("anonymous", None));
+    let target = users::by_email(&app.state.db, "member@example.org").await.unwrap().unwrap().id;
+
+    // (method, path, who may: "any" signed in, "members", "managers" (chair/administrator/admin), "admin")
+    let routes: Vec<(&str, String, &str)> = vec![
+        ("GET", "/n/{n}".into(), "see"),
+        ("GET", "/n/{n}/members".into(), "members"),
+        ("GET", "/n/{n}/invite".into(), "managers"),
+        ("GET", "/n/{n}/settings".into(), "managers"),
+        ("POST", format!("/n/{{n}}/members/{target}/role"), "managers"),
+        ("GET", "/admin/people".into(), "admin"),
+        ("GET", "/admin/audit".into(), "admin"),
+        ("GET", "/admin/outbox".into(), "admin"),
+        ("GET", "/admin/domains".into(), "admin"),
+        ("GET", "/networks/new".into(), "admin"),
+        ("GET", "/account".into(), "any"),
+        ("GET", "/networks".into(), "any"),
+    ];
+    for (who, client) in &clients {
+        for (method, path, rule) in &routes {
+            for net in ["own", "other"] {
+                if !path.contains("{n}") && net == "other" {
+                    continue;
+                }
+                let url = app.at(&path.replace("{n}", net));
+                let c = client.clone().unwrap_or_else(|| app.client());
+                let req = if *method == "GET" { c.get(&url) } else { c.post(&url).form(&[("role", "member")]) };
+                let status = req.send().await.unwrap().status();
+                let is_admin = *who == "admin";
+                let in_own = net == "own" && !matches!(*who, "outsider" | "anonymous" | "admin");
+                let manager = in_own && matches!(*who, "chair" | "administrator");
+                let allowed = match *rule {
+                    "see" => is_admin || in_own || (net == "own" && *who == "outsider"),
+                    "members" => is_admin || in_own,
+                    "managers" => is_admin || manager,
+                    "admin" => is_admin,
+                    _ => *who != "anonymous",
+                } && *who != "anonymous"
+                    // The target person is not in the other network: nothing to change there.
+                    && !(*method == "POST" && net == "other");
+                let ok = status.is_success() || status == StatusCode::SEE_OTHER && *method == "POST";
+                if *who == "anonymous" {
+                    assert_eq!(status, StatusCode::SEE_OTHER, "anonymous {method} {url} must be sent to sign in");
+                } else {
+                    assert_eq!(ok, allowed, "{who} {method} {url} gave {status}");
+                    if !allowed && net == "other" {
+                        assert_eq!(status, StatusCode::NOT_FOUND, "{who} must not learn that {url} exists");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Two instances on one PostgreSQL database, as behind a load balancer: a session made on one
+/// works on the other, and each queued job runs exactly once although both workers poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_sessions_and_run_each_job_once() {
+    let app = TestApp::spawn(Dialect::Postgres).await;
+    let (b_url, _b) = app.another_instance().await;
+    let admin = app.setup().await;
+    app.network(&admin, "shared", "open").await;
+    let cookie = {
+        let r = app.client().post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+        r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
+    };
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = plain.get(format!("{b_url}/account")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the session made on instance A works on B");
+    for i in 0..20 {
+        let r = admin.post(app.at("/n/shared/invite")).form(&[("email", &format!("p{i}@example.org")[..]), ("role", "member")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let mut total = 0;
+    for i in 0..20 {
+        total += app.emails_to(&format!("p{i}@example.org")).await.len();
+    }
+    assert_eq!(total, 20, "each invitation email written exactly once");
+    let (msgs, _) = roundtable_store::outbox::page(&app.state.db, 100, 0).await.unwrap();
+    assert!(msgs.iter().all(|m| m.status == "sent" && m.attempts == 1), "no message sent twice");
+}

@@ -1,0 +1,160 @@
+//! Test harness shared by the HTTP and browser tests: the real server on a loopback port over a
+//! fresh database (SQLite file or PostgreSQL database), a cookie-keeping client, and readers for
+//! the file outbox.
+#![allow(dead_code)]
+
+use roundtable_app::config::{Config, Overrides};
+use roundtable_app::{AppState, Running};
+use roundtable_store::Dialect;
+use roundtable_store::testing::TestDb;
+use std::time::Duration;
+
+/// Runs each listed async test fn once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(roundtable_store::Dialect::Sqlite).await } )* }
+        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(roundtable_store::Dialect::Postgres).await } )* }
+    };
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub db: TestDb,
+    pub state: AppState,
+    pub running: Running,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// A server on a fresh database; the job worker polls every 50 ms.
+    pub async fn spawn(dialect: Dialect) -> TestApp {
+        let db = TestDb::new(dialect).await;
+        Self::spawn_on(db).await
+    }
+
+    pub async fn spawn_on(db: TestDb) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let config = Config::load(
+            Some(&write_config(&db, addr)),
+            Overrides { data_dir: Some(db.dir.path().to_path_buf()), database_url: Some(db.url.clone()), ..Default::default() },
+        )
+        .expect("config");
+        let state = AppState::new(db.db.clone(), config);
+        let running = roundtable_app::start(state.clone(), listener, Duration::from_millis(50)).await.expect("start");
+        TestApp { url: format!("http://{addr}"), db, state, running }
+    }
+
+    /// A second server on the same database (several instances behind a load balancer).
+    pub async fn another_instance(&self) -> (String, Running) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let db = roundtable_store::Db::connect(&self.db.url).await.expect("connect");
+        let mut config = (*self.state.config).clone();
+        config.public_url = Some(format!("http://{addr}"));
+        let running = roundtable_app::start(AppState::new(db, config), listener, Duration::from_millis(50)).await.expect("start");
+        (format!("http://{addr}"), running)
+    }
+
+    /// A browser-like client with its own cookie jar that does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// The one-time setup link printed at start.
+    pub async fn setup_token(&self) -> String {
+        // The start-up link is stored hashed; make a fresh one the same way start-up does.
+        let db = &self.state.db;
+        assert!(roundtable_store::org::get(db).await.expect("org").is_none());
+        let link = roundtable_app::accounts::ensure_setup_link(&self.state).await.expect("link").expect("no org yet");
+        link.rsplit('/').next().expect("token").to_owned()
+    }
+
+    /// Runs first-run setup; returns a client signed in as the admin (admin@example.org).
+    pub async fn setup(&self) -> reqwest::Client {
+        let token = self.setup_token().await;
+        let c = self.client();
+        let r = c
+            .post(self.at(&format!("/setup/{token}")))
+            .form(&[("org_name", "Example Org"), ("name", "Ada Admin"), ("email", "admin@example.org"), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("setup");
+        assert_eq!(r.status(), 303, "setup should redirect");
+        c
+    }
+
+    /// Creates an account from the console and returns a client signed in as it.
+    pub async fn user(&self, email: &str, name: &str) -> reqwest::Client {
+        roundtable_app::admin::console::create_user(&self.state.db, email, name, PASSWORD, false).await.expect("create user");
+        self.sign_in(email).await
+    }
+
+    pub async fn sign_in(&self, email: &str) -> reqwest::Client {
+        let c = self.client();
+        let r = c.post(self.at("/sign-in")).form(&[("email", email), ("password", PASSWORD)]).send().await.expect("sign in");
+        assert_eq!(r.status(), 303, "sign-in of {email} should redirect");
+        c
+    }
+
+    /// Creates a network as the given (admin) client.
+    pub async fn network(&self, admin: &reqwest::Client, slug: &str, visibility: &str) {
+        let r = admin
+            .post(self.at("/networks/new"))
+            .form(&[("name", &format!("Network {slug}")[..]), ("slug", slug), ("description", "About us"), ("visibility", visibility)])
+            .send()
+            .await
+            .expect("create network");
+        assert_eq!(r.status(), 303, "network {slug} should be created");
+    }
+
+    /// Waits until the job worker has written every queued message, then returns the .eml texts
+    /// sent to `to`.
+    pub async fn emails_to(&self, to: &str) -> Vec<String> {
+        let dir = self.db.dir.path().join("outbox");
+        for _ in 0..100 {
+            let (msgs, _) = roundtable_store::outbox::page(&self.state.db, 1000, 0).await.expect("outbox");
+            if msgs.iter().all(|m| m.status == "sent") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                if text.contains(&format!("To: {to}")) {
+                    out.push(text);
+                }
+            }
+        }
+        out
+    }
+
+    /// The first link in an email under this server's address with `path_prefix`.
+    pub fn link_in(&self, email: &str, path_prefix: &str) -> String {
+        // Quoted-printable or plain: find the URL in the plain-text part, undoing soft breaks.
+        let unfolded = email.replace("=\r\n", "").replace("=3D", "=");
+        let needle = format!("{}{path_prefix}", self.url);
+        let start = unfolded.find(&needle).unwrap_or_else(|| panic!("no {needle} link in email:\n{email}"));
+        unfolded[start..].split(|c: char| c.is_whitespace() || c == '"' || c == '<').next().unwrap_or_default().to_owned()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.running.stop();
+    }
+}
+
+fn write_config(db: &TestDb, addr: std::net::SocketAddr) -> std::path::PathBuf {
+    let path = db.dir.path().join("roundtable.toml");
+    std::fs::write(&path, format!("bind = \"{addr}\"\npublic_url = \"http://{addr}\"\n")).expect("write config");
+    path
+}
