@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Foundation benchmark: the paginated member-list page against a plain hello-world route of the
+# same binary, in one run, on 10,000 demo members; plus idle RSS and cold start-to-ready time.
+# Method: release build; server pinned to core 1, wrk to core 0 (taskset); wrk -t1 -c64 -d10s
+# after a 3 s warm-up per route. Prints a table; copy it into docs/performance.md.
+# Usage: bench/run.sh            (needs wrk: apt-get install -y wrk)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y --no-install-recommends wrk >/dev/null; }
+cargo build --release -q -p roundtable
+bin=${CARGO_TARGET_DIR:-target}/release/roundtable
+work=$(mktemp -d); port=3900
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+echo "loading demo --members 10000 into $work"
+"$bin" --data-dir "$work" demo --members 10000 >/dev/null
+
+# Cold start to ready: from exec to the first 200 from /readyz.
+start=$(date +%s%N)
+ROUNDTABLE_LOG_FORMAT=json RUST_LOG=warn taskset -c 1 "$bin" --data-dir "$work" serve --bind 127.0.0.1:$port >"$work/server.log" 2>&1 &
+pid=$!
+until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.005; done
+ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+sleep 2
+idle_rss_kb=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+
+cookie=$(curl -si -X POST "http://127.0.0.1:$port/sign-in" \
+  --data-urlencode "email=admin@demo.example.org" --data-urlencode "password=roundtable-demo" \
+  | awk -F'[ ;]' 'tolower($1)=="set-cookie:" {print $2}')
+[ -n "$cookie" ] || { echo "could not sign in"; exit 1; }
+members_url="http://127.0.0.1:$port/n/assistants/members?page=37"
+curl -sf -H "Cookie: $cookie" "$members_url" | grep -q "Page 37 of" || { echo "member page did not render"; exit 1; }
+
+measure() { # url -> "req/s p99_ms"
+  taskset -c 0 wrk -t1 -c64 -d3s -H "Cookie: $cookie" "$1" >/dev/null
+  taskset -c 0 wrk -t1 -c64 -d10s --latency -H "Cookie: $cookie" "$1" | awk '
+    /Requests\/sec/ {rps=$2}
+    /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; p99=v}
+    END {printf "%s %s", rps, p99}'
+}
+read -r hello_rps hello_p99 <<<"$(measure "http://127.0.0.1:$port/hello")"
+read -r members_rps members_p99 <<<"$(measure "$members_url")"
+ratio=$(awk -v a="$members_rps" -v b="$hello_rps" 'BEGIN {printf "%.2f", a/b}')
+
+printf '\n| route | req/s | p99 (ms) |\n|---|---:|---:|\n'
+printf '| /hello | %s | %s |\n' "$hello_rps" "$hello_p99"
+printf '| member list, 50 per page, signed in | %s | %s |\n' "$members_rps" "$members_p99"
+printf '\nratio member list / hello: %s (target >= 0.4)\n' "$ratio"
+printf 'idle RSS: %s MB (target <= 30)\n' "$(awk -v k="$idle_rss_kb" 'BEGIN {printf "%.1f", k/1024}')"
+printf 'cold start to ready: %s ms (target <= 200)\n' "$ready_ms"
