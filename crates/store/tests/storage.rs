@@ -178,3 +178,27 @@ async fn membership_transitions_only_from_the_expected_status(d: Dialect) {
     let (members, total) = networks::members(&t.db, net, MembershipStatus::Active, "ZOË", 50, 0).await.unwrap();
     assert_eq!((members.len(), total), (1, 1));
 }
+
+/// Several instances starting together on one fresh PostgreSQL database: the advisory lock makes
+/// them take turns, exactly one applies the migrations, and none fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_migrate_once() {
+    let admin = roundtable_store::testing::pg_admin_url();
+    let name = format!("rt_test_{}", uuid::Uuid::now_v7().simple());
+    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.expect(roundtable_store::testing::PG_HINT);
+    tokio::spawn(conn);
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let url = roundtable_store::testing::replace_db(&admin, &name);
+    let mut handles = Vec::new();
+    for _ in 0..4 {
+        let url = url.clone();
+        handles.push(tokio::spawn(async move { roundtable_store::Db::connect(&url).await?.migrate().await }));
+    }
+    let mut applied = Vec::new();
+    for h in handles {
+        applied.push(h.await.unwrap().unwrap());
+    }
+    applied.sort();
+    assert_eq!(applied.iter().filter(|&&n| n > 0).count(), 1, "one instance migrates: {applied:?}");
+    client.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+}

@@ -35,10 +35,15 @@ impl TestApp {
     }
 
     pub async fn spawn_on(db: TestDb) -> TestApp {
+        Self::spawn_with(db, "").await
+    }
+
+    /// A server whose `roundtable.toml` also holds `extra` (e.g. an `smtp_url`).
+    pub async fn spawn_with(db: TestDb, extra: &str) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let config = Config::load(
-            Some(&write_config(&db, addr)),
+            Some(&write_config(&db, addr, extra)),
             Overrides { data_dir: Some(db.dir.path().to_path_buf()), database_url: Some(db.url.clone()), ..Default::default() },
         )
         .expect("config");
@@ -153,8 +158,8 @@ impl Drop for TestApp {
     }
 }
 
-fn write_config(db: &TestDb, addr: std::net::SocketAddr) -> std::path::PathBuf {
+fn write_config(db: &TestDb, addr: std::net::SocketAddr, extra: &str) -> std::path::PathBuf {
     let path = db.dir.path().join("roundtable.toml");
-    std::fs::write(&path, format!("bind = \"{addr}\"\npublic_url = \"http://{addr}\"\n")).expect("write config");
+    std::fs::write(&path, format!("bind = \"{addr}\"\npublic_url = \"http://{addr}\"\n{extra}\n")).expect("write config");
     path
 }
