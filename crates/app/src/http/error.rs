@@ -14,6 +14,9 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("sign-in required")]
     Unauthenticated,
+    /// A page needs a signed-in person: send them to sign in, then back to `next`.
+    #[error("sign-in required")]
+    SignInFirst { next: String },
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
     #[error("conflict")]
@@ -66,7 +69,7 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::SignInFirst { .. } => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -80,7 +83,7 @@ impl AppError {
         match self {
             AppError::NotFound => "not_found",
             AppError::Forbidden(_) => "forbidden",
-            AppError::Unauthenticated => "unauthenticated",
+            AppError::Unauthenticated | AppError::SignInFirst { .. } => "unauthenticated",
             AppError::Invalid(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
             AppError::RateLimited(_) => "rate_limited",
@@ -94,7 +97,7 @@ impl AppError {
         match self {
             AppError::NotFound => "We could not find that page. It may have moved, or you may not have access to it.".into(),
             AppError::Forbidden(m) => (*m).into(),
-            AppError::Unauthenticated => "Please sign in to continue.".into(),
+            AppError::Unauthenticated | AppError::SignInFirst { .. } => "Please sign in to continue.".into(),
             AppError::Invalid(f) => f.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
             AppError::Conflict(f) => f.message.clone(),
             AppError::RateLimited(m) => m.clone(),
@@ -123,8 +126,12 @@ struct ErrorPage {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
-        if matches!(self, AppError::Unauthenticated) {
-            return Redirect::to("/sign-in").into_response();
+        match &self {
+            AppError::Unauthenticated => return Redirect::to("/sign-in").into_response(),
+            AppError::SignInFirst { next } => {
+                return Redirect::to(&format!("/sign-in?next={}", crate::http::urlencode(next))).into_response();
+            }
+            _ => {}
         }
         let status = self.status();
         let title = match status {

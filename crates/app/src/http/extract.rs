@@ -50,7 +50,10 @@ impl FromRequestParts<AppState> for Signed {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        MaybeSigned::from_request_parts(parts, state).await?.0.ok_or(AppError::Unauthenticated)
+        let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        // Only GET pages are worth coming back to; a form post starts again from its page.
+        let next = if parts.method == axum::http::Method::GET { next } else { "/".to_owned() };
+        MaybeSigned::from_request_parts(parts, state).await?.0.ok_or(AppError::SignInFirst { next })
     }
 }
 

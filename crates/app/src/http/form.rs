@@ -4,6 +4,7 @@
 
 use crate::http::AppError;
 use axum::extract::{FromRequest, Request};
+
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
@@ -22,12 +23,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
                 "This address expects a submitted web form.".into(),
             ));
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
+        let too_large = || {
             AppError::BadRequest(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("The form is too large (over {} KB). Shorten the text and try again.", MAX_FORM_BYTES / 1024),
             )
-        })?;
+        };
+        let _ = state;
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES).await.map_err(|_| too_large())?;
         parse(&bytes).map(Form)
     }
 }
