@@ -1,0 +1,580 @@
+//! Reading the organiser's CSV files into the plain input structs, with errors that name the
+//! file, line, column, what is wrong and how to fix it.
+//!
+//! This module owns column names (case-insensitive; spaces and dashes count as `_`), list
+//! cells (`;`-separated), yes/no cells and the cross-file checks (preferences naming real
+//! people). It reads from any `std::io::Read`; opening files is the caller's job.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use crate::circles::CirclePerson;
+use crate::coffee::{CoffeeMember, PastGroup};
+use crate::error::InputError;
+use crate::mentoring::{Mentee, Mentor, Pair, Profile};
+use crate::time_zone;
+
+/// Mentees and mentors, parsed and cross-checked: every preference must name someone in
+/// the other file.
+pub fn read_mentoring(
+    mentees: impl Read,
+    mentees_file: &str,
+    mentors: impl Read,
+    mentors_file: &str,
+) -> Result<(Vec<Mentee>, Vec<Mentor>), InputError> {
+    let (mentees, mentee_lines) = parse_mentees(mentees, mentees_file)?;
+    let (mentors, mentor_lines) = parse_mentors(mentors, mentors_file)?;
+    let check = |prefs: &[String],
+                 line: u64,
+                 file: &str,
+                 known: &dyn Fn(&str) -> bool,
+                 kind: &str,
+                 known_in: &str|
+     -> Result<(), InputError> {
+        match prefs.iter().find(|id| !known(id)) {
+            Some(id) => Err(InputError::UnknownId {
+                file: file.to_owned(),
+                line,
+                column: 0,
+                header: "preferences".to_owned(),
+                id: id.clone(),
+                kind: kind.to_owned(),
+                known_in: known_in.to_owned(),
+            }),
+            None => Ok(()),
+        }
+    };
+    let mentor_ids: HashMap<&str, ()> = mentors.iter().map(|r| (r.profile.id.as_str(), ())).collect();
+    let mentee_ids: HashMap<&str, ()> = mentees.iter().map(|e| (e.profile.id.as_str(), ())).collect();
+    for (e, line) in mentees.iter().zip(&mentee_lines) {
+        check(
+            &e.preferences,
+            line.0,
+            mentees_file,
+            &|id| mentor_ids.contains_key(id),
+            "mentor id",
+            mentors_file,
+        )
+        .map_err(|err| with_column(err, line.1))?;
+    }
+    for (r, line) in mentors.iter().zip(&mentor_lines) {
+        check(
+            &r.preferences,
+            line.0,
+            mentors_file,
+            &|id| mentee_ids.contains_key(id),
+            "mentee id",
+            mentees_file,
+        )
+        .map_err(|err| with_column(err, line.1))?;
+    }
+    Ok((mentees, mentors))
+}
+
+fn with_column(err: InputError, column: usize) -> InputError {
+    match err {
+        InputError::UnknownId {
+            file,
+            line,
+            header,
+            id,
+            kind,
+            known_in,
+            ..
+        } => InputError::UnknownId {
+            file,
+            line,
+            column,
+            header,
+            id,
+            kind,
+            known_in,
+        },
+        other => other,
+    }
+}
+
+/// (line, column of `preferences`) for each parsed row, for cross-file messages.
+type Lines = Vec<(u64, usize)>;
+
+fn parse_profile(row: &Row<'_>, cols: &ProfileColumns) -> Result<Profile, InputError> {
+    Ok(Profile {
+        id: row.required(cols.id, "an id, such as e01")?,
+        name: row.text(cols.name),
+        email: row.text(cols.email),
+        department: row.text(cols.department),
+        level: row.number(cols.level, 0, "Write the level as a whole number, such as 3")?,
+        time_zone: row.time_zone(cols.time_zone)?,
+        languages: row.list(cols.languages),
+        years_experience: row.number(
+            cols.years,
+            0,
+            "Write the years of experience as a whole number, such as 12",
+        )?,
+        manager_id: Some(row.text(cols.manager)).filter(|m| !m.is_empty()),
+        exclude: row.list(cols.exclude),
+    })
+}
+
+struct ProfileColumns {
+    id: usize,
+    name: Option<usize>,
+    email: Option<usize>,
+    department: Option<usize>,
+    level: Option<usize>,
+    time_zone: Option<usize>,
+    languages: Option<usize>,
+    years: Option<usize>,
+    manager: Option<usize>,
+    exclude: Option<usize>,
+}
+
+impl ProfileColumns {
+    fn find(sheet: &Sheet<impl Read>) -> Result<Self, InputError> {
+        Ok(Self {
+            id: sheet.required(&["id"])?,
+            name: sheet.column(&["name", "full_name"]),
+            email: sheet.column(&["email", "e_mail"]),
+            department: sheet.column(&["department", "dept", "function"]),
+            level: sheet.column(&["level", "grade"]),
+            time_zone: sheet.column(&["time_zone", "timezone", "tz", "utc_offset"]),
+            languages: sheet.column(&["languages", "language"]),
+            years: sheet.column(&["years_experience", "years", "experience"]),
+            manager: sheet.column(&["manager_id", "manager"]),
+            exclude: sheet.column(&["exclude", "exclusions", "avoid"]),
+        })
+    }
+}
+
+/// Parses a mentees file.
+pub(crate) fn parse_mentees(reader: impl Read, file: &str) -> Result<(Vec<Mentee>, Lines), InputError> {
+    let mut sheet = Sheet::new(reader, file)?;
+    let cols = ProfileColumns::find(&sheet)?;
+    let skills = sheet.column(&["skills_wanted", "skills", "wanted_skills"]);
+    let goals = sheet.column(&["goals"]);
+    let prefs = sheet.column(&["preferences", "preferred_mentors"]);
+    let mut out = Vec::new();
+    let mut lines = Vec::new();
+    let mut ids = IdRegister::default();
+    sheet.for_each_row(|row| {
+        let profile = parse_profile(row, &cols)?;
+        ids.register(&profile.id, row.line, file)?;
+        lines.push((row.line, prefs.map_or(0, |c| c + 1)));
+        out.push(Mentee {
+            profile,
+            skills_wanted: row.list(skills),
+            goals: row.list(goals),
+            preferences: row.list(prefs),
+        });
+        Ok(())
+    })?;
+    non_empty(&out, file, "mentee")?;
+    Ok((out, lines))
+}
+
+/// Parses a mentors file. An empty capacity means 1.
+pub(crate) fn parse_mentors(reader: impl Read, file: &str) -> Result<(Vec<Mentor>, Lines), InputError> {
+    let mut sheet = Sheet::new(reader, file)?;
+    let cols = ProfileColumns::find(&sheet)?;
+    let skills = sheet.column(&["skills_offered", "skills", "offered_skills"]);
+    let goals = sheet.column(&["goals", "can_help_with"]);
+    let capacity = sheet.column(&["capacity", "places", "max_mentees"]);
+    let prefs = sheet.column(&["preferences", "preferred_mentees"]);
+    let mut out = Vec::new();
+    let mut lines = Vec::new();
+    let mut ids = IdRegister::default();
+    sheet.for_each_row(|row| {
+        let profile = parse_profile(row, &cols)?;
+        ids.register(&profile.id, row.line, file)?;
+        lines.push((row.line, prefs.map_or(0, |c| c + 1)));
+        out.push(Mentor {
+            profile,
+            skills_offered: row.list(skills),
+            goals: row.list(goals),
+            capacity: row.number(
+                capacity,
+                1,
+                "Write how many mentees they take as a whole number, such as 2 (0 = none this time)",
+            )?,
+            preferences: row.list(prefs),
+        });
+        Ok(())
+    })?;
+    non_empty(&out, file, "mentor")?;
+    Ok((out, lines))
+}
+
+/// Parses a file of (mentee, mentor) pairs: past programmes, or a previous proposal (the
+/// `matches.csv` this crate writes works as is; its unmatched rows are skipped).
+pub fn parse_pairs(reader: impl Read, file: &str) -> Result<Vec<Pair>, InputError> {
+    let mut sheet = Sheet::new(reader, file)?;
+    let mentee = sheet.required(&["mentee_id", "mentee"])?;
+    let mentor = sheet.required(&["mentor_id", "mentor"])?;
+    let mut out = Vec::new();
+    sheet.for_each_row(|row| {
+        let e = row.required(mentee, "the mentee's id")?;
+        let r = row.text(Some(mentor));
+        if !r.is_empty() {
+            out.push(Pair::new(e, r));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Parses an org chart: `id,manager_id` for people outside the programme whose place in a
+/// reporting line matters.
+pub fn parse_org_chart(
+    reader: impl Read,
+    file: &str,
+) -> Result<Vec<(String, Option<String>)>, InputError> {
+    let mut sheet = Sheet::new(reader, file)?;
+    let id = sheet.required(&["id"])?;
+    let manager = sheet.required(&["manager_id", "manager"])?;
+    let mut out = Vec::new();
+    sheet.for_each_row(|row| {
+        let person = row.required(id, "the person's id")?;
+        let m = row.text(Some(manager));
+        out.push((person, (!m.is_empty()).then_some(m)));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Parses coffee-chat members. Empty `opted_in` means yes, empty `skip` means no.
+pub fn parse_coffee_members(reader: impl Read, file: &str) -> Result<Vec<CoffeeMember>, InputError> {
+    let mut sheet = Sheet::new(reader, file)?;
+    let id = sheet.required(&["id"])?;
+    let name = sheet.column(&["name", "full_name"]);
+    let email = sheet.column(&["email", "e_mail"]);
+    let department = sheet.column(&["department", "dept"]);
+    let location = sheet.column(&["location", "office", "site"]);
+    let zone = sheet.column(&["time_zone", "timezone", "tz", "utc_offset"]);
+    let opted = sheet.column(&["opted_in", "opt_in", "active"]);
+    let skip = sheet.column(&["skip", "skip_round", "away"]);
+    let mut out = Vec::new();
+    let mut ids = IdRegister::default();
+    sheet.for_each_row(|row| {
+        let member = CoffeeMember {
+            id: row.required(id, "an id, such as c001")?,
+            name: row.text(name),
+            email: row.text(email),
+            department: row.text(department),
+            location: row.text(location),
+            time_zone: row.time_zone(zone)?,
+            opted_in: row.yes_no(opted, true)?,
+            skip: row.yes_no(skip, false)?,
+        };
+        ids.register(&member.id, row.line, file)?;
+        out.push(member);
+        Ok(())
+    })?;
+    non_empty(&out, file, "member")?;
+    Ok(out)
+}
+
+/// Parses coffee history: `round` and either `member_a,member_b[,member_c]` (the format
+/// this crate writes) or one `members` cell listing ids separated by `;`.
+pub fn parse_coffee_history(reader: impl Read, file: &str) -> Result<Vec<PastGroup>, InputError> {
+    let mut sheet = Sheet::new(reader, file)?;
+    let round = sheet.required(&["round"])?;
+    let listed = sheet.column(&["members"]);
+    let a = sheet.column(&["member_a"]);
+    let b = sheet.column(&["member_b"]);
+    let c = sheet.column(&["member_c"]);
+    if listed.is_none() && (a.is_none() || b.is_none()) {
+        sheet.required(&["member_a"])?;
+        sheet.required(&["member_b"])?;
+    }
+    let mut out = Vec::new();
+    sheet.for_each_row(|row| {
+        let r = row.number(Some(round), 0, "Write the round number, such as 3")?;
+        if row.text(Some(round)).is_empty() {
+            return Err(row.bad(round, "is empty", "Write the round number, such as 3"));
+        }
+        let members = match listed {
+            Some(col) => row.list(Some(col)),
+            None => [a, b, c]
+                .into_iter()
+                .map(|col| row.text(col))
+                .filter(|s| !s.is_empty())
+                .collect(),
+        };
+        if members.len() >= 2 {
+            out.push(PastGroup { round: r, members });
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Parses people for peer-learning circles. Empty `willing_to_facilitate` means no.
+pub fn parse_circle_people(reader: impl Read, file: &str) -> Result<Vec<CirclePerson>, InputError> {
+    let mut sheet = Sheet::new(reader, file)?;
+    let id = sheet.required(&["id"])?;
+    let name = sheet.column(&["name", "full_name"]);
+    let email = sheet.column(&["email", "e_mail"]);
+    let level = sheet.column(&["level", "grade"]);
+    let function = sheet.column(&["function", "department", "dept"]);
+    let years = sheet.column(&["years_experience", "years", "experience"]);
+    let projects = sheet.column(&["projects", "project"]);
+    let manager = sheet.column(&["manager_id", "manager"]);
+    let supports = sheet.column(&["supports", "assists", "executives"]);
+    let willing = sheet.column(&["willing_to_facilitate", "facilitator", "facilitate"]);
+    let mut out = Vec::new();
+    let mut ids = IdRegister::default();
+    sheet.for_each_row(|row| {
+        let person = CirclePerson {
+            id: row.required(id, "an id, such as p001")?,
+            name: row.text(name),
+            email: row.text(email),
+            level: row.number(level, 0, "Write the level as a whole number, such as 3")?,
+            function: row.text(function),
+            years_experience: row.number(
+                years,
+                0,
+                "Write the years of experience as a whole number, such as 12",
+            )?,
+            projects: row.list(projects),
+            manager_id: Some(row.text(manager)).filter(|m| !m.is_empty()),
+            supports: row.list(supports),
+            willing_to_facilitate: row.yes_no(willing, false)?,
+        };
+        ids.register(&person.id, row.line, file)?;
+        out.push(person);
+        Ok(())
+    })?;
+    non_empty(&out, file, "person")?;
+    Ok(out)
+}
+
+fn non_empty<T>(items: &[T], file: &str, what: &str) -> Result<(), InputError> {
+    if items.is_empty() {
+        return Err(InputError::NoRows {
+            file: file.to_owned(),
+            what: what.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct IdRegister {
+    first_line: HashMap<String, u64>,
+}
+
+impl IdRegister {
+    fn register(&mut self, id: &str, line: u64, file: &str) -> Result<(), InputError> {
+        if let Some(&first_line) = self.first_line.get(id) {
+            return Err(InputError::DuplicateId {
+                file: file.to_owned(),
+                line,
+                id: id.to_owned(),
+                first_line,
+            });
+        }
+        self.first_line.insert(id.to_owned(), line);
+        Ok(())
+    }
+}
+
+/// A CSV file with a header row.
+struct Sheet<R: Read> {
+    file: String,
+    reader: csv::Reader<R>,
+    /// Normalised header names.
+    headers: Vec<String>,
+    /// Header names as written, for messages.
+    raw_headers: Vec<String>,
+}
+
+/// `"Years of Experience"` → `"years_of_experience"`; a UTF-8 byte-order mark is dropped.
+fn normalise_header(h: &str) -> String {
+    h.trim_start_matches('\u{feff}')
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect()
+}
+
+impl<R: Read> Sheet<R> {
+    fn new(reader: R, file: &str) -> Result<Self, InputError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(false)
+            .from_reader(reader);
+        let raw: Vec<String> = reader
+            .headers()
+            .map_err(|e| malformed(file, &e))?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
+            .collect();
+        if raw.iter().all(String::is_empty) {
+            return Err(InputError::Malformed {
+                file: file.to_owned(),
+                line: 1,
+                problem: "the file is empty or has no header row".to_owned(),
+                fix: "Put the column names on the first line, for example id,name,email"
+                    .to_owned(),
+            });
+        }
+        Ok(Self {
+            file: file.to_owned(),
+            headers: raw.iter().map(|h| normalise_header(h)).collect(),
+            raw_headers: raw,
+            reader,
+        })
+    }
+
+    /// The first column named by any alias.
+    fn column(&self, names: &[&str]) -> Option<usize> {
+        names
+            .iter()
+            .find_map(|n| self.headers.iter().position(|h| h == n))
+    }
+
+    fn required(&self, names: &[&str]) -> Result<usize, InputError> {
+        self.column(names).ok_or_else(|| InputError::MissingColumn {
+            file: self.file.clone(),
+            column: names[0].to_owned(),
+            found: self.raw_headers.join(", "),
+        })
+    }
+
+    fn for_each_row(
+        &mut self,
+        mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let mut record = csv::StringRecord::new();
+        loop {
+            match self.reader.read_record(&mut record) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {}
+                Err(e) => return Err(malformed(&self.file, &e)),
+            }
+            // Blank lines between rows are common in hand-edited files; skip them.
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            f(&Row {
+                file: &self.file,
+                headers: &self.raw_headers,
+                record: &record,
+                line,
+            })?;
+        }
+    }
+}
+
+fn malformed(file: &str, e: &csv::Error) -> InputError {
+    let line = e.position().map_or(1, |p| p.line());
+    let (problem, fix) = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => (
+            format!("this row has {len} cells but the header row has {expected_len}"),
+            "Check for a missing or extra comma, and put values that contain commas in double \
+             quotes"
+                .to_owned(),
+        ),
+        csv::ErrorKind::Utf8 { .. } => (
+            "this row is not valid UTF-8 text".to_owned(),
+            "Save the file as \"CSV UTF-8\" from your spreadsheet".to_owned(),
+        ),
+        _ => (
+            e.to_string(),
+            "Check the file is plain CSV exported from a spreadsheet".to_owned(),
+        ),
+    };
+    InputError::Malformed {
+        file: file.to_owned(),
+        line,
+        problem,
+        fix,
+    }
+}
+
+/// One data row, with what is needed to point at a cell.
+struct Row<'a> {
+    file: &'a str,
+    headers: &'a [String],
+    record: &'a csv::StringRecord,
+    line: u64,
+}
+
+impl Row<'_> {
+    fn text(&self, col: Option<usize>) -> String {
+        col.and_then(|c| self.record.get(c))
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    }
+
+    fn bad(&self, col: usize, problem: impl Into<String>, fix: impl Into<String>) -> InputError {
+        InputError::BadValue {
+            file: self.file.to_owned(),
+            line: self.line,
+            column: col + 1,
+            header: self.headers.get(col).cloned().unwrap_or_default(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+
+    fn required(&self, col: usize, what: &str) -> Result<String, InputError> {
+        let v = self.text(Some(col));
+        if v.is_empty() {
+            return Err(self.bad(col, "is empty", format!("Fill in {what}")));
+        }
+        Ok(v)
+    }
+
+    fn number(&self, col: Option<usize>, default: u32, fix: &str) -> Result<u32, InputError> {
+        let Some(c) = col else { return Ok(default) };
+        let v = self.text(col);
+        if v.is_empty() {
+            return Ok(default);
+        }
+        v.parse::<u32>()
+            .map_err(|_| self.bad(c, format!("\"{v}\" is not a whole number"), fix))
+    }
+
+    /// `;`-separated values (also `|`, which some HR exports use), trimmed, empty ones
+    /// dropped.
+    fn list(&self, col: Option<usize>) -> Vec<String> {
+        self.text(col)
+            .split([';', '|'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn yes_no(&self, col: Option<usize>, default: bool) -> Result<bool, InputError> {
+        let Some(c) = col else { return Ok(default) };
+        let v = self.text(col).to_lowercase();
+        match v.as_str() {
+            "" => Ok(default),
+            "yes" | "y" | "true" | "1" | "x" | "oui" | "ja" => Ok(true),
+            "no" | "n" | "false" | "0" | "non" | "nein" => Ok(false),
+            _ => Err(self.bad(c, format!("\"{v}\" is not yes or no"), "Write yes or no")),
+        }
+    }
+
+    fn time_zone(&self, col: Option<usize>) -> Result<Option<i32>, InputError> {
+        let Some(c) = col else { return Ok(None) };
+        let v = self.text(col);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        time_zone::parse_time_zone(&v).map(Some).ok_or_else(|| {
+            self.bad(
+                c,
+                format!("\"{v}\" is not a time zone this tool knows"),
+                "Write an offset such as UTC+1 or -05:00, or a city zone such as Europe/Paris",
+            )
+        })
+    }
+}
