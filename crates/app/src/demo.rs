@@ -58,7 +58,6 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
     let now = Utc::now();
     let mut tx = db.begin().await?;
     org::create(&mut tx, "Demo Organisation", now).await?;
-    org::add_domain(db, &roundtable_domain::EmailDomain::parse("demo.example.org")?, now).await.ok();
     let specs = [
         ("assistants", "Executive & Administrative Assistants", "Peers supporting executives across the organisation: share know-how, learn together, be seen.", Visibility::Open),
         ("allies", "Allies Network", "Colleagues who champion inclusion and employee representation.", Visibility::ByRequest),
@@ -69,6 +68,8 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
         nets.push(networks::insert(&mut tx, &networks::NewNetwork { slug, name, description, visibility }, now).await?);
     }
     tx.commit().await?;
+    // After the commit: on SQLite the open transaction holds the only writer connection.
+    org::add_domain(db, &roundtable_domain::EmailDomain::parse("demo.example.org")?, now).await?;
 
     let organiser_roles = [Role::Chair, Role::Administrator, Role::TrainingCoordinator, Role::CommunicationsOfficer, Role::Sponsor];
     let batch = 500;

@@ -16,6 +16,8 @@ pub enum Kind {
     SendEmail,
     /// Hourly: remove expired sessions, links, old login failures and finished jobs.
     Cleanup,
+    /// Every minute: event reminders and post-event feedback requests that fell due.
+    EventNotices,
 }
 
 impl Kind {
@@ -23,21 +25,23 @@ impl Kind {
         match self {
             Kind::SendEmail => "send_email",
             Kind::Cleanup => "cleanup",
+            Kind::EventNotices => "event_notices",
         }
     }
     fn parse(s: &str) -> Option<Self> {
-        [Kind::SendEmail, Kind::Cleanup].into_iter().find(|k| k.as_str() == s)
+        [Kind::SendEmail, Kind::Cleanup, Kind::EventNotices].into_iter().find(|k| k.as_str() == s)
     }
     fn max_attempts(self) -> i64 {
         match self {
             Kind::SendEmail => 8,
             Kind::Cleanup => 3,
+            Kind::EventNotices => 3,
         }
     }
 }
 
 /// Cron schedules: (kind, cron expression).
-const SCHEDULES: &[(Kind, &str)] = &[(Kind::Cleanup, "7 * * * *")];
+const SCHEDULES: &[(Kind, &str)] = &[(Kind::Cleanup, "7 * * * *"), (Kind::EventNotices, "* * * * *")];
 
 pub async fn enqueue_tx(
     tx: &mut Tx,
@@ -53,6 +57,13 @@ pub async fn enqueue_tx(
     )
     .await?;
     Ok(())
+}
+
+/// Enqueues with a dedupe key inside `tx`; false when a job with that key already exists (from
+/// this or another instance), so the caller can skip the work that goes with it.
+pub async fn enqueue_once_tx(tx: &mut Tx, kind: Kind, payload: &serde_json::Value, key: String, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let job = jobs::NewJob { kind: kind.as_str(), payload: payload.to_string(), dedupe_key: Some(key), run_at: now, max_attempts: kind.max_attempts() };
+    Ok(jobs::enqueue_tx(tx, job, now).await?.is_some())
 }
 
 /// Exponential backoff: 10 s, 20 s, 40 s … capped at an hour.
@@ -110,6 +121,9 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
             links::purge(&state.db, now).await?;
             login_failures::purge(&state.db, now - Duration::days(1)).await?;
             jobs::purge_done(&state.db, now - Duration::days(7)).await?;
+        }
+        Kind::EventNotices => {
+            crate::events::send_due_notices(state, now).await.map_err(|e| anyhow::anyhow!("event notices: {e}"))?;
         }
     }
     Ok(())

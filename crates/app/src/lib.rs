@@ -5,12 +5,17 @@ pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod api;
+pub mod charter;
 pub mod config;
 pub mod demo;
+pub mod events;
 pub mod http;
+pub mod import;
 pub mod jobs;
 pub mod mail;
+pub mod members;
 pub mod networks;
+pub mod onboarding;
 pub mod security;
 pub mod state;
 

@@ -6,7 +6,8 @@ use crate::config::Config;
 use crate::jobs;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use roundtable_store::{Tx, outbox};
 
@@ -63,18 +64,53 @@ pub async fn queue(tx: &mut Tx, email: &Email<'_>, now: DateTime<Utc>) -> anyhow
     Ok(())
 }
 
+/// Like `queue`, with an optional iCalendar part (METHOD:REQUEST or CANCEL) and an optional
+/// once-only key: a second call with the same key, from any instance, queues nothing and returns
+/// false (reminders and feedback requests use it). Both go through the job's dedupe key.
+pub async fn queue_with_ics(
+    tx: &mut Tx,
+    email: &Email<'_>,
+    ics: Option<&str>,
+    once_key: Option<String>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let id = match ics {
+        Some(ics) => outbox::insert_with_ics(tx, email.to, &email.subject, &email.text(), &email.html(), ics, now).await?,
+        None => outbox::insert(tx, email.to, &email.subject, &email.text(), &email.html(), now).await?,
+    };
+    let key = once_key.unwrap_or_else(|| format!("email:{id}"));
+    if !jobs::enqueue_once_tx(tx, jobs::Kind::SendEmail, &serde_json::json!({ "message_id": id }), key, now).await? {
+        outbox::delete_queued(tx, id).await?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// The METHOD of an iCalendar text (REQUEST when absent).
+fn ics_method(ics: &str) -> &str {
+    ics.lines().find_map(|l| l.strip_prefix("METHOD:")).map_or("REQUEST", str::trim)
+}
+
 /// Delivers one message; returns the .eml file name when written to disk.
 pub async fn deliver(config: &Config, msg: &outbox::Message) -> anyhow::Result<Option<String>> {
     let from: Mailbox = config.mail_from.parse().context("mail_from is not a valid address")?;
     let to: Mailbox = msg.to.parse().context("recipient address is not valid")?;
-    let message = Message::builder()
+    let builder = Message::builder()
         .from(from)
         .to(to)
         .subject(&msg.subject)
         .message_id(Some(format!("<{}@roundtable>", msg.id)))
-        .header(AutoSubmitted)
-        .multipart(MultiPart::alternative_plain_html(msg.text_body.clone(), msg.html_body.clone()))
-        .context("building the message")?;
+        .header(AutoSubmitted);
+    let body = MultiPart::alternative_plain_html(msg.text_body.clone(), msg.html_body.clone());
+    let message = match &msg.ics {
+        // Calendar programs act on a text/calendar part whose `method` matches the METHOD inside.
+        Some(ics) => {
+            let ct = ContentType::parse(&format!("text/calendar; charset=utf-8; method={}", ics_method(ics))).context("calendar content type")?;
+            builder.multipart(MultiPart::mixed().multipart(body).singlepart(Attachment::new("invite.ics".into()).body(ics.clone(), ct)))
+        }
+        None => builder.multipart(body),
+    }
+    .context("building the message")?;
     match &config.smtp_url {
         Some(url) => {
             let url = url.replacen("smtp+plain://", "smtp://", 1);

@@ -53,6 +53,9 @@ enum Command {
         #[arg(long, default_value_t = 400)]
         members: usize,
     },
+    /// Matching on CSV files: mentoring pairs, coffee-chat rounds, peer-learning circles.
+    #[command(subcommand)]
+    Match(crate::match_cmd::MatchCommand),
     /// Write a consistent copy of the SQLite database while the server runs (PostgreSQL: use pg_dump).
     Backup {
         /// Where to write the copy; the file must not exist yet.
@@ -102,6 +105,10 @@ fn config(g: &Global, bind: Option<SocketAddr>) -> anyhow::Result<Config> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve { bind: None });
+    // Matching works on files alone: no configuration or database needed.
+    if let Command::Match(cmd) = command {
+        return tokio::task::spawn_blocking(move || crate::match_cmd::run(cmd)).await?;
+    }
     let bind = match &command {
         Command::Serve { bind } => *bind,
         _ => None,
@@ -148,6 +155,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Match(_) => unreachable!("handled above"),
         Command::Backup { to } => {
             anyhow::ensure!(!to.exists(), "{} already exists; choose a new file", to.display());
             let db = roundtable_store::Db::connect(&config.database_url()).await.context("opening the database")?;

@@ -2,8 +2,10 @@
 //! authorisation policy. Pure: no I/O, no async, no database, no HTTP — a breach fails to compile.
 
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod policy;
+pub mod profile;
 pub mod values;
 
 pub use error::{Error, FieldError};

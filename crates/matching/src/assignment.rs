@@ -36,7 +36,11 @@ pub struct CostMatrix {
 pub enum AssignmentError {
     /// `data.len()` is not `n * n`.
     #[error("a {n}×{n} cost matrix needs {expected} entries, got {got}")]
-    WrongSize { n: usize, expected: usize, got: usize },
+    WrongSize {
+        n: usize,
+        expected: usize,
+        got: usize,
+    },
     /// A cost is too large for overflow-free arithmetic at this size.
     #[error("cost {value} at row {row}, column {col} is outside ±{limit} for a {n}×{n} problem")]
     CostTooLarge {
@@ -201,12 +205,17 @@ pub fn solve(costs: &CostMatrix) -> Solution {
 }
 
 /// The solver's working arrays: `x` row → column, `y` column → row, `v` column potentials.
+///
+/// The kernels below index several parallel arrays by the same row or column, and their
+/// scan loops grow `hi` behind a loop whose range was fixed at its start (as in the paper's
+/// pseudo-code), hence the two clippy allowances on them.
 struct State {
     x: Vec<usize>,
     y: Vec<usize>,
     v: Vec<i64>,
 }
 
+#[allow(clippy::needless_range_loop, clippy::mut_range_bound)]
 impl State {
     /// Column reduction and reduction transfer: each column's potential starts at its minimum
     /// cost and goes to the row holding that minimum (if that row is still free); rows that
@@ -348,6 +357,7 @@ struct PathSearch {
     cols: Vec<usize>,
 }
 
+#[allow(clippy::needless_range_loop, clippy::mut_range_bound)]
 impl PathSearch {
     /// Finds a shortest augmenting path from `start` to a free column, updates the column
     /// potentials of the columns settled on the way, and returns that free column.
@@ -450,15 +460,31 @@ pub enum CertificateError {
     /// A row points outside the matrix.
     ColumnOutOfRange { row: usize, col: usize },
     /// Two rows share a column.
-    ColumnUsedTwice { col: usize, first_row: usize, second_row: usize },
+    ColumnUsedTwice {
+        col: usize,
+        first_row: usize,
+        second_row: usize,
+    },
     /// `cost − u − v < 0` somewhere: the duals are not feasible.
-    NegativeReducedCost { row: usize, col: usize, reduced: i128 },
+    NegativeReducedCost {
+        row: usize,
+        col: usize,
+        reduced: i128,
+    },
     /// An assigned cell has a positive reduced cost: complementary slackness fails.
-    AssignedCellNotTight { row: usize, col: usize, reduced: i128 },
+    AssignedCellNotTight {
+        row: usize,
+        col: usize,
+        reduced: i128,
+    },
     /// A forbidden cell is used (capacitated problems).
     ForbiddenCellUsed { row: usize, col: usize },
     /// A column group holds more rows than its capacity (capacitated problems).
-    OverCapacity { col: usize, load: u64, capacity: u32 },
+    OverCapacity {
+        col: usize,
+        load: u64,
+        capacity: u32,
+    },
     /// A capacity's dual is positive; it must be ≤ 0 (capacitated problems).
     PositiveCapacityDual { col: usize, value: i64 },
     /// A group with room left has a negative dual: complementary slackness fails.
@@ -472,13 +498,19 @@ impl fmt::Display for CertificateError {
                 write!(f, "expected {expected} entries, got {got}")
             }
             Self::ColumnOutOfRange { row, col } => {
-                write!(f, "row {row} is assigned to column {col}, outside the matrix")
+                write!(
+                    f,
+                    "row {row} is assigned to column {col}, outside the matrix"
+                )
             }
             Self::ColumnUsedTwice {
                 col,
                 first_row,
                 second_row,
-            } => write!(f, "column {col} is assigned to rows {first_row} and {second_row}"),
+            } => write!(
+                f,
+                "column {col} is assigned to rows {first_row} and {second_row}"
+            ),
             Self::NegativeReducedCost { row, col, reduced } => write!(
                 f,
                 "reduced cost at row {row}, column {col} is {reduced} < 0: duals infeasible"
@@ -494,7 +526,10 @@ impl fmt::Display for CertificateError {
                 col,
                 load,
                 capacity,
-            } => write!(f, "column {col} holds {load} rows for a capacity of {capacity}"),
+            } => write!(
+                f,
+                "column {col} holds {load} rows for a capacity of {capacity}"
+            ),
             Self::PositiveCapacityDual { col, value } => {
                 write!(f, "capacity dual of column {col} is {value} > 0")
             }

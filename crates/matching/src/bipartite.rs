@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn the_result_respects_adjacency_and_capacity() {
-        let adj = vec![vec![0, 2], vec![1, 2], vec![2], vec![0, 1], vec![2]];
+        let adj = [vec![0, 2], vec![1, 2], vec![2], vec![0, 1], vec![2]];
         let caps = [1, 1, 2];
         let refs: Vec<&[u32]> = adj.iter().map(Vec::as_slice).collect();
         let got = max_matching(&refs, &caps);

@@ -269,14 +269,18 @@ fn conflicts(people: &[CirclePerson]) -> Vec<Vec<u32>> {
         }
     };
     for (i, p) in people.iter().enumerate() {
-        let Some(k) = chart.index_of(&p.id) else { continue };
+        let Some(k) = chart.index_of(&p.id) else {
+            continue;
+        };
         for a in chart.chain(k) {
             if let Some(j) = person_of[a] {
                 add(i, j);
             }
         }
         for exec in &p.supports {
-            let Some(e) = chart.index_of(exec) else { continue };
+            let Some(e) = chart.index_of(exec) else {
+                continue;
+            };
             if let Some(j) = person_of[e] {
                 add(i, j);
             }
@@ -398,9 +402,8 @@ impl<'a> Placement<'a> {
                 continue;
             }
             for q in self.members[c].clone() {
-                let target = (0..k).find(|&d| {
-                    d != c && self.members[d].len() < max && self.x[q * k + d] == 0
-                });
+                let target = (0..k)
+                    .find(|&d| d != c && self.members[d].len() < max && self.x[q * k + d] == 0);
                 if let Some(d) = target {
                     self.remove(q);
                     self.add(q, d);
@@ -499,12 +502,12 @@ impl<'a> Placement<'a> {
                 let mut best: Option<(usize, Option<usize>)> = None;
                 let ap = &self.a[p * k..(p + 1) * k];
                 let tp = self.threads.row(p);
-                for q in 0..n {
+                for (q, &tq) in tp.iter().enumerate() {
                     let d = self.circle_of[q];
                     if d == c || d == UNPLACED {
                         continue;
                     }
-                    let t = i64::from(tp[q]);
+                    let t = i64::from(tq);
                     let gain = ap[d] - ap[c] + self.a[q * k + c] - self.a[q * k + d] - 2 * t;
                     if gain <= best_gain {
                         continue;
@@ -562,7 +565,10 @@ fn describe_circle(people: &[CirclePerson], mut members: Vec<usize>, t: &ThreadT
         if !p.function.trim().is_empty() {
             bump(format!("function {}", p.function.trim()));
         }
-        bump(format!("experience {}", experience_band(p.years_experience).1));
+        bump(format!(
+            "experience {}",
+            experience_band(p.years_experience).1
+        ));
         let mut projects: Vec<String> = p.projects.iter().map(|s| s.trim().to_owned()).collect();
         projects.sort_by_key(|s| normalise(s));
         projects.dedup_by_key(|s| normalise(s));
@@ -664,10 +670,18 @@ pub enum Violation {
     /// A circle member index that is not a person.
     UnknownMember { circle: usize, index: usize },
     /// One member is in the other's chain of command.
-    ReportingLine { circle: usize, above: String, below: String },
+    ReportingLine {
+        circle: usize,
+        above: String,
+        below: String,
+    },
     /// An assistant sits with an executive they assist, or with someone whose boss or boss's
     /// boss they assist.
-    Assistant { circle: usize, assistant: String, other: String },
+    Assistant {
+        circle: usize,
+        assistant: String,
+        other: String,
+    },
 }
 
 impl fmt::Display for Violation {
@@ -678,13 +692,21 @@ impl fmt::Display for Violation {
             }
             Violation::Duplicate { person } => write!(f, "{person} is placed twice"),
             Violation::UnknownMember { circle, index } => {
-                write!(f, "circle {} lists member #{index}, who does not exist", circle + 1)
+                write!(
+                    f,
+                    "circle {} lists member #{index}, who does not exist",
+                    circle + 1
+                )
             }
             Violation::ReportingLine {
                 circle,
                 above,
                 below,
-            } => write!(f, "circle {}: {above} is in {below}'s reporting chain", circle + 1),
+            } => write!(
+                f,
+                "circle {}: {above} is in {below}'s reporting chain",
+                circle + 1
+            ),
             Violation::Assistant {
                 circle,
                 assistant,
@@ -760,7 +782,10 @@ pub fn validate_circles(
                     }
                     // x assists y, y's boss or y's boss's boss.
                     let watched = [Some(y.id.as_str()), up.first().copied(), up.get(1).copied()];
-                    if x.supports.iter().any(|s| watched.contains(&Some(s.as_str()))) {
+                    if x.supports
+                        .iter()
+                        .any(|s| watched.contains(&Some(s.as_str())))
+                    {
                         out.push(Violation::Assistant {
                             circle: ci,
                             assistant: x.id.clone(),
@@ -791,7 +816,10 @@ mod tests {
     }
 
     fn settings(min: usize, max: usize) -> CircleSettings {
-        CircleSettings { min_size: min, max_size: max }
+        CircleSettings {
+            min_size: min,
+            max_size: max,
+        }
     }
 
     fn form(people: &[CirclePerson], s: &CircleSettings) -> CirclesOutcome {
@@ -805,7 +833,14 @@ mod tests {
     #[test]
     fn people_who_share_threads_end_up_together() {
         let people: Vec<CirclePerson> = (0..8)
-            .map(|i| person(&format!("p{i}"), None, if i % 2 == 0 { "Finance" } else { "Legal" }, 4))
+            .map(|i| {
+                person(
+                    &format!("p{i}"),
+                    None,
+                    if i % 2 == 0 { "Finance" } else { "Legal" },
+                    4,
+                )
+            })
             .collect();
         let o = form(&people, &settings(4, 4));
         for c in &o.circles {
@@ -831,7 +866,9 @@ mod tests {
         let v = validate_circles(&people, &groups(&o), &settings(2, 3));
         assert!(v.is_empty(), "{v:?}");
         let together = |a: usize, b: usize| {
-            o.circles.iter().any(|c| c.members.contains(&a) && c.members.contains(&b))
+            o.circles
+                .iter()
+                .any(|c| c.members.contains(&a) && c.members.contains(&b))
         };
         assert!(!together(0, 1), "vp manages lead");
         assert!(!together(1, 2), "pa assists lead's boss");
@@ -845,14 +882,19 @@ mod tests {
         let o = form(&people, &settings(3, 4));
         assert_eq!(o.unplaced.len(), 1);
         assert_eq!(o.unplaced[0].0, 0);
-        assert!(o.unplaced[0].1.contains("reporting line"), "{}", o.unplaced[0].1);
+        assert!(
+            o.unplaced[0].1.contains("reporting line"),
+            "{}",
+            o.unplaced[0].1
+        );
         assert!(validate_circles(&people, &groups(&o), &settings(3, 4)).is_empty());
     }
 
     #[test]
     fn the_facilitator_is_the_most_experienced_volunteer() {
-        let mut people: Vec<CirclePerson> =
-            (0..4).map(|i| person(&format!("p{i}"), None, "Ops", i * 5)).collect();
+        let mut people: Vec<CirclePerson> = (0..4)
+            .map(|i| person(&format!("p{i}"), None, "Ops", i * 5))
+            .collect();
         people[1].willing_to_facilitate = true;
         people[2].willing_to_facilitate = true;
         let o = form(&people, &settings(4, 4));
@@ -861,13 +903,18 @@ mod tests {
         people[2].willing_to_facilitate = false;
         let o = form(&people, &settings(4, 4));
         assert_eq!(o.circles[0].facilitator, None);
-        assert!(o.circles[0].facilitator_note.contains("ask P3"), "{}", o.circles[0].facilitator_note);
+        assert!(
+            o.circles[0].facilitator_note.contains("ask P3"),
+            "{}",
+            o.circles[0].facilitator_note
+        );
     }
 
     #[test]
     fn sizes_stay_in_range_and_balanced() {
-        let people: Vec<CirclePerson> =
-            (0..23).map(|i| person(&format!("p{i}"), None, "Ops", i)).collect();
+        let people: Vec<CirclePerson> = (0..23)
+            .map(|i| person(&format!("p{i}"), None, "Ops", i))
+            .collect();
         let o = form(&people, &settings(5, 8));
         let mut sizes: Vec<usize> = o.circles.iter().map(|c| c.members.len()).collect();
         sizes.sort_unstable();
@@ -890,7 +937,11 @@ mod tests {
         let v = validate_circles(&people, &[vec![0, 1, 2]], &settings(2, 3));
         assert_eq!(
             v,
-            [Violation::ReportingLine { circle: 0, above: "boss".into(), below: "rep".into() }]
+            [Violation::ReportingLine {
+                circle: 0,
+                above: "boss".into(),
+                below: "rep".into()
+            }]
         );
     }
 

@@ -188,14 +188,18 @@ pub fn pair_round(
     }
 
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for v in 0..p {
-        if mate[v] != NONE && v < mate[v] {
-            groups.push(vec![v, mate[v]]);
+    for (v, &w) in mate.iter().enumerate() {
+        if w != NONE && v < w {
+            groups.push(vec![v, w]);
         }
     }
     // Whoever is still exposed can only meet a recent partner; pair them up.
     let mut left: Vec<usize> = (0..p).filter(|&v| mate[v] == NONE).collect();
-    let odd_one = if left.len() % 2 == 1 { left.pop() } else { None };
+    let odd_one = if left.len() % 2 == 1 {
+        left.pop()
+    } else {
+        None
+    };
     for pair in left.chunks(2) {
         groups.push(pair.to_vec());
     }
@@ -319,10 +323,7 @@ fn place_trio(
 
 /// Every triangle of allowed pairs, each tried with a maximum matching of the rest. A budget
 /// bounds the work on adversarial inputs.
-fn exact_repeat_free(
-    p: usize,
-    allowed: &impl Fn(usize, usize) -> bool,
-) -> Option<Vec<Vec<usize>>> {
+fn exact_repeat_free(p: usize, allowed: &impl Fn(usize, usize) -> bool) -> Option<Vec<Vec<usize>>> {
     let mut budget = 20_000usize;
     for a in 0..p {
         for b in a + 1..p {
@@ -335,8 +336,9 @@ fn exact_repeat_free(
                 }
                 budget = budget.checked_sub(1)?;
                 let rest: Vec<usize> = (0..p).filter(|&v| v != a && v != b && v != c).collect();
-                let mate =
-                    general_matching::maximum_matching(rest.len(), |i, j| allowed(rest[i], rest[j]));
+                let mate = general_matching::maximum_matching(rest.len(), |i, j| {
+                    allowed(rest[i], rest[j])
+                });
                 if mate.iter().all(|&m| m != NONE) {
                     let mut groups = vec![vec![a, b, c]];
                     for (i, &m) in mate.iter().enumerate() {
@@ -386,7 +388,13 @@ fn report(
         cross_dept += g.cross_department_pairs;
         repeats += g.repeated_pairs;
     }
-    let share = |x: usize| if meetings == 0 { 0.0 } else { x as f64 / meetings as f64 };
+    let share = |x: usize| {
+        if meetings == 0 {
+            0.0
+        } else {
+            x as f64 / meetings as f64
+        }
+    };
     RoundReport {
         participants,
         skipped,
@@ -432,12 +440,26 @@ mod tests {
 
     #[test]
     fn a_pair_from_the_last_rounds_is_not_repeated() {
-        let people = vec![member("a", "X"), member("b", "X"), member("c", "Y"), member("d", "Y")];
+        let people = vec![
+            member("a", "X"),
+            member("b", "X"),
+            member("c", "Y"),
+            member("d", "Y"),
+        ];
         // a–c and b–d met last round, a–d the round before: only a–b / c–d is new.
         let history = vec![
-            PastGroup { round: 1, members: vec!["a".into(), "d".into()] },
-            PastGroup { round: 2, members: vec!["a".into(), "c".into()] },
-            PastGroup { round: 2, members: vec!["b".into(), "d".into()] },
+            PastGroup {
+                round: 1,
+                members: vec!["a".into(), "d".into()],
+            },
+            PastGroup {
+                round: 2,
+                members: vec!["a".into(), "c".into()],
+            },
+            PastGroup {
+                round: 2,
+                members: vec!["b".into(), "d".into()],
+            },
         ];
         for seed in 0..20 {
             let r = round(&people, &history, seed);
@@ -451,12 +473,21 @@ mod tests {
     #[test]
     fn pairs_older_than_the_window_may_meet_again() {
         let people = vec![member("a", "X"), member("b", "Y")];
-        let history = vec![PastGroup { round: 1, members: vec!["a".into(), "b".into()] }];
-        let weights = CoffeeWeights { avoid_rounds: 3, ..CoffeeWeights::default() };
+        let history = vec![PastGroup {
+            round: 1,
+            members: vec!["a".into(), "b".into()],
+        }];
+        let weights = CoffeeWeights {
+            avoid_rounds: 3,
+            ..CoffeeWeights::default()
+        };
         let r = pair_round(&people, &history, &weights, 5, 1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.report.repeats, 0);
         let r = pair_round(&people, &history, &weights, 3, 1).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.report.repeats, 1, "an unavoidable repeat is made and counted");
+        assert_eq!(
+            r.report.repeats, 1,
+            "an unavoidable repeat is made and counted"
+        );
     }
 
     #[test]
@@ -470,8 +501,7 @@ mod tests {
 
     #[test]
     fn an_odd_member_makes_a_trio_and_skippers_sit_out() {
-        let mut people: Vec<CoffeeMember> =
-            (0..7).map(|i| member(&format!("m{i}"), "X")).collect();
+        let mut people: Vec<CoffeeMember> = (0..7).map(|i| member(&format!("m{i}"), "X")).collect();
         people[6].skip = true;
         people[5].opted_in = false;
         people.push(member("m7", "Y"));
@@ -503,7 +533,10 @@ mod tests {
     #[test]
     fn the_next_round_follows_the_latest_in_history() {
         assert_eq!(next_round_number(&[]), 1);
-        let h = vec![PastGroup { round: 4, members: vec![] }];
+        let h = vec![PastGroup {
+            round: 4,
+            members: vec![],
+        }];
         assert_eq!(next_round_number(&h), 5);
     }
 }

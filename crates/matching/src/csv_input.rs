@@ -10,7 +10,7 @@ use std::io::Read;
 
 use crate::circles::CirclePerson;
 use crate::coffee::{CoffeeMember, PastGroup};
-use crate::error::InputError;
+use crate::error::{InputError, InputErrorKind};
 use crate::mentoring::{Mentee, Mentor, Pair, Profile};
 use crate::time_zone;
 
@@ -32,7 +32,7 @@ pub fn read_mentoring(
                  known_in: &str|
      -> Result<(), InputError> {
         match prefs.iter().find(|id| !known(id)) {
-            Some(id) => Err(InputError::UnknownId {
+            Some(id) => Err(InputErrorKind::UnknownId {
                 file: file.to_owned(),
                 line,
                 column: 0,
@@ -40,12 +40,19 @@ pub fn read_mentoring(
                 id: id.clone(),
                 kind: kind.to_owned(),
                 known_in: known_in.to_owned(),
-            }),
+            }
+            .into()),
             None => Ok(()),
         }
     };
-    let mentor_ids: HashMap<&str, ()> = mentors.iter().map(|r| (r.profile.id.as_str(), ())).collect();
-    let mentee_ids: HashMap<&str, ()> = mentees.iter().map(|e| (e.profile.id.as_str(), ())).collect();
+    let mentor_ids: HashMap<&str, ()> = mentors
+        .iter()
+        .map(|r| (r.profile.id.as_str(), ()))
+        .collect();
+    let mentee_ids: HashMap<&str, ()> = mentees
+        .iter()
+        .map(|e| (e.profile.id.as_str(), ()))
+        .collect();
     for (e, line) in mentees.iter().zip(&mentee_lines) {
         check(
             &e.preferences,
@@ -72,26 +79,11 @@ pub fn read_mentoring(
 }
 
 fn with_column(err: InputError, column: usize) -> InputError {
-    match err {
-        InputError::UnknownId {
-            file,
-            line,
-            header,
-            id,
-            kind,
-            known_in,
-            ..
-        } => InputError::UnknownId {
-            file,
-            line,
-            column,
-            header,
-            id,
-            kind,
-            known_in,
-        },
-        other => other,
+    let mut kind = err.into_kind();
+    if let InputErrorKind::UnknownId { column: c, .. } = &mut kind {
+        *c = column;
     }
+    kind.into()
 }
 
 /// (line, column of `preferences`) for each parsed row, for cross-file messages.
@@ -103,7 +95,11 @@ fn parse_profile(row: &Row<'_>, cols: &ProfileColumns) -> Result<Profile, InputE
         name: row.text(cols.name),
         email: row.text(cols.email),
         department: row.text(cols.department),
-        level: row.number(cols.level, 0, "Write the level as a whole number, such as 3")?,
+        level: row.number(
+            cols.level,
+            0,
+            "Write the level as a whole number, such as 3",
+        )?,
         time_zone: row.time_zone(cols.time_zone)?,
         languages: row.list(cols.languages),
         years_experience: row.number(
@@ -147,7 +143,10 @@ impl ProfileColumns {
 }
 
 /// Parses a mentees file.
-pub(crate) fn parse_mentees(reader: impl Read, file: &str) -> Result<(Vec<Mentee>, Lines), InputError> {
+pub(crate) fn parse_mentees(
+    reader: impl Read,
+    file: &str,
+) -> Result<(Vec<Mentee>, Lines), InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let cols = ProfileColumns::find(&sheet)?;
     let skills = sheet.column(&["skills_wanted", "skills", "wanted_skills"]);
@@ -173,7 +172,10 @@ pub(crate) fn parse_mentees(reader: impl Read, file: &str) -> Result<(Vec<Mentee
 }
 
 /// Parses a mentors file. An empty capacity means 1.
-pub(crate) fn parse_mentors(reader: impl Read, file: &str) -> Result<(Vec<Mentor>, Lines), InputError> {
+pub(crate) fn parse_mentors(
+    reader: impl Read,
+    file: &str,
+) -> Result<(Vec<Mentor>, Lines), InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let cols = ProfileColumns::find(&sheet)?;
     let skills = sheet.column(&["skills_offered", "skills", "offered_skills"]);
@@ -242,7 +244,10 @@ pub fn parse_org_chart(
 }
 
 /// Parses coffee-chat members. Empty `opted_in` means yes, empty `skip` means no.
-pub fn parse_coffee_members(reader: impl Read, file: &str) -> Result<Vec<CoffeeMember>, InputError> {
+pub fn parse_coffee_members(
+    reader: impl Read,
+    file: &str,
+) -> Result<Vec<CoffeeMember>, InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let id = sheet.required(&["id"])?;
     let name = sheet.column(&["name", "full_name"]);
@@ -350,10 +355,11 @@ pub fn parse_circle_people(reader: impl Read, file: &str) -> Result<Vec<CirclePe
 
 fn non_empty<T>(items: &[T], file: &str, what: &str) -> Result<(), InputError> {
     if items.is_empty() {
-        return Err(InputError::NoRows {
+        return Err(InputErrorKind::NoRows {
             file: file.to_owned(),
             what: what.to_owned(),
-        });
+        }
+        .into());
     }
     Ok(())
 }
@@ -366,12 +372,13 @@ struct IdRegister {
 impl IdRegister {
     fn register(&mut self, id: &str, line: u64, file: &str) -> Result<(), InputError> {
         if let Some(&first_line) = self.first_line.get(id) {
-            return Err(InputError::DuplicateId {
+            return Err(InputErrorKind::DuplicateId {
                 file: file.to_owned(),
                 line,
                 id: id.to_owned(),
                 first_line,
-            });
+            }
+            .into());
         }
         self.first_line.insert(id.to_owned(), line);
         Ok(())
@@ -411,13 +418,13 @@ impl<R: Read> Sheet<R> {
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
             .collect();
         if raw.iter().all(String::is_empty) {
-            return Err(InputError::Malformed {
+            return Err(InputErrorKind::Malformed {
                 file: file.to_owned(),
                 line: 1,
                 problem: "the file is empty or has no header row".to_owned(),
-                fix: "Put the column names on the first line, for example id,name,email"
-                    .to_owned(),
-            });
+                fix: "Put the column names on the first line, for example id,name,email".to_owned(),
+            }
+            .into());
         }
         Ok(Self {
             file: file.to_owned(),
@@ -435,10 +442,13 @@ impl<R: Read> Sheet<R> {
     }
 
     fn required(&self, names: &[&str]) -> Result<usize, InputError> {
-        self.column(names).ok_or_else(|| InputError::MissingColumn {
-            file: self.file.clone(),
-            column: names[0].to_owned(),
-            found: self.raw_headers.join(", "),
+        self.column(names).ok_or_else(|| {
+            InputErrorKind::MissingColumn {
+                file: self.file.clone(),
+                column: names[0].to_owned(),
+                found: self.raw_headers.join(", "),
+            }
+            .into()
         })
     }
 
@@ -488,12 +498,13 @@ fn malformed(file: &str, e: &csv::Error) -> InputError {
             "Check the file is plain CSV exported from a spreadsheet".to_owned(),
         ),
     };
-    InputError::Malformed {
+    InputErrorKind::Malformed {
         file: file.to_owned(),
         line,
         problem,
         fix,
     }
+    .into()
 }
 
 /// One data row, with what is needed to point at a cell.
@@ -513,7 +524,7 @@ impl Row<'_> {
     }
 
     fn bad(&self, col: usize, problem: impl Into<String>, fix: impl Into<String>) -> InputError {
-        InputError::BadValue {
+        InputErrorKind::BadValue {
             file: self.file.to_owned(),
             line: self.line,
             column: col + 1,
@@ -521,6 +532,7 @@ impl Row<'_> {
             problem: problem.into(),
             fix: fix.into(),
         }
+        .into()
     }
 
     fn required(&self, col: usize, what: &str) -> Result<String, InputError> {
@@ -576,5 +588,150 @@ impl Row<'_> {
                 "Write an offset such as UTC+1 or -05:00, or a city zone such as Europe/Paris",
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err_text<T: std::fmt::Debug>(r: Result<T, InputError>) -> String {
+        match r {
+            Ok(v) => panic!("expected an error, got {v:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    const MENTORS: &str = "id,name,capacity\nm1,Ana,2\n";
+
+    fn mentees(text: &str) -> Result<(Vec<Mentee>, Vec<Mentor>), InputError> {
+        read_mentoring(
+            text.as_bytes(),
+            "mentees.csv",
+            MENTORS.as_bytes(),
+            "mentors.csv",
+        )
+    }
+
+    #[test]
+    fn a_missing_id_column_names_the_file_and_lists_what_was_found() {
+        let msg = err_text(mentees("name,email\nAna,a@x\n"));
+        assert_eq!(
+            msg,
+            "mentees.csv: the header row has no \"id\" column. Add it to the first line \
+             (columns found: name, email)."
+        );
+    }
+
+    #[test]
+    fn a_bad_number_points_at_line_and_column_and_says_how_to_fix_it() {
+        let msg = err_text(mentees("id,name,level\ne1,Bo,2\ne2,Cy,senior\n"));
+        assert_eq!(
+            msg,
+            "mentees.csv, line 3, column 3 (level): \"senior\" is not a whole number. \
+             Write the level as a whole number, such as 3"
+        );
+    }
+
+    #[test]
+    fn a_row_with_an_extra_comma_is_reported_with_its_line() {
+        let msg = err_text(mentees("id,name\ne1,Bo\ne2,Cy,extra\n"));
+        assert!(
+            msg.starts_with("mentees.csv, line 3: this row has 3 cells but the header row has 2"),
+            "{msg}"
+        );
+        assert!(msg.contains("double quotes"), "{msg}");
+    }
+
+    #[test]
+    fn a_duplicate_id_names_both_lines() {
+        let msg = err_text(mentees("id\ne1\ne1\n"));
+        assert!(
+            msg.contains("line 3: the id \"e1\" is already used on line 2"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_preference_for_an_unknown_mentor_is_caught_across_files() {
+        let msg = err_text(mentees("id,preferences\ne1,m1;m9\n"));
+        assert_eq!(
+            msg,
+            "mentees.csv, line 2, column 2 (preferences): \"m9\" is not a known mentor id. \
+             Check the spelling against the ids in mentors.csv, or remove it."
+        );
+    }
+
+    #[test]
+    fn an_unknown_time_zone_suggests_the_accepted_forms() {
+        let msg = err_text(mentees("id,time_zone\ne1,Mars/Base\n"));
+        assert!(
+            msg.contains("\"Mars/Base\" is not a time zone this tool knows"),
+            "{msg}"
+        );
+        assert!(msg.contains("UTC+1"), "{msg}");
+    }
+
+    #[test]
+    fn headers_are_matched_loosely_and_a_byte_order_mark_is_ignored() {
+        let text = "\u{feff}ID,Skills Wanted,Time-Zone,Languages\ne1, Excel ; board papers ,UTC+1,English|French\n";
+        let (mentees, _) = mentees(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(mentees[0].profile.id, "e1");
+        assert_eq!(mentees[0].skills_wanted, ["Excel", "board papers"]);
+        assert_eq!(mentees[0].profile.time_zone, Some(60));
+        assert_eq!(mentees[0].profile.languages, ["English", "French"]);
+    }
+
+    #[test]
+    fn an_empty_capacity_means_one_place() {
+        let (_, mentors) = read_mentoring(
+            "id\ne1\n".as_bytes(),
+            "mentees.csv",
+            "id,capacity\nm1,\n".as_bytes(),
+            "mentors.csv",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(mentors[0].capacity, 1);
+    }
+
+    #[test]
+    fn a_file_with_only_a_header_asks_for_rows() {
+        let msg = err_text(mentees("id,name\n"));
+        assert_eq!(
+            msg,
+            "mentees.csv has no rows after the header. Add at least one mentee, one per line."
+        );
+    }
+
+    #[test]
+    fn yes_no_cells_accept_common_spellings_and_refuse_others() {
+        let ok = parse_coffee_members("id,opted_in,skip\na,Y,\nb,no,TRUE\n".as_bytes(), "m.csv")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(ok[0].opted_in && !ok[0].skip);
+        assert!(!ok[1].opted_in && ok[1].skip);
+        let msg = err_text(parse_coffee_members(
+            "id,skip\na,maybe\n".as_bytes(),
+            "m.csv",
+        ));
+        assert!(
+            msg.contains("line 2, column 2 (skip): \"maybe\" is not yes or no. Write yes or no"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn history_accepts_a_members_list_as_well_as_member_columns() {
+        let h = parse_coffee_history("round,members\n2,a;b;c\n".as_bytes(), "h.csv")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(h[0].members, ["a", "b", "c"]);
+        let msg = err_text(parse_coffee_history("round,who\n1,a\n".as_bytes(), "h.csv"));
+        assert!(msg.contains("no \"member_a\" column"), "{msg}");
+    }
+
+    #[test]
+    fn pair_files_skip_unmatched_rows() {
+        let p = parse_pairs("mentee_id,mentor_id\ne1,m1\ne2,\n".as_bytes(), "p.csv")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p, [Pair::new("e1", "m1")]);
     }
 }

@@ -4,11 +4,12 @@
 //! This module owns the output column layout. Files written here read back as inputs where
 //! that is useful: `matches.csv` works as `--previous`, a coffee round works as history.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use crate::circles::{CirclePerson, CirclesOutcome};
 use crate::coffee::{CoffeeMember, CoffeeRound};
-use crate::mentoring::{MentoringInput, MentoringOutcome};
+use crate::mentoring::{MentoringInput, MentoringOutcome, Move};
 use crate::score::Criterion;
 
 fn csv_err(e: csv::Error) -> io::Error {
@@ -41,32 +42,28 @@ pub fn write_mentoring(
     header.extend(Criterion::ALL.iter().map(|c| c.key()));
     header.extend(["explanation", "preference_note", "change"]);
     w.write_record(&header).map_err(csv_err)?;
-    let mentee_name = |id: &str| {
-        input
-            .mentees
-            .iter()
-            .find(|e| e.profile.id == id)
-            .map_or(String::new(), |e| e.profile.name.clone())
-    };
-    let mentor_name = |id: &str| {
-        input
-            .mentors
-            .iter()
-            .find(|r| r.profile.id == id)
-            .map_or(String::new(), |r| r.profile.name.clone())
-    };
+    let names: HashMap<&str, &str> = input
+        .mentees
+        .iter()
+        .map(|e| &e.profile)
+        .chain(input.mentors.iter().map(|r| &r.profile))
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    let name = |id: &str| names.get(id).copied().unwrap_or_default().to_owned();
+    let (mentee_name, mentor_name) = (name, name);
+    let moves: HashMap<&str, &Move> = outcome
+        .moves
+        .iter()
+        .map(|m| (m.mentee_id.as_str(), m))
+        .collect();
     let change = |id: &str| {
-        outcome
-            .moves
-            .iter()
-            .find(|m| m.mentee_id == id)
-            .map_or(String::new(), |m| {
-                format!(
-                    "was {}: {}",
-                    m.from.as_deref().unwrap_or("unmatched"),
-                    m.why
-                )
-            })
+        moves.get(id).map_or(String::new(), |m| {
+            format!(
+                "was {}: {}",
+                m.from.as_deref().unwrap_or("unmatched"),
+                m.why
+            )
+        })
     };
     for m in &outcome.matches {
         let mut row = vec![
@@ -129,7 +126,11 @@ pub fn write_coffee(
                     .get(k)
                     .map_or(String::new(), |&i| members[i].id.clone())
             };
-            let names: Vec<&str> = group.members.iter().map(|&i| members[i].name.as_str()).collect();
+            let names: Vec<&str> = group
+                .members
+                .iter()
+                .map(|&i| members[i].name.as_str())
+                .collect();
             let depts: Vec<&str> = group
                 .members
                 .iter()
@@ -172,11 +173,21 @@ pub fn write_circles(
     ])
     .map_err(csv_err)?;
     for (c, circle) in outcome.circles.iter().enumerate() {
-        let ids: Vec<&str> = circle.members.iter().map(|&m| people[m].id.as_str()).collect();
-        let names: Vec<&str> = circle.members.iter().map(|&m| people[m].name.as_str()).collect();
-        let (fid, fname) = circle.facilitator.map_or((String::new(), String::new()), |f| {
-            (people[f].id.clone(), people[f].name.clone())
-        });
+        let ids: Vec<&str> = circle
+            .members
+            .iter()
+            .map(|&m| people[m].id.as_str())
+            .collect();
+        let names: Vec<&str> = circle
+            .members
+            .iter()
+            .map(|&m| people[m].name.as_str())
+            .collect();
+        let (fid, fname) = circle
+            .facilitator
+            .map_or((String::new(), String::new()), |f| {
+                (people[f].id.clone(), people[f].name.clone())
+            });
         w.write_record([
             (c + 1).to_string(),
             circle.members.len().to_string(),

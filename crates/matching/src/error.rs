@@ -4,9 +4,33 @@
 //! Messages are for organisers, not programmers: they name the file, the line and column,
 //! what is wrong and how to fix it.
 
-/// A problem in an input file, with where it is and what to do about it.
+/// A problem in an input file, with where it is and what to do about it. Boxed so that
+/// `Result`s stay small on the happy path; [`InputError::kind`] gives the details.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InputError {
+#[error(transparent)]
+pub struct InputError(Box<InputErrorKind>);
+
+impl InputError {
+    /// What exactly is wrong.
+    pub fn kind(&self) -> &InputErrorKind {
+        &self.0
+    }
+
+    /// Unwraps the details.
+    pub fn into_kind(self) -> InputErrorKind {
+        *self.0
+    }
+}
+
+impl From<InputErrorKind> for InputError {
+    fn from(kind: InputErrorKind) -> Self {
+        Self(Box::new(kind))
+    }
+}
+
+/// The kinds of [`InputError`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InputErrorKind {
     /// The file is not well-formed CSV (or not UTF-8).
     #[error("{file}, line {line}: {problem}. {fix}")]
     Malformed {

@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn the_matching_uses_only_allowed_edges() {
-        let allowed = |a: usize, b: usize| (a + b) % 3 != 0;
+        let allowed = |a: usize, b: usize| !(a + b).is_multiple_of(3);
         let mate = maximum_matching(9, allowed);
         for (v, &m) in mate.iter().enumerate() {
             if m != NONE {

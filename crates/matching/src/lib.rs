@@ -26,5 +26,5 @@ pub mod score;
 pub mod time_zone;
 pub mod weights;
 
-pub use error::{InputError, MatchError};
+pub use error::{InputError, InputErrorKind, MatchError};
 pub use weights::Settings;

@@ -15,8 +15,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::capacitated::{self, CapacitatedCosts, FORBIDDEN};
 use crate::bipartite;
+use crate::capacitated::{self, CapacitatedCosts, FORBIDDEN};
 use crate::error::MatchError;
 use crate::reporting_line::{self, LineRelation, OrgChart};
 use crate::score::{self, Component, DetailContext, Features, TagSet, Vocabulary};
@@ -436,6 +436,7 @@ pub fn build_problem<'a>(
         rows.len() as i64 + 1
     };
     let mut data = Vec::with_capacity(rows.len() * (m + 1));
+    let (mut sum, mut count) = (0i128, 0i128);
     for (ri, &e) in rows.iter().enumerate() {
         for r in 0..m {
             let ok = feasible[ri * m + r]
@@ -443,24 +444,38 @@ pub fn build_problem<'a>(
             data.push(if ok {
                 let kept = prep.previous[e] == Some(r);
                 let bonus = if kept { keep_bonus } else { 0 };
-                -((score_cp[ri * m + r] + bonus) * tie_scale + i64::from(kept))
+                let cost = -((score_cp[ri * m + r] + bonus) * tie_scale + i64::from(kept));
+                sum += i128::from(cost);
+                count += 1;
+                cost
             } else {
                 FORBIDDEN
             });
         }
         data.push(0);
     }
+    // Every feasible solution leaves exactly `unmatched_places` mentees unmatched, so the
+    // cost of the "unmatched" cell can be any constant without changing which solution is
+    // optimal. Zero would put that option far beyond every real pair, and each shortest-
+    // path search would have to settle nearly every mentor before reaching it; the average
+    // pair cost puts it among them, which on a cohort short of places is several times
+    // faster.
+    if unmatched_places > 0 && count > 0 {
+        let shift = (sum / count) as i64;
+        for cell in data.iter_mut().skip(m).step_by(m + 1) {
+            *cell = shift;
+        }
+    }
     let mut caps = prep.places.clone();
     caps.push(unmatched_places);
-    let costs = CapacitatedCosts::new(rows.len(), m + 1, data, caps).map_err(|e| {
-        MatchError::TooLarge {
+    let costs =
+        CapacitatedCosts::new(rows.len(), m + 1, data, caps).map_err(|e| MatchError::TooLarge {
             problem: format!(
                 "{} mentees are too many for exact scoring with these settings ({e})",
                 rows.len()
             ),
             fix: "Split the cohort, or drop keep_previous and the previous proposal".to_owned(),
-        }
-    })?;
+        })?;
     Ok(Problem {
         prep,
         costs,
@@ -544,8 +559,14 @@ struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     fn new(input: &'a MentoringInput, options: &'a MentoringOptions) -> Result<Self, MatchError> {
-        let mentee_index = unique_index(input.mentees.iter().map(|e| e.profile.id.as_str()), "mentee")?;
-        let mentor_index = unique_index(input.mentors.iter().map(|r| r.profile.id.as_str()), "mentor")?;
+        let mentee_index = unique_index(
+            input.mentees.iter().map(|e| e.profile.id.as_str()),
+            "mentee",
+        )?;
+        let mentor_index = unique_index(
+            input.mentors.iter().map(|r| r.profile.id.as_str()),
+            "mentor",
+        )?;
         let n = input.mentees.len();
         let m = input.mentors.len();
 
@@ -563,8 +584,16 @@ impl<'a> Prepared<'a> {
         }
         let chains = chart.all_chains();
         let person = |id: &str| chart.index_of(id).unwrap_or(usize::MAX);
-        let mentee_person: Vec<usize> = input.mentees.iter().map(|e| person(&e.profile.id)).collect();
-        let mentor_person: Vec<usize> = input.mentors.iter().map(|r| person(&r.profile.id)).collect();
+        let mentee_person: Vec<usize> = input
+            .mentees
+            .iter()
+            .map(|e| person(&e.profile.id))
+            .collect();
+        let mentor_person: Vec<usize> = input
+            .mentors
+            .iter()
+            .map(|r| person(&r.profile.id))
+            .collect();
 
         // Interning. Vocabularies first, then bitsets sized to them.
         let mut skills = Vocabulary::default();
@@ -604,14 +633,15 @@ impl<'a> Prepared<'a> {
         };
         let dept_e: Vec<_> = input.mentees.iter().map(|e| dept(&e.profile)).collect();
         let dept_r: Vec<_> = input.mentors.iter().map(|r| dept(&r.profile)).collect();
-        let features = |(s, g, l): &(Vec<u32>, Vec<u32>, Vec<u32>), d: Option<u32>, p: &Profile| Features {
-            skills: TagSet::new(s.iter().copied(), skills.len()),
-            goals: TagSet::new(g.iter().copied(), goals.len()),
-            languages: TagSet::new(l.iter().copied(), languages.len()),
-            department: d,
-            time_zone: p.time_zone,
-            level: p.level,
-        };
+        let features =
+            |(s, g, l): &(Vec<u32>, Vec<u32>, Vec<u32>), d: Option<u32>, p: &Profile| Features {
+                skills: TagSet::new(s.iter().copied(), skills.len()),
+                goals: TagSet::new(g.iter().copied(), goals.len()),
+                languages: TagSet::new(l.iter().copied(), languages.len()),
+                department: d,
+                time_zone: p.time_zone,
+                level: p.level,
+            };
         let mentee_features = raw_e
             .iter()
             .zip(&dept_e)
@@ -632,7 +662,10 @@ impl<'a> Prepared<'a> {
             for id in &e.preferences {
                 let r = *mentor_index.get(id.as_str()).ok_or_else(|| {
                     MatchError::invalid(
-                        format!("Mentee {} ranks \"{id}\", who is not a mentor", e.profile.id),
+                        format!(
+                            "Mentee {} ranks \"{id}\", who is not a mentor",
+                            e.profile.id
+                        ),
                         "Use mentor ids from the mentors file in the preferences column",
                     )
                 })?;
@@ -649,7 +682,10 @@ impl<'a> Prepared<'a> {
             for id in &mentor.preferences {
                 let e = *mentee_index.get(id.as_str()).ok_or_else(|| {
                     MatchError::invalid(
-                        format!("Mentor {} ranks \"{id}\", who is not a mentee", mentor.profile.id),
+                        format!(
+                            "Mentor {} ranks \"{id}\", who is not a mentee",
+                            mentor.profile.id
+                        ),
                         "Use mentee ids from the mentees file in the preferences column",
                     )
                 })?;
@@ -835,13 +871,16 @@ impl<'a> Prepared<'a> {
         {
             out.push(Constraint::ReportingLine(rel));
         }
-        if self.past.contains(&(mentee.id.as_str(), mentor.id.as_str())) {
+        if self
+            .past
+            .contains(&(mentee.id.as_str(), mentor.id.as_str()))
+        {
             out.push(Constraint::PastPair);
         }
-        if mentee.exclude.iter().any(|x| *x == mentor.id) {
+        if mentee.exclude.contains(&mentor.id) {
             out.push(Constraint::ExcludedByMentee);
         }
-        if mentor.exclude.iter().any(|x| *x == mentee.id) {
+        if mentor.exclude.contains(&mentee.id) {
             out.push(Constraint::ExcludedByMentor);
         }
         if self
@@ -905,9 +944,17 @@ impl<'a> Prepared<'a> {
         )
     }
 
+    /// The pair's score in points (two decimals), as the solver saw it: same values, same
+    /// summation order, without building the explanation strings.
     fn score_of(&self, e: usize, r: usize) -> f64 {
-        let points: f64 = self.components(e, r).iter().map(|c| c.points).sum();
-        score::to_centipoints(points) as f64 / 100.0
+        let rank_value = |list: &[usize], x: usize| {
+            score::rank_value(list.iter().position(|&y| y == x), list.len())
+        };
+        let pref =
+            (rank_value(&self.mentee_pref[e], r) + rank_value(&self.mentor_pref[r], e)) / 2.0;
+        let w = &self.options.weights;
+        let vals = score::values(w, &self.mentee_features[e], &self.mentor_features[r], pref);
+        score::to_centipoints(score::points(w, &vals)) as f64 / 100.0
     }
 
     /// Turns the final assignment into matches, reasons and moves.
@@ -933,13 +980,24 @@ impl<'a> Prepared<'a> {
                     let mut parts: Vec<String> = components
                         .iter()
                         .filter(|c| c.points > 0.0)
-                        .map(|c| format!("{} {}: {}", c.criterion.key(), score::trim_float(c.points), c.detail))
+                        .map(|c| {
+                            format!(
+                                "{} {}: {}",
+                                c.criterion.key(),
+                                score::trim_float(c.points),
+                                c.detail
+                            )
+                        })
                         .collect();
                     if parts.is_empty() {
                         parts.push("no criterion scored; the only feasible option".to_owned());
                     }
                     let pinned = self.pinned[e] == Some(r);
-                    let lead = if pinned { "Pinned by the organiser. " } else { "" };
+                    let lead = if pinned {
+                        "Pinned by the organiser. "
+                    } else {
+                        ""
+                    };
                     matches.push(Match {
                         mentee_id: mentee.profile.id.clone(),
                         mentor_id: self.input.mentors[r].profile.id.clone(),
@@ -981,12 +1039,17 @@ impl<'a> Prepared<'a> {
         }
         let name = self.name_of_mentor(first);
         if self.pinned[e].is_some() {
-            return Some(format!("Pinned by the organiser instead of first choice {name}."));
+            return Some(format!(
+                "Pinned by the organiser instead of first choice {name}."
+            ));
         }
         let constraints = self.constraints_between(e, first);
         if !constraints.is_empty() {
             let why: Vec<String> = constraints.iter().map(|c| c.describe(name)).collect();
-            return Some(format!("First choice {name} is ruled out: {}.", why.join("; ")));
+            return Some(format!(
+                "First choice {name} is ruled out: {}.",
+                why.join("; ")
+            ));
         }
         let cap = self.input.mentors[first].capacity;
         let taken = &holders[first];
@@ -998,8 +1061,16 @@ impl<'a> Prepared<'a> {
             let who: Vec<String> = taken
                 .iter()
                 .map(|&h| {
-                    let tag = if self.pinned[h].is_some() { ", pinned" } else { "" };
-                    format!("{} ({}{tag})", self.name_of_mentee(h), score::trim_float(self.score_of(h, first)))
+                    let tag = if self.pinned[h].is_some() {
+                        ", pinned"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{} ({}{tag})",
+                        self.name_of_mentee(h),
+                        score::trim_float(self.score_of(h, first))
+                    )
                 })
                 .collect();
             return Some(format!(
@@ -1055,7 +1126,11 @@ impl<'a> Prepared<'a> {
             }
         }
         let names = |list: &[usize]| {
-            let shown: Vec<&str> = list.iter().take(3).map(|&r| self.name_of_mentor(r)).collect();
+            let shown: Vec<&str> = list
+                .iter()
+                .take(3)
+                .map(|&r| self.name_of_mentor(r))
+                .collect();
             let more = list.len().saturating_sub(3);
             let mut s = shown.join(", ");
             if more > 0 {
@@ -1069,7 +1144,11 @@ impl<'a> Prepared<'a> {
                 .map(|(cat, list)| format!("{} {cat} ({})", list.len(), names(list)))
                 .collect();
             if !no_places.is_empty() {
-                parts.push(format!("{} take no mentees ({})", no_places.len(), names(&no_places)));
+                parts.push(format!(
+                    "{} take no mentees ({})",
+                    no_places.len(),
+                    names(&no_places)
+                ));
             }
             return Unmatched {
                 mentee_id,
@@ -1081,7 +1160,10 @@ impl<'a> Prepared<'a> {
             };
         }
         // Show the mentors who would have scored best, and who holds their places.
-        full.sort_by(|&a, &b| self.score_of(e, b).total_cmp(&self.score_of(e, a)));
+        let mut scored: Vec<(f64, usize)> =
+            full.iter().map(|&r| (self.score_of(e, r), r)).collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let full: Vec<usize> = scored.into_iter().map(|(_, r)| r).collect();
         let shown: Vec<String> = full
             .iter()
             .take(3)
@@ -1099,7 +1181,11 @@ impl<'a> Prepared<'a> {
                  someone else without a mentor; add a place to place everyone.",
                 full.len(),
                 shown.join("; "),
-                if more > 0 { format!(" and {more} more") } else { String::new() }
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             ),
         }
     }
@@ -1125,7 +1211,10 @@ impl<'a> Prepared<'a> {
                     .enumerate()
                     .any(|(o, p)| *p == Some(b) && self.previous[o] != Some(b));
                 if let Some(c) = constraints.first() {
-                    format!("the previous pair is no longer allowed: {}", c.describe(self.name_of_mentor(b)))
+                    format!(
+                        "the previous pair is no longer allowed: {}",
+                        c.describe(self.name_of_mentor(b))
+                    )
                 } else if self.input.mentors[b].capacity == 0 {
                     format!("{} takes no mentees now", self.name_of_mentor(b))
                 } else if pinned_into_b {
@@ -1145,7 +1234,6 @@ impl<'a> Prepared<'a> {
         }
         out
     }
-
 }
 
 fn display_name(p: &Profile) -> &str {
@@ -1274,8 +1362,16 @@ mod tests {
         assert_eq!(o.unmatched.len(), 1);
         let u = &o.unmatched[0];
         assert_eq!(u.reason, UnmatchedReason::NoFeasibleMentor);
-        assert!(u.explanation.contains("in their reporting line (Name m1)"), "{}", u.explanation);
-        assert!(u.explanation.contains("excluded (Name m2)"), "{}", u.explanation);
+        assert!(
+            u.explanation.contains("in their reporting line (Name m1)"),
+            "{}",
+            u.explanation
+        );
+        assert!(
+            u.explanation.contains("excluded (Name m2)"),
+            "{}",
+            u.explanation
+        );
     }
 
     #[test]
@@ -1289,7 +1385,11 @@ mod tests {
         assert_eq!(pairs(&o), [("e1".into(), "m1".into())]);
         let u = &o.unmatched[0];
         assert_eq!(u.reason, UnmatchedReason::CapacityTaken);
-        assert!(u.explanation.contains("Name m1 (taken by Name e1)"), "{}", u.explanation);
+        assert!(
+            u.explanation.contains("Name m1 (taken by Name e1)"),
+            "{}",
+            u.explanation
+        );
     }
 
     #[test]
@@ -1316,7 +1416,10 @@ mod tests {
         // e1–m2 10 + e2–m1 15 = 25 totals less but lifts the floor to 10.
         let input = MentoringInput {
             mentees: vec![mentee("e1", &["a", "b", "c"]), mentee("e2", &["d", "f"])],
-            mentors: vec![mentor("m1", &["a", "b", "c", "d"], 1), mentor("m2", &["a"], 1)],
+            mentors: vec![
+                mentor("m1", &["a", "b", "c", "d"], 1),
+                mentor("m2", &["a"], 1),
+            ],
             ..MentoringInput::default()
         };
         let plain = solve(&input, &MentoringOptions::default());
@@ -1327,8 +1430,14 @@ mod tests {
                 ..MentoringOptions::default()
             },
         );
-        assert_eq!(pairs(&plain), [("e1".into(), "m1".into()), ("e2".into(), "m2".into())]);
-        assert_eq!(pairs(&fair), [("e1".into(), "m2".into()), ("e2".into(), "m1".into())]);
+        assert_eq!(
+            pairs(&plain),
+            [("e1".into(), "m1".into()), ("e2".into(), "m2".into())]
+        );
+        assert_eq!(
+            pairs(&fair),
+            [("e1".into(), "m2".into()), ("e2".into(), "m1".into())]
+        );
         assert!(fair.lowest_score > plain.lowest_score);
         assert!(fair.total_score < plain.total_score);
         assert_eq!(fair.fairness_floor, fair.lowest_score);
@@ -1348,19 +1457,28 @@ mod tests {
             ..MentoringOptions::default()
         };
         let o = solve(&input, &pinned);
-        assert!(o.matches.iter().any(|m| m.mentee_id == "e1" && m.mentor_id == "m2" && m.pinned));
+        assert!(
+            o.matches
+                .iter()
+                .any(|m| m.mentee_id == "e1" && m.mentor_id == "m2" && m.pinned)
+        );
         let bad = MentoringOptions {
             pins: vec![Pair::new("e2", "m1")],
             ..MentoringOptions::default()
         };
-        let err = match_mentoring(&input, &bad).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = match_mentoring(&input, &bad)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("is their manager"), "{err}");
     }
 
     fn identical_cohort() -> MentoringInput {
         MentoringInput {
             mentees: (0..3).map(|i| mentee(&format!("e{i}"), &["a"])).collect(),
-            mentors: (0..3).map(|i| mentor(&format!("m{i}"), &["a"], 1)).collect(),
+            mentors: (0..3)
+                .map(|i| mentor(&format!("m{i}"), &["a"], 1))
+                .collect(),
             ..MentoringInput::default()
         }
     }
@@ -1368,7 +1486,11 @@ mod tests {
     #[test]
     fn re_solving_against_a_previous_proposal_keeps_it_when_nothing_changed() {
         let input = identical_cohort();
-        let previous = vec![Pair::new("e0", "m2"), Pair::new("e1", "m0"), Pair::new("e2", "m1")];
+        let previous = vec![
+            Pair::new("e0", "m2"),
+            Pair::new("e1", "m0"),
+            Pair::new("e2", "m1"),
+        ];
         let o = solve(
             &input,
             &MentoringOptions {
@@ -1377,14 +1499,22 @@ mod tests {
             },
         );
         assert!(o.moves.is_empty(), "{:?}", o.moves);
-        let got: Vec<Pair> = o.matches.iter().map(|m| Pair::new(&m.mentee_id, &m.mentor_id)).collect();
+        let got: Vec<Pair> = o
+            .matches
+            .iter()
+            .map(|m| Pair::new(&m.mentee_id, &m.mentor_id))
+            .collect();
         assert_eq!(got, previous);
     }
 
     #[test]
     fn forbidding_a_pair_moves_as_few_mentees_as_possible_and_says_why() {
         let input = identical_cohort();
-        let previous = vec![Pair::new("e0", "m2"), Pair::new("e1", "m0"), Pair::new("e2", "m1")];
+        let previous = vec![
+            Pair::new("e0", "m2"),
+            Pair::new("e1", "m0"),
+            Pair::new("e2", "m1"),
+        ];
         let o = solve(
             &input,
             &MentoringOptions {
@@ -1396,7 +1526,11 @@ mod tests {
         // e0 must leave m2 and someone must give up a place for it: two moves, no more.
         assert_eq!(o.moves.len(), 2, "{:?}", o.moves);
         let e0 = o.moves.iter().find(|m| m.mentee_id == "e0");
-        assert!(e0.is_some_and(|m| m.why.contains("no longer allowed")), "{:?}", o.moves);
+        assert!(
+            e0.is_some_and(|m| m.why.contains("no longer allowed")),
+            "{:?}",
+            o.moves
+        );
         assert!(!pairs(&o).contains(&("e0".into(), "m2".into())));
     }
 
@@ -1411,8 +1545,13 @@ mod tests {
         };
         let o = solve(&input, &MentoringOptions::default());
         let e1 = o.matches.iter().find(|m| m.mentee_id == "e1");
-        let note = e1.and_then(|m| m.preference_note.clone()).unwrap_or_default();
-        assert!(note.contains("First choice Name m1 has 1 place and they went to Name e2"), "{note}");
+        let note = e1
+            .and_then(|m| m.preference_note.clone())
+            .unwrap_or_default();
+        assert!(
+            note.contains("First choice Name m1 has 1 place and they went to Name e2"),
+            "{note}"
+        );
     }
 
     #[test]
@@ -1427,14 +1566,24 @@ mod tests {
         assert_eq!(m.components.len(), 7);
         let sum: f64 = m.components.iter().map(|c| c.points).sum();
         assert!((sum - m.score).abs() < 0.01);
-        assert!(m.explanation.contains("1 of 2 wanted skills: budgeting"), "{}", m.explanation);
-        assert!(m.explanation.contains("Finance and Legal"), "{}", m.explanation);
+        assert!(
+            m.explanation.contains("1 of 2 wanted skills: budgeting"),
+            "{}",
+            m.explanation
+        );
+        assert!(
+            m.explanation.contains("Finance and Legal"),
+            "{}",
+            m.explanation
+        );
     }
 
     #[test]
     fn the_solved_problem_carries_a_certificate_the_checker_accepts() {
         let input = MentoringInput {
-            mentees: (0..6).map(|i| mentee(&format!("e{i}"), &["a", "b"][..i % 2 + 1])).collect(),
+            mentees: (0..6)
+                .map(|i| mentee(&format!("e{i}"), &["a", "b"][..i % 2 + 1]))
+                .collect(),
             mentors: vec![mentor("m0", &["a"], 2), mentor("m1", &["b"], 2)],
             ..MentoringInput::default()
         };

@@ -38,7 +38,10 @@ impl OrgChart {
     /// precedence over an auxiliary org chart.
     pub fn link(&mut self, person: &str, manager: Option<&str>) {
         let p = self.intern(person);
-        let Some(m) = manager.map(str::trim).filter(|m| !m.is_empty() && *m != person) else {
+        let Some(m) = manager
+            .map(str::trim)
+            .filter(|m| !m.is_empty() && *m != person)
+        else {
             return;
         };
         let m = self.intern(m);

@@ -7,7 +7,7 @@
 
 use serde::Deserialize;
 
-use crate::error::InputError;
+use crate::error::{InputError, InputErrorKind};
 
 /// Every setting, one section per feature.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -114,7 +114,7 @@ impl Default for CircleSettings {
 impl Settings {
     /// Parses and validates a settings file. `file` names it in error messages.
     pub fn from_toml(text: &str, file: &str) -> Result<Self, InputError> {
-        let settings: Settings = toml::from_str(text).map_err(|e| {
+        let settings: Settings = toml::from_str(text).map_err(|e| -> InputError {
             let at = e
                 .span()
                 .map(|span| {
@@ -122,7 +122,7 @@ impl Settings {
                     format!(", line {line}, column {col}")
                 })
                 .unwrap_or_default();
-            InputError::Settings {
+            InputErrorKind::Settings {
                 file: file.to_owned(),
                 at,
                 problem: e.message().trim_end_matches('.').to_owned(),
@@ -130,6 +130,7 @@ impl Settings {
                       [coffee] and [circles], and every value is a number"
                     .to_owned(),
             }
+            .into()
         })?;
         settings.validate(file)?;
         Ok(settings)
@@ -137,11 +138,14 @@ impl Settings {
 
     /// Checks ranges that the types cannot express.
     pub fn validate(&self, file: &str) -> Result<(), InputError> {
-        let bad = |key: &str, problem: String, fix: &str| InputError::Settings {
-            file: file.to_owned(),
-            at: String::new(),
-            problem: format!("{key} {problem}"),
-            fix: fix.to_owned(),
+        let bad = |key: &str, problem: String, fix: &str| -> InputError {
+            InputErrorKind::Settings {
+                file: file.to_owned(),
+                at: String::new(),
+                problem: format!("{key} {problem}"),
+                fix: fix.to_owned(),
+            }
+            .into()
         };
         let m = &self.mentoring;
         let c = &self.coffee;
@@ -170,7 +174,10 @@ impl Settings {
         if m.seniority_gap_min > m.seniority_gap_max {
             return Err(bad(
                 "[mentoring] seniority_gap_min",
-                format!("({}) is above seniority_gap_max ({})", m.seniority_gap_min, m.seniority_gap_max),
+                format!(
+                    "({}) is above seniority_gap_max ({})",
+                    m.seniority_gap_min, m.seniority_gap_max
+                ),
                 "Make the minimum gap no larger than the maximum",
             ));
         }

@@ -24,7 +24,11 @@ const SKILLS: &[&str] = &["budget", "minutes", "travel", "events", "excel"];
 const GOALS: &[&str] = &["lead", "network", "promote"];
 const DEPTS: &[&str] = &["Finance", "Legal", "HR"];
 
-fn profile(id: String, manager: Option<usize>, exclude: Vec<String>) -> impl Strategy<Value = Profile> {
+fn profile(
+    id: String,
+    manager: Option<usize>,
+    exclude: Vec<String>,
+) -> impl Strategy<Value = Profile> {
     (
         0u32..6,
         prop_oneof![Just(None), (-2i32..3).prop_map(|h| Some(h * 60))],
@@ -107,7 +111,8 @@ fn cohort() -> impl Strategy<Value = (MentoringInput, MentoringOptions)> {
         let forbid = proptest::option::weighted(0.3, (0..n, 0..m));
         (mentees, mentors, past, forbid, proptest::bool::ANY).prop_map(
             move |(mentees, mentors, past, forbid, fairness)| {
-                let pair = |(e, r): (usize, usize)| Pair::new(format!("p{e}"), format!("p{}", n + r));
+                let pair =
+                    |(e, r): (usize, usize)| Pair::new(format!("p{e}"), format!("p{}", n + r));
                 let input = MentoringInput {
                     mentees,
                     mentors,
@@ -192,14 +197,28 @@ fn brute_force(input: &MentoringInput, options: &MentoringOptions) -> (usize, i6
                 && caps[j] > 0
             {
                 caps[j] -= 1;
-                go(i + 1, score, caps, (acc.0 + 1, acc.1.min(s), acc.2 + s), fairness, best);
+                go(
+                    i + 1,
+                    score,
+                    caps,
+                    (acc.0 + 1, acc.1.min(s), acc.2 + s),
+                    fairness,
+                    best,
+                );
                 caps[j] += 1;
             }
         }
     }
     let mut caps: Vec<u32> = input.mentors.iter().map(|r| r.capacity).collect();
     let mut best = (0, i64::MIN, i64::MIN);
-    go(0, &score, &mut caps, (0, i64::MAX, 0), options.fairness, &mut best);
+    go(
+        0,
+        &score,
+        &mut caps,
+        (0, i64::MAX, 0),
+        options.fairness,
+        &mut best,
+    );
     best
 }
 
@@ -257,7 +276,9 @@ fn fewest_repeats(n: usize, recent: &HashSet<(usize, usize)>) -> usize {
     let met = |a: usize, b: usize| usize::from(recent.contains(&(a.min(b), a.max(b))));
     // `None` when `left` cannot be split (an odd count with the trio already used).
     fn go(left: &[usize], trio: bool, met: &dyn Fn(usize, usize) -> usize) -> Option<usize> {
-        let Some((&a, rest)) = left.split_first() else { return Some(0) };
+        let Some((&a, rest)) = left.split_first() else {
+            return Some(0);
+        };
         let mut best: Option<usize> = None;
         let mut keep = |x: Option<usize>| {
             if let Some(x) = x {
@@ -349,19 +370,24 @@ fn circle_people() -> impl Strategy<Value = Vec<CirclePerson>> {
         .prop_map(move |rows| {
             rows.into_iter()
                 .enumerate()
-                .map(|(i, (mgr, level, f, years, projects, supports, willing))| CirclePerson {
-                    id: format!("p{i}"),
-                    name: format!("Person {i}"),
-                    level,
-                    function: DEPTS[f].to_owned(),
-                    years_experience: years,
-                    projects: projects.into_iter().map(str::to_owned).collect(),
-                    // Managers have smaller ids: a forest, like a real org chart.
-                    manager_id: mgr.filter(|_| i > 0).map(|m| format!("p{}", m % i)),
-                    supports: supports.map(|s| format!("p{}", s % n)).into_iter().collect(),
-                    willing_to_facilitate: willing,
-                    ..CirclePerson::default()
-                })
+                .map(
+                    |(i, (mgr, level, f, years, projects, supports, willing))| CirclePerson {
+                        id: format!("p{i}"),
+                        name: format!("Person {i}"),
+                        level,
+                        function: DEPTS[f].to_owned(),
+                        years_experience: years,
+                        projects: projects.into_iter().map(str::to_owned).collect(),
+                        // Managers have smaller ids: a forest, like a real org chart.
+                        manager_id: mgr.filter(|_| i > 0).map(|m| format!("p{}", m % i)),
+                        supports: supports
+                            .map(|s| format!("p{}", s % n))
+                            .into_iter()
+                            .collect(),
+                        willing_to_facilitate: willing,
+                        ..CirclePerson::default()
+                    },
+                )
                 .collect()
         })
     })

@@ -7,12 +7,17 @@ pub mod error;
 pub mod value;
 
 pub mod audit;
+pub mod charters;
+pub mod events;
+pub mod import;
 pub mod jobs;
 pub mod links;
 pub mod login_failures;
 pub mod networks;
+pub mod onboarding;
 pub mod org;
 pub mod outbox;
+pub mod profiles;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
@@ -24,14 +29,19 @@ pub use value::{Row, Value};
 /// Every statement in the code base, by module, for the test that prepares them all on both
 /// engines. Statements named `*_PG` or `*_SQLITE` are meant for that engine only.
 pub fn all_statements() -> Vec<(&'static str, &'static str, &'static str)> {
-    let modules: [(&str, &[(&str, &str)]); 10] = [
+    let modules: [(&str, &[(&str, &str)]); 15] = [
         ("audit", audit::ALL),
+        ("charters", charters::ALL),
+        ("events", events::ALL),
+        ("import", import::ALL),
         ("jobs", jobs::ALL),
         ("links", links::ALL),
         ("login_failures", login_failures::ALL),
         ("networks", networks::ALL),
+        ("onboarding", onboarding::ALL),
         ("org", org::ALL),
         ("outbox", outbox::ALL),
+        ("profiles", profiles::ALL),
         ("sessions", sessions::ALL),
         ("tokens", tokens::ALL),
         ("users", users::ALL),

@@ -11,6 +11,8 @@ queries! {
     PEEK = "SELECT token_hash, purpose, email, user_id, network_id, created_by, expires_at FROM one_time_links WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
     CONSUME = "UPDATE one_time_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING token_hash, purpose, email, user_id, network_id, created_by, expires_at";
     PENDING_INVITES = "SELECT token_hash, purpose, email, user_id, network_id, created_by, expires_at FROM one_time_links WHERE purpose = 'invite' AND email = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC";
+    /// Invitations to people who have no account yet, still open, for a network's organisers.
+    OPEN_INVITES_FOR_NETWORK = "SELECT email, MAX(expires_at) FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2 GROUP BY email ORDER BY email";
     ANY_SETUP = "SELECT COUNT(*) FROM one_time_links WHERE purpose = 'setup' AND used_at IS NULL AND expires_at > $1";
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
 }
@@ -95,4 +97,9 @@ pub async fn has_live_setup(db: &Db, now: DateTime<Utc>) -> Result<bool> {
 
 pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {
     db.write(PURGE, params![now]).await
+}
+
+/// (email, expires) of open invitations to people without an account yet.
+pub async fn open_invites_for_network(db: &Db, network: NetworkId, now: DateTime<Utc>) -> Result<Vec<(String, DateTime<Utc>)>> {
+    db.read(OPEN_INVITES_FOR_NETWORK, params![network, now]).await?.iter().map(|r| Ok((r.text(0)?, r.time(1)?))).collect()
 }

@@ -7,10 +7,13 @@ use roundtable_domain::MessageId;
 
 queries! {
     INSERT = "INSERT INTO outbox (id, created_at, to_addr, subject, text_body, html_body, status) VALUES ($1, $2, $3, $4, $5, $6, 'queued')";
-    BY_ID = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name FROM outbox WHERE id = $1";
+    /// With an iCalendar invitation or cancellation attached (events).
+    INSERT_WITH_ICS = "INSERT INTO outbox (id, created_at, to_addr, subject, text_body, html_body, status, ics) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7)";
+    DELETE = "DELETE FROM outbox WHERE id = $1 AND status = 'queued'";
+    BY_ID = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name, ics FROM outbox WHERE id = $1";
     MARK_SENT = "UPDATE outbox SET status = 'sent', sent_at = $2, file_name = $3, attempts = attempts + 1 WHERE id = $1 AND status <> 'sent'";
     MARK_FAILED = "UPDATE outbox SET status = $2, last_error = $3, attempts = attempts + 1 WHERE id = $1";
-    PAGE = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2";
+    PAGE = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name, ics FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2";
     COUNT = "SELECT COUNT(*) FROM outbox";
 }
 
@@ -27,6 +30,8 @@ pub struct Message {
     pub sent_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub file_name: Option<String>,
+    /// An iCalendar part (METHOD:REQUEST or CANCEL) to attach, if any.
+    pub ics: Option<String>,
 }
 
 fn map(r: &Row) -> Result<Message> {
@@ -42,6 +47,7 @@ fn map(r: &Row) -> Result<Message> {
         sent_at: r.opt_time(8)?,
         last_error: r.opt_text(9)?,
         file_name: r.opt_text(10)?,
+        ics: r.opt_text(11)?,
     })
 }
 
@@ -49,6 +55,27 @@ pub async fn insert(tx: &mut Tx, to: &str, subject: &str, text: &str, html: &str
     let id = MessageId::new();
     tx.write(INSERT, params![id, now, to, subject, text, html]).await?;
     Ok(id)
+}
+
+/// Queues a message with an iCalendar attachment.
+pub async fn insert_with_ics(
+    tx: &mut Tx,
+    to: &str,
+    subject: &str,
+    text: &str,
+    html: &str,
+    ics: &str,
+    now: DateTime<Utc>,
+) -> Result<MessageId> {
+    let id = MessageId::new();
+    tx.write(INSERT_WITH_ICS, params![id, now, to, subject, text, html, ics]).await?;
+    Ok(id)
+}
+
+/// Removes a message that was never sent (one queued in the same transaction but found to be a
+/// duplicate).
+pub async fn delete_queued(tx: &mut Tx, id: MessageId) -> Result<()> {
+    tx.write(DELETE, params![id]).await.map(|_| ())
 }
 
 pub async fn by_id(db: &Db, id: MessageId) -> Result<Option<Message>> {

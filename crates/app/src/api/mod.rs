@@ -18,8 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Roundtable API", version = "1", description = "Networks and memberships. Authenticate with a personal API token from My account: `Authorization: Bearer rt_…`."),
-    paths(me, list_networks, get_network, list_members, join, leave),
-    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem)),
+    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp),
+    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult)),
     modifiers(&TokenAuth),
     security(("token" = []))
 )]
@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}", get(get_network))
         .route("/api/v1/networks/{slug}/members", get(list_members))
         .route("/api/v1/networks/{slug}/membership", post(join).delete(leave))
+        .merge(crate::events::api::router())
         .fallback(|| async { crate::http::ApiError(crate::http::AppError::NotFound) })
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
 }
@@ -145,9 +146,15 @@ pub struct JoinJson {
     status: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/networks/{slug}/membership", params(("slug" = String, Path)), responses((status = 200, body = JoinJson), (status = 403, body = Problem, content_type = "application/problem+json")))]
-async fn join(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>) -> ApiResult<Json<JoinJson>> {
-    let status = match networks::join(&state, &u.actor(), &u.0.name, &slug).await? {
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+struct JoinQuery {
+    /// The charter version the caller accepts (required when the network has a charter).
+    accept_charter: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/membership", params(("slug" = String, Path), JoinQuery), responses((status = 200, body = JoinJson), (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn join(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>, Query(q): Query<JoinQuery>) -> ApiResult<Json<JoinJson>> {
+    let status = match networks::join(&state, &u.actor(), &u.0.name, &slug, q.accept_charter).await? {
         Joined::Member => "active",
         Joined::Requested => "requested",
     };

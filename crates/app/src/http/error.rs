@@ -17,6 +17,9 @@ pub enum AppError {
     /// A page needs a signed-in person: send them to sign in, then back to `next`.
     #[error("sign-in required")]
     SignInFirst { next: String },
+    /// The network has a charter version the member has not accepted yet.
+    #[error("charter acceptance required")]
+    CharterPending { slug: String },
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
     #[error("conflict")]
@@ -69,6 +72,7 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::CharterPending { .. } => StatusCode::CONFLICT,
             AppError::Unauthenticated | AppError::SignInFirst { .. } => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -83,6 +87,7 @@ impl AppError {
         match self {
             AppError::NotFound => "not_found",
             AppError::Forbidden(_) => "forbidden",
+            AppError::CharterPending { .. } => "charter_acceptance_required",
             AppError::Unauthenticated | AppError::SignInFirst { .. } => "unauthenticated",
             AppError::Invalid(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
@@ -97,6 +102,7 @@ impl AppError {
         match self {
             AppError::NotFound => "We could not find that page. It may have moved, or you may not have access to it.".into(),
             AppError::Forbidden(m) => (*m).into(),
+            AppError::CharterPending { .. } => "This network has a new version of its charter. Please read and accept it to continue.".into(),
             AppError::Unauthenticated | AppError::SignInFirst { .. } => "Please sign in to continue.".into(),
             AppError::Invalid(f) => f.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
             AppError::Conflict(f) => f.message.clone(),
@@ -128,6 +134,7 @@ impl IntoResponse for AppError {
         self.log();
         match &self {
             AppError::Unauthenticated => return Redirect::to("/sign-in").into_response(),
+            AppError::CharterPending { slug } => return Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response(),
             AppError::SignInFirst { next } => {
                 return Redirect::to(&format!("/sign-in?next={}", crate::http::urlencode(next))).into_response();
             }

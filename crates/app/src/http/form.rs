@@ -17,6 +17,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let empty = req.headers().get(header::CONTENT_LENGTH).is_some_and(|v| v == "0")
+            || (ct.is_empty() && !req.headers().contains_key(header::TRANSFER_ENCODING));
+        // A bare POST (a button with no fields, or curl -X POST) is an empty form.
+        if empty && ct.is_empty() {
+            return parse(b"").map(Form);
+        }
         if !ct.starts_with("application/x-www-form-urlencoded") {
             return Err(AppError::BadRequest(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,

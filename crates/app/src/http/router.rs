@@ -2,7 +2,7 @@
 //! tracing, CSRF origin checks, body limit, timeout, panic catching, security headers).
 
 use crate::state::AppState;
-use crate::{account, accounts, admin, api, networks};
+use crate::{account, accounts, admin, api, charter, events, members, networks, onboarding};
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, header};
 use axum::routing::get;
@@ -27,8 +27,13 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .merge(accounts::pages::router())
         .merge(networks::pages::router())
+        .merge(events::pages::router())
         .merge(account::pages::router())
+        .merge(members::pages::router())
+        .merge(charter::pages::router())
+        .merge(onboarding::pages::router())
         .merge(admin::pages::router())
+        .merge(crate::import::pages::router())
         .merge(api::router())
         .route("/healthz", get(super::health::healthz))
         .route("/readyz", get(super::health::readyz))

@@ -16,7 +16,7 @@ use roundtable_domain::{
 };
 use roundtable_store::links::{self, NewLink, Purpose};
 use roundtable_store::networks::{self, Member, Membership, Network};
-use roundtable_store::{Error as StoreError, Tx, audit, users};
+use roundtable_store::{Error as StoreError, Tx, audit, charters, users};
 
 /// A network as one person sees it.
 #[derive(Debug, Clone)]
@@ -46,6 +46,15 @@ pub async fn load(state: &AppState, actor: &Actor, slug: &str, cap: Capability) 
     let membership = networks::membership(&state.db, network.id, actor.user_id).await?;
     let seen = Seen { network, membership };
     policy::require(actor, seen.network.visibility, seen.view(), cap)?;
+    // Members use the network only under its current charter: a newer version must be accepted
+    // first (seeing the network, and its charter, stays possible).
+    if cap != Capability::SeeNetwork && seen.status() == Some(MembershipStatus::Active) {
+        if let (Some(current), accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await? {
+            if accepted.is_none_or(|a| a < current) {
+                return Err(AppError::CharterPending { slug: seen.network.slug.clone() });
+            }
+        }
+    }
     Ok(seen)
 }
 
@@ -154,6 +163,10 @@ pub struct Home {
     pub seen: Seen,
     pub organisers: Vec<Member>,
     pub pending_requests: i64,
+    /// The current charter version, if the network has a charter.
+    pub charter_version: Option<i64>,
+    /// An active member who has not accepted the current charter yet.
+    pub charter_pending: bool,
 }
 
 pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
@@ -164,7 +177,9 @@ pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
     } else {
         0
     };
-    Ok(Home { seen, organisers, pending_requests })
+    let (charter_version, accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
+    let charter_pending = seen.status() == Some(MembershipStatus::Active) && charter_version.is_some() && accepted < charter_version;
+    Ok(Home { seen, organisers, pending_requests, charter_version, charter_pending })
 }
 
 /// What joining did.
@@ -175,10 +190,22 @@ pub enum Joined {
 }
 
 /// Joins an open network, asks to join a by-request one, or accepts an invitation.
-pub async fn join(state: &AppState, actor: &Actor, actor_name: &str, slug: &str) -> Result<Joined> {
+/// `accepted_charter` is the charter version the person accepted on the joining page; joining a
+/// network with a charter needs the current one.
+pub async fn join(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, accepted_charter: Option<i64>) -> Result<Joined> {
     let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
     let now = Utc::now();
+    let current = charters::current(&state.db, seen.network.id).await?.map(|c| c.version);
+    let joining = seen.status() != Some(MembershipStatus::Active) && seen.status() != Some(MembershipStatus::Requested);
+    if let Some(v) = current.filter(|_| joining) {
+        if accepted_charter != Some(v) {
+            return Err(AppError::Invalid(vec![FieldError::new("accept", "Please read the charter and tick the box to accept it before joining.")]));
+        }
+    }
     let mut tx = state.db.begin().await?;
+    if let Some(v) = current.filter(|_| joining) {
+        charters::accept(&mut tx, seen.network.id, actor.user_id, v, now).await?;
+    }
     let outcome = match (seen.status(), seen.network.visibility) {
         (Some(MembershipStatus::Active), _) => Joined::Member,
         (Some(MembershipStatus::Requested), _) => Joined::Requested,
@@ -236,14 +263,16 @@ pub async fn members(state: &AppState, actor: &Actor, slug: &str, q: &str, page:
     Ok((seen, list, total))
 }
 
-/// Pending requests and invitations, for the people who manage members.
-pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<(Vec<Member>, Vec<Member>)> {
+/// Pending requests and invitations, for the people who manage members: requests, invited
+/// people with an account, and open invitations to addresses without one yet.
+pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<(Vec<Member>, Vec<Member>, Vec<String>)> {
     if !seen.can(actor, Capability::ManageMembers) {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Vec::new(), Vec::new()));
     }
     let requests = networks::members(&state.db, seen.network.id, MembershipStatus::Requested, "", 200, 0).await?.0;
     let invited = networks::members(&state.db, seen.network.id, MembershipStatus::Invited, "", 200, 0).await?.0;
-    Ok((requests, invited))
+    let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now()).await?.into_iter().map(|(e, _)| e).collect();
+    Ok((requests, invited, open))
 }
 
 /// Approves or declines a request to join, and tells the person by email.

@@ -221,6 +221,11 @@ struct NetworkPage {
     can_edit: bool,
     pending_requests: i64,
     join_label: &'static str,
+    can_organise: bool,
+    has_charter: bool,
+    charter_pending: bool,
+    checklist: Vec<crate::onboarding::StepView>,
+    checklist_done: usize,
 }
 
 async fn network_home(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Query(q): Query<NoticeQuery>) -> Result<Response> {
@@ -233,8 +238,16 @@ async fn network_home(State(state): State<AppState>, s: Signed, Path(slug): Path
         (None, Visibility::ByRequest) => "Ask to join",
         (None, Visibility::InvitationOnly) => "",
     };
+    // A member's own welcome checklist, shown until every step is done.
+    let checklist = if h.charter_pending { Vec::new() } else { crate::onboarding::mine(&state, &actor, &h.seen).await? };
+    let checklist_done = checklist.iter().filter(|s| s.done).count();
     render(&NetworkPage {
         layout: Layout::for_user(&h.seen.network.name, &s).with_notice(notice(q.notice.as_deref())),
+        can_organise: h.seen.can(&actor, Capability::Organise),
+        has_charter: h.charter_version.is_some(),
+        charter_pending: h.charter_pending,
+        checklist_done,
+        checklist,
         card: card(&h.seen),
         is_member: h.seen.membership.is_some(),
         can_read_members: h.seen.can(&actor, Capability::ReadMembers),
@@ -246,12 +259,28 @@ async fn network_home(State(state): State<AppState>, s: Signed, Path(slug): Path
     })
 }
 
-async fn join(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
-    let n = match super::join(&state, &s.actor(), &s.user.name, &slug).await? {
-        Joined::Member => "joined",
-        Joined::Requested => "requested",
-    };
-    Ok(Redirect::to(&format!("/n/{slug}?notice={n}")).into_response())
+#[derive(Deserialize, Default)]
+pub(crate) struct JoinForm {
+    /// The charter version ticked on the charter page, if any.
+    accept_charter: Option<String>,
+    /// The "I accept" box; without it the version does not count as accepted.
+    agree: Option<String>,
+}
+
+async fn join(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<JoinForm>) -> Result<Response> {
+    let accepted = f.accept_charter.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok());
+    match super::join(&state, &s.actor(), &s.user.name, &slug, accepted).await {
+        Ok(j) => {
+            let n = match j {
+                Joined::Member => "joined",
+                Joined::Requested => "requested",
+            };
+            Ok(Redirect::to(&format!("/n/{slug}?notice={n}")).into_response())
+        }
+        // The charter must be accepted first: show it, with the box to tick.
+        Err(AppError::Invalid(_)) => Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response()),
+        Err(e) => Err(e),
+    }
 }
 
 async fn leave(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
@@ -285,6 +314,7 @@ struct MembersPage {
     can_manage: bool,
     requests: Vec<Row>,
     invited: Vec<Row>,
+    invited_emails: Vec<String>,
     roles: Vec<(&'static str, &'static str)>,
 }
 
@@ -294,7 +324,7 @@ async fn members(State(state): State<AppState>, s: Signed, Path(slug): Path<Stri
     let actor = s.actor();
     let page = q.page(MEMBERS_PER_PAGE);
     let (seen, list, total) = super::members(&state, &actor, &slug, &q.q, page).await?;
-    let (requests, invited) = super::pending(&state, &actor, &seen).await?;
+    let (requests, invited, invited_emails) = super::pending(&state, &actor, &seen).await?;
     render(&MembersPage {
         layout: Layout::for_user(&format!("Members of {}", seen.network.name), &s).with_notice(notice(q.notice.as_deref())),
         slug: seen.network.slug.clone(),
@@ -306,6 +336,7 @@ async fn members(State(state): State<AppState>, s: Signed, Path(slug): Path<Stri
         can_manage: seen.can(&actor, Capability::ManageMembers),
         requests: requests.iter().map(row).collect(),
         invited: invited.iter().map(row).collect(),
+        invited_emails,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
     })
 }

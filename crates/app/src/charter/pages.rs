@@ -1,0 +1,149 @@
+//! Charter pages: read and accept (or join), publish a new version, see acceptances.
+
+use crate::http::{AppError, Errors, Form, Layout, Result, Signed, notice, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use roundtable_domain::{Capability, MembershipStatus, Visibility};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/n/{slug}/charter", get(page).post(publish))
+        .route("/n/{slug}/charter/accept", post(accept))
+        .route("/n/{slug}/charter/acceptances", get(acceptances))
+}
+
+#[derive(Template)]
+#[template(path = "charter/charter.html")]
+struct CharterPage {
+    layout: Layout,
+    errors: Errors,
+    slug: String,
+    network_name: String,
+    version: Option<i64>,
+    published: String,
+    html: String,
+    body: String,
+    /// "accept" (member with a newer version to accept), "join", "joined" or "" (nothing to do).
+    action: &'static str,
+    join_label: &'static str,
+    can_publish: bool,
+    can_see_acceptances: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct NoticeQuery {
+    notice: Option<String>,
+}
+
+async fn render_page(state: &AppState, s: &Signed, slug: &str, errors: Errors, body: Option<String>, n: Option<&'static str>) -> Result<Response> {
+    let actor = s.actor();
+    let v = super::show(state, &actor, slug).await?;
+    let version = v.charter.as_ref().map(|c| c.version);
+    let action = match (v.seen.status(), version) {
+        (Some(MembershipStatus::Active), Some(cur)) if v.accepted.is_none_or(|a| a < cur) => "accept",
+        (Some(MembershipStatus::Active), _) => "joined",
+        (Some(MembershipStatus::Requested), _) => "",
+        (_, _) if v.seen.network.visibility == Visibility::InvitationOnly && v.seen.status().is_none() => "",
+        _ => "join",
+    };
+    let join_label = match (v.seen.status(), v.seen.network.visibility) {
+        (Some(MembershipStatus::Invited), _) => "Accept the charter and the invitation",
+        (_, Visibility::ByRequest) => "Accept the charter and ask to join",
+        _ => "Accept the charter and join",
+    };
+    render(&CharterPage {
+        layout: Layout::for_user(&format!("Charter of {}", v.seen.network.name), s).with_notice(n),
+        errors,
+        slug: v.seen.network.slug.clone(),
+        network_name: v.seen.network.name.clone(),
+        version,
+        published: v.charter.as_ref().map(|c| c.published_at.format("%-d %B %Y").to_string()).unwrap_or_default(),
+        body: body.unwrap_or_else(|| v.charter.as_ref().map(|c| c.body.clone()).unwrap_or_default()),
+        html: v.html,
+        action,
+        join_label,
+        can_publish: v.seen.can(&actor, Capability::EditNetwork),
+        can_see_acceptances: v.seen.can(&actor, Capability::Organise),
+    })
+}
+
+async fn page(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Query(q): Query<NoticeQuery>) -> Result<Response> {
+    render_page(&state, &s, &slug, Errors::default(), None, notice(q.notice.as_deref())).await
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct AcceptForm {
+    version: Option<String>,
+    agree: Option<String>,
+}
+
+async fn accept(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<AcceptForm>) -> Result<Response> {
+    match super::accept(&state, &s.actor(), &slug, f.version.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok())).await {
+        Ok(()) => Ok(Redirect::to(&format!("/n/{slug}?notice=charter-accepted")).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let mut r = render_page(&state, &s, &slug, Errors(errs), None, None).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct PublishForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn publish(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<PublishForm>) -> Result<Response> {
+    let result = super::publish(&state, &s.actor(), &s.user.name, &slug, &f.body).await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-published")).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let mut r = render_page(&state, &s, &slug, Errors(errs), Some(f.body), None).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+struct AcceptanceRow {
+    id: String,
+    name: String,
+    version: String,
+    current: bool,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "charter/acceptances.html")]
+struct AcceptancesPage {
+    layout: Layout,
+    slug: String,
+    network_name: String,
+    current: Option<i64>,
+    rows: Vec<AcceptanceRow>,
+    accepted_current: usize,
+}
+
+async fn acceptances(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
+    let (seen, current, list) = super::acceptances(&state, &s.actor(), &slug).await?;
+    let rows: Vec<_> = list
+        .into_iter()
+        .map(|(id, name, v, at)| AcceptanceRow {
+            id: id.to_string(),
+            name,
+            current: v.is_some() && v == current,
+            version: v.map_or_else(|| "none".into(), |v| format!("version {v}")),
+            at: at.map(|t| t.format("%-d %b %Y").to_string()).unwrap_or_default(),
+        })
+        .collect();
+    let accepted_current = rows.iter().filter(|r| r.current).count();
+    render(&AcceptancesPage { layout: Layout::for_user("Charter acceptances", &s), slug: seen.network.slug, network_name: seen.network.name, current, rows, accepted_current })
+}

@@ -1,0 +1,139 @@
+//! `/api/v1` for events: a network's upcoming occurrences, one event, and RSVPs. The same use
+//! cases as the pages; errors are problem+json with stable codes.
+
+use crate::http::{ApiError, ApiResult, ApiUser, AppError};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use roundtable_domain::FieldError;
+use roundtable_domain::events::Rsvp;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/networks/{slug}/events", get(list_events))
+        .route("/api/v1/events/{id}", get(get_event))
+        .route("/api/v1/events/{id}/rsvp", post(rsvp))
+}
+
+/// One occurrence of an event.
+#[derive(Serialize, ToSchema)]
+pub struct EventJson {
+    id: String,
+    network: String,
+    title: String,
+    /// e.g. `network_meeting`, `workshop`, `external_conference`.
+    kind: String,
+    theme: String,
+    description: String,
+    /// Key of this occurrence (its original start, microseconds since the epoch); pass it back to RSVP.
+    occurrence: i64,
+    starts_at: String,
+    ends_at: String,
+    /// The organiser's IANA time zone.
+    time_zone: String,
+    /// RRULE of the series, empty for a one-off event.
+    rrule: String,
+    /// `in_person`, `online` or `hybrid`.
+    location_mode: String,
+    place: String,
+    online_url: String,
+    capacity: Option<i64>,
+    /// `network` or `organisation`.
+    audience: String,
+    cancelled: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventsPage {
+    events: Vec<EventJson>,
+}
+
+fn json(i: &super::Item) -> EventJson {
+    let e = &i.event;
+    EventJson {
+        id: e.id.to_string(),
+        network: e.network_slug.clone(),
+        title: i.title().to_owned(),
+        kind: e.kind.as_str().into(),
+        theme: e.theme.clone(),
+        description: e.description.clone(),
+        occurrence: i.occ.original.timestamp_micros(),
+        starts_at: i.occ.start.to_rfc3339(),
+        ends_at: i.occ.end.to_rfc3339(),
+        time_zone: e.time_zone.clone(),
+        rrule: e.rrule.clone(),
+        location_mode: e.location_mode.as_str().into(),
+        place: e.place.clone(),
+        online_url: e.online_url.clone(),
+        capacity: e.capacity,
+        audience: e.audience.as_str().into(),
+        cancelled: i.cancelled,
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct RangeQuery {
+    /// Start of the window (RFC 3339); default now.
+    from: Option<String>,
+    /// End of the window (RFC 3339); default 92 days after `from`, at most 400 days.
+    to: Option<String>,
+}
+
+fn parse_time(field: &'static str, raw: Option<&str>, default: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
+    match raw {
+        None => Ok(default),
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| AppError::Invalid(vec![FieldError::new(field, "Use an RFC 3339 time like 2027-01-12T12:00:00Z.")])),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/events", params(("slug" = String, Path), RangeQuery),
+    responses((status = 200, body = EventsPage), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn list_events(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>, Query(q): Query<RangeQuery>) -> ApiResult<Json<EventsPage>> {
+    let from = parse_time("from", q.from.as_deref(), Utc::now())?;
+    let to = parse_time("to", q.to.as_deref(), from + Duration::days(92))?.min(from + Duration::days(400));
+    let (_, items) = super::network_calendar(&state, &u.actor(), &slug, from, to, &super::Filter::default()).await?;
+    Ok(Json(EventsPage { events: items.iter().map(json).collect() }))
+}
+
+fn event_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError(AppError::NotFound))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = EventJson, description = "The next occurrence (or the last one, when all are past)"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn get_event(State(state): State<AppState>, u: ApiUser, Path(id): Path<String>) -> ApiResult<Json<EventJson>> {
+    let d = super::detail(&state, &u.actor(), event_id(&id)?, None).await?;
+    d.item.as_ref().map(|i| Json(json(i))).ok_or(ApiError(AppError::NotFound))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RsvpJson {
+    /// The occurrence key from `EventJson.occurrence`.
+    occurrence: i64,
+    /// `yes`, `no` or `maybe`.
+    response: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RsvpResult {
+    /// `yes`, `no`, `maybe`, or `waitlisted` when the event is full.
+    response: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{id}/rsvp", params(("id" = String, Path)), request_body = RsvpJson,
+    responses((status = 200, body = RsvpResult), (status = 409, body = crate::api::Problem, content_type = "application/problem+json"), (status = 422, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn rsvp(State(state): State<AppState>, u: ApiUser, Path(id): Path<String>, Json(b): Json<RsvpJson>) -> ApiResult<Json<RsvpResult>> {
+    let want = Rsvp::parse(&b.response)
+        .filter(|r| *r != Rsvp::Waitlisted)
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("response", "Use yes, no or maybe.")]))?;
+    let at = DateTime::from_timestamp_micros(b.occurrence).ok_or(AppError::NotFound)?;
+    let got = super::rsvp(&state, &u.actor(), event_id(&id)?, at, want).await?;
+    Ok(Json(RsvpResult { response: got.as_str().into() }))
+}

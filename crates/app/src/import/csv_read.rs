@@ -1,0 +1,692 @@
+//! Reading what Excel and HR systems write, without I/O: the text encoding (UTF-8 with or
+//! without BOM, UTF-16 with BOM, else Windows-1252), the separator (comma, semicolon or tab,
+//! guessed from the header line), quoted fields with embedded newlines (the `csv` crate), header
+//! names matched to our columns case-insensitively with common aliases, and each cell checked.
+//! Every problem is a `RowError` with the physical line in the file where the row starts, the
+//! column as the file names it, what is wrong and how to fix it.
+
+use crate::members::short;
+use roundtable_domain::profile::{parse_tags, parse_years};
+use roundtable_domain::{Email, NetworkSlug, PersonName};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+/// Our columns, in the order of the template and the export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    Email,
+    Name,
+    FirstName,
+    LastName,
+    PreferredName,
+    JobTitle,
+    Department,
+    Location,
+    TimeZone,
+    Level,
+    YearsExperience,
+    Skills,
+    Interests,
+    Languages,
+    StartDate,
+    ManagerEmail,
+    SupportsEmails,
+    Networks,
+}
+
+impl Column {
+    pub const ALL: [Column; 18] = [
+        Column::Email,
+        Column::Name,
+        Column::FirstName,
+        Column::LastName,
+        Column::PreferredName,
+        Column::JobTitle,
+        Column::Department,
+        Column::Location,
+        Column::TimeZone,
+        Column::Level,
+        Column::YearsExperience,
+        Column::Skills,
+        Column::Interests,
+        Column::Languages,
+        Column::StartDate,
+        Column::ManagerEmail,
+        Column::SupportsEmails,
+        Column::Networks,
+    ];
+
+    /// The name in our template and export header.
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Email => "email",
+            Column::Name => "name",
+            Column::FirstName => "first_name",
+            Column::LastName => "last_name",
+            Column::PreferredName => "preferred_name",
+            Column::JobTitle => "job_title",
+            Column::Department => "department",
+            Column::Location => "location",
+            Column::TimeZone => "time_zone",
+            Column::Level => "level",
+            Column::YearsExperience => "years_experience",
+            Column::Skills => "skills",
+            Column::Interests => "interests",
+            Column::Languages => "languages",
+            Column::StartDate => "start_date",
+            Column::ManagerEmail => "manager_email",
+            Column::SupportsEmails => "supports_emails",
+            Column::Networks => "networks",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Email => "Email address",
+            Column::Name => "Full name",
+            Column::FirstName => "First name",
+            Column::LastName => "Last name",
+            Column::PreferredName => "Preferred name",
+            Column::JobTitle => "Job title",
+            Column::Department => "Department or function",
+            Column::Location => "Location",
+            Column::TimeZone => "Time zone",
+            Column::Level => "Level",
+            Column::YearsExperience => "Years of experience",
+            Column::Skills => "Skills",
+            Column::Interests => "Interests outside work",
+            Column::Languages => "Languages",
+            Column::StartDate => "Start date",
+            Column::ManagerEmail => "Manager's email",
+            Column::SupportsEmails => "Emails of the executives supported",
+            Column::Networks => "Networks",
+        }
+    }
+
+    /// What the column must hold, for the mapping page and the template.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Column::Email => "Required. The key: each person once.",
+            Column::Name => "Required for people new to Roundtable (or first and last name).",
+            Column::FirstName | Column::LastName => "Used when there is no full-name column.",
+            Column::TimeZone => "An IANA name such as Europe/London.",
+            Column::YearsExperience => "A whole number from 0 to 60.",
+            Column::Skills | Column::Interests | Column::Languages => "Several separated by ; or |",
+            Column::StartDate => "2024-03-31 or 31/03/2024.",
+            Column::ManagerEmail => "Someone in this file or already in Roundtable.",
+            Column::SupportsEmails => "Several separated by ; or |",
+            Column::Networks => "Network addresses (as in their links) separated by ;",
+            _ => "",
+        }
+    }
+
+    /// Header names (normalised: lower-case letters and digits only) that mean this column.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Column::Email => &["email", "emailaddress", "workemail", "businessemail", "mail", "email1", "userprincipalname", "upn", "courriel"],
+            Column::Name => &["name", "fullname", "displayname", "employeename", "personname", "nom", "nomcomplet"],
+            Column::FirstName => &["firstname", "givenname", "forename", "prenom"],
+            Column::LastName => &["lastname", "surname", "familyname"],
+            Column::PreferredName => &["preferredname", "knownas", "nickname"],
+            Column::JobTitle => &["jobtitle", "title", "position", "positiontitle", "job", "businesstitle"],
+            Column::Department => &["department", "dept", "function", "division", "businessunit", "team"],
+            Column::Location => &["location", "office", "site", "worklocation", "city"],
+            Column::TimeZone => &["timezone", "tz", "zone"],
+            Column::Level => &["level", "grade", "joblevel", "band", "seniority"],
+            Column::YearsExperience => &["yearsexperience", "yearsofexperience", "experience", "experienceyears", "years"],
+            Column::Skills => &["skills", "skill", "competencies"],
+            Column::Interests => &["interests", "interest", "hobbies"],
+            Column::Languages => &["languages", "language", "spokenlanguages"],
+            Column::StartDate => &["startdate", "hiredate", "datehired", "joindate", "joined", "employmentstartdate", "start"],
+            Column::ManagerEmail => &["manageremail", "manager", "linemanageremail", "linemanager", "supervisoremail", "reportsto", "manageremailaddress"],
+            Column::SupportsEmails => &["supportsemails", "supportsemail", "supports", "executives", "executivessupported", "supportedexecutives", "executiveemails"],
+            Column::Networks => &["networks", "network", "groups"],
+        }
+    }
+}
+
+/// Lower-case letters and digits only, so "Job Title", "job_title" and "JOB-TITLE" agree.
+fn normalise(header: &str) -> String {
+    header.chars().flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// A spreadsheet column letter: 0 → A, 25 → Z, 26 → AA.
+pub fn letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(char::from(b'A' + r as u8));
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
+}
+
+/// A problem with the file as a whole (nothing can be read from it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError(pub String);
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One problem in one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The physical line in the file where the row starts (the header is usually line 1).
+    pub line: u64,
+    /// The column as the file names it, with its letter: `Start Date (column F)`.
+    pub column: String,
+    pub problem: String,
+    pub fix: String,
+}
+
+/// The file as read: headers and rows of trimmed cells.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// "UTF-8", "UTF-8 with BOM", "UTF-16" or "Windows-1252".
+    pub encoding: &'static str,
+    pub delimiter: char,
+    pub headers: Vec<String>,
+    pub rows: Vec<SheetRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SheetRow {
+    pub line: u64,
+    pub cells: Vec<String>,
+}
+
+impl Sheet {
+    /// How errors name a column of the file.
+    pub fn column_name(&self, index: usize) -> String {
+        let h = self.headers.get(index).map(String::as_str).unwrap_or("").trim();
+        if h.is_empty() { format!("column {}", letter(index)) } else { format!("{h} (column {})", letter(index)) }
+    }
+}
+
+/// Turns the bytes into text, saying which encoding was found.
+pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(FileError(
+            "This is an Excel workbook (.xlsx), not a CSV file. In Excel choose File › Save As › “CSV UTF-8 (comma delimited)”, then use that file.".into(),
+        ));
+    }
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        if enc == encoding_rs::UTF_8 {
+            return match std::str::from_utf8(&bytes[bom..]) {
+                Ok(s) => Ok((s.to_owned(), "UTF-8 with BOM")),
+                Err(e) => Err(bad_utf8(&bytes[bom..], e.valid_up_to())),
+            };
+        }
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
+        if had_errors {
+            return Err(FileError("The file starts like UTF-16 text but is not. Save it again as “CSV UTF-8”.".into()));
+        }
+        return Ok((text.into_owned(), "UTF-16"));
+    }
+    if bytes.contains(&0) {
+        return Err(FileError("This is not a text file. Save the spreadsheet as “CSV UTF-8” and use that file.".into()));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok((s.to_owned(), "UTF-8")),
+        // Not UTF-8: what Excel on Windows writes for "CSV (comma delimited)". Every byte means
+        // something in Windows-1252, so this never fails.
+        Err(_) => Ok((encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(), "Windows-1252")),
+    }
+}
+
+fn bad_utf8(bytes: &[u8], valid: usize) -> FileError {
+    let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+    FileError(format!(
+        "The file says it is UTF-8 (it starts with a byte-order mark) but line {line} has characters that are not. Save it again as “CSV UTF-8”."
+    ))
+}
+
+/// The separator: whichever of `,` `;` or tab appears most in the header line outside quotes
+/// (Excel uses `;` where the decimal mark is a comma; pasting from a spreadsheet gives tabs).
+pub fn sniff_delimiter(text: &str) -> char {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let (mut counts, mut quoted) = ([0usize; 3], false);
+    for c in first.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+    if counts[best] == 0 { ',' } else { [',', ';', '\t'][best] }
+}
+
+/// Reads the header and rows. Cells are trimmed; rows with only empty cells are skipped.
+pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(FileError("The file is empty. It needs a header row and one row per person.".into()));
+    }
+    let delimiter = sniff_delimiter(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter as u8)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    // Physical line of a byte offset. The reader's own line count is taken before the previous
+    // row's line break, so count line breaks up to the row's first byte instead.
+    let bytes = text.as_bytes();
+    let breaks: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+    let line_at = |offset: u64| {
+        let mut at = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        breaks.partition_point(|&b| b < at) as u64 + 1
+    };
+    let mut headers: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| line_at(p.byte()));
+                return Err(FileError(format!("Line {line} cannot be read as CSV ({e}). Save the file again as “CSV UTF-8”.")));
+            }
+        }
+        let line = record.position().map_or(0, |p| line_at(p.byte()));
+        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if headers.is_none() {
+            headers = Some(cells);
+        } else {
+            rows.push(SheetRow { line, cells });
+        }
+    }
+    let headers = headers.unwrap_or_default();
+    if rows.is_empty() {
+        return Err(FileError("The file has a header row but no people under it.".into()));
+    }
+    Ok(Sheet { encoding, delimiter, headers, rows })
+}
+
+/// Decodes and reads in one step.
+pub fn read_bytes(bytes: &[u8]) -> Result<Sheet, FileError> {
+    let (text, encoding) = decode(bytes)?;
+    read(&text, encoding)
+}
+
+/// Which column of the file feeds each of our columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mapping(pub BTreeMap<Column, usize>);
+
+impl Mapping {
+    /// Matches headers to our columns by name and alias, ignoring case, spaces and punctuation.
+    pub fn suggest(headers: &[String]) -> Self {
+        let normal: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
+        let mut used = vec![false; headers.len()];
+        let mut map = BTreeMap::new();
+        // Exact keys first, then aliases in their order, so "Manager Email" beats "Manager".
+        for c in Column::ALL {
+            for alias in c.aliases() {
+                if let Some(i) = normal.iter().enumerate().position(|(i, n)| !used[i] && n == alias) {
+                    used[i] = true;
+                    map.insert(c, i);
+                    break;
+                }
+            }
+        }
+        Self(map)
+    }
+
+    pub fn get(&self, c: Column) -> Option<usize> {
+        self.0.get(&c).copied()
+    }
+
+    /// Builds a mapping from choices (`column key → index in the file`, or empty for none) and
+    /// checks it: the email column is required, and no file column may feed two of ours.
+    pub fn from_choices(choices: &HashMap<String, String>, headers: &[String]) -> Result<Self, Vec<String>> {
+        let mut map = BTreeMap::new();
+        let mut errs = Vec::new();
+        for c in Column::ALL {
+            let raw = choices.get(c.key()).map(|s| s.trim()).unwrap_or("");
+            if raw.is_empty() {
+                continue;
+            }
+            match raw.parse::<usize>() {
+                Ok(i) if i < headers.len() => {
+                    if let Some((other, _)) = map.iter().find(|(_, j)| **j == i) {
+                        let other: &Column = other;
+                        errs.push(format!(
+                            "The file's column “{}” is chosen for both {} and {}. Choose it for one only.",
+                            headers[i],
+                            other.label(),
+                            c.label()
+                        ));
+                    } else {
+                        map.insert(c, i);
+                    }
+                }
+                _ => errs.push(format!("Choose one of the file's columns for {}.", c.label())),
+            }
+        }
+        if !map.contains_key(&Column::Email) {
+            errs.push("Choose which column holds the email address: it is how people are recognised.".into());
+        }
+        if errs.is_empty() { Ok(Self(map)) } else { Err(errs) }
+    }
+
+    /// The file's columns that feed none of ours.
+    pub fn ignored(&self, headers: &[String]) -> Vec<String> {
+        (0..headers.len()).filter(|i| !self.0.values().any(|j| j == i)).map(|i| headers[i].clone()).filter(|h| !h.is_empty()).collect()
+    }
+}
+
+/// One row, checked cell by cell. `None` means "no value in the file" (column not mapped or cell
+/// empty): the person's current value is kept.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub line: u64,
+    /// `None` only when the email cell is missing or wrong (there is then an error).
+    pub email: Option<Email>,
+    pub name: Option<PersonName>,
+    pub preferred_name: Option<String>,
+    pub job_title: Option<String>,
+    pub department: Option<String>,
+    pub location: Option<String>,
+    pub time_zone: Option<String>,
+    pub level: Option<String>,
+    pub years_experience: Option<i64>,
+    pub skills: Option<Vec<String>>,
+    pub interests: Option<Vec<String>>,
+    pub languages: Option<Vec<String>>,
+    pub start_date: Option<String>,
+    pub manager_email: Option<Email>,
+    pub supports_emails: Option<Vec<Email>>,
+    pub networks: Vec<String>,
+    pub errors: Vec<RowError>,
+}
+
+/// Every IANA zone by its lower-case name, so "europe/london" is accepted as Europe/London.
+static ZONES: LazyLock<HashMap<String, &'static str>> =
+    LazyLock::new(|| chrono_tz::TZ_VARIANTS.iter().map(|z| (z.name().to_lowercase(), z.name())).collect());
+
+/// A zone name in its canonical spelling, if it is one.
+pub fn time_zone(raw: &str) -> Option<&'static str> {
+    ZONES.get(&raw.trim().to_lowercase()).copied()
+}
+
+/// A date as YYYY-MM-DD or DD/MM/YYYY, returned as YYYY-MM-DD.
+pub fn date(raw: &str) -> Result<String, (String, String)> {
+    let s = raw.trim();
+    let fix = "Write the date as 2024-03-31 (year-month-day) or 31/03/2024 (day/month/year).".to_owned();
+    let parsed = if s.contains('/') {
+        chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y").ok().filter(|_| s.rsplit('/').next().is_some_and(|y| y.len() == 4))
+    } else if s.len() == 10 && s.as_bytes().get(4) == Some(&b'-') {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    } else {
+        None
+    };
+    match parsed {
+        Some(d) => Ok(d.format("%Y-%m-%d").to_string()),
+        None => {
+            let shape_ok = s.len() == 10 && (s.as_bytes()[4] == b'-' || s.as_bytes()[2] == b'/');
+            let problem = if shape_ok { format!("“{s}” is not a real date.") } else { format!("“{s}” is not a date we can read.") };
+            Err((problem, fix))
+        }
+    }
+}
+
+/// Splits a list cell on `;`, `|`, commas or line breaks.
+fn list_cell(raw: &str) -> Vec<&str> {
+    raw.split([';', '|', ',', '\n', '\r']).map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// Checks every row of `sheet` under `mapping`.
+pub fn records(sheet: &Sheet, mapping: &Mapping) -> Vec<Record> {
+    sheet.rows.iter().map(|row| record(sheet, mapping, row)).collect()
+}
+
+fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
+    let mut r = Record { line: row.line, ..Record::default() };
+    let mut errors = Vec::new();
+    let cell = |c: Column| mapping.get(c).map(|i| row.cells.get(i).map(String::as_str).unwrap_or(""));
+    let mut err = |c: Column, problem: String, fix: &str| {
+        let column = mapping.get(c).map_or_else(|| c.label().to_owned(), |i| sheet.column_name(i));
+        errors.push(RowError { line: row.line, column, problem, fix: fix.to_owned() });
+    };
+    let value = |c: Column| cell(c).filter(|v| !v.is_empty());
+
+    match cell(Column::Email) {
+        Some("") | None => err(Column::Email, "The email address is missing.".into(), "Every row needs the person's work email address."),
+        Some(v) => match Email::parse(v) {
+            Ok(e) => r.email = Some(e),
+            Err(_) => err(Column::Email, format!("“{v}” is not an email address."), "Write it like name@example.org."),
+        },
+    }
+    let full = value(Column::Name).map(str::to_owned).or_else(|| {
+        let parts: Vec<&str> = [value(Column::FirstName), value(Column::LastName)].into_iter().flatten().collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    });
+    if let Some(n) = full {
+        match PersonName::parse(&n) {
+            Ok(n) => r.name = Some(n),
+            Err(e) => {
+                let c = if value(Column::Name).is_some() { Column::Name } else { Column::FirstName };
+                err(c, format!("The name “{}” cannot be used.", n.chars().take(40).collect::<String>()), &e.message);
+            }
+        }
+    }
+    let mut text = |c: Column, max: usize, out: &mut Option<String>| {
+        if let Some(v) = value(c) {
+            match short(c.key(), v, max) {
+                Ok(s) => *out = Some(s),
+                Err(_) if v.chars().any(char::is_control) => err(
+                    c,
+                    format!("The {} has a line break or another control character in it.", c.label().to_lowercase()),
+                    "Keep it on one line. If it should not span lines, look for a stray double quote (\") earlier in this row.",
+                ),
+                Err(_) => err(c, format!("The {} is {} characters long.", c.label().to_lowercase(), v.chars().count()), &format!("Shorten it to at most {max} characters.")),
+            }
+        }
+    };
+    text(Column::PreferredName, 80, &mut r.preferred_name);
+    text(Column::JobTitle, 120, &mut r.job_title);
+    text(Column::Department, 120, &mut r.department);
+    text(Column::Location, 120, &mut r.location);
+    text(Column::Level, 60, &mut r.level);
+    if let Some(v) = value(Column::TimeZone) {
+        match time_zone(v) {
+            Some(z) => r.time_zone = Some(z.to_owned()),
+            None => err(Column::TimeZone, format!("“{v}” is not a time zone we know."), "Use an IANA name such as Europe/London, America/New_York or Asia/Singapore."),
+        }
+    }
+    if let Some(v) = value(Column::YearsExperience) {
+        match parse_years(v) {
+            Ok(y) => r.years_experience = y,
+            Err(_) => err(Column::YearsExperience, format!("“{v}” is not a number of years from 0 to 60."), "Write a whole number such as 7, or leave the cell empty."),
+        }
+    }
+    for (c, out) in [(Column::Skills, &mut r.skills), (Column::Interests, &mut r.interests), (Column::Languages, &mut r.languages)] {
+        if let Some(v) = value(c) {
+            match parse_tags(c.key(), &list_cell(v).join(";")) {
+                Ok(list) => *out = Some(list),
+                Err(e) => err(c, e.message, "Separate items with ; or |, keep each under 40 characters and list at most 30."),
+            }
+        }
+    }
+    if let Some(v) = value(Column::StartDate) {
+        match date(v) {
+            Ok(d) => r.start_date = Some(d),
+            Err((problem, fix)) => err(Column::StartDate, problem, &fix),
+        }
+    }
+    if let Some(v) = value(Column::ManagerEmail) {
+        match Email::parse(v) {
+            Ok(e) => r.manager_email = Some(e),
+            Err(_) => err(Column::ManagerEmail, format!("“{v}” is not an email address."), "Write the manager's work email, like name@example.org, or leave the cell empty."),
+        }
+    }
+    if let Some(v) = value(Column::SupportsEmails) {
+        let mut list: Vec<Email> = Vec::new();
+        for e in list_cell(v) {
+            match Email::parse(e) {
+                Ok(e) if !list.contains(&e) => list.push(e),
+                Ok(_) => {}
+                Err(_) => err(Column::SupportsEmails, format!("“{e}” is not an email address."), "Write each executive's work email, separated by ; or |."),
+            }
+        }
+        r.supports_emails = Some(list);
+    }
+    if let Some(v) = value(Column::Networks) {
+        for s in list_cell(v) {
+            match NetworkSlug::parse(s) {
+                Ok(slug) if !r.networks.iter().any(|n| n == slug.as_str()) => r.networks.push(slug.as_str().to_owned()),
+                Ok(_) => {}
+                Err(_) => err(
+                    Column::Networks,
+                    format!("“{s}” is not a network address."),
+                    "Use the short address from the network's link, e.g. assistants for /n/assistants; separate several with ;.",
+                ),
+            }
+        }
+    }
+    if row.cells.len() > sheet.headers.len() && row.cells[sheet.headers.len()..].iter().any(|c| !c.is_empty()) {
+        let sep = match sheet.delimiter {
+            '\t' => "tab".to_owned(),
+            d => format!("“{d}”"),
+        };
+        errors.push(RowError {
+            line: row.line,
+            column: format!("column {}", letter(sheet.headers.len())),
+            problem: format!("This row has {} cells but the header has {}.", row.cells.len(), sheet.headers.len()),
+            fix: format!("A value probably contains the separator ({sep}): put that value in double quotes, or remove the extra cells."),
+        });
+    }
+    r.errors = errors;
+    r
+}
+
+/// The template offered for download: our header and one example row.
+pub fn template() -> String {
+    let header: Vec<&str> = Column::ALL.iter().filter(|c| !matches!(c, Column::FirstName | Column::LastName)).map(|c| c.key()).collect();
+    let example = [
+        "ann.example@example.org",
+        "Ann Example",
+        "Annie",
+        "Executive Assistant",
+        "Finance",
+        "London",
+        "Europe/London",
+        "Senior",
+        "8",
+        "Diary management; Minute taking",
+        "Choir",
+        "English; French",
+        "2019-09-02",
+        "cfo@example.org",
+        "cfo@example.org",
+        "assistants",
+    ];
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let _ = w.write_record(&header);
+    let _ = w.write_record(example);
+    let body = w.into_inner().unwrap_or_default();
+    format!("\u{feff}{}", String::from_utf8_lossy(&body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(text: &str) -> Sheet {
+        read(text, "UTF-8").unwrap()
+    }
+
+    #[test]
+    fn encodings_are_recognised() {
+        assert_eq!(decode(b"\xEF\xBB\xBFemail\r\n").unwrap(), ("email\r\n".into(), "UTF-8 with BOM"));
+        assert_eq!(decode("Zoë".as_bytes()).unwrap(), ("Zoë".into(), "UTF-8"));
+        assert_eq!(decode(b"Zo\xEB \x80").unwrap(), ("Zoë €".into(), "Windows-1252"));
+        assert_eq!(decode(b"\xFF\xFEa\x00,\x00b\x00").unwrap(), ("a,b".into(), "UTF-16"));
+        assert!(decode(b"PK\x03\x04rest").unwrap_err().0.contains("Excel workbook"));
+        assert!(decode(b"\xEF\xBB\xBFok\nZo\xEB").unwrap_err().0.contains("line 2"));
+    }
+
+    #[test]
+    fn the_separator_is_guessed_from_the_header_outside_quotes() {
+        assert_eq!(sniff_delimiter("email;name;\"a,b,c,d\"\n"), ';');
+        assert_eq!(sniff_delimiter("email,name\n"), ',');
+        assert_eq!(sniff_delimiter("email\tname\n"), '\t');
+        assert_eq!(sniff_delimiter("email\n"), ',');
+    }
+
+    #[test]
+    fn quoted_newlines_keep_physical_line_numbers() {
+        let s = sheet("email,skills\r\na@x.org,\"one\r\ntwo\"\r\n\r\nb@x.org,three\r\n;;\r\n");
+        assert_eq!(s.rows.len(), 3);
+        assert_eq!(s.rows[0].line, 2);
+        assert_eq!(s.rows[0].cells[1], "one\r\ntwo");
+        assert_eq!(s.rows[1].line, 5, "the row after a two-line cell and a blank line");
+    }
+
+    #[test]
+    fn headers_match_by_alias_ignoring_case_and_punctuation() {
+        let headers: Vec<String> = ["E-mail Address", "Display Name", "JOB TITLE", "Line Manager Email", "Hire Date", "Time-Zone", "Employee ID"].map(String::from).into();
+        let m = Mapping::suggest(&headers);
+        assert_eq!(m.get(Column::Email), Some(0));
+        assert_eq!(m.get(Column::Name), Some(1));
+        assert_eq!(m.get(Column::JobTitle), Some(2));
+        assert_eq!(m.get(Column::ManagerEmail), Some(3));
+        assert_eq!(m.get(Column::StartDate), Some(4));
+        assert_eq!(m.get(Column::TimeZone), Some(5));
+        assert_eq!(m.ignored(&headers), vec!["Employee ID".to_owned()]);
+    }
+
+    #[test]
+    fn a_mapping_needs_an_email_and_one_use_per_column() {
+        let headers: Vec<String> = ["a", "b"].map(String::from).into();
+        let choices: HashMap<String, String> = [("name", "0"), ("job_title", "0")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        let errs = Mapping::from_choices(&choices, &headers).unwrap_err();
+        assert!(errs.iter().any(|e| e.contains("both")) && errs.iter().any(|e| e.contains("email")));
+    }
+
+    #[test]
+    fn dates_in_two_shapes_and_clear_errors_otherwise() {
+        assert_eq!(date("2024-03-31").unwrap(), "2024-03-31");
+        assert_eq!(date("31/03/2024").unwrap(), "2024-03-31");
+        assert_eq!(date("1/3/2024").unwrap(), "2024-03-01");
+        assert!(date("2023-02-29").unwrap_err().0.contains("not a real date"));
+        assert!(date("03/31/2024").is_err(), "month-first dates are refused, not misread");
+        assert!(date("31.03.2024").unwrap_err().0.contains("cannot") || date("31.03.2024").is_err());
+        assert!(date("31/03/24").is_err(), "two-digit years are ambiguous");
+    }
+
+    #[test]
+    fn cells_are_checked_with_line_column_problem_and_fix() {
+        let s = sheet("Email;Name;Start date;Time zone;Skills;Years\nnot-an-email;Ann;2024-13-01;Mars/Olympus;a|b;lots\nb@x.org;Bea;01/02/2020;europe/london;\"x\ny\";3;extra\n");
+        let rs = records(&s, &Mapping::suggest(&s.headers));
+        let cols: Vec<&str> = rs[0].errors.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(cols, ["Email (column A)", "Time zone (column D)", "Years (column F)", "Start date (column C)"]);
+        assert!(rs[0].errors.iter().all(|e| e.line == 2 && !e.fix.is_empty()));
+        assert_eq!(rs[1].time_zone.as_deref(), Some("Europe/London"));
+        assert_eq!(rs[1].start_date.as_deref(), Some("2020-02-01"));
+        assert_eq!(rs[1].skills.as_deref(), Some(&["x".to_owned(), "y".to_owned()][..]));
+        assert!(rs[1].errors[0].problem.contains("7 cells but the header has 6"));
+    }
+
+    #[test]
+    fn column_letters_go_past_z() {
+        assert_eq!((letter(0), letter(25), letter(26), letter(27)), ("A".into(), "Z".into(), "AA".into(), "AB".into()));
+    }
+}

@@ -1,0 +1,951 @@
+//! Members from HR data: import a CSV file (read → check → preview → apply) and export members as
+//! CSV. Org admins only (or the server console, recorded as "console").
+//!
+//! Import rules, also shown on the pages:
+//! - People are matched by email. A row for someone new creates an account without a password
+//!   (they use "forgot password" or an invitation; no email is sent by an import). A row for
+//!   someone known updates what differs. Importing the same file twice changes nothing.
+//! - An empty cell, or a column that is not chosen, keeps the person's current value: an import
+//!   never clears a field. New people start with every optional field visible to their networks;
+//!   known people keep the audiences they chose.
+//! - `networks` (and the "add everyone to" option) add active memberships as Member; an import
+//!   never removes anyone from a network and never changes an existing role.
+//! - Manager and supported-executive emails may name people earlier or later in the file or
+//!   already in Roundtable; unknown ones and reporting loops are row errors.
+//! - "Deactivate people missing from the file" deactivates active accounts whose email is on no
+//!   row — never the person importing and never an organisation administrator. People in the
+//!   file whose account is deactivated stay deactivated (reactivate them on the People page).
+//! - A file with any error imports nothing unless "import the valid rows only" is chosen; rows
+//!   that depend on a row with errors (their manager is on it) are errors too.
+//! - The apply step is one transaction with its audit entry: a failure changes nothing.
+
+pub mod csv_read;
+pub mod pages;
+
+pub use csv_read::{Column, FileError, Mapping, Record, RowError, Sheet};
+
+use crate::http::{AppError, Result};
+use crate::members::{Indexed, audiences, index};
+use crate::state::AppState;
+use chrono::Utc;
+use roundtable_domain::profile::{self, Audience, Field, Relation};
+use roundtable_domain::{Actor, FieldError, NetworkId, UserId, fold};
+use roundtable_store::import::{self as store, Person, ProfileRow, Snapshot, Source, UserRow};
+use roundtable_store::{Db, audit};
+use std::collections::{HashMap, HashSet};
+
+/// Who runs an import or export, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Initiator {
+    /// `None` for the server console.
+    pub user_id: Option<UserId>,
+    pub name: String,
+}
+
+impl Initiator {
+    pub fn console() -> Self {
+        Self { user_id: None, name: "console".into() }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Also add everyone in the file to this network (its address).
+    pub network: Option<String>,
+    pub deactivate_missing: bool,
+    pub valid_rows_only: bool,
+    /// Check and report only.
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Unchanged,
+}
+
+impl Action {
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Create => "New",
+            Action::Update => "Update",
+            Action::Unchanged => "Unchanged",
+        }
+    }
+}
+
+/// What happens (or would happen) to the person on one valid row.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub line: u64,
+    pub email: String,
+    pub name: String,
+    pub action: Action,
+    /// For updates: which fields change.
+    pub changes: Vec<&'static str>,
+    pub note: Option<&'static str>,
+}
+
+/// The result of checking a file, and of applying it when `applied`.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub encoding: &'static str,
+    pub delimiter: char,
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub deactivated: usize,
+    /// Lines of the rows with at least one error.
+    pub error_lines: Vec<u64>,
+    /// Every problem, by line.
+    pub errors: Vec<RowError>,
+    pub outcomes: Vec<Outcome>,
+    /// (email, name) of the people deactivated (or to be).
+    pub deactivations: Vec<(String, String)>,
+    /// Administrators missing from the file, who are never deactivated by an import.
+    pub admins_kept: usize,
+    /// The file's columns that were not used.
+    pub ignored_columns: Vec<String>,
+    pub applied: bool,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+    /// One line for the audit log and the console.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} rows: {} created, {} updated, {} unchanged, {} deactivated, {} with errors{}",
+            self.rows,
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.deactivated,
+            self.error_lines.len(),
+            if self.applied && self.has_errors() { " (skipped)" } else { "" }
+        )
+    }
+}
+
+/// Where a long import is, for a progress bar: (stage, done, total).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Checking,
+    Writing,
+}
+
+pub type Progress<'a> = &'a (dyn Fn(Stage, u64, u64) + Send + Sync);
+
+fn require_admin(actor: &Actor) -> Result<()> {
+    if actor.is_org_admin { Ok(()) } else { Err(AppError::Forbidden("Only organisation administrators can import or export members.")) }
+}
+
+fn invalid(msg: impl Into<String>) -> AppError {
+    AppError::Invalid(vec![FieldError::new("form", msg)])
+}
+
+/// Rows per batched statement.
+const CHUNK: usize = 1000;
+
+// ---------------------------------------------------------------------------------------------
+// Planning: pure, from the file's records and a snapshot of the database.
+
+/// A person as the import leaves them (for new and changed people).
+#[derive(Debug, Clone)]
+struct Desired {
+    id: UserId,
+    email: String,
+    name: String,
+    job_title: String,
+    department: String,
+    location: String,
+    time_zone: String,
+    preferred_name: String,
+    pronouns: String,
+    level: String,
+    years_experience: Option<i64>,
+    bio: String,
+    start_date: String,
+    manager_id: Option<UserId>,
+    visibility: String,
+    skills: Vec<String>,
+    interests: Vec<String>,
+    languages: Vec<String>,
+    supports: Vec<UserId>,
+}
+
+#[derive(Debug, Default)]
+struct Plan {
+    report: Report,
+    create: Vec<Desired>,
+    update: Vec<Desired>,
+    memberships: Vec<(NetworkId, UserId)>,
+    deactivate: Vec<UserId>,
+}
+
+#[derive(Default)]
+struct Lists {
+    skills: Vec<String>,
+    interests: Vec<String>,
+    languages: Vec<String>,
+}
+
+fn same_tags(a: &[String], b: &[String]) -> bool {
+    let key = |l: &[String]| {
+        let mut v: Vec<(String, String)> = l.iter().map(|t| (fold(t), t.clone())).collect();
+        v.sort();
+        v
+    };
+    key(a) == key(b)
+}
+
+fn row_error(line: u64, column: String, problem: String, fix: impl Into<String>) -> RowError {
+    RowError { line, column, problem, fix: fix.into() }
+}
+
+/// How errors name one of our columns: as the file names it, or by our label.
+fn column_name(sheet: &Sheet, mapping: &Mapping, c: Column) -> String {
+    mapping.get(c).map_or_else(|| c.label().to_owned(), |i| sheet.column_name(i))
+}
+
+fn lines_text(lines: &[u64]) -> String {
+    let l: Vec<String> = lines.iter().map(u64::to_string).collect();
+    match l.len() {
+        1 => format!("line {}", l[0]),
+        _ => format!("lines {}", l.join(", ")),
+    }
+}
+
+/// Finds reporting loops reachable from `starts` in the manager graph (person → manager).
+fn loops(graph: &HashMap<UserId, UserId>, starts: impl Iterator<Item = UserId>) -> Vec<Vec<UserId>> {
+    // 1: on the current path; 2: fully explored.
+    let mut state: HashMap<UserId, u8> = HashMap::new();
+    let mut found = Vec::new();
+    for s in starts {
+        let mut path = Vec::new();
+        let mut cur = Some(s);
+        while let Some(c) = cur {
+            match state.get(&c) {
+                Some(2) => break,
+                Some(_) => {
+                    if let Some(pos) = path.iter().position(|p| *p == c) {
+                        found.push(path[pos..].to_vec());
+                    }
+                    break;
+                }
+                None => {
+                    state.insert(c, 1);
+                    path.push(c);
+                    cur = graph.get(&c).copied();
+                }
+            }
+        }
+        for p in path {
+            state.insert(p, 2);
+        }
+    }
+    found
+}
+
+fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snapshot, extra: Option<NetworkId>, opts: &Options, acting: Option<UserId>) -> Result<Plan> {
+    let people: HashMap<&str, &Person> = snap.people.iter().map(|p| (p.email.as_str(), p)).collect();
+    let nets: HashMap<&str, NetworkId> = snap.networks.iter().map(|n| (n.slug.as_str(), n.id)).collect();
+    let col = |c: Column| column_name(sheet, mapping, c);
+
+    // The same person twice: both rows are errors, each naming the other lines.
+    let mut lines_of: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(e) = &r.email {
+            lines_of.entry(e.as_str().to_owned()).or_default().push(i);
+        }
+    }
+    for (email, idx) in &lines_of {
+        if idx.len() > 1 {
+            for &i in idx {
+                let others: Vec<u64> = idx.iter().filter(|&&j| j != i).map(|&j| records[j].line).collect();
+                let line = records[i].line;
+                records[i].errors.push(row_error(line, col(Column::Email), format!("{email} is also on {}.", lines_text(&others)), "Keep one row per person: merge the rows or delete the extra ones."));
+            }
+        }
+    }
+    for r in &mut records {
+        for slug in &r.networks {
+            if !nets.contains_key(slug.as_str()) {
+                r.errors.push(row_error(r.line, col(Column::Networks), format!("No network has the address “{slug}”."), "Use an existing network's address (as in its link), or create the network first."));
+            }
+        }
+        if let Some(e) = &r.email
+            && r.name.is_none()
+            && !people.contains_key(e.as_str())
+        {
+            let c = if mapping.get(Column::Name).is_none() && mapping.get(Column::FirstName).is_some() { Column::FirstName } else { Column::Name };
+            r.errors.push(row_error(r.line, col(c), format!("{e} is new to Roundtable, so a name is needed."), "Fill in the person's name."));
+        }
+    }
+
+    // Ids: known people keep theirs; new people get one now, so rows can name each other.
+    let row_of: HashMap<&str, usize> = records.iter().enumerate().filter_map(|(i, r)| r.email.as_ref().map(|e| (e.as_str(), i))).collect();
+    let ids: Vec<Option<UserId>> = records.iter().map(|r| r.email.as_ref().map(|e| people.get(e.as_str()).map_or_else(UserId::new, |p| p.id))).collect();
+    let mut valid: Vec<bool> = records.iter().map(|r| r.errors.is_empty()).collect();
+    // Errors found from here on, by row (the records stay borrowed by the maps above).
+    let mut more: Vec<Vec<RowError>> = vec![Vec::new(); records.len()];
+    let email_of: HashMap<UserId, &str> = snap
+        .people
+        .iter()
+        .map(|p| (p.id, p.email.as_str()))
+        .chain(records.iter().zip(&ids).filter_map(|(r, id)| Some(((*id)?, r.email.as_ref()?.as_str()))))
+        .collect();
+
+    // References to people that can never hold, reported on every row so one pass shows them
+    // all: oneself, or an email neither in the file nor in Roundtable.
+    for (i, r) in records.iter().enumerate() {
+        let me = r.email.as_ref().map_or("", |e| e.as_str());
+        let refs = r.manager_email.iter().map(|m| (m, "manager", Column::ManagerEmail));
+        let refs = refs.chain(r.supports_emails.iter().flatten().map(|e| (e, "supported executive", Column::SupportsEmails)));
+        for (email, what, c) in refs {
+            let email = email.as_str();
+            if email == me {
+                more[i].push(row_error(r.line, col(c), format!("A person cannot be their own {what}."), "Correct the email, or leave the cell empty."));
+            } else if !people.contains_key(email) && !row_of.contains_key(email) {
+                more[i].push(row_error(r.line, col(c), format!("No one with the email {email} is in this file or in Roundtable."), format!("Check the spelling, or add a row for the {what}.")));
+            }
+        }
+        if !more[i].is_empty() {
+            valid[i] = false;
+        }
+    }
+    loop {
+        // A row naming someone who is new and whose own row has errors cannot be imported
+        // either; repeat until no more rows fall out. (Someone already in Roundtable exists even
+        // if their row has errors.)
+        loop {
+            let mut changed = false;
+            for i in 0..records.len() {
+                if !valid[i] {
+                    continue;
+                }
+                let r = &records[i];
+                let refs = r.manager_email.iter().map(|m| (m, "manager", Column::ManagerEmail));
+                let refs = refs.chain(r.supports_emails.iter().flatten().map(|e| (e, "supported executive", Column::SupportsEmails)));
+                let mut errs = Vec::new();
+                for (email, what, c) in refs {
+                    let email = email.as_str();
+                    if let (false, Some(&j)) = (people.contains_key(email), row_of.get(email))
+                        && !valid[j]
+                    {
+                        let at = records[j].line;
+                        errs.push(row_error(r.line, col(c), format!("The {what} {email} is on line {at}, which has errors."), format!("Fix line {at} first, or leave this cell empty.")));
+                    }
+                }
+                if !errs.is_empty() {
+                    more[i].extend(errs);
+                    valid[i] = false;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        // Reporting loops, over the reporting line as the import would leave it.
+        let mut graph: HashMap<UserId, UserId> = snap.people.iter().filter_map(|p| Some((p.id, p.manager_id?))).collect();
+        let id_of = |email: &str| row_of.get(email).and_then(|&j| ids[j]).or_else(|| people.get(email).map(|p| p.id));
+        for (i, r) in records.iter().enumerate() {
+            if let (true, Some(id), Some(m)) = (valid[i], ids[i], &r.manager_email)
+                && let Some(mid) = id_of(m.as_str())
+            {
+                graph.insert(id, mid);
+            }
+        }
+        let in_file: HashMap<UserId, usize> = ids.iter().enumerate().filter(|(i, _)| valid[*i]).filter_map(|(i, id)| Some(((*id)?, i))).collect();
+        let mut any = false;
+        for cycle in loops(&graph, (0..records.len()).filter(|&i| valid[i] && records[i].manager_email.is_some()).filter_map(|i| ids[i])) {
+            let mut chain: Vec<&str> = cycle.iter().map(|id| email_of.get(id).copied().unwrap_or("?")).collect();
+            chain.push(chain[0]);
+            let chain = chain.join(" → ");
+            for id in &cycle {
+                if let Some(&i) = in_file.get(id) {
+                    let line = records[i].line;
+                    more[i].push(row_error(line, col(Column::ManagerEmail), format!("This makes a reporting loop: {chain}."), "Correct the manager of one of these people."));
+                    valid[i] = false;
+                    any = true;
+                }
+            }
+        }
+        if !any {
+            break;
+        }
+    }
+
+    // Outcomes and writes for the valid rows.
+    let mut lists: HashMap<UserId, Lists> = HashMap::new();
+    for (id, kind, tag) in &snap.tags {
+        let l = lists.entry(*id).or_default();
+        match kind.as_str() {
+            "skills" => l.skills.push(tag.clone()),
+            "interests" => l.interests.push(tag.clone()),
+            _ => l.languages.push(tag.clone()),
+        }
+    }
+    let mut supports: HashMap<UserId, Vec<UserId>> = HashMap::new();
+    for (a, e) in &snap.supports {
+        supports.entry(*a).or_default().push(*e);
+    }
+    let active: HashSet<(NetworkId, UserId)> = snap.memberships.iter().filter(|m| m.status == "active").map(|m| (m.network_id, m.user_id)).collect();
+    let id_of = |email: &str| row_of.get(email).and_then(|&j| ids[j]).or_else(|| people.get(email).map(|p| p.id));
+    let mut p = Plan::default();
+    for (i, r) in records.iter().enumerate() {
+        let (Some(email), Some(id), true) = (&r.email, ids[i], valid[i]) else { continue };
+        let manager = r.manager_email.as_ref().and_then(|m| id_of(m.as_str()));
+        let sup: Option<Vec<UserId>> = r.supports_emails.as_ref().map(|l| l.iter().filter_map(|e| id_of(e.as_str())).collect());
+        let mut nets_here: Vec<NetworkId> = r.networks.iter().filter_map(|s| nets.get(s.as_str()).copied()).chain(extra).collect();
+        let mut seen = HashSet::new();
+        nets_here.retain(|n| seen.insert(*n));
+        let joins: Vec<(NetworkId, UserId)> = nets_here.iter().filter(|n| !active.contains(&(**n, id))).map(|n| (*n, id)).collect();
+        let name_or = |d: &str| r.name.as_ref().map_or_else(|| d.to_owned(), |n| n.as_str().to_owned());
+        let or = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
+        match people.get(email.as_str()) {
+            None => {
+                let d = Desired {
+                    id,
+                    email: email.as_str().to_owned(),
+                    name: name_or(""),
+                    job_title: or(&r.job_title, ""),
+                    department: or(&r.department, ""),
+                    location: or(&r.location, ""),
+                    time_zone: or(&r.time_zone, "UTC"),
+                    preferred_name: or(&r.preferred_name, ""),
+                    pronouns: String::new(),
+                    level: or(&r.level, ""),
+                    years_experience: r.years_experience,
+                    bio: String::new(),
+                    start_date: or(&r.start_date, ""),
+                    manager_id: manager,
+                    visibility: "{}".into(),
+                    skills: r.skills.clone().unwrap_or_default(),
+                    interests: r.interests.clone().unwrap_or_default(),
+                    languages: r.languages.clone().unwrap_or_default(),
+                    supports: sup.unwrap_or_default(),
+                };
+                p.report.outcomes.push(Outcome { line: r.line, email: d.email.clone(), name: d.name.clone(), action: Action::Create, changes: Vec::new(), note: None });
+                p.create.push(d);
+                p.memberships.extend(joins);
+            }
+            Some(cur) => {
+                let l = lists.remove(&cur.id).unwrap_or_default();
+                let cur_sup = supports.get(&cur.id).cloned().unwrap_or_default();
+                let d = Desired {
+                    id,
+                    email: cur.email.clone(),
+                    name: name_or(&cur.name),
+                    job_title: or(&r.job_title, &cur.job_title),
+                    department: or(&r.department, &cur.department),
+                    location: or(&r.location, &cur.location),
+                    time_zone: or(&r.time_zone, &cur.time_zone),
+                    preferred_name: or(&r.preferred_name, &cur.preferred_name),
+                    pronouns: cur.pronouns.clone(),
+                    level: or(&r.level, &cur.level),
+                    years_experience: r.years_experience.or(cur.years_experience),
+                    bio: cur.bio.clone(),
+                    start_date: or(&r.start_date, &cur.start_date),
+                    manager_id: manager.or(cur.manager_id),
+                    visibility: cur.visibility.clone(),
+                    skills: r.skills.clone().unwrap_or(l.skills.clone()),
+                    interests: r.interests.clone().unwrap_or(l.interests.clone()),
+                    languages: r.languages.clone().unwrap_or(l.languages.clone()),
+                    supports: sup.unwrap_or_else(|| cur_sup.clone()),
+                };
+                let mut changes = Vec::new();
+                let mut diff = |differs: bool, what: &'static str| {
+                    if differs {
+                        changes.push(what);
+                    }
+                };
+                diff(d.name != cur.name, "name");
+                diff(d.job_title != cur.job_title, "job title");
+                diff(d.department != cur.department, "department");
+                diff(d.location != cur.location, "location");
+                diff(d.time_zone != cur.time_zone, "time zone");
+                diff(d.preferred_name != cur.preferred_name, "preferred name");
+                diff(d.level != cur.level, "level");
+                diff(d.years_experience != cur.years_experience, "years of experience");
+                diff(d.start_date != cur.start_date, "start date");
+                diff(d.manager_id != cur.manager_id, "manager");
+                diff(!same_tags(&d.skills, &l.skills), "skills");
+                diff(!same_tags(&d.interests, &l.interests), "interests");
+                diff(!same_tags(&d.languages, &l.languages), "languages");
+                let (mut a, mut b) = (d.supports.clone(), cur_sup);
+                a.sort();
+                b.sort();
+                diff(a != b, "executives supported");
+                if !joins.is_empty() {
+                    changes.push("networks");
+                }
+                let profile_changed = changes.iter().any(|c| *c != "networks");
+                let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
+                let note = cur.deactivated.then_some("This account is deactivated and stays so; reactivate it on the People page if needed.");
+                p.report.outcomes.push(Outcome { line: r.line, email: d.email.clone(), name: d.name.clone(), action, changes, note });
+                if profile_changed {
+                    p.update.push(d);
+                }
+                p.memberships.extend(joins);
+            }
+        }
+    }
+
+    if opts.deactivate_missing {
+        if lines_of.is_empty() {
+            return Err(invalid("No row has a usable email address, so no one can be matched. Nothing was deactivated."));
+        }
+        for person in &snap.people {
+            if person.deactivated || lines_of.contains_key(&person.email) || Some(person.id) == acting {
+                continue;
+            }
+            if person.is_org_admin {
+                p.report.admins_kept += 1;
+                continue;
+            }
+            p.deactivate.push(person.id);
+            p.report.deactivations.push((person.email.clone(), person.name.clone()));
+        }
+    }
+
+    let r = &mut p.report;
+    r.encoding = sheet.encoding;
+    r.delimiter = sheet.delimiter;
+    r.rows = records.len();
+    r.created = r.outcomes.iter().filter(|o| o.action == Action::Create).count();
+    r.updated = r.outcomes.iter().filter(|o| o.action == Action::Update).count();
+    r.unchanged = r.outcomes.iter().filter(|o| o.action == Action::Unchanged).count();
+    r.deactivated = r.deactivations.len();
+    r.ignored_columns = mapping.ignored(&sheet.headers);
+    for (rec, mut extra) in records.into_iter().zip(more) {
+        if !rec.errors.is_empty() || !extra.is_empty() {
+            r.error_lines.push(rec.line);
+            r.errors.extend(rec.errors);
+            r.errors.append(&mut extra);
+        }
+    }
+    r.errors.sort_by_key(|e| e.line);
+    Ok(p)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying: batched writes in one transaction, with the audit entry.
+
+async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) -> Result<()> {
+    let now = Utc::now();
+    let people: Vec<&Desired> = p.create.iter().chain(&p.update).collect();
+    let indexes: Vec<_> = people
+        .iter()
+        .map(|d| {
+            let aud = audiences(&d.visibility);
+            let idx = index(
+                &Indexed {
+                    name: &d.name,
+                    job_title: &d.job_title,
+                    department: &d.department,
+                    location: &d.location,
+                    preferred_name: &d.preferred_name,
+                    bio: &d.bio,
+                    level: &d.level,
+                    years_experience: d.years_experience,
+                    skills: &d.skills,
+                    interests: &d.interests,
+                    languages: &d.languages,
+                },
+                &aud,
+            );
+            (fold(&d.name), idx)
+        })
+        .collect();
+    let users: Vec<UserRow<'_>> = people
+        .iter()
+        .zip(&indexes)
+        .map(|(d, (folded, _))| UserRow {
+            id: d.id,
+            email: &d.email,
+            name: &d.name,
+            name_folded: folded,
+            job_title: &d.job_title,
+            department: &d.department,
+            location: &d.location,
+            time_zone: &d.time_zone,
+        })
+        .collect();
+    let profiles: Vec<ProfileRow<'_>> = people
+        .iter()
+        .zip(&indexes)
+        .map(|(d, (_, idx))| ProfileRow {
+            id: d.id,
+            preferred_name: &d.preferred_name,
+            pronouns: &d.pronouns,
+            level: &d.level,
+            years_experience: d.years_experience,
+            bio: &d.bio,
+            start_date: &d.start_date,
+            manager_id: d.manager_id,
+            visibility: &d.visibility,
+            search_organisation: &idx.search_organisation,
+            search_network: &idx.search_network,
+        })
+        .collect();
+    let tags: Vec<(UserId, &str, &str, &str, &str)> =
+        people.iter().zip(&indexes).flat_map(|(d, (_, idx))| idx.tags.iter().map(move |(k, t, f, a)| (d.id, *k, t.as_str(), f.as_str(), *a))).collect();
+    let supports: Vec<(UserId, UserId)> = people.iter().flat_map(|d| d.supports.iter().map(move |e| (d.id, *e))).collect();
+    let updated_ids: Vec<UserId> = p.update.iter().map(|d| d.id).collect();
+    let n_new = p.create.len();
+
+    let total = (users.len() + profiles.len() + tags.len() + supports.len() + p.memberships.len() + p.deactivate.len()) as u64;
+    let mut done = 0u64;
+    let mut tick = |n: usize| {
+        done += n as u64;
+        progress(Stage::Writing, done, total);
+    };
+    // New accounts first, all of them, so profiles may name any of them as manager.
+    for c in users[..n_new].chunks(CHUNK) {
+        store::insert_users(tx, c, now).await?;
+        tick(c.len());
+    }
+    for c in users[n_new..].chunks(CHUNK) {
+        store::update_users(tx, c).await?;
+        tick(c.len());
+    }
+    for c in profiles.chunks(CHUNK) {
+        store::upsert_profiles(tx, c, now).await?;
+        tick(c.len());
+    }
+    for c in updated_ids.chunks(CHUNK) {
+        store::replace_tags(tx, c, &[]).await?;
+        store::replace_supports(tx, c, &[]).await?;
+    }
+    for c in tags.chunks(CHUNK) {
+        store::replace_tags(tx, &[], c).await?;
+        tick(c.len());
+    }
+    for c in supports.chunks(CHUNK) {
+        store::replace_supports(tx, &[], c).await?;
+        tick(c.len());
+    }
+    for c in p.memberships.chunks(CHUNK) {
+        store::activate_memberships(tx, c, now).await?;
+        tick(c.len());
+    }
+    for c in p.deactivate.chunks(CHUNK) {
+        store::deactivate(tx, c, now).await?;
+        tick(c.len());
+    }
+    Ok(())
+}
+
+fn conflict(e: roundtable_store::Error) -> AppError {
+    match e {
+        roundtable_store::Error::Conflict(_) => AppError::Conflict(FieldError::new(
+            "form",
+            "Someone changed the people in Roundtable while this import ran, so nothing was imported. Run it again.",
+        )),
+        e => e.into(),
+    }
+}
+
+/// Checks `sheet` under `mapping` and, unless it is a dry run or there are errors the options do
+/// not allow to skip, applies it in one transaction.
+pub async fn run(db: &Db, by: &Initiator, sheet: &Sheet, mapping: &Mapping, file_name: &str, opts: &Options, progress: Progress<'_>) -> Result<Report> {
+    let records = csv_read::records(sheet, mapping);
+    progress(Stage::Checking, records.len() as u64, records.len() as u64);
+    let extra_network = |snap: &Snapshot| -> Result<Option<NetworkId>> {
+        match opts.network.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(slug) => snap
+                .networks
+                .iter()
+                .find(|n| n.slug == slug)
+                .map(|n| Some(n.id))
+                .ok_or_else(|| invalid(format!("No network has the address “{slug}”. Nothing was imported."))),
+        }
+    };
+    if opts.dry_run {
+        let snap = store::snapshot(&mut Source::Db(db)).await?;
+        let extra = extra_network(&snap)?;
+        return Ok(plan(sheet, mapping, records, &snap, extra, opts, by.user_id)?.report);
+    }
+    let mut tx = db.begin().await?;
+    let snap = store::snapshot(&mut Source::Tx(&mut tx)).await?;
+    let extra = extra_network(&snap)?;
+    let mut p = plan(sheet, mapping, records, &snap, extra, opts, by.user_id)?;
+    drop(snap);
+    if p.report.has_errors() && !opts.valid_rows_only {
+        // Nothing is written: the transaction is dropped, which rolls it back.
+        return Ok(p.report);
+    }
+    write(&mut tx, &p, progress).await.map_err(|e| match e {
+        AppError::Internal(err) => match err.downcast::<roundtable_store::Error>() {
+            Ok(s) => conflict(s),
+            Err(err) => AppError::Internal(err),
+        },
+        e => e,
+    })?;
+    p.report.applied = true;
+    let detail = p.report.summary();
+    audit::record(
+        &mut tx,
+        &audit::NewEntry { actor_id: by.user_id, actor_name: &by.name, action: "members.imported", network_id: extra, subject: file_name, detail: &detail },
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await.map_err(conflict)?;
+    Ok(p.report)
+}
+
+/// The org-admin page's check: a dry run.
+pub async fn preview(state: &AppState, actor: &Actor, sheet: &Sheet, mapping: &Mapping, opts: &Options) -> Result<Report> {
+    require_admin(actor)?;
+    let opts = Options { dry_run: true, ..opts.clone() };
+    run(&state.db, &Initiator { user_id: Some(actor.user_id), name: String::new() }, sheet, mapping, "", &opts, &|_, _, _| {}).await
+}
+
+/// The org-admin page's import.
+pub async fn apply(state: &AppState, actor: &Actor, actor_name: &str, sheet: &Sheet, mapping: &Mapping, file_name: &str, opts: &Options) -> Result<Report> {
+    require_admin(actor)?;
+    let opts = Options { dry_run: false, ..opts.clone() };
+    let by = Initiator { user_id: Some(actor.user_id), name: actor_name.to_owned() };
+    run(&state.db, &by, sheet, mapping, file_name, &opts, &|_, _, _| {}).await
+}
+
+/// The org-admin page's network list (for "add everyone to").
+pub async fn networks(state: &AppState, actor: &Actor) -> Result<Vec<(String, String)>> {
+    require_admin(actor)?;
+    Ok(roundtable_store::networks::list(&state.db).await?.into_iter().map(|n| (n.slug, n.name)).collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export.
+
+/// The export's columns: the import's own, so an export can be edited and imported back.
+pub const EXPORT_COLUMNS: [Column; 16] = [
+    Column::Email,
+    Column::Name,
+    Column::PreferredName,
+    Column::JobTitle,
+    Column::Department,
+    Column::Location,
+    Column::TimeZone,
+    Column::Level,
+    Column::YearsExperience,
+    Column::Skills,
+    Column::Interests,
+    Column::Languages,
+    Column::StartDate,
+    Column::ManagerEmail,
+    Column::SupportsEmails,
+    Column::Networks,
+];
+
+/// A cell made safe for spreadsheets: text starting with = + - @, tab or carriage return would be
+/// run as a formula by Excel, so it gets a leading apostrophe (shown as text, not as a quote).
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
+}
+
+/// Everything known about one person for the export.
+struct ExportPerson<'a> {
+    p: &'a Person,
+    lists: Lists,
+    manager: Option<&'a str>,
+    supports: Vec<&'a str>,
+    networks: Vec<&'a str>,
+}
+
+/// One person's row as `rel` may see it. Basics (email, name, job title, department, location,
+/// time zone) are visible across the organisation; every other field follows the audience its
+/// owner chose (`profile::can_see`). Org admins — the only people who may export today — see
+/// every field; network memberships are listed for them only.
+fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
+    let aud = audiences(&e.p.visibility);
+    let show = |f: Field| profile::can_see(aud.get(&f).copied().unwrap_or(Audience::Network), rel);
+    let when = |f: Field, v: String| if show(f) { v } else { String::new() };
+    vec![
+        e.p.email.clone(),
+        e.p.name.clone(),
+        when(Field::PreferredName, e.p.preferred_name.clone()),
+        e.p.job_title.clone(),
+        e.p.department.clone(),
+        e.p.location.clone(),
+        e.p.time_zone.clone(),
+        when(Field::Level, e.p.level.clone()),
+        when(Field::YearsExperience, e.p.years_experience.map(|y| y.to_string()).unwrap_or_default()),
+        when(Field::Skills, e.lists.skills.join("; ")),
+        when(Field::Interests, e.lists.interests.join("; ")),
+        when(Field::Languages, e.lists.languages.join("; ")),
+        when(Field::StartDate, e.p.start_date.clone()),
+        when(Field::Manager, e.manager.unwrap_or_default().to_owned()),
+        when(Field::Supports, e.supports.join("; ")),
+        if rel.viewer_is_org_admin { e.networks.join("; ") } else { String::new() },
+    ]
+}
+
+/// Active people (of one network, if given) as CSV for Excel: UTF-8 with a BOM, CRLF line ends,
+/// ISO dates, formula-like cells neutralised. Returns the CSV and how many people it holds.
+async fn export_csv(db: &Db, rel: Relation, network: Option<&str>) -> Result<(Vec<u8>, usize)> {
+    let snap = store::snapshot(&mut Source::Db(db)).await?;
+    let only = match network {
+        None => None,
+        Some(slug) => Some(snap.networks.iter().find(|n| n.slug == slug).ok_or(AppError::NotFound)?.id),
+    };
+    let email_of: HashMap<UserId, &str> = snap.people.iter().map(|p| (p.id, p.email.as_str())).collect();
+    let slug_of: HashMap<NetworkId, &str> = snap.networks.iter().map(|n| (n.id, n.slug.as_str())).collect();
+    let mut lists: HashMap<UserId, Lists> = HashMap::new();
+    for (id, kind, tag) in &snap.tags {
+        let l = lists.entry(*id).or_default();
+        match kind.as_str() {
+            "skills" => l.skills.push(tag.clone()),
+            "interests" => l.interests.push(tag.clone()),
+            _ => l.languages.push(tag.clone()),
+        }
+    }
+    let mut supports: HashMap<UserId, Vec<&str>> = HashMap::new();
+    for (a, e) in &snap.supports {
+        supports.entry(*a).or_default().extend(email_of.get(e));
+    }
+    let mut nets: HashMap<UserId, Vec<&str>> = HashMap::new();
+    for m in snap.memberships.iter().filter(|m| m.status == "active") {
+        nets.entry(m.user_id).or_default().extend(slug_of.get(&m.network_id));
+    }
+    let in_network: Option<HashSet<UserId>> =
+        only.map(|n| snap.memberships.iter().filter(|m| m.network_id == n && m.status == "active").map(|m| m.user_id).collect());
+    let mut people: Vec<&Person> =
+        snap.people.iter().filter(|p| !p.deactivated && in_network.as_ref().is_none_or(|s| s.contains(&p.id))).collect();
+    people.sort_by(|a, b| (fold(&a.name), &a.email).cmp(&(fold(&b.name), &b.email)));
+
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let csv_err = |e: csv::Error| AppError::Internal(anyhow::Error::new(e));
+    w.write_record(EXPORT_COLUMNS.iter().map(|c| c.key())).map_err(csv_err)?;
+    for p in &people {
+        let mut n = nets.remove(&p.id).unwrap_or_default();
+        n.sort_unstable();
+        let e = ExportPerson {
+            p,
+            lists: lists.remove(&p.id).unwrap_or_default(),
+            manager: p.manager_id.and_then(|m| email_of.get(&m).copied()),
+            supports: supports.remove(&p.id).unwrap_or_default(),
+            networks: n,
+        };
+        w.write_record(export_row(&e, rel).iter().map(|c| neutralise(c))).map_err(csv_err)?;
+    }
+    let body = w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut out = Vec::with_capacity(body.len() + 3);
+    out.extend_from_slice(b"\xEF\xBB\xBF");
+    out.extend_from_slice(&body);
+    Ok((out, people.len()))
+}
+
+/// The org-admin export, recorded in the audit log (it is personal data leaving the system).
+pub async fn export(state: &AppState, actor: &Actor, actor_name: &str, network: Option<&str>) -> Result<Vec<u8>> {
+    require_admin(actor)?;
+    let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
+    let (csv, n) = export_csv(&state.db, rel, network).await?;
+    let mut tx = state.db.begin().await?;
+    let subject = network.unwrap_or("organisation");
+    audit::record(
+        &mut tx,
+        &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "members.exported", network_id: None, subject, detail: &format!("{n} people") },
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(csv)
+}
+
+/// `roundtable import …` / `roundtable export …`: the server console acts, recorded as "console".
+pub mod console {
+    use super::*;
+
+    /// Reads `bytes` (any encoding the pages accept), matches the header to our columns by name
+    /// and alias (there is no mapping step on the command line), then runs the import.
+    pub async fn import(db: &Db, bytes: &[u8], file_name: &str, opts: &Options, progress: Progress<'_>) -> anyhow::Result<(Sheet, Mapping, Report)> {
+        let sheet = csv_read::read_bytes(bytes).map_err(|e| anyhow::anyhow!("{file_name}: {e}"))?;
+        let mapping = Mapping::suggest(&sheet.headers);
+        if mapping.get(Column::Email).is_none() {
+            anyhow::bail!(
+                "{file_name}: no column holds the email address. The header has: {}. Name one column “email”.",
+                sheet.headers.join(", ")
+            );
+        }
+        let report = run(db, &Initiator::console(), &sheet, &mapping, file_name, opts, progress).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+        Ok((sheet, mapping, report))
+    }
+
+    /// Every active person (or one network's members) as CSV, with every field.
+    pub async fn export(db: &Db, network: Option<&str>) -> anyhow::Result<Vec<u8>> {
+        let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
+        let (csv, n) = export_csv(db, rel, network).await.map_err(|e| match e {
+            AppError::NotFound => anyhow::anyhow!("no network has the address {:?}", network.unwrap_or_default()),
+            e => anyhow::anyhow!(e.message()),
+        })?;
+        let mut tx = db.begin().await?;
+        let subject = network.unwrap_or("organisation");
+        audit::record(&mut tx, &audit::NewEntry { actor_id: None, actor_name: "console", action: "members.exported", network_id: None, subject, detail: &format!("{n} people") }, Utc::now())
+            .await?;
+        tx.commit().await?;
+        Ok(csv)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_cells_are_neutralised() {
+        for bad in ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(neutralise("Ann"), "Ann");
+        assert_eq!(neutralise("2024-03-31"), "2024-03-31");
+    }
+
+    #[test]
+    fn loops_are_found_once_each() {
+        let (a, b, c, d) = (UserId::new(), UserId::new(), UserId::new(), UserId::new());
+        let g: HashMap<UserId, UserId> = [(a, b), (b, c), (c, a), (d, a)].into();
+        let found = loops(&g, [d, a, b].into_iter());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].len(), 3);
+        assert!(loops(&[(a, b)].into(), [a].into_iter()).is_empty());
+    }
+
+    #[test]
+    fn the_export_row_hides_fields_the_viewer_may_not_see() {
+        let p = Person {
+            id: UserId::new(),
+            email: "ann@example.org".into(),
+            name: "Ann".into(),
+            job_title: "EA".into(),
+            department: "Finance".into(),
+            location: "London".into(),
+            time_zone: "Europe/London".into(),
+            is_org_admin: false,
+            deactivated: false,
+            preferred_name: "Annie".into(),
+            pronouns: String::new(),
+            level: "Senior".into(),
+            years_experience: Some(8),
+            bio: String::new(),
+            start_date: "2019-09-02".into(),
+            manager_id: None,
+            visibility: r#"{"level":"organisers","skills":"organisation"}"#.into(),
+        };
+        let e = ExportPerson { p: &p, lists: Lists { skills: vec!["Excel".into()], ..Lists::default() }, manager: Some("boss@example.org"), supports: vec![], networks: vec!["eas"] };
+        let admin = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
+        let stranger = Relation { viewer_is_org_admin: false, ..admin };
+        let all = export_row(&e, admin);
+        assert_eq!((all[2].as_str(), all[7].as_str(), all[9].as_str(), all[13].as_str(), all[15].as_str()), ("Annie", "Senior", "Excel", "boss@example.org", "eas"));
+        let some = export_row(&e, stranger);
+        assert_eq!(some[1], "Ann", "basics are organisation-wide");
+        assert_eq!(some[9], "Excel", "skills were shared with the organisation");
+        assert!(some[2].is_empty() && some[7].is_empty() && some[13].is_empty() && some[15].is_empty(), "{some:?}");
+    }
+}

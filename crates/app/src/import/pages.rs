@@ -1,0 +1,449 @@
+//! Org-admin pages: import members from a CSV file in four steps — upload or paste, choose which
+//! column feeds which field, preview (per-row errors and what will change), import — and export
+//! members as CSV.
+//!
+//! Between steps the file's text travels in a hidden form field, not in the database: the steps
+//! are multipart forms (our 64 KB urlencoded limit does not apply; the server's 1 MB body limit
+//! does), so nothing needs a table, an expiry or clean-up, any instance behind a load balancer can
+//! take the next step, and abandoning the import leaves nothing behind. Every step reads and
+//! checks the text again, and the import re-plans against the database as it is at that moment.
+
+use super::{Action, Column, Mapping, Options, Report, RowError, Sheet, csv_read};
+use crate::http::{AppError, Layout, Result, Signed, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use roundtable_domain::FieldError;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/import", get(upload_form))
+        .route("/admin/import/template.csv", get(template))
+        .route("/admin/import/upload", post(upload))
+        .route("/admin/import/preview", post(preview))
+        .route("/admin/import/apply", post(apply))
+        .route("/admin/export", get(export_page))
+        .route("/admin/export/members.csv", get(export_csv))
+}
+
+/// Rows of the preview's change table shown on the page (the counts cover every row).
+const SHOWN: usize = 1000;
+
+fn require_admin(s: &Signed) -> Result<()> {
+    if s.user.is_org_admin { Ok(()) } else { Err(AppError::Forbidden("Only organisation administrators can import or export members.")) }
+}
+
+/// A step's form, read from `multipart/form-data`: text fields, and the uploaded file if any.
+#[derive(Default)]
+struct Parts {
+    fields: HashMap<String, String>,
+    file: Option<(String, Vec<u8>)>,
+}
+
+impl Parts {
+    fn get(&self, k: &str) -> &str {
+        self.fields.get(k).map_or("", String::as_str)
+    }
+    fn flag(&self, k: &str) -> bool {
+        matches!(self.get(k), "true" | "on" | "1")
+    }
+}
+
+async fn parts(m: std::result::Result<Multipart, MultipartRejection>) -> Result<Parts> {
+    let bad = |what: String| AppError::BadRequest(StatusCode::BAD_REQUEST, format!("The upload could not be read ({what}). Please try again."));
+    let mut m = m.map_err(|e| AppError::BadRequest(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("This address expects a file upload form ({e}).")))?;
+    let mut out = Parts::default();
+    while let Some(field) = m.next_field().await.map_err(|e| bad(e.body_text()))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(|e| bad(e.body_text()))?;
+            if !bytes.is_empty() {
+                out.file = Some((file_name, bytes.to_vec()));
+            }
+        } else {
+            let bytes = field.bytes().await.map_err(|e| bad(e.body_text()))?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| bad("text that is not UTF-8".into()))?;
+            out.fields.insert(name, text);
+        }
+    }
+    Ok(out)
+}
+
+fn encoding_of(raw: &str) -> &'static str {
+    ["UTF-8", "UTF-8 with BOM", "UTF-16", "Windows-1252", "pasted text"].into_iter().find(|e| *e == raw).unwrap_or("UTF-8")
+}
+
+fn delimiter_name(d: char) -> &'static str {
+    match d {
+        ';' => "semicolons",
+        '\t' => "tabs",
+        _ => "commas",
+    }
+}
+
+fn options(p: &Parts) -> Options {
+    Options {
+        network: Some(p.get("network").trim().to_owned()).filter(|s| !s.is_empty()),
+        deactivate_missing: p.flag("deactivate_missing"),
+        valid_rows_only: p.flag("valid_rows_only"),
+        dry_run: false,
+    }
+}
+
+/// The mapping as hidden `map_<column>` fields (or chosen in selects).
+fn choices(p: &Parts) -> Option<HashMap<String, String>> {
+    let c: HashMap<String, String> = p.fields.iter().filter_map(|(k, v)| Some((k.strip_prefix("map_")?.to_owned(), v.clone()))).collect();
+    (!c.is_empty()).then_some(c)
+}
+
+/// What every step after the upload carries.
+struct Carry {
+    csv: String,
+    file_name: String,
+    encoding: &'static str,
+    network: String,
+    deactivate_missing: bool,
+    /// (column key, chosen index or "")
+    mapping: Vec<(&'static str, String)>,
+}
+
+impl Carry {
+    fn new(csv: String, file_name: String, encoding: &'static str, mapping: &Mapping, opts: &Options) -> Self {
+        Self {
+            csv,
+            file_name,
+            encoding,
+            network: opts.network.clone().unwrap_or_default(),
+            deactivate_missing: opts.deactivate_missing,
+            mapping: Column::ALL.iter().map(|c| (c.key(), mapping.get(*c).map(|i| i.to_string()).unwrap_or_default())).collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 1: upload or paste.
+
+#[derive(Template)]
+#[template(path = "import/upload.html")]
+struct UploadPage {
+    layout: Layout,
+    errors: crate::http::Errors,
+    text: String,
+}
+
+fn upload_page(s: &Signed, errors: Vec<FieldError>, text: String) -> Result<Response> {
+    let failed = !errors.is_empty();
+    let mut r = render(&UploadPage { layout: Layout::for_user("Import members", s), errors: crate::http::Errors(errors), text })?;
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+async fn upload_form(s: Signed) -> Result<Response> {
+    require_admin(&s)?;
+    upload_page(&s, Vec::new(), String::new())
+}
+
+async fn template(s: Signed) -> Result<Response> {
+    require_admin(&s)?;
+    Ok(csv_response("roundtable-members-template.csv", csv_read::template().into_bytes()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 2: which column feeds which field, and the options.
+
+struct MapRow {
+    key: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    chosen: String,
+}
+
+#[derive(Template)]
+#[template(path = "import/mapping.html")]
+struct MappingPage {
+    layout: Layout,
+    errors: crate::http::Errors,
+    carry: Carry,
+    headers: Vec<(String, String)>,
+    sample: Vec<Vec<String>>,
+    rows: usize,
+    delimiter: &'static str,
+    fields: Vec<MapRow>,
+    networks: Vec<(String, String)>,
+}
+
+async fn mapping_page(state: &AppState, s: &Signed, sheet: &Sheet, carry: Carry, errors: Vec<String>) -> Result<Response> {
+    let networks = super::networks(state, &s.actor()).await?;
+    let fields = Column::ALL
+        .iter()
+        .zip(&carry.mapping)
+        .map(|(c, (_, chosen))| MapRow { key: c.key(), label: c.label(), hint: c.hint(), chosen: chosen.clone() })
+        .collect();
+    let failed = !errors.is_empty();
+    let page = MappingPage {
+        layout: Layout::for_user("Import members: choose the columns", s),
+        errors: crate::http::Errors(errors.into_iter().map(|m| FieldError::new("form", m)).collect()),
+        headers: (0..sheet.headers.len()).map(|i| (i.to_string(), sheet.column_name(i))).collect(),
+        sample: sheet.rows.iter().take(3).map(|r| (0..sheet.headers.len()).map(|i| r.cells.get(i).cloned().unwrap_or_default()).collect()).collect(),
+        rows: sheet.rows.len(),
+        delimiter: delimiter_name(sheet.delimiter),
+        fields,
+        networks,
+        carry,
+    };
+    let mut r = render(&page)?;
+    if failed {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+/// Reads the file (uploaded, pasted, or carried back from a later step) and shows the mapping.
+async fn upload(State(state): State<AppState>, s: Signed, m: std::result::Result<Multipart, MultipartRejection>) -> Result<Response> {
+    require_admin(&s)?;
+    let p = parts(m).await?;
+    let (text, file_name, encoding) = if let Some((name, bytes)) = &p.file {
+        match csv_read::decode(bytes) {
+            Ok((text, enc)) => (text, if name.is_empty() { "members.csv".to_owned() } else { name.clone() }, enc),
+            Err(e) => return upload_page(&s, vec![FieldError::new("file", e.0)], String::new()),
+        }
+    } else if !p.get("text").trim().is_empty() {
+        (p.get("text").to_owned(), "pasted text".to_owned(), "pasted text")
+    } else if !p.get("csv").is_empty() {
+        (p.get("csv").to_owned(), p.get("file_name").to_owned(), encoding_of(p.get("encoding")))
+    } else {
+        return upload_page(&s, vec![FieldError::new("file", "Choose a CSV file, or paste the rows.")], String::new());
+    };
+    let sheet = match csv_read::read(&text, encoding) {
+        Ok(sheet) => sheet,
+        Err(e) => {
+            let field = if p.file.is_some() { "file" } else { "text" };
+            let pasted = if p.file.is_none() { p.get("text").to_owned() } else { String::new() };
+            return upload_page(&s, vec![FieldError::new(field, e.0)], pasted);
+        }
+    };
+    let mapping = choices(&p).and_then(|c| Mapping::from_choices(&c, &sheet.headers).ok()).unwrap_or_else(|| Mapping::suggest(&sheet.headers));
+    let carry = Carry::new(text, file_name, encoding, &mapping, &options(&p));
+    mapping_page(&state, &s, &sheet, carry, Vec::new()).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps 3 and 4: preview, import.
+
+struct ErrorView {
+    line: u64,
+    column: String,
+    problem: String,
+    fix: String,
+}
+
+struct OutcomeView {
+    line: u64,
+    email: String,
+    name: String,
+    action: &'static str,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "import/preview.html")]
+struct PreviewPage {
+    layout: Layout,
+    carry: Carry,
+    r: ReportView,
+}
+
+#[derive(Template)]
+#[template(path = "import/done.html")]
+struct DonePage {
+    layout: Layout,
+    r: ReportView,
+}
+
+struct ReportView {
+    file_name: String,
+    encoding: &'static str,
+    delimiter: &'static str,
+    rows: usize,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    deactivated: usize,
+    error_rows: usize,
+    valid_rows: usize,
+    errors: Vec<ErrorView>,
+    outcomes: Vec<OutcomeView>,
+    more_outcomes: usize,
+    deactivations: Vec<(String, String)>,
+    admins_kept: usize,
+    ignored: String,
+    network: String,
+    applied: bool,
+}
+
+fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
+    let total = r.outcomes.len();
+    ReportView {
+        file_name: file_name.to_owned(),
+        encoding: r.encoding,
+        delimiter: delimiter_name(r.delimiter),
+        rows: r.rows,
+        created: r.created,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        deactivated: r.deactivated,
+        error_rows: r.error_lines.len(),
+        valid_rows: total,
+        errors: r.errors.into_iter().map(|e: RowError| ErrorView { line: e.line, column: e.column, problem: e.problem, fix: e.fix }).collect(),
+        outcomes: r
+            .outcomes
+            .into_iter()
+            .take(SHOWN)
+            .map(|o| OutcomeView {
+                line: o.line,
+                email: o.email,
+                name: o.name,
+                action: o.action.label(),
+                detail: match (o.action, o.note) {
+                    (Action::Update, note) => [Some(format!("Changes: {}.", o.changes.join(", "))), note.map(str::to_owned)].into_iter().flatten().collect::<Vec<_>>().join(" "),
+                    (Action::Create, _) => "New account without a password; no email is sent.".to_owned(),
+                    (Action::Unchanged, note) => note.unwrap_or_default().to_owned(),
+                },
+            })
+            .collect(),
+        more_outcomes: total.saturating_sub(SHOWN),
+        deactivations: r.deactivations,
+        admins_kept: r.admins_kept,
+        ignored: r.ignored_columns.join(", "),
+        network: opts.network.clone().unwrap_or_default(),
+        applied: r.applied,
+    }
+}
+
+/// Reads the carried text and mapping; on a mapping problem shows the mapping page again.
+async fn carried(state: &AppState, s: &Signed, p: &Parts) -> Result<std::result::Result<(Sheet, Mapping, Carry, Options), Response>> {
+    let encoding = encoding_of(p.get("encoding"));
+    let text = p.get("csv").to_owned();
+    let sheet = match csv_read::read(&text, encoding) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(upload_page(s, vec![FieldError::new("file", e.0)], String::new())?)),
+    };
+    let opts = options(p);
+    let file_name = p.get("file_name").to_owned();
+    match Mapping::from_choices(&choices(p).unwrap_or_default(), &sheet.headers) {
+        Ok(mapping) => {
+            let carry = Carry::new(text, file_name, encoding, &mapping, &opts);
+            Ok(Ok((sheet, mapping, carry, opts)))
+        }
+        Err(errs) => {
+            let mut carry = Carry::new(text, file_name, encoding, &Mapping::default(), &opts);
+            carry.mapping = Column::ALL.iter().map(|c| (c.key(), p.get(&format!("map_{}", c.key())).to_owned())).collect();
+            Ok(Err(mapping_page(state, s, &sheet, carry, errs).await?))
+        }
+    }
+}
+
+async fn preview(State(state): State<AppState>, s: Signed, m: std::result::Result<Multipart, MultipartRejection>) -> Result<Response> {
+    require_admin(&s)?;
+    let p = parts(m).await?;
+    let (sheet, mapping, carry, opts) = match carried(&state, &s, &p).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    match super::preview(&state, &s.actor(), &sheet, &mapping, &opts).await {
+        Ok(report) => {
+            let r = view(report, &carry.file_name, &opts);
+            render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })
+        }
+        Err(AppError::Invalid(errs)) => mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await,
+        Err(e) => Err(e),
+    }
+}
+
+async fn apply(State(state): State<AppState>, s: Signed, m: std::result::Result<Multipart, MultipartRejection>) -> Result<Response> {
+    require_admin(&s)?;
+    let p = parts(m).await?;
+    let (sheet, mapping, carry, opts) = match carried(&state, &s, &p).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let result = super::apply(&state, &s.actor(), &s.user.name, &sheet, &mapping, &carry.file_name, &opts).await;
+    match result {
+        Ok(report) if report.applied => {
+            let r = view(report, &carry.file_name, &opts);
+            let mut layout = Layout::for_user("Import members: done", &s);
+            layout.notice = Some("The import is done.");
+            render(&DonePage { layout, r })
+        }
+        Ok(report) => {
+            // Errors and no permission to skip them: nothing was imported; show the preview again.
+            let r = view(report, &carry.file_name, &opts);
+            let mut resp = render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })?;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(AppError::Invalid(errs)) => mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await,
+        Err(AppError::Conflict(e)) => {
+            let mut resp = mapping_page(&state, &s, &sheet, carry, vec![e.message]).await?;
+            *resp.status_mut() = StatusCode::CONFLICT;
+            Ok(resp)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export.
+
+#[derive(Template)]
+#[template(path = "import/export.html")]
+struct ExportPage {
+    layout: Layout,
+    networks: Vec<(String, String)>,
+}
+
+async fn export_page(State(state): State<AppState>, s: Signed) -> Result<Response> {
+    require_admin(&s)?;
+    let networks = super::networks(&state, &s.actor()).await?;
+    render(&ExportPage { layout: Layout::for_user("Export members", &s), networks })
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ExportQuery {
+    #[serde(default)]
+    network: String,
+}
+
+fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn export_csv(State(state): State<AppState>, s: Signed, q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>) -> Result<Response> {
+    require_admin(&s)?;
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let network = Some(q.network.trim()).filter(|n| !n.is_empty());
+    // The slug goes into a header: only a valid slug (letters, digits, dashes) gets that far.
+    if let Some(n) = network {
+        roundtable_domain::NetworkSlug::parse(n).map_err(|_| AppError::NotFound)?;
+    }
+    let body = super::export(&state, &s.actor(), &s.user.name, network).await?;
+    let name = network.map_or_else(|| "members.csv".to_owned(), |n| format!("members-{n}.csv"));
+    Ok(csv_response(&name, body))
+}

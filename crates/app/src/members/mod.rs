@@ -1,0 +1,455 @@
+//! Members: profiles with per-field privacy, the directory (search + facets, organisation-wide
+//! or per network) and "people like me". Privacy is decided by `domain::profile::can_see` for
+//! single profiles and enforced in the store's SQL for searches and counts.
+
+pub mod pages;
+
+use crate::http::{AppError, Result};
+use crate::state::AppState;
+use chrono::Utc;
+use roundtable_domain::profile::{self, Audience, Field, Relation};
+use roundtable_domain::{Actor, Capability, FieldError, LongText, Page, UserId, fold};
+use roundtable_store::profiles::{self, Filter, Listed, Profile, ProfileWrite};
+use roundtable_store::users;
+use std::collections::BTreeMap;
+
+/// Per-field audiences as stored (JSON); unknown or missing fields get the default.
+pub fn audiences(json: &str) -> BTreeMap<Field, Audience> {
+    let raw: BTreeMap<String, String> = serde_json::from_str(json).unwrap_or_default();
+    Field::ALL
+        .into_iter()
+        .map(|f| (f, raw.get(f.as_str()).and_then(|a| Audience::parse(a)).unwrap_or(f.default_audience())))
+        .collect()
+}
+
+/// A profile as one viewer may see it: hidden fields are `None` / empty.
+#[derive(Debug, Clone)]
+pub struct ProfileView {
+    pub id: UserId,
+    pub name: String,
+    pub job_title: String,
+    pub department: String,
+    pub location: String,
+    pub time_zone: String,
+    pub preferred_name: Option<String>,
+    pub pronouns: Option<String>,
+    pub level: Option<String>,
+    pub years_experience: Option<i64>,
+    pub skills: Option<Vec<String>>,
+    pub interests: Option<Vec<String>>,
+    pub languages: Option<Vec<String>>,
+    /// Sanitised HTML rendered from the Markdown bio.
+    pub bio_html: Option<String>,
+    pub start_date: Option<String>,
+    pub manager: Option<(UserId, String)>,
+    pub supports: Option<Vec<(UserId, String)>>,
+    pub is_self: bool,
+}
+
+fn tags_of(p: &Profile, kind: &str) -> Vec<String> {
+    p.tags.iter().filter(|(k, _)| k == kind).map(|(_, t)| t.clone()).collect()
+}
+
+/// Markdown → HTML through comrak, then ammonia, so a bio cannot carry scripts or styles.
+pub fn markdown(src: &str) -> String {
+    let mut opts = comrak::Options::default();
+    opts.extension.autolink = true;
+    opts.extension.strikethrough = true;
+    ammonia::Builder::default().link_rel(Some("noopener noreferrer nofollow")).clean(&comrak::markdown_to_html(src, &opts)).to_string()
+}
+
+async fn relation(state: &AppState, viewer: &Actor, person: UserId) -> Result<Relation> {
+    let (shares, organiser_of) = profiles::relation(&state.db, viewer.user_id, person).await?;
+    Ok(Relation { is_self: viewer.user_id == person, viewer_is_org_admin: viewer.is_org_admin, organiser_of, shares_network: shares })
+}
+
+/// The profile of `person` as `viewer` may see it.
+pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<ProfileView> {
+    let p = profiles::get(&state.db, person).await?.ok_or(AppError::NotFound)?;
+    let rel = relation(state, viewer, person).await?;
+    let aud = audiences(&p.visibility);
+    let show = |f: Field| profile::can_see(aud[&f], rel);
+    let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    Ok(ProfileView {
+        id: p.id,
+        name: p.name.clone(),
+        job_title: p.job_title.clone(),
+        department: p.department.clone(),
+        location: p.location.clone(),
+        time_zone: p.time_zone.clone(),
+        preferred_name: show(Field::PreferredName).then(|| nonempty(&p.preferred_name)).flatten(),
+        pronouns: show(Field::Pronouns).then(|| nonempty(&p.pronouns)).flatten(),
+        level: show(Field::Level).then(|| nonempty(&p.level)).flatten(),
+        years_experience: show(Field::YearsExperience).then_some(p.years_experience).flatten(),
+        skills: show(Field::Skills).then(|| tags_of(&p, "skills")),
+        interests: show(Field::Interests).then(|| tags_of(&p, "interests")),
+        languages: show(Field::Languages).then(|| tags_of(&p, "languages")),
+        bio_html: show(Field::Bio).then(|| nonempty(&p.bio).map(|b| markdown(&b))).flatten(),
+        start_date: show(Field::StartDate).then(|| nonempty(&p.start_date)).flatten(),
+        manager: show(Field::Manager).then(|| p.manager_id.zip(p.manager_name.clone())).flatten(),
+        supports: show(Field::Supports).then(|| p.supports.clone()),
+        is_self: rel.is_self,
+    })
+}
+
+/// The signed-in person's own profile, everything included, for the edit form.
+pub async fn mine(state: &AppState, actor: &Actor) -> Result<(Profile, BTreeMap<Field, Audience>)> {
+    let p = profiles::get(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
+    let aud = audiences(&p.visibility);
+    Ok((p, aud))
+}
+
+/// What the edit form sends.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct ProfileInput {
+    #[serde(default)]
+    pub job_title: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub time_zone: String,
+    #[serde(default)]
+    pub preferred_name: String,
+    #[serde(default)]
+    pub pronouns: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub years_experience: String,
+    #[serde(default)]
+    pub skills: String,
+    #[serde(default)]
+    pub interests: String,
+    #[serde(default)]
+    pub languages: String,
+    #[serde(default)]
+    pub bio: String,
+    #[serde(default)]
+    pub start_date: String,
+    /// The manager's email address, or empty.
+    #[serde(default)]
+    pub manager_email: String,
+    /// Emails of the executives supported, separated by commas or new lines.
+    #[serde(default)]
+    pub supports_emails: String,
+    /// `audience_<field>` → audience for each optional field.
+    #[serde(flatten)]
+    pub audiences: BTreeMap<String, String>,
+}
+
+/// A short one-line text field, trimmed and bounded (also used by the HR import).
+pub(crate) fn short(field: &'static str, raw: &str, max: usize) -> std::result::Result<String, FieldError> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(FieldError::new(field, format!("Use at most {max} characters.")));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "Remove the control characters."));
+    }
+    Ok(s.to_owned())
+}
+
+/// The parts of a profile that are searched or turned into tags.
+pub struct Indexed<'a> {
+    pub name: &'a str,
+    pub job_title: &'a str,
+    pub department: &'a str,
+    pub location: &'a str,
+    pub preferred_name: &'a str,
+    pub bio: &'a str,
+    pub level: &'a str,
+    pub years_experience: Option<i64>,
+    pub skills: &'a [String],
+    pub interests: &'a [String],
+    pub languages: &'a [String],
+}
+
+/// What a profile is found by: folded search text in two layers (what the whole organisation may
+/// see; what people sharing a network may also see) and one tag row per tag carrying its field's
+/// audience. Profile editing and the HR import both call this, so everyone is indexed the same way.
+pub struct Index {
+    pub search_organisation: String,
+    pub search_network: String,
+    /// (kind, tag, folded, audience)
+    pub tags: Vec<(&'static str, String, String, &'static str)>,
+}
+
+pub fn index(p: &Indexed<'_>, aud: &BTreeMap<Field, Audience>) -> Index {
+    let audience = |f: Field| aud.get(&f).copied().unwrap_or(f.default_audience());
+    let lists: [(&'static str, Field, &[String]); 3] =
+        [("skills", Field::Skills, p.skills), ("interests", Field::Interests, p.interests), ("languages", Field::Languages, p.languages)];
+    // Search text in two layers, so a search only matches what the searcher may see.
+    let mut org_text = vec![p.name.to_owned(), p.job_title.to_owned(), p.department.to_owned(), p.location.to_owned()];
+    let mut net_text = Vec::new();
+    let mut put = |f: Field, text: String| match audience(f) {
+        Audience::Organisation => org_text.push(text),
+        Audience::Network => net_text.push(text),
+        Audience::Organisers => {}
+    };
+    put(Field::PreferredName, p.preferred_name.to_owned());
+    put(Field::Bio, p.bio.to_owned());
+    for (_, f, list) in lists {
+        put(f, list.join(" "));
+    }
+    let search_organisation = fold(&org_text.join(" "));
+    let search_network = fold(&[org_text.join(" "), net_text.join(" ")].join(" "));
+    let mut tags = Vec::new();
+    for (kind, f, list) in lists {
+        for t in list {
+            tags.push((kind, t.clone(), fold(t), audience(f).as_str()));
+        }
+    }
+    if !p.level.is_empty() {
+        tags.push(("level", p.level.to_owned(), fold(p.level), audience(Field::Level).as_str()));
+    }
+    if let Some(y) = p.years_experience {
+        let band = profile::experience_band(y);
+        tags.push(("experience", band.to_owned(), fold(band), audience(Field::YearsExperience).as_str()));
+    }
+    Index { search_organisation, search_network, tags }
+}
+
+/// Validates and saves the actor's profile. All problems are reported together; nothing is
+/// written unless everything is valid.
+pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Result<()> {
+    let mut errs = Vec::new();
+    let mut ok = |r: std::result::Result<String, FieldError>| r.map_err(|e| errs.push(e)).unwrap_or_default();
+    let job_title = ok(short("job_title", &input.job_title, 120));
+    let department = ok(short("department", &input.department, 120));
+    let location = ok(short("location", &input.location, 120));
+    let preferred_name = ok(short("preferred_name", &input.preferred_name, 80));
+    let pronouns = ok(short("pronouns", &input.pronouns, 40));
+    let level = ok(short("level", &input.level, 60));
+    let start_date = ok(profile::parse_date("start_date", &input.start_date));
+    let time_zone = if input.time_zone.trim().is_empty() { "UTC".to_owned() } else { input.time_zone.trim().to_owned() };
+    if time_zone.parse::<chrono_tz::Tz>().is_err() {
+        errs.push(FieldError::new("time_zone", "Choose a time zone from the list, e.g. Europe/London."));
+    }
+    let years = profile::parse_years(&input.years_experience).map_err(|e| errs.push(e)).ok().flatten();
+    let bio = LongText::parse("bio", &input.bio, 4000).map_err(|e| errs.push(e)).ok().unwrap_or_default();
+    let mut tag_lists = Vec::new();
+    for (kind, raw) in [("skills", &input.skills), ("interests", &input.interests), ("languages", &input.languages)] {
+        let field = match kind {
+            "skills" => "skills",
+            "interests" => "interests",
+            _ => "languages",
+        };
+        tag_lists.push((kind, profile::parse_tags(field, raw).map_err(|e| errs.push(e)).unwrap_or_default()));
+    }
+    let mut aud = BTreeMap::new();
+    for f in Field::ALL {
+        let chosen = input.audiences.get(&format!("audience_{}", f.as_str())).map(String::as_str).unwrap_or(f.default_audience().as_str());
+        match Audience::parse(chosen) {
+            Some(a) => {
+                aud.insert(f, a);
+            }
+            None => errs.push(FieldError::new("audience", "Choose who can see each field.")),
+        }
+    }
+    let manager_id = match input.manager_email.trim() {
+        "" => None,
+        e => match users::by_email(&state.db, &e.to_lowercase()).await? {
+            Some(u) if u.id == actor.user_id => {
+                errs.push(FieldError::new("manager_email", "You cannot be your own manager."));
+                None
+            }
+            Some(u) => Some(u.id),
+            None => {
+                errs.push(FieldError::new("manager_email", "No one in Roundtable uses this address. Check it, or leave it empty."));
+                None
+            }
+        },
+    };
+    // A manager whose own chain leads back to me would make a loop in the reporting line.
+    if let Some(m) = manager_id {
+        let mut cursor = Some(m);
+        for _ in 0..50 {
+            match cursor {
+                Some(c) if c == actor.user_id => {
+                    errs.push(FieldError::new("manager_email", "That person reports to you (directly or through others), so they cannot be your manager."));
+                    break;
+                }
+                Some(c) => cursor = profiles::manager_of(&state.db, c).await?,
+                None => break,
+            }
+        }
+    }
+    let mut supports = Vec::new();
+    for e in input.supports_emails.split([',', ';', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
+        match users::by_email(&state.db, &e.to_lowercase()).await? {
+            Some(u) if u.id != actor.user_id => supports.push(u.id),
+            _ => errs.push(FieldError::new("supports_emails", format!("No one else in Roundtable uses {e}. Check the address."))),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+
+    let me = users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
+    let list = |kind: &str| tag_lists.iter().find(|(k, _)| *k == kind).map(|(_, l)| l.as_slice()).unwrap_or_default();
+    let Index { search_organisation, search_network, tags } = index(
+        &Indexed {
+            name: &me.name,
+            job_title: &job_title,
+            department: &department,
+            location: &location,
+            preferred_name: &preferred_name,
+            bio: bio.as_str(),
+            level: &level,
+            years_experience: years,
+            skills: list("skills"),
+            interests: list("interests"),
+            languages: list("languages"),
+        },
+        &aud,
+    );
+    let visibility = serde_json::to_string(&aud.iter().map(|(f, a)| (f.as_str(), a.as_str())).collect::<BTreeMap<_, _>>()).map_err(anyhow::Error::from)?;
+    let mut tx = state.db.begin().await?;
+    profiles::save(
+        &mut tx,
+        actor.user_id,
+        &ProfileWrite {
+            job_title: &job_title,
+            department: &department,
+            location: &location,
+            time_zone: &time_zone,
+            preferred_name: &preferred_name,
+            pronouns: &pronouns,
+            level: &level,
+            years_experience: years,
+            bio: bio.as_str(),
+            start_date: &start_date,
+            manager_id,
+            visibility: &visibility,
+            search_organisation: &search_organisation,
+            search_network: &search_network,
+            tags,
+            supports,
+        },
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What the directory was asked for (raw from the query string).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct DirectoryQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub network: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub skill: String,
+    #[serde(default)]
+    pub interest: String,
+    #[serde(default)]
+    pub language: String,
+    pub page: Option<String>,
+}
+
+/// One facet: its name, the query key, and (value, label, count, selected).
+#[derive(Debug, Clone)]
+pub struct Facet {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub values: Vec<(String, String, i64, bool)>,
+}
+
+pub struct Directory {
+    pub people: Vec<Listed>,
+    pub total: i64,
+    pub page: Page,
+    pub facets: Vec<Facet>,
+    /// The network the directory is limited to, if any (slug, name).
+    pub network: Option<(String, String)>,
+}
+
+pub const PER_PAGE: u32 = 25;
+
+/// Searches people the viewer may find, with facet counts over the same filtered set.
+pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> Result<Directory> {
+    let cut = |s: &str| s.chars().take(100).collect::<String>();
+    // Networks whose member lists the viewer may read; only these may filter or be counted.
+    let readable: Vec<_> = crate::networks::list(state, viewer).await?.into_iter().filter(|s| s.can(viewer, Capability::ReadMembers)).collect();
+    let network = if q.network.is_empty() {
+        None
+    } else {
+        let seen = crate::networks::load(state, viewer, &q.network, Capability::ReadMembers).await?;
+        Some(seen)
+    };
+    let text = fold(q.q.trim());
+    let filter = Filter {
+        viewer: Some(viewer.user_id),
+        viewer_is_admin: viewer.is_org_admin,
+        pattern: if text.is_empty() { String::new() } else { roundtable_store::users::like_pattern(&cut(&text)) },
+        department: cut(&q.department),
+        location: cut(&q.location),
+        network: network.as_ref().map(|s| s.network.id.to_string()).unwrap_or_default(),
+        level: fold(&cut(&q.level)),
+        skill: fold(&cut(&q.skill)),
+        interest: fold(&cut(&q.interest)),
+        language: fold(&cut(&q.language)),
+    };
+    let page = Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), Some(PER_PAGE));
+    let (people, total) = profiles::directory(&state.db, &filter, page.limit(), page.offset()).await?;
+    let mark = |values: Vec<(String, String, i64)>, selected: &str| values.into_iter().map(|(v, l, n)| { let sel = v == selected; (v, l, n, sel) }).collect();
+    let mut facets = vec![
+        Facet { key: "department", label: "Department", values: mark(profiles::facet_column(&state.db, &filter, false).await?, &filter.department) },
+        Facet { key: "location", label: "Location", values: mark(profiles::facet_column(&state.db, &filter, true).await?, &filter.location) },
+        Facet { key: "level", label: "Level", values: mark(profiles::facet_tags(&state.db, &filter, "level").await?, &filter.level) },
+        Facet { key: "skill", label: "Skills", values: mark(profiles::facet_tags(&state.db, &filter, "skills").await?, &filter.skill) },
+        Facet { key: "interest", label: "Interests", values: mark(profiles::facet_tags(&state.db, &filter, "interests").await?, &filter.interest) },
+        Facet { key: "language", label: "Languages", values: mark(profiles::facet_tags(&state.db, &filter, "languages").await?, &filter.language) },
+    ];
+    let mut nets = Vec::new();
+    for s in &readable {
+        let n = profiles::facet_network(&state.db, &filter, &s.network.id.to_string()).await?;
+        if n > 0 {
+            nets.push((s.network.slug.clone(), s.network.name.clone(), n, q.network == s.network.slug));
+        }
+    }
+    facets.push(Facet { key: "network", label: "Network", values: nets });
+    Ok(Directory { people, total, page, facets, network: network.map(|s| (s.network.slug, s.network.name)) })
+}
+
+/// A suggestion of someone like me, with the reasons.
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    pub person: Listed,
+    pub reasons: Vec<String>,
+}
+
+/// People sharing common threads with the viewer — level, function, experience band, skills,
+/// interests, languages — best first, each with the reasons shown.
+pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>> {
+    let mut by_person: BTreeMap<UserId, Suggestion> = BTreeMap::new();
+    for (p, kind, tag) in profiles::like_me(&state.db, viewer.user_id, viewer.is_org_admin).await? {
+        let reason = match kind.as_str() {
+            "level" => format!("Same level: {tag}"),
+            "experience" => format!("Similar experience: {tag}"),
+            "skills" => format!("Shared skill: {tag}"),
+            "interests" => format!("Shared interest: {tag}"),
+            "languages" => format!("Both speak {tag}"),
+            _ => continue,
+        };
+        by_person.entry(p.id).or_insert_with(|| Suggestion { person: p, reasons: Vec::new() }).reasons.push(reason);
+    }
+    for p in profiles::same_department(&state.db, viewer.user_id).await? {
+        let reason = format!("Same function: {}", p.department);
+        by_person.entry(p.id).or_insert_with(|| Suggestion { person: p, reasons: Vec::new() }).reasons.push(reason);
+    }
+    let mut list: Vec<_> = by_person.into_values().collect();
+    list.sort_by(|a, b| b.reasons.len().cmp(&a.reasons.len()).then_with(|| a.person.name.cmp(&b.person.name)));
+    list.truncate(12);
+    Ok(list)
+}

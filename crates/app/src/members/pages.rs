@@ -1,0 +1,183 @@
+//! Directory, profile and profile-editing pages.
+
+use super::{DirectoryQuery, ProfileInput};
+use crate::http::{AppError, Errors, Form, Layout, Pager, Result, Signed, notice, render, urlencode};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use roundtable_domain::profile::{Audience, Field};
+use roundtable_domain::UserId;
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/people", get(directory))
+        .route("/people/{id}", get(profile))
+        .route("/profile", get(edit_form).post(save))
+}
+
+#[derive(Template)]
+#[template(path = "members/directory.html")]
+struct DirectoryPage {
+    layout: Layout,
+    q: String,
+    d: super::Directory,
+    pager: Pager,
+    /// Facets with, for each value, the query string that selects or clears it.
+    facets: Vec<FacetView>,
+    suggestions: Vec<super::Suggestion>,
+    filtered: bool,
+}
+
+struct FacetView {
+    label: &'static str,
+    values: Vec<FacetValue>,
+}
+
+struct FacetValue {
+    label: String,
+    count: i64,
+    selected: bool,
+    link: String,
+}
+
+fn query_string(q: &DirectoryQuery, change: Option<(&str, &str)>) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("q", q.q.clone()),
+        ("department", q.department.clone()),
+        ("location", q.location.clone()),
+        ("network", q.network.clone()),
+        ("level", q.level.clone()),
+        ("skill", q.skill.clone()),
+        ("interest", q.interest.clone()),
+        ("language", q.language.clone()),
+    ];
+    if let Some((k, v)) = change {
+        for p in &mut pairs {
+            if p.0 == k {
+                // Choosing the selected value again clears it.
+                p.1 = if p.1 == v { String::new() } else { v.to_owned() };
+            }
+        }
+    }
+    pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&")
+}
+
+async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<DirectoryQuery>) -> Result<Response> {
+    let actor = s.actor();
+    let d = super::directory(&state, &actor, &q).await?;
+    let base = query_string(&q, None);
+    let facets = d
+        .facets
+        .iter()
+        .map(|f| FacetView {
+            label: f.label,
+            values: f.values.iter().map(|(v, label, count, selected)| FacetValue { label: label.clone(), count: *count, selected: *selected, link: query_string(&q, Some((f.key, v))) }).collect(),
+        })
+        .collect();
+    let filtered = !base.is_empty();
+    let suggestions = if filtered { Vec::new() } else { super::like_me(&state, &actor).await? };
+    let mut pager = Pager::new(d.page, d.total, "");
+    pager.base = if base.is_empty() { String::new() } else { format!("{base}&") };
+    let title = d.network.as_ref().map_or_else(|| "People".to_owned(), |(_, n)| format!("People in {n}"));
+    render(&DirectoryPage { layout: Layout::for_user(&title, &s), q: q.q.clone(), pager, facets, d, suggestions, filtered })
+}
+
+#[derive(Template)]
+#[template(path = "members/profile.html")]
+struct ProfilePage {
+    layout: Layout,
+    p: super::ProfileView,
+}
+
+async fn profile(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {
+    let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
+    let p = super::view(&state, &s.actor(), id).await?;
+    render(&ProfilePage { layout: Layout::for_user(&p.name, &s), p })
+}
+
+/// One optional field on the edit form: its value and chosen audience.
+struct FieldRow {
+    field: Field,
+    audience: Audience,
+}
+
+#[derive(Template)]
+#[template(path = "members/edit.html")]
+struct EditPage {
+    layout: Layout,
+    errors: Errors,
+    v: ProfileInput,
+    rows: Vec<FieldRow>,
+    audiences: Vec<(&'static str, &'static str)>,
+    zones: Vec<&'static str>,
+}
+
+fn edit_page(s: &Signed, errors: Errors, v: ProfileInput, aud: &BTreeMap<Field, Audience>, n: Option<&'static str>) -> Result<Response> {
+    render(&EditPage {
+        layout: Layout::for_user("My profile", s).with_notice(n),
+        errors,
+        v,
+        rows: Field::ALL.iter().map(|f| FieldRow { field: *f, audience: aud.get(f).copied().unwrap_or(f.default_audience()) }).collect(),
+        audiences: Audience::ALL.iter().map(|a| (a.as_str(), a.label())).collect(),
+        zones: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct NoticeQuery {
+    notice: Option<String>,
+}
+
+async fn edit_form(State(state): State<AppState>, s: Signed, Query(q): Query<NoticeQuery>) -> Result<Response> {
+    let (p, aud) = super::mine(&state, &s.actor()).await?;
+    let tags = |k: &str| p.tags.iter().filter(|(kind, _)| kind == k).map(|(_, t)| t.clone()).collect::<Vec<_>>().join(", ");
+    let manager_email = match p.manager_id {
+        Some(m) => roundtable_store::users::by_id(&state.db, m).await?.map(|u| u.email).unwrap_or_default(),
+        None => String::new(),
+    };
+    let mut supports = Vec::new();
+    for (id, _) in &p.supports {
+        if let Some(u) = roundtable_store::users::by_id(&state.db, *id).await? {
+            supports.push(u.email);
+        }
+    }
+    let v = ProfileInput {
+        job_title: p.job_title.clone(),
+        department: p.department.clone(),
+        location: p.location.clone(),
+        time_zone: p.time_zone.clone(),
+        preferred_name: p.preferred_name.clone(),
+        pronouns: p.pronouns.clone(),
+        level: p.level.clone(),
+        years_experience: p.years_experience.map(|y| y.to_string()).unwrap_or_default(),
+        skills: tags("skills"),
+        interests: tags("interests"),
+        languages: tags("languages"),
+        bio: p.bio.clone(),
+        start_date: p.start_date.clone(),
+        manager_email,
+        supports_emails: supports.join(", "),
+        audiences: BTreeMap::new(),
+    };
+    edit_page(&s, Errors::default(), v, &aud, notice(q.notice.as_deref()))
+}
+
+async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<ProfileInput>) -> Result<Response> {
+    match super::save(&state, &s.actor(), f.clone()).await {
+        Ok(()) => Ok(Redirect::to("/profile?notice=saved").into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let aud: BTreeMap<Field, Audience> = Field::ALL
+                .iter()
+                .map(|fl| (*fl, f.audiences.get(&format!("audience_{}", fl.as_str())).and_then(|a| Audience::parse(a)).unwrap_or(fl.default_audience())))
+                .collect();
+            let mut r = edit_page(&s, Errors(errs), f, &aud, None)?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}

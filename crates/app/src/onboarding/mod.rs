@@ -1,0 +1,209 @@
+//! Onboarding checklists. Organisers define a network's steps; a step is ticked by the member,
+//! or completed automatically by what happens in the product ("charter": accepted the current
+//! charter; "profile": filled in job title and department) — computed when read, so it can never
+//! disagree with the facts. Organisers see newcomers' progress and who is stuck, and nudge them.
+
+pub mod pages;
+
+use crate::http::{AppError, Result};
+use crate::mail::{self, Email as Mail};
+use crate::networks::{self, Seen};
+use crate::state::AppState;
+use chrono::{DateTime, Duration, Utc};
+use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, UserId};
+use roundtable_store::onboarding::{self, Step};
+use roundtable_store::{audit, charters, users};
+
+/// Automatic step kinds and how they are described to organisers.
+pub const AUTOMATIC: [(&str, &str); 3] =
+    [("", "Ticked by the member"), ("charter", "Done when the member accepts the charter"), ("profile", "Done when the member fills in their profile")];
+
+/// A step with whether this person has done it.
+#[derive(Debug, Clone)]
+pub struct StepView {
+    pub step: Step,
+    pub done: bool,
+}
+
+struct Facts {
+    charter_ok: bool,
+    profile_ok: bool,
+}
+
+async fn facts(state: &AppState, seen: &Seen, user: UserId) -> Result<Facts> {
+    let (current, accepted) = charters::standing(&state.db, seen.network.id, user).await?;
+    let u = roundtable_store::profiles::get(&state.db, user).await?;
+    Ok(Facts {
+        charter_ok: current.is_some() && accepted >= current,
+        profile_ok: u.is_some_and(|p| !p.job_title.is_empty() && !p.department.is_empty()),
+    })
+}
+
+fn views(steps: Vec<Step>, ticked: &[String], f: &Facts) -> Vec<StepView> {
+    steps
+        .into_iter()
+        .map(|s| {
+            let done = match s.automatic.as_str() {
+                "charter" => f.charter_ok,
+                "profile" => f.profile_ok,
+                _ => ticked.contains(&s.id),
+            };
+            StepView { step: s, done }
+        })
+        .collect()
+}
+
+/// The actor's own checklist in a network (active members).
+pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<StepView>> {
+    if seen.status() != Some(MembershipStatus::Active) {
+        return Ok(Vec::new());
+    }
+    let steps = onboarding::steps(&state.db, seen.network.id).await?;
+    if steps.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ticked: Vec<String> = onboarding::done_for(&state.db, seen.network.id, actor.user_id).await?.into_iter().map(|(id, _)| id).collect();
+    Ok(views(steps, &ticked, &facts(state, seen, actor.user_id).await?))
+}
+
+/// A member ticks or unticks one of their manual steps.
+pub async fn set_done(state: &AppState, actor: &Actor, slug: &str, step: &str, done: bool) -> Result<()> {
+    let seen = networks::load(state, actor, slug, Capability::ReadMembers).await?;
+    if seen.status() != Some(MembershipStatus::Active) {
+        return Err(AppError::Forbidden("Only members have an onboarding checklist."));
+    }
+    if !onboarding::steps(&state.db, seen.network.id).await?.iter().any(|s| s.id == step && s.automatic.is_empty()) {
+        return Err(AppError::NotFound);
+    }
+    // Ticking twice, or unticking an unticked step, is harmless: the result is the same.
+    if done {
+        onboarding::tick(&state.db, seen.network.id, actor.user_id, step, Utc::now()).await?;
+    } else {
+        onboarding::untick(&state.db, seen.network.id, actor.user_id, step).await?;
+    }
+    Ok(())
+}
+
+/// Adds a step (organisers).
+pub async fn add_step(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, title: &str, description: &str, automatic: &str) -> Result<()> {
+    let seen = networks::load(state, actor, slug, Capability::Organise).await?;
+    let mut errs = Vec::new();
+    let title = roundtable_domain::NetworkName::parse(title).map_err(|_| errs.push(FieldError::new("title", "Give the step a short title (up to 120 characters)."))).ok();
+    let description = LongText::parse("description", description, 1000).map_err(|e| errs.push(e)).ok();
+    if !AUTOMATIC.iter().any(|(k, _)| *k == automatic) {
+        errs.push(FieldError::new("automatic", "Choose how the step is completed."));
+    }
+    let (Some(title), Some(description), true) = (title, description, errs.is_empty()) else { return Err(AppError::Invalid(errs)) };
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    onboarding::add_step(&mut tx, seen.network.id, title.as_str(), description.as_str(), automatic, now).await?;
+    audit::record(&mut tx, &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "onboarding.step_added", network_id: Some(seen.network.id), subject: title.as_str(), detail: automatic }, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_step(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, step: &str) -> Result<()> {
+    let seen = networks::load(state, actor, slug, Capability::Organise).await?;
+    let steps = onboarding::steps(&state.db, seen.network.id).await?;
+    let s = steps.iter().find(|s| s.id == step).ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    onboarding::delete_step(&mut tx, seen.network.id, step).await?;
+    audit::record(&mut tx, &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "onboarding.step_removed", network_id: Some(seen.network.id), subject: &s.title, detail: "" }, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves a step one place up or down.
+pub async fn move_step(state: &AppState, actor: &Actor, slug: &str, step: &str, up: bool) -> Result<()> {
+    let seen = networks::load(state, actor, slug, Capability::Organise).await?;
+    let steps = onboarding::steps(&state.db, seen.network.id).await?;
+    let i = steps.iter().position(|s| s.id == step).ok_or(AppError::NotFound)?;
+    let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|&j| j < steps.len()) };
+    let Some(j) = j else { return Ok(()) };
+    let mut tx = state.db.begin().await?;
+    // Renumber densely while swapping, so equal positions from older edits cannot stick.
+    for (k, s) in steps.iter().enumerate() {
+        let pos = if k == i { j } else if k == j { i } else { k };
+        onboarding::set_position(&mut tx, seen.network.id, &s.id, pos as i64 + 1).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A newcomer's progress, for organisers.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub joined: DateTime<Utc>,
+    pub done: usize,
+    pub total: usize,
+    pub stuck: bool,
+}
+
+/// Everyone who joined in the last 90 days with their progress; "stuck" = joined more than the
+/// network's stuck-days ago and not finished.
+pub async fn progress(state: &AppState, actor: &Actor, slug: &str) -> Result<(Seen, Vec<StepView>, Vec<Progress>, i64)> {
+    let seen = networks::load(state, actor, slug, Capability::Organise).await?;
+    let steps = onboarding::steps(&state.db, seen.network.id).await?;
+    let stuck_days = onboarding::stuck_days(&state.db, seen.network.id).await?;
+    let now = Utc::now();
+    let mut out = Vec::new();
+    for n in onboarding::newcomers(&state.db, seen.network.id, now - Duration::days(90)).await? {
+        let ticked: Vec<String> = onboarding::done_for(&state.db, seen.network.id, n.user_id).await?.into_iter().map(|(id, _)| id).collect();
+        let v = views(steps.clone(), &ticked, &facts(state, &seen, n.user_id).await?);
+        let done = v.iter().filter(|s| s.done).count();
+        out.push(Progress {
+            user_id: n.user_id,
+            name: n.name,
+            email: n.email,
+            joined: n.joined,
+            done,
+            total: v.len(),
+            stuck: done < v.len() && now - n.joined > Duration::days(stuck_days),
+        });
+    }
+    let all = steps.into_iter().map(|s| StepView { step: s, done: false }).collect();
+    Ok((seen, all, out, stuck_days))
+}
+
+pub async fn set_stuck_days(state: &AppState, actor: &Actor, slug: &str, days: &str) -> Result<()> {
+    let seen = networks::load(state, actor, slug, Capability::Organise).await?;
+    let days: i64 = days.trim().parse().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| FieldError::new("stuck_days", "Enter a number of days from 1 to 365."))?;
+    let mut tx = state.db.begin().await?;
+    onboarding::set_stuck_days(&mut tx, seen.network.id, days).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Emails a newcomer a friendly reminder of what is left on their checklist.
+pub async fn nudge(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, user: UserId) -> Result<()> {
+    let (seen, _, list, _) = progress(state, actor, slug).await?;
+    let p = list.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
+    let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let steps = onboarding::steps(&state.db, seen.network.id).await?;
+    let ticked: Vec<String> = onboarding::done_for(&state.db, seen.network.id, user).await?.into_iter().map(|(id, _)| id).collect();
+    let left: Vec<String> = views(steps, &ticked, &facts(state, &seen, user).await?).into_iter().filter(|s| !s.done).map(|s| format!("• {}", s.step.title)).collect();
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    mail::queue(
+        &mut tx,
+        &Mail {
+            to: &person.email,
+            subject: format!("Your first steps in {}", seen.network.name),
+            paragraphs: vec![
+                format!("Hello {},", person.name),
+                format!("{actor_name} from {} wanted to check in: you have done {} of {} welcome steps. What is left:", seen.network.name, p.done, p.total),
+                left.join("\n"),
+                "If anything is in your way, just reply to an organiser — we are glad you are here.".into(),
+            ],
+            action: Some(("Open my checklist", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+        },
+        now,
+    )
+    .await?;
+    audit::record(&mut tx, &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "onboarding.nudged", network_id: Some(seen.network.id), subject: &person.email, detail: "" }, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,431 @@
+//! HR import and export of members, on SQLite and PostgreSQL: files as Excel and HR systems
+//! write them, per-row errors, idempotency, deactivation, all-or-nothing, the pages, the export
+//! for Excel, and who may use any of it. State is re-read from the database after each import.
+
+mod support;
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use roundtable_app::import::{Options, Report, console};
+use roundtable_store::{Db, Dialect, audit, networks, profiles, users};
+use support::TestApp;
+
+both!(
+    files_as_excel_and_hr_systems_write_them_are_read,
+    each_problem_is_reported_with_its_line_column_and_fix,
+    a_file_with_errors_imports_nothing_unless_valid_rows_only,
+    importing_the_same_file_twice_changes_nothing,
+    a_changed_row_updates_only_that_person_and_empty_cells_keep_values,
+    reporting_loops_are_refused,
+    deactivate_missing_spares_the_importer_and_administrators,
+    the_pages_walk_through_upload_columns_preview_and_import,
+    the_export_opens_in_excel_neutralises_formulas_and_round_trips,
+    only_org_admins_may_import_or_export,
+);
+
+async fn body(r: reqwest::Response) -> String {
+    r.text().await.unwrap()
+}
+
+async fn import(db: &Db, bytes: &[u8], opts: Options) -> Report {
+    let (_, _, report) = console::import(db, bytes, "members.csv", &opts, &|_, _, _| {}).await.unwrap();
+    report
+}
+
+fn apply() -> Options {
+    Options::default()
+}
+
+async fn user(db: &Db, email: &str) -> Option<users::User> {
+    users::by_email(db, email).await.unwrap()
+}
+
+async fn profile(db: &Db, email: &str) -> profiles::Profile {
+    let u = user(db, email).await.unwrap_or_else(|| panic!("{email} should exist"));
+    profiles::get(db, u.id).await.unwrap().unwrap()
+}
+
+fn tags(p: &profiles::Profile, kind: &str) -> Vec<String> {
+    p.tags.iter().filter(|(k, _)| k == kind).map(|(_, t)| t.clone()).collect()
+}
+
+async fn count(db: &Db) -> i64 {
+    users::count(db).await.unwrap()
+}
+
+const FILE: &str = "email,name,job_title,department,location,time_zone,level,years_experience,skills,languages,start_date,manager_email,supports_emails,networks\r\n\
+ann@example.org,Ann Assistant,Executive Assistant,Finance,London,Europe/London,Senior,8,Diary management; Excel,English|French,2019-09-02,cfo@example.org,cfo@example.org;ceo@example.org,eas\r\n\
+cfo@example.org,Cai Finance,Chief Financial Officer,Finance,London,Europe/London,,,,,,ceo@example.org,,\r\n\
+ceo@example.org,Cleo Chief,Chief Executive,Executive Office,Paris,Europe/Paris,,,,,15/01/2015,,,\r\n\
+bea@example.org,Bea Peer,Team Assistant,Legal,New York,America/New_York,Junior,2,Minute taking,,2023-05-01,ann@example.org,,eas\r\n";
+
+async fn files_as_excel_and_hr_systems_write_them_are_read(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    // Excel on Windows: Windows-1252 bytes (ë is 0xEB), semicolons, a quoted cell over two lines,
+    // day/month/year dates, a trailing separator, a blank line and header names of its own.
+    let mut cp1252 = b"E-mail Address;Full Name;Job Title;Skills;Hire Date;\r\n".to_vec();
+    cp1252.extend_from_slice(b"zoe@example.org;Zo\xEB Dupr\xE9;Assistante de direction;\"Agenda\r\nComptabilit\xE9\";31/03/2021;\r\n\r\n");
+    cp1252.extend_from_slice(b"ida@example.org;Ida \xC5ngstr\xF6m;Office Manager;;2020-01-06;\r\n");
+    let r = import(db, &cp1252, apply()).await;
+    assert_eq!((r.encoding, r.delimiter, r.created, r.errors.len()), ("Windows-1252", ';', 2, 0), "{:?}", r.errors);
+    let zoe = profile(db, "zoe@example.org").await;
+    assert_eq!(zoe.name, "Zoë Dupré");
+    assert_eq!(tags(&zoe, "skills"), ["Agenda", "Comptabilité"], "a quoted cell over two lines is two skills");
+    assert_eq!(zoe.start_date, "2021-03-31", "stored as an ISO date");
+    assert_eq!(r.outcomes.iter().map(|o| o.line).collect::<Vec<_>>(), [2, 5], "physical lines, after a two-line cell and a blank line");
+    let u = user(db, "zoe@example.org").await.unwrap();
+    assert!(u.password_hash.is_none() && u.email_verified_at.is_none(), "no password, not verified: they use forgot-password or an invitation");
+    // UTF-8 with a BOM and commas, as "CSV UTF-8" writes it; the BOM is not part of the header.
+    let utf8 = "\u{feff}Email,Name,Time Zone\r\numa@example.org,Uma Ünal,asia/kolkata\r\n";
+    let r = import(db, utf8.as_bytes(), apply()).await;
+    assert_eq!((r.encoding, r.created), ("UTF-8 with BOM", 1), "{:?}", r.errors);
+    assert_eq!(profile(db, "uma@example.org").await.time_zone, "Asia/Kolkata", "zone names are matched regardless of case");
+    // Tabs, as pasted from a spreadsheet.
+    let r = import(db, b"email\tname\r\ntab@example.org\tTab Person\r\n", apply()).await;
+    assert_eq!((r.delimiter, r.created), ('\t', 1));
+    assert!(app.emails_to("zoe@example.org").await.is_empty(), "an import sends no email");
+}
+
+async fn each_problem_is_reported_with_its_line_column_and_fix(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let file = "Email;Name;Start date;Time zone;Manager email;Skills\n\
+ann@example.org;Ann;2024-02-30;Europe/London;;\"a\nb\"\n\
+bea@example.org;Bea;31.03.2024;Mars/Olympus;ghost@example.org;\n\
+ANN@example.org;Ann again;;;;\n\
+not-an-email;Nobody;;;;\n\
+new@example.org;;;;;\n";
+    let before = count(db).await;
+    let r = import(db, file.as_bytes(), apply()).await;
+    assert!(!r.applied);
+    assert_eq!(count(db).await, before, "nothing imported");
+    let find = |line: u64, column: &str| {
+        r.errors.iter().find(|e| e.line == line && e.column.starts_with(column)).unwrap_or_else(|| panic!("no error on line {line}, {column}: {:#?}", r.errors))
+    };
+    assert!(find(2, "Start date (column C)").problem.contains("not a real date"));
+    assert!(find(2, "Email (column A)").problem.contains("also on line 5"), "duplicates name each other");
+    assert!(find(5, "Email").problem.contains("also on line 2"), "the second copy is on line 5 because line 2's cell spans two lines");
+    let date = find(4, "Start date");
+    assert!(date.problem.contains("31.03.2024") && date.fix.contains("2024-03-31") && date.fix.contains("31/03/2024"), "{date:?}");
+    assert!(find(4, "Time zone").fix.contains("Europe/London"));
+    let mgr = find(4, "Manager email");
+    assert!(mgr.problem.contains("ghost@example.org") && mgr.fix.contains("add a row"), "{mgr:?}");
+    assert!(find(6, "Email").problem.contains("not an email address"));
+    assert!(find(7, "Name").problem.contains("new to Roundtable"));
+    assert_eq!(r.error_lines, [2, 4, 5, 6, 7]);
+    assert!(r.errors.iter().all(|e| !e.fix.is_empty()));
+    // A file that is not CSV at all says what to do.
+    let err = console::import(db, b"PK\x03\x04\x14\x00", "people.xlsx", &apply(), &|_, _, _| {}).await.unwrap_err();
+    assert!(err.to_string().contains("Save As"), "{err}");
+}
+
+async fn a_file_with_errors_imports_nothing_unless_valid_rows_only(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    // Line 3 is wrong; line 4 names line 3's person as manager, so it cannot be imported alone.
+    let file = "email,name,start_date,manager_email\n\
+ok@example.org,Ok Person,2020-01-01,\n\
+bad@example.org,Bad Person,someday,\n\
+dep@example.org,Dependent,,bad@example.org\n\
+ok2@example.org,Ok Two,,ok@example.org\n";
+    let before = count(db).await;
+    let r = import(db, file.as_bytes(), apply()).await;
+    assert!(!r.applied && r.error_lines == [3, 4], "{:#?}", r.errors);
+    assert!(r.errors.iter().any(|e| e.line == 4 && e.problem.contains("on line 3, which has errors")));
+    assert_eq!(count(db).await, before, "errors: nothing imported");
+    assert!(user(db, "ok@example.org").await.is_none());
+    let dry = import(db, file.as_bytes(), Options { dry_run: true, valid_rows_only: true, ..apply() }).await;
+    assert!(!dry.applied && dry.created == 2);
+    assert_eq!(count(db).await, before, "a dry run writes nothing");
+    let r = import(db, file.as_bytes(), Options { valid_rows_only: true, ..apply() }).await;
+    assert!(r.applied);
+    assert_eq!((r.created, r.error_lines.len()), (2, 2));
+    assert_eq!(count(db).await, before + 2);
+    assert!(user(db, "bad@example.org").await.is_none() && user(db, "dep@example.org").await.is_none());
+    let ok = user(db, "ok@example.org").await.unwrap();
+    assert_eq!(profile(db, "ok2@example.org").await.manager_id, Some(ok.id));
+    let (log, _) = audit::page(db, 10, 0).await.unwrap();
+    let entry = log.iter().find(|e| e.action == "members.imported").expect("audited");
+    assert_eq!(entry.actor_name, "console");
+    assert!(entry.detail.contains("2 created") && entry.detail.contains("2 with errors"), "{}", entry.detail);
+}
+
+async fn importing_the_same_file_twice_changes_nothing(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    let first = import(db, FILE.as_bytes(), apply()).await;
+    assert_eq!((first.created, first.updated, first.errors.len()), (4, 0, 0), "{:#?}", first.errors);
+    // The reporting line refers forwards and backwards in the file.
+    let ann = profile(db, "ann@example.org").await;
+    let cfo = user(db, "cfo@example.org").await.unwrap();
+    let ceo = user(db, "ceo@example.org").await.unwrap();
+    assert_eq!(ann.manager_id, Some(cfo.id));
+    let mut sup: Vec<_> = ann.supports.iter().map(|(id, _)| *id).collect();
+    sup.sort();
+    let mut want = vec![cfo.id, ceo.id];
+    want.sort();
+    assert_eq!(sup, want);
+    assert_eq!(profile(db, "cfo@example.org").await.manager_id, Some(ceo.id));
+    assert_eq!(tags(&ann, "languages"), ["English", "French"]);
+    assert_eq!((ann.level.as_str(), ann.years_experience, ann.start_date.as_str()), ("Senior", Some(8), "2019-09-02"));
+    assert_eq!(profile(db, "ceo@example.org").await.start_date, "2015-01-15");
+    let eas = networks::by_slug(db, "eas").await.unwrap().unwrap();
+    assert_eq!(eas.member_count, 2, "Ann and Bea");
+    // Searchable like a profile saved by its owner: skills shared with the network.
+    let dir = body(admin.get(app.at("/people?q=diary")).send().await.unwrap()).await;
+    assert!(dir.contains("Ann Assistant"), "{dir}");
+
+    let second = import(db, FILE.as_bytes(), apply()).await;
+    assert_eq!((second.created, second.updated, second.unchanged, second.deactivated), (0, 0, 4, 0));
+    assert!(second.applied);
+    let again = profile(db, "ann@example.org").await;
+    assert_eq!((again.tags.len(), again.supports.len(), again.manager_id), (ann.tags.len(), ann.supports.len(), ann.manager_id));
+}
+
+async fn a_changed_row_updates_only_that_person_and_empty_cells_keep_values(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    import(db, FILE.as_bytes(), apply()).await;
+    let changed = FILE.replace("Team Assistant,Legal", "Senior Team Assistant,Legal");
+    let r = import(db, changed.as_bytes(), apply()).await;
+    assert_eq!((r.created, r.updated, r.unchanged), (0, 1, 3));
+    let o = r.outcomes.iter().find(|o| o.email == "bea@example.org").unwrap();
+    assert_eq!(o.changes, ["job title"]);
+    assert_eq!(profile(db, "bea@example.org").await.job_title, "Senior Team Assistant");
+    assert_eq!(profile(db, "ann@example.org").await.job_title, "Executive Assistant");
+    // A file with fewer columns and empty cells changes only what it says.
+    let r = import(db, b"email,department,level\r\nann@example.org,Treasury,\r\n", apply()).await;
+    assert_eq!((r.updated, r.outcomes[0].changes.clone()), (1, vec!["department"]));
+    let ann = profile(db, "ann@example.org").await;
+    assert_eq!((ann.department.as_str(), ann.level.as_str(), ann.name.as_str(), tags(&ann, "skills").len()), ("Treasury", "Senior", "Ann Assistant", 2));
+    // Someone who edited their own profile keeps their audiences.
+    let bea = app.sign_in_as_imported("bea@example.org").await;
+    let r = bea.post(app.at("/profile")).form(&[("time_zone", "America/New_York"), ("job_title", "Senior Team Assistant"), ("department", "Legal"), ("location", "New York"), ("level", "Junior"), ("audience_level", "organisers")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    import(db, changed.replace(",Junior,2,", ",Senior,2,").as_bytes(), apply()).await;
+    let p = profile(db, "bea@example.org").await;
+    assert_eq!(p.level, "Senior");
+    assert!(p.visibility.contains("\"level\":\"organisers\""), "{}", p.visibility);
+}
+
+async fn reporting_loops_are_refused(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let r = import(db, b"email,name,manager_email\na@example.org,A,b@example.org\nb@example.org,B,c@example.org\nc@example.org,C,a@example.org\nd@example.org,D,a@example.org\n", apply()).await;
+    let loops: Vec<u64> = r.errors.iter().filter(|e| e.problem.contains("reporting loop")).map(|e| e.line).collect();
+    assert_eq!(loops, [2, 3, 4], "{:#?}", r.errors);
+    assert!(r.errors[0].problem.contains("a@example.org → b@example.org → c@example.org → a@example.org") || r.errors[0].problem.contains("→"));
+    assert!(r.errors.iter().any(|e| e.line == 5 && e.problem.contains("which has errors")), "D's manager is in the loop");
+    assert!(user(db, "a@example.org").await.is_none());
+    // A loop through someone already in Roundtable, and being one's own manager.
+    import(db, b"email,name,manager_email\nx@example.org,X,\ny@example.org,Y,x@example.org\n", apply()).await;
+    let r = import(db, b"email,manager_email\nx@example.org,y@example.org\nz@example.org,z@example.org\n", apply()).await;
+    assert!(r.errors.iter().any(|e| e.line == 2 && e.problem.contains("y@example.org → x@example.org") || e.line == 2 && e.problem.contains("x@example.org → y@example.org")), "{:#?}", r.errors);
+    assert!(r.errors.iter().any(|e| e.line == 3 && e.problem.contains("their own manager")));
+    assert_eq!(profile(db, "x@example.org").await.manager_id, None);
+}
+
+async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    app.user("it@example.org", "IT Admin").await;
+    roundtable_app::admin::console::set_admin(db, "it@example.org", true).await.unwrap();
+    let carl = app.user("carl@example.org", "Carl Leaver").await;
+    assert_eq!(carl.get(app.at("/account")).send().await.unwrap().status(), StatusCode::OK);
+    import(db, FILE.as_bytes(), apply()).await;
+    let without_bea = FILE.lines().filter(|l| !l.starts_with("bea@")).collect::<Vec<_>>().join("\r\n");
+    // Through the pages, so the importer is the signed-in admin.
+    let preview = post(&app, &admin, "/admin/import/preview", &without_bea, &[("deactivate_missing", "true")]).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let html = body(preview).await;
+    assert!(html.contains("bea@example.org") && html.contains("carl@example.org"), "the preview lists who would be deactivated");
+    assert!(html.contains("1 administrator is not in the file"), "{html}");
+    assert!(user(db, "bea@example.org").await.unwrap().deactivated_at.is_none(), "a preview changes nothing");
+    let done = post(&app, &admin, "/admin/import/apply", &without_bea, &[("deactivate_missing", "true")]).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(body(done).await.contains("Import done"));
+    for gone in ["bea@example.org", "carl@example.org"] {
+        assert!(user(db, gone).await.unwrap().deactivated_at.is_some(), "{gone} is deactivated");
+    }
+    for kept in ["admin@example.org", "it@example.org", "ann@example.org"] {
+        assert!(user(db, kept).await.unwrap().deactivated_at.is_none(), "{kept} stays active");
+    }
+    assert_eq!(carl.get(app.at("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "signed out");
+    // Back in the file later: the account stays deactivated, and the preview says so.
+    let r = import(db, FILE.as_bytes(), Options { dry_run: true, ..apply() }).await;
+    let bea = r.outcomes.iter().find(|o| o.email == "bea@example.org").unwrap();
+    assert!(bea.note.is_some_and(|n| n.contains("stays")));
+}
+
+/// Posts a step of the import pages as the browser would, with the file text carried in the
+/// hidden field and the columns chosen in order of the file's header.
+async fn post(app: &TestApp, c: &reqwest::Client, path: &str, csv: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let header = csv.lines().next().unwrap_or("");
+    let mut form = Form::new().text("csv", csv.to_owned()).text("file_name", "hr.csv").text("encoding", "UTF-8");
+    for (i, h) in header.split(',').enumerate() {
+        form = form.text(format!("map_{}", h.trim()), i.to_string());
+    }
+    for (k, v) in extra {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    c.post(app.at(path)).multipart(form).send().await.unwrap()
+}
+
+async fn the_pages_walk_through_upload_columns_preview_and_import(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    let page = body(admin.get(app.at("/admin/import")).send().await.unwrap()).await;
+    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("<label for=\"f-file\">"));
+    let template = admin.get(app.at("/admin/import/template.csv")).send().await.unwrap();
+    assert_eq!(template.status(), StatusCode::OK);
+    assert!(body(template).await.starts_with("\u{feff}email,name,"));
+    // Upload: HR's own header names are matched to our fields.
+    let hr = "Work Email;Display Name;Position;Line Manager;Employee ID\r\nann@example.org;Ann Assistant;Executive Assistant;;E1\r\nbea@example.org;Bea Peer;Team Assistant;ann@example.org;E2\r\n";
+    let file = Part::bytes(hr.as_bytes().to_vec()).file_name("hr.csv").mime_str("text/csv").unwrap();
+    let r = admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", file)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = body(r).await;
+    for (field, index) in [("email", 0), ("name", 1), ("job_title", 2), ("manager_email", 3)] {
+        let select = html.split(&format!("name=\"map_{field}\"")).nth(1).unwrap_or_default().split("</select>").next().unwrap_or_default();
+        assert!(select.contains(&format!("<option value=\"{index}\" selected>")), "{field} should be pre-filled with column {index}: {select}");
+    }
+    assert!(html.contains("separated by semicolons") && html.contains("<th scope=\"col\">Employee ID (column E)</th>"), "{html}");
+    // Pasted text with no email column chosen: the mapping page asks for it.
+    let r = admin.post(app.at("/admin/import/preview")).multipart(Form::new().text("csv", hr.to_owned()).text("encoding", "UTF-8").text("map_name", "1")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("Choose which column holds the email address"));
+    // A workbook instead of CSV.
+    let xlsx = Part::bytes(b"PK\x03\x04rest".to_vec()).file_name("hr.xlsx");
+    let r = admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", xlsx)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("error-summary") && html.contains("Excel workbook") && html.contains("aria-invalid=\"true\""));
+    // Preview then import, with "add everyone to eas".
+    let csv = "email,name,job_title,manager_email\r\nann@example.org,Ann Assistant,Executive Assistant,\r\nbea@example.org,Bea Peer,Team Assistant,ann@example.org\r\n";
+    let r = post(&app, &admin, "/admin/import/preview", csv, &[("network", "eas")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = body(r).await;
+    assert!(html.contains("<dt>New people</dt><dd>2</dd>") && html.contains(">Import</button>"), "{html}");
+    assert!(html.contains("<th scope=\"row\">3</th>"), "rows are named by their line");
+    assert!(user(db, "ann@example.org").await.is_none(), "a preview imports nothing");
+    let r = post(&app, &admin, "/admin/import/apply", csv, &[("network", "eas")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(body(r).await.contains("<dt>Created</dt><dd>2</dd>"));
+    let eas = networks::by_slug(db, "eas").await.unwrap().unwrap();
+    let bea = user(db, "bea@example.org").await.unwrap();
+    let m = networks::membership(db, eas.id, bea.id).await.unwrap().unwrap();
+    assert_eq!((m.role.as_str(), m.status.as_str()), ("member", "active"));
+    let (log, _) = audit::page(db, 10, 0).await.unwrap();
+    let entry = log.iter().find(|e| e.action == "members.imported").unwrap();
+    assert_eq!((entry.actor_name.as_str(), entry.subject.as_str()), ("Ada Admin", "hr.csv"));
+    assert!(entry.detail.contains("2 created"));
+    // Errors: the apply step refuses, shows the errors again and offers the valid rows only.
+    let bad = "email,name,start_date\r\ncal@example.org,Cal,2020-13-01\r\ndee@example.org,Dee,\r\n";
+    let r = post(&app, &admin, "/admin/import/apply", bad, &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("1 row has errors") && html.contains("Import the valid rows only") && html.contains("<th scope=\"row\">2</th>"), "{html}");
+    assert!(user(db, "dee@example.org").await.is_none());
+    let r = post(&app, &admin, "/admin/import/apply", bad, &[("valid_rows_only", "true")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(user(db, "dee@example.org").await.is_some() && user(db, "cal@example.org").await.is_none());
+    // An unknown "add everyone to" network is refused on the mapping page.
+    let r = post(&app, &admin, "/admin/import/preview", csv, &[("network", "nope")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("No network has the address"));
+}
+
+async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    import(db, FILE.as_bytes(), apply()).await;
+    // Bea keeps her level for organisers only; an org admin still sees it.
+    let bea = app.sign_in_as_imported("bea@example.org").await;
+    let r = bea.post(app.at("/profile")).form(&[("time_zone", "America/New_York"), ("job_title", "Team Assistant"), ("department", "Legal"), ("location", "New York"), ("level", "Junior"), ("years_experience", "2"), ("skills", "Minute taking"), ("start_date", "2023-05-01"), ("manager_email", "ann@example.org"), ("audience_level", "organisers"), ("audience_manager", "organisers")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let r = admin.get(app.at("/admin/export/members.csv")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFemail,name,preferred_name,job_title"), "UTF-8 with BOM, our header");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'), "CRLF line ends only");
+    let bea_row = text.lines().find(|l| l.starts_with("bea@example.org")).unwrap();
+    assert!(bea_row.contains(",Junior,2,") && bea_row.contains("ann@example.org") && bea_row.contains(",2023-05-01,"), "org admins see every field: {bea_row}");
+    assert!(text.lines().find(|l| l.starts_with("ann@example.org")).unwrap().ends_with(",eas"));
+
+    // Exported, edited nowhere, imported back: nothing changes.
+    let r = import(db, &bytes, apply()).await;
+    assert_eq!((r.created, r.updated, r.errors.len()), (0, 0, 0), "{:#?} {:#?}", r.errors, r.outcomes);
+
+    // One network only; formula-like text is neutralised.
+    import(db, b"email,name,job_title,department\r\nevil@example.org,=cmd|' /C calc'!A0,@SUM(A1),-1+1\r\n", apply()).await;
+    let eas_only = body(admin.get(app.at("/admin/export/members.csv?network=eas")).send().await.unwrap()).await;
+    let emails: Vec<&str> = eas_only.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
+    assert_eq!(emails, ["ann@example.org", "bea@example.org"], "{eas_only}");
+    let all = body(admin.get(app.at("/admin/export/members.csv")).send().await.unwrap()).await;
+    let evil = all.lines().find(|l| l.starts_with("evil@example.org")).unwrap();
+    assert!(evil.contains("'=cmd|") && evil.contains("'@SUM(A1)") && evil.contains("'-1+1"), "{evil}");
+    assert_eq!(admin.get(app.at("/admin/export/members.csv?network=nope")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let (log, _) = audit::page(db, 20, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "members.exported" && e.subject == "eas"));
+    // Deactivated people are left out.
+    import(db, FILE.as_bytes(), Options { deactivate_missing: true, ..apply() }).await;
+    let all = body(admin.get(app.at("/admin/export/members.csv")).send().await.unwrap()).await;
+    assert!(!all.contains("evil@example.org"));
+}
+
+async fn only_org_admins_may_import_or_export(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let member = app.user("member@example.org", "Mo Member").await;
+    let db = &app.state.db;
+    let before = count(db).await;
+    let csv = "email,name\r\nsneaky@example.org,Sneaky\r\n";
+    for path in ["/admin/import", "/admin/import/template.csv", "/admin/export", "/admin/export/members.csv", "/admin/export/members.csv?network=eas"] {
+        let r = member.get(app.at(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "GET {path}");
+        let anon = app.client().get(app.at(path)).send().await.unwrap();
+        assert_eq!(anon.status(), StatusCode::SEE_OTHER, "anonymous GET {path} goes to sign in");
+    }
+    for path in ["/admin/import/upload", "/admin/import/preview", "/admin/import/apply"] {
+        let r = post(&app, &member, path, csv, &[]).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path}");
+        let file = Part::bytes(csv.as_bytes().to_vec()).file_name("x.csv");
+        let r = member.post(app.at(path)).multipart(Form::new().part("file", file)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path} with a file");
+    }
+    assert_eq!(count(db).await, before, "nothing imported");
+    let (log, _) = audit::page(db, 20, 0).await.unwrap();
+    assert!(!log.iter().any(|e| e.action.starts_with("members.")));
+}
+
+trait SignInImported {
+    async fn sign_in_as_imported(&self, email: &str) -> reqwest::Client;
+}
+
+impl SignInImported for TestApp {
+    /// Imported people have no password: give one from the console, as "forgot password" would.
+    async fn sign_in_as_imported(&self, email: &str) -> reqwest::Client {
+        roundtable_app::admin::console::reset_password(&self.state.db, email, support::PASSWORD).await.unwrap();
+        self.sign_in(email).await
+    }
+}

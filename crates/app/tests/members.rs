@@ -1,0 +1,180 @@
+//! Profiles, field privacy across networks, the directory with facets, and "people like me" —
+//! on SQLite and PostgreSQL, over HTTP.
+
+mod support;
+
+use reqwest::StatusCode;
+use roundtable_domain::{MembershipStatus, Role};
+use roundtable_store::{Dialect, networks, users};
+use support::TestApp;
+
+both!(
+    each_field_is_seen_only_by_its_chosen_audience,
+    search_and_facets_never_reveal_hidden_fields,
+    people_like_me_shows_the_shared_threads,
+    bad_profile_input_is_refused_field_by_field_and_changes_nothing,
+);
+
+async fn body(r: reqwest::Response) -> String {
+    r.text().await.unwrap()
+}
+
+async fn join(app: &TestApp, slug: &str, email: &str, role: Role) {
+    let n = networks::by_slug(&app.state.db, slug).await.unwrap().unwrap();
+    let u = users::by_email(&app.state.db, email).await.unwrap().unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    networks::upsert_membership(&mut tx, n.id, u.id, role, MembershipStatus::Active, chrono::Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn id_of(app: &TestApp, email: &str) -> String {
+    users::by_email(&app.state.db, email).await.unwrap().unwrap().id.to_string()
+}
+
+/// Ann (member of "eas") shares skills with her networks, level with organisers only, bio with
+/// everyone.
+async fn ann_profile(app: &TestApp, ann: &reqwest::Client) {
+    let r = ann
+        .post(app.at("/profile"))
+        .form(&[
+            ("job_title", "Executive Assistant"),
+            ("department", "Finance"),
+            ("location", "London"),
+            ("time_zone", "Europe/London"),
+            ("level", "Senior"),
+            ("years_experience", "8"),
+            ("skills", "Diary management, Excel"),
+            ("interests", "Choir"),
+            ("languages", "French"),
+            ("bio", "I **love** spreadsheets.<script>alert(1)</script>"),
+            ("audience_skills", "network"),
+            ("audience_level", "organisers"),
+            ("audience_bio", "organisation"),
+            ("audience_languages", "organisation"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+}
+
+async fn each_field_is_seen_only_by_its_chosen_audience(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let ann = app.user("ann@example.org", "Ann Assistant").await;
+    let bea = app.user("bea@example.org", "Bea Peer").await;
+    let cal = app.user("cal@example.org", "Cal Outsider").await;
+    let chair = app.user("chair@example.org", "Cho Chair").await;
+    join(&app, "eas", "ann@example.org", Role::Member).await;
+    join(&app, "eas", "bea@example.org", Role::Member).await;
+    join(&app, "eas", "chair@example.org", Role::Chair).await;
+    ann_profile(&app, &ann).await;
+    let url = app.at(&format!("/people/{}", id_of(&app, "ann@example.org").await));
+    let peer = body(bea.get(&url).send().await.unwrap()).await;
+    assert!(peer.contains("Diary management") && !peer.contains("Senior"), "a fellow member sees skills, not level:\n{peer}");
+    assert!(peer.contains("<strong>love</strong>") && !peer.contains("<script>"), "bio rendered from Markdown and sanitised");
+    let outsider = body(cal.get(&url).send().await.unwrap()).await;
+    assert!(!outsider.contains("Diary management") && !outsider.contains("Senior"), "{outsider}");
+    assert!(outsider.contains("spreadsheets") && outsider.contains("French") && outsider.contains("Executive Assistant"));
+    let organiser = body(chair.get(&url).send().await.unwrap()).await;
+    assert!(organiser.contains("Senior") && organiser.contains("Diary management"));
+    assert!(body(admin.get(&url).send().await.unwrap()).await.contains("Senior"), "org admins see everything");
+    // The API honours the same rules.
+    assert_eq!(cal.get(app.at("/people/not-an-id")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}
+
+async fn search_and_facets_never_reveal_hidden_fields(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    app.network(&admin, "hidden", "invitation_only").await;
+    let ann = app.user("ann@example.org", "Zoë Ann").await;
+    let bea = app.user("bea@example.org", "Bea Peer").await;
+    let cal = app.user("cal@example.org", "Cal Outsider").await;
+    join(&app, "eas", "ann@example.org", Role::Member).await;
+    join(&app, "eas", "bea@example.org", Role::Member).await;
+    ann_profile(&app, &ann).await;
+    // Accent-insensitive name search for everyone.
+    let found = body(cal.get(app.at("/people?q=zoe")).send().await.unwrap()).await;
+    assert!(found.contains("Zoë Ann") && found.contains("1 person"), "{found}");
+    // Skills are network-only: Bea finds Ann by skill, Cal does not, and facet counts agree.
+    let by_bea = body(bea.get(app.at("/people?q=excel")).send().await.unwrap()).await;
+    assert!(by_bea.contains("Zoë Ann"), "{by_bea}");
+    let by_cal = body(cal.get(app.at("/people?q=excel")).send().await.unwrap()).await;
+    assert!(!by_cal.contains("Zoë Ann") && by_cal.contains("0 people"), "{by_cal}");
+    let facets_bea = body(bea.get(app.at("/people")).send().await.unwrap()).await;
+    assert!(facets_bea.contains("Excel") && facets_bea.contains("Finance"), "{facets_bea}");
+    let facets_cal = body(cal.get(app.at("/people")).send().await.unwrap()).await;
+    assert!(!facets_cal.contains("Excel") && !facets_cal.contains(">Senior<"), "hidden tags are not counted: {facets_cal}");
+    let by_skill = body(cal.get(app.at("/people?skill=excel")).send().await.unwrap()).await;
+    assert!(by_skill.contains("0 people"), "filtering by a hidden tag finds nothing");
+    // Facet filters narrow the list; the network facet only for readable networks.
+    let fin = body(bea.get(app.at("/people?department=Finance")).send().await.unwrap()).await;
+    assert!(fin.contains("1 person") && fin.contains("Zoë Ann"));
+    assert_eq!(cal.get(app.at("/people?network=hidden")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(cal.get(app.at("/people?network=eas")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let in_eas = body(bea.get(app.at("/people?network=eas")).send().await.unwrap()).await;
+    assert!(in_eas.contains("People in Network eas") && in_eas.contains("2 people"), "{in_eas}");
+}
+
+async fn people_like_me_shows_the_shared_threads(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let ann = app.user("ann@example.org", "Ann Assistant").await;
+    let bea = app.user("bea@example.org", "Bea Peer").await;
+    join(&app, "eas", "ann@example.org", Role::Member).await;
+    join(&app, "eas", "bea@example.org", Role::Member).await;
+    ann_profile(&app, &ann).await;
+    let r = bea
+        .post(app.at("/profile"))
+        .form(&[("department", "Finance"), ("time_zone", "Europe/Paris"), ("skills", "excel"), ("languages", "French"), ("years_experience", "9")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = body(bea.get(app.at("/people")).send().await.unwrap()).await;
+    assert!(page.contains("People like you") && page.contains("Ann Assistant"), "{page}");
+    for reason in ["Shared skill: Excel", "Both speak French", "Same function: Finance"] {
+        assert!(page.contains(reason), "missing reason {reason}: {page}");
+    }
+    assert!(!page.contains("Same level"), "Ann's level is for organisers only");
+}
+
+async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let ann = app.user("ann@example.org", "Ann Assistant").await;
+    let bea = app.user("bea@example.org", "Bea Boss").await;
+    ann_profile(&app, &ann).await;
+    // Ann reports to Bea; then Bea may not name Ann as her manager (a loop).
+    let r = ann.post(app.at("/profile")).form(&[("time_zone", "UTC"), ("manager_email", "bea@example.org")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = bea.post(app.at("/profile")).form(&[("time_zone", "UTC"), ("manager_email", "ann@example.org")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("reports to you"));
+    let before = roundtable_store::profiles::get(&app.state.db, users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().id).await.unwrap().unwrap();
+    let r = ann
+        .post(app.at("/profile"))
+        .form(&[
+            ("time_zone", "Mars/Olympus"),
+            ("years_experience", "lots"),
+            ("start_date", "2023-02-30"),
+            ("manager_email", "ghost@example.org"),
+            ("skills", &"x".repeat(50)),
+            ("audience_bio", "everyone"),
+            ("job_title", "Chief <b>Assistant</b>"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    for msg in ["Choose a time zone", "whole number of years", "like 2024-03-31", "No one in Roundtable uses this address", "under 40 characters", "Choose who can see"] {
+        assert!(html.contains(msg), "missing {msg}");
+    }
+    assert!(html.contains("Chief &#60;b&#62;Assistant&#60;/b&#62;"), "typed text kept and escaped");
+    let after = roundtable_store::profiles::get(&app.state.db, before.id).await.unwrap().unwrap();
+    assert_eq!((after.job_title, after.time_zone, after.tags.len()), (before.job_title, before.time_zone, before.tags.len()), "nothing changed");
+}

@@ -1,0 +1,292 @@
+//! `roundtable match …`: the matching engine on CSV files, for organisers who want results
+//! before the programme pages exist.
+//!
+//! This module only opens and creates files, calls `roundtable_matching` and prints a
+//! summary to stderr. Every rule, score and message about the data lives in that crate, where
+//! it is tested; see docs/matching.md and examples/matching/README.md.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use roundtable_matching::mentoring::{self, MentoringInput, MentoringOptions, Pair};
+use roundtable_matching::{Settings, circles, coffee, csv_input, csv_output};
+
+#[derive(Subcommand, Debug)]
+pub enum MatchCommand {
+    /// Propose the best mentor for each mentee: optimal under mentor capacity and the hard
+    /// constraints (reporting lines, past pairs, exclusions), with every score explained.
+    Mentoring {
+        /// Mentees CSV: id, name, email, department, level, time_zone, languages,
+        /// years_experience, skills_wanted, goals, preferences, manager_id, exclude.
+        /// Lists inside a cell are separated by ";".
+        #[arg(long, value_name = "CSV")]
+        mentees: PathBuf,
+        /// Mentors CSV: as for mentees, with skills_offered instead of skills_wanted, goals
+        /// they can help with, and capacity (mentees they take; empty means 1).
+        #[arg(long, value_name = "CSV")]
+        mentors: PathBuf,
+        /// Settings file with criterion weights; defaults apply to anything left out
+        /// (see examples/matching/weights.toml).
+        #[arg(long, value_name = "TOML")]
+        weights: Option<PathBuf>,
+        /// Extra reporting lines (id, manager_id) for managers outside the programme, so
+        /// chains through them are known.
+        #[arg(long, value_name = "CSV")]
+        org: Option<PathBuf>,
+        /// Pairs from earlier programmes (mentee_id, mentor_id): never proposed again.
+        #[arg(long, value_name = "CSV")]
+        past_pairs: Option<PathBuf>,
+        /// A previous proposal for this cohort (a matches.csv this command wrote): the new
+        /// proposal keeps as many of its pairs as possible and reports who moved.
+        #[arg(long, value_name = "CSV")]
+        previous: Option<PathBuf>,
+        /// Fix a pair, written MENTEE_ID:MENTOR_ID. Repeat for more pins.
+        #[arg(long, value_name = "MENTEE:MENTOR")]
+        pin: Vec<Pair>,
+        /// Rule out a pair, written MENTEE_ID:MENTOR_ID. Repeat for more.
+        #[arg(long, value_name = "MENTEE:MENTOR")]
+        forbid: Vec<Pair>,
+        /// Fairness first: make the lowest match score as high as possible, then the total.
+        #[arg(long)]
+        fairness: bool,
+        /// Where to write the proposal CSV: one row per mentee with score, components,
+        /// explanation, and a reason for anyone unmatched.
+        #[arg(long, value_name = "CSV")]
+        out: PathBuf,
+    },
+    /// Pair opted-in members for coffee chats, avoiding recent repeats and favouring other
+    /// departments and locations; an odd member makes a trio.
+    Coffee {
+        /// Members CSV: id, name, email, department, location, time_zone, opted_in (yes/no,
+        /// empty = yes), skip (yes/no: sits this round out).
+        #[arg(long, value_name = "CSV")]
+        members: PathBuf,
+        /// Earlier rounds (round, member_a, member_b, member_c): files this command wrote.
+        /// Repeat for several files.
+        #[arg(long, value_name = "CSV")]
+        history: Vec<PathBuf>,
+        /// Settings file ([coffee] weights and avoid_rounds).
+        #[arg(long, value_name = "TOML")]
+        weights: Option<PathBuf>,
+        /// Member id sitting the round out, on top of the skip column. Repeat for more.
+        #[arg(long, value_name = "ID")]
+        skip: Vec<String>,
+        /// Number of the first round to make (default: one after the latest in history).
+        #[arg(long)]
+        round: Option<u32>,
+        /// How many consecutive rounds to make; each avoids the ones before it.
+        #[arg(long, default_value_t = 1)]
+        rounds: u32,
+        /// Seed for the random order: the same files and seed give the same rounds.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the rounds CSV (usable as --history next time).
+        #[arg(long, value_name = "CSV")]
+        out: PathBuf,
+    },
+    /// Form peer-learning circles that share common threads (level, function, experience,
+    /// projects), with nobody alongside someone in their reporting chain or the assistant of
+    /// their boss or boss's boss.
+    Circles {
+        /// People CSV: id, name, email, level, function, years_experience, projects,
+        /// manager_id, supports (executive ids they assist), willing_to_facilitate (yes/no).
+        #[arg(long, value_name = "CSV")]
+        people: PathBuf,
+        /// Settings file ([circles] min_size and max_size).
+        #[arg(long, value_name = "TOML")]
+        weights: Option<PathBuf>,
+        /// Fewest members per circle (overrides the settings file; default 5).
+        #[arg(long)]
+        min_size: Option<usize>,
+        /// Most members per circle (overrides the settings file; default 8).
+        #[arg(long)]
+        max_size: Option<usize>,
+        /// Where to write the circles CSV.
+        #[arg(long, value_name = "CSV")]
+        out: PathBuf,
+    },
+}
+
+/// Runs one `roundtable match` command.
+pub fn run(cmd: MatchCommand) -> Result<()> {
+    match cmd {
+        MatchCommand::Mentoring {
+            mentees,
+            mentors,
+            weights,
+            org,
+            past_pairs,
+            previous,
+            pin,
+            forbid,
+            fairness,
+            out,
+        } => {
+            let settings = settings(weights.as_deref())?;
+            let (mentees_list, mentors_list) = csv_input::read_mentoring(
+                open(&mentees)?,
+                &label(&mentees),
+                open(&mentors)?,
+                &label(&mentors),
+            )?;
+            let input = MentoringInput {
+                mentees: mentees_list,
+                mentors: mentors_list,
+                org_chart: match &org {
+                    Some(p) => csv_input::parse_org_chart(open(p)?, &label(p))?,
+                    None => Vec::new(),
+                },
+                past_pairs: pairs(past_pairs.as_deref())?,
+            };
+            let options = MentoringOptions {
+                weights: settings.mentoring,
+                fairness,
+                pins: pin,
+                forbids: forbid,
+                previous: pairs(previous.as_deref())?,
+            };
+            let spinner = indicatif::ProgressBar::new_spinner();
+            spinner.set_message(format!(
+                "Matching {} mentees with {} mentors…",
+                input.mentees.len(),
+                input.mentors.len()
+            ));
+            spinner.enable_steady_tick(Duration::from_millis(120));
+            let outcome = mentoring::match_mentoring(&input, &options);
+            spinner.finish_and_clear();
+            let outcome = outcome?;
+            let mut w = create(&out)?;
+            csv_output::write_mentoring(&outcome, &input, &mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!("{}", outcome.summary());
+            eprintln!("Wrote {}.", out.display());
+        }
+        MatchCommand::Coffee {
+            members,
+            history,
+            weights,
+            skip,
+            round,
+            rounds,
+            seed,
+            out,
+        } => {
+            let settings = settings(weights.as_deref())?;
+            let mut people = csv_input::parse_coffee_members(open(&members)?, &label(&members))?;
+            for id in &skip {
+                match people.iter_mut().find(|m| m.id == *id) {
+                    Some(m) => m.skip = true,
+                    None => bail!(
+                        "--skip {id}: no member has that id in {}",
+                        members.display()
+                    ),
+                }
+            }
+            let mut past = Vec::new();
+            for p in &history {
+                past.extend(csv_input::parse_coffee_history(open(p)?, &label(p))?);
+            }
+            let first = round.unwrap_or_else(|| coffee::next_round_number(&past));
+            let mut made = Vec::new();
+            for number in first..first + rounds {
+                let r = coffee::pair_round(&people, &past, &settings.coffee, number, seed)?;
+                past.extend(r.groups.iter().map(|g| coffee::PastGroup {
+                    round: number,
+                    members: g.members.iter().map(|&i| people[i].id.clone()).collect(),
+                }));
+                let rep = &r.report;
+                eprintln!(
+                    "Round {number}: {} taking part ({} skipping), {} pairs, {} trios, \
+                     {:.0}% of meetings across departments, {} repeats.",
+                    rep.participants,
+                    rep.skipped,
+                    rep.pairs,
+                    rep.trios,
+                    rep.cross_department_share * 100.0,
+                    rep.repeats
+                );
+                if let Some(i) = r.alone {
+                    eprintln!("Only {} is taking part; nobody to pair with.", people[i].id);
+                }
+                made.push(r);
+            }
+            let mut w = create(&out)?;
+            csv_output::write_coffee(&made, &people, &mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!("Wrote {}.", out.display());
+        }
+        MatchCommand::Circles {
+            people,
+            weights,
+            min_size,
+            max_size,
+            out,
+        } => {
+            let mut settings = settings(weights.as_deref())?;
+            if let Some(min) = min_size {
+                settings.circles.min_size = min;
+            }
+            if let Some(max) = max_size {
+                settings.circles.max_size = max;
+            }
+            settings.validate("--min-size/--max-size")?;
+            let list = csv_input::parse_circle_people(open(&people)?, &label(&people))?;
+            let outcome = circles::form_circles(&list, &settings.circles)?;
+            let groups: Vec<Vec<usize>> =
+                outcome.circles.iter().map(|c| c.members.clone()).collect();
+            let violations = circles::validate_circles(&list, &groups, &settings.circles);
+            let mut w = create(&out)?;
+            csv_output::write_circles(&outcome, &list, &mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!(
+                "{} circles for {} people ({} unplaced); on average a pair in a circle shares \
+                 {:.2} threads (a random split: {:.2}); {} rule violations.",
+                outcome.circles.len(),
+                list.len(),
+                outcome.unplaced.len(),
+                outcome.quality,
+                outcome.random_quality,
+                violations.len()
+            );
+            eprintln!("Wrote {}.", out.display());
+        }
+    }
+    Ok(())
+}
+
+fn label(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn open(path: &Path) -> Result<BufReader<File>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(BufReader::new(file))
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(BufWriter::new(file))
+}
+
+fn settings(path: Option<&Path>) -> Result<Settings> {
+    let Some(path) = path else {
+        return Ok(Settings::default());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Settings::from_toml(&text, &label(path))?)
+}
+
+fn pairs(path: Option<&Path>) -> Result<Vec<Pair>> {
+    match path {
+        Some(p) => Ok(csv_input::parse_pairs(open(p)?, &label(p))?),
+        None => Ok(Vec::new()),
+    }
+}

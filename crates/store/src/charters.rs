@@ -1,0 +1,54 @@
+//! Network charters: numbered versions and who accepted which.
+
+use crate::{Db, Result, Row, Tx, params, queries};
+use chrono::{DateTime, Utc};
+use roundtable_domain::{NetworkId, UserId};
+
+queries! {
+    CURRENT = "SELECT version, body, published_at FROM charters WHERE network_id = $1 ORDER BY version DESC LIMIT 1";
+    /// (current version, newest version the person accepted) in one round trip.
+    STANDING = "SELECT (SELECT MAX(version) FROM charters WHERE network_id = $1), (SELECT MAX(version) FROM charter_acceptances WHERE network_id = $1 AND user_id = $2)";
+    NEXT_VERSION = "SELECT COALESCE(MAX(version), 0) + 1 FROM charters WHERE network_id = $1";
+    INSERT = "INSERT INTO charters (network_id, version, body, published_at, published_by) VALUES ($1, $2, $3, $4, $5)";
+    ACCEPT = "INSERT INTO charter_acceptances (network_id, user_id, version, accepted_at) VALUES ($1, $2, $3, $4) ON CONFLICT (network_id, user_id, version) DO NOTHING";
+    ACCEPTANCES = "SELECT u.id, u.name, (SELECT MAX(a.version) FROM charter_acceptances a WHERE a.network_id = m.network_id AND a.user_id = u.id), (SELECT MAX(a.accepted_at) FROM charter_acceptances a WHERE a.network_id = m.network_id AND a.user_id = u.id) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL ORDER BY u.name_folded, u.id";
+}
+
+#[derive(Debug, Clone)]
+pub struct Charter {
+    pub version: i64,
+    pub body: String,
+    pub published_at: DateTime<Utc>,
+}
+
+fn map(r: &Row) -> Result<Charter> {
+    Ok(Charter { version: r.int(0)?, body: r.text(1)?, published_at: r.time(2)? })
+}
+
+pub async fn current(db: &Db, network: NetworkId) -> Result<Option<Charter>> {
+    db.read_opt(CURRENT, params![network]).await?.as_ref().map(map).transpose()
+}
+
+/// (current charter version, newest version `user` accepted); `None` where there is none.
+pub async fn standing(db: &Db, network: NetworkId, user: UserId) -> Result<(Option<i64>, Option<i64>)> {
+    match db.read_opt(STANDING, params![network, user]).await? {
+        Some(r) => Ok((r.opt_int(0)?, r.opt_int(1)?)),
+        None => Ok((None, None)),
+    }
+}
+
+/// Publishes the next version and returns its number.
+pub async fn publish(tx: &mut Tx, network: NetworkId, body: &str, by: UserId, now: DateTime<Utc>) -> Result<i64> {
+    let next = tx.read_opt(NEXT_VERSION, params![network]).await?.map(|r| r.int(0)).transpose()?.unwrap_or(1);
+    tx.write(INSERT, params![network, next, body, now, by]).await?;
+    Ok(next)
+}
+
+pub async fn accept(tx: &mut Tx, network: NetworkId, user: UserId, version: i64, now: DateTime<Utc>) -> Result<()> {
+    tx.write(ACCEPT, params![network, user, version, now]).await.map(|_| ())
+}
+
+/// Each active member with the newest version they accepted and when.
+pub async fn acceptances(db: &Db, network: NetworkId) -> Result<Vec<(UserId, String, Option<i64>, Option<DateTime<Utc>>)>> {
+    db.read(ACCEPTANCES, params![network]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.opt_int(2)?, r.opt_time(3)?))).collect()
+}

@@ -1,0 +1,557 @@
+//! Events and the calendar: series, exceptions, notes, RSVPs with a waiting list, attendance,
+//! hosts, feedback and subscription feeds. Every row carries `network_id`. The RSVP capacity
+//! check runs under a lock on the event row (`lock_event`), so concurrent answers never over-book.
+
+use crate::{Db, Dialect, Result, Row, Tx, params, queries};
+use chrono::{DateTime, Utc};
+use roundtable_domain::events::{Audience, EventKind, LocationMode, Rsvp};
+use roundtable_domain::{NetworkId, UserId};
+use uuid::Uuid;
+
+
+macro_rules! event_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT e.id, e.network_id, e.kind, e.title, e.theme, e.description, e.time_zone, e.local_start, e.duration_minutes, e.starts_at, e.last_ends_at, e.rrule, e.location_mode, e.place, e.online_url, e.capacity, e.rsvp_close_minutes, e.audience, e.status, e.sequence, e.reminder_minutes, e.checkin_code, e.created_at, e.updated_at, n.slug, n.name FROM events e JOIN networks n ON n.id = e.network_id ",
+            $tail
+        )
+    };
+}
+
+queries! {
+    INSERT = "INSERT INTO events (id, network_id, kind, title, theme, description, time_zone, local_start, duration_minutes, starts_at, last_ends_at, rrule, location_mode, place, online_url, capacity, rsvp_close_minutes, audience, status, sequence, reminder_minutes, checkin_code, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'scheduled', $19, $20, $21, $22, $23, $23)";
+    UPDATE = "UPDATE events SET kind = $2, title = $3, theme = $4, description = $5, time_zone = $6, local_start = $7, duration_minutes = $8, starts_at = $9, last_ends_at = $10, rrule = $11, location_mode = $12, place = $13, online_url = $14, capacity = $15, rsvp_close_minutes = $16, audience = $17, reminder_minutes = $18, sequence = sequence + 1, updated_at = $19 WHERE id = $1";
+    /// Ends a series before an occurrence ("this and all following" starts a new series).
+    SET_RULE_END = "UPDATE events SET rrule = $2, last_ends_at = $3, sequence = sequence + 1, updated_at = $4 WHERE id = $1";
+    SET_STATUS = "UPDATE events SET status = $2, sequence = sequence + 1, updated_at = $3 WHERE id = $1";
+    BY_ID = event_select!("WHERE e.id = $1");
+    /// A network's events overlapping [$2, $3).
+    IN_NETWORK = event_select!("WHERE e.network_id = $1 AND e.starts_at < $3 AND (e.last_ends_at IS NULL OR e.last_ends_at > $2) ORDER BY e.starts_at, e.id");
+    /// Events of the person's active networks plus whole-organisation events, overlapping [$2, $3).
+    FOR_PERSON = event_select!("WHERE (e.audience = 'organisation' OR e.network_id IN (SELECT m.network_id FROM memberships m WHERE m.user_id = $1 AND m.status = 'active')) AND e.starts_at < $3 AND (e.last_ends_at IS NULL OR e.last_ends_at > $2) ORDER BY e.starts_at, e.id");
+    /// Every scheduled event overlapping [$1, $2), for reminders and feedback requests.
+    ALL_BETWEEN = event_select!("WHERE e.status = 'scheduled' AND e.starts_at < $2 AND (e.last_ends_at IS NULL OR e.last_ends_at > $1) ORDER BY e.starts_at, e.id");
+    /// PostgreSQL: the row lock serialises RSVPs to one event, so the capacity count is exact.
+    LOCK_EVENT_PG = "SELECT id FROM events WHERE id = $1 FOR UPDATE";
+    /// SQLite: `BEGIN IMMEDIATE` on the single writer already serialises every write transaction.
+    LOCK_EVENT_SQLITE = "SELECT id FROM events WHERE id = $1";
+    EXCEPTIONS = "SELECT occurrence_at, cancelled, starts_at, ends_at, title FROM event_exceptions WHERE event_id = $1 ORDER BY occurrence_at";
+    UPSERT_EXCEPTION = "INSERT INTO event_exceptions (event_id, network_id, occurrence_at, cancelled, starts_at, ends_at, title, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, occurrence_at) DO UPDATE SET cancelled = excluded.cancelled, starts_at = excluded.starts_at, ends_at = excluded.ends_at, title = excluded.title, updated_at = excluded.updated_at";
+    NOTES = "SELECT agenda, minutes, summary, recording_url, updated_at FROM event_notes WHERE event_id = $1 AND occurrence_at = $2";
+    UPSERT_NOTES = "INSERT INTO event_notes (event_id, network_id, occurrence_at, agenda, minutes, summary, recording_url, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, occurrence_at) DO UPDATE SET agenda = excluded.agenda, minutes = excluded.minutes, summary = excluded.summary, recording_url = excluded.recording_url, updated_at = excluded.updated_at";
+    RSVP_OF = "SELECT response, responded_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
+    COUNT_YES = "SELECT COUNT(*) FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND response = 'yes'";
+    UPSERT_RSVP = "INSERT INTO event_rsvps (event_id, network_id, occurrence_at, user_id, response, responded_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, occurrence_at, user_id) DO UPDATE SET response = excluded.response, responded_at = excluded.responded_at, updated_at = excluded.updated_at";
+    /// The waiting list in order: first come, first promoted.
+    WAITLIST = "SELECT user_id FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND response = 'waitlisted' ORDER BY responded_at, user_id LIMIT $3";
+    PROMOTE = "UPDATE event_rsvps SET response = 'yes', updated_at = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'waitlisted'";
+    ATTENDEES = "SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 ORDER BY r.response, r.responded_at, u.name_folded";
+    /// Everyone with an answer to any occurrence from $2 on (for change and cancellation notices).
+    ANSWERED_FROM = "SELECT DISTINCT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted')";
+    ANSWERED_AT = "SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted')";
+    GOING_AT = "SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND u.deactivated_at IS NULL";
+    MY_RSVPS = "SELECT event_id, occurrence_at, response FROM event_rsvps WHERE user_id = $1 AND occurrence_at >= $2 AND occurrence_at < $3";
+    CHECK_IN = "INSERT INTO event_attendance (event_id, network_id, occurrence_at, user_id, method, checked_in_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
+    ATTENDED_AT = "SELECT a.user_id, u.name, a.method, a.checked_in_at FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 ORDER BY u.name_folded";
+    ATTENDED_AT_ALL = "SELECT a.user_id, u.email, u.name FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NULL";
+    HISTORY_OF = "SELECT a.event_id, e.title, n.slug, n.name, a.occurrence_at, a.method, a.checked_in_at FROM event_attendance a JOIN events e ON e.id = a.event_id JOIN networks n ON n.id = a.network_id WHERE a.user_id = $1 ORDER BY a.occurrence_at DESC LIMIT 200";
+    HOSTS = "SELECT h.occurrence_at, h.user_id, u.name FROM event_hosts h JOIN users u ON u.id = h.user_id WHERE h.event_id = $1 ORDER BY h.occurrence_at, u.name_folded";
+    ADD_HOST = "INSERT INTO event_hosts (event_id, network_id, occurrence_at, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
+    CLEAR_HOSTS = "DELETE FROM event_hosts WHERE event_id = $1 AND occurrence_at = $2";
+    /// Per active member of the network: times hosted and the last occurrence hosted.
+    HOST_STATS = "SELECT m.user_id, u.name, (SELECT COUNT(*) FROM event_hosts h WHERE h.network_id = m.network_id AND h.user_id = m.user_id), (SELECT MAX(h.occurrence_at) FROM event_hosts h WHERE h.network_id = m.network_id AND h.user_id = m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL ORDER BY u.name_folded";
+    UPSERT_FEEDBACK = "INSERT INTO event_feedback (event_id, network_id, occurrence_at, user_id, rating, comment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, occurrence_at, user_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, created_at = excluded.created_at";
+    FEEDBACK = "SELECT rating, comment, created_at FROM event_feedback WHERE event_id = $1 AND occurrence_at = $2 ORDER BY created_at";
+    INSERT_FEED = "INSERT INTO calendar_feeds (id, token_hash, user_id, network_id, created_at) VALUES ($1, $2, $3, $4, $5)";
+    FEED_BY_HASH = "SELECT f.id, f.user_id, f.network_id, n.slug, n.name, f.created_at FROM calendar_feeds f LEFT JOIN networks n ON n.id = f.network_id WHERE f.token_hash = $1 AND f.revoked_at IS NULL";
+    FEEDS_OF = "SELECT f.id, f.user_id, f.network_id, n.slug, n.name, f.created_at FROM calendar_feeds f LEFT JOIN networks n ON n.id = f.network_id WHERE f.user_id = $1 AND f.revoked_at IS NULL ORDER BY f.created_at";
+    REVOKE_FEED = "UPDATE calendar_feeds SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL";
+    USER_TIME_ZONE = "SELECT time_zone FROM users WHERE id = $1";
+}
+
+/// An event (or series) as stored, with its network's slug and name.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: Uuid,
+    pub network_id: NetworkId,
+    pub kind: EventKind,
+    pub title: String,
+    pub theme: String,
+    pub description: String,
+    pub time_zone: String,
+    /// `YYYY-MM-DDTHH:MM` in `time_zone`.
+    pub local_start: String,
+    pub duration_minutes: i64,
+    pub starts_at: DateTime<Utc>,
+    pub last_ends_at: Option<DateTime<Utc>>,
+    pub rrule: String,
+    pub location_mode: LocationMode,
+    pub place: String,
+    pub online_url: String,
+    pub capacity: Option<i64>,
+    pub rsvp_close_minutes: Option<i64>,
+    pub audience: Audience,
+    pub cancelled: bool,
+    pub sequence: i64,
+    pub reminder_minutes: i64,
+    pub checkin_code: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub network_slug: String,
+    pub network_name: String,
+}
+
+fn bad(what: &str, v: &str) -> crate::Error {
+    crate::Error::Decode(format!("unknown {what} {v:?}"))
+}
+
+fn map_event(r: &Row) -> Result<Event> {
+    let kind = r.text(2)?;
+    let mode = r.text(12)?;
+    let audience = r.text(17)?;
+    Ok(Event {
+        id: r.uuid(0)?,
+        network_id: NetworkId(r.uuid(1)?),
+        kind: EventKind::parse(&kind).ok_or_else(|| bad("event kind", &kind))?,
+        title: r.text(3)?,
+        theme: r.text(4)?,
+        description: r.text(5)?,
+        time_zone: r.text(6)?,
+        local_start: r.text(7)?,
+        duration_minutes: r.int(8)?,
+        starts_at: r.time(9)?,
+        last_ends_at: r.opt_time(10)?,
+        rrule: r.text(11)?,
+        location_mode: LocationMode::parse(&mode).ok_or_else(|| bad("location mode", &mode))?,
+        place: r.text(13)?,
+        online_url: r.text(14)?,
+        capacity: r.opt_int(15)?,
+        rsvp_close_minutes: r.opt_int(16)?,
+        audience: Audience::parse(&audience).ok_or_else(|| bad("audience", &audience))?,
+        cancelled: r.text(18)? == "cancelled",
+        sequence: r.int(19)?,
+        reminder_minutes: r.int(20)?,
+        checkin_code: r.text(21)?,
+        created_at: r.time(22)?,
+        updated_at: r.time(23)?,
+        network_slug: r.text(24)?,
+        network_name: r.text(25)?,
+    })
+}
+
+/// The fields of an event to write.
+#[derive(Debug, Clone)]
+pub struct EventFields {
+    pub kind: EventKind,
+    pub title: String,
+    pub theme: String,
+    pub description: String,
+    pub time_zone: String,
+    pub local_start: String,
+    pub duration_minutes: i64,
+    pub starts_at: DateTime<Utc>,
+    pub last_ends_at: Option<DateTime<Utc>>,
+    pub rrule: String,
+    pub location_mode: LocationMode,
+    pub place: String,
+    pub online_url: String,
+    pub capacity: Option<i64>,
+    pub rsvp_close_minutes: Option<i64>,
+    pub audience: Audience,
+    pub reminder_minutes: i64,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    tx: &mut Tx,
+    network: NetworkId,
+    f: &EventFields,
+    sequence: i64,
+    checkin_code: &str,
+    created_by: UserId,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    tx.write(
+        INSERT,
+        params![
+            id,
+            network,
+            f.kind.as_str(),
+            &f.title,
+            &f.theme,
+            &f.description,
+            &f.time_zone,
+            &f.local_start,
+            f.duration_minutes,
+            f.starts_at,
+            f.last_ends_at,
+            &f.rrule,
+            f.location_mode.as_str(),
+            &f.place,
+            &f.online_url,
+            f.capacity,
+            f.rsvp_close_minutes,
+            f.audience.as_str(),
+            sequence,
+            f.reminder_minutes,
+            checkin_code,
+            created_by,
+            now
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(tx: &mut Tx, id: Uuid, f: &EventFields, now: DateTime<Utc>) -> Result<bool> {
+    let n = tx
+        .write(
+            UPDATE,
+            params![
+                id,
+                f.kind.as_str(),
+                &f.title,
+                &f.theme,
+                &f.description,
+                &f.time_zone,
+                &f.local_start,
+                f.duration_minutes,
+                f.starts_at,
+                f.last_ends_at,
+                &f.rrule,
+                f.location_mode.as_str(),
+                &f.place,
+                &f.online_url,
+                f.capacity,
+                f.rsvp_close_minutes,
+                f.audience.as_str(),
+                f.reminder_minutes,
+                now
+            ],
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn set_rule_end(tx: &mut Tx, id: Uuid, rrule: &str, last_ends_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<()> {
+    tx.write(SET_RULE_END, params![id, rrule, last_ends_at, now]).await.map(|_| ())
+}
+
+pub async fn set_cancelled(tx: &mut Tx, id: Uuid, cancelled: bool, now: DateTime<Utc>) -> Result<()> {
+    tx.write(SET_STATUS, params![id, if cancelled { "cancelled" } else { "scheduled" }, now]).await.map(|_| ())
+}
+
+pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<Event>> {
+    db.read_opt(BY_ID, params![id]).await?.as_ref().map(map_event).transpose()
+}
+
+pub async fn by_id_tx(tx: &mut Tx, id: Uuid) -> Result<Option<Event>> {
+    tx.read_opt(BY_ID, params![id]).await?.as_ref().map(map_event).transpose()
+}
+
+pub async fn in_network(db: &Db, network: NetworkId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Event>> {
+    db.read(IN_NETWORK, params![network, from, to]).await?.iter().map(map_event).collect()
+}
+
+pub async fn for_person(db: &Db, user: UserId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Event>> {
+    db.read(FOR_PERSON, params![user, from, to]).await?.iter().map(map_event).collect()
+}
+
+pub async fn all_between(db: &Db, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Event>> {
+    db.read(ALL_BETWEEN, params![from, to]).await?.iter().map(map_event).collect()
+}
+
+/// Takes the event's row lock (PostgreSQL) for the rest of the transaction; false if it is gone.
+pub async fn lock_event(tx: &mut Tx, dialect: Dialect, id: Uuid) -> Result<bool> {
+    let sql = match dialect {
+        Dialect::Postgres => LOCK_EVENT_PG,
+        Dialect::Sqlite => LOCK_EVENT_SQLITE,
+    };
+    Ok(!tx.read(sql, params![id]).await?.is_empty())
+}
+
+/// One occurrence cancelled or moved.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    pub occurrence_at: DateTime<Utc>,
+    pub cancelled: bool,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub title: Option<String>,
+}
+
+pub async fn exceptions(db: &Db, event: Uuid) -> Result<Vec<Exception>> {
+    db.read(EXCEPTIONS, params![event])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Exception {
+                occurrence_at: r.time(0)?,
+                cancelled: r.bool(1)?,
+                starts_at: r.opt_time(2)?,
+                ends_at: r.opt_time(3)?,
+                title: r.opt_text(4)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn upsert_exception(tx: &mut Tx, event: Uuid, network: NetworkId, e: &Exception, now: DateTime<Utc>) -> Result<()> {
+    tx.write(UPSERT_EXCEPTION, params![event, network, e.occurrence_at, e.cancelled, e.starts_at, e.ends_at, e.title.clone(), now])
+        .await
+        .map(|_| ())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Notes {
+    pub agenda: String,
+    pub minutes: String,
+    pub summary: String,
+    pub recording_url: String,
+}
+
+pub async fn notes(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Notes> {
+    Ok(db
+        .read_opt(NOTES, params![event, at])
+        .await?
+        .map(|r| Ok::<_, crate::Error>(Notes { agenda: r.text(0)?, minutes: r.text(1)?, summary: r.text(2)?, recording_url: r.text(3)? }))
+        .transpose()?
+        .unwrap_or_default())
+}
+
+pub async fn upsert_notes(tx: &mut Tx, event: Uuid, network: NetworkId, at: DateTime<Utc>, n: &Notes, now: DateTime<Utc>) -> Result<()> {
+    tx.write(UPSERT_NOTES, params![event, network, at, &n.agenda, &n.minutes, &n.summary, &n.recording_url, now]).await.map(|_| ())
+}
+
+fn parse_rsvp(s: &str) -> Result<Rsvp> {
+    Rsvp::parse(s).ok_or_else(|| bad("rsvp", s))
+}
+
+/// The person's answer and when it joined the queue.
+pub async fn rsvp_of(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId) -> Result<Option<(Rsvp, DateTime<Utc>)>> {
+    tx.read_opt(RSVP_OF, params![event, at, user]).await?.map(|r| Ok((parse_rsvp(&r.text(0)?)?, r.time(1)?))).transpose()
+}
+
+pub async fn count_yes(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<i64> {
+    tx.read(COUNT_YES, params![event, at]).await?.first().map_or(Ok(0), |r| r.int(0))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn upsert_rsvp(
+    tx: &mut Tx,
+    event: Uuid,
+    network: NetworkId,
+    at: DateTime<Utc>,
+    user: UserId,
+    response: Rsvp,
+    responded_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.write(UPSERT_RSVP, params![event, network, at, user, response.as_str(), responded_at, now]).await.map(|_| ())
+}
+
+/// The first `n` people on the waiting list.
+pub async fn waitlist(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, n: i64) -> Result<Vec<UserId>> {
+    tx.read(WAITLIST, params![event, at, n]).await?.iter().map(|r| Ok(UserId(r.uuid(0)?))).collect()
+}
+
+pub async fn promote(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId, now: DateTime<Utc>) -> Result<bool> {
+    Ok(tx.write(PROMOTE, params![event, at, user, now]).await? > 0)
+}
+
+/// A person's answer to one occurrence, for organisers.
+#[derive(Debug, Clone)]
+pub struct Attendee {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub response: Rsvp,
+    pub responded_at: DateTime<Utc>,
+}
+
+pub async fn attendees(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Attendee>> {
+    db.read(ATTENDEES, params![event, at])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Attendee {
+                user_id: UserId(r.uuid(0)?),
+                name: r.text(1)?,
+                email: r.text(2)?,
+                response: parse_rsvp(&r.text(3)?)?,
+                responded_at: r.time(4)?,
+            })
+        })
+        .collect()
+}
+
+/// Someone to email: id, address, name.
+pub type Recipient = (UserId, String, String);
+
+fn recipients(rows: Vec<Row>) -> Result<Vec<Recipient>> {
+    rows.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.text(2)?))).collect()
+}
+
+/// People who answered yes, maybe or joined the waiting list for any occurrence from `from` on.
+pub async fn answered_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<Recipient>> {
+    recipients(tx.read(ANSWERED_FROM, params![event, from]).await?)
+}
+
+pub async fn answered_at(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Recipient>> {
+    recipients(tx.read(ANSWERED_AT, params![event, at]).await?)
+}
+
+pub async fn going_at(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Recipient>> {
+    recipients(tx.read(GOING_AT, params![event, at]).await?)
+}
+
+pub async fn attended_recipients(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Recipient>> {
+    recipients(tx.read(ATTENDED_AT_ALL, params![event, at]).await?)
+}
+
+/// The person's answers to occurrences originally starting in [from, to): (event, occurrence, answer).
+pub async fn my_rsvps(db: &Db, user: UserId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<(Uuid, DateTime<Utc>, Rsvp)>> {
+    db.read(MY_RSVPS, params![user, from, to]).await?.iter().map(|r| Ok((r.uuid(0)?, r.time(1)?, parse_rsvp(&r.text(2)?)?))).collect()
+}
+
+/// Records attendance once; false if the person was already checked in.
+pub async fn check_in(
+    tx: &mut Tx,
+    event: Uuid,
+    network: NetworkId,
+    at: DateTime<Utc>,
+    user: UserId,
+    method: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(tx.write(CHECK_IN, params![event, network, at, user, method, now]).await? > 0)
+}
+
+#[derive(Debug, Clone)]
+pub struct Attended {
+    pub user_id: UserId,
+    pub name: String,
+    pub method: String,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn attended(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Attended>> {
+    db.read(ATTENDED_AT, params![event, at])
+        .await?
+        .iter()
+        .map(|r| Ok(Attended { user_id: UserId(r.uuid(0)?), name: r.text(1)?, method: r.text(2)?, at: r.time(3)? }))
+        .collect()
+}
+
+/// One line of a person's attendance history.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    pub event_id: Uuid,
+    pub title: String,
+    pub network_slug: String,
+    pub network_name: String,
+    pub occurrence_at: DateTime<Utc>,
+    pub method: String,
+    pub checked_in_at: DateTime<Utc>,
+}
+
+pub async fn history_of(db: &Db, user: UserId) -> Result<Vec<HistoryEntry>> {
+    db.read(HISTORY_OF, params![user])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(HistoryEntry {
+                event_id: r.uuid(0)?,
+                title: r.text(1)?,
+                network_slug: r.text(2)?,
+                network_name: r.text(3)?,
+                occurrence_at: r.time(4)?,
+                method: r.text(5)?,
+                checked_in_at: r.time(6)?,
+            })
+        })
+        .collect()
+}
+
+/// Hosts of an event: (occurrence or 0 for all, person, name).
+pub async fn hosts(db: &Db, event: Uuid) -> Result<Vec<(i64, UserId, String)>> {
+    db.read(HOSTS, params![event]).await?.iter().map(|r| Ok((r.int(0)?, UserId(r.uuid(1)?), r.text(2)?))).collect()
+}
+
+pub async fn add_host(tx: &mut Tx, event: Uuid, network: NetworkId, occurrence: i64, user: UserId) -> Result<()> {
+    tx.write(ADD_HOST, params![event, network, occurrence, user]).await.map(|_| ())
+}
+
+pub async fn clear_hosts(tx: &mut Tx, event: Uuid, occurrence: i64) -> Result<()> {
+    tx.write(CLEAR_HOSTS, params![event, occurrence]).await.map(|_| ())
+}
+
+/// Per active member: (id, name, times hosted, last occurrence hosted in µs).
+pub async fn host_stats(db: &Db, network: NetworkId) -> Result<Vec<(UserId, String, i64, Option<i64>)>> {
+    db.read(HOST_STATS, params![network]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.int(2)?, r.opt_int(3)?))).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn upsert_feedback(
+    tx: &mut Tx,
+    event: Uuid,
+    network: NetworkId,
+    at: DateTime<Utc>,
+    user: UserId,
+    rating: i64,
+    comment: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.write(UPSERT_FEEDBACK, params![event, network, at, user, rating, comment, now]).await.map(|_| ())
+}
+
+/// Feedback for one occurrence, without names: (rating, comment).
+pub async fn feedback(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<(i64, String)>> {
+    db.read(FEEDBACK, params![event, at]).await?.iter().map(|r| Ok((r.int(0)?, r.text(1)?))).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Feed {
+    pub id: Uuid,
+    pub user_id: UserId,
+    pub network_id: Option<NetworkId>,
+    pub network_slug: Option<String>,
+    pub network_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn map_feed(r: &Row) -> Result<Feed> {
+    Ok(Feed {
+        id: r.uuid(0)?,
+        user_id: UserId(r.uuid(1)?),
+        network_id: r.opt_uuid(2)?.map(NetworkId),
+        network_slug: r.opt_text(3)?,
+        network_name: r.opt_text(4)?,
+        created_at: r.time(5)?,
+    })
+}
+
+pub async fn insert_feed(tx: &mut Tx, token_hash: &str, user: UserId, network: Option<NetworkId>, now: DateTime<Utc>) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    tx.write(INSERT_FEED, params![id, token_hash, user, network, now]).await?;
+    Ok(id)
+}
+
+pub async fn feed_by_hash(db: &Db, token_hash: &str) -> Result<Option<Feed>> {
+    db.read_opt(FEED_BY_HASH, params![token_hash]).await?.as_ref().map(map_feed).transpose()
+}
+
+pub async fn feeds_of(db: &Db, user: UserId) -> Result<Vec<Feed>> {
+    db.read(FEEDS_OF, params![user]).await?.iter().map(map_feed).collect()
+}
+
+pub async fn revoke_feed(tx: &mut Tx, id: Uuid, user: UserId, now: DateTime<Utc>) -> Result<bool> {
+    Ok(tx.write(REVOKE_FEED, params![id, user, now]).await? > 0)
+}
+
+/// The person's time zone (IANA name), `UTC` when unknown.
+pub async fn user_time_zone(db: &Db, user: UserId) -> Result<String> {
+    Ok(db.read_opt(USER_TIME_ZONE, params![user]).await?.map(|r| r.text(0)).transpose()?.unwrap_or_else(|| "UTC".into()))
+}
+

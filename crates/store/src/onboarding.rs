@@ -1,0 +1,101 @@
+//! Onboarding checklists: a network's steps, who ticked which, and newcomers' progress.
+
+use crate::{Db, Result, Row, Tx, params, queries};
+use chrono::{DateTime, Utc};
+use roundtable_domain::{NetworkId, UserId};
+
+queries! {
+    STEPS = "SELECT id, position, title, description, automatic FROM onboarding_steps WHERE network_id = $1 ORDER BY position, id";
+    NEXT_POSITION = "SELECT COALESCE(MAX(position), 0) + 1 FROM onboarding_steps WHERE network_id = $1";
+    INSERT_STEP = "INSERT INTO onboarding_steps (id, network_id, position, title, description, automatic, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    DELETE_STEP = "DELETE FROM onboarding_steps WHERE id = $1 AND network_id = $2";
+    SET_POSITION = "UPDATE onboarding_steps SET position = $3 WHERE id = $1 AND network_id = $2";
+    DONE_FOR = "SELECT step_id, done_at FROM onboarding_progress WHERE network_id = $1 AND user_id = $2";
+    TICK = "INSERT INTO onboarding_progress (step_id, user_id, network_id, done_at) SELECT id, $2, network_id, $3 FROM onboarding_steps WHERE id = $1 AND network_id = $4 AND automatic = '' ON CONFLICT (step_id, user_id) DO NOTHING";
+    UNTICK = "DELETE FROM onboarding_progress WHERE step_id = $1 AND user_id = $2 AND network_id = $3";
+    /// Active members who joined after $2, with how many manual steps they ticked.
+    NEWCOMERS = "SELECT u.id, u.name, u.email, m.created_at, (SELECT COUNT(*) FROM onboarding_progress p WHERE p.network_id = m.network_id AND p.user_id = u.id), u.job_title, u.department FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.created_at >= $2 AND u.deactivated_at IS NULL ORDER BY m.created_at, u.id";
+    STUCK_DAYS = "SELECT onboarding_stuck_days FROM networks WHERE id = $1";
+    SET_STUCK_DAYS = "UPDATE networks SET onboarding_stuck_days = $2 WHERE id = $1";
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub id: String,
+    pub position: i64,
+    pub title: String,
+    pub description: String,
+    pub automatic: String,
+}
+
+fn map(r: &Row) -> Result<Step> {
+    Ok(Step { id: r.text(0)?, position: r.int(1)?, title: r.text(2)?, description: r.text(3)?, automatic: r.text(4)? })
+}
+
+pub async fn steps(db: &Db, network: NetworkId) -> Result<Vec<Step>> {
+    db.read(STEPS, params![network]).await?.iter().map(map).collect()
+}
+
+pub async fn add_step(tx: &mut Tx, network: NetworkId, title: &str, description: &str, automatic: &str, now: DateTime<Utc>) -> Result<String> {
+    let pos = tx.read_opt(NEXT_POSITION, params![network]).await?.map(|r| r.int(0)).transpose()?.unwrap_or(1);
+    let id = uuid::Uuid::now_v7().to_string();
+    tx.write(INSERT_STEP, params![id.clone(), network, pos, title, description, automatic, now]).await?;
+    Ok(id)
+}
+
+pub async fn delete_step(tx: &mut Tx, network: NetworkId, id: &str) -> Result<bool> {
+    Ok(tx.write(DELETE_STEP, params![id, network]).await? > 0)
+}
+
+pub async fn set_position(tx: &mut Tx, network: NetworkId, id: &str, position: i64) -> Result<()> {
+    tx.write(SET_POSITION, params![id, network, position]).await.map(|_| ())
+}
+
+/// Step id → when `user` ticked it.
+pub async fn done_for(db: &Db, network: NetworkId, user: UserId) -> Result<Vec<(String, DateTime<Utc>)>> {
+    db.read(DONE_FOR, params![network, user]).await?.iter().map(|r| Ok((r.text(0)?, r.time(1)?))).collect()
+}
+
+/// Ticks a manual step of this network; false if it is not one.
+pub async fn tick(db: &Db, network: NetworkId, user: UserId, step: &str, now: DateTime<Utc>) -> Result<bool> {
+    Ok(db.write(TICK, params![step, user, now, network]).await? > 0)
+}
+
+pub async fn untick(db: &Db, network: NetworkId, user: UserId, step: &str) -> Result<bool> {
+    Ok(db.write(UNTICK, params![step, user, network]).await? > 0)
+}
+
+#[derive(Debug, Clone)]
+pub struct Newcomer {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub joined: DateTime<Utc>,
+    pub ticked: i64,
+    pub has_profile: bool,
+}
+
+pub async fn newcomers(db: &Db, network: NetworkId, since: DateTime<Utc>) -> Result<Vec<Newcomer>> {
+    db.read(NEWCOMERS, params![network, since])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Newcomer {
+                user_id: UserId(r.uuid(0)?),
+                name: r.text(1)?,
+                email: r.text(2)?,
+                joined: r.time(3)?,
+                ticked: r.int(4)?,
+                has_profile: !r.text(5)?.is_empty() && !r.text(6)?.is_empty(),
+            })
+        })
+        .collect()
+}
+
+pub async fn stuck_days(db: &Db, network: NetworkId) -> Result<i64> {
+    Ok(db.read_opt(STUCK_DAYS, params![network]).await?.map(|r| r.int(0)).transpose()?.unwrap_or(14))
+}
+
+pub async fn set_stuck_days(tx: &mut Tx, network: NetworkId, days: i64) -> Result<()> {
+    tx.write(SET_STUCK_DAYS, params![network, days]).await.map(|_| ())
+}

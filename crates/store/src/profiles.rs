@@ -1,0 +1,271 @@
+//! Profiles, tags and the reporting line; the directory's search and facet queries. Privacy is
+//! enforced in SQL here (tags carry their audience) so counts and matches never include what the
+//! viewer may not see; the rules themselves are `domain::profile::can_see`, mirrored below.
+
+use crate::{Db, Result, Row, Tx, params, queries};
+use chrono::{DateTime, Utc};
+use roundtable_domain::UserId;
+
+/// `$1` viewer id: the person shares an active network with the viewer.
+macro_rules! shares {
+    () => {
+        "EXISTS (SELECT 1 FROM memberships a JOIN memberships b ON a.network_id = b.network_id WHERE a.user_id = u.id AND a.status = 'active' AND b.user_id = $1 AND b.status = 'active')"
+    };
+}
+/// `$1` viewer id: the viewer is an active organiser of a network the person is active in.
+macro_rules! organiser_of {
+    () => {
+        "EXISTS (SELECT 1 FROM memberships a JOIN memberships b ON a.network_id = b.network_id WHERE a.user_id = u.id AND a.status = 'active' AND b.user_id = $1 AND b.status = 'active' AND b.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer'))"
+    };
+}
+/// A tag row `t` of person `u` that the viewer ($1, admin flag $2) may see.
+macro_rules! tag_visible {
+    () => {
+        concat!("($2 OR u.id = $1 OR t.audience = 'organisation' OR (t.audience = 'network' AND (", shares!(), " OR ", organiser_of!(), ")) OR (t.audience = 'organisers' AND ", organiser_of!(), "))")
+    };
+}
+/// The directory filter. $1 viewer, $2 viewer is org admin, $3 folded LIKE pattern or '',
+/// $4 department, $5 location, $6 network id (already checked readable), $7 level, $8 skill,
+/// $9 interest, $10 language (folded tags), each '' for "any".
+macro_rules! filter {
+    () => {
+        concat!(
+            "u.deactivated_at IS NULL",
+            " AND ($3 = '' OR u.name_folded LIKE $3 OR p.search_organisation LIKE $3 OR (p.search_network LIKE $3 AND ($2 OR u.id = $1 OR ", shares!(), " OR ", organiser_of!(), ")))",
+            " AND ($4 = '' OR u.department = $4)",
+            " AND ($5 = '' OR u.location = $5)",
+            " AND ($6 = '' OR EXISTS (SELECT 1 FROM memberships mm WHERE mm.user_id = u.id AND mm.network_id = $6 AND mm.status = 'active'))",
+            " AND ($7 = '' OR EXISTS (SELECT 1 FROM profile_tags t WHERE t.user_id = u.id AND t.kind = 'level' AND t.folded = $7 AND ", tag_visible!(), "))",
+            " AND ($8 = '' OR EXISTS (SELECT 1 FROM profile_tags t WHERE t.user_id = u.id AND t.kind = 'skills' AND t.folded = $8 AND ", tag_visible!(), "))",
+            " AND ($9 = '' OR EXISTS (SELECT 1 FROM profile_tags t WHERE t.user_id = u.id AND t.kind = 'interests' AND t.folded = $9 AND ", tag_visible!(), "))",
+            " AND ($10 = '' OR EXISTS (SELECT 1 FROM profile_tags t WHERE t.user_id = u.id AND t.kind = 'languages' AND t.folded = $10 AND ", tag_visible!(), "))"
+        )
+    };
+}
+
+queries! {
+    PROFILE = "SELECT u.id, u.email, u.name, u.job_title, u.department, u.location, u.time_zone, p.preferred_name, p.pronouns, p.level, p.years_experience, p.bio, p.start_date, p.manager_id, p.visibility, mgr.name, u.created_at FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN users mgr ON mgr.id = p.manager_id WHERE u.id = $1 AND u.deactivated_at IS NULL";
+    TAGS = "SELECT kind, tag FROM profile_tags WHERE user_id = $1 ORDER BY kind, folded";
+    SUPPORTS = "SELECT e.id, e.name FROM profile_supports s JOIN users e ON e.id = s.executive_id WHERE s.user_id = $1 ORDER BY e.name_folded";
+    RELATION = concat!("SELECT CASE WHEN ", shares!(), " THEN 1 ELSE 0 END, CASE WHEN ", organiser_of!(), " THEN 1 ELSE 0 END FROM users u WHERE u.id = $2");
+    UPDATE_BASICS = "UPDATE users SET job_title = $2, department = $3, location = $4, time_zone = $5 WHERE id = $1";
+    UPSERT = "INSERT INTO profiles (user_id, preferred_name, pronouns, level, years_experience, bio, start_date, manager_id, visibility, search_organisation, search_network, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (user_id) DO UPDATE SET preferred_name = excluded.preferred_name, pronouns = excluded.pronouns, level = excluded.level, years_experience = excluded.years_experience, bio = excluded.bio, start_date = excluded.start_date, manager_id = excluded.manager_id, visibility = excluded.visibility, search_organisation = excluded.search_organisation, search_network = excluded.search_network, updated_at = excluded.updated_at";
+    DELETE_TAGS = "DELETE FROM profile_tags WHERE user_id = $1";
+    INSERT_TAG = "INSERT INTO profile_tags (user_id, kind, tag, folded, audience) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, kind, folded) DO NOTHING";
+    DELETE_SUPPORTS = "DELETE FROM profile_supports WHERE user_id = $1";
+    INSERT_SUPPORT = "INSERT INTO profile_supports (user_id, executive_id) VALUES ($1, $2) ON CONFLICT (user_id, executive_id) DO NOTHING";
+    /// The reporting chain upwards (manager, manager's manager, …), for status-aware matching.
+    MANAGER_OF = "SELECT manager_id FROM profiles WHERE user_id = $1";
+    DIRECTORY = concat!("SELECT u.id, u.name, u.job_title, u.department, u.location FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE ", filter!(), " ORDER BY u.name_folded, u.id LIMIT $11 OFFSET $12");
+    DIRECTORY_COUNT = concat!("SELECT COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE ", filter!());
+    FACET_DEPARTMENT = concat!("SELECT u.department, COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.department <> '' AND ", filter!(), " GROUP BY u.department ORDER BY COUNT(*) DESC, u.department LIMIT 12");
+    FACET_LOCATION = concat!("SELECT u.location, COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.location <> '' AND ", filter!(), " GROUP BY u.location ORDER BY COUNT(*) DESC, u.location LIMIT 12");
+    /// $11: tag kind. Shows each tag in its most common spelling, counted by folded form.
+    FACET_TAG = concat!("SELECT t.folded, MIN(t.tag), COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id JOIN profile_tags t ON t.user_id = u.id AND t.kind = $11 WHERE ", tag_visible!(), " AND ", filter!(), " GROUP BY t.folded ORDER BY COUNT(*) DESC, t.folded LIMIT 12");
+    /// People sharing a visible tag (level, experience band, skills, interests, languages) with $1.
+    LIKE_ME = concat!("SELECT u.id, u.name, u.job_title, u.department, t.kind, t.tag FROM profile_tags me JOIN profile_tags t ON t.kind = me.kind AND t.folded = me.folded AND t.user_id <> me.user_id JOIN users u ON u.id = t.user_id WHERE me.user_id = $1 AND u.deactivated_at IS NULL AND ", tag_visible!(), " ORDER BY u.id LIMIT 2000");
+    SAME_DEPARTMENT = "SELECT u.id, u.name, u.job_title, u.department FROM users u JOIN users me ON me.id = $1 WHERE u.department = me.department AND me.department <> '' AND u.id <> me.id AND u.deactivated_at IS NULL ORDER BY u.name_folded LIMIT 200";
+    /// $11: comma-free list of readable network ids is not portable; callers pass one network at a time.
+    FACET_NETWORK = concat!("SELECT COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE EXISTS (SELECT 1 FROM memberships mm WHERE mm.user_id = u.id AND mm.network_id = $11 AND mm.status = 'active') AND ", filter!());
+}
+
+/// Everything stored about a profile (before privacy is applied by the app).
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub job_title: String,
+    pub department: String,
+    pub location: String,
+    pub time_zone: String,
+    pub preferred_name: String,
+    pub pronouns: String,
+    pub level: String,
+    pub years_experience: Option<i64>,
+    pub bio: String,
+    pub start_date: String,
+    pub manager_id: Option<UserId>,
+    pub manager_name: Option<String>,
+    pub visibility: String,
+    pub member_since: DateTime<Utc>,
+    pub tags: Vec<(String, String)>,
+    pub supports: Vec<(UserId, String)>,
+}
+
+fn map(r: &Row) -> Result<Profile> {
+    Ok(Profile {
+        id: UserId(r.uuid(0)?),
+        email: r.text(1)?,
+        name: r.text(2)?,
+        job_title: r.text(3)?,
+        department: r.text(4)?,
+        location: r.text(5)?,
+        time_zone: r.text(6)?,
+        preferred_name: r.opt_text(7)?.unwrap_or_default(),
+        pronouns: r.opt_text(8)?.unwrap_or_default(),
+        level: r.opt_text(9)?.unwrap_or_default(),
+        years_experience: r.opt_int(10)?,
+        bio: r.opt_text(11)?.unwrap_or_default(),
+        start_date: r.opt_text(12)?.unwrap_or_default(),
+        manager_id: r.opt_uuid(13)?.map(UserId),
+        visibility: r.opt_text(14)?.unwrap_or_else(|| "{}".into()),
+        manager_name: r.opt_text(15)?,
+        member_since: r.time(16)?,
+        tags: Vec::new(),
+        supports: Vec::new(),
+    })
+}
+
+pub async fn get(db: &Db, id: UserId) -> Result<Option<Profile>> {
+    let Some(mut p) = db.read_opt(PROFILE, params![id]).await?.as_ref().map(map).transpose()? else { return Ok(None) };
+    p.tags = db.read(TAGS, params![id]).await?.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect::<Result<_>>()?;
+    p.supports = db.read(SUPPORTS, params![id]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?))).collect::<Result<_>>()?;
+    Ok(Some(p))
+}
+
+/// (shares a network, viewer organises one of the person's networks).
+pub async fn relation(db: &Db, viewer: UserId, person: UserId) -> Result<(bool, bool)> {
+    match db.read_opt(RELATION, params![viewer, person]).await? {
+        Some(r) => Ok((r.int(0)? == 1, r.int(1)? == 1)),
+        None => Ok((false, false)),
+    }
+}
+
+/// What a profile save writes.
+pub struct ProfileWrite<'a> {
+    pub job_title: &'a str,
+    pub department: &'a str,
+    pub location: &'a str,
+    pub time_zone: &'a str,
+    pub preferred_name: &'a str,
+    pub pronouns: &'a str,
+    pub level: &'a str,
+    pub years_experience: Option<i64>,
+    pub bio: &'a str,
+    pub start_date: &'a str,
+    pub manager_id: Option<UserId>,
+    pub visibility: &'a str,
+    pub search_organisation: &'a str,
+    pub search_network: &'a str,
+    /// (kind, tag, folded, audience)
+    pub tags: Vec<(&'a str, String, String, &'a str)>,
+    pub supports: Vec<UserId>,
+}
+
+/// Replaces a person's profile, tags and supported executives in the caller's transaction.
+pub async fn save(tx: &mut Tx, id: UserId, w: &ProfileWrite<'_>, now: DateTime<Utc>) -> Result<()> {
+    tx.write(UPDATE_BASICS, params![id, w.job_title, w.department, w.location, w.time_zone]).await?;
+    tx.write(
+        UPSERT,
+        params![id, w.preferred_name, w.pronouns, w.level, w.years_experience, w.bio, w.start_date, w.manager_id, w.visibility, w.search_organisation, w.search_network, now],
+    )
+    .await?;
+    tx.write(DELETE_TAGS, params![id]).await?;
+    for (kind, tag, folded, audience) in &w.tags {
+        tx.write(INSERT_TAG, params![id, *kind, tag, folded, *audience]).await?;
+    }
+    tx.write(DELETE_SUPPORTS, params![id]).await?;
+    for e in &w.supports {
+        tx.write(INSERT_SUPPORT, params![id, e]).await?;
+    }
+    Ok(())
+}
+
+/// The manager of `id`, if recorded.
+pub async fn manager_of(db: &Db, id: UserId) -> Result<Option<UserId>> {
+    Ok(db.read_opt(MANAGER_OF, params![id]).await?.map(|r| r.opt_uuid(0)).transpose()?.flatten().map(UserId))
+}
+
+/// Directory filters, already folded and validated by the app.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub viewer: Option<UserId>,
+    pub viewer_is_admin: bool,
+    /// `%folded%` or empty.
+    pub pattern: String,
+    pub department: String,
+    pub location: String,
+    pub network: String,
+    pub level: String,
+    pub skill: String,
+    pub interest: String,
+    pub language: String,
+}
+
+impl Filter {
+    fn params(&self) -> Vec<crate::Value> {
+        params![
+            self.viewer.map(|v| v.0.to_string()).unwrap_or_default(),
+            self.viewer_is_admin,
+            self.pattern.clone(),
+            self.department.clone(),
+            self.location.clone(),
+            self.network.clone(),
+            self.level.clone(),
+            self.skill.clone(),
+            self.interest.clone(),
+            self.language.clone()
+        ]
+    }
+}
+
+/// A person as listed in the directory.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: UserId,
+    pub name: String,
+    pub job_title: String,
+    pub department: String,
+    pub location: String,
+}
+
+pub async fn directory(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<(Vec<Listed>, i64)> {
+    let mut p = f.params();
+    p.push(limit.into());
+    p.push(offset.into());
+    let rows = db.read(DIRECTORY, p).await?;
+    let total = db.read(DIRECTORY_COUNT, f.params()).await?.first().map_or(Ok(0), |r| r.int(0))?;
+    let list = rows
+        .iter()
+        .map(|r| Ok(Listed { id: UserId(r.uuid(0)?), name: r.text(1)?, job_title: r.text(2)?, department: r.text(3)?, location: r.text(4)? }))
+        .collect::<Result<_>>()?;
+    Ok((list, total))
+}
+
+/// (value, label, count) for department or location.
+pub async fn facet_column(db: &Db, f: &Filter, location: bool) -> Result<Vec<(String, String, i64)>> {
+    let sql = if location { FACET_LOCATION } else { FACET_DEPARTMENT };
+    db.read(sql, f.params()).await?.iter().map(|r| Ok((r.text(0)?, r.text(0)?, r.int(1)?))).collect()
+}
+
+/// (folded value, label, count) for a tag kind: level, skills, interests, languages.
+pub async fn facet_tags(db: &Db, f: &Filter, kind: &str) -> Result<Vec<(String, String, i64)>> {
+    let mut p = f.params();
+    p.push(kind.into());
+    db.read(FACET_TAG, p).await?.iter().map(|r| Ok((r.text(0)?, r.text(1)?, r.int(2)?))).collect()
+}
+
+pub async fn facet_network(db: &Db, f: &Filter, network: &str) -> Result<i64> {
+    let mut p = f.params();
+    p.push(network.into());
+    db.read(FACET_NETWORK, p).await?.first().map_or(Ok(0), |r| r.int(0))
+}
+
+/// (person, name, job title, department, shared kind, shared tag) for "people like me".
+pub async fn like_me(db: &Db, viewer: UserId, viewer_is_admin: bool) -> Result<Vec<(Listed, String, String)>> {
+    let rows = db.read(LIKE_ME, params![viewer, viewer_is_admin]).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((Listed { id: UserId(r.uuid(0)?), name: r.text(1)?, job_title: r.text(2)?, department: r.text(3)?, location: String::new() }, r.text(4)?, r.text(5)?))
+        })
+        .collect()
+}
+
+pub async fn same_department(db: &Db, viewer: UserId) -> Result<Vec<Listed>> {
+    db.read(SAME_DEPARTMENT, params![viewer])
+        .await?
+        .iter()
+        .map(|r| Ok(Listed { id: UserId(r.uuid(0)?), name: r.text(1)?, job_title: r.text(2)?, department: r.text(3)?, location: String::new() }))
+        .collect()
+}
