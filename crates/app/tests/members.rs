@@ -116,6 +116,19 @@ async fn search_and_facets_never_reveal_hidden_fields(d: Dialect) {
     assert_eq!(cal.get(app.at("/people?network=eas")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let in_eas = body(bea.get(app.at("/people?network=eas")).send().await.unwrap()).await;
     assert!(in_eas.contains("People in Network eas") && in_eas.contains("2 people"), "{in_eas}");
+    // The API applies the same rules.
+    let api = reqwest::Client::new();
+    let (bea_token, cal_token) = (app.api_token(&bea).await, app.api_token(&cal).await);
+    let found: serde_json::Value = api.get(app.at("/api/v1/people?q=excel")).bearer_auth(&bea_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found["total"], 1);
+    let none: serde_json::Value = api.get(app.at("/api/v1/people?q=excel")).bearer_auth(&cal_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(none["total"], 0);
+    let ann_id = id_of(&app, "ann@example.org").await;
+    let p: serde_json::Value = api.get(app.at(&format!("/api/v1/people/{ann_id}"))).bearer_auth(&bea_token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(p["skills"][0], "Diary management");
+    assert!(p["level"].is_null(), "organisers-only field hidden from a peer: {p}");
+    let p: serde_json::Value = api.get(app.at(&format!("/api/v1/people/{ann_id}"))).bearer_auth(&cal_token).send().await.unwrap().json().await.unwrap();
+    assert!(p["skills"].is_null() && p["languages"][0] == "French", "{p}");
 }
 
 async fn people_like_me_shows_the_shared_threads(d: Dialect) {
@@ -177,4 +190,48 @@ async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dial
     assert!(html.contains("Chief &#60;b&#62;Assistant&#60;/b&#62;"), "typed text kept and escaped");
     let after = roundtable_store::profiles::get(&app.state.db, before.id).await.unwrap().unwrap();
     assert_eq!((after.job_title, after.time_zone, after.tags.len()), (before.job_title, before.time_zone, before.tags.len()), "nothing changed");
+}
+
+mod privacy_rights {
+    use super::*;
+
+    both!(a_person_downloads_their_data_and_deactivates_and_an_admin_erases);
+
+    async fn a_person_downloads_their_data_and_deactivates_and_an_admin_erases(d: Dialect) {
+        let app = TestApp::spawn(d).await;
+        let admin = app.setup().await;
+        app.network(&admin, "eas", "open").await;
+        let ann = app.user("ann@example.org", "Ann Assistant").await;
+        join(&app, "eas", "ann@example.org", Role::Member).await;
+        ann_profile(&app, &ann).await;
+        let json: serde_json::Value = ann.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(json["account"]["email"], "ann@example.org");
+        assert_eq!(json["profile"]["level"], "Senior");
+        assert_eq!(json["memberships"][0]["network"], "Network eas");
+        let csv = ann.get(app.at("/account/export.csv")).send().await.unwrap().bytes().await.unwrap();
+        assert!(csv.starts_with(b"\xEF\xBB\xBFfield,value\r\n"), "Excel-friendly CSV");
+        assert!(String::from_utf8_lossy(&csv).contains("profile.job_title,Executive Assistant"));
+        // Deactivating needs the password; then the account cannot sign in.
+        let r = ann.post(app.at("/account/deactivate")).form(&[("confirm_password", "wrong one!")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = ann.post(app.at("/account/deactivate")).form(&[("confirm_password", support::PASSWORD)]).send().await.unwrap();
+        assert_eq!(r.headers().get("location").unwrap(), "/sign-in?notice=deactivated");
+        let r = app.client().post(app.at("/sign-in")).form(&[("email", "ann@example.org"), ("password", support::PASSWORD)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // Erasure removes personal data but keeps the anonymous membership row.
+        let ann_id = id_of(&app, "ann@example.org").await;
+        let r = admin.post(app.at(&format!("/admin/people/{ann_id}/erase"))).form(&[("confirm", "yes")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "needs the typed confirmation");
+        let r = admin.post(app.at(&format!("/admin/people/{ann_id}/erase"))).form(&[("confirm", "ERASE")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(users::by_email(&app.state.db, "ann@example.org").await.unwrap().is_none());
+        let id = roundtable_domain::UserId::parse(&ann_id).unwrap();
+        let u = users::by_id(&app.state.db, id).await.unwrap().unwrap();
+        assert_eq!(u.name, "Former member");
+        assert!(roundtable_store::profiles::get(&app.state.db, id).await.unwrap().is_none(), "no profile for an erased (deactivated) person");
+        let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+        assert!(networks::membership(&app.state.db, n.id, id).await.unwrap().is_some(), "the anonymous membership stays for the figures");
+        let log = body(admin.get(app.at("/admin/audit")).send().await.unwrap()).await;
+        assert!(!log.contains("ann@example.org"), "the audit log no longer names her");
+    }
 }

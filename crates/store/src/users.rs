@@ -14,6 +14,17 @@ queries! {
     SET_DEACTIVATED = "UPDATE users SET deactivated_at = $2 WHERE id = $1";
     INSERT_WITH_PROFILE = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
     COUNT = "SELECT COUNT(*) FROM users";
+    ERASE_USER = "UPDATE users SET email = $2, name = 'Former member', name_folded = 'former member', password_hash = NULL, is_org_admin = $3, job_title = '', department = '', location = '', time_zone = 'UTC', deactivated_at = $4 WHERE id = $1";
+    ERASE_PROFILE = "DELETE FROM profiles WHERE user_id = $1";
+    ERASE_TAGS = "DELETE FROM profile_tags WHERE user_id = $1";
+    ERASE_SUPPORTS = "DELETE FROM profile_supports WHERE user_id = $1 OR executive_id = $1";
+    ERASE_MANAGER_REFS = "UPDATE profiles SET manager_id = NULL WHERE manager_id = $1";
+    ERASE_SESSIONS = "DELETE FROM sessions WHERE user_id = $1";
+    ERASE_TOKENS = "DELETE FROM api_tokens WHERE user_id = $1";
+    ERASE_LINKS = "DELETE FROM one_time_links WHERE user_id = $1 OR email = $2";
+    ERASE_AUDIT_ACTOR = "UPDATE audit_log SET actor_name = 'Former member' WHERE actor_id = $1";
+    ERASE_AUDIT_SUBJECT = "UPDATE audit_log SET subject = 'a former member' WHERE subject = $1";
+    ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1";
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
     SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 OR email LIKE $1 ORDER BY name_folded, id LIMIT $2 OFFSET $3";
     SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE name_folded LIKE $1 OR email LIKE $1";
@@ -164,4 +175,19 @@ pub async fn insert_person(tx: &mut Tx, p: &NewPerson<'_>, now: DateTime<Utc>) -
     )
     .await?;
     Ok(id)
+}
+
+/// Erases a person's personal data, keeping the anonymous rows that aggregate figures count
+/// (memberships, attendance, acceptances): the account becomes "Former member" with an
+/// unusable address, and profile, tags, sessions, tokens, links and mail to them are deleted.
+pub async fn erase(tx: &mut Tx, id: UserId, old_email: &str, now: DateTime<Utc>) -> Result<()> {
+    let placeholder = format!("erased-{}@erased.invalid", id.0.simple());
+    tx.write(ERASE_USER, params![id, placeholder, false, now]).await?;
+    for sql in [ERASE_PROFILE, ERASE_TAGS, ERASE_SUPPORTS, ERASE_MANAGER_REFS, ERASE_SESSIONS, ERASE_TOKENS, ERASE_AUDIT_ACTOR] {
+        tx.write(sql, params![id]).await?;
+    }
+    tx.write(ERASE_LINKS, params![id, old_email]).await?;
+    tx.write(ERASE_AUDIT_SUBJECT, params![old_email]).await?;
+    tx.write(ERASE_OUTBOX, params![old_email]).await?;
+    Ok(())
 }

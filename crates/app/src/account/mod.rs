@@ -49,3 +49,86 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
     let id = TokenId::parse(id).ok_or(AppError::NotFound)?;
     if tokens::delete(&state.db, id, s.user.id).await? { Ok(()) } else { Err(AppError::NotFound) }
 }
+
+/// Everything Roundtable holds about the signed-in person, as JSON (the "download my data"
+/// right): account, profile with every field, memberships, charter acceptances, sessions,
+/// API tokens (names only) and the audit entries of their own actions.
+pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> {
+    use roundtable_store::{networks, profiles};
+    let me = s.user.id;
+    let p = profiles::get(&state.db, me).await?.ok_or(AppError::NotFound)?;
+    let mut memberships = Vec::new();
+    for m in networks::memberships_of(&state.db, me).await? {
+        let n = networks::by_id(&state.db, m.network_id).await?;
+        let (current, accepted) = roundtable_store::charters::standing(&state.db, m.network_id, me).await?;
+        memberships.push(serde_json::json!({
+            "network": n.map(|n| n.name),
+            "role": m.role.as_str(),
+            "status": m.status.as_str(),
+            "since": m.since.to_rfc3339(),
+            "charter_version_accepted": accepted,
+            "charter_current_version": current,
+        }));
+    }
+    let sessions: Vec<_> = sessions::for_user(&state.db, me, Utc::now())
+        .await?
+        .into_iter()
+        .map(|x| serde_json::json!({"device": x.user_agent, "started": x.created_at.to_rfc3339(), "last_active": x.last_seen_at.to_rfc3339()}))
+        .collect();
+    let tokens: Vec<_> = tokens::for_user(&state.db, me).await?.into_iter().map(|t| serde_json::json!({"name": t.name, "created": t.created_at.to_rfc3339()})).collect();
+    Ok(serde_json::json!({
+        "account": {
+            "id": me.to_string(), "name": s.user.name, "email": s.user.email,
+            "email_verified": s.user.email_verified_at.map(|t| t.to_rfc3339()),
+            "organisation_admin": s.user.is_org_admin, "created": s.user.created_at.to_rfc3339(),
+        },
+        "profile": {
+            "job_title": p.job_title, "department": p.department, "location": p.location, "time_zone": p.time_zone,
+            "preferred_name": p.preferred_name, "pronouns": p.pronouns, "level": p.level,
+            "years_experience": p.years_experience, "bio": p.bio, "start_date": p.start_date,
+            "manager": p.manager_name, "supports": p.supports.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
+            "tags": p.tags.iter().map(|(k, t)| serde_json::json!({"kind": k, "tag": t})).collect::<Vec<_>>(),
+            "visibility": serde_json::from_str::<serde_json::Value>(&p.visibility).unwrap_or_default(),
+        },
+        "memberships": memberships,
+        "sessions": sessions,
+        "api_tokens": tokens,
+    }))
+}
+
+/// The same data flattened to rows (section, field, value) for a spreadsheet.
+pub fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {
+    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        match v {
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| walk(&if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") }, v, out)),
+            serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(&format!("{prefix}[{}]", i + 1), v, out)),
+            serde_json::Value::Null => out.push((prefix.to_owned(), String::new())),
+            serde_json::Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+            other => out.push((prefix.to_owned(), other.to_string())),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", v, &mut out);
+    out
+}
+
+/// Deactivates the signed-in person's own account after checking their password.
+pub async fn deactivate(state: &AppState, s: &Signed, password: &str) -> Result<()> {
+    if !verify_password_async(password.to_owned(), s.user.password_hash.clone()).await {
+        return Err(FieldError::new("confirm_password", "That password is not right; your account stays as it is.").into());
+    }
+    let mut tx = state.db.begin().await?;
+    if s.user.is_org_admin && roundtable_store::users::count_admins(&mut tx).await? <= 1 {
+        return Err(AppError::Forbidden("You are the last administrator. Make someone else an administrator first."));
+    }
+    roundtable_store::users::set_deactivated(&mut tx, s.user.id, Some(Utc::now())).await?;
+    roundtable_store::audit::record(
+        &mut tx,
+        &roundtable_store::audit::NewEntry { actor_id: Some(s.user.id), actor_name: &s.user.name, action: "person.deactivated_self", network_id: None, subject: &s.user.email, detail: "" },
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    sessions::delete_for_user(&state.db, s.user.id).await?;
+    Ok(())
+}

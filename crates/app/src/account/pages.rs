@@ -17,6 +17,9 @@ pub fn router() -> Router<AppState> {
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/delete", post(delete_token))
         .route("/account/verify", post(resend_verification))
+        .route("/account/export.json", get(export_json))
+        .route("/account/export.csv", get(export_csv))
+        .route("/account/deactivate", post(deactivate))
 }
 
 struct SessionRow {
@@ -135,4 +138,40 @@ async fn delete_token(State(state): State<AppState>, s: Signed, Path(id): Path<S
 async fn resend_verification(State(state): State<AppState>, s: Signed) -> Result<Response> {
     crate::accounts::resend_verification(&state, &s).await?;
     Ok(Redirect::to("/?notice=verify-sent").into_response())
+}
+
+async fn export_json(State(state): State<AppState>, s: Signed) -> Result<Response> {
+    let data = super::my_data(&state, &s).await?;
+    let body = serde_json::to_string_pretty(&data).map_err(anyhow::Error::from)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"my-roundtable-data.json\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn export_csv(State(state): State<AppState>, s: Signed) -> Result<Response> {
+    let data = super::my_data(&state, &s).await?;
+    Ok(crate::http::csv_download("my-roundtable-data.csv", &["field", "value"], super::flatten(&data).into_iter().map(|(k, v)| vec![k, v])))
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct DeactivateForm {
+    #[serde(default)]
+    confirm_password: String,
+}
+
+async fn deactivate(State(state): State<AppState>, s: Signed, jar: axum_extra::extract::CookieJar, Form(f): Form<DeactivateForm>) -> Result<Response> {
+    match super::deactivate(&state, &s, &f.confirm_password).await {
+        Ok(()) => Ok((jar.remove(axum_extra::extract::cookie::Cookie::build(crate::http::extract::SESSION_COOKIE).path("/")), Redirect::to("/sign-in?notice=deactivated")).into_response()),
+        Err(crate::http::AppError::Invalid(errs)) => {
+            let mut r = render_page(&state, &s, Errors(errs), None, None).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -55,6 +55,24 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
     Ok(())
 }
 
+/// Erases a person's personal data for good (the "right to erasure"), keeping anonymous figures.
+pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: UserId) -> Result<()> {
+    require_admin(actor)?;
+    if user == actor.user_id {
+        return Err(AppError::Forbidden("You cannot erase your own account here."));
+    }
+    let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    if person.is_org_admin && users::count_admins(&mut tx).await? <= 1 {
+        return Err(AppError::Forbidden("This is the last administrator. Make someone else an administrator first."));
+    }
+    users::erase(&mut tx, user, &person.email, now).await?;
+    record(&mut tx, actor, actor_name, "person.erased", "a former member", "personal data erased").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn domains(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
     require_admin(actor)?;
     Ok(org::domains(&state.db).await?)

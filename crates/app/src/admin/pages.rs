@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/people", get(people))
         .route("/admin/people/{id}/admin", post(set_admin))
         .route("/admin/people/{id}/active", post(set_active))
+        .route("/admin/people/{id}/erase", post(erase))
         .route("/admin/domains", get(domains).post(add_domain))
         .route("/admin/domains/remove", post(remove_domain))
         .route("/admin/audit", get(audit_log))
@@ -76,6 +77,20 @@ async fn set_admin(State(state): State<AppState>, s: Signed, Path(user): Path<St
 async fn set_active(State(state): State<AppState>, s: Signed, Path(user): Path<String>, Form(f): Form<Flag>) -> Result<Response> {
     super::set_active(&state, &s.actor(), &s.user.name, id(&user)?, flag(&f)?).await?;
     Ok(Redirect::to("/admin/people?notice=saved").into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct EraseForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn erase(State(state): State<AppState>, s: Signed, Path(user): Path<String>, Form(f): Form<EraseForm>) -> Result<Response> {
+    if f.confirm != "ERASE" {
+        return Err(AppError::BadRequest(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "To erase a person, type ERASE in the confirmation box. Nothing was changed.".into()));
+    }
+    super::erase(&state, &s.actor(), &s.user.name, id(&user)?).await?;
+    Ok(Redirect::to("/admin/people?notice=erased").into_response())
 }
 
 #[derive(Template)]

@@ -126,6 +126,8 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "charter-pending" => "Please read and accept the network's charter to continue.",
         "charter-accepted" => "Thank you for accepting the charter.",
         "charter-published" => "The new charter version is published; members will be asked to accept it.",
+        "erased" => "The person's personal data has been erased.",
+        "deactivated" => "Your account is deactivated. Thank you for having been part of the network.",
         "nudged" => "A reminder has been emailed.",
         "step-added" => "The step has been added to the checklist.",
         "step-removed" => "The step has been removed.",
@@ -181,4 +183,34 @@ impl Pager {
 
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
+}
+
+/// CSV that Excel opens correctly: UTF-8 with a byte-order mark, CRLF line ends, and cells that
+/// would start a formula (`= + - @`, tab, CR) prefixed with `'` so a file cannot run commands.
+pub fn csv_bytes<R: IntoIterator<Item = Vec<String>>>(header: &[&str], rows: R) -> Vec<u8> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let _ = w.write_record(header);
+    for row in rows {
+        let _ = w.write_record(row.iter().map(|c| neutralise(c).into_owned()));
+    }
+    out.extend(w.into_inner().unwrap_or_default());
+    out
+}
+
+/// Prefixes a cell that a spreadsheet would read as a formula.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}").into() } else { cell.into() }
+}
+
+/// A CSV attachment response.
+pub fn csv_download<R: IntoIterator<Item = Vec<String>>>(file_name: &str, header: &[&str], rows: R) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        csv_bytes(header, rows),
+    )
+        .into_response()
 }

@@ -2,6 +2,7 @@
 //! or per network) and "people like me". Privacy is decided by `domain::profile::can_see` for
 //! single profiles and enforced in the store's SQL for searches and counts.
 
+pub mod api;
 pub mod pages;
 
 use crate::http::{AppError, Result};

@@ -108,6 +108,13 @@ impl TestApp {
         c
     }
 
+    /// Creates a personal API token for the signed-in client and returns its secret.
+    pub async fn api_token(&self, c: &reqwest::Client) -> String {
+        let page = c.post(self.at("/account/tokens")).form(&[("name", "test")]).send().await.expect("token").text().await.expect("page");
+        let start = page.find("<code>rt_").expect("token shown once") + "<code>".len();
+        page[start..].split('<').next().unwrap_or_default().to_owned()
+    }
+
     /// Creates a network as the given (admin) client.
     pub async fn network(&self, admin: &reqwest::Client, slug: &str, visibility: &str) {
         let r = admin
