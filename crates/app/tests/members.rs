@@ -235,3 +235,51 @@ mod privacy_rights {
         assert!(!log.contains("ann@example.org"), "the audit log no longer names her");
     }
 }
+
+mod photos {
+    use super::*;
+
+    both!(a_photo_is_checked_by_content_resized_and_shown_to_its_audience_only);
+
+    fn png() -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(800, 600, image::Rgb([20, 120, 200]));
+        let mut out = Vec::new();
+        image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+        out
+    }
+
+    async fn upload(app: &TestApp, c: &reqwest::Client, bytes: Vec<u8>, name: &str) -> reqwest::Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        c.post(app.at("/profile/photo")).multipart(reqwest::multipart::Form::new().part("photo", part)).send().await.unwrap()
+    }
+
+    async fn a_photo_is_checked_by_content_resized_and_shown_to_its_audience_only(d: Dialect) {
+        let app = TestApp::spawn(d).await;
+        let admin = app.setup().await;
+        app.network(&admin, "eas", "open").await;
+        let ann = app.user("ann@example.org", "Ann Assistant").await;
+        let bea = app.user("bea@example.org", "Bea Peer").await;
+        let cal = app.user("cal@example.org", "Cal Outsider").await;
+        join(&app, "eas", "ann@example.org", Role::Member).await;
+        join(&app, "eas", "bea@example.org", Role::Member).await;
+        // A web page renamed to .jpg is refused by its content, and nothing is stored.
+        let r = upload(&app, &ann, b"<html><script>x</script></html>".to_vec(), "me.jpg").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body(r).await.contains("not a photo we can read"));
+        let id = id_of(&app, "ann@example.org").await;
+        assert!(roundtable_store::profiles::photo(&app.state.db, roundtable_domain::UserId::parse(&id).unwrap()).await.unwrap().is_none());
+        let r = upload(&app, &ann, png(), "holiday.png").await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let photo_url = app.at(&format!("/people/{id}/photo.jpg"));
+        let r = bea.get(&photo_url).send().await.unwrap();
+        assert_eq!(r.headers().get("content-type").unwrap(), "image/jpeg");
+        let img = image::load_from_memory(&r.bytes().await.unwrap()).unwrap();
+        assert_eq!((img.width(), img.height()), (256, 256), "a square thumbnail");
+        assert!(body(bea.get(app.at(&format!("/people/{id}"))).send().await.unwrap()).await.contains("Photo of Ann Assistant"));
+        // The photo's default audience is "my networks": an outsider gets nothing.
+        assert_eq!(cal.get(&photo_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert!(!body(cal.get(app.at(&format!("/people/{id}"))).send().await.unwrap()).await.contains("Photo of"));
+        ann.post(app.at("/profile/photo/remove")).send().await.unwrap();
+        assert_eq!(bea.get(&photo_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+}

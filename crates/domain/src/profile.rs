@@ -54,10 +54,11 @@ pub enum Field {
     StartDate,
     Manager,
     Supports,
+    Photo,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 12] = [
         Field::PreferredName,
         Field::Pronouns,
         Field::Level,
@@ -69,6 +70,7 @@ impl Field {
         Field::StartDate,
         Field::Manager,
         Field::Supports,
+        Field::Photo,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -83,6 +85,7 @@ impl Field {
             Field::StartDate => "start_date",
             Field::Manager => "manager",
             Field::Supports => "supports",
+            Field::Photo => "photo",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -101,6 +104,7 @@ impl Field {
             Field::StartDate => "Start date in the organisation",
             Field::Manager => "Manager",
             Field::Supports => "Executives I support",
+            Field::Photo => "Photo",
         }
     }
     /// Audience when the person has not chosen one: their networks.

@@ -65,6 +65,9 @@ queries! {
     /// People sharing a visible tag (level, experience band, skills, interests, languages) with $1.
     LIKE_ME = concat!("SELECT u.id, u.name, u.job_title, u.department, t.kind, t.tag FROM profile_tags me JOIN profile_tags t ON t.kind = me.kind AND t.folded = me.folded AND t.user_id <> me.user_id JOIN users u ON u.id = t.user_id WHERE me.user_id = $1 AND u.deactivated_at IS NULL AND ", tag_visible!(), " ORDER BY u.id LIMIT 2000");
     SAME_DEPARTMENT = "SELECT u.id, u.name, u.job_title, u.department FROM users u JOIN users me ON me.id = $1 WHERE u.department = me.department AND me.department <> '' AND u.id <> me.id AND u.deactivated_at IS NULL ORDER BY u.name_folded LIMIT 200";
+    PHOTO = "SELECT jpeg_base64, updated_at FROM profile_photos WHERE user_id = $1";
+    SET_PHOTO = "INSERT INTO profile_photos (user_id, jpeg_base64, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET jpeg_base64 = excluded.jpeg_base64, updated_at = excluded.updated_at";
+    DELETE_PHOTO = "DELETE FROM profile_photos WHERE user_id = $1";
     /// $11: comma-free list of readable network ids is not portable; callers pass one network at a time.
     FACET_NETWORK = concat!("SELECT COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE EXISTS (SELECT 1 FROM memberships mm WHERE mm.user_id = u.id AND mm.network_id = $11 AND mm.status = 'active') AND ", filter!());
 }
@@ -268,4 +271,17 @@ pub async fn same_department(db: &Db, viewer: UserId) -> Result<Vec<Listed>> {
         .iter()
         .map(|r| Ok(Listed { id: UserId(r.uuid(0)?), name: r.text(1)?, job_title: r.text(2)?, department: r.text(3)?, location: String::new() }))
         .collect()
+}
+
+/// The stored thumbnail (base64 JPEG) and when it changed.
+pub async fn photo(db: &Db, id: UserId) -> Result<Option<(String, DateTime<Utc>)>> {
+    db.read_opt(PHOTO, params![id]).await?.map(|r| Ok((r.text(0)?, r.time(1)?))).transpose()
+}
+
+pub async fn set_photo(db: &Db, id: UserId, jpeg_base64: &str, now: DateTime<Utc>) -> Result<()> {
+    db.write(SET_PHOTO, params![id, jpeg_base64, now]).await.map(|_| ())
+}
+
+pub async fn delete_photo(db: &Db, id: UserId) -> Result<bool> {
+    Ok(db.write(DELETE_PHOTO, params![id]).await? > 0)
 }

@@ -16,6 +16,7 @@ queries! {
     COUNT = "SELECT COUNT(*) FROM users";
     ERASE_USER = "UPDATE users SET email = $2, name = 'Former member', name_folded = 'former member', password_hash = NULL, is_org_admin = $3, job_title = '', department = '', location = '', time_zone = 'UTC', deactivated_at = $4 WHERE id = $1";
     ERASE_PROFILE = "DELETE FROM profiles WHERE user_id = $1";
+    ERASE_PHOTO = "DELETE FROM profile_photos WHERE user_id = $1";
     ERASE_TAGS = "DELETE FROM profile_tags WHERE user_id = $1";
     ERASE_SUPPORTS = "DELETE FROM profile_supports WHERE user_id = $1 OR executive_id = $1";
     ERASE_MANAGER_REFS = "UPDATE profiles SET manager_id = NULL WHERE manager_id = $1";
@@ -183,7 +184,7 @@ pub async fn insert_person(tx: &mut Tx, p: &NewPerson<'_>, now: DateTime<Utc>) -
 pub async fn erase(tx: &mut Tx, id: UserId, old_email: &str, now: DateTime<Utc>) -> Result<()> {
     let placeholder = format!("erased-{}@erased.invalid", id.0.simple());
     tx.write(ERASE_USER, params![id, placeholder, false, now]).await?;
-    for sql in [ERASE_PROFILE, ERASE_TAGS, ERASE_SUPPORTS, ERASE_MANAGER_REFS, ERASE_SESSIONS, ERASE_TOKENS, ERASE_AUDIT_ACTOR] {
+    for sql in [ERASE_PROFILE, ERASE_PHOTO, ERASE_TAGS, ERASE_SUPPORTS, ERASE_MANAGER_REFS, ERASE_SESSIONS, ERASE_TOKENS, ERASE_AUDIT_ACTOR] {
         tx.write(sql, params![id]).await?;
     }
     tx.write(ERASE_LINKS, params![id, old_email]).await?;

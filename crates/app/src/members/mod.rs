@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod photo;
 
 use crate::http::{AppError, Result};
 use crate::state::AppState;
@@ -44,6 +45,8 @@ pub struct ProfileView {
     pub start_date: Option<String>,
     pub manager: Option<(UserId, String)>,
     pub supports: Option<Vec<(UserId, String)>>,
+    /// A photo exists and the viewer may see it.
+    pub has_photo: bool,
     pub is_self: bool,
 }
 
@@ -89,6 +92,7 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
         start_date: show(Field::StartDate).then(|| nonempty(&p.start_date)).flatten(),
         manager: show(Field::Manager).then(|| p.manager_id.zip(p.manager_name.clone())).flatten(),
         supports: show(Field::Supports).then(|| p.supports.clone()),
+        has_photo: show(Field::Photo) && profiles::photo(&state.db, person).await?.is_some(),
         is_self: rel.is_self,
     })
 }
@@ -453,4 +457,30 @@ pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>
     list.sort_by(|a, b| b.reasons.len().cmp(&a.reasons.len()).then_with(|| a.person.name.cmp(&b.person.name)));
     list.truncate(12);
     Ok(list)
+}
+
+/// Replaces the actor's photo with a thumbnail made from the upload.
+pub async fn set_photo(state: &AppState, actor: &Actor, bytes: Vec<u8>) -> Result<()> {
+    let jpeg = tokio::task::spawn_blocking(move || photo::thumbnail(&bytes)).await.map_err(anyhow::Error::from)??;
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(jpeg);
+    profiles::set_photo(&state.db, actor.user_id, &encoded, Utc::now()).await?;
+    Ok(())
+}
+
+pub async fn remove_photo(state: &AppState, actor: &Actor) -> Result<()> {
+    profiles::delete_photo(&state.db, actor.user_id).await?;
+    Ok(())
+}
+
+/// The JPEG thumbnail of `person`, if it exists and the viewer may see it.
+pub async fn photo_of(state: &AppState, viewer: &Actor, person: UserId) -> Result<Vec<u8>> {
+    let p = profiles::get(&state.db, person).await?.ok_or(AppError::NotFound)?;
+    let rel = relation(state, viewer, person).await?;
+    if !profile::can_see(audiences(&p.visibility)[&Field::Photo], rel) {
+        return Err(AppError::NotFound);
+    }
+    let (b64, _) = profiles::photo(&state.db, person).await?.ok_or(AppError::NotFound)?;
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| AppError::Internal(e.into()))
 }

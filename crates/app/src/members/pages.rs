@@ -17,6 +17,12 @@ pub fn router() -> Router<AppState> {
         .route("/people", get(directory))
         .route("/people/{id}", get(profile))
         .route("/profile", get(edit_form).post(save))
+        .route(
+            "/profile/photo",
+            axum::routing::post(upload_photo).layer(axum::extract::DefaultBodyLimit::max(super::photo::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/profile/photo/remove", axum::routing::post(remove_photo))
+        .route("/people/{id}/photo.jpg", get(photo))
 }
 
 #[derive(Template)]
@@ -133,7 +139,13 @@ pub(crate) struct NoticeQuery {
 }
 
 async fn edit_form(State(state): State<AppState>, s: Signed, Query(q): Query<NoticeQuery>) -> Result<Response> {
-    let (p, aud) = super::mine(&state, &s.actor()).await?;
+    let (v, aud) = stored_input(&state, &s).await?;
+    edit_page(&s, Errors::default(), v, &aud, notice(q.notice.as_deref()))
+}
+
+/// The edit form filled with what is stored.
+async fn stored_input(state: &AppState, s: &Signed) -> Result<(ProfileInput, BTreeMap<Field, Audience>)> {
+    let (p, aud) = super::mine(state, &s.actor()).await?;
     let tags = |k: &str| p.tags.iter().filter(|(kind, _)| kind == k).map(|(_, t)| t.clone()).collect::<Vec<_>>().join(", ");
     let manager_email = match p.manager_id {
         Some(m) => roundtable_store::users::by_id(&state.db, m).await?.map(|u| u.email).unwrap_or_default(),
@@ -163,7 +175,7 @@ async fn edit_form(State(state): State<AppState>, s: Signed, Query(q): Query<Not
         supports_emails: supports.join(", "),
         audiences: BTreeMap::new(),
     };
-    edit_page(&s, Errors::default(), v, &aud, notice(q.notice.as_deref()))
+    Ok((v, aud))
 }
 
 async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<ProfileInput>) -> Result<Response> {
@@ -180,4 +192,37 @@ async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<ProfileInp
         }
         Err(e) => Err(e),
     }
+}
+
+/// Reads the `photo` part of a multipart upload.
+async fn upload_photo(State(state): State<AppState>, s: Signed, mut form: axum::extract::Multipart) -> Result<Response> {
+    let mut bytes = None;
+    while let Some(field) = form.next_field().await.map_err(|_| AppError::BadRequest(axum::http::StatusCode::BAD_REQUEST, "The upload was interrupted or malformed. Please try again.".into()))? {
+        if field.name() == Some("photo") {
+            let data = field.bytes().await.map_err(|_| AppError::BadRequest(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "The photo is larger than 5 MB. Choose a smaller one.".into()))?;
+            bytes = Some(data.to_vec());
+        }
+    }
+    match super::set_photo(&state, &s.actor(), bytes.unwrap_or_default()).await {
+        Ok(()) => Ok(Redirect::to("/profile?notice=saved").into_response()),
+        Err(AppError::Invalid(errs)) => {
+            // Show the problem on the profile page, beside the photo field.
+            let (v, aud) = stored_input(&state, &s).await?;
+            let mut r = edit_page(&s, Errors(errs), v, &aud, None)?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn remove_photo(State(state): State<AppState>, s: Signed) -> Result<Response> {
+    super::remove_photo(&state, &s.actor()).await?;
+    Ok(Redirect::to("/profile?notice=saved").into_response())
+}
+
+async fn photo(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {
+    let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
+    let jpeg = super::photo_of(&state, &s.actor(), id).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/jpeg"), (axum::http::header::CACHE_CONTROL, "private, max-age=300")], jpeg).into_response())
 }
