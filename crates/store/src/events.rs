@@ -8,7 +8,6 @@ use roundtable_domain::events::{Audience, EventKind, LocationMode, Rsvp};
 use roundtable_domain::{NetworkId, UserId};
 use uuid::Uuid;
 
-
 macro_rules! event_select {
     ($tail:literal) => {
         concat!(
@@ -44,6 +43,7 @@ queries! {
     UPSERT_RSVP = "INSERT INTO event_rsvps (event_id, network_id, occurrence_at, user_id, response, responded_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, occurrence_at, user_id) DO UPDATE SET response = excluded.response, responded_at = excluded.responded_at, updated_at = excluded.updated_at";
     /// The waiting list in order: first come, first promoted.
     WAITLIST = "SELECT user_id FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND response = 'waitlisted' ORDER BY responded_at, user_id LIMIT $3";
+    WAITLISTED_OCCURRENCES = "SELECT DISTINCT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at >= $2 AND response = 'waitlisted' ORDER BY occurrence_at";
     PROMOTE = "UPDATE event_rsvps SET response = 'yes', updated_at = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'waitlisted'";
     ATTENDEES = "SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 ORDER BY r.response, r.responded_at, u.name_folded";
     /// Everyone with an answer to any occurrence from $2 on (for change and cancellation notices).
@@ -234,32 +234,80 @@ pub async fn update(tx: &mut Tx, id: Uuid, f: &EventFields, now: DateTime<Utc>) 
     Ok(n > 0)
 }
 
-pub async fn set_rule_end(tx: &mut Tx, id: Uuid, rrule: &str, last_ends_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<()> {
-    tx.write(SET_RULE_END, params![id, rrule, last_ends_at, now]).await.map(|_| ())
+pub async fn set_rule_end(
+    tx: &mut Tx,
+    id: Uuid,
+    rrule: &str,
+    last_ends_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.write(SET_RULE_END, params![id, rrule, last_ends_at, now])
+        .await
+        .map(|_| ())
 }
 
-pub async fn set_cancelled(tx: &mut Tx, id: Uuid, cancelled: bool, now: DateTime<Utc>) -> Result<()> {
-    tx.write(SET_STATUS, params![id, if cancelled { "cancelled" } else { "scheduled" }, now]).await.map(|_| ())
+pub async fn set_cancelled(
+    tx: &mut Tx,
+    id: Uuid,
+    cancelled: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.write(
+        SET_STATUS,
+        params![id, if cancelled { "cancelled" } else { "scheduled" }, now],
+    )
+    .await
+    .map(|_| ())
 }
 
 pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<Event>> {
-    db.read_opt(BY_ID, params![id]).await?.as_ref().map(map_event).transpose()
+    db.read_opt(BY_ID, params![id])
+        .await?
+        .as_ref()
+        .map(map_event)
+        .transpose()
 }
 
 pub async fn by_id_tx(tx: &mut Tx, id: Uuid) -> Result<Option<Event>> {
-    tx.read_opt(BY_ID, params![id]).await?.as_ref().map(map_event).transpose()
+    tx.read_opt(BY_ID, params![id])
+        .await?
+        .as_ref()
+        .map(map_event)
+        .transpose()
 }
 
-pub async fn in_network(db: &Db, network: NetworkId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Event>> {
-    db.read(IN_NETWORK, params![network, from, to]).await?.iter().map(map_event).collect()
+pub async fn in_network(
+    db: &Db,
+    network: NetworkId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Event>> {
+    db.read(IN_NETWORK, params![network, from, to])
+        .await?
+        .iter()
+        .map(map_event)
+        .collect()
 }
 
-pub async fn for_person(db: &Db, user: UserId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Event>> {
-    db.read(FOR_PERSON, params![user, from, to]).await?.iter().map(map_event).collect()
+pub async fn for_person(
+    db: &Db,
+    user: UserId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Event>> {
+    db.read(FOR_PERSON, params![user, from, to])
+        .await?
+        .iter()
+        .map(map_event)
+        .collect()
 }
 
 pub async fn all_between(db: &Db, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Event>> {
-    db.read(ALL_BETWEEN, params![from, to]).await?.iter().map(map_event).collect()
+    db.read(ALL_BETWEEN, params![from, to])
+        .await?
+        .iter()
+        .map(map_event)
+        .collect()
 }
 
 /// Takes the event's row lock (PostgreSQL) for the rest of the transaction; false if it is gone.
@@ -297,10 +345,28 @@ pub async fn exceptions(db: &Db, event: Uuid) -> Result<Vec<Exception>> {
         .collect()
 }
 
-pub async fn upsert_exception(tx: &mut Tx, event: Uuid, network: NetworkId, e: &Exception, now: DateTime<Utc>) -> Result<()> {
-    tx.write(UPSERT_EXCEPTION, params![event, network, e.occurrence_at, e.cancelled, e.starts_at, e.ends_at, e.title.clone(), now])
-        .await
-        .map(|_| ())
+pub async fn upsert_exception(
+    tx: &mut Tx,
+    event: Uuid,
+    network: NetworkId,
+    e: &Exception,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.write(
+        UPSERT_EXCEPTION,
+        params![
+            event,
+            network,
+            e.occurrence_at,
+            e.cancelled,
+            e.starts_at,
+            e.ends_at,
+            e.title.clone(),
+            now
+        ],
+    )
+    .await
+    .map(|_| ())
 }
 
 #[derive(Debug, Clone, Default)]
@@ -315,13 +381,41 @@ pub async fn notes(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Notes> {
     Ok(db
         .read_opt(NOTES, params![event, at])
         .await?
-        .map(|r| Ok::<_, crate::Error>(Notes { agenda: r.text(0)?, minutes: r.text(1)?, summary: r.text(2)?, recording_url: r.text(3)? }))
+        .map(|r| {
+            Ok::<_, crate::Error>(Notes {
+                agenda: r.text(0)?,
+                minutes: r.text(1)?,
+                summary: r.text(2)?,
+                recording_url: r.text(3)?,
+            })
+        })
         .transpose()?
         .unwrap_or_default())
 }
 
-pub async fn upsert_notes(tx: &mut Tx, event: Uuid, network: NetworkId, at: DateTime<Utc>, n: &Notes, now: DateTime<Utc>) -> Result<()> {
-    tx.write(UPSERT_NOTES, params![event, network, at, &n.agenda, &n.minutes, &n.summary, &n.recording_url, now]).await.map(|_| ())
+pub async fn upsert_notes(
+    tx: &mut Tx,
+    event: Uuid,
+    network: NetworkId,
+    at: DateTime<Utc>,
+    n: &Notes,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.write(
+        UPSERT_NOTES,
+        params![
+            event,
+            network,
+            at,
+            &n.agenda,
+            &n.minutes,
+            &n.summary,
+            &n.recording_url,
+            now
+        ],
+    )
+    .await
+    .map(|_| ())
 }
 
 fn parse_rsvp(s: &str) -> Result<Rsvp> {
@@ -329,12 +423,23 @@ fn parse_rsvp(s: &str) -> Result<Rsvp> {
 }
 
 /// The person's answer and when it joined the queue.
-pub async fn rsvp_of(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId) -> Result<Option<(Rsvp, DateTime<Utc>)>> {
-    tx.read_opt(RSVP_OF, params![event, at, user]).await?.map(|r| Ok((parse_rsvp(&r.text(0)?)?, r.time(1)?))).transpose()
+pub async fn rsvp_of(
+    tx: &mut Tx,
+    event: Uuid,
+    at: DateTime<Utc>,
+    user: UserId,
+) -> Result<Option<(Rsvp, DateTime<Utc>)>> {
+    tx.read_opt(RSVP_OF, params![event, at, user])
+        .await?
+        .map(|r| Ok((parse_rsvp(&r.text(0)?)?, r.time(1)?)))
+        .transpose()
 }
 
 pub async fn count_yes(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<i64> {
-    tx.read(COUNT_YES, params![event, at]).await?.first().map_or(Ok(0), |r| r.int(0))
+    tx.read(COUNT_YES, params![event, at])
+        .await?
+        .first()
+        .map_or(Ok(0), |r| r.int(0))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -348,15 +453,51 @@ pub async fn upsert_rsvp(
     responded_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    tx.write(UPSERT_RSVP, params![event, network, at, user, response.as_str(), responded_at, now]).await.map(|_| ())
+    tx.write(
+        UPSERT_RSVP,
+        params![
+            event,
+            network,
+            at,
+            user,
+            response.as_str(),
+            responded_at,
+            now
+        ],
+    )
+    .await
+    .map(|_| ())
 }
 
 /// The first `n` people on the waiting list.
-pub async fn waitlist(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, n: i64) -> Result<Vec<UserId>> {
-    tx.read(WAITLIST, params![event, at, n]).await?.iter().map(|r| Ok(UserId(r.uuid(0)?))).collect()
+/// Occurrences from `from` on that have someone waiting.
+pub async fn waitlisted_occurrences(
+    tx: &mut Tx,
+    event: Uuid,
+    from: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    tx.read(WAITLISTED_OCCURRENCES, params![event, from])
+        .await?
+        .iter()
+        .map(|r| r.time(0))
+        .collect()
 }
 
-pub async fn promote(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId, now: DateTime<Utc>) -> Result<bool> {
+pub async fn waitlist(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, n: i64) -> Result<Vec<UserId>> {
+    tx.read(WAITLIST, params![event, at, n])
+        .await?
+        .iter()
+        .map(|r| Ok(UserId(r.uuid(0)?)))
+        .collect()
+}
+
+pub async fn promote(
+    tx: &mut Tx,
+    event: Uuid,
+    at: DateTime<Utc>,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     Ok(tx.write(PROMOTE, params![event, at, user, now]).await? > 0)
 }
 
@@ -390,11 +531,17 @@ pub async fn attendees(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<At
 pub type Recipient = (UserId, String, String);
 
 fn recipients(rows: Vec<Row>) -> Result<Vec<Recipient>> {
-    rows.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.text(2)?))).collect()
+    rows.iter()
+        .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.text(2)?)))
+        .collect()
 }
 
 /// People who answered yes, maybe or joined the waiting list for any occurrence from `from` on.
-pub async fn answered_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<Recipient>> {
+pub async fn answered_from(
+    tx: &mut Tx,
+    event: Uuid,
+    from: DateTime<Utc>,
+) -> Result<Vec<Recipient>> {
     recipients(tx.read(ANSWERED_FROM, params![event, from]).await?)
 }
 
@@ -406,13 +553,26 @@ pub async fn going_at(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec
     recipients(tx.read(GOING_AT, params![event, at]).await?)
 }
 
-pub async fn attended_recipients(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Recipient>> {
+pub async fn attended_recipients(
+    tx: &mut Tx,
+    event: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Vec<Recipient>> {
     recipients(tx.read(ATTENDED_AT_ALL, params![event, at]).await?)
 }
 
 /// The person's answers to occurrences originally starting in [from, to): (event, occurrence, answer).
-pub async fn my_rsvps(db: &Db, user: UserId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<(Uuid, DateTime<Utc>, Rsvp)>> {
-    db.read(MY_RSVPS, params![user, from, to]).await?.iter().map(|r| Ok((r.uuid(0)?, r.time(1)?, parse_rsvp(&r.text(2)?)?))).collect()
+pub async fn my_rsvps(
+    db: &Db,
+    user: UserId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(Uuid, DateTime<Utc>, Rsvp)>> {
+    db.read(MY_RSVPS, params![user, from, to])
+        .await?
+        .iter()
+        .map(|r| Ok((r.uuid(0)?, r.time(1)?, parse_rsvp(&r.text(2)?)?)))
+        .collect()
 }
 
 /// Records attendance once; false if the person was already checked in.
@@ -425,7 +585,10 @@ pub async fn check_in(
     method: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    Ok(tx.write(CHECK_IN, params![event, network, at, user, method, now]).await? > 0)
+    Ok(tx
+        .write(CHECK_IN, params![event, network, at, user, method, now])
+        .await?
+        > 0)
 }
 
 #[derive(Debug, Clone)]
@@ -440,7 +603,14 @@ pub async fn attended(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Att
     db.read(ATTENDED_AT, params![event, at])
         .await?
         .iter()
-        .map(|r| Ok(Attended { user_id: UserId(r.uuid(0)?), name: r.text(1)?, method: r.text(2)?, at: r.time(3)? }))
+        .map(|r| {
+            Ok(Attended {
+                user_id: UserId(r.uuid(0)?),
+                name: r.text(1)?,
+                method: r.text(2)?,
+                at: r.time(3)?,
+            })
+        })
         .collect()
 }
 
@@ -476,20 +646,41 @@ pub async fn history_of(db: &Db, user: UserId) -> Result<Vec<HistoryEntry>> {
 
 /// Hosts of an event: (occurrence or 0 for all, person, name).
 pub async fn hosts(db: &Db, event: Uuid) -> Result<Vec<(i64, UserId, String)>> {
-    db.read(HOSTS, params![event]).await?.iter().map(|r| Ok((r.int(0)?, UserId(r.uuid(1)?), r.text(2)?))).collect()
+    db.read(HOSTS, params![event])
+        .await?
+        .iter()
+        .map(|r| Ok((r.int(0)?, UserId(r.uuid(1)?), r.text(2)?)))
+        .collect()
 }
 
-pub async fn add_host(tx: &mut Tx, event: Uuid, network: NetworkId, occurrence: i64, user: UserId) -> Result<()> {
-    tx.write(ADD_HOST, params![event, network, occurrence, user]).await.map(|_| ())
+pub async fn add_host(
+    tx: &mut Tx,
+    event: Uuid,
+    network: NetworkId,
+    occurrence: i64,
+    user: UserId,
+) -> Result<()> {
+    tx.write(ADD_HOST, params![event, network, occurrence, user])
+        .await
+        .map(|_| ())
 }
 
 pub async fn clear_hosts(tx: &mut Tx, event: Uuid, occurrence: i64) -> Result<()> {
-    tx.write(CLEAR_HOSTS, params![event, occurrence]).await.map(|_| ())
+    tx.write(CLEAR_HOSTS, params![event, occurrence])
+        .await
+        .map(|_| ())
 }
 
 /// Per active member: (id, name, times hosted, last occurrence hosted in µs).
-pub async fn host_stats(db: &Db, network: NetworkId) -> Result<Vec<(UserId, String, i64, Option<i64>)>> {
-    db.read(HOST_STATS, params![network]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.int(2)?, r.opt_int(3)?))).collect()
+pub async fn host_stats(
+    db: &Db,
+    network: NetworkId,
+) -> Result<Vec<(UserId, String, i64, Option<i64>)>> {
+    db.read(HOST_STATS, params![network])
+        .await?
+        .iter()
+        .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.int(2)?, r.opt_int(3)?)))
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -503,12 +694,21 @@ pub async fn upsert_feedback(
     comment: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    tx.write(UPSERT_FEEDBACK, params![event, network, at, user, rating, comment, now]).await.map(|_| ())
+    tx.write(
+        UPSERT_FEEDBACK,
+        params![event, network, at, user, rating, comment, now],
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Feedback for one occurrence, without names: (rating, comment).
 pub async fn feedback(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<(i64, String)>> {
-    db.read(FEEDBACK, params![event, at]).await?.iter().map(|r| Ok((r.int(0)?, r.text(1)?))).collect()
+    db.read(FEEDBACK, params![event, at])
+        .await?
+        .iter()
+        .map(|r| Ok((r.int(0)?, r.text(1)?)))
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -532,18 +732,33 @@ fn map_feed(r: &Row) -> Result<Feed> {
     })
 }
 
-pub async fn insert_feed(tx: &mut Tx, token_hash: &str, user: UserId, network: Option<NetworkId>, now: DateTime<Utc>) -> Result<Uuid> {
+pub async fn insert_feed(
+    tx: &mut Tx,
+    token_hash: &str,
+    user: UserId,
+    network: Option<NetworkId>,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    tx.write(INSERT_FEED, params![id, token_hash, user, network, now]).await?;
+    tx.write(INSERT_FEED, params![id, token_hash, user, network, now])
+        .await?;
     Ok(id)
 }
 
 pub async fn feed_by_hash(db: &Db, token_hash: &str) -> Result<Option<Feed>> {
-    db.read_opt(FEED_BY_HASH, params![token_hash]).await?.as_ref().map(map_feed).transpose()
+    db.read_opt(FEED_BY_HASH, params![token_hash])
+        .await?
+        .as_ref()
+        .map(map_feed)
+        .transpose()
 }
 
 pub async fn feeds_of(db: &Db, user: UserId) -> Result<Vec<Feed>> {
-    db.read(FEEDS_OF, params![user]).await?.iter().map(map_feed).collect()
+    db.read(FEEDS_OF, params![user])
+        .await?
+        .iter()
+        .map(map_feed)
+        .collect()
 }
 
 pub async fn revoke_feed(tx: &mut Tx, id: Uuid, user: UserId, now: DateTime<Utc>) -> Result<bool> {
@@ -552,6 +767,10 @@ pub async fn revoke_feed(tx: &mut Tx, id: Uuid, user: UserId, now: DateTime<Utc>
 
 /// The person's time zone (IANA name), `UTC` when unknown.
 pub async fn user_time_zone(db: &Db, user: UserId) -> Result<String> {
-    Ok(db.read_opt(USER_TIME_ZONE, params![user]).await?.map(|r| r.text(0)).transpose()?.unwrap_or_else(|| "UTC".into()))
+    Ok(db
+        .read_opt(USER_TIME_ZONE, params![user])
+        .await?
+        .map(|r| r.text(0))
+        .transpose()?
+        .unwrap_or_else(|| "UTC".into()))
 }
-

@@ -7,9 +7,9 @@ use roundtable_domain::{MembershipStatus, NetworkId, Role, UserId, Visibility};
 queries! {
     INSERT = "INSERT INTO networks (id, slug, name, description, visibility, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
     UPDATE = "UPDATE networks SET name = $2, description = $3, visibility = $4 WHERE id = $1";
-    BY_SLUG = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') FROM networks n WHERE slug = $1";
-    BY_ID = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') FROM networks n WHERE id = $1";
-    LIST = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') FROM networks n ORDER BY name, id";
+    BY_SLUG = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') - (SELECT COUNT(*) FROM users u CROSS JOIN memberships m WHERE u.deactivated_at > 0 AND m.user_id = u.id AND m.network_id = n.id AND m.status = 'active') FROM networks n WHERE slug = $1";
+    BY_ID = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') - (SELECT COUNT(*) FROM users u CROSS JOIN memberships m WHERE u.deactivated_at > 0 AND m.user_id = u.id AND m.network_id = n.id AND m.status = 'active') FROM networks n WHERE id = $1";
+    LIST = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') - (SELECT COUNT(*) FROM users u CROSS JOIN memberships m WHERE u.deactivated_at > 0 AND m.user_id = u.id AND m.network_id = n.id AND m.status = 'active') FROM networks n ORDER BY name, id";
     MEMBERSHIP = "SELECT network_id, user_id, role, status, created_at FROM memberships WHERE network_id = $1 AND user_id = $2";
     MEMBERSHIPS_OF = "SELECT network_id, user_id, role, status, created_at FROM memberships WHERE user_id = $1";
     UPSERT_MEMBERSHIP = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (network_id, user_id) DO UPDATE SET role = excluded.role, status = excluded.status, updated_at = excluded.updated_at";
@@ -17,6 +17,10 @@ queries! {
     SET_STATUS = "UPDATE memberships SET status = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = $5";
     SET_ROLE = "UPDATE memberships SET role = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = 'active'";
     DELETE_MEMBERSHIP = "DELETE FROM memberships WHERE network_id = $1 AND user_id = $2";
+    /// The whole list in name order: walks users by name and probes memberships (see V6).
+    MEMBERS_ALL = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM users u CROSS JOIN memberships m WHERE m.user_id = u.id AND m.network_id = $1 AND m.status = $2 AND +u.deactivated_at IS NULL ORDER BY u.name_folded, u.id LIMIT $3 OFFSET $4";
+    /// Active people with active accounts, counted from indexes alone.
+    ACTIVE_COUNT = "SELECT (SELECT COUNT(*) FROM memberships WHERE network_id = $1 AND status = 'active') - (SELECT COUNT(*) FROM users u CROSS JOIN memberships m WHERE u.deactivated_at > 0 AND m.user_id = u.id AND m.network_id = $1 AND m.status = 'active')";
     MEMBERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3) ORDER BY u.name_folded, u.id LIMIT $4 OFFSET $5";
     MEMBERS_COUNT = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3)";
     ORGANISERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer') ORDER BY m.role, u.name_folded";
@@ -179,10 +183,20 @@ pub async fn members(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Member>, i64)> {
-    let pat = crate::users::like_pattern(q);
-    let rows = db.read(MEMBERS, params![network, status.as_str(), pat.clone(), limit, offset]).await?;
-    let total =
-        db.read(MEMBERS_COUNT, params![network, status.as_str(), pat]).await?.first().map_or(Ok(0), |r| r.int(0))?;
+    let (rows, total) = if q.trim().is_empty() {
+        let rows = db.read(MEMBERS_ALL, params![network, status.as_str(), limit, offset]).await?;
+        let total = if status == MembershipStatus::Active {
+            db.read(ACTIVE_COUNT, params![network]).await?
+        } else {
+            db.read(MEMBERS_COUNT, params![network, status.as_str(), "%".to_owned()]).await?
+        };
+        (rows, total)
+    } else {
+        let pat = crate::users::like_pattern(q);
+        let rows = db.read(MEMBERS, params![network, status.as_str(), pat.clone(), limit, offset]).await?;
+        (rows, db.read(MEMBERS_COUNT, params![network, status.as_str(), pat]).await?)
+    };
+    let total = total.first().map_or(Ok(0), |r| r.int(0))?;
     Ok((rows.iter().map(map_member).collect::<Result<_>>()?, total))
 }
 

@@ -14,6 +14,9 @@ queries! {
     SET_DEACTIVATED = "UPDATE users SET deactivated_at = $2 WHERE id = $1";
     INSERT_WITH_PROFILE = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
     COUNT = "SELECT COUNT(*) FROM users";
+    /// The person behind a live session, with the session's last-seen time and "remember me",
+    /// in one round trip (every signed-in request does this).
+    BY_SESSION = "SELECT u.id, u.email, u.name, u.password_hash, u.is_org_admin, u.email_verified_at, u.deactivated_at, u.created_at, s.last_seen_at, s.remember FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL";
     ERASE_USER = "UPDATE users SET email = $2, name = 'Former member', name_folded = 'former member', password_hash = NULL, is_org_admin = $3, job_title = '', department = '', location = '', time_zone = 'UTC', deactivated_at = $4 WHERE id = $1";
     ERASE_PROFILE = "DELETE FROM profiles WHERE user_id = $1";
     ERASE_PHOTO = "DELETE FROM profile_photos WHERE user_id = $1";
@@ -63,6 +66,11 @@ pub struct NewUser<'a> {
     pub password_hash: Option<&'a str>,
     pub is_org_admin: bool,
     pub verified: bool,
+}
+
+/// (user, session last seen, session remembered) for a live session of an active account.
+pub async fn by_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<Option<(User, DateTime<Utc>, bool)>> {
+    db.read_opt(BY_SESSION, params![id_hash, now]).await?.map(|r| Ok((map(&r)?, r.time(8)?, r.bool(9)?))).transpose()
 }
 
 pub async fn by_id(db: &Db, id: UserId) -> Result<Option<User>> {

@@ -125,10 +125,9 @@ fn session_expiry(state: &AppState, remember: bool, now: chrono::DateTime<Utc>) 
 pub async fn session_user(state: &AppState, token: &str) -> Result<Option<Signed>> {
     let now = Utc::now();
     let hash = token_hash(token);
-    let Some(session) = sessions::lookup(&state.db, &hash, now).await? else { return Ok(None) };
-    let Some(user) = users::by_id(&state.db, session.user_id).await? else { return Ok(None) };
-    if now - session.last_seen_at > Duration::minutes(5) {
-        sessions::touch(&state.db, &hash, now, session_expiry(state, session.remember, now)).await?;
+    let Some((user, last_seen, remember)) = users::by_session(&state.db, &hash, now).await? else { return Ok(None) };
+    if now - last_seen > Duration::minutes(5) {
+        sessions::touch(&state.db, &hash, now, session_expiry(state, remember, now)).await?;
     }
     Ok(Some(Signed { user, session_hash: hash }))
 }
