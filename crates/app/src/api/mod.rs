@@ -18,8 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Roundtable API", version = "1", description = "Networks and memberships. Authenticate with a personal API token from My account: `Authorization: Bearer rt_…`."),
-    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp),
-    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult)),
+    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person),
+    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson)),
     modifiers(&TokenAuth),
     security(("token" = []))
 )]
@@ -37,6 +37,7 @@ impl Modify for TokenAuth {
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(crate::members::api::router())
         .route("/api/v1/me", get(me))
         .route("/api/v1/networks", get(list_networks))
         .route("/api/v1/networks/{slug}", get(get_network))
