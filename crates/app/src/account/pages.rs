@@ -98,11 +98,7 @@ pub(crate) struct PasswordChange {
 async fn change_password(State(state): State<AppState>, s: Signed, Form(f): Form<PasswordChange>) -> Result<Response> {
     match super::change_password(&state, &s, &f.current, &f.password).await {
         Ok(()) => Ok(Redirect::to("/account?notice=password").into_response()),
-        Err(crate::http::AppError::Invalid(errs)) => {
-            let mut r = render_page(&state, &s, Errors(errs), None, None).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, Errors(errs), None, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
         Err(e) => Err(e),
     }
 }
@@ -121,11 +117,7 @@ pub(crate) struct TokenForm {
 async fn create_token(State(state): State<AppState>, s: Signed, Form(f): Form<TokenForm>) -> Result<Response> {
     match super::create_token(&state, &s, &f.name).await {
         Ok(secret) => render_page(&state, &s, Errors::default(), Some(secret), None).await,
-        Err(crate::http::AppError::Invalid(errs)) => {
-            let mut r = render_page(&state, &s, Errors(errs), None, None).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, Errors(errs), None, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
         Err(e) => Err(e),
     }
 }
@@ -167,11 +159,7 @@ pub(crate) struct DeactivateForm {
 async fn deactivate(State(state): State<AppState>, s: Signed, jar: axum_extra::extract::CookieJar, Form(f): Form<DeactivateForm>) -> Result<Response> {
     match super::deactivate(&state, &s, &f.confirm_password).await {
         Ok(()) => Ok((jar.remove(axum_extra::extract::cookie::Cookie::build(crate::http::extract::SESSION_COOKIE).path("/")), Redirect::to("/sign-in?notice=deactivated")).into_response()),
-        Err(crate::http::AppError::Invalid(errs)) => {
-            let mut r = render_page(&state, &s, Errors(errs), None, None).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, Errors(errs), None, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
         Err(e) => Err(e),
     }
 }

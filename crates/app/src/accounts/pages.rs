@@ -316,11 +316,7 @@ async fn accept_invitation(
                 None => Redirect::to(&to).into_response(),
             })
         }
-        Err(crate::http::AppError::Invalid(errs)) => {
-            let mut r = invitation_page(&state, &token, &s, Errors(errs), f.name).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(invitation_page(&state, &token, &s, Errors(errs), f.name).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
         Err(crate::http::AppError::Unauthenticated) => Ok(Redirect::to(&format!("/sign-in?next=/invitations/{token}")).into_response()),
         Err(e) => Err(e),
     }

@@ -85,11 +85,7 @@ pub(crate) struct AcceptForm {
 async fn accept(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<AcceptForm>) -> Result<Response> {
     match super::accept(&state, &s.actor(), &slug, f.version.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok())).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}?notice=charter-accepted")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let mut r = render_page(&state, &s, &slug, Errors(errs), None, None).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, &slug, Errors(errs), None, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
         Err(e) => Err(e),
     }
 }
@@ -104,11 +100,7 @@ async fn publish(State(state): State<AppState>, s: Signed, Path(slug): Path<Stri
     let result = super::publish(&state, &s.actor(), &s.user.name, &slug, &f.body).await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-published")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let mut r = render_page(&state, &s, &slug, Errors(errs), Some(f.body), None).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, &slug, Errors(errs), Some(f.body), None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
         Err(e) => Err(e),
     }
 }

@@ -71,23 +71,19 @@ pub fn or_form<T>(
 ) -> Result<Response> {
     match result {
         Ok(v) => ok(v),
-        Err(AppError::Invalid(errs)) => {
-            let mut r = form(Errors(errs))?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(AppError::Conflict(err)) => {
-            let mut r = form(Errors(vec![err]))?;
-            *r.status_mut() = axum::http::StatusCode::CONFLICT;
-            Ok(r)
-        }
+        Err(AppError::Invalid(errs)) => Ok(with_status(form(Errors(errs))?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(AppError::Conflict(err)) => Ok(with_status(form(Errors(vec![err]))?, axum::http::StatusCode::CONFLICT)),
         Err(AppError::RateLimited(msg)) => {
-            let mut r = form(Errors(vec![FieldError::new("form", msg)]))?;
-            *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-            Ok(r)
+            Ok(with_status(form(Errors(vec![FieldError::new("form", msg)]))?, axum::http::StatusCode::TOO_MANY_REQUESTS))
         }
         Err(e) => Err(e),
     }
+}
+
+/// A page answered with another status — a refused form shown again (422) or a clash (409).
+pub fn with_status(mut r: Response, status: axum::http::StatusCode) -> Response {
+    *r.status_mut() = status;
+    r
 }
 
 /// Short notices shown after a redirect (`?notice=joined`). Only these fixed texts can appear,

@@ -381,16 +381,8 @@ async fn invite_form(State(state): State<AppState>, s: Signed, Path(slug): Path<
 async fn invite(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<InviteForm>) -> Result<Response> {
     match super::invite(&state, &s.actor(), &s.user.name, &slug, &f.email, &f.role).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/members?notice=invited")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let mut r = invite_page(&state, &s, &slug, Errors(errs), f.email, f.role).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(AppError::Conflict(err)) => {
-            let mut r = invite_page(&state, &s, &slug, Errors(vec![err]), f.email, f.role).await?;
-            *r.status_mut() = axum::http::StatusCode::CONFLICT;
-            Ok(r)
-        }
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(invite_page(&state, &s, &slug, Errors(errs), f.email, f.role).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(AppError::Conflict(err)) => Ok(crate::http::with_status(invite_page(&state, &s, &slug, Errors(vec![err]), f.email, f.role).await?, axum::http::StatusCode::CONFLICT)),
         Err(e) => Err(e),
     }
 }

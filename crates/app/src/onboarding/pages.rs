@@ -90,11 +90,7 @@ pub(crate) struct StepForm {
 async fn add_step(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<StepForm>) -> Result<Response> {
     match super::add_step(&state, &s.actor(), &s.user.name, &slug, &f.title, &f.description, &f.automatic).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=step-added")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let mut r = render_page(&state, &s, &slug, Errors(errs), f.title, f.description, None).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, &slug, Errors(errs), f.title, f.description, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
         Err(e) => Err(e),
     }
 }
@@ -124,11 +120,7 @@ pub(crate) struct DaysForm {
 async fn stuck_days(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<DaysForm>) -> Result<Response> {
     match super::set_stuck_days(&state, &s.actor(), &slug, &f.stuck_days).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=saved")).into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let mut r = render_page(&state, &s, &slug, Errors(errs), String::new(), String::new(), None).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, &slug, Errors(errs), String::new(), String::new(), None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
         Err(e) => Err(e),
     }
 }
