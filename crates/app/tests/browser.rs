@@ -19,6 +19,9 @@ use thirtyfour::prelude::*;
 const WAIT: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(50);
 const INSTALL: &str = "apt-get install -y chromium chromium-driver";
+/// Window sizes (the browser starts at the desktop one).
+const DESKTOP: (u32, u32) = (1280, 900);
+const PHONE: (u32, u32) = (360, 740);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journey_sqlite() {
@@ -28,6 +31,16 @@ async fn journey_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journey_postgres() {
     journey(Dialect::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboarding_journey_sqlite() {
+    onboarding_journey(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboarding_journey_postgres() {
+    onboarding_journey(Dialect::Postgres).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,6 +367,85 @@ impl<'a> Browser<'a> {
         field
     }
 
+    /// Sets a field the keyboard fills segment by segment in a locale-dependent order (date and
+    /// time pickers) by script, after checking its label, and fires the events typing would.
+    async fn set_by_script(&self, label: &str, id: &str, value: &str) {
+        let l = self.find(By::XPath(format!("//main//label[normalize-space(.)='{label}']")), &format!("label “{label}”")).await;
+        let target = l.attr("for").await.expect("for").unwrap_or_default();
+        if target != id {
+            self.fail(&format!("label “{label}” is for #{target}, expected #{id}")).await;
+        }
+        let field = self.find(By::Id(id), &format!("field #{id}")).await;
+        self.driver
+            .execute(
+                "const e = arguments[0]; e.value = arguments[1]; \
+                 e.dispatchEvent(new Event('input', { bubbles: true })); e.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![field.to_json().expect("element"), Value::String(value.to_owned())],
+            )
+            .await
+            .expect("set value");
+        let set = field.value().await.expect("value").unwrap_or_default();
+        assert_eq!(set, value, "{}: setting #{id}", self.who);
+    }
+
+    /// Checks a checkbox or radio button found through its label, like a mouse user; returns it.
+    async fn choose(&self, label: &str) -> WebElement {
+        let l = self.find(By::XPath(format!("//main//label[normalize-space(.)='{label}']")), &format!("label “{label}”")).await;
+        let id = l.attr("for").await.expect("for").unwrap_or_default();
+        let input = self.find(By::Id(&id), &format!("the input labelled “{label}”")).await;
+        self.mouse_click(&input).await;
+        if !input.is_selected().await.expect("selected") {
+            self.fail(&format!("“{label}” should be checked after clicking it")).await;
+        }
+        input
+    }
+
+    /// Keyboard use of a button or link: focuses it, checks it has focus, presses Enter and
+    /// audits the page that follows.
+    async fn keyboard_press(&mut self, el: WebElement) {
+        self.mark_page().await;
+        let focused = self
+            .driver
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center', behavior: 'instant' }); arguments[0].focus(); \
+                 return document.activeElement === arguments[0];",
+                vec![el.to_json().expect("element")],
+            )
+            .await
+            .expect("focus")
+            .json()
+            == &Value::Bool(true);
+        if !focused {
+            self.fail(&format!("could not focus {}", el.outer_html().await.unwrap_or_default())).await;
+        }
+        self.driver.action_chain().send_keys(Key::Enter).perform().await.expect("enter");
+        self.loaded().await;
+    }
+
+    /// Fails if `by` finds something (checked once, on a page that has loaded).
+    async fn expect_absent(&self, by: By, what: &str) {
+        if self.driver.find(by).await.is_ok() {
+            self.fail(&format!("{what} should not be on the page")).await;
+        }
+    }
+
+    async fn resize(&self, (width, height): (u32, u32)) {
+        self.driver.set_window_rect(0, 0, width, height).await.expect("window size");
+    }
+
+    /// The current page at phone width: nothing wider than the screen.
+    async fn expect_fits_phone(&self, what: &str) {
+        let (inner, scroll): (i64, i64) = self
+            .driver
+            .execute("return [window.innerWidth, document.documentElement.scrollWidth];", Vec::new())
+            .await
+            .expect("widths")
+            .convert()
+            .expect("two numbers");
+        assert!(inner <= i64::from(PHONE.0), "{}: the viewport should be phone-sized, is {inner}px wide", self.who);
+        assert!(scroll <= inner, "{}: at phone width {what} scrolls sideways: content {scroll}px in a {inner}px viewport", self.who);
+    }
+
     /// The header's Sign out button; lands on the sign-in page, signed out.
     async fn sign_out(&mut self) {
         let b = self.find(By::XPath("//header//button[normalize-space(.)='Sign out']"), "the header's Sign out button").await;
@@ -459,7 +551,56 @@ impl<'a> Browser<'a> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The journey
+// Steps shared by the journeys
+// ---------------------------------------------------------------------------------------------
+
+/// First-run setup through the one-time link: the organisation and its administrator
+/// (Ada Admin, admin@example.org), who is then signed in and sent to create the first network.
+async fn first_run_setup(admin: &mut Browser<'_>) {
+    let token = admin.app.setup_token().await;
+    admin.open(&format!("/setup/{token}")).await;
+    admin.expect_h1("Set up Roundtable").await;
+    admin.fill("Organisation name", "f-org_name", "Example Org").await;
+    admin.fill("Your name", "f-name", "Ada Admin").await;
+    admin.fill("Your work email", "f-email", "admin@example.org").await;
+    let pw = admin.fill("Choose a password", "f-password", support::PASSWORD).await;
+    admin.press_enter(pw).await;
+    admin.expect_path("/networks/new").await;
+    admin.expect_h1("Create a network").await;
+    admin.find(By::XPath("//header//a[normalize-space(.)='Admin']"), "the header's Admin link").await;
+    admin.find(By::XPath("//header//button[normalize-space(.)='Sign out']"), "the header's Sign out button").await;
+}
+
+/// Creates a network through /networks/new (the form must be open) and returns its slug.
+async fn create_network(admin: &mut Browser<'_>, name: &str, description: &str, visibility: &str) -> String {
+    admin.expect_h1("Create a network").await;
+    admin.fill("Name", "f-name", name).await;
+    admin.fill("Description", "f-description", description).await;
+    admin.choose(visibility).await;
+    let create = admin.button("Create the network").await;
+    admin.click(create).await;
+    admin.expect_h1(name).await;
+    admin.expect_notice("The network has been created.").await;
+    let path = admin.path().await;
+    path.strip_prefix("/n/").and_then(|p| p.split('?').next()).unwrap_or_else(|| panic!("expected /n/{{slug}}, got {path}")).to_owned()
+}
+
+/// Prints what axe saw over a journey, then fails on any violation or too few audited pages.
+fn report(dialect: Dialect, journey: &str, started: Instant, runs: Vec<(usize, Vec<Finding>)>, min_pages: usize) {
+    let pages: usize = runs.iter().map(|(p, _)| p).sum();
+    let findings: Vec<Finding> = runs.into_iter().flat_map(|(_, f)| f).collect();
+    println!("{dialect:?} {journey}: axe checked {pages} pages, {} violation(s); took {:.1} s", findings.len(), started.elapsed().as_secs_f64());
+    assert!(pages >= min_pages, "{journey}: expected axe to have run on every page ({pages} runs, expected at least {min_pages})");
+    assert!(
+        findings.is_empty(),
+        "{journey}: axe found {} violation(s):\n{}",
+        findings.len(),
+        findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journey: joining by invitation and by request
 // ---------------------------------------------------------------------------------------------
 
 async fn journey(dialect: Dialect) {
@@ -469,33 +610,8 @@ async fn journey(dialect: Dialect) {
 
     // ---- the administrator: first-run setup, a network, an invitation ----
     let mut admin = Browser::new(&chrome, &app, "admin").await;
-    let token = app.setup_token().await;
-    admin.open(&format!("/setup/{token}")).await;
-    admin.expect_h1("Set up Roundtable").await;
-    admin.fill("Organisation name", "f-org_name", "Example Org").await;
-    admin.fill("Your name", "f-name", "Ada Admin").await;
-    admin.fill("Your work email", "f-email", "admin@example.org").await;
-    let pw = admin.fill("Choose a password", "f-password", support::PASSWORD).await;
-    admin.press_enter(pw).await;
-    // Signed in, sent straight to creating the first network.
-    admin.expect_path("/networks/new").await;
-    admin.expect_h1("Create a network").await;
-    admin.find(By::XPath("//header//a[normalize-space(.)='Admin']"), "the header's Admin link").await;
-    admin.find(By::XPath("//header//button[normalize-space(.)='Sign out']"), "the header's Sign out button").await;
-
-    admin.fill("Name", "f-name", "Assistants").await;
-    admin.fill("Description", "f-description", "Executive assistants across the company.").await;
-    let radio = admin.find(By::Id("vis-by_request"), "the “Join by request” radio").await;
-    let label = admin.find(By::Css("label[for=vis-by_request]"), "the radio's label").await;
-    assert_eq!(label.text().await.expect("label"), "Join by request");
-    admin.mouse_click(&radio).await;
-    assert!(radio.is_selected().await.expect("selected"), "the Join by request radio should be checked");
-    let create = admin.button("Create the network").await;
-    admin.click(create).await;
-    admin.expect_h1("Assistants").await;
-    admin.expect_notice("The network has been created.").await;
-    let path = admin.path().await;
-    let slug = path.strip_prefix("/n/").and_then(|p| p.split('?').next()).unwrap_or_else(|| panic!("expected /n/{{slug}}, got {path}")).to_owned();
+    first_run_setup(&mut admin).await;
+    let slug = create_network(&mut admin, "Assistants", "Executive assistants across the company.", "Join by request").await;
     let facts = admin.find(By::Css("main h1 + p.muted"), "the network's facts line").await.text().await.expect("text");
     // The org admin who creates a network manages it without being a member of it.
     assert_eq!(facts, "Join by request · 0 members", "the network's facts line");
@@ -513,19 +629,11 @@ async fn journey(dialect: Dialect) {
     admin.expect_text("main p[aria-live=polite]", "0 members.").await;
 
     // Phone width: the network page at 360 × 740, audited, and nothing wider than the screen.
-    admin.driver.set_window_rect(0, 0, 360, 740).await.expect("phone size");
+    admin.resize(PHONE).await;
     admin.open(&format!("/n/{slug}")).await;
     admin.expect_h1("Assistants").await;
-    let (inner, scroll): (i64, i64) = admin
-        .driver
-        .execute("return [window.innerWidth, document.documentElement.scrollWidth];", Vec::new())
-        .await
-        .expect("widths")
-        .convert()
-        .expect("two numbers");
-    assert!(inner <= 360, "the viewport should be phone-sized, is {inner}px wide");
-    assert!(scroll <= inner, "at phone width the network page scrolls sideways: content {scroll}px in a {inner}px viewport");
-    admin.driver.set_window_rect(0, 0, 1280, 900).await.expect("desktop size");
+    admin.expect_fits_phone("the network page").await;
+    admin.resize(DESKTOP).await;
 
     // ---- the newcomer, in a second browser: keyboard check, invitation, sign out and in ----
     let mut other = Browser::new(&chrome, &app, "newcomer").await;
@@ -597,18 +705,14 @@ async fn journey(dialect: Dialect) {
     other.expect_notice("The request was approved.").await;
     other.find(By::XPath("//main//table//tr[td[1]='Asker' and td[2]='Member']"), "Asker in the members table").await;
     other.find(By::XPath("//main//table//tr[td[1]='Nina Newcomer' and td[2]='Member']"), "Nina in the members table").await;
-    if other.driver.find(By::Css("section#requests")).await.is_ok() {
-        other.fail("the request is still listed after approval").await;
-    }
+    other.expect_absent(By::Css("section#requests"), "the request, after approval,").await;
     other.expect_text("main p[aria-live=polite]", "2 members.").await;
     // Live search (htmx): typing filters the table in place, without loading a new page.
     other.mark_page().await;
     other.fill("Search members by name", "q", "Ask").await;
     other.expect_text("main p[aria-live=polite]", "1 member matching “Ask”.").await;
     other.find(By::XPath("//main//table//tr[td[1]='Asker']"), "Asker among the results").await;
-    if other.driver.find(By::XPath("//main//table//tr[td[1]='Nina Newcomer']")).await.is_ok() {
-        other.fail("the live search still lists Nina").await;
-    }
+    other.expect_absent(By::XPath("//main//table//tr[td[1]='Nina Newcomer']"), "Nina, filtered out by the live search,").await;
     let same_page = other.driver.execute("return window.__rtOldPage === true;", Vec::new()).await.expect("marker").json() == &Value::Bool(true);
     assert!(same_page, "the live search should update the page in place (htmx), not load a new one");
     other.expect_path(&format!("/n/{slug}/members?q=Ask")).await;
@@ -617,19 +721,238 @@ async fn journey(dialect: Dialect) {
 
     admin.sign_out().await;
 
-    // ---- accessibility report ----
-    let (p1, mut findings) = admin.quit().await;
-    let (p2, f2) = other.quit().await;
-    findings.extend(f2);
-    let pages = p1 + p2;
-    println!("{dialect:?}: axe checked {pages} pages, {} violation(s); journey took {:.1} s", findings.len(), started.elapsed().as_secs_f64());
-    assert!(pages >= 20, "expected axe to have run on every page ({pages} runs)");
-    assert!(
-        findings.is_empty(),
-        "axe found {} violation(s):\n{}",
-        findings.len(),
-        findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
-    );
+    report(dialect, "journey", started, vec![admin.quit().await, other.quit().await], 20);
+    drop(app);
+    drop(chrome);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journey: charter, onboarding checklist, profile and directory, administration, events
+// ---------------------------------------------------------------------------------------------
+
+async fn onboarding_journey(dialect: Dialect) {
+    let started = Instant::now();
+    let chrome = ChromeDriver::start().await;
+    let app = TestApp::spawn(dialect).await;
+    let network = "Office Managers";
+    let manual_step = "Introduce yourself";
+    let profile_step = "Complete your profile";
+    let skill = "Minute taking";
+
+    // ---- the administrator: an open network, its charter and two onboarding steps ----
+    let mut admin = Browser::new(&chrome, &app, "admin").await;
+    first_run_setup(&mut admin).await;
+    let slug = create_network(&mut admin, network, "Office managers of every site.", "Open to everyone").await;
+
+    let charter = admin.link("Charter").await;
+    admin.click(charter).await;
+    admin.expect_h1(&format!("Charter of {network}")).await;
+    admin.find(By::XPath("//main//p[normalize-space(.)='This network has no charter yet.']"), "the no-charter line").await;
+    admin.fill("Charter text", "f-body", "## Rules of engagement\n\n- Be kind and constructive.\n- **What is said here stays here.**").await;
+    let publish = admin.button("Publish as version 1").await;
+    admin.click(publish).await;
+    admin.expect_path(&format!("/n/{slug}/charter?notice=charter-published")).await;
+    admin.expect_notice("The new charter version is published; members will be asked to accept it.").await;
+    admin.expect_text("article.charter h2", "Rules of engagement").await;
+    admin.expect_text("article.charter strong", "What is said here stays here.").await;
+    admin.button("Publish as version 2").await;
+
+    admin.open(&format!("/n/{slug}")).await;
+    let onboarding = admin.link("Onboarding").await;
+    admin.click(onboarding).await;
+    admin.expect_h1(&format!("Onboarding — {network}")).await;
+    for (title, details, kind) in [
+        (manual_step, "Say hello in the next meeting.", "Ticked by the member"),
+        (profile_step, "", "Done when the member fills in their profile"),
+    ] {
+        admin.fill("Title", "f-title", title).await;
+        admin.fill("Details (optional)", "f-details", details).await;
+        admin.choose(kind).await;
+        let add = admin.button("Add the step").await;
+        admin.click(add).await;
+        admin.expect_path(&format!("/n/{slug}/onboarding?notice=step-added")).await;
+        admin.expect_notice("The step has been added to the checklist.").await;
+        admin.find(By::XPath(format!("//section[@aria-labelledby='steps-h']//ol/li[strong='{title}']")), &format!("the step “{title}”")).await;
+    }
+    admin
+        .find(
+            By::XPath(format!("//section[@aria-labelledby='steps-h']//ol/li[2][strong='{profile_step}']/span[@class='badge' and .='Done when the member fills in their profile']")),
+            "the profile step, second, with its kind",
+        )
+        .await;
+    admin.expect_text("section[aria-labelledby=prog-h] p", "0 newcomers; 0 stuck (not finished 14 days after joining).").await;
+
+    // ---- a member: joins through the charter, works through the checklist ----
+    roundtable_app::admin::console::create_user(&app.state.db, "mia@example.org", "Mia Member", support::PASSWORD, false).await.expect("create member");
+    let mut member = Browser::new(&chrome, &app, "member").await;
+    member.sign_in("mia@example.org", "Mia Member").await;
+    let nav = member.find(By::XPath("//header//a[normalize-space(.)='Networks']"), "the header's Networks link").await;
+    member.click(nav).await;
+    let card = member.link(network).await;
+    member.click(card).await;
+    member.expect_h1(network).await;
+    let join = member.button("Join this network").await;
+    member.click(join).await;
+    // Joining needs the charter accepted first: the button leads to it.
+    member.expect_path(&format!("/n/{slug}/charter?notice=charter-pending")).await;
+    member.expect_h1(&format!("Charter of {network}")).await;
+    member.expect_notice("Please read and accept the network's charter to continue.").await;
+    member.expect_text("article.charter h2", "Rules of engagement").await;
+    member.expect_absent(By::Id("f-body"), "the publishing form, for a member,").await;
+    member.choose("I have read this charter and I accept it").await;
+    let accept = member.button("Accept the charter and join").await;
+    member.click(accept).await;
+    member.expect_path(&format!("/n/{slug}?notice=joined")).await;
+    member.expect_notice("Welcome! You are now a member of this network.").await;
+    member.expect_text("main h1 + p.muted .badge", "Member").await;
+    member.expect_text("#cl-h", "Your first steps (0 of 2 done)").await;
+    member.find(By::XPath(format!("//section[@id='checklist']//li[contains(., '{profile_step}')]/a[normalize-space(.)='Fill in your profile']")), "the profile step's link").await;
+
+    // The manual step, with the keyboard.
+    let done = member.button(&format!("Mark as done: {manual_step}")).await;
+    member.keyboard_press(done).await;
+    member.expect_path(&format!("/n/{slug}#checklist")).await;
+    member.expect_text("#cl-h", "Your first steps (1 of 2 done)").await;
+    member.find(By::XPath(format!("//section[@id='checklist']//li[strong='Done:' and contains(., '{manual_step}')]")), "the manual step, done").await;
+    member.button(&format!("Mark as not done: {manual_step}")).await;
+
+    // The profile step: job title and department, and skills shown to the whole organisation.
+    let fill_in = member.link("Fill in your profile").await;
+    member.click(fill_in).await;
+    member.expect_path("/profile").await;
+    member.expect_h1("My profile").await;
+    member.fill("Job title", "f-job_title", "Office Manager").await;
+    member.fill("Department or function", "f-department", "Facilities").await;
+    member.fill("Skills", "f-skills", &format!("{skill}, Event planning")).await;
+    let whole_org = member.find(By::Css("input[name=audience_skills][value=organisation]"), "the skills' Whole organisation radio").await;
+    assert_eq!(whole_org.attr("aria-label").await.expect("aria-label").as_deref(), Some("Skills: Whole organisation"));
+    member.mouse_click(&whole_org).await;
+    assert!(whole_org.is_selected().await.expect("selected"), "Whole organisation should be chosen for skills");
+    let save = member.button("Save my profile").await;
+    member.click(save).await;
+    member.expect_path("/profile?notice=saved").await;
+    member.expect_notice("Your changes have been saved.").await;
+    let checked = member.find(By::Css("input[name=audience_skills]:checked"), "the chosen audience for skills").await;
+    assert_eq!(checked.value().await.expect("value").as_deref(), Some("organisation"), "skills should be kept visible to the whole organisation");
+
+    // Every step done: the checklist is no longer shown.
+    member.open(&format!("/n/{slug}")).await;
+    member.expect_h1(network).await;
+    member.expect_absent(By::Css("section#checklist"), "the finished checklist").await;
+
+    // ---- the member in the directory ----
+    let people = member.find(By::XPath("//header//a[normalize-space(.)='People']"), "the header's People link").await;
+    member.click(people).await;
+    member.expect_h1("People").await;
+    let q = member.fill("Search by name, title, skills, interests or bio", "q", skill).await;
+    member.press_enter(q).await;
+    member.expect_path("/people?q=Minute+taking").await;
+    member.expect_text("#results-h", "1 person").await;
+    member.find(By::XPath("//section[@aria-labelledby='results-h']//h3/a[normalize-space(.)='Mia Member']"), "Mia among the results").await;
+    let facet = member.find(By::XPath("//section[@aria-labelledby='filters-h']//details[summary='Department']//a[normalize-space(.)='Facilities']"), "the Facilities facet").await;
+    member.click(facet).await;
+    member.expect_path("/people?q=Minute+taking&department=Facilities").await;
+    member.find(By::XPath("//section[@aria-labelledby='filters-h']//a[@aria-current='true' and normalize-space(.)='Facilities (selected)']"), "the selected facet").await;
+    member.expect_text("#results-h", "1 person").await;
+    let me = member.find(By::XPath("//section[@aria-labelledby='results-h']//h3/a[normalize-space(.)='Mia Member']"), "Mia among the results").await;
+    member.click(me).await;
+    member.expect_h1("Mia Member").await;
+    member.link("Edit my profile").await;
+    member.find(By::XPath(format!("//dl[@class='facts']/dt[.='Skills']/following-sibling::dd[1]/span[@class='badge' and normalize-space(.)='{skill}']")), "the skill on the profile").await;
+
+    // The directory at phone width.
+    member.resize(PHONE).await;
+    member.open("/people").await;
+    member.expect_h1("People").await;
+    member.expect_fits_phone("the directory").await;
+    member.resize(DESKTOP).await;
+
+    // ---- the administrator: progress, acceptances, administration pages ----
+    admin.open(&format!("/n/{slug}/onboarding")).await;
+    admin.expect_text("section[aria-labelledby=prog-h] p", "1 newcomer; 0 stuck (not finished 14 days after joining).").await;
+    admin.find(By::XPath("//section[@aria-labelledby='prog-h']//tbody/tr[td[1]='Mia Member' and td[3]='2 of 2' and td[4]='Finished']"), "Mia, finished").await;
+    admin.expect_absent(By::XPath("//section[@aria-labelledby='prog-h']//button"), "a reminder button for a finished newcomer").await;
+
+    admin.open(&format!("/n/{slug}/charter")).await;
+    let who = admin.link("Who has accepted").await;
+    admin.click(who).await;
+    admin.expect_path(&format!("/n/{slug}/charter/acceptances")).await;
+    admin.expect_h1(&format!("Charter acceptances — {network}")).await;
+    admin.find(By::XPath("//main//p[normalize-space(.)='1 of 1 members have accepted the current version (1).']"), "the acceptance count").await;
+    admin.find(By::XPath("//main//tbody/tr[td[1]='Mia Member' and normalize-space(td[2])='version 1 current']"), "Mia's acceptance").await;
+
+    let admin_link = admin.find(By::XPath("//header//a[normalize-space(.)='Admin']"), "the header's Admin link").await;
+    admin.click(admin_link).await;
+    admin.expect_path("/admin/people").await;
+    admin.expect_h1("People").await;
+    admin.find(By::XPath("//main//tbody/tr[td[1]='Mia Member' and td[2]='mia@example.org']"), "Mia in the people table").await;
+    for (link, h1) in [("Audit log", "Audit log"), ("Outbox", "Outbox"), ("Sign-up domains", "Sign-up domains")] {
+        let l = admin.find(By::XPath(format!("//nav[@aria-label='Administration']//a[normalize-space(.)='{link}']")), &format!("the admin menu's {link} link")).await;
+        admin.click(l).await;
+        admin.expect_h1(h1).await;
+        if link == "Audit log" {
+            for action in ["network.created", "charter.published", "onboarding.step_added"] {
+                admin.find(By::XPath(format!("//main//tbody/tr[td[3]='{action}']")), &format!("{action} in the audit log")).await;
+            }
+        }
+    }
+    let account = admin.find(By::XPath("//header//a[starts-with(normalize-space(.), 'My account')]"), "the header's My account link").await;
+    admin.click(account).await;
+    admin.expect_h1("My account").await;
+
+    // ---- the administrator: the network calendar and an event created through the form ----
+    admin.open(&format!("/n/{slug}")).await;
+    let calendar = admin.link("Calendar").await;
+    admin.click(calendar).await;
+    admin.expect_path(&format!("/n/{slug}/events")).await;
+    admin.expect_h1(&format!("{network} calendar")).await;
+    admin.find(By::XPath("//nav[@aria-label='Calendar views']//a[@aria-current='page' and normalize-space(.)='Month view']"), "the current Month view").await;
+    let new_event = admin.link("New event").await;
+    admin.click(new_event).await;
+    admin.expect_path(&format!("/n/{slug}/events/new")).await;
+    admin.expect_h1(&format!("New event in {network}")).await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(3)).date_naive();
+    admin.fill("Title", "f-title", "Welcome coffee").await;
+    admin.fill("Description", "f-description", "Meet the **new members**.").await;
+    admin.set_by_script("Starts", "f-start", &format!("{}T12:00", day.format("%Y-%m-%d"))).await;
+    admin.set_by_script("Ends", "f-end", &format!("{}T13:00", day.format("%Y-%m-%d"))).await;
+    admin.fill("Place", "f-place", "Room 4.01").await;
+    let save = admin.button("Save the event").await;
+    admin.click(save).await;
+    admin.expect_notice("The event has been created.").await;
+    admin.expect_h1("Welcome coffee").await;
+    let event_path = admin.path().await;
+    assert!(event_path.starts_with("/events/") && event_path.ends_with("?notice=event-created"), "expected the new event's page, got {event_path}");
+    admin.find(By::XPath("//section[@aria-labelledby='org-h']//code"), "the check-in code").await;
+
+    // Back to the calendar: the month of the event, then the list.
+    let back = admin.find(By::XPath(format!("//main/p[contains(@class,'muted')]/a[normalize-space(.)='{network}']")), "the link to the network's calendar").await;
+    admin.click(back).await;
+    admin.expect_h1(&format!("{network} calendar")).await;
+    let month = day.format("%B %Y").to_string();
+    let caption = admin.find(By::Css("table.calendar caption"), "the month's caption").await.text().await.expect("caption");
+    if caption != month {
+        let later = admin.find(By::XPath("//main//nav[@aria-label='Earlier and later']/a[@rel='next']"), "the Later link").await;
+        admin.click(later).await;
+        admin.expect_text("table.calendar caption", &month).await;
+    }
+    admin.find(By::XPath("//table[contains(@class,'calendar')]//a[normalize-space(.)='12:00 Welcome coffee']"), "the event in the month").await;
+    let list = admin.find(By::XPath("//nav[@aria-label='Calendar views']//a[normalize-space(.)='List view']"), "the List view link").await;
+    admin.click(list).await;
+    admin.find(By::XPath("//nav[@aria-label='Calendar views']//a[@aria-current='page' and normalize-space(.)='List view']"), "the current List view").await;
+    let in_list = admin.find(By::XPath("//section[@aria-labelledby='list-h']//a[normalize-space(.)='Welcome coffee']"), "the event in the list").await;
+    admin.click(in_list).await;
+    admin.expect_h1("Welcome coffee").await;
+
+    // The event page at phone width.
+    admin.resize(PHONE).await;
+    let event_path = admin.path().await;
+    admin.open(&event_path).await;
+    admin.expect_h1("Welcome coffee").await;
+    admin.expect_fits_phone("the event page").await;
+    admin.resize(DESKTOP).await;
+
+    report(dialect, "onboarding journey", started, vec![admin.quit().await, member.quit().await], 30);
     drop(app);
     drop(chrome);
 }

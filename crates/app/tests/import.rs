@@ -21,6 +21,8 @@ both!(
     the_pages_walk_through_upload_columns_preview_and_import,
     the_export_opens_in_excel_neutralises_formulas_and_round_trips,
     only_org_admins_may_import_or_export,
+    a_large_file_is_written_in_batches_and_stays_idempotent,
+    a_failure_while_writing_leaves_the_database_unchanged,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -428,4 +430,59 @@ impl SignInImported for TestApp {
         roundtable_app::admin::console::reset_password(&self.state.db, email, support::PASSWORD).await.unwrap();
         self.sign_in(email).await
     }
+}
+
+async fn a_large_file_is_written_in_batches_and_stays_idempotent(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    // 2,500 people (several batches), each managed by the next row, so every manager is created
+    // in a later batch than some of their reports.
+    let n = 2500;
+    let mut csv = String::from("email,name,skills,manager_email,networks\r\n");
+    for i in 0..n {
+        let mgr = if i + 1 < n { format!("p{}@example.org", i + 1) } else { String::new() };
+        csv.push_str(&format!("p{i}@example.org,Person {i},Skill {}; Skill {},{mgr},eas\r\n", i % 7, i % 11));
+    }
+    let steps = std::sync::Mutex::new(Vec::new());
+    let progress = |_: roundtable_app::import::Stage, done: u64, total: u64| steps.lock().unwrap().push((done, total));
+    let (_, _, r) = console::import(db, csv.as_bytes(), "big.csv", &apply(), &progress).await.unwrap();
+    assert_eq!((r.created, r.errors.len()), (n, 0));
+    let steps = steps.into_inner().unwrap();
+    assert!(steps.len() > 5 && steps.last().is_some_and(|(d, t)| d == t), "progress is reported batch by batch: {steps:?}");
+    assert_eq!(count(db).await, n as i64 + 1);
+    let first = user(db, "p0@example.org").await.unwrap();
+    let p1 = user(db, "p1@example.org").await.unwrap();
+    assert_eq!(profiles::get(db, first.id).await.unwrap().unwrap().manager_id, Some(p1.id));
+    assert_eq!(networks::by_slug(db, "eas").await.unwrap().unwrap().member_count, n as i64);
+    let again = import(db, csv.as_bytes(), apply()).await;
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, n));
+}
+
+async fn a_failure_while_writing_leaves_the_database_unchanged(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    // A trigger makes the tag-writing step fail, after accounts and profiles have been written
+    // in the same transaction.
+    match d {
+        Dialect::Sqlite => {
+            db.write("CREATE TRIGGER boom BEFORE INSERT ON profile_tags WHEN NEW.tag = 'Boom' BEGIN SELECT RAISE(ABORT, 'boom'); END", vec![]).await.unwrap();
+        }
+        Dialect::Postgres => {
+            db.write("CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.tag = 'Boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql", vec![]).await.unwrap();
+            db.write("CREATE TRIGGER boom BEFORE INSERT ON profile_tags FOR EACH ROW EXECUTE FUNCTION boom()", vec![]).await.unwrap();
+        }
+    }
+    import(db, b"email,name,job_title\r\nold@example.org,Old Timer,Clerk\r\n", apply()).await;
+    let before = count(db).await;
+    let file = "email,name,job_title,skills\r\nold@example.org,Old Timer,Head Clerk,\r\nnew@example.org,New Person,Assistant,Excel\r\nlast@example.org,Last,Assistant,Boom\r\n";
+    let err = console::import(db, file.as_bytes(), "members.csv", &apply(), &|_, _, _| {}).await.unwrap_err();
+    assert!(format!("{err:#}").contains("nothing was imported") && format!("{err:#}").contains("boom"), "{err:#}");
+    assert_eq!(count(db).await, before, "no account was created");
+    assert!(user(db, "new@example.org").await.is_none());
+    assert_eq!(profile(db, "old@example.org").await.job_title, "Clerk", "the update was rolled back too");
+    let (log, _) = audit::page(db, 10, 0).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "members.imported").count(), 1, "only the first import is in the log");
 }

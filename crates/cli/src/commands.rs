@@ -53,6 +53,12 @@ enum Command {
         #[arg(long, default_value_t = 400)]
         members: usize,
     },
+    /// Import people from an HR system's CSV (idempotent by email; --dry-run to preview).
+    #[command(subcommand)]
+    Import(crate::import_cmd::ImportCommand),
+    /// Export people as CSV that Excel opens correctly.
+    #[command(subcommand)]
+    Export(crate::import_cmd::ExportCommand),
     /// Matching on CSV files: mentoring pairs, coffee-chat rounds, peer-learning circles.
     #[command(subcommand)]
     Match(crate::match_cmd::MatchCommand),
@@ -154,6 +160,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 roundtable_app::demo::PASSWORD
             );
             Ok(())
+        }
+        Command::Import(cmd) => {
+            let db = roundtable_app::open_db(&config).await?;
+            crate::import_cmd::run_import(&db, cmd).await
+        }
+        Command::Export(cmd) => {
+            let db = roundtable_app::open_db(&config).await?;
+            crate::import_cmd::run_export(&db, cmd).await
         }
         Command::Match(_) => unreachable!("handled above"),
         Command::Backup { to } => {

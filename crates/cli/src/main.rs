@@ -1,6 +1,7 @@
 //! The `roundtable` binary: parse the command line, load the configuration, run the command.
 
 mod commands;
+mod import_cmd;
 mod match_cmd;
 
 use clap::Parser;

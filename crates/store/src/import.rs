@@ -42,6 +42,10 @@ queries! {
     DEACTIVATE_PG = "UPDATE users SET deactivated_at = $2 WHERE deactivated_at IS NULL AND id IN (SELECT json_array_elements_text($1::text::json))";
     DELETE_SESSIONS_SQLITE = "DELETE FROM sessions WHERE user_id IN (SELECT value FROM json_each($1))";
     DELETE_SESSIONS_PG = "DELETE FROM sessions WHERE user_id IN (SELECT json_array_elements_text($1::text::json))";
+    /// A 64 MB page cache while a large import writes, so SQLite does not spill and re-read pages
+    /// mid-transaction; `NORMAL_CACHE_SQLITE` (the default, 2 MB) is restored before commit.
+    BIG_CACHE_SQLITE = "PRAGMA cache_size = -65536";
+    NORMAL_CACHE_SQLITE = "PRAGMA cache_size = -2000";
 }
 
 /// A person as stored, with the profile fields an import may change or must carry over.
@@ -144,6 +148,22 @@ pub async fn snapshot(src: &mut Source<'_>) -> Result<Snapshot> {
         .collect::<Result<_>>()?;
     let networks = src.read(NETWORKS).await?.iter().map(|r| Ok(NetworkRef { id: NetworkId(r.uuid(0)?), slug: r.text(1)?, name: r.text(2)? })).collect::<Result<_>>()?;
     Ok(Snapshot { people, tags, supports, memberships, networks })
+}
+
+/// Before a large write in `tx`: on SQLite, a larger page cache for this connection. Call
+/// `end_bulk` before committing (an abandoned transaction discards the connection anyway).
+pub async fn begin_bulk(tx: &mut Tx) -> Result<()> {
+    if dialect(tx) == Dialect::Sqlite {
+        tx.write(BIG_CACHE_SQLITE, vec![]).await?;
+    }
+    Ok(())
+}
+
+pub async fn end_bulk(tx: &mut Tx) -> Result<()> {
+    if dialect(tx) == Dialect::Sqlite {
+        tx.write(NORMAL_CACHE_SQLITE, vec![]).await?;
+    }
+    Ok(())
 }
 
 /// A person's account row and work basics, for inserting or updating.

@@ -600,6 +600,9 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
     let n_new = p.create.len();
 
     let total = (users.len() + profiles.len() + tags.len() + supports.len() + p.memberships.len() + p.deactivate.len()) as u64;
+    if total > CHUNK as u64 {
+        store::begin_bulk(tx).await?;
+    }
     let mut done = 0u64;
     let mut tick = |n: usize| {
         done += n as u64;
@@ -638,6 +641,9 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
         store::deactivate(tx, c, now).await?;
         tick(c.len());
     }
+    if total > CHUNK as u64 {
+        store::end_bulk(tx).await?;
+    }
     Ok(())
 }
 
@@ -672,11 +678,14 @@ pub async fn run(db: &Db, by: &Initiator, sheet: &Sheet, mapping: &Mapping, file
         let extra = extra_network(&snap)?;
         return Ok(plan(sheet, mapping, records, &snap, extra, opts, by.user_id)?.report);
     }
+    let started = std::time::Instant::now();
     let mut tx = db.begin().await?;
     let snap = store::snapshot(&mut Source::Tx(&mut tx)).await?;
+    let read_ms = started.elapsed().as_millis();
     let extra = extra_network(&snap)?;
     let mut p = plan(sheet, mapping, records, &snap, extra, opts, by.user_id)?;
     drop(snap);
+    let planned_ms = started.elapsed().as_millis();
     if p.report.has_errors() && !opts.valid_rows_only {
         // Nothing is written: the transaction is dropped, which rolls it back.
         return Ok(p.report);
@@ -696,7 +705,17 @@ pub async fn run(db: &Db, by: &Initiator, sheet: &Sheet, mapping: &Mapping, file
         Utc::now(),
     )
     .await?;
+    let written_ms = started.elapsed().as_millis();
     tx.commit().await.map_err(conflict)?;
+    tracing::info!(
+        rows = p.report.rows,
+        read_ms,
+        plan_ms = planned_ms - read_ms,
+        write_ms = written_ms - planned_ms,
+        commit_ms = started.elapsed().as_millis() - written_ms,
+        "members imported: {}",
+        p.report.summary()
+    );
     Ok(p.report)
 }
 
@@ -743,12 +762,6 @@ pub const EXPORT_COLUMNS: [Column; 16] = [
     Column::SupportsEmails,
     Column::Networks,
 ];
-
-/// A cell made safe for spreadsheets: text starting with = + - @, tab or carriage return would be
-/// run as a formula by Excel, so it gets a leading apostrophe (shown as text, not as a quote).
-pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
-}
 
 /// Everything known about one person for the export.
 struct ExportPerson<'a> {
@@ -820,9 +833,8 @@ async fn export_csv(db: &Db, rel: Relation, network: Option<&str>) -> Result<(Ve
         snap.people.iter().filter(|p| !p.deactivated && in_network.as_ref().is_none_or(|s| s.contains(&p.id))).collect();
     people.sort_by(|a, b| (fold(&a.name), &a.email).cmp(&(fold(&b.name), &b.email)));
 
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let csv_err = |e: csv::Error| AppError::Internal(anyhow::Error::new(e));
-    w.write_record(EXPORT_COLUMNS.iter().map(|c| c.key())).map_err(csv_err)?;
+    let header: Vec<&str> = EXPORT_COLUMNS.iter().map(|c| c.key()).collect();
+    let mut rows = Vec::with_capacity(people.len());
     for p in &people {
         let mut n = nets.remove(&p.id).unwrap_or_default();
         n.sort_unstable();
@@ -833,12 +845,10 @@ async fn export_csv(db: &Db, rel: Relation, network: Option<&str>) -> Result<(Ve
             supports: supports.remove(&p.id).unwrap_or_default(),
             networks: n,
         };
-        w.write_record(export_row(&e, rel).iter().map(|c| neutralise(c))).map_err(csv_err)?;
+        rows.push(export_row(&e, rel));
     }
-    let body = w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let mut out = Vec::with_capacity(body.len() + 3);
-    out.extend_from_slice(b"\xEF\xBB\xBF");
-    out.extend_from_slice(&body);
+    // BOM, CRLF and formula neutralising are the shared Excel-safe writer's job.
+    let out = crate::http::csv_bytes(&header, rows);
     Ok((out, people.len()))
 }
 
@@ -863,6 +873,14 @@ pub async fn export(state: &AppState, actor: &Actor, actor_name: &str, network: 
 pub mod console {
     use super::*;
 
+    /// The operator sees the cause of an internal error (pages hide it; a console may show it).
+    fn plain(e: AppError) -> anyhow::Error {
+        match e {
+            AppError::Internal(err) => err.context("nothing was imported"),
+            e => anyhow::anyhow!(e.message()),
+        }
+    }
+
     /// Reads `bytes` (any encoding the pages accept), matches the header to our columns by name
     /// and alias (there is no mapping step on the command line), then runs the import.
     pub async fn import(db: &Db, bytes: &[u8], file_name: &str, opts: &Options, progress: Progress<'_>) -> anyhow::Result<(Sheet, Mapping, Report)> {
@@ -874,7 +892,7 @@ pub mod console {
                 sheet.headers.join(", ")
             );
         }
-        let report = run(db, &Initiator::console(), &sheet, &mapping, file_name, opts, progress).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+        let report = run(db, &Initiator::console(), &sheet, &mapping, file_name, opts, progress).await.map_err(plain)?;
         Ok((sheet, mapping, report))
     }
 
@@ -883,7 +901,7 @@ pub mod console {
         let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
         let (csv, n) = export_csv(db, rel, network).await.map_err(|e| match e {
             AppError::NotFound => anyhow::anyhow!("no network has the address {:?}", network.unwrap_or_default()),
-            e => anyhow::anyhow!(e.message()),
+            e => plain(e),
         })?;
         let mut tx = db.begin().await?;
         let subject = network.unwrap_or("organisation");
@@ -901,10 +919,10 @@ mod tests {
     #[test]
     fn formula_like_cells_are_neutralised() {
         for bad in ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(neutralise(bad).starts_with('\''), "{bad:?}");
+            assert!(crate::http::neutralise(bad).starts_with('\''), "{bad:?}");
         }
-        assert_eq!(neutralise("Ann"), "Ann");
-        assert_eq!(neutralise("2024-03-31"), "2024-03-31");
+        assert_eq!(crate::http::neutralise("Ann"), "Ann");
+        assert_eq!(crate::http::neutralise("2024-03-31"), "2024-03-31");
     }
 
     #[test]

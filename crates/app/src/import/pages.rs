@@ -9,7 +9,7 @@
 //! checks the text again, and the import re-plans against the database as it is at that moment.
 
 use super::{Action, Column, Mapping, Options, Report, RowError, Sheet, csv_read};
-use crate::http::{AppError, Layout, Result, Signed, render};
+use crate::http::{AppError, Layout, Result, Signed, render, with_status};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -139,12 +139,8 @@ struct UploadPage {
 }
 
 fn upload_page(s: &Signed, errors: Vec<FieldError>, text: String) -> Result<Response> {
-    let failed = !errors.is_empty();
-    let mut r = render(&UploadPage { layout: Layout::for_user("Import members", s), errors: crate::http::Errors(errors), text })?;
-    if failed {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(with_status(render(&UploadPage { layout: Layout::for_user("Import members", s), errors: crate::http::Errors(errors), text })?, status))
 }
 
 async fn upload_form(s: Signed) -> Result<Response> {
@@ -188,7 +184,7 @@ async fn mapping_page(state: &AppState, s: &Signed, sheet: &Sheet, carry: Carry,
         .zip(&carry.mapping)
         .map(|(c, (_, chosen))| MapRow { key: c.key(), label: c.label(), hint: c.hint(), chosen: chosen.clone() })
         .collect();
-    let failed = !errors.is_empty();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = MappingPage {
         layout: Layout::for_user("Import members: choose the columns", s),
         errors: crate::http::Errors(errors.into_iter().map(|m| FieldError::new("form", m)).collect()),
@@ -200,11 +196,7 @@ async fn mapping_page(state: &AppState, s: &Signed, sheet: &Sheet, carry: Carry,
         networks,
         carry,
     };
-    let mut r = render(&page)?;
-    if failed {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    Ok(with_status(render(&page)?, status))
 }
 
 /// Reads the file (uploaded, pasted, or carried back from a later step) and shows the mapping.
@@ -387,16 +379,10 @@ async fn apply(State(state): State<AppState>, s: Signed, m: std::result::Result<
         Ok(report) => {
             // Errors and no permission to skip them: nothing was imported; show the preview again.
             let r = view(report, &carry.file_name, &opts);
-            let mut resp = render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })?;
-            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(resp)
+            Ok(with_status(render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })?, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(AppError::Invalid(errs)) => mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await,
-        Err(AppError::Conflict(e)) => {
-            let mut resp = mapping_page(&state, &s, &sheet, carry, vec![e.message]).await?;
-            *resp.status_mut() = StatusCode::CONFLICT;
-            Ok(resp)
-        }
+        Err(AppError::Conflict(e)) => Ok(with_status(mapping_page(&state, &s, &sheet, carry, vec![e.message]).await?, StatusCode::CONFLICT)),
         Err(e) => Err(e),
     }
 }

@@ -1,0 +1,154 @@
+//! `roundtable import members FILE` and `roundtable export members`: HR data from the server's
+//! console, recorded in the audit log as "console". The rules are the import pages' rules
+//! (see `roundtable_app::import`); the command line has no column-choosing step, so the header
+//! names must be ours or a common alias ("E-mail Address", "Display Name", "Line Manager", …).
+
+use anyhow::Context;
+use clap::Subcommand;
+use roundtable_app::import::{Column, Options, Stage, console};
+use roundtable_store::Db;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Import or update members from a CSV file, matched by email.
+    ///
+    /// Reads UTF-8 (with or without BOM) or Windows-1252, separated by commas, semicolons or tabs.
+    /// Columns: email (required), name (required for new people), preferred_name, job_title,
+    /// department, location, time_zone, level, years_experience, skills, interests, languages,
+    /// start_date, manager_email, supports_emails, networks. An empty cell keeps the current
+    /// value; the same file twice changes nothing. New people get no password and no email.
+    /// A file with any error imports nothing unless --valid-rows-only is given.
+    Members {
+        /// The CSV file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Also add everyone in the file to this network (its address, e.g. assistants).
+        #[arg(long, value_name = "SLUG")]
+        network: Option<String>,
+        /// Check the file and show what would change, without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid rows even when other rows have errors.
+        #[arg(long)]
+        valid_rows_only: bool,
+        /// Deactivate active people whose email is in no row (never organisation administrators).
+        #[arg(long)]
+        deactivate_missing: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Export active members as CSV for Excel: UTF-8 with BOM, CRLF, ISO dates, every field.
+    Members {
+        /// Where to write the file [default: standard output].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Only the active members of this network (its address).
+        #[arg(long, value_name = "SLUG")]
+        network: Option<String>,
+    },
+}
+
+/// Errors printed in full; beyond this, only counted.
+const SHOWN_ERRORS: usize = 200;
+
+pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
+    let ImportCommand::Members { file, network, dry_run, valid_rows_only, deactivate_missing } = cmd;
+    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let opts = Options { network, deactivate_missing, valid_rows_only, dry_run };
+    let bar = indicatif::ProgressBar::new_spinner().with_message("checking");
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg:10} {bar:40} {pos}/{len} ({eta} left)").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let progress = {
+        let bar = bar.clone();
+        move |stage: Stage, done: u64, total: u64| {
+            bar.set_message(match stage {
+                Stage::Checking => "checked",
+                Stage::Writing => "writing",
+            });
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let result = console::import(db, &bytes, &name, &opts, &progress).await;
+    bar.finish_and_clear();
+    let (sheet, mapping, r) = result?;
+
+    let used: Vec<String> = Column::ALL.iter().filter_map(|c| mapping.get(*c).map(|i| format!("{} ← {}", c.key(), sheet.headers[i]))).collect();
+    let sep = match r.delimiter {
+        ';' => "semicolons",
+        '\t' => "tabs",
+        _ => "commas",
+    };
+    println!("{name}: {} rows, {}, separated by {sep}.", r.rows, r.encoding);
+    println!("Columns: {}.", used.join(", "));
+    if !r.ignored_columns.is_empty() {
+        println!("Not used: {}.", r.ignored_columns.join(", "));
+    }
+    for e in r.errors.iter().take(SHOWN_ERRORS) {
+        eprintln!("line {}, {}: {} {}", e.line, e.column, e.problem, e.fix);
+    }
+    if r.errors.len() > SHOWN_ERRORS {
+        eprintln!("… and {} more errors.", r.errors.len() - SHOWN_ERRORS);
+    }
+    for (email, _) in r.deactivations.iter().take(SHOWN_ERRORS) {
+        println!("{} {email}", if r.applied { "deactivated" } else { "would deactivate" });
+    }
+    if r.admins_kept > 0 {
+        println!("{} administrator(s) not in the file stay active.", r.admins_kept);
+    }
+    let counts = format!(
+        "{} created, {} updated, {} unchanged, {} deactivated, {} with errors",
+        r.created,
+        r.updated,
+        r.unchanged,
+        r.deactivated,
+        r.error_lines.len()
+    );
+    if r.applied {
+        println!("Imported: {counts}{}.", if r.has_errors() { " (those rows were skipped)" } else { "" });
+        return Ok(());
+    }
+    if dry_run {
+        println!("Dry run, nothing changed. Would be: {counts}.");
+    }
+    if r.has_errors() && dry_run {
+        anyhow::bail!("{} row(s) have errors (lines {}).", r.error_lines.len(), lines(&r.error_lines));
+    }
+    if r.has_errors() {
+        anyhow::bail!(
+            "{} row(s) have errors (lines {}); nothing was imported. Fix them, or pass --valid-rows-only to import the other rows.",
+            r.error_lines.len(),
+            lines(&r.error_lines)
+        );
+    }
+    Ok(())
+}
+
+fn lines(l: &[u64]) -> String {
+    let mut s: Vec<String> = l.iter().take(20).map(u64::to_string).collect();
+    if l.len() > 20 {
+        s.push("…".into());
+    }
+    s.join(", ")
+}
+
+pub async fn run_export(db: &Db, cmd: ExportCommand) -> anyhow::Result<()> {
+    let ExportCommand::Members { out, network } = cmd;
+    let csv = console::export(db, network.as_deref()).await?;
+    match out {
+        Some(path) => {
+            std::fs::write(&path, &csv).with_context(|| format!("writing {}", path.display()))?;
+            let people = csv.split(|b| *b == b'\n').count().saturating_sub(2);
+            eprintln!("Wrote {}: {people} {}.", path.display(), if people == 1 { "person" } else { "people" });
+        }
+        None => std::io::stdout().lock().write_all(&csv)?,
+    }
+    Ok(())
+}
