@@ -766,7 +766,7 @@ async fn onboarding_journey(dialect: Dialect) {
         (profile_step, "", "Done when the member fills in their profile"),
     ] {
         admin.fill("Title", "f-title", title).await;
-        admin.fill("Details (optional)", "f-details", details).await;
+        admin.fill("Details (optional)", "f-description", details).await;
         admin.choose(kind).await;
         let add = admin.button("Add the step").await;
         admin.click(add).await;
@@ -871,7 +871,7 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.open(&format!("/n/{slug}/onboarding")).await;
     admin.expect_text("section[aria-labelledby=prog-h] p", "1 newcomer; 0 stuck (not finished 14 days after joining).").await;
     admin.find(By::XPath("//section[@aria-labelledby='prog-h']//tbody/tr[td[1]='Mia Member' and td[3]='2 of 2' and td[4]='Finished']"), "Mia, finished").await;
-    admin.expect_absent(By::XPath("//section[@aria-labelledby='prog-h']//button"), "a reminder button for a finished newcomer").await;
+    admin.expect_absent(By::XPath("//section[@aria-labelledby='prog-h']//table//button"), "a reminder button for a finished newcomer").await;
 
     admin.open(&format!("/n/{slug}/charter")).await;
     let who = admin.link("Who has accepted").await;
