@@ -878,7 +878,7 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.click(who).await;
     admin.expect_path(&format!("/n/{slug}/charter/acceptances")).await;
     admin.expect_h1(&format!("Charter acceptances — {network}")).await;
-    admin.find(By::XPath("//main//p[normalize-space(.)='1 of 1 members have accepted the current version (1).']"), "the acceptance count").await;
+    admin.find(By::XPath("//main//p[normalize-space(.)='1 of 1 member has accepted the current version (1).']"), "the acceptance count").await;
     admin.find(By::XPath("//main//tbody/tr[td[1]='Mia Member' and normalize-space(td[2])='version 1 current']"), "Mia's acceptance").await;
 
     let admin_link = admin.find(By::XPath("//header//a[normalize-space(.)='Admin']"), "the header's Admin link").await;
