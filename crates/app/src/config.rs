@@ -86,7 +86,16 @@ impl std::fmt::Debug for Config {
 
 /// Every setting, for `ROUNDTABLE_<NAME>`; other ROUNDTABLE_* variables belong to tools and tests.
 const SETTINGS: [&str; 10] = [
-    "bind", "data_dir", "database_url", "public_url", "smtp_url", "mail_from", "log_format", "run_worker", "session_hours", "remember_days",
+    "bind",
+    "data_dir",
+    "database_url",
+    "public_url",
+    "smtp_url",
+    "mail_from",
+    "log_format",
+    "run_worker",
+    "session_hours",
+    "remember_days",
 ];
 
 impl Config {
@@ -102,9 +111,7 @@ impl Config {
             .merge(Env::prefixed("ROUNDTABLE_").only(&SETTINGS))
             .merge(Serialized::defaults(overrides))
             .extract()
-            .map_err(|e| {
-                e.into_iter().map(|e| format!("configuration error: {e}")).collect::<Vec<_>>().join("\n")
-            })?;
+            .map_err(|e| e.into_iter().map(|e| format!("configuration error: {e}")).collect::<Vec<_>>().join("\n"))?;
         config.check()?;
         Ok(config)
     }
@@ -117,7 +124,10 @@ impl Config {
         }
         if let Some(url) = &self.public_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
-                return Err("configuration error: public_url must look like https://roundtable.example.org (no trailing slash)".into());
+                return Err(
+                    "configuration error: public_url must look like https://roundtable.example.org (no trailing slash)"
+                        .into(),
+                );
             }
         }
         if let Some(url) = &self.smtp_url {
@@ -160,8 +170,8 @@ mod tests {
         .unwrap();
         assert_eq!(c.bind.port(), 4000);
         assert_eq!(c.public_url(), "http://127.0.0.1:4000");
-        let e = Config::load(None, Overrides { database_url: Some("mysql://x".into()), ..Default::default() })
-            .unwrap_err();
+        let e =
+            Config::load(None, Overrides { database_url: Some("mysql://x".into()), ..Default::default() }).unwrap_err();
         assert!(e.contains("database_url"), "{e}");
     }
 

@@ -9,20 +9,64 @@ use roundtable_store::users::{NewPerson, NewUser};
 use roundtable_store::{Db, networks, org, users};
 
 const FIRST: &[&str] = &[
-    "Ada", "Amara", "Björn", "Chloé", "Dev", "Elena", "Farah", "Gustavo", "Hana", "Ines", "Jamal", "Kofi", "Léa", "Mei",
-    "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sanjay", "Tomás", "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoë",
-    "Aoife", "Bruno", "Carmen", "Dmitri", "Esther", "Fatima", "Giulia", "Hugo", "Ivy", "Jonas", "Keiko", "Lars", "Maya",
+    "Ada", "Amara", "Björn", "Chloé", "Dev", "Elena", "Farah", "Gustavo", "Hana", "Ines", "Jamal", "Kofi", "Léa",
+    "Mei", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sanjay", "Tomás", "Uma", "Viktor", "Wen", "Ximena", "Yusuf",
+    "Zoë", "Aoife", "Bruno", "Carmen", "Dmitri", "Esther", "Fatima", "Giulia", "Hugo", "Ivy", "Jonas", "Keiko", "Lars",
+    "Maya",
 ];
 const LAST: &[&str] = &[
-    "Okafor", "Schmidt", "Dubois", "García", "Nakamura", "Kowalski", "Haddad", "Rossi", "Johansson", "Silva", "Nguyen",
-    "Müller", "O'Brien", "Patel", "Ivanova", "Mensah", "Lindqvist", "Moreau", "Costa", "Yilmaz", "Kim", "Novak", "Fischer",
-    "Larsen", "Ahmed", "Bianchi", "Walsh", "Chen", "Santos", "Murphy",
+    "Okafor",
+    "Schmidt",
+    "Dubois",
+    "García",
+    "Nakamura",
+    "Kowalski",
+    "Haddad",
+    "Rossi",
+    "Johansson",
+    "Silva",
+    "Nguyen",
+    "Müller",
+    "O'Brien",
+    "Patel",
+    "Ivanova",
+    "Mensah",
+    "Lindqvist",
+    "Moreau",
+    "Costa",
+    "Yilmaz",
+    "Kim",
+    "Novak",
+    "Fischer",
+    "Larsen",
+    "Ahmed",
+    "Bianchi",
+    "Walsh",
+    "Chen",
+    "Santos",
+    "Murphy",
 ];
-const DEPARTMENTS: &[&str] =
-    &["Finance", "Legal", "Operations", "Human Resources", "Sales", "Marketing", "Research", "Technology", "Executive Office", "Procurement"];
+const DEPARTMENTS: &[&str] = &[
+    "Finance",
+    "Legal",
+    "Operations",
+    "Human Resources",
+    "Sales",
+    "Marketing",
+    "Research",
+    "Technology",
+    "Executive Office",
+    "Procurement",
+];
 const TITLES: &[&str] = &[
-    "Executive Assistant", "Administrative Assistant", "Senior Executive Assistant", "Team Assistant",
-    "Office Manager", "Chief of Staff", "Personal Assistant", "Project Coordinator",
+    "Executive Assistant",
+    "Administrative Assistant",
+    "Senior Executive Assistant",
+    "Team Assistant",
+    "Office Manager",
+    "Chief of Staff",
+    "Personal Assistant",
+    "Project Coordinator",
 ];
 const LOCATIONS: &[(&str, &str)] = &[
     ("London", "Europe/London"),
@@ -50,7 +94,9 @@ pub struct Summary {
 /// already has an organisation. `progress` is told how many people are done.
 pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::Result<Summary> {
     if org::get(db).await?.is_some() {
-        anyhow::bail!("this database already has an organisation; run demo on an empty database (e.g. --data-dir /tmp/demo)");
+        anyhow::bail!(
+            "this database already has an organisation; run demo on an empty database (e.g. --data-dir /tmp/demo)"
+        );
     }
     let members = members.max(10);
     // One hash for everybody: hashing 10,000 passwords would take minutes and prove nothing.
@@ -59,8 +105,18 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
     let mut tx = db.begin().await?;
     org::create(&mut tx, "Demo Organisation", now).await?;
     let specs = [
-        ("assistants", "Executive & Administrative Assistants", "Peers supporting executives across the organisation: share know-how, learn together, be seen.", Visibility::Open),
-        ("allies", "Allies Network", "Colleagues who champion inclusion and employee representation.", Visibility::ByRequest),
+        (
+            "assistants",
+            "Executive & Administrative Assistants",
+            "Peers supporting executives across the organisation: share know-how, learn together, be seen.",
+            Visibility::Open,
+        ),
+        (
+            "allies",
+            "Allies Network",
+            "Colleagues who champion inclusion and employee representation.",
+            Visibility::ByRequest,
+        ),
         ("leaders", "Leaders' Circle", "A peer-learning circle for senior leaders.", Visibility::InvitationOnly),
     ];
     let mut nets = Vec::new();
@@ -71,7 +127,8 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
     // After the commit: on SQLite the open transaction holds the only writer connection.
     org::add_domain(db, &roundtable_domain::EmailDomain::parse("demo.example.org")?, now).await?;
 
-    let organiser_roles = [Role::Chair, Role::Administrator, Role::TrainingCoordinator, Role::CommunicationsOfficer, Role::Sponsor];
+    let organiser_roles =
+        [Role::Chair, Role::Administrator, Role::TrainingCoordinator, Role::CommunicationsOfficer, Role::Sponsor];
     let batch = 500;
     let mut done = 0;
     while done < members {
@@ -87,7 +144,13 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
             let id = users::insert_person(
                 &mut tx,
                 &NewPerson {
-                    user: NewUser { email: &email, name: &name, password_hash: Some(&hash), is_org_admin: i == 0, verified: true },
+                    user: NewUser {
+                        email: &email,
+                        name: &name,
+                        password_hash: Some(&hash),
+                        is_org_admin: i == 0,
+                        verified: true,
+                    },
                     job_title: TITLES[(i * 3) % TITLES.len()],
                     department: DEPARTMENTS[(i * 5) % DEPARTMENTS.len()],
                     location,
@@ -98,7 +161,13 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
             .await
             .with_context(|| format!("demo person {i}"))?;
             // Most people are in the assistants' network; every third in the allies; a few leaders.
-            let role_in = |k: usize| if i > 0 && i <= organiser_roles.len() * 3 && (i - 1) / organiser_roles.len() == k { organiser_roles[(i - 1) % organiser_roles.len()] } else { Role::Member };
+            let role_in = |k: usize| {
+                if i > 0 && i <= organiser_roles.len() * 3 && (i - 1) / organiser_roles.len() == k {
+                    organiser_roles[(i - 1) % organiser_roles.len()]
+                } else {
+                    Role::Member
+                }
+            };
             if i % 10 != 9 {
                 networks::upsert_membership(&mut tx, nets[0], id, role_in(0), MembershipStatus::Active, now).await?;
             }

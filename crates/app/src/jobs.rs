@@ -52,7 +52,13 @@ pub async fn enqueue_tx(
 ) -> anyhow::Result<()> {
     jobs::enqueue_tx(
         tx,
-        jobs::NewJob { kind: kind.as_str(), payload: payload.to_string(), dedupe_key, run_at: now, max_attempts: kind.max_attempts() },
+        jobs::NewJob {
+            kind: kind.as_str(),
+            payload: payload.to_string(),
+            dedupe_key,
+            run_at: now,
+            max_attempts: kind.max_attempts(),
+        },
         now,
     )
     .await?;
@@ -61,8 +67,20 @@ pub async fn enqueue_tx(
 
 /// Enqueues with a dedupe key inside `tx`; false when a job with that key already exists (from
 /// this or another instance), so the caller can skip the work that goes with it.
-pub async fn enqueue_once_tx(tx: &mut Tx, kind: Kind, payload: &serde_json::Value, key: String, now: DateTime<Utc>) -> anyhow::Result<bool> {
-    let job = jobs::NewJob { kind: kind.as_str(), payload: payload.to_string(), dedupe_key: Some(key), run_at: now, max_attempts: kind.max_attempts() };
+pub async fn enqueue_once_tx(
+    tx: &mut Tx,
+    kind: Kind,
+    payload: &serde_json::Value,
+    key: String,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let job = jobs::NewJob {
+        kind: kind.as_str(),
+        payload: payload.to_string(),
+        dedupe_key: Some(key),
+        run_at: now,
+        max_attempts: kind.max_attempts(),
+    };
     Ok(jobs::enqueue_tx(tx, job, now).await?.is_some())
 }
 
@@ -81,7 +99,13 @@ pub async fn schedule_due(db: &Db, since: DateTime<Utc>, now: DateTime<Utc>) -> 
                 let key = format!("cron:{}:{}", kind.as_str(), next.timestamp());
                 jobs::enqueue(
                     db,
-                    jobs::NewJob { kind: kind.as_str(), payload: "{}".into(), dedupe_key: Some(key), run_at: now, max_attempts: kind.max_attempts() },
+                    jobs::NewJob {
+                        kind: kind.as_str(),
+                        payload: "{}".into(),
+                        dedupe_key: Some(key),
+                        run_at: now,
+                        max_attempts: kind.max_attempts(),
+                    },
                     now,
                 )
                 .await?;

@@ -27,7 +27,8 @@ use std::time::Duration;
 
 /// Sets up logging: pretty for people, JSON for collectors; `RUST_LOG` filters.
 pub fn init_logging(format: config::LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into());
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into());
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _ = match format {
         config::LogFormat::Json => builder.json().try_init(),
@@ -38,9 +39,9 @@ pub fn init_logging(format: config::LogFormat) {
 /// Connects and migrates the database named by the configuration.
 pub async fn open_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
     let url = config.database_url();
-    let db = roundtable_store::Db::connect(&url)
-        .await
-        .with_context(|| format!("opening the database ({})", if url.starts_with("postgres") { "PostgreSQL" } else { url.as_str() }))?;
+    let db = roundtable_store::Db::connect(&url).await.with_context(|| {
+        format!("opening the database ({})", if url.starts_with("postgres") { "PostgreSQL" } else { url.as_str() })
+    })?;
     db.migrate().await.context("applying database migrations")?;
     Ok(db)
 }
@@ -63,10 +64,16 @@ impl Running {
 
 /// Starts the server on `listener` (and the job worker unless configured off). Prints the
 /// first-run setup link when the organisation does not exist yet.
-pub async fn start(state: AppState, listener: tokio::net::TcpListener, worker_interval: Duration) -> anyhow::Result<Running> {
+pub async fn start(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    worker_interval: Duration,
+) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     if let Some(link) = accounts::ensure_setup_link(&state).await? {
-        println!("\nRoundtable is ready for first-time setup. Open this link to create your organisation:\n\n  {link}\n");
+        println!(
+            "\nRoundtable is ready for first-time setup. Open this link to create your organisation:\n\n  {link}\n"
+        );
     }
     let worker = state.config.run_worker.then(|| tokio::spawn(jobs::worker(state.clone(), worker_interval)));
     let app = http::router::build(state);
@@ -99,7 +106,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = open_db(&config).await?;
     let mut state = AppState::new(db, config);
     state.metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
-    let listener = tokio::net::TcpListener::bind(state.config.bind).await.with_context(|| format!("listening on {}", state.config.bind))?;
+    let listener = tokio::net::TcpListener::bind(state.config.bind)
+        .await
+        .with_context(|| format!("listening on {}", state.config.bind))?;
     let running = start(state, listener, Duration::from_secs(2)).await?;
     tracing::info!(addr = %running.addr, "Roundtable is listening on http://{}", running.addr);
     let Running { task, worker, .. } = running;

@@ -59,8 +59,14 @@ impl Email<'_> {
 /// causes the email rolls back, no email goes out.
 pub async fn queue(tx: &mut Tx, email: &Email<'_>, now: DateTime<Utc>) -> anyhow::Result<()> {
     let id = outbox::insert(tx, email.to, &email.subject, &email.text(), &email.html(), now).await?;
-    jobs::enqueue_tx(tx, jobs::Kind::SendEmail, &serde_json::json!({ "message_id": id }), Some(format!("email:{id}")), now)
-        .await?;
+    jobs::enqueue_tx(
+        tx,
+        jobs::Kind::SendEmail,
+        &serde_json::json!({ "message_id": id }),
+        Some(format!("email:{id}")),
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -75,7 +81,9 @@ pub async fn queue_with_ics(
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let id = match ics {
-        Some(ics) => outbox::insert_with_ics(tx, email.to, &email.subject, &email.text(), &email.html(), ics, now).await?,
+        Some(ics) => {
+            outbox::insert_with_ics(tx, email.to, &email.subject, &email.text(), &email.html(), ics, now).await?
+        }
         None => outbox::insert(tx, email.to, &email.subject, &email.text(), &email.html(), now).await?,
     };
     let key = once_key.unwrap_or_else(|| format!("email:{id}"));
@@ -105,8 +113,13 @@ pub async fn deliver(config: &Config, msg: &outbox::Message) -> anyhow::Result<O
     let message = match &msg.ics {
         // Calendar programs act on a text/calendar part whose `method` matches the METHOD inside.
         Some(ics) => {
-            let ct = ContentType::parse(&format!("text/calendar; charset=utf-8; method={}", ics_method(ics))).context("calendar content type")?;
-            builder.multipart(MultiPart::mixed().multipart(body).singlepart(Attachment::new("invite.ics".into()).body(ics.clone(), ct)))
+            let ct = ContentType::parse(&format!("text/calendar; charset=utf-8; method={}", ics_method(ics)))
+                .context("calendar content type")?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .multipart(body)
+                    .singlepart(Attachment::new("invite.ics".into()).body(ics.clone(), ct)),
+            )
         }
         None => builder.multipart(body),
     }
@@ -114,11 +127,15 @@ pub async fn deliver(config: &Config, msg: &outbox::Message) -> anyhow::Result<O
     match &config.smtp_url {
         Some(url) => {
             let url = url.replacen("smtp+plain://", "smtp://", 1);
-            let transport: AsyncSmtpTransport<Tokio1Executor> = if config.smtp_url.as_deref().is_some_and(|u| u.starts_with("smtp+plain://")) {
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url).context("smtp_url")?.tls(lettre::transport::smtp::client::Tls::None).build()
-            } else {
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url).context("smtp_url")?.build()
-            };
+            let transport: AsyncSmtpTransport<Tokio1Executor> =
+                if config.smtp_url.as_deref().is_some_and(|u| u.starts_with("smtp+plain://")) {
+                    AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
+                        .context("smtp_url")?
+                        .tls(lettre::transport::smtp::client::Tls::None)
+                        .build()
+                } else {
+                    AsyncSmtpTransport::<Tokio1Executor>::from_url(&url).context("smtp_url")?.build()
+                };
             transport.send(message).await.context("sending by SMTP")?;
             Ok(None)
         }
@@ -150,4 +167,3 @@ impl lettre::message::header::Header for AutoSubmitted {
         lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".into())
     }
 }
-

@@ -1,8 +1,8 @@
 //! Secrets: password hashing (Argon2id), random tokens, and the hashes we store instead of tokens.
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};

@@ -81,7 +81,9 @@ impl ChromeDriver {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("could not start {}: {e}. Install with:\n\n    {INSTALL}\n", chromedriver.display()));
+        let child = cmd.spawn().unwrap_or_else(|e| {
+            panic!("could not start {}: {e}. Install with:\n\n    {INSTALL}\n", chromedriver.display())
+        });
         let mut driver = ChromeDriver { child, url: format!("http://127.0.0.1:{port}"), chromium, dir };
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -93,7 +95,10 @@ impl ChromeDriver {
                 return driver;
             }
             if let Ok(Some(status)) = driver.child.try_wait() {
-                panic!("chromedriver exited ({status}) before answering; its log:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+                panic!(
+                    "chromedriver exited ({status}) before answering; its log:\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
             }
             assert!(Instant::now() < deadline, "chromedriver did not answer on {} within 10 s", driver.url);
             tokio::time::sleep(POLL).await;
@@ -221,7 +226,13 @@ impl<'a> Browser<'a> {
             Ok(e) => e.text().await.unwrap_or_default(),
             Err(_) => String::new(),
         };
-        format!("{} — {} at {}; main says:\n{}", self.who, h1, self.url().await, body.chars().take(1500).collect::<String>())
+        format!(
+            "{} — {} at {}; main says:\n{}",
+            self.who,
+            h1,
+            self.url().await,
+            body.chars().take(1500).collect::<String>()
+        )
     }
 
     async fn fail(&self, what: &str) -> ! {
@@ -320,11 +331,18 @@ impl<'a> Browser<'a> {
     /// click intercepted"), so the element is first brought into view instantly.
     async fn mouse_click(&self, el: &WebElement) {
         self.driver
-            .execute("arguments[0].scrollIntoView({ block: 'center', behavior: 'instant' });", vec![el.to_json().expect("element")])
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center', behavior: 'instant' });",
+                vec![el.to_json().expect("element")],
+            )
             .await
             .expect("scroll into view");
         if let Err(e) = el.click().await {
-            self.fail(&format!("clicking {}: {e}", el.outer_html().await.unwrap_or_default().chars().take(200).collect::<String>())).await;
+            self.fail(&format!(
+                "clicking {}: {e}",
+                el.outer_html().await.unwrap_or_default().chars().take(200).collect::<String>()
+            ))
+            .await;
         }
     }
 
@@ -353,7 +371,9 @@ impl<'a> Browser<'a> {
     /// Finds a field through its label (as a screen reader does), checks the label points at the
     /// expected id, and types the value with the keyboard. Returns the field.
     async fn fill(&self, label: &str, id: &str, value: &str) -> WebElement {
-        let l = self.find(By::XPath(format!("//main//label[normalize-space(.)='{label}']")), &format!("label “{label}”")).await;
+        let l = self
+            .find(By::XPath(format!("//main//label[normalize-space(.)='{label}']")), &format!("label “{label}”"))
+            .await;
         let target = l.attr("for").await.expect("for").unwrap_or_default();
         if target != id {
             self.fail(&format!("label “{label}” is for #{target}, expected #{id}")).await;
@@ -370,7 +390,9 @@ impl<'a> Browser<'a> {
     /// Sets a field the keyboard fills segment by segment in a locale-dependent order (date and
     /// time pickers) by script, after checking its label, and fires the events typing would.
     async fn set_by_script(&self, label: &str, id: &str, value: &str) {
-        let l = self.find(By::XPath(format!("//main//label[normalize-space(.)='{label}']")), &format!("label “{label}”")).await;
+        let l = self
+            .find(By::XPath(format!("//main//label[normalize-space(.)='{label}']")), &format!("label “{label}”"))
+            .await;
         let target = l.attr("for").await.expect("for").unwrap_or_default();
         if target != id {
             self.fail(&format!("label “{label}” is for #{target}, expected #{id}")).await;
@@ -390,7 +412,9 @@ impl<'a> Browser<'a> {
 
     /// Checks a checkbox or radio button found through its label, like a mouse user; returns it.
     async fn choose(&self, label: &str) -> WebElement {
-        let l = self.find(By::XPath(format!("//main//label[normalize-space(.)='{label}']")), &format!("label “{label}”")).await;
+        let l = self
+            .find(By::XPath(format!("//main//label[normalize-space(.)='{label}']")), &format!("label “{label}”"))
+            .await;
         let id = l.attr("for").await.expect("for").unwrap_or_default();
         let input = self.find(By::Id(&id), &format!("the input labelled “{label}”")).await;
         self.mouse_click(&input).await;
@@ -443,12 +467,18 @@ impl<'a> Browser<'a> {
             .convert()
             .expect("two numbers");
         assert!(inner <= i64::from(PHONE.0), "{}: the viewport should be phone-sized, is {inner}px wide", self.who);
-        assert!(scroll <= inner, "{}: at phone width {what} scrolls sideways: content {scroll}px in a {inner}px viewport", self.who);
+        assert!(
+            scroll <= inner,
+            "{}: at phone width {what} scrolls sideways: content {scroll}px in a {inner}px viewport",
+            self.who
+        );
     }
 
     /// The header's Sign out button; lands on the sign-in page, signed out.
     async fn sign_out(&mut self) {
-        let b = self.find(By::XPath("//header//button[normalize-space(.)='Sign out']"), "the header's Sign out button").await;
+        let b = self
+            .find(By::XPath("//header//button[normalize-space(.)='Sign out']"), "the header's Sign out button")
+            .await;
         self.click(b).await;
         self.expect_path("/sign-in").await;
         self.expect_h1("Sign in").await;
@@ -489,10 +519,22 @@ impl<'a> Browser<'a> {
     /// moves focus to <main>.
     async fn keyboard_from_top(&self) {
         let before = self.focused().await;
-        assert_eq!(before, "body: (body)", "{}: nothing should have focus before the first Tab on {}", self.who, self.url().await);
+        assert_eq!(
+            before,
+            "body: (body)",
+            "{}: nothing should have focus before the first Tab on {}",
+            self.who,
+            self.url().await
+        );
         self.driver.action_chain().send_keys(Key::Tab).perform().await.expect("tab");
         let first = self.focused().await;
-        assert_eq!(first, "a[href=#main]: Skip to main content", "{}: the first Tab stop on {} should be the skip link", self.who, self.url().await);
+        assert_eq!(
+            first,
+            "a[href=#main]: Skip to main content",
+            "{}: the first Tab stop on {} should be the skip link",
+            self.who,
+            self.url().await
+        );
         // Shown on focus (it sits above the top edge otherwise). Polled: with reduced motion,
         // app.css gives every property a 0.01 ms transition, which ends on the next frame.
         let deadline = Instant::now() + WAIT;
@@ -516,13 +558,22 @@ impl<'a> Browser<'a> {
             tokio::time::sleep(POLL).await;
         }
         self.driver.action_chain().send_keys(Key::Enter).perform().await.expect("enter");
-        assert_eq!(self.focused().await.split(':').next(), Some("main#main"), "{}: the skip link should move focus to <main>", self.who);
+        assert_eq!(
+            self.focused().await.split(':').next(),
+            Some("main#main"),
+            "{}: the skip link should move focus to <main>",
+            self.who
+        );
     }
 
     /// Runs axe on the current page and keeps its violations.
     async fn audit(&mut self) {
         let url = self.url().await;
-        let r = self.driver.execute_async(AXE_SCRIPT, Vec::new()).await.unwrap_or_else(|e| panic!("{}: running axe on {url}: {e}", self.who));
+        let r = self
+            .driver
+            .execute_async(AXE_SCRIPT, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("{}: running axe on {url}: {e}", self.who));
         let v = r.json();
         if let Some(err) = v.get("error") {
             panic!("{}: axe failed on {url}: {err}", self.who);
@@ -582,15 +633,25 @@ async fn create_network(admin: &mut Browser<'_>, name: &str, description: &str, 
     admin.expect_h1(name).await;
     admin.expect_notice("The network has been created.").await;
     let path = admin.path().await;
-    path.strip_prefix("/n/").and_then(|p| p.split('?').next()).unwrap_or_else(|| panic!("expected /n/{{slug}}, got {path}")).to_owned()
+    path.strip_prefix("/n/")
+        .and_then(|p| p.split('?').next())
+        .unwrap_or_else(|| panic!("expected /n/{{slug}}, got {path}"))
+        .to_owned()
 }
 
 /// Prints what axe saw over a journey, then fails on any violation or too few audited pages.
 fn report(dialect: Dialect, journey: &str, started: Instant, runs: Vec<(usize, Vec<Finding>)>, min_pages: usize) {
     let pages: usize = runs.iter().map(|(p, _)| p).sum();
     let findings: Vec<Finding> = runs.into_iter().flat_map(|(_, f)| f).collect();
-    println!("{dialect:?} {journey}: axe checked {pages} pages, {} violation(s); took {:.1} s", findings.len(), started.elapsed().as_secs_f64());
-    assert!(pages >= min_pages, "{journey}: expected axe to have run on every page ({pages} runs, expected at least {min_pages})");
+    println!(
+        "{dialect:?} {journey}: axe checked {pages} pages, {} violation(s); took {:.1} s",
+        findings.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        pages >= min_pages,
+        "{journey}: expected axe to have run on every page ({pages} runs, expected at least {min_pages})"
+    );
     assert!(
         findings.is_empty(),
         "{journey}: axe found {} violation(s):\n{}",
@@ -611,7 +672,8 @@ async fn journey(dialect: Dialect) {
     // ---- the administrator: first-run setup, a network, an invitation ----
     let mut admin = Browser::new(&chrome, &app, "admin").await;
     first_run_setup(&mut admin).await;
-    let slug = create_network(&mut admin, "Assistants", "Executive assistants across the company.", "Join by request").await;
+    let slug =
+        create_network(&mut admin, "Assistants", "Executive assistants across the company.", "Join by request").await;
     let facts = admin.find(By::Css("main h1 + p.muted"), "the network's facts line").await.text().await.expect("text");
     // The org admin who creates a network manages it without being a member of it.
     assert_eq!(facts, "Join by request · 0 members", "the network's facts line");
@@ -645,7 +707,12 @@ async fn journey(dialect: Dialect) {
     let link = app.link_in(&emails[0], "/invitations/");
     other.open(link.strip_prefix(&app.url).expect("link on this server")).await;
     other.expect_h1("You are invited to Assistants").await;
-    other.find(By::XPath("//main//p[contains(., 'This invitation is for') and strong = 'newcomer@example.org']"), "who the invitation is for").await;
+    other
+        .find(
+            By::XPath("//main//p[contains(., 'This invitation is for') and strong = 'newcomer@example.org']"),
+            "who the invitation is for",
+        )
+        .await;
     other.fill("Your name", "f-name", "Nina Newcomer").await;
     other.fill("Choose a password", "f-password", support::PASSWORD).await;
     let join = other.button("Create my account and join").await;
@@ -658,22 +725,33 @@ async fn journey(dialect: Dialect) {
     other.sign_out().await;
 
     other.sign_in("newcomer@example.org", "Nina Newcomer").await;
-    let mine = other.find(By::XPath("//section[@aria-labelledby='mine-h']//h3/a[normalize-space(.)='Assistants']"), "Assistants under My networks").await;
+    let mine = other
+        .find(
+            By::XPath("//section[@aria-labelledby='mine-h']//h3/a[normalize-space(.)='Assistants']"),
+            "Assistants under My networks",
+        )
+        .await;
     other.click(mine).await;
     other.expect_h1("Assistants").await;
     // My account: create an API token (the page then shows two tables).
-    let account = other.find(By::XPath("//header//a[starts-with(normalize-space(.), 'My account')]"), "the header's My account link").await;
+    let account = other
+        .find(By::XPath("//header//a[starts-with(normalize-space(.), 'My account')]"), "the header's My account link")
+        .await;
     other.click(account).await;
     other.expect_h1("My account").await;
     let token_name = other.fill("Token name", "f-name", "reporting script").await;
     other.press_enter(token_name).await;
     other.expect_h1("My account").await;
     other.find(By::XPath("//main//div[@role='status' and contains(., 'copy it now')]/p/code"), "the new token").await;
-    other.find(By::XPath("//section[@aria-labelledby='t-h']//tr[td[1]='reporting script']"), "the token in the table").await;
+    other
+        .find(By::XPath("//section[@aria-labelledby='t-h']//tr[td[1]='reporting script']"), "the token in the table")
+        .await;
     other.sign_out().await;
 
     // ---- a third person asks to join ----
-    roundtable_app::admin::console::create_user(&app.state.db, "asker@example.org", "Asker", support::PASSWORD, false).await.expect("create asker");
+    roundtable_app::admin::console::create_user(&app.state.db, "asker@example.org", "Asker", support::PASSWORD, false)
+        .await
+        .expect("create asker");
     other.who = "asker";
     other.sign_in("asker@example.org", "Asker").await;
     other.find(By::XPath("//main//p[contains(., 'You are not in any network yet')]"), "the empty My networks").await;
@@ -698,13 +776,20 @@ async fn journey(dialect: Dialect) {
     let pending = other.link("1 request to join").await;
     other.click(pending).await;
     other.expect_h1("Members of Assistants").await;
-    other.find(By::XPath("//section[@id='requests']//tr[td[1]='Asker' and td[2]='asker@example.org']"), "Asker's request").await;
+    other
+        .find(
+            By::XPath("//section[@id='requests']//tr[td[1]='Asker' and td[2]='asker@example.org']"),
+            "Asker's request",
+        )
+        .await;
     let approve = other.button("Approve Asker").await;
     other.click(approve).await;
     other.expect_path(&format!("/n/{slug}/members?notice=approved")).await;
     other.expect_notice("The request was approved.").await;
     other.find(By::XPath("//main//table//tr[td[1]='Asker' and td[2]='Member']"), "Asker in the members table").await;
-    other.find(By::XPath("//main//table//tr[td[1]='Nina Newcomer' and td[2]='Member']"), "Nina in the members table").await;
+    other
+        .find(By::XPath("//main//table//tr[td[1]='Nina Newcomer' and td[2]='Member']"), "Nina in the members table")
+        .await;
     other.expect_absent(By::Css("section#requests"), "the request, after approval,").await;
     other.expect_text("main p[aria-live=polite]", "2 members.").await;
     // Live search (htmx): typing filters the table in place, without loading a new page.
@@ -712,8 +797,12 @@ async fn journey(dialect: Dialect) {
     other.fill("Search members by name", "q", "Ask").await;
     other.expect_text("main p[aria-live=polite]", "1 member matching “Ask”.").await;
     other.find(By::XPath("//main//table//tr[td[1]='Asker']"), "Asker among the results").await;
-    other.expect_absent(By::XPath("//main//table//tr[td[1]='Nina Newcomer']"), "Nina, filtered out by the live search,").await;
-    let same_page = other.driver.execute("return window.__rtOldPage === true;", Vec::new()).await.expect("marker").json() == &Value::Bool(true);
+    other
+        .expect_absent(By::XPath("//main//table//tr[td[1]='Nina Newcomer']"), "Nina, filtered out by the live search,")
+        .await;
+    let same_page =
+        other.driver.execute("return window.__rtOldPage === true;", Vec::new()).await.expect("marker").json()
+            == &Value::Bool(true);
     assert!(same_page, "the live search should update the page in place (htmx), not load a new one");
     other.expect_path(&format!("/n/{slug}/members?q=Ask")).await;
     other.audit().await;
@@ -747,8 +836,16 @@ async fn onboarding_journey(dialect: Dialect) {
     let charter = admin.link("Charter").await;
     admin.click(charter).await;
     admin.expect_h1(&format!("Charter of {network}")).await;
-    admin.find(By::XPath("//main//p[normalize-space(.)='This network has no charter yet.']"), "the no-charter line").await;
-    admin.fill("Charter text", "f-body", "## Rules of engagement\n\n- Be kind and constructive.\n- **What is said here stays here.**").await;
+    admin
+        .find(By::XPath("//main//p[normalize-space(.)='This network has no charter yet.']"), "the no-charter line")
+        .await;
+    admin
+        .fill(
+            "Charter text",
+            "f-body",
+            "## Rules of engagement\n\n- Be kind and constructive.\n- **What is said here stays here.**",
+        )
+        .await;
     let publish = admin.button("Publish as version 1").await;
     admin.click(publish).await;
     admin.expect_path(&format!("/n/{slug}/charter?notice=charter-published")).await;
@@ -772,7 +869,12 @@ async fn onboarding_journey(dialect: Dialect) {
         admin.click(add).await;
         admin.expect_path(&format!("/n/{slug}/onboarding?notice=step-added")).await;
         admin.expect_notice("The step has been added to the checklist.").await;
-        admin.find(By::XPath(format!("//section[@aria-labelledby='steps-h']//ol/li[strong='{title}']")), &format!("the step “{title}”")).await;
+        admin
+            .find(
+                By::XPath(format!("//section[@aria-labelledby='steps-h']//ol/li[strong='{title}']")),
+                &format!("the step “{title}”"),
+            )
+            .await;
     }
     admin
         .find(
@@ -780,10 +882,20 @@ async fn onboarding_journey(dialect: Dialect) {
             "the profile step, second, with its kind",
         )
         .await;
-    admin.expect_text("section[aria-labelledby=prog-h] p", "0 newcomers; 0 stuck (not finished 14 days after joining).").await;
+    admin
+        .expect_text("section[aria-labelledby=prog-h] p", "0 newcomers; 0 stuck (not finished 14 days after joining).")
+        .await;
 
     // ---- a member: joins through the charter, works through the checklist ----
-    roundtable_app::admin::console::create_user(&app.state.db, "mia@example.org", "Mia Member", support::PASSWORD, false).await.expect("create member");
+    roundtable_app::admin::console::create_user(
+        &app.state.db,
+        "mia@example.org",
+        "Mia Member",
+        support::PASSWORD,
+        false,
+    )
+    .await
+    .expect("create member");
     let mut member = Browser::new(&chrome, &app, "member").await;
     member.sign_in("mia@example.org", "Mia Member").await;
     let nav = member.find(By::XPath("//header//a[normalize-space(.)='Networks']"), "the header's Networks link").await;
@@ -813,7 +925,12 @@ async fn onboarding_journey(dialect: Dialect) {
     member.keyboard_press(done).await;
     member.expect_path(&format!("/n/{slug}#checklist")).await;
     member.expect_text("#cl-h", "Your first steps (1 of 2 done)").await;
-    member.find(By::XPath(format!("//section[@id='checklist']//li[strong='Done:' and contains(., '{manual_step}')]")), "the manual step, done").await;
+    member
+        .find(
+            By::XPath(format!("//section[@id='checklist']//li[strong='Done:' and contains(., '{manual_step}')]")),
+            "the manual step, done",
+        )
+        .await;
     member.button(&format!("Mark as not done: {manual_step}")).await;
 
     // The profile step: job title and department, and skills shown to the whole organisation.
@@ -824,7 +941,9 @@ async fn onboarding_journey(dialect: Dialect) {
     member.fill("Job title", "f-job_title", "Office Manager").await;
     member.fill("Department or function", "f-department", "Facilities").await;
     member.fill("Skills", "f-skills", &format!("{skill}, Event planning")).await;
-    let whole_org = member.find(By::Css("input[name=audience_skills][value=organisation]"), "the skills' Whole organisation radio").await;
+    let whole_org = member
+        .find(By::Css("input[name=audience_skills][value=organisation]"), "the skills' Whole organisation radio")
+        .await;
     assert_eq!(whole_org.attr("aria-label").await.expect("aria-label").as_deref(), Some("Skills: Whole organisation"));
     member.mouse_click(&whole_org).await;
     assert!(whole_org.is_selected().await.expect("selected"), "Whole organisation should be chosen for skills");
@@ -833,7 +952,11 @@ async fn onboarding_journey(dialect: Dialect) {
     member.expect_path("/profile?notice=saved").await;
     member.expect_notice("Your changes have been saved.").await;
     let checked = member.find(By::Css("input[name=audience_skills]:checked"), "the chosen audience for skills").await;
-    assert_eq!(checked.value().await.expect("value").as_deref(), Some("organisation"), "skills should be kept visible to the whole organisation");
+    assert_eq!(
+        checked.value().await.expect("value").as_deref(),
+        Some("organisation"),
+        "skills should be kept visible to the whole organisation"
+    );
 
     // Every step done: the checklist is no longer shown.
     member.open(&format!("/n/{slug}")).await;
@@ -848,13 +971,23 @@ async fn onboarding_journey(dialect: Dialect) {
     member.press_enter(q).await;
     member.expect_path("/people?q=Minute+taking").await;
     member.expect_text("#results-h", "1 person").await;
-    member.find(By::XPath("//section[@aria-labelledby='results-h']//h3/a[normalize-space(.)='Mia Member']"), "Mia among the results").await;
+    member
+        .find(
+            By::XPath("//section[@aria-labelledby='results-h']//h3/a[normalize-space(.)='Mia Member']"),
+            "Mia among the results",
+        )
+        .await;
     let facet = member.find(By::XPath("//section[@aria-labelledby='filters-h']//details[summary='Department']//a[normalize-space(.)='Facilities']"), "the Facilities facet").await;
     member.click(facet).await;
     member.expect_path("/people?q=Minute+taking&department=Facilities").await;
     member.find(By::XPath("//section[@aria-labelledby='filters-h']//a[@aria-current='true' and normalize-space(.)='Facilities (selected)']"), "the selected facet").await;
     member.expect_text("#results-h", "1 person").await;
-    let me = member.find(By::XPath("//section[@aria-labelledby='results-h']//h3/a[normalize-space(.)='Mia Member']"), "Mia among the results").await;
+    let me = member
+        .find(
+            By::XPath("//section[@aria-labelledby='results-h']//h3/a[normalize-space(.)='Mia Member']"),
+            "Mia among the results",
+        )
+        .await;
     member.click(me).await;
     member.expect_h1("Mia Member").await;
     member.link("Edit my profile").await;
@@ -869,34 +1002,65 @@ async fn onboarding_journey(dialect: Dialect) {
 
     // ---- the administrator: progress, acceptances, administration pages ----
     admin.open(&format!("/n/{slug}/onboarding")).await;
-    admin.expect_text("section[aria-labelledby=prog-h] p", "1 newcomer; 0 stuck (not finished 14 days after joining).").await;
+    admin
+        .expect_text("section[aria-labelledby=prog-h] p", "1 newcomer; 0 stuck (not finished 14 days after joining).")
+        .await;
     admin.find(By::XPath("//section[@aria-labelledby='prog-h']//tbody/tr[td[1]='Mia Member' and td[3]='2 of 2' and td[4]='Finished']"), "Mia, finished").await;
-    admin.expect_absent(By::XPath("//section[@aria-labelledby='prog-h']//table//button"), "a reminder button for a finished newcomer").await;
+    admin
+        .expect_absent(
+            By::XPath("//section[@aria-labelledby='prog-h']//table//button"),
+            "a reminder button for a finished newcomer",
+        )
+        .await;
 
     admin.open(&format!("/n/{slug}/charter")).await;
     let who = admin.link("Who has accepted").await;
     admin.click(who).await;
     admin.expect_path(&format!("/n/{slug}/charter/acceptances")).await;
     admin.expect_h1(&format!("Charter acceptances — {network}")).await;
-    admin.find(By::XPath("//main//p[normalize-space(.)='1 of 1 member has accepted the current version (1).']"), "the acceptance count").await;
-    admin.find(By::XPath("//main//tbody/tr[td[1]='Mia Member' and normalize-space(td[2])='version 1 current']"), "Mia's acceptance").await;
+    admin
+        .find(
+            By::XPath("//main//p[normalize-space(.)='1 of 1 member has accepted the current version (1).']"),
+            "the acceptance count",
+        )
+        .await;
+    admin
+        .find(
+            By::XPath("//main//tbody/tr[td[1]='Mia Member' and normalize-space(td[2])='version 1 current']"),
+            "Mia's acceptance",
+        )
+        .await;
 
     let admin_link = admin.find(By::XPath("//header//a[normalize-space(.)='Admin']"), "the header's Admin link").await;
     admin.click(admin_link).await;
     admin.expect_path("/admin/people").await;
     admin.expect_h1("People").await;
-    admin.find(By::XPath("//main//tbody/tr[td[1]='Mia Member' and td[2]='mia@example.org']"), "Mia in the people table").await;
+    admin
+        .find(By::XPath("//main//tbody/tr[td[1]='Mia Member' and td[2]='mia@example.org']"), "Mia in the people table")
+        .await;
     for (link, h1) in [("Audit log", "Audit log"), ("Outbox", "Outbox"), ("Sign-up domains", "Sign-up domains")] {
-        let l = admin.find(By::XPath(format!("//nav[@aria-label='Administration']//a[normalize-space(.)='{link}']")), &format!("the admin menu's {link} link")).await;
+        let l = admin
+            .find(
+                By::XPath(format!("//nav[@aria-label='Administration']//a[normalize-space(.)='{link}']")),
+                &format!("the admin menu's {link} link"),
+            )
+            .await;
         admin.click(l).await;
         admin.expect_h1(h1).await;
         if link == "Audit log" {
             for action in ["network.created", "charter.published", "onboarding.step_added"] {
-                admin.find(By::XPath(format!("//main//tbody/tr[td[3]='{action}']")), &format!("{action} in the audit log")).await;
+                admin
+                    .find(
+                        By::XPath(format!("//main//tbody/tr[td[3]='{action}']")),
+                        &format!("{action} in the audit log"),
+                    )
+                    .await;
             }
         }
     }
-    let account = admin.find(By::XPath("//header//a[starts-with(normalize-space(.), 'My account')]"), "the header's My account link").await;
+    let account = admin
+        .find(By::XPath("//header//a[starts-with(normalize-space(.), 'My account')]"), "the header's My account link")
+        .await;
     admin.click(account).await;
     admin.expect_h1("My account").await;
 
@@ -906,7 +1070,14 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.click(calendar).await;
     admin.expect_path(&format!("/n/{slug}/events")).await;
     admin.expect_h1(&format!("{network} calendar")).await;
-    admin.find(By::XPath("//nav[@aria-label='Calendar views']//a[@aria-current='page' and normalize-space(.)='Month view']"), "the current Month view").await;
+    admin
+        .find(
+            By::XPath(
+                "//nav[@aria-label='Calendar views']//a[@aria-current='page' and normalize-space(.)='Month view']",
+            ),
+            "the current Month view",
+        )
+        .await;
     let new_event = admin.link("New event").await;
     admin.click(new_event).await;
     admin.expect_path(&format!("/n/{slug}/events/new")).await;
@@ -922,25 +1093,55 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.expect_notice("The event has been created.").await;
     admin.expect_h1("Welcome coffee").await;
     let event_path = admin.path().await;
-    assert!(event_path.starts_with("/events/") && event_path.ends_with("?notice=event-created"), "expected the new event's page, got {event_path}");
+    assert!(
+        event_path.starts_with("/events/") && event_path.ends_with("?notice=event-created"),
+        "expected the new event's page, got {event_path}"
+    );
     admin.find(By::XPath("//section[@aria-labelledby='org-h']//code"), "the check-in code").await;
 
     // Back to the calendar: the month of the event, then the list.
-    let back = admin.find(By::XPath(format!("//main/p[contains(@class,'muted')]/a[normalize-space(.)='{network}']")), "the link to the network's calendar").await;
+    let back = admin
+        .find(
+            By::XPath(format!("//main/p[contains(@class,'muted')]/a[normalize-space(.)='{network}']")),
+            "the link to the network's calendar",
+        )
+        .await;
     admin.click(back).await;
     admin.expect_h1(&format!("{network} calendar")).await;
     let month = day.format("%B %Y").to_string();
-    let caption = admin.find(By::Css("table.calendar caption"), "the month's caption").await.text().await.expect("caption");
+    let caption =
+        admin.find(By::Css("table.calendar caption"), "the month's caption").await.text().await.expect("caption");
     if caption != month {
-        let later = admin.find(By::XPath("//main//nav[@aria-label='Earlier and later']/a[@rel='next']"), "the Later link").await;
+        let later = admin
+            .find(By::XPath("//main//nav[@aria-label='Earlier and later']/a[@rel='next']"), "the Later link")
+            .await;
         admin.click(later).await;
         admin.expect_text("table.calendar caption", &month).await;
     }
-    admin.find(By::XPath("//table[contains(@class,'calendar')]//a[normalize-space(.)='12:00 Welcome coffee']"), "the event in the month").await;
-    let list = admin.find(By::XPath("//nav[@aria-label='Calendar views']//a[normalize-space(.)='List view']"), "the List view link").await;
+    admin
+        .find(
+            By::XPath("//table[contains(@class,'calendar')]//a[normalize-space(.)='12:00 Welcome coffee']"),
+            "the event in the month",
+        )
+        .await;
+    let list = admin
+        .find(By::XPath("//nav[@aria-label='Calendar views']//a[normalize-space(.)='List view']"), "the List view link")
+        .await;
     admin.click(list).await;
-    admin.find(By::XPath("//nav[@aria-label='Calendar views']//a[@aria-current='page' and normalize-space(.)='List view']"), "the current List view").await;
-    let in_list = admin.find(By::XPath("//section[@aria-labelledby='list-h']//a[normalize-space(.)='Welcome coffee']"), "the event in the list").await;
+    admin
+        .find(
+            By::XPath(
+                "//nav[@aria-label='Calendar views']//a[@aria-current='page' and normalize-space(.)='List view']",
+            ),
+            "the current List view",
+        )
+        .await;
+    let in_list = admin
+        .find(
+            By::XPath("//section[@aria-labelledby='list-h']//a[normalize-space(.)='Welcome coffee']"),
+            "the event in the list",
+        )
+        .await;
     admin.click(in_list).await;
     admin.expect_h1("Welcome coffee").await;
 

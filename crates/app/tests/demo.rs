@@ -14,11 +14,17 @@ async fn the_demo_organisation_can_be_signed_into_and_has_every_organiser_role(d
     assert_eq!((s.people, s.networks, *seen.lock().unwrap()), (320, 3, 320));
     assert_eq!(users::count(&app.state.db).await.unwrap(), 320);
     let eas = networks::by_slug(&app.state.db, "assistants").await.unwrap().unwrap();
-    let roles: Vec<_> = networks::organisers(&app.state.db, eas.id).await.unwrap().into_iter().map(|m| m.role).collect();
+    let roles: Vec<_> =
+        networks::organisers(&app.state.db, eas.id).await.unwrap().into_iter().map(|m| m.role).collect();
     assert_eq!(roles.len(), 4, "one of each organiser role: {roles:?}");
     // The printed sign-in works and the member list pages.
     let c = app.client();
-    let r = c.post(app.at("/sign-in")).form(&[("email", roundtable_app::demo::ADMIN_EMAIL), ("password", roundtable_app::demo::PASSWORD)]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", roundtable_app::demo::ADMIN_EMAIL), ("password", roundtable_app::demo::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let page = c.get(app.at("/n/assistants/members?page=2")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Page 2 of"), "{page}");

@@ -82,7 +82,8 @@ async fn mail_goes_out_through_smtp_with_text_and_html_parts(d: Dialect) {
 async fn a_down_relay_is_retried_and_nothing_is_lost(d: Dialect) {
     // A port nobody listens on: connection refused.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = TestApp::spawn_with(TestDb::new(d).await, &format!("smtp_url = \"smtp+plain://127.0.0.1:{closed}\"")).await;
+    let app =
+        TestApp::spawn_with(TestDb::new(d).await, &format!("smtp_url = \"smtp+plain://127.0.0.1:{closed}\"")).await;
     app.setup().await;
     app.client().post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
     let mut msg = None;

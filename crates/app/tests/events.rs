@@ -32,45 +32,17 @@ async fn body(r: reqwest::Response) -> String {
 async fn set_tz(app: &TestApp, email: &str, tz: &str) {
     app.state
         .db
-        .write(
-            "UPDATE users SET time_zone = $2 WHERE email = $1",
-            vec![Value::from(email), Value::from(tz)],
-        )
+        .write("UPDATE users SET time_zone = $2 WHERE email = $1", vec![Value::from(email), Value::from(tz)])
         .await
         .expect("set time zone");
 }
 
 /// Posts the event form with sensible defaults overridden by `fields`; returns the new id.
-async fn create_event(
-    app: &TestApp,
-    c: &reqwest::Client,
-    slug: &str,
-    fields: &[(&str, &str)],
-) -> String {
-    let r = c
-        .post(app.at(&format!("/n/{slug}/events/new")))
-        .form(&event_form(fields))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "event should be created: {}",
-        body(r).await
-    );
-    let loc = r
-        .headers()
-        .get("location")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    loc.trim_start_matches("/events/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned()
+async fn create_event(app: &TestApp, c: &reqwest::Client, slug: &str, fields: &[(&str, &str)]) -> String {
+    let r = c.post(app.at(&format!("/n/{slug}/events/new"))).form(&event_form(fields)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "event should be created: {}", body(r).await);
+    let loc = r.headers().get("location").unwrap().to_str().unwrap().to_owned();
+    loc.trim_start_matches("/events/").split('?').next().unwrap().to_owned()
 }
 
 fn event_form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -102,9 +74,7 @@ fn event_form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 fn local_input(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Europe::London)
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
+    t.with_timezone(&chrono_tz::Europe::London).format("%Y-%m-%dT%H:%M").to_string()
 }
 
 /// Undoes quoted-printable (how the mailer encodes the calendar part); plain text is unchanged
@@ -116,9 +86,7 @@ fn unqp(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'=' && i + 2 < b.len() {
-            if let Ok(v) =
-                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
-            {
+            if let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
                 out.push(v);
                 i += 3;
                 continue;
@@ -134,22 +102,13 @@ fn unqp(s: &str) -> String {
 fn calendar_in(raw: &str) -> icalendar::Calendar {
     // Only the calendar part's own encoding matters (the text parts are quoted-printable).
     let text = &match raw.find("Content-Type: text/calendar") {
-        Some(i)
-            if raw[i..]
-                .split("\r\n\r\n")
-                .next()
-                .unwrap_or("")
-                .contains("quoted-printable") =>
-        {
-            unqp(&raw[i..])
-        }
+        Some(i) if raw[i..].split("\r\n\r\n").next().unwrap_or("").contains("quoted-printable") => unqp(&raw[i..]),
         _ => raw.to_owned(),
     };
     let start = text.find("BEGIN:VCALENDAR").expect("a calendar");
     let end = text.find("END:VCALENDAR").expect("calendar end") + "END:VCALENDAR".len();
     let ics = &text[start..end];
-    ics.parse::<icalendar::Calendar>()
-        .unwrap_or_else(|e| panic!("ICS must parse: {e}\n{text}"))
+    ics.parse::<icalendar::Calendar>().unwrap_or_else(|e| panic!("ICS must parse: {e}\n{text}"))
 }
 
 fn vevents(cal: &icalendar::Calendar) -> Vec<&icalendar::Event> {
@@ -158,21 +117,13 @@ fn vevents(cal: &icalendar::Calendar) -> Vec<&icalendar::Event> {
 
 async fn member(app: &TestApp, email: &str, name: &str, slug: &str) -> reqwest::Client {
     let c = app.user(email, name).await;
-    let r = c
-        .post(app.at(&format!("/n/{slug}/join")))
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(app.at(&format!("/n/{slug}/join"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     c
 }
 
 async fn user_id(app: &TestApp, email: &str) -> roundtable_domain::UserId {
-    users::by_email(&app.state.db, email)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
+    users::by_email(&app.state.db, email).await.unwrap().unwrap().id
 }
 
 async fn organisers_create_events_and_members_see_them_in_their_own_time_zone(d: Dialect) {
@@ -181,127 +132,52 @@ async fn organisers_create_events_and_members_see_them_in_their_own_time_zone(d:
     app.network(&admin, "eas", "open").await;
     let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
     // A member is not an organiser: no form, no creating.
+    assert_eq!(bo.get(app.at("/n/eas/events/new")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        bo.get(app.at("/n/eas/events/new"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        bo.post(app.at("/n/eas/events/new"))
-            .form(&event_form(&[]))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        bo.post(app.at("/n/eas/events/new")).form(&event_form(&[])).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
     let form = body(admin.get(app.at("/n/eas/events/new")).send().await.unwrap()).await;
     assert!(
-        form.contains("<label for=\"f-title\">Title</label>")
-            && form.contains("<legend>Repeats</legend>"),
+        form.contains("<label for=\"f-title\">Title</label>") && form.contains("<legend>Repeats</legend>"),
         "{form}"
     );
     let id = create_event(&app, &admin, "eas", &[("capacity", "20")]).await;
     set_tz(&app, "bo@example.org", "America/New_York").await;
-    let page = body(
-        bo.get(app.at(&format!("/events/{id}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        page.contains("Tue 12 Jan 2027, 07:00–08:00 EST"),
-        "New York sees 07:00: {page}"
-    );
-    assert!(
-        page.contains("Tue 12 Jan 2027, 12:00–13:00 GMT"),
-        "and the organiser's local time: {page}"
-    );
-    assert!(
-        page.contains("<strong>what works</strong>"),
-        "Markdown description rendered: {page}"
-    );
+    let page = body(bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap()).await;
+    assert!(page.contains("Tue 12 Jan 2027, 07:00–08:00 EST"), "New York sees 07:00: {page}");
+    assert!(page.contains("Tue 12 Jan 2027, 12:00–13:00 GMT"), "and the organiser's local time: {page}");
+    assert!(page.contains("<strong>what works</strong>"), "Markdown description rendered: {page}");
     assert!(page.contains("0 of 20 taken"));
-    let month = body(
-        bo.get(app.at("/n/eas/events?view=month&month=2027-01"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let month = body(bo.get(app.at("/n/eas/events?view=month&month=2027-01")).send().await.unwrap()).await;
     assert!(
         month.contains("<caption>January 2027</caption>")
             && month.contains("<th scope=\"col\"><abbr title=\"Monday\">Mon</abbr></th>"),
         "{month}"
     );
     assert!(month.contains("07:00 Monthly meeting"), "{month}");
-    let week = body(
-        bo.get(app.at("/n/eas/events?view=week&week=2027-01-13"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        week.contains("<th scope=\"row\">Tuesday 12 January")
-            && week.contains("07:00 Monthly meeting"),
-        "{week}"
-    );
-    let list = body(
-        bo.get(app.at("/n/eas/events?view=list&week=2027-01-01"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        list.contains("Monthly meeting") && list.contains("Room 4.01"),
-        "{list}"
-    );
+    let week = body(bo.get(app.at("/n/eas/events?view=week&week=2027-01-13")).send().await.unwrap()).await;
+    assert!(week.contains("<th scope=\"row\">Tuesday 12 January") && week.contains("07:00 Monthly meeting"), "{week}");
+    let list = body(bo.get(app.at("/n/eas/events?view=list&week=2027-01-01")).send().await.unwrap()).await;
+    assert!(list.contains("Monthly meeting") && list.contains("Room 4.01"), "{list}");
     // Filters: another kind hides it; my calendar across networks shows it.
-    let other = body(
-        bo.get(app.at("/n/eas/events?view=list&week=2027-01-01&kind=workshop"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let other =
+        body(bo.get(app.at("/n/eas/events?view=list&week=2027-01-01&kind=workshop")).send().await.unwrap()).await;
     assert!(!other.contains("Monthly meeting"));
-    let mine = body(
-        bo.get(app.at("/calendar?view=month&month=2027-01&network=eas"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let mine = body(bo.get(app.at("/calendar?view=month&month=2027-01&network=eas")).send().await.unwrap()).await;
     assert!(mine.contains("07:00 Monthly meeting"), "{mine}");
     // The network page links to its calendar; the audit log has the creation.
-    let (log, _) = roundtable_store::audit::page(&app.state.db, 10, 0)
-        .await
-        .unwrap();
-    assert!(
-        log.iter()
-            .any(|e| e.action == "event.created" && e.subject == "Monthly meeting")
-    );
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 10, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "event.created" && e.subject == "Monthly meeting"));
     // The organiser edits; the change is saved and raises SEQUENCE.
     let r = admin
         .post(app.at(&format!("/events/{id}/edit")))
-        .form(&event_form(&[
-            ("title", "January meeting"),
-            ("capacity", "20"),
-        ]))
+        .form(&event_form(&[("title", "January meeting"), ("capacity", "20")]))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let e = store::by_id(&app.state.db, id.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!((e.title.as_str(), e.sequence), ("January meeting", 1));
 }
 
@@ -338,47 +214,20 @@ async fn bad_event_input_is_explained_and_changes_nothing(d: Dialect) {
     ] {
         assert!(html.contains(msg), "missing {msg:?}: {html}");
     }
-    assert!(
-        html.contains("value=\"Mars/Olympus\""),
-        "typed values are kept"
-    );
+    assert!(html.contains("value=\"Mars/Olympus\""), "typed values are kept");
     let n = networks_events(&app, "eas").await;
     assert_eq!(n, 0, "nothing was created");
     // Unknown and malformed ids are simply not found.
+    assert_eq!(admin.get(app.at("/events/not-a-uuid")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(
-        admin
-            .get(app.at("/events/not-a-uuid"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        admin
-            .get(app.at("/events/00000000-0000-0000-0000-000000000000"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        admin.get(app.at("/events/00000000-0000-0000-0000-000000000000")).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
 }
 
 async fn networks_events(app: &TestApp, slug: &str) -> usize {
-    let n = roundtable_store::networks::by_slug(&app.state.db, slug)
-        .await
-        .unwrap()
-        .unwrap();
-    store::in_network(
-        &app.state.db,
-        n.id,
-        DateTime::<Utc>::MIN_UTC,
-        DateTime::<Utc>::MAX_UTC,
-    )
-    .await
-    .unwrap()
-    .len()
+    let n = roundtable_store::networks::by_slug(&app.state.db, slug).await.unwrap().unwrap();
+    store::in_network(&app.state.db, n.id, DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC).await.unwrap().len()
 }
 
 async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_waiting(d: Dialect) {
@@ -390,59 +239,30 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
         &app,
         &admin,
         "eas",
-        &[
-            ("capacity", "10"),
-            ("start", &local_input(start)),
-            ("end", &local_input(start + Duration::hours(1))),
-        ],
+        &[("capacity", "10"), ("start", &local_input(start)), ("end", &local_input(start + Duration::hours(1)))],
     )
     .await;
-    let e = store::by_id(&app.state.db, id.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     let at = e.starts_at.timestamp_micros().to_string();
     let mut clients = Vec::new();
     for i in 0..30 {
-        clients.push(
-            member(
-                &app,
-                &format!("p{i}@example.org"),
-                &format!("Person {i:02}"),
-                "eas",
-            )
-            .await,
-        );
+        clients.push(member(&app, &format!("p{i}@example.org"), &format!("Person {i:02}"), "eas").await);
     }
     // Thirty people answer "going" at the same moment.
     let mut tasks = Vec::new();
     for c in clients.clone() {
         let (url, at) = (app.at(&format!("/events/{id}/rsvp")), at.clone());
         tasks.push(tokio::spawn(async move {
-            c.post(url)
-                .form(&[("response", "yes"), ("at", at.as_str())])
-                .send()
-                .await
-                .unwrap()
-                .status()
+            c.post(url).form(&[("response", "yes"), ("at", at.as_str())]).send().await.unwrap().status()
         }));
     }
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
     }
-    let people = store::attendees(&app.state.db, e.id, e.starts_at)
-        .await
-        .unwrap();
+    let people = store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
     let going: Vec<_> = people.iter().filter(|a| a.response == Rsvp::Yes).collect();
-    let mut waiting: Vec<_> = people
-        .iter()
-        .filter(|a| a.response == Rsvp::Waitlisted)
-        .collect();
-    assert_eq!(
-        (going.len(), waiting.len()),
-        (10, 20),
-        "exactly 10 places taken, 20 waiting"
-    );
+    let mut waiting: Vec<_> = people.iter().filter(|a| a.response == Rsvp::Waitlisted).collect();
+    assert_eq!((going.len(), waiting.len()), (10, 20), "exactly 10 places taken, 20 waiting");
     waiting.sort_by_key(|a| (a.responded_at, a.user_id));
     let first_waiting = waiting[0].email.clone();
     // Saying yes again does not change a place or the queue.
@@ -462,50 +282,26 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
         .send()
         .await
         .unwrap();
-    let people = store::attendees(&app.state.db, e.id, e.starts_at)
-        .await
-        .unwrap();
+    let people = store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
+    assert_eq!(people.iter().filter(|a| a.response == Rsvp::Yes).count(), 10, "still never more than capacity");
     assert_eq!(
-        people.iter().filter(|a| a.response == Rsvp::Yes).count(),
-        10,
-        "still never more than capacity"
-    );
-    assert_eq!(
-        people
-            .iter()
-            .find(|a| a.email == first_waiting)
-            .unwrap()
-            .response,
+        people.iter().find(|a| a.email == first_waiting).unwrap().response,
         Rsvp::Yes,
         "first come, first promoted"
     );
     let mails = app.emails_to(&first_waiting).await;
-    let promoted = mails
-        .iter()
-        .find(|m| m.contains("A place is yours"))
-        .unwrap_or_else(|| panic!("promotion email: {mails:?}"));
-    assert!(
-        promoted.contains("text/calendar") && promoted.contains("method=REQUEST"),
-        "{promoted}"
-    );
+    let promoted =
+        mails.iter().find(|m| m.contains("A place is yours")).unwrap_or_else(|| panic!("promotion email: {mails:?}"));
+    assert!(promoted.contains("text/calendar") && promoted.contains("method=REQUEST"), "{promoted}");
     let cal = calendar_in(promoted);
     assert_eq!(cal.property_value("METHOD"), Some("REQUEST"));
-    assert_eq!(
-        vevents(&cal)[0].get_uid(),
-        Some(format!("{id}@roundtable").as_str())
-    );
+    assert_eq!(vevents(&cal)[0].get_uid(), Some(format!("{id}@roundtable").as_str()));
     // The leaver's calendar entry is withdrawn with METHOD:CANCEL and the same UID.
     let left = app.emails_to(&leaver).await;
-    let cancel = left
-        .iter()
-        .find(|m| m.contains("Place released"))
-        .expect("release email");
+    let cancel = left.iter().find(|m| m.contains("Place released")).expect("release email");
     let cal = calendar_in(cancel);
     assert_eq!(cal.property_value("METHOD"), Some("CANCEL"));
-    assert_eq!(
-        vevents(&cal)[0].get_uid(),
-        Some(format!("{id}@roundtable").as_str())
-    );
+    assert_eq!(vevents(&cal)[0].get_uid(), Some(format!("{id}@roundtable").as_str()));
     // Two more places: the next two waiting people move up.
     let r = admin
         .post(app.at(&format!("/events/{id}/edit")))
@@ -518,37 +314,13 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let people = store::attendees(&app.state.db, e.id, e.starts_at)
-        .await
-        .unwrap();
-    assert_eq!(
-        people.iter().filter(|a| a.response == Rsvp::Yes).count(),
-        12
-    );
-    assert_eq!(
-        people
-            .iter()
-            .find(|a| a.email == waiting[2].email)
-            .unwrap()
-            .response,
-        Rsvp::Yes
-    );
-    assert_eq!(
-        people
-            .iter()
-            .find(|a| a.email == waiting[3].email)
-            .unwrap()
-            .response,
-        Rsvp::Waitlisted
-    );
+    let people = store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
+    assert_eq!(people.iter().filter(|a| a.response == Rsvp::Yes).count(), 12);
+    assert_eq!(people.iter().find(|a| a.email == waiting[2].email).unwrap().response, Rsvp::Yes);
+    assert_eq!(people.iter().find(|a| a.email == waiting[3].email).unwrap().response, Rsvp::Waitlisted);
     // Waiting-list people were told they wait, and got no invitation.
     let waits = app.emails_to(&waiting[5].email).await;
-    assert!(
-        waits
-            .iter()
-            .any(|m| m.contains("On the waiting list") && !m.contains("text/calendar")),
-        "{waits:?}"
-    );
+    assert!(waits.iter().any(|m| m.contains("On the waiting list") && !m.contains("text/calendar")), "{waits:?}");
 }
 
 async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_changed(d: Dialect) {
@@ -557,46 +329,16 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     set_tz(&app, "admin@example.org", "Europe/London").await;
     app.network(&admin, "eas", "open").await;
     let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
-    let id = create_event(
-        &app,
-        &admin,
-        "eas",
-        &[("repeat", "monthly_nth"), ("until", "2027-12-31")],
-    )
-    .await;
-    let e = store::by_id(&app.state.db, id.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let id = create_event(&app, &admin, "eas", &[("repeat", "monthly_nth"), ("until", "2027-12-31")]).await;
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(e.rrule, "FREQ=MONTHLY;BYDAY=2TU;UNTIL=20271231T235959Z");
     // 12:00 London in winter and in summer (second Tuesday of April is the 13th, in BST).
-    let april = body(
-        admin
-            .get(app.at("/n/eas/events?view=month&month=2027-04"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        april.contains("12:00 Monthly meeting") && april.contains("Tuesday 13 April"),
-        "{april}"
-    );
-    let page = body(
-        bo.get(app.at(&format!("/events/{id}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        page.contains("Every month on the second Tuesday, until 31 December 2027"),
-        "{page}"
-    );
+    let april = body(admin.get(app.at("/n/eas/events?view=month&month=2027-04")).send().await.unwrap()).await;
+    assert!(april.contains("12:00 Monthly meeting") && april.contains("Tuesday 13 April"), "{april}");
+    let page = body(bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap()).await;
+    assert!(page.contains("Every month on the second Tuesday, until 31 December 2027"), "{page}");
     // Bo answers for the April meeting; then the organiser cancels only that date.
-    let april_at = DateTime::parse_from_rfc3339("2027-04-13T11:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
+    let april_at = DateTime::parse_from_rfc3339("2027-04-13T11:00:00Z").unwrap().with_timezone(&Utc);
     let at = april_at.timestamp_micros().to_string();
     let r = bo
         .post(app.at(&format!("/events/{id}/rsvp")))
@@ -612,48 +354,17 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let april = body(
-        admin
-            .get(app.at("/n/eas/events?view=month&month=2027-04"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let april = body(admin.get(app.at("/n/eas/events?view=month&month=2027-04")).send().await.unwrap()).await;
     assert!(april.contains("Cancelled"), "{april}");
-    let may = body(
-        admin
-            .get(app.at("/n/eas/events?view=month&month=2027-05"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        may.contains("12:00 Monthly meeting") && !may.contains("Cancelled"),
-        "other dates stay: {may}"
-    );
+    let may = body(admin.get(app.at("/n/eas/events?view=month&month=2027-05")).send().await.unwrap()).await;
+    assert!(may.contains("12:00 Monthly meeting") && !may.contains("Cancelled"), "other dates stay: {may}");
     let mails = app.emails_to("bo@example.org").await;
-    let cancel = mails
-        .iter()
-        .find(|m| m.contains("Cancelled: Monthly meeting"))
-        .expect("cancellation email");
+    let cancel = mails.iter().find(|m| m.contains("Cancelled: Monthly meeting")).expect("cancellation email");
     let cal = calendar_in(cancel);
     assert_eq!(cal.property_value("METHOD"), Some("CANCEL"));
     let v = vevents(&cal)[0];
-    assert_eq!(
-        v.get_uid(),
-        Some(format!("{id}-{at}@roundtable").as_str()),
-        "one date of a series has its own UID"
-    );
-    assert!(
-        v.property_value("SEQUENCE")
-            .unwrap()
-            .parse::<u32>()
-            .unwrap()
-            >= 1,
-        "SEQUENCE raised"
-    );
+    assert_eq!(v.get_uid(), Some(format!("{id}-{at}@roundtable").as_str()), "one date of a series has its own UID");
+    assert!(v.property_value("SEQUENCE").unwrap().parse::<u32>().unwrap() >= 1, "SEQUENCE raised");
     // RSVPs to a cancelled date are refused with a reason.
     let r = bo
         .post(app.at(&format!("/events/{id}/rsvp")))
@@ -668,28 +379,13 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
         .with_timezone(&Utc)
         .timestamp_micros()
         .to_string();
-    let mut f = event_form(&[
-        ("start", "2027-06-08T14:00"),
-        ("end", "2027-06-08T15:00"),
-        ("title", "June meeting (later)"),
-    ]);
+    let mut f =
+        event_form(&[("start", "2027-06-08T14:00"), ("end", "2027-06-08T15:00"), ("title", "June meeting (later)")]);
     f.push(("scope".into(), "one".into()));
     f.push(("at".into(), june_at.clone()));
-    let r = admin
-        .post(app.at(&format!("/events/{id}/edit")))
-        .form(&f)
-        .send()
-        .await
-        .unwrap();
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&f).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
-    let june = body(
-        admin
-            .get(app.at("/n/eas/events?view=month&month=2027-06"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let june = body(admin.get(app.at("/n/eas/events?view=month&month=2027-06")).send().await.unwrap()).await;
     assert!(june.contains("14:00 June meeting (later)"), "{june}");
     // "This and all following" from September: the old series ends in August, a new one starts.
     let sept_at = DateTime::parse_from_rfc3339("2027-09-14T11:00:00Z")
@@ -705,12 +401,7 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     ]);
     f.push(("scope".into(), "following".into()));
     f.push(("at".into(), sept_at));
-    let r = admin
-        .post(app.at(&format!("/events/{id}/edit")))
-        .form(&f)
-        .send()
-        .await
-        .unwrap();
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&f).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let new_id = r
         .headers()
@@ -724,31 +415,13 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
         .unwrap()
         .to_owned();
     assert_ne!(new_id, id);
-    let old = store::by_id(&app.state.db, id.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let old = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     assert!(old.rrule.contains("UNTIL=20270913"), "{}", old.rrule);
-    let oct = body(
-        admin
-            .get(app.at("/n/eas/events?view=month&month=2027-10"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        oct.contains("16:00 Afternoon meeting") && !oct.contains("12:00 Monthly meeting"),
-        "{oct}"
-    );
+    let oct = body(admin.get(app.at("/n/eas/events?view=month&month=2027-10")).send().await.unwrap()).await;
+    assert!(oct.contains("16:00 Afternoon meeting") && !oct.contains("12:00 Monthly meeting"), "{oct}");
     // A member cannot cancel.
     assert_eq!(
-        bo.post(app.at(&format!("/events/{id}/cancel")))
-            .form(&[("scope", "all")])
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        bo.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "all")]).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
 }
@@ -771,10 +444,7 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
         ],
     )
     .await;
-    let e = store::by_id(&app.state.db, id.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     let second = roundtable_app::events::series(&e).between(
         e.starts_at + Duration::days(1),
         e.starts_at + Duration::days(10),
@@ -783,108 +453,45 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
     .original;
     admin
         .post(app.at(&format!("/events/{id}/cancel")))
-        .form(&[
-            ("scope", "one"),
-            ("at", &second.timestamp_micros().to_string()),
-        ])
+        .form(&[("scope", "one"), ("at", &second.timestamp_micros().to_string())])
         .send()
         .await
         .unwrap();
-    let page = body(
-        bo.post(app.at("/calendar/feeds"))
-            .form(&[("network", "")])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let url_start = page
-        .find(&format!("{}/ical/", app.url))
-        .expect("feed URL shown");
+    let page = body(bo.post(app.at("/calendar/feeds")).form(&[("network", "")]).send().await.unwrap()).await;
+    let url_start = page.find(&format!("{}/ical/", app.url)).expect("feed URL shown");
     let url = page[url_start..].split('<').next().unwrap().to_owned();
     // No session needed: the secret in the URL is the credential.
     let r = reqwest::get(&url).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(
-        r.headers()
-            .get("content-type")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .starts_with("text/calendar")
-    );
+    assert!(r.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/calendar"));
     let text = body(r).await;
-    assert!(
-        text.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/London") && text.contains("TZOFFSETTO:+0100"),
-        "{text}"
-    );
+    assert!(text.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/London") && text.contains("TZOFFSETTO:+0100"), "{text}");
     let cal = calendar_in(&text);
     assert_eq!(cal.property_value("METHOD"), Some("PUBLISH"));
     let ev = vevents(&cal);
     assert_eq!(ev.len(), 1);
-    assert_eq!(
-        ev[0].get_summary(),
-        Some("Coffee, tea & \"chat\""),
-        "escaping round-trips"
-    );
+    assert_eq!(ev[0].get_summary(), Some("Coffee, tea & \"chat\""), "escaping round-trips");
     assert_eq!(ev[0].property_value("RRULE"), Some("FREQ=WEEKLY"));
     assert_eq!(ev[0].get_uid(), Some(format!("{id}@roundtable").as_str()));
     let dtstart = ev[0].properties().get("DTSTART").unwrap();
-    assert_eq!(
-        dtstart.params().get("TZID").map(|p| p.value()),
-        Some("Europe/London")
-    );
-    let exdate = ev[0]
-        .multi_properties()
-        .get("EXDATE")
-        .expect("cancelled date excluded");
-    assert_eq!(
-        exdate[0].value(),
-        second
-            .with_timezone(&chrono_tz::Europe::London)
-            .format("%Y%m%dT%H%M%S")
-            .to_string()
-    );
+    assert_eq!(dtstart.params().get("TZID").map(|p| p.value()), Some("Europe/London"));
+    let exdate = ev[0].multi_properties().get("EXDATE").expect("cancelled date excluded");
+    assert_eq!(exdate[0].value(), second.with_timezone(&chrono_tz::Europe::London).format("%Y%m%dT%H%M%S").to_string());
     // A network feed for a network Bo is not in is refused; revoking stops the URL working.
-    let feeds = store::feeds_of(&app.state.db, user_id(&app, "bo@example.org").await)
-        .await
-        .unwrap();
-    let r = bo
-        .post(app.at(&format!("/calendar/feeds/{}/revoke", feeds[0].id)))
-        .send()
-        .await
-        .unwrap();
+    let feeds = store::feeds_of(&app.state.db, user_id(&app, "bo@example.org").await).await.unwrap();
+    let r = bo.post(app.at(&format!("/calendar/feeds/{}/revoke", feeds[0].id))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        reqwest::get(&url).await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        reqwest::get(app.at("/ical/not-a-token.ics"))
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(reqwest::get(app.at("/ical/not-a-token.ics")).await.unwrap().status(), StatusCode::NOT_FOUND);
     // Someone else cannot revoke Bo's feed.
     let eve = app.user("eve@example.org", "Eve").await;
     assert_eq!(
-        eve.post(app.at(&format!("/calendar/feeds/{}/revoke", feeds[0].id)))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        eve.post(app.at(&format!("/calendar/feeds/{}/revoke", feeds[0].id))).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
     // The single-event download is an .ics too.
     let one = body(
-        bo.get(app.at(&format!(
-            "/events/{id}/invite.ics?at={}",
-            e.starts_at.timestamp_micros()
-        )))
-        .send()
-        .await
-        .unwrap(),
+        bo.get(app.at(&format!("/events/{id}/invite.ics?at={}", e.starts_at.timestamp_micros()))).send().await.unwrap(),
     )
     .await;
     assert_eq!(vevents(&calendar_in(&one)).len(), 1);
@@ -900,17 +507,10 @@ async fn reminders_and_feedback_requests_are_sent_once_per_person(d: Dialect) {
         &app,
         &admin,
         "eas",
-        &[
-            ("start", &local_input(start)),
-            ("end", &local_input(start + Duration::hours(1))),
-            ("reminder_hours", "4"),
-        ],
+        &[("start", &local_input(start)), ("end", &local_input(start + Duration::hours(1))), ("reminder_hours", "4")],
     )
     .await;
-    let e = store::by_id(&app.state.db, id.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     let at = e.starts_at.timestamp_micros().to_string();
     bo.post(app.at(&format!("/events/{id}/rsvp")))
         .form(&[("response", "yes"), ("at", at.as_str())])
@@ -925,32 +525,16 @@ async fn reminders_and_feedback_requests_are_sent_once_per_person(d: Dialect) {
     );
     a.unwrap();
     b.unwrap();
-    roundtable_app::events::send_due_notices(&app.state, now + Duration::minutes(5))
-        .await
-        .unwrap();
+    roundtable_app::events::send_due_notices(&app.state, now + Duration::minutes(5)).await.unwrap();
     let mails = app.emails_to("bo@example.org").await;
-    assert_eq!(
-        mails
-            .iter()
-            .filter(|m| m.contains("Reminder: Monthly meeting"))
-            .count(),
-        1,
-        "one reminder"
-    );
+    assert_eq!(mails.iter().filter(|m| m.contains("Reminder: Monthly meeting")).count(), 1, "one reminder");
     // After the event: one feedback request, then the answer shows to organisers.
     let after = e.starts_at + Duration::hours(1) + Duration::minutes(1);
-    let n = roundtable_app::events::send_due_notices(&app.state, after)
-        .await
-        .unwrap();
+    let n = roundtable_app::events::send_due_notices(&app.state, after).await.unwrap();
     assert_eq!(n, 1, "one feedback request queued");
-    roundtable_app::events::send_due_notices(&app.state, after + Duration::minutes(1))
-        .await
-        .unwrap();
+    roundtable_app::events::send_due_notices(&app.state, after + Duration::minutes(1)).await.unwrap();
     let mails = app.emails_to("bo@example.org").await;
-    let asks: Vec<_> = mails
-        .iter()
-        .filter(|m| m.contains("Subject: How was Monthly meeting?"))
-        .collect();
+    let asks: Vec<_> = mails.iter().filter(|m| m.contains("Subject: How was Monthly meeting?")).collect();
     assert_eq!(asks.len(), 1, "one feedback request: {mails:?}");
     assert!(app.link_in(asks[0], "/events/").contains("/feedback?at="));
     // Feedback before the event has started is refused; the page and the form exist.
@@ -963,42 +547,12 @@ async fn reminders_and_feedback_requests_are_sent_once_per_person(d: Dialect) {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let uid = user_id(&app, "bo@example.org").await;
     let mut tx = app.state.db.begin().await.unwrap();
-    store::upsert_feedback(
-        &mut tx,
-        e.id,
-        e.network_id,
-        e.starts_at,
-        uid,
-        4,
-        "Useful",
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    store::upsert_feedback(&mut tx, e.id, e.network_id, e.starts_at, uid, 4, "Useful", Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
-    let page = body(
-        admin
-            .get(app.at(&format!("/events/{id}?at={at}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        page.contains("average rating 4.0 out of 5") && page.contains("Useful"),
-        "{page}"
-    );
-    let page = body(
-        bo.get(app.at(&format!("/events/{id}?at={at}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        !page.contains("average rating"),
-        "members do not see the feedback results"
-    );
+    let page = body(admin.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(page.contains("average rating 4.0 out of 5") && page.contains("Useful"), "{page}");
+    let page = body(bo.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(!page.contains("average rating"), "members do not see the feedback results");
 }
 
 async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
@@ -1012,28 +566,13 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
         &app,
         &admin,
         "eas",
-        &[
-            ("start", &local_input(start)),
-            ("end", &local_input(start + Duration::hours(1))),
-        ],
+        &[("start", &local_input(start)), ("end", &local_input(start + Duration::hours(1)))],
     )
     .await;
-    let e = store::by_id(&app.state.db, id.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     let at = e.starts_at.timestamp_micros().to_string();
-    let page = body(
-        bo.get(app.at(&format!("/events/{id}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        !page.contains(&e.checkin_code),
-        "members do not see the code on the page"
-    );
+    let page = body(bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap()).await;
+    assert!(!page.contains(&e.checkin_code), "members do not see the code on the page");
     let r = bo
         .post(app.at(&format!("/events/{id}/check-in")))
         .form(&[("code", "WRONG1"), ("at", at.as_str())])
@@ -1043,19 +582,13 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = bo
         .post(app.at(&format!("/events/{id}/check-in")))
-        .form(&[
-            ("code", &e.checkin_code.to_lowercase()[..]),
-            ("at", at.as_str()),
-        ])
+        .form(&[("code", &e.checkin_code.to_lowercase()[..]), ("at", at.as_str())])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let hist = body(bo.get(app.at("/calendar/attendance")).send().await.unwrap()).await;
-    assert!(
-        hist.contains("Monthly meeting") && hist.contains("Checked in with the code"),
-        "{hist}"
-    );
+    assert!(hist.contains("Monthly meeting") && hist.contains("Checked in with the code"), "{hist}");
     // The organiser marks Cy; a member cannot mark anyone.
     let cy = user_id(&app, "cy@example.org").await.to_string();
     assert_eq!(
@@ -1074,9 +607,7 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let attended = store::attended(&app.state.db, e.id, e.starts_at)
-        .await
-        .unwrap();
+    let attended = store::attended(&app.state.db, e.id, e.starts_at).await.unwrap();
     assert_eq!(attended.len(), 2);
     // Notes and the rotating host.
     let r = admin
@@ -1092,31 +623,13 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page = body(
-        bo.get(app.at(&format!("/events/{id}?at={at}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let page = body(bo.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
     assert!(
-        page.contains("1. Welcome")
-            && page.contains("Short summary")
-            && page.contains("Watch the recording"),
+        page.contains("1. Welcome") && page.contains("Short summary") && page.contains("Watch the recording"),
         "{page}"
     );
-    let org = body(
-        admin
-            .get(app.at(&format!("/events/{id}?at={at}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        org.contains("Confirm as host") && org.contains(&e.checkin_code),
-        "{org}"
-    );
+    let org = body(admin.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(org.contains("Confirm as host") && org.contains(&e.checkin_code), "{org}");
     let r = admin
         .post(app.at(&format!("/events/{id}/host")))
         .form(&[("user", cy.as_str()), ("at", at.as_str())])
@@ -1127,14 +640,8 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
     let hosts = store::hosts(&app.state.db, e.id).await.unwrap();
     assert_eq!(hosts.len(), 1);
     assert_eq!(hosts[0].2, "Cy Member");
-    let next = roundtable_app::events::host_suggestions(&app.state, &e, e.starts_at)
-        .await
-        .unwrap();
-    assert_eq!(
-        next.last().map(|s| s.1.as_str()),
-        Some("Cy Member"),
-        "Cy hosted, so others come first: {next:?}"
-    );
+    let next = roundtable_app::events::host_suggestions(&app.state, &e, e.starts_at).await.unwrap();
+    assert_eq!(next.last().map(|s| s.1.as_str()), Some("Cy Member"), "Cy hosted, so others come first: {next:?}");
     assert_eq!(next[0].1, "Bo Member");
 }
 
@@ -1142,74 +649,22 @@ async fn whole_organisation_events_reach_everyone_but_network_events_stay_privat
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "secret", "invitation_only").await;
-    let open = create_event(
-        &app,
-        &admin,
-        "secret",
-        &[("audience", "organisation"), ("title", "Town hall")],
-    )
-    .await;
+    let open = create_event(&app, &admin, "secret", &[("audience", "organisation"), ("title", "Town hall")]).await;
     let private = create_event(&app, &admin, "secret", &[("title", "Steering committee")]).await;
     let eve = app.user("eve@example.org", "Eve Outsider").await;
+    assert_eq!(eve.get(app.at(&format!("/events/{open}"))).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(eve.get(app.at(&format!("/events/{private}"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(eve.get(app.at("/n/secret/events")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let mine = body(eve.get(app.at("/calendar?view=list&week=2027-01-01")).send().await.unwrap()).await;
+    assert!(mine.contains("Town hall") && !mine.contains("Steering committee"), "{mine}");
     assert_eq!(
-        eve.get(app.at(&format!("/events/{open}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        eve.get(app.at(&format!("/events/{private}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        eve.get(app.at(&format!("/events/{private}/edit"))).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        eve.get(app.at("/n/secret/events"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    let mine = body(
-        eve.get(app.at("/calendar?view=list&week=2027-01-01"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert!(
-        mine.contains("Town hall") && !mine.contains("Steering committee"),
-        "{mine}"
-    );
-    assert_eq!(
-        eve.get(app.at(&format!("/events/{private}/edit")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        eve.get(app.at(&format!("/events/{open}/edit")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(eve.get(app.at(&format!("/events/{open}/edit"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     // Anonymous visitors are sent to sign in.
     assert_eq!(
-        app.client()
-            .get(app.at(&format!("/events/{open}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.client().get(app.at(&format!("/events/{open}"))).send().await.unwrap().status(),
         StatusCode::SEE_OTHER
     );
 }
@@ -1224,33 +679,15 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
         &app,
         &admin,
         "eas",
-        &[
-            ("capacity", "1"),
-            ("start", &local_input(start)),
-            ("end", &local_input(start + Duration::hours(1))),
-        ],
+        &[("capacity", "1"), ("start", &local_input(start)), ("end", &local_input(start + Duration::hours(1)))],
     )
     .await;
-    let page = body(
-        bo.post(app.at("/account/tokens"))
-            .form(&[("name", "script")])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let page = body(bo.post(app.at("/account/tokens")).form(&[("name", "script")]).send().await.unwrap()).await;
     let t0 = page.find("<code>rt_").expect("token") + "<code>".len();
     let token = page[t0..].split('<').next().unwrap().to_owned();
     let api = reqwest::Client::new();
-    let list: serde_json::Value = api
-        .get(app.at("/api/v1/networks/eas/events"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value =
+        api.get(app.at("/api/v1/networks/eas/events")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     let first = &list["events"][0];
     assert_eq!(first["id"], id.as_str());
     assert_eq!(first["capacity"], 1);
@@ -1263,10 +700,7 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(
-        r.json::<serde_json::Value>().await.unwrap()["response"],
-        "yes"
-    );
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["response"], "yes");
     let bad = api
         .post(app.at(&format!("/api/v1/events/{id}/rsvp")))
         .bearer_auth(&token)
@@ -1275,10 +709,7 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        bad.json::<serde_json::Value>().await.unwrap()["code"],
-        "invalid_input"
-    );
+    assert_eq!(bad.json::<serde_json::Value>().await.unwrap()["code"], "invalid_input");
     let one: serde_json::Value = api
         .get(app.at(&format!("/api/v1/events/{id}")))
         .bearer_auth(&token)
@@ -1289,14 +720,7 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(one["title"], "Monthly meeting");
-    let spec: serde_json::Value = api
-        .get(app.at("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: serde_json::Value = api.get(app.at("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(spec["paths"]["/api/v1/events/{id}/rsvp"]["post"].is_object());
     assert!(spec["paths"]["/api/v1/networks/{slug}/events"]["get"].is_object());
 }
@@ -1310,46 +734,27 @@ async fn event_routes_follow_the_roles_in_each_network(d: Dialect) {
     app.network(&admin, "own", "by_request").await;
     app.network(&admin, "other", "invitation_only").await;
     let start = Utc::now() + Duration::days(2);
-    let when = [
-        ("start", local_input(start)),
-        ("end", local_input(start + Duration::hours(1))),
-    ];
+    let when = [("start", local_input(start)), ("end", local_input(start + Duration::hours(1)))];
     let when: Vec<(&str, &str)> = when.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let own_event = create_event(&app, &admin, "own", &when).await;
     let other_event = create_event(&app, &admin, "other", &when).await;
-    let own = roundtable_store::networks::by_slug(&app.state.db, "own")
-        .await
-        .unwrap()
-        .unwrap();
+    let own = roundtable_store::networks::by_slug(&app.state.db, "own").await.unwrap().unwrap();
     let mut clients = vec![("admin", admin)];
     for role in Role::ALL {
         let email = format!("{}@example.org", role.as_str());
         let c = app.user(&email, role.label()).await;
         let id = user_id(&app, &email).await;
         let mut tx = app.state.db.begin().await.unwrap();
-        roundtable_store::networks::upsert_membership(
-            &mut tx,
-            own.id,
-            id,
-            role,
-            MembershipStatus::Active,
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        roundtable_store::networks::upsert_membership(&mut tx, own.id, id, role, MembershipStatus::Active, Utc::now())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         clients.push((role.as_str(), c));
     }
-    clients.push((
-        "outsider",
-        app.user("outsider@example.org", "Outsider").await,
-    ));
+    clients.push(("outsider", app.user("outsider@example.org", "Outsider").await));
     let target = user_id(&app, "member@example.org").await.to_string();
     for (net, event) in [("own", &own_event), ("other", &other_event)] {
-        let e = store::by_id(&app.state.db, event.parse().unwrap())
-            .await
-            .unwrap()
-            .unwrap();
+        let e = store::by_id(&app.state.db, event.parse().unwrap()).await.unwrap().unwrap();
         let at = e.starts_at.timestamp_micros().to_string();
         // (method, path, organisers only?)
         let routes: Vec<(&str, String, bool)> = vec![
@@ -1367,28 +772,17 @@ async fn event_routes_follow_the_roles_in_each_network(d: Dialect) {
                 let req = if *method == "GET" {
                     c.get(&url)
                 } else {
-                    c.post(&url).form(&[
-                        ("at", at.as_str()),
-                        ("user", target.as_str()),
-                        ("agenda", "Agenda"),
-                    ])
+                    c.post(&url).form(&[("at", at.as_str()), ("user", target.as_str()), ("agenda", "Agenda")])
                 };
                 let status = req.send().await.unwrap().status();
                 let in_own = net == "own" && *who != "outsider" && *who != "admin";
-                let organiser = matches!(
-                    *who,
-                    "chair" | "administrator" | "training_coordinator" | "communications_officer"
-                );
+                let organiser =
+                    matches!(*who, "chair" | "administrator" | "training_coordinator" | "communications_officer");
                 let allowed = *who == "admin" || (in_own && (!organisers_only || organiser));
-                let ok =
-                    status.is_success() || (status == StatusCode::SEE_OTHER && *method == "POST");
+                let ok = status.is_success() || (status == StatusCode::SEE_OTHER && *method == "POST");
                 assert_eq!(ok, allowed, "{who} {method} {path} gave {status}");
                 if !allowed && net == "other" {
-                    assert_eq!(
-                        status,
-                        StatusCode::NOT_FOUND,
-                        "{who} must not learn that {path} exists"
-                    );
+                    assert_eq!(status, StatusCode::NOT_FOUND, "{who} must not learn that {path} exists");
                 }
             }
         }

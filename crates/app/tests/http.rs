@@ -34,15 +34,33 @@ async fn first_run_setup_creates_the_org_and_admin_and_the_link_works_once(d: Di
     let token = app.setup_token().await;
     let c = app.client();
     // Bad input first: every error is shown, nothing is created.
-    let r = c.post(app.at(&format!("/setup/{token}"))).form(&[("org_name", ""), ("name", "Ada"), ("email", "nope"), ("password", "short")]).send().await.unwrap();
+    let r = c
+        .post(app.at(&format!("/setup/{token}")))
+        .form(&[("org_name", ""), ("name", "Ada"), ("email", "nope"), ("password", "short")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(r).await;
-    assert!(html.contains("Enter the organisation&#39;s name") || html.contains("Enter the organisation's name"), "{html}");
+    assert!(
+        html.contains("Enter the organisation&#39;s name") || html.contains("Enter the organisation's name"),
+        "{html}"
+    );
     assert!(html.contains("at least 10 characters"), "{html}");
     assert!(html.contains("value=\"Ada\""), "typed values are kept");
     assert!(roundtable_store::org::get(&app.state.db).await.unwrap().is_none());
 
-    let r = c.post(app.at(&format!("/setup/{token}"))).form(&[("org_name", "Example Org"), ("name", "Ada Admin"), ("email", "Admin@Example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    let r = c
+        .post(app.at(&format!("/setup/{token}")))
+        .form(&[
+            ("org_name", "Example Org"),
+            ("name", "Ada Admin"),
+            ("email", "Admin@Example.org"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let home = body(c.get(app.at("/")).send().await.unwrap()).await;
     assert!(home.contains("Welcome, Ada Admin"), "{home}");
@@ -59,21 +77,40 @@ async fn sign_in_rejects_a_wrong_password_and_rate_limits_per_account(d: Dialect
     app.setup().await;
     let c = app.client();
     for _ in 0..5 {
-        let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", "wrong password!")]).send().await.unwrap();
+        let r = c
+            .post(app.at("/sign-in"))
+            .form(&[("email", "admin@example.org"), ("password", "wrong password!")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body(r).await.contains("do not match"));
     }
     // Now even the right password waits, with a message saying how long.
-    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", "admin@example.org"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     let html = body(r).await;
     assert!(html.contains("Too many failed sign-in attempts") && html.contains("minute"), "{html}");
     // Per address: guessing across many accounts from one address is stopped too.
     app.user("other@example.org", "Other Person").await;
     for i in 0..15 {
-        c.post(app.at("/sign-in")).form(&[("email", &format!("nobody{i}@example.org")[..]), ("password", "guess guess guess")]).send().await.unwrap();
+        c.post(app.at("/sign-in"))
+            .form(&[("email", &format!("nobody{i}@example.org")[..]), ("password", "guess guess guess")])
+            .send()
+            .await
+            .unwrap();
     }
-    let r = c.post(app.at("/sign-in")).form(&[("email", "other@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", "other@example.org"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "20 failures from this address lock it for every account");
 }
 
@@ -81,29 +118,55 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it(d: Dialect) {
     let app = TestApp::spawn(d).await;
     app.setup().await;
     let c = app.client();
-    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD), ("remember", "1")]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", "admin@example.org"), ("password", PASSWORD), ("remember", "1")])
+        .send()
+        .await
+        .unwrap();
     let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Max-Age"), "{cookie}");
     let first = cookie.split(';').next().unwrap().to_owned();
-    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", "admin@example.org"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     let second = r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
     assert_ne!(first, second, "a new session id at every sign-in");
-    assert!(!r.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age"), "without remember me the cookie ends with the browser");
+    assert!(
+        !r.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age"),
+        "without remember me the cookie ends with the browser"
+    );
     assert_eq!(c.get(app.at("/account")).send().await.unwrap().status(), StatusCode::OK);
     // Sign out everywhere else ends the first session.
     let other = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     assert_eq!(other.get(app.at("/account")).header("cookie", &first).send().await.unwrap().status(), StatusCode::OK);
     c.post(app.at("/account/sessions/sign-out-others")).send().await.unwrap();
-    assert_eq!(other.get(app.at("/account")).header("cookie", &first).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        other.get(app.at("/account")).header("cookie", &first).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
     c.post(app.at("/sign-out")).send().await.unwrap();
     let r = c.get(app.at("/account")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers().get("location").unwrap(), "/sign-in?next=%2Faccount", "back to the page after signing in");
     let form = body(c.get(app.at("/sign-in?next=%2Faccount")).send().await.unwrap()).await;
     assert!(form.contains("name=\"next\" value=\"/account\""), "{form}");
-    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD), ("next", "/account")]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", "admin@example.org"), ("password", PASSWORD), ("next", "/account")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/account");
-    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD), ("next", "//evil.example")]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", "admin@example.org"), ("password", PASSWORD), ("next", "//evil.example")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/", "never redirect off-site");
 }
 
@@ -120,14 +183,19 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     assert!(page.contains("Requests to join") && page.contains("Bo Member"), "{page}");
     let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
     // Bo cannot approve himself.
-    assert_eq!(bo.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        bo.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
     let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::OK);
     let mails = app.emails_to("bo@example.org").await;
     assert!(mails.iter().any(|m| m.contains("was approved")), "{mails:?}");
     let (log, _) = audit::page(&app.state.db, 50, 0).await.unwrap();
-    assert!(log.iter().any(|e| e.action == "membership.approved" && e.subject == "bo@example.org" && e.network_name.as_deref() == Some("Network eas")));
+    assert!(log.iter().any(|e| e.action == "membership.approved"
+        && e.subject == "bo@example.org"
+        && e.network_name.as_deref() == Some("Network eas")));
     // Leaving works and is reflected in the count.
     bo.post(app.at("/n/eas/leave")).send().await.unwrap();
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
@@ -138,7 +206,12 @@ async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "circle", "invitation_only").await;
-    let r = admin.post(app.at("/n/circle/invite")).form(&[("email", "new@example.org"), ("role", "member")]).send().await.unwrap();
+    let r = admin
+        .post(app.at("/n/circle/invite"))
+        .form(&[("email", "new@example.org"), ("role", "member")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let members = body(admin.get(app.at("/n/circle/members")).send().await.unwrap()).await;
     assert!(members.contains("new@example.org (no account yet)"), "organisers see open invitations: {members}");
@@ -163,10 +236,27 @@ async fn members_are_paginated_and_searchable_accent_insensitively(d: Dialect) {
     app.network(&admin, "big", "open").await;
     for i in 0..55 {
         let name = if i == 7 { "Zoë Lindqvist".to_owned() } else { format!("Member {i:02}") };
-        roundtable_app::admin::console::create_user(&app.state.db, &format!("m{i}@example.org"), &name, PASSWORD, false).await.unwrap();
+        roundtable_app::admin::console::create_user(
+            &app.state.db,
+            &format!("m{i}@example.org"),
+            &name,
+            PASSWORD,
+            false,
+        )
+        .await
+        .unwrap();
         let u = users::by_email(&app.state.db, &format!("m{i}@example.org")).await.unwrap().unwrap();
         let mut tx = app.state.db.begin().await.unwrap();
-        networks::upsert_membership(&mut tx, networks::by_slug(&app.state.db, "big").await.unwrap().unwrap().id, u.id, roundtable_domain::Role::Member, roundtable_domain::MembershipStatus::Active, chrono::Utc::now()).await.unwrap();
+        networks::upsert_membership(
+            &mut tx,
+            networks::by_slug(&app.state.db, "big").await.unwrap().unwrap().id,
+            u.id,
+            roundtable_domain::Role::Member,
+            roundtable_domain::MembershipStatus::Active,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
     let p1 = body(admin.get(app.at("/n/big/members")).send().await.unwrap()).await;
@@ -200,11 +290,21 @@ async fn self_sign_up_is_limited_to_allowed_domains(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     let c = app.client();
-    let r = c.post(app.at("/sign-up")).form(&[("name", "Sam"), ("email", "sam@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-up"))
+        .form(&[("name", "Sam"), ("email", "sam@example.org"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(r).await.contains("only open to the organisation"));
     admin.post(app.at("/admin/domains")).form(&[("domain", "@Example.org")]).send().await.unwrap();
-    let r = c.post(app.at("/sign-up")).form(&[("name", "Sam"), ("email", "sam@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-up"))
+        .form(&[("name", "Sam"), ("email", "sam@example.org"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let sam = users::by_email(&app.state.db, "sam@example.org").await.unwrap().unwrap();
     assert!(sam.email_verified_at.is_none());
@@ -212,7 +312,12 @@ async fn self_sign_up_is_limited_to_allowed_domains(d: Dialect) {
     let link = app.link_in(&mails[0], "/verify/");
     c.get(&link).send().await.unwrap();
     assert!(users::by_email(&app.state.db, "sam@example.org").await.unwrap().unwrap().email_verified_at.is_some());
-    let r = c.post(app.at("/sign-up")).form(&[("name", "Sam"), ("email", "sam@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+    let r = c
+        .post(app.at("/sign-up"))
+        .form(&[("name", "Sam"), ("email", "sam@example.org"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
 
@@ -230,8 +335,16 @@ async fn password_reset_link_works_once_and_signs_out_everywhere(d: Dialect) {
     let r = c.post(&link).form(&[("password", "a brand new password")]).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/sign-in?notice=reset-done");
     assert_eq!(admin.get(app.at("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "old sessions end");
-    assert_eq!(c.post(&link).form(&[("password", "another new password")]).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    let r = c.post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", "a brand new password")]).send().await.unwrap();
+    assert_eq!(
+        c.post(&link).form(&[("password", "another new password")]).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", "admin@example.org"), ("password", "a brand new password")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -247,16 +360,33 @@ async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {
     app.network(&admin, "open-net", "open").await;
     let token = api_token(&app, &admin).await;
     let api = reqwest::Client::new();
-    let me: serde_json::Value = api.get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value =
+        api.get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["email"], "admin@example.org");
     let r = api.get(app.at("/api/v1/me")).bearer_auth("rt_wrong").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(r.headers().get("content-type").unwrap(), "application/problem+json");
     let p: serde_json::Value = r.json().await.unwrap();
     assert_eq!(p["code"], "unauthenticated");
-    let joined: serde_json::Value = api.post(app.at("/api/v1/networks/open-net/membership")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let joined: serde_json::Value = api
+        .post(app.at("/api/v1/networks/open-net/membership"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(joined["status"], "active");
-    let members: serde_json::Value = api.get(app.at("/api/v1/networks/open-net/members")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let members: serde_json::Value = api
+        .get(app.at("/api/v1/networks/open-net/members"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(members["total"], 1);
     let missing = api.get(app.at("/api/v1/networks/nope")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
@@ -266,9 +396,18 @@ async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {
     assert!(spec["components"]["securitySchemes"]["token"].is_object());
     assert_eq!(api.get(app.at("/api/docs/")).send().await.unwrap().status(), StatusCode::OK);
     // A deleted token stops working.
-    let id = roundtable_store::tokens::for_user(&app.state.db, users::by_email(&app.state.db, "admin@example.org").await.unwrap().unwrap().id).await.unwrap()[0].id;
+    let id = roundtable_store::tokens::for_user(
+        &app.state.db,
+        users::by_email(&app.state.db, "admin@example.org").await.unwrap().unwrap().id,
+    )
+    .await
+    .unwrap()[0]
+        .id;
     admin.post(app.at(&format!("/account/tokens/{id}/delete"))).send().await.unwrap();
-    assert_eq!(api.get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn bad_input_gets_a_clear_4xx_and_changes_nothing(d: Dialect) {
@@ -276,28 +415,79 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing(d: Dialect) {
     let admin = app.setup().await;
     let before = roundtable_store::networks::list(&app.state.db).await.unwrap().len();
     // Invalid UTF-8.
-    let r = admin.post(app.at("/networks/new")).header("content-type", "application/x-www-form-urlencoded").body("name=%FF%FE&visibility=open").send().await.unwrap();
+    let r = admin
+        .post(app.at("/networks/new"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=%FF%FE&visibility=open")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(body(r).await.contains("not valid UTF-8"));
     // Not a form.
-    let r = admin.post(app.at("/networks/new")).header("content-type", "application/json").body("{}").send().await.unwrap();
+    let r =
+        admin.post(app.at("/networks/new")).header("content-type", "application/json").body("{}").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // Oversized.
     let huge = format!("name=x&visibility=open&description={}", "a".repeat(100 * 1024));
-    let r = admin.post(app.at("/networks/new")).header("content-type", "application/x-www-form-urlencoded").body(huge).send().await.unwrap();
+    let r = admin
+        .post(app.at("/networks/new"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     assert!(r.status() == StatusCode::PAYLOAD_TOO_LARGE, "{}", r.status());
     // Too-long description, bad visibility, bad slug: field errors, typed text kept.
-    let r = admin.post(app.at("/networks/new")).form(&[("name", "<script>alert(1)</script>"), ("slug", "Bad Slug!"), ("description", &"d".repeat(6000)), ("visibility", "public")]).send().await.unwrap();
+    let r = admin
+        .post(app.at("/networks/new"))
+        .form(&[
+            ("name", "<script>alert(1)</script>"),
+            ("slug", "Bad Slug!"),
+            ("description", &"d".repeat(6000)),
+            ("visibility", "public"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(r).await;
-    assert!(html.contains("lower-case letters") && html.contains("Choose who can join") && html.contains("at most 5000"), "{html}");
-    assert!(!html.contains("<script>alert(1)</script>") && html.contains("&#60;script&#62;"), "escaped, never executed");
+    assert!(
+        html.contains("lower-case letters") && html.contains("Choose who can join") && html.contains("at most 5000"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script>alert(1)</script>") && html.contains("&#60;script&#62;"),
+        "escaped, never executed"
+    );
     // Unknown ids and slugs.
-    assert_eq!(admin.post(app.at("/n/none/requests/not-a-uuid/approve")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    assert_eq!(admin.post(app.at("/admin/people/00000000-0000-0000-0000-000000000000/admin")).form(&[("value", "true")]).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin.post(app.at("/n/none/requests/not-a-uuid/approve")).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin
+            .post(app.at("/admin/people/00000000-0000-0000-0000-000000000000/admin"))
+            .form(&[("value", "true")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(roundtable_store::networks::list(&app.state.db).await.unwrap().len(), before, "nothing was created");
     // HTML and SQL meta-characters are stored and shown as text.
-    let r = admin.post(app.at("/networks/new")).form(&[("name", "O'Brien & \"Co\" <b>; DROP TABLE networks;--"), ("slug", "obrien"), ("description", ""), ("visibility", "open")]).send().await.unwrap();
+    let r = admin
+        .post(app.at("/networks/new"))
+        .form(&[
+            ("name", "O'Brien & \"Co\" <b>; DROP TABLE networks;--"),
+            ("slug", "obrien"),
+            ("description", ""),
+            ("visibility", "open"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = body(admin.get(app.at("/n/obrien")).send().await.unwrap()).await;
     assert!(page.contains("O&#39;Brien &#38; &#34;Co&#34; &#60;b&#62;; DROP TABLE networks;--"), "{page}");
@@ -320,7 +510,13 @@ async fn cross_site_form_posts_are_refused(d: Dialect) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(networks::by_slug(&app.state.db, "evil").await.unwrap().is_none());
-    let r = admin.post(app.at("/networks/new")).header("origin", app.url.as_str()).form(&[("name", "Fine"), ("slug", "fine"), ("visibility", "open")]).send().await.unwrap();
+    let r = admin
+        .post(app.at("/networks/new"))
+        .header("origin", app.url.as_str())
+        .form(&[("name", "Fine"), ("slug", "fine"), ("visibility", "open")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -351,7 +547,9 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
         let c = app.user(&email, role.label()).await;
         let id = users::by_email(&app.state.db, &email).await.unwrap().unwrap().id;
         let mut tx = app.state.db.begin().await.unwrap();
-        networks::upsert_membership(&mut tx, own.id, id, role, MembershipStatus::Active, chrono::Utc::now()).await.unwrap();
+        networks::upsert_membership(&mut tx, own.id, id, role, MembershipStatus::Active, chrono::Utc::now())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         clients.push((role.as_str(), Some(c)));
     }
@@ -386,7 +584,8 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
         ("GET", format!("/people/{target}"), "any"),
         ("GET", "/account/export.json".into(), "any"),
     ];
-    let organiser = |who: &str| matches!(who, "chair" | "administrator" | "training_coordinator" | "communications_officer");
+    let organiser =
+        |who: &str| matches!(who, "chair" | "administrator" | "training_coordinator" | "communications_officer");
     for (who, client) in &clients {
         for (method, path, rule) in &routes {
             for net in ["own", "other"] {
@@ -395,10 +594,15 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
                 }
                 let url = app.at(&path.replace("{n}", net));
                 let c = client.clone().unwrap_or_else(|| app.client());
-                let req = if *method == "GET" { c.get(&url) } else { c.post(&url).form(&[("role", "member"), ("stuck_days", "14")]) };
+                let req = if *method == "GET" {
+                    c.get(&url)
+                } else {
+                    c.post(&url).form(&[("role", "member"), ("stuck_days", "14")])
+                };
                 let r = req.send().await.unwrap();
                 let status = r.status();
-                let to_sign_in = r.headers().get("location").is_some_and(|l| l.to_str().unwrap_or("").starts_with("/sign-in"));
+                let to_sign_in =
+                    r.headers().get("location").is_some_and(|l| l.to_str().unwrap_or("").starts_with("/sign-in"));
                 let is_admin = *who == "admin";
                 let in_own = net == "own" && !matches!(*who, "outsider" | "anonymous" | "admin");
                 let allowed = match *rule {
@@ -434,14 +638,25 @@ async fn two_instances_share_sessions_and_run_each_job_once() {
     let admin = app.setup().await;
     app.network(&admin, "shared", "open").await;
     let cookie = {
-        let r = app.client().post(app.at("/sign-in")).form(&[("email", "admin@example.org"), ("password", PASSWORD)]).send().await.unwrap();
+        let r = app
+            .client()
+            .post(app.at("/sign-in"))
+            .form(&[("email", "admin@example.org"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
         r.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
     };
     let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = plain.get(format!("{b_url}/account")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "the session made on instance A works on B");
     for i in 0..20 {
-        let r = admin.post(app.at("/n/shared/invite")).form(&[("email", &format!("p{i}@example.org")[..]), ("role", "member")]).send().await.unwrap();
+        let r = admin
+            .post(app.at("/n/shared/invite"))
+            .form(&[("email", &format!("p{i}@example.org")[..]), ("role", "member")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
     let mut total = 0;

@@ -68,7 +68,9 @@ async fn files_as_excel_and_hr_systems_write_them_are_read(d: Dialect) {
     // Excel on Windows: Windows-1252 bytes (ë is 0xEB), semicolons, a quoted cell over two lines,
     // day/month/year dates, a trailing separator, a blank line and header names of its own.
     let mut cp1252 = b"E-mail Address;Full Name;Job Title;Skills;Hire Date;\r\n".to_vec();
-    cp1252.extend_from_slice(b"zoe@example.org;Zo\xEB Dupr\xE9;Assistante de direction;\"Agenda\r\nComptabilit\xE9\";31/03/2021;\r\n\r\n");
+    cp1252.extend_from_slice(
+        b"zoe@example.org;Zo\xEB Dupr\xE9;Assistante de direction;\"Agenda\r\nComptabilit\xE9\";31/03/2021;\r\n\r\n",
+    );
     cp1252.extend_from_slice(b"ida@example.org;Ida \xC5ngstr\xF6m;Office Manager;;2020-01-06;\r\n");
     let r = import(db, &cp1252, apply()).await;
     assert_eq!((r.encoding, r.delimiter, r.created, r.errors.len()), ("Windows-1252", ';', 2, 0), "{:?}", r.errors);
@@ -76,14 +78,25 @@ async fn files_as_excel_and_hr_systems_write_them_are_read(d: Dialect) {
     assert_eq!(zoe.name, "Zoë Dupré");
     assert_eq!(tags(&zoe, "skills"), ["Agenda", "Comptabilité"], "a quoted cell over two lines is two skills");
     assert_eq!(zoe.start_date, "2021-03-31", "stored as an ISO date");
-    assert_eq!(r.outcomes.iter().map(|o| o.line).collect::<Vec<_>>(), [2, 5], "physical lines, after a two-line cell and a blank line");
+    assert_eq!(
+        r.outcomes.iter().map(|o| o.line).collect::<Vec<_>>(),
+        [2, 5],
+        "physical lines, after a two-line cell and a blank line"
+    );
     let u = user(db, "zoe@example.org").await.unwrap();
-    assert!(u.password_hash.is_none() && u.email_verified_at.is_none(), "no password, not verified: they use forgot-password or an invitation");
+    assert!(
+        u.password_hash.is_none() && u.email_verified_at.is_none(),
+        "no password, not verified: they use forgot-password or an invitation"
+    );
     // UTF-8 with a BOM and commas, as "CSV UTF-8" writes it; the BOM is not part of the header.
     let utf8 = "\u{feff}Email,Name,Time Zone\r\numa@example.org,Uma Ünal,asia/kolkata\r\n";
     let r = import(db, utf8.as_bytes(), apply()).await;
     assert_eq!((r.encoding, r.created), ("UTF-8 with BOM", 1), "{:?}", r.errors);
-    assert_eq!(profile(db, "uma@example.org").await.time_zone, "Asia/Kolkata", "zone names are matched regardless of case");
+    assert_eq!(
+        profile(db, "uma@example.org").await.time_zone,
+        "Asia/Kolkata",
+        "zone names are matched regardless of case"
+    );
     // Tabs, as pasted from a spreadsheet.
     let r = import(db, b"email\tname\r\ntab@example.org\tTab Person\r\n", apply()).await;
     assert_eq!((r.delimiter, r.created), ('\t', 1));
@@ -105,13 +118,22 @@ new@example.org;;;;;\n";
     assert!(!r.applied);
     assert_eq!(count(db).await, before, "nothing imported");
     let find = |line: u64, column: &str| {
-        r.errors.iter().find(|e| e.line == line && e.column.starts_with(column)).unwrap_or_else(|| panic!("no error on line {line}, {column}: {:#?}", r.errors))
+        r.errors
+            .iter()
+            .find(|e| e.line == line && e.column.starts_with(column))
+            .unwrap_or_else(|| panic!("no error on line {line}, {column}: {:#?}", r.errors))
     };
     assert!(find(2, "Start date (column C)").problem.contains("not a real date"));
     assert!(find(2, "Email (column A)").problem.contains("also on line 5"), "duplicates name each other");
-    assert!(find(5, "Email").problem.contains("also on line 2"), "the second copy is on line 5 because line 2's cell spans two lines");
+    assert!(
+        find(5, "Email").problem.contains("also on line 2"),
+        "the second copy is on line 5 because line 2's cell spans two lines"
+    );
     let date = find(4, "Start date");
-    assert!(date.problem.contains("31.03.2024") && date.fix.contains("2024-03-31") && date.fix.contains("31/03/2024"), "{date:?}");
+    assert!(
+        date.problem.contains("31.03.2024") && date.fix.contains("2024-03-31") && date.fix.contains("31/03/2024"),
+        "{date:?}"
+    );
     assert!(find(4, "Time zone").fix.contains("Europe/London"));
     let mgr = find(4, "Manager email");
     assert!(mgr.problem.contains("ghost@example.org") && mgr.fix.contains("add a row"), "{mgr:?}");
@@ -187,7 +209,10 @@ async fn importing_the_same_file_twice_changes_nothing(d: Dialect) {
     assert_eq!((second.created, second.updated, second.unchanged, second.deactivated), (0, 0, 4, 0));
     assert!(second.applied);
     let again = profile(db, "ann@example.org").await;
-    assert_eq!((again.tags.len(), again.supports.len(), again.manager_id), (ann.tags.len(), ann.supports.len(), ann.manager_id));
+    assert_eq!(
+        (again.tags.len(), again.supports.len(), again.manager_id),
+        (ann.tags.len(), ann.supports.len(), ann.manager_id)
+    );
 }
 
 async fn a_changed_row_updates_only_that_person_and_empty_cells_keep_values(d: Dialect) {
@@ -207,10 +232,25 @@ async fn a_changed_row_updates_only_that_person_and_empty_cells_keep_values(d: D
     let r = import(db, b"email,department,level\r\nann@example.org,Treasury,\r\n", apply()).await;
     assert_eq!((r.updated, r.outcomes[0].changes.clone()), (1, vec!["department"]));
     let ann = profile(db, "ann@example.org").await;
-    assert_eq!((ann.department.as_str(), ann.level.as_str(), ann.name.as_str(), tags(&ann, "skills").len()), ("Treasury", "Senior", "Ann Assistant", 2));
+    assert_eq!(
+        (ann.department.as_str(), ann.level.as_str(), ann.name.as_str(), tags(&ann, "skills").len()),
+        ("Treasury", "Senior", "Ann Assistant", 2)
+    );
     // Someone who edited their own profile keeps their audiences.
     let bea = app.sign_in_as_imported("bea@example.org").await;
-    let r = bea.post(app.at("/profile")).form(&[("time_zone", "America/New_York"), ("job_title", "Senior Team Assistant"), ("department", "Legal"), ("location", "New York"), ("level", "Junior"), ("audience_level", "organisers")]).send().await.unwrap();
+    let r = bea
+        .post(app.at("/profile"))
+        .form(&[
+            ("time_zone", "America/New_York"),
+            ("job_title", "Senior Team Assistant"),
+            ("department", "Legal"),
+            ("location", "New York"),
+            ("level", "Junior"),
+            ("audience_level", "organisers"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     import(db, changed.replace(",Junior,2,", ",Senior,2,").as_bytes(), apply()).await;
     let p = profile(db, "bea@example.org").await;
@@ -225,13 +265,25 @@ async fn reporting_loops_are_refused(d: Dialect) {
     let r = import(db, b"email,name,manager_email\na@example.org,A,b@example.org\nb@example.org,B,c@example.org\nc@example.org,C,a@example.org\nd@example.org,D,a@example.org\n", apply()).await;
     let loops: Vec<u64> = r.errors.iter().filter(|e| e.problem.contains("reporting loop")).map(|e| e.line).collect();
     assert_eq!(loops, [2, 3, 4], "{:#?}", r.errors);
-    assert!(r.errors[0].problem.contains("a@example.org → b@example.org → c@example.org → a@example.org") || r.errors[0].problem.contains("→"));
-    assert!(r.errors.iter().any(|e| e.line == 5 && e.problem.contains("which has errors")), "D's manager is in the loop");
+    assert!(
+        r.errors[0].problem.contains("a@example.org → b@example.org → c@example.org → a@example.org")
+            || r.errors[0].problem.contains("→")
+    );
+    assert!(
+        r.errors.iter().any(|e| e.line == 5 && e.problem.contains("which has errors")),
+        "D's manager is in the loop"
+    );
     assert!(user(db, "a@example.org").await.is_none());
     // A loop through someone already in Roundtable, and being one's own manager.
     import(db, b"email,name,manager_email\nx@example.org,X,\ny@example.org,Y,x@example.org\n", apply()).await;
-    let r = import(db, b"email,manager_email\nx@example.org,y@example.org\nz@example.org,z@example.org\n", apply()).await;
-    assert!(r.errors.iter().any(|e| e.line == 2 && e.problem.contains("y@example.org → x@example.org") || e.line == 2 && e.problem.contains("x@example.org → y@example.org")), "{:#?}", r.errors);
+    let r =
+        import(db, b"email,manager_email\nx@example.org,y@example.org\nz@example.org,z@example.org\n", apply()).await;
+    assert!(
+        r.errors.iter().any(|e| e.line == 2 && e.problem.contains("y@example.org → x@example.org")
+            || e.line == 2 && e.problem.contains("x@example.org → y@example.org")),
+        "{:#?}",
+        r.errors
+    );
     assert!(r.errors.iter().any(|e| e.line == 3 && e.problem.contains("their own manager")));
     assert_eq!(profile(db, "x@example.org").await.manager_id, None);
 }
@@ -251,7 +303,10 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
     let preview = post(&app, &admin, "/admin/import/preview", &without_bea, &[("deactivate_missing", "true")]).await;
     assert_eq!(preview.status(), StatusCode::OK);
     let html = body(preview).await;
-    assert!(html.contains("bea@example.org") && html.contains("carl@example.org"), "the preview lists who would be deactivated");
+    assert!(
+        html.contains("bea@example.org") && html.contains("carl@example.org"),
+        "the preview lists who would be deactivated"
+    );
     assert!(html.contains("1 administrator is not in the file"), "{html}");
     assert!(user(db, "bea@example.org").await.unwrap().deactivated_at.is_none(), "a preview changes nothing");
     let done = post(&app, &admin, "/admin/import/apply", &without_bea, &[("deactivate_missing", "true")]).await;
@@ -301,12 +356,29 @@ async fn the_pages_walk_through_upload_columns_preview_and_import(d: Dialect) {
     assert_eq!(r.status(), StatusCode::OK);
     let html = body(r).await;
     for (field, index) in [("email", 0), ("name", 1), ("job_title", 2), ("manager_email", 3)] {
-        let select = html.split(&format!("name=\"map_{field}\"")).nth(1).unwrap_or_default().split("</select>").next().unwrap_or_default();
-        assert!(select.contains(&format!("<option value=\"{index}\" selected>")), "{field} should be pre-filled with column {index}: {select}");
+        let select = html
+            .split(&format!("name=\"map_{field}\""))
+            .nth(1)
+            .unwrap_or_default()
+            .split("</select>")
+            .next()
+            .unwrap_or_default();
+        assert!(
+            select.contains(&format!("<option value=\"{index}\" selected>")),
+            "{field} should be pre-filled with column {index}: {select}"
+        );
     }
-    assert!(html.contains("separated by semicolons") && html.contains("<th scope=\"col\">Employee ID (column E)</th>"), "{html}");
+    assert!(
+        html.contains("separated by semicolons") && html.contains("<th scope=\"col\">Employee ID (column E)</th>"),
+        "{html}"
+    );
     // Pasted text with no email column chosen: the mapping page asks for it.
-    let r = admin.post(app.at("/admin/import/preview")).multipart(Form::new().text("csv", hr.to_owned()).text("encoding", "UTF-8").text("map_name", "1")).send().await.unwrap();
+    let r = admin
+        .post(app.at("/admin/import/preview"))
+        .multipart(Form::new().text("csv", hr.to_owned()).text("encoding", "UTF-8").text("map_name", "1"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(r).await.contains("Choose which column holds the email address"));
     // A workbook instead of CSV.
@@ -314,7 +386,9 @@ async fn the_pages_walk_through_upload_columns_preview_and_import(d: Dialect) {
     let r = admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", xlsx)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(r).await;
-    assert!(html.contains("error-summary") && html.contains("Excel workbook") && html.contains("aria-invalid=\"true\""));
+    assert!(
+        html.contains("error-summary") && html.contains("Excel workbook") && html.contains("aria-invalid=\"true\"")
+    );
     // Preview then import, with "add everyone to eas".
     let csv = "email,name,job_title,manager_email\r\nann@example.org,Ann Assistant,Executive Assistant,\r\nbea@example.org,Bea Peer,Team Assistant,ann@example.org\r\n";
     let r = post(&app, &admin, "/admin/import/preview", csv, &[("network", "eas")]).await;
@@ -339,7 +413,12 @@ async fn the_pages_walk_through_upload_columns_preview_and_import(d: Dialect) {
     let r = post(&app, &admin, "/admin/import/apply", bad, &[]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(r).await;
-    assert!(html.contains("1 row has errors") && html.contains("Import the valid rows only") && html.contains("<th scope=\"row\">2</th>"), "{html}");
+    assert!(
+        html.contains("1 row has errors")
+            && html.contains("Import the valid rows only")
+            && html.contains("<th scope=\"row\">2</th>"),
+        "{html}"
+    );
     assert!(user(db, "dee@example.org").await.is_none());
     let r = post(&app, &admin, "/admin/import/apply", bad, &[("valid_rows_only", "true")]).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -358,7 +437,24 @@ async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Diale
     import(db, FILE.as_bytes(), apply()).await;
     // Bea keeps her level for organisers only; an org admin still sees it.
     let bea = app.sign_in_as_imported("bea@example.org").await;
-    let r = bea.post(app.at("/profile")).form(&[("time_zone", "America/New_York"), ("job_title", "Team Assistant"), ("department", "Legal"), ("location", "New York"), ("level", "Junior"), ("years_experience", "2"), ("skills", "Minute taking"), ("start_date", "2023-05-01"), ("manager_email", "ann@example.org"), ("audience_level", "organisers"), ("audience_manager", "organisers")]).send().await.unwrap();
+    let r = bea
+        .post(app.at("/profile"))
+        .form(&[
+            ("time_zone", "America/New_York"),
+            ("job_title", "Team Assistant"),
+            ("department", "Legal"),
+            ("location", "New York"),
+            ("level", "Junior"),
+            ("years_experience", "2"),
+            ("skills", "Minute taking"),
+            ("start_date", "2023-05-01"),
+            ("manager_email", "ann@example.org"),
+            ("audience_level", "organisers"),
+            ("audience_manager", "organisers"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     let r = admin.get(app.at("/admin/export/members.csv")).send().await.unwrap();
@@ -370,7 +466,10 @@ async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Diale
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'), "CRLF line ends only");
     let bea_row = text.lines().find(|l| l.starts_with("bea@example.org")).unwrap();
-    assert!(bea_row.contains(",Junior,2,") && bea_row.contains("ann@example.org") && bea_row.contains(",2023-05-01,"), "org admins see every field: {bea_row}");
+    assert!(
+        bea_row.contains(",Junior,2,") && bea_row.contains("ann@example.org") && bea_row.contains(",2023-05-01,"),
+        "org admins see every field: {bea_row}"
+    );
     assert!(text.lines().find(|l| l.starts_with("ann@example.org")).unwrap().ends_with(",eas"));
 
     // Exported, edited nowhere, imported back: nothing changes.
@@ -378,14 +477,18 @@ async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Diale
     assert_eq!((r.created, r.updated, r.errors.len()), (0, 0, 0), "{:#?} {:#?}", r.errors, r.outcomes);
 
     // One network only; formula-like text is neutralised.
-    import(db, b"email,name,job_title,department\r\nevil@example.org,=cmd|' /C calc'!A0,@SUM(A1),-1+1\r\n", apply()).await;
+    import(db, b"email,name,job_title,department\r\nevil@example.org,=cmd|' /C calc'!A0,@SUM(A1),-1+1\r\n", apply())
+        .await;
     let eas_only = body(admin.get(app.at("/admin/export/members.csv?network=eas")).send().await.unwrap()).await;
     let emails: Vec<&str> = eas_only.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
     assert_eq!(emails, ["ann@example.org", "bea@example.org"], "{eas_only}");
     let all = body(admin.get(app.at("/admin/export/members.csv")).send().await.unwrap()).await;
     let evil = all.lines().find(|l| l.starts_with("evil@example.org")).unwrap();
     assert!(evil.contains("'=cmd|") && evil.contains("'@SUM(A1)") && evil.contains("'-1+1"), "{evil}");
-    assert_eq!(admin.get(app.at("/admin/export/members.csv?network=nope")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin.get(app.at("/admin/export/members.csv?network=nope")).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
     let (log, _) = audit::page(db, 20, 0).await.unwrap();
     assert!(log.iter().any(|e| e.action == "members.exported" && e.subject == "eas"));
     // Deactivated people are left out.
@@ -402,7 +505,13 @@ async fn only_org_admins_may_import_or_export(d: Dialect) {
     let db = &app.state.db;
     let before = count(db).await;
     let csv = "email,name\r\nsneaky@example.org,Sneaky\r\n";
-    for path in ["/admin/import", "/admin/import/template.csv", "/admin/export", "/admin/export/members.csv", "/admin/export/members.csv?network=eas"] {
+    for path in [
+        "/admin/import",
+        "/admin/import/template.csv",
+        "/admin/export",
+        "/admin/export/members.csv",
+        "/admin/export/members.csv?network=eas",
+    ] {
         let r = member.get(app.at(path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "GET {path}");
         let anon = app.client().get(app.at(path)).send().await.unwrap();
@@ -450,7 +559,10 @@ async fn a_large_file_is_written_in_batches_and_stays_idempotent(d: Dialect) {
     let (_, _, r) = console::import(db, csv.as_bytes(), "big.csv", &apply(), &progress).await.unwrap();
     assert_eq!((r.created, r.errors.len()), (n, 0));
     let steps = steps.into_inner().unwrap();
-    assert!(steps.len() > 5 && steps.last().is_some_and(|(d, t)| d == t), "progress is reported batch by batch: {steps:?}");
+    assert!(
+        steps.len() > 5 && steps.last().is_some_and(|(d, t)| d == t),
+        "progress is reported batch by batch: {steps:?}"
+    );
     assert_eq!(count(db).await, n as i64 + 1);
     let first = user(db, "p0@example.org").await.unwrap();
     let p1 = user(db, "p1@example.org").await.unwrap();
@@ -472,7 +584,9 @@ async fn a_failure_while_writing_leaves_the_database_unchanged(d: Dialect) {
         }
         Dialect::Postgres => {
             db.write("CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.tag = 'Boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql", vec![]).await.unwrap();
-            db.write("CREATE TRIGGER boom BEFORE INSERT ON profile_tags FOR EACH ROW EXECUTE FUNCTION boom()", vec![]).await.unwrap();
+            db.write("CREATE TRIGGER boom BEFORE INSERT ON profile_tags FOR EACH ROW EXECUTE FUNCTION boom()", vec![])
+                .await
+                .unwrap();
         }
     }
     import(db, b"email,name,job_title\r\nold@example.org,Old Timer,Clerk\r\n", apply()).await;

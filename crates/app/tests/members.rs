@@ -72,11 +72,19 @@ async fn each_field_is_seen_only_by_its_chosen_audience(d: Dialect) {
     ann_profile(&app, &ann).await;
     let url = app.at(&format!("/people/{}", id_of(&app, "ann@example.org").await));
     let peer = body(bea.get(&url).send().await.unwrap()).await;
-    assert!(peer.contains("Diary management") && !peer.contains("Senior"), "a fellow member sees skills, not level:\n{peer}");
-    assert!(peer.contains("<strong>love</strong>") && !peer.contains("<script>"), "bio rendered from Markdown and sanitised");
+    assert!(
+        peer.contains("Diary management") && !peer.contains("Senior"),
+        "a fellow member sees skills, not level:\n{peer}"
+    );
+    assert!(
+        peer.contains("<strong>love</strong>") && !peer.contains("<script>"),
+        "bio rendered from Markdown and sanitised"
+    );
     let outsider = body(cal.get(&url).send().await.unwrap()).await;
     assert!(!outsider.contains("Diary management") && !outsider.contains("Senior"), "{outsider}");
-    assert!(outsider.contains("spreadsheets") && outsider.contains("French") && outsider.contains("Executive Assistant"));
+    assert!(
+        outsider.contains("spreadsheets") && outsider.contains("French") && outsider.contains("Executive Assistant")
+    );
     let organiser = body(chair.get(&url).send().await.unwrap()).await;
     assert!(organiser.contains("Senior") && organiser.contains("Diary management"));
     assert!(body(admin.get(&url).send().await.unwrap()).await.contains("Senior"), "org admins see everything");
@@ -106,7 +114,10 @@ async fn search_and_facets_never_reveal_hidden_fields(d: Dialect) {
     let facets_bea = body(bea.get(app.at("/people")).send().await.unwrap()).await;
     assert!(facets_bea.contains("Excel") && facets_bea.contains("Finance"), "{facets_bea}");
     let facets_cal = body(cal.get(app.at("/people")).send().await.unwrap()).await;
-    assert!(!facets_cal.contains("Excel") && !facets_cal.contains(">Senior<"), "hidden tags are not counted: {facets_cal}");
+    assert!(
+        !facets_cal.contains("Excel") && !facets_cal.contains(">Senior<"),
+        "hidden tags are not counted: {facets_cal}"
+    );
     let by_skill = body(cal.get(app.at("/people?skill=excel")).send().await.unwrap()).await;
     assert!(by_skill.contains("0 people"), "filtering by a hidden tag finds nothing");
     // Facet filters narrow the list; the network facet only for readable networks.
@@ -119,15 +130,33 @@ async fn search_and_facets_never_reveal_hidden_fields(d: Dialect) {
     // The API applies the same rules.
     let api = reqwest::Client::new();
     let (bea_token, cal_token) = (app.api_token(&bea).await, app.api_token(&cal).await);
-    let found: serde_json::Value = api.get(app.at("/api/v1/people?q=excel")).bearer_auth(&bea_token).send().await.unwrap().json().await.unwrap();
+    let found: serde_json::Value =
+        api.get(app.at("/api/v1/people?q=excel")).bearer_auth(&bea_token).send().await.unwrap().json().await.unwrap();
     assert_eq!(found["total"], 1);
-    let none: serde_json::Value = api.get(app.at("/api/v1/people?q=excel")).bearer_auth(&cal_token).send().await.unwrap().json().await.unwrap();
+    let none: serde_json::Value =
+        api.get(app.at("/api/v1/people?q=excel")).bearer_auth(&cal_token).send().await.unwrap().json().await.unwrap();
     assert_eq!(none["total"], 0);
     let ann_id = id_of(&app, "ann@example.org").await;
-    let p: serde_json::Value = api.get(app.at(&format!("/api/v1/people/{ann_id}"))).bearer_auth(&bea_token).send().await.unwrap().json().await.unwrap();
+    let p: serde_json::Value = api
+        .get(app.at(&format!("/api/v1/people/{ann_id}")))
+        .bearer_auth(&bea_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(p["skills"][0], "Diary management");
     assert!(p["level"].is_null(), "organisers-only field hidden from a peer: {p}");
-    let p: serde_json::Value = api.get(app.at(&format!("/api/v1/people/{ann_id}"))).bearer_auth(&cal_token).send().await.unwrap().json().await.unwrap();
+    let p: serde_json::Value = api
+        .get(app.at(&format!("/api/v1/people/{ann_id}")))
+        .bearer_auth(&cal_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(p["skills"].is_null() && p["languages"][0] == "French", "{p}");
 }
 
@@ -142,7 +171,13 @@ async fn people_like_me_shows_the_shared_threads(d: Dialect) {
     ann_profile(&app, &ann).await;
     let r = bea
         .post(app.at("/profile"))
-        .form(&[("department", "Finance"), ("time_zone", "Europe/Paris"), ("skills", "excel"), ("languages", "French"), ("years_experience", "9")])
+        .form(&[
+            ("department", "Finance"),
+            ("time_zone", "Europe/Paris"),
+            ("skills", "excel"),
+            ("languages", "French"),
+            ("years_experience", "9"),
+        ])
         .send()
         .await
         .unwrap();
@@ -162,12 +197,28 @@ async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dial
     let bea = app.user("bea@example.org", "Bea Boss").await;
     ann_profile(&app, &ann).await;
     // Ann reports to Bea; then Bea may not name Ann as her manager (a loop).
-    let r = ann.post(app.at("/profile")).form(&[("time_zone", "UTC"), ("manager_email", "bea@example.org")]).send().await.unwrap();
+    let r = ann
+        .post(app.at("/profile"))
+        .form(&[("time_zone", "UTC"), ("manager_email", "bea@example.org")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = bea.post(app.at("/profile")).form(&[("time_zone", "UTC"), ("manager_email", "ann@example.org")]).send().await.unwrap();
+    let r = bea
+        .post(app.at("/profile"))
+        .form(&[("time_zone", "UTC"), ("manager_email", "ann@example.org")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(r).await.contains("reports to you"));
-    let before = roundtable_store::profiles::get(&app.state.db, users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().id).await.unwrap().unwrap();
+    let before = roundtable_store::profiles::get(
+        &app.state.db,
+        users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let r = ann
         .post(app.at("/profile"))
         .form(&[
@@ -184,12 +235,23 @@ async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dial
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(r).await;
-    for msg in ["Choose a time zone", "whole number of years", "like 2024-03-31", "No one in Roundtable uses this address", "under 40 characters", "Choose who can see"] {
+    for msg in [
+        "Choose a time zone",
+        "whole number of years",
+        "like 2024-03-31",
+        "No one in Roundtable uses this address",
+        "under 40 characters",
+        "Choose who can see",
+    ] {
         assert!(html.contains(msg), "missing {msg}");
     }
     assert!(html.contains("Chief &#60;b&#62;Assistant&#60;/b&#62;"), "typed text kept and escaped");
     let after = roundtable_store::profiles::get(&app.state.db, before.id).await.unwrap().unwrap();
-    assert_eq!((after.job_title, after.time_zone, after.tags.len()), (before.job_title, before.time_zone, before.tags.len()), "nothing changed");
+    assert_eq!(
+        (after.job_title, after.time_zone, after.tags.len()),
+        (before.job_title, before.time_zone, before.tags.len()),
+        "nothing changed"
+    );
 }
 
 mod privacy_rights {
@@ -204,7 +266,8 @@ mod privacy_rights {
         let ann = app.user("ann@example.org", "Ann Assistant").await;
         join(&app, "eas", "ann@example.org", Role::Member).await;
         ann_profile(&app, &ann).await;
-        let json: serde_json::Value = ann.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
+        let json: serde_json::Value =
+            ann.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
         assert_eq!(json["account"]["email"], "ann@example.org");
         assert_eq!(json["profile"]["level"], "Senior");
         assert_eq!(json["memberships"][0]["network"], "Network eas");
@@ -212,25 +275,53 @@ mod privacy_rights {
         assert!(csv.starts_with(b"\xEF\xBB\xBFfield,value\r\n"), "Excel-friendly CSV");
         assert!(String::from_utf8_lossy(&csv).contains("profile.job_title,Executive Assistant"));
         // Deactivating needs the password; then the account cannot sign in.
-        let r = ann.post(app.at("/account/deactivate")).form(&[("confirm_password", "wrong one!")]).send().await.unwrap();
+        let r =
+            ann.post(app.at("/account/deactivate")).form(&[("confirm_password", "wrong one!")]).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let r = ann.post(app.at("/account/deactivate")).form(&[("confirm_password", support::PASSWORD)]).send().await.unwrap();
+        let r = ann
+            .post(app.at("/account/deactivate"))
+            .form(&[("confirm_password", support::PASSWORD)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.headers().get("location").unwrap(), "/sign-in?notice=deactivated");
-        let r = app.client().post(app.at("/sign-in")).form(&[("email", "ann@example.org"), ("password", support::PASSWORD)]).send().await.unwrap();
+        let r = app
+            .client()
+            .post(app.at("/sign-in"))
+            .form(&[("email", "ann@example.org"), ("password", support::PASSWORD)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         // Erasure removes personal data but keeps the anonymous membership row.
         let ann_id = id_of(&app, "ann@example.org").await;
-        let r = admin.post(app.at(&format!("/admin/people/{ann_id}/erase"))).form(&[("confirm", "yes")]).send().await.unwrap();
+        let r = admin
+            .post(app.at(&format!("/admin/people/{ann_id}/erase")))
+            .form(&[("confirm", "yes")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "needs the typed confirmation");
-        let r = admin.post(app.at(&format!("/admin/people/{ann_id}/erase"))).form(&[("confirm", "ERASE")]).send().await.unwrap();
+        let r = admin
+            .post(app.at(&format!("/admin/people/{ann_id}/erase")))
+            .form(&[("confirm", "ERASE")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert!(users::by_email(&app.state.db, "ann@example.org").await.unwrap().is_none());
         let id = roundtable_domain::UserId::parse(&ann_id).unwrap();
         let u = users::by_id(&app.state.db, id).await.unwrap().unwrap();
         assert_eq!(u.name, "Former member");
-        assert!(roundtable_store::profiles::get(&app.state.db, id).await.unwrap().is_none(), "no profile for an erased (deactivated) person");
+        assert!(
+            roundtable_store::profiles::get(&app.state.db, id).await.unwrap().is_none(),
+            "no profile for an erased (deactivated) person"
+        );
         let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
-        assert!(networks::membership(&app.state.db, n.id, id).await.unwrap().is_some(), "the anonymous membership stays for the figures");
+        assert!(
+            networks::membership(&app.state.db, n.id, id).await.unwrap().is_some(),
+            "the anonymous membership stays for the figures"
+        );
         let log = body(admin.get(app.at("/admin/audit")).send().await.unwrap()).await;
         assert!(!log.contains("ann@example.org"), "the audit log no longer names her");
     }
@@ -244,13 +335,19 @@ mod photos {
     fn png() -> Vec<u8> {
         let img = image::RgbImage::from_pixel(800, 600, image::Rgb([20, 120, 200]));
         let mut out = Vec::new();
-        image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
         out
     }
 
     async fn upload(app: &TestApp, c: &reqwest::Client, bytes: Vec<u8>, name: &str) -> reqwest::Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-        c.post(app.at("/profile/photo")).multipart(reqwest::multipart::Form::new().part("photo", part)).send().await.unwrap()
+        c.post(app.at("/profile/photo"))
+            .multipart(reqwest::multipart::Form::new().part("photo", part))
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn a_photo_is_checked_by_content_resized_and_shown_to_its_audience_only(d: Dialect) {
@@ -267,7 +364,12 @@ mod photos {
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body(r).await.contains("not a photo we can read"));
         let id = id_of(&app, "ann@example.org").await;
-        assert!(roundtable_store::profiles::photo(&app.state.db, roundtable_domain::UserId::parse(&id).unwrap()).await.unwrap().is_none());
+        assert!(
+            roundtable_store::profiles::photo(&app.state.db, roundtable_domain::UserId::parse(&id).unwrap())
+                .await
+                .unwrap()
+                .is_none()
+        );
         let r = upload(&app, &ann, png(), "holiday.png").await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let photo_url = app.at(&format!("/people/{id}/photo.jpg"));
@@ -275,7 +377,11 @@ mod photos {
         assert_eq!(r.headers().get("content-type").unwrap(), "image/jpeg");
         let img = image::load_from_memory(&r.bytes().await.unwrap()).unwrap();
         assert_eq!((img.width(), img.height()), (256, 256), "a square thumbnail");
-        assert!(body(bea.get(app.at(&format!("/people/{id}"))).send().await.unwrap()).await.contains("Photo of Ann Assistant"));
+        assert!(
+            body(bea.get(app.at(&format!("/people/{id}"))).send().await.unwrap())
+                .await
+                .contains("Photo of Ann Assistant")
+        );
         // The photo's default audience is "my networks": an outsider gets nothing.
         assert_eq!(cal.get(&photo_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         assert!(!body(cal.get(app.at(&format!("/people/{id}"))).send().await.unwrap()).await.contains("Photo of"));

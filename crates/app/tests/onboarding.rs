@@ -24,7 +24,12 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
     // Empty charters are refused; a real one is published as version 1.
     let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "  ")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "# Our charter\n\nWhat is shared here **stays here**.")]).send().await.unwrap();
+    let r = admin
+        .post(app.at("/n/eas/charter"))
+        .form(&[("body", "# Our charter\n\nWhat is shared here **stays here**.")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let bo = app.user("bo@example.org", "Bo Member").await;
     let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
@@ -46,7 +51,15 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("new version of its charter"), "{home}");
     // Accepting an older version does not count.
-    assert_eq!(bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "1"), ("agree", "yes")]).send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bo.post(app.at("/n/eas/charter/accept"))
+            .form(&[("version", "1"), ("agree", "yes")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "2"), ("agree", "yes")]).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/eas?notice=charter-accepted");
     assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::OK);
@@ -54,7 +67,10 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
     let list = body(admin.get(app.at("/n/eas/charter/acceptances")).send().await.unwrap()).await;
     assert!(list.contains("Bo Member") && list.contains("version 2"), "{list}");
     assert_eq!(bo.get(app.at("/n/eas/charter/acceptances")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(bo.post(app.at("/n/eas/charter")).form(&[("body", "Bo's rules")]).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        bo.post(app.at("/n/eas/charter")).form(&[("body", "Bo's rules")]).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
     // The API says what is needed.
     let page = body(admin.post(app.at("/account/tokens")).form(&[("name", "t")]).send().await.unwrap()).await;
     let start = page.find("<code>rt_").unwrap() + 6;
@@ -71,7 +87,12 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
     };
     let r = api.post(app.at("/api/v1/networks/eas/membership")).bearer_auth(&cy_token).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = api.post(app.at("/api/v1/networks/eas/membership?accept_charter=2")).bearer_auth(&cy_token).send().await.unwrap();
+    let r = api
+        .post(app.at("/api/v1/networks/eas/membership?accept_charter=2"))
+        .bearer_auth(&cy_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }
 
@@ -79,11 +100,22 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "eas", "open").await;
-    for (title, auto) in [("Read the induction pack", ""), ("Fill in your profile", "profile"), ("Meet your buddy", "")] {
-        let r = admin.post(app.at("/n/eas/onboarding/steps")).form(&[("title", title), ("description", ""), ("automatic", auto)]).send().await.unwrap();
+    for (title, auto) in [("Read the induction pack", ""), ("Fill in your profile", "profile"), ("Meet your buddy", "")]
+    {
+        let r = admin
+            .post(app.at("/n/eas/onboarding/steps"))
+            .form(&[("title", title), ("description", ""), ("automatic", auto)])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
-    let r = admin.post(app.at("/n/eas/onboarding/steps")).form(&[("title", ""), ("automatic", "magic")]).send().await.unwrap();
+    let r = admin
+        .post(app.at("/n/eas/onboarding/steps"))
+        .form(&[("title", ""), ("automatic", "magic")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let bo = app.user("bo@example.org", "Bo Newcomer").await;
     bo.post(app.at("/n/eas/join")).send().await.unwrap();
@@ -92,10 +124,17 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     let steps = onboarding::steps(&app.state.db, n.id).await.unwrap();
     // Ticking an automatic step is refused; a manual one works.
-    assert_eq!(bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[1].id))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[1].id))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
     bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[0].id))).send().await.unwrap();
     // Filling in the profile completes the automatic step.
-    bo.post(app.at("/profile")).form(&[("job_title", "EA"), ("department", "Legal"), ("time_zone", "UTC")]).send().await.unwrap();
+    bo.post(app.at("/profile"))
+        .form(&[("job_title", "EA"), ("department", "Legal"), ("time_zone", "UTC")])
+        .send()
+        .await
+        .unwrap();
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("Your first steps (2 of 3 done)"), "{home}");
     // The organiser sees Bo in progress; after the stuck threshold passes, stuck, and can nudge.
@@ -107,7 +146,10 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     let joined_long_ago = chrono::Utc::now() - chrono::Duration::days(3);
     app.state
         .db
-        .write("UPDATE memberships SET created_at = $1 WHERE network_id = $2 AND user_id = $3", roundtable_store::params![joined_long_ago, n.id, bo_id])
+        .write(
+            "UPDATE memberships SET created_at = $1 WHERE network_id = $2 AND user_id = $3",
+            roundtable_store::params![joined_long_ago, n.id, bo_id],
+        )
         .await
         .unwrap();
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
@@ -115,13 +157,20 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mails = app.emails_to("bo@example.org").await;
-    assert!(mails.iter().any(|m| m.contains("Your first steps in Network eas") && m.contains("Meet your buddy")), "{mails:?}");
+    assert!(
+        mails.iter().any(|m| m.contains("Your first steps in Network eas") && m.contains("Meet your buddy")),
+        "{mails:?}"
+    );
     // Members cannot manage the checklist or nudge.
     assert_eq!(bo.get(app.at("/n/eas/onboarding")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(bo.post(app.at(&format!("/n/eas/onboarding/steps/{}/remove", steps[0].id))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        bo.post(app.at(&format!("/n/eas/onboarding/steps/{}/remove", steps[0].id))).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
     // Reordering and removing.
     admin.post(app.at(&format!("/n/eas/onboarding/steps/{}/up", steps[2].id))).send().await.unwrap();
-    let order: Vec<String> = onboarding::steps(&app.state.db, n.id).await.unwrap().into_iter().map(|s| s.title).collect();
+    let order: Vec<String> =
+        onboarding::steps(&app.state.db, n.id).await.unwrap().into_iter().map(|s| s.title).collect();
     assert_eq!(order, ["Read the induction pack", "Meet your buddy", "Fill in your profile"]);
     admin.post(app.at(&format!("/n/eas/onboarding/steps/{}/remove", steps[0].id))).send().await.unwrap();
     assert_eq!(onboarding::steps(&app.state.db, n.id).await.unwrap().len(), 2);

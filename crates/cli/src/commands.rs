@@ -125,7 +125,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { .. } => roundtable_app::serve(config).await,
         Command::Worker => {
             let db = roundtable_app::open_db(&config).await?;
-            roundtable_app::jobs::worker(roundtable_app::AppState::new(db, config), std::time::Duration::from_secs(2)).await;
+            roundtable_app::jobs::worker(roundtable_app::AppState::new(db, config), std::time::Duration::from_secs(2))
+                .await;
             Ok(())
         }
         Command::Migrate => {
@@ -138,8 +139,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = roundtable_app::open_db(&config).await?;
             use roundtable_app::admin::console;
             match cmd {
-                AdminCommand::CreateUser { email, name, password, admin } => console::create_user(&db, &email, &name, &password, admin).await?,
-                AdminCommand::ResetPassword { email, password } => console::reset_password(&db, &email, &password).await?,
+                AdminCommand::CreateUser { email, name, password, admin } => {
+                    console::create_user(&db, &email, &name, &password, admin).await?
+                }
+                AdminCommand::ResetPassword { email, password } => {
+                    console::reset_password(&db, &email, &password).await?
+                }
                 AdminCommand::GrantAdmin { email } => console::set_admin(&db, &email, true).await?,
                 AdminCommand::RevokeAdmin { email } => console::set_admin(&db, &email, false).await?,
             }
@@ -149,7 +154,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { members } => {
             let db = roundtable_app::open_db(&config).await?;
             let bar = indicatif::ProgressBar::new(members as u64).with_message("people");
-            bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({eta} left)").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({eta} left)")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
             let s = roundtable_app::demo::fill(&db, members, |n| bar.set_position(n as u64)).await?;
             bar.finish();
             println!(

@@ -62,7 +62,8 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
     let opts = Options { network, deactivate_missing, valid_rows_only, dry_run };
     let bar = indicatif::ProgressBar::new_spinner().with_message("checking");
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg:10} {bar:40} {pos}/{len} ({eta} left)").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template("{spinner} {msg:10} {bar:40} {pos}/{len} ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     let progress = {
@@ -80,7 +81,10 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let (sheet, mapping, r) = result?;
 
-    let used: Vec<String> = Column::ALL.iter().filter_map(|c| mapping.get(*c).map(|i| format!("{} ← {}", c.key(), sheet.headers[i]))).collect();
+    let used: Vec<String> = Column::ALL
+        .iter()
+        .filter_map(|c| mapping.get(*c).map(|i| format!("{} ← {}", c.key(), sheet.headers[i])))
+        .collect();
     let sep = match r.delimiter {
         ';' => "semicolons",
         '\t' => "tabs",

@@ -127,12 +127,8 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
             out,
         } => {
             let settings = settings(weights.as_deref())?;
-            let (mentees_list, mentors_list) = csv_input::read_mentoring(
-                open(&mentees)?,
-                &label(&mentees),
-                open(&mentors)?,
-                &label(&mentors),
-            )?;
+            let (mentees_list, mentors_list) =
+                csv_input::read_mentoring(open(&mentees)?, &label(&mentees), open(&mentors)?, &label(&mentors))?;
             let input = MentoringInput {
                 mentees: mentees_list,
                 mentors: mentors_list,
@@ -166,25 +162,13 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
             eprintln!("{}", outcome.summary());
             eprintln!("Wrote {}.", out.display());
         }
-        MatchCommand::Coffee {
-            members,
-            history,
-            weights,
-            skip,
-            round,
-            rounds,
-            seed,
-            out,
-        } => {
+        MatchCommand::Coffee { members, history, weights, skip, round, rounds, seed, out } => {
             let settings = settings(weights.as_deref())?;
             let mut people = csv_input::parse_coffee_members(open(&members)?, &label(&members))?;
             for id in &skip {
                 match people.iter_mut().find(|m| m.id == *id) {
                     Some(m) => m.skip = true,
-                    None => bail!(
-                        "--skip {id}: no member has that id in {}",
-                        members.display()
-                    ),
+                    None => bail!("--skip {id}: no member has that id in {}", members.display()),
                 }
             }
             let mut past = Vec::new();
@@ -221,13 +205,7 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!("Wrote {}.", out.display());
         }
-        MatchCommand::Circles {
-            people,
-            weights,
-            min_size,
-            max_size,
-            out,
-        } => {
+        MatchCommand::Circles { people, weights, min_size, max_size, out } => {
             let mut settings = settings(weights.as_deref())?;
             if let Some(min) = min_size {
                 settings.circles.min_size = min;
@@ -238,8 +216,7 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
             settings.validate("--min-size/--max-size")?;
             let list = csv_input::parse_circle_people(open(&people)?, &label(&people))?;
             let outcome = circles::form_circles(&list, &settings.circles)?;
-            let groups: Vec<Vec<usize>> =
-                outcome.circles.iter().map(|c| c.members.clone()).collect();
+            let groups: Vec<Vec<usize>> = outcome.circles.iter().map(|c| c.members.clone()).collect();
             let violations = circles::validate_circles(&list, &groups, &settings.circles);
             let mut w = create(&out)?;
             csv_output::write_circles(&outcome, &list, &mut w)
@@ -279,8 +256,7 @@ fn settings(path: Option<&Path>) -> Result<Settings> {
     let Some(path) = path else {
         return Ok(Settings::default());
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(Settings::from_toml(&text, &label(path))?)
 }
 

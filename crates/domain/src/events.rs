@@ -6,10 +6,7 @@
 //! meeting at 12:00 in Europe/London stays at 12:00 London time across daylight-saving changes.
 
 use crate::error::FieldError;
-use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
-    Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc, Weekday};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 
 macro_rules! str_enum {
@@ -49,10 +46,7 @@ str_enum!(
 
 impl EventKind {
     pub fn is_external(self) -> bool {
-        matches!(
-            self,
-            EventKind::ExternalConference | EventKind::ExternalCourse
-        )
+        matches!(self, EventKind::ExternalConference | EventKind::ExternalCourse)
     }
 }
 
@@ -74,12 +68,9 @@ str_enum!(
 
 /// Parses an IANA time-zone name such as `Europe/London`.
 pub fn parse_time_zone(field: &'static str, raw: &str) -> Result<Tz, FieldError> {
-    raw.trim().parse::<Tz>().map_err(|_| {
-        FieldError::new(
-            field,
-            "Choose a time zone such as Europe/London or America/New_York.",
-        )
-    })
+    raw.trim()
+        .parse::<Tz>()
+        .map_err(|_| FieldError::new(field, "Choose a time zone such as Europe/London or America/New_York."))
 }
 
 /// The UTC instant of a local wall-clock time. A time skipped by a spring-forward change is moved
@@ -91,9 +82,7 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),
         LocalResult::None => {
             // Read the wall-clock time with the offset in force just before the gap.
-            let before = tz
-                .offset_from_utc_datetime(&(local - Duration::hours(12)))
-                .fix();
+            let before = tz.offset_from_utc_datetime(&(local - Duration::hours(12))).fix();
             Utc.from_utc_datetime(&(local - Duration::seconds(i64::from(before.local_minus_utc()))))
         }
     }
@@ -140,10 +129,7 @@ const WEEKDAYS: [(&str, Weekday); 7] = [
 ];
 
 fn wd_code(w: Weekday) -> &'static str {
-    WEEKDAYS
-        .iter()
-        .find(|(_, d)| *d == w)
-        .map_or("MO", |(c, _)| c)
+    WEEKDAYS.iter().find(|(_, d)| *d == w).map_or("MO", |(c, _)| c)
 }
 
 fn wd_name(w: Weekday) -> &'static str {
@@ -171,15 +157,7 @@ fn ordinal(n: i8) -> &'static str {
 
 impl Rule {
     fn simple(freq: Freq) -> Self {
-        Rule {
-            freq,
-            interval: 1,
-            weekdays: Vec::new(),
-            nth_weekday: None,
-            month_day: None,
-            count: None,
-            until: None,
-        }
+        Rule { freq, interval: 1, weekdays: Vec::new(), nth_weekday: None, month_day: None, count: None, until: None }
     }
     pub fn weekly() -> Self {
         Self::simple(Freq::Weekly)
@@ -187,17 +165,11 @@ impl Rule {
     /// Monthly on the same weekday position as `start` ("second Tuesday").
     pub fn monthly_nth(start: NaiveDate) -> Self {
         let n = i8::try_from((start.day() - 1) / 7 + 1).unwrap_or(1);
-        Rule {
-            nth_weekday: Some((n, start.weekday())),
-            ..Self::simple(Freq::Monthly)
-        }
+        Rule { nth_weekday: Some((n, start.weekday())), ..Self::simple(Freq::Monthly) }
     }
     /// Monthly on the last such weekday as `start` ("last Friday").
     pub fn monthly_last(start: NaiveDate) -> Self {
-        Rule {
-            nth_weekday: Some((-1, start.weekday())),
-            ..Self::simple(Freq::Monthly)
-        }
+        Rule { nth_weekday: Some((-1, start.weekday())), ..Self::simple(Freq::Monthly) }
     }
 
     pub fn parse(raw: &str) -> Result<Rule, FieldError> {
@@ -206,9 +178,7 @@ impl Rule {
         let mut rule = Rule::simple(Freq::Weekly);
         let mut freq = None;
         for part in s.split(';').filter(|p| !p.is_empty()) {
-            let (k, v) = part
-                .split_once('=')
-                .ok_or_else(|| err(format!("\"{part}\" is not NAME=VALUE.")))?;
+            let (k, v) = part.split_once('=').ok_or_else(|| err(format!("\"{part}\" is not NAME=VALUE.")))?;
             match k {
                 "FREQ" => {
                     freq = Some(match v {
@@ -234,16 +204,11 @@ impl Rule {
                     )
                 }
                 "UNTIL" => {
-                    let d = v
-                        .get(..8)
-                        .and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok());
-                    rule.until =
-                        Some(d.ok_or_else(|| err("UNTIL must be a date like 20271231.".into()))?);
+                    let d = v.get(..8).and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok());
+                    rule.until = Some(d.ok_or_else(|| err("UNTIL must be a date like 20271231.".into()))?);
                 }
                 "BYMONTHDAY" => {
-                    let n: i8 = v
-                        .parse()
-                        .map_err(|_| err("BYMONTHDAY must be a day 1 to 31, or -1.".into()))?;
+                    let n: i8 = v.parse().map_err(|_| err("BYMONTHDAY must be a day 1 to 31, or -1.".into()))?;
                     if !(n == -1 || (1..=31).contains(&n)) {
                         return Err(err("BYMONTHDAY must be a day 1 to 31, or -1.".into()));
                     }
@@ -256,18 +221,19 @@ impl Rule {
                             .iter()
                             .find(|(c, _)| *c == code)
                             .map(|(_, w)| *w)
-                            .ok_or_else(|| {
-                                err(format!("\"{d}\" is not a weekday like MO or 2TU."))
-                            })?;
+                            .ok_or_else(|| err(format!("\"{d}\" is not a weekday like MO or 2TU.")))?;
                         let prefix = &d[..d.len() - 2];
                         if prefix.is_empty() {
                             rule.weekdays.push(wd);
                         } else {
-                            let n: i8 = prefix.parse().map_err(|_| {
-                                err(format!("\"{d}\" is not a weekday like 2TU or -1FR."))
-                            })?;
+                            let n: i8 = prefix
+                                .parse()
+                                .map_err(|_| err(format!("\"{d}\" is not a weekday like 2TU or -1FR.")))?;
                             if !(n == -1 || (1..=5).contains(&n)) || rule.nth_weekday.is_some() {
-                                return Err(err("Use one monthly weekday such as 2TU (second Tuesday) or -1FR (last Friday).".into()));
+                                return Err(err(
+                                    "Use one monthly weekday such as 2TU (second Tuesday) or -1FR (last Friday)."
+                                        .into(),
+                                ));
                             }
                             rule.nth_weekday = Some((n, wd));
                         }
@@ -281,20 +247,13 @@ impl Rule {
                 }
             }
         }
-        rule.freq =
-            freq.ok_or_else(|| err("Start the rule with FREQ=WEEKLY or FREQ=MONTHLY.".into()))?;
+        rule.freq = freq.ok_or_else(|| err("Start the rule with FREQ=WEEKLY or FREQ=MONTHLY.".into()))?;
         match rule.freq {
             Freq::Monthly if !rule.weekdays.is_empty() => {
-                return Err(err(
-                    "For a monthly rule give the position too, e.g. BYDAY=2TU.".into(),
-                ));
+                return Err(err("For a monthly rule give the position too, e.g. BYDAY=2TU.".into()));
             }
-            Freq::Weekly | Freq::Daily
-                if rule.nth_weekday.is_some() || rule.month_day.is_some() =>
-            {
-                return Err(err(
-                    "Positions like 2TU and BYMONTHDAY only go with FREQ=MONTHLY.".into(),
-                ));
+            Freq::Weekly | Freq::Daily if rule.nth_weekday.is_some() || rule.month_day.is_some() => {
+                return Err(err("Positions like 2TU and BYMONTHDAY only go with FREQ=MONTHLY.".into()));
             }
             Freq::Daily if !rule.weekdays.is_empty() => {
                 return Err(err("BYDAY does not go with FREQ=DAILY.".into()));
@@ -326,14 +285,7 @@ impl Rule {
             parts.push(format!("INTERVAL={}", self.interval));
         }
         if !self.weekdays.is_empty() {
-            parts.push(format!(
-                "BYDAY={}",
-                self.weekdays
-                    .iter()
-                    .map(|w| wd_code(*w))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ));
+            parts.push(format!("BYDAY={}", self.weekdays.iter().map(|w| wd_code(*w)).collect::<Vec<_>>().join(",")));
         }
         if let Some((n, w)) = self.nth_weekday {
             parts.push(format!("BYDAY={n}{}", wd_code(w)));
@@ -354,11 +306,7 @@ impl Rule {
     /// Plain words: "Every month on the second Tuesday".
     pub fn describe(&self) -> String {
         let every = |unit: &str| {
-            if self.interval == 1 {
-                format!("Every {unit}")
-            } else {
-                format!("Every {} {unit}s", self.interval)
-            }
+            if self.interval == 1 { format!("Every {unit}") } else { format!("Every {} {unit}s", self.interval) }
         };
         let mut s = match self.freq {
             Freq::Daily => every("day"),
@@ -367,11 +315,7 @@ impl Rule {
                 format!(
                     "{} on {}",
                     every("week"),
-                    self.weekdays
-                        .iter()
-                        .map(|w| wd_name(*w))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    self.weekdays.iter().map(|w| wd_name(*w)).collect::<Vec<_>>().join(", ")
                 )
             }
             Freq::Monthly => match (self.nth_weekday, self.month_day) {
@@ -394,11 +338,7 @@ impl Rule {
 }
 
 fn days_in_month(y: i32, m: u32) -> u32 {
-    let next = if m == 12 {
-        NaiveDate::from_ymd_opt(y + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(y, m + 1, 1)
-    };
+    let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1) } else { NaiveDate::from_ymd_opt(y, m + 1, 1) };
     next.and_then(|n| n.pred_opt()).map_or(28, |d| d.day())
 }
 
@@ -465,20 +405,10 @@ impl Series {
             let go_on = match rule.freq {
                 Freq::Daily => emit(start + Duration::days(k * step), &mut visit),
                 Freq::Weekly => {
-                    let monday = start
-                        - Duration::days(i64::from(start.weekday().num_days_from_monday()))
+                    let monday = start - Duration::days(i64::from(start.weekday().num_days_from_monday()))
                         + Duration::weeks(k * step);
-                    let days = if rule.weekdays.is_empty() {
-                        vec![start.weekday()]
-                    } else {
-                        rule.weekdays.clone()
-                    };
-                    days.iter().all(|w| {
-                        emit(
-                            monday + Duration::days(i64::from(w.num_days_from_monday())),
-                            &mut visit,
-                        )
-                    })
+                    let days = if rule.weekdays.is_empty() { vec![start.weekday()] } else { rule.weekdays.clone() };
+                    days.iter().all(|w| emit(monday + Duration::days(i64::from(w.num_days_from_monday())), &mut visit))
                 }
                 Freq::Monthly => {
                     let months = i64::from(start.month0()) + k * step;
@@ -487,9 +417,7 @@ impl Series {
                     let d = match (rule.nth_weekday, rule.month_day) {
                         (Some((n, w)), _) => nth_weekday_of_month(y, m, n, w),
                         (_, Some(-1)) => NaiveDate::from_ymd_opt(y, m, days_in_month(y, m)),
-                        (_, Some(d)) => {
-                            NaiveDate::from_ymd_opt(y, m, u32::try_from(d).unwrap_or(1))
-                        }
+                        (_, Some(d)) => NaiveDate::from_ymd_opt(y, m, u32::try_from(d).unwrap_or(1)),
                         _ => NaiveDate::from_ymd_opt(y, m, start.day()),
                     };
                     // A month without that day (31st, fifth Friday) is skipped, as RFC 5545 says.
@@ -504,22 +432,14 @@ impl Series {
 
     fn occurrence_on(&self, d: NaiveDate) -> Occurrence {
         let start = local_to_utc(self.tz, d.and_time(self.local_start.time()));
-        Occurrence {
-            original: start,
-            start,
-            end: start + self.duration,
-        }
+        Occurrence { original: start, start, end: start + self.duration }
     }
 
     /// Occurrences overlapping `[from, to)`, at most `limit`.
     pub fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: usize) -> Vec<Occurrence> {
         let mut out = Vec::new();
         // Local dates past `to` plus a day of zone slack cannot start before `to`.
-        let last_date = to
-            .naive_utc()
-            .date()
-            .checked_add_signed(Duration::days(2))
-            .unwrap_or(NaiveDate::MAX);
+        let last_date = to.naive_utc().date().checked_add_signed(Duration::days(2)).unwrap_or(NaiveDate::MAX);
         self.dates(|d| {
             if d > last_date || out.len() >= limit {
                 return false;
@@ -545,18 +465,12 @@ impl Series {
 
     /// The occurrence that originally started at `original`, if the series has one.
     pub fn find(&self, original: DateTime<Utc>) -> Option<Occurrence> {
-        self.between(original, original + Duration::seconds(1), 1000)
-            .into_iter()
-            .find(|o| o.original == original)
+        self.between(original, original + Duration::seconds(1), 1000).into_iter().find(|o| o.original == original)
     }
 
     /// The end of the last occurrence, or `None` when the series never ends.
     pub fn last_end(&self) -> Option<DateTime<Utc>> {
-        if self
-            .rule
-            .as_ref()
-            .is_some_and(|r| r.count.is_none() && r.until.is_none())
-        {
+        if self.rule.as_ref().is_some_and(|r| r.count.is_none() && r.until.is_none()) {
             return None;
         }
         let mut last = None;
@@ -580,19 +494,11 @@ pub struct Transition {
 
 fn offset_at(tz: Tz, t: DateTime<Utc>) -> (i32, bool, String) {
     let o = tz.offset_from_utc_datetime(&t.naive_utc());
-    (
-        o.fix().local_minus_utc(),
-        o.dst_offset() != Duration::zero(),
-        o.abbreviation().unwrap_or("").to_owned(),
-    )
+    (o.fix().local_minus_utc(), o.dst_offset() != Duration::zero(), o.abbreviation().unwrap_or("").to_owned())
 }
 
 /// The offset in force at `from`, and every change of offset in `[from, to)`.
-pub fn transitions(
-    tz: Tz,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> ((i32, bool, String), Vec<Transition>) {
+pub fn transitions(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> ((i32, bool, String), Vec<Transition>) {
     let first = offset_at(tz, from);
     let mut out = Vec::new();
     let mut t = from;
@@ -607,21 +513,11 @@ pub fn transitions(
             while hi - lo > 1 {
                 let mid = lo + (hi - lo) / 2;
                 let at = DateTime::from_timestamp(mid, 0).unwrap_or(t);
-                if offset_at(tz, at).0 == cur {
-                    lo = mid
-                } else {
-                    hi = mid
-                }
+                if offset_at(tz, at).0 == cur { lo = mid } else { hi = mid }
             }
             let hi = DateTime::from_timestamp(hi, 0).unwrap_or(next);
             let (to_off, is_dst, abbr) = offset_at(tz, hi);
-            out.push(Transition {
-                at: hi,
-                offset_from: cur,
-                offset_to: to_off,
-                is_dst,
-                abbreviation: abbr,
-            });
+            out.push(Transition { at: hi, offset_from: cur, offset_to: to_off, is_dst, abbreviation: abbr });
             cur = to_off;
         }
         t = next;
@@ -668,23 +564,14 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
     fn series(tz: Tz, start: &str, rule: &str) -> Series {
-        Series {
-            tz,
-            local_start: local(start),
-            duration: Duration::hours(1),
-            rule: Some(Rule::parse(rule).unwrap()),
-        }
+        Series { tz, local_start: local(start), duration: Duration::hours(1), rule: Some(Rule::parse(rule).unwrap()) }
     }
 
     #[test]
     fn a_monthly_london_meeting_stays_at_noon_local_across_both_dst_changes() {
         // Second Tuesday at 12:00 London, from January: winter (UTC+0), summer (UTC+1), winter again.
         let s = series(london(), "2027-01-12T12:00", "FREQ=MONTHLY;BYDAY=2TU");
-        let occ = s.between(
-            utc("2027-01-01T00:00:00Z"),
-            utc("2028-01-01T00:00:00Z"),
-            100,
-        );
+        let occ = s.between(utc("2027-01-01T00:00:00Z"), utc("2028-01-01T00:00:00Z"), 100);
         assert_eq!(occ.len(), 12);
         for o in &occ {
             let l = o.start.with_timezone(&london());
@@ -693,83 +580,39 @@ mod tests {
             assert!((8..=14).contains(&l.day()), "second Tuesday: {l}");
         }
         assert_eq!(occ[0].start, utc("2027-01-12T12:00:00Z"), "GMT in January");
-        assert_eq!(
-            occ[3].start,
-            utc("2027-04-13T11:00:00Z"),
-            "BST in April: 12:00 London is 11:00 UTC"
-        );
-        assert_eq!(
-            occ[10].start,
-            utc("2027-11-09T12:00:00Z"),
-            "GMT again in November"
-        );
+        assert_eq!(occ[3].start, utc("2027-04-13T11:00:00Z"), "BST in April: 12:00 London is 11:00 UTC");
+        assert_eq!(occ[10].start, utc("2027-11-09T12:00:00Z"), "GMT again in November");
     }
 
     #[test]
     fn weekly_events_keep_local_time_over_the_spring_and_autumn_changes_in_new_york() {
         let ny: Tz = "America/New_York".parse().unwrap();
         let s = series(ny, "2027-03-01T09:30", "FREQ=WEEKLY");
-        let occ = s.between(
-            utc("2027-03-01T00:00:00Z"),
-            utc("2027-03-31T00:00:00Z"),
-            100,
-        );
+        let occ = s.between(utc("2027-03-01T00:00:00Z"), utc("2027-03-31T00:00:00Z"), 100);
         // US DST starts 14 March 2027: offset goes from -5 to -4.
         assert_eq!(occ[1].start, utc("2027-03-08T14:30:00Z"));
         assert_eq!(occ[2].start, utc("2027-03-15T13:30:00Z"));
         let autumn = series(ny, "2027-10-25T09:30", "FREQ=WEEKLY;COUNT=3");
-        let occ = autumn.between(
-            utc("2027-10-01T00:00:00Z"),
-            utc("2027-12-01T00:00:00Z"),
-            100,
-        );
+        let occ = autumn.between(utc("2027-10-01T00:00:00Z"), utc("2027-12-01T00:00:00Z"), 100);
         assert_eq!(occ.len(), 3);
         assert_eq!(occ[0].start, utc("2027-10-25T13:30:00Z"));
-        assert_eq!(
-            occ[1].start,
-            utc("2027-11-01T13:30:00Z"),
-            "still EDT on 1 November"
-        );
-        assert_eq!(
-            occ[2].start,
-            utc("2027-11-08T14:30:00Z"),
-            "EST after 7 November"
-        );
+        assert_eq!(occ[1].start, utc("2027-11-01T13:30:00Z"), "still EDT on 1 November");
+        assert_eq!(occ[2].start, utc("2027-11-08T14:30:00Z"), "EST after 7 November");
     }
 
     #[test]
     fn a_time_in_the_spring_gap_moves_forward_and_an_ambiguous_one_takes_the_first() {
         // London skips 01:00–02:00 on 28 March 2027 and repeats 01:00–02:00 on 31 October 2027.
-        assert_eq!(
-            local_to_utc(london(), local("2027-03-28T01:30")),
-            utc("2027-03-28T01:30:00Z")
-        );
-        assert_eq!(
-            local_to_utc(london(), local("2027-10-31T01:30")),
-            utc("2027-10-31T00:30:00Z")
-        );
+        assert_eq!(local_to_utc(london(), local("2027-03-28T01:30")), utc("2027-03-28T01:30:00Z"));
+        assert_eq!(local_to_utc(london(), local("2027-10-31T01:30")), utc("2027-10-31T00:30:00Z"));
     }
 
     #[test]
     fn last_weekday_of_month_handles_short_and_long_months() {
-        assert_eq!(
-            nth_weekday_of_month(2027, 2, -1, Weekday::Fri),
-            NaiveDate::from_ymd_opt(2027, 2, 26)
-        );
-        assert_eq!(
-            nth_weekday_of_month(2027, 4, -1, Weekday::Fri),
-            NaiveDate::from_ymd_opt(2027, 4, 30)
-        );
-        assert_eq!(
-            nth_weekday_of_month(2027, 2, 5, Weekday::Fri),
-            None,
-            "no fifth Friday in February 2027"
-        );
-        let s = series(
-            london(),
-            "2027-01-29T17:00",
-            "FREQ=MONTHLY;BYDAY=-1FR;COUNT=4",
-        );
+        assert_eq!(nth_weekday_of_month(2027, 2, -1, Weekday::Fri), NaiveDate::from_ymd_opt(2027, 2, 26));
+        assert_eq!(nth_weekday_of_month(2027, 4, -1, Weekday::Fri), NaiveDate::from_ymd_opt(2027, 4, 30));
+        assert_eq!(nth_weekday_of_month(2027, 2, 5, Weekday::Fri), None, "no fifth Friday in February 2027");
+        let s = series(london(), "2027-01-29T17:00", "FREQ=MONTHLY;BYDAY=-1FR;COUNT=4");
         let days: Vec<u32> = s
             .between(utc("2027-01-01T00:00:00Z"), utc("2028-01-01T00:00:00Z"), 10)
             .iter()
@@ -785,32 +628,14 @@ mod tests {
     #[test]
     fn rules_round_trip_and_describe_themselves_and_bad_rules_are_explained() {
         let r = Rule::parse("RRULE:FREQ=MONTHLY;BYDAY=2TU;UNTIL=20271231T000000Z").unwrap();
+        assert_eq!(r.to_rrule(), "FREQ=MONTHLY;BYDAY=2TU;UNTIL=20271231T235959Z");
+        assert_eq!(r.describe(), "Every month on the second Tuesday, until 31 December 2027");
         assert_eq!(
-            r.to_rrule(),
-            "FREQ=MONTHLY;BYDAY=2TU;UNTIL=20271231T235959Z"
-        );
-        assert_eq!(
-            r.describe(),
-            "Every month on the second Tuesday, until 31 December 2027"
-        );
-        assert_eq!(
-            Rule::parse("FREQ=WEEKLY;INTERVAL=2;BYDAY=WE,MO")
-                .unwrap()
-                .describe(),
+            Rule::parse("FREQ=WEEKLY;INTERVAL=2;BYDAY=WE,MO").unwrap().describe(),
             "Every 2 weeks on Monday, Wednesday"
         );
-        assert!(
-            Rule::parse("FREQ=YEARLY")
-                .unwrap_err()
-                .message
-                .contains("FREQ must be")
-        );
-        assert!(
-            Rule::parse("FREQ=WEEKLY;BYSETPOS=1")
-                .unwrap_err()
-                .message
-                .contains("not supported")
-        );
+        assert!(Rule::parse("FREQ=YEARLY").unwrap_err().message.contains("FREQ must be"));
+        assert!(Rule::parse("FREQ=WEEKLY;BYSETPOS=1").unwrap_err().message.contains("not supported"));
         assert!(Rule::parse("FREQ=MONTHLY;BYDAY=TU").is_err());
         assert!(Rule::parse("FREQ=WEEKLY;COUNT=2;UNTIL=20270101").is_err());
         assert!(Rule::parse("BYDAY=MO").is_err());
@@ -820,10 +645,7 @@ mod tests {
     fn until_and_count_bound_the_series_and_give_its_last_end() {
         let s = series(london(), "2027-01-05T10:00", "FREQ=WEEKLY;UNTIL=20270126");
         assert_eq!(s.last_end(), Some(utc("2027-01-26T11:00:00Z")));
-        assert_eq!(
-            series(london(), "2027-01-05T10:00", "FREQ=WEEKLY").last_end(),
-            None
-        );
+        assert_eq!(series(london(), "2027-01-05T10:00", "FREQ=WEEKLY").last_end(), None);
         let one = Series {
             tz: london(),
             local_start: local("2027-06-01T10:00"),
@@ -831,10 +653,7 @@ mod tests {
             rule: None,
         };
         assert_eq!(one.last_end(), Some(utc("2027-06-01T10:30:00Z")));
-        assert_eq!(
-            one.find(utc("2027-06-01T09:00:00Z")).map(|o| o.end),
-            Some(utc("2027-06-01T10:30:00Z"))
-        );
+        assert_eq!(one.find(utc("2027-06-01T09:00:00Z")).map(|o| o.end), Some(utc("2027-06-01T10:30:00Z")));
         assert!(s.find(utc("2027-01-06T10:00:00Z")).is_none());
     }
 
@@ -851,18 +670,11 @@ mod tests {
 
     #[test]
     fn transitions_find_both_london_changes_of_a_year() {
-        let ((off, dst, _), t) = transitions(
-            london(),
-            utc("2027-01-01T00:00:00Z"),
-            utc("2028-01-01T00:00:00Z"),
-        );
+        let ((off, dst, _), t) = transitions(london(), utc("2027-01-01T00:00:00Z"), utc("2028-01-01T00:00:00Z"));
         assert_eq!((off, dst), (0, false));
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].at, utc("2027-03-28T01:00:00Z"));
-        assert_eq!(
-            (t[0].offset_from, t[0].offset_to, t[0].is_dst),
-            (0, 3600, true)
-        );
+        assert_eq!((t[0].offset_from, t[0].offset_to, t[0].is_dst), (0, 3600, true));
         assert_eq!(t[0].abbreviation, "BST");
         assert_eq!(t[1].at, utc("2027-10-31T01:00:00Z"));
     }
@@ -882,11 +694,7 @@ mod tests {
             c(4, 0, None, false),
             c(5, 1, None, true),
         ]);
-        assert_eq!(
-            ranked,
-            vec![5, 3, 2, 1],
-            "fewest first, then longest ago; 4 cannot come"
-        );
+        assert_eq!(ranked, vec![5, 3, 2, 1], "fewest first, then longest ago; 4 cannot come");
         assert!(rank_hosts::<u8>(&[]).is_empty());
     }
 }

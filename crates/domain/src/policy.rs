@@ -52,10 +52,7 @@ impl Role {
     }
     /// The steering-committee roles.
     pub fn is_organiser(self) -> bool {
-        matches!(
-            self,
-            Role::Chair | Role::Administrator | Role::TrainingCoordinator | Role::CommunicationsOfficer
-        )
+        matches!(self, Role::Chair | Role::Administrator | Role::TrainingCoordinator | Role::CommunicationsOfficer)
     }
 }
 

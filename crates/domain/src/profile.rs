@@ -141,7 +141,13 @@ pub fn parse_tags(field: &'static str, raw: &str) -> Result<Vec<String>, FieldEr
     let mut out: Vec<String> = Vec::new();
     for t in raw.split([',', ';', '\n']).map(str::trim).filter(|t| !t.is_empty()) {
         if t.chars().count() > 40 {
-            return Err(FieldError::new(field, format!("“{}…” is too long; keep each item under 40 characters.", t.chars().take(20).collect::<String>())));
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "“{}…” is too long; keep each item under 40 characters.",
+                    t.chars().take(20).collect::<String>()
+                ),
+            ));
         }
         if t.chars().any(char::is_control) {
             return Err(FieldError::new(field, "Remove the control characters."));
@@ -215,7 +221,10 @@ mod tests {
 
     #[test]
     fn tags_are_trimmed_deduplicated_by_folded_form_and_bounded() {
-        assert_eq!(parse_tags("skills", " Excel; excel , Diary management,,Événements ,evenements").unwrap(), vec!["Excel", "Diary management", "Événements"]);
+        assert_eq!(
+            parse_tags("skills", " Excel; excel , Diary management,,Événements ,evenements").unwrap(),
+            vec!["Excel", "Diary management", "Événements"]
+        );
         assert!(parse_tags("skills", &"x".repeat(41)).is_err());
     }
 

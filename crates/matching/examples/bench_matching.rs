@@ -19,9 +19,7 @@ use roundtable_matching::capacitated;
 use roundtable_matching::circles::{self, CirclePerson};
 use roundtable_matching::coffee::{self, CoffeeMember, PastGroup};
 use roundtable_matching::csv_output;
-use roundtable_matching::mentoring::{
-    self, Mentee, Mentor, MentoringInput, MentoringOptions, Profile,
-};
+use roundtable_matching::mentoring::{self, Mentee, Mentor, MentoringInput, MentoringOptions, Profile};
 use roundtable_matching::rng::SplitMix64;
 use roundtable_matching::weights::Settings;
 
@@ -46,10 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str)
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
 }
 
 /// Uniform integer costs in `0..1_000_000`: the usual random dense benchmark.
@@ -71,10 +66,8 @@ fn write_dense(path: &str, n: usize) -> io::Result<()> {
 fn read_dense(path: &str) -> Result<CostMatrix, Box<dyn std::error::Error>> {
     let bytes = fs::read(path)?;
     let n = u64::from_le_bytes(bytes[..8].try_into()?) as usize;
-    let data = bytes[8..]
-        .chunks_exact(8)
-        .map(|c| c.try_into().map(i64::from_le_bytes))
-        .collect::<Result<Vec<_>, _>>()?;
+    let data =
+        bytes[8..].chunks_exact(8).map(|c| c.try_into().map(i64::from_le_bytes)).collect::<Result<Vec<_>, _>>()?;
     Ok(CostMatrix::new(n, data)?)
 }
 
@@ -86,20 +79,12 @@ struct Timer {
 }
 
 fn thread_cpu_ns() -> Option<u64> {
-    fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+    fs::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
 }
 
 impl Timer {
     fn now() -> Self {
-        Self {
-            wall: Instant::now(),
-            cpu_ns: thread_cpu_ns(),
-        }
+        Self { wall: Instant::now(), cpu_ns: thread_cpu_ns() }
     }
 
     fn elapsed(&self) -> Duration {
@@ -133,8 +118,7 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
             let s = assignment::solve(&c);
             times.push(t.elapsed());
             total = s.total;
-            assignment::verify_certificate(&c, &s.row_to_col, &s.duals)
-                .map_err(|e| format!("certificate: {e}"))?;
+            assignment::verify_certificate(&c, &s.row_to_col, &s.duals).map_err(|e| format!("certificate: {e}"))?;
         }
         let ours = median(times);
         report.push((
@@ -144,51 +128,28 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         ));
         if let Some(scipy) = flag(args, "--scipy") {
             let text = fs::read_to_string(scipy)?;
-            let get = |k: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(&format!("{k}=")))
-                    .map(str::to_owned)
-            };
-            let secs: f64 = get("seconds")
-                .ok_or("no seconds= in SciPy output")?
-                .parse()?;
+            let get = |k: &str| text.lines().find_map(|l| l.strip_prefix(&format!("{k}="))).map(str::to_owned);
+            let secs: f64 = get("seconds").ok_or("no seconds= in SciPy output")?.parse()?;
             let scipy_total: f64 = get("total").ok_or("no total= in SciPy output")?.parse()?;
             let version = get("version").unwrap_or_default();
-            let agree = if scipy_total == total as f64 {
-                "same total"
-            } else {
-                "TOTALS DIFFER"
-            };
+            let agree = if scipy_total == total as f64 { "same total" } else { "TOTALS DIFFER" };
             report.push((
                 format!("dense {n}×{n}: SciPy {version} linear_sum_assignment (median of 5)"),
                 ms(Duration::from_secs_f64(secs)),
-                format!(
-                    "{agree}; roundtable/SciPy = {:.2}×",
-                    ours.as_secs_f64() / secs
-                ),
+                format!("{agree}; roundtable/SciPy = {:.2}×", ours.as_secs_f64() / secs),
             ));
         }
         if !args.iter().any(|a| a == "--skip-kuhn-munkres") {
-            let weights = pathfinding::matrix::Matrix::from_vec(
-                n,
-                n,
-                (0..n * n).map(|k| -c.get(k / n, k % n)).collect(),
-            )?;
+            let weights =
+                pathfinding::matrix::Matrix::from_vec(n, n, (0..n * n).map(|k| -c.get(k / n, k % n)).collect())?;
             let t = Timer::now();
             let (best, _) = pathfinding::kuhn_munkres::kuhn_munkres(&weights);
             let km = t.elapsed();
-            let agree = if -best == total {
-                "same total"
-            } else {
-                "TOTALS DIFFER"
-            };
+            let agree = if -best == total { "same total" } else { "TOTALS DIFFER" };
             report.push((
                 format!("dense {n}×{n}: pathfinding 4 kuhn_munkres (1 run)"),
                 ms(km),
-                format!(
-                    "{agree}; roundtable is {:.0}× faster",
-                    km.as_secs_f64() / ours.as_secs_f64()
-                ),
+                format!("{agree}; roundtable is {:.0}× faster", km.as_secs_f64() / ours.as_secs_f64()),
             ));
         }
         print_progress(&report);
@@ -201,11 +162,7 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     for (mentors, fairness) in cases {
         let input = mentoring_instance(5000, mentors, 5);
         let forbidden_share = forbidden_share(&input);
-        let options = MentoringOptions {
-            weights: settings.mentoring.clone(),
-            fairness,
-            ..MentoringOptions::default()
-        };
+        let options = MentoringOptions { weights: settings.mentoring.clone(), fairness, ..MentoringOptions::default() };
         let t = Timer::now();
         let problem = mentoring::build_problem(&input, &options)?;
         let built = t.elapsed();
@@ -221,12 +178,8 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         // Short: repeated, because thread CPU time advances in scheduler ticks.
         let t3 = Timer::now();
         for _ in 0..20 {
-            capacitated::verify_capacitated_certificate(
-                problem.costs(),
-                &sol.row_to_group,
-                &sol.duals,
-            )
-            .map_err(|e| format!("certificate: {e}"))?;
+            capacitated::verify_capacitated_certificate(problem.costs(), &sol.row_to_group, &sol.duals)
+                .map_err(|e| format!("certificate: {e}"))?;
         }
         let check_only = t3.elapsed() / 20;
         report.push((
@@ -258,21 +211,11 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
             let t = Timer::now();
             let d = assignment::solve(&dense);
             let took = t.elapsed();
-            let agree = if d.total == sol.total {
-                "same optimum"
-            } else {
-                "OPTIMA DIFFER"
-            };
+            let agree = if d.total == sol.total { "same optimum" } else { "OPTIMA DIFFER" };
             report.push((
-                format!(
-                    "  the same, expanded to a dense {0}×{0} matrix, dense JV",
-                    dense.size()
-                ),
+                format!("  the same, expanded to a dense {0}×{0} matrix, dense JV", dense.size()),
                 ms(took),
-                format!(
-                    "{agree}; {:.1}× the grouped solve",
-                    took.as_secs_f64() / solve_only.as_secs_f64()
-                ),
+                format!("{agree}; {:.1}× the grouped solve", took.as_secs_f64() / solve_only.as_secs_f64()),
             ));
             print_progress(&report);
         }
@@ -284,10 +227,11 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let mut history: Vec<PastGroup> = Vec::new();
     for round in 1..=10 {
         let r = coffee::pair_round(&members, &history, &weights, round, 7)?;
-        history.extend(r.groups.iter().map(|g| PastGroup {
-            round,
-            members: g.members.iter().map(|&i| members[i].id.clone()).collect(),
-        }));
+        history.extend(
+            r.groups
+                .iter()
+                .map(|g| PastGroup { round, members: g.members.iter().map(|&i| members[i].id.clone()).collect() }),
+        );
     }
     // Short: timed over 20 runs, because thread CPU time advances in scheduler ticks.
     let mut last = None;
@@ -355,10 +299,7 @@ fn pick(rng: &mut SplitMix64, from: &[&str], base: usize, extra: usize) -> Vec<S
     let k = base + if extra > 0 { rng.below(extra) } else { 0 };
     let mut idx: Vec<usize> = (0..from.len()).collect();
     rng.shuffle(&mut idx);
-    idx.into_iter()
-        .take(k)
-        .map(|i| from[i].to_owned())
-        .collect()
+    idx.into_iter().take(k).map(|i| from[i].to_owned()).collect()
 }
 
 const DEPARTMENTS: &[&str] = &[
@@ -376,14 +317,7 @@ const DEPARTMENTS: &[&str] = &[
     "Executive Office",
 ];
 const ZONES: &[i32] = &[-480, -300, 0, 60, 120, 330, 480, 600];
-const LANGUAGES: &[&str] = &[
-    "English",
-    "French",
-    "German",
-    "Spanish",
-    "Dutch",
-    "Portuguese",
-];
+const LANGUAGES: &[&str] = &["English", "French", "German", "Spanish", "Dutch", "Portuguese"];
 
 fn vocab(prefix: &str, n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{prefix} {i}")).collect()
@@ -444,9 +378,7 @@ fn mentoring_instance(n: usize, m: usize, cap: u32) -> MentoringInput {
             }
             p.exclude = ex;
             let preferences = if i % 3 == 0 {
-                (0..3)
-                    .map(|_| format!("m{:04}", rng.below(m)))
-                    .collect::<Vec<_>>()
+                (0..3).map(|_| format!("m{:04}", rng.below(m))).collect::<Vec<_>>()
             } else {
                 Vec::new()
             };
@@ -464,32 +396,21 @@ fn mentoring_instance(n: usize, m: usize, cap: u32) -> MentoringInput {
             }
         })
         .collect();
-    MentoringInput {
-        mentees,
-        mentors,
-        org_chart: Vec::new(),
-        past_pairs: Vec::new(),
-    }
+    MentoringInput { mentees, mentors, org_chart: Vec::new(), past_pairs: Vec::new() }
 }
 
 /// A capacitated problem as a square dense matrix: one column per place, padding rows for
 /// places left empty, and a forbidden cell priced above any saving elsewhere.
 fn expand(c: &capacitated::CapacitatedCosts) -> Result<CostMatrix, Box<dyn std::error::Error>> {
     let places: usize = c.caps().iter().map(|&x| x as usize).sum();
-    let allowed = (0..c.rows())
-        .flat_map(|i| c.row(i).iter().copied())
-        .filter(|&x| x != capacitated::FORBIDDEN);
+    let allowed = (0..c.rows()).flat_map(|i| c.row(i).iter().copied()).filter(|&x| x != capacitated::FORBIDDEN);
     let max_abs = allowed.map(i64::abs).max().unwrap_or(0);
     let big = (max_abs + 1) * (places as i64 + 1);
     let mut data = Vec::with_capacity(places * places);
     for i in 0..places {
         for (g, &cap) in c.caps().iter().enumerate() {
             let cost = if i < c.rows() { c.get(i, g) } else { 0 };
-            let cost = if cost == capacitated::FORBIDDEN {
-                big
-            } else {
-                cost
-            };
+            let cost = if cost == capacitated::FORBIDDEN { big } else { cost };
             data.extend(std::iter::repeat_n(cost, cap as usize));
         }
     }
@@ -498,25 +419,13 @@ fn expand(c: &capacitated::CapacitatedCosts) -> Result<CostMatrix, Box<dyn std::
 
 fn forbidden_share(input: &MentoringInput) -> f64 {
     let excluded: usize = input.mentees.iter().map(|e| e.profile.exclude.len()).sum();
-    let managed = input
-        .mentees
-        .iter()
-        .filter(|e| e.profile.manager_id.is_some())
-        .count();
+    let managed = input.mentees.iter().filter(|e| e.profile.manager_id.is_some()).count();
     (excluded + managed) as f64 / (input.mentees.len() * input.mentors.len()) as f64
 }
 
 fn coffee_members(n: usize) -> Vec<CoffeeMember> {
     let mut rng = SplitMix64::new(11);
-    let locations = [
-        "London",
-        "Paris",
-        "Frankfurt",
-        "New York",
-        "Singapore",
-        "Madrid",
-        "Remote",
-    ];
+    let locations = ["London", "Paris", "Frankfurt", "New York", "Singapore", "Madrid", "Remote"];
     (0..n)
         .map(|i| CoffeeMember {
             id: format!("c{i:05}"),
@@ -536,16 +445,7 @@ fn coffee_members(n: usize) -> Vec<CoffeeMember> {
 fn circle_people(n: usize) -> Vec<CirclePerson> {
     const EXECUTIVES: usize = 20;
     let mut rng = SplitMix64::new(13);
-    let functions = [
-        "Finance",
-        "Legal",
-        "HR",
-        "Sales",
-        "Marketing",
-        "Operations",
-        "IT",
-        "Research",
-    ];
+    let functions = ["Finance", "Legal", "HR", "Sales", "Marketing", "Operations", "IT", "Research"];
     let projects = vocab("project", 40);
     let projects: Vec<&str> = projects.iter().map(String::as_str).collect();
     let mut people: Vec<CirclePerson> = Vec::with_capacity(n);
@@ -554,9 +454,7 @@ fn circle_people(n: usize) -> Vec<CirclePerson> {
         let manager = Some(format!("p{:04}", rng.below(i.min(400))));
         let level = 1 + rng.below(6) as u32;
         let supports = if i % 10 == 9 {
-            (0..1 + rng.below(2))
-                .map(|_| format!("p{:04}", rng.below(60)))
-                .collect()
+            (0..1 + rng.below(2)).map(|_| format!("p{:04}", rng.below(60))).collect()
         } else {
             Vec::new()
         };

@@ -36,20 +36,10 @@ pub struct CostMatrix {
 pub enum AssignmentError {
     /// `data.len()` is not `n * n`.
     #[error("a {n}×{n} cost matrix needs {expected} entries, got {got}")]
-    WrongSize {
-        n: usize,
-        expected: usize,
-        got: usize,
-    },
+    WrongSize { n: usize, expected: usize, got: usize },
     /// A cost is too large for overflow-free arithmetic at this size.
     #[error("cost {value} at row {row}, column {col} is outside ±{limit} for a {n}×{n} problem")]
-    CostTooLarge {
-        n: usize,
-        row: usize,
-        col: usize,
-        value: i64,
-        limit: i64,
-    },
+    CostTooLarge { n: usize, row: usize, col: usize, value: i64, limit: i64 },
 }
 
 impl CostMatrix {
@@ -58,11 +48,7 @@ impl CostMatrix {
     /// Fails when the length is wrong or a cost is so large that potentials could overflow.
     pub fn new(n: usize, data: Vec<i64>) -> Result<Self, AssignmentError> {
         if data.len() != n * n {
-            return Err(AssignmentError::WrongSize {
-                n,
-                expected: n * n,
-                got: data.len(),
-            });
+            return Err(AssignmentError::WrongSize { n, expected: n * n, got: data.len() });
         }
         let limit = Self::cost_limit(n);
         if let Some(pos) = data.iter().position(|c| c.abs() > limit) {
@@ -78,10 +64,7 @@ impl CostMatrix {
     }
 
     /// Builds an `n × n` matrix from `cost(row, col)`.
-    pub fn from_fn(
-        n: usize,
-        mut cost: impl FnMut(usize, usize) -> i64,
-    ) -> Result<Self, AssignmentError> {
+    pub fn from_fn(n: usize, mut cost: impl FnMut(usize, usize) -> i64) -> Result<Self, AssignmentError> {
         let mut data = Vec::with_capacity(n * n);
         for i in 0..n {
             for j in 0..n {
@@ -117,11 +100,7 @@ impl CostMatrix {
 
     /// The total cost of a row → column assignment.
     pub fn total(&self, row_to_col: &[usize]) -> i64 {
-        row_to_col
-            .iter()
-            .enumerate()
-            .map(|(i, &j)| self.get(i, j))
-            .sum()
+        row_to_col.iter().enumerate().map(|(i, &j)| self.get(i, j)).sum()
     }
 }
 
@@ -154,34 +133,16 @@ pub struct Solution {
 pub fn solve(costs: &CostMatrix) -> Solution {
     let n = costs.size();
     if n == 0 {
-        return Solution {
-            row_to_col: Vec::new(),
-            total: 0,
-            duals: Duals {
-                rows: Vec::new(),
-                cols: Vec::new(),
-            },
-        };
+        return Solution { row_to_col: Vec::new(), total: 0, duals: Duals { rows: Vec::new(), cols: Vec::new() } };
     }
     if n == 1 {
         // The reduction phases compare a row's best and second-best column; with one column
         // there is no second, so answer directly.
         let c = costs.get(0, 0);
-        return Solution {
-            row_to_col: vec![0],
-            total: c,
-            duals: Duals {
-                rows: vec![0],
-                cols: vec![c],
-            },
-        };
+        return Solution { row_to_col: vec![0], total: c, duals: Duals { rows: vec![0], cols: vec![c] } };
     }
 
-    let mut state = State {
-        x: vec![NONE; n],
-        y: vec![NONE; n],
-        v: vec![0; n],
-    };
+    let mut state = State { x: vec![NONE; n], y: vec![NONE; n], v: vec![0; n] };
     let mut free_rows = state.column_reduction(costs);
     // Jonker and Volgenant found two passes of augmenting row reduction to be the sweet spot.
     for _ in 0..2 {
@@ -197,11 +158,7 @@ pub fn solve(costs: &CostMatrix) -> Solution {
     let State { x, v, .. } = state;
     let u: Vec<i64> = (0..n).map(|i| costs.get(i, x[i]) - v[x[i]]).collect();
     let total = costs.total(&x);
-    Solution {
-        row_to_col: x,
-        total,
-        duals: Duals { rows: u, cols: v },
-    }
+    Solution { row_to_col: x, total, duals: Duals { rows: u, cols: v } }
 }
 
 /// The solver's working arrays: `x` row → column, `y` column → row, `v` column potentials.
@@ -327,11 +284,7 @@ impl State {
     /// Shortest augmenting paths for every remaining free row.
     fn augment(&mut self, costs: &CostMatrix, free_rows: &[usize]) {
         let n = costs.size();
-        let mut search = PathSearch {
-            pred: vec![0; n],
-            d: vec![0; n],
-            cols: (0..n).collect(),
-        };
+        let mut search = PathSearch { pred: vec![0; n], d: vec![0; n], cols: (0..n).collect() };
         for &free_i in free_rows {
             let mut j = search.find_path(costs, free_i, self);
             // Flip the path: every column on it moves to its predecessor row.
@@ -460,31 +413,15 @@ pub enum CertificateError {
     /// A row points outside the matrix.
     ColumnOutOfRange { row: usize, col: usize },
     /// Two rows share a column.
-    ColumnUsedTwice {
-        col: usize,
-        first_row: usize,
-        second_row: usize,
-    },
+    ColumnUsedTwice { col: usize, first_row: usize, second_row: usize },
     /// `cost − u − v < 0` somewhere: the duals are not feasible.
-    NegativeReducedCost {
-        row: usize,
-        col: usize,
-        reduced: i128,
-    },
+    NegativeReducedCost { row: usize, col: usize, reduced: i128 },
     /// An assigned cell has a positive reduced cost: complementary slackness fails.
-    AssignedCellNotTight {
-        row: usize,
-        col: usize,
-        reduced: i128,
-    },
+    AssignedCellNotTight { row: usize, col: usize, reduced: i128 },
     /// A forbidden cell is used (capacitated problems).
     ForbiddenCellUsed { row: usize, col: usize },
     /// A column group holds more rows than its capacity (capacitated problems).
-    OverCapacity {
-        col: usize,
-        load: u64,
-        capacity: u32,
-    },
+    OverCapacity { col: usize, load: u64, capacity: u32 },
     /// A capacity's dual is positive; it must be ≤ 0 (capacitated problems).
     PositiveCapacityDual { col: usize, value: i64 },
     /// A group with room left has a negative dual: complementary slackness fails.
@@ -498,45 +435,29 @@ impl fmt::Display for CertificateError {
                 write!(f, "expected {expected} entries, got {got}")
             }
             Self::ColumnOutOfRange { row, col } => {
-                write!(
-                    f,
-                    "row {row} is assigned to column {col}, outside the matrix"
-                )
+                write!(f, "row {row} is assigned to column {col}, outside the matrix")
             }
-            Self::ColumnUsedTwice {
-                col,
-                first_row,
-                second_row,
-            } => write!(
-                f,
-                "column {col} is assigned to rows {first_row} and {second_row}"
-            ),
-            Self::NegativeReducedCost { row, col, reduced } => write!(
-                f,
-                "reduced cost at row {row}, column {col} is {reduced} < 0: duals infeasible"
-            ),
-            Self::AssignedCellNotTight { row, col, reduced } => write!(
-                f,
-                "assigned cell row {row}, column {col} has reduced cost {reduced} > 0: not optimal"
-            ),
+            Self::ColumnUsedTwice { col, first_row, second_row } => {
+                write!(f, "column {col} is assigned to rows {first_row} and {second_row}")
+            }
+            Self::NegativeReducedCost { row, col, reduced } => {
+                write!(f, "reduced cost at row {row}, column {col} is {reduced} < 0: duals infeasible")
+            }
+            Self::AssignedCellNotTight { row, col, reduced } => {
+                write!(f, "assigned cell row {row}, column {col} has reduced cost {reduced} > 0: not optimal")
+            }
             Self::ForbiddenCellUsed { row, col } => {
                 write!(f, "row {row} uses the forbidden cell in column {col}")
             }
-            Self::OverCapacity {
-                col,
-                load,
-                capacity,
-            } => write!(
-                f,
-                "column {col} holds {load} rows for a capacity of {capacity}"
-            ),
+            Self::OverCapacity { col, load, capacity } => {
+                write!(f, "column {col} holds {load} rows for a capacity of {capacity}")
+            }
             Self::PositiveCapacityDual { col, value } => {
                 write!(f, "capacity dual of column {col} is {value} > 0")
             }
-            Self::SlackCapacityCharged { col, value } => write!(
-                f,
-                "column {col} has room left but a capacity dual of {value} < 0: not optimal"
-            ),
+            Self::SlackCapacityCharged { col, value } => {
+                write!(f, "column {col} has room left but a capacity dual of {value} < 0: not optimal")
+            }
         }
     }
 }
@@ -550,18 +471,11 @@ impl std::error::Error for CertificateError {}
 /// `u_i + v_j = c_ij` on every assigned cell (complementary slackness), then the assignment's
 /// total equals `Σu + Σv`, a lower bound on every assignment's total. Arithmetic is in
 /// `i128`, so a corrupted certificate cannot pass through overflow.
-pub fn verify_certificate(
-    costs: &CostMatrix,
-    row_to_col: &[usize],
-    duals: &Duals,
-) -> Result<i64, CertificateError> {
+pub fn verify_certificate(costs: &CostMatrix, row_to_col: &[usize], duals: &Duals) -> Result<i64, CertificateError> {
     let n = costs.size();
     for len in [row_to_col.len(), duals.rows.len(), duals.cols.len()] {
         if len != n {
-            return Err(CertificateError::WrongLength {
-                expected: n,
-                got: len,
-            });
+            return Err(CertificateError::WrongLength { expected: n, got: len });
         }
     }
     // Primal feasibility: a permutation.
@@ -571,11 +485,7 @@ pub fn verify_certificate(
             return Err(CertificateError::ColumnOutOfRange { row, col });
         }
         if owner[col] != NONE {
-            return Err(CertificateError::ColumnUsedTwice {
-                col,
-                first_row: owner[col],
-                second_row: row,
-            });
+            return Err(CertificateError::ColumnUsedTwice { col, first_row: owner[col], second_row: row });
         }
         owner[col] = row;
     }
@@ -653,8 +563,8 @@ mod tests {
     #[test]
     fn identical_columns_do_not_confuse_the_reductions() {
         // Mentor places are identical columns; ties everywhere.
-        let c = CostMatrix::from_fn(6, |i, j| -((i as i64 % 3) * 10 + (j as i64 / 2)))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let c =
+            CostMatrix::from_fn(6, |i, j| -((i as i64 % 3) * 10 + (j as i64 / 2))).unwrap_or_else(|e| panic!("{e}"));
         let s = solve(&c);
         assert_eq!(s.total, brute_force(&c));
         assert!(verify_certificate(&c, &s.row_to_col, &s.duals).is_ok());
@@ -662,18 +572,12 @@ mod tests {
 
     #[test]
     fn a_matrix_of_the_wrong_length_is_refused() {
-        assert!(matches!(
-            CostMatrix::new(2, vec![1, 2, 3]),
-            Err(AssignmentError::WrongSize { .. })
-        ));
+        assert!(matches!(CostMatrix::new(2, vec![1, 2, 3]), Err(AssignmentError::WrongSize { .. })));
     }
 
     #[test]
     fn a_cost_beyond_the_safe_range_is_refused() {
-        assert!(matches!(
-            CostMatrix::new(1, vec![MAX_ABS_COST + 1]),
-            Err(AssignmentError::CostTooLarge { .. })
-        ));
+        assert!(matches!(CostMatrix::new(1, vec![MAX_ABS_COST + 1]), Err(AssignmentError::CostTooLarge { .. })));
     }
 
     #[test]
@@ -687,10 +591,7 @@ mod tests {
         forged.rows[0] += 1;
         assert!(verify_certificate(&c, &s.row_to_col, &forged).is_err());
         let twice = vec![0, 0, 1];
-        assert!(matches!(
-            verify_certificate(&c, &twice, &s.duals),
-            Err(CertificateError::ColumnUsedTwice { .. })
-        ));
+        assert!(matches!(verify_certificate(&c, &twice, &s.duals), Err(CertificateError::ColumnUsedTwice { .. })));
     }
 
     proptest! {

@@ -137,12 +137,7 @@ impl Matcher<'_> {
     /// place when found. Iterative, so long chains cannot overflow the stack.
     fn augment_from(&mut self, root: usize) -> bool {
         self.stack.clear();
-        self.stack.push(Frame {
-            u: root,
-            k: 0,
-            s: 0,
-            chosen: NONE,
-        });
+        self.stack.push(Frame { u: root, k: 0, s: 0, chosen: NONE });
         while let Some(top) = self.stack.last_mut() {
             let u = top.u;
             let list = self.adj[u];
@@ -173,12 +168,7 @@ impl Matcher<'_> {
             }
             if self.dist[w] != INF && self.dist[w] == self.dist[u] + 1 {
                 top.chosen = slot;
-                self.stack.push(Frame {
-                    u: w,
-                    k: 0,
-                    s: 0,
-                    chosen: NONE,
-                });
+                self.stack.push(Frame { u: w, k: 0, s: 0, chosen: NONE });
             }
         }
         false

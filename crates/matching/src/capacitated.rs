@@ -39,12 +39,7 @@ pub enum CapacitatedError {
     WrongSize { expected: usize, got: usize },
     /// A cost outside the overflow-free range.
     #[error("cost {value} at row {row}, group {group} is outside ±{limit}")]
-    CostTooLarge {
-        row: usize,
-        group: usize,
-        value: i64,
-        limit: i64,
-    },
+    CostTooLarge { row: usize, group: usize, value: i64, limit: i64 },
     /// Some row cannot be placed without pushing another row out of every option.
     #[error("no complete assignment exists: row {row} cannot be placed")]
     Infeasible { row: usize },
@@ -52,23 +47,12 @@ pub enum CapacitatedError {
 
 impl CapacitatedCosts {
     /// Wraps row-major `data` (`rows × groups`, [`FORBIDDEN`] allowed) with capacities.
-    pub fn new(
-        rows: usize,
-        groups: usize,
-        data: Vec<i64>,
-        caps: Vec<u32>,
-    ) -> Result<Self, CapacitatedError> {
+    pub fn new(rows: usize, groups: usize, data: Vec<i64>, caps: Vec<u32>) -> Result<Self, CapacitatedError> {
         if data.len() != rows * groups {
-            return Err(CapacitatedError::WrongSize {
-                expected: rows * groups,
-                got: data.len(),
-            });
+            return Err(CapacitatedError::WrongSize { expected: rows * groups, got: data.len() });
         }
         if caps.len() != groups {
-            return Err(CapacitatedError::WrongSize {
-                expected: groups,
-                got: caps.len(),
-            });
+            return Err(CapacitatedError::WrongSize { expected: groups, got: caps.len() });
         }
         // Path lengths add up to `rows + 1` reduced costs of at most twice the limit.
         let limit = (i64::MAX / 8 / (rows as i64 + 1)).min(crate::assignment::MAX_ABS_COST);
@@ -80,12 +64,7 @@ impl CapacitatedCosts {
                 limit,
             });
         }
-        Ok(Self {
-            rows,
-            groups,
-            data,
-            caps,
-        })
+        Ok(Self { rows, groups, data, caps })
     }
 
     pub fn rows(&self) -> usize {
@@ -111,11 +90,7 @@ impl CapacitatedCosts {
 
     /// Total cost of an assignment (forbidden cells are not expected).
     pub fn total(&self, row_to_group: &[usize]) -> i64 {
-        row_to_group
-            .iter()
-            .enumerate()
-            .map(|(i, &g)| self.get(i, g))
-            .sum()
+        row_to_group.iter().enumerate().map(|(i, &g)| self.get(i, g)).sum()
     }
 }
 
@@ -136,9 +111,7 @@ pub struct CapacitatedSolution {
 /// potentials start at 0 and only fall, and only while the group is full; so a group with
 /// room left keeps potential 0, which is the complementary-slackness condition for its
 /// capacity.
-pub fn solve_capacitated(
-    costs: &CapacitatedCosts,
-) -> Result<CapacitatedSolution, CapacitatedError> {
+pub fn solve_capacitated(costs: &CapacitatedCosts) -> Result<CapacitatedSolution, CapacitatedError> {
     let (n, g_count) = (costs.rows, costs.groups);
     let mut s = Search {
         assign: vec![NONE; n],
@@ -150,20 +123,12 @@ pub fn solve_capacitated(
         cols: (0..g_count).collect(),
     };
     for start in 0..n {
-        let found = s
-            .find_path(costs, start)
-            .ok_or(CapacitatedError::Infeasible { row: start })?;
+        let found = s.find_path(costs, start).ok_or(CapacitatedError::Infeasible { row: start })?;
         s.augment(start, found);
     }
-    let u: Vec<i64> = (0..n)
-        .map(|i| costs.get(i, s.assign[i]) - s.v[s.assign[i]])
-        .collect();
+    let u: Vec<i64> = (0..n).map(|i| costs.get(i, s.assign[i]) - s.v[s.assign[i]]).collect();
     let total = costs.total(&s.assign);
-    Ok(CapacitatedSolution {
-        row_to_group: s.assign,
-        total,
-        duals: Duals { rows: u, cols: s.v },
-    })
+    Ok(CapacitatedSolution { row_to_group: s.assign, total, duals: Duals { rows: u, cols: s.v } })
 }
 
 struct Search {
@@ -193,11 +158,7 @@ impl Search {
         for g in 0..g_count {
             self.cols[g] = g;
             self.pred[g] = start;
-            self.d[g] = if row[g] == FORBIDDEN {
-                UNREACHED
-            } else {
-                row[g] - self.v[g]
-            };
+            self.d[g] = if row[g] == FORBIDDEN { UNREACHED } else { row[g] - self.v[g] };
         }
         let (mut lo, mut hi) = (0usize, 0usize);
         let mut n_ready = 0usize;
@@ -315,11 +276,7 @@ pub fn verify_capacitated_certificate(
     duals: &Duals,
 ) -> Result<i64, CertificateError> {
     let (n, g_count) = (costs.rows, costs.groups);
-    for (expected, got) in [
-        (n, row_to_group.len()),
-        (n, duals.rows.len()),
-        (g_count, duals.cols.len()),
-    ] {
+    for (expected, got) in [(n, row_to_group.len()), (n, duals.rows.len()), (g_count, duals.cols.len())] {
         if expected != got {
             return Err(CertificateError::WrongLength { expected, got });
         }
@@ -336,11 +293,7 @@ pub fn verify_capacitated_certificate(
     }
     for (g, (&l, &cap)) in load.iter().zip(&costs.caps).enumerate() {
         if l > u64::from(cap) {
-            return Err(CertificateError::OverCapacity {
-                col: g,
-                load: l,
-                capacity: cap,
-            });
+            return Err(CertificateError::OverCapacity { col: g, load: l, capacity: cap });
         }
         let v = duals.cols[g];
         if v > 0 {
@@ -377,8 +330,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn costs(rows: usize, groups: usize, data: &[i64], caps: &[u32]) -> CapacitatedCosts {
-        CapacitatedCosts::new(rows, groups, data.to_vec(), caps.to_vec())
-            .unwrap_or_else(|e| panic!("{e}"))
+        CapacitatedCosts::new(rows, groups, data.to_vec(), caps.to_vec()).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Minimum over every feasible assignment, or `None` if there is none.
@@ -426,10 +378,7 @@ mod tests {
     fn instance() -> impl Strategy<Value = CapacitatedCosts> {
         (1usize..7, 1usize..5).prop_flat_map(|(rows, groups)| {
             (
-                proptest::collection::vec(
-                    prop_oneof![4 => -60i64..60, 1 => Just(FORBIDDEN)],
-                    rows * groups,
-                ),
+                proptest::collection::vec(prop_oneof![4 => -60i64..60, 1 => Just(FORBIDDEN)], rows * groups),
                 proptest::collection::vec(0u32..4, groups),
             )
                 .prop_map(move |(data, caps)| costs(rows, groups, &data, &caps))
@@ -443,10 +392,7 @@ mod tests {
         let s = solve_capacitated(&c).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.row_to_group, vec![0, 0, 1]);
         assert_eq!(s.total, 1);
-        assert_eq!(
-            verify_capacitated_certificate(&c, &s.row_to_group, &s.duals),
-            Ok(1)
-        );
+        assert_eq!(verify_capacitated_certificate(&c, &s.row_to_group, &s.duals), Ok(1));
     }
 
     #[test]
@@ -459,19 +405,13 @@ mod tests {
     #[test]
     fn an_impossible_instance_is_reported_not_looped_on() {
         let c = costs(2, 1, &[0, 0], &[1]);
-        assert_eq!(
-            solve_capacitated(&c),
-            Err(CapacitatedError::Infeasible { row: 1 })
-        );
+        assert_eq!(solve_capacitated(&c), Err(CapacitatedError::Infeasible { row: 1 }));
     }
 
     #[test]
     fn the_checker_rejects_a_charged_group_with_room() {
         let c = costs(1, 2, &[0, 0], &[1, 1]);
-        let duals = Duals {
-            rows: vec![1],
-            cols: vec![-1, -1],
-        };
+        let duals = Duals { rows: vec![1], cols: vec![-1, -1] };
         assert!(matches!(
             verify_capacitated_certificate(&c, &[0], &duals),
             Err(CertificateError::SlackCapacityCharged { col: 1, .. })

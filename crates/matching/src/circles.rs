@@ -74,10 +74,7 @@ pub fn experience_band(years: u32) -> (u32, &'static str) {
 }
 
 /// Forms circles. Fails only when there are fewer people than `min_size`.
-pub fn form_circles(
-    people: &[CirclePerson],
-    settings: &CircleSettings,
-) -> Result<CirclesOutcome, MatchError> {
+pub fn form_circles(people: &[CirclePerson], settings: &CircleSettings) -> Result<CirclesOutcome, MatchError> {
     let n = people.len();
     let (min, max) = (settings.min_size, settings.max_size);
     if min < 2 || min > max {
@@ -139,12 +136,7 @@ pub fn form_circles(
         })
         .collect();
     let random_quality = random_split_quality(n, &state.members, &threads);
-    Ok(CirclesOutcome {
-        circles,
-        unplaced,
-        quality,
-        random_quality,
-    })
+    Ok(CirclesOutcome { circles, unplaced, quality, random_quality })
 }
 
 /// Balanced sizes: as many circles as make sizes closest to the middle of the range, all
@@ -177,28 +169,19 @@ impl ThreadTable {
             let next = map.len() as u32;
             *map.entry(normalise(s)).or_insert(next)
         };
-        let function: Vec<Option<u32>> = people
-            .iter()
-            .map(|p| (!p.function.trim().is_empty()).then(|| key(&mut fn_ids, &p.function)))
-            .collect();
+        let function: Vec<Option<u32>> =
+            people.iter().map(|p| (!p.function.trim().is_empty()).then(|| key(&mut fn_ids, &p.function))).collect();
         let projects: Vec<Vec<u32>> = people
             .iter()
             .map(|p| {
-                let mut v: Vec<u32> = p
-                    .projects
-                    .iter()
-                    .filter(|s| !s.trim().is_empty())
-                    .map(|s| key(&mut project_ids, s))
-                    .collect();
+                let mut v: Vec<u32> =
+                    p.projects.iter().filter(|s| !s.trim().is_empty()).map(|s| key(&mut project_ids, s)).collect();
                 v.sort_unstable();
                 v.dedup();
                 v
             })
             .collect();
-        let band: Vec<u32> = people
-            .iter()
-            .map(|p| experience_band(p.years_experience).0)
-            .collect();
+        let band: Vec<u32> = people.iter().map(|p| experience_band(p.years_experience).0).collect();
         let mut t = vec![0u8; n * n];
         for a in 0..n {
             for b in a + 1..n {
@@ -377,14 +360,14 @@ impl<'a> Placement<'a> {
         });
         for p in order {
             let pick = |limit: &dyn Fn(usize) -> usize| {
-                (0..self.k)
-                    .filter(|&c| self.members[c].len() < limit(c) && self.x[p * self.k + c] == 0)
-                    .max_by(|&c, &d| {
+                (0..self.k).filter(|&c| self.members[c].len() < limit(c) && self.x[p * self.k + c] == 0).max_by(
+                    |&c, &d| {
                         self.a[p * self.k + c]
                             .cmp(&self.a[p * self.k + d])
                             .then_with(|| self.members[d].len().cmp(&self.members[c].len()))
                             .then_with(|| d.cmp(&c))
-                    })
+                    },
+                )
             };
             if let Some(c) = pick(&|c| sizes[c]).or_else(|| pick(&|_| max)) {
                 self.add(p, c);
@@ -402,8 +385,7 @@ impl<'a> Placement<'a> {
                 continue;
             }
             for q in self.members[c].clone() {
-                let target = (0..k)
-                    .find(|&d| d != c && self.members[d].len() < max && self.x[q * k + d] == 0);
+                let target = (0..k).find(|&d| d != c && self.members[d].len() < max && self.x[q * k + d] == 0);
                 if let Some(d) = target {
                     self.remove(q);
                     self.add(q, d);
@@ -449,10 +431,7 @@ impl<'a> Placement<'a> {
                 self.remove(p);
                 let target = (0..k)
                     .filter(|&d| {
-                        d != c
-                            && self.members[d].len() >= min
-                            && self.members[d].len() < max
-                            && self.x[p * k + d] == 0
+                        d != c && self.members[d].len() >= min && self.members[d].len() < max && self.x[p * k + d] == 0
                     })
                     .max_by_key(|&d| self.a[p * k + d]);
                 match target {
@@ -547,11 +526,7 @@ fn describe_circle(people: &[CirclePerson], mut members: Vec<usize>, t: &ThreadT
         }
     }
     let pairs = size * size.saturating_sub(1) / 2;
-    let shared_threads = if pairs == 0 {
-        0.0
-    } else {
-        pair_sum as f64 / pairs as f64
-    };
+    let shared_threads = if pairs == 0 { 0.0 } else { pair_sum as f64 / pairs as f64 };
 
     // Threads held by at least two members, most widely shared first.
     let mut counts: Vec<(String, usize)> = Vec::new();
@@ -565,10 +540,7 @@ fn describe_circle(people: &[CirclePerson], mut members: Vec<usize>, t: &ThreadT
         if !p.function.trim().is_empty() {
             bump(format!("function {}", p.function.trim()));
         }
-        bump(format!(
-            "experience {}",
-            experience_band(p.years_experience).1
-        ));
+        bump(format!("experience {}", experience_band(p.years_experience).1));
         let mut projects: Vec<String> = p.projects.iter().map(|s| s.trim().to_owned()).collect();
         projects.sort_by_key(|s| normalise(s));
         projects.dedup_by_key(|s| normalise(s));
@@ -578,11 +550,7 @@ fn describe_circle(people: &[CirclePerson], mut members: Vec<usize>, t: &ThreadT
     }
     counts.retain(|(_, c)| *c >= 2);
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let common_threads = counts
-        .into_iter()
-        .take(5)
-        .map(|(l, c)| format!("{l} ({c} of {size})"))
-        .collect();
+    let common_threads = counts.into_iter().take(5).map(|(l, c)| format!("{l} ({c} of {size})")).collect();
 
     let willing = members
         .iter()
@@ -590,32 +558,14 @@ fn describe_circle(people: &[CirclePerson], mut members: Vec<usize>, t: &ThreadT
         .filter(|&m| people[m].willing_to_facilitate)
         .max_by(|&a, &b| experience_order(people, a, b));
     let (facilitator, facilitator_note) = match willing {
-        Some(f) => (
-            Some(f),
-            format!(
-                "most experienced volunteer ({} years)",
-                people[f].years_experience
-            ),
-        ),
+        Some(f) => (Some(f), format!("most experienced volunteer ({} years)", people[f].years_experience)),
         None => {
-            let ask = members
-                .iter()
-                .copied()
-                .max_by(|&a, &b| experience_order(people, a, b));
+            let ask = members.iter().copied().max_by(|&a, &b| experience_order(people, a, b));
             let who = ask.map_or(String::new(), |a| display(&people[a]).to_owned());
-            (
-                None,
-                format!("nobody volunteered; ask {who}, the most experienced member"),
-            )
+            (None, format!("nobody volunteered; ask {who}, the most experienced member"))
         }
     };
-    Circle {
-        members,
-        facilitator,
-        facilitator_note,
-        shared_threads,
-        common_threads,
-    }
+    Circle { members, facilitator, facilitator_note, shared_threads, common_threads }
 }
 
 /// More years first, then higher level, then earlier in the input.
@@ -628,11 +578,7 @@ fn experience_order(people: &[CirclePerson], a: usize, b: usize) -> std::cmp::Or
 }
 
 fn display(p: &CirclePerson) -> &str {
-    if p.name.trim().is_empty() {
-        &p.id
-    } else {
-        &p.name
-    }
+    if p.name.trim().is_empty() { &p.id } else { &p.name }
 }
 
 fn average(values: impl Iterator<Item = f64>) -> f64 {
@@ -670,18 +616,10 @@ pub enum Violation {
     /// A circle member index that is not a person.
     UnknownMember { circle: usize, index: usize },
     /// One member is in the other's chain of command.
-    ReportingLine {
-        circle: usize,
-        above: String,
-        below: String,
-    },
+    ReportingLine { circle: usize, above: String, below: String },
     /// An assistant sits with an executive they assist, or with someone whose boss or boss's
     /// boss they assist.
-    Assistant {
-        circle: usize,
-        assistant: String,
-        other: String,
-    },
+    Assistant { circle: usize, assistant: String, other: String },
 }
 
 impl fmt::Display for Violation {
@@ -692,41 +630,21 @@ impl fmt::Display for Violation {
             }
             Violation::Duplicate { person } => write!(f, "{person} is placed twice"),
             Violation::UnknownMember { circle, index } => {
-                write!(
-                    f,
-                    "circle {} lists member #{index}, who does not exist",
-                    circle + 1
-                )
+                write!(f, "circle {} lists member #{index}, who does not exist", circle + 1)
             }
-            Violation::ReportingLine {
-                circle,
-                above,
-                below,
-            } => write!(
-                f,
-                "circle {}: {above} is in {below}'s reporting chain",
-                circle + 1
-            ),
-            Violation::Assistant {
-                circle,
-                assistant,
-                other,
-            } => write!(
-                f,
-                "circle {}: {assistant} assists {other}'s executive or boss's boss",
-                circle + 1
-            ),
+            Violation::ReportingLine { circle, above, below } => {
+                write!(f, "circle {}: {above} is in {below}'s reporting chain", circle + 1)
+            }
+            Violation::Assistant { circle, assistant, other } => {
+                write!(f, "circle {}: {assistant} assists {other}'s executive or boss's boss", circle + 1)
+            }
         }
     }
 }
 
 /// Checks circles against every hard rule, from the raw input alone (no shared code with
 /// [`form_circles`] beyond the structs), and lists each violation.
-pub fn validate_circles(
-    people: &[CirclePerson],
-    circles: &[Vec<usize>],
-    settings: &CircleSettings,
-) -> Vec<Violation> {
+pub fn validate_circles(people: &[CirclePerson], circles: &[Vec<usize>], settings: &CircleSettings) -> Vec<Violation> {
     let manager: HashMap<&str, &str> = people
         .iter()
         .filter_map(|p| {
@@ -751,20 +669,12 @@ pub fn validate_circles(
     let mut placed = vec![false; people.len()];
     for (ci, circle) in circles.iter().enumerate() {
         if circle.len() < settings.min_size || circle.len() > settings.max_size {
-            out.push(Violation::Size {
-                circle: ci,
-                size: circle.len(),
-            });
+            out.push(Violation::Size { circle: ci, size: circle.len() });
         }
         for &m in circle {
             match placed.get_mut(m) {
-                None => out.push(Violation::UnknownMember {
-                    circle: ci,
-                    index: m,
-                }),
-                Some(seen) if *seen => out.push(Violation::Duplicate {
-                    person: people[m].id.clone(),
-                }),
+                None => out.push(Violation::UnknownMember { circle: ci, index: m }),
+                Some(seen) if *seen => out.push(Violation::Duplicate { person: people[m].id.clone() }),
                 Some(seen) => *seen = true,
             }
         }
@@ -774,23 +684,12 @@ pub fn validate_circles(
                 for (x, y) in [(a, b), (b, a)] {
                     let up = chain(&y.id);
                     if up.contains(&x.id.as_str()) {
-                        out.push(Violation::ReportingLine {
-                            circle: ci,
-                            above: x.id.clone(),
-                            below: y.id.clone(),
-                        });
+                        out.push(Violation::ReportingLine { circle: ci, above: x.id.clone(), below: y.id.clone() });
                     }
                     // x assists y, y's boss or y's boss's boss.
                     let watched = [Some(y.id.as_str()), up.first().copied(), up.get(1).copied()];
-                    if x.supports
-                        .iter()
-                        .any(|s| watched.contains(&Some(s.as_str())))
-                    {
-                        out.push(Violation::Assistant {
-                            circle: ci,
-                            assistant: x.id.clone(),
-                            other: y.id.clone(),
-                        });
+                    if x.supports.iter().any(|s| watched.contains(&Some(s.as_str()))) {
+                        out.push(Violation::Assistant { circle: ci, assistant: x.id.clone(), other: y.id.clone() });
                     }
                 }
             }
@@ -816,10 +715,7 @@ mod tests {
     }
 
     fn settings(min: usize, max: usize) -> CircleSettings {
-        CircleSettings {
-            min_size: min,
-            max_size: max,
-        }
+        CircleSettings { min_size: min, max_size: max }
     }
 
     fn form(people: &[CirclePerson], s: &CircleSettings) -> CirclesOutcome {
@@ -832,16 +728,8 @@ mod tests {
 
     #[test]
     fn people_who_share_threads_end_up_together() {
-        let people: Vec<CirclePerson> = (0..8)
-            .map(|i| {
-                person(
-                    &format!("p{i}"),
-                    None,
-                    if i % 2 == 0 { "Finance" } else { "Legal" },
-                    4,
-                )
-            })
-            .collect();
+        let people: Vec<CirclePerson> =
+            (0..8).map(|i| person(&format!("p{i}"), None, if i % 2 == 0 { "Finance" } else { "Legal" }, 4)).collect();
         let o = form(&people, &settings(4, 4));
         for c in &o.circles {
             let f = &people[c.members[0]].function;
@@ -865,11 +753,7 @@ mod tests {
         let o = form(&people, &settings(2, 3));
         let v = validate_circles(&people, &groups(&o), &settings(2, 3));
         assert!(v.is_empty(), "{v:?}");
-        let together = |a: usize, b: usize| {
-            o.circles
-                .iter()
-                .any(|c| c.members.contains(&a) && c.members.contains(&b))
-        };
+        let together = |a: usize, b: usize| o.circles.iter().any(|c| c.members.contains(&a) && c.members.contains(&b));
         assert!(!together(0, 1), "vp manages lead");
         assert!(!together(1, 2), "pa assists lead's boss");
         assert!(!together(0, 2), "pa assists vp");
@@ -882,19 +766,13 @@ mod tests {
         let o = form(&people, &settings(3, 4));
         assert_eq!(o.unplaced.len(), 1);
         assert_eq!(o.unplaced[0].0, 0);
-        assert!(
-            o.unplaced[0].1.contains("reporting line"),
-            "{}",
-            o.unplaced[0].1
-        );
+        assert!(o.unplaced[0].1.contains("reporting line"), "{}", o.unplaced[0].1);
         assert!(validate_circles(&people, &groups(&o), &settings(3, 4)).is_empty());
     }
 
     #[test]
     fn the_facilitator_is_the_most_experienced_volunteer() {
-        let mut people: Vec<CirclePerson> = (0..4)
-            .map(|i| person(&format!("p{i}"), None, "Ops", i * 5))
-            .collect();
+        let mut people: Vec<CirclePerson> = (0..4).map(|i| person(&format!("p{i}"), None, "Ops", i * 5)).collect();
         people[1].willing_to_facilitate = true;
         people[2].willing_to_facilitate = true;
         let o = form(&people, &settings(4, 4));
@@ -903,18 +781,12 @@ mod tests {
         people[2].willing_to_facilitate = false;
         let o = form(&people, &settings(4, 4));
         assert_eq!(o.circles[0].facilitator, None);
-        assert!(
-            o.circles[0].facilitator_note.contains("ask P3"),
-            "{}",
-            o.circles[0].facilitator_note
-        );
+        assert!(o.circles[0].facilitator_note.contains("ask P3"), "{}", o.circles[0].facilitator_note);
     }
 
     #[test]
     fn sizes_stay_in_range_and_balanced() {
-        let people: Vec<CirclePerson> = (0..23)
-            .map(|i| person(&format!("p{i}"), None, "Ops", i))
-            .collect();
+        let people: Vec<CirclePerson> = (0..23).map(|i| person(&format!("p{i}"), None, "Ops", i)).collect();
         let o = form(&people, &settings(5, 8));
         let mut sizes: Vec<usize> = o.circles.iter().map(|c| c.members.len()).collect();
         sizes.sort_unstable();
@@ -929,20 +801,10 @@ mod tests {
 
     #[test]
     fn the_validator_catches_a_manager_and_report_together() {
-        let people = vec![
-            person("boss", None, "Ops", 9),
-            person("rep", Some("boss"), "Ops", 2),
-            person("x", None, "Ops", 2),
-        ];
+        let people =
+            vec![person("boss", None, "Ops", 9), person("rep", Some("boss"), "Ops", 2), person("x", None, "Ops", 2)];
         let v = validate_circles(&people, &[vec![0, 1, 2]], &settings(2, 3));
-        assert_eq!(
-            v,
-            [Violation::ReportingLine {
-                circle: 0,
-                above: "boss".into(),
-                below: "rep".into()
-            }]
-        );
+        assert_eq!(v, [Violation::ReportingLine { circle: 0, above: "boss".into(), below: "rep".into() }]);
     }
 
     #[test]

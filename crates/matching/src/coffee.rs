@@ -112,9 +112,7 @@ pub fn pair_round(
             ));
         }
     }
-    let people: Vec<usize> = (0..members.len())
-        .filter(|&i| members[i].opted_in && !members[i].skip)
-        .collect();
+    let people: Vec<usize> = (0..members.len()).filter(|&i| members[i].opted_in && !members[i].skip).collect();
     let skipped = members.iter().filter(|m| m.opted_in && m.skip).count();
     let p = people.len();
     let mut local = vec![NONE; members.len()];
@@ -125,10 +123,7 @@ pub fn pair_round(
     // Recent partners per participant, sorted for binary search.
     let oldest = round.saturating_sub(weights.avoid_rounds);
     let mut recent: Vec<Vec<u32>> = vec![Vec::new(); p];
-    for g in history
-        .iter()
-        .filter(|g| g.round >= oldest && g.round < round)
-    {
+    for g in history.iter().filter(|g| g.round >= oldest && g.round < round) {
         let ids: Vec<usize> = g
             .members
             .iter()
@@ -195,11 +190,7 @@ pub fn pair_round(
     }
     // Whoever is still exposed can only meet a recent partner; pair them up.
     let mut left: Vec<usize> = (0..p).filter(|&v| mate[v] == NONE).collect();
-    let odd_one = if left.len() % 2 == 1 {
-        left.pop()
-    } else {
-        None
-    };
+    let odd_one = if left.len() % 2 == 1 { left.pop() } else { None };
     for pair in left.chunks(2) {
         groups.push(pair.to_vec());
     }
@@ -231,12 +222,7 @@ pub fn pair_round(
         })
         .collect();
     let report = report(&groups, members, p, skipped);
-    Ok(CoffeeRound {
-        round,
-        groups,
-        alone,
-        report,
-    })
+    Ok(CoffeeRound { round, groups, alone, report })
 }
 
 /// Each member, in seeded random order, takes the best allowed partner among a sample of
@@ -308,10 +294,7 @@ fn place_trio(
         }
     }
     let Some((r, _, k)) = best else { return };
-    let current_repeats: usize = groups
-        .iter()
-        .map(|g| usize::from(g.len() == 2 && !allowed(g[0], g[1])))
-        .sum();
+    let current_repeats: usize = groups.iter().map(|g| usize::from(g.len() == 2 && !allowed(g[0], g[1]))).sum();
     if (r > 0 && current_repeats == 0 && p <= EXACT_TRIO_LIMIT)
         && let Some(found) = exact_repeat_free(p, allowed)
     {
@@ -336,9 +319,7 @@ fn exact_repeat_free(p: usize, allowed: &impl Fn(usize, usize) -> bool) -> Optio
                 }
                 budget = budget.checked_sub(1)?;
                 let rest: Vec<usize> = (0..p).filter(|&v| v != a && v != b && v != c).collect();
-                let mate = general_matching::maximum_matching(rest.len(), |i, j| {
-                    allowed(rest[i], rest[j])
-                });
+                let mate = general_matching::maximum_matching(rest.len(), |i, j| allowed(rest[i], rest[j]));
                 if mate.iter().all(|&m| m != NONE) {
                     let mut groups = vec![vec![a, b, c]];
                     for (i, &m) in mate.iter().enumerate() {
@@ -365,12 +346,7 @@ fn intern<'a>(values: impl Iterator<Item = &'a str>) -> Vec<u32> {
         .collect()
 }
 
-fn report(
-    groups: &[CoffeeGroup],
-    members: &[CoffeeMember],
-    participants: usize,
-    skipped: usize,
-) -> RoundReport {
+fn report(groups: &[CoffeeGroup], members: &[CoffeeMember], participants: usize, skipped: usize) -> RoundReport {
     let mut meetings = 0usize;
     let mut cross_dept = 0usize;
     let mut cross_loc = 0usize;
@@ -380,20 +356,15 @@ fn report(
             for &b in &g.members[k + 1..] {
                 meetings += 1;
                 let (ma, mb) = (&members[a], &members[b]);
-                cross_loc += usize::from(
-                    crate::score::normalise(&ma.location) != crate::score::normalise(&mb.location),
-                );
+                cross_loc +=
+                    usize::from(crate::score::normalise(&ma.location) != crate::score::normalise(&mb.location));
             }
         }
         cross_dept += g.cross_department_pairs;
         repeats += g.repeated_pairs;
     }
     let share = |x: usize| {
-        if meetings == 0 {
-            0.0
-        } else {
-            x as f64 / meetings as f64
-        }
+        if meetings == 0 { 0.0 } else { x as f64 / meetings as f64 }
     };
     RoundReport {
         participants,
@@ -423,8 +394,7 @@ mod tests {
 
     fn round(members: &[CoffeeMember], history: &[PastGroup], seed: u64) -> CoffeeRound {
         let r = next_round_number(history);
-        pair_round(members, history, &CoffeeWeights::default(), r, seed)
-            .unwrap_or_else(|e| panic!("{e}"))
+        pair_round(members, history, &CoffeeWeights::default(), r, seed).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn ids(members: &[CoffeeMember], r: &CoffeeRound) -> Vec<Vec<String>> {
@@ -440,26 +410,12 @@ mod tests {
 
     #[test]
     fn a_pair_from_the_last_rounds_is_not_repeated() {
-        let people = vec![
-            member("a", "X"),
-            member("b", "X"),
-            member("c", "Y"),
-            member("d", "Y"),
-        ];
+        let people = vec![member("a", "X"), member("b", "X"), member("c", "Y"), member("d", "Y")];
         // a–c and b–d met last round, a–d the round before: only a–b / c–d is new.
         let history = vec![
-            PastGroup {
-                round: 1,
-                members: vec!["a".into(), "d".into()],
-            },
-            PastGroup {
-                round: 2,
-                members: vec!["a".into(), "c".into()],
-            },
-            PastGroup {
-                round: 2,
-                members: vec!["b".into(), "d".into()],
-            },
+            PastGroup { round: 1, members: vec!["a".into(), "d".into()] },
+            PastGroup { round: 2, members: vec!["a".into(), "c".into()] },
+            PastGroup { round: 2, members: vec!["b".into(), "d".into()] },
         ];
         for seed in 0..20 {
             let r = round(&people, &history, seed);
@@ -473,28 +429,18 @@ mod tests {
     #[test]
     fn pairs_older_than_the_window_may_meet_again() {
         let people = vec![member("a", "X"), member("b", "Y")];
-        let history = vec![PastGroup {
-            round: 1,
-            members: vec!["a".into(), "b".into()],
-        }];
-        let weights = CoffeeWeights {
-            avoid_rounds: 3,
-            ..CoffeeWeights::default()
-        };
+        let history = vec![PastGroup { round: 1, members: vec!["a".into(), "b".into()] }];
+        let weights = CoffeeWeights { avoid_rounds: 3, ..CoffeeWeights::default() };
         let r = pair_round(&people, &history, &weights, 5, 1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.report.repeats, 0);
         let r = pair_round(&people, &history, &weights, 3, 1).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            r.report.repeats, 1,
-            "an unavoidable repeat is made and counted"
-        );
+        assert_eq!(r.report.repeats, 1, "an unavoidable repeat is made and counted");
     }
 
     #[test]
     fn other_departments_are_preferred() {
-        let people: Vec<CoffeeMember> = (0..20)
-            .map(|i| member(&format!("m{i}"), if i < 10 { "X" } else { "Y" }))
-            .collect();
+        let people: Vec<CoffeeMember> =
+            (0..20).map(|i| member(&format!("m{i}"), if i < 10 { "X" } else { "Y" })).collect();
         let r = round(&people, &[], 3);
         assert_eq!(r.report.cross_department_share, 1.0);
     }
@@ -533,10 +479,7 @@ mod tests {
     #[test]
     fn the_next_round_follows_the_latest_in_history() {
         assert_eq!(next_round_number(&[]), 1);
-        let h = vec![PastGroup {
-            round: 4,
-            members: vec![],
-        }];
+        let h = vec![PastGroup { round: 4, members: vec![] }];
         assert_eq!(next_round_number(&h), 5);
     }
 }

@@ -45,35 +45,15 @@ pub fn read_mentoring(
             None => Ok(()),
         }
     };
-    let mentor_ids: HashMap<&str, ()> = mentors
-        .iter()
-        .map(|r| (r.profile.id.as_str(), ()))
-        .collect();
-    let mentee_ids: HashMap<&str, ()> = mentees
-        .iter()
-        .map(|e| (e.profile.id.as_str(), ()))
-        .collect();
+    let mentor_ids: HashMap<&str, ()> = mentors.iter().map(|r| (r.profile.id.as_str(), ())).collect();
+    let mentee_ids: HashMap<&str, ()> = mentees.iter().map(|e| (e.profile.id.as_str(), ())).collect();
     for (e, line) in mentees.iter().zip(&mentee_lines) {
-        check(
-            &e.preferences,
-            line.0,
-            mentees_file,
-            &|id| mentor_ids.contains_key(id),
-            "mentor id",
-            mentors_file,
-        )
-        .map_err(|err| with_column(err, line.1))?;
+        check(&e.preferences, line.0, mentees_file, &|id| mentor_ids.contains_key(id), "mentor id", mentors_file)
+            .map_err(|err| with_column(err, line.1))?;
     }
     for (r, line) in mentors.iter().zip(&mentor_lines) {
-        check(
-            &r.preferences,
-            line.0,
-            mentors_file,
-            &|id| mentee_ids.contains_key(id),
-            "mentee id",
-            mentees_file,
-        )
-        .map_err(|err| with_column(err, line.1))?;
+        check(&r.preferences, line.0, mentors_file, &|id| mentee_ids.contains_key(id), "mentee id", mentees_file)
+            .map_err(|err| with_column(err, line.1))?;
     }
     Ok((mentees, mentors))
 }
@@ -95,18 +75,10 @@ fn parse_profile(row: &Row<'_>, cols: &ProfileColumns) -> Result<Profile, InputE
         name: row.text(cols.name),
         email: row.text(cols.email),
         department: row.text(cols.department),
-        level: row.number(
-            cols.level,
-            0,
-            "Write the level as a whole number, such as 3",
-        )?,
+        level: row.number(cols.level, 0, "Write the level as a whole number, such as 3")?,
         time_zone: row.time_zone(cols.time_zone)?,
         languages: row.list(cols.languages),
-        years_experience: row.number(
-            cols.years,
-            0,
-            "Write the years of experience as a whole number, such as 12",
-        )?,
+        years_experience: row.number(cols.years, 0, "Write the years of experience as a whole number, such as 12")?,
         manager_id: Some(row.text(cols.manager)).filter(|m| !m.is_empty()),
         exclude: row.list(cols.exclude),
     })
@@ -143,10 +115,7 @@ impl ProfileColumns {
 }
 
 /// Parses a mentees file.
-pub(crate) fn parse_mentees(
-    reader: impl Read,
-    file: &str,
-) -> Result<(Vec<Mentee>, Lines), InputError> {
+pub(crate) fn parse_mentees(reader: impl Read, file: &str) -> Result<(Vec<Mentee>, Lines), InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let cols = ProfileColumns::find(&sheet)?;
     let skills = sheet.column(&["skills_wanted", "skills", "wanted_skills"]);
@@ -172,10 +141,7 @@ pub(crate) fn parse_mentees(
 }
 
 /// Parses a mentors file. An empty capacity means 1.
-pub(crate) fn parse_mentors(
-    reader: impl Read,
-    file: &str,
-) -> Result<(Vec<Mentor>, Lines), InputError> {
+pub(crate) fn parse_mentors(reader: impl Read, file: &str) -> Result<(Vec<Mentor>, Lines), InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let cols = ProfileColumns::find(&sheet)?;
     let skills = sheet.column(&["skills_offered", "skills", "offered_skills"]);
@@ -226,10 +192,7 @@ pub fn parse_pairs(reader: impl Read, file: &str) -> Result<Vec<Pair>, InputErro
 
 /// Parses an org chart: `id,manager_id` for people outside the programme whose place in a
 /// reporting line matters.
-pub fn parse_org_chart(
-    reader: impl Read,
-    file: &str,
-) -> Result<Vec<(String, Option<String>)>, InputError> {
+pub fn parse_org_chart(reader: impl Read, file: &str) -> Result<Vec<(String, Option<String>)>, InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let id = sheet.required(&["id"])?;
     let manager = sheet.required(&["manager_id", "manager"])?;
@@ -244,10 +207,7 @@ pub fn parse_org_chart(
 }
 
 /// Parses coffee-chat members. Empty `opted_in` means yes, empty `skip` means no.
-pub fn parse_coffee_members(
-    reader: impl Read,
-    file: &str,
-) -> Result<Vec<CoffeeMember>, InputError> {
+pub fn parse_coffee_members(reader: impl Read, file: &str) -> Result<Vec<CoffeeMember>, InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let id = sheet.required(&["id"])?;
     let name = sheet.column(&["name", "full_name"]);
@@ -299,11 +259,7 @@ pub fn parse_coffee_history(reader: impl Read, file: &str) -> Result<Vec<PastGro
         }
         let members = match listed {
             Some(col) => row.list(Some(col)),
-            None => [a, b, c]
-                .into_iter()
-                .map(|col| row.text(col))
-                .filter(|s| !s.is_empty())
-                .collect(),
+            None => [a, b, c].into_iter().map(|col| row.text(col)).filter(|s| !s.is_empty()).collect(),
         };
         if members.len() >= 2 {
             out.push(PastGroup { round: r, members });
@@ -335,11 +291,7 @@ pub fn parse_circle_people(reader: impl Read, file: &str) -> Result<Vec<CirclePe
             email: row.text(email),
             level: row.number(level, 0, "Write the level as a whole number, such as 3")?,
             function: row.text(function),
-            years_experience: row.number(
-                years,
-                0,
-                "Write the years of experience as a whole number, such as 12",
-            )?,
+            years_experience: row.number(years, 0, "Write the years of experience as a whole number, such as 12")?,
             projects: row.list(projects),
             manager_id: Some(row.text(manager)).filter(|m| !m.is_empty()),
             supports: row.list(supports),
@@ -355,11 +307,7 @@ pub fn parse_circle_people(reader: impl Read, file: &str) -> Result<Vec<CirclePe
 
 fn non_empty<T>(items: &[T], file: &str, what: &str) -> Result<(), InputError> {
     if items.is_empty() {
-        return Err(InputErrorKind::NoRows {
-            file: file.to_owned(),
-            what: what.to_owned(),
-        }
-        .into());
+        return Err(InputErrorKind::NoRows { file: file.to_owned(), what: what.to_owned() }.into());
     }
     Ok(())
 }
@@ -372,13 +320,9 @@ struct IdRegister {
 impl IdRegister {
     fn register(&mut self, id: &str, line: u64, file: &str) -> Result<(), InputError> {
         if let Some(&first_line) = self.first_line.get(id) {
-            return Err(InputErrorKind::DuplicateId {
-                file: file.to_owned(),
-                line,
-                id: id.to_owned(),
-                first_line,
-            }
-            .into());
+            return Err(
+                InputErrorKind::DuplicateId { file: file.to_owned(), line, id: id.to_owned(), first_line }.into()
+            );
         }
         self.first_line.insert(id.to_owned(), line);
         Ok(())
@@ -407,10 +351,7 @@ fn normalise_header(h: &str) -> String {
 
 impl<R: Read> Sheet<R> {
     fn new(reader: R, file: &str) -> Result<Self, InputError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .flexible(false)
-            .from_reader(reader);
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(reader);
         let raw: Vec<String> = reader
             .headers()
             .map_err(|e| malformed(file, &e))?
@@ -436,9 +377,7 @@ impl<R: Read> Sheet<R> {
 
     /// The first column named by any alias.
     fn column(&self, names: &[&str]) -> Option<usize> {
-        names
-            .iter()
-            .find_map(|n| self.headers.iter().position(|h| h == n))
+        names.iter().find_map(|n| self.headers.iter().position(|h| h == n))
     }
 
     fn required(&self, names: &[&str]) -> Result<usize, InputError> {
@@ -452,10 +391,7 @@ impl<R: Read> Sheet<R> {
         })
     }
 
-    fn for_each_row(
-        &mut self,
-        mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>,
-    ) -> Result<(), InputError> {
+    fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>) -> Result<(), InputError> {
         let mut record = csv::StringRecord::new();
         loop {
             match self.reader.read_record(&mut record) {
@@ -468,12 +404,7 @@ impl<R: Read> Sheet<R> {
                 continue;
             }
             let line = record.position().map_or(0, |p| p.line());
-            f(&Row {
-                file: &self.file,
-                headers: &self.raw_headers,
-                record: &record,
-                line,
-            })?;
+            f(&Row { file: &self.file, headers: &self.raw_headers, record: &record, line })?;
         }
     }
 }
@@ -481,9 +412,7 @@ impl<R: Read> Sheet<R> {
 fn malformed(file: &str, e: &csv::Error) -> InputError {
     let line = e.position().map_or(1, |p| p.line());
     let (problem, fix) = match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => (
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => (
             format!("this row has {len} cells but the header row has {expected_len}"),
             "Check for a missing or extra comma, and put values that contain commas in double \
              quotes"
@@ -493,18 +422,9 @@ fn malformed(file: &str, e: &csv::Error) -> InputError {
             "this row is not valid UTF-8 text".to_owned(),
             "Save the file as \"CSV UTF-8\" from your spreadsheet".to_owned(),
         ),
-        _ => (
-            e.to_string(),
-            "Check the file is plain CSV exported from a spreadsheet".to_owned(),
-        ),
+        _ => (e.to_string(), "Check the file is plain CSV exported from a spreadsheet".to_owned()),
     };
-    InputErrorKind::Malformed {
-        file: file.to_owned(),
-        line,
-        problem,
-        fix,
-    }
-    .into()
+    InputErrorKind::Malformed { file: file.to_owned(), line, problem, fix }.into()
 }
 
 /// One data row, with what is needed to point at a cell.
@@ -517,10 +437,7 @@ struct Row<'a> {
 
 impl Row<'_> {
     fn text(&self, col: Option<usize>) -> String {
-        col.and_then(|c| self.record.get(c))
-            .unwrap_or("")
-            .trim()
-            .to_owned()
+        col.and_then(|c| self.record.get(c)).unwrap_or("").trim().to_owned()
     }
 
     fn bad(&self, col: usize, problem: impl Into<String>, fix: impl Into<String>) -> InputError {
@@ -549,19 +466,13 @@ impl Row<'_> {
         if v.is_empty() {
             return Ok(default);
         }
-        v.parse::<u32>()
-            .map_err(|_| self.bad(c, format!("\"{v}\" is not a whole number"), fix))
+        v.parse::<u32>().map_err(|_| self.bad(c, format!("\"{v}\" is not a whole number"), fix))
     }
 
     /// `;`-separated values (also `|`, which some HR exports use), trimmed, empty ones
     /// dropped.
     fn list(&self, col: Option<usize>) -> Vec<String> {
-        self.text(col)
-            .split([';', '|'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect()
+        self.text(col).split([';', '|']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
     }
 
     fn yes_no(&self, col: Option<usize>, default: bool) -> Result<bool, InputError> {
@@ -605,12 +516,7 @@ mod tests {
     const MENTORS: &str = "id,name,capacity\nm1,Ana,2\n";
 
     fn mentees(text: &str) -> Result<(Vec<Mentee>, Vec<Mentor>), InputError> {
-        read_mentoring(
-            text.as_bytes(),
-            "mentees.csv",
-            MENTORS.as_bytes(),
-            "mentors.csv",
-        )
+        read_mentoring(text.as_bytes(), "mentees.csv", MENTORS.as_bytes(), "mentors.csv")
     }
 
     #[test]
@@ -636,20 +542,14 @@ mod tests {
     #[test]
     fn a_row_with_an_extra_comma_is_reported_with_its_line() {
         let msg = err_text(mentees("id,name\ne1,Bo\ne2,Cy,extra\n"));
-        assert!(
-            msg.starts_with("mentees.csv, line 3: this row has 3 cells but the header row has 2"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("mentees.csv, line 3: this row has 3 cells but the header row has 2"), "{msg}");
         assert!(msg.contains("double quotes"), "{msg}");
     }
 
     #[test]
     fn a_duplicate_id_names_both_lines() {
         let msg = err_text(mentees("id\ne1\ne1\n"));
-        assert!(
-            msg.contains("line 3: the id \"e1\" is already used on line 2"),
-            "{msg}"
-        );
+        assert!(msg.contains("line 3: the id \"e1\" is already used on line 2"), "{msg}");
     }
 
     #[test]
@@ -665,10 +565,7 @@ mod tests {
     #[test]
     fn an_unknown_time_zone_suggests_the_accepted_forms() {
         let msg = err_text(mentees("id,time_zone\ne1,Mars/Base\n"));
-        assert!(
-            msg.contains("\"Mars/Base\" is not a time zone this tool knows"),
-            "{msg}"
-        );
+        assert!(msg.contains("\"Mars/Base\" is not a time zone this tool knows"), "{msg}");
         assert!(msg.contains("UTC+1"), "{msg}");
     }
 
@@ -684,23 +581,16 @@ mod tests {
 
     #[test]
     fn an_empty_capacity_means_one_place() {
-        let (_, mentors) = read_mentoring(
-            "id\ne1\n".as_bytes(),
-            "mentees.csv",
-            "id,capacity\nm1,\n".as_bytes(),
-            "mentors.csv",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let (_, mentors) =
+            read_mentoring("id\ne1\n".as_bytes(), "mentees.csv", "id,capacity\nm1,\n".as_bytes(), "mentors.csv")
+                .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(mentors[0].capacity, 1);
     }
 
     #[test]
     fn a_file_with_only_a_header_asks_for_rows() {
         let msg = err_text(mentees("id,name\n"));
-        assert_eq!(
-            msg,
-            "mentees.csv has no rows after the header. Add at least one mentee, one per line."
-        );
+        assert_eq!(msg, "mentees.csv has no rows after the header. Add at least one mentee, one per line.");
     }
 
     #[test]
@@ -709,20 +599,13 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(ok[0].opted_in && !ok[0].skip);
         assert!(!ok[1].opted_in && ok[1].skip);
-        let msg = err_text(parse_coffee_members(
-            "id,skip\na,maybe\n".as_bytes(),
-            "m.csv",
-        ));
-        assert!(
-            msg.contains("line 2, column 2 (skip): \"maybe\" is not yes or no. Write yes or no"),
-            "{msg}"
-        );
+        let msg = err_text(parse_coffee_members("id,skip\na,maybe\n".as_bytes(), "m.csv"));
+        assert!(msg.contains("line 2, column 2 (skip): \"maybe\" is not yes or no. Write yes or no"), "{msg}");
     }
 
     #[test]
     fn history_accepts_a_members_list_as_well_as_member_columns() {
-        let h = parse_coffee_history("round,members\n2,a;b;c\n".as_bytes(), "h.csv")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let h = parse_coffee_history("round,members\n2,a;b;c\n".as_bytes(), "h.csv").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(h[0].members, ["a", "b", "c"]);
         let msg = err_text(parse_coffee_history("round,who\n1,a\n".as_bytes(), "h.csv"));
         assert!(msg.contains("no \"member_a\" column"), "{msg}");
@@ -730,8 +613,7 @@ mod tests {
 
     #[test]
     fn pair_files_skip_unmatched_rows() {
-        let p = parse_pairs("mentee_id,mentor_id\ne1,m1\ne2,\n".as_bytes(), "p.csv")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let p = parse_pairs("mentee_id,mentor_id\ne1,m1\ne2,\n".as_bytes(), "p.csv").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p, [Pair::new("e1", "m1")]);
     }
 }

@@ -25,20 +25,9 @@ fn two_decimals(x: f64) -> String {
 
 /// One row per mentee: matched rows with the score, one column per criterion (points) and
 /// the explanation; unmatched rows with the reason.
-pub fn write_mentoring(
-    outcome: &MentoringOutcome,
-    input: &MentoringInput,
-    out: impl Write,
-) -> io::Result<()> {
+pub fn write_mentoring(outcome: &MentoringOutcome, input: &MentoringInput, out: impl Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let mut header = vec![
-        "status",
-        "mentee_id",
-        "mentee_name",
-        "mentor_id",
-        "mentor_name",
-        "score",
-    ];
+    let mut header = vec!["status", "mentee_id", "mentee_name", "mentor_id", "mentor_name", "score"];
     header.extend(Criterion::ALL.iter().map(|c| c.key()));
     header.extend(["explanation", "preference_note", "change"]);
     w.write_record(&header).map_err(csv_err)?;
@@ -51,19 +40,9 @@ pub fn write_mentoring(
         .collect();
     let name = |id: &str| names.get(id).copied().unwrap_or_default().to_owned();
     let (mentee_name, mentor_name) = (name, name);
-    let moves: HashMap<&str, &Move> = outcome
-        .moves
-        .iter()
-        .map(|m| (m.mentee_id.as_str(), m))
-        .collect();
+    let moves: HashMap<&str, &Move> = outcome.moves.iter().map(|m| (m.mentee_id.as_str(), m)).collect();
     let change = |id: &str| {
-        moves.get(id).map_or(String::new(), |m| {
-            format!(
-                "was {}: {}",
-                m.from.as_deref().unwrap_or("unmatched"),
-                m.why
-            )
-        })
+        moves.get(id).map_or(String::new(), |m| format!("was {}: {}", m.from.as_deref().unwrap_or("unmatched"), m.why))
     };
     for m in &outcome.matches {
         let mut row = vec![
@@ -100,11 +79,7 @@ pub fn write_mentoring(
 
 /// One row per group; the columns `round,member_a,member_b,member_c` make the file usable as
 /// history for the next round.
-pub fn write_coffee(
-    rounds: &[CoffeeRound],
-    members: &[CoffeeMember],
-    out: impl Write,
-) -> io::Result<()> {
+pub fn write_coffee(rounds: &[CoffeeRound], members: &[CoffeeMember], out: impl Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "round",
@@ -120,22 +95,9 @@ pub fn write_coffee(
     .map_err(csv_err)?;
     for round in rounds {
         for (g, group) in round.groups.iter().enumerate() {
-            let id = |k: usize| {
-                group
-                    .members
-                    .get(k)
-                    .map_or(String::new(), |&i| members[i].id.clone())
-            };
-            let names: Vec<&str> = group
-                .members
-                .iter()
-                .map(|&i| members[i].name.as_str())
-                .collect();
-            let depts: Vec<&str> = group
-                .members
-                .iter()
-                .map(|&i| members[i].department.as_str())
-                .collect();
+            let id = |k: usize| group.members.get(k).map_or(String::new(), |&i| members[i].id.clone());
+            let names: Vec<&str> = group.members.iter().map(|&i| members[i].name.as_str()).collect();
+            let depts: Vec<&str> = group.members.iter().map(|&i| members[i].department.as_str()).collect();
             w.write_record([
                 round.round.to_string(),
                 (g + 1).to_string(),
@@ -154,11 +116,7 @@ pub fn write_coffee(
 }
 
 /// One row per circle, then one per person left unplaced.
-pub fn write_circles(
-    outcome: &CirclesOutcome,
-    people: &[CirclePerson],
-    out: impl Write,
-) -> io::Result<()> {
+pub fn write_circles(outcome: &CirclesOutcome, people: &[CirclePerson], out: impl Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "circle",
@@ -173,21 +131,11 @@ pub fn write_circles(
     ])
     .map_err(csv_err)?;
     for (c, circle) in outcome.circles.iter().enumerate() {
-        let ids: Vec<&str> = circle
-            .members
-            .iter()
-            .map(|&m| people[m].id.as_str())
-            .collect();
-        let names: Vec<&str> = circle
-            .members
-            .iter()
-            .map(|&m| people[m].name.as_str())
-            .collect();
+        let ids: Vec<&str> = circle.members.iter().map(|&m| people[m].id.as_str()).collect();
+        let names: Vec<&str> = circle.members.iter().map(|&m| people[m].name.as_str()).collect();
         let (fid, fname) = circle
             .facilitator
-            .map_or((String::new(), String::new()), |f| {
-                (people[f].id.clone(), people[f].name.clone())
-            });
+            .map_or((String::new(), String::new()), |f| (people[f].id.clone(), people[f].name.clone()));
         w.write_record([
             (c + 1).to_string(),
             circle.members.len().to_string(),

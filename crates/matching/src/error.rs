@@ -33,57 +33,28 @@ impl From<InputErrorKind> for InputError {
 pub enum InputErrorKind {
     /// The file is not well-formed CSV (or not UTF-8).
     #[error("{file}, line {line}: {problem}. {fix}")]
-    Malformed {
-        file: String,
-        line: u64,
-        problem: String,
-        fix: String,
-    },
+    Malformed { file: String, line: u64, problem: String, fix: String },
     /// A required column is missing from the header row.
     #[error(
         "{file}: the header row has no \"{column}\" column. Add it to the first line \
          (columns found: {found})."
     )]
-    MissingColumn {
-        file: String,
-        column: String,
-        found: String,
-    },
+    MissingColumn { file: String, column: String, found: String },
     /// A cell holds something that cannot be used.
     #[error("{file}, line {line}, column {column} ({header}): {problem}. {fix}")]
-    BadValue {
-        file: String,
-        line: u64,
-        column: usize,
-        header: String,
-        problem: String,
-        fix: String,
-    },
+    BadValue { file: String, line: u64, column: usize, header: String, problem: String, fix: String },
     /// The same id appears on two rows.
     #[error(
         "{file}, line {line}: the id \"{id}\" is already used on line {first_line}. \
          Give each row its own id, or merge the two rows."
     )]
-    DuplicateId {
-        file: String,
-        line: u64,
-        id: String,
-        first_line: u64,
-    },
+    DuplicateId { file: String, line: u64, id: String, first_line: u64 },
     /// A cell refers to an id that no input file defines.
     #[error(
         "{file}, line {line}, column {column} ({header}): \"{id}\" is not a known {kind}. \
          Check the spelling against the ids in {known_in}, or remove it."
     )]
-    UnknownId {
-        file: String,
-        line: u64,
-        column: usize,
-        header: String,
-        id: String,
-        kind: String,
-        known_in: String,
-    },
+    UnknownId { file: String, line: u64, column: usize, header: String, id: String, kind: String, known_in: String },
     /// The file has a header but no data rows.
     #[error("{file} has no rows after the header. Add at least one {what}, one per line.")]
     NoRows { file: String, what: String },
@@ -113,11 +84,7 @@ pub enum MatchError {
         "The pinned pair {mentee} → {mentor} is not allowed: {reason}. \
          Remove the pin, or change the input that rules it out."
     )]
-    PinNotAllowed {
-        mentee: String,
-        mentor: String,
-        reason: String,
-    },
+    PinNotAllowed { mentee: String, mentor: String, reason: String },
     /// The problem is too large for exact integer arithmetic.
     #[error("{problem}. {fix}")]
     TooLarge { problem: String, fix: String },
@@ -131,9 +98,6 @@ pub enum MatchError {
 
 impl MatchError {
     pub(crate) fn invalid(problem: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self::Invalid {
-            problem: problem.into(),
-            fix: fix.into(),
-        }
+        Self::Invalid { problem: problem.into(), fix: fix.into() }
     }
 }

@@ -75,10 +75,7 @@ pub struct Pair {
 
 impl Pair {
     pub fn new(mentee: impl Into<String>, mentor: impl Into<String>) -> Self {
-        Self {
-            mentee: mentee.into(),
-            mentor: mentor.into(),
-        }
+        Self { mentee: mentee.into(), mentor: mentor.into() }
     }
 }
 
@@ -87,12 +84,8 @@ impl FromStr for Pair {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.split_once(':') {
-            Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
-                Ok(Pair::new(a.trim(), b.trim()))
-            }
-            _ => Err(format!(
-                "\"{s}\" is not a pair; write MENTEE_ID:MENTOR_ID, for example e07:m02"
-            )),
+            Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => Ok(Pair::new(a.trim(), b.trim())),
+            _ => Err(format!("\"{s}\" is not a pair; write MENTEE_ID:MENTOR_ID, for example e07:m02")),
         }
     }
 }
@@ -240,33 +233,20 @@ impl MentoringOutcome {
     /// A few lines for the person running the command.
     pub fn summary(&self) -> String {
         let n = self.matches.len() + self.unmatched.len();
-        let mut s = format!(
-            "Matched {} of {} mentees; total score {:.2}",
-            self.matches.len(),
-            n,
-            self.total_score
-        );
+        let mut s = format!("Matched {} of {} mentees; total score {:.2}", self.matches.len(), n, self.total_score);
         if let Some(low) = self.lowest_score {
             let avg = self.total_score / self.matches.len().max(1) as f64;
             s.push_str(&format!(", average {avg:.2}, lowest {low:.2}"));
         }
         s.push('.');
         if let Some(floor) = self.fairness_floor {
-            s.push_str(&format!(
-                "\nFairness first: every chosen pair scores at least {floor:.2}."
-            ));
+            s.push_str(&format!("\nFairness first: every chosen pair scores at least {floor:.2}."));
         }
         if !self.unmatched.is_empty() {
-            s.push_str(&format!(
-                "\n{} unmatched; the reasons are in the output file.",
-                self.unmatched.len()
-            ));
+            s.push_str(&format!("\n{} unmatched; the reasons are in the output file.", self.unmatched.len()));
         }
         if !self.moves.is_empty() {
-            s.push_str(&format!(
-                "\n{} mentee(s) changed mentor against the previous proposal.",
-                self.moves.len()
-            ));
+            s.push_str(&format!("\n{} mentee(s) changed mentor against the previous proposal.", self.moves.len()));
         }
         s.push_str(&format!(
             "\nOptimality certificate verified for the {} mentees placed by the solver.",
@@ -311,10 +291,7 @@ pub fn explain_pair(
 }
 
 /// Proposes the best matching for a cohort. See the module docs for the objective.
-pub fn match_mentoring(
-    input: &MentoringInput,
-    options: &MentoringOptions,
-) -> Result<MentoringOutcome, MatchError> {
+pub fn match_mentoring(input: &MentoringInput, options: &MentoringOptions) -> Result<MentoringOutcome, MatchError> {
     build_problem(input, options)?.solve()
 }
 
@@ -337,8 +314,8 @@ impl Problem<'_> {
 
     /// Solves, verifies the certificate and every hard constraint, and explains the result.
     pub fn solve(&self) -> Result<MentoringOutcome, MatchError> {
-        let sol = capacitated::solve_capacitated(&self.costs)
-            .map_err(|e| MatchError::Internal(format!("solver: {e}")))?;
+        let sol =
+            capacitated::solve_capacitated(&self.costs).map_err(|e| MatchError::Internal(format!("solver: {e}")))?;
         capacitated::verify_capacitated_certificate(&self.costs, &sol.row_to_group, &sol.duals)
             .map_err(|e| MatchError::Internal(format!("optimality certificate rejected: {e}")))?;
         let p = &self.prep;
@@ -357,10 +334,7 @@ impl Problem<'_> {
 
 /// Builds the problem: validates ids and overrides, applies pins, computes scores and
 /// feasibility, sizes the "unmatched" group and, in fairness mode, finds the floor.
-pub fn build_problem<'a>(
-    input: &'a MentoringInput,
-    options: &'a MentoringOptions,
-) -> Result<Problem<'a>, MatchError> {
+pub fn build_problem<'a>(input: &'a MentoringInput, options: &'a MentoringOptions) -> Result<Problem<'a>, MatchError> {
     let prep = Prepared::new(input, options)?;
     let n = input.mentees.len();
     let m = input.mentors.len();
@@ -383,12 +357,7 @@ pub fn build_problem<'a>(
         }
         let fe = &prep.mentee_features[e];
         for r in 0..m {
-            let vals = score::values(
-                &options.weights,
-                fe,
-                &prep.mentor_features[r],
-                pref[r] / 2.0,
-            );
+            let vals = score::values(&options.weights, fe, &prep.mentor_features[r], pref[r] / 2.0);
             score_cp[ri * m + r] = score::to_centipoints(score::points(&options.weights, &vals));
             feasible[ri * m + r] = !blocked[r] && prep.places[r] > 0;
         }
@@ -407,9 +376,7 @@ pub fn build_problem<'a>(
     // prefixes).
     let adj: Vec<Vec<u32>> = (0..rows.len())
         .map(|ri| {
-            let mut list: Vec<u32> = (0..m as u32)
-                .filter(|&r| feasible[ri * m + r as usize])
-                .collect();
+            let mut list: Vec<u32> = (0..m as u32).filter(|&r| feasible[ri * m + r as usize]).collect();
             list.sort_by_key(|&r| std::cmp::Reverse(score_cp[ri * m + r as usize]));
             list
         })
@@ -430,17 +397,12 @@ pub fn build_problem<'a>(
     // Objective in integers: the score, plus the keep-previous bonus, then scaled by
     // (rows + 1) so one extra kept pair breaks ties without ever outweighing a centipoint.
     let keep_bonus = score::to_centipoints(options.weights.keep_previous);
-    let tie_scale = if options.previous.is_empty() {
-        1
-    } else {
-        rows.len() as i64 + 1
-    };
+    let tie_scale = if options.previous.is_empty() { 1 } else { rows.len() as i64 + 1 };
     let mut data = Vec::with_capacity(rows.len() * (m + 1));
     let (mut sum, mut count) = (0i128, 0i128);
     for (ri, &e) in rows.iter().enumerate() {
         for r in 0..m {
-            let ok = feasible[ri * m + r]
-                && fairness_floor.is_none_or(|floor| score_cp[ri * m + r] >= floor);
+            let ok = feasible[ri * m + r] && fairness_floor.is_none_or(|floor| score_cp[ri * m + r] >= floor);
             data.push(if ok {
                 let kept = prep.previous[e] == Some(r);
                 let bonus = if kept { keep_bonus } else { 0 };
@@ -468,32 +430,17 @@ pub fn build_problem<'a>(
     }
     let mut caps = prep.places.clone();
     caps.push(unmatched_places);
-    let costs =
-        CapacitatedCosts::new(rows.len(), m + 1, data, caps).map_err(|e| MatchError::TooLarge {
-            problem: format!(
-                "{} mentees are too many for exact scoring with these settings ({e})",
-                rows.len()
-            ),
-            fix: "Split the cohort, or drop keep_previous and the previous proposal".to_owned(),
-        })?;
-    Ok(Problem {
-        prep,
-        costs,
-        rows,
-        fairness_floor,
-    })
+    let costs = CapacitatedCosts::new(rows.len(), m + 1, data, caps).map_err(|e| MatchError::TooLarge {
+        problem: format!("{} mentees are too many for exact scoring with these settings ({e})", rows.len()),
+        fix: "Split the cohort, or drop keep_previous and the previous proposal".to_owned(),
+    })?;
+    Ok(Problem { prep, costs, rows, fairness_floor })
 }
 
 /// The highest score `t` such that `max_card` mentees can still be matched using only pairs
 /// scoring at least `t`: binary search over the distinct feasible scores, each step a
 /// Hopcroft–Karp run on the pairs at or above the candidate.
-fn fairness_floor(
-    adj: &[Vec<u32>],
-    score_cp: &[i64],
-    m: usize,
-    places: &[u32],
-    max_card: usize,
-) -> i64 {
+fn fairness_floor(adj: &[Vec<u32>], score_cp: &[i64], m: usize, places: &[u32], max_card: usize) -> i64 {
     let mut candidates: Vec<i64> = adj
         .iter()
         .enumerate()
@@ -559,24 +506,13 @@ struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     fn new(input: &'a MentoringInput, options: &'a MentoringOptions) -> Result<Self, MatchError> {
-        let mentee_index = unique_index(
-            input.mentees.iter().map(|e| e.profile.id.as_str()),
-            "mentee",
-        )?;
-        let mentor_index = unique_index(
-            input.mentors.iter().map(|r| r.profile.id.as_str()),
-            "mentor",
-        )?;
+        let mentee_index = unique_index(input.mentees.iter().map(|e| e.profile.id.as_str()), "mentee")?;
+        let mentor_index = unique_index(input.mentors.iter().map(|r| r.profile.id.as_str()), "mentor")?;
         let n = input.mentees.len();
         let m = input.mentors.len();
 
         let mut chart = OrgChart::new();
-        for p in input
-            .mentees
-            .iter()
-            .map(|e| &e.profile)
-            .chain(input.mentors.iter().map(|r| &r.profile))
-        {
+        for p in input.mentees.iter().map(|e| &e.profile).chain(input.mentors.iter().map(|r| &r.profile)) {
             chart.link(&p.id, p.manager_id.as_deref());
         }
         for (person, manager) in &input.org_chart {
@@ -584,16 +520,8 @@ impl<'a> Prepared<'a> {
         }
         let chains = chart.all_chains();
         let person = |id: &str| chart.index_of(id).unwrap_or(usize::MAX);
-        let mentee_person: Vec<usize> = input
-            .mentees
-            .iter()
-            .map(|e| person(&e.profile.id))
-            .collect();
-        let mentor_person: Vec<usize> = input
-            .mentors
-            .iter()
-            .map(|r| person(&r.profile.id))
-            .collect();
+        let mentee_person: Vec<usize> = input.mentees.iter().map(|e| person(&e.profile.id)).collect();
+        let mentor_person: Vec<usize> = input.mentors.iter().map(|r| person(&r.profile.id)).collect();
 
         // Interning. Vocabularies first, then bitsets sized to them.
         let mut skills = Vocabulary::default();
@@ -601,10 +529,7 @@ impl<'a> Prepared<'a> {
         let mut languages = Vocabulary::default();
         let mut departments = Vocabulary::default();
         let intern_all = |v: &mut Vocabulary, tags: &[String]| -> Vec<u32> {
-            tags.iter()
-                .filter(|t| !t.trim().is_empty())
-                .map(|t| v.intern(t))
-                .collect()
+            tags.iter().filter(|t| !t.trim().is_empty()).map(|t| v.intern(t)).collect()
         };
         let raw_e: Vec<_> = input
             .mentees
@@ -628,32 +553,21 @@ impl<'a> Prepared<'a> {
                 )
             })
             .collect();
-        let mut dept = |p: &Profile| {
-            (!p.department.trim().is_empty()).then(|| departments.intern(&p.department))
-        };
+        let mut dept = |p: &Profile| (!p.department.trim().is_empty()).then(|| departments.intern(&p.department));
         let dept_e: Vec<_> = input.mentees.iter().map(|e| dept(&e.profile)).collect();
         let dept_r: Vec<_> = input.mentors.iter().map(|r| dept(&r.profile)).collect();
-        let features =
-            |(s, g, l): &(Vec<u32>, Vec<u32>, Vec<u32>), d: Option<u32>, p: &Profile| Features {
-                skills: TagSet::new(s.iter().copied(), skills.len()),
-                goals: TagSet::new(g.iter().copied(), goals.len()),
-                languages: TagSet::new(l.iter().copied(), languages.len()),
-                department: d,
-                time_zone: p.time_zone,
-                level: p.level,
-            };
-        let mentee_features = raw_e
-            .iter()
-            .zip(&dept_e)
-            .zip(&input.mentees)
-            .map(|((raw, d), e)| features(raw, *d, &e.profile))
-            .collect();
-        let mentor_features = raw_r
-            .iter()
-            .zip(&dept_r)
-            .zip(&input.mentors)
-            .map(|((raw, d), r)| features(raw, *d, &r.profile))
-            .collect();
+        let features = |(s, g, l): &(Vec<u32>, Vec<u32>, Vec<u32>), d: Option<u32>, p: &Profile| Features {
+            skills: TagSet::new(s.iter().copied(), skills.len()),
+            goals: TagSet::new(g.iter().copied(), goals.len()),
+            languages: TagSet::new(l.iter().copied(), languages.len()),
+            department: d,
+            time_zone: p.time_zone,
+            level: p.level,
+        };
+        let mentee_features =
+            raw_e.iter().zip(&dept_e).zip(&input.mentees).map(|((raw, d), e)| features(raw, *d, &e.profile)).collect();
+        let mentor_features =
+            raw_r.iter().zip(&dept_r).zip(&input.mentors).map(|((raw, d), r)| features(raw, *d, &r.profile)).collect();
 
         // Preferences must name real people: a typo would silently cost someone their choice.
         let mut mentee_pref = Vec::with_capacity(n);
@@ -662,10 +576,7 @@ impl<'a> Prepared<'a> {
             for id in &e.preferences {
                 let r = *mentor_index.get(id.as_str()).ok_or_else(|| {
                     MatchError::invalid(
-                        format!(
-                            "Mentee {} ranks \"{id}\", who is not a mentor",
-                            e.profile.id
-                        ),
+                        format!("Mentee {} ranks \"{id}\", who is not a mentor", e.profile.id),
                         "Use mentor ids from the mentors file in the preferences column",
                     )
                 })?;
@@ -682,10 +593,7 @@ impl<'a> Prepared<'a> {
             for id in &mentor.preferences {
                 let e = *mentee_index.get(id.as_str()).ok_or_else(|| {
                     MatchError::invalid(
-                        format!(
-                            "Mentor {} ranks \"{id}\", who is not a mentee",
-                            mentor.profile.id
-                        ),
+                        format!("Mentor {} ranks \"{id}\", who is not a mentee", mentor.profile.id),
                         "Use mentee ids from the mentees file in the preferences column",
                     )
                 })?;
@@ -699,11 +607,8 @@ impl<'a> Prepared<'a> {
             mentor_pref.push(list);
         }
 
-        let past: HashSet<(&str, &str)> = input
-            .past_pairs
-            .iter()
-            .map(|p| (p.mentee.as_str(), p.mentor.as_str()))
-            .collect();
+        let past: HashSet<(&str, &str)> =
+            input.past_pairs.iter().map(|p| (p.mentee.as_str(), p.mentor.as_str())).collect();
         let check_override = |p: &Pair, what: &str| -> Result<(usize, usize), MatchError> {
             let e = mentee_index.get(p.mentee.as_str()).copied();
             let r = mentor_index.get(p.mentor.as_str()).copied();
@@ -769,18 +674,12 @@ impl<'a> Prepared<'a> {
             }
         }
         for p in &input.past_pairs {
-            if let (Some(&e), Some(&r)) = (
-                mentee_index.get(p.mentee.as_str()),
-                mentor_index.get(p.mentor.as_str()),
-            ) {
+            if let (Some(&e), Some(&r)) = (mentee_index.get(p.mentee.as_str()), mentor_index.get(p.mentor.as_str())) {
                 forbidden[e].push((r as u32, Constraint::PastPair));
             }
         }
         for p in &options.forbids {
-            if let (Some(&e), Some(&r)) = (
-                mentee_index.get(p.mentee.as_str()),
-                mentor_index.get(p.mentor.as_str()),
-            ) {
+            if let (Some(&e), Some(&r)) = (mentee_index.get(p.mentee.as_str()), mentor_index.get(p.mentor.as_str())) {
                 forbidden[e].push((r as u32, Constraint::ForbiddenByOrganiser));
             }
         }
@@ -809,10 +708,7 @@ impl<'a> Prepared<'a> {
             }
             if places[r] == 0 {
                 return Err(MatchError::invalid(
-                    format!(
-                        "Mentor {} has {} place(s) but more pins than that",
-                        p.mentor, input.mentors[r].capacity
-                    ),
+                    format!("Mentor {} has {} place(s) but more pins than that", p.mentor, input.mentors[r].capacity),
                     "Remove a pin or raise the mentor's capacity",
                 ));
             }
@@ -823,10 +719,7 @@ impl<'a> Prepared<'a> {
         let mut previous = vec![None; n];
         for p in &options.previous {
             // A previous proposal may mention people who have since left; that is fine.
-            if let (Some(&e), Some(&r)) = (
-                mentee_index.get(p.mentee.as_str()),
-                mentor_index.get(p.mentor.as_str()),
-            ) {
+            if let (Some(&e), Some(&r)) = (mentee_index.get(p.mentee.as_str()), mentor_index.get(p.mentor.as_str())) {
                 previous[e] = Some(r);
             }
         }
@@ -871,10 +764,7 @@ impl<'a> Prepared<'a> {
         {
             out.push(Constraint::ReportingLine(rel));
         }
-        if self
-            .past
-            .contains(&(mentee.id.as_str(), mentor.id.as_str()))
-        {
+        if self.past.contains(&(mentee.id.as_str(), mentor.id.as_str())) {
             out.push(Constraint::PastPair);
         }
         if mentee.exclude.contains(&mentor.id) {
@@ -883,10 +773,7 @@ impl<'a> Prepared<'a> {
         if mentor.exclude.contains(&mentee.id) {
             out.push(Constraint::ExcludedByMentor);
         }
-        if self
-            .organiser_forbids
-            .contains(&(mentee.id.as_str(), mentor.id.as_str()))
-        {
+        if self.organiser_forbids.contains(&(mentee.id.as_str(), mentor.id.as_str())) {
             out.push(Constraint::ForbiddenByOrganiser);
         }
         out
@@ -936,34 +823,21 @@ impl<'a> Prepared<'a> {
             mentee_rank: rank_in(&self.mentee_pref[e], r),
             mentor_rank: rank_in(&self.mentor_pref[r], e),
         };
-        score::breakdown(
-            &self.options.weights,
-            &self.mentee_features[e],
-            &self.mentor_features[r],
-            &ctx,
-        )
+        score::breakdown(&self.options.weights, &self.mentee_features[e], &self.mentor_features[r], &ctx)
     }
 
     /// The pair's score in points (two decimals), as the solver saw it: same values, same
     /// summation order, without building the explanation strings.
     fn score_of(&self, e: usize, r: usize) -> f64 {
-        let rank_value = |list: &[usize], x: usize| {
-            score::rank_value(list.iter().position(|&y| y == x), list.len())
-        };
-        let pref =
-            (rank_value(&self.mentee_pref[e], r) + rank_value(&self.mentor_pref[r], e)) / 2.0;
+        let rank_value = |list: &[usize], x: usize| score::rank_value(list.iter().position(|&y| y == x), list.len());
+        let pref = (rank_value(&self.mentee_pref[e], r) + rank_value(&self.mentor_pref[r], e)) / 2.0;
         let w = &self.options.weights;
         let vals = score::values(w, &self.mentee_features[e], &self.mentor_features[r], pref);
         score::to_centipoints(score::points(w, &vals)) as f64 / 100.0
     }
 
     /// Turns the final assignment into matches, reasons and moves.
-    fn explain(
-        &self,
-        mentor_of: &[Option<usize>],
-        floor: Option<i64>,
-        certified_size: usize,
-    ) -> MentoringOutcome {
+    fn explain(&self, mentor_of: &[Option<usize>], floor: Option<i64>, certified_size: usize) -> MentoringOutcome {
         let mut holders: Vec<Vec<usize>> = vec![Vec::new(); self.input.mentors.len()];
         for (e, r) in mentor_of.iter().enumerate() {
             if let Some(r) = r {
@@ -980,24 +854,13 @@ impl<'a> Prepared<'a> {
                     let mut parts: Vec<String> = components
                         .iter()
                         .filter(|c| c.points > 0.0)
-                        .map(|c| {
-                            format!(
-                                "{} {}: {}",
-                                c.criterion.key(),
-                                score::trim_float(c.points),
-                                c.detail
-                            )
-                        })
+                        .map(|c| format!("{} {}: {}", c.criterion.key(), score::trim_float(c.points), c.detail))
                         .collect();
                     if parts.is_empty() {
                         parts.push("no criterion scored; the only feasible option".to_owned());
                     }
                     let pinned = self.pinned[e] == Some(r);
-                    let lead = if pinned {
-                        "Pinned by the organiser. "
-                    } else {
-                        ""
-                    };
+                    let lead = if pinned { "Pinned by the organiser. " } else { "" };
                     matches.push(Match {
                         mentee_id: mentee.profile.id.clone(),
                         mentor_id: self.input.mentors[r].profile.id.clone(),
@@ -1026,30 +889,19 @@ impl<'a> Prepared<'a> {
     }
 
     /// Why a mentee who ranked mentors did not get the first one.
-    fn preference_note(
-        &self,
-        e: usize,
-        got: usize,
-        holders: &[Vec<usize>],
-        floor: Option<i64>,
-    ) -> Option<String> {
+    fn preference_note(&self, e: usize, got: usize, holders: &[Vec<usize>], floor: Option<i64>) -> Option<String> {
         let &first = self.mentee_pref[e].first()?;
         if first == got {
             return None;
         }
         let name = self.name_of_mentor(first);
         if self.pinned[e].is_some() {
-            return Some(format!(
-                "Pinned by the organiser instead of first choice {name}."
-            ));
+            return Some(format!("Pinned by the organiser instead of first choice {name}."));
         }
         let constraints = self.constraints_between(e, first);
         if !constraints.is_empty() {
             let why: Vec<String> = constraints.iter().map(|c| c.describe(name)).collect();
-            return Some(format!(
-                "First choice {name} is ruled out: {}.",
-                why.join("; ")
-            ));
+            return Some(format!("First choice {name} is ruled out: {}.", why.join("; ")));
         }
         let cap = self.input.mentors[first].capacity;
         let taken = &holders[first];
@@ -1061,16 +913,8 @@ impl<'a> Prepared<'a> {
             let who: Vec<String> = taken
                 .iter()
                 .map(|&h| {
-                    let tag = if self.pinned[h].is_some() {
-                        ", pinned"
-                    } else {
-                        ""
-                    };
-                    format!(
-                        "{} ({}{tag})",
-                        self.name_of_mentee(h),
-                        score::trim_float(self.score_of(h, first))
-                    )
+                    let tag = if self.pinned[h].is_some() { ", pinned" } else { "" };
+                    format!("{} ({}{tag})", self.name_of_mentee(h), score::trim_float(self.score_of(h, first)))
                 })
                 .collect();
             return Some(format!(
@@ -1126,11 +970,7 @@ impl<'a> Prepared<'a> {
             }
         }
         let names = |list: &[usize]| {
-            let shown: Vec<&str> = list
-                .iter()
-                .take(3)
-                .map(|&r| self.name_of_mentor(r))
-                .collect();
+            let shown: Vec<&str> = list.iter().take(3).map(|&r| self.name_of_mentor(r)).collect();
             let more = list.len().saturating_sub(3);
             let mut s = shown.join(", ");
             if more > 0 {
@@ -1139,16 +979,10 @@ impl<'a> Prepared<'a> {
             s
         };
         if full.is_empty() {
-            let mut parts: Vec<String> = ruled_out
-                .iter()
-                .map(|(cat, list)| format!("{} {cat} ({})", list.len(), names(list)))
-                .collect();
+            let mut parts: Vec<String> =
+                ruled_out.iter().map(|(cat, list)| format!("{} {cat} ({})", list.len(), names(list))).collect();
             if !no_places.is_empty() {
-                parts.push(format!(
-                    "{} take no mentees ({})",
-                    no_places.len(),
-                    names(&no_places)
-                ));
+                parts.push(format!("{} take no mentees ({})", no_places.len(), names(&no_places)));
             }
             return Unmatched {
                 mentee_id,
@@ -1160,8 +994,7 @@ impl<'a> Prepared<'a> {
             };
         }
         // Show the mentors who would have scored best, and who holds their places.
-        let mut scored: Vec<(f64, usize)> =
-            full.iter().map(|&r| (self.score_of(e, r), r)).collect();
+        let mut scored: Vec<(f64, usize)> = full.iter().map(|&r| (self.score_of(e, r), r)).collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let full: Vec<usize> = scored.into_iter().map(|(_, r)| r).collect();
         let shown: Vec<String> = full
@@ -1181,11 +1014,7 @@ impl<'a> Prepared<'a> {
                  someone else without a mentor; add a place to place everyone.",
                 full.len(),
                 shown.join("; "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
+                if more > 0 { format!(" and {more} more") } else { String::new() }
             ),
         }
     }
@@ -1205,16 +1034,10 @@ impl<'a> Prepared<'a> {
                 format!("pinned by the organiser to {}", self.name_of_mentor(r))
             } else if let Some(b) = before {
                 let constraints = self.constraints_between(e, b);
-                let pinned_into_b = self
-                    .pinned
-                    .iter()
-                    .enumerate()
-                    .any(|(o, p)| *p == Some(b) && self.previous[o] != Some(b));
+                let pinned_into_b =
+                    self.pinned.iter().enumerate().any(|(o, p)| *p == Some(b) && self.previous[o] != Some(b));
                 if let Some(c) = constraints.first() {
-                    format!(
-                        "the previous pair is no longer allowed: {}",
-                        c.describe(self.name_of_mentor(b))
-                    )
+                    format!("the previous pair is no longer allowed: {}", c.describe(self.name_of_mentor(b)))
                 } else if self.input.mentors[b].capacity == 0 {
                     format!("{} takes no mentees now", self.name_of_mentor(b))
                 } else if pinned_into_b {
@@ -1225,36 +1048,21 @@ impl<'a> Prepared<'a> {
             } else {
                 "had no mentor in the previous proposal".to_owned()
             };
-            out.push(Move {
-                mentee_id: mentee.profile.id.clone(),
-                from: id(before),
-                to: id(now),
-                why,
-            });
+            out.push(Move { mentee_id: mentee.profile.id.clone(), from: id(before), to: id(now), why });
         }
         out
     }
 }
 
 fn display_name(p: &Profile) -> &str {
-    if p.name.trim().is_empty() {
-        &p.id
-    } else {
-        &p.name
-    }
+    if p.name.trim().is_empty() { &p.id } else { &p.name }
 }
 
-fn unique_index<'a>(
-    ids: impl Iterator<Item = &'a str>,
-    what: &str,
-) -> Result<HashMap<&'a str, usize>, MatchError> {
+fn unique_index<'a>(ids: impl Iterator<Item = &'a str>, what: &str) -> Result<HashMap<&'a str, usize>, MatchError> {
     let mut index = HashMap::new();
     for (i, id) in ids.enumerate() {
         if id.trim().is_empty() {
-            return Err(MatchError::invalid(
-                format!("A {what} has an empty id"),
-                "Give every row an id",
-            ));
+            return Err(MatchError::invalid(format!("A {what} has an empty id"), "Give every row an id"));
         }
         if index.insert(id, i).is_some() {
             return Err(MatchError::invalid(
@@ -1304,10 +1112,7 @@ mod tests {
     }
 
     fn pairs(o: &MentoringOutcome) -> Vec<(String, String)> {
-        o.matches
-            .iter()
-            .map(|m| (m.mentee_id.clone(), m.mentor_id.clone()))
-            .collect()
+        o.matches.iter().map(|m| (m.mentee_id.clone(), m.mentor_id.clone())).collect()
     }
 
     #[test]
@@ -1315,21 +1120,12 @@ mod tests {
         // Greedy gives e1 its best (m1, budgeting+minutes) and leaves e2 with m2 (nothing).
         // The optimum gives m1 to e2, who needs it more.
         let input = MentoringInput {
-            mentees: vec![
-                mentee("e1", &["budgeting", "minutes"]),
-                mentee("e2", &["budgeting"]),
-            ],
-            mentors: vec![
-                mentor("m1", &["budgeting", "minutes"], 1),
-                mentor("m2", &["minutes"], 1),
-            ],
+            mentees: vec![mentee("e1", &["budgeting", "minutes"]), mentee("e2", &["budgeting"])],
+            mentors: vec![mentor("m1", &["budgeting", "minutes"], 1), mentor("m2", &["minutes"], 1)],
             ..MentoringInput::default()
         };
         let o = solve(&input, &MentoringOptions::default());
-        assert_eq!(
-            pairs(&o),
-            [("e1".into(), "m2".into()), ("e2".into(), "m1".into())]
-        );
+        assert_eq!(pairs(&o), [("e1".into(), "m2".into()), ("e2".into(), "m1".into())]);
     }
 
     #[test]
@@ -1362,16 +1158,8 @@ mod tests {
         assert_eq!(o.unmatched.len(), 1);
         let u = &o.unmatched[0];
         assert_eq!(u.reason, UnmatchedReason::NoFeasibleMentor);
-        assert!(
-            u.explanation.contains("in their reporting line (Name m1)"),
-            "{}",
-            u.explanation
-        );
-        assert!(
-            u.explanation.contains("excluded (Name m2)"),
-            "{}",
-            u.explanation
-        );
+        assert!(u.explanation.contains("in their reporting line (Name m1)"), "{}", u.explanation);
+        assert!(u.explanation.contains("excluded (Name m2)"), "{}", u.explanation);
     }
 
     #[test]
@@ -1385,11 +1173,7 @@ mod tests {
         assert_eq!(pairs(&o), [("e1".into(), "m1".into())]);
         let u = &o.unmatched[0];
         assert_eq!(u.reason, UnmatchedReason::CapacityTaken);
-        assert!(
-            u.explanation.contains("Name m1 (taken by Name e1)"),
-            "{}",
-            u.explanation
-        );
+        assert!(u.explanation.contains("Name m1 (taken by Name e1)"), "{}", u.explanation);
     }
 
     #[test]
@@ -1404,10 +1188,7 @@ mod tests {
         };
         let o = solve(&input, &MentoringOptions::default());
         assert_eq!(o.matches.len(), 2);
-        assert_eq!(
-            pairs(&o),
-            [("e1".into(), "m2".into()), ("e2".into(), "m1".into())]
-        );
+        assert_eq!(pairs(&o), [("e1".into(), "m2".into()), ("e2".into(), "m1".into())]);
     }
 
     #[test]
@@ -1416,28 +1197,13 @@ mod tests {
         // e1–m2 10 + e2–m1 15 = 25 totals less but lifts the floor to 10.
         let input = MentoringInput {
             mentees: vec![mentee("e1", &["a", "b", "c"]), mentee("e2", &["d", "f"])],
-            mentors: vec![
-                mentor("m1", &["a", "b", "c", "d"], 1),
-                mentor("m2", &["a"], 1),
-            ],
+            mentors: vec![mentor("m1", &["a", "b", "c", "d"], 1), mentor("m2", &["a"], 1)],
             ..MentoringInput::default()
         };
         let plain = solve(&input, &MentoringOptions::default());
-        let fair = solve(
-            &input,
-            &MentoringOptions {
-                fairness: true,
-                ..MentoringOptions::default()
-            },
-        );
-        assert_eq!(
-            pairs(&plain),
-            [("e1".into(), "m1".into()), ("e2".into(), "m2".into())]
-        );
-        assert_eq!(
-            pairs(&fair),
-            [("e1".into(), "m2".into()), ("e2".into(), "m1".into())]
-        );
+        let fair = solve(&input, &MentoringOptions { fairness: true, ..MentoringOptions::default() });
+        assert_eq!(pairs(&plain), [("e1".into(), "m1".into()), ("e2".into(), "m2".into())]);
+        assert_eq!(pairs(&fair), [("e1".into(), "m2".into()), ("e2".into(), "m1".into())]);
         assert!(fair.lowest_score > plain.lowest_score);
         assert!(fair.total_score < plain.total_score);
         assert_eq!(fair.fairness_floor, fair.lowest_score);
@@ -1452,33 +1218,18 @@ mod tests {
             mentors: vec![mentor("m1", &["a"], 1), mentor("m2", &[], 1)],
             ..MentoringInput::default()
         };
-        let pinned = MentoringOptions {
-            pins: vec![Pair::new("e1", "m2")],
-            ..MentoringOptions::default()
-        };
+        let pinned = MentoringOptions { pins: vec![Pair::new("e1", "m2")], ..MentoringOptions::default() };
         let o = solve(&input, &pinned);
-        assert!(
-            o.matches
-                .iter()
-                .any(|m| m.mentee_id == "e1" && m.mentor_id == "m2" && m.pinned)
-        );
-        let bad = MentoringOptions {
-            pins: vec![Pair::new("e2", "m1")],
-            ..MentoringOptions::default()
-        };
-        let err = match_mentoring(&input, &bad)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        assert!(o.matches.iter().any(|m| m.mentee_id == "e1" && m.mentor_id == "m2" && m.pinned));
+        let bad = MentoringOptions { pins: vec![Pair::new("e2", "m1")], ..MentoringOptions::default() };
+        let err = match_mentoring(&input, &bad).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("is their manager"), "{err}");
     }
 
     fn identical_cohort() -> MentoringInput {
         MentoringInput {
             mentees: (0..3).map(|i| mentee(&format!("e{i}"), &["a"])).collect(),
-            mentors: (0..3)
-                .map(|i| mentor(&format!("m{i}"), &["a"], 1))
-                .collect(),
+            mentors: (0..3).map(|i| mentor(&format!("m{i}"), &["a"], 1)).collect(),
             ..MentoringInput::default()
         }
     }
@@ -1486,51 +1237,25 @@ mod tests {
     #[test]
     fn re_solving_against_a_previous_proposal_keeps_it_when_nothing_changed() {
         let input = identical_cohort();
-        let previous = vec![
-            Pair::new("e0", "m2"),
-            Pair::new("e1", "m0"),
-            Pair::new("e2", "m1"),
-        ];
-        let o = solve(
-            &input,
-            &MentoringOptions {
-                previous: previous.clone(),
-                ..MentoringOptions::default()
-            },
-        );
+        let previous = vec![Pair::new("e0", "m2"), Pair::new("e1", "m0"), Pair::new("e2", "m1")];
+        let o = solve(&input, &MentoringOptions { previous: previous.clone(), ..MentoringOptions::default() });
         assert!(o.moves.is_empty(), "{:?}", o.moves);
-        let got: Vec<Pair> = o
-            .matches
-            .iter()
-            .map(|m| Pair::new(&m.mentee_id, &m.mentor_id))
-            .collect();
+        let got: Vec<Pair> = o.matches.iter().map(|m| Pair::new(&m.mentee_id, &m.mentor_id)).collect();
         assert_eq!(got, previous);
     }
 
     #[test]
     fn forbidding_a_pair_moves_as_few_mentees_as_possible_and_says_why() {
         let input = identical_cohort();
-        let previous = vec![
-            Pair::new("e0", "m2"),
-            Pair::new("e1", "m0"),
-            Pair::new("e2", "m1"),
-        ];
+        let previous = vec![Pair::new("e0", "m2"), Pair::new("e1", "m0"), Pair::new("e2", "m1")];
         let o = solve(
             &input,
-            &MentoringOptions {
-                previous,
-                forbids: vec![Pair::new("e0", "m2")],
-                ..MentoringOptions::default()
-            },
+            &MentoringOptions { previous, forbids: vec![Pair::new("e0", "m2")], ..MentoringOptions::default() },
         );
         // e0 must leave m2 and someone must give up a place for it: two moves, no more.
         assert_eq!(o.moves.len(), 2, "{:?}", o.moves);
         let e0 = o.moves.iter().find(|m| m.mentee_id == "e0");
-        assert!(
-            e0.is_some_and(|m| m.why.contains("no longer allowed")),
-            "{:?}",
-            o.moves
-        );
+        assert!(e0.is_some_and(|m| m.why.contains("no longer allowed")), "{:?}", o.moves);
         assert!(!pairs(&o).contains(&("e0".into(), "m2".into())));
     }
 
@@ -1545,13 +1270,8 @@ mod tests {
         };
         let o = solve(&input, &MentoringOptions::default());
         let e1 = o.matches.iter().find(|m| m.mentee_id == "e1");
-        let note = e1
-            .and_then(|m| m.preference_note.clone())
-            .unwrap_or_default();
-        assert!(
-            note.contains("First choice Name m1 has 1 place and they went to Name e2"),
-            "{note}"
-        );
+        let note = e1.and_then(|m| m.preference_note.clone()).unwrap_or_default();
+        assert!(note.contains("First choice Name m1 has 1 place and they went to Name e2"), "{note}");
     }
 
     #[test]
@@ -1566,32 +1286,21 @@ mod tests {
         assert_eq!(m.components.len(), 7);
         let sum: f64 = m.components.iter().map(|c| c.points).sum();
         assert!((sum - m.score).abs() < 0.01);
-        assert!(
-            m.explanation.contains("1 of 2 wanted skills: budgeting"),
-            "{}",
-            m.explanation
-        );
-        assert!(
-            m.explanation.contains("Finance and Legal"),
-            "{}",
-            m.explanation
-        );
+        assert!(m.explanation.contains("1 of 2 wanted skills: budgeting"), "{}", m.explanation);
+        assert!(m.explanation.contains("Finance and Legal"), "{}", m.explanation);
     }
 
     #[test]
     fn the_solved_problem_carries_a_certificate_the_checker_accepts() {
         let input = MentoringInput {
-            mentees: (0..6)
-                .map(|i| mentee(&format!("e{i}"), &["a", "b"][..i % 2 + 1]))
-                .collect(),
+            mentees: (0..6).map(|i| mentee(&format!("e{i}"), &["a", "b"][..i % 2 + 1])).collect(),
             mentors: vec![mentor("m0", &["a"], 2), mentor("m1", &["b"], 2)],
             ..MentoringInput::default()
         };
         let options = MentoringOptions::default();
         let problem = build_problem(&input, &options).unwrap_or_else(|e| panic!("{e}"));
         let s = capacitated::solve_capacitated(problem.costs()).unwrap_or_else(|e| panic!("{e}"));
-        let checked =
-            capacitated::verify_capacitated_certificate(problem.costs(), &s.row_to_group, &s.duals);
+        let checked = capacitated::verify_capacitated_certificate(problem.costs(), &s.row_to_group, &s.duals);
         assert_eq!(checked, Ok(s.total));
     }
 
@@ -1599,15 +1308,9 @@ mod tests {
     fn a_preference_naming_a_stranger_is_refused() {
         let mut e = mentee("e1", &[]);
         e.preferences = vec!["nobody".to_owned()];
-        let input = MentoringInput {
-            mentees: vec![e],
-            mentors: vec![mentor("m1", &[], 1)],
-            ..MentoringInput::default()
-        };
-        assert!(matches!(
-            match_mentoring(&input, &MentoringOptions::default()),
-            Err(MatchError::Invalid { .. })
-        ));
+        let input =
+            MentoringInput { mentees: vec![e], mentors: vec![mentor("m1", &[], 1)], ..MentoringInput::default() };
+        assert!(matches!(match_mentoring(&input, &MentoringOptions::default()), Err(MatchError::Invalid { .. })));
     }
 
     #[test]

@@ -38,10 +38,7 @@ impl OrgChart {
     /// precedence over an auxiliary org chart.
     pub fn link(&mut self, person: &str, manager: Option<&str>) {
         let p = self.intern(person);
-        let Some(m) = manager
-            .map(str::trim)
-            .filter(|m| !m.is_empty() && *m != person)
-        else {
+        let Some(m) = manager.map(str::trim).filter(|m| !m.is_empty() && *m != person) else {
             return;
         };
         let m = self.intern(m);
@@ -110,10 +107,7 @@ pub fn relation(chains: &[Vec<usize>], a: usize, b: usize) -> Option<LineRelatio
     if let Some(pos) = chains[b].iter().position(|&m| m == a) {
         return Some(LineRelation::Above { levels: pos + 1 });
     }
-    chains[a]
-        .iter()
-        .position(|&m| m == b)
-        .map(|pos| LineRelation::Below { levels: pos + 1 })
+    chains[a].iter().position(|&m| m == b).map(|pos| LineRelation::Below { levels: pos + 1 })
 }
 
 /// Plain words for how `other` relates to `person`, e.g. "your manager's manager".
@@ -154,14 +148,8 @@ mod tests {
         let c = chart();
         let chains = c.all_chains();
         let idx = |s: &str| c.index_of(s).unwrap_or_default();
-        assert_eq!(
-            relation(&chains, idx("vp"), idx("dev")),
-            Some(LineRelation::Above { levels: 2 })
-        );
-        assert_eq!(
-            relation(&chains, idx("dev"), idx("lead")),
-            Some(LineRelation::Below { levels: 1 })
-        );
+        assert_eq!(relation(&chains, idx("vp"), idx("dev")), Some(LineRelation::Above { levels: 2 }));
+        assert_eq!(relation(&chains, idx("dev"), idx("lead")), Some(LineRelation::Below { levels: 1 }));
         assert_eq!(relation(&chains, idx("other"), idx("dev")), None);
     }
 

@@ -104,10 +104,7 @@ impl Vocabulary {
 
 /// Lower-case, trimmed, inner whitespace collapsed: "  Board  Papers" = "board papers".
 pub(crate) fn normalise(tag: &str) -> String {
-    tag.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    tag.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// A set of interned tags as a bitset, so overlaps cost a few popcounts.
@@ -133,11 +130,7 @@ impl TagSet {
     }
 
     pub(crate) fn overlap(&self, other: &TagSet) -> u32 {
-        self.bits
-            .iter()
-            .zip(&other.bits)
-            .map(|(a, b)| (a & b).count_ones())
-            .sum()
+        self.bits.iter().zip(&other.bits).map(|(a, b)| (a & b).count_ones()).sum()
     }
 
     pub(crate) fn common(&self, other: &TagSet) -> Vec<u32> {
@@ -168,18 +161,9 @@ pub(crate) struct Features {
 
 /// The value of every criterion except preference for mentee `e` and mentor `r`, in
 /// [`Criterion::ALL`] order (preference, the last, is passed in).
-pub(crate) fn values(
-    w: &MentoringWeights,
-    e: &Features,
-    r: &Features,
-    preference: f64,
-) -> [f64; 7] {
+pub(crate) fn values(w: &MentoringWeights, e: &Features, r: &Features, preference: f64) -> [f64; 7] {
     let share = |wanted: &TagSet, offered: &TagSet| {
-        if wanted.len() == 0 {
-            0.0
-        } else {
-            f64::from(wanted.overlap(offered)) / f64::from(wanted.len())
-        }
+        if wanted.len() == 0 { 0.0 } else { f64::from(wanted.overlap(offered)) / f64::from(wanted.len()) }
     };
     let department = match (e.department, r.department) {
         (Some(a), Some(b)) if a != b => 1.0,
@@ -189,11 +173,7 @@ pub(crate) fn values(
         (Some(a), Some(b)) => time_zone::closeness(a, b),
         _ => 0.0,
     };
-    let language = if e.languages.overlap(&r.languages) > 0 {
-        1.0
-    } else {
-        0.0
-    };
+    let language = if e.languages.overlap(&r.languages) > 0 { 1.0 } else { 0.0 };
     [
         share(&e.skills, &r.skills),
         share(&e.goals, &r.goals),
@@ -207,11 +187,7 @@ pub(crate) fn values(
 
 /// Points for a pair: the weighted sum of [`values`].
 pub(crate) fn points(w: &MentoringWeights, values: &[f64; 7]) -> f64 {
-    Criterion::ALL
-        .iter()
-        .zip(values)
-        .map(|(c, v)| c.weight(w) * v)
-        .sum()
+    Criterion::ALL.iter().zip(values).map(|(c, v)| c.weight(w) * v).sum()
 }
 
 /// 1 inside the ideal gap, losing half a point per level outside it, and 0 when the mentor
@@ -221,10 +197,7 @@ pub(crate) fn seniority(w: &MentoringWeights, mentee_level: u32, mentor_level: u
     if gap <= 0 {
         return 0.0;
     }
-    let (lo, hi) = (
-        i64::from(w.seniority_gap_min),
-        i64::from(w.seniority_gap_max),
-    );
+    let (lo, hi) = (i64::from(w.seniority_gap_min), i64::from(w.seniority_gap_max));
     let outside = if gap < lo {
         lo - gap
     } else if gap > hi {
@@ -262,21 +235,12 @@ pub(crate) struct DetailContext<'a> {
 }
 
 /// The full, explained breakdown of a pair's score.
-pub(crate) fn breakdown(
-    w: &MentoringWeights,
-    e: &Features,
-    r: &Features,
-    ctx: &DetailContext<'_>,
-) -> Vec<Component> {
-    let pref = (rank_value(ctx.mentee_rank.0, ctx.mentee_rank.1)
-        + rank_value(ctx.mentor_rank.0, ctx.mentor_rank.1))
-        / 2.0;
+pub(crate) fn breakdown(w: &MentoringWeights, e: &Features, r: &Features, ctx: &DetailContext<'_>) -> Vec<Component> {
+    let pref =
+        (rank_value(ctx.mentee_rank.0, ctx.mentee_rank.1) + rank_value(ctx.mentor_rank.0, ctx.mentor_rank.1)) / 2.0;
     let vals = values(w, e, r, pref);
     let list = |vocab: &Vocabulary, ids: Vec<u32>| {
-        ids.into_iter()
-            .map(|id| vocab.word(id).to_owned())
-            .collect::<Vec<_>>()
-            .join(", ")
+        ids.into_iter().map(|id| vocab.word(id).to_owned()).collect::<Vec<_>>().join(", ")
     };
     Criterion::ALL
         .iter()
@@ -299,21 +263,13 @@ pub(crate) fn breakdown(
                     (Some(a), Some(b)) if a == b => {
                         format!("both in {}", ctx.departments.word(a))
                     }
-                    (Some(a), Some(b)) => format!(
-                        "{} and {}",
-                        ctx.departments.word(a),
-                        ctx.departments.word(b)
-                    ),
+                    (Some(a), Some(b)) => format!("{} and {}", ctx.departments.word(a), ctx.departments.word(b)),
                     _ => "department not given".to_owned(),
                 },
                 Criterion::TimeZone => match (e.time_zone, r.time_zone) {
                     (Some(a), Some(b)) => {
                         let h = time_zone::hours_apart(a, b);
-                        if h == 0.0 {
-                            "same time zone".to_owned()
-                        } else {
-                            format!("{} h apart", trim_float(h))
-                        }
+                        if h == 0.0 { "same time zone".to_owned() } else { format!("{} h apart", trim_float(h)) }
                     }
                     _ => "time zone not given".to_owned(),
                 },
@@ -321,10 +277,7 @@ pub(crate) fn breakdown(
                     let gap = i64::from(r.level) - i64::from(e.level);
                     let ideal = format!("ideal {}–{}", w.seniority_gap_min, w.seniority_gap_max);
                     match gap {
-                        g if g > 0 => format!(
-                            "mentor {g} level{} above ({ideal})",
-                            if g == 1 { "" } else { "s" }
-                        ),
+                        g if g > 0 => format!("mentor {g} level{} above ({ideal})", if g == 1 { "" } else { "s" }),
                         0 => format!("same level ({ideal})"),
                         g => format!("mentor {} below ({ideal})", -g),
                     }
@@ -341,26 +294,14 @@ pub(crate) fn breakdown(
                     let side = |(rank, _): (Option<usize>, usize), who: &str| {
                         rank.map(|r| format!("{who}'s {} choice", ordinal(r + 1)))
                     };
-                    let parts: Vec<String> = [
-                        side(ctx.mentee_rank, "mentee"),
-                        side(ctx.mentor_rank, "mentor"),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                    if parts.is_empty() {
-                        "not ranked by either".to_owned()
-                    } else {
-                        parts.join("; ")
-                    }
+                    let parts: Vec<String> = [side(ctx.mentee_rank, "mentee"), side(ctx.mentor_rank, "mentor")]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    if parts.is_empty() { "not ranked by either".to_owned() } else { parts.join("; ") }
                 }
             };
-            Component {
-                criterion,
-                value,
-                points: criterion.weight(w) * value,
-                detail,
-            }
+            Component { criterion, value, points: criterion.weight(w) * value, detail }
         })
         .collect()
 }

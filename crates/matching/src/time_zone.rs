@@ -92,11 +92,7 @@ pub fn parse_time_zone(text: &str) -> Option<OffsetMinutes> {
     if let Some(&(_, off)) = ZONES.iter().find(|(name, _)| *name == t) {
         return Some(off);
     }
-    let rest = t
-        .strip_prefix("utc")
-        .or_else(|| t.strip_prefix("gmt"))
-        .unwrap_or(&t)
-        .trim();
+    let rest = t.strip_prefix("utc").or_else(|| t.strip_prefix("gmt")).unwrap_or(&t).trim();
     if rest.is_empty() {
         return Some(0);
     }

@@ -83,12 +83,7 @@ pub struct CoffeeWeights {
 
 impl Default for CoffeeWeights {
     fn default() -> Self {
-        Self {
-            cross_department: 3.0,
-            cross_location: 1.0,
-            time_zone: 1.0,
-            avoid_rounds: 10,
-        }
+        Self { cross_department: 3.0, cross_location: 1.0, time_zone: 1.0, avoid_rounds: 10 }
     }
 }
 
@@ -104,10 +99,7 @@ pub struct CircleSettings {
 
 impl Default for CircleSettings {
     fn default() -> Self {
-        Self {
-            min_size: 5,
-            max_size: 8,
-        }
+        Self { min_size: 5, max_size: 8 }
     }
 }
 
@@ -164,20 +156,13 @@ impl Settings {
         ];
         for (key, w) in weights {
             if !(0.0..=1000.0).contains(&w) {
-                return Err(bad(
-                    key,
-                    format!("is {w}"),
-                    "Use a number of points between 0 and 1000",
-                ));
+                return Err(bad(key, format!("is {w}"), "Use a number of points between 0 and 1000"));
             }
         }
         if m.seniority_gap_min > m.seniority_gap_max {
             return Err(bad(
                 "[mentoring] seniority_gap_min",
-                format!(
-                    "({}) is above seniority_gap_max ({})",
-                    m.seniority_gap_min, m.seniority_gap_max
-                ),
+                format!("({}) is above seniority_gap_max ({})", m.seniority_gap_min, m.seniority_gap_max),
                 "Make the minimum gap no larger than the maximum",
             ));
         }

@@ -23,20 +23,13 @@ fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
 
 #[test]
 fn the_sample_weights_file_spells_out_the_defaults() {
-    assert_eq!(
-        ok(Settings::from_toml(WEIGHTS, "weights.toml")),
-        Settings::default()
-    );
+    assert_eq!(ok(Settings::from_toml(WEIGHTS, "weights.toml")), Settings::default());
 }
 
 #[test]
 fn the_sample_mentoring_files_match_and_write_a_full_report() {
-    let (mentees, mentors) = ok(csv_input::read_mentoring(
-        MENTEES.as_bytes(),
-        "mentees.csv",
-        MENTORS.as_bytes(),
-        "mentors.csv",
-    ));
+    let (mentees, mentors) =
+        ok(csv_input::read_mentoring(MENTEES.as_bytes(), "mentees.csv", MENTORS.as_bytes(), "mentors.csv"));
     let input = MentoringInput {
         mentees,
         mentors,
@@ -45,39 +38,19 @@ fn the_sample_mentoring_files_match_and_write_a_full_report() {
     };
     let settings = ok(Settings::from_toml(WEIGHTS, "weights.toml"));
     for fairness in [false, true] {
-        let options = MentoringOptions {
-            weights: settings.mentoring.clone(),
-            fairness,
-            ..MentoringOptions::default()
-        };
+        let options = MentoringOptions { weights: settings.mentoring.clone(), fairness, ..MentoringOptions::default() };
         let outcome = ok(mentoring::match_mentoring(&input, &options));
-        assert_eq!(
-            outcome.matches.len() + outcome.unmatched.len(),
-            input.mentees.len()
-        );
-        assert!(
-            outcome
-                .matches
-                .iter()
-                .all(|m| !(m.mentee_id == "e03" && m.mentor_id == "m02"))
-        );
+        assert_eq!(outcome.matches.len() + outcome.unmatched.len(), input.mentees.len());
+        assert!(outcome.matches.iter().all(|m| !(m.mentee_id == "e03" && m.mentor_id == "m02")));
         let mut out = Vec::new();
         ok(csv_output::write_mentoring(&outcome, &input, &mut out));
         let text = String::from_utf8(out).unwrap_or_default();
-        assert!(
-            text.starts_with("status,mentee_id,mentee_name,mentor_id,mentor_name,score,skills,")
-        );
+        assert!(text.starts_with("status,mentee_id,mentee_name,mentor_id,mentor_name,score,skills,"));
         assert_eq!(text.lines().count(), input.mentees.len() + 1);
 
         // The output reads back as a previous proposal; re-solving then moves nobody.
         let previous = ok(csv_input::parse_pairs(text.as_bytes(), "matches.csv"));
-        let again = ok(mentoring::match_mentoring(
-            &input,
-            &MentoringOptions {
-                previous,
-                ..options.clone()
-            },
-        ));
+        let again = ok(mentoring::match_mentoring(&input, &MentoringOptions { previous, ..options.clone() }));
         assert!(again.moves.is_empty(), "{:?}", again.moves);
         assert_eq!(again.total_score, outcome.total_score);
     }
@@ -85,53 +58,27 @@ fn the_sample_mentoring_files_match_and_write_a_full_report() {
 
 #[test]
 fn the_sample_coffee_round_avoids_the_history_and_reads_back_as_history() {
-    let members = ok(csv_input::parse_coffee_members(
-        MEMBERS.as_bytes(),
-        "coffee_members.csv",
-    ));
-    let history = ok(csv_input::parse_coffee_history(
-        HISTORY.as_bytes(),
-        "coffee_history.csv",
-    ));
+    let members = ok(csv_input::parse_coffee_members(MEMBERS.as_bytes(), "coffee_members.csv"));
+    let history = ok(csv_input::parse_coffee_history(HISTORY.as_bytes(), "coffee_history.csv"));
     let settings = Settings::default();
     let round = coffee::next_round_number(&history);
     assert_eq!(round, 3);
-    let r = ok(coffee::pair_round(
-        &members,
-        &history,
-        &settings.coffee,
-        round,
-        42,
-    ));
+    let r = ok(coffee::pair_round(&members, &history, &settings.coffee, round, 42));
     assert_eq!(r.report.repeats, 0);
     let mut out = Vec::new();
-    ok(csv_output::write_coffee(
-        std::slice::from_ref(&r),
-        &members,
-        &mut out,
-    ));
-    let back = ok(csv_input::parse_coffee_history(
-        out.as_slice(),
-        "round3.csv",
-    ));
+    ok(csv_output::write_coffee(std::slice::from_ref(&r), &members, &mut out));
+    let back = ok(csv_input::parse_coffee_history(out.as_slice(), "round3.csv"));
     assert_eq!(back.len(), r.groups.len());
 }
 
 #[test]
 fn the_sample_circles_hold_no_status_conflict() {
-    let people = ok(csv_input::parse_circle_people(
-        PEOPLE.as_bytes(),
-        "circle_people.csv",
-    ));
+    let people = ok(csv_input::parse_circle_people(PEOPLE.as_bytes(), "circle_people.csv"));
     let settings = Settings::default();
     let outcome = ok(circles::form_circles(&people, &settings.circles));
     let groups: Vec<Vec<usize>> = outcome.circles.iter().map(|c| c.members.clone()).collect();
     assert!(circles::validate_circles(&people, &groups, &settings.circles).is_empty());
     let mut out = Vec::new();
     ok(csv_output::write_circles(&outcome, &people, &mut out));
-    assert!(
-        String::from_utf8(out)
-            .unwrap_or_default()
-            .starts_with("circle,size,member_ids")
-    );
+    assert!(String::from_utf8(out).unwrap_or_default().starts_with("circle,size,member_ids"));
 }

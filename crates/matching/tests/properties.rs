@@ -6,9 +6,7 @@ use std::collections::{HashMap, HashSet};
 use proptest::prelude::*;
 use roundtable_matching::circles::{self, CirclePerson};
 use roundtable_matching::coffee::{self, CoffeeMember, PastGroup};
-use roundtable_matching::mentoring::{
-    self, Mentee, Mentor, MentoringInput, MentoringOptions, Pair, Profile,
-};
+use roundtable_matching::mentoring::{self, Mentee, Mentor, MentoringInput, MentoringOptions, Pair, Profile};
 use roundtable_matching::weights::{CircleSettings, CoffeeWeights};
 
 const CASES: u32 = 96;
@@ -16,40 +14,27 @@ const CASES: u32 = 96;
 // ---------------------------------------------------------------- mentoring
 
 fn tags(pool: &'static [&'static str]) -> impl Strategy<Value = Vec<String>> {
-    proptest::sample::subsequence(pool, 0..=pool.len())
-        .prop_map(|v| v.into_iter().map(str::to_owned).collect())
+    proptest::sample::subsequence(pool, 0..=pool.len()).prop_map(|v| v.into_iter().map(str::to_owned).collect())
 }
 
 const SKILLS: &[&str] = &["budget", "minutes", "travel", "events", "excel"];
 const GOALS: &[&str] = &["lead", "network", "promote"];
 const DEPTS: &[&str] = &["Finance", "Legal", "HR"];
 
-fn profile(
-    id: String,
-    manager: Option<usize>,
-    exclude: Vec<String>,
-) -> impl Strategy<Value = Profile> {
-    (
-        0u32..6,
-        prop_oneof![Just(None), (-2i32..3).prop_map(|h| Some(h * 60))],
-        0usize..3,
-        proptest::bool::ANY,
-    )
-        .prop_map(move |(level, tz, dept, french)| Profile {
+fn profile(id: String, manager: Option<usize>, exclude: Vec<String>) -> impl Strategy<Value = Profile> {
+    (0u32..6, prop_oneof![Just(None), (-2i32..3).prop_map(|h| Some(h * 60))], 0usize..3, proptest::bool::ANY).prop_map(
+        move |(level, tz, dept, french)| Profile {
             id: id.clone(),
             name: id.clone(),
             department: DEPTS[dept].to_owned(),
             level,
             time_zone: tz,
-            languages: if french {
-                vec!["French".to_owned()]
-            } else {
-                vec!["English".to_owned()]
-            },
+            languages: if french { vec!["French".to_owned()] } else { vec!["English".to_owned()] },
             manager_id: manager.map(|m| format!("p{m}")),
             exclude: exclude.clone(),
             ..Profile::default()
-        })
+        },
+    )
 }
 
 /// Up to 5 mentees and 3 mentors; people are p0..p7 so managers can point across roles.
@@ -68,23 +53,16 @@ fn cohort() -> impl Strategy<Value = (MentoringInput, MentoringOptions)> {
                 )
                     .prop_flat_map(move |(mgr, ex, skills, goals, prefs)| {
                         let exclude = ex.map(|r| vec![format!("p{}", n + r)]).unwrap_or_default();
-                        profile(format!("p{i}"), mgr.filter(|&x| x != i), exclude).prop_map(
-                            move |profile| {
-                                let mut preferences: Vec<String> = Vec::new();
-                                for r in &prefs {
-                                    let id = format!("p{}", n + r);
-                                    if !preferences.contains(&id) {
-                                        preferences.push(id);
-                                    }
+                        profile(format!("p{i}"), mgr.filter(|&x| x != i), exclude).prop_map(move |profile| {
+                            let mut preferences: Vec<String> = Vec::new();
+                            for r in &prefs {
+                                let id = format!("p{}", n + r);
+                                if !preferences.contains(&id) {
+                                    preferences.push(id);
                                 }
-                                Mentee {
-                                    profile,
-                                    skills_wanted: skills.clone(),
-                                    goals: goals.clone(),
-                                    preferences,
-                                }
-                            },
-                        )
+                            }
+                            Mentee { profile, skills_wanted: skills.clone(), goals: goals.clone(), preferences }
+                        })
                     })
                     .boxed()
             })
@@ -94,15 +72,15 @@ fn cohort() -> impl Strategy<Value = (MentoringInput, MentoringOptions)> {
                 (manager.clone(), tags(SKILLS), tags(GOALS), 0u32..3)
                     .prop_flat_map(move |(mgr, skills, goals, capacity)| {
                         let id = n + j;
-                        profile(format!("p{id}"), mgr.filter(|&x| x != id), Vec::new()).prop_map(
-                            move |profile| Mentor {
+                        profile(format!("p{id}"), mgr.filter(|&x| x != id), Vec::new()).prop_map(move |profile| {
+                            Mentor {
                                 profile,
                                 skills_offered: skills.clone(),
                                 goals: goals.clone(),
                                 capacity,
                                 preferences: Vec::new(),
-                            },
-                        )
+                            }
+                        })
                     })
                     .boxed()
             })
@@ -111,8 +89,7 @@ fn cohort() -> impl Strategy<Value = (MentoringInput, MentoringOptions)> {
         let forbid = proptest::option::weighted(0.3, (0..n, 0..m));
         (mentees, mentors, past, forbid, proptest::bool::ANY).prop_map(
             move |(mentees, mentors, past, forbid, fairness)| {
-                let pair =
-                    |(e, r): (usize, usize)| Pair::new(format!("p{e}"), format!("p{}", n + r));
+                let pair = |(e, r): (usize, usize)| Pair::new(format!("p{e}"), format!("p{}", n + r));
                 let input = MentoringInput {
                     mentees,
                     mentors,
@@ -197,28 +174,14 @@ fn brute_force(input: &MentoringInput, options: &MentoringOptions) -> (usize, i6
                 && caps[j] > 0
             {
                 caps[j] -= 1;
-                go(
-                    i + 1,
-                    score,
-                    caps,
-                    (acc.0 + 1, acc.1.min(s), acc.2 + s),
-                    fairness,
-                    best,
-                );
+                go(i + 1, score, caps, (acc.0 + 1, acc.1.min(s), acc.2 + s), fairness, best);
                 caps[j] += 1;
             }
         }
     }
     let mut caps: Vec<u32> = input.mentors.iter().map(|r| r.capacity).collect();
     let mut best = (0, i64::MIN, i64::MIN);
-    go(
-        0,
-        &score,
-        &mut caps,
-        (0, i64::MAX, 0),
-        options.fairness,
-        &mut best,
-    );
+    go(0, &score, &mut caps, (0, i64::MAX, 0), options.fairness, &mut best);
     best
 }
 
@@ -370,24 +333,19 @@ fn circle_people() -> impl Strategy<Value = Vec<CirclePerson>> {
         .prop_map(move |rows| {
             rows.into_iter()
                 .enumerate()
-                .map(
-                    |(i, (mgr, level, f, years, projects, supports, willing))| CirclePerson {
-                        id: format!("p{i}"),
-                        name: format!("Person {i}"),
-                        level,
-                        function: DEPTS[f].to_owned(),
-                        years_experience: years,
-                        projects: projects.into_iter().map(str::to_owned).collect(),
-                        // Managers have smaller ids: a forest, like a real org chart.
-                        manager_id: mgr.filter(|_| i > 0).map(|m| format!("p{}", m % i)),
-                        supports: supports
-                            .map(|s| format!("p{}", s % n))
-                            .into_iter()
-                            .collect(),
-                        willing_to_facilitate: willing,
-                        ..CirclePerson::default()
-                    },
-                )
+                .map(|(i, (mgr, level, f, years, projects, supports, willing))| CirclePerson {
+                    id: format!("p{i}"),
+                    name: format!("Person {i}"),
+                    level,
+                    function: DEPTS[f].to_owned(),
+                    years_experience: years,
+                    projects: projects.into_iter().map(str::to_owned).collect(),
+                    // Managers have smaller ids: a forest, like a real org chart.
+                    manager_id: mgr.filter(|_| i > 0).map(|m| format!("p{}", m % i)),
+                    supports: supports.map(|s| format!("p{}", s % n)).into_iter().collect(),
+                    willing_to_facilitate: willing,
+                    ..CirclePerson::default()
+                })
                 .collect()
         })
     })

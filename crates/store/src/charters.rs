@@ -49,6 +49,13 @@ pub async fn accept(tx: &mut Tx, network: NetworkId, user: UserId, version: i64,
 }
 
 /// Each active member with the newest version they accepted and when.
-pub async fn acceptances(db: &Db, network: NetworkId) -> Result<Vec<(UserId, String, Option<i64>, Option<DateTime<Utc>>)>> {
-    db.read(ACCEPTANCES, params![network]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.opt_int(2)?, r.opt_time(3)?))).collect()
+pub async fn acceptances(
+    db: &Db,
+    network: NetworkId,
+) -> Result<Vec<(UserId, String, Option<i64>, Option<DateTime<Utc>>)>> {
+    db.read(ACCEPTANCES, params![network])
+        .await?
+        .iter()
+        .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.opt_int(2)?, r.opt_time(3)?)))
+        .collect()
 }

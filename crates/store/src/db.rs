@@ -74,12 +74,7 @@ fn open_sqlite(path: &Path, read_only: bool) -> Result<rusqlite::Connection> {
 
 impl ConnPool {
     fn new(path: &Path, size: usize, read_only: bool) -> Self {
-        Self {
-            idle: Mutex::new(Vec::new()),
-            permits: Arc::new(Semaphore::new(size)),
-            path: path.to_owned(),
-            read_only,
-        }
+        Self { idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(size)), path: path.to_owned(), read_only }
     }
 
     async fn lease(&self) -> Result<Lease> {
@@ -129,7 +124,11 @@ async fn run_on<R: Send + 'static>(
     result
 }
 
-fn sqlite_stmt<'c>(conn: &'c rusqlite::Connection, sql: &str, params: &[Value]) -> Result<rusqlite::CachedStatement<'c>> {
+fn sqlite_stmt<'c>(
+    conn: &'c rusqlite::Connection,
+    sql: &str,
+    params: &[Value],
+) -> Result<rusqlite::CachedStatement<'c>> {
     let mut stmt = conn.prepare_cached(sql)?;
     // SQLite treats `$1` as a *named* parameter; bind by name so the order of first use in the
     // text does not matter.
@@ -167,7 +166,8 @@ impl Db {
     /// Opens the database named by `url`: `sqlite://PATH` (or a bare path) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pg: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| Error::Unavailable(e.to_string()))?;
+            let pg: tokio_postgres::Config =
+                url.parse().map_err(|e: tokio_postgres::Error| Error::Unavailable(e.to_string()))?;
             let mgr = deadpool_postgres::Manager::from_config(
                 pg,
                 tokio_postgres::NoTls,
@@ -184,7 +184,8 @@ impl Db {
             drop(pool.get().await?);
             Ok(Db::Postgres(pool))
         } else {
-            let path = PathBuf::from(url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url));
+            let path =
+                PathBuf::from(url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url));
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| Error::Unavailable(format!("{}: {e}", dir.display())))?;
             }

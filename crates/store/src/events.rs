@@ -241,73 +241,31 @@ pub async fn set_rule_end(
     last_ends_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    tx.write(SET_RULE_END, params![id, rrule, last_ends_at, now])
-        .await
-        .map(|_| ())
+    tx.write(SET_RULE_END, params![id, rrule, last_ends_at, now]).await.map(|_| ())
 }
 
-pub async fn set_cancelled(
-    tx: &mut Tx,
-    id: Uuid,
-    cancelled: bool,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    tx.write(
-        SET_STATUS,
-        params![id, if cancelled { "cancelled" } else { "scheduled" }, now],
-    )
-    .await
-    .map(|_| ())
+pub async fn set_cancelled(tx: &mut Tx, id: Uuid, cancelled: bool, now: DateTime<Utc>) -> Result<()> {
+    tx.write(SET_STATUS, params![id, if cancelled { "cancelled" } else { "scheduled" }, now]).await.map(|_| ())
 }
 
 pub async fn by_id(db: &Db, id: Uuid) -> Result<Option<Event>> {
-    db.read_opt(BY_ID, params![id])
-        .await?
-        .as_ref()
-        .map(map_event)
-        .transpose()
+    db.read_opt(BY_ID, params![id]).await?.as_ref().map(map_event).transpose()
 }
 
 pub async fn by_id_tx(tx: &mut Tx, id: Uuid) -> Result<Option<Event>> {
-    tx.read_opt(BY_ID, params![id])
-        .await?
-        .as_ref()
-        .map(map_event)
-        .transpose()
+    tx.read_opt(BY_ID, params![id]).await?.as_ref().map(map_event).transpose()
 }
 
-pub async fn in_network(
-    db: &Db,
-    network: NetworkId,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Event>> {
-    db.read(IN_NETWORK, params![network, from, to])
-        .await?
-        .iter()
-        .map(map_event)
-        .collect()
+pub async fn in_network(db: &Db, network: NetworkId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Event>> {
+    db.read(IN_NETWORK, params![network, from, to]).await?.iter().map(map_event).collect()
 }
 
-pub async fn for_person(
-    db: &Db,
-    user: UserId,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Event>> {
-    db.read(FOR_PERSON, params![user, from, to])
-        .await?
-        .iter()
-        .map(map_event)
-        .collect()
+pub async fn for_person(db: &Db, user: UserId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Event>> {
+    db.read(FOR_PERSON, params![user, from, to]).await?.iter().map(map_event).collect()
 }
 
 pub async fn all_between(db: &Db, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Event>> {
-    db.read(ALL_BETWEEN, params![from, to])
-        .await?
-        .iter()
-        .map(map_event)
-        .collect()
+    db.read(ALL_BETWEEN, params![from, to]).await?.iter().map(map_event).collect()
 }
 
 /// Takes the event's row lock (PostgreSQL) for the rest of the transaction; false if it is gone.
@@ -354,16 +312,7 @@ pub async fn upsert_exception(
 ) -> Result<()> {
     tx.write(
         UPSERT_EXCEPTION,
-        params![
-            event,
-            network,
-            e.occurrence_at,
-            e.cancelled,
-            e.starts_at,
-            e.ends_at,
-            e.title.clone(),
-            now
-        ],
+        params![event, network, e.occurrence_at, e.cancelled, e.starts_at, e.ends_at, e.title.clone(), now],
     )
     .await
     .map(|_| ())
@@ -401,21 +350,9 @@ pub async fn upsert_notes(
     n: &Notes,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    tx.write(
-        UPSERT_NOTES,
-        params![
-            event,
-            network,
-            at,
-            &n.agenda,
-            &n.minutes,
-            &n.summary,
-            &n.recording_url,
-            now
-        ],
-    )
-    .await
-    .map(|_| ())
+    tx.write(UPSERT_NOTES, params![event, network, at, &n.agenda, &n.minutes, &n.summary, &n.recording_url, now])
+        .await
+        .map(|_| ())
 }
 
 fn parse_rsvp(s: &str) -> Result<Rsvp> {
@@ -436,10 +373,7 @@ pub async fn rsvp_of(
 }
 
 pub async fn count_yes(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<i64> {
-    tx.read(COUNT_YES, params![event, at])
-        .await?
-        .first()
-        .map_or(Ok(0), |r| r.int(0))
+    tx.read(COUNT_YES, params![event, at]).await?.first().map_or(Ok(0), |r| r.int(0))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -453,51 +387,20 @@ pub async fn upsert_rsvp(
     responded_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    tx.write(
-        UPSERT_RSVP,
-        params![
-            event,
-            network,
-            at,
-            user,
-            response.as_str(),
-            responded_at,
-            now
-        ],
-    )
-    .await
-    .map(|_| ())
+    tx.write(UPSERT_RSVP, params![event, network, at, user, response.as_str(), responded_at, now]).await.map(|_| ())
 }
 
 /// The first `n` people on the waiting list.
 /// Occurrences from `from` on that have someone waiting.
-pub async fn waitlisted_occurrences(
-    tx: &mut Tx,
-    event: Uuid,
-    from: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>> {
-    tx.read(WAITLISTED_OCCURRENCES, params![event, from])
-        .await?
-        .iter()
-        .map(|r| r.time(0))
-        .collect()
+pub async fn waitlisted_occurrences(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+    tx.read(WAITLISTED_OCCURRENCES, params![event, from]).await?.iter().map(|r| r.time(0)).collect()
 }
 
 pub async fn waitlist(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, n: i64) -> Result<Vec<UserId>> {
-    tx.read(WAITLIST, params![event, at, n])
-        .await?
-        .iter()
-        .map(|r| Ok(UserId(r.uuid(0)?)))
-        .collect()
+    tx.read(WAITLIST, params![event, at, n]).await?.iter().map(|r| Ok(UserId(r.uuid(0)?))).collect()
 }
 
-pub async fn promote(
-    tx: &mut Tx,
-    event: Uuid,
-    at: DateTime<Utc>,
-    user: UserId,
-    now: DateTime<Utc>,
-) -> Result<bool> {
+pub async fn promote(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId, now: DateTime<Utc>) -> Result<bool> {
     Ok(tx.write(PROMOTE, params![event, at, user, now]).await? > 0)
 }
 
@@ -531,17 +434,11 @@ pub async fn attendees(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<At
 pub type Recipient = (UserId, String, String);
 
 fn recipients(rows: Vec<Row>) -> Result<Vec<Recipient>> {
-    rows.iter()
-        .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.text(2)?)))
-        .collect()
+    rows.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.text(2)?))).collect()
 }
 
 /// People who answered yes, maybe or joined the waiting list for any occurrence from `from` on.
-pub async fn answered_from(
-    tx: &mut Tx,
-    event: Uuid,
-    from: DateTime<Utc>,
-) -> Result<Vec<Recipient>> {
+pub async fn answered_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<Recipient>> {
     recipients(tx.read(ANSWERED_FROM, params![event, from]).await?)
 }
 
@@ -553,11 +450,7 @@ pub async fn going_at(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec
     recipients(tx.read(GOING_AT, params![event, at]).await?)
 }
 
-pub async fn attended_recipients(
-    tx: &mut Tx,
-    event: Uuid,
-    at: DateTime<Utc>,
-) -> Result<Vec<Recipient>> {
+pub async fn attended_recipients(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Recipient>> {
     recipients(tx.read(ATTENDED_AT_ALL, params![event, at]).await?)
 }
 
@@ -585,10 +478,7 @@ pub async fn check_in(
     method: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    Ok(tx
-        .write(CHECK_IN, params![event, network, at, user, method, now])
-        .await?
-        > 0)
+    Ok(tx.write(CHECK_IN, params![event, network, at, user, method, now]).await? > 0)
 }
 
 #[derive(Debug, Clone)]
@@ -603,14 +493,7 @@ pub async fn attended(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Att
     db.read(ATTENDED_AT, params![event, at])
         .await?
         .iter()
-        .map(|r| {
-            Ok(Attended {
-                user_id: UserId(r.uuid(0)?),
-                name: r.text(1)?,
-                method: r.text(2)?,
-                at: r.time(3)?,
-            })
-        })
+        .map(|r| Ok(Attended { user_id: UserId(r.uuid(0)?), name: r.text(1)?, method: r.text(2)?, at: r.time(3)? }))
         .collect()
 }
 
@@ -646,36 +529,19 @@ pub async fn history_of(db: &Db, user: UserId) -> Result<Vec<HistoryEntry>> {
 
 /// Hosts of an event: (occurrence or 0 for all, person, name).
 pub async fn hosts(db: &Db, event: Uuid) -> Result<Vec<(i64, UserId, String)>> {
-    db.read(HOSTS, params![event])
-        .await?
-        .iter()
-        .map(|r| Ok((r.int(0)?, UserId(r.uuid(1)?), r.text(2)?)))
-        .collect()
+    db.read(HOSTS, params![event]).await?.iter().map(|r| Ok((r.int(0)?, UserId(r.uuid(1)?), r.text(2)?))).collect()
 }
 
-pub async fn add_host(
-    tx: &mut Tx,
-    event: Uuid,
-    network: NetworkId,
-    occurrence: i64,
-    user: UserId,
-) -> Result<()> {
-    tx.write(ADD_HOST, params![event, network, occurrence, user])
-        .await
-        .map(|_| ())
+pub async fn add_host(tx: &mut Tx, event: Uuid, network: NetworkId, occurrence: i64, user: UserId) -> Result<()> {
+    tx.write(ADD_HOST, params![event, network, occurrence, user]).await.map(|_| ())
 }
 
 pub async fn clear_hosts(tx: &mut Tx, event: Uuid, occurrence: i64) -> Result<()> {
-    tx.write(CLEAR_HOSTS, params![event, occurrence])
-        .await
-        .map(|_| ())
+    tx.write(CLEAR_HOSTS, params![event, occurrence]).await.map(|_| ())
 }
 
 /// Per active member: (id, name, times hosted, last occurrence hosted in µs).
-pub async fn host_stats(
-    db: &Db,
-    network: NetworkId,
-) -> Result<Vec<(UserId, String, i64, Option<i64>)>> {
+pub async fn host_stats(db: &Db, network: NetworkId) -> Result<Vec<(UserId, String, i64, Option<i64>)>> {
     db.read(HOST_STATS, params![network])
         .await?
         .iter()
@@ -694,21 +560,12 @@ pub async fn upsert_feedback(
     comment: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    tx.write(
-        UPSERT_FEEDBACK,
-        params![event, network, at, user, rating, comment, now],
-    )
-    .await
-    .map(|_| ())
+    tx.write(UPSERT_FEEDBACK, params![event, network, at, user, rating, comment, now]).await.map(|_| ())
 }
 
 /// Feedback for one occurrence, without names: (rating, comment).
 pub async fn feedback(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<(i64, String)>> {
-    db.read(FEEDBACK, params![event, at])
-        .await?
-        .iter()
-        .map(|r| Ok((r.int(0)?, r.text(1)?)))
-        .collect()
+    db.read(FEEDBACK, params![event, at]).await?.iter().map(|r| Ok((r.int(0)?, r.text(1)?))).collect()
 }
 
 #[derive(Debug, Clone)]
@@ -740,25 +597,16 @@ pub async fn insert_feed(
     now: DateTime<Utc>,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    tx.write(INSERT_FEED, params![id, token_hash, user, network, now])
-        .await?;
+    tx.write(INSERT_FEED, params![id, token_hash, user, network, now]).await?;
     Ok(id)
 }
 
 pub async fn feed_by_hash(db: &Db, token_hash: &str) -> Result<Option<Feed>> {
-    db.read_opt(FEED_BY_HASH, params![token_hash])
-        .await?
-        .as_ref()
-        .map(map_feed)
-        .transpose()
+    db.read_opt(FEED_BY_HASH, params![token_hash]).await?.as_ref().map(map_feed).transpose()
 }
 
 pub async fn feeds_of(db: &Db, user: UserId) -> Result<Vec<Feed>> {
-    db.read(FEEDS_OF, params![user])
-        .await?
-        .iter()
-        .map(map_feed)
-        .collect()
+    db.read(FEEDS_OF, params![user]).await?.iter().map(map_feed).collect()
 }
 
 pub async fn revoke_feed(tx: &mut Tx, id: Uuid, user: UserId, now: DateTime<Utc>) -> Result<bool> {

@@ -138,15 +138,37 @@ fn map_person(r: &Row) -> Result<Person> {
 
 pub async fn snapshot(src: &mut Source<'_>) -> Result<Snapshot> {
     let people = src.read(PEOPLE).await?.iter().map(map_person).collect::<Result<_>>()?;
-    let tags = src.read(TAGS).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.text(2)?))).collect::<Result<_>>()?;
-    let supports = src.read(SUPPORTS).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), UserId(r.uuid(1)?)))).collect::<Result<_>>()?;
+    let tags = src
+        .read(TAGS)
+        .await?
+        .iter()
+        .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.text(2)?)))
+        .collect::<Result<_>>()?;
+    let supports = src
+        .read(SUPPORTS)
+        .await?
+        .iter()
+        .map(|r| Ok((UserId(r.uuid(0)?), UserId(r.uuid(1)?))))
+        .collect::<Result<_>>()?;
     let memberships = src
         .read(MEMBERSHIPS)
         .await?
         .iter()
-        .map(|r| Ok(MembershipRef { network_id: NetworkId(r.uuid(0)?), user_id: UserId(r.uuid(1)?), role: r.text(2)?, status: r.text(3)? }))
+        .map(|r| {
+            Ok(MembershipRef {
+                network_id: NetworkId(r.uuid(0)?),
+                user_id: UserId(r.uuid(1)?),
+                role: r.text(2)?,
+                status: r.text(3)?,
+            })
+        })
         .collect::<Result<_>>()?;
-    let networks = src.read(NETWORKS).await?.iter().map(|r| Ok(NetworkRef { id: NetworkId(r.uuid(0)?), slug: r.text(1)?, name: r.text(2)? })).collect::<Result<_>>()?;
+    let networks = src
+        .read(NETWORKS)
+        .await?
+        .iter()
+        .map(|r| Ok(NetworkRef { id: NetworkId(r.uuid(0)?), slug: r.text(1)?, name: r.text(2)? }))
+        .collect::<Result<_>>()?;
     Ok(Snapshot { people, tags, supports, memberships, networks })
 }
 
@@ -207,7 +229,13 @@ fn pick(tx: &Tx, sqlite: &'static str, pg: &'static str) -> &'static str {
     }
 }
 
-async fn batch(tx: &mut Tx, sqlite: &'static str, pg: &'static str, rows: Vec<Json>, now: Option<DateTime<Utc>>) -> Result<u64> {
+async fn batch(
+    tx: &mut Tx,
+    sqlite: &'static str,
+    pg: &'static str,
+    rows: Vec<Json>,
+    now: Option<DateTime<Utc>>,
+) -> Result<u64> {
     if rows.is_empty() {
         return Ok(0);
     }

@@ -40,7 +40,13 @@ pub struct JobState {
 }
 
 fn map_claimed(r: &Row) -> Result<Claimed> {
-    Ok(Claimed { id: JobId(r.uuid(0)?), kind: r.text(1)?, payload: r.text(2)?, attempts: r.int(3)?, max_attempts: r.int(4)? })
+    Ok(Claimed {
+        id: JobId(r.uuid(0)?),
+        kind: r.text(1)?,
+        payload: r.text(2)?,
+        attempts: r.int(3)?,
+        max_attempts: r.int(4)?,
+    })
 }
 
 /// Work to enqueue.

@@ -100,6 +100,14 @@ pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {
 }
 
 /// (email, expires) of open invitations to people without an account yet.
-pub async fn open_invites_for_network(db: &Db, network: NetworkId, now: DateTime<Utc>) -> Result<Vec<(String, DateTime<Utc>)>> {
-    db.read(OPEN_INVITES_FOR_NETWORK, params![network, now]).await?.iter().map(|r| Ok((r.text(0)?, r.time(1)?))).collect()
+pub async fn open_invites_for_network(
+    db: &Db,
+    network: NetworkId,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, DateTime<Utc>)>> {
+    db.read(OPEN_INVITES_FOR_NETWORK, params![network, now])
+        .await?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.time(1)?)))
+        .collect()
 }

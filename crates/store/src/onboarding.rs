@@ -36,7 +36,14 @@ pub async fn steps(db: &Db, network: NetworkId) -> Result<Vec<Step>> {
     db.read(STEPS, params![network]).await?.iter().map(map).collect()
 }
 
-pub async fn add_step(tx: &mut Tx, network: NetworkId, title: &str, description: &str, automatic: &str, now: DateTime<Utc>) -> Result<String> {
+pub async fn add_step(
+    tx: &mut Tx,
+    network: NetworkId,
+    title: &str,
+    description: &str,
+    automatic: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let pos = tx.read_opt(NEXT_POSITION, params![network]).await?.map(|r| r.int(0)).transpose()?.unwrap_or(1);
     let id = uuid::Uuid::now_v7().to_string();
     tx.write(INSERT_STEP, params![id.clone(), network, pos, title, description, automatic, now]).await?;

@@ -21,10 +21,7 @@ pub struct Organisation {
 }
 
 pub async fn get(db: &Db) -> Result<Option<Organisation>> {
-    db.read_opt(ORG, vec![])
-        .await?
-        .map(|r| Ok(Organisation { name: r.text(1)?, created_at: r.time(2)? }))
-        .transpose()
+    db.read_opt(ORG, vec![]).await?.map(|r| Ok(Organisation { name: r.text(1)?, created_at: r.time(2)? })).transpose()
 }
 
 pub async fn create(tx: &mut Tx, name: &str, now: DateTime<Utc>) -> Result<()> {

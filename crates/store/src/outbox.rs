@@ -51,7 +51,14 @@ fn map(r: &Row) -> Result<Message> {
     })
 }
 
-pub async fn insert(tx: &mut Tx, to: &str, subject: &str, text: &str, html: &str, now: DateTime<Utc>) -> Result<MessageId> {
+pub async fn insert(
+    tx: &mut Tx,
+    to: &str,
+    subject: &str,
+    text: &str,
+    html: &str,
+    now: DateTime<Utc>,
+) -> Result<MessageId> {
     let id = MessageId::new();
     tx.write(INSERT, params![id, now, to, subject, text, html]).await?;
     Ok(id)

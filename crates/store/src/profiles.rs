@@ -21,7 +21,15 @@ macro_rules! organiser_of {
 /// A tag row `t` of person `u` that the viewer ($1, admin flag $2) may see.
 macro_rules! tag_visible {
     () => {
-        concat!("($2 OR u.id = $1 OR t.audience = 'organisation' OR (t.audience = 'network' AND (", shares!(), " OR ", organiser_of!(), ")) OR (t.audience = 'organisers' AND ", organiser_of!(), "))")
+        concat!(
+            "($2 OR u.id = $1 OR t.audience = 'organisation' OR (t.audience = 'network' AND (",
+            shares!(),
+            " OR ",
+            organiser_of!(),
+            ")) OR (t.audience = 'organisers' AND ",
+            organiser_of!(),
+            "))"
+        )
     };
 }
 /// The directory filter. $1 viewer, $2 viewer is org admin, $3 folded LIKE pattern or '',
@@ -123,7 +131,12 @@ fn map(r: &Row) -> Result<Profile> {
 pub async fn get(db: &Db, id: UserId) -> Result<Option<Profile>> {
     let Some(mut p) = db.read_opt(PROFILE, params![id]).await?.as_ref().map(map).transpose()? else { return Ok(None) };
     p.tags = db.read(TAGS, params![id]).await?.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect::<Result<_>>()?;
-    p.supports = db.read(SUPPORTS, params![id]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?))).collect::<Result<_>>()?;
+    p.supports = db
+        .read(SUPPORTS, params![id])
+        .await?
+        .iter()
+        .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?)))
+        .collect::<Result<_>>()?;
     Ok(Some(p))
 }
 
@@ -161,7 +174,20 @@ pub async fn save(tx: &mut Tx, id: UserId, w: &ProfileWrite<'_>, now: DateTime<U
     tx.write(UPDATE_BASICS, params![id, w.job_title, w.department, w.location, w.time_zone]).await?;
     tx.write(
         UPSERT,
-        params![id, w.preferred_name, w.pronouns, w.level, w.years_experience, w.bio, w.start_date, w.manager_id, w.visibility, w.search_organisation, w.search_network, now],
+        params![
+            id,
+            w.preferred_name,
+            w.pronouns,
+            w.level,
+            w.years_experience,
+            w.bio,
+            w.start_date,
+            w.manager_id,
+            w.visibility,
+            w.search_organisation,
+            w.search_network,
+            now
+        ],
     )
     .await?;
     tx.write(DELETE_TAGS, params![id]).await?;
@@ -231,7 +257,15 @@ pub async fn directory(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<(
     let total = db.read(DIRECTORY_COUNT, f.params()).await?.first().map_or(Ok(0), |r| r.int(0))?;
     let list = rows
         .iter()
-        .map(|r| Ok(Listed { id: UserId(r.uuid(0)?), name: r.text(1)?, job_title: r.text(2)?, department: r.text(3)?, location: r.text(4)? }))
+        .map(|r| {
+            Ok(Listed {
+                id: UserId(r.uuid(0)?),
+                name: r.text(1)?,
+                job_title: r.text(2)?,
+                department: r.text(3)?,
+                location: r.text(4)?,
+            })
+        })
         .collect::<Result<_>>()?;
     Ok((list, total))
 }
@@ -260,7 +294,17 @@ pub async fn like_me(db: &Db, viewer: UserId, viewer_is_admin: bool) -> Result<V
     let rows = db.read(LIKE_ME, params![viewer, viewer_is_admin]).await?;
     rows.iter()
         .map(|r| {
-            Ok((Listed { id: UserId(r.uuid(0)?), name: r.text(1)?, job_title: r.text(2)?, department: r.text(3)?, location: String::new() }, r.text(4)?, r.text(5)?))
+            Ok((
+                Listed {
+                    id: UserId(r.uuid(0)?),
+                    name: r.text(1)?,
+                    job_title: r.text(2)?,
+                    department: r.text(3)?,
+                    location: String::new(),
+                },
+                r.text(4)?,
+                r.text(5)?,
+            ))
         })
         .collect()
 }
@@ -269,7 +313,15 @@ pub async fn same_department(db: &Db, viewer: UserId) -> Result<Vec<Listed>> {
     db.read(SAME_DEPARTMENT, params![viewer])
         .await?
         .iter()
-        .map(|r| Ok(Listed { id: UserId(r.uuid(0)?), name: r.text(1)?, job_title: r.text(2)?, department: r.text(3)?, location: String::new() }))
+        .map(|r| {
+            Ok(Listed {
+                id: UserId(r.uuid(0)?),
+                name: r.text(1)?,
+                job_title: r.text(2)?,
+                department: r.text(3)?,
+                location: String::new(),
+            })
+        })
         .collect()
 }
 

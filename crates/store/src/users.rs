@@ -192,7 +192,16 @@ pub async fn insert_person(tx: &mut Tx, p: &NewPerson<'_>, now: DateTime<Utc>) -
 pub async fn erase(tx: &mut Tx, id: UserId, old_email: &str, now: DateTime<Utc>) -> Result<()> {
     let placeholder = format!("erased-{}@erased.invalid", id.0.simple());
     tx.write(ERASE_USER, params![id, placeholder, false, now]).await?;
-    for sql in [ERASE_PROFILE, ERASE_PHOTO, ERASE_TAGS, ERASE_SUPPORTS, ERASE_MANAGER_REFS, ERASE_SESSIONS, ERASE_TOKENS, ERASE_AUDIT_ACTOR] {
+    for sql in [
+        ERASE_PROFILE,
+        ERASE_PHOTO,
+        ERASE_TAGS,
+        ERASE_SUPPORTS,
+        ERASE_MANAGER_REFS,
+        ERASE_SESSIONS,
+        ERASE_TOKENS,
+        ERASE_AUDIT_ACTOR,
+    ] {
         tx.write(sql, params![id]).await?;
     }
     tx.write(ERASE_LINKS, params![id, old_email]).await?;

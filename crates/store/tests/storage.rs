@@ -113,7 +113,13 @@ async fn concurrent_writes_queue_instead_of_failing(d: Dialect) {
             let name = PersonName::parse("Parallel").unwrap();
             users::insert(
                 &mut tx,
-                &users::NewUser { email: &email, name: &name, password_hash: None, is_org_admin: false, verified: false },
+                &users::NewUser {
+                    email: &email,
+                    name: &name,
+                    password_hash: None,
+                    is_org_admin: false,
+                    verified: false,
+                },
                 Utc::now(),
             )
             .await?;
@@ -170,8 +176,16 @@ async fn membership_transitions_only_from_the_expected_status(d: Dialect) {
     .await
     .unwrap();
     networks::upsert_membership(&mut tx, net, user, Role::Member, MembershipStatus::Requested, now).await.unwrap();
-    assert!(!networks::transition(&mut tx, net, user, MembershipStatus::Invited, MembershipStatus::Active, now).await.unwrap());
-    assert!(networks::transition(&mut tx, net, user, MembershipStatus::Requested, MembershipStatus::Active, now).await.unwrap());
+    assert!(
+        !networks::transition(&mut tx, net, user, MembershipStatus::Invited, MembershipStatus::Active, now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        networks::transition(&mut tx, net, user, MembershipStatus::Requested, MembershipStatus::Active, now)
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
     let n = networks::by_slug(&t.db, "eas").await.unwrap().unwrap();
     assert_eq!(n.member_count, 1);
@@ -185,7 +199,8 @@ async fn membership_transitions_only_from_the_expected_status(d: Dialect) {
 async fn instances_starting_together_migrate_once() {
     let admin = roundtable_store::testing::pg_admin_url();
     let name = format!("rt_test_{}", uuid::Uuid::now_v7().simple());
-    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.expect(roundtable_store::testing::PG_HINT);
+    let (client, conn) =
+        tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.expect(roundtable_store::testing::PG_HINT);
     tokio::spawn(conn);
     client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
     let url = roundtable_store::testing::replace_db(&admin, &name);

@@ -75,7 +75,11 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
         .into_iter()
         .map(|x| serde_json::json!({"device": x.user_agent, "started": x.created_at.to_rfc3339(), "last_active": x.last_seen_at.to_rfc3339()}))
         .collect();
-    let tokens: Vec<_> = tokens::for_user(&state.db, me).await?.into_iter().map(|t| serde_json::json!({"name": t.name, "created": t.created_at.to_rfc3339()})).collect();
+    let tokens: Vec<_> = tokens::for_user(&state.db, me)
+        .await?
+        .into_iter()
+        .map(|t| serde_json::json!({"name": t.name, "created": t.created_at.to_rfc3339()}))
+        .collect();
     Ok(serde_json::json!({
         "account": {
             "id": me.to_string(), "name": s.user.name, "email": s.user.email,
@@ -100,8 +104,12 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
 pub fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {
     fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
         match v {
-            serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| walk(&if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") }, v, out)),
-            serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(&format!("{prefix}[{}]", i + 1), v, out)),
+            serde_json::Value::Object(m) => m
+                .iter()
+                .for_each(|(k, v)| walk(&if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") }, v, out)),
+            serde_json::Value::Array(a) => {
+                a.iter().enumerate().for_each(|(i, v)| walk(&format!("{prefix}[{}]", i + 1), v, out))
+            }
             serde_json::Value::Null => out.push((prefix.to_owned(), String::new())),
             serde_json::Value::String(s) => out.push((prefix.to_owned(), s.clone())),
             other => out.push((prefix.to_owned(), other.to_string())),
@@ -115,7 +123,9 @@ pub fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {
 /// Deactivates the signed-in person's own account after checking their password.
 pub async fn deactivate(state: &AppState, s: &Signed, password: &str) -> Result<()> {
     if !verify_password_async(password.to_owned(), s.user.password_hash.clone()).await {
-        return Err(FieldError::new("confirm_password", "That password is not right; your account stays as it is.").into());
+        return Err(
+            FieldError::new("confirm_password", "That password is not right; your account stays as it is.").into()
+        );
     }
     let mut tx = state.db.begin().await?;
     if s.user.is_org_admin && roundtable_store::users::count_admins(&mut tx).await? <= 1 {
@@ -124,7 +134,14 @@ pub async fn deactivate(state: &AppState, s: &Signed, password: &str) -> Result<
     roundtable_store::users::set_deactivated(&mut tx, s.user.id, Some(Utc::now())).await?;
     roundtable_store::audit::record(
         &mut tx,
-        &roundtable_store::audit::NewEntry { actor_id: Some(s.user.id), actor_name: &s.user.name, action: "person.deactivated_self", network_id: None, subject: &s.user.email, detail: "" },
+        &roundtable_store::audit::NewEntry {
+            actor_id: Some(s.user.id),
+            actor_name: &s.user.name,
+            action: "person.deactivated_self",
+            network_id: None,
+            subject: &s.user.email,
+            detail: "",
+        },
         Utc::now(),
     )
     .await?;

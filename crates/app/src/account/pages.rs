@@ -54,14 +54,24 @@ pub(crate) struct AccountQuery {
     notice: Option<String>,
 }
 
-async fn render_page(state: &AppState, s: &Signed, errors: Errors, new_token: Option<String>, n: Option<&'static str>) -> Result<Response> {
+async fn render_page(
+    state: &AppState,
+    s: &Signed,
+    errors: Errors,
+    new_token: Option<String>,
+    n: Option<&'static str>,
+) -> Result<Response> {
     let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%-d %b %Y %H:%M UTC").to_string();
     let sessions = super::sessions(state, s)
         .await?
         .into_iter()
         .map(|x| SessionRow {
             current: x.id_hash == s.session_hash,
-            device: if x.user_agent.is_empty() { "Unknown device".into() } else { x.user_agent.chars().take(80).collect() },
+            device: if x.user_agent.is_empty() {
+                "Unknown device".into()
+            } else {
+                x.user_agent.chars().take(80).collect()
+            },
             last_seen: fmt(x.last_seen_at),
             remember: x.remember,
         })
@@ -69,7 +79,12 @@ async fn render_page(state: &AppState, s: &Signed, errors: Errors, new_token: Op
     let tokens = super::tokens(state, s)
         .await?
         .into_iter()
-        .map(|t| TokenRow { id: t.id.to_string(), name: t.name, created: fmt(t.created_at), last_used: t.last_used_at.map_or_else(|| "never".into(), fmt) })
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            name: t.name,
+            created: fmt(t.created_at),
+            last_used: t.last_used_at.map_or_else(|| "never".into(), fmt),
+        })
         .collect();
     render(&AccountPage {
         layout: Layout::for_user("My account", s).with_notice(n),
@@ -98,7 +113,10 @@ pub(crate) struct PasswordChange {
 async fn change_password(State(state): State<AppState>, s: Signed, Form(f): Form<PasswordChange>) -> Result<Response> {
     match super::change_password(&state, &s, &f.current, &f.password).await {
         Ok(()) => Ok(Redirect::to("/account?notice=password").into_response()),
-        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, Errors(errs), None, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            render_page(&state, &s, Errors(errs), None, None).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(e),
     }
 }
@@ -117,7 +135,10 @@ pub(crate) struct TokenForm {
 async fn create_token(State(state): State<AppState>, s: Signed, Form(f): Form<TokenForm>) -> Result<Response> {
     match super::create_token(&state, &s, &f.name).await {
         Ok(secret) => render_page(&state, &s, Errors::default(), Some(secret), None).await,
-        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, Errors(errs), None, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            render_page(&state, &s, Errors(errs), None, None).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(e),
     }
 }
@@ -147,7 +168,11 @@ async fn export_json(State(state): State<AppState>, s: Signed) -> Result<Respons
 
 async fn export_csv(State(state): State<AppState>, s: Signed) -> Result<Response> {
     let data = super::my_data(&state, &s).await?;
-    Ok(crate::http::csv_download("my-roundtable-data.csv", &["field", "value"], super::flatten(&data).into_iter().map(|(k, v)| vec![k, v])))
+    Ok(crate::http::csv_download(
+        "my-roundtable-data.csv",
+        &["field", "value"],
+        super::flatten(&data).into_iter().map(|(k, v)| vec![k, v]),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -156,10 +181,22 @@ pub(crate) struct DeactivateForm {
     confirm_password: String,
 }
 
-async fn deactivate(State(state): State<AppState>, s: Signed, jar: axum_extra::extract::CookieJar, Form(f): Form<DeactivateForm>) -> Result<Response> {
+async fn deactivate(
+    State(state): State<AppState>,
+    s: Signed,
+    jar: axum_extra::extract::CookieJar,
+    Form(f): Form<DeactivateForm>,
+) -> Result<Response> {
     match super::deactivate(&state, &s, &f.confirm_password).await {
-        Ok(()) => Ok((jar.remove(axum_extra::extract::cookie::Cookie::build(crate::http::extract::SESSION_COOKIE).path("/")), Redirect::to("/sign-in?notice=deactivated")).into_response()),
-        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, Errors(errs), None, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
+        Ok(()) => Ok((
+            jar.remove(axum_extra::extract::cookie::Cookie::build(crate::http::extract::SESSION_COOKIE).path("/")),
+            Redirect::to("/sign-in?notice=deactivated"),
+        )
+            .into_response()),
+        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            render_page(&state, &s, Errors(errs), None, None).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(e),
     }
 }

@@ -150,7 +150,14 @@ fn too_many(minutes: i64) -> AppError {
 
 /// Signs in with email and password. Failed attempts are limited per account and per address;
 /// a successful sign-in always starts a brand-new session (the id rotates).
-pub async fn sign_in(state: &AppState, email: &str, password: &str, remember: bool, addr: &str, ua: &str) -> Result<NewSession> {
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    remember: bool,
+    addr: &str,
+    ua: &str,
+) -> Result<NewSession> {
     let now = Utc::now();
     let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
     let email_key = format!("account:{}", email.trim().to_lowercase());
@@ -158,7 +165,9 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, remember: bo
     for (key, limit) in [(&email_key, ACCOUNT_FAILURES), (&addr_key, ADDRESS_FAILURES)] {
         let (n, oldest) = login_failures::count_since(&state.db, key, since).await?;
         if n >= limit {
-            let wait = oldest.map_or(FAILURE_WINDOW_MINUTES, |o| (o + Duration::minutes(FAILURE_WINDOW_MINUTES) - now).num_minutes() + 1);
+            let wait = oldest.map_or(FAILURE_WINDOW_MINUTES, |o| {
+                (o + Duration::minutes(FAILURE_WINDOW_MINUTES) - now).num_minutes() + 1
+            });
             return Err(too_many(wait.max(1)));
         }
     }
@@ -172,7 +181,10 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, remember: bo
         _ => {
             login_failures::record(&state.db, &email_key, now).await?;
             login_failures::record(&state.db, &addr_key, now).await?;
-            Err(AppError::Invalid(vec![FieldError::new("form", "That email and password do not match. Check them and try again.")]))
+            Err(AppError::Invalid(vec![FieldError::new(
+                "form",
+                "That email and password do not match. Check them and try again.",
+            )]))
         }
     }
 }
@@ -254,7 +266,9 @@ async fn send_verification(state: &AppState, tx: &mut roundtable_store::Tx, user
         &Mail {
             to: email.as_str(),
             subject: "Confirm your email address for Roundtable".into(),
-            paragraphs: vec!["Please confirm that this is your email address. The link works once and for three days.".into()],
+            paragraphs: vec![
+                "Please confirm that this is your email address. The link works once and for three days.".into(),
+            ],
             action: Some(("Confirm my address", url)),
         },
         now,
@@ -289,7 +303,9 @@ pub async fn verify_email(state: &AppState, token: &str) -> Result<()> {
 /// Emails a reset link if an active account uses `email`. Says nothing either way, so the form
 /// cannot be used to find out who has an account.
 pub async fn request_reset(state: &AppState, email: &str) -> Result<()> {
-    let Ok(email) = Email::parse(email) else { return Err(FieldError::new("email", "Enter an email address like name@example.org.").into()) };
+    let Ok(email) = Email::parse(email) else {
+        return Err(FieldError::new("email", "Enter an email address like name@example.org.").into());
+    };
     let Some(user) = users::by_email(&state.db, email.as_str()).await? else { return Ok(()) };
     if user.deactivated_at.is_some() {
         return Ok(());
@@ -359,7 +375,8 @@ pub struct InvitationView {
 }
 
 pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView> {
-    let link = links::peek(&state.db, &token_hash(token), Purpose::Invite, Utc::now()).await?.ok_or(AppError::NotFound)?;
+    let link =
+        links::peek(&state.db, &token_hash(token), Purpose::Invite, Utc::now()).await?.ok_or(AppError::NotFound)?;
     let network = match link.network_id {
         Some(id) => networks::by_id(&state.db, id).await?,
         None => None,
@@ -391,7 +408,9 @@ pub async fn accept_invitation(
     let (user_id, new_account) = if view.account_exists {
         let s = signed.ok_or(AppError::Unauthenticated)?;
         if s.user.email != view.email {
-            return Err(AppError::Forbidden("This invitation was sent to another email address. Sign in with that address to accept it."));
+            return Err(AppError::Forbidden(
+                "This invitation was sent to another email address. Sign in with that address to accept it.",
+            ));
         }
         (Some(s.user.id), None)
     } else {
@@ -417,7 +436,9 @@ pub async fn accept_invitation(
     };
     if let Some(net) = link.network_id {
         networks::upsert_membership(&mut tx, net, user_id, Role::Member, MembershipStatus::Active, now).await?;
-        let actor_name = new_account.as_ref().map_or_else(|| signed.map(|s| s.user.name.clone()).unwrap_or_default(), |(n, _)| n.as_str().to_owned());
+        let actor_name = new_account
+            .as_ref()
+            .map_or_else(|| signed.map(|s| s.user.name.clone()).unwrap_or_default(), |(n, _)| n.as_str().to_owned());
         audit::record(
             &mut tx,
             &audit::NewEntry {

@@ -85,15 +85,36 @@ pub(crate) struct SetupForm {
 
 async fn setup_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
     super::setup_link_valid(&state, &token).await?;
-    render(&SetupPage { layout: Layout::anonymous("Set up Roundtable"), errors: Errors::default(), org_name: String::new(), name: String::new(), email: String::new() })
+    render(&SetupPage {
+        layout: Layout::anonymous("Set up Roundtable"),
+        errors: Errors::default(),
+        org_name: String::new(),
+        name: String::new(),
+        email: String::new(),
+    })
 }
 
-async fn setup(State(state): State<AppState>, Path(token): Path<String>, jar: CookieJar, headers: HeaderMap, Form(f): Form<SetupForm>) -> Result<Response> {
-    let input = SetupInput { org_name: f.org_name.clone(), name: f.name.clone(), email: f.email.clone(), password: f.password };
+async fn setup(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(f): Form<SetupForm>,
+) -> Result<Response> {
+    let input =
+        SetupInput { org_name: f.org_name.clone(), name: f.name.clone(), email: f.email.clone(), password: f.password };
     or_form(
         super::complete_setup(&state, &token, input, user_agent(&headers)).await,
         |s| Ok(signed_in(&state, jar, s, "/networks/new")),
-        |errors| render(&SetupPage { layout: Layout::anonymous("Set up Roundtable"), errors, org_name: f.org_name, name: f.name, email: f.email }),
+        |errors| {
+            render(&SetupPage {
+                layout: Layout::anonymous("Set up Roundtable"),
+                errors,
+                org_name: f.org_name,
+                name: f.name,
+                email: f.email,
+            })
+        },
     )
 }
 
@@ -145,11 +166,26 @@ async fn sign_in(
     headers: HeaderMap,
     Form(f): Form<SignInForm>,
 ) -> Result<Response> {
-    let result = super::sign_in(&state, &f.email, &f.password, f.remember.is_some(), &addr.ip().to_string(), user_agent(&headers)).await;
+    let result = super::sign_in(
+        &state,
+        &f.email,
+        &f.password,
+        f.remember.is_some(),
+        &addr.ip().to_string(),
+        user_agent(&headers),
+    )
+    .await;
     or_form(
         result,
         |s| Ok(signed_in(&state, jar, s, safe_next(&f.next))),
-        |errors| render(&SignInPage { layout: Layout::anonymous("Sign in"), errors, email: f.email.clone(), next: f.next.clone() }),
+        |errors| {
+            render(&SignInPage {
+                layout: Layout::anonymous("Sign in"),
+                errors,
+                email: f.email.clone(),
+                next: f.next.clone(),
+            })
+        },
     )
 }
 
@@ -184,16 +220,40 @@ pub(crate) struct SignUpForm {
 
 async fn sign_up_form(State(state): State<AppState>) -> Result<Response> {
     let domains = roundtable_store::org::domains(&state.db).await?;
-    render(&SignUpPage { layout: Layout::anonymous("Create your account"), errors: Errors::default(), name: String::new(), email: String::new(), domains })
+    render(&SignUpPage {
+        layout: Layout::anonymous("Create your account"),
+        errors: Errors::default(),
+        name: String::new(),
+        email: String::new(),
+        domains,
+    })
 }
 
-async fn sign_up(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap, Form(f): Form<SignUpForm>) -> Result<Response> {
-    let result = super::sign_up(&state, SignUpInput { name: f.name.clone(), email: f.email.clone(), password: f.password }, user_agent(&headers)).await;
+async fn sign_up(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(f): Form<SignUpForm>,
+) -> Result<Response> {
+    let result = super::sign_up(
+        &state,
+        SignUpInput { name: f.name.clone(), email: f.email.clone(), password: f.password },
+        user_agent(&headers),
+    )
+    .await;
     let domains = roundtable_store::org::domains(&state.db).await?;
     or_form(
         result,
         |s| Ok(signed_in(&state, jar, s, "/?notice=verify-sent")),
-        |errors| render(&SignUpPage { layout: Layout::anonymous("Create your account"), errors, name: f.name, email: f.email, domains }),
+        |errors| {
+            render(&SignUpPage {
+                layout: Layout::anonymous("Create your account"),
+                errors,
+                name: f.name,
+                email: f.email,
+                domains,
+            })
+        },
     )
 }
 
@@ -219,14 +279,20 @@ pub(crate) struct EmailForm {
 }
 
 async fn forgot_form() -> Result<Response> {
-    render(&ForgotPage { layout: Layout::anonymous("Reset your password"), errors: Errors::default(), email: String::new() })
+    render(&ForgotPage {
+        layout: Layout::anonymous("Reset your password"),
+        errors: Errors::default(),
+        email: String::new(),
+    })
 }
 
 async fn forgot(State(state): State<AppState>, Form(f): Form<EmailForm>) -> Result<Response> {
     or_form(
         super::request_reset(&state, &f.email).await,
         |()| Ok(Redirect::to("/sign-in?notice=reset-sent").into_response()),
-        |errors| render(&ForgotPage { layout: Layout::anonymous("Reset your password"), errors, email: f.email.clone() }),
+        |errors| {
+            render(&ForgotPage { layout: Layout::anonymous("Reset your password"), errors, email: f.email.clone() })
+        },
     )
 }
 
@@ -250,7 +316,11 @@ async fn reset_form(State(state): State<AppState>, Path(token): Path<String>) ->
     render(&ResetPage { layout: Layout::anonymous("Choose a new password"), errors: Errors::default() })
 }
 
-async fn reset(State(state): State<AppState>, Path(token): Path<String>, Form(f): Form<PasswordForm>) -> Result<Response> {
+async fn reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response> {
     or_form(
         super::reset_password(&state, &token, &f.password).await,
         |()| Ok(Redirect::to("/sign-in?notice=reset-done").into_response()),
@@ -281,7 +351,13 @@ pub(crate) struct AcceptForm {
     password: String,
 }
 
-async fn invitation_page(state: &AppState, token: &str, s: &Option<Signed>, errors: Errors, name: String) -> Result<Response> {
+async fn invitation_page(
+    state: &AppState,
+    token: &str,
+    s: &Option<Signed>,
+    errors: Errors,
+    name: String,
+) -> Result<Response> {
     let v = super::invitation(state, token).await?;
     render(&InvitationPage {
         layout: Layout::for_maybe("Your invitation", s),
@@ -295,7 +371,11 @@ async fn invitation_page(state: &AppState, token: &str, s: &Option<Signed>, erro
     })
 }
 
-async fn invitation_form(State(state): State<AppState>, Path(token): Path<String>, MaybeSigned(s): MaybeSigned) -> Result<Response> {
+async fn invitation_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    MaybeSigned(s): MaybeSigned,
+) -> Result<Response> {
     invitation_page(&state, &token, &s, Errors::default(), String::new()).await
 }
 
@@ -307,7 +387,14 @@ async fn accept_invitation(
     headers: HeaderMap,
     Form(f): Form<AcceptForm>,
 ) -> Result<Response> {
-    let result = super::accept_invitation(&state, &token, s.as_ref(), AcceptInput { name: f.name.clone(), password: f.password }, user_agent(&headers)).await;
+    let result = super::accept_invitation(
+        &state,
+        &token,
+        s.as_ref(),
+        AcceptInput { name: f.name.clone(), password: f.password },
+        user_agent(&headers),
+    )
+    .await;
     match result {
         Ok((session, slug)) => {
             let to = slug.map_or_else(|| "/".to_owned(), |s| format!("/n/{s}?notice=accepted"));
@@ -316,8 +403,13 @@ async fn accept_invitation(
                 None => Redirect::to(&to).into_response(),
             })
         }
-        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(invitation_page(&state, &token, &s, Errors(errs), f.name).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
-        Err(crate::http::AppError::Unauthenticated) => Ok(Redirect::to(&format!("/sign-in?next=/invitations/{token}")).into_response()),
+        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            invitation_page(&state, &token, &s, Errors(errs), f.name).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(crate::http::AppError::Unauthenticated) => {
+            Ok(Redirect::to(&format!("/sign-in?next=/invitations/{token}")).into_response())
+        }
         Err(e) => Err(e),
     }
 }

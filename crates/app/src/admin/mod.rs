@@ -14,7 +14,12 @@ fn require_admin(actor: &Actor) -> Result<()> {
 }
 
 async fn record(tx: &mut Tx, actor: &Actor, name: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
-    audit::record(tx, &audit::NewEntry { actor_id: Some(actor.user_id), actor_name: name, action, network_id: None, subject, detail }, Utc::now()).await?;
+    audit::record(
+        tx,
+        &audit::NewEntry { actor_id: Some(actor.user_id), actor_name: name, action, network_id: None, subject, detail },
+        Utc::now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -33,7 +38,8 @@ pub async fn set_admin(state: &AppState, actor: &Actor, actor_name: &str, user: 
         return Err(AppError::Forbidden("This is the last administrator. Make someone else an administrator first."));
     }
     users::set_admin(&mut tx, user, grant).await?;
-    record(&mut tx, actor, actor_name, if grant { "admin.granted" } else { "admin.revoked" }, &person.email, "").await?;
+    record(&mut tx, actor, actor_name, if grant { "admin.granted" } else { "admin.revoked" }, &person.email, "")
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -47,7 +53,15 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     users::set_deactivated(&mut tx, user, (!active).then(Utc::now)).await?;
-    record(&mut tx, actor, actor_name, if active { "person.reactivated" } else { "person.deactivated" }, &person.email, "").await?;
+    record(
+        &mut tx,
+        actor,
+        actor_name,
+        if active { "person.reactivated" } else { "person.deactivated" },
+        &person.email,
+        "",
+    )
+    .await?;
     tx.commit().await?;
     if !active {
         roundtable_store::sessions::delete_for_user(&state.db, user).await?;
@@ -125,7 +139,12 @@ pub mod console {
 
     async fn log(db: &Db, action: &str, subject: &str) -> anyhow::Result<()> {
         let mut tx = db.begin().await?;
-        audit::record(&mut tx, &audit::NewEntry { actor_id: None, actor_name: "console", action, network_id: None, subject, detail: "" }, Utc::now()).await?;
+        audit::record(
+            &mut tx,
+            &audit::NewEntry { actor_id: None, actor_name: "console", action, network_id: None, subject, detail: "" },
+            Utc::now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -136,18 +155,30 @@ pub mod console {
         let password = Password::parse(password).map_err(|e| anyhow::anyhow!(e.message))?;
         let hash = crate::security::hash_password_async(password.expose().to_owned()).await?;
         let mut tx = db.begin().await?;
-        users::insert(&mut tx, &users::NewUser { email: &email, name: &name, password_hash: Some(&hash), is_org_admin: admin, verified: true }, Utc::now())
-            .await
-            .map_err(|e| match e {
-                roundtable_store::Error::Conflict(_) => anyhow::anyhow!("an account with {email} already exists"),
-                e => e.into(),
-            })?;
+        users::insert(
+            &mut tx,
+            &users::NewUser {
+                email: &email,
+                name: &name,
+                password_hash: Some(&hash),
+                is_org_admin: admin,
+                verified: true,
+            },
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| match e {
+            roundtable_store::Error::Conflict(_) => anyhow::anyhow!("an account with {email} already exists"),
+            e => e.into(),
+        })?;
         tx.commit().await?;
         log(db, "person.created", email.as_str()).await
     }
 
     async fn find(db: &Db, email: &str) -> anyhow::Result<users::User> {
-        users::by_email(db, &email.trim().to_lowercase()).await?.ok_or_else(|| anyhow::anyhow!("no account uses {email}"))
+        users::by_email(db, &email.trim().to_lowercase())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no account uses {email}"))
     }
 
     pub async fn reset_password(db: &Db, email: &str, password: &str) -> anyhow::Result<()> {

@@ -61,7 +61,10 @@ fn flag(f: &Flag) -> Result<bool> {
     match f.value.as_str() {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(AppError::BadRequest(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "The form must say true or false.".into())),
+        _ => Err(AppError::BadRequest(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "The form must say true or false.".into(),
+        )),
     }
 }
 
@@ -69,12 +72,22 @@ fn id(raw: &str) -> Result<UserId> {
     UserId::parse(raw).ok_or(AppError::NotFound)
 }
 
-async fn set_admin(State(state): State<AppState>, s: Signed, Path(user): Path<String>, Form(f): Form<Flag>) -> Result<Response> {
+async fn set_admin(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(user): Path<String>,
+    Form(f): Form<Flag>,
+) -> Result<Response> {
     super::set_admin(&state, &s.actor(), &s.user.name, id(&user)?, flag(&f)?).await?;
     Ok(Redirect::to("/admin/people?notice=saved").into_response())
 }
 
-async fn set_active(State(state): State<AppState>, s: Signed, Path(user): Path<String>, Form(f): Form<Flag>) -> Result<Response> {
+async fn set_active(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(user): Path<String>,
+    Form(f): Form<Flag>,
+) -> Result<Response> {
     super::set_active(&state, &s.actor(), &s.user.name, id(&user)?, flag(&f)?).await?;
     Ok(Redirect::to("/admin/people?notice=saved").into_response())
 }
@@ -85,9 +98,17 @@ pub(crate) struct EraseForm {
     confirm: String,
 }
 
-async fn erase(State(state): State<AppState>, s: Signed, Path(user): Path<String>, Form(f): Form<EraseForm>) -> Result<Response> {
+async fn erase(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(user): Path<String>,
+    Form(f): Form<EraseForm>,
+) -> Result<Response> {
     if f.confirm != "ERASE" {
-        return Err(AppError::BadRequest(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "To erase a person, type ERASE in the confirmation box. Nothing was changed.".into()));
+        return Err(AppError::BadRequest(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "To erase a person, type ERASE in the confirmation box. Nothing was changed.".into(),
+        ));
     }
     super::erase(&state, &s.actor(), &s.user.name, id(&user)?).await?;
     Ok(Redirect::to("/admin/people?notice=erased").into_response())
@@ -110,7 +131,12 @@ pub(crate) struct DomainForm {
 
 async fn domains(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
     let domains = super::domains(&state, &s.actor()).await?;
-    render(&DomainsPage { layout: Layout::for_user("Sign-up domains", &s).with_notice(notice(q.notice.as_deref())), errors: Errors::default(), domains, domain: String::new() })
+    render(&DomainsPage {
+        layout: Layout::for_user("Sign-up domains", &s).with_notice(notice(q.notice.as_deref())),
+        errors: Errors::default(),
+        domains,
+        domain: String::new(),
+    })
 }
 
 async fn add_domain(State(state): State<AppState>, s: Signed, Form(f): Form<DomainForm>) -> Result<Response> {
@@ -118,7 +144,12 @@ async fn add_domain(State(state): State<AppState>, s: Signed, Form(f): Form<Doma
         Ok(()) => Ok(Redirect::to("/admin/domains?notice=saved").into_response()),
         Err(AppError::Invalid(errs)) => {
             let domains = super::domains(&state, &s.actor()).await?;
-            let mut r = render(&DomainsPage { layout: Layout::for_user("Sign-up domains", &s), errors: Errors(errs), domains, domain: f.domain })?;
+            let mut r = render(&DomainsPage {
+                layout: Layout::for_user("Sign-up domains", &s),
+                errors: Errors(errs),
+                domains,
+                domain: f.domain,
+            })?;
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -153,7 +184,14 @@ async fn audit_log(State(state): State<AppState>, s: Signed, Query(q): Query<Lis
     let (entries, total) = super::audit_log(&state, &s.actor(), page).await?;
     let rows = entries
         .into_iter()
-        .map(|e: audit::Entry| AuditRow { at: fmt(e.at), actor: e.actor_name, action: e.action, network: e.network_name.unwrap_or_default(), subject: e.subject, detail: e.detail })
+        .map(|e: audit::Entry| AuditRow {
+            at: fmt(e.at),
+            actor: e.actor_name,
+            action: e.action,
+            network: e.network_name.unwrap_or_default(),
+            subject: e.subject,
+            detail: e.detail,
+        })
         .collect();
     render(&AuditPage { layout: Layout::for_user("Audit log", &s), rows, pager: Pager::new(page, total, "") })
 }
@@ -180,9 +218,20 @@ async fn outbox_page(State(state): State<AppState>, s: Signed, Query(q): Query<L
     let (msgs, total) = super::outbox(&state, &s.actor(), page).await?;
     let rows = msgs
         .into_iter()
-        .map(|m: outbox::Message| MessageRow { id: m.id.to_string(), at: fmt(m.created_at), to: m.to, subject: m.subject, status: m.status })
+        .map(|m: outbox::Message| MessageRow {
+            id: m.id.to_string(),
+            at: fmt(m.created_at),
+            to: m.to,
+            subject: m.subject,
+            status: m.status,
+        })
         .collect();
-    render(&OutboxPage { layout: Layout::for_user("Outbox", &s), rows, pager: Pager::new(page, total, ""), smtp: state.config.smtp_url.is_some() })
+    render(&OutboxPage {
+        layout: Layout::for_user("Outbox", &s),
+        rows,
+        pager: Pager::new(page, total, ""),
+        smtp: state.config.smtp_url.is_some(),
+    })
 }
 
 #[derive(Template)]

@@ -72,7 +72,13 @@ pub struct MeJson {
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = MeJson), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn me(u: ApiUser) -> ApiResult<Json<MeJson>> {
     let u = u.0;
-    Ok(Json(MeJson { id: u.id.to_string(), name: u.name, email: u.email, is_org_admin: u.is_org_admin, email_verified: u.email_verified_at.is_some() }))
+    Ok(Json(MeJson {
+        id: u.id.to_string(),
+        name: u.name,
+        email: u.email,
+        is_org_admin: u.is_org_admin,
+        email_verified: u.email_verified_at.is_some(),
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -107,7 +113,11 @@ async fn list_networks(State(state): State<AppState>, u: ApiUser) -> ApiResult<J
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}", params(("slug" = String, Path)), responses((status = 200, body = NetworkJson), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn get_network(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>) -> ApiResult<Json<NetworkJson>> {
+async fn get_network(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<NetworkJson>> {
     let h = networks::home(&state, &u.actor(), &slug).await?;
     Ok(Json(network_json(&h.seen)))
 }
@@ -130,14 +140,27 @@ pub struct MembersPage {
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/members", params(("slug" = String, Path), ("q" = Option<String>, Query, description = "Filter by name"), ("page" = Option<u32>, Query)),
     responses((status = 200, body = MembersPage), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn list_members(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>, Query(q): Query<ListQuery>) -> ApiResult<Json<MembersPage>> {
+async fn list_members(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<MembersPage>> {
     let page = q.page(crate::networks::pages::MEMBERS_PER_PAGE);
     let (_, list, total) = networks::members(&state, &u.actor(), &slug, &q.q, page).await?;
     Ok(Json(MembersPage {
         total,
         page: page.number,
         per_page: page.size,
-        members: list.into_iter().map(|m| MemberJson { id: m.user_id.to_string(), name: m.name, role: m.role.as_str().into(), since: m.since.to_rfc3339() }).collect(),
+        members: list
+            .into_iter()
+            .map(|m| MemberJson {
+                id: m.user_id.to_string(),
+                name: m.name,
+                role: m.role.as_str().into(),
+                since: m.since.to_rfc3339(),
+            })
+            .collect(),
     }))
 }
 
@@ -154,7 +177,12 @@ struct JoinQuery {
 }
 
 #[utoipa::path(post, path = "/api/v1/networks/{slug}/membership", params(("slug" = String, Path), JoinQuery), responses((status = 200, body = JoinJson), (status = 403, body = Problem, content_type = "application/problem+json")))]
-async fn join(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>, Query(q): Query<JoinQuery>) -> ApiResult<Json<JoinJson>> {
+async fn join(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Query(q): Query<JoinQuery>,
+) -> ApiResult<Json<JoinJson>> {
     let status = match networks::join(&state, &u.actor(), &u.0.name, &slug, q.accept_charter).await? {
         Joined::Member => "active",
         Joined::Requested => "requested",

@@ -65,7 +65,14 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
     }
     audit::record(
         &mut tx,
-        &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "charter.published", network_id: Some(seen.network.id), subject: &format!("version {version}"), detail: "" },
+        &audit::NewEntry {
+            actor_id: Some(actor.user_id),
+            actor_name,
+            action: "charter.published",
+            network_id: Some(seen.network.id),
+            subject: &format!("version {version}"),
+            detail: "",
+        },
         now,
     )
     .await?;
@@ -87,7 +94,11 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
 }
 
 /// Who accepted which version (organisers).
-pub async fn acceptances(state: &AppState, actor: &Actor, slug: &str) -> Result<(Seen, Option<i64>, Vec<(UserId, String, Option<i64>, Option<chrono::DateTime<Utc>>)>)> {
+pub async fn acceptances(
+    state: &AppState,
+    actor: &Actor,
+    slug: &str,
+) -> Result<(Seen, Option<i64>, Vec<(UserId, String, Option<i64>, Option<chrono::DateTime<Utc>>)>)> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
     let current = charters::current(&state.db, seen.network.id).await?.map(|c| c.version);
     let list = charters::acceptances(&state.db, seen.network.id).await?;

@@ -40,7 +40,14 @@ pub(crate) struct NoticeQuery {
     notice: Option<String>,
 }
 
-async fn render_page(state: &AppState, s: &Signed, slug: &str, errors: Errors, body: Option<String>, n: Option<&'static str>) -> Result<Response> {
+async fn render_page(
+    state: &AppState,
+    s: &Signed,
+    slug: &str,
+    errors: Errors,
+    body: Option<String>,
+    n: Option<&'static str>,
+) -> Result<Response> {
     let actor = s.actor();
     let v = super::show(state, &actor, slug).await?;
     let version = v.charter.as_ref().map(|c| c.version);
@@ -72,7 +79,12 @@ async fn render_page(state: &AppState, s: &Signed, slug: &str, errors: Errors, b
     })
 }
 
-async fn page(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Query(q): Query<NoticeQuery>) -> Result<Response> {
+async fn page(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
     render_page(&state, &s, &slug, Errors::default(), None, notice(q.notice.as_deref())).await
 }
 
@@ -82,10 +94,25 @@ pub(crate) struct AcceptForm {
     agree: Option<String>,
 }
 
-async fn accept(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<AcceptForm>) -> Result<Response> {
-    match super::accept(&state, &s.actor(), &slug, f.version.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok())).await {
+async fn accept(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Form(f): Form<AcceptForm>,
+) -> Result<Response> {
+    match super::accept(
+        &state,
+        &s.actor(),
+        &slug,
+        f.version.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok()),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}?notice=charter-accepted")).into_response()),
-        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, &slug, Errors(errs), None, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            render_page(&state, &s, &slug, Errors(errs), None, None).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(e),
     }
 }
@@ -96,11 +123,19 @@ pub(crate) struct PublishForm {
     body: String,
 }
 
-async fn publish(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<PublishForm>) -> Result<Response> {
+async fn publish(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Form(f): Form<PublishForm>,
+) -> Result<Response> {
     let result = super::publish(&state, &s.actor(), &s.user.name, &slug, &f.body).await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-published")).into_response()),
-        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, &slug, Errors(errs), Some(f.body), None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            render_page(&state, &s, &slug, Errors(errs), Some(f.body), None).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(e),
     }
 }
@@ -137,5 +172,12 @@ async fn acceptances(State(state): State<AppState>, s: Signed, Path(slug): Path<
         })
         .collect();
     let accepted_current = rows.iter().filter(|r| r.current).count();
-    render(&AcceptancesPage { layout: Layout::for_user("Charter acceptances", &s), slug: seen.network.slug, network_name: seen.network.name, current, rows, accepted_current })
+    render(&AcceptancesPage {
+        layout: Layout::for_user("Charter acceptances", &s),
+        slug: seen.network.slug,
+        network_name: seen.network.name,
+        current,
+        rows,
+        accepted_current,
+    })
 }

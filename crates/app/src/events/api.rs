@@ -84,21 +84,12 @@ pub(crate) struct RangeQuery {
     to: Option<String>,
 }
 
-fn parse_time(
-    field: &'static str,
-    raw: Option<&str>,
-    default: DateTime<Utc>,
-) -> Result<DateTime<Utc>, AppError> {
+fn parse_time(field: &'static str, raw: Option<&str>, default: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
     match raw {
         None => Ok(default),
-        Some(s) => DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| {
-                AppError::Invalid(vec![FieldError::new(
-                    field,
-                    "Use an RFC 3339 time like 2027-01-12T12:00:00Z.",
-                )])
-            }),
+        Some(s) => DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+            AppError::Invalid(vec![FieldError::new(field, "Use an RFC 3339 time like 2027-01-12T12:00:00Z.")])
+        }),
     }
 }
 
@@ -111,20 +102,9 @@ pub(crate) async fn list_events(
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Json<EventsPage>> {
     let from = parse_time("from", q.from.as_deref(), Utc::now())?;
-    let to = parse_time("to", q.to.as_deref(), from + Duration::days(92))?
-        .min(from + Duration::days(400));
-    let (_, items) = super::network_calendar(
-        &state,
-        &u.actor(),
-        &slug,
-        from,
-        to,
-        &super::Filter::default(),
-    )
-    .await?;
-    Ok(Json(EventsPage {
-        events: items.iter().map(json).collect(),
-    }))
+    let to = parse_time("to", q.to.as_deref(), from + Duration::days(92))?.min(from + Duration::days(400));
+    let (_, items) = super::network_calendar(&state, &u.actor(), &slug, from, to, &super::Filter::default()).await?;
+    Ok(Json(EventsPage { events: items.iter().map(json).collect() }))
 }
 
 fn event_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -139,10 +119,7 @@ pub(crate) async fn get_event(
     Path(id): Path<String>,
 ) -> ApiResult<Json<EventJson>> {
     let d = super::detail(&state, &u.actor(), event_id(&id)?, None).await?;
-    d.item
-        .as_ref()
-        .map(|i| Json(json(i)))
-        .ok_or(ApiError(AppError::NotFound))
+    d.item.as_ref().map(|i| Json(json(i))).ok_or(ApiError(AppError::NotFound))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -169,12 +146,8 @@ pub(crate) async fn rsvp(
 ) -> ApiResult<Json<RsvpResult>> {
     let want = Rsvp::parse(&b.response)
         .filter(|r| *r != Rsvp::Waitlisted)
-        .ok_or_else(|| {
-            AppError::Invalid(vec![FieldError::new("response", "Use yes, no or maybe.")])
-        })?;
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("response", "Use yes, no or maybe.")]))?;
     let at = DateTime::from_timestamp_micros(b.occurrence).ok_or(AppError::NotFound)?;
     let got = super::rsvp(&state, &u.actor(), event_id(&id)?, at, want).await?;
-    Ok(Json(RsvpResult {
-        response: got.as_str().into(),
-    }))
+    Ok(Json(RsvpResult { response: got.as_str().into() }))
 }

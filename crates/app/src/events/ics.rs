@@ -37,11 +37,7 @@ pub fn series_uid(e: &Event) -> String {
 }
 
 fn occurrence_uid(e: &Event, original: DateTime<Utc>) -> String {
-    if e.rrule.is_empty() {
-        series_uid(e)
-    } else {
-        format!("{}-{}@roundtable", e.id, original.timestamp_micros())
-    }
+    if e.rrule.is_empty() { series_uid(e) } else { format!("{}-{}@roundtable", e.id, original.timestamp_micros()) }
 }
 
 fn tz_of(e: &Event) -> Tz {
@@ -82,8 +78,7 @@ fn base(e: &Event, uid: &str, public_url: &str) -> icalendar::Event {
 /// A calendar of series for a subscription feed.
 pub fn feed(name: &str, series: &[(Event, Vec<Exception>)], public_url: &str) -> String {
     let mut cal = Calendar::new();
-    cal.name(name)
-        .append_property(Property::new("METHOD", Method::Publish.as_str()));
+    cal.name(name).append_property(Property::new("METHOD", Method::Publish.as_str()));
     let mut zones: Vec<Tz> = Vec::new();
     for (e, exceptions) in series {
         let tz = tz_of(e);
@@ -93,11 +88,7 @@ pub fn feed(name: &str, series: &[(Event, Vec<Exception>)], public_url: &str) ->
         let first_end = e.starts_at + Duration::minutes(e.duration_minutes);
         let mut v = base(e, &series_uid(e), public_url);
         v.starts(local(e.starts_at, tz)).ends(local(first_end, tz));
-        v.status(if e.cancelled {
-            EventStatus::Cancelled
-        } else {
-            EventStatus::Confirmed
-        });
+        v.status(if e.cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed });
         if !e.rrule.is_empty() {
             v.add_property("RRULE", &e.rrule);
             for x in exceptions.iter().filter(|x| x.cancelled) {
@@ -110,70 +101,39 @@ pub fn feed(name: &str, series: &[(Event, Vec<Exception>)], public_url: &str) ->
                 continue;
             };
             let mut o = base(e, &series_uid(e), public_url);
-            o.starts(local(s, tz))
-                .ends(local(end, tz))
-                .recurrence_id(local(x.occurrence_at, tz));
+            o.starts(local(s, tz)).ends(local(end, tz)).recurrence_id(local(x.occurrence_at, tz));
             if let Some(t) = &x.title {
                 o.summary(t);
             }
             cal.push(o.done());
         }
     }
-    with_timezones(
-        &cal.done().to_string(),
-        &zones,
-        series.iter().map(|(e, _)| e.starts_at).min(),
-    )
+    with_timezones(&cal.done().to_string(), &zones, series.iter().map(|(e, _)| e.starts_at).min())
 }
 
 fn with_tz(key: &str, t: DateTime<Utc>, tz: Tz) -> Property {
-    Property::new(
-        key,
-        t.with_timezone(&tz).format("%Y%m%dT%H%M%S").to_string(),
-    )
-    .add_parameter("TZID", tz.name())
-    .done()
+    Property::new(key, t.with_timezone(&tz).format("%Y%m%dT%H%M%S").to_string()).add_parameter("TZID", tz.name()).done()
 }
 
 /// An invitation (REQUEST) or cancellation (CANCEL) of one occurrence, addressed to `attendee`.
-pub fn invitation(
-    method: Method,
-    item: &Item,
-    attendee: (&str, &str),
-    organiser: &str,
-    public_url: &str,
-) -> String {
+pub fn invitation(method: Method, item: &Item, attendee: (&str, &str), organiser: &str, public_url: &str) -> String {
     let e = &item.event;
     let tz = tz_of(e);
     let mut cal = Calendar::new();
     cal.append_property(Property::new("METHOD", method.as_str()));
     let mut v = base(e, &occurrence_uid(e, item.occ.original), public_url);
-    v.starts(local(item.occ.start, tz))
-        .ends(local(item.occ.end, tz));
+    v.starts(local(item.occ.start, tz)).ends(local(item.occ.end, tz));
     if let Some(t) = &item.title_override {
         v.summary(t);
     }
-    v.status(if method == Method::Cancel {
-        EventStatus::Cancelled
-    } else {
-        EventStatus::Confirmed
-    });
+    v.status(if method == Method::Cancel { EventStatus::Cancelled } else { EventStatus::Confirmed });
     v.append_property(
-        Property::new("ORGANIZER", format!("mailto:{organiser}"))
-            .add_parameter("CN", "Roundtable")
-            .done(),
+        Property::new("ORGANIZER", format!("mailto:{organiser}")).add_parameter("CN", "Roundtable").done(),
     );
     v.append_property(
         Property::new("ATTENDEE", format!("mailto:{}", attendee.0))
             .add_parameter("CN", attendee.1)
-            .add_parameter(
-                "PARTSTAT",
-                if method == Method::Cancel {
-                    "DECLINED"
-                } else {
-                    "ACCEPTED"
-                },
-            )
+            .add_parameter("PARTSTAT", if method == Method::Cancel { "DECLINED" } else { "ACCEPTED" })
             .add_parameter("RSVP", "FALSE")
             .done(),
     );
@@ -206,11 +166,7 @@ fn offset(secs: i32) -> String {
 pub fn vtimezone(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let ((off, dst, abbr), changes) = transitions(tz, from, to);
     let mut s = format!("BEGIN:VTIMEZONE\r\nTZID:{}\r\n", tz.name());
-    let mut observance = |kind: &str,
-                          start_local: String,
-                          from_off: i32,
-                          to_off: i32,
-                          name: &str| {
+    let mut observance = |kind: &str, start_local: String, from_off: i32, to_off: i32, name: &str| {
         s.push_str(&format!(
             "BEGIN:{kind}\r\nDTSTART:{start_local}\r\nTZOFFSETFROM:{}\r\nTZOFFSETTO:{}\r\n{}END:{kind}\r\n",
             offset(from_off),
@@ -219,28 +175,12 @@ pub fn vtimezone(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
         ));
     };
     // The offset in force at the start, as an observance beginning then.
-    let start_local = (from + Duration::seconds(i64::from(off)))
-        .format("%Y%m%dT%H%M%S")
-        .to_string();
-    observance(
-        if dst { "DAYLIGHT" } else { "STANDARD" },
-        start_local,
-        off,
-        off,
-        &abbr,
-    );
+    let start_local = (from + Duration::seconds(i64::from(off))).format("%Y%m%dT%H%M%S").to_string();
+    observance(if dst { "DAYLIGHT" } else { "STANDARD" }, start_local, off, off, &abbr);
     for c in changes {
         // DTSTART of an observance is the local time *before* the change (RFC 5545 §3.6.5).
-        let l = (c.at + Duration::seconds(i64::from(c.offset_from)))
-            .format("%Y%m%dT%H%M%S")
-            .to_string();
-        observance(
-            if c.is_dst { "DAYLIGHT" } else { "STANDARD" },
-            l,
-            c.offset_from,
-            c.offset_to,
-            &c.abbreviation,
-        );
+        let l = (c.at + Duration::seconds(i64::from(c.offset_from))).format("%Y%m%dT%H%M%S").to_string();
+        observance(if c.is_dst { "DAYLIGHT" } else { "STANDARD" }, l, c.offset_from, c.offset_to, &c.abbreviation);
     }
     s.push_str("END:VTIMEZONE\r\n");
     s

@@ -55,32 +55,19 @@ pub fn series(e: &Event) -> Series {
         tz: tz_of(e),
         local_start,
         duration: Duration::minutes(e.duration_minutes),
-        rule: if e.rrule.is_empty() {
-            None
-        } else {
-            Rule::parse(&e.rrule).ok()
-        },
+        rule: if e.rrule.is_empty() { None } else { Rule::parse(&e.rrule).ok() },
     }
 }
 
 /// Occurrences of `e` overlapping `[from, to)`, with exceptions applied.
-pub fn expand(
-    e: &Arc<Event>,
-    exceptions: &[Exception],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Vec<Item> {
+pub fn expand(e: &Arc<Event>, exceptions: &[Exception], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Item> {
     series(e)
         .between(from, to, 1000)
         .into_iter()
         .map(|occ| {
             let x = exceptions.iter().find(|x| x.occurrence_at == occ.original);
             let occ = match x.and_then(|x| x.starts_at.zip(x.ends_at)) {
-                Some((s, end)) => Occurrence {
-                    original: occ.original,
-                    start: s,
-                    end,
-                },
+                Some((s, end)) => Occurrence { original: occ.original, start: s, end },
                 None => occ,
             };
             Item {
@@ -93,45 +80,23 @@ pub fn expand(
         .collect()
 }
 
-async fn expand_all(
-    state: &AppState,
-    events: Vec<Event>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Item>> {
+async fn expand_all(state: &AppState, events: Vec<Event>, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Item>> {
     let mut items = Vec::new();
     for e in events {
         let e = Arc::new(e);
-        let xs = if e.rrule.is_empty() {
-            Vec::new()
-        } else {
-            store::exceptions(&state.db, e.id).await?
-        };
+        let xs = if e.rrule.is_empty() { Vec::new() } else { store::exceptions(&state.db, e.id).await? };
         items.extend(expand(&e, &xs, from, to));
     }
-    items.sort_by(|a, b| {
-        a.occ
-            .start
-            .cmp(&b.occ.start)
-            .then_with(|| a.event.id.cmp(&b.event.id))
-    });
+    items.sort_by(|a, b| a.occ.start.cmp(&b.occ.start).then_with(|| a.event.id.cmp(&b.event.id)));
     Ok(items)
 }
 
 fn view(seen: &Seen) -> Option<MembershipView> {
-    seen.membership.map(|m| MembershipView {
-        role: m.role,
-        status: m.status,
-    })
+    seen.membership.map(|m| MembershipView { role: m.role, status: m.status })
 }
 
 fn require(seen: &Seen, actor: &Actor, cap: Capability) -> Result<()> {
-    Ok(policy::require(
-        actor,
-        seen.network.visibility,
-        view(seen),
-        cap,
-    )?)
+    Ok(policy::require(actor, seen.network.visibility, view(seen), cap)?)
 }
 
 /// An event with the actor's standing in its network.
@@ -143,35 +108,21 @@ pub struct Access {
 
 /// Loads an event the actor may read (or organise, with `Capability::Organise`).
 pub async fn access(state: &AppState, actor: &Actor, id: Uuid, cap: Capability) -> Result<Access> {
-    let event = store::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let network = networks::by_id(&state.db, event.network_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let event = store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let network = networks::by_id(&state.db, event.network_id).await?.ok_or(AppError::NotFound)?;
     let membership = networks::membership(&state.db, network.id, actor.user_id).await?;
-    let seen = Seen {
-        network,
-        membership,
-    };
+    let seen = Seen { network, membership };
     let open_to_all = event.audience == Audience::Organisation && cap == Capability::ReadMembers;
     if !open_to_all {
         require(&seen, actor, cap)?;
     }
     let can_organise = seen.can(actor, Capability::Organise);
-    Ok(Access {
-        event: Arc::new(event),
-        seen,
-        can_organise,
-    })
+    Ok(Access { event: Arc::new(event), seen, can_organise })
 }
 
 /// The viewer's time zone (from their profile), UTC when unset or unknown.
 pub async fn viewer_tz(state: &AppState, actor: &Actor) -> Result<Tz> {
-    Ok(store::user_time_zone(&state.db, actor.user_id)
-        .await?
-        .parse()
-        .unwrap_or(Tz::UTC))
+    Ok(store::user_time_zone(&state.db, actor.user_id).await?.parse().unwrap_or(Tz::UTC))
 }
 
 /// Calendar filters.
@@ -182,10 +133,7 @@ pub struct Filter {
 }
 
 fn keep(f: &Filter, i: &Item) -> bool {
-    f.kind.is_none_or(|k| i.event.kind == k)
-        && f.network
-            .as_deref()
-            .is_none_or(|n| i.event.network_slug == n)
+    f.kind.is_none_or(|k| i.event.kind == k) && f.network.as_deref().is_none_or(|n| i.event.network_slug == n)
 }
 
 /// A network's occurrences in `[from, to)` (members; organisers of course).
@@ -199,11 +147,7 @@ pub async fn network_calendar(
 ) -> Result<(Seen, Vec<Item>)> {
     let seen = nets::load(state, actor, slug, Capability::ReadMembers).await?;
     let events = store::in_network(&state.db, seen.network.id, from, to).await?;
-    let items = expand_all(state, events, from, to)
-        .await?
-        .into_iter()
-        .filter(|i| keep(f, i))
-        .collect();
+    let items = expand_all(state, events, from, to).await?.into_iter().filter(|i| keep(f, i)).collect();
     Ok((seen, items))
 }
 
@@ -216,11 +160,7 @@ pub async fn my_calendar(
     f: &Filter,
 ) -> Result<Vec<Item>> {
     let events = store::for_person(&state.db, actor.user_id, from, to).await?;
-    Ok(expand_all(state, events, from, to)
-        .await?
-        .into_iter()
-        .filter(|i| keep(f, i))
-        .collect())
+    Ok(expand_all(state, events, from, to).await?.into_iter().filter(|i| keep(f, i)).collect())
 }
 
 /// The raw form of an event, as typed.
@@ -276,49 +216,27 @@ fn parse_local(field: &'static str, raw: &str, label: &str) -> Result<NaiveDateT
     let s = raw.trim();
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| {
-            FieldError::new(
-                field,
-                format!("Enter the {label} as a date and time, e.g. 2027-01-12 12:00."),
-            )
-        })
+        .map_err(|_| FieldError::new(field, format!("Enter the {label} as a date and time, e.g. 2027-01-12 12:00.")))
 }
 
-fn parse_number(
-    field: &'static str,
-    raw: &str,
-    min: i64,
-    max: i64,
-    label: &str,
-) -> Result<Option<i64>, FieldError> {
+fn parse_number(field: &'static str, raw: &str, min: i64, max: i64, label: &str) -> Result<Option<i64>, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    s.parse::<i64>()
-        .ok()
-        .filter(|n| (min..=max).contains(n))
-        .map(Some)
-        .ok_or_else(|| {
-            FieldError::new(
-                field,
-                format!("Enter {label} as a whole number from {min} to {max}, or leave it empty."),
-            )
-        })
+    s.parse::<i64>().ok().filter(|n| (min..=max).contains(n)).map(Some).ok_or_else(|| {
+        FieldError::new(field, format!("Enter {label} as a whole number from {min} to {max}, or leave it empty."))
+    })
 }
 
 fn parse_url(raw: &str) -> Result<String, FieldError> {
     let s = raw.trim();
-    let ok = (s.starts_with("https://") || s.starts_with("http://"))
-        && s.len() <= 500
-        && !s.contains(char::is_whitespace);
+    let ok =
+        (s.starts_with("https://") || s.starts_with("http://")) && s.len() <= 500 && !s.contains(char::is_whitespace);
     if ok {
         Ok(s.to_owned())
     } else {
-        Err(FieldError::new(
-            "online_url",
-            "Enter the meeting link, starting with https://.",
-        ))
+        Err(FieldError::new("online_url", "Enter the meeting link, starting with https://."))
     }
 }
 
@@ -330,8 +248,7 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     let mut errs = Vec::new();
     let kind = take(
         &mut errs,
-        EventKind::parse(&input.kind)
-            .ok_or_else(|| FieldError::new("kind", "Choose what kind of event this is.")),
+        EventKind::parse(&input.kind).ok_or_else(|| FieldError::new("kind", "Choose what kind of event this is.")),
     );
     let title = input.title.trim().to_owned();
     let title = take(
@@ -339,34 +256,23 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
         if title.is_empty() {
             Err(FieldError::new("title", "Enter a title."))
         } else if title.chars().count() > 150 || title.chars().any(char::is_control) {
-            Err(FieldError::new(
-                "title",
-                "Use at most 150 characters, on one line, for the title.",
-            ))
+            Err(FieldError::new("title", "Use at most 150 characters, on one line, for the title."))
         } else {
             Ok(title)
         },
     );
-    let theme = take(
-        &mut errs,
-        LongText::parse("theme", &input.theme.replace('\n', " "), 150),
-    );
-    let description = take(
-        &mut errs,
-        LongText::parse("description", &input.description, 10_000),
-    );
+    let theme = take(&mut errs, LongText::parse("theme", &input.theme.replace('\n', " "), 150));
+    let description = take(&mut errs, LongText::parse("description", &input.description, 10_000));
     let tz = take(&mut errs, parse_time_zone("time_zone", &input.time_zone));
     let start = take(&mut errs, parse_local("start", &input.start, "start"));
     let end = take(&mut errs, parse_local("end", &input.end, "end"));
     let duration = match (start, end) {
-        (Some(s), Some(e)) if e <= s => take(
-            &mut errs,
-            Err(FieldError::new("end", "The end must be after the start.")),
-        ),
-        (Some(s), Some(e)) if e - s > Duration::days(14) => take(
-            &mut errs,
-            Err(FieldError::new("end", "An event can last at most 14 days.")),
-        ),
+        (Some(s), Some(e)) if e <= s => {
+            take(&mut errs, Err(FieldError::new("end", "The end must be after the start.")))
+        }
+        (Some(s), Some(e)) if e - s > Duration::days(14) => {
+            take(&mut errs, Err(FieldError::new("end", "An event can last at most 14 days.")))
+        }
         (Some(s), Some(e)) => Some(e - s),
         _ => None,
     };
@@ -387,21 +293,12 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
         ("monthly_last", Some(s)) => Some(Some(Rule::monthly_last(s.date()))),
         ("custom", _) => take(&mut errs, Rule::parse(&input.rrule).map(Some)),
         (_, None) => None,
-        _ => take(
-            &mut errs,
-            Err(FieldError::new(
-                "repeat",
-                "Choose how often the event repeats.",
-            )),
-        ),
+        _ => take(&mut errs, Err(FieldError::new("repeat", "Choose how often the event repeats."))),
     };
     let rule = match (rule, until) {
         (Some(Some(mut r)), Some(Some(u))) => {
             if start.is_some_and(|s| u < s.date()) {
-                errs.push(FieldError::new(
-                    "until",
-                    "The last date must be on or after the start.",
-                ));
+                errs.push(FieldError::new("until", "The last date must be on or after the start."));
             }
             r.count = None;
             r.until = Some(u);
@@ -416,66 +313,29 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     );
     let place = input.place.trim().to_owned();
     if matches!(mode, Some(LocationMode::InPerson | LocationMode::Hybrid)) && place.is_empty() {
-        take(
-            &mut errs,
-            Err::<(), _>(FieldError::new("place", "Enter where people meet.")),
-        );
+        take(&mut errs, Err::<(), _>(FieldError::new("place", "Enter where people meet.")));
     }
     if place.chars().count() > 300 {
-        take(
-            &mut errs,
-            Err::<(), _>(FieldError::new(
-                "place",
-                "Use at most 300 characters for the place.",
-            )),
-        );
+        take(&mut errs, Err::<(), _>(FieldError::new("place", "Use at most 300 characters for the place.")));
     }
-    let online_url = if matches!(mode, Some(LocationMode::Online | LocationMode::Hybrid))
-        || !input.online_url.trim().is_empty()
-    {
-        take(&mut errs, parse_url(&input.online_url))
-    } else {
-        Some(String::new())
-    };
-    let capacity = take(
-        &mut errs,
-        parse_number(
-            "capacity",
-            &input.capacity,
-            1,
-            100_000,
-            "the number of places",
-        ),
-    );
+    let online_url =
+        if matches!(mode, Some(LocationMode::Online | LocationMode::Hybrid)) || !input.online_url.trim().is_empty() {
+            take(&mut errs, parse_url(&input.online_url))
+        } else {
+            Some(String::new())
+        };
+    let capacity = take(&mut errs, parse_number("capacity", &input.capacity, 1, 100_000, "the number of places"));
     let close = take(
         &mut errs,
-        parse_number(
-            "rsvp_close_hours",
-            &input.rsvp_close_hours,
-            0,
-            720,
-            "the hours before the start",
-        ),
+        parse_number("rsvp_close_hours", &input.rsvp_close_hours, 0, 720, "the hours before the start"),
     );
     // Reminders are deduplicated through the job queue, whose finished keys are kept 7 days.
-    let reminder = take(
-        &mut errs,
-        parse_number(
-            "reminder_hours",
-            &input.reminder_hours,
-            0,
-            48,
-            "the reminder time in hours",
-        ),
-    );
+    let reminder =
+        take(&mut errs, parse_number("reminder_hours", &input.reminder_hours, 0, 48, "the reminder time in hours"));
     let audience = take(
         &mut errs,
-        Audience::parse(if input.audience.is_empty() {
-            "network"
-        } else {
-            &input.audience
-        })
-        .ok_or_else(|| FieldError::new("audience", "Choose who the event is for.")),
+        Audience::parse(if input.audience.is_empty() { "network" } else { &input.audience })
+            .ok_or_else(|| FieldError::new("audience", "Choose who the event is for.")),
     );
     let host = if input.host.trim().is_empty() {
         Some(None)
@@ -525,12 +385,7 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     else {
         return Err(AppError::Invalid(errs));
     };
-    let s = Series {
-        tz,
-        local_start: start,
-        duration,
-        rule: rule.clone(),
-    };
+    let s = Series { tz, local_start: start, duration, rule: rule.clone() };
     let Some(first) = s.first() else {
         return Err(AppError::Invalid(vec![FieldError::new(
             "rrule",
@@ -589,62 +444,32 @@ async fn record(
 /// A short code shown at the event for self check-in (no look-alike characters).
 fn checkin_code() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    random_token()
-        .bytes()
-        .take(6)
-        .map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char)
-        .collect()
+    random_token().bytes().take(6).map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char).collect()
 }
 
 async fn check_host(state: &AppState, network: NetworkId, host: Option<UserId>) -> Result<()> {
     if let Some(h) = host {
         let m = networks::membership(&state.db, network, h).await?;
         if !m.is_some_and(|m| m.status == roundtable_domain::MembershipStatus::Active) {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "host",
-                "The host must be a member of the network.",
-            )]));
+            return Err(AppError::Invalid(vec![FieldError::new("host", "The host must be a member of the network.")]));
         }
     }
     Ok(())
 }
 
 /// Creates an event in a network (organisers).
-pub async fn create(
-    state: &AppState,
-    actor: &Actor,
-    actor_name: &str,
-    slug: &str,
-    input: &EventInput,
-) -> Result<Uuid> {
+pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, input: &EventInput) -> Result<Uuid> {
     let seen = nets::load(state, actor, slug, Capability::Organise).await?;
     let p = parse_event(input)?;
     check_host(state, seen.network.id, p.host).await?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    let id = store::insert(
-        &mut tx,
-        seen.network.id,
-        &p.fields,
-        0,
-        &checkin_code(),
-        actor.user_id,
-        now,
-    )
-    .await?;
+    let id = store::insert(&mut tx, seen.network.id, &p.fields, 0, &checkin_code(), actor.user_id, now).await?;
     if let Some(h) = p.host {
         store::add_host(&mut tx, id, seen.network.id, 0, h).await?;
     }
-    record(
-        &mut tx,
-        actor,
-        actor_name,
-        "event.created",
-        seen.network.id,
-        &p.fields.title,
-        p.fields.kind.as_str(),
-    )
-    .await?;
+    record(&mut tx, actor, actor_name, "event.created", seen.network.id, &p.fields.title, p.fields.kind.as_str())
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -659,10 +484,7 @@ pub enum Scope {
 
 impl Scope {
     pub fn parse(scope: &str, at: Option<i64>) -> Result<Scope> {
-        let at = || {
-            at.and_then(DateTime::from_timestamp_micros)
-                .ok_or(AppError::NotFound)
-        };
+        let at = || at.and_then(DateTime::from_timestamp_micros).ok_or(AppError::NotFound);
         Ok(match scope {
             "one" => Scope::One(at()?),
             "following" => Scope::Following(at()?),
@@ -673,11 +495,7 @@ impl Scope {
 
 /// The occurrence of `e` that originally started at `at`.
 pub async fn occurrence(state: &AppState, e: &Arc<Event>, at: DateTime<Utc>) -> Result<Item> {
-    let xs = if e.rrule.is_empty() {
-        Vec::new()
-    } else {
-        store::exceptions(&state.db, e.id).await?
-    };
+    let xs = if e.rrule.is_empty() { Vec::new() } else { store::exceptions(&state.db, e.id).await? };
     let s = series(e);
     let occ = s.find(at).ok_or(AppError::NotFound)?;
     expand(e, &xs, occ.original, occ.original + Duration::seconds(1))
@@ -688,24 +506,13 @@ pub async fn occurrence(state: &AppState, e: &Arc<Event>, at: DateTime<Utc>) -> 
 
 /// The next occurrence not yet ended (or the last one), for the event page.
 pub async fn default_occurrence(state: &AppState, e: &Arc<Event>) -> Result<Option<Item>> {
-    let xs = if e.rrule.is_empty() {
-        Vec::new()
-    } else {
-        store::exceptions(&state.db, e.id).await?
-    };
+    let xs = if e.rrule.is_empty() { Vec::new() } else { store::exceptions(&state.db, e.id).await? };
     let now = Utc::now();
     let upcoming = expand(e, &xs, now, now + Duration::days(800));
     if let Some(i) = upcoming.into_iter().next() {
         return Ok(Some(i));
     }
-    Ok(expand(
-        e,
-        &xs,
-        e.starts_at,
-        e.last_ends_at.unwrap_or(now) + Duration::seconds(1),
-    )
-    .into_iter()
-    .last())
+    Ok(expand(e, &xs, e.starts_at, e.last_ends_at.unwrap_or(now) + Duration::seconds(1)).into_iter().last())
 }
 
 fn when(item: &Item, tz: Tz) -> String {
@@ -724,34 +531,18 @@ async fn notify(
     let tz = tz_of(&item.event);
     for (_, email, name) in people {
         let cancelled = method == ics::Method::Cancel;
-        let subject = if cancelled {
-            format!("Cancelled: {}", item.title())
-        } else {
-            format!("Updated: {}", item.title())
-        };
+        let subject =
+            if cancelled { format!("Cancelled: {}", item.title()) } else { format!("Updated: {}", item.title()) };
         let text = if cancelled {
             format!("{} on {} has been cancelled.", item.title(), when(item, tz))
         } else {
-            format!(
-                "{} has changed. It is now on {}.",
-                item.title(),
-                when(item, tz)
-            )
+            format!("{} has changed. It is now on {}.", item.title(), when(item, tz))
         };
-        let ics = ics::invitation(
-            method,
-            item,
-            (email, name),
-            &organiser(state),
-            &state.config.public_url(),
-        );
+        let ics = ics::invitation(method, item, (email, name), &organiser(state), &state.config.public_url());
         let m = Mail {
             to: email,
             subject,
-            paragraphs: vec![
-                text,
-                "Your calendar entry is attached and will update itself.".into(),
-            ],
+            paragraphs: vec![text, "Your calendar entry is attached and will update itself.".into()],
             action: Some(("Open the event", event_url(state, item))),
         };
         mail::queue_with_ics(tx, &m, Some(&ics), None, now).await?;
@@ -762,18 +553,11 @@ async fn notify(
 /// The address calendar programs show as the organiser: the bare address of `mail_from`.
 fn organiser(state: &AppState) -> String {
     let from = &state.config.mail_from;
-    from.parse::<lettre::message::Mailbox>()
-        .map(|m| m.email.to_string())
-        .unwrap_or_else(|_| from.clone())
+    from.parse::<lettre::message::Mailbox>().map(|m| m.email.to_string()).unwrap_or_else(|_| from.clone())
 }
 
 fn event_url(state: &AppState, item: &Item) -> String {
-    format!(
-        "{}/events/{}?at={}",
-        state.config.public_url(),
-        item.event.id,
-        item.occ.original.timestamp_micros()
-    )
+    format!("{}/events/{}?at={}", state.config.public_url(), item.event.id, item.occ.original.timestamp_micros())
 }
 
 /// Edits an event: the whole series, one occurrence, or this and all following.
@@ -803,11 +587,7 @@ pub async fn update(
             };
             store::upsert_exception(&mut tx, id, e.network_id, &x, now).await?;
             store::set_rule_end(&mut tx, id, &e.rrule, e.last_ends_at, now).await?; // raises SEQUENCE
-            let fresh = Arc::new(
-                store::by_id_tx(&mut tx, id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-            );
+            let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
             let moved = Item {
                 event: fresh,
                 occ: Occurrence {
@@ -826,32 +606,13 @@ pub async fn update(
             // End the old series the day before, and start a new one from the edited fields.
             let item = occurrence(state, &e, at).await?;
             let mut old_rule = Rule::parse(&e.rrule).map_err(|f| AppError::Invalid(vec![f]))?;
-            let day_before =
-                item.occ.original.with_timezone(&tz_of(&e)).date_naive() - Duration::days(1);
+            let day_before = item.occ.original.with_timezone(&tz_of(&e)).date_naive() - Duration::days(1);
             old_rule.count = None;
             old_rule.until = Some(day_before);
-            let old_series = Series {
-                rule: Some(old_rule.clone()),
-                ..series(&e)
-            };
-            store::set_rule_end(
-                &mut tx,
-                id,
-                &old_rule.to_rrule(),
-                old_series.last_end(),
-                now,
-            )
-            .await?;
-            let new_id = store::insert(
-                &mut tx,
-                e.network_id,
-                &p.fields,
-                0,
-                &e.checkin_code,
-                actor.user_id,
-                now,
-            )
-            .await?;
+            let old_series = Series { rule: Some(old_rule.clone()), ..series(&e) };
+            store::set_rule_end(&mut tx, id, &old_rule.to_rrule(), old_series.last_end(), now).await?;
+            let new_id =
+                store::insert(&mut tx, e.network_id, &p.fields, 0, &e.checkin_code, actor.user_id, now).await?;
             if let Some(h) = p.host {
                 store::add_host(&mut tx, new_id, e.network_id, 0, h).await?;
             }
@@ -863,32 +624,18 @@ pub async fn update(
                 store::clear_hosts(&mut tx, id, 0).await?;
                 store::add_host(&mut tx, id, e.network_id, 0, h).await?;
             }
-            let fresh = Arc::new(
-                store::by_id_tx(&mut tx, id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-            );
-            if let Some(next) = expand(&fresh, &[], now, now + Duration::days(800))
-                .into_iter()
-                .next()
-            {
+            let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+            if let Some(next) = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next() {
                 let people = store::answered_from(&mut tx, id, now).await?;
                 notify(state, &mut tx, &next, &people, ics::Method::Request, now).await?;
             }
             // More places (or no limit any more): the waiting lists move up. The UPDATE above
             // holds the event's row lock, so RSVPs wait for this transaction.
-            if e.capacity
-                .is_some_and(|old| fresh.capacity.is_none_or(|new| new > old))
-            {
+            if e.capacity.is_some_and(|old| fresh.capacity.is_none_or(|new| new > old)) {
                 let s = series(&fresh);
                 for at in store::waitlisted_occurrences(&mut tx, id, now).await? {
                     if let Some(occ) = s.find(at) {
-                        let item = Item {
-                            event: fresh.clone(),
-                            occ,
-                            cancelled: false,
-                            title_override: None,
-                        };
+                        let item = Item { event: fresh.clone(), occ, cancelled: false, title_override: None };
                         promote_waiting(state, &mut tx, &fresh, &item, now).await?;
                     }
                 }
@@ -896,16 +643,7 @@ pub async fn update(
             id
         }
     };
-    record(
-        &mut tx,
-        actor,
-        actor_name,
-        "event.updated",
-        e.network_id,
-        &p.fields.title,
-        scope_name(scope),
-    )
-    .await?;
+    record(&mut tx, actor, actor_name, "event.updated", e.network_id, &p.fields.title, scope_name(scope)).await?;
     tx.commit().await?;
     Ok(target)
 }
@@ -919,13 +657,7 @@ fn scope_name(s: Scope) -> &'static str {
 }
 
 /// Cancels one occurrence, this and all following, or the whole event; attendees are told.
-pub async fn cancel(
-    state: &AppState,
-    actor: &Actor,
-    actor_name: &str,
-    id: Uuid,
-    scope: Scope,
-) -> Result<()> {
+pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid, scope: Scope) -> Result<()> {
     let a = access(state, actor, id, Capability::Organise).await?;
     let e = a.event.clone();
     let now = Utc::now();
@@ -942,81 +674,32 @@ pub async fn cancel(
             };
             store::upsert_exception(&mut tx, id, e.network_id, &x, now).await?;
             store::set_rule_end(&mut tx, id, &e.rrule, e.last_ends_at, now).await?;
-            let fresh = Arc::new(
-                store::by_id_tx(&mut tx, id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-            );
+            let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
             let people = store::answered_at(&mut tx, id, at).await?;
-            notify(
-                state,
-                &mut tx,
-                &Item {
-                    event: fresh,
-                    ..item
-                },
-                &people,
-                ics::Method::Cancel,
-                now,
-            )
-            .await?;
+            notify(state, &mut tx, &Item { event: fresh, ..item }, &people, ics::Method::Cancel, now).await?;
         }
         Scope::Following(at) if at > e.starts_at && !e.rrule.is_empty() => {
             let item = occurrence(state, &e, at).await?;
             let mut rule = Rule::parse(&e.rrule).map_err(|f| AppError::Invalid(vec![f]))?;
             rule.count = None;
-            rule.until =
-                Some(item.occ.original.with_timezone(&tz_of(&e)).date_naive() - Duration::days(1));
-            let s = Series {
-                rule: Some(rule.clone()),
-                ..series(&e)
-            };
+            rule.until = Some(item.occ.original.with_timezone(&tz_of(&e)).date_naive() - Duration::days(1));
+            let s = Series { rule: Some(rule.clone()), ..series(&e) };
             store::set_rule_end(&mut tx, id, &rule.to_rrule(), s.last_end(), now).await?;
-            let fresh = Arc::new(
-                store::by_id_tx(&mut tx, id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-            );
+            let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
             let people = store::answered_from(&mut tx, id, at).await?;
-            notify(
-                state,
-                &mut tx,
-                &Item {
-                    event: fresh,
-                    ..item
-                },
-                &people,
-                ics::Method::Cancel,
-                now,
-            )
-            .await?;
+            notify(state, &mut tx, &Item { event: fresh, ..item }, &people, ics::Method::Cancel, now).await?;
         }
         _ => {
             store::set_cancelled(&mut tx, id, true, now).await?;
-            let fresh = Arc::new(
-                store::by_id_tx(&mut tx, id)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-            );
-            let next = expand(&fresh, &[], now, now + Duration::days(800))
-                .into_iter()
-                .next();
+            let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+            let next = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next();
             if let Some(next) = next {
                 let people = store::answered_from(&mut tx, id, now).await?;
                 notify(state, &mut tx, &next, &people, ics::Method::Cancel, now).await?;
             }
         }
     }
-    record(
-        &mut tx,
-        actor,
-        actor_name,
-        "event.cancelled",
-        e.network_id,
-        &e.title,
-        scope_name(scope),
-    )
-    .await?;
+    record(&mut tx, actor, actor_name, "event.cancelled", e.network_id, &e.title, scope_name(scope)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1030,13 +713,7 @@ fn closed(msg: &'static str) -> AppError {
 /// giving up a place promotes the first person waiting, who is told by email. The capacity check
 /// and the write happen in one transaction under the event's row lock, so concurrent answers can
 /// never over-book.
-pub async fn rsvp(
-    state: &AppState,
-    actor: &Actor,
-    id: Uuid,
-    at: DateTime<Utc>,
-    want: Rsvp,
-) -> Result<Rsvp> {
+pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, want: Rsvp) -> Result<Rsvp> {
     let a = access(state, actor, id, Capability::ReadMembers).await?;
     let item = occurrence(state, &a.event, at).await?;
     let now = Utc::now();
@@ -1044,24 +721,13 @@ pub async fn rsvp(
         return Err(closed("This event has been cancelled."));
     }
     if item.occ.start <= now {
-        return Err(closed(
-            "This event has already started, so answers are closed.",
-        ));
+        return Err(closed("This event has already started, so answers are closed."));
     }
-    if a.event
-        .rsvp_close_minutes
-        .is_some_and(|m| now >= item.occ.start - Duration::minutes(m))
-    {
+    if a.event.rsvp_close_minutes.is_some_and(|m| now >= item.occ.start - Duration::minutes(m)) {
         return Err(closed("Answers for this event have closed."));
     }
-    let want = if want == Rsvp::Waitlisted {
-        Rsvp::Yes
-    } else {
-        want
-    };
-    let me = roundtable_store::users::by_id(&state.db, actor.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let want = if want == Rsvp::Waitlisted { Rsvp::Yes } else { want };
+    let me = roundtable_store::users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     if !store::lock_event(&mut tx, state.db.dialect(), id).await? {
         return Err(AppError::NotFound);
@@ -1071,36 +737,12 @@ pub async fn rsvp(
         (Rsvp::Yes, Some((p @ (Rsvp::Yes | Rsvp::Waitlisted), _))) => p,
         (Rsvp::Yes, _) => {
             let going = store::count_yes(&mut tx, id, at).await?;
-            let status = if a.event.capacity.is_none_or(|c| going < c) {
-                Rsvp::Yes
-            } else {
-                Rsvp::Waitlisted
-            };
-            store::upsert_rsvp(
-                &mut tx,
-                id,
-                a.event.network_id,
-                at,
-                actor.user_id,
-                status,
-                now,
-                now,
-            )
-            .await?;
+            let status = if a.event.capacity.is_none_or(|c| going < c) { Rsvp::Yes } else { Rsvp::Waitlisted };
+            store::upsert_rsvp(&mut tx, id, a.event.network_id, at, actor.user_id, status, now, now).await?;
             status
         }
         (other, _) => {
-            store::upsert_rsvp(
-                &mut tx,
-                id,
-                a.event.network_id,
-                at,
-                actor.user_id,
-                other,
-                now,
-                now,
-            )
-            .await?;
+            store::upsert_rsvp(&mut tx, id, a.event.network_id, at, actor.user_id, other, now, now).await?;
             other
         }
     };
@@ -1167,13 +809,7 @@ pub async fn rsvp(
 }
 
 /// Fills free places from the waiting list, first come first served, and emails each person.
-async fn promote_waiting(
-    state: &AppState,
-    tx: &mut Tx,
-    e: &Arc<Event>,
-    item: &Item,
-    now: DateTime<Utc>,
-) -> Result<()> {
+async fn promote_waiting(state: &AppState, tx: &mut Tx, e: &Arc<Event>, item: &Item, now: DateTime<Utc>) -> Result<()> {
     let at = item.occ.original;
     let free = match e.capacity {
         Some(c) => c - store::count_yes(tx, e.id, at).await?,
@@ -1199,7 +835,11 @@ async fn promote_waiting(
                 to: &u.email,
                 subject: format!("A place is yours: {}", item.title()),
                 paragraphs: vec![
-                    format!("Good news: a place opened up at {} on {}, and it is now yours.", item.title(), when(item, tz)),
+                    format!(
+                        "Good news: a place opened up at {} on {}, and it is now yours.",
+                        item.title(),
+                        when(item, tz)
+                    ),
                     "If you can no longer come, please change your answer so the next person can go.".into(),
                 ],
                 action: Some(("Open the event", event_url(state, item))),
@@ -1211,23 +851,12 @@ async fn promote_waiting(
 }
 
 /// Self check-in with the code shown at the event (from an hour before to the end).
-pub async fn self_check_in(
-    state: &AppState,
-    actor: &Actor,
-    id: Uuid,
-    at: DateTime<Utc>,
-    code: &str,
-) -> Result<bool> {
+pub async fn self_check_in(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, code: &str) -> Result<bool> {
     let a = access(state, actor, id, Capability::ReadMembers).await?;
     let item = occurrence(state, &a.event, at).await?;
     let now = Utc::now();
-    if item.cancelled
-        || now < item.occ.start - Duration::hours(1)
-        || now > item.occ.end + Duration::hours(1)
-    {
-        return Err(closed(
-            "Check-in opens an hour before the event and closes an hour after it ends.",
-        ));
+    if item.cancelled || now < item.occ.start - Duration::hours(1) || now > item.occ.end + Duration::hours(1) {
+        return Err(closed("Check-in opens an hour before the event and closes an hour after it ends."));
     }
     if !code.trim().eq_ignore_ascii_case(&a.event.checkin_code) {
         return Err(AppError::Invalid(vec![FieldError::new(
@@ -1236,16 +865,7 @@ pub async fn self_check_in(
         )]));
     }
     let mut tx = state.db.begin().await?;
-    let new = store::check_in(
-        &mut tx,
-        id,
-        a.event.network_id,
-        at,
-        actor.user_id,
-        "code",
-        now,
-    )
-    .await?;
+    let new = store::check_in(&mut tx, id, a.event.network_id, at, actor.user_id, "code", now).await?;
     tx.commit().await?;
     Ok(new)
 }
@@ -1261,50 +881,22 @@ pub async fn mark_attended(
 ) -> Result<()> {
     let a = access(state, actor, id, Capability::Organise).await?;
     occurrence(state, &a.event, at).await?;
-    let person = roundtable_store::users::by_id(&state.db, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let person = roundtable_store::users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    store::check_in(
-        &mut tx,
-        id,
-        a.event.network_id,
-        at,
-        user,
-        "organiser",
-        Utc::now(),
-    )
-    .await?;
-    record(
-        &mut tx,
-        actor,
-        actor_name,
-        "event.attendance_marked",
-        a.event.network_id,
-        &a.event.title,
-        &person.email,
-    )
-    .await?;
+    store::check_in(&mut tx, id, a.event.network_id, at, user, "organiser", Utc::now()).await?;
+    record(&mut tx, actor, actor_name, "event.attendance_marked", a.event.network_id, &a.event.title, &person.email)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Saves agenda, minutes, summary and recording link of one occurrence (organisers).
-pub async fn save_notes(
-    state: &AppState,
-    actor: &Actor,
-    id: Uuid,
-    at: DateTime<Utc>,
-    n: store::Notes,
-) -> Result<()> {
+pub async fn save_notes(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, n: store::Notes) -> Result<()> {
     let a = access(state, actor, id, Capability::Organise).await?;
     occurrence(state, &a.event, at).await?;
     let mut errs = Vec::new();
     let mut text = |field: &'static str, v: &str| {
-        LongText::parse(field, v, 20_000)
-            .map_err(|e| errs.push(e))
-            .map(|t| t.as_str().to_owned())
-            .unwrap_or_default()
+        LongText::parse(field, v, 20_000).map_err(|e| errs.push(e)).map(|t| t.as_str().to_owned()).unwrap_or_default()
     };
     let notes = store::Notes {
         agenda: text("agenda", &n.agenda),
@@ -1315,10 +907,7 @@ pub async fn save_notes(
         } else {
             parse_url(&n.recording_url)
                 .map_err(|_| {
-                    errs.push(FieldError::new(
-                        "recording_url",
-                        "Enter the recording link, starting with https://.",
-                    ))
+                    errs.push(FieldError::new("recording_url", "Enter the recording link, starting with https://."))
                 })
                 .unwrap_or_default()
         },
@@ -1333,11 +922,7 @@ pub async fn save_notes(
 }
 
 /// Suggested hosts for an occurrence, fairest first: (id, name, times hosted).
-pub async fn host_suggestions(
-    state: &AppState,
-    e: &Event,
-    at: DateTime<Utc>,
-) -> Result<Vec<(UserId, String, i64)>> {
+pub async fn host_suggestions(state: &AppState, e: &Event, at: DateTime<Utc>) -> Result<Vec<(UserId, String, i64)>> {
     let stats = store::host_stats(&state.db, e.network_id).await?;
     let declined: Vec<UserId> = store::attendees(&state.db, e.id, at)
         .await?
@@ -1347,24 +932,17 @@ pub async fn host_suggestions(
         .collect();
     let candidates: Vec<_> = stats
         .iter()
-        .map(
-            |(id, _, n, last)| roundtable_domain::events::HostCandidate {
-                id: *id,
-                times_hosted: u32::try_from(*n).unwrap_or(u32::MAX),
-                last_hosted: last.and_then(DateTime::from_timestamp_micros),
-                available: !declined.contains(id),
-            },
-        )
+        .map(|(id, _, n, last)| roundtable_domain::events::HostCandidate {
+            id: *id,
+            times_hosted: u32::try_from(*n).unwrap_or(u32::MAX),
+            last_hosted: last.and_then(DateTime::from_timestamp_micros),
+            available: !declined.contains(id),
+        })
         .collect();
     Ok(rank_hosts(&candidates)
         .into_iter()
         .take(3)
-        .filter_map(|id| {
-            stats
-                .iter()
-                .find(|s| s.0 == id)
-                .map(|s| (s.0, s.1.clone(), s.2))
-        })
+        .filter_map(|id| stats.iter().find(|s| s.0 == id).map(|s| (s.0, s.1.clone(), s.2)))
         .collect())
 }
 
@@ -1383,16 +961,8 @@ pub async fn confirm_host(
     let mut tx = state.db.begin().await?;
     store::clear_hosts(&mut tx, id, at.timestamp_micros()).await?;
     store::add_host(&mut tx, id, a.event.network_id, at.timestamp_micros(), user).await?;
-    record(
-        &mut tx,
-        actor,
-        actor_name,
-        "event.host_confirmed",
-        a.event.network_id,
-        &a.event.title,
-        &user.to_string(),
-    )
-    .await?;
+    record(&mut tx, actor, actor_name, "event.host_confirmed", a.event.network_id, &a.event.title, &user.to_string())
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1412,32 +982,17 @@ pub async fn give_feedback(
         return Err(closed("Feedback opens once the event has started."));
     }
     let mut errs = Vec::new();
-    let rating = rating
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|r| (1..=5).contains(r));
+    let rating = rating.trim().parse::<i64>().ok().filter(|r| (1..=5).contains(r));
     if rating.is_none() {
         errs.push(FieldError::new("rating", "Choose a rating from 1 to 5."));
     }
-    let comment = LongText::parse("comment", comment, 2000)
-        .map_err(|e| errs.push(e))
-        .ok();
+    let comment = LongText::parse("comment", comment, 2000).map_err(|e| errs.push(e)).ok();
     let (Some(rating), Some(comment), true) = (rating, comment, errs.is_empty()) else {
         return Err(AppError::Invalid(errs));
     };
     let mut tx = state.db.begin().await?;
-    store::upsert_feedback(
-        &mut tx,
-        id,
-        a.event.network_id,
-        at,
-        actor.user_id,
-        rating,
-        comment.as_str(),
-        Utc::now(),
-    )
-    .await?;
+    store::upsert_feedback(&mut tx, id, a.event.network_id, at, actor.user_id, rating, comment.as_str(), Utc::now())
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1449,14 +1004,7 @@ pub async fn send_due_notices(state: &AppState, now: DateTime<Utc>) -> Result<us
     let from = now - Duration::days(2);
     let to = now + Duration::hours(49);
     let mut sent = 0;
-    for item in expand_all(
-        state,
-        store::all_between(&state.db, from, to).await?,
-        from,
-        to,
-    )
-    .await?
-    {
+    for item in expand_all(state, store::all_between(&state.db, from, to).await?, from, to).await? {
         if item.cancelled {
             continue;
         }
@@ -1477,19 +1025,13 @@ pub async fn send_due_notices(state: &AppState, now: DateTime<Utc>) -> Result<us
                     to: &email,
                     subject: format!("Reminder: {}", item.title()),
                     paragraphs: vec![
-                        format!(
-                            "A reminder that {} is on {}.",
-                            item.title(),
-                            when(&item, tz)
-                        ),
+                        format!("A reminder that {} is on {}.", item.title(), when(&item, tz)),
                         where_text(e),
                     ],
                     action: Some(("Open the event", event_url(state, &item))),
                 };
                 let key = format!("event-reminder:{}:{}:{user}", e.id, at.timestamp_micros());
-                sent += usize::from(
-                    mail::queue_with_ics(&mut tx, &m, None, Some(key), Utc::now()).await?,
-                );
+                sent += usize::from(mail::queue_with_ics(&mut tx, &m, None, Some(key), Utc::now()).await?);
             }
         }
         if feedback_due {
@@ -1507,18 +1049,11 @@ pub async fn send_due_notices(state: &AppState, now: DateTime<Utc>) -> Result<us
                     )],
                     action: Some((
                         "Give feedback",
-                        format!(
-                            "{}/events/{}/feedback?at={}",
-                            state.config.public_url(),
-                            e.id,
-                            at.timestamp_micros()
-                        ),
+                        format!("{}/events/{}/feedback?at={}", state.config.public_url(), e.id, at.timestamp_micros()),
                     )),
                 };
                 let key = format!("event-feedback:{}:{}:{user}", e.id, at.timestamp_micros());
-                sent += usize::from(
-                    mail::queue_with_ics(&mut tx, &m, None, Some(key), Utc::now()).await?,
-                );
+                sent += usize::from(mail::queue_with_ics(&mut tx, &m, None, Some(key), Utc::now()).await?);
             }
         }
         tx.commit().await?;
@@ -1535,30 +1070,14 @@ fn where_text(e: &Event) -> String {
 }
 
 /// Creates a secret feed URL for the actor: their own calendar, or one network's.
-pub async fn create_feed(
-    state: &AppState,
-    actor: &Actor,
-    network_slug: Option<&str>,
-) -> Result<String> {
+pub async fn create_feed(state: &AppState, actor: &Actor, network_slug: Option<&str>) -> Result<String> {
     let network = match network_slug.filter(|s| !s.is_empty()) {
-        Some(slug) => Some(
-            nets::load(state, actor, slug, Capability::ReadMembers)
-                .await?
-                .network
-                .id,
-        ),
+        Some(slug) => Some(nets::load(state, actor, slug, Capability::ReadMembers).await?.network.id),
         None => None,
     };
     let token = random_token();
     let mut tx = state.db.begin().await?;
-    store::insert_feed(
-        &mut tx,
-        &token_hash(&token),
-        actor.user_id,
-        network,
-        Utc::now(),
-    )
-    .await?;
+    store::insert_feed(&mut tx, &token_hash(&token), actor.user_id, network, Utc::now()).await?;
     tx.commit().await?;
     Ok(format!("{}/ical/{token}.ics", state.config.public_url()))
 }
@@ -1579,58 +1098,34 @@ pub async fn revoke_feed(state: &AppState, actor: &Actor, id: Uuid) -> Result<()
 /// The iCalendar text of a feed, checked against the owner's access *now*: leaving a network
 /// empties its feed, and a deactivated owner's feed is gone.
 pub async fn feed_ics(state: &AppState, token: &str) -> Result<String> {
-    let feed = store::feed_by_hash(&state.db, &token_hash(token))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let owner = roundtable_store::users::by_id(&state.db, feed.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let feed = store::feed_by_hash(&state.db, &token_hash(token)).await?.ok_or(AppError::NotFound)?;
+    let owner = roundtable_store::users::by_id(&state.db, feed.user_id).await?.ok_or(AppError::NotFound)?;
     if owner.deactivated_at.is_some() {
         return Err(AppError::NotFound);
     }
-    let actor = Actor {
-        user_id: owner.id,
-        is_org_admin: owner.is_org_admin,
-    };
+    let actor = Actor { user_id: owner.id, is_org_admin: owner.is_org_admin };
     let now = Utc::now();
     let (from, to) = (now - Duration::days(92), now + Duration::days(366));
     let (name, events) = match (feed.network_id, feed.network_slug.as_deref()) {
         (Some(_), Some(slug)) => {
             let seen = nets::load(state, &actor, slug, Capability::ReadMembers).await?;
-            (
-                seen.network.name.clone(),
-                store::in_network(&state.db, seen.network.id, from, to).await?,
-            )
+            (seen.network.name.clone(), store::in_network(&state.db, seen.network.id, from, to).await?)
         }
-        _ => (
-            "My Roundtable calendar".to_owned(),
-            store::for_person(&state.db, actor.user_id, from, to).await?,
-        ),
+        _ => ("My Roundtable calendar".to_owned(), store::for_person(&state.db, actor.user_id, from, to).await?),
     };
     let mut series = Vec::with_capacity(events.len());
     for e in events {
-        let xs = if e.rrule.is_empty() {
-            Vec::new()
-        } else {
-            store::exceptions(&state.db, e.id).await?
-        };
+        let xs = if e.rrule.is_empty() { Vec::new() } else { store::exceptions(&state.db, e.id).await? };
         series.push((e, xs));
     }
     Ok(ics::feed(&name, &series, &state.config.public_url()))
 }
 
 /// A single occurrence as an .ics download (METHOD:PUBLISH).
-pub async fn occurrence_ics(
-    state: &AppState,
-    actor: &Actor,
-    id: Uuid,
-    at: DateTime<Utc>,
-) -> Result<String> {
+pub async fn occurrence_ics(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>) -> Result<String> {
     let a = access(state, actor, id, Capability::ReadMembers).await?;
     let item = occurrence(state, &a.event, at).await?;
-    let me = roundtable_store::users::by_id(&state.db, actor.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let me = roundtable_store::users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
     Ok(ics::invitation(
         ics::Method::Publish,
         &item,
@@ -1658,31 +1153,19 @@ pub struct Detail {
     pub i_attended: bool,
 }
 
-pub async fn detail(
-    state: &AppState,
-    actor: &Actor,
-    id: Uuid,
-    at: Option<DateTime<Utc>>,
-) -> Result<Detail> {
+pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTime<Utc>>) -> Result<Detail> {
     let access = access(state, actor, id, Capability::ReadMembers).await?;
     let e = access.event.clone();
     let item = match at {
         Some(at) => Some(occurrence(state, &e, at).await?),
         None => default_occurrence(state, &e).await?,
     };
-    let xs = if e.rrule.is_empty() {
-        Vec::new()
-    } else {
-        store::exceptions(&state.db, e.id).await?
-    };
+    let xs = if e.rrule.is_empty() { Vec::new() } else { store::exceptions(&state.db, e.id).await? };
     let now = Utc::now();
     let upcoming = if e.rrule.is_empty() {
         Vec::new()
     } else {
-        expand(&e, &xs, now, now + Duration::days(800))
-            .into_iter()
-            .take(8)
-            .collect()
+        expand(&e, &xs, now, now + Duration::days(800)).into_iter().take(8).collect()
     };
     let mut d = Detail {
         access,
@@ -1703,28 +1186,15 @@ pub async fn detail(
     if let Some(item) = &item {
         let at = item.occ.original;
         let all = store::attendees(&state.db, e.id, at).await?;
-        d.my_rsvp = all
-            .iter()
-            .find(|a| a.user_id == actor.user_id)
-            .map(|a| a.response);
+        d.my_rsvp = all.iter().find(|a| a.user_id == actor.user_id).map(|a| a.response);
         d.going = all.iter().filter(|a| a.response == Rsvp::Yes).count() as i64;
-        d.waiting = all
-            .iter()
-            .filter(|a| a.response == Rsvp::Waitlisted)
-            .count() as i64;
+        d.waiting = all.iter().filter(|a| a.response == Rsvp::Waitlisted).count() as i64;
         d.notes = store::notes(&state.db, e.id, at).await?;
         let hosts = store::hosts(&state.db, e.id).await?;
-        let specific: Vec<String> = hosts
-            .iter()
-            .filter(|h| h.0 == at.timestamp_micros())
-            .map(|h| h.2.clone())
-            .collect();
+        let specific: Vec<String> =
+            hosts.iter().filter(|h| h.0 == at.timestamp_micros()).map(|h| h.2.clone()).collect();
         d.hosts = if specific.is_empty() {
-            hosts
-                .iter()
-                .filter(|h| h.0 == 0)
-                .map(|h| h.2.clone())
-                .collect()
+            hosts.iter().filter(|h| h.0 == 0).map(|h| h.2.clone()).collect()
         } else {
             specific
         };
@@ -1735,42 +1205,26 @@ pub async fn detail(
             d.attended = attended;
             d.suggestions = host_suggestions(state, &e, at).await?;
             d.feedback = store::feedback(&state.db, e.id, at).await?;
-            d.members = networks::members(
-                &state.db,
-                e.network_id,
-                roundtable_domain::MembershipStatus::Active,
-                "",
-                200,
-                0,
-            )
-            .await?
-            .0
-            .into_iter()
-            .map(|m| (m.user_id, m.name))
-            .collect();
+            d.members =
+                networks::members(&state.db, e.network_id, roundtable_domain::MembershipStatus::Active, "", 200, 0)
+                    .await?
+                    .0
+                    .into_iter()
+                    .map(|m| (m.user_id, m.name))
+                    .collect();
         }
     }
     Ok(d)
 }
 
 /// Members of a network, for the host picker on the form.
-pub async fn members_for_form(
-    state: &AppState,
-    network: NetworkId,
-) -> Result<Vec<(UserId, String)>> {
-    Ok(networks::members(
-        &state.db,
-        network,
-        roundtable_domain::MembershipStatus::Active,
-        "",
-        200,
-        0,
-    )
-    .await?
-    .0
-    .into_iter()
-    .map(|m| (m.user_id, m.name))
-    .collect())
+pub async fn members_for_form(state: &AppState, network: NetworkId) -> Result<Vec<(UserId, String)>> {
+    Ok(networks::members(&state.db, network, roundtable_domain::MembershipStatus::Active, "", 200, 0)
+        .await?
+        .0
+        .into_iter()
+        .map(|m| (m.user_id, m.name))
+        .collect())
 }
 
 /// The actor's attendance history.

@@ -3,9 +3,7 @@
 //! subscription feeds and attendance history. Handlers parse, call one use case and render.
 
 use super::{EventInput, Filter, Item, Scope};
-use crate::http::{
-    AppError, Errors, Form, Layout, Result, Signed, notice, or_form, render, urlencode,
-};
+use crate::http::{AppError, Errors, Form, Layout, Result, Signed, notice, or_form, render, urlencode};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -45,19 +43,9 @@ pub fn router() -> Router<AppState> {
 pub fn fmt_range(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
     let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
     if s.date_naive() == e.date_naive() {
-        format!(
-            "{}–{} {}",
-            s.format("%a %-d %b %Y, %H:%M"),
-            e.format("%H:%M"),
-            e.format("%Z")
-        )
+        format!("{}–{} {}", s.format("%a %-d %b %Y, %H:%M"), e.format("%H:%M"), e.format("%Z"))
     } else {
-        format!(
-            "{} – {} {}",
-            s.format("%a %-d %b %Y, %H:%M"),
-            e.format("%a %-d %b %Y, %H:%M"),
-            e.format("%Z")
-        )
+        format!("{} – {} {}", s.format("%a %-d %b %Y, %H:%M"), e.format("%a %-d %b %Y, %H:%M"), e.format("%Z"))
     }
 }
 
@@ -68,12 +56,7 @@ fn event_id(raw: &str) -> Result<Uuid> {
 fn at_param(at: Option<&str>) -> Result<Option<DateTime<Utc>>> {
     match at.filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .and_then(DateTime::from_timestamp_micros)
-            .map(Some)
-            .ok_or(AppError::NotFound),
+        Some(s) => s.parse::<i64>().ok().and_then(DateTime::from_timestamp_micros).map(Some).ok_or(AppError::NotFound),
     }
 }
 
@@ -95,11 +78,7 @@ pub struct Entry {
 
 fn entry(i: &Item, tz: Tz) -> Entry {
     Entry {
-        href: format!(
-            "/events/{}?at={}",
-            i.event.id,
-            i.occ.original.timestamp_micros()
-        ),
+        href: format!("/events/{}?at={}", i.event.id, i.occ.original.timestamp_micros()),
         title: i.title().to_owned(),
         time: i.occ.start.with_timezone(&tz).format("%H:%M").to_string(),
         when: fmt_range(i.occ.start, i.occ.end, tz),
@@ -175,12 +154,7 @@ fn first_of_month(d: NaiveDate) -> NaiveDate {
 
 fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
     let m = d.year() * 12 + i32::try_from(d.month0()).unwrap_or(0) + n;
-    NaiveDate::from_ymd_opt(
-        m.div_euclid(12),
-        u32::try_from(m.rem_euclid(12)).unwrap_or(0) + 1,
-        1,
-    )
-    .unwrap_or(d)
+    NaiveDate::from_ymd_opt(m.div_euclid(12), u32::try_from(m.rem_euclid(12)).unwrap_or(0) + 1, 1).unwrap_or(d)
 }
 
 fn range(q: &CalendarQuery, today: NaiveDate) -> Range {
@@ -193,14 +167,8 @@ fn range(q: &CalendarQuery, today: NaiveDate) -> Range {
                 from_date: monday,
                 to_date: monday + Duration::days(7),
                 caption: format!("Week of {}", monday.format("%-d %B %Y")),
-                prev: format!(
-                    "view=week&week={}",
-                    (monday - Duration::days(7)).format("%Y-%m-%d")
-                ),
-                next: format!(
-                    "view=week&week={}",
-                    (monday + Duration::days(7)).format("%Y-%m-%d")
-                ),
+                prev: format!("view=week&week={}", (monday - Duration::days(7)).format("%Y-%m-%d")),
+                next: format!("view=week&week={}", (monday + Duration::days(7)).format("%Y-%m-%d")),
             }
         }
         "list" => {
@@ -210,14 +178,8 @@ fn range(q: &CalendarQuery, today: NaiveDate) -> Range {
                 from_date: from,
                 to_date: from + Duration::days(92),
                 caption: format!("From {} for three months", from.format("%-d %B %Y")),
-                prev: format!(
-                    "view=list&week={}",
-                    (from - Duration::days(92)).format("%Y-%m-%d")
-                ),
-                next: format!(
-                    "view=list&week={}",
-                    (from + Duration::days(92)).format("%Y-%m-%d")
-                ),
+                prev: format!("view=list&week={}", (from - Duration::days(92)).format("%Y-%m-%d")),
+                next: format!("view=list&week={}", (from + Duration::days(92)).format("%Y-%m-%d")),
             }
         }
         _ => {
@@ -255,10 +217,7 @@ fn day(d: NaiveDate, month: Option<u32>, today: NaiveDate, items: &[Item], tz: T
 }
 
 fn filter_of(q: &CalendarQuery) -> Filter {
-    Filter {
-        kind: EventKind::parse(&q.kind),
-        network: (!q.network.is_empty()).then(|| q.network.clone()),
-    }
+    Filter { kind: EventKind::parse(&q.kind), network: (!q.network.is_empty()).then(|| q.network.clone()) }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -285,30 +244,15 @@ fn calendar_page(
     let (mut weeks, mut days) = (Vec::new(), Vec::new());
     match r.view {
         "month" => {
-            let mut d = r.from_date
-                - Duration::days(i64::from(r.from_date.weekday().num_days_from_monday()));
+            let mut d = r.from_date - Duration::days(i64::from(r.from_date.weekday().num_days_from_monday()));
             while d < r.to_date {
                 weeks.push(
-                    (0..7)
-                        .map(|k| {
-                            day(
-                                d + Duration::days(k),
-                                Some(r.from_date.month()),
-                                today,
-                                items,
-                                tz,
-                            )
-                        })
-                        .collect(),
+                    (0..7).map(|k| day(d + Duration::days(k), Some(r.from_date.month()), today, items, tz)).collect(),
                 );
                 d += Duration::days(7);
             }
         }
-        "week" => {
-            days = (0..7)
-                .map(|k| day(r.from_date + Duration::days(k), None, today, items, tz))
-                .collect()
-        }
+        "week" => days = (0..7).map(|k| day(r.from_date + Duration::days(k), None, today, items, tz)).collect(),
         _ => {
             let mut d = r.from_date;
             while d < r.to_date {
@@ -322,28 +266,13 @@ fn calendar_page(
     }
     let month_now = format!("view=month&month={}", r.from_date.format("%Y-%m"));
     let week_now = format!("view=week&week={}", r.from_date.format("%Y-%m-%d"));
-    let list_now = format!(
-        "view=list&week={}",
-        if r.view == "list" { r.from_date } else { today }.format("%Y-%m-%d")
-    );
+    let list_now = format!("view=list&week={}", if r.view == "list" { r.from_date } else { today }.format("%Y-%m-%d"));
     render(&CalendarPage {
         layout: Layout::for_user(&heading, s).with_notice(notice(q.notice.as_deref())),
         views: vec![
-            (
-                "Month",
-                format!("{base}?{month_now}{filters}"),
-                r.view == "month",
-            ),
-            (
-                "Week",
-                format!("{base}?{week_now}{filters}"),
-                r.view == "week",
-            ),
-            (
-                "List",
-                format!("{base}?{list_now}{filters}"),
-                r.view == "list",
-            ),
+            ("Month", format!("{base}?{month_now}{filters}"), r.view == "month"),
+            ("Week", format!("{base}?{week_now}{filters}"), r.view == "week"),
+            ("List", format!("{base}?{list_now}{filters}"), r.view == "list"),
         ],
         prev_href: format!("{base}?{}{filters}", r.prev),
         next_href: format!("{base}?{}{filters}", r.next),
@@ -354,10 +283,7 @@ fn calendar_page(
         caption: r.caption,
         weeks,
         days,
-        kinds: EventKind::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label()))
-            .collect(),
+        kinds: EventKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         kind: q.kind.clone(),
         networks,
         network: q.network.clone(),
@@ -375,17 +301,9 @@ async fn network_calendar(
     let actor = s.actor();
     let tz = super::viewer_tz(&state, &actor).await?;
     let r = range(&q, Utc::now().with_timezone(&tz).date_naive());
-    let (from, to) = (
-        utc_of(r.from_date - Duration::days(7), tz),
-        utc_of(r.to_date + Duration::days(7), tz),
-    );
-    let (seen, items) =
-        super::network_calendar(&state, &actor, &slug, from, to, &filter_of(&q)).await?;
-    let new_href = if seen.can(&actor, Capability::Organise) {
-        format!("/n/{slug}/events/new")
-    } else {
-        String::new()
-    };
+    let (from, to) = (utc_of(r.from_date - Duration::days(7), tz), utc_of(r.to_date + Duration::days(7), tz));
+    let (seen, items) = super::network_calendar(&state, &actor, &slug, from, to, &filter_of(&q)).await?;
+    let new_href = if seen.can(&actor, Capability::Organise) { format!("/n/{slug}/events/new") } else { String::new() };
     calendar_page(
         &s,
         &q,
@@ -400,18 +318,11 @@ async fn network_calendar(
     )
 }
 
-async fn my_calendar(
-    State(state): State<AppState>,
-    s: Signed,
-    Query(q): Query<CalendarQuery>,
-) -> Result<Response> {
+async fn my_calendar(State(state): State<AppState>, s: Signed, Query(q): Query<CalendarQuery>) -> Result<Response> {
     let actor = s.actor();
     let tz = super::viewer_tz(&state, &actor).await?;
     let r = range(&q, Utc::now().with_timezone(&tz).date_naive());
-    let (from, to) = (
-        utc_of(r.from_date - Duration::days(7), tz),
-        utc_of(r.to_date + Duration::days(7), tz),
-    );
+    let (from, to) = (utc_of(r.from_date - Duration::days(7), tz), utc_of(r.to_date + Duration::days(7), tz));
     let items = super::my_calendar(&state, &actor, from, to, &filter_of(&q)).await?;
     let networks = crate::networks::mine(&state, &actor)
         .await?
@@ -456,14 +367,8 @@ struct FormPage {
 const REPEATS: [(&str, &str); 5] = [
     ("none", "Does not repeat"),
     ("weekly", "Every week on the same day"),
-    (
-        "monthly_nth",
-        "Every month on the same weekday, e.g. the second Tuesday",
-    ),
-    (
-        "monthly_last",
-        "Every month on the last such weekday, e.g. the last Friday",
-    ),
+    ("monthly_nth", "Every month on the same weekday, e.g. the second Tuesday"),
+    ("monthly_last", "Every month on the last such weekday, e.g. the last Friday"),
     ("custom", "Custom rule (RRULE)"),
 ];
 
@@ -489,33 +394,17 @@ fn form_page(
         f,
         scope,
         at,
-        kinds: EventKind::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label()))
-            .collect(),
-        modes: LocationMode::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label()))
-            .collect(),
-        audiences: Audience::ALL
-            .iter()
-            .map(|k| (k.as_str(), k.label()))
-            .collect(),
+        kinds: EventKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        modes: LocationMode::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        audiences: Audience::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         repeats: REPEATS.to_vec(),
-        members: members
-            .into_iter()
-            .map(|(id, n)| (id.to_string(), n))
-            .collect(),
+        members: members.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
         zones: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
         recurring_edit,
     })
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    s: Signed,
-    Path(slug): Path<String>,
-) -> Result<Response> {
+async fn new_form(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
     let actor = s.actor();
     let seen = crate::networks::load(&state, &actor, &slug, Capability::Organise).await?;
     let tz = super::viewer_tz(&state, &actor).await?;
@@ -586,25 +475,16 @@ pub(crate) struct AtQuery {
     notice: Option<String>,
 }
 
-fn input_of(
-    e: &roundtable_store::events::Event,
-    item: Option<&Item>,
-    host: Option<UserId>,
-) -> EventInput {
+fn input_of(e: &roundtable_store::events::Event, item: Option<&Item>, host: Option<UserId>) -> EventInput {
     let tz: Tz = e.time_zone.parse().unwrap_or(Tz::UTC);
     let (start, end) = match item {
-        Some(i) => (
-            i.occ.start.with_timezone(&tz).naive_local(),
-            i.occ.end.with_timezone(&tz).naive_local(),
-        ),
+        Some(i) => (i.occ.start.with_timezone(&tz).naive_local(), i.occ.end.with_timezone(&tz).naive_local()),
         None => {
             let s = super::series(e);
             (s.local_start, s.local_start + s.duration)
         }
     };
-    let rule = (!e.rrule.is_empty())
-        .then(|| roundtable_domain::events::Rule::parse(&e.rrule).ok())
-        .flatten();
+    let rule = (!e.rrule.is_empty()).then(|| roundtable_domain::events::Rule::parse(&e.rrule).ok()).flatten();
     EventInput {
         kind: e.kind.as_str().into(),
         title: item.map_or(e.title.clone(), |i| i.title().to_owned()),
@@ -613,24 +493,14 @@ fn input_of(
         time_zone: e.time_zone.clone(),
         start: start.format("%Y-%m-%dT%H:%M").to_string(),
         end: end.format("%Y-%m-%dT%H:%M").to_string(),
-        repeat: if e.rrule.is_empty() {
-            "none".into()
-        } else {
-            "custom".into()
-        },
+        repeat: if e.rrule.is_empty() { "none".into() } else { "custom".into() },
         rrule: e.rrule.clone(),
-        until: rule
-            .and_then(|r| r.until)
-            .map(|u| u.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
+        until: rule.and_then(|r| r.until).map(|u| u.format("%Y-%m-%d").to_string()).unwrap_or_default(),
         location_mode: e.location_mode.as_str().into(),
         place: e.place.clone(),
         online_url: e.online_url.clone(),
         capacity: e.capacity.map(|c| c.to_string()).unwrap_or_default(),
-        rsvp_close_hours: e
-            .rsvp_close_minutes
-            .map(|m| (m / 60).to_string())
-            .unwrap_or_default(),
+        rsvp_close_hours: e.rsvp_close_minutes.map(|m| (m / 60).to_string()).unwrap_or_default(),
         audience: e.audience.as_str().into(),
         reminder_hours: (e.reminder_minutes / 60).to_string(),
         host: host.map(|h| h.to_string()).unwrap_or_default(),
@@ -650,11 +520,8 @@ async fn edit_form(
         (Some(at), "one" | "following") => Some(super::occurrence(&state, &a.event, at).await?),
         _ => None,
     };
-    let host = roundtable_store::events::hosts(&state.db, a.event.id)
-        .await?
-        .into_iter()
-        .find(|h| h.0 == 0)
-        .map(|h| h.1);
+    let host =
+        roundtable_store::events::hosts(&state.db, a.event.id).await?.into_iter().find(|h| h.0 == 0).map(|h| h.1);
     let members = super::members_for_form(&state, a.event.network_id).await?;
     let mut f = input_of(&a.event, item.as_ref(), host);
     if q.scope == "one" {
@@ -741,14 +608,7 @@ async fn cancel(
     Form(f): Form<ScopeForm>,
 ) -> Result<Response> {
     let eid = event_id(&id)?;
-    super::cancel(
-        &state,
-        &s.actor(),
-        &s.user.name,
-        eid,
-        Scope::parse(&f.scope, f.at.parse().ok())?,
-    )
-    .await?;
+    super::cancel(&state, &s.actor(), &s.user.name, eid, Scope::parse(&f.scope, f.at.parse().ok())?).await?;
     Ok(Redirect::to(&format!("/events/{id}?notice=event-cancelled")).into_response())
 }
 
@@ -766,14 +626,9 @@ async fn rsvp(
     Path(id): Path<String>,
     Form(f): Form<RsvpForm>,
 ) -> Result<Response> {
-    let want = Rsvp::parse(&f.response)
-        .filter(|r| *r != Rsvp::Waitlisted)
-        .ok_or_else(|| {
-            AppError::Invalid(vec![roundtable_domain::FieldError::new(
-                "response",
-                "Choose going, maybe or not going.",
-            )])
-        })?;
+    let want = Rsvp::parse(&f.response).filter(|r| *r != Rsvp::Waitlisted).ok_or_else(|| {
+        AppError::Invalid(vec![roundtable_domain::FieldError::new("response", "Choose going, maybe or not going.")])
+    })?;
     let at = require_at(Some(&f.at))?;
     let got = super::rsvp(&state, &s.actor(), event_id(&id)?, at, want).await?;
     let n = match got {
@@ -798,14 +653,7 @@ async fn check_in(
     Path(id): Path<String>,
     Form(f): Form<CodeForm>,
 ) -> Result<Response> {
-    super::self_check_in(
-        &state,
-        &s.actor(),
-        event_id(&id)?,
-        require_at(Some(&f.at))?,
-        &f.code,
-    )
-    .await?;
+    super::self_check_in(&state, &s.actor(), event_id(&id)?, require_at(Some(&f.at))?, &f.code).await?;
     Ok(Redirect::to(&format!("/events/{id}?at={}&notice=checked-in", f.at)).into_response())
 }
 
@@ -824,15 +672,7 @@ async fn mark_attended(
     Form(f): Form<PersonForm>,
 ) -> Result<Response> {
     let user = UserId::parse(&f.user).ok_or(AppError::NotFound)?;
-    super::mark_attended(
-        &state,
-        &s.actor(),
-        &s.user.name,
-        event_id(&id)?,
-        require_at(Some(&f.at))?,
-        user,
-    )
-    .await?;
+    super::mark_attended(&state, &s.actor(), &s.user.name, event_id(&id)?, require_at(Some(&f.at))?, user).await?;
     Ok(Redirect::to(&format!("/events/{id}?at={}&notice=attendance", f.at)).into_response())
 }
 
@@ -843,15 +683,7 @@ async fn confirm_host(
     Form(f): Form<PersonForm>,
 ) -> Result<Response> {
     let user = UserId::parse(&f.user).ok_or(AppError::NotFound)?;
-    super::confirm_host(
-        &state,
-        &s.actor(),
-        &s.user.name,
-        event_id(&id)?,
-        require_at(Some(&f.at))?,
-        user,
-    )
-    .await?;
+    super::confirm_host(&state, &s.actor(), &s.user.name, event_id(&id)?, require_at(Some(&f.at))?, user).await?;
     Ok(Redirect::to(&format!("/events/{id}?at={}&notice=host", f.at)).into_response())
 }
 
@@ -881,14 +713,7 @@ async fn save_notes(
         summary: f.summary,
         recording_url: f.recording_url,
     };
-    super::save_notes(
-        &state,
-        &s.actor(),
-        event_id(&id)?,
-        require_at(Some(&f.at))?,
-        notes,
-    )
-    .await?;
+    super::save_notes(&state, &s.actor(), event_id(&id)?, require_at(Some(&f.at))?, notes).await?;
     Ok(Redirect::to(&format!("/events/{id}?at={}&notice=saved", f.at)).into_response())
 }
 
@@ -979,32 +804,18 @@ async fn event_page(
     let avg = if d.feedback.is_empty() {
         String::new()
     } else {
-        format!(
-            "{:.1}",
-            d.feedback.iter().map(|f| f.0 as f64).sum::<f64>() / d.feedback.len() as f64
-        )
+        format!("{:.1}", d.feedback.iter().map(|f| f.0 as f64).sum::<f64>() / d.feedback.len() as f64)
     };
-    let title = d
-        .item
-        .as_ref()
-        .map_or(e.title.clone(), |i| i.title().to_owned());
+    let title = d.item.as_ref().map_or(e.title.clone(), |i| i.title().to_owned());
     render(&EventPage {
         layout: Layout::for_user(&title, &s).with_notice(notice(q.notice.as_deref())),
         id: e.id.to_string(),
-        at: d
-            .item
-            .as_ref()
-            .map(|i| i.occ.original.timestamp_micros().to_string())
-            .unwrap_or_default(),
+        at: d.item.as_ref().map(|i| i.occ.original.timestamp_micros().to_string()).unwrap_or_default(),
         title,
         kind: e.kind.label(),
         theme: e.theme.clone(),
         description_html: crate::members::markdown(&e.description),
-        when: d
-            .item
-            .as_ref()
-            .map(|i| fmt_range(i.occ.start, i.occ.end, tz))
-            .unwrap_or_default(),
+        when: d.item.as_ref().map(|i| fmt_range(i.occ.start, i.occ.end, tz)).unwrap_or_default(),
         organiser_when: d
             .item
             .as_ref()
@@ -1018,9 +829,7 @@ async fn event_page(
         mode: e.location_mode.label(),
         place: e.place.clone(),
         online_url: e.online_url.clone(),
-        recurrence: roundtable_domain::events::Rule::parse(&e.rrule)
-            .map(|r| r.describe())
-            .unwrap_or_default(),
+        recurrence: roundtable_domain::events::Rule::parse(&e.rrule).map(|r| r.describe()).unwrap_or_default(),
         cancelled: d.item.as_ref().is_none_or(|i| i.cancelled),
         past: d.item.as_ref().is_some_and(|i| i.occ.start <= now),
         capacity: e.capacity,
@@ -1029,24 +838,12 @@ async fn event_page(
         my_rsvp: d.my_rsvp.map_or("", Rsvp::label),
         my_rsvp_code: d.my_rsvp.map_or("", Rsvp::as_str),
         can_organise: d.access.can_organise,
-        checkin_code: if d.access.can_organise {
-            e.checkin_code.clone()
-        } else {
-            String::new()
-        },
+        checkin_code: if d.access.can_organise { e.checkin_code.clone() } else { String::new() },
         i_attended: d.i_attended,
         hosts: d.hosts,
-        suggestions: d
-            .suggestions
-            .into_iter()
-            .map(|(id, n, c)| (id.to_string(), n, c))
-            .collect(),
+        suggestions: d.suggestions.into_iter().map(|(id, n, c)| (id.to_string(), n, c)).collect(),
         people,
-        members: d
-            .members
-            .into_iter()
-            .map(|(id, n)| (id.to_string(), n))
-            .collect(),
+        members: d.members.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
         agenda: d.notes.agenda,
         minutes: d.notes.minutes,
         summary: d.notes.summary,
@@ -1103,16 +900,7 @@ async fn feedback_form(
     Query(q): Query<AtQuery>,
 ) -> Result<Response> {
     let at = require_at(q.at.as_deref())?;
-    feedback_page(
-        &state,
-        &s,
-        &id,
-        at,
-        Errors::default(),
-        String::new(),
-        String::new(),
-    )
-    .await
+    feedback_page(&state, &s, &id, at, Errors::default(), String::new(), String::new()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -1132,22 +920,10 @@ async fn feedback(
     Form(f): Form<FeedbackForm>,
 ) -> Result<Response> {
     let at = require_at(Some(&f.at))?;
-    match super::give_feedback(
-        &state,
-        &s.actor(),
-        event_id(&id)?,
-        at,
-        &f.rating,
-        &f.comment,
-    )
-    .await
-    {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/events/{id}?at={}&notice=feedback", f.at)).into_response())
-        }
+    match super::give_feedback(&state, &s.actor(), event_id(&id)?, at, &f.rating, &f.comment).await {
+        Ok(()) => Ok(Redirect::to(&format!("/events/{id}?at={}&notice=feedback", f.at)).into_response()),
         Err(AppError::Invalid(errs)) => {
-            let mut r =
-                feedback_page(&state, &s, &id, at, Errors(errs), f.rating, f.comment).await?;
+            let mut r = feedback_page(&state, &s, &id, at, Errors(errs), f.rating, f.comment).await?;
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -1161,20 +937,11 @@ async fn ics_download(
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
 ) -> Result<Response> {
-    let text = super::occurrence_ics(
-        &state,
-        &s.actor(),
-        event_id(&id)?,
-        require_at(q.at.as_deref())?,
-    )
-    .await?;
+    let text = super::occurrence_ics(&state, &s.actor(), event_id(&id)?, require_at(q.at.as_deref())?).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"event.ics\"",
-            ),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"event.ics\""),
         ],
         text,
     )
@@ -1186,10 +953,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Result
     let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
     let text = super::feed_ics(&state, token).await?;
     Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CACHE_CONTROL, "private, max-age=300"),
-        ],
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")],
         text,
     )
         .into_response())
@@ -1240,20 +1004,12 @@ pub(crate) struct FeedForm {
     network: String,
 }
 
-async fn create_feed(
-    State(state): State<AppState>,
-    s: Signed,
-    Form(f): Form<FeedForm>,
-) -> Result<Response> {
+async fn create_feed(State(state): State<AppState>, s: Signed, Form(f): Form<FeedForm>) -> Result<Response> {
     let url = super::create_feed(&state, &s.actor(), Some(f.network.as_str())).await?;
     feeds_view(&state, &s, url).await
 }
 
-async fn revoke_feed(
-    State(state): State<AppState>,
-    s: Signed,
-    Path(id): Path<String>,
-) -> Result<Response> {
+async fn revoke_feed(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {
     super::revoke_feed(&state, &s.actor(), event_id(&id)?).await?;
     Ok(Redirect::to("/calendar/feeds?notice=feed-revoked").into_response())
 }
@@ -1273,27 +1029,13 @@ async fn history(State(state): State<AppState>, s: Signed) -> Result<Response> {
         .into_iter()
         .map(|h| {
             (
-                format!(
-                    "/events/{}?at={}",
-                    h.event_id,
-                    h.occurrence_at.timestamp_micros()
-                ),
+                format!("/events/{}?at={}", h.event_id, h.occurrence_at.timestamp_micros()),
                 h.title,
                 h.network_name,
-                h.occurrence_at
-                    .with_timezone(&tz)
-                    .format("%a %-d %b %Y, %H:%M %Z")
-                    .to_string(),
-                if h.method == "code" {
-                    "Checked in with the code"
-                } else {
-                    "Marked by an organiser"
-                },
+                h.occurrence_at.with_timezone(&tz).format("%a %-d %b %Y, %H:%M %Z").to_string(),
+                if h.method == "code" { "Checked in with the code" } else { "Marked by an organiser" },
             )
         })
         .collect();
-    render(&HistoryPage {
-        layout: Layout::for_user("My attendance", &s),
-        rows,
-    })
+    render(&HistoryPage { layout: Layout::for_user("My attendance", &s), rows })
 }

@@ -100,15 +100,21 @@ impl AppError {
     /// What to tell the person, in plain words.
     pub fn message(&self) -> String {
         match self {
-            AppError::NotFound => "We could not find that page. It may have moved, or you may not have access to it.".into(),
+            AppError::NotFound => {
+                "We could not find that page. It may have moved, or you may not have access to it.".into()
+            }
             AppError::Forbidden(m) => (*m).into(),
-            AppError::CharterPending { .. } => "This network has a new version of its charter. Please read and accept it to continue.".into(),
+            AppError::CharterPending { .. } => {
+                "This network has a new version of its charter. Please read and accept it to continue.".into()
+            }
             AppError::Unauthenticated | AppError::SignInFirst { .. } => "Please sign in to continue.".into(),
             AppError::Invalid(f) => f.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
             AppError::Conflict(f) => f.message.clone(),
             AppError::RateLimited(m) => m.clone(),
             AppError::BadRequest(_, m) => m.clone(),
-            AppError::Internal(_) => "Something went wrong on our side. It has been logged; please try again in a moment.".into(),
+            AppError::Internal(_) => {
+                "Something went wrong on our side. It has been logged; please try again in a moment.".into()
+            }
         }
     }
 
@@ -134,7 +140,9 @@ impl IntoResponse for AppError {
         self.log();
         match &self {
             AppError::Unauthenticated => return Redirect::to("/sign-in").into_response(),
-            AppError::CharterPending { slug } => return Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response(),
+            AppError::CharterPending { slug } => {
+                return Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response();
+            }
             AppError::SignInFirst { next } => {
                 return Redirect::to(&format!("/sign-in?next={}", crate::http::urlencode(next))).into_response();
             }
@@ -148,7 +156,12 @@ impl IntoResponse for AppError {
             s if s.is_server_error() => "Something went wrong",
             _ => "We could not use that request",
         };
-        let page = ErrorPage { layout: crate::http::Layout::anonymous(title), status: status.as_u16(), title, message: self.message() };
+        let page = ErrorPage {
+            layout: crate::http::Layout::anonymous(title),
+            status: status.as_u16(),
+            title,
+            message: self.message(),
+        };
         match page.render() {
             Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
             Err(_) => (status, self.message()).into_response(),
@@ -183,7 +196,8 @@ impl IntoResponse for ApiError {
             _ => Vec::new(),
         };
         if !fields.is_empty() {
-            body["errors"] = fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.message})).collect();
+            body["errors"] =
+                fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.message})).collect();
         }
         (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
     }

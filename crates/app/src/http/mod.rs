@@ -30,7 +30,12 @@ impl Layout {
         Self { title: title.to_owned(), ..Self::default() }
     }
     pub fn for_user(title: &str, s: &Signed) -> Self {
-        Self { title: title.to_owned(), user_name: Some(s.user.name.clone()), is_admin: s.user.is_org_admin, notice: None }
+        Self {
+            title: title.to_owned(),
+            user_name: Some(s.user.name.clone()),
+            is_admin: s.user.is_org_admin,
+            notice: None,
+        }
     }
     pub fn for_maybe(title: &str, s: &Option<Signed>) -> Self {
         s.as_ref().map_or_else(|| Self::anonymous(title), |s| Self::for_user(title, s))
@@ -71,11 +76,14 @@ pub fn or_form<T>(
 ) -> Result<Response> {
     match result {
         Ok(v) => ok(v),
-        Err(AppError::Invalid(errs)) => Ok(with_status(form(Errors(errs))?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
-        Err(AppError::Conflict(err)) => Ok(with_status(form(Errors(vec![err]))?, axum::http::StatusCode::CONFLICT)),
-        Err(AppError::RateLimited(msg)) => {
-            Ok(with_status(form(Errors(vec![FieldError::new("form", msg)]))?, axum::http::StatusCode::TOO_MANY_REQUESTS))
+        Err(AppError::Invalid(errs)) => {
+            Ok(with_status(form(Errors(errs))?, axum::http::StatusCode::UNPROCESSABLE_ENTITY))
         }
+        Err(AppError::Conflict(err)) => Ok(with_status(form(Errors(vec![err]))?, axum::http::StatusCode::CONFLICT)),
+        Err(AppError::RateLimited(msg)) => Ok(with_status(
+            form(Errors(vec![FieldError::new("form", msg)]))?,
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+        )),
         Err(e) => Err(e),
     }
 }
@@ -112,7 +120,9 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "event-saved" => "The event has been saved; people who answered have been told.",
         "event-cancelled" => "The event has been cancelled; people who answered have been told.",
         "rsvp-yes" => "You're going. The invitation is on its way to your inbox.",
-        "rsvp-waitlisted" => "The event is full, so you are on the waiting list. We will email you if a place frees up.",
+        "rsvp-waitlisted" => {
+            "The event is full, so you are on the waiting list. We will email you if a place frees up."
+        }
         "rsvp-saved" => "Your answer has been saved.",
         "checked-in" => "You are checked in. Enjoy the event!",
         "attendance" => "Attendance has been recorded.",

@@ -127,7 +127,17 @@ impl Column {
     /// Header names (normalised: lower-case letters and digits only) that mean this column.
     fn aliases(self) -> &'static [&'static str] {
         match self {
-            Column::Email => &["email", "emailaddress", "workemail", "businessemail", "mail", "email1", "userprincipalname", "upn", "courriel"],
+            Column::Email => &[
+                "email",
+                "emailaddress",
+                "workemail",
+                "businessemail",
+                "mail",
+                "email1",
+                "userprincipalname",
+                "upn",
+                "courriel",
+            ],
             Column::Name => &["name", "fullname", "displayname", "employeename", "personname", "nom", "nomcomplet"],
             Column::FirstName => &["firstname", "givenname", "forename", "prenom"],
             Column::LastName => &["lastname", "surname", "familyname"],
@@ -137,13 +147,33 @@ impl Column {
             Column::Location => &["location", "office", "site", "worklocation", "city"],
             Column::TimeZone => &["timezone", "tz", "zone"],
             Column::Level => &["level", "grade", "joblevel", "band", "seniority"],
-            Column::YearsExperience => &["yearsexperience", "yearsofexperience", "experience", "experienceyears", "years"],
+            Column::YearsExperience => {
+                &["yearsexperience", "yearsofexperience", "experience", "experienceyears", "years"]
+            }
             Column::Skills => &["skills", "skill", "competencies"],
             Column::Interests => &["interests", "interest", "hobbies"],
             Column::Languages => &["languages", "language", "spokenlanguages"],
-            Column::StartDate => &["startdate", "hiredate", "datehired", "joindate", "joined", "employmentstartdate", "start"],
-            Column::ManagerEmail => &["manageremail", "manager", "linemanageremail", "linemanager", "supervisoremail", "reportsto", "manageremailaddress"],
-            Column::SupportsEmails => &["supportsemails", "supportsemail", "supports", "executives", "executivessupported", "supportedexecutives", "executiveemails"],
+            Column::StartDate => {
+                &["startdate", "hiredate", "datehired", "joindate", "joined", "employmentstartdate", "start"]
+            }
+            Column::ManagerEmail => &[
+                "manageremail",
+                "manager",
+                "linemanageremail",
+                "linemanager",
+                "supervisoremail",
+                "reportsto",
+                "manageremailaddress",
+            ],
+            Column::SupportsEmails => &[
+                "supportsemails",
+                "supportsemail",
+                "supports",
+                "executives",
+                "executivessupported",
+                "supportedexecutives",
+                "executiveemails",
+            ],
             Column::Networks => &["networks", "network", "groups"],
         }
     }
@@ -232,7 +262,9 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
         return Ok((text.into_owned(), "UTF-16"));
     }
     if bytes.contains(&0) {
-        return Err(FileError("This is not a text file. Save the spreadsheet as “CSV UTF-8” and use that file.".into()));
+        return Err(FileError(
+            "This is not a text file. Save the spreadsheet as “CSV UTF-8” and use that file.".into(),
+        ));
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.to_owned(), "UTF-8")),
@@ -299,7 +331,9 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| line_at(p.byte()));
-                return Err(FileError(format!("Line {line} cannot be read as CSV ({e}). Save the file again as “CSV UTF-8”.")));
+                return Err(FileError(format!(
+                    "Line {line} cannot be read as CSV ({e}). Save the file again as “CSV UTF-8”."
+                )));
             }
         }
         let line = record.position().map_or(0, |p| line_at(p.byte()));
@@ -388,7 +422,11 @@ impl Mapping {
 
     /// The file's columns that feed none of ours.
     pub fn ignored(&self, headers: &[String]) -> Vec<String> {
-        (0..headers.len()).filter(|i| !self.0.values().any(|j| j == i)).map(|i| headers[i].clone()).filter(|h| !h.is_empty()).collect()
+        (0..headers.len())
+            .filter(|i| !self.0.values().any(|j| j == i))
+            .map(|i| headers[i].clone())
+            .filter(|h| !h.is_empty())
+            .collect()
     }
 }
 
@@ -431,7 +469,9 @@ pub fn date(raw: &str) -> Result<String, (String, String)> {
     let s = raw.trim();
     let fix = "Write the date as 2024-03-31 (year-month-day) or 31/03/2024 (day/month/year).".to_owned();
     let parsed = if s.contains('/') {
-        chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y").ok().filter(|_| s.rsplit('/').next().is_some_and(|y| y.len() == 4))
+        chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y")
+            .ok()
+            .filter(|_| s.rsplit('/').next().is_some_and(|y| y.len() == 4))
     } else if s.len() == 10 && s.as_bytes().get(4) == Some(&b'-') {
         chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
     } else {
@@ -441,7 +481,11 @@ pub fn date(raw: &str) -> Result<String, (String, String)> {
         Some(d) => Ok(d.format("%Y-%m-%d").to_string()),
         None => {
             let shape_ok = s.len() == 10 && (s.as_bytes()[4] == b'-' || s.as_bytes()[2] == b'/');
-            let problem = if shape_ok { format!("“{s}” is not a real date.") } else { format!("“{s}” is not a date we can read.") };
+            let problem = if shape_ok {
+                format!("“{s}” is not a real date.")
+            } else {
+                format!("“{s}” is not a date we can read.")
+            };
             Err((problem, fix))
         }
     }
@@ -468,7 +512,11 @@ fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
     let value = |c: Column| cell(c).filter(|v| !v.is_empty());
 
     match cell(Column::Email) {
-        Some("") | None => err(Column::Email, "The email address is missing.".into(), "Every row needs the person's work email address."),
+        Some("") | None => err(
+            Column::Email,
+            "The email address is missing.".into(),
+            "Every row needs the person's work email address.",
+        ),
         Some(v) => match Email::parse(v) {
             Ok(e) => r.email = Some(e),
             Err(_) => err(Column::Email, format!("“{v}” is not an email address."), "Write it like name@example.org."),
@@ -496,7 +544,11 @@ fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
                     format!("The {} has a line break or another control character in it.", c.label().to_lowercase()),
                     "Keep it on one line. If it should not span lines, look for a stray double quote (\") earlier in this row.",
                 ),
-                Err(_) => err(c, format!("The {} is {} characters long.", c.label().to_lowercase(), v.chars().count()), &format!("Shorten it to at most {max} characters.")),
+                Err(_) => err(
+                    c,
+                    format!("The {} is {} characters long.", c.label().to_lowercase(), v.chars().count()),
+                    &format!("Shorten it to at most {max} characters."),
+                ),
             }
         }
     };
@@ -508,20 +560,32 @@ fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
     if let Some(v) = value(Column::TimeZone) {
         match time_zone(v) {
             Some(z) => r.time_zone = Some(z.to_owned()),
-            None => err(Column::TimeZone, format!("“{v}” is not a time zone we know."), "Use an IANA name such as Europe/London, America/New_York or Asia/Singapore."),
+            None => err(
+                Column::TimeZone,
+                format!("“{v}” is not a time zone we know."),
+                "Use an IANA name such as Europe/London, America/New_York or Asia/Singapore.",
+            ),
         }
     }
     if let Some(v) = value(Column::YearsExperience) {
         match parse_years(v) {
             Ok(y) => r.years_experience = y,
-            Err(_) => err(Column::YearsExperience, format!("“{v}” is not a number of years from 0 to 60."), "Write a whole number such as 7, or leave the cell empty."),
+            Err(_) => err(
+                Column::YearsExperience,
+                format!("“{v}” is not a number of years from 0 to 60."),
+                "Write a whole number such as 7, or leave the cell empty.",
+            ),
         }
     }
-    for (c, out) in [(Column::Skills, &mut r.skills), (Column::Interests, &mut r.interests), (Column::Languages, &mut r.languages)] {
+    for (c, out) in
+        [(Column::Skills, &mut r.skills), (Column::Interests, &mut r.interests), (Column::Languages, &mut r.languages)]
+    {
         if let Some(v) = value(c) {
             match parse_tags(c.key(), &list_cell(v).join(";")) {
                 Ok(list) => *out = Some(list),
-                Err(e) => err(c, e.message, "Separate items with ; or |, keep each under 40 characters and list at most 30."),
+                Err(e) => {
+                    err(c, e.message, "Separate items with ; or |, keep each under 40 characters and list at most 30.")
+                }
             }
         }
     }
@@ -534,7 +598,11 @@ fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
     if let Some(v) = value(Column::ManagerEmail) {
         match Email::parse(v) {
             Ok(e) => r.manager_email = Some(e),
-            Err(_) => err(Column::ManagerEmail, format!("“{v}” is not an email address."), "Write the manager's work email, like name@example.org, or leave the cell empty."),
+            Err(_) => err(
+                Column::ManagerEmail,
+                format!("“{v}” is not an email address."),
+                "Write the manager's work email, like name@example.org, or leave the cell empty.",
+            ),
         }
     }
     if let Some(v) = value(Column::SupportsEmails) {
@@ -543,7 +611,11 @@ fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
             match Email::parse(e) {
                 Ok(e) if !list.contains(&e) => list.push(e),
                 Ok(_) => {}
-                Err(_) => err(Column::SupportsEmails, format!("“{e}” is not an email address."), "Write each executive's work email, separated by ; or |."),
+                Err(_) => err(
+                    Column::SupportsEmails,
+                    format!("“{e}” is not an email address."),
+                    "Write each executive's work email, separated by ; or |.",
+                ),
             }
         }
         r.supports_emails = Some(list);
@@ -579,7 +651,8 @@ fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
 
 /// The template offered for download: our header and one example row.
 pub fn template() -> String {
-    let header: Vec<&str> = Column::ALL.iter().filter(|c| !matches!(c, Column::FirstName | Column::LastName)).map(|c| c.key()).collect();
+    let header: Vec<&str> =
+        Column::ALL.iter().filter(|c| !matches!(c, Column::FirstName | Column::LastName)).map(|c| c.key()).collect();
     let example = [
         "ann.example@example.org",
         "Ann Example",
@@ -642,7 +715,17 @@ mod tests {
 
     #[test]
     fn headers_match_by_alias_ignoring_case_and_punctuation() {
-        let headers: Vec<String> = ["E-mail Address", "Display Name", "JOB TITLE", "Line Manager Email", "Hire Date", "Time-Zone", "Employee ID"].map(String::from).into();
+        let headers: Vec<String> = [
+            "E-mail Address",
+            "Display Name",
+            "JOB TITLE",
+            "Line Manager Email",
+            "Hire Date",
+            "Time-Zone",
+            "Employee ID",
+        ]
+        .map(String::from)
+        .into();
         let m = Mapping::suggest(&headers);
         assert_eq!(m.get(Column::Email), Some(0));
         assert_eq!(m.get(Column::Name), Some(1));
@@ -656,7 +739,8 @@ mod tests {
     #[test]
     fn a_mapping_needs_an_email_and_one_use_per_column() {
         let headers: Vec<String> = ["a", "b"].map(String::from).into();
-        let choices: HashMap<String, String> = [("name", "0"), ("job_title", "0")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        let choices: HashMap<String, String> =
+            [("name", "0"), ("job_title", "0")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
         let errs = Mapping::from_choices(&choices, &headers).unwrap_err();
         assert!(errs.iter().any(|e| e.contains("both")) && errs.iter().any(|e| e.contains("email")));
     }
@@ -674,7 +758,9 @@ mod tests {
 
     #[test]
     fn cells_are_checked_with_line_column_problem_and_fix() {
-        let s = sheet("Email;Name;Start date;Time zone;Skills;Years\nnot-an-email;Ann;2024-13-01;Mars/Olympus;a|b;lots\nb@x.org;Bea;01/02/2020;europe/london;\"x\ny\";3;extra\n");
+        let s = sheet(
+            "Email;Name;Start date;Time zone;Skills;Years\nnot-an-email;Ann;2024-13-01;Mars/Olympus;a|b;lots\nb@x.org;Bea;01/02/2020;europe/london;\"x\ny\";3;extra\n",
+        );
         let rs = records(&s, &Mapping::suggest(&s.headers));
         let cols: Vec<&str> = rs[0].errors.iter().map(|e| e.column.as_str()).collect();
         assert_eq!(cols, ["Email (column A)", "Time zone (column D)", "Years (column F)", "Start date (column C)"]);

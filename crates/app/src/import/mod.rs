@@ -140,7 +140,11 @@ pub enum Stage {
 pub type Progress<'a> = &'a (dyn Fn(Stage, u64, u64) + Send + Sync);
 
 fn require_admin(actor: &Actor) -> Result<()> {
-    if actor.is_org_admin { Ok(()) } else { Err(AppError::Forbidden("Only organisation administrators can import or export members.")) }
+    if actor.is_org_admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only organisation administrators can import or export members."))
+    }
 }
 
 fn invalid(msg: impl Into<String>) -> AppError {
@@ -250,7 +254,15 @@ fn loops(graph: &HashMap<UserId, UserId>, starts: impl Iterator<Item = UserId>) 
     found
 }
 
-fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snapshot, extra: Option<NetworkId>, opts: &Options, acting: Option<UserId>) -> Result<Plan> {
+fn plan(
+    sheet: &Sheet,
+    mapping: &Mapping,
+    mut records: Vec<Record>,
+    snap: &Snapshot,
+    extra: Option<NetworkId>,
+    opts: &Options,
+    acting: Option<UserId>,
+) -> Result<Plan> {
     let people: HashMap<&str, &Person> = snap.people.iter().map(|p| (p.email.as_str(), p)).collect();
     let nets: HashMap<&str, NetworkId> = snap.networks.iter().map(|n| (n.slug.as_str(), n.id)).collect();
     let col = |c: Column| column_name(sheet, mapping, c);
@@ -267,28 +279,51 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
             for &i in idx {
                 let others: Vec<u64> = idx.iter().filter(|&&j| j != i).map(|&j| records[j].line).collect();
                 let line = records[i].line;
-                records[i].errors.push(row_error(line, col(Column::Email), format!("{email} is also on {}.", lines_text(&others)), "Keep one row per person: merge the rows or delete the extra ones."));
+                records[i].errors.push(row_error(
+                    line,
+                    col(Column::Email),
+                    format!("{email} is also on {}.", lines_text(&others)),
+                    "Keep one row per person: merge the rows or delete the extra ones.",
+                ));
             }
         }
     }
     for r in &mut records {
         for slug in &r.networks {
             if !nets.contains_key(slug.as_str()) {
-                r.errors.push(row_error(r.line, col(Column::Networks), format!("No network has the address “{slug}”."), "Use an existing network's address (as in its link), or create the network first."));
+                r.errors.push(row_error(
+                    r.line,
+                    col(Column::Networks),
+                    format!("No network has the address “{slug}”."),
+                    "Use an existing network's address (as in its link), or create the network first.",
+                ));
             }
         }
         if let Some(e) = &r.email
             && r.name.is_none()
             && !people.contains_key(e.as_str())
         {
-            let c = if mapping.get(Column::Name).is_none() && mapping.get(Column::FirstName).is_some() { Column::FirstName } else { Column::Name };
-            r.errors.push(row_error(r.line, col(c), format!("{e} is new to Roundtable, so a name is needed."), "Fill in the person's name."));
+            let c = if mapping.get(Column::Name).is_none() && mapping.get(Column::FirstName).is_some() {
+                Column::FirstName
+            } else {
+                Column::Name
+            };
+            r.errors.push(row_error(
+                r.line,
+                col(c),
+                format!("{e} is new to Roundtable, so a name is needed."),
+                "Fill in the person's name.",
+            ));
         }
     }
 
     // Ids: known people keep theirs; new people get one now, so rows can name each other.
-    let row_of: HashMap<&str, usize> = records.iter().enumerate().filter_map(|(i, r)| r.email.as_ref().map(|e| (e.as_str(), i))).collect();
-    let ids: Vec<Option<UserId>> = records.iter().map(|r| r.email.as_ref().map(|e| people.get(e.as_str()).map_or_else(UserId::new, |p| p.id))).collect();
+    let row_of: HashMap<&str, usize> =
+        records.iter().enumerate().filter_map(|(i, r)| r.email.as_ref().map(|e| (e.as_str(), i))).collect();
+    let ids: Vec<Option<UserId>> = records
+        .iter()
+        .map(|r| r.email.as_ref().map(|e| people.get(e.as_str()).map_or_else(UserId::new, |p| p.id)))
+        .collect();
     let mut valid: Vec<bool> = records.iter().map(|r| r.errors.is_empty()).collect();
     // Errors found from here on, by row (the records stay borrowed by the maps above).
     let mut more: Vec<Vec<RowError>> = vec![Vec::new(); records.len()];
@@ -304,13 +339,24 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
     for (i, r) in records.iter().enumerate() {
         let me = r.email.as_ref().map_or("", |e| e.as_str());
         let refs = r.manager_email.iter().map(|m| (m, "manager", Column::ManagerEmail));
-        let refs = refs.chain(r.supports_emails.iter().flatten().map(|e| (e, "supported executive", Column::SupportsEmails)));
+        let refs =
+            refs.chain(r.supports_emails.iter().flatten().map(|e| (e, "supported executive", Column::SupportsEmails)));
         for (email, what, c) in refs {
             let email = email.as_str();
             if email == me {
-                more[i].push(row_error(r.line, col(c), format!("A person cannot be their own {what}."), "Correct the email, or leave the cell empty."));
+                more[i].push(row_error(
+                    r.line,
+                    col(c),
+                    format!("A person cannot be their own {what}."),
+                    "Correct the email, or leave the cell empty.",
+                ));
             } else if !people.contains_key(email) && !row_of.contains_key(email) {
-                more[i].push(row_error(r.line, col(c), format!("No one with the email {email} is in this file or in Roundtable."), format!("Check the spelling, or add a row for the {what}.")));
+                more[i].push(row_error(
+                    r.line,
+                    col(c),
+                    format!("No one with the email {email} is in this file or in Roundtable."),
+                    format!("Check the spelling, or add a row for the {what}."),
+                ));
             }
         }
         if !more[i].is_empty() {
@@ -329,7 +375,9 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
                 }
                 let r = &records[i];
                 let refs = r.manager_email.iter().map(|m| (m, "manager", Column::ManagerEmail));
-                let refs = refs.chain(r.supports_emails.iter().flatten().map(|e| (e, "supported executive", Column::SupportsEmails)));
+                let refs = refs.chain(
+                    r.supports_emails.iter().flatten().map(|e| (e, "supported executive", Column::SupportsEmails)),
+                );
                 let mut errs = Vec::new();
                 for (email, what, c) in refs {
                     let email = email.as_str();
@@ -337,7 +385,12 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
                         && !valid[j]
                     {
                         let at = records[j].line;
-                        errs.push(row_error(r.line, col(c), format!("The {what} {email} is on line {at}, which has errors."), format!("Fix line {at} first, or leave this cell empty.")));
+                        errs.push(row_error(
+                            r.line,
+                            col(c),
+                            format!("The {what} {email} is on line {at}, which has errors."),
+                            format!("Fix line {at} first, or leave this cell empty."),
+                        ));
                     }
                 }
                 if !errs.is_empty() {
@@ -351,7 +404,8 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
             }
         }
         // Reporting loops, over the reporting line as the import would leave it.
-        let mut graph: HashMap<UserId, UserId> = snap.people.iter().filter_map(|p| Some((p.id, p.manager_id?))).collect();
+        let mut graph: HashMap<UserId, UserId> =
+            snap.people.iter().filter_map(|p| Some((p.id, p.manager_id?))).collect();
         let id_of = |email: &str| row_of.get(email).and_then(|&j| ids[j]).or_else(|| people.get(email).map(|p| p.id));
         for (i, r) in records.iter().enumerate() {
             if let (true, Some(id), Some(m)) = (valid[i], ids[i], &r.manager_email)
@@ -360,16 +414,25 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
                 graph.insert(id, mid);
             }
         }
-        let in_file: HashMap<UserId, usize> = ids.iter().enumerate().filter(|(i, _)| valid[*i]).filter_map(|(i, id)| Some(((*id)?, i))).collect();
+        let in_file: HashMap<UserId, usize> =
+            ids.iter().enumerate().filter(|(i, _)| valid[*i]).filter_map(|(i, id)| Some(((*id)?, i))).collect();
         let mut any = false;
-        for cycle in loops(&graph, (0..records.len()).filter(|&i| valid[i] && records[i].manager_email.is_some()).filter_map(|i| ids[i])) {
+        for cycle in loops(
+            &graph,
+            (0..records.len()).filter(|&i| valid[i] && records[i].manager_email.is_some()).filter_map(|i| ids[i]),
+        ) {
             let mut chain: Vec<&str> = cycle.iter().map(|id| email_of.get(id).copied().unwrap_or("?")).collect();
             chain.push(chain[0]);
             let chain = chain.join(" → ");
             for id in &cycle {
                 if let Some(&i) = in_file.get(id) {
                     let line = records[i].line;
-                    more[i].push(row_error(line, col(Column::ManagerEmail), format!("This makes a reporting loop: {chain}."), "Correct the manager of one of these people."));
+                    more[i].push(row_error(
+                        line,
+                        col(Column::ManagerEmail),
+                        format!("This makes a reporting loop: {chain}."),
+                        "Correct the manager of one of these people.",
+                    ));
                     valid[i] = false;
                     any = true;
                 }
@@ -394,17 +457,21 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
     for (a, e) in &snap.supports {
         supports.entry(*a).or_default().push(*e);
     }
-    let active: HashSet<(NetworkId, UserId)> = snap.memberships.iter().filter(|m| m.status == "active").map(|m| (m.network_id, m.user_id)).collect();
+    let active: HashSet<(NetworkId, UserId)> =
+        snap.memberships.iter().filter(|m| m.status == "active").map(|m| (m.network_id, m.user_id)).collect();
     let id_of = |email: &str| row_of.get(email).and_then(|&j| ids[j]).or_else(|| people.get(email).map(|p| p.id));
     let mut p = Plan::default();
     for (i, r) in records.iter().enumerate() {
         let (Some(email), Some(id), true) = (&r.email, ids[i], valid[i]) else { continue };
         let manager = r.manager_email.as_ref().and_then(|m| id_of(m.as_str()));
-        let sup: Option<Vec<UserId>> = r.supports_emails.as_ref().map(|l| l.iter().filter_map(|e| id_of(e.as_str())).collect());
-        let mut nets_here: Vec<NetworkId> = r.networks.iter().filter_map(|s| nets.get(s.as_str()).copied()).chain(extra).collect();
+        let sup: Option<Vec<UserId>> =
+            r.supports_emails.as_ref().map(|l| l.iter().filter_map(|e| id_of(e.as_str())).collect());
+        let mut nets_here: Vec<NetworkId> =
+            r.networks.iter().filter_map(|s| nets.get(s.as_str()).copied()).chain(extra).collect();
         let mut seen = HashSet::new();
         nets_here.retain(|n| seen.insert(*n));
-        let joins: Vec<(NetworkId, UserId)> = nets_here.iter().filter(|n| !active.contains(&(**n, id))).map(|n| (*n, id)).collect();
+        let joins: Vec<(NetworkId, UserId)> =
+            nets_here.iter().filter(|n| !active.contains(&(**n, id))).map(|n| (*n, id)).collect();
         let name_or = |d: &str| r.name.as_ref().map_or_else(|| d.to_owned(), |n| n.as_str().to_owned());
         let or = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
         match people.get(email.as_str()) {
@@ -430,7 +497,14 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
                     languages: r.languages.clone().unwrap_or_default(),
                     supports: sup.unwrap_or_default(),
                 };
-                p.report.outcomes.push(Outcome { line: r.line, email: d.email.clone(), name: d.name.clone(), action: Action::Create, changes: Vec::new(), note: None });
+                p.report.outcomes.push(Outcome {
+                    line: r.line,
+                    email: d.email.clone(),
+                    name: d.name.clone(),
+                    action: Action::Create,
+                    changes: Vec::new(),
+                    note: None,
+                });
                 p.create.push(d);
                 p.memberships.extend(joins);
             }
@@ -486,8 +560,17 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
                 }
                 let profile_changed = changes.iter().any(|c| *c != "networks");
                 let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
-                let note = cur.deactivated.then_some("This account is deactivated and stays so; reactivate it on the People page if needed.");
-                p.report.outcomes.push(Outcome { line: r.line, email: d.email.clone(), name: d.name.clone(), action, changes, note });
+                let note = cur
+                    .deactivated
+                    .then_some("This account is deactivated and stays so; reactivate it on the People page if needed.");
+                p.report.outcomes.push(Outcome {
+                    line: r.line,
+                    email: d.email.clone(),
+                    name: d.name.clone(),
+                    action,
+                    changes,
+                    note,
+                });
                 if profile_changed {
                     p.update.push(d);
                 }
@@ -498,7 +581,9 @@ fn plan(sheet: &Sheet, mapping: &Mapping, mut records: Vec<Record>, snap: &Snaps
 
     if opts.deactivate_missing {
         if lines_of.is_empty() {
-            return Err(invalid("No row has a usable email address, so no one can be matched. Nothing was deactivated."));
+            return Err(invalid(
+                "No row has a usable email address, so no one can be matched. Nothing was deactivated.",
+            ));
         }
         for person in &snap.people {
             if person.deactivated || lines_of.contains_key(&person.email) || Some(person.id) == acting {
@@ -593,13 +678,18 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
             search_network: &idx.search_network,
         })
         .collect();
-    let tags: Vec<(UserId, &str, &str, &str, &str)> =
-        people.iter().zip(&indexes).flat_map(|(d, (_, idx))| idx.tags.iter().map(move |(k, t, f, a)| (d.id, *k, t.as_str(), f.as_str(), *a))).collect();
-    let supports: Vec<(UserId, UserId)> = people.iter().flat_map(|d| d.supports.iter().map(move |e| (d.id, *e))).collect();
+    let tags: Vec<(UserId, &str, &str, &str, &str)> = people
+        .iter()
+        .zip(&indexes)
+        .flat_map(|(d, (_, idx))| idx.tags.iter().map(move |(k, t, f, a)| (d.id, *k, t.as_str(), f.as_str(), *a)))
+        .collect();
+    let supports: Vec<(UserId, UserId)> =
+        people.iter().flat_map(|d| d.supports.iter().map(move |e| (d.id, *e))).collect();
     let updated_ids: Vec<UserId> = p.update.iter().map(|d| d.id).collect();
     let n_new = p.create.len();
 
-    let total = (users.len() + profiles.len() + tags.len() + supports.len() + p.memberships.len() + p.deactivate.len()) as u64;
+    let total =
+        (users.len() + profiles.len() + tags.len() + supports.len() + p.memberships.len() + p.deactivate.len()) as u64;
     if total > CHUNK as u64 {
         store::begin_bulk(tx).await?;
     }
@@ -659,7 +749,15 @@ fn conflict(e: roundtable_store::Error) -> AppError {
 
 /// Checks `sheet` under `mapping` and, unless it is a dry run or there are errors the options do
 /// not allow to skip, applies it in one transaction.
-pub async fn run(db: &Db, by: &Initiator, sheet: &Sheet, mapping: &Mapping, file_name: &str, opts: &Options, progress: Progress<'_>) -> Result<Report> {
+pub async fn run(
+    db: &Db,
+    by: &Initiator,
+    sheet: &Sheet,
+    mapping: &Mapping,
+    file_name: &str,
+    opts: &Options,
+    progress: Progress<'_>,
+) -> Result<Report> {
     let records = csv_read::records(sheet, mapping);
     progress(Stage::Checking, records.len() as u64, records.len() as u64);
     let extra_network = |snap: &Snapshot| -> Result<Option<NetworkId>> {
@@ -701,7 +799,14 @@ pub async fn run(db: &Db, by: &Initiator, sheet: &Sheet, mapping: &Mapping, file
     let detail = p.report.summary();
     audit::record(
         &mut tx,
-        &audit::NewEntry { actor_id: by.user_id, actor_name: &by.name, action: "members.imported", network_id: extra, subject: file_name, detail: &detail },
+        &audit::NewEntry {
+            actor_id: by.user_id,
+            actor_name: &by.name,
+            action: "members.imported",
+            network_id: extra,
+            subject: file_name,
+            detail: &detail,
+        },
         Utc::now(),
     )
     .await?;
@@ -720,14 +825,37 @@ pub async fn run(db: &Db, by: &Initiator, sheet: &Sheet, mapping: &Mapping, file
 }
 
 /// The org-admin page's check: a dry run.
-pub async fn preview(state: &AppState, actor: &Actor, sheet: &Sheet, mapping: &Mapping, opts: &Options) -> Result<Report> {
+pub async fn preview(
+    state: &AppState,
+    actor: &Actor,
+    sheet: &Sheet,
+    mapping: &Mapping,
+    opts: &Options,
+) -> Result<Report> {
     require_admin(actor)?;
     let opts = Options { dry_run: true, ..opts.clone() };
-    run(&state.db, &Initiator { user_id: Some(actor.user_id), name: String::new() }, sheet, mapping, "", &opts, &|_, _, _| {}).await
+    run(
+        &state.db,
+        &Initiator { user_id: Some(actor.user_id), name: String::new() },
+        sheet,
+        mapping,
+        "",
+        &opts,
+        &|_, _, _| {},
+    )
+    .await
 }
 
 /// The org-admin page's import.
-pub async fn apply(state: &AppState, actor: &Actor, actor_name: &str, sheet: &Sheet, mapping: &Mapping, file_name: &str, opts: &Options) -> Result<Report> {
+pub async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    sheet: &Sheet,
+    mapping: &Mapping,
+    file_name: &str,
+    opts: &Options,
+) -> Result<Report> {
     require_admin(actor)?;
     let opts = Options { dry_run: false, ..opts.clone() };
     let by = Initiator { user_id: Some(actor.user_id), name: actor_name.to_owned() };
@@ -827,10 +955,14 @@ async fn export_csv(db: &Db, rel: Relation, network: Option<&str>) -> Result<(Ve
     for m in snap.memberships.iter().filter(|m| m.status == "active") {
         nets.entry(m.user_id).or_default().extend(slug_of.get(&m.network_id));
     }
-    let in_network: Option<HashSet<UserId>> =
-        only.map(|n| snap.memberships.iter().filter(|m| m.network_id == n && m.status == "active").map(|m| m.user_id).collect());
-    let mut people: Vec<&Person> =
-        snap.people.iter().filter(|p| !p.deactivated && in_network.as_ref().is_none_or(|s| s.contains(&p.id))).collect();
+    let in_network: Option<HashSet<UserId>> = only.map(|n| {
+        snap.memberships.iter().filter(|m| m.network_id == n && m.status == "active").map(|m| m.user_id).collect()
+    });
+    let mut people: Vec<&Person> = snap
+        .people
+        .iter()
+        .filter(|p| !p.deactivated && in_network.as_ref().is_none_or(|s| s.contains(&p.id)))
+        .collect();
     people.sort_by(|a, b| (fold(&a.name), &a.email).cmp(&(fold(&b.name), &b.email)));
 
     let header: Vec<&str> = EXPORT_COLUMNS.iter().map(|c| c.key()).collect();
@@ -861,7 +993,14 @@ pub async fn export(state: &AppState, actor: &Actor, actor_name: &str, network: 
     let subject = network.unwrap_or("organisation");
     audit::record(
         &mut tx,
-        &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "members.exported", network_id: None, subject, detail: &format!("{n} people") },
+        &audit::NewEntry {
+            actor_id: Some(actor.user_id),
+            actor_name,
+            action: "members.exported",
+            network_id: None,
+            subject,
+            detail: &format!("{n} people"),
+        },
         Utc::now(),
     )
     .await?;
@@ -883,7 +1022,13 @@ pub mod console {
 
     /// Reads `bytes` (any encoding the pages accept), matches the header to our columns by name
     /// and alias (there is no mapping step on the command line), then runs the import.
-    pub async fn import(db: &Db, bytes: &[u8], file_name: &str, opts: &Options, progress: Progress<'_>) -> anyhow::Result<(Sheet, Mapping, Report)> {
+    pub async fn import(
+        db: &Db,
+        bytes: &[u8],
+        file_name: &str,
+        opts: &Options,
+        progress: Progress<'_>,
+    ) -> anyhow::Result<(Sheet, Mapping, Report)> {
         let sheet = csv_read::read_bytes(bytes).map_err(|e| anyhow::anyhow!("{file_name}: {e}"))?;
         let mapping = Mapping::suggest(&sheet.headers);
         if mapping.get(Column::Email).is_none() {
@@ -892,7 +1037,8 @@ pub mod console {
                 sheet.headers.join(", ")
             );
         }
-        let report = run(db, &Initiator::console(), &sheet, &mapping, file_name, opts, progress).await.map_err(plain)?;
+        let report =
+            run(db, &Initiator::console(), &sheet, &mapping, file_name, opts, progress).await.map_err(plain)?;
         Ok((sheet, mapping, report))
     }
 
@@ -905,8 +1051,19 @@ pub mod console {
         })?;
         let mut tx = db.begin().await?;
         let subject = network.unwrap_or("organisation");
-        audit::record(&mut tx, &audit::NewEntry { actor_id: None, actor_name: "console", action: "members.exported", network_id: None, subject, detail: &format!("{n} people") }, Utc::now())
-            .await?;
+        audit::record(
+            &mut tx,
+            &audit::NewEntry {
+                actor_id: None,
+                actor_name: "console",
+                action: "members.exported",
+                network_id: None,
+                subject,
+                detail: &format!("{n} people"),
+            },
+            Utc::now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(csv)
     }
@@ -956,11 +1113,20 @@ mod tests {
             manager_id: None,
             visibility: r#"{"level":"organisers","skills":"organisation"}"#.into(),
         };
-        let e = ExportPerson { p: &p, lists: Lists { skills: vec!["Excel".into()], ..Lists::default() }, manager: Some("boss@example.org"), supports: vec![], networks: vec!["eas"] };
+        let e = ExportPerson {
+            p: &p,
+            lists: Lists { skills: vec!["Excel".into()], ..Lists::default() },
+            manager: Some("boss@example.org"),
+            supports: vec![],
+            networks: vec!["eas"],
+        };
         let admin = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
         let stranger = Relation { viewer_is_org_admin: false, ..admin };
         let all = export_row(&e, admin);
-        assert_eq!((all[2].as_str(), all[7].as_str(), all[9].as_str(), all[13].as_str(), all[15].as_str()), ("Annie", "Senior", "Excel", "boss@example.org", "eas"));
+        assert_eq!(
+            (all[2].as_str(), all[7].as_str(), all[9].as_str(), all[13].as_str(), all[15].as_str()),
+            ("Annie", "Senior", "Excel", "boss@example.org", "eas")
+        );
         let some = export_row(&e, stranger);
         assert_eq!(some[1], "Ann", "basics are organisation-wide");
         assert_eq!(some[9], "Excel", "skills were shared with the organisation");

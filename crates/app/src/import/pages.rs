@@ -36,7 +36,11 @@ pub fn router() -> Router<AppState> {
 const SHOWN: usize = 1000;
 
 fn require_admin(s: &Signed) -> Result<()> {
-    if s.user.is_org_admin { Ok(()) } else { Err(AppError::Forbidden("Only organisation administrators can import or export members.")) }
+    if s.user.is_org_admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only organisation administrators can import or export members."))
+    }
 }
 
 /// A step's form, read from `multipart/form-data`: text fields, and the uploaded file if any.
@@ -56,8 +60,18 @@ impl Parts {
 }
 
 async fn parts(m: std::result::Result<Multipart, MultipartRejection>) -> Result<Parts> {
-    let bad = |what: String| AppError::BadRequest(StatusCode::BAD_REQUEST, format!("The upload could not be read ({what}). Please try again."));
-    let mut m = m.map_err(|e| AppError::BadRequest(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("This address expects a file upload form ({e}).")))?;
+    let bad = |what: String| {
+        AppError::BadRequest(
+            StatusCode::BAD_REQUEST,
+            format!("The upload could not be read ({what}). Please try again."),
+        )
+    };
+    let mut m = m.map_err(|e| {
+        AppError::BadRequest(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("This address expects a file upload form ({e})."),
+        )
+    })?;
     let mut out = Parts::default();
     while let Some(field) = m.next_field().await.map_err(|e| bad(e.body_text()))? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -77,7 +91,10 @@ async fn parts(m: std::result::Result<Multipart, MultipartRejection>) -> Result<
 }
 
 fn encoding_of(raw: &str) -> &'static str {
-    ["UTF-8", "UTF-8 with BOM", "UTF-16", "Windows-1252", "pasted text"].into_iter().find(|e| *e == raw).unwrap_or("UTF-8")
+    ["UTF-8", "UTF-8 with BOM", "UTF-16", "Windows-1252", "pasted text"]
+        .into_iter()
+        .find(|e| *e == raw)
+        .unwrap_or("UTF-8")
 }
 
 fn delimiter_name(d: char) -> &'static str {
@@ -99,7 +116,8 @@ fn options(p: &Parts) -> Options {
 
 /// The mapping as hidden `map_<column>` fields (or chosen in selects).
 fn choices(p: &Parts) -> Option<HashMap<String, String>> {
-    let c: HashMap<String, String> = p.fields.iter().filter_map(|(k, v)| Some((k.strip_prefix("map_")?.to_owned(), v.clone()))).collect();
+    let c: HashMap<String, String> =
+        p.fields.iter().filter_map(|(k, v)| Some((k.strip_prefix("map_")?.to_owned(), v.clone()))).collect();
     (!c.is_empty()).then_some(c)
 }
 
@@ -122,7 +140,10 @@ impl Carry {
             encoding,
             network: opts.network.clone().unwrap_or_default(),
             deactivate_missing: opts.deactivate_missing,
-            mapping: Column::ALL.iter().map(|c| (c.key(), mapping.get(*c).map(|i| i.to_string()).unwrap_or_default())).collect(),
+            mapping: Column::ALL
+                .iter()
+                .map(|c| (c.key(), mapping.get(*c).map(|i| i.to_string()).unwrap_or_default()))
+                .collect(),
         }
     }
 }
@@ -140,7 +161,14 @@ struct UploadPage {
 
 fn upload_page(s: &Signed, errors: Vec<FieldError>, text: String) -> Result<Response> {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok(with_status(render(&UploadPage { layout: Layout::for_user("Import members", s), errors: crate::http::Errors(errors), text })?, status))
+    Ok(with_status(
+        render(&UploadPage {
+            layout: Layout::for_user("Import members", s),
+            errors: crate::http::Errors(errors),
+            text,
+        })?,
+        status,
+    ))
 }
 
 async fn upload_form(s: Signed) -> Result<Response> {
@@ -177,7 +205,13 @@ struct MappingPage {
     networks: Vec<(String, String)>,
 }
 
-async fn mapping_page(state: &AppState, s: &Signed, sheet: &Sheet, carry: Carry, errors: Vec<String>) -> Result<Response> {
+async fn mapping_page(
+    state: &AppState,
+    s: &Signed,
+    sheet: &Sheet,
+    carry: Carry,
+    errors: Vec<String>,
+) -> Result<Response> {
     let networks = super::networks(state, &s.actor()).await?;
     let fields = Column::ALL
         .iter()
@@ -189,7 +223,12 @@ async fn mapping_page(state: &AppState, s: &Signed, sheet: &Sheet, carry: Carry,
         layout: Layout::for_user("Import members: choose the columns", s),
         errors: crate::http::Errors(errors.into_iter().map(|m| FieldError::new("form", m)).collect()),
         headers: (0..sheet.headers.len()).map(|i| (i.to_string(), sheet.column_name(i))).collect(),
-        sample: sheet.rows.iter().take(3).map(|r| (0..sheet.headers.len()).map(|i| r.cells.get(i).cloned().unwrap_or_default()).collect()).collect(),
+        sample: sheet
+            .rows
+            .iter()
+            .take(3)
+            .map(|r| (0..sheet.headers.len()).map(|i| r.cells.get(i).cloned().unwrap_or_default()).collect())
+            .collect(),
         rows: sheet.rows.len(),
         delimiter: delimiter_name(sheet.delimiter),
         fields,
@@ -200,7 +239,11 @@ async fn mapping_page(state: &AppState, s: &Signed, sheet: &Sheet, carry: Carry,
 }
 
 /// Reads the file (uploaded, pasted, or carried back from a later step) and shows the mapping.
-async fn upload(State(state): State<AppState>, s: Signed, m: std::result::Result<Multipart, MultipartRejection>) -> Result<Response> {
+async fn upload(
+    State(state): State<AppState>,
+    s: Signed,
+    m: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<Response> {
     require_admin(&s)?;
     let p = parts(m).await?;
     let (text, file_name, encoding) = if let Some((name, bytes)) = &p.file {
@@ -223,7 +266,9 @@ async fn upload(State(state): State<AppState>, s: Signed, m: std::result::Result
             return upload_page(&s, vec![FieldError::new(field, e.0)], pasted);
         }
     };
-    let mapping = choices(&p).and_then(|c| Mapping::from_choices(&c, &sheet.headers).ok()).unwrap_or_else(|| Mapping::suggest(&sheet.headers));
+    let mapping = choices(&p)
+        .and_then(|c| Mapping::from_choices(&c, &sheet.headers).ok())
+        .unwrap_or_else(|| Mapping::suggest(&sheet.headers));
     let carry = Carry::new(text, file_name, encoding, &mapping, &options(&p));
     mapping_page(&state, &s, &sheet, carry, Vec::new()).await
 }
@@ -295,7 +340,11 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
         deactivated: r.deactivated,
         error_rows: r.error_lines.len(),
         valid_rows: total,
-        errors: r.errors.into_iter().map(|e: RowError| ErrorView { line: e.line, column: e.column, problem: e.problem, fix: e.fix }).collect(),
+        errors: r
+            .errors
+            .into_iter()
+            .map(|e: RowError| ErrorView { line: e.line, column: e.column, problem: e.problem, fix: e.fix })
+            .collect(),
         outcomes: r
             .outcomes
             .into_iter()
@@ -306,7 +355,13 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
                 name: o.name,
                 action: o.action.label(),
                 detail: match (o.action, o.note) {
-                    (Action::Update, note) => [Some(format!("Changes: {}.", o.changes.join(", "))), note.map(str::to_owned)].into_iter().flatten().collect::<Vec<_>>().join(" "),
+                    (Action::Update, note) => {
+                        [Some(format!("Changes: {}.", o.changes.join(", "))), note.map(str::to_owned)]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    }
                     (Action::Create, _) => "New account without a password; no email is sent.".to_owned(),
                     (Action::Unchanged, note) => note.unwrap_or_default().to_owned(),
                 },
@@ -322,7 +377,11 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
 }
 
 /// Reads the carried text and mapping; on a mapping problem shows the mapping page again.
-async fn carried(state: &AppState, s: &Signed, p: &Parts) -> Result<std::result::Result<(Sheet, Mapping, Carry, Options), Response>> {
+async fn carried(
+    state: &AppState,
+    s: &Signed,
+    p: &Parts,
+) -> Result<std::result::Result<(Sheet, Mapping, Carry, Options), Response>> {
     let encoding = encoding_of(p.get("encoding"));
     let text = p.get("csv").to_owned();
     let sheet = match csv_read::read(&text, encoding) {
@@ -338,13 +397,18 @@ async fn carried(state: &AppState, s: &Signed, p: &Parts) -> Result<std::result:
         }
         Err(errs) => {
             let mut carry = Carry::new(text, file_name, encoding, &Mapping::default(), &opts);
-            carry.mapping = Column::ALL.iter().map(|c| (c.key(), p.get(&format!("map_{}", c.key())).to_owned())).collect();
+            carry.mapping =
+                Column::ALL.iter().map(|c| (c.key(), p.get(&format!("map_{}", c.key())).to_owned())).collect();
             Ok(Err(mapping_page(state, s, &sheet, carry, errs).await?))
         }
     }
 }
 
-async fn preview(State(state): State<AppState>, s: Signed, m: std::result::Result<Multipart, MultipartRejection>) -> Result<Response> {
+async fn preview(
+    State(state): State<AppState>,
+    s: Signed,
+    m: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<Response> {
     require_admin(&s)?;
     let p = parts(m).await?;
     let (sheet, mapping, carry, opts) = match carried(&state, &s, &p).await? {
@@ -356,12 +420,18 @@ async fn preview(State(state): State<AppState>, s: Signed, m: std::result::Resul
             let r = view(report, &carry.file_name, &opts);
             render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })
         }
-        Err(AppError::Invalid(errs)) => mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await,
+        Err(AppError::Invalid(errs)) => {
+            mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn apply(State(state): State<AppState>, s: Signed, m: std::result::Result<Multipart, MultipartRejection>) -> Result<Response> {
+async fn apply(
+    State(state): State<AppState>,
+    s: Signed,
+    m: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<Response> {
     require_admin(&s)?;
     let p = parts(m).await?;
     let (sheet, mapping, carry, opts) = match carried(&state, &s, &p).await? {
@@ -379,10 +449,17 @@ async fn apply(State(state): State<AppState>, s: Signed, m: std::result::Result<
         Ok(report) => {
             // Errors and no permission to skip them: nothing was imported; show the preview again.
             let r = view(report, &carry.file_name, &opts);
-            Ok(with_status(render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })?, StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(with_status(
+                render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })?,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
-        Err(AppError::Invalid(errs)) => mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await,
-        Err(AppError::Conflict(e)) => Ok(with_status(mapping_page(&state, &s, &sheet, carry, vec![e.message]).await?, StatusCode::CONFLICT)),
+        Err(AppError::Invalid(errs)) => {
+            mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await
+        }
+        Err(AppError::Conflict(e)) => {
+            Ok(with_status(mapping_page(&state, &s, &sheet, carry, vec![e.message]).await?, StatusCode::CONFLICT))
+        }
         Err(e) => Err(e),
     }
 }
@@ -421,7 +498,11 @@ fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
-async fn export_csv(State(state): State<AppState>, s: Signed, q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>) -> Result<Response> {
+async fn export_csv(
+    State(state): State<AppState>,
+    s: Signed,
+    q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
     require_admin(&s)?;
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let network = Some(q.network.trim()).filter(|n| !n.is_empty());

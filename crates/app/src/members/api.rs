@@ -73,24 +73,49 @@ pub struct ProfileJson {
     params(("q" = Option<String>, Query, description = "Search name, title, skills, interests, bio"), ("department" = Option<String>, Query), ("location" = Option<String>, Query),
         ("network" = Option<String>, Query, description = "Network slug"), ("level" = Option<String>, Query), ("skill" = Option<String>, Query), ("interest" = Option<String>, Query), ("language" = Option<String>, Query), ("page" = Option<u32>, Query)),
     responses((status = 200, body = PeoplePage), (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
-pub async fn list_people(State(state): State<AppState>, u: ApiUser, Query(q): Query<DirectoryQuery>) -> ApiResult<Json<PeoplePage>> {
+pub async fn list_people(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<DirectoryQuery>,
+) -> ApiResult<Json<PeoplePage>> {
     let d = super::directory(&state, &u.actor(), &q).await?;
     Ok(Json(PeoplePage {
         total: d.total,
         page: d.page.number,
         per_page: d.page.size,
-        people: d.people.into_iter().map(|p| PersonJson { id: p.id.to_string(), name: p.name, job_title: p.job_title, department: p.department, location: p.location }).collect(),
+        people: d
+            .people
+            .into_iter()
+            .map(|p| PersonJson {
+                id: p.id.to_string(),
+                name: p.name,
+                job_title: p.job_title,
+                department: p.department,
+                location: p.location,
+            })
+            .collect(),
         facets: d
             .facets
             .into_iter()
-            .map(|f| FacetJson { key: f.key.into(), values: f.values.into_iter().map(|(value, label, count, _)| FacetValueJson { value, label, count }).collect() })
+            .map(|f| FacetJson {
+                key: f.key.into(),
+                values: f
+                    .values
+                    .into_iter()
+                    .map(|(value, label, count, _)| FacetValueJson { value, label, count })
+                    .collect(),
+            })
             .collect(),
     }))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = String, Path)),
     responses((status = 200, body = ProfileJson), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
-pub async fn get_person(State(state): State<AppState>, u: ApiUser, Path(id): Path<String>) -> ApiResult<Json<ProfileJson>> {
+pub async fn get_person(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProfileJson>> {
     let id = UserId::parse(&id).ok_or(crate::http::AppError::NotFound)?;
     let p: ProfileView = super::view(&state, &u.actor(), id).await?;
     Ok(Json(ProfileJson {

@@ -59,12 +59,20 @@ pub fn markdown(src: &str) -> String {
     let mut opts = comrak::Options::default();
     opts.extension.autolink = true;
     opts.extension.strikethrough = true;
-    ammonia::Builder::default().link_rel(Some("noopener noreferrer nofollow")).clean(&comrak::markdown_to_html(src, &opts)).to_string()
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&comrak::markdown_to_html(src, &opts))
+        .to_string()
 }
 
 async fn relation(state: &AppState, viewer: &Actor, person: UserId) -> Result<Relation> {
     let (shares, organiser_of) = profiles::relation(&state.db, viewer.user_id, person).await?;
-    Ok(Relation { is_self: viewer.user_id == person, viewer_is_org_admin: viewer.is_org_admin, organiser_of, shares_network: shares })
+    Ok(Relation {
+        is_self: viewer.user_id == person,
+        viewer_is_org_admin: viewer.is_org_admin,
+        organiser_of,
+        shares_network: shares,
+    })
 }
 
 /// The profile of `person` as `viewer` may see it.
@@ -183,8 +191,11 @@ pub struct Index {
 
 pub fn index(p: &Indexed<'_>, aud: &BTreeMap<Field, Audience>) -> Index {
     let audience = |f: Field| aud.get(&f).copied().unwrap_or(f.default_audience());
-    let lists: [(&'static str, Field, &[String]); 3] =
-        [("skills", Field::Skills, p.skills), ("interests", Field::Interests, p.interests), ("languages", Field::Languages, p.languages)];
+    let lists: [(&'static str, Field, &[String]); 3] = [
+        ("skills", Field::Skills, p.skills),
+        ("interests", Field::Interests, p.interests),
+        ("languages", Field::Languages, p.languages),
+    ];
     // Search text in two layers, so a search only matches what the searcher may see.
     let mut org_text = vec![p.name.to_owned(), p.job_title.to_owned(), p.department.to_owned(), p.location.to_owned()];
     let mut net_text = Vec::new();
@@ -228,7 +239,8 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     let pronouns = ok(short("pronouns", &input.pronouns, 40));
     let level = ok(short("level", &input.level, 60));
     let start_date = ok(profile::parse_date("start_date", &input.start_date));
-    let time_zone = if input.time_zone.trim().is_empty() { "UTC".to_owned() } else { input.time_zone.trim().to_owned() };
+    let time_zone =
+        if input.time_zone.trim().is_empty() { "UTC".to_owned() } else { input.time_zone.trim().to_owned() };
     if time_zone.parse::<chrono_tz::Tz>().is_err() {
         errs.push(FieldError::new("time_zone", "Choose a time zone from the list, e.g. Europe/London."));
     }
@@ -245,7 +257,11 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     }
     let mut aud = BTreeMap::new();
     for f in Field::ALL {
-        let chosen = input.audiences.get(&format!("audience_{}", f.as_str())).map(String::as_str).unwrap_or(f.default_audience().as_str());
+        let chosen = input
+            .audiences
+            .get(&format!("audience_{}", f.as_str()))
+            .map(String::as_str)
+            .unwrap_or(f.default_audience().as_str());
         match Audience::parse(chosen) {
             Some(a) => {
                 aud.insert(f, a);
@@ -262,7 +278,10 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
             }
             Some(u) => Some(u.id),
             None => {
-                errs.push(FieldError::new("manager_email", "No one in Roundtable uses this address. Check it, or leave it empty."));
+                errs.push(FieldError::new(
+                    "manager_email",
+                    "No one in Roundtable uses this address. Check it, or leave it empty.",
+                ));
                 None
             }
         },
@@ -273,7 +292,10 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
         for _ in 0..50 {
             match cursor {
                 Some(c) if c == actor.user_id => {
-                    errs.push(FieldError::new("manager_email", "That person reports to you (directly or through others), so they cannot be your manager."));
+                    errs.push(FieldError::new(
+                        "manager_email",
+                        "That person reports to you (directly or through others), so they cannot be your manager.",
+                    ));
                     break;
                 }
                 Some(c) => cursor = profiles::manager_of(&state.db, c).await?,
@@ -285,7 +307,10 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     for e in input.supports_emails.split([',', ';', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
         match users::by_email(&state.db, &e.to_lowercase()).await? {
             Some(u) if u.id != actor.user_id => supports.push(u.id),
-            _ => errs.push(FieldError::new("supports_emails", format!("No one else in Roundtable uses {e}. Check the address."))),
+            _ => errs.push(FieldError::new(
+                "supports_emails",
+                format!("No one else in Roundtable uses {e}. Check the address."),
+            )),
         }
     }
     if !errs.is_empty() {
@@ -310,7 +335,9 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
         },
         &aud,
     );
-    let visibility = serde_json::to_string(&aud.iter().map(|(f, a)| (f.as_str(), a.as_str())).collect::<BTreeMap<_, _>>()).map_err(anyhow::Error::from)?;
+    let visibility =
+        serde_json::to_string(&aud.iter().map(|(f, a)| (f.as_str(), a.as_str())).collect::<BTreeMap<_, _>>())
+            .map_err(anyhow::Error::from)?;
     let mut tx = state.db.begin().await?;
     profiles::save(
         &mut tx,
@@ -385,7 +412,11 @@ pub const PER_PAGE: u32 = 25;
 pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> Result<Directory> {
     let cut = |s: &str| s.chars().take(100).collect::<String>();
     // Networks whose member lists the viewer may read; only these may filter or be counted.
-    let readable: Vec<_> = crate::networks::list(state, viewer).await?.into_iter().filter(|s| s.can(viewer, Capability::ReadMembers)).collect();
+    let readable: Vec<_> = crate::networks::list(state, viewer)
+        .await?
+        .into_iter()
+        .filter(|s| s.can(viewer, Capability::ReadMembers))
+        .collect();
     let network = if q.network.is_empty() {
         None
     } else {
@@ -407,14 +438,46 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
     };
     let page = Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), Some(PER_PAGE));
     let (people, total) = profiles::directory(&state.db, &filter, page.limit(), page.offset()).await?;
-    let mark = |values: Vec<(String, String, i64)>, selected: &str| values.into_iter().map(|(v, l, n)| { let sel = v == selected; (v, l, n, sel) }).collect();
+    let mark = |values: Vec<(String, String, i64)>, selected: &str| {
+        values
+            .into_iter()
+            .map(|(v, l, n)| {
+                let sel = v == selected;
+                (v, l, n, sel)
+            })
+            .collect()
+    };
     let mut facets = vec![
-        Facet { key: "department", label: "Department", values: mark(profiles::facet_column(&state.db, &filter, false).await?, &filter.department) },
-        Facet { key: "location", label: "Location", values: mark(profiles::facet_column(&state.db, &filter, true).await?, &filter.location) },
-        Facet { key: "level", label: "Level", values: mark(profiles::facet_tags(&state.db, &filter, "level").await?, &filter.level) },
-        Facet { key: "skill", label: "Skills", values: mark(profiles::facet_tags(&state.db, &filter, "skills").await?, &filter.skill) },
-        Facet { key: "interest", label: "Interests", values: mark(profiles::facet_tags(&state.db, &filter, "interests").await?, &filter.interest) },
-        Facet { key: "language", label: "Languages", values: mark(profiles::facet_tags(&state.db, &filter, "languages").await?, &filter.language) },
+        Facet {
+            key: "department",
+            label: "Department",
+            values: mark(profiles::facet_column(&state.db, &filter, false).await?, &filter.department),
+        },
+        Facet {
+            key: "location",
+            label: "Location",
+            values: mark(profiles::facet_column(&state.db, &filter, true).await?, &filter.location),
+        },
+        Facet {
+            key: "level",
+            label: "Level",
+            values: mark(profiles::facet_tags(&state.db, &filter, "level").await?, &filter.level),
+        },
+        Facet {
+            key: "skill",
+            label: "Skills",
+            values: mark(profiles::facet_tags(&state.db, &filter, "skills").await?, &filter.skill),
+        },
+        Facet {
+            key: "interest",
+            label: "Interests",
+            values: mark(profiles::facet_tags(&state.db, &filter, "interests").await?, &filter.interest),
+        },
+        Facet {
+            key: "language",
+            label: "Languages",
+            values: mark(profiles::facet_tags(&state.db, &filter, "languages").await?, &filter.language),
+        },
     ];
     let mut nets = Vec::new();
     for s in &readable {

@@ -8,8 +8,8 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use roundtable_domain::profile::{Audience, Field};
 use roundtable_domain::UserId;
+use roundtable_domain::profile::{Audience, Field};
 use std::collections::BTreeMap;
 
 pub fn router() -> Router<AppState> {
@@ -19,7 +19,8 @@ pub fn router() -> Router<AppState> {
         .route("/profile", get(edit_form).post(save))
         .route(
             "/profile/photo",
-            axum::routing::post(upload_photo).layer(axum::extract::DefaultBodyLimit::max(super::photo::MAX_BYTES + 64 * 1024)),
+            axum::routing::post(upload_photo)
+                .layer(axum::extract::DefaultBodyLimit::max(super::photo::MAX_BYTES + 64 * 1024)),
         )
         .route("/profile/photo/remove", axum::routing::post(remove_photo))
         .route("/people/{id}/photo.jpg", get(photo))
@@ -69,7 +70,12 @@ fn query_string(q: &DirectoryQuery, change: Option<(&str, &str)>) -> String {
             }
         }
     }
-    pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&")
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<DirectoryQuery>) -> Result<Response> {
@@ -81,7 +87,16 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
         .iter()
         .map(|f| FacetView {
             label: f.label,
-            values: f.values.iter().map(|(v, label, count, selected)| FacetValue { label: label.clone(), count: *count, selected: *selected, link: query_string(&q, Some((f.key, v))) }).collect(),
+            values: f
+                .values
+                .iter()
+                .map(|(v, label, count, selected)| FacetValue {
+                    label: label.clone(),
+                    count: *count,
+                    selected: *selected,
+                    link: query_string(&q, Some((f.key, v))),
+                })
+                .collect(),
         })
         .collect();
     let filtered = !base.is_empty();
@@ -89,7 +104,15 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
     let mut pager = Pager::new(d.page, d.total, "");
     pager.base = if base.is_empty() { String::new() } else { format!("{base}&") };
     let title = d.network.as_ref().map_or_else(|| "People".to_owned(), |(_, n)| format!("People in {n}"));
-    render(&DirectoryPage { layout: Layout::for_user(&title, &s), q: q.q.clone(), pager, facets, d, suggestions, filtered })
+    render(&DirectoryPage {
+        layout: Layout::for_user(&title, &s),
+        q: q.q.clone(),
+        pager,
+        facets,
+        d,
+        suggestions,
+        filtered,
+    })
 }
 
 #[derive(Template)]
@@ -122,12 +145,21 @@ struct EditPage {
     zones: Vec<&'static str>,
 }
 
-fn edit_page(s: &Signed, errors: Errors, v: ProfileInput, aud: &BTreeMap<Field, Audience>, n: Option<&'static str>) -> Result<Response> {
+fn edit_page(
+    s: &Signed,
+    errors: Errors,
+    v: ProfileInput,
+    aud: &BTreeMap<Field, Audience>,
+    n: Option<&'static str>,
+) -> Result<Response> {
     render(&EditPage {
         layout: Layout::for_user("My profile", s).with_notice(n),
         errors,
         v,
-        rows: Field::ALL.iter().map(|f| FieldRow { field: *f, audience: aud.get(f).copied().unwrap_or(f.default_audience()) }).collect(),
+        rows: Field::ALL
+            .iter()
+            .map(|f| FieldRow { field: *f, audience: aud.get(f).copied().unwrap_or(f.default_audience()) })
+            .collect(),
         audiences: Audience::ALL.iter().map(|a| (a.as_str(), a.label())).collect(),
         zones: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
     })
@@ -146,7 +178,8 @@ async fn edit_form(State(state): State<AppState>, s: Signed, Query(q): Query<Not
 /// The edit form filled with what is stored.
 async fn stored_input(state: &AppState, s: &Signed) -> Result<(ProfileInput, BTreeMap<Field, Audience>)> {
     let (p, aud) = super::mine(state, &s.actor()).await?;
-    let tags = |k: &str| p.tags.iter().filter(|(kind, _)| kind == k).map(|(_, t)| t.clone()).collect::<Vec<_>>().join(", ");
+    let tags =
+        |k: &str| p.tags.iter().filter(|(kind, _)| kind == k).map(|(_, t)| t.clone()).collect::<Vec<_>>().join(", ");
     let manager_email = match p.manager_id {
         Some(m) => roundtable_store::users::by_id(&state.db, m).await?.map(|u| u.email).unwrap_or_default(),
         None => String::new(),
@@ -184,7 +217,15 @@ async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<ProfileInp
         Err(AppError::Invalid(errs)) => {
             let aud: BTreeMap<Field, Audience> = Field::ALL
                 .iter()
-                .map(|fl| (*fl, f.audiences.get(&format!("audience_{}", fl.as_str())).and_then(|a| Audience::parse(a)).unwrap_or(fl.default_audience())))
+                .map(|fl| {
+                    (
+                        *fl,
+                        f.audiences
+                            .get(&format!("audience_{}", fl.as_str()))
+                            .and_then(|a| Audience::parse(a))
+                            .unwrap_or(fl.default_audience()),
+                    )
+                })
                 .collect();
             let mut r = edit_page(&s, Errors(errs), f, &aud, None)?;
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -195,11 +236,25 @@ async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<ProfileInp
 }
 
 /// Reads the `photo` part of a multipart upload.
-async fn upload_photo(State(state): State<AppState>, s: Signed, mut form: axum::extract::Multipart) -> Result<Response> {
+async fn upload_photo(
+    State(state): State<AppState>,
+    s: Signed,
+    mut form: axum::extract::Multipart,
+) -> Result<Response> {
     let mut bytes = None;
-    while let Some(field) = form.next_field().await.map_err(|_| AppError::BadRequest(axum::http::StatusCode::BAD_REQUEST, "The upload was interrupted or malformed. Please try again.".into()))? {
+    while let Some(field) = form.next_field().await.map_err(|_| {
+        AppError::BadRequest(
+            axum::http::StatusCode::BAD_REQUEST,
+            "The upload was interrupted or malformed. Please try again.".into(),
+        )
+    })? {
         if field.name() == Some("photo") {
-            let data = field.bytes().await.map_err(|_| AppError::BadRequest(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "The photo is larger than 5 MB. Choose a smaller one.".into()))?;
+            let data = field.bytes().await.map_err(|_| {
+                AppError::BadRequest(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "The photo is larger than 5 MB. Choose a smaller one.".into(),
+                )
+            })?;
             bytes = Some(data.to_vec());
         }
     }
@@ -224,5 +279,9 @@ async fn remove_photo(State(state): State<AppState>, s: Signed) -> Result<Respon
 async fn photo(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {
     let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
     let jpeg = super::photo_of(&state, &s.actor(), id).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "image/jpeg"), (axum::http::header::CACHE_CONTROL, "private, max-age=300")], jpeg).into_response())
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "image/jpeg"), (axum::http::header::CACHE_CONTROL, "private, max-age=300")],
+        jpeg,
+    )
+        .into_response())
 }

@@ -19,8 +19,12 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
     if bytes.len() > MAX_BYTES {
         return Err(bad("The photo is larger than 5 MB. Choose a smaller one."));
     }
-    let format = image::guess_format(bytes).map_err(|_| bad("That file is not a photo we can read. Use a JPEG, PNG, WebP or GIF image."))?;
-    if !matches!(format, image::ImageFormat::Jpeg | image::ImageFormat::Png | image::ImageFormat::WebP | image::ImageFormat::Gif) {
+    let format = image::guess_format(bytes)
+        .map_err(|_| bad("That file is not a photo we can read. Use a JPEG, PNG, WebP or GIF image."))?;
+    if !matches!(
+        format,
+        image::ImageFormat::Jpeg | image::ImageFormat::Png | image::ImageFormat::WebP | image::ImageFormat::Gif
+    ) {
         return Err(bad("Use a JPEG, PNG, WebP or GIF image."));
     }
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
@@ -30,10 +34,14 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
     limits.max_image_height = Some(10_000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader.decode().map_err(|_| bad("The photo could not be read; it may be damaged or too large. Try another file."))?;
+    let img = reader
+        .decode()
+        .map_err(|_| bad("The photo could not be read; it may be damaged or too large. Try another file."))?;
     let thumb = img.resize_to_fill(EDGE, EDGE, image::imageops::FilterType::Triangle).to_rgb8();
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&thumb).map_err(|_| bad("The photo could not be processed. Try another file."))?;
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&thumb)
+        .map_err(|_| bad("The photo could not be processed. Try another file."))?;
     Ok(out)
 }
 

@@ -58,7 +58,15 @@ pub async fn load(state: &AppState, actor: &Actor, slug: &str, cap: Capability) 
     Ok(seen)
 }
 
-async fn record(tx: &mut Tx, actor: &Actor, actor_name: &str, action: &str, seen: &Seen, subject: &str, detail: &str) -> Result<()> {
+async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    actor_name: &str,
+    action: &str,
+    seen: &Seen,
+    subject: &str,
+    detail: &str,
+) -> Result<()> {
     audit::record(
         tx,
         &audit::NewEntry {
@@ -126,7 +134,12 @@ pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: Ne
     let mut tx = state.db.begin().await?;
     let id = networks::insert(
         &mut tx,
-        &networks::NewNetwork { slug: slug.as_str(), name: p.name.as_str(), description: p.description.as_str(), visibility: p.visibility },
+        &networks::NewNetwork {
+            slug: slug.as_str(),
+            name: p.name.as_str(),
+            description: p.description.as_str(),
+            visibility: p.visibility,
+        },
         now,
     )
     .await
@@ -138,7 +151,14 @@ pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: Ne
     })?;
     audit::record(
         &mut tx,
-        &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "network.created", network_id: Some(id), subject: p.name.as_str(), detail: p.visibility.as_str() },
+        &audit::NewEntry {
+            actor_id: Some(actor.user_id),
+            actor_name,
+            action: "network.created",
+            network_id: Some(id),
+            subject: p.name.as_str(),
+            detail: p.visibility.as_str(),
+        },
         now,
     )
     .await?;
@@ -150,7 +170,9 @@ pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: Ne
 pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, input: NetworkInput) -> Result<()> {
     let seen = load(state, actor, slug, Capability::EditNetwork).await?;
     let mut errs = Vec::new();
-    let Some(p) = parse_network(&input, &mut errs).filter(|_| errs.is_empty()) else { return Err(AppError::Invalid(errs)) };
+    let Some(p) = parse_network(&input, &mut errs).filter(|_| errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
     let mut tx = state.db.begin().await?;
     networks::update(&mut tx, seen.network.id, p.name.as_str(), p.description.as_str(), p.visibility).await?;
     record(&mut tx, actor, actor_name, "network.updated", &seen, p.name.as_str(), p.visibility.as_str()).await?;
@@ -178,7 +200,8 @@ pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
         0
     };
     let (charter_version, accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
-    let charter_pending = seen.status() == Some(MembershipStatus::Active) && charter_version.is_some() && accepted < charter_version;
+    let charter_pending =
+        seen.status() == Some(MembershipStatus::Active) && charter_version.is_some() && accepted < charter_version;
     Ok(Home { seen, organisers, pending_requests, charter_version, charter_pending })
 }
 
@@ -192,14 +215,23 @@ pub enum Joined {
 /// Joins an open network, asks to join a by-request one, or accepts an invitation.
 /// `accepted_charter` is the charter version the person accepted on the joining page; joining a
 /// network with a charter needs the current one.
-pub async fn join(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, accepted_charter: Option<i64>) -> Result<Joined> {
+pub async fn join(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    accepted_charter: Option<i64>,
+) -> Result<Joined> {
     let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
     let now = Utc::now();
     let current = charters::current(&state.db, seen.network.id).await?.map(|c| c.version);
     let joining = seen.status() != Some(MembershipStatus::Active) && seen.status() != Some(MembershipStatus::Requested);
     if let Some(v) = current.filter(|_| joining) {
         if accepted_charter != Some(v) {
-            return Err(AppError::Invalid(vec![FieldError::new("accept", "Please read the charter and tick the box to accept it before joining.")]));
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "accept",
+                "Please read the charter and tick the box to accept it before joining.",
+            )]));
         }
     }
     let mut tx = state.db.begin().await?;
@@ -210,16 +242,40 @@ pub async fn join(state: &AppState, actor: &Actor, actor_name: &str, slug: &str,
         (Some(MembershipStatus::Active), _) => Joined::Member,
         (Some(MembershipStatus::Requested), _) => Joined::Requested,
         (Some(MembershipStatus::Invited), _) => {
-            networks::transition(&mut tx, seen.network.id, actor.user_id, MembershipStatus::Invited, MembershipStatus::Active, now).await?;
+            networks::transition(
+                &mut tx,
+                seen.network.id,
+                actor.user_id,
+                MembershipStatus::Invited,
+                MembershipStatus::Active,
+                now,
+            )
+            .await?;
             record(&mut tx, actor, actor_name, "membership.invitation_accepted", &seen, actor_name, "").await?;
             Joined::Member
         }
         (None, Visibility::Open) => {
-            networks::add_membership_if_absent(&mut tx, seen.network.id, actor.user_id, Role::Member, MembershipStatus::Active, now).await?;
+            networks::add_membership_if_absent(
+                &mut tx,
+                seen.network.id,
+                actor.user_id,
+                Role::Member,
+                MembershipStatus::Active,
+                now,
+            )
+            .await?;
             Joined::Member
         }
         (None, Visibility::ByRequest) => {
-            networks::add_membership_if_absent(&mut tx, seen.network.id, actor.user_id, Role::Member, MembershipStatus::Requested, now).await?;
+            networks::add_membership_if_absent(
+                &mut tx,
+                seen.network.id,
+                actor.user_id,
+                Role::Member,
+                MembershipStatus::Requested,
+                now,
+            )
+            .await?;
             for to in networks::manager_emails(&state.db, seen.network.id).await? {
                 mail::queue(
                     &mut tx,
@@ -236,7 +292,9 @@ pub async fn join(state: &AppState, actor: &Actor, actor_name: &str, slug: &str,
             Joined::Requested
         }
         (None, Visibility::InvitationOnly) => {
-            return Err(AppError::Forbidden("This network is by invitation only. Ask one of its organisers to invite you."));
+            return Err(AppError::Forbidden(
+                "This network is by invitation only. Ask one of its organisers to invite you.",
+            ));
         }
     };
     tx.commit().await?;
@@ -247,7 +305,10 @@ pub async fn join(state: &AppState, actor: &Actor, actor_name: &str, slug: &str,
 pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<()> {
     let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
     if seen.membership.is_none() {
-        return Err(AppError::BadRequest(axum::http::StatusCode::CONFLICT, "You are not a member of this network.".into()));
+        return Err(AppError::BadRequest(
+            axum::http::StatusCode::CONFLICT,
+            "You are not a member of this network.".into(),
+        ));
     }
     let mut tx = state.db.begin().await?;
     networks::delete_membership(&mut tx, seen.network.id, actor.user_id).await?;
@@ -256,10 +317,18 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<()> {
 }
 
 /// One page of the member list (members, sponsors and org admins only).
-pub async fn members(state: &AppState, actor: &Actor, slug: &str, q: &str, page: Page) -> Result<(Seen, Vec<Member>, i64)> {
+pub async fn members(
+    state: &AppState,
+    actor: &Actor,
+    slug: &str,
+    q: &str,
+    page: Page,
+) -> Result<(Seen, Vec<Member>, i64)> {
     let seen = load(state, actor, slug, Capability::ReadMembers).await?;
     let q: String = q.chars().take(100).collect();
-    let (list, total) = networks::members(&state.db, seen.network.id, MembershipStatus::Active, &q, page.limit(), page.offset()).await?;
+    let (list, total) =
+        networks::members(&state.db, seen.network.id, MembershipStatus::Active, &q, page.limit(), page.offset())
+            .await?;
     Ok((seen, list, total))
 }
 
@@ -271,20 +340,34 @@ pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<(Ve
     }
     let requests = networks::members(&state.db, seen.network.id, MembershipStatus::Requested, "", 200, 0).await?.0;
     let invited = networks::members(&state.db, seen.network.id, MembershipStatus::Invited, "", 200, 0).await?.0;
-    let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now()).await?.into_iter().map(|(e, _)| e).collect();
+    let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now())
+        .await?
+        .into_iter()
+        .map(|(e, _)| e)
+        .collect();
     Ok((requests, invited, open))
 }
 
 /// Approves or declines a request to join, and tells the person by email.
-pub async fn decide(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, user: UserId, approve: bool) -> Result<()> {
+pub async fn decide(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    user: UserId,
+    approve: bool,
+) -> Result<()> {
     let seen = load(state, actor, slug, Capability::ManageMembers).await?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     let changed = if approve {
-        networks::transition(&mut tx, seen.network.id, user, MembershipStatus::Requested, MembershipStatus::Active, now).await?
+        networks::transition(&mut tx, seen.network.id, user, MembershipStatus::Requested, MembershipStatus::Active, now)
+            .await?
     } else {
-        let pending = networks::membership(&state.db, seen.network.id, user).await?.is_some_and(|m| m.status == MembershipStatus::Requested);
+        let pending = networks::membership(&state.db, seen.network.id, user)
+            .await?
+            .is_some_and(|m| m.status == MembershipStatus::Requested);
         pending && networks::delete_membership(&mut tx, seen.network.id, user).await?
     };
     if !changed {
@@ -293,7 +376,13 @@ pub async fn decide(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     let (action, text) = if approve {
         ("membership.approved", format!("Your request to join {} was approved. Welcome!", seen.network.name))
     } else {
-        ("membership.declined", format!("Your request to join {} was not approved this time. You can ask one of its organisers why.", seen.network.name))
+        (
+            "membership.declined",
+            format!(
+                "Your request to join {} was not approved this time. You can ask one of its organisers why.",
+                seen.network.name
+            ),
+        )
     };
     record(&mut tx, actor, actor_name, action, &seen, &person.email, "").await?;
     mail::queue(
@@ -302,7 +391,8 @@ pub async fn decide(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
             to: &person.email,
             subject: format!("Your request to join {}", seen.network.name),
             paragraphs: vec![text],
-            action: approve.then(|| ("Open the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+            action: approve
+                .then(|| ("Open the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
         },
         now,
     )
@@ -312,7 +402,14 @@ pub async fn decide(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
 }
 
 /// Invites someone by email to the network (with a role if they already have an account).
-pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, email: &str, role: &str) -> Result<()> {
+pub async fn invite(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    email: &str,
+    role: &str,
+) -> Result<()> {
     let seen = load(state, actor, slug, Capability::ManageMembers).await?;
     let mut errs = Vec::new();
     let email = Email::parse(email).map_err(|e| errs.push(e)).ok();
@@ -323,7 +420,10 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     let (Some(email), Some(role)) = (email, role) else { return Err(AppError::Invalid(errs)) };
     let existing = users::by_email(&state.db, email.as_str()).await?;
     if let Some(u) = &existing {
-        if networks::membership(&state.db, seen.network.id, u.id).await?.is_some_and(|m| m.status == MembershipStatus::Active) {
+        if networks::membership(&state.db, seen.network.id, u.id)
+            .await?
+            .is_some_and(|m| m.status == MembershipStatus::Active)
+        {
             return Err(AppError::Conflict(FieldError::new("email", "This person is already a member.")));
         }
     }
@@ -371,7 +471,14 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
 }
 
 /// Changes an active member's role.
-pub async fn set_role(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, user: UserId, role: &str) -> Result<()> {
+pub async fn set_role(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    user: UserId,
+    role: &str,
+) -> Result<()> {
     let seen = load(state, actor, slug, Capability::ManageMembers).await?;
     let role = Role::parse(role).ok_or_else(|| FieldError::new("role", "Choose a role."))?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;

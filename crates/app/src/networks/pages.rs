@@ -72,12 +72,17 @@ struct HomePage {
     unverified: bool,
 }
 
-async fn home(State(state): State<AppState>, crate::http::MaybeSigned(s): crate::http::MaybeSigned, Query(q): Query<NoticeQuery>) -> Result<Response> {
+async fn home(
+    State(state): State<AppState>,
+    crate::http::MaybeSigned(s): crate::http::MaybeSigned,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
     let Some(s) = s else {
         return Ok(Redirect::to("/sign-in").into_response());
     };
     let mine = super::mine(&state, &s.actor()).await?;
-    let (invitations, mine): (Vec<_>, Vec<_>) = mine.iter().partition(|m| m.status() == Some(MembershipStatus::Invited));
+    let (invitations, mine): (Vec<_>, Vec<_>) =
+        mine.iter().partition(|m| m.status() == Some(MembershipStatus::Invited));
     render(&HomePage {
         layout: Layout::for_user("Home", &s).with_notice(notice(q.notice.as_deref())),
         name: s.user.name.clone(),
@@ -97,7 +102,11 @@ struct ListPage {
 
 async fn list(State(state): State<AppState>, s: Signed) -> Result<Response> {
     let all = super::list(&state, &s.actor()).await?;
-    render(&ListPage { layout: Layout::for_user("Networks", &s), networks: all.iter().map(card).collect(), can_create: s.user.is_org_admin })
+    render(&ListPage {
+        layout: Layout::for_user("Networks", &s),
+        networks: all.iter().map(card).collect(),
+        can_create: s.user.is_org_admin,
+    })
 }
 
 #[derive(Template)]
@@ -132,7 +141,12 @@ pub(crate) struct NetworkForm {
 
 impl NetworkForm {
     fn input(&self) -> NetworkInput {
-        NetworkInput { name: self.name.clone(), slug: self.slug.clone(), description: self.description.clone(), visibility: self.visibility.clone() }
+        NetworkInput {
+            name: self.name.clone(),
+            slug: self.slug.clone(),
+            description: self.description.clone(),
+            visibility: self.visibility.clone(),
+        }
     }
 }
 
@@ -189,7 +203,12 @@ async fn settings_form(State(state): State<AppState>, s: Signed, Path(slug): Pat
     })
 }
 
-async fn settings(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<NetworkForm>) -> Result<Response> {
+async fn settings(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Form(f): Form<NetworkForm>,
+) -> Result<Response> {
     or_form(
         super::update(&state, &s.actor(), &s.user.name, &slug, f.input()).await,
         |()| Ok(Redirect::to(&format!("/n/{slug}?notice=saved")).into_response()),
@@ -228,7 +247,12 @@ struct NetworkPage {
     checklist_done: usize,
 }
 
-async fn network_home(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Query(q): Query<NoticeQuery>) -> Result<Response> {
+async fn network_home(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
     let actor = s.actor();
     let h = super::home(&state, &actor, &slug).await?;
     let join_label = match (h.seen.status(), h.seen.network.visibility) {
@@ -239,7 +263,8 @@ async fn network_home(State(state): State<AppState>, s: Signed, Path(slug): Path
         (None, Visibility::InvitationOnly) => "",
     };
     // A member's own welcome checklist, shown until every step is done.
-    let checklist = if h.charter_pending { Vec::new() } else { crate::onboarding::mine(&state, &actor, &h.seen).await? };
+    let checklist =
+        if h.charter_pending { Vec::new() } else { crate::onboarding::mine(&state, &actor, &h.seen).await? };
     let checklist_done = checklist.iter().filter(|s| s.done).count();
     render(&NetworkPage {
         layout: Layout::for_user(&h.seen.network.name, &s).with_notice(notice(q.notice.as_deref())),
@@ -267,8 +292,14 @@ pub(crate) struct JoinForm {
     agree: Option<String>,
 }
 
-async fn join(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<JoinForm>) -> Result<Response> {
-    let accepted = f.accept_charter.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok());
+async fn join(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Form(f): Form<JoinForm>,
+) -> Result<Response> {
+    let accepted =
+        f.accept_charter.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok());
     match super::join(&state, &s.actor(), &s.user.name, &slug, accepted).await {
         Ok(j) => {
             let n = match j {
@@ -278,7 +309,9 @@ async fn join(State(state): State<AppState>, s: Signed, Path(slug): Path<String>
             Ok(Redirect::to(&format!("/n/{slug}?notice={n}")).into_response())
         }
         // The charter must be accepted first: show it, with the box to tick.
-        Err(AppError::Invalid(_)) => Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response()),
+        Err(AppError::Invalid(_)) => {
+            Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response())
+        }
         Err(e) => Err(e),
     }
 }
@@ -298,7 +331,13 @@ pub struct Row {
 }
 
 fn row(m: &Member) -> Row {
-    Row { id: m.user_id.to_string(), name: m.name.clone(), email: m.email.clone(), role: m.role, since: m.since.format("%-d %b %Y").to_string() }
+    Row {
+        id: m.user_id.to_string(),
+        name: m.name.clone(),
+        email: m.email.clone(),
+        role: m.role,
+        since: m.since.format("%-d %b %Y").to_string(),
+    }
 }
 
 #[derive(Template)]
@@ -320,13 +359,19 @@ struct MembersPage {
 
 pub const MEMBERS_PER_PAGE: u32 = 50;
 
-async fn members(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Query(q): Query<ListQuery>) -> Result<Response> {
+async fn members(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
     let actor = s.actor();
     let page = q.page(MEMBERS_PER_PAGE);
     let (seen, list, total) = super::members(&state, &actor, &slug, &q.q, page).await?;
     let (requests, invited, invited_emails) = super::pending(&state, &actor, &seen).await?;
     render(&MembersPage {
-        layout: Layout::for_user(&format!("Members of {}", seen.network.name), &s).with_notice(notice(q.notice.as_deref())),
+        layout: Layout::for_user(&format!("Members of {}", seen.network.name), &s)
+            .with_notice(notice(q.notice.as_deref())),
         slug: seen.network.slug.clone(),
         members_path: format!("/n/{}/members", seen.network.slug),
         network_name: seen.network.name.clone(),
@@ -361,7 +406,14 @@ pub(crate) struct InviteForm {
     role: String,
 }
 
-async fn invite_page(state: &AppState, s: &Signed, slug: &str, errors: Errors, email: String, role: String) -> Result<Response> {
+async fn invite_page(
+    state: &AppState,
+    s: &Signed,
+    slug: &str,
+    errors: Errors,
+    email: String,
+    role: String,
+) -> Result<Response> {
     let seen = super::load(state, &s.actor(), slug, Capability::ManageMembers).await?;
     render(&InvitePage {
         layout: Layout::for_user("Invite someone", s),
@@ -378,11 +430,22 @@ async fn invite_form(State(state): State<AppState>, s: Signed, Path(slug): Path<
     invite_page(&state, &s, &slug, Errors::default(), String::new(), "member".into()).await
 }
 
-async fn invite(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<InviteForm>) -> Result<Response> {
+async fn invite(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Form(f): Form<InviteForm>,
+) -> Result<Response> {
     match super::invite(&state, &s.actor(), &s.user.name, &slug, &f.email, &f.role).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/members?notice=invited")).into_response()),
-        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(invite_page(&state, &s, &slug, Errors(errs), f.email, f.role).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
-        Err(AppError::Conflict(err)) => Ok(crate::http::with_status(invite_page(&state, &s, &slug, Errors(vec![err]), f.email, f.role).await?, axum::http::StatusCode::CONFLICT)),
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            invite_page(&state, &s, &slug, Errors(errs), f.email, f.role).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(AppError::Conflict(err)) => Ok(crate::http::with_status(
+            invite_page(&state, &s, &slug, Errors(vec![err]), f.email, f.role).await?,
+            axum::http::StatusCode::CONFLICT,
+        )),
         Err(e) => Err(e),
     }
 }
@@ -391,7 +454,11 @@ fn user_id(raw: &str) -> Result<UserId> {
     UserId::parse(raw).ok_or(AppError::NotFound)
 }
 
-async fn decide(State(state): State<AppState>, s: Signed, Path((slug, user, decision)): Path<(String, String, String)>) -> Result<Response> {
+async fn decide(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user, decision)): Path<(String, String, String)>,
+) -> Result<Response> {
     let approve = match decision.as_str() {
         "approve" => true,
         "decline" => false,
@@ -408,12 +475,21 @@ pub(crate) struct RoleForm {
     role: String,
 }
 
-async fn set_role(State(state): State<AppState>, s: Signed, Path((slug, user)): Path<(String, String)>, Form(f): Form<RoleForm>) -> Result<Response> {
+async fn set_role(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user)): Path<(String, String)>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response> {
     super::set_role(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, &f.role).await?;
     Ok(Redirect::to(&format!("/n/{slug}/members?notice=role")).into_response())
 }
 
-async fn remove(State(state): State<AppState>, s: Signed, Path((slug, user)): Path<(String, String)>) -> Result<Response> {
+async fn remove(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user)): Path<(String, String)>,
+) -> Result<Response> {
     super::remove(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?).await?;
     Ok(Redirect::to(&format!("/n/{slug}/members?notice=removed")).into_response())
 }

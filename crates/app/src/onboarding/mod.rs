@@ -15,8 +15,11 @@ use roundtable_store::onboarding::{self, Step};
 use roundtable_store::{audit, charters, users};
 
 /// Automatic step kinds and how they are described to organisers.
-pub const AUTOMATIC: [(&str, &str); 3] =
-    [("", "Ticked by the member"), ("charter", "Done when the member accepts the charter"), ("profile", "Done when the member fills in their profile")];
+pub const AUTOMATIC: [(&str, &str); 3] = [
+    ("", "Ticked by the member"),
+    ("charter", "Done when the member accepts the charter"),
+    ("profile", "Done when the member fills in their profile"),
+];
 
 /// A step with whether this person has done it.
 #[derive(Debug, Clone)]
@@ -62,7 +65,8 @@ pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<St
     if steps.is_empty() {
         return Ok(Vec::new());
     }
-    let ticked: Vec<String> = onboarding::done_for(&state.db, seen.network.id, actor.user_id).await?.into_iter().map(|(id, _)| id).collect();
+    let ticked: Vec<String> =
+        onboarding::done_for(&state.db, seen.network.id, actor.user_id).await?.into_iter().map(|(id, _)| id).collect();
     Ok(views(steps, &ticked, &facts(state, seen, actor.user_id).await?))
 }
 
@@ -85,19 +89,43 @@ pub async fn set_done(state: &AppState, actor: &Actor, slug: &str, step: &str, d
 }
 
 /// Adds a step (organisers).
-pub async fn add_step(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, title: &str, description: &str, automatic: &str) -> Result<()> {
+pub async fn add_step(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    title: &str,
+    description: &str,
+    automatic: &str,
+) -> Result<()> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
     let mut errs = Vec::new();
-    let title = roundtable_domain::NetworkName::parse(title).map_err(|_| errs.push(FieldError::new("title", "Give the step a short title (up to 120 characters)."))).ok();
+    let title = roundtable_domain::NetworkName::parse(title)
+        .map_err(|_| errs.push(FieldError::new("title", "Give the step a short title (up to 120 characters).")))
+        .ok();
     let description = LongText::parse("description", description, 1000).map_err(|e| errs.push(e)).ok();
     if !AUTOMATIC.iter().any(|(k, _)| *k == automatic) {
         errs.push(FieldError::new("automatic", "Choose how the step is completed."));
     }
-    let (Some(title), Some(description), true) = (title, description, errs.is_empty()) else { return Err(AppError::Invalid(errs)) };
+    let (Some(title), Some(description), true) = (title, description, errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     onboarding::add_step(&mut tx, seen.network.id, title.as_str(), description.as_str(), automatic, now).await?;
-    audit::record(&mut tx, &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "onboarding.step_added", network_id: Some(seen.network.id), subject: title.as_str(), detail: automatic }, now).await?;
+    audit::record(
+        &mut tx,
+        &audit::NewEntry {
+            actor_id: Some(actor.user_id),
+            actor_name,
+            action: "onboarding.step_added",
+            network_id: Some(seen.network.id),
+            subject: title.as_str(),
+            detail: automatic,
+        },
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -108,7 +136,19 @@ pub async fn remove_step(state: &AppState, actor: &Actor, actor_name: &str, slug
     let s = steps.iter().find(|s| s.id == step).ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     onboarding::delete_step(&mut tx, seen.network.id, step).await?;
-    audit::record(&mut tx, &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "onboarding.step_removed", network_id: Some(seen.network.id), subject: &s.title, detail: "" }, Utc::now()).await?;
+    audit::record(
+        &mut tx,
+        &audit::NewEntry {
+            actor_id: Some(actor.user_id),
+            actor_name,
+            action: "onboarding.step_removed",
+            network_id: Some(seen.network.id),
+            subject: &s.title,
+            detail: "",
+        },
+        Utc::now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -123,7 +163,13 @@ pub async fn move_step(state: &AppState, actor: &Actor, slug: &str, step: &str, 
     let mut tx = state.db.begin().await?;
     // Renumber densely while swapping, so equal positions from older edits cannot stick.
     for (k, s) in steps.iter().enumerate() {
-        let pos = if k == i { j } else if k == j { i } else { k };
+        let pos = if k == i {
+            j
+        } else if k == j {
+            i
+        } else {
+            k
+        };
         onboarding::set_position(&mut tx, seen.network.id, &s.id, pos as i64 + 1).await?;
     }
     tx.commit().await?;
@@ -144,14 +190,19 @@ pub struct Progress {
 
 /// Everyone who joined in the last 90 days with their progress; "stuck" = joined more than the
 /// network's stuck-days ago and not finished.
-pub async fn progress(state: &AppState, actor: &Actor, slug: &str) -> Result<(Seen, Vec<StepView>, Vec<Progress>, i64)> {
+pub async fn progress(
+    state: &AppState,
+    actor: &Actor,
+    slug: &str,
+) -> Result<(Seen, Vec<StepView>, Vec<Progress>, i64)> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
     let stuck_days = onboarding::stuck_days(&state.db, seen.network.id).await?;
     let now = Utc::now();
     let mut out = Vec::new();
     for n in onboarding::newcomers(&state.db, seen.network.id, now - Duration::days(90)).await? {
-        let ticked: Vec<String> = onboarding::done_for(&state.db, seen.network.id, n.user_id).await?.into_iter().map(|(id, _)| id).collect();
+        let ticked: Vec<String> =
+            onboarding::done_for(&state.db, seen.network.id, n.user_id).await?.into_iter().map(|(id, _)| id).collect();
         let v = views(steps.clone(), &ticked, &facts(state, &seen, n.user_id).await?);
         let done = v.iter().filter(|s| s.done).count();
         out.push(Progress {
@@ -170,7 +221,12 @@ pub async fn progress(state: &AppState, actor: &Actor, slug: &str) -> Result<(Se
 
 pub async fn set_stuck_days(state: &AppState, actor: &Actor, slug: &str, days: &str) -> Result<()> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
-    let days: i64 = days.trim().parse().ok().filter(|d| (1..=365).contains(d)).ok_or_else(|| FieldError::new("stuck_days", "Enter a number of days from 1 to 365."))?;
+    let days: i64 = days
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (1..=365).contains(d))
+        .ok_or_else(|| FieldError::new("stuck_days", "Enter a number of days from 1 to 365."))?;
     let mut tx = state.db.begin().await?;
     onboarding::set_stuck_days(&mut tx, seen.network.id, days).await?;
     tx.commit().await?;
@@ -183,8 +239,13 @@ pub async fn nudge(state: &AppState, actor: &Actor, actor_name: &str, slug: &str
     let p = list.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
-    let ticked: Vec<String> = onboarding::done_for(&state.db, seen.network.id, user).await?.into_iter().map(|(id, _)| id).collect();
-    let left: Vec<String> = views(steps, &ticked, &facts(state, &seen, user).await?).into_iter().filter(|s| !s.done).map(|s| format!("• {}", s.step.title)).collect();
+    let ticked: Vec<String> =
+        onboarding::done_for(&state.db, seen.network.id, user).await?.into_iter().map(|(id, _)| id).collect();
+    let left: Vec<String> = views(steps, &ticked, &facts(state, &seen, user).await?)
+        .into_iter()
+        .filter(|s| !s.done)
+        .map(|s| format!("• {}", s.step.title))
+        .collect();
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     mail::queue(
@@ -194,7 +255,10 @@ pub async fn nudge(state: &AppState, actor: &Actor, actor_name: &str, slug: &str
             subject: format!("Your first steps in {}", seen.network.name),
             paragraphs: vec![
                 format!("Hello {},", person.name),
-                format!("{actor_name} from {} wanted to check in: you have done {} of {} welcome steps. What is left:", seen.network.name, p.done, p.total),
+                format!(
+                    "{actor_name} from {} wanted to check in: you have done {} of {} welcome steps. What is left:",
+                    seen.network.name, p.done, p.total
+                ),
                 left.join("\n"),
                 "If anything is in your way, just reply to an organiser — we are glad you are here.".into(),
             ],
@@ -203,7 +267,19 @@ pub async fn nudge(state: &AppState, actor: &Actor, actor_name: &str, slug: &str
         now,
     )
     .await?;
-    audit::record(&mut tx, &audit::NewEntry { actor_id: Some(actor.user_id), actor_name, action: "onboarding.nudged", network_id: Some(seen.network.id), subject: &person.email, detail: "" }, now).await?;
+    audit::record(
+        &mut tx,
+        &audit::NewEntry {
+            actor_id: Some(actor.user_id),
+            actor_name,
+            action: "onboarding.nudged",
+            network_id: Some(seen.network.id),
+            subject: &person.email,
+            detail: "",
+        },
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -51,11 +51,26 @@ pub(crate) struct NoticeQuery {
     notice: Option<String>,
 }
 
-async fn render_page(state: &AppState, s: &Signed, slug: &str, errors: Errors, title: String, description: String, n: Option<&'static str>) -> Result<Response> {
+async fn render_page(
+    state: &AppState,
+    s: &Signed,
+    slug: &str,
+    errors: Errors,
+    title: String,
+    description: String,
+    n: Option<&'static str>,
+) -> Result<Response> {
     let (seen, steps, progress, stuck_days) = super::progress(state, &s.actor(), slug).await?;
     let rows: Vec<Row> = progress
         .into_iter()
-        .map(|p| Row { id: p.user_id.to_string(), name: p.name, joined: p.joined.format("%-d %b %Y").to_string(), done: p.done, total: p.total, stuck: p.stuck })
+        .map(|p| Row {
+            id: p.user_id.to_string(),
+            name: p.name,
+            joined: p.joined.format("%-d %b %Y").to_string(),
+            done: p.done,
+            total: p.total,
+            stuck: p.stuck,
+        })
         .collect();
     let stuck_count = rows.iter().filter(|r| r.stuck).count();
     render(&ManagePage {
@@ -73,7 +88,12 @@ async fn render_page(state: &AppState, s: &Signed, slug: &str, errors: Errors, t
     })
 }
 
-async fn page(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Query(q): Query<NoticeQuery>) -> Result<Response> {
+async fn page(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
     render_page(&state, &s, &slug, Errors::default(), String::new(), String::new(), notice(q.notice.as_deref())).await
 }
 
@@ -87,15 +107,27 @@ pub(crate) struct StepForm {
     automatic: String,
 }
 
-async fn add_step(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<StepForm>) -> Result<Response> {
+async fn add_step(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Form(f): Form<StepForm>,
+) -> Result<Response> {
     match super::add_step(&state, &s.actor(), &s.user.name, &slug, &f.title, &f.description, &f.automatic).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=step-added")).into_response()),
-        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, &slug, Errors(errs), f.title, f.description, None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            render_page(&state, &s, &slug, Errors(errs), f.title, f.description, None).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(e),
     }
 }
 
-async fn step_action(State(state): State<AppState>, s: Signed, Path((slug, id, action)): Path<(String, String, String)>) -> Result<Response> {
+async fn step_action(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, id, action)): Path<(String, String, String)>,
+) -> Result<Response> {
     let actor = s.actor();
     let n = match action.as_str() {
         "remove" => {
@@ -117,21 +149,37 @@ pub(crate) struct DaysForm {
     stuck_days: String,
 }
 
-async fn stuck_days(State(state): State<AppState>, s: Signed, Path(slug): Path<String>, Form(f): Form<DaysForm>) -> Result<Response> {
+async fn stuck_days(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Form(f): Form<DaysForm>,
+) -> Result<Response> {
     match super::set_stuck_days(&state, &s.actor(), &slug, &f.stuck_days).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=saved")).into_response()),
-        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(render_page(&state, &s, &slug, Errors(errs), String::new(), String::new(), None).await?, axum::http::StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            render_page(&state, &s, &slug, Errors(errs), String::new(), String::new(), None).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
         Err(e) => Err(e),
     }
 }
 
-async fn nudge(State(state): State<AppState>, s: Signed, Path((slug, user)): Path<(String, String)>) -> Result<Response> {
+async fn nudge(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user)): Path<(String, String)>,
+) -> Result<Response> {
     let user = UserId::parse(&user).ok_or(AppError::NotFound)?;
     super::nudge(&state, &s.actor(), &s.user.name, &slug, user).await?;
     Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=nudged")).into_response())
 }
 
-async fn tick(State(state): State<AppState>, s: Signed, Path((slug, id, action)): Path<(String, String, String)>) -> Result<Response> {
+async fn tick(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, id, action)): Path<(String, String, String)>,
+) -> Result<Response> {
     let done = match action.as_str() {
         "done" => true,
         "undo" => false,

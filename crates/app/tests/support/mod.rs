@@ -44,7 +44,11 @@ impl TestApp {
         let addr = listener.local_addr().expect("addr");
         let config = Config::load(
             Some(&write_config(&db, addr, extra)),
-            Overrides { data_dir: Some(db.dir.path().to_path_buf()), database_url: Some(db.url.clone()), ..Default::default() },
+            Overrides {
+                data_dir: Some(db.dir.path().to_path_buf()),
+                database_url: Some(db.url.clone()),
+                ..Default::default()
+            },
         )
         .expect("config");
         let state = AppState::new(db.db.clone(), config);
@@ -59,13 +63,18 @@ impl TestApp {
         let db = roundtable_store::Db::connect(&self.db.url).await.expect("connect");
         let mut config = (*self.state.config).clone();
         config.public_url = Some(format!("http://{addr}"));
-        let running = roundtable_app::start(AppState::new(db, config), listener, Duration::from_millis(50)).await.expect("start");
+        let running =
+            roundtable_app::start(AppState::new(db, config), listener, Duration::from_millis(50)).await.expect("start");
         (format!("http://{addr}"), running)
     }
 
     /// A browser-like client with its own cookie jar that does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
     }
 
     pub fn at(&self, path: &str) -> String {
@@ -87,7 +96,12 @@ impl TestApp {
         let c = self.client();
         let r = c
             .post(self.at(&format!("/setup/{token}")))
-            .form(&[("org_name", "Example Org"), ("name", "Ada Admin"), ("email", "admin@example.org"), ("password", PASSWORD)])
+            .form(&[
+                ("org_name", "Example Org"),
+                ("name", "Ada Admin"),
+                ("email", "admin@example.org"),
+                ("password", PASSWORD),
+            ])
             .send()
             .await
             .expect("setup");
@@ -97,20 +111,35 @@ impl TestApp {
 
     /// Creates an account from the console and returns a client signed in as it.
     pub async fn user(&self, email: &str, name: &str) -> reqwest::Client {
-        roundtable_app::admin::console::create_user(&self.state.db, email, name, PASSWORD, false).await.expect("create user");
+        roundtable_app::admin::console::create_user(&self.state.db, email, name, PASSWORD, false)
+            .await
+            .expect("create user");
         self.sign_in(email).await
     }
 
     pub async fn sign_in(&self, email: &str) -> reqwest::Client {
         let c = self.client();
-        let r = c.post(self.at("/sign-in")).form(&[("email", email), ("password", PASSWORD)]).send().await.expect("sign in");
+        let r = c
+            .post(self.at("/sign-in"))
+            .form(&[("email", email), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("sign in");
         assert_eq!(r.status(), 303, "sign-in of {email} should redirect");
         c
     }
 
     /// Creates a personal API token for the signed-in client and returns its secret.
     pub async fn api_token(&self, c: &reqwest::Client) -> String {
-        let page = c.post(self.at("/account/tokens")).form(&[("name", "test")]).send().await.expect("token").text().await.expect("page");
+        let page = c
+            .post(self.at("/account/tokens"))
+            .form(&[("name", "test")])
+            .send()
+            .await
+            .expect("token")
+            .text()
+            .await
+            .expect("page");
         let start = page.find("<code>rt_").expect("token shown once") + "<code>".len();
         page[start..].split('<').next().unwrap_or_default().to_owned()
     }
@@ -119,7 +148,12 @@ impl TestApp {
     pub async fn network(&self, admin: &reqwest::Client, slug: &str, visibility: &str) {
         let r = admin
             .post(self.at("/networks/new"))
-            .form(&[("name", &format!("Network {slug}")[..]), ("slug", slug), ("description", "About us"), ("visibility", visibility)])
+            .form(&[
+                ("name", &format!("Network {slug}")[..]),
+                ("slug", slug),
+                ("description", "About us"),
+                ("visibility", visibility),
+            ])
             .send()
             .await
             .expect("create network");
@@ -155,7 +189,11 @@ impl TestApp {
         let unfolded = email.replace("=\r\n", "").replace("=3D", "=");
         let needle = format!("{}{path_prefix}", self.url);
         let start = unfolded.find(&needle).unwrap_or_else(|| panic!("no {needle} link in email:\n{email}"));
-        unfolded[start..].split(|c: char| c.is_whitespace() || c == '"' || c == '<').next().unwrap_or_default().to_owned()
+        unfolded[start..]
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -167,6 +205,7 @@ impl Drop for TestApp {
 
 fn write_config(db: &TestDb, addr: std::net::SocketAddr, extra: &str) -> std::path::PathBuf {
     let path = db.dir.path().join("roundtable.toml");
-    std::fs::write(&path, format!("bind = \"{addr}\"\npublic_url = \"http://{addr}\"\n{extra}\n")).expect("write config");
+    std::fs::write(&path, format!("bind = \"{addr}\"\npublic_url = \"http://{addr}\"\n{extra}\n"))
+        .expect("write config");
     path
 }
