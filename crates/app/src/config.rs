@@ -117,23 +117,23 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), String> {
-        if let Some(url) = &self.database_url {
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:")) {
-                return Err("configuration error: database_url must start with postgres:// or sqlite: (set by ROUNDTABLE_DATABASE_URL, roundtable.toml or --database-url)".into());
-            }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:"))
+        {
+            return Err("configuration error: database_url must start with postgres:// or sqlite: (set by ROUNDTABLE_DATABASE_URL, roundtable.toml or --database-url)".into());
         }
-        if let Some(url) = &self.public_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/') {
-                return Err(
-                    "configuration error: public_url must look like https://roundtable.example.org (no trailing slash)"
-                        .into(),
-                );
-            }
+        if let Some(url) = &self.public_url
+            && (!(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/'))
+        {
+            return Err(
+                "configuration error: public_url must look like https://roundtable.example.org (no trailing slash)"
+                    .into(),
+            );
         }
-        if let Some(url) = &self.smtp_url {
-            if !["smtp://", "smtps://", "smtp+plain://"].iter().any(|p| url.starts_with(p)) {
-                return Err("configuration error: smtp_url must start with smtp://, smtps:// or smtp+plain://".into());
-            }
+        if let Some(url) = &self.smtp_url
+            && !["smtp://", "smtps://", "smtp+plain://"].iter().any(|p| url.starts_with(p))
+        {
+            return Err("configuration error: smtp_url must start with smtp://, smtps:// or smtp+plain://".into());
         }
         if self.session_hours == 0 || self.remember_days == 0 {
             return Err("configuration error: session_hours and remember_days must be at least 1".into());

@@ -94,22 +94,22 @@ pub fn backoff(attempts: i64) -> Duration {
 pub async fn schedule_due(db: &Db, since: DateTime<Utc>, now: DateTime<Utc>) -> anyhow::Result<()> {
     for (kind, expr) in SCHEDULES {
         let cron: croner::Cron = expr.parse().with_context(|| format!("cron {expr}"))?;
-        if let Ok(next) = cron.find_next_occurrence(&since, false) {
-            if next <= now {
-                let key = format!("cron:{}:{}", kind.as_str(), next.timestamp());
-                jobs::enqueue(
-                    db,
-                    jobs::NewJob {
-                        kind: kind.as_str(),
-                        payload: "{}".into(),
-                        dedupe_key: Some(key),
-                        run_at: now,
-                        max_attempts: kind.max_attempts(),
-                    },
-                    now,
-                )
-                .await?;
-            }
+        if let Ok(next) = cron.find_next_occurrence(&since, false)
+            && next <= now
+        {
+            let key = format!("cron:{}:{}", kind.as_str(), next.timestamp());
+            jobs::enqueue(
+                db,
+                jobs::NewJob {
+                    kind: kind.as_str(),
+                    payload: "{}".into(),
+                    dedupe_key: Some(key),
+                    run_at: now,
+                    max_attempts: kind.max_attempts(),
+                },
+                now,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -176,12 +176,11 @@ pub async fn drain(state: &AppState, worker: &str) -> anyhow::Result<usize> {
             Err(e) => {
                 tracing::error!(job = %job.id, kind = job.kind, error = %format!("{e:#}"), "job failed for good");
                 jobs::fail(&state.db, job.id, &format!("{e:#}"), now).await?;
-                if job.kind == Kind::SendEmail.as_str() {
-                    if let Ok(p) = serde_json::from_str::<serde_json::Value>(&job.payload) {
-                        if let Some(id) = p["message_id"].as_str().and_then(MessageId::parse) {
-                            outbox::mark_failed(&state.db, id, "failed", &format!("{e:#}")).await?;
-                        }
-                    }
+                if job.kind == Kind::SendEmail.as_str()
+                    && let Ok(p) = serde_json::from_str::<serde_json::Value>(&job.payload)
+                    && let Some(id) = p["message_id"].as_str().and_then(MessageId::parse)
+                {
+                    outbox::mark_failed(&state.db, id, "failed", &format!("{e:#}")).await?;
                 }
             }
         }

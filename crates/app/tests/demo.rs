@@ -1,4 +1,5 @@
 //! `roundtable demo` fills an empty database with a usable organisation, on both engines.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
 

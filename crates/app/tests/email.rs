@@ -1,5 +1,6 @@
 //! Email delivery through a real SMTP conversation on loopback, and retries with backoff when
 //! the relay is down — on both engines.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! HTTP integration tests: the real server on a loopback port, spoken to over HTTP, each test on
 //! a fresh SQLite file and a fresh PostgreSQL database. They assert what a user or API client
 //! would notice — status, page text, emails sent — and re-read state after refused input.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Profiles, field privacy across networks, the directory with facets, and "people like me" —
 //! on SQLite and PostgreSQL, over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The network charter (versions, acceptance on joining and again after a new version) and the
 //! onboarding checklist (manual and automatic steps, newcomers' progress, nudges) — over HTTP on
 //! SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The sample files under `examples/matching/` go through the whole pipeline: parse, match,
 //! write. If these break, the README's commands break.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use roundtable_matching::circles;
 use roundtable_matching::coffee;

@@ -1,5 +1,6 @@
 //! Property tests on small random instances, checked against brute force and against
 //! independent re-implementations of the hard constraints.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::collections::{HashMap, HashSet};
 

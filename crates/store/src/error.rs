@@ -20,14 +20,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e {
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-            {
-                // "UNIQUE constraint failed: users.email"
-                let key = msg.rsplit(": ").next().unwrap_or(msg).to_owned();
-                return Error::Conflict(key);
-            }
+        if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e
+            && (f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+        {
+            // "UNIQUE constraint failed: users.email"
+            let key = msg.rsplit(": ").next().unwrap_or(msg).to_owned();
+            return Error::Conflict(key);
         }
         Error::Database(e.to_string())
     }

@@ -1,4 +1,5 @@
 //! Storage tests: every one runs on a fresh SQLite file and a fresh PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use chrono::{Duration, Utc};
 use roundtable_domain::{Email, MembershipStatus, PersonName, Role, Visibility};

@@ -207,13 +207,13 @@ pub async fn sign_up(state: &AppState, input: SignUpInput, ua: &str) -> Result<N
     let name = collect(&mut errs, PersonName::parse(&input.name));
     let email = collect(&mut errs, Email::parse(&input.email));
     let password = collect(&mut errs, Password::parse(&input.password));
-    if let Some(e) = &email {
-        if !org::domain_allowed(&state.db, e.domain()).await? {
-            errs.push(FieldError::new(
-                "email",
-                "Self sign-up is only open to the organisation's own email addresses. Ask an organiser for an invitation.",
-            ));
-        }
+    if let Some(e) = &email
+        && !org::domain_allowed(&state.db, e.domain()).await?
+    {
+        errs.push(FieldError::new(
+            "email",
+            "Self sign-up is only open to the organisation's own email addresses. Ask an organiser for an invitation.",
+        ));
     }
     let (Some(name), Some(email), Some(password), true) = (name, email, password, errs.is_empty()) else {
         return Err(AppError::Invalid(errs));

@@ -48,12 +48,12 @@ pub async fn load(state: &AppState, actor: &Actor, slug: &str, cap: Capability) 
     policy::require(actor, seen.network.visibility, seen.view(), cap)?;
     // Members use the network only under its current charter: a newer version must be accepted
     // first (seeing the network, and its charter, stays possible).
-    if cap != Capability::SeeNetwork && seen.status() == Some(MembershipStatus::Active) {
-        if let (Some(current), accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await? {
-            if accepted.is_none_or(|a| a < current) {
-                return Err(AppError::CharterPending { slug: seen.network.slug.clone() });
-            }
-        }
+    if cap != Capability::SeeNetwork
+        && seen.status() == Some(MembershipStatus::Active)
+        && let (Some(current), accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?
+        && accepted.is_none_or(|a| a < current)
+    {
+        return Err(AppError::CharterPending { slug: seen.network.slug.clone() });
     }
     Ok(seen)
 }
@@ -226,13 +226,13 @@ pub async fn join(
     let now = Utc::now();
     let current = charters::current(&state.db, seen.network.id).await?.map(|c| c.version);
     let joining = seen.status() != Some(MembershipStatus::Active) && seen.status() != Some(MembershipStatus::Requested);
-    if let Some(v) = current.filter(|_| joining) {
-        if accepted_charter != Some(v) {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "accept",
-                "Please read the charter and tick the box to accept it before joining.",
-            )]));
-        }
+    if let Some(v) = current.filter(|_| joining)
+        && accepted_charter != Some(v)
+    {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "accept",
+            "Please read the charter and tick the box to accept it before joining.",
+        )]));
     }
     let mut tx = state.db.begin().await?;
     if let Some(v) = current.filter(|_| joining) {
@@ -419,13 +419,12 @@ pub async fn invite(
     }
     let (Some(email), Some(role)) = (email, role) else { return Err(AppError::Invalid(errs)) };
     let existing = users::by_email(&state.db, email.as_str()).await?;
-    if let Some(u) = &existing {
-        if networks::membership(&state.db, seen.network.id, u.id)
+    if let Some(u) = &existing
+        && networks::membership(&state.db, seen.network.id, u.id)
             .await?
             .is_some_and(|m| m.status == MembershipStatus::Active)
-        {
-            return Err(AppError::Conflict(FieldError::new("email", "This person is already a member.")));
-        }
+    {
+        return Err(AppError::Conflict(FieldError::new("email", "This person is already a member.")));
     }
     let now = Utc::now();
     let token = random_token();
