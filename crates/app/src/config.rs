@@ -33,6 +33,10 @@ pub struct Config {
     pub session_hours: u32,
     /// Days a session lasts with "remember me".
     pub remember_days: u32,
+    /// Addresses of reverse proxies in front of Roundtable. Requests from them are attributed to
+    /// the client named in `X-Forwarded-For` (for the per-address sign-in limit and logs);
+    /// from anyone else that header is ignored, so it cannot be forged.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -55,6 +59,7 @@ impl Default for Config {
             run_worker: true,
             session_hours: 12,
             remember_days: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -151,6 +156,20 @@ impl Config {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind))
     }
 
+    /// The client's address: the peer, or — when the peer is a trusted proxy — the nearest
+    /// address in `X-Forwarded-For` that is not itself a trusted proxy.
+    pub fn client_ip(&self, peer: std::net::IpAddr, forwarded_for: Option<&str>) -> std::net::IpAddr {
+        if !self.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        forwarded_for
+            .into_iter()
+            .flat_map(|h| h.rsplit(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .find(|a| !self.trusted_proxies.contains(a))
+            .unwrap_or(peer)
+    }
+
     /// Cookies get `Secure` when people reach us over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url().starts_with("https://")
@@ -173,6 +192,16 @@ mod tests {
         let e =
             Config::load(None, Overrides { database_url: Some("mysql://x".into()), ..Default::default() }).unwrap_err();
         assert!(e.contains("database_url"), "{e}");
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let mut c = Config::default();
+        let (proxy, client) = ("10.0.0.5".parse().unwrap(), "192.0.2.7".parse().unwrap());
+        assert_eq!(c.client_ip(proxy, Some("192.0.2.7")), proxy, "untrusted header ignored");
+        c.trusted_proxies = vec![proxy];
+        assert_eq!(c.client_ip(proxy, Some("198.51.100.1, 192.0.2.7")), client, "nearest untrusted hop");
+        assert_eq!(c.client_ip(client, Some("198.51.100.1")), client, "a direct client cannot forge it");
     }
 
     #[test]

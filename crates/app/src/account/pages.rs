@@ -134,7 +134,12 @@ pub(crate) struct TokenForm {
 
 async fn create_token(State(state): State<AppState>, s: Signed, Form(f): Form<TokenForm>) -> Result<Response> {
     match super::create_token(&state, &s, &f.name).await {
-        Ok(secret) => render_page(&state, &s, Errors::default(), Some(secret), None).await,
+        Ok(secret) => {
+            // The secret is shown once; keep the page out of every cache.
+            let mut r = render_page(&state, &s, Errors::default(), Some(secret), None).await?;
+            r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            Ok(r)
+        }
         Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
             render_page(&state, &s, Errors(errs), None, None).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -166,15 +166,11 @@ async fn sign_in(
     headers: HeaderMap,
     Form(f): Form<SignInForm>,
 ) -> Result<Response> {
-    let result = super::sign_in(
-        &state,
-        &f.email,
-        &f.password,
-        f.remember.is_some(),
-        &addr.ip().to_string(),
-        user_agent(&headers),
-    )
-    .await;
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let client = state.config.client_ip(addr.ip(), forwarded);
+    let result =
+        super::sign_in(&state, &f.email, &f.password, f.remember.is_some(), &client.to_string(), user_agent(&headers))
+            .await;
     or_form(
         result,
         |s| Ok(signed_in(&state, jar, s, safe_next(&f.next))),

@@ -15,7 +15,7 @@ pub struct Form<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
     type Rejection = AppError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         let empty = req.headers().get(header::CONTENT_LENGTH).is_some_and(|v| v == "0")
             || (ct.is_empty() && !req.headers().contains_key(header::TRANSFER_ENCODING));
@@ -35,7 +35,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
                 format!("The form is too large (over {} KB). Shorten the text and try again.", MAX_FORM_BYTES / 1024),
             )
         };
-        let _ = state;
         let bytes = axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES).await.map_err(|_| too_large())?;
         parse(&bytes).map(Form)
     }
