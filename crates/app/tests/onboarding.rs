@@ -10,6 +10,7 @@ use roundtable_store::{Dialect, networks, onboarding, users};
 use support::TestApp;
 
 both!(
+    attending_a_welcome_event_completes_the_welcome_step,
     joining_needs_the_current_charter_and_a_new_version_is_accepted_again,
     the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_is_stuck,
 );
@@ -175,4 +176,56 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     assert_eq!(order, ["Read the induction pack", "Meet your buddy", "Fill in your profile"]);
     admin.post(app.at(&format!("/n/eas/onboarding/steps/{}/remove", steps[0].id))).send().await.unwrap();
     assert_eq!(onboarding::steps(&app.state.db, n.id).await.unwrap().len(), 2);
+}
+
+async fn attending_a_welcome_event_completes_the_welcome_step(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let r = admin
+        .post(app.at("/n/eas/onboarding/steps"))
+        .form(&[("title", "Come to a welcome coffee"), ("description", ""), ("automatic", "welcome")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    assert!(body(bo.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (0 of 1 done)"));
+    let start = (chrono::Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M").to_string();
+    let end = (chrono::Utc::now() + chrono::Duration::hours(2)).format("%Y-%m-%dT%H:%M").to_string();
+    let r = admin
+        .post(app.at("/n/eas/events/new"))
+        .form(&[
+            ("kind", "welcome"),
+            ("title", "Welcome coffee"),
+            ("time_zone", "UTC"),
+            ("start", &start[..]),
+            ("end", &end[..]),
+            ("repeat", "none"),
+            ("location_mode", "in_person"),
+            ("place", "Atrium"),
+            ("audience", "network"),
+            ("reminder_hours", "24"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id =
+        r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+    let e = roundtable_store::events::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id.to_string();
+    let at = e.starts_at.timestamp_micros().to_string();
+    let r = admin
+        .post(app.at(&format!("/events/{id}/attendance")))
+        .form(&[("user", &bo_id[..]), ("at", &at[..])])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(!home.contains("Your first steps"), "the only step is done, so the checklist is gone: {home}");
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 of 1") && page.contains("Finished"), "{page}");
 }

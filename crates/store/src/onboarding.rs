@@ -15,6 +15,8 @@ queries! {
     UNTICK = "DELETE FROM onboarding_progress WHERE step_id = $1 AND user_id = $2 AND network_id = $3";
     /// Active members who joined after $2, with how many manual steps they ticked.
     NEWCOMERS = "SELECT u.id, u.name, u.email, m.created_at, (SELECT COUNT(*) FROM onboarding_progress p WHERE p.network_id = m.network_id AND p.user_id = u.id), u.job_title, u.department FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.created_at >= $2 AND u.deactivated_at IS NULL ORDER BY m.created_at, u.id";
+    /// Did the person attend (check in to) a welcome event of this network?
+    ATTENDED_WELCOME = "SELECT 1 FROM event_attendance a JOIN events e ON e.id = a.event_id WHERE a.network_id = $1 AND a.user_id = $2 AND e.kind = 'welcome' LIMIT 1";
     STUCK_DAYS = "SELECT onboarding_stuck_days FROM networks WHERE id = $1";
     SET_STUCK_DAYS = "UPDATE networks SET onboarding_stuck_days = $2 WHERE id = $1";
 }
@@ -105,4 +107,8 @@ pub async fn stuck_days(db: &Db, network: NetworkId) -> Result<i64> {
 
 pub async fn set_stuck_days(tx: &mut Tx, network: NetworkId, days: i64) -> Result<()> {
     tx.write(SET_STUCK_DAYS, params![network, days]).await.map(|_| ())
+}
+
+pub async fn attended_welcome(db: &Db, network: NetworkId, user: UserId) -> Result<bool> {
+    Ok(db.read_opt(ATTENDED_WELCOME, params![network, user]).await?.is_some())
 }

@@ -1,6 +1,7 @@
 //! Onboarding checklists. Organisers define a network's steps; a step is ticked by the member,
 //! or completed automatically by what happens in the product ("charter": accepted the current
-//! charter; "profile": filled in job title and department) — computed when read, so it can never
+//! charter; "profile": filled in job title and department; "welcome": checked in at a welcome
+//! event of the network) — computed when read, so it can never
 //! disagree with the facts. Organisers see newcomers' progress and who is stuck, and nudge them.
 
 pub mod pages;
@@ -15,10 +16,11 @@ use roundtable_store::onboarding::{self, Step};
 use roundtable_store::{audit, charters, users};
 
 /// Automatic step kinds and how they are described to organisers.
-pub const AUTOMATIC: [(&str, &str); 3] = [
+pub const AUTOMATIC: [(&str, &str); 4] = [
     ("", "Ticked by the member"),
     ("charter", "Done when the member accepts the charter"),
     ("profile", "Done when the member fills in their profile"),
+    ("welcome", "Done when the member attends a welcome event"),
 ];
 
 /// A step with whether this person has done it.
@@ -31,6 +33,7 @@ pub struct StepView {
 struct Facts {
     charter_ok: bool,
     profile_ok: bool,
+    attended_welcome: bool,
 }
 
 async fn facts(state: &AppState, seen: &Seen, user: UserId) -> Result<Facts> {
@@ -39,6 +42,7 @@ async fn facts(state: &AppState, seen: &Seen, user: UserId) -> Result<Facts> {
     Ok(Facts {
         charter_ok: current.is_some() && accepted >= current,
         profile_ok: u.is_some_and(|p| !p.job_title.is_empty() && !p.department.is_empty()),
+        attended_welcome: onboarding::attended_welcome(&state.db, seen.network.id, user).await?,
     })
 }
 
@@ -49,6 +53,7 @@ fn views(steps: Vec<Step>, ticked: &[String], f: &Facts) -> Vec<StepView> {
             let done = match s.automatic.as_str() {
                 "charter" => f.charter_ok,
                 "profile" => f.profile_ok,
+                "welcome" => f.attended_welcome,
                 _ => ticked.contains(&s.id),
             };
             StepView { step: s, done }
