@@ -90,7 +90,7 @@ impl std::fmt::Debug for Config {
 }
 
 /// Every setting, for `ROUNDTABLE_<NAME>`; other ROUNDTABLE_* variables belong to tools and tests.
-const SETTINGS: [&str; 10] = [
+const SETTINGS: [&str; 11] = [
     "bind",
     "data_dir",
     "database_url",
@@ -101,6 +101,7 @@ const SETTINGS: [&str; 10] = [
     "run_worker",
     "session_hours",
     "remember_days",
+    "trusted_proxies",
 ];
 
 impl Config {
@@ -192,6 +193,17 @@ mod tests {
         let e =
             Config::load(None, Overrides { database_url: Some("mysql://x".into()), ..Default::default() }).unwrap_err();
         assert!(e.contains("database_url"), "{e}");
+    }
+
+    #[test]
+    fn every_setting_can_come_from_the_environment() {
+        // Each field of Config must be listed, or ROUNDTABLE_<NAME> would be silently ignored.
+        let fields = serde_json::to_value(Config::default()).unwrap();
+        let names: Vec<&str> = fields.as_object().unwrap().keys().map(String::as_str).collect();
+        for n in &names {
+            assert!(SETTINGS.contains(n), "{n} is missing from SETTINGS");
+        }
+        assert_eq!(names.len(), SETTINGS.len());
     }
 
     #[test]

@@ -169,6 +169,14 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/", "never redirect off-site");
+    // Browsers drop tabs inside URLs, so "/\t/evil" would become "//evil".
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", "admin@example.org"), ("password", PASSWORD), ("next", "/\t/evil.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/", "control characters are refused too");
 }
 
 async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
@@ -209,7 +217,7 @@ async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
     app.network(&admin, "circle", "invitation_only").await;
     let r = admin
         .post(app.at("/n/circle/invite"))
-        .form(&[("email", "new@example.org"), ("role", "member")])
+        .form(&[("email", "new@example.org"), ("role", "chair")])
         .send()
         .await
         .unwrap();
@@ -227,6 +235,10 @@ async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
     assert_eq!(r.headers().get("location").unwrap(), "/n/circle?notice=accepted");
     let home = body(c.get(app.at("/n/circle?notice=accepted")).send().await.unwrap()).await;
     assert!(home.contains("Welcome! You have joined the network."));
+    let circle = networks::by_slug(&app.state.db, "circle").await.unwrap().unwrap();
+    let nia = users::by_email(&app.state.db, "new@example.org").await.unwrap().unwrap();
+    let m = networks::membership(&app.state.db, circle.id, nia.id).await.unwrap().unwrap();
+    assert_eq!(m.role, roundtable_domain::Role::Chair, "the newcomer joins in the role the invitation named");
     // Single use.
     assert_eq!(app.client().get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }

@@ -320,13 +320,21 @@ impl Db {
         }
     }
 
-    /// Removes stale state for a clean backup: SQLite's `VACUUM INTO` writes a consistent copy
-    /// while the server keeps running.
+    /// Writes a consistent copy of the SQLite database to `dest` (`VACUUM INTO`) while the server
+    /// keeps running.
     pub async fn backup_sqlite(&self, dest: PathBuf) -> Result<()> {
         match self {
             Db::Sqlite(s) => {
+                // A connection of its own: readers are query-only, and the writer must stay free.
+                let path = s.path.clone();
                 let dest = dest.to_string_lossy().into_owned();
-                s.readers.run(move |c| Ok(c.execute("VACUUM INTO ?1", [dest]).map(|_| ())?)).await
+                tokio::task::spawn_blocking(move || -> Result<()> {
+                    let conn = rusqlite::Connection::open(&path)?;
+                    conn.execute("VACUUM INTO ?1", [dest])?;
+                    Ok(())
+                })
+                .await
+                .map_err(|e| Error::Unavailable(e.to_string()))?
             }
             Db::Postgres(_) => Err(Error::Database("use pg_dump to back up PostgreSQL".into())),
         }

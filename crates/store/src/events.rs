@@ -50,7 +50,6 @@ queries! {
     ANSWERED_FROM = "SELECT DISTINCT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted')";
     ANSWERED_AT = "SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted')";
     GOING_AT = "SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND u.deactivated_at IS NULL";
-    MY_RSVPS = "SELECT event_id, occurrence_at, response FROM event_rsvps WHERE user_id = $1 AND occurrence_at >= $2 AND occurrence_at < $3";
     CHECK_IN = "INSERT INTO event_attendance (event_id, network_id, occurrence_at, user_id, method, checked_in_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
     ATTENDED_AT = "SELECT a.user_id, u.name, a.method, a.checked_in_at FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 ORDER BY u.name_folded";
     ATTENDED_AT_ALL = "SELECT a.user_id, u.email, u.name FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NULL";
@@ -452,20 +451,6 @@ pub async fn going_at(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec
 
 pub async fn attended_recipients(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Recipient>> {
     recipients(tx.read(ATTENDED_AT_ALL, params![event, at]).await?)
-}
-
-/// The person's answers to occurrences originally starting in [from, to): (event, occurrence, answer).
-pub async fn my_rsvps(
-    db: &Db,
-    user: UserId,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<(Uuid, DateTime<Utc>, Rsvp)>> {
-    db.read(MY_RSVPS, params![user, from, to])
-        .await?
-        .iter()
-        .map(|r| Ok((r.uuid(0)?, r.time(1)?, parse_rsvp(&r.text(2)?)?)))
-        .collect()
 }
 
 /// Records attendance once; false if the person was already checked in.

@@ -15,7 +15,6 @@ queries! {
     DONE = "UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id = $1";
     RETRY = "UPDATE jobs SET status = 'queued', run_at = $2, last_error = $3, locked_by = NULL, locked_until = NULL, updated_at = $4 WHERE id = $1";
     FAIL = "UPDATE jobs SET status = 'failed', last_error = $2, locked_by = NULL, locked_until = NULL, updated_at = $3 WHERE id = $1";
-    BY_ID = "SELECT id, kind, payload, attempts, max_attempts, status, last_error FROM jobs WHERE id = $1";
     COUNT_BY_STATUS = "SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status";
     PURGE_DONE = "DELETE FROM jobs WHERE status = 'done' AND updated_at <= $1";
 }
@@ -28,15 +27,6 @@ pub struct Claimed {
     pub payload: String,
     pub attempts: i64,
     pub max_attempts: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct JobState {
-    pub id: JobId,
-    pub kind: String,
-    pub attempts: i64,
-    pub status: String,
-    pub last_error: Option<String>,
 }
 
 fn map_claimed(r: &Row) -> Result<Claimed> {
@@ -91,21 +81,6 @@ pub async fn retry(db: &Db, id: JobId, at: DateTime<Utc>, error: &str, now: Date
 
 pub async fn fail(db: &Db, id: JobId, error: &str, now: DateTime<Utc>) -> Result<()> {
     db.write(FAIL, params![id, error, now]).await.map(|_| ())
-}
-
-pub async fn by_id(db: &Db, id: JobId) -> Result<Option<JobState>> {
-    db.read_opt(BY_ID, params![id])
-        .await?
-        .map(|r| {
-            Ok(JobState {
-                id: JobId(r.uuid(0)?),
-                kind: r.text(1)?,
-                attempts: r.int(3)?,
-                status: r.text(5)?,
-                last_error: r.opt_text(6)?,
-            })
-        })
-        .transpose()
 }
 
 /// Job counts by status, for `/metrics` and the admin page.

@@ -4,16 +4,14 @@
 
 use crate::{Db, Result, Row, Tx, params, queries};
 use chrono::{DateTime, Utc};
-use roundtable_domain::{NetworkId, UserId};
+use roundtable_domain::{NetworkId, Role, UserId};
 
 queries! {
-    INSERT = "INSERT INTO one_time_links (token_hash, purpose, email, user_id, network_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-    PEEK = "SELECT token_hash, purpose, email, user_id, network_id, created_by, expires_at FROM one_time_links WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
-    CONSUME = "UPDATE one_time_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING token_hash, purpose, email, user_id, network_id, created_by, expires_at";
-    PENDING_INVITES = "SELECT token_hash, purpose, email, user_id, network_id, created_by, expires_at FROM one_time_links WHERE purpose = 'invite' AND email = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC";
+    INSERT = "INSERT INTO one_time_links (token_hash, purpose, email, user_id, network_id, created_by, created_at, expires_at, role) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    PEEK = "SELECT token_hash, purpose, email, user_id, network_id, created_by, expires_at, role FROM one_time_links WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
+    CONSUME = "UPDATE one_time_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING token_hash, purpose, email, user_id, network_id, created_by, expires_at, role";
     /// Invitations to people who have no account yet, still open, for a network's organisers.
     OPEN_INVITES_FOR_NETWORK = "SELECT email, MAX(expires_at) FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2 GROUP BY email ORDER BY email";
-    ANY_SETUP = "SELECT COUNT(*) FROM one_time_links WHERE purpose = 'setup' AND used_at IS NULL AND expires_at > $1";
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
 }
 
@@ -44,6 +42,8 @@ pub struct Link {
     pub network_id: Option<NetworkId>,
     pub created_by: Option<UserId>,
     pub expires_at: DateTime<Utc>,
+    /// For invitations: the role offered in the network.
+    pub role: Role,
 }
 
 fn map(r: &Row) -> Result<Link> {
@@ -54,6 +54,7 @@ fn map(r: &Row) -> Result<Link> {
         network_id: r.opt_uuid(4)?.map(NetworkId),
         created_by: r.opt_uuid(5)?.map(UserId),
         expires_at: r.time(6)?,
+        role: Role::parse(&r.text(7)?).unwrap_or(Role::Member),
     })
 }
 
@@ -66,12 +67,23 @@ pub struct NewLink<'a> {
     pub network_id: Option<NetworkId>,
     pub created_by: Option<UserId>,
     pub expires_at: DateTime<Utc>,
+    pub role: Role,
 }
 
 pub async fn insert(tx: &mut Tx, l: &NewLink<'_>, now: DateTime<Utc>) -> Result<()> {
     tx.write(
         INSERT,
-        params![l.token_hash, l.purpose.as_str(), l.email, l.user_id, l.network_id, l.created_by, now, l.expires_at],
+        params![
+            l.token_hash,
+            l.purpose.as_str(),
+            l.email,
+            l.user_id,
+            l.network_id,
+            l.created_by,
+            now,
+            l.expires_at,
+            l.role.as_str()
+        ],
     )
     .await
     .map(|_| ())
@@ -85,14 +97,6 @@ pub async fn peek(db: &Db, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> 
 /// Marks the link used and returns it, or `None` if it was used, expired or never existed.
 pub async fn consume(tx: &mut Tx, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Option<Link>> {
     tx.read_opt(CONSUME, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
-}
-
-pub async fn pending_invites(db: &Db, email: &str, now: DateTime<Utc>) -> Result<Vec<Link>> {
-    db.read(PENDING_INVITES, params![email, now]).await?.iter().map(map).collect()
-}
-
-pub async fn has_live_setup(db: &Db, now: DateTime<Utc>) -> Result<bool> {
-    Ok(db.read(ANY_SETUP, params![now]).await?.first().map_or(Ok(0), |r| r.int(0))? > 0)
 }
 
 pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {

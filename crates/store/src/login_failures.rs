@@ -8,11 +8,19 @@ queries! {
     INSERT = "INSERT INTO login_failures (id, key, at) VALUES ($1, $2, $3)";
     COUNT_SINCE = "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at > $2";
     CLEAR = "DELETE FROM login_failures WHERE key = $1";
+    DELETE_ONE = "DELETE FROM login_failures WHERE id = $1";
     PURGE = "DELETE FROM login_failures WHERE at <= $1";
 }
 
-pub async fn record(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
-    db.write(INSERT, params![uuid::Uuid::now_v7(), key, now]).await.map(|_| ())
+/// Records an attempt counted as failed; returns its id so a success can take it back.
+pub async fn record(db: &Db, key: &str, now: DateTime<Utc>) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    db.write(INSERT, params![id.clone(), key, now]).await?;
+    Ok(id)
+}
+
+pub async fn delete(db: &Db, id: &str) -> Result<()> {
+    db.write(DELETE_ONE, params![id]).await.map(|_| ())
 }
 
 /// Failures for `key` after `since`, and when the oldest of them happened.

@@ -23,7 +23,7 @@ queries! {
     ACTIVE_COUNT = "SELECT (SELECT COUNT(*) FROM memberships WHERE network_id = $1 AND status = 'active') - (SELECT COUNT(*) FROM users u CROSS JOIN memberships m WHERE u.deactivated_at > 0 AND m.user_id = u.id AND m.network_id = $1 AND m.status = 'active')";
     MEMBERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3) ORDER BY u.name_folded, u.id LIMIT $4 OFFSET $5";
     MEMBERS_COUNT = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3)";
-    ORGANISERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer') ORDER BY m.role, u.name_folded";
+    ORGANISERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL AND m.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer') ORDER BY m.role, u.name_folded";
     MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
 }
 

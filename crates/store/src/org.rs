@@ -7,7 +7,6 @@ use roundtable_domain::EmailDomain;
 queries! {
     ORG = "SELECT id, name, created_at FROM organisation LIMIT 1";
     INSERT_ORG = "INSERT INTO organisation (id, name, created_at) VALUES ($1, $2, $3)";
-    RENAME_ORG = "UPDATE organisation SET name = $1";
     DOMAINS = "SELECT domain FROM allowed_domains ORDER BY domain";
     ADD_DOMAIN = "INSERT INTO allowed_domains (domain, created_at) VALUES ($1, $2) ON CONFLICT (domain) DO NOTHING";
     REMOVE_DOMAIN = "DELETE FROM allowed_domains WHERE domain = $1";
@@ -26,10 +25,6 @@ pub async fn get(db: &Db) -> Result<Option<Organisation>> {
 
 pub async fn create(tx: &mut Tx, name: &str, now: DateTime<Utc>) -> Result<()> {
     tx.write(INSERT_ORG, params![uuid::Uuid::now_v7(), name, now]).await.map(|_| ())
-}
-
-pub async fn rename(db: &Db, name: &str) -> Result<()> {
-    db.write(RENAME_ORG, params![name]).await.map(|_| ())
 }
 
 pub async fn domains(db: &Db) -> Result<Vec<String>> {

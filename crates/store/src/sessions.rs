@@ -7,7 +7,6 @@ use roundtable_domain::UserId;
 
 queries! {
     INSERT = "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, remember, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)";
-    LOOKUP = "SELECT s.id_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.remember, s.user_agent FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL";
     TOUCH = "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id_hash = $1";
     DELETE = "DELETE FROM sessions WHERE id_hash = $1";
     DELETE_FOR_USER = "DELETE FROM sessions WHERE user_id = $1";
@@ -49,11 +48,6 @@ pub async fn insert(
     user_agent: &str,
 ) -> Result<()> {
     db.write(INSERT, params![id_hash, user, now, expires, remember, user_agent]).await.map(|_| ())
-}
-
-/// The live session with this hash, if its account is still active.
-pub async fn lookup(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-    db.read_opt(LOOKUP, params![id_hash, now]).await?.as_ref().map(map).transpose()
 }
 
 pub async fn touch(db: &Db, id_hash: &str, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {

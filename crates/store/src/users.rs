@@ -81,10 +81,6 @@ pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>> {
     db.read_opt(BY_EMAIL, params![email]).await?.as_ref().map(map).transpose()
 }
 
-pub async fn by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<User>> {
-    tx.read_opt(BY_EMAIL, params![email]).await?.as_ref().map(map).transpose()
-}
-
 /// Inserts an account; a taken email is `Error::Conflict("users.email")`.
 pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: DateTime<Utc>) -> Result<UserId> {
     let id = UserId::new();

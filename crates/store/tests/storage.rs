@@ -218,3 +218,15 @@ async fn instances_starting_together_migrate_once() {
     assert_eq!(applied.iter().filter(|&&n| n > 0).count(), 1, "one instance migrates: {applied:?}");
     client.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
 }
+
+/// `roundtable backup` on SQLite: a consistent copy that opens and holds the same rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_backup_is_a_working_copy() {
+    let t = TestDb::new(Dialect::Sqlite).await;
+    new_user(&t, "kept@example.org").await.unwrap();
+    let dest = t.dir.path().join("backup.db");
+    t.db.backup_sqlite(dest.clone()).await.unwrap();
+    let copy = roundtable_store::Db::connect(&format!("sqlite://{}", dest.display())).await.unwrap();
+    assert!(copy.is_migrated().await.unwrap());
+    assert!(users::by_email(&copy, "kept@example.org").await.unwrap().is_some());
+}

@@ -42,6 +42,7 @@ pub async fn ensure_setup_link(state: &AppState) -> anyhow::Result<Option<String
             user_id: None,
             network_id: None,
             created_by: None,
+            role: Role::Member,
             expires_at: now + Duration::days(7),
         },
         now,
@@ -171,21 +172,22 @@ pub async fn sign_in(
             return Err(too_many(wait.max(1)));
         }
     }
+    // Count the attempt as failed *before* the slow password check, so parallel guesses cannot
+    // all slip under the limit; a success takes its own entries back.
+    login_failures::record(&state.db, &email_key, now).await?;
+    let address_attempt = login_failures::record(&state.db, &addr_key, now).await?;
     let user = users::by_email(&state.db, email.trim().to_lowercase().as_str()).await?;
     let ok = verify_password_async(password.to_owned(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
     match user {
         Some(u) if ok && u.deactivated_at.is_none() => {
             login_failures::clear(&state.db, &email_key).await?;
+            login_failures::delete(&state.db, &address_attempt).await?;
             start_session(state, u.id, remember, ua).await
         }
-        _ => {
-            login_failures::record(&state.db, &email_key, now).await?;
-            login_failures::record(&state.db, &addr_key, now).await?;
-            Err(AppError::Invalid(vec![FieldError::new(
-                "form",
-                "That email and password do not match. Check them and try again.",
-            )]))
-        }
+        _ => Err(AppError::Invalid(vec![FieldError::new(
+            "form",
+            "That email and password do not match. Check them and try again.",
+        )])),
     }
 }
 
@@ -255,6 +257,7 @@ async fn send_verification(state: &AppState, tx: &mut roundtable_store::Tx, user
             user_id: Some(user),
             network_id: None,
             created_by: None,
+            role: Role::Member,
             expires_at: now + Duration::days(3),
         },
         now,
@@ -322,6 +325,7 @@ pub async fn request_reset(state: &AppState, email: &str) -> Result<()> {
             user_id: Some(user.id),
             network_id: None,
             created_by: None,
+            role: Role::Member,
             expires_at: now + Duration::hours(1),
         },
         now,
@@ -435,7 +439,18 @@ pub async fn accept_invitation(
         (None, None) => return Err(AppError::NotFound),
     };
     if let Some(net) = link.network_id {
-        networks::upsert_membership(&mut tx, net, user_id, Role::Member, MembershipStatus::Active, now).await?;
+        // Accept what was offered without undoing what is already true: an existing membership
+        // keeps its role (a Chair clicking an old link stays Chair); a newcomer gets the role
+        // the invitation named.
+        match networks::membership(&state.db, net, user_id).await?.map(|m| m.status) {
+            Some(MembershipStatus::Active) => {}
+            Some(from) => {
+                networks::transition(&mut tx, net, user_id, from, MembershipStatus::Active, now).await?;
+            }
+            None => {
+                networks::upsert_membership(&mut tx, net, user_id, link.role, MembershipStatus::Active, now).await?
+            }
+        }
         let actor_name = new_account
             .as_ref()
             .map_or_else(|| signed.map(|s| s.user.name.clone()).unwrap_or_default(), |(n, _)| n.as_str().to_owned());

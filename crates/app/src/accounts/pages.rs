@@ -56,7 +56,13 @@ fn signed_in(state: &AppState, jar: CookieJar, s: NewSession, to: &str) -> Respo
 
 /// Only local paths, so `?next=` cannot send people to another site.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    // Browsers drop tabs and newlines inside URLs ("/\t/evil" becomes "//evil"), so refuse every
+    // control or space character as well as "//" and backslashes.
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    if local { next } else { "/" }
 }
 
 // ---- first-run setup ----

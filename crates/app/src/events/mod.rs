@@ -21,7 +21,6 @@ use chrono_tz::Tz;
 use roundtable_domain::events::{
     Audience, EventKind, LocationMode, Occurrence, Rsvp, Rule, Series, parse_time_zone, rank_hosts,
 };
-use roundtable_domain::policy::{self, MembershipView};
 use roundtable_domain::{Actor, Capability, FieldError, LongText, NetworkId, UserId};
 use roundtable_store::events::{self as store, Event, EventFields, Exception};
 use roundtable_store::{Tx, audit, networks};
@@ -91,14 +90,6 @@ async fn expand_all(state: &AppState, events: Vec<Event>, from: DateTime<Utc>, t
     Ok(items)
 }
 
-fn view(seen: &Seen) -> Option<MembershipView> {
-    seen.membership.map(|m| MembershipView { role: m.role, status: m.status })
-}
-
-fn require(seen: &Seen, actor: &Actor, cap: Capability) -> Result<()> {
-    Ok(policy::require(actor, seen.network.visibility, view(seen), cap)?)
-}
-
 /// An event with the actor's standing in its network.
 pub struct Access {
     pub event: Arc<Event>,
@@ -114,7 +105,7 @@ pub async fn access(state: &AppState, actor: &Actor, id: Uuid, cap: Capability) 
     let seen = Seen { network, membership };
     let open_to_all = event.audience == Audience::Organisation && cap == Capability::ReadMembers;
     if !open_to_all {
-        require(&seen, actor, cap)?;
+        nets::authorise(state, actor, &seen, cap).await?;
     }
     let can_organise = seen.can(actor, Capability::Organise);
     Ok(Access { event: Arc::new(event), seen, can_organise })
@@ -447,6 +438,19 @@ fn checkin_code() -> String {
     random_token().bytes().take(6).map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char).collect()
 }
 
+/// An invitation-only network must stay invisible to outsiders, so its events are for members.
+fn check_audience(seen: &Seen, p: &Parsed) -> Result<()> {
+    if p.fields.audience == Audience::Organisation
+        && seen.network.visibility == roundtable_domain::Visibility::InvitationOnly
+    {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "audience",
+            "This network is by invitation only, so its events are for its members. Choose “Members of this network”.",
+        )]));
+    }
+    Ok(())
+}
+
 async fn check_host(state: &AppState, network: NetworkId, host: Option<UserId>) -> Result<()> {
     if let Some(h) = host {
         let m = networks::membership(&state.db, network, h).await?;
@@ -461,6 +465,7 @@ async fn check_host(state: &AppState, network: NetworkId, host: Option<UserId>) 
 pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, input: &EventInput) -> Result<Uuid> {
     let seen = nets::load(state, actor, slug, Capability::Organise).await?;
     let p = parse_event(input)?;
+    check_audience(&seen, &p)?;
     check_host(state, seen.network.id, p.host).await?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
@@ -571,6 +576,7 @@ pub async fn update(
 ) -> Result<Uuid> {
     let a = access(state, actor, id, Capability::Organise).await?;
     let p = parse_event(input)?;
+    check_audience(&a.seen, &p)?;
     check_host(state, a.seen.network.id, p.host).await?;
     let now = Utc::now();
     let e = a.event.clone();
@@ -882,6 +888,12 @@ pub async fn mark_attended(
     let a = access(state, actor, id, Capability::Organise).await?;
     occurrence(state, &a.event, at).await?;
     let person = roundtable_store::users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    // Only people who could attend: the network's members, or anyone for an organisation-wide event.
+    if a.event.audience != Audience::Organisation {
+        check_host(state, a.event.network_id, Some(user)).await.map_err(|_| {
+            AppError::Invalid(vec![FieldError::new("user", "Only members of the network can be marked as attended.")])
+        })?;
+    }
     let mut tx = state.db.begin().await?;
     store::check_in(&mut tx, id, a.event.network_id, at, user, "organiser", Utc::now()).await?;
     record(&mut tx, actor, actor_name, "event.attendance_marked", a.event.network_id, &a.event.title, &person.email)

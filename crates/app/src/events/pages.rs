@@ -56,8 +56,20 @@ fn event_id(raw: &str) -> Result<Uuid> {
 fn at_param(at: Option<&str>) -> Result<Option<DateTime<Utc>>> {
     match at.filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => s.parse::<i64>().ok().and_then(DateTime::from_timestamp_micros).map(Some).ok_or(AppError::NotFound),
+        // Years 1900–9999 only: date arithmetic on anything wilder would overflow.
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_micros)
+            .filter(|t| (1900..=9999).contains(&t.year()))
+            .map(Some)
+            .ok_or(AppError::NotFound),
     }
+}
+
+/// Calendar dates people may ask for; far-off years would overflow date arithmetic.
+fn sane(d: &NaiveDate) -> bool {
+    (1900..=9999).contains(&d.year())
 }
 
 fn require_at(at: Option<&str>) -> Result<DateTime<Utc>> {
@@ -160,7 +172,7 @@ fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
 fn range(q: &CalendarQuery, today: NaiveDate) -> Range {
     match q.view.as_str() {
         "week" => {
-            let d = NaiveDate::parse_from_str(&q.week, "%Y-%m-%d").unwrap_or(today);
+            let d = NaiveDate::parse_from_str(&q.week, "%Y-%m-%d").ok().filter(sane).unwrap_or(today);
             let monday = d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
             Range {
                 view: "week",
@@ -172,7 +184,7 @@ fn range(q: &CalendarQuery, today: NaiveDate) -> Range {
             }
         }
         "list" => {
-            let from = NaiveDate::parse_from_str(&q.week, "%Y-%m-%d").unwrap_or(today);
+            let from = NaiveDate::parse_from_str(&q.week, "%Y-%m-%d").ok().filter(sane).unwrap_or(today);
             Range {
                 view: "list",
                 from_date: from,
@@ -184,8 +196,9 @@ fn range(q: &CalendarQuery, today: NaiveDate) -> Range {
         }
         _ => {
             let first = NaiveDate::parse_from_str(&format!("{}-01", q.month), "%Y-%m-%d")
-                .map(first_of_month)
-                .unwrap_or_else(|_| first_of_month(today));
+                .ok()
+                .filter(sane)
+                .map_or_else(|| first_of_month(today), first_of_month);
             Range {
                 view: "month",
                 from_date: first,

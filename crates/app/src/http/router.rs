@@ -46,7 +46,11 @@ pub fn build(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    // Log the route pattern, not the path: paths carry secrets (reset, invitation
+                    // and calendar-feed tokens).
+                    let route =
+                        req.extensions().get::<axum::extract::MatchedPath>().map_or("(no route)", |m| m.as_str());
+                    tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CatchPanicLayer::new())

@@ -40,21 +40,27 @@ impl Seen {
     }
 }
 
+/// The one access check for anything in a network: the role policy, then the charter — members
+/// use the network only under its current charter, so a newer version must be accepted first
+/// (seeing the network, and its charter, stays possible).
+pub async fn authorise(state: &AppState, actor: &Actor, seen: &Seen, cap: Capability) -> Result<()> {
+    policy::require(actor, seen.network.visibility, seen.view(), cap)?;
+    if cap != Capability::SeeNetwork && seen.status() == Some(MembershipStatus::Active) {
+        if let (Some(current), accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await? {
+            if accepted.is_none_or(|a| a < current) {
+                return Err(AppError::CharterPending { slug: seen.network.slug.clone() });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Loads a network by slug and checks `cap` for the actor.
 pub async fn load(state: &AppState, actor: &Actor, slug: &str, cap: Capability) -> Result<Seen> {
     let network = networks::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
     let membership = networks::membership(&state.db, network.id, actor.user_id).await?;
     let seen = Seen { network, membership };
-    policy::require(actor, seen.network.visibility, seen.view(), cap)?;
-    // Members use the network only under its current charter: a newer version must be accepted
-    // first (seeing the network, and its charter, stays possible).
-    if cap != Capability::SeeNetwork
-        && seen.status() == Some(MembershipStatus::Active)
-        && let (Some(current), accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?
-        && accepted.is_none_or(|a| a < current)
-    {
-        return Err(AppError::CharterPending { slug: seen.network.slug.clone() });
-    }
+    authorise(state, actor, &seen, cap).await?;
     Ok(seen)
 }
 
@@ -438,6 +444,7 @@ pub async fn invite(
             user_id: existing.as_ref().map(|u| u.id),
             network_id: Some(seen.network.id),
             created_by: Some(actor.user_id),
+            role,
             expires_at: now + Duration::days(14),
         },
         now,

@@ -1,0 +1,78 @@
+//! Access rules where events meet the rest of the network: the charter gate, invitation-only
+//! networks, attendance of outsiders, and nonsense dates — on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use reqwest::StatusCode;
+use roundtable_store::{Dialect, users};
+use support::TestApp;
+
+both!(events_follow_the_network_rules);
+
+fn form<'a>(kind: &'a str, audience: &'a str, start: &'a str, end: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("kind", kind),
+        ("title", "Welcome coffee"),
+        ("time_zone", "UTC"),
+        ("start", start),
+        ("end", end),
+        ("repeat", "none"),
+        ("location_mode", "in_person"),
+        ("place", "Atrium"),
+        ("audience", audience),
+        ("reminder_hours", "24"),
+    ]
+}
+
+async fn events_follow_the_network_rules(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    app.network(&admin, "secret", "invitation_only").await;
+    let start = (chrono::Utc::now() + chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M").to_string();
+    let end = (chrono::Utc::now() + chrono::Duration::hours(2)).format("%Y-%m-%dT%H:%M").to_string();
+    // An invitation-only network cannot publish to the whole organisation (it would reveal itself).
+    let r = admin
+        .post(app.at("/n/secret/events/new"))
+        .form(&form("workshop", "organisation", &start, &end))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("by invitation only"));
+    let r =
+        admin.post(app.at("/n/eas/events/new")).form(&form("welcome", "network", &start, &end)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id =
+        r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+    // A member who has not accepted the new charter version is sent to it from event pages too.
+    let bo = app.user("bo@example.org", "Bo Member").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    assert_eq!(bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap().status(), StatusCode::OK);
+    admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
+    let r = bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/charter?notice=charter-pending");
+    // Organisers cannot mark outsiders as attended at a members' event.
+    app.user("out@example.org", "Out Sider").await;
+    let out = users::by_email(&app.state.db, "out@example.org").await.unwrap().unwrap().id.to_string();
+    let e = roundtable_store::events::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let at = e.starts_at.timestamp_micros().to_string();
+    let r = admin
+        .post(app.at(&format!("/events/{id}/attendance")))
+        .form(&[("user", &out[..]), ("at", &at[..])])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(roundtable_store::events::attended(&app.state.db, e.id, e.starts_at).await.unwrap().is_empty());
+    // Nonsense dates are "not found", never a crash.
+    assert_eq!(
+        admin.get(app.at(&format!("/events/{id}?at=8210266876799999999"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin.get(app.at("/calendar?view=list&week=%2B262142-12-31")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+}
