@@ -45,12 +45,12 @@ impl Seen {
 /// (seeing the network, and its charter, stays possible).
 pub async fn authorise(state: &AppState, actor: &Actor, seen: &Seen, cap: Capability) -> Result<()> {
     policy::require(actor, seen.network.visibility, seen.view(), cap)?;
-    if cap != Capability::SeeNetwork && seen.status() == Some(MembershipStatus::Active) {
-        if let (Some(current), accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await? {
-            if accepted.is_none_or(|a| a < current) {
-                return Err(AppError::CharterPending { slug: seen.network.slug.clone() });
-            }
-        }
+    if cap != Capability::SeeNetwork
+        && seen.status() == Some(MembershipStatus::Active)
+        && let (Some(current), accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?
+        && accepted.is_none_or(|a| a < current)
+    {
+        return Err(AppError::CharterPending { slug: seen.network.slug.clone() });
     }
     Ok(())
 }
