@@ -123,9 +123,8 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
     for (slug, name, description, visibility) in specs {
         nets.push(networks::insert(&mut tx, &networks::NewNetwork { slug, name, description, visibility }, now).await?);
     }
+    org::add_domain(&mut tx, &roundtable_domain::EmailDomain::parse("demo.example.org")?, now).await?;
     tx.commit().await?;
-    // After the commit: on SQLite the open transaction holds the only writer connection.
-    org::add_domain(db, &roundtable_domain::EmailDomain::parse("demo.example.org")?, now).await?;
 
     let organiser_roles =
         [Role::Chair, Role::Administrator, Role::TrainingCoordinator, Role::CommunicationsOfficer, Role::Sponsor];

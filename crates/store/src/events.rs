@@ -39,13 +39,15 @@ queries! {
     NOTES = "SELECT agenda, minutes, summary, recording_url, updated_at FROM event_notes WHERE event_id = $1 AND occurrence_at = $2";
     UPSERT_NOTES = "INSERT INTO event_notes (event_id, network_id, occurrence_at, agenda, minutes, summary, recording_url, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, occurrence_at) DO UPDATE SET agenda = excluded.agenda, minutes = excluded.minutes, summary = excluded.summary, recording_url = excluded.recording_url, updated_at = excluded.updated_at";
     RSVP_OF = "SELECT response, responded_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
-    COUNT_YES = "SELECT COUNT(*) FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND response = 'yes'";
+    /// Places taken: "yes" answers of people whose accounts are active (a deactivated or erased
+    /// person no longer holds a seat).
+    COUNT_YES = "SELECT COUNT(*) FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND u.deactivated_at IS NULL";
     UPSERT_RSVP = "INSERT INTO event_rsvps (event_id, network_id, occurrence_at, user_id, response, responded_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, occurrence_at, user_id) DO UPDATE SET response = excluded.response, responded_at = excluded.responded_at, updated_at = excluded.updated_at";
     /// The waiting list in order: first come, first promoted.
     WAITLIST = "SELECT user_id FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND response = 'waitlisted' ORDER BY responded_at, user_id LIMIT $3";
     WAITLISTED_OCCURRENCES = "SELECT DISTINCT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at >= $2 AND response = 'waitlisted' ORDER BY occurrence_at";
     PROMOTE = "UPDATE event_rsvps SET response = 'yes', updated_at = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'waitlisted'";
-    ATTENDEES = "SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 ORDER BY r.response, r.responded_at, u.name_folded";
+    ATTENDEES = "SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND u.deactivated_at IS NULL ORDER BY r.response, r.responded_at, u.name_folded";
     /// Everyone with an answer to any occurrence from $2 on (for change and cancellation notices).
     ANSWERED_FROM = "SELECT DISTINCT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted')";
     ANSWERED_AT = "SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted')";

@@ -31,12 +31,12 @@ pub async fn domains(db: &Db) -> Result<Vec<String>> {
     db.read(DOMAINS, vec![]).await?.iter().map(|r| r.text(0)).collect()
 }
 
-pub async fn add_domain(db: &Db, d: &EmailDomain, now: DateTime<Utc>) -> Result<bool> {
-    Ok(db.write(ADD_DOMAIN, params![d.as_str(), now]).await? > 0)
+pub async fn add_domain(tx: &mut Tx, d: &EmailDomain, now: DateTime<Utc>) -> Result<bool> {
+    Ok(tx.write(ADD_DOMAIN, params![d.as_str(), now]).await? > 0)
 }
 
-pub async fn remove_domain(db: &Db, d: &str) -> Result<bool> {
-    Ok(db.write(REMOVE_DOMAIN, params![d]).await? > 0)
+pub async fn remove_domain(tx: &mut Tx, d: &str) -> Result<bool> {
+    Ok(tx.write(REMOVE_DOMAIN, params![d]).await? > 0)
 }
 
 pub async fn domain_allowed(db: &Db, d: &str) -> Result<bool> {

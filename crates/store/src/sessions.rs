@@ -1,7 +1,7 @@
 //! Sign-in sessions, stored so every instance sees them. Only a hash of the cookie value is kept,
 //! so a leaked database does not hand out sessions.
 
-use crate::{Db, Result, Row, params, queries};
+use crate::{Db, Result, Row, Tx, params, queries};
 use chrono::{DateTime, Utc};
 use roundtable_domain::UserId;
 
@@ -58,12 +58,12 @@ pub async fn delete(db: &Db, id_hash: &str) -> Result<bool> {
     Ok(db.write(DELETE, params![id_hash]).await? > 0)
 }
 
-pub async fn delete_for_user(db: &Db, user: UserId) -> Result<u64> {
-    db.write(DELETE_FOR_USER, params![user]).await
+pub async fn delete_for_user(tx: &mut Tx, user: UserId) -> Result<u64> {
+    tx.write(DELETE_FOR_USER, params![user]).await
 }
 
-pub async fn delete_others(db: &Db, user: UserId, keep_hash: &str) -> Result<u64> {
-    db.write(DELETE_OTHERS, params![user, keep_hash]).await
+pub async fn delete_others(tx: &mut Tx, user: UserId, keep_hash: &str) -> Result<u64> {
+    tx.write(DELETE_OTHERS, params![user, keep_hash]).await
 }
 
 pub async fn for_user(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>> {

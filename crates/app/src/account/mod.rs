@@ -19,9 +19,10 @@ pub async fn change_password(state: &AppState, s: &Signed, current: &str, new: &
     let hash = hash_password_async(new.expose().to_owned()).await?;
     let mut tx = state.db.begin().await?;
     roundtable_store::users::set_password(&mut tx, s.user.id, &hash).await?;
+    // A changed password ends every other session, in the same transaction: if it leaked, the
+    // intruder is out the moment the new one counts.
+    sessions::delete_others(&mut tx, s.user.id, &s.session_hash).await?;
     tx.commit().await?;
-    // A changed password ends every other session: if it leaked, the intruder is out.
-    sessions::delete_others(&state.db, s.user.id, &s.session_hash).await?;
     Ok(())
 }
 
@@ -30,7 +31,10 @@ pub async fn sessions(state: &AppState, s: &Signed) -> Result<Vec<sessions::Sess
 }
 
 pub async fn sign_out_others(state: &AppState, s: &Signed) -> Result<u64> {
-    Ok(sessions::delete_others(&state.db, s.user.id, &s.session_hash).await?)
+    let mut tx = state.db.begin().await?;
+    let n = sessions::delete_others(&mut tx, s.user.id, &s.session_hash).await?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 pub async fn tokens(state: &AppState, s: &Signed) -> Result<Vec<tokens::ApiToken>> {
@@ -145,7 +149,7 @@ pub async fn deactivate(state: &AppState, s: &Signed, password: &str) -> Result<
         Utc::now(),
     )
     .await?;
+    sessions::delete_for_user(&mut tx, s.user.id).await?;
     tx.commit().await?;
-    sessions::delete_for_user(&state.db, s.user.id).await?;
     Ok(())
 }

@@ -365,8 +365,8 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
     users::set_password(&mut tx, user, &hash).await?;
     // The person proved they own the address, so it is verified too.
     users::verify_email(&mut tx, user, now).await?;
+    sessions::delete_for_user(&mut tx, user).await?;
     tx.commit().await?;
-    sessions::delete_for_user(&state.db, user).await?;
     Ok(())
 }
 

@@ -9,8 +9,9 @@ use chrono::Utc;
 use roundtable_domain::{Actor, EmailDomain, Page, UserId};
 use roundtable_store::{Tx, audit, org, outbox, users};
 
-fn require_admin(actor: &Actor) -> Result<()> {
-    if actor.is_org_admin { Ok(()) } else { Err(AppError::Forbidden("Only organisation administrators can see this.")) }
+/// The organisation-admin check every admin-only use case starts with.
+pub(crate) fn require_admin(actor: &Actor) -> Result<()> {
+    if actor.is_org_admin { Ok(()) } else { Err(AppError::Forbidden("Only organisation administrators can do this.")) }
 }
 
 async fn record(tx: &mut Tx, actor: &Actor, name: &str, action: &str, subject: &str, detail: &str) -> Result<()> {
@@ -62,10 +63,10 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
         "",
     )
     .await?;
-    tx.commit().await?;
     if !active {
-        roundtable_store::sessions::delete_for_user(&state.db, user).await?;
+        roundtable_store::sessions::delete_for_user(&mut tx, user).await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -95,20 +96,20 @@ pub async fn domains(state: &AppState, actor: &Actor) -> Result<Vec<String>> {
 pub async fn add_domain(state: &AppState, actor: &Actor, actor_name: &str, domain: &str) -> Result<()> {
     require_admin(actor)?;
     let d = EmailDomain::parse(domain)?;
-    if org::add_domain(&state.db, &d, Utc::now()).await? {
-        let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin().await?;
+    if org::add_domain(&mut tx, &d, Utc::now()).await? {
         record(&mut tx, actor, actor_name, "domain.added", d.as_str(), "").await?;
-        tx.commit().await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
 pub async fn remove_domain(state: &AppState, actor: &Actor, actor_name: &str, domain: &str) -> Result<()> {
     require_admin(actor)?;
-    if !org::remove_domain(&state.db, domain).await? {
+    let mut tx = state.db.begin().await?;
+    if !org::remove_domain(&mut tx, domain).await? {
         return Err(AppError::NotFound);
     }
-    let mut tx = state.db.begin().await?;
     record(&mut tx, actor, actor_name, "domain.removed", domain, "").await?;
     tx.commit().await?;
     Ok(())
@@ -169,15 +170,11 @@ pub mod console {
     use roundtable_domain::{Email, Password, PersonName};
     use roundtable_store::Db;
 
-    async fn log(db: &Db, action: &str, subject: &str) -> anyhow::Result<()> {
-        let mut tx = db.begin().await?;
-        audit::record(
-            &mut tx,
-            &audit::NewEntry { actor_id: None, actor_name: "console", action, network_id: None, subject, detail: "" },
-            Utc::now(),
-        )
-        .await?;
-        tx.commit().await?;
+    /// Records a console action in the caller's transaction, with the change itself.
+    async fn log(tx: &mut roundtable_store::Tx, action: &str, subject: &str) -> anyhow::Result<()> {
+        let entry =
+            audit::NewEntry { actor_id: None, actor_name: "console", action, network_id: None, subject, detail: "" };
+        audit::record(tx, &entry, Utc::now()).await?;
         Ok(())
     }
 
@@ -203,8 +200,8 @@ pub mod console {
             roundtable_store::Error::Conflict(_) => anyhow::anyhow!("an account with {email} already exists"),
             e => e.into(),
         })?;
-        tx.commit().await?;
-        log(db, "person.created", email.as_str()).await
+        log(&mut tx, "person.created", email.as_str()).await?;
+        Ok(tx.commit().await?)
     }
 
     async fn find(db: &Db, email: &str) -> anyhow::Result<users::User> {
@@ -219,16 +216,16 @@ pub mod console {
         let hash = crate::security::hash_password_async(password.expose().to_owned()).await?;
         let mut tx = db.begin().await?;
         users::set_password(&mut tx, user.id, &hash).await?;
-        tx.commit().await?;
-        roundtable_store::sessions::delete_for_user(db, user.id).await?;
-        log(db, "person.password_reset", &user.email).await
+        roundtable_store::sessions::delete_for_user(&mut tx, user.id).await?;
+        log(&mut tx, "person.password_reset", &user.email).await?;
+        Ok(tx.commit().await?)
     }
 
     pub async fn set_admin(db: &Db, email: &str, grant: bool) -> anyhow::Result<()> {
         let user = find(db, email).await?;
         let mut tx = db.begin().await?;
         users::set_admin(&mut tx, user.id, grant).await?;
-        tx.commit().await?;
-        log(db, if grant { "admin.granted" } else { "admin.revoked" }, &user.email).await
+        log(&mut tx, if grant { "admin.granted" } else { "admin.revoked" }, &user.email).await?;
+        Ok(tx.commit().await?)
     }
 }

@@ -139,14 +139,6 @@ pub enum Stage {
 
 pub type Progress<'a> = &'a (dyn Fn(Stage, u64, u64) + Send + Sync);
 
-fn require_admin(actor: &Actor) -> Result<()> {
-    if actor.is_org_admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only organisation administrators can import or export members."))
-    }
-}
-
 fn invalid(msg: impl Into<String>) -> AppError {
     AppError::Invalid(vec![FieldError::new("form", msg)])
 }
@@ -832,7 +824,7 @@ pub async fn preview(
     mapping: &Mapping,
     opts: &Options,
 ) -> Result<Report> {
-    require_admin(actor)?;
+    crate::admin::require_admin(actor)?;
     let opts = Options { dry_run: true, ..opts.clone() };
     run(
         &state.db,
@@ -856,7 +848,7 @@ pub async fn apply(
     file_name: &str,
     opts: &Options,
 ) -> Result<Report> {
-    require_admin(actor)?;
+    crate::admin::require_admin(actor)?;
     let opts = Options { dry_run: false, ..opts.clone() };
     let by = Initiator { user_id: Some(actor.user_id), name: actor_name.to_owned() };
     run(&state.db, &by, sheet, mapping, file_name, &opts, &|_, _, _| {}).await
@@ -864,7 +856,7 @@ pub async fn apply(
 
 /// The org-admin page's network list (for "add everyone to").
 pub async fn networks(state: &AppState, actor: &Actor) -> Result<Vec<(String, String)>> {
-    require_admin(actor)?;
+    crate::admin::require_admin(actor)?;
     Ok(roundtable_store::networks::list(&state.db).await?.into_iter().map(|n| (n.slug, n.name)).collect())
 }
 
@@ -986,7 +978,7 @@ async fn export_csv(db: &Db, rel: Relation, network: Option<&str>) -> Result<(Ve
 
 /// The org-admin export, recorded in the audit log (it is personal data leaving the system).
 pub async fn export(state: &AppState, actor: &Actor, actor_name: &str, network: Option<&str>) -> Result<Vec<u8>> {
-    require_admin(actor)?;
+    crate::admin::require_admin(actor)?;
     let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
     let (csv, n) = export_csv(&state.db, rel, network).await?;
     let mut tx = state.db.begin().await?;

@@ -35,14 +35,6 @@ pub fn router() -> Router<AppState> {
 /// Rows of the preview's change table shown on the page (the counts cover every row).
 const SHOWN: usize = 1000;
 
-fn require_admin(s: &Signed) -> Result<()> {
-    if s.user.is_org_admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only organisation administrators can import or export members."))
-    }
-}
-
 /// A step's form, read from `multipart/form-data`: text fields, and the uploaded file if any.
 #[derive(Default)]
 struct Parts {
@@ -172,12 +164,12 @@ fn upload_page(s: &Signed, errors: Vec<FieldError>, text: String) -> Result<Resp
 }
 
 async fn upload_form(s: Signed) -> Result<Response> {
-    require_admin(&s)?;
+    crate::admin::require_admin(&s.actor())?;
     upload_page(&s, Vec::new(), String::new())
 }
 
 async fn template(s: Signed) -> Result<Response> {
-    require_admin(&s)?;
+    crate::admin::require_admin(&s.actor())?;
     Ok(csv_response("roundtable-members-template.csv", csv_read::template().into_bytes()))
 }
 
@@ -244,7 +236,7 @@ async fn upload(
     s: Signed,
     m: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<Response> {
-    require_admin(&s)?;
+    crate::admin::require_admin(&s.actor())?;
     let p = parts(m).await?;
     let (text, file_name, encoding) = if let Some((name, bytes)) = &p.file {
         match csv_read::decode(bytes) {
@@ -409,7 +401,7 @@ async fn preview(
     s: Signed,
     m: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<Response> {
-    require_admin(&s)?;
+    crate::admin::require_admin(&s.actor())?;
     let p = parts(m).await?;
     let (sheet, mapping, carry, opts) = match carried(&state, &s, &p).await? {
         Ok(v) => v,
@@ -432,7 +424,7 @@ async fn apply(
     s: Signed,
     m: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<Response> {
-    require_admin(&s)?;
+    crate::admin::require_admin(&s.actor())?;
     let p = parts(m).await?;
     let (sheet, mapping, carry, opts) = match carried(&state, &s, &p).await? {
         Ok(v) => v,
@@ -475,7 +467,7 @@ struct ExportPage {
 }
 
 async fn export_page(State(state): State<AppState>, s: Signed) -> Result<Response> {
-    require_admin(&s)?;
+    crate::admin::require_admin(&s.actor())?;
     let networks = super::networks(&state, &s.actor()).await?;
     render(&ExportPage { layout: Layout::for_user("Export members", &s), networks })
 }
@@ -503,7 +495,7 @@ async fn export_csv(
     s: Signed,
     q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response> {
-    require_admin(&s)?;
+    crate::admin::require_admin(&s.actor())?;
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let network = Some(q.network.trim()).filter(|n| !n.is_empty());
     // The slug goes into a header: only a valid slug (letters, digits, dashes) gets that far.
