@@ -395,6 +395,19 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
         .with_timezone(&Utc)
         .timestamp_micros()
         .to_string();
+    // Bo has said yes to October on the old series; the split must not leave that dangling.
+    let oct_at = DateTime::parse_from_rfc3339("2027-10-12T11:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+        .timestamp_micros()
+        .to_string();
+    let r = bo
+        .post(app.at(&format!("/events/{id}/rsvp")))
+        .form(&[("response", "yes"), ("at", oct_at.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mut f = event_form(&[
         ("start", "2027-09-14T16:00"),
         ("end", "2027-09-14T17:00"),
@@ -421,6 +434,12 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     assert!(old.rrule.contains("UNTIL=20270913"), "{}", old.rrule);
     let oct = body(admin.get(app.at("/n/eas/events?view=month&month=2027-10")).send().await.unwrap()).await;
     assert!(oct.contains("16:00 Afternoon meeting") && !oct.contains("12:00 Monthly meeting"), "{oct}");
+    let mails = app.emails_to("bo@example.org").await;
+    assert!(mails.iter().any(|m| m.contains("method=CANCEL")), "the old date is withdrawn from Bo's calendar");
+    assert!(
+        mails.iter().any(|m| m.contains("method=REQUEST") && m.contains("Afternoon meeting")),
+        "and the new series offered"
+    );
     // A member cannot cancel.
     assert_eq!(
         bo.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "all")]).send().await.unwrap().status(),

@@ -622,6 +622,17 @@ pub async fn update(
             if let Some(h) = p.host {
                 store::add_host(&mut tx, new_id, e.network_id, 0, h).await?;
             }
+            // People who answered dates from here on: their old entries are withdrawn (CANCEL)
+            // and they are invited to the new series (REQUEST), so no one keeps a stale date.
+            let people = store::answered_from(&mut tx, id, at).await?;
+            if !people.is_empty() {
+                let old = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+                notify(state, &mut tx, &Item { event: old, ..item }, &people, ics::Method::Cancel, now).await?;
+                let fresh = Arc::new(store::by_id_tx(&mut tx, new_id).await?.ok_or(AppError::NotFound)?);
+                if let Some(first) = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next() {
+                    notify(state, &mut tx, &first, &people, ics::Method::Request, now).await?;
+                }
+            }
             new_id
         }
         _ => {
