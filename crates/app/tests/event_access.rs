@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use roundtable_store::{Dialect, users};
 use support::TestApp;
 
-both!(events_follow_the_network_rules);
+both!(events_follow_the_network_rules, concurrent_answers_never_overbook_for_any_capacity);
 
 fn form<'a>(kind: &'a str, audience: &'a str, start: &'a str, end: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -75,4 +75,68 @@ async fn events_follow_the_network_rules(d: Dialect) {
         admin.get(app.at("/calendar?view=list&week=%2B262142-12-31")).send().await.unwrap().status(),
         StatusCode::OK
     );
+}
+
+/// A property over seeded random cases: whatever the capacity and the mix of concurrent answers,
+/// "yes" never exceeds the capacity, the rest of the "yes" answers wait, and other answers stay.
+async fn concurrent_answers_never_overbook_for_any_capacity(d: Dialect) {
+    use roundtable_domain::events::Rsvp;
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let mut people = Vec::new();
+    for i in 0..14 {
+        let c = app.user(&format!("p{i}@example.org"), &format!("Person {i}")).await;
+        c.post(app.at("/n/eas/join")).send().await.unwrap();
+        people.push(c);
+    }
+    let mut seed: u64 = 0x5eed;
+    let mut next = |m: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % m
+    };
+    for case in 0..4 {
+        let capacity = 1 + next(6);
+        let start = (chrono::Utc::now() + chrono::Duration::days(3 + case)).format("%Y-%m-%dT%H:%M").to_string();
+        let end = (chrono::Utc::now() + chrono::Duration::days(3 + case) + chrono::Duration::hours(1))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let cap = capacity.to_string();
+        let mut f = form("workshop", "network", &start, &end);
+        f.push(("capacity", &cap));
+        let r = admin.post(app.at("/n/eas/events/new")).form(&f).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let id = r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .trim_start_matches("/events/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let e = roundtable_store::events::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+        let at = e.starts_at.timestamp_micros().to_string();
+        let answers: Vec<&str> = people.iter().map(|_| ["yes", "yes", "no", "maybe"][next(4) as usize]).collect();
+        let mut tasks = Vec::new();
+        for (c, a) in people.iter().cloned().zip(answers.iter().copied()) {
+            let (url, at) = (app.at(&format!("/events/{id}/rsvp")), at.clone());
+            tasks.push(tokio::spawn(async move {
+                c.post(url).form(&[("response", a), ("at", at.as_str())]).send().await.unwrap().status()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), StatusCode::SEE_OTHER);
+        }
+        let got = roundtable_store::events::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
+        let count = |r: Rsvp| got.iter().filter(|a| a.response == r).count() as u64;
+        let wanted_yes = answers.iter().filter(|a| **a == "yes").count() as u64;
+        assert_eq!(
+            count(Rsvp::Yes),
+            wanted_yes.min(capacity),
+            "case {case}: capacity {capacity}, {wanted_yes} said yes"
+        );
+        assert_eq!(count(Rsvp::Waitlisted), wanted_yes.saturating_sub(capacity), "case {case}");
+        assert_eq!(count(Rsvp::No), answers.iter().filter(|a| **a == "no").count() as u64, "case {case}");
+        assert_eq!(count(Rsvp::Maybe), answers.iter().filter(|a| **a == "maybe").count() as u64, "case {case}");
+    }
 }
