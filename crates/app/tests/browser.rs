@@ -43,6 +43,16 @@ async fn onboarding_journey_postgres() {
     onboarding_journey(Dialect::Postgres).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_rsvp_journey_sqlite() {
+    event_rsvp_journey(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_rsvp_journey_postgres() {
+    event_rsvp_journey(Dialect::Postgres).await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // chromedriver and Chromium
 // ---------------------------------------------------------------------------------------------
@@ -1154,6 +1164,176 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.resize(DESKTOP).await;
 
     report(dialect, "onboarding journey", started, vec![admin.quit().await, member.quit().await], 30);
+    drop(app);
+    drop(chrome);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journey: one place, a waiting list, promotion, self check-in and attendance history
+// ---------------------------------------------------------------------------------------------
+
+/// Opens the event page at `path` (no query), checks its title and the "Places" line.
+async fn open_event(b: &mut Browser<'_>, path: &str, title: &str, places: &str) {
+    b.open(path).await;
+    b.expect_h1(title).await;
+    expect_places(b, places).await;
+}
+
+/// Waits until the event page's "Places" line reads `expected`.
+async fn expect_places(b: &Browser<'_>, expected: &str) {
+    b.find(
+        By::XPath(format!("//main/dl/dt[.='Places']/following-sibling::dd[1][normalize-space(.)='{expected}']")),
+        &format!("Places: {expected}"),
+    )
+    .await;
+}
+
+/// Answers "Going", "Maybe" or "Not going" on the open event page; returns the notice shown.
+async fn answer(b: &mut Browser<'_>, label: &str, notice: &str) {
+    b.choose(label).await;
+    let send = b.button("Send my answer").await;
+    b.click(send).await;
+    b.expect_notice(notice).await;
+}
+
+async fn event_rsvp_journey(dialect: Dialect) {
+    let started = Instant::now();
+    let chrome = ChromeDriver::start().await;
+    let app = TestApp::spawn(dialect).await;
+    let network = "Team Assistants";
+    let title = "Diary management clinic";
+
+    // ---- the organiser: an open network and an event with one place, starting within the hour ----
+    let mut admin = Browser::new(&chrome, &app, "organiser").await;
+    first_run_setup(&mut admin).await;
+    let slug = create_network(&mut admin, network, "Assistants supporting teams.", "Open to everyone").await;
+    let new_event = admin.link("Calendar").await;
+    admin.click(new_event).await;
+    admin.expect_h1(&format!("{network} calendar")).await;
+    let new_event = admin.link("New event").await;
+    admin.click(new_event).await;
+    admin.expect_h1(&format!("New event in {network}")).await;
+    // In half an hour: answers are still open (they close at the start) and self check-in is
+    // already open (from an hour before the start).
+    let start = chrono::Utc::now() + chrono::Duration::minutes(30);
+    let end = start + chrono::Duration::hours(1);
+    admin.fill("Title", "f-title", title).await;
+    admin.fill("Description", "f-description", "Bring your **trickiest** calendar.").await;
+    admin.set_by_script("Starts", "f-start", &start.format("%Y-%m-%dT%H:%M").to_string()).await;
+    admin.set_by_script("Ends", "f-end", &end.format("%Y-%m-%dT%H:%M").to_string()).await;
+    admin.fill("Time zone of the event", "f-time_zone", "UTC").await;
+    admin.fill("Place", "f-place", "Room 2.14").await;
+    admin.fill("Places (optional)", "f-capacity", "1").await;
+    let save = admin.button("Save the event").await;
+    admin.click(save).await;
+    admin.expect_notice("The event has been created.").await;
+    admin.expect_h1(title).await;
+    expect_places(&admin, "0 of 1 taken").await;
+    let path = admin.path().await;
+    let event = path
+        .strip_suffix("?notice=event-created")
+        .filter(|p| p.starts_with("/events/"))
+        .unwrap_or_else(|| panic!("expected the new event's page, got {path}"))
+        .to_owned();
+
+    // ---- two members join the open network ----
+    let mut members = Vec::new();
+    for (who, email, name) in [("member A", "alex@example.org", "Alex A"), ("member B", "bea@example.org", "Bea B")] {
+        roundtable_app::admin::console::create_user(&app.state.db, email, name, support::PASSWORD, false)
+            .await
+            .expect("create member");
+        let mut m = Browser::new(&chrome, &app, who).await;
+        m.sign_in(email, name).await;
+        m.open(&format!("/n/{slug}")).await;
+        m.expect_h1(network).await;
+        let join = m.button("Join this network").await;
+        m.click(join).await;
+        m.expect_path(&format!("/n/{slug}?notice=joined")).await;
+        m.expect_notice("Welcome! You are now a member of this network.").await;
+        members.push(m);
+    }
+    let (mut a, mut b) = {
+        let b = members.pop().expect("B");
+        (members.pop().expect("A"), b)
+    };
+
+    // ---- A takes the one place; B joins the waiting list ----
+    open_event(&mut a, &event, title, "0 of 1 taken").await;
+    a.expect_absent(
+        By::XPath("//main//p[starts-with(normalize-space(.), 'Your answer:')]"),
+        "an answer, before answering,",
+    )
+    .await;
+    answer(&mut a, "Going", "You're going. The invitation is on its way to your inbox.").await;
+    a.expect_text("section[aria-labelledby=rsvp-h] p strong", "Going").await;
+    expect_places(&a, "1 of 1 taken").await;
+
+    open_event(&mut b, &event, title, "1 of 1 taken").await;
+    answer(
+        &mut b,
+        "Going",
+        "The event is full, so you are on the waiting list. We will email you if a place frees up.",
+    )
+    .await;
+    b.expect_text("section[aria-labelledby=rsvp-h] p strong", "On the waiting list").await;
+    expect_places(&b, "1 of 1 taken, 1 on the waiting list").await;
+
+    // ---- A gives up the place: B is promoted automatically ----
+    answer(&mut a, "Not going", "Your answer has been saved.").await;
+    a.expect_text("section[aria-labelledby=rsvp-h] p strong", "Not going").await;
+    open_event(&mut b, &event, title, "1 of 1 taken").await;
+    b.expect_text("section[aria-labelledby=rsvp-h] p strong", "Going").await;
+    let r_yes = b.find(By::Id("r-yes"), "the Going radio").await;
+    assert!(r_yes.is_selected().await.expect("selected"), "B's Going answer should be preselected");
+    b.expect_absent(By::XPath("//section[@aria-labelledby='org-h']"), "the organisers' section, for a member,").await;
+
+    // ---- the organiser sees the answers and the check-in code ----
+    open_event(&mut admin, &event, title, "1 of 1 taken").await;
+    let code = admin
+        .find(
+            By::XPath(
+                "//section[@aria-labelledby='org-h']//p[starts-with(normalize-space(.), 'Self check-in code')]//code",
+            ),
+            "the check-in code",
+        )
+        .await
+        .text()
+        .await
+        .expect("code");
+    assert_eq!(code.trim().len(), 6, "the check-in code should have six characters, got {code:?}");
+    admin
+        .find(
+            By::XPath("//section[@aria-labelledby='org-h']//tbody/tr[td[1]='Alex A' and td[2]='Not going']"),
+            "A's answer",
+        )
+        .await;
+    admin
+        .find(By::XPath("//section[@aria-labelledby='org-h']//tbody/tr[td[1]='Bea B' and td[2]='Going']"), "B's answer")
+        .await;
+
+    // ---- B checks in with the code, then finds the event in the attendance history ----
+    let field = b.fill("Code shown at the event", "f-code", code.trim()).await;
+    b.press_enter(field).await;
+    b.expect_notice("You are checked in. Enjoy the event!").await;
+    b.expect_h1(title).await;
+    b.expect_absent(By::Id("f-code"), "the check-in form, after checking in,").await;
+    let history = b.link("My attendance").await;
+    b.click(history).await;
+    b.expect_path("/calendar/attendance").await;
+    b.expect_h1("My attendance").await;
+    b.find(
+        By::XPath(format!(
+            "//main//tbody/tr[td[1]/a[normalize-space(.)='{title}'] and td[2]='{network}' and td[4]='Checked in with the code']"
+        )),
+        "the event in B's attendance history",
+    )
+    .await;
+    // A, who gave up the place and did not check in, has no history.
+    a.open("/calendar/attendance").await;
+    a.expect_h1("My attendance").await;
+    a.expect_absent(By::Css("main table"), "an attendance table, for A,").await;
+
+    report(dialect, "event RSVP journey", started, vec![admin.quit().await, a.quit().await, b.quit().await], 24);
     drop(app);
     drop(chrome);
 }
