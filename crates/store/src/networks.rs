@@ -22,6 +22,8 @@ queries! {
     /// Active people with active accounts, counted from indexes alone.
     ACTIVE_COUNT = "SELECT (SELECT COUNT(*) FROM memberships WHERE network_id = $1 AND status = 'active') - (SELECT COUNT(*) FROM users u CROSS JOIN memberships m WHERE u.deactivated_at > 0 AND m.user_id = u.id AND m.network_id = $1 AND m.status = 'active')";
     MEMBERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3) ORDER BY u.name_folded, u.id LIMIT $4 OFFSET $5";
+    /// Pending requests or invitations (few), newest first, without a count.
+    PENDING = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL ORDER BY m.created_at DESC, u.id LIMIT 200";
     MEMBERS_COUNT = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3)";
     ORGANISERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL AND m.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer') ORDER BY m.role, u.name_folded";
     MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
@@ -204,4 +206,9 @@ pub async fn organisers(db: &Db, network: NetworkId) -> Result<Vec<Member>> {
 /// Emails of the people who approve requests (Chair, Administrator).
 pub async fn manager_emails(db: &Db, network: NetworkId) -> Result<Vec<String>> {
     db.read(MANAGER_EMAILS, params![network]).await?.iter().map(|r| r.text(0)).collect()
+}
+
+/// Up to 200 people with a pending `status` (requested or invited), newest first.
+pub async fn pending(db: &Db, network: NetworkId, status: MembershipStatus) -> Result<Vec<Member>> {
+    db.read(PENDING, params![network, status.as_str()]).await?.iter().map(map_member).collect()
 }

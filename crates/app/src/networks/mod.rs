@@ -344,8 +344,8 @@ pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<(Ve
     if !seen.can(actor, Capability::ManageMembers) {
         return Ok((Vec::new(), Vec::new(), Vec::new()));
     }
-    let requests = networks::members(&state.db, seen.network.id, MembershipStatus::Requested, "", 200, 0).await?.0;
-    let invited = networks::members(&state.db, seen.network.id, MembershipStatus::Invited, "", 200, 0).await?.0;
+    let requests = networks::pending(&state.db, seen.network.id, MembershipStatus::Requested).await?;
+    let invited = networks::pending(&state.db, seen.network.id, MembershipStatus::Invited).await?;
     let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now())
         .await?
         .into_iter()
