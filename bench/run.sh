@@ -31,7 +31,8 @@ cookie=$(curl -si -X POST "http://127.0.0.1:$port/sign-in" \
   | awk -F'[ ;]' 'tolower($1)=="set-cookie:" {print $2}')
 [ -n "$cookie" ] || { echo "could not sign in"; exit 1; }
 members_url="http://127.0.0.1:$port/n/assistants/members?page=37"
-curl -sf -H "Cookie: $cookie" "$members_url" | grep -q "Page 37 of" || { echo "member page did not render"; exit 1; }
+# Read the whole page before grepping: `grep -q` would close the pipe early and fail curl.
+page=$(curl -sf -H "Cookie: $cookie" "$members_url") && grep -q "Page 37 of" <<<"$page" || { echo "member page did not render"; exit 1; }
 
 measure() { # url -> "req/s p99_ms"
   taskset -c 0 wrk -t1 -c64 -d3s -H "Cookie: $cookie" "$1" >/dev/null
@@ -43,7 +44,7 @@ measure() { # url -> "req/s p99_ms"
 read -r hello_rps hello_p99 <<<"$(measure "http://127.0.0.1:$port/hello")"
 read -r members_rps members_p99 <<<"$(measure "$members_url")"
 directory_url="http://127.0.0.1:$port/people?department=Finance&location=London"
-curl -sf -H "Cookie: $cookie" "$directory_url" | grep -q "people" || { echo "directory did not render"; exit 1; }
+page=$(curl -sf -H "Cookie: $cookie" "$directory_url") && grep -q "people" <<<"$page" || { echo "directory did not render"; exit 1; }
 read -r dir_rps dir_p99 <<<"$(measure "$directory_url")"
 ratio=$(awk -v a="$members_rps" -v b="$hello_rps" 'BEGIN {printf "%.2f", a/b}')
 dir_ratio=$(awk -v a="$dir_rps" -v b="$hello_rps" 'BEGIN {printf "%.3f", a/b}')
