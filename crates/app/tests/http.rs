@@ -361,17 +361,11 @@ async fn password_reset_link_works_once_and_signs_out_everywhere(d: Dialect) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
-async fn api_token(app: &TestApp, c: &reqwest::Client) -> String {
-    let page = body(c.post(app.at("/account/tokens")).form(&[("name", "script")]).send().await.unwrap()).await;
-    let start = page.find("<code>rt_").expect("token shown once") + "<code>".len();
-    page[start..].split('<').next().unwrap().to_owned()
-}
-
 async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "open-net", "open").await;
-    let token = api_token(&app, &admin).await;
+    let token = app.api_token(&admin).await;
     let api = reqwest::Client::new();
     let me: serde_json::Value =
         api.get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
@@ -505,7 +499,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing(d: Dialect) {
     let page = body(admin.get(app.at("/n/obrien")).send().await.unwrap()).await;
     assert!(page.contains("O&#39;Brien &#38; &#34;Co&#34; &#60;b&#62;; DROP TABLE networks;--"), "{page}");
     // The API refuses bad JSON paths the same way.
-    let token = api_token(&app, &admin).await;
+    let token = app.api_token(&admin).await;
     let r = reqwest::Client::new().get(app.at("/api/v1/networks/%FF")).bearer_auth(&token).send().await.unwrap();
     assert!(r.status().is_client_error());
 }

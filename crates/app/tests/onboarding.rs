@@ -74,19 +74,9 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
         StatusCode::FORBIDDEN
     );
     // The API says what is needed.
-    let page = body(admin.post(app.at("/account/tokens")).form(&[("name", "t")]).send().await.unwrap()).await;
-    let start = page.find("<code>rt_").unwrap() + 6;
-    let token = page[start..].split('<').next().unwrap().to_owned();
-    let cy = app.user("cy@example.org", "Cy").await;
-    drop(cy);
     let api = reqwest::Client::new();
-    let _ = token;
-    let cy_token = {
-        let c = app.sign_in("cy@example.org").await;
-        let page = body(c.post(app.at("/account/tokens")).form(&[("name", "t")]).send().await.unwrap()).await;
-        let start = page.find("<code>rt_").unwrap() + 6;
-        page[start..].split('<').next().unwrap().to_owned()
-    };
+    let cy = app.user("cy@example.org", "Cy").await;
+    let cy_token = app.api_token(&cy).await;
     let r = api.post(app.at("/api/v1/networks/eas/membership")).bearer_auth(&cy_token).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let r = api
