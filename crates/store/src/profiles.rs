@@ -64,7 +64,8 @@ queries! {
     INSERT_SUPPORT = "INSERT INTO profile_supports (user_id, executive_id) VALUES ($1, $2) ON CONFLICT (user_id, executive_id) DO NOTHING";
     /// The reporting chain upwards (manager, manager's manager, …), for status-aware matching.
     MANAGER_OF = "SELECT manager_id FROM profiles WHERE user_id = $1";
-    DIRECTORY = concat!("SELECT u.id, u.name, u.job_title, u.department, u.location FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE ", filter!(), " ORDER BY u.name_folded, u.id LIMIT $11 OFFSET $12");
+    /// One page, with the total of all matches alongside (one scan instead of two).
+    DIRECTORY = concat!("SELECT u.id, u.name, u.job_title, u.department, u.location, COUNT(*) OVER () FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE ", filter!(), " ORDER BY u.name_folded, u.id LIMIT $11 OFFSET $12");
     DIRECTORY_COUNT = concat!("SELECT COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE ", filter!());
     FACET_DEPARTMENT = concat!("SELECT u.department, COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.department <> '' AND ", filter!(), " GROUP BY u.department ORDER BY COUNT(*) DESC, u.department LIMIT 12");
     FACET_LOCATION = concat!("SELECT u.location, COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.location <> '' AND ", filter!(), " GROUP BY u.location ORDER BY COUNT(*) DESC, u.location LIMIT 12");
@@ -76,8 +77,8 @@ queries! {
     PHOTO = "SELECT jpeg_base64, updated_at FROM profile_photos WHERE user_id = $1";
     SET_PHOTO = "INSERT INTO profile_photos (user_id, jpeg_base64, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET jpeg_base64 = excluded.jpeg_base64, updated_at = excluded.updated_at";
     DELETE_PHOTO = "DELETE FROM profile_photos WHERE user_id = $1";
-    /// $11: comma-free list of readable network ids is not portable; callers pass one network at a time.
-    FACET_NETWORK = concat!("SELECT COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE EXISTS (SELECT 1 FROM memberships mm WHERE mm.user_id = u.id AND mm.network_id = $11 AND mm.status = 'active') AND ", filter!());
+    /// Counts per network in one pass; the caller keeps only networks the viewer may read.
+    FACET_NETWORKS = concat!("SELECT mm.network_id, COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id JOIN memberships mm ON mm.user_id = u.id AND mm.status = 'active' WHERE ", filter!(), " GROUP BY mm.network_id");
 }
 
 /// Everything stored about a profile (before privacy is applied by the app).
@@ -254,7 +255,11 @@ pub async fn directory(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<(
     p.push(limit.into());
     p.push(offset.into());
     let rows = db.read(DIRECTORY, p).await?;
-    let total = db.read(DIRECTORY_COUNT, f.params()).await?.first().map_or(Ok(0), |r| r.int(0))?;
+    let total = match rows.first() {
+        Some(r) => r.int(5)?,
+        // A page past the end has no rows to carry the total.
+        None => db.read(DIRECTORY_COUNT, f.params()).await?.first().map_or(Ok(0), |r| r.int(0))?,
+    };
     let list = rows
         .iter()
         .map(|r| {
@@ -283,10 +288,9 @@ pub async fn facet_tags(db: &Db, f: &Filter, kind: &str) -> Result<Vec<(String, 
     db.read(FACET_TAG, p).await?.iter().map(|r| Ok((r.text(0)?, r.text(1)?, r.int(2)?))).collect()
 }
 
-pub async fn facet_network(db: &Db, f: &Filter, network: &str) -> Result<i64> {
-    let mut p = f.params();
-    p.push(network.into());
-    db.read(FACET_NETWORK, p).await?.first().map_or(Ok(0), |r| r.int(0))
+/// (network id, people matching the filter who are active in it), for every network.
+pub async fn facet_networks(db: &Db, f: &Filter) -> Result<Vec<(String, i64)>> {
+    db.read(FACET_NETWORKS, f.params()).await?.iter().map(|r| Ok((r.text(0)?, r.int(1)?))).collect()
 }
 
 /// (person, name, job title, department, shared kind, shared tag) for "people like me".

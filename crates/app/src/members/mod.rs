@@ -479,11 +479,12 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
             values: mark(profiles::facet_tags(&state.db, &filter, "languages").await?, &filter.language),
         },
     ];
+    let counts = profiles::facet_networks(&state.db, &filter).await?;
     let mut nets = Vec::new();
     for s in &readable {
-        let n = profiles::facet_network(&state.db, &filter, &s.network.id.to_string()).await?;
-        if n > 0 {
-            nets.push((s.network.slug.clone(), s.network.name.clone(), n, q.network == s.network.slug));
+        let id = s.network.id.to_string();
+        if let Some((_, n)) = counts.iter().find(|(net, n)| *net == id && *n > 0) {
+            nets.push((s.network.slug.clone(), s.network.name.clone(), *n, q.network == s.network.slug));
         }
     }
     facets.push(Facet { key: "network", label: "Network", values: nets });
