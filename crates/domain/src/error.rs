@@ -42,3 +42,8 @@ impl From<FieldError> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Keeps a parsed value, or records its field error so a form can report every problem at once.
+pub fn gather<T>(errs: &mut Vec<FieldError>, r: std::result::Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errs.push(e)).ok()
+}

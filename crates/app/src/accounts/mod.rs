@@ -9,6 +9,7 @@ use crate::mail::{self, Email as Mail};
 use crate::security::{hash_password_async, random_token, token_hash, verify_password_async};
 use crate::state::AppState;
 use chrono::{Duration, Utc};
+use roundtable_domain::error::gather;
 use roundtable_domain::{Email, FieldError, MembershipStatus, OrgName, Password, PersonName, Role, UserId};
 use roundtable_store::links::{self, NewLink, Purpose};
 use roundtable_store::users::{self, NewUser, User};
@@ -59,18 +60,13 @@ pub struct SetupInput {
     pub password: String,
 }
 
-/// Parses every field, collecting all problems so the form shows them together.
-fn collect<T>(errors: &mut Vec<FieldError>, r: std::result::Result<T, FieldError>) -> Option<T> {
-    r.map_err(|e| errors.push(e)).ok()
-}
-
 /// Creates the organisation and its first admin from the one-time setup link, and signs them in.
 pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua: &str) -> Result<NewSession> {
     let mut errs = Vec::new();
-    let org_name = collect(&mut errs, OrgName::parse(&input.org_name));
-    let name = collect(&mut errs, PersonName::parse(&input.name));
-    let email = collect(&mut errs, Email::parse(&input.email));
-    let password = collect(&mut errs, Password::parse(&input.password));
+    let org_name = gather(&mut errs, OrgName::parse(&input.org_name));
+    let name = gather(&mut errs, PersonName::parse(&input.name));
+    let email = gather(&mut errs, Email::parse(&input.email));
+    let password = gather(&mut errs, Password::parse(&input.password));
     let (Some(org_name), Some(name), Some(email), Some(password)) = (org_name, name, email, password) else {
         return Err(AppError::Invalid(errs));
     };
@@ -206,9 +202,9 @@ pub struct SignUpInput {
 /// emailed link; the person is signed in at once.
 pub async fn sign_up(state: &AppState, input: SignUpInput, ua: &str) -> Result<NewSession> {
     let mut errs = Vec::new();
-    let name = collect(&mut errs, PersonName::parse(&input.name));
-    let email = collect(&mut errs, Email::parse(&input.email));
-    let password = collect(&mut errs, Password::parse(&input.password));
+    let name = gather(&mut errs, PersonName::parse(&input.name));
+    let email = gather(&mut errs, Email::parse(&input.email));
+    let password = gather(&mut errs, Password::parse(&input.password));
     if let Some(e) = &email
         && !org::domain_allowed(&state.db, e.domain()).await?
     {
@@ -419,8 +415,8 @@ pub async fn accept_invitation(
         (Some(s.user.id), None)
     } else {
         let mut errs = Vec::new();
-        let name = collect(&mut errs, PersonName::parse(&input.name));
-        let password = collect(&mut errs, Password::parse(&input.password));
+        let name = gather(&mut errs, PersonName::parse(&input.name));
+        let password = gather(&mut errs, Password::parse(&input.password));
         let (Some(name), Some(password)) = (name, password) else { return Err(AppError::Invalid(errs)) };
         (None, Some((name, hash_password_async(password.expose().to_owned()).await?)))
     };

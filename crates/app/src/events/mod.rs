@@ -18,6 +18,7 @@ use crate::security::{random_token, token_hash};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
+use roundtable_domain::error::gather;
 use roundtable_domain::events::{
     Audience, EventKind, LocationMode, Occurrence, Rsvp, Rule, Series, parse_time_zone, rank_hosts,
 };
@@ -231,18 +232,14 @@ fn parse_url(raw: &str) -> Result<String, FieldError> {
     }
 }
 
-fn take<T>(errs: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
-    r.map_err(|e| errs.push(e)).ok()
-}
-
 fn parse_event(input: &EventInput) -> Result<Parsed> {
     let mut errs = Vec::new();
-    let kind = take(
+    let kind = gather(
         &mut errs,
         EventKind::parse(&input.kind).ok_or_else(|| FieldError::new("kind", "Choose what kind of event this is.")),
     );
     let title = input.title.trim().to_owned();
-    let title = take(
+    let title = gather(
         &mut errs,
         if title.is_empty() {
             Err(FieldError::new("title", "Enter a title."))
@@ -252,17 +249,17 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
             Ok(title)
         },
     );
-    let theme = take(&mut errs, LongText::parse("theme", &input.theme.replace('\n', " "), 150));
-    let description = take(&mut errs, LongText::parse("description", &input.description, 10_000));
-    let tz = take(&mut errs, parse_time_zone("time_zone", &input.time_zone));
-    let start = take(&mut errs, parse_local("start", &input.start, "start"));
-    let end = take(&mut errs, parse_local("end", &input.end, "end"));
+    let theme = gather(&mut errs, LongText::parse("theme", &input.theme.replace('\n', " "), 150));
+    let description = gather(&mut errs, LongText::parse("description", &input.description, 10_000));
+    let tz = gather(&mut errs, parse_time_zone("time_zone", &input.time_zone));
+    let start = gather(&mut errs, parse_local("start", &input.start, "start"));
+    let end = gather(&mut errs, parse_local("end", &input.end, "end"));
     let duration = match (start, end) {
         (Some(s), Some(e)) if e <= s => {
-            take(&mut errs, Err(FieldError::new("end", "The end must be after the start.")))
+            gather(&mut errs, Err(FieldError::new("end", "The end must be after the start.")))
         }
         (Some(s), Some(e)) if e - s > Duration::days(14) => {
-            take(&mut errs, Err(FieldError::new("end", "An event can last at most 14 days.")))
+            gather(&mut errs, Err(FieldError::new("end", "An event can last at most 14 days.")))
         }
         (Some(s), Some(e)) => Some(e - s),
         _ => None,
@@ -270,7 +267,7 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     let until = if input.until.trim().is_empty() {
         Some(None)
     } else {
-        take(
+        gather(
             &mut errs,
             NaiveDate::parse_from_str(input.until.trim(), "%Y-%m-%d")
                 .map(Some)
@@ -282,9 +279,9 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
         ("weekly", Some(_)) => Some(Some(Rule::weekly())),
         ("monthly_nth", Some(s)) => Some(Some(Rule::monthly_nth(s.date()))),
         ("monthly_last", Some(s)) => Some(Some(Rule::monthly_last(s.date()))),
-        ("custom", _) => take(&mut errs, Rule::parse(&input.rrule).map(Some)),
+        ("custom", _) => gather(&mut errs, Rule::parse(&input.rrule).map(Some)),
         (_, None) => None,
-        _ => take(&mut errs, Err(FieldError::new("repeat", "Choose how often the event repeats."))),
+        _ => gather(&mut errs, Err(FieldError::new("repeat", "Choose how often the event repeats."))),
     };
     let rule = match (rule, until) {
         (Some(Some(mut r)), Some(Some(u))) => {
@@ -297,33 +294,33 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
         }
         (r, _) => r,
     };
-    let mode = take(
+    let mode = gather(
         &mut errs,
         LocationMode::parse(&input.location_mode)
             .ok_or_else(|| FieldError::new("location_mode", "Choose in person, online or hybrid.")),
     );
     let place = input.place.trim().to_owned();
     if matches!(mode, Some(LocationMode::InPerson | LocationMode::Hybrid)) && place.is_empty() {
-        take(&mut errs, Err::<(), _>(FieldError::new("place", "Enter where people meet.")));
+        gather(&mut errs, Err::<(), _>(FieldError::new("place", "Enter where people meet.")));
     }
     if place.chars().count() > 300 {
-        take(&mut errs, Err::<(), _>(FieldError::new("place", "Use at most 300 characters for the place.")));
+        gather(&mut errs, Err::<(), _>(FieldError::new("place", "Use at most 300 characters for the place.")));
     }
     let online_url =
         if matches!(mode, Some(LocationMode::Online | LocationMode::Hybrid)) || !input.online_url.trim().is_empty() {
-            take(&mut errs, parse_url(&input.online_url))
+            gather(&mut errs, parse_url(&input.online_url))
         } else {
             Some(String::new())
         };
-    let capacity = take(&mut errs, parse_number("capacity", &input.capacity, 1, 100_000, "the number of places"));
-    let close = take(
+    let capacity = gather(&mut errs, parse_number("capacity", &input.capacity, 1, 100_000, "the number of places"));
+    let close = gather(
         &mut errs,
         parse_number("rsvp_close_hours", &input.rsvp_close_hours, 0, 720, "the hours before the start"),
     );
     // Reminders are deduplicated through the job queue, whose finished keys are kept 7 days.
     let reminder =
-        take(&mut errs, parse_number("reminder_hours", &input.reminder_hours, 0, 48, "the reminder time in hours"));
-    let audience = take(
+        gather(&mut errs, parse_number("reminder_hours", &input.reminder_hours, 0, 48, "the reminder time in hours"));
+    let audience = gather(
         &mut errs,
         Audience::parse(if input.audience.is_empty() { "network" } else { &input.audience })
             .ok_or_else(|| FieldError::new("audience", "Choose who the event is for.")),
@@ -331,7 +328,7 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     let host = if input.host.trim().is_empty() {
         Some(None)
     } else {
-        take(
+        gather(
             &mut errs,
             UserId::parse(input.host.trim())
                 .map(Some)
