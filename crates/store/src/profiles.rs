@@ -75,6 +75,7 @@ queries! {
     LIKE_ME = concat!("SELECT u.id, u.name, u.job_title, u.department, t.kind, t.tag FROM profile_tags me JOIN profile_tags t ON t.kind = me.kind AND t.folded = me.folded AND t.user_id <> me.user_id JOIN users u ON u.id = t.user_id WHERE me.user_id = $1 AND u.deactivated_at IS NULL AND ", tag_visible!(), " ORDER BY u.id LIMIT 2000");
     SAME_DEPARTMENT = "SELECT u.id, u.name, u.job_title, u.department FROM users u JOIN users me ON me.id = $1 WHERE u.department = me.department AND me.department <> '' AND u.id <> me.id AND u.deactivated_at IS NULL ORDER BY u.name_folded LIMIT 200";
     PHOTO = "SELECT jpeg_base64, updated_at FROM profile_photos WHERE user_id = $1";
+    HAS_PHOTO = "SELECT 1 FROM profile_photos WHERE user_id = $1";
     SET_PHOTO = "INSERT INTO profile_photos (user_id, jpeg_base64, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET jpeg_base64 = excluded.jpeg_base64, updated_at = excluded.updated_at";
     DELETE_PHOTO = "DELETE FROM profile_photos WHERE user_id = $1";
     /// Counts per network in one pass; the caller keeps only networks the viewer may read.
@@ -332,6 +333,11 @@ pub async fn same_department(db: &Db, viewer: UserId) -> Result<Vec<Listed>> {
 /// The stored thumbnail (base64 JPEG) and when it changed.
 pub async fn photo(db: &Db, id: UserId) -> Result<Option<(String, DateTime<Utc>)>> {
     db.read_opt(PHOTO, params![id]).await?.map(|r| Ok((r.text(0)?, r.time(1)?))).transpose()
+}
+
+/// Whether a photo exists, without reading it.
+pub async fn has_photo(db: &Db, id: UserId) -> Result<bool> {
+    Ok(db.read_opt(HAS_PHOTO, params![id]).await?.is_some())
 }
 
 pub async fn set_photo(db: &Db, id: UserId, jpeg_base64: &str, now: DateTime<Utc>) -> Result<()> {

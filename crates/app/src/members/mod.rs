@@ -100,7 +100,7 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
         start_date: show(Field::StartDate).then(|| nonempty(&p.start_date)).flatten(),
         manager: show(Field::Manager).then(|| p.manager_id.zip(p.manager_name.clone())).flatten(),
         supports: show(Field::Supports).then(|| p.supports.clone()),
-        has_photo: show(Field::Photo) && profiles::photo(&state.db, person).await?.is_some(),
+        has_photo: show(Field::Photo) && profiles::has_photo(&state.db, person).await?,
         is_self: rel.is_self,
     })
 }
