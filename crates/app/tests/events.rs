@@ -705,9 +705,7 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
         &[("capacity", "1"), ("start", &local_input(start)), ("end", &local_input(start + Duration::hours(1)))],
     )
     .await;
-    let page = body(bo.post(app.at("/account/tokens")).form(&[("name", "script")]).send().await.unwrap()).await;
-    let t0 = page.find("<code>rt_").expect("token") + "<code>".len();
-    let token = page[t0..].split('<').next().unwrap().to_owned();
+    let token = app.api_token(&bo).await;
     let api = reqwest::Client::new();
     let list: serde_json::Value =
         api.get(app.at("/api/v1/networks/eas/events")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();

@@ -41,12 +41,31 @@ pub async fn tokens(state: &AppState, s: &Signed) -> Result<Vec<tokens::ApiToken
     Ok(tokens::for_user(&state.db, s.user.id).await?)
 }
 
-/// Creates a token and returns its secret, shown once.
+/// Creates a token and returns its secret, to be shown once. Only its hash is stored.
 pub async fn create_token(state: &AppState, s: &Signed, name: &str) -> Result<String> {
     let name = parse_token_name(name)?;
     let secret = format!("rt_{}", random_token());
     tokens::insert(&state.db, s.user.id, &name, &token_hash(&secret), Utc::now()).await?;
     Ok(secret)
+}
+
+/// A token just created, to show its secret once.
+pub struct NewToken {
+    pub name: String,
+    pub secret: String,
+}
+
+/// The token whose secret the browser brought back after creating it, if it is still one of the
+/// signed-in person's tokens (another person signed in meanwhile, or a deleted token, shows
+/// nothing).
+pub async fn new_token(state: &AppState, s: &Signed, secret: &str) -> Result<Option<NewToken>> {
+    if !secret.starts_with("rt_") {
+        return Ok(None);
+    }
+    Ok(tokens::lookup(&state.db, &token_hash(secret))
+        .await?
+        .filter(|t| t.user_id == s.user.id)
+        .map(|t| NewToken { name: t.name, secret: secret.to_owned() }))
 }
 
 pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> {
@@ -56,7 +75,8 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 
 /// Everything Roundtable holds about the signed-in person, as JSON (the "download my data"
 /// right): account, profile with every field, memberships, charter acceptances, sessions,
-/// API tokens (names only) and the audit entries of their own actions.
+/// API tokens (names only), the addresses they signed in from (kept for the sign-in limits) and
+/// the audit entries of their own actions.
 pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> {
     use roundtable_store::{networks, profiles};
     let me = s.user.id;
@@ -84,6 +104,11 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
         .into_iter()
         .map(|t| serde_json::json!({"name": t.name, "created": t.created_at.to_rfc3339()}))
         .collect();
+    let addresses: Vec<_> = roundtable_store::login_failures::addresses_for_user(&state.db, me)
+        .await?
+        .into_iter()
+        .map(|(address, at)| serde_json::json!({"address": address, "last_signed_in": at.to_rfc3339()}))
+        .collect();
     Ok(serde_json::json!({
         "account": {
             "id": me.to_string(), "name": s.user.name, "email": s.user.email,
@@ -101,6 +126,7 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
         "memberships": memberships,
         "sessions": sessions,
         "api_tokens": tokens,
+        "sign_in_addresses": addresses,
     }))
 }
 

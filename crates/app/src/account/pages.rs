@@ -1,13 +1,25 @@
 //! The "my account" page and its forms.
 
+use super::NewToken;
 use crate::http::{Errors, Form, Layout, Result, Signed, notice, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
+
+/// Carries a new API token's secret from the form's POST to the account page that shows it once
+/// (POST-redirect-GET, so a reload creates nothing). Only the browser holds it, for at most
+/// `NEW_TOKEN_SECONDS`: HttpOnly, SameSite=Strict, Secure over HTTPS, sent only to `/account`,
+/// and cleared by the page that shows it.
+const NEW_TOKEN_COOKIE: &str = "rt_new_token";
+const NEW_TOKEN_SECONDS: i64 = 120;
+const ACCOUNT_PATH: &str = "/account";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -46,7 +58,7 @@ struct AccountPage {
     errors: Errors,
     sessions: Vec<SessionRow>,
     tokens: Vec<TokenRow>,
-    new_token: Option<String>,
+    new_token: Option<NewToken>,
 }
 
 #[derive(Deserialize, Default)]
@@ -58,7 +70,7 @@ async fn render_page(
     state: &AppState,
     s: &Signed,
     errors: Errors,
-    new_token: Option<String>,
+    new_token: Option<NewToken>,
     n: Option<&'static str>,
 ) -> Result<Response> {
     let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%-d %b %Y %H:%M UTC").to_string();
@@ -98,8 +110,24 @@ async fn render_page(
     })
 }
 
-async fn page(State(state): State<AppState>, s: Signed, Query(q): Query<AccountQuery>) -> Result<Response> {
-    render_page(&state, &s, Errors::default(), None, notice(q.notice.as_deref())).await
+async fn page(
+    State(state): State<AppState>,
+    s: Signed,
+    jar: CookieJar,
+    Query(q): Query<AccountQuery>,
+) -> Result<Response> {
+    let Some(secret) = jar.get(NEW_TOKEN_COOKIE).map(|c| c.value().to_owned()) else {
+        return render_page(&state, &s, Errors::default(), None, notice(q.notice.as_deref())).await;
+    };
+    let new_token = super::new_token(&state, &s, &secret).await?;
+    let page = render_page(&state, &s, Errors::default(), new_token, notice(q.notice.as_deref())).await?;
+    // Shown once: the cookie goes now, and the page stays out of every cache.
+    Ok(no_store((jar.remove(Cookie::build(NEW_TOKEN_COOKIE).path(ACCOUNT_PATH)), page).into_response()))
+}
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 #[derive(Deserialize, Default)]
@@ -132,13 +160,21 @@ pub(crate) struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, s: Signed, Form(f): Form<TokenForm>) -> Result<Response> {
+async fn create_token(
+    State(state): State<AppState>,
+    s: Signed,
+    jar: CookieJar,
+    Form(f): Form<TokenForm>,
+) -> Result<Response> {
     match super::create_token(&state, &s, &f.name).await {
         Ok(secret) => {
-            // The secret is shown once; keep the page out of every cache.
-            let mut r = render_page(&state, &s, Errors::default(), Some(secret), None).await?;
-            r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-            Ok(r)
+            let cookie = Cookie::build((NEW_TOKEN_COOKIE, secret))
+                .path(ACCOUNT_PATH)
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .secure(state.config.secure_cookies())
+                .max_age(time::Duration::seconds(NEW_TOKEN_SECONDS));
+            Ok(no_store((jar.add(cookie), Redirect::to(ACCOUNT_PATH)).into_response()))
         }
         Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
             render_page(&state, &s, Errors(errs), None, None).await?,

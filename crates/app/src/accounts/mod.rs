@@ -15,9 +15,16 @@ use roundtable_store::links::{self, NewLink, Purpose};
 use roundtable_store::users::{self, NewUser, User};
 use roundtable_store::{Error as StoreError, audit, login_failures, networks, org, sessions, tokens};
 
-/// Failed sign-ins allowed per account, and per address, in `FAILURE_WINDOW`.
-pub const ACCOUNT_FAILURES: i64 = 5;
+/// Failed sign-ins allowed in `FAILURE_WINDOW_MINUTES` for one account from one address; then
+/// that pair waits (the owner elsewhere is not affected).
+pub const PAIR_FAILURES: i64 = 5;
+/// Failed sign-ins allowed from one address across all accounts (password spraying); then the
+/// address waits.
 pub const ADDRESS_FAILURES: i64 = 20;
+/// Failed sign-ins allowed for one account across all addresses (distributed guessing); then
+/// sign-ins to it from addresses it has never signed in from successfully wait. Higher than one
+/// address can reach (`PAIR_FAILURES`), and never applied to the owner's known addresses.
+pub const ACCOUNT_FAILURES: i64 = 30;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 /// A new session's secret, to put in the cookie, and whether it should outlive the browser.
@@ -138,15 +145,48 @@ pub async fn token_user(state: &AppState, token: &str) -> Result<Option<User>> {
     Ok(users::by_id(&state.db, t.user_id).await?)
 }
 
-fn too_many(minutes: i64) -> AppError {
-    AppError::RateLimited(format!(
-        "Too many failed sign-in attempts. Please wait {minutes} minute{} and try again, or reset your password.",
-        if minutes == 1 { "" } else { "s" }
-    ))
+/// Which limit refused a sign-in, for a message that says what happened and what to do.
+#[derive(Clone, Copy)]
+enum Limit {
+    Pair,
+    Address,
+    Account,
 }
 
-/// Signs in with email and password. Failed attempts are limited per account and per address;
-/// a successful sign-in always starts a brand-new session (the id rotates).
+fn too_many(limit: Limit, minutes: i64) -> AppError {
+    let wait = format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" });
+    AppError::RateLimited(match limit {
+        Limit::Pair => format!(
+            "Too many failed sign-in attempts for this account from this address. Please wait {wait} and try again, or reset your password."
+        ),
+        Limit::Address => format!(
+            "Too many failed sign-in attempts from this address, for one or more accounts. Please wait {wait} and try again."
+        ),
+        Limit::Account => format!(
+            "Too many failed sign-in attempts for this account from different places, so for now it only accepts sign-ins from networks it has been used from before. Please wait {wait}, sign in from a network you have used before, or reset your password."
+        ),
+    })
+}
+
+/// The client address as the sign-in limits count it: an IPv6 client is counted by its /64
+/// network, which one household or one attacker usually holds whole (and within which privacy
+/// extensions rotate the owner's address daily); IPv4 and IPv4-mapped addresses as they are.
+fn network_of(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>().map(|a| a.to_canonical()) {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(v4) => v4.to_string(),
+        Err(_) => addr.to_owned(),
+    }
+}
+
+/// Signs in with email and password, under three limits on failed attempts in
+/// `FAILURE_WINDOW_MINUTES` (see docs/architecture.md, "Sign-in limits"): per account and
+/// address, per address, and per account from addresses it has never signed in from. A
+/// successful sign-in clears its pair's failures and always starts a brand-new session (the id
+/// rotates).
 pub async fn sign_in(
     state: &AppState,
     email: &str,
@@ -156,28 +196,47 @@ pub async fn sign_in(
     ua: &str,
 ) -> Result<NewSession> {
     let now = Utc::now();
-    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let email_key = format!("account:{}", email.trim().to_lowercase());
-    let addr_key = format!("address:{addr}");
-    for (key, limit) in [(&email_key, ACCOUNT_FAILURES), (&addr_key, ADDRESS_FAILURES)] {
-        let (n, oldest) = login_failures::count_since(&state.db, key, since).await?;
-        if n >= limit {
-            let wait = oldest.map_or(FAILURE_WINDOW_MINUTES, |o| {
-                (o + Duration::minutes(FAILURE_WINDOW_MINUTES) - now).num_minutes() + 1
-            });
-            return Err(too_many(wait.max(1)));
+    let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
+    // An email address has at most 254 characters; longer input would only bloat the keys.
+    let email: String = email.trim().to_lowercase().chars().take(320).collect();
+    let addr = &network_of(addr);
+    let pair_key = format!("pair:{email} {addr}");
+    let account_key = format!("account:{email}");
+    let address_key = format!("address:{addr}");
+    let keys = login_failures::Keys { pair: &pair_key, address: &address_key, account: &account_key };
+    let user = users::by_email(&state.db, &email).await?;
+    let known = match &user {
+        Some(u) => {
+            let since = now - Duration::days(login_failures::ADDRESS_RETENTION_DAYS);
+            login_failures::address_known(&state.db, u.id, addr, since).await?
         }
+        None => false,
+    };
+    // Count the attempt as failed *before* looking at the counts and before the slow password
+    // check: each request's count then includes every attempt committed before its own, so
+    // however many guesses arrive at once, at most the limit of them reach the password check.
+    let attempt = login_failures::record(&state.db, keys, now).await?;
+    let counts = login_failures::counts_since(&state.db, keys, now - window).await?;
+    let over = [
+        (Limit::Pair, counts.pair, PAIR_FAILURES),
+        (Limit::Address, counts.address, ADDRESS_FAILURES),
+        (Limit::Account, counts.account, if known { i64::MAX } else { ACCOUNT_FAILURES }),
+    ]
+    .into_iter()
+    .find(|(_, w, limit)| w.count > *limit);
+    if let Some((limit, w, _)) = over {
+        // A refused attempt checked nothing, so it does not count: waiting out the window is
+        // enough, however often someone knocks meanwhile.
+        login_failures::take_back(&state.db, &attempt).await?;
+        let left = w.oldest.map_or(window, |o| o + window - now);
+        let minutes = (left.num_seconds() + 59) / 60;
+        return Err(too_many(limit, minutes.max(1)));
     }
-    // Count the attempt as failed *before* the slow password check, so parallel guesses cannot
-    // all slip under the limit; a success takes its own entries back.
-    login_failures::record(&state.db, &email_key, now).await?;
-    let address_attempt = login_failures::record(&state.db, &addr_key, now).await?;
-    let user = users::by_email(&state.db, email.trim().to_lowercase().as_str()).await?;
     let ok = verify_password_async(password.to_owned(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
     match user {
         Some(u) if ok && u.deactivated_at.is_none() => {
-            login_failures::clear(&state.db, &email_key).await?;
-            login_failures::delete(&state.db, &address_attempt).await?;
+            login_failures::succeeded(&state.db, &attempt, &pair_key).await?;
+            login_failures::remember_address(&state.db, u.id, addr, now).await?;
             start_session(state, u.id, remember, ua).await
         }
         _ => Err(AppError::Invalid(vec![FieldError::new(
@@ -363,6 +422,9 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
     users::verify_email(&mut tx, user, now).await?;
     sessions::delete_for_user(&mut tx, user).await?;
     tx.commit().await?;
+    // Proving the address lifts the account's sign-in limits (not the per-address one).
+    let email = link.email.to_lowercase();
+    login_failures::clear_with_prefix(&state.db, &format!("account:{email}"), &format!("pair:{email} ")).await?;
     Ok(())
 }
 
@@ -475,4 +537,18 @@ pub async fn accept_invitation(
 /// Fails with "not found" unless the setup link is live.
 pub async fn setup_link_valid(state: &AppState, token: &str) -> Result<()> {
     links::peek(&state.db, &token_hash(token), Purpose::Setup, Utc::now()).await?.map(|_| ()).ok_or(AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network_of;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_network_and_ipv4_as_they_are() {
+        assert_eq!(network_of("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(network_of("2001:db8:1:2:bbbb:cccc:dddd:eeee"), "2001:db8:1:2::/64");
+        assert_ne!(network_of("2001:db8:1:3::1"), network_of("2001:db8:1:2::1"));
+        assert_eq!(network_of("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(network_of("192.0.2.7"), "192.0.2.7");
+    }
 }

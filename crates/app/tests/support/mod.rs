@@ -129,17 +129,12 @@ impl TestApp {
         c
     }
 
-    /// Creates a personal API token for the signed-in client and returns its secret.
+    /// Creates a personal API token for the signed-in client and returns its secret (the form
+    /// redirects to the account page, which shows it once).
     pub async fn api_token(&self, c: &reqwest::Client) -> String {
-        let page = c
-            .post(self.at("/account/tokens"))
-            .form(&[("name", "test")])
-            .send()
-            .await
-            .expect("token")
-            .text()
-            .await
-            .expect("page");
+        let r = c.post(self.at("/account/tokens")).form(&[("name", "test")]).send().await.expect("token");
+        assert_eq!(r.status(), 303, "creating a token should redirect to the account page");
+        let page = c.get(self.at("/account")).send().await.expect("account").text().await.expect("page");
         let start = page.find("<code>rt_").expect("token shown once") + "<code>".len();
         page[start..].split('<').next().unwrap_or_default().to_owned()
     }
