@@ -24,6 +24,10 @@ both!(
     only_org_admins_may_import_or_export,
     a_large_file_is_written_in_batches_and_stays_idempotent,
     a_failure_while_writing_leaves_the_database_unchanged,
+    the_rows_with_errors_download_as_csv_to_fix_in_excel_and_import_again,
+    an_employee_id_match_updates_the_email_instead_of_making_a_duplicate,
+    employee_id_clashes_and_excel_damage_are_row_errors_that_change_nothing,
+    employee_ids_are_for_org_admins_only,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -601,4 +605,274 @@ async fn a_failure_while_writing_leaves_the_database_unchanged(d: Dialect) {
     assert_eq!(profile(db, "old@example.org").await.job_title, "Clerk", "the update was rolled back too");
     let (log, _) = audit::page(db, 10, 0).await.unwrap();
     assert_eq!(log.iter().filter(|e| e.action == "members.imported").count(), 1, "only the first import is in the log");
+}
+
+async fn the_rows_with_errors_download_as_csv_to_fix_in_excel_and_import_again(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    // Line 2 has two problems, line 3 is fine, line 4 has a formula in its name and a bad zone.
+    let csv = "email,name,start_date,time_zone\r\ncal@example.org,Cal Clerk,2020-13-01,Mars/Olympus\r\ndee@example.org,Dee Desk,,\r\neve@example.org,=HYPERLINK(\"http://evil\"),,Nowhere/Land\r\n";
+    let r = post(&app, &admin, "/admin/import/preview", csv, &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = body(r).await;
+    assert!(
+        html.contains("Download the rows with errors (CSV)") && html.contains("action=\"/admin/import/errors.csv\""),
+        "{html}"
+    );
+    let r = post(&app, &admin, "/admin/import/errors.csv", csv, &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(r.headers()["content-disposition"], "attachment; filename=\"hr-errors.csv\"");
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with a BOM, for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let mut rows = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    let rows: Vec<Vec<String>> = rows.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "email",
+            "name",
+            "start_date",
+            "time_zone",
+            "Line in your file",
+            "Column with the problem",
+            "What is wrong",
+            "How to fix it"
+        ]
+    );
+    assert_eq!(rows.len(), 3, "the header and the two rows with errors, not the valid one: {rows:?}");
+    assert_eq!(rows[1][..5], ["cal@example.org", "Cal Clerk", "2020-13-01", "Mars/Olympus", "2"]);
+    assert_eq!(rows[1][5], "time_zone (column D)\nstart_date (column C)", "one row, one line per problem");
+    assert!(
+        rows[1][6].contains("“Mars/Olympus” is not a time zone we know.") && rows[1][6].contains("not a real date")
+    );
+    assert!(rows[1][7].contains("Europe/London") && rows[1][7].contains("2024-03-31"), "each problem has its fix");
+    assert_eq!(rows[2][1], "'=HYPERLINK(\"http://evil\")", "a formula is neutralised");
+    assert_eq!(rows[2][4], "4", "the line in the original file");
+    assert!(text.ends_with("\r\n") && text.matches("\r\n").count() == 3, "CRLF after each row; LF inside a cell");
+    assert!(
+        user(db, "cal@example.org").await.is_none() && user(db, "dee@example.org").await.is_none(),
+        "nothing imported"
+    );
+
+    // Fixed in Excel (the dates and zones corrected, the formula cell replaced) and uploaded as a
+    // file: the extra columns are left unused and both rows import.
+    let fixed = text
+        .replace("2020-13-01", "2020-12-01")
+        .replace("Mars/Olympus", "Europe/Paris")
+        .replace("Nowhere/Land", "Europe/Rome")
+        .replace("\"'=HYPERLINK(\"\"http://evil\"\")\"", "Eve Evans");
+    let file =
+        Part::bytes(format!("\u{feff}{fixed}").into_bytes()).file_name("hr-errors.csv").mime_str("text/csv").unwrap();
+    let r = admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", file)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = body(r).await;
+    assert!(html.contains("<th scope=\"col\">Line in your file (column E)</th>"), "{html}");
+    let r = post(&app, &admin, "/admin/import/apply", &fixed, &[]).await;
+    let html = body(r).await;
+    assert!(html.contains("<dt>Created</dt><dd>2</dd>") && html.contains("Columns not used"), "{html}");
+    assert_eq!(profile(db, "cal@example.org").await.time_zone, "Europe/Paris");
+    assert_eq!(profile(db, "eve@example.org").await.name, "Eve Evans");
+
+    // After importing the valid rows only, the done page still offers the skipped rows.
+    let bad = "email,name,start_date\r\nfay@example.org,Fay,31/02/2020\r\ngus@example.org,Gus,\r\n";
+    let html = body(post(&app, &admin, "/admin/import/apply", bad, &[("valid_rows_only", "true")]).await).await;
+    assert!(html.contains("Import done") && html.contains("Download the rows with errors (CSV)"), "{html}");
+    let r = post(&app, &admin, "/admin/import/errors.csv", bad, &[]).await;
+    let text = body(r).await;
+    assert!(text.contains("fay@example.org") && !text.contains("gus@example.org"), "{text}");
+    // A file without errors (any more) shows the preview instead of an empty download.
+    let r = post(&app, &admin, "/admin/import/errors.csv", "email,name\r\nhal@example.org,Hal\r\n", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(body(r).await.contains("Check before importing"));
+    // Members may not.
+    let member = app.user("member@example.org", "Mo Member").await;
+    assert_eq!(post(&app, &member, "/admin/import/errors.csv", bad, &[]).await.status(), StatusCode::FORBIDDEN);
+}
+
+/// The person with this employee id, if any.
+async fn by_employee_id(db: &Db, id: &str) -> Option<users::User> {
+    let uid = roundtable_store::import::by_employee_id(db, id).await.unwrap()?;
+    users::by_id(db, uid).await.unwrap()
+}
+
+async fn an_employee_id_match_updates_the_email_instead_of_making_a_duplicate(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    let hr = "Employee Number,Work Email,Display Name,Line Manager,networks\r\n\
+000123,ann.smith@example.org,Ann Smith,,eas\r\n\
+E2,bea@example.org,Bea Peer,ann.smith@example.org,eas\r\n";
+    let r = import(db, hr.as_bytes(), apply()).await;
+    assert_eq!((r.created, r.errors.len()), (2, 0), "{:?}", r.errors);
+    let ann = by_employee_id(db, "000123").await.expect("stored as given, leading zeros kept");
+    assert_eq!(ann.email, "ann.smith@example.org");
+    assert_eq!(profile(db, "bea@example.org").await.manager_id, Some(ann.id));
+    // Ann signs in, then marries: HR changes her name and email. The same person is updated.
+    let before = count(db).await;
+    roundtable_app::admin::console::reset_password(db, "ann.smith@example.org", support::PASSWORD).await.unwrap();
+    let renamed = "Employee Number,Work Email,Display Name,Line Manager,networks\r\n\
+000123,ann.jones@example.org,Ann Jones,,eas\r\n\
+E2,bea@example.org,Bea Peer,ann.jones@example.org,eas\r\n";
+    let preview = import(db, renamed.as_bytes(), Options { dry_run: true, deactivate_missing: true, ..apply() }).await;
+    assert_eq!((preview.created, preview.updated, preview.deactivated), (0, 1, 0), "{:#?}", preview.outcomes);
+    assert_eq!(preview.outcomes[0].previous_email.as_deref(), Some("ann.smith@example.org"));
+    assert_eq!(
+        preview.email_changes,
+        [("ann.smith@example.org".into(), "ann.jones@example.org".into(), "000123".into())]
+    );
+    assert_eq!(preview.outcomes[0].changes, ["email", "name"]);
+    // The preview page says so before anything happens.
+    let one = "email,employee_id,name\r\nann.jones@example.org,000123,Ann Jones\r\n";
+    let html = body(post(&app, &admin, "/admin/import/preview", one, &[]).await).await;
+    assert!(
+        html.contains("Found by employee ID: the email changes from ann.smith@example.org.")
+            && html.contains("<dt>Email addresses to change</dt><dd>1 (found by employee ID)</dd>"),
+        "{html}"
+    );
+    let r = import(db, renamed.as_bytes(), Options { deactivate_missing: true, ..apply() }).await;
+    assert_eq!((r.created, r.updated, r.deactivated, r.errors.len()), (0, 1, 0, 0));
+    assert_eq!(count(db).await, before, "no duplicate account");
+    assert!(user(db, "ann.smith@example.org").await.is_none());
+    let now = user(db, "ann.jones@example.org").await.unwrap();
+    assert_eq!((now.id, now.name.as_str()), (ann.id, "Ann Jones"));
+    assert!(now.deactivated_at.is_none(), "found by employee ID, so she is in the file");
+    assert!(now.email_verified_at.is_none(), "the new address is not confirmed by her yet");
+    assert_eq!(profile(db, "bea@example.org").await.manager_id, Some(ann.id), "Bea's manager is still Ann");
+    let eas = networks::by_slug(db, "eas").await.unwrap().unwrap();
+    assert!(networks::membership(db, eas.id, ann.id).await.unwrap().is_some(), "memberships stay");
+    // She signs in with the new address and her password.
+    app.sign_in("ann.jones@example.org").await;
+    let (log, _) = audit::page(db, 20, 0).await.unwrap();
+    let e = log.iter().find(|e| e.action == "person.email_changed").unwrap();
+    assert_eq!(e.subject, "ann.smith@example.org");
+    assert!(e.detail.contains("now ann.jones@example.org") && e.detail.contains("000123"), "{}", e.detail);
+    // Idempotent: the same file again changes nothing.
+    let again = import(db, renamed.as_bytes(), apply()).await;
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
+    // A known person gets an employee ID they did not have.
+    let r = import(db, b"email,employee_id\r\nbea@example.org,E2-NEW\r\n", apply()).await;
+    assert_eq!(r.outcomes[0].changes, ["employee ID"]);
+    assert_eq!(by_employee_id(db, "E2-NEW").await.unwrap().email, "bea@example.org");
+    assert!(by_employee_id(db, "E2").await.is_none());
+    // The export carries it, for org admins, and round-trips.
+    let csv = body(admin.get(app.at("/admin/export/members.csv")).send().await.unwrap()).await;
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains(",start_date,employee_id,manager_email,"), "{header}");
+    assert!(csv.lines().any(|l| l.starts_with("ann.jones@example.org,") && l.contains(",000123,")), "{csv}");
+    let back = import(db, csv.as_bytes(), apply()).await;
+    assert_eq!((back.created, back.updated, back.errors.len()), (0, 0, 0), "{:?}", back.outcomes);
+}
+
+async fn employee_id_clashes_and_excel_damage_are_row_errors_that_change_nothing(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    import(db, b"email,name,employee_id\r\nann@example.org,Ann,E1\r\nbea@example.org,Bea,E2\r\n", apply()).await;
+    let before = count(db).await;
+    let cases: [(&str, &str, &str); 4] = [
+        // Ann's email with Bea's employee ID.
+        (
+            "email,employee_id\r\nann@example.org,E2\r\n",
+            "The employee ID E2 belongs to Bea (bea@example.org), but ann@example.org belongs to Ann.",
+            "correct the employee ID, or the email if this row is about Bea",
+        ),
+        // Two rows with one ID.
+        (
+            "email,name,employee_id\r\ncy@example.org,Cy,E9\r\ndi@example.org,Di,E9\r\n",
+            "The employee ID E9 is also on line 3.",
+            "Each person has their own employee ID",
+        ),
+        // Ann's old and new address in one file.
+        (
+            "email,employee_id\r\nann@example.org,E1\r\nann.new@example.org,E1\r\n",
+            "The employee ID E1 is also on line 3.",
+            "Each person has their own employee ID",
+        ),
+        // What Excel does to long numbers.
+        (
+            "email,name,employee_id\r\ncy@example.org,Cy,1.23457E+11\r\n",
+            "looks like a number Excel shortened into scientific notation",
+            "format the column as Text",
+        ),
+    ];
+    for (file, problem, fix) in cases {
+        let r = import(db, file.as_bytes(), apply()).await;
+        assert!(!r.applied, "{file}");
+        let e = r
+            .errors
+            .iter()
+            .find(|e| e.problem.contains(problem))
+            .unwrap_or_else(|| panic!("{problem}: {:#?}", r.errors));
+        assert!(e.fix.contains(fix) && e.column.contains("employee_id"), "{e:?}");
+        assert_eq!(count(db).await, before, "nothing imported: {file}");
+    }
+    // The old address on one row, the new one with the ID on another (no ID on the first row).
+    let r = import(db, b"email,employee_id\r\nann@example.org,\r\nann.new@example.org,E1\r\n", apply()).await;
+    let lines: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.problem.as_str())).collect();
+    assert!(
+        lines.contains(&(
+            3,
+            "The employee ID E1 belongs to Ann (ann@example.org), who is also on line 2 with that email."
+        )) && lines.iter().any(|(l, p)| *l == 2 && p.contains("Line 3 has this person's employee ID (E1)")),
+        "{lines:#?}"
+    );
+    assert_eq!(user(db, "ann@example.org").await.unwrap().name, "Ann");
+    assert!(user(db, "ann.new@example.org").await.is_none());
+    assert_eq!(by_employee_id(db, "E1").await.unwrap().email, "ann@example.org");
+    // The preview page shows the clash with its fix.
+    let html =
+        body(post(&app, &admin, "/admin/import/preview", "email,employee_id\r\nann@example.org,E2\r\n", &[]).await)
+            .await;
+    assert!(html.contains("belongs to Bea (bea@example.org)") && html.contains("employee_id (column B)"), "{html}");
+}
+
+async fn employee_ids_are_for_org_admins_only(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    import(db, b"email,name,employee_id,networks\r\nann@example.org,Ann Able,EMP-7731,eas\r\nbea@example.org,Bea Bold,,eas\r\n", apply()).await;
+    let ann = user(db, "ann@example.org").await.unwrap();
+    // The admin People page shows it, and finds people by it.
+    let page = body(admin.get(app.at("/admin/people")).send().await.unwrap()).await;
+    assert!(page.contains("<th scope=\"col\">Employee ID</th>") && page.contains("<td>EMP-7731</td>"), "{page}");
+    let page = body(admin.get(app.at("/admin/people?q=EMP-7731")).send().await.unwrap()).await;
+    assert!(page.contains("Ann Able") && !page.contains("Bea Bold") && page.contains("1 person."), "{page}");
+    // Nobody else sees it: not in the directory, a profile, or the API — not even Ann herself.
+    let bea = sign_in_imported(&app, "bea@example.org").await;
+    let me = sign_in_imported(&app, "ann@example.org").await;
+    for c in [&bea, &me] {
+        for path in
+            ["/people".to_owned(), "/people?network=eas".into(), format!("/people/{}", ann.id), "/n/eas/members".into()]
+        {
+            let page = body(c.get(app.at(&path)).send().await.unwrap()).await;
+            assert!(page.contains("Ann Able") && !page.contains("EMP-7731"), "{path}: {page}");
+        }
+        let token = app.api_token(c).await;
+        let api = reqwest::Client::new();
+        for path in ["/api/v1/people".to_owned(), format!("/api/v1/people/{}", ann.id)] {
+            let json = body(api.get(app.at(&path)).bearer_auth(&token).send().await.unwrap()).await;
+            assert!(json.contains("Ann Able") && !json.contains("EMP-7731"), "{path}: {json}");
+        }
+    }
+    assert_eq!(bea.get(app.at("/admin/people")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    // Erasing Ann removes the key too: a later row with it creates a new person, not Ann again.
+    let r = admin
+        .post(app.at(&format!("/admin/people/{}/erase", ann.id)))
+        .form(&[("confirm", "ERASE")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(by_employee_id(db, "EMP-7731").await.is_none());
+}
+
+async fn sign_in_imported(app: &TestApp, email: &str) -> reqwest::Client {
+    roundtable_app::admin::console::reset_password(&app.state.db, email, support::PASSWORD).await.unwrap();
+    app.sign_in(email).await
 }

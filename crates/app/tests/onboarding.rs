@@ -10,6 +10,7 @@ use roundtable_store::{Dialect, networks, onboarding, users};
 use support::TestApp;
 
 both!(
+    a_buddy_step_is_offered_and_done_while_the_member_has_a_buddy,
     attending_a_welcome_event_completes_the_welcome_step,
     joining_needs_the_current_charter_and_a_new_version_is_accepted_again,
     the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_is_stuck,
@@ -218,4 +219,47 @@ async fn attending_a_welcome_event_completes_the_welcome_step(d: Dialect) {
     assert!(!home.contains("Your first steps"), "the only step is done, so the checklist is gone: {home}");
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("1 of 1") && page.contains("Finished"), "{page}");
+}
+
+async fn a_buddy_step_is_offered_and_done_while_the_member_has_a_buddy(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("value=\"buddy\"") && page.contains("Done when an organiser assigns the member a buddy"));
+    let r = admin
+        .post(app.at("/n/eas/onboarding/steps"))
+        .form(&[("title", "Meet your buddy"), ("description", "Coffee in your first week"), ("automatic", "buddy")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let cy = app.user("cy@example.org", "Cy Veteran").await;
+    cy.post(app.at("/n/eas/join")).send().await.unwrap();
+    let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(home.contains("Your first steps (0 of 1 done)"), "{home}");
+    // The member cannot tick it by hand.
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    let step = onboarding::steps(&app.state.db, n.id).await.unwrap().remove(0);
+    assert_eq!(
+        bo.post(app.at(&format!("/n/eas/checklist/{}/done", step.id))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    let r = admin
+        .post(app.at(&format!("/n/eas/onboarding/buddies/{bo_id}")))
+        .form(&[("email", "cy@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(
+        !home.contains("Your first steps") && home.contains("Cy Veteran"),
+        "done, so the checklist is gone: {home}"
+    );
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 of 1") && page.contains("Finished") && page.contains("Cy Veteran"), "{page}");
 }

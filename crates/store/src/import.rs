@@ -15,16 +15,19 @@ use roundtable_domain::{NetworkId, UserId};
 use serde_json::{Value as Json, json};
 
 queries! {
-    PEOPLE = "SELECT u.id, u.email, u.name, u.job_title, u.department, u.location, u.time_zone, u.is_org_admin, u.deactivated_at, p.preferred_name, p.pronouns, p.level, p.years_experience, p.bio, p.start_date, p.manager_id, p.visibility FROM users u LEFT JOIN profiles p ON p.user_id = u.id ORDER BY u.id";
+    PEOPLE = "SELECT u.id, u.email, u.name, u.job_title, u.department, u.location, u.time_zone, u.is_org_admin, u.deactivated_at, p.preferred_name, p.pronouns, p.level, p.years_experience, p.bio, p.start_date, p.manager_id, p.visibility, u.employee_id FROM users u LEFT JOIN profiles p ON p.user_id = u.id ORDER BY u.id";
     TAGS = "SELECT user_id, kind, tag FROM profile_tags WHERE kind IN ('skills', 'interests', 'languages') ORDER BY user_id, kind, folded";
     SUPPORTS = "SELECT user_id, executive_id FROM profile_supports ORDER BY user_id, executive_id";
     MEMBERSHIPS = "SELECT network_id, user_id, role, status FROM memberships";
     NETWORKS = "SELECT id, slug, name FROM networks ORDER BY slug";
 
-    INSERT_USERS_SQLITE = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), NULL, FALSE, NULL, $2, json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]') FROM json_each($1)";
-    INSERT_USERS_PG = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone) SELECT j->>0, j->>1, j->>2, j->>3, NULL, FALSE, NULL, $2::bigint, j->>4, j->>5, j->>6, j->>7 FROM json_array_elements($1::text::json) AS t(j)";
-    UPDATE_USERS_SQLITE = "UPDATE users SET name = json_extract(j.value, '$[2]'), name_folded = json_extract(j.value, '$[3]'), job_title = json_extract(j.value, '$[4]'), department = json_extract(j.value, '$[5]'), location = json_extract(j.value, '$[6]'), time_zone = json_extract(j.value, '$[7]') FROM json_each($1) AS j WHERE users.id = json_extract(j.value, '$[0]')";
-    UPDATE_USERS_PG = "UPDATE users AS u SET name = j->>2, name_folded = j->>3, job_title = j->>4, department = j->>5, location = j->>6, time_zone = j->>7 FROM json_array_elements($1::text::json) AS t(j) WHERE u.id = j->>0";
+    INSERT_USERS_SQLITE = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone, employee_id) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), NULL, FALSE, NULL, $2, json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]') FROM json_each($1)";
+    INSERT_USERS_PG = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone, employee_id) SELECT j->>0, j->>1, j->>2, j->>3, NULL, FALSE, NULL, $2::bigint, j->>4, j->>5, j->>6, j->>7, j->>8 FROM json_array_elements($1::text::json) AS t(j)";
+    UPDATE_USERS_SQLITE = "UPDATE users SET name = json_extract(j.value, '$[2]'), name_folded = json_extract(j.value, '$[3]'), job_title = json_extract(j.value, '$[4]'), department = json_extract(j.value, '$[5]'), location = json_extract(j.value, '$[6]'), time_zone = json_extract(j.value, '$[7]'), employee_id = json_extract(j.value, '$[8]') FROM json_each($1) AS j WHERE users.id = json_extract(j.value, '$[0]')";
+    /// A new address for people HR renamed (matched by employee id): it is not confirmed by them yet.
+    CHANGE_EMAILS_SQLITE = "UPDATE users SET email = json_extract(j.value, '$[1]'), email_verified_at = NULL FROM json_each($1) AS j WHERE users.id = json_extract(j.value, '$[0]')";
+    UPDATE_USERS_PG = "UPDATE users AS u SET name = j->>2, name_folded = j->>3, job_title = j->>4, department = j->>5, location = j->>6, time_zone = j->>7, employee_id = j->>8 FROM json_array_elements($1::text::json) AS t(j) WHERE u.id = j->>0";
+    CHANGE_EMAILS_PG = "UPDATE users AS u SET email = j->>1, email_verified_at = NULL FROM json_array_elements($1::text::json) AS t(j) WHERE u.id = j->>0";
     UPSERT_PROFILES_SQLITE = "INSERT INTO profiles (user_id, preferred_name, pronouns, level, years_experience, bio, start_date, manager_id, visibility, search_organisation, search_network, updated_at) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), json_extract(value, '$[9]'), json_extract(value, '$[10]'), $2 FROM json_each($1) WHERE true ON CONFLICT (user_id) DO UPDATE SET preferred_name = excluded.preferred_name, pronouns = excluded.pronouns, level = excluded.level, years_experience = excluded.years_experience, bio = excluded.bio, start_date = excluded.start_date, manager_id = excluded.manager_id, visibility = excluded.visibility, search_organisation = excluded.search_organisation, search_network = excluded.search_network, updated_at = excluded.updated_at";
     UPSERT_PROFILES_PG = "INSERT INTO profiles (user_id, preferred_name, pronouns, level, years_experience, bio, start_date, manager_id, visibility, search_organisation, search_network, updated_at) SELECT j->>0, j->>1, j->>2, j->>3, (j->>4)::bigint, j->>5, j->>6, j->>7, j->>8, j->>9, j->>10, $2::bigint FROM json_array_elements($1::text::json) AS t(j) ON CONFLICT (user_id) DO UPDATE SET preferred_name = excluded.preferred_name, pronouns = excluded.pronouns, level = excluded.level, years_experience = excluded.years_experience, bio = excluded.bio, start_date = excluded.start_date, manager_id = excluded.manager_id, visibility = excluded.visibility, search_organisation = excluded.search_organisation, search_network = excluded.search_network, updated_at = excluded.updated_at";
     DELETE_TAGS_SQLITE = "DELETE FROM profile_tags WHERE user_id IN (SELECT value FROM json_each($1))";
@@ -42,6 +45,12 @@ queries! {
     DEACTIVATE_PG = "UPDATE users SET deactivated_at = $2 WHERE deactivated_at IS NULL AND id IN (SELECT json_array_elements_text($1::text::json))";
     DELETE_SESSIONS_SQLITE = "DELETE FROM sessions WHERE user_id IN (SELECT value FROM json_each($1))";
     DELETE_SESSIONS_PG = "DELETE FROM sessions WHERE user_id IN (SELECT json_array_elements_text($1::text::json))";
+    /// Employee ids of some people (the org-admin people page), by a JSON array of user ids.
+    EMPLOYEE_IDS_SQLITE = "SELECT id, employee_id FROM users WHERE employee_id IS NOT NULL AND id IN (SELECT value FROM json_each($1))";
+    EMPLOYEE_IDS_PG = "SELECT id, employee_id FROM users WHERE employee_id IS NOT NULL AND id IN (SELECT json_array_elements_text($1::text::json))";
+    BY_EMPLOYEE_ID = "SELECT id FROM users WHERE employee_id = $1";
+    /// Erasure removes the HR key too, so a later import cannot match the erased account.
+    CLEAR_EMPLOYEE_ID = "UPDATE users SET employee_id = NULL WHERE id = $1";
     /// A 64 MB page cache while a large import writes, so SQLite does not spill and re-read pages
     /// mid-transaction; `NORMAL_CACHE_SQLITE` (the default, 2 MB) is restored before commit.
     BIG_CACHE_SQLITE = "PRAGMA cache_size = -65536";
@@ -69,6 +78,8 @@ pub struct Person {
     pub manager_id: Option<UserId>,
     /// Per-field audiences as JSON (`{}` when the person never chose).
     pub visibility: String,
+    /// The HR system's key, when known.
+    pub employee_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +144,7 @@ fn map_person(r: &Row) -> Result<Person> {
         start_date: r.opt_text(14)?.unwrap_or_default(),
         manager_id: r.opt_uuid(15)?.map(UserId),
         visibility: r.opt_text(16)?.unwrap_or_else(|| "{}".into()),
+        employee_id: r.opt_text(17)?,
     })
 }
 
@@ -198,6 +210,8 @@ pub struct UserRow<'a> {
     pub department: &'a str,
     pub location: &'a str,
     pub time_zone: &'a str,
+    /// Written as given: an import only passes `None` for someone who has none.
+    pub employee_id: Option<&'a str>,
 }
 
 /// A whole profile row, written as `profiles::save` writes it.
@@ -216,10 +230,7 @@ pub struct ProfileRow<'a> {
 }
 
 fn dialect(tx: &Tx) -> Dialect {
-    match tx {
-        Tx::Sqlite { .. } => Dialect::Sqlite,
-        Tx::Pg(_) => Dialect::Postgres,
-    }
+    tx.dialect()
 }
 
 fn pick(tx: &Tx, sqlite: &'static str, pg: &'static str) -> &'static str {
@@ -252,7 +263,17 @@ fn id(u: UserId) -> Json {
 }
 
 fn user_json(u: &UserRow<'_>) -> Json {
-    json!([u.id.0.to_string(), u.email, u.name, u.name_folded, u.job_title, u.department, u.location, u.time_zone])
+    json!([
+        u.id.0.to_string(),
+        u.email,
+        u.name,
+        u.name_folded,
+        u.job_title,
+        u.department,
+        u.location,
+        u.time_zone,
+        u.employee_id
+    ])
 }
 
 /// New accounts without a password (the person uses "forgot password" or an invitation) and not
@@ -261,9 +282,39 @@ pub async fn insert_users(tx: &mut Tx, rows: &[UserRow<'_>], now: DateTime<Utc>)
     batch(tx, INSERT_USERS_SQLITE, INSERT_USERS_PG, rows.iter().map(user_json).collect(), Some(now)).await
 }
 
-/// Name and work basics of existing accounts (the email in the row is ignored).
+/// Name, work basics and employee id of existing accounts (the email in the row is ignored; see
+/// `change_emails`). A taken employee id is `Error::Conflict("users.employee_id")`.
 pub async fn update_users(tx: &mut Tx, rows: &[UserRow<'_>]) -> Result<u64> {
     batch(tx, UPDATE_USERS_SQLITE, UPDATE_USERS_PG, rows.iter().map(user_json).collect(), None).await
+}
+
+/// New email addresses (person, new address) for people HR renamed; each address must be free.
+pub async fn change_emails(tx: &mut Tx, rows: &[(UserId, &str)]) -> Result<u64> {
+    let rows = rows.iter().map(|(u, e)| json!([u.0.to_string(), e])).collect();
+    batch(tx, CHANGE_EMAILS_SQLITE, CHANGE_EMAILS_PG, rows, None).await
+}
+
+/// The employee ids of `people` that have one.
+pub async fn employee_ids(db: &Db, people: &[UserId]) -> Result<Vec<(UserId, String)>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = match db.dialect() {
+        Dialect::Sqlite => EMPLOYEE_IDS_SQLITE,
+        Dialect::Postgres => EMPLOYEE_IDS_PG,
+    };
+    let ids = Json::Array(people.iter().copied().map(id).collect()).to_string();
+    db.read(sql, params![ids]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?))).collect()
+}
+
+/// The person with this employee id, if any.
+pub async fn by_employee_id(db: &Db, employee_id: &str) -> Result<Option<UserId>> {
+    db.read_opt(BY_EMPLOYEE_ID, params![employee_id]).await?.map(|r| r.uuid(0).map(UserId)).transpose()
+}
+
+/// Forgets a person's employee id (erasure).
+pub async fn clear_employee_id(tx: &mut Tx, person: UserId) -> Result<()> {
+    tx.write(CLEAR_EMPLOYEE_ID, params![person]).await.map(|_| ())
 }
 
 pub async fn upsert_profiles(tx: &mut Tx, rows: &[ProfileRow<'_>], now: DateTime<Utc>) -> Result<u64> {

@@ -24,9 +24,33 @@ async fn record(tx: &mut Tx, actor: &Actor, name: &str, action: &str, subject: &
     Ok(())
 }
 
-pub async fn people(state: &AppState, actor: &Actor, q: &str, page: Page) -> Result<(Vec<users::User>, i64)> {
+/// One page of everyone, by name or email, each with their employee ID ("" when none; shown to
+/// org admins only). A search that is exactly someone's employee ID finds that person first.
+pub async fn people(state: &AppState, actor: &Actor, q: &str, page: Page) -> Result<(Vec<(users::User, String)>, i64)> {
     require_admin(actor)?;
-    Ok(users::search(&state.db, q, page.limit(), page.offset()).await?)
+    let (mut list, mut total) = users::search(&state.db, q, page.limit(), page.offset()).await?;
+    let q = q.trim();
+    if !q.is_empty()
+        && page.offset() == 0
+        && let Some(id) = roundtable_store::import::by_employee_id(&state.db, q).await?
+        && !list.iter().any(|u| u.id == id)
+        && let Some(u) = users::by_id(&state.db, id).await?
+    {
+        list.insert(0, u);
+        total += 1;
+    }
+    let ids: Vec<UserId> = list.iter().map(|u| u.id).collect();
+    let emp: std::collections::HashMap<UserId, String> =
+        roundtable_store::import::employee_ids(&state.db, &ids).await?.into_iter().collect();
+    Ok((
+        list.into_iter()
+            .map(|u| {
+                let e = emp.get(&u.id).cloned().unwrap_or_default();
+                (u, e)
+            })
+            .collect(),
+        total,
+    ))
 }
 
 /// Grants or revokes org admin. The last active admin cannot be revoked, so the organisation
@@ -83,6 +107,10 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
         return Err(AppError::Forbidden("This is the last administrator. Make someone else an administrator first."));
     }
     users::erase(&mut tx, user, &person.email, now).await?;
+    // The HR key goes too (a later import must not find the erased account by it), and the
+    // person is nobody's buddy any more.
+    roundtable_store::import::clear_employee_id(&mut tx, user).await?;
+    roundtable_store::buddies::end_all_for(&mut tx, user, now).await?;
     record(&mut tx, actor, actor_name, "person.erased", "a former member", "personal data erased").await?;
     tx.commit().await?;
     Ok(())

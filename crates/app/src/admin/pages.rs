@@ -34,7 +34,8 @@ fn fmt(t: chrono::DateTime<chrono::Utc>) -> String {
 struct PeoplePage {
     layout: Layout,
     q: String,
-    people: Vec<User>,
+    /// Each person with their employee ID ("" when none).
+    people: Vec<(User, String)>,
     pager: Pager,
     me: UserId,
 }

@@ -18,8 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Roundtable API", version = "1", description = "Networks and memberships. Authenticate with a personal API token from My account: `Authorization: Bearer rt_…`."),
-    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person),
-    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson)),
+    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person, crate::onboarding::api::my_onboarding, crate::onboarding::api::list_buddies, crate::onboarding::api::assign_buddy, crate::onboarding::api::end_buddy),
+    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson, crate::onboarding::api::OnboardingJson, crate::onboarding::api::StepJson, crate::onboarding::api::BuddyPersonJson, crate::onboarding::api::BuddyPairJson, crate::onboarding::api::AssignBuddyJson, crate::onboarding::api::AssignedJson)),
     modifiers(&TokenAuth),
     security(("token" = []))
 )]
@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}/members", get(list_members))
         .route("/api/v1/networks/{slug}/membership", post(join).delete(leave))
         .merge(crate::events::api::router())
+        .merge(crate::onboarding::api::router())
         .fallback(|| async { crate::http::ApiError(crate::http::AppError::NotFound) })
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
 }

@@ -29,13 +29,14 @@ pub enum Column {
     Interests,
     Languages,
     StartDate,
+    EmployeeId,
     ManagerEmail,
     SupportsEmails,
     Networks,
 }
 
 impl Column {
-    pub const ALL: [Column; 18] = [
+    pub const ALL: [Column; 19] = [
         Column::Email,
         Column::Name,
         Column::FirstName,
@@ -51,6 +52,7 @@ impl Column {
         Column::Interests,
         Column::Languages,
         Column::StartDate,
+        Column::EmployeeId,
         Column::ManagerEmail,
         Column::SupportsEmails,
         Column::Networks,
@@ -74,6 +76,7 @@ impl Column {
             Column::Interests => "interests",
             Column::Languages => "languages",
             Column::StartDate => "start_date",
+            Column::EmployeeId => "employee_id",
             Column::ManagerEmail => "manager_email",
             Column::SupportsEmails => "supports_emails",
             Column::Networks => "networks",
@@ -101,6 +104,7 @@ impl Column {
             Column::Interests => "Interests outside work",
             Column::Languages => "Languages",
             Column::StartDate => "Start date",
+            Column::EmployeeId => "Employee ID",
             Column::ManagerEmail => "Manager's email",
             Column::SupportsEmails => "Emails of the executives supported",
             Column::Networks => "Networks",
@@ -117,6 +121,9 @@ impl Column {
             Column::YearsExperience => "A whole number from 0 to 60.",
             Column::Skills | Column::Interests | Column::Languages => "Several separated by ; or |",
             Column::StartDate => "2024-03-31 or 31/03/2024.",
+            Column::EmployeeId => {
+                "Optional: your HR system's number for the person. It finds people whose email changed. Keep leading zeros (format the column as Text in Excel)."
+            }
             Column::ManagerEmail => "Someone in this file or already in Roundtable.",
             Column::SupportsEmails => "Several separated by ; or |",
             Column::Networks => "Network addresses (as in their links) separated by ;",
@@ -156,6 +163,25 @@ impl Column {
             Column::StartDate => {
                 &["startdate", "hiredate", "datehired", "joindate", "joined", "employmentstartdate", "start"]
             }
+            Column::EmployeeId => &[
+                "employeeid",
+                "employeenumber",
+                "employeeno",
+                "employeenr",
+                "employeecode",
+                "empid",
+                "empno",
+                "emplid",
+                "personnelnumber",
+                "personnelno",
+                "persno",
+                "staffid",
+                "staffnumber",
+                "staffno",
+                "workerid",
+                "hrid",
+                "matricule",
+            ],
             Column::ManagerEmail => &[
                 "manageremail",
                 "manager",
@@ -449,6 +475,7 @@ pub struct Record {
     pub interests: Option<Vec<String>>,
     pub languages: Option<Vec<String>>,
     pub start_date: Option<String>,
+    pub employee_id: Option<String>,
     pub manager_email: Option<Email>,
     pub supports_emails: Option<Vec<Email>>,
     pub networks: Vec<String>,
@@ -489,6 +516,42 @@ pub fn date(raw: &str) -> Result<String, (String, String)> {
             Err((problem, fix))
         }
     }
+}
+
+/// Longest employee id accepted; HR keys are short.
+pub const EMPLOYEE_ID_MAX: usize = 64;
+
+/// An employee id as HR writes it: kept as given (case and leading zeros matter), on one line, at
+/// most `EMPLOYEE_ID_MAX` characters. What Excel does to long numbers is caught here, because a
+/// mangled id would match nobody or, worse, someone else.
+pub fn employee_id(raw: &str) -> Result<String, (String, &'static str)> {
+    let s = raw.trim();
+    if s.chars().any(char::is_control) {
+        return Err((
+            "The employee ID has a line break or another control character in it.".into(),
+            "Keep it on one line; look for a stray double quote (\") earlier in this row.",
+        ));
+    }
+    if s.chars().count() > EMPLOYEE_ID_MAX {
+        return Err((
+            format!("The employee ID is {} characters long.", s.chars().count()),
+            "Employee IDs are at most 64 characters: check that the right column is chosen.",
+        ));
+    }
+    // "1.23457E+11": Excel showed a long number in scientific notation and saved it so.
+    let sci = s.split_once(['E', 'e']).is_some_and(|(m, e)| {
+        !m.is_empty()
+            && m.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+            && m.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && e.strip_prefix('+').is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+    });
+    if sci {
+        return Err((
+            format!("“{s}” looks like a number Excel shortened into scientific notation."),
+            "In Excel, format the column as Text and put the full IDs back (copy them again from your HR system), then save as CSV.",
+        ));
+    }
+    Ok(s.to_owned())
 }
 
 /// Splits a list cell on `;`, `|`, commas or line breaks.
@@ -595,6 +658,12 @@ fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
             Err((problem, fix)) => err(Column::StartDate, problem, &fix),
         }
     }
+    if let Some(v) = value(Column::EmployeeId) {
+        match employee_id(v) {
+            Ok(e) => r.employee_id = Some(e),
+            Err((problem, fix)) => err(Column::EmployeeId, problem, fix),
+        }
+    }
     if let Some(v) = value(Column::ManagerEmail) {
         match Email::parse(v) {
             Ok(e) => r.manager_email = Some(e),
@@ -649,6 +718,43 @@ fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
     r
 }
 
+/// The columns added after the file's own in the download of rows with errors. Their names match
+/// none of ours, so the fixed file can be uploaded again as it is (they are left unused).
+pub const ERROR_COLUMNS: [&str; 4] = ["Line in your file", "Column with the problem", "What is wrong", "How to fix it"];
+
+/// The rows of `sheet` on `lines`, as the file had them, each followed by its problems: every
+/// row once (several problems share its cells, one per line of text), cells padded to the header,
+/// so the column letters in the problems stay right. Cells beyond the header (a value split by a
+/// stray separator) are kept under "Extra cell" headings, so nothing the person typed is lost.
+pub fn error_rows(sheet: &Sheet, errors: &[RowError]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut by_line: BTreeMap<u64, Vec<&RowError>> = BTreeMap::new();
+    for e in errors {
+        by_line.entry(e.line).or_default().push(e);
+    }
+    let rows: Vec<&SheetRow> = sheet.rows.iter().filter(|r| by_line.contains_key(&r.line)).collect();
+    let width = rows.iter().map(|r| r.cells.len()).chain([sheet.headers.len()]).max().unwrap_or(0);
+    let mut header: Vec<String> = sheet.headers.clone();
+    for i in sheet.headers.len()..width {
+        header.push(format!("Extra cell {}", i + 1 - sheet.headers.len()));
+    }
+    header.extend(ERROR_COLUMNS.map(String::from));
+    let out = rows
+        .into_iter()
+        .map(|r| {
+            let errs = &by_line[&r.line];
+            let mut cells = r.cells.clone();
+            cells.resize(width, String::new());
+            let join = |f: fn(&RowError) -> &str| errs.iter().map(|e| f(e)).collect::<Vec<_>>().join("\n");
+            cells.push(r.line.to_string());
+            cells.push(join(|e| &e.column));
+            cells.push(join(|e| &e.problem));
+            cells.push(join(|e| &e.fix));
+            cells
+        })
+        .collect();
+    (header, out)
+}
+
 /// The template offered for download: our header and one example row.
 pub fn template() -> String {
     let header: Vec<&str> =
@@ -667,6 +773,7 @@ pub fn template() -> String {
         "Choir",
         "English; French",
         "2019-09-02",
+        "E1042",
         "cfo@example.org",
         "cfo@example.org",
         "assistants",
@@ -733,7 +840,14 @@ mod tests {
         assert_eq!(m.get(Column::ManagerEmail), Some(3));
         assert_eq!(m.get(Column::StartDate), Some(4));
         assert_eq!(m.get(Column::TimeZone), Some(5));
-        assert_eq!(m.ignored(&headers), vec!["Employee ID".to_owned()]);
+        assert_eq!(m.get(Column::EmployeeId), Some(6));
+        assert!(m.ignored(&headers).is_empty());
+        for hr in ["Employee Number", "Personnel number", "Pers.No.", "EMPLID", "Worker ID", "Staff No"] {
+            assert_eq!(Mapping::suggest(&[hr.to_owned()]).get(Column::EmployeeId), Some(0), "{hr}");
+        }
+        // The columns of the error file are never taken for ours when it is uploaded again.
+        let extra: Vec<String> = ERROR_COLUMNS.map(String::from).into();
+        assert!(Mapping::suggest(&extra).0.is_empty());
     }
 
     #[test]
@@ -769,6 +883,18 @@ mod tests {
         assert_eq!(rs[1].start_date.as_deref(), Some("2020-02-01"));
         assert_eq!(rs[1].skills.as_deref(), Some(&["x".to_owned(), "y".to_owned()][..]));
         assert!(rs[1].errors[0].problem.contains("7 cells but the header has 6"));
+    }
+
+    #[test]
+    fn employee_ids_are_kept_as_given_and_excel_damage_is_caught() {
+        assert_eq!(employee_id(" 000123 ").unwrap(), "000123");
+        assert_eq!(employee_id("e-77/B").unwrap(), "e-77/B");
+        assert!(employee_id("1.23457E+11").unwrap_err().0.contains("scientific notation"));
+        assert!(employee_id("1,5E+6").is_err());
+        assert_eq!(employee_id("E12").unwrap(), "E12", "a letter E is not an exponent");
+        assert_eq!(employee_id("7E").unwrap(), "7E");
+        assert!(employee_id(&"9".repeat(65)).unwrap_err().0.contains("65 characters"));
+        assert!(employee_id("a\nb").is_err());
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //! - People are matched by email. A row for someone new creates an account without a password
 //!   (they use "forgot password" or an invitation; no email is sent by an import). A row for
 //!   someone known updates what differs. Importing the same file twice changes nothing.
+//! - The employee ID (optional, the HR system's key) is unique. When a row's email is new to
+//!   Roundtable but its employee ID belongs to someone, that person is updated and their email
+//!   changes (HR changed it, e.g. after a name change) instead of a second account being made.
+//!   A row whose email belongs to one person and employee ID to another is an error.
 //! - An empty cell, or a column that is not chosen, keeps the person's current value: an import
 //!   never clears a field. New people start with every optional field visible to their networks;
 //!   known people keep the audiences they chose.
@@ -16,13 +20,14 @@
 //!   row — never the person importing and never an organisation administrator. People in the
 //!   file whose account is deactivated stay deactivated (reactivate them on the People page).
 //! - A file with any error imports nothing unless "import the valid rows only" is chosen; rows
-//!   that depend on a row with errors (their manager is on it) are errors too.
+//!   that depend on a row with errors (their manager is on it) are errors too. The rows with
+//!   errors can be downloaded as CSV (`error_file`), fixed in a spreadsheet and imported again.
 //! - The apply step is one transaction with its audit entry: a failure changes nothing.
 
 pub mod csv_read;
 pub mod pages;
 
-pub use csv_read::{Column, FileError, Mapping, Record, RowError, Sheet};
+pub use csv_read::{Column, ERROR_COLUMNS, FileError, Mapping, Record, RowError, Sheet};
 
 use crate::http::{AppError, Result};
 use crate::members::{Indexed, audiences, index};
@@ -85,6 +90,8 @@ pub struct Outcome {
     /// For updates: which fields change.
     pub changes: Vec<&'static str>,
     pub note: Option<&'static str>,
+    /// For a person found by employee ID whose email changes: the address they had.
+    pub previous_email: Option<String>,
 }
 
 /// The result of checking a file, and of applying it when `applied`.
@@ -104,6 +111,8 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
     /// (email, name) of the people deactivated (or to be).
     pub deactivations: Vec<(String, String)>,
+    /// (old email, new email, employee ID) of people found by employee ID whose email changes.
+    pub email_changes: Vec<(String, String, String)>,
     /// Administrators missing from the file, who are never deactivated by an import.
     pub admins_kept: usize,
     /// The file's columns that were not used.
@@ -117,8 +126,12 @@ impl Report {
     }
     /// One line for the audit log and the console.
     pub fn summary(&self) -> String {
+        let renamed = match self.email_changes.len() {
+            0 => String::new(),
+            n => format!(" ({n} with a new email, found by employee ID)"),
+        };
         format!(
-            "{} rows: {} created, {} updated, {} unchanged, {} deactivated, {} with errors{}",
+            "{} rows: {} created, {} updated{renamed}, {} unchanged, {} deactivated, {} with errors{}",
             self.rows,
             self.created,
             self.updated,
@@ -165,6 +178,7 @@ struct Desired {
     years_experience: Option<i64>,
     bio: String,
     start_date: String,
+    employee_id: Option<String>,
     manager_id: Option<UserId>,
     visibility: String,
     skills: Vec<String>,
@@ -178,6 +192,8 @@ struct Plan {
     report: Report,
     create: Vec<Desired>,
     update: Vec<Desired>,
+    /// (person, new email) for people found by employee ID.
+    email_changes: Vec<(UserId, String)>,
     memberships: Vec<(NetworkId, UserId)>,
     deactivate: Vec<UserId>,
 }
@@ -280,7 +296,91 @@ fn plan(
             }
         }
     }
-    for r in &mut records {
+    // The same employee ID twice: both rows are errors, like a repeated email.
+    let mut lines_of_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(e) = &r.employee_id {
+            lines_of_id.entry(e.clone()).or_default().push(i);
+        }
+    }
+    for (emp, idx) in &lines_of_id {
+        if idx.len() > 1 {
+            for &i in idx {
+                let others: Vec<u64> = idx.iter().filter(|&&j| j != i).map(|&j| records[j].line).collect();
+                let line = records[i].line;
+                records[i].errors.push(row_error(
+                    line,
+                    col(Column::EmployeeId),
+                    format!("The employee ID {emp} is also on {}.", lines_text(&others)),
+                    "Each person has their own employee ID: correct it on the row where it is wrong.",
+                ));
+            }
+        }
+    }
+
+    // Who each row is about: the person with its email; else, for an email new to Roundtable,
+    // the person with its employee ID (HR changed their email).
+    let by_employee_id: HashMap<&str, &Person> =
+        snap.people.iter().filter_map(|p| Some((p.employee_id.as_deref()?, p))).collect();
+    let matched: Vec<Option<&Person>> = records
+        .iter()
+        .map(|r| {
+            let e = r.email.as_ref()?;
+            people.get(e.as_str()).or_else(|| by_employee_id.get(r.employee_id.as_deref()?)).copied()
+        })
+        .collect();
+    let email_lines: HashMap<&str, u64> =
+        records.iter().filter_map(|r| Some((r.email.as_ref()?.as_str(), r.line))).collect();
+    let mut id_errors: Vec<Vec<RowError>> = vec![Vec::new(); records.len()];
+    for (i, r) in records.iter().enumerate() {
+        let (Some(email), Some(emp), Some(person)) = (&r.email, &r.employee_id, matched[i]) else { continue };
+        if person.email == email.as_str() {
+            // Found by email: the ID must not be someone else's.
+            if let Some(holder) = by_employee_id.get(emp.as_str()).filter(|h| h.id != person.id) {
+                id_errors[i].push(row_error(
+                    r.line,
+                    col(Column::EmployeeId),
+                    format!(
+                        "The employee ID {emp} belongs to {} ({}), but {email} belongs to {}.",
+                        holder.name, holder.email, person.name
+                    ),
+                    format!(
+                        "Check both in your HR system: correct the employee ID, or the email if this row is about {}.",
+                        holder.name
+                    ),
+                ));
+            }
+        } else if let Some(&other) = email_lines.get(person.email.as_str()) {
+            // Found by employee ID, and the person's current email is on another row too.
+            id_errors[i].push(row_error(
+                r.line,
+                col(Column::EmployeeId),
+                format!(
+                    "The employee ID {emp} belongs to {} ({}), who is also on line {other} with that email.",
+                    person.name, person.email
+                ),
+                format!(
+                    "Keep one row per person: if {email} is their new address, delete line {other}; otherwise correct the employee ID."
+                ),
+            ));
+            if let Some(j) = records.iter().position(|x| x.line == other) {
+                id_errors[j].push(row_error(
+                    other,
+                    col(Column::Email),
+                    format!("Line {} has this person's employee ID ({emp}) with another email, {email}.", r.line),
+                    format!(
+                        "Keep one row per person: delete this row if {email} is their new address, or correct the employee ID on line {}.",
+                        r.line
+                    ),
+                ));
+            }
+        }
+    }
+    for (r, errs) in records.iter_mut().zip(id_errors) {
+        r.errors.extend(errs);
+    }
+
+    for (i, r) in records.iter_mut().enumerate() {
         for slug in &r.networks {
             if !nets.contains_key(slug.as_str()) {
                 r.errors.push(row_error(
@@ -293,7 +393,7 @@ fn plan(
         }
         if let Some(e) = &r.email
             && r.name.is_none()
-            && !people.contains_key(e.as_str())
+            && matched[i].is_none()
         {
             let c = if mapping.get(Column::Name).is_none() && mapping.get(Column::FirstName).is_some() {
                 Column::FirstName
@@ -314,7 +414,8 @@ fn plan(
         records.iter().enumerate().filter_map(|(i, r)| r.email.as_ref().map(|e| (e.as_str(), i))).collect();
     let ids: Vec<Option<UserId>> = records
         .iter()
-        .map(|r| r.email.as_ref().map(|e| people.get(e.as_str()).map_or_else(UserId::new, |p| p.id)))
+        .zip(&matched)
+        .map(|(r, m)| r.email.as_ref().map(|_| m.map_or_else(UserId::new, |p| p.id)))
         .collect();
     let mut valid: Vec<bool> = records.iter().map(|r| r.errors.is_empty()).collect();
     // Errors found from here on, by row (the records stay borrowed by the maps above).
@@ -466,7 +567,7 @@ fn plan(
             nets_here.iter().filter(|n| !active.contains(&(**n, id))).map(|n| (*n, id)).collect();
         let name_or = |d: &str| r.name.as_ref().map_or_else(|| d.to_owned(), |n| n.as_str().to_owned());
         let or = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
-        match people.get(email.as_str()) {
+        match matched[i] {
             None => {
                 let d = Desired {
                     id,
@@ -482,6 +583,7 @@ fn plan(
                     years_experience: r.years_experience,
                     bio: String::new(),
                     start_date: or(&r.start_date, ""),
+                    employee_id: r.employee_id.clone(),
                     manager_id: manager,
                     visibility: "{}".into(),
                     skills: r.skills.clone().unwrap_or_default(),
@@ -496,6 +598,7 @@ fn plan(
                     action: Action::Create,
                     changes: Vec::new(),
                     note: None,
+                    previous_email: None,
                 });
                 p.create.push(d);
                 p.memberships.extend(joins);
@@ -505,7 +608,7 @@ fn plan(
                 let cur_sup = supports.get(&cur.id).cloned().unwrap_or_default();
                 let d = Desired {
                     id,
-                    email: cur.email.clone(),
+                    email: email.as_str().to_owned(),
                     name: name_or(&cur.name),
                     job_title: or(&r.job_title, &cur.job_title),
                     department: or(&r.department, &cur.department),
@@ -517,6 +620,7 @@ fn plan(
                     years_experience: r.years_experience.or(cur.years_experience),
                     bio: cur.bio.clone(),
                     start_date: or(&r.start_date, &cur.start_date),
+                    employee_id: r.employee_id.clone().or_else(|| cur.employee_id.clone()),
                     manager_id: manager.or(cur.manager_id),
                     visibility: cur.visibility.clone(),
                     skills: r.skills.clone().unwrap_or(l.skills.clone()),
@@ -530,6 +634,8 @@ fn plan(
                         changes.push(what);
                     }
                 };
+                diff(d.email != cur.email, "email");
+                diff(d.employee_id != cur.employee_id, "employee ID");
                 diff(d.name != cur.name, "name");
                 diff(d.job_title != cur.job_title, "job title");
                 diff(d.department != cur.department, "department");
@@ -552,6 +658,15 @@ fn plan(
                 }
                 let profile_changed = changes.iter().any(|c| *c != "networks");
                 let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
+                let previous_email = (d.email != cur.email).then(|| cur.email.clone());
+                if previous_email.is_some() {
+                    p.email_changes.push((id, d.email.clone()));
+                    p.report.email_changes.push((
+                        cur.email.clone(),
+                        d.email.clone(),
+                        d.employee_id.clone().unwrap_or_default(),
+                    ));
+                }
                 let note = cur
                     .deactivated
                     .then_some("This account is deactivated and stays so; reactivate it on the People page if needed.");
@@ -562,6 +677,7 @@ fn plan(
                     action,
                     changes,
                     note,
+                    previous_email,
                 });
                 if profile_changed {
                     p.update.push(d);
@@ -577,8 +693,13 @@ fn plan(
                 "No row has a usable email address, so no one can be matched. Nothing was deactivated.",
             ));
         }
+        let in_file: HashSet<UserId> = matched.iter().flatten().map(|p| p.id).collect();
         for person in &snap.people {
-            if person.deactivated || lines_of.contains_key(&person.email) || Some(person.id) == acting {
+            if person.deactivated
+                || lines_of.contains_key(&person.email)
+                || in_file.contains(&person.id)
+                || Some(person.id) == acting
+            {
                 continue;
             }
             if person.is_org_admin {
@@ -651,6 +772,7 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
             department: &d.department,
             location: &d.location,
             time_zone: &d.time_zone,
+            employee_id: d.employee_id.as_deref(),
         })
         .collect();
     let profiles: Vec<ProfileRow<'_>> = people
@@ -690,7 +812,13 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
         done += n as u64;
         progress(Stage::Writing, done, total);
     };
-    // New accounts first, all of them, so profiles may name any of them as manager.
+    // New addresses first: they are free (an email known to Roundtable is matched by email), and
+    // a new account never takes one (each email is on one row).
+    let email_changes: Vec<(UserId, &str)> = p.email_changes.iter().map(|(u, e)| (*u, e.as_str())).collect();
+    for c in email_changes.chunks(CHUNK) {
+        store::change_emails(tx, c).await?;
+    }
+    // New accounts next, all of them, so profiles may name any of them as manager.
     for c in users[..n_new].chunks(CHUNK) {
         store::insert_users(tx, c, now).await?;
         tick(c.len());
@@ -788,6 +916,22 @@ pub async fn run(
         e => e,
     })?;
     p.report.applied = true;
+    // Each changed address is in the log on its own: it is how the person signs in.
+    for (old, new, emp) in &p.report.email_changes {
+        audit::record(
+            &mut tx,
+            &audit::NewEntry {
+                actor_id: by.user_id,
+                actor_name: &by.name,
+                action: "person.email_changed",
+                network_id: None,
+                subject: old,
+                detail: &format!("now {new} (HR import {file_name}, found by employee ID {emp})"),
+            },
+            Utc::now(),
+        )
+        .await?;
+    }
     let detail = p.report.summary();
     audit::record(
         &mut tx,
@@ -854,6 +998,27 @@ pub async fn apply(
     run(&state.db, &by, sheet, mapping, file_name, &opts, &|_, _, _| {}).await
 }
 
+/// The rows of the file that have errors, as CSV for Excel: the file's own columns (so the person
+/// fixes the cells in place) followed by the line, column, problem and fix of each error — the
+/// shared writer adds the BOM and CRLF and neutralises formula-like cells. The check is run again
+/// (a dry run) so the rows match the database as it is now. `None` when no row has errors.
+pub async fn error_file(
+    state: &AppState,
+    actor: &Actor,
+    sheet: &Sheet,
+    mapping: &Mapping,
+    opts: &Options,
+) -> Result<Option<(Vec<u8>, usize)>> {
+    let report = preview(state, actor, sheet, mapping, opts).await?;
+    if !report.has_errors() {
+        return Ok(None);
+    }
+    let (header, rows) = csv_read::error_rows(sheet, &report.errors);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let n = rows.len();
+    Ok(Some((crate::http::csv_bytes(&header, rows), n)))
+}
+
 /// The org-admin page's network list (for "add everyone to").
 pub async fn networks(state: &AppState, actor: &Actor) -> Result<Vec<(String, String)>> {
     crate::admin::require_admin(actor)?;
@@ -864,7 +1029,7 @@ pub async fn networks(state: &AppState, actor: &Actor) -> Result<Vec<(String, St
 // Export.
 
 /// The export's columns: the import's own, so an export can be edited and imported back.
-pub const EXPORT_COLUMNS: [Column; 16] = [
+pub const EXPORT_COLUMNS: [Column; 17] = [
     Column::Email,
     Column::Name,
     Column::PreferredName,
@@ -878,6 +1043,7 @@ pub const EXPORT_COLUMNS: [Column; 16] = [
     Column::Interests,
     Column::Languages,
     Column::StartDate,
+    Column::EmployeeId,
     Column::ManagerEmail,
     Column::SupportsEmails,
     Column::Networks,
@@ -895,7 +1061,7 @@ struct ExportPerson<'a> {
 /// One person's row as `rel` may see it. Basics (email, name, job title, department, location,
 /// time zone) are visible across the organisation; every other field follows the audience its
 /// owner chose (`profile::can_see`). Org admins — the only people who may export today — see
-/// every field; network memberships are listed for them only.
+/// every field; employee IDs and network memberships are listed for them only.
 fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
     let aud = audiences(&e.p.visibility);
     let show = |f: Field| profile::can_see(aud.get(&f).copied().unwrap_or(Audience::Network), rel);
@@ -914,6 +1080,7 @@ fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
         when(Field::Interests, e.lists.interests.join("; ")),
         when(Field::Languages, e.lists.languages.join("; ")),
         when(Field::StartDate, e.p.start_date.clone()),
+        if rel.viewer_is_org_admin { e.p.employee_id.clone().unwrap_or_default() } else { String::new() },
         when(Field::Manager, e.manager.unwrap_or_default().to_owned()),
         when(Field::Supports, e.supports.join("; ")),
         if rel.viewer_is_org_admin { e.networks.join("; ") } else { String::new() },
@@ -1104,6 +1271,7 @@ mod tests {
             start_date: "2019-09-02".into(),
             manager_id: None,
             visibility: r#"{"level":"organisers","skills":"organisation"}"#.into(),
+            employee_id: Some("E1042".into()),
         };
         let e = ExportPerson {
             p: &p,
@@ -1116,12 +1284,15 @@ mod tests {
         let stranger = Relation { viewer_is_org_admin: false, ..admin };
         let all = export_row(&e, admin);
         assert_eq!(
-            (all[2].as_str(), all[7].as_str(), all[9].as_str(), all[13].as_str(), all[15].as_str()),
-            ("Annie", "Senior", "Excel", "boss@example.org", "eas")
+            (all[2].as_str(), all[7].as_str(), all[9].as_str(), all[13].as_str(), all[14].as_str(), all[16].as_str()),
+            ("Annie", "Senior", "Excel", "E1042", "boss@example.org", "eas")
         );
         let some = export_row(&e, stranger);
         assert_eq!(some[1], "Ann", "basics are organisation-wide");
         assert_eq!(some[9], "Excel", "skills were shared with the organisation");
-        assert!(some[2].is_empty() && some[7].is_empty() && some[13].is_empty() && some[15].is_empty(), "{some:?}");
+        assert!(
+            [2, 7, 13, 14, 16].iter().all(|&i| some[i].is_empty()),
+            "preferred name, level, employee ID, manager and networks are hidden: {some:?}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Org-admin pages: import members from a CSV file in four steps — upload or paste, choose which
-//! column feeds which field, preview (per-row errors and what will change), import — and export
-//! members as CSV.
+//! column feeds which field, preview (per-row errors and what will change; the rows with errors
+//! can be downloaded as CSV to fix in a spreadsheet), import — and export members as CSV.
 //!
 //! Between steps the file's text travels in a hidden form field, not in the database: the steps
 //! are multipart forms (our 64 KB urlencoded limit does not apply; the server's 1 MB body limit
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/import/upload", post(upload))
         .route("/admin/import/preview", post(preview))
         .route("/admin/import/apply", post(apply))
+        .route("/admin/import/errors.csv", post(error_rows))
         .route("/admin/export", get(export_page))
         .route("/admin/export/members.csv", get(export_csv))
 }
@@ -295,6 +296,8 @@ struct PreviewPage {
 #[template(path = "import/done.html")]
 struct DonePage {
     layout: Layout,
+    /// Carried so the rows with errors (skipped) can still be downloaded.
+    carry: Carry,
     r: ReportView,
 }
 
@@ -313,6 +316,8 @@ struct ReportView {
     outcomes: Vec<OutcomeView>,
     more_outcomes: usize,
     deactivations: Vec<(String, String)>,
+    /// People found by employee ID whose email changes.
+    email_changes: usize,
     admins_kept: usize,
     ignored: String,
     network: String,
@@ -347,13 +352,15 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
                 name: o.name,
                 action: o.action.label(),
                 detail: match (o.action, o.note) {
-                    (Action::Update, note) => {
-                        [Some(format!("Changes: {}.", o.changes.join(", "))), note.map(str::to_owned)]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    }
+                    (Action::Update, note) => [
+                        Some(format!("Changes: {}.", o.changes.join(", "))),
+                        o.previous_email.map(|old| format!("Found by employee ID: the email changes from {old}.")),
+                        note.map(str::to_owned),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                     (Action::Create, _) => "New account without a password; no email is sent.".to_owned(),
                     (Action::Unchanged, note) => note.unwrap_or_default().to_owned(),
                 },
@@ -361,6 +368,7 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
             .collect(),
         more_outcomes: total.saturating_sub(SHOWN),
         deactivations: r.deactivations,
+        email_changes: r.email_changes.len(),
         admins_kept: r.admins_kept,
         ignored: r.ignored_columns.join(", "),
         network: opts.network.clone().unwrap_or_default(),
@@ -436,7 +444,7 @@ async fn apply(
             let r = view(report, &carry.file_name, &opts);
             let mut layout = Layout::for_user("Import members: done", &s);
             layout.notice = Some("The import is done.");
-            render(&DonePage { layout, r })
+            render(&DonePage { layout, carry, r })
         }
         Ok(report) => {
             // Errors and no permission to skip them: nothing was imported; show the preview again.
@@ -454,6 +462,43 @@ async fn apply(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The rows with errors as a CSV download, to fix in a spreadsheet and upload again. When the
+/// file has no errors (any more), the preview is shown instead.
+async fn error_rows(
+    State(state): State<AppState>,
+    s: Signed,
+    m: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<Response> {
+    crate::admin::require_admin(&s.actor())?;
+    let p = parts(m).await?;
+    let (sheet, mapping, carry, opts) = match carried(&state, &s, &p).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    match super::error_file(&state, &s.actor(), &sheet, &mapping, &opts).await {
+        Ok(Some((csv, _))) => Ok(csv_response(&errors_file_name(&carry.file_name), csv)),
+        Ok(None) => {
+            let report = super::preview(&state, &s.actor(), &sheet, &mapping, &opts).await?;
+            let r = view(report, &carry.file_name, &opts);
+            render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })
+        }
+        Err(AppError::Invalid(errs)) => {
+            mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `hr.csv` → `hr-errors.csv`; only letters, digits, `-`, `_` and `.` reach the header.
+fn errors_file_name(file_name: &str) -> String {
+    let stem = file_name.rsplit(['/', '\\']).next().unwrap_or("");
+    let lower = stem.to_ascii_lowercase();
+    let stem = if lower.ends_with(".csv") || lower.ends_with(".txt") { &stem[..stem.len() - 4] } else { stem };
+    let safe: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    let safe = safe.trim_matches('.');
+    if safe.is_empty() { "import-errors.csv".to_owned() } else { format!("{safe}-errors.csv") }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,4 +550,16 @@ async fn export_csv(
     let body = super::export(&state, &s.actor(), &s.user.name, network).await?;
     let name = network.map_or_else(|| "members.csv".to_owned(), |n| format!("members-{n}.csv"));
     Ok(csv_response(&name, body))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_error_file_is_named_after_the_upload_and_safe_in_a_header() {
+        assert_eq!(super::errors_file_name("hr.csv"), "hr-errors.csv");
+        assert_eq!(super::errors_file_name("C:\\Users\\me\\HR export.CSV"), "HRexport-errors.csv");
+        assert_eq!(super::errors_file_name("pasted text"), "pastedtext-errors.csv");
+        assert_eq!(super::errors_file_name("\"; rm -rf"), "rm-rf-errors.csv");
+        assert_eq!(super::errors_file_name("..."), "import-errors.csv");
+    }
 }

@@ -245,6 +245,10 @@ struct NetworkPage {
     charter_pending: bool,
     checklist: Vec<crate::onboarding::StepView>,
     checklist_done: usize,
+    /// The member's buddy: (id, name, since).
+    buddy: Option<(String, String, String)>,
+    /// Newcomers the member looks after as a buddy: (id, name, since).
+    looking_after: Vec<(String, String, String)>,
 }
 
 async fn network_home(
@@ -266,7 +270,16 @@ async fn network_home(
     let checklist =
         if h.charter_pending { Vec::new() } else { crate::onboarding::mine(&state, &actor, &h.seen).await? };
     let checklist_done = checklist.iter().filter(|s| s.done).count();
+    let buddies = if h.charter_pending {
+        crate::onboarding::buddies::Mine::default()
+    } else {
+        crate::onboarding::buddies::mine(&state, &actor, &h.seen).await?
+    };
+    let shown =
+        |p: roundtable_store::buddies::Paired| (p.id.to_string(), p.name, p.since.format("%-d %B %Y").to_string());
     render(&NetworkPage {
+        buddy: buddies.buddy.map(shown),
+        looking_after: buddies.looking_after.into_iter().map(shown).collect(),
         layout: Layout::for_user(&h.seen.network.name, &s).with_notice(notice(q.notice.as_deref())),
         can_organise: h.seen.can(&actor, Capability::Organise),
         has_charter: h.charter_version.is_some(),

@@ -1,9 +1,12 @@
 //! Onboarding checklists. Organisers define a network's steps; a step is ticked by the member,
 //! or completed automatically by what happens in the product ("charter": accepted the current
 //! charter; "profile": filled in job title and department; "welcome": checked in at a welcome
-//! event of the network) — computed when read, so it can never
-//! disagree with the facts. Organisers see newcomers' progress and who is stuck, and nudge them.
+//! event of the network; "buddy": has a buddy, see `buddies`) — computed when read, so it can
+//! never disagree with the facts. Organisers see newcomers' progress and who is stuck, and nudge
+//! them.
 
+pub mod api;
+pub mod buddies;
 pub mod pages;
 
 use crate::http::{AppError, Result};
@@ -16,11 +19,12 @@ use roundtable_store::onboarding::{self, Step};
 use roundtable_store::{audit, charters, users};
 
 /// Automatic step kinds and how they are described to organisers.
-pub const AUTOMATIC: [(&str, &str); 4] = [
+pub const AUTOMATIC: [(&str, &str); 5] = [
     ("", "Ticked by the member"),
     ("charter", "Done when the member accepts the charter"),
     ("profile", "Done when the member fills in their profile"),
     ("welcome", "Done when the member attends a welcome event"),
+    ("buddy", "Done when an organiser assigns the member a buddy"),
 ];
 
 /// A step with whether this person has done it.
@@ -34,6 +38,7 @@ struct Facts {
     charter_ok: bool,
     profile_ok: bool,
     attended_welcome: bool,
+    has_buddy: bool,
 }
 
 async fn facts(state: &AppState, seen: &Seen, user: UserId) -> Result<Facts> {
@@ -43,6 +48,7 @@ async fn facts(state: &AppState, seen: &Seen, user: UserId) -> Result<Facts> {
         charter_ok: current.is_some() && accepted >= current,
         profile_ok: u.is_some_and(|p| !p.job_title.is_empty() && !p.department.is_empty()),
         attended_welcome: onboarding::attended_welcome(&state.db, seen.network.id, user).await?,
+        has_buddy: roundtable_store::buddies::buddy_of(&state.db, seen.network.id, user).await?.is_some(),
     })
 }
 
@@ -54,6 +60,7 @@ fn views(steps: Vec<Step>, ticked: &[String], f: &Facts) -> Vec<StepView> {
                 "charter" => f.charter_ok,
                 "profile" => f.profile_ok,
                 "welcome" => f.attended_welcome,
+                "buddy" => f.has_buddy,
                 _ => ticked.contains(&s.id),
             };
             StepView { step: s, done }
@@ -191,6 +198,8 @@ pub struct Progress {
     pub done: usize,
     pub total: usize,
     pub stuck: bool,
+    /// Their buddy now, if any.
+    pub buddy: Option<roundtable_store::buddies::Paired>,
 }
 
 /// Everyone who joined in the last 90 days with their progress; "stuck" = joined more than the
@@ -204,6 +213,12 @@ pub async fn progress(
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
     let stuck_days = onboarding::stuck_days(&state.db, seen.network.id).await?;
     let now = Utc::now();
+    let mut buddy_of: std::collections::HashMap<UserId, roundtable_store::buddies::Paired> =
+        roundtable_store::buddies::pairs(&state.db, seen.network.id)
+            .await?
+            .into_iter()
+            .map(|p| (p.newcomer.id, p.buddy))
+            .collect();
     let mut out = Vec::new();
     for n in onboarding::newcomers(&state.db, seen.network.id, now - Duration::days(90)).await? {
         let ticked: Vec<String> =
@@ -218,6 +233,7 @@ pub async fn progress(
             done,
             total: v.len(),
             stuck: done < v.len() && now - n.joined > Duration::days(stuck_days),
+            buddy: buddy_of.remove(&n.user_id),
         });
     }
     let all = steps.into_iter().map(|s| StepView { step: s, done: false }).collect();

@@ -1,5 +1,6 @@
 //! Onboarding pages: members tick steps (on the network home); organisers manage the steps,
-//! watch newcomers' progress and nudge those who are stuck.
+//! watch newcomers' progress and nudge those who are stuck; those who manage members pair
+//! newcomers with buddies.
 
 use crate::http::{AppError, Errors, Form, Layout, Result, Signed, notice, render};
 use crate::state::AppState;
@@ -19,6 +20,24 @@ pub fn router() -> Router<AppState> {
         .route("/n/{slug}/onboarding/stuck-days", post(stuck_days))
         .route("/n/{slug}/onboarding/nudge/{user}", post(nudge))
         .route("/n/{slug}/checklist/{id}/{action}", post(tick))
+        .route("/n/{slug}/onboarding/buddies/{user}", get(buddy_page).post(assign_buddy))
+        .route("/n/{slug}/onboarding/buddies/{user}/end", post(end_buddy))
+}
+
+/// Notices of this area (the shared list in `http::notice` covers the rest); fixed texts only.
+fn notice_of(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "buddy-assigned" => Some("The buddy has been assigned; both have been emailed."),
+        "buddy-changed" => Some("The buddy has been changed; everyone concerned has been emailed."),
+        "buddy-unchanged" => Some("That person already is the buddy: nothing was changed."),
+        "buddy-ended" => Some("The buddy pairing has ended; the buddy has been thanked by email."),
+        "no-buddy" => Some("This newcomer has no buddy at the moment."),
+        other => notice(Some(other)),
+    }
+}
+
+fn day(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%-d %b %Y").to_string()
 }
 
 struct Row {
@@ -28,6 +47,17 @@ struct Row {
     done: usize,
     total: usize,
     stuck: bool,
+    /// (id, name) of their buddy.
+    buddy: Option<(String, String)>,
+}
+
+/// A current pairing, for the organisers' list.
+struct PairRow {
+    newcomer_id: String,
+    newcomer: String,
+    buddy_id: String,
+    buddy: String,
+    since: String,
 }
 
 #[derive(Template)]
@@ -44,6 +74,9 @@ struct ManagePage {
     kinds: Vec<(&'static str, &'static str)>,
     title: String,
     description: String,
+    /// The viewer may assign buddies (Chair, Administrator, org admin).
+    can_assign: bool,
+    pairs: Vec<PairRow>,
 }
 
 #[derive(Deserialize, Default)]
@@ -60,7 +93,9 @@ async fn render_page(
     description: String,
     n: Option<&'static str>,
 ) -> Result<Response> {
-    let (seen, steps, progress, stuck_days) = super::progress(state, &s.actor(), slug).await?;
+    let actor = s.actor();
+    let (seen, steps, progress, stuck_days) = super::progress(state, &actor, slug).await?;
+    let (_, pairs) = super::buddies::pairs(state, &actor, slug).await?;
     let rows: Vec<Row> = progress
         .into_iter()
         .map(|p| Row {
@@ -70,9 +105,11 @@ async fn render_page(
             done: p.done,
             total: p.total,
             stuck: p.stuck,
+            buddy: p.buddy.map(|b| (b.id.to_string(), b.name)),
         })
         .collect();
     let stuck_count = rows.iter().filter(|r| r.stuck).count();
+    let can_assign = seen.can(&actor, roundtable_domain::Capability::ManageMembers);
     render(&ManagePage {
         layout: Layout::for_user("Onboarding", s).with_notice(n),
         errors,
@@ -85,6 +122,17 @@ async fn render_page(
         kinds: super::AUTOMATIC.to_vec(),
         title,
         description,
+        can_assign,
+        pairs: pairs
+            .into_iter()
+            .map(|p| PairRow {
+                newcomer_id: p.newcomer.id.to_string(),
+                newcomer: p.newcomer.name,
+                buddy_id: p.buddy.id.to_string(),
+                buddy: p.buddy.name,
+                since: day(p.buddy.since),
+            })
+            .collect(),
     })
 }
 
@@ -94,7 +142,8 @@ async fn page(
     Path(slug): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    render_page(&state, &s, &slug, Errors::default(), String::new(), String::new(), notice(q.notice.as_deref())).await
+    render_page(&state, &s, &slug, Errors::default(), String::new(), String::new(), notice_of(q.notice.as_deref()))
+        .await
 }
 
 #[derive(Deserialize, Default)]
@@ -187,4 +236,147 @@ async fn tick(
     };
     super::set_done(&state, &s.actor(), &slug, &id, done).await?;
     Ok(Redirect::to(&format!("/n/{slug}#checklist")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buddies.
+
+struct SuggestionRow {
+    id: String,
+    name: String,
+    reasons: String,
+}
+
+#[derive(Template)]
+#[template(path = "onboarding/buddy.html")]
+struct BuddyPage {
+    layout: Layout,
+    errors: Errors,
+    slug: String,
+    network_name: String,
+    newcomer_id: String,
+    newcomer: String,
+    /// "London · Europe/London · member since 3 Mar 2027"
+    newcomer_facts: String,
+    /// (id, name, since) of the buddy now.
+    current: Option<(String, String, String)>,
+    suggestions: Vec<SuggestionRow>,
+    experienced_days: i64,
+    email: String,
+}
+
+async fn render_buddy(
+    state: &AppState,
+    s: &Signed,
+    slug: &str,
+    user: UserId,
+    errors: Errors,
+    email: String,
+    n: Option<&'static str>,
+) -> Result<Response> {
+    let a = super::buddies::assignment(state, &s.actor(), slug, user).await?;
+    let facts: Vec<String> = [
+        a.newcomer.location.clone(),
+        a.newcomer.time_zone.clone(),
+        format!("member since {}", day(a.newcomer.member_since)),
+    ]
+    .into_iter()
+    .filter(|f| !f.trim().is_empty())
+    .collect();
+    render(&BuddyPage {
+        layout: Layout::for_user(&format!("Buddy for {}", a.newcomer.name), s).with_notice(n),
+        errors,
+        slug: a.seen.network.slug,
+        network_name: a.seen.network.name,
+        newcomer_id: a.newcomer.id.to_string(),
+        newcomer: a.newcomer.name,
+        newcomer_facts: facts.join(" · "),
+        current: a.current.map(|c| (c.id.to_string(), c.name, day(c.since))),
+        suggestions: a
+            .suggestions
+            .into_iter()
+            .map(|x| SuggestionRow { id: x.id.to_string(), name: x.name, reasons: x.reasons.join(" · ") })
+            .collect(),
+        experienced_days: super::buddies::EXPERIENCED_DAYS,
+        email,
+    })
+}
+
+fn user_id(raw: &str) -> Result<UserId> {
+    UserId::parse(raw).ok_or(AppError::NotFound)
+}
+
+async fn buddy_page(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user)): Path<(String, String)>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
+    render_buddy(&state, &s, &slug, user_id(&user)?, Errors::default(), String::new(), notice_of(q.notice.as_deref()))
+        .await
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct BuddyForm {
+    /// A suggestion's id.
+    #[serde(default)]
+    buddy: String,
+    /// Or someone else's email.
+    #[serde(default)]
+    email: String,
+}
+
+async fn assign_buddy(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user)): Path<(String, String)>,
+    Form(f): Form<BuddyForm>,
+) -> Result<Response> {
+    let newcomer = user_id(&user)?;
+    let choice = if !f.buddy.trim().is_empty() {
+        // A suggestion's button: an id that is not one cannot be a member either.
+        super::buddies::Choice::Person(UserId::parse(f.buddy.trim()).unwrap_or_default())
+    } else if !f.email.trim().is_empty() {
+        super::buddies::Choice::Email(f.email.clone())
+    } else {
+        let errs = vec![roundtable_domain::FieldError::new(
+            "email",
+            "Choose one of the suggested buddies, or enter the email address of a member.",
+        )];
+        return Ok(crate::http::with_status(
+            render_buddy(&state, &s, &slug, newcomer, Errors(errs), String::new(), None).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    };
+    match super::buddies::assign(&state, &s.actor(), &s.user.name, &slug, newcomer, choice).await {
+        Ok((what, _)) => {
+            let n = match what {
+                super::buddies::Assigned::New => "buddy-assigned",
+                super::buddies::Assigned::Changed => "buddy-changed",
+                super::buddies::Assigned::Unchanged => "buddy-unchanged",
+            };
+            Ok(Redirect::to(&format!("/n/{slug}/onboarding/buddies/{newcomer}?notice={n}")).into_response())
+        }
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            render_buddy(&state, &s, &slug, newcomer, Errors(errs), f.email, None).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(AppError::Conflict(err)) => Ok(crate::http::with_status(
+            render_buddy(&state, &s, &slug, newcomer, Errors(vec![err]), f.email, None).await?,
+            axum::http::StatusCode::CONFLICT,
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+async fn end_buddy(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user)): Path<(String, String)>,
+) -> Result<Response> {
+    let newcomer = user_id(&user)?;
+    let ended = super::buddies::end(&state, &s.actor(), &s.user.name, &slug, newcomer).await?;
+    let n = if ended { "buddy-ended" } else { "no-buddy" };
+    // Back to the overview: the newcomer may have left the network, and then has no buddy page.
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={n}#buddies")).into_response())
 }
