@@ -3,12 +3,13 @@
 # same binary, in one run, on 10,000 demo members; plus idle RSS and cold start-to-ready time.
 # Method: release build; server pinned to core 1, wrk to core 0 (taskset); wrk -t1 -c64 -d10s
 # after a 3 s warm-up per route. Prints a table; copy it into docs/performance.md.
-# Usage: bench/run.sh            (needs wrk: apt-get install -y wrk)
+# Usage: bench/run.sh            (installs wrk if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y --no-install-recommends wrk >/dev/null; }
-cargo build --release -q -p roundtable
-bin=${CARGO_TARGET_DIR:-target}/release/roundtable
+# BENCH_BIN=path/to/roundtable measures an existing release binary instead of building one.
+if [ -z "${BENCH_BIN:-}" ]; then cargo build --release -q -p roundtable; fi
+bin=${BENCH_BIN:-${CARGO_TARGET_DIR:-target}/release/roundtable}
 work=$(mktemp -d); port=3900
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 

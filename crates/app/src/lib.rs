@@ -16,6 +16,7 @@ pub mod mail;
 pub mod members;
 pub mod networks;
 pub mod onboarding;
+pub mod read_model;
 pub mod security;
 pub mod state;
 

@@ -271,6 +271,12 @@ impl Db {
 
     /// Runs one writing statement on its own (auto-commit) and returns the rows it changed.
     pub async fn write(&self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        if touches_read_model(sql) {
+            let mut tx = self.begin().await?;
+            let n = tx.write(sql, params).await?;
+            tx.commit().await?;
+            return Ok(n);
+        }
         match self {
             Db::Sqlite(s) => s.writer.run(move |c| sqlite_execute(c, sql, &params)).await,
             Db::Postgres(pool) => {
@@ -285,9 +291,56 @@ impl Db {
 
     /// Runs one writing statement with `RETURNING`.
     pub async fn write_returning(&self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
+        if touches_read_model(sql) {
+            let mut tx = self.begin().await?;
+            let rows = tx.write_returning(sql, params).await?;
+            tx.commit().await?;
+            return Ok(rows);
+        }
         match self {
             Db::Sqlite(s) => s.writer.run(move |c| sqlite_query(c, sql, &params)).await,
             Db::Postgres(_) => self.read(sql, params).await,
+        }
+    }
+
+    /// The current version of the data behind the read model (see `READ_MODEL_TABLES`).
+    pub async fn read_model_version(&self) -> Result<i64> {
+        self.read(READ_MODEL_VERSION, vec![]).await?.first().map_or(Ok(0), |r| r.int(0))
+    }
+
+    /// Runs several reads in one read-only transaction, so they see one consistent state of the
+    /// database (for building the read model).
+    pub async fn read_consistent(&self, statements: Vec<(&'static str, Vec<Value>)>) -> Result<Vec<Vec<Row>>> {
+        match self {
+            Db::Sqlite(s) => {
+                s.readers
+                    .run(move |c| {
+                        let tx = c.transaction()?;
+                        let out =
+                            statements.iter().map(|(sql, p)| sqlite_query(&tx, sql, p)).collect::<Result<Vec<_>>>()?;
+                        tx.commit()?;
+                        Ok(out)
+                    })
+                    .await
+            }
+            Db::Postgres(pool) => {
+                let mut client = pool.get().await?;
+                let tx = client
+                    .build_transaction()
+                    .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+                    .read_only(true)
+                    .start()
+                    .await?;
+                let mut out = Vec::with_capacity(statements.len());
+                for (sql, params) in &statements {
+                    let stmt = tx.prepare_cached(sql).await?;
+                    let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                        params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                    out.push(tx.query(&stmt, &refs).await?.into_iter().map(Row::Pg).collect());
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
         }
     }
 
@@ -299,12 +352,12 @@ impl Db {
                 let mut lease = s.writer.lease().await?;
                 // IMMEDIATE takes the write lock now, so the transaction cannot fail half-way on BUSY.
                 run_on(&mut lease, |c| Ok(c.execute_batch("BEGIN IMMEDIATE")?)).await?;
-                Ok(Tx::Sqlite { db: s.clone(), lease: Some(lease) })
+                Ok(Tx { conn: TxConn::Sqlite { db: s.clone(), lease: Some(lease) }, touched: false })
             }
             Db::Postgres(pool) => {
                 let client = pool.get().await?;
                 client.batch_execute("BEGIN").await?;
-                Ok(Tx::Pg(Some(client)))
+                Ok(Tx { conn: TxConn::Pg(Some(client)), touched: false })
             }
         }
     }
@@ -342,16 +395,29 @@ impl Db {
 }
 
 /// A transaction on the writer (SQLite) or one pooled client (PostgreSQL).
-pub enum Tx {
+pub struct Tx {
+    conn: TxConn,
+    /// A write changed a table of the read model: commit moves its version.
+    touched: bool,
+}
+
+enum TxConn {
     Sqlite { db: Arc<SqliteDb>, lease: Option<Lease> },
     Pg(Option<deadpool_postgres::Object>),
 }
 
 impl Tx {
+    pub fn dialect(&self) -> Dialect {
+        match self.conn {
+            TxConn::Sqlite { .. } => Dialect::Sqlite,
+            TxConn::Pg(_) => Dialect::Postgres,
+        }
+    }
+
     pub async fn read(&mut self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
-        match self {
-            Tx::Sqlite { lease: Some(lease), .. } => run_on(lease, move |c| sqlite_query(c, sql, &params)).await,
-            Tx::Pg(Some(client)) => {
+        match &mut self.conn {
+            TxConn::Sqlite { lease: Some(lease), .. } => run_on(lease, move |c| sqlite_query(c, sql, &params)).await,
+            TxConn::Pg(Some(client)) => {
                 let stmt = client.prepare_cached(sql).await?;
                 let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
                     params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
@@ -366,9 +432,10 @@ impl Tx {
     }
 
     pub async fn write(&mut self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
-        match self {
-            Tx::Sqlite { lease: Some(lease), .. } => run_on(lease, move |c| sqlite_execute(c, sql, &params)).await,
-            Tx::Pg(Some(client)) => {
+        self.touched |= touches_read_model(sql);
+        match &mut self.conn {
+            TxConn::Sqlite { lease: Some(lease), .. } => run_on(lease, move |c| sqlite_execute(c, sql, &params)).await,
+            TxConn::Pg(Some(client)) => {
                 let stmt = client.prepare_cached(sql).await?;
                 let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
                     params.iter().map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
@@ -378,18 +445,28 @@ impl Tx {
         }
     }
 
+    /// A writing statement with `RETURNING`.
+    pub async fn write_returning(&mut self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
+        self.touched |= touches_read_model(sql);
+        self.read(sql, params).await
+    }
+
+    /// Commits. When the transaction changed the read model's tables, its version moves as the
+    /// last statement: the counter row is then locked only for the commit itself, so two
+    /// transactions can never wait on each other through it.
     pub async fn commit(mut self) -> Result<()> {
-        match &mut self {
-            Tx::Sqlite { db, lease } => {
+        let bump = if self.touched { BUMP_READ_MODEL_VERSION } else { "" };
+        match &mut self.conn {
+            TxConn::Sqlite { db, lease } => {
                 if let Some(mut l) = lease.take() {
-                    run_on(&mut l, |c| Ok(c.execute_batch("COMMIT")?)).await?;
+                    run_on(&mut l, move |c| Ok(c.execute_batch(&format!("{bump};COMMIT"))?)).await?;
                     db.writer.give_back(l);
                 }
                 Ok(())
             }
-            Tx::Pg(client) => {
+            TxConn::Pg(client) => {
                 if let Some(c) = client.take() {
-                    c.batch_execute("COMMIT").await?;
+                    c.batch_execute(&format!("{bump};COMMIT")).await?;
                 }
                 Ok(())
             }
@@ -401,9 +478,9 @@ impl Drop for Tx {
     fn drop(&mut self) {
         // Abandoned (an error came first): drop the connection so the engine rolls back, rather
         // than return a connection with an open transaction to the pool.
-        match self {
-            Tx::Sqlite { lease, .. } => drop(lease.take()),
-            Tx::Pg(client) => {
+        match &mut self.conn {
+            TxConn::Sqlite { lease, .. } => drop(lease.take()),
+            TxConn::Pg(client) => {
                 if let Some(c) = client.take() {
                     drop(deadpool_postgres::Object::take(c));
                 }
@@ -411,6 +488,41 @@ impl Drop for Tx {
         }
     }
 }
+
+/// Tables whose rows the app keeps in its in-memory read model (people, profiles, networks,
+/// memberships, charters). Any committed write to one of them moves `read_model_version`, so
+/// every instance — and every process, such as a CLI import — can tell its snapshot is old.
+pub const READ_MODEL_TABLES: &[&str] = &[
+    "users",
+    "profiles",
+    "profile_tags",
+    "profile_photos",
+    "networks",
+    "memberships",
+    "charters",
+    "charter_acceptances",
+];
+
+const BUMP_READ_MODEL_VERSION: &str = "UPDATE read_model_version SET version = version + 1 WHERE id = 1";
+pub(crate) const READ_MODEL_VERSION: &str = "SELECT version FROM read_model_version WHERE id = 1";
+
+/// Whether a writing statement may change a read-model table. A form we do not recognise counts
+/// as a change: a needless rebuild is harmless, a missed one would show old data.
+fn touches_read_model(sql: &str) -> bool {
+    let s = sql.trim_start();
+    let upper = |n: usize| s.get(..n).map(str::to_ascii_uppercase);
+    let rest = ["INSERT INTO ", "UPDATE ", "DELETE FROM "]
+        .iter()
+        .find(|p| upper(p.len()).as_deref() == Some(**p))
+        .map(|p| &s[p.len()..]);
+    let Some(rest) = rest else { return true };
+    let table = rest.trim_start().split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+    READ_MODEL_TABLES.contains(&table)
+}
+
+/// Statements of this module, for the prepare-everything test.
+pub const ALL: &[(&str, &str)] =
+    &[("BUMP_READ_MODEL_VERSION", BUMP_READ_MODEL_VERSION), ("READ_MODEL_VERSION", READ_MODEL_VERSION)];
 
 /// Declares a module's SQL statements as consts and lists them in `ALL`, so one test can prepare
 /// every statement of the code base on both engines.
@@ -421,4 +533,22 @@ macro_rules! queries {
         /// Every statement of this module, with its name, for the prepare-everything test.
         pub const ALL: &[(&str, &str)] = &[$((stringify!($name), $name)),*];
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::touches_read_model;
+
+    #[test]
+    fn writes_to_read_model_tables_are_recognised() {
+        assert!(touches_read_model("INSERT INTO memberships (network_id) VALUES ($1)"));
+        assert!(touches_read_model("update users SET name = $2 WHERE id = $1"));
+        assert!(touches_read_model("DELETE FROM profile_tags WHERE user_id = $1"));
+        assert!(touches_read_model("INSERT INTO users(id) VALUES ($1)"));
+        assert!(!touches_read_model("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1"));
+        assert!(!touches_read_model("INSERT INTO jobs (id) VALUES ($1)"));
+        assert!(!touches_read_model("DELETE FROM usersessions WHERE id = $1"));
+        // Unknown shapes count as changes.
+        assert!(touches_read_model("WITH x AS (SELECT 1) UPDATE jobs SET state = 'done'"));
+    }
 }

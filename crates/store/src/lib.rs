@@ -7,6 +7,7 @@ pub mod error;
 pub mod value;
 
 pub mod audit;
+pub mod buddies;
 pub mod charters;
 pub mod events;
 pub mod import;
@@ -18,6 +19,7 @@ pub mod onboarding;
 pub mod org;
 pub mod outbox;
 pub mod profiles;
+pub mod read_model;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
@@ -29,8 +31,10 @@ pub use value::{Row, Value};
 /// Every statement in the code base, by module, for the test that prepares them all on both
 /// engines. Statements named `*_PG` or `*_SQLITE` are meant for that engine only.
 pub fn all_statements() -> Vec<(&'static str, &'static str, &'static str)> {
-    let modules: [(&str, &[(&str, &str)]); 15] = [
+    let modules: [(&str, &[(&str, &str)]); 18] = [
+        ("db", db::ALL),
         ("audit", audit::ALL),
+        ("buddies", buddies::ALL),
         ("charters", charters::ALL),
         ("events", events::ALL),
         ("import", import::ALL),
@@ -42,6 +46,7 @@ pub fn all_statements() -> Vec<(&'static str, &'static str, &'static str)> {
         ("org", org::ALL),
         ("outbox", outbox::ALL),
         ("profiles", profiles::ALL),
+        ("read_model", read_model::ALL),
         ("sessions", sessions::ALL),
         ("tokens", tokens::ALL),
         ("users", users::ALL),

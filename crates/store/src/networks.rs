@@ -64,7 +64,7 @@ fn bad(what: &str, v: &str) -> crate::Error {
     crate::Error::Decode(format!("unknown {what} {v:?}"))
 }
 
-fn map_network(r: &Row) -> Result<Network> {
+pub(crate) fn map_network(r: &Row) -> Result<Network> {
     let vis = r.text(4)?;
     Ok(Network {
         id: NetworkId(r.uuid(0)?),
@@ -84,7 +84,7 @@ fn role_status(role: String, status: String) -> Result<(Role, MembershipStatus)>
     ))
 }
 
-fn map_membership(r: &Row) -> Result<Membership> {
+pub(crate) fn map_membership(r: &Row) -> Result<Membership> {
     let (role, status) = role_status(r.text(2)?, r.text(3)?)?;
     Ok(Membership { network_id: NetworkId(r.uuid(0)?), user_id: UserId(r.uuid(1)?), role, status, since: r.time(4)? })
 }

@@ -32,25 +32,6 @@ macro_rules! tag_visible {
         )
     };
 }
-/// The directory filter. $1 viewer, $2 viewer is org admin, $3 folded LIKE pattern or '',
-/// $4 department, $5 location, $6 network id (already checked readable), $7 level, $8 skill,
-/// $9 interest, $10 language (folded tags), each '' for "any".
-macro_rules! filter {
-    () => {
-        concat!(
-            "u.deactivated_at IS NULL",
-            " AND ($3 = '' OR u.name_folded LIKE $3 OR p.search_organisation LIKE $3 OR (p.search_network LIKE $3 AND ($2 OR u.id = $1 OR ", shares!(), " OR ", organiser_of!(), ")))",
-            " AND ($4 = '' OR u.department = $4)",
-            " AND ($5 = '' OR u.location = $5)",
-            " AND ($6 = '' OR EXISTS (SELECT 1 FROM memberships mm WHERE mm.user_id = u.id AND mm.network_id = $6 AND mm.status = 'active'))",
-            " AND ($7 = '' OR EXISTS (SELECT 1 FROM profile_tags t WHERE t.user_id = u.id AND t.kind = 'level' AND t.folded = $7 AND ", tag_visible!(), "))",
-            " AND ($8 = '' OR EXISTS (SELECT 1 FROM profile_tags t WHERE t.user_id = u.id AND t.kind = 'skills' AND t.folded = $8 AND ", tag_visible!(), "))",
-            " AND ($9 = '' OR EXISTS (SELECT 1 FROM profile_tags t WHERE t.user_id = u.id AND t.kind = 'interests' AND t.folded = $9 AND ", tag_visible!(), "))",
-            " AND ($10 = '' OR EXISTS (SELECT 1 FROM profile_tags t WHERE t.user_id = u.id AND t.kind = 'languages' AND t.folded = $10 AND ", tag_visible!(), "))"
-        )
-    };
-}
-
 queries! {
     PROFILE = "SELECT u.id, u.email, u.name, u.job_title, u.department, u.location, u.time_zone, p.preferred_name, p.pronouns, p.level, p.years_experience, p.bio, p.start_date, p.manager_id, p.visibility, mgr.name, u.created_at FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN users mgr ON mgr.id = p.manager_id WHERE u.id = $1 AND u.deactivated_at IS NULL";
     TAGS = "SELECT kind, tag FROM profile_tags WHERE user_id = $1 ORDER BY kind, folded";
@@ -64,13 +45,6 @@ queries! {
     INSERT_SUPPORT = "INSERT INTO profile_supports (user_id, executive_id) VALUES ($1, $2) ON CONFLICT (user_id, executive_id) DO NOTHING";
     /// The reporting chain upwards (manager, manager's manager, …), for status-aware matching.
     MANAGER_OF = "SELECT manager_id FROM profiles WHERE user_id = $1";
-    /// One page, with the total of all matches alongside (one scan instead of two).
-    DIRECTORY = concat!("SELECT u.id, u.name, u.job_title, u.department, u.location, COUNT(*) OVER () FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE ", filter!(), " ORDER BY u.name_folded, u.id LIMIT $11 OFFSET $12");
-    DIRECTORY_COUNT = concat!("SELECT COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE ", filter!());
-    FACET_DEPARTMENT = concat!("SELECT u.department, COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.department <> '' AND ", filter!(), " GROUP BY u.department ORDER BY COUNT(*) DESC, u.department LIMIT 12");
-    FACET_LOCATION = concat!("SELECT u.location, COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.location <> '' AND ", filter!(), " GROUP BY u.location ORDER BY COUNT(*) DESC, u.location LIMIT 12");
-    /// $11: tag kind. Shows each tag in its most common spelling, counted by folded form.
-    FACET_TAG = concat!("SELECT t.folded, MIN(t.tag), COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id JOIN profile_tags t ON t.user_id = u.id AND t.kind = $11 WHERE ", tag_visible!(), " AND ", filter!(), " GROUP BY t.folded ORDER BY COUNT(*) DESC, t.folded LIMIT 12");
     /// People sharing a visible tag (level, experience band, skills, interests, languages) with $1.
     LIKE_ME = concat!("SELECT u.id, u.name, u.job_title, u.department, t.kind, t.tag FROM profile_tags me JOIN profile_tags t ON t.kind = me.kind AND t.folded = me.folded AND t.user_id <> me.user_id JOIN users u ON u.id = t.user_id WHERE me.user_id = $1 AND u.deactivated_at IS NULL AND ", tag_visible!(), " ORDER BY u.id LIMIT 2000");
     SAME_DEPARTMENT = "SELECT u.id, u.name, u.job_title, u.department FROM users u JOIN users me ON me.id = $1 WHERE u.department = me.department AND me.department <> '' AND u.id <> me.id AND u.deactivated_at IS NULL ORDER BY u.name_folded LIMIT 200";
@@ -78,8 +52,6 @@ queries! {
     HAS_PHOTO = "SELECT 1 FROM profile_photos WHERE user_id = $1";
     SET_PHOTO = "INSERT INTO profile_photos (user_id, jpeg_base64, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET jpeg_base64 = excluded.jpeg_base64, updated_at = excluded.updated_at";
     DELETE_PHOTO = "DELETE FROM profile_photos WHERE user_id = $1";
-    /// Counts per network in one pass; the caller keeps only networks the viewer may read.
-    FACET_NETWORKS = concat!("SELECT mm.network_id, COUNT(*) FROM users u LEFT JOIN profiles p ON p.user_id = u.id JOIN memberships mm ON mm.user_id = u.id AND mm.status = 'active' WHERE ", filter!(), " GROUP BY mm.network_id");
 }
 
 /// Everything stored about a profile (before privacy is applied by the app).
@@ -208,39 +180,6 @@ pub async fn manager_of(db: &Db, id: UserId) -> Result<Option<UserId>> {
     Ok(db.read_opt(MANAGER_OF, params![id]).await?.map(|r| r.opt_uuid(0)).transpose()?.flatten().map(UserId))
 }
 
-/// Directory filters, already folded and validated by the app.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    pub viewer: Option<UserId>,
-    pub viewer_is_admin: bool,
-    /// `%folded%` or empty.
-    pub pattern: String,
-    pub department: String,
-    pub location: String,
-    pub network: String,
-    pub level: String,
-    pub skill: String,
-    pub interest: String,
-    pub language: String,
-}
-
-impl Filter {
-    fn params(&self) -> Vec<crate::Value> {
-        params![
-            self.viewer.map(|v| v.0.to_string()).unwrap_or_default(),
-            self.viewer_is_admin,
-            self.pattern.clone(),
-            self.department.clone(),
-            self.location.clone(),
-            self.network.clone(),
-            self.level.clone(),
-            self.skill.clone(),
-            self.interest.clone(),
-            self.language.clone()
-        ]
-    }
-}
-
 /// A person as listed in the directory.
 #[derive(Debug, Clone)]
 pub struct Listed {
@@ -249,49 +188,7 @@ pub struct Listed {
     pub job_title: String,
     pub department: String,
     pub location: String,
-}
-
-pub async fn directory(db: &Db, f: &Filter, limit: i64, offset: i64) -> Result<(Vec<Listed>, i64)> {
-    let mut p = f.params();
-    p.push(limit.into());
-    p.push(offset.into());
-    let rows = db.read(DIRECTORY, p).await?;
-    let total = match rows.first() {
-        Some(r) => r.int(5)?,
-        // A page past the end has no rows to carry the total.
-        None => db.read(DIRECTORY_COUNT, f.params()).await?.first().map_or(Ok(0), |r| r.int(0))?,
-    };
-    let list = rows
-        .iter()
-        .map(|r| {
-            Ok(Listed {
-                id: UserId(r.uuid(0)?),
-                name: r.text(1)?,
-                job_title: r.text(2)?,
-                department: r.text(3)?,
-                location: r.text(4)?,
-            })
-        })
-        .collect::<Result<_>>()?;
-    Ok((list, total))
-}
-
-/// (value, label, count) for department or location.
-pub async fn facet_column(db: &Db, f: &Filter, location: bool) -> Result<Vec<(String, String, i64)>> {
-    let sql = if location { FACET_LOCATION } else { FACET_DEPARTMENT };
-    db.read(sql, f.params()).await?.iter().map(|r| Ok((r.text(0)?, r.text(0)?, r.int(1)?))).collect()
-}
-
-/// (folded value, label, count) for a tag kind: level, skills, interests, languages.
-pub async fn facet_tags(db: &Db, f: &Filter, kind: &str) -> Result<Vec<(String, String, i64)>> {
-    let mut p = f.params();
-    p.push(kind.into());
-    db.read(FACET_TAG, p).await?.iter().map(|r| Ok((r.text(0)?, r.text(1)?, r.int(2)?))).collect()
-}
-
-/// (network id, people matching the filter who are active in it), for every network.
-pub async fn facet_networks(db: &Db, f: &Filter) -> Result<Vec<(String, i64)>> {
-    db.read(FACET_NETWORKS, f.params()).await?.iter().map(|r| Ok((r.text(0)?, r.int(1)?))).collect()
+    pub has_photo: bool,
 }
 
 /// (person, name, job title, department, shared kind, shared tag) for "people like me".
@@ -306,6 +203,7 @@ pub async fn like_me(db: &Db, viewer: UserId, viewer_is_admin: bool) -> Result<V
                     job_title: r.text(2)?,
                     department: r.text(3)?,
                     location: String::new(),
+                    has_photo: false,
                 },
                 r.text(4)?,
                 r.text(5)?,
@@ -325,6 +223,7 @@ pub async fn same_department(db: &Db, viewer: UserId) -> Result<Vec<Listed>> {
                 job_title: r.text(2)?,
                 department: r.text(3)?,
                 location: String::new(),
+                has_photo: false,
             })
         })
         .collect()

@@ -7,11 +7,12 @@ pub mod pages;
 pub mod photo;
 
 use crate::http::{AppError, Result};
+use crate::read_model::DirectoryFilter;
 use crate::state::AppState;
 use chrono::Utc;
 use roundtable_domain::profile::{self, Audience, Field, Relation};
 use roundtable_domain::{Actor, Capability, FieldError, LongText, Page, UserId, fold};
-use roundtable_store::profiles::{self, Filter, Listed, Profile, ProfileWrite};
+use roundtable_store::profiles::{self, Listed, Profile, ProfileWrite};
 use roundtable_store::users;
 use std::collections::BTreeMap;
 
@@ -411,84 +412,61 @@ pub const PER_PAGE: u32 = 25;
 /// Searches people the viewer may find, with facet counts over the same filtered set.
 pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> Result<Directory> {
     let cut = |s: &str| s.chars().take(100).collect::<String>();
+    let snapshot = state.snapshot().await?;
     // Networks whose member lists the viewer may read; only these may filter or be counted.
-    let readable: Vec<_> = crate::networks::list(state, viewer)
-        .await?
+    let readable: Vec<_> = crate::networks::list_in(&snapshot, viewer)
         .into_iter()
         .filter(|s| s.can(viewer, Capability::ReadMembers))
         .collect();
     let network = if q.network.is_empty() {
         None
     } else {
-        let seen = crate::networks::load(state, viewer, &q.network, Capability::ReadMembers).await?;
-        Some(seen)
+        Some(crate::networks::load_in(&snapshot, viewer, &q.network, Capability::ReadMembers)?)
     };
-    let text = fold(q.q.trim());
-    let filter = Filter {
-        viewer: Some(viewer.user_id),
-        viewer_is_admin: viewer.is_org_admin,
-        pattern: if text.is_empty() { String::new() } else { roundtable_store::users::like_pattern(&cut(&text)) },
-        department: cut(&q.department),
-        location: cut(&q.location),
-        network: network.as_ref().map(|s| s.network.id.to_string()).unwrap_or_default(),
-        level: fold(&cut(&q.level)),
-        skill: fold(&cut(&q.skill)),
-        interest: fold(&cut(&q.interest)),
-        language: fold(&cut(&q.language)),
-    };
+    let text = cut(&fold(q.q.trim()));
+    let (department, location) = (cut(&q.department), cut(&q.location));
+    let tags = [&q.level, &q.skill, &q.interest, &q.language].map(|t| fold(&cut(t)));
     let page = Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), Some(PER_PAGE));
-    let (people, total) = profiles::directory(&state.db, &filter, page.limit(), page.offset()).await?;
+    let found = snapshot.directory(
+        viewer,
+        &DirectoryFilter {
+            text: &text,
+            department: &department,
+            location: &location,
+            network: network.as_ref().map(|s| s.network.id),
+            tags: [&tags[0], &tags[1], &tags[2], &tags[3]],
+            limit: usize::try_from(page.limit()).unwrap_or(0),
+            offset: usize::try_from(page.offset()).unwrap_or(0),
+        },
+    );
     let mark = |values: Vec<(String, String, i64)>, selected: &str| {
-        values
-            .into_iter()
-            .map(|(v, l, n)| {
-                let sel = v == selected;
-                (v, l, n, sel)
-            })
-            .collect()
+        values.into_iter().map(|(v, l, n)| (v.clone(), l, n, v == selected)).collect()
     };
+    let same = |values: Vec<(String, i64)>| values.into_iter().map(|(v, n)| (v.clone(), v, n)).collect();
+    let [level, skills, interests, languages] = found.tags;
     let mut facets = vec![
-        Facet {
-            key: "department",
-            label: "Department",
-            values: mark(profiles::facet_column(&state.db, &filter, false).await?, &filter.department),
-        },
-        Facet {
-            key: "location",
-            label: "Location",
-            values: mark(profiles::facet_column(&state.db, &filter, true).await?, &filter.location),
-        },
-        Facet {
-            key: "level",
-            label: "Level",
-            values: mark(profiles::facet_tags(&state.db, &filter, "level").await?, &filter.level),
-        },
-        Facet {
-            key: "skill",
-            label: "Skills",
-            values: mark(profiles::facet_tags(&state.db, &filter, "skills").await?, &filter.skill),
-        },
-        Facet {
-            key: "interest",
-            label: "Interests",
-            values: mark(profiles::facet_tags(&state.db, &filter, "interests").await?, &filter.interest),
-        },
-        Facet {
-            key: "language",
-            label: "Languages",
-            values: mark(profiles::facet_tags(&state.db, &filter, "languages").await?, &filter.language),
-        },
+        Facet { key: "department", label: "Department", values: mark(same(found.departments), &department) },
+        Facet { key: "location", label: "Location", values: mark(same(found.locations), &location) },
+        Facet { key: "level", label: "Level", values: mark(level, &tags[0]) },
+        Facet { key: "skill", label: "Skills", values: mark(skills, &tags[1]) },
+        Facet { key: "interest", label: "Interests", values: mark(interests, &tags[2]) },
+        Facet { key: "language", label: "Languages", values: mark(languages, &tags[3]) },
     ];
-    let counts = profiles::facet_networks(&state.db, &filter).await?;
-    let mut nets = Vec::new();
-    for s in &readable {
-        let id = s.network.id.to_string();
-        if let Some((_, n)) = counts.iter().find(|(net, n)| *net == id && *n > 0) {
-            nets.push((s.network.slug.clone(), s.network.name.clone(), *n, q.network == s.network.slug));
-        }
-    }
+    let nets = readable
+        .iter()
+        .filter_map(|s| {
+            let n = found.networks.iter().find(|(id, _)| *id == s.network.id)?.1;
+            Some((s.network.slug.clone(), s.network.name.clone(), n, q.network == s.network.slug))
+        })
+        .collect();
     facets.push(Facet { key: "network", label: "Network", values: nets });
-    Ok(Directory { people, total, page, facets, network: network.map(|s| (s.network.slug, s.network.name)) })
+    Ok(Directory {
+        people: found.people,
+        total: found.total,
+        page,
+        facets,
+        network: network.map(|s| (s.network.slug, s.network.name)),
+    })
 }
 
 /// A suggestion of someone like me, with the reasons.
@@ -520,6 +498,10 @@ pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>
     let mut list: Vec<_> = by_person.into_values().collect();
     list.sort_by(|a, b| b.reasons.len().cmp(&a.reasons.len()).then_with(|| a.person.name.cmp(&b.person.name)));
     list.truncate(12);
+    let snapshot = state.snapshot().await?;
+    for s in &mut list {
+        s.person.has_photo = snapshot.shows_photo(viewer, s.person.id);
+    }
     Ok(list)
 }
 

@@ -6,6 +6,7 @@ pub mod pages;
 
 use crate::http::{AppError, Result};
 use crate::mail::{self, Email as Mail};
+use crate::read_model::Snapshot;
 use crate::security::{random_token, token_hash};
 use crate::state::AppState;
 use chrono::{Duration, Utc};
@@ -44,10 +45,15 @@ impl Seen {
 /// use the network only under its current charter, so a newer version must be accepted first
 /// (seeing the network, and its charter, stays possible).
 pub async fn authorise(state: &AppState, actor: &Actor, seen: &Seen, cap: Capability) -> Result<()> {
+    authorise_in(&*state.snapshot().await?, actor, seen, cap)
+}
+
+/// `authorise` against a snapshot the caller already holds.
+pub fn authorise_in(snapshot: &Snapshot, actor: &Actor, seen: &Seen, cap: Capability) -> Result<()> {
     policy::require(actor, seen.network.visibility, seen.view(), cap)?;
     if cap != Capability::SeeNetwork
         && seen.status() == Some(MembershipStatus::Active)
-        && let (Some(current), accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?
+        && let (Some(current), accepted) = snapshot.charter_standing(seen.network.id, actor.user_id)
         && accepted.is_none_or(|a| a < current)
     {
         return Err(AppError::CharterPending { slug: seen.network.slug.clone() });
@@ -57,10 +63,15 @@ pub async fn authorise(state: &AppState, actor: &Actor, seen: &Seen, cap: Capabi
 
 /// Loads a network by slug and checks `cap` for the actor.
 pub async fn load(state: &AppState, actor: &Actor, slug: &str, cap: Capability) -> Result<Seen> {
-    let network = networks::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
-    let membership = networks::membership(&state.db, network.id, actor.user_id).await?;
+    load_in(&*state.snapshot().await?, actor, slug, cap)
+}
+
+/// `load` from a snapshot the caller already holds.
+pub fn load_in(snapshot: &Snapshot, actor: &Actor, slug: &str, cap: Capability) -> Result<Seen> {
+    let network = snapshot.network_by_slug(slug).ok_or(AppError::NotFound)?.clone();
+    let membership = snapshot.membership(network.id, actor.user_id);
     let seen = Seen { network, membership };
-    authorise(state, actor, &seen, cap).await?;
+    authorise_in(snapshot, actor, &seen, cap)?;
     Ok(seen)
 }
 
@@ -91,16 +102,17 @@ async fn record(
 
 /// Every network the actor may see, with their membership in each.
 pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<Seen>> {
-    let mine = networks::memberships_of(&state.db, actor.user_id).await?;
-    Ok(networks::list(&state.db)
-        .await?
-        .into_iter()
-        .map(|n| {
-            let membership = mine.iter().find(|m| m.network_id == n.id).copied();
-            Seen { network: n, membership }
-        })
+    Ok(list_in(&*state.snapshot().await?, actor))
+}
+
+/// `list` from a snapshot the caller already holds.
+pub fn list_in(snapshot: &Snapshot, actor: &Actor) -> Vec<Seen> {
+    snapshot
+        .networks()
+        .iter()
+        .map(|n| Seen { network: n.clone(), membership: snapshot.membership(n.id, actor.user_id) })
         .filter(|s| s.can(actor, Capability::SeeNetwork))
-        .collect())
+        .collect()
 }
 
 pub struct NetworkInput {
@@ -330,11 +342,11 @@ pub async fn members(
     q: &str,
     page: Page,
 ) -> Result<(Seen, Vec<Member>, i64)> {
-    let seen = load(state, actor, slug, Capability::ReadMembers).await?;
+    let snapshot = state.snapshot().await?;
+    let seen = load_in(&snapshot, actor, slug, Capability::ReadMembers)?;
     let q: String = q.chars().take(100).collect();
-    let (list, total) =
-        networks::members(&state.db, seen.network.id, MembershipStatus::Active, &q, page.limit(), page.offset())
-            .await?;
+    let (limit, offset) = (usize::try_from(page.limit()).unwrap_or(0), usize::try_from(page.offset()).unwrap_or(0));
+    let (list, total) = snapshot.members(seen.network.id, &q, limit, offset);
     Ok((seen, list, total))
 }
 

@@ -1,0 +1,213 @@
+//! Directory search with facet counts over the snapshot, in one pass over the people in name
+//! order. Privacy is `domain::profile::can_see` for every tag (level, skills, interests,
+//! languages), the photo and the network-only search text: what the viewer may not see neither
+//! matches, nor counts, nor shows.
+
+use super::{Net, Person, PersonEntry, Snapshot};
+use roundtable_domain::profile::{Audience, Relation, can_see};
+use roundtable_domain::{Actor, MembershipStatus, NetworkId, UserId};
+use roundtable_store::profiles::Listed;
+
+/// What the viewer asked for; text is folded, tag values folded, everything already cut to size.
+#[derive(Debug, Default)]
+pub struct DirectoryFilter<'a> {
+    pub text: &'a str,
+    pub department: &'a str,
+    pub location: &'a str,
+    /// Already checked readable by the viewer.
+    pub network: Option<NetworkId>,
+    /// Folded value per entry of `super::TAG_KINDS` ('' for any).
+    pub tags: [&'a str; 4],
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// (folded value, label, count), best first.
+pub type TagFacet = Vec<(String, String, i64)>;
+
+#[derive(Debug, Default)]
+pub struct DirectoryResult {
+    pub people: Vec<Listed>,
+    pub total: i64,
+    pub departments: Vec<(String, i64)>,
+    pub locations: Vec<(String, i64)>,
+    /// One per entry of `super::TAG_KINDS`.
+    pub tags: [TagFacet; 4],
+    /// Matches active in each network (every network; the caller keeps the readable ones).
+    pub networks: Vec<(NetworkId, i64)>,
+}
+
+/// How many values a facet shows.
+const FACET_VALUES: usize = 12;
+
+/// The viewer's standing towards other people: which networks they share, which they organise.
+pub(super) struct Viewer {
+    id: UserId,
+    admin: bool,
+    member_of: Vec<bool>,
+    organises: Vec<bool>,
+}
+
+impl Viewer {
+    pub(super) fn new(s: &Snapshot, actor: &Actor) -> Self {
+        let mut member_of = vec![false; s.networks.len()];
+        let mut organises = vec![false; s.networks.len()];
+        for m in s.memberships_of(actor.user_id) {
+            if m.status == MembershipStatus::Active
+                && let Some(&net) = s.net_by_id.get(&m.network_id)
+            {
+                member_of[net] = true;
+                organises[net] = m.role.is_organiser();
+            }
+        }
+        Self { id: actor.user_id, admin: actor.is_org_admin, member_of, organises }
+    }
+
+    /// What `profile::can_see` needs to know about the viewer and this person.
+    pub(super) fn relation(&self, p: &PersonEntry) -> Relation {
+        Relation {
+            is_self: p.id == self.id,
+            viewer_is_org_admin: self.admin,
+            organiser_of: p.active_in.iter().any(|&n: &Net| self.organises[n]),
+            shares_network: p.active_in.iter().any(|&n: &Net| self.member_of[n]),
+        }
+    }
+}
+
+impl Snapshot {
+    /// People the viewer may find with `f`, one page of them, and facet counts over all matches.
+    pub fn directory(&self, actor: &Actor, f: &DirectoryFilter<'_>) -> DirectoryResult {
+        let viewer = Viewer::new(self, actor);
+        // Each filter narrows to a list of people in directory order: walk the shortest and check
+        // the others person by person. A value nobody has matches nobody.
+        let mut lists: Vec<&[Person]> = Vec::new();
+        let pick = |interned: &'_ super::Interned, value: &str| -> Result<Option<u32>, ()> {
+            if value.is_empty() {
+                return Ok(None);
+            }
+            interned.lookup.get(value).copied().map(Some).ok_or(())
+        };
+        let (Ok(department), Ok(location)) = (pick(&self.departments, f.department), pick(&self.locations, f.location))
+        else {
+            return DirectoryResult::default();
+        };
+        if let Some(d) = department {
+            lists.push(&self.departments.people[d as usize]);
+        }
+        if let Some(l) = location {
+            lists.push(&self.locations.people[l as usize]);
+        }
+        let net = match f.network {
+            None => None,
+            Some(id) => match self.net_by_id.get(&id) {
+                Some(&n) => {
+                    lists.push(&self.active_members[n]);
+                    Some(n)
+                }
+                None => return DirectoryResult::default(),
+            },
+        };
+        let mut wanted = [None; 4];
+        for (kind, value) in f.tags.iter().enumerate() {
+            if !value.is_empty() {
+                let Some(&v) = self.tag_lookup[kind].get(*value) else { return DirectoryResult::default() };
+                wanted[kind] = Some(v);
+                lists.push(&self.tagged[kind][v as usize]);
+            }
+        }
+        let walk: Box<dyn Iterator<Item = Person>> = match lists.iter().min_by_key(|l| l.len()) {
+            Some(shortest) => Box::new(shortest.iter().copied()),
+            None => Box::new(0..self.people.len() as Person),
+        };
+
+        let mut out = DirectoryResult::default();
+        let mut departments = vec![0i64; self.departments.values.len()];
+        let mut locations = vec![0i64; self.locations.values.len()];
+        // Per kind, per value: (count, first spelling).
+        let mut tags: [Vec<(i64, u32)>; 4] =
+            std::array::from_fn(|kind| vec![(0, u32::MAX); self.tag_values[kind].len()]);
+        let mut networks = vec![0i64; self.networks.len()];
+        let mut total = 0usize;
+        for person in walk {
+            let p = &self.people[person as usize];
+            if department.is_some_and(|d| p.department_id != d)
+                || location.is_some_and(|l| p.location_id != l)
+                || net.is_some_and(|n| p.active_in.binary_search(&n).is_err())
+            {
+                continue;
+            }
+            let rel = viewer.relation(p);
+            let text_matches = f.text.is_empty()
+                || p.name_folded.contains(f.text)
+                || p.search_organisation.contains(f.text)
+                || (p.search_network.contains(f.text) && can_see(Audience::Network, rel));
+            let visible = |kind: usize, value: u32| {
+                p.tags.iter().any(|t| t.kind == kind && t.value == value && can_see(t.audience, rel))
+            };
+            if !text_matches || wanted.iter().enumerate().any(|(kind, w)| w.is_some_and(|v| !visible(kind, v))) {
+                continue;
+            }
+
+            if total >= f.offset && out.people.len() < f.limit {
+                out.people.push(Listed {
+                    id: p.id,
+                    name: p.name.clone(),
+                    job_title: p.job_title.clone(),
+                    department: p.department.clone(),
+                    location: p.location.clone(),
+                    has_photo: p.photo.is_some_and(|a| can_see(a, rel)),
+                });
+            }
+            total += 1;
+            departments[p.department_id as usize] += 1;
+            locations[p.location_id as usize] += 1;
+            for t in &p.tags {
+                if can_see(t.audience, rel) {
+                    let e = &mut tags[t.kind][t.value as usize];
+                    e.0 += 1;
+                    e.1 = e.1.min(t.spelling);
+                }
+            }
+            for &n in &p.active_in {
+                networks[n] += 1;
+            }
+        }
+
+        out.total = total as i64;
+        out.departments = top(&self.departments.values, departments);
+        out.locations = top(&self.locations.values, locations);
+        for (kind, counts) in tags.into_iter().enumerate() {
+            let mut values: Vec<_> = counts
+                .into_iter()
+                .enumerate()
+                .filter(|(_, (n, _))| *n > 0)
+                .map(|(v, (n, spelling))| {
+                    (self.tag_values[kind][v].clone(), self.spellings[spelling as usize].clone(), n)
+                })
+                .collect();
+            values.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+            values.truncate(FACET_VALUES);
+            out.tags[kind] = values;
+        }
+        out.networks = networks
+            .into_iter()
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .map(|(net, n)| (self.networks[net].id, n))
+            .collect();
+        out
+    }
+}
+
+/// Non-empty values with their counts: most frequent first, then by value; the first few.
+fn top(values: &[String], counts: Vec<i64>) -> Vec<(String, i64)> {
+    let mut out: Vec<_> = counts
+        .into_iter()
+        .enumerate()
+        .filter(|&(v, n)| n > 0 && !values[v].is_empty())
+        .map(|(v, n)| (values[v].clone(), n))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(FACET_VALUES);
+    out
+}

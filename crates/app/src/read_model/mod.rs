@@ -1,0 +1,341 @@
+//! The in-memory read model: people, their tags, networks, memberships and charter standing,
+//! held as one immutable `Snapshot` per instance. The hot pages (a network's member list, the
+//! directory with its facets, every network page's access check) read it instead of running
+//! several SQL statements per request.
+//!
+//! Freshness: every committed write to the tables behind it moves a version counter in the
+//! database (`store::db::READ_MODEL_TABLES`), from any instance or process. Each request reads
+//! that counter (one indexed row) and, when it moved, the snapshot is rebuilt — once, while the
+//! other requests wait for it — from one consistent read transaction. So a page never shows data
+//! older than the moment the request began, on one instance or many.
+
+mod directory;
+
+pub use directory::{DirectoryFilter, DirectoryResult, TagFacet};
+
+use crate::http::Result;
+use directory::Viewer;
+use roundtable_domain::profile::{self, Audience, Field};
+use roundtable_domain::{Actor, MembershipStatus, NetworkId, UserId, fold};
+use roundtable_store::Db;
+use roundtable_store::networks::{Member, Membership, Network};
+use roundtable_store::read_model::{self, Rows};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Holds the current snapshot and rebuilds it when the database's version moves.
+pub struct ReadModel {
+    current: RwLock<Arc<Snapshot>>,
+    rebuild: tokio::sync::Mutex<()>,
+}
+
+impl Default for ReadModel {
+    fn default() -> Self {
+        Self { current: RwLock::new(Arc::new(Snapshot::empty())), rebuild: tokio::sync::Mutex::new(()) }
+    }
+}
+
+impl ReadModel {
+    /// A snapshot at least as new as the database is now.
+    pub async fn get(&self, db: &Db) -> Result<Arc<Snapshot>> {
+        let version = db.read_model_version().await?;
+        if let Some(s) = self.fresh(version) {
+            return Ok(s);
+        }
+        // One rebuild at a time; whoever waited finds the new snapshot and uses it.
+        let _rebuilding = self.rebuild.lock().await;
+        if let Some(s) = self.fresh(version) {
+            return Ok(s);
+        }
+        let snapshot = Arc::new(Snapshot::build(read_model::load(db).await?));
+        *self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot.clone();
+        Ok(snapshot)
+    }
+
+    fn fresh(&self, version: i64) -> Option<Arc<Snapshot>> {
+        let s = self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        (s.version >= version).then_some(s)
+    }
+}
+
+/// Index of a network in `Snapshot::networks`.
+type Net = usize;
+/// Index of a person in `Snapshot::people` (directory order).
+type Person = u32;
+
+/// A person with an active account.
+#[derive(Debug)]
+pub struct PersonEntry {
+    pub id: UserId,
+    pub name: String,
+    pub name_folded: String,
+    pub email: String,
+    email_folded: String,
+    pub job_title: String,
+    pub department: String,
+    pub location: String,
+    /// Index into `Snapshot::departments` / `locations`.
+    department_id: u32,
+    location_id: u32,
+    /// Who may see the photo, when there is one.
+    photo: Option<Audience>,
+    search_organisation: String,
+    search_network: String,
+    /// Networks the person is active in, ascending.
+    active_in: Vec<Net>,
+    tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tag {
+    kind: usize,
+    /// Index into `Snapshot::tag_values[kind]` (the folded form).
+    value: u32,
+    /// Index into `Snapshot::spellings` (as the person wrote it); spellings are sorted, so the
+    /// smallest index is the alphabetically first spelling.
+    spelling: u32,
+    audience: Audience,
+}
+
+/// The tag kinds the directory filters and counts on, in facet order.
+pub const TAG_KINDS: [&str; 4] = ["level", "skills", "interests", "languages"];
+
+pub struct Snapshot {
+    pub version: i64,
+    networks: Vec<Network>,
+    net_by_slug: HashMap<String, Net>,
+    net_by_id: HashMap<NetworkId, Net>,
+    people: Vec<PersonEntry>,
+    person_by_id: HashMap<UserId, Person>,
+    /// Every membership of an active account, whatever its status.
+    memberships: HashMap<(Net, Person), Membership>,
+    /// Per network: active members in directory order.
+    active_members: Vec<Vec<Person>>,
+    /// Per network: its current charter version.
+    charter: Vec<Option<i64>>,
+    accepted: HashMap<(Net, Person), i64>,
+    /// Per tag kind: folded values.
+    tag_values: [Vec<String>; 4],
+    tag_lookup: [HashMap<String, u32>; 4],
+    spellings: Vec<String>,
+    /// Distinct departments and locations ('' included), and who is in each, in directory order.
+    departments: Interned,
+    locations: Interned,
+    /// Per tag kind, per value: who has the tag (whoever may see it), in directory order.
+    tagged: [Vec<Vec<Person>>; 4],
+}
+
+/// Distinct values of one text column, with the people holding each, in directory order.
+#[derive(Default)]
+struct Interned {
+    values: Vec<String>,
+    lookup: HashMap<String, u32>,
+    people: Vec<Vec<Person>>,
+}
+
+impl Interned {
+    fn add(&mut self, value: &str, person: Person) -> u32 {
+        let id = match self.lookup.get(value) {
+            Some(&id) => id,
+            None => {
+                self.values.push(value.to_owned());
+                self.people.push(Vec::new());
+                let id = (self.values.len() - 1) as u32;
+                self.lookup.insert(value.to_owned(), id);
+                id
+            }
+        };
+        self.people[id as usize].push(person);
+        id
+    }
+}
+
+impl Snapshot {
+    fn empty() -> Self {
+        // Version -1 is older than any database, so the first request builds a real one.
+        Self::build(Rows { version: -1, ..Rows::default() })
+    }
+
+    fn build(rows: Rows) -> Self {
+        let net_by_slug = rows.networks.iter().enumerate().map(|(i, n)| (n.slug.clone(), i)).collect();
+        let net_by_id: HashMap<NetworkId, Net> = rows.networks.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+        let person_by_id: HashMap<UserId, Person> =
+            rows.people.iter().enumerate().map(|(i, p)| (p.id, i as Person)).collect();
+        let (mut departments, mut locations) = (Interned::default(), Interned::default());
+        let mut people: Vec<PersonEntry> = rows
+            .people
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| PersonEntry {
+                department_id: departments.add(&p.department, i as Person),
+                location_id: locations.add(&p.location, i as Person),
+                email_folded: p.email.to_lowercase(),
+                id: p.id,
+                name: p.name,
+                name_folded: p.name_folded,
+                email: p.email,
+                job_title: p.job_title,
+                department: p.department,
+                location: p.location,
+                photo: p.has_photo.then(|| crate::members::audiences(&p.visibility)[&Field::Photo]),
+                search_organisation: p.search_organisation,
+                search_network: p.search_network,
+                active_in: Vec::new(),
+                tags: Vec::new(),
+            })
+            .collect();
+
+        let mut networks = rows.networks;
+        let mut active_members = vec![Vec::new(); networks.len()];
+        let mut memberships = HashMap::with_capacity(rows.memberships.len());
+        for m in rows.memberships {
+            let (Some(&net), Some(&person)) = (net_by_id.get(&m.network_id), person_by_id.get(&m.user_id)) else {
+                continue;
+            };
+            if m.status == MembershipStatus::Active {
+                active_members[net].push(person);
+                people[person as usize].active_in.push(net);
+            }
+            memberships.insert((net, person), m);
+        }
+        for (net, list) in active_members.iter_mut().enumerate() {
+            list.sort_unstable();
+            networks[net].member_count = list.len() as i64;
+        }
+        for p in &mut people {
+            p.active_in.sort_unstable();
+        }
+
+        let mut charter = vec![None; networks.len()];
+        for (id, version) in rows.charters {
+            if let Some(&net) = net_by_id.get(&id) {
+                charter[net] = Some(version);
+            }
+        }
+        let accepted = rows
+            .acceptances
+            .into_iter()
+            .filter_map(|(n, u, v)| Some(((*net_by_id.get(&n)?, *person_by_id.get(&u)?), v)))
+            .collect();
+
+        let mut tag_values: [Vec<String>; 4] = Default::default();
+        let mut tag_lookup: [HashMap<String, u32>; 4] = Default::default();
+        let mut tagged: [Vec<Vec<Person>>; 4] = Default::default();
+        let spellings: Vec<String> =
+            rows.tags.iter().map(|t| t.tag.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        for t in rows.tags {
+            let (Some(kind), Some(&person)) =
+                (TAG_KINDS.iter().position(|k| *k == t.kind), person_by_id.get(&t.user_id))
+            else {
+                continue;
+            };
+            // Anything unknown is the narrowest audience.
+            let audience = Audience::parse(&t.audience).unwrap_or(Audience::Organisers);
+            let value = *tag_lookup[kind].entry(t.folded.clone()).or_insert_with(|| {
+                tag_values[kind].push(t.folded);
+                tagged[kind].push(Vec::new());
+                (tag_values[kind].len() - 1) as u32
+            });
+            tagged[kind][value as usize].push(person);
+            let spelling = spellings.binary_search(&t.tag).unwrap_or_default() as u32;
+            people[person as usize].tags.push(Tag { kind, value, spelling, audience });
+        }
+        for list in tagged.iter_mut().flatten() {
+            list.sort_unstable();
+            list.dedup();
+        }
+
+        Self {
+            version: rows.version,
+            networks,
+            net_by_slug,
+            net_by_id,
+            people,
+            person_by_id,
+            memberships,
+            active_members,
+            charter,
+            accepted,
+            tag_values,
+            tag_lookup,
+            spellings,
+            departments,
+            locations,
+            tagged,
+        }
+    }
+
+    /// Every network, in name order, with its count of active members.
+    pub fn networks(&self) -> &[Network] {
+        &self.networks
+    }
+
+    pub fn network_by_slug(&self, slug: &str) -> Option<&Network> {
+        self.net_by_slug.get(slug).map(|&n| &self.networks[n])
+    }
+
+    pub fn network_by_id(&self, id: NetworkId) -> Option<&Network> {
+        self.net_by_id.get(&id).map(|&n| &self.networks[n])
+    }
+
+    pub fn membership(&self, network: NetworkId, user: UserId) -> Option<Membership> {
+        let net = *self.net_by_id.get(&network)?;
+        let person = *self.person_by_id.get(&user)?;
+        self.memberships.get(&(net, person)).copied()
+    }
+
+    /// A person's memberships in every network, whatever their status.
+    pub fn memberships_of(&self, user: UserId) -> Vec<Membership> {
+        let Some(&person) = self.person_by_id.get(&user) else { return Vec::new() };
+        (0..self.networks.len()).filter_map(|net| self.memberships.get(&(net, person)).copied()).collect()
+    }
+
+    /// (current charter version, highest version the person accepted) in a network.
+    pub fn charter_standing(&self, network: NetworkId, user: UserId) -> (Option<i64>, Option<i64>) {
+        let Some(&net) = self.net_by_id.get(&network) else { return (None, None) };
+        let accepted = self.person_by_id.get(&user).and_then(|&p| self.accepted.get(&(net, p)).copied());
+        (self.charter[net], accepted)
+    }
+
+    /// Whether the viewer may see a photo of this person (false when there is none).
+    pub fn shows_photo(&self, viewer: &Actor, user: UserId) -> bool {
+        self.person_by_id.get(&user).is_some_and(|&p| {
+            let person = &self.people[p as usize];
+            person.photo.is_some_and(|a| profile::can_see(a, Viewer::new(self, viewer).relation(person)))
+        })
+    }
+
+    /// One page of a network's active members in name order, searched by name or email
+    /// (accent- and case-insensitive), with the number of matches.
+    pub fn members(&self, network: NetworkId, q: &str, limit: usize, offset: usize) -> (Vec<Member>, i64) {
+        let Some(&net) = self.net_by_id.get(&network) else { return (Vec::new(), 0) };
+        let list = &self.active_members[net];
+        let q = fold(q.trim());
+        let member = |&p: &Person| {
+            let person = &self.people[p as usize];
+            let m = self.memberships.get(&(net, p))?;
+            Some(Member {
+                user_id: person.id,
+                name: person.name.clone(),
+                email: person.email.clone(),
+                role: m.role,
+                status: m.status,
+                since: m.since,
+            })
+        };
+        if q.is_empty() {
+            let page = list.iter().skip(offset).take(limit).filter_map(member).collect();
+            return (page, list.len() as i64);
+        }
+        let matches = |p: &&Person| {
+            let person = &self.people[**p as usize];
+            person.name_folded.contains(&q) || person.email_folded.contains(&q)
+        };
+        let total = list.iter().filter(matches).count();
+        let page = list.iter().filter(matches).skip(offset).take(limit).filter_map(member).collect();
+        (page, total as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests;

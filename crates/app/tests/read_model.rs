@@ -1,0 +1,83 @@
+//! The in-memory read model behind member lists, the directory and network access: a change
+//! made anywhere — through this instance, another instance, or straight into the database as a
+//! CLI import does — shows on the very next page, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use reqwest::StatusCode;
+use roundtable_store::{Dialect, users};
+use support::TestApp;
+
+both!(changes_show_on_the_next_page_on_every_instance, a_removed_member_loses_access_at_once);
+
+async fn page(c: &reqwest::Client, url: String) -> String {
+    let r = c.get(url).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.text().await.unwrap()
+}
+
+/// A client signed in on instance `base` (cookies are per host, so sign in there).
+async fn signed_in_at(app: &TestApp, base: &str, email: &str) -> reqwest::Client {
+    let c = app.client();
+    let r = c.post(format!("{base}/sign-in")).form(&[("email", email), ("password", support::PASSWORD)]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    c
+}
+
+async fn changes_show_on_the_next_page_on_every_instance(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let (b, _running) = app.another_instance().await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let on_b = signed_in_at(&app, &b, "admin@example.org").await;
+    // Instance B builds its snapshot now, before the changes below.
+    assert!(!page(&on_b, format!("{b}/n/eas/members")).await.contains("Bea Joiner"));
+
+    // Bea joins through instance A and fills in her department.
+    let bea = app.user("bea@example.org", "Bea Joiner").await;
+    let r = bea.post(app.at("/n/eas/join")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = bea
+        .post(app.at("/profile"))
+        .form(&[("job_title", "Assistant"), ("department", "Treasury"), ("location", "Leeds"), ("time_zone", "UTC")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+
+    let members = page(&on_b, format!("{b}/n/eas/members")).await;
+    assert!(members.contains("Bea Joiner"), "instance B lists the new member at once");
+    let directory = page(&on_b, format!("{b}/people?department=Treasury")).await;
+    assert!(directory.contains("Bea Joiner") && directory.contains("Leeds"), "and finds her by her new department");
+
+    // A write straight into the database, as `roundtable import --deactivate-missing` makes
+    // from another process.
+    let id = users::by_email(&app.state.db, "bea@example.org").await.unwrap().unwrap().id;
+    let mut tx = app.state.db.begin().await.unwrap();
+    users::set_deactivated(&mut tx, id, Some(chrono::Utc::now())).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(!page(&on_b, format!("{b}/n/eas/members")).await.contains("Bea Joiner"));
+    assert!(!page(&admin, app.at("/people?q=bea")).await.contains("Bea Joiner"));
+}
+
+async fn a_removed_member_loses_access_at_once(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "private", "invitation_only").await;
+    let cy = app.user("cy@example.org", "Cy Member").await;
+    let id = users::by_email(&app.state.db, "cy@example.org").await.unwrap().unwrap().id.to_string();
+    let r = cy.get(app.at("/n/private/members")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "an invitation-only network is hidden from outsiders");
+
+    let r = admin.post(app.at("/n/private/invite")).form(&[("email", "cy@example.org"), ("role", "member")]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = cy.post(app.at("/n/private/join")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "accepting the invitation");
+    assert!(page(&cy, app.at("/n/private/members")).await.contains("Cy Member"));
+
+    let r = admin.post(app.at(&format!("/n/private/members/{id}/remove"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = cy.get(app.at("/n/private/members")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "removed, Cy no longer sees the network's members");
+}
