@@ -44,6 +44,16 @@ async fn onboarding_journey_postgres() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buddy_and_import_journey_sqlite() {
+    buddy_and_import_journey(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buddy_and_import_journey_postgres() {
+    buddy_and_import_journey(Dialect::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn event_rsvp_journey_sqlite() {
     event_rsvp_journey(Dialect::Sqlite).await;
 }
@@ -1334,6 +1344,138 @@ async fn event_rsvp_journey(dialect: Dialect) {
     a.expect_absent(By::Css("main table"), "an attendance table, for A,").await;
 
     report(dialect, "event RSVP journey", started, vec![admin.quit().await, a.quit().await, b.quit().await], 24);
+    drop(app);
+    drop(chrome);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journey: a buddy for a newcomer, and an HR import whose bad rows can be downloaded
+// ---------------------------------------------------------------------------------------------
+
+async fn buddy_and_import_journey(dialect: Dialect) {
+    use roundtable_domain::{MembershipStatus, Role};
+    use roundtable_store::{networks, users};
+    let started = Instant::now();
+    let chrome = ChromeDriver::start().await;
+    let app = TestApp::spawn(dialect).await;
+    let db = &app.state.db;
+    let network = "Team Assistants";
+
+    // ---- the organiser: an open network with an experienced member (there for a year) ----
+    let mut admin = Browser::new(&chrome, &app, "organiser").await;
+    first_run_setup(&mut admin).await;
+    let slug = create_network(&mut admin, network, "Assistants supporting teams.", "Open to everyone").await;
+    let net = networks::by_slug(db, &slug).await.expect("network").expect("created");
+    for (email, name) in [("bo@example.org", "Bo Buddy"), ("nia@example.org", "Nia Newcomer")] {
+        roundtable_app::admin::console::create_user(db, email, name, support::PASSWORD, false).await.expect("create");
+    }
+    let bo = users::by_email(db, "bo@example.org").await.expect("read").expect("Bo");
+    let mut tx = db.begin().await.expect("begin");
+    let a_year_ago = chrono::Utc::now() - chrono::Duration::days(400);
+    networks::upsert_membership(&mut tx, net.id, bo.id, Role::Member, MembershipStatus::Active, a_year_ago)
+        .await
+        .expect("Bo joins");
+    tx.commit().await.expect("commit");
+
+    // ---- the newcomer joins in her own browser: no buddy yet ----
+    let mut nia = Browser::new(&chrome, &app, "newcomer").await;
+    nia.sign_in("nia@example.org", "Nia Newcomer").await;
+    nia.open(&format!("/n/{slug}")).await;
+    let join = nia.button("Join this network").await;
+    nia.click(join).await;
+    nia.expect_notice("Welcome! You are now a member of this network.").await;
+    nia.expect_absent(By::Id("buddy-h"), "“Your buddy”, before one is assigned,").await;
+    let nia_id = users::by_email(db, "nia@example.org").await.expect("read").expect("Nia").id;
+
+    // ---- the organiser opens her buddy page from the onboarding overview ----
+    admin.open(&format!("/n/{slug}/onboarding")).await;
+    admin.expect_h1(&format!("Onboarding — {network}")).await;
+    let assign = admin.link("Assign a buddy to Nia Newcomer").await;
+    admin.click(assign).await;
+    let page = format!("/n/{slug}/onboarding/buddies/{nia_id}");
+    admin.expect_path(&page).await;
+    admin.expect_h1("Buddy for Nia Newcomer").await;
+    admin.expect_text("section[aria-labelledby=now-h] p", "Nia Newcomer has no buddy yet.").await;
+    admin
+        .find(
+            By::XPath("//section[@aria-labelledby='sugg-h']//li[.//a[normalize-space(.)='Bo Buddy'] and contains(., 'In the network for 1 year')]"),
+            "Bo suggested, with why",
+        )
+        .await;
+    // Someone who is not a member: refused beside the field, and the page (with its errors) is
+    // audited too.
+    let email = admin.fill("Email address of a member of the network", "f-email", "ghost@example.org").await;
+    admin.press_enter(email).await;
+    admin.expect_h1("Buddy for Nia Newcomer").await;
+    admin
+        .find(
+            By::XPath("//main//div[@class='error-summary']//a[@href='#f-email' and contains(., 'No active member of Team Assistants has the email ghost@example.org')]"),
+            "the error in the summary, linked to the field",
+        )
+        .await;
+    admin.find(By::Css("#f-email[aria-invalid=true]"), "the email field marked invalid").await;
+    // The suggestion, with the keyboard.
+    let make = admin.button("Make Bo Buddy the buddy of Nia Newcomer").await;
+    admin.keyboard_press(make).await;
+    admin.expect_path(&format!("{page}?notice=buddy-assigned")).await;
+    admin.expect_notice("The buddy has been assigned; both have been emailed.").await;
+    admin
+        .find(
+            By::XPath("//section[@aria-labelledby='now-h']//p[contains(., 'has been Nia Newcomer') and a[normalize-space(.)='Bo Buddy']]"),
+            "Bo as the buddy now",
+        )
+        .await;
+    admin.button("End this pairing").await;
+    // The buddy page at phone width.
+    admin.resize(PHONE).await;
+    admin.open(&page).await;
+    admin.expect_h1("Buddy for Nia Newcomer").await;
+    admin.expect_fits_phone("the buddy page").await;
+    admin.resize(DESKTOP).await;
+
+    // ---- the newcomer sees her buddy on the network's page, at both widths ----
+    for size in [DESKTOP, PHONE] {
+        nia.resize(size).await;
+        nia.open(&format!("/n/{slug}")).await;
+        nia.expect_text("#buddy-h", "Your buddy").await;
+        nia.find(By::XPath("//section[@id='buddy']//p/a[normalize-space(.)='Bo Buddy']"), "Bo, her buddy").await;
+        if size == PHONE {
+            nia.expect_fits_phone("the network page with a buddy").await;
+        }
+    }
+    nia.resize(DESKTOP).await;
+
+    // ---- the organiser imports an HR file with a bad row: the preview offers those rows ----
+    admin.open("/admin/import").await;
+    admin.expect_h1("Import members").await;
+    admin
+        .fill(
+            "Or paste the rows, with the header row first",
+            "f-text",
+            "email,name,start_date\nfay@example.org,Fay Field,31/02/2020\ngus@example.org,Gus Grant,2021-04-01",
+        )
+        .await;
+    let next = admin.button("Continue").await;
+    admin.click(next).await;
+    admin.expect_h1("Choose the columns").await;
+    let check = admin.button("Check the file").await;
+    admin.click(check).await;
+    admin.expect_h1("Check before importing").await;
+    admin.expect_text("main .error-summary h2", "1 row has errors").await;
+    admin.link("You can download the rows with errors").await;
+    admin.expect_text("#error-rows-h", "Fix the rows with errors in Excel").await;
+    let download = admin.button("Download the rows with errors (CSV)").await;
+    let form = download.find(By::XPath("./ancestor::form")).await.expect("the download's form");
+    assert_eq!(form.attr("action").await.expect("action").as_deref(), Some("/admin/import/errors.csv"));
+    admin.button("Import the valid rows only").await;
+    // The same page at phone width: a POST result, so audited again in place after resizing.
+    admin.resize(PHONE).await;
+    admin.audit().await;
+    admin.expect_fits_phone("the import preview").await;
+    admin.resize(DESKTOP).await;
+    assert!(users::by_email(db, "gus@example.org").await.expect("read").is_none(), "a preview imports nothing");
+
+    report(dialect, "buddy and import journey", started, vec![admin.quit().await, nia.quit().await], 18);
     drop(app);
     drop(chrome);
 }

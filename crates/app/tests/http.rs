@@ -563,9 +563,11 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
     clients.push(("outsider", Some(app.user("outsider@example.org", "Outsider").await)));
     clients.push(("anonymous", None));
     let target = users::by_email(&app.state.db, "member@example.org").await.unwrap().unwrap().id;
+    // The buddy the POST below assigns to the target: an active member of `own`.
+    let buddy = users::by_email(&app.state.db, "chair@example.org").await.unwrap().unwrap().id.to_string();
 
-    // Every page and form route of the foundation, members, charter and onboarding areas (events
-    // have their own matrix in events.rs): (method, path, who may use it).
+    // Every page and form route of the foundation, members, charter, onboarding, import and
+    // account areas (events have their own matrix in events.rs): (method, path, who may use it).
     //   see: anyone who can see the network · members: its active members (sponsors too)
     //   organise: its organisers · managers: Chair and Administrator · admin · any: signed in
     let routes: Vec<(&str, String, &str)> = vec![
@@ -579,10 +581,23 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
         ("GET", "/n/{n}/invite".into(), "managers"),
         ("GET", "/n/{n}/settings".into(), "managers"),
         ("POST", format!("/n/{{n}}/members/{target}/role"), "managers"),
+        // Buddies: the page, assigning (a real assignment: the form names a buddy) and ending.
+        ("GET", format!("/n/{{n}}/onboarding/buddies/{target}"), "managers"),
+        ("POST", format!("/n/{{n}}/onboarding/buddies/{target}"), "managers"),
+        ("POST", format!("/n/{{n}}/onboarding/buddies/{target}/end"), "managers"),
         ("GET", "/admin/people".into(), "admin"),
         ("GET", "/admin/audit".into(), "admin"),
         ("GET", "/admin/outbox".into(), "admin"),
         ("GET", "/admin/domains".into(), "admin"),
+        ("GET", "/admin/import".into(), "admin"),
+        ("GET", "/admin/import/template.csv".into(), "admin"),
+        // The import steps are multipart forms carrying a file with one bad row (see below).
+        ("POST", "/admin/import/upload".into(), "admin"),
+        ("POST", "/admin/import/preview".into(), "admin"),
+        ("POST", "/admin/import/apply".into(), "admin"),
+        ("POST", "/admin/import/errors.csv".into(), "admin"),
+        ("GET", "/admin/export".into(), "admin"),
+        ("GET", "/admin/export/members.csv".into(), "admin"),
         ("GET", "/networks/new".into(), "admin"),
         ("GET", "/account".into(), "any"),
         ("GET", "/networks".into(), "any"),
@@ -590,7 +605,20 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
         ("GET", "/people".into(), "any"),
         ("GET", format!("/people/{target}"), "any"),
         ("GET", "/account/export.json".into(), "any"),
+        ("GET", "/account/export.csv".into(), "any"),
     ];
+    // What the import pages carry between steps: the file's text and its columns. Line 2 has an
+    // impossible date, so applying imports nothing and the error download has a row.
+    let import_form = || {
+        reqwest::multipart::Form::new()
+            .text("csv", "email,name,start_date\r\nsneaky@example.org,Sneaky,2020-13-01\r\n")
+            .text("file_name", "hr.csv")
+            .text("encoding", "UTF-8")
+            .text("map_email", "0")
+            .text("map_name", "1")
+            .text("map_start_date", "2")
+    };
+    let people_before = users::count(&app.state.db).await.unwrap();
     let organiser =
         |who: &str| matches!(who, "chair" | "administrator" | "training_coordinator" | "communications_officer");
     for (who, client) in &clients {
@@ -603,13 +631,17 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
                 let c = client.clone().unwrap_or_else(|| app.client());
                 let req = if *method == "GET" {
                     c.get(&url)
+                } else if path.starts_with("/admin/import/") {
+                    c.post(&url).multipart(import_form())
                 } else {
-                    c.post(&url).form(&[("role", "member"), ("stuck_days", "14")])
+                    c.post(&url).form(&[("role", "member"), ("stuck_days", "14"), ("buddy", &buddy)])
                 };
                 let r = req.send().await.unwrap();
                 let status = r.status();
                 let to_sign_in =
                     r.headers().get("location").is_some_and(|l| l.to_str().unwrap_or("").starts_with("/sign-in"));
+                let content_type =
+                    r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
                 let is_admin = *who == "admin";
                 let in_own = net == "own" && !matches!(*who, "outsider" | "anonymous" | "admin");
                 let allowed = match *rule {
@@ -620,8 +652,9 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
                     "admin" => is_admin,
                     _ => true,
                 }
-                    // The target person is not in the other network: nothing to change there.
-                    && !(*method == "POST" && path.contains("/role") && net == "other");
+                    // The target person is not in the other network: nothing to see or change
+                    // about them there.
+                    && !(net == "other" && path.contains(&format!("/{target}")));
                 if *who == "anonymous" {
                     assert!(to_sign_in, "anonymous {method} {url} must be sent to sign in, got {status}");
                     continue;
@@ -631,9 +664,23 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
                 if !allowed && net == "other" {
                     assert_eq!(status, StatusCode::NOT_FOUND, "{who} must not learn that {url} exists");
                 }
+                if allowed && path.ends_with(".csv") {
+                    assert!(
+                        content_type.starts_with("text/csv"),
+                        "{who} {method} {url} gave {content_type}, not a CSV"
+                    );
+                }
             }
         }
     }
+    // Refused requests changed nothing: the buddy was assigned and ended once per manager of
+    // `own` (org admin, Chair, Administrator), and the import's bad file made nobody.
+    let (log, _) = audit::page(&app.state.db, 1000, 0).await.unwrap();
+    for action in ["onboarding.buddy_assigned", "onboarding.buddy_ended"] {
+        let by: Vec<&str> = log.iter().filter(|e| e.action == action).map(|e| e.actor_name.as_str()).collect();
+        assert_eq!(by.len(), 3, "{action} by {by:?}");
+    }
+    assert_eq!(users::count(&app.state.db).await.unwrap(), people_before, "nobody imported");
 }
 
 /// Two instances on one PostgreSQL database, as behind a load balancer: a session made on one

@@ -870,6 +870,11 @@ async fn employee_ids_are_for_org_admins_only(d: Dialect) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(by_employee_id(db, "EMP-7731").await.is_none());
+    let r = import(db, b"email,name,employee_id\r\nann.b@example.org,Ann Brand-New,EMP-7731\r\n", apply()).await;
+    assert_eq!((r.created, r.updated, r.errors.len()), (1, 0, 0), "{:?}", r.errors);
+    let new = by_employee_id(db, "EMP-7731").await.unwrap();
+    assert!(new.id != ann.id && new.email == "ann.b@example.org", "a new person holds the key now");
+    assert_eq!(users::by_id(db, ann.id).await.unwrap().unwrap().name, "Former member");
 }
 
 async fn sign_in_imported(app: &TestApp, email: &str) -> reqwest::Client {

@@ -267,14 +267,90 @@ mod privacy_rights {
         let ann = app.user("ann@example.org", "Ann Assistant").await;
         join(&app, "eas", "ann@example.org", Role::Member).await;
         ann_profile(&app, &ann).await;
+        let db = &app.state.db;
+        // HR's employee id, and a buddy on each side: Bo looks after Ann; Ann looked after Cy
+        // until the pairing ended.
+        let (_, _, r) = roundtable_app::import::console::import(
+            db,
+            b"email,employee_id\r\nann@example.org,EMP-ANN-1\r\n",
+            "hr.csv",
+            &Default::default(),
+            &|_, _, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.updated, r.errors.len()), (1, 0), "{:?}", r.errors);
+        for (email, name) in [("bo@example.org", "Bo Buddy"), ("cy@example.org", "Cy Newer")] {
+            roundtable_app::admin::console::create_user(db, email, name, support::PASSWORD, false).await.unwrap();
+            join(&app, "eas", email, Role::Member).await;
+        }
+        let (ann_id, bo_id, cy_id) = (
+            id_of(&app, "ann@example.org").await,
+            id_of(&app, "bo@example.org").await,
+            id_of(&app, "cy@example.org").await,
+        );
+        for (newcomer, buddy) in [(&ann_id, &bo_id), (&cy_id, &ann_id)] {
+            let r = admin
+                .post(app.at(&format!("/n/eas/onboarding/buddies/{newcomer}")))
+                .form(&[("buddy", buddy.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+        let r = admin.post(app.at(&format!("/n/eas/onboarding/buddies/{cy_id}/end"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
         let json: serde_json::Value =
             ann.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
         assert_eq!(json["account"]["email"], "ann@example.org");
+        assert_eq!(json["account"]["employee_id"], "EMP-ANN-1", "her own HR key, which only admins see elsewhere");
         assert_eq!(json["profile"]["level"], "Senior");
         assert_eq!(json["memberships"][0]["network"], "Network eas");
+        let buddies = json["buddies"].as_array().unwrap();
+        assert_eq!(buddies.len(), 2, "{buddies:?}");
+        assert_eq!(
+            (&buddies[0]["network"], &buddies[0]["you_are"], &buddies[0]["newcomer"], &buddies[0]["buddy"]),
+            (&"Network eas".into(), &"newcomer".into(), &"Ann Assistant".into(), &"Bo Buddy".into())
+        );
+        assert!(buddies[0]["from"].is_string() && buddies[0]["until"].is_null(), "current: {buddies:?}");
+        assert_eq!(
+            (&buddies[1]["you_are"], &buddies[1]["newcomer"], &buddies[1]["buddy"]),
+            (&"buddy".into(), &"Cy Newer".into(), &"Ann Assistant".into())
+        );
+        assert!(buddies[1]["until"].is_string(), "ended pairings are kept, with their end: {buddies:?}");
+        assert_eq!(json["sign_in_addresses"][0]["address"], "127.0.0.1");
+        assert_eq!(json["your_actions"], serde_json::json!([]), "Ann did nothing that is audited");
         let csv = ann.get(app.at("/account/export.csv")).send().await.unwrap().bytes().await.unwrap();
         assert!(csv.starts_with(b"\xEF\xBB\xBFfield,value\r\n"), "Excel-friendly CSV");
-        assert!(String::from_utf8_lossy(&csv).contains("profile.job_title,Executive Assistant"));
+        let csv = String::from_utf8_lossy(&csv);
+        for row in [
+            "profile.job_title,Executive Assistant",
+            "account.employee_id,EMP-ANN-1",
+            "buddies[1].buddy,Bo Buddy",
+            "buddies[2].you_are,buddy",
+            "sign_in_addresses[1].address,127.0.0.1",
+        ] {
+            assert!(csv.contains(&format!("{row}\r\n")), "{row} in:\n{csv}");
+        }
+        // The organiser's own download lists what they did, in order.
+        let mine: serde_json::Value =
+            admin.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
+        let actions: Vec<&str> =
+            mine["your_actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+        assert_eq!(
+            actions,
+            [
+                "organisation.created",
+                "network.created",
+                "onboarding.buddy_assigned",
+                "onboarding.buddy_assigned",
+                "onboarding.buddy_ended"
+            ]
+        );
+        assert_eq!(mine["your_actions"][2]["subject"], "ann@example.org");
+        assert_eq!(mine["your_actions"][2]["network"], "Network eas");
+        assert!(mine["account"]["employee_id"].is_null() && mine["buddies"] == serde_json::json!([]));
         // Deactivating needs the password; then the account cannot sign in.
         let r =
             ann.post(app.at("/account/deactivate")).form(&[("confirm_password", "wrong one!")]).send().await.unwrap();
@@ -295,7 +371,16 @@ mod privacy_rights {
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         // Erasure removes personal data but keeps the anonymous membership row.
-        let ann_id = id_of(&app, "ann@example.org").await;
+        let account_failures = || async {
+            let keys = roundtable_store::login_failures::Keys {
+                pair: "pair:ann@example.org 127.0.0.1",
+                address: "address:127.0.0.1",
+                account: "account:ann@example.org",
+            };
+            let since = chrono::Utc::now() - chrono::Duration::hours(1);
+            roundtable_store::login_failures::counts_since(db, keys, since).await.unwrap()
+        };
+        assert_eq!(account_failures().await.account.count, 1, "the refused sign-in counts against her address");
         let r = admin
             .post(app.at(&format!("/admin/people/{ann_id}/erase")))
             .form(&[("confirm", "yes")])
@@ -325,6 +410,30 @@ mod privacy_rights {
         );
         let log = body(admin.get(app.at("/admin/audit")).send().await.unwrap()).await;
         assert!(!log.contains("ann@example.org"), "the audit log no longer names her");
+        // Nor does anything kept for the sign-in limits, and she is nobody's buddy any more.
+        assert!(roundtable_store::login_failures::addresses_for_user(db, id).await.unwrap().is_empty());
+        let failures = account_failures().await;
+        assert_eq!((failures.account.count, failures.pair.count), (0, 0));
+        assert_eq!(failures.address.count, 1, "the address's own count is not hers to erase");
+        let bo = roundtable_domain::UserId::parse(&bo_id).unwrap();
+        let pairings = roundtable_store::buddies::history_of(db, bo).await.unwrap();
+        assert!(pairings.len() == 1 && pairings[0].ended_at.is_some(), "the pairing ended, the row stays");
+        // Her employee id is gone, and free for someone new (not her account found again).
+        assert!(roundtable_store::import::by_employee_id(db, "EMP-ANN-1").await.unwrap().is_none());
+        let (_, _, r) = roundtable_app::import::console::import(
+            db,
+            b"email,name,employee_id\r\nann.new@example.org,Ann New,EMP-ANN-1\r\n",
+            "hr.csv",
+            &Default::default(),
+            &|_, _, _| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.created, r.updated, r.errors.len()), (1, 0, 0), "{:?}", r.errors);
+        let new = users::by_email(db, "ann.new@example.org").await.unwrap().unwrap();
+        assert_ne!(new.id, id);
+        assert_eq!(roundtable_store::import::by_employee_id(db, "EMP-ANN-1").await.unwrap(), Some(new.id));
+        assert_eq!(users::by_id(db, id).await.unwrap().unwrap().name, "Former member", "the erased account stays so");
     }
 }
 

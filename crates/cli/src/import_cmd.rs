@@ -5,21 +5,23 @@
 
 use anyhow::Context;
 use clap::Subcommand;
-use roundtable_app::import::{Column, Options, Stage, console};
+use roundtable_app::import::{Column, Options, Report, Stage, console};
 use roundtable_store::Db;
 use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
-    /// Import or update members from a CSV file, matched by email.
+    /// Import or update members from a CSV file, matched by email (or by employee ID).
     ///
     /// Reads UTF-8 (with or without BOM) or Windows-1252, separated by commas, semicolons or tabs.
     /// Columns: email (required), name (required for new people), preferred_name, job_title,
     /// department, location, time_zone, level, years_experience, skills, interests, languages,
-    /// start_date, manager_email, supports_emails, networks. An empty cell keeps the current
-    /// value; the same file twice changes nothing. New people get no password and no email.
-    /// A file with any error imports nothing unless --valid-rows-only is given.
+    /// start_date, employee_id, manager_email, supports_emails, networks. An empty cell keeps the
+    /// current value; the same file twice changes nothing. Someone whose email is new but whose
+    /// employee ID is known gets the new email (each such change is listed). New people get no
+    /// password and no email. A file with any error imports nothing unless --valid-rows-only is
+    /// given.
     Members {
         /// The CSV file.
         #[arg(value_name = "FILE")]
@@ -101,20 +103,16 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
     if r.errors.len() > SHOWN_ERRORS {
         eprintln!("… and {} more errors.", r.errors.len() - SHOWN_ERRORS);
     }
+    for line in email_changes(&r) {
+        println!("{line}");
+    }
     for (email, _) in r.deactivations.iter().take(SHOWN_ERRORS) {
         println!("{} {email}", if r.applied { "deactivated" } else { "would deactivate" });
     }
     if r.admins_kept > 0 {
         println!("{} administrator(s) not in the file stay active.", r.admins_kept);
     }
-    let counts = format!(
-        "{} created, {} updated, {} unchanged, {} deactivated, {} with errors",
-        r.created,
-        r.updated,
-        r.unchanged,
-        r.deactivated,
-        r.error_lines.len()
-    );
+    let counts = counts(&r);
     if r.applied {
         println!("Imported: {counts}{}.", if r.has_errors() { " (those rows were skipped)" } else { "" });
         return Ok(());
@@ -133,6 +131,38 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// One line per person found by employee ID whose email changes (the first `SHOWN_ERRORS`):
+/// an address changing under someone's feet is what an administrator most needs to see.
+fn email_changes(r: &Report) -> Vec<String> {
+    let verb = if r.applied { "email changed" } else { "would change email" };
+    let mut out: Vec<String> = r
+        .email_changes
+        .iter()
+        .take(SHOWN_ERRORS)
+        .map(|(old, new, employee_id)| format!("{verb}: {old} → {new} (found by employee ID {employee_id})"))
+        .collect();
+    if r.email_changes.len() > SHOWN_ERRORS {
+        out.push(format!("… and {} more email changes.", r.email_changes.len() - SHOWN_ERRORS));
+    }
+    out
+}
+
+/// The counts of the summary line.
+fn counts(r: &Report) -> String {
+    let renamed = match r.email_changes.len() {
+        0 => String::new(),
+        n => format!(" ({n} with a new email, found by employee ID)"),
+    };
+    format!(
+        "{} created, {} updated{renamed}, {} unchanged, {} deactivated, {} with errors",
+        r.created,
+        r.updated,
+        r.unchanged,
+        r.deactivated,
+        r.error_lines.len()
+    )
 }
 
 fn lines(l: &[u64]) -> String {
@@ -155,4 +185,53 @@ pub async fn run_export(db: &Db, cmd: ExportCommand) -> anyhow::Result<()> {
         None => std::io::stdout().lock().write_all(&csv)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renamed(applied: bool, changes: usize) -> Report {
+        Report {
+            updated: changes,
+            unchanged: 1,
+            email_changes: (0..changes)
+                .map(|i| (format!("old{i}@example.org"), format!("new{i}@example.org"), format!("E{i}")))
+                .collect(),
+            applied,
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn the_summary_lists_each_email_found_by_employee_id_and_counts_them() {
+        let preview = renamed(false, 1);
+        assert_eq!(
+            email_changes(&preview),
+            ["would change email: old0@example.org → new0@example.org (found by employee ID E0)"]
+        );
+        assert_eq!(
+            counts(&preview),
+            "0 created, 1 updated (1 with a new email, found by employee ID), 1 unchanged, 0 deactivated, 0 with errors"
+        );
+        let done = renamed(true, 2);
+        assert_eq!(
+            email_changes(&done)[1],
+            "email changed: old1@example.org → new1@example.org (found by employee ID E1)"
+        );
+    }
+
+    #[test]
+    fn without_email_changes_the_summary_says_nothing_about_them() {
+        let r = renamed(true, 0);
+        assert!(email_changes(&r).is_empty());
+        assert_eq!(counts(&r), "0 created, 0 updated, 1 unchanged, 0 deactivated, 0 with errors");
+    }
+
+    #[test]
+    fn a_long_list_of_email_changes_is_cut_with_a_count() {
+        let lines = email_changes(&renamed(true, SHOWN_ERRORS + 3));
+        assert_eq!(lines.len(), SHOWN_ERRORS + 1);
+        assert_eq!(lines.last().map(String::as_str), Some("… and 3 more email changes."));
+    }
 }

@@ -6,6 +6,12 @@ mod match_cmd;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: a page builds many small strings, and glibc's
+/// malloc/free showed as ~20% of a member-list request's CPU (docs/performance.md). Blocking
+/// threads are capped below, which keeps mimalloc's per-thread heaps (and RSS) small.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = commands::Cli::parse();
     // Blocking threads run SQLite queries and password hashing; a few more than the SQLite pool.

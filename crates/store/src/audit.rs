@@ -9,6 +9,8 @@ queries! {
     INSERT = "INSERT INTO audit_log (id, at, actor_id, actor_name, action, network_id, subject, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     PAGE = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id ORDER BY a.at DESC, a.id DESC LIMIT $1 OFFSET $2";
     COUNT = "SELECT COUNT(*) FROM audit_log";
+    /// What one person did, oldest first ("download my data").
+    BY_ACTOR = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.actor_id = $1 ORDER BY a.at, a.id";
 }
 
 #[derive(Debug, Clone)]
@@ -61,4 +63,9 @@ pub async fn page(db: &Db, limit: i64, offset: i64) -> Result<(Vec<Entry>, i64)>
     let rows = db.read(PAGE, params![limit, offset]).await?;
     let total = db.read(COUNT, vec![]).await?.first().map_or(Ok(0), |r| r.int(0))?;
     Ok((rows.iter().map(map).collect::<Result<_>>()?, total))
+}
+
+/// Every entry of the actions `actor` took, oldest first.
+pub async fn by_actor(db: &Db, actor: UserId) -> Result<Vec<Entry>> {
+    db.read(BY_ACTOR, params![actor]).await?.iter().map(map).collect()
 }

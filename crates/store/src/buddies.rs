@@ -31,6 +31,9 @@ queries! {
     CURRENT_ROW = "SELECT id, buddy_id FROM buddies WHERE network_id = $1 AND newcomer_id = $2 AND ended_at IS NULL";
     INSERT = "INSERT INTO buddies (id, network_id, newcomer_id, buddy_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)";
     END = "UPDATE buddies SET ended_at = $3, ended_by = $4 WHERE network_id = $1 AND newcomer_id = $2 AND ended_at IS NULL";
+    /// Every pairing a person has been part of, either side, in any network, ended ones too
+    /// ("download my data"): network, newcomer, buddy, assigned, ended.
+    HISTORY_OF = "SELECT n.name, b.newcomer_id, nu.name, b.buddy_id, bu.name, b.assigned_at, b.ended_at FROM buddies b JOIN networks n ON n.id = b.network_id JOIN users nu ON nu.id = b.newcomer_id JOIN users bu ON bu.id = b.buddy_id WHERE b.newcomer_id = $1 OR b.buddy_id = $1 ORDER BY b.assigned_at, b.id";
     /// Ends every current pairing a person is part of, in any network (their data is erased).
     END_ALL_FOR = "UPDATE buddies SET ended_at = $2 WHERE (newcomer_id = $1 OR buddy_id = $1) AND ended_at IS NULL";
     /// An active member of the network with an active account: name, email, location, time zone,
@@ -61,6 +64,18 @@ pub struct Paired {
 pub struct Pair {
     pub newcomer: Paired,
     pub buddy: Paired,
+}
+
+/// A pairing as kept, current or ended (a person's own record of them).
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub network: String,
+    pub newcomer: UserId,
+    pub newcomer_name: String,
+    pub buddy: UserId,
+    pub buddy_name: String,
+    pub assigned_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 /// An active member as buddy matching sees them.
@@ -119,6 +134,26 @@ pub async fn pairs(db: &Db, network: NetworkId) -> Result<Vec<Pair>> {
             Ok(Pair {
                 newcomer: Paired { id: UserId(r.uuid(0)?), name: r.text(1)?, since },
                 buddy: Paired { id: UserId(r.uuid(2)?), name: r.text(3)?, since },
+            })
+        })
+        .collect()
+}
+
+/// Every pairing `person` has been part of, as newcomer or as buddy, in any network, whether or
+/// not it has ended, oldest first.
+pub async fn history_of(db: &Db, person: UserId) -> Result<Vec<Record>> {
+    db.read(HISTORY_OF, params![person])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Record {
+                network: r.text(0)?,
+                newcomer: UserId(r.uuid(1)?),
+                newcomer_name: r.text(2)?,
+                buddy: UserId(r.uuid(3)?),
+                buddy_name: r.text(4)?,
+                assigned_at: r.time(5)?,
+                ended_at: r.opt_time(6)?,
             })
         })
         .collect()

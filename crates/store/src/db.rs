@@ -462,15 +462,18 @@ impl Tx {
                     run_on(&mut l, move |c| Ok(c.execute_batch(&format!("{bump};COMMIT"))?)).await?;
                     db.writer.give_back(l);
                 }
-                Ok(())
             }
             TxConn::Pg(client) => {
                 if let Some(c) = client.take() {
                     c.batch_execute(&format!("{bump};COMMIT")).await?;
                 }
-                Ok(())
             }
         }
+        if self.touched {
+            // After the commit, never before: see `local_read_model_commits`.
+            LOCAL_READ_MODEL_COMMITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
     }
 }
 
@@ -504,6 +507,15 @@ pub const READ_MODEL_TABLES: &[&str] = &[
 ];
 
 const BUMP_READ_MODEL_VERSION: &str = "UPDATE read_model_version SET version = version + 1 WHERE id = 1";
+static LOCAL_READ_MODEL_COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many transactions of this process have changed the read model's tables. A version read
+/// from the database stays current for as long as this number does not move — so read this
+/// *before* reading the version (a commit in between then shows as a change, never as none).
+pub fn local_read_model_commits() -> u64 {
+    LOCAL_READ_MODEL_COMMITS.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 pub(crate) const READ_MODEL_VERSION: &str = "SELECT version FROM read_model_version WHERE id = 1";
 
 /// Whether a writing statement may change a read-model table. A form we do not recognise counts

@@ -49,8 +49,6 @@ queries! {
     EMPLOYEE_IDS_SQLITE = "SELECT id, employee_id FROM users WHERE employee_id IS NOT NULL AND id IN (SELECT value FROM json_each($1))";
     EMPLOYEE_IDS_PG = "SELECT id, employee_id FROM users WHERE employee_id IS NOT NULL AND id IN (SELECT json_array_elements_text($1::text::json))";
     BY_EMPLOYEE_ID = "SELECT id FROM users WHERE employee_id = $1";
-    /// Erasure removes the HR key too, so a later import cannot match the erased account.
-    CLEAR_EMPLOYEE_ID = "UPDATE users SET employee_id = NULL WHERE id = $1";
     /// A 64 MB page cache while a large import writes, so SQLite does not spill and re-read pages
     /// mid-transaction; `NORMAL_CACHE_SQLITE` (the default, 2 MB) is restored before commit.
     BIG_CACHE_SQLITE = "PRAGMA cache_size = -65536";
@@ -310,11 +308,6 @@ pub async fn employee_ids(db: &Db, people: &[UserId]) -> Result<Vec<(UserId, Str
 /// The person with this employee id, if any.
 pub async fn by_employee_id(db: &Db, employee_id: &str) -> Result<Option<UserId>> {
     db.read_opt(BY_EMPLOYEE_ID, params![employee_id]).await?.map(|r| r.uuid(0).map(UserId)).transpose()
-}
-
-/// Forgets a person's employee id (erasure).
-pub async fn clear_employee_id(tx: &mut Tx, person: UserId) -> Result<()> {
-    tx.write(CLEAR_EMPLOYEE_ID, params![person]).await.map(|_| ())
 }
 
 pub async fn upsert_profiles(tx: &mut Tx, rows: &[ProfileRow<'_>], now: DateTime<Utc>) -> Result<u64> {

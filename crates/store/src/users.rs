@@ -15,9 +15,12 @@ queries! {
     INSERT_WITH_PROFILE = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
     COUNT = "SELECT COUNT(*) FROM users";
     /// The person behind a live session, with the session's last-seen time and "remember me",
-    /// in one round trip (every signed-in request does this).
-    BY_SESSION = "SELECT u.id, u.email, u.name, u.password_hash, u.is_org_admin, u.email_verified_at, u.deactivated_at, u.created_at, s.last_seen_at, s.remember FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL";
-    ERASE_USER = "UPDATE users SET email = $2, name = 'Former member', name_folded = 'former member', password_hash = NULL, is_org_admin = $3, job_title = '', department = '', location = '', time_zone = 'UTC', deactivated_at = $4 WHERE id = $1";
+    /// in one round trip (every signed-in request does this) — and the read model's version, so
+    /// the page's snapshot check needs no query of its own.
+    BY_SESSION = "SELECT u.id, u.email, u.name, u.password_hash, u.is_org_admin, u.email_verified_at, u.deactivated_at, u.created_at, s.last_seen_at, s.remember, (SELECT version FROM read_model_version WHERE id = 1) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL";
+    /// The HR employee id goes too: a later import must not find the erased account by it, and
+    /// the id is free for someone else.
+    ERASE_USER = "UPDATE users SET email = $2, name = 'Former member', name_folded = 'former member', password_hash = NULL, is_org_admin = $3, job_title = '', department = '', location = '', time_zone = 'UTC', employee_id = NULL, deactivated_at = $4 WHERE id = $1";
     ERASE_PROFILE = "DELETE FROM profiles WHERE user_id = $1";
     ERASE_PHOTO = "DELETE FROM profile_photos WHERE user_id = $1";
     ERASE_TAGS = "DELETE FROM profile_tags WHERE user_id = $1";
@@ -25,9 +28,16 @@ queries! {
     ERASE_MANAGER_REFS = "UPDATE profiles SET manager_id = NULL WHERE manager_id = $1";
     ERASE_SESSIONS = "DELETE FROM sessions WHERE user_id = $1";
     ERASE_TOKENS = "DELETE FROM api_tokens WHERE user_id = $1";
+    /// The addresses they signed in from (kept for the sign-in limits) go at once, not at the
+    /// next clean-up.
+    ERASE_LOGIN_ADDRESSES = "DELETE FROM login_addresses WHERE user_id = $1";
     ERASE_LINKS = "DELETE FROM one_time_links WHERE user_id = $1 OR email = $2";
     ERASE_AUDIT_ACTOR = "UPDATE audit_log SET actor_name = 'Former member' WHERE actor_id = $1";
     ERASE_AUDIT_SUBJECT = "UPDATE audit_log SET subject = 'a former member' WHERE subject = $1";
+    /// Details name people too ("buddy: ann@example.org (was bo@example.org)"): the entries that
+    /// contain the address somewhere, to replace it where it stands alone (`scrub`).
+    AUDIT_DETAILS_NAMING = "SELECT id, detail FROM audit_log WHERE REPLACE(detail, $1, '') <> detail";
+    SET_AUDIT_DETAIL = "UPDATE audit_log SET detail = $2 WHERE id = $1";
     ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1";
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
     SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 OR email LIKE $1 ORDER BY name_folded, id LIMIT $2 OFFSET $3";
@@ -68,9 +78,17 @@ pub struct NewUser<'a> {
     pub verified: bool,
 }
 
-/// (user, session last seen, session remembered) for a live session of an active account.
-pub async fn by_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<Option<(User, DateTime<Utc>, bool)>> {
-    db.read_opt(BY_SESSION, params![id_hash, now]).await?.map(|r| Ok((map(&r)?, r.time(8)?, r.bool(9)?))).transpose()
+/// The person behind a live session of an active account, with (session last seen, remember me,
+/// the read model's version at this moment).
+pub async fn by_session(
+    db: &Db,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(User, DateTime<Utc>, bool, i64)>> {
+    db.read_opt(BY_SESSION, params![id_hash, now])
+        .await?
+        .map(|r| Ok((map(&r)?, r.time(8)?, r.bool(9)?, r.int(10)?)))
+        .transpose()
 }
 
 pub async fn by_id(db: &Db, id: UserId) -> Result<Option<User>> {
@@ -182,9 +200,34 @@ pub async fn insert_person(tx: &mut Tx, p: &NewPerson<'_>, now: DateTime<Utc>) -
     Ok(id)
 }
 
+/// `text` with each mention of the address `email` replaced by "a former member". Only whole
+/// addresses count: erasing ann@example.org leaves joann@example.org and ann@example.org.uk be.
+fn scrub(text: &str, email: &str) -> String {
+    let local = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(email) {
+        let (before, after) = (&rest[..at], &rest[at + email.len()..]);
+        let mut next = after.chars();
+        let alone = !before.chars().next_back().is_some_and(local)
+            && match next.next() {
+                None => true,
+                Some('.') => !next.next().is_some_and(|c| c.is_ascii_alphanumeric()),
+                Some(c) => !(c.is_ascii_alphanumeric() || c == '-'),
+            };
+        out.push_str(before);
+        out.push_str(if alone { "a former member" } else { email });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Erases a person's personal data, keeping the anonymous rows that aggregate figures count
-/// (memberships, attendance, acceptances): the account becomes "Former member" with an
-/// unusable address, and profile, tags, sessions, tokens, links and mail to them are deleted.
+/// (memberships, attendance, acceptances, buddy pairings, which end): the account becomes
+/// "Former member" with an unusable address and no employee id, and profile, tags, sessions,
+/// tokens, sign-in addresses, links and mail to them are deleted. The one place that knows what
+/// erasure removes; callers add only their audit entry.
 pub async fn erase(tx: &mut Tx, id: UserId, old_email: &str, now: DateTime<Utc>) -> Result<()> {
     let placeholder = format!("erased-{}@erased.invalid", id.0.simple());
     tx.write(ERASE_USER, params![id, placeholder, false, now]).await?;
@@ -196,12 +239,41 @@ pub async fn erase(tx: &mut Tx, id: UserId, old_email: &str, now: DateTime<Utc>)
         ERASE_MANAGER_REFS,
         ERASE_SESSIONS,
         ERASE_TOKENS,
+        ERASE_LOGIN_ADDRESSES,
         ERASE_AUDIT_ACTOR,
     ] {
         tx.write(sql, params![id]).await?;
     }
     tx.write(ERASE_LINKS, params![id, old_email]).await?;
     tx.write(ERASE_AUDIT_SUBJECT, params![old_email]).await?;
+    for r in tx.read(AUDIT_DETAILS_NAMING, params![old_email]).await? {
+        let (entry, detail) = (r.text(0)?, r.text(1)?);
+        let scrubbed = scrub(&detail, old_email);
+        if scrubbed != detail {
+            tx.write(SET_AUDIT_DETAIL, params![entry, scrubbed]).await?;
+        }
+    }
     tx.write(ERASE_OUTBOX, params![old_email]).await?;
+    // They are nobody's buddy, and have none, any more; the ended rows stay for the figures.
+    crate::buddies::end_all_for(tx, id, now).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrub;
+
+    #[test]
+    fn erasure_scrubs_whole_addresses_only() {
+        let e = "ann@example.org";
+        assert_eq!(
+            scrub("buddy: ann@example.org (was bo@example.org)", e),
+            "buddy: a former member (was bo@example.org)"
+        );
+        assert_eq!(scrub("now ann@example.org.", e), "now a former member.");
+        assert_eq!(scrub("ann@example.org, ann@example.org", e), "a former member, a former member");
+        assert_eq!(scrub("joann@example.org", e), "joann@example.org");
+        assert_eq!(scrub("x.ann@example.org", e), "x.ann@example.org");
+        assert_eq!(scrub("ann@example.org.uk and ann@example.org-x", e), "ann@example.org.uk and ann@example.org-x");
+    }
 }

@@ -21,6 +21,7 @@ both!(
     concurrent_writes_queue_instead_of_failing,
     a_job_with_a_dedupe_key_is_enqueued_once_and_claimed_once,
     membership_transitions_only_from_the_expected_status,
+    the_read_model_version_moves_with_committed_changes_only,
 );
 
 async fn every_statement_prepares_on_a_migrated_database(d: Dialect) {
@@ -229,4 +230,27 @@ async fn a_sqlite_backup_is_a_working_copy() {
     let copy = roundtable_store::Db::connect(&format!("sqlite://{}", dest.display())).await.unwrap();
     assert!(copy.is_migrated().await.unwrap());
     assert!(users::by_email(&copy, "kept@example.org").await.unwrap().is_some());
+}
+
+/// The version the app's snapshot is checked against: it moves once per committed transaction
+/// that changed people, networks or memberships — not for other tables, not on rollback.
+async fn the_read_model_version_moves_with_committed_changes_only(d: Dialect) {
+    let t = TestDb::new(d).await;
+    let v0 = t.db.read_model_version().await.unwrap();
+    let id = new_user(&t, "vera@example.org").await.unwrap();
+    assert_eq!(t.db.read_model_version().await.unwrap(), v0 + 1, "a new person moves it once");
+    let now = Utc::now();
+    roundtable_store::sessions::touch(&t.db, "no-such-session", now, now).await.unwrap();
+    assert_eq!(t.db.read_model_version().await.unwrap(), v0 + 1, "sessions are not in the read model");
+    {
+        let mut tx = t.db.begin().await.unwrap();
+        users::set_deactivated(&mut tx, id, Some(now)).await.unwrap();
+        // Dropped without commit: rolled back.
+    }
+    assert_eq!(t.db.read_model_version().await.unwrap(), v0 + 1, "a rollback does not move it");
+    let mut tx = t.db.begin().await.unwrap();
+    users::set_deactivated(&mut tx, id, Some(now)).await.unwrap();
+    users::set_admin(&mut tx, id, true).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(t.db.read_model_version().await.unwrap(), v0 + 2, "one transaction, one step");
 }

@@ -74,12 +74,14 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 }
 
 /// Everything Roundtable holds about the signed-in person, as JSON (the "download my data"
-/// right): account, profile with every field, memberships, charter acceptances, sessions,
-/// API tokens (names only), the addresses they signed in from (kept for the sign-in limits) and
-/// the audit entries of their own actions.
+/// right): account (with the HR employee id, which only org admins see elsewhere), profile with
+/// every field, memberships, charter acceptances, buddy pairings on either side (ended ones
+/// too), sessions, API tokens (names only), the addresses they signed in from (kept for the
+/// sign-in limits) and the audit entries of their own actions.
 pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> {
-    use roundtable_store::{networks, profiles};
+    use roundtable_store::{audit, buddies, import, networks, profiles};
     let me = s.user.id;
+    let employee_id = import::employee_ids(&state.db, &[me]).await?.into_iter().next().map(|(_, id)| id);
     let p = profiles::get(&state.db, me).await?.ok_or(AppError::NotFound)?;
     let mut memberships = Vec::new();
     for m in networks::memberships_of(&state.db, me).await? {
@@ -109,11 +111,34 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
         .into_iter()
         .map(|(address, at)| serde_json::json!({"address": address, "last_signed_in": at.to_rfc3339()}))
         .collect();
+    let pairings: Vec<_> = buddies::history_of(&state.db, me)
+        .await?
+        .into_iter()
+        .map(|b| {
+            serde_json::json!({
+                "network": b.network,
+                "you_are": if b.newcomer == me { "newcomer" } else { "buddy" },
+                "newcomer": b.newcomer_name, "buddy": b.buddy_name,
+                "from": b.assigned_at.to_rfc3339(), "until": b.ended_at.map(|t| t.to_rfc3339()),
+            })
+        })
+        .collect();
+    let actions: Vec<_> = audit::by_actor(&state.db, me)
+        .await?
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({
+                "at": e.at.to_rfc3339(), "action": e.action, "network": e.network_name,
+                "subject": e.subject, "detail": e.detail,
+            })
+        })
+        .collect();
     Ok(serde_json::json!({
         "account": {
             "id": me.to_string(), "name": s.user.name, "email": s.user.email,
             "email_verified": s.user.email_verified_at.map(|t| t.to_rfc3339()),
             "organisation_admin": s.user.is_org_admin, "created": s.user.created_at.to_rfc3339(),
+            "employee_id": employee_id,
         },
         "profile": {
             "job_title": p.job_title, "department": p.department, "location": p.location, "time_zone": p.time_zone,
@@ -124,9 +149,11 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
             "visibility": serde_json::from_str::<serde_json::Value>(&p.visibility).unwrap_or_default(),
         },
         "memberships": memberships,
+        "buddies": pairings,
         "sessions": sessions,
         "api_tokens": tokens,
         "sign_in_addresses": addresses,
+        "your_actions": actions,
     }))
 }
 

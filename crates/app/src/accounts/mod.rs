@@ -129,7 +129,11 @@ fn session_expiry(state: &AppState, remember: bool, now: chrono::DateTime<Utc>) 
 pub async fn session_user(state: &AppState, token: &str) -> Result<Option<Signed>> {
     let now = Utc::now();
     let hash = token_hash(token);
-    let Some((user, last_seen, remember)) = users::by_session(&state.db, &hash, now).await? else { return Ok(None) };
+    let commits = roundtable_store::db::local_read_model_commits();
+    let Some((user, last_seen, remember, version)) = users::by_session(&state.db, &hash, now).await? else {
+        return Ok(None);
+    };
+    crate::read_model::note_version(version, commits);
     if now - last_seen > Duration::minutes(5) {
         sessions::touch(&state.db, &hash, now, session_expiry(state, remember, now)).await?;
     }
@@ -423,7 +427,13 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
     sessions::delete_for_user(&mut tx, user).await?;
     tx.commit().await?;
     // Proving the address lifts the account's sign-in limits (not the per-address one).
-    let email = link.email.to_lowercase();
+    forget_failed_sign_ins(state, &link.email).await
+}
+
+/// Deletes the failed sign-ins counted against an email address: under the account, and under
+/// each (account, address) pair. The per-address counts stay.
+pub async fn forget_failed_sign_ins(state: &AppState, email: &str) -> Result<()> {
+    let email = email.trim().to_lowercase();
     login_failures::clear_with_prefix(&state.db, &format!("account:{email}"), &format!("pair:{email} ")).await?;
     Ok(())
 }

@@ -106,13 +106,14 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
     if person.is_org_admin && users::count_admins(&mut tx).await? <= 1 {
         return Err(AppError::Forbidden("This is the last administrator. Make someone else an administrator first."));
     }
+    // Everything erasure removes (employee id, sign-in addresses, buddy pairings end) is in the
+    // store's `erase`.
     users::erase(&mut tx, user, &person.email, now).await?;
-    // The HR key goes too (a later import must not find the erased account by it), and the
-    // person is nobody's buddy any more.
-    roundtable_store::import::clear_employee_id(&mut tx, user).await?;
-    roundtable_store::buddies::end_all_for(&mut tx, user, now).await?;
     record(&mut tx, actor, actor_name, "person.erased", "a former member", "personal data erased").await?;
     tx.commit().await?;
+    // Failed sign-ins are counted under the address (outside any transaction, like every
+    // attempt); forget those too rather than wait for the daily clean-up.
+    crate::accounts::forget_failed_sign_ins(state, &person.email).await?;
     Ok(())
 }
 

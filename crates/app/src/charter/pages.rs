@@ -168,7 +168,7 @@ async fn acceptances(State(state): State<AppState>, s: Signed, Path(slug): Path<
             name,
             current: v.is_some() && v == current,
             version: v.map_or_else(|| "none".into(), |v| format!("version {v}")),
-            at: at.map(|t| t.format("%-d %b %Y").to_string()).unwrap_or_default(),
+            at: at.map(crate::http::day).unwrap_or_default(),
         })
         .collect();
     let accepted_current = rows.iter().filter(|r| r.current).count();

@@ -999,7 +999,7 @@ async fn feeds_view(state: &AppState, s: &Signed, new_url: String) -> Result<Res
                 (
                     f.id.to_string(),
                     f.network_name.unwrap_or_else(|| "My calendar".into()),
-                    f.created_at.format("%-d %b %Y").to_string(),
+                    crate::http::day(f.created_at),
                 )
             })
             .collect(),

@@ -187,6 +187,14 @@ impl Pager {
     }
 }
 
+/// "5 Mar 2026", the short date the pages show. Written out by hand: chrono's `format` parses
+/// its pattern on every call, which showed in the member list's profile (one date per row).
+pub fn day(t: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Datelike;
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!("{} {} {}", t.day(), MONTHS[t.month0() as usize], t.year())
+}
+
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
 }
@@ -219,4 +227,16 @@ pub fn csv_download<R: IntoIterator<Item = Vec<String>>>(file_name: &str, header
         csv_bytes(header, rows),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod day_tests {
+    #[test]
+    fn a_day_reads_like_chrono_would_write_it() {
+        use chrono::TimeZone;
+        for (y, m, d) in [(2026, 3, 5), (1999, 12, 31), (2024, 2, 29)] {
+            let t = chrono::Utc.with_ymd_and_hms(y, m, d, 23, 59, 0).single().unwrap_or_default();
+            assert_eq!(super::day(t), t.format("%-d %b %Y").to_string());
+        }
+    }
 }

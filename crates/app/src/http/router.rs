@@ -43,6 +43,7 @@ pub fn build(state: AppState) -> Router {
         .fallback(|| async { super::AppError::NotFound })
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(crate::read_model::request_scope))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -349,7 +349,7 @@ fn row(m: &Member) -> Row {
         name: m.name.clone(),
         email: m.email.clone(),
         role: m.role,
-        since: m.since.format("%-d %b %Y").to_string(),
+        since: crate::http::day(m.since),
     }
 }
 

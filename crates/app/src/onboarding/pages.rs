@@ -2,7 +2,7 @@
 //! watch newcomers' progress and nudge those who are stuck; those who manage members pair
 //! newcomers with buddies.
 
-use crate::http::{AppError, Errors, Form, Layout, Result, Signed, notice, render};
+use crate::http::{AppError, Errors, Form, Layout, Result, Signed, day, notice, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -34,10 +34,6 @@ fn notice_of(code: Option<&str>) -> Option<&'static str> {
         "no-buddy" => Some("This newcomer has no buddy at the moment."),
         other => notice(Some(other)),
     }
-}
-
-fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%-d %b %Y").to_string()
 }
 
 struct Row {
@@ -101,7 +97,7 @@ async fn render_page(
         .map(|p| Row {
             id: p.user_id.to_string(),
             name: p.name,
-            joined: p.joined.format("%-d %b %Y").to_string(),
+            joined: day(p.joined),
             done: p.done,
             total: p.total,
             stuck: p.stuck,

@@ -7,7 +7,9 @@
 //! database (`store::db::READ_MODEL_TABLES`), from any instance or process. Each request reads
 //! that counter (one indexed row) and, when it moved, the snapshot is rebuilt — once, while the
 //! other requests wait for it — from one consistent read transaction. So a page never shows data
-//! older than the moment the request began, on one instance or many.
+//! older than the moment the request began, on one instance or many. A signed-in request gets the
+//! version with its session lookup (`note_version`), so it costs no query of its own unless this
+//! process has committed a change since.
 
 mod directory;
 
@@ -20,6 +22,7 @@ use roundtable_domain::{Actor, MembershipStatus, NetworkId, UserId, fold};
 use roundtable_store::Db;
 use roundtable_store::networks::{Member, Membership, Network};
 use roundtable_store::read_model::{self, Rows};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -35,10 +38,35 @@ impl Default for ReadModel {
     }
 }
 
+tokio::task_local! {
+    /// The version the database had when this request's session was looked up (the same query
+    /// returns it), with this process's commit count read just before.
+    static SEEN_VERSION: Cell<Option<(i64, u64)>>;
+}
+
+/// Runs one request with room for `note_version` (a layer around the whole router).
+pub async fn request_scope(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    SEEN_VERSION.scope(Cell::new(None), next.run(req)).await
+}
+
+/// Remembers a version read from the database at the start of this request.
+pub fn note_version(version: i64, local_commits_before: u64) {
+    let _ = SEEN_VERSION.try_with(|c| c.set(Some((version, local_commits_before))));
+}
+
+/// The version noted for this request, while no commit of this process has happened since.
+fn noted_version() -> Option<i64> {
+    let (version, commits) = SEEN_VERSION.try_with(Cell::get).ok().flatten()?;
+    (commits == roundtable_store::db::local_read_model_commits()).then_some(version)
+}
+
 impl ReadModel {
-    /// A snapshot at least as new as the database is now.
+    /// A snapshot at least as new as the database was when the request began (or is now).
     pub async fn get(&self, db: &Db) -> Result<Arc<Snapshot>> {
-        let version = db.read_model_version().await?;
+        let version = match noted_version() {
+            Some(v) => v,
+            None => db.read_model_version().await?,
+        };
         if let Some(s) = self.fresh(version) {
             return Ok(s);
         }
@@ -47,7 +75,14 @@ impl ReadModel {
         if let Some(s) = self.fresh(version) {
             return Ok(s);
         }
+        let started = std::time::Instant::now();
         let snapshot = Arc::new(Snapshot::build(read_model::load(db).await?));
+        tracing::debug!(
+            version = snapshot.version,
+            people = snapshot.people.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "read model rebuilt"
+        );
         *self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot.clone();
         Ok(snapshot)
     }
