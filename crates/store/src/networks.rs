@@ -17,14 +17,6 @@ queries! {
     SET_STATUS = "UPDATE memberships SET status = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = $5";
     SET_ROLE = "UPDATE memberships SET role = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = 'active'";
     DELETE_MEMBERSHIP = "DELETE FROM memberships WHERE network_id = $1 AND user_id = $2";
-    /// The whole list in name order: walks users by name and probes memberships (see V6).
-    MEMBERS_ALL = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM users u CROSS JOIN memberships m WHERE m.user_id = u.id AND m.network_id = $1 AND m.status = $2 AND +u.deactivated_at IS NULL ORDER BY u.name_folded, u.id LIMIT $3 OFFSET $4";
-    /// Active people with active accounts, counted from indexes alone.
-    ACTIVE_COUNT = "SELECT (SELECT COUNT(*) FROM memberships WHERE network_id = $1 AND status = 'active') - (SELECT COUNT(*) FROM users u CROSS JOIN memberships m WHERE u.deactivated_at > 0 AND m.user_id = u.id AND m.network_id = $1 AND m.status = 'active')";
-    MEMBERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3) ORDER BY u.name_folded, u.id LIMIT $4 OFFSET $5";
-    /// Pending requests or invitations (few), newest first, without a count.
-    PENDING = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL ORDER BY m.created_at DESC, u.id LIMIT 200";
-    MEMBERS_COUNT = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = $2 AND u.deactivated_at IS NULL AND (u.name_folded LIKE $3 OR u.email LIKE $3)";
     ORGANISERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL AND m.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer') ORDER BY m.role, u.name_folded";
     MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
 }
@@ -176,29 +168,6 @@ pub async fn delete_membership(tx: &mut Tx, network: NetworkId, user: UserId) ->
     Ok(tx.write(DELETE_MEMBERSHIP, params![network, user]).await? > 0)
 }
 
-/// One page of a network's people with `status`, filtered by name or email, and the total.
-pub async fn members(
-    db: &Db,
-    network: NetworkId,
-    status: MembershipStatus,
-    q: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Member>, i64)> {
-    // Walking users in name order pays off for the (large) active list; pending requests and
-    // invitations are few, so they are found from the membership status index instead.
-    let (rows, total) = if q.trim().is_empty() && status == MembershipStatus::Active {
-        let rows = db.read(MEMBERS_ALL, params![network, status.as_str(), limit, offset]).await?;
-        (rows, db.read(ACTIVE_COUNT, params![network]).await?)
-    } else {
-        let pat = crate::users::like_pattern(q);
-        let rows = db.read(MEMBERS, params![network, status.as_str(), pat.clone(), limit, offset]).await?;
-        (rows, db.read(MEMBERS_COUNT, params![network, status.as_str(), pat]).await?)
-    };
-    let total = total.first().map_or(Ok(0), |r| r.int(0))?;
-    Ok((rows.iter().map(map_member).collect::<Result<_>>()?, total))
-}
-
 pub async fn organisers(db: &Db, network: NetworkId) -> Result<Vec<Member>> {
     db.read(ORGANISERS, params![network]).await?.iter().map(map_member).collect()
 }
@@ -206,9 +175,4 @@ pub async fn organisers(db: &Db, network: NetworkId) -> Result<Vec<Member>> {
 /// Emails of the people who approve requests (Chair, Administrator).
 pub async fn manager_emails(db: &Db, network: NetworkId) -> Result<Vec<String>> {
     db.read(MANAGER_EMAILS, params![network]).await?.iter().map(|r| r.text(0)).collect()
-}
-
-/// Up to 200 people with a pending `status` (requested or invited), newest first.
-pub async fn pending(db: &Db, network: NetworkId, status: MembershipStatus) -> Result<Vec<Member>> {
-    db.read(PENDING, params![network, status.as_str()]).await?.iter().map(map_member).collect()
 }

@@ -11,8 +11,8 @@ use crate::networks::{self, Seen};
 use crate::state::AppState;
 use chrono::Utc;
 use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, UserId};
+use roundtable_store::audit;
 use roundtable_store::charters::{self, Charter};
-use roundtable_store::{audit, networks as net_store};
 
 pub struct CharterView {
     pub seen: Seen,
@@ -50,13 +50,14 @@ pub async fn accept(state: &AppState, actor: &Actor, slug: &str, version: Option
 
 /// Publishes a new version (Chair, Administrator, org admin) and tells every member by email.
 pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, body: &str) -> Result<i64> {
-    let seen = networks::load(state, actor, slug, Capability::EditNetwork).await?;
+    let snapshot = state.snapshot().await?;
+    let seen = networks::load_in(&snapshot, actor, slug, Capability::EditNetwork)?;
     let body = LongText::parse("body", body, 20_000)?;
     if body.as_str().is_empty() {
         return Err(FieldError::new("body", "Write the charter before publishing it.").into());
     }
     let now = Utc::now();
-    let members = net_store::members(&state.db, seen.network.id, MembershipStatus::Active, "", 100_000, 0).await?.0;
+    let (members, _) = snapshot.members(seen.network.id, "", usize::MAX, 0);
     let mut tx = state.db.begin().await?;
     let version = charters::publish(&mut tx, seen.network.id, body.as_str(), actor.user_id, now).await?;
     // The publisher accepts what they publish.

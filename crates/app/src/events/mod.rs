@@ -1225,13 +1225,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTi
             d.attended = attended;
             d.suggestions = host_suggestions(state, &e, at).await?;
             d.feedback = store::feedback(&state.db, e.id, at).await?;
-            d.members =
-                networks::members(&state.db, e.network_id, roundtable_domain::MembershipStatus::Active, "", 200, 0)
-                    .await?
-                    .0
-                    .into_iter()
-                    .map(|m| (m.user_id, m.name))
-                    .collect();
+            d.members = members_for_form(state, e.network_id).await?;
         }
     }
     Ok(d)
@@ -1239,12 +1233,8 @@ pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTi
 
 /// Members of a network, for the host picker on the form.
 pub async fn members_for_form(state: &AppState, network: NetworkId) -> Result<Vec<(UserId, String)>> {
-    Ok(networks::members(&state.db, network, roundtable_domain::MembershipStatus::Active, "", 200, 0)
-        .await?
-        .0
-        .into_iter()
-        .map(|m| (m.user_id, m.name))
-        .collect())
+    let (members, _) = state.snapshot().await?.members(network, "", 200, 0);
+    Ok(members.into_iter().map(|m| (m.user_id, m.name)).collect())
 }
 
 /// The actor's attendance history.

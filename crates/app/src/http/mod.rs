@@ -192,7 +192,20 @@ impl Pager {
 pub fn day(t: chrono::DateTime<chrono::Utc>) -> String {
     use chrono::Datelike;
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!("{} {} {}", t.day(), MONTHS[t.month0() as usize], t.year())
+    let digit = |n: u32| char::from_digit(n % 10, 10).unwrap_or('0');
+    let mut out = String::with_capacity(12);
+    if t.day() >= 10 {
+        out.push(digit(t.day() / 10));
+    }
+    out.push(digit(t.day()));
+    out.push(' ');
+    out.push_str(MONTHS[t.month0() as usize]);
+    out.push(' ');
+    match u32::try_from(t.year()) {
+        Ok(y) if (1000..10000).contains(&y) => [1000, 100, 10, 1].iter().for_each(|p| out.push(digit(y / p))),
+        _ => out.push_str(&t.year().to_string()),
+    }
+    out
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -234,7 +247,7 @@ mod day_tests {
     #[test]
     fn a_day_reads_like_chrono_would_write_it() {
         use chrono::TimeZone;
-        for (y, m, d) in [(2026, 3, 5), (1999, 12, 31), (2024, 2, 29)] {
+        for (y, m, d) in [(2026, 3, 5), (1999, 12, 31), (2024, 2, 29), (2030, 10, 10)] {
             let t = chrono::Utc.with_ymd_and_hms(y, m, d, 23, 59, 0).single().unwrap_or_default();
             assert_eq!(super::day(t), t.format("%-d %b %Y").to_string());
         }

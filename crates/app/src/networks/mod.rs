@@ -210,14 +210,15 @@ pub struct Home {
 }
 
 pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
-    let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
+    let snapshot = state.snapshot().await?;
+    let seen = load_in(&snapshot, actor, slug, Capability::SeeNetwork)?;
     let organisers = networks::organisers(&state.db, seen.network.id).await?;
     let pending_requests = if seen.can(actor, Capability::ManageMembers) {
-        networks::members(&state.db, seen.network.id, MembershipStatus::Requested, "", 1, 0).await?.1
+        snapshot.pending(seen.network.id, MembershipStatus::Requested).len() as i64
     } else {
         0
     };
-    let (charter_version, accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
+    let (charter_version, accepted) = snapshot.charter_standing(seen.network.id, actor.user_id);
     let charter_pending =
         seen.status() == Some(MembershipStatus::Active) && charter_version.is_some() && accepted < charter_version;
     Ok(Home { seen, organisers, pending_requests, charter_version, charter_pending })
@@ -356,8 +357,9 @@ pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<(Ve
     if !seen.can(actor, Capability::ManageMembers) {
         return Ok((Vec::new(), Vec::new(), Vec::new()));
     }
-    let requests = networks::pending(&state.db, seen.network.id, MembershipStatus::Requested).await?;
-    let invited = networks::pending(&state.db, seen.network.id, MembershipStatus::Invited).await?;
+    let snapshot = state.snapshot().await?;
+    let requests = snapshot.pending(seen.network.id, MembershipStatus::Requested);
+    let invited = snapshot.pending(seen.network.id, MembershipStatus::Invited);
     let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now())
         .await?
         .into_iter()

@@ -343,14 +343,8 @@ pub struct Row {
     pub since: String,
 }
 
-fn row(m: &Member) -> Row {
-    Row {
-        id: m.user_id.to_string(),
-        name: m.name.clone(),
-        email: m.email.clone(),
-        role: m.role,
-        since: crate::http::day(m.since),
-    }
+fn row(m: Member) -> Row {
+    Row { id: m.user_id.to_string(), name: m.name, email: m.email, role: m.role, since: crate::http::day(m.since) }
 }
 
 #[derive(Template)]
@@ -390,10 +384,10 @@ async fn members(
         network_name: seen.network.name.clone(),
         pager: Pager::new(page, total, &q.q),
         q: q.q,
-        rows: list.iter().map(row).collect(),
+        rows: list.into_iter().map(row).collect(),
         can_manage: seen.can(&actor, Capability::ManageMembers),
-        requests: requests.iter().map(row).collect(),
-        invited: invited.iter().map(row).collect(),
+        requests: requests.into_iter().map(row).collect(),
+        invited: invited.into_iter().map(row).collect(),
         invited_emails,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
     })

@@ -146,6 +146,8 @@ pub struct Snapshot {
     memberships: HashMap<(Net, Person), Membership>,
     /// Per network: active members in directory order.
     active_members: Vec<Vec<Person>>,
+    /// Per network: everyone else with a membership row (requested, invited).
+    not_active: Vec<Vec<Person>>,
     /// Per network: its current charter version.
     charter: Vec<Option<i64>>,
     accepted: HashMap<(Net, Person), i64>,
@@ -222,6 +224,7 @@ impl Snapshot {
 
         let mut networks = rows.networks;
         let mut active_members = vec![Vec::new(); networks.len()];
+        let mut not_active = vec![Vec::new(); networks.len()];
         let mut memberships = HashMap::with_capacity(rows.memberships.len());
         for m in rows.memberships {
             let (Some(&net), Some(&person)) = (net_by_id.get(&m.network_id), person_by_id.get(&m.user_id)) else {
@@ -230,6 +233,8 @@ impl Snapshot {
             if m.status == MembershipStatus::Active {
                 active_members[net].push(person);
                 people[person as usize].active_in.push(net);
+            } else {
+                not_active[net].push(person);
             }
             memberships.insert((net, person), m);
         }
@@ -289,6 +294,7 @@ impl Snapshot {
             person_by_id,
             memberships,
             active_members,
+            not_active,
             charter,
             accepted,
             tag_values,
@@ -338,6 +344,30 @@ impl Snapshot {
             let person = &self.people[p as usize];
             person.photo.is_some_and(|a| profile::can_see(a, Viewer::new(self, viewer).relation(person)))
         })
+    }
+
+    /// People with a pending `status` (requested or invited) in a network, newest first; at
+    /// most 200.
+    pub fn pending(&self, network: NetworkId, status: MembershipStatus) -> Vec<Member> {
+        let Some(&net) = self.net_by_id.get(&network) else { return Vec::new() };
+        let mut list: Vec<Member> = self.not_active[net]
+            .iter()
+            .filter_map(|&p| Some((p, self.memberships.get(&(net, p)).filter(|m| m.status == status)?)))
+            .map(|(p, m)| {
+                let person = &self.people[p as usize];
+                Member {
+                    user_id: person.id,
+                    name: person.name.clone(),
+                    email: person.email.clone(),
+                    role: m.role,
+                    status: m.status,
+                    since: m.since,
+                }
+            })
+            .collect();
+        list.sort_by(|a, b| b.since.cmp(&a.since).then_with(|| a.user_id.cmp(&b.user_id)));
+        list.truncate(200);
+        list
     }
 
     /// One page of a network's active members in name order, searched by name or email
