@@ -223,6 +223,37 @@ fn column_name(sheet: &Sheet, mapping: &Mapping, c: Column) -> String {
     mapping.get(c).map_or_else(|| c.label().to_owned(), |i| sheet.column_name(i))
 }
 
+/// (column, problem, fix) of a row error whose line is filled in by the caller.
+type RowProblem = (String, String, &'static str);
+
+fn row_problem(column: String, problem: String, fix: &'static str) -> RowProblem {
+    (column, problem, fix)
+}
+
+/// Marks every row whose `key` another row shares, with the problem `say(key, "lines …")`;
+/// returns the rows of each key.
+fn flag_repeats(
+    records: &mut [Record],
+    key: impl Fn(&Record) -> Option<String>,
+    say: impl Fn(&str, &str) -> RowProblem,
+) -> HashMap<String, Vec<usize>> {
+    let mut lines_of: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(k) = key(r) {
+            lines_of.entry(k).or_default().push(i);
+        }
+    }
+    for (k, idx) in lines_of.iter().filter(|(_, idx)| idx.len() > 1) {
+        for &i in idx {
+            let others: Vec<u64> = idx.iter().filter(|&&j| j != i).map(|&j| records[j].line).collect();
+            let (column, problem, fix) = say(k, &lines_text(&others));
+            let line = records[i].line;
+            records[i].errors.push(row_error(line, column, problem, fix));
+        }
+    }
+    lines_of
+}
+
 fn lines_text(lines: &[u64]) -> String {
     let l: Vec<String> = lines.iter().map(u64::to_string).collect();
     match l.len() {
@@ -275,48 +306,30 @@ fn plan(
     let nets: HashMap<&str, NetworkId> = snap.networks.iter().map(|n| (n.slug.as_str(), n.id)).collect();
     let col = |c: Column| column_name(sheet, mapping, c);
 
-    // The same person twice: both rows are errors, each naming the other lines.
-    let mut lines_of: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        if let Some(e) = &r.email {
-            lines_of.entry(e.as_str().to_owned()).or_default().push(i);
-        }
-    }
-    for (email, idx) in &lines_of {
-        if idx.len() > 1 {
-            for &i in idx {
-                let others: Vec<u64> = idx.iter().filter(|&&j| j != i).map(|&j| records[j].line).collect();
-                let line = records[i].line;
-                records[i].errors.push(row_error(
-                    line,
-                    col(Column::Email),
-                    format!("{email} is also on {}.", lines_text(&others)),
-                    "Keep one row per person: merge the rows or delete the extra ones.",
-                ));
-            }
-        }
-    }
-    // The same employee ID twice: both rows are errors, like a repeated email.
-    let mut lines_of_id: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        if let Some(e) = &r.employee_id {
-            lines_of_id.entry(e.clone()).or_default().push(i);
-        }
-    }
-    for (emp, idx) in &lines_of_id {
-        if idx.len() > 1 {
-            for &i in idx {
-                let others: Vec<u64> = idx.iter().filter(|&&j| j != i).map(|&j| records[j].line).collect();
-                let line = records[i].line;
-                records[i].errors.push(row_error(
-                    line,
-                    col(Column::EmployeeId),
-                    format!("The employee ID {emp} is also on {}.", lines_text(&others)),
-                    "Each person has their own employee ID: correct it on the row where it is wrong.",
-                ));
-            }
-        }
-    }
+    // The same person twice, or the same employee ID: both rows are errors, each naming the
+    // other lines.
+    let lines_of = flag_repeats(
+        &mut records,
+        |r| r.email.as_ref().map(|e| e.as_str().to_owned()),
+        |email, others| {
+            row_problem(
+                col(Column::Email),
+                format!("{email} is also on {others}."),
+                "Keep one row per person: merge the rows or delete the extra ones.",
+            )
+        },
+    );
+    flag_repeats(
+        &mut records,
+        |r| r.employee_id.clone(),
+        |id, others| {
+            row_problem(
+                col(Column::EmployeeId),
+                format!("The employee ID {id} is also on {others}."),
+                "Each person has their own employee ID: correct it on the row where it is wrong.",
+            )
+        },
+    );
 
     // Who each row is about: the person with its email; else, for an email new to Roundtable,
     // the person with its employee ID (HR changed their email).

@@ -346,25 +346,26 @@ impl Snapshot {
         })
     }
 
+    /// A person's membership of a network, as listed.
+    fn member(&self, net: Net, p: Person) -> Option<Member> {
+        let m = self.memberships.get(&(net, p))?;
+        let person = &self.people[p as usize];
+        Some(Member {
+            user_id: person.id,
+            name: person.name.clone(),
+            email: person.email.clone(),
+            role: m.role,
+            status: m.status,
+            since: m.since,
+        })
+    }
+
     /// People with a pending `status` (requested or invited) in a network, newest first; at
     /// most 200.
     pub fn pending(&self, network: NetworkId, status: MembershipStatus) -> Vec<Member> {
         let Some(&net) = self.net_by_id.get(&network) else { return Vec::new() };
-        let mut list: Vec<Member> = self.not_active[net]
-            .iter()
-            .filter_map(|&p| Some((p, self.memberships.get(&(net, p)).filter(|m| m.status == status)?)))
-            .map(|(p, m)| {
-                let person = &self.people[p as usize];
-                Member {
-                    user_id: person.id,
-                    name: person.name.clone(),
-                    email: person.email.clone(),
-                    role: m.role,
-                    status: m.status,
-                    since: m.since,
-                }
-            })
-            .collect();
+        let mut list: Vec<Member> =
+            self.not_active[net].iter().filter_map(|&p| self.member(net, p)).filter(|m| m.status == status).collect();
         list.sort_by(|a, b| b.since.cmp(&a.since).then_with(|| a.user_id.cmp(&b.user_id)));
         list.truncate(200);
         list
@@ -376,18 +377,7 @@ impl Snapshot {
         let Some(&net) = self.net_by_id.get(&network) else { return (Vec::new(), 0) };
         let list = &self.active_members[net];
         let q = fold(q.trim());
-        let member = |&p: &Person| {
-            let person = &self.people[p as usize];
-            let m = self.memberships.get(&(net, p))?;
-            Some(Member {
-                user_id: person.id,
-                name: person.name.clone(),
-                email: person.email.clone(),
-                role: m.role,
-                status: m.status,
-                since: m.since,
-            })
-        };
+        let member = |&p: &Person| self.member(net, p);
         if q.is_empty() {
             let page = list.iter().skip(offset).take(limit).filter_map(member).collect();
             return (page, list.len() as i64);
