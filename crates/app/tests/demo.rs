@@ -15,8 +15,7 @@ async fn the_demo_organisation_can_be_signed_into_and_has_every_organiser_role(d
     assert_eq!((s.people, s.networks, *seen.lock().unwrap()), (320, 3, 320));
     assert_eq!(users::count(&app.state.db).await.unwrap(), 320);
     let eas = networks::by_slug(&app.state.db, "assistants").await.unwrap().unwrap();
-    let roles: Vec<_> =
-        networks::organisers(&app.state.db, eas.id).await.unwrap().into_iter().map(|m| m.role).collect();
+    let roles: Vec<_> = app.state.snapshot().await.unwrap().organisers(eas.id).into_iter().map(|m| m.role).collect();
     assert_eq!(roles.len(), 4, "one of each organiser role: {roles:?}");
     // The printed sign-in works and the member list pages.
     let c = app.client();

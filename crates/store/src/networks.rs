@@ -17,7 +17,6 @@ queries! {
     SET_STATUS = "UPDATE memberships SET status = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = $5";
     SET_ROLE = "UPDATE memberships SET role = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = 'active'";
     DELETE_MEMBERSHIP = "DELETE FROM memberships WHERE network_id = $1 AND user_id = $2";
-    ORGANISERS = "SELECT u.id, u.name, u.email, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL AND m.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer') ORDER BY m.role, u.name_folded";
     MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
 }
 
@@ -79,11 +78,6 @@ fn role_status(role: String, status: String) -> Result<(Role, MembershipStatus)>
 pub(crate) fn map_membership(r: &Row) -> Result<Membership> {
     let (role, status) = role_status(r.text(2)?, r.text(3)?)?;
     Ok(Membership { network_id: NetworkId(r.uuid(0)?), user_id: UserId(r.uuid(1)?), role, status, since: r.time(4)? })
-}
-
-fn map_member(r: &Row) -> Result<Member> {
-    let (role, status) = role_status(r.text(3)?, r.text(4)?)?;
-    Ok(Member { user_id: UserId(r.uuid(0)?), name: r.text(1)?, email: r.text(2)?, role, status, since: r.time(5)? })
 }
 
 pub struct NewNetwork<'a> {
@@ -166,10 +160,6 @@ pub async fn set_role(tx: &mut Tx, network: NetworkId, user: UserId, role: Role,
 
 pub async fn delete_membership(tx: &mut Tx, network: NetworkId, user: UserId) -> Result<bool> {
     Ok(tx.write(DELETE_MEMBERSHIP, params![network, user]).await? > 0)
-}
-
-pub async fn organisers(db: &Db, network: NetworkId) -> Result<Vec<Member>> {
-    db.read(ORGANISERS, params![network]).await?.iter().map(map_member).collect()
 }
 
 /// Emails of the people who approve requests (Chair, Administrator).

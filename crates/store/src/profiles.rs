@@ -18,20 +18,6 @@ macro_rules! organiser_of {
         "EXISTS (SELECT 1 FROM memberships a JOIN memberships b ON a.network_id = b.network_id WHERE a.user_id = u.id AND a.status = 'active' AND b.user_id = $1 AND b.status = 'active' AND b.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer'))"
     };
 }
-/// A tag row `t` of person `u` that the viewer ($1, admin flag $2) may see.
-macro_rules! tag_visible {
-    () => {
-        concat!(
-            "($2 OR u.id = $1 OR t.audience = 'organisation' OR (t.audience = 'network' AND (",
-            shares!(),
-            " OR ",
-            organiser_of!(),
-            ")) OR (t.audience = 'organisers' AND ",
-            organiser_of!(),
-            "))"
-        )
-    };
-}
 queries! {
     PROFILE = "SELECT u.id, u.email, u.name, u.job_title, u.department, u.location, u.time_zone, p.preferred_name, p.pronouns, p.level, p.years_experience, p.bio, p.start_date, p.manager_id, p.visibility, mgr.name, u.created_at FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN users mgr ON mgr.id = p.manager_id WHERE u.id = $1 AND u.deactivated_at IS NULL";
     TAGS = "SELECT kind, tag FROM profile_tags WHERE user_id = $1 ORDER BY kind, folded";
@@ -45,9 +31,6 @@ queries! {
     INSERT_SUPPORT = "INSERT INTO profile_supports (user_id, executive_id) VALUES ($1, $2) ON CONFLICT (user_id, executive_id) DO NOTHING";
     /// The reporting chain upwards (manager, manager's manager, …), for status-aware matching.
     MANAGER_OF = "SELECT manager_id FROM profiles WHERE user_id = $1";
-    /// People sharing a visible tag (level, experience band, skills, interests, languages) with $1.
-    LIKE_ME = concat!("SELECT u.id, u.name, u.job_title, u.department, t.kind, t.tag FROM profile_tags me JOIN profile_tags t ON t.kind = me.kind AND t.folded = me.folded AND t.user_id <> me.user_id JOIN users u ON u.id = t.user_id WHERE me.user_id = $1 AND u.deactivated_at IS NULL AND ", tag_visible!(), " ORDER BY u.id LIMIT 2000");
-    SAME_DEPARTMENT = "SELECT u.id, u.name, u.job_title, u.department FROM users u JOIN users me ON me.id = $1 WHERE u.department = me.department AND me.department <> '' AND u.id <> me.id AND u.deactivated_at IS NULL ORDER BY u.name_folded LIMIT 200";
     PHOTO = "SELECT jpeg_base64, updated_at FROM profile_photos WHERE user_id = $1";
     HAS_PHOTO = "SELECT 1 FROM profile_photos WHERE user_id = $1";
     SET_PHOTO = "INSERT INTO profile_photos (user_id, jpeg_base64, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET jpeg_base64 = excluded.jpeg_base64, updated_at = excluded.updated_at";
@@ -189,44 +172,6 @@ pub struct Listed {
     pub department: String,
     pub location: String,
     pub has_photo: bool,
-}
-
-/// (person, name, job title, department, shared kind, shared tag) for "people like me".
-pub async fn like_me(db: &Db, viewer: UserId, viewer_is_admin: bool) -> Result<Vec<(Listed, String, String)>> {
-    let rows = db.read(LIKE_ME, params![viewer, viewer_is_admin]).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                Listed {
-                    id: UserId(r.uuid(0)?),
-                    name: r.text(1)?,
-                    job_title: r.text(2)?,
-                    department: r.text(3)?,
-                    location: String::new(),
-                    has_photo: false,
-                },
-                r.text(4)?,
-                r.text(5)?,
-            ))
-        })
-        .collect()
-}
-
-pub async fn same_department(db: &Db, viewer: UserId) -> Result<Vec<Listed>> {
-    db.read(SAME_DEPARTMENT, params![viewer])
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Listed {
-                id: UserId(r.uuid(0)?),
-                name: r.text(1)?,
-                job_title: r.text(2)?,
-                department: r.text(3)?,
-                location: String::new(),
-                has_photo: false,
-            })
-        })
-        .collect()
 }
 
 /// The stored thumbnail (base64 JPEG) and when it changed.

@@ -479,9 +479,10 @@ pub struct Suggestion {
 /// People sharing common threads with the viewer — level, function, experience band, skills,
 /// interests, languages — best first, each with the reasons shown.
 pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>> {
+    let (shared, department) = state.snapshot().await?.like_me(viewer);
     let mut by_person: BTreeMap<UserId, Suggestion> = BTreeMap::new();
-    for (p, kind, tag) in profiles::like_me(&state.db, viewer.user_id, viewer.is_org_admin).await? {
-        let reason = match kind.as_str() {
+    for (p, kind, tag) in shared {
+        let reason = match kind {
             "level" => format!("Same level: {tag}"),
             "experience" => format!("Similar experience: {tag}"),
             "skills" => format!("Shared skill: {tag}"),
@@ -491,17 +492,13 @@ pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>
         };
         by_person.entry(p.id).or_insert_with(|| Suggestion { person: p, reasons: Vec::new() }).reasons.push(reason);
     }
-    for p in profiles::same_department(&state.db, viewer.user_id).await? {
+    for p in department {
         let reason = format!("Same function: {}", p.department);
         by_person.entry(p.id).or_insert_with(|| Suggestion { person: p, reasons: Vec::new() }).reasons.push(reason);
     }
     let mut list: Vec<_> = by_person.into_values().collect();
     list.sort_by(|a, b| b.reasons.len().cmp(&a.reasons.len()).then_with(|| a.person.name.cmp(&b.person.name)));
     list.truncate(12);
-    let snapshot = state.snapshot().await?;
-    for s in &mut list {
-        s.person.has_photo = snapshot.shows_photo(viewer, s.person.id);
-    }
     Ok(list)
 }
 

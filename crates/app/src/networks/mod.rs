@@ -212,7 +212,7 @@ pub struct Home {
 pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
     let snapshot = state.snapshot().await?;
     let seen = load_in(&snapshot, actor, slug, Capability::SeeNetwork)?;
-    let organisers = networks::organisers(&state.db, seen.network.id).await?;
+    let organisers = snapshot.organisers(seen.network.id);
     let pending_requests = if seen.can(actor, Capability::ManageMembers) {
         snapshot.pending(seen.network.id, MembershipStatus::Requested).len() as i64
     } else {

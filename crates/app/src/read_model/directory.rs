@@ -3,7 +3,7 @@
 //! languages), the photo and the network-only search text: what the viewer may not see neither
 //! matches, nor counts, nor shows.
 
-use super::{Net, Person, PersonEntry, Snapshot};
+use super::{FACETS, Net, Person, PersonEntry, Snapshot, TAG_KINDS};
 use roundtable_domain::profile::{Audience, Relation, can_see};
 use roundtable_domain::{Actor, MembershipStatus, NetworkId, UserId};
 use roundtable_store::profiles::Listed;
@@ -16,8 +16,8 @@ pub struct DirectoryFilter<'a> {
     pub location: &'a str,
     /// Already checked readable by the viewer.
     pub network: Option<NetworkId>,
-    /// Folded value per entry of `super::TAG_KINDS` ('' for any).
-    pub tags: [&'a str; 4],
+    /// Folded value per facet of `super::TAG_KINDS` ('' for any).
+    pub tags: [&'a str; FACETS],
     pub limit: usize,
     pub offset: usize,
 }
@@ -31,8 +31,8 @@ pub struct DirectoryResult {
     pub total: i64,
     pub departments: Vec<(String, i64)>,
     pub locations: Vec<(String, i64)>,
-    /// One per entry of `super::TAG_KINDS`.
-    pub tags: [TagFacet; 4],
+    /// One per facet of `super::TAG_KINDS`.
+    pub tags: [TagFacet; FACETS],
     /// Matches active in each network (every network; the caller keeps the readable ones).
     pub networks: Vec<(NetworkId, i64)>,
 }
@@ -41,7 +41,7 @@ pub struct DirectoryResult {
 const FACET_VALUES: usize = 12;
 
 /// The viewer's standing towards other people: which networks they share, which they organise.
-pub(super) struct Viewer {
+struct Viewer {
     id: UserId,
     admin: bool,
     member_of: Vec<bool>,
@@ -49,7 +49,7 @@ pub(super) struct Viewer {
 }
 
 impl Viewer {
-    pub(super) fn new(s: &Snapshot, actor: &Actor) -> Self {
+    fn new(s: &Snapshot, actor: &Actor) -> Self {
         let mut member_of = vec![false; s.networks.len()];
         let mut organises = vec![false; s.networks.len()];
         for m in s.memberships_of(actor.user_id) {
@@ -64,7 +64,7 @@ impl Viewer {
     }
 
     /// What `profile::can_see` needs to know about the viewer and this person.
-    pub(super) fn relation(&self, p: &PersonEntry) -> Relation {
+    fn relation(&self, p: &PersonEntry) -> Relation {
         Relation {
             is_self: p.id == self.id,
             viewer_is_org_admin: self.admin,
@@ -107,7 +107,7 @@ impl Snapshot {
                 None => return DirectoryResult::default(),
             },
         };
-        let mut wanted = [None; 4];
+        let mut wanted = [None; FACETS];
         for (kind, value) in f.tags.iter().enumerate() {
             if !value.is_empty() {
                 let Some(&v) = self.tag_lookup[kind].get(*value) else { return DirectoryResult::default() };
@@ -124,7 +124,7 @@ impl Snapshot {
         let mut departments = vec![0i64; self.departments.values.len()];
         let mut locations = vec![0i64; self.locations.values.len()];
         // Per kind, per value: (count, first spelling).
-        let mut tags: [Vec<(i64, u32)>; 4] =
+        let mut tags: [Vec<(i64, u32)>; FACETS] =
             std::array::from_fn(|kind| vec![(0, u32::MAX); self.tag_values[kind].len()]);
         let mut networks = vec![0i64; self.networks.len()];
         let mut total = 0usize;
@@ -162,7 +162,7 @@ impl Snapshot {
             departments[p.department_id as usize] += 1;
             locations[p.location_id as usize] += 1;
             for t in &p.tags {
-                if can_see(t.audience, rel) {
+                if t.kind < FACETS && can_see(t.audience, rel) {
                     let e = &mut tags[t.kind][t.value as usize];
                     e.0 += 1;
                     e.1 = e.1.min(t.spelling);
@@ -196,6 +196,51 @@ impl Snapshot {
             .map(|(net, n)| (self.networks[net].id, n))
             .collect();
         out
+    }
+}
+
+impl Snapshot {
+    /// "People like you": everyone sharing a tag of the viewer's that the viewer may see on them
+    /// (level, experience band, skills, interests, languages) as (person, kind, their spelling),
+    /// at most 2,000; and up to 200 people of the viewer's department.
+    pub fn like_me(&self, actor: &Actor) -> (Vec<(Listed, &'static str, String)>, Vec<Listed>) {
+        let Some(&me) = self.person_by_id.get(&actor.user_id) else { return Default::default() };
+        let viewer = Viewer::new(self, actor);
+        let me_entry = &self.people[me as usize];
+        let listed = |p: &PersonEntry, rel| Listed {
+            id: p.id,
+            name: p.name.clone(),
+            job_title: p.job_title.clone(),
+            department: p.department.clone(),
+            location: String::new(),
+            has_photo: p.photo.is_some_and(|a| can_see(a, rel)),
+        };
+        let mut shared = Vec::new();
+        'tags: for mine in &me_entry.tags {
+            for &other in &self.tagged[mine.kind][mine.value as usize] {
+                if shared.len() == 2000 {
+                    break 'tags;
+                }
+                let p = &self.people[other as usize];
+                let rel = viewer.relation(p);
+                let seen =
+                    p.tags.iter().find(|t| t.kind == mine.kind && t.value == mine.value && can_see(t.audience, rel));
+                if let (true, Some(t)) = (other != me, seen) {
+                    shared.push((listed(p, rel), TAG_KINDS[mine.kind], self.spellings[t.spelling as usize].clone()));
+                }
+            }
+        }
+        let department = if me_entry.department.is_empty() {
+            Vec::new()
+        } else {
+            self.departments.people[me_entry.department_id as usize]
+                .iter()
+                .filter(|&&p| p != me)
+                .take(200)
+                .map(|&p| listed(&self.people[p as usize], viewer.relation(&self.people[p as usize])))
+                .collect()
+        };
+        (shared, department)
     }
 }
 

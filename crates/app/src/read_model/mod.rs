@@ -16,9 +16,8 @@ mod directory;
 pub use directory::{DirectoryFilter, DirectoryResult, TagFacet};
 
 use crate::http::Result;
-use directory::Viewer;
-use roundtable_domain::profile::{self, Audience, Field};
-use roundtable_domain::{Actor, MembershipStatus, NetworkId, UserId, fold};
+use roundtable_domain::profile::{Audience, Field};
+use roundtable_domain::{MembershipStatus, NetworkId, UserId, fold};
 use roundtable_store::Db;
 use roundtable_store::networks::{Member, Membership, Network};
 use roundtable_store::read_model::{self, Rows};
@@ -132,8 +131,11 @@ struct Tag {
     audience: Audience,
 }
 
-/// The tag kinds the directory filters and counts on, in facet order.
-pub const TAG_KINDS: [&str; 4] = ["level", "skills", "interests", "languages"];
+/// The tag kinds held: the first `FACETS` are the directory's facets, in order; "experience"
+/// (the band of years) only counts towards "people like you".
+pub const TAG_KINDS: [&str; KINDS] = ["level", "skills", "interests", "languages", "experience"];
+const KINDS: usize = 5;
+pub const FACETS: usize = 4;
 
 pub struct Snapshot {
     pub version: i64,
@@ -148,18 +150,20 @@ pub struct Snapshot {
     active_members: Vec<Vec<Person>>,
     /// Per network: everyone else with a membership row (requested, invited).
     not_active: Vec<Vec<Person>>,
+    /// Per network: active organisers (every organiser role), in directory order.
+    organisers: Vec<Vec<Person>>,
     /// Per network: its current charter version.
     charter: Vec<Option<i64>>,
     accepted: HashMap<(Net, Person), i64>,
     /// Per tag kind: folded values.
-    tag_values: [Vec<String>; 4],
-    tag_lookup: [HashMap<String, u32>; 4],
+    tag_values: [Vec<String>; KINDS],
+    tag_lookup: [HashMap<String, u32>; KINDS],
     spellings: Vec<String>,
     /// Distinct departments and locations ('' included), and who is in each, in directory order.
     departments: Interned,
     locations: Interned,
     /// Per tag kind, per value: who has the tag (whoever may see it), in directory order.
-    tagged: [Vec<Vec<Person>>; 4],
+    tagged: [Vec<Vec<Person>>; KINDS],
 }
 
 /// Distinct values of one text column, with the people holding each, in directory order.
@@ -225,6 +229,7 @@ impl Snapshot {
         let mut networks = rows.networks;
         let mut active_members = vec![Vec::new(); networks.len()];
         let mut not_active = vec![Vec::new(); networks.len()];
+        let mut organisers = vec![Vec::new(); networks.len()];
         let mut memberships = HashMap::with_capacity(rows.memberships.len());
         for m in rows.memberships {
             let (Some(&net), Some(&person)) = (net_by_id.get(&m.network_id), person_by_id.get(&m.user_id)) else {
@@ -233,6 +238,9 @@ impl Snapshot {
             if m.status == MembershipStatus::Active {
                 active_members[net].push(person);
                 people[person as usize].active_in.push(net);
+                if m.role.is_organiser() {
+                    organisers[net].push(person);
+                }
             } else {
                 not_active[net].push(person);
             }
@@ -242,6 +250,7 @@ impl Snapshot {
             list.sort_unstable();
             networks[net].member_count = list.len() as i64;
         }
+        organisers.iter_mut().for_each(|list| list.sort_unstable());
         for p in &mut people {
             p.active_in.sort_unstable();
         }
@@ -258,9 +267,9 @@ impl Snapshot {
             .filter_map(|(n, u, v)| Some(((*net_by_id.get(&n)?, *person_by_id.get(&u)?), v)))
             .collect();
 
-        let mut tag_values: [Vec<String>; 4] = Default::default();
-        let mut tag_lookup: [HashMap<String, u32>; 4] = Default::default();
-        let mut tagged: [Vec<Vec<Person>>; 4] = Default::default();
+        let mut tag_values: [Vec<String>; KINDS] = Default::default();
+        let mut tag_lookup: [HashMap<String, u32>; KINDS] = Default::default();
+        let mut tagged: [Vec<Vec<Person>>; KINDS] = Default::default();
         let spellings: Vec<String> =
             rows.tags.iter().map(|t| t.tag.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         for t in rows.tags {
@@ -295,6 +304,7 @@ impl Snapshot {
             memberships,
             active_members,
             not_active,
+            organisers,
             charter,
             accepted,
             tag_values,
@@ -338,14 +348,6 @@ impl Snapshot {
         (self.charter[net], accepted)
     }
 
-    /// Whether the viewer may see a photo of this person (false when there is none).
-    pub fn shows_photo(&self, viewer: &Actor, user: UserId) -> bool {
-        self.person_by_id.get(&user).is_some_and(|&p| {
-            let person = &self.people[p as usize];
-            person.photo.is_some_and(|a| profile::can_see(a, Viewer::new(self, viewer).relation(person)))
-        })
-    }
-
     /// A person's membership of a network, as listed.
     fn member(&self, net: Net, p: Person) -> Option<Member> {
         let m = self.memberships.get(&(net, p))?;
@@ -358,6 +360,15 @@ impl Snapshot {
             status: m.status,
             since: m.since,
         })
+    }
+
+    /// A network's organisers, grouped by role (in the role's stored name order), then by name.
+    pub fn organisers(&self, network: NetworkId) -> Vec<Member> {
+        let Some(&net) = self.net_by_id.get(&network) else { return Vec::new() };
+        let mut list: Vec<Member> = self.organisers[net].iter().filter_map(|&p| self.member(net, p)).collect();
+        // Stable: people stay in name order within a role.
+        list.sort_by_key(|m| m.role.as_str());
+        list
     }
 
     /// People with a pending `status` (requested or invited) in a network, newest first; at

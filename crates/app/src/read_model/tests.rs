@@ -161,3 +161,21 @@ fn charter_standing_and_memberships_come_from_the_snapshot() {
     assert!(w.snap.membership(w.net.id, UserId::new()).is_none());
     assert_eq!(w.snap.memberships_of(w.chair.id)[0].role, Role::Chair);
 }
+
+#[test]
+fn people_like_me_share_only_what_i_may_see_on_them() {
+    let w = world();
+    let (shared, department) = w.snap.like_me(&actor(&w.peer));
+    let got: Vec<_> = shared.iter().map(|(p, kind, tag)| (p.name.as_str(), *kind, tag.as_str())).collect();
+    assert_eq!(got, [("Zoë Adams", "skills", "Excel")], "Zoë's spelling of the shared skill");
+    let names: Vec<_> = department.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Zoë Adams"], "the other person in Finance, not the peer themselves");
+    assert!(w.snap.like_me(&actor(&w.outsider)).0.is_empty(), "the outsider has no tags to share");
+}
+
+#[test]
+fn organisers_are_listed_by_role() {
+    let w = world();
+    let names: Vec<_> = w.snap.organisers(w.net.id).into_iter().map(|m| (m.name, m.role)).collect();
+    assert_eq!(names, [("Chair Cole".to_owned(), Role::Chair)]);
+}
