@@ -257,38 +257,157 @@ async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dial
 
 mod privacy_rights {
     use super::*;
+    use chrono::{DateTime, Duration, Utc};
+    use roundtable_store::events;
 
     both!(a_person_downloads_their_data_and_deactivates_and_an_admin_erases);
 
-    async fn a_person_downloads_their_data_and_deactivates_and_an_admin_erases(d: Dialect) {
-        let app = TestApp::spawn(d).await;
-        let admin = app.setup().await;
-        app.network(&admin, "eas", "open").await;
-        let ann = app.user("ann@example.org", "Ann Assistant").await;
-        join(&app, "eas", "ann@example.org", Role::Member).await;
-        ann_profile(&app, &ann).await;
-        let db = &app.state.db;
-        // HR's employee id, and a buddy on each side: Bo looks after Ann; Ann looked after Cy
-        // until the pairing ended.
+    const FEEDBACK: &str = "Loved it - I was the only one from the Leeds office";
+
+    async fn hr(app: &TestApp, csv: &str) -> roundtable_app::import::Report {
         let (_, _, r) = roundtable_app::import::console::import(
-            db,
-            b"email,employee_id\r\nann@example.org,EMP-ANN-1\r\n",
+            &app.state.db,
+            csv.as_bytes(),
             "hr.csv",
             &Default::default(),
             &|_, _, _| {},
         )
         .await
         .unwrap();
-        assert_eq!((r.updated, r.errors.len()), (1, 0), "{:?}", r.errors);
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        r
+    }
+
+    /// Creates an event in "eas" starting at `start` (UTC) for an hour; returns its id and the
+    /// occurrence's `at` as the forms send it.
+    async fn event(app: &TestApp, admin: &reqwest::Client, title: &str, start: DateTime<Utc>) -> (String, String) {
+        let local = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M").to_string();
+        let r = admin
+            .post(app.at("/n/eas/events/new"))
+            .form(&[
+                ("kind", "network_meeting"),
+                ("title", title),
+                ("theme", "Working out loud"),
+                ("description", "We share what works."),
+                ("time_zone", "UTC"),
+                ("start", &local(start)),
+                ("end", &local(start + Duration::hours(1))),
+                ("repeat", "none"),
+                ("location_mode", "in_person"),
+                ("place", "Room 4.01"),
+                ("audience", "network"),
+                ("reminder_hours", "24"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+        let loc = r.headers().get("location").unwrap().to_str().unwrap();
+        let id = loc.trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+        let e = events::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+        (id, e.starts_at.timestamp_micros().to_string())
+    }
+
+    /// Makes a calendar feed (own calendar for `network` ""); returns its secret token.
+    async fn feed(app: &TestApp, c: &reqwest::Client, network: &str) -> String {
+        let page = body(c.post(app.at("/calendar/feeds")).form(&[("network", network)]).send().await.unwrap()).await;
+        let start = page.find(&format!("{}/ical/", app.url)).expect("feed URL shown") + app.url.len() + 6;
+        page[start..].split(".ics").next().unwrap().to_owned()
+    }
+
+    async fn a_person_downloads_their_data_and_deactivates_and_an_admin_erases(d: Dialect) {
+        let app = TestApp::spawn(d).await;
+        let admin = app.setup().await;
+        app.network(&admin, "eas", "open").await;
+        let db = &app.state.db;
+        // HR knows Ann by her employee id, and changes her address twice; the log keeps each old
+        // address and the id.
+        hr(&app, "email,name,employee_id\r\nann.first@example.org,Ann Assistant,EMP-ANN-1\r\n").await;
+        assert_eq!(hr(&app, "email,employee_id\r\nann.old@example.org,EMP-ANN-1\r\n").await.updated, 1);
+        join(&app, "eas", "ann.old@example.org", Role::Member).await;
+        let ann_id = id_of(&app, "ann.old@example.org").await;
+        let ann_uid = roundtable_domain::UserId::parse(&ann_id).unwrap();
+        let now = Utc::now();
+        let (past, past_at) = event(&app, &admin, "Lunch and learn", now - Duration::minutes(30)).await;
+        let (next, next_at) = event(&app, &admin, "Monthly meeting", now + Duration::days(7)).await;
+        // While she has the old address, the organiser marks her at the event (the log names the
+        // address) and a password reset is mailed to it.
+        let r = admin
+            .post(app.at(&format!("/events/{past}/attendance")))
+            .form(&[("user", ann_id.as_str()), ("at", past_at.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = app
+            .client()
+            .post(app.at("/password/forgot"))
+            .form(&[("email", "ann.old@example.org")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(hr(&app, "email,employee_id\r\nann@example.org,EMP-ANN-1\r\n").await.updated, 1);
+        roundtable_app::admin::console::reset_password(db, "ann@example.org", support::PASSWORD).await.unwrap();
+        let ann = app.sign_in("ann@example.org").await;
+        ann_profile(&app, &ann).await;
+        // Her part in events: an answer, feedback with words, a turn as host; two calendar
+        // feeds, one revoked.
+        let r = ann
+            .post(app.at(&format!("/events/{next}/rsvp")))
+            .form(&[("response", "yes"), ("at", next_at.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = ann
+            .post(app.at(&format!("/events/{past}/feedback")))
+            .form(&[("rating", "5"), ("comment", FEEDBACK), ("at", past_at.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+        let r = admin
+            .post(app.at(&format!("/events/{next}/host")))
+            .form(&[("user", ann_id.as_str()), ("at", next_at.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let secrets = [feed(&app, &ann, "").await, feed(&app, &ann, "eas").await];
+        let own = events::feeds_of(db, ann_uid).await.unwrap()[0].id;
+        let r = ann.post(app.at(&format!("/calendar/feeds/{own}/revoke"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // Onboarding: a step she ticks and one done by filling in her profile.
+        for (title, automatic) in [("Read the induction pack", ""), ("Fill in your profile", "profile")] {
+            let r = admin
+                .post(app.at("/n/eas/onboarding/steps"))
+                .form(&[("title", title), ("description", ""), ("automatic", automatic)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+        let n = networks::by_slug(db, "eas").await.unwrap().unwrap();
+        let steps = roundtable_store::onboarding::steps(db, n.id).await.unwrap();
+        let r = ann.post(app.at(&format!("/n/eas/checklist/{}/done", steps[0].id))).send().await.unwrap();
+        assert!(r.status().is_redirection(), "{}", r.status());
+        // Her photo, and the network's charter, which she accepts.
+        assert_eq!(
+            super::photos::upload(&app, &ann, super::photos::png(), "me.png").await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r =
+            ann.post(app.at("/n/eas/charter/accept")).form(&[("version", "1"), ("agree", "yes")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // A buddy on each side: Bo looks after Ann; Ann looked after Cy until the pairing ended.
         for (email, name) in [("bo@example.org", "Bo Buddy"), ("cy@example.org", "Cy Newer")] {
             roundtable_app::admin::console::create_user(db, email, name, support::PASSWORD, false).await.unwrap();
             join(&app, "eas", email, Role::Member).await;
         }
-        let (ann_id, bo_id, cy_id) = (
-            id_of(&app, "ann@example.org").await,
-            id_of(&app, "bo@example.org").await,
-            id_of(&app, "cy@example.org").await,
-        );
+        let (bo_id, cy_id) = (id_of(&app, "bo@example.org").await, id_of(&app, "cy@example.org").await);
         for (newcomer, buddy) in [(&ann_id, &bo_id), (&cy_id, &ann_id)] {
             let r = admin
                 .post(app.at(&format!("/n/eas/onboarding/buddies/{newcomer}")))
@@ -301,12 +420,24 @@ mod privacy_rights {
         let r = admin.post(app.at(&format!("/n/eas/onboarding/buddies/{cy_id}/end"))).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-        let json: serde_json::Value =
-            ann.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
+        let text = body(ann.get(app.at("/account/export.json")).send().await.unwrap()).await;
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(json["account"]["email"], "ann@example.org");
         assert_eq!(json["account"]["employee_id"], "EMP-ANN-1", "her own HR key, which only admins see elsewhere");
+        // The addresses she had, newest change first, with what the log says.
+        let changes = json["account"]["email_changes"].as_array().unwrap();
+        let pairs: Vec<_> = changes.iter().map(|c| (c["from"].as_str().unwrap(), c["to"].as_str().unwrap())).collect();
+        assert_eq!(
+            pairs,
+            [("ann.old@example.org", "ann@example.org"), ("ann.first@example.org", "ann.old@example.org")]
+        );
+        assert!(changes[0]["detail"].as_str().unwrap().contains("EMP-ANN-1") && changes[0]["at"].is_string());
         assert_eq!(json["profile"]["level"], "Senior");
         assert_eq!(json["memberships"][0]["network"], "Network eas");
+        assert_eq!(json["memberships"][0]["charter_version_accepted"], 1);
+        let accepted = &json["charter_acceptances"];
+        assert!(accepted[0]["network"] == "Network eas" && accepted[0]["version"] == 1, "{accepted}");
+        assert!(accepted[0]["at"].is_string() && accepted.as_array().unwrap().len() == 1);
         let buddies = json["buddies"].as_array().unwrap();
         assert_eq!(buddies.len(), 2, "{buddies:?}");
         assert_eq!(
@@ -319,7 +450,68 @@ mod privacy_rights {
             (&"buddy".into(), &"Cy Newer".into(), &"Ann Assistant".into())
         );
         assert!(buddies[1]["until"].is_string(), "ended pairings are kept, with their end: {buddies:?}");
+        // Events: her answer, her attendance, her feedback with its words, her turn as host.
+        let one = |key: &str| {
+            let list = json[key].as_array().unwrap_or_else(|| panic!("{key} in {json}"));
+            assert_eq!(list.len(), 1, "{key}: {list:?}");
+            list[0].clone()
+        };
+        let rsvp = one("event_rsvps");
+        assert_eq!(
+            (&rsvp["event"], &rsvp["network"], &rsvp["response"]),
+            (&"Monthly meeting".into(), &"Network eas".into(), &"yes".into())
+        );
+        assert!(rsvp["occurrence"].is_string() && rsvp["at"].is_string());
+        let attended = one("event_attendance");
+        assert_eq!((&attended["event"], &attended["recorded_by"]), (&"Lunch and learn".into(), &"organiser".into()));
+        let feedback = one("event_feedback");
+        assert_eq!(
+            (&feedback["event"], &feedback["rating"], &feedback["comment"]),
+            (&"Lunch and learn".into(), &5.into(), &FEEDBACK.into())
+        );
+        assert_eq!(one("events_hosted")["event"], "Monthly meeting");
+        // Her calendar feeds, by what they show, without their secret URLs.
+        let feeds = json["calendar_feeds"].as_array().unwrap();
+        assert_eq!(feeds.len(), 2, "{feeds:?}");
+        assert!(
+            feeds[0]["calendar"].as_str().unwrap().starts_with("your own calendar") && feeds[0]["revoked"].is_string()
+        );
+        assert!(feeds[1]["calendar"] == "the network Network eas" && feeds[1]["revoked"].is_null(), "{feeds:?}");
+        for secret in &secrets {
+            assert!(!text.contains(secret.as_str()), "no feed secret in the download");
+        }
+        // Onboarding: each step of the network's checklist, done, and when she ticked hers.
+        let checklist = one("onboarding");
+        assert_eq!(checklist["network"], "Network eas");
+        let steps = checklist["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), 2, "{steps:?}");
+        assert_eq!(
+            (&steps[0]["step"], &steps[0]["done"], &steps[0]["how"]),
+            (&"Read the induction pack".into(), &true.into(), &"ticked by you".into())
+        );
+        assert!(steps[0]["ticked"].is_string());
+        assert_eq!((&steps[1]["step"], &steps[1]["done"]), (&"Fill in your profile".into(), &true.into()));
+        assert!(steps[1]["ticked"].is_null(), "an automatic step is not ticked");
+        // Her photo, as the stored JPEG.
+        let (stored, _) = roundtable_store::profiles::photo(db, ann_uid).await.unwrap().unwrap();
+        assert_eq!(
+            (&json["photo"]["content_type"], &json["photo"]["encoding"]),
+            (&"image/jpeg".into(), &"base64".into())
+        );
+        assert_eq!(json["photo"]["data"], stored.as_str());
+        let jpeg = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &stored).unwrap();
+        assert_eq!(image::guess_format(&jpeg).unwrap(), image::ImageFormat::Jpeg);
+        // The reset link (without its secret) and the mail to her old address.
+        let link = one("links_sent_to_you");
+        assert!(link["purpose"] == "reset" && link["used"].is_null(), "{link}");
+        let mail = json["emails_to_you"].as_array().unwrap();
+        assert!(
+            mail.iter()
+                .any(|m| m["to"] == "ann.old@example.org" && m["subject"].as_str().unwrap().contains("password")),
+            "{mail:?}"
+        );
         assert_eq!(json["sign_in_addresses"][0]["address"], "127.0.0.1");
+        assert_eq!(json["failed_sign_ins"], serde_json::json!([]));
         assert_eq!(json["your_actions"], serde_json::json!([]), "Ann did nothing that is audited");
         let csv = ann.get(app.at("/account/export.csv")).send().await.unwrap().bytes().await.unwrap();
         assert!(csv.starts_with(b"\xEF\xBB\xBFfield,value\r\n"), "Excel-friendly CSV");
@@ -327,13 +519,23 @@ mod privacy_rights {
         for row in [
             "profile.job_title,Executive Assistant",
             "account.employee_id,EMP-ANN-1",
+            "account.email_changes[2].from,ann.first@example.org",
             "buddies[1].buddy,Bo Buddy",
             "buddies[2].you_are,buddy",
+            "charter_acceptances[1].version,1",
+            "onboarding[1].steps[1].done,true",
+            "event_rsvps[1].response,yes",
+            "event_attendance[1].event,Lunch and learn",
+            &format!("event_feedback[1].comment,{FEEDBACK}"),
+            "events_hosted[1].event,Monthly meeting",
+            "calendar_feeds[2].calendar,the network Network eas",
             "sign_in_addresses[1].address,127.0.0.1",
+            &format!("photo,{}", roundtable_app::account::PHOTO_HELD),
         ] {
             assert!(csv.contains(&format!("{row}\r\n")), "{row} in:\n{csv}");
         }
-        // The organiser's own download lists what they did, in order.
+        assert!(!csv.contains(&stored[..40]), "the photo itself is only in the JSON");
+        // The organiser's own download lists what they did, in order, and what they made.
         let mine: serde_json::Value =
             admin.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
         let actions: Vec<&str> =
@@ -343,14 +545,27 @@ mod privacy_rights {
             [
                 "organisation.created",
                 "network.created",
+                "event.created",
+                "event.created",
+                "event.attendance_marked",
+                "event.host_confirmed",
+                "onboarding.step_added",
+                "onboarding.step_added",
+                "charter.published",
                 "onboarding.buddy_assigned",
                 "onboarding.buddy_assigned",
                 "onboarding.buddy_ended"
             ]
         );
-        assert_eq!(mine["your_actions"][2]["subject"], "ann@example.org");
-        assert_eq!(mine["your_actions"][2]["network"], "Network eas");
+        assert_eq!(mine["your_actions"][9]["subject"], "ann@example.org");
+        assert_eq!(mine["your_actions"][9]["network"], "Network eas");
+        assert_eq!(mine["your_actions"][4]["detail"], "ann.old@example.org", "the address she had then");
+        assert_eq!(mine["events_created"].as_array().unwrap().len(), 2);
+        assert_eq!(mine["charters_published"][0]["version"], 1);
         assert!(mine["account"]["employee_id"].is_null() && mine["buddies"] == serde_json::json!([]));
+        assert!(mine["photo"].is_null());
+        let csv = body(admin.get(app.at("/account/export.csv")).send().await.unwrap()).await;
+        assert!(csv.contains("\r\nphoto,\r\n"), "no photo, no claim of one: {csv}");
         // Deactivating needs the password; then the account cannot sign in.
         let r =
             ann.post(app.at("/account/deactivate")).form(&[("confirm_password", "wrong one!")]).send().await.unwrap();
@@ -408,8 +623,40 @@ mod privacy_rights {
             networks::membership(&app.state.db, n.id, id).await.unwrap().is_some(),
             "the anonymous membership stays for the figures"
         );
+        // The audit log no longer names her by any address she had, nor by her employee id; the
+        // entries of her address changes keep only who did what and when.
         let log = body(admin.get(app.at("/admin/audit")).send().await.unwrap()).await;
-        assert!(!log.contains("ann@example.org"), "the audit log no longer names her");
+        let (entries, _) = roundtable_store::audit::page(db, 1000, 0).await.unwrap();
+        for gone in ["ann@example.org", "ann.old@example.org", "ann.first@example.org", "EMP-ANN-1"] {
+            assert!(!log.contains(gone), "the audit page shows {gone}");
+            for e in &entries {
+                assert!(!format!("{} {} {}", e.actor_name, e.subject, e.detail).contains(gone), "{e:?}");
+            }
+        }
+        let changed: Vec<_> = entries.iter().filter(|e| e.action == "person.email_changed").collect();
+        assert_eq!(changed.len(), 2);
+        assert!(changed.iter().all(|e| e.subject == "a former member" && e.detail == "details erased with the person"));
+        let marked = entries.iter().find(|e| e.action == "event.attendance_marked").unwrap();
+        assert_eq!(marked.detail, "a former member");
+        // No mail or link to any of her addresses is kept.
+        let (outbox, _) = roundtable_store::outbox::page(db, 1000, 0).await.unwrap();
+        assert!(
+            !outbox.iter().any(|m| m.to.starts_with("ann")),
+            "{:?}",
+            outbox.iter().map(|m| &m.to).collect::<Vec<_>>()
+        );
+        assert!(roundtable_store::links::for_person(db, id, "ann.old@example.org").await.unwrap().is_empty());
+        // Figures stay: her rating (without its words), her attendance, answer, tick and
+        // acceptance, tied to the anonymous account; her calendar feeds are gone.
+        let (past_id, past_start) =
+            (past.parse().unwrap(), DateTime::from_timestamp_micros(past_at.parse().unwrap()).unwrap());
+        assert_eq!(events::feedback(db, past_id, past_start).await.unwrap(), [(5, String::new())]);
+        assert_eq!(events::attended(db, past_id, past_start).await.unwrap().len(), 1);
+        assert_eq!(events::rsvps_of(db, id).await.unwrap().len(), 1);
+        assert_eq!(roundtable_store::onboarding::ticked_by(db, id).await.unwrap().len(), 1);
+        assert_eq!(roundtable_store::charters::accepted_by(db, id).await.unwrap().len(), 1);
+        assert!(events::all_feeds_of(db, id).await.unwrap().is_empty());
+        assert!(roundtable_store::profiles::photo(db, id).await.unwrap().is_none());
         // Nor does anything kept for the sign-in limits, and she is nobody's buddy any more.
         assert!(roundtable_store::login_failures::addresses_for_user(db, id).await.unwrap().is_empty());
         let failures = account_failures().await;
@@ -442,7 +689,7 @@ mod photos {
 
     both!(a_photo_is_checked_by_content_resized_and_shown_to_its_audience_only);
 
-    fn png() -> Vec<u8> {
+    pub(super) fn png() -> Vec<u8> {
         let img = image::RgbImage::from_pixel(800, 600, image::Rgb([20, 120, 200]));
         let mut out = Vec::new();
         image::DynamicImage::ImageRgb8(img)
@@ -451,7 +698,7 @@ mod photos {
         out
     }
 
-    async fn upload(app: &TestApp, c: &reqwest::Client, bytes: Vec<u8>, name: &str) -> reqwest::Response {
+    pub(super) async fn upload(app: &TestApp, c: &reqwest::Client, bytes: Vec<u8>, name: &str) -> reqwest::Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
         c.post(app.at("/profile/photo"))
             .multipart(reqwest::multipart::Form::new().part("photo", part))

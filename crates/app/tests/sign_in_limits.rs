@@ -19,6 +19,7 @@ both!(
     parallel_guesses_get_no_more_password_checks_than_the_limit,
     the_limit_expires_after_the_window,
     a_password_reset_lifts_the_accounts_limits,
+    a_refusal_says_when_to_retry_in_words_and_in_retry_after,
 );
 
 const WRONG: &str = "not the password";
@@ -44,6 +45,29 @@ fn browser_at(ip: &str) -> reqwest::Client {
 async fn sign_in(app: &TestApp, c: &reqwest::Client, email: &str, password: &str) -> (StatusCode, String) {
     let r = c.post(app.at("/sign-in")).form(&[("email", email), ("password", password)]).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
+}
+
+/// Signs in expecting a refusal by a limit: 429, with a `Retry-After` header of exactly the
+/// minutes the page asks to wait. Returns the page and those minutes.
+async fn refused(app: &TestApp, c: &reqwest::Client, email: &str, password: &str) -> (String, u64) {
+    let r = c.post(app.at("/sign-in")).form(&[("email", email), ("password", password)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = r
+        .headers()
+        .get("retry-after")
+        .expect("a refusal says when to retry")
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds");
+    let page = r.text().await.unwrap();
+    let wait = page.split("Please wait ").nth(1).unwrap_or_else(|| panic!("no wait in {page}"));
+    let (minutes, unit) = wait.split_once(' ').unwrap();
+    let minutes: u64 = minutes.parse().unwrap();
+    let unit: String = unit.chars().take_while(|c| c.is_alphabetic()).collect();
+    assert_eq!(unit, if minutes == 1 { "minute" } else { "minutes" }, "{page}");
+    assert_eq!(retry_after, minutes * 60, "the header and the words agree: {page}");
+    (page, minutes)
 }
 
 /// Signs in with a wrong password and checks it was really checked (not refused by a limit).
@@ -72,10 +96,9 @@ async fn a_strangers_guesses_lock_their_address_out_of_the_account_but_not_the_o
         wrong_guess(&app, &stranger, "olive@example.org").await;
     }
     // From the stranger's address even the right password is refused now, saying why and how long.
-    let (status, page) = sign_in(&app, &stranger, "olive@example.org", PASSWORD).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (page, minutes) = refused(&app, &stranger, "olive@example.org", PASSWORD).await;
     assert!(page.contains("Too many failed sign-in attempts for this account from this address"), "{page}");
-    assert!(page.contains("minutes"), "{page}");
+    assert_eq!(minutes, FAILURE_WINDOW_MINUTES as u64, "the first failure has just happened");
     assert!(!signed_in(&app, &stranger).await);
     // Olive, from her own address (never used before), signs in as usual.
     let olive = browser_at("198.51.100.20");
@@ -96,8 +119,8 @@ async fn spraying_many_accounts_from_one_address_is_refused(d: Dialect) {
     for i in 0..ADDRESS_FAILURES {
         wrong_guess(&app, &sprayer, &format!("person{i}@example.org")).await;
     }
-    let (status, page) = sign_in(&app, &sprayer, "cora@example.org", PASSWORD).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the address is refused for every account");
+    // The address is refused for every account.
+    let (page, _) = refused(&app, &sprayer, "cora@example.org", PASSWORD).await;
     assert!(page.contains("Too many failed sign-in attempts from this address"), "{page}");
     assert!(!signed_in(&app, &sprayer).await);
     // Cora, elsewhere, is not affected.
@@ -124,8 +147,7 @@ async fn guessing_from_many_addresses_pauses_only_addresses_the_account_has_not_
     }
     // A further address that never signed in to this account is paused, right password or not.
     let newcomer = browser_at("192.0.2.200");
-    let (status, page) = sign_in(&app, &newcomer, "vera@example.org", PASSWORD).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (page, _) = refused(&app, &newcomer, "vera@example.org", PASSWORD).await;
     assert!(page.contains("Too many failed sign-in attempts for this account from different places"), "{page}");
     assert!(!signed_in(&app, &newcomer).await);
     // Vera at her office still gets in.
@@ -200,4 +222,26 @@ async fn a_password_reset_lifts_the_accounts_limits(d: Dialect) {
     assert_eq!(r.headers().get("location").unwrap(), "/sign-in?notice=reset-done");
     assert_eq!(sign_in(&app, &rita, "rita@example.org", "a brand new password").await.0, StatusCode::SEE_OTHER);
     assert!(signed_in(&app, &rita).await);
+}
+
+async fn a_refusal_says_when_to_retry_in_words_and_in_retry_after(d: Dialect) {
+    let app = spawn(d).await;
+    app.setup().await;
+    new_account(&app, "una@example.org", "Una Hurried").await;
+    let una = browser_at("198.51.100.70");
+    for _ in 0..PAIR_FAILURES {
+        wrong_guess(&app, &una, "una@example.org").await;
+    }
+    assert_eq!(refused(&app, &una, "una@example.org", PASSWORD).await.1, FAILURE_WINDOW_MINUTES as u64);
+    // Ten minutes pass: five are left, in the words and in the header.
+    const { assert!(FAILURE_WINDOW_MINUTES == 15) };
+    app.state.db.write("UPDATE login_failures SET at = at - 600000000", vec![]).await.unwrap();
+    assert_eq!(refused(&app, &una, "una@example.org", PASSWORD).await.1, 5);
+    // Half a minute is left: "1 minute", 60 seconds (never "0", which would invite a retry now).
+    app.state.db.write("UPDATE login_failures SET at = at - 270000000", vec![]).await.unwrap();
+    let (page, minutes) = refused(&app, &una, "una@example.org", PASSWORD).await;
+    assert_eq!(minutes, 1, "{page}");
+    // Waiting it out works.
+    app.state.db.write("UPDATE login_failures SET at = at - 60000000", vec![]).await.unwrap();
+    assert_eq!(sign_in(&app, &una, "una@example.org", PASSWORD).await.0, StatusCode::SEE_OTHER);
 }

@@ -30,9 +30,10 @@ pub enum Error {
     /// The change clashes with existing state (duplicate email, slug, …).
     #[error("conflict: {0}")]
     Conflict(FieldError),
-    /// Too many attempts; the message says when to try again.
-    #[error("rate limited: {0}")]
-    RateLimited(String),
+    /// Too many attempts; the message says when to try again, in words, and `retry_after_seconds`
+    /// the same time for machines (HTTP `Retry-After`).
+    #[error("rate limited: {message}")]
+    RateLimited { message: String, retry_after_seconds: u64 },
 }
 
 impl From<FieldError> for Error {

@@ -11,6 +11,24 @@ queries! {
     COUNT = "SELECT COUNT(*) FROM audit_log";
     /// What one person did, oldest first ("download my data").
     BY_ACTOR = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.actor_id = $1 ORDER BY a.at, a.id";
+    /// Email changes from the address $1 (subject) or, give or take LIKE's wildcards and case, to
+    /// it (detail starts with $2); `email_changes` keeps the exact ones. Newest first.
+    EMAIL_CHANGES_AT = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.action = 'person.email_changed' AND (a.subject = $1 OR a.detail LIKE $2) ORDER BY a.at DESC, a.id DESC";
+}
+
+/// The action of an entry recording that an HR import gave a person a new email address: its
+/// subject is the old address, its detail (`email_changed_detail`) the new one and the employee
+/// ID the person was found by.
+pub const EMAIL_CHANGED: &str = "person.email_changed";
+
+/// The detail of an `EMAIL_CHANGED` entry. `email_changes` reads the new address back from it.
+pub fn email_changed_detail(new: &str, file_name: &str, employee_id: &str) -> String {
+    format!("{}{file_name}, found by employee ID {employee_id})", to_prefix(new))
+}
+
+/// How an `EMAIL_CHANGED` detail starts when the new address is `address`.
+fn to_prefix(address: &str) -> String {
+    format!("now {address} (HR import ")
 }
 
 #[derive(Debug, Clone)]
@@ -68,4 +86,48 @@ pub async fn page(db: &Db, limit: i64, offset: i64) -> Result<(Vec<Entry>, i64)>
 /// Every entry of the actions `actor` took, oldest first.
 pub async fn by_actor(db: &Db, actor: UserId) -> Result<Vec<Entry>> {
     db.read(BY_ACTOR, params![actor]).await?.iter().map(map).collect()
+}
+
+/// One change of a person's email address by an HR import, as the audit log holds it.
+#[derive(Debug, Clone)]
+pub struct EmailChange {
+    pub entry: Entry,
+    /// The address before (the entry's subject) and after the change.
+    pub from: String,
+    pub to: String,
+}
+
+/// Every change of email address of the person who holds `address` now and whose account was
+/// created at `created`, newest first: the addresses they had before. The log has no person id
+/// for these entries, so the chain is followed by address and time: the change *to* an address
+/// that is theirs is the latest one before they left it (or before now), after their account
+/// was created, with nobody leaving that address in between (else it was someone else's then).
+/// Only HR imports change addresses, and each change is logged, so the chain is complete.
+pub async fn email_changes(
+    src: &mut crate::import::Source<'_>,
+    address: &str,
+    created: DateTime<Utc>,
+) -> Result<Vec<EmailChange>> {
+    let mut out: Vec<EmailChange> = Vec::new();
+    let (mut held, mut until) = (address.to_owned(), None::<DateTime<Utc>>);
+    loop {
+        let prefix = to_prefix(&held);
+        let entries: Vec<Entry> = src
+            .query(EMAIL_CHANGES_AT, params![held.clone(), format!("{prefix}%")])
+            .await?
+            .iter()
+            .map(map)
+            .collect::<Result<_>>()?;
+        let before = |e: &&Entry| until.is_none_or(|u| e.at < u);
+        let Some(to) = entries.iter().filter(before).find(|e| e.detail.starts_with(&prefix) && e.at >= created) else {
+            break;
+        };
+        if entries.iter().filter(before).any(|e| e.subject == held && e.at > to.at) {
+            break;
+        }
+        // Times fall strictly at each step, so a person who changed back and forth ends too.
+        out.push(EmailChange { entry: to.clone(), from: to.subject.clone(), to: held });
+        (held, until) = (to.subject.clone(), Some(to.at));
+    }
+    Ok(out)
 }

@@ -11,6 +11,10 @@ queries! {
     NEXT_VERSION = "SELECT COALESCE(MAX(version), 0) + 1 FROM charters WHERE network_id = $1";
     INSERT = "INSERT INTO charters (network_id, version, body, published_at, published_by) VALUES ($1, $2, $3, $4, $5)";
     ACCEPT = "INSERT INTO charter_acceptances (network_id, user_id, version, accepted_at) VALUES ($1, $2, $3, $4) ON CONFLICT (network_id, user_id, version) DO NOTHING";
+    /// Every version a person accepted, in every network ("download my data").
+    ACCEPTED_BY = "SELECT n.name, a.version, a.accepted_at FROM charter_acceptances a JOIN networks n ON n.id = a.network_id WHERE a.user_id = $1 ORDER BY n.name, a.version";
+    /// The versions a person published.
+    PUBLISHED_BY = "SELECT n.name, c.version, c.published_at FROM charters c JOIN networks n ON n.id = c.network_id WHERE c.published_by = $1 ORDER BY n.name, c.version";
     ACCEPTANCES = "SELECT u.id, u.name, (SELECT MAX(a.version) FROM charter_acceptances a WHERE a.network_id = m.network_id AND a.user_id = u.id), (SELECT MAX(a.accepted_at) FROM charter_acceptances a WHERE a.network_id = m.network_id AND a.user_id = u.id) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL ORDER BY u.name_folded, u.id";
 }
 
@@ -58,4 +62,14 @@ pub async fn acceptances(
         .iter()
         .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.opt_int(2)?, r.opt_time(3)?)))
         .collect()
+}
+
+/// (network name, version, when) of each charter version `user` accepted.
+pub async fn accepted_by(db: &Db, user: UserId) -> Result<Vec<(String, i64, DateTime<Utc>)>> {
+    db.read(ACCEPTED_BY, params![user]).await?.iter().map(|r| Ok((r.text(0)?, r.int(1)?, r.time(2)?))).collect()
+}
+
+/// (network name, version, when) of each charter version `user` published.
+pub async fn published_by(db: &Db, user: UserId) -> Result<Vec<(String, i64, DateTime<Utc>)>> {
+    db.read(PUBLISHED_BY, params![user]).await?.iter().map(|r| Ok((r.text(0)?, r.int(1)?, r.time(2)?))).collect()
 }

@@ -68,6 +68,16 @@ queries! {
     FEEDS_OF = "SELECT f.id, f.user_id, f.network_id, n.slug, n.name, f.created_at FROM calendar_feeds f LEFT JOIN networks n ON n.id = f.network_id WHERE f.user_id = $1 AND f.revoked_at IS NULL ORDER BY f.created_at";
     REVOKE_FEED = "UPDATE calendar_feeds SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL";
     USER_TIME_ZONE = "SELECT time_zone FROM users WHERE id = $1";
+    // "Download my data": a person's part in events, all of it, oldest first. An occurrence
+    // renamed on its own shows its own title.
+    RSVPS_OF = "SELECT COALESCE(x.title, e.title), n.name, r.occurrence_at, r.response, r.responded_at FROM event_rsvps r JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = r.network_id LEFT JOIN event_exceptions x ON x.event_id = r.event_id AND x.occurrence_at = r.occurrence_at WHERE r.user_id = $1 ORDER BY r.occurrence_at, r.event_id";
+    ATTENDANCE_OF = "SELECT COALESCE(x.title, e.title), n.name, a.occurrence_at, a.method, a.checked_in_at FROM event_attendance a JOIN events e ON e.id = a.event_id JOIN networks n ON n.id = a.network_id LEFT JOIN event_exceptions x ON x.event_id = a.event_id AND x.occurrence_at = a.occurrence_at WHERE a.user_id = $1 ORDER BY a.occurrence_at, a.event_id";
+    FEEDBACK_OF = "SELECT COALESCE(x.title, e.title), n.name, f.occurrence_at, f.rating, f.comment, f.created_at FROM event_feedback f JOIN events e ON e.id = f.event_id JOIN networks n ON n.id = f.network_id LEFT JOIN event_exceptions x ON x.event_id = f.event_id AND x.occurrence_at = f.occurrence_at WHERE f.user_id = $1 ORDER BY f.occurrence_at, f.event_id";
+    /// occurrence_at 0: every occurrence of the series.
+    HOSTING_OF = "SELECT e.title, n.name, h.occurrence_at FROM event_hosts h JOIN events e ON e.id = h.event_id JOIN networks n ON n.id = h.network_id WHERE h.user_id = $1 ORDER BY e.starts_at, h.event_id, h.occurrence_at";
+    CREATED_BY = "SELECT e.title, n.name, e.starts_at, e.created_at FROM events e JOIN networks n ON n.id = e.network_id WHERE e.created_by = $1 ORDER BY e.created_at, e.id";
+    /// Revoked feeds too, with when; never the token (only its hash is stored anyway).
+    ALL_FEEDS_OF = "SELECT n.name, f.created_at, f.revoked_at FROM calendar_feeds f LEFT JOIN networks n ON n.id = f.network_id WHERE f.user_id = $1 ORDER BY f.created_at, f.id";
 }
 
 /// An event (or series) as stored, with its network's slug and name.
@@ -608,4 +618,99 @@ pub async fn user_time_zone(db: &Db, user: UserId) -> Result<String> {
         .map(|r| r.text(0))
         .transpose()?
         .unwrap_or_else(|| "UTC".into()))
+}
+
+/// A person's part in one occurrence, for "download my data".
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub title: String,
+    pub network_name: String,
+    pub occurrence_at: DateTime<Utc>,
+    /// The answer (RSVP) or how attendance was recorded (check-in).
+    pub what: String,
+    pub at: DateTime<Utc>,
+}
+
+fn map_part(r: &Row) -> Result<Part> {
+    Ok(Part {
+        title: r.text(0)?,
+        network_name: r.text(1)?,
+        occurrence_at: r.time(2)?,
+        what: r.text(3)?,
+        at: r.time(4)?,
+    })
+}
+
+/// Every RSVP `user` gave (`what` = the answer, `at` = when), oldest occurrence first.
+pub async fn rsvps_of(db: &Db, user: UserId) -> Result<Vec<Part>> {
+    db.read(RSVPS_OF, params![user]).await?.iter().map(map_part).collect()
+}
+
+/// Every occurrence `user` attended (`what` = code or organiser), unlike `history_of` not capped.
+pub async fn attendance_of(db: &Db, user: UserId) -> Result<Vec<Part>> {
+    db.read(ATTENDANCE_OF, params![user]).await?.iter().map(map_part).collect()
+}
+
+/// Feedback a person gave on one occurrence.
+#[derive(Debug, Clone)]
+pub struct Given {
+    pub title: String,
+    pub network_name: String,
+    pub occurrence_at: DateTime<Utc>,
+    pub rating: i64,
+    pub comment: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn feedback_of(db: &Db, user: UserId) -> Result<Vec<Given>> {
+    db.read(FEEDBACK_OF, params![user])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Given {
+                title: r.text(0)?,
+                network_name: r.text(1)?,
+                occurrence_at: r.time(2)?,
+                rating: r.int(3)?,
+                comment: r.text(4)?,
+                created_at: r.time(5)?,
+            })
+        })
+        .collect()
+}
+
+/// (event title, network name, occurrence or `None` for every occurrence) that `user` hosts.
+pub async fn hosting_of(db: &Db, user: UserId) -> Result<Vec<(String, String, Option<DateTime<Utc>>)>> {
+    db.read(HOSTING_OF, params![user])
+        .await?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?, if r.int(2)? == 0 { None } else { Some(r.time(2)?) })))
+        .collect()
+}
+
+/// (title, network name, first start, created) of the events `user` created.
+pub async fn created_by(db: &Db, user: UserId) -> Result<Vec<(String, String, DateTime<Utc>, DateTime<Utc>)>> {
+    db.read(CREATED_BY, params![user])
+        .await?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?, r.time(2)?, r.time(3)?)))
+        .collect()
+}
+
+/// A calendar feed as "download my data" shows it: for which network (`None`: the person's own
+/// calendar), made and revoked when. The secret is not here.
+#[derive(Debug, Clone)]
+pub struct FeedRecord {
+    pub network_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Every feed `user` made, revoked ones too, oldest first.
+pub async fn all_feeds_of(db: &Db, user: UserId) -> Result<Vec<FeedRecord>> {
+    db.read(ALL_FEEDS_OF, params![user])
+        .await?
+        .iter()
+        .map(|r| Ok(FeedRecord { network_name: r.opt_text(0)?, created_at: r.time(1)?, revoked_at: r.opt_time(2)? }))
+        .collect()
 }

@@ -108,7 +108,8 @@ pub struct Snapshot {
 }
 
 /// Where a snapshot is read from: the pool (preview, export) or the import's own transaction
-/// (apply, so the plan matches what it writes).
+/// (apply, so the plan matches what it writes). Also where `audit::email_changes` reads: the
+/// pool for "download my data", erasure's transaction.
 pub enum Source<'a> {
     Db(&'a Db),
     Tx(&'a mut Tx),
@@ -116,9 +117,13 @@ pub enum Source<'a> {
 
 impl Source<'_> {
     async fn read(&mut self, sql: &'static str) -> Result<Vec<Row>> {
+        self.query(sql, vec![]).await
+    }
+
+    pub(crate) async fn query(&mut self, sql: &'static str, params: Vec<crate::Value>) -> Result<Vec<Row>> {
         match self {
-            Source::Db(db) => db.read(sql, vec![]).await,
-            Source::Tx(tx) => tx.read(sql, vec![]).await,
+            Source::Db(db) => db.read(sql, params).await,
+            Source::Tx(tx) => tx.read(sql, params).await,
         }
     }
 }

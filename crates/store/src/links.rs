@@ -13,6 +13,8 @@ queries! {
     /// Invitations to people who have no account yet, still open, for a network's organisers.
     OPEN_INVITES_FOR_NETWORK = "SELECT email, MAX(expires_at) FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2 GROUP BY email ORDER BY email";
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
+    /// Links for a person (by account or address), without their secrets ("download my data").
+    FOR_PERSON = "SELECT purpose, created_at, expires_at, used_at FROM one_time_links WHERE user_id = $1 OR email = $2 ORDER BY created_at, token_hash";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,5 +115,25 @@ pub async fn open_invites_for_network(
         .await?
         .iter()
         .map(|r| Ok((r.text(0)?, r.time(1)?)))
+        .collect()
+}
+
+/// A link as "download my data" shows it: what for, and when; never its secret.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub purpose: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// The links made for `user` or sent to `email`, oldest first.
+pub async fn for_person(db: &Db, user: UserId, email: &str) -> Result<Vec<Sent>> {
+    db.read(FOR_PERSON, params![user, email])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Sent { purpose: r.text(0)?, created_at: r.time(1)?, expires_at: r.time(2)?, used_at: r.opt_time(3)? })
+        })
         .collect()
 }

@@ -18,6 +18,7 @@ queries! {
     FORGET_STALE_ADDRESSES = "DELETE FROM login_addresses WHERE user_id = $1 AND last_success_at <= $2";
     ADDRESSES_FOR_USER = "SELECT address, last_success_at FROM login_addresses WHERE user_id = $1 ORDER BY last_success_at DESC";
     PURGE_ADDRESSES = "DELETE FROM login_addresses WHERE last_success_at <= $1 OR user_id IN (SELECT id FROM users WHERE deactivated_at IS NOT NULL)";
+    TIMES_FOR_KEY = "SELECT at FROM login_failures WHERE key = $1 ORDER BY at";
 }
 
 /// How long an address stays known after its last successful sign-in.
@@ -123,4 +124,9 @@ pub async fn purge(db: &Db, before: DateTime<Utc>) -> Result<u64> {
     let failures = db.write(PURGE, params![before]).await?;
     let addresses = db.write(PURGE_ADDRESSES, params![before - Duration::days(ADDRESS_RETENTION_DAYS)]).await?;
     Ok(failures + addresses)
+}
+
+/// When the failures still counted under `key` happened, oldest first.
+pub async fn times_for_key(db: &Db, key: &str) -> Result<Vec<DateTime<Utc>>> {
+    db.read(TIMES_FOR_KEY, params![key]).await?.iter().map(|r| r.time(0)).collect()
 }

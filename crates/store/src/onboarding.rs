@@ -19,6 +19,8 @@ queries! {
     ATTENDED_WELCOME = "SELECT 1 FROM event_attendance a JOIN events e ON e.id = a.event_id WHERE a.network_id = $1 AND a.user_id = $2 AND e.kind = 'welcome' LIMIT 1";
     STUCK_DAYS = "SELECT onboarding_stuck_days FROM networks WHERE id = $1";
     SET_STUCK_DAYS = "UPDATE networks SET onboarding_stuck_days = $2 WHERE id = $1";
+    /// Every step a person ticked, in every network, members still or not ("download my data").
+    TICKED_BY = "SELECT p.network_id, n.name, p.step_id, s.title, p.done_at FROM onboarding_progress p JOIN onboarding_steps s ON s.id = p.step_id JOIN networks n ON n.id = p.network_id WHERE p.user_id = $1 ORDER BY n.name, s.position, s.id";
 }
 
 #[derive(Debug, Clone)]
@@ -111,4 +113,31 @@ pub async fn set_stuck_days(tx: &mut Tx, network: NetworkId, days: i64) -> Resul
 
 pub async fn attended_welcome(db: &Db, network: NetworkId, user: UserId) -> Result<bool> {
     Ok(db.read_opt(ATTENDED_WELCOME, params![network, user]).await?.is_some())
+}
+
+/// A step a person ticked.
+#[derive(Debug, Clone)]
+pub struct Ticked {
+    pub network_id: NetworkId,
+    pub network_name: String,
+    pub step_id: String,
+    pub title: String,
+    pub done_at: DateTime<Utc>,
+}
+
+/// Every step `user` ticked, by network name and step position.
+pub async fn ticked_by(db: &Db, user: UserId) -> Result<Vec<Ticked>> {
+    db.read(TICKED_BY, params![user])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Ticked {
+                network_id: NetworkId(r.uuid(0)?),
+                network_name: r.text(1)?,
+                step_id: r.text(2)?,
+                title: r.text(3)?,
+                done_at: r.time(4)?,
+            })
+        })
+        .collect()
 }

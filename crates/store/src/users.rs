@@ -33,6 +33,14 @@ queries! {
     ERASE_LOGIN_ADDRESSES = "DELETE FROM login_addresses WHERE user_id = $1";
     ERASE_LINKS = "DELETE FROM one_time_links WHERE user_id = $1 OR email = $2";
     ERASE_AUDIT_ACTOR = "UPDATE audit_log SET actor_name = 'Former member' WHERE actor_id = $1";
+    /// An entry about the person that also holds an employee ID (an email change): who did what
+    /// and when stays, the rest goes.
+    ERASE_AUDIT_ENTRY = "UPDATE audit_log SET subject = 'a former member', detail = 'details erased with the person' WHERE id = $1";
+    /// Ratings stay for the figures; the words go, since free text can say who wrote it.
+    ERASE_FEEDBACK_COMMENTS = "UPDATE event_feedback SET comment = '' WHERE user_id = $1";
+    /// Their secret calendar URLs: nothing to count, and they would show an erased person's
+    /// calendar.
+    ERASE_FEEDS = "DELETE FROM calendar_feeds WHERE user_id = $1";
     ERASE_AUDIT_SUBJECT = "UPDATE audit_log SET subject = 'a former member' WHERE subject = $1";
     /// Details name people too ("buddy: ann@example.org (was bo@example.org)"): the entries that
     /// contain the address somewhere, to replace it where it stands alone (`scrub`).
@@ -42,6 +50,10 @@ queries! {
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
     SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 OR email LIKE $1 ORDER BY name_folded, id LIMIT $2 OFFSET $3";
     SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE name_folded LIKE $1 OR email LIKE $1";
+    /// The assistants who support the person (the other side of their profile's "supports").
+    SUPPORTED_BY = "SELECT u.name FROM profile_supports s JOIN users u ON u.id = s.user_id WHERE s.executive_id = $1 ORDER BY u.name_folded, u.id";
+    /// The people whose profile names the person as their manager.
+    REPORTS = "SELECT u.name FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.manager_id = $1 ORDER BY u.name_folded, u.id";
 }
 
 #[derive(Debug, Clone)]
@@ -223,12 +235,35 @@ fn scrub(text: &str, email: &str) -> String {
     out
 }
 
-/// Erases a person's personal data, keeping the anonymous rows that aggregate figures count
-/// (memberships, attendance, acceptances, buddy pairings, which end): the account becomes
-/// "Former member" with an unusable address and no employee id, and profile, tags, sessions,
-/// tokens, sign-in addresses, links and mail to them are deleted. The one place that knows what
-/// erasure removes; callers add only their audit entry.
-pub async fn erase(tx: &mut Tx, id: UserId, old_email: &str, now: DateTime<Utc>) -> Result<()> {
+/// Erases a person's personal data, keeping the anonymous rows that aggregate figures count: the
+/// account becomes "Former member" with an unusable address and no employee id (the id is free
+/// for someone else); memberships, charter acceptances, onboarding ticks, RSVPs, attendance,
+/// hosting and the ratings of their event feedback stay, tied to that anonymous account, and
+/// buddy pairings end but stay. Deleted: profile, photo, tags, supports (either side), sessions,
+/// tokens, calendar feeds, sign-in addresses, links and mail to them — and the free text of their
+/// event feedback, which is emptied, as words can say who wrote them.
+///
+/// The audit log keeps who did what and when, without naming them: their own entries say "Former
+/// member", and each address they had — the current one and every one an HR import changed
+/// (`audit::email_changes`) — becomes "a former member" wherever it stands alone in a subject or
+/// detail; the email-change entries themselves, which also hold the employee ID, keep only their
+/// action, actor and time. Links and mail to the old addresses go too.
+///
+/// Returns every address the person had, newest first (none if there is no such person). The
+/// one place that knows what erasure removes; callers add only their audit entry.
+pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<String>> {
+    let Some(person) = tx.read_opt(BY_ID, params![id]).await?.as_ref().map(map).transpose()? else {
+        return Ok(Vec::new());
+    };
+    let changes =
+        crate::audit::email_changes(&mut crate::import::Source::Tx(tx), &person.email, person.created_at).await?;
+    let mut addresses = vec![person.email.clone()];
+    for c in &changes {
+        tx.write(ERASE_AUDIT_ENTRY, params![c.entry.id]).await?;
+        if !addresses.contains(&c.from) {
+            addresses.push(c.from.clone());
+        }
+    }
     let placeholder = format!("erased-{}@erased.invalid", id.0.simple());
     tx.write(ERASE_USER, params![id, placeholder, false, now]).await?;
     for sql in [
@@ -240,23 +275,37 @@ pub async fn erase(tx: &mut Tx, id: UserId, old_email: &str, now: DateTime<Utc>)
         ERASE_SESSIONS,
         ERASE_TOKENS,
         ERASE_LOGIN_ADDRESSES,
+        ERASE_FEEDS,
+        ERASE_FEEDBACK_COMMENTS,
         ERASE_AUDIT_ACTOR,
     ] {
         tx.write(sql, params![id]).await?;
     }
-    tx.write(ERASE_LINKS, params![id, old_email]).await?;
-    tx.write(ERASE_AUDIT_SUBJECT, params![old_email]).await?;
-    for r in tx.read(AUDIT_DETAILS_NAMING, params![old_email]).await? {
-        let (entry, detail) = (r.text(0)?, r.text(1)?);
-        let scrubbed = scrub(&detail, old_email);
-        if scrubbed != detail {
-            tx.write(SET_AUDIT_DETAIL, params![entry, scrubbed]).await?;
+    for address in &addresses {
+        tx.write(ERASE_LINKS, params![id, address.as_str()]).await?;
+        tx.write(ERASE_AUDIT_SUBJECT, params![address.as_str()]).await?;
+        for r in tx.read(AUDIT_DETAILS_NAMING, params![address.as_str()]).await? {
+            let (entry, detail) = (r.text(0)?, r.text(1)?);
+            let scrubbed = scrub(&detail, address);
+            if scrubbed != detail {
+                tx.write(SET_AUDIT_DETAIL, params![entry, scrubbed]).await?;
+            }
         }
+        tx.write(ERASE_OUTBOX, params![address.as_str()]).await?;
     }
-    tx.write(ERASE_OUTBOX, params![old_email]).await?;
     // They are nobody's buddy, and have none, any more; the ended rows stay for the figures.
     crate::buddies::end_all_for(tx, id, now).await?;
-    Ok(())
+    Ok(addresses)
+}
+
+/// Names of the assistants who support `id`.
+pub async fn supported_by(db: &Db, id: UserId) -> Result<Vec<String>> {
+    db.read(SUPPORTED_BY, params![id]).await?.iter().map(|r| r.text(0)).collect()
+}
+
+/// Names of the people whose manager is `id`.
+pub async fn reports(db: &Db, id: UserId) -> Result<Vec<String>> {
+    db.read(REPORTS, params![id]).await?.iter().map(|r| r.text(0)).collect()
 }
 
 #[cfg(test)]

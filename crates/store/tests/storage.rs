@@ -22,6 +22,8 @@ both!(
     a_job_with_a_dedupe_key_is_enqueued_once_and_claimed_once,
     membership_transitions_only_from_the_expected_status,
     the_read_model_version_moves_with_committed_changes_only,
+    an_address_history_follows_one_person_when_addresses_are_reused,
+    the_audit_log_is_indexed_by_actor,
 );
 
 async fn every_statement_prepares_on_a_migrated_database(d: Dialect) {
@@ -251,4 +253,66 @@ async fn the_read_model_version_moves_with_committed_changes_only(d: Dialect) {
     users::set_admin(&mut tx, id, true).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(t.db.read_model_version().await.unwrap(), v0 + 2, "one transaction, one step");
+}
+
+/// Logs an HR import's change of address, as the import does.
+async fn log_change(t: &TestDb, from: &str, to: &str, at: chrono::DateTime<Utc>) {
+    use roundtable_store::audit;
+    let mut tx = t.db.begin().await.unwrap();
+    let detail = audit::email_changed_detail(to, "hr.csv", "E1");
+    let entry = audit::NewEntry {
+        actor_id: None,
+        actor_name: "console",
+        action: audit::EMAIL_CHANGED,
+        network_id: None,
+        subject: from,
+        detail: &detail,
+    };
+    audit::record(&mut tx, &entry, at).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Erasure and "download my data" find a person's earlier addresses from the log alone: each
+/// step back is the latest change to an address before they left it, after their account was
+/// created, with nobody leaving it in between.
+async fn an_address_history_follows_one_person_when_addresses_are_reused(d: Dialect) {
+    use roundtable_store::import::Source;
+    let t = TestDb::new(d).await;
+    let t0 = Utc::now();
+    let at = |s: i64| t0 + Duration::seconds(s);
+    let long_ago = t0 - Duration::days(30);
+    // X: x1 → x2 → x3. Then Y takes x2 (y1 → x2); Z's new account gets x1 later.
+    log_change(&t, "x1@example.org", "x2@example.org", at(1)).await;
+    log_change(&t, "x2@example.org", "x3@example.org", at(2)).await;
+    log_change(&t, "y1@example.org", "x2@example.org", at(3)).await;
+    // W goes back and forth: w1 → w2 → w1 → w2.
+    log_change(&t, "w1@example.org", "w2@example.org", at(4)).await;
+    log_change(&t, "w2@example.org", "w1@example.org", at(5)).await;
+    log_change(&t, "w1@example.org", "w2@example.org", at(6)).await;
+    let history = |address: &'static str, created| {
+        let db = t.db.clone();
+        async move {
+            let changes = roundtable_store::audit::email_changes(&mut Source::Db(&db), address, created).await.unwrap();
+            changes.into_iter().map(|c| (c.from, c.to)).collect::<Vec<_>>()
+        }
+    };
+    let pair = |a: &str, b: &str| (format!("{a}@example.org"), format!("{b}@example.org"));
+    assert_eq!(history("x3@example.org", long_ago).await, [pair("x2", "x3"), pair("x1", "x2")]);
+    assert_eq!(history("x2@example.org", long_ago).await, [pair("y1", "x2")], "not X's time at x2");
+    assert_eq!(history("x1@example.org", at(10)).await, [], "Z never changed address");
+    assert_eq!(history("w2@example.org", long_ago).await, [pair("w1", "w2"), pair("w2", "w1"), pair("w1", "w2")]);
+    assert_eq!(history("nobody@example.org", long_ago).await, []);
+}
+
+/// V11: "download my data" and erasure look the audit log up by actor.
+async fn the_audit_log_is_indexed_by_actor(d: Dialect) {
+    let t = TestDb::new(d).await;
+    let sql = match d {
+        Dialect::Sqlite => "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'audit_log_actor'",
+        Dialect::Postgres => "SELECT indexdef FROM pg_indexes WHERE indexname = 'audit_log_actor'",
+    };
+    let rows = t.db.read(sql, vec![]).await.unwrap();
+    assert_eq!(rows.len(), 1, "no audit_log_actor index");
+    let def = rows[0].text(0).unwrap();
+    assert!(def.contains("audit_log") && def.contains("(actor_id)"), "{def}");
 }

@@ -1,4 +1,5 @@
-//! My account: change password, see and end sessions, manage personal API tokens.
+//! My account: change password, see and end sessions, manage personal API tokens, download
+//! everything held about me (JSON and CSV), deactivate my account.
 
 pub mod pages;
 
@@ -7,7 +8,7 @@ use crate::security::{hash_password_async, random_token, token_hash, verify_pass
 use crate::state::AppState;
 use chrono::Utc;
 use roundtable_domain::{FieldError, Password, TokenId, parse_token_name};
-use roundtable_store::{sessions, tokens};
+use roundtable_store::{events, sessions, tokens};
 
 pub async fn change_password(state: &AppState, s: &Signed, current: &str, new: &str) -> Result<()> {
     let mut errs = Vec::new();
@@ -74,44 +75,93 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 }
 
 /// Everything Roundtable holds about the signed-in person, as JSON (the "download my data"
-/// right): account (with the HR employee id, which only org admins see elsewhere), profile with
-/// every field, memberships, charter acceptances, buddy pairings on either side (ended ones
-/// too), sessions, API tokens (names only), the addresses they signed in from (kept for the
-/// sign-in limits) and the audit entries of their own actions.
+/// right). Each table with a person column is here, as far as it is about them:
+/// - account (with the HR employee id, which only org admins see elsewhere) and the earlier
+///   addresses an HR import changed (`email_changes`);
+/// - profile with every field, the assistants who support them and the people who report to
+///   them, and their photo (base64 JPEG);
+/// - memberships, every charter version accepted (and any they published), onboarding
+///   checklists (steps done per network), buddy pairings on either side (ended ones too);
+/// - events: RSVPs, attendance, the feedback they gave, what they host and created, and their
+///   calendar feeds (for what, made and revoked when — never the secret URL);
+/// - sessions, API tokens (names only), the addresses they signed in from (kept for the sign-in
+///   limits), failed sign-ins still counted against the account, links sent to them and mail
+///   to them (subjects only: bodies may hold live sign-in links);
+/// - the audit entries of their own actions.
+///
+/// Not here: others' records that mention them (an organiser's minutes; audit entries of others'
+/// actions about them, bar the email changes), and no secret (tokens, feeds and links are stored
+/// hashed anyway).
 pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> {
     use roundtable_store::{audit, buddies, import, networks, profiles};
+    let db = &state.db;
     let me = s.user.id;
-    let employee_id = import::employee_ids(&state.db, &[me]).await?.into_iter().next().map(|(_, id)| id);
-    let p = profiles::get(&state.db, me).await?.ok_or(AppError::NotFound)?;
+    let t = |t: chrono::DateTime<Utc>| t.to_rfc3339();
+    let employee_id = import::employee_ids(db, &[me]).await?.into_iter().next().map(|(_, id)| id);
+    let p = profiles::get(db, me).await?.ok_or(AppError::NotFound)?;
+    let email_changes = audit::email_changes(&mut import::Source::Db(db), &s.user.email, s.user.created_at).await?;
     let mut memberships = Vec::new();
-    for m in networks::memberships_of(&state.db, me).await? {
-        let n = networks::by_id(&state.db, m.network_id).await?;
-        let (current, accepted) = roundtable_store::charters::standing(&state.db, m.network_id, me).await?;
+    for m in networks::memberships_of(db, me).await? {
+        let n = networks::by_id(db, m.network_id).await?;
+        let (current, accepted) = roundtable_store::charters::standing(db, m.network_id, me).await?;
         memberships.push(serde_json::json!({
             "network": n.map(|n| n.name),
             "role": m.role.as_str(),
             "status": m.status.as_str(),
-            "since": m.since.to_rfc3339(),
+            "since": t(m.since),
             "charter_version_accepted": accepted,
             "charter_current_version": current,
         }));
     }
-    let sessions: Vec<_> = sessions::for_user(&state.db, me, Utc::now())
+    let charters = |list: Vec<(String, i64, chrono::DateTime<Utc>)>| -> Vec<serde_json::Value> {
+        let one = |(network, version, at)| serde_json::json!({"network": network, "version": version, "at": t(at)});
+        list.into_iter().map(one).collect()
+    };
+    let onboarding: Vec<_> = crate::onboarding::checklists_of(state, me)
         .await?
         .into_iter()
-        .map(|x| serde_json::json!({"device": x.user_agent, "started": x.created_at.to_rfc3339(), "last_active": x.last_seen_at.to_rfc3339()}))
+        .map(|c| {
+            let steps: Vec<_> = c
+                .steps
+                .into_iter()
+                .map(|(v, ticked)| {
+                    serde_json::json!({
+                        "step": v.step.title, "done": v.done,
+                        "how": match v.step.automatic.as_str() {
+                            "" => "ticked by you".to_owned(),
+                            kind => format!("automatic ({kind})"),
+                        },
+                        "ticked": ticked.map(t),
+                    })
+                })
+                .collect();
+            serde_json::json!({"network": c.network, "steps": steps})
+        })
         .collect();
-    let tokens: Vec<_> = tokens::for_user(&state.db, me)
+    let sessions: Vec<_> = sessions::for_user(db, me, Utc::now())
         .await?
         .into_iter()
-        .map(|t| serde_json::json!({"name": t.name, "created": t.created_at.to_rfc3339()}))
+        .map(|x| {
+            serde_json::json!({"device": x.user_agent, "started": t(x.created_at), "last_active": t(x.last_seen_at)})
+        })
         .collect();
-    let addresses: Vec<_> = roundtable_store::login_failures::addresses_for_user(&state.db, me)
+    let tokens: Vec<_> = tokens::for_user(db, me)
         .await?
         .into_iter()
-        .map(|(address, at)| serde_json::json!({"address": address, "last_signed_in": at.to_rfc3339()}))
+        .map(|x| serde_json::json!({"name": x.name, "created": t(x.created_at)}))
         .collect();
-    let pairings: Vec<_> = buddies::history_of(&state.db, me)
+    let addresses: Vec<_> = roundtable_store::login_failures::addresses_for_user(db, me)
+        .await?
+        .into_iter()
+        .map(|(address, at)| serde_json::json!({"address": address, "last_signed_in": t(at)}))
+        .collect();
+    let failed_sign_ins: Vec<_> =
+        roundtable_store::login_failures::times_for_key(db, &crate::accounts::account_failure_key(&s.user.email))
+            .await?
+            .into_iter()
+            .map(t)
+            .collect();
+    let pairings: Vec<_> = buddies::history_of(db, me)
         .await?
         .into_iter()
         .map(|b| {
@@ -119,16 +169,90 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
                 "network": b.network,
                 "you_are": if b.newcomer == me { "newcomer" } else { "buddy" },
                 "newcomer": b.newcomer_name, "buddy": b.buddy_name,
-                "from": b.assigned_at.to_rfc3339(), "until": b.ended_at.map(|t| t.to_rfc3339()),
+                "from": t(b.assigned_at), "until": b.ended_at.map(t),
             })
         })
         .collect();
-    let actions: Vec<_> = audit::by_actor(&state.db, me)
+    let part = |x: events::Part, what: &str| {
+        serde_json::json!({
+            "event": x.title, "network": x.network_name, "occurrence": t(x.occurrence_at),
+            (what): x.what, "at": t(x.at),
+        })
+    };
+    let rsvps: Vec<_> = events::rsvps_of(db, me).await?.into_iter().map(|x| part(x, "response")).collect();
+    let attendance: Vec<_> = events::attendance_of(db, me).await?.into_iter().map(|x| part(x, "recorded_by")).collect();
+    let feedback: Vec<_> = events::feedback_of(db, me)
+        .await?
+        .into_iter()
+        .map(|f| {
+            serde_json::json!({
+                "event": f.title, "network": f.network_name, "occurrence": t(f.occurrence_at),
+                "rating": f.rating, "comment": f.comment, "given": t(f.created_at),
+            })
+        })
+        .collect();
+    let hosting: Vec<_> = events::hosting_of(db, me)
+        .await?
+        .into_iter()
+        .map(|(title, network, at)| {
+            let occurrence = at.map_or_else(|| "every occurrence".to_owned(), t);
+            serde_json::json!({"event": title, "network": network, "occurrence": occurrence})
+        })
+        .collect();
+    let created: Vec<_> = events::created_by(db, me)
+        .await?
+        .into_iter()
+        .map(|(title, network, starts, at)| {
+            serde_json::json!({"event": title, "network": network, "starts": t(starts), "created": t(at)})
+        })
+        .collect();
+    let feeds: Vec<_> = events::all_feeds_of(db, me)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let calendar = f
+                .network_name
+                .map_or_else(|| "your own calendar (all your events)".to_owned(), |n| format!("the network {n}"));
+            serde_json::json!({"calendar": calendar, "created": t(f.created_at), "revoked": f.revoked_at.map(t)})
+        })
+        .collect();
+    let photo = profiles::photo(db, me).await?.map(|(jpeg_base64, updated)| {
+        serde_json::json!({
+            "content_type": "image/jpeg", "encoding": "base64", "data": jpeg_base64, "updated": t(updated),
+        })
+    });
+    let links: Vec<_> = roundtable_store::links::for_person(db, me, &s.user.email)
+        .await?
+        .into_iter()
+        .map(|l| {
+            serde_json::json!({
+                "purpose": l.purpose, "created": t(l.created_at), "expires": t(l.expires_at),
+                "used": l.used_at.map(t),
+            })
+        })
+        .collect();
+    let mut mail = Vec::new();
+    for address in std::iter::once(&s.user.email).chain(email_changes.iter().map(|c| &c.from)) {
+        for (subject, queued, status, sent) in roundtable_store::outbox::to_address(db, address).await? {
+            mail.push(serde_json::json!({
+                "to": address, "subject": subject, "queued": t(queued), "status": status, "sent": sent.map(t),
+            }));
+        }
+    }
+    let email_changes: Vec<_> = email_changes
+        .into_iter()
+        .map(|c| {
+            serde_json::json!({
+                "from": c.from, "to": c.to, "at": t(c.entry.at), "by": c.entry.actor_name, "detail": c.entry.detail,
+            })
+        })
+        .collect();
+    let actions: Vec<_> = audit::by_actor(db, me)
         .await?
         .into_iter()
         .map(|e| {
             serde_json::json!({
-                "at": e.at.to_rfc3339(), "action": e.action, "network": e.network_name,
+                "at": t(e.at), "action": e.action, "network": e.network_name,
                 "subject": e.subject, "detail": e.detail,
             })
         })
@@ -136,28 +260,45 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
     Ok(serde_json::json!({
         "account": {
             "id": me.to_string(), "name": s.user.name, "email": s.user.email,
-            "email_verified": s.user.email_verified_at.map(|t| t.to_rfc3339()),
-            "organisation_admin": s.user.is_org_admin, "created": s.user.created_at.to_rfc3339(),
+            "email_verified": s.user.email_verified_at.map(t),
+            "organisation_admin": s.user.is_org_admin, "created": t(s.user.created_at),
             "employee_id": employee_id,
+            "email_changes": email_changes,
         },
         "profile": {
             "job_title": p.job_title, "department": p.department, "location": p.location, "time_zone": p.time_zone,
             "preferred_name": p.preferred_name, "pronouns": p.pronouns, "level": p.level,
             "years_experience": p.years_experience, "bio": p.bio, "start_date": p.start_date,
             "manager": p.manager_name, "supports": p.supports.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
+            "supported_by": roundtable_store::users::supported_by(db, me).await?,
+            "reports": roundtable_store::users::reports(db, me).await?,
             "tags": p.tags.iter().map(|(k, t)| serde_json::json!({"kind": k, "tag": t})).collect::<Vec<_>>(),
             "visibility": serde_json::from_str::<serde_json::Value>(&p.visibility).unwrap_or_default(),
         },
+        "photo": photo,
         "memberships": memberships,
+        "charter_acceptances": charters(roundtable_store::charters::accepted_by(db, me).await?),
+        "charters_published": charters(roundtable_store::charters::published_by(db, me).await?),
+        "onboarding": onboarding,
         "buddies": pairings,
+        "event_rsvps": rsvps,
+        "event_attendance": attendance,
+        "event_feedback": feedback,
+        "events_hosted": hosting,
+        "events_created": created,
+        "calendar_feeds": feeds,
         "sessions": sessions,
         "api_tokens": tokens,
         "sign_in_addresses": addresses,
+        "failed_sign_ins": failed_sign_ins,
+        "links_sent_to_you": links,
+        "emails_to_you": mail,
         "your_actions": actions,
     }))
 }
 
-/// The same data flattened to rows (section, field, value) for a spreadsheet.
+/// The same data flattened to rows (section, field, value) for a spreadsheet. The photo, which
+/// a spreadsheet cannot show, is one line saying it is held and where to get it.
 pub fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {
     fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
         match v {
@@ -172,10 +313,17 @@ pub fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {
             other => out.push((prefix.to_owned(), other.to_string())),
         }
     }
+    let mut v = v.clone();
+    if let Some(photo) = v.get_mut("photo").filter(|p| !p.is_null()) {
+        *photo = serde_json::Value::String(PHOTO_HELD.into());
+    }
     let mut out = Vec::new();
-    walk("", v, &mut out);
+    walk("", &v, &mut out);
     out
 }
+
+/// The CSV's line for a photo.
+pub const PHOTO_HELD: &str = "A profile photo is held (JPEG); the JSON download has it as base64.";
 
 /// Deactivates the signed-in person's own account after checking their password.
 pub async fn deactivate(state: &AppState, s: &Signed, password: &str) -> Result<()> {

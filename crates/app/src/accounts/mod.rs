@@ -157,9 +157,10 @@ enum Limit {
     Account,
 }
 
-fn too_many(limit: Limit, minutes: i64) -> AppError {
+/// The refusal, saying in words and in `Retry-After` how long to wait: the same whole minutes.
+fn too_many(limit: Limit, minutes: u64) -> AppError {
     let wait = format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" });
-    AppError::RateLimited(match limit {
+    let message = match limit {
         Limit::Pair => format!(
             "Too many failed sign-in attempts for this account from this address. Please wait {wait} and try again, or reset your password."
         ),
@@ -169,7 +170,8 @@ fn too_many(limit: Limit, minutes: i64) -> AppError {
         Limit::Account => format!(
             "Too many failed sign-in attempts for this account from different places, so for now it only accepts sign-ins from networks it has been used from before. Please wait {wait}, sign in from a network you have used before, or reset your password."
         ),
-    })
+    };
+    AppError::RateLimited { message, retry_after_seconds: minutes * 60 }
 }
 
 /// The client address as the sign-in limits count it: an IPv6 client is counted by its /64
@@ -205,7 +207,7 @@ pub async fn sign_in(
     let email: String = email.trim().to_lowercase().chars().take(320).collect();
     let addr = &network_of(addr);
     let pair_key = format!("pair:{email} {addr}");
-    let account_key = format!("account:{email}");
+    let account_key = account_failure_key(&email);
     let address_key = format!("address:{addr}");
     let keys = login_failures::Keys { pair: &pair_key, address: &address_key, account: &account_key };
     let user = users::by_email(&state.db, &email).await?;
@@ -233,7 +235,7 @@ pub async fn sign_in(
         // enough, however often someone knocks meanwhile.
         login_failures::take_back(&state.db, &attempt).await?;
         let left = w.oldest.map_or(window, |o| o + window - now);
-        let minutes = (left.num_seconds() + 59) / 60;
+        let minutes = u64::try_from((left.num_seconds() + 59) / 60).unwrap_or(0);
         return Err(too_many(limit, minutes.max(1)));
     }
     let ok = verify_password_async(password.to_owned(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
@@ -434,8 +436,14 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
 /// each (account, address) pair. The per-address counts stay.
 pub async fn forget_failed_sign_ins(state: &AppState, email: &str) -> Result<()> {
     let email = email.trim().to_lowercase();
-    login_failures::clear_with_prefix(&state.db, &format!("account:{email}"), &format!("pair:{email} ")).await?;
+    login_failures::clear_with_prefix(&state.db, &account_failure_key(&email), &format!("pair:{email} ")).await?;
     Ok(())
+}
+
+/// The key failed sign-ins to the account with this address are counted under, from any
+/// address ("download my data" lists them).
+pub fn account_failure_key(email: &str) -> String {
+    format!("account:{}", email.trim().to_lowercase())
 }
 
 /// What an invitation link leads to.

@@ -106,14 +106,17 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
     if person.is_org_admin && users::count_admins(&mut tx).await? <= 1 {
         return Err(AppError::Forbidden("This is the last administrator. Make someone else an administrator first."));
     }
-    // Everything erasure removes (employee id, sign-in addresses, buddy pairings end) is in the
-    // store's `erase`.
-    users::erase(&mut tx, user, &person.email, now).await?;
+    // Everything erasure removes (employee id, old addresses, sign-in addresses, feedback
+    // comments; buddy pairings end) is in the store's `erase`.
+    let addresses = users::erase(&mut tx, user, now).await?;
     record(&mut tx, actor, actor_name, "person.erased", "a former member", "personal data erased").await?;
     tx.commit().await?;
     // Failed sign-ins are counted under the address (outside any transaction, like every
-    // attempt); forget those too rather than wait for the daily clean-up.
-    crate::accounts::forget_failed_sign_ins(state, &person.email).await?;
+    // attempt); forget those too, for every address they had, rather than wait for the daily
+    // clean-up.
+    for address in &addresses {
+        crate::accounts::forget_failed_sign_ins(state, address).await?;
+    }
     Ok(())
 }
 

@@ -24,8 +24,10 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("conflict")]
     Conflict(FieldError),
+    /// Too many attempts: the message says in words when to try again, `retry_after_seconds` says
+    /// it in the `Retry-After` header (the same time: a message saying "5 minutes" sends 300).
     #[error("too many attempts")]
-    RateLimited(String),
+    RateLimited { message: String, retry_after_seconds: u64 },
     /// Malformed request (not a form, broken encoding, too large): the message says what to fix.
     #[error("bad request: {1}")]
     BadRequest(StatusCode, String),
@@ -44,7 +46,7 @@ impl From<roundtable_domain::Error> for AppError {
             D::Unauthenticated => AppError::Unauthenticated,
             D::Invalid(f) => AppError::Invalid(f),
             D::Conflict(f) => AppError::Conflict(f),
-            D::RateLimited(m) => AppError::RateLimited(m),
+            D::RateLimited { message, retry_after_seconds } => AppError::RateLimited { message, retry_after_seconds },
         }
     }
 }
@@ -76,7 +78,7 @@ impl AppError {
             AppError::Unauthenticated | AppError::SignInFirst { .. } => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(s, _) => *s,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,7 +93,7 @@ impl AppError {
             AppError::Unauthenticated | AppError::SignInFirst { .. } => "unauthenticated",
             AppError::Invalid(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
-            AppError::RateLimited(_) => "rate_limited",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest(..) => "bad_request",
             AppError::Internal(_) => "internal",
         }
@@ -110,12 +112,20 @@ impl AppError {
             AppError::Unauthenticated | AppError::SignInFirst { .. } => "Please sign in to continue.".into(),
             AppError::Invalid(f) => f.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
             AppError::Conflict(f) => f.message.clone(),
-            AppError::RateLimited(m) => m.clone(),
+            AppError::RateLimited { message, .. } => message.clone(),
             AppError::BadRequest(_, m) => m.clone(),
             AppError::Internal(_) => {
                 "Something went wrong on our side. It has been logged; please try again in a moment.".into()
             }
         }
+    }
+
+    /// Adds `Retry-After` (seconds) to a response for a refusal that says when to try again.
+    pub fn retry_after(&self, mut r: Response) -> Response {
+        if let AppError::RateLimited { retry_after_seconds, .. } = self {
+            r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_seconds));
+        }
+        r
     }
 
     fn log(&self) {
@@ -162,10 +172,11 @@ impl IntoResponse for AppError {
             title,
             message: self.message(),
         };
-        match page.render() {
+        let r = match page.render() {
             Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
             Err(_) => (status, self.message()).into_response(),
-        }
+        };
+        self.retry_after(r)
     }
 }
 
@@ -199,8 +210,35 @@ impl IntoResponse for ApiError {
             body["errors"] =
                 fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.message})).collect();
         }
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+        e.retry_after((status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response())
     }
 }
 
 pub type ApiResult<T> = std::result::Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused() -> AppError {
+        AppError::RateLimited { message: "Please wait 5 minutes and try again.".into(), retry_after_seconds: 300 }
+    }
+
+    // No /api route is rate limited today; whichever is one day answers like this.
+    #[test]
+    fn a_refusal_over_the_api_says_when_to_retry() {
+        let r = ApiError(refused()).into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "300");
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "application/problem+json");
+        assert!(ApiError(AppError::NotFound).into_response().headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    #[test]
+    fn a_refusal_page_says_when_to_retry() {
+        let r = refused().into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "300");
+        assert!(AppError::NotFound.into_response().headers().get(header::RETRY_AFTER).is_none());
+    }
+}

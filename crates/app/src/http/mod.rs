@@ -80,10 +80,10 @@ pub fn or_form<T>(
             Ok(with_status(form(Errors(errs))?, axum::http::StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(AppError::Conflict(err)) => Ok(with_status(form(Errors(vec![err]))?, axum::http::StatusCode::CONFLICT)),
-        Err(AppError::RateLimited(msg)) => Ok(with_status(
-            form(Errors(vec![FieldError::new("form", msg)]))?,
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-        )),
+        Err(e @ AppError::RateLimited { .. }) => {
+            let page = form(Errors(vec![FieldError::new("form", e.message())]))?;
+            Ok(e.retry_after(with_status(page, axum::http::StatusCode::TOO_MANY_REQUESTS)))
+        }
         Err(e) => Err(e),
     }
 }

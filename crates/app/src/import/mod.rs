@@ -936,10 +936,10 @@ pub async fn run(
             &audit::NewEntry {
                 actor_id: by.user_id,
                 actor_name: &by.name,
-                action: "person.email_changed",
+                action: audit::EMAIL_CHANGED,
                 network_id: None,
                 subject: old,
-                detail: &format!("now {new} (HR import {file_name}, found by employee ID {emp})"),
+                detail: &audit::email_changed_detail(new, file_name, emp),
             },
             Utc::now(),
         )

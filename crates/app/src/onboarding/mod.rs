@@ -14,7 +14,7 @@ use crate::mail::{self, Email as Mail};
 use crate::networks::{self, Seen};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
-use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, UserId};
+use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, NetworkId, UserId};
 use roundtable_store::onboarding::{self, Step};
 use roundtable_store::{audit, charters, users};
 
@@ -41,14 +41,14 @@ struct Facts {
     has_buddy: bool,
 }
 
-async fn facts(state: &AppState, seen: &Seen, user: UserId) -> Result<Facts> {
-    let (current, accepted) = charters::standing(&state.db, seen.network.id, user).await?;
+async fn facts(state: &AppState, network: NetworkId, user: UserId) -> Result<Facts> {
+    let (current, accepted) = charters::standing(&state.db, network, user).await?;
     let u = roundtable_store::profiles::get(&state.db, user).await?;
     Ok(Facts {
         charter_ok: current.is_some() && accepted >= current,
         profile_ok: u.is_some_and(|p| !p.job_title.is_empty() && !p.department.is_empty()),
-        attended_welcome: onboarding::attended_welcome(&state.db, seen.network.id, user).await?,
-        has_buddy: roundtable_store::buddies::buddy_of(&state.db, seen.network.id, user).await?.is_some(),
+        attended_welcome: onboarding::attended_welcome(&state.db, network, user).await?,
+        has_buddy: roundtable_store::buddies::buddy_of(&state.db, network, user).await?.is_some(),
     })
 }
 
@@ -79,7 +79,69 @@ pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<St
     }
     let ticked: Vec<String> =
         onboarding::done_for(&state.db, seen.network.id, actor.user_id).await?.into_iter().map(|(id, _)| id).collect();
-    Ok(views(steps, &ticked, &facts(state, seen, actor.user_id).await?))
+    Ok(views(steps, &ticked, &facts(state, seen.network.id, actor.user_id).await?))
+}
+
+/// One network's checklist as "download my data" shows it.
+#[derive(Debug, Clone)]
+pub struct Checklist {
+    pub network: String,
+    /// Each step with whether it is done and, for a step the person ticked, when.
+    pub steps: Vec<(StepView, Option<DateTime<Utc>>)>,
+}
+
+/// A person's onboarding progress everywhere, for their own download: the whole checklist of
+/// each network they are an active member of (automatic steps worked out as on their page), and
+/// the steps they ticked in networks they are no longer active in (the ticks are kept).
+pub async fn checklists_of(state: &AppState, user: UserId) -> Result<Vec<Checklist>> {
+    let ticked = onboarding::ticked_by(&state.db, user).await?;
+    let mut out = Vec::new();
+    let mut covered = Vec::new();
+    for m in roundtable_store::networks::memberships_of(&state.db, user).await? {
+        if m.status != MembershipStatus::Active {
+            continue;
+        }
+        let steps = onboarding::steps(&state.db, m.network_id).await?;
+        if steps.is_empty() {
+            continue;
+        }
+        let Some(network) = roundtable_store::networks::by_id(&state.db, m.network_id).await? else { continue };
+        covered.push(m.network_id);
+        let mine: Vec<&onboarding::Ticked> = ticked.iter().filter(|t| t.network_id == m.network_id).collect();
+        let ids: Vec<String> = mine.iter().map(|t| t.step_id.clone()).collect();
+        let views = views(steps, &ids, &facts(state, m.network_id, user).await?);
+        let steps = views
+            .into_iter()
+            .map(|v| {
+                let when = if v.step.automatic.is_empty() {
+                    mine.iter().find(|t| t.step_id == v.step.id).map(|t| t.done_at)
+                } else {
+                    None
+                };
+                (v, when)
+            })
+            .collect();
+        out.push(Checklist { network: network.name, steps });
+    }
+    // Ticks in networks without a checklist above, grouped (they come ordered by network).
+    let mut last = None;
+    for t in ticked.iter().filter(|t| !covered.contains(&t.network_id)) {
+        let step = Step {
+            id: t.step_id.clone(),
+            position: 0,
+            title: t.title.clone(),
+            description: String::new(),
+            automatic: String::new(),
+        };
+        let done = (StepView { step, done: true }, Some(t.done_at));
+        match out.last_mut() {
+            Some(c) if last == Some(t.network_id) => c.steps.push(done),
+            _ => out.push(Checklist { network: t.network_name.clone(), steps: vec![done] }),
+        }
+        last = Some(t.network_id);
+    }
+    out.sort_by(|a, b| a.network.cmp(&b.network)); // stable: groups stay whole
+    Ok(out)
 }
 
 /// A member ticks or unticks one of their manual steps.
@@ -223,7 +285,7 @@ pub async fn progress(
     for n in onboarding::newcomers(&state.db, seen.network.id, now - Duration::days(90)).await? {
         let ticked: Vec<String> =
             onboarding::done_for(&state.db, seen.network.id, n.user_id).await?.into_iter().map(|(id, _)| id).collect();
-        let v = views(steps.clone(), &ticked, &facts(state, &seen, n.user_id).await?);
+        let v = views(steps.clone(), &ticked, &facts(state, seen.network.id, n.user_id).await?);
         let done = v.iter().filter(|s| s.done).count();
         out.push(Progress {
             user_id: n.user_id,
@@ -262,7 +324,7 @@ pub async fn nudge(state: &AppState, actor: &Actor, actor_name: &str, slug: &str
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
     let ticked: Vec<String> =
         onboarding::done_for(&state.db, seen.network.id, user).await?.into_iter().map(|(id, _)| id).collect();
-    let left: Vec<String> = views(steps, &ticked, &facts(state, &seen, user).await?)
+    let left: Vec<String> = views(steps, &ticked, &facts(state, seen.network.id, user).await?)
         .into_iter()
         .filter(|s| !s.done)
         .map(|s| format!("• {}", s.step.title))
