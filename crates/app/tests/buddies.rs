@@ -170,15 +170,7 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
     // The API shows the same, documented in the OpenAPI.
     let api = reqwest::Client::new();
     let token = app.api_token(&nia_c).await;
-    let json: serde_json::Value = api
-        .get(app.at("/api/v1/networks/eas/onboarding"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json: serde_json::Value = support::api_get(app.at("/api/v1/networks/eas/onboarding"), &token).await;
     assert_eq!(json["buddy"]["name"], "Ann Veteran");
     assert_eq!(json["buddy"]["id"], ann.to_string());
     assert_eq!((json["done"].as_u64(), json["total"].as_u64()), (Some(1), Some(2)));

@@ -707,8 +707,7 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
     .await;
     let token = app.api_token(&bo).await;
     let api = reqwest::Client::new();
-    let list: serde_json::Value =
-        api.get(app.at("/api/v1/networks/eas/events")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: serde_json::Value = support::api_get(app.at("/api/v1/networks/eas/events"), &token).await;
     let first = &list["events"][0];
     assert_eq!(first["id"], id.as_str());
     assert_eq!(first["capacity"], 1);
@@ -731,15 +730,7 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json::<serde_json::Value>().await.unwrap()["code"], "invalid_input");
-    let one: serde_json::Value = api
-        .get(app.at(&format!("/api/v1/events/{id}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let one: serde_json::Value = support::api_get(app.at(&format!("/api/v1/events/{id}")), &token).await;
     assert_eq!(one["title"], "Monthly meeting");
     let spec: serde_json::Value = api.get(app.at("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(spec["paths"]["/api/v1/events/{id}/rsvp"]["post"].is_object());

@@ -367,8 +367,7 @@ async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {
     app.network(&admin, "open-net", "open").await;
     let token = app.api_token(&admin).await;
     let api = reqwest::Client::new();
-    let me: serde_json::Value =
-        api.get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = support::api_get(app.at("/api/v1/me"), &token).await;
     assert_eq!(me["email"], "admin@example.org");
     let r = api.get(app.at("/api/v1/me")).bearer_auth("rt_wrong").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
@@ -385,15 +384,7 @@ async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(joined["status"], "active");
-    let members: serde_json::Value = api
-        .get(app.at("/api/v1/networks/open-net/members"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let members: serde_json::Value = support::api_get(app.at("/api/v1/networks/open-net/members"), &token).await;
     assert_eq!(members["total"], 1);
     let missing = api.get(app.at("/api/v1/networks/nope")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);

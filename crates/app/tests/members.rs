@@ -129,35 +129,16 @@ async fn search_and_facets_never_reveal_hidden_fields(d: Dialect) {
     let in_eas = body(bea.get(app.at("/people?network=eas")).send().await.unwrap()).await;
     assert!(in_eas.contains("People in Network eas") && in_eas.contains("2 people"), "{in_eas}");
     // The API applies the same rules.
-    let api = reqwest::Client::new();
     let (bea_token, cal_token) = (app.api_token(&bea).await, app.api_token(&cal).await);
-    let found: serde_json::Value =
-        api.get(app.at("/api/v1/people?q=excel")).bearer_auth(&bea_token).send().await.unwrap().json().await.unwrap();
+    let found: serde_json::Value = support::api_get(app.at("/api/v1/people?q=excel"), &bea_token).await;
     assert_eq!(found["total"], 1);
-    let none: serde_json::Value =
-        api.get(app.at("/api/v1/people?q=excel")).bearer_auth(&cal_token).send().await.unwrap().json().await.unwrap();
+    let none: serde_json::Value = support::api_get(app.at("/api/v1/people?q=excel"), &cal_token).await;
     assert_eq!(none["total"], 0);
     let ann_id = id_of(&app, "ann@example.org").await;
-    let p: serde_json::Value = api
-        .get(app.at(&format!("/api/v1/people/{ann_id}")))
-        .bearer_auth(&bea_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p: serde_json::Value = support::api_get(app.at(&format!("/api/v1/people/{ann_id}")), &bea_token).await;
     assert_eq!(p["skills"][0], "Diary management");
     assert!(p["level"].is_null(), "organisers-only field hidden from a peer: {p}");
-    let p: serde_json::Value = api
-        .get(app.at(&format!("/api/v1/people/{ann_id}")))
-        .bearer_auth(&cal_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p: serde_json::Value = support::api_get(app.at(&format!("/api/v1/people/{ann_id}")), &cal_token).await;
     assert!(p["skills"].is_null() && p["languages"][0] == "French", "{p}");
 }
 

@@ -49,15 +49,7 @@ async fn creating_a_token_redirects_and_the_account_page_shows_it_once(d: Dialec
     assert!(page.contains("copy it now") && page.contains("reporting script"), "{page}");
     let secret = shown_secret(&page).expect("the new token is shown");
     // It is the real token: it authenticates an API call.
-    let me: serde_json::Value = reqwest::Client::new()
-        .get(app.at("/api/v1/me"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: serde_json::Value = support::api_get(app.at("/api/v1/me"), &secret).await;
     assert_eq!(me["email"], "admin@example.org", "{me}");
 
     // Reloading the page shows it no more, and creates nothing; the token is still listed.

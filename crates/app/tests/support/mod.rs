@@ -204,3 +204,9 @@ fn write_config(db: &TestDb, addr: std::net::SocketAddr, extra: &str) -> std::pa
         .expect("write config");
     path
 }
+
+/// GETs `/api/v1` JSON with a personal API token (a fresh client: no cookies).
+pub async fn api_get(url: impl reqwest::IntoUrl, token: &str) -> serde_json::Value {
+    let r = reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("api request");
+    r.json().await.expect("a JSON body")
+}
