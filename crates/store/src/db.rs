@@ -464,8 +464,13 @@ impl Tx {
                 }
             }
             TxConn::Pg(client) => {
-                if let Some(c) = client.take() {
-                    c.batch_execute(&format!("{bump};COMMIT")).await?;
+                if let Some(c) = client.take()
+                    && let Err(e) = c.batch_execute(&format!("{bump};COMMIT")).await
+                {
+                    // The transaction may still be open (the bump failed before COMMIT ran):
+                    // close this connection rather than hand it back to the pool.
+                    drop(deadpool_postgres::Object::take(c));
+                    return Err(e.into());
                 }
             }
         }

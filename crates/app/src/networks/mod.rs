@@ -358,8 +358,9 @@ pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<(Ve
         return Ok((Vec::new(), Vec::new(), Vec::new()));
     }
     let snapshot = state.snapshot().await?;
-    let requests = snapshot.pending(seen.network.id, MembershipStatus::Requested);
-    let invited = snapshot.pending(seen.network.id, MembershipStatus::Invited);
+    // The newest 200 of each: a page, not an archive (the network home shows the full count).
+    let newest = |status| snapshot.pending(seen.network.id, status).into_iter().take(200).collect::<Vec<_>>();
+    let (requests, invited) = (newest(MembershipStatus::Requested), newest(MembershipStatus::Invited));
     let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now())
         .await?
         .into_iter()

@@ -371,14 +371,12 @@ impl Snapshot {
         list
     }
 
-    /// People with a pending `status` (requested or invited) in a network, newest first; at
-    /// most 200.
+    /// People with a pending `status` (requested or invited) in a network, newest first.
     pub fn pending(&self, network: NetworkId, status: MembershipStatus) -> Vec<Member> {
         let Some(&net) = self.net_by_id.get(&network) else { return Vec::new() };
         let mut list: Vec<Member> =
             self.not_active[net].iter().filter_map(|&p| self.member(net, p)).filter(|m| m.status == status).collect();
         list.sort_by(|a, b| b.since.cmp(&a.since).then_with(|| a.user_id.cmp(&b.user_id)));
-        list.truncate(200);
         list
     }
 
