@@ -81,16 +81,14 @@ impl Snapshot {
         // Each filter narrows to a list of people in directory order: walk the shortest and check
         // the others person by person. A value nobody has matches nobody.
         let mut lists: Vec<&[Person]> = Vec::new();
-        let pick = |interned: &'_ super::Interned, value: &str| -> Result<Option<u32>, ()> {
-            if value.is_empty() {
-                return Ok(None);
-            }
-            interned.lookup.get(value).copied().map(Some).ok_or(())
-        };
-        let (Ok(department), Ok(location)) = (pick(&self.departments, f.department), pick(&self.locations, f.location))
-        else {
+        // None: no filter; Some(None): a value nobody has.
+        let find =
+            |interned: &super::Interned, value: &str| (!value.is_empty()).then(|| interned.lookup.get(value).copied());
+        let (department, location) = (find(&self.departments, f.department), find(&self.locations, f.location));
+        if department == Some(None) || location == Some(None) {
             return DirectoryResult::default();
-        };
+        }
+        let (department, location) = (department.flatten(), location.flatten());
         if let Some(d) = department {
             lists.push(&self.departments.people[d as usize]);
         }

@@ -117,6 +117,8 @@ fn filtering_on_a_hidden_skill_finds_nobody() {
         let f = DirectoryFilter { tags: ["", "rust", "", ""], limit: 10, ..Default::default() };
         w.snap.directory(&actor(viewer), &f).total
     };
+    let nowhere = DirectoryFilter { department: "Nowhere", limit: 10, ..Default::default() };
+    assert_eq!(w.snap.directory(&actor(&w.chair), &nowhere).total, 0, "a department nobody is in");
     assert_eq!(rust(&w.outsider), 0);
     assert_eq!(rust(&w.peer), 0);
     assert_eq!(rust(&w.chair), 1);
