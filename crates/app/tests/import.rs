@@ -28,6 +28,8 @@ both!(
     an_employee_id_match_updates_the_email_instead_of_making_a_duplicate,
     employee_id_clashes_and_excel_damage_are_row_errors_that_change_nothing,
     employee_ids_are_for_org_admins_only,
+    a_value_like_minus_finance_survives_the_error_file_round_trip,
+    an_employee_id_match_is_counted_once_and_pages_stay_full,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -880,4 +882,48 @@ async fn employee_ids_are_for_org_admins_only(d: Dialect) {
 async fn sign_in_imported(app: &TestApp, email: &str) -> reqwest::Client {
     roundtable_app::admin::console::reset_password(&app.state.db, email, support::PASSWORD).await.unwrap();
     app.sign_in(email).await
+}
+
+async fn a_value_like_minus_finance_survives_the_error_file_round_trip(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    let csv = "email,name,department,start_date\r\ncal@example.org,Cal Clerk,-Finance,2020-13-01\r\n";
+    let r = post(&app, &admin, "/admin/import/errors.csv", csv, &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = body(r).await;
+    assert!(text.contains(",'-Finance,"), "neutralised for Excel: {text}");
+    // Fixed (the date only) and imported again: the department is what the person typed.
+    let fixed = text.trim_start_matches('\u{feff}').replace("2020-13-01", "2020-12-01");
+    let html = body(post(&app, &admin, "/admin/import/apply", &fixed, &[]).await).await;
+    assert!(html.contains("<dt>Created</dt><dd>1</dd>"), "{html}");
+    assert_eq!(profile(db, "cal@example.org").await.department, "-Finance");
+    // And the members export of it imports back unchanged.
+    let export = body(admin.get(app.at("/admin/export/members.csv")).send().await.unwrap()).await;
+    assert!(export.contains(",'-Finance,"), "{export}");
+    let back = import(db, export.as_bytes(), apply()).await;
+    assert_eq!((back.created, back.updated, back.errors.len()), (0, 0, 0), "{:?}", back.outcomes);
+    assert_eq!(profile(db, "cal@example.org").await.department, "-Finance");
+}
+
+async fn an_employee_id_match_is_counted_once_and_pages_stay_full(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    // 50 people whose email matches "e100" (a full page) and Zed, whose employee ID is E100.
+    let mut csv = "email,name,employee_id\r\n".to_owned();
+    for i in 0..50 {
+        csv.push_str(&format!("e100.{i:02}@example.org,Person {i:02},\r\n"));
+    }
+    csv.push_str("zed@example.org,Zed Zero,E100\r\n");
+    assert_eq!(import(db, csv.as_bytes(), apply()).await.created, 51);
+    let rows = |page: &str| page.matches("name=\"confirm\"").count();
+    let one = body(admin.get(app.at("/admin/people?q=E100")).send().await.unwrap()).await;
+    assert!(one.contains("51 people."), "{one}");
+    assert_eq!(rows(&one), 50, "a page holds 50 people");
+    let zed_first = one.find("Zed Zero").unwrap();
+    assert!(zed_first < one.find("Person 00").unwrap(), "the employee-ID match comes first");
+    let two = body(admin.get(app.at("/admin/people?q=E100&page=2")).send().await.unwrap()).await;
+    assert_eq!(rows(&two), 1, "{two}");
+    assert!(!two.contains("Zed Zero") && two.contains("Person 49"), "nobody twice, nobody lost: {two}");
 }

@@ -626,7 +626,16 @@ mod privacy_rights {
             "{:?}",
             outbox.iter().map(|m| &m.to).collect::<Vec<_>>()
         );
-        assert!(roundtable_store::links::for_person(db, id, "ann.old@example.org").await.unwrap().is_empty());
+        assert!(
+            roundtable_store::links::for_person(
+                db,
+                id,
+                &[roundtable_store::audit::Held { address: "ann.old@example.org".into(), from: None, until: None }]
+            )
+            .await
+            .unwrap()
+            .is_empty()
+        );
         // Figures stay: her rating (without its words), her attendance, answer, tick and
         // acceptance, tied to the anonymous account; her calendar feeds are gone.
         let (past_id, past_start) =

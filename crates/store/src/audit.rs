@@ -14,6 +14,9 @@ queries! {
     /// Email changes from the address $1 (subject) or, give or take LIKE's wildcards and case, to
     /// it (detail starts with $2); `email_changes` keeps the exact ones. Newest first.
     EMAIL_CHANGES_AT = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.action = 'person.email_changed' AND (a.subject = $1 OR a.detail LIKE $2) ORDER BY a.at DESC, a.id DESC";
+    /// When someone last left the address $1 by an email change at or before $2 (an account's
+    /// creation): mail and links to it before then were theirs.
+    LEFT_BEFORE = "SELECT MAX(at) FROM audit_log WHERE action = 'person.email_changed' AND subject = $1 AND at <= $2";
 }
 
 /// The action of an entry recording that an HR import gave a person a new email address: its
@@ -128,6 +131,52 @@ pub async fn email_changes(
         // Times fall strictly at each step, so a person who changed back and forth ends too.
         out.push(EmailChange { entry: to.clone(), from: to.subject.clone(), to: held });
         (held, until) = (to.subject.clone(), Some(to.at));
+    }
+    Ok(out)
+}
+
+/// One address a person held, and when: from `from` (inclusive; `None` = before anyone else is
+/// known to have held it) until `until` (exclusive; `None` = they still hold it). Mail, links and
+/// audit entries about the address belong to them only when dated inside this interval: before
+/// or after it, the address was or is someone else's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub address: String,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Held {
+    /// The interval as stored times (microseconds), open ends as the extremes, for
+    /// `created_at >= $from AND created_at < $until`.
+    pub fn bounds(&self) -> (i64, i64) {
+        (self.from.map_or(i64::MIN, crate::micros), self.until.map_or(i64::MAX, crate::micros))
+    }
+}
+
+/// Every address the person who holds `address` now (account created at `created`) has held,
+/// newest first, with when, from their `email_changes` (`changes`, newest first). Each address
+/// runs from the change to it until the change away from it. The first one runs from account
+/// creation — or earlier, back to when somebody else last left it, so that the invitation that
+/// led to the account is theirs too (nobody held the address in between).
+pub async fn held_addresses(
+    src: &mut crate::import::Source<'_>,
+    address: &str,
+    created: DateTime<Utc>,
+    changes: &[EmailChange],
+) -> Result<Vec<Held>> {
+    let first = changes.last().map_or(address, |c| c.from.as_str()).to_owned();
+    let left = src.query(LEFT_BEFORE, params![first, created]).await?;
+    let first_from = left.first().map(|r| r.opt_time(0)).transpose()?.flatten();
+    let mut out = vec![Held { address: address.to_owned(), from: None, until: None }];
+    for c in changes {
+        if let Some(newer) = out.last_mut() {
+            newer.from = Some(c.entry.at);
+        }
+        out.push(Held { address: c.from.clone(), from: None, until: Some(c.entry.at) });
+    }
+    if let Some(oldest) = out.last_mut() {
+        oldest.from = first_from;
     }
     Ok(out)
 }

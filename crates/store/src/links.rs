@@ -13,8 +13,10 @@ queries! {
     /// Invitations to people who have no account yet, still open, for a network's organisers.
     OPEN_INVITES_FOR_NETWORK = "SELECT email, MAX(expires_at) FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2 GROUP BY email ORDER BY email";
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
-    /// Links for a person (by account or address), without their secrets ("download my data").
-    FOR_PERSON = "SELECT purpose, created_at, expires_at, used_at FROM one_time_links WHERE user_id = $1 OR email = $2 ORDER BY created_at, token_hash";
+    /// Links for a person's account, without their secrets ("download my data").
+    FOR_USER = "SELECT purpose, created_at, expires_at, used_at FROM one_time_links WHERE user_id = $1";
+    /// Links to an address for nobody's account, made while one person held it.
+    FOR_ADDRESS = "SELECT purpose, created_at, expires_at, used_at FROM one_time_links WHERE user_id IS NULL AND email = $1 AND created_at >= $2 AND created_at < $3";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,13 +129,20 @@ pub struct Sent {
     pub used_at: Option<DateTime<Utc>>,
 }
 
-/// The links made for `user` or sent to `email`, oldest first.
-pub async fn for_person(db: &Db, user: UserId, email: &str) -> Result<Vec<Sent>> {
-    db.read(FOR_PERSON, params![user, email])
-        .await?
+/// The links made for `user` or sent to one of the addresses they `held` while they held it,
+/// oldest first.
+pub async fn for_person(db: &Db, user: UserId, held: &[crate::audit::Held]) -> Result<Vec<Sent>> {
+    let mut rows = db.read(FOR_USER, params![user]).await?;
+    for h in held {
+        let (from, until) = h.bounds();
+        rows.extend(db.read(FOR_ADDRESS, params![h.address.as_str(), from, until]).await?);
+    }
+    let mut out: Vec<Sent> = rows
         .iter()
         .map(|r| {
             Ok(Sent { purpose: r.text(0)?, created_at: r.time(1)?, expires_at: r.time(2)?, used_at: r.opt_time(3)? })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    out.sort_by_key(|s| s.created_at);
+    Ok(out)
 }

@@ -15,8 +15,9 @@ queries! {
     MARK_FAILED = "UPDATE outbox SET status = $2, last_error = $3, attempts = attempts + 1 WHERE id = $1";
     PAGE = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name, ics FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2";
     COUNT = "SELECT COUNT(*) FROM outbox";
-    /// Mail to one address, without bodies (they may hold live sign-in links).
-    TO_ADDRESS = "SELECT subject, created_at, status, sent_at FROM outbox WHERE to_addr = $1 ORDER BY created_at, id";
+    /// Mail to one address while one person held it, without bodies (they may hold live sign-in
+    /// links).
+    TO_ADDRESS = "SELECT subject, created_at, status, sent_at FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id";
 }
 
 #[derive(Debug, Clone)]
@@ -109,9 +110,10 @@ pub async fn page(db: &Db, limit: i64, offset: i64) -> Result<(Vec<Message>, i64
 /// One message as "download my data" lists it: (subject, queued at, status, sent at).
 pub type Sent = (String, DateTime<Utc>, String, Option<DateTime<Utc>>);
 
-/// Every message to `address`, oldest first, without its body.
-pub async fn to_address(db: &Db, address: &str) -> Result<Vec<Sent>> {
-    db.read(TO_ADDRESS, params![address])
+/// Every message to an address while the person held it, oldest first, without its body.
+pub async fn to_address(db: &Db, held: &crate::audit::Held) -> Result<Vec<Sent>> {
+    let (from, until) = held.bounds();
+    db.read(TO_ADDRESS, params![held.address.as_str(), from, until])
         .await?
         .iter()
         .map(|r| Ok((r.text(0)?, r.time(1)?, r.text(2)?, r.opt_time(3)?)))

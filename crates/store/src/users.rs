@@ -31,7 +31,10 @@ queries! {
     /// The addresses they signed in from (kept for the sign-in limits) go at once, not at the
     /// next clean-up.
     ERASE_LOGIN_ADDRESSES = "DELETE FROM login_addresses WHERE user_id = $1";
-    ERASE_LINKS = "DELETE FROM one_time_links WHERE user_id = $1 OR email = $2";
+    ERASE_LINKS = "DELETE FROM one_time_links WHERE user_id = $1";
+    /// Links to one of their addresses for nobody's account, made while they held it (before
+    /// or after, the address was someone else's).
+    ERASE_LINKS_TO = "DELETE FROM one_time_links WHERE user_id IS NULL AND email = $1 AND created_at >= $2 AND created_at < $3";
     ERASE_AUDIT_ACTOR = "UPDATE audit_log SET actor_name = 'Former member' WHERE actor_id = $1";
     /// An entry about the person that also holds an employee ID (an email change): who did what
     /// and when stays, the rest goes.
@@ -41,19 +44,24 @@ queries! {
     /// Their secret calendar URLs: nothing to count, and they would show an erased person's
     /// calendar.
     ERASE_FEEDS = "DELETE FROM calendar_feeds WHERE user_id = $1";
-    ERASE_AUDIT_SUBJECT = "UPDATE audit_log SET subject = 'a former member' WHERE subject = $1";
-    /// Details name people too ("buddy: ann@example.org (was bo@example.org)"): the entries that
-    /// contain the address somewhere, to replace it where it stands alone (`scrub`).
-    AUDIT_DETAILS_NAMING = "SELECT id, detail FROM audit_log WHERE REPLACE(detail, $1, '') <> detail";
+    /// Entries about one of their addresses while they held it.
+    ERASE_AUDIT_SUBJECT = "UPDATE audit_log SET subject = 'a former member' WHERE subject = $1 AND at >= $2 AND at < $3";
+    /// Details name people too ("buddy: ann@example.org (was bo@example.org)"): the entries of
+    /// the time they held the address that contain it somewhere, to replace it where it stands
+    /// alone (`scrub`).
+    AUDIT_DETAILS_NAMING = "SELECT id, detail FROM audit_log WHERE REPLACE(detail, $1, '') <> detail AND at >= $2 AND at < $3";
     SET_AUDIT_DETAIL = "UPDATE audit_log SET detail = $2 WHERE id = $1";
-    ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1";
+    ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3";
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
-    SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 OR email LIKE $1 ORDER BY name_folded, id LIMIT $2 OFFSET $3";
-    SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE name_folded LIKE $1 OR email LIKE $1";
-    /// The assistants who support the person (the other side of their profile's "supports").
-    SUPPORTED_BY = "SELECT u.name FROM profile_supports s JOIN users u ON u.id = s.user_id WHERE s.executive_id = $1 ORDER BY u.name_folded, u.id";
-    /// The people whose profile names the person as their manager.
-    REPORTS = "SELECT u.name FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.manager_id = $1 ORDER BY u.name_folded, u.id";
+    /// By name or email (LIKE $1), or exactly by HR employee ID ($4), that person first; the
+    /// count has the same condition, so pages and totals agree.
+    SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 OR email LIKE $1 OR employee_id = $4 ORDER BY CASE WHEN employee_id = $4 THEN 0 ELSE 1 END, name_folded, id LIMIT $2 OFFSET $3";
+    SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE name_folded LIKE $1 OR email LIKE $1 OR employee_id = $2";
+    /// The assistants who support the person (the other side of their profile's "supports"),
+    /// with the audiences they chose (whether the person may see that is the app's call).
+    SUPPORTED_BY = "SELECT u.id, u.name, p.visibility FROM profile_supports s JOIN users u ON u.id = s.user_id LEFT JOIN profiles p ON p.user_id = s.user_id WHERE s.executive_id = $1 ORDER BY u.name_folded, u.id";
+    /// The people whose profile names the person as their manager, with their audiences.
+    REPORTS = "SELECT u.id, u.name, p.visibility FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.manager_id = $1 ORDER BY u.name_folded, u.id";
 }
 
 #[derive(Debug, Clone)]
@@ -174,8 +182,9 @@ pub fn like_pattern(q: &str) -> String {
 /// All accounts whose name or email contains `q`, one page, with the total.
 pub async fn search(db: &Db, q: &str, limit: i64, offset: i64) -> Result<(Vec<User>, i64)> {
     let pat = like_pattern(q);
-    let rows = db.read(SEARCH, params![pat.clone(), limit, offset]).await?;
-    let total = db.read(SEARCH_COUNT, params![pat]).await?.first().map_or(Ok(0), |r| r.int(0))?;
+    let id = q.trim();
+    let rows = db.read(SEARCH, params![pat.clone(), limit, offset, id]).await?;
+    let total = db.read(SEARCH_COUNT, params![pat, id]).await?.first().map_or(Ok(0), |r| r.int(0))?;
     Ok((rows.iter().map(map).collect::<Result<_>>()?, total))
 }
 
@@ -247,7 +256,9 @@ fn scrub(text: &str, email: &str) -> String {
 /// member", and each address they had — the current one and every one an HR import changed
 /// (`audit::email_changes`) — becomes "a former member" wherever it stands alone in a subject or
 /// detail; the email-change entries themselves, which also hold the employee ID, keep only their
-/// action, actor and time. Links and mail to the old addresses go too.
+/// action, actor and time. Links and mail to the old addresses go too. Each address counts
+/// only for the time they held it (`audit::held_addresses`): an address reused by someone else
+/// keeps that person's mail, links and audit entries.
 ///
 /// Returns every address the person had, newest first (none if there is no such person). The
 /// one place that knows what erasure removes; callers add only their audit entry.
@@ -255,8 +266,9 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
     let Some(person) = tx.read_opt(BY_ID, params![id]).await?.as_ref().map(map).transpose()? else {
         return Ok(Vec::new());
     };
-    let changes =
-        crate::audit::email_changes(&mut crate::import::Source::Tx(tx), &person.email, person.created_at).await?;
+    let mut src = crate::import::Source::Tx(tx);
+    let changes = crate::audit::email_changes(&mut src, &person.email, person.created_at).await?;
+    let held = crate::audit::held_addresses(&mut src, &person.email, person.created_at, &changes).await?;
     let mut addresses = vec![person.email.clone()];
     for c in &changes {
         tx.write(ERASE_AUDIT_ENTRY, params![c.entry.id]).await?;
@@ -278,34 +290,46 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
         ERASE_FEEDS,
         ERASE_FEEDBACK_COMMENTS,
         ERASE_AUDIT_ACTOR,
+        ERASE_LINKS,
     ] {
         tx.write(sql, params![id]).await?;
     }
-    for address in &addresses {
-        tx.write(ERASE_LINKS, params![id, address.as_str()]).await?;
-        tx.write(ERASE_AUDIT_SUBJECT, params![address.as_str()]).await?;
-        for r in tx.read(AUDIT_DETAILS_NAMING, params![address.as_str()]).await? {
+    // Each address only for the time they held it: whoever has it now (or had it before) keeps
+    // their mail, links and mentions.
+    for h in &held {
+        let (address, (from, until)) = (h.address.as_str(), h.bounds());
+        tx.write(ERASE_LINKS_TO, params![address, from, until]).await?;
+        tx.write(ERASE_AUDIT_SUBJECT, params![address, from, until]).await?;
+        for r in tx.read(AUDIT_DETAILS_NAMING, params![address, from, until]).await? {
             let (entry, detail) = (r.text(0)?, r.text(1)?);
             let scrubbed = scrub(&detail, address);
             if scrubbed != detail {
                 tx.write(SET_AUDIT_DETAIL, params![entry, scrubbed]).await?;
             }
         }
-        tx.write(ERASE_OUTBOX, params![address.as_str()]).await?;
+        tx.write(ERASE_OUTBOX, params![address, from, until]).await?;
     }
     // They are nobody's buddy, and have none, any more; the ended rows stay for the figures.
     crate::buddies::end_all_for(tx, id, now).await?;
     Ok(addresses)
 }
 
-/// Names of the assistants who support `id`.
-pub async fn supported_by(db: &Db, id: UserId) -> Result<Vec<String>> {
-    db.read(SUPPORTED_BY, params![id]).await?.iter().map(|r| r.text(0)).collect()
+/// Someone on the other side of a profile link: their id, name and profile audiences (JSON,
+/// `{}` when they have no profile row).
+pub type Linked = (UserId, String, String);
+
+fn linked(r: &Row) -> Result<Linked> {
+    Ok((UserId(r.uuid(0)?), r.text(1)?, r.opt_text(2)?.unwrap_or_else(|| "{}".to_owned())))
 }
 
-/// Names of the people whose manager is `id`.
-pub async fn reports(db: &Db, id: UserId) -> Result<Vec<String>> {
-    db.read(REPORTS, params![id]).await?.iter().map(|r| r.text(0)).collect()
+/// The assistants who support `id`, with their audiences.
+pub async fn supported_by(db: &Db, id: UserId) -> Result<Vec<Linked>> {
+    db.read(SUPPORTED_BY, params![id]).await?.iter().map(linked).collect()
+}
+
+/// The people whose manager is `id`, with their audiences.
+pub async fn reports(db: &Db, id: UserId) -> Result<Vec<Linked>> {
+    db.read(REPORTS, params![id]).await?.iter().map(linked).collect()
 }
 
 #[cfg(test)]

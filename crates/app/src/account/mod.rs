@@ -7,6 +7,7 @@ use crate::http::{AppError, Result, Signed};
 use crate::security::{hash_password_async, random_token, token_hash, verify_password_async};
 use crate::state::AppState;
 use chrono::Utc;
+use roundtable_domain::profile::{Field, can_see};
 use roundtable_domain::{FieldError, Password, TokenId, parse_token_name};
 use roundtable_store::{events, sessions, tokens};
 
@@ -100,6 +101,9 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
     let employee_id = import::employee_ids(db, &[me]).await?.into_iter().next().map(|(_, id)| id);
     let p = profiles::get(db, me).await?.ok_or(AppError::NotFound)?;
     let email_changes = audit::email_changes(&mut import::Source::Db(db), &s.user.email, s.user.created_at).await?;
+    // Addresses are reused: mail and links to one are theirs only while they held it.
+    let held =
+        audit::held_addresses(&mut import::Source::Db(db), &s.user.email, s.user.created_at, &email_changes).await?;
     let mut memberships = Vec::new();
     for m in networks::memberships_of(db, me).await? {
         let n = networks::by_id(db, m.network_id).await?;
@@ -135,7 +139,11 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
                     })
                 })
                 .collect();
-            serde_json::json!({"network": c.network, "steps": steps})
+            if c.charter_pending {
+                serde_json::json!({"network": c.network, "steps": steps, "pending": "accept the network's current charter to see its steps"})
+            } else {
+                serde_json::json!({"network": c.network, "steps": steps})
+            }
         })
         .collect();
     let sessions: Vec<_> = sessions::for_user(db, me, Utc::now())
@@ -221,7 +229,7 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
             "content_type": "image/jpeg", "encoding": "base64", "data": jpeg_base64, "updated": t(updated),
         })
     });
-    let links: Vec<_> = roundtable_store::links::for_person(db, me, &s.user.email)
+    let links: Vec<_> = roundtable_store::links::for_person(db, me, &held)
         .await?
         .into_iter()
         .map(|l| {
@@ -232,10 +240,10 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
         })
         .collect();
     let mut mail = Vec::new();
-    for address in std::iter::once(&s.user.email).chain(email_changes.iter().map(|c| &c.from)) {
-        for (subject, queued, status, sent) in roundtable_store::outbox::to_address(db, address).await? {
+    for h in &held {
+        for (subject, queued, status, sent) in roundtable_store::outbox::to_address(db, h).await? {
             mail.push(serde_json::json!({
-                "to": address, "subject": subject, "queued": t(queued), "status": status, "sent": sent.map(t),
+                "to": h.address, "subject": subject, "queued": t(queued), "status": status, "sent": sent.map(t),
             }));
         }
     }
@@ -247,6 +255,12 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
             })
         })
         .collect();
+    // Others' profiles name them as manager or supported executive; each entry shows only where
+    // its owner lets them see that field, as their profile page would.
+    let (supported_by, reports) = (
+        visible_to(state, s, roundtable_store::users::supported_by(db, me).await?, Field::Supports).await?,
+        visible_to(state, s, roundtable_store::users::reports(db, me).await?, Field::Manager).await?,
+    );
     let actions: Vec<_> = audit::by_actor(db, me)
         .await?
         .into_iter()
@@ -270,8 +284,8 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
             "preferred_name": p.preferred_name, "pronouns": p.pronouns, "level": p.level,
             "years_experience": p.years_experience, "bio": p.bio, "start_date": p.start_date,
             "manager": p.manager_name, "supports": p.supports.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
-            "supported_by": roundtable_store::users::supported_by(db, me).await?,
-            "reports": roundtable_store::users::reports(db, me).await?,
+            "supported_by": supported_by,
+            "reports": reports,
             "tags": p.tags.iter().map(|(k, t)| serde_json::json!({"kind": k, "tag": t})).collect::<Vec<_>>(),
             "visibility": serde_json::from_str::<serde_json::Value>(&p.visibility).unwrap_or_default(),
         },
@@ -295,6 +309,23 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
         "emails_to_you": mail,
         "your_actions": actions,
     }))
+}
+
+/// The names of `people` whose `field` the signed-in person may see.
+async fn visible_to(
+    state: &AppState,
+    s: &Signed,
+    people: Vec<roundtable_store::users::Linked>,
+    field: Field,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for (id, name, visibility) in people {
+        let audience = crate::members::audiences(&visibility)[&field];
+        if can_see(audience, crate::members::relation(state, &s.actor(), id).await?) {
+            out.push(name);
+        }
+    }
+    Ok(out)
 }
 
 /// The same data flattened to rows (section, field, value) for a spreadsheet. The photo, which

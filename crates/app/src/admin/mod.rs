@@ -25,20 +25,11 @@ async fn record(tx: &mut Tx, actor: &Actor, name: &str, action: &str, subject: &
 }
 
 /// One page of everyone, by name or email, each with their employee ID ("" when none; shown to
-/// org admins only). A search that is exactly someone's employee ID finds that person first.
+/// org admins only). A search that is exactly someone's employee ID finds that person first
+/// (the store's search matches it, so pages and the total count it once).
 pub async fn people(state: &AppState, actor: &Actor, q: &str, page: Page) -> Result<(Vec<(users::User, String)>, i64)> {
     require_admin(actor)?;
-    let (mut list, mut total) = users::search(&state.db, q, page.limit(), page.offset()).await?;
-    let q = q.trim();
-    if !q.is_empty()
-        && page.offset() == 0
-        && let Some(id) = roundtable_store::import::by_employee_id(&state.db, q).await?
-        && !list.iter().any(|u| u.id == id)
-        && let Some(u) = users::by_id(&state.db, id).await?
-    {
-        list.insert(0, u);
-        total += 1;
-    }
+    let (list, total) = users::search(&state.db, q, page.limit(), page.offset()).await?;
     let ids: Vec<UserId> = list.iter().map(|u| u.id).collect();
     let emp: std::collections::HashMap<UserId, String> =
         roundtable_store::import::employee_ids(&state.db, &ids).await?.into_iter().collect();
@@ -113,9 +104,12 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
     tx.commit().await?;
     // Failed sign-ins are counted under the address (outside any transaction, like every
     // attempt); forget those too, for every address they had, rather than wait for the daily
-    // clean-up.
+    // clean-up — but not for an address someone else holds now: those are theirs (the counts
+    // have no time to tell the two apart, and keeping a stranger's are the safer side).
     for address in &addresses {
-        crate::accounts::forget_failed_sign_ins(state, address).await?;
+        if users::by_email(&state.db, address).await?.is_none() {
+            crate::accounts::forget_failed_sign_ins(state, address).await?;
+        }
     }
     Ok(())
 }

@@ -225,9 +225,25 @@ pub fn csv_bytes<R: IntoIterator<Item = Vec<String>>>(header: &[&str], rows: R) 
     out
 }
 
-/// Prefixes a cell that a spreadsheet would read as a formula.
+/// Prefixes a cell that a spreadsheet would read as a formula — and a cell that already looks
+/// like a prefixed one (`'` then such a cell), so that `unneutralise` (on import) gives back
+/// exactly what was written.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}").into() } else { cell.into() }
+    if formula_like(cell.trim_start_matches('\'')) { format!("'{cell}").into() } else { cell.into() }
+}
+
+fn formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Takes back the apostrophe `neutralise` added, so our own CSV files (the export, the error
+/// file) import as the values they hold: `'-Finance` reads as `-Finance`. Any other cell,
+/// apostrophes and all, is left as it is.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if formula_like(rest.trim_start_matches('\'')) => rest,
+        _ => cell,
+    }
 }
 
 /// A CSV attachment response.

@@ -363,7 +363,9 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
             }
         }
         let line = record.position().map_or(0, |p| line_at(p.byte()));
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        // A leading apostrophe is how our CSV files keep a spreadsheet from running a cell
+        // (`crate::http::neutralise`); it is not part of the value.
+        let cells: Vec<String> = record.iter().map(|c| crate::http::unneutralise(c.trim()).to_owned()).collect();
         if cells.iter().all(String::is_empty) {
             continue;
         }

@@ -1255,6 +1255,14 @@ mod tests {
     }
 
     #[test]
+    fn a_neutralised_cell_imports_as_the_value_it_holds() {
+        for v in ["-Finance", "=1+1", "'-Finance", "''@x", "'quoted'", "O'Brien", "Ann", "'", ""] {
+            assert_eq!(crate::http::unneutralise(&crate::http::neutralise(v)), v, "{v:?}");
+        }
+        assert_eq!(crate::http::unneutralise("'-Finance"), "-Finance", "as Excel users type it");
+    }
+
+    #[test]
     fn loops_are_found_once_each() {
         let (a, b, c, d) = (UserId::new(), UserId::new(), UserId::new(), UserId::new());
         let g: HashMap<UserId, UserId> = [(a, b), (b, c), (c, a), (d, a)].into();

@@ -66,7 +66,7 @@ pub fn markdown(src: &str) -> String {
         .to_string()
 }
 
-async fn relation(state: &AppState, viewer: &Actor, person: UserId) -> Result<Relation> {
+pub(crate) async fn relation(state: &AppState, viewer: &Actor, person: UserId) -> Result<Relation> {
     let (shares, organiser_of) = profiles::relation(&state.db, viewer.user_id, person).await?;
     Ok(Relation {
         is_self: viewer.user_id == person,

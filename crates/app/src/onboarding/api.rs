@@ -145,12 +145,17 @@ pub(crate) async fn assign_buddy(
         }
     };
     let actor = u.actor();
-    let (what, buddy) = buddies::assign(&state, &actor, &u.0.name, &slug, newcomer_id(&newcomer)?, choice).await?;
+    let newcomer = newcomer_id(&newcomer)?;
+    let (what, buddy) = buddies::assign(&state, &actor, &u.0.name, &slug, newcomer, choice).await?;
     let since: DateTime<Utc> = match what {
-        // The pairing already existed: report when it started.
+        // The pairing already existed: report when this newcomer's pairing started (the buddy
+        // may look after others, paired earlier).
         Assigned::Unchanged => {
             let (_, pairs) = buddies::pairs(&state, &actor, &slug).await?;
-            pairs.iter().find(|p| p.buddy.id == buddy.id).map_or_else(Utc::now, |p| p.buddy.since)
+            pairs
+                .iter()
+                .find(|p| p.newcomer.id == newcomer && p.buddy.id == buddy.id)
+                .map_or_else(Utc::now, |p| p.buddy.since)
         }
         _ => Utc::now(),
     };

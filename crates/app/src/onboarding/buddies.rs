@@ -204,7 +204,9 @@ pub async fn assign(
     if previous == Some(buddy.id) {
         return Ok((Assigned::Unchanged, buddy));
     }
-    buddies::assign(&mut tx, net.id, newcomer.id, buddy.id, Some(actor.user_id), now).await?;
+    // PostgreSQL checks the one-current-buddy index at this INSERT, SQLite (one writer) never
+    // lets the race reach it: either way the loser hears the same thing as at commit.
+    buddies::assign(&mut tx, net.id, newcomer.id, buddy.id, Some(actor.user_id), now).await.map_err(raced)?;
     let home = format!("{}/n/{}", state.config.public_url(), net.slug);
     let profile = |id: UserId| format!("{}/people/{id}", state.config.public_url());
     mail::queue(
@@ -281,15 +283,19 @@ pub async fn assign(
         now,
     )
     .await?;
-    tx.commit().await.map_err(|e| match e {
-        // Two organisers at the same moment: the database keeps one current buddy.
+    tx.commit().await.map_err(raced)?;
+    Ok((if previous.is_some() { Assigned::Changed } else { Assigned::New }, buddy))
+}
+
+/// Two organisers at the same moment: the database keeps one current buddy, the other hears so.
+fn raced(e: roundtable_store::Error) -> AppError {
+    match e {
         roundtable_store::Error::Conflict(_) => AppError::Conflict(FieldError::new(
             "form",
             "Someone else changed this newcomer's buddy at the same moment. Check the page and try again.",
         )),
         e => e.into(),
-    })?;
-    Ok((if previous.is_some() { Assigned::Changed } else { Assigned::New }, buddy))
+    }
 }
 
 /// Ends the newcomer's pairing (the buddy is thanked by email); false if there was none.

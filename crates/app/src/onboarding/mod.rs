@@ -86,6 +86,9 @@ pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<St
 #[derive(Debug, Clone)]
 pub struct Checklist {
     pub network: String,
+    /// The member has not accepted the network's current charter: like the network's page, the
+    /// download then shows no steps (they are the network's content), only that this is pending.
+    pub charter_pending: bool,
     /// Each step with whether it is done and, for a step the person ticked, when.
     pub steps: Vec<(StepView, Option<DateTime<Utc>>)>,
 }
@@ -107,6 +110,11 @@ pub async fn checklists_of(state: &AppState, user: UserId) -> Result<Vec<Checkli
         }
         let Some(network) = roundtable_store::networks::by_id(&state.db, m.network_id).await? else { continue };
         covered.push(m.network_id);
+        let (current, accepted) = roundtable_store::charters::standing(&state.db, m.network_id, user).await?;
+        if current.is_some() && accepted < current {
+            out.push(Checklist { network: network.name, charter_pending: true, steps: Vec::new() });
+            continue;
+        }
         let mine: Vec<&onboarding::Ticked> = ticked.iter().filter(|t| t.network_id == m.network_id).collect();
         let ids: Vec<String> = mine.iter().map(|t| t.step_id.clone()).collect();
         let views = views(steps, &ids, &facts(state, m.network_id, user).await?);
@@ -121,7 +129,7 @@ pub async fn checklists_of(state: &AppState, user: UserId) -> Result<Vec<Checkli
                 (v, when)
             })
             .collect();
-        out.push(Checklist { network: network.name, steps });
+        out.push(Checklist { network: network.name, charter_pending: false, steps });
     }
     // Ticks in networks without a checklist above, grouped (they come ordered by network).
     let mut last = None;
@@ -136,7 +144,7 @@ pub async fn checklists_of(state: &AppState, user: UserId) -> Result<Vec<Checkli
         let done = (StepView { step, done: true }, Some(t.done_at));
         match out.last_mut() {
             Some(c) if last == Some(t.network_id) => c.steps.push(done),
-            _ => out.push(Checklist { network: t.network_name.clone(), steps: vec![done] }),
+            _ => out.push(Checklist { network: t.network_name.clone(), charter_pending: false, steps: vec![done] }),
         }
         last = Some(t.network_id);
     }

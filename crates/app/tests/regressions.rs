@@ -1,0 +1,248 @@
+//! Defects found in review, each shown over HTTP on SQLite and PostgreSQL so they stay fixed:
+//! a reused email address in "download my data" and erasure, others' Manager/Supports audiences
+//! in the download, charter-gated checklist steps in the download, concurrent buddy assignment,
+//! and the API's "unchanged" buddy answer.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use reqwest::StatusCode;
+use roundtable_app::import::{Options, console};
+use roundtable_domain::UserId;
+use roundtable_store::{Dialect, audit, buddies, networks, params, users};
+use support::{PASSWORD, TestApp};
+
+both!(
+    a_reused_address_stays_with_whoever_holds_it_now,
+    my_data_names_people_only_where_their_manager_and_supports_audience_allows,
+    my_data_hides_checklist_steps_until_the_current_charter_is_accepted,
+    concurrent_buddy_assignments_keep_one_buddy_and_answer_303_or_409,
+    an_unchanged_buddy_reports_since_this_newcomers_pairing,
+);
+
+async fn body(r: reqwest::Response) -> String {
+    r.text().await.unwrap()
+}
+
+async fn import(app: &TestApp, csv: &str) {
+    let (_, _, r) =
+        console::import(&app.state.db, csv.as_bytes(), "hr.csv", &Options::default(), &|_, _, _| {}).await.unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+}
+
+async fn id(app: &TestApp, email: &str) -> UserId {
+    users::by_email(&app.state.db, email).await.unwrap().unwrap_or_else(|| panic!("{email}")).id
+}
+
+/// Signs in someone imported (they have no password until they choose one).
+async fn sign_in_imported(app: &TestApp, email: &str) -> reqwest::Client {
+    roundtable_app::admin::console::reset_password(&app.state.db, email, PASSWORD).await.unwrap();
+    app.sign_in(email).await
+}
+
+async fn export(app: &TestApp, c: &reqwest::Client) -> serde_json::Value {
+    c.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap()
+}
+
+fn subjects(json: &serde_json::Value) -> Vec<String> {
+    json["emails_to_you"].as_array().unwrap().iter().map(|m| m["subject"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn invite(app: &TestApp, admin: &reqwest::Client, slug: &str, email: &str) {
+    let r = admin.post(app.at(&format!("/n/{slug}/invite"))).form(&[("email", email), ("role", "member")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+}
+
+async fn count(app: &TestApp, sql: &'static str, p: Vec<roundtable_store::Value>) -> i64 {
+    app.state.db.read(sql, p).await.unwrap()[0].int(0).unwrap()
+}
+
+async fn a_reused_address_stays_with_whoever_holds_it_now(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "first", "invitation_only").await;
+    app.network(&admin, "inner", "invitation_only").await;
+    // Ann is invited while she has ann@; then HR gives her ann.new@.
+    import(&app, "email,name,employee_id\r\nann@example.org,Ann Able,E1\r\n").await;
+    let ann_id = id(&app, "ann@example.org").await;
+    invite(&app, &admin, "first", "ann@example.org").await;
+    import(&app, "email,name,employee_id\r\nann.new@example.org,Ann Able,E1\r\n").await;
+    // Someone new gets ann@: invited first, then an account.
+    invite(&app, &admin, "inner", "ann@example.org").await;
+    roundtable_app::admin::console::create_user(&app.state.db, "ann@example.org", "Nat New", PASSWORD, false)
+        .await
+        .unwrap();
+    let nat = app.sign_in("ann@example.org").await;
+    let wrong = app.client().post(app.at("/sign-in")).form(&[("email", "ann@example.org"), ("password", "nope")]);
+    assert_eq!(wrong.send().await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Ann's download has her own invitation to her old address, not the new holder's.
+    let ann = sign_in_imported(&app, "ann.new@example.org").await;
+    let mine = export(&app, &ann).await;
+    let s = subjects(&mine);
+    assert!(s.iter().any(|s| s.ends_with("Network first")), "{s:?}");
+    assert!(!s.iter().any(|s| s.contains("Network inner")), "another person's mail: {s:?}");
+    let links = mine["links_sent_to_you"].as_array().unwrap();
+    assert_eq!(links.iter().filter(|l| l["purpose"] == "invite").count(), 1, "{links:?}");
+    // Nat's is the other way round.
+    let theirs = subjects(&export(&app, &nat).await);
+    assert!(theirs.iter().any(|s| s.ends_with("Network inner")), "{theirs:?}");
+    assert!(!theirs.iter().any(|s| s.contains("Network first")), "{theirs:?}");
+
+    // Erasing Ann leaves Nat's invitation, mail, audit entry and failed sign-in alone.
+    let r = admin
+        .post(app.at(&format!("/admin/people/{ann_id}/erase")))
+        .form(&[("confirm", "ERASE")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let inner = networks::by_slug(&app.state.db, "inner").await.unwrap().unwrap().id;
+    let first = networks::by_slug(&app.state.db, "first").await.unwrap().unwrap().id;
+    let links = "SELECT COUNT(*) FROM one_time_links WHERE email = $1 AND network_id = $2";
+    assert_eq!(count(&app, links, params!["ann@example.org", inner]).await, 1, "Nat's invitation stays");
+    assert_eq!(count(&app, links, params!["ann@example.org", first]).await, 0, "Ann's is gone");
+    let mail = "SELECT COUNT(*) FROM outbox WHERE to_addr = $1 AND subject LIKE $2";
+    assert_eq!(count(&app, mail, params!["ann@example.org", "%Network inner"]).await, 1, "Nat's mail stays");
+    assert_eq!(count(&app, mail, params!["ann@example.org", "%Network first"]).await, 0, "Ann's is gone");
+    let (log, _) = audit::page(&app.state.db, 100, 0).await.unwrap();
+    let invited = |n| log.iter().find(|e| e.action == "membership.invited" && e.network_id == Some(n)).unwrap();
+    assert_eq!(invited(inner).subject, "ann@example.org", "Nat's entry still names Nat");
+    assert_eq!(invited(first).subject, "a former member");
+    let failures = roundtable_store::login_failures::times_for_key(
+        &app.state.db,
+        &roundtable_app::accounts::account_failure_key("ann@example.org"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(failures.len(), 1, "Nat's failed sign-in still counts");
+    assert_eq!(export(&app, &nat).await["failed_sign_ins"].as_array().unwrap().len(), 1);
+}
+
+async fn profile(app: &TestApp, c: &reqwest::Client, extra: &[(&str, &str)]) {
+    let mut form = vec![("job_title", "EA"), ("department", "Legal"), ("time_zone", "UTC")];
+    form.extend_from_slice(extra);
+    let r = c.post(app.at("/profile")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+}
+
+async fn my_data_names_people_only_where_their_manager_and_supports_audience_allows(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let _admin = app.setup().await;
+    let mia = app.user("mia@example.org", "Mia Manager").await;
+    for (email, name, form) in [
+        ("ray@example.org", "Ray Open", [("manager_email", "mia@example.org"), ("audience_manager", "organisation")]),
+        ("rita@example.org", "Rita Hidden", [("manager_email", "mia@example.org"), ("audience_manager", "organisers")]),
+        (
+            "sam@example.org",
+            "Sam Shown",
+            [("supports_emails", "mia@example.org"), ("audience_supports", "organisation")],
+        ),
+        (
+            "sue@example.org",
+            "Sue Hidden",
+            [("supports_emails", "mia@example.org"), ("audience_supports", "organisers")],
+        ),
+    ] {
+        let c = app.user(email, name).await;
+        profile(&app, &c, &form).await;
+    }
+    let json = export(&app, &mia).await;
+    assert_eq!(json["profile"]["reports"], serde_json::json!(["Ray Open"]));
+    assert_eq!(json["profile"]["supported_by"], serde_json::json!(["Sam Shown"]));
+}
+
+async fn my_data_hides_checklist_steps_until_the_current_charter_is_accepted(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let r = admin
+        .post(app.at("/n/eas/onboarding/steps"))
+        .form(&[("title", "Collect the vault codes"), ("description", ""), ("automatic", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    assert_eq!(bo.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The network's page hides the steps now; so does the download.
+    let text = body(bo.get(app.at("/account/export.json")).send().await.unwrap()).await;
+    assert!(!text.contains("Collect the vault codes"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["onboarding"][0]["network"], "Network eas");
+    assert_eq!(json["onboarding"][0]["steps"], serde_json::json!([]));
+    assert!(json["onboarding"][0]["pending"].as_str().unwrap().contains("charter"));
+    let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let json = export(&app, &bo).await;
+    assert_eq!(json["onboarding"][0]["steps"][0]["step"], "Collect the vault codes");
+    assert!(json["onboarding"][0]["pending"].is_null());
+}
+
+async fn concurrent_buddy_assignments_keep_one_buddy_and_answer_303_or_409(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let mut csv = "email,name,networks\r\n".to_owned();
+    for i in 0..3 {
+        csv.push_str(&format!("new{i}@example.org,New {i},eas\r\n"));
+    }
+    for i in 0..8 {
+        csv.push_str(&format!("b{i}@example.org,Buddy {i},eas\r\n"));
+    }
+    import(&app, &csv).await;
+    let eas = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap().id;
+    for n in 0..3 {
+        let newcomer = id(&app, &format!("new{n}@example.org")).await;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let buddy = id(&app, &format!("b{i}@example.org")).await;
+            let (c, url) = (admin.clone(), app.at(&format!("/n/eas/onboarding/buddies/{newcomer}")));
+            tasks.push(tokio::spawn(async move {
+                c.post(url).form(&[("buddy", buddy.to_string())]).send().await.unwrap().status()
+            }));
+        }
+        for t in tasks {
+            let status = t.await.unwrap();
+            assert!(status == StatusCode::SEE_OTHER || status == StatusCode::CONFLICT, "{status}");
+        }
+        let pairs = buddies::pairs(&app.state.db, eas).await.unwrap();
+        assert_eq!(pairs.iter().filter(|p| p.newcomer.id == newcomer).count(), 1, "one current buddy");
+        let live = "SELECT COUNT(*) FROM buddies WHERE newcomer_id = $1 AND ended_at IS NULL";
+        assert_eq!(count(&app, live, params![newcomer]).await, 1);
+    }
+}
+
+async fn an_unchanged_buddy_reports_since_this_newcomers_pairing(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    import(
+        &app,
+        "email,name,networks\r\naa@example.org,Aa First,eas\r\nzz@example.org,Zz Second,eas\r\nbo@example.org,Bo Buddy,eas\r\n",
+    )
+    .await;
+    let (aa, zz, bo) =
+        (id(&app, "aa@example.org").await, id(&app, "zz@example.org").await, id(&app, "bo@example.org").await);
+    let token = app.api_token(&admin).await;
+    let put = |newcomer: UserId| {
+        reqwest::Client::new()
+            .put(app.at(&format!("/api/v1/networks/eas/buddies/{newcomer}")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"buddy_id": bo.to_string()}))
+            .send()
+    };
+    assert_eq!(put(aa).await.unwrap().status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert_eq!(put(zz).await.unwrap().status(), StatusCode::OK);
+    let json: serde_json::Value = put(zz).await.unwrap().json().await.unwrap();
+    assert_eq!(json["result"], "unchanged");
+    let eas = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap().id;
+    let pairs = buddies::pairs(&app.state.db, eas).await.unwrap();
+    let since = |n: UserId| pairs.iter().find(|p| p.newcomer.id == n).unwrap().buddy.since;
+    assert!(since(aa) < since(zz));
+    let reported = chrono::DateTime::parse_from_rfc3339(json["buddy"]["since"].as_str().unwrap()).unwrap();
+    assert_eq!(reported.timestamp_micros(), since(zz).timestamp_micros(), "Zz's pairing, not Aa's");
+}
