@@ -9,13 +9,15 @@ mod support;
 use reqwest::StatusCode;
 use roundtable_app::import::{Options, console};
 use roundtable_domain::{MembershipStatus, NetworkId, Role, UserId};
-use roundtable_store::{Dialect, audit, buddies, networks, users};
+use roundtable_store::{Dialect, audit, buddies, networks, params, users};
 use support::{PASSWORD, TestApp};
 
 both!(
     an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_ends_it,
     refused_buddies_get_a_clear_message_and_change_nothing,
     only_chairs_administrators_and_org_admins_assign_and_other_networks_see_nothing,
+    concurrent_buddy_assignments_keep_one_buddy_and_answer_303_or_409,
+    an_unchanged_buddy_reports_since_this_newcomers_pairing,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -410,4 +412,80 @@ async fn only_chairs_administrators_and_org_admins_assign_and_other_networks_see
     let actors: std::collections::HashSet<&str> =
         log.iter().filter(|e| e.action.starts_with("onboarding.buddy")).map(|e| e.actor_name.as_str()).collect();
     assert_eq!(actors, ["Ada Admin", "Chair Person", "Administrator Person"].into_iter().collect());
+}
+
+async fn import(app: &TestApp, csv: &str) {
+    let (_, _, r) =
+        console::import(&app.state.db, csv.as_bytes(), "hr.csv", &Options::default(), &|_, _, _| {}).await.unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+}
+
+async fn count(app: &TestApp, sql: &'static str, p: Vec<roundtable_store::Value>) -> i64 {
+    app.state.db.read(sql, p).await.unwrap()[0].int(0).unwrap()
+}
+
+async fn concurrent_buddy_assignments_keep_one_buddy_and_answer_303_or_409(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let mut csv = "email,name,networks\r\n".to_owned();
+    for i in 0..3 {
+        csv.push_str(&format!("new{i}@example.org,New {i},eas\r\n"));
+    }
+    for i in 0..8 {
+        csv.push_str(&format!("b{i}@example.org,Buddy {i},eas\r\n"));
+    }
+    import(&app, &csv).await;
+    let eas = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap().id;
+    for n in 0..3 {
+        let newcomer = id(&app, &format!("new{n}@example.org")).await;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let buddy = id(&app, &format!("b{i}@example.org")).await;
+            let (c, url) = (admin.clone(), app.at(&format!("/n/eas/onboarding/buddies/{newcomer}")));
+            tasks.push(tokio::spawn(async move {
+                c.post(url).form(&[("buddy", buddy.to_string())]).send().await.unwrap().status()
+            }));
+        }
+        for t in tasks {
+            let status = t.await.unwrap();
+            assert!(status == StatusCode::SEE_OTHER || status == StatusCode::CONFLICT, "{status}");
+        }
+        let pairs = buddies::pairs(&app.state.db, eas).await.unwrap();
+        assert_eq!(pairs.iter().filter(|p| p.newcomer.id == newcomer).count(), 1, "one current buddy");
+        let live = "SELECT COUNT(*) FROM buddies WHERE newcomer_id = $1 AND ended_at IS NULL";
+        assert_eq!(count(&app, live, params![newcomer]).await, 1);
+    }
+}
+
+async fn an_unchanged_buddy_reports_since_this_newcomers_pairing(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    import(
+        &app,
+        "email,name,networks\r\naa@example.org,Aa First,eas\r\nzz@example.org,Zz Second,eas\r\nbo@example.org,Bo Buddy,eas\r\n",
+    )
+    .await;
+    let (aa, zz, bo) =
+        (id(&app, "aa@example.org").await, id(&app, "zz@example.org").await, id(&app, "bo@example.org").await);
+    let token = app.api_token(&admin).await;
+    let put = |newcomer: UserId| {
+        reqwest::Client::new()
+            .put(app.at(&format!("/api/v1/networks/eas/buddies/{newcomer}")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"buddy_id": bo.to_string()}))
+            .send()
+    };
+    assert_eq!(put(aa).await.unwrap().status(), StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    assert_eq!(put(zz).await.unwrap().status(), StatusCode::OK);
+    let json: serde_json::Value = put(zz).await.unwrap().json().await.unwrap();
+    assert_eq!(json["result"], "unchanged");
+    let eas = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap().id;
+    let pairs = buddies::pairs(&app.state.db, eas).await.unwrap();
+    let since = |n: UserId| pairs.iter().find(|p| p.newcomer.id == n).unwrap().buddy.since;
+    assert!(since(aa) < since(zz));
+    let reported = chrono::DateTime::parse_from_rfc3339(json["buddy"]["since"].as_str().unwrap()).unwrap();
+    assert_eq!(reported.timestamp_micros(), since(zz).timestamp_micros(), "Zz's pairing, not Aa's");
 }
