@@ -80,36 +80,27 @@ queries! {
     ALL_FEEDS_OF = "SELECT n.name, f.created_at, f.revoked_at FROM calendar_feeds f LEFT JOIN networks n ON n.id = f.network_id WHERE f.user_id = $1 ORDER BY f.created_at, f.id";
 }
 
-/// An event (or series) as stored, with its network's slug and name.
+/// An event (or series) as stored: what was written (`fields`, also readable straight through
+/// `Deref`), what the store keeps beside it, and its network's slug and name.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub id: Uuid,
     pub network_id: NetworkId,
-    pub kind: EventKind,
-    pub title: String,
-    pub theme: String,
-    pub description: String,
-    pub time_zone: String,
-    /// `YYYY-MM-DDTHH:MM` in `time_zone`.
-    pub local_start: String,
-    pub duration_minutes: i64,
-    pub starts_at: DateTime<Utc>,
-    pub last_ends_at: Option<DateTime<Utc>>,
-    pub rrule: String,
-    pub location_mode: LocationMode,
-    pub place: String,
-    pub online_url: String,
-    pub capacity: Option<i64>,
-    pub rsvp_close_minutes: Option<i64>,
-    pub audience: Audience,
+    pub fields: EventFields,
     pub cancelled: bool,
     pub sequence: i64,
-    pub reminder_minutes: i64,
     pub checkin_code: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub network_slug: String,
     pub network_name: String,
+}
+
+impl std::ops::Deref for Event {
+    type Target = EventFields;
+    fn deref(&self) -> &EventFields {
+        &self.fields
+    }
 }
 
 fn bad(what: &str, v: &str) -> crate::Error {
@@ -123,25 +114,27 @@ fn map_event(r: &Row) -> Result<Event> {
     Ok(Event {
         id: r.uuid(0)?,
         network_id: NetworkId(r.uuid(1)?),
-        kind: EventKind::parse(&kind).ok_or_else(|| bad("event kind", &kind))?,
-        title: r.text(3)?,
-        theme: r.text(4)?,
-        description: r.text(5)?,
-        time_zone: r.text(6)?,
-        local_start: r.text(7)?,
-        duration_minutes: r.int(8)?,
-        starts_at: r.time(9)?,
-        last_ends_at: r.opt_time(10)?,
-        rrule: r.text(11)?,
-        location_mode: LocationMode::parse(&mode).ok_or_else(|| bad("location mode", &mode))?,
-        place: r.text(13)?,
-        online_url: r.text(14)?,
-        capacity: r.opt_int(15)?,
-        rsvp_close_minutes: r.opt_int(16)?,
-        audience: Audience::parse(&audience).ok_or_else(|| bad("audience", &audience))?,
+        fields: EventFields {
+            kind: EventKind::parse(&kind).ok_or_else(|| bad("event kind", &kind))?,
+            title: r.text(3)?,
+            theme: r.text(4)?,
+            description: r.text(5)?,
+            time_zone: r.text(6)?,
+            local_start: r.text(7)?,
+            duration_minutes: r.int(8)?,
+            starts_at: r.time(9)?,
+            last_ends_at: r.opt_time(10)?,
+            rrule: r.text(11)?,
+            location_mode: LocationMode::parse(&mode).ok_or_else(|| bad("location mode", &mode))?,
+            place: r.text(13)?,
+            online_url: r.text(14)?,
+            capacity: r.opt_int(15)?,
+            rsvp_close_minutes: r.opt_int(16)?,
+            audience: Audience::parse(&audience).ok_or_else(|| bad("audience", &audience))?,
+            reminder_minutes: r.int(20)?,
+        },
         cancelled: r.text(18)? == "cancelled",
         sequence: r.int(19)?,
-        reminder_minutes: r.int(20)?,
         checkin_code: r.text(21)?,
         created_at: r.time(22)?,
         updated_at: r.time(23)?,
