@@ -275,9 +275,14 @@ async fn members_are_paginated_and_searchable_accent_insensitively(d: Dialect) {
     let p1 = body(admin.get(app.at("/n/big/members")).send().await.unwrap()).await;
     assert!(p1.contains("55 members") && p1.contains("Page 1 of 2") && p1.contains("rel=\"next\""), "{p1}");
     let p2 = body(admin.get(app.at("/n/big/members?page=2")).send().await.unwrap()).await;
-    assert_eq!(p2.matches("<tr><td>").count(), 5);
+    assert_eq!(p2.matches("<tr><td><a href=\"/people/").count(), 5);
     let found = body(admin.get(app.at("/n/big/members?q=zoe")).send().await.unwrap()).await;
-    assert!(found.contains("Zoë Lindqvist") && found.contains("1 member matching"), "{found}");
+    assert!(found.contains("1 member matching"), "{found}");
+    // Each name opens the person's profile.
+    let zoe = users::by_email(&app.state.db, "m7@example.org").await.unwrap().unwrap();
+    assert!(found.contains(&format!("<a href=\"/people/{}\">Zoë Lindqvist</a>", zoe.id)), "{found}");
+    let profile = body(admin.get(app.at(&format!("/people/{}", zoe.id))).send().await.unwrap()).await;
+    assert!(profile.contains("<h1>Zoë Lindqvist"), "{profile}");
     let odd = admin.get(app.at("/n/big/members?q=%27%3B%20DROP%20TABLE%20users%3B--&page=abc")).send().await.unwrap();
     assert_eq!(odd.status(), StatusCode::OK);
     assert!(body(odd).await.contains("0 members matching"));

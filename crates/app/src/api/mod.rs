@@ -148,16 +148,16 @@ async fn list_members(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<MembersPage>> {
     let page = q.page(crate::networks::pages::MEMBERS_PER_PAGE);
-    let (_, list, total) = networks::members(&state, &u.actor(), &slug, &q.q, page).await?;
+    let (_, list) = networks::members(&state, &u.actor(), &slug, &q.q, page).await?;
     Ok(Json(MembersPage {
-        total,
+        total: list.total,
         page: page.number,
         per_page: page.size,
         members: list
-            .into_iter()
+            .rows()
             .map(|m| MemberJson {
-                id: m.user_id.to_string(),
-                name: m.name,
+                id: m.id.to_string(),
+                name: m.name.to_owned(),
                 role: m.role.as_str().into(),
                 since: m.since.to_rfc3339(),
             })

@@ -57,7 +57,7 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
         return Err(FieldError::new("body", "Write the charter before publishing it.").into());
     }
     let now = Utc::now();
-    let (members, _) = snapshot.members(seen.network.id, "", usize::MAX, 0);
+    let members = snapshot.members(seen.network.id, "", usize::MAX, 0);
     let mut tx = state.db.begin().await?;
     let version = charters::publish(&mut tx, seen.network.id, body.as_str(), actor.user_id, now).await?;
     // The publisher accepts what they publish.
@@ -77,11 +77,11 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
         now,
     )
     .await?;
-    for m in members.iter().filter(|m| m.user_id != actor.user_id) {
+    for m in members.rows().filter(|m| m.id != actor.user_id) {
         mail::queue(
             &mut tx,
             &Mail {
-                to: &m.email,
+                to: m.email,
                 subject: format!("{}: please read the updated charter", seen.network.name),
                 paragraphs: vec![format!("{} has published version {version} of its charter. Please read it and accept it the next time you visit the network.", seen.network.name)],
                 action: Some(("Read the charter", format!("{}/n/{}/charter", state.config.public_url(), seen.network.slug))),

@@ -1233,8 +1233,8 @@ pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTi
 
 /// Members of a network, for the host picker on the form.
 pub async fn members_for_form(state: &AppState, network: NetworkId) -> Result<Vec<(UserId, String)>> {
-    let (members, _) = state.snapshot().await?.members(network, "", 200, 0);
-    Ok(members.into_iter().map(|m| (m.user_id, m.name)).collect())
+    let members = state.snapshot().await?.members(network, "", 200, 0);
+    Ok(members.rows().map(|m| (m.id, m.name.to_owned())).collect())
 }
 
 /// The actor's attendance history.

@@ -187,25 +187,23 @@ impl Pager {
     }
 }
 
-/// "5 Mar 2026", the short date the pages show. Written out by hand: chrono's `format` parses
-/// its pattern on every call, which showed in the member list's profile (one date per row).
+/// "5 Mar 2026", the short date the pages show.
 pub fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    use chrono::Datelike;
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let digit = |n: u32| char::from_digit(n % 10, 10).unwrap_or('0');
-    let mut out = String::with_capacity(12);
-    if t.day() >= 10 {
-        out.push(digit(t.day() / 10));
+    Day(t).to_string()
+}
+
+/// A date written as "5 Mar 2026" straight into a page. By hand: chrono's `format` parses its
+/// pattern on every call, which showed in the member list's profile (one date per row).
+#[derive(Debug, Clone, Copy)]
+pub struct Day(pub chrono::DateTime<chrono::Utc>);
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::Datelike;
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let t = self.0;
+        write!(f, "{} {} {}", t.day(), MONTHS[t.month0() as usize], t.year())
     }
-    out.push(digit(t.day()));
-    out.push(' ');
-    out.push_str(MONTHS[t.month0() as usize]);
-    out.push(' ');
-    match u32::try_from(t.year()) {
-        Ok(y) if (1000..10000).contains(&y) => [1000, 100, 10, 1].iter().for_each(|p| out.push(digit(y / p))),
-        _ => out.push_str(&t.year().to_string()),
-    }
-    out
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -6,7 +6,7 @@ pub mod pages;
 
 use crate::http::{AppError, Result};
 use crate::mail::{self, Email as Mail};
-use crate::read_model::Snapshot;
+use crate::read_model::{MemberPage, Snapshot};
 use crate::security::{random_token, token_hash};
 use crate::state::AppState;
 use chrono::{Duration, Utc};
@@ -336,19 +336,13 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<()> {
 }
 
 /// One page of the member list (members, sponsors and org admins only).
-pub async fn members(
-    state: &AppState,
-    actor: &Actor,
-    slug: &str,
-    q: &str,
-    page: Page,
-) -> Result<(Seen, Vec<Member>, i64)> {
+pub async fn members(state: &AppState, actor: &Actor, slug: &str, q: &str, page: Page) -> Result<(Seen, MemberPage)> {
     let snapshot = state.snapshot().await?;
     let seen = load_in(&snapshot, actor, slug, Capability::ReadMembers)?;
     let q: String = q.chars().take(100).collect();
     let (limit, offset) = (usize::try_from(page.limit()).unwrap_or(0), usize::try_from(page.offset()).unwrap_or(0));
-    let (list, total) = snapshot.members(seen.network.id, &q, limit, offset);
-    Ok((seen, list, total))
+    let list = snapshot.members(seen.network.id, &q, limit, offset);
+    Ok((seen, list))
 }
 
 /// Pending requests and invitations, for the people who manage members: requests, invited

@@ -3,6 +3,7 @@
 
 use super::{Joined, NetworkInput};
 use crate::http::{AppError, Errors, Form, Layout, ListQuery, Pager, Result, Signed, notice, or_form, render};
+use crate::read_model::Listed;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -334,32 +335,19 @@ async fn leave(State(state): State<AppState>, s: Signed, Path(slug): Path<String
     Ok(Redirect::to("/?notice=left").into_response())
 }
 
-/// A member row with the actions the viewer may take.
-pub struct Row {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub since: String,
-}
-
-fn row(m: Member) -> Row {
-    Row { id: m.user_id.to_string(), name: m.name, email: m.email, role: m.role, since: crate::http::day(m.since) }
-}
-
 #[derive(Template)]
 #[template(path = "networks/members.html")]
-struct MembersPage {
+struct MembersPage<'a> {
     layout: Layout,
-    slug: String,
+    slug: &'a str,
     members_path: String,
-    network_name: String,
+    network_name: &'a str,
     q: String,
-    rows: Vec<Row>,
+    rows: Vec<Listed<'a>>,
     pager: Pager,
     can_manage: bool,
-    requests: Vec<Row>,
-    invited: Vec<Row>,
+    requests: Vec<Listed<'a>>,
+    invited: Vec<Listed<'a>>,
     invited_emails: Vec<String>,
     roles: Vec<(&'static str, &'static str)>,
 }
@@ -374,20 +362,20 @@ async fn members(
 ) -> Result<Response> {
     let actor = s.actor();
     let page = q.page(MEMBERS_PER_PAGE);
-    let (seen, list, total) = super::members(&state, &actor, &slug, &q.q, page).await?;
+    let (seen, list) = super::members(&state, &actor, &slug, &q.q, page).await?;
     let (requests, invited, invited_emails) = super::pending(&state, &actor, &seen).await?;
     render(&MembersPage {
         layout: Layout::for_user(&format!("Members of {}", seen.network.name), &s)
             .with_notice(notice(q.notice.as_deref())),
-        slug: seen.network.slug.clone(),
+        slug: &seen.network.slug,
         members_path: format!("/n/{}/members", seen.network.slug),
-        network_name: seen.network.name.clone(),
-        pager: Pager::new(page, total, &q.q),
+        network_name: &seen.network.name,
+        pager: Pager::new(page, list.total, &q.q),
         q: q.q,
-        rows: list.into_iter().map(row).collect(),
+        rows: list.rows().collect(),
         can_manage: seen.can(&actor, Capability::ManageMembers),
-        requests: requests.into_iter().map(row).collect(),
-        invited: invited.into_iter().map(row).collect(),
+        requests: requests.iter().map(Listed::from).collect(),
+        invited: invited.iter().map(Listed::from).collect(),
         invited_emails,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
     })

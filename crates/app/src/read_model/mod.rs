@@ -16,8 +16,9 @@ mod directory;
 pub use directory::{DirectoryFilter, DirectoryResult, TagFacet};
 
 use crate::http::Result;
+use chrono::{DateTime, Utc};
 use roundtable_domain::profile::{Audience, Field};
-use roundtable_domain::{MembershipStatus, NetworkId, UserId, fold};
+use roundtable_domain::{MembershipStatus, NetworkId, Role, UserId, fold};
 use roundtable_store::Db;
 use roundtable_store::networks::{Member, Membership, Network};
 use roundtable_store::read_model::{self, Rows};
@@ -349,17 +350,21 @@ impl Snapshot {
     }
 
     /// A person's membership of a network, as listed.
-    fn member(&self, net: Net, p: Person) -> Option<Member> {
+    fn listed(&self, net: Net, p: Person) -> Option<Listed<'_>> {
         let m = self.memberships.get(&(net, p))?;
         let person = &self.people[p as usize];
-        Some(Member {
-            user_id: person.id,
-            name: person.name.clone(),
-            email: person.email.clone(),
+        Some(Listed {
+            id: person.id,
+            name: &person.name,
+            email: &person.email,
             role: m.role,
             status: m.status,
             since: m.since,
         })
+    }
+
+    fn member(&self, net: Net, p: Person) -> Option<Member> {
+        self.listed(net, p).map(|l| l.to_owned())
     }
 
     /// A network's organisers, grouped by role (in the role's stored name order), then by name.
@@ -382,22 +387,77 @@ impl Snapshot {
 
     /// One page of a network's active members in name order, searched by name or email
     /// (accent- and case-insensitive), with the number of matches.
-    pub fn members(&self, network: NetworkId, q: &str, limit: usize, offset: usize) -> (Vec<Member>, i64) {
-        let Some(&net) = self.net_by_id.get(&network) else { return (Vec::new(), 0) };
+    /// One page of a network's active members in directory order, optionally only those whose
+    /// name or email contains `q` (accent- and case-insensitive).
+    pub fn members(self: &Arc<Self>, network: NetworkId, q: &str, limit: usize, offset: usize) -> MemberPage {
+        let mut page = MemberPage { snapshot: self.clone(), net: 0, people: Vec::new(), total: 0 };
+        let Some(&net) = self.net_by_id.get(&network) else { return page };
+        page.net = net;
         let list = &self.active_members[net];
         let q = fold(q.trim());
-        let member = |&p: &Person| self.member(net, p);
         if q.is_empty() {
-            let page = list.iter().skip(offset).take(limit).filter_map(member).collect();
-            return (page, list.len() as i64);
+            page.people = list.iter().skip(offset).take(limit).copied().collect();
+            page.total = list.len() as i64;
+            return page;
         }
         let matches = |p: &&Person| {
             let person = &self.people[**p as usize];
             person.name_folded.contains(&q) || person.email_folded.contains(&q)
         };
-        let total = list.iter().filter(matches).count();
-        let page = list.iter().filter(matches).skip(offset).take(limit).filter_map(member).collect();
-        (page, total as i64)
+        page.total = list.iter().filter(matches).count() as i64;
+        page.people = list.iter().filter(matches).skip(offset).take(limit).copied().collect();
+        page
+    }
+}
+
+/// One page of a member list, listed straight from the snapshot it was read from: a page of 50
+/// copies no names or addresses (the member list is the hottest page; see docs/performance.md).
+pub struct MemberPage {
+    snapshot: Arc<Snapshot>,
+    net: Net,
+    people: Vec<Person>,
+    /// Everyone matching, across all pages.
+    pub total: i64,
+}
+
+impl MemberPage {
+    pub fn rows(&self) -> impl Iterator<Item = Listed<'_>> {
+        self.people.iter().filter_map(|&p| self.snapshot.listed(self.net, p))
+    }
+}
+
+/// A member as a list shows them, borrowed from the snapshot or from an owned `Member`.
+#[derive(Debug, Clone, Copy)]
+pub struct Listed<'a> {
+    pub id: UserId,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub role: Role,
+    pub status: MembershipStatus,
+    pub since: DateTime<Utc>,
+}
+
+impl Listed<'_> {
+    /// The date they joined (or asked, or were invited), as pages show it.
+    pub fn day(&self) -> crate::http::Day {
+        crate::http::Day(self.since)
+    }
+
+    pub fn to_owned(self) -> Member {
+        Member {
+            user_id: self.id,
+            name: self.name.to_owned(),
+            email: self.email.to_owned(),
+            role: self.role,
+            status: self.status,
+            since: self.since,
+        }
+    }
+}
+
+impl<'a> From<&'a Member> for Listed<'a> {
+    fn from(m: &'a Member) -> Self {
+        Listed { id: m.user_id, name: &m.name, email: &m.email, role: m.role, status: m.status, since: m.since }
     }
 }
 
