@@ -2,6 +2,7 @@
 //! bounded in size and pixel count, and re-encoded as a small square JPEG thumbnail, so what we
 //! store and serve is always an image we made.
 
+use image::ImageDecoder;
 use roundtable_domain::FieldError;
 use std::io::Cursor;
 
@@ -34,9 +35,13 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
     limits.max_image_height = Some(10_000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|_| bad("The photo could not be read; it may be damaged or too large. Try another file."))?;
+    let unreadable = || bad("The photo could not be read; it may be damaged or too large. Try another file.");
+    let mut decoder = reader.into_decoder().map_err(|_| unreadable())?;
+    // Phones store portraits sideways with an EXIF note saying how to turn them; the thumbnail
+    // keeps no EXIF, so turn the pixels now or the face ends up on its side.
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder).map_err(|_| unreadable())?;
+    img.apply_orientation(orientation);
     let thumb = img.resize_to_fill(EDGE, EDGE, image::imageops::FilterType::Triangle).to_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
@@ -62,6 +67,44 @@ mod tests {
         assert_eq!(image::guess_format(&t).unwrap(), image::ImageFormat::Jpeg);
         let img = image::load_from_memory(&t).unwrap();
         assert_eq!((img.width(), img.height()), (EDGE, EDGE));
+    }
+
+    /// A 4×2 JPEG, left half red and right half blue, saved as a phone saves a portrait: with
+    /// an EXIF orientation of 6 ("turn 90° clockwise to view").
+    fn sideways_jpeg() -> Vec<u8> {
+        let img =
+            image::RgbImage::from_fn(
+                64,
+                32,
+                |x, _| if x < 32 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) },
+            );
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95).encode_image(&img).unwrap();
+        // APP1 "Exif" segment with one IFD entry: Orientation (0x0112) = 6, big-endian TIFF.
+        let tiff: [u8; 26] = [
+            b'M', b'M', 0, 42, 0, 0, 0, 8, // header, IFD at offset 8
+            0, 1, // one entry
+            0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, // Orientation, SHORT, count 1, value 6
+            0, 0, 0, 0, // no next IFD
+        ];
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let len = (app1.len() + 2) as u16;
+        let mut out = jpeg[..2].to_vec(); // SOI
+        out.extend_from_slice(&[0xFF, 0xE1]);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn a_phone_portrait_is_turned_upright() {
+        let t = image::load_from_memory(&thumbnail(&sideways_jpeg()).unwrap()).unwrap().to_rgb8();
+        // Turned clockwise, the red left half becomes the top: top pixels red, bottom blue.
+        let (top, bottom) = (t.get_pixel(EDGE / 2, 10), t.get_pixel(EDGE / 2, EDGE - 10));
+        assert!(top[0] > 200 && top[2] < 60, "top should be red, was {top:?}");
+        assert!(bottom[2] > 200 && bottom[0] < 60, "bottom should be blue, was {bottom:?}");
     }
 
     #[test]
