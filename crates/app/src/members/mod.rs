@@ -55,12 +55,15 @@ fn tags_of(p: &Profile, kind: &str) -> Vec<String> {
     p.tags.iter().filter(|(k, _)| k == kind).map(|(_, t)| t.clone()).collect()
 }
 
-/// Markdown → HTML through comrak, then ammonia, so a bio cannot carry scripts or styles.
+/// Markdown → HTML through comrak, then ammonia, so a bio, charter or event description cannot
+/// carry scripts or styles. Images are dropped too: an image from another server is a tracking
+/// pixel that tells its owner who read the text, and when.
 pub fn markdown(src: &str) -> String {
     let mut opts = comrak::Options::default();
     opts.extension.autolink = true;
     opts.extension.strikethrough = true;
     ammonia::Builder::default()
+        .rm_tags(&["img"])
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(&comrak::markdown_to_html(src, &opts))
         .to_string()
@@ -526,4 +529,18 @@ pub async fn photo_of(state: &AppState, viewer: &Actor, person: UserId) -> Resul
     let (b64, _) = profiles::photo(&state.db, person).await?.ok_or(AppError::NotFound)?;
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| AppError::Internal(e.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn markdown_keeps_formatting_and_links_but_no_scripts_or_remote_images() {
+        let html = super::markdown(
+            "**Hi** [site](https://example.org) ![x](https://tracker.example.net/p.gif?who=me) <script>alert(1)</script>",
+        );
+        assert!(html.contains("<strong>Hi</strong>"), "{html}");
+        assert!(html.contains("href=\"https://example.org\""), "{html}");
+        assert!(!html.contains("tracker.example.net") && !html.contains("<img"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+    }
 }
