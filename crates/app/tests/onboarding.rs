@@ -154,6 +154,18 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
         mails.iter().any(|m| m.contains("Your first steps in Network eas") && m.contains("Meet your buddy")),
         "{mails:?}"
     );
+    // A longer threshold still finds people stuck well beyond it: 120 days set, Bo joined 200 ago.
+    admin.post(app.at("/n/eas/onboarding/stuck-days")).form(&[("stuck_days", "120")]).send().await.unwrap();
+    app.state
+        .db
+        .write(
+            "UPDATE memberships SET created_at = $1 WHERE network_id = $2 AND user_id = $3",
+            roundtable_store::params![chrono::Utc::now() - chrono::Duration::days(200), n.id, bo_id],
+        )
+        .await
+        .unwrap();
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("Bo Newcomer") && page.contains("1 stuck"), "{page}");
     // Members cannot manage the checklist or nudge.
     assert_eq!(bo.get(app.at("/n/eas/onboarding")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(

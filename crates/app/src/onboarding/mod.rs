@@ -289,8 +289,12 @@ pub async fn progress(
             .into_iter()
             .map(|p| (p.newcomer.id, p.buddy))
             .collect();
+    // Newcomers are those who joined in the last 90 days — and, however long the organisers'
+    // threshold, anyone who became stuck in the last 90 days, so nobody drops off the list just
+    // as they become stuck.
+    let window = Duration::days(90 + stuck_days);
     let mut out = Vec::new();
-    for n in onboarding::newcomers(&state.db, seen.network.id, now - Duration::days(90)).await? {
+    for n in onboarding::newcomers(&state.db, seen.network.id, now - window).await? {
         let ticked: Vec<String> =
             onboarding::done_for(&state.db, seen.network.id, n.user_id).await?.into_iter().map(|(id, _)| id).collect();
         let v = views(steps.clone(), &ticked, &facts(state, seen.network.id, n.user_id).await?);
