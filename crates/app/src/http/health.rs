@@ -25,7 +25,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
     if let Ok(counts) = roundtable_store::jobs::counts(&state.db).await {
-        for (status, n) in counts {
+        // Every status every time: a status with no jobs left must read 0, not its last count,
+        // or an alert on queued or failed jobs would never clear.
+        for status in ["queued", "running", "done", "failed"] {
+            let n = counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
             metrics::gauge!("roundtable_jobs", "status" => status).set(n as f64);
         }
     }
