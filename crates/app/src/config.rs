@@ -104,6 +104,20 @@ const SETTINGS: [&str; 11] = [
     "trusted_proxies",
 ];
 
+/// Where a setting's value came from, in the words of the README's configuration section.
+fn source_of(figment: &Figment, key: &str) -> String {
+    let Some(md) = figment.find_metadata(key) else { return "the default".into() };
+    if md.name.contains("environment") {
+        format!("the environment variable ROUNDTABLE_{}", key.to_ascii_uppercase())
+    } else if md.name.contains("TOML") {
+        md.source.as_ref().map_or_else(|| "roundtable.toml".into(), |s| s.to_string())
+    } else if md.name.contains("Overrides") {
+        format!("the command-line flag --{}", key.replace('_', "-"))
+    } else {
+        "the default".into()
+    }
+}
+
 impl Config {
     /// Loads the layers. `file` defaults to `roundtable.toml` in the working directory (optional).
     pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Config, String> {
@@ -112,37 +126,52 @@ impl Config {
         if file_given && !file.exists() {
             return Err(format!("configuration file {} does not exist", file.display()));
         }
-        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+        let figment = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(&file))
             .merge(Env::prefixed("ROUNDTABLE_").only(&SETTINGS))
-            .merge(Serialized::defaults(overrides))
+            .merge(Serialized::defaults(overrides));
+        let config: Config = figment
             .extract()
             .map_err(|e| e.into_iter().map(|e| format!("configuration error: {e}")).collect::<Vec<_>>().join("\n"))?;
-        config.check()?;
+        config.check().map_err(|(key, problem)| {
+            format!("configuration error: {key} {problem} (set by {})", source_of(&figment, key))
+        })?;
         Ok(config)
     }
 
-    fn check(&self) -> Result<(), String> {
+    /// The first bad setting: its name and what is wrong with it.
+    fn check(&self) -> Result<(), (&'static str, &'static str)> {
         if let Some(url) = &self.database_url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:"))
         {
-            return Err("configuration error: database_url must start with postgres:// or sqlite: (set by ROUNDTABLE_DATABASE_URL, roundtable.toml or --database-url)".into());
+            return Err(("database_url", "must start with postgres:// or sqlite:"));
         }
         if let Some(url) = &self.public_url
             && (!(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/'))
         {
-            return Err(
-                "configuration error: public_url must look like https://roundtable.example.org (no trailing slash)"
-                    .into(),
-            );
+            return Err(("public_url", "must look like https://roundtable.example.org (no trailing slash)"));
         }
-        if let Some(url) = &self.smtp_url
-            && !["smtp://", "smtps://", "smtp+plain://"].iter().any(|p| url.starts_with(p))
-        {
-            return Err("configuration error: smtp_url must start with smtp://, smtps:// or smtp+plain://".into());
+        if let Some(url) = &self.smtp_url {
+            if !["smtp://", "smtps://", "smtp+plain://"].iter().any(|p| url.starts_with(p)) {
+                return Err(("smtp_url", "must start with smtp://, smtps:// or smtp+plain://"));
+            }
+            let plain = url.replacen("smtp+plain://", "smtp://", 1);
+            if lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&plain).is_err() {
+                return Err((
+                    "smtp_url",
+                    "is not a mail server address lettre can use, e.g. smtps://user:password@mail.example.org",
+                ));
+            }
         }
-        if self.session_hours == 0 || self.remember_days == 0 {
-            return Err("configuration error: session_hours and remember_days must be at least 1".into());
+        // Found now rather than when the first password-reset email silently fails to go out.
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(("mail_from", "is not an email address, e.g. Roundtable <noreply@example.org>"));
+        }
+        if self.session_hours == 0 {
+            return Err(("session_hours", "must be at least 1"));
+        }
+        if self.remember_days == 0 {
+            return Err(("remember_days", "must be at least 1"));
         }
         Ok(())
     }
@@ -214,6 +243,21 @@ mod tests {
         c.trusted_proxies = vec![proxy];
         assert_eq!(c.client_ip(proxy, Some("198.51.100.1, 192.0.2.7")), client, "nearest untrusted hop");
         assert_eq!(c.client_ip(client, Some("198.51.100.1")), client, "a direct client cannot forge it");
+    }
+
+    #[test]
+    fn a_bad_value_names_the_setting_and_where_it_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("roundtable.toml");
+        std::fs::write(&f, "mail_from = \"Roundtable <noreply@example.org\"\n").unwrap();
+        let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
+        assert!(e.contains("mail_from") && e.contains(&f.display().to_string()), "{e}");
+        std::fs::write(&f, "smtp_url = \"smtps://mail.example.org:notaport\"\n").unwrap();
+        let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
+        assert!(e.contains("smtp_url") && e.contains("roundtable.toml"), "{e}");
+        let e =
+            Config::load(None, Overrides { database_url: Some("mysql://x".into()), ..Default::default() }).unwrap_err();
+        assert!(e.contains("database_url") && e.contains("--database-url"), "{e}");
     }
 
     #[test]

@@ -250,6 +250,10 @@ pub mod console {
     pub async fn set_admin(db: &Db, email: &str, grant: bool) -> anyhow::Result<()> {
         let user = find(db, email).await?;
         let mut tx = db.begin().await?;
+        // As on the admin page: the organisation always keeps someone who can run it.
+        if !grant && user.is_org_admin && users::count_admins(&mut tx).await? <= 1 {
+            anyhow::bail!("{email} is the last organisation admin; grant admin to someone else first");
+        }
         users::set_admin(&mut tx, user.id, grant).await?;
         log(&mut tx, if grant { "admin.granted" } else { "admin.revoked" }, &user.email).await?;
         Ok(tx.commit().await?)
