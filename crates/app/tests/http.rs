@@ -544,6 +544,14 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
     app.network(&admin, "own", "by_request").await;
     app.network(&admin, "other", "invitation_only").await;
     let own = networks::by_slug(&app.state.db, "own").await.unwrap().unwrap();
+    // An open invitation for the withdraw route below: withdrawn once, by the first manager.
+    let r = admin
+        .post(app.at("/n/own/invite"))
+        .form(&[("email", "invited@example.org"), ("role", "member")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mut clients = vec![("admin", Some(admin))];
     for role in Role::ALL {
         let email = format!("{}@example.org", role.as_str());
@@ -566,6 +574,7 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
     // account areas (events have their own matrix in events.rs): (method, path, who may use it).
     //   see: anyone who can see the network · members: its active members (sponsors too)
     //   organise: its organisers · managers: Chair and Administrator · admin · any: signed in
+    //   joined: has a membership in it (the "leave" confirmation)
     let routes: Vec<(&str, String, &str)> = vec![
         ("GET", "/n/{n}".into(), "see"),
         ("GET", "/n/{n}/charter".into(), "see"),
@@ -577,6 +586,10 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
         ("GET", "/n/{n}/invite".into(), "managers"),
         ("GET", "/n/{n}/settings".into(), "managers"),
         ("POST", format!("/n/{{n}}/members/{target}/role"), "managers"),
+        // Confirmation pages (GET) before leaving and removing; withdrawing an invitation.
+        ("GET", "/n/{n}/leave".into(), "joined"),
+        ("GET", format!("/n/{{n}}/members/{target}/remove"), "managers"),
+        ("POST", "/n/{n}/invitations/withdraw".into(), "managers"),
         // Buddies: the page, assigning (a real assignment: the form names a buddy) and ending.
         ("GET", format!("/n/{{n}}/onboarding/buddies/{target}"), "managers"),
         ("POST", format!("/n/{{n}}/onboarding/buddies/{target}"), "managers"),
@@ -630,7 +643,12 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
                 } else if path.starts_with("/admin/import/") {
                     c.post(&url).multipart(import_form())
                 } else {
-                    c.post(&url).form(&[("role", "member"), ("stuck_days", "14"), ("buddy", &buddy)])
+                    c.post(&url).form(&[
+                        ("role", "member"),
+                        ("stuck_days", "14"),
+                        ("buddy", &buddy),
+                        ("email", "invited@example.org"),
+                    ])
                 };
                 let r = req.send().await.unwrap();
                 let status = r.status();
@@ -646,6 +664,7 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
                     "organise" => is_admin || (in_own && organiser(who)),
                     "managers" => is_admin || (in_own && matches!(*who, "chair" | "administrator")),
                     "admin" => is_admin,
+                    "joined" => in_own,
                     _ => true,
                 }
                     // The target person is not in the other network: nothing to see or change
@@ -677,6 +696,12 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
         assert_eq!(by.len(), 3, "{action} by {by:?}");
     }
     assert_eq!(users::count(&app.state.db).await.unwrap(), people_before, "nobody imported");
+    // The invitation was withdrawn once, by the first manager to try; the others found nothing.
+    let withdrawn: Vec<&str> =
+        log.iter().filter(|e| e.action == "membership.invitation_withdrawn").map(|e| e.actor_name.as_str()).collect();
+    assert_eq!(withdrawn, ["Ada Admin"]);
+    let open = roundtable_store::links::open_invites_for_network(&app.state.db, own.id, chrono::Utc::now());
+    assert!(open.await.unwrap().is_empty(), "the withdrawn invitation is gone");
 }
 
 /// Two instances on one PostgreSQL database, as behind a load balancer: a session made on one

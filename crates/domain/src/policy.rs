@@ -182,6 +182,50 @@ pub fn require(
     }
 }
 
+/// Guards the Chair role, so a network always keeps someone who can approve and invite, and
+/// nobody below a Chair can take it over:
+///
+/// 1. only an active Chair of the network, or an org admin, gives the Chair role (changing a
+///    role to Chair, or inviting someone as Chair) or takes it away (changing a Chair's role,
+///    removing a Chair);
+/// 2. the last active Chair cannot be demoted, removed or leave, unless an org admin does it
+///    (an org admin can always name a new Chair).
+///
+/// `actor_membership` is the actor's own membership, `before` and `after` the membership of the
+/// person concerned (the actor themself when leaving; `after` is `None` when they leave or are
+/// removed), and `active_chairs` how many active Chairs the network has now. Call it after
+/// `require(…, ManageMembers)` (or, for leaving, with the actor as the person concerned).
+pub fn check_chair_change(
+    actor: &Actor,
+    actor_membership: Option<MembershipView>,
+    before: Option<MembershipView>,
+    after: Option<MembershipView>,
+    active_chairs: usize,
+) -> Result<(), Error> {
+    let is_chair =
+        |m: Option<MembershipView>| m.is_some_and(|m| m.role == Role::Chair && m.status == MembershipStatus::Active);
+    let was_chair = is_chair(before);
+    // An invitation as Chair gives the role as soon as it is accepted.
+    let gets_chair = after.is_some_and(|m| m.role == Role::Chair) && !was_chair;
+    let loses_chair = was_chair && !is_chair(after);
+    if actor.is_org_admin || !(gets_chair || loses_chair) {
+        return Ok(());
+    }
+    // A Chair leaving acts on themself as a Chair: rule 2 alone decides.
+    if !is_chair(actor_membership) {
+        return Err(Error::Forbidden(
+            "Only a Chair of this network or an organisation administrator can give or take away the Chair role.",
+        ));
+    }
+    if loses_chair && active_chairs <= 1 {
+        return Err(Error::Conflict(crate::error::FieldError::new(
+            "role",
+            "A network needs at least one Chair. Name another Chair first, or ask an organisation administrator.",
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +268,66 @@ mod tests {
         assert!(allows(&actor(false), Visibility::Open, active(Role::Sponsor), Capability::ReadMembers));
         assert!(!allows(&actor(false), Visibility::Open, active(Role::Sponsor), Capability::Organise));
         assert!(allows(&actor(false), Visibility::Open, active(Role::TrainingCoordinator), Capability::Organise));
+    }
+
+    fn chair_rule(
+        admin: bool,
+        acting: Option<MembershipView>,
+        before: Option<MembershipView>,
+        after: Option<MembershipView>,
+        chairs: usize,
+    ) -> Result<(), Error> {
+        check_chair_change(&actor(admin), acting, before, after, chairs)
+    }
+    fn invited(role: Role) -> Option<MembershipView> {
+        Some(MembershipView { role, status: MembershipStatus::Invited })
+    }
+
+    #[test]
+    fn an_administrator_can_neither_demote_the_chair_nor_make_themself_chair() {
+        let admin_role = active(Role::Administrator);
+        let demote = chair_rule(false, admin_role, active(Role::Chair), active(Role::Member), 1);
+        assert!(matches!(demote, Err(Error::Forbidden(_))), "{demote:?}");
+        let take_over = chair_rule(false, admin_role, admin_role, active(Role::Chair), 1);
+        assert!(matches!(take_over, Err(Error::Forbidden(_))), "{take_over:?}");
+        let remove = chair_rule(false, admin_role, active(Role::Chair), None, 2);
+        assert!(matches!(remove, Err(Error::Forbidden(_))), "{remove:?}");
+        let invite = chair_rule(false, admin_role, None, invited(Role::Chair), 1);
+        assert!(matches!(invite, Err(Error::Forbidden(_))), "{invite:?}");
+    }
+
+    #[test]
+    fn an_administrator_still_manages_everyone_below_the_chair() {
+        let admin_role = active(Role::Administrator);
+        assert!(chair_rule(false, admin_role, active(Role::Member), active(Role::Administrator), 1).is_ok());
+        assert!(chair_rule(false, admin_role, active(Role::Sponsor), None, 1).is_ok());
+        assert!(chair_rule(false, admin_role, None, invited(Role::Member), 1).is_ok());
+        assert!(chair_rule(false, admin_role, admin_role, None, 1).is_ok(), "an Administrator may leave");
+        // An invitation as Chair, not yet accepted, is no Chair yet: it may be withdrawn.
+        assert!(chair_rule(false, admin_role, invited(Role::Chair), None, 1).is_ok());
+    }
+
+    #[test]
+    fn a_chair_gives_and_takes_the_chair_role_but_never_from_the_last_chair() {
+        let chair = active(Role::Chair);
+        assert!(chair_rule(false, chair, active(Role::Member), active(Role::Chair), 1).is_ok());
+        assert!(chair_rule(false, chair, None, invited(Role::Chair), 1).is_ok());
+        assert!(chair_rule(false, chair, chair, active(Role::Member), 2).is_ok(), "a second Chair remains");
+        assert!(chair_rule(false, chair, chair, None, 2).is_ok());
+        for after in [active(Role::Member), active(Role::Administrator), None] {
+            let last = chair_rule(false, chair, chair, after, 1);
+            assert!(matches!(last, Err(Error::Conflict(_))), "{after:?}: {last:?}");
+        }
+        // Keeping the role is no change.
+        assert!(chair_rule(false, chair, chair, chair, 1).is_ok());
+    }
+
+    #[test]
+    fn an_org_admin_may_change_any_chair_even_the_last() {
+        for after in [active(Role::Member), None] {
+            assert!(chair_rule(true, None, active(Role::Chair), after, 1).is_ok());
+        }
+        assert!(chair_rule(true, None, active(Role::Member), active(Role::Chair), 0).is_ok());
+        assert!(chair_rule(true, active(Role::Chair), active(Role::Chair), None, 1).is_ok(), "leaving as org admin");
     }
 }

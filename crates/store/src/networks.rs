@@ -17,6 +17,14 @@ queries! {
     SET_STATUS = "UPDATE memberships SET status = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = $5";
     SET_ROLE = "UPDATE memberships SET role = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = 'active'";
     DELETE_MEMBERSHIP = "DELETE FROM memberships WHERE network_id = $1 AND user_id = $2";
+    /// Locks the network's row until the transaction ends, so membership changes that count its
+    /// Chairs (demote, remove, leave) happen one after another on PostgreSQL too.
+    LOCK = "UPDATE networks SET slug = slug WHERE id = $1";
+    /// Active Chairs whose account is not deactivated: the people who can still act as Chair.
+    ACTIVE_CHAIRS = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role = 'chair' AND u.deactivated_at IS NULL";
+    /// Cancels the open invitation links of a network for one address (withdrawn, removed,
+    /// declined or left): a link must not let the person back in afterwards.
+    DELETE_OPEN_INVITES = "DELETE FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND email = $2 AND used_at IS NULL";
     MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
 }
 
@@ -165,4 +173,31 @@ pub async fn delete_membership(tx: &mut Tx, network: NetworkId, user: UserId) ->
 /// Emails of the people who approve requests (Chair, Administrator).
 pub async fn manager_emails(db: &Db, network: NetworkId) -> Result<Vec<String>> {
     db.read(MANAGER_EMAILS, params![network]).await?.iter().map(|r| r.text(0)).collect()
+}
+
+/// Locks the network's row for the rest of the transaction (see `LOCK`); false if it is gone.
+pub async fn lock(tx: &mut Tx, network: NetworkId) -> Result<bool> {
+    Ok(tx.write(LOCK, params![network]).await? > 0)
+}
+
+/// The membership, read inside the transaction (after `lock`, it cannot change under us).
+pub async fn membership_in(tx: &mut Tx, network: NetworkId, user: UserId) -> Result<Option<Membership>> {
+    tx.read_opt(MEMBERSHIP, params![network, user]).await?.as_ref().map(map_membership).transpose()
+}
+
+/// How many active Chairs (with an account still in use) the network has.
+pub async fn active_chairs(tx: &mut Tx, network: NetworkId) -> Result<usize> {
+    let n = tx.read_opt(ACTIVE_CHAIRS, params![network]).await?.map_or(Ok(0), |r| r.int(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// `active_chairs` outside a transaction, for a page that warns before anything is posted.
+pub async fn active_chairs_now(db: &Db, network: NetworkId) -> Result<usize> {
+    let n = db.read_opt(ACTIVE_CHAIRS, params![network]).await?.map_or(Ok(0), |r| r.int(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// Deletes the network's open invitation links for `email`; returns how many there were.
+pub async fn cancel_invitations(tx: &mut Tx, network: NetworkId, email: &str) -> Result<u64> {
+    tx.write(DELETE_OPEN_INVITES, params![network, email]).await
 }

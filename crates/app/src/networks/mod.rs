@@ -320,18 +320,93 @@ pub async fn join(
     Ok(outcome)
 }
 
-/// Leaves a network (or withdraws a request, or declines an invitation).
+/// Leaves a network (or withdraws a request, or declines an invitation). The open invitation
+/// links of the network for the person's address stop working too. The last Chair cannot leave
+/// (`policy::check_chair_change`), unless they are an org admin.
 pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<()> {
     let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
-    if seen.membership.is_none() {
-        return Err(AppError::BadRequest(
-            axum::http::StatusCode::CONFLICT,
-            "You are not a member of this network.".into(),
-        ));
-    }
+    let me = users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
+    networks::lock(&mut tx, seen.network.id).await?;
+    let Some(before) = networks::membership_in(&mut tx, seen.network.id, actor.user_id).await? else {
+        return Err(not_a_member());
+    };
+    check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
     networks::delete_membership(&mut tx, seen.network.id, actor.user_id).await?;
+    networks::cancel_invitations(&mut tx, seen.network.id, &me.email).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+fn not_a_member() -> AppError {
+    AppError::BadRequest(axum::http::StatusCode::CONFLICT, "You are not a member of this network.".into())
+}
+
+/// What the "leave" confirmation page needs: the network and the actor's standing in it, and
+/// why leaving is refused, if it is (the last Chair). Someone with no membership has nothing to
+/// leave: not found.
+pub async fn leaving(state: &AppState, actor: &Actor, slug: &str) -> Result<(Seen, Option<String>)> {
+    let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
+    let before = seen.membership.ok_or(AppError::NotFound)?;
+    let chairs = networks::active_chairs_now(&state.db, seen.network.id).await?;
+    let refused = refusal(policy::check_chair_change(actor, seen.view(), Some(view(before)), None, chairs))?;
+    Ok((seen, refused))
+}
+
+/// Who a removal would concern, for its confirmation page.
+pub struct Removal {
+    pub seen: Seen,
+    pub person: Member,
+    /// Why the removal is refused, if it is (the last Chair).
+    pub refused: Option<String>,
+}
+
+/// What the "remove" confirmation page needs (managers only); not found unless the person has
+/// a membership (active, requested or invited) in the network.
+pub async fn removal(state: &AppState, actor: &Actor, slug: &str, user: UserId) -> Result<Removal> {
+    let seen = load(state, actor, slug, Capability::ManageMembers).await?;
+    let m = networks::membership(&state.db, seen.network.id, user).await?.ok_or(AppError::NotFound)?;
+    let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let chairs = networks::active_chairs_now(&state.db, seen.network.id).await?;
+    let refused = refusal(policy::check_chair_change(actor, seen.view(), Some(view(m)), None, chairs))?;
+    let person = Member {
+        user_id: person.id,
+        name: person.name,
+        email: person.email,
+        role: m.role,
+        status: m.status,
+        since: m.since,
+    };
+    Ok(Removal { seen, person, refused })
+}
+
+fn view(m: Membership) -> MembershipView {
+    MembershipView { role: m.role, status: m.status }
+}
+
+/// A policy refusal as the message a confirmation page shows instead of its button.
+fn refusal(checked: std::result::Result<(), roundtable_domain::Error>) -> Result<Option<String>> {
+    match checked {
+        Ok(()) => Ok(None),
+        Err(roundtable_domain::Error::Forbidden(m)) => Ok(Some(m.to_owned())),
+        Err(roundtable_domain::Error::Conflict(f)) => Ok(Some(f.message)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The Chair rules (`policy::check_chair_change`) inside a transaction that has locked the
+/// network (`networks::lock`): the actor's own membership and the Chair count are read there,
+/// so two Chairs demoting each other at once cannot leave the network without one.
+async fn check_chairs(
+    tx: &mut Tx,
+    actor: &Actor,
+    seen: &Seen,
+    before: Option<Membership>,
+    after: Option<MembershipView>,
+) -> Result<()> {
+    let acting = networks::membership_in(tx, seen.network.id, actor.user_id).await?.map(view);
+    let chairs = networks::active_chairs(tx, seen.network.id).await?;
+    policy::check_chair_change(actor, acting, before.map(view), after, chairs)?;
     Ok(())
 }
 
@@ -383,7 +458,11 @@ pub async fn decide(
         let pending = networks::membership(&state.db, seen.network.id, user)
             .await?
             .is_some_and(|m| m.status == MembershipStatus::Requested);
-        pending && networks::delete_membership(&mut tx, seen.network.id, user).await?
+        let declined = pending && networks::delete_membership(&mut tx, seen.network.id, user).await?;
+        if declined {
+            networks::cancel_invitations(&mut tx, seen.network.id, &person.email).await?;
+        }
+        declined
     };
     if !changed {
         return Err(AppError::NotFound);
@@ -444,6 +523,13 @@ pub async fn invite(
     let now = Utc::now();
     let token = random_token();
     let mut tx = state.db.begin().await?;
+    let before = match &existing {
+        Some(u) => networks::membership_in(&mut tx, seen.network.id, u.id).await?,
+        None => None,
+    };
+    // Inviting someone as Chair gives the role: the Chair rules apply.
+    check_chairs(&mut tx, actor, &seen, before, Some(MembershipView { role, status: MembershipStatus::Invited }))
+        .await?;
     links::insert(
         &mut tx,
         &NewLink {
@@ -485,7 +571,8 @@ pub async fn invite(
     Ok(())
 }
 
-/// Changes an active member's role.
+/// Changes an active member's role. Only a Chair or an org admin gives or takes away the Chair
+/// role, and the last Chair keeps it unless an org admin changes it (`policy::check_chair_change`).
 pub async fn set_role(
     state: &AppState,
     actor: &Actor,
@@ -498,6 +585,13 @@ pub async fn set_role(
     let role = Role::parse(role).ok_or_else(|| FieldError::new("role", "Choose a role."))?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
+    networks::lock(&mut tx, seen.network.id).await?;
+    let before = networks::membership_in(&mut tx, seen.network.id, user)
+        .await?
+        .filter(|m| m.status == MembershipStatus::Active)
+        .ok_or(AppError::NotFound)?;
+    check_chairs(&mut tx, actor, &seen, Some(before), Some(MembershipView { role, status: MembershipStatus::Active }))
+        .await?;
     if !networks::set_role(&mut tx, seen.network.id, user, role, Utc::now()).await? {
         return Err(AppError::NotFound);
     }
@@ -506,17 +600,57 @@ pub async fn set_role(
     Ok(())
 }
 
-/// Removes a member from the network.
+/// Removes someone from the network (a member, a pending request or an invitation), and
+/// cancels the network's open invitation links to their address. The Chair rules apply.
 pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, user: UserId) -> Result<()> {
     let seen = load(state, actor, slug, Capability::ManageMembers).await?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
+    networks::lock(&mut tx, seen.network.id).await?;
+    let before = networks::membership_in(&mut tx, seen.network.id, user).await?.ok_or(AppError::NotFound)?;
+    check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
     if !networks::delete_membership(&mut tx, seen.network.id, user).await? {
         return Err(AppError::NotFound);
     }
+    networks::cancel_invitations(&mut tx, seen.network.id, &person.email).await?;
     record(&mut tx, actor, actor_name, "membership.removed", &seen, &person.email, "").await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Withdraws the invitations to `email`: the network's open invitation links for that address
+/// stop working, and an invited (not yet accepted) membership goes away. An active member is
+/// untouched (that is `remove`). True if there was something to withdraw; audited then.
+pub async fn withdraw_invitation(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    email: &str,
+) -> Result<bool> {
+    let seen = load(state, actor, slug, Capability::ManageMembers).await?;
+    // The address comes from the member list's own form: one that does not parse was never
+    // invited.
+    let email = Email::parse(email).map_err(|_| AppError::NotFound)?;
+    let person = users::by_email(&state.db, email.as_str()).await?;
+    let mut tx = state.db.begin().await?;
+    let mut withdrawn = networks::cancel_invitations(&mut tx, seen.network.id, email.as_str()).await? > 0;
+    if let Some(p) = &person {
+        networks::lock(&mut tx, seen.network.id).await?;
+        if let Some(before) = networks::membership_in(&mut tx, seen.network.id, p.id)
+            .await?
+            .filter(|m| m.status == MembershipStatus::Invited)
+        {
+            check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
+            withdrawn |= networks::delete_membership(&mut tx, seen.network.id, p.id).await?;
+        }
+    }
+    if !withdrawn {
+        return Ok(false);
+    }
+    record(&mut tx, actor, actor_name, "membership.invitation_withdrawn", &seen, email.as_str(), "").await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The signed-in person's networks and pending invitations, for the home page.

@@ -21,12 +21,13 @@ pub fn router() -> Router<AppState> {
         .route("/networks/new", get(new_form).post(create))
         .route("/n/{slug}", get(network_home))
         .route("/n/{slug}/join", post(join))
-        .route("/n/{slug}/leave", post(leave))
+        .route("/n/{slug}/leave", get(leave_confirm).post(leave))
         .route("/n/{slug}/members", get(members))
         .route("/n/{slug}/invite", get(invite_form).post(invite))
         .route("/n/{slug}/requests/{user}/{decision}", post(decide))
         .route("/n/{slug}/members/{user}/role", post(set_role))
-        .route("/n/{slug}/members/{user}/remove", post(remove))
+        .route("/n/{slug}/members/{user}/remove", get(remove_confirm).post(remove))
+        .route("/n/{slug}/invitations/withdraw", post(withdraw))
         .route("/n/{slug}/settings", get(settings_form).post(settings))
 }
 
@@ -335,6 +336,66 @@ async fn leave(State(state): State<AppState>, s: Signed, Path(slug): Path<String
     Ok(Redirect::to("/?notice=left").into_response())
 }
 
+/// A step before an action that cannot be undone (leave, remove): says what will happen, with
+/// a confirm button that posts and a link back — or, when the action is refused, why.
+#[derive(Template)]
+#[template(path = "networks/confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    heading: String,
+    paragraphs: Vec<String>,
+    /// Why the action is refused; the page then has no confirm button.
+    refused: Option<String>,
+    action: String,
+    confirm: String,
+    back: String,
+    back_label: String,
+}
+
+async fn leave_confirm(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
+    let (seen, refused) = super::leaving(&state, &s.actor(), &slug).await?;
+    let name = &seen.network.name;
+    let invitation_only = seen.network.visibility == Visibility::InvitationOnly;
+    let (heading, paragraphs, confirm) = match seen.status() {
+        Some(MembershipStatus::Invited) => (
+            format!("Decline the invitation to {name}?"),
+            vec![format!(
+                "You will not join {name}, and the invitation link sent to you will stop working. To join later, ask one of its organisers to invite you again."
+            )],
+            "Decline the invitation",
+        ),
+        Some(MembershipStatus::Requested) => (
+            format!("Withdraw your request to join {name}?"),
+            vec![format!("The organisers of {name} will no longer see your request. You can ask again later.")],
+            "Withdraw my request",
+        ),
+        _ => (
+            format!("Leave {name}?"),
+            vec![
+                format!(
+                    "You will no longer see the member list, events and other members-only content of {name}, and any role you hold in it ends."
+                ),
+                if invitation_only {
+                    "This network is by invitation only: to come back, you will need a new invitation from one of its organisers.".to_owned()
+                } else {
+                    "You can join again later from the list of networks.".to_owned()
+                },
+            ],
+            "Leave this network",
+        ),
+    };
+    render(&ConfirmPage {
+        layout: Layout::for_user(&heading, &s),
+        heading,
+        paragraphs,
+        refused,
+        action: format!("/n/{}/leave", seen.network.slug),
+        confirm: confirm.to_owned(),
+        back: format!("/n/{}", seen.network.slug),
+        back_label: format!("Cancel, back to {name}"),
+    })
+}
+
 #[derive(Template)]
 #[template(path = "networks/members.html")]
 struct MembersPage<'a> {
@@ -366,7 +427,7 @@ async fn members(
     let (requests, invited, invited_emails) = super::pending(&state, &actor, &seen).await?;
     render(&MembersPage {
         layout: Layout::for_user(&format!("Members of {}", seen.network.name), &s)
-            .with_notice(notice(q.notice.as_deref())),
+            .with_notice(members_notice(q.notice.as_deref())),
         slug: &seen.network.slug,
         members_path: format!("/n/{}/members", seen.network.slug),
         network_name: &seen.network.name,
@@ -478,6 +539,75 @@ async fn set_role(
 ) -> Result<Response> {
     super::set_role(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, &f.role).await?;
     Ok(Redirect::to(&format!("/n/{slug}/members?notice=role")).into_response())
+}
+
+async fn remove_confirm(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user)): Path<(String, String)>,
+) -> Result<Response> {
+    let r = super::removal(&state, &s.actor(), &slug, user_id(&user)?).await?;
+    let (person, network) = (&r.person.name, &r.seen.network.name);
+    let (heading, what, confirm) = match r.person.status {
+        MembershipStatus::Active => (
+            format!("Remove {person} from {network}?"),
+            format!(
+                "{person} ({}) will no longer see the member list, events and other members-only content of {network}.",
+                r.person.role.label()
+            ),
+            format!("Remove {person}"),
+        ),
+        MembershipStatus::Requested => (
+            format!("Remove {person}'s request to join {network}?"),
+            format!("The request of {person} to join {network} will be dropped, without an email."),
+            format!("Remove the request of {person}"),
+        ),
+        MembershipStatus::Invited => (
+            format!("Remove {person}'s invitation to {network}?"),
+            format!("{person} will not join {network}."),
+            format!("Remove the invitation of {person}"),
+        ),
+    };
+    render(&ConfirmPage {
+        layout: Layout::for_user(&heading, &s),
+        heading,
+        paragraphs: vec![
+            what,
+            "Any invitation link to their address for this network stops working. To bring them back, invite them again."
+                .to_owned(),
+        ],
+        refused: r.refused,
+        action: format!("/n/{}/members/{}/remove", r.seen.network.slug, r.person.user_id),
+        confirm,
+        back: format!("/n/{}/members", r.seen.network.slug),
+        back_label: "Cancel, back to the member list".to_owned(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct WithdrawForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response> {
+    let withdrawn = super::withdraw_invitation(&state, &s.actor(), &s.user.name, &slug, &f.email).await?;
+    let n = if withdrawn { "withdrawn" } else { "nothing-to-withdraw" };
+    Ok(Redirect::to(&format!("/n/{slug}/members?notice={n}")).into_response())
+}
+
+/// The notices of this area that the shared list (`http::notice`) does not know.
+fn members_notice(code: Option<&str>) -> Option<&'static str> {
+    match code {
+        Some("withdrawn") => Some("The invitation has been withdrawn; its link no longer works."),
+        Some("nothing-to-withdraw") => Some("There was no open invitation to withdraw for that address."),
+        code => notice(code),
+    }
 }
 
 async fn remove(

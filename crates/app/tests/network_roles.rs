@@ -1,0 +1,338 @@
+//! Network membership management over HTTP, on SQLite and PostgreSQL: invitations can be
+//! withdrawn and stop working once withdrawn, removed, declined or left; the Chair role cannot be
+//! taken over or left empty; leaving and removing ask for confirmation first.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use reqwest::StatusCode;
+use roundtable_domain::{MembershipStatus, Role, UserId};
+use roundtable_store::{Dialect, audit, networks, users};
+use support::{PASSWORD, TestApp};
+
+both!(
+    withdrawing_an_invitation_cancels_its_link_and_is_audited,
+    removing_declining_and_leaving_cancel_open_invitation_links,
+    an_administrator_can_neither_take_over_nor_strip_the_chair,
+    the_last_chair_stays_unless_another_is_named_or_an_org_admin_acts,
+    leaving_and_removing_ask_for_confirmation_first,
+);
+
+async fn body(r: reqwest::Response) -> String {
+    r.text().await.expect("body")
+}
+
+/// Creates an account, makes it an active member of `slug` with `role`, and signs it in.
+async fn member(app: &TestApp, slug: &str, email: &str, name: &str, role: Role) -> (reqwest::Client, UserId) {
+    let c = app.user(email, name).await;
+    let id = user_id(app, email).await;
+    let net = networks::by_slug(&app.state.db, slug).await.unwrap().unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    networks::upsert_membership(&mut tx, net.id, id, role, MembershipStatus::Active, chrono::Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    (c, id)
+}
+
+async fn user_id(app: &TestApp, email: &str) -> UserId {
+    users::by_email(&app.state.db, email).await.unwrap().unwrap().id
+}
+
+/// The person's membership of `slug`: (role, status).
+async fn standing(app: &TestApp, slug: &str, user: UserId) -> Option<(Role, MembershipStatus)> {
+    let net = networks::by_slug(&app.state.db, slug).await.unwrap().unwrap();
+    networks::membership(&app.state.db, net.id, user).await.unwrap().map(|m| (m.role, m.status))
+}
+
+async fn invite(app: &TestApp, c: &reqwest::Client, slug: &str, email: &str, role: &str) -> StatusCode {
+    c.post(app.at(&format!("/n/{slug}/invite")))
+        .form(&[("email", email), ("role", role)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Every invitation link emailed to `to`.
+async fn invitation_links(app: &TestApp, to: &str) -> Vec<String> {
+    let mails = app.emails_to(to).await;
+    mails.iter().filter(|m| m.contains("/invitations/")).map(|m| app.link_in(m, "/invitations/")).collect()
+}
+
+/// The one invitation link emailed to `to`.
+async fn invitation_link(app: &TestApp, to: &str) -> String {
+    let links = invitation_links(app, to).await;
+    assert_eq!(links.len(), 1, "one invitation to {to}");
+    links[0].clone()
+}
+
+/// Accepting an invitation as the client (signed in, or a newcomer naming themself).
+async fn accept(c: &reqwest::Client, link: &str) -> reqwest::Response {
+    c.post(link).form(&[("name", "Nia New"), ("password", PASSWORD)]).send().await.unwrap()
+}
+
+async fn audited(app: &TestApp, action: &str) -> usize {
+    let (log, _) = audit::page(&app.state.db, 1000, 0).await.unwrap();
+    log.iter().filter(|e| e.action == action).count()
+}
+
+async fn withdrawing_an_invitation_cancels_its_link_and_is_audited(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "leaders", "invitation_only").await;
+    let (chair, _) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (plain, _) = member(&app, "leaders", "plain@example.org", "Pat Plain", Role::Member).await;
+    roundtable_app::admin::console::create_user(&app.state.db, "person60@example.org", "Per Sixty", PASSWORD, false)
+        .await
+        .unwrap();
+    let person60 = user_id(&app, "person60@example.org").await;
+    assert_eq!(invite(&app, &chair, "leaders", "person60@example.org", "chair").await, StatusCode::SEE_OTHER);
+    assert_eq!(invite(&app, &chair, "leaders", "newbie@example.org", "member").await, StatusCode::SEE_OTHER);
+    assert_eq!(invite(&app, &chair, "leaders", "keep@example.org", "member").await, StatusCode::SEE_OTHER);
+    let (p60_link, newbie_link, keep_link) = (
+        invitation_link(&app, "person60@example.org").await,
+        invitation_link(&app, "newbie@example.org").await,
+        invitation_link(&app, "keep@example.org").await,
+    );
+
+    // Each pending invitation has its Withdraw button, named for screen readers.
+    let page = body(chair.get(app.at("/n/leaders/members")).send().await.unwrap()).await;
+    for who in ["Per Sixty", "newbie@example.org", "keep@example.org"] {
+        assert!(
+            page.contains(&format!("Withdraw<span class=\"visually-hidden\"> the invitation to {who}</span>")),
+            "{page}"
+        );
+    }
+    assert!(page.contains("action=\"/n/leaders/invitations/withdraw\""), "{page}");
+
+    // Someone who may not manage members cannot withdraw; nothing changes.
+    let r = plain.post(app.at("/n/leaders/invitations/withdraw")).form(&[("email", "keep@example.org")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::FORBIDDEN);
+    // An address that does not parse was never invited.
+    let r = chair.post(app.at("/n/leaders/invitations/withdraw")).form(&[("email", "not an address")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(audited(&app, "membership.invitation_withdrawn").await, 0);
+
+    // Withdrawing the invitation to an address without an account.
+    let r = chair.post(app.at("/n/leaders/invitations/withdraw")).form(&[("email", "newbie@example.org")]).send().await;
+    let r = r.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers().get("location").unwrap(), "/n/leaders/members?notice=withdrawn");
+    let page = body(chair.get(app.at("/n/leaders/members?notice=withdrawn")).send().await.unwrap()).await;
+    assert!(page.contains("The invitation has been withdrawn"), "{page}");
+    assert!(!page.contains("newbie@example.org (no account yet)"), "{page}");
+    let stranger = app.client();
+    assert_eq!(stranger.get(&newbie_link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(accept(&stranger, &newbie_link).await.status(), StatusCode::NOT_FOUND);
+    assert!(users::by_email(&app.state.db, "newbie@example.org").await.unwrap().is_none(), "no account made");
+
+    // Withdrawing the invitation of someone with an account: the invited row goes too.
+    assert_eq!(standing(&app, "leaders", person60).await, Some((Role::Chair, MembershipStatus::Invited)));
+    let r =
+        chair.post(app.at("/n/leaders/invitations/withdraw")).form(&[("email", "person60@example.org")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(standing(&app, "leaders", person60).await, None);
+    let p60 = app.sign_in("person60@example.org").await;
+    assert_eq!(p60.get(&p60_link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(accept(&p60, &p60_link).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(standing(&app, "leaders", person60).await, None, "the withdrawn link made nobody a Chair");
+    assert_eq!(p60.get(app.at("/n/leaders")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // Both withdrawals are in the audit log, with who and whom; a second one finds nothing.
+    let (log, _) = audit::page(&app.state.db, 1000, 0).await.unwrap();
+    let withdrawn: Vec<_> = log.iter().filter(|e| e.action == "membership.invitation_withdrawn").collect();
+    assert_eq!(withdrawn.len(), 2);
+    assert!(
+        withdrawn.iter().all(|e| e.actor_name == "Cho Chair" && e.network_name.as_deref() == Some("Network leaders"))
+    );
+    assert!(withdrawn.iter().any(|e| e.subject == "newbie@example.org"));
+    let r = chair.post(app.at("/n/leaders/invitations/withdraw")).form(&[("email", "newbie@example.org")]).send().await;
+    assert_eq!(r.unwrap().headers().get("location").unwrap(), "/n/leaders/members?notice=nothing-to-withdraw");
+    assert_eq!(audited(&app, "membership.invitation_withdrawn").await, 2);
+
+    // The invitation nobody withdrew still works.
+    let r = accept(&app.client(), &keep_link).await;
+    assert_eq!(r.headers().get("location").unwrap(), "/n/leaders?notice=accepted");
+}
+
+async fn removing_declining_and_leaving_cancel_open_invitation_links(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "leaders", "by_request").await;
+    let (chair, _) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+
+    // Removed: the reported case. Invited as Chair, removed, then the emailed link is dead.
+    let p60 = app.user("person60@example.org", "Per Sixty").await;
+    let person60 = user_id(&app, "person60@example.org").await;
+    assert_eq!(invite(&app, &chair, "leaders", "person60@example.org", "chair").await, StatusCode::SEE_OTHER);
+    let link = invitation_link(&app, "person60@example.org").await;
+    let r = chair.post(app.at(&format!("/n/leaders/members/{person60}/remove"))).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/leaders/members?notice=removed");
+    assert_eq!(p60.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(accept(&p60, &link).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(standing(&app, "leaders", person60).await, None, "not an active Chair");
+
+    // Declined: invited before having an account, then asked to join and was declined.
+    assert_eq!(invite(&app, &chair, "leaders", "bo@example.org", "chair").await, StatusCode::SEE_OTHER);
+    let link = invitation_link(&app, "bo@example.org").await;
+    let bo = app.user("bo@example.org", "Bo Member").await;
+    let bo_id = user_id(&app, "bo@example.org").await;
+    assert_eq!(bo.post(app.at("/n/leaders/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(standing(&app, "leaders", bo_id).await, Some((Role::Member, MembershipStatus::Requested)));
+    let r = chair.post(app.at(&format!("/n/leaders/requests/{bo_id}/decline"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(accept(&bo, &link).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(standing(&app, "leaders", bo_id).await, None);
+
+    // Left: invited as Chair before having an account, joined as a plain member, left; the old
+    // link must not bring them back as Chair.
+    app.network(&admin, "open", "open").await;
+    let (open_chair, _) = member(&app, "open", "oc@example.org", "Oona Chair", Role::Chair).await;
+    assert_eq!(invite(&app, &open_chair, "open", "cy@example.org", "chair").await, StatusCode::SEE_OTHER);
+    let link = invitation_link(&app, "cy@example.org").await;
+    let cy = app.user("cy@example.org", "Cy Leaver").await;
+    let cy_id = user_id(&app, "cy@example.org").await;
+    assert_eq!(cy.post(app.at("/n/open/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = cy.post(app.at("/n/open/leave")).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/?notice=left");
+    assert_eq!(accept(&cy, &link).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(standing(&app, "open", cy_id).await, None);
+
+    // Declining one's own invitation (the same "leave" route) cancels its link too.
+    assert_eq!(invite(&app, &open_chair, "open", "cy@example.org", "member").await, StatusCode::SEE_OTHER);
+    let link = invitation_links(&app, "cy@example.org").await.into_iter().find(|l| *l != link).expect("a new link");
+    assert_eq!(standing(&app, "open", cy_id).await, Some((Role::Member, MembershipStatus::Invited)));
+    assert_eq!(cy.post(app.at("/n/open/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(cy.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}
+
+async fn an_administrator_can_neither_take_over_nor_strip_the_chair(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "leaders", "open").await;
+    let (_, chair) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (adm, adm_id) = member(&app, "leaders", "adm@example.org", "Ari Administrator", Role::Administrator).await;
+    let (_, plain) = member(&app, "leaders", "plain@example.org", "Pat Plain", Role::Member).await;
+    let audits_before = audited(&app, "membership.role_changed").await;
+
+    // The reported case: demote the Chair, then take the role.
+    let r = adm.post(app.at(&format!("/n/leaders/members/{chair}/role"))).form(&[("role", "member")]).send().await;
+    let r = r.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(body(r).await.contains("Only a Chair of this network or an organisation administrator"));
+    let r = adm.post(app.at(&format!("/n/leaders/members/{adm_id}/role"))).form(&[("role", "chair")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::FORBIDDEN);
+    // Nor remove the Chair (the confirmation page already says so), nor invite a new Chair.
+    let page = adm.get(app.at(&format!("/n/leaders/members/{chair}/remove"))).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = body(page).await;
+    assert!(page.contains("Only a Chair of this network") && !page.contains("type=\"submit\">Remove"), "{page}");
+    let r = adm.post(app.at(&format!("/n/leaders/members/{chair}/remove"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(invite(&app, &adm, "leaders", "boss@example.org", "chair").await, StatusCode::FORBIDDEN);
+    assert!(app.emails_to("boss@example.org").await.is_empty(), "no invitation sent");
+    // Nothing changed.
+    assert_eq!(standing(&app, "leaders", chair).await, Some((Role::Chair, MembershipStatus::Active)));
+    assert_eq!(standing(&app, "leaders", adm_id).await, Some((Role::Administrator, MembershipStatus::Active)));
+    assert_eq!(audited(&app, "membership.role_changed").await, audits_before);
+
+    // Everything below the Chair stays theirs to manage.
+    let r = adm.post(app.at(&format!("/n/leaders/members/{plain}/role"))).form(&[("role", "sponsor")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(standing(&app, "leaders", plain).await, Some((Role::Sponsor, MembershipStatus::Active)));
+    assert_eq!(invite(&app, &adm, "leaders", "helper@example.org", "administrator").await, StatusCode::SEE_OTHER);
+
+    // An org admin may change the Chair role (and restore it).
+    let r = admin.post(app.at(&format!("/n/leaders/members/{adm_id}/role"))).form(&[("role", "chair")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(standing(&app, "leaders", adm_id).await, Some((Role::Chair, MembershipStatus::Active)));
+}
+
+async fn the_last_chair_stays_unless_another_is_named_or_an_org_admin_acts(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "leaders", "open").await;
+    let (chair, chair_id) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (_, plain) = member(&app, "leaders", "plain@example.org", "Pat Plain", Role::Member).await;
+    let sole = Some((Role::Chair, MembershipStatus::Active));
+
+    // The only Chair cannot leave (the confirmation page says why, without a button) ...
+    let page = body(chair.get(app.at("/n/leaders/leave")).send().await.unwrap()).await;
+    assert!(page.contains("A network needs at least one Chair"), "{page}");
+    assert!(!page.contains("action=\"/n/leaders/leave\""), "no button to confirm: {page}");
+    let r = chair.post(app.at("/n/leaders/leave")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("A network needs at least one Chair"));
+    // ... nor step down or remove themself.
+    let r = chair.post(app.at(&format!("/n/leaders/members/{chair_id}/role"))).form(&[("role", "member")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::CONFLICT);
+    let r = chair.post(app.at(&format!("/n/leaders/members/{chair_id}/remove"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(standing(&app, "leaders", chair_id).await, sole);
+
+    // Once another Chair is named, they may step down.
+    let r = chair.post(app.at(&format!("/n/leaders/members/{plain}/role"))).form(&[("role", "chair")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = chair.post(app.at(&format!("/n/leaders/members/{chair_id}/role"))).form(&[("role", "member")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(standing(&app, "leaders", chair_id).await, Some((Role::Member, MembershipStatus::Active)));
+    // Now a plain member, they leave freely.
+    assert_eq!(chair.post(app.at("/n/leaders/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(standing(&app, "leaders", chair_id).await, None);
+
+    // An org admin may remove even the last Chair (and can always name a new one).
+    assert_eq!(standing(&app, "leaders", plain).await, sole);
+    let r = admin.post(app.at(&format!("/n/leaders/members/{plain}/remove"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(standing(&app, "leaders", plain).await, None);
+}
+
+async fn leaving_and_removing_ask_for_confirmation_first(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "club", "invitation_only").await;
+    let (chair, _) = member(&app, "club", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (bo, bo_id) = member(&app, "club", "bo@example.org", "Bo Member", Role::Member).await;
+
+    // The network page's button only opens the confirmation page.
+    let home = body(bo.get(app.at("/n/club")).send().await.unwrap()).await;
+    assert!(home.contains("<form class=\"inline\" method=\"get\" action=\"/n/club/leave\">"), "{home}");
+    let page = body(bo.get(app.at("/n/club/leave")).send().await.unwrap()).await;
+    assert!(page.contains("<h1>Leave Network club?</h1>"), "{page}");
+    assert!(page.contains("you will need a new invitation"), "says what happens: {page}");
+    assert!(page.contains("<form method=\"post\" action=\"/n/club/leave\">"), "{page}");
+    assert!(page.contains(">Leave this network</button>") && page.contains("href=\"/n/club\""), "{page}");
+    assert_eq!(
+        standing(&app, "club", bo_id).await,
+        Some((Role::Member, MembershipStatus::Active)),
+        "GET changes nothing"
+    );
+    // Someone with nothing to leave gets no confirmation page.
+    assert_eq!(admin.get(app.at("/n/club/leave")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // The member list's Remove button likewise.
+    let list = body(chair.get(app.at("/n/club/members")).send().await.unwrap()).await;
+    assert!(list.contains(&format!("method=\"get\" action=\"/n/club/members/{bo_id}/remove\"")), "{list}");
+    let page = body(chair.get(app.at(&format!("/n/club/members/{bo_id}/remove"))).send().await.unwrap()).await;
+    assert!(page.contains("<h1>Remove Bo Member from Network club?</h1>"), "{page}");
+    assert!(page.contains(&format!("<form method=\"post\" action=\"/n/club/members/{bo_id}/remove\">")), "{page}");
+    assert!(page.contains("href=\"/n/club/members\""), "a way back: {page}");
+    assert_eq!(
+        standing(&app, "club", bo_id).await,
+        Some((Role::Member, MembershipStatus::Active)),
+        "GET changes nothing"
+    );
+    // Only managers see it; someone not in the network is not found.
+    assert_eq!(
+        bo.get(app.at(&format!("/n/club/members/{bo_id}/remove"))).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let nobody = user_id(&app, "admin@example.org").await;
+    assert_eq!(
+        chair.get(app.at(&format!("/n/club/members/{nobody}/remove"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    // Confirming removes.
+    let r = chair.post(app.at(&format!("/n/club/members/{bo_id}/remove"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(standing(&app, "club", bo_id).await, None);
+}
