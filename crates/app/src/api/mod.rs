@@ -1,26 +1,44 @@
 //! `/api/v1`: JSON for me, networks and memberships, authenticated by personal API tokens.
-//! Handlers call the same use cases as the pages; errors are `application/problem+json`. The
-//! OpenAPI document is generated from these handlers and served at `/api/v1/openapi.json`.
+//! Handlers call the same use cases as the pages; errors are `application/problem+json` — every
+//! one under `/api/v1`, whoever answers: a handler, an extractor (`extract`), an unknown path or
+//! method (the fallbacks here), or a layer of the router (`problem_responses`). The OpenAPI
+//! document is generated from these handlers and served at `/api/v1/openapi.json`.
 
-use crate::http::{ApiResult, ApiUser, ListQuery};
+pub mod extract;
+
+use crate::http::{ApiError, ApiResult, ApiUser, AppError, ListQuery};
 use crate::networks::{self, Joined, Seen};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, response::IntoResponse};
+use extract::{Json, Path, Query};
 use serde::Serialize;
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
+/// Where the API lives; every response under it, errors included, is JSON.
+pub const PREFIX: &str = "/api/v1";
+
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Roundtable API", version = "1", description = "Networks and memberships. Authenticate with a personal API token from My account: `Authorization: Bearer rt_…`."),
+    info(title = "Roundtable API", version = "1", description = "Networks and memberships. Authenticate with a personal API token from My account: `Authorization: Bearer rt_…`. Every error is an RFC 9457 problem document (`application/problem+json`) with a stable `code`."),
     paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person, crate::onboarding::api::my_onboarding, crate::onboarding::api::list_buddies, crate::onboarding::api::assign_buddy, crate::onboarding::api::end_buddy),
     components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson, crate::onboarding::api::OnboardingJson, crate::onboarding::api::StepJson, crate::onboarding::api::BuddyPersonJson, crate::onboarding::api::BuddyPairJson, crate::onboarding::api::AssignBuddyJson, crate::onboarding::api::AssignedJson)),
-    modifiers(&TokenAuth),
+    tags(
+        (name = "me", description = "The caller's own account."),
+        (name = "networks", description = "Networks and the caller's membership of them."),
+        (name = "events", description = "Events in a network, and answering them."),
+        (name = "people", description = "The people directory and profiles."),
+        (name = "onboarding", description = "Newcomers' checklists and buddies."),
+    ),
+    modifiers(&TokenAuth, &ReadableDocs),
     security(("token" = []))
 )]
 pub struct ApiDoc;
@@ -35,6 +53,49 @@ impl Modify for TokenAuth {
     }
 }
 
+/// Gives every operation a readable tag (utoipa's default is the handler's module path, e.g.
+/// `crate::events::api`) and documents the 401 that every operation can answer.
+struct ReadableDocs;
+
+/// The tag for the handlers of each area's module, where they do not name one themselves.
+const AREA_TAGS: [(&str, &str); 4] =
+    [("events", "events"), ("members", "people"), ("onboarding", "onboarding"), ("networks", "networks")];
+
+fn readable_tag(tag: &str) -> String {
+    let area = tag.trim_end_matches("::api").rsplit("::").next().unwrap_or(tag);
+    AREA_TAGS.iter().find(|(module, _)| *module == area).map_or(area, |(_, t)| t).to_owned()
+}
+
+impl Modify for ReadableDocs {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let problem = || ContentBuilder::new().schema(Some(RefOr::Ref(Ref::from_schema_name("Problem")))).build();
+        let unauthenticated = ResponseBuilder::new()
+            .description(
+                "No valid API token: send `Authorization: Bearer <token>`. The answer carries `WWW-Authenticate: Bearer`.",
+            )
+            .content("application/problem+json", problem())
+            .build();
+        if let Some(c) = openapi.components.as_mut() {
+            c.responses.insert("Unauthenticated".into(), RefOr::T(unauthenticated));
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for op in
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+            {
+                if let Some(tags) = op.tags.as_mut() {
+                    for t in tags.iter_mut() {
+                        *t = readable_tag(t);
+                    }
+                }
+                op.responses
+                    .responses
+                    .entry("401".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Unauthenticated")));
+            }
+        }
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(crate::members::api::router())
@@ -45,8 +106,91 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}/membership", post(join).delete(leave))
         .merge(crate::events::api::router())
         .merge(crate::onboarding::api::router())
-        .fallback(|| async { crate::http::ApiError(crate::http::AppError::NotFound) })
-        .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+        // Applies to the routes above (so it stays after them): 405 as a problem, with `Allow`.
+        .method_not_allowed_fallback(method_not_allowed)
+        // A fallback nested at the prefix outlives the main router's HTML fallback, which
+        // replaces only the root one: any unknown path under /api/v1 is a JSON 404.
+        .nest(PREFIX, Router::new().fallback(not_found))
+        .merge(
+            Router::from(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+                .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, DOCS_CSP)),
+        )
+}
+
+/// The API docs page's Content-Security-Policy: the pages' one, except that Swagger UI writes
+/// inline styles and shows `data:` images, and fetches the document from here.
+const DOCS_CSP: HeaderValue = HeaderValue::from_static(
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; \
+     connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+);
+
+async fn not_found() -> ApiError {
+    ApiError(AppError::NotFound)
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError(AppError::BadRequest(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("This address does not accept {method}; the methods it accepts are listed in the `Allow` header."),
+    ))
+}
+
+/// Is this request for the API (and so answered in JSON whatever happens)?
+pub fn is_api(path: &str) -> bool {
+    path.strip_prefix(PREFIX).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Headers an error keeps when it is rewritten as a problem document.
+const KEPT_HEADERS: [header::HeaderName; 3] = [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE];
+
+/// Middleware (in the router, around everything under `/api/v1`): rewrites an error response
+/// that is not yet a problem document — from a handler that still uses axum's own extractors, or
+/// from a layer (timeout, body limit, panic) — as one, keeping its status. A 4xx keeps a short
+/// plain-text explanation as its `detail`; a 5xx never shows its cause, and logs it.
+pub async fn problem_responses(req: Request, next: Next) -> Response {
+    if !is_api(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_problem =
+        res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let plain_text = parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .ok()
+        .and_then(|b| String::from_utf8(b.to_vec()).ok())
+        .filter(|t| plain_text && !t.trim().is_empty())
+        .map(|t| t.trim().to_owned());
+    let error = match status {
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
+        s if s.is_server_error() => AppError::Internal(anyhow::anyhow!(
+            "{s} under /api/v1 from outside a handler: {}",
+            text.as_deref().unwrap_or("(no text)")
+        )),
+        s => AppError::BadRequest(
+            s,
+            text.unwrap_or_else(|| format!("The request was refused ({}).", s.canonical_reason().unwrap_or("error"))),
+        ),
+    };
+    let mut problem = ApiError(error).into_response();
+    *problem.status_mut() = status;
+    for name in KEPT_HEADERS {
+        if let Some(v) = parts.headers.get(&name) {
+            problem.headers_mut().insert(name, v.clone());
+        }
+    }
+    problem
+}
+
+/// For the router's CSRF refusal: the problem document an API client gets.
+pub fn cross_site_problem() -> Response {
+    ApiError(AppError::CrossSite).into_response()
 }
 
 /// An RFC 9457 problem document.
@@ -70,7 +214,7 @@ pub struct MeJson {
     email_verified: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = MeJson), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "me", responses((status = 200, body = MeJson), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn me(u: ApiUser) -> ApiResult<Json<MeJson>> {
     let u = u.0;
     Ok(Json(MeJson {
@@ -108,12 +252,12 @@ fn network_json(s: &Seen) -> NetworkJson {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/networks", responses((status = 200, body = [NetworkJson]), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/api/v1/networks", tag = "networks", responses((status = 200, body = [NetworkJson]), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn list_networks(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<Vec<NetworkJson>>> {
     Ok(Json(networks::list(&state, &u.actor()).await?.iter().map(network_json).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/networks/{slug}", params(("slug" = String, Path)), responses((status = 200, body = NetworkJson), (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/api/v1/networks/{slug}", tag = "networks", params(("slug" = String, Path)), responses((status = 200, body = NetworkJson), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn get_network(
     State(state): State<AppState>,
     u: ApiUser,
@@ -139,7 +283,7 @@ pub struct MembersPage {
     members: Vec<MemberJson>,
 }
 
-#[utoipa::path(get, path = "/api/v1/networks/{slug}/members", params(("slug" = String, Path), ("q" = Option<String>, Query, description = "Filter by name"), ("page" = Option<u32>, Query)),
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/members", tag = "networks", params(("slug" = String, Path), ("q" = Option<String>, Query, description = "Filter by name"), ("page" = Option<u32>, Query)),
     responses((status = 200, body = MembersPage), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn list_members(
     State(state): State<AppState>,
@@ -177,7 +321,12 @@ struct JoinQuery {
     accept_charter: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/api/v1/networks/{slug}/membership", params(("slug" = String, Path), JoinQuery), responses((status = 200, body = JoinJson), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/membership", tag = "networks", params(("slug" = String, Path), JoinQuery),
+    responses((status = 200, body = JoinJson),
+        (status = 400, description = "`accept_charter` is not a number", body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such network, or it is not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The network has a charter and `accept_charter` is not its current version", body = Problem, content_type = "application/problem+json")))]
 async fn join(
     State(state): State<AppState>,
     u: ApiUser,
@@ -191,8 +340,9 @@ async fn join(
     Ok(Json(JoinJson { status: status.into() }))
 }
 
-#[utoipa::path(delete, path = "/api/v1/networks/{slug}/membership", params(("slug" = String, Path)), responses((status = 204), (status = 409, body = Problem, content_type = "application/problem+json")))]
-async fn leave(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>) -> ApiResult<impl IntoResponse> {
+#[utoipa::path(delete, path = "/api/v1/networks/{slug}/membership", tag = "networks", params(("slug" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The caller is not a member", body = Problem, content_type = "application/problem+json")))]
+async fn leave(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>) -> ApiResult<StatusCode> {
     networks::leave(&state, &u.actor(), &slug).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 //! `application/problem+json` for `/api`. A 5xx never shows its cause; the cause is logged.
 
 use askama::Template;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use roundtable_domain::FieldError;
@@ -31,6 +32,10 @@ pub enum AppError {
     /// Malformed request (not a form, broken encoding, too large): the message says what to fix.
     #[error("bad request: {1}")]
     BadRequest(StatusCode, String),
+    /// A form posted from another site (or a page whose origin no longer matches): refused by
+    /// the CSRF check before any handler ran.
+    #[error("cross-site request refused")]
+    CrossSite,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -69,6 +74,40 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// A query string that does not fit: 400, saying which parameter and why (axum's own words).
+impl From<QueryRejection> for AppError {
+    fn from(e: QueryRejection) -> Self {
+        AppError::BadRequest(e.status(), e.body_text())
+    }
+}
+
+/// A JSON body that is not JSON (400), does not fit the type (422, as a field error on `body`),
+/// is not labelled JSON (415) or cannot be read (413 and the like).
+impl From<JsonRejection> for AppError {
+    fn from(e: JsonRejection) -> Self {
+        match e {
+            JsonRejection::JsonDataError(e) => AppError::Invalid(vec![FieldError::new("body", e.body_text())]),
+            JsonRejection::MissingJsonContentType(_) => AppError::BadRequest(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the body as JSON, with the header `Content-Type: application/json`.".into(),
+            ),
+            e => AppError::BadRequest(e.status(), e.body_text()),
+        }
+    }
+}
+
+/// A path segment that does not fit its type: 400. A route whose parameters do not match its
+/// handler is our bug, so a 5xx that hides it.
+impl From<PathRejection> for AppError {
+    fn from(e: PathRejection) -> Self {
+        if e.status().is_server_error() {
+            AppError::Internal(anyhow::anyhow!("path extraction: {}", e.body_text()))
+        } else {
+            AppError::BadRequest(e.status(), e.body_text())
+        }
+    }
+}
+
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
@@ -80,6 +119,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(s, _) => *s,
+            AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -94,7 +134,14 @@ impl AppError {
             AppError::Invalid(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
-            AppError::BadRequest(..) => "bad_request",
+            AppError::BadRequest(s, _) => match *s {
+                StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+                StatusCode::REQUEST_TIMEOUT => "request_timeout",
+                StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                _ => "bad_request",
+            },
+            AppError::CrossSite => "cross_site_request",
             AppError::Internal(_) => "internal",
         }
     }
@@ -114,6 +161,10 @@ impl AppError {
             AppError::Conflict(f) => f.message.clone(),
             AppError::RateLimited { message, .. } => message.clone(),
             AppError::BadRequest(_, m) => m.clone(),
+            AppError::CrossSite => "This form could not be sent: it did not come from one of this site's own pages \
+                 (it may have been opened on another site, or the page is out of date). Please reload the page \
+                 and try again."
+                .into(),
             AppError::Internal(_) => {
                 "Something went wrong on our side. It has been logged; please try again in a moment.".into()
             }
@@ -160,6 +211,7 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         let title = match status {
+            _ if matches!(self, AppError::CrossSite) => "This form could not be sent",
             StatusCode::NOT_FOUND => "Page not found",
             StatusCode::FORBIDDEN => "You do not have access to this",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
@@ -210,7 +262,13 @@ impl IntoResponse for ApiError {
             body["errors"] =
                 fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.message})).collect();
         }
-        e.retry_after((status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response())
+        let mut r = (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 6750 §3: a refusal for want of a token names the scheme the client should use.
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(r#"Bearer realm="roundtable""#));
+        }
+        e.retry_after(r)
     }
 }
 

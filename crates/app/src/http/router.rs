@@ -1,15 +1,19 @@
 //! The router: merges each area's routes and adds the cross-cutting layers (request ids and
-//! tracing, CSRF origin checks, body limit, timeout, panic catching, security headers).
+//! tracing, CSRF origin checks, body limit, timeout, panic catching, security headers, and
+//! problem documents for every error under `/api/v1`).
 
 use crate::state::AppState;
 use crate::{account, accounts, admin, api, charter, events, members, networks, onboarding};
 use axum::Router;
+use axum::extract::MatchedPath;
 use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::csrf::CsrfLayer;
+use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -18,12 +22,25 @@ use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The pages' Content-Security-Policy: everything from this origin only, no inline script or
+/// style, no framing, forms post only here. The one hash is the `<style>` that htmx 2.0.x adds for
+/// its request indicators (`includeIndicatorStyles`); it changes only if htmx's indicator classes
+/// or that string do (see `static/vendor/VERSIONS.md`).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self' 'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='; script-src 'self'; \
+     frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'";
+
+/// HSTS for a year, sent only when people reach us over HTTPS (over plain HTTP a browser ignores
+/// it, and a test or LAN install must stay reachable).
+const STRICT_TRANSPORT_SECURITY: HeaderValue = HeaderValue::from_static("max-age=31536000");
+
 pub fn build(state: AppState) -> Router {
     let public = state.config.public_url();
     let csrf = CsrfLayer::new().add_trusted_origin(public.as_str()).unwrap_or_else(|e| {
         tracing::warn!(error = %e, public_url = public, "public_url is not a browser origin; only same-origin requests pass CSRF checks");
         CsrfLayer::new()
     });
+    let hsts = state.config.secure_cookies().then_some(STRICT_TRANSPORT_SECURITY);
     Router::new()
         .merge(accounts::pages::router())
         .merge(networks::pages::router())
@@ -54,9 +71,8 @@ pub fn build(state: AppState) -> Router {
                     tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(CatchPanicLayer::new())
-                .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-                .layer(RequestBodyLimitLayer::new(8 * 1024 * 1024)) // photos; forms have their own 64 KB limit
+                // Security headers outside everything that may write the response, so that every
+                // answer carries them; a route that needs its own CSP (the API docs) sets it first.
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),
@@ -69,7 +85,44 @@ pub fn build(state: AppState) -> Router {
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("same-origin"),
                 ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
+                .layer(axum::middleware::from_fn(api::problem_responses))
+                .layer(CatchPanicLayer::new())
+                .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+                .layer(axum::middleware::from_fn(explain_csrf_refusal))
+                .layer(RequestBodyLimitLayer::new(8 * 1024 * 1024)) // photos; forms have their own 64 KB limit
                 .layer(csrf),
         )
         .with_state(state)
+}
+
+/// Turns the CSRF layer's bare 403 into an answer people and clients can act on — the error page,
+/// or a problem document under `/api/v1` — and logs what was seen, so a misconfigured proxy or
+/// `public_url` shows up in the log rather than as a blank page.
+async fn explain_csrf_refusal(req: Request<axum::body::Body>, next: Next) -> Response {
+    let method = req.method().clone();
+    // The route pattern, not the path: paths carry secrets (reset and invitation tokens).
+    let route = req.extensions().get::<MatchedPath>().map_or("(no route)", |m| m.as_str()).to_owned();
+    let api = api::is_api(req.uri().path());
+    let (origin, host, fetch_site) = {
+        // (A block: the closure borrows the request, whose body is not `Sync`, so it must be gone
+        // before the await.)
+        let seen = |name: header::HeaderName| {
+            req.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).unwrap_or_default()
+        };
+        (seen(header::ORIGIN), seen(header::HOST), seen(HeaderName::from_static("sec-fetch-site")))
+    };
+    let res = next.run(req).await;
+    let Some(refusal) = res.extensions().get::<ProtectionError>() else {
+        return res;
+    };
+    tracing::warn!(
+        %method, path = %route, origin = %origin, host = %host, sec_fetch_site = %fetch_site, reason = %refusal,
+        "cross-site request refused (if this was your own site, check public_url and that the proxy forwards Host and Origin)"
+    );
+    if api { api::cross_site_problem() } else { super::AppError::CrossSite.into_response() }
 }
