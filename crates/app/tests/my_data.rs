@@ -14,6 +14,7 @@ use support::{PASSWORD, TestApp};
 
 both!(
     a_reused_address_stays_with_whoever_holds_it_now,
+    erasure_removes_the_name_from_the_audit_log_and_from_mail_about_them,
     my_data_names_people_only_where_their_manager_and_supports_audience_allows,
     my_data_hides_checklist_steps_until_the_current_charter_is_accepted,
 );
@@ -177,4 +178,41 @@ async fn my_data_hides_checklist_steps_until_the_current_charter_is_accepted(d: 
     let json = export(&app, &bo).await;
     assert_eq!(json["onboarding"][0]["steps"][0]["step"], "Collect the vault codes");
     assert!(json["onboarding"][0]["pending"].is_null());
+}
+
+async fn erasure_removes_the_name_from_the_audit_log_and_from_mail_about_them(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "allies", "by_request").await;
+    app.network(&admin, "circle", "invitation_only").await;
+    // Olu chairs Allies, so requests to join are mailed to Olu.
+    let olu = app.user("olu@example.org", "Olu Chair").await;
+    let r =
+        admin.post(app.at("/n/allies/invite")).form(&[("email", "olu@example.org"), ("role", "chair")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(olu.post(app.at("/n/allies/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let carmen = app.user("carmen@example.org", "Carmen Okafor").await;
+    // Her request is mailed to the organisers; her accepted invitation is audited by name.
+    assert_eq!(carmen.post(app.at("/n/allies/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    invite(&app, &admin, "circle", "carmen@example.org").await;
+    assert_eq!(carmen.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let mail = "SELECT COUNT(*) FROM outbox WHERE subject LIKE $1 OR text_body LIKE $1 OR html_body LIKE $1";
+    let audit = "SELECT COUNT(*) FROM audit_log WHERE subject LIKE $1 OR detail LIKE $1 OR actor_name LIKE $1";
+    assert!(count(&app, mail, params!["%Carmen Okafor%"]).await > 0, "the organisers were told");
+    assert!(count(&app, audit, params!["%Carmen Okafor%"]).await > 0, "the acceptance was audited");
+
+    let carmen_id = id(&app, "carmen@example.org").await;
+    let r = admin
+        .post(app.at(&format!("/admin/people/{carmen_id}/erase")))
+        .form(&[("confirm", "ERASE")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(count(&app, mail, params!["%Carmen Okafor%"]).await, 0, "mail about her no longer names her");
+    assert_eq!(count(&app, audit, params!["%Carmen Okafor%"]).await, 0, "nor does the audit log");
+    // The mail to the organisers stays, saying who asked in general terms.
+    assert!(count(&app, mail, params!["%a former member%"]).await > 0);
+    let page = body(admin.get(app.at("/admin/audit")).send().await.unwrap()).await;
+    assert!(!page.contains("Carmen Okafor"), "{page}");
 }

@@ -3,6 +3,8 @@
 
 use crate::error::FieldError;
 use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 /// Rejects control characters (other than newline and tab in long text), which have no place in
 /// names and break CSV exports and email headers.
@@ -238,37 +240,64 @@ impl Page {
     }
 }
 
-/// Folds text for accent- and case-insensitive matching ("Zoë" and "zoe" both give "zoe").
-/// Stored beside names so both engines search the same way without extensions.
+/// Folds text for accent- and case-insensitive matching ("Zoë" and "zoe" both give "zoe",
+/// "Çağla Doğan" gives "cagla dogan", "Þóra" gives "thora").
+///
+/// Unicode compatibility decomposition (NFKD) splits an accented letter into its base and
+/// combining marks (and a ligature or full-width letter into plain ones); the accents are dropped
+/// (`is_accent`), the rest lower-cased, and the letters that are not built from a base plus an
+/// accent (ø, ł, đ, ð, þ, ı, ß, æ, œ, …) spelled as people type them without a special keyboard.
+///
+/// Folded text is stored beside names and profiles, so both engines search the same way without
+/// extensions. The function is idempotent, and it also absorbs the older hand-written table it
+/// replaced (`fold(older_fold(s)) == fold(s)`; tested below), so text stored folded by an older
+/// version can be brought up to date with `refold` without its original.
 pub fn fold(s: &str) -> String {
+    // Most names, titles and queries are plain ASCII: no decomposition needed.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let base = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
-            'æ' => "ae",
-            'ç' | 'ć' | 'č' => "c",
-            'ď' | 'đ' => "d",
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
-            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
-            'ł' | 'ľ' | 'ĺ' => "l",
-            'ñ' | 'ń' | 'ň' => "n",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
-            'œ' => "oe",
-            'ř' | 'ŕ' => "r",
-            'ś' | 'š' | 'ş' | 'ș' => "s",
-            'ß' => "ss",
-            'ť' | 'ţ' | 'ț' => "t",
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
-            'ý' | 'ÿ' => "y",
-            'ź' | 'ż' | 'ž' => "z",
-            _ => {
-                out.push(c);
-                continue;
-            }
-        };
-        out.push_str(base);
+    for c in s.nfkd().filter(|&c| !is_accent(c)).flat_map(char::to_lowercase) {
+        match c {
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            'ß' => out.push_str("ss"),
+            'þ' => out.push_str("th"),
+            'ð' | 'đ' | 'ɖ' => out.push('d'),
+            'ø' | 'ɔ' => out.push('o'),
+            'ł' => out.push('l'),
+            'ı' => out.push('i'),
+            'ħ' => out.push('h'),
+            'ŧ' => out.push('t'),
+            'ŋ' => out.push('n'),
+            'ɛ' => out.push('e'),
+            'ƒ' => out.push('f'),
+            // Greek final sigma: "ΝΙΚΟΣ" lower-cases letter by letter to a medial sigma.
+            'ς' => out.push('σ'),
+            c => out.push(c),
+        }
     }
     out
+}
+
+/// Marks that only accent a letter and are often left out when typing: the combining diacritics
+/// blocks (Latin, Greek, Cyrillic, Vietnamese…), Hebrew points and Arabic vowel marks. Marks that
+/// write a different sound in other scripts (Indic vowel signs and viramas, Thai vowels, kana
+/// voicing) are kept, or "काम" would be found by "कम".
+fn is_accent(c: char) -> bool {
+    matches!(c,
+        '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}' | '\u{591}'..='\u{5C7}' | '\u{610}'..='\u{61A}' | '\u{64B}'..='\u{65F}'
+        | '\u{670}')
+        && is_combining_mark(c)
+}
+
+/// Text stored folded — perhaps by an older `fold` — folded as `fold` does now: equal to folding
+/// the original text (see `fold`). Plain lower-case ASCII, most stored text, is returned as it is
+/// without copying, so refolding everything the read model loads costs little.
+pub fn refold(stored: String) -> String {
+    if stored.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) { stored } else { fold(&stored) }
 }
 
 #[cfg(test)]
@@ -297,6 +326,88 @@ mod tests {
     fn folding_removes_accents_and_case() {
         assert_eq!(fold("Zoë Ångström"), "zoe angstrom");
         assert_eq!(fold("STRAßE"), "strasse");
+        assert_eq!(fold("Plain ASCII, kept"), "plain ascii, kept");
+    }
+
+    #[test]
+    fn folding_finds_names_by_their_plain_spelling() {
+        for (name, folded) in [
+            ("Çağla Doğan", "cagla dogan"),
+            ("İlkay Gündoğan", "ilkay gundogan"),
+            ("Nguyễn Thị Hương", "nguyen thi huong"),
+            ("Þóra Guðmundsdóttir", "thora gudmundsdottir"),
+            ("Søren Kierkegaard", "soren kierkegaard"),
+            ("Łukasz Wróbel", "lukasz wrobel"),
+            ("Đặng Văn Lâm", "dang van lam"),
+            ("Ægir Œdipe", "aegir oedipe"),
+            ("Dvořák Štěpán", "dvorak stepan"),
+            ("Ｆｕｌｌ ﬁne", "full fine"),
+            ("ΝΊΚΟΣ Νίκος", "νικοσ νικοσ"),
+            ("Юлия Ёлкина", "юлия елкина"),
+        ] {
+            assert_eq!(fold(name), folded, "{name}");
+        }
+        for query in ["cagla", "dogan", "ilkay", "gundogan", "nguyen", "huong", "gudmunds", "thora"] {
+            let found = ["Çağla Doğan", "İlkay Gündoğan", "Nguyễn Thị Hương", "Þóra Guðmundsdóttir"]
+                .iter()
+                .any(|name| fold(name).contains(&fold(query)));
+            assert!(found, "{query} finds nobody");
+        }
+    }
+
+    #[test]
+    fn folding_keeps_marks_that_spell_a_different_sound() {
+        assert_ne!(fold("काम"), fold("कम"), "a Devanagari vowel sign is not an accent");
+        assert_eq!(fold("שָׁלוֹם"), "שלום", "Hebrew points are");
+    }
+
+    /// `fold` before Unicode decomposition: text stored folded by it must refold to what `fold`
+    /// gives for the original, or old rows would not be found.
+    fn older_fold(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars().flat_map(char::to_lowercase) {
+            let base = match c {
+                'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+                'æ' => "ae",
+                'ç' | 'ć' | 'č' => "c",
+                'ď' | 'đ' => "d",
+                'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+                'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
+                'ł' | 'ľ' | 'ĺ' => "l",
+                'ñ' | 'ń' | 'ň' => "n",
+                'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+                'œ' => "oe",
+                'ř' | 'ŕ' => "r",
+                'ś' | 'š' | 'ş' | 'ș' => "s",
+                'ß' => "ss",
+                'ť' | 'ţ' | 'ț' => "t",
+                'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+                'ý' | 'ÿ' => "y",
+                'ź' | 'ż' | 'ž' => "z",
+                _ => {
+                    out.push(c);
+                    continue;
+                }
+            };
+            out.push_str(base);
+        }
+        out
+    }
+
+    #[test]
+    fn folding_is_idempotent_and_refolds_text_folded_the_older_way() {
+        let mut buf = [0u8; 4];
+        // Every assigned character (planes 4 to 13 hold none; plane 14 only tags and selectors).
+        for c in (0..0x40000).chain(0xE0000..0xE1000).filter_map(char::from_u32) {
+            let s = c.encode_utf8(&mut buf);
+            let folded = fold(s);
+            assert_eq!(fold(&folded), folded, "fold of {c:?} (U+{:04X}) is not stable", c as u32);
+            assert_eq!(refold(older_fold(s)), folded, "older fold of {c:?} (U+{:04X})", c as u32);
+        }
+        for name in ["İlkay Gündoğan", "Nguyễn Thị Hương", "Þóra Guðmundsdóttir", "ZOË", "Ǆemal"] {
+            assert_eq!(refold(older_fold(name)), fold(name), "{name}");
+            assert_eq!(refold(fold(name)), fold(name), "{name}");
+        }
     }
 
     #[test]

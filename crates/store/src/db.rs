@@ -211,9 +211,16 @@ impl Db {
         }
     }
 
-    /// Applies pending migrations. On PostgreSQL an advisory lock makes instances that start at
-    /// the same time take turns; the second finds nothing to do.
+    /// Applies pending migrations, then refolds stored folded names if `fold` changed
+    /// (`users::refold_names`). On PostgreSQL an advisory lock makes instances that start at the
+    /// same time take turns; the second finds nothing to do.
     pub async fn migrate(&self) -> Result<usize> {
+        let applied = self.apply_migrations().await?;
+        crate::users::refold_names(self).await?;
+        Ok(applied)
+    }
+
+    async fn apply_migrations(&self) -> Result<usize> {
         match self {
             Db::Sqlite(s) => {
                 s.writer

@@ -52,6 +52,11 @@ queries! {
     AUDIT_DETAILS_NAMING = "SELECT id, detail FROM audit_log WHERE REPLACE(detail, $1, '') <> detail AND at >= $2 AND at < $3";
     SET_AUDIT_DETAIL = "UPDATE audit_log SET detail = $2 WHERE id = $1";
     ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3";
+    /// Audit entries and mail written since `$2` that mention the name `$1` (`$3`: as HTML).
+    AUDIT_NAMING = "SELECT id, subject, detail FROM audit_log WHERE (REPLACE(subject, $1, '') <> subject OR REPLACE(detail, $1, '') <> detail) AND at >= $2";
+    SET_AUDIT_TEXT = "UPDATE audit_log SET subject = $2, detail = $3 WHERE id = $1";
+    OUTBOX_NAMING = "SELECT id, subject, text_body, html_body FROM outbox WHERE (REPLACE(subject, $1, '') <> subject OR REPLACE(text_body, $1, '') <> text_body OR REPLACE(html_body, $3, '') <> html_body) AND created_at >= $2";
+    SET_OUTBOX_TEXT = "UPDATE outbox SET subject = $2, text_body = $3, html_body = $4 WHERE id = $1";
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
     /// By name or email (LIKE $1), or exactly by HR employee ID ($4), that person first; the
     /// count has the same condition, so pages and totals agree.
@@ -62,6 +67,40 @@ queries! {
     SUPPORTED_BY = "SELECT u.id, u.name, p.visibility FROM profile_supports s JOIN users u ON u.id = s.user_id LEFT JOIN profiles p ON p.user_id = s.user_id WHERE s.executive_id = $1 ORDER BY u.name_folded, u.id";
     /// The people whose profile names the person as their manager, with their audiences.
     REPORTS = "SELECT u.id, u.name, p.visibility FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.manager_id = $1 ORDER BY u.name_folded, u.id";
+    NAMES_FOLDED = "SELECT id, name, name_folded FROM users";
+    /// Only while the name is still the one folded: a rename in the meantime stays as it is.
+    SET_NAME_FOLDED = "UPDATE users SET name_folded = $2 WHERE id = $1 AND name = $3";
+}
+
+/// Brings every `users.name_folded` up to date with `fold`, which a new version may change
+/// (`Db::migrate` runs this after the migrations, at every start). SQL compares the column with
+/// folded queries — the admin's people search — and sorts by it, so a name folded the older way
+/// ("i\u{307}lkay gundoğan") would not be found by "ilkay" nor sorted where it belongs. Only rows
+/// whose fold changed are written: once up to date this is one read of three columns.
+///
+/// The read model does not depend on this: it refolds what it loads (`Snapshot::build`), which
+/// also covers the profile search text and tags, so those are not rewritten here.
+#[tracing::instrument(skip_all)]
+pub async fn refold_names(db: &Db) -> Result<u64> {
+    let mut stale = Vec::new();
+    for r in db.read(NAMES_FOLDED, vec![]).await? {
+        let (name, stored) = (r.text(1)?, r.text(2)?);
+        let folded = fold(&name);
+        if folded != stored {
+            stale.push((r.text(0)?, name, folded));
+        }
+    }
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    let mut changed = 0;
+    for (id, name, folded) in &stale {
+        changed += tx.write(SET_NAME_FOLDED, params![id, folded, name]).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(changed, "folded names brought up to date");
+    Ok(changed)
 }
 
 #[derive(Debug, Clone)]
@@ -225,22 +264,55 @@ pub async fn insert_person(tx: &mut Tx, p: &NewPerson<'_>, now: DateTime<Utc>) -
 /// addresses count: erasing ann@example.org leaves joann@example.org and ann@example.org.uk be.
 fn scrub(text: &str, email: &str) -> String {
     let local = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(email) {
-        let (before, after) = (&rest[..at], &rest[at + email.len()..]);
+    replace_mentions(text, email, |before, after| {
         let mut next = after.chars();
-        let alone = !before.chars().next_back().is_some_and(local)
-            && match next.next() {
-                None => true,
-                Some('.') => !next.next().is_some_and(|c| c.is_ascii_alphanumeric()),
-                Some(c) => !(c.is_ascii_alphanumeric() || c == '-'),
-            };
-        out.push_str(before);
-        out.push_str(if alone { "a former member" } else { email });
-        rest = after;
+        before.is_some_and(local)
+            || match next.next() {
+                None => false,
+                Some('.') => next.next().is_some_and(|c| c.is_ascii_alphanumeric()),
+                Some(c) => c.is_ascii_alphanumeric() || c == '-',
+            }
+    })
+}
+
+/// `text` with each whole-word mention of the name `name` replaced by "a former member":
+/// erasing "Ann Lee" leaves "Joann Leeds" be.
+fn scrub_name(text: &str, name: &str) -> String {
+    replace_mentions(text, name, |before, after| {
+        before.is_some_and(char::is_alphanumeric) || after.chars().next().is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// `text` with each mention of `needle` replaced by "a former member", except where
+/// `runs_on(char before, text after)` says the mention is part of something longer.
+fn replace_mentions(text: &str, needle: &str, runs_on: impl Fn(Option<char>, &str) -> bool) -> String {
+    let (mut out, mut copied, mut from) = (String::with_capacity(text.len()), 0, 0);
+    while let Some(i) = text[from..].find(needle) {
+        let (at, end) = (from + i, from + i + needle.len());
+        if !runs_on(text[..at].chars().next_back(), &text[end..]) {
+            out.push_str(&text[copied..at]);
+            out.push_str("a former member");
+            copied = end;
+        }
+        from = end;
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// A name as askama writes it into an HTML page or email.
+fn html_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&#38;"),
+            '<' => out.push_str("&#60;"),
+            '>' => out.push_str("&#62;"),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -309,6 +381,23 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
         }
         tx.write(ERASE_OUTBOX, params![address, from, until]).await?;
     }
+    // Their name, in what was written while they were here: audit subjects and details ("X asks
+    // to join", "invitation accepted: X") and mail to other people about them. Very short names
+    // would match too much to be worth it.
+    let name = person.name.trim();
+    if name.chars().count() >= 3 {
+        let html_name = html_escaped(name);
+        for r in tx.read(AUDIT_NAMING, params![name, person.created_at]).await? {
+            let (entry, subject, detail) = (r.text(0)?, r.text(1)?, r.text(2)?);
+            tx.write(SET_AUDIT_TEXT, params![entry, scrub_name(&subject, name), scrub_name(&detail, name)]).await?;
+        }
+        for r in tx.read(OUTBOX_NAMING, params![name, person.created_at, html_name.as_str()]).await? {
+            let (id, subject, text, html) = (r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?);
+            let (subject, text, html) =
+                (scrub_name(&subject, name), scrub_name(&text, name), scrub_name(&html, &html_name));
+            tx.write(SET_OUTBOX_TEXT, params![id, subject, text, html]).await?;
+        }
+    }
     // They are nobody's buddy, and have none, any more; the ended rows stay for the figures.
     crate::buddies::end_all_for(tx, id, now).await?;
     Ok(addresses)
@@ -334,7 +423,7 @@ pub async fn reports(db: &Db, id: UserId) -> Result<Vec<Linked>> {
 
 #[cfg(test)]
 mod tests {
-    use super::scrub;
+    use super::{html_escaped, scrub, scrub_name};
 
     #[test]
     fn erasure_scrubs_whole_addresses_only() {
@@ -348,5 +437,18 @@ mod tests {
         assert_eq!(scrub("joann@example.org", e), "joann@example.org");
         assert_eq!(scrub("x.ann@example.org", e), "x.ann@example.org");
         assert_eq!(scrub("ann@example.org.uk and ann@example.org-x", e), "ann@example.org.uk and ann@example.org-x");
+    }
+
+    #[test]
+    fn erasure_scrubs_whole_names_only() {
+        let n = "Ann Lee";
+        assert_eq!(scrub_name("Ann Lee asks to join Allies", n), "a former member asks to join Allies");
+        assert_eq!(
+            scrub_name("Joann Leeds, Ann Leeson and Ann Lee.", n),
+            "Joann Leeds, Ann Leeson and a former member."
+        );
+        assert_eq!(scrub_name("Ann LeeAnn Lee", n), "Ann LeeAnn Lee", "run together, neither is the name alone");
+        assert_eq!(scrub_name("Zoë Ann Lee", n), "Zoë a former member");
+        assert_eq!(html_escaped("Seán O'Brien & co"), "Seán O&#39;Brien &#38; co");
     }
 }

@@ -11,6 +11,8 @@ use roundtable_store::profiles::Listed;
 /// What the viewer asked for; text is folded, tag values folded, everything already cut to size.
 #[derive(Debug, Default)]
 pub struct DirectoryFilter<'a> {
+    /// Folded words separated by white space; a person matches when every word is part of some
+    /// text the viewer may see on them, in any order ("assistant london", "schmidt jamal").
     pub text: &'a str,
     pub department: &'a str,
     pub location: &'a str,
@@ -135,10 +137,14 @@ impl Snapshot {
                 continue;
             }
             let rel = viewer.relation(p);
-            let text_matches = f.text.is_empty()
-                || p.name_folded.contains(f.text)
-                || p.search_organisation.contains(f.text)
-                || (p.search_network.contains(f.text) && can_see(Audience::Network, rel));
+            // Each word on its own, through the layers the viewer may see; `split_whitespace`
+            // borrows, so this allocates nothing per person.
+            let network_text = can_see(Audience::Network, rel);
+            let text_matches = f.text.split_whitespace().all(|word| {
+                p.name_folded.contains(word)
+                    || p.search_organisation.contains(word)
+                    || (network_text && p.search_network.contains(word))
+            });
             let visible = |kind: usize, value: u32| {
                 p.tags.iter().any(|t| t.kind == kind && t.value == value && can_see(t.audience, rel))
             };

@@ -18,7 +18,7 @@ pub use directory::{DirectoryFilter, DirectoryResult, TagFacet};
 use crate::http::Result;
 use chrono::{DateTime, Utc};
 use roundtable_domain::profile::{Audience, Field};
-use roundtable_domain::{MembershipStatus, NetworkId, Role, UserId, fold};
+use roundtable_domain::{MembershipStatus, NetworkId, Role, UserId, fold, refold};
 use roundtable_store::Db;
 use roundtable_store::networks::{Member, Membership, Network};
 use roundtable_store::read_model::{self, Rows};
@@ -204,6 +204,10 @@ impl Snapshot {
         let person_by_id: HashMap<UserId, Person> =
             rows.people.iter().enumerate().map(|(i, p)| (p.id, i as Person)).collect();
         let (mut departments, mut locations) = (Interned::default(), Interned::default());
+        // Folded columns (names, search text, tags) are refolded rather than trusted: rows written
+        // by an older `fold` — or by an older instance during a rolling upgrade — are then found
+        // like new ones without rewriting them. `refold` of stored folded text equals `fold` of
+        // the original (a domain test holds it to that) and copies nothing for plain ASCII.
         let mut people: Vec<PersonEntry> = rows
             .people
             .into_iter()
@@ -214,14 +218,14 @@ impl Snapshot {
                 email_folded: p.email.to_lowercase(),
                 id: p.id,
                 name: p.name,
-                name_folded: p.name_folded,
+                name_folded: refold(p.name_folded),
                 email: p.email,
                 job_title: p.job_title,
                 department: p.department,
                 location: p.location,
                 photo: p.has_photo.then(|| crate::members::audiences(&p.visibility)[&Field::Photo]),
-                search_organisation: p.search_organisation,
-                search_network: p.search_network,
+                search_organisation: refold(p.search_organisation),
+                search_network: refold(p.search_network),
                 active_in: Vec::new(),
                 tags: Vec::new(),
             })
@@ -281,14 +285,22 @@ impl Snapshot {
             };
             // Anything unknown is the narrowest audience.
             let audience = Audience::parse(&t.audience).unwrap_or(Audience::Organisers);
-            let value = *tag_lookup[kind].entry(t.folded.clone()).or_insert_with(|| {
-                tag_values[kind].push(t.folded);
+            let folded = refold(t.folded);
+            let value = *tag_lookup[kind].entry(folded.clone()).or_insert_with(|| {
+                tag_values[kind].push(folded);
                 tagged[kind].push(Vec::new());
                 (tag_values[kind].len() - 1) as u32
             });
             tagged[kind][value as usize].push(person);
             let spelling = spellings.binary_search(&t.tag).unwrap_or_default() as u32;
-            people[person as usize].tags.push(Tag { kind, value, spelling, audience });
+            let tags = &mut people[person as usize].tags;
+            match tags.iter_mut().find(|t| t.kind == kind && t.value == value) {
+                // Two spellings an older fold kept apart and that now fold alike (stored before
+                // the profile was saved again): one tag, or it would count twice. Both have the
+                // field's audience; keep the alphabetically first spelling, as facets do.
+                Some(same) => same.spelling = same.spelling.min(spelling),
+                None => tags.push(Tag { kind, value, spelling, audience }),
+            }
         }
         for list in tagged.iter_mut().flatten() {
             list.sort_unstable();
@@ -385,10 +397,9 @@ impl Snapshot {
         list
     }
 
-    /// One page of a network's active members in name order, searched by name or email
-    /// (accent- and case-insensitive), with the number of matches.
-    /// One page of a network's active members in directory order, optionally only those whose
-    /// name or email contains `q` (accent- and case-insensitive).
+    /// One page of a network's active members in directory order, with the number of matches;
+    /// with a query `q`, only those whose name or email contains each of its words, in any order
+    /// (accent- and case-insensitive).
     pub fn members(self: &Arc<Self>, network: NetworkId, q: &str, limit: usize, offset: usize) -> MemberPage {
         let mut page = MemberPage { snapshot: self.clone(), net: 0, people: Vec::new(), total: 0 };
         let Some(&net) = self.net_by_id.get(&network) else { return page };
@@ -402,7 +413,7 @@ impl Snapshot {
         }
         let matches = |p: &&Person| {
             let person = &self.people[**p as usize];
-            person.name_folded.contains(&q) || person.email_folded.contains(&q)
+            q.split_whitespace().all(|word| person.name_folded.contains(word) || person.email_folded.contains(word))
         };
         page.total = list.iter().filter(matches).count() as i64;
         page.people = list.iter().filter(matches).skip(offset).take(limit).copied().collect();
