@@ -1,6 +1,7 @@
 //! Sign-in limits, over real HTTP on SQLite and PostgreSQL: failed attempts lock the pair of
-//! account and address, an address that sprays many accounts, and — for addresses the account has
-//! never signed in from — an account guessed at from many places; never the owner elsewhere.
+//! account and address, an address that sprays many accounts (but not for accounts that signed
+//! in from it before), and — for addresses the account has never signed in from — an account
+//! guessed at from many places; never the owner elsewhere.
 //! The server trusts the loopback "proxy", so each client's `X-Forwarded-For` is its address.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -15,6 +16,7 @@ use support::{PASSWORD, TestApp};
 both!(
     a_strangers_guesses_lock_their_address_out_of_the_account_but_not_the_owner,
     spraying_many_accounts_from_one_address_is_refused,
+    spraying_from_a_shared_address_does_not_lock_out_those_who_signed_in_from_it,
     guessing_from_many_addresses_pauses_only_addresses_the_account_has_not_used,
     parallel_guesses_get_no_more_password_checks_than_the_limit,
     the_limit_expires_after_the_window,
@@ -127,6 +129,34 @@ async fn spraying_many_accounts_from_one_address_is_refused(d: Dialect) {
     let cora = browser_at("198.51.100.30");
     assert_eq!(sign_in(&app, &cora, "cora@example.org", PASSWORD).await.0, StatusCode::SEE_OTHER);
     assert!(signed_in(&app, &cora).await);
+}
+
+async fn spraying_from_a_shared_address_does_not_lock_out_those_who_signed_in_from_it(d: Dialect) {
+    let app = spawn(d).await;
+    app.setup().await;
+    new_account(&app, "cora@example.org", "Cora Colleague").await;
+    // The admin has signed in from the office address before; a stranger there sprays guesses.
+    let office = "203.0.113.88";
+    let before = browser_at(office);
+    assert_eq!(sign_in(&app, &before, "admin@example.org", PASSWORD).await.0, StatusCode::SEE_OTHER);
+    let sprayer = browser_at(office);
+    for i in 0..ADDRESS_FAILURES {
+        wrong_guess(&app, &sprayer, &format!("made-up{i}@example.org")).await;
+    }
+    // Made-up accounts and Cora, who never signed in from here, wait.
+    let (page, _) = refused(&app, &sprayer, "made-up-more@example.org", WRONG).await;
+    assert!(page.contains("Too many failed sign-in attempts from this address"), "{page}");
+    assert_eq!(sign_in(&app, &browser_at(office), "cora@example.org", PASSWORD).await.0, StatusCode::TOO_MANY_REQUESTS);
+    // The admin, from the same address, signs in with the right password.
+    let admin = browser_at(office);
+    assert_eq!(sign_in(&app, &admin, "admin@example.org", PASSWORD).await.0, StatusCode::SEE_OTHER);
+    assert!(signed_in(&app, &admin).await);
+    // Guesses at the admin's password from here still stop at the pair limit.
+    for _ in 0..PAIR_FAILURES {
+        wrong_guess(&app, &sprayer, "admin@example.org").await;
+    }
+    let (page, _) = refused(&app, &sprayer, "admin@example.org", PASSWORD).await;
+    assert!(page.contains("for this account from this address"), "{page}");
 }
 
 async fn guessing_from_many_addresses_pauses_only_addresses_the_account_has_not_used(d: Dialect) {

@@ -13,6 +13,10 @@ queries! {
     /// Invitations to people who have no account yet, still open, for a network's organisers.
     OPEN_INVITES_FOR_NETWORK = "SELECT email, MAX(expires_at) FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2 GROUP BY email ORDER BY email";
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
+    /// Links of one purpose sent to an address since a time (to limit how many are sent).
+    COUNT_SENT_SINCE = "SELECT COUNT(*) FROM one_time_links WHERE purpose = $1 AND email = $2 AND created_at > $3";
+    /// A person's links of one purpose that are still open (a reset cancels the other resets).
+    DELETE_OPEN_FOR_USER = "DELETE FROM one_time_links WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL";
     /// Links for a person's account, without their secrets ("download my data").
     FOR_USER = "SELECT purpose, created_at, expires_at, used_at FROM one_time_links WHERE user_id = $1";
     /// Links to an address for nobody's account, made while one person held it.
@@ -101,6 +105,18 @@ pub async fn peek(db: &Db, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> 
 /// Marks the link used and returns it, or `None` if it was used, expired or never existed.
 pub async fn consume(tx: &mut Tx, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Option<Link>> {
     tx.read_opt(CONSUME, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
+}
+
+/// How many links for `purpose` were made for `email` after `since`, used or not. Read through
+/// the transaction that will add the next one, so on SQLite (one writer) concurrent requests
+/// count each other.
+pub async fn count_sent_since(tx: &mut Tx, purpose: Purpose, email: &str, since: DateTime<Utc>) -> Result<i64> {
+    tx.read(COUNT_SENT_SINCE, params![purpose.as_str(), email, since]).await?.first().map_or(Ok(0), |r| r.int(0))
+}
+
+/// Deletes every open (unused) link of `purpose` for `user`; returns how many.
+pub async fn delete_open_for_user(tx: &mut Tx, user: UserId, purpose: Purpose) -> Result<u64> {
+    tx.write(DELETE_OPEN_FOR_USER, params![user, purpose.as_str()]).await
 }
 
 pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {

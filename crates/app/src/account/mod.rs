@@ -9,6 +9,7 @@ use crate::state::AppState;
 use chrono::Utc;
 use roundtable_domain::profile::{Field, can_see};
 use roundtable_domain::{FieldError, Password, TokenId, parse_token_name};
+use roundtable_store::links::{self, Purpose};
 use roundtable_store::{events, sessions, tokens};
 
 pub async fn change_password(state: &AppState, s: &Signed, current: &str, new: &str) -> Result<()> {
@@ -24,6 +25,8 @@ pub async fn change_password(state: &AppState, s: &Signed, current: &str, new: &
     // A changed password ends every other session, in the same transaction: if it leaked, the
     // intruder is out the moment the new one counts.
     sessions::delete_others(&mut tx, s.user.id, &s.session_hash).await?;
+    // And an open reset link (perhaps in a mailbox someone else reads) must not undo it.
+    links::delete_open_for_user(&mut tx, s.user.id, Purpose::Reset).await?;
     tx.commit().await?;
     Ok(())
 }

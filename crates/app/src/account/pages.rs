@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/sessions/sign-out-others", post(sign_out_others))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/delete", post(delete_token))
-        .route("/account/verify", post(resend_verification))
+        .route(crate::http::extract::CONFIRM_PATH, get(confirm_page).post(resend_verification))
         .route("/account/export.json", get(export_json))
         .route("/account/export.csv", get(export_csv))
         .route("/account/deactivate", post(deactivate))
@@ -189,9 +189,28 @@ async fn delete_token(State(state): State<AppState>, s: Signed, Path(id): Path<S
     Ok(Redirect::to("/account?notice=token-deleted").into_response())
 }
 
+#[derive(Template)]
+#[template(path = "account/confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    email: String,
+}
+
+/// Where a person whose address is not confirmed yet lands from any page they may not use yet.
+async fn confirm_page(s: Signed, Query(q): Query<AccountQuery>) -> Result<Response> {
+    if s.user.email_verified_at.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    render(&ConfirmPage {
+        layout: Layout::for_user("Confirm your email address", &s).with_notice(notice(q.notice.as_deref())),
+        email: s.user.email.clone(),
+    })
+}
+
 async fn resend_verification(State(state): State<AppState>, s: Signed) -> Result<Response> {
     crate::accounts::resend_verification(&state, &s).await?;
-    Ok(Redirect::to("/?notice=verify-sent").into_response())
+    let to = if s.user.email_verified_at.is_some() { "/" } else { "/account/verify?notice=verify-sent" };
+    Ok(Redirect::to(to).into_response())
 }
 
 async fn export_json(State(state): State<AppState>, s: Signed) -> Result<Response> {

@@ -19,13 +19,18 @@ use roundtable_store::{Error as StoreError, audit, login_failures, networks, org
 /// that pair waits (the owner elsewhere is not affected).
 pub const PAIR_FAILURES: i64 = 5;
 /// Failed sign-ins allowed from one address across all accounts (password spraying); then the
-/// address waits.
+/// address waits — except for accounts that have signed in from it successfully before, which
+/// only their own pair limit can stop (strangers' guesses must not lock out a colleague).
 pub const ADDRESS_FAILURES: i64 = 20;
 /// Failed sign-ins allowed for one account across all addresses (distributed guessing); then
 /// sign-ins to it from addresses it has never signed in from successfully wait. Higher than one
 /// address can reach (`PAIR_FAILURES`), and never applied to the owner's known addresses.
 pub const ACCOUNT_FAILURES: i64 = 30;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// Password-reset emails sent to one address in `RESET_WINDOW_MINUTES`; further requests get the
+/// same answer and send nothing, so the form cannot be used to flood someone's inbox.
+pub const RESET_EMAILS: i64 = 3;
+pub const RESET_WINDOW_MINUTES: i64 = 60;
 
 /// A new session's secret, to put in the cookie, and whether it should outlive the browser.
 pub struct NewSession {
@@ -190,7 +195,8 @@ fn network_of(addr: &str) -> String {
 
 /// Signs in with email and password, under three limits on failed attempts in
 /// `FAILURE_WINDOW_MINUTES` (see docs/architecture.md, "Sign-in limits"): per account and
-/// address, per address, and per account from addresses it has never signed in from. A
+/// address, per address (unless the account has signed in from it before), and per account
+/// from addresses it has never signed in from. A
 /// successful sign-in clears its pair's failures and always starts a brand-new session (the id
 /// rotates).
 pub async fn sign_in(
@@ -225,7 +231,9 @@ pub async fn sign_in(
     let counts = login_failures::counts_since(&state.db, keys, now - window).await?;
     let over = [
         (Limit::Pair, counts.pair, PAIR_FAILURES),
-        (Limit::Address, counts.address, ADDRESS_FAILURES),
+        // Someone spraying guesses from a shared office address must not lock out the people
+        // who work there: an account that signed in from here before is held only by its pair.
+        (Limit::Address, counts.address, if known { i64::MAX } else { ADDRESS_FAILURES }),
         (Limit::Account, counts.account, if known { i64::MAX } else { ACCOUNT_FAILURES }),
     ]
     .into_iter()
@@ -377,6 +385,12 @@ pub async fn request_reset(state: &AppState, email: &str) -> Result<()> {
     let token = random_token();
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
+    let since = now - Duration::minutes(RESET_WINDOW_MINUTES);
+    if links::count_sent_since(&mut tx, Purpose::Reset, email.as_str(), since).await? >= RESET_EMAILS {
+        // The same answer as for a sent link or an unknown address: nothing to learn here.
+        tracing::info!(user.id = %user.id, "password reset not sent: hourly limit reached");
+        return Ok(());
+    }
     links::insert(
         &mut tx,
         &NewLink {
@@ -415,7 +429,8 @@ pub async fn reset_link_valid(state: &AppState, token: &str) -> Result<bool> {
     Ok(links::peek(&state.db, &token_hash(token), Purpose::Reset, Utc::now()).await?.is_some())
 }
 
-/// Sets a new password from a reset link and signs the account out everywhere.
+/// Sets a new password from a reset link, cancels the account's other reset links and signs it
+/// out everywhere.
 pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Result<()> {
     let password = Password::parse(password)?;
     let hash = hash_password_async(password.expose().to_owned()).await?;
@@ -424,6 +439,8 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
     let link = links::consume(&mut tx, &token_hash(token), Purpose::Reset, now).await?.ok_or(AppError::NotFound)?;
     let user = link.user_id.ok_or(AppError::NotFound)?;
     users::set_password(&mut tx, user, &hash).await?;
+    // Older links sent before this one would otherwise still set a password for an hour.
+    links::delete_open_for_user(&mut tx, user, Purpose::Reset).await?;
     // The person proved they own the address, so it is verified too.
     users::verify_email(&mut tx, user, now).await?;
     sessions::delete_for_user(&mut tx, user).await?;
@@ -452,6 +469,9 @@ pub struct InvitationView {
     pub network_name: Option<String>,
     pub network_slug: Option<String>,
     pub account_exists: bool,
+    /// The account exists but has no password yet (imported from HR): the link proves the
+    /// address, so the invitation page lets them choose one and accept in one step.
+    pub needs_password: bool,
 }
 
 pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView> {
@@ -461,8 +481,10 @@ pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView>
         Some(id) => networks::by_id(&state.db, id).await?,
         None => None,
     };
+    let account = users::by_email(&state.db, &link.email).await?;
     Ok(InvitationView {
-        account_exists: users::by_email(&state.db, &link.email).await?.is_some(),
+        account_exists: account.is_some(),
+        needs_password: account.is_some_and(|u| u.password_hash.is_none() && u.deactivated_at.is_none()),
         email: link.email,
         network_name: network.as_ref().map(|n| n.name.clone()),
         network_slug: network.map(|n| n.slug),
@@ -474,8 +496,10 @@ pub struct AcceptInput {
     pub password: String,
 }
 
-/// Accepts an invitation. A newcomer creates their account (the address is proven by the
-/// link); someone with an account must be signed in as the invited address.
+/// Accepts an invitation. A newcomer creates their account, and someone whose account has no
+/// password yet (imported from HR) chooses one — the link proves the address, so either is
+/// confirmed and signed in with a new session. Someone with a password must be signed in as
+/// the invited address (which the link then confirms too).
 pub async fn accept_invitation(
     state: &AppState,
     token: &str,
@@ -485,7 +509,15 @@ pub async fn accept_invitation(
 ) -> Result<(Option<NewSession>, Option<String>)> {
     let now = Utc::now();
     let view = invitation(state, token).await?;
-    let (user_id, new_account) = if view.account_exists {
+    // (account, its new password hash) for an account that gets its first password here.
+    let mut first_password = None;
+    let (user_id, new_account) = if view.needs_password {
+        let password = Password::parse(&input.password).map_err(|e| AppError::Invalid(vec![e]))?;
+        let hash = hash_password_async(password.expose().to_owned()).await?;
+        let user = users::by_email(&state.db, &view.email).await?.ok_or(AppError::NotFound)?;
+        first_password = Some((user.id, user.name, hash));
+        (Some(user.id), None)
+    } else if view.account_exists {
         let s = signed.ok_or(AppError::Unauthenticated)?;
         if s.user.email != view.email {
             return Err(AppError::Forbidden(
@@ -503,6 +535,9 @@ pub async fn accept_invitation(
     let mut tx = state.db.begin().await?;
     let link = links::consume(&mut tx, &token_hash(token), Purpose::Invite, now).await?.ok_or(AppError::NotFound)?;
     let email = Email::parse(&link.email)?;
+    if let Some((id, _, hash)) = &first_password {
+        users::set_password(&mut tx, *id, hash).await?;
+    }
     let user_id = match (user_id, &new_account) {
         (Some(id), _) => id,
         (None, Some((name, hash))) => users::insert(
@@ -514,6 +549,8 @@ pub async fn accept_invitation(
         .map_err(email_taken)?,
         (None, None) => return Err(AppError::NotFound),
     };
+    // Opening the link proves the address (a new account is inserted confirmed already).
+    users::verify_email(&mut tx, user_id, now).await?;
     if let Some(net) = link.network_id {
         // Accept what was offered without undoing what is already true: an existing membership
         // keeps its role (a Chair clicking an old link stays Chair); a newcomer gets the role
@@ -527,9 +564,11 @@ pub async fn accept_invitation(
                 networks::upsert_membership(&mut tx, net, user_id, link.role, MembershipStatus::Active, now).await?
             }
         }
-        let actor_name = new_account
-            .as_ref()
-            .map_or_else(|| signed.map(|s| s.user.name.clone()).unwrap_or_default(), |(n, _)| n.as_str().to_owned());
+        let actor_name = match (&new_account, &first_password) {
+            (Some((n, _)), _) => n.as_str().to_owned(),
+            (None, Some((_, n, _))) => n.clone(),
+            (None, None) => signed.map(|s| s.user.name.clone()).unwrap_or_default(),
+        };
         audit::record(
             &mut tx,
             &audit::NewEntry {
@@ -545,9 +584,10 @@ pub async fn accept_invitation(
         .await?;
     }
     tx.commit().await?;
-    let session = match new_account {
-        Some(_) => Some(start_session(state, user_id, false, ua).await?),
-        None => None,
+    let session = if new_account.is_some() || first_password.is_some() {
+        Some(start_session(state, user_id, false, ua).await?)
+    } else {
+        None
     };
     Ok((session, view.network_slug))
 }

@@ -3,7 +3,7 @@
 
 use super::{AcceptInput, NewSession, SetupInput, SignUpInput};
 use crate::http::extract::SESSION_COOKIE;
-use crate::http::{Errors, Form, Layout, MaybeSigned, Result, Signed, notice, or_form, render};
+use crate::http::{AppError, Errors, Form, Layout, MaybeSigned, Result, Signed, notice, or_form, render, with_status};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -63,6 +63,65 @@ fn safe_next(next: &str) -> &str {
         && !next.contains('\\')
         && !next.chars().any(|c| c.is_control() || c.is_whitespace());
     if local { next } else { "/" }
+}
+
+// ---- links that no longer work ----
+
+/// What an emailed link was for, to say what to do now that it no longer works.
+#[derive(Clone, Copy)]
+enum LinkKind {
+    Reset,
+    Invitation,
+    Verify,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/link_gone.html")]
+struct LinkGonePage {
+    layout: Layout,
+    message: &'static str,
+    action_href: &'static str,
+    action_label: &'static str,
+}
+
+/// The page for an expired, used or unknown link (still a 404: there is nothing at the address),
+/// saying what to do next instead of a bare "Page not found".
+fn link_gone(kind: LinkKind, s: &Option<Signed>) -> Result<Response> {
+    let signed = s.is_some();
+    let (message, action_href, action_label) = match kind {
+        LinkKind::Reset => (
+            "Password reset links work once and for one hour, and choosing a new password cancels the older ones. Ask for a new link if you still need one.",
+            "/password/forgot",
+            "Ask for a new link",
+        ),
+        LinkKind::Invitation if signed => (
+            "Invitation links work once and for a limited time. If you accepted it already, the network is on your home page; otherwise ask the network's organiser to send you a new invitation.",
+            "/",
+            "Go to your home page",
+        ),
+        LinkKind::Invitation => (
+            "Invitation links work once and for a limited time. If you accepted it already, sign in; otherwise ask the network's organiser to send you a new invitation.",
+            "/sign-in",
+            "Sign in",
+        ),
+        LinkKind::Verify if signed => (
+            "Confirmation links work once and for three days. If your address is not confirmed yet, send yourself a new link.",
+            crate::http::extract::CONFIRM_PATH,
+            "Send a new link",
+        ),
+        LinkKind::Verify => (
+            "Confirmation links work once and for three days. Sign in: if your address is not confirmed yet, you can send yourself a new link from there.",
+            "/sign-in",
+            "Sign in",
+        ),
+    };
+    let page = render(&LinkGonePage {
+        layout: Layout::for_maybe("This link has expired or was already used", s),
+        message,
+        action_href,
+        action_label,
+    })?;
+    Ok(with_status(page, axum::http::StatusCode::NOT_FOUND))
 }
 
 // ---- first-run setup ----
@@ -246,7 +305,7 @@ async fn sign_up(
     let domains = roundtable_store::org::domains(&state.db).await?;
     or_form(
         result,
-        |s| Ok(signed_in(&state, jar, s, "/?notice=verify-sent")),
+        |s| Ok(signed_in(&state, jar, s, "/account/verify?notice=verify-sent")),
         |errors| {
             render(&SignUpPage {
                 layout: Layout::anonymous("Create your account"),
@@ -259,9 +318,22 @@ async fn sign_up(
     )
 }
 
-async fn verify(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
-    super::verify_email(&state, &token).await?;
-    Ok(Redirect::to("/?notice=verified").into_response())
+/// Confirms the address and says so: at home when signed in, else on the sign-in page.
+async fn verify(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    MaybeSigned(s): MaybeSigned,
+) -> Result<Response> {
+    match super::verify_email(&state, &token).await {
+        Ok(()) if s.is_some() => Ok(Redirect::to("/?notice=verified").into_response()),
+        Ok(()) => Ok(Redirect::to("/sign-in?notice=verified").into_response()),
+        // A second click by someone already confirmed is not worth an error page.
+        Err(AppError::NotFound) if s.as_ref().is_some_and(|s| s.user.email_verified_at.is_some()) => {
+            Ok(Redirect::to("/?notice=verified").into_response())
+        }
+        Err(AppError::NotFound) => link_gone(LinkKind::Verify, &s),
+        Err(e) => Err(e),
+    }
 }
 
 // ---- password reset ----
@@ -313,7 +385,7 @@ pub(crate) struct PasswordForm {
 
 async fn reset_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
     if !super::reset_link_valid(&state, &token).await? {
-        return Err(crate::http::AppError::NotFound);
+        return link_gone(LinkKind::Reset, &None);
     }
     render(&ResetPage { layout: Layout::anonymous("Choose a new password"), errors: Errors::default() })
 }
@@ -323,11 +395,14 @@ async fn reset(
     Path(token): Path<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response> {
-    or_form(
-        super::reset_password(&state, &token, &f.password).await,
-        |()| Ok(Redirect::to("/sign-in?notice=reset-done").into_response()),
-        |errors| render(&ResetPage { layout: Layout::anonymous("Choose a new password"), errors }),
-    )
+    match super::reset_password(&state, &token, &f.password).await {
+        Err(AppError::NotFound) => link_gone(LinkKind::Reset, &None),
+        result => or_form(
+            result,
+            |()| Ok(Redirect::to("/sign-in?notice=reset-done").into_response()),
+            |errors| render(&ResetPage { layout: Layout::anonymous("Choose a new password"), errors }),
+        ),
+    }
 }
 
 // ---- invitations ----
@@ -341,6 +416,7 @@ struct InvitationPage {
     email: String,
     network_name: String,
     account_exists: bool,
+    needs_password: bool,
     signed_in_as: Option<String>,
     name: String,
 }
@@ -360,7 +436,10 @@ async fn invitation_page(
     errors: Errors,
     name: String,
 ) -> Result<Response> {
-    let v = super::invitation(state, token).await?;
+    let v = match super::invitation(state, token).await {
+        Err(AppError::NotFound) => return link_gone(LinkKind::Invitation, s),
+        v => v?,
+    };
     render(&InvitationPage {
         layout: Layout::for_maybe("Your invitation", s),
         errors,
@@ -368,6 +447,7 @@ async fn invitation_page(
         email: v.email,
         network_name: v.network_name.unwrap_or_default(),
         account_exists: v.account_exists,
+        needs_password: v.needs_password,
         signed_in_as: s.as_ref().map(|s| s.user.email.clone()),
         name,
     })
@@ -405,13 +485,14 @@ async fn accept_invitation(
                 None => Redirect::to(&to).into_response(),
             })
         }
-        Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
+        Err(AppError::Invalid(errs)) => Ok(with_status(
             invitation_page(&state, &token, &s, Errors(errs), f.name).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
-        Err(crate::http::AppError::Unauthenticated) => {
+        Err(AppError::Unauthenticated) => {
             Ok(Redirect::to(&format!("/sign-in?next=/invitations/{token}")).into_response())
         }
+        Err(AppError::NotFound) => link_gone(LinkKind::Invitation, &s),
         Err(e) => Err(e),
     }
 }

@@ -1,11 +1,14 @@
-//! Who is asking. `Signed` needs a browser session (else the person is sent to sign in),
-//! `MaybeSigned` allows anonymous visitors, `ApiUser` needs a personal API token.
+//! Who is asking. `Signed` needs a browser session (else the person is sent to sign in) and a
+//! confirmed email address (else only the pages in `open_before_confirmation` answer),
+//! `MaybeSigned` allows anonymous visitors, `ApiUser` needs a personal API token and a confirmed
+//! address.
 
 use crate::accounts;
 use crate::http::{ApiError, AppError};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use roundtable_domain::Actor;
 use roundtable_store::users::User;
@@ -46,14 +49,36 @@ impl FromRequestParts<AppState> for MaybeSigned {
     }
 }
 
-impl FromRequestParts<AppState> for Signed {
-    type Rejection = AppError;
+/// Where someone whose address is not confirmed yet is sent: a page saying so, with a button
+/// to send the link again.
+pub const CONFIRM_PATH: &str = "/account/verify";
 
+/// The pages a signed-in person may use before confirming their address: home, their own
+/// account (password, sessions, their data, deactivation), the confirmation page and signing
+/// out. Everything else would act on an address nobody has proven to hold — joining a network
+/// its organisers invited that address to, reading member lists, browsing the directory.
+fn open_before_confirmation(path: &str) -> bool {
+    path == "/" || path == "/sign-out" || path == "/account" || path.starts_with("/account/")
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    /// The one check that a signed-in person has confirmed their address: every page that
+    /// needs a session takes `Signed`, so none can forget it.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
         // Only GET pages are worth coming back to; a form post starts again from its page.
         let next = if parts.method == axum::http::Method::GET { next } else { "/".to_owned() };
-        MaybeSigned::from_request_parts(parts, state).await?.0.ok_or(AppError::SignInFirst { next })
+        let signed = MaybeSigned::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?
+            .0
+            .ok_or_else(|| AppError::SignInFirst { next }.into_response())?;
+        if signed.user.email_verified_at.is_none() && !open_before_confirmation(parts.uri.path()) {
+            return Err(Redirect::to(CONFIRM_PATH).into_response());
+        }
+        Ok(signed)
     }
 }
 
@@ -70,12 +95,22 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // The scheme name is case-insensitive (RFC 9110 §11.1): `bearer rt_…` is as good as `Bearer`.
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| v.trim_start().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .filter(|token| !token.is_empty())
             .ok_or(ApiError(AppError::Unauthenticated))?;
-        accounts::token_user(state, token.trim()).await?.map(ApiUser).ok_or(ApiError(AppError::Unauthenticated))
+        let user = accounts::token_user(state, token).await?.ok_or(ApiError(AppError::Unauthenticated))?;
+        if user.email_verified_at.is_none() {
+            return Err(ApiError(AppError::Forbidden(
+                "Confirm your email address first: open the link we emailed you, or send a new one from My account.",
+            )));
+        }
+        Ok(ApiUser(user))
     }
 }
