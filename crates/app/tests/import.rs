@@ -30,6 +30,15 @@ both!(
     employee_ids_are_for_org_admins_only,
     a_value_like_minus_finance_survives_the_error_file_round_trip,
     an_employee_id_match_is_counted_once_and_pages_stay_full,
+    an_excel_us_round_trip_keeps_start_dates_month_first,
+    a_day_first_file_is_read_day_first,
+    an_ambiguous_file_refuses_its_slash_dates,
+    a_file_mixing_date_orders_flags_the_rows_against_most_of_it,
+    an_employee_id_that_lost_its_leading_zeros_keeps_the_stored_one,
+    deactivate_missing_is_refused_while_an_email_cannot_be_read,
+    deactivating_more_than_half_of_the_people_needs_confirmation,
+    the_upload_limit_is_the_one_the_page_promises,
+    cr_only_files_report_errors_on_their_own_lines,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -39,6 +48,14 @@ async fn body(r: reqwest::Response) -> String {
 async fn import(db: &Db, bytes: &[u8], opts: Options) -> Report {
     let (_, _, report) = console::import(db, bytes, "members.csv", &opts, &|_, _, _| {}).await.unwrap();
     report
+}
+
+/// An import refused as a whole: its message.
+async fn refused(db: &Db, bytes: &[u8], opts: Options) -> String {
+    match console::import(db, bytes, "members.csv", &opts, &|_, _, _| {}).await {
+        Ok((_, _, r)) => panic!("should be refused: {}", r.summary()),
+        Err(e) => format!("{e:#}"),
+    }
 }
 
 fn apply() -> Options {
@@ -92,8 +109,8 @@ async fn files_as_excel_and_hr_systems_write_them_are_read(d: Dialect) {
     );
     let u = user(db, "zoe@example.org").await.unwrap();
     assert!(
-        u.password_hash.is_none() && u.email_verified_at.is_none(),
-        "no password, not verified: they use forgot-password or an invitation"
+        u.password_hash.is_none() && u.email_verified_at.is_some(),
+        "no password (they use forgot-password or an invitation); the HR record vouches for the address"
     );
     // UTF-8 with a BOM and commas, as "CSV UTF-8" writes it; the BOM is not part of the header.
     let utf8 = "\u{feff}Email,Name,Time Zone\r\numa@example.org,Uma Ünal,asia/kolkata\r\n";
@@ -116,7 +133,7 @@ async fn each_problem_is_reported_with_its_line_column_and_fix(d: Dialect) {
     let db = &app.state.db;
     let file = "Email;Name;Start date;Time zone;Manager email;Skills\n\
 ann@example.org;Ann;2024-02-30;Europe/London;;\"a\nb\"\n\
-bea@example.org;Bea;31.03.2024;Mars/Olympus;ghost@example.org;\n\
+bea@example.org;Bea;31 March 2024;Mars/Olympus;ghost@example.org;\n\
 ANN@example.org;Ann again;;;;\n\
 not-an-email;Nobody;;;;\n\
 new@example.org;;;;;\n";
@@ -138,7 +155,7 @@ new@example.org;;;;;\n";
     );
     let date = find(4, "Start date");
     assert!(
-        date.problem.contains("31.03.2024") && date.fix.contains("2024-03-31") && date.fix.contains("31/03/2024"),
+        date.problem.contains("31 March 2024") && date.fix.contains("2024-03-31") && date.fix.contains("31/03/2024"),
         "{date:?}"
     );
     assert!(find(4, "Time zone").fix.contains("Europe/London"));
@@ -330,7 +347,7 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
     // Back in the file later: the account stays deactivated, and the preview says so.
     let r = import(db, FILE.as_bytes(), Options { dry_run: true, ..apply() }).await;
     let bea = r.outcomes.iter().find(|o| o.email == "bea@example.org").unwrap();
-    assert!(bea.note.is_some_and(|n| n.contains("stays")));
+    assert!(bea.note.as_deref().is_some_and(|n| n.contains("stays")));
 }
 
 /// Posts a step of the import pages as the browser would, with the file text carried in the
@@ -743,7 +760,7 @@ E2,bea@example.org,Bea Peer,ann.jones@example.org,eas\r\n";
     let now = user(db, "ann.jones@example.org").await.unwrap();
     assert_eq!((now.id, now.name.as_str()), (ann.id, "Ann Jones"));
     assert!(now.deactivated_at.is_none(), "found by employee ID, so she is in the file");
-    assert!(now.email_verified_at.is_none(), "the new address is not confirmed by her yet");
+    assert!(now.email_verified_at.is_some(), "HR vouches for the new address as for a new person's");
     assert_eq!(profile(db, "bea@example.org").await.manager_id, Some(ann.id), "Bea's manager is still Ann");
     let eas = networks::by_slug(db, "eas").await.unwrap().unwrap();
     assert!(networks::membership(db, eas.id, ann.id).await.unwrap().is_some(), "memberships stay");
@@ -926,4 +943,283 @@ async fn an_employee_id_match_is_counted_once_and_pages_stay_full(d: Dialect) {
     let two = body(admin.get(app.at("/admin/people?q=E100&page=2")).send().await.unwrap()).await;
     assert_eq!(rows(&two), 1, "{two}");
     assert!(!two.contains("Zed Zero") && two.contains("Person 49"), "nobody twice, nobody lost: {two}");
+}
+
+/// Stored start dates by email.
+async fn start_dates(db: &Db, emails: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in emails {
+        out.push(profile(db, e).await.start_date);
+    }
+    out
+}
+
+async fn an_excel_us_round_trip_keeps_start_dates_month_first(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    let iso = "email,name,start_date\r\nann@example.org,Ann,2019-02-11\r\nbea@example.org,Bea,2019-01-26\r\ncy@example.org,Cy,2020-03-04\r\n";
+    assert_eq!(import(db, iso.as_bytes(), apply()).await.created, 3);
+    // Opened and saved by Excel set up for the United States.
+    let us = "email,name,start_date\r\nann@example.org,Ann,2/11/2019\r\nbea@example.org,Bea,1/26/2019\r\ncy@example.org,Cy,3/4/2020\r\n";
+    let r = import(db, us.as_bytes(), apply()).await;
+    assert_eq!((r.updated, r.unchanged, r.errors.len()), (0, 3, 0), "{:#?}", r.errors);
+    assert_eq!(
+        r.date_note.as_deref(),
+        Some("Dates such as 2/11/2019 were read as month/day/year, as “1/26/2019” on line 3 shows.")
+    );
+    let all = ["ann@example.org", "bea@example.org", "cy@example.org"];
+    assert_eq!(start_dates(db, &all).await, ["2019-02-11", "2019-01-26", "2020-03-04"]);
+    // The preview says how the dates were read.
+    let html = body(post(&app, &admin, "/admin/import/preview", us, &[]).await).await;
+    assert!(html.contains("<dt>Dates</dt><dd>Dates such as 2/11/2019 were read as month/day/year"), "{html}");
+}
+
+async fn a_day_first_file_is_read_day_first(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let file = "email;name;start_date\nann@example.org;Ann;11/02/2019\nbea@example.org;Bea;26.01.2019\ncy@example.org;Cy;4/3/2020\n";
+    let r = import(db, file.as_bytes(), apply()).await;
+    assert_eq!((r.created, r.errors.len()), (3, 0), "{:#?}", r.errors);
+    assert!(r.date_note.unwrap().contains("day/month/year, as “26.01.2019” on line 3 shows"));
+    let all = ["ann@example.org", "bea@example.org", "cy@example.org"];
+    assert_eq!(start_dates(db, &all).await, ["2019-02-11", "2019-01-26", "2020-03-04"]);
+}
+
+async fn an_ambiguous_file_refuses_its_slash_dates(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let before = count(db).await;
+    let file = "email,name,start_date\r\nann@example.org,Ann,2/11/2019\r\nbea@example.org,Bea,2019-01-26\r\ncy@example.org,Cy,5/5/2020\r\ndi@example.org,Di,3/4/2020\r\n";
+    let r = import(db, file.as_bytes(), apply()).await;
+    assert!(!r.applied);
+    assert_eq!(r.error_lines, [2, 5], "ISO dates and 5/5/2020 read the same either way: {:#?}", r.errors);
+    let e = &r.errors[0];
+    assert_eq!(e.column, "start_date (column C)");
+    assert_eq!(
+        e.problem,
+        "“2/11/2019” could be 2 November 2019 or 11 February 2019: no date in this file has a part over 12 to show whether it writes day/month or month/day."
+    );
+    assert!(e.fix.starts_with("Write it as YYYY-MM-DD: 2019-11-02 or 2019-02-11."), "{}", e.fix);
+    assert_eq!(count(db).await, before, "nothing imported");
+    // The valid rows only: the ISO date and the one that reads the same either way.
+    let r = import(db, file.as_bytes(), Options { valid_rows_only: true, ..apply() }).await;
+    assert_eq!(r.created, 2);
+    assert_eq!(start_dates(db, &["bea@example.org", "cy@example.org"]).await, ["2019-01-26", "2020-05-05"]);
+    assert!(user(db, "ann@example.org").await.is_none());
+}
+
+async fn a_file_mixing_date_orders_flags_the_rows_against_most_of_it(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let file = "email,name,start_date\r\nann@example.org,Ann,26/01/2019\r\nbea@example.org,Bea,13/03/2020\r\ncy@example.org,Cy,1/26/2019\r\ndi@example.org,Di,2/11/2019\r\n";
+    let r = import(db, file.as_bytes(), Options { valid_rows_only: true, ..apply() }).await;
+    assert_eq!(r.error_lines, [4, 5], "{:#?}", r.errors);
+    assert_eq!(
+        r.errors[0].problem,
+        "“1/26/2019” is month/day/year (26 cannot be a month), but most dates in this file are day/month/year, like “26/01/2019” on line 2."
+    );
+    assert!(r.errors[0].fix.contains("if it is 26 January 2019, write 2019-01-26"), "{}", r.errors[0].fix);
+    assert!(
+        r.errors[1].problem.contains("could be 2 November 2019 or 11 February 2019: this file writes dates both ways"),
+        "{}",
+        r.errors[1].problem
+    );
+    assert_eq!(r.date_note, None);
+    assert_eq!(start_dates(db, &["ann@example.org", "bea@example.org"]).await, ["2019-01-26", "2020-03-13"]);
+    assert!(user(db, "cy@example.org").await.is_none() && user(db, "di@example.org").await.is_none());
+}
+
+async fn an_employee_id_that_lost_its_leading_zeros_keeps_the_stored_one(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    let hr = "email,name,employee_id\r\nann@example.org,Ann,001010\r\nbea@example.org,Bea,1020\r\n";
+    assert_eq!(import(db, hr.as_bytes(), apply()).await.created, 2);
+    // Excel saved 001010 as 1010: Ann is unchanged and keeps 001010, and the row says so.
+    let excel = "email,name,employee_id\r\nann@example.org,Ann,1010\r\nbea@example.org,Bea,1020\r\n";
+    let r = import(db, excel.as_bytes(), apply()).await;
+    assert_eq!((r.updated, r.unchanged, r.errors.len()), (0, 2, 0), "{:#?}", r.outcomes);
+    assert_eq!(r.employee_ids_kept, [(2, "1010".to_owned(), "001010".to_owned())]);
+    assert_eq!(
+        r.outcomes[0].note.as_deref(),
+        Some(
+            "The file's employee ID 1010 is 001010 without its leading zeros (Excel removes them), so 001010 is kept."
+        )
+    );
+    assert_eq!(by_employee_id(db, "001010").await.unwrap().email, "ann@example.org");
+    assert!(by_employee_id(db, "1010").await.is_none());
+    let html = body(post(&app, &admin, "/admin/import/preview", excel, &[]).await).await;
+    assert!(html.contains("so 001010 is kept.") && html.contains("<dt>Employee IDs kept</dt><dd>1 "), "{html}");
+    // A new email with the damaged ID still finds Ann, and her ID stays.
+    let renamed = "email,name,employee_id\r\nann.new@example.org,Ann New,1010\r\n";
+    let r = import(db, renamed.as_bytes(), apply()).await;
+    assert_eq!((r.created, r.updated), (0, 1), "{:#?}", r.errors);
+    assert_eq!(r.email_changes, [("ann@example.org".into(), "ann.new@example.org".into(), "001010".into())]);
+    assert_eq!(by_employee_id(db, "001010").await.unwrap().email, "ann.new@example.org");
+    // Bea's row with Ann's damaged ID is an error, naming both.
+    let r = import(db, b"email,employee_id\r\nbea@example.org,01010\r\n", apply()).await;
+    assert!(
+        r.errors.iter().any(|e| e.problem.starts_with(
+            "The employee ID 01010 (001010 without its leading zeros, as Excel saves it) belongs to Ann New"
+        )),
+        "{:#?}",
+        r.errors
+    );
+    assert_eq!(by_employee_id(db, "1020").await.unwrap().email, "bea@example.org");
+    // More zeros than stored: the file restores what an earlier import lost.
+    let r = import(db, b"email,employee_id\r\nbea@example.org,001020\r\n", apply()).await;
+    assert_eq!(r.outcomes[0].changes, ["employee ID"]);
+    assert_eq!(by_employee_id(db, "001020").await.unwrap().email, "bea@example.org");
+}
+
+async fn deactivate_missing_is_refused_while_an_email_cannot_be_read(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    import(db, FILE.as_bytes(), apply()).await;
+    // Everyone is still in the file, but Bea's email was mistyped and Cai's cell is empty; Ann's
+    // job title changed.
+    let file = FILE
+        .replace("bea@example.org,Bea Peer", "bea@@example.org,Bea Peer")
+        .replace("cfo@example.org,Cai Finance", ",Cai Finance")
+        .replace("Executive Assistant", "Chief of Staff");
+    let opts = Options { deactivate_missing: true, valid_rows_only: true, ..apply() };
+    let message = refused(db, file.as_bytes(), opts.clone()).await;
+    assert!(
+        message.contains("cannot be deactivated while 2 rows have no email address that can be read (line 3, empty; line 5, “bea@@example.org”)")
+            && message.contains("Nothing was imported and no one was deactivated")
+            && message.contains("import without deactivating"),
+        "{message}"
+    );
+    for email in ["bea@example.org", "cfo@example.org"] {
+        assert!(user(db, email).await.unwrap().deactivated_at.is_none(), "{email} stays active");
+    }
+    assert_eq!(profile(db, "ann@example.org").await.job_title, "Executive Assistant", "nothing changed");
+    // The dry run says the same.
+    let message = refused(db, file.as_bytes(), Options { dry_run: true, ..opts }).await;
+    assert!(message.contains("no email address that can be read"), "{message}");
+    // So do the pages, on the column page where the option is.
+    let r = post(
+        &app,
+        &admin,
+        "/admin/import/apply",
+        &file,
+        &[("deactivate_missing", "true"), ("valid_rows_only", "true")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("line 5, “bea@@example.org”") && html.contains("Choose the columns"), "{html}");
+    assert!(user(db, "bea@example.org").await.unwrap().deactivated_at.is_none());
+    // Without deactivation, the valid rows import as before.
+    let r = import(db, file.as_bytes(), Options { valid_rows_only: true, ..apply() }).await;
+    assert!(r.applied && r.updated == 1, "{}", r.summary());
+}
+
+async fn deactivating_more_than_half_of_the_people_needs_confirmation(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    let mut everyone = "email,name\r\n".to_owned();
+    for i in 0..10 {
+        everyone.push_str(&format!("p{i}@example.org,Person {i}\r\n"));
+    }
+    assert_eq!(import(db, everyone.as_bytes(), apply()).await.created, 10);
+    let members_before = networks::by_slug(db, "eas").await.unwrap().unwrap().member_count;
+    // A two-person file for one network, with "deactivate missing": 8 of the 11 active people.
+    let two = "email,name\r\np0@example.org,Person 0\r\np1@example.org,Person 1\r\n";
+    let opts = Options { network: Some("eas".into()), deactivate_missing: true, ..apply() };
+    let message = refused(db, two.as_bytes(), opts.clone()).await;
+    assert!(
+        message.starts_with(
+            "This would deactivate 8 of the 11 active people: everyone whose email is on none of this file's 2 rows."
+        ) && message.contains("not only the network “eas”")
+            && message.contains("--yes-deactivate-many")
+            && message.contains("Nothing was imported"),
+        "{message}"
+    );
+    assert!(user(db, "p9@example.org").await.unwrap().deactivated_at.is_none());
+    let eas = networks::by_slug(db, "eas").await.unwrap().unwrap();
+    assert_eq!(eas.member_count, members_before, "nothing imported, not even the network");
+    // The pages refuse on the column page, which has the confirmation box.
+    let r =
+        post(&app, &admin, "/admin/import/preview", two, &[("network", "eas"), ("deactivate_missing", "true")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(
+        html.contains("This would deactivate 8 of the 11 active people") && html.contains("name=\"deactivate_many\""),
+        "{html}"
+    );
+    let confirmed = [("network", "eas"), ("deactivate_missing", "true"), ("deactivate_many", "true")];
+    let r = post(&app, &admin, "/admin/import/preview", two, &confirmed).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = body(r).await;
+    assert!(
+        html.contains("<dt>To deactivate</dt><dd>8</dd>") && html.contains("name=\"deactivate_many\" value=\"true\""),
+        "{html}"
+    );
+    // Confirmed: done.
+    let r = import(db, two.as_bytes(), Options { yes_deactivate_many: true, ..opts }).await;
+    assert_eq!((r.applied, r.deactivated), (true, 8));
+    assert!(user(db, "p9@example.org").await.unwrap().deactivated_at.is_some());
+    assert!(user(db, "admin@example.org").await.unwrap().deactivated_at.is_none());
+}
+
+async fn the_upload_limit_is_the_one_the_page_promises(d: Dialect) {
+    use roundtable_app::import::pages::MAX_FILE_MB;
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let page = body(admin.get(app.at("/admin/import")).send().await.unwrap()).await;
+    assert!(page.contains(&format!("up to {MAX_FILE_MB} MB here")), "{page}");
+    // A 10,000-person HR export of 2.6 MB.
+    let mut csv =
+        "Work Email,Display Name,Job Title,Department,Location,Time Zone,Hire Date,Employee ID,Skills,Languages,Cost Centre\r\n"
+            .to_owned();
+    for i in 0..10_000 {
+        csv.push_str(&format!(
+            "person.number{i:05}@example.org,Person Number {i:05},Senior Executive Assistant,Finance and Treasury,London,Europe/London,2019-02-11,{i:08},Diary management; Minute taking; Travel booking; Board papers,English; French; German,CC-{i:06} Group Finance London UK\r\n"
+        ));
+    }
+    assert!(csv.len() > 2_600_000, "{}", csv.len());
+    let upload = |bytes: Vec<u8>| {
+        let file = Part::bytes(bytes).file_name("hr.csv").mime_str("text/csv").unwrap();
+        admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", file)).send()
+    };
+    let r = upload(csv.clone().into_bytes()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(body(r).await.contains("hr.csv: 10000 rows"));
+    // Over the limit: the form again, saying the limit and what to do.
+    let mut big = csv.into_bytes();
+    big.resize(MAX_FILE_MB * 1024 * 1024 + 256 * 1024, b' ');
+    let r = upload(big).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = body(r).await;
+    assert!(
+        html.contains(&format!("The file is larger than {MAX_FILE_MB} MB, the most this page takes."))
+            && html.contains("Split it into smaller files")
+            && html.contains("roundtable import members FILE.csv")
+            && html.contains("aria-invalid=\"true\""),
+        "{html}"
+    );
+}
+
+async fn cr_only_files_report_errors_on_their_own_lines(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let rows =
+        ["email,name,start_date", "ann@example.org,Ann,2020-13-01", "", "not-an-email,Bad,", "cy@example.org,Cy,"];
+    for end in ["\r", "\n", "\r\n"] {
+        let file = rows.join(end) + end;
+        let r = import(db, file.as_bytes(), Options { dry_run: true, ..apply() }).await;
+        let lines: Vec<u64> = r.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 4], "{end:?}: {:#?}", r.errors);
+        assert_eq!(r.outcomes.iter().map(|o| o.line).collect::<Vec<_>>(), [5], "{end:?}");
+    }
 }

@@ -22,6 +22,18 @@ pub enum ImportCommand {
     /// employee ID is known gets the new email (each such change is listed). New people get no
     /// password and no email. A file with any error imports nothing unless --valid-rows-only is
     /// given.
+    ///
+    /// Start dates: YYYY-MM-DD is always read. Dates with the year last (31/03/2024, 3/31/2024,
+    /// 31.03.2024) are read in the one order the file shows by a day over 12, as Excel writes a
+    /// whole column in its locale's order; a date such as 2/11/2019 in a file that never shows the
+    /// order could be either and is a row error, as are the rows against most of a file that
+    /// mixes both orders. An all-digit employee ID that has lost its leading zeros in Excel (1010
+    /// for 001010) still finds the person, and the stored ID is kept (listed as "kept employee
+    /// ID").
+    ///
+    /// --deactivate-missing covers the whole organisation, even with --network. It is refused,
+    /// changing nothing, while any row's email cannot be read, and when it would deactivate more
+    /// than half of the active people unless --yes-deactivate-many is given.
     Members {
         /// The CSV file.
         #[arg(value_name = "FILE")]
@@ -35,9 +47,14 @@ pub enum ImportCommand {
         /// Import the valid rows even when other rows have errors.
         #[arg(long)]
         valid_rows_only: bool,
-        /// Deactivate active people whose email is in no row (never organisation administrators).
+        /// Deactivate active people whose email is in no row, in the whole organisation (never
+        /// organisation administrators, never with a row whose email cannot be read).
         #[arg(long)]
         deactivate_missing: bool,
+        /// With --deactivate-missing: allow deactivating more than half of the active people
+        /// (otherwise refused, as the sign of a partial file).
+        #[arg(long, requires = "deactivate_missing")]
+        yes_deactivate_many: bool,
     },
 }
 
@@ -58,10 +75,11 @@ pub enum ExportCommand {
 const SHOWN_ERRORS: usize = 200;
 
 pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
-    let ImportCommand::Members { file, network, dry_run, valid_rows_only, deactivate_missing } = cmd;
+    let ImportCommand::Members { file, network, dry_run, valid_rows_only, deactivate_missing, yes_deactivate_many } =
+        cmd;
     let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
     let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let opts = Options { network, deactivate_missing, valid_rows_only, dry_run };
+    let opts = Options { network, deactivate_missing, yes_deactivate_many, valid_rows_only, dry_run };
     let bar = indicatif::ProgressBar::new_spinner().with_message("checking");
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg:10} {bar:40} {pos}/{len} ({eta} left)")
@@ -97,6 +115,9 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
     if !r.ignored_columns.is_empty() {
         println!("Not used: {}.", r.ignored_columns.join(", "));
     }
+    if let Some(note) = &r.date_note {
+        println!("{note}");
+    }
     for e in r.errors.iter().take(SHOWN_ERRORS) {
         eprintln!("line {}, {}: {} {}", e.line, e.column, e.problem, e.fix);
     }
@@ -104,6 +125,9 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         eprintln!("… and {} more errors.", r.errors.len() - SHOWN_ERRORS);
     }
     for line in email_changes(&r) {
+        println!("{line}");
+    }
+    for line in ids_kept(&r) {
         println!("{line}");
     }
     for (email, _) in r.deactivations.iter().take(SHOWN_ERRORS) {
@@ -145,6 +169,22 @@ fn email_changes(r: &Report) -> Vec<String> {
         .collect();
     if r.email_changes.len() > SHOWN_ERRORS {
         out.push(format!("… and {} more email changes.", r.email_changes.len() - SHOWN_ERRORS));
+    }
+    out
+}
+
+/// One line per row whose employee ID lost its leading zeros (the first `SHOWN_ERRORS`).
+fn ids_kept(r: &Report) -> Vec<String> {
+    let mut out: Vec<String> = r
+        .employee_ids_kept
+        .iter()
+        .take(SHOWN_ERRORS)
+        .map(|(line, file, kept)| {
+            format!("line {line}: kept employee ID {kept} (the file's {file} lost its leading zeros, as Excel does)")
+        })
+        .collect();
+    if r.employee_ids_kept.len() > SHOWN_ERRORS {
+        out.push(format!("… and {} more employee IDs kept.", r.employee_ids_kept.len() - SHOWN_ERRORS));
     }
     out
 }

@@ -6,6 +6,9 @@ use roundtable_store::testing::TestDb;
 use roundtable_store::{Dialect, import, users};
 use std::process::{Command, Output};
 
+/// For the accounts the tests create besides the imported ones.
+const PASSWORD: &str = "correct horse battery staple";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_changes_found_by_employee_id_are_listed_sqlite() {
     email_changes_found_by_employee_id_are_listed(Dialect::Sqlite).await;
@@ -16,17 +19,50 @@ async fn email_changes_found_by_employee_id_are_listed_postgres() {
     email_changes_found_by_employee_id_are_listed(Dialect::Postgres).await;
 }
 
-/// Runs the binary on the test database, in its folder (so no stray `roundtable.toml` is read).
-fn roundtable(db: &TestDb, args: &[&str]) -> Output {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deactivation_guards_sqlite() {
+    deactivation_guards(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deactivation_guards_postgres() {
+    deactivation_guards(Dialect::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excel_damage_is_explained_sqlite() {
+    excel_damage_is_explained(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excel_damage_is_explained_postgres() {
+    excel_damage_is_explained(Dialect::Postgres).await;
+}
+
+/// The command as run on the test database, in its folder (so no stray `roundtable.toml` is read).
+fn command(db: &TestDb, args: &[&str]) -> Output {
     let dir = db.dir.path();
-    let out = Command::new(env!("CARGO_BIN_EXE_roundtable"))
+    Command::new(env!("CARGO_BIN_EXE_roundtable"))
         .current_dir(dir)
         .env_remove("ROUNDTABLE_DATABASE_URL")
         .env_remove("ROUNDTABLE_DATA_DIR")
         .args(["--data-dir", &dir.display().to_string(), "--database-url", &db.url])
         .args(args)
         .output()
-        .expect("run roundtable");
+        .expect("run roundtable")
+}
+
+/// A run that must fail: what it printed on standard error.
+fn refused(db: &TestDb, args: &[&str]) -> String {
+    let out = command(db, args);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "roundtable {args:?} should fail:\n{}\n{err}", String::from_utf8_lossy(&out.stdout));
+    err
+}
+
+/// Runs the binary on the test database and expects success.
+fn roundtable(db: &TestDb, args: &[&str]) -> Output {
+    let out = command(db, args);
     assert!(
         out.status.success(),
         "roundtable {args:?} failed:\n{}\n{}",
@@ -87,4 +123,102 @@ async fn email_changes_found_by_employee_id_are_listed(d: Dialect) {
     let out = roundtable(&db, &["import", "members", &renamed]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("email changed") && text.contains("Imported: 0 created, 0 updated, 2 unchanged"), "{text}");
+}
+
+async fn deactivation_guards(d: Dialect) {
+    let db = TestDb::new(d).await;
+    let help = String::from_utf8_lossy(&roundtable(&db, &["import", "members", "--help"]).stdout).into_owned();
+    assert!(help.contains("--yes-deactivate-many") && help.contains("more than half"), "{help}");
+    let mut all = "email,name\r\n".to_owned();
+    for i in 0..6 {
+        all.push_str(&format!("p{i}@example.org,Person {i}\r\n"));
+    }
+    let all = file(&db, "all.csv", &all);
+    roundtable(&db, &["import", "members", &all]);
+    roundtable(
+        &db,
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "net@example.org",
+            "--name",
+            "Net Admin",
+            "--password",
+            PASSWORD,
+            "--admin",
+        ],
+    );
+    let active = || async {
+        let mut n = 0;
+        for i in 0..6 {
+            let u = users::by_email(&db.db, &format!("p{i}@example.org")).await.unwrap().unwrap();
+            n += usize::from(u.deactivated_at.is_none());
+        }
+        n
+    };
+
+    // A row whose email cannot be read: that person would look missing.
+    let typo = file(
+        &db,
+        "typo.csv",
+        "email,name\r\np0@example.org,Person 0\r\np1@example,Person 1\r\np2@example.org,Person 2\r\np3@example.org,Person 3\r\np4@example.org,Person 4\r\np5@example.org,Person 5\r\n",
+    );
+    let err = refused(&db, &["import", "members", "--valid-rows-only", "--deactivate-missing", &typo]);
+    assert!(
+        err.contains("1 row has no email address that can be read (line 3, “p1@example”)")
+            && err.contains("no one was deactivated"),
+        "{err}"
+    );
+    assert_eq!(active().await, 6);
+
+    // Two rows and a network: 4 of the 7 active people, across the organisation.
+    let two = file(&db, "two.csv", "email,name\r\np0@example.org,Person 0\r\np1@example.org,Person 1\r\n");
+    roundtable(&db, &["admin", "create-user", "--email", "x@example.org", "--name", "X", "--password", PASSWORD]);
+    let err = refused(&db, &["import", "members", "--deactivate-missing", "--network", "nope", &two]);
+    assert!(err.contains("No network has the address “nope”"), "{err}");
+    let err = refused(&db, &["import", "members", "--deactivate-missing", &two]);
+    assert!(
+        err.contains("This would deactivate 5 of the 8 active people") && err.contains("--yes-deactivate-many"),
+        "{err}"
+    );
+    assert_eq!(active().await, 6, "nothing changed");
+    let out = roundtable(&db, &["import", "members", "--deactivate-missing", "--yes-deactivate-many", &two]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("deactivated p5@example.org") && text.contains("5 deactivated"), "{text}");
+    assert_eq!(active().await, 2);
+}
+
+async fn excel_damage_is_explained(d: Dialect) {
+    let db = TestDb::new(d).await;
+    let first = file(
+        &db,
+        "hr.csv",
+        "email,name,employee_id,start_date\r\nann@example.org,Ann,001010,2019-02-11\r\nbea@example.org,Bea,E2,2019-01-26\r\n",
+    );
+    roundtable(&db, &["import", "members", &first]);
+    // The same file after a round trip through Excel set up for the United States.
+    let excel = file(
+        &db,
+        "excel.csv",
+        "email,name,employee_id,start_date\r\nann@example.org,Ann,1010,2/11/2019\r\nbea@example.org,Bea,E2,1/26/2019\r\n",
+    );
+    let out = roundtable(&db, &["import", "members", &excel]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Dates such as 2/11/2019 were read as month/day/year, as “1/26/2019” on line 3 shows.\n")
+            && text
+                .contains("line 2: kept employee ID 001010 (the file's 1010 lost its leading zeros, as Excel does)\n")
+            && text.contains("Imported: 0 created, 0 updated, 2 unchanged"),
+        "{text}"
+    );
+    assert!(import::by_employee_id(&db.db, "001010").await.unwrap().is_some());
+    // Dates that could be read either way are refused with the fix.
+    let ambiguous = file(&db, "ambiguous.csv", "email,start_date\r\nann@example.org,2/11/2019\r\n");
+    let err = refused(&db, &["import", "members", &ambiguous]);
+    assert!(
+        err.contains("line 2, start_date (column B): “2/11/2019” could be 2 November 2019 or 11 February 2019")
+            && err.contains("2019-11-02 or 2019-02-11"),
+        "{err}"
+    );
 }

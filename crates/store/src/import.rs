@@ -21,13 +21,16 @@ queries! {
     MEMBERSHIPS = "SELECT network_id, user_id, role, status FROM memberships";
     NETWORKS = "SELECT id, slug, name FROM networks ORDER BY slug";
 
-    INSERT_USERS_SQLITE = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone, employee_id) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), NULL, FALSE, NULL, $2, json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]') FROM json_each($1)";
-    INSERT_USERS_PG = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone, employee_id) SELECT j->>0, j->>1, j->>2, j->>3, NULL, FALSE, NULL, $2::bigint, j->>4, j->>5, j->>6, j->>7, j->>8 FROM json_array_elements($1::text::json) AS t(j)";
+    /// People from the HR file: the organisation's own record vouches for their addresses, so
+    /// they count as confirmed (they still get in only through a reset link or an invitation).
+    INSERT_USERS_SQLITE = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone, employee_id) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), NULL, FALSE, $2, $2, json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]') FROM json_each($1)";
+    INSERT_USERS_PG = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, job_title, department, location, time_zone, employee_id) SELECT j->>0, j->>1, j->>2, j->>3, NULL, FALSE, $2::bigint, $2::bigint, j->>4, j->>5, j->>6, j->>7, j->>8 FROM json_array_elements($1::text::json) AS t(j)";
     UPDATE_USERS_SQLITE = "UPDATE users SET name = json_extract(j.value, '$[2]'), name_folded = json_extract(j.value, '$[3]'), job_title = json_extract(j.value, '$[4]'), department = json_extract(j.value, '$[5]'), location = json_extract(j.value, '$[6]'), time_zone = json_extract(j.value, '$[7]'), employee_id = json_extract(j.value, '$[8]') FROM json_each($1) AS j WHERE users.id = json_extract(j.value, '$[0]')";
-    /// A new address for people HR renamed (matched by employee id): it is not confirmed by them yet.
-    CHANGE_EMAILS_SQLITE = "UPDATE users SET email = json_extract(j.value, '$[1]'), email_verified_at = NULL FROM json_each($1) AS j WHERE users.id = json_extract(j.value, '$[0]')";
+    /// A new address for people HR renamed (matched by employee id): HR vouches for it as for a
+    /// new person's, so it counts as confirmed from the import on.
+    CHANGE_EMAILS_SQLITE = "UPDATE users SET email = json_extract(j.value, '$[1]'), email_verified_at = $2 FROM json_each($1) AS j WHERE users.id = json_extract(j.value, '$[0]')";
     UPDATE_USERS_PG = "UPDATE users AS u SET name = j->>2, name_folded = j->>3, job_title = j->>4, department = j->>5, location = j->>6, time_zone = j->>7, employee_id = j->>8 FROM json_array_elements($1::text::json) AS t(j) WHERE u.id = j->>0";
-    CHANGE_EMAILS_PG = "UPDATE users AS u SET email = j->>1, email_verified_at = NULL FROM json_array_elements($1::text::json) AS t(j) WHERE u.id = j->>0";
+    CHANGE_EMAILS_PG = "UPDATE users AS u SET email = j->>1, email_verified_at = $2::bigint FROM json_array_elements($1::text::json) AS t(j) WHERE u.id = j->>0";
     UPSERT_PROFILES_SQLITE = "INSERT INTO profiles (user_id, preferred_name, pronouns, level, years_experience, bio, start_date, manager_id, visibility, search_organisation, search_network, updated_at) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), json_extract(value, '$[9]'), json_extract(value, '$[10]'), $2 FROM json_each($1) WHERE true ON CONFLICT (user_id) DO UPDATE SET preferred_name = excluded.preferred_name, pronouns = excluded.pronouns, level = excluded.level, years_experience = excluded.years_experience, bio = excluded.bio, start_date = excluded.start_date, manager_id = excluded.manager_id, visibility = excluded.visibility, search_organisation = excluded.search_organisation, search_network = excluded.search_network, updated_at = excluded.updated_at";
     UPSERT_PROFILES_PG = "INSERT INTO profiles (user_id, preferred_name, pronouns, level, years_experience, bio, start_date, manager_id, visibility, search_organisation, search_network, updated_at) SELECT j->>0, j->>1, j->>2, j->>3, (j->>4)::bigint, j->>5, j->>6, j->>7, j->>8, j->>9, j->>10, $2::bigint FROM json_array_elements($1::text::json) AS t(j) ON CONFLICT (user_id) DO UPDATE SET preferred_name = excluded.preferred_name, pronouns = excluded.pronouns, level = excluded.level, years_experience = excluded.years_experience, bio = excluded.bio, start_date = excluded.start_date, manager_id = excluded.manager_id, visibility = excluded.visibility, search_organisation = excluded.search_organisation, search_network = excluded.search_network, updated_at = excluded.updated_at";
     DELETE_TAGS_SQLITE = "DELETE FROM profile_tags WHERE user_id IN (SELECT value FROM json_each($1))";
@@ -279,8 +282,8 @@ fn user_json(u: &UserRow<'_>) -> Json {
     ])
 }
 
-/// New accounts without a password (the person uses "forgot password" or an invitation) and not
-/// yet verified. A taken email is `Error::Conflict("users.email")`.
+/// New accounts without a password (the person uses "forgot password" or an invitation), their
+/// addresses confirmed by the HR record. A taken email is `Error::Conflict("users.email")`.
 pub async fn insert_users(tx: &mut Tx, rows: &[UserRow<'_>], now: DateTime<Utc>) -> Result<u64> {
     batch(tx, INSERT_USERS_SQLITE, INSERT_USERS_PG, rows.iter().map(user_json).collect(), Some(now)).await
 }
@@ -292,9 +295,9 @@ pub async fn update_users(tx: &mut Tx, rows: &[UserRow<'_>]) -> Result<u64> {
 }
 
 /// New email addresses (person, new address) for people HR renamed; each address must be free.
-pub async fn change_emails(tx: &mut Tx, rows: &[(UserId, &str)]) -> Result<u64> {
+pub async fn change_emails(tx: &mut Tx, rows: &[(UserId, &str)], now: DateTime<Utc>) -> Result<u64> {
     let rows = rows.iter().map(|(u, e)| json!([u.0.to_string(), e])).collect();
-    batch(tx, CHANGE_EMAILS_SQLITE, CHANGE_EMAILS_PG, rows, None).await
+    batch(tx, CHANGE_EMAILS_SQLITE, CHANGE_EMAILS_PG, rows, Some(now)).await
 }
 
 /// The employee ids of `people` that have one.

@@ -120,9 +120,11 @@ impl Column {
             Column::TimeZone => "An IANA name such as Europe/London.",
             Column::YearsExperience => "A whole number from 0 to 60.",
             Column::Skills | Column::Interests | Column::Languages => "Several separated by ; or |",
-            Column::StartDate => "2024-03-31 or 31/03/2024.",
+            Column::StartDate => {
+                "Best as 2024-03-31. 31/03/2024 or 3/31/2024 are read when a day over 12 in the file shows the order; 2/11/2019 alone could be either and is refused."
+            }
             Column::EmployeeId => {
-                "Optional: your HR system's number for the person. It finds people whose email changed. Keep leading zeros (format the column as Text in Excel)."
+                "Optional: your HR system's number for the person. It finds people whose email changed. Keep leading zeros (format the column as Text in Excel); if Excel removed them (1010 for 001010), the ID already in Roundtable is kept."
             }
             Column::ManagerEmail => "Someone in this file or already in Roundtable.",
             Column::SupportsEmails => "Several separated by ; or |",
@@ -301,16 +303,27 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
 }
 
 fn bad_utf8(bytes: &[u8], valid: usize) -> FileError {
-    let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+    let line = line_breaks(&bytes[..valid]).len() + 1;
     FileError(format!(
         "The file says it is UTF-8 (it starts with a byte-order mark) but line {line} has characters that are not. Save it again as “CSV UTF-8”."
     ))
 }
 
+/// Where each line ends: at a `\n` (LF and CRLF files) or at a `\r` not followed by one (the
+/// CR-only files of old Mac Excel), so line numbers are right whichever the file uses.
+fn line_breaks(bytes: &[u8]) -> Vec<usize> {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, b)| *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// The separator: whichever of `,` `;` or tab appears most in the header line outside quotes
 /// (Excel uses `;` where the decimal mark is a comma; pasting from a spreadsheet gives tabs).
 pub fn sniff_delimiter(text: &str) -> char {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first = text.split(['\r', '\n']).find(|l| !l.trim().is_empty()).unwrap_or("");
     let (mut counts, mut quoted) = ([0usize; 3], false);
     for c in first.chars() {
         match c {
@@ -338,9 +351,10 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
         .flexible(true)
         .from_reader(text.as_bytes());
     // Physical line of a byte offset. The reader's own line count is taken before the previous
-    // row's line break, so count line breaks up to the row's first byte instead.
+    // row's line break and counts only `\n`, so count line breaks (LF, CRLF or CR alone) up to
+    // the row's first byte instead.
     let bytes = text.as_bytes();
-    let breaks: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+    let breaks = line_breaks(bytes);
     let line_at = |offset: u64| {
         let mut at = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
         while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
@@ -493,29 +507,201 @@ pub fn time_zone(raw: &str) -> Option<&'static str> {
     ZONES.get(&raw.trim().to_lowercase()).copied()
 }
 
-/// A date as YYYY-MM-DD or DD/MM/YYYY, returned as YYYY-MM-DD.
-pub fn date(raw: &str) -> Result<String, (String, String)> {
-    let s = raw.trim();
-    let fix = "Write the date as 2024-03-31 (year-month-day) or 31/03/2024 (day/month/year).".to_owned();
-    let parsed = if s.contains('/') {
-        chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y")
-            .ok()
-            .filter(|_| s.rsplit('/').next().is_some_and(|y| y.len() == 4))
-    } else if s.len() == 10 && s.as_bytes().get(4) == Some(&b'-') {
-        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-    } else {
-        None
+/// Which of a year-last date's first two parts is the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    /// 31/03/2024: most of the world.
+    DayFirst,
+    /// 3/31/2024: the United States, and Excel set up for it.
+    MonthFirst,
+}
+
+impl DateOrder {
+    fn name(self) -> &'static str {
+        match self {
+            DateOrder::DayFirst => "day/month/year",
+            DateOrder::MonthFirst => "month/day/year",
+        }
+    }
+}
+
+/// How the file writes dates with the year last (`31/03/2024`, `3/31/2024`, `31.03.2024`),
+/// decided once for the whole file. Excel saves every date of a column in its locale's order, so
+/// one date with a part over 12 (`26/1/2019` or `1/26/2019`) shows how to read all the others;
+/// when none does, `2/11/2019` could be either and is refused rather than guessed. ISO dates
+/// (`2019-02-11`) are always read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DateReading {
+    /// (line, cell) of the dates that can only be day/month/year: the first part is over 12.
+    day_first: Vec<(u64, String)>,
+    /// (line, cell) of the dates that can only be month/day/year: the second part is over 12.
+    month_first: Vec<(u64, String)>,
+}
+
+/// (first part, second part, year) of a date written with the year last and the same separator
+/// twice (`/`, `.` or `-`): `2/11/2019` → (2, 11, 2019). Two-digit years are not taken.
+fn year_last(s: &str) -> Option<(u32, u32, i32)> {
+    let sep = s.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
+    let parts: Vec<&str> = s.split(sep).collect();
+    let [a, b, y] = parts[..] else { return None };
+    let digits = |p: &str, lens: std::ops::RangeInclusive<usize>| {
+        lens.contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
     };
-    match parsed {
-        Some(d) => Ok(d.format("%Y-%m-%d").to_string()),
-        None => {
-            let shape_ok = s.len() == 10 && (s.as_bytes()[4] == b'-' || s.as_bytes()[2] == b'/');
-            let problem = if shape_ok {
-                format!("“{s}” is not a real date.")
+    if !(digits(a, 1..=2) && digits(b, 1..=2) && digits(y, 4..=4)) {
+        return None;
+    }
+    Some((a.parse().ok()?, b.parse().ok()?, y.parse().ok()?))
+}
+
+/// `2019-11-02` → "2 November 2019", to spell out the two readings of an ambiguous date.
+fn spelled(d: chrono::NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+fn iso(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The fix for every date that cannot be read as it is.
+const DATE_FIX: &str = "Write the date as YYYY-MM-DD, e.g. 2024-03-31 (always read). Dates such as 31/03/2024 or 3/31/2024 are read when the file shows which order it uses.";
+
+impl DateReading {
+    /// Looks at every cell of the file's start-date column.
+    pub fn of(sheet: &Sheet, mapping: &Mapping) -> Self {
+        let mut r = Self::default();
+        let Some(i) = mapping.get(Column::StartDate) else { return r };
+        for row in &sheet.rows {
+            let Some(cell) = row.cells.get(i) else { continue };
+            match year_last(cell) {
+                Some((a, b, _)) if a > 12 && b <= 12 => r.day_first.push((row.line, cell.clone())),
+                Some((a, b, _)) if b > 12 && a <= 12 => r.month_first.push((row.line, cell.clone())),
+                _ => {}
+            }
+        }
+        r
+    }
+
+    /// The order the file's dates show, when they show only one.
+    pub fn order(&self) -> Option<DateOrder> {
+        match (self.day_first.is_empty(), self.month_first.is_empty()) {
+            (false, true) => Some(DateOrder::DayFirst),
+            (true, false) => Some(DateOrder::MonthFirst),
+            _ => None,
+        }
+    }
+
+    /// For the report: how dates such as 2/11/2019 were read, and which date showed it.
+    pub fn note(&self) -> Option<String> {
+        let order = self.order()?;
+        let (line, cell) = match order {
+            DateOrder::DayFirst => &self.day_first[0],
+            DateOrder::MonthFirst => &self.month_first[0],
+        };
+        Some(format!("Dates such as 2/11/2019 were read as {}, as “{cell}” on line {line} shows.", order.name()))
+    }
+
+    /// The first date of the other order, to name in an error: (line, cell).
+    fn example(&self, order: DateOrder) -> &(u64, String) {
+        let list = match order {
+            DateOrder::DayFirst => &self.day_first,
+            DateOrder::MonthFirst => &self.month_first,
+        };
+        &list[0]
+    }
+
+    /// A start-date cell as YYYY-MM-DD, or (what is wrong, how to fix it).
+    pub fn date(&self, raw: &str) -> Result<String, (String, String)> {
+        let s = raw.trim();
+        let unreal = || Err((format!("“{s}” is not a real date."), DATE_FIX.to_owned()));
+        if s.len() == 10 && s.as_bytes()[4] == b'-' {
+            return match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(d) => Ok(iso(d)),
+                Err(_) => unreal(),
+            };
+        }
+        if s.len() == 10 && matches!(s.as_bytes()[4], b'/' | b'.') && s[..4].bytes().all(|b| b.is_ascii_digit()) {
+            // Year first: always year/month/day.
+            let f = if s.as_bytes()[4] == b'/' { "%Y/%m/%d" } else { "%Y.%m.%d" };
+            return match chrono::NaiveDate::parse_from_str(s, f) {
+                Ok(d) => Ok(iso(d)),
+                Err(_) => unreal(),
+            };
+        }
+        let Some((a, b, y)) = year_last(s) else {
+            let two_digit_year = s.len() <= 8 && year_last(&format!("{s}00")).is_some();
+            let problem = if two_digit_year {
+                format!("“{s}” has a two-digit year, which could be in either century.")
             } else {
                 format!("“{s}” is not a date we can read.")
             };
-            Err((problem, fix))
+            return Err((problem, DATE_FIX.to_owned()));
+        };
+        let on = |day: u32, month: u32| chrono::NaiveDate::from_ymd_opt(y, month, day);
+        let read = |day: u32, month: u32| on(day, month).map(iso).ok_or(());
+        // A date whose own parts show its order: it is read so, unless most of the file's dates
+        // (or as many) show the other order — then the file mixes both and this row is checked.
+        let shown = |order: DateOrder, day: u32, month: u32| {
+            let (mine, others) = match order {
+                DateOrder::DayFirst => (self.day_first.len(), &self.month_first),
+                DateOrder::MonthFirst => (self.month_first.len(), &self.day_first),
+            };
+            if others.is_empty() || mine > others.len() {
+                return read(day, month).or_else(|_| unreal());
+            }
+            let other = match order {
+                DateOrder::DayFirst => DateOrder::MonthFirst,
+                DateOrder::MonthFirst => DateOrder::DayFirst,
+            };
+            let (line, cell) = self.example(other);
+            let most = if others.len() > mine { "most dates in this file are" } else { "this file also has dates in" };
+            let fix = match on(day, month) {
+                Some(d) => format!(
+                    "Check this date in your HR system: if it is {}, write {}. Writing every date as YYYY-MM-DD avoids the mix-up.",
+                    spelled(d),
+                    iso(d)
+                ),
+                None => DATE_FIX.to_owned(),
+            };
+            Err((
+                format!(
+                    "“{s}” is {} ({day} cannot be a month), but {most} {}, like “{cell}” on line {line}.",
+                    order.name(),
+                    other.name()
+                ),
+                fix,
+            ))
+        };
+        match (a > 12, b > 12) {
+            (true, true) => unreal(),
+            (true, false) => shown(DateOrder::DayFirst, a, b),
+            (false, true) => shown(DateOrder::MonthFirst, b, a),
+            // 5/5/2019 reads the same either way.
+            (false, false) if a == b => read(a, b).or_else(|_| unreal()),
+            (false, false) => match self.order() {
+                Some(DateOrder::DayFirst) => read(a, b).or_else(|_| unreal()),
+                Some(DateOrder::MonthFirst) => read(b, a).or_else(|_| unreal()),
+                None => {
+                    let (Some(dm), Some(md)) = (on(a, b), on(b, a)) else { return unreal() };
+                    let why = if self.day_first.is_empty() {
+                        "no date in this file has a part over 12 to show whether it writes day/month or month/day"
+                            .to_owned()
+                    } else {
+                        let (dl, dc) = self.example(DateOrder::DayFirst);
+                        let (ml, mc) = self.example(DateOrder::MonthFirst);
+                        format!(
+                            "this file writes dates both ways (“{dc}” on line {dl} is day/month, “{mc}” on line {ml} is month/day)"
+                        )
+                    };
+                    Err((
+                        format!("“{s}” could be {} or {}: {why}.", spelled(dm), spelled(md)),
+                        format!(
+                            "Write it as YYYY-MM-DD: {} or {}. In Excel, format the column as yyyy-mm-dd (Format Cells › Custom) before saving as CSV; such dates are always read.",
+                            iso(dm),
+                            iso(md)
+                        ),
+                    ))
+                }
+            },
         }
     }
 }
@@ -563,10 +749,11 @@ fn list_cell(raw: &str) -> Vec<&str> {
 
 /// Checks every row of `sheet` under `mapping`.
 pub fn records(sheet: &Sheet, mapping: &Mapping) -> Vec<Record> {
-    sheet.rows.iter().map(|row| record(sheet, mapping, row)).collect()
+    let dates = DateReading::of(sheet, mapping);
+    sheet.rows.iter().map(|row| record(sheet, mapping, &dates, row)).collect()
 }
 
-fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
+fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow) -> Record {
     let mut r = Record { line: row.line, ..Record::default() };
     let mut errors = Vec::new();
     let cell = |c: Column| mapping.get(c).map(|i| row.cells.get(i).map(String::as_str).unwrap_or(""));
@@ -655,7 +842,7 @@ fn record(sheet: &Sheet, mapping: &Mapping, row: &SheetRow) -> Record {
         }
     }
     if let Some(v) = value(Column::StartDate) {
-        match date(v) {
+        match dates.date(v) {
             Ok(d) => r.start_date = Some(d),
             Err((problem, fix)) => err(Column::StartDate, problem, &fix),
         }
@@ -823,6 +1010,19 @@ mod tests {
     }
 
     #[test]
+    fn line_numbers_are_right_for_lf_crlf_and_cr_only_files() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = ["email;name", "a@x.org;A", "", "b@x.org;\"B", "Bee\"", "c@x.org;C", ""].join(end);
+            let s = sheet(&text);
+            assert_eq!(s.delimiter, ';', "{end:?}");
+            let lines: Vec<u64> = s.rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 4, 6], "{end:?}: after a blank line and a cell over two lines");
+        }
+        let Err(e) = decode(b"\xEF\xBB\xBFok\rstill ok\rZo\xEB") else { panic!("not UTF-8") };
+        assert!(e.0.contains("line 3"), "{e}");
+    }
+
+    #[test]
     fn headers_match_by_alias_ignoring_case_and_punctuation() {
         let headers: Vec<String> = [
             "E-mail Address",
@@ -861,28 +1061,93 @@ mod tests {
         assert!(errs.iter().any(|e| e.contains("both")) && errs.iter().any(|e| e.contains("email")));
     }
 
+    /// The reading of a start-date column holding `cells`, one per line from line 2.
+    fn reading(cells: &[&str]) -> DateReading {
+        let mut text = "email,start_date\n".to_owned();
+        for (i, c) in cells.iter().enumerate() {
+            text.push_str(&format!("p{i}@x.org,{c}\n"));
+        }
+        let s = sheet(&text);
+        DateReading::of(&s, &Mapping::suggest(&s.headers))
+    }
+
     #[test]
-    fn dates_in_two_shapes_and_clear_errors_otherwise() {
-        assert_eq!(date("2024-03-31").unwrap(), "2024-03-31");
-        assert_eq!(date("31/03/2024").unwrap(), "2024-03-31");
-        assert_eq!(date("1/3/2024").unwrap(), "2024-03-01");
-        assert!(date("2023-02-29").unwrap_err().0.contains("not a real date"));
-        assert!(date("03/31/2024").is_err(), "month-first dates are refused, not misread");
-        assert!(date("31.03.2024").unwrap_err().0.contains("cannot") || date("31.03.2024").is_err());
-        assert!(date("31/03/24").is_err(), "two-digit years are ambiguous");
+    fn iso_dates_are_always_read_and_impossible_ones_say_so() {
+        let none = DateReading::default();
+        assert_eq!(none.date("2024-03-31").unwrap(), "2024-03-31");
+        assert_eq!(none.date("2024/03/31").unwrap(), "2024-03-31", "year first is year/month/day");
+        assert!(none.date("2023-02-29").unwrap_err().0.contains("not a real date"));
+        assert!(none.date("31/03/24").unwrap_err().0.contains("two-digit year"));
+        let (problem, fix) = none.date("March 31").unwrap_err();
+        assert!(problem.contains("not a date we can read") && fix.contains("YYYY-MM-DD"), "{fix}");
+        assert_eq!(none.date("5/5/2019").unwrap(), "2019-05-05", "the same either way");
+        assert!(none.date("13/13/2019").unwrap_err().0.contains("not a real date"));
+    }
+
+    #[test]
+    fn a_day_over_12_makes_the_file_day_first() {
+        let r = reading(&["11/02/2019", "26.01.2019", "2020-01-06"]);
+        assert_eq!(r.order(), Some(DateOrder::DayFirst));
+        assert_eq!(r.date("11/02/2019").unwrap(), "2019-02-11");
+        assert_eq!(r.date("26.01.2019").unwrap(), "2019-01-26");
+        assert!(r.date("31/02/2020").unwrap_err().0.contains("not a real date"));
+        assert_eq!(
+            r.note().unwrap(),
+            "Dates such as 2/11/2019 were read as day/month/year, as “26.01.2019” on line 3 shows."
+        );
+    }
+
+    #[test]
+    fn a_second_part_over_12_makes_the_file_month_first_as_us_excel_writes() {
+        let r = reading(&["2/11/2019", "1/26/2019", ""]);
+        assert_eq!(r.order(), Some(DateOrder::MonthFirst));
+        assert_eq!(r.date("2/11/2019").unwrap(), "2019-02-11", "Excel's US round trip of 2019-02-11");
+        assert_eq!(r.date("1/26/2019").unwrap(), "2019-01-26");
+        assert!(r.note().unwrap().contains("month/day/year, as “1/26/2019” on line 3 shows"));
+    }
+
+    #[test]
+    fn an_ambiguous_file_refuses_its_slash_dates_with_both_readings() {
+        let r = reading(&["2/11/2019", "3/4/2020", "2019-02-11"]);
+        assert_eq!((r.order(), r.note()), (None, None));
+        let (problem, fix) = r.date("2/11/2019").unwrap_err();
+        assert!(problem.contains("could be 2 November 2019 or 11 February 2019"), "{problem}");
+        assert!(problem.contains("no date in this file"), "{problem}");
+        assert!(fix.contains("2019-11-02 or 2019-02-11") && fix.contains("YYYY-MM-DD"), "{fix}");
+        assert_eq!(r.date("2019-02-11").unwrap(), "2019-02-11");
+    }
+
+    #[test]
+    fn a_file_mixing_both_orders_flags_the_rows_that_contradict_most_of_it() {
+        // Two day-first dates, one month-first, one that could be either.
+        let r = reading(&["26/01/2019", "13/03/2020", "1/26/2019", "2/11/2019"]);
+        assert_eq!(r.order(), None);
+        assert_eq!(r.date("26/01/2019").unwrap(), "2019-01-26", "the majority's rows stand");
+        let (problem, fix) = r.date("1/26/2019").unwrap_err();
+        assert_eq!(
+            problem,
+            "“1/26/2019” is month/day/year (26 cannot be a month), but most dates in this file are day/month/year, like “26/01/2019” on line 2."
+        );
+        assert!(fix.contains("if it is 26 January 2019, write 2019-01-26"), "{fix}");
+        let (problem, _) = r.date("2/11/2019").unwrap_err();
+        assert!(problem.contains("writes dates both ways") && problem.contains("line 4 is month/day"), "{problem}");
+        // As many of each: both sides are flagged.
+        let tie = reading(&["26/01/2019", "1/26/2019"]);
+        assert!(tie.date("26/01/2019").unwrap_err().0.contains("this file also has dates in month/day/year"));
+        assert!(tie.date("1/26/2019").is_err());
     }
 
     #[test]
     fn cells_are_checked_with_line_column_problem_and_fix() {
         let s = sheet(
-            "Email;Name;Start date;Time zone;Skills;Years\nnot-an-email;Ann;2024-13-01;Mars/Olympus;a|b;lots\nb@x.org;Bea;01/02/2020;europe/london;\"x\ny\";3;extra\n",
+            "Email;Name;Start date;Time zone;Skills;Years\nnot-an-email;Ann;2024-13-01;Mars/Olympus;a|b;lots\nb@x.org;Bea;21/02/2020;europe/london;\"x\ny\";3;extra\n",
         );
         let rs = records(&s, &Mapping::suggest(&s.headers));
         let cols: Vec<&str> = rs[0].errors.iter().map(|e| e.column.as_str()).collect();
         assert_eq!(cols, ["Email (column A)", "Time zone (column D)", "Years (column F)", "Start date (column C)"]);
         assert!(rs[0].errors.iter().all(|e| e.line == 2 && !e.fix.is_empty()));
         assert_eq!(rs[1].time_zone.as_deref(), Some("Europe/London"));
-        assert_eq!(rs[1].start_date.as_deref(), Some("2020-02-01"));
+        assert_eq!(rs[1].start_date.as_deref(), Some("2020-02-21"));
         assert_eq!(rs[1].skills.as_deref(), Some(&["x".to_owned(), "y".to_owned()][..]));
         assert!(rs[1].errors[0].problem.contains("7 cells but the header has 6"));
     }

@@ -8,7 +8,14 @@
 //! - The employee ID (optional, the HR system's key) is unique. When a row's email is new to
 //!   Roundtable but its employee ID belongs to someone, that person is updated and their email
 //!   changes (HR changed it, e.g. after a name change) instead of a second account being made.
-//!   A row whose email belongs to one person and employee ID to another is an error.
+//!   A row whose email belongs to one person and employee ID to another is an error. Excel saves
+//!   an all-digit ID such as 001010 as 1010: an ID that differs from the stored one only by
+//!   leading zeros finds that person, and when the file's has fewer zeros the stored ID is kept
+//!   (the row says so); with more zeros the file's is taken (it restores what Excel lost before).
+//! - Start dates: YYYY-MM-DD always; dates with the year last (31/03/2024, 3/31/2024, 31.03.2024)
+//!   are read in the one order the file's dates show (a day over 12), decided per file
+//!   (`csv_read::DateReading`). A file whose dates show both orders flags the rows against most
+//!   of them; a date that could be read either way (2/11/2019) is refused unless the file shows.
 //! - An empty cell, or a column that is not chosen, keeps the person's current value: an import
 //!   never clears a field. New people start with every optional field visible to their networks;
 //!   known people keep the audiences they chose.
@@ -17,8 +24,12 @@
 //! - Manager and supported-executive emails may name people earlier or later in the file or
 //!   already in Roundtable; unknown ones and reporting loops are row errors.
 //! - "Deactivate people missing from the file" deactivates active accounts whose email is on no
-//!   row — never the person importing and never an organisation administrator. People in the
-//!   file whose account is deactivated stay deactivated (reactivate them on the People page).
+//!   row, across the whole organisation (with or without a network) — never the person importing
+//!   and never an organisation administrator. People in the file whose account is deactivated
+//!   stay deactivated (reactivate them on the People page). It is refused, and nothing changes,
+//!   while any row's email cannot be read (that person would look missing), and when it would
+//!   deactivate more than half of the active people unless `yes_deactivate_many` confirms it (a
+//!   file that small is usually part of the organisation, not the full HR list).
 //! - A file with any error imports nothing unless "import the valid rows only" is chosen; rows
 //!   that depend on a row with errors (their manager is on it) are errors too. The rows with
 //!   errors can be downloaded as CSV (`error_file`), fixed in a spreadsheet and imported again.
@@ -55,9 +66,15 @@ impl Initiator {
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Also add everyone in the file to this network (its address).
+    /// Also add everyone in the file to this network (its address). Deactivation still covers
+    /// the whole organisation.
     pub network: Option<String>,
+    /// Deactivate active people whose email is on no row (refused while a row's email cannot be
+    /// read; see the rules above).
     pub deactivate_missing: bool,
+    /// Confirms a deactivation of more than half of the active people, which is otherwise
+    /// refused as the sign of a partial file (`--yes-deactivate-many`, a checkbox on the page).
+    pub yes_deactivate_many: bool,
     pub valid_rows_only: bool,
     /// Check and report only.
     pub dry_run: bool,
@@ -89,7 +106,9 @@ pub struct Outcome {
     pub action: Action,
     /// For updates: which fields change.
     pub changes: Vec<&'static str>,
-    pub note: Option<&'static str>,
+    /// What else the administrator should know about this row (a deactivated account, an
+    /// employee ID kept).
+    pub note: Option<String>,
     /// For a person found by employee ID whose email changes: the address they had.
     pub previous_email: Option<String>,
 }
@@ -113,6 +132,11 @@ pub struct Report {
     pub deactivations: Vec<(String, String)>,
     /// (old email, new email, employee ID) of people found by employee ID whose email changes.
     pub email_changes: Vec<(String, String, String)>,
+    /// (line, ID in the file, ID kept) where the file's employee ID is the one in Roundtable
+    /// without its leading zeros (what Excel does to a number): the stored ID is kept.
+    pub employee_ids_kept: Vec<(u64, String, String)>,
+    /// How dates such as 2/11/2019 were read (day or month first), and which date showed it.
+    pub date_note: Option<String>,
     /// Administrators missing from the file, who are never deactivated by an import.
     pub admins_kept: usize,
     /// The file's columns that were not used.
@@ -262,6 +286,66 @@ fn lines_text(lines: &[u64]) -> String {
     }
 }
 
+/// An all-digit employee ID without its leading zeros (`001010` → `1010`, `000` → `0`), the
+/// part Excel keeps when it takes the ID for a number; `None` for any other ID.
+fn number(id: &str) -> Option<&str> {
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match id.trim_start_matches('0') {
+        "" => "0",
+        n => n,
+    })
+}
+
+/// True when the file's `file` ID is the stored `stored` one with leading zeros lost (Excel
+/// saved `001010` as `1010`): the stored ID is kept. The other way round (`1010` stored, the
+/// file says `001010`) the file restores what an earlier import lost, and is taken.
+fn zeros_lost(file: &str, stored: &str) -> bool {
+    file.len() < stored.len() && number(file).is_some() && number(file) == number(stored)
+}
+
+/// The stored employee IDs: found as written or, for an all-digit ID, as the one stored ID that
+/// differs from it only by leading zeros.
+struct EmployeeIds<'a> {
+    exact: HashMap<&'a str, &'a Person>,
+    by_number: HashMap<&'a str, Vec<&'a Person>>,
+}
+
+impl<'a> EmployeeIds<'a> {
+    fn new(people: &'a [Person]) -> Self {
+        let mut ids = Self { exact: HashMap::new(), by_number: HashMap::new() };
+        for p in people {
+            if let Some(id) = p.employee_id.as_deref() {
+                ids.exact.insert(id, p);
+                if let Some(n) = number(id) {
+                    ids.by_number.entry(n).or_default().push(p);
+                }
+            }
+        }
+        ids
+    }
+
+    /// Who holds `id`; when several stored IDs differ from it only by leading zeros, nobody.
+    fn holder(&self, id: &str) -> Option<&'a Person> {
+        self.exact.get(id).copied().or_else(|| match self.by_number.get(number(id)?)?.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        })
+    }
+}
+
+/// "The employee ID 1010" or, when the stored ID has leading zeros the file lost, "The
+/// employee ID 1010 (001010 without its leading zeros)".
+fn id_as_found(emp: &str, holder: &Person) -> String {
+    match holder.employee_id.as_deref() {
+        Some(stored) if stored != emp => {
+            format!("The employee ID {emp} ({stored} without its leading zeros, as Excel saves it)")
+        }
+        _ => format!("The employee ID {emp}"),
+    }
+}
+
 /// Finds reporting loops reachable from `starts` in the manager graph (person → manager).
 fn loops(graph: &HashMap<UserId, UserId>, starts: impl Iterator<Item = UserId>) -> Vec<Vec<UserId>> {
     // 1: on the current path; 2: fully explored.
@@ -333,13 +417,12 @@ fn plan(
 
     // Who each row is about: the person with its email; else, for an email new to Roundtable,
     // the person with its employee ID (HR changed their email).
-    let by_employee_id: HashMap<&str, &Person> =
-        snap.people.iter().filter_map(|p| Some((p.employee_id.as_deref()?, p))).collect();
+    let by_employee_id = EmployeeIds::new(&snap.people);
     let matched: Vec<Option<&Person>> = records
         .iter()
         .map(|r| {
             let e = r.email.as_ref()?;
-            people.get(e.as_str()).or_else(|| by_employee_id.get(r.employee_id.as_deref()?)).copied()
+            people.get(e.as_str()).copied().or_else(|| by_employee_id.holder(r.employee_id.as_deref()?))
         })
         .collect();
     let email_lines: HashMap<&str, u64> =
@@ -349,13 +432,16 @@ fn plan(
         let (Some(email), Some(emp), Some(person)) = (&r.email, &r.employee_id, matched[i]) else { continue };
         if person.email == email.as_str() {
             // Found by email: the ID must not be someone else's.
-            if let Some(holder) = by_employee_id.get(emp.as_str()).filter(|h| h.id != person.id) {
+            if let Some(holder) = by_employee_id.holder(emp).filter(|h| h.id != person.id) {
                 id_errors[i].push(row_error(
                     r.line,
                     col(Column::EmployeeId),
                     format!(
-                        "The employee ID {emp} belongs to {} ({}), but {email} belongs to {}.",
-                        holder.name, holder.email, person.name
+                        "{} belongs to {} ({}), but {email} belongs to {}.",
+                        id_as_found(emp, holder),
+                        holder.name,
+                        holder.email,
+                        person.name
                     ),
                     format!(
                         "Check both in your HR system: correct the employee ID, or the email if this row is about {}.",
@@ -369,8 +455,10 @@ fn plan(
                 r.line,
                 col(Column::EmployeeId),
                 format!(
-                    "The employee ID {emp} belongs to {} ({}), who is also on line {other} with that email.",
-                    person.name, person.email
+                    "{} belongs to {} ({}), who is also on line {other} with that email.",
+                    id_as_found(emp, person),
+                    person.name,
+                    person.email
                 ),
                 format!(
                     "Keep one row per person: if {email} is their new address, delete line {other}; otherwise correct the employee ID."
@@ -617,6 +705,11 @@ fn plan(
                 p.memberships.extend(joins);
             }
             Some(cur) => {
+                // Excel turned the stored 001010 into 1010: keep the stored ID, and say so.
+                let kept_id = match (&r.employee_id, &cur.employee_id) {
+                    (Some(file), Some(stored)) if zeros_lost(file, stored) => Some((file, stored)),
+                    _ => None,
+                };
                 let l = lists.remove(&cur.id).unwrap_or_default();
                 let cur_sup = supports.get(&cur.id).cloned().unwrap_or_default();
                 let d = Desired {
@@ -633,7 +726,10 @@ fn plan(
                     years_experience: r.years_experience.or(cur.years_experience),
                     bio: cur.bio.clone(),
                     start_date: or(&r.start_date, &cur.start_date),
-                    employee_id: r.employee_id.clone().or_else(|| cur.employee_id.clone()),
+                    employee_id: match kept_id {
+                        Some(_) => cur.employee_id.clone(),
+                        None => r.employee_id.clone().or_else(|| cur.employee_id.clone()),
+                    },
                     manager_id: manager.or(cur.manager_id),
                     visibility: cur.visibility.clone(),
                     skills: r.skills.clone().unwrap_or(l.skills.clone()),
@@ -680,9 +776,20 @@ fn plan(
                         d.employee_id.clone().unwrap_or_default(),
                     ));
                 }
-                let note = cur
-                    .deactivated
-                    .then_some("This account is deactivated and stays so; reactivate it on the People page if needed.");
+                let mut notes = Vec::new();
+                if let Some((file, stored)) = kept_id {
+                    notes.push(format!(
+                        "The file's employee ID {file} is {stored} without its leading zeros (Excel removes them), so {stored} is kept."
+                    ));
+                    p.report.employee_ids_kept.push((r.line, file.clone(), stored.clone()));
+                }
+                if cur.deactivated {
+                    notes.push(
+                        "This account is deactivated and stays so; reactivate it on the People page if needed."
+                            .to_owned(),
+                    );
+                }
+                let note = (!notes.is_empty()).then(|| notes.join(" "));
                 p.report.outcomes.push(Outcome {
                     line: r.line,
                     email: d.email.clone(),
@@ -706,6 +813,9 @@ fn plan(
                 "No row has a usable email address, so no one can be matched. Nothing was deactivated.",
             ));
         }
+        if let Some(refusal) = unreadable_emails(sheet, mapping, &records) {
+            return Err(invalid(refusal));
+        }
         let in_file: HashSet<UserId> = matched.iter().flatten().map(|p| p.id).collect();
         for person in &snap.people {
             if person.deactivated
@@ -722,6 +832,10 @@ fn plan(
             p.deactivate.push(person.id);
             p.report.deactivations.push((person.email.clone(), person.name.clone()));
         }
+        let active = snap.people.iter().filter(|p| !p.deactivated).count();
+        if p.deactivate.len() * 2 > active && !opts.yes_deactivate_many {
+            return Err(invalid(too_many_deactivations(p.deactivate.len(), active, records.len(), opts)));
+        }
     }
 
     let r = &mut p.report;
@@ -733,6 +847,7 @@ fn plan(
     r.unchanged = r.outcomes.iter().filter(|o| o.action == Action::Unchanged).count();
     r.deactivated = r.deactivations.len();
     r.ignored_columns = mapping.ignored(&sheet.headers);
+    r.date_note = csv_read::DateReading::of(sheet, mapping).note();
     for (rec, mut extra) in records.into_iter().zip(more) {
         if !rec.errors.is_empty() || !extra.is_empty() {
             r.error_lines.push(rec.line);
@@ -742,6 +857,55 @@ fn plan(
     }
     r.errors.sort_by_key(|e| e.line);
     Ok(p)
+}
+
+/// Why people cannot be deactivated while some row's email cannot be read: whoever that row is
+/// about would count as missing from the file. `None` when every row has a readable email.
+fn unreadable_emails(sheet: &Sheet, mapping: &Mapping, records: &[Record]) -> Option<String> {
+    let lines: Vec<String> = records
+        .iter()
+        .zip(&sheet.rows)
+        .filter(|(r, _)| r.email.is_none())
+        .map(|(r, row)| {
+            let raw = mapping.get(Column::Email).and_then(|i| row.cells.get(i)).map_or("", String::as_str);
+            if raw.is_empty() {
+                format!("line {}, empty", r.line)
+            } else {
+                format!("line {}, “{}”", r.line, raw.chars().take(60).collect::<String>())
+            }
+        })
+        .collect();
+    let n = lines.len();
+    if n == 0 {
+        return None;
+    }
+    let mut shown = lines.into_iter().take(10).collect::<Vec<_>>().join("; ");
+    if n > 10 {
+        shown.push_str(&format!("; and {} more", n - 10));
+    }
+    let (rows, them, emails) = if n == 1 {
+        ("1 row has", "the person on it", "that email")
+    } else {
+        ("rows have", "the people on them", "those emails")
+    };
+    let rows = if n == 1 { rows.to_owned() } else { format!("{n} {rows}") };
+    Some(format!(
+        "People missing from the file cannot be deactivated while {rows} no email address that can be read ({shown}): {them} would be deactivated by mistake. Nothing was imported and no one was deactivated. Correct {emails} and import again, or import without deactivating people missing from the file."
+    ))
+}
+
+/// The refusal of a deactivation of more than half of the active people without confirmation.
+fn too_many_deactivations(deactivate: usize, active: usize, rows: usize, opts: &Options) -> String {
+    let network = match opts.network.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(slug) => format!(
+            " Deactivation covers the whole organisation, not only the network “{slug}” that everyone in the file is added to."
+        ),
+        None => String::new(),
+    };
+    let rows = if rows == 1 { "1 row".to_owned() } else { format!("{rows} rows") };
+    format!(
+        "This would deactivate {deactivate} of the {active} active people: everyone whose email is on none of this file's {rows}. That is more than half, which usually means the file is part of the organisation rather than the complete HR list.{network} Nothing was imported and no one was deactivated. If the file really lists everyone, confirm with “Yes, deactivate more than half of the people” (on the command line: --yes-deactivate-many); otherwise import without deactivating people missing from the file."
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -829,7 +993,7 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
     // a new account never takes one (each email is on one row).
     let email_changes: Vec<(UserId, &str)> = p.email_changes.iter().map(|(u, e)| (*u, e.as_str())).collect();
     for c in email_changes.chunks(CHUNK) {
-        store::change_emails(tx, c).await?;
+        store::change_emails(tx, c, now).await?;
     }
     // New accounts next, all of them, so profiles may name any of them as manager.
     for c in users[..n_new].chunks(CHUNK) {
@@ -1260,6 +1424,17 @@ mod tests {
             assert_eq!(crate::http::unneutralise(&crate::http::neutralise(v)), v, "{v:?}");
         }
         assert_eq!(crate::http::unneutralise("'-Finance"), "-Finance", "as Excel users type it");
+    }
+
+    #[test]
+    fn an_id_excel_stripped_of_leading_zeros_is_told_from_a_different_one() {
+        assert_eq!(
+            (number("001010"), number("000"), number("E1010"), number("")),
+            (Some("1010"), Some("0"), None, None)
+        );
+        assert!(zeros_lost("1010", "001010") && zeros_lost("01010", "001010") && zeros_lost("0", "000"));
+        assert!(!zeros_lost("001010", "1010"), "more zeros than stored: the file restores them");
+        assert!(!zeros_lost("1010", "1010") && !zeros_lost("1011", "001010") && !zeros_lost("E1", "E01"));
     }
 
     #[test]
