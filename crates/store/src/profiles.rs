@@ -1,28 +1,15 @@
-//! Profiles, tags and the reporting line; the directory's search and facet queries. Privacy is
-//! enforced in SQL here (tags carry their audience) so counts and matches never include what the
-//! viewer may not see; the rules themselves are `domain::profile::can_see`, mirrored below.
+//! Profiles, tags and the reporting line. Who may see which field is decided in the app with
+//! `domain::profile::can_see` on the read model (`read_model::Snapshot::relation`); rows here
+//! carry each field's audience.
 
 use crate::{Db, Result, Row, Tx, params, queries};
 use chrono::{DateTime, Utc};
 use roundtable_domain::UserId;
 
-/// `$1` viewer id: the person shares an active network with the viewer.
-macro_rules! shares {
-    () => {
-        "EXISTS (SELECT 1 FROM memberships a JOIN memberships b ON a.network_id = b.network_id WHERE a.user_id = u.id AND a.status = 'active' AND b.user_id = $1 AND b.status = 'active')"
-    };
-}
-/// `$1` viewer id: the viewer is an active organiser of a network the person is active in.
-macro_rules! organiser_of {
-    () => {
-        "EXISTS (SELECT 1 FROM memberships a JOIN memberships b ON a.network_id = b.network_id WHERE a.user_id = u.id AND a.status = 'active' AND b.user_id = $1 AND b.status = 'active' AND b.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer'))"
-    };
-}
 queries! {
     PROFILE = "SELECT u.id, u.email, u.name, u.job_title, u.department, u.location, u.time_zone, p.preferred_name, p.pronouns, p.level, p.years_experience, p.bio, p.start_date, p.manager_id, p.visibility, mgr.name, u.created_at FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN users mgr ON mgr.id = p.manager_id WHERE u.id = $1 AND u.deactivated_at IS NULL";
     TAGS = "SELECT kind, tag FROM profile_tags WHERE user_id = $1 ORDER BY kind, folded";
     SUPPORTS = "SELECT e.id, e.name FROM profile_supports s JOIN users e ON e.id = s.executive_id WHERE s.user_id = $1 ORDER BY e.name_folded";
-    RELATION = concat!("SELECT CASE WHEN ", shares!(), " THEN 1 ELSE 0 END, CASE WHEN ", organiser_of!(), " THEN 1 ELSE 0 END FROM users u WHERE u.id = $2");
     UPDATE_BASICS = "UPDATE users SET job_title = $2, department = $3, location = $4, time_zone = $5 WHERE id = $1";
     UPSERT = "INSERT INTO profiles (user_id, preferred_name, pronouns, level, years_experience, bio, start_date, manager_id, visibility, search_organisation, search_network, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (user_id) DO UPDATE SET preferred_name = excluded.preferred_name, pronouns = excluded.pronouns, level = excluded.level, years_experience = excluded.years_experience, bio = excluded.bio, start_date = excluded.start_date, manager_id = excluded.manager_id, visibility = excluded.visibility, search_organisation = excluded.search_organisation, search_network = excluded.search_network, updated_at = excluded.updated_at";
     DELETE_TAGS = "DELETE FROM profile_tags WHERE user_id = $1";
@@ -95,14 +82,6 @@ pub async fn get(db: &Db, id: UserId) -> Result<Option<Profile>> {
         .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?)))
         .collect::<Result<_>>()?;
     Ok(Some(p))
-}
-
-/// (shares a network, viewer organises one of the person's networks).
-pub async fn relation(db: &Db, viewer: UserId, person: UserId) -> Result<(bool, bool)> {
-    match db.read_opt(RELATION, params![viewer, person]).await? {
-        Some(r) => Ok((r.int(0)? == 1, r.int(1)? == 1)),
-        None => Ok((false, false)),
-    }
 }
 
 /// What a profile save writes.

@@ -70,13 +70,7 @@ pub fn markdown(src: &str) -> String {
 }
 
 pub(crate) async fn relation(state: &AppState, viewer: &Actor, person: UserId) -> Result<Relation> {
-    let (shares, organiser_of) = profiles::relation(&state.db, viewer.user_id, person).await?;
-    Ok(Relation {
-        is_self: viewer.user_id == person,
-        viewer_is_org_admin: viewer.is_org_admin,
-        organiser_of,
-        shares_network: shares,
-    })
+    Ok(state.snapshot().await?.relation(viewer, person))
 }
 
 /// The profile of `person` as `viewer` may see it.

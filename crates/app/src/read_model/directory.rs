@@ -50,12 +50,35 @@ struct Viewer {
     organises: Vec<bool>,
 }
 
+impl Snapshot {
+    /// How `actor` stands towards `person` for `profile::can_see` — the same rule the directory
+    /// uses, for the profile page, photos and downloads. Someone not in the snapshot (no active
+    /// account) shares nothing with anyone.
+    pub fn relation(&self, actor: &Actor, person: UserId) -> Relation {
+        match self.person_by_id.get(&person) {
+            Some(&p) => Viewer::new(self, actor).relation(&self.people[p as usize]),
+            None => Relation {
+                is_self: actor.user_id == person,
+                viewer_is_org_admin: actor.is_org_admin,
+                organiser_of: false,
+                shares_network: false,
+            },
+        }
+    }
+}
+
 impl Viewer {
     fn new(s: &Snapshot, actor: &Actor) -> Self {
         let mut member_of = vec![false; s.networks.len()];
         let mut organises = vec![false; s.networks.len()];
         for m in s.memberships_of(actor.user_id) {
+            // A network counts once the viewer may use it: an active member who has accepted its
+            // current charter (until then the network's pages send them to the charter, and
+            // what its members share with the network must not reach them another way).
+            let (current, accepted) = s.charter_standing(m.network_id, actor.user_id);
+            let charter_ok = current.is_none_or(|c| accepted.is_some_and(|a| a >= c));
             if m.status == MembershipStatus::Active
+                && charter_ok
                 && let Some(&net) = s.net_by_id.get(&m.network_id)
             {
                 member_of[net] = true;
