@@ -24,6 +24,7 @@ both!(
     the_read_model_version_moves_with_committed_changes_only,
     an_address_history_follows_one_person_when_addresses_are_reused,
     the_audit_log_is_indexed_by_actor,
+    the_outbox_is_indexed_by_address,
 );
 
 async fn every_statement_prepares_on_a_migrated_database(d: Dialect) {
@@ -304,15 +305,27 @@ async fn an_address_history_follows_one_person_when_addresses_are_reused(d: Dial
     assert_eq!(history("nobody@example.org", long_ago).await, []);
 }
 
+/// The definition of the index `name`, as the engine reports it.
+async fn index_definition(t: &TestDb, d: Dialect, name: &str) -> String {
+    let sql = match d {
+        Dialect::Sqlite => "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1",
+        Dialect::Postgres => "SELECT indexdef FROM pg_indexes WHERE indexname = $1",
+    };
+    let rows = t.db.read(sql, roundtable_store::params![name]).await.unwrap();
+    assert_eq!(rows.len(), 1, "no {name} index");
+    rows[0].text(0).unwrap()
+}
+
 /// V11: "download my data" and erasure look the audit log up by actor.
 async fn the_audit_log_is_indexed_by_actor(d: Dialect) {
     let t = TestDb::new(d).await;
-    let sql = match d {
-        Dialect::Sqlite => "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'audit_log_actor'",
-        Dialect::Postgres => "SELECT indexdef FROM pg_indexes WHERE indexname = 'audit_log_actor'",
-    };
-    let rows = t.db.read(sql, vec![]).await.unwrap();
-    assert_eq!(rows.len(), 1, "no audit_log_actor index");
-    let def = rows[0].text(0).unwrap();
+    let def = index_definition(&t, d, "audit_log_actor").await;
     assert!(def.contains("audit_log") && def.contains("(actor_id)"), "{def}");
+}
+
+/// V12: ... and the outbox by address and time.
+async fn the_outbox_is_indexed_by_address(d: Dialect) {
+    let t = TestDb::new(d).await;
+    let def = index_definition(&t, d, "outbox_to_addr").await;
+    assert!(def.contains("outbox") && def.contains("(to_addr, created_at)"), "{def}");
 }
