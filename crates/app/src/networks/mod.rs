@@ -634,16 +634,17 @@ pub async fn withdraw_invitation(
     let email = Email::parse(email).map_err(|_| AppError::NotFound)?;
     let person = users::by_email(&state.db, email.as_str()).await?;
     let mut tx = state.db.begin().await?;
+    // The network row first, as every other membership change takes it: taking the links' rows
+    // before it could deadlock against a concurrent removal on PostgreSQL.
+    networks::lock(&mut tx, seen.network.id).await?;
     let mut withdrawn = networks::cancel_invitations(&mut tx, seen.network.id, email.as_str()).await? > 0;
-    if let Some(p) = &person {
-        networks::lock(&mut tx, seen.network.id).await?;
-        if let Some(before) = networks::membership_in(&mut tx, seen.network.id, p.id)
+    if let Some(p) = &person
+        && let Some(before) = networks::membership_in(&mut tx, seen.network.id, p.id)
             .await?
             .filter(|m| m.status == MembershipStatus::Invited)
-        {
-            check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
-            withdrawn |= networks::delete_membership(&mut tx, seen.network.id, p.id).await?;
-        }
+    {
+        check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
+        withdrawn |= networks::delete_membership(&mut tx, seen.network.id, p.id).await?;
     }
     if !withdrawn {
         return Ok(false);
