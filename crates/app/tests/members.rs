@@ -16,6 +16,8 @@ both!(
     bad_profile_input_is_refused_field_by_field_and_changes_nothing,
     search_takes_words_in_any_order_and_finds_accented_names_by_their_plain_spelling,
     names_and_profiles_folded_the_older_way_are_still_found,
+    the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet_value,
+    a_deactivated_manager_or_executive_leaves_profiles_until_reactivated,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -153,6 +155,120 @@ fn at_with(app: &TestApp, path: &str, query: &[(&str, &str)]) -> reqwest::Url {
 async fn api_names(app: &TestApp, token: &str, query: &[(&str, &str)]) -> Vec<String> {
     let found = support::api_get(at_with(app, "/api/v1/people", query), token).await;
     found["people"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn a_deactivated_manager_or_executive_leaves_profiles_until_reactivated(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let ann = app.user("ann@example.org", "Ann Assistant").await;
+    app.user("max@example.org", "Max Manager").await;
+    app.user("eve@example.org", "Eve Executive").await;
+    let r = ann
+        .post(app.at("/profile"))
+        .form(&[
+            ("time_zone", "UTC"),
+            ("manager_email", "max@example.org"),
+            ("supports_emails", "eve@example.org"),
+            ("audience_manager", "organisation"),
+            ("audience_supports", "organisation"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    let profile = app.at(&format!("/people/{}", id_of(&app, "ann@example.org").await));
+    let shown = body(admin.get(&profile).send().await.unwrap()).await;
+    assert!(shown.contains("Max Manager") && shown.contains("Eve Executive"), "{shown}");
+    let (max, eve) = (id_of(&app, "max@example.org").await, id_of(&app, "eve@example.org").await);
+    for id in [&max, &eve] {
+        let r = admin.post(app.at(&format!("/admin/people/{id}/active"))).form(&[("value", "false")]).send().await;
+        assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    let shown = body(admin.get(&profile).send().await.unwrap()).await;
+    assert!(!shown.contains("Max Manager") && !shown.contains(&max), "no link to a gone profile: {shown}");
+    assert!(!shown.contains("Eve Executive") && !shown.contains(&eve), "{shown}");
+    // Ann's own form still holds them: saving it again does not lose the reporting line.
+    let form = body(ann.get(app.at("/profile")).send().await.unwrap()).await;
+    assert!(form.contains("max@example.org") && form.contains("eve@example.org"), "{form}");
+    let r = admin.post(app.at(&format!("/admin/people/{max}/active"))).form(&[("value", "true")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    assert!(body(admin.get(&profile).send().await.unwrap()).await.contains("Max Manager"), "back when reactivated");
+}
+
+/// Where each name first appears on the page (panics when one is missing).
+fn order_on(page: &str, names: &[&str]) -> Vec<usize> {
+    names.iter().map(|n| page.find(n).unwrap_or_else(|| panic!("{n} missing: {page}"))).collect()
+}
+
+async fn the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet_value(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let viewer = app.user("viewer@example.org", "Val Viewer").await;
+    for (email, name, department, start, audience) in [
+        ("ada@example.org", "Ada Early", "Sales", "2019-04-01", "organisation"),
+        ("bo@example.org", "Bo Hidden", "Finance", "2026-01-05", "organisers"),
+        ("cy@example.org", "Cy Late", "Finance", "2024-09-30", "organisation"),
+    ] {
+        let c = app.user(email, name).await;
+        // Named apart from the person, so names on the page are result rows, not facet values.
+        let initial = name[..1].to_lowercase();
+        let interests = (0..14).map(|i| format!("Hobby {initial}{i:02}")).collect::<Vec<_>>().join(", ");
+        let r = c
+            .post(app.at("/profile"))
+            .form(&[
+                ("time_zone", "UTC"),
+                ("department", department),
+                ("start_date", start),
+                ("audience_start_date", audience),
+                ("interests", &interests),
+                ("audience_interests", "organisation"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    }
+    let names = ["Ada Early", "Bo Hidden", "Cy Late"];
+    let page = |c: &reqwest::Client, q: &'static str| {
+        let c = c.clone();
+        let url = app.at(&format!("/people{q}"));
+        async move { body(c.get(url).send().await.unwrap()).await }
+    };
+    let by_name = order_on(&page(&viewer, "").await, &names);
+    assert!(by_name.is_sorted(), "by name unless asked");
+    // Newest first; Bo's date is for organisers only, so for the viewer he sorts as undated
+    // (after the dated, in name order) while an org admin sees him first.
+    let newest = order_on(&page(&viewer, "?sort=newest").await, &["Cy Late", "Ada Early", "Bo Hidden"]);
+    assert!(newest.is_sorted(), "{newest:?}");
+    let newest = order_on(&page(&admin, "?sort=newest").await, &["Bo Hidden", "Cy Late", "Ada Early"]);
+    assert!(newest.is_sorted(), "{newest:?}");
+    let by_department = order_on(&page(&viewer, "?sort=department").await, &["Bo Hidden", "Cy Late", "Ada Early"]);
+    assert!(by_department.is_sorted(), "Finance before Sales, then by name");
+    // The chosen order and filters survive a new search (hidden fields in the search form).
+    let filtered = page(&viewer, "?department=Finance&sort=newest").await;
+    assert!(filtered.contains(r#"<input type="hidden" name="department" value="Finance">"#), "{filtered}");
+    assert!(filtered.contains(r#"<input type="hidden" name="sort" value="newest">"#), "{filtered}");
+    assert!(filtered.contains("aria-current=\"true\"><strong>Newest to the organisation"), "{filtered}");
+    // 42 interests: the twelve most frequent shown, the rest one link away.
+    let short = page(&viewer, "").await;
+    assert!(short.contains("Show all 42 interests") && !short.contains("Hobby c13"), "{short}");
+    let all = page(&viewer, "?all=interest").await;
+    assert!(all.contains("Hobby c13") && all.contains("Show fewer interests"), "{all}");
+    // An unknown order is refused with the ones that exist, on the page and in the API.
+    let r = viewer.get(app.at("/people?sort=salary")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(body(r).await.contains("name, department, location, newest"));
+    let token = app.api_token(&viewer).await;
+    let r = reqwest::Client::new().get(app.at("/api/v1/people?sort=salary")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        api_names(&app, &token, &[("sort", "newest"), ("department", "Finance")]).await,
+        ["Cy Late", "Bo Hidden"]
+    );
+    let facets = support::api_get(at_with(&app, "/api/v1/people", &[]), &token).await;
+    let interests = facets["facets"].as_array().unwrap().iter().find(|f| f["key"] == "interest").unwrap().clone();
+    assert_eq!((interests["values"].as_array().unwrap().len(), interests["more"].as_u64()), (12, Some(30)));
 }
 
 async fn search_takes_words_in_any_order_and_finds_accented_names_by_their_plain_spelling(d: Dialect) {

@@ -7,7 +7,7 @@ use roundtable_domain::{NetworkId, UserId};
 
 queries! {
     /// Active accounts in directory order.
-    PEOPLE = "SELECT u.id, u.name, u.name_folded, u.email, u.job_title, u.department, u.location, COALESCE(p.search_organisation, ''), COALESCE(p.search_network, ''), CASE WHEN ph.user_id IS NULL THEN 0 ELSE 1 END, COALESCE(p.visibility, '{}') FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN profile_photos ph ON ph.user_id = u.id WHERE u.deactivated_at IS NULL ORDER BY u.name_folded, u.id";
+    PEOPLE = "SELECT u.id, u.name, u.name_folded, u.email, u.job_title, u.department, u.location, COALESCE(p.search_organisation, ''), COALESCE(p.search_network, ''), CASE WHEN ph.user_id IS NULL THEN 0 ELSE 1 END, COALESCE(p.visibility, '{}'), COALESCE(p.start_date, '') FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN profile_photos ph ON ph.user_id = u.id WHERE u.deactivated_at IS NULL ORDER BY u.name_folded, u.id";
     TAGS = "SELECT t.user_id, t.kind, t.tag, t.folded, t.audience FROM profile_tags t JOIN users u ON u.id = t.user_id WHERE u.deactivated_at IS NULL";
     NETWORKS = "SELECT id, slug, name, description, visibility, created_at, 0 FROM networks ORDER BY name, id";
     MEMBERSHIPS = "SELECT m.network_id, m.user_id, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.deactivated_at IS NULL";
@@ -32,6 +32,8 @@ pub struct PersonRow {
     pub has_photo: bool,
     /// The profile's JSON of field audiences.
     pub visibility: String,
+    /// `YYYY-MM-DD`, or '' when not given.
+    pub start_date: String,
 }
 
 #[derive(Debug, Clone)]
@@ -108,5 +110,6 @@ fn map_person(r: &Row) -> Result<PersonRow> {
         search_network: r.text(8)?,
         has_photo: r.int(9)? == 1,
         visibility: r.text(10)?,
+        start_date: r.text(11)?,
     })
 }

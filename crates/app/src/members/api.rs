@@ -35,6 +35,8 @@ pub struct FacetJson {
     /// The query parameter that filters by this facet.
     key: String,
     values: Vec<FacetValueJson>,
+    /// Values left out (the most frequent come first); `all=<key>` lists every one.
+    more: usize,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -71,8 +73,11 @@ pub struct ProfileJson {
 
 #[utoipa::path(get, path = "/api/v1/people",
     params(("q" = Option<String>, Query, description = "Search name, title, skills, interests, bio"), ("department" = Option<String>, Query), ("location" = Option<String>, Query),
-        ("network" = Option<String>, Query, description = "Network slug"), ("level" = Option<String>, Query), ("skill" = Option<String>, Query), ("interest" = Option<String>, Query), ("language" = Option<String>, Query), ("page" = Option<u32>, Query)),
-    responses((status = 200, body = PeoplePage), (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
+        ("network" = Option<String>, Query, description = "Network slug"), ("level" = Option<String>, Query), ("skill" = Option<String>, Query), ("interest" = Option<String>, Query), ("language" = Option<String>, Query),
+        ("sort" = Option<String>, Query, description = "name (default), department, location or newest (latest start date first)"),
+        ("all" = Option<String>, Query, description = "A facet key whose values are listed in full"), ("page" = Option<u32>, Query)),
+    responses((status = 200, body = PeoplePage), (status = 400, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn list_people(
     State(state): State<AppState>,
     u: ApiUser,
@@ -99,6 +104,7 @@ pub async fn list_people(
             .into_iter()
             .map(|f| FacetJson {
                 key: f.key.into(),
+                more: f.more,
                 values: f
                     .values
                     .into_iter()

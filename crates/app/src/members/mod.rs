@@ -7,8 +7,9 @@ pub mod pages;
 pub mod photo;
 
 use crate::http::{AppError, Result};
-use crate::read_model::DirectoryFilter;
+use crate::read_model::{DirectoryFilter, Sort};
 use crate::state::AppState;
+use axum::http::StatusCode;
 use chrono::Utc;
 use roundtable_domain::profile::{self, Audience, Field, Relation};
 use roundtable_domain::{Actor, Capability, FieldError, LongText, Page, UserId, fold};
@@ -76,10 +77,14 @@ pub(crate) async fn relation(state: &AppState, viewer: &Actor, person: UserId) -
 /// The profile of `person` as `viewer` may see it.
 pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<ProfileView> {
     let p = profiles::get(&state.db, person).await?.ok_or(AppError::NotFound)?;
-    let rel = relation(state, viewer, person).await?;
+    let snapshot = state.snapshot().await?;
+    let rel = snapshot.relation(viewer, person);
     let aud = audiences(&p.visibility);
     let show = |f: Field| profile::can_see(aud[&f], rel);
     let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    // A deactivated manager or executive stays recorded (the edit form keeps them, and they
+    // return if reactivated) but is not shown: their profile no longer exists for anyone.
+    let active = |id: &UserId| snapshot.is_active(*id);
     Ok(ProfileView {
         id: p.id,
         name: p.name.clone(),
@@ -96,8 +101,11 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
         languages: show(Field::Languages).then(|| tags_of(&p, "languages")),
         bio_html: show(Field::Bio).then(|| nonempty(&p.bio).map(|b| markdown(&b))).flatten(),
         start_date: show(Field::StartDate).then(|| nonempty(&p.start_date)).flatten(),
-        manager: show(Field::Manager).then(|| p.manager_id.zip(p.manager_name.clone())).flatten(),
-        supports: show(Field::Supports).then(|| p.supports.clone()),
+        manager: show(Field::Manager)
+            .then(|| p.manager_id.zip(p.manager_name.clone()))
+            .flatten()
+            .filter(|m| active(&m.0)),
+        supports: show(Field::Supports).then(|| p.supports.iter().filter(|e| active(&e.0)).cloned().collect()),
         has_photo: show(Field::Photo) && profiles::has_photo(&state.db, person).await?,
         is_self: rel.is_self,
     })
@@ -384,15 +392,26 @@ pub struct DirectoryQuery {
     pub interest: String,
     #[serde(default)]
     pub language: String,
+    /// `Sort::as_str` of the order wanted; '' for by name.
+    #[serde(default)]
+    pub sort: String,
+    /// The key of one facet to list in full (its other values are otherwise left out).
+    #[serde(default)]
+    pub all: String,
     pub page: Option<String>,
 }
 
-/// One facet: its name, the query key, and (value, label, count, selected).
+/// The directory's facets' query keys, in the read model's facet order.
+pub const FACET_KEYS: [&str; 6] = ["department", "location", "level", "skill", "interest", "language"];
+
+/// One facet: its name, the query key, (value, label, count, selected), and how many values
+/// are left out (see `DirectoryQuery::all`).
 #[derive(Debug, Clone)]
 pub struct Facet {
     pub key: &'static str,
     pub label: &'static str,
     pub values: Vec<(String, String, i64, bool)>,
+    pub more: usize,
 }
 
 pub struct Directory {
@@ -400,6 +419,7 @@ pub struct Directory {
     pub total: i64,
     pub page: Page,
     pub facets: Vec<Facet>,
+    pub sort: Sort,
     /// The network the directory is limited to, if any (slug, name).
     pub network: Option<(String, String)>,
 }
@@ -420,6 +440,16 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
     } else {
         Some(crate::networks::load_in(&snapshot, viewer, &q.network, Capability::ReadMembers)?)
     };
+    let sort = match q.sort.as_str() {
+        "" => Sort::Name,
+        s => Sort::parse(s).ok_or_else(|| {
+            let known: Vec<_> = Sort::ALL.iter().map(|s| s.as_str()).collect();
+            AppError::BadRequest(
+                StatusCode::BAD_REQUEST,
+                format!("Unknown sort order \"{}\": use one of {}.", cut(s), known.join(", ")),
+            )
+        })?,
+    };
     let text = cut(&fold(q.q.trim()));
     let (department, location) = (cut(&q.department), cut(&q.location));
     let tags = [&q.level, &q.skill, &q.interest, &q.language].map(|t| fold(&cut(t)));
@@ -432,6 +462,8 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
             location: &location,
             network: network.as_ref().map(|s| s.network.id),
             tags: [&tags[0], &tags[1], &tags[2], &tags[3]],
+            sort,
+            show_all: FACET_KEYS.map(|k| k == q.all),
             limit: usize::try_from(page.limit()).unwrap_or(0),
             offset: usize::try_from(page.offset()).unwrap_or(0),
         },
@@ -441,14 +473,20 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
     };
     let same = |values: Vec<(String, i64)>| values.into_iter().map(|(v, n)| (v.clone(), v, n)).collect();
     let [level, skills, interests, languages] = found.tags;
-    let mut facets = vec![
-        Facet { key: "department", label: "Department", values: mark(same(found.departments), &department) },
-        Facet { key: "location", label: "Location", values: mark(same(found.locations), &location) },
-        Facet { key: "level", label: "Level", values: mark(level, &tags[0]) },
-        Facet { key: "skill", label: "Skills", values: mark(skills, &tags[1]) },
-        Facet { key: "interest", label: "Interests", values: mark(interests, &tags[2]) },
-        Facet { key: "language", label: "Languages", values: mark(languages, &tags[3]) },
+    let values = [
+        mark(same(found.departments), &department),
+        mark(same(found.locations), &location),
+        mark(level, &tags[0]),
+        mark(skills, &tags[1]),
+        mark(interests, &tags[2]),
+        mark(languages, &tags[3]),
     ];
+    let labels = ["Department", "Location", "Level", "Skills", "Interests", "Languages"];
+    let mut facets: Vec<Facet> = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, values)| Facet { key: FACET_KEYS[i], label: labels[i], values, more: found.more[i] })
+        .collect();
     let nets = readable
         .iter()
         .filter_map(|s| {
@@ -456,12 +494,13 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
             Some((s.network.slug.clone(), s.network.name.clone(), n, q.network == s.network.slug))
         })
         .collect();
-    facets.push(Facet { key: "network", label: "Network", values: nets });
+    facets.push(Facet { key: "network", label: "Network", values: nets, more: 0 });
     Ok(Directory {
         people: found.people,
         total: found.total,
         page,
         facets,
+        sort,
         network: network.map(|s| (s.network.slug, s.network.name)),
     })
 }
@@ -475,28 +514,41 @@ pub struct Suggestion {
 
 /// People sharing common threads with the viewer — level, function, experience band, skills,
 /// interests, languages — best first, each with the reasons shown.
+///
+/// A thread counts for more the fewer people share it (the log of how rare it is: a shared
+/// niche skill says more than a shared level). Equal scores are ordered per viewer by a hash of
+/// both ids, so that everyone's list does not start with the same alphabetically first names.
 pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>> {
-    let (shared, department) = state.snapshot().await?.like_me(viewer);
-    let mut by_person: BTreeMap<UserId, Suggestion> = BTreeMap::new();
-    for (p, kind, tag) in shared {
-        let reason = match kind {
+    let (shared, everyone) = state.snapshot().await?.like_me(viewer);
+    let mut by_person: BTreeMap<UserId, (f64, Suggestion)> = BTreeMap::new();
+    for s in shared {
+        let tag = &s.value;
+        let reason = match s.kind {
             "level" => format!("Same level: {tag}"),
             "experience" => format!("Similar experience: {tag}"),
             "skills" => format!("Shared skill: {tag}"),
             "interests" => format!("Shared interest: {tag}"),
             "languages" => format!("Both speak {tag}"),
+            "department" => format!("Same function: {tag}"),
             _ => continue,
         };
-        by_person.entry(p.id).or_insert_with(|| Suggestion { person: p, reasons: Vec::new() }).reasons.push(reason);
+        // ln(everyone / holders) + 1: never zero, so a thread everyone shares still counts.
+        let weight = (everyone.max(1) as f64 / s.holders.max(1) as f64).ln() + 1.0;
+        let entry =
+            by_person.entry(s.person.id).or_insert_with(|| (0.0, Suggestion { person: s.person, reasons: Vec::new() }));
+        entry.0 += weight;
+        entry.1.reasons.push(reason);
     }
-    for p in department {
-        let reason = format!("Same function: {}", p.department);
-        by_person.entry(p.id).or_insert_with(|| Suggestion { person: p, reasons: Vec::new() }).reasons.push(reason);
-    }
+    let shuffle = |id: UserId| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (viewer.user_id, id).hash(&mut h);
+        h.finish()
+    };
     let mut list: Vec<_> = by_person.into_values().collect();
-    list.sort_by(|a, b| b.reasons.len().cmp(&a.reasons.len()).then_with(|| a.person.name.cmp(&b.person.name)));
+    list.sort_by(|(a, x), (b, y)| b.total_cmp(a).then_with(|| shuffle(x.person.id).cmp(&shuffle(y.person.id))));
     list.truncate(12);
-    Ok(list)
+    Ok(list.into_iter().map(|(_, s)| s).collect())
 }
 
 /// Replaces the actor's photo with a thumbnail made from the upload.

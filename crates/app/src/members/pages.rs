@@ -2,6 +2,7 @@
 
 use super::{DirectoryQuery, ProfileInput};
 use crate::http::{AppError, Errors, Form, Layout, Pager, Result, Signed, notice, render, urlencode};
+use crate::read_model::Sort;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -30,11 +31,15 @@ pub fn router() -> Router<AppState> {
 #[template(path = "members/directory.html")]
 struct DirectoryPage {
     layout: Layout,
-    q: String,
+    q: DirectoryQuery,
     d: super::Directory,
     pager: Pager,
     /// Facets with, for each value, the query string that selects or clears it.
     facets: Vec<FacetView>,
+    /// (label, query string, current) per sort order.
+    sorts: Vec<(&'static str, String, bool)>,
+    /// What a new search keeps: the filters and order chosen (key, value).
+    kept: Vec<(&'static str, String)>,
     suggestions: Vec<super::Suggestion>,
     filtered: bool,
 }
@@ -42,6 +47,10 @@ struct DirectoryPage {
 struct FacetView {
     label: &'static str,
     values: Vec<FacetValue>,
+    /// Values left out, and the query string that lists them all (or, once listed, fewer).
+    more: usize,
+    expanded: bool,
+    toggle: String,
 }
 
 struct FacetValue {
@@ -51,64 +60,84 @@ struct FacetValue {
     link: String,
 }
 
-fn query_string(q: &DirectoryQuery, change: Option<(&str, &str)>) -> String {
-    let mut pairs: Vec<(&str, String)> = vec![
-        ("q", q.q.clone()),
-        ("department", q.department.clone()),
-        ("location", q.location.clone()),
-        ("network", q.network.clone()),
-        ("level", q.level.clone()),
-        ("skill", q.skill.clone()),
-        ("interest", q.interest.clone()),
-        ("language", q.language.clone()),
+/// The directory's query string with `set` applied (an empty value removes the key); the page
+/// number is left out, so any change starts at page one.
+fn query_string<'a>(q: &'a DirectoryQuery, set: &[(&'static str, &'a str)]) -> String {
+    query_pairs(q, set).iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&")
+}
+
+/// The directory's query as non-empty (key, value) pairs, with `set` applied.
+fn query_pairs<'a>(q: &'a DirectoryQuery, set: &[(&'static str, &'a str)]) -> Vec<(&'static str, &'a str)> {
+    let mut pairs: Vec<(&'static str, &'a str)> = vec![
+        ("q", &q.q),
+        ("department", &q.department),
+        ("location", &q.location),
+        ("network", &q.network),
+        ("level", &q.level),
+        ("skill", &q.skill),
+        ("interest", &q.interest),
+        ("language", &q.language),
+        ("sort", &q.sort),
+        ("all", &q.all),
     ];
-    if let Some((k, v)) = change {
-        for p in &mut pairs {
-            if p.0 == k {
-                // Choosing the selected value again clears it.
-                p.1 = if p.1 == v { String::new() } else { v.to_owned() };
-            }
+    for (key, value) in set {
+        if let Some(p) = pairs.iter_mut().find(|p| p.0 == *key) {
+            p.1 = value;
         }
     }
+    pairs.retain(|(_, v)| !v.is_empty());
     pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<DirectoryQuery>) -> Result<Response> {
     let actor = s.actor();
     let d = super::directory(&state, &actor, &q).await?;
-    let base = query_string(&q, None);
+    let base = query_string(&q, &[]);
     let facets = d
         .facets
         .iter()
-        .map(|f| FacetView {
-            label: f.label,
-            values: f
-                .values
-                .iter()
-                .map(|(v, label, count, selected)| FacetValue {
-                    label: label.clone(),
-                    count: *count,
-                    selected: *selected,
-                    link: query_string(&q, Some((f.key, v))),
-                })
-                .collect(),
+        .map(|f| {
+            let expanded = q.all == f.key;
+            FacetView {
+                label: f.label,
+                values: f
+                    .values
+                    .iter()
+                    .map(|(v, label, count, selected)| FacetValue {
+                        label: label.clone(),
+                        count: *count,
+                        selected: *selected,
+                        // Choosing the selected value again clears it.
+                        link: query_string(&q, &[(f.key, if *selected { "" } else { v })]),
+                    })
+                    .collect(),
+                more: f.more,
+                expanded,
+                toggle: query_string(&q, &[("all", if expanded { "" } else { f.key })]),
+            }
         })
         .collect();
-    let filtered = !base.is_empty();
+    let sorts = Sort::ALL
+        .iter()
+        .map(|&o| {
+            let value = if o == Sort::Name { "" } else { o.as_str() };
+            (o.label(), query_string(&q, &[("sort", value)]), o == d.sort)
+        })
+        .collect();
+    // Filters that narrow the set; the order and an expanded facet do not.
+    let filtered = !query_string(&q, &[("sort", ""), ("all", "")]).is_empty();
     let suggestions = if filtered { Vec::new() } else { super::like_me(&state, &actor).await? };
     let mut pager = Pager::new(d.page, d.total, "");
     pager.base = if base.is_empty() { String::new() } else { format!("{base}&") };
     let title = d.network.as_ref().map_or_else(|| "People".to_owned(), |(_, n)| format!("People in {n}"));
+    let kept = query_pairs(&q, &[("q", ""), ("all", "")]).into_iter().map(|(k, v)| (k, v.to_owned())).collect();
     render(&DirectoryPage {
         layout: Layout::for_user(&title, &s),
-        q: q.q.clone(),
+        q,
         pager,
         facets,
+        sorts,
+        kept,
         d,
         suggestions,
         filtered,

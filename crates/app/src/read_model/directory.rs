@@ -20,8 +20,53 @@ pub struct DirectoryFilter<'a> {
     pub network: Option<NetworkId>,
     /// Folded value per facet of `super::TAG_KINDS` ('' for any).
     pub tags: [&'a str; FACETS],
+    pub sort: Sort,
+    /// Per facet (department, location, then the tag kinds): list every value rather than the
+    /// most frequent few.
+    pub show_all: [bool; FACETS + 2],
     pub limit: usize,
     pub offset: usize,
+}
+
+/// The order of the directory's results.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// By name (folded), the directory's own order.
+    #[default]
+    Name,
+    /// By department, then name; people without one last.
+    Department,
+    /// By location, then name; people without one last.
+    Location,
+    /// Latest start in the organisation first, then name; people whose start date the viewer
+    /// may not see (or who gave none) last — so the order reveals nothing hidden.
+    Newest,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Sort::Name, Sort::Department, Sort::Location, Sort::Newest];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Name => "name",
+            Sort::Department => "department",
+            Sort::Location => "location",
+            Sort::Newest => "newest",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Name => "Name",
+            Sort::Department => "Department",
+            Sort::Location => "Location",
+            Sort::Newest => "Newest to the organisation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
 }
 
 /// (folded value, label, count), best first.
@@ -37,10 +82,13 @@ pub struct DirectoryResult {
     pub tags: [TagFacet; FACETS],
     /// Matches active in each network (every network; the caller keeps the readable ones).
     pub networks: Vec<(NetworkId, i64)>,
+    /// Per facet (department, location, then the tag kinds): values left out of the list.
+    pub more: [usize; FACETS + 2],
 }
 
-/// How many values a facet shows.
+/// How many values a facet shows unless asked for all; and at most, when asked.
 const FACET_VALUES: usize = 12;
+const FACET_VALUES_ALL: usize = 1000;
 
 /// The viewer's standing towards other people: which networks they share, which they organise.
 struct Viewer {
@@ -51,6 +99,11 @@ struct Viewer {
 }
 
 impl Snapshot {
+    /// Whether `person` has an active (not deactivated, not erased) account.
+    pub fn is_active(&self, person: UserId) -> bool {
+        self.person_by_id.contains_key(&person)
+    }
+
     /// How `actor` stands towards `person` for `profile::can_see` — the same rule the directory
     /// uses, for the profile page, photos and downloads. Someone not in the snapshot (no active
     /// account) shares nothing with anyone.
@@ -151,6 +204,8 @@ impl Snapshot {
             std::array::from_fn(|kind| vec![(0, u32::MAX); self.tag_values[kind].len()]);
         let mut networks = vec![0i64; self.networks.len()];
         let mut total = 0usize;
+        // Every match, when the page is not simply the first ones met in name order.
+        let mut matches: Vec<Person> = Vec::new();
         for person in walk {
             let p = &self.people[person as usize];
             if department.is_some_and(|d| p.department_id != d)
@@ -175,15 +230,10 @@ impl Snapshot {
                 continue;
             }
 
-            if total >= f.offset && out.people.len() < f.limit {
-                out.people.push(Listed {
-                    id: p.id,
-                    name: p.name.clone(),
-                    job_title: p.job_title.clone(),
-                    department: p.department.clone(),
-                    location: p.location.clone(),
-                    has_photo: p.photo.is_some_and(|a| can_see(a, rel)),
-                });
+            if f.sort != Sort::Name {
+                matches.push(person);
+            } else if total >= f.offset && out.people.len() < f.limit {
+                out.people.push(listed(p, rel));
             }
             total += 1;
             departments[p.department_id as usize] += 1;
@@ -200,9 +250,23 @@ impl Snapshot {
             }
         }
 
+        if f.sort != Sort::Name {
+            self.sort(&mut matches, f.sort, &viewer);
+            out.people = matches
+                .iter()
+                .skip(f.offset)
+                .take(f.limit)
+                .map(|&m| {
+                    let p = &self.people[m as usize];
+                    listed(p, viewer.relation(p))
+                })
+                .collect();
+        }
+
         out.total = total as i64;
-        out.departments = top(&self.departments.values, departments);
-        out.locations = top(&self.locations.values, locations);
+        let shown = |facet: usize| if f.show_all[facet] { FACET_VALUES_ALL } else { FACET_VALUES };
+        (out.departments, out.more[0]) = top(&self.departments.values, departments, shown(0));
+        (out.locations, out.more[1]) = top(&self.locations.values, locations, shown(1));
         for (kind, counts) in tags.into_iter().enumerate() {
             let mut values: Vec<_> = counts
                 .into_iter()
@@ -213,7 +277,8 @@ impl Snapshot {
                 })
                 .collect();
             values.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-            values.truncate(FACET_VALUES);
+            out.more[kind + 2] = values.len().saturating_sub(shown(kind + 2));
+            values.truncate(shown(kind + 2));
             out.tags[kind] = values;
         }
         out.networks = networks
@@ -226,25 +291,29 @@ impl Snapshot {
     }
 }
 
+/// Someone sharing a thread with the viewer, for "people like you".
+pub struct Shared {
+    pub person: Listed,
+    /// `super::TAG_KINDS` entry, or "department".
+    pub kind: &'static str,
+    /// The shared value as the other person wrote it.
+    pub value: String,
+    /// How many people hold the value: the fewer, the more it says.
+    pub holders: usize,
+}
+
 impl Snapshot {
     /// "People like you": everyone sharing a tag of the viewer's that the viewer may see on them
-    /// (level, experience band, skills, interests, languages) as (person, kind, their spelling),
-    /// at most 2,000; and up to 200 people of the viewer's department.
-    pub fn like_me(&self, actor: &Actor) -> (Vec<(Listed, &'static str, String)>, Vec<Listed>) {
-        let Some(&me) = self.person_by_id.get(&actor.user_id) else { return Default::default() };
+    /// (level, experience band, skills, interests, languages), at most 2,000; and up to 200
+    /// people of the viewer's department. Also the number of people held, to weigh by.
+    pub fn like_me(&self, actor: &Actor) -> (Vec<Shared>, usize) {
+        let Some(&me) = self.person_by_id.get(&actor.user_id) else { return (Vec::new(), self.people.len()) };
         let viewer = Viewer::new(self, actor);
         let me_entry = &self.people[me as usize];
-        let listed = |p: &PersonEntry, rel| Listed {
-            id: p.id,
-            name: p.name.clone(),
-            job_title: p.job_title.clone(),
-            department: p.department.clone(),
-            location: String::new(),
-            has_photo: p.photo.is_some_and(|a| can_see(a, rel)),
-        };
         let mut shared = Vec::new();
         'tags: for mine in &me_entry.tags {
-            for &other in &self.tagged[mine.kind][mine.value as usize] {
+            let holders = &self.tagged[mine.kind][mine.value as usize];
+            for &other in holders {
                 if shared.len() == 2000 {
                     break 'tags;
                 }
@@ -253,26 +322,73 @@ impl Snapshot {
                 let seen =
                     p.tags.iter().find(|t| t.kind == mine.kind && t.value == mine.value && can_see(t.audience, rel));
                 if let (true, Some(t)) = (other != me, seen) {
-                    shared.push((listed(p, rel), TAG_KINDS[mine.kind], self.spellings[t.spelling as usize].clone()));
+                    shared.push(Shared {
+                        person: listed(p, rel),
+                        kind: TAG_KINDS[mine.kind],
+                        value: self.spellings[t.spelling as usize].clone(),
+                        holders: holders.len(),
+                    });
                 }
             }
         }
-        let department = if me_entry.department.is_empty() {
-            Vec::new()
-        } else {
-            self.departments.people[me_entry.department_id as usize]
-                .iter()
-                .filter(|&&p| p != me)
-                .take(200)
-                .map(|&p| listed(&self.people[p as usize], viewer.relation(&self.people[p as usize])))
-                .collect()
-        };
-        (shared, department)
+        if !me_entry.department.is_empty() {
+            let colleagues = &self.departments.people[me_entry.department_id as usize];
+            for &other in colleagues.iter().filter(|&&p| p != me).take(200) {
+                let p = &self.people[other as usize];
+                shared.push(Shared {
+                    person: listed(p, viewer.relation(p)),
+                    kind: "department",
+                    value: p.department.clone(),
+                    holders: colleagues.len(),
+                });
+            }
+        }
+        (shared, self.people.len())
     }
 }
 
-/// Non-empty values with their counts: most frequent first, then by value; the first few.
-fn top(values: &[String], counts: Vec<i64>) -> Vec<(String, i64)> {
+impl Snapshot {
+    /// Orders matches (in directory order) by `sort`; ties keep directory order.
+    fn sort(&self, matches: &mut [Person], sort: Sort, viewer: &Viewer) {
+        let people = &self.people;
+        // (no value, rank): people without a value go last.
+        let by = |interned: &super::Interned, id: u32, empty: bool| (empty, interned.rank[id as usize]);
+        match sort {
+            Sort::Name => {}
+            Sort::Department => matches.sort_by_key(|&m| {
+                let p = &people[m as usize];
+                by(&self.departments, p.department_id, p.department.is_empty())
+            }),
+            Sort::Location => matches.sort_by_key(|&m| {
+                let p = &people[m as usize];
+                by(&self.locations, p.location_id, p.location.is_empty())
+            }),
+            Sort::Newest => matches.sort_by_cached_key(|&m| {
+                let p = &people[m as usize];
+                let rel = viewer.relation(p);
+                let date = p.start_date.as_ref().filter(|(_, a)| can_see(*a, rel)).map(|(d, _)| d.as_str());
+                // Some dates first, latest first.
+                (date.is_none(), std::cmp::Reverse(date))
+            }),
+        }
+    }
+}
+
+/// One person as a result row; the photo only when the viewer may see it.
+fn listed(p: &PersonEntry, rel: Relation) -> Listed {
+    Listed {
+        id: p.id,
+        name: p.name.clone(),
+        job_title: p.job_title.clone(),
+        department: p.department.clone(),
+        location: p.location.clone(),
+        has_photo: p.photo.is_some_and(|a| can_see(a, rel)),
+    }
+}
+
+/// Non-empty values with their counts, most frequent first, then by value: the first `shown`,
+/// and how many more there are.
+fn top(values: &[String], counts: Vec<i64>, shown: usize) -> (Vec<(String, i64)>, usize) {
     let mut out: Vec<_> = counts
         .into_iter()
         .enumerate()
@@ -280,6 +396,7 @@ fn top(values: &[String], counts: Vec<i64>) -> Vec<(String, i64)> {
         .map(|(v, n)| (values[v].clone(), n))
         .collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out.truncate(FACET_VALUES);
-    out
+    let more = out.len().saturating_sub(shown);
+    out.truncate(shown);
+    (out, more)
 }

@@ -13,7 +13,7 @@
 
 mod directory;
 
-pub use directory::{DirectoryFilter, DirectoryResult, TagFacet};
+pub use directory::{DirectoryFilter, DirectoryResult, Shared, Sort, TagFacet};
 
 use crate::http::Result;
 use chrono::{DateTime, Utc};
@@ -114,6 +114,8 @@ pub struct PersonEntry {
     location_id: u32,
     /// Who may see the photo, when there is one.
     photo: Option<Audience>,
+    /// Start date in the organisation (`YYYY-MM-DD`, sorts as text) and who may see it.
+    start_date: Option<(String, Audience)>,
     search_organisation: String,
     search_network: String,
     /// Networks the person is active in, ascending.
@@ -173,6 +175,9 @@ struct Interned {
     values: Vec<String>,
     lookup: HashMap<String, u32>,
     people: Vec<Vec<Person>>,
+    /// Per value: its place in alphabetical order (folded, then as written), so sorting people
+    /// by department compares two numbers.
+    rank: Vec<u32>,
 }
 
 impl Interned {
@@ -189,6 +194,15 @@ impl Interned {
         };
         self.people[id as usize].push(person);
         id
+    }
+
+    fn rank_values(&mut self) {
+        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
+        order.sort_by_cached_key(|&v| (fold(&self.values[v as usize]), self.values[v as usize].clone()));
+        self.rank = vec![0; order.len()];
+        for (place, v) in order.into_iter().enumerate() {
+            self.rank[v as usize] = place as u32;
+        }
     }
 }
 
@@ -212,24 +226,30 @@ impl Snapshot {
             .people
             .into_iter()
             .enumerate()
-            .map(|(i, p)| PersonEntry {
-                department_id: departments.add(&p.department, i as Person),
-                location_id: locations.add(&p.location, i as Person),
-                email_folded: p.email.to_lowercase(),
-                id: p.id,
-                name: p.name,
-                name_folded: refold(p.name_folded),
-                email: p.email,
-                job_title: p.job_title,
-                department: p.department,
-                location: p.location,
-                photo: p.has_photo.then(|| crate::members::audiences(&p.visibility)[&Field::Photo]),
-                search_organisation: refold(p.search_organisation),
-                search_network: refold(p.search_network),
-                active_in: Vec::new(),
-                tags: Vec::new(),
+            .map(|(i, p)| {
+                let audiences = crate::members::audiences(&p.visibility);
+                PersonEntry {
+                    department_id: departments.add(&p.department, i as Person),
+                    location_id: locations.add(&p.location, i as Person),
+                    email_folded: p.email.to_lowercase(),
+                    id: p.id,
+                    name: p.name,
+                    name_folded: refold(p.name_folded),
+                    email: p.email,
+                    job_title: p.job_title,
+                    department: p.department,
+                    location: p.location,
+                    photo: p.has_photo.then(|| audiences[&Field::Photo]),
+                    start_date: (!p.start_date.is_empty()).then(|| (p.start_date, audiences[&Field::StartDate])),
+                    search_organisation: refold(p.search_organisation),
+                    search_network: refold(p.search_network),
+                    active_in: Vec::new(),
+                    tags: Vec::new(),
+                }
             })
             .collect();
+        departments.rank_values();
+        locations.rank_values();
 
         let mut networks = rows.networks;
         let mut active_members = vec![Vec::new(); networks.len()];

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use crate::read_model::DirectoryFilter;
+use crate::read_model::{DirectoryFilter, Sort};
 use chrono::Utc;
 use roundtable_domain::{Actor, Role, Visibility};
 use roundtable_store::read_model::{PersonRow, TagRow};
@@ -22,6 +22,7 @@ fn person(name: &str, department: &str, location: &str) -> PersonRow {
         search_network: search,
         has_photo: false,
         visibility: "{}".into(),
+        start_date: String::new(),
     }
 }
 
@@ -147,6 +148,58 @@ fn facets_count_the_filtered_set_and_spell_tags_consistently() {
     assert_ne!(second.people[0].id, found.people[0].id, "the second page holds the other person");
 }
 
+fn sorted(snap: &Snapshot, viewer: &Actor, sort: Sort) -> Vec<String> {
+    let f = DirectoryFilter { sort, limit: 10, ..Default::default() };
+    snap.directory(viewer, &f).people.into_iter().map(|p| p.name).collect()
+}
+
+#[test]
+fn results_sort_by_department_location_or_start_date_without_revealing_hidden_dates() {
+    let mut people = vec![
+        person("Ada Early", "Sales", "paris"),
+        person("Bo Hidden", "", "London"),
+        person("Cy Late", "finance", ""),
+        person("Di Undated", "Legal", "Berlin"),
+    ];
+    let everyone = r#"{"start_date":"organisation"}"#;
+    people[0].start_date = "2019-04-01".into();
+    people[0].visibility = everyone.into();
+    // Bo shows his (latest) start date to organisers only.
+    people[1].start_date = "2026-01-05".into();
+    people[1].visibility = r#"{"start_date":"organisers"}"#.into();
+    people[2].start_date = "2024-09-30".into();
+    people[2].visibility = everyone.into();
+    let snap = Snapshot::build(Rows { version: 1, people, ..Rows::default() });
+    let someone = Actor { user_id: UserId::new(), is_org_admin: false };
+    assert_eq!(sorted(&snap, &someone, Sort::Name), ["Ada Early", "Bo Hidden", "Cy Late", "Di Undated"]);
+    // Case-insensitive; no department last.
+    assert_eq!(sorted(&snap, &someone, Sort::Department), ["Cy Late", "Di Undated", "Ada Early", "Bo Hidden"]);
+    assert_eq!(sorted(&snap, &someone, Sort::Location), ["Di Undated", "Bo Hidden", "Ada Early", "Cy Late"]);
+    // Bo's hidden date places him with the undated, in name order, as if he had given none.
+    assert_eq!(sorted(&snap, &someone, Sort::Newest), ["Cy Late", "Ada Early", "Bo Hidden", "Di Undated"]);
+    let admin = Actor { is_org_admin: true, ..someone };
+    assert_eq!(sorted(&snap, &admin, Sort::Newest), ["Bo Hidden", "Cy Late", "Ada Early", "Di Undated"]);
+    // A later page of a sorted list continues it.
+    let f = DirectoryFilter { sort: Sort::Newest, limit: 2, offset: 2, ..Default::default() };
+    let names: Vec<_> = snap.directory(&admin, &f).people.into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["Ada Early", "Di Undated"]);
+}
+
+#[test]
+fn a_facet_lists_its_most_frequent_values_and_says_how_many_more_there_are() {
+    let zoe = person("Zoë Adams", "Finance", "London");
+    let tags = (0..15).map(|i| tag(&zoe, "interests", &format!("Interest {i:02}"), "organisation")).collect();
+    let snap = Snapshot::build(Rows { version: 1, tags, people: vec![zoe], ..Rows::default() });
+    let viewer = Actor { user_id: UserId::new(), is_org_admin: false };
+    let some = snap.directory(&viewer, &DirectoryFilter { limit: 10, ..Default::default() });
+    assert_eq!((some.tags[2].len(), some.more[4]), (12, 3));
+    assert_eq!(some.tags[2][0].1, "Interest 00", "equal counts in alphabetical order");
+    let mut show_all = [false; 6];
+    show_all[4] = true;
+    let all = snap.directory(&viewer, &DirectoryFilter { limit: 10, show_all, ..Default::default() });
+    assert_eq!((all.tags[2].len(), all.more[4]), (15, 0));
+}
+
 fn found(w: &World, viewer: &PersonRow, text: &str) -> Vec<String> {
     let f = DirectoryFilter { text, limit: 10, ..Default::default() };
     w.snap.directory(&actor(viewer), &f).people.into_iter().map(|p| p.name).collect()
@@ -240,12 +293,13 @@ fn charter_standing_and_memberships_come_from_the_snapshot() {
 #[test]
 fn people_like_me_share_only_what_i_may_see_on_them() {
     let w = world();
-    let (shared, department) = w.snap.like_me(&actor(&w.peer));
-    let got: Vec<_> = shared.iter().map(|(p, kind, tag)| (p.name.as_str(), *kind, tag.as_str())).collect();
-    assert_eq!(got, [("Zoë Adams", "skills", "Excel")], "Zoë's spelling of the shared skill");
-    let names: Vec<_> = department.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["Zoë Adams"], "the other person in Finance, not the peer themselves");
-    assert!(w.snap.like_me(&actor(&w.outsider)).0.is_empty(), "the outsider has no tags to share");
+    let (shared, everyone) = w.snap.like_me(&actor(&w.peer));
+    let got: Vec<_> = shared.iter().map(|s| (s.person.name.as_str(), s.kind, s.value.as_str(), s.holders)).collect();
+    // Zoë's spelling of the shared skill; the other person in Finance, not the peer themselves
+    // (two people are in Finance, two have Excel).
+    assert_eq!(got, [("Zoë Adams", "skills", "Excel", 2), ("Zoë Adams", "department", "Finance", 2)]);
+    assert_eq!(everyone, w.snap.people.len());
+    assert!(w.snap.like_me(&actor(&w.outsider)).0.is_empty(), "the outsider (alone in Sales) shares nothing");
 }
 
 #[test]
