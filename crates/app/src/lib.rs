@@ -102,11 +102,19 @@ async fn shutdown() {
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
 
+/// The process's Prometheus recorder, installed on first use (the `metrics` macros write to one
+/// global recorder; every server in the process — tests start several — renders the same one).
+pub fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE.get_or_init(|| metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok()).clone()
+}
+
 /// `roundtable serve`: open the database, install metrics, listen, run until a signal.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let db = open_db(&config).await?;
     let mut state = AppState::new(db, config);
-    state.metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok();
+    state.metrics = metrics_recorder();
     let listener = tokio::net::TcpListener::bind(state.config.bind)
         .await
         .with_context(|| format!("listening on {}", state.config.bind))?;

@@ -12,6 +12,7 @@ use support::{PASSWORD, TestApp};
 both!(
     first_run_setup_creates_the_org_and_admin_and_the_link_works_once,
     sign_in_rejects_a_wrong_password_and_rate_limits_per_account,
+    a_deactivated_account_is_told_so_only_with_the_right_password,
     sign_in_rotates_the_session_and_sign_out_ends_it,
     joining_by_request_needs_an_organiser_and_is_audited,
     an_invitation_email_creates_an_account_and_membership,
@@ -19,6 +20,7 @@ both!(
     private_networks_stay_invisible_to_outsiders,
     self_sign_up_is_limited_to_allowed_domains,
     password_reset_link_works_once_and_signs_out_everywhere,
+    org_admins_invite_people_and_send_password_links_from_the_people_page,
     api_tokens_authenticate_and_errors_are_problem_json,
     bad_input_gets_a_clear_4xx_and_changes_nothing,
     cross_site_form_posts_are_refused,
@@ -71,6 +73,30 @@ async fn first_run_setup_creates_the_org_and_admin_and_the_link_works_once(d: Di
     let again = app.client().get(app.at(&format!("/setup/{token}"))).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
     assert!(body(again).await.contains("Page not found"));
+}
+
+async fn a_deactivated_account_is_told_so_only_with_the_right_password(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.user("gone@example.org", "Gone Person").await;
+    let id = users::by_email(&app.state.db, "gone@example.org").await.unwrap().unwrap().id;
+    let r = admin.post(app.at(&format!("/admin/people/{id}/active"))).form(&[("value", "false")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let attempt = |password: &'static str| {
+        let c = app.client();
+        let url = app.at("/sign-in");
+        async move {
+            let form = [("email", "gone@example.org"), ("password", password), ("remember", "1")];
+            let r = c.post(url).form(&form).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            body(r).await
+        }
+    };
+    let wrong = attempt("not the password").await;
+    assert!(wrong.contains("do not match") && !wrong.contains("deactivated"), "{wrong}");
+    assert!(wrong.contains(r#"name="remember" value="1" checked"#), "the box stays ticked: {wrong}");
+    let right = attempt(support::PASSWORD).await;
+    assert!(right.contains("This account has been deactivated"), "{right}");
 }
 
 async fn sign_in_rejects_a_wrong_password_and_rate_limits_per_account(d: Dialect) {
@@ -189,6 +215,11 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     let bo = app.user("bo@example.org", "Bo Member").await;
     let r = bo.post(app.at("/n/eas/join")).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/eas?notice=requested");
+    // Withdrawing the request (the "leave" route) says so; asking again is possible.
+    let r = bo.post(app.at("/n/eas/leave")).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/?notice=request-withdrawn");
+    let r = bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas?notice=requested");
     // Not yet a member: the member list is closed to Bo.
     assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
@@ -202,8 +233,18 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::OK);
+    // A second organiser deciding the same request (a stale page) is told what happened, on a
+    // page that keeps their own navigation.
+    for decision in ["approve", "decline"] {
+        let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/{decision}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let page = body(r).await;
+        assert!(page.contains("Bo Member is already a member"), "{page}");
+        assert!(page.contains("My account") && !page.contains("Create an account"), "signed-in navigation: {page}");
+    }
     let mails = app.emails_to("bo@example.org").await;
     assert!(mails.iter().any(|m| m.contains("was approved")), "{mails:?}");
+    assert_eq!(mails.iter().filter(|m| m.contains("Your request to join")).count(), 1, "no second mail: {mails:?}");
     let (log, _) = audit::page(&app.state.db, 50, 0).await.unwrap();
     assert!(log.iter().any(|e| e.action == "membership.approved"
         && e.subject == "bo@example.org"
@@ -369,6 +410,58 @@ async fn password_reset_link_works_once_and_signs_out_everywhere(d: Dialect) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
+async fn org_admins_invite_people_and_send_password_links_from_the_people_page(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let member = app.user("pat@example.org", "Pat Person").await;
+    // Only org admins.
+    let r = member.post(app.at("/admin/people/invite")).form(&[("email", "x@example.org")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A bad or taken address is refused beside the field, keeping what was typed.
+    let r = admin.post(app.at("/admin/people/invite")).form(&[("email", "not an address")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains(r#"value="not an address""#) && page.contains("aria-invalid"), "{page}");
+    let r = admin.post(app.at("/admin/people/invite")).form(&[("email", "pat@example.org")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("already has an account"));
+
+    let r = admin.post(app.at("/admin/people/invite")).form(&[("email", "New@Example.org")]).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/admin/people?notice=invited");
+    let mails = app.emails_to("new@example.org").await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let link = app.link_in(&mails[0], "/invitations/");
+    let c = app.client();
+    assert!(body(c.get(&link).send().await.unwrap()).await.contains("You are invited"));
+    let r = c.post(&link).form(&[("name", "Nia New"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(c.get(app.at("/account")).send().await.unwrap().status(), StatusCode::OK, "signed in");
+    let nia = users::by_email(&app.state.db, "new@example.org").await.unwrap().unwrap();
+    assert!(nia.email_verified_at.is_some(), "the link proved the address");
+
+    // A password link for someone locked out: named as sent by the admin, audited.
+    let pat = users::by_email(&app.state.db, "pat@example.org").await.unwrap().unwrap();
+    let reset = app.at(&format!("/admin/people/{}/reset", pat.id));
+    assert_eq!(member.post(&reset).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let r = admin.post(&reset).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/admin/people?notice=password-link-sent");
+    let mails = app.emails_to("pat@example.org").await;
+    let mail = mails.iter().find(|m| m.contains("/password/reset/")).expect("a reset mail");
+    assert!(mail.contains("an administrator of your organisation"), "{mail}");
+    let r = c.post(app.link_in(mail, "/password/reset/")).form(&[("password", "pat's new password")]).send().await;
+    assert_eq!(r.unwrap().headers().get("location").unwrap(), "/sign-in?notice=reset-done");
+    // The hourly limit holds for admins too, and says so.
+    for _ in 0..2 {
+        admin.post(&reset).send().await.unwrap();
+    }
+    let r = admin.post(&reset).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("three links in the last hour"));
+    let (log, _) = audit::page(&app.state.db, 50, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "person.invited" && e.subject == "new@example.org"));
+    assert_eq!(log.iter().filter(|e| e.action == "person.reset_sent").count(), 3);
+}
+
 async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
@@ -531,11 +624,27 @@ async fn health_readiness_and_metrics_answer(d: Dialect) {
     let c = app.client();
     assert_eq!(body(c.get(app.at("/healthz")).send().await.unwrap()).await, "ok");
     assert_eq!(body(c.get(app.at("/readyz")).send().await.unwrap()).await, "ready");
-    assert_eq!(c.get(app.at("/metrics")).send().await.unwrap().status(), StatusCode::OK);
     let r = c.get(app.at("/no/such/page")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.headers().get("x-request-id").is_some());
     assert!(body(r).await.contains("Go to the home page"));
+    assert_eq!(c.get(app.at("/n/some-network/members")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    // Requests are counted by route pattern (never the path: paths carry tokens) and status, and
+    // timed; job counts are gauges. (One recorder per test process: counts include other tests'.)
+    let r = c.get(app.at("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let metrics = body(r).await;
+    let counted = |route: &str, status: &str| {
+        metrics.lines().any(|l| {
+            l.starts_with("roundtable_http_requests_total{")
+                && l.contains(&format!("route=\"{route}\""))
+                && l.contains(&format!("status=\"{status}\""))
+        })
+    };
+    assert!(counted("/healthz", "200") && counted("/n/{slug}/members", "303"), "{metrics}");
+    assert!(counted("(unmatched)", "404") && !metrics.contains("some-network"), "{metrics}");
+    assert!(metrics.contains("roundtable_http_request_duration_seconds"), "{metrics}");
+    assert!(metrics.contains("roundtable_jobs{status=\"failed\"}"), "{metrics}");
 }
 
 /// Every route × anonymous, member, each organiser role, sponsor, org admin, outsider × own and

@@ -201,7 +201,10 @@ async fn removing_declining_and_leaving_cancel_open_invitation_links(d: Dialect)
     assert_eq!(invite(&app, &open_chair, "open", "cy@example.org", "member").await, StatusCode::SEE_OTHER);
     let link = invitation_links(&app, "cy@example.org").await.into_iter().find(|l| *l != link).expect("a new link");
     assert_eq!(standing(&app, "open", cy_id).await, Some((Role::Member, MembershipStatus::Invited)));
-    assert_eq!(cy.post(app.at("/n/open/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = cy.post(app.at("/n/open/leave")).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/?notice=invitation-declined", "says what was done");
+    let home = body(cy.get(app.at("/?notice=invitation-declined")).send().await.unwrap()).await;
+    assert!(home.contains("You have declined the invitation."), "{home}");
     assert_eq!(cy.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 

@@ -253,6 +253,12 @@ pub async fn sign_in(
             login_failures::remember_address(&state.db, u.id, addr, now).await?;
             start_session(state, u.id, remember, ua).await
         }
+        // Only whoever knows the password learns that the account exists and is closed. The
+        // attempt still counts as failed: no session came of it.
+        Some(_) if ok => Err(AppError::Invalid(vec![FieldError::new(
+            "form",
+            "This account has been deactivated. If you think that is a mistake, ask your organisation's Roundtable administrator to reactivate it.",
+        )])),
         _ => Err(AppError::Invalid(vec![FieldError::new(
             "form",
             "That email and password do not match. Check them and try again.",
@@ -382,21 +388,30 @@ pub async fn request_reset(state: &AppState, email: &str) -> Result<()> {
     if user.deactivated_at.is_some() {
         return Ok(());
     }
+    if !send_reset_link(state, &user, None).await? {
+        // The same answer as for a sent link or an unknown address: nothing to learn here.
+        tracing::info!(user.id = %user.id, "password reset not sent: hourly limit reached");
+    }
+    Ok(())
+}
+
+/// Queues a one-hour reset link to `user`, asked for by themselves or by an org admin
+/// (`by_admin`, named in the mail). False when the hourly limit of links to the address is
+/// reached (nothing is sent).
+pub async fn send_reset_link(state: &AppState, user: &users::User, by_admin: Option<&str>) -> Result<bool> {
     let token = random_token();
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     let since = now - Duration::minutes(RESET_WINDOW_MINUTES);
-    if links::count_sent_since(&mut tx, Purpose::Reset, email.as_str(), since).await? >= RESET_EMAILS {
-        // The same answer as for a sent link or an unknown address: nothing to learn here.
-        tracing::info!(user.id = %user.id, "password reset not sent: hourly limit reached");
-        return Ok(());
+    if links::count_sent_since(&mut tx, Purpose::Reset, &user.email, since).await? >= RESET_EMAILS {
+        return Ok(false);
     }
     links::insert(
         &mut tx,
         &NewLink {
             token_hash: &token_hash(&token),
             purpose: Purpose::Reset,
-            email: email.as_str(),
+            email: &user.email,
             user_id: Some(user.id),
             network_id: None,
             created_by: None,
@@ -406,22 +421,23 @@ pub async fn request_reset(state: &AppState, email: &str) -> Result<()> {
         now,
     )
     .await?;
+    let why = match by_admin {
+        Some(admin) => format!("{admin}, an administrator of your organisation's Roundtable, sent you this link to choose a new password. It works once and for one hour. If you did not ask for it, you can ignore this email; your password stays as it is."),
+        None => "Someone (we hope you) asked to reset the password of your Roundtable account. The link works once and for one hour. If it was not you, ignore this email; your password stays as it is.".into(),
+    };
     mail::queue(
         &mut tx,
         &Mail {
-            to: email.as_str(),
+            to: &user.email,
             subject: "Choose a new Roundtable password".into(),
-            paragraphs: vec![
-                format!("Hello {},", user.name),
-                "Someone (we hope you) asked to reset the password of your Roundtable account. The link works once and for one hour. If it was not you, ignore this email; your password stays as it is.".into(),
-            ],
+            paragraphs: vec![format!("Hello {},", user.name), why],
             action: Some(("Choose a new password", format!("{}/password/reset/{token}", state.config.public_url()))),
         },
         now,
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// True when a reset link is still usable (to decide whether to show the form).

@@ -191,6 +191,8 @@ struct SignInPage {
     layout: Layout,
     errors: Errors,
     email: String,
+    /// "Keep me signed in" as last ticked: an error must not quietly untick it.
+    remember: bool,
     next: String,
 }
 
@@ -220,6 +222,7 @@ async fn sign_in_form(MaybeSigned(s): MaybeSigned, Query(q): Query<NextQuery>) -
         layout: Layout::anonymous("Sign in").with_notice(notice(q.notice.as_deref())),
         errors: Errors::default(),
         email: String::new(),
+        remember: false,
         next: q.next,
     })
 }
@@ -244,6 +247,7 @@ async fn sign_in(
                 layout: Layout::anonymous("Sign in"),
                 errors,
                 email: f.email.clone(),
+                remember: f.remember.is_some(),
                 next: f.next.clone(),
             })
         },

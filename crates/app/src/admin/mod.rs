@@ -1,12 +1,15 @@
-//! Organisation administration: people (grant/revoke admin, deactivate), allowed sign-up
+//! Organisation administration: people (invite, reset link, grant/revoke admin, deactivate), allowed sign-up
 //! domains, the audit log and the outbox. Every use case requires an org admin.
 
 pub mod pages;
 
 use crate::http::{AppError, Result};
+use crate::mail::{self, Email as Mail};
+use crate::security::{random_token, token_hash};
 use crate::state::AppState;
-use chrono::Utc;
-use roundtable_domain::{Actor, EmailDomain, Page, UserId};
+use chrono::{Duration, Utc};
+use roundtable_domain::{Actor, Email, EmailDomain, FieldError, Page, Role, UserId};
+use roundtable_store::links::{self, NewLink, Purpose};
 use roundtable_store::{Tx, audit, org, outbox, users};
 
 /// The organisation-admin check every admin-only use case starts with.
@@ -42,6 +45,77 @@ pub async fn people(state: &AppState, actor: &Actor, q: &str, page: Page) -> Res
             .collect(),
         total,
     ))
+}
+
+/// Invites someone to the organisation without a network: an emailed link (14 days) to create
+/// their account. Someone who already has an account needs no invitation.
+pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &str) -> Result<()> {
+    require_admin(actor)?;
+    let email = Email::parse(email).map_err(|e| AppError::Invalid(vec![e]))?;
+    if users::by_email(&state.db, email.as_str()).await?.is_some() {
+        return Err(AppError::Conflict(FieldError::new(
+            "email",
+            "Someone already has an account with this address: find them in the list below.",
+        )));
+    }
+    let (token, now) = (random_token(), Utc::now());
+    let mut tx = state.db.begin().await?;
+    links::insert(
+        &mut tx,
+        &NewLink {
+            token_hash: &token_hash(&token),
+            purpose: Purpose::Invite,
+            email: email.as_str(),
+            user_id: None,
+            network_id: None,
+            created_by: Some(actor.user_id),
+            role: Role::Member,
+            expires_at: now + Duration::days(14),
+        },
+        now,
+    )
+    .await?;
+    record(&mut tx, actor, actor_name, "person.invited", email.as_str(), "").await?;
+    let org = org::get(&state.db).await?.map(|o| o.name).unwrap_or_else(|| "your organisation".into());
+    mail::queue(
+        &mut tx,
+        &Mail {
+            to: email.as_str(),
+            subject: format!("{actor_name} invites you to Roundtable"),
+            paragraphs: vec![
+                format!("{actor_name} invites you to {org}'s Roundtable, where its internal networks meet, share and organise events."),
+                "Open the link to choose your name and password. It works for 14 days.".into(),
+            ],
+            action: Some(("Create my account", format!("{}/invitations/{token}", state.config.public_url()))),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Emails a person a link to choose a new password (someone who cannot receive or find the
+/// reset form's mail asks an admin). The hourly limit on reset links still applies.
+pub async fn send_reset(state: &AppState, actor: &Actor, actor_name: &str, user: UserId) -> Result<String> {
+    require_admin(actor)?;
+    let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    if person.deactivated_at.is_some() {
+        return Err(AppError::Conflict(FieldError::new(
+            "form",
+            format!("{} is deactivated: reactivate the account first.", person.name),
+        )));
+    }
+    if !crate::accounts::send_reset_link(state, &person, Some(actor_name)).await? {
+        return Err(AppError::Conflict(FieldError::new(
+            "form",
+            format!("{} was already sent three links in the last hour; ask them to use the newest one.", person.name),
+        )));
+    }
+    let mut tx = state.db.begin().await?;
+    record(&mut tx, actor, actor_name, "person.reset_sent", &person.email, "").await?;
+    tx.commit().await?;
+    Ok(person.name)
 }
 
 /// Grants or revokes org admin. The last active admin cannot be revoked, so the organisation

@@ -1,10 +1,11 @@
 //! Org admin pages.
 
-use crate::http::{AppError, Errors, Form, Layout, ListQuery, Pager, Result, Signed, notice, render};
+use crate::http::{AppError, Errors, Form, Layout, ListQuery, Pager, Result, Signed, notice, render, with_status};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use roundtable_domain::UserId;
@@ -15,6 +16,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(|| async { Redirect::to("/admin/people") }))
         .route("/admin/people", get(people))
+        .route("/admin/people/invite", post(invite))
+        .route("/admin/people/{id}/reset", post(send_reset))
         .route("/admin/people/{id}/admin", post(set_admin))
         .route("/admin/people/{id}/active", post(set_active))
         .route("/admin/people/{id}/erase", post(erase))
@@ -38,18 +41,65 @@ struct PeoplePage {
     people: Vec<(User, String)>,
     pager: Pager,
     me: UserId,
+    /// The invitation form's errors and address, or the reset refusal (field "form").
+    errors: Errors,
+    invite_email: String,
 }
 
 async fn people(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
+    people_page(&state, &s, q, Errors::default(), String::new()).await
+}
+
+async fn people_page(
+    state: &AppState,
+    s: &Signed,
+    q: ListQuery,
+    errors: Errors,
+    invite_email: String,
+) -> Result<Response> {
     let page = q.page(50);
-    let (people, total) = super::people(&state, &s.actor(), &q.q, page).await?;
+    let (people, total) = super::people(state, &s.actor(), &q.q, page).await?;
     render(&PeoplePage {
-        layout: Layout::for_user("People", &s).with_notice(notice(q.notice.as_deref())),
+        layout: Layout::for_user("People", s).with_notice(notice(q.notice.as_deref())),
         pager: Pager::new(page, total, &q.q),
         q: q.q,
         people,
         me: s.user.id,
+        errors,
+        invite_email,
     })
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct InviteForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn invite(State(state): State<AppState>, s: Signed, Form(f): Form<InviteForm>) -> Result<Response> {
+    let result = super::invite(&state, &s.actor(), &s.user.name, &f.email).await;
+    refused_on_people_page(&state, &s, result.map(|()| "/admin/people?notice=invited"), f.email).await
+}
+
+async fn send_reset(State(state): State<AppState>, s: Signed, Path(user): Path<String>) -> Result<Response> {
+    let result = super::send_reset(&state, &s.actor(), &s.user.name, id(&user)?).await;
+    refused_on_people_page(&state, &s, result.map(|_| "/admin/people?notice=password-link-sent"), String::new()).await
+}
+
+/// Redirects to `done`, or shows a refusal on the People page beside the form it concerns.
+async fn refused_on_people_page(
+    state: &AppState,
+    s: &Signed,
+    result: Result<&'static str>,
+    invite_email: String,
+) -> Result<Response> {
+    let (errors, status) = match result {
+        Ok(done) => return Ok(Redirect::to(done).into_response()),
+        Err(AppError::Invalid(errs)) => (errs, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(AppError::Conflict(e)) => (vec![e], StatusCode::CONFLICT),
+        Err(e) => return Err(e),
+    };
+    Ok(with_status(people_page(state, s, ListQuery::default(), Errors(errors), invite_email).await?, status))
 }
 
 #[derive(Deserialize, Default)]

@@ -218,19 +218,81 @@ impl IntoResponse for AppError {
             s if s.is_server_error() => "Something went wrong",
             _ => "We could not use that request",
         };
-        let page = ErrorPage {
-            layout: crate::http::Layout::anonymous(title),
-            status: status.as_u16(),
-            title,
-            message: self.message(),
-        };
-        let r = match page.render() {
-            Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
-            Err(_) => (status, self.message()).into_response(),
-        };
+        let shown = Shown { status, title, message: self.message() };
+        let mut r = shown.render(crate::http::Layout::anonymous(title));
+        // Who asked is not known here; `error_pages` renders the page again for a signed-in
+        // person, with their navigation.
+        r.extensions_mut().insert(shown);
         self.retry_after(r)
     }
 }
+
+/// An error page as shown, kept on the response so that it can be shown again in another layout.
+#[derive(Clone)]
+struct Shown {
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+}
+
+impl Shown {
+    fn render(&self, layout: crate::http::Layout) -> Response {
+        let page = ErrorPage { layout, status: self.status.as_u16(), title: self.title, message: self.message.clone() };
+        match page.render() {
+            Ok(html) => (self.status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+            Err(_) => (self.status, self.message.clone()).into_response(),
+        }
+    }
+}
+
+/// Finishes the pages' error responses. An error page for someone signed in gets their
+/// navigation back (the error was made without knowing who asked: one session lookup, only on
+/// an error). A body over the router's size limit, refused before any handler saw it, becomes
+/// the error page too rather than a bare line of text.
+pub async fn error_pages(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if crate::api::is_api(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let cookie = req.headers().get(header::COOKIE).cloned();
+    let response = next.run(req).await;
+    let response =
+        if response.status() == StatusCode::PAYLOAD_TOO_LARGE && response.extensions().get::<Shown>().is_none() {
+            AppError::BadRequest(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("This is larger than the {} MB a page may send. Choose a smaller file.", BODY_LIMIT_MB),
+            )
+            .into_response()
+        } else {
+            response
+        };
+    let (Some(cookie), Some(shown)) = (cookie, response.extensions().get::<Shown>().cloned()) else {
+        return response;
+    };
+    let Ok((mut parts, ())) =
+        axum::http::Request::builder().header(header::COOKIE, cookie).body(()).map(|r| r.into_parts())
+    else {
+        return response;
+    };
+    use axum::extract::FromRequestParts;
+    match crate::http::MaybeSigned::from_request_parts(&mut parts, &state).await {
+        Ok(crate::http::MaybeSigned(Some(signed))) => {
+            let (mut head, _) = response.into_parts();
+            let fresh = shown.render(crate::http::Layout::for_user(shown.title, &signed));
+            let (_, body) = fresh.into_parts();
+            head.extensions.insert(shown);
+            Response::from_parts(head, body)
+        }
+        _ => response,
+    }
+}
+
+/// The largest request body the router takes, in MB (photos and import files; forms have their
+/// own 64 KB limit).
+pub const BODY_LIMIT_MB: usize = 8;
 
 /// The same error for `/api`: RFC 9457 problem details.
 pub struct ApiError(pub AppError);

@@ -36,6 +36,22 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
+/// Counts every answer by route pattern, method and status, and times it: what an operator's
+/// dashboard and alerts need (error rates, slow pages). The route is the pattern
+/// (`/n/{slug}/members`), never the path, so the label set stays small and holds no tokens.
+pub async fn count_requests(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let started = std::time::Instant::now();
+    let route = req.extensions().get::<axum::extract::MatchedPath>().map_or("(unmatched)", |m| m.as_str()).to_owned();
+    let method = req.method().as_str().to_owned();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::histogram!("roundtable_http_request_duration_seconds", "route" => route.clone())
+        .record(started.elapsed().as_secs_f64());
+    metrics::counter!("roundtable_http_requests_total", "route" => route, "method" => method, "status" => status)
+        .increment(1);
+    response
+}
+
 pub async fn hello() -> &'static str {
     "Hello, world!"
 }

@@ -41,6 +41,7 @@ pub fn build(state: AppState) -> Router {
         CsrfLayer::new()
     });
     let hsts = state.config.secure_cookies().then_some(STRICT_TRANSPORT_SECURITY);
+    let error_pages = axum::middleware::from_fn_with_state(state.clone(), super::error::error_pages);
     Router::new()
         .merge(accounts::pages::router())
         .merge(networks::pages::router())
@@ -60,7 +61,9 @@ pub fn build(state: AppState) -> Router {
         .fallback(|| async { super::AppError::NotFound })
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(super::health::count_requests))
                 .layer(axum::middleware::from_fn(crate::read_model::request_scope))
+                .layer(error_pages)
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -94,7 +97,7 @@ pub fn build(state: AppState) -> Router {
                 .layer(CatchPanicLayer::new())
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
                 .layer(axum::middleware::from_fn(explain_csrf_refusal))
-                .layer(RequestBodyLimitLayer::new(8 * 1024 * 1024)) // photos; forms have their own 64 KB limit
+                .layer(RequestBodyLimitLayer::new(super::error::BODY_LIMIT_MB * 1024 * 1024))
                 .layer(csrf),
         )
         .with_state(state)

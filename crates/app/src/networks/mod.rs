@@ -323,7 +323,8 @@ pub async fn join(
 /// Leaves a network (or withdraws a request, or declines an invitation). The open invitation
 /// links of the network for the person's address stop working too. The last Chair cannot leave
 /// (`policy::check_chair_change`), unless they are an org admin.
-pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<()> {
+/// Ends the actor's membership, request or invitation; returns which it was.
+pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<MembershipStatus> {
     let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
     let me = users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
@@ -335,7 +336,7 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<()> {
     networks::delete_membership(&mut tx, seen.network.id, actor.user_id).await?;
     networks::cancel_invitations(&mut tx, seen.network.id, &me.email).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(before.status)
 }
 
 fn not_a_member() -> AppError {
@@ -465,7 +466,17 @@ pub async fn decide(
         declined
     };
     if !changed {
-        return Err(AppError::NotFound);
+        // Most often another organiser was quicker, or the person withdrew: say which.
+        drop(tx);
+        let now_member = networks::membership(&state.db, seen.network.id, user)
+            .await?
+            .is_some_and(|m| m.status == MembershipStatus::Active);
+        let message = if now_member {
+            format!("{} is already a member: the request has been approved.", person.name)
+        } else {
+            format!("{} is no longer asking to join: the request was declined or withdrawn.", person.name)
+        };
+        return Err(AppError::Conflict(FieldError::new("request", message)));
     }
     let (action, text) = if approve {
         ("membership.approved", format!("Your request to join {} was approved. Welcome!", seen.network.name))

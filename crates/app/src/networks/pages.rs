@@ -332,8 +332,12 @@ async fn join(
 }
 
 async fn leave(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
-    super::leave(&state, &s.actor(), &slug).await?;
-    Ok(Redirect::to("/?notice=left").into_response())
+    let notice = match super::leave(&state, &s.actor(), &slug).await? {
+        MembershipStatus::Requested => "request-withdrawn",
+        MembershipStatus::Invited => "invitation-declined",
+        _ => "left",
+    };
+    Ok(Redirect::to(&format!("/?notice={notice}")).into_response())
 }
 
 /// A step before an action that cannot be undone (leave, remove): says what will happen, with

@@ -51,7 +51,8 @@ impl TestApp {
             },
         )
         .expect("config");
-        let state = AppState::new(db.db.clone(), config);
+        let mut state = AppState::new(db.db.clone(), config);
+        state.metrics = roundtable_app::metrics_recorder();
         let running = roundtable_app::start(state.clone(), listener, Duration::from_millis(50)).await.expect("start");
         TestApp { url: format!("http://{addr}"), db, state, running }
     }
