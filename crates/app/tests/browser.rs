@@ -786,7 +786,23 @@ async fn journey(dialect: Dialect) {
     other.expect_path(&format!("/n/{slug}?notice=requested")).await;
     other.expect_notice("Your request has been sent to the network's organisers.").await;
     other.expect_text("main h1 + p.muted .badge", "Request pending").await;
-    other.button("Withdraw my request").await;
+    // Withdrawing asks first (a page of its own, no script); cancelling changes nothing.
+    let withdraw = other.button("Withdraw my request").await;
+    other.click(withdraw).await;
+    other.expect_path(&format!("/n/{slug}/leave?")).await; // a GET form with no fields
+    other.expect_h1("Withdraw your request to join Assistants?").await;
+    let cancel = other.link("Cancel, back to Assistants").await;
+    other.click(cancel).await;
+    other.expect_text("main h1 + p.muted .badge", "Request pending").await;
+    // A used or made-up link, and a page that is not there, while signed in: helpful pages that
+    // keep the signed-in navigation.
+    other.open("/password/reset/not-a-real-token").await;
+    other.expect_h1("This link has expired or was already used").await;
+    other.open("/n/no-such-network").await;
+    other.expect_h1("Page not found").await;
+    other
+        .find(By::XPath("//header//a[starts-with(normalize-space(.), 'My account')]"), "My account on an error page")
+        .await;
     other.sign_out().await;
 
     // ---- the administrator approves, signing in again in the second browser ----
@@ -1002,6 +1018,19 @@ async fn onboarding_journey(dialect: Dialect) {
     member.expect_path("/people?q=Minute+taking&department=Facilities").await;
     member.find(By::XPath("//section[@aria-labelledby='filters-h']//a[@aria-current='true' and normalize-space(.)='Facilities (selected)']"), "the selected facet").await;
     member.expect_text("#results-h", "1 person").await;
+    // Another order keeps the search and the filter.
+    let by_department = member
+        .find(By::XPath("//nav[@aria-label='Sort results']//a[normalize-space(.)='Department']"), "the Department sort")
+        .await;
+    member.click(by_department).await;
+    member.expect_path("/people?q=Minute+taking&department=Facilities&sort=department").await;
+    member
+        .find(
+            By::XPath("//nav[@aria-label='Sort results']//a[@aria-current='true' and normalize-space(.)='Department']"),
+            "the current order",
+        )
+        .await;
+    member.expect_text("#results-h", "1 person").await;
     let me = member
         .find(
             By::XPath("//section[@aria-labelledby='results-h']//h3/a[normalize-space(.)='Mia Member']"),
@@ -1018,6 +1047,22 @@ async fn onboarding_journey(dialect: Dialect) {
     member.open("/people").await;
     member.expect_h1("People").await;
     member.expect_fits_phone("the directory").await;
+    // The facets scroll sideways in one short row, so the results start soon after them.
+    let (results, facets_bottom, screen): (f64, f64, f64) = member
+        .driver
+        .execute(
+            "const f = document.querySelector('.facet-groups').getBoundingClientRect(); \
+             return [document.getElementById('results-h').getBoundingClientRect().top + scrollY, f.bottom + scrollY, innerHeight];",
+            Vec::new(),
+        )
+        .await
+        .expect("positions")
+        .convert()
+        .expect("three numbers");
+    assert!(
+        facets_bottom < results && facets_bottom < screen * 1.5,
+        "facets end at {facets_bottom}px, results at {results}px"
+    );
     member.resize(DESKTOP).await;
 
     // ---- the administrator: progress, acceptances, administration pages ----
@@ -1058,6 +1103,19 @@ async fn onboarding_journey(dialect: Dialect) {
     admin
         .find(By::XPath("//main//tbody/tr[td[1]='Mia Member' and td[2]='mia@example.org']"), "Mia in the people table")
         .await;
+    // Inviting someone to the organisation: the form opens, a bad address is refused beside it.
+    let invite = admin
+        .find(By::XPath("//main//summary[normalize-space(.)='Invite someone to Roundtable']"), "the invite disclosure")
+        .await;
+    admin.mouse_click(&invite).await;
+    // (An address the browser's own check lets through, so the server's answer is what shows.)
+    let email = admin.fill("Their work email address", "f-email", "colleague@localhost").await;
+    admin.press_enter(email).await;
+    admin.expect_text("#f-email-error", "Enter an email address like name@example.org.").await;
+    admin.fill("Their work email address", "f-email", "colleague@example.org").await;
+    let send = admin.button("Send the invitation").await;
+    admin.click(send).await;
+    admin.expect_notice("The invitation has been sent by email.").await;
     for (link, h1) in [("Audit log", "Audit log"), ("Outbox", "Outbox"), ("Sign-up domains", "Sign-up domains")] {
         let l = admin
             .find(
