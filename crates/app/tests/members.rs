@@ -18,6 +18,7 @@ both!(
     names_and_profiles_folded_the_older_way_are_still_found,
     the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet_value,
     a_deactivated_manager_or_executive_leaves_profiles_until_reactivated,
+    people_correct_their_own_name_and_are_found_by_it,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -155,6 +156,31 @@ fn at_with(app: &TestApp, path: &str, query: &[(&str, &str)]) -> reqwest::Url {
 async fn api_names(app: &TestApp, token: &str, query: &[(&str, &str)]) -> Vec<String> {
     let found = support::api_get(at_with(app, "/api/v1/people", query), token).await;
     found["people"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn people_correct_their_own_name_and_are_found_by_it(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let ann = app.user("ann@example.org", "Ann Asistant").await;
+    join(&app, "eas", "ann@example.org", Role::Member).await;
+    let form = body(ann.get(app.at("/profile")).send().await.unwrap()).await;
+    assert!(form.contains(r#"name="name" type="text" value="Ann Asistant""#), "{form}");
+    // An empty name is refused beside the field, and nothing changes.
+    let r = ann.post(app.at("/profile")).form(&[("name", "  "), ("time_zone", "UTC")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains(r#"id="f-name-error""#));
+    let r = ann.post(app.at("/profile")).form(&[("name", "Ann Assistant-Ngô"), ("time_zone", "UTC")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    // Found by the new name (accents folded), in the directory and the member list.
+    let found = body(admin.get(app.at("/people?q=assistant-ngo")).send().await.unwrap()).await;
+    assert!(found.contains("Ann Assistant-Ngô") && found.contains("1 person"), "{found}");
+    let members = body(admin.get(app.at("/n/eas/members?q=ngo")).send().await.unwrap()).await;
+    assert!(members.contains("Ann Assistant-Ngô"), "{members}");
+    // A form without the field (an older page) keeps the name.
+    let r = ann.post(app.at("/profile")).form(&[("time_zone", "UTC")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().name, "Ann Assistant-Ngô");
 }
 
 async fn a_deactivated_manager_or_executive_leaves_profiles_until_reactivated(d: Dialect) {
@@ -626,6 +652,20 @@ mod privacy_rights {
         }
         let r = admin.post(app.at(&format!("/n/eas/onboarding/buddies/{cy_id}/end"))).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // The organiser's minutes of the past event name her.
+        let r = admin
+            .post(app.at(&format!("/events/{past}/notes")))
+            .form(&[
+                ("agenda", "Welcome; travel policy"),
+                ("minutes", "Ann Assistant presented the travel policy. Joann Assistantson asked about trains."),
+                ("summary", "Thanks to Ann Assistant."),
+                ("recording_url", ""),
+                ("at", past_at.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
 
         let text = body(ann.get(app.at("/account/export.json")).send().await.unwrap()).await;
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -845,6 +885,16 @@ mod privacy_rights {
         assert!(changed.iter().all(|e| e.subject == "a former member" && e.detail == "details erased with the person"));
         let marked = entries.iter().find(|e| e.action == "event.attendance_marked").unwrap();
         assert_eq!(marked.detail, "a former member");
+        // Nor do the minutes; other people's names stay.
+        let past_start = DateTime::from_timestamp_micros(past_at.parse().unwrap()).unwrap();
+        let notes = events::notes(db, past.parse().unwrap(), past_start).await.unwrap();
+        assert_eq!(
+            (notes.minutes.as_str(), notes.summary.as_str()),
+            (
+                "a former member presented the travel policy. Joann Assistantson asked about trains.",
+                "Thanks to a former member."
+            )
+        );
         // No mail or link to any of her addresses is kept.
         let (outbox, _) = roundtable_store::outbox::page(db, 1000, 0).await.unwrap();
         assert!(
@@ -936,6 +986,12 @@ mod photos {
         let r = upload(&app, &ann, b"<html><script>x</script></html>".to_vec(), "me.jpg").await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body(r).await.contains("not a photo we can read"));
+        // A camera original over the server's 8 MB request limit gets the error page, in Ann's
+        // own navigation, not a bare line of text.
+        let r = upload(&app, &ann, vec![0xFF; 9 * 1024 * 1024], "IMG_0001.JPG").await;
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let page = body(r).await;
+        assert!(page.contains("larger than the 8 MB a page may send") && page.contains("My account"), "{page}");
         let id = id_of(&app, "ann@example.org").await;
         assert!(
             roundtable_store::profiles::photo(&app.state.db, roundtable_domain::UserId::parse(&id).unwrap())

@@ -259,16 +259,21 @@ pub async fn error_pages(
     }
     let cookie = req.headers().get(header::COOKIE).cloned();
     let response = next.run(req).await;
-    let response =
-        if response.status() == StatusCode::PAYLOAD_TOO_LARGE && response.extensions().get::<Shown>().is_none() {
-            AppError::BadRequest(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("This is larger than the {} MB a page may send. Choose a smaller file.", BODY_LIMIT_MB),
-            )
-            .into_response()
-        } else {
-            response
-        };
+    // The size limit's own answer is bare text; our pages (the import form explains its own
+    // limit) answer in HTML and are left as they are.
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.to_str().is_ok_and(|v| v.starts_with("text/html")));
+    let response = if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !html {
+        AppError::BadRequest(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("This is larger than the {BODY_LIMIT_MB} MB a page may send. Choose a smaller file."),
+        )
+        .into_response()
+    } else {
+        response
+    };
     let (Some(cookie), Some(shown)) = (cookie, response.extensions().get::<Shown>().cloned()) else {
         return response;
     };
