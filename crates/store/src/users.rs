@@ -57,6 +57,8 @@ queries! {
     SET_AUDIT_TEXT = "UPDATE audit_log SET subject = $2, detail = $3 WHERE id = $1";
     OUTBOX_NAMING = "SELECT id, subject, text_body, html_body FROM outbox WHERE (REPLACE(subject, $1, '') <> subject OR REPLACE(text_body, $1, '') <> text_body OR REPLACE(html_body, $3, '') <> html_body) AND created_at >= $2";
     SET_OUTBOX_TEXT = "UPDATE outbox SET subject = $2, text_body = $3, html_body = $4 WHERE id = $1";
+    NOTES_NAMING = "SELECT event_id, occurrence_at, agenda, minutes, summary FROM event_notes WHERE (REPLACE(agenda, $1, '') <> agenda OR REPLACE(minutes, $1, '') <> minutes OR REPLACE(summary, $1, '') <> summary) AND updated_at >= $2";
+    SET_NOTES_TEXT = "UPDATE event_notes SET agenda = $3, minutes = $4, summary = $5 WHERE event_id = $1 AND occurrence_at = $2";
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
     /// By name or email (LIKE $1), or exactly by HR employee ID ($4), that person first; the
     /// count has the same condition, so pages and totals agree.
@@ -382,8 +384,9 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
         tx.write(ERASE_OUTBOX, params![address, from, until]).await?;
     }
     // Their name, in what was written while they were here: audit subjects and details ("X asks
-    // to join", "invitation accepted: X") and mail to other people about them. Very short names
-    // would match too much to be worth it.
+    // to join", "invitation accepted: X"), mail to other people about them, and organisers'
+    // agendas, minutes and summaries of events ("Ann presented…"). Very short names would match
+    // too much to be worth it.
     let name = person.name.trim();
     if name.chars().count() >= 3 {
         let html_name = html_escaped(name);
@@ -396,6 +399,12 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
             let (subject, text, html) =
                 (scrub_name(&subject, name), scrub_name(&text, name), scrub_name(&html, &html_name));
             tx.write(SET_OUTBOX_TEXT, params![id, subject, text, html]).await?;
+        }
+        for r in tx.read(NOTES_NAMING, params![name, person.created_at]).await? {
+            let (event, at) = (r.uuid(0)?, r.time(1)?);
+            let (agenda, minutes, summary) =
+                (scrub_name(&r.text(2)?, name), scrub_name(&r.text(3)?, name), scrub_name(&r.text(4)?, name));
+            tx.write(SET_NOTES_TEXT, params![event, at, agenda, minutes, summary]).await?;
         }
     }
     // They are nobody's buddy, and have none, any more; the ended rows stay for the figures.
