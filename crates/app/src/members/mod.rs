@@ -12,7 +12,7 @@ use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::Utc;
 use roundtable_domain::profile::{self, Audience, Field, Relation};
-use roundtable_domain::{Actor, Capability, FieldError, LongText, Page, UserId, fold};
+use roundtable_domain::{Actor, Capability, FieldError, LongText, Page, PersonName, UserId, fold};
 use roundtable_store::profiles::{self, Listed, Profile, ProfileWrite};
 use roundtable_store::users;
 use std::collections::BTreeMap;
@@ -121,6 +121,8 @@ pub async fn mine(state: &AppState, actor: &Actor) -> Result<(Profile, BTreeMap<
 /// What the edit form sends.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct ProfileInput {
+    /// The name everyone sees; absent (an older form, a client that leaves it out) keeps it.
+    pub name: Option<String>,
     #[serde(default)]
     pub job_title: String,
     #[serde(default)]
@@ -237,6 +239,7 @@ pub fn index(p: &Indexed<'_>, aud: &BTreeMap<Field, Audience>) -> Index {
 /// written unless everything is valid.
 pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Result<()> {
     let mut errs = Vec::new();
+    let name = input.name.as_deref().map(|n| PersonName::parse(n).map_err(|e| errs.push(e)).ok());
     let mut ok = |r: std::result::Result<String, FieldError>| r.map_err(|e| errs.push(e)).unwrap_or_default();
     let job_title = ok(short("job_title", &input.job_title, 120));
     let department = ok(short("department", &input.department, 120));
@@ -324,10 +327,11 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     }
 
     let me = users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
+    let name = name.flatten().map_or(me.name, |n| n.as_str().to_owned());
     let list = |kind: &str| tag_lists.iter().find(|(k, _)| *k == kind).map(|(_, l)| l.as_slice()).unwrap_or_default();
     let Index { search_organisation, search_network, tags } = index(
         &Indexed {
-            name: &me.name,
+            name: &name,
             job_title: &job_title,
             department: &department,
             location: &location,
@@ -349,6 +353,8 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
         &mut tx,
         actor.user_id,
         &ProfileWrite {
+            name: &name,
+            name_folded: &fold(&name),
             job_title: &job_title,
             department: &department,
             location: &location,

@@ -220,6 +220,7 @@ async fn stored_input(state: &AppState, s: &Signed) -> Result<(ProfileInput, BTr
         }
     }
     let v = ProfileInput {
+        name: Some(p.name.clone()),
         job_title: p.job_title.clone(),
         department: p.department.clone(),
         location: p.location.clone(),
