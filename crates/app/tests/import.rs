@@ -355,7 +355,7 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
 async fn post(app: &TestApp, c: &reqwest::Client, path: &str, csv: &str, extra: &[(&str, &str)]) -> reqwest::Response {
     let header = csv.lines().next().unwrap_or("");
     let mut form = Form::new().text("csv", csv.to_owned()).text("file_name", "hr.csv").text("encoding", "UTF-8");
-    for (i, h) in header.split(',').enumerate() {
+    for (i, h) in header.split([',', ';']).enumerate() {
         form = form.text(format!("map_{}", h.trim()), i.to_string());
     }
     for (k, v) in extra {
@@ -500,6 +500,15 @@ async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Diale
     // Exported, edited nowhere, imported back: nothing changes.
     let r = import(db, &bytes, apply()).await;
     assert_eq!((r.created, r.updated, r.errors.len()), (0, 0, 0), "{:#?} {:#?}", r.errors, r.outcomes);
+    // For Excel with French or German settings: semicolons, and it imports back the same.
+    let r = admin.get(app.at("/admin/export/members.csv?separator=semicolon")).send().await.unwrap();
+    let semicolons = r.bytes().await.unwrap();
+    assert!(semicolons.starts_with(b"\xEF\xBB\xBFemail;name;preferred_name;job_title"), "semicolon-separated");
+    let r = import(db, &semicolons, apply()).await;
+    assert_eq!((r.created, r.updated, r.errors.len()), (0, 0, 0), "{:#?} {:#?}", r.errors, r.outcomes);
+    let r = admin.get(app.at("/admin/export/members.csv?separator=tab")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(body(r).await.contains("use comma or semicolon"));
 
     // One network only; formula-like text is neutralised.
     import(db, b"email,name,job_title,department\r\nevil@example.org,=cmd|' /C calc'!A0,@SUM(A1),-1+1\r\n", apply())
@@ -702,6 +711,11 @@ async fn the_rows_with_errors_download_as_csv_to_fix_in_excel_and_import_again(d
     let r = post(&app, &admin, "/admin/import/errors.csv", bad, &[]).await;
     let text = body(r).await;
     assert!(text.contains("fay@example.org") && !text.contains("gus@example.org"), "{text}");
+    // A semicolon file (French or German Excel) gets its errors back with semicolons.
+    let r = post(&app, &admin, "/admin/import/errors.csv", &bad.replace(',', ";"), &[]).await;
+    let text = body(r).await;
+    assert!(text.starts_with("\u{feff}email;name;start_date;"), "{text}");
+    assert!(text.contains("fay@example.org;Fay;31/02/2020;"), "{text}");
     // A file without errors (any more) shows the preview instead of an empty download.
     let r = post(&app, &admin, "/admin/import/errors.csv", "email,name\r\nhal@example.org,Hal\r\n", &[]).await;
     assert_eq!(r.status(), StatusCode::OK);

@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use clap::Subcommand;
+use roundtable_app::http::Separator;
 use roundtable_app::import::{Column, Options, Report, Stage, console};
 use roundtable_store::Db;
 use std::io::Write;
@@ -68,7 +69,17 @@ pub enum ExportCommand {
         /// Only the active members of this network (its address).
         #[arg(long, value_name = "SLUG")]
         network: Option<String>,
+        /// Cell separator: Excel expects a semicolon where the comma is the decimal mark
+        /// (French, German, Spanish… regional settings).
+        #[arg(long, value_enum, default_value_t = SeparatorArg::Comma)]
+        separator: SeparatorArg,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SeparatorArg {
+    Comma,
+    Semicolon,
 }
 
 /// Errors printed in full; beyond this, only counted.
@@ -214,8 +225,12 @@ fn lines(l: &[u64]) -> String {
 }
 
 pub async fn run_export(db: &Db, cmd: ExportCommand) -> anyhow::Result<()> {
-    let ExportCommand::Members { out, network } = cmd;
-    let csv = console::export(db, network.as_deref()).await?;
+    let ExportCommand::Members { out, network, separator } = cmd;
+    let separator = match separator {
+        SeparatorArg::Comma => Separator::Comma,
+        SeparatorArg::Semicolon => Separator::Semicolon,
+    };
+    let csv = console::export(db, network.as_deref(), separator).await?;
     match out {
         Some(path) => {
             std::fs::write(&path, &csv).with_context(|| format!("writing {}", path.display()))?;

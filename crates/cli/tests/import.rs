@@ -123,6 +123,17 @@ async fn email_changes_found_by_employee_id_are_listed(d: Dialect) {
     let out = roundtable(&db, &["import", "members", &renamed]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("email changed") && text.contains("Imported: 0 created, 0 updated, 2 unchanged"), "{text}");
+
+    // Exported with semicolons (for Excel with French or German settings), the file imports back
+    // as it is; an unknown separator is refused with the ones there are.
+    let out = db.dir.path().join("members.csv").display().to_string();
+    roundtable(&db, &["export", "members", "--separator", "semicolon", "--out", &out]);
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with("\u{feff}email;name;") && csv.contains("ann.jones@example.org;Ann Jones;"), "{csv}");
+    let text = String::from_utf8_lossy(&roundtable(&db, &["import", "members", &out]).stdout).into_owned();
+    assert!(text.contains("0 created, 0 updated, 2 unchanged"), "{text}");
+    let err = refused(&db, &["export", "members", "--separator", "tab"]);
+    assert!(err.contains("possible values: comma, semicolon"), "{err}");
 }
 
 async fn deactivation_guards(d: Dialect) {

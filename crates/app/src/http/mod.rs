@@ -213,11 +213,51 @@ pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
 }
 
+/// The cell separator of a CSV file we write. Excel splits a file on the list separator of the
+/// computer's regional settings: a comma in English-speaking countries, a semicolon where the
+/// comma is the decimal mark (France, Germany, Spain, …). Files we read may use either.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Separator {
+    #[default]
+    Comma,
+    Semicolon,
+}
+
+impl Separator {
+    /// "comma" or "semicolon" ('' for the default); anything else is refused with a message.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim() {
+            "" | "comma" => Ok(Self::Comma),
+            "semicolon" => Ok(Self::Semicolon),
+            other => Err(AppError::BadRequest(
+                axum::http::StatusCode::BAD_REQUEST,
+                format!(
+                    "Unknown separator \"{}\": use comma or semicolon.",
+                    other.chars().take(40).collect::<String>()
+                ),
+            )),
+        }
+    }
+
+    pub fn byte(self) -> u8 {
+        match self {
+            Self::Comma => b',',
+            Self::Semicolon => b';',
+        }
+    }
+}
+
 /// CSV that Excel opens correctly: UTF-8 with a byte-order mark, CRLF line ends, and cells that
 /// would start a formula (`= + - @`, tab, CR) prefixed with `'` so a file cannot run commands.
 pub fn csv_bytes<R: IntoIterator<Item = Vec<String>>>(header: &[&str], rows: R) -> Vec<u8> {
+    csv_bytes_with(b',', header, rows)
+}
+
+/// `csv_bytes` with cells separated by `separator`.
+pub fn csv_bytes_with<R: IntoIterator<Item = Vec<String>>>(separator: u8, header: &[&str], rows: R) -> Vec<u8> {
     let mut out = "\u{feff}".as_bytes().to_vec();
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut w =
+        csv::WriterBuilder::new().delimiter(separator).terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let _ = w.write_record(header);
     for row in rows {
         let _ = w.write_record(row.iter().map(|c| neutralise(c).into_owned()));

@@ -40,7 +40,7 @@ pub mod pages;
 
 pub use csv_read::{Column, ERROR_COLUMNS, FileError, Mapping, Record, RowError, Sheet};
 
-use crate::http::{AppError, Result};
+use crate::http::{AppError, Result, Separator};
 use crate::members::{Indexed, audiences, index};
 use crate::state::AppState;
 use chrono::Utc;
@@ -1193,7 +1193,9 @@ pub async fn error_file(
     let (header, rows) = csv_read::error_rows(sheet, &report.errors);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let n = rows.len();
-    Ok(Some((crate::http::csv_bytes(&header, rows), n)))
+    // In the upload's own separator, so it opens in the same Excel and can be uploaded again.
+    let separator = u8::try_from(sheet.delimiter).unwrap_or(b',');
+    Ok(Some((crate::http::csv_bytes_with(separator, &header, rows), n)))
 }
 
 /// The org-admin page's network list (for "add everyone to").
@@ -1266,7 +1268,7 @@ fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
 
 /// Active people (of one network, if given) as CSV for Excel: UTF-8 with a BOM, CRLF line ends,
 /// ISO dates, formula-like cells neutralised. Returns the CSV and how many people it holds.
-async fn export_csv(db: &Db, rel: Relation, network: Option<&str>) -> Result<(Vec<u8>, usize)> {
+async fn export_csv(db: &Db, rel: Relation, network: Option<&str>, sep: Separator) -> Result<(Vec<u8>, usize)> {
     let snap = store::snapshot(&mut Source::Db(db)).await?;
     let only = match network {
         None => None,
@@ -1316,15 +1318,21 @@ async fn export_csv(db: &Db, rel: Relation, network: Option<&str>) -> Result<(Ve
         rows.push(export_row(&e, rel));
     }
     // BOM, CRLF and formula neutralising are the shared Excel-safe writer's job.
-    let out = crate::http::csv_bytes(&header, rows);
+    let out = crate::http::csv_bytes_with(sep.byte(), &header, rows);
     Ok((out, people.len()))
 }
 
 /// The org-admin export, recorded in the audit log (it is personal data leaving the system).
-pub async fn export(state: &AppState, actor: &Actor, actor_name: &str, network: Option<&str>) -> Result<Vec<u8>> {
+pub async fn export(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    network: Option<&str>,
+    sep: Separator,
+) -> Result<Vec<u8>> {
     crate::admin::require_admin(actor)?;
     let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
-    let (csv, n) = export_csv(&state.db, rel, network).await?;
+    let (csv, n) = export_csv(&state.db, rel, network, sep).await?;
     let mut tx = state.db.begin().await?;
     let subject = network.unwrap_or("organisation");
     audit::record(
@@ -1379,9 +1387,9 @@ pub mod console {
     }
 
     /// Every active person (or one network's members) as CSV, with every field.
-    pub async fn export(db: &Db, network: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    pub async fn export(db: &Db, network: Option<&str>, sep: Separator) -> anyhow::Result<Vec<u8>> {
         let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
-        let (csv, n) = export_csv(db, rel, network).await.map_err(|e| match e {
+        let (csv, n) = export_csv(db, rel, network, sep).await.map_err(|e| match e {
             AppError::NotFound => anyhow::anyhow!("no network has the address {:?}", network.unwrap_or_default()),
             e => plain(e),
         })?;

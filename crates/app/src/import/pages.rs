@@ -568,6 +568,9 @@ async fn export_page(State(state): State<AppState>, s: Signed) -> Result<Respons
 struct ExportQuery {
     #[serde(default)]
     network: String,
+    /// "comma" (default) or "semicolon".
+    #[serde(default)]
+    separator: String,
 }
 
 fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
@@ -594,7 +597,8 @@ async fn export_csv(
     if let Some(n) = network {
         roundtable_domain::NetworkSlug::parse(n).map_err(|_| AppError::NotFound)?;
     }
-    let body = super::export(&state, &s.actor(), &s.user.name, network).await?;
+    let separator = crate::http::Separator::parse(&q.separator)?;
+    let body = super::export(&state, &s.actor(), &s.user.name, network, separator).await?;
     let name = network.map_or_else(|| "members.csv".to_owned(), |n| format!("members-{n}.csv"));
     Ok(csv_response(&name, body))
 }
