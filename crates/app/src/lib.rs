@@ -107,7 +107,24 @@ async fn shutdown() {
 pub fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
     static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
         std::sync::OnceLock::new();
-    HANDLE.get_or_init(|| metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok()).clone()
+    HANDLE
+        .get_or_init(|| {
+            let handle = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok()?;
+            // Timings are kept until upkeep drains them; without it an instance nobody scrapes
+            // would hold every request's sample.
+            let upkeep = handle.clone();
+            std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    }
+                })
+                .ok()?;
+            Some(handle)
+        })
+        .clone()
 }
 
 /// `roundtable serve`: open the database, install metrics, listen, run until a signal.

@@ -218,13 +218,16 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     // Withdrawing the request (the "leave" route) says so; asking again is possible.
     let r = bo.post(app.at("/n/eas/leave")).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/?notice=request-withdrawn");
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT, "an organiser acting on the withdrawn request is told");
+    assert!(body(r).await.contains("Bo Member is no longer asking to join"));
     let r = bo.post(app.at("/n/eas/join")).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/eas?notice=requested");
     // Not yet a member: the member list is closed to Bo.
     assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
     assert!(page.contains("Requests to join") && page.contains("Bo Member"), "{page}");
-    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
     // Bo cannot approve himself.
     assert_eq!(
         bo.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap().status(),

@@ -15,6 +15,11 @@ queries! {
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
     /// Links of one purpose sent to an address since a time (to limit how many are sent).
     COUNT_SENT_SINCE = "SELECT COUNT(*) FROM one_time_links WHERE purpose = $1 AND email = $2 AND created_at > $3";
+    /// PostgreSQL: the account's row lock serialises requests for its links, so each request's
+    /// count sees every link an earlier one added.
+    LOCK_ACCOUNT_PG = "SELECT id FROM users WHERE id = $1 FOR UPDATE";
+    /// SQLite: `BEGIN IMMEDIATE` on the single writer already serialises every write transaction.
+    LOCK_ACCOUNT_SQLITE = "SELECT id FROM users WHERE id = $1";
     /// A person's links of one purpose that are still open (a reset cancels the other resets).
     DELETE_OPEN_FOR_USER = "DELETE FROM one_time_links WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL";
     /// Links for a person's account, without their secrets ("download my data").
@@ -107,9 +112,20 @@ pub async fn consume(tx: &mut Tx, hash: &str, purpose: Purpose, now: DateTime<Ut
     tx.read_opt(CONSUME, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
 }
 
+/// Holds back other requests for `user`'s links until this transaction ends (call it before
+/// `count_sent_since`, so that simultaneous requests cannot all count below a limit).
+pub async fn lock_account(tx: &mut Tx, user: UserId) -> Result<()> {
+    let sql = match tx.dialect() {
+        crate::Dialect::Postgres => LOCK_ACCOUNT_PG,
+        crate::Dialect::Sqlite => LOCK_ACCOUNT_SQLITE,
+    };
+    tx.read(sql, params![user]).await?;
+    Ok(())
+}
+
 /// How many links for `purpose` were made for `email` after `since`, used or not. Read through
-/// the transaction that will add the next one, so on SQLite (one writer) concurrent requests
-/// count each other.
+/// the transaction that will add the next one, after `lock_account`, so concurrent requests count
+/// each other.
 pub async fn count_sent_since(tx: &mut Tx, purpose: Purpose, email: &str, since: DateTime<Utc>) -> Result<i64> {
     tx.read(COUNT_SENT_SINCE, params![purpose.as_str(), email, since]).await?.first().map_or(Ok(0), |r| r.int(0))
 }

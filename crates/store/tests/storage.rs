@@ -25,6 +25,7 @@ both!(
     an_address_history_follows_one_person_when_addresses_are_reused,
     the_audit_log_is_indexed_by_actor,
     the_outbox_is_indexed_by_address,
+    a_second_link_request_for_an_account_waits_for_the_first,
 );
 
 async fn every_statement_prepares_on_a_migrated_database(d: Dialect) {
@@ -58,6 +59,39 @@ async fn migrations_are_idempotent_and_report_current(d: Dialect) {
     let t = TestDb::new(d).await;
     assert_eq!(t.db.migrate().await.unwrap(), 0, "second run applies nothing");
     assert!(t.db.is_migrated().await.unwrap());
+}
+
+/// `links::lock_account` makes a second request for the same account's links wait until the
+/// first has committed, so its count includes the link the first one added (the reset limit).
+async fn a_second_link_request_for_an_account_waits_for_the_first(d: Dialect) {
+    use roundtable_store::links::{self, NewLink, Purpose};
+    let t = TestDb::new(d).await;
+    let id = new_user(&t, "ann@example.org").await.unwrap();
+    let since = Utc::now() - Duration::hours(1);
+    let mut first = t.db.begin().await.unwrap();
+    links::lock_account(&mut first, id).await.unwrap();
+    assert_eq!(links::count_sent_since(&mut first, Purpose::Reset, "ann@example.org", since).await.unwrap(), 0);
+    let db = t.db.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = db.begin().await.unwrap();
+        links::lock_account(&mut tx, id).await.unwrap();
+        links::count_sent_since(&mut tx, Purpose::Reset, "ann@example.org", since).await.unwrap()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "the second request must wait for the first");
+    let link = NewLink {
+        token_hash: "h1",
+        purpose: Purpose::Reset,
+        email: "ann@example.org",
+        user_id: Some(id),
+        network_id: None,
+        created_by: None,
+        role: Role::Member,
+        expires_at: Utc::now() + Duration::hours(1),
+    };
+    links::insert(&mut first, &link, Utc::now()).await.unwrap();
+    first.commit().await.unwrap();
+    assert_eq!(second.await.unwrap(), 1, "and then counts the first one's link");
 }
 
 async fn new_user(t: &TestDb, email: &str) -> Result<roundtable_domain::UserId, Error> {

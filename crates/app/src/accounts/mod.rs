@@ -13,7 +13,7 @@ use roundtable_domain::error::gather;
 use roundtable_domain::{Email, FieldError, MembershipStatus, OrgName, Password, PersonName, Role, UserId};
 use roundtable_store::links::{self, NewLink, Purpose};
 use roundtable_store::users::{self, NewUser, User};
-use roundtable_store::{Error as StoreError, audit, login_failures, networks, org, sessions, tokens};
+use roundtable_store::{Error as StoreError, Tx, audit, login_failures, networks, org, sessions, tokens};
 
 /// Failed sign-ins allowed in `FAILURE_WINDOW_MINUTES` for one account from one address; then
 /// that pair waits (the owner elsewhere is not affected).
@@ -388,26 +388,29 @@ pub async fn request_reset(state: &AppState, email: &str) -> Result<()> {
     if user.deactivated_at.is_some() {
         return Ok(());
     }
-    if !send_reset_link(state, &user, None).await? {
+    let mut tx = state.db.begin().await?;
+    if send_reset_link(state, &mut tx, &user, None).await? {
+        tx.commit().await?;
+    } else {
         // The same answer as for a sent link or an unknown address: nothing to learn here.
         tracing::info!(user.id = %user.id, "password reset not sent: hourly limit reached");
     }
     Ok(())
 }
 
-/// Queues a one-hour reset link to `user`, asked for by themselves or by an org admin
-/// (`by_admin`, named in the mail). False when the hourly limit of links to the address is
-/// reached (nothing is sent).
-pub async fn send_reset_link(state: &AppState, user: &users::User, by_admin: Option<&str>) -> Result<bool> {
+/// Queues a one-hour reset link to `user` in the caller's transaction, asked for by themselves
+/// or by an org admin (`by_admin`, named in the mail). False when the hourly limit of links to
+/// the address is reached (nothing is written).
+pub async fn send_reset_link(state: &AppState, tx: &mut Tx, user: &User, by_admin: Option<&str>) -> Result<bool> {
     let token = random_token();
     let now = Utc::now();
-    let mut tx = state.db.begin().await?;
     let since = now - Duration::minutes(RESET_WINDOW_MINUTES);
-    if links::count_sent_since(&mut tx, Purpose::Reset, &user.email, since).await? >= RESET_EMAILS {
+    links::lock_account(tx, user.id).await?;
+    if links::count_sent_since(tx, Purpose::Reset, &user.email, since).await? >= RESET_EMAILS {
         return Ok(false);
     }
     links::insert(
-        &mut tx,
+        tx,
         &NewLink {
             token_hash: &token_hash(&token),
             purpose: Purpose::Reset,
@@ -426,7 +429,7 @@ pub async fn send_reset_link(state: &AppState, user: &users::User, by_admin: Opt
         None => "Someone (we hope you) asked to reset the password of your Roundtable account. The link works once and for one hour. If it was not you, ignore this email; your password stays as it is.".into(),
     };
     mail::queue(
-        &mut tx,
+        tx,
         &Mail {
             to: &user.email,
             subject: "Choose a new Roundtable password".into(),
@@ -436,7 +439,6 @@ pub async fn send_reset_link(state: &AppState, user: &users::User, by_admin: Opt
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(true)
 }
 

@@ -106,13 +106,13 @@ pub async fn send_reset(state: &AppState, actor: &Actor, actor_name: &str, user:
             format!("{} is deactivated: reactivate the account first.", person.name),
         )));
     }
-    if !crate::accounts::send_reset_link(state, &person, Some(actor_name)).await? {
+    let mut tx = state.db.begin().await?;
+    if !crate::accounts::send_reset_link(state, &mut tx, &person, Some(actor_name)).await? {
         return Err(AppError::Conflict(FieldError::new(
             "form",
             format!("{} was already sent three links in the last hour; ask them to use the newest one.", person.name),
         )));
     }
-    let mut tx = state.db.begin().await?;
     record(&mut tx, actor, actor_name, "person.reset_sent", &person.email, "").await?;
     tx.commit().await?;
     Ok(person.name)

@@ -144,7 +144,7 @@ pub fn is_api(path: &str) -> bool {
 const KEPT_HEADERS: [header::HeaderName; 3] = [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE];
 
 /// Middleware (in the router, around everything under `/api/v1`): rewrites an error response
-/// that is not yet a problem document — from a handler that still uses axum's own extractors, or
+/// that is not yet a problem document — from a handler whose extractor is not one of `extract`'s, or
 /// from a layer (timeout, body limit, panic) — as one, keeping its status. A 4xx keeps a short
 /// plain-text explanation as its `detail`; a 5xx never shows its cause, and logs it.
 pub async fn problem_responses(req: Request, next: Next) -> Response {

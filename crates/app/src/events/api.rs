@@ -1,11 +1,12 @@
 //! `/api/v1` for events: a network's upcoming occurrences, one event, and RSVPs. The same use
 //! cases as the pages; errors are problem+json with stable codes.
 
+use crate::api::extract::{Json, Path, Query};
 use crate::http::{ApiError, ApiResult, ApiUser, AppError};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use roundtable_domain::FieldError;
 use roundtable_domain::events::Rsvp;

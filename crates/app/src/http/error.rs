@@ -257,7 +257,8 @@ pub async fn error_pages(
     if crate::api::is_api(req.uri().path()) {
         return next.run(req).await;
     }
-    let cookie = req.headers().get(header::COOKIE).cloned();
+    // Every Cookie header: HTTP/2 clients may send each cookie in one of its own.
+    let cookies: Vec<_> = req.headers().get_all(header::COOKIE).iter().cloned().collect();
     let response = next.run(req).await;
     // The size limit's own answer is bare text; our pages (the import form explains its own
     // limit) answer in HTML and are left as they are.
@@ -274,14 +275,13 @@ pub async fn error_pages(
     } else {
         response
     };
-    let (Some(cookie), Some(shown)) = (cookie, response.extensions().get::<Shown>().cloned()) else {
+    let Some(shown) = response.extensions().get::<Shown>().cloned().filter(|_| !cookies.is_empty()) else {
         return response;
     };
-    let Ok((mut parts, ())) =
-        axum::http::Request::builder().header(header::COOKIE, cookie).body(()).map(|r| r.into_parts())
-    else {
-        return response;
-    };
+    let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+    for c in cookies {
+        parts.headers.append(header::COOKIE, c);
+    }
     use axum::extract::FromRequestParts;
     match crate::http::MaybeSigned::from_request_parts(&mut parts, &state).await {
         Ok(crate::http::MaybeSigned(Some(signed))) => {

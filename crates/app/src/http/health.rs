@@ -3,7 +3,7 @@
 
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// Alive: the process answers. No dependencies.
@@ -42,7 +42,18 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 pub async fn count_requests(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let started = std::time::Instant::now();
     let route = req.extensions().get::<axum::extract::MatchedPath>().map_or("(unmatched)", |m| m.as_str()).to_owned();
-    let method = req.method().as_str().to_owned();
+    // Any token is a valid method name: only the standard ones become labels, so that nobody
+    // can grow the label set by inventing methods.
+    let method = match *req.method() {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    };
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
     metrics::histogram!("roundtable_http_request_duration_seconds", "route" => route.clone())

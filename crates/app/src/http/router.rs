@@ -63,7 +63,6 @@ pub fn build(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(axum::middleware::from_fn(super::health::count_requests))
                 .layer(axum::middleware::from_fn(crate::read_model::request_scope))
-                .layer(error_pages)
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -94,6 +93,8 @@ pub fn build(state: AppState) -> Router {
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
                 .layer(axum::middleware::from_fn(api::problem_responses))
+                // Inside the header layers, so a page it replaces carries them too.
+                .layer(error_pages)
                 .layer(CatchPanicLayer::new())
                 .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
                 .layer(axum::middleware::from_fn(explain_csrf_refusal))

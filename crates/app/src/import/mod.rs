@@ -1193,8 +1193,9 @@ pub async fn error_file(
     let (header, rows) = csv_read::error_rows(sheet, &report.errors);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let n = rows.len();
-    // In the upload's own separator, so it opens in the same Excel and can be uploaded again.
-    let separator = u8::try_from(sheet.delimiter).unwrap_or(b',');
+    // Semicolons if the upload had them, so it opens in the same Excel and can be uploaded again;
+    // otherwise commas (a tab-separated .csv would land in one column).
+    let separator = if sheet.delimiter == ';' { b';' } else { b',' };
     Ok(Some((crate::http::csv_bytes_with(separator, &header, rows), n)))
 }
 

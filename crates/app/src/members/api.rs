@@ -1,11 +1,12 @@
 //! `/api/v1/people`: the directory and profiles as JSON, with the same privacy as the pages.
 
 use super::{DirectoryQuery, ProfileView};
+use crate::api::extract::{Json, Path, Query};
 use crate::http::{ApiResult, ApiUser};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use roundtable_domain::UserId;
 use serde::Serialize;
 use utoipa::ToSchema;

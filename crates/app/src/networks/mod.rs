@@ -452,11 +452,14 @@ pub async fn decide(
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
+    // Two organisers deciding at once take turns: a decline must not remove someone another
+    // organiser has just approved.
+    networks::lock(&mut tx, seen.network.id).await?;
     let changed = if approve {
         networks::transition(&mut tx, seen.network.id, user, MembershipStatus::Requested, MembershipStatus::Active, now)
             .await?
     } else {
-        let pending = networks::membership(&state.db, seen.network.id, user)
+        let pending = networks::membership_in(&mut tx, seen.network.id, user)
             .await?
             .is_some_and(|m| m.status == MembershipStatus::Requested);
         let declined = pending && networks::delete_membership(&mut tx, seen.network.id, user).await?;

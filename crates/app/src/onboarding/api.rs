@@ -3,13 +3,14 @@
 //! pages; errors are problem+json with stable codes.
 
 use super::buddies::{self, Assigned, Choice};
+use crate::api::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, ApiUser, AppError};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, put};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use roundtable_domain::{FieldError, UserId};
 use roundtable_store::buddies::Paired;

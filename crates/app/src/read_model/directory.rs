@@ -298,7 +298,8 @@ pub struct Shared {
     pub kind: &'static str,
     /// The shared value as the other person wrote it.
     pub value: String,
-    /// How many people hold the value: the fewer, the more it says.
+    /// How many people the viewer sees holding the value, the viewer included: the fewer, the
+    /// more it says.
     pub holders: usize,
 }
 
@@ -311,24 +312,33 @@ impl Snapshot {
         let viewer = Viewer::new(self, actor);
         let me_entry = &self.people[me as usize];
         let mut shared = Vec::new();
-        'tags: for mine in &me_entry.tags {
-            let holders = &self.tagged[mine.kind][mine.value as usize];
-            for &other in holders {
-                if shared.len() == 2000 {
-                    break 'tags;
-                }
-                let p = &self.people[other as usize];
-                let rel = viewer.relation(p);
-                let seen =
-                    p.tags.iter().find(|t| t.kind == mine.kind && t.value == mine.value && can_see(t.audience, rel));
-                if let (true, Some(t)) = (other != me, seen) {
-                    shared.push(Shared {
-                        person: listed(p, rel),
-                        kind: TAG_KINDS[mine.kind],
-                        value: self.spellings[t.spelling as usize].clone(),
-                        holders: holders.len(),
-                    });
-                }
+        for mine in &me_entry.tags {
+            if shared.len() >= 2000 {
+                break;
+            }
+            // Those the viewer sees holding it (the count weighs the thread: only what the
+            // viewer may see counts, or the order would tell of hidden tags).
+            let seen: Vec<(&PersonEntry, Relation, u32)> = self.tagged[mine.kind][mine.value as usize]
+                .iter()
+                .filter(|&&other| other != me)
+                .filter_map(|&other| {
+                    let p = &self.people[other as usize];
+                    let rel = viewer.relation(p);
+                    let t = p
+                        .tags
+                        .iter()
+                        .find(|t| t.kind == mine.kind && t.value == mine.value && can_see(t.audience, rel))?;
+                    Some((p, rel, t.spelling))
+                })
+                .collect();
+            let holders = seen.len() + 1;
+            for (p, rel, spelling) in seen.into_iter().take(2000 - shared.len()) {
+                shared.push(Shared {
+                    person: listed(p, rel),
+                    kind: TAG_KINDS[mine.kind],
+                    value: self.spellings[spelling as usize].clone(),
+                    holders,
+                });
             }
         }
         if !me_entry.department.is_empty() {
