@@ -1,6 +1,8 @@
 //! Org admin pages.
 
-use crate::http::{AppError, Errors, Form, Layout, ListQuery, Pager, Result, Signed, notice, render, with_status};
+use crate::http::{
+    AppError, Errors, Form, Layout, ListQuery, Pager, Result, Signed, notice, render, urlencode, with_status,
+};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -70,42 +72,80 @@ async fn people_page(
     })
 }
 
+/// The People list a form was sent from (its search and page), to come back to.
+#[derive(Deserialize, Default)]
+pub(crate) struct Back {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+}
+
+impl Back {
+    /// The People page with this search and page, and `notice`.
+    fn url(&self, notice: &str) -> String {
+        let mut url = "/admin/people?".to_owned();
+        if !self.q.is_empty() {
+            url.push_str(&format!("q={}&", urlencode(&self.q)));
+        }
+        if let Ok(page @ 2..) = self.page.parse::<u32>() {
+            url.push_str(&format!("page={page}&"));
+        }
+        url + "notice=" + notice
+    }
+
+    fn list(&self) -> ListQuery {
+        ListQuery { q: self.q.clone(), page: Some(self.page.clone()), notice: None }
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub(crate) struct InviteForm {
     #[serde(default)]
     email: String,
+    #[serde(flatten)]
+    back: Back,
 }
 
 async fn invite(State(state): State<AppState>, s: Signed, Form(f): Form<InviteForm>) -> Result<Response> {
     let result = super::invite(&state, &s.actor(), &s.user.name, &f.email).await;
-    refused_on_people_page(&state, &s, result.map(|()| "/admin/people?notice=invited"), f.email).await
+    refused_on_people_page(&state, &s, result.map(|()| "invited"), &f.back, f.email.clone()).await
 }
 
-async fn send_reset(State(state): State<AppState>, s: Signed, Path(user): Path<String>) -> Result<Response> {
+async fn send_reset(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(user): Path<String>,
+    Form(back): Form<Back>,
+) -> Result<Response> {
     let result = super::send_reset(&state, &s.actor(), &s.user.name, id(&user)?).await;
-    refused_on_people_page(&state, &s, result.map(|_| "/admin/people?notice=password-link-sent"), String::new()).await
+    refused_on_people_page(&state, &s, result.map(|_| "password-link-sent"), &back, String::new()).await
 }
 
-/// Redirects to `done`, or shows a refusal on the People page beside the form it concerns.
+/// Back to the list with the `done` notice, or a refusal shown on the list beside the form it
+/// concerns.
 async fn refused_on_people_page(
     state: &AppState,
     s: &Signed,
     result: Result<&'static str>,
+    back: &Back,
     invite_email: String,
 ) -> Result<Response> {
     let (errors, status) = match result {
-        Ok(done) => return Ok(Redirect::to(done).into_response()),
+        Ok(done) => return Ok(Redirect::to(&back.url(done)).into_response()),
         Err(AppError::Invalid(errs)) => (errs, StatusCode::UNPROCESSABLE_ENTITY),
         Err(AppError::Conflict(e)) => (vec![e], StatusCode::CONFLICT),
         Err(e) => return Err(e),
     };
-    Ok(with_status(people_page(state, s, ListQuery::default(), Errors(errors), invite_email).await?, status))
+    Ok(with_status(people_page(state, s, back.list(), Errors(errors), invite_email).await?, status))
 }
 
 #[derive(Deserialize, Default)]
 pub(crate) struct Flag {
     #[serde(default)]
     value: String,
+    #[serde(flatten)]
+    back: Back,
 }
 
 fn flag(f: &Flag) -> Result<bool> {
@@ -130,7 +170,7 @@ async fn set_admin(
     Form(f): Form<Flag>,
 ) -> Result<Response> {
     super::set_admin(&state, &s.actor(), &s.user.name, id(&user)?, flag(&f)?).await?;
-    Ok(Redirect::to("/admin/people?notice=saved").into_response())
+    Ok(Redirect::to(&f.back.url("saved")).into_response())
 }
 
 async fn set_active(
@@ -140,13 +180,15 @@ async fn set_active(
     Form(f): Form<Flag>,
 ) -> Result<Response> {
     super::set_active(&state, &s.actor(), &s.user.name, id(&user)?, flag(&f)?).await?;
-    Ok(Redirect::to("/admin/people?notice=saved").into_response())
+    Ok(Redirect::to(&f.back.url("saved")).into_response())
 }
 
 #[derive(Deserialize, Default)]
 pub(crate) struct EraseForm {
     #[serde(default)]
     confirm: String,
+    #[serde(flatten)]
+    back: Back,
 }
 
 async fn erase(
@@ -162,7 +204,7 @@ async fn erase(
         ));
     }
     super::erase(&state, &s.actor(), &s.user.name, id(&user)?).await?;
-    Ok(Redirect::to("/admin/people?notice=erased").into_response())
+    Ok(Redirect::to(&f.back.url("erased")).into_response())
 }
 
 #[derive(Template)]
