@@ -104,6 +104,7 @@ async fn shutdown() {
 
 /// The process's Prometheus recorder, installed on first use (the `metrics` macros write to one
 /// global recorder; every server in the process — tests start several — renders the same one).
+/// Called inside the runtime: it also starts the recorder's upkeep there.
 pub fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
     static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
         std::sync::OnceLock::new();
@@ -113,15 +114,15 @@ pub fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandl
             // Timings are kept until upkeep drains them; without it an instance nobody scrapes
             // would hold every request's sample.
             let upkeep = handle.clone();
-            std::thread::Builder::new()
-                .name("metrics-upkeep".into())
-                .spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    let mut every = tokio::time::interval(Duration::from_secs(5));
                     loop {
-                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        every.tick().await;
                         upkeep.run_upkeep();
                     }
-                })
-                .ok()?;
+                });
+            }
             Some(handle)
         })
         .clone()
