@@ -60,39 +60,74 @@ struct FacetValue {
     link: String,
 }
 
-/// The directory's query string with `set` applied (an empty value removes the key); the page
-/// number is left out, so any change starts at page one.
-fn query_string<'a>(q: &'a DirectoryQuery, set: &[(&'static str, &'a str)]) -> String {
-    query_pairs(q, set).iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&")
+/// The directory's query, each value URL-encoded once: the page has a link per facet value, sort
+/// and "show all", each the same query with one key changed, built from these pairs. The page
+/// number is never carried, so any change starts at page one.
+struct QueryLinks<'a> {
+    /// (key, raw value, encoded value), in a fixed order; empty values included.
+    pairs: Vec<(&'static str, &'a str, String)>,
 }
 
-/// The directory's query as non-empty (key, value) pairs, with `set` applied.
-fn query_pairs<'a>(q: &'a DirectoryQuery, set: &[(&'static str, &'a str)]) -> Vec<(&'static str, &'a str)> {
-    let mut pairs: Vec<(&'static str, &'a str)> = vec![
-        ("q", &q.q),
-        ("department", &q.department),
-        ("location", &q.location),
-        ("network", &q.network),
-        ("level", &q.level),
-        ("skill", &q.skill),
-        ("interest", &q.interest),
-        ("language", &q.language),
-        ("sort", &q.sort),
-        ("all", &q.all),
-    ];
-    for (key, value) in set {
-        if let Some(p) = pairs.iter_mut().find(|p| p.0 == *key) {
-            p.1 = value;
-        }
+impl<'a> QueryLinks<'a> {
+    fn new(q: &'a DirectoryQuery) -> Self {
+        let raw = [
+            ("q", q.q.as_str()),
+            ("department", &q.department),
+            ("location", &q.location),
+            ("network", &q.network),
+            ("level", &q.level),
+            ("skill", &q.skill),
+            ("interest", &q.interest),
+            ("language", &q.language),
+            ("sort", &q.sort),
+            ("all", &q.all),
+        ];
+        let encode = |v: &str| if v.is_empty() { String::new() } else { urlencode(v) };
+        Self { pairs: raw.into_iter().map(|(k, v)| (k, v, encode(v))).collect() }
     }
-    pairs.retain(|(_, v)| !v.is_empty());
-    pairs
+
+    /// The query string with `key` set to `value` ('' removes it).
+    fn with(&self, key: &str, value: &str) -> String {
+        let changed = if value.is_empty() { String::new() } else { urlencode(value) };
+        self.joined(|k, encoded| if k == key { &changed } else { encoded })
+    }
+
+    /// The query string without `keys`.
+    fn without(&self, keys: &[&str]) -> String {
+        self.joined(|k, encoded| if keys.contains(&k) { "" } else { encoded })
+    }
+
+    fn joined<'s>(&'s self, value: impl Fn(&str, &'s str) -> &'s str) -> String {
+        let mut out = String::with_capacity(96);
+        for (k, _, encoded) in &self.pairs {
+            let v = value(k, encoded);
+            if !v.is_empty() {
+                if !out.is_empty() {
+                    out.push('&');
+                }
+                out.push_str(k);
+                out.push('=');
+                out.push_str(v);
+            }
+        }
+        out
+    }
+
+    /// The non-empty (key, raw value) pairs but `keys`, for hidden form fields.
+    fn kept(&self, keys: &[&str]) -> Vec<(&'static str, String)> {
+        self.pairs
+            .iter()
+            .filter(|(k, v, _)| !v.is_empty() && !keys.contains(k))
+            .map(|(k, v, _)| (*k, (*v).to_owned()))
+            .collect()
+    }
 }
 
 async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<DirectoryQuery>) -> Result<Response> {
     let actor = s.actor();
     let d = super::directory(&state, &actor, &q).await?;
-    let base = query_string(&q, &[]);
+    let links = QueryLinks::new(&q);
+    let base = links.without(&[]);
     let facets = d
         .facets
         .iter()
@@ -108,12 +143,12 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
                         count: *count,
                         selected: *selected,
                         // Choosing the selected value again clears it.
-                        link: query_string(&q, &[(f.key, if *selected { "" } else { v })]),
+                        link: links.with(f.key, if *selected { "" } else { v }),
                     })
                     .collect(),
                 more: f.more,
                 expanded,
-                toggle: query_string(&q, &[("all", if expanded { "" } else { f.key })]),
+                toggle: links.with("all", if expanded { "" } else { f.key }),
             }
         })
         .collect();
@@ -121,16 +156,17 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
         .iter()
         .map(|&o| {
             let value = if o == Sort::Name { "" } else { o.as_str() };
-            (o.label(), query_string(&q, &[("sort", value)]), o == d.sort)
+            (o.label(), links.with("sort", value), o == d.sort)
         })
         .collect();
     // Filters that narrow the set; the order and an expanded facet do not.
-    let filtered = !query_string(&q, &[("sort", ""), ("all", "")]).is_empty();
+    let filtered = !links.without(&["sort", "all"]).is_empty();
     let suggestions = if filtered { Vec::new() } else { super::like_me(&state, &actor).await? };
     let mut pager = Pager::new(d.page, d.total, "");
     pager.base = if base.is_empty() { String::new() } else { format!("{base}&") };
     let title = d.network.as_ref().map_or_else(|| "People".to_owned(), |(_, n)| format!("People in {n}"));
-    let kept = query_pairs(&q, &[("q", ""), ("all", "")]).into_iter().map(|(k, v)| (k, v.to_owned())).collect();
+    let kept = links.kept(&["q", "all"]);
+    drop(links);
     render(&DirectoryPage {
         layout: Layout::for_user(&title, &s),
         q,
