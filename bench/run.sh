@@ -44,7 +44,9 @@ measure() { # url -> "req/s p99_ms"
 }
 read -r hello_rps hello_p99 <<<"$(measure "http://127.0.0.1:$port/hello")"
 read -r members_rps members_p99 <<<"$(measure "$members_url")"
-directory_url="http://127.0.0.1:$port/people?department=Finance&location=London"
+# Two facets, one of them a profile tag the viewer's privacy rules apply to: everyone speaks
+# English in the demo, so this matches the ~1,000 people in London (a tenth of the organisation).
+directory_url="http://127.0.0.1:$port/people?location=London&language=english"
 page=$(curl -sf -H "Cookie: $cookie" "$directory_url") && grep -q "people" <<<"$page" || { echo "directory did not render"; exit 1; }
 read -r dir_rps dir_p99 <<<"$(measure "$directory_url")"
 # The cost of a write: a change from another process (the CLI) moves the read model's version,
@@ -59,7 +61,7 @@ dir_ratio=$(awk -v a="$dir_rps" -v b="$hello_rps" 'BEGIN {printf "%.3f", a/b}')
 printf '\n| route | req/s | p99 (ms) |\n|---|---:|---:|\n'
 printf '| /hello | %s | %s |\n' "$hello_rps" "$hello_p99"
 printf '| member list, 50 per page, signed in | %s | %s |\n' "$members_rps" "$members_p99"
-printf '| directory, two facets (department + location) | %s | %s |\n' "$dir_rps" "$dir_p99"
+printf '| directory, two facets (location + language) | %s | %s |\n' "$dir_rps" "$dir_p99"
 printf '\nratio member list / hello: %s (target >= 0.4)\n' "$ratio"
 printf 'ratio directory / hello: %s (target >= 0.3)\n' "$dir_ratio"
 printf 'idle RSS: %s MB (target <= 30)\n' "$(awk -v k="$idle_rss_kb" 'BEGIN {printf "%.1f", k/1024}')"

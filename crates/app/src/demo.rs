@@ -1,12 +1,17 @@
 //! `roundtable demo`: fills a realistic demo organisation so a newcomer can look around at once
-//! and benchmarks have data — people across departments, levels, locations and time zones, three
-//! networks with every organiser role, pending requests and an admin to sign in with.
+//! and benchmarks have data — people across departments, levels, locations and time zones with
+//! profiles (skills, interests, languages, experience, start dates, each field for a chosen
+//! audience), three networks with every organiser role, pending requests and an admin to sign in
+//! with.
 
 use anyhow::Context;
 use chrono::Utc;
-use roundtable_domain::{Email, MembershipStatus, PersonName, Role, Visibility};
+use roundtable_domain::profile::{Audience, Field};
+use roundtable_domain::{Email, MembershipStatus, PersonName, Role, Visibility, fold};
+use roundtable_store::profiles::{self, ProfileWrite};
 use roundtable_store::users::{NewPerson, NewUser};
 use roundtable_store::{Db, networks, org, users};
+use std::collections::BTreeMap;
 
 const FIRST: &[&str] = &[
     "Ada", "Amara", "Björn", "Chloé", "Dev", "Elena", "Farah", "Gustavo", "Hana", "Ines", "Jamal", "Kofi", "Léa",
@@ -81,6 +86,40 @@ const LOCATIONS: &[(&str, &str)] = &[
     ("Mumbai", "Asia/Kolkata"),
 ];
 
+const LEVELS: &[&str] = &["Associate", "Senior", "Lead", "Principal"];
+const SKILLS: &[&str] = &[
+    "Diary management",
+    "Minute taking",
+    "Travel booking",
+    "Board papers",
+    "Event planning",
+    "Expenses",
+    "Stakeholder management",
+    "Excel",
+    "PowerPoint",
+    "Onboarding",
+    "Budget tracking",
+    "Project coordination",
+    "Confidential correspondence",
+    "Vendor management",
+];
+const INTERESTS: &[&str] = &[
+    "Choir",
+    "Running",
+    "Photography",
+    "Chess",
+    "Gardening",
+    "Cooking",
+    "Cycling",
+    "Book club",
+    "Volunteering",
+    "Yoga",
+    "Hiking",
+    "Painting",
+];
+const LANGUAGES: &[&str] =
+    &["French", "German", "Spanish", "Portuguese", "Mandarin", "Hindi", "Arabic", "Swahili", "Japanese", "Polish"];
+
 /// The demo's sign-in, printed at the end.
 pub const ADMIN_EMAIL: &str = "admin@demo.example.org";
 pub const PASSWORD: &str = "roundtable-demo";
@@ -151,7 +190,7 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
                         verified: true,
                     },
                     job_title: TITLES[(i * 3) % TITLES.len()],
-                    department: DEPARTMENTS[(i * 5) % DEPARTMENTS.len()],
+                    department: DEPARTMENTS[(i * 3 + i / 10) % DEPARTMENTS.len()],
                     location,
                     time_zone: tz,
                 },
@@ -159,6 +198,18 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
             )
             .await
             .with_context(|| format!("demo person {i}"))?;
+            profile(
+                &mut tx,
+                id,
+                i,
+                name.as_str(),
+                TITLES[(i * 3) % TITLES.len()],
+                DEPARTMENTS[(i * 3 + i / 10) % DEPARTMENTS.len()],
+                (location, tz),
+                now,
+            )
+            .await
+            .with_context(|| format!("demo profile {i}"))?;
             // Most people are in the assistants' network; every third in the allies; a few leaders.
             let role_in = |k: usize| {
                 if i > 0 && i <= organiser_roles.len() * 3 && (i - 1) / organiser_roles.len() == k {
@@ -183,4 +234,92 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
         progress(done);
     }
     Ok(Summary { people: members, networks: nets.len() })
+}
+
+/// Person `i`'s profile: a level, years of experience, three skills, two interests, English and
+/// one more language, a start date and a line of bio, each shown to the audience a real person
+/// might choose (level often to organisers only), so the directory's facets, "people like you"
+/// and the privacy rules all have something to show.
+#[allow(clippy::too_many_arguments)]
+async fn profile(
+    tx: &mut roundtable_store::Tx,
+    id: roundtable_domain::UserId,
+    i: usize,
+    name: &str,
+    job_title: &str,
+    department: &str,
+    (location, time_zone): (&str, &str),
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    // `n` values spread over the list: a start and a stride that both vary with `i`.
+    let pick = |list: &[&str], n: usize| -> Vec<String> {
+        let (start, stride) = (i * 37 + 11, 1 + (i / 3) % (list.len() - 1));
+        let mut out: Vec<String> = (0..n).map(|k| list[(start + k * stride) % list.len()].to_owned()).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
+    let (skills, interests) = (pick(SKILLS, 3), pick(INTERESTS, 2));
+    let languages = vec!["English".to_owned(), LANGUAGES[i % LANGUAGES.len()].to_owned()];
+    let level = LEVELS[(i * 5 / 3) % LEVELS.len()];
+    let years = i64::try_from(1 + (i * 13) % 25).unwrap_or(1);
+    let start_date = format!("{:04}-{:02}-{:02}", 2026 - years.min(20), 1 + i % 12, 1 + i % 28);
+    let bio = format!("Supporting the {department} leadership team from {location}.");
+    let aud: BTreeMap<Field, Audience> = Field::ALL
+        .into_iter()
+        .map(|f| {
+            let a = match f {
+                Field::Level if i % 4 == 0 => Audience::Organisers,
+                Field::Interests | Field::Languages | Field::Bio => Audience::Organisation,
+                Field::Skills | Field::StartDate if i % 3 == 0 => Audience::Organisation,
+                _ => Audience::Network,
+            };
+            (f, a)
+        })
+        .collect();
+    let index = crate::members::index(
+        &crate::members::Indexed {
+            name,
+            job_title,
+            department,
+            location,
+            preferred_name: "",
+            bio: &bio,
+            level,
+            years_experience: Some(years),
+            skills: &skills,
+            interests: &interests,
+            languages: &languages,
+        },
+        &aud,
+    );
+    let visibility =
+        serde_json::to_string(&aud.iter().map(|(f, a)| (f.as_str(), a.as_str())).collect::<BTreeMap<_, _>>())?;
+    profiles::save(
+        tx,
+        id,
+        &ProfileWrite {
+            name,
+            name_folded: &fold(name),
+            job_title,
+            department,
+            location,
+            time_zone,
+            preferred_name: "",
+            pronouns: "",
+            level,
+            years_experience: Some(years),
+            bio: &bio,
+            start_date: &start_date,
+            manager_id: None,
+            visibility: &visibility,
+            search_organisation: &index.search_organisation,
+            search_network: &index.search_network,
+            tags: index.tags,
+            supports: Vec::new(),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }

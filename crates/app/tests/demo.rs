@@ -28,6 +28,21 @@ async fn the_demo_organisation_can_be_signed_into_and_has_every_organiser_role(d
     assert_eq!(r.status(), 303);
     let page = c.get(app.at("/n/assistants/members?page=2")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Page 2 of"), "{page}");
+    // People have profiles: the directory has skills, interests and languages to filter by, and
+    // a member is shown people like them for shared threads, not only their department.
+    let member = app.sign_in_with("person50@demo.example.org", roundtable_app::demo::PASSWORD).await;
+    let people = member.get(app.at("/people")).send().await.unwrap().text().await.unwrap();
+    for facet in [
+        "<summary>Level</summary>",
+        "<summary>Skills</summary>",
+        "<summary>Interests</summary>",
+        "<summary>Languages</summary>",
+    ] {
+        assert!(people.contains(facet), "missing {facet}: {people}");
+    }
+    assert!(people.contains("Shared skill: ") && people.contains("Both speak "), "{people}");
+    let found = member.get(app.at("/people?skill=minute+taking")).send().await.unwrap().text().await.unwrap();
+    assert!(!found.contains(">0 people<"), "{found}");
     // A second run refuses to touch a database that has an organisation.
     assert!(roundtable_app::demo::fill(&app.state.db, 10, |_| {}).await.is_err());
 }

@@ -522,11 +522,15 @@ pub struct Suggestion {
 /// interests, languages — best first, each with the reasons shown.
 ///
 /// A thread counts for more the fewer people share it (the log of how rare it is: a shared
-/// niche skill says more than a shared level). Equal scores are ordered per viewer by a hash of
-/// both ids, so that everyone's list does not start with the same alphabetically first names.
+/// niche skill says more than a shared level); each card names its rarest threads first, at most
+/// `REASONS_SHOWN` of them. Equal scores are ordered per viewer by a hash of both ids, so that
+/// everyone's list does not start with the same alphabetically first names.
 pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>> {
+    const SUGGESTIONS: usize = 6;
+    const REASONS_SHOWN: usize = 4;
     let (shared, everyone) = state.snapshot().await?.like_me(viewer);
-    let mut by_person: BTreeMap<UserId, (f64, Suggestion)> = BTreeMap::new();
+    // Per person: total weight, and each reason with its weight.
+    let mut by_person: BTreeMap<UserId, (f64, Listed, Vec<(f64, String)>)> = BTreeMap::new();
     for s in shared {
         let tag = &s.value;
         let reason = match s.kind {
@@ -540,10 +544,9 @@ pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>
         };
         // ln(everyone / holders) + 1: never zero, so a thread everyone shares still counts.
         let weight = (everyone.max(1) as f64 / s.holders.max(1) as f64).ln() + 1.0;
-        let entry =
-            by_person.entry(s.person.id).or_insert_with(|| (0.0, Suggestion { person: s.person, reasons: Vec::new() }));
+        let entry = by_person.entry(s.person.id).or_insert_with(|| (0.0, s.person, Vec::new()));
         entry.0 += weight;
-        entry.1.reasons.push(reason);
+        entry.2.push((weight, reason));
     }
     let shuffle = |id: UserId| {
         use std::hash::{Hash, Hasher};
@@ -552,9 +555,16 @@ pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>
         h.finish()
     };
     let mut list: Vec<_> = by_person.into_values().collect();
-    list.sort_by(|(a, x), (b, y)| b.total_cmp(a).then_with(|| shuffle(x.person.id).cmp(&shuffle(y.person.id))));
-    list.truncate(12);
-    Ok(list.into_iter().map(|(_, s)| s).collect())
+    list.sort_by(|(a, x, _), (b, y, _)| b.total_cmp(a).then_with(|| shuffle(x.id).cmp(&shuffle(y.id))));
+    list.truncate(SUGGESTIONS);
+    Ok(list
+        .into_iter()
+        .map(|(_, person, mut reasons)| {
+            reasons.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let reasons = reasons.into_iter().take(REASONS_SHOWN).map(|(_, r)| r).collect();
+            Suggestion { person, reasons }
+        })
+        .collect())
 }
 
 /// Replaces the actor's photo with a thumbnail made from the upload.

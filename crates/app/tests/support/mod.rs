@@ -119,10 +119,14 @@ impl TestApp {
     }
 
     pub async fn sign_in(&self, email: &str) -> reqwest::Client {
+        self.sign_in_with(email, PASSWORD).await
+    }
+
+    pub async fn sign_in_with(&self, email: &str, password: &str) -> reqwest::Client {
         let c = self.client();
         let r = c
             .post(self.at("/sign-in"))
-            .form(&[("email", email), ("password", PASSWORD)])
+            .form(&[("email", email), ("password", password)])
             .send()
             .await
             .expect("sign in");
