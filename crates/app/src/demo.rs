@@ -269,9 +269,9 @@ async fn profile(
         .into_iter()
         .map(|f| {
             let a = match f {
-                Field::Level if i % 4 == 0 => Audience::Organisers,
+                Field::Level if i.is_multiple_of(4) => Audience::Organisers,
                 Field::Interests | Field::Languages | Field::Bio => Audience::Organisation,
-                Field::Skills | Field::StartDate if i % 3 == 0 => Audience::Organisation,
+                Field::Skills | Field::StartDate if i.is_multiple_of(3) => Audience::Organisation,
                 _ => Audience::Network,
             };
             (f, a)

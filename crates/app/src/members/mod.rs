@@ -529,8 +529,9 @@ pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>
     const SUGGESTIONS: usize = 6;
     const REASONS_SHOWN: usize = 4;
     let (shared, everyone) = state.snapshot().await?.like_me(viewer);
-    // Per person: total weight, and each reason with its weight.
-    let mut by_person: BTreeMap<UserId, (f64, Listed, Vec<(f64, String)>)> = BTreeMap::new();
+    // Per person: total weight, the person, and each reason with its weight.
+    type Threads = (f64, Listed, Vec<(f64, String)>);
+    let mut by_person: BTreeMap<UserId, Threads> = BTreeMap::new();
     for s in shared {
         let tag = &s.value;
         let reason = match s.kind {
