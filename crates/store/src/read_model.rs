@@ -8,7 +8,8 @@ use roundtable_domain::{NetworkId, UserId};
 queries! {
     /// Active accounts in directory order.
     PEOPLE = "SELECT u.id, u.name, u.name_folded, u.email, u.job_title, u.department, u.location, COALESCE(p.search_organisation, ''), COALESCE(p.search_network, ''), CASE WHEN ph.user_id IS NULL THEN 0 ELSE 1 END, COALESCE(p.visibility, '{}'), COALESCE(p.start_date, '') FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN profile_photos ph ON ph.user_id = u.id WHERE u.deactivated_at IS NULL ORDER BY u.name_folded, u.id";
-    TAGS = "SELECT t.user_id, t.kind, t.tag, t.folded, t.audience FROM profile_tags t JOIN users u ON u.id = t.user_id WHERE u.deactivated_at IS NULL";
+    /// Every tag: the read model keeps those of the active people it holds (no join per row).
+    TAGS = "SELECT user_id, kind, tag, folded, audience FROM profile_tags";
     NETWORKS = "SELECT id, slug, name, description, visibility, created_at, 0 FROM networks ORDER BY name, id";
     MEMBERSHIPS = "SELECT m.network_id, m.user_id, m.role, m.status, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.deactivated_at IS NULL";
     CHARTERS = "SELECT network_id, MAX(version) FROM charters GROUP BY network_id";

@@ -132,6 +132,17 @@ impl Row {
     pub fn text(&self, i: usize) -> Result<String> {
         self.opt_text(i)?.ok_or_else(|| decode(i, "unexpected NULL"))
     }
+    /// The text without copying it (ids are parsed from it: a snapshot reads ~100,000 of them).
+    fn opt_str(&self, i: usize) -> Result<Option<&str>> {
+        match self {
+            Row::Sqlite(v) => match v.get(i) {
+                Some(rusqlite::types::Value::Text(s)) => Ok(Some(s)),
+                Some(rusqlite::types::Value::Null) => Ok(None),
+                other => Err(decode(i, format!("expected text, got {other:?}"))),
+            },
+            Row::Pg(r) => r.try_get::<_, Option<&str>>(i).map_err(|e| decode(i, e)),
+        }
+    }
     pub fn opt_int(&self, i: usize) -> Result<Option<i64>> {
         match self {
             Row::Sqlite(v) => match v.get(i) {
@@ -155,10 +166,10 @@ impl Row {
         }
     }
     pub fn uuid(&self, i: usize) -> Result<Uuid> {
-        Uuid::parse_str(&self.text(i)?).map_err(|e| decode(i, e))
+        self.opt_uuid(i)?.ok_or_else(|| decode(i, "unexpected NULL"))
     }
     pub fn opt_uuid(&self, i: usize) -> Result<Option<Uuid>> {
-        self.opt_text(i)?.map(|s| Uuid::parse_str(&s).map_err(|e| decode(i, e))).transpose()
+        self.opt_str(i)?.map(|s| Uuid::parse_str(s).map_err(|e| decode(i, e))).transpose()
     }
     pub fn time(&self, i: usize) -> Result<DateTime<Utc>> {
         micros(self.int(i)?).ok_or_else(|| decode(i, "time out of range"))

@@ -76,11 +76,14 @@ impl ReadModel {
             return Ok(s);
         }
         let started = std::time::Instant::now();
-        let snapshot = Arc::new(Snapshot::build(read_model::load(db).await?));
+        let rows = read_model::load(db).await?;
+        let loaded = started.elapsed();
+        let snapshot = Arc::new(Snapshot::build(rows));
         tracing::debug!(
             version = snapshot.version,
             people = snapshot.people.len(),
-            ms = started.elapsed().as_millis() as u64,
+            load_ms = loaded.as_millis() as u64,
+            build_ms = (started.elapsed() - loaded).as_millis() as u64,
             "read model rebuilt"
         );
         *self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = snapshot.clone();
@@ -295,8 +298,13 @@ impl Snapshot {
         let mut tag_values: [Vec<String>; KINDS] = Default::default();
         let mut tag_lookup: [HashMap<String, u32>; KINDS] = Default::default();
         let mut tagged: [Vec<Vec<Person>>; KINDS] = Default::default();
-        let spellings: Vec<String> =
-            rows.tags.iter().map(|t| t.tag.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let spellings: Vec<String> = {
+            // Sorted and deduplicated as borrowed text, then copied once per distinct spelling.
+            let mut all: Vec<&str> = rows.tags.iter().map(|t| t.tag.as_str()).collect();
+            all.sort_unstable();
+            all.dedup();
+            all.into_iter().map(str::to_owned).collect()
+        };
         for t in rows.tags {
             let (Some(kind), Some(&person)) =
                 (TAG_KINDS.iter().position(|k| *k == t.kind), person_by_id.get(&t.user_id))
@@ -306,11 +314,17 @@ impl Snapshot {
             // Anything unknown is the narrowest audience.
             let audience = Audience::parse(&t.audience).unwrap_or(Audience::Organisers);
             let folded = refold(t.folded);
-            let value = *tag_lookup[kind].entry(folded.clone()).or_insert_with(|| {
-                tag_values[kind].push(folded);
-                tagged[kind].push(Vec::new());
-                (tag_values[kind].len() - 1) as u32
-            });
+            // Most tags repeat a value already seen: look it up before copying the key.
+            let value = match tag_lookup[kind].get(&folded) {
+                Some(&v) => v,
+                None => {
+                    let v = tag_values[kind].len() as u32;
+                    tag_lookup[kind].insert(folded.clone(), v);
+                    tag_values[kind].push(folded);
+                    tagged[kind].push(Vec::new());
+                    v
+                }
+            };
             tagged[kind][value as usize].push(person);
             let spelling = spellings.binary_search(&t.tag).unwrap_or_default() as u32;
             let tags = &mut people[person as usize].tags;
