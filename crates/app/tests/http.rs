@@ -431,10 +431,15 @@ async fn org_admins_invite_people_and_send_password_links_from_the_people_page(d
 
     let r = admin.post(app.at("/admin/people/invite")).form(&[("email", "New@Example.org")]).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/admin/people?notice=invited");
+    let first = app.link_in(&app.emails_to("new@example.org").await[0], "/invitations/");
+    // Inviting again sends a new link and the first one stops working.
+    let r = admin.post(app.at("/admin/people/invite")).form(&[("email", "new@example.org")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mails = app.emails_to("new@example.org").await;
-    assert_eq!(mails.len(), 1, "{mails:?}");
-    let link = app.link_in(&mails[0], "/invitations/");
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    let link = mails.iter().map(|m| app.link_in(m, "/invitations/")).find(|l| *l != first).expect("a new link");
     let c = app.client();
+    assert_eq!(c.get(&first).send().await.unwrap().status(), StatusCode::NOT_FOUND, "the earlier link is gone");
     assert!(body(c.get(&link).send().await.unwrap()).await.contains("You are invited"));
     let r = c.post(&link).form(&[("name", "Nia New"), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

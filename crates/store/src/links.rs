@@ -15,6 +15,7 @@ queries! {
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
     /// Links of one purpose sent to an address since a time (to limit how many are sent).
     COUNT_SENT_SINCE = "SELECT COUNT(*) FROM one_time_links WHERE purpose = $1 AND email = $2 AND created_at > $3";
+    DELETE_OPEN_ORG_INVITES = "DELETE FROM one_time_links WHERE purpose = 'invite' AND network_id IS NULL AND email = $1 AND used_at IS NULL";
     /// PostgreSQL: the account's row lock serialises requests for its links, so each request's
     /// count sees every link an earlier one added.
     LOCK_ACCOUNT_PG = "SELECT id FROM users WHERE id = $1 FOR UPDATE";
@@ -110,6 +111,11 @@ pub async fn peek(db: &Db, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> 
 /// Marks the link used and returns it, or `None` if it was used, expired or never existed.
 pub async fn consume(tx: &mut Tx, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Option<Link>> {
     tx.read_opt(CONSUME, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
+}
+
+/// Deletes the open invitations to the organisation (no network) for `email`; returns how many.
+pub async fn cancel_org_invitations(tx: &mut Tx, email: &str) -> Result<u64> {
+    tx.write(DELETE_OPEN_ORG_INVITES, params![email]).await
 }
 
 /// Holds back other requests for `user`'s links until this transaction ends (call it before

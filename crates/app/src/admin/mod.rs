@@ -60,6 +60,9 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &s
     }
     let (token, now) = (random_token(), Utc::now());
     let mut tx = state.db.begin().await?;
+    // Inviting again (the first mail was lost, or went to spam) sends a new link; only the newest
+    // one works, so an address never holds several live invitations.
+    let replaced = links::cancel_org_invitations(&mut tx, email.as_str()).await?;
     links::insert(
         &mut tx,
         &NewLink {
@@ -75,7 +78,8 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &s
         now,
     )
     .await?;
-    record(&mut tx, actor, actor_name, "person.invited", email.as_str(), "").await?;
+    let detail = if replaced > 0 { "sent again; the earlier link no longer works" } else { "" };
+    record(&mut tx, actor, actor_name, "person.invited", email.as_str(), detail).await?;
     let org = org::get(&state.db).await?.map(|o| o.name).unwrap_or_else(|| "your organisation".into());
     mail::queue(
         &mut tx,
