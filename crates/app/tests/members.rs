@@ -494,7 +494,42 @@ mod privacy_rights {
     use chrono::{DateTime, Duration, Utc};
     use roundtable_store::events;
 
-    both!(a_person_downloads_their_data_and_deactivates_and_an_admin_erases);
+    both!(
+        a_person_downloads_their_data_and_deactivates_and_an_admin_erases,
+        a_name_given_up_on_the_profile_is_in_my_data_and_erased_too,
+    );
+
+    /// Minutes name Ann by the name she had then; she changes it; erasure finds both.
+    async fn a_name_given_up_on_the_profile_is_in_my_data_and_erased_too(d: Dialect) {
+        let app = TestApp::spawn(d).await;
+        let admin = app.setup().await;
+        app.network(&admin, "eas", "open").await;
+        let ann = app.user("ann@example.org", "Ann Smith").await;
+        join(&app, "eas", "ann@example.org", Role::Member).await;
+        let (past, past_at) = event(&app, &admin, "Lunch and learn", Utc::now() - Duration::minutes(30)).await;
+        let minutes = "Ann Smith presented; Ann Jones (her future name) was not yet used.";
+        let r = admin
+            .post(app.at(&format!("/events/{past}/notes")))
+            .form(&[("agenda", ""), ("minutes", minutes), ("summary", ""), ("recording_url", ""), ("at", &past_at)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+        let r = ann.post(app.at("/profile")).form(&[("name", "Ann Jones"), ("time_zone", "UTC")]).send().await;
+        assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+        let mine: serde_json::Value =
+            serde_json::from_str(&body(ann.get(app.at("/account/export.json")).send().await.unwrap()).await).unwrap();
+        assert_eq!(mine["account"]["name"], "Ann Jones");
+        assert_eq!(mine["account"]["former_names"][0]["name"], "Ann Smith", "{}", mine["account"]);
+        let id = id_of(&app, "ann@example.org").await;
+        let r = admin.post(app.at(&format!("/admin/people/{id}/erase"))).form(&[("confirm", "ERASE")]).send().await;
+        assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+        let start = DateTime::from_timestamp_micros(past_at.parse().unwrap()).unwrap();
+        let notes = events::notes(&app.state.db, past.parse().unwrap(), start).await.unwrap();
+        assert_eq!(notes.minutes, "a former member presented; a former member (her future name) was not yet used.");
+        let uid = roundtable_domain::UserId::parse(&id).unwrap();
+        assert!(users::former_names(&app.state.db, uid).await.unwrap().is_empty(), "the old names are gone too");
+    }
 
     const FEEDBACK: &str = "Loved it - I was the only one from the Leeds office";
 

@@ -32,6 +32,9 @@ queries! {
     /// next clean-up.
     ERASE_LOGIN_ADDRESSES = "DELETE FROM login_addresses WHERE user_id = $1";
     ERASE_LINKS = "DELETE FROM one_time_links WHERE user_id = $1";
+    ERASE_FORMER_NAMES = "DELETE FROM former_names WHERE user_id = $1";
+    INSERT_FORMER_NAME = "INSERT INTO former_names (user_id, name, until_at) VALUES ($1, $2, $3)";
+    FORMER_NAMES = "SELECT name, until_at FROM former_names WHERE user_id = $1 ORDER BY until_at";
     /// Links to one of their addresses for nobody's account, made while they held it (before
     /// or after, the address was someone else's).
     ERASE_LINKS_TO = "DELETE FROM one_time_links WHERE user_id IS NULL AND email = $1 AND created_at >= $2 AND created_at < $3";
@@ -387,8 +390,16 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
     // to join", "invitation accepted: X"), mail to other people about them, and organisers'
     // agendas, minutes and summaries of events ("Ann presented…"). Very short names would match
     // too much to be worth it.
-    let name = person.name.trim();
-    if name.chars().count() >= 3 {
+    // Every name they went by (the current one and those changed on their profile).
+    let mut names = vec![person.name.trim().to_owned()];
+    for r in tx.read(FORMER_NAMES, params![id]).await? {
+        names.push(r.text(0)?.trim().to_owned());
+    }
+    tx.write(ERASE_FORMER_NAMES, params![id]).await?;
+    // Longest first: "Ann Lee-Smith" goes before "Ann Lee" could leave "-Smith" behind.
+    names.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    names.dedup();
+    for name in names.iter().map(String::as_str).filter(|n| n.chars().count() >= 3) {
         let html_name = html_escaped(name);
         for r in tx.read(AUDIT_NAMING, params![name, person.created_at]).await? {
             let (entry, subject, detail) = (r.text(0)?, r.text(1)?, r.text(2)?);
@@ -410,6 +421,18 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
     // They are nobody's buddy, and have none, any more; the ended rows stay for the figures.
     crate::buddies::end_all_for(tx, id, now).await?;
     Ok(addresses)
+}
+
+/// Keeps the name a person stops using (`until`: when they changed it), for erasure and for
+/// "download my data".
+pub async fn record_former_name(tx: &mut Tx, id: UserId, name: &str, until: DateTime<Utc>) -> Result<()> {
+    tx.write(INSERT_FORMER_NAME, params![id, name, until]).await?;
+    Ok(())
+}
+
+/// The names `id` went by before their current one, oldest first, with when each ended.
+pub async fn former_names(db: &Db, id: UserId) -> Result<Vec<(String, DateTime<Utc>)>> {
+    db.read(FORMER_NAMES, params![id]).await?.iter().map(|r| Ok((r.text(0)?, r.time(1)?))).collect()
 }
 
 /// Someone on the other side of a profile link: their id, name and profile audiences (JSON,

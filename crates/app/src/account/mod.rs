@@ -80,8 +80,9 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 
 /// Everything Roundtable holds about the signed-in person, as JSON (the "download my data"
 /// right). Each table with a person column is here, as far as it is about them:
-/// - account (with the HR employee id, which only org admins see elsewhere) and the earlier
-///   addresses an HR import changed (`email_changes`);
+/// - account (with the HR employee id, which only org admins see elsewhere), the earlier
+///   addresses an HR import changed (`email_changes`) and the names they changed on their
+///   profile (`former_names`);
 /// - profile with every field, the assistants who support them and the people who report to
 ///   them, and their photo (base64 JPEG);
 /// - memberships, every charter version accepted (and any they published), onboarding
@@ -281,6 +282,11 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
             "organisation_admin": s.user.is_org_admin, "created": t(s.user.created_at),
             "employee_id": employee_id,
             "email_changes": email_changes,
+            "former_names": roundtable_store::users::former_names(db, me)
+                .await?
+                .into_iter()
+                .map(|(name, until)| serde_json::json!({ "name": name, "until": t(until) }))
+                .collect::<Vec<_>>(),
         },
         "profile": {
             "job_title": p.job_title, "department": p.department, "location": p.location, "time_zone": p.time_zone,

@@ -327,7 +327,7 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     }
 
     let me = users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
-    let name = name.flatten().map_or(me.name, |n| n.as_str().to_owned());
+    let name = name.flatten().map_or_else(|| me.name.clone(), |n| n.as_str().to_owned());
     let list = |kind: &str| tag_lists.iter().find(|(k, _)| *k == kind).map(|(_, l)| l.as_slice()).unwrap_or_default();
     let Index { search_organisation, search_network, tags } = index(
         &Indexed {
@@ -349,6 +349,9 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
         serde_json::to_string(&aud.iter().map(|(f, a)| (f.as_str(), a.as_str())).collect::<BTreeMap<_, _>>())
             .map_err(anyhow::Error::from)?;
     let mut tx = state.db.begin().await?;
+    if name != me.name {
+        users::record_former_name(&mut tx, actor.user_id, &me.name, Utc::now()).await?;
+    }
     profiles::save(
         &mut tx,
         actor.user_id,
