@@ -117,6 +117,8 @@ async fn email_changes_found_by_employee_id_are_listed(d: Dialect) {
     );
     let now = users::by_email(&db.db, "ann.jones@example.org").await.unwrap().expect("renamed");
     assert_eq!((now.id, now.name.as_str()), (ann.id, "Ann Jones"), "the same person, not a new one");
+    let former: Vec<String> = users::former_names(&db.db, ann.id).await.unwrap().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(former, ["Ann Smith"], "the name HR replaced is kept for erasure and her data");
     assert_eq!(import::by_employee_id(&db.db, "000123").await.unwrap(), Some(ann.id));
 
     // Nothing left to change: no email lines at all.

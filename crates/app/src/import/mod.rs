@@ -218,6 +218,8 @@ struct Plan {
     update: Vec<Desired>,
     /// (person, new email) for people found by employee ID.
     email_changes: Vec<(UserId, String)>,
+    /// (person, the name the file replaces), kept as a former name for erasure and my data.
+    name_changes: Vec<(UserId, String)>,
     memberships: Vec<(NetworkId, UserId)>,
     deactivate: Vec<UserId>,
 }
@@ -767,6 +769,9 @@ fn plan(
                 }
                 let profile_changed = changes.iter().any(|c| *c != "networks");
                 let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
+                if d.name != cur.name {
+                    p.name_changes.push((id, cur.name.clone()));
+                }
                 let previous_email = (d.email != cur.email).then(|| cur.email.clone());
                 if previous_email.is_some() {
                     p.email_changes.push((id, d.email.clone()));
@@ -1003,6 +1008,9 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
     for c in users[n_new..].chunks(CHUNK) {
         store::update_users(tx, c).await?;
         tick(c.len());
+    }
+    for (id, name) in &p.name_changes {
+        roundtable_store::users::record_former_name(tx, *id, name, now).await?;
     }
     for c in profiles.chunks(CHUNK) {
         store::upsert_profiles(tx, c, now).await?;
