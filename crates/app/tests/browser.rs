@@ -828,6 +828,13 @@ async fn journey(dialect: Dialect) {
         .await;
     other.expect_absent(By::Css("section#requests"), "the request, after approval,").await;
     other.expect_text("main p[aria-live=polite]", "2 members.").await;
+    // Removing someone asks first; cancelling changes nothing.
+    let remove = other.button("Remove Asker").await;
+    other.click(remove).await;
+    other.expect_h1("Remove Asker from Assistants?").await;
+    let cancel = other.link("Cancel, back to the member list").await;
+    other.click(cancel).await;
+    other.expect_text("main p[aria-live=polite]", "2 members.").await;
     // Live search (htmx): typing filters the table in place, without loading a new page.
     other.mark_page().await;
     other.fill("Search members by name", "q", "Ask").await;
@@ -844,9 +851,23 @@ async fn journey(dialect: Dialect) {
     other.audit().await;
     other.sign_out().await;
 
+    // ---- self sign-up at an allowed domain lands on "confirm your email address" ----
+    admin.open("/admin/domains").await;
+    let domain = admin.fill("Add a domain", "f-domain", "signup.example.org").await;
+    admin.press_enter(domain).await;
+    admin.find(By::XPath("//main//li[starts-with(normalize-space(.), 'signup.example.org')]"), "the new domain").await;
+    let mut joiner = Browser::new(&chrome, &app, "self sign-up").await;
+    joiner.open("/sign-up").await;
+    joiner.fill("Your name", "f-name", "Sam Signup").await;
+    joiner.fill("Work email", "f-email", "sam@signup.example.org").await;
+    let password = joiner.fill("Choose a password", "f-password", support::PASSWORD).await;
+    joiner.press_enter(password).await;
+    joiner.expect_path("/account/verify?notice=verify-sent").await;
+    joiner.expect_h1("Confirm your email address").await;
+
     admin.sign_out().await;
 
-    report(dialect, "journey", started, vec![admin.quit().await, other.quit().await], 20);
+    report(dialect, "journey", started, vec![admin.quit().await, other.quit().await, joiner.quit().await], 20);
     drop(app);
     drop(chrome);
 }
