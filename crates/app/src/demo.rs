@@ -293,8 +293,7 @@ async fn profile(
         },
         &aud,
     );
-    let visibility =
-        serde_json::to_string(&aud.iter().map(|(f, a)| (f.as_str(), a.as_str())).collect::<BTreeMap<_, _>>())?;
+    let visibility = crate::members::visibility_json(&aud)?;
     profiles::save(
         tx,
         id,

@@ -258,7 +258,8 @@ pub async fn error_pages(
         return next.run(req).await;
     }
     // Every Cookie header: HTTP/2 clients may send each cookie in one of its own.
-    let cookies: Vec<_> = req.headers().get_all(header::COOKIE).iter().cloned().collect();
+    // (Kept on every page request, so no allocation for the usual single header.)
+    let cookies: smallvec::SmallVec<[_; 1]> = req.headers().get_all(header::COOKIE).iter().cloned().collect();
     let response = next.run(req).await;
     // The size limit's own answer is bare text; our pages (the import form explains its own
     // limit) answer in HTML and are left as they are.

@@ -26,6 +26,11 @@ pub fn audiences(json: &str) -> BTreeMap<Field, Audience> {
         .collect()
 }
 
+/// The per-field audiences as stored: the JSON `audiences` reads.
+pub fn visibility_json(aud: &BTreeMap<Field, Audience>) -> serde_json::Result<String> {
+    serde_json::to_string(&aud.iter().map(|(f, a)| (f.as_str(), a.as_str())).collect::<BTreeMap<_, _>>())
+}
+
 /// A profile as one viewer may see it: hidden fields are `None` / empty.
 #[derive(Debug, Clone)]
 pub struct ProfileView {
@@ -345,9 +350,7 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
         },
         &aud,
     );
-    let visibility =
-        serde_json::to_string(&aud.iter().map(|(f, a)| (f.as_str(), a.as_str())).collect::<BTreeMap<_, _>>())
-            .map_err(anyhow::Error::from)?;
+    let visibility = visibility_json(&aud).map_err(anyhow::Error::from)?;
     let mut tx = state.db.begin().await?;
     if name != me.name {
         users::record_former_name(&mut tx, actor.user_id, &me.name, Utc::now()).await?;
