@@ -297,7 +297,15 @@ fn is_accent(c: char) -> bool {
 /// the original text (see `fold`). Plain lower-case ASCII, most stored text, is returned as it is
 /// without copying, so refolding everything the read model loads costs little.
 pub fn refold(stored: String) -> String {
-    if stored.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) { stored } else { fold(&stored) }
+    match refolded(&stored) {
+        std::borrow::Cow::Borrowed(_) => stored,
+        std::borrow::Cow::Owned(folded) => folded,
+    }
+}
+
+/// `refold` of borrowed text: borrowed back when it is already folded.
+pub fn refolded(stored: &str) -> std::borrow::Cow<'_, str> {
+    if stored.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) { stored.into() } else { fold(stored).into() }
 }
 
 #[cfg(test)]

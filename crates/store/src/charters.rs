@@ -49,7 +49,7 @@ pub async fn publish(tx: &mut Tx, network: NetworkId, body: &str, by: UserId, no
 }
 
 pub async fn accept(tx: &mut Tx, network: NetworkId, user: UserId, version: i64, now: DateTime<Utc>) -> Result<()> {
-    tx.write(ACCEPT, params![network, user, version, now]).await.map(|_| ())
+    tx.write_for(user, ACCEPT, params![network, user, version, now]).await.map(|_| ())
 }
 
 /// Each active member with the newest version they accepted and when.

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::value::{Row, Value};
+use roundtable_domain::UserId;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -296,6 +297,14 @@ impl Db {
         }
     }
 
+    /// `write` for a statement that changes only `person`'s rows (see `Tx::write_for`).
+    pub async fn write_for(&self, person: UserId, sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let n = tx.write_for(person, sql, params).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Runs one writing statement with `RETURNING`.
     pub async fn write_returning(&self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
         if touches_read_model(sql) {
@@ -359,12 +368,12 @@ impl Db {
                 let mut lease = s.writer.lease().await?;
                 // IMMEDIATE takes the write lock now, so the transaction cannot fail half-way on BUSY.
                 run_on(&mut lease, |c| Ok(c.execute_batch("BEGIN IMMEDIATE")?)).await?;
-                Ok(Tx { conn: TxConn::Sqlite { db: s.clone(), lease: Some(lease) }, touched: false })
+                Ok(Tx { conn: TxConn::Sqlite { db: s.clone(), lease: Some(lease) }, changed: Changed::Nothing })
             }
             Db::Postgres(pool) => {
                 let client = pool.get().await?;
                 client.batch_execute("BEGIN").await?;
-                Ok(Tx { conn: TxConn::Pg(Some(client)), touched: false })
+                Ok(Tx { conn: TxConn::Pg(Some(client)), changed: Changed::Nothing })
             }
         }
     }
@@ -404,8 +413,18 @@ impl Db {
 /// A transaction on the writer (SQLite) or one pooled client (PostgreSQL).
 pub struct Tx {
     conn: TxConn,
-    /// A write changed a table of the read model: commit moves its version.
-    touched: bool,
+    /// What its writes changed in the read model's tables: commit moves the version and logs it.
+    changed: Changed,
+}
+
+/// What a transaction changed in the read model's tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Changed {
+    Nothing,
+    /// Only these people's rows (`PERSON_TABLES`), written with `Tx::write_for`.
+    People(Vec<UserId>),
+    /// Anything may have changed.
+    Everything,
 }
 
 enum TxConn {
@@ -438,8 +457,57 @@ impl Tx {
         Ok(self.read(sql, params).await?.into_iter().next())
     }
 
+    /// A writing statement. One that changes a read-model table counts as changing anything in
+    /// it (every instance then reloads its whole snapshot); see `write_for`.
     pub async fn write(&mut self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
-        self.touched |= touches_read_model(sql);
+        if touches_read_model(sql) {
+            self.changed = Changed::Everything;
+        }
+        self.execute(sql, params).await
+    }
+
+    /// A writing statement that changes no other person's rows than `person`'s — their account,
+    /// profile, tags, photo, memberships or charter acceptances (`PERSON_TABLES`). Instances then
+    /// reload just that person. A statement that may change anyone else's rows must use `write`:
+    /// those people would otherwise stay stale until the next full reload. (Debug builds compare
+    /// every such partial reload with a full one; see the app's `read_model`.)
+    pub async fn write_for(&mut self, person: UserId, sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        self.note_person(person, sql);
+        self.execute(sql, params).await
+    }
+
+    /// `write_returning` for one person's rows (see `write_for`).
+    pub async fn write_returning_for(
+        &mut self,
+        person: UserId,
+        sql: &'static str,
+        params: Vec<Value>,
+    ) -> Result<Vec<Row>> {
+        self.note_person(person, sql);
+        self.read(sql, params).await
+    }
+
+    /// A statement that takes a row lock and changes no value (`UPDATE t SET c = c …`), so it is
+    /// no change to the read model whichever table it names.
+    pub async fn lock_row(&mut self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        self.execute(sql, params).await
+    }
+
+    fn note_person(&mut self, person: UserId, sql: &str) {
+        match read_model_table(sql) {
+            None => {}
+            Some(table) if PERSON_TABLES.contains(&table) => match &mut self.changed {
+                Changed::Nothing => self.changed = Changed::People(vec![person]),
+                // Past a few dozen people (an import, the demo) one full reload is cheaper.
+                Changed::People(people) if people.len() >= MAX_LOGGED_PEOPLE => self.changed = Changed::Everything,
+                Changed::People(people) if !people.contains(&person) => people.push(person),
+                Changed::People(_) | Changed::Everything => {}
+            },
+            Some(_) => self.changed = Changed::Everything,
+        }
+    }
+
+    async fn execute(&mut self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
         match &mut self.conn {
             TxConn::Sqlite { lease: Some(lease), .. } => run_on(lease, move |c| sqlite_execute(c, sql, &params)).await,
             TxConn::Pg(Some(client)) => {
@@ -454,39 +522,69 @@ impl Tx {
 
     /// A writing statement with `RETURNING`.
     pub async fn write_returning(&mut self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
-        self.touched |= touches_read_model(sql);
+        if touches_read_model(sql) {
+            self.changed = Changed::Everything;
+        }
         self.read(sql, params).await
     }
 
-    /// Commits. When the transaction changed the read model's tables, its version moves as the
-    /// last statement: the counter row is then locked only for the commit itself, so two
-    /// transactions can never wait on each other through it.
+    /// Commits. When the transaction changed the read model's tables, its version moves and the
+    /// change is logged (who changed, or NULL for anything) as the last statements: the counter
+    /// row is then locked only for the commit itself, so two transactions can never wait on each
+    /// other through it.
     pub async fn commit(mut self) -> Result<()> {
-        let bump = if self.touched { BUMP_READ_MODEL_VERSION } else { "" };
+        let log: Vec<Value> = match &self.changed {
+            Changed::Nothing => Vec::new(),
+            Changed::People(people) => people.iter().map(Value::from).collect(),
+            Changed::Everything => vec![Value::Null],
+        };
+        let changed = !log.is_empty();
         match &mut self.conn {
             TxConn::Sqlite { db, lease } => {
                 if let Some(mut l) = lease.take() {
-                    run_on(&mut l, move |c| Ok(c.execute_batch(&format!("{bump};COMMIT"))?)).await?;
+                    run_on(&mut l, move |c| {
+                        if !log.is_empty() {
+                            c.execute_batch(BUMP_READ_MODEL_VERSION)?;
+                            for person in log {
+                                sqlite_execute(c, LOG_READ_MODEL_CHANGE, &[person])?;
+                            }
+                            sqlite_execute(c, PRUNE_READ_MODEL_CHANGES, &[])?;
+                        }
+                        Ok(c.execute_batch("COMMIT")?)
+                    })
+                    .await?;
                     db.writer.give_back(l);
                 }
             }
             TxConn::Pg(client) => {
                 if let Some(c) = client.take()
-                    && let Err(e) = c.batch_execute(&format!("{bump};COMMIT")).await
+                    && let Err(e) = pg_commit(&c, log).await
                 {
-                    // The transaction may still be open (the bump failed before COMMIT ran):
+                    // The transaction may still be open (a statement failed before COMMIT ran):
                     // close this connection rather than hand it back to the pool.
                     drop(deadpool_postgres::Object::take(c));
-                    return Err(e.into());
+                    return Err(e);
                 }
             }
         }
-        if self.touched {
+        if changed {
             // After the commit, never before: see `local_read_model_commits`.
             LOCAL_READ_MODEL_COMMITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
         Ok(())
     }
+}
+
+async fn pg_commit(c: &deadpool_postgres::Object, log: Vec<Value>) -> Result<()> {
+    if !log.is_empty() {
+        c.batch_execute(BUMP_READ_MODEL_VERSION).await?;
+        let insert = c.prepare_cached(LOG_READ_MODEL_CHANGE).await?;
+        for person in &log {
+            c.execute(&insert, &[person as &(dyn tokio_postgres::types::ToSql + Sync)]).await?;
+        }
+        c.batch_execute(PRUNE_READ_MODEL_CHANGES).await?;
+    }
+    Ok(c.batch_execute("COMMIT").await?)
 }
 
 impl Drop for Tx {
@@ -518,7 +616,19 @@ pub const READ_MODEL_TABLES: &[&str] = &[
     "charter_acceptances",
 ];
 
+/// More people than this changed in one transaction count as a change to anything.
+const MAX_LOGGED_PEOPLE: usize = 50;
+
+/// The read-model tables whose rows each belong to one person (`Tx::write_for`).
+const PERSON_TABLES: &[&str] =
+    &["users", "profiles", "profile_tags", "profile_photos", "memberships", "charter_acceptances"];
+
 const BUMP_READ_MODEL_VERSION: &str = "UPDATE read_model_version SET version = version + 1 WHERE id = 1";
+/// After the bump, in the same transaction: the person whose rows changed, or NULL for anything.
+const LOG_READ_MODEL_CHANGE: &str = "INSERT INTO read_model_changes (version, user_id) SELECT version, CAST($1 AS TEXT) FROM read_model_version WHERE id = 1";
+/// The log keeps the last 1,000 versions; an instance further behind reloads everything.
+const PRUNE_READ_MODEL_CHANGES: &str =
+    "DELETE FROM read_model_changes WHERE version <= (SELECT version FROM read_model_version WHERE id = 1) - 1000";
 static LOCAL_READ_MODEL_COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// How many transactions of this process have changed the read model's tables. A version read
@@ -533,20 +643,30 @@ pub(crate) const READ_MODEL_VERSION: &str = "SELECT version FROM read_model_vers
 /// Whether a writing statement may change a read-model table. A form we do not recognise counts
 /// as a change: a needless rebuild is harmless, a missed one would show old data.
 fn touches_read_model(sql: &str) -> bool {
+    read_model_table(sql).is_some()
+}
+
+/// The read-model table a writing statement changes, if any; `Some("?")` for a form we do not
+/// recognise.
+fn read_model_table(sql: &str) -> Option<&str> {
     let s = sql.trim_start();
     let upper = |n: usize| s.get(..n).map(str::to_ascii_uppercase);
     let rest = ["INSERT INTO ", "UPDATE ", "DELETE FROM "]
         .iter()
         .find(|p| upper(p.len()).as_deref() == Some(**p))
         .map(|p| &s[p.len()..]);
-    let Some(rest) = rest else { return true };
+    let Some(rest) = rest else { return Some("?") };
     let table = rest.trim_start().split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
-    READ_MODEL_TABLES.contains(&table)
+    READ_MODEL_TABLES.contains(&table).then_some(table)
 }
 
 /// Statements of this module, for the prepare-everything test.
-pub const ALL: &[(&str, &str)] =
-    &[("BUMP_READ_MODEL_VERSION", BUMP_READ_MODEL_VERSION), ("READ_MODEL_VERSION", READ_MODEL_VERSION)];
+pub const ALL: &[(&str, &str)] = &[
+    ("BUMP_READ_MODEL_VERSION", BUMP_READ_MODEL_VERSION),
+    ("READ_MODEL_VERSION", READ_MODEL_VERSION),
+    ("LOG_READ_MODEL_CHANGE", LOG_READ_MODEL_CHANGE),
+    ("PRUNE_READ_MODEL_CHANGES", PRUNE_READ_MODEL_CHANGES),
+];
 
 /// Declares a module's SQL statements as consts and lists them in `ALL`, so one test can prepare
 /// every statement of the code base on both engines.

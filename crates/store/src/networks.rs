@@ -28,7 +28,7 @@ queries! {
     MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {
     pub id: NetworkId,
     pub slug: String,
@@ -39,7 +39,7 @@ pub struct Network {
     pub member_count: i64,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Membership {
     pub network_id: NetworkId,
     pub user_id: UserId,
@@ -135,7 +135,7 @@ pub async fn upsert_membership(
     status: MembershipStatus,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    tx.write(UPSERT_MEMBERSHIP, params![network, user, role.as_str(), status.as_str(), now]).await.map(|_| ())
+    tx.write_for(user, UPSERT_MEMBERSHIP, params![network, user, role.as_str(), status.as_str(), now]).await.map(|_| ())
 }
 
 /// Adds a membership unless one exists; true when added.
@@ -147,7 +147,10 @@ pub async fn add_membership_if_absent(
     status: MembershipStatus,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    Ok(tx.write(INSERT_MEMBERSHIP_IF_ABSENT, params![network, user, role.as_str(), status.as_str(), now]).await? > 0)
+    Ok(tx
+        .write_for(user, INSERT_MEMBERSHIP_IF_ABSENT, params![network, user, role.as_str(), status.as_str(), now])
+        .await?
+        > 0)
 }
 
 /// Moves a membership from status `from` to `to`; false if it was not in `from`.
@@ -159,15 +162,15 @@ pub async fn transition(
     to: MembershipStatus,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    Ok(tx.write(SET_STATUS, params![network, user, to.as_str(), now, from.as_str()]).await? > 0)
+    Ok(tx.write_for(user, SET_STATUS, params![network, user, to.as_str(), now, from.as_str()]).await? > 0)
 }
 
 pub async fn set_role(tx: &mut Tx, network: NetworkId, user: UserId, role: Role, now: DateTime<Utc>) -> Result<bool> {
-    Ok(tx.write(SET_ROLE, params![network, user, role.as_str(), now]).await? > 0)
+    Ok(tx.write_for(user, SET_ROLE, params![network, user, role.as_str(), now]).await? > 0)
 }
 
 pub async fn delete_membership(tx: &mut Tx, network: NetworkId, user: UserId) -> Result<bool> {
-    Ok(tx.write(DELETE_MEMBERSHIP, params![network, user]).await? > 0)
+    Ok(tx.write_for(user, DELETE_MEMBERSHIP, params![network, user]).await? > 0)
 }
 
 /// Emails of the people who approve requests (Chair, Administrator).
@@ -177,7 +180,7 @@ pub async fn manager_emails(db: &Db, network: NetworkId) -> Result<Vec<String>> 
 
 /// Locks the network's row for the rest of the transaction (see `LOCK`); false if it is gone.
 pub async fn lock(tx: &mut Tx, network: NetworkId) -> Result<bool> {
-    Ok(tx.write(LOCK, params![network]).await? > 0)
+    Ok(tx.lock_row(LOCK, params![network]).await? > 0)
 }
 
 /// The membership, read inside the transaction (after `lock`, it cannot change under us).

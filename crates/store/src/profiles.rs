@@ -109,9 +109,14 @@ pub struct ProfileWrite<'a> {
 
 /// Replaces a person's profile, tags and supported executives in the caller's transaction.
 pub async fn save(tx: &mut Tx, id: UserId, w: &ProfileWrite<'_>, now: DateTime<Utc>) -> Result<()> {
-    tx.write(UPDATE_BASICS, params![id, w.job_title, w.department, w.location, w.time_zone, w.name, w.name_folded])
-        .await?;
-    tx.write(
+    tx.write_for(
+        id,
+        UPDATE_BASICS,
+        params![id, w.job_title, w.department, w.location, w.time_zone, w.name, w.name_folded],
+    )
+    .await?;
+    tx.write_for(
+        id,
         UPSERT,
         params![
             id,
@@ -129,9 +134,9 @@ pub async fn save(tx: &mut Tx, id: UserId, w: &ProfileWrite<'_>, now: DateTime<U
         ],
     )
     .await?;
-    tx.write(DELETE_TAGS, params![id]).await?;
+    tx.write_for(id, DELETE_TAGS, params![id]).await?;
     for (kind, tag, folded, audience) in &w.tags {
-        tx.write(INSERT_TAG, params![id, *kind, tag, folded, *audience]).await?;
+        tx.write_for(id, INSERT_TAG, params![id, *kind, tag, folded, *audience]).await?;
     }
     tx.write(DELETE_SUPPORTS, params![id]).await?;
     for e in &w.supports {
@@ -167,9 +172,9 @@ pub async fn has_photo(db: &Db, id: UserId) -> Result<bool> {
 }
 
 pub async fn set_photo(db: &Db, id: UserId, jpeg_base64: &str, now: DateTime<Utc>) -> Result<()> {
-    db.write(SET_PHOTO, params![id, jpeg_base64, now]).await.map(|_| ())
+    db.write_for(id, SET_PHOTO, params![id, jpeg_base64, now]).await.map(|_| ())
 }
 
 pub async fn delete_photo(db: &Db, id: UserId) -> Result<bool> {
-    Ok(db.write(DELETE_PHOTO, params![id]).await? > 0)
+    Ok(db.write_for(id, DELETE_PHOTO, params![id]).await? > 0)
 }

@@ -166,7 +166,8 @@ pub async fn by_email(db: &Db, email: &str) -> Result<Option<User>> {
 /// Inserts an account; a taken email is `Error::Conflict("users.email")`.
 pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: DateTime<Utc>) -> Result<UserId> {
     let id = UserId::new();
-    tx.write(
+    tx.write_for(
+        id,
         INSERT,
         params![
             id,
@@ -184,19 +185,19 @@ pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: DateTime<Utc>) -> Result<
 }
 
 pub async fn set_password(tx: &mut Tx, id: UserId, hash: &str) -> Result<bool> {
-    Ok(tx.write(SET_PASSWORD, params![id, hash]).await? > 0)
+    Ok(tx.write_for(id, SET_PASSWORD, params![id, hash]).await? > 0)
 }
 
 pub async fn set_admin(tx: &mut Tx, id: UserId, admin: bool) -> Result<bool> {
-    Ok(tx.write(SET_ADMIN, params![id, admin]).await? > 0)
+    Ok(tx.write_for(id, SET_ADMIN, params![id, admin]).await? > 0)
 }
 
 pub async fn verify_email(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<bool> {
-    Ok(tx.write(VERIFY_EMAIL, params![id, now]).await? > 0)
+    Ok(tx.write_for(id, VERIFY_EMAIL, params![id, now]).await? > 0)
 }
 
 pub async fn set_deactivated(tx: &mut Tx, id: UserId, at: Option<DateTime<Utc>>) -> Result<bool> {
-    Ok(tx.write(SET_DEACTIVATED, params![id, at]).await? > 0)
+    Ok(tx.write_for(id, SET_DEACTIVATED, params![id, at]).await? > 0)
 }
 
 pub async fn count(db: &Db) -> Result<i64> {
@@ -244,7 +245,8 @@ pub struct NewPerson<'a> {
 pub async fn insert_person(tx: &mut Tx, p: &NewPerson<'_>, now: DateTime<Utc>) -> Result<UserId> {
     let id = UserId::new();
     let u = &p.user;
-    tx.write(
+    tx.write_for(
+        id,
         INSERT_WITH_PROFILE,
         params![
             id,

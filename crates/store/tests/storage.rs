@@ -22,6 +22,7 @@ both!(
     a_job_with_a_dedupe_key_is_enqueued_once_and_claimed_once,
     membership_transitions_only_from_the_expected_status,
     the_read_model_version_moves_with_committed_changes_only,
+    the_change_log_names_the_people_a_version_changed,
     an_address_history_follows_one_person_when_addresses_are_reused,
     the_audit_log_is_indexed_by_actor,
     the_outbox_is_indexed_by_address,
@@ -288,6 +289,63 @@ async fn the_read_model_version_moves_with_committed_changes_only(d: Dialect) {
     users::set_admin(&mut tx, id, true).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(t.db.read_model_version().await.unwrap(), v0 + 2, "one transaction, one step");
+}
+
+/// An instance a few versions behind reloads just the people the log names, and ends with the
+/// same rows as a full reload; a change to anything else, or a gap in the log, means a full one.
+async fn the_change_log_names_the_people_a_version_changed(d: Dialect) {
+    use roundtable_store::read_model::{load, load_since};
+    let t = TestDb::new(d).await;
+    let ann = new_user(&t, "ann@example.org").await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    let nid = networks::insert(
+        &mut tx,
+        &networks::NewNetwork { slug: "eas", name: "EAs", description: "", visibility: Visibility::Open },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut rows = load(&t.db).await.unwrap();
+    assert_eq!(rows.people.len(), 1);
+
+    // Bea joins, Ann becomes a member and takes a turn as admin; a row lock changes nothing.
+    let bea = new_user(&t, "bea@example.org").await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    networks::lock(&mut tx, nid).await.unwrap();
+    networks::upsert_membership(&mut tx, nid, ann, Role::Member, MembershipStatus::Active, Utc::now()).await.unwrap();
+    users::set_admin(&mut tx, ann, true).await.unwrap();
+    tx.commit().await.unwrap();
+    let changes = load_since(&t.db, rows.version).await.unwrap().expect("two people, each logged");
+    let mut named = vec![ann, bea];
+    named.sort_unstable();
+    assert_eq!(changes.people, named);
+    assert_eq!(changes.version, rows.version + 2);
+    rows.apply(changes);
+    assert_eq!(rows.clone().canonical(), load(&t.db).await.unwrap().canonical());
+    assert_eq!(rows.memberships.len(), 1, "Ann's membership is in");
+
+    // Deactivating Bea removes her rows.
+    let mut tx = t.db.begin().await.unwrap();
+    users::set_deactivated(&mut tx, bea, Some(Utc::now())).await.unwrap();
+    tx.commit().await.unwrap();
+    rows.apply(load_since(&t.db, rows.version).await.unwrap().unwrap());
+    assert_eq!(rows.people.iter().map(|p| p.id).collect::<Vec<_>>(), vec![ann]);
+    assert_eq!(rows.clone().canonical(), load(&t.db).await.unwrap().canonical());
+
+    // A network's change is not one person's: everything reloads.
+    let mut tx = t.db.begin().await.unwrap();
+    networks::update(&mut tx, nid, "Assistants", "", Visibility::Open).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(load_since(&t.db, rows.version).await.unwrap().is_none());
+    rows = load(&t.db).await.unwrap();
+
+    // A version with no entry (an older release's commit, or pruning) leaves a gap: full reload.
+    t.db.write("UPDATE read_model_version SET version = version + 1 WHERE id = 1", vec![]).await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    users::set_admin(&mut tx, ann, false).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(load_since(&t.db, rows.version).await.unwrap().is_none());
 }
 
 /// Logs an HR import's change of address, as the import does.

@@ -18,7 +18,7 @@ pub use directory::{DirectoryFilter, DirectoryResult, Shared, Sort, TagFacet};
 use crate::http::Result;
 use chrono::{DateTime, Utc};
 use roundtable_domain::profile::{Audience, Field};
-use roundtable_domain::{MembershipStatus, NetworkId, Role, UserId, fold, refold};
+use roundtable_domain::{MembershipStatus, NetworkId, Role, UserId, fold, refolded};
 use roundtable_store::Db;
 use roundtable_store::networks::{Member, Membership, Network};
 use roundtable_store::read_model::{self, Rows};
@@ -30,12 +30,16 @@ use std::sync::{Arc, RwLock};
 /// Holds the current snapshot and rebuilds it when the database's version moves.
 pub struct ReadModel {
     current: RwLock<Arc<Snapshot>>,
-    rebuild: tokio::sync::Mutex<()>,
+    /// The rows the current snapshot was built from, kept so that a change to a few people
+    /// reloads only their rows (`read_model::load_since`); held by whoever rebuilds.
+    rebuild: tokio::sync::Mutex<Rows>,
 }
 
 impl Default for ReadModel {
     fn default() -> Self {
-        Self { current: RwLock::new(Arc::new(Snapshot::empty())), rebuild: tokio::sync::Mutex::new(()) }
+        // Version -1 is older than any database, so the first request builds a real one.
+        let rows = Rows { version: -1, ..Rows::default() };
+        Self { current: RwLock::new(Arc::new(Snapshot::build(&rows))), rebuild: tokio::sync::Mutex::new(rows) }
     }
 }
 
@@ -72,17 +76,33 @@ impl ReadModel {
             return Ok(s);
         }
         // One rebuild at a time; whoever waited finds the new snapshot and uses it.
-        let _rebuilding = self.rebuild.lock().await;
+        let mut rows = self.rebuild.lock().await;
         if let Some(s) = self.fresh(version) {
             return Ok(s);
         }
         let started = std::time::Instant::now();
-        let rows = read_model::load(db).await?;
+        // Most writes change a few people's rows (a profile, a membership, an acceptance): reload
+        // theirs when the change log names them all, everything otherwise.
+        let changed = match read_model::load_since(db, rows.version).await? {
+            Some(changes) => {
+                let people = changes.people.len();
+                rows.apply(changes);
+                #[cfg(debug_assertions)]
+                check_against_full_load(db, &rows).await?;
+                Some(people)
+            }
+            None => {
+                *rows = read_model::load(db).await?;
+                None
+            }
+        };
         let loaded = started.elapsed();
-        let snapshot = Arc::new(Snapshot::build(rows));
+        let snapshot = Arc::new(Snapshot::build(&rows));
         tracing::debug!(
             version = snapshot.version,
             people = snapshot.people.len(),
+            // How many people's rows were read again; absent: everyone's.
+            reloaded = changed,
             load_ms = loaded.as_millis() as u64,
             build_ms = (started.elapsed() - loaded).as_millis() as u64,
             "read model rebuilt"
@@ -95,6 +115,23 @@ impl ReadModel {
         let s = self.current.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         (s.version >= version).then_some(s)
     }
+}
+
+/// Debug builds (every test) hold each person-by-person reload to a full one at the same
+/// version: a write declared as one person's (`Tx::write_for`) that changed someone else's rows
+/// fails here, in whichever test made it.
+#[cfg(debug_assertions)]
+async fn check_against_full_load(db: &Db, rows: &Rows) -> Result<()> {
+    let full = read_model::load(db).await?;
+    // Another commit in between: nothing to compare at this version.
+    if full.version == rows.version {
+        let (full, partial) = (full.canonical(), rows.clone().canonical());
+        assert!(
+            full == partial,
+            "the read model reloaded person by person differs from a full reload:\n{partial:#?}\n{full:#?}"
+        );
+    }
+    Ok(())
 }
 
 /// Index of a network in `Snapshot::networks`.
@@ -214,12 +251,7 @@ impl Interned {
 }
 
 impl Snapshot {
-    fn empty() -> Self {
-        // Version -1 is older than any database, so the first request builds a real one.
-        Self::build(Rows { version: -1, ..Rows::default() })
-    }
-
-    fn build(rows: Rows) -> Self {
+    fn build(rows: &Rows) -> Self {
         let net_by_slug = rows.networks.iter().enumerate().map(|(i, n)| (n.slug.clone(), i)).collect();
         let net_by_id: HashMap<NetworkId, Net> = rows.networks.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
         let person_by_id: HashMap<UserId, Person> =
@@ -231,7 +263,7 @@ impl Snapshot {
         // the original (a domain test holds it to that) and copies nothing for plain ASCII.
         let mut people: Vec<PersonEntry> = rows
             .people
-            .into_iter()
+            .iter()
             .enumerate()
             .map(|(i, p)| {
                 let audiences = crate::members::audiences(&p.visibility);
@@ -240,16 +272,17 @@ impl Snapshot {
                     location_id: locations.add(&p.location, i as Person),
                     email_folded: p.email.to_lowercase(),
                     id: p.id,
-                    name: p.name,
-                    name_folded: refold(p.name_folded),
-                    email: p.email,
-                    job_title: p.job_title,
-                    department: p.department,
-                    location: p.location,
+                    name: p.name.clone(),
+                    name_folded: refolded(&p.name_folded).into_owned(),
+                    email: p.email.clone(),
+                    job_title: p.job_title.clone(),
+                    department: p.department.clone(),
+                    location: p.location.clone(),
                     photo: p.has_photo.then(|| audiences[&Field::Photo]),
-                    start_date: (!p.start_date.is_empty()).then(|| (p.start_date, audiences[&Field::StartDate])),
-                    search_organisation: refold(p.search_organisation),
-                    search_network: refold(p.search_network),
+                    start_date: (!p.start_date.is_empty())
+                        .then(|| (p.start_date.clone(), audiences[&Field::StartDate])),
+                    search_organisation: refolded(&p.search_organisation).into_owned(),
+                    search_network: refolded(&p.search_network).into_owned(),
                     active_in: SmallVec::new(),
                     tags: SmallVec::new(),
                 }
@@ -258,12 +291,12 @@ impl Snapshot {
         departments.rank_values();
         locations.rank_values();
 
-        let mut networks = rows.networks;
+        let mut networks = rows.networks.clone();
         let mut active_members = vec![Vec::new(); networks.len()];
         let mut not_active = vec![Vec::new(); networks.len()];
         let mut organisers = vec![Vec::new(); networks.len()];
         let mut memberships = HashMap::with_capacity(rows.memberships.len());
-        for m in rows.memberships {
+        for &m in &rows.memberships {
             let (Some(&net), Some(&person)) = (net_by_id.get(&m.network_id), person_by_id.get(&m.user_id)) else {
                 continue;
             };
@@ -288,15 +321,15 @@ impl Snapshot {
         }
 
         let mut charter = vec![None; networks.len()];
-        for (id, version) in rows.charters {
-            if let Some(&net) = net_by_id.get(&id) {
-                charter[net] = Some(version);
+        for (id, version) in &rows.charters {
+            if let Some(&net) = net_by_id.get(id) {
+                charter[net] = Some(*version);
             }
         }
         let accepted = rows
             .acceptances
-            .into_iter()
-            .filter_map(|(n, u, v)| Some(((*net_by_id.get(&n)?, *person_by_id.get(&u)?), v)))
+            .iter()
+            .filter_map(|(n, u, v)| Some(((*net_by_id.get(n)?, *person_by_id.get(u)?), *v)))
             .collect();
 
         let mut tag_values: [Vec<String>; KINDS] = Default::default();
@@ -309,7 +342,7 @@ impl Snapshot {
             all.dedup();
             all.into_iter().map(str::to_owned).collect()
         };
-        for t in rows.tags {
+        for t in &rows.tags {
             let (Some(kind), Some(&person)) =
                 (TAG_KINDS.iter().position(|k| *k == t.kind), person_by_id.get(&t.user_id))
             else {
@@ -317,14 +350,14 @@ impl Snapshot {
             };
             // Anything unknown is the narrowest audience.
             let audience = Audience::parse(&t.audience).unwrap_or(Audience::Organisers);
-            let folded = refold(t.folded);
+            let folded = refolded(&t.folded);
             // Most tags repeat a value already seen: look it up before copying the key.
-            let value = match tag_lookup[kind].get(&folded) {
+            let value = match tag_lookup[kind].get(folded.as_ref()) {
                 Some(&v) => v,
                 None => {
                     let v = tag_values[kind].len() as u32;
-                    tag_lookup[kind].insert(folded.clone(), v);
-                    tag_values[kind].push(folded);
+                    tag_lookup[kind].insert(folded.clone().into_owned(), v);
+                    tag_values[kind].push(folded.into_owned());
                     tagged[kind].push(Vec::new());
                     v
                 }

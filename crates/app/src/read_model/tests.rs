@@ -92,7 +92,7 @@ fn world() -> World {
         networks: vec![net.clone()],
         people,
     };
-    World { snap: Snapshot::build(rows), net, zoe, peer, chair, outsider }
+    World { snap: Snapshot::build(&rows), net, zoe, peer, chair, outsider }
 }
 
 fn actor(p: &PersonRow) -> Actor {
@@ -169,7 +169,7 @@ fn results_sort_by_department_location_or_start_date_without_revealing_hidden_da
     people[1].visibility = r#"{"start_date":"organisers"}"#.into();
     people[2].start_date = "2024-09-30".into();
     people[2].visibility = everyone.into();
-    let snap = Snapshot::build(Rows { version: 1, people, ..Rows::default() });
+    let snap = Snapshot::build(&Rows { version: 1, people, ..Rows::default() });
     let someone = Actor { user_id: UserId::new(), is_org_admin: false };
     assert_eq!(sorted(&snap, &someone, Sort::Name), ["Ada Early", "Bo Hidden", "Cy Late", "Di Undated"]);
     // Case-insensitive; no department last.
@@ -189,7 +189,7 @@ fn results_sort_by_department_location_or_start_date_without_revealing_hidden_da
 fn a_facet_lists_its_most_frequent_values_and_says_how_many_more_there_are() {
     let zoe = person("Zoë Adams", "Finance", "London");
     let tags = (0..15).map(|i| tag(&zoe, "interests", &format!("Interest {i:02}"), "organisation")).collect();
-    let snap = Snapshot::build(Rows { version: 1, tags, people: vec![zoe], ..Rows::default() });
+    let snap = Snapshot::build(&Rows { version: 1, tags, people: vec![zoe], ..Rows::default() });
     let viewer = Actor { user_id: UserId::new(), is_org_admin: false };
     let some = snap.directory(&viewer, &DirectoryFilter { limit: 10, ..Default::default() });
     assert_eq!((some.tags[2].len(), some.more[4]), (12, 3));
@@ -249,7 +249,7 @@ fn text_stored_folded_by_an_older_fold_is_found_by_the_plain_spelling() {
         people: vec![ilkay],
         ..Rows::default()
     };
-    let snap = Snapshot::build(rows);
+    let snap = Snapshot::build(&rows);
     let viewer = Actor { user_id: UserId::new(), is_org_admin: false };
     for q in ["ilkay", "gundogan", "gündoğan", "İLKAY GÜNDOĞAN", "istanbul saglik"] {
         let f = DirectoryFilter { text: &fold(q), limit: 10, ..Default::default() };
