@@ -24,8 +24,11 @@ use roundtable_store::networks::{Member, Membership, Network};
 use roundtable_store::read_model::{self, Rows};
 use smallvec::SmallVec;
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+
+/// The read model's hash maps: keyed by ids and tag values, rebuilt after writes and read on
+/// every page, so hashed with foldhash (seeded per process) rather than SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Holds the current snapshot and rebuilds it when the database's version moves.
 pub struct ReadModel {
@@ -261,12 +264,17 @@ impl Snapshot {
         // by an older `fold` — or by an older instance during a rolling upgrade — are then found
         // like new ones without rewriting them. `refold` of stored folded text equals `fold` of
         // the original (a domain test holds it to that) and copies nothing for plain ASCII.
+        // Most people share one of a few visibility settings: parse each distinct one once.
+        let mut parsed: HashMap<&str, (Audience, Audience)> = HashMap::default();
         let mut people: Vec<PersonEntry> = rows
             .people
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let audiences = crate::members::audiences(&p.visibility);
+                let (photo, start_date) = *parsed.entry(&p.visibility).or_insert_with(|| {
+                    let audiences = crate::members::audiences(&p.visibility);
+                    (audiences[&Field::Photo], audiences[&Field::StartDate])
+                });
                 PersonEntry {
                     department_id: departments.add(&p.department, i as Person),
                     location_id: locations.add(&p.location, i as Person),
@@ -278,9 +286,8 @@ impl Snapshot {
                     job_title: p.job_title.clone(),
                     department: p.department.clone(),
                     location: p.location.clone(),
-                    photo: p.has_photo.then(|| audiences[&Field::Photo]),
-                    start_date: (!p.start_date.is_empty())
-                        .then(|| (p.start_date.clone(), audiences[&Field::StartDate])),
+                    photo: p.has_photo.then_some(photo),
+                    start_date: (!p.start_date.is_empty()).then(|| (p.start_date.clone(), start_date)),
                     search_organisation: refolded(&p.search_organisation).into_owned(),
                     search_network: refolded(&p.search_network).into_owned(),
                     active_in: SmallVec::new(),
@@ -295,7 +302,7 @@ impl Snapshot {
         let mut active_members = vec![Vec::new(); networks.len()];
         let mut not_active = vec![Vec::new(); networks.len()];
         let mut organisers = vec![Vec::new(); networks.len()];
-        let mut memberships = HashMap::with_capacity(rows.memberships.len());
+        let mut memberships = HashMap::with_capacity_and_hasher(rows.memberships.len(), Default::default());
         for &m in &rows.memberships {
             let (Some(&net), Some(&person)) = (net_by_id.get(&m.network_id), person_by_id.get(&m.user_id)) else {
                 continue;
@@ -336,12 +343,15 @@ impl Snapshot {
         let mut tag_lookup: [HashMap<String, u32>; KINDS] = Default::default();
         let mut tagged: [Vec<Vec<Person>>; KINDS] = Default::default();
         let spellings: Vec<String> = {
-            // Sorted and deduplicated as borrowed text, then copied once per distinct spelling.
-            let mut all: Vec<&str> = rows.tags.iter().map(|t| t.tag.as_str()).collect();
+            // Deduplicated and sorted as borrowed text (a few hundred distinct among tens of
+            // thousands: sorting them all was a sixth of the build), then copied once each.
+            let distinct: std::collections::HashSet<&str> = rows.tags.iter().map(|t| t.tag.as_str()).collect();
+            let mut all: Vec<&str> = distinct.into_iter().collect();
             all.sort_unstable();
-            all.dedup();
             all.into_iter().map(str::to_owned).collect()
         };
+        let spelling_of: HashMap<&str, u32> =
+            spellings.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
         for t in &rows.tags {
             let (Some(kind), Some(&person)) =
                 (TAG_KINDS.iter().position(|k| *k == t.kind), person_by_id.get(&t.user_id))
@@ -363,7 +373,7 @@ impl Snapshot {
                 }
             };
             tagged[kind][value as usize].push(person);
-            let spelling = spellings.binary_search(&t.tag).unwrap_or_default() as u32;
+            let spelling = spelling_of.get(t.tag.as_str()).copied().unwrap_or_default();
             let tags = &mut people[person as usize].tags;
             match tags.iter_mut().find(|t| t.kind == kind && t.value == value) {
                 // Two spellings an older fold kept apart and that now fold alike (stored before
