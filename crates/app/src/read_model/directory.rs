@@ -7,6 +7,7 @@ use super::{FACETS, Net, Person, PersonEntry, Snapshot, TAG_KINDS};
 use roundtable_domain::profile::{Audience, Relation, can_see};
 use roundtable_domain::{Actor, MembershipStatus, NetworkId, UserId};
 use roundtable_store::profiles::Listed;
+use smallvec::SmallVec;
 
 /// What the viewer asked for; text is folded, tag values folded, everything already cut to size.
 #[derive(Debug, Default)]
@@ -206,6 +207,7 @@ impl Snapshot {
         let mut total = 0usize;
         // Every match, when the page is not simply the first ones met in name order.
         let mut matches: Vec<Person> = Vec::new();
+        let words: SmallVec<[&str; 4]> = f.text.split_whitespace().collect();
         for person in walk {
             let p = &self.people[person as usize];
             if department.is_some_and(|d| p.department_id != d)
@@ -218,7 +220,7 @@ impl Snapshot {
             // Each word on its own, through the layers the viewer may see; `split_whitespace`
             // borrows, so this allocates nothing per person.
             let network_text = can_see(Audience::Network, rel);
-            let text_matches = f.text.split_whitespace().all(|word| {
+            let text_matches = words.iter().all(|word| {
                 p.name_folded.contains(word)
                     || p.search_organisation.contains(word)
                     || (network_text && p.search_network.contains(word))
@@ -267,19 +269,14 @@ impl Snapshot {
         let shown = |facet: usize| if f.show_all[facet] { FACET_VALUES_ALL } else { FACET_VALUES };
         (out.departments, out.more[0]) = top(&self.departments.values, departments, shown(0));
         (out.locations, out.more[1]) = top(&self.locations.values, locations, shown(1));
-        for (kind, counts) in tags.into_iter().enumerate() {
-            let mut values: Vec<_> = counts
+        for (kind, counts) in tags.iter().enumerate() {
+            let values = &self.tag_values[kind];
+            let (shown, more) = most_frequent(counts, |v| counts[v].0, |v| &values[v], shown(kind + 2));
+            out.more[kind + 2] = more;
+            out.tags[kind] = shown
                 .into_iter()
-                .enumerate()
-                .filter(|(_, (n, _))| *n > 0)
-                .map(|(v, (n, spelling))| {
-                    (self.tag_values[kind][v].clone(), self.spellings[spelling as usize].clone(), n)
-                })
+                .map(|v| (values[v].clone(), self.spellings[counts[v].1 as usize].clone(), counts[v].0))
                 .collect();
-            values.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-            out.more[kind + 2] = values.len().saturating_sub(shown(kind + 2));
-            values.truncate(shown(kind + 2));
-            out.tags[kind] = values;
         }
         out.networks = networks
             .into_iter()
@@ -399,14 +396,22 @@ fn listed(p: &PersonEntry, rel: Relation) -> Listed {
 /// Non-empty values with their counts, most frequent first, then by value: the first `shown`,
 /// and how many more there are.
 fn top(values: &[String], counts: Vec<i64>, shown: usize) -> (Vec<(String, i64)>, usize) {
-    let mut out: Vec<_> = counts
-        .into_iter()
-        .enumerate()
-        .filter(|&(v, n)| n > 0 && !values[v].is_empty())
-        .map(|(v, n)| (values[v].clone(), n))
-        .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let more = out.len().saturating_sub(shown);
-    out.truncate(shown);
-    (out, more)
+    let (top, more) =
+        most_frequent(&counts, |v| if values[v].is_empty() { 0 } else { counts[v] }, |v| &values[v], shown);
+    (top.into_iter().map(|v| (values[v].clone(), counts[v])).collect(), more)
+}
+
+/// The indices of the `shown` values counted most often (then by value), and how many more were
+/// counted; ordered before anything is copied, since most values are not shown.
+fn most_frequent<'v, T>(
+    all: &[T],
+    count: impl Fn(usize) -> i64,
+    value: impl Fn(usize) -> &'v String,
+    shown: usize,
+) -> (Vec<usize>, usize) {
+    let mut present: Vec<usize> = (0..all.len()).filter(|&v| count(v) > 0).collect();
+    present.sort_by(|&a, &b| count(b).cmp(&count(a)).then_with(|| value(a).cmp(value(b))));
+    let more = present.len().saturating_sub(shown);
+    present.truncate(shown);
+    (present, more)
 }
