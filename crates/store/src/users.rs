@@ -149,8 +149,10 @@ pub async fn by_session(
     id_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(User, DateTime<Utc>, bool, i64)>> {
-    db.read_opt(BY_SESSION, params![id_hash, now])
+    db.read_hot(BY_SESSION, params![id_hash, now])
         .await?
+        .into_iter()
+        .next()
         .map(|r| Ok((map(&r)?, r.time(8)?, r.bool(9)?, r.int(10)?)))
         .transpose()
 }
