@@ -204,8 +204,10 @@ impl std::fmt::Display for Day {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use chrono::Datelike;
         const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-        let t = self.0;
-        write!(f, "{} {} {}", t.day(), MONTHS[t.month0() as usize], t.year())
+        // The date worked out once: each of `day()`, `month0()`, `year()` on a `DateTime` works
+        // it out again, and a member list writes fifty.
+        let d = self.0.date_naive();
+        write!(f, "{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
     }
 }
 
