@@ -588,13 +588,15 @@ impl Tx {
                 }
             }
             TxConn::Pg(client) => {
-                if let Some(c) = client.take()
-                    && let Err(e) = pg_commit(&c, log).await
-                {
-                    // The transaction may still be open (a statement failed before COMMIT ran):
-                    // close this connection rather than hand it back to the pool.
-                    drop(deadpool_postgres::Object::take(c));
-                    return Err(e);
+                if let Some(c) = client.take() {
+                    // Until COMMIT has answered, the transaction may be open: if a statement fails,
+                    // or this future is dropped between round trips (a request timeout, a client
+                    // gone), close the connection rather than hand it back to the pool.
+                    let mut open = DetachUnlessDone(Some(c));
+                    if let Some(c) = &open.0 {
+                        pg_commit(c, log).await?;
+                    }
+                    open.done();
                 }
             }
         }
@@ -603,6 +605,23 @@ impl Tx {
             LOCAL_READ_MODEL_COMMITS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
         Ok(())
+    }
+}
+
+/// A pooled PostgreSQL connection that is closed when dropped, unless `done` hands it back.
+struct DetachUnlessDone(Option<deadpool_postgres::Object>);
+
+impl DetachUnlessDone {
+    fn done(&mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for DetachUnlessDone {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            drop(deadpool_postgres::Object::take(c));
+        }
     }
 }
 

@@ -348,6 +348,29 @@ async fn the_change_log_names_the_people_a_version_changed(d: Dialect) {
     assert!(load_since(&t.db, rows.version).await.unwrap().is_none());
 }
 
+/// A PostgreSQL commit cut off between its round trips (a request timeout, a client gone) closes
+/// its connection: the half-done transaction rolls back instead of going back to the pool, where
+/// it would hold the version row's lock and be committed by whoever used the connection next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_cut_off_on_postgres_rolls_back_and_blocks_nobody() {
+    let t = TestDb::new(Dialect::Postgres).await;
+    let ann = new_user(&t, "ann@example.org").await.unwrap();
+    let v0 = t.db.read_model_version().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    users::set_admin(&mut tx, ann, true).await.unwrap();
+    // Dropped at its first wait for the server: after the version bump, before COMMIT.
+    let cut = tokio::time::timeout(std::time::Duration::from_micros(1), tx.commit()).await;
+    assert!(cut.is_err(), "the commit was cut off");
+    for i in 0..5 {
+        let email = format!("p{i}@example.org");
+        let next = tokio::time::timeout(std::time::Duration::from_secs(5), new_user(&t, &email));
+        next.await.expect("no abandoned transaction holds the version row").unwrap();
+    }
+    assert_eq!(t.db.read_model_version().await.unwrap(), v0 + 5, "the cut-off change never committed");
+    let admin = users::by_id(&t.db, ann).await.unwrap().unwrap();
+    assert!(!admin.is_org_admin);
+}
+
 /// Logs an HR import's change of address, as the import does.
 async fn log_change(t: &TestDb, from: &str, to: &str, at: chrono::DateTime<Utc>) {
     use roundtable_store::audit;

@@ -387,6 +387,13 @@ impl Snapshot {
             list.sort_unstable();
             list.dedup();
         }
+        // A person's tags in one order whatever order the rows came in (a full load and a
+        // reload of a few people return them differently): "people like you" walks them.
+        for p in &mut people {
+            p.tags.sort_unstable_by(|a, b| {
+                (a.kind, &tag_values[a.kind][a.value as usize]).cmp(&(b.kind, &tag_values[b.kind][b.value as usize]))
+            });
+        }
 
         Self {
             version: rows.version,

@@ -308,3 +308,23 @@ fn organisers_are_listed_by_role() {
     let names: Vec<_> = w.snap.organisers(w.net.id).into_iter().map(|m| (m.name, m.role)).collect();
     assert_eq!(names, [("Chair Cole".to_owned(), Role::Chair)]);
 }
+
+/// "People like you" reads the viewer's tags in order: the same rows in another order (a full
+/// load, a reload of a few people) give the same suggestions with the same reasons.
+#[test]
+fn people_like_you_do_not_depend_on_the_order_rows_came_in() {
+    let ann = person("Ann Ames", "Finance", "London");
+    let bo = person("Bo Berg", "Legal", "Paris");
+    let shared = ["Budgets", "Chess", "Diaries", "Events", "Filing"];
+    let tags: Vec<TagRow> =
+        [&ann, &bo].into_iter().flat_map(|p| shared.iter().map(|v| tag(p, "skills", v, "organisation"))).collect();
+    let suggestions = |tags: Vec<TagRow>| {
+        let snap =
+            Snapshot::build(&Rows { version: 1, tags, people: vec![ann.clone(), bo.clone()], ..Rows::default() });
+        let (shared, _) = snap.like_me(&Actor { user_id: ann.id, is_org_admin: false });
+        shared.into_iter().map(|s| s.value).collect::<Vec<_>>()
+    };
+    let mut reversed = tags.clone();
+    reversed.reverse();
+    assert_eq!(suggestions(tags), suggestions(reversed));
+}
