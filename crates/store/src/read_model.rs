@@ -96,10 +96,10 @@ pub async fn load(db: &Db) -> Result<Rows> {
         .into_iter();
     let mut next = || sets.next().unwrap_or_default();
     let version = next().first().map_or(Ok(0), |r| r.int(0))?;
-    let mut people: Vec<PersonRow> = next().iter().map(map_person).collect::<Result<_>>()?;
+    let mut people: Vec<PersonRow> = next().into_iter().map(map_person).collect::<Result<_>>()?;
     // The engines' collations may order text differently; the directory's order is ours.
     people.sort_by(directory_order);
-    let tags = next().iter().map(map_tag).collect::<Result<_>>()?;
+    let tags = next().into_iter().map(map_tag).collect::<Result<_>>()?;
     let networks = next().iter().map(map_network).collect::<Result<_>>()?;
     let memberships = next().iter().map(map_membership).collect::<Result<_>>()?;
     let charters = next().iter().map(|r: &Row| Ok((NetworkId(r.uuid(0)?), r.int(1)?))).collect::<Result<_>>()?;
@@ -150,12 +150,12 @@ pub async fn load_since(db: &Db, since: i64) -> Result<Option<Changes>> {
     }
     people.sort_unstable();
     people.dedup();
-    let mut changed = next().iter().map(map_person).collect::<Result<Vec<_>>>()?;
+    let mut changed = next().into_iter().map(map_person).collect::<Result<Vec<_>>>()?;
     changed.sort_by(directory_order);
     let rows = Rows {
         version,
         people: changed,
-        tags: next().iter().map(map_tag).collect::<Result<_>>()?,
+        tags: next().into_iter().map(map_tag).collect::<Result<_>>()?,
         memberships: next().iter().map(map_membership).collect::<Result<_>>()?,
         acceptances: next().iter().map(map_acceptance).collect::<Result<_>>()?,
         ..Rows::default()
@@ -196,13 +196,13 @@ fn directory_order(a: &PersonRow, b: &PersonRow) -> std::cmp::Ordering {
     (a.name_folded.as_str(), a.id).cmp(&(b.name_folded.as_str(), b.id))
 }
 
-fn map_tag(r: &Row) -> Result<TagRow> {
+fn map_tag(mut r: Row) -> Result<TagRow> {
     Ok(TagRow {
         user_id: UserId(r.uuid(0)?),
-        kind: r.text(1)?,
-        tag: r.text(2)?,
-        folded: r.text(3)?,
-        audience: r.text(4)?,
+        kind: r.take_text(1)?,
+        tag: r.take_text(2)?,
+        folded: r.take_text(3)?,
+        audience: r.take_text(4)?,
     })
 }
 
@@ -210,19 +210,19 @@ fn map_acceptance(r: &Row) -> Result<(NetworkId, UserId, i64)> {
     Ok((NetworkId(r.uuid(0)?), UserId(r.uuid(1)?), r.int(2)?))
 }
 
-fn map_person(r: &Row) -> Result<PersonRow> {
+fn map_person(mut r: Row) -> Result<PersonRow> {
     Ok(PersonRow {
         id: UserId(r.uuid(0)?),
-        name: r.text(1)?,
-        name_folded: r.text(2)?,
-        email: r.text(3)?,
-        job_title: r.text(4)?,
-        department: r.text(5)?,
-        location: r.text(6)?,
-        search_organisation: r.text(7)?,
-        search_network: r.text(8)?,
         has_photo: r.int(9)? == 1,
-        visibility: r.text(10)?,
-        start_date: r.text(11)?,
+        name: r.take_text(1)?,
+        name_folded: r.take_text(2)?,
+        email: r.take_text(3)?,
+        job_title: r.take_text(4)?,
+        department: r.take_text(5)?,
+        location: r.take_text(6)?,
+        search_organisation: r.take_text(7)?,
+        search_network: r.take_text(8)?,
+        visibility: r.take_text(10)?,
+        start_date: r.take_text(11)?,
     })
 }
