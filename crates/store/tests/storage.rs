@@ -356,11 +356,15 @@ async fn a_commit_cut_off_on_postgres_rolls_back_and_blocks_nobody() {
     let t = TestDb::new(Dialect::Postgres).await;
     let ann = new_user(&t, "ann@example.org").await.unwrap();
     let v0 = t.db.read_model_version().await.unwrap();
+    // Another transaction holds the change log, so the commit stops after the version bump, at
+    // its log entry, until it is cut off — always before COMMIT is sent.
+    let mut holder = t.db.begin().await.unwrap();
+    holder.lock_row("LOCK TABLE read_model_changes IN EXCLUSIVE MODE", vec![]).await.unwrap();
     let mut tx = t.db.begin().await.unwrap();
     users::set_admin(&mut tx, ann, true).await.unwrap();
-    // Dropped at its first wait for the server: after the version bump, before COMMIT.
-    let cut = tokio::time::timeout(std::time::Duration::from_micros(1), tx.commit()).await;
+    let cut = tokio::time::timeout(std::time::Duration::from_millis(300), tx.commit()).await;
     assert!(cut.is_err(), "the commit was cut off");
+    holder.commit().await.unwrap();
     for i in 0..5 {
         let email = format!("p{i}@example.org");
         let next = tokio::time::timeout(std::time::Duration::from_secs(5), new_user(&t, &email));
