@@ -19,6 +19,8 @@ both!(
     the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet_value,
     a_deactivated_manager_or_executive_leaves_profiles_until_reactivated,
     people_correct_their_own_name_and_are_found_by_it,
+    the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_changing_nothing,
+    the_api_reads_and_accepts_the_charter_and_gives_my_data_and_people_like_me,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1060,4 +1062,134 @@ mod photos {
         ann.post(app.at("/profile/photo/remove")).send().await.unwrap();
         assert_eq!(bea.get(&photo_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     }
+}
+
+async fn api_send(
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    json: &serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let r = reqwest::Client::new().request(method, url).bearer_auth(token).json(json).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or_default())
+}
+
+/// `GET/PUT /api/v1/me/profile`: what the edit form does, as JSON — the whole profile with an
+/// audience per field; the directory honours the audiences; bad input is a 422 naming the field
+/// and changes nothing.
+async fn the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_changing_nothing(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let ann = app.user("ann@example.org", "Ann Assistant").await;
+    let bea = app.user("bea@example.org", "Bea Peer").await;
+    let outsider = app.user("out@example.org", "Olu Outsider").await;
+    for email in ["ann@example.org", "bea@example.org"] {
+        join(&app, "eas", email, Role::Member).await;
+    }
+    let token = app.api_token(&ann).await;
+    let me = app.at("/api/v1/me/profile");
+    let mut profile = support::api_get(&me, &token).await;
+    assert_eq!(profile["name"], "Ann Assistant");
+    assert_eq!(profile["audiences"]["skills"], "network", "each field starts with its default audience");
+
+    profile["job_title"] = "Executive Assistant".into();
+    profile["location"] = "Leeds".into();
+    profile["time_zone"] = "Europe/London".into();
+    profile["skills"] = serde_json::json!(["Minute taking", "Diary management"]);
+    profile["bio"] = "I **run** the board pack.<script>alert(1)</script>".into();
+    profile["languages"] = serde_json::json!(["French"]);
+    profile["audiences"]["languages"] = "organisers".into();
+    let (status, saved) = api_send(reqwest::Method::PUT, me.clone(), &token, &profile).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["skills"], serde_json::json!(["Diary management", "Minute taking"]));
+    assert_eq!(saved["audiences"]["languages"], "organisers");
+    assert_eq!(saved["job_title"], "Executive Assistant");
+
+    // Bea shares the network and sees the skills; an outsider does not, nor finds Ann by them.
+    let ann_id = users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().id;
+    let seen_by = |c: reqwest::Client| {
+        let (app, url) = (&app, app.at(&format!("/api/v1/people/{ann_id}")));
+        async move { support::api_get(url, &app.api_token(&c).await).await }
+    };
+    let by_bea = seen_by(bea).await;
+    assert_eq!(by_bea["skills"], serde_json::json!(["Diary management", "Minute taking"]));
+    assert!(by_bea["bio_html"].as_str().unwrap().contains("<strong>run</strong>"));
+    assert!(!by_bea["bio_html"].as_str().unwrap().contains("<script"), "the bio is sanitised");
+    assert!(by_bea["languages"].is_null(), "languages are for organisers only: {by_bea}");
+    let outsider_token = app.api_token(&outsider).await;
+    let by_outsider = support::api_get(app.at(&format!("/api/v1/people/{ann_id}")), &outsider_token).await;
+    assert!(by_outsider["skills"].is_null(), "{by_outsider}");
+    assert!(api_names(&app, &outsider_token, &[("q", "minute")]).await.is_empty());
+
+    // Bad input: each problem named, nothing changed.
+    for (field, value, problem) in [
+        ("time_zone", serde_json::json!("Mars/Olympus"), "time_zone"),
+        ("audiences", serde_json::json!({"skills": "everyone"}), "audience"),
+        ("audiences", serde_json::json!({"salary": "network"}), "audiences"),
+        ("name", serde_json::json!("   "), "name"),
+    ] {
+        let mut bad = saved.clone();
+        bad["job_title"] = "Changed".into();
+        bad[field] = value;
+        let (status, problem_doc) = api_send(reqwest::Method::PUT, me.clone(), &token, &bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {problem_doc}");
+        assert!(problem_doc.to_string().contains(problem), "{field}: {problem_doc}");
+        assert_eq!(support::api_get(&me, &token).await, saved, "{field}: nothing changed");
+    }
+    let r = reqwest::Client::new().put(&me).bearer_auth(&token).header("content-type", "application/json");
+    let r = r.body("{not json").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(support::api_get(&me, &token).await, saved);
+}
+
+/// The charter, "download my data" and "people like you" in `/api/v1`.
+async fn the_api_reads_and_accepts_the_charter_and_gives_my_data_and_people_like_me(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let ann = app.user("ann@example.org", "Ann Assistant").await;
+    let bea = app.user("bea@example.org", "Bea Peer").await;
+    for email in ["ann@example.org", "bea@example.org"] {
+        join(&app, "eas", email, Role::Member).await;
+    }
+    let token = app.api_token(&ann).await;
+    let charter = app.at("/api/v1/networks/eas/charter");
+    let r = reqwest::Client::new().get(&charter).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "no charter yet");
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Be *kind*.")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let c = support::api_get(&charter, &token).await;
+    assert_eq!((c["version"].as_i64(), c["body"].as_str()), (Some(1), Some("Be *kind*.")));
+    assert!(c["html"].as_str().unwrap().contains("<em>kind</em>") && c["accepted_version"].is_null(), "{c}");
+    // Until Ann accepts, the network's member list is closed to her.
+    let r = reqwest::Client::new().get(app.at("/api/v1/networks/eas/members")).bearer_auth(&token).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::CONFLICT);
+    let accept = format!("{charter}/acceptance");
+    let (status, problem) =
+        api_send(reqwest::Method::POST, accept.clone(), &token, &serde_json::json!({"version": 2})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "only the current version: {problem}");
+    assert!(support::api_get(&charter, &token).await["accepted_version"].is_null());
+    let r = reqwest::Client::new().post(&accept).bearer_auth(&token).json(&serde_json::json!({"version": 1})).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(support::api_get(&charter, &token).await["accepted_version"], 1);
+    let r = reqwest::Client::new().get(app.at("/api/v1/networks/eas/members")).bearer_auth(&token).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::OK);
+
+    // People like Ann: Bea, who shares a rare skill.
+    for who in [&ann, &bea] {
+        let form = [("job_title", "Assistant"), ("skills", "Origami"), ("time_zone", "UTC")];
+        let r = who.post(app.at("/profile")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let like = support::api_get(app.at("/api/v1/people/like-me"), &token).await;
+    let first = &like.as_array().unwrap()[0];
+    assert_eq!(first["person"]["name"], "Bea Peer", "{like}");
+    assert!(first["reasons"].to_string().contains("Origami"), "{like}");
+
+    let data = support::api_get(app.at("/api/v1/me/data"), &token).await;
+    assert!(data.to_string().contains("ann@example.org") && data.to_string().contains("Origami"), "{data}");
+    let r = reqwest::Client::new().get(app.at("/api/v1/me/data")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }

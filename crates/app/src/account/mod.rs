@@ -8,8 +8,9 @@ use crate::security::{hash_password_async, random_token, token_hash, verify_pass
 use crate::state::AppState;
 use chrono::Utc;
 use roundtable_domain::profile::{Field, can_see};
-use roundtable_domain::{FieldError, Password, TokenId, parse_token_name};
+use roundtable_domain::{Actor, FieldError, Password, TokenId, parse_token_name};
 use roundtable_store::links::{self, Purpose};
+use roundtable_store::users::User;
 use roundtable_store::{events, sessions, tokens};
 
 pub async fn change_password(state: &AppState, s: &Signed, current: &str, new: &str) -> Result<()> {
@@ -97,17 +98,16 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 /// Not here: others' records that mention them (an organiser's minutes; audit entries of others'
 /// actions about them, bar the email changes), and no secret (tokens, feeds and links are stored
 /// hashed anyway).
-pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> {
+pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value> {
     use roundtable_store::{audit, buddies, import, networks, profiles};
     let db = &state.db;
-    let me = s.user.id;
+    let me = user.id;
     let t = |t: chrono::DateTime<Utc>| t.to_rfc3339();
     let employee_id = import::employee_ids(db, &[me]).await?.into_iter().next().map(|(_, id)| id);
     let p = profiles::get(db, me).await?.ok_or(AppError::NotFound)?;
-    let email_changes = audit::email_changes(&mut import::Source::Db(db), &s.user.email, s.user.created_at).await?;
+    let email_changes = audit::email_changes(&mut import::Source::Db(db), &user.email, user.created_at).await?;
     // Addresses are reused: mail and links to one are theirs only while they held it.
-    let held =
-        audit::held_addresses(&mut import::Source::Db(db), &s.user.email, s.user.created_at, &email_changes).await?;
+    let held = audit::held_addresses(&mut import::Source::Db(db), &user.email, user.created_at, &email_changes).await?;
     let mut memberships = Vec::new();
     for m in networks::memberships_of(db, me).await? {
         let n = networks::by_id(db, m.network_id).await?;
@@ -168,7 +168,7 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
         .map(|(address, at)| serde_json::json!({"address": address, "last_signed_in": t(at)}))
         .collect();
     let failed_sign_ins: Vec<_> =
-        roundtable_store::login_failures::times_for_key(db, &crate::accounts::account_failure_key(&s.user.email))
+        roundtable_store::login_failures::times_for_key(db, &crate::accounts::account_failure_key(&user.email))
             .await?
             .into_iter()
             .map(t)
@@ -262,8 +262,8 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
     // Others' profiles name them as manager or supported executive; each entry shows only where
     // its owner lets them see that field, as their profile page would.
     let (supported_by, reports) = (
-        visible_to(state, s, roundtable_store::users::supported_by(db, me).await?, Field::Supports).await?,
-        visible_to(state, s, roundtable_store::users::reports(db, me).await?, Field::Manager).await?,
+        visible_to(state, user, roundtable_store::users::supported_by(db, me).await?, Field::Supports).await?,
+        visible_to(state, user, roundtable_store::users::reports(db, me).await?, Field::Manager).await?,
     );
     let actions: Vec<_> = audit::by_actor(db, me)
         .await?
@@ -277,9 +277,9 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
         .collect();
     Ok(serde_json::json!({
         "account": {
-            "id": me.to_string(), "name": s.user.name, "email": s.user.email,
-            "email_verified": s.user.email_verified_at.map(t),
-            "organisation_admin": s.user.is_org_admin, "created": t(s.user.created_at),
+            "id": me.to_string(), "name": user.name, "email": user.email,
+            "email_verified": user.email_verified_at.map(t),
+            "organisation_admin": user.is_org_admin, "created": t(user.created_at),
             "employee_id": employee_id,
             "email_changes": email_changes,
             "former_names": roundtable_store::users::former_names(db, me)
@@ -323,14 +323,17 @@ pub async fn my_data(state: &AppState, s: &Signed) -> Result<serde_json::Value> 
 /// The names of `people` whose `field` the signed-in person may see.
 async fn visible_to(
     state: &AppState,
-    s: &Signed,
+    user: &User,
     people: Vec<roundtable_store::users::Linked>,
     field: Field,
 ) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for (id, name, visibility) in people {
         let audience = crate::members::audiences(&visibility)[&field];
-        if can_see(audience, crate::members::relation(state, &s.actor(), id).await?) {
+        if can_see(
+            audience,
+            crate::members::relation(state, &Actor { user_id: user.id, is_org_admin: user.is_org_admin }, id).await?,
+        ) {
             out.push(name);
         }
     }

@@ -214,7 +214,7 @@ async fn resend_verification(State(state): State<AppState>, s: Signed) -> Result
 }
 
 async fn export_json(State(state): State<AppState>, s: Signed) -> Result<Response> {
-    let data = super::my_data(&state, &s).await?;
+    let data = super::my_data(&state, &s.user).await?;
     let body = serde_json::to_string_pretty(&data).map_err(anyhow::Error::from)?;
     Ok((
         [
@@ -227,7 +227,7 @@ async fn export_json(State(state): State<AppState>, s: Signed) -> Result<Respons
 }
 
 async fn export_csv(State(state): State<AppState>, s: Signed) -> Result<Response> {
-    let data = super::my_data(&state, &s).await?;
+    let data = super::my_data(&state, &s.user).await?;
     Ok(crate::http::csv_download(
         "my-roundtable-data.csv",
         &["field", "value"],

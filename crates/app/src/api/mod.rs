@@ -29,8 +29,8 @@ pub const PREFIX: &str = "/api/v1";
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Roundtable API", version = "1", description = "Networks and memberships. Authenticate with a personal API token from My account: `Authorization: Bearer rt_…`. Every error is an RFC 9457 problem document (`application/problem+json`) with a stable `code`."),
-    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person, crate::onboarding::api::my_onboarding, crate::onboarding::api::list_buddies, crate::onboarding::api::assign_buddy, crate::onboarding::api::end_buddy),
-    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson, crate::onboarding::api::OnboardingJson, crate::onboarding::api::StepJson, crate::onboarding::api::BuddyPersonJson, crate::onboarding::api::BuddyPairJson, crate::onboarding::api::AssignBuddyJson, crate::onboarding::api::AssignedJson)),
+    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person, crate::members::api::people_like_me, crate::members::api::get_my_profile, crate::members::api::put_my_profile, crate::members::api::get_my_data, crate::charter::api::get_charter, crate::charter::api::accept_charter, crate::onboarding::api::my_onboarding, crate::onboarding::api::list_buddies, crate::onboarding::api::assign_buddy, crate::onboarding::api::end_buddy),
+    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson, crate::members::api::EditableProfileJson, crate::members::api::SuggestionJson, crate::charter::api::CharterJson, crate::charter::api::AcceptJson, crate::onboarding::api::OnboardingJson, crate::onboarding::api::StepJson, crate::onboarding::api::BuddyPersonJson, crate::onboarding::api::BuddyPairJson, crate::onboarding::api::AssignBuddyJson, crate::onboarding::api::AssignedJson)),
     tags(
         (name = "me", description = "The caller's own account."),
         (name = "networks", description = "Networks and the caller's membership of them."),
@@ -106,6 +106,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}/membership", post(join).delete(leave))
         .merge(crate::events::api::router())
         .merge(crate::onboarding::api::router())
+        .merge(crate::charter::api::router())
         // Applies to the routes above (so it stays after them): 405 as a problem, with `Allow`.
         .method_not_allowed_fallback(method_not_allowed)
         // A fallback nested at the prefix outlives the main router's HTML fallback, which

@@ -2,6 +2,7 @@
 //! accepted, and a new version asks every member to accept again before they use the network
 //! (enforced in `networks::load`).
 
+pub mod api;
 pub mod pages;
 
 use crate::http::{AppError, Result};

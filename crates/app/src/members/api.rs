@@ -7,12 +7,19 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use roundtable_domain::UserId;
-use serde::Serialize;
+use roundtable_domain::profile::{Audience, Field};
+use roundtable_domain::{FieldError, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/people", get(list_people)).route("/api/v1/people/{id}", get(get_person))
+    Router::new()
+        .route("/api/v1/people", get(list_people))
+        .route("/api/v1/people/like-me", get(people_like_me))
+        .route("/api/v1/people/{id}", get(get_person))
+        .route("/api/v1/me/profile", get(get_my_profile).put(put_my_profile))
+        .route("/api/v1/me/data", get(get_my_data))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -144,4 +151,150 @@ pub async fn get_person(
         manager_id: p.manager.map(|(id, _)| id.to_string()),
         supports: p.supports.map(|l| l.into_iter().map(|(id, _)| id.to_string()).collect()),
     }))
+}
+
+/// The caller's own profile as they edit it: every field as stored (the bio as Markdown), and
+/// who sees each optional field. `PUT` takes the same shape and replaces the whole profile: a
+/// field left out is emptied (and an audience left out goes back to its default), except `name`,
+/// which is kept when absent.
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct EditableProfileJson {
+    name: Option<String>,
+    job_title: String,
+    department: String,
+    location: String,
+    /// An IANA zone such as `Europe/London`; empty is UTC.
+    time_zone: String,
+    preferred_name: String,
+    pronouns: String,
+    level: String,
+    years_experience: Option<i64>,
+    skills: Vec<String>,
+    interests: Vec<String>,
+    languages: Vec<String>,
+    /// Markdown; shown sanitised.
+    bio: String,
+    /// `YYYY-MM-DD`.
+    start_date: String,
+    /// The manager's email address, or empty.
+    manager_email: String,
+    /// Email addresses of the executives the caller supports.
+    supports_emails: Vec<String>,
+    /// Field (`preferred_name`, `pronouns`, `level`, `years_experience`, `skills`, `interests`,
+    /// `languages`, `bio`, `start_date`, `manager`, `supports`, `photo`) → `organisers`, `network`
+    /// or `organisation`.
+    audiences: BTreeMap<String, String>,
+}
+
+fn editable_json(v: super::ProfileInput, aud: &BTreeMap<Field, Audience>) -> EditableProfileJson {
+    let list = |s: &str| s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    EditableProfileJson {
+        years_experience: v.years_experience.parse().ok(),
+        skills: list(&v.skills),
+        interests: list(&v.interests),
+        languages: list(&v.languages),
+        supports_emails: list(&v.supports_emails),
+        audiences: aud.iter().map(|(f, a)| (f.as_str().to_owned(), a.as_str().to_owned())).collect(),
+        name: v.name,
+        job_title: v.job_title,
+        department: v.department,
+        location: v.location,
+        time_zone: v.time_zone,
+        preferred_name: v.preferred_name,
+        pronouns: v.pronouns,
+        level: v.level,
+        bio: v.bio,
+        start_date: v.start_date,
+        manager_email: v.manager_email,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/me/profile",
+    responses((status = 200, body = EditableProfileJson), (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub async fn get_my_profile(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<EditableProfileJson>> {
+    let (v, aud) = super::editable(&state, &u.actor()).await?;
+    Ok(Json(editable_json(v, &aud)))
+}
+
+#[utoipa::path(put, path = "/api/v1/me/profile", request_body = EditableProfileJson,
+    responses((status = 200, body = EditableProfileJson, description = "The profile as now stored"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Nothing was changed; `errors` says which field and why"),
+        (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub async fn put_my_profile(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Json(p): Json<EditableProfileJson>,
+) -> ApiResult<Json<EditableProfileJson>> {
+    let mut audiences = BTreeMap::new();
+    for (field, audience) in p.audiences {
+        if Field::parse(&field).is_none() {
+            let known: Vec<_> = Field::ALL.iter().map(|f| f.as_str()).collect();
+            let message = format!("Unknown field \"{field}\" in audiences: use {}.", known.join(", "));
+            return Err(crate::http::AppError::from(FieldError::new("audiences", message)).into());
+        }
+        audiences.insert(format!("audience_{field}"), audience);
+    }
+    // As the form sends lists: one item per line (split again on commas and semicolons).
+    let lines = |l: Vec<String>| l.join("\n");
+    let input = super::ProfileInput {
+        name: p.name,
+        job_title: p.job_title,
+        department: p.department,
+        location: p.location,
+        time_zone: p.time_zone,
+        preferred_name: p.preferred_name,
+        pronouns: p.pronouns,
+        level: p.level,
+        years_experience: p.years_experience.map(|y| y.to_string()).unwrap_or_default(),
+        skills: lines(p.skills),
+        interests: lines(p.interests),
+        languages: lines(p.languages),
+        bio: p.bio,
+        start_date: p.start_date,
+        manager_email: p.manager_email,
+        supports_emails: lines(p.supports_emails),
+        audiences,
+    };
+    let actor = u.actor();
+    super::save(&state, &actor, input).await?;
+    let (v, aud) = super::editable(&state, &actor).await?;
+    Ok(Json(editable_json(v, &aud)))
+}
+
+/// Someone sharing threads with the caller, and which.
+#[derive(Serialize, ToSchema)]
+pub struct SuggestionJson {
+    person: PersonJson,
+    /// The shared threads, rarest first ("Skill: Minute taking").
+    reasons: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/people/like-me",
+    responses((status = 200, body = [SuggestionJson], description = "People sharing threads with the caller (level, function, experience band, skills, interests, languages), best first"),
+        (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub async fn people_like_me(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<Vec<SuggestionJson>>> {
+    let suggestions = super::like_me(&state, &u.actor()).await?;
+    Ok(Json(
+        suggestions
+            .into_iter()
+            .map(|s| SuggestionJson {
+                person: PersonJson {
+                    id: s.person.id.to_string(),
+                    name: s.person.name,
+                    job_title: s.person.job_title,
+                    department: s.person.department,
+                    location: s.person.location,
+                },
+                reasons: s.reasons,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/data",
+    responses((status = 200, body = Object, description = "Everything held about the caller, as the account page's download gives it"),
+        (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub async fn get_my_data(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(crate::account::my_data(&state, &u.0).await?))
 }

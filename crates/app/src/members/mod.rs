@@ -242,6 +242,44 @@ pub fn index(p: &Indexed<'_>, aud: &BTreeMap<Field, Audience>) -> Index {
 
 /// Validates and saves the actor's profile. All problems are reported together; nothing is
 /// written unless everything is valid.
+/// The caller's own profile as the edit form (and `PUT /api/v1/me/profile`) takes it, with who
+/// sees each field.
+pub async fn editable(state: &AppState, actor: &Actor) -> Result<(ProfileInput, BTreeMap<Field, Audience>)> {
+    let (p, aud) = mine(state, actor).await?;
+    let tags =
+        |k: &str| p.tags.iter().filter(|(kind, _)| kind == k).map(|(_, t)| t.clone()).collect::<Vec<_>>().join(", ");
+    let manager_email = match p.manager_id {
+        Some(m) => users::by_id(&state.db, m).await?.map(|u| u.email).unwrap_or_default(),
+        None => String::new(),
+    };
+    let mut supports = Vec::new();
+    for (id, _) in &p.supports {
+        if let Some(u) = users::by_id(&state.db, *id).await? {
+            supports.push(u.email);
+        }
+    }
+    let v = ProfileInput {
+        name: Some(p.name.clone()),
+        job_title: p.job_title.clone(),
+        department: p.department.clone(),
+        location: p.location.clone(),
+        time_zone: p.time_zone.clone(),
+        preferred_name: p.preferred_name.clone(),
+        pronouns: p.pronouns.clone(),
+        level: p.level.clone(),
+        years_experience: p.years_experience.map(|y| y.to_string()).unwrap_or_default(),
+        skills: tags("skills"),
+        interests: tags("interests"),
+        languages: tags("languages"),
+        bio: p.bio.clone(),
+        start_date: p.start_date.clone(),
+        manager_email,
+        supports_emails: supports.join(", "),
+        audiences: BTreeMap::new(),
+    };
+    Ok((v, aud))
+}
+
 pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Result<()> {
     let mut errs = Vec::new();
     let name = input.name.as_deref().map(|n| PersonName::parse(n).map_err(|e| errs.push(e)).ok());

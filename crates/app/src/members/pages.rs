@@ -236,45 +236,8 @@ pub(crate) struct NoticeQuery {
 }
 
 async fn edit_form(State(state): State<AppState>, s: Signed, Query(q): Query<NoticeQuery>) -> Result<Response> {
-    let (v, aud) = stored_input(&state, &s).await?;
+    let (v, aud) = super::editable(&state, &s.actor()).await?;
     edit_page(&s, Errors::default(), v, &aud, notice(q.notice.as_deref()))
-}
-
-/// The edit form filled with what is stored.
-async fn stored_input(state: &AppState, s: &Signed) -> Result<(ProfileInput, BTreeMap<Field, Audience>)> {
-    let (p, aud) = super::mine(state, &s.actor()).await?;
-    let tags =
-        |k: &str| p.tags.iter().filter(|(kind, _)| kind == k).map(|(_, t)| t.clone()).collect::<Vec<_>>().join(", ");
-    let manager_email = match p.manager_id {
-        Some(m) => roundtable_store::users::by_id(&state.db, m).await?.map(|u| u.email).unwrap_or_default(),
-        None => String::new(),
-    };
-    let mut supports = Vec::new();
-    for (id, _) in &p.supports {
-        if let Some(u) = roundtable_store::users::by_id(&state.db, *id).await? {
-            supports.push(u.email);
-        }
-    }
-    let v = ProfileInput {
-        name: Some(p.name.clone()),
-        job_title: p.job_title.clone(),
-        department: p.department.clone(),
-        location: p.location.clone(),
-        time_zone: p.time_zone.clone(),
-        preferred_name: p.preferred_name.clone(),
-        pronouns: p.pronouns.clone(),
-        level: p.level.clone(),
-        years_experience: p.years_experience.map(|y| y.to_string()).unwrap_or_default(),
-        skills: tags("skills"),
-        interests: tags("interests"),
-        languages: tags("languages"),
-        bio: p.bio.clone(),
-        start_date: p.start_date.clone(),
-        manager_email,
-        supports_emails: supports.join(", "),
-        audiences: BTreeMap::new(),
-    };
-    Ok((v, aud))
 }
 
 async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<ProfileInput>) -> Result<Response> {
@@ -328,7 +291,7 @@ async fn upload_photo(
         Ok(()) => Ok(Redirect::to("/profile?notice=saved").into_response()),
         Err(AppError::Invalid(errs)) => {
             // Show the problem on the profile page, beside the photo field.
-            let (v, aud) = stored_input(&state, &s).await?;
+            let (v, aud) = super::editable(&state, &s.actor()).await?;
             let mut r = edit_page(&s, Errors(errs), v, &aud, None)?;
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)

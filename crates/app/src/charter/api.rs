@@ -1,0 +1,69 @@
+//! `/api/v1` for a network's charter: read the current version, and accept it as a member.
+
+use crate::api::extract::{Json, Path};
+use crate::http::{ApiResult, ApiUser, AppError};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/networks/{slug}/charter", get(get_charter))
+        .route("/api/v1/networks/{slug}/charter/acceptance", post(accept_charter))
+}
+
+/// A network's current charter, and the highest version the caller has accepted.
+#[derive(Serialize, ToSchema)]
+pub struct CharterJson {
+    version: i64,
+    /// Markdown, as published.
+    body: String,
+    /// The body as sanitised HTML.
+    html: String,
+    /// RFC 3339.
+    published_at: String,
+    accepted_version: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/charter", params(("slug" = String, Path)),
+    responses((status = 200, body = CharterJson), (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network visible to the caller, or no charter published")))]
+pub async fn get_charter(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<CharterJson>> {
+    let view = super::show(&state, &u.actor(), &slug).await?;
+    let charter = view.charter.ok_or(AppError::NotFound)?;
+    Ok(Json(CharterJson {
+        version: charter.version,
+        body: charter.body,
+        html: view.html,
+        published_at: charter.published_at.to_rfc3339(),
+        accepted_version: view.accepted,
+    }))
+}
+
+/// The version the caller read and accepts: it must be the current one, so a version published
+/// meanwhile is never accepted unseen.
+#[derive(Deserialize, ToSchema)]
+pub struct AcceptJson {
+    version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/charter/acceptance", params(("slug" = String, Path)), request_body = AcceptJson,
+    responses((status = 204, description = "Accepted"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only active members accept the charter"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Not the current version")))]
+pub async fn accept_charter(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Json(a): Json<AcceptJson>,
+) -> ApiResult<StatusCode> {
+    super::accept(&state, &u.actor(), &slug, Some(a.version)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
