@@ -334,6 +334,22 @@ impl<'a> Browser<'a> {
         self.audit().await;
     }
 
+    /// From now on the pages render as for a system set to dark (`prefers-color-scheme: dark`),
+    /// so axe checks the dark colours' contrast.
+    async fn dark_mode(&self) {
+        let dev = thirtyfour::extensions::cdp::ChromeDevTools::new(self.driver.handle().clone());
+        let dark = serde_json::json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]});
+        dev.execute_cdp_with_params("Emulation.setEmulatedMedia", dark).await.expect("dark mode");
+        self.expect_dark().await;
+    }
+
+    /// The page is in its dark colours (app.css `--bg: #111418`).
+    async fn expect_dark(&self) {
+        let bg = self.driver.execute("return getComputedStyle(document.body).backgroundColor;", Vec::new());
+        let bg = bg.await.expect("background").json().as_str().unwrap_or_default().to_owned();
+        assert_eq!(bg, "rgb(17, 20, 24)", "{}: the dark background", self.url().await);
+    }
+
     async fn mark_page(&self) {
         self.driver.execute("window.__rtOldPage = true;", Vec::new()).await.expect("mark page");
     }
@@ -865,9 +881,22 @@ async fn journey(dialect: Dialect) {
     joiner.expect_path("/account/verify?notice=verify-sent").await;
     joiner.expect_h1("Confirm your email address").await;
 
+    // ---- the pages again for someone whose system is set to dark: the dark colours under axe ----
+    admin.dark_mode().await;
+    let network_pages = [format!("/n/{slug}"), format!("/n/{slug}/members"), format!("/n/{slug}/charter")];
+    for path in ["/", "/networks", "/people", "/profile", "/account", "/admin", "/admin/people", "/admin/audit"]
+        .into_iter()
+        .chain(network_pages.iter().map(String::as_str))
+    {
+        admin.open(path).await;
+        admin.expect_dark().await;
+    }
+    admin.open("/no-such-page").await;
+    admin.expect_h1("Page not found").await;
+
     admin.sign_out().await;
 
-    report(dialect, "journey", started, vec![admin.quit().await, other.quit().await, joiner.quit().await], 20);
+    report(dialect, "journey", started, vec![admin.quit().await, other.quit().await, joiner.quit().await], 32);
     drop(app);
     drop(chrome);
 }
