@@ -337,9 +337,8 @@ impl<'a> Browser<'a> {
     /// From now on the pages render as for a system set to dark (`prefers-color-scheme: dark`),
     /// so axe checks the dark colours' contrast.
     async fn dark_mode(&self) {
-        let dev = thirtyfour::extensions::cdp::ChromeDevTools::new(self.driver.handle().clone());
         let dark = serde_json::json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]});
-        dev.execute_cdp_with_params("Emulation.setEmulatedMedia", dark).await.expect("dark mode");
+        self.driver.cdp().send_raw("Emulation.setEmulatedMedia", dark).await.expect("dark mode");
         self.expect_dark().await;
     }
 
@@ -1063,8 +1062,29 @@ async fn onboarding_journey(dialect: Dialect) {
             "Mia among the results",
         )
         .await;
+    // The filters with the keyboard alone: a facet group folds and unfolds with Enter on its
+    // summary, and a value is chosen with Enter.
+    let summary = member
+        .find(
+            By::XPath("//section[@aria-labelledby='filters-h']//details/summary[.='Department']"),
+            "the Department facet",
+        )
+        .await;
+    let open_after_enter = |summary: WebElement| {
+        let driver = &member.driver;
+        async move {
+            let script = "arguments[0].focus(); return document.activeElement === arguments[0];";
+            let focused = driver.execute(script, vec![summary.to_json().expect("element")]).await.expect("focus");
+            assert_eq!(focused.json(), &Value::Bool(true), "the facet's summary takes focus");
+            driver.action_chain().send_keys(Key::Enter).perform().await.expect("enter");
+            let open = driver.execute("return arguments[0].parentElement.open;", vec![summary.to_json().expect("el")]);
+            open.await.expect("open").json().as_bool().unwrap_or_default()
+        }
+    };
+    assert!(!open_after_enter(summary.clone()).await, "Enter folds the facet group");
+    assert!(open_after_enter(summary).await, "and unfolds it again");
     let facet = member.find(By::XPath("//section[@aria-labelledby='filters-h']//details[summary='Department']//a[normalize-space(.)='Facilities']"), "the Facilities facet").await;
-    member.click(facet).await;
+    member.keyboard_press(facet).await;
     member.expect_path("/people?q=Minute+taking&department=Facilities").await;
     member.find(By::XPath("//section[@aria-labelledby='filters-h']//a[@aria-current='true' and normalize-space(.)='Facilities (selected)']"), "the selected facet").await;
     member.expect_text("#results-h", "1 person").await;
@@ -1072,7 +1092,7 @@ async fn onboarding_journey(dialect: Dialect) {
     let by_department = member
         .find(By::XPath("//nav[@aria-label='Sort results']//a[normalize-space(.)='Department']"), "the Department sort")
         .await;
-    member.click(by_department).await;
+    member.keyboard_press(by_department).await;
     member.expect_path("/people?q=Minute+taking&department=Facilities&sort=department").await;
     member
         .find(
