@@ -26,6 +26,7 @@ both!(
     cross_site_form_posts_are_refused,
     health_readiness_and_metrics_answer,
     authorisation_matrix_holds_for_every_role_and_route,
+    the_api_authorisation_matrix_holds_for_every_role_and_route,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -867,4 +868,89 @@ async fn two_instances_share_sessions_and_run_each_job_once() {
     assert_eq!(total, 20, "each invitation email written exactly once");
     let (msgs, _) = roundtable_store::outbox::page(&app.state.db, 100, 0).await.unwrap();
     assert!(msgs.iter().all(|m| m.status == "sent" && m.attempts == 1), "no message sent twice");
+}
+
+/// The page matrix above, for `/api/v1` with personal tokens: every read route × every role ×
+/// own network / another (invitation-only) one; anonymous calls get 401, and another network's
+/// refusals are 404 so that it does not show it exists. (Events have their own matrix; writes
+/// are covered route by route in their tests.)
+async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
+    use roundtable_domain::{MembershipStatus, Role};
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "own", "by_request").await;
+    app.network(&admin, "other", "invitation_only").await;
+    let own = networks::by_slug(&app.state.db, "own").await.unwrap().unwrap();
+    let mut tokens = vec![("admin", Some(app.api_token(&admin).await))];
+    for role in Role::ALL {
+        let email = format!("{}@example.org", role.as_str());
+        let c = app.user(&email, role.label()).await;
+        let id = users::by_email(&app.state.db, &email).await.unwrap().unwrap().id;
+        let mut tx = app.state.db.begin().await.unwrap();
+        networks::upsert_membership(&mut tx, own.id, id, role, MembershipStatus::Active, chrono::Utc::now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        tokens.push((role.as_str(), Some(app.api_token(&c).await)));
+    }
+    let outsider = app.user("outsider@example.org", "Outsider").await;
+    tokens.push(("outsider", Some(app.api_token(&outsider).await)));
+    tokens.push(("anonymous", None));
+    let target = users::by_email(&app.state.db, "member@example.org").await.unwrap().unwrap().id;
+
+    // (path, who may read it): see · members · organise · any, as in the page matrix.
+    let routes: Vec<(String, &str)> = vec![
+        ("/api/v1/me".into(), "any"),
+        ("/api/v1/me/profile".into(), "any"),
+        ("/api/v1/me/data".into(), "any"),
+        ("/api/v1/networks".into(), "any"),
+        ("/api/v1/people".into(), "any"),
+        ("/api/v1/people/like-me".into(), "any"),
+        (format!("/api/v1/people/{target}"), "any"),
+        ("/api/v1/people?network={n}".into(), "members"),
+        ("/api/v1/networks/{n}".into(), "see"),
+        ("/api/v1/networks/{n}/members".into(), "members"),
+        ("/api/v1/networks/{n}/onboarding".into(), "members"),
+        ("/api/v1/networks/{n}/buddies".into(), "organise"),
+    ];
+    let organiser =
+        |who: &str| matches!(who, "chair" | "administrator" | "training_coordinator" | "communications_officer");
+    let client = reqwest::Client::new();
+    for (who, token) in &tokens {
+        for (path, rule) in &routes {
+            for net in ["own", "other"] {
+                if !path.contains("{n}") && net == "other" {
+                    continue;
+                }
+                let url = app.at(&path.replace("{n}", net));
+                let req = client.get(&url);
+                let r = match token {
+                    Some(t) => req.bearer_auth(t),
+                    None => req,
+                }
+                .send()
+                .await
+                .unwrap();
+                let status = r.status();
+                if *who == "anonymous" {
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous GET {url}");
+                    continue;
+                }
+                let is_admin = *who == "admin";
+                let in_own = net == "own" && !matches!(*who, "outsider" | "admin");
+                let allowed = match *rule {
+                    "see" => is_admin || in_own || (net == "own" && *who == "outsider"),
+                    "members" => is_admin || in_own,
+                    "organise" => is_admin || (in_own && organiser(who)),
+                    _ => true,
+                };
+                assert_eq!(status.is_success(), allowed, "{who} GET {url} gave {status}");
+                if !allowed {
+                    let expected = if net == "other" { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+                    assert_eq!(status, expected, "{who} GET {url}");
+                    assert_eq!(r.headers()["content-type"], "application/problem+json", "{who} GET {url}");
+                }
+            }
+        }
+    }
 }
