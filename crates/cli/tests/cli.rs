@@ -1,0 +1,113 @@
+//! The `roundtable` command itself: help on every command, and configuration read in layers
+//! (defaults < `roundtable.toml` < `ROUNDTABLE_*` environment < flags), a bad value refused at
+//! start with the setting and where it came from.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn roundtable() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_roundtable"));
+    // Nothing from the machine running the tests.
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ROUNDTABLE_")) {
+        c.env_remove(k);
+    }
+    c
+}
+
+/// The subcommands a help text lists under "Commands:" (not `help` itself).
+fn commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| l.trim() != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_command_explains_itself_with_help() {
+    let mut queue = vec![Vec::<String>::new()];
+    let mut seen = 0;
+    while let Some(path) = queue.pop() {
+        let out = roundtable().args(&path).arg("--help").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let name = format!("roundtable {}", path.join(" "));
+        assert!(out.status.success(), "{name} --help failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains(&format!("Usage: {}", name.trim())), "{name} --help shows its usage:\n{text}");
+        // A sentence saying what the command does, before the usage line.
+        let about = text.split("Usage:").next().unwrap_or_default().trim();
+        assert!(about.len() > 20, "{name} --help says what it does:\n{text}");
+        seen += 1;
+        for sub in commands(&text) {
+            queue.push(path.iter().cloned().chain([sub]).collect());
+        }
+    }
+    assert!(seen >= 15, "every command and subcommand was visited ({seen})");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `serve` and returns the address it says it listens on (then stops it).
+fn listening_on(mut cmd: Command) -> String {
+    // The log (and its "listening on" line) goes to standard output.
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    // Should it never say so, stop it after 20 s: the read below then ends.
+    let (pid, done) = (child.id().to_string(), std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)));
+    let watching = done.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(20));
+        if !watching.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = Command::new("kill").arg(pid).status();
+        }
+    });
+    let mut found = None;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap_or_default();
+        if let Some(at) = line.find("listening on http://") {
+            let rest = &line[at + "listening on http://".len()..];
+            found = rest.split_whitespace().next().map(str::to_owned);
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    found.expect("the address it listens on")
+}
+
+#[test]
+fn settings_come_in_layers_and_a_bad_one_is_named_with_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("roundtable.toml");
+    let (in_file, in_env, in_flag) = (free_port(), free_port(), free_port());
+    std::fs::write(&file, format!("bind = \"127.0.0.1:{in_file}\"\n")).unwrap();
+    let serve = || {
+        let mut c = roundtable();
+        c.env("RUST_LOG", "info").arg("--config").arg(&file).arg("--data-dir").arg(&data).arg("serve");
+        c
+    };
+    assert_eq!(listening_on(serve()), format!("127.0.0.1:{in_file}"), "the file beats the default");
+    let mut env = serve();
+    env.env("ROUNDTABLE_BIND", format!("127.0.0.1:{in_env}"));
+    assert_eq!(listening_on(env), format!("127.0.0.1:{in_env}"), "the environment beats the file");
+    let mut flag = serve();
+    flag.env("ROUNDTABLE_BIND", format!("127.0.0.1:{in_env}")).arg("--bind").arg(format!("127.0.0.1:{in_flag}"));
+    assert_eq!(listening_on(flag), format!("127.0.0.1:{in_flag}"), "the flag beats the environment");
+
+    // A bad value in the environment: refused at start, naming the setting and its source.
+    let out = serve().env("ROUNDTABLE_BIND", "not-an-address").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("BIND") && err.contains("ROUNDTABLE_") && err.contains("environment"), "{err}");
+    let out = serve().env("ROUNDTABLE_SMTP_URL", "smtps://mail.example.org:notaport").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("smtp_url"), "{err}");
+}
