@@ -412,6 +412,25 @@ async fn password_reset_link_works_once_and_signs_out_everywhere(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // A link past its expiry (an hour) is refused like a used one, and the password stays.
+    c.post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
+    let link = app.link_in(app.emails_to("admin@example.org").await.last().unwrap(), "/password/reset/");
+    let an_hour_ago = chrono::Utc::now() - chrono::Duration::minutes(61);
+    let aged = "UPDATE one_time_links SET expires_at = $1 WHERE purpose = 'reset' AND used_at IS NULL";
+    app.state.db.write(aged, roundtable_store::params![an_hour_ago]).await.unwrap();
+    let r = c.get(&link).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(body(r).await.contains("This link has expired or was already used"));
+    let r = c.post(&link).form(&[("password", "a third new password")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = c
+        .post(app.at("/sign-in"))
+        .form(&[("email", "admin@example.org"), ("password", "a brand new password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the password is unchanged");
 }
 
 async fn org_admins_invite_people_and_send_password_links_from_the_people_page(d: Dialect) {
