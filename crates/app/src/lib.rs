@@ -72,9 +72,15 @@ pub async fn start(
 ) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     if let Some(link) = accounts::ensure_setup_link(&state).await? {
-        println!(
-            "\nRoundtable is ready for first-time setup. Open this link to create your organisation:\n\n  {link}\n"
-        );
+        match state.config.log_format {
+            // A log collector reads standard output line by line as JSON: the link is a log line.
+            config::LogFormat::Json => {
+                tracing::warn!(setup_link = %link, "first-time setup: open this link to create your organisation");
+            }
+            config::LogFormat::Pretty => println!(
+                "\nRoundtable is ready for first-time setup. Open this link to create your organisation:\n\n  {link}\n"
+            ),
+        }
     }
     let worker = state.config.run_worker.then(|| tokio::spawn(jobs::worker(state.clone(), worker_interval)));
     let app = http::router::build(state);

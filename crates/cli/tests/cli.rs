@@ -111,3 +111,57 @@ fn settings_come_in_layers_and_a_bad_one_is_named_with_its_source() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("smtp_url"), "{err}");
 }
+
+/// `log_format = "json"`: one JSON object per line, each request's lines carrying its
+/// `x-request-id` (the caller's, or a new one), route and status.
+#[test]
+fn json_logs_carry_each_request_id() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = roundtable()
+        .env("ROUNDTABLE_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info,tower_http=debug")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || rx.recv_timeout(Duration::from_secs(20)).expect("a log line within 20 s");
+    let mut lines = Vec::new();
+    while !lines.last().is_some_and(|l: &String| l.contains("listening on")) {
+        lines.push(next());
+    }
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.write_all(
+        b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nx-request-id: trace-me-42\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200") && answer.contains("x-request-id: trace-me-42"), "{answer}");
+    while !lines.last().is_some_and(|l: &String| l.contains("finished processing request")) {
+        lines.push(next());
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for l in &lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+        assert!(v["timestamp"].is_string() && v["level"].is_string(), "{l}");
+    }
+    let done: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    assert_eq!(done["span"]["request_id"], "trace-me-42", "{done}");
+    assert_eq!(done["span"]["route"], "/healthz");
+    assert_eq!(done["fields"]["status"], 200);
+}
