@@ -1042,6 +1042,40 @@ async fn onboarding_journey(dialect: Dialect) {
         Some("organisation"),
         "skills should be kept visible to the whole organisation"
     );
+    // A photo: a text file named .png is refused beside the field; a real picture is kept as a
+    // square thumbnail and shown on the page.
+    member.expect_text("#photo-h + p", "No photo yet.").await;
+    let files = tempfile::tempdir().expect("dir");
+    let fake = files.path().join("holiday.png");
+    std::fs::write(&fake, "not a picture at all").expect("fake");
+    let input = member.find(By::Id("f-photo"), "the photo input").await;
+    input.send_keys(fake.to_string_lossy()).await.expect("choose file");
+    let upload = member.button("Upload the photo").await;
+    member.click(upload).await;
+    member
+        .expect_text("#f-photo-error", "That file is not a photo we can read. Use a JPEG, PNG, WebP or GIF image.")
+        .await;
+    let real = files.path().join("me.png");
+    image::RgbImage::from_fn(600, 400, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]))
+        .save(&real)
+        .expect("png");
+    let input = member.find(By::Id("f-photo"), "the photo input").await;
+    input.send_keys(real.to_string_lossy()).await.expect("choose file");
+    let upload = member.button("Upload the photo").await;
+    member.click(upload).await;
+    member.expect_path("/profile?notice=saved").await;
+    let size = member
+        .driver
+        .execute(
+            "const i = document.querySelector('img[alt=\"Your current photo\"]'); \
+             return i && i.complete ? [i.naturalWidth, i.naturalHeight] : null;",
+            Vec::new(),
+        )
+        .await
+        .expect("photo size")
+        .json()
+        .clone();
+    assert_eq!(size, serde_json::json!([256, 256]), "the square thumbnail is shown");
 
     // Every step done: the checklist is no longer shown.
     member.open(&format!("/n/{slug}")).await;

@@ -204,22 +204,29 @@ struct FieldRow {
 struct EditPage {
     layout: Layout,
     errors: Errors,
+    /// The current photo's address (changing with each upload, past the browser's cache).
+    photo: Option<String>,
     v: ProfileInput,
     rows: Vec<FieldRow>,
     audiences: Vec<(&'static str, &'static str)>,
     zones: Vec<&'static str>,
 }
 
-fn edit_page(
+async fn edit_page(
+    state: &AppState,
     s: &Signed,
     errors: Errors,
     v: ProfileInput,
     aud: &BTreeMap<Field, Audience>,
     n: Option<&'static str>,
 ) -> Result<Response> {
+    let photo = roundtable_store::profiles::photo(&state.db, s.user.id)
+        .await?
+        .map(|(_, changed)| format!("/people/{}/photo.jpg?v={}", s.user.id, changed.timestamp()));
     render(&EditPage {
         layout: Layout::for_user("My profile", s).with_notice(n),
         errors,
+        photo,
         v,
         rows: Field::ALL
             .iter()
@@ -237,7 +244,7 @@ pub(crate) struct NoticeQuery {
 
 async fn edit_form(State(state): State<AppState>, s: Signed, Query(q): Query<NoticeQuery>) -> Result<Response> {
     let (v, aud) = super::editable(&state, &s.actor()).await?;
-    edit_page(&s, Errors::default(), v, &aud, notice(q.notice.as_deref()))
+    edit_page(&state, &s, Errors::default(), v, &aud, notice(q.notice.as_deref())).await
 }
 
 async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<ProfileInput>) -> Result<Response> {
@@ -256,7 +263,7 @@ async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<ProfileInp
                     )
                 })
                 .collect();
-            let mut r = edit_page(&s, Errors(errs), f, &aud, None)?;
+            let mut r = edit_page(&state, &s, Errors(errs), f, &aud, None).await?;
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -292,7 +299,7 @@ async fn upload_photo(
         Err(AppError::Invalid(errs)) => {
             // Show the problem on the profile page, beside the photo field.
             let (v, aud) = super::editable(&state, &s.actor()).await?;
-            let mut r = edit_page(&s, Errors(errs), v, &aud, None)?;
+            let mut r = edit_page(&state, &s, Errors(errs), v, &aud, None).await?;
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
