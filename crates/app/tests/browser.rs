@@ -481,6 +481,15 @@ impl<'a> Browser<'a> {
         self.loaded().await;
     }
 
+    /// Toggles a `<details>` with the keyboard: focus on its summary, then Enter.
+    async fn keyboard_open(&self, summary: WebElement) {
+        let script = "arguments[0].scrollIntoView({ block: 'center', behavior: 'instant' }); arguments[0].focus(); \
+                      return document.activeElement === arguments[0];";
+        let focused = self.driver.execute(script, vec![summary.to_json().expect("element")]).await.expect("focus");
+        assert_eq!(focused.json(), &Value::Bool(true), "{}: the summary takes focus", self.who);
+        self.driver.action_chain().send_keys(Key::Enter).perform().await.expect("enter");
+    }
+
     /// Fails if `by` finds something (checked once, on a page that has loaded).
     async fn expect_absent(&self, by: By, what: &str) {
         if self.driver.find(by).await.is_ok() {
@@ -880,6 +889,29 @@ async fn journey(dialect: Dialect) {
     joiner.expect_path("/account/verify?notice=verify-sent").await;
     joiner.expect_h1("Confirm your email address").await;
 
+    // ---- an org admin deactivates, reactivates and erases someone from People ----
+    admin.open("/admin/people?q=Asker").await;
+    let deactivate = admin.button("Deactivate Asker").await;
+    admin.click(deactivate).await;
+    admin
+        .find(By::XPath("//main//table//tr[td[1]='Asker' and contains(td[4], 'Deactivated')]"), "Asker, deactivated")
+        .await;
+    let reactivate = admin.button("Reactivate Asker").await;
+    admin.click(reactivate).await;
+    admin
+        .find(By::XPath("//main//table//tr[td[1]='Asker' and contains(td[4], 'Active')]"), "Asker, active again")
+        .await;
+    let erase = admin.find(By::XPath("//main//summary[normalize-space(.)='Erase Asker']"), "Erase Asker").await;
+    admin.keyboard_open(erase).await;
+    let confirm =
+        admin.find(By::XPath("//main//tr[td[1]='Asker']//input[@name='confirm']"), "the ERASE confirmation box").await;
+    confirm.send_keys("ERASE").await.expect("type");
+    let erase =
+        admin.find(By::XPath("//main//tr[td[1]='Asker']//button[.='Erase personal data']"), "the erase button").await;
+    admin.click(erase).await;
+    admin.expect_notice("The person's personal data has been erased.").await;
+    admin.expect_absent(By::XPath("//main//table//tr[td[1]='Asker']"), "Asker's name, after erasure,").await;
+
     // ---- the pages again for someone whose system is set to dark: the dark colours under axe ----
     admin.dark_mode().await;
     let network_pages = [format!("/n/{slug}"), format!("/n/{slug}/members"), format!("/n/{slug}/charter")];
@@ -1105,14 +1137,12 @@ async fn onboarding_journey(dialect: Dialect) {
         )
         .await;
     let open_after_enter = |summary: WebElement| {
-        let driver = &member.driver;
+        let member = &member;
         async move {
-            let script = "arguments[0].focus(); return document.activeElement === arguments[0];";
-            let focused = driver.execute(script, vec![summary.to_json().expect("element")]).await.expect("focus");
-            assert_eq!(focused.json(), &Value::Bool(true), "the facet's summary takes focus");
-            driver.action_chain().send_keys(Key::Enter).perform().await.expect("enter");
-            let open = driver.execute("return arguments[0].parentElement.open;", vec![summary.to_json().expect("el")]);
-            open.await.expect("open").json().as_bool().unwrap_or_default()
+            member.keyboard_open(summary.clone()).await;
+            let open = "return arguments[0].parentElement.open;";
+            let open = member.driver.execute(open, vec![summary.to_json().expect("element")]).await.expect("open");
+            open.json().as_bool().unwrap_or_default()
         }
     };
     assert!(!open_after_enter(summary.clone()).await, "Enter folds the facet group");
