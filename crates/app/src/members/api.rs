@@ -31,6 +31,18 @@ pub struct PersonJson {
     location: String,
 }
 
+impl From<roundtable_store::profiles::Listed> for PersonJson {
+    fn from(p: roundtable_store::profiles::Listed) -> Self {
+        PersonJson {
+            id: p.id.to_string(),
+            name: p.name,
+            job_title: p.job_title,
+            department: p.department,
+            location: p.location,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct FacetValueJson {
     value: String,
@@ -96,17 +108,7 @@ pub async fn list_people(
         total: d.total,
         page: d.page.number,
         per_page: d.page.size,
-        people: d
-            .people
-            .into_iter()
-            .map(|p| PersonJson {
-                id: p.id.to_string(),
-                name: p.name,
-                job_title: p.job_title,
-                department: p.department,
-                location: p.location,
-            })
-            .collect(),
+        people: d.people.into_iter().map(PersonJson::from).collect(),
         facets: d
             .facets
             .into_iter()
@@ -275,21 +277,7 @@ pub struct SuggestionJson {
         (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn people_like_me(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<Vec<SuggestionJson>>> {
     let suggestions = super::like_me(&state, &u.actor()).await?;
-    Ok(Json(
-        suggestions
-            .into_iter()
-            .map(|s| SuggestionJson {
-                person: PersonJson {
-                    id: s.person.id.to_string(),
-                    name: s.person.name,
-                    job_title: s.person.job_title,
-                    department: s.person.department,
-                    location: s.person.location,
-                },
-                reasons: s.reasons,
-            })
-            .collect(),
-    ))
+    Ok(Json(suggestions.into_iter().map(|s| SuggestionJson { person: s.person.into(), reasons: s.reasons }).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/data",
