@@ -130,6 +130,18 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
         .unwrap();
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("Your first steps (2 of 3 done)"), "{home}");
+    // The same through the API: a manual step ticked and unticked, an automatic one refused.
+    let token = app.api_token(&bo).await;
+    let step = |id: &str| app.at(&format!("/api/v1/networks/eas/onboarding/steps/{id}"));
+    let api = reqwest::Client::new();
+    let r = api.put(step(&steps[2].id)).bearer_auth(&token).json(&serde_json::json!({"done": true})).send().await;
+    let checklist: serde_json::Value = r.unwrap().json().await.unwrap();
+    assert_eq!((checklist["done"].as_u64(), checklist["total"].as_u64()), (Some(3), Some(3)), "{checklist}");
+    let r = api.put(step(&steps[1].id)).bearer_auth(&token).json(&serde_json::json!({"done": true})).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::NOT_FOUND, "an automatic step completes itself");
+    let r = api.put(step(&steps[2].id)).bearer_auth(&token).json(&serde_json::json!({"done": false})).send().await;
+    let checklist: serde_json::Value = r.unwrap().json().await.unwrap();
+    assert_eq!(checklist["done"].as_u64(), Some(2), "{checklist}");
     // The organiser sees Bo in progress; after the stuck threshold passes, stuck, and can nudge.
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("Bo Newcomer") && page.contains("2 of 3") && page.contains("In progress"), "{page}");

@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/networks/{slug}/onboarding", get(my_onboarding))
+        .route("/api/v1/networks/{slug}/onboarding/steps/{step}", put(tick_step))
         .route("/api/v1/networks/{slug}/buddies", get(list_buddies))
         .route("/api/v1/networks/{slug}/buddies/{newcomer}", put(assign_buddy).delete(end_buddy))
 }
@@ -86,6 +87,26 @@ pub(crate) async fn my_onboarding(
         buddy: mine.buddy.as_ref().map(person),
         looking_after: mine.looking_after.iter().map(person).collect(),
     }))
+}
+
+/// Whether the caller has done one of their checklist's manual steps.
+#[derive(Deserialize, ToSchema)]
+pub struct TickJson {
+    done: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/steps/{step}", params(("slug" = String, Path), ("step" = String, Path)), request_body = TickJson,
+    responses((status = 200, body = OnboardingJson, description = "The checklist after the change (ticking twice changes nothing)"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only active members have a checklist"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or no such step ticked by hand (automatic steps complete themselves)")))]
+pub(crate) async fn tick_step(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, step)): Path<(String, String)>,
+    Json(t): Json<TickJson>,
+) -> ApiResult<Json<OnboardingJson>> {
+    super::set_done(&state, &u.actor(), &slug, &step, t.done).await?;
+    my_onboarding(State(state), u, Path(slug)).await
 }
 
 /// A current pairing.
