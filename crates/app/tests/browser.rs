@@ -1211,6 +1211,26 @@ async fn onboarding_journey(dialect: Dialect) {
             "a reminder button for a finished newcomer",
         )
         .await;
+    // A newcomer who joined three weeks ago and has done nothing: stuck, and reminded by email.
+    app.user("sam@example.org", "Sam Stuck").await;
+    let (db, weeks_ago) = (&app.state.db, chrono::Utc::now() - chrono::Duration::days(21));
+    let sam = roundtable_store::users::by_email(db, "sam@example.org").await.expect("read").expect("Sam").id;
+    let net = roundtable_store::networks::by_slug(db, &slug).await.expect("read").expect("network").id;
+    let mut tx = db.begin().await.expect("begin");
+    let (member_role, active) = (roundtable_domain::Role::Member, roundtable_domain::MembershipStatus::Active);
+    roundtable_store::networks::upsert_membership(&mut tx, net, sam, member_role, active, weeks_ago)
+        .await
+        .expect("join");
+    tx.commit().await.expect("commit");
+    admin.open(&format!("/n/{slug}/onboarding")).await;
+    admin
+        .expect_text("section[aria-labelledby=prog-h] p", "2 newcomers; 1 stuck (not finished 14 days after joining).")
+        .await;
+    let remind = admin.button("Email a reminder to Sam Stuck").await;
+    admin.click(remind).await;
+    admin.expect_path(&format!("/n/{slug}/onboarding?notice=nudged")).await;
+    admin.expect_notice("A reminder has been emailed.").await;
+    assert_eq!(app.emails_to("sam@example.org").await.len(), 1, "Sam got one reminder");
 
     admin.open(&format!("/n/{slug}/charter")).await;
     let who = admin.link("Who has accepted").await;
@@ -1219,7 +1239,7 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.expect_h1(&format!("Charter acceptances — {network}")).await;
     admin
         .find(
-            By::XPath("//main//p[normalize-space(.)='1 of 1 member has accepted the current version (1).']"),
+            By::XPath("//main//p[normalize-space(.)='1 of 2 members has accepted the current version (1).']"),
             "the acceptance count",
         )
         .await;
