@@ -27,6 +27,7 @@ both!(
     health_readiness_and_metrics_answer,
     authorisation_matrix_holds_for_every_role_and_route,
     the_api_authorisation_matrix_holds_for_every_role_and_route,
+    a_failure_on_our_side_gets_a_helpful_page_that_leaks_nothing,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -972,4 +973,33 @@ async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect)
             }
         }
     }
+}
+
+/// When the database fails under a page (here: a table gone), the person gets the 500 page —
+/// with their navigation, saying it is on our side — and the API a problem document; neither
+/// shows the database's message.
+async fn a_failure_on_our_side_gets_a_helpful_page_that_leaks_nothing(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let token = app.api_token(&admin).await;
+    app.state.db.write("DROP TABLE audit_log", vec![]).await.unwrap();
+    let r = admin.get(app.at("/admin/audit")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let page = body(r).await;
+    assert!(page.contains("Something went wrong on our side"), "{page}");
+    assert!(page.contains("Sign out"), "the signed-in navigation stays: {page}");
+    for leak in ["audit_log", "no such table", "does not exist", "SELECT"] {
+        assert!(!page.contains(leak), "the page shows {leak:?}: {page}");
+    }
+    // "My data" lists one's own audited actions.
+    let r = reqwest::Client::new().get(app.at("/api/v1/me/data")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let problem = body(r).await;
+    for leak in ["audit_log", "no such table", "does not exist", "SELECT"] {
+        assert!(!problem.contains(leak), "the problem shows {leak:?}: {problem}");
+    }
+    // Everything else still works.
+    assert_eq!(admin.get(app.at("/n/eas")).send().await.unwrap().status(), StatusCode::OK);
 }
