@@ -682,8 +682,26 @@ async fn health_readiness_and_metrics_answer(d: Dialect) {
 
 /// Every route × anonymous, member, each organiser role, sponsor, org admin, outsider × own and
 /// other network: allowed or refused as `docs/roles.md` says, and no cross-network reads.
-async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
+/// For the authorisation matrices: one signed-in person per network role (`<role>@example.org`),
+/// each an active member of `network` in that role.
+async fn one_per_role(app: &TestApp, network: roundtable_domain::NetworkId) -> Vec<(&'static str, reqwest::Client)> {
     use roundtable_domain::{MembershipStatus, Role};
+    let mut out = Vec::new();
+    for role in Role::ALL {
+        let email = format!("{}@example.org", role.as_str());
+        let c = app.user(&email, role.label()).await;
+        let id = users::by_email(&app.state.db, &email).await.unwrap().unwrap().id;
+        let mut tx = app.state.db.begin().await.unwrap();
+        networks::upsert_membership(&mut tx, network, id, role, MembershipStatus::Active, chrono::Utc::now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        out.push((role.as_str(), c));
+    }
+    out
+}
+
+async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "own", "by_request").await;
@@ -698,16 +716,8 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mut clients = vec![("admin", Some(admin))];
-    for role in Role::ALL {
-        let email = format!("{}@example.org", role.as_str());
-        let c = app.user(&email, role.label()).await;
-        let id = users::by_email(&app.state.db, &email).await.unwrap().unwrap().id;
-        let mut tx = app.state.db.begin().await.unwrap();
-        networks::upsert_membership(&mut tx, own.id, id, role, MembershipStatus::Active, chrono::Utc::now())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        clients.push((role.as_str(), Some(c)));
+    for (role, c) in one_per_role(&app, own.id).await {
+        clients.push((role, Some(c)));
     }
     clients.push(("outsider", Some(app.user("outsider@example.org", "Outsider").await)));
     clients.push(("anonymous", None));
@@ -895,23 +905,14 @@ async fn two_instances_share_sessions_and_run_each_job_once() {
 /// refusals are 404 so that it does not show it exists. (Events have their own matrix; writes
 /// are covered route by route in their tests.)
 async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
-    use roundtable_domain::{MembershipStatus, Role};
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "own", "by_request").await;
     app.network(&admin, "other", "invitation_only").await;
     let own = networks::by_slug(&app.state.db, "own").await.unwrap().unwrap();
     let mut tokens = vec![("admin", Some(app.api_token(&admin).await))];
-    for role in Role::ALL {
-        let email = format!("{}@example.org", role.as_str());
-        let c = app.user(&email, role.label()).await;
-        let id = users::by_email(&app.state.db, &email).await.unwrap().unwrap().id;
-        let mut tx = app.state.db.begin().await.unwrap();
-        networks::upsert_membership(&mut tx, own.id, id, role, MembershipStatus::Active, chrono::Utc::now())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        tokens.push((role.as_str(), Some(app.api_token(&c).await)));
+    for (role, c) in one_per_role(&app, own.id).await {
+        tokens.push((role, Some(app.api_token(&c).await)));
     }
     let outsider = app.user("outsider@example.org", "Outsider").await;
     tokens.push(("outsider", Some(app.api_token(&outsider).await)));
