@@ -507,17 +507,6 @@ impl Tx {
         self.execute(sql, params).await
     }
 
-    /// `write_returning` for one person's rows (see `write_for`).
-    pub async fn write_returning_for(
-        &mut self,
-        person: UserId,
-        sql: &'static str,
-        params: Vec<Value>,
-    ) -> Result<Vec<Row>> {
-        self.note_person(person, sql);
-        self.read(sql, params).await
-    }
-
     /// A statement that takes a row lock and changes no value (`UPDATE t SET c = c …`), so it is
     /// no change to the read model whichever table it names.
     pub async fn lock_row(&mut self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
