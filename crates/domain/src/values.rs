@@ -251,7 +251,7 @@ impl Page {
 /// Folded text is stored beside names and profiles, so both engines search the same way without
 /// extensions. The function is idempotent, and it also absorbs the older hand-written table it
 /// replaced (`fold(older_fold(s)) == fold(s)`; tested below), so text stored folded by an older
-/// version can be brought up to date with `refold` without its original.
+/// version can be brought up to date with `refolded` without its original.
 pub fn fold(s: &str) -> String {
     // Most names, titles and queries are plain ASCII: no decomposition needed.
     if s.is_ascii() {
@@ -294,16 +294,8 @@ fn is_accent(c: char) -> bool {
 }
 
 /// Text stored folded — perhaps by an older `fold` — folded as `fold` does now: equal to folding
-/// the original text (see `fold`). Plain lower-case ASCII, most stored text, is returned as it is
-/// without copying, so refolding everything the read model loads costs little.
-pub fn refold(stored: String) -> String {
-    match refolded(&stored) {
-        std::borrow::Cow::Borrowed(_) => stored,
-        std::borrow::Cow::Owned(folded) => folded,
-    }
-}
-
-/// `refold` of borrowed text: borrowed back when it is already folded.
+/// the original text (see `fold`). Plain lower-case ASCII, most stored text, is borrowed back as
+/// it is, so refolding everything the read model loads costs little.
 pub fn refolded(stored: &str) -> std::borrow::Cow<'_, str> {
     if stored.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) { stored.into() } else { fold(stored).into() }
 }
@@ -410,11 +402,11 @@ mod tests {
             let s = c.encode_utf8(&mut buf);
             let folded = fold(s);
             assert_eq!(fold(&folded), folded, "fold of {c:?} (U+{:04X}) is not stable", c as u32);
-            assert_eq!(refold(older_fold(s)), folded, "older fold of {c:?} (U+{:04X})", c as u32);
+            assert_eq!(refolded(&older_fold(s)), folded, "older fold of {c:?} (U+{:04X})", c as u32);
         }
         for name in ["İlkay Gündoğan", "Nguyễn Thị Hương", "Þóra Guðmundsdóttir", "ZOË", "Ǆemal"] {
-            assert_eq!(refold(older_fold(name)), fold(name), "{name}");
-            assert_eq!(refold(fold(name)), fold(name), "{name}");
+            assert_eq!(refolded(&older_fold(name)), fold(name), "{name}");
+            assert_eq!(refolded(&fold(name)), fold(name), "{name}");
         }
     }
 

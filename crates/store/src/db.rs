@@ -449,7 +449,7 @@ pub struct Tx {
 }
 
 /// What a transaction changed in the read model's tables.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 enum Changed {
     Nothing,
     /// Only these people's rows (`PERSON_TABLES`), written with `Tx::write_for`.

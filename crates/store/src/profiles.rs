@@ -19,7 +19,7 @@ queries! {
     /// The reporting chain upwards (manager, manager's manager, …), for status-aware matching.
     MANAGER_OF = "SELECT manager_id FROM profiles WHERE user_id = $1";
     PHOTO = "SELECT jpeg_base64, updated_at FROM profile_photos WHERE user_id = $1";
-    HAS_PHOTO = "SELECT 1 FROM profile_photos WHERE user_id = $1";
+    PHOTO_CHANGED = "SELECT updated_at FROM profile_photos WHERE user_id = $1";
     SET_PHOTO = "INSERT INTO profile_photos (user_id, jpeg_base64, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET jpeg_base64 = excluded.jpeg_base64, updated_at = excluded.updated_at";
     DELETE_PHOTO = "DELETE FROM profile_photos WHERE user_id = $1";
 }
@@ -168,7 +168,12 @@ pub async fn photo(db: &Db, id: UserId) -> Result<Option<(String, DateTime<Utc>)
 
 /// Whether a photo exists, without reading it.
 pub async fn has_photo(db: &Db, id: UserId) -> Result<bool> {
-    Ok(db.read_opt(HAS_PHOTO, params![id]).await?.is_some())
+    Ok(photo_changed(db, id).await?.is_some())
+}
+
+/// When the photo last changed (None: no photo), without reading it.
+pub async fn photo_changed(db: &Db, id: UserId) -> Result<Option<DateTime<Utc>>> {
+    db.read_opt(PHOTO_CHANGED, params![id]).await?.map(|r| r.time(0)).transpose()
 }
 
 pub async fn set_photo(db: &Db, id: UserId, jpeg_base64: &str, now: DateTime<Utc>) -> Result<()> {

@@ -20,8 +20,8 @@ macro_rules! changed_since {
 }
 
 queries! {
-    /// Active accounts in directory order.
-    PEOPLE = concat!(person_select!(), " ORDER BY u.name_folded, u.id");
+    /// Active accounts (`load` puts them in directory order).
+    PEOPLE = person_select!();
     /// Every tag: the read model keeps those of the active people it holds (no join per row).
     TAGS = "SELECT user_id, kind, tag, folded, audience FROM profile_tags";
     NETWORKS = "SELECT id, slug, name, description, visibility, created_at, 0 FROM networks ORDER BY name, id";

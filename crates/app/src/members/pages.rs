@@ -220,9 +220,9 @@ async fn edit_page(
     aud: &BTreeMap<Field, Audience>,
     n: Option<&'static str>,
 ) -> Result<Response> {
-    let photo = roundtable_store::profiles::photo(&state.db, s.user.id)
+    let photo = roundtable_store::profiles::photo_changed(&state.db, s.user.id)
         .await?
-        .map(|(_, changed)| format!("/people/{}/photo.jpg?v={}", s.user.id, changed.timestamp()));
+        .map(|changed| format!("/people/{}/photo.jpg?v={}", s.user.id, changed.timestamp()));
     render(&EditPage {
         layout: Layout::for_user("My profile", s).with_notice(n),
         errors,

@@ -271,7 +271,7 @@ impl Snapshot {
         (out.locations, out.more[1]) = top(&self.locations.values, locations, shown(1));
         for (kind, counts) in tags.iter().enumerate() {
             let values = &self.tag_values[kind];
-            let (shown, more) = most_frequent(counts, |v| counts[v].0, |v| &values[v], shown(kind + 2));
+            let (shown, more) = most_frequent(counts.len(), |v| counts[v].0, |v| &values[v], shown(kind + 2));
             out.more[kind + 2] = more;
             out.tags[kind] = shown
                 .into_iter()
@@ -397,19 +397,19 @@ fn listed(p: &PersonEntry, rel: Relation) -> Listed {
 /// and how many more there are.
 fn top(values: &[String], counts: Vec<i64>, shown: usize) -> (Vec<(String, i64)>, usize) {
     let (top, more) =
-        most_frequent(&counts, |v| if values[v].is_empty() { 0 } else { counts[v] }, |v| &values[v], shown);
+        most_frequent(counts.len(), |v| if values[v].is_empty() { 0 } else { counts[v] }, |v| &values[v], shown);
     (top.into_iter().map(|v| (values[v].clone(), counts[v])).collect(), more)
 }
 
 /// The indices of the `shown` values counted most often (then by value), and how many more were
 /// counted; ordered before anything is copied, since most values are not shown.
-fn most_frequent<'v, T>(
-    all: &[T],
+fn most_frequent<'v>(
+    values: usize,
     count: impl Fn(usize) -> i64,
     value: impl Fn(usize) -> &'v String,
     shown: usize,
 ) -> (Vec<usize>, usize) {
-    let mut present: Vec<usize> = (0..all.len()).filter(|&v| count(v) > 0).collect();
+    let mut present: Vec<usize> = (0..values).filter(|&v| count(v) > 0).collect();
     present.sort_by(|&a, &b| count(b).cmp(&count(a)).then_with(|| value(a).cmp(value(b))));
     let more = present.len().saturating_sub(shown);
     present.truncate(shown);

@@ -262,7 +262,7 @@ impl Snapshot {
         let (mut departments, mut locations) = (Interned::default(), Interned::default());
         // Folded columns (names, search text, tags) are refolded rather than trusted: rows written
         // by an older `fold` — or by an older instance during a rolling upgrade — are then found
-        // like new ones without rewriting them. `refold` of stored folded text equals `fold` of
+        // like new ones without rewriting them. `refolded` of stored folded text equals `fold` of
         // the original (a domain test holds it to that) and copies nothing for plain ASCII.
         // Most people share one of a few visibility settings: parse each distinct one once.
         let mut parsed: HashMap<&str, (Audience, Audience)> = HashMap::default();
