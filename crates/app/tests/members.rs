@@ -7,7 +7,7 @@ mod support;
 use reqwest::StatusCode;
 use roundtable_domain::{MembershipStatus, Role};
 use roundtable_store::{Dialect, networks, users};
-use support::TestApp;
+use support::{TestApp, api_send};
 
 both!(
     each_field_is_seen_only_by_its_chosen_audience,
@@ -1073,17 +1073,6 @@ mod photos {
         ann.post(app.at("/profile/photo/remove")).send().await.unwrap();
         assert_eq!(bea.get(&photo_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     }
-}
-
-async fn api_send(
-    method: reqwest::Method,
-    url: String,
-    token: &str,
-    json: &serde_json::Value,
-) -> (StatusCode, serde_json::Value) {
-    let r = reqwest::Client::new().request(method, url).bearer_auth(token).json(json).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or_default())
 }
 
 /// `GET/PUT /api/v1/me/profile`: what the edit form does, as JSON — the whole profile with an

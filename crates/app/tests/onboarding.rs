@@ -5,14 +5,17 @@
 
 mod support;
 
+use reqwest::Method;
 use reqwest::StatusCode;
 use roundtable_store::{Dialect, networks, onboarding, users};
-use support::TestApp;
+use serde_json::json;
+use support::{TestApp, api_get, api_send};
 
 both!(
     a_buddy_step_is_offered_and_done_while_the_member_has_a_buddy,
     attending_a_welcome_event_completes_the_welcome_step,
     joining_needs_the_current_charter_and_a_new_version_is_accepted_again,
+    organisers_run_the_checklist_and_the_charter_over_the_api,
     the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_is_stuck,
 );
 
@@ -286,4 +289,163 @@ async fn a_buddy_step_is_offered_and_done_while_the_member_has_a_buddy(d: Dialec
     );
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("1 of 1") && page.contains("Finished") && page.contains("Cy Veteran"), "{page}");
+}
+
+/// What organisers do on the onboarding and charter pages, over `/api/v1`: the checklist built,
+/// refused when wrong (nothing added), reordered and trimmed; newcomers' progress, the stuck
+/// threshold and a nudge; a charter published (members must accept it again) and who accepted
+/// which version. A member's token is refused every one of these, changing nothing.
+async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let chair = app.api_token(&admin).await;
+    let api = |path: &str| app.at(&format!("/api/v1/networks/eas/{path}"));
+    let titles = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap().to_owned()).collect()
+    };
+
+    // The checklist: two steps added, a wrong one refused field by field.
+    let add = |title: &str, automatic: &str| json!({"title": title, "description": "", "automatic": automatic});
+    let (status, list) =
+        api_send(Method::POST, api("onboarding/checklist"), &chair, &add("Read the induction pack", "")).await;
+    assert_eq!(status, StatusCode::CREATED, "{list}");
+    let (status, list) =
+        api_send(Method::POST, api("onboarding/checklist"), &chair, &add("Accept the charter", "charter")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(titles(&list), ["Read the induction pack", "Accept the charter"]);
+    assert_eq!(list[1]["automatic"], "charter");
+    let (status, problem) = api_send(Method::POST, api("onboarding/checklist"), &chair, &add(" ", "magic")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["title", "automatic"], "{problem}");
+    assert_eq!(titles(&api_get(api("onboarding/checklist"), &chair).await).len(), 2, "nothing was added");
+    // Reordered: the charter first.
+    let charter_step = list[1]["id"].as_str().unwrap().to_owned();
+    let (status, list) = api_send(
+        Method::POST,
+        api(&format!("onboarding/checklist/{charter_step}/move")),
+        &chair,
+        &json!({"direction": "up"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(titles(&list), ["Accept the charter", "Read the induction pack"]);
+    let (status, _) = api_send(
+        Method::POST,
+        api(&format!("onboarding/checklist/{charter_step}/move")),
+        &chair,
+        &json!({"direction": "sideways"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an unknown direction is refused");
+
+    // A newcomer ticks the manual step; the organiser follows their progress.
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let member = app.api_token(&bo).await;
+    let manual = list[1]["id"].as_str().unwrap().to_owned();
+    let (status, _) =
+        api_send(Method::PUT, api(&format!("onboarding/steps/{manual}")), &member, &json!({"done": true})).await;
+    assert_eq!(status, StatusCode::OK);
+    let bo_of = |progress: &serde_json::Value| {
+        progress["newcomers"].as_array().unwrap().iter().find(|n| n["name"] == "Bo Newcomer").cloned().unwrap()
+    };
+    let progress = api_get(api("onboarding/progress"), &chair).await;
+    let newcomer = &bo_of(&progress);
+    assert_eq!(
+        (newcomer["name"].as_str(), newcomer["done"].as_u64(), newcomer["total"].as_u64()),
+        (Some("Bo Newcomer"), Some(1), Some(2))
+    );
+    assert_eq!(newcomer["stuck"], false, "{progress}");
+    // Stuck after a day; Bo joined three days ago (time travel in the data).
+    let (status, _) = api_send(Method::PUT, api("onboarding/stuck-days"), &chair, &json!({"days": 0})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "0 days is refused");
+    assert_eq!(api_get(api("onboarding/progress"), &chair).await["stuck_days"], progress["stuck_days"], "unchanged");
+    let (status, _) = api_send(Method::PUT, api("onboarding/stuck-days"), &chair, &json!({"days": 1})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    app.state
+        .db
+        .write(
+            "UPDATE memberships SET created_at = $1 WHERE network_id = $2 AND user_id = $3",
+            roundtable_store::params![chrono::Utc::now() - chrono::Duration::days(3), n.id, bo_id],
+        )
+        .await
+        .unwrap();
+    let progress = api_get(api("onboarding/progress"), &chair).await;
+    assert_eq!((progress["stuck_days"].as_i64(), bo_of(&progress)["stuck"].as_bool()), (Some(1), Some(true)));
+    let (status, _) =
+        api_send(Method::POST, api(&format!("onboarding/newcomers/{bo_id}/nudge")), &chair, &json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mails = app.emails_to("bo@example.org").await;
+    assert!(
+        mails.iter().any(|m| m.contains("Your first steps in Network eas") && m.contains("Accept the charter")),
+        "{mails:?}"
+    );
+    app.user("cy@example.org", "Cy Outsider").await;
+    let cy = users::by_email(&app.state.db, "cy@example.org").await.unwrap().unwrap().id;
+    let (status, _) =
+        api_send(Method::POST, api(&format!("onboarding/newcomers/{cy}/nudge")), &chair, &json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "only newcomers are nudged");
+
+    // The charter: published over the API, Bo must accept it; organisers see who has.
+    let (status, problem) = api_send(Method::POST, api("charter"), &chair, &json!({"body": "  "})).await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("body")));
+    let (status, charter) =
+        api_send(Method::POST, api("charter"), &chair, &json!({"body": "What is shared here **stays here**."})).await;
+    assert_eq!(status, StatusCode::CREATED, "{charter}");
+    assert_eq!(charter["version"], 1);
+    assert!(charter["html"].as_str().unwrap().contains("<strong>stays here</strong>"), "{charter}");
+    assert!(app.emails_to("bo@example.org").await.iter().any(|m| m.contains("please read the updated charter")));
+    let seen = api_get(api("charter/acceptances"), &chair).await;
+    assert_eq!(seen["current_version"], 1);
+    let bo_row = seen["members"].as_array().unwrap().iter().find(|m| m["name"] == "Bo Newcomer").unwrap().clone();
+    assert_eq!(
+        (bo_row["accepted_version"].clone(), bo_row["current"].as_bool()),
+        (serde_json::Value::Null, Some(false))
+    );
+    let r = reqwest::Client::new().get(api("members")).bearer_auth(&member).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT, "Bo must accept the new version first");
+    let (status, _) = api_send(Method::POST, api("charter/acceptance"), &member, &json!({"version": 1})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let seen = api_get(api("charter/acceptances"), &chair).await;
+    let bo_row = seen["members"].as_array().unwrap().iter().find(|m| m["name"] == "Bo Newcomer").unwrap().clone();
+    assert_eq!((bo_row["accepted_version"].as_i64(), bo_row["current"].as_bool()), (Some(1), Some(true)));
+
+    // A member may do none of it, and changes nothing trying.
+    let writes = [
+        (Method::GET, api("onboarding/checklist"), json!(null)),
+        (Method::POST, api("onboarding/checklist"), add("Mine", "")),
+        (Method::DELETE, api(&format!("onboarding/checklist/{manual}")), json!(null)),
+        (Method::POST, api(&format!("onboarding/checklist/{manual}/move")), json!({"direction": "up"})),
+        (Method::GET, api("onboarding/progress"), json!(null)),
+        (Method::PUT, api("onboarding/stuck-days"), json!({"days": 30})),
+        (Method::POST, api(&format!("onboarding/newcomers/{bo_id}/nudge")), json!({})),
+        (Method::POST, api("charter"), json!({"body": "Members rule."})),
+        (Method::GET, api("charter/acceptances"), json!(null)),
+    ];
+    let nudges = app.emails_to("bo@example.org").await.len();
+    for (method, url, body) in writes {
+        let (status, problem) = api_send(method.clone(), url.clone(), &member, &body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {url}: {problem}");
+    }
+    assert_eq!(
+        titles(&api_get(api("onboarding/checklist"), &chair).await),
+        ["Accept the charter", "Read the induction pack"]
+    );
+    assert_eq!(api_get(api("onboarding/progress"), &chair).await["stuck_days"], 1);
+    assert_eq!(api_get(api("charter"), &chair).await["version"], 1);
+    assert_eq!(app.emails_to("bo@example.org").await.len(), nudges, "no nudge sent");
+
+    // Removing a step.
+    let (status, _) =
+        api_send(Method::DELETE, api(&format!("onboarding/checklist/{manual}")), &chair, &json!(null)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(titles(&api_get(api("onboarding/checklist"), &chair).await), ["Accept the charter"]);
+    let (status, _) =
+        api_send(Method::DELETE, api(&format!("onboarding/checklist/{manual}")), &chair, &json!(null)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "already gone");
 }

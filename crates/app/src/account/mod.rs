@@ -368,32 +368,33 @@ pub fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {
 /// The CSV's line for a photo.
 pub const PHOTO_HELD: &str = "A profile photo is held (JPEG); the JSON download has it as base64.";
 
-/// Deactivates the signed-in person's own account after checking their password.
-pub async fn deactivate(state: &AppState, s: &Signed, password: &str) -> Result<()> {
-    if !verify_password_async(password.to_owned(), s.user.password_hash.clone()).await {
+/// Deactivates the person's own account after checking their password: they are signed out
+/// everywhere, and their API tokens stop working (an inactive account authenticates nothing).
+pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result<()> {
+    if !verify_password_async(password.to_owned(), user.password_hash.clone()).await {
         return Err(
             FieldError::new("confirm_password", "That password is not right; your account stays as it is.").into()
         );
     }
     let mut tx = state.db.begin().await?;
-    if s.user.is_org_admin && roundtable_store::users::count_admins(&mut tx).await? <= 1 {
+    if user.is_org_admin && roundtable_store::users::count_admins(&mut tx).await? <= 1 {
         return Err(AppError::Forbidden("You are the last administrator. Make someone else an administrator first."));
     }
-    roundtable_store::users::set_deactivated(&mut tx, s.user.id, Some(Utc::now())).await?;
+    roundtable_store::users::set_deactivated(&mut tx, user.id, Some(Utc::now())).await?;
     roundtable_store::audit::record(
         &mut tx,
         &roundtable_store::audit::NewEntry {
-            actor_id: Some(s.user.id),
-            actor_name: &s.user.name,
+            actor_id: Some(user.id),
+            actor_name: &user.name,
             action: "person.deactivated_self",
             network_id: None,
-            subject: &s.user.email,
+            subject: &user.email,
             detail: "",
         },
         Utc::now(),
     )
     .await?;
-    sessions::delete_for_user(&mut tx, s.user.id).await?;
+    sessions::delete_for_user(&mut tx, user.id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -247,7 +247,7 @@ async fn deactivate(
     jar: axum_extra::extract::CookieJar,
     Form(f): Form<DeactivateForm>,
 ) -> Result<Response> {
-    match super::deactivate(&state, &s, &f.confirm_password).await {
+    match super::deactivate(&state, &s.user, &f.confirm_password).await {
         Ok(()) => Ok((
             jar.remove(axum_extra::extract::cookie::Cookie::build(crate::http::extract::SESSION_COOKIE).path("/")),
             Redirect::to("/sign-in?notice=deactivated"),

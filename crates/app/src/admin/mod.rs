@@ -1,6 +1,7 @@
 //! Organisation administration: people (invite, reset link, grant/revoke admin, deactivate), allowed sign-up
 //! domains, the audit log and the outbox. Every use case requires an org admin.
 
+pub mod api;
 pub mod pages;
 
 use crate::http::{AppError, Result};

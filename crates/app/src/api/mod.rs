@@ -28,9 +28,9 @@ pub const PREFIX: &str = "/api/v1";
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Roundtable API", version = "1", description = "Networks and memberships. Authenticate with a personal API token from My account: `Authorization: Bearer rt_…`. Every error is an RFC 9457 problem document (`application/problem+json`) with a stable `code`."),
-    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person, crate::members::api::people_like_me, crate::members::api::get_my_profile, crate::members::api::put_my_profile, crate::members::api::get_my_data, crate::charter::api::get_charter, crate::charter::api::accept_charter, crate::onboarding::api::my_onboarding, crate::onboarding::api::tick_step, crate::onboarding::api::list_buddies, crate::onboarding::api::assign_buddy, crate::onboarding::api::end_buddy),
-    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson, crate::members::api::EditableProfileJson, crate::members::api::SuggestionJson, crate::charter::api::CharterJson, crate::charter::api::AcceptJson, crate::onboarding::api::OnboardingJson, crate::onboarding::api::TickJson, crate::onboarding::api::StepJson, crate::onboarding::api::BuddyPersonJson, crate::onboarding::api::BuddyPairJson, crate::onboarding::api::AssignBuddyJson, crate::onboarding::api::AssignedJson)),
+    info(title = "Roundtable API", version = "1", description = "Networks, memberships, events, people, onboarding and HR data. Authenticate with a personal API token from My account: `Authorization: Bearer rt_…`. Every error is an RFC 9457 problem document (`application/problem+json`) with a stable `code`."),
+    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person, crate::members::api::people_like_me, crate::members::api::get_my_profile, crate::members::api::put_my_profile, crate::members::api::get_my_data, crate::charter::api::get_charter, crate::charter::api::accept_charter, crate::onboarding::api::my_onboarding, crate::onboarding::api::tick_step, crate::onboarding::api::list_buddies, crate::onboarding::api::assign_buddy, crate::onboarding::api::end_buddy, crate::onboarding::api::get_checklist, crate::onboarding::api::add_step, crate::onboarding::api::remove_step, crate::onboarding::api::move_step, crate::onboarding::api::progress, crate::onboarding::api::set_stuck_days, crate::onboarding::api::nudge, crate::charter::api::publish_charter, crate::charter::api::list_acceptances, crate::members::api::get_photo, crate::members::api::put_my_photo, crate::members::api::delete_my_photo, crate::members::api::deactivate_me, crate::admin::api::set_active, crate::admin::api::erase, crate::import::api::import_members, crate::import::api::export_members),
+    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson, crate::members::api::EditableProfileJson, crate::members::api::SuggestionJson, crate::charter::api::CharterJson, crate::charter::api::AcceptJson, crate::onboarding::api::OnboardingJson, crate::onboarding::api::TickJson, crate::onboarding::api::StepJson, crate::onboarding::api::BuddyPersonJson, crate::onboarding::api::BuddyPairJson, crate::onboarding::api::AssignBuddyJson, crate::onboarding::api::AssignedJson, crate::onboarding::api::ChecklistStepJson, crate::onboarding::api::NewStepJson, crate::onboarding::api::Direction, crate::onboarding::api::MoveJson, crate::onboarding::api::NewcomerJson, crate::onboarding::api::ProgressJson, crate::onboarding::api::StuckDaysJson, crate::charter::api::PublishJson, crate::charter::api::AcceptanceJson, crate::charter::api::AcceptancesJson, crate::members::api::DeactivateJson, crate::admin::api::ActiveJson, crate::import::api::ImportReportJson, crate::import::api::RowErrorJson, crate::import::api::RowOutcomeJson, crate::import::api::DeactivatedJson)),
     tags(
         (name = "me", description = "The caller's own account."),
         (name = "networks", description = "Networks and the caller's membership of them."),
@@ -58,8 +58,14 @@ impl Modify for TokenAuth {
 struct ReadableDocs;
 
 /// The tag for the handlers of each area's module, where they do not name one themselves.
-const AREA_TAGS: [(&str, &str); 4] =
-    [("events", "events"), ("members", "people"), ("onboarding", "onboarding"), ("networks", "networks")];
+const AREA_TAGS: [(&str, &str); 6] = [
+    ("events", "events"),
+    ("members", "people"),
+    ("onboarding", "onboarding"),
+    ("networks", "networks"),
+    ("charter", "networks"),
+    ("admin", "people"),
+];
 
 fn readable_tag(tag: &str) -> String {
     let area = tag.trim_end_matches("::api").rsplit("::").next().unwrap_or(tag);
@@ -107,6 +113,8 @@ pub fn router() -> Router<AppState> {
         .merge(crate::events::api::router())
         .merge(crate::onboarding::api::router())
         .merge(crate::charter::api::router())
+        .merge(crate::admin::api::router())
+        .merge(crate::import::api::router())
         // Applies to the routes above (so it stays after them): 405 as a problem, with `Allow`.
         .method_not_allowed_fallback(method_not_allowed)
         // A fallback nested at the prefix outlives the main router's HTML fallback, which

@@ -1,4 +1,5 @@
-//! `/api/v1` for a network's charter: read the current version, and accept it as a member.
+//! `/api/v1` for a network's charter: read the current version, and accept it as a member;
+//! publish a new version and see who accepted which (organisers).
 
 use crate::api::extract::{Json, Path};
 use crate::http::{ApiResult, ApiUser, AppError};
@@ -12,8 +13,9 @@ use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/networks/{slug}/charter", get(get_charter))
+        .route("/api/v1/networks/{slug}/charter", get(get_charter).post(publish_charter))
         .route("/api/v1/networks/{slug}/charter/acceptance", post(accept_charter))
+        .route("/api/v1/networks/{slug}/charter/acceptances", get(list_acceptances))
 }
 
 /// A network's current charter, and the highest version the caller has accepted.
@@ -66,4 +68,69 @@ pub async fn accept_charter(
 ) -> ApiResult<StatusCode> {
     super::accept(&state, &u.actor(), &slug, Some(a.version)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new version of the charter.
+#[derive(Deserialize, ToSchema)]
+pub struct PublishJson {
+    /// Markdown, up to 20,000 characters.
+    body: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/charter", params(("slug" = String, Path)), request_body = PublishJson,
+    responses((status = 201, body = CharterJson, description = "Published: every other member is emailed and must accept it before using the network again"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only the Chair, an Administrator or an org admin publishes"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Empty or too long; nothing was published")))]
+pub async fn publish_charter(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Json(p): Json<PublishJson>,
+) -> ApiResult<(StatusCode, Json<CharterJson>)> {
+    super::publish(&state, &u.actor(), &u.0.name, &slug, &p.body).await?;
+    let Json(charter) = get_charter(State(state), u, Path(slug)).await?;
+    Ok((StatusCode::CREATED, Json(charter)))
+}
+
+/// A member and the latest charter version they accepted.
+#[derive(Serialize, ToSchema)]
+pub struct AcceptanceJson {
+    id: String,
+    name: String,
+    accepted_version: Option<i64>,
+    /// RFC 3339.
+    accepted_at: Option<String>,
+    /// Has accepted the current version.
+    current: bool,
+}
+
+/// Who accepted which version.
+#[derive(Serialize, ToSchema)]
+pub struct AcceptancesJson {
+    current_version: Option<i64>,
+    members: Vec<AcceptanceJson>,
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/charter/acceptances", params(("slug" = String, Path)),
+    responses((status = 200, body = AcceptancesJson, description = "Every active member, for the network's organisers"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub async fn list_acceptances(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<AcceptancesJson>> {
+    let (_, current, list) = super::acceptances(&state, &u.actor(), &slug).await?;
+    Ok(Json(AcceptancesJson {
+        current_version: current,
+        members: list
+            .into_iter()
+            .map(|(id, name, version, at)| AcceptanceJson {
+                id: id.to_string(),
+                name,
+                current: current.is_some() && version >= current,
+                accepted_version: version,
+                accepted_at: at.map(|t| t.to_rfc3339()),
+            })
+            .collect(),
+    }))
 }

@@ -35,6 +35,7 @@
 //!   errors can be downloaded as CSV (`error_file`), fixed in a spreadsheet and imported again.
 //! - The apply step is one transaction with its audit entry: a failure changes nothing.
 
+pub mod api;
 pub mod csv_read;
 pub mod pages;
 
@@ -1361,6 +1362,20 @@ pub async fn export(
     Ok(csv)
 }
 
+/// Reads a file (any encoding the pages accept) and matches its header to our columns by name and
+/// alias — for the command line and the API, which have no mapping step.
+pub fn read_by_header(bytes: &[u8]) -> std::result::Result<(Sheet, Mapping), FileError> {
+    let sheet = csv_read::read_bytes(bytes)?;
+    let mapping = Mapping::suggest(&sheet.headers);
+    if mapping.get(Column::Email).is_none() {
+        return Err(FileError(format!(
+            "no column holds the email address. The header has: {}. Name one column “email”.",
+            sheet.headers.join(", ")
+        )));
+    }
+    Ok((sheet, mapping))
+}
+
 /// `roundtable import …` / `roundtable export …`: the server console acts, recorded as "console".
 pub mod console {
     use super::*;
@@ -1382,14 +1397,7 @@ pub mod console {
         opts: &Options,
         progress: Progress<'_>,
     ) -> anyhow::Result<(Sheet, Mapping, Report)> {
-        let sheet = csv_read::read_bytes(bytes).map_err(|e| anyhow::anyhow!("{file_name}: {e}"))?;
-        let mapping = Mapping::suggest(&sheet.headers);
-        if mapping.get(Column::Email).is_none() {
-            anyhow::bail!(
-                "{file_name}: no column holds the email address. The header has: {}. Name one column “email”.",
-                sheet.headers.join(", ")
-            );
-        }
+        let (sheet, mapping) = read_by_header(bytes).map_err(|e| anyhow::anyhow!("{file_name}: {e}"))?;
         let report =
             run(db, &Initiator::console(), &sheet, &mapping, file_name, opts, progress).await.map_err(plain)?;
         Ok((sheet, mapping, report))

@@ -65,7 +65,7 @@ impl Parts {
 }
 
 /// What a file over `MAX_FILE_MB` is told.
-fn too_large() -> String {
+pub(super) fn too_large() -> String {
     format!(
         "The file is larger than {MAX_FILE_MB} MB, the most this page takes. Split it into smaller files, each starting with the header row, and import them one after another (but without “Deactivate people who are not in the file”, which needs everyone in one file); or run “roundtable import members FILE.csv” on the server, which takes files of any size."
     )
@@ -565,12 +565,12 @@ async fn export_page(State(state): State<AppState>, s: Signed) -> Result<Respons
 }
 
 #[derive(serde::Deserialize, Default)]
-struct ExportQuery {
+pub struct ExportQuery {
     #[serde(default)]
-    network: String,
+    pub network: String,
     /// "comma" (default) or "semicolon".
     #[serde(default)]
-    separator: String,
+    pub separator: String,
 }
 
 fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
@@ -590,15 +590,25 @@ async fn export_csv(
     s: Signed,
     q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response> {
-    crate::admin::require_admin(&s.actor())?;
     let q = q.map(|Query(q)| q).unwrap_or_default();
+    export_download(&state, &s.actor(), &s.user.name, &q).await
+}
+
+/// The export as a file download, for this page and the API.
+pub(super) async fn export_download(
+    state: &AppState,
+    actor: &roundtable_domain::Actor,
+    actor_name: &str,
+    q: &ExportQuery,
+) -> Result<Response> {
+    crate::admin::require_admin(actor)?;
     let network = Some(q.network.trim()).filter(|n| !n.is_empty());
     // The slug goes into a header: only a valid slug (letters, digits, dashes) gets that far.
     if let Some(n) = network {
         roundtable_domain::NetworkSlug::parse(n).map_err(|_| AppError::NotFound)?;
     }
     let separator = crate::http::Separator::parse(&q.separator)?;
-    let body = super::export(&state, &s.actor(), &s.user.name, network, separator).await?;
+    let body = super::export(state, actor, actor_name, network, separator).await?;
     let name = network.map_or_else(|| "members.csv".to_owned(), |n| format!("members-{n}.csv"));
     Ok(csv_response(&name, body))
 }

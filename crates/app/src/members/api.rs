@@ -1,12 +1,17 @@
-//! `/api/v1/people`: the directory and profiles as JSON, with the same privacy as the pages.
+//! `/api/v1/people` and `/api/v1/me/…`: the directory and profiles as JSON, with the same privacy
+//! as the pages; the caller's own profile, photo, data and account deactivation.
 
 use super::{DirectoryQuery, ProfileView};
 use crate::api::extract::{Json, Path, Query};
-use crate::http::{ApiResult, ApiUser};
+use crate::http::{ApiResult, ApiUser, AppError};
 use crate::state::AppState;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::routing::get;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
 use roundtable_domain::profile::{Audience, Field};
 use roundtable_domain::{FieldError, UserId};
 use serde::{Deserialize, Serialize};
@@ -20,6 +25,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/people/{id}", get(get_person))
         .route("/api/v1/me/profile", get(get_my_profile).put(put_my_profile))
         .route("/api/v1/me/data", get(get_my_data))
+        .route("/api/v1/people/{id}/photo", get(get_photo))
+        .route(
+            "/api/v1/me/photo",
+            put(put_my_photo)
+                .delete(delete_my_photo)
+                .layer(axum::extract::DefaultBodyLimit::max(super::photo::MAX_BYTES)),
+        )
+        .route("/api/v1/me/deactivation", post(deactivate_me))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -132,7 +145,7 @@ pub async fn get_person(
     u: ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProfileJson>> {
-    let id = UserId::parse(&id).ok_or(crate::http::AppError::NotFound)?;
+    let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
     let p: ProfileView = super::view(&state, &u.actor(), id).await?;
     Ok(Json(ProfileJson {
         id: p.id.to_string(),
@@ -233,7 +246,7 @@ pub async fn put_my_profile(
         if Field::parse(&field).is_none() {
             let known: Vec<_> = Field::ALL.iter().map(|f| f.as_str()).collect();
             let message = format!("Unknown field \"{field}\" in audiences: use {}.", known.join(", "));
-            return Err(crate::http::AppError::from(FieldError::new("audiences", message)).into());
+            return Err(AppError::from(FieldError::new("audiences", message)).into());
         }
         audiences.insert(format!("audience_{field}"), audience);
     }
@@ -285,4 +298,61 @@ pub async fn people_like_me(State(state): State<AppState>, u: ApiUser) -> ApiRes
         (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn get_my_data(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<serde_json::Value>> {
     Ok(Json(crate::account::my_data(&state, &u.0).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}/photo", params(("id" = String, Path)),
+    responses((status = 200, content_type = "image/jpeg", description = "The 256×256 JPEG thumbnail"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such person, no photo, or the caller may not see it")))]
+pub async fn get_photo(State(state): State<AppState>, u: ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
+    let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
+    let jpeg = super::photo_of(&state, &u.actor(), id).await?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-cache")], jpeg).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/me/photo", request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The image file itself (JPEG, PNG, GIF or WebP, up to 5 MB); its type is read from its content"),
+    responses((status = 204, description = "Stored as a 256×256 JPEG thumbnail"),
+        (status = 413, body = crate::api::Problem, content_type = "application/problem+json", description = "Larger than 5 MB"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Not an image we can read; the photo is unchanged")))]
+pub async fn put_my_photo(
+    State(state): State<AppState>,
+    u: ApiUser,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<StatusCode> {
+    let bytes = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::BadRequest(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The photo is larger than 5 MB. Send a smaller one.".into(),
+            )
+        } else {
+            AppError::BadRequest(e.status(), e.body_text())
+        }
+    })?;
+    super::set_photo(&state, &u.actor(), bytes.to_vec()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/photo", responses((status = 204, description = "Removed (or there was none)")))]
+pub async fn delete_my_photo(State(state): State<AppState>, u: ApiUser) -> ApiResult<StatusCode> {
+    super::remove_photo(&state, &u.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's password, confirming that they mean it.
+#[derive(Deserialize, ToSchema)]
+pub struct DeactivateJson {
+    confirm_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/deactivation", request_body = DeactivateJson,
+    responses((status = 204, description = "The account is deactivated: signed out everywhere, and this token stops working. An org admin can reactivate it."),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "The last administrator cannot leave"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Wrong password; nothing changed")))]
+pub async fn deactivate_me(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Json(d): Json<DeactivateJson>,
+) -> ApiResult<StatusCode> {
+    crate::account::deactivate(&state, &u.0, &d.confirm_password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

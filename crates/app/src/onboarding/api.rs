@@ -1,6 +1,7 @@
 //! `/api/v1` for onboarding: a member's own checklist and buddy, and — for organisers — the
-//! network's buddy pairings, with assigning, changing and ending one. The same use cases as the
-//! pages; errors are problem+json with stable codes.
+//! network's checklist (add, remove, reorder steps), newcomers' progress with who is stuck (and a
+//! nudge by email), and buddy pairings, with assigning, changing and ending one. The same use
+//! cases as the pages; errors are problem+json with stable codes.
 
 use super::buddies::{self, Assigned, Choice};
 use crate::api::extract::{Json, Path};
@@ -10,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, put};
+use axum::routing::{delete, get, post, put};
 use chrono::{DateTime, Utc};
 use roundtable_domain::{FieldError, UserId};
 use roundtable_store::buddies::Paired;
@@ -21,6 +22,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/networks/{slug}/onboarding", get(my_onboarding))
         .route("/api/v1/networks/{slug}/onboarding/steps/{step}", put(tick_step))
+        .route("/api/v1/networks/{slug}/onboarding/checklist", get(get_checklist).post(add_step))
+        .route("/api/v1/networks/{slug}/onboarding/checklist/{step}", delete(remove_step))
+        .route("/api/v1/networks/{slug}/onboarding/checklist/{step}/move", post(move_step))
+        .route("/api/v1/networks/{slug}/onboarding/progress", get(progress))
+        .route("/api/v1/networks/{slug}/onboarding/stuck-days", put(set_stuck_days))
+        .route("/api/v1/networks/{slug}/onboarding/newcomers/{person}/nudge", post(nudge))
         .route("/api/v1/networks/{slug}/buddies", get(list_buddies))
         .route("/api/v1/networks/{slug}/buddies/{newcomer}", put(assign_buddy).delete(end_buddy))
 }
@@ -204,4 +211,177 @@ pub(crate) async fn end_buddy(
     } else {
         Err(ApiError(AppError::NotFound))
     }
+}
+
+/// A step of a network's checklist, as organisers define it.
+#[derive(Serialize, ToSchema)]
+pub struct ChecklistStepJson {
+    id: String,
+    title: String,
+    description: String,
+    /// How it completes: `""` (ticked by the member), `charter`, `profile`, `welcome` or `buddy`.
+    automatic: String,
+}
+
+fn checklist_json(steps: Vec<roundtable_store::onboarding::Step>) -> Vec<ChecklistStepJson> {
+    steps
+        .into_iter()
+        .map(|s| ChecklistStepJson { id: s.id, title: s.title, description: s.description, automatic: s.automatic })
+        .collect()
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/onboarding/checklist", params(("slug" = String, Path)),
+    responses((status = 200, body = [ChecklistStepJson], description = "The steps in order, for the network's organisers"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn get_checklist(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<Vec<ChecklistStepJson>>> {
+    Ok(Json(checklist_json(super::checklist(&state, &u.actor(), &slug).await?)))
+}
+
+/// A new step, added at the end of the checklist.
+#[derive(Deserialize, ToSchema)]
+pub struct NewStepJson {
+    /// Up to 120 characters.
+    title: String,
+    /// Up to 1,000 characters.
+    #[serde(default)]
+    description: String,
+    /// `""` (ticked by the member, the default), `charter`, `profile`, `welcome` or `buddy`.
+    #[serde(default)]
+    automatic: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/onboarding/checklist", params(("slug" = String, Path)), request_body = NewStepJson,
+    responses((status = 201, body = [ChecklistStepJson], description = "The checklist with the new step last"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Nothing was added; `errors` names the field")))]
+pub(crate) async fn add_step(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Json(n): Json<NewStepJson>,
+) -> ApiResult<(StatusCode, Json<Vec<ChecklistStepJson>>)> {
+    let actor = u.actor();
+    super::add_step(&state, &actor, &u.0.name, &slug, &n.title, &n.description, &n.automatic).await?;
+    Ok((StatusCode::CREATED, Json(checklist_json(super::checklist(&state, &actor, &slug).await?))))
+}
+
+#[utoipa::path(delete, path = "/api/v1/networks/{slug}/onboarding/checklist/{step}", params(("slug" = String, Path), ("step" = String, Path)),
+    responses((status = 204, description = "Removed, with members' ticks of it"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn remove_step(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, step)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    super::remove_step(&state, &u.actor(), &u.0.name, &slug, &step).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which way a step moves, one place.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MoveJson {
+    direction: Direction,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/onboarding/checklist/{step}/move", params(("slug" = String, Path), ("step" = String, Path)), request_body = MoveJson,
+    responses((status = 200, body = [ChecklistStepJson], description = "The checklist in its new order (the first step moved up stays first)"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn move_step(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, step)): Path<(String, String)>,
+    Json(m): Json<MoveJson>,
+) -> ApiResult<Json<Vec<ChecklistStepJson>>> {
+    let actor = u.actor();
+    super::move_step(&state, &actor, &slug, &step, matches!(m.direction, Direction::Up)).await?;
+    Ok(Json(checklist_json(super::checklist(&state, &actor, &slug).await?)))
+}
+
+/// A newcomer's progress through the checklist.
+#[derive(Serialize, ToSchema)]
+pub struct NewcomerJson {
+    id: String,
+    name: String,
+    email: String,
+    /// When they joined (RFC 3339).
+    joined: String,
+    done: usize,
+    total: usize,
+    /// Joined more than `stuck_days` ago and not finished.
+    stuck: bool,
+    buddy: Option<BuddyPersonJson>,
+}
+
+/// Newcomers (joined in the last 90 days, or stuck in them) and how far each has got.
+#[derive(Serialize, ToSchema)]
+pub struct ProgressJson {
+    /// After how many days an unfinished newcomer counts as stuck.
+    stuck_days: i64,
+    steps: Vec<ChecklistStepJson>,
+    newcomers: Vec<NewcomerJson>,
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/onboarding/progress", params(("slug" = String, Path)),
+    responses((status = 200, body = ProgressJson, description = "For the network's organisers"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn progress(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<ProgressJson>> {
+    let (_, steps, newcomers, stuck_days) = super::progress(&state, &u.actor(), &slug).await?;
+    Ok(Json(ProgressJson {
+        stuck_days,
+        steps: checklist_json(steps.into_iter().map(|s| s.step).collect()),
+        newcomers: newcomers
+            .into_iter()
+            .map(|n| NewcomerJson {
+                id: n.user_id.to_string(),
+                name: n.name,
+                email: n.email,
+                joined: n.joined.to_rfc3339(),
+                done: n.done,
+                total: n.total,
+                stuck: n.stuck,
+                buddy: n.buddy.as_ref().map(person),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StuckDaysJson {
+    /// 1 to 365.
+    days: i64,
+}
+
+#[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/stuck-days", params(("slug" = String, Path)), request_body = StuckDaysJson,
+    responses((status = 204), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Not from 1 to 365; nothing changed")))]
+pub(crate) async fn set_stuck_days(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Json(d): Json<StuckDaysJson>,
+) -> ApiResult<StatusCode> {
+    super::set_stuck_days(&state, &u.actor(), &slug, &d.days.to_string()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/onboarding/newcomers/{person}/nudge", params(("slug" = String, Path), ("person" = String, Path, description = "The newcomer's id")),
+    responses((status = 202, description = "A reminder of the steps left is queued to the newcomer's email"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or the person is not one of its newcomers")))]
+pub(crate) async fn nudge(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, person)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    super::nudge(&state, &u.actor(), &u.0.name, &slug, newcomer_id(&person)?).await?;
+    Ok(StatusCode::ACCEPTED)
 }

@@ -235,6 +235,12 @@ pub async fn remove_step(state: &AppState, actor: &Actor, actor_name: &str, slug
     Ok(())
 }
 
+/// The network's checklist as organisers edit it.
+pub async fn checklist(state: &AppState, actor: &Actor, slug: &str) -> Result<Vec<Step>> {
+    let seen = networks::load(state, actor, slug, Capability::Organise).await?;
+    Ok(onboarding::steps(&state.db, seen.network.id).await?)
+}
+
 /// Moves a step one place up or down.
 pub async fn move_step(state: &AppState, actor: &Actor, slug: &str, step: &str, up: bool) -> Result<()> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;

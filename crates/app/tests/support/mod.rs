@@ -215,3 +215,17 @@ pub async fn api_get(url: impl reqwest::IntoUrl, token: &str) -> serde_json::Val
     let r = reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("api request");
     r.json().await.expect("a JSON body")
 }
+
+/// Sends JSON to `/api/v1` with a personal API token; the status and the JSON answer (null when
+/// there is none, as for 204).
+pub async fn api_send(
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    json: &serde_json::Value,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let r =
+        reqwest::Client::new().request(method, url).bearer_auth(token).json(json).send().await.expect("api request");
+    let status = r.status();
+    (status, r.json().await.unwrap_or_default())
+}

@@ -1,0 +1,50 @@
+//! `/api/v1` for org admins' actions on a person: deactivate or reactivate their account, and
+//! erase their personal data. The same use cases (and audit entries) as the People page.
+
+use crate::api::extract::{Json, Path};
+use crate::http::{ApiResult, ApiUser, AppError};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, put};
+use roundtable_domain::UserId;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/people/{id}/active", put(set_active)).route("/api/v1/people/{id}", delete(erase))
+}
+
+fn person(raw: &str) -> Result<UserId, AppError> {
+    UserId::parse(raw).ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActiveJson {
+    /// `false` deactivates (signs the person out everywhere and blocks sign-in and their API
+    /// tokens); `true` reactivates.
+    active: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/people/{id}/active", tag = "people", params(("id" = String, Path)), request_body = ActiveJson,
+    responses((status = 204), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only, and not for their own account"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub async fn set_active(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(id): Path<String>,
+    Json(a): Json<ActiveJson>,
+) -> ApiResult<StatusCode> {
+    super::set_active(&state, &u.actor(), &u.0.name, person(&id)?, a.active).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)),
+    responses((status = 204, description = "Personal data erased for good; anonymous figures (counts of attendance, memberships) are kept"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only; not one's own account nor the last administrator"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub async fn erase(State(state): State<AppState>, u: ApiUser, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    super::erase(&state, &u.actor(), &u.0.name, person(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

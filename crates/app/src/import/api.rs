@@ -1,0 +1,198 @@
+//! `/api/v1` for HR data (org admins): import members from a CSV file sent as the request body,
+//! and export members as CSV. The same rules and checks as the pages and the command line; the
+//! columns are matched by their header names (there is no mapping step), as on the command line.
+
+use super::pages::{ExportQuery, MAX_FILE_MB, export_download, too_large};
+use super::{Action, Options, Report};
+use crate::api::extract::Query;
+use crate::http::{ApiResult, ApiUser, AppError};
+use crate::state::AppState;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use roundtable_domain::FieldError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/imports/members", post(import_members).layer(DefaultBodyLimit::max(MAX_FILE_MB * 1024 * 1024)))
+        .route("/api/v1/exports/members.csv", get(export_members))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct ImportQuery {
+    /// Also add everyone in the file to this network (its slug), as Member.
+    network: Option<String>,
+    /// Check and report only; nothing changes.
+    dry_run: bool,
+    /// Deactivate active people whose email is on no row (never an org admin or the caller).
+    deactivate_missing: bool,
+    /// Confirms a deactivation of more than half of the active people.
+    yes_deactivate_many: bool,
+    /// Import the valid rows of a file that has errors (otherwise such a file imports nothing).
+    valid_rows_only: bool,
+}
+
+/// One problem in one row.
+#[derive(Serialize, ToSchema)]
+pub struct RowErrorJson {
+    /// The line in the file where the row starts (the header is line 1).
+    line: u64,
+    /// The column as the file names it, with its letter: `Start Date (column F)`.
+    column: String,
+    problem: String,
+    fix: String,
+}
+
+/// What happens (or would happen) to the person on one valid row.
+#[derive(Serialize, ToSchema)]
+pub struct RowOutcomeJson {
+    line: u64,
+    email: String,
+    name: String,
+    /// `create`, `update` or `unchanged`.
+    action: String,
+    /// For updates: the fields that change.
+    changes: Vec<String>,
+    note: Option<String>,
+}
+
+/// A deactivated person (or one who would be).
+#[derive(Serialize, ToSchema)]
+pub struct DeactivatedJson {
+    email: String,
+    name: String,
+}
+
+/// The result of checking a file, and of importing it when `applied`.
+#[derive(Serialize, ToSchema)]
+pub struct ImportReportJson {
+    /// Whether anything was written (false for a dry run).
+    applied: bool,
+    /// How the file was read: `UTF-8`, `UTF-8 with BOM`, `UTF-16` or `Windows-1252`.
+    encoding: String,
+    delimiter: String,
+    rows: usize,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    deactivated: usize,
+    errors: Vec<RowErrorJson>,
+    people: Vec<RowOutcomeJson>,
+    deactivations: Vec<DeactivatedJson>,
+    /// The file's columns that no field takes.
+    ignored_columns: Vec<String>,
+    /// How ambiguous dates such as 2/11/2019 were read.
+    date_note: Option<String>,
+    summary: String,
+}
+
+fn report_json(r: Report) -> ImportReportJson {
+    ImportReportJson {
+        applied: r.applied,
+        summary: r.summary(),
+        encoding: r.encoding.into(),
+        delimiter: r.delimiter.to_string(),
+        rows: r.rows,
+        created: r.created,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        deactivated: r.deactivated,
+        errors: r
+            .errors
+            .into_iter()
+            .map(|e| RowErrorJson { line: e.line, column: e.column, problem: e.problem, fix: e.fix })
+            .collect(),
+        people: r
+            .outcomes
+            .into_iter()
+            .map(|o| RowOutcomeJson {
+                line: o.line,
+                email: o.email,
+                name: o.name,
+                action: match o.action {
+                    Action::Create => "create",
+                    Action::Update => "update",
+                    Action::Unchanged => "unchanged",
+                }
+                .into(),
+                changes: o.changes.into_iter().map(str::to_owned).collect(),
+                note: o.note,
+            })
+            .collect(),
+        deactivations: r.deactivations.into_iter().map(|(email, name)| DeactivatedJson { email, name }).collect(),
+        ignored_columns: r.ignored_columns,
+        date_note: r.date_note,
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/imports/members", tag = "people", params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file as Excel or an HR system writes it (UTF-8 with or without BOM, Windows-1252; comma or semicolon), at most 7 MB; the header names the columns"),
+    responses((status = 200, body = ImportReportJson, description = "Imported (`applied`), or checked only with `dry_run` — a dry run lists each row's errors with line, column, problem and fix"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only"),
+        (status = 413, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Nothing was imported: the file cannot be read, or rows have errors (each in `errors`) and `valid_rows_only` is not set")))]
+pub async fn import_members(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<ImportQuery>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<axum::Json<ImportReportJson>> {
+    let actor = u.actor();
+    crate::admin::require_admin(&actor)?;
+    let bytes = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::BadRequest(StatusCode::PAYLOAD_TOO_LARGE, too_large()),
+        s => AppError::BadRequest(s, e.body_text()),
+    })?;
+    let (sheet, mapping) = super::read_by_header(&bytes)
+        .map_err(|e| FieldError::new("file", format!("The file cannot be imported: {e}")))?;
+    let opts = Options {
+        network: q.network,
+        deactivate_missing: q.deactivate_missing,
+        yes_deactivate_many: q.yes_deactivate_many,
+        valid_rows_only: q.valid_rows_only,
+        dry_run: q.dry_run,
+    };
+    let report = if q.dry_run {
+        super::preview(&state, &actor, &sheet, &mapping, &opts).await?
+    } else {
+        super::apply(&state, &actor, &u.0.name, &sheet, &mapping, "API upload", &opts).await?
+    };
+    if !report.applied && !q.dry_run {
+        // Rows with errors and no `valid_rows_only`: nothing was written.
+        let mut errors = vec![FieldError::new(
+            "file",
+            format!(
+                "{} rows have errors, so nothing was imported. Fix them and send the file again, or add valid_rows_only=true to import the other rows.",
+                report.error_lines.len()
+            ),
+        )];
+        errors.extend(
+            report
+                .errors
+                .into_iter()
+                .map(|e| FieldError::new("file", format!("Line {}, {}: {} {}", e.line, e.column, e.problem, e.fix))),
+        );
+        return Err(AppError::Invalid(errors).into());
+    }
+    Ok(axum::Json(report_json(report)))
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/members.csv", tag = "people",
+    params(("network" = Option<String>, Query, description = "Only this network's active members (its slug)"), ("separator" = Option<String>, Query, description = "`comma` (default) or `semicolon`, as Excel expects where the comma is the decimal mark")),
+    responses((status = 200, content_type = "text/csv", description = "Every active person with every field, as CSV that Excel opens (UTF-8 with BOM, CRLF); recorded in the audit log"),
+        (status = 400, body = crate::api::Problem, content_type = "application/problem+json", description = "Unknown separator"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only")))]
+pub async fn export_members(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
+    Ok(export_download(&state, &u.actor(), &u.0.name, &q).await?)
+}
