@@ -902,8 +902,8 @@ async fn two_instances_share_sessions_and_run_each_job_once() {
 
 /// The page matrix above, for `/api/v1` with personal tokens: every read route × every role ×
 /// own network / another (invitation-only) one; anonymous calls get 401, and another network's
-/// refusals are 404 so that it does not show it exists. (Events have their own matrix; writes
-/// are covered route by route in their tests.)
+/// refusals are 404 so that it does not show it exists; org-admin routes are 403 for everyone
+/// else. (Events have their own matrix; writes are covered route by route in their tests.)
 async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
@@ -933,6 +933,11 @@ async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect)
         ("/api/v1/networks/{n}/members".into(), "members"),
         ("/api/v1/networks/{n}/onboarding".into(), "members"),
         ("/api/v1/networks/{n}/buddies".into(), "organise"),
+        ("/api/v1/networks/{n}/onboarding/checklist".into(), "organise"),
+        ("/api/v1/networks/{n}/onboarding/progress".into(), "organise"),
+        ("/api/v1/networks/{n}/charter/acceptances".into(), "organise"),
+        ("/api/v1/exports/members.csv".into(), "admin"),
+        ("/api/v1/exports/members.csv?network={n}".into(), "admin"),
     ];
     let organiser =
         |who: &str| matches!(who, "chair" | "administrator" | "training_coordinator" | "communications_officer");
@@ -963,11 +968,14 @@ async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect)
                     "see" => is_admin || in_own || (net == "own" && *who == "outsider"),
                     "members" => is_admin || in_own,
                     "organise" => is_admin || (in_own && organiser(who)),
+                    "admin" => is_admin,
                     _ => true,
                 };
                 assert_eq!(status.is_success(), allowed, "{who} GET {url} gave {status}");
                 if !allowed {
-                    let expected = if net == "other" { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+                    // Org-admin routes refuse everyone else alike: they do not look at the network.
+                    let expected =
+                        if net == "other" && *rule != "admin" { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
                     assert_eq!(status, expected, "{who} GET {url}");
                     assert_eq!(r.headers()["content-type"], "application/problem+json", "{who} GET {url}");
                 }

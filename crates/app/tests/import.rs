@@ -39,6 +39,7 @@ both!(
     deactivating_more_than_half_of_the_people_needs_confirmation,
     the_upload_limit_is_the_one_the_page_promises,
     cr_only_files_report_errors_on_their_own_lines,
+    the_api_imports_and_exports_like_the_pages,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1236,4 +1237,110 @@ async fn cr_only_files_report_errors_on_their_own_lines(d: Dialect) {
         assert_eq!(lines, [2, 4], "{end:?}: {:#?}", r.errors);
         assert_eq!(r.outcomes.iter().map(|o| o.line).collect::<Vec<_>>(), [5], "{end:?}");
     }
+}
+
+/// `POST /api/v1/imports/members` (the file as the body) and `GET /api/v1/exports/members.csv`:
+/// a dry run reports each row's problem with line, column and fix and changes nothing; a file
+/// with errors imports nothing unless `valid_rows_only`; sending the file again changes nothing;
+/// the export is the page's CSV; members get 403 and change nothing.
+async fn the_api_imports_and_exports_like_the_pages(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let token = app.api_token(&admin).await;
+    let db = &app.state.db;
+    let api = reqwest::Client::new();
+    let send = |query: &str, csv: Vec<u8>| {
+        api.post(app.at(&format!("/api/v1/imports/members{query}")))
+            .bearer_auth(&token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+    };
+    let json = |r: reqwest::Response| async move {
+        let status = r.status();
+        (status, r.json::<serde_json::Value>().await.unwrap())
+    };
+    // Windows-1252 with semicolons, one bad date on line 3.
+    let mut file = b"Email;Name;Start Date\r\n".to_vec();
+    file.extend_from_slice(b"zoe@example.org;Zo\xEB Dupr\xE9;2021-03-31\r\n");
+    file.extend_from_slice(b"ida@example.org;Ida Berg;31/02/2021\r\n");
+    let before = count(db).await;
+    let (status, report) = json(send("?dry_run=true", file.clone()).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!((report["applied"].as_bool(), report["encoding"].as_str()), (Some(false), Some("Windows-1252")));
+    let error = &report["errors"][0];
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_str()),
+        (Some(3), Some("Start Date (column C)")),
+        "{report}"
+    );
+    assert!(!error["fix"].as_str().unwrap().is_empty(), "{report}");
+    assert_eq!(report["people"][0]["action"], "create");
+    assert_eq!(count(db).await, before, "a dry run changes nothing");
+    // Applied as it is: refused whole, each problem in words.
+    let (status, problem) = json(send("", file.clone()).await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let said = problem["errors"].to_string();
+    assert!(said.contains("nothing was imported") && said.contains("Line 3, Start Date (column C)"), "{said}");
+    assert_eq!(count(db).await, before);
+    // The valid rows only, into the network.
+    let (status, report) = json(send("?valid_rows_only=true&network=eas", file.clone()).await.unwrap()).await;
+    assert_eq!(
+        (status, report["applied"].as_bool(), report["created"].as_u64()),
+        (StatusCode::OK, Some(true), Some(1))
+    );
+    assert_eq!(profile(db, "zoe@example.org").await.name, "Zoë Dupré");
+    assert!(user(db, "ida@example.org").await.is_none());
+    let n = networks::by_slug(db, "eas").await.unwrap().unwrap();
+    let zoe = user(db, "zoe@example.org").await.unwrap();
+    assert!(networks::membership(db, n.id, zoe.id).await.unwrap().is_some(), "added to the network");
+    // Fixed and sent again: Ida is created, Zoë unchanged; once more, nothing changes.
+    let fixed =
+        "email,name,start_date\r\nzoe@example.org,Zoë Dupré,2021-03-31\r\nida@example.org,Ida Berg,2021-02-28\r\n";
+    let (_, report) = json(send("", fixed.into()).await.unwrap()).await;
+    assert_eq!((report["created"].as_u64(), report["unchanged"].as_u64()), (Some(1), Some(1)), "{report}");
+    let (_, report) = json(send("", fixed.into()).await.unwrap()).await;
+    assert_eq!(
+        (report["created"].as_u64(), report["updated"].as_u64(), report["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(2))
+    );
+    // A file without an email column, and an unknown network: refused in words.
+    let (status, problem) = json(send("", b"name\r\nNo Email\r\n".to_vec()).await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["errors"][0]["message"].as_str().unwrap().contains("no column holds the email address"),
+        "{problem}"
+    );
+    let (status, problem) = json(send("?network=nowhere", fixed.into()).await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem.to_string().contains("No network has the address"), "{problem}");
+
+    // The export: the page's file, for Excel.
+    let r = api.get(app.at("/api/v1/exports/members.csv?network=eas&separator=semicolon")).bearer_auth(&token).send();
+    let r = r.await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = r.bytes().await.unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a BOM, so Excel reads UTF-8");
+    let text = String::from_utf8_lossy(&csv);
+    assert!(text.contains("zoe@example.org;Zoë Dupré") && !text.contains("ida@example.org"), "{text}");
+    let r = api.get(app.at("/api/v1/exports/members.csv?separator=tab")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let (log, _) = audit::page(db, 50, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "members.exported" && e.subject == "eas"));
+    assert!(log.iter().any(|e| e.action == "members.imported" && e.subject == "API upload"));
+
+    // Members may do neither.
+    let member = app.user("mo@example.org", "Mo Member").await;
+    let member = app.api_token(&member).await;
+    let before = count(db).await;
+    let r = api
+        .post(app.at("/api/v1/imports/members"))
+        .bearer_auth(&member)
+        .body("email,name\r\nsneaky@example.org,Sneaky\r\n");
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let r = api.get(app.at("/api/v1/exports/members.csv")).bearer_auth(&member).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(count(db).await, before);
 }

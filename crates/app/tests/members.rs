@@ -499,7 +499,76 @@ mod privacy_rights {
     both!(
         a_person_downloads_their_data_and_deactivates_and_an_admin_erases,
         a_name_given_up_on_the_profile_is_in_my_data_and_erased_too,
+        people_leave_and_admins_deactivate_and_erase_over_the_api,
     );
+
+    /// The account page's "deactivate my account" and the admin People page's deactivate,
+    /// reactivate and erase, over `/api/v1`: a wrong password or someone without the right
+    /// changes nothing; a deactivated account's token stops working until it is reactivated.
+    async fn people_leave_and_admins_deactivate_and_erase_over_the_api(d: Dialect) {
+        use reqwest::Method;
+        use serde_json::json;
+        let app = TestApp::spawn(d).await;
+        let admin = app.setup().await;
+        let root = app.api_token(&admin).await;
+        let ann = app.user("ann@example.org", "Ann Assistant").await;
+        let ann_token = app.api_token(&ann).await;
+        let bea = app.user("bea@example.org", "Bea Peer").await;
+        let bea_token = app.api_token(&bea).await;
+        let ann_id = id_of(&app, "ann@example.org").await;
+        let me = || app.at("/api/v1/me");
+        let status_of = |token: &str| {
+            let r = reqwest::Client::new().get(me()).bearer_auth(token.to_owned()).send();
+            async move { r.await.unwrap().status() }
+        };
+        let leave = app.at("/api/v1/me/deactivation");
+        let (status, problem) =
+            api_send(Method::POST, leave.clone(), &ann_token, &json!({"confirm_password": "nope"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem["errors"][0]["field"], "confirm_password", "{problem}");
+        assert_eq!(status_of(&ann_token).await, StatusCode::OK, "still active");
+        let (status, _) =
+            api_send(Method::POST, leave, &ann_token, &json!({"confirm_password": support::PASSWORD})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(status_of(&ann_token).await, StatusCode::UNAUTHORIZED, "her token stops working");
+        assert_eq!(ann.get(app.at("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "signed out");
+
+        // Only an org admin reactivates, deactivates or erases — never their own account.
+        let active = app.at(&format!("/api/v1/people/{ann_id}/active"));
+        let (status, _) = api_send(Method::PUT, active.clone(), &bea_token, &json!({"active": true})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(status_of(&ann_token).await, StatusCode::UNAUTHORIZED, "unchanged");
+        let (status, _) = api_send(Method::PUT, active.clone(), &root, &json!({"active": true})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(status_of(&ann_token).await, StatusCode::OK, "reactivated");
+        let (status, _) = api_send(Method::PUT, active.clone(), &root, &json!({"active": "no"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = api_send(Method::PUT, active.clone(), &root, &json!({"active": false})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(status_of(&ann_token).await, StatusCode::UNAUTHORIZED, "deactivated by the admin");
+        let admin_id = id_of(&app, "admin@example.org").await;
+        let own = app.at(&format!("/api/v1/people/{admin_id}/active"));
+        let (status, _) = api_send(Method::PUT, own, &root, &json!({"active": false})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "not one's own account");
+        assert_eq!(status_of(&root).await, StatusCode::OK);
+
+        let erase = app.at(&format!("/api/v1/people/{ann_id}"));
+        let (status, _) = api_send(Method::DELETE, erase.clone(), &bea_token, &json!(null)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().name, "Ann Assistant");
+        let (status, _) = api_send(Method::DELETE, erase.clone(), &root, &json!(null)).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert!(users::by_email(&app.state.db, "ann@example.org").await.unwrap().is_none(), "her address is gone");
+        let id = roundtable_domain::UserId::parse(&ann_id).unwrap();
+        assert_eq!(users::by_id(&app.state.db, id).await.unwrap().unwrap().name, "Former member");
+        let (status, _) = api_send(Method::DELETE, app.at("/api/v1/people/not-an-id"), &root, &json!(null)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (entries, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
+        let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        for a in ["person.deactivated_self", "person.reactivated", "person.deactivated", "person.erased"] {
+            assert!(actions.contains(&a), "{a} in {actions:?}");
+        }
+    }
 
     /// Minutes name Ann by the name she had then; she changes it; erasure finds both.
     async fn a_name_given_up_on_the_profile_is_in_my_data_and_erased_too(d: Dialect) {
@@ -991,7 +1060,50 @@ mod privacy_rights {
 mod photos {
     use super::*;
 
-    both!(a_photo_is_checked_by_content_resized_and_shown_to_its_audience_only);
+    both!(
+        a_photo_is_checked_by_content_resized_and_shown_to_its_audience_only,
+        the_api_sets_shows_and_removes_my_photo,
+    );
+
+    /// `PUT/DELETE /api/v1/me/photo` and `GET /api/v1/people/{id}/photo`: the file itself as the
+    /// body, checked by content and size (a refusal keeps the photo there was), and shown to the
+    /// photo's audience only.
+    async fn the_api_sets_shows_and_removes_my_photo(d: Dialect) {
+        let app = TestApp::spawn(d).await;
+        let admin = app.setup().await;
+        app.network(&admin, "eas", "open").await;
+        let ann = app.user("ann@example.org", "Ann Assistant").await;
+        let bea = app.user("bea@example.org", "Bea Peer").await;
+        let cal = app.user("cal@example.org", "Cal Outsider").await;
+        join(&app, "eas", "ann@example.org", Role::Member).await;
+        join(&app, "eas", "bea@example.org", Role::Member).await;
+        let (ann, bea, cal) = (app.api_token(&ann).await, app.api_token(&bea).await, app.api_token(&cal).await);
+        let api = reqwest::Client::new();
+        let put = |bytes: Vec<u8>| api.put(app.at("/api/v1/me/photo")).bearer_auth(&ann).body(bytes).send();
+        let photo = app.at(&format!("/api/v1/people/{}/photo", id_of(&app, "ann@example.org").await));
+        let r = put(png()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = api.get(&photo).bearer_auth(&bea).send().await.unwrap();
+        assert_eq!((r.status(), r.headers()["content-type"].to_str().unwrap()), (StatusCode::OK, "image/jpeg"));
+        let img = image::load_from_memory(&r.bytes().await.unwrap()).unwrap();
+        assert_eq!((img.width(), img.height()), (256, 256));
+        // Not a photo, or too big: refused in words, and the photo stays as it was.
+        let r = put(b"<html><script>x</script></html>".to_vec()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("not a photo we can read"));
+        let mut big = vec![0u8; 6 * 1024 * 1024];
+        big[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
+        let r = put(big).await.unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        assert!(r.text().await.unwrap().contains("The photo is larger than 5 MB"));
+        assert_eq!(api.get(&photo).bearer_auth(&bea).send().await.unwrap().status(), StatusCode::OK, "still there");
+        // Its audience is "my networks": an outsider gets nothing.
+        assert_eq!(api.get(&photo).bearer_auth(&cal).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        let r = api.delete(app.at("/api/v1/me/photo")).bearer_auth(&ann).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        assert_eq!(api.get(&photo).bearer_auth(&bea).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
 
     pub(super) fn png() -> Vec<u8> {
         let img = image::RgbImage::from_pixel(800, 600, image::Rgb([20, 120, 200]));
