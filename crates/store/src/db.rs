@@ -215,8 +215,8 @@ impl Db {
         }
     }
 
-    /// Applies pending migrations, then refolds stored folded names if `fold` changed
-    /// (`users::refold_names`). On PostgreSQL an advisory lock makes instances that start at the
+    /// Applies pending migrations, then refolds stored folded names if they were folded by
+    /// another version of `fold` (`users::refold_names`; one small read otherwise). On PostgreSQL an advisory lock makes instances that start at the
     /// same time take turns; the second finds nothing to do.
     pub async fn migrate(&self) -> Result<usize> {
         let applied = self.apply_migrations().await?;

@@ -2,7 +2,7 @@
 
 use crate::{Db, Result, Row, Tx, params, queries};
 use chrono::{DateTime, Utc};
-use roundtable_domain::{Email, PersonName, UserId, fold};
+use roundtable_domain::{Email, FOLD_VERSION, PersonName, UserId, fold};
 
 queries! {
     BY_ID = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE id = $1";
@@ -73,6 +73,8 @@ queries! {
     /// The people whose profile names the person as their manager, with their audiences.
     REPORTS = "SELECT u.id, u.name, p.visibility FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.manager_id = $1 ORDER BY u.name_folded, u.id";
     NAMES_FOLDED = "SELECT id, name, name_folded FROM users";
+    FOLDED_WITH = "SELECT version FROM name_folding WHERE id = 1";
+    SET_FOLDED_WITH = "UPDATE name_folding SET version = $1 WHERE id = 1";
     /// Only while the name is still the one folded: a rename in the meantime stays as it is.
     SET_NAME_FOLDED = "UPDATE users SET name_folded = $2 WHERE id = $1 AND name = $3";
 }
@@ -80,13 +82,19 @@ queries! {
 /// Brings every `users.name_folded` up to date with `fold`, which a new version may change
 /// (`Db::migrate` runs this after the migrations, at every start). SQL compares the column with
 /// folded queries — the admin's people search — and sorts by it, so a name folded the older way
-/// ("i\u{307}lkay gundoğan") would not be found by "ilkay" nor sorted where it belongs. Only rows
-/// whose fold changed are written: once up to date this is one read of three columns.
+/// ("i\u{307}lkay gundoğan") would not be found by "ilkay" nor sorted where it belongs. The names
+/// are read only when they were folded by another `FOLD_VERSION` (recorded in `name_folding`);
+/// then only rows whose fold changed are written. Instances starting together may both refold:
+/// the result is the same.
 ///
 /// The read model does not depend on this: it refolds what it loads (`Snapshot::build`), which
 /// also covers the profile search text and tags, so those are not rewritten here.
 #[tracing::instrument(skip_all)]
 pub async fn refold_names(db: &Db) -> Result<u64> {
+    let folded_with = db.read_opt(FOLDED_WITH, vec![]).await?.map(|r| r.int(0)).transpose()?;
+    if folded_with == Some(FOLD_VERSION) {
+        return Ok(0);
+    }
     let mut stale = Vec::new();
     for r in db.read(NAMES_FOLDED, vec![]).await? {
         let (name, stored) = (r.text(1)?, r.text(2)?);
@@ -95,16 +103,16 @@ pub async fn refold_names(db: &Db) -> Result<u64> {
             stale.push((r.text(0)?, name, folded));
         }
     }
-    if stale.is_empty() {
-        return Ok(0);
-    }
     let mut tx = db.begin().await?;
     let mut changed = 0;
     for (id, name, folded) in &stale {
         changed += tx.write(SET_NAME_FOLDED, params![id, folded, name]).await?;
     }
+    tx.write(SET_FOLDED_WITH, params![FOLD_VERSION]).await?;
     tx.commit().await?;
-    tracing::info!(changed, "folded names brought up to date");
+    if changed > 0 {
+        tracing::info!(changed, "folded names brought up to date");
+    }
     Ok(changed)
 }
 
