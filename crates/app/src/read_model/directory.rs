@@ -226,7 +226,7 @@ impl Snapshot {
                     || (network_text && p.search_network.contains(word))
             });
             let visible = |kind: usize, value: u32| {
-                p.tags.iter().any(|t| t.kind == kind && t.value == value && can_see(t.audience, rel))
+                p.tags.iter().any(|t| t.kind() == kind && t.value == value && can_see(t.audience, rel))
             };
             if !text_matches || wanted.iter().enumerate().any(|(kind, w)| w.is_some_and(|v| !visible(kind, v))) {
                 continue;
@@ -241,8 +241,8 @@ impl Snapshot {
             departments[p.department_id as usize] += 1;
             locations[p.location_id as usize] += 1;
             for t in &p.tags {
-                if t.kind < FACETS && can_see(t.audience, rel) {
-                    let e = &mut tags[t.kind][t.value as usize];
+                if t.kind() < FACETS && can_see(t.audience, rel) {
+                    let e = &mut tags[t.kind()][t.value as usize];
                     e.0 += 1;
                     e.1 = e.1.min(t.spelling);
                 }
@@ -315,7 +315,7 @@ impl Snapshot {
             }
             // Those the viewer sees holding it (the count weighs the thread: only what the
             // viewer may see counts, or the order would tell of hidden tags).
-            let seen: Vec<(&PersonEntry, Relation, u32)> = self.tagged[mine.kind][mine.value as usize]
+            let seen: Vec<(&PersonEntry, Relation, u32)> = self.tagged[mine.kind()][mine.value as usize]
                 .iter()
                 .filter(|&&other| other != me)
                 .filter_map(|&other| {
@@ -332,7 +332,7 @@ impl Snapshot {
             for (p, rel, spelling) in seen.into_iter().take(2000 - shared.len()) {
                 shared.push(Shared {
                     person: listed(p, rel),
-                    kind: TAG_KINDS[mine.kind],
+                    kind: TAG_KINDS[mine.kind()],
                     value: self.spellings[spelling as usize].clone(),
                     holders,
                 });

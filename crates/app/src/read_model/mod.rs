@@ -170,15 +170,23 @@ pub struct PersonEntry {
     tags: SmallVec<[Tag; 10]>,
 }
 
+/// 12 bytes, so a typical profile's tags fit in two cache lines (a search reads them all).
 #[derive(Debug, Clone, Copy)]
 struct Tag {
-    kind: usize,
+    /// Index into `TAG_KINDS`.
+    kind: u8,
     /// Index into `Snapshot::tag_values[kind]` (the folded form).
     value: u32,
     /// Index into `Snapshot::spellings` (as the person wrote it); spellings are sorted, so the
     /// smallest index is the alphabetically first spelling.
     spelling: u32,
     audience: Audience,
+}
+
+impl Tag {
+    fn kind(self) -> usize {
+        usize::from(self.kind)
+    }
 }
 
 /// The tag kinds held: the first `FACETS` are the directory's facets, in order; "experience"
@@ -375,12 +383,12 @@ impl Snapshot {
             tagged[kind][value as usize].push(person);
             let spelling = spelling_of.get(t.tag.as_str()).copied().unwrap_or_default();
             let tags = &mut people[person as usize].tags;
-            match tags.iter_mut().find(|t| t.kind == kind && t.value == value) {
+            match tags.iter_mut().find(|t| t.kind() == kind && t.value == value) {
                 // Two spellings an older fold kept apart and that now fold alike (stored before
                 // the profile was saved again): one tag, or it would count twice. Both have the
                 // field's audience; keep the alphabetically first spelling, as facets do.
                 Some(same) => same.spelling = same.spelling.min(spelling),
-                None => tags.push(Tag { kind, value, spelling, audience }),
+                None => tags.push(Tag { kind: kind as u8, value, spelling, audience }), // kind < KINDS
             }
         }
         for list in tagged.iter_mut().flatten() {
@@ -391,7 +399,7 @@ impl Snapshot {
         // reload of a few people return them differently): "people like you" walks them.
         for p in &mut people {
             p.tags.sort_unstable_by(|a, b| {
-                (a.kind, &tag_values[a.kind][a.value as usize]).cmp(&(b.kind, &tag_values[b.kind][b.value as usize]))
+                (a.kind, &tag_values[a.kind()][a.value as usize]).cmp(&(b.kind, &tag_values[b.kind()][b.value as usize]))
             });
         }
 
