@@ -507,6 +507,18 @@ impl Tx {
         self.execute(sql, params).await
     }
 
+    /// `write_for` for a statement that changes the rows of several people (a batch): each is
+    /// logged, up to the few dozen past which one full reload is cheaper.
+    pub async fn write_for_each(&mut self, people: &[UserId], sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        if people.is_empty() {
+            return self.write(sql, params).await;
+        }
+        for &person in people {
+            self.note_person(person, sql);
+        }
+        self.execute(sql, params).await
+    }
+
     /// A statement that takes a row lock and changes no value (`UPDATE t SET c = c …`), so it is
     /// no change to the read model whichever table it names.
     pub async fn lock_row(&mut self, sql: &'static str, params: Vec<Value>) -> Result<u64> {

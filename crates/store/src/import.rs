@@ -246,10 +246,12 @@ fn pick(tx: &Tx, sqlite: &'static str, pg: &'static str) -> &'static str {
     }
 }
 
+/// One statement over `rows` (a JSON array), which change no other people's rows than `people`'s
+/// (so an import of a few people reloads just them; see `Tx::write_for_each`).
 async fn batch(
     tx: &mut Tx,
-    sqlite: &'static str,
-    pg: &'static str,
+    (sqlite, pg): (&'static str, &'static str),
+    people: &[UserId],
     rows: Vec<Json>,
     now: Option<DateTime<Utc>>,
 ) -> Result<u64> {
@@ -259,9 +261,13 @@ async fn batch(
     let sql = pick(tx, sqlite, pg);
     let payload = Json::Array(rows).to_string();
     match now {
-        Some(t) => tx.write(sql, params![payload, t]).await,
-        None => tx.write(sql, params![payload]).await,
+        Some(t) => tx.write_for_each(people, sql, params![payload, t]).await,
+        None => tx.write_for_each(people, sql, params![payload]).await,
     }
+}
+
+fn ids<'a, T: 'a>(rows: impl IntoIterator<Item = &'a T>, id: impl Fn(&T) -> UserId) -> Vec<UserId> {
+    rows.into_iter().map(id).collect()
 }
 
 fn id(u: UserId) -> Json {
@@ -285,19 +291,22 @@ fn user_json(u: &UserRow<'_>) -> Json {
 /// New accounts without a password (the person uses "forgot password" or an invitation), their
 /// addresses confirmed by the HR record. A taken email is `Error::Conflict("users.email")`.
 pub async fn insert_users(tx: &mut Tx, rows: &[UserRow<'_>], now: DateTime<Utc>) -> Result<u64> {
-    batch(tx, INSERT_USERS_SQLITE, INSERT_USERS_PG, rows.iter().map(user_json).collect(), Some(now)).await
+    let people = ids(rows, |u| u.id);
+    batch(tx, (INSERT_USERS_SQLITE, INSERT_USERS_PG), &people, rows.iter().map(user_json).collect(), Some(now)).await
 }
 
 /// Name, work basics and employee id of existing accounts (the email in the row is ignored; see
 /// `change_emails`). A taken employee id is `Error::Conflict("users.employee_id")`.
 pub async fn update_users(tx: &mut Tx, rows: &[UserRow<'_>]) -> Result<u64> {
-    batch(tx, UPDATE_USERS_SQLITE, UPDATE_USERS_PG, rows.iter().map(user_json).collect(), None).await
+    let people = ids(rows, |u| u.id);
+    batch(tx, (UPDATE_USERS_SQLITE, UPDATE_USERS_PG), &people, rows.iter().map(user_json).collect(), None).await
 }
 
 /// New email addresses (person, new address) for people HR renamed; each address must be free.
 pub async fn change_emails(tx: &mut Tx, rows: &[(UserId, &str)], now: DateTime<Utc>) -> Result<u64> {
+    let people = ids(rows, |(u, _)| *u);
     let rows = rows.iter().map(|(u, e)| json!([u.0.to_string(), e])).collect();
-    batch(tx, CHANGE_EMAILS_SQLITE, CHANGE_EMAILS_PG, rows, Some(now)).await
+    batch(tx, (CHANGE_EMAILS_SQLITE, CHANGE_EMAILS_PG), &people, rows, Some(now)).await
 }
 
 /// The employee ids of `people` that have one.
@@ -319,6 +328,7 @@ pub async fn by_employee_id(db: &Db, employee_id: &str) -> Result<Option<UserId>
 }
 
 pub async fn upsert_profiles(tx: &mut Tx, rows: &[ProfileRow<'_>], now: DateTime<Utc>) -> Result<u64> {
+    let people = ids(rows, |p| p.id);
     let rows = rows
         .iter()
         .map(|p| {
@@ -337,35 +347,40 @@ pub async fn upsert_profiles(tx: &mut Tx, rows: &[ProfileRow<'_>], now: DateTime
             ])
         })
         .collect();
-    batch(tx, UPSERT_PROFILES_SQLITE, UPSERT_PROFILES_PG, rows, Some(now)).await
+    batch(tx, (UPSERT_PROFILES_SQLITE, UPSERT_PROFILES_PG), &people, rows, Some(now)).await
 }
 
 /// Replaces the tags of `people` with `tags` (person, kind, tag, folded, audience).
 pub async fn replace_tags(tx: &mut Tx, people: &[UserId], tags: &[(UserId, &str, &str, &str, &str)]) -> Result<()> {
-    batch(tx, DELETE_TAGS_SQLITE, DELETE_TAGS_PG, people.iter().copied().map(id).collect(), None).await?;
+    batch(tx, (DELETE_TAGS_SQLITE, DELETE_TAGS_PG), people, people.iter().copied().map(id).collect(), None).await?;
+    let holders = ids(tags, |t| t.0);
     let rows = tags.iter().map(|(u, k, t, f, a)| json!([u.0.to_string(), k, t, f, a])).collect();
-    batch(tx, INSERT_TAGS_SQLITE, INSERT_TAGS_PG, rows, None).await?;
+    batch(tx, (INSERT_TAGS_SQLITE, INSERT_TAGS_PG), &holders, rows, None).await?;
     Ok(())
 }
 
 /// Replaces the executives `people` support with `pairs` (assistant, executive).
 pub async fn replace_supports(tx: &mut Tx, people: &[UserId], pairs: &[(UserId, UserId)]) -> Result<()> {
-    batch(tx, DELETE_SUPPORTS_SQLITE, DELETE_SUPPORTS_PG, people.iter().copied().map(id).collect(), None).await?;
+    batch(tx, (DELETE_SUPPORTS_SQLITE, DELETE_SUPPORTS_PG), people, people.iter().copied().map(id).collect(), None)
+        .await?;
+    let assistants = ids(pairs, |p| p.0);
     let rows = pairs.iter().map(|(a, e)| json!([a.0.to_string(), e.0.to_string()])).collect();
-    batch(tx, INSERT_SUPPORTS_SQLITE, INSERT_SUPPORTS_PG, rows, None).await?;
+    batch(tx, (INSERT_SUPPORTS_SQLITE, INSERT_SUPPORTS_PG), &assistants, rows, None).await?;
     Ok(())
 }
 
 /// Makes each (network, person) membership active: new ones as Member, existing ones keep
 /// their role.
 pub async fn activate_memberships(tx: &mut Tx, pairs: &[(NetworkId, UserId)], now: DateTime<Utc>) -> Result<u64> {
+    let people = ids(pairs, |p| p.1);
     let rows = pairs.iter().map(|(n, u)| json!([n.0.to_string(), u.0.to_string()])).collect();
-    batch(tx, ACTIVATE_MEMBERSHIPS_SQLITE, ACTIVATE_MEMBERSHIPS_PG, rows, Some(now)).await
+    batch(tx, (ACTIVATE_MEMBERSHIPS_SQLITE, ACTIVATE_MEMBERSHIPS_PG), &people, rows, Some(now)).await
 }
 
 /// Deactivates the accounts and ends their sessions.
 pub async fn deactivate(tx: &mut Tx, people: &[UserId], now: DateTime<Utc>) -> Result<u64> {
-    let n = batch(tx, DEACTIVATE_SQLITE, DEACTIVATE_PG, people.iter().copied().map(id).collect(), Some(now)).await?;
-    batch(tx, DELETE_SESSIONS_SQLITE, DELETE_SESSIONS_PG, people.iter().copied().map(id).collect(), None).await?;
+    let rows = || people.iter().copied().map(id).collect();
+    let n = batch(tx, (DEACTIVATE_SQLITE, DEACTIVATE_PG), people, rows(), Some(now)).await?;
+    batch(tx, (DELETE_SESSIONS_SQLITE, DELETE_SESSIONS_PG), people, rows(), None).await?;
     Ok(n)
 }

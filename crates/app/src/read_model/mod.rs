@@ -399,7 +399,8 @@ impl Snapshot {
         // reload of a few people return them differently): "people like you" walks them.
         for p in &mut people {
             p.tags.sort_unstable_by(|a, b| {
-                (a.kind, &tag_values[a.kind()][a.value as usize]).cmp(&(b.kind, &tag_values[b.kind()][b.value as usize]))
+                (a.kind, &tag_values[a.kind()][a.value as usize])
+                    .cmp(&(b.kind, &tag_values[b.kind()][b.value as usize]))
             });
         }
 
