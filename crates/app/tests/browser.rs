@@ -912,6 +912,52 @@ async fn journey(dialect: Dialect) {
     admin.expect_notice("The person's personal data has been erased.").await;
     admin.expect_absent(By::XPath("//main//table//tr[td[1]='Asker']"), "Asker's name, after erasure,").await;
 
+    // ---- Nina downloads what is held about her, then deactivates her own account ----
+    other.sign_in("newcomer@example.org", "Nina Newcomer").await;
+    other.open("/account").await;
+    other.expect_h1("My account").await;
+    // The two download links, fetched as the page would (the browser's own cookies).
+    let json = other.link("as JSON").await;
+    assert_eq!(json.attr("download").await.expect("attr").as_deref(), Some(""), "a download, not a page");
+    let fetched = other
+        .driver
+        .execute("return fetch('/account/export.json').then(r => r.json()).then(d => JSON.stringify(d));", Vec::new())
+        .await
+        .expect("fetch the JSON download");
+    let data = fetched.json().as_str().expect("the JSON as text").to_owned();
+    assert!(data.contains("Nina Newcomer") && data.contains("newcomer@example.org"), "{data}");
+    let csv = other
+        .driver
+        .execute("return fetch('/account/export.csv').then(r => r.text());", Vec::new())
+        .await
+        .expect("fetch the CSV download");
+    assert!(csv.json().as_str().expect("text").contains("Nina Newcomer"), "the CSV download");
+    // A wrong password: told beside the field, nothing changes.
+    let password = other.fill("Your password, to confirm", "f-confirm_password", "not my password").await;
+    other.press_enter(password).await;
+    other.expect_text("#f-confirm_password-error", "That password is not right; your account stays as it is.").await;
+    other.audit().await;
+    let password = other.fill("Your password, to confirm", "f-confirm_password", support::PASSWORD).await;
+    other.press_enter(password).await;
+    other.expect_path("/sign-in?notice=deactivated").await;
+    other.expect_notice("Your account is deactivated. Thank you for having been part of the network.").await;
+    other.fill("Email address", "f-email", "newcomer@example.org").await;
+    let pw = other.fill("Password", "f-password", support::PASSWORD).await;
+    other.press_enter(pw).await;
+    other
+        .expect_text(
+            "main .error-summary li",
+            "This account has been deactivated. If you think that is a mistake, ask your organisation's Roundtable administrator to reactivate it.",
+        )
+        .await;
+    admin.open("/admin/people?q=Nina").await;
+    admin
+        .find(
+            By::XPath("//main//table//tr[td[1]='Nina Newcomer' and contains(td[4], 'Deactivated')]"),
+            "Nina, deactivated, in People",
+        )
+        .await;
+
     // ---- the pages again for someone whose system is set to dark: the dark colours under axe ----
     admin.dark_mode().await;
     let network_pages = [format!("/n/{slug}"), format!("/n/{slug}/members"), format!("/n/{slug}/charter")];
