@@ -1072,10 +1072,8 @@ mod photos {
         the_api_sets_shows_and_removes_my_photo,
     );
 
-    /// `PUT/DELETE /api/v1/me/photo` and `GET /api/v1/people/{id}/photo`: the file itself as the
-    /// body, checked by content and size (a refusal keeps the photo there was), and shown to the
-    /// photo's audience only.
-    async fn the_api_sets_shows_and_removes_my_photo(d: Dialect) {
+    /// Ann and Bea, members of "eas", and Cal, who is in no network: signed in.
+    async fn ann_bea_and_cal(d: Dialect) -> (TestApp, reqwest::Client, reqwest::Client, reqwest::Client) {
         let app = TestApp::spawn(d).await;
         let admin = app.setup().await;
         app.network(&admin, "eas", "open").await;
@@ -1084,6 +1082,14 @@ mod photos {
         let cal = app.user("cal@example.org", "Cal Outsider").await;
         join(&app, "eas", "ann@example.org", Role::Member).await;
         join(&app, "eas", "bea@example.org", Role::Member).await;
+        (app, ann, bea, cal)
+    }
+
+    /// `PUT/DELETE /api/v1/me/photo` and `GET /api/v1/people/{id}/photo`: the file itself as the
+    /// body, checked by content and size (a refusal keeps the photo there was), and shown to the
+    /// photo's audience only.
+    async fn the_api_sets_shows_and_removes_my_photo(d: Dialect) {
+        let (app, ann, bea, cal) = ann_bea_and_cal(d).await;
         let (ann, bea, cal) = (app.api_token(&ann).await, app.api_token(&bea).await, app.api_token(&cal).await);
         let api = reqwest::Client::new();
         let put = |bytes: Vec<u8>| api.put(app.at("/api/v1/me/photo")).bearer_auth(&ann).body(bytes).send();
@@ -1131,14 +1137,7 @@ mod photos {
     }
 
     async fn a_photo_is_checked_by_content_resized_and_shown_to_its_audience_only(d: Dialect) {
-        let app = TestApp::spawn(d).await;
-        let admin = app.setup().await;
-        app.network(&admin, "eas", "open").await;
-        let ann = app.user("ann@example.org", "Ann Assistant").await;
-        let bea = app.user("bea@example.org", "Bea Peer").await;
-        let cal = app.user("cal@example.org", "Cal Outsider").await;
-        join(&app, "eas", "ann@example.org", Role::Member).await;
-        join(&app, "eas", "bea@example.org", Role::Member).await;
+        let (app, ann, bea, cal) = ann_bea_and_cal(d).await;
         // A web page renamed to .jpg is refused by its content, and nothing is stored.
         let r = upload(&app, &ann, b"<html><script>x</script></html>".to_vec(), "me.jpg").await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
