@@ -211,6 +211,22 @@ impl std::fmt::Display for Day {
     }
 }
 
+/// Written as it is, not through the HTML escaper: digits, a month's abbreviation and spaces.
+impl askama::filters::HtmlSafe for Day {}
+
+/// A person's profile address, `/people/{id}`, written into a page as it is (not through the
+/// HTML escaper): the id is hex digits and dashes. Member lists write one per row.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonPath(pub roundtable_domain::UserId);
+
+impl std::fmt::Display for PersonPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "/people/{}", self.0)
+    }
+}
+
+impl askama::filters::HtmlSafe for PersonPath {}
+
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
 }

@@ -551,6 +551,11 @@ impl Listed<'_> {
         crate::http::Day(self.since)
     }
 
+    /// Their profile's address.
+    pub fn path(&self) -> crate::http::PersonPath {
+        crate::http::PersonPath(self.id)
+    }
+
     pub fn to_owned(self) -> Member {
         Member {
             user_id: self.id,
