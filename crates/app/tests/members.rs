@@ -400,6 +400,9 @@ async fn names_and_profiles_folded_the_older_way_are_still_found(d: Dialect) {
     db.write(OLDER_NAME, roundtable_store::params![id.as_str(), "stale"]).await.unwrap();
     db.migrate().await.unwrap();
     assert_eq!(users::search(db, "gundogan", 10, 0).await.unwrap().1, 0, "names are not refolded at every start");
+    // `roundtable migrate` refolds whatever the version (names an older release wrote).
+    assert_eq!(users::refold_names(db, true).await.unwrap(), 1);
+    assert_eq!(users::search(db, "gundogan", 10, 0).await.unwrap().1, 1);
     let people = body(admin.get(at_with(&app, "/admin/people", &[("q", "ilkay")])).send().await.unwrap()).await;
     assert!(people.contains("İlkay Gündoğan"), "{people}");
 }
@@ -570,6 +573,26 @@ mod privacy_rights {
         assert_eq!(users::by_id(&app.state.db, id).await.unwrap().unwrap().name, "Former member");
         let (status, _) = api_send(Method::DELETE, app.at("/api/v1/people/not-an-id"), &root, &json!(null)).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, problem) = api_send(Method::PUT, active.clone(), &root, &json!({"active": true})).await;
+        assert_eq!(status, StatusCode::CONFLICT, "an erased person cannot come back: {problem}");
+        assert!(users::by_id(&app.state.db, id).await.unwrap().unwrap().deactivated_at.is_some());
+
+        // Her token cannot be used to guess her password: five wrong answers, then a wait.
+        let leave = app.at("/api/v1/me/deactivation");
+        for _ in 0..5 {
+            let (status, _) =
+                api_send(Method::POST, leave.clone(), &bea_token, &json!({"confirm_password": "guess"})).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let r = reqwest::Client::new()
+            .post(leave.clone())
+            .bearer_auth(&bea_token)
+            .json(&json!({"confirm_password": support::PASSWORD}));
+        let r = r.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password, until the window passes");
+        assert!(r.headers().contains_key("retry-after"));
+        assert!(r.text().await.unwrap().contains("Too many wrong passwords"));
+        assert_eq!(status_of(&bea_token).await, StatusCode::OK, "Bea is still active");
         let (entries, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
         let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
         for a in ["person.deactivated_self", "person.reactivated", "person.deactivated", "person.erased"] {

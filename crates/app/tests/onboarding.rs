@@ -360,10 +360,14 @@ async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
     );
     assert_eq!(newcomer["stuck"], false, "{progress}");
     // Stuck after a day; Bo joined three days ago (time travel in the data).
-    let (status, _) = api_send(Method::PUT, api("onboarding/stuck-days"), &chair, &json!({"days": 0})).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "0 days is refused");
+    let (status, problem) =
+        api_send(Method::PUT, api("onboarding/stuck-days"), &chair, &json!({"stuck_days": 0})).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("stuck_days"))
+    );
     assert_eq!(api_get(api("onboarding/progress"), &chair).await["stuck_days"], progress["stuck_days"], "unchanged");
-    let (status, _) = api_send(Method::PUT, api("onboarding/stuck-days"), &chair, &json!({"days": 1})).await;
+    let (status, _) = api_send(Method::PUT, api("onboarding/stuck-days"), &chair, &json!({"stuck_days": 1})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
@@ -422,7 +426,7 @@ async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
         (Method::DELETE, api(&format!("onboarding/checklist/{manual}")), json!(null)),
         (Method::POST, api(&format!("onboarding/checklist/{manual}/move")), json!({"direction": "up"})),
         (Method::GET, api("onboarding/progress"), json!(null)),
-        (Method::PUT, api("onboarding/stuck-days"), json!({"days": 30})),
+        (Method::PUT, api("onboarding/stuck-days"), json!({"stuck_days": 30})),
         (Method::POST, api(&format!("onboarding/newcomers/{bo_id}/nudge")), json!({})),
         (Method::POST, api("charter"), json!({"body": "Members rule."})),
         (Method::GET, api("charter/acceptances"), json!(null)),

@@ -42,7 +42,7 @@ enum Command {
     },
     /// Run only the background job worker (email, reminders, clean-up), without the web server.
     Worker,
-    /// Apply pending database migrations and exit.
+    /// Apply pending database migrations, bring every stored folded name up to date, and exit.
     Migrate,
     /// Manage accounts from the server's console.
     #[command(subcommand)]
@@ -132,7 +132,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = roundtable_store::Db::connect(&config.database_url()).await.context("opening the database")?;
             let n = db.migrate().await?;
-            println!("Applied {n} migration(s); the database is up to date.");
+            // Whatever fold version is recorded: repairs names an older release wrote during a
+            // rolling upgrade (see `users::refold_names`).
+            let refolded = roundtable_store::users::refold_names(&db, true).await?;
+            println!(
+                "Applied {n} migration(s); {refolded} folded name(s) brought up to date; the database is up to date."
+            );
             Ok(())
         }
         Command::Admin(cmd) => {

@@ -220,7 +220,7 @@ impl Db {
     /// same time take turns; the second finds nothing to do.
     pub async fn migrate(&self) -> Result<usize> {
         let applied = self.apply_migrations().await?;
-        crate::users::refold_names(self).await?;
+        crate::users::refold_names(self, false).await?;
         Ok(applied)
     }
 

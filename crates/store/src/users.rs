@@ -85,14 +85,16 @@ queries! {
 /// ("i\u{307}lkay gundoğan") would not be found by "ilkay" nor sorted where it belongs. The names
 /// are read only when they were folded by another `FOLD_VERSION` (recorded in `name_folding`);
 /// then only rows whose fold changed are written. Instances starting together may both refold:
-/// the result is the same.
+/// the result is the same. (During a rolling upgrade to a release with a new `FOLD_VERSION`, an
+/// instance of the older release still running may write a name the older way after the new one
+/// refolded; `roundtable migrate` refolds every name whatever the version, `force`.)
 ///
 /// The read model does not depend on this: it refolds what it loads (`Snapshot::build`), which
 /// also covers the profile search text and tags, so those are not rewritten here.
 #[tracing::instrument(skip_all)]
-pub async fn refold_names(db: &Db) -> Result<u64> {
+pub async fn refold_names(db: &Db, force: bool) -> Result<u64> {
     let folded_with = db.read_opt(FOLDED_WITH, vec![]).await?.map(|r| r.int(0)).transpose()?;
-    if folded_with == Some(FOLD_VERSION) {
+    if folded_with == Some(FOLD_VERSION) && !force {
         return Ok(0);
     }
     let mut stale = Vec::new();
@@ -116,6 +118,9 @@ pub async fn refold_names(db: &Db) -> Result<u64> {
     Ok(changed)
 }
 
+/// The address an erased account keeps (its own was personal data); `.invalid` never resolves.
+const ERASED_DOMAIN: &str = "@erased.invalid";
+
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: UserId,
@@ -126,6 +131,13 @@ pub struct User {
     pub email_verified_at: Option<DateTime<Utc>>,
     pub deactivated_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    /// Whether the person's personal data was erased (`erase`): only anonymous figures are left.
+    pub fn is_erased(&self) -> bool {
+        self.email.ends_with(ERASED_DOMAIN)
+    }
 }
 
 fn map(r: &Row) -> Result<User> {
@@ -365,7 +377,7 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
             addresses.push(c.from.clone());
         }
     }
-    let placeholder = format!("erased-{}@erased.invalid", id.0.simple());
+    let placeholder = format!("erased-{}{ERASED_DOMAIN}", id.0.simple());
     tx.write(ERASE_USER, params![id, placeholder, false, now]).await?;
     for sql in [
         ERASE_PROFILE,

@@ -4,7 +4,7 @@
 pub mod pages;
 
 use crate::http::{AppError, Result, Signed};
-use crate::security::{hash_password_async, random_token, token_hash, verify_password_async};
+use crate::security::{hash_password_async, random_token, token_hash};
 use crate::state::AppState;
 use chrono::Utc;
 use roundtable_domain::profile::{Field, can_see};
@@ -15,7 +15,7 @@ use roundtable_store::{events, sessions, tokens};
 
 pub async fn change_password(state: &AppState, s: &Signed, current: &str, new: &str) -> Result<()> {
     let mut errs = Vec::new();
-    if !verify_password_async(current.to_owned(), s.user.password_hash.clone()).await {
+    if !crate::accounts::confirm_password(state, &s.user, current).await? {
         errs.push(FieldError::new("current", "Your current password is not right."));
     }
     let new = Password::parse(new).map_err(|e| errs.push(e)).ok();
@@ -371,7 +371,7 @@ pub const PHOTO_HELD: &str = "A profile photo is held (JPEG); the JSON download 
 /// Deactivates the person's own account after checking their password: they are signed out
 /// everywhere, and their API tokens stop working (an inactive account authenticates nothing).
 pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result<()> {
-    if !verify_password_async(password.to_owned(), user.password_hash.clone()).await {
+    if !crate::accounts::confirm_password(state, user, password).await? {
         return Err(
             FieldError::new("confirm_password", "That password is not right; your account stays as it is.").into()
         );

@@ -469,6 +469,38 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
 
 /// Deletes the failed sign-ins counted against an email address: under the account, and under
 /// each (account, address) pair. The per-address counts stay.
+/// Checks the person's password where it is asked for again (changing it, deactivating the
+/// account) under the same limit as a sign-in from one address: after `PAIR_FAILURES` wrong
+/// answers in `FAILURE_WINDOW_MINUTES` it is refused until the oldest leaves the window — so a
+/// stolen session or API token cannot be used to guess the password. Each wrong answer also
+/// counts towards the account's failed sign-ins.
+pub async fn confirm_password(state: &AppState, user: &User, password: &str) -> Result<bool> {
+    let now = Utc::now();
+    let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let pair = format!("confirm:{}", user.id);
+    // The attempt is one entry per key; this one's "address" is the person, as they are signed in.
+    let by = format!("confirm-by:{}", user.id);
+    let account = account_failure_key(&user.email);
+    let keys = login_failures::Keys { pair: &pair, address: &by, account: &account };
+    let attempt = login_failures::record(&state.db, keys, now).await?;
+    let counts = login_failures::counts_since(&state.db, keys, now - window).await?;
+    if counts.pair.count > PAIR_FAILURES {
+        login_failures::take_back(&state.db, &attempt).await?;
+        let left = counts.pair.oldest.map_or(window, |o| o + window - now);
+        let minutes = u64::try_from((left.num_seconds() + 59) / 60).unwrap_or(0).max(1);
+        let wait = format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" });
+        return Err(AppError::RateLimited {
+            message: format!("Too many wrong passwords. Please wait {wait} and try again, or reset your password."),
+            retry_after_seconds: minutes * 60,
+        });
+    }
+    let ok = verify_password_async(password.to_owned(), user.password_hash.clone()).await;
+    if ok {
+        login_failures::succeeded(&state.db, &attempt, &pair).await?;
+    }
+    Ok(ok)
+}
+
 pub async fn forget_failed_sign_ins(state: &AppState, email: &str) -> Result<()> {
     let email = email.trim().to_lowercase();
     login_failures::clear_with_prefix(&state.db, &account_failure_key(&email), &format!("pair:{email} ")).await?;

@@ -146,6 +146,12 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
         return Err(AppError::Forbidden("You cannot deactivate your own account here."));
     }
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    if active && person.is_erased() {
+        return Err(AppError::Conflict(FieldError::new(
+            "form",
+            "This person's data has been erased, so the account cannot come back. Invite them again as a new person.",
+        )));
+    }
     let mut tx = state.db.begin().await?;
     users::set_deactivated(&mut tx, user, (!active).then(Utc::now)).await?;
     record(

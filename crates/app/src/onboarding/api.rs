@@ -358,7 +358,7 @@ pub(crate) async fn progress(
 #[derive(Deserialize, ToSchema)]
 pub struct StuckDaysJson {
     /// 1 to 365.
-    days: i64,
+    stuck_days: i64,
 }
 
 #[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/stuck-days", params(("slug" = String, Path)), request_body = StuckDaysJson,
@@ -370,7 +370,7 @@ pub(crate) async fn set_stuck_days(
     Path(slug): Path<String>,
     Json(d): Json<StuckDaysJson>,
 ) -> ApiResult<StatusCode> {
-    super::set_stuck_days(&state, &u.actor(), &slug, &d.days.to_string()).await?;
+    super::set_stuck_days(&state, &u.actor(), &slug, &d.stuck_days.to_string()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
