@@ -146,6 +146,14 @@ async fn the_openapi_document_has_readable_tags_and_lists_error_responses(d: Dia
             let tags = op["tags"].as_array().unwrap();
             assert!(tags.iter().all(|t| !t.as_str().unwrap().contains("::")), "{method} {path}: {tags:?}");
             assert!(op["responses"]["401"].is_object(), "{method} {path} should document 401");
+            if op["requestBody"]["content"]["application/json"].is_object() {
+                for status in ["400", "415", "422"] {
+                    assert!(
+                        op["responses"][status].is_object(),
+                        "{method} {path} takes JSON: should document {status}"
+                    );
+                }
+            }
         }
     }
     assert!(operations >= 15, "{operations}");

@@ -472,16 +472,15 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
 /// Checks the person's password where it is asked for again (changing it, deactivating the
 /// account) under the same limit as a sign-in from one address: after `PAIR_FAILURES` wrong
 /// answers in `FAILURE_WINDOW_MINUTES` it is refused until the oldest leaves the window — so a
-/// stolen session or API token cannot be used to guess the password. Each wrong answer also
-/// counts towards the account's failed sign-ins.
+/// stolen session or API token cannot be used to guess the password. These are counted apart
+/// from sign-ins (they are no sign-in, and "download my data" lists failed sign-ins).
 pub async fn confirm_password(state: &AppState, user: &User, password: &str) -> Result<bool> {
     let now = Utc::now();
     let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
+    // An attempt is one entry under each of three keys; only the first is counted here.
     let pair = format!("confirm:{}", user.id);
-    // The attempt is one entry per key; this one's "address" is the person, as they are signed in.
-    let by = format!("confirm-by:{}", user.id);
-    let account = account_failure_key(&user.email);
-    let keys = login_failures::Keys { pair: &pair, address: &by, account: &account };
+    let (by, all) = (format!("{pair}:by"), format!("{pair}:all"));
+    let keys = login_failures::Keys { pair: &pair, address: &by, account: &all };
     let attempt = login_failures::record(&state.db, keys, now).await?;
     let counts = login_failures::counts_since(&state.db, keys, now - window).await?;
     if counts.pair.count > PAIR_FAILURES {

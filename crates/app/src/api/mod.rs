@@ -54,7 +54,8 @@ impl Modify for TokenAuth {
 }
 
 /// Gives every operation a readable tag (utoipa's default is the handler's module path, e.g.
-/// `crate::events::api`) and documents the 401 that every operation can answer.
+/// `crate::events::api`) and documents the 401 that every operation can answer, and the 400, 415
+/// and 422 that every operation taking a JSON body answers when it cannot read it.
 struct ReadableDocs;
 
 /// The tag for the handlers of each area's module, where they do not name one themselves.
@@ -81,8 +82,15 @@ impl Modify for ReadableDocs {
             )
             .content("application/problem+json", problem())
             .build();
+        let unreadable = ResponseBuilder::new()
+            .description(
+                "The body cannot be read: not JSON (400), not sent as `application/json` (415), or a field of the wrong type or missing (422); nothing was changed.",
+            )
+            .content("application/problem+json", problem())
+            .build();
         if let Some(c) = openapi.components.as_mut() {
             c.responses.insert("Unauthenticated".into(), RefOr::T(unauthenticated));
+            c.responses.insert("UnreadableBody".into(), RefOr::T(unreadable));
         }
         for item in openapi.paths.paths.values_mut() {
             for op in
@@ -97,6 +105,16 @@ impl Modify for ReadableDocs {
                     .responses
                     .entry("401".into())
                     .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Unauthenticated")));
+                let takes_json =
+                    matches!(&op.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"));
+                if takes_json {
+                    for status in ["400", "415", "422"] {
+                        op.responses
+                            .responses
+                            .entry(status.into())
+                            .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/UnreadableBody")));
+                    }
+                }
             }
         }
     }

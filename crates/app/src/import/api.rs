@@ -188,6 +188,7 @@ pub async fn import_members(
     params(("network" = Option<String>, Query, description = "Only this network's active members (its slug)"), ("separator" = Option<String>, Query, description = "`comma` (default) or `semicolon`, as Excel expects where the comma is the decimal mark")),
     responses((status = 200, content_type = "text/csv", description = "Every active person with every field, as CSV that Excel opens (UTF-8 with BOM, CRLF); recorded in the audit log"),
         (status = 400, body = crate::api::Problem, content_type = "application/problem+json", description = "Unknown separator"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "`network` is not a network's address"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only")))]
 pub async fn export_members(
     State(state): State<AppState>,
