@@ -6,7 +6,7 @@ mod support;
 use roundtable_store::{Dialect, networks, users};
 use support::TestApp;
 
-both!(the_demo_organisation_can_be_signed_into_and_has_every_organiser_role);
+both!(the_demo_organisation_can_be_signed_into_and_has_every_organiser_role, ten_thousand_people_fill_and_page);
 
 async fn the_demo_organisation_can_be_signed_into_and_has_every_organiser_role(d: Dialect) {
     let app = TestApp::spawn(d).await;
@@ -45,4 +45,18 @@ async fn the_demo_organisation_can_be_signed_into_and_has_every_organiser_role(d
     assert!(!found.contains(">0 people<"), "{found}");
     // A second run refuses to touch a database that has an organisation.
     assert!(roundtable_app::demo::fill(&app.state.db, 10, |_| {}).await.is_err());
+}
+
+/// `demo --members 10000`, the benchmark's organisation, works on both engines: every person is
+/// there and the member list and directory page through them.
+async fn ten_thousand_people_fill_and_page(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let s = roundtable_app::demo::fill(&app.state.db, 10_000, |_| {}).await.unwrap();
+    assert_eq!(s.people, 10_000);
+    assert_eq!(users::count(&app.state.db).await.unwrap(), 10_000);
+    let member = app.sign_in_with("person50@demo.example.org", roundtable_app::demo::PASSWORD).await;
+    let page = member.get(app.at("/n/assistants/members?page=37")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Page 37 of"), "{page}");
+    let people = member.get(app.at("/people?location=London")).send().await.unwrap().text().await.unwrap();
+    assert!(people.contains("Page 1 of"), "London alone fills more than a page: {people}");
 }
