@@ -216,8 +216,9 @@ impl Db {
     }
 
     /// Applies pending migrations, then refolds stored folded names if they were folded by
-    /// another version of `fold` (`users::refold_names`; one small read otherwise). On PostgreSQL an advisory lock makes instances that start at the
-    /// same time take turns; the second finds nothing to do.
+    /// another version of `fold` (`users::refold_names`; one small read otherwise). On
+    /// PostgreSQL an advisory lock makes instances that start at the same time take turns over
+    /// the migrations; the second finds none to apply.
     pub async fn migrate(&self) -> Result<usize> {
         let applied = self.apply_migrations().await?;
         crate::users::refold_names(self, false).await?;

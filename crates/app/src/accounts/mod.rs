@@ -467,8 +467,6 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
     forget_failed_sign_ins(state, &link.email).await
 }
 
-/// Deletes the failed sign-ins counted against an email address: under the account, and under
-/// each (account, address) pair. The per-address counts stay.
 /// Checks the person's password where it is asked for again (changing it, deactivating the
 /// account) under the same limit as a sign-in from one address: after `PAIR_FAILURES` wrong
 /// answers in `FAILURE_WINDOW_MINUTES` it is refused until the oldest leaves the window — so a
@@ -500,6 +498,8 @@ pub async fn confirm_password(state: &AppState, user: &User, password: &str) -> 
     Ok(ok)
 }
 
+/// Deletes the failed sign-ins counted against an email address: under the account, and under
+/// each (account, address) pair. The per-address counts stay.
 pub async fn forget_failed_sign_ins(state: &AppState, email: &str) -> Result<()> {
     let email = email.trim().to_lowercase();
     login_failures::clear_with_prefix(&state.db, &account_failure_key(&email), &format!("pair:{email} ")).await?;
