@@ -15,12 +15,33 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::{CsrfLayer, ProtectionError};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Ids for requests that come without one: this process's random prefix and a counter — unique
+/// across instances without a system call per request (a UUID v4 asks the kernel for randomness
+/// each time).
+#[derive(Clone)]
+struct RequestIds(std::sync::Arc<(u64, std::sync::atomic::AtomicU64)>);
+
+impl RequestIds {
+    fn new() -> Self {
+        // The random half of a UUID v7 (its other half is the time).
+        let prefix = uuid::Uuid::now_v7().as_u64_pair().1;
+        Self(std::sync::Arc::new((prefix, std::sync::atomic::AtomicU64::new(1))))
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.0.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{:016x}-{n}", self.0.0)).ok().map(RequestId::new)
+    }
+}
 
 /// The pages' Content-Security-Policy: everything from this origin only, no inline script or
 /// style, no framing, forms post only here. The one hash is the `<style>` that htmx 2.0.x adds for
@@ -63,7 +84,7 @@ pub fn build(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(axum::middleware::from_fn(super::health::count_requests))
                 .layer(axum::middleware::from_fn(crate::read_model::request_scope))
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(SetRequestIdLayer::new(REQUEST_ID, RequestIds::new()))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
                     // Log the route pattern, not the path: paths carry secrets (reset, invitation
