@@ -211,10 +211,17 @@ impl std::fmt::Display for Day {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use chrono::Datelike;
         const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-        // The date worked out once: each of `day()`, `month0()`, `year()` on a `DateTime` works
-        // it out again, and a member list writes fifty.
-        let d = self.0.date_naive();
-        write!(f, "{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+        // The date worked out once (and in UTC, as it is, skipping the offset arithmetic of
+        // `date_naive`): each of `day()`, `month0()`, `year()` on a `DateTime` works it out
+        // again, and a member list writes fifty. Digits by hand: `write!` with three arguments
+        // showed in the member list's profile.
+        let d = self.0.naive_utc().date();
+        let mut buf = itoa::Buffer::new();
+        f.write_str(buf.format(d.day()))?;
+        f.write_str(" ")?;
+        f.write_str(MONTHS[d.month0() as usize])?;
+        f.write_str(" ")?;
+        f.write_str(buf.format(d.year()))
     }
 }
 
