@@ -1316,6 +1316,15 @@ async fn the_api_imports_and_exports_like_the_pages(d: Dialect) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(problem.to_string().contains("No network has the address"), "{problem}");
 
+    // Over the 7 MB an upload may be: refused in words, nothing read into the database.
+    use roundtable_app::import::pages::MAX_FILE_MB;
+    let big = format!("email,name\r\n{}", "x".repeat(MAX_FILE_MB * 1024 * 1024));
+    // On a connection of its own: the server answers without reading the rest and closes it.
+    let r = reqwest::Client::new().post(app.at("/api/v1/imports/members")).bearer_auth(&token).body(big);
+    let r = r.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.text().await.unwrap().contains(&format!("larger than {MAX_FILE_MB} MB, the most the API takes")));
+
     // The export: the page's file, for Excel.
     let r = api.get(app.at("/api/v1/exports/members.csv?network=eas&separator=semicolon")).bearer_auth(&token).send();
     let r = r.await.unwrap();

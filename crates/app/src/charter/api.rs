@@ -78,7 +78,7 @@ pub struct PublishJson {
 }
 
 #[utoipa::path(post, path = "/api/v1/networks/{slug}/charter", params(("slug" = String, Path)), request_body = PublishJson,
-    responses((status = 201, body = CharterJson, description = "Published: every other member is emailed and must accept it before using the network again"),
+    responses((status = 201, body = CharterJson, description = "Published: every other member is emailed and must accept it before using the network again. The body is the charter now current: the version published, unless another was published in between"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only the Chair, an Administrator or an org admin publishes"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Empty or too long; nothing was published")))]

@@ -149,7 +149,7 @@ pub async fn import_members(
     let bytes = axum::body::to_bytes(body, MAX_FILE_MB * 1024 * 1024)
         .await
         // Past the limit (a client gone mid-upload fails here too, but hears no answer).
-        .map_err(|_| AppError::BadRequest(StatusCode::PAYLOAD_TOO_LARGE, too_large()))?;
+        .map_err(|_| AppError::BadRequest(StatusCode::PAYLOAD_TOO_LARGE, too_large("the API")))?;
     let (sheet, mapping) = super::read_by_header(&bytes)
         .map_err(|e| FieldError::new("file", format!("The file cannot be imported: {e}")))?;
     let opts = Options {
