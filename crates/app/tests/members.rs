@@ -39,6 +39,19 @@ async fn id_of(app: &TestApp, email: &str) -> String {
     users::by_email(&app.state.db, email).await.unwrap().unwrap().id.to_string()
 }
 
+/// A fresh organisation with the open network "eas" and Ann and Bea as its members, signed in:
+/// (app, admin, ann, bea).
+async fn ann_and_bea_in_eas(d: Dialect) -> (TestApp, reqwest::Client, reqwest::Client, reqwest::Client) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let ann = app.user("ann@example.org", "Ann Assistant").await;
+    let bea = app.user("bea@example.org", "Bea Peer").await;
+    join(&app, "eas", "ann@example.org", Role::Member).await;
+    join(&app, "eas", "bea@example.org", Role::Member).await;
+    (app, admin, ann, bea)
+}
+
 /// Ann (member of "eas") shares skills with her networks, level with organisers only, bio with
 /// everyone.
 async fn ann_profile(app: &TestApp, ann: &reqwest::Client) {
@@ -1097,14 +1110,8 @@ mod photos {
 
     /// Ann and Bea, members of "eas", and Cal, who is in no network: signed in.
     async fn ann_bea_and_cal(d: Dialect) -> (TestApp, reqwest::Client, reqwest::Client, reqwest::Client) {
-        let app = TestApp::spawn(d).await;
-        let admin = app.setup().await;
-        app.network(&admin, "eas", "open").await;
-        let ann = app.user("ann@example.org", "Ann Assistant").await;
-        let bea = app.user("bea@example.org", "Bea Peer").await;
+        let (app, _, ann, bea) = ann_and_bea_in_eas(d).await;
         let cal = app.user("cal@example.org", "Cal Outsider").await;
-        join(&app, "eas", "ann@example.org", Role::Member).await;
-        join(&app, "eas", "bea@example.org", Role::Member).await;
         (app, ann, bea, cal)
     }
 
@@ -1222,15 +1229,8 @@ mod photos {
 /// audience per field; the directory honours the audiences; bad input is a 422 naming the field
 /// and changes nothing.
 async fn the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_changing_nothing(d: Dialect) {
-    let app = TestApp::spawn(d).await;
-    let admin = app.setup().await;
-    app.network(&admin, "eas", "open").await;
-    let ann = app.user("ann@example.org", "Ann Assistant").await;
-    let bea = app.user("bea@example.org", "Bea Peer").await;
+    let (app, _, ann, bea) = ann_and_bea_in_eas(d).await;
     let outsider = app.user("out@example.org", "Olu Outsider").await;
-    for email in ["ann@example.org", "bea@example.org"] {
-        join(&app, "eas", email, Role::Member).await;
-    }
     let token = app.api_token(&ann).await;
     let me = app.at("/api/v1/me/profile");
     let mut profile = support::api_get(&me, &token).await;
@@ -1289,14 +1289,7 @@ async fn the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_chang
 
 /// The charter, "download my data" and "people like you" in `/api/v1`.
 async fn the_api_reads_and_accepts_the_charter_and_gives_my_data_and_people_like_me(d: Dialect) {
-    let app = TestApp::spawn(d).await;
-    let admin = app.setup().await;
-    app.network(&admin, "eas", "open").await;
-    let ann = app.user("ann@example.org", "Ann Assistant").await;
-    let bea = app.user("bea@example.org", "Bea Peer").await;
-    for email in ["ann@example.org", "bea@example.org"] {
-        join(&app, "eas", email, Role::Member).await;
-    }
+    let (app, admin, ann, bea) = ann_and_bea_in_eas(d).await;
     let token = app.api_token(&ann).await;
     let charter = app.at("/api/v1/networks/eas/charter");
     let r = reqwest::Client::new().get(&charter).bearer_auth(&token).send().await.unwrap();

@@ -2,22 +2,17 @@
 //! erase their personal data. The same use cases (and audit entries) as the People page.
 
 use crate::api::extract::{Json, Path};
-use crate::http::{ApiResult, ApiUser, AppError};
+use crate::http::{ApiResult, ApiUser};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, put};
-use roundtable_domain::UserId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/people/{id}/active", put(set_active)).route("/api/v1/people/{id}", delete(erase))
-}
-
-fn person(raw: &str) -> Result<UserId, AppError> {
-    UserId::parse(raw).ok_or(AppError::NotFound)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -36,7 +31,7 @@ pub async fn set_active(
     Path(id): Path<String>,
     Json(a): Json<ActiveJson>,
 ) -> ApiResult<StatusCode> {
-    super::set_active(&state, &u.actor(), &u.0.name, person(&id)?, a.active).await?;
+    super::set_active(&state, &u.actor(), &u.0.name, crate::api::person_id(&id)?, a.active).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -45,6 +40,6 @@ pub async fn set_active(
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only; not one's own account nor the last administrator"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn erase(State(state): State<AppState>, u: ApiUser, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    super::erase(&state, &u.actor(), &u.0.name, person(&id)?).await?;
+    super::erase(&state, &u.actor(), &u.0.name, crate::api::person_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

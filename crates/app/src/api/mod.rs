@@ -151,6 +151,11 @@ const DOCS_CSP: HeaderValue = HeaderValue::from_static(
      connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
 );
 
+/// A person's id from a path: one that cannot be an id is a person not found.
+pub fn person_id(raw: &str) -> Result<roundtable_domain::UserId, AppError> {
+    roundtable_domain::UserId::parse(raw).ok_or(AppError::NotFound)
+}
+
 async fn not_found() -> ApiError {
     ApiError(AppError::NotFound)
 }

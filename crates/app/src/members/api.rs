@@ -12,8 +12,8 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use roundtable_domain::FieldError;
 use roundtable_domain::profile::{Audience, Field};
-use roundtable_domain::{FieldError, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -145,7 +145,7 @@ pub async fn get_person(
     u: ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProfileJson>> {
-    let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
+    let id = crate::api::person_id(&id)?;
     let p: ProfileView = super::view(&state, &u.actor(), id).await?;
     Ok(Json(ProfileJson {
         id: p.id.to_string(),
@@ -304,7 +304,7 @@ pub async fn get_my_data(State(state): State<AppState>, u: ApiUser) -> ApiResult
     responses((status = 200, content_type = "image/jpeg", description = "The 256×256 JPEG thumbnail"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such person, no photo, or the caller may not see it")))]
 pub async fn get_photo(State(state): State<AppState>, u: ApiUser, Path(id): Path<String>) -> ApiResult<Response> {
-    let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
+    let id = crate::api::person_id(&id)?;
     let jpeg = super::photo_of(&state, &u.actor(), id).await?;
     Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-cache")], jpeg).into_response())
 }

@@ -149,10 +149,6 @@ pub struct AssignedJson {
     buddy: BuddyPersonJson,
 }
 
-fn newcomer_id(raw: &str) -> Result<UserId, ApiError> {
-    UserId::parse(raw).ok_or(ApiError(AppError::NotFound))
-}
-
 #[utoipa::path(put, path = "/api/v1/networks/{slug}/buddies/{newcomer}", params(("slug" = String, Path), ("newcomer" = String, Path, description = "The newcomer's id")), request_body = AssignBuddyJson,
     responses((status = 200, body = AssignedJson, description = "Both people are emailed unless nothing changed"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json"), (status = 409, body = crate::api::Problem, content_type = "application/problem+json"), (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Not a member, the newcomer themselves, or in their reporting line")))]
 pub(crate) async fn assign_buddy(
@@ -174,7 +170,7 @@ pub(crate) async fn assign_buddy(
         }
     };
     let actor = u.actor();
-    let newcomer = newcomer_id(&newcomer)?;
+    let newcomer = crate::api::person_id(&newcomer)?;
     let (what, buddy) = buddies::assign(&state, &actor, &u.0.name, &slug, newcomer, choice).await?;
     let since: DateTime<Utc> = match what {
         // The pairing already existed: report when this newcomer's pairing started (the buddy
@@ -206,7 +202,7 @@ pub(crate) async fn end_buddy(
     u: ApiUser,
     Path((slug, newcomer)): Path<(String, String)>,
 ) -> ApiResult<impl IntoResponse> {
-    if buddies::end(&state, &u.actor(), &u.0.name, &slug, newcomer_id(&newcomer)?).await? {
+    if buddies::end(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&newcomer)?).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError(AppError::NotFound))
@@ -382,6 +378,6 @@ pub(crate) async fn nudge(
     u: ApiUser,
     Path((slug, person)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    super::nudge(&state, &u.actor(), &u.0.name, &slug, newcomer_id(&person)?).await?;
+    super::nudge(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&person)?).await?;
     Ok(StatusCode::ACCEPTED)
 }
