@@ -40,6 +40,7 @@ both!(
     the_upload_limit_is_the_one_the_page_promises,
     cr_only_files_report_errors_on_their_own_lines,
     the_api_imports_and_exports_like_the_pages,
+    invisible_characters_and_a_leavers_employee_id_make_no_second_account,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1352,4 +1353,41 @@ async fn the_api_imports_and_exports_like_the_pages(d: Dialect) {
     let r = api.get(app.at("/api/v1/exports/members.csv")).bearer_auth(&member).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(count(db).await, before);
+}
+
+async fn invisible_characters_and_a_leavers_employee_id_make_no_second_account(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    import(db, b"email,name,employee_id\r\nann@example.org,Ann,E1\r\nbea@example.org,Bea,E2\r\n", apply()).await;
+    let before = count(db).await;
+    // Copied from a web page or another file: a zero-width space after Ann's address, a
+    // byte-order mark before Bea's. Still Ann and Bea — no look-alike accounts, nobody missing.
+    let pasted = "email,name\r\nann@example.org\u{200B},Ann\r\n\u{FEFF}bea@example.org,Bea\r\n";
+    let r = import(db, pasted.as_bytes(), Options { deactivate_missing: true, ..apply() }).await;
+    assert_eq!((r.created, r.unchanged, r.deactivated, r.errors.len()), (0, 2, 0, 0), "{:#?}", r.outcomes);
+    assert_eq!(count(db).await, before);
+    // Inside an address it is refused on its row.
+    let r = import(db, "email,name\r\nan\u{200B}n@example.org,Ann\r\n".as_bytes(), apply()).await;
+    assert!(r.errors.iter().any(|e| e.line == 2 && e.problem.contains("invisible character")), "{:#?}", r.errors);
+    assert_eq!(count(db).await, before);
+
+    // Ann leaves; HR then gives her employee ID to a new hire.
+    let gone = Options { deactivate_missing: true, ..apply() };
+    let r = import(db, b"email,name,employee_id\r\nbea@example.org,Bea,E2\r\n", gone).await;
+    assert_eq!(r.deactivated, 1, "{}", r.summary());
+    let r = import(db, b"email,name,employee_id\r\nnick@example.org,Nick New,E1\r\n", apply()).await;
+    assert!(!r.applied);
+    let e = r
+        .errors
+        .iter()
+        .find(|e| e.problem.contains("whose account is deactivated"))
+        .unwrap_or_else(|| panic!("{:#?}", r.errors));
+    assert!(
+        e.problem.contains("E1 belongs to Ann (ann@example.org)") && e.fix.contains("give them their own employee ID"),
+        "{e:?}"
+    );
+    assert!(user(db, "nick@example.org").await.is_none(), "no account for Nick yet");
+    let ann = user(db, "ann@example.org").await.unwrap();
+    assert!(ann.deactivated_at.is_some() && ann.name == "Ann", "Ann's account is not handed over");
 }

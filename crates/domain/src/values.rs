@@ -32,12 +32,26 @@ fn bounded(field: &'static str, raw: &str, label: &str, max: usize) -> Result<St
 #[serde(transparent)]
 pub struct Email(String);
 
+/// Characters that show as nothing and travel with copied text (soft hyphen, zero-width space
+/// and joiners, direction marks and embeddings, word joiner, byte-order mark): an address holding
+/// one would be another account that looks the same on every screen and in every file.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let s = raw.trim().to_lowercase();
+        // Around the address they are dropped like spaces; inside it they are refused.
+        let s = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c)).to_lowercase();
         let bad = || FieldError::new("email", "Enter an email address like name@example.org.");
         if s.is_empty() {
             return Err(FieldError::new("email", "Enter your email address."));
+        }
+        if s.chars().any(is_invisible) {
+            return Err(FieldError::new(
+                "email",
+                "This address holds an invisible character (it came with copied text): type the address again.",
+            ));
         }
         if s.len() > 254 || has_control(&s, false) || s.contains(char::is_whitespace) {
             return Err(bad());
@@ -317,6 +331,15 @@ mod tests {
         assert!(Email::parse("ada example@x.org").is_err());
         assert!(Email::parse("").is_err());
         assert_eq!(Email::parse("a@b.example.org").unwrap().domain(), "b.example.org");
+    }
+
+    #[test]
+    fn invisible_characters_around_an_email_are_dropped_and_inside_refused() {
+        for pasted in ["ann@example.org\u{200B}", "\u{FEFF}ann@example.org", "\u{200E}Ann@Example.org\u{00AD} "] {
+            assert_eq!(Email::parse(pasted).unwrap().as_str(), "ann@example.org", "{pasted:?}");
+        }
+        let e = Email::parse("ann\u{200B}@example.org").unwrap_err();
+        assert!(e.message.contains("invisible character"), "{e:?}");
     }
 
     #[test]

@@ -771,7 +771,7 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
         ),
         Some(v) => match Email::parse(v) {
             Ok(e) => r.email = Some(e),
-            Err(_) => err(Column::Email, format!("“{v}” is not an email address."), "Write it like name@example.org."),
+            Err(_) => err(Column::Email, not_an_email(v), "Write it like name@example.org."),
         },
     }
     let full = value(Column::Name).map(str::to_owned).or_else(|| {
@@ -858,7 +858,7 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
             Ok(e) => r.manager_email = Some(e),
             Err(_) => err(
                 Column::ManagerEmail,
-                format!("“{v}” is not an email address."),
+                not_an_email(v),
                 "Write the manager's work email, like name@example.org, or leave the cell empty.",
             ),
         }
@@ -871,7 +871,7 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
                 Ok(_) => {}
                 Err(_) => err(
                     Column::SupportsEmails,
-                    format!("“{e}” is not an email address."),
+                    not_an_email(e),
                     "Write each executive's work email, separated by ; or |.",
                 ),
             }
@@ -972,6 +972,31 @@ pub fn template() -> String {
     let _ = w.write_record(example);
     let body = w.into_inner().unwrap_or_default();
     format!("\u{feff}{}", String::from_utf8_lossy(&body))
+}
+
+/// Why a cell is not an email address, quoting it (cut short when long); an invisible character
+/// pasted into it is shown where it sits, or the message would quote what looks like a good
+/// address.
+fn not_an_email(v: &str) -> String {
+    let mut shown = String::new();
+    for (i, c) in v.chars().enumerate() {
+        if i == 80 {
+            shown.push('…');
+            break;
+        }
+        if roundtable_domain::is_invisible(c) {
+            shown.push_str(&format!("[U+{:04X}]", u32::from(c)));
+        } else {
+            shown.push(c);
+        }
+    }
+    if v.chars().any(roundtable_domain::is_invisible) {
+        format!(
+            "“{shown}” holds an invisible character, shown as [U+…], that came with copied text; type the address again."
+        )
+    } else {
+        format!("“{shown}” is not an email address.")
+    }
 }
 
 #[cfg(test)]

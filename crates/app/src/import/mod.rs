@@ -452,6 +452,24 @@ fn plan(
                     ),
                 ));
             }
+        } else if person.deactivated {
+            // Found by employee ID on a deactivated account: HR systems reuse the IDs of people
+            // who left, and taking this as an email change would hand a new hire the leaver's
+            // account, reporting line and history.
+            id_errors[i].push(row_error(
+                r.line,
+                col(Column::EmployeeId),
+                format!(
+                    "{} belongs to {} ({}), whose account is deactivated.",
+                    id_as_found(emp, person),
+                    person.name,
+                    person.email
+                ),
+                format!(
+                    "If {} is returning, reactivate their account on the People page first, then import this row again; if this is someone new, give them their own employee ID.",
+                    person.name
+                ),
+            ));
         } else if let Some(&other) = email_lines.get(person.email.as_str()) {
             // Found by employee ID, and the person's current email is on another row too.
             id_errors[i].push(row_error(
