@@ -200,6 +200,9 @@ async fn erasure_removes_the_name_from_the_audit_log_and_from_mail_about_them(d:
     let audit = "SELECT COUNT(*) FROM audit_log WHERE subject LIKE $1 OR detail LIKE $1 OR actor_name LIKE $1";
     assert!(count(&app, mail, params!["%Carmen Okafor%"]).await > 0, "the organisers were told");
     assert!(count(&app, audit, params!["%Carmen Okafor%"]).await > 0, "the acceptance was audited");
+    // Without an SMTP server, sent mail is also a file in the data folder.
+    assert!(app.emails_to("olu@example.org").await.iter().any(|m| m.contains("Carmen Okafor")));
+    assert!(!app.emails_to("carmen@example.org").await.is_empty(), "she was mailed too");
 
     let carmen_id = id(&app, "carmen@example.org").await;
     let r = admin
@@ -215,4 +218,15 @@ async fn erasure_removes_the_name_from_the_audit_log_and_from_mail_about_them(d:
     assert!(count(&app, mail, params!["%a former member%"]).await > 0);
     let page = body(admin.get(app.at("/admin/audit")).send().await.unwrap()).await;
     assert!(!page.contains("Carmen Okafor"), "{page}");
+    // The files go too: hers, and the organisers' copies that named her.
+    assert!(app.emails_to("carmen@example.org").await.is_empty());
+    let to_olu = app.emails_to("olu@example.org").await;
+    assert!(!to_olu.is_empty() && to_olu.iter().all(|m| !m.contains("Carmen Okafor")), "{to_olu:#?}");
+    // Nor does her name live on in the database file's free pages or its log (SQLite).
+    if d == Dialect::Sqlite {
+        for file in ["roundtable.db", "roundtable.db-wal"] {
+            let bytes = std::fs::read(app.db.dir.path().join(file)).unwrap_or_default();
+            assert!(!bytes.windows(13).any(|w| w == b"Carmen Okafor"), "{file} still holds her name");
+        }
+    }
 }

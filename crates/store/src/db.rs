@@ -61,11 +61,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 fn open_sqlite(path: &Path, read_only: bool) -> Result<rusqlite::Connection> {
     let conn = rusqlite::Connection::open(path)?;
     // WAL lets readers run beside the writer; synchronous=FULL makes an acknowledged write survive
-    // power loss; foreign keys are off by default in SQLite.
+    // power loss; foreign keys are off by default in SQLite; secure_delete overwrites what is
+    // deleted, so an erased person's data does not live on in the file's free pages.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
          PRAGMA temp_store = MEMORY;",
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -354,6 +356,24 @@ impl Db {
     /// The current version of the data behind the read model (see `READ_MODEL_TABLES`).
     pub async fn read_model_version(&self) -> Result<i64> {
         self.read_hot(READ_MODEL_VERSION, vec![]).await?.first().map_or(Ok(0), |r| r.int(0))
+    }
+
+    /// SQLite: copies the write-ahead log into the database file and empties it, so the old
+    /// versions of pages it held (an erased person's rows, say) are gone from disk too. Best
+    /// effort: a reader still open keeps its part of the log until the next checkpoint. Nothing
+    /// to do on PostgreSQL, whose autovacuum reclaims deleted rows.
+    pub async fn checkpoint(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(s) => {
+                s.writer
+                    .run(|c| {
+                        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+                        Ok(())
+                    })
+                    .await
+            }
+            Db::Postgres(_) => Ok(()),
+        }
     }
 
     /// Runs several reads in one read-only transaction, so they see one consistent state of the

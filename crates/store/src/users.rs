@@ -54,11 +54,11 @@ queries! {
     /// alone (`scrub`).
     AUDIT_DETAILS_NAMING = "SELECT id, detail FROM audit_log WHERE REPLACE(detail, $1, '') <> detail AND at >= $2 AND at < $3";
     SET_AUDIT_DETAIL = "UPDATE audit_log SET detail = $2 WHERE id = $1";
-    ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3";
+    ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3 RETURNING file_name";
     /// Audit entries and mail written since `$2` that mention the name `$1` (`$3`: as HTML).
     AUDIT_NAMING = "SELECT id, subject, detail FROM audit_log WHERE (REPLACE(subject, $1, '') <> subject OR REPLACE(detail, $1, '') <> detail) AND at >= $2";
     SET_AUDIT_TEXT = "UPDATE audit_log SET subject = $2, detail = $3 WHERE id = $1";
-    OUTBOX_NAMING = "SELECT id, subject, text_body, html_body FROM outbox WHERE (REPLACE(subject, $1, '') <> subject OR REPLACE(text_body, $1, '') <> text_body OR REPLACE(html_body, $3, '') <> html_body) AND created_at >= $2";
+    OUTBOX_NAMING = "SELECT id, subject, text_body, html_body, file_name FROM outbox WHERE (REPLACE(subject, $1, '') <> subject OR REPLACE(text_body, $1, '') <> text_body OR REPLACE(html_body, $3, '') <> html_body) AND created_at >= $2";
     SET_OUTBOX_TEXT = "UPDATE outbox SET subject = $2, text_body = $3, html_body = $4 WHERE id = $1";
     NOTES_NAMING = "SELECT event_id, occurrence_at, agenda, minutes, summary FROM event_notes WHERE (REPLACE(agenda, $1, '') <> agenda OR REPLACE(minutes, $1, '') <> minutes OR REPLACE(summary, $1, '') <> summary) AND updated_at >= $2";
     SET_NOTES_TEXT = "UPDATE event_notes SET agenda = $3, minutes = $4, summary = $5 WHERE event_id = $1 AND occurrence_at = $2";
@@ -361,12 +361,14 @@ fn html_escaped(s: &str) -> String {
 /// only for the time they held it (`audit::held_addresses`): an address reused by someone else
 /// keeps that person's mail, links and audit entries.
 ///
-/// Returns every address the person had, newest first (none if there is no such person). The
-/// one place that knows what erasure removes; callers add only their audit entry.
-pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<String>> {
+/// Returns every address the person had, newest first, and the mail files to delete (nothing if
+/// there is no such person). The one place that knows what erasure removes; callers add only
+/// their audit entry and clear the files.
+pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased> {
     let Some(person) = tx.read_opt(BY_ID, params![id]).await?.as_ref().map(map).transpose()? else {
-        return Ok(Vec::new());
+        return Ok(Erased::default());
     };
+    let mut mail_files = Vec::new();
     let mut src = crate::import::Source::Tx(tx);
     let changes = crate::audit::email_changes(&mut src, &person.email, person.created_at).await?;
     let held = crate::audit::held_addresses(&mut src, &person.email, person.created_at, &changes).await?;
@@ -408,7 +410,9 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
                 tx.write(SET_AUDIT_DETAIL, params![entry, scrubbed]).await?;
             }
         }
-        tx.write(ERASE_OUTBOX, params![address, from, until]).await?;
+        for r in tx.write_returning(ERASE_OUTBOX, params![address, from, until]).await? {
+            mail_files.extend(r.opt_text(0)?);
+        }
     }
     // Their name, in what was written while they were here: audit subjects and details ("X asks
     // to join", "invitation accepted: X"), mail to other people about them, and organisers'
@@ -434,6 +438,8 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
             let (subject, text, html) =
                 (scrub_name(&subject, name), scrub_name(&text, name), scrub_name(&html, &html_name));
             tx.write(SET_OUTBOX_TEXT, params![id, subject, text, html]).await?;
+            // The copy written to disk when it was sent still names them.
+            mail_files.extend(r.opt_text(4)?);
         }
         for r in tx.read(NOTES_NAMING, params![name, person.created_at]).await? {
             let (event, at) = (r.uuid(0)?, r.time(1)?);
@@ -444,7 +450,19 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Vec<St
     }
     // They are nobody's buddy, and have none, any more; the ended rows stay for the figures.
     crate::buddies::end_all_for(tx, id, now).await?;
-    Ok(addresses)
+    mail_files.sort();
+    mail_files.dedup();
+    Ok(Erased { addresses, mail_files })
+}
+
+/// What `erase` leaves for the caller to clear outside the database.
+#[derive(Debug, Default)]
+pub struct Erased {
+    /// Every address the person had, current and former (sign-in failures are counted by address).
+    pub addresses: Vec<String>,
+    /// Files under the mail outbox folder (`.eml`, written when no SMTP server is set) of messages
+    /// to them, or naming them, that erasure deleted or rewrote.
+    pub mail_files: Vec<String>,
 }
 
 /// Keeps the name a person stops using (`until`: when they changed it), for erasure and for

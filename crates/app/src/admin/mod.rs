@@ -184,9 +184,24 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
     }
     // Everything erasure removes (employee id, old addresses, sign-in addresses, feedback
     // comments; buddy pairings end) is in the store's `erase`.
-    let addresses = users::erase(&mut tx, user, now).await?;
+    let erased = users::erase(&mut tx, user, now).await?;
     record(&mut tx, actor, actor_name, "person.erased", "a former member", "personal data erased").await?;
     tx.commit().await?;
+    // Off disk too: the copies of mail to or about them in the outbox folder (the database
+    // keeps the rewritten messages), and the old page versions in SQLite's log.
+    let outbox = state.config.data_dir.join("outbox");
+    for file in &erased.mail_files {
+        // Names the sender wrote (`{id}.eml`); anything else is not ours to delete.
+        if std::path::Path::new(file).file_name() == Some(std::ffi::OsStr::new(file)) {
+            match tokio::fs::remove_file(outbox.join(file)).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => tracing::warn!(file = %file, error = %e, "could not delete an erased person's mail"),
+            }
+        }
+    }
+    state.db.checkpoint().await?;
+    let addresses = erased.addresses;
     // Failed sign-ins are counted under the address (outside any transaction, like every
     // attempt); forget those too, for every address they had, rather than wait for the daily
     // clean-up — but not for an address someone else holds now: those are theirs (the counts
