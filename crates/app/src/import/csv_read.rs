@@ -138,6 +138,7 @@ impl Column {
         match self {
             Column::Email => &[
                 "email",
+                "emailadresse",
                 "emailaddress",
                 "workemail",
                 "businessemail",
@@ -147,9 +148,10 @@ impl Column {
                 "upn",
                 "courriel",
             ],
-            Column::Name => &["name", "fullname", "displayname", "employeename", "personname", "nom", "nomcomplet"],
-            Column::FirstName => &["firstname", "givenname", "forename", "prenom"],
-            Column::LastName => &["lastname", "surname", "familyname"],
+            Column::Name => &["name", "fullname", "displayname", "employeename", "personname", "nomcomplet"],
+            Column::FirstName => &["firstname", "givenname", "forename", "prenom", "vorname"],
+            // In French and German HR files the "name" is the family name.
+            Column::LastName => &["lastname", "surname", "familyname", "nom", "nomdefamille", "nachname"],
             Column::PreferredName => &["preferredname", "knownas", "nickname"],
             Column::JobTitle => &["jobtitle", "title", "position", "positiontitle", "job", "businesstitle"],
             Column::Department => &["department", "dept", "function", "division", "businessunit", "team"],
@@ -209,7 +211,8 @@ impl Column {
 
 /// Lower-case letters and digits only, so "Job Title", "job_title" and "JOB-TITLE" agree.
 fn normalise(header: &str) -> String {
-    header.chars().flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect()
+    // Folded, so "Prénom" is "prenom" and "E-Mail-Adresse" "emailadresse".
+    roundtable_domain::fold(header).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
 /// A spreadsheet column letter: 0 → A, 25 → Z, 26 → AA.
@@ -612,20 +615,33 @@ impl DateReading {
     /// A start-date cell as YYYY-MM-DD, or (what is wrong, how to fix it).
     pub fn date(&self, raw: &str) -> Result<String, (String, String)> {
         let s = raw.trim();
+        // HR systems and Excel write a time after a date; at midnight it says nothing.
+        let s = ["T00:00:00", " 00:00:00", " 00:00"].iter().find_map(|t| s.strip_suffix(t)).unwrap_or(s);
         let unreal = || Err((format!("“{s}” is not a real date."), DATE_FIX.to_owned()));
-        if s.len() == 10 && s.as_bytes()[4] == b'-' {
-            return match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(d) => Ok(iso(d)),
-                Err(_) => unreal(),
+        // Year first (2024-03-05, 2024/3/5, 2024.03.05): always year, month, day.
+        if s.len() > 4 && s[..4].bytes().all(|b| b.is_ascii_digit()) && matches!(s.as_bytes()[4], b'-' | b'/' | b'.') {
+            let parts: Vec<&str> = s.split(char::from(s.as_bytes()[4])).collect();
+            let number = |p: &str| (1..=2).contains(&p.len()).then(|| p.parse::<u32>().ok()).flatten();
+            return match parts.as_slice() {
+                [y, m, d] => match (y.parse::<i32>(), number(m), number(d)) {
+                    (Ok(y), Some(m), Some(d)) => {
+                        chrono::NaiveDate::from_ymd_opt(y, m, d).map(iso).map_or_else(unreal, Ok)
+                    }
+                    _ => Err((format!("“{s}” is not a date we can read."), DATE_FIX.to_owned())),
+                },
+                _ => Err((format!("“{s}” is not a date we can read."), DATE_FIX.to_owned())),
             };
         }
-        if s.len() == 10 && matches!(s.as_bytes()[4], b'/' | b'.') && s[..4].bytes().all(|b| b.is_ascii_digit()) {
-            // Year first: always year/month/day.
-            let f = if s.as_bytes()[4] == b'/' { "%Y/%m/%d" } else { "%Y.%m.%d" };
-            return match chrono::NaiveDate::parse_from_str(s, f) {
-                Ok(d) => Ok(iso(d)),
-                Err(_) => unreal(),
-            };
+        // A date Excel stored as its day number (a column formatted as General or Number).
+        if let Ok(n @ 20_000..=80_000) = s.parse::<i64>() {
+            let day = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                .and_then(|d| d.checked_add_days(chrono::Days::new(n as u64)));
+            if let Some(day) = day {
+                return Err((
+                    format!("“{s}” looks like a date Excel saved as a number ({s} is {}).", iso(day)),
+                    "Format the column as a date in Excel (or write YYYY-MM-DD) and save the file again.".to_owned(),
+                ));
+            }
         }
         let Some((a, b, y)) = year_last(s) else {
             let two_digit_year = s.len() <= 8 && year_last(&format!("{s}00")).is_some();
@@ -1069,6 +1085,19 @@ mod tests {
         assert_eq!(m.get(Column::TimeZone), Some(5));
         assert_eq!(m.get(Column::EmployeeId), Some(6));
         assert!(m.ignored(&headers).is_empty());
+        // French and German HR files: accents folded, "Nom" is the family name.
+        let fr: Vec<String> = ["Courriel", "Prénom", "Nom"].map(String::from).into();
+        let m = Mapping::suggest(&fr);
+        assert_eq!(
+            (m.get(Column::Email), m.get(Column::FirstName), m.get(Column::LastName)),
+            (Some(0), Some(1), Some(2))
+        );
+        let de: Vec<String> = ["E-Mail-Adresse", "Vorname", "Nachname"].map(String::from).into();
+        let m = Mapping::suggest(&de);
+        assert_eq!(
+            (m.get(Column::Email), m.get(Column::FirstName), m.get(Column::LastName)),
+            (Some(0), Some(1), Some(2))
+        );
         for hr in ["Employee Number", "Personnel number", "Pers.No.", "EMPLID", "Worker ID", "Staff No"] {
             assert_eq!(Mapping::suggest(&[hr.to_owned()]).get(Column::EmployeeId), Some(0), "{hr}");
         }
@@ -1106,6 +1135,12 @@ mod tests {
         let (problem, fix) = none.date("March 31").unwrap_err();
         assert!(problem.contains("not a date we can read") && fix.contains("YYYY-MM-DD"), "{fix}");
         assert_eq!(none.date("5/5/2019").unwrap(), "2019-05-05", "the same either way");
+        for written in ["2024-3-5", "2024/3/05", "2024-03-05 00:00:00", "2024-03-05T00:00:00", "2024.3.5 00:00"] {
+            assert_eq!(none.date(written).unwrap(), "2024-03-05", "{written}");
+        }
+        assert!(none.date("2024-3-5 14:30").unwrap_err().0.contains("not a date we can read"));
+        let (problem, fix) = none.date("45123").unwrap_err();
+        assert!(problem.contains("45123 is 2023-07-16") && fix.contains("Format the column as a date"), "{problem}");
         assert!(none.date("13/13/2019").unwrap_err().0.contains("not a real date"));
     }
 
