@@ -1195,7 +1195,8 @@ async fn onboarding_journey(dialect: Dialect) {
     assert!(open_after_enter(summary).await, "and unfolds it again");
     let facet = member.find(By::XPath("//section[@aria-labelledby='filters-h']//details[summary='Department']//a[normalize-space(.)='Facilities']"), "the Facilities facet").await;
     member.keyboard_press(facet).await;
-    member.expect_path("/people?q=Minute+taking&department=Facilities").await;
+    // A chosen filter lands on the results (on a phone they are below the filters).
+    member.expect_path("/people?q=Minute+taking&department=Facilities#results-h").await;
     member.find(By::XPath("//section[@aria-labelledby='filters-h']//a[@aria-current='true' and normalize-space(.)='Facilities (selected)']"), "the selected facet").await;
     member.expect_text("#results-h", "1 person").await;
     // Another order keeps the search and the filter.
@@ -1203,7 +1204,7 @@ async fn onboarding_journey(dialect: Dialect) {
         .find(By::XPath("//nav[@aria-label='Sort results']//a[normalize-space(.)='Department']"), "the Department sort")
         .await;
     member.keyboard_press(by_department).await;
-    member.expect_path("/people?q=Minute+taking&department=Facilities&sort=department").await;
+    member.expect_path("/people?q=Minute+taking&department=Facilities&sort=department#results-h").await;
     member
         .find(
             By::XPath("//nav[@aria-label='Sort results']//a[@aria-current='true' and normalize-space(.)='Department']"),
@@ -1277,6 +1278,11 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.expect_path(&format!("/n/{slug}/onboarding?notice=nudged")).await;
     admin.expect_notice("A reminder has been emailed.").await;
     assert_eq!(app.emails_to("sam@example.org").await.len(), 1, "Sam got one reminder");
+    // At phone width too: the steps' long "done when…" labels wrap instead of widening the page.
+    admin.resize(PHONE).await;
+    admin.open(&format!("/n/{slug}/onboarding")).await;
+    admin.expect_fits_phone("the onboarding page").await;
+    admin.resize(DESKTOP).await;
 
     admin.open(&format!("/n/{slug}/charter")).await;
     let who = admin.link("Who has accepted").await;
