@@ -66,6 +66,15 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
             .status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // Without the box ticked: refused, and the message sits by the box as well as at the top.
+    let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "2")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(
+        page.contains(r#"aria-invalid="true" aria-describedby="f-accept-error""#)
+            && page.contains(r#"<p class="field-error" id="f-accept-error">Please tick the box"#),
+        "{page}"
+    );
     let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "2"), ("agree", "yes")]).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/eas?notice=charter-accepted");
     assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::OK);
