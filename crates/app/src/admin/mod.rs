@@ -201,12 +201,11 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
         }
     }
     state.db.checkpoint().await?;
-    let addresses = erased.addresses;
     // Failed sign-ins are counted under the address (outside any transaction, like every
     // attempt); forget those too, for every address they had, rather than wait for the daily
     // clean-up — but not for an address someone else holds now: those are theirs (the counts
     // have no time to tell the two apart, and keeping a stranger's are the safer side).
-    for address in &addresses {
+    for address in &erased.addresses {
         if users::by_email(&state.db, address).await?.is_none() {
             crate::accounts::forget_failed_sign_ins(state, address).await?;
         }
