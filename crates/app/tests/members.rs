@@ -421,13 +421,7 @@ async fn names_and_profiles_folded_the_older_way_are_still_found(d: Dialect) {
 }
 
 async fn people_like_me_shows_the_shared_threads(d: Dialect) {
-    let app = TestApp::spawn(d).await;
-    let admin = app.setup().await;
-    app.network(&admin, "eas", "open").await;
-    let ann = app.user("ann@example.org", "Ann Assistant").await;
-    let bea = app.user("bea@example.org", "Bea Peer").await;
-    join(&app, "eas", "ann@example.org", Role::Member).await;
-    join(&app, "eas", "bea@example.org", Role::Member).await;
+    let (app, _admin, ann, bea) = ann_and_bea_in_eas(d).await;
     ann_profile(&app, &ann).await;
     let r = bea
         .post(app.at("/profile"))
