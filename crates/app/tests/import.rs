@@ -41,6 +41,7 @@ both!(
     cr_only_files_report_errors_on_their_own_lines,
     the_api_imports_and_exports_like_the_pages,
     invisible_characters_and_a_leavers_employee_id_make_no_second_account,
+    a_stray_quote_that_swallows_rows_is_named_and_deactivates_no_one,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1390,4 +1391,40 @@ async fn invisible_characters_and_a_leavers_employee_id_make_no_second_account(d
     assert!(user(db, "nick@example.org").await.is_none(), "no account for Nick yet");
     let ann = user(db, "ann@example.org").await.unwrap();
     assert!(ann.deactivated_at.is_some() && ann.name == "Ann", "Ann's account is not handed over");
+}
+
+async fn a_stray_quote_that_swallows_rows_is_named_and_deactivates_no_one(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    assert!(import(db, FILE.as_bytes(), apply()).await.applied);
+    // A quote opened before Ann's name closes only inside Cleo's department: Cai's and Cleo's
+    // rows become part of Ann's name.
+    let file = "email,name,department\r\n\
+ann@example.org,\"Ann Assistant,Finance\r\n\
+cfo@example.org,Cai Finance,Finance\r\n\
+ceo@example.org,Cleo Chief,\"Executive Office, Paris\"\r\n\
+bea@example.org,Bea Peer,Legal\r\n";
+    let r = import(db, file.as_bytes(), apply()).await;
+    assert!(!r.applied);
+    let e = r.errors.iter().find(|e| e.problem.contains("double quote")).unwrap_or_else(|| panic!("{:#?}", r.errors));
+    assert!(
+        e.line == 2
+            && e.column.contains("name")
+            && e.problem.contains("runs on over the next 2 lines")
+            && e.fix.contains("Remove the stray double quote"),
+        "{e:?}"
+    );
+    // With deactivation the whole import is refused, not only that row: Cai and Cleo stay.
+    let opts = Options { deactivate_missing: true, valid_rows_only: true, ..apply() };
+    let message = refused(db, file.as_bytes(), opts).await;
+    assert!(
+        message.contains("stray double quote on line 2") && message.contains("no one was deactivated"),
+        "{message}"
+    );
+    for email in ["cfo@example.org", "ceo@example.org"] {
+        assert!(user(db, email).await.unwrap().deactivated_at.is_none(), "{email} stays active");
+    }
+    assert_eq!(profile(db, "ann@example.org").await.department, "Finance", "nothing changed");
 }

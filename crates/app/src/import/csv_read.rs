@@ -499,6 +499,9 @@ pub struct Record {
     pub supports_emails: Option<Vec<Email>>,
     pub networks: Vec<String>,
     pub errors: Vec<RowError>,
+    /// A stray double quote ran one of its cells on over later rows of the file (there is then
+    /// an error): the people on those rows are not in the records.
+    pub swallows_rows: bool,
 }
 
 /// Every IANA zone by its lower-case name, so "europe/london" is accepted as Europe/London.
@@ -907,6 +910,17 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
             }
         }
     }
+    if let Some((i, lines)) = runaway_quote(sheet, row) {
+        r.swallows_rows = true;
+        errors.push(RowError {
+            line: row.line,
+            column: sheet.column_name(i),
+            problem: format!(
+                "A double quote (\") in this cell starts a value that runs on over the next {lines} lines of the file, which look like other people's rows."
+            ),
+            fix: "Remove the stray double quote, or close it where the value ends (a double quote inside a value is written twice: \"\").".into(),
+        });
+    }
     if row.cells.len() > sheet.headers.len() && row.cells[sheet.headers.len()..].iter().any(|c| !c.is_empty()) {
         let sep = match sheet.delimiter {
             '\t' => "tab".to_owned(),
@@ -921,6 +935,17 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
     }
     r.errors = errors;
     r
+}
+
+/// A cell a stray double quote ran on over later lines of the file, and how many lines: some of
+/// them hold the separator and an email address, so they were other people's rows. (A value
+/// with line breaks of its own, such as an address, has no such lines.)
+fn runaway_quote(sheet: &Sheet, row: &SheetRow) -> Option<(usize, usize)> {
+    row.cells.iter().enumerate().find_map(|(i, cell)| {
+        let lines: Vec<&str> = cell.split(['\r', '\n']).filter(|l| !l.is_empty()).collect();
+        let rows = lines.iter().skip(1).filter(|l| l.contains(sheet.delimiter) && l.contains('@')).count();
+        (rows > 0).then(|| (i, lines.len() - 1))
+    })
 }
 
 /// The columns added after the file's own in the download of rows with errors. Their names match

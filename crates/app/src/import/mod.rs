@@ -840,6 +840,12 @@ fn plan(
         if let Some(refusal) = unreadable_emails(sheet, mapping, &records) {
             return Err(invalid(refusal));
         }
+        if let Some(r) = records.iter().find(|r| r.swallows_rows) {
+            return Err(invalid(format!(
+                "People missing from the file cannot be deactivated while a stray double quote on line {line} hides the rows after it: the people on them would be deactivated by mistake. Nothing was imported and no one was deactivated. Correct line {line} and import again.",
+                line = r.line
+            )));
+        }
         let in_file: HashSet<UserId> = matched.iter().flatten().map(|p| p.id).collect();
         for person in &snap.people {
             if person.deactivated
