@@ -1128,7 +1128,7 @@ async fn onboarding_journey(dialect: Dialect) {
     std::fs::write(&fake, "not a picture at all").expect("fake");
     let input = member.find(By::Id("f-photo"), "the photo input").await;
     input.send_keys(fake.to_string_lossy()).await.expect("choose file");
-    let upload = member.button("Upload the photo").await;
+    let upload = member.button("Save my profile").await;
     member.click(upload).await;
     member
         .expect_text("#f-photo-error", "That file is not a photo we can read. Use a JPEG, PNG, WebP or GIF image.")
@@ -1139,7 +1139,7 @@ async fn onboarding_journey(dialect: Dialect) {
         .expect("png");
     let input = member.find(By::Id("f-photo"), "the photo input").await;
     input.send_keys(real.to_string_lossy()).await.expect("choose file");
-    let upload = member.button("Upload the photo").await;
+    let upload = member.button("Save my profile").await;
     member.click(upload).await;
     member.expect_path("/profile?notice=saved").await;
     let size = member

@@ -1153,13 +1153,10 @@ mod photos {
         out
     }
 
+    /// A photo alone, as a form (the profile's other fields stay as they are).
     pub(super) async fn upload(app: &TestApp, c: &reqwest::Client, bytes: Vec<u8>, name: &str) -> reqwest::Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-        c.post(app.at("/profile/photo"))
-            .multipart(reqwest::multipart::Form::new().part("photo", part))
-            .send()
-            .await
-            .unwrap()
+        c.post(app.at("/profile")).multipart(reqwest::multipart::Form::new().part("photo", part)).send().await.unwrap()
     }
 
     async fn a_photo_is_checked_by_content_resized_and_shown_to_its_audience_only(d: Dialect) {
@@ -1167,7 +1164,29 @@ mod photos {
         // A web page renamed to .jpg is refused by its content, and nothing is stored.
         let r = upload(&app, &ann, b"<html><script>x</script></html>".to_vec(), "me.jpg").await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body(r).await.contains("not a photo we can read"));
+        let page = body(r).await;
+        // The form around it shows what is stored, not empty fields.
+        assert!(page.contains("not a photo we can read") && page.contains(r#"value="Ann Assistant""#), "{page}");
+        let ann_id = users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().id;
+        let job_title = || async {
+            roundtable_store::profiles::get(&app.state.db, ann_id)
+                .await
+                .unwrap()
+                .map(|p| p.job_title)
+                .unwrap_or_default()
+        };
+        // The page sends the photo with the rest of the profile: a refused photo saves nothing of
+        // the form, a good one is saved with it.
+        let whole_form = |photo: Vec<u8>| {
+            let part = reqwest::multipart::Part::bytes(photo).file_name("me.png");
+            let form = reqwest::multipart::Form::new().text("job_title", "Office Manager").part("photo", part);
+            ann.post(app.at("/profile")).multipart(form).send()
+        };
+        let r = whole_form(b"not a picture".to_vec()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = body(r).await;
+        assert!(page.contains("not a photo we can read") && page.contains(r#"value="Office Manager""#), "{page}");
+        assert_eq!(job_title().await, "", "nothing saved");
         // Over the 5 MB a photo may be (though under the 8 MB request limit): said so in those
         // words, nothing stored.
         let mut big = vec![0u8; 6 * 1024 * 1024];
@@ -1177,13 +1196,12 @@ mod photos {
         let page = body(r).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{page}");
         assert!(page.contains("The photo is larger than 5 MB. Choose a smaller one."), "{page}");
-        let ann_id = users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().id;
         assert!(!roundtable_store::profiles::has_photo(&app.state.db, ann_id).await.unwrap());
         // A camera original over the server's 8 MB request limit gets the error page, not a bare
         // line of text. The server answers from the announced length before reading the body
         // (a client still sending would see its connection closed), so only the head is sent.
         let mut tcp = tokio::net::TcpStream::connect(app.url.trim_start_matches("http://")).await.unwrap();
-        let head = "POST /profile/photo HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 9437184\r\nConnection: close\r\n\r\n";
+        let head = "POST /profile HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 9437184\r\nConnection: close\r\n\r\n";
         tokio::io::AsyncWriteExt::write_all(&mut tcp, head.as_bytes()).await.unwrap();
         let mut answer = Vec::new();
         let read = tokio::io::AsyncReadExt::read_to_end(&mut tcp, &mut answer);
@@ -1199,8 +1217,9 @@ mod photos {
                 .unwrap()
                 .is_none()
         );
-        let r = upload(&app, &ann, png(), "holiday.png").await;
+        let r = whole_form(png()).await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(job_title().await, "Office Manager", "the form and its photo are saved together");
         let photo_url = app.at(&format!("/people/{id}/photo.jpg"));
         let r = bea.get(&photo_url).send().await.unwrap();
         assert_eq!(r.headers().get("content-type").unwrap(), "image/jpeg");

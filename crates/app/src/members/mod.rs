@@ -614,7 +614,17 @@ pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>
 
 /// Replaces the actor's photo with a thumbnail made from the upload.
 pub async fn set_photo(state: &AppState, actor: &Actor, bytes: Vec<u8>) -> Result<()> {
-    let jpeg = tokio::task::spawn_blocking(move || photo::thumbnail(&bytes)).await.map_err(anyhow::Error::from)??;
+    let jpeg = thumbnail(bytes).await?;
+    store_photo(state, actor, jpeg).await
+}
+
+/// The thumbnail of an upload, or why it is refused (read by content, on a blocking thread).
+pub async fn thumbnail(bytes: Vec<u8>) -> Result<Vec<u8>> {
+    Ok(tokio::task::spawn_blocking(move || photo::thumbnail(&bytes)).await.map_err(anyhow::Error::from)??)
+}
+
+/// Stores a thumbnail made by `thumbnail` as the actor's photo.
+pub async fn store_photo(state: &AppState, actor: &Actor, jpeg: Vec<u8>) -> Result<()> {
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(jpeg);
     profiles::set_photo(&state.db, actor.user_id, &encoded, Utc::now()).await?;

@@ -17,11 +17,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/people", get(directory))
         .route("/people/{id}", get(profile))
-        .route("/profile", get(edit_form).post(save))
         .route(
-            "/profile/photo",
-            axum::routing::post(upload_photo)
-                .layer(axum::extract::DefaultBodyLimit::max(super::photo::MAX_BYTES + 64 * 1024)),
+            "/profile",
+            get(edit_form).post(save).layer(axum::extract::DefaultBodyLimit::max(super::photo::MAX_BYTES + 64 * 1024)),
         )
         .route("/profile/photo/remove", axum::routing::post(remove_photo))
         .route("/people/{id}/photo.jpg", get(photo))
@@ -247,64 +245,102 @@ async fn edit_form(State(state): State<AppState>, s: Signed, Query(q): Query<Not
     edit_page(&state, &s, Errors::default(), v, &aud, notice(q.notice.as_deref())).await
 }
 
-async fn save(State(state): State<AppState>, s: Signed, Form(f): Form<ProfileInput>) -> Result<Response> {
-    match super::save(&state, &s.actor(), f.clone()).await {
-        Ok(()) => Ok(Redirect::to("/profile?notice=saved").into_response()),
-        Err(AppError::Invalid(errs)) => {
-            let aud: BTreeMap<Field, Audience> = Field::ALL
-                .iter()
-                .map(|fl| {
-                    (
-                        *fl,
-                        f.audiences
-                            .get(&format!("audience_{}", fl.as_str()))
-                            .and_then(|a| Audience::parse(a))
-                            .unwrap_or(fl.default_audience()),
-                    )
-                })
-                .collect();
-            let mut r = edit_page(&state, &s, Errors(errs), f, &aud, None).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
+/// The profile form. The page sends it as multipart with the photo chosen, if any (so a photo
+/// chosen and then "Save my profile" is not lost); other clients may send it urlencoded. A bad
+/// photo or a bad field refuses the whole form: nothing is saved.
+async fn save(State(state): State<AppState>, s: Signed, req: axum::extract::Request) -> Result<Response> {
+    use axum::extract::FromRequest;
+    let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let (f, fields, photo) = if content_type.is_some_and(|ct| ct.starts_with("multipart/form-data")) {
+        let form = axum::extract::Multipart::from_request(req, &state).await.map_err(|_| malformed_upload())?;
+        profile_parts(form).await?
+    } else {
+        let Form(f) = Form::<ProfileInput>::from_request(req, &state).await?;
+        (f, 1, None)
+    };
+    let thumbnail = match photo {
+        None => None,
+        Some(bytes) => match super::thumbnail(bytes).await {
+            Ok(jpeg) => Some(jpeg),
+            // With nothing else sent, the form shows what is stored rather than empty fields.
+            Err(AppError::Invalid(errs)) if fields == 0 => {
+                let (v, aud) = super::editable(&state, &s.actor()).await?;
+                let mut r = edit_page(&state, &s, Errors(errs), v, &aud, None).await?;
+                *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(r);
+            }
+            Err(AppError::Invalid(errs)) => return refused(&state, &s, errs, f).await,
+            Err(e) => return Err(e),
+        },
+    };
+    // A form of nothing but a photo (the photo form of earlier releases) changes only the photo.
+    if !(fields == 0 && thumbnail.is_some()) {
+        match super::save(&state, &s.actor(), f.clone()).await {
+            Ok(()) => {}
+            Err(AppError::Invalid(errs)) => return refused(&state, &s, errs, f).await,
+            Err(e) => return Err(e),
         }
-        Err(e) => Err(e),
     }
+    if let Some(jpeg) = thumbnail {
+        super::store_photo(&state, &s.actor(), jpeg).await?;
+    }
+    Ok(Redirect::to("/profile?notice=saved").into_response())
 }
 
-/// Reads the `photo` part of a multipart upload.
-async fn upload_photo(
-    State(state): State<AppState>,
-    s: Signed,
-    mut form: axum::extract::Multipart,
+/// The form again with what was typed and what is wrong.
+async fn refused(
+    state: &AppState,
+    s: &Signed,
+    errs: Vec<roundtable_domain::FieldError>,
+    f: ProfileInput,
 ) -> Result<Response> {
-    let mut bytes = None;
-    while let Some(field) = form.next_field().await.map_err(|_| {
-        AppError::BadRequest(
-            axum::http::StatusCode::BAD_REQUEST,
-            "The upload was interrupted or malformed. Please try again.".into(),
-        )
-    })? {
-        if field.name() == Some("photo") {
-            let data = field.bytes().await.map_err(|_| {
-                AppError::BadRequest(
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "The photo is larger than 5 MB. Choose a smaller one.".into(),
-                )
-            })?;
-            bytes = Some(data.to_vec());
+    let aud: BTreeMap<Field, Audience> = Field::ALL
+        .iter()
+        .map(|fl| {
+            (
+                *fl,
+                f.audiences
+                    .get(&format!("audience_{}", fl.as_str()))
+                    .and_then(|a| Audience::parse(a))
+                    .unwrap_or(fl.default_audience()),
+            )
+        })
+        .collect();
+    let mut r = edit_page(state, s, Errors(errs), f, &aud, None).await?;
+    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
+}
+
+fn malformed_upload() -> AppError {
+    AppError::BadRequest(
+        axum::http::StatusCode::BAD_REQUEST,
+        "The upload was interrupted or malformed. Please try again.".into(),
+    )
+}
+
+fn photo_too_large() -> AppError {
+    AppError::BadRequest(
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "The photo is larger than 5 MB. Choose a smaller one.".into(),
+    )
+}
+
+/// The profile's text fields from a multipart form (read as the urlencoded form is, strictly),
+/// how many there were, and the photo when one was chosen (an empty file part means none).
+async fn profile_parts(mut form: axum::extract::Multipart) -> Result<(ProfileInput, usize, Option<Vec<u8>>)> {
+    let (mut pairs, mut photo) = (Vec::new(), None);
+    while let Some(field) = form.next_field().await.map_err(|_| malformed_upload())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "photo" {
+            let data = field.bytes().await.map_err(|_| photo_too_large())?;
+            photo = (!data.is_empty()).then(|| data.to_vec());
+        } else {
+            let value = field.text().await.map_err(|_| malformed_upload())?;
+            pairs.push((name, value));
         }
     }
-    match super::set_photo(&state, &s.actor(), bytes.unwrap_or_default()).await {
-        Ok(()) => Ok(Redirect::to("/profile?notice=saved").into_response()),
-        Err(AppError::Invalid(errs)) => {
-            // Show the problem on the profile page, beside the photo field.
-            let (v, aud) = super::editable(&state, &s.actor()).await?;
-            let mut r = edit_page(&state, &s, Errors(errs), v, &aud, None).await?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(e) => Err(e),
-    }
+    let encoded = serde_urlencoded::to_string(&pairs).map_err(|_| malformed_upload())?;
+    Ok((crate::http::form::parse(encoded.as_bytes())?, pairs.len(), photo))
 }
 
 async fn remove_photo(State(state): State<AppState>, s: Signed) -> Result<Response> {
