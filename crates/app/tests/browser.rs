@@ -1120,6 +1120,30 @@ async fn onboarding_journey(dialect: Dialect) {
         Some("organisation"),
         "skills should be kept visible to the whole organisation"
     );
+    // At phone width each field's choices sit under it, labelled, with none scrolled out of view
+    // (a sideways-scrolled grid hid the choices already made).
+    member.resize(PHONE).await;
+    member.open("/profile").await;
+    member.expect_fits_phone("the profile form").await;
+    let (inner, scroll): (i64, i64) = member
+        .driver
+        .execute(
+            "const w = document.querySelector('table.audiences').parentElement; return [w.clientWidth, w.scrollWidth];",
+            Vec::new(),
+        )
+        .await
+        .expect("widths")
+        .convert()
+        .expect("two numbers");
+    assert!(scroll <= inner, "the audience choices scroll sideways at phone width: {scroll}px in {inner}px");
+    let chosen = member
+        .find(
+            By::XPath("//input[@name='audience_skills' and @value='organisation']/following-sibling::span"),
+            "the label",
+        )
+        .await;
+    assert!(chosen.is_displayed().await.expect("displayed"), "each choice is labelled on a phone");
+    member.resize(DESKTOP).await;
     // A photo: a text file named .png is refused beside the field; a real picture is kept as a
     // square thumbnail and shown on the page.
     member.expect_text("#photo-h + p", "No photo yet.").await;
