@@ -17,6 +17,7 @@ both!(
     erasure_removes_the_name_from_the_audit_log_and_from_mail_about_them,
     my_data_names_people_only_where_their_manager_and_supports_audience_allows,
     my_data_hides_checklist_steps_until_the_current_charter_is_accepted,
+    erasure_removes_the_name_in_any_case_from_events_charters_steps_and_feedback,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -229,4 +230,68 @@ async fn erasure_removes_the_name_from_the_audit_log_and_from_mail_about_them(d:
             assert!(!bytes.windows(13).any(|w| w == b"Carmen Okafor"), "{file} still holds her name");
         }
     }
+}
+
+/// Text organisers and members wrote about someone outside the audit log, mail and minutes:
+/// events, charters, onboarding steps, feedback and network descriptions, in any letter case.
+async fn erasure_removes_the_name_in_any_case_from_events_charters_steps_and_feedback(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let carmen = app.user("carmen@example.org", "Carmen Okafor").await;
+    assert_eq!(carmen.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let db = &app.state.db;
+    let net = networks::by_slug(db, "eas").await.unwrap().unwrap().id;
+    let start = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%dT%H:%M").to_string();
+    let end = (chrono::Utc::now() + chrono::Duration::days(3) + chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let r = admin
+        .post(app.at("/n/eas/events/new"))
+        .form(&[
+            ("kind", "network_meeting"),
+            ("title", "Farewell for Carmen Okafor"),
+            ("theme", "Thanks"),
+            ("description", "CARMEN OKAFOR is moving on; bring a card."),
+            ("time_zone", "UTC"),
+            ("start", start.as_str()),
+            ("end", end.as_str()),
+            ("repeat", "none"),
+            ("location_mode", "in_person"),
+            ("place", "Room 4.01"),
+            ("audience", "network"),
+            ("reminder_hours", "24"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    let r =
+        admin.post(app.at("/n/eas/charter")).form(&[("body", "Questions about the rota go to carmen okafor.")]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = admin
+        .post(app.at("/n/eas/onboarding/steps"))
+        .form(&[("title", "Meet Carmen Okafor"), ("description", "She runs the rota."), ("automatic", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let texts = "SELECT (SELECT COUNT(*) FROM events WHERE LOWER(title || description) LIKE $1) \
+        + (SELECT COUNT(*) FROM charters WHERE LOWER(body) LIKE $1) \
+        + (SELECT COUNT(*) FROM onboarding_steps WHERE LOWER(title || description) LIKE $1)";
+    assert_eq!(count(&app, texts, params!["%carmen okafor%"]).await, 3, "named in each before");
+
+    let carmen_id = id(&app, "carmen@example.org").await;
+    let r = admin.post(app.at(&format!("/admin/people/{carmen_id}/erase"))).form(&[("confirm", "ERASE")]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(count(&app, texts, params!["%carmen okafor%"]).await, 0, "named in none after");
+    let rows = db.read("SELECT title, description FROM events WHERE network_id = $1", params![net]).await.unwrap();
+    let event: Vec<(String, String)> = rows.iter().map(|r| (r.text(0).unwrap(), r.text(1).unwrap())).collect();
+    assert_eq!(
+        event,
+        [("Farewell for a former member".to_owned(), "a former member is moving on; bring a card.".to_owned())],
+        "the event stays, without her name"
+    );
+    let page = body(admin.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
+    assert!(page.contains("Questions about the rota go to a former member."), "{page}");
 }

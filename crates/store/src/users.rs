@@ -56,11 +56,25 @@ queries! {
     SET_AUDIT_DETAIL = "UPDATE audit_log SET detail = $2 WHERE id = $1";
     ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3 RETURNING file_name";
     /// Audit entries and mail written since `$2` that mention the name `$1` (`$3`: as HTML).
-    AUDIT_NAMING = "SELECT id, subject, detail FROM audit_log WHERE (REPLACE(subject, $1, '') <> subject OR REPLACE(detail, $1, '') <> detail) AND at >= $2";
+    AUDIT_NAMING = "SELECT id, subject, detail FROM audit_log WHERE (REPLACE(LOWER(subject), LOWER($1), '') <> LOWER(subject) OR REPLACE(LOWER(detail), LOWER($1), '') <> LOWER(detail)) AND at >= $2";
     SET_AUDIT_TEXT = "UPDATE audit_log SET subject = $2, detail = $3 WHERE id = $1";
-    OUTBOX_NAMING = "SELECT id, subject, text_body, html_body, file_name FROM outbox WHERE (REPLACE(subject, $1, '') <> subject OR REPLACE(text_body, $1, '') <> text_body OR REPLACE(html_body, $3, '') <> html_body) AND created_at >= $2";
-    SET_OUTBOX_TEXT = "UPDATE outbox SET subject = $2, text_body = $3, html_body = $4 WHERE id = $1";
-    NOTES_NAMING = "SELECT event_id, occurrence_at, agenda, minutes, summary FROM event_notes WHERE (REPLACE(agenda, $1, '') <> agenda OR REPLACE(minutes, $1, '') <> minutes OR REPLACE(summary, $1, '') <> summary) AND updated_at >= $2";
+    OUTBOX_NAMING = "SELECT id, subject, text_body, html_body, file_name, COALESCE(ics, '') FROM outbox WHERE (REPLACE(LOWER(subject), LOWER($1), '') <> LOWER(subject) OR REPLACE(LOWER(text_body), LOWER($1), '') <> LOWER(text_body) OR REPLACE(LOWER(html_body), LOWER($3), '') <> LOWER(html_body) OR REPLACE(LOWER(COALESCE(ics, '')), LOWER($1), '') <> LOWER(COALESCE(ics, ''))) AND created_at >= $2";
+    SET_OUTBOX_TEXT = "UPDATE outbox SET subject = $2, text_body = $3, html_body = $4, ics = CASE WHEN ics IS NULL THEN NULL ELSE $5 END WHERE id = $1";
+    NOTES_NAMING = "SELECT event_id, occurrence_at, agenda, minutes, summary FROM event_notes WHERE (REPLACE(LOWER(agenda), LOWER($1), '') <> LOWER(agenda) OR REPLACE(LOWER(minutes), LOWER($1), '') <> LOWER(minutes) OR REPLACE(LOWER(summary), LOWER($1), '') <> LOWER(summary)) AND updated_at >= $2";
+    /// Other text that may name someone (any case): events and single occurrences, feedback,
+    /// charters, onboarding steps, network descriptions.
+    EVENTS_NAMING = "SELECT id, title, description FROM events WHERE REPLACE(LOWER(title), LOWER($1), '') <> LOWER(title) OR REPLACE(LOWER(description), LOWER($1), '') <> LOWER(description)";
+    SET_EVENT_TEXT = "UPDATE events SET title = $2, description = $3 WHERE id = $1";
+    OCCURRENCES_NAMING = "SELECT event_id, occurrence_at, title FROM event_exceptions WHERE REPLACE(LOWER(title), LOWER($1), '') <> LOWER(title)";
+    SET_OCCURRENCE_TITLE = "UPDATE event_exceptions SET title = $3 WHERE event_id = $1 AND occurrence_at = $2";
+    FEEDBACK_NAMING = "SELECT event_id, occurrence_at, user_id, comment FROM event_feedback WHERE REPLACE(LOWER(comment), LOWER($1), '') <> LOWER(comment)";
+    SET_FEEDBACK_COMMENT = "UPDATE event_feedback SET comment = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
+    CHARTERS_NAMING = "SELECT network_id, version, body FROM charters WHERE REPLACE(LOWER(body), LOWER($1), '') <> LOWER(body)";
+    SET_CHARTER_BODY = "UPDATE charters SET body = $3 WHERE network_id = $1 AND version = $2";
+    STEPS_NAMING = "SELECT id, title, description FROM onboarding_steps WHERE REPLACE(LOWER(title), LOWER($1), '') <> LOWER(title) OR REPLACE(LOWER(description), LOWER($1), '') <> LOWER(description)";
+    SET_STEP_TEXT = "UPDATE onboarding_steps SET title = $2, description = $3 WHERE id = $1";
+    NETWORKS_NAMING = "SELECT id, description FROM networks WHERE REPLACE(LOWER(description), LOWER($1), '') <> LOWER(description)";
+    SET_NETWORK_DESCRIPTION = "UPDATE networks SET description = $2 WHERE id = $1";
     SET_NOTES_TEXT = "UPDATE event_notes SET agenda = $3, minutes = $4, summary = $5 WHERE event_id = $1 AND occurrence_at = $2";
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
     /// By name or email (LIKE $1), or exactly by HR employee ID ($4), that person first; the
@@ -316,8 +330,7 @@ fn scrub_name(text: &str, name: &str) -> String {
 /// `runs_on(char before, text after)` says the mention is part of something longer.
 fn replace_mentions(text: &str, needle: &str, runs_on: impl Fn(Option<char>, &str) -> bool) -> String {
     let (mut out, mut copied, mut from) = (String::with_capacity(text.len()), 0, 0);
-    while let Some(i) = text[from..].find(needle) {
-        let (at, end) = (from + i, from + i + needle.len());
+    while let Some((at, end)) = find_ignoring_case(text, needle, from) {
         if !runs_on(text[..at].chars().next_back(), &text[end..]) {
             out.push_str(&text[copied..at]);
             out.push_str("a former member");
@@ -327,6 +340,28 @@ fn replace_mentions(text: &str, needle: &str, runs_on: impl Fn(Option<char>, &st
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// Where `needle` next occurs in `text` at or after byte `from`, whatever the case of either:
+/// (start, end) in bytes of `text` ("ANN LEE" and "ann lee" are both Ann Lee).
+fn find_ignoring_case(text: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
+    let want: Vec<char> = needle.chars().flat_map(char::to_lowercase).collect();
+    if want.is_empty() {
+        return None;
+    }
+    text[from..].char_indices().find_map(|(i, _)| {
+        let start = from + i;
+        let mut got = text[start..].char_indices().flat_map(|(j, c)| c.to_lowercase().map(move |l| (j, c, l)));
+        let mut end = start;
+        for w in &want {
+            let (j, c, l) = got.next()?;
+            if l != *w {
+                return None;
+            }
+            end = start + j + c.len_utf8();
+        }
+        Some((start, end))
+    })
 }
 
 /// A name as askama writes it into an HTML page or email.
@@ -434,10 +469,14 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
             tx.write(SET_AUDIT_TEXT, params![entry, scrub_name(&subject, name), scrub_name(&detail, name)]).await?;
         }
         for r in tx.read(OUTBOX_NAMING, params![name, person.created_at, html_name.as_str()]).await? {
-            let (id, subject, text, html) = (r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?);
-            let (subject, text, html) =
-                (scrub_name(&subject, name), scrub_name(&text, name), scrub_name(&html, &html_name));
-            tx.write(SET_OUTBOX_TEXT, params![id, subject, text, html]).await?;
+            let (id, subject, text, html, ics) = (r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?, r.text(5)?);
+            let (subject, text, html, ics) = (
+                scrub_name(&subject, name),
+                scrub_name(&text, name),
+                scrub_name(&html, &html_name),
+                scrub_name(&ics, name),
+            );
+            tx.write(SET_OUTBOX_TEXT, params![id, subject, text, html, ics]).await?;
             // The copy written to disk when it was sent still names them.
             mail_files.extend(r.opt_text(4)?);
         }
@@ -446,6 +485,30 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
             let (agenda, minutes, summary) =
                 (scrub_name(&r.text(2)?, name), scrub_name(&r.text(3)?, name), scrub_name(&r.text(4)?, name));
             tx.write(SET_NOTES_TEXT, params![event, at, agenda, minutes, summary]).await?;
+        }
+        for r in tx.read(EVENTS_NAMING, params![name]).await? {
+            let (event, title, description) = (r.uuid(0)?, r.text(1)?, r.text(2)?);
+            tx.write(SET_EVENT_TEXT, params![event, scrub_name(&title, name), scrub_name(&description, name)]).await?;
+        }
+        for r in tx.read(OCCURRENCES_NAMING, params![name]).await? {
+            let (event, at, title) = (r.uuid(0)?, r.time(1)?, r.text(2)?);
+            tx.write(SET_OCCURRENCE_TITLE, params![event, at, scrub_name(&title, name)]).await?;
+        }
+        for r in tx.read(FEEDBACK_NAMING, params![name]).await? {
+            let (event, at, by, comment) = (r.uuid(0)?, r.time(1)?, r.uuid(2)?, r.text(3)?);
+            tx.write(SET_FEEDBACK_COMMENT, params![event, at, by, scrub_name(&comment, name)]).await?;
+        }
+        for r in tx.read(CHARTERS_NAMING, params![name]).await? {
+            let (network, version, body) = (r.uuid(0)?, r.int(1)?, r.text(2)?);
+            tx.write(SET_CHARTER_BODY, params![network, version, scrub_name(&body, name)]).await?;
+        }
+        for r in tx.read(STEPS_NAMING, params![name]).await? {
+            let (step, title, description) = (r.uuid(0)?, r.text(1)?, r.text(2)?);
+            tx.write(SET_STEP_TEXT, params![step, scrub_name(&title, name), scrub_name(&description, name)]).await?;
+        }
+        for r in tx.read(NETWORKS_NAMING, params![name]).await? {
+            let (network, description) = (r.uuid(0)?, r.text(1)?);
+            tx.write(SET_NETWORK_DESCRIPTION, params![network, scrub_name(&description, name)]).await?;
         }
     }
     // They are nobody's buddy, and have none, any more; the ended rows stay for the figures.
@@ -523,6 +586,8 @@ mod tests {
         );
         assert_eq!(scrub_name("Ann LeeAnn Lee", n), "Ann LeeAnn Lee", "run together, neither is the name alone");
         assert_eq!(scrub_name("Zoë Ann Lee", n), "Zoë a former member");
+        assert_eq!(scrub_name("THANKS ANN LEE, and ann lee!", n), "THANKS a former member, and a former member!");
+        assert_eq!(scrub_name("ÉMILE DURAND wrote", "Émile Durand"), "a former member wrote", "any case, any letter");
         assert_eq!(html_escaped("Seán O'Brien & co"), "Seán O&#39;Brien &#38; co");
     }
 }
