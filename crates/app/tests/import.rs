@@ -42,6 +42,7 @@ both!(
     the_api_imports_and_exports_like_the_pages,
     invisible_characters_and_a_leavers_employee_id_make_no_second_account,
     a_stray_quote_that_swallows_rows_is_named_and_deactivates_no_one,
+    none_removes_a_stored_manager_or_executives_so_a_reporting_line_can_turn_round,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1427,4 +1428,35 @@ bea@example.org,Bea Peer,Legal\r\n";
         assert!(user(db, email).await.unwrap().deactivated_at.is_none(), "{email} stays active");
     }
     assert_eq!(profile(db, "ann@example.org").await.department, "Finance", "nothing changed");
+}
+
+async fn none_removes_a_stored_manager_or_executives_so_a_reporting_line_can_turn_round(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    assert!(import(db, FILE.as_bytes(), apply()).await.applied);
+    let id = |email: &'static str| async move { user(db, email).await.unwrap().id };
+    assert_eq!(profile(db, "bea@example.org").await.manager_id, Some(id("ann@example.org").await));
+    // A reorganisation: Bea now manages Ann. An empty cell keeps Bea's stored manager (Ann), so
+    // the file would make a loop — the message says how to remove it.
+    let turned = "email,manager_email,supports_emails\r\nann@example.org,bea@example.org,\r\nbea@example.org,,\r\n";
+    let r = import(db, turned.as_bytes(), apply()).await;
+    assert!(!r.applied);
+    assert!(
+        r.errors.iter().any(|e| e.problem.contains("reporting loop") && e.fix.contains("write none")),
+        "{:#?}",
+        r.errors
+    );
+    // With "none" the old line goes; Ann's executives go too.
+    let turned =
+        "email,manager_email,supports_emails\r\nann@example.org,bea@example.org,NONE\r\nbea@example.org,none,\r\n";
+    let r = import(db, turned.as_bytes(), apply()).await;
+    assert!(r.applied && r.errors.is_empty(), "{:#?}", r.errors);
+    let (ann, bea) = (profile(db, "ann@example.org").await, profile(db, "bea@example.org").await);
+    assert_eq!((ann.manager_id, bea.manager_id), (Some(id("bea@example.org").await), None));
+    assert!(ann.supports.is_empty(), "{:?}", ann.supports);
+    // Idempotent: the same file again changes nothing.
+    let again = import(db, turned.as_bytes(), apply()).await;
+    assert_eq!((again.updated, again.unchanged), (0, 2), "{:#?}", again.outcomes);
 }

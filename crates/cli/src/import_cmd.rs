@@ -6,7 +6,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use roundtable_app::http::Separator;
-use roundtable_app::import::{Column, Options, Report, Stage, console};
+use roundtable_app::import::{Action, Column, Options, Outcome, Report, Stage, console};
 use roundtable_store::Db;
 use std::io::Write;
 use std::path::PathBuf;
@@ -135,6 +135,9 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
     if r.errors.len() > SHOWN_ERRORS {
         eprintln!("… and {} more errors.", r.errors.len() - SHOWN_ERRORS);
     }
+    for line in row_outcomes(&r) {
+        println!("{line}");
+    }
     for line in email_changes(&r) {
         println!("{line}");
     }
@@ -166,6 +169,34 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// One line per row that adds or changes someone, or carries a note (the first `SHOWN_ERRORS`):
+/// who, and which fields — what a dry run is for.
+fn row_outcomes(r: &Report) -> Vec<String> {
+    let shown: Vec<&Outcome> =
+        r.outcomes.iter().filter(|o| o.action != Action::Unchanged || o.note.is_some()).collect();
+    let mut out: Vec<String> = shown
+        .iter()
+        .take(SHOWN_ERRORS)
+        .map(|o| {
+            let what = match (o.action, r.applied) {
+                (Action::Create, true) => format!("added {} ({})", o.email, o.name),
+                (Action::Create, false) => format!("would add {} ({})", o.email, o.name),
+                (Action::Update, true) => format!("updated {}: {}", o.email, o.changes.join(", ")),
+                (Action::Update, false) => format!("would update {}: {}", o.email, o.changes.join(", ")),
+                (Action::Unchanged, _) => format!("{} unchanged", o.email),
+            };
+            match &o.note {
+                Some(note) => format!("line {}: {what} — {note}", o.line),
+                None => format!("line {}: {what}", o.line),
+            }
+        })
+        .collect();
+    if shown.len() > SHOWN_ERRORS {
+        out.push(format!("… and {} more rows.", shown.len() - SHOWN_ERRORS));
+    }
+    out
 }
 
 /// One line per person found by employee ID whose email changes (the first `SHOWN_ERRORS`):

@@ -106,6 +106,9 @@ async fn email_changes_found_by_employee_id_are_listed(d: Dialect) {
         text.contains("Dry run, nothing changed. Would be: 0 created, 1 updated (1 with a new email, found by employee ID), 1 unchanged"),
         "{text}"
     );
+    // Who changes and how, row by row; the unchanged row is not listed.
+    assert!(text.contains("line 2: would update ann.jones@example.org: email, name\n"), "{text}");
+    assert!(!text.contains("bea@example.org"), "{text}");
     assert!(users::by_email(&db.db, "ann.jones@example.org").await.unwrap().is_none(), "a dry run changes nothing");
 
     let out = roundtable(&db, &["import", "members", &renamed]);

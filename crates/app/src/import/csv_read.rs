@@ -299,10 +299,29 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.to_owned(), "UTF-8")),
+        // Rows of a Windows-1252 file pasted into a UTF-8 one: read either way, one part's
+        // accented letters would be stored garbled ("ZoÃ«"), so neither is guessed.
+        Err(e) if has_utf8_letters(bytes) => {
+            let line = line_breaks(&bytes[..e.valid_up_to()]).len() + 1;
+            Err(FileError(format!(
+                "The file mixes two encodings: most of it is UTF-8, but line {line} is not (perhaps rows pasted from a file saved as Windows-1252), so its accented letters would come out wrong. Open it in Excel and save it again as “CSV UTF-8”, or retype the accented letters on line {line}."
+            )))
+        }
         // Not UTF-8: what Excel on Windows writes for "CSV (comma delimited)". Every byte means
         // something in Windows-1252, so this never fails.
         Err(_) => Ok((encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(), "Windows-1252")),
     }
+}
+
+/// Whether the bytes hold a letter written in UTF-8 (a two- or three-byte sequence). Windows-1252
+/// text almost never does: it would take a pair like "Ã©" in a name.
+fn has_utf8_letters(bytes: &[u8]) -> bool {
+    let cont = |b: Option<&u8>| b.is_some_and(|b| (0x80..=0xBF).contains(b));
+    bytes.iter().enumerate().any(|(i, b)| match b {
+        0xC2..=0xDF => cont(bytes.get(i + 1)),
+        0xE0..=0xEF => cont(bytes.get(i + 1)) && cont(bytes.get(i + 2)),
+        _ => false,
+    })
 }
 
 fn bad_utf8(bytes: &[u8], valid: usize) -> FileError {
@@ -496,6 +515,9 @@ pub struct Record {
     pub start_date: Option<String>,
     pub employee_id: Option<String>,
     pub manager_email: Option<Email>,
+    /// The manager cell says `none`: the stored manager is removed (an empty cell keeps it).
+    pub clear_manager: bool,
+    /// `Some(empty)` when the cell says `none`: the stored list is emptied.
     pub supports_emails: Option<Vec<Email>>,
     pub networks: Vec<String>,
     pub errors: Vec<RowError>,
@@ -872,17 +894,21 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
             Err((problem, fix)) => err(Column::EmployeeId, problem, fix),
         }
     }
-    if let Some(v) = value(Column::ManagerEmail) {
-        match Email::parse(v) {
+    match value(Column::ManagerEmail) {
+        Some(v) if is_none(v) => r.clear_manager = true,
+        Some(v) => match Email::parse(v) {
             Ok(e) => r.manager_email = Some(e),
             Err(_) => err(
                 Column::ManagerEmail,
                 not_an_email(v),
-                "Write the manager's work email, like name@example.org, or leave the cell empty.",
+                "Write the manager's work email, like name@example.org, none to remove the manager, or leave the cell empty to keep it.",
             ),
-        }
+        },
+        None => {}
     }
-    if let Some(v) = value(Column::SupportsEmails) {
+    if value(Column::SupportsEmails).is_some_and(is_none) {
+        r.supports_emails = Some(Vec::new());
+    } else if let Some(v) = value(Column::SupportsEmails) {
         let mut list: Vec<Email> = Vec::new();
         for e in list_cell(v) {
             match Email::parse(e) {
@@ -1015,6 +1041,12 @@ pub fn template() -> String {
     format!("\u{feff}{}", String::from_utf8_lossy(&body))
 }
 
+/// A reporting-line cell that removes what is stored: an empty cell keeps it, as every empty
+/// cell does, so a change in the reporting line needs a word.
+fn is_none(v: &str) -> bool {
+    v.eq_ignore_ascii_case("none")
+}
+
 /// Why a cell is not an email address, quoting it (cut short when long); an invisible character
 /// pasted into it is shown where it sits, or the message would quote what looks like a good
 /// address.
@@ -1056,6 +1088,10 @@ mod tests {
         assert_eq!(decode(b"\xFF\xFEa\x00,\x00b\x00").unwrap(), ("a,b".into(), "UTF-16"));
         assert!(decode(b"PK\x03\x04rest").unwrap_err().0.contains("Excel workbook"));
         assert!(decode(b"\xEF\xBB\xBFok\nZo\xEB").unwrap_err().0.contains("line 2"));
+        // A UTF-8 file with a row pasted from a Windows-1252 one: refused, naming the line.
+        let mixed = [&b"name\nZo\xC3\xAB M\xC3\xBCller\n"[..], b"Ren\xE9e\n"].concat();
+        let e = decode(&mixed).unwrap_err().0;
+        assert!(e.contains("mixes two encodings") && e.contains("line 3 is not"), "{e}");
     }
 
     #[test]

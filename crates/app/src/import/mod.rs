@@ -628,6 +628,9 @@ fn plan(
             {
                 graph.insert(id, mid);
             }
+            if let (true, Some(id), true) = (valid[i], ids[i], r.clear_manager) {
+                graph.remove(&id);
+            }
         }
         let in_file: HashMap<UserId, usize> =
             ids.iter().enumerate().filter(|(i, _)| valid[*i]).filter_map(|(i, id)| Some(((*id)?, i))).collect();
@@ -646,7 +649,7 @@ fn plan(
                         line,
                         col(Column::ManagerEmail),
                         format!("This makes a reporting loop: {chain}."),
-                        "Correct the manager of one of these people.",
+                        "Correct the manager of one of these people; to remove a manager already stored, write none in the manager cell (an empty cell keeps it).",
                     ));
                     valid[i] = false;
                     any = true;
@@ -751,7 +754,7 @@ fn plan(
                         Some(_) => cur.employee_id.clone(),
                         None => r.employee_id.clone().or_else(|| cur.employee_id.clone()),
                     },
-                    manager_id: manager.or(cur.manager_id),
+                    manager_id: if r.clear_manager { None } else { manager.or(cur.manager_id) },
                     visibility: cur.visibility.clone(),
                     skills: r.skills.clone().unwrap_or(l.skills.clone()),
                     interests: r.interests.clone().unwrap_or(l.interests.clone()),
