@@ -109,7 +109,7 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
     let nia_c = sign_in(&app, "nia@example.org").await;
     let home = body(nia_c.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("Your first steps (0 of 2 done)") && !home.contains("Your buddy"), "{home}");
-    assert!(home.contains("An organiser will pair you with an experienced member."), "{home}");
+    assert!(home.contains("— an organiser will pair you with an experienced member."), "{home}");
 
     // The organisers' overview offers to assign one; the page suggests, with reasons.
     let page = body(chair.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;

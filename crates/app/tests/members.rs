@@ -284,6 +284,10 @@ async fn the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet
     assert!(newest.is_sorted(), "{newest:?}");
     let newest = order_on(&page(&admin, "?sort=newest").await, &["Bo Hidden", "Cy Late", "Ada Early"]);
     assert!(newest.is_sorted(), "{newest:?}");
+    // Cy's profile gives the date as every page writes dates.
+    let cy = users::by_email(&app.state.db, "cy@example.org").await.unwrap().unwrap().id;
+    let profile = body(viewer.get(app.at(&format!("/people/{cy}"))).send().await.unwrap()).await;
+    assert!(profile.contains("<dt>In the organisation since</dt><dd>30 Sep 2024</dd>"), "{profile}");
     let by_department = order_on(&page(&viewer, "?sort=department").await, &["Bo Hidden", "Cy Late", "Ada Early"]);
     assert!(by_department.is_sorted(), "Finance before Sales, then by name");
     // The chosen order and filters survive a new search (hidden fields in the search form).

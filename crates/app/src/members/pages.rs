@@ -185,6 +185,17 @@ struct ProfilePage {
     p: super::ProfileView,
 }
 
+impl ProfilePage {
+    /// The start date as the other pages write dates ("2 Mar 2020"); as stored if unreadable.
+    fn started(&self) -> Option<String> {
+        let iso = self.p.start_date.as_deref()?;
+        Some(
+            chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+                .map_or_else(|_| iso.to_owned(), |d| d.format("%-d %b %Y").to_string()),
+        )
+    }
+}
+
 async fn profile(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {
     let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
     let p = super::view(&state, &s.actor(), id).await?;
