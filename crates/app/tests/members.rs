@@ -295,6 +295,12 @@ async fn the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet
     assert!(filtered.contains(r#"<input type="hidden" name="department" value="Finance">"#), "{filtered}");
     assert!(filtered.contains(r#"<input type="hidden" name="sort" value="newest">"#), "{filtered}");
     assert!(filtered.contains("aria-current=\"true\"><strong>Newest to the organisation"), "{filtered}");
+    // Above the results, each chosen filter with a link that removes it (and keeps the order).
+    assert!(
+        filtered.contains(r#"Filtered by <a href="/people?sort=newest#results-h">Department: Finance <span aria-hidden="true">✕</span>"#),
+        "{filtered}"
+    );
+    assert!(!page(&viewer, "?sort=newest").await.contains("Filtered by"), "an order alone filters nothing");
     // 42 interests: the twelve most frequent shown, the rest one link away.
     let short = page(&viewer, "").await;
     assert!(short.contains("Show all 42 interests") && !short.contains("Hobby c13"), "{short}");

@@ -42,6 +42,14 @@ struct DirectoryPage {
     filtered: bool,
 }
 
+impl DirectoryPage {
+    /// The filters chosen, each with the link that removes it, for the row above the results (on
+    /// a phone the facets are a screen away).
+    fn active(&self) -> Vec<(&'static str, &FacetValue)> {
+        self.facets.iter().flat_map(|f| f.values.iter().filter(|v| v.selected).map(move |v| (f.label, v))).collect()
+    }
+}
+
 struct FacetView {
     label: &'static str,
     values: Vec<FacetValue>,
