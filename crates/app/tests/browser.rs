@@ -518,6 +518,17 @@ impl<'a> Browser<'a> {
         );
     }
 
+    /// At phone width, the scrolling box around `selector` (a table's) has nothing out of view
+    /// sideways.
+    async fn expect_no_sideways_scroll(&self, selector: &str, what: &str) {
+        let script = format!(
+            "const w = document.querySelector('{selector}').parentElement; return [w.clientWidth, w.scrollWidth];"
+        );
+        let (inner, scroll): (i64, i64) =
+            self.driver.execute(&script, Vec::new()).await.expect("widths").convert().expect("two numbers");
+        assert!(scroll <= inner, "{}: {what} scrolls sideways at phone width: {scroll}px in {inner}px", self.who);
+    }
+
     /// The header's Sign out button; lands on the sign-in page, signed out.
     async fn sign_out(&mut self) {
         let b = self
@@ -739,6 +750,10 @@ async fn journey(dialect: Dialect) {
     admin.open(&format!("/n/{slug}")).await;
     admin.expect_h1("Assistants").await;
     admin.expect_fits_phone("the network page").await;
+    // The organiser's member list: each row's role and actions under the name.
+    admin.open(&format!("/n/{slug}/members")).await;
+    admin.expect_fits_phone("the member list").await;
+    admin.expect_no_sideways_scroll("table.rows-stack", "the member list").await;
     admin.resize(DESKTOP).await;
 
     // ---- the newcomer, in a second browser: keyboard check, invitation, sign out and in ----
@@ -1125,17 +1140,7 @@ async fn onboarding_journey(dialect: Dialect) {
     member.resize(PHONE).await;
     member.open("/profile").await;
     member.expect_fits_phone("the profile form").await;
-    let (inner, scroll): (i64, i64) = member
-        .driver
-        .execute(
-            "const w = document.querySelector('table.audiences').parentElement; return [w.clientWidth, w.scrollWidth];",
-            Vec::new(),
-        )
-        .await
-        .expect("widths")
-        .convert()
-        .expect("two numbers");
-    assert!(scroll <= inner, "the audience choices scroll sideways at phone width: {scroll}px in {inner}px");
+    member.expect_no_sideways_scroll("table.audiences", "the audience choices").await;
     let chosen = member
         .find(
             By::XPath("//input[@name='audience_skills' and @value='organisation']/following-sibling::span"),
