@@ -1774,6 +1774,7 @@ async fn buddy_and_import_journey(dialect: Dialect) {
     admin.resize(PHONE).await;
     admin.audit().await;
     admin.expect_fits_phone("the import preview").await;
+    admin.expect_no_sideways_scroll("table.rows-stack", "the preview's problems").await;
     admin.resize(DESKTOP).await;
     assert!(users::by_email(db, "gus@example.org").await.expect("read").is_none(), "a preview imports nothing");
 

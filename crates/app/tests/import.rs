@@ -424,7 +424,7 @@ async fn the_pages_walk_through_upload_columns_preview_and_import(d: Dialect) {
     assert_eq!(r.status(), StatusCode::OK);
     let html = body(r).await;
     assert!(html.contains("<dt>New people</dt><dd>2</dd>") && html.contains(">Import</button>"), "{html}");
-    assert!(html.contains("<th scope=\"row\">3</th>"), "rows are named by their line");
+    assert!(html.contains("<th scope=\"row\" data-label=\"Line\">3</th>"), "rows are named by their line");
     assert!(user(db, "ann@example.org").await.is_none(), "a preview imports nothing");
     let r = post(&app, &admin, "/admin/import/apply", csv, &[("network", "eas")]).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -445,7 +445,7 @@ async fn the_pages_walk_through_upload_columns_preview_and_import(d: Dialect) {
     assert!(
         html.contains("1 row has errors")
             && html.contains("Import the valid rows only")
-            && html.contains("<th scope=\"row\">2</th>"),
+            && html.contains("<th scope=\"row\" data-label=\"Line\">2</th>"),
         "{html}"
     );
     assert!(user(db, "dee@example.org").await.is_none());
