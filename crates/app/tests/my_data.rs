@@ -84,10 +84,25 @@ async fn a_reused_address_stays_with_whoever_holds_it_now(d: Dialect) {
     assert!(!s.iter().any(|s| s.contains("Network inner")), "another person's mail: {s:?}");
     let links = mine["links_sent_to_you"].as_array().unwrap();
     assert_eq!(links.iter().filter(|l| l["purpose"] == "invite").count(), 1, "{links:?}");
+    // So does what the administrator recorded about her; Nat's failed sign-in is not hers.
+    let invited_to = |json: &serde_json::Value| -> Vec<String> {
+        json["recorded_about_you"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "membership.invited")
+            .map(|e| e["network"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(invited_to(&mine), ["Network first"], "{mine:#}");
+    assert_eq!(mine["failed_sign_ins"], serde_json::json!([]));
     // Nat's is the other way round.
-    let theirs = subjects(&export(&app, &nat).await);
+    let nat_data = export(&app, &nat).await;
+    let theirs = subjects(&nat_data);
     assert!(theirs.iter().any(|s| s.ends_with("Network inner")), "{theirs:?}");
     assert!(!theirs.iter().any(|s| s.contains("Network first")), "{theirs:?}");
+    assert_eq!(invited_to(&nat_data), ["Network inner"], "{nat_data:#}");
+    assert_eq!(nat_data["failed_sign_ins"].as_array().unwrap().len(), 1);
 
     // Erasing Ann leaves Nat's invitation, mail, audit entry and failed sign-in alone.
     let r = admin

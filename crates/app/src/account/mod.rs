@@ -167,12 +167,20 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
         .into_iter()
         .map(|(address, at)| serde_json::json!({"address": address, "last_signed_in": t(at)}))
         .collect();
-    let failed_sign_ins: Vec<_> =
-        roundtable_store::login_failures::times_for_key(db, &crate::accounts::account_failure_key(&user.email))
-            .await?
-            .into_iter()
-            .map(t)
-            .collect();
+    // Under every address they had, while they had it (a failure under an address someone else
+    // holds now, or held before, is that person's).
+    let mut failed_sign_ins = Vec::new();
+    for h in &held {
+        let (from, until) = h.bounds();
+        let key = crate::accounts::account_failure_key(&h.address);
+        for at in roundtable_store::login_failures::times_for_key(db, &key).await? {
+            if (from..until).contains(&at.timestamp_micros()) {
+                failed_sign_ins.push(at);
+            }
+        }
+    }
+    failed_sign_ins.sort();
+    let failed_sign_ins: Vec<_> = failed_sign_ins.into_iter().map(t).collect();
     let pairings: Vec<_> = buddies::history_of(db, me)
         .await?
         .into_iter()
@@ -275,6 +283,22 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
             })
         })
         .collect();
+    // What administrators and organisers recorded about them (an invitation, a role change,
+    // attendance), under each address they had.
+    let mut about = Vec::new();
+    for h in &held {
+        about.extend(audit::about(db, h, me).await?);
+    }
+    about.sort_by_key(|e| e.at);
+    let about: Vec<_> = about
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({
+                "at": t(e.at), "by": e.actor_name, "action": e.action, "network": e.network_name,
+                "subject": e.subject, "detail": e.detail,
+            })
+        })
+        .collect();
     Ok(serde_json::json!({
         "account": {
             "id": me.to_string(), "name": user.name, "email": user.email,
@@ -317,6 +341,7 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
         "links_sent_to_you": links,
         "emails_to_you": mail,
         "your_actions": actions,
+        "recorded_about_you": about,
     }))
 }
 
