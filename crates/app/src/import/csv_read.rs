@@ -346,6 +346,10 @@ fn line_breaks(bytes: &[u8]) -> Vec<usize> {
 /// (Excel uses `;` where the decimal mark is a comma; pasting from a spreadsheet gives tabs).
 pub fn sniff_delimiter(text: &str) -> char {
     let first = text.split(['\r', '\n']).find(|l| !l.trim().is_empty()).unwrap_or("");
+    // Excel's own hint, a first line such as `sep=;` (the line is then skipped by `read`).
+    if let Some(d) = excel_separator(first) {
+        return d;
+    }
     let (mut counts, mut quoted) = ([0usize; 3], false);
     for c in first.chars() {
         match c {
@@ -358,6 +362,17 @@ pub fn sniff_delimiter(text: &str) -> char {
     }
     let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
     if counts[best] == 0 { ',' } else { [',', ';', '\t'][best] }
+}
+
+/// The separator named by a `sep=X` line, as Excel writes and reads it.
+fn excel_separator(line: &str) -> Option<char> {
+    let line = line.trim_start_matches('\u{feff}');
+    let rest = line.get(..4).filter(|p| p.eq_ignore_ascii_case("sep=")).map(|_| &line[4..])?;
+    let mut chars = rest.chars();
+    match (chars.next(), chars.next()) {
+        (Some(d @ (',' | ';' | '\t' | '|')), None) => Some(d),
+        _ => None,
+    }
 }
 
 /// Reads the header and rows. Cells are trimmed; rows with only empty cells are skipped.
@@ -406,6 +421,10 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
             continue;
         }
         if headers.is_none() {
+            // Excel's `sep=;` line comes before the header.
+            if cells.len() <= 2 && cells.iter().skip(1).all(String::is_empty) && cells[0].eq_ignore_ascii_case("sep=") {
+                continue;
+            }
             headers = Some(cells);
         } else {
             rows.push(SheetRow { line, cells });
@@ -488,8 +507,16 @@ impl Mapping {
     pub fn ignored(&self, headers: &[String]) -> Vec<String> {
         (0..headers.len())
             .filter(|i| !self.0.values().any(|j| j == i))
-            .map(|i| headers[i].clone())
-            .filter(|h| !h.is_empty())
+            .filter(|&i| !headers[i].is_empty())
+            .map(|i| {
+                // A second column of the same name is said to be one, with its letter.
+                let used_twice = headers[..i].iter().any(|h| normalise(h) == normalise(&headers[i]));
+                if used_twice {
+                    format!("{} (column {}, a second column of that name)", headers[i], letter(i))
+                } else {
+                    headers[i].clone()
+                }
+            })
             .collect()
     }
 }
@@ -1095,6 +1122,14 @@ mod tests {
     }
 
     #[test]
+    fn excel_s_separator_line_is_followed_and_skipped() {
+        let s = sheet("sep=;\r\nemail;name\r\nann@example.org;Ann, Lee\r\n");
+        assert_eq!(s.delimiter, ';');
+        assert_eq!(s.headers, ["email", "name"]);
+        assert_eq!((s.rows[0].line, s.rows[0].cells[1].as_str()), (3, "Ann, Lee"));
+    }
+
+    #[test]
     fn the_separator_is_guessed_from_the_header_outside_quotes() {
         assert_eq!(sniff_delimiter("email;name;\"a,b,c,d\"\n"), ';');
         assert_eq!(sniff_delimiter("email,name\n"), ',');
@@ -1146,6 +1181,8 @@ mod tests {
         assert_eq!(m.get(Column::TimeZone), Some(5));
         assert_eq!(m.get(Column::EmployeeId), Some(6));
         assert!(m.ignored(&headers).is_empty());
+        let twice: Vec<String> = ["Email", "Department", "Department"].map(String::from).into();
+        assert_eq!(Mapping::suggest(&twice).ignored(&twice), ["Department (column C, a second column of that name)"]);
         // French and German HR files: accents folded, "Nom" is the family name.
         let fr: Vec<String> = ["Courriel", "Prénom", "Nom"].map(String::from).into();
         let m = Mapping::suggest(&fr);
