@@ -513,15 +513,17 @@ fn plan(
                 ));
             }
         }
+        let c = if mapping.get(Column::Name).is_none() && mapping.get(Column::FirstName).is_some() {
+            Column::FirstName
+        } else {
+            Column::Name
+        };
+        // A name that was there but refused (too long, say) has its own error already.
         if let Some(e) = &r.email
             && r.name.is_none()
             && matched[i].is_none()
+            && !r.errors.iter().any(|e| e.column == col(c))
         {
-            let c = if mapping.get(Column::Name).is_none() && mapping.get(Column::FirstName).is_some() {
-                Column::FirstName
-            } else {
-                Column::Name
-            };
             r.errors.push(row_error(
                 r.line,
                 col(c),
