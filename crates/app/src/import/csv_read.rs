@@ -670,6 +670,7 @@ impl DateReading {
         // HR systems and Excel write a time after a date; at midnight it says nothing.
         let s = ["T00:00:00", " 00:00:00", " 00:00"].iter().find_map(|t| s.strip_suffix(t)).unwrap_or(s);
         let unreal = || Err((format!("“{s}” is not a real date."), DATE_FIX.to_owned()));
+        let unreadable = || Err((format!("“{s}” is not a date we can read."), DATE_FIX.to_owned()));
         // Year first (2024-03-05, 2024/3/5, 2024.03.05): always year, month, day.
         if s.len() > 4 && s[..4].bytes().all(|b| b.is_ascii_digit()) && matches!(s.as_bytes()[4], b'-' | b'/' | b'.') {
             let parts: Vec<&str> = s.split(char::from(s.as_bytes()[4])).collect();
@@ -679,9 +680,9 @@ impl DateReading {
                     (Ok(y), Some(m), Some(d)) => {
                         chrono::NaiveDate::from_ymd_opt(y, m, d).map(iso).map_or_else(unreal, Ok)
                     }
-                    _ => Err((format!("“{s}” is not a date we can read."), DATE_FIX.to_owned())),
+                    _ => unreadable(),
                 },
-                _ => Err((format!("“{s}” is not a date we can read."), DATE_FIX.to_owned())),
+                _ => unreadable(),
             };
         }
         // A date Excel stored as its day number (a column formatted as General or Number).

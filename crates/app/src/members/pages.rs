@@ -266,37 +266,30 @@ async fn edit_form(State(state): State<AppState>, s: Signed, Query(q): Query<Not
 
 /// The profile form. The page sends it as multipart with the photo chosen, if any (so a photo
 /// chosen and then "Save my profile" is not lost); other clients may send it urlencoded. A bad
-/// photo or a bad field refuses the whole form: nothing is saved.
+/// photo or a bad field refuses the whole form: nothing is saved. A form of nothing but a photo
+/// (the photo form of earlier releases) changes only the photo.
 async fn save(State(state): State<AppState>, s: Signed, req: axum::extract::Request) -> Result<Response> {
     use axum::extract::FromRequest;
     let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let (f, fields, photo) = if content_type.is_some_and(|ct| ct.starts_with("multipart/form-data")) {
+    let (f, photo) = if content_type.is_some_and(|ct| ct.starts_with("multipart/form-data")) {
         let form = axum::extract::Multipart::from_request(req, &state).await.map_err(|_| malformed_upload())?;
         profile_parts(form).await?
     } else {
         let Form(f) = Form::<ProfileInput>::from_request(req, &state).await?;
-        (f, 1, None)
+        (Some(f), None)
     };
     let thumbnail = match photo {
         None => None,
         Some(bytes) => match super::thumbnail(bytes).await {
             Ok(jpeg) => Some(jpeg),
-            // With nothing else sent, the form shows what is stored rather than empty fields.
-            Err(AppError::Invalid(errs)) if fields == 0 => {
-                let (v, aud) = super::editable(&state, &s.actor()).await?;
-                let mut r = edit_page(&state, &s, Errors(errs), v, &aud, None).await?;
-                *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-                return Ok(r);
-            }
             Err(AppError::Invalid(errs)) => return refused(&state, &s, errs, f).await,
             Err(e) => return Err(e),
         },
     };
-    // A form of nothing but a photo (the photo form of earlier releases) changes only the photo.
-    if !(fields == 0 && thumbnail.is_some()) {
+    if let Some(f) = f {
         match super::save(&state, &s.actor(), f.clone()).await {
             Ok(()) => {}
-            Err(AppError::Invalid(errs)) => return refused(&state, &s, errs, f).await,
+            Err(AppError::Invalid(errs)) => return refused(&state, &s, errs, Some(f)).await,
             Err(e) => return Err(e),
         }
     }
@@ -306,25 +299,32 @@ async fn save(State(state): State<AppState>, s: Signed, req: axum::extract::Requ
     Ok(Redirect::to("/profile?notice=saved").into_response())
 }
 
-/// The form again with what was typed and what is wrong.
+/// The form again with what is wrong, and what was typed (or, when only a photo was sent, what
+/// is stored).
 async fn refused(
     state: &AppState,
     s: &Signed,
     errs: Vec<roundtable_domain::FieldError>,
-    f: ProfileInput,
+    f: Option<ProfileInput>,
 ) -> Result<Response> {
-    let aud: BTreeMap<Field, Audience> = Field::ALL
-        .iter()
-        .map(|fl| {
-            (
-                *fl,
-                f.audiences
-                    .get(&format!("audience_{}", fl.as_str()))
-                    .and_then(|a| Audience::parse(a))
-                    .unwrap_or(fl.default_audience()),
-            )
-        })
-        .collect();
+    let (f, aud) = match f {
+        None => super::editable(state, &s.actor()).await?,
+        Some(f) => {
+            let aud: BTreeMap<Field, Audience> = Field::ALL
+                .iter()
+                .map(|fl| {
+                    (
+                        *fl,
+                        f.audiences
+                            .get(&format!("audience_{}", fl.as_str()))
+                            .and_then(|a| Audience::parse(a))
+                            .unwrap_or(fl.default_audience()),
+                    )
+                })
+                .collect();
+            (f, aud)
+        }
+    };
     let mut r = edit_page(state, s, Errors(errs), f, &aud, None).await?;
     *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(r)
@@ -344,9 +344,9 @@ fn photo_too_large() -> AppError {
     )
 }
 
-/// The profile's text fields from a multipart form (read as the urlencoded form is, strictly),
-/// how many there were, and the photo when one was chosen (an empty file part means none).
-async fn profile_parts(mut form: axum::extract::Multipart) -> Result<(ProfileInput, usize, Option<Vec<u8>>)> {
+/// The profile's text fields from a multipart form (read as the urlencoded form is, strictly;
+/// none when there were none), and the photo when one was chosen (an empty file part means none).
+async fn profile_parts(mut form: axum::extract::Multipart) -> Result<(Option<ProfileInput>, Option<Vec<u8>>)> {
     let (mut pairs, mut photo) = (Vec::new(), None);
     while let Some(field) = form.next_field().await.map_err(|_| malformed_upload())? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -359,7 +359,8 @@ async fn profile_parts(mut form: axum::extract::Multipart) -> Result<(ProfileInp
         }
     }
     let encoded = serde_urlencoded::to_string(&pairs).map_err(|_| malformed_upload())?;
-    Ok((crate::http::form::parse(encoded.as_bytes())?, pairs.len(), photo))
+    let fields = if pairs.is_empty() { None } else { Some(crate::http::form::parse(encoded.as_bytes())?) };
+    Ok((fields, photo))
 }
 
 async fn remove_photo(State(state): State<AppState>, s: Signed) -> Result<Response> {
