@@ -624,7 +624,9 @@ mod privacy_rights {
         app.network(&admin, "eas", "open").await;
         let ann = app.user("ann@example.org", "Ann Smith").await;
         join(&app, "eas", "ann@example.org", Role::Member).await;
-        let (past, past_at) = event(&app, &admin, "Lunch and learn", Utc::now() - Duration::minutes(30)).await;
+        let (past, past_at) = app
+            .event(&admin, "eas", "Lunch and learn", "We share what works.", Utc::now() - Duration::minutes(30))
+            .await;
         let minutes = "Ann Smith presented; Ann Jones (her future name) was not yet used.";
         let r = admin
             .post(app.at(&format!("/events/{past}/notes")))
@@ -665,36 +667,6 @@ mod privacy_rights {
         r
     }
 
-    /// Creates an event in "eas" starting at `start` (UTC) for an hour; returns its id and the
-    /// occurrence's `at` as the forms send it.
-    async fn event(app: &TestApp, admin: &reqwest::Client, title: &str, start: DateTime<Utc>) -> (String, String) {
-        let local = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M").to_string();
-        let r = admin
-            .post(app.at("/n/eas/events/new"))
-            .form(&[
-                ("kind", "network_meeting"),
-                ("title", title),
-                ("theme", "Working out loud"),
-                ("description", "We share what works."),
-                ("time_zone", "UTC"),
-                ("start", &local(start)),
-                ("end", &local(start + Duration::hours(1))),
-                ("repeat", "none"),
-                ("location_mode", "in_person"),
-                ("place", "Room 4.01"),
-                ("audience", "network"),
-                ("reminder_hours", "24"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
-        let loc = r.headers().get("location").unwrap().to_str().unwrap();
-        let id = loc.trim_start_matches("/events/").split('?').next().unwrap().to_owned();
-        let e = events::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
-        (id, e.starts_at.timestamp_micros().to_string())
-    }
-
     /// Makes a calendar feed (own calendar for `network` ""); returns its secret token.
     async fn feed(app: &TestApp, c: &reqwest::Client, network: &str) -> String {
         let page = body(c.post(app.at("/calendar/feeds")).form(&[("network", network)]).send().await.unwrap()).await;
@@ -715,8 +687,10 @@ mod privacy_rights {
         let ann_id = id_of(&app, "ann.old@example.org").await;
         let ann_uid = roundtable_domain::UserId::parse(&ann_id).unwrap();
         let now = Utc::now();
-        let (past, past_at) = event(&app, &admin, "Lunch and learn", now - Duration::minutes(30)).await;
-        let (next, next_at) = event(&app, &admin, "Monthly meeting", now + Duration::days(7)).await;
+        let (past, past_at) =
+            app.event(&admin, "eas", "Lunch and learn", "We share what works.", now - Duration::minutes(30)).await;
+        let (next, next_at) =
+            app.event(&admin, "eas", "Monthly meeting", "We share what works.", now + Duration::days(7)).await;
         // While she has the old address, the organiser marks her at the event (the log names the
         // address) and a password reset is mailed to it.
         let r = admin

@@ -257,30 +257,9 @@ async fn erasure_removes_the_name_in_any_case_from_events_charters_steps_and_fee
     assert_eq!(carmen.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let db = &app.state.db;
     let net = networks::by_slug(db, "eas").await.unwrap().unwrap().id;
-    let start = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%dT%H:%M").to_string();
-    let end = (chrono::Utc::now() + chrono::Duration::days(3) + chrono::Duration::hours(1))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let r = admin
-        .post(app.at("/n/eas/events/new"))
-        .form(&[
-            ("kind", "network_meeting"),
-            ("title", "Farewell for Carmen Okafor"),
-            ("theme", "Thanks"),
-            ("description", "CARMEN OKAFOR is moving on; bring a card."),
-            ("time_zone", "UTC"),
-            ("start", start.as_str()),
-            ("end", end.as_str()),
-            ("repeat", "none"),
-            ("location_mode", "in_person"),
-            ("place", "Room 4.01"),
-            ("audience", "network"),
-            ("reminder_hours", "24"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    let start = chrono::Utc::now() + chrono::Duration::days(3);
+    let description = "CARMEN OKAFOR is moving on; bring a card.";
+    app.event(&admin, "eas", "Farewell for Carmen Okafor", description, start).await;
     let r =
         admin.post(app.at("/n/eas/charter")).form(&[("body", "Questions about the rota go to carmen okafor.")]).send();
     assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);

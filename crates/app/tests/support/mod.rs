@@ -160,6 +160,47 @@ impl TestApp {
         assert_eq!(r.status(), 303, "network {slug} should be created");
     }
 
+    /// Creates a one-hour event in network `slug` starting at `start` (UTC), as an organiser
+    /// fills in the form; returns its id and the occurrence's `at` as the forms send it.
+    pub async fn event(
+        &self,
+        organiser: &reqwest::Client,
+        slug: &str,
+        title: &str,
+        description: &str,
+        start: chrono::DateTime<chrono::Utc>,
+    ) -> (String, String) {
+        let local = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M").to_string();
+        let r = organiser
+            .post(self.at(&format!("/n/{slug}/events/new")))
+            .form(&[
+                ("kind", "network_meeting"),
+                ("title", title),
+                ("theme", "Working out loud"),
+                ("description", description),
+                ("time_zone", "UTC"),
+                ("start", &local(start)),
+                ("end", &local(start + chrono::Duration::hours(1))),
+                ("repeat", "none"),
+                ("location_mode", "in_person"),
+                ("place", "Room 4.01"),
+                ("audience", "network"),
+                ("reminder_hours", "24"),
+            ])
+            .send()
+            .await
+            .expect("create event");
+        let status = r.status();
+        let loc = r.headers().get("location").map(|l| l.to_str().unwrap_or_default().to_owned()).unwrap_or_default();
+        assert_eq!(status, 303, "event {title} should be created: {}", r.text().await.unwrap_or_default());
+        let id = loc.trim_start_matches("/events/").split('?').next().unwrap_or_default().to_owned();
+        let e = roundtable_store::events::by_id(&self.state.db, id.parse().expect("event id"))
+            .await
+            .expect("event")
+            .expect("the event exists");
+        (id, e.starts_at.timestamp_micros().to_string())
+    }
+
     /// Waits until the job worker has written every queued message, then returns the .eml texts
     /// sent to `to`.
     pub async fn emails_to(&self, to: &str) -> Vec<String> {
