@@ -75,7 +75,16 @@ async fn mail_goes_out_through_smtp_with_text_and_html_parts(d: Dialect) {
     let m = &msgs[0];
     assert!(m.contains("To: admin@example.org") && m.contains("Choose a new Roundtable password"), "{m}");
     assert!(m.contains("text/plain") && m.contains("text/html") && m.contains("Auto-Submitted: auto-generated"), "{m}");
-    let (rows, _) = outbox::page(&app.state.db, 10, 0).await.unwrap();
+    // The relay's "250" reaches the worker just after the sink stored the message; the worker
+    // then records the send, so wait for that rather than racing it.
+    let mut rows = Vec::new();
+    for _ in 0..100 {
+        rows = outbox::page(&app.state.db, 10, 0).await.unwrap().0;
+        if rows.first().is_some_and(|m| m.status != "queued") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(rows[0].status, "sent");
     assert!(rows[0].file_name.is_none(), "no .eml file when SMTP is configured");
 }
