@@ -14,6 +14,8 @@ both!(
     sign_in_rejects_a_wrong_password_and_rate_limits_per_account,
     a_deactivated_account_is_told_so_only_with_the_right_password,
     sign_in_rotates_the_session_and_sign_out_ends_it,
+    devices_are_named_and_each_can_be_signed_out_alone,
+    the_navigation_marks_where_you_are,
     joining_by_request_needs_an_organiser_and_is_audited,
     an_invitation_email_creates_an_account_and_membership,
     members_are_paginated_and_searchable_accent_insensitively,
@@ -208,6 +210,91 @@ async fn sign_in_rotates_the_session_and_sign_out_ends_it(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/", "control characters are refused too");
+}
+
+/// Signs `email` in with a browser's User-Agent; the client keeps its cookie.
+async fn sign_in_as_device(app: &TestApp, email: &str, user_agent: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(user_agent)
+        .build()
+        .unwrap();
+    let r = c.post(app.at("/sign-in")).form(&[("email", email), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    c
+}
+
+/// The sign-out forms' actions on the account page, in its order.
+fn device_sign_outs(page: &str) -> Vec<String> {
+    page.split("action=\"/account/sessions/")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(key, _)| format!("/account/sessions/{key}")))
+        .filter(|action| action.ends_with("/sign-out"))
+        .collect()
+}
+
+async fn devices_are_named_and_each_can_be_signed_out_alone(d: Dialect) {
+    const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let laptop = sign_in_as_device(&app, "admin@example.org", WINDOWS_CHROME).await;
+    let phone = sign_in_as_device(&app, "admin@example.org", IPHONE).await;
+    let script = sign_in_as_device(&app, "admin@example.org", "report-script/1.2").await;
+    let someone = app.user("someone@example.org", "Someone Else").await;
+
+    let page = body(laptop.get(app.at("/account")).send().await.unwrap()).await;
+    assert!(page.contains("Chrome on Windows 10 <span class=\"badge\">this device</span>"), "{page}");
+    assert!(page.contains("Safari on iPhone"), "named as people know it: {page}");
+    assert!(page.contains("report-script/1.2"), "what is not a browser is shown as sent: {page}");
+    assert!(!page.contains("Mozilla/5.0"), "no raw user-agent strings: {page}");
+    // The other devices each have a form; this one signs out with the ordinary button.
+    let forms = device_sign_outs(&page);
+    let setup_session = 1;
+    assert_eq!(forms.len(), 2 + setup_session, "one per other device: {forms:?}");
+
+    // The phone's form, found by the device named on its row.
+    let row = page.split("<tr>").find(|r| r.contains("Safari on iPhone")).unwrap();
+    let phone_form = device_sign_outs(row).pop().unwrap();
+    // Someone else cannot end it, nor can a made-up key; both are "not found" and change nothing.
+    assert_eq!(someone.post(app.at(&phone_form)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let r = laptop.post(app.at("/account/sessions/0000/sign-out")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(phone.get(app.at("/account")).send().await.unwrap().status(), StatusCode::OK);
+
+    let r = laptop.post(app.at(&phone_form)).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/account?notice=signed-out-device");
+    let r = phone.get(app.at("/account")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the phone is signed out");
+    assert!(r.headers().get("location").unwrap().to_str().unwrap().starts_with("/sign-in"));
+    for (c, what) in [(&laptop, "this device"), (&script, "another device")] {
+        assert_eq!(c.get(app.at("/account")).send().await.unwrap().status(), StatusCode::OK, "{what} stays signed in");
+    }
+    let page = body(laptop.get(app.at("/account?notice=signed-out-device")).send().await.unwrap()).await;
+    assert!(page.contains("That device is signed out") && !page.contains("Safari on iPhone"), "{page}");
+    // The script's own session cannot be ended from its own key: that is what "Sign out" is for.
+    let page = body(script.get(app.at("/account")).send().await.unwrap()).await;
+    let own_row = page.split("<tr>").find(|r| r.contains("this device")).unwrap();
+    assert!(device_sign_outs(own_row).is_empty() && own_row.contains("action=\"/sign-out\""), "{own_row}");
+}
+
+async fn the_navigation_marks_where_you_are(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let page = body(admin.get(app.at("/admin/audit")).send().await.unwrap()).await;
+    assert!(
+        page.contains("<a href=\"/admin\" aria-current=\"true\">Admin</a>"),
+        "the section in the main menu: {page}"
+    );
+    assert!(
+        page.contains("<a href=\"/admin/audit\" aria-current=\"page\">Audit log</a>"),
+        "the page in the admin menu: {page}"
+    );
+    assert_eq!(page.matches("aria-current").count(), 2, "nothing else is marked: {page}");
+    let page = body(admin.get(app.at("/account")).send().await.unwrap()).await;
+    assert!(page.contains("href=\"/account\" aria-current=\"page\">My account"), "{page}");
+    assert!(page.contains("<a href=\"/\">Home</a>"), "home is not a prefix of everything: {page}");
 }
 
 async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {

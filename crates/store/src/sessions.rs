@@ -11,6 +11,7 @@ queries! {
     DELETE = "DELETE FROM sessions WHERE id_hash = $1";
     DELETE_FOR_USER = "DELETE FROM sessions WHERE user_id = $1";
     DELETE_OTHERS = "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2";
+    DELETE_ONE_OF = "DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2";
     FOR_USER = "SELECT id_hash, user_id, created_at, last_seen_at, expires_at, remember, user_agent FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC";
     PURGE = "DELETE FROM sessions WHERE expires_at <= $1";
 }
@@ -64,6 +65,11 @@ pub async fn delete_for_user(tx: &mut Tx, user: UserId) -> Result<u64> {
 
 pub async fn delete_others(tx: &mut Tx, user: UserId, keep_hash: &str) -> Result<u64> {
     tx.write(DELETE_OTHERS, params![user, keep_hash]).await
+}
+
+/// Ends one of `user`'s sessions (none of anyone else's); whether there was one.
+pub async fn delete_one_of(db: &Db, user: UserId, id_hash: &str) -> Result<bool> {
+    Ok(db.write(DELETE_ONE_OF, params![user, id_hash]).await? > 0)
 }
 
 pub async fn for_user(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>> {

@@ -43,6 +43,34 @@ pub async fn sign_out_others(state: &AppState, s: &Signed) -> Result<u64> {
     Ok(n)
 }
 
+/// Signs out one of the signed-in person's other devices (a lost phone, a shared computer).
+/// Someone else's session, an ended one or this very one (signing out is its own button) is
+/// not found.
+pub async fn sign_out_device(state: &AppState, s: &Signed, id_hash: &str) -> Result<()> {
+    if id_hash == s.session_hash || !sessions::delete_one_of(&state.db, s.user.id, id_hash).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// A device as people know it ("Chrome on Windows 10", "Safari on iPhone") from the User-Agent
+/// its browser sent at sign-in; what is not a known browser (a script, a new app) is shown as
+/// sent, cut short.
+pub fn device_name(user_agent: &str) -> String {
+    let ua = user_agent.trim();
+    if ua.is_empty() {
+        return "Unknown device".into();
+    }
+    match woothee::parser::Parser::new().parse(ua) {
+        Some(r) if r.browser_type == "browser" && r.name != woothee::woothee::VALUE_UNKNOWN => match r.os {
+            woothee::woothee::VALUE_UNKNOWN => r.name.to_owned(),
+            "Mac OSX" => format!("{} on macOS", r.name),
+            os => format!("{} on {os}", r.name),
+        },
+        _ => ua.chars().take(60).collect(),
+    }
+}
+
 pub async fn tokens(state: &AppState, s: &Signed) -> Result<Vec<tokens::ApiToken>> {
     Ok(tokens::for_user(&state.db, s.user.id).await?)
 }
@@ -422,4 +450,34 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
     sessions::delete_for_user(&mut tx, user.id).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::device_name;
+
+    #[test]
+    fn devices_are_named_as_people_know_them() {
+        let named = [
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86",
+                "Edge on Windows 10",
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+                "Safari on macOS",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+                "Chrome on Android",
+            ),
+            ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Linux"),
+            ("curl/8.5.0", "curl/8.5.0"),
+            ("", "Unknown device"),
+        ];
+        for (ua, name) in named {
+            assert_eq!(device_name(ua), name, "{ua}");
+        }
+        assert_eq!(device_name(&"x".repeat(200)).chars().count(), 60, "an unknown long string is cut short");
+    }
 }

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(page))
         .route("/account/password", post(change_password))
         .route("/account/sessions/sign-out-others", post(sign_out_others))
+        .route("/account/sessions/{key}/sign-out", post(sign_out_device))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/delete", post(delete_token))
         .route(crate::http::extract::CONFIRM_PATH, get(confirm_page).post(resend_verification))
@@ -35,8 +36,11 @@ pub fn router() -> Router<AppState> {
 }
 
 struct SessionRow {
+    /// What identifies the session in its sign-out form: the stored hash, never the cookie.
+    key: String,
     current: bool,
     device: String,
+    started: String,
     last_seen: String,
     remember: bool,
 }
@@ -79,12 +83,10 @@ async fn render_page(
         .into_iter()
         .map(|x| SessionRow {
             current: x.id_hash == s.session_hash,
-            device: if x.user_agent.is_empty() {
-                "Unknown device".into()
-            } else {
-                x.user_agent.chars().take(80).collect()
-            },
+            device: super::device_name(&x.user_agent),
+            started: fmt(x.created_at),
             last_seen: fmt(x.last_seen_at),
+            key: x.id_hash,
             remember: x.remember,
         })
         .collect();
@@ -152,6 +154,11 @@ async fn change_password(State(state): State<AppState>, s: Signed, Form(f): Form
 async fn sign_out_others(State(state): State<AppState>, s: Signed) -> Result<Response> {
     super::sign_out_others(&state, &s).await?;
     Ok(Redirect::to("/account?notice=signed-out-others").into_response())
+}
+
+async fn sign_out_device(State(state): State<AppState>, s: Signed, Path(key): Path<String>) -> Result<Response> {
+    super::sign_out_device(&state, &s, &key).await?;
+    Ok(Redirect::to("/account?notice=signed-out-device").into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -142,7 +142,7 @@ pub async fn session_user(state: &AppState, token: &str) -> Result<Option<Signed
     if now - last_seen > Duration::minutes(5) {
         sessions::touch(&state.db, &hash, now, session_expiry(state, remember, now)).await?;
     }
-    Ok(Some(Signed { user, session_hash: hash }))
+    Ok(Some(Signed { user, session_hash: hash, path: String::new() }))
 }
 
 pub async fn token_user(state: &AppState, token: &str) -> Result<Option<User>> {

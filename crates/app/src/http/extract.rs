@@ -20,6 +20,8 @@ pub const SESSION_COOKIE: &str = "rt_session";
 pub struct Signed {
     pub user: User,
     pub session_hash: String,
+    /// The page asked for (no query), for the navigation's "you are here".
+    pub path: String,
 }
 
 impl Signed {
@@ -41,8 +43,9 @@ impl FromRequestParts<AppState> for MaybeSigned {
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
             return Ok(MaybeSigned(None));
         };
-        let signed = accounts::session_user(state, &token).await?;
-        if let Some(s) = &signed {
+        let mut signed = accounts::session_user(state, &token).await?;
+        if let Some(s) = &mut signed {
+            s.path = parts.uri.path().to_owned();
             parts.extensions.insert(s.clone());
         }
         Ok(MaybeSigned(signed))

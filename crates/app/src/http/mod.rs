@@ -23,6 +23,8 @@ pub struct Layout {
     pub user_name: Option<String>,
     pub is_admin: bool,
     pub notice: Option<&'static str>,
+    /// The page shown, to mark where the person is in the navigation.
+    pub path: String,
 }
 
 impl Layout {
@@ -35,6 +37,7 @@ impl Layout {
             user_name: Some(s.user.name.clone()),
             is_admin: s.user.is_org_admin,
             notice: None,
+            path: s.path.clone(),
         }
     }
     pub fn for_maybe(title: &str, s: &Option<Signed>) -> Self {
@@ -43,6 +46,20 @@ impl Layout {
     pub fn with_notice(mut self, n: Option<&'static str>) -> Self {
         self.notice = n;
         self
+    }
+
+    /// The `aria-current` attribute for a navigation link to `section[0]` (which may also cover
+    /// pages under the other paths given): "page" on that very page, "true" anywhere under
+    /// it, nothing elsewhere. Markup we write, for `|safe`.
+    pub fn current(&self, section: &[&str]) -> &'static str {
+        let under = |p: &str| p != "/" && self.path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/'));
+        if section.first().is_some_and(|&p| p == self.path) {
+            " aria-current=\"page\""
+        } else if section.iter().any(|&p| p == self.path || under(p)) {
+            " aria-current=\"true\""
+        } else {
+            ""
+        }
     }
 }
 
@@ -118,6 +135,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "saved" => "Your changes have been saved.",
         "password" => "Your password has been changed.",
         "signed-out-others" => "You have been signed out everywhere else.",
+        "signed-out-device" => "That device is signed out. Its next page will ask for a password.",
         "token-deleted" => "The token has been deleted.",
         "reset-sent" => "If an account uses that address, we have emailed it a link to choose a new password.",
         "reset-done" => "Your password has been changed. Please sign in.",
