@@ -167,11 +167,12 @@ impl Config {
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(("mail_from", "is not an email address, e.g. Roundtable <noreply@example.org>"));
         }
-        if self.session_hours == 0 {
-            return Err(("session_hours", "must be at least 1"));
+        // Upper bounds keep every expiry a date (and a session shorter than a working life).
+        if self.session_hours == 0 || self.session_hours > 24 * 366 {
+            return Err(("session_hours", "must be between 1 and 8784 (a year)"));
         }
-        if self.remember_days == 0 {
-            return Err(("remember_days", "must be at least 1"));
+        if self.remember_days == 0 || self.remember_days > 3660 {
+            return Err(("remember_days", "must be between 1 and 3660 (ten years)"));
         }
         Ok(())
     }

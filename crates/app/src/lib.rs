@@ -30,7 +30,14 @@ use std::time::Duration;
 pub fn init_logging(format: config::LogFormat) {
     let filter =
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Standard error, so that a command's own output (`export members` to standard output, a
+    // script reading `import`'s report) is never mixed with log lines; colours only on a
+    // terminal, not in a file or the journal.
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let _ = match format {
         config::LogFormat::Json => builder.json().try_init(),
         config::LogFormat::Pretty => builder.try_init(),
@@ -41,10 +48,27 @@ pub fn init_logging(format: config::LogFormat) {
 pub async fn open_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
     let url = config.database_url();
     let db = roundtable_store::Db::connect(&url).await.with_context(|| {
-        format!("opening the database ({})", if url.starts_with("postgres") { "PostgreSQL" } else { url.as_str() })
+        let what = if url.starts_with("postgres") { "PostgreSQL" } else { url.as_str() };
+        format!("opening the database ({what}) that `database_url` (--database-url, ROUNDTABLE_DATABASE_URL) or `data_dir` names")
     })?;
     db.migrate().await.context("applying database migrations")?;
     Ok(db)
+}
+
+/// Like `open_db`, for commands that work on an installation's data (admin, import, export,
+/// backup, worker): a SQLite file that is not there is an error, not a new empty database — run
+/// from the wrong directory, they would otherwise report success on data nobody uses.
+pub async fn open_existing_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
+    if let Some(path) = roundtable_store::Db::sqlite_file(&config.database_url())
+        && !path.exists()
+    {
+        anyhow::bail!(
+            "there is no database at {}: give --data-dir (or --database-url) for the installation's data, \
+             or run `roundtable serve` there first to create one",
+            path.display()
+        );
+    }
+    open_db(config).await
 }
 
 /// A running server: its address, and a handle to stop it.
@@ -136,6 +160,14 @@ pub fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandl
 
 /// `roundtable serve`: open the database, install metrics, listen, run until a signal.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    if config.public_url.is_none() && config.bind.ip().is_unspecified() {
+        tracing::warn!(
+            bind = %config.bind,
+            "public_url is not set, so links in email (and the setup link) will point at {}, which no browser \
+             can open; set public_url to the address people use",
+            config.public_url()
+        );
+    }
     let db = open_db(&config).await?;
     let mut state = AppState::new(db, config);
     state.metrics = metrics_recorder();

@@ -141,7 +141,13 @@ pub async fn deliver(config: &Config, msg: &outbox::Message) -> anyhow::Result<O
         }
         None => {
             let dir = config.data_dir.join("outbox");
-            tokio::fs::create_dir_all(&dir).await.with_context(|| format!("creating {}", dir.display()))?;
+            // Owner only: messages carry live sign-in and reset links.
+            tokio::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&dir)
+                .await
+                .with_context(|| format!("creating {}", dir.display()))?;
             let name = format!("{}.eml", msg.id);
             let tmp = dir.join(format!(".{name}.tmp"));
             // Write then rename, so a reader never sees half a message.

@@ -38,6 +38,8 @@ async fn body(r: reqwest::Response) -> String {
 
 async fn first_run_setup_creates_the_org_and_admin_and_the_link_works_once(d: Dialect) {
     let app = TestApp::spawn(d).await;
+    // Each start before setup prints a link (two instances starting together print two).
+    let earlier = app.setup_token().await;
     let token = app.setup_token().await;
     let c = app.client();
     // Bad input first: every error is shown, nothing is created.
@@ -73,10 +75,30 @@ async fn first_run_setup_creates_the_org_and_admin_and_the_link_works_once(d: Di
     assert!(home.contains("Welcome, Ada Admin"), "{home}");
     let admin = users::by_email(&app.state.db, "admin@example.org").await.unwrap().unwrap();
     assert!(admin.is_org_admin);
-    // The link is spent.
-    let again = app.client().get(app.at(&format!("/setup/{token}"))).send().await.unwrap();
-    assert_eq!(again.status(), StatusCode::NOT_FOUND);
-    assert!(body(again).await.contains("Page not found"));
+    // The link is spent, and so is the one an earlier start printed: neither shows the form nor
+    // makes a second organisation and administrator.
+    for link in [&token, &earlier] {
+        let again = app.client().get(app.at(&format!("/setup/{link}"))).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_FOUND);
+        assert!(body(again).await.contains("Page not found"));
+        let r = app
+            .client()
+            .post(app.at(&format!("/setup/{link}")))
+            .form(&[
+                ("org_name", "Other"),
+                ("name", "Mallory"),
+                ("email", "mallory@example.org"),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+    assert!(users::by_email(&app.state.db, "mallory@example.org").await.unwrap().is_none());
+    assert_eq!(roundtable_store::org::get(&app.state.db).await.unwrap().unwrap().name, "Example Org");
+    // And a start after setup prints none.
+    assert!(roundtable_app::accounts::ensure_setup_link(&app.state).await.unwrap().is_none());
 }
 
 async fn a_deactivated_account_is_told_so_only_with_the_right_password(d: Dialect) {

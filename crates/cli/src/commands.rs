@@ -124,7 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Serve { .. } => roundtable_app::serve(config).await,
         Command::Worker => {
-            let db = roundtable_app::open_db(&config).await?;
+            let db = roundtable_app::open_existing_db(&config).await?;
             roundtable_app::jobs::worker(roundtable_app::AppState::new(db, config), std::time::Duration::from_secs(2))
                 .await;
             Ok(())
@@ -141,7 +141,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(cmd) => {
-            let db = roundtable_app::open_db(&config).await?;
+            let db = roundtable_app::open_existing_db(&config).await?;
             use roundtable_app::admin::console;
             match cmd {
                 AdminCommand::CreateUser { email, name, password, admin } => {
@@ -175,18 +175,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(cmd) => {
-            let db = roundtable_app::open_db(&config).await?;
+            let db = roundtable_app::open_existing_db(&config).await?;
             crate::import_cmd::run_import(&db, cmd).await
         }
         Command::Export(cmd) => {
-            let db = roundtable_app::open_db(&config).await?;
+            let db = roundtable_app::open_existing_db(&config).await?;
             crate::import_cmd::run_export(&db, cmd).await
         }
         Command::Match(_) => unreachable!("handled above"),
         Command::Backup { to } => {
             anyhow::ensure!(!to.exists(), "{} already exists; choose a new file", to.display());
-            let db = roundtable_store::Db::connect(&config.database_url()).await.context("opening the database")?;
+            let db = roundtable_app::open_existing_db(&config).await?;
             db.backup_sqlite(to.clone()).await?;
+            // Like the database itself, readable by its owner only.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("making {} readable by its owner only", to.display()))?;
             println!("Wrote a consistent copy of the database to {}.", to.display());
             Ok(())
         }

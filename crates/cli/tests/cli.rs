@@ -56,8 +56,8 @@ fn free_port() -> u16 {
 
 /// Starts `serve` and returns the address it says it listens on (then stops it).
 fn listening_on(mut cmd: Command) -> String {
-    // The log (and its "listening on" line) goes to standard output.
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    // The log (and its "listening on" line) goes to standard error.
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     // Should it never say so, stop it after 20 s: the read below then ends.
     let (pid, done) = (child.id().to_string(), std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)));
     let watching = done.clone();
@@ -68,7 +68,7 @@ fn listening_on(mut cmd: Command) -> String {
         }
     });
     let mut found = None;
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
         let line = line.unwrap_or_default();
         if let Some(at) = line.find("listening on http://") {
             let rest = &line[at + "listening on http://".len()..];
@@ -125,12 +125,13 @@ fn json_logs_carry_each_request_id() {
         .arg("--data-dir")
         .arg(dir.path())
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
-    let out = child.stdout.take().unwrap();
+    // Logs go to standard error, so a command's own output stays clean.
+    let out = child.stderr.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
@@ -164,4 +165,68 @@ fn json_logs_carry_each_request_id() {
     assert_eq!(done["span"]["request_id"], "trace-me-42", "{done}");
     assert_eq!(done["span"]["route"], "/healthz");
     assert_eq!(done["fields"]["status"], 200);
+}
+
+/// Commands on an installation's data, run where there is none (a cron job's working directory,
+/// a typo in `--data-dir`), stop and say so instead of creating an empty database and reporting
+/// success on it; where there is one, what they write to standard output is theirs alone.
+#[test]
+fn data_commands_need_the_data_and_keep_standard_output_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run =
+        |args: &[&str]| roundtable().env("RUST_LOG", "info").arg("--data-dir").arg(&data).args(args).output().unwrap();
+    let backup = dir.path().join("backup.db");
+    for args in [
+        vec!["backup", "--to", backup.to_str().unwrap()],
+        vec!["admin", "create-user", "--email", "zed@example.org", "--name", "Zed", "--password", "zed-long-password"],
+        vec!["export", "members"],
+    ] {
+        let out = run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} must fail without a database");
+        assert!(err.contains("there is no database at") && err.contains("--data-dir"), "{args:?}: {err}");
+        assert!(!data.join("roundtable.db").exists(), "{args:?} created an empty database");
+    }
+    assert!(!backup.exists());
+
+    // `migrate` creates it (as `serve` does); then the commands work.
+    assert!(run(&["migrate"]).status.success());
+    let out = run(&[
+        "admin",
+        "create-user",
+        "--email",
+        "zed@example.org",
+        "--name",
+        "Zed",
+        "--password",
+        "zed-long-password",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["export", "members"]);
+    assert!(out.status.success());
+    assert!(out.stdout.starts_with("\u{feff}".as_bytes()), "the CSV starts with its BOM, no log line before it");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("zed@example.org"));
+    assert!(!out.stderr.is_empty(), "the log went to standard error");
+    let out = run(&["backup", "--to", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    use std::os::unix::fs::PermissionsExt;
+    for (path, mode) in [(&backup, 0o600), (&data, 0o700)] {
+        let got = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(got, mode, "{} is for its owner only", path.display());
+    }
+}
+
+#[test]
+fn a_session_length_past_any_date_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = roundtable()
+        .env("ROUNDTABLE_SESSION_HOURS", "4294967295")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("session_hours") && err.contains("8784"), "{err}");
 }

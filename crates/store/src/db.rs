@@ -170,6 +170,15 @@ fn sqlite_execute(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> R
 
 impl Db {
     /// Opens the database named by `url`: `sqlite://PATH` (or a bare path) or `postgres://…`.
+    /// The file a SQLite URL names (`sqlite://path`, `sqlite:path` or a bare path); `None` for
+    /// PostgreSQL.
+    pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return None;
+        }
+        Some(PathBuf::from(url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)))
+    }
+
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pg: tokio_postgres::Config =
@@ -190,10 +199,16 @@ impl Db {
             drop(pool.get().await?);
             Ok(Db::Postgres(pool))
         } else {
-            let path =
-                PathBuf::from(url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url));
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| Error::Unavailable(format!("{}: {e}", dir.display())))?;
+            let path = Self::sqlite_file(url).unwrap_or_else(|| PathBuf::from(url));
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+                // Only the server's own user may read what it creates: the database holds
+                // password hashes and profiles, the outbox beside it live sign-in links.
+                use std::os::unix::fs::DirBuilderExt;
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .map_err(|e| Error::Unavailable(format!("{}: {e}", dir.display())))?;
             }
             let db = SqliteDb { writer: ConnPool::new(&path, 1, false), readers: ConnPool::new(&path, 4, true), path };
             // Open the writer first: it creates the file and switches it to WAL.

@@ -56,6 +56,17 @@ impl From<tokio_postgres::Error> for Error {
 
 impl From<deadpool_postgres::PoolError> for Error {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        Error::Unavailable(e.to_string())
+        // The pool's own message ("error connecting to server", "db error") hides the server's
+        // reason ("database \"x\" does not exist", "connection refused"): add every cause.
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            let more = cause.to_string();
+            if !text.contains(&more) {
+                text = format!("{text}: {more}");
+            }
+            source = cause.source();
+        }
+        Error::Unavailable(text)
     }
 }

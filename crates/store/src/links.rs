@@ -22,6 +22,7 @@ queries! {
     /// SQLite: `BEGIN IMMEDIATE` on the single writer already serialises every write transaction.
     LOCK_ACCOUNT_SQLITE = "SELECT id FROM users WHERE id = $1";
     /// A person's links of one purpose that are still open (a reset cancels the other resets).
+    DELETE_OPEN_SETUP = "DELETE FROM one_time_links WHERE purpose = 'setup' AND used_at IS NULL";
     DELETE_OPEN_FOR_USER = "DELETE FROM one_time_links WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL";
     /// Links for a person's account, without their secrets ("download my data").
     FOR_USER = "SELECT purpose, created_at, expires_at, used_at FROM one_time_links WHERE user_id = $1";
@@ -111,6 +112,12 @@ pub async fn peek(db: &Db, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> 
 /// Marks the link used and returns it, or `None` if it was used, expired or never existed.
 pub async fn consume(tx: &mut Tx, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Option<Link>> {
     tx.read_opt(CONSUME, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
+}
+
+/// Voids every setup link still open (each start before setup prints one; once the
+/// organisation exists, none may create another administrator).
+pub async fn delete_open_setup(tx: &mut Tx) -> Result<u64> {
+    tx.write(DELETE_OPEN_SETUP, vec![]).await
 }
 
 /// Deletes the open invitations to the organisation (no network) for `email`; returns how many.

@@ -6,6 +6,7 @@ use roundtable_domain::EmailDomain;
 
 queries! {
     ORG = "SELECT id, name, created_at FROM organisation LIMIT 1";
+    EXISTS = "SELECT 1 FROM organisation";
     INSERT_ORG = "INSERT INTO organisation (id, name, created_at) VALUES ($1, $2, $3)";
     DOMAINS = "SELECT domain FROM allowed_domains ORDER BY domain";
     ADD_DOMAIN = "INSERT INTO allowed_domains (domain, created_at) VALUES ($1, $2) ON CONFLICT (domain) DO NOTHING";
@@ -23,6 +24,12 @@ pub async fn get(db: &Db) -> Result<Option<Organisation>> {
     db.read_opt(ORG, vec![]).await?.map(|r| Ok(Organisation { name: r.text(1)?, created_at: r.time(2)? })).transpose()
 }
 
+/// Whether the installation has its organisation (inside a transaction about to create one).
+pub async fn exists(tx: &mut Tx) -> Result<bool> {
+    Ok(tx.read_opt(EXISTS, vec![]).await?.is_some())
+}
+
+/// Creates the organisation; the database refuses a second one (`organisation_only_one`).
 pub async fn create(tx: &mut Tx, name: &str, now: DateTime<Utc>) -> Result<()> {
     tx.write(INSERT_ORG, params![uuid::Uuid::now_v7(), name, now]).await.map(|_| ())
 }

@@ -27,7 +27,22 @@ both!(
     the_audit_log_is_indexed_by_actor,
     the_outbox_is_indexed_by_address,
     a_second_link_request_for_an_account_waits_for_the_first,
+    an_installation_has_one_organisation,
 );
+
+/// Even two setups racing (each past its own "no organisation yet" check) make one.
+async fn an_installation_has_one_organisation(d: Dialect) {
+    use roundtable_store::org;
+    let t = TestDb::new(d).await;
+    let mut tx = t.db.begin().await.unwrap();
+    org::create(&mut tx, "First", Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    assert!(org::exists(&mut tx).await.unwrap());
+    assert!(org::create(&mut tx, "Second", Utc::now()).await.is_err(), "the database refuses a second organisation");
+    drop(tx);
+    assert_eq!(org::get(&t.db).await.unwrap().unwrap().name, "First");
+}
 
 async fn every_statement_prepares_on_a_migrated_database(d: Dialect) {
     let t = TestDb::new(d).await;

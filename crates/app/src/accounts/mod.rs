@@ -85,9 +85,12 @@ pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua
     let hash = hash_password_async(password.expose().to_owned()).await?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    if links::consume(&mut tx, &token_hash(token), Purpose::Setup, now).await?.is_none() {
+    // A link printed by an earlier start, used after setup, is as dead as a used one.
+    if links::consume(&mut tx, &token_hash(token), Purpose::Setup, now).await?.is_none() || org::exists(&mut tx).await?
+    {
         return Err(AppError::NotFound);
     }
+    links::delete_open_setup(&mut tx).await?;
     org::create(&mut tx, org_name.as_str(), now).await?;
     let id = users::insert(
         &mut tx,
