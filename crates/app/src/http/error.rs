@@ -298,7 +298,7 @@ pub async fn error_pages(
 
 /// The largest request body the router takes, in MB (photos and import files; forms have their
 /// own 64 KB limit).
-pub const BODY_LIMIT_MB: usize = 8;
+pub const BODY_LIMIT_MB: usize = 16;
 
 /// The same error for `/api`: RFC 9457 problem details.
 pub struct ApiError(pub AppError);

@@ -23,7 +23,7 @@ use roundtable_domain::FieldError;
 use std::collections::HashMap;
 
 /// The largest file the pages take, in MB (MiB), as the upload page promises. 7 MB holds a
-/// 10,000-person HR export of some 700 bytes a row. It stays under the router's 8 MB
+/// 10,000-person HR export of some 700 bytes a row. It stays under the router's 16 MB
 /// `RequestBodyLimitLayer` (a larger body is refused there, before this limit can explain
 /// itself); raise both together. The command line has no limit.
 pub const MAX_FILE_MB: usize = 7;

@@ -309,9 +309,9 @@ pub async fn get_photo(State(state): State<AppState>, u: ApiUser, Path(id): Path
     Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-cache")], jpeg).into_response())
 }
 
-#[utoipa::path(put, path = "/api/v1/me/photo", request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The image file itself (JPEG, PNG, GIF or WebP, up to 5 MB); its type is read from its content"),
+#[utoipa::path(put, path = "/api/v1/me/photo", request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The image file itself (JPEG, PNG, GIF or WebP, up to 15 MB); its type is read from its content"),
     responses((status = 204, description = "Stored as a 256×256 JPEG thumbnail"),
-        (status = 413, body = crate::api::Problem, content_type = "application/problem+json", description = "Larger than 5 MB"),
+        (status = 413, body = crate::api::Problem, content_type = "application/problem+json", description = "Larger than 15 MB"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Not an image we can read; the photo is unchanged")))]
 pub async fn put_my_photo(
     State(state): State<AppState>,
@@ -322,7 +322,7 @@ pub async fn put_my_photo(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::BadRequest(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "The photo is larger than 5 MB. Send a smaller one.".into(),
+                format!("The photo is larger than {} MB. Send a smaller one.", super::photo::MAX_MB),
             )
         } else {
             AppError::BadRequest(e.status(), e.body_text())

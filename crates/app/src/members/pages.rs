@@ -273,7 +273,12 @@ async fn save(State(state): State<AppState>, s: Signed, req: axum::extract::Requ
     let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let (f, photo) = if content_type.is_some_and(|ct| ct.starts_with("multipart/form-data")) {
         let form = axum::extract::Multipart::from_request(req, &state).await.map_err(|_| malformed_upload())?;
-        profile_parts(form).await?
+        match profile_parts(form).await {
+            // Over the size limit the rest of the form is not read: the form again, as stored,
+            // with the reason by the photo field.
+            Err(AppError::Invalid(errs)) => return refused(&state, &s, errs, None).await,
+            parts => parts?,
+        }
     } else {
         let Form(f) = Form::<ProfileInput>::from_request(req, &state).await?;
         (Some(f), None)
@@ -337,13 +342,6 @@ fn malformed_upload() -> AppError {
     )
 }
 
-fn photo_too_large() -> AppError {
-    AppError::BadRequest(
-        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-        "The photo is larger than 5 MB. Choose a smaller one.".into(),
-    )
-}
-
 /// The profile's text fields from a multipart form (read as the urlencoded form is, strictly;
 /// none when there were none), and the photo when one was chosen (an empty file part means none).
 async fn profile_parts(mut form: axum::extract::Multipart) -> Result<(Option<ProfileInput>, Option<Vec<u8>>)> {
@@ -351,7 +349,7 @@ async fn profile_parts(mut form: axum::extract::Multipart) -> Result<(Option<Pro
     while let Some(field) = form.next_field().await.map_err(|_| malformed_upload())? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "photo" {
-            let data = field.bytes().await.map_err(|_| photo_too_large())?;
+            let data = field.bytes().await.map_err(|_| AppError::Invalid(vec![super::photo::too_large()]))?;
             photo = (!data.is_empty()).then(|| data.to_vec());
         } else {
             let value = field.text().await.map_err(|_| malformed_upload())?;

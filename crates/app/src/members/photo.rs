@@ -6,10 +6,18 @@ use image::ImageDecoder;
 use roundtable_domain::FieldError;
 use std::io::Cursor;
 
-/// Largest upload accepted.
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Largest upload accepted, in MB: a phone camera's original (12–50 megapixels) without the
+/// person having to shrink it first; it becomes a thumbnail at once. Under the router's
+/// `http::error::BODY_LIMIT_MB`.
+pub const MAX_MB: usize = 15;
+pub const MAX_BYTES: usize = MAX_MB * 1024 * 1024;
 /// Thumbnail edge in pixels.
 pub const EDGE: u32 = 256;
+
+/// What a photo over `MAX_BYTES` is told.
+pub fn too_large() -> FieldError {
+    FieldError::new("photo", format!("The photo is larger than {MAX_MB} MB. Choose a smaller one."))
+}
 
 /// Makes the thumbnail, or says in plain words why the file cannot be used.
 pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
@@ -18,7 +26,7 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
         return Err(bad("Choose a photo to upload."));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(bad("The photo is larger than 5 MB. Choose a smaller one."));
+        return Err(too_large());
     }
     let format = image::guess_format(bytes)
         .map_err(|_| bad("That file is not a photo we can read. Use a JPEG, PNG, WebP or GIF image."))?;
