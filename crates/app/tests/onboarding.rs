@@ -40,9 +40,15 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
     let bo = app.user("bo@example.org", "Bo Member").await;
     let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
     assert!(page.contains("<strong>stays here</strong>") && page.contains("Version 1"), "{page}");
-    // Joining without ticking the box leads back to the charter and changes nothing.
-    let r = bo.post(app.at("/n/eas/join")).form(&[("accept_charter", "1")]).send().await.unwrap();
+    // Joining from the network's page leads to the charter; from the charter's form without the
+    // box ticked, that form says so by the box. Neither changes anything.
+    let r = bo.post(app.at("/n/eas/join")).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/eas/charter?notice=charter-pending");
+    let r = bo.post(app.at("/n/eas/join")).form(&[("accept_charter", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains("id=\"f-accept-error\"") && page.contains("aria-invalid=\"true\""), "{page}");
+    assert!(page.contains("Accept the charter and join"), "the same form again: {page}");
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
     assert!(networks::membership(&app.state.db, n.id, bo_id).await.unwrap().is_none());

@@ -40,7 +40,9 @@ pub(crate) struct NoticeQuery {
     notice: Option<String>,
 }
 
-async fn render_page(
+/// The charter page; with `errors`, the reason the box must be ticked (from accepting here, or
+/// from joining with the charter's form).
+pub(crate) async fn render_page(
     state: &AppState,
     s: &Signed,
     slug: &str,
