@@ -27,6 +27,9 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "eas", "open").await;
+    // Cy joined before the network had a charter.
+    let cy = app.user("cy.early@example.org", "Cy Early").await;
+    assert_eq!(cy.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     // Empty charters are refused; a real one is published as version 1.
     let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "  ")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -37,6 +40,9 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Cy is asked to accept it — as the network's charter, not as a "new version" of one.
+    let home = body(cy.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(home.contains("This network asks its members to accept its charter") && !home.contains("new version"), "{home}");
     let bo = app.user("bo@example.org", "Bo Member").await;
     let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
     assert!(page.contains("<strong>stays here</strong>") && page.contains("Version 1"), "{page}");

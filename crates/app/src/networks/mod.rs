@@ -207,6 +207,9 @@ pub struct Home {
     pub charter_version: Option<i64>,
     /// An active member who has not accepted the current charter yet.
     pub charter_pending: bool,
+    /// ...and has accepted no version of it (an invited newcomer, or a member from before the
+    /// network had a charter): not told of a "new version".
+    pub charter_first: bool,
 }
 
 pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
@@ -221,7 +224,8 @@ pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
     let (charter_version, accepted) = snapshot.charter_standing(seen.network.id, actor.user_id);
     let charter_pending =
         seen.status() == Some(MembershipStatus::Active) && charter_version.is_some() && accepted < charter_version;
-    Ok(Home { seen, organisers, pending_requests, charter_version, charter_pending })
+    let charter_first = charter_pending && accepted.is_none();
+    Ok(Home { seen, organisers, pending_requests, charter_version, charter_pending, charter_first })
 }
 
 /// What joining did.

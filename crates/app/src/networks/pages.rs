@@ -245,6 +245,7 @@ struct NetworkPage {
     can_organise: bool,
     has_charter: bool,
     charter_pending: bool,
+    charter_first: bool,
     checklist: Vec<crate::onboarding::StepView>,
     checklist_done: usize,
     /// The member's buddy: (id, name, since).
@@ -286,6 +287,7 @@ async fn network_home(
         can_organise: h.seen.can(&actor, Capability::Organise),
         has_charter: h.charter_version.is_some(),
         charter_pending: h.charter_pending,
+        charter_first: h.charter_first,
         checklist_done,
         checklist,
         card: card(&h.seen),
