@@ -434,6 +434,12 @@ async fn members_are_paginated_and_searchable_accent_insensitively(d: Dialect) {
     assert!(p1.contains("55 members") && p1.contains("Page 1 of 2") && p1.contains("rel=\"next\""), "{p1}");
     let p2 = body(admin.get(app.at("/n/big/members?page=2")).send().await.unwrap()).await;
     assert_eq!(p2.matches("<tr><td><a href=\"/people/").count(), 5);
+    // An old link past the end offers the last page, not the one before the one asked for.
+    let past = body(admin.get(app.at("/n/big/members?page=99")).send().await.unwrap()).await;
+    assert!(past.contains("href=\"/n/big/members?page=2\" rel=\"prev\""), "{past}");
+    // The directory's pages land on its results, past the filters (a screen away on a phone).
+    let people = body(admin.get(app.at("/people?sort=location")).send().await.unwrap()).await;
+    assert!(people.contains("href=\"/people?sort=location&#38;page=2#results-h\" rel=\"next\""), "{people}");
     let found = body(admin.get(app.at("/n/big/members?q=zoe")).send().await.unwrap()).await;
     assert!(found.contains("1 member matching"), "{found}");
     // Each name opens the person's profile.

@@ -42,7 +42,10 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // Cy is asked to accept it — as the network's charter, not as a "new version" of one.
     let home = body(cy.get(app.at("/n/eas")).send().await.unwrap()).await;
-    assert!(home.contains("This network asks its members to accept its charter") && !home.contains("new version"), "{home}");
+    assert!(
+        home.contains("This network asks its members to accept its charter") && !home.contains("new version"),
+        "{home}"
+    );
     let bo = app.user("bo@example.org", "Bo Member").await;
     let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
     assert!(page.contains("<strong>stays here</strong>") && page.contains("Version 1"), "{page}");

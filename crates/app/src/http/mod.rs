@@ -193,13 +193,16 @@ pub struct Pager {
     pub total: i64,
     /// The query string without `page`, already URL-encoded, to build links.
     pub base: String,
+    /// Where on the next page its links land ("#results-h": past the filters, on a phone a
+    /// screen away); empty for the top.
+    pub anchor: &'static str,
 }
 
 impl Pager {
     pub fn new(page: roundtable_domain::Page, total: i64, q: &str) -> Self {
         let pages = u32::try_from((total.max(1) + i64::from(page.size) - 1) / i64::from(page.size)).unwrap_or(1);
         let base = if q.is_empty() { String::new() } else { format!("q={}&", urlencode(q)) };
-        Self { page: page.number, pages, total, base }
+        Self { page: page.number, pages, total, base, anchor: "" }
     }
     pub fn has_prev(&self) -> bool {
         self.page > 1
@@ -207,8 +210,9 @@ impl Pager {
     pub fn has_next(&self) -> bool {
         self.page < self.pages
     }
+    /// The page before; from past the end (an old link, a typed number), the last page.
     pub fn prev(&self) -> u32 {
-        self.page.saturating_sub(1).max(1)
+        self.page.saturating_sub(1).clamp(1, self.pages)
     }
     pub fn next(&self) -> u32 {
         self.page + 1

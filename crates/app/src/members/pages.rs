@@ -170,6 +170,7 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
     let suggestions = if filtered { Vec::new() } else { super::like_me(&state, &actor).await? };
     let mut pager = Pager::new(d.page, d.total, "");
     pager.base = if base.is_empty() { String::new() } else { format!("{base}&") };
+    pager.anchor = "#results-h";
     let title = d.network.as_ref().map_or_else(|| "People".to_owned(), |(_, n)| format!("People in {n}"));
     let kept = links.kept(&["q", "all"]);
     drop(links);
