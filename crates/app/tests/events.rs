@@ -18,6 +18,7 @@ both!(
     bad_event_input_is_explained_and_changes_nothing,
     concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_waiting,
     a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_changed,
+    a_retimed_series_keeps_each_dates_answers,
     ics_feeds_parse_back_with_timezones_and_can_be_revoked,
     reminders_and_feedback_requests_are_sent_once_per_person,
     members_check_in_with_the_code_and_see_their_attendance,
@@ -323,6 +324,35 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
     // Waiting-list people were told they wait, and got no invitation.
     let waits = app.emails_to(&waiting[5].email).await;
     assert!(waits.iter().any(|m| m.contains("On the waiting list") && !m.contains("text/calendar")), "{waits:?}");
+    // Moved an hour later: everyone who answered gets the new time for their calendar — as
+    // accepted for those going, only tentative for those still waiting for a place.
+    let later = start + Duration::hours(1);
+    let r = admin
+        .post(app.at(&format!("/events/{id}/edit")))
+        .form(&event_form(&[
+            ("capacity", "12"),
+            ("start", &local_input(later)),
+            ("end", &local_input(later + Duration::hours(1))),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let moved = store::by_id(&app.state.db, e.id).await.unwrap().unwrap();
+    let people = store::attendees(&app.state.db, e.id, moved.starts_at).await.unwrap();
+    assert_eq!(people.iter().filter(|a| a.response == Rsvp::Yes).count(), 12, "the answers moved with the event");
+    // The latest update (the highest SEQUENCE: mail files are read in no particular order).
+    let answer = |mails: Vec<String>| {
+        let cals: Vec<_> = mails.iter().filter(|m| m.contains("Updated:")).map(|m| calendar_in(m)).collect();
+        let sequence = |c: &icalendar::Calendar| {
+            vevents(c)[0].property_value("SEQUENCE").and_then(|s| s.parse::<u32>().ok()).unwrap_or(0)
+        };
+        let cal = cals.into_iter().max_by_key(sequence).expect("an update with the new time");
+        let attendees = vevents(&cal)[0].multi_properties().get("ATTENDEE").expect("addressed to them").clone();
+        attendees[0].params().get("PARTSTAT").map(|p| p.value().to_owned())
+    };
+    assert_eq!(answer(app.emails_to(&waiting[2].email).await).as_deref(), Some("ACCEPTED"));
+    assert_eq!(answer(app.emails_to(&waiting[3].email).await).as_deref(), Some("TENTATIVE"), "still waiting");
 }
 
 async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_changed(d: Dialect) {
@@ -447,6 +477,55 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     );
 }
 
+/// Moving a whole series (here a week earlier) takes each date's answers with it: the second
+/// Tuesday's "yes" is on the new second Tuesday — the very time the old first one had.
+async fn a_retimed_series_keeps_each_dates_answers(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
+    let fields = |start: &str, end: &str| {
+        event_form(&[("repeat", "weekly"), ("start", start), ("end", end), ("title", "Tuesday circle")])
+    };
+    let r = admin.post(app.at("/n/eas/events/new")).form(&fields("2027-03-09T10:00", "2027-03-09T11:00")).send();
+    let r = r.await.unwrap();
+    let id =
+        r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let dates = |e: &roundtable_store::events::Event| -> Vec<DateTime<Utc>> {
+        roundtable_app::events::series(e)
+            .between(e.starts_at, e.starts_at + Duration::days(30), 3)
+            .into_iter()
+            .map(|o| o.original)
+            .collect()
+    };
+    let before = dates(&e);
+    for (at, answer) in [(before[0], "maybe"), (before[1], "yes")] {
+        let r = bo
+            .post(app.at(&format!("/events/{id}/rsvp")))
+            .form(&[("response", answer), ("at", &at.timestamp_micros().to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&fields("2027-03-02T10:00", "2027-03-02T11:00"));
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let moved = store::by_id(&app.state.db, e.id).await.unwrap().unwrap();
+    let after = dates(&moved);
+    assert_eq!(after[1], before[0], "the new second date is the old first one");
+    let bo_id = user_id(&app, "bo@example.org").await;
+    let answer_on = |at: DateTime<Utc>| {
+        let db = app.state.db.clone();
+        async move {
+            store::attendees(&db, e.id, at).await.unwrap().into_iter().find(|a| a.user_id == bo_id).map(|a| a.response)
+        }
+    };
+    assert_eq!(answer_on(after[0]).await, Some(Rsvp::Maybe));
+    assert_eq!(answer_on(after[1]).await, Some(Rsvp::Yes));
+    assert_eq!(answer_on(after[2]).await, None);
+}
+
 async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
@@ -462,6 +541,10 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
             ("start", &local_input(start)),
             ("end", &local_input(start + Duration::hours(1))),
             ("title", "Coffee, tea & \"chat\""),
+            (
+                "description",
+                "Bring **your questions**.\n\n- a [short agenda](https://example.org/agenda)\n- <b>no</b> surprises",
+            ),
         ],
     )
     .await;
@@ -515,7 +598,18 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
         bo.get(app.at(&format!("/events/{id}/invite.ics?at={}", e.starts_at.timestamp_micros()))).send().await.unwrap(),
     )
     .await;
-    assert_eq!(vevents(&calendar_in(&one)).len(), 1);
+    // Added to one's own calendar: it claims no answer for anyone, and its description is the
+    // text people read, not Markdown.
+    assert!(!one.contains("ATTENDEE") && !one.contains("PARTSTAT"), "{one}");
+    let one = calendar_in(&one);
+    let ev = vevents(&one);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(
+        ev[0].get_description(),
+        Some(
+            "Theme: Working out loud\n\nBring your questions.\n\n- a short agenda (https://example.org/agenda)\n- no surprises"
+        )
+    );
 }
 
 async fn reminders_and_feedback_requests_are_sent_once_per_person(d: Dialect) {

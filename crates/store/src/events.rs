@@ -18,6 +18,23 @@ macro_rules! event_select {
 }
 
 queries! {
+    /// Every date of an event something is recorded for (answers, notes, attendance, feedback,
+    /// a change to that date, its own host), oldest first.
+    OCCURRENCES_USED = "SELECT occurrence_at FROM (SELECT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at > 0 UNION SELECT occurrence_at FROM event_notes WHERE event_id = $1 AND occurrence_at > 0 UNION SELECT occurrence_at FROM event_attendance WHERE event_id = $1 AND occurrence_at > 0 UNION SELECT occurrence_at FROM event_feedback WHERE event_id = $1 AND occurrence_at > 0 UNION SELECT occurrence_at FROM event_exceptions WHERE event_id = $1 AND occurrence_at > 0 UNION SELECT occurrence_at FROM event_hosts WHERE event_id = $1 AND occurrence_at > 0) u ORDER BY occurrence_at";
+    /// Moving a date's records, in two steps (to the negated new date, then back) so that dates
+    /// moving onto each other's old place (a weekly series a week earlier) never collide.
+    MOVE_RSVPS = "UPDATE event_rsvps SET occurrence_at = -CAST($3 AS BIGINT) WHERE event_id = $1 AND occurrence_at = $2";
+    SETTLE_RSVPS = "UPDATE event_rsvps SET occurrence_at = -occurrence_at WHERE event_id = $1 AND occurrence_at < 0";
+    MOVE_NOTES = "UPDATE event_notes SET occurrence_at = -CAST($3 AS BIGINT) WHERE event_id = $1 AND occurrence_at = $2";
+    SETTLE_NOTES = "UPDATE event_notes SET occurrence_at = -occurrence_at WHERE event_id = $1 AND occurrence_at < 0";
+    MOVE_ATTENDANCE = "UPDATE event_attendance SET occurrence_at = -CAST($3 AS BIGINT) WHERE event_id = $1 AND occurrence_at = $2";
+    SETTLE_ATTENDANCE = "UPDATE event_attendance SET occurrence_at = -occurrence_at WHERE event_id = $1 AND occurrence_at < 0";
+    MOVE_FEEDBACK = "UPDATE event_feedback SET occurrence_at = -CAST($3 AS BIGINT) WHERE event_id = $1 AND occurrence_at = $2";
+    SETTLE_FEEDBACK = "UPDATE event_feedback SET occurrence_at = -occurrence_at WHERE event_id = $1 AND occurrence_at < 0";
+    MOVE_EXCEPTIONS = "UPDATE event_exceptions SET occurrence_at = -CAST($3 AS BIGINT) WHERE event_id = $1 AND occurrence_at = $2";
+    SETTLE_EXCEPTIONS = "UPDATE event_exceptions SET occurrence_at = -occurrence_at WHERE event_id = $1 AND occurrence_at < 0";
+    MOVE_HOSTS = "UPDATE event_hosts SET occurrence_at = -CAST($3 AS BIGINT) WHERE event_id = $1 AND occurrence_at = $2";
+    SETTLE_HOSTS = "UPDATE event_hosts SET occurrence_at = -occurrence_at WHERE event_id = $1 AND occurrence_at < 0";
     INSERT = "INSERT INTO events (id, network_id, kind, title, theme, description, time_zone, local_start, duration_minutes, starts_at, last_ends_at, rrule, location_mode, place, online_url, capacity, rsvp_close_minutes, audience, status, sequence, reminder_minutes, checkin_code, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'scheduled', $19, $20, $21, $22, $23, $23)";
     UPDATE = "UPDATE events SET kind = $2, title = $3, theme = $4, description = $5, time_zone = $6, local_start = $7, duration_minutes = $8, starts_at = $9, last_ends_at = $10, rrule = $11, location_mode = $12, place = $13, online_url = $14, capacity = $15, rsvp_close_minutes = $16, audience = $17, reminder_minutes = $18, sequence = sequence + 1, updated_at = $19 WHERE id = $1";
     /// Ends a series before an occurrence ("this and all following" starts a new series).
@@ -432,6 +449,35 @@ pub async fn attendees(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<At
             })
         })
         .collect()
+}
+
+/// Every date of `event` something is recorded for, oldest first.
+pub async fn occurrences_used(tx: &mut Tx, event: Uuid) -> Result<Vec<DateTime<Utc>>> {
+    tx.read(OCCURRENCES_USED, params![event]).await?.iter().map(|r| r.time(0)).collect()
+}
+
+/// Moves what is recorded for each date of `event` (answers, notes, attendance, feedback,
+/// changes, hosts) to its new date, `(from, to)` pairs; no new date may be one of `from`s unless
+/// it is also moved away (the pairs of one re-timed series are).
+pub async fn move_occurrences(tx: &mut Tx, event: Uuid, moves: &[(DateTime<Utc>, DateTime<Utc>)]) -> Result<()> {
+    const TABLES: [(&str, &str); 6] = [
+        (MOVE_RSVPS, SETTLE_RSVPS),
+        (MOVE_NOTES, SETTLE_NOTES),
+        (MOVE_ATTENDANCE, SETTLE_ATTENDANCE),
+        (MOVE_FEEDBACK, SETTLE_FEEDBACK),
+        (MOVE_EXCEPTIONS, SETTLE_EXCEPTIONS),
+        (MOVE_HOSTS, SETTLE_HOSTS),
+    ];
+    if moves.is_empty() {
+        return Ok(());
+    }
+    for (shift, settle) in TABLES {
+        for (from, to) in moves {
+            tx.write(shift, params![event, *from, *to]).await?;
+        }
+        tx.write(settle, params![event]).await?;
+    }
+    Ok(())
 }
 
 /// Someone to email: id, address, name.

@@ -60,10 +60,11 @@ fn base(e: &Event, uid: &str, public_url: &str) -> icalendar::Event {
     let mut v = icalendar::Event::new();
     v.uid(uid)
         .summary(&e.title)
+        // Calendars show the description as plain text: the words, not the Markdown marks.
         .description(&if e.theme.is_empty() {
-            e.description.clone()
+            crate::members::markdown_text(&e.description)
         } else {
-            format!("Theme: {}\n\n{}", e.theme, e.description)
+            format!("Theme: {}\n\n{}", e.theme, crate::members::markdown_text(&e.description))
         })
         .location(&location(e))
         .url(&format!("{public_url}/events/{}", e.id))
@@ -115,8 +116,25 @@ fn with_tz(key: &str, t: DateTime<Utc>, tz: Tz) -> Property {
     Property::new(key, t.with_timezone(&tz).format("%Y%m%dT%H%M%S").to_string()).add_parameter("TZID", tz.name()).done()
 }
 
-/// An invitation (REQUEST) or cancellation (CANCEL) of one occurrence, addressed to `attendee`.
-pub fn invitation(method: Method, item: &Item, attendee: (&str, &str), organiser: &str, public_url: &str) -> String {
+/// The person an invitation is for, and their answer as the calendar should record it.
+pub struct Attendee<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    /// Going (ACCEPTED), or not yet sure of a place — a "maybe", the waiting list (TENTATIVE).
+    /// A cancellation records DECLINED whatever this says.
+    pub going: bool,
+}
+
+/// An invitation (REQUEST) or cancellation (CANCEL) of one occurrence, addressed to `attendee`;
+/// or the occurrence to add to one's own calendar (PUBLISH, no attendee: a download says nothing
+/// of anyone's answer).
+pub fn invitation(
+    method: Method,
+    item: &Item,
+    attendee: Option<Attendee<'_>>,
+    organiser: &str,
+    public_url: &str,
+) -> String {
     let e = &item.event;
     let tz = tz_of(e);
     let mut cal = Calendar::new();
@@ -130,13 +148,20 @@ pub fn invitation(method: Method, item: &Item, attendee: (&str, &str), organiser
     v.append_property(
         Property::new("ORGANIZER", format!("mailto:{organiser}")).add_parameter("CN", "Roundtable").done(),
     );
-    v.append_property(
-        Property::new("ATTENDEE", format!("mailto:{}", attendee.0))
-            .add_parameter("CN", attendee.1)
-            .add_parameter("PARTSTAT", if method == Method::Cancel { "DECLINED" } else { "ACCEPTED" })
-            .add_parameter("RSVP", "FALSE")
-            .done(),
-    );
+    if let Some(a) = attendee {
+        let answer = match method {
+            Method::Cancel => "DECLINED",
+            _ if a.going => "ACCEPTED",
+            _ => "TENTATIVE",
+        };
+        v.append_property(
+            Property::new("ATTENDEE", format!("mailto:{}", a.email))
+                .add_parameter("CN", a.name)
+                .add_parameter("PARTSTAT", answer)
+                .add_parameter("RSVP", "FALSE")
+                .done(),
+        );
+    }
     cal.push(v.done());
     with_timezones(&cal.done().to_string(), &[tz], Some(item.occ.start))
 }

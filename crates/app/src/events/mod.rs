@@ -531,7 +531,11 @@ async fn notify(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let tz = tz_of(&item.event);
-    for (_, email, name) in people {
+    // Those going to this occurrence keep it as accepted; a "maybe" or a place on the waiting
+    // list stays tentative in their calendar.
+    let going: Vec<UserId> =
+        store::going_at(tx, item.event.id, item.occ.original).await?.into_iter().map(|r| r.0).collect();
+    for (id, email, name) in people {
         let cancelled = method == ics::Method::Cancel;
         let subject =
             if cancelled { format!("Cancelled: {}", item.title()) } else { format!("Updated: {}", item.title()) };
@@ -540,7 +544,8 @@ async fn notify(
         } else {
             format!("{} has changed. It is now on {}.", item.title(), when(item, tz))
         };
-        let ics = ics::invitation(method, item, (email, name), &organiser(state), &state.config.public_url());
+        let attendee = ics::Attendee { email, name, going: going.contains(id) };
+        let ics = ics::invitation(method, item, Some(attendee), &organiser(state), &state.config.public_url());
         let m = Mail {
             to: email,
             subject,
@@ -639,6 +644,14 @@ pub async fn update(
                 store::add_host(&mut tx, id, e.network_id, 0, h).await?;
             }
             let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+            // A new time moves every date: what people answered, noted, attended and said of
+            // each date goes with it (else the moved event shows nobody going, and its figures
+            // lose their attendance).
+            if e.rrule == fresh.rrule {
+                let used = store::occurrences_used(&mut tx, id).await?;
+                let moves = occurrence_moves(&series(&e), e.starts_at, &series(&fresh), fresh.starts_at, &used);
+                store::move_occurrences(&mut tx, id, &moves).await?;
+            }
             if let Some(next) = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next() {
                 let people = store::answered_from(&mut tx, id, now).await?;
                 notify(state, &mut tx, &next, &people, ics::Method::Request, now).await?;
@@ -660,6 +673,29 @@ pub async fn update(
     record(&mut tx, actor, actor_name, "event.updated", e.network_id, &p.fields.title, scope_name(scope)).await?;
     tx.commit().await?;
     Ok(target)
+}
+
+/// Where each used date of a series goes when the series is re-timed: the nth date of the old
+/// series becomes the nth of the new one (the rule is the same; its time, day or zone moved).
+/// Only dates that change are listed; one past the new series' end stays where it is.
+fn occurrence_moves(
+    old: &Series,
+    old_start: DateTime<Utc>,
+    new: &Series,
+    new_start: DateTime<Utc>,
+    used: &[DateTime<Utc>],
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let Some(&last) = used.iter().max() else { return Vec::new() };
+    let before: Vec<DateTime<Utc>> =
+        old.between(old_start, last + Duration::seconds(1), usize::MAX).into_iter().map(|o| o.original).collect();
+    let after: Vec<DateTime<Utc>> =
+        new.between(new_start, DateTime::<Utc>::MAX_UTC, before.len()).into_iter().map(|o| o.original).collect();
+    used.iter()
+        .filter_map(|at| {
+            let to = *after.get(before.binary_search(at).ok()?)?;
+            (to != *at).then_some((*at, to))
+        })
+        .collect()
 }
 
 fn scope_name(s: Scope) -> &'static str {
@@ -774,7 +810,7 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
                 Some(ics::invitation(
                     ics::Method::Request,
                     &item,
-                    (&me.email, &me.name),
+                    Some(ics::Attendee { email: &me.email, name: &me.name, going: true }),
                     &organiser(state),
                     &state.config.public_url(),
                 )),
@@ -798,7 +834,7 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
                 Some(ics::invitation(
                     ics::Method::Cancel,
                     &item,
-                    (&me.email, &me.name),
+                    Some(ics::Attendee { email: &me.email, name: &me.name, going: false }),
                     &organiser(state),
                     &state.config.public_url(),
                 )),
@@ -841,7 +877,7 @@ async fn promote_waiting(state: &AppState, tx: &mut Tx, e: &Arc<Event>, item: &I
             let ics = ics::invitation(
                 ics::Method::Request,
                 item,
-                (&u.email, &u.name),
+                Some(ics::Attendee { email: &u.email, name: &u.name, going: true }),
                 &organiser(state),
                 &state.config.public_url(),
             );
@@ -1145,14 +1181,7 @@ pub async fn feed_ics(state: &AppState, token: &str) -> Result<String> {
 pub async fn occurrence_ics(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>) -> Result<String> {
     let a = access(state, actor, id, Capability::ReadMembers).await?;
     let item = occurrence(state, &a.event, at).await?;
-    let me = roundtable_store::users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
-    Ok(ics::invitation(
-        ics::Method::Publish,
-        &item,
-        (&me.email, &me.name),
-        &organiser(state),
-        &state.config.public_url(),
-    ))
+    Ok(ics::invitation(ics::Method::Publish, &item, None, &organiser(state), &state.config.public_url()))
 }
 
 /// Everything the event page shows.
@@ -1240,4 +1269,49 @@ pub async fn members_for_form(state: &AppState, network: NetworkId) -> Result<Ve
 /// The actor's attendance history.
 pub async fn history(state: &AppState, actor: &Actor) -> Result<Vec<store::HistoryEntry>> {
     Ok(store::history_of(&state.db, actor.user_id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Duration, NaiveDateTime, Rule, Series, occurrence_moves};
+
+    fn weekly_from(local: &str) -> Series {
+        Series {
+            tz: chrono_tz::Europe::London,
+            local_start: NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M").unwrap_or_default(),
+            duration: Duration::hours(1),
+            rule: Rule::parse("FREQ=WEEKLY").ok(),
+        }
+    }
+
+    fn starts(s: &Series, n: usize) -> Vec<chrono::DateTime<chrono::Utc>> {
+        s.between(chrono::DateTime::<chrono::Utc>::MIN_UTC, chrono::DateTime::<chrono::Utc>::MAX_UTC, n)
+            .into_iter()
+            .map(|o| o.original)
+            .collect()
+    }
+
+    #[test]
+    fn a_retimed_series_keeps_each_date_in_its_place() {
+        // Tuesdays at 10:00 from 3 March 2026 (across the clocks changing on 29 March) move to
+        // 14:00, then a week earlier: the nth date stays the nth, in local time.
+        let old = weekly_from("2026-03-03T10:00");
+        let later = weekly_from("2026-03-03T14:00");
+        let (before, after) = (starts(&old, 6), starts(&later, 6));
+        let used = [before[1], before[4]];
+        let moves = occurrence_moves(&old, before[0], &later, after[0], &used);
+        assert_eq!(moves, vec![(before[1], after[1]), (before[4], after[4])]);
+        assert!(
+            moves.iter().all(|(from, to)| *to - *from == Duration::hours(4)),
+            "14:00 London both sides of the change"
+        );
+
+        let earlier = weekly_from("2026-02-24T10:00");
+        let moves = occurrence_moves(&old, before[0], &earlier, starts(&earlier, 1)[0], &before[..3]);
+        // Each date takes the place of the one before it: the store moves them in two steps.
+        assert_eq!(moves.iter().map(|m| m.1).collect::<Vec<_>>()[1..], before[..2]);
+        // Nothing recorded, or nothing moved: nothing to do.
+        assert!(occurrence_moves(&old, before[0], &later, after[0], &[]).is_empty());
+        assert!(occurrence_moves(&old, before[0], &old, before[0], &used).is_empty());
+    }
 }

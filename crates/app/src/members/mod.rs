@@ -75,6 +75,64 @@ pub fn markdown(src: &str) -> String {
         .to_string()
 }
 
+/// Markdown as plain text, for where no HTML is shown (a calendar entry's description): the
+/// words without the marks, one blank line between paragraphs, list items on their own "- "
+/// lines, a link's address after its text; raw HTML left out.
+pub fn markdown_text(src: &str) -> String {
+    use comrak::nodes::NodeValue;
+    fn blank_line(out: &mut String) {
+        if !out.is_empty() {
+            out.truncate(out.trim_end_matches([' ', '\n']).len());
+            out.push_str("\n\n");
+        }
+    }
+    fn walk<'a>(node: comrak::Node<'a>, out: &mut String) {
+        let children = |out: &mut String| node.children().for_each(|c| walk(c, out));
+        let in_item = || node.parent().is_some_and(|p| matches!(p.data.borrow().value, NodeValue::Item(_)));
+        match &node.data.borrow().value {
+            NodeValue::Text(t) => out.push_str(t),
+            NodeValue::Code(c) => out.push_str(&c.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak => out.push('\n'),
+            NodeValue::HtmlBlock(_) | NodeValue::HtmlInline(_) => {}
+            NodeValue::CodeBlock(b) => {
+                blank_line(out);
+                out.push_str(b.literal.trim_end());
+            }
+            NodeValue::Link(l) => {
+                let start = out.len();
+                children(out);
+                if !l.url.is_empty() && out[start..] != *l.url && !l.url.starts_with("mailto:") {
+                    out.push_str(&format!(" ({})", l.url));
+                }
+            }
+            NodeValue::Item(_) => {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str("- ");
+                children(out);
+            }
+            NodeValue::Paragraph | NodeValue::Heading(_) if !in_item() => {
+                blank_line(out);
+                children(out);
+            }
+            NodeValue::List(_) | NodeValue::BlockQuote => {
+                blank_line(out);
+                children(out);
+            }
+            _ => children(out),
+        }
+    }
+    let arena = comrak::Arena::new();
+    let mut opts = comrak::Options::default();
+    opts.extension.autolink = true;
+    opts.extension.strikethrough = true;
+    let root = comrak::parse_document(&arena, src, &opts);
+    let mut out = String::new();
+    walk(root, &mut out);
+    out.trim().to_owned()
+}
+
 pub(crate) async fn relation(state: &AppState, viewer: &Actor, person: UserId) -> Result<Relation> {
     Ok(state.snapshot().await?.relation(viewer, person))
 }
