@@ -688,6 +688,18 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
     let at = e.starts_at.timestamp_micros().to_string();
     let page = body(bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap()).await;
     assert!(!page.contains(&e.checkin_code), "members do not see the code on the page");
+    assert!(page.contains("action=\"/events/{id}/check-in\"".replace("{id}", &id).as_str()), "open: {page}");
+    // An event days away offers no form that could only be refused; it says when check-in opens.
+    let later = Utc::now() + Duration::days(3);
+    let far = create_event(
+        &app,
+        &admin,
+        "eas",
+        &[("start", &local_input(later)), ("end", &local_input(later + Duration::hours(1)))],
+    )
+    .await;
+    let page = body(bo.get(app.at(&format!("/events/{far}"))).send().await.unwrap()).await;
+    assert!(!page.contains("/check-in\"") && page.contains("from an hour before it starts"), "{page}");
     let r = bo
         .post(app.at(&format!("/events/{id}/check-in")))
         .form(&[("code", "WRONG1"), ("at", at.as_str())])

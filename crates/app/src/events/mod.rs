@@ -900,12 +900,18 @@ async fn promote_waiting(state: &AppState, tx: &mut Tx, e: &Arc<Event>, item: &I
     Ok(())
 }
 
+/// Whether people may check themselves in to `item` at `now`: from an hour before it starts to
+/// an hour after it ends, unless it is cancelled.
+pub fn check_in_open(item: &Item, now: DateTime<Utc>) -> bool {
+    !item.cancelled && item.occ.start - Duration::hours(1) <= now && now <= item.occ.end + Duration::hours(1)
+}
+
 /// Self check-in with the code shown at the event (from an hour before to the end).
 pub async fn self_check_in(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, code: &str) -> Result<bool> {
     let a = access(state, actor, id, Capability::ReadMembers).await?;
     let item = occurrence(state, &a.event, at).await?;
     let now = Utc::now();
-    if item.cancelled || now < item.occ.start - Duration::hours(1) || now > item.occ.end + Duration::hours(1) {
+    if !check_in_open(&item, now) {
         return Err(closed("Check-in opens an hour before the event and closes an hour after it ends."));
     }
     if !code.trim().eq_ignore_ascii_case(&a.event.checkin_code) {

@@ -767,6 +767,8 @@ struct EventPage {
     can_organise: bool,
     checkin_code: String,
     i_attended: bool,
+    /// From an hour before to an hour after: the check-in form; before that, when it opens.
+    check_in_open: bool,
     hosts: Vec<String>,
     suggestions: Vec<(String, String, i64)>,
     people: Vec<PersonRow>,
@@ -853,6 +855,7 @@ async fn event_page(
         can_organise: d.access.can_organise,
         checkin_code: if d.access.can_organise { e.checkin_code.clone() } else { String::new() },
         i_attended: d.i_attended,
+        check_in_open: d.item.as_ref().is_some_and(|i| super::check_in_open(i, now)),
         hosts: d.hosts,
         suggestions: d.suggestions.into_iter().map(|(id, n, c)| (id.to_string(), n, c)).collect(),
         people,
