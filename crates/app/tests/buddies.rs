@@ -144,17 +144,23 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
         "{home}"
     );
     assert!(home.contains("Your first steps (1 of 2 done)"), "{home}");
+    // ...and how to say hello: the pairing is for getting in touch.
+    assert!(home.contains("<a href=\"mailto:ann@example.org\">ann@example.org</a>"), "{home}");
     // Ann sees whom she looks after.
     let ann_c = sign_in(&app, "ann@example.org").await;
     let home = body(ann_c.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(
         home.contains("Newcomers you look after")
-            && home.contains(&format!("<a href=\"/people/{nia}\">Nia Newcomer</a>")),
+            && home.contains(&format!("<a href=\"/people/{nia}\">Nia Newcomer</a>"))
+            && home.contains("href=\"mailto:nia@example.org\""),
         "{home}"
     );
     // Both are emailed; it is in the audit log; the overview shows the pair.
     let mails = app.emails_to("nia@example.org").await;
-    assert!(mails.iter().any(|m| m.contains("Subject: Meet your buddy in Network eas")), "{mails:?}");
+    assert!(
+        mails.iter().any(|m| m.contains("Subject: Meet your buddy in Network eas") && m.contains("ann@example.org")),
+        "{mails:?}"
+    );
     let mails = app.emails_to("ann@example.org").await;
     assert!(mails.iter().any(|m| m.contains("Subject: You are Nia Newcomer's buddy in Network eas")), "{mails:?}");
     let (log, _) = audit::page(db, 20, 0).await.unwrap();
@@ -238,6 +244,20 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
     assert_eq!(zed_c.post(app.at("/n/eas/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     assert!(buddies::buddy_of(db, eas, nia).await.unwrap().is_none());
     assert!(body(nia_c.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (0 of 2 done)"));
+    // Erased, Nia leaves no trace in her buddies' mail: neither her name nor her address.
+    assert!(app.emails_to("ann@example.org").await.iter().any(|m| m.contains("nia@example.org")));
+    let r = admin.post(app.at(&format!("/admin/people/{nia}/erase"))).form(&[("confirm", "ERASE")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let (kept, _) = roundtable_store::outbox::page(db, 1000, 0).await.unwrap();
+    let to_buddies: Vec<_> =
+        kept.iter().filter(|m| ["ann@example.org", "pat@example.org"].contains(&m.to.as_str())).collect();
+    assert!(to_buddies.iter().any(|m| m.subject.contains("a former member")), "the mail stays, without her");
+    for m in to_buddies {
+        let text = format!("{} {} {}", m.subject, m.text_body, m.html_body);
+        assert!(!text.contains("nia@example.org") && !text.contains("Nia Newcomer"), "{text}");
+    }
+    // The copies on disk that named her are gone.
+    assert!(app.emails_to("ann@example.org").await.iter().all(|m| !m.contains("nia@example.org")));
 }
 
 async fn refused_buddies_get_a_clear_message_and_change_nothing(d: Dialect) {

@@ -20,13 +20,13 @@ macro_rules! live {
 }
 
 queries! {
-    /// A newcomer's current buddy: (buddy id, name, since).
-    BUDDY_OF = concat!("SELECT b.buddy_id, u.name, b.assigned_at ", live!(), " AND b.network_id = $1 AND b.newcomer_id = $2");
+    /// A newcomer's current buddy: (buddy id, name, since, email).
+    BUDDY_OF = concat!("SELECT b.buddy_id, u.name, b.assigned_at, u.email ", live!(), " AND b.network_id = $1 AND b.newcomer_id = $2");
     /// A person's pairings in a network, either side, in one read (the network's home page):
-    /// newcomer, buddy, since.
-    OF_PERSON = concat!("SELECT b.newcomer_id, n.name, b.buddy_id, u.name, b.assigned_at ", live!(), " AND b.network_id = $1 AND (b.newcomer_id = $2 OR b.buddy_id = $2) ORDER BY b.assigned_at, b.newcomer_id");
-    /// Every current pairing of a network: newcomer, buddy, since.
-    PAIRS = concat!("SELECT b.newcomer_id, n.name, b.buddy_id, u.name, b.assigned_at ", live!(), " AND b.network_id = $1 ORDER BY n.name_folded, b.newcomer_id");
+    /// newcomer, buddy, since, their emails.
+    OF_PERSON = concat!("SELECT b.newcomer_id, n.name, b.buddy_id, u.name, b.assigned_at, n.email, u.email ", live!(), " AND b.network_id = $1 AND (b.newcomer_id = $2 OR b.buddy_id = $2) ORDER BY b.assigned_at, b.newcomer_id");
+    /// Every current pairing of a network: newcomer, buddy, since, their emails.
+    PAIRS = concat!("SELECT b.newcomer_id, n.name, b.buddy_id, u.name, b.assigned_at, n.email, u.email ", live!(), " AND b.network_id = $1 ORDER BY n.name_folded, b.newcomer_id");
     /// The current pairing as stored (whoever the buddy is now), inside the changing transaction.
     CURRENT_ROW = "SELECT id, buddy_id FROM buddies WHERE network_id = $1 AND newcomer_id = $2 AND ended_at IS NULL";
     INSERT = "INSERT INTO buddies (id, network_id, newcomer_id, buddy_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -57,6 +57,8 @@ pub struct Paired {
     pub id: UserId,
     pub name: String,
     pub since: DateTime<Utc>,
+    /// How the two reach each other (the pairing is for getting in touch).
+    pub email: String,
 }
 
 /// A current pairing of a network.
@@ -106,7 +108,7 @@ fn member(r: &crate::Row) -> Result<Member> {
 pub async fn buddy_of(db: &Db, network: NetworkId, newcomer: UserId) -> Result<Option<Paired>> {
     db.read_opt(BUDDY_OF, params![network, newcomer])
         .await?
-        .map(|r| Ok(Paired { id: UserId(r.uuid(0)?), name: r.text(1)?, since: r.time(2)? }))
+        .map(|r| Ok(Paired { id: UserId(r.uuid(0)?), name: r.text(1)?, since: r.time(2)?, email: r.text(3)? }))
         .transpose()
 }
 
@@ -117,9 +119,9 @@ pub async fn of_person(db: &Db, network: NetworkId, person: UserId) -> Result<(O
         let since = r.time(4)?;
         let (newcomer, buddy_id) = (UserId(r.uuid(0)?), UserId(r.uuid(2)?));
         if newcomer == person {
-            buddy = Some(Paired { id: buddy_id, name: r.text(3)?, since });
+            buddy = Some(Paired { id: buddy_id, name: r.text(3)?, since, email: r.text(6)? });
         } else {
-            looking_after.push(Paired { id: newcomer, name: r.text(1)?, since });
+            looking_after.push(Paired { id: newcomer, name: r.text(1)?, since, email: r.text(5)? });
         }
     }
     Ok((buddy, looking_after))
@@ -132,8 +134,8 @@ pub async fn pairs(db: &Db, network: NetworkId) -> Result<Vec<Pair>> {
         .map(|r| {
             let since = r.time(4)?;
             Ok(Pair {
-                newcomer: Paired { id: UserId(r.uuid(0)?), name: r.text(1)?, since },
-                buddy: Paired { id: UserId(r.uuid(2)?), name: r.text(3)?, since },
+                newcomer: Paired { id: UserId(r.uuid(0)?), name: r.text(1)?, since, email: r.text(5)? },
+                buddy: Paired { id: UserId(r.uuid(2)?), name: r.text(3)?, since, email: r.text(6)? },
             })
         })
         .collect()

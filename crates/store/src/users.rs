@@ -58,7 +58,7 @@ queries! {
     /// Audit entries and mail written since `$2` that mention the name `$1` (`$3`: as HTML).
     AUDIT_NAMING = "SELECT id, subject, detail FROM audit_log WHERE (REPLACE(LOWER(subject), LOWER($1), '') <> LOWER(subject) OR REPLACE(LOWER(detail), LOWER($1), '') <> LOWER(detail)) AND at >= $2";
     SET_AUDIT_TEXT = "UPDATE audit_log SET subject = $2, detail = $3 WHERE id = $1";
-    OUTBOX_NAMING = "SELECT id, subject, text_body, html_body, file_name, COALESCE(ics, '') FROM outbox WHERE (REPLACE(LOWER(subject), LOWER($1), '') <> LOWER(subject) OR REPLACE(LOWER(text_body), LOWER($1), '') <> LOWER(text_body) OR REPLACE(LOWER(html_body), LOWER($3), '') <> LOWER(html_body) OR REPLACE(LOWER(COALESCE(ics, '')), LOWER($1), '') <> LOWER(COALESCE(ics, ''))) AND created_at >= $2";
+    OUTBOX_NAMING = "SELECT id, subject, text_body, html_body, file_name, COALESCE(ics, '') FROM outbox WHERE (REPLACE(LOWER(subject), LOWER($1), '') <> LOWER(subject) OR REPLACE(LOWER(text_body), LOWER($1), '') <> LOWER(text_body) OR REPLACE(LOWER(html_body), LOWER($3), '') <> LOWER(html_body) OR REPLACE(LOWER(COALESCE(ics, '')), LOWER($1), '') <> LOWER(COALESCE(ics, ''))) AND created_at >= $2 AND created_at < $4";
     SET_OUTBOX_TEXT = "UPDATE outbox SET subject = $2, text_body = $3, html_body = $4, ics = CASE WHEN ics IS NULL THEN NULL ELSE $5 END WHERE id = $1";
     NOTES_NAMING = "SELECT event_id, occurrence_at, agenda, minutes, summary FROM event_notes WHERE (REPLACE(LOWER(agenda), LOWER($1), '') <> LOWER(agenda) OR REPLACE(LOWER(minutes), LOWER($1), '') <> LOWER(minutes) OR REPLACE(LOWER(summary), LOWER($1), '') <> LOWER(summary)) AND updated_at >= $2";
     /// Other text that may name someone (any case): events and single occurrences, feedback,
@@ -320,6 +320,25 @@ fn scrub(text: &str, email: &str) -> String {
 
 /// `text` with each whole-word mention of the name `name` replaced by "a former member":
 /// erasing "Ann Lee" leaves "Joann Leeds" be.
+/// Replaces `needle` (a name or an address) in mail queued between `from` and `until`
+/// (microseconds), and adds the files written of that mail to `files`: the copies on disk
+/// still hold it.
+async fn scrub_outbox(tx: &mut Tx, needle: &str, from: i64, until: i64, files: &mut Vec<String>) -> Result<()> {
+    let html_needle = html_escaped(needle);
+    for r in tx.read(OUTBOX_NAMING, params![needle, from, html_needle.as_str(), until]).await? {
+        let (id, subject, text, html, ics) = (r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?, r.text(5)?);
+        let (subject, text, html, ics) = (
+            scrub_name(&subject, needle),
+            scrub_name(&text, needle),
+            scrub_name(&html, &html_needle),
+            scrub_name(&ics, needle),
+        );
+        tx.write(SET_OUTBOX_TEXT, params![id, subject, text, html, ics]).await?;
+        files.extend(r.opt_text(4)?);
+    }
+    Ok(())
+}
+
 fn scrub_name(text: &str, name: &str) -> String {
     replace_mentions(text, name, |before, after| {
         before.is_some_and(char::is_alphanumeric) || after.chars().next().is_some_and(char::is_alphanumeric)
@@ -448,6 +467,8 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
         for r in tx.write_returning(ERASE_OUTBOX, params![address, from, until]).await? {
             mail_files.extend(r.opt_text(0)?);
         }
+        // Others' mail giving the address (a buddy is told how to reach a newcomer).
+        scrub_outbox(tx, address, from, until, &mut mail_files).await?;
     }
     // Their name, in what was written while they were here: audit subjects and details ("X asks
     // to join", "invitation accepted: X"), mail to other people about them, and organisers'
@@ -463,23 +484,11 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
     names.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     names.dedup();
     for name in names.iter().map(String::as_str).filter(|n| n.chars().count() >= 3) {
-        let html_name = html_escaped(name);
         for r in tx.read(AUDIT_NAMING, params![name, person.created_at]).await? {
             let (entry, subject, detail) = (r.text(0)?, r.text(1)?, r.text(2)?);
             tx.write(SET_AUDIT_TEXT, params![entry, scrub_name(&subject, name), scrub_name(&detail, name)]).await?;
         }
-        for r in tx.read(OUTBOX_NAMING, params![name, person.created_at, html_name.as_str()]).await? {
-            let (id, subject, text, html, ics) = (r.text(0)?, r.text(1)?, r.text(2)?, r.text(3)?, r.text(5)?);
-            let (subject, text, html, ics) = (
-                scrub_name(&subject, name),
-                scrub_name(&text, name),
-                scrub_name(&html, &html_name),
-                scrub_name(&ics, name),
-            );
-            tx.write(SET_OUTBOX_TEXT, params![id, subject, text, html, ics]).await?;
-            // The copy written to disk when it was sent still names them.
-            mail_files.extend(r.opt_text(4)?);
-        }
+        scrub_outbox(tx, name, crate::micros(person.created_at), i64::MAX, &mut mail_files).await?;
         for r in tx.read(NOTES_NAMING, params![name, person.created_at]).await? {
             let (event, at) = (r.uuid(0)?, r.time(1)?);
             let (agenda, minutes, summary) =

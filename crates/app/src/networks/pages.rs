@@ -248,10 +248,10 @@ struct NetworkPage {
     charter_first: bool,
     checklist: Vec<crate::onboarding::StepView>,
     checklist_done: usize,
-    /// The member's buddy: (id, name, since).
-    buddy: Option<(String, String, String)>,
-    /// Newcomers the member looks after as a buddy: (id, name, since).
-    looking_after: Vec<(String, String, String)>,
+    /// The member's buddy: (id, name, since, email).
+    buddy: Option<(String, String, String, String)>,
+    /// Newcomers the member looks after as a buddy: (id, name, since, email).
+    looking_after: Vec<(String, String, String, String)>,
 }
 
 async fn network_home(
@@ -278,8 +278,9 @@ async fn network_home(
     } else {
         crate::onboarding::buddies::mine(&state, &actor, &h.seen).await?
     };
-    let shown =
-        |p: roundtable_store::buddies::Paired| (p.id.to_string(), p.name, p.since.format("%-d %B %Y").to_string());
+    let shown = |p: roundtable_store::buddies::Paired| {
+        (p.id.to_string(), p.name, p.since.format("%-d %B %Y").to_string(), p.email)
+    };
     render(&NetworkPage {
         buddy: buddies.buddy.map(shown),
         looking_after: buddies.looking_after.into_iter().map(shown).collect(),

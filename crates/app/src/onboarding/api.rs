@@ -191,7 +191,7 @@ pub(crate) async fn assign_buddy(
             Assigned::Unchanged => "unchanged",
         }
         .into(),
-        buddy: person(&Paired { id: buddy.id, name: buddy.name, since }),
+        buddy: person(&Paired { id: buddy.id, name: buddy.name, since, email: buddy.email }),
     }))
 }
 

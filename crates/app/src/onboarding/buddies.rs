@@ -220,7 +220,10 @@ pub async fn assign(
                     "{} will be your buddy in {}. A buddy is an experienced member who helps you find your feet: whom to ask, how things work here, and a friendly face at your first events.",
                     buddy.name, net.name
                 ),
-                format!("{} knows to expect you — say hello, or look out for their message.", buddy.name),
+                format!(
+                    "{} knows to expect you — say hello ({}), or look out for their message.",
+                    buddy.name, buddy.email
+                ),
                 format!("You find your buddy on the network's page too: {home}"),
             ],
             action: Some(("See your buddy's profile", profile(buddy.id))),
@@ -239,7 +242,10 @@ pub async fn assign(
                     "{actor_name} has asked you to be the buddy of {}, who is new to {}. Thank you for helping!",
                     newcomer.name, net.name
                 ),
-                "A short hello in the first week makes a big difference: offer a coffee or a call, point them to the induction pack, and bring them along to the next network meeting.".into(),
+                format!(
+                    "A short hello in the first week makes a big difference ({}): offer a coffee or a call, point them to the induction pack, and bring them along to the next network meeting.",
+                    newcomer.email
+                ),
                 "If you cannot take this on, reply to an organiser so they can ask someone else.".into(),
             ],
             action: Some(("See their profile", profile(newcomer.id))),
