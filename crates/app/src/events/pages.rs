@@ -42,11 +42,19 @@ pub fn router() -> Router<AppState> {
 /// "Tue 12 Jan 2027, 12:00–13:00 GMT" in `tz` (the end's date too when it differs).
 pub fn fmt_range(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
     let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+    let zone = zone_name(&e);
     if s.date_naive() == e.date_naive() {
-        format!("{}–{} {}", s.format("%a %-d %b %Y, %H:%M"), e.format("%H:%M"), e.format("%Z"))
+        format!("{}–{} {zone}", s.format("%a %-d %b %Y, %H:%M"), e.format("%H:%M"))
     } else {
-        format!("{} – {} {}", s.format("%a %-d %b %Y, %H:%M"), e.format("%a %-d %b %Y, %H:%M"), e.format("%Z"))
+        format!("{} – {} {zone}", s.format("%a %-d %b %Y, %H:%M"), e.format("%a %-d %b %Y, %H:%M"))
     }
+}
+
+/// The zone's abbreviation at `t` ("GMT", "CEST"), or — for the many zones that have none and
+/// whose abbreviation is a bare offset ("-03" for São Paulo, "+08" for Singapore) — "UTC-03".
+fn zone_name(t: &chrono::DateTime<Tz>) -> String {
+    let abbreviation = t.format("%Z").to_string();
+    if abbreviation.starts_with(['+', '-']) { format!("UTC{abbreviation}") } else { abbreviation }
 }
 
 fn event_id(raw: &str) -> Result<Uuid> {
@@ -1048,10 +1056,28 @@ async fn history(State(state): State<AppState>, s: Signed) -> Result<Response> {
                 format!("/events/{}?at={}", h.event_id, h.occurrence_at.timestamp_micros()),
                 h.title,
                 h.network_name,
-                h.occurrence_at.with_timezone(&tz).format("%a %-d %b %Y, %H:%M %Z").to_string(),
+                {
+                    let t = h.occurrence_at.with_timezone(&tz);
+                    format!("{} {}", t.format("%a %-d %b %Y, %H:%M"), zone_name(&t))
+                },
                 if h.method == "code" { "Checked in with the code" } else { "Marked by an organiser" },
             )
         })
         .collect();
     render(&HistoryPage { layout: Layout::for_user("My attendance", &s), rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_name_their_zone_readably() {
+        let start = chrono::Utc.with_ymd_and_hms(2026, 12, 3, 12, 30, 0).single().unwrap_or_default();
+        let end = start + chrono::Duration::hours(1);
+        let shown = |tz: chrono_tz::Tz| super::fmt_range(start, end, tz);
+        assert_eq!(shown(chrono_tz::Europe::London), "Thu 3 Dec 2026, 12:30–13:30 GMT");
+        assert_eq!(shown(chrono_tz::America::Sao_Paulo), "Thu 3 Dec 2026, 09:30–10:30 UTC-03");
+        assert_eq!(shown(chrono_tz::Asia::Singapore), "Thu 3 Dec 2026, 20:30–21:30 UTC+08");
+    }
 }
