@@ -1273,6 +1273,20 @@ async fn onboarding_journey(dialect: Dialect) {
         facets_bottom < results && facets_bottom < screen * 1.5,
         "facets end at {facets_bottom}px, results at {results}px"
     );
+    // A facet reached with the keyboard is shown whole, not as a sliver at the scroller's edge.
+    for n in 2..=3 {
+        let (left, right, from, to): (f64, f64, f64, f64) = member
+            .driver
+            .execute(
+                "const s = document.querySelector('.facet-groups');                  const d = s.querySelectorAll(':scope > details')[arguments[0] - 1];                  d.querySelector('summary').focus();                  return new Promise(done => setTimeout(() => {                    const r = d.getBoundingClientRect(), b = s.getBoundingClientRect();                    done([r.left, r.right, b.left, b.right]); }, 400));",
+                vec![serde_json::json!(n)],
+            )
+            .await
+            .expect("positions")
+            .convert()
+            .expect("four numbers");
+        assert!(left >= from - 1.0 && right <= to + 1.0, "facet {n} at {left}–{right} in a scroller at {from}–{to}");
+    }
     member.resize(DESKTOP).await;
 
     // ---- the administrator: progress, acceptances, administration pages ----
