@@ -109,8 +109,16 @@ impl From<PathRejection> for AppError {
 }
 
 impl AppError {
+    /// The database cannot be reached (down, restarting, out of connections): a passing state,
+    /// told as such (503, try again shortly) rather than as a fault of ours.
+    fn database_unavailable(&self) -> bool {
+        matches!(self, AppError::Internal(e)
+            if matches!(e.downcast_ref::<roundtable_store::Error>(), Some(roundtable_store::Error::Unavailable(_))))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
+            _ if self.database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::CharterPending { .. } => StatusCode::CONFLICT,
@@ -127,6 +135,7 @@ impl AppError {
     /// A stable snake_case code for API clients.
     pub fn code(&self) -> &'static str {
         match self {
+            _ if self.database_unavailable() => "unavailable",
             AppError::NotFound => "not_found",
             AppError::Forbidden(_) => "forbidden",
             AppError::CharterPending { .. } => "charter_acceptance_required",
@@ -149,6 +158,10 @@ impl AppError {
     /// What to tell the person, in plain words.
     pub fn message(&self) -> String {
         match self {
+            _ if self.database_unavailable() => {
+                "Roundtable cannot reach its database just now. Nothing was changed; please try again in a minute."
+                    .into()
+            }
             AppError::NotFound => {
                 "We could not find that page. It may have moved, or you may not have access to it.".into()
             }
@@ -175,6 +188,8 @@ impl AppError {
     pub fn retry_after(&self, mut r: Response) -> Response {
         if let AppError::RateLimited { retry_after_seconds, .. } = self {
             r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_seconds));
+        } else if self.database_unavailable() {
+            r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(30u32));
         }
         r
     }
@@ -215,6 +230,7 @@ impl IntoResponse for AppError {
             StatusCode::NOT_FOUND => "Page not found",
             StatusCode::FORBIDDEN => "You do not have access to this",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+            StatusCode::SERVICE_UNAVAILABLE => "Back in a moment",
             s if s.is_server_error() => "Something went wrong",
             _ => "We could not use that request",
         };
@@ -358,6 +374,23 @@ mod tests {
         assert_eq!(r.headers()[header::RETRY_AFTER], "300");
         assert_eq!(r.headers()[header::CONTENT_TYPE], "application/problem+json");
         assert!(ApiError(AppError::NotFound).into_response().headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_passing_503_not_a_fault() {
+        let down = || AppError::from(roundtable_store::Error::Unavailable("connection refused".into()));
+        let r = down().into_response();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "30");
+        assert!(down().message().contains("try again in a minute") && !down().message().contains("refused"));
+        let r = ApiError(down()).into_response();
+        assert_eq!(
+            (r.status(), r.headers()[header::RETRY_AFTER].clone()),
+            (StatusCode::SERVICE_UNAVAILABLE, "30".parse().unwrap())
+        );
+        // Any other database error is ours.
+        let broken = AppError::from(roundtable_store::Error::Database("syntax error".into()));
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]
