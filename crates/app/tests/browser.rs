@@ -1578,6 +1578,28 @@ async fn event_rsvp_journey(dialect: Dialect) {
         m.expect_notice("Welcome! You are now a member of this network.").await;
         members.push(m);
     }
+
+    // ---- on a phone, the month is a list of the days with events, under their dates ----
+    let alex = &mut members[0];
+    alex.resize(PHONE).await;
+    alex.open(&format!("/calendar?view=month&month={}", start.format("%Y-%m"))).await;
+    alex.expect_fits_phone("the month").await;
+    alex.expect_no_sideways_scroll("table.calendar", "the month").await;
+    let (right, width): (f64, f64) = alex
+        .driver
+        .execute(
+            &format!(
+                "const a = [...document.querySelectorAll('table.calendar a')].find(a => a.textContent.includes('{title}')); \
+                 return [a.getBoundingClientRect().right, innerWidth];"
+            ),
+            Vec::new(),
+        )
+        .await
+        .expect("the event in the month")
+        .convert()
+        .expect("two numbers");
+    assert!(right <= width, "the event's link ends at {right}px on a {width}px screen");
+    alex.resize(DESKTOP).await;
     let (mut a, mut b) = {
         let b = members.pop().expect("B");
         (members.pop().expect("A"), b)

@@ -317,6 +317,12 @@ async fn the_navigation_marks_where_you_are(d: Dialect) {
     let page = body(admin.get(app.at("/account")).send().await.unwrap()).await;
     assert!(page.contains("href=\"/account\" aria-current=\"page\">My account"), "{page}");
     assert!(page.contains("<a href=\"/\">Home</a>"), "home is not a prefix of everything: {page}");
+    // An error page, drawn again for the signed-in person, marks the section asked for too.
+    let r = admin.get(app.at("/n/nowhere")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let page = body(r).await;
+    assert!(page.contains("<a href=\"/networks\" aria-current=\"true\">Networks</a>"), "{page}");
+    assert!(page.contains("<a href=\"/\">Home</a>"), "{page}");
 }
 
 async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {

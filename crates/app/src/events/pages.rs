@@ -158,6 +158,14 @@ struct CalendarPage {
     slug: String,
 }
 
+impl CalendarPage {
+    /// A month without events says so (at phone width, where only days with events are shown,
+    /// it would otherwise be blank).
+    fn month_empty(&self) -> bool {
+        self.weeks.iter().flatten().all(|d| d.entries.is_empty())
+    }
+}
+
 /// What range a calendar page shows, in the viewer's zone.
 struct Range {
     view: &'static str,

@@ -276,6 +276,8 @@ pub async fn error_pages(
     // Every Cookie header: HTTP/2 clients may send each cookie in one of its own.
     // (Kept on every page request, so no allocation for the usual single header.)
     let cookies: smallvec::SmallVec<[_; 1]> = req.headers().get_all(header::COOKIE).iter().cloned().collect();
+    // The page asked for, so the navigation marks where the person is (a cheap clone: shared bytes).
+    let uri = req.uri().clone();
     let response = next.run(req).await;
     // The size limit's own answer is bare text; our pages (the import form explains its own
     // limit) answer in HTML and are left as they are.
@@ -296,6 +298,7 @@ pub async fn error_pages(
         return response;
     };
     let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+    parts.uri = uri;
     for c in cookies {
         parts.headers.append(header::COOKIE, c);
     }
