@@ -550,9 +550,11 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
         .send()
         .await
         .unwrap();
-    let page = body(bo.post(app.at("/calendar/feeds")).form(&[("network", "")]).send().await.unwrap()).await;
-    let url_start = page.find(&format!("{}/ical/", app.url)).expect("feed URL shown");
-    let url = page[url_start..].split('<').next().unwrap().to_owned();
+    let url = app.new_feed(&bo, "").await;
+    // Shown once: a reload shows the list, not the address again, and makes no second one.
+    let again = body(bo.get(app.at("/calendar/feeds")).send().await.unwrap()).await;
+    assert!(!again.contains(&url) && again.contains("Your addresses"), "{again}");
+    assert_eq!(store::feeds_of(&app.state.db, user_id(&app, "bo@example.org").await).await.unwrap().len(), 1);
     // No session needed: the secret in the URL is the credential.
     let r = reqwest::get(&url).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);

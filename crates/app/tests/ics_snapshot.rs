@@ -208,10 +208,7 @@ async fn a_network_feed_matches_its_snapshot(d: Dialect) {
     f.push(("at".into(), april));
     let r = admin.post(app.at(&format!("/events/{series}/edit"))).form(&f).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let page =
-        admin.post(app.at("/calendar/feeds")).form(&[("network", "eas")]).send().await.unwrap().text().await.unwrap();
-    let start = page.find(&format!("{}/ical/", app.url)).expect("feed URL shown");
-    let url = page[start..].split(['"', '<', ' ']).next().unwrap().to_owned();
+    let url = app.new_feed(&admin, "eas").await;
     let token = url.rsplit('/').next().unwrap().trim_end_matches(".ics").to_owned();
     ids.push((token, "TOKEN"));
     let ics = reqwest::get(&url).await.unwrap().text().await.unwrap();

@@ -669,9 +669,8 @@ mod privacy_rights {
 
     /// Makes a calendar feed (own calendar for `network` ""); returns its secret token.
     async fn feed(app: &TestApp, c: &reqwest::Client, network: &str) -> String {
-        let page = body(c.post(app.at("/calendar/feeds")).form(&[("network", network)]).send().await.unwrap()).await;
-        let start = page.find(&format!("{}/ical/", app.url)).expect("feed URL shown") + app.url.len() + 6;
-        page[start..].split(".ics").next().unwrap().to_owned()
+        let url = app.new_feed(c, network).await;
+        url.rsplit('/').next().unwrap().trim_end_matches(".ics").to_owned()
     }
 
     async fn a_person_downloads_their_data_and_deactivates_and_an_admin_erases(d: Dialect) {

@@ -1144,6 +1144,13 @@ pub async fn create_feed(state: &AppState, actor: &Actor, network_slug: Option<&
     Ok(format!("{}/ical/{token}.ics", state.config.public_url()))
 }
 
+/// The address of a feed just created, from the secret the browser brought back, if it is one of
+/// `actor`'s live feeds (another person signed in meanwhile, or a revoked feed, shows nothing).
+pub async fn new_feed_url(state: &AppState, actor: &Actor, token: &str) -> Result<Option<String>> {
+    let feed = store::feed_by_hash(&state.db, &token_hash(token)).await?;
+    Ok(feed.filter(|f| f.user_id == actor.user_id).map(|_| format!("{}/ical/{token}.ics", state.config.public_url())))
+}
+
 pub async fn feeds(state: &AppState, actor: &Actor) -> Result<Vec<store::Feed>> {
     Ok(store::feeds_of(&state.db, actor.user_id).await?)
 }

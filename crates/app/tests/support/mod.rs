@@ -134,6 +134,17 @@ impl TestApp {
         c
     }
 
+    /// Creates a calendar subscription address ("" for the person's own calendar, or a network's
+    /// slug) the way the page does — the form, then the page it leads to, which shows the
+    /// address once — and returns the address.
+    pub async fn new_feed(&self, c: &reqwest::Client, network: &str) -> String {
+        let r = c.post(self.at("/calendar/feeds")).form(&[("network", network)]).send().await.expect("feed");
+        assert_eq!(r.headers().get("location").map(|l| l.to_str().unwrap_or("")), Some("/calendar/feeds"));
+        let page = c.get(self.at("/calendar/feeds")).send().await.expect("page").text().await.expect("text");
+        let start = page.find(&format!("{}/ical/", self.url)).expect("the new address shown");
+        page[start..].split(['"', '<', ' ']).next().expect("address").to_owned()
+    }
+
     /// Creates a personal API token for the signed-in client and returns its secret (the form
     /// redirects to the account page, which shows it once).
     pub async fn api_token(&self, c: &reqwest::Client) -> String {
