@@ -1,24 +1,19 @@
 //! The "my account" page and its forms.
 
 use super::NewToken;
-use crate::http::{Errors, Form, Layout, Result, Signed, notice, render};
+use crate::http::{Errors, Form, Layout, Result, Signed, no_store, notice, render, shown_once, shown_once_removed};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
 /// Carries a new API token's secret from the form's POST to the account page that shows it once
-/// (POST-redirect-GET, so a reload creates nothing). Only the browser holds it, for at most
-/// `NEW_TOKEN_SECONDS`: HttpOnly, SameSite=Strict, Secure over HTTPS, sent only to `/account`,
-/// and cleared by the page that shows it.
+/// (POST-redirect-GET, so a reload creates nothing); see `http::shown_once`.
 const NEW_TOKEN_COOKIE: &str = "rt_new_token";
-const NEW_TOKEN_SECONDS: i64 = 120;
 const ACCOUNT_PATH: &str = "/account";
 
 pub fn router() -> Router<AppState> {
@@ -124,12 +119,7 @@ async fn page(
     let new_token = super::new_token(&state, &s, &secret).await?;
     let page = render_page(&state, &s, Errors::default(), new_token, notice(q.notice.as_deref())).await?;
     // Shown once: the cookie goes now, and the page stays out of every cache.
-    Ok(no_store((jar.remove(Cookie::build(NEW_TOKEN_COOKIE).path(ACCOUNT_PATH)), page).into_response()))
-}
-
-fn no_store(mut r: Response) -> Response {
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
+    Ok(no_store((jar.remove(shown_once_removed(NEW_TOKEN_COOKIE, ACCOUNT_PATH)), page).into_response()))
 }
 
 #[derive(Deserialize, Default)]
@@ -175,12 +165,7 @@ async fn create_token(
 ) -> Result<Response> {
     match super::create_token(&state, &s, &f.name).await {
         Ok(secret) => {
-            let cookie = Cookie::build((NEW_TOKEN_COOKIE, secret))
-                .path(ACCOUNT_PATH)
-                .http_only(true)
-                .same_site(SameSite::Strict)
-                .secure(state.config.secure_cookies())
-                .max_age(time::Duration::seconds(NEW_TOKEN_SECONDS));
+            let cookie = shown_once(NEW_TOKEN_COOKIE, secret, ACCOUNT_PATH, state.config.secure_cookies());
             Ok(no_store((jar.add(cookie), Redirect::to(ACCOUNT_PATH)).into_response()))
         }
         Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(

@@ -12,7 +12,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use roundtable_domain::events::{Audience, EventKind, LocationMode, Rsvp};
@@ -1029,8 +1028,7 @@ async fn feeds_view(state: &AppState, s: &Signed, new_url: String) -> Result<Res
 }
 
 /// Carries a new feed's secret from the form's POST to the page that shows its address once
-/// (POST-redirect-GET: a reload makes no second address). Like the new API token's cookie:
-/// HttpOnly, SameSite=Strict, sent only to the feeds page, cleared by it, two minutes at most.
+/// (POST-redirect-GET: a reload makes no second address); see `http::shown_once`.
 const NEW_FEED_COOKIE: &str = "rt_new_feed";
 const FEEDS_PATH: &str = "/calendar/feeds";
 
@@ -1039,9 +1037,10 @@ async fn feeds_page(State(state): State<AppState>, s: Signed, jar: CookieJar) ->
         return feeds_view(&state, &s, String::new()).await;
     };
     let url = super::new_feed_url(&state, &s.actor(), &token).await?.unwrap_or_default();
-    let mut page = feeds_view(&state, &s, url).await?;
-    page.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    Ok((jar.remove(Cookie::build(NEW_FEED_COOKIE).path(FEEDS_PATH)), page).into_response())
+    let page = feeds_view(&state, &s, url).await?;
+    Ok(crate::http::no_store(
+        (jar.remove(crate::http::shown_once_removed(NEW_FEED_COOKIE, FEEDS_PATH)), page).into_response(),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -1058,13 +1057,8 @@ async fn create_feed(
 ) -> Result<Response> {
     let url = super::create_feed(&state, &s.actor(), Some(f.network.as_str())).await?;
     let token = url.rsplit('/').next().and_then(|file| file.strip_suffix(".ics")).unwrap_or_default().to_owned();
-    let cookie = Cookie::build((NEW_FEED_COOKIE, token))
-        .path(FEEDS_PATH)
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(state.config.secure_cookies())
-        .max_age(time::Duration::seconds(120));
-    Ok((jar.add(cookie), Redirect::to(FEEDS_PATH)).into_response())
+    let cookie = crate::http::shown_once(NEW_FEED_COOKIE, token, FEEDS_PATH, state.config.secure_cookies());
+    Ok(crate::http::no_store((jar.add(cookie), Redirect::to(FEEDS_PATH)).into_response()))
 }
 
 async fn revoke_feed(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {

@@ -14,6 +14,7 @@ pub use form::Form;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use roundtable_domain::FieldError;
 
 /// What every page's frame needs: the title, who is signed in (for the navigation) and a notice.
@@ -61,6 +62,31 @@ impl Layout {
             ""
         }
     }
+}
+
+/// A cookie that carries a secret just made (an API token, a calendar address) from the form's
+/// POST to the page that shows it once, so that a reload makes nothing twice: only the browser
+/// holds it, for two minutes at most — HttpOnly, SameSite=Strict, Secure over HTTPS, sent only
+/// to `path`, whose page removes it (`shown_once_removed`) and is kept out of caches (`no_store`).
+pub fn shown_once(name: &'static str, secret: String, path: &'static str, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, secret))
+        .path(path)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .max_age(time::Duration::seconds(120))
+        .build()
+}
+
+/// The removal of a `shown_once` cookie.
+pub fn shown_once_removed(name: &'static str, path: &'static str) -> Cookie<'static> {
+    Cookie::build(name).path(path).build()
+}
+
+/// Keeps a page showing a secret out of every cache.
+pub fn no_store(mut r: Response) -> Response {
+    r.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    r
 }
 
 /// Renders a template as an HTML response.
