@@ -59,6 +59,12 @@ pub async fn open_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
 /// backup, worker): a SQLite file that is not there is an error, not a new empty database — run
 /// from the wrong directory, they would otherwise report success on data nobody uses.
 pub async fn open_existing_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
+    database_exists(config)?;
+    open_db(config).await
+}
+
+/// Fails, saying where it looked, when the configured SQLite file is not there.
+pub fn database_exists(config: &Config) -> anyhow::Result<()> {
     if let Some(path) = roundtable_store::Db::sqlite_file(&config.database_url())
         && !path.exists()
     {
@@ -68,7 +74,7 @@ pub async fn open_existing_db(config: &Config) -> anyhow::Result<roundtable_stor
             path.display()
         );
     }
-    open_db(config).await
+    Ok(())
 }
 
 /// A running server: its address, and a handle to stop it.

@@ -185,7 +185,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Match(_) => unreachable!("handled above"),
         Command::Backup { to } => {
             anyhow::ensure!(!to.exists(), "{} already exists; choose a new file", to.display());
-            let db = roundtable_app::open_existing_db(&config).await?;
+            // Copied as it is: a backup taken before an upgrade must not migrate the database.
+            roundtable_app::database_exists(&config)?;
+            let db = roundtable_store::Db::connect(&config.database_url()).await.context("opening the database")?;
             db.backup_sqlite(to.clone()).await?;
             // Like the database itself, readable by its owner only.
             use std::os::unix::fs::PermissionsExt;

@@ -169,7 +169,6 @@ fn sqlite_execute(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> R
 }
 
 impl Db {
-    /// Opens the database named by `url`: `sqlite://PATH` (or a bare path) or `postgres://…`.
     /// The file a SQLite URL names (`sqlite://path`, `sqlite:path` or a bare path); `None` for
     /// PostgreSQL.
     pub fn sqlite_file(url: &str) -> Option<PathBuf> {
@@ -179,6 +178,7 @@ impl Db {
         Some(PathBuf::from(url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)))
     }
 
+    /// Opens the database named by `url`: `sqlite://PATH` (or a bare path) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pg: tokio_postgres::Config =
