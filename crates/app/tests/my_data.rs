@@ -258,7 +258,11 @@ async fn erasure_removes_the_name_in_any_case_from_events_charters_steps_and_fee
     let db = &app.state.db;
     let net = networks::by_slug(db, "eas").await.unwrap().unwrap().id;
     let start = chrono::Utc::now() + chrono::Duration::days(3);
-    let description = "CARMEN OKAFOR is moving on; bring a card.";
+    let description = "CARMEN OKAFOR is moving on; bring a card. Ask Cara Okafor for the rota.";
+    // She goes by Cara: how others write her name too.
+    let carmen_uid = users::by_email(db, "carmen@example.org").await.unwrap().unwrap().id;
+    let set_preferred = "INSERT INTO profiles (user_id, preferred_name, updated_at) VALUES ($1, 'Cara', 0)";
+    assert_eq!(db.write(set_preferred, params![carmen_uid]).await.unwrap(), 1);
     app.event(&admin, "eas", "Farewell for Carmen Okafor", description, start).await;
     let r =
         admin.post(app.at("/n/eas/charter")).form(&[("body", "Questions about the rota go to carmen okafor.")]).send();
@@ -283,7 +287,10 @@ async fn erasure_removes_the_name_in_any_case_from_events_charters_steps_and_fee
     let event: Vec<(String, String)> = rows.iter().map(|r| (r.text(0).unwrap(), r.text(1).unwrap())).collect();
     assert_eq!(
         event,
-        [("Farewell for a former member".to_owned(), "a former member is moving on; bring a card.".to_owned())],
+        [(
+            "Farewell for a former member".to_owned(),
+            "a former member is moving on; bring a card. Ask a former member for the rota.".to_owned()
+        )],
         "the event stays, without her name"
     );
     let page = body(admin.get(app.at("/n/eas/charter")).send().await.unwrap()).await;

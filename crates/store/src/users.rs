@@ -33,6 +33,7 @@ queries! {
     ERASE_LOGIN_ADDRESSES = "DELETE FROM login_addresses WHERE user_id = $1";
     ERASE_LINKS = "DELETE FROM one_time_links WHERE user_id = $1";
     ERASE_FORMER_NAMES = "DELETE FROM former_names WHERE user_id = $1";
+    PREFERRED_NAME = "SELECT preferred_name FROM profiles WHERE user_id = $1";
     INSERT_FORMER_NAME = "INSERT INTO former_names (user_id, name, until_at) VALUES ($1, $2, $3)";
     FORMER_NAMES = "SELECT name, until_at FROM former_names WHERE user_id = $1 ORDER BY until_at";
     /// Links to one of their addresses for nobody's account, made while they held it (before
@@ -320,6 +321,21 @@ fn scrub(text: &str, email: &str) -> String {
 
 /// `text` with each whole-word mention of the name `name` replaced by "a former member":
 /// erasing "Ann Lee" leaves "Joann Leeds" be.
+/// How others write the name someone goes by: "Bob Smith" for Robert Smith who goes by Bob (a
+/// preferred name alone, "Bob", would also erase every other Bob), or the preferred name as it
+/// is when it is a full name itself ("Bobby Smith-Jones").
+fn preferred_mentions(name: &str, preferred: &str) -> Option<String> {
+    let preferred = preferred.trim();
+    if preferred.is_empty() || preferred.eq_ignore_ascii_case(name.trim()) {
+        return None;
+    }
+    if preferred.split_whitespace().count() > 1 {
+        return Some(preferred.to_owned());
+    }
+    let family = name.split_whitespace().skip(1).last()?;
+    Some(format!("{preferred} {family}"))
+}
+
 /// Replaces `needle` (a name or an address) in mail queued between `from` and `until`
 /// (microseconds), and adds the files written of that mail to `files`: the copies on disk
 /// still hold it.
@@ -433,6 +449,8 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
             addresses.push(c.from.clone());
         }
     }
+    // Read before the profile goes: the name they went by is in what others wrote too.
+    let preferred = tx.read_opt(PREFERRED_NAME, params![id]).await?.map(|r| r.text(0)).transpose()?.unwrap_or_default();
     let placeholder = format!("erased-{}{ERASED_DOMAIN}", id.0.simple());
     tx.write(ERASE_USER, params![id, placeholder, false, now]).await?;
     for sql in [
@@ -480,6 +498,7 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
         names.push(r.text(0)?.trim().to_owned());
     }
     tx.write(ERASE_FORMER_NAMES, params![id]).await?;
+    names.extend(preferred_mentions(&person.name, &preferred));
     // Longest first: "Ann Lee-Smith" goes before "Ann Lee" could leave "-Smith" behind.
     names.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     names.dedup();
@@ -569,7 +588,18 @@ pub async fn reports(db: &Db, id: UserId) -> Result<Vec<Linked>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{html_escaped, scrub, scrub_name};
+    use super::{html_escaped, preferred_mentions, scrub, scrub_name};
+
+    #[test]
+    fn a_preferred_name_is_erased_with_the_family_name_not_alone() {
+        assert_eq!(preferred_mentions("Robert Smith", "Bob").as_deref(), Some("Bob Smith"));
+        assert_eq!(preferred_mentions("María José García", "Majo").as_deref(), Some("Majo García"));
+        assert_eq!(preferred_mentions("Robert Smith", "Bobby Smith-Jones").as_deref(), Some("Bobby Smith-Jones"));
+        // Nothing to add: none given, the name itself, or a one-word name with no family name.
+        for (name, preferred) in [("Robert Smith", ""), ("Robert Smith", "robert smith"), ("Cher", "C")] {
+            assert_eq!(preferred_mentions(name, preferred), None, "{name} / {preferred}");
+        }
+    }
 
     #[test]
     fn erasure_scrubs_whole_addresses_only() {
