@@ -1131,7 +1131,8 @@ fn where_text(e: &Event) -> String {
     }
 }
 
-/// Creates a secret feed URL for the actor: their own calendar, or one network's.
+/// Creates a secret feed for the actor — their own calendar, or one network's — and returns its
+/// secret (its address is `feed_url`).
 pub async fn create_feed(state: &AppState, actor: &Actor, network_slug: Option<&str>) -> Result<String> {
     let network = match network_slug.filter(|s| !s.is_empty()) {
         Some(slug) => Some(nets::load(state, actor, slug, Capability::ReadMembers).await?.network.id),
@@ -1141,14 +1142,19 @@ pub async fn create_feed(state: &AppState, actor: &Actor, network_slug: Option<&
     let mut tx = state.db.begin().await?;
     store::insert_feed(&mut tx, &token_hash(&token), actor.user_id, network, Utc::now()).await?;
     tx.commit().await?;
-    Ok(format!("{}/ical/{token}.ics", state.config.public_url()))
+    Ok(token)
+}
+
+/// The address calendars subscribe to for a feed's secret.
+pub fn feed_url(state: &AppState, token: &str) -> String {
+    format!("{}/ical/{token}.ics", state.config.public_url())
 }
 
 /// The address of a feed just created, from the secret the browser brought back, if it is one of
 /// `actor`'s live feeds (another person signed in meanwhile, or a revoked feed, shows nothing).
 pub async fn new_feed_url(state: &AppState, actor: &Actor, token: &str) -> Result<Option<String>> {
     let feed = store::feed_by_hash(&state.db, &token_hash(token)).await?;
-    Ok(feed.filter(|f| f.user_id == actor.user_id).map(|_| format!("{}/ical/{token}.ics", state.config.public_url())))
+    Ok(feed.filter(|f| f.user_id == actor.user_id).map(|_| feed_url(state, token)))
 }
 
 pub async fn feeds(state: &AppState, actor: &Actor) -> Result<Vec<store::Feed>> {

@@ -1055,8 +1055,7 @@ async fn create_feed(
     jar: CookieJar,
     Form(f): Form<FeedForm>,
 ) -> Result<Response> {
-    let url = super::create_feed(&state, &s.actor(), Some(f.network.as_str())).await?;
-    let token = url.rsplit('/').next().and_then(|file| file.strip_suffix(".ics")).unwrap_or_default().to_owned();
+    let token = super::create_feed(&state, &s.actor(), Some(f.network.as_str())).await?;
     let cookie = crate::http::shown_once(NEW_FEED_COOKIE, token, FEEDS_PATH, state.config.secure_cookies());
     Ok(crate::http::no_store((jar.add(cookie), Redirect::to(FEEDS_PATH)).into_response()))
 }
