@@ -215,12 +215,12 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
     assert!(home.contains(&format!("<a href=\"/people/{pat}\">Pat Paris</a>")) && !home.contains("Ann Veteran"));
     assert!(!body(ann_c.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Newcomers you look after"));
 
-    // Ending it: the step is open again and Pat is thanked.
+    // Ending it: Pat is thanked; Nia was given a buddy, so her step stays done.
     let r = chair.post(app.at(&format!("/n/eas/onboarding/buddies/{nia}/end"))).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=buddy-ended#buddies");
     assert!(buddies::buddy_of(db, eas, nia).await.unwrap().is_none());
     let home = body(nia_c.get(app.at("/n/eas")).send().await.unwrap()).await;
-    assert!(home.contains("Your first steps (0 of 2 done)") && !home.contains("Your buddy"), "{home}");
+    assert!(home.contains("Your first steps (1 of 2 done)") && !home.contains("Your buddy"), "{home}");
     assert!(
         app.emails_to("pat@example.org")
             .await
@@ -243,7 +243,8 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
     let zed_c = sign_in(&app, "zed@example.org").await;
     assert_eq!(zed_c.post(app.at("/n/eas/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     assert!(buddies::buddy_of(db, eas, nia).await.unwrap().is_none());
-    assert!(body(nia_c.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (0 of 2 done)"));
+    let home = body(nia_c.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(home.contains("Your first steps (1 of 2 done)") && !home.contains("Your buddy"), "{home}");
     // Erased, Nia leaves no trace in her buddies' mail: neither her name nor her address.
     assert!(app.emails_to("ann@example.org").await.iter().any(|m| m.contains("nia@example.org")));
     let r = admin.post(app.at(&format!("/admin/people/{nia}/erase"))).form(&[("confirm", "ERASE")]).send().await;

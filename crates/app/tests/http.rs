@@ -387,7 +387,10 @@ async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let members = body(admin.get(app.at("/n/circle/members")).send().await.unwrap()).await;
-    assert!(members.contains("new@example.org (no account yet)"), "organisers see open invitations: {members}");
+    assert!(
+        members.contains("new@example.org (no account yet; the link works until "),
+        "organisers see open invitations and until when: {members}"
+    );
     let mails = app.emails_to("new@example.org").await;
     assert_eq!(mails.len(), 1, "exactly one invitation email");
     assert!(mails[0].contains("multipart/alternative") && mails[0].contains("text/html"), "plain and HTML parts");

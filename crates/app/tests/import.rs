@@ -416,7 +416,11 @@ async fn the_pages_walk_through_upload_columns_preview_and_import(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body(r).await.contains("Choose which column holds the email address"));
+    let page = body(r).await;
+    assert!(page.contains("Choose which column holds the email address"), "{page}");
+    // Said by the email select too, and the summary links to it.
+    assert!(page.contains(r##"<a href="#f-email">Choose which column"##), "{page}");
+    assert!(page.contains(r#"id="f-email-error""#) && page.contains(r#"aria-describedby="f-email-error"#), "{page}");
     // A workbook instead of CSV.
     let xlsx = Part::bytes(b"PK\x03\x04rest".to_vec()).file_name("hr.xlsx");
     let r = admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", xlsx)).send().await.unwrap();
@@ -1288,6 +1292,11 @@ async fn the_api_imports_and_exports_like_the_pages(d: Dialect) {
     assert!(!error["fix"].as_str().unwrap().is_empty(), "{report}");
     assert_eq!(report["people"][0]["action"], "create");
     assert_eq!(count(db).await, before, "a dry run changes nothing");
+    // A misspelt option is refused, not ignored: `dryRun` must not import for real.
+    let (status, problem) = json(send("?dryRun=true&valid_rows_only=true", file.clone()).await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("dryRun"), "{problem}");
+    assert_eq!(count(db).await, before);
     // Applied as it is: refused whole, each problem in words.
     let (status, problem) = json(send("", file.clone()).await.unwrap()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");

@@ -1201,9 +1201,12 @@ mod photos {
         ann.post(app.at("/profile/photo/remove")).send().await.unwrap();
         // Over the 15 MB a photo may be (though under the 16 MB request limit): said by the
         // photo field of the form, nothing stored.
-        let mut big = vec![0u8; 15 * 1024 * 1024 + 1];
-        big[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
-        let r = upload(&app, &ann, big, "camera.png").await;
+        let big_photo = || {
+            let mut big = vec![0u8; 15 * 1024 * 1024 + 1];
+            big[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n");
+            big
+        };
+        let r = upload(&app, &ann, big_photo(), "camera.png").await;
         let status = r.status();
         let page = body(r).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
@@ -1214,6 +1217,12 @@ mod photos {
         );
         assert!(page.contains(r#"value="Ann Assistant""#), "the form around it: {page}");
         assert!(!roundtable_store::profiles::has_photo(&app.state.db, ann_id).await.unwrap());
+        // Sent with the form (the page puts the photo last), what was typed comes back with it.
+        let r = whole_form(big_photo()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = body(r).await;
+        assert!(page.contains("larger than 15 MB") && page.contains(r#"value="Office Manager""#), "{page}");
+        assert_eq!(job_title().await, "", "nothing saved");
         // A file over the server's 16 MB request limit gets the error page, not a bare line of
         // text. The server answers from the announced length before reading the body (a client
         // still sending would see its connection closed), so only the head is sent.
@@ -1250,6 +1259,21 @@ mod photos {
         // The photo's default audience is "my networks": an outsider gets nothing.
         assert_eq!(cal.get(&photo_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         assert!(!body(cal.get(app.at(&format!("/people/{id}"))).send().await.unwrap()).await.contains("Photo of"));
+        // The API's directory says whose photo the caller may fetch, and only theirs.
+        let has_photo = |c: reqwest::Client| {
+            let app = &app;
+            async move {
+                let page = support::api_get(app.at("/api/v1/people?q=ann"), &app.api_token(&c).await).await;
+                page["people"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["name"] == "Ann Assistant")
+                    .map(|p| p["has_photo"].clone())
+            }
+        };
+        assert_eq!(has_photo(bea.clone()).await, Some(serde_json::json!(true)));
+        assert_eq!(has_photo(cal.clone()).await, Some(serde_json::json!(false)));
         ann.post(app.at("/profile/photo/remove")).send().await.unwrap();
         assert_eq!(bea.get(&photo_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     }
@@ -1302,6 +1326,8 @@ async fn the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_chang
         ("audiences", serde_json::json!({"skills": "everyone"}), "audience"),
         ("audiences", serde_json::json!({"salary": "network"}), "audiences"),
         ("name", serde_json::json!("   "), "name"),
+        // A misspelt key would otherwise leave `skills` out, which empties them.
+        ("skill", serde_json::json!(["Excel"]), "unknown field `skill`"),
     ] {
         let mut bad = saved.clone();
         bad["job_title"] = "Changed".into();

@@ -119,7 +119,7 @@ async fn withdrawing_an_invitation_cancels_its_link_and_is_audited(d: Dialect) {
     assert_eq!(r.headers().get("location").unwrap(), "/n/leaders/members?notice=withdrawn");
     let page = body(chair.get(app.at("/n/leaders/members?notice=withdrawn")).send().await.unwrap()).await;
     assert!(page.contains("The invitation has been withdrawn"), "{page}");
-    assert!(!page.contains("newbie@example.org (no account yet)"), "{page}");
+    assert!(!page.contains("newbie@example.org (no account yet"), "{page}");
     let stranger = app.client();
     assert_eq!(stranger.get(&newbie_link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(accept(&stranger, &newbie_link).await.status(), StatusCode::NOT_FOUND);

@@ -13,6 +13,8 @@ use support::{TestApp, api_get, api_send};
 
 both!(
     a_buddy_step_is_offered_and_done_while_the_member_has_a_buddy,
+    organisers_remind_those_who_have_not_accepted_the_charter_once_a_week,
+    a_quarter_of_onboarding_counts_from_joining_and_asks_before_deleting,
     attending_a_welcome_event_completes_the_welcome_step,
     joining_needs_the_current_charter_and_a_new_version_is_accepted_again,
     organisers_run_the_checklist_and_the_charter_over_the_api,
@@ -21,6 +23,116 @@ both!(
 
 async fn body(r: reqwest::Response) -> String {
     r.text().await.unwrap()
+}
+
+/// Moves every step of the network `days` into the past (time travel in the data).
+async fn backdate_steps(app: &TestApp, network: roundtable_domain::NetworkId, days: i64) {
+    let at = chrono::Utc::now() - chrono::Duration::days(days);
+    let sql = "UPDATE onboarding_steps SET created_at = $1 WHERE network_id = $2";
+    app.state.db.write(sql, roundtable_store::params![at, network]).await.unwrap();
+}
+
+/// Moves a membership's date `days` into the past.
+async fn backdate_membership(app: &TestApp, network: roundtable_domain::NetworkId, email: &str, days: i64) {
+    let user = users::by_email(&app.state.db, email).await.unwrap().unwrap().id;
+    let at = chrono::Utc::now() - chrono::Duration::days(days);
+    let sql = "UPDATE memberships SET created_at = $1 WHERE network_id = $2 AND user_id = $3";
+    app.state.db.write(sql, roundtable_store::params![at, network, user]).await.unwrap();
+}
+
+/// An organiser's quarter: a request approved weeks after it was made counts from the approval
+/// (not stuck on day one); a step added later neither appears on long-standing members' pages
+/// nor makes newcomers stuck at once; sponsors are not newcomers; a network without a charter
+/// does not hold anyone on a "charter" step; a nudge goes once a week at most, and the page says
+/// when; removing a step first says how many ticks go with it.
+async fn a_quarter_of_onboarding_counts_from_joining_and_asks_before_deleting(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "by_request").await;
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    let add = |title: &'static str, auto: &'static str| {
+        admin
+            .post(app.at("/n/eas/onboarding/steps"))
+            .form(&[("title", title), ("description", ""), ("automatic", auto)])
+            .send()
+    };
+    assert_eq!(add("Read the induction pack", "").await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(add("Accept the charter", "charter").await.unwrap().status(), StatusCode::SEE_OTHER);
+    backdate_steps(&app, n.id, 60).await;
+    admin.post(app.at("/n/eas/onboarding/stuck-days")).form(&[("stuck_days", "7")]).send().await.unwrap();
+
+    // Vi has been a member for a year; Bo asked 20 days ago and is approved today; Spo is a sponsor.
+    let (app_ref, admin_ref) = (&app, &admin);
+    let approve = |who: &'static str| async move {
+        let id = users::by_email(&app_ref.state.db, who).await.unwrap().unwrap().id;
+        let r = admin_ref.post(app_ref.at(&format!("/n/eas/requests/{id}/approve"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        id
+    };
+    let mut joined = Vec::new();
+    for (email, name) in
+        [("vi@example.org", "Vi Veteran"), ("bo@example.org", "Bo Newcomer"), ("spo@example.org", "Spo Sponsor")]
+    {
+        let c = app.user(email, name).await;
+        assert_eq!(c.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        backdate_membership(&app, n.id, email, 20).await;
+        joined.push((approve(email).await, c));
+    }
+    backdate_membership(&app, n.id, "vi@example.org", 365).await;
+    let spo = joined[2].0;
+    admin.post(app.at(&format!("/n/eas/members/{spo}/role"))).form(&[("role", "sponsor")]).send().await.unwrap();
+    let since = networks::membership(&app.state.db, n.id, joined[1].0).await.unwrap().unwrap().since;
+    assert!(chrono::Utc::now() - since < chrono::Duration::minutes(5), "member since the approval, not the request");
+
+    // No charter in this network: its step is done for everyone; Bo has one step to do and is
+    // not stuck on their first day.
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 newcomer;") && page.contains("0 stuck") && page.contains("1 of 2"), "{page}");
+    assert!(!page.contains("Vi Veteran") && !page.contains("Spo Sponsor"), "{page}");
+    let (vi, bo, sponsor) = (&joined[0].1, &joined[1].1, &joined[2].1);
+    assert!(body(bo.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (1 of 2 done)"));
+    for c in [vi, sponsor] {
+        let home = body(c.get(app.at("/n/eas")).send().await.unwrap()).await;
+        assert!(home.contains("Network eas") && !home.contains("Your first steps"), "{home}");
+    }
+
+    // Eight days on, Bo is stuck; a step added today does not add to it.
+    backdate_membership(&app, n.id, "bo@example.org", 8).await;
+    assert_eq!(add("Meet the Chair", "").await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 stuck") && page.contains("1 of 3"), "{page}");
+
+    // One nudge a week: the second is refused and sends nothing; the page shows when.
+    let bo_id = joined[1].0;
+    let nudge = || admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send();
+    assert_eq!(nudge().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("bo@example.org").await;
+    let reminder = mails.iter().find(|m| m.contains("Your first steps in Network eas")).expect("the reminder");
+    assert!(reminder.contains("Read the induction pack") && reminder.contains("Meet the Chair"), "{reminder}");
+    assert!(!reminder.contains("Accept the charter"), "a done step is not listed: {reminder}");
+    assert_eq!(nudge().await.unwrap().status(), StatusCode::CONFLICT);
+    let reminders = app.emails_to("bo@example.org").await.iter().filter(|m| m.contains("Your first steps in")).count();
+    assert_eq!(reminders, 1);
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("Reminded ") && !page.contains(&format!("onboarding/nudge/{bo_id}")), "{page}");
+
+    // Removing a ticked step: the page says what goes with it; only the POST removes it.
+    let steps = onboarding::steps(&app.state.db, n.id).await.unwrap();
+    bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[0].id))).send().await.unwrap();
+    let confirm =
+        body(admin.get(app.at(&format!("/n/eas/onboarding/steps/{}/remove", steps[0].id))).send().await.unwrap()).await;
+    assert!(
+        confirm.contains("Remove the step “Read the induction pack”?") && confirm.contains("One member has ticked it"),
+        "{confirm}"
+    );
+    assert_eq!(onboarding::steps(&app.state.db, n.id).await.unwrap().len(), 3, "asking removes nothing");
+    admin.post(app.at(&format!("/n/eas/onboarding/steps/{}/remove", steps[0].id))).send().await.unwrap();
+    assert_eq!(onboarding::steps(&app.state.db, n.id).await.unwrap().len(), 2);
+    let (audit, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    for a in ["onboarding.step_removed", "onboarding.stuck_days_set", "onboarding.nudged"] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
 }
 
 async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d: Dialect) {
@@ -184,6 +296,10 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
         )
         .await
         .unwrap();
+    // The steps were added today: nobody is stuck on a step before it has been there a day.
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("0 stuck") && page.contains("In progress"), "{page}");
+    backdate_steps(&app, n.id, 3).await;
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("<strong>Stuck</strong>") && page.contains("1 stuck"), "{page}");
     let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send().await.unwrap();
@@ -203,6 +319,7 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
         )
         .await
         .unwrap();
+    backdate_steps(&app, n.id, 200).await;
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("Bo Newcomer") && page.contains("1 stuck"), "{page}");
     // Members cannot manage the checklist or nudge.
@@ -267,7 +384,7 @@ async fn attending_a_welcome_event_completes_the_welcome_step(d: Dialect) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
-    assert!(!home.contains("Your first steps"), "the only step is done, so the checklist is gone: {home}");
+    assert!(home.contains("Your first steps: all 1 done"), "the only step is done: {home}");
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("1 of 1") && page.contains("Finished"), "{page}");
 }
@@ -307,10 +424,7 @@ async fn a_buddy_step_is_offered_and_done_while_the_member_has_a_buddy(d: Dialec
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
-    assert!(
-        !home.contains("Your first steps") && home.contains("Cy Veteran"),
-        "done, so the checklist is gone: {home}"
-    );
+    assert!(home.contains("Your first steps: all 1 done") && home.contains("Cy Veteran"), "done: {home}");
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("1 of 1") && page.contains("Finished") && page.contains("Cy Veteran"), "{page}");
 }
@@ -378,12 +492,18 @@ async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
     };
     let progress = api_get(api("onboarding/progress"), &chair).await;
     let newcomer = &bo_of(&progress);
+    // The network has no charter yet, so its step holds nobody up: both done.
     assert_eq!(
         (newcomer["name"].as_str(), newcomer["done"].as_u64(), newcomer["total"].as_u64()),
-        (Some("Bo Newcomer"), Some(1), Some(2))
+        (Some("Bo Newcomer"), Some(2), Some(2))
     );
     assert_eq!(newcomer["stuck"], false, "{progress}");
-    // Stuck after a day; Bo joined three days ago (time travel in the data).
+    assert!(newcomer.get("email").is_none(), "organisers' progress names newcomers, no addresses: {newcomer}");
+    // Bo unticks the induction pack; stuck after a day, Bo having joined three days ago and the
+    // steps been there as long (time travel in the data).
+    let (status, _) =
+        api_send(Method::PUT, api(&format!("onboarding/steps/{manual}")), &member, &json!({"done": false})).await;
+    assert_eq!(status, StatusCode::OK);
     let (status, problem) =
         api_send(Method::PUT, api("onboarding/stuck-days"), &chair, &json!({"stuck_days": 0})).await;
     assert_eq!(
@@ -403,6 +523,7 @@ async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
         )
         .await
         .unwrap();
+    backdate_steps(&app, n.id, 3).await;
     let progress = api_get(api("onboarding/progress"), &chair).await;
     assert_eq!((progress["stuck_days"].as_i64(), bo_of(&progress)["stuck"].as_bool()), (Some(1), Some(true)));
     let (status, _) =
@@ -410,9 +531,13 @@ async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
     assert_eq!(status, StatusCode::ACCEPTED);
     let mails = app.emails_to("bo@example.org").await;
     assert!(
-        mails.iter().any(|m| m.contains("Your first steps in Network eas") && m.contains("Accept the charter")),
+        mails.iter().any(|m| m.contains("Your first steps in Network eas") && m.contains("Read the induction pack")),
         "{mails:?}"
     );
+    let (status, problem) =
+        api_send(Method::POST, api(&format!("onboarding/newcomers/{bo_id}/nudge")), &chair, &json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one nudge a week: {problem}");
+    assert!(api_get(api("onboarding/progress"), &chair).await.to_string().contains("nudged_at"));
     app.user("cy@example.org", "Cy Outsider").await;
     let cy = users::by_email(&app.state.db, "cy@example.org").await.unwrap().unwrap().id;
     let (status, _) =
@@ -427,7 +552,7 @@ async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
     assert_eq!(status, StatusCode::CREATED, "{charter}");
     assert_eq!(charter["version"], 1);
     assert!(charter["html"].as_str().unwrap().contains("<strong>stays here</strong>"), "{charter}");
-    assert!(app.emails_to("bo@example.org").await.iter().any(|m| m.contains("please read the updated charter")));
+    assert!(app.emails_to("bo@example.org").await.iter().any(|m| m.contains("has a charter: please read it")));
     let seen = api_get(api("charter/acceptances"), &chair).await;
     assert_eq!(seen["current_version"], 1);
     let bo_row = seen["members"].as_array().unwrap().iter().find(|m| m["name"] == "Bo Newcomer").unwrap().clone();
@@ -476,4 +601,58 @@ async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
     let (status, _) =
         api_send(Method::DELETE, api(&format!("onboarding/checklist/{manual}")), &chair, &json!(null)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "already gone");
+}
+
+/// A first charter is announced as the network's charter; the same text published again is
+/// refused (it would make everyone accept it again); organisers list who has not accepted the
+/// current version and remind them — each of them once, the others not at all — and not again
+/// within a week, on the page or over the API.
+async fn organisers_remind_those_who_have_not_accepted_the_charter_once_a_week(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let bo = app.user("bo@example.org", "Bo Pending").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let cy = app.user("cy@example.org", "Cy Keen").await;
+    cy.post(app.at("/n/eas/join")).send().await.unwrap();
+    let text = "# Our charter\n\nWhat is shared here stays here.";
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", text)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("bo@example.org").await;
+    assert!(mails.iter().any(|m| m.contains("Subject: Network eas has a charter: please read it")), "{mails:?}");
+    // The same text again (give or take a trailing newline) is refused; nobody is emailed.
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", &format!("{text}\n")[..])]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("This is the text of the current version (1)"));
+    assert_eq!(app.emails_to("bo@example.org").await.len(), mails.len());
+    let page = body(cy.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
+    assert!(page.contains("<h2>Our charter</h2>"), "the charter's headings sit under the page's: {page}");
+    let r = cy.post(app.at("/n/eas/charter/accept")).form(&[("version", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let page = body(admin.get(app.at("/n/eas/charter/acceptances?pending=true")).send().await.unwrap()).await;
+    assert!(page.contains("1 of 2 members has accepted the current version (1)"), "{page}");
+    assert!(page.contains("Bo Pending") && !page.contains("Cy Keen"), "only those pending: {page}");
+    assert!(page.contains("Email a reminder to the 1 who have not accepted"), "{page}");
+    let r = admin.post(app.at("/n/eas/charter/reminders")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let app_ref = &app;
+    let reminder = |to: &'static str| async move {
+        app_ref.emails_to(to).await.iter().filter(|m| m.contains("a reminder to accept the charter")).count()
+    };
+    assert_eq!((reminder("bo@example.org").await, reminder("cy@example.org").await), (1, 0));
+    let page = body(admin.get(app.at("/n/eas/charter/acceptances")).send().await.unwrap()).await;
+    assert!(page.contains("were reminded on") && !page.contains("Email a reminder"), "{page}");
+    // Again within the week: refused on the page and over the API, nothing sent.
+    let r = admin.post(app.at("/n/eas/charter/reminders")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let token = app.api_token(&admin).await;
+    let (status, _) =
+        api_send(Method::POST, app.at("/api/v1/networks/eas/charter/reminders"), &token, &json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(reminder("bo@example.org").await, 1);
+    // A member may not remind anyone.
+    assert_eq!(cy.post(app.at("/n/eas/charter/reminders")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 50, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "charter.reminded" && e.detail == "1 member"), "audited");
 }

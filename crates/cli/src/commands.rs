@@ -49,9 +49,9 @@ enum Command {
     Admin(AdminCommand),
     /// Fill an empty database with a realistic demo organisation.
     Demo {
-        /// How many people to create (at least 10).
-        #[arg(long, default_value_t = 400)]
-        members: usize,
+        /// How many people to create (at least 10: the demo's networks need that many).
+        #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(10..))]
+        members: u32,
     },
     /// Import people from an HR system's CSV (idempotent by email; --dry-run to preview).
     #[command(subcommand)]
@@ -157,6 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { members } => {
+            let members = members as usize;
             let db = roundtable_app::open_db(&config).await?;
             let bar = indicatif::ProgressBar::new(members as u64).with_message("people");
             bar.set_style(

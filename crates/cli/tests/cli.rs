@@ -230,3 +230,14 @@ fn a_session_length_past_any_date_is_refused_at_start() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("session_hours") && err.contains("8784"), "{err}");
 }
+
+/// `demo --members 5` used to make ten people silently; a number the demo cannot honour is
+/// refused with the bound, before any database is made.
+#[test]
+fn demo_refuses_fewer_people_than_it_can_make() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = roundtable().arg("--data-dir").arg(dir.path()).args(["demo", "--members", "5"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--members") && err.contains("10"), "{err}");
+    assert!(!dir.path().join("roundtable.db").exists());
+}

@@ -27,6 +27,9 @@ queries! {
     OF_PERSON = concat!("SELECT b.newcomer_id, n.name, b.buddy_id, u.name, b.assigned_at, n.email, u.email ", live!(), " AND b.network_id = $1 AND (b.newcomer_id = $2 OR b.buddy_id = $2) ORDER BY b.assigned_at, b.newcomer_id");
     /// Every current pairing of a network: newcomer, buddy, since, their emails.
     PAIRS = concat!("SELECT b.newcomer_id, n.name, b.buddy_id, u.name, b.assigned_at, n.email, u.email ", live!(), " AND b.network_id = $1 ORDER BY n.name_folded, b.newcomer_id");
+    /// Whether the newcomer was ever given a buddy in the network (a pairing that ended counts:
+    /// the onboarding step "meet your buddy" stays done).
+    EVER_PAIRED = "SELECT 1 FROM buddies WHERE network_id = $1 AND newcomer_id = $2 LIMIT 1";
     /// The current pairing as stored (whoever the buddy is now), inside the changing transaction.
     CURRENT_ROW = "SELECT id, buddy_id FROM buddies WHERE network_id = $1 AND newcomer_id = $2 AND ended_at IS NULL";
     INSERT = "INSERT INTO buddies (id, network_id, newcomer_id, buddy_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -110,6 +113,10 @@ pub async fn buddy_of(db: &Db, network: NetworkId, newcomer: UserId) -> Result<O
         .await?
         .map(|r| Ok(Paired { id: UserId(r.uuid(0)?), name: r.text(1)?, since: r.time(2)?, email: r.text(3)? }))
         .transpose()
+}
+
+pub async fn ever_paired(db: &Db, network: NetworkId, newcomer: UserId) -> Result<bool> {
+    Ok(db.read_opt(EVER_PAIRED, params![network, newcomer]).await?.is_some())
 }
 
 /// `person`'s buddy in the network, and the newcomers they look after there.

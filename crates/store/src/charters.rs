@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use roundtable_domain::{NetworkId, UserId};
 
 queries! {
-    CURRENT = "SELECT version, body, published_at FROM charters WHERE network_id = $1 ORDER BY version DESC LIMIT 1";
+    CURRENT = "SELECT c.version, c.body, c.published_at, r.reminded_at FROM charters c LEFT JOIN charter_reminders r ON r.network_id = c.network_id AND r.version = c.version WHERE c.network_id = $1 ORDER BY c.version DESC LIMIT 1";
     /// (current version, newest version the person accepted) in one round trip.
     STANDING = "SELECT (SELECT MAX(version) FROM charters WHERE network_id = $1), (SELECT MAX(version) FROM charter_acceptances WHERE network_id = $1 AND user_id = $2)";
     NEXT_VERSION = "SELECT COALESCE(MAX(version), 0) + 1 FROM charters WHERE network_id = $1";
@@ -15,6 +15,8 @@ queries! {
     ACCEPTED_BY = "SELECT n.name, a.version, a.accepted_at FROM charter_acceptances a JOIN networks n ON n.id = a.network_id WHERE a.user_id = $1 ORDER BY n.name, a.version";
     /// The versions a person published.
     PUBLISHED_BY = "SELECT n.name, c.version, c.published_at FROM charters c JOIN networks n ON n.id = c.network_id WHERE c.published_by = $1 ORDER BY n.name, c.version";
+    /// Records a reminder to accept version $2 unless one went after $4: true when this one may go.
+    REMIND = "INSERT INTO charter_reminders (network_id, version, reminded_at) VALUES ($1, $2, $3) ON CONFLICT (network_id, version) DO UPDATE SET reminded_at = excluded.reminded_at WHERE charter_reminders.reminded_at < $4";
     ACCEPTANCES = "SELECT u.id, u.name, (SELECT MAX(a.version) FROM charter_acceptances a WHERE a.network_id = m.network_id AND a.user_id = u.id), (SELECT MAX(a.accepted_at) FROM charter_acceptances a WHERE a.network_id = m.network_id AND a.user_id = u.id) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL ORDER BY u.name_folded, u.id";
 }
 
@@ -23,10 +25,12 @@ pub struct Charter {
     pub version: i64,
     pub body: String,
     pub published_at: DateTime<Utc>,
+    /// When members who had not accepted this version were last reminded.
+    pub reminded_at: Option<DateTime<Utc>>,
 }
 
 fn map(r: &Row) -> Result<Charter> {
-    Ok(Charter { version: r.int(0)?, body: r.text(1)?, published_at: r.time(2)? })
+    Ok(Charter { version: r.int(0)?, body: r.text(1)?, published_at: r.time(2)?, reminded_at: r.opt_time(3)? })
 }
 
 pub async fn current(db: &Db, network: NetworkId) -> Result<Option<Charter>> {
@@ -50,6 +54,17 @@ pub async fn publish(tx: &mut Tx, network: NetworkId, body: &str, by: UserId, no
 
 pub async fn accept(tx: &mut Tx, network: NetworkId, user: UserId, version: i64, now: DateTime<Utc>) -> Result<()> {
     tx.write_for(user, ACCEPT, params![network, user, version, now]).await.map(|_| ())
+}
+
+/// Records that members are reminded of `version` now, unless they were after `not_since`.
+pub async fn remind(
+    tx: &mut Tx,
+    network: NetworkId,
+    version: i64,
+    now: DateTime<Utc>,
+    not_since: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(tx.write(REMIND, params![network, version, now, not_since]).await? > 0)
 }
 
 /// Each active member with the newest version they accepted and when.

@@ -12,9 +12,11 @@ queries! {
     LIST = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') - (SELECT COUNT(*) FROM users u CROSS JOIN memberships m WHERE u.deactivated_at > 0 AND m.user_id = u.id AND m.network_id = n.id AND m.status = 'active') FROM networks n ORDER BY name, id";
     MEMBERSHIP = "SELECT network_id, user_id, role, status, created_at FROM memberships WHERE network_id = $1 AND user_id = $2";
     MEMBERSHIPS_OF = "SELECT network_id, user_id, role, status, created_at FROM memberships WHERE user_id = $1";
-    UPSERT_MEMBERSHIP = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (network_id, user_id) DO UPDATE SET role = excluded.role, status = excluded.status, updated_at = excluded.updated_at";
+    UPSERT_MEMBERSHIP = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (network_id, user_id) DO UPDATE SET role = excluded.role, status = excluded.status, updated_at = excluded.updated_at, created_at = CASE WHEN excluded.status = 'active' AND memberships.status <> 'active' THEN excluded.created_at ELSE memberships.created_at END";
     INSERT_MEMBERSHIP_IF_ABSENT = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (network_id, user_id) DO NOTHING";
-    SET_STATUS = "UPDATE memberships SET status = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = $5";
+    /// A membership's `created_at` is when it became active (invited or asked before that):
+    /// it is the "member since" date, and onboarding counts a newcomer's days from it.
+    SET_STATUS = "UPDATE memberships SET status = $3, updated_at = $4, created_at = CASE WHEN $3 = 'active' THEN $4 ELSE created_at END WHERE network_id = $1 AND user_id = $2 AND status = $5";
     SET_ROLE = "UPDATE memberships SET role = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = 'active'";
     DELETE_MEMBERSHIP = "DELETE FROM memberships WHERE network_id = $1 AND user_id = $2";
     /// Locks the network's row until the transaction ends, so membership changes that count its

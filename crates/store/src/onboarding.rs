@@ -5,16 +5,21 @@ use chrono::{DateTime, Utc};
 use roundtable_domain::{NetworkId, UserId};
 
 queries! {
-    STEPS = "SELECT id, position, title, description, automatic FROM onboarding_steps WHERE network_id = $1 ORDER BY position, id";
+    STEPS = "SELECT id, position, title, description, automatic, created_at FROM onboarding_steps WHERE network_id = $1 ORDER BY position, id";
     NEXT_POSITION = "SELECT COALESCE(MAX(position), 0) + 1 FROM onboarding_steps WHERE network_id = $1";
     INSERT_STEP = "INSERT INTO onboarding_steps (id, network_id, position, title, description, automatic, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     DELETE_STEP = "DELETE FROM onboarding_steps WHERE id = $1 AND network_id = $2";
     SET_POSITION = "UPDATE onboarding_steps SET position = $3 WHERE id = $1 AND network_id = $2";
     DONE_FOR = "SELECT step_id, done_at FROM onboarding_progress WHERE network_id = $1 AND user_id = $2";
     TICK = "INSERT INTO onboarding_progress (step_id, user_id, network_id, done_at) SELECT id, $2, network_id, $3 FROM onboarding_steps WHERE id = $1 AND network_id = $4 AND automatic = '' ON CONFLICT (step_id, user_id) DO NOTHING";
+    /// How many people ticked a step (what its removal deletes).
+    TICKS_OF_STEP = "SELECT COUNT(*) FROM onboarding_progress WHERE step_id = $1 AND network_id = $2";
     UNTICK = "DELETE FROM onboarding_progress WHERE step_id = $1 AND user_id = $2 AND network_id = $3";
-    /// Active members who joined after $2, with how many manual steps they ticked.
-    NEWCOMERS = "SELECT u.id, u.name, u.email, m.created_at, (SELECT COUNT(*) FROM onboarding_progress p WHERE p.network_id = m.network_id AND p.user_id = u.id), u.job_title, u.department FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.created_at >= $2 AND u.deactivated_at IS NULL ORDER BY m.created_at, u.id";
+    /// Active members (not sponsors: they follow the network, they are not onboarded) who joined
+    /// after $2, with how many manual steps they ticked and when they were last nudged.
+    NEWCOMERS = "SELECT u.id, u.name, u.email, m.created_at, (SELECT COUNT(*) FROM onboarding_progress p WHERE p.network_id = m.network_id AND p.user_id = u.id), u.job_title, u.department, m.nudged_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role <> 'sponsor' AND m.created_at >= $2 AND u.deactivated_at IS NULL ORDER BY m.created_at, u.id";
+    /// Records a nudge unless one was sent after $4 (a week ago): true when this one may go.
+    SET_NUDGED = "UPDATE memberships SET nudged_at = $3 WHERE network_id = $1 AND user_id = $2 AND status = 'active' AND (nudged_at IS NULL OR nudged_at < $4)";
     /// Did the person attend (check in to) a welcome event of this network?
     ATTENDED_WELCOME = "SELECT 1 FROM event_attendance a JOIN events e ON e.id = a.event_id WHERE a.network_id = $1 AND a.user_id = $2 AND e.kind = 'welcome' LIMIT 1";
     STUCK_DAYS = "SELECT onboarding_stuck_days FROM networks WHERE id = $1";
@@ -30,10 +35,20 @@ pub struct Step {
     pub title: String,
     pub description: String,
     pub automatic: String,
+    /// When the step was added: a newcomer who joined before cannot be stuck on it sooner than
+    /// the network's stuck-days after this.
+    pub created_at: DateTime<Utc>,
 }
 
 fn map(r: &Row) -> Result<Step> {
-    Ok(Step { id: r.text(0)?, position: r.int(1)?, title: r.text(2)?, description: r.text(3)?, automatic: r.text(4)? })
+    Ok(Step {
+        id: r.text(0)?,
+        position: r.int(1)?,
+        title: r.text(2)?,
+        description: r.text(3)?,
+        automatic: r.text(4)?,
+        created_at: r.time(5)?,
+    })
 }
 
 pub async fn steps(db: &Db, network: NetworkId) -> Result<Vec<Step>> {
@@ -72,6 +87,10 @@ pub async fn tick(db: &Db, network: NetworkId, user: UserId, step: &str, now: Da
     Ok(db.write(TICK, params![step, user, now, network]).await? > 0)
 }
 
+pub async fn ticks_of_step(db: &Db, network: NetworkId, step: &str) -> Result<i64> {
+    db.read_opt(TICKS_OF_STEP, params![step, network]).await?.map_or(Ok(0), |r| r.int(0))
+}
+
 pub async fn untick(db: &Db, network: NetworkId, user: UserId, step: &str) -> Result<bool> {
     Ok(db.write(UNTICK, params![step, user, network]).await? > 0)
 }
@@ -84,6 +103,7 @@ pub struct Newcomer {
     pub joined: DateTime<Utc>,
     pub ticked: i64,
     pub has_profile: bool,
+    pub nudged_at: Option<DateTime<Utc>>,
 }
 
 pub async fn newcomers(db: &Db, network: NetworkId, since: DateTime<Utc>) -> Result<Vec<Newcomer>> {
@@ -98,9 +118,21 @@ pub async fn newcomers(db: &Db, network: NetworkId, since: DateTime<Utc>) -> Res
                 joined: r.time(3)?,
                 ticked: r.int(4)?,
                 has_profile: !r.text(5)?.is_empty() && !r.text(6)?.is_empty(),
+                nudged_at: r.opt_time(7)?,
             })
         })
         .collect()
+}
+
+/// Records that `user` is nudged now, unless they were after `not_since`; false then.
+pub async fn set_nudged(
+    tx: &mut Tx,
+    network: NetworkId,
+    user: UserId,
+    now: DateTime<Utc>,
+    not_since: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(tx.write_for(user, SET_NUDGED, params![network, user, now, not_since]).await? > 0)
 }
 
 pub async fn stuck_days(db: &Db, network: NetworkId) -> Result<i64> {

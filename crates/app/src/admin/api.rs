@@ -24,7 +24,8 @@ pub struct ActiveJson {
 
 #[utoipa::path(put, path = "/api/v1/people/{id}/active", tag = "people", params(("id" = String, Path)), request_body = ActiveJson,
     responses((status = 204), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only, and not for their own account"),
-        (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "The person's data was erased: there is no account to reactivate")))]
 pub async fn set_active(
     State(state): State<AppState>,
     u: ApiUser,

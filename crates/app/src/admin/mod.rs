@@ -179,7 +179,8 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    if person.is_org_admin && users::count_admins(&mut tx).await? <= 1 {
+    // Only an active administrator can be the last one (a deactivated one no longer counts).
+    if person.is_org_admin && person.deactivated_at.is_none() && users::count_admins(&mut tx).await? <= 1 {
         return Err(AppError::Forbidden("This is the last administrator. Make someone else an administrator first."));
     }
     // Everything erasure removes (employee id, old addresses, sign-in addresses, feedback

@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}/charter", get(get_charter).post(publish_charter))
         .route("/api/v1/networks/{slug}/charter/acceptance", post(accept_charter))
         .route("/api/v1/networks/{slug}/charter/acceptances", get(list_acceptances))
+        .route("/api/v1/networks/{slug}/charter/reminders", post(remind))
 }
 
 /// A network's current charter, and the highest version the caller has accepted.
@@ -120,6 +121,7 @@ pub async fn list_acceptances(
     Path(slug): Path<String>,
 ) -> ApiResult<Json<AcceptancesJson>> {
     let (_, current, list) = super::acceptances(&state, &u.actor(), &slug).await?;
+    let current = current.map(|c| c.version);
     Ok(Json(AcceptancesJson {
         current_version: current,
         members: list
@@ -133,4 +135,24 @@ pub async fn list_acceptances(
             })
             .collect(),
     }))
+}
+
+/// How many members a reminder went to.
+#[derive(Serialize, ToSchema)]
+pub struct RemindedJson {
+    reminded: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/charter/reminders", params(("slug" = String, Path)),
+    responses((status = 202, body = RemindedJson, description = "A reminder is queued to every active member who has not accepted the current version"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "For the network's organisers"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "No charter, everyone has accepted it, or members were reminded of this version less than a week ago; nothing is sent")))]
+pub async fn remind(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<(StatusCode, Json<RemindedJson>)> {
+    let reminded = super::remind(&state, &u.actor(), &u.0.name, &slug).await?;
+    Ok((StatusCode::ACCEPTED, Json(RemindedJson { reminded })))
 }

@@ -28,7 +28,7 @@ pub async fn show(state: &AppState, actor: &Actor, slug: &str) -> Result<Charter
     let seen = networks::load(state, actor, slug, Capability::SeeNetwork).await?;
     let charter = charters::current(&state.db, seen.network.id).await?;
     let (_, accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
-    let html = charter.as_ref().map(|c| markdown(&c.body)).unwrap_or_default();
+    let html = charter.as_ref().map(|c| markdown(&c.body, 1)).unwrap_or_default();
     Ok(CharterView { seen, charter, html, accepted })
 }
 
@@ -57,6 +57,16 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
     if body.as_str().is_empty() {
         return Err(FieldError::new("body", "Write the charter before publishing it.").into());
     }
+    // The same text again would only make every member accept it again (and email them all).
+    if let Some(current) = charters::current(&state.db, seen.network.id).await?
+        && current.body.trim() == body.as_str().trim()
+    {
+        let msg = format!(
+            "This is the text of the current version ({}). Change it before publishing a new version.",
+            current.version
+        );
+        return Err(FieldError::new("body", msg).into());
+    }
     let now = Utc::now();
     let members = snapshot.members(seen.network.id, "", usize::MAX, 0);
     let mut tx = state.db.begin().await?;
@@ -78,21 +88,109 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
         now,
     )
     .await?;
-    for m in members.rows().filter(|m| m.id != actor.user_id) {
-        mail::queue(
-            &mut tx,
-            &Mail {
-                to: m.email,
-                subject: format!("{}: please read the updated charter", seen.network.name),
-                paragraphs: vec![format!("{} has published version {version} of its charter. Please read it and accept it the next time you visit the network.", seen.network.name)],
-                action: Some(("Read the charter", format!("{}/n/{}/charter", state.config.public_url(), seen.network.slug))),
-            },
-            now,
-        )
-        .await?;
-    }
+    let to: Vec<&str> = members.rows().filter(|m| m.id != actor.user_id).map(|m| m.email).collect();
+    ask_to_accept(state, &mut tx, &seen, version, &to, false, now).await?;
     tx.commit().await?;
     Ok(version)
+}
+
+/// Emails each address a request to read and accept `version` of the network's charter.
+async fn ask_to_accept(
+    state: &AppState,
+    tx: &mut roundtable_store::Tx,
+    seen: &Seen,
+    version: i64,
+    to: &[&str],
+    reminder: bool,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    let name = &seen.network.name;
+    let (subject, text) = match (reminder, version) {
+        (true, _) => (
+            format!("{name}: a reminder to accept the charter"),
+            format!(
+                "You have not yet accepted version {version} of the charter of {name}. Until you do, the network's pages wait for you on the charter: please read it and accept it."
+            ),
+        ),
+        (false, 1) => (
+            format!("{name} has a charter: please read it"),
+            format!(
+                "{name} has published its charter: how members work together there. Please read it and accept it the next time you visit the network."
+            ),
+        ),
+        (false, _) => (
+            format!("{name}: please read the updated charter"),
+            format!(
+                "{name} has published version {version} of its charter. Please read it and accept it the next time you visit the network."
+            ),
+        ),
+    };
+    let link = format!("{}/n/{}/charter", state.config.public_url(), seen.network.slug);
+    for to in to {
+        let mail = Mail {
+            to,
+            subject: subject.clone(),
+            paragraphs: vec![text.clone()],
+            action: Some(("Read the charter", link.clone())),
+        };
+        mail::queue(tx, &mail, now).await?;
+    }
+    Ok(())
+}
+
+/// How soon members may be reminded again to accept the same version.
+pub const REMIND_INTERVAL_DAYS: i64 = 7;
+
+/// Emails every active member who has not accepted the current version a reminder (organisers),
+/// at most once a week per version; returns how many were reminded.
+pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &str) -> Result<usize> {
+    let (seen, current, list) = acceptances(state, actor, slug).await?;
+    let Some(current) = current.map(|c| c.version) else {
+        return Err(AppError::Conflict(FieldError::new("remind", "There is no charter to accept yet.")));
+    };
+    let pending: Vec<UserId> = list
+        .iter()
+        .filter(|(id, _, v, _)| *id != actor.user_id && v.is_none_or(|v| v < current))
+        .map(|r| r.0)
+        .collect();
+    if pending.is_empty() {
+        return Err(AppError::Conflict(FieldError::new(
+            "remind",
+            format!("Every member has accepted version {current}."),
+        )));
+    }
+    let snapshot = state.snapshot().await?;
+    let members = snapshot.members(seen.network.id, "", usize::MAX, 0);
+    let to: Vec<&str> = members.rows().filter(|m| pending.contains(&m.id)).map(|m| m.email).collect();
+    let now = Utc::now();
+    let interval = chrono::Duration::days(REMIND_INTERVAL_DAYS);
+    let mut tx = state.db.begin().await?;
+    if !charters::remind(&mut tx, seen.network.id, current, now, now - interval).await? {
+        drop(tx);
+        let last = charters::current(&state.db, seen.network.id).await?.and_then(|c| c.reminded_at).unwrap_or(now);
+        let msg = format!(
+            "Members were reminded on {}; they can be reminded again from {}.",
+            crate::http::day(last),
+            crate::http::day(last + interval)
+        );
+        return Err(AppError::Conflict(FieldError::new("remind", msg)));
+    }
+    ask_to_accept(state, &mut tx, &seen, current, &to, true, now).await?;
+    audit::record(
+        &mut tx,
+        &audit::NewEntry {
+            actor_id: Some(actor.user_id),
+            actor_name,
+            action: "charter.reminded",
+            network_id: Some(seen.network.id),
+            subject: &format!("version {current}"),
+            detail: &format!("{} member{}", to.len(), if to.len() == 1 { "" } else { "s" }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to.len())
 }
 
 /// Who accepted which version (organisers).
@@ -100,9 +198,9 @@ pub async fn acceptances(
     state: &AppState,
     actor: &Actor,
     slug: &str,
-) -> Result<(Seen, Option<i64>, Vec<(UserId, String, Option<i64>, Option<chrono::DateTime<Utc>>)>)> {
+) -> Result<(Seen, Option<Charter>, Vec<(UserId, String, Option<i64>, Option<chrono::DateTime<Utc>>)>)> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
-    let current = charters::current(&state.db, seen.network.id).await?.map(|c| c.version);
+    let current = charters::current(&state.db, seen.network.id).await?;
     let list = charters::acceptances(&state.db, seen.network.id).await?;
     Ok((seen, current, list))
 }

@@ -15,6 +15,7 @@ pub fn router() -> Router<AppState> {
         .route("/n/{slug}/charter", get(page).post(publish))
         .route("/n/{slug}/charter/accept", post(accept))
         .route("/n/{slug}/charter/acceptances", get(acceptances))
+        .route("/n/{slug}/charter/reminders", post(remind))
 }
 
 #[derive(Template)]
@@ -157,12 +158,32 @@ struct AcceptancesPage {
     slug: String,
     network_name: String,
     current: Option<i64>,
+    /// Only those who have not accepted the current version are listed.
+    pending_only: bool,
     rows: Vec<AcceptanceRow>,
+    members: usize,
     accepted_current: usize,
+    /// When members were last reminded of the current version ("" if never), and whether they
+    /// may be reminded now.
+    reminded: String,
+    can_remind: bool,
 }
 
-async fn acceptances(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
-    let (seen, current, list) = super::acceptances(&state, &s.actor(), &slug).await?;
+#[derive(Deserialize, Default)]
+pub(crate) struct AcceptancesQuery {
+    notice: Option<String>,
+    #[serde(default)]
+    pending: bool,
+}
+
+async fn acceptances(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Query(q): Query<AcceptancesQuery>,
+) -> Result<Response> {
+    let (seen, charter, list) = super::acceptances(&state, &s.actor(), &slug).await?;
+    let current = charter.as_ref().map(|c| c.version);
     let rows: Vec<_> = list
         .into_iter()
         .map(|(id, name, v, at)| AcceptanceRow {
@@ -173,13 +194,25 @@ async fn acceptances(State(state): State<AppState>, s: Signed, Path(slug): Path<
             at: at.map(crate::http::day).unwrap_or_default(),
         })
         .collect();
+    let members = rows.len();
     let accepted_current = rows.iter().filter(|r| r.current).count();
+    let reminded_at = charter.as_ref().and_then(|c| c.reminded_at);
+    let may_again = chrono::Utc::now() - chrono::Duration::days(super::REMIND_INTERVAL_DAYS);
     render(&AcceptancesPage {
-        layout: Layout::for_user("Charter acceptances", &s),
+        layout: Layout::for_user("Charter acceptances", &s).with_notice(notice(q.notice.as_deref())),
         slug: seen.network.slug,
         network_name: seen.network.name,
         current,
-        rows,
+        pending_only: q.pending,
+        rows: rows.into_iter().filter(|r| !q.pending || !r.current).collect(),
+        members,
         accepted_current,
+        reminded: reminded_at.map(crate::http::day).unwrap_or_default(),
+        can_remind: current.is_some() && accepted_current < members && reminded_at.is_none_or(|t| t < may_again),
     })
+}
+
+async fn remind(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
+    super::remind(&state, &s.actor(), &s.user.name, &slug).await?;
+    Ok(Redirect::to(&format!("/n/{slug}/charter/acceptances?notice=charter-reminded")).into_response())
 }

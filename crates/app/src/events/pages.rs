@@ -846,7 +846,7 @@ async fn event_page(
         title,
         kind: e.kind.label(),
         theme: e.theme.clone(),
-        description_html: crate::members::markdown(&e.description),
+        description_html: crate::members::markdown(&e.description, 2),
         when: d.item.as_ref().map(|i| fmt_range(i.occ.start, i.occ.end, tz)).unwrap_or_default(),
         organiser_when: d
             .item

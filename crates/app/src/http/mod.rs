@@ -186,6 +186,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "charter-pending" => "Please read and accept the network's charter to continue.",
         "charter-accepted" => "Thank you for accepting the charter.",
         "charter-published" => "The new charter version is published; members will be asked to accept it.",
+        "charter-reminded" => "A reminder has been emailed to every member who has not accepted the current version.",
         "erased" => "The person's personal data has been erased.",
         "deactivated" => "Your account is deactivated. Thank you for having been part of the network.",
         "nudged" => "A reminder has been emailed.",

@@ -23,8 +23,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/exports/members.csv", get(export_members))
 }
 
+/// Unknown parameters are refused: a misspelt `dry_run` must not run a real import.
 #[derive(Deserialize, IntoParams, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ImportQuery {
     /// Also add everyone in the file to this network (its slug), as Member.
     network: Option<String>,
@@ -135,6 +136,7 @@ fn report_json(r: Report) -> ImportReportJson {
     request_body(content = String, content_type = "text/csv", description = "The CSV file as Excel or an HR system writes it (UTF-8 with or without BOM, Windows-1252; comma or semicolon), at most 7 MB; the header names the columns"),
     responses((status = 200, body = ImportReportJson, description = "Imported (`applied`), or checked only with `dry_run` — a dry run lists each row's errors with line, column, problem and fix"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "People were changed while the import ran; nothing was imported, run it again"),
         (status = 413, body = crate::api::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Nothing was imported: the file cannot be read, or rows have errors (each in `errors`) and `valid_rows_only` is not set")))]
 pub async fn import_members(

@@ -471,8 +471,14 @@ impl Mapping {
     }
 
     /// Builds a mapping from choices (`column key → index in the file`, or empty for none) and
-    /// checks it: the email column is required, and no file column may feed two of ours.
-    pub fn from_choices(choices: &HashMap<String, String>, headers: &[String]) -> Result<Self, Vec<String>> {
+    /// checks it: the email column is required, and no file column may feed two of ours. Each
+    /// error is filed under the key of the column it is about (the form's select for it).
+    pub fn from_choices(
+        choices: &HashMap<String, String>,
+        headers: &[String],
+    ) -> Result<Self, Vec<roundtable_domain::FieldError>> {
+        use roundtable_domain::FieldError;
+        let at = Column::key;
         let mut map = BTreeMap::new();
         let mut errs = Vec::new();
         for c in Column::ALL {
@@ -484,21 +490,23 @@ impl Mapping {
                 Ok(i) if i < headers.len() => {
                     if let Some((other, _)) = map.iter().find(|(_, j)| **j == i) {
                         let other: &Column = other;
-                        errs.push(format!(
+                        let msg = format!(
                             "The file's column “{}” is chosen for both {} and {}. Choose it for one only.",
                             headers[i],
                             other.label(),
                             c.label()
-                        ));
+                        );
+                        errs.push(FieldError::new(at(c), msg));
                     } else {
                         map.insert(c, i);
                     }
                 }
-                _ => errs.push(format!("Choose one of the file's columns for {}.", c.label())),
+                _ => errs.push(FieldError::new(at(c), format!("Choose one of the file's columns for {}.", c.label()))),
             }
         }
         if !map.contains_key(&Column::Email) {
-            errs.push("Choose which column holds the email address: it is how people are recognised.".into());
+            let msg = "Choose which column holds the email address: it is how people are recognised.";
+            errs.push(FieldError::new(at(Column::Email), msg));
         }
         if errs.is_empty() { Ok(Self(map)) } else { Err(errs) }
     }
@@ -1211,7 +1219,8 @@ mod tests {
         let choices: HashMap<String, String> =
             [("name", "0"), ("job_title", "0")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
         let errs = Mapping::from_choices(&choices, &headers).unwrap_err();
-        assert!(errs.iter().any(|e| e.contains("both")) && errs.iter().any(|e| e.contains("email")));
+        assert!(errs.iter().any(|e| e.field == "job_title" && e.message.contains("both")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.field == "email" && e.message.contains("email")), "{errs:?}");
     }
 
     /// The reading of a start-date column holding `cells`, one per line from line 2.

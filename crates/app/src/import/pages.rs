@@ -231,12 +231,17 @@ struct MappingPage {
     networks: Vec<(String, String)>,
 }
 
+/// Errors about the import as a whole, shown at the top of the mapping page.
+fn as_form(errs: Vec<FieldError>) -> Vec<FieldError> {
+    errs.into_iter().map(|e| FieldError::new("form", e.message)).collect()
+}
+
 async fn mapping_page(
     state: &AppState,
     s: &Signed,
     sheet: &Sheet,
     carry: Carry,
-    errors: Vec<String>,
+    errors: Vec<FieldError>,
 ) -> Result<Response> {
     let networks = super::networks(state, &s.actor()).await?;
     let fields = Column::ALL
@@ -247,7 +252,7 @@ async fn mapping_page(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = MappingPage {
         layout: Layout::for_user("Import members: choose the columns", s),
-        errors: crate::http::Errors(errors.into_iter().map(|m| FieldError::new("form", m)).collect()),
+        errors: crate::http::Errors(errors),
         headers: (0..sheet.headers.len()).map(|i| (i.to_string(), sheet.column_name(i))).collect(),
         sample: sheet
             .rows
@@ -467,9 +472,7 @@ async fn preview(
             let r = view(report, &carry.file_name, &opts);
             render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })
         }
-        Err(AppError::Invalid(errs)) => {
-            mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await
-        }
+        Err(AppError::Invalid(errs)) => mapping_page(&state, &s, &sheet, carry, as_form(errs)).await,
         Err(e) => Err(e),
     }
 }
@@ -501,11 +504,9 @@ async fn apply(
                 StatusCode::UNPROCESSABLE_ENTITY,
             ))
         }
-        Err(AppError::Invalid(errs)) => {
-            mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await
-        }
+        Err(AppError::Invalid(errs)) => mapping_page(&state, &s, &sheet, carry, as_form(errs)).await,
         Err(AppError::Conflict(e)) => {
-            Ok(with_status(mapping_page(&state, &s, &sheet, carry, vec![e.message]).await?, StatusCode::CONFLICT))
+            Ok(with_status(mapping_page(&state, &s, &sheet, carry, as_form(vec![e])).await?, StatusCode::CONFLICT))
         }
         Err(e) => Err(e),
     }
@@ -531,9 +532,7 @@ async fn error_rows(
             let r = view(report, &carry.file_name, &opts);
             render(&PreviewPage { layout: Layout::for_user("Import members: preview", &s), carry, r })
         }
-        Err(AppError::Invalid(errs)) => {
-            mapping_page(&state, &s, &sheet, carry, errs.into_iter().map(|e| e.message).collect()).await
-        }
+        Err(AppError::Invalid(errs)) => mapping_page(&state, &s, &sheet, carry, as_form(errs)).await,
         Err(e) => Err(e),
     }
 }

@@ -42,6 +42,8 @@ pub struct PersonJson {
     job_title: String,
     department: String,
     location: String,
+    /// The caller may see this person's photo at `/api/v1/people/{id}/photo`.
+    has_photo: bool,
 }
 
 impl From<roundtable_store::profiles::Listed> for PersonJson {
@@ -52,6 +54,7 @@ impl From<roundtable_store::profiles::Listed> for PersonJson {
             job_title: p.job_title,
             department: p.department,
             location: p.location,
+            has_photo: p.has_photo,
         }
     }
 }
@@ -109,8 +112,11 @@ pub struct ProfileJson {
         ("network" = Option<String>, Query, description = "Network slug"), ("level" = Option<String>, Query), ("skill" = Option<String>, Query), ("interest" = Option<String>, Query), ("language" = Option<String>, Query),
         ("sort" = Option<String>, Query, description = "name (default), department, location or newest (latest start date first)"),
         ("all" = Option<String>, Query, description = "A facet key whose values are listed in full"), ("page" = Option<u32>, Query)),
-    responses((status = 200, body = PeoplePage), (status = 400, body = crate::api::Problem, content_type = "application/problem+json"),
-        (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = PeoplePage), (status = 400, body = crate::api::Problem, content_type = "application/problem+json", description = "An unknown sort order"),
+        (status = 401, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "`network` is one whose members the caller may not read"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "`network` asks the caller to accept its current charter first (code `charter_acceptance_required`)")))]
 pub async fn list_people(
     State(state): State<AppState>,
     u: ApiUser,
@@ -171,9 +177,10 @@ pub async fn get_person(
 /// The caller's own profile as they edit it: every field as stored (the bio as Markdown), and
 /// who sees each optional field. `PUT` takes the same shape and replaces the whole profile: a
 /// field left out is emptied (and an audience left out goes back to its default), except `name`,
-/// which is kept when absent.
+/// which is kept when absent. An unknown key is refused (422), changing nothing: a misspelt
+/// `skills` would otherwise empty the skills.
 #[derive(Serialize, Deserialize, ToSchema, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct EditableProfileJson {
     name: Option<String>,
     job_title: String,
@@ -309,7 +316,7 @@ pub async fn get_photo(State(state): State<AppState>, u: ApiUser, Path(id): Path
     Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, no-cache")], jpeg).into_response())
 }
 
-#[utoipa::path(put, path = "/api/v1/me/photo", request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The image file itself (JPEG, PNG, GIF or WebP, up to 15 MB); its type is read from its content"),
+#[utoipa::path(put, path = "/api/v1/me/photo", request_body(content = String, content_type = "application/octet-stream", description = "The image file itself, as raw bytes (JPEG, PNG, GIF or WebP, up to 15 MB); its type is read from its content"),
     responses((status = 204, description = "Stored as a 256×256 JPEG thumbnail"),
         (status = 413, body = crate::api::Problem, content_type = "application/problem+json", description = "Larger than 15 MB"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Not an image we can read; the photo is unchanged")))]
@@ -347,7 +354,8 @@ pub struct DeactivateJson {
 #[utoipa::path(post, path = "/api/v1/me/deactivation", request_body = DeactivateJson,
     responses((status = 204, description = "The account is deactivated: signed out everywhere, and this token stops working. An org admin can reactivate it."),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "The last administrator cannot leave"),
-        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Wrong password; nothing changed")))]
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Wrong password; nothing changed"),
+        (status = 429, body = crate::api::Problem, content_type = "application/problem+json", description = "Too many wrong passwords; try again later")))]
 pub async fn deactivate_me(
     State(state): State<AppState>,
     u: ApiUser,

@@ -63,16 +63,41 @@ fn tags_of(p: &Profile, kind: &str) -> Vec<String> {
 
 /// Markdown → HTML through comrak, then ammonia, so a bio, charter or event description cannot
 /// carry scripts or styles. Images are dropped too: an image from another server is a tracking
-/// pixel that tells its owner who read the text, and when.
-pub fn markdown(src: &str) -> String {
-    let mut opts = comrak::Options::default();
-    opts.extension.autolink = true;
-    opts.extension.strikethrough = true;
+/// pixel that tells its owner who read the text, and when. The text sits under a heading of
+/// level `under` on its page, so its own headings start one level lower ("# Rules" in a charter
+/// under the page's h1 is an h2, and so is "## Rules"): the page keeps one outline.
+pub fn markdown(src: &str, under: u8) -> String {
+    use comrak::nodes::NodeValue;
+    let arena = comrak::Arena::new();
+    let opts = markdown_options();
+    let root = comrak::parse_document(&arena, src, &opts);
+    let level = |n: comrak::Node<'_>| match n.data.borrow().value {
+        NodeValue::Heading(h) => Some(h.level),
+        _ => None,
+    };
+    if let Some(top) = root.descendants().filter_map(level).min() {
+        let shift = (under + 1).saturating_sub(top);
+        for node in root.descendants() {
+            if let NodeValue::Heading(h) = &mut node.data.borrow_mut().value {
+                h.level = (h.level + shift).min(6);
+            }
+        }
+    }
+    let mut html = String::new();
+    // Writing into a String cannot fail.
+    let _ = comrak::format_html(root, &opts, &mut html);
     ammonia::Builder::default()
         .rm_tags(&["img"])
         .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&comrak::markdown_to_html(src, &opts))
+        .clean(&html)
         .to_string()
+}
+
+fn markdown_options() -> comrak::Options<'static> {
+    let mut opts = comrak::Options::default();
+    opts.extension.autolink = true;
+    opts.extension.strikethrough = true;
+    opts
 }
 
 /// Markdown as plain text, for where no HTML is shown (a calendar entry's description): the
@@ -124,10 +149,7 @@ pub fn markdown_text(src: &str) -> String {
         }
     }
     let arena = comrak::Arena::new();
-    let mut opts = comrak::Options::default();
-    opts.extension.autolink = true;
-    opts.extension.strikethrough = true;
-    let root = comrak::parse_document(&arena, src, &opts);
+    let root = comrak::parse_document(&arena, src, &markdown_options());
     let mut out = String::new();
     walk(root, &mut out);
     out.trim().to_owned()
@@ -162,7 +184,7 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
         skills: show(Field::Skills).then(|| tags_of(&p, "skills")),
         interests: show(Field::Interests).then(|| tags_of(&p, "interests")),
         languages: show(Field::Languages).then(|| tags_of(&p, "languages")),
-        bio_html: show(Field::Bio).then(|| nonempty(&p.bio).map(|b| markdown(&b))).flatten(),
+        bio_html: show(Field::Bio).then(|| nonempty(&p.bio).map(|b| markdown(&b, 2))).flatten(),
         start_date: show(Field::StartDate).then(|| nonempty(&p.start_date)).flatten(),
         manager: show(Field::Manager)
             .then(|| p.manager_id.zip(p.manager_name.clone()))
@@ -538,10 +560,11 @@ pub const PER_PAGE: u32 = 25;
 pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> Result<Directory> {
     let cut = |s: &str| s.chars().take(100).collect::<String>();
     let snapshot = state.snapshot().await?;
-    // Networks whose member lists the viewer may read; only these may filter or be counted.
+    // Networks whose member lists the viewer may read now (a charter they still have to accept
+    // holds that back, as on the network's own page); only these may filter or be counted.
     let readable: Vec<_> = crate::networks::list_in(&snapshot, viewer)
         .into_iter()
-        .filter(|s| s.can(viewer, Capability::ReadMembers))
+        .filter(|s| crate::networks::authorise_in(&snapshot, viewer, s, Capability::ReadMembers).is_ok())
         .collect();
     let network = if q.network.is_empty() {
         None
@@ -712,10 +735,24 @@ mod tests {
     fn markdown_keeps_formatting_and_links_but_no_scripts_or_remote_images() {
         let html = super::markdown(
             "**Hi** [site](https://example.org) ![x](https://tracker.example.net/p.gif?who=me) <script>alert(1)</script>",
+            1,
         );
         assert!(html.contains("<strong>Hi</strong>"), "{html}");
         assert!(html.contains("href=\"https://example.org\""), "{html}");
         assert!(!html.contains("tracker.example.net") && !html.contains("<img"), "{html}");
         assert!(!html.contains("<script"), "{html}");
+    }
+
+    /// A charter's "# Rules" under the page's own h1 is an h2 (as "## Rules" is already); the
+    /// deepest level stays h6.
+    #[test]
+    fn markdown_headings_start_below_the_page_heading() {
+        let html = super::markdown("# Rules\n\n## Confidentiality\n\n###### Small print", 1);
+        assert!(html.contains("<h2>Rules</h2>") && html.contains("<h3>Confidentiality</h3>"), "{html}");
+        assert!(html.contains("<h6>Small print</h6>") && !html.contains("<h1"), "{html}");
+        let html = super::markdown("## Rules\n\n### Confidentiality", 1);
+        assert!(html.contains("<h2>Rules</h2>") && html.contains("<h3>Confidentiality</h3>"), "{html}");
+        let html = super::markdown("## About me", 2);
+        assert!(html.contains("<h3>About me</h3>"), "under an h2: {html}");
     }
 }

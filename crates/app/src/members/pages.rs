@@ -274,11 +274,11 @@ async fn save(State(state): State<AppState>, s: Signed, req: axum::extract::Requ
     let content_type = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let (f, photo) = if content_type.is_some_and(|ct| ct.starts_with("multipart/form-data")) {
         let form = axum::extract::Multipart::from_request(req, &state).await.map_err(|_| malformed_upload())?;
-        match profile_parts(form).await {
-            // Over the size limit the rest of the form is not read: the form again, as stored,
-            // with the reason by the photo field.
-            Err(AppError::Invalid(errs)) => return refused(&state, &s, errs, None).await,
-            parts => parts?,
+        match profile_parts(form).await? {
+            // Over the size limit: the form again, as typed (the page sends the photo last), with
+            // the reason by the photo field.
+            (f, Err(too_large)) => return refused(&state, &s, vec![too_large], f).await,
+            (f, Ok(photo)) => (f, photo),
         }
     } else {
         let Form(f) = Form::<ProfileInput>::from_request(req, &state).await?;
@@ -345,13 +345,22 @@ fn malformed_upload() -> AppError {
 
 /// The profile's text fields from a multipart form (read as the urlencoded form is, strictly;
 /// none when there were none), and the photo when one was chosen (an empty file part means none).
-async fn profile_parts(mut form: axum::extract::Multipart) -> Result<(Option<ProfileInput>, Option<Vec<u8>>)> {
-    let (mut pairs, mut photo) = (Vec::new(), None);
+/// The typed fields and the photo of a multipart profile form; a photo over the size limit
+/// ends the reading (the rest of the request is not read) with the fields read before it.
+async fn profile_parts(
+    mut form: axum::extract::Multipart,
+) -> Result<(Option<ProfileInput>, std::result::Result<Option<Vec<u8>>, roundtable_domain::FieldError>)> {
+    let (mut pairs, mut photo) = (Vec::new(), Ok(None));
     while let Some(field) = form.next_field().await.map_err(|_| malformed_upload())? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "photo" {
-            let data = field.bytes().await.map_err(|_| AppError::Invalid(vec![super::photo::too_large()]))?;
-            photo = (!data.is_empty()).then(|| data.to_vec());
+            match field.bytes().await {
+                Ok(data) => photo = Ok((!data.is_empty()).then(|| data.to_vec())),
+                Err(_) => {
+                    photo = Err(super::photo::too_large());
+                    break;
+                }
+            }
         } else {
             let value = field.text().await.map_err(|_| malformed_upload())?;
             pairs.push((name, value));

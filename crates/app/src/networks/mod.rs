@@ -9,7 +9,7 @@ use crate::mail::{self, Email as Mail};
 use crate::read_model::{MemberPage, Snapshot};
 use crate::security::{random_token, token_hash};
 use crate::state::AppState;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use roundtable_domain::policy::{self, MembershipView};
 use roundtable_domain::{
     Actor, Capability, Email, FieldError, LongText, MembershipStatus, NetworkName, NetworkSlug, Page, Role, UserId,
@@ -426,8 +426,14 @@ pub async fn members(state: &AppState, actor: &Actor, slug: &str, q: &str, page:
 }
 
 /// Pending requests and invitations, for the people who manage members: requests, invited
-/// people with an account, and open invitations to addresses without one yet.
-pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<(Vec<Member>, Vec<Member>, Vec<String>)> {
+/// people with an account, and open invitations to addresses without one yet (with when their
+/// link stops working: an expired one drops off the list).
+#[allow(clippy::type_complexity)]
+pub async fn pending(
+    state: &AppState,
+    actor: &Actor,
+    seen: &Seen,
+) -> Result<(Vec<Member>, Vec<Member>, Vec<(String, DateTime<Utc>)>)> {
     if !seen.can(actor, Capability::ManageMembers) {
         return Ok((Vec::new(), Vec::new(), Vec::new()));
     }
@@ -435,11 +441,7 @@ pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<(Ve
     // The newest 200 of each: a page, not an archive (the network home shows the full count).
     let newest = |status| snapshot.pending(seen.network.id, status).into_iter().take(200).collect::<Vec<_>>();
     let (requests, invited) = (newest(MembershipStatus::Requested), newest(MembershipStatus::Invited));
-    let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now())
-        .await?
-        .into_iter()
-        .map(|(e, _)| e)
-        .collect();
+    let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now()).await?;
     Ok((requests, invited, open))
 }
 

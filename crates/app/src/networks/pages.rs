@@ -352,16 +352,16 @@ async fn leave(State(state): State<AppState>, s: Signed, Path(slug): Path<String
 /// a confirm button that posts and a link back — or, when the action is refused, why.
 #[derive(Template)]
 #[template(path = "networks/confirm.html")]
-struct ConfirmPage {
-    layout: Layout,
-    heading: String,
-    paragraphs: Vec<String>,
+pub(crate) struct ConfirmPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub paragraphs: Vec<String>,
     /// Why the action is refused; the page then has no confirm button.
-    refused: Option<String>,
-    action: String,
-    confirm: String,
-    back: String,
-    back_label: String,
+    pub refused: Option<String>,
+    pub action: String,
+    pub confirm: String,
+    pub back: String,
+    pub back_label: String,
 }
 
 async fn leave_confirm(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
@@ -421,7 +421,8 @@ struct MembersPage<'a> {
     can_manage: bool,
     requests: Vec<Listed<'a>>,
     invited: Vec<Listed<'a>>,
-    invited_emails: Vec<String>,
+    /// (address, the day its link stops working).
+    invited_emails: Vec<(String, String)>,
     roles: Vec<(&'static str, &'static str)>,
 }
 
@@ -449,7 +450,7 @@ async fn members(
         can_manage: seen.can(&actor, Capability::ManageMembers),
         requests: requests.iter().map(Listed::from).collect(),
         invited: invited.iter().map(Listed::from).collect(),
-        invited_emails,
+        invited_emails: invited_emails.into_iter().map(|(e, until)| (e, crate::http::day(until))).collect(),
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
     })
 }

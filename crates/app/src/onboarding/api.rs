@@ -105,7 +105,8 @@ pub struct TickJson {
 #[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/steps/{step}", params(("slug" = String, Path), ("step" = String, Path)), request_body = TickJson,
     responses((status = 200, body = OnboardingJson, description = "The checklist after the change (ticking twice changes nothing)"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only active members have a checklist"),
-        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or no such step ticked by hand (automatic steps complete themselves)")))]
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or no such step ticked by hand (automatic steps complete themselves)"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "The caller must accept the network's current charter first")))]
 pub(crate) async fn tick_step(
     State(state): State<AppState>,
     u: ApiUser,
@@ -296,7 +297,7 @@ pub(crate) async fn move_step(
     Json(m): Json<MoveJson>,
 ) -> ApiResult<Json<Vec<ChecklistStepJson>>> {
     let actor = u.actor();
-    super::move_step(&state, &actor, &slug, &step, matches!(m.direction, Direction::Up)).await?;
+    super::move_step(&state, &actor, &u.0.name, &slug, &step, matches!(m.direction, Direction::Up)).await?;
     Ok(Json(checklist_json(super::checklist(&state, &actor, &slug).await?)))
 }
 
@@ -305,13 +306,14 @@ pub(crate) async fn move_step(
 pub struct NewcomerJson {
     id: String,
     name: String,
-    email: String,
     /// When they joined (RFC 3339).
     joined: String,
     done: usize,
     total: usize,
-    /// Joined more than `stuck_days` ago and not finished.
+    /// A step not done `stuck_days` after they joined (or after the step was added, if later).
     stuck: bool,
+    /// When an organiser last emailed them a reminder (RFC 3339); another can go a week later.
+    nudged_at: Option<String>,
     buddy: Option<BuddyPersonJson>,
 }
 
@@ -340,11 +342,11 @@ pub(crate) async fn progress(
             .map(|n| NewcomerJson {
                 id: n.user_id.to_string(),
                 name: n.name,
-                email: n.email,
                 joined: n.joined.to_rfc3339(),
                 done: n.done,
                 total: n.total,
                 stuck: n.stuck,
+                nudged_at: n.nudged_at.map(|t| t.to_rfc3339()),
                 buddy: n.buddy.as_ref().map(person),
             })
             .collect(),
@@ -366,13 +368,14 @@ pub(crate) async fn set_stuck_days(
     Path(slug): Path<String>,
     Json(d): Json<StuckDaysJson>,
 ) -> ApiResult<StatusCode> {
-    super::set_stuck_days(&state, &u.actor(), &slug, &d.stuck_days.to_string()).await?;
+    super::set_stuck_days(&state, &u.actor(), &u.0.name, &slug, &d.stuck_days.to_string()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/networks/{slug}/onboarding/newcomers/{person}/nudge", params(("slug" = String, Path), ("person" = String, Path, description = "The newcomer's id")),
     responses((status = 202, description = "A reminder of the steps left is queued to the newcomer's email"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or the person is not one of its newcomers")))]
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or the person is not one of its newcomers"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "They have done every step, or were nudged less than a week ago; nothing is sent")))]
 pub(crate) async fn nudge(
     State(state): State<AppState>,
     u: ApiUser,

@@ -14,7 +14,7 @@ use crate::mail::{self, Email as Mail};
 use crate::networks::{self, Seen};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
-use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, NetworkId, UserId};
+use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, NetworkId, Role, UserId};
 use roundtable_store::onboarding::{self, Step};
 use roundtable_store::{audit, charters, users};
 
@@ -45,10 +45,12 @@ async fn facts(state: &AppState, network: NetworkId, user: UserId) -> Result<Fac
     let (current, accepted) = charters::standing(&state.db, network, user).await?;
     let u = roundtable_store::profiles::get(&state.db, user).await?;
     Ok(Facts {
-        charter_ok: current.is_some() && accepted >= current,
+        // A network without a charter asks nothing to accept: the step cannot hold anyone up.
+        charter_ok: current.is_none() || accepted >= current,
         profile_ok: u.is_some_and(|p| !p.job_title.is_empty() && !p.department.is_empty()),
         attended_welcome: onboarding::attended_welcome(&state.db, network, user).await?,
-        has_buddy: roundtable_store::buddies::buddy_of(&state.db, network, user).await?.is_some(),
+        // Once given a buddy, the step stays done when the pairing ends.
+        has_buddy: roundtable_store::buddies::ever_paired(&state.db, network, user).await?,
     })
 }
 
@@ -68,9 +70,21 @@ fn views(steps: Vec<Step>, ticked: &[String], f: &Facts) -> Vec<StepView> {
         .collect()
 }
 
-/// The actor's own checklist in a network (active members).
+/// How long after joining someone counts as a newcomer: 90 days and, however long the
+/// organisers' threshold, long enough for anyone to become stuck and be seen so for 90 days.
+fn newcomer_window(stuck_days: i64) -> Duration {
+    Duration::days(90 + stuck_days)
+}
+
+/// The actor's own checklist in a network: for active members (not sponsors) while they are
+/// newcomers — a checklist defined or extended later does not appear on long-standing members'
+/// pages.
 pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<StepView>> {
-    if seen.status() != Some(MembershipStatus::Active) {
+    let Some(m) = seen.membership.filter(|m| m.status == MembershipStatus::Active && m.role != Role::Sponsor) else {
+        return Ok(Vec::new());
+    };
+    let stuck_days = onboarding::stuck_days(&state.db, seen.network.id).await?;
+    if Utc::now() - m.since > newcomer_window(stuck_days) {
         return Ok(Vec::new());
     }
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
@@ -140,6 +154,7 @@ pub async fn checklists_of(state: &AppState, user: UserId) -> Result<Vec<Checkli
             title: t.title.clone(),
             description: String::new(),
             automatic: String::new(),
+            created_at: t.done_at,
         };
         let done = (StepView { step, done: true }, Some(t.done_at));
         match out.last_mut() {
@@ -195,43 +210,51 @@ pub async fn add_step(
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     onboarding::add_step(&mut tx, seen.network.id, title.as_str(), description.as_str(), automatic, now).await?;
-    audit::record(
-        &mut tx,
-        &audit::NewEntry {
-            actor_id: Some(actor.user_id),
-            actor_name,
-            action: "onboarding.step_added",
-            network_id: Some(seen.network.id),
-            subject: title.as_str(),
-            detail: automatic,
-        },
-        now,
-    )
-    .await?;
+    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.step_added", title.as_str(), automatic).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn remove_step(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, step: &str) -> Result<()> {
+/// What removing a step would delete: the step and how many people ticked it (organisers
+/// confirm with this before `remove_step`).
+pub async fn removal(state: &AppState, actor: &Actor, slug: &str, step: &str) -> Result<(Seen, Step, i64)> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
-    let steps = onboarding::steps(&state.db, seen.network.id).await?;
-    let s = steps.iter().find(|s| s.id == step).ok_or(AppError::NotFound)?;
+    let s = onboarding::steps(&state.db, seen.network.id).await?.into_iter().find(|s| s.id == step);
+    let s = s.ok_or(AppError::NotFound)?;
+    let ticks = onboarding::ticks_of_step(&state.db, seen.network.id, step).await?;
+    Ok((seen, s, ticks))
+}
+
+/// Removes a step and everyone's tick of it (confirmed on `removal`'s page).
+pub async fn remove_step(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, step: &str) -> Result<()> {
+    let (seen, s, ticks) = removal(state, actor, slug, step).await?;
     let mut tx = state.db.begin().await?;
     onboarding::delete_step(&mut tx, seen.network.id, step).await?;
-    audit::record(
-        &mut tx,
-        &audit::NewEntry {
-            actor_id: Some(actor.user_id),
-            actor_name,
-            action: "onboarding.step_removed",
-            network_id: Some(seen.network.id),
-            subject: &s.title,
-            detail: "",
-        },
-        Utc::now(),
-    )
-    .await?;
+    let detail = format!("ticked by {ticks}");
+    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.step_removed", &s.title, &detail).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Records an organiser's change to the network's onboarding in the audit log.
+async fn organiser_action(
+    tx: &mut roundtable_store::Tx,
+    actor: &Actor,
+    actor_name: &str,
+    seen: &Seen,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<()> {
+    let entry = audit::NewEntry {
+        actor_id: Some(actor.user_id),
+        actor_name,
+        action,
+        network_id: Some(seen.network.id),
+        subject,
+        detail,
+    };
+    audit::record(tx, &entry, Utc::now()).await?;
     Ok(())
 }
 
@@ -242,7 +265,14 @@ pub async fn checklist(state: &AppState, actor: &Actor, slug: &str) -> Result<Ve
 }
 
 /// Moves a step one place up or down.
-pub async fn move_step(state: &AppState, actor: &Actor, slug: &str, step: &str, up: bool) -> Result<()> {
+pub async fn move_step(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    step: &str,
+    up: bool,
+) -> Result<()> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
     let i = steps.iter().position(|s| s.id == step).ok_or(AppError::NotFound)?;
@@ -260,6 +290,8 @@ pub async fn move_step(state: &AppState, actor: &Actor, slug: &str, step: &str, 
         };
         onboarding::set_position(&mut tx, seen.network.id, &s.id, pos as i64 + 1).await?;
     }
+    let detail = format!("to place {} of {}", j + 1, steps.len());
+    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.step_moved", &steps[i].title, &detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -274,12 +306,14 @@ pub struct Progress {
     pub done: usize,
     pub total: usize,
     pub stuck: bool,
+    /// When an organiser last nudged them.
+    pub nudged_at: Option<DateTime<Utc>>,
     /// Their buddy now, if any.
     pub buddy: Option<roundtable_store::buddies::Paired>,
 }
 
-/// Everyone who joined in the last 90 days with their progress; "stuck" = joined more than the
-/// network's stuck-days ago and not finished.
+/// Every newcomer (see `newcomer_window`) with their progress; "stuck" = a step not done more
+/// than the network's stuck-days after they joined, or after the step was added if that was later.
 pub async fn progress(
     state: &AppState,
     actor: &Actor,
@@ -295,16 +329,13 @@ pub async fn progress(
             .into_iter()
             .map(|p| (p.newcomer.id, p.buddy))
             .collect();
-    // Newcomers are those who joined in the last 90 days — and, however long the organisers'
-    // threshold, anyone who became stuck in the last 90 days, so nobody drops off the list just
-    // as they become stuck.
-    let window = Duration::days(90 + stuck_days);
     let mut out = Vec::new();
-    for n in onboarding::newcomers(&state.db, seen.network.id, now - window).await? {
+    for n in onboarding::newcomers(&state.db, seen.network.id, now - newcomer_window(stuck_days)).await? {
         let ticked: Vec<String> =
             onboarding::done_for(&state.db, seen.network.id, n.user_id).await?.into_iter().map(|(id, _)| id).collect();
         let v = views(steps.clone(), &ticked, &facts(state, seen.network.id, n.user_id).await?);
         let done = v.iter().filter(|s| s.done).count();
+        let overdue = |s: &StepView| !s.done && now - n.joined.max(s.step.created_at) > Duration::days(stuck_days);
         out.push(Progress {
             user_id: n.user_id,
             name: n.name,
@@ -312,7 +343,8 @@ pub async fn progress(
             joined: n.joined,
             done,
             total: v.len(),
-            stuck: done < v.len() && now - n.joined > Duration::days(stuck_days),
+            stuck: v.iter().any(overdue),
+            nudged_at: n.nudged_at,
             buddy: buddy_of.remove(&n.user_id),
         });
     }
@@ -320,7 +352,7 @@ pub async fn progress(
     Ok((seen, all, out, stuck_days))
 }
 
-pub async fn set_stuck_days(state: &AppState, actor: &Actor, slug: &str, days: &str) -> Result<()> {
+pub async fn set_stuck_days(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, days: &str) -> Result<()> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
     let days: i64 = days
         .trim()
@@ -330,57 +362,71 @@ pub async fn set_stuck_days(state: &AppState, actor: &Actor, slug: &str, days: &
         .ok_or_else(|| FieldError::new("stuck_days", "Enter a number of days from 1 to 365."))?;
     let mut tx = state.db.begin().await?;
     onboarding::set_stuck_days(&mut tx, seen.network.id, days).await?;
+    let detail = format!("{days} days");
+    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.stuck_days_set", "", &detail).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Emails a newcomer a friendly reminder of what is left on their checklist.
+/// How soon an organiser may nudge the same newcomer again.
+pub const NUDGE_INTERVAL_DAYS: i64 = 7;
+
+/// Emails a newcomer a friendly reminder of what is left on their checklist, at most once a
+/// week (any organiser), and records when.
 pub async fn nudge(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, user: UserId) -> Result<()> {
     let (seen, _, list, _) = progress(state, actor, slug).await?;
     let p = list.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
+    if p.done == p.total {
+        return Err(AppError::Conflict(FieldError::new("nudge", format!("{} has done every step.", p.name))));
+    }
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let organiser = users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
     let ticked: Vec<String> =
         onboarding::done_for(&state.db, seen.network.id, user).await?.into_iter().map(|(id, _)| id).collect();
-    let left: Vec<String> = views(steps, &ticked, &facts(state, seen.network.id, user).await?)
+    let left = views(steps, &ticked, &facts(state, seen.network.id, user).await?)
         .into_iter()
         .filter(|s| !s.done)
-        .map(|s| format!("• {}", s.step.title))
-        .collect();
+        .map(|s| format!("• {}", s.step.title));
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
+    let interval = Duration::days(NUDGE_INTERVAL_DAYS);
+    if !onboarding::set_nudged(&mut tx, seen.network.id, user, now, now - interval).await? {
+        let again = p.nudged_at.map_or(now, |t| t + interval);
+        return Err(AppError::Conflict(FieldError::new(
+            "nudge",
+            format!(
+                "{} was nudged on {}; a nudge can be sent again from {}.",
+                p.name,
+                crate::http::day(p.nudged_at.unwrap_or(now)),
+                crate::http::day(again)
+            ),
+        )));
+    }
+    let mut paragraphs = vec![
+        format!("Hello {},", person.name),
+        format!(
+            "{actor_name} from {} wanted to check in: you have done {} of {} welcome steps. What is left:",
+            seen.network.name, p.done, p.total
+        ),
+    ];
+    paragraphs.extend(left);
+    paragraphs.push(format!(
+        "If anything is in your way, write to {actor_name} at {} — we are glad you are here.",
+        organiser.email
+    ));
     mail::queue(
         &mut tx,
         &Mail {
             to: &person.email,
             subject: format!("Your first steps in {}", seen.network.name),
-            paragraphs: vec![
-                format!("Hello {},", person.name),
-                format!(
-                    "{actor_name} from {} wanted to check in: you have done {} of {} welcome steps. What is left:",
-                    seen.network.name, p.done, p.total
-                ),
-                left.join("\n"),
-                "If anything is in your way, just reply to an organiser — we are glad you are here.".into(),
-            ],
+            paragraphs,
             action: Some(("Open my checklist", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
         },
         now,
     )
     .await?;
-    audit::record(
-        &mut tx,
-        &audit::NewEntry {
-            actor_id: Some(actor.user_id),
-            actor_name,
-            action: "onboarding.nudged",
-            network_id: Some(seen.network.id),
-            subject: &person.email,
-            detail: "",
-        },
-        now,
-    )
-    .await?;
+    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.nudged", &person.email, "").await?;
     tx.commit().await?;
     Ok(())
 }

@@ -16,7 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/n/{slug}/onboarding", get(page))
         .route("/n/{slug}/onboarding/steps", post(add_step))
-        .route("/n/{slug}/onboarding/steps/{id}/{action}", post(step_action))
+        .route("/n/{slug}/onboarding/steps/{id}/{action}", get(step_confirm).post(step_action))
         .route("/n/{slug}/onboarding/stuck-days", post(stuck_days))
         .route("/n/{slug}/onboarding/nudge/{user}", post(nudge))
         .route("/n/{slug}/checklist/{id}/{action}", post(tick))
@@ -43,6 +43,9 @@ struct Row {
     done: usize,
     total: usize,
     stuck: bool,
+    /// When they were last nudged ("" if never), and whether another nudge may go now.
+    nudged: String,
+    can_nudge: bool,
     /// (id, name) of their buddy.
     buddy: Option<(String, String)>,
 }
@@ -92,9 +95,12 @@ async fn render_page(
     let actor = s.actor();
     let (seen, steps, progress, stuck_days) = super::progress(state, &actor, slug).await?;
     let (_, pairs) = super::buddies::pairs(state, &actor, slug).await?;
+    let next_nudge = chrono::Utc::now() - chrono::Duration::days(super::NUDGE_INTERVAL_DAYS);
     let rows: Vec<Row> = progress
         .into_iter()
         .map(|p| Row {
+            nudged: p.nudged_at.map(day).unwrap_or_default(),
+            can_nudge: p.done < p.total && p.nudged_at.is_none_or(|t| t < next_nudge),
             id: p.user_id.to_string(),
             name: p.name,
             joined: day(p.joined),
@@ -177,15 +183,49 @@ async fn step_action(
     let n = match action.as_str() {
         "remove" => {
             super::remove_step(&state, &actor, &s.user.name, &slug, &id).await?;
-            "?notice=step-removed"
+            "?notice=step-removed#steps-h"
         }
         "up" | "down" => {
-            super::move_step(&state, &actor, &slug, &id, action == "up").await?;
-            ""
+            super::move_step(&state, &actor, &s.user.name, &slug, &id, action == "up").await?;
+            "#steps-h"
         }
         _ => return Err(AppError::NotFound),
     };
     Ok(Redirect::to(&format!("/n/{slug}/onboarding{n}")).into_response())
+}
+
+/// Removing a step deletes everyone's tick of it: the organiser confirms, told how many.
+async fn step_confirm(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, id, action)): Path<(String, String, String)>,
+) -> Result<Response> {
+    if action != "remove" {
+        return Err(AppError::NotFound);
+    }
+    let (seen, step, ticks) = super::removal(&state, &s.actor(), &slug, &id).await?;
+    let consequence = match (step.automatic.is_empty(), ticks) {
+        (false, _) => {
+            "It is completed automatically, so no one's ticks are lost; it leaves every member's checklist.".to_owned()
+        }
+        (true, 0) => "No one has ticked it yet.".to_owned(),
+        (true, 1) => {
+            "One member has ticked it; their tick is deleted with the step and cannot be brought back.".to_owned()
+        }
+        (true, n) => {
+            format!("{n} members have ticked it; their ticks are deleted with the step and cannot be brought back.")
+        }
+    };
+    render(&crate::networks::pages::ConfirmPage {
+        layout: Layout::for_user("Remove a checklist step", &s),
+        heading: format!("Remove the step “{}”?", step.title),
+        paragraphs: vec![consequence],
+        refused: None,
+        action: format!("/n/{}/onboarding/steps/{}/remove", seen.network.slug, step.id),
+        confirm: "Remove the step".into(),
+        back: format!("/n/{}/onboarding#steps-h", seen.network.slug),
+        back_label: "Keep it".into(),
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -200,7 +240,7 @@ async fn stuck_days(
     Path(slug): Path<String>,
     Form(f): Form<DaysForm>,
 ) -> Result<Response> {
-    match super::set_stuck_days(&state, &s.actor(), &slug, &f.stuck_days).await {
+    match super::set_stuck_days(&state, &s.actor(), &s.user.name, &slug, &f.stuck_days).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=saved")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
             render_page(&state, &s, &slug, Errors(errs), String::new(), String::new(), None).await?,
@@ -217,7 +257,7 @@ async fn nudge(
 ) -> Result<Response> {
     let user = UserId::parse(&user).ok_or(AppError::NotFound)?;
     super::nudge(&state, &s.actor(), &s.user.name, &slug, user).await?;
-    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=nudged")).into_response())
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=nudged#prog-h")).into_response())
 }
 
 async fn tick(
