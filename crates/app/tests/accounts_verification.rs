@@ -75,7 +75,16 @@ async fn an_unconfirmed_address_opens_only_home_and_my_account(d: Dialect) {
     assert!(page.contains("Confirm your email address") && page.contains("sam@example.org"), "{page}");
     assert!(page.contains("action=\"/account/verify\""), "a button sends the link again: {page}");
     // Everything else sends Sam there: networks, member lists, the directory, profiles.
-    for path in ["/networks", "/n/open", "/n/open/members", "/people", "/people?q=ada"] {
+    // "Download my data" too: it gathers what was sent to the address, proven or not.
+    for path in [
+        "/networks",
+        "/n/open",
+        "/n/open/members",
+        "/people",
+        "/people?q=ada",
+        "/account/export.json",
+        "/account/export.csv",
+    ] {
         let r = sam.get(app.at(path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(location(&r), "/account/verify", "{path}");
@@ -99,6 +108,13 @@ async fn an_unconfirmed_address_opens_only_home_and_my_account(d: Dialect) {
     assert_eq!(location(&r), "/account/verify?notice=verify-sent");
     let mails = app.emails_to("sam@example.org").await;
     assert_eq!(mails.iter().filter(|m| m.contains("/verify/")).count(), 2, "{mails:?}");
+    // Three an hour at most: the button cannot flood the inbox (the page answers the same).
+    for _ in 0..3 {
+        let r = sam.post(app.at("/account/verify")).send().await.unwrap();
+        assert_eq!(location(&r), "/account/verify?notice=verify-sent");
+    }
+    let mails = app.emails_to("sam@example.org").await;
+    assert_eq!(mails.iter().filter(|m| m.contains("/verify/")).count(), 3, "{mails:?}");
     // The API refuses a token of an unconfirmed account with a problem document that says why.
     let token = app.api_token(&sam).await;
     let r = reqwest::Client::new().get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap();

@@ -497,7 +497,28 @@ async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Diale
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    let r = admin.get(app.at("/admin/export/members.csv")).send().await.unwrap();
+    // A link on another site cannot start the download (nor put an export in the audit log).
+    let exported = || async {
+        roundtable_store::audit::page(db, 1000, 0)
+            .await
+            .unwrap()
+            .0
+            .iter()
+            .filter(|e| e.action == "members.exported")
+            .count()
+    };
+    let before = exported().await;
+    for site in ["cross-site", "same-site"] {
+        let r = admin.get(app.at("/admin/export/members.csv")).header("sec-fetch-site", site).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{site}");
+    }
+    assert_eq!(exported().await, before, "nothing exported");
+    // From the Export page (the browser says same-origin), or typed in the address bar (none).
+    let r =
+        admin.get(app.at("/admin/export/members.csv")).header("sec-fetch-site", "same-origin").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(exported().await, before + 1);
+    let r = admin.get(app.at("/admin/export/members.csv")).header("sec-fetch-site", "none").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
     assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));

@@ -11,6 +11,8 @@ use roundtable_store::{Dialect, audit, networks, users};
 use support::{PASSWORD, TestApp};
 
 both!(
+    asking_again_the_same_day_emails_the_organisers_once,
+    inviting_again_replaces_the_link_and_an_address_gets_a_few_a_day,
     withdrawing_an_invitation_cancels_its_link_and_is_audited,
     removing_declining_and_leaving_cancel_open_invitation_links,
     an_administrator_can_neither_take_over_nor_strip_the_chair,
@@ -73,6 +75,54 @@ async fn accept(c: &reqwest::Client, link: &str) -> reqwest::Response {
 async fn audited(app: &TestApp, action: &str) -> usize {
     let (log, _) = audit::page(&app.state.db, 1000, 0).await.unwrap();
     log.iter().filter(|e| e.action == action).count()
+}
+
+/// Asking to join, withdrawing and asking again (over and over) tells the organisers once a day.
+async fn asking_again_the_same_day_emails_the_organisers_once(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "circle", "by_request").await;
+    member(&app, "circle", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let bo = app.user("bo@example.org", "Bo Asker").await;
+    for _ in 0..3 {
+        assert_eq!(bo.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        assert_eq!(bo.post(app.at("/n/circle/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(bo.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let asks = app.emails_to("chair@example.org").await.iter().filter(|m| m.contains("Bo Asker asks to join")).count();
+    assert_eq!(asks, 1);
+    let id = user_id(&app, "bo@example.org").await;
+    let net = networks::by_slug(&app.state.db, "circle").await.unwrap().unwrap();
+    let status = networks::membership(&app.state.db, net.id, id).await.unwrap().map(|m| m.status);
+    assert_eq!(status, Some(MembershipStatus::Requested), "the request itself stands");
+}
+
+/// "Send it again" is a new link that replaces the earlier one, and an address gets at most
+/// `INVITES_PER_DAY` invitations in 24 hours however often the button is pressed — the form
+/// cannot be used to flood someone's inbox with the organisation's mail.
+async fn inviting_again_replaces_the_link_and_an_address_gets_a_few_a_day(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "leaders", "invitation_only").await;
+    let (chair, _) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+    assert_eq!(invite(&app, &chair, "leaders", "nia@example.org", "member").await, StatusCode::SEE_OTHER);
+    let first = invitation_link(&app, "nia@example.org").await;
+    assert_eq!(invite(&app, &chair, "leaders", "nia@example.org", "member").await, StatusCode::SEE_OTHER);
+    let links = invitation_links(&app, "nia@example.org").await;
+    let second = links.iter().find(|l| **l != first).expect("a second link").clone();
+    let stranger = app.client();
+    assert_eq!(stranger.get(&first).send().await.unwrap().status(), StatusCode::NOT_FOUND, "replaced");
+    assert_eq!(stranger.get(&second).send().await.unwrap().status(), StatusCode::OK);
+    let page = body(chair.get(app.at("/n/leaders/members")).send().await.unwrap()).await;
+    assert_eq!(page.matches("nia@example.org (no account yet").count(), 1, "listed once: {page}");
+    let limit = roundtable_app::networks::INVITES_PER_DAY as usize;
+    for _ in 2..limit {
+        assert_eq!(invite(&app, &chair, "leaders", "nia@example.org", "member").await, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(invite(&app, &chair, "leaders", "nia@example.org", "member").await, StatusCode::CONFLICT);
+    assert_eq!(invitation_links(&app, "nia@example.org").await.len(), limit, "nothing more was sent");
+    // Another address is not held up.
+    assert_eq!(invite(&app, &chair, "leaders", "ola@example.org", "member").await, StatusCode::SEE_OTHER);
 }
 
 async fn withdrawing_an_invitation_cancels_its_link_and_is_audited(d: Dialect) {

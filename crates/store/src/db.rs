@@ -71,6 +71,23 @@ fn open_sqlite(path: &Path, read_only: bool) -> Result<rusqlite::Connection> {
          PRAGMA temp_store = MEMORY;",
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // SQLite's own lower() folds ASCII only: erasure looks for "Émile" in "thanks ÉMILE" with
+    // LOWER(), as PostgreSQL does with its Unicode lower().
+    conn.create_scalar_function(
+        "lower",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            use rusqlite::types::{Value, ValueRef};
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).to_lowercase()),
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(i) => Value::Integer(i),
+                ValueRef::Real(r) => Value::Real(r),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            })
+        },
+    )?;
     if read_only {
         conn.execute_batch("PRAGMA query_only = ON;")?;
     }

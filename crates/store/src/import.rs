@@ -49,6 +49,11 @@ queries! {
     DEACTIVATE_PG = "UPDATE users SET deactivated_at = $2 WHERE deactivated_at IS NULL AND id IN (SELECT json_array_elements_text($1::text::json))";
     DELETE_SESSIONS_SQLITE = "DELETE FROM sessions WHERE user_id IN (SELECT value FROM json_each($1))";
     DELETE_SESSIONS_PG = "DELETE FROM sessions WHERE user_id IN (SELECT json_array_elements_text($1::text::json))";
+    /// Holds off other writers to people's rows until the import commits: it writes back what it
+    /// read, so a profile saved in between would be lost (SQLite's one writer does this already).
+    HOLD_PEOPLE_PG = "LOCK TABLE users, profiles, profile_tags, profile_supports, memberships IN SHARE ROW EXCLUSIVE MODE";
+    DELETE_TOKENS_SQLITE = "DELETE FROM api_tokens WHERE user_id IN (SELECT value FROM json_each($1))";
+    DELETE_TOKENS_PG = "DELETE FROM api_tokens WHERE user_id IN (SELECT json_array_elements_text($1::text::json))";
     /// Employee ids of some people (the org-admin people page), by a JSON array of user ids.
     EMPLOYEE_IDS_SQLITE = "SELECT id, employee_id FROM users WHERE employee_id IS NOT NULL AND id IN (SELECT value FROM json_each($1))";
     EMPLOYEE_IDS_PG = "SELECT id, employee_id FROM users WHERE employee_id IS NOT NULL AND id IN (SELECT json_array_elements_text($1::text::json))";
@@ -193,6 +198,14 @@ pub async fn snapshot(src: &mut Source<'_>) -> Result<Snapshot> {
 
 /// Before a large write in `tx`: on SQLite, a larger page cache for this connection. Call
 /// `end_bulk` before committing (an abandoned transaction discards the connection anyway).
+/// Taken first in an import's transaction, before its snapshot (see `HOLD_PEOPLE_PG`).
+pub async fn hold_people(tx: &mut Tx) -> Result<()> {
+    if dialect(tx) == Dialect::Postgres {
+        tx.lock_row(HOLD_PEOPLE_PG, vec![]).await?;
+    }
+    Ok(())
+}
+
 pub async fn begin_bulk(tx: &mut Tx) -> Result<()> {
     if dialect(tx) == Dialect::Sqlite {
         tx.write(BIG_CACHE_SQLITE, vec![]).await?;
@@ -378,10 +391,11 @@ pub async fn activate_memberships(tx: &mut Tx, pairs: &[(NetworkId, UserId)], no
     batch(tx, (ACTIVATE_MEMBERSHIPS_SQLITE, ACTIVATE_MEMBERSHIPS_PG), &people, rows, Some(now)).await
 }
 
-/// Deactivates the accounts and ends their sessions.
+/// Deactivates the accounts and ends their sessions and API tokens.
 pub async fn deactivate(tx: &mut Tx, people: &[UserId], now: DateTime<Utc>) -> Result<u64> {
     let rows = || people.iter().copied().map(id).collect();
     let n = batch(tx, (DEACTIVATE_SQLITE, DEACTIVATE_PG), people, rows(), Some(now)).await?;
     batch(tx, (DELETE_SESSIONS_SQLITE, DELETE_SESSIONS_PG), people, rows(), None).await?;
+    batch(tx, (DELETE_TOKENS_SQLITE, DELETE_TOKENS_PG), people, rows(), None).await?;
     Ok(n)
 }

@@ -100,7 +100,10 @@ pub async fn load(db: &Db) -> Result<Rows> {
     // The engines' collations may order text differently; the directory's order is ours.
     people.sort_by(directory_order);
     let tags = next().into_iter().map(map_tag).collect::<Result<_>>()?;
-    let networks = next().iter().map(map_network).collect::<Result<_>>()?;
+    let mut networks: Vec<Network> = next().iter().map(map_network).collect::<Result<_>>()?;
+    // By name as people read it ("allies" beside "Allies", "Émigrés" among the E's), the same on
+    // both engines.
+    networks.sort_by_cached_key(|n| (roundtable_domain::fold(&n.name), n.name.clone(), n.id));
     let memberships = next().iter().map(map_membership).collect::<Result<_>>()?;
     let charters = next().iter().map(|r: &Row| Ok((NetworkId(r.uuid(0)?), r.int(1)?))).collect::<Result<_>>()?;
     let acceptances = next().iter().map(map_acceptance).collect::<Result<_>>()?;

@@ -1,6 +1,6 @@
 //! Personal API tokens for `/api/v1`, stored as hashes.
 
-use crate::{Db, Result, Row, params, queries};
+use crate::{Db, Result, Row, Tx, params, queries};
 use chrono::{DateTime, Utc};
 use roundtable_domain::{TokenId, UserId};
 
@@ -10,6 +10,7 @@ queries! {
     LOOKUP = "SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.deactivated_at IS NULL";
     TOUCH = "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1";
     DELETE = "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2";
+    DELETE_ALL_FOR = "DELETE FROM api_tokens WHERE user_id = $1";
 }
 
 #[derive(Debug, Clone)]
@@ -52,4 +53,10 @@ pub async fn touch(db: &Db, id: TokenId, now: DateTime<Utc>) -> Result<()> {
 /// Deletes the token if it belongs to `user`; false when there was no such token of theirs.
 pub async fn delete(db: &Db, id: TokenId, user: UserId) -> Result<bool> {
     Ok(db.write(DELETE, params![id, user]).await? > 0)
+}
+
+/// Deletes every token of a person (their account is deactivated: a reactivated account starts
+/// without the tokens it had, which may have leaked meanwhile).
+pub async fn delete_all_for(tx: &mut Tx, user: UserId) -> Result<u64> {
+    tx.write(DELETE_ALL_FOR, params![user]).await
 }

@@ -78,10 +78,13 @@ queries! {
     SET_NETWORK_DESCRIPTION = "UPDATE networks SET description = $2 WHERE id = $1";
     SET_NOTES_TEXT = "UPDATE event_notes SET agenda = $3, minutes = $4, summary = $5 WHERE event_id = $1 AND occurrence_at = $2";
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
+    /// Taken before counting administrators, so that two changes that each leave one (A revokes
+    /// B while B revokes A) happen one after the other on PostgreSQL too.
+    LOCK_ADMINS = "UPDATE organisation SET name = name";
     /// By name or email (LIKE $1), or exactly by HR employee ID ($4), that person first; the
     /// count has the same condition, so pages and totals agree.
-    SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 OR email LIKE $1 OR employee_id = $4 ORDER BY CASE WHEN employee_id = $4 THEN 0 ELSE 1 END, name_folded, id LIMIT $2 OFFSET $3";
-    SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE name_folded LIKE $1 OR email LIKE $1 OR employee_id = $2";
+    SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $4 ORDER BY CASE WHEN employee_id = $4 THEN 0 ELSE 1 END, name_folded, id LIMIT $2 OFFSET $3";
+    SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $2";
     /// The assistants who support the person (the other side of their profile's "supports"),
     /// with the audiences they chose (whether the person may see that is the app's call).
     SUPPORTED_BY = "SELECT u.id, u.name, p.visibility FROM profile_supports s JOIN users u ON u.id = s.user_id LEFT JOIN profiles p ON p.user_id = s.user_id WHERE s.executive_id = $1 ORDER BY u.name_folded, u.id";
@@ -241,21 +244,22 @@ pub async fn count(db: &Db) -> Result<i64> {
     db.read(COUNT, vec![]).await?.first().map_or(Ok(0), |r| r.int(0))
 }
 
+/// Active administrators, counted under a lock held until the transaction ends (see `LOCK_ADMINS`).
 pub async fn count_admins(tx: &mut Tx) -> Result<i64> {
+    tx.lock_row(LOCK_ADMINS, params![]).await?;
     tx.read(COUNT_ADMINS, params![true]).await?.first().map_or(Ok(0), |r| r.int(0))
 }
 
-/// Escapes `%`, `_` and `\` so a search for "50%" means the text, then wraps it for LIKE.
+/// Escapes `%`, `_` and `\` (the statements say `ESCAPE '\'`, the same on both engines) so a
+/// search for "50%" or "first_last" means the text, then wraps it for LIKE.
 pub fn like_pattern(q: &str) -> String {
     let folded = fold(q.trim());
     let mut out = String::from("%");
     for c in folded.chars() {
-        if matches!(c, '%' | '_') {
-            // Neither engine escapes without an ESCAPE clause; treat the wildcard as any char.
-            out.push('_');
-        } else {
-            out.push(c);
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
         }
+        out.push(c);
     }
     out.push('%');
     out

@@ -134,6 +134,17 @@ async fn a_taken_email_is_a_conflict_on_users_email(d: Dialect) {
     // Folded search finds the accented name without the accent.
     let (found, total) = users::search(&t.db, "zoe", 10, 0).await.unwrap();
     assert_eq!((found.len(), total), (1, 1));
+    // LIKE's wildcards and escape mean themselves, the same on both engines: "first_last" does
+    // not find "firstXlast", "o\" is text (PostgreSQL would read a bare backslash as an escape).
+    new_user(&t, "first_last@example.org").await.unwrap();
+    new_user(&t, "firstxlast@example.org").await.unwrap();
+    let emails = |q: &'static str| {
+        let db = &t.db;
+        async move { users::search(db, q, 10, 0).await.unwrap().0.into_iter().map(|u| u.email).collect::<Vec<_>>() }
+    };
+    assert_eq!(emails("first_last").await, ["first_last@example.org"]);
+    assert!(emails("zoe\\").await.is_empty() && emails("100%").await.is_empty());
+    assert_eq!(emails("%").await, Vec::<String>::new(), "a percent sign is not everyone");
 }
 
 async fn a_rolled_back_transaction_leaves_nothing_behind(d: Dialect) {

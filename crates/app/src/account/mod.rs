@@ -448,6 +448,7 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
     )
     .await?;
     sessions::delete_for_user(&mut tx, user.id).await?;
+    roundtable_store::tokens::delete_all_for(&mut tx, user.id).await?;
     tx.commit().await?;
     Ok(())
 }

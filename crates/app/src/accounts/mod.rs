@@ -358,13 +358,20 @@ async fn send_verification(state: &AppState, tx: &mut roundtable_store::Tx, user
     Ok(())
 }
 
-/// Sends a new verification link to the signed-in person.
+/// Sends a new verification link to the signed-in person — as many in an hour as reset links
+/// (`RESET_EMAILS`), so the button cannot flood an inbox that is perhaps someone else's.
 pub async fn resend_verification(state: &AppState, signed: &Signed) -> Result<()> {
     if signed.user.email_verified_at.is_some() {
         return Ok(());
     }
     let email = Email::parse(&signed.user.email)?;
     let mut tx = state.db.begin().await?;
+    links::lock_account(&mut tx, signed.user.id).await?;
+    let since = Utc::now() - Duration::minutes(RESET_WINDOW_MINUTES);
+    if links::count_sent_since(&mut tx, Purpose::Verify, email.as_str(), since).await? >= RESET_EMAILS {
+        tracing::info!(user.id = %signed.user.id, "verification link not sent: hourly limit reached");
+        return Ok(());
+    }
     send_verification(state, &mut tx, signed.user.id, &email).await?;
     tx.commit().await?;
     Ok(())

@@ -165,6 +165,7 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
     .await?;
     if !active {
         roundtable_store::sessions::delete_for_user(&mut tx, user).await?;
+        roundtable_store::tokens::delete_all_for(&mut tx, user).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -70,6 +70,8 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
     let now = Utc::now();
     let members = snapshot.members(seen.network.id, "", usize::MAX, 0);
     let mut tx = state.db.begin().await?;
+    // Two organisers publishing at once take turns (the second gets the next number).
+    roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
     let version = charters::publish(&mut tx, seen.network.id, body.as_str(), actor.user_id, now).await?;
     // The publisher accepts what they publish.
     if seen.status() == Some(MembershipStatus::Active) {

@@ -57,11 +57,16 @@ impl FromRequestParts<AppState> for MaybeSigned {
 pub const CONFIRM_PATH: &str = "/account/verify";
 
 /// The pages a signed-in person may use before confirming their address: home, their own
-/// account (password, sessions, their data, deactivation), the confirmation page and signing
-/// out. Everything else would act on an address nobody has proven to hold — joining a network
-/// its organisers invited that address to, reading member lists, browsing the directory.
+/// account (password, sessions, deactivation), the confirmation page and signing out.
+/// Everything else would act on an address nobody has proven to hold — joining a network its
+/// organisers invited that address to, reading member lists, browsing the directory — and so
+/// would "download my data", which gathers what was sent and recorded for the address (an
+/// invitation to a private network, say) before anyone signed up with it.
 fn open_before_confirmation(path: &str) -> bool {
-    path == "/" || path == "/sign-out" || path == "/account" || path.starts_with("/account/")
+    path == "/"
+        || path == "/sign-out"
+        || path == "/account"
+        || (path.starts_with("/account/") && !path.starts_with("/account/export"))
 }
 
 impl FromRequestParts<AppState> for Signed {

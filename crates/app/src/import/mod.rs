@@ -1113,6 +1113,7 @@ pub async fn run(
     }
     let started = std::time::Instant::now();
     let mut tx = db.begin().await?;
+    store::hold_people(&mut tx).await?;
     let snap = store::snapshot(&mut Source::Tx(&mut tx)).await?;
     let read_ms = started.elapsed().as_millis();
     let extra = extra_network(&snap)?;

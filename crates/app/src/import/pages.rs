@@ -584,11 +584,19 @@ fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// The download is a GET (a browser saves it as a file), so the cross-site form check does not
+/// cover it: a link on another site must not make an admin's browser export everyone (and the
+/// audit log say they did). Browsers say where a navigation came from (`Sec-Fetch-Site`).
 async fn export_csv(
     State(state): State<AppState>,
     s: Signed,
+    headers: axum::http::HeaderMap,
     q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response> {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| s != "same-origin" && s != "none") {
+        return Err(AppError::Forbidden("Start the export from the Export page of Roundtable."));
+    }
     let q = q.map(|Query(q)| q).unwrap_or_default();
     export_download(&state, &s.actor(), &s.user.name, &q).await
 }

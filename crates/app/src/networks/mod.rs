@@ -299,8 +299,12 @@ pub async fn join(
                 now,
             )
             .await?;
+            // One email a day per requester and organiser: asking, withdrawing and asking again
+            // must not become a stream of mail to the organisers.
+            let day = now.date_naive();
             for to in networks::manager_emails(&state.db, seen.network.id).await? {
-                mail::queue(
+                let once = format!("join-request:{}:{}:{to}:{day}", seen.network.id, actor.user_id);
+                mail::queue_with_ics(
                     &mut tx,
                     &Mail {
                         to: &to,
@@ -308,6 +312,8 @@ pub async fn join(
                         paragraphs: vec![format!("{actor_name} would like to join {}. You can approve or decline the request on the network's members page.", seen.network.name)],
                         action: Some(("Review requests", format!("{}/n/{}/members", state.config.public_url(), seen.network.slug))),
                     },
+                    None,
+                    Some(once),
                     now,
                 )
                 .await?;
@@ -550,6 +556,18 @@ pub async fn invite(
     // Inviting someone as Chair gives the role: the Chair rules apply.
     check_chairs(&mut tx, actor, &seen, before, Some(MembershipView { role, status: MembershipStatus::Invited }))
         .await?;
+    // Inviting again replaces the earlier link (one live invitation per address and network),
+    // and an address gets a handful of invitations a day at most: the form must not become a
+    // way to flood someone's inbox with the organisation's mail.
+    let today = now - Duration::hours(24);
+    if links::count_sent_since(&mut tx, Purpose::Invite, email.as_str(), today).await? >= INVITES_PER_DAY {
+        let msg = format!(
+            "{} has had {INVITES_PER_DAY} invitations in the last 24 hours. Try again tomorrow.",
+            email.as_str()
+        );
+        return Err(AppError::Conflict(FieldError::new("email", msg)));
+    }
+    networks::supersede_invitations(&mut tx, seen.network.id, email.as_str(), now).await?;
     links::insert(
         &mut tx,
         &NewLink {
@@ -590,6 +608,9 @@ pub async fn invite(
     tx.commit().await?;
     Ok(())
 }
+
+/// Invitations (to any network, or to the organisation) one address may get in 24 hours.
+pub const INVITES_PER_DAY: i64 = 5;
 
 /// Changes an active member's role. Only a Chair or an org admin gives or takes away the Chair
 /// role, and the last Chair keeps it unless an org admin changes it (`policy::check_chair_change`).

@@ -209,6 +209,8 @@ pub async fn add_step(
     };
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
+    // Steps added at once take turns, so each gets its own place in the list.
+    roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
     onboarding::add_step(&mut tx, seen.network.id, title.as_str(), description.as_str(), automatic, now).await?;
     organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.step_added", title.as_str(), automatic).await?;
     tx.commit().await?;
