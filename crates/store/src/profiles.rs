@@ -9,7 +9,7 @@ use roundtable_domain::UserId;
 queries! {
     PROFILE = "SELECT u.id, u.email, u.name, u.job_title, u.department, u.location, u.time_zone, p.preferred_name, p.pronouns, p.level, p.years_experience, p.bio, p.start_date, p.manager_id, p.visibility, mgr.name, u.created_at FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN users mgr ON mgr.id = p.manager_id WHERE u.id = $1 AND u.deactivated_at IS NULL";
     TAGS = "SELECT kind, tag FROM profile_tags WHERE user_id = $1 ORDER BY kind, folded";
-    SUPPORTS = "SELECT e.id, e.name FROM profile_supports s JOIN users e ON e.id = s.executive_id WHERE s.user_id = $1 ORDER BY e.name_folded";
+    SUPPORTS = "SELECT e.id, e.name FROM profile_supports s JOIN users e ON e.id = s.executive_id WHERE s.user_id = $1 ORDER BY e.name_folded, e.id";
     UPDATE_BASICS = "UPDATE users SET job_title = $2, department = $3, location = $4, time_zone = $5, name = $6, name_folded = $7 WHERE id = $1";
     UPSERT = "INSERT INTO profiles (user_id, preferred_name, pronouns, level, years_experience, bio, start_date, manager_id, visibility, search_organisation, search_network, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (user_id) DO UPDATE SET preferred_name = excluded.preferred_name, pronouns = excluded.pronouns, level = excluded.level, years_experience = excluded.years_experience, bio = excluded.bio, start_date = excluded.start_date, manager_id = excluded.manager_id, visibility = excluded.visibility, search_organisation = excluded.search_organisation, search_network = excluded.search_network, updated_at = excluded.updated_at";
     DELETE_TAGS = "DELETE FROM profile_tags WHERE user_id = $1";
