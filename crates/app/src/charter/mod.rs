@@ -12,7 +12,6 @@ use crate::networks::{self, Seen};
 use crate::state::AppState;
 use chrono::Utc;
 use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, UserId};
-use roundtable_store::audit;
 use roundtable_store::charters::{self, Charter};
 
 pub struct CharterView {
@@ -77,19 +76,7 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
     if seen.status() == Some(MembershipStatus::Active) {
         charters::accept(&mut tx, seen.network.id, actor.user_id, version, now).await?;
     }
-    audit::record(
-        &mut tx,
-        &audit::NewEntry {
-            actor_id: Some(actor.user_id),
-            actor_name,
-            action: "charter.published",
-            network_id: Some(seen.network.id),
-            subject: &format!("version {version}"),
-            detail: "",
-        },
-        now,
-    )
-    .await?;
+    networks::record(&mut tx, actor, actor_name, "charter.published", &seen, &format!("version {version}"), "").await?;
     let to: Vec<&str> = members.rows().filter(|m| m.id != actor.user_id).map(|m| m.email).collect();
     ask_to_accept(state, &mut tx, &seen, version, &to, false, now).await?;
     tx.commit().await?;
@@ -178,19 +165,9 @@ pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
         return Err(AppError::Conflict(FieldError::new("remind", msg)));
     }
     ask_to_accept(state, &mut tx, &seen, current, &to, true, now).await?;
-    audit::record(
-        &mut tx,
-        &audit::NewEntry {
-            actor_id: Some(actor.user_id),
-            actor_name,
-            action: "charter.reminded",
-            network_id: Some(seen.network.id),
-            subject: &format!("version {current}"),
-            detail: &format!("{} member{}", to.len(), if to.len() == 1 { "" } else { "s" }),
-        },
-        now,
-    )
-    .await?;
+    let detail = format!("{} member{}", to.len(), if to.len() == 1 { "" } else { "s" });
+    networks::record(&mut tx, actor, actor_name, "charter.reminded", &seen, &format!("version {current}"), &detail)
+        .await?;
     tx.commit().await?;
     Ok(to.len())
 }

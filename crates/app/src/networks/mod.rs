@@ -75,7 +75,8 @@ pub fn load_in(snapshot: &Snapshot, actor: &Actor, slug: &str, cap: Capability) 
     Ok(seen)
 }
 
-async fn record(
+/// Records an organiser's action on the network in the audit log.
+pub(crate) async fn record(
     tx: &mut Tx,
     actor: &Actor,
     actor_name: &str,

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, NetworkId, Role, UserId};
 use roundtable_store::onboarding::{self, Step};
-use roundtable_store::{audit, charters, users};
+use roundtable_store::{charters, users};
 
 /// Automatic step kinds and how they are described to organisers.
 pub const AUTOMATIC: [(&str, &str); 5] = [
@@ -212,7 +212,7 @@ pub async fn add_step(
     // Steps added at once take turns, so each gets its own place in the list.
     roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
     onboarding::add_step(&mut tx, seen.network.id, title.as_str(), description.as_str(), automatic, now).await?;
-    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.step_added", title.as_str(), automatic).await?;
+    networks::record(&mut tx, actor, actor_name, "onboarding.step_added", &seen, title.as_str(), automatic).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -233,30 +233,8 @@ pub async fn remove_step(state: &AppState, actor: &Actor, actor_name: &str, slug
     let mut tx = state.db.begin().await?;
     onboarding::delete_step(&mut tx, seen.network.id, step).await?;
     let detail = format!("ticked by {ticks}");
-    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.step_removed", &s.title, &detail).await?;
+    networks::record(&mut tx, actor, actor_name, "onboarding.step_removed", &seen, &s.title, &detail).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// Records an organiser's change to the network's onboarding in the audit log.
-async fn organiser_action(
-    tx: &mut roundtable_store::Tx,
-    actor: &Actor,
-    actor_name: &str,
-    seen: &Seen,
-    action: &str,
-    subject: &str,
-    detail: &str,
-) -> Result<()> {
-    let entry = audit::NewEntry {
-        actor_id: Some(actor.user_id),
-        actor_name,
-        action,
-        network_id: Some(seen.network.id),
-        subject,
-        detail,
-    };
-    audit::record(tx, &entry, Utc::now()).await?;
     Ok(())
 }
 
@@ -293,7 +271,7 @@ pub async fn move_step(
         onboarding::set_position(&mut tx, seen.network.id, &s.id, pos as i64 + 1).await?;
     }
     let detail = format!("to place {} of {}", j + 1, steps.len());
-    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.step_moved", &steps[i].title, &detail).await?;
+    networks::record(&mut tx, actor, actor_name, "onboarding.step_moved", &seen, &steps[i].title, &detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -365,7 +343,7 @@ pub async fn set_stuck_days(state: &AppState, actor: &Actor, actor_name: &str, s
     let mut tx = state.db.begin().await?;
     onboarding::set_stuck_days(&mut tx, seen.network.id, days).await?;
     let detail = format!("{days} days");
-    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.stuck_days_set", "", &detail).await?;
+    networks::record(&mut tx, actor, actor_name, "onboarding.stuck_days_set", &seen, "", &detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -428,7 +406,7 @@ pub async fn nudge(state: &AppState, actor: &Actor, actor_name: &str, slug: &str
         now,
     )
     .await?;
-    organiser_action(&mut tx, actor, actor_name, &seen, "onboarding.nudged", &person.email, "").await?;
+    networks::record(&mut tx, actor, actor_name, "onboarding.nudged", &seen, &person.email, "").await?;
     tx.commit().await?;
     Ok(())
 }
