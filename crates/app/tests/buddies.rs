@@ -307,6 +307,18 @@ async fn refused_buddies_get_a_clear_message_and_change_nothing(d: Dialect) {
     // The API says the same in problem+json; ending a pairing that does not exist is a 404.
     let api = reqwest::Client::new();
     let token = app.api_token(&admin).await;
+    // The assignment page's suggestions over the API, each with its reasons; never someone from
+    // her reporting line, nor herself. A newcomer who is not an active member is not found.
+    let choice = support::api_get(app.at(&format!("/api/v1/networks/eas/buddies/{nia}")), &token).await;
+    let suggested = choice["suggestions"].as_array().unwrap();
+    assert!(!suggested.is_empty() && choice["current"].is_null(), "{choice}");
+    for s in suggested {
+        let name = s["name"].as_str().unwrap();
+        assert!(!["Max Manager", "Rae Report", "Exe Executive", "Nia Newcomer"].contains(&name), "{choice}");
+        assert!(s["reasons"][0].as_str().unwrap().starts_with("In the network for"), "{choice}");
+    }
+    let r = api.get(app.at(&format!("/api/v1/networks/eas/buddies/{out}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = api
         .put(app.at(&format!("/api/v1/networks/eas/buddies/{nia}")))
         .bearer_auth(&token)
@@ -318,6 +330,7 @@ async fn refused_buddies_get_a_clear_message_and_change_nothing(d: Dialect) {
     let problem: serde_json::Value = r.json().await.unwrap();
     assert_eq!(problem["code"], "invalid_input");
     assert!(problem["detail"].as_str().unwrap().contains("reporting line"));
+    assert_eq!(problem["errors"][0]["field"], "buddy_email", "named as the request names it: {problem}");
     let r = api
         .put(app.at(&format!("/api/v1/networks/eas/buddies/{nia}")))
         .bearer_auth(&token)

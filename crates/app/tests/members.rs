@@ -1335,7 +1335,7 @@ async fn the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_chang
     // Bad input: each problem named, nothing changed.
     for (field, value, problem) in [
         ("time_zone", serde_json::json!("Mars/Olympus"), "time_zone"),
-        ("audiences", serde_json::json!({"skills": "everyone"}), "audience"),
+        ("audiences", serde_json::json!({"skills": "everyone"}), r#""field":"audiences""#),
         ("audiences", serde_json::json!({"salary": "network"}), "audiences"),
         ("name", serde_json::json!("   "), "name"),
         // A misspelt key would otherwise leave `skills` out, which empties them.
@@ -1374,6 +1374,7 @@ async fn the_api_reads_and_accepts_the_charter_and_gives_my_data_and_people_like
     let (status, problem) =
         api_send(reqwest::Method::POST, accept.clone(), &token, &serde_json::json!({"version": 2})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "only the current version: {problem}");
+    assert_eq!(problem["errors"][0]["field"], "version", "named as the request names it: {problem}");
     assert!(support::api_get(&charter, &token).await["accepted_version"].is_null());
     let r = reqwest::Client::new().post(&accept).bearer_auth(&token).json(&serde_json::json!({"version": 1})).send();
     assert_eq!(r.await.unwrap().status(), StatusCode::NO_CONTENT);

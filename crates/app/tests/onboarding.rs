@@ -249,6 +249,13 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A screen reader hears that the form came back with errors: the title says so first, and
+    // the summary of what is wrong takes the focus.
+    let page = body(r).await;
+    assert!(page.contains("<title>Error: Onboarding · Roundtable</title>"), "{page}");
+    assert!(page.contains(r#"class="error-summary" role="alert" tabindex="-1" autofocus"#), "{page}");
+    let fine = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(fine.contains("<title>Onboarding · Roundtable</title>"), "{fine}");
     let bo = app.user("bo@example.org", "Bo Newcomer").await;
     bo.post(app.at("/n/eas/join")).send().await.unwrap();
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;

@@ -67,7 +67,9 @@ pub async fn accept_charter(
     Path(slug): Path<String>,
     Json(a): Json<AcceptJson>,
 ) -> ApiResult<StatusCode> {
-    super::accept(&state, &u.actor(), &slug, Some(a.version)).await?;
+    super::accept(&state, &u.actor(), &slug, Some(a.version))
+        .await
+        .map_err(|e| crate::api::json_fields(e, &[("accept", "version")]))?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -294,6 +294,12 @@ pub async fn error_pages(
     } else {
         response
     };
+    let refused_form = html
+        && matches!(response.status(), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT)
+        && response.extensions().get::<Shown>().is_none();
+    if refused_form {
+        return titled_as_error(response).await;
+    }
     let Some(shown) = response.extensions().get::<Shown>().cloned().filter(|_| !cookies.is_empty()) else {
         return response;
     };
@@ -313,6 +319,17 @@ pub async fn error_pages(
         }
         _ => response,
     }
+}
+
+/// A form sent back with what is wrong starts its title with "Error:", the first thing a screen
+/// reader says of the page (the page itself looks the same as before it was sent).
+async fn titled_as_error(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    // Our own rendered page, already whole in memory: reading it back cannot fail or be large.
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let page = String::from_utf8_lossy(&bytes).replacen("<title>", "<title>Error: ", 1);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(page))
 }
 
 /// The largest request body the router takes, in MB (photos and import files; forms have their

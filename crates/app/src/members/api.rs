@@ -279,7 +279,7 @@ pub async fn put_my_profile(
         audiences,
     };
     let actor = u.actor();
-    super::save(&state, &actor, input).await?;
+    super::save(&state, &actor, input).await.map_err(|e| crate::api::json_fields(e, &[("audience", "audiences")]))?;
     let (v, aud) = super::editable(&state, &actor).await?;
     Ok(Json(editable_json(v, &aud)))
 }

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}/onboarding/stuck-days", put(set_stuck_days))
         .route("/api/v1/networks/{slug}/onboarding/newcomers/{person}/nudge", post(nudge))
         .route("/api/v1/networks/{slug}/buddies", get(list_buddies))
-        .route("/api/v1/networks/{slug}/buddies/{newcomer}", put(assign_buddy).delete(end_buddy))
+        .route("/api/v1/networks/{slug}/buddies/{newcomer}", get(buddy_choice).put(assign_buddy).delete(end_buddy))
 }
 
 /// A person paired as buddy or newcomer.
@@ -172,7 +172,9 @@ pub(crate) async fn assign_buddy(
     };
     let actor = u.actor();
     let newcomer = crate::api::person_id(&newcomer)?;
-    let (what, buddy) = buddies::assign(&state, &actor, &u.0.name, &slug, newcomer, choice).await?;
+    let (what, buddy) = buddies::assign(&state, &actor, &u.0.name, &slug, newcomer, choice)
+        .await
+        .map_err(|e| crate::api::json_fields(e, &[("email", "buddy_email")]))?;
     let since: DateTime<Utc> = match what {
         // The pairing already existed: report when this newcomer's pairing started (the buddy
         // may look after others, paired earlier).
@@ -383,4 +385,43 @@ pub(crate) async fn nudge(
 ) -> ApiResult<StatusCode> {
     super::nudge(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&person)?).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// Someone suggested as a newcomer's buddy, and why.
+#[derive(Serialize, ToSchema)]
+pub struct BuddySuggestionJson {
+    id: String,
+    name: String,
+    /// E.g. "In the network for 3 years", "Also in Leeds", "Looks after no newcomer at the moment".
+    reasons: Vec<String>,
+}
+
+/// A newcomer's buddy now (if any) and who would suit: experienced members first, by place and
+/// time zone, those looking after fewer newcomers — never from the newcomer's reporting line.
+#[derive(Serialize, ToSchema)]
+pub struct BuddyChoiceJson {
+    newcomer: String,
+    current: Option<BuddyPersonJson>,
+    suggestions: Vec<BuddySuggestionJson>,
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/buddies/{newcomer}", params(("slug" = String, Path), ("newcomer" = String, Path, description = "The newcomer's id")),
+    responses((status = 200, body = BuddyChoiceJson, description = "What the assignment page shows, for those who assign buddies"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or the person is not an active member of it")))]
+pub(crate) async fn buddy_choice(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, newcomer)): Path<(String, String)>,
+) -> ApiResult<Json<BuddyChoiceJson>> {
+    let a = buddies::assignment(&state, &u.actor(), &slug, crate::api::person_id(&newcomer)?).await?;
+    Ok(Json(BuddyChoiceJson {
+        newcomer: a.newcomer.id.to_string(),
+        current: a.current.as_ref().map(person),
+        suggestions: a
+            .suggestions
+            .into_iter()
+            .map(|s| BuddySuggestionJson { id: s.id.to_string(), name: s.name, reasons: s.reasons })
+            .collect(),
+    }))
 }
