@@ -22,6 +22,7 @@ both!(
     the_pages_walk_through_upload_columns_preview_and_import,
     the_export_opens_in_excel_neutralises_formulas_and_round_trips,
     only_org_admins_may_import_or_export,
+    organisers_download_their_networks_members_as_they_may_see_them,
     a_large_file_is_written_in_batches_and_stays_idempotent,
     a_failure_while_writing_leaves_the_database_unchanged,
     the_rows_with_errors_download_as_csv_to_fix_in_excel_and_import_again,
@@ -1496,4 +1497,84 @@ async fn none_removes_a_stored_manager_or_executives_so_a_reporting_line_can_tur
     // Idempotent: the same file again changes nothing.
     let again = import(db, turned.as_bytes(), apply()).await;
     assert_eq!((again.updated, again.unchanged), (0, 2), "{:#?}", again.outcomes);
+}
+
+/// A network's organisers download its member list for their reports (page and API): each field
+/// as its owner chose — what is for organisers is there, nothing more — with role and member
+/// since; no employee IDs, not the other networks people are in. Members may not; a link from
+/// another site does not start it; each download is in the audit log.
+async fn organisers_download_their_networks_members_as_they_may_see_them(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    app.network(&admin, "private", "open").await;
+    let db = &app.state.db;
+    let cho = app.user("cho@example.org", "Cho Chair").await;
+    let bea = app.user("bea@example.org", "Bea Member").await;
+    let out = app.user("out@example.org", "Out Sider").await;
+    for c in [&cho, &bea] {
+        assert_eq!(c.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    bea.post(app.at("/n/private/join")).send().await.unwrap();
+    out.post(app.at("/n/private/join")).send().await.unwrap();
+    let cho_id = users::by_email(db, "cho@example.org").await.unwrap().unwrap().id;
+    let r = admin.post(app.at(&format!("/n/eas/members/{cho_id}/role"))).form(&[("role", "chair")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    // Bea shows her languages to organisers only and her skills to her networks; HR knows her
+    // employee ID.
+    let r = bea
+        .post(app.at("/profile"))
+        .form(&[
+            ("job_title", "EA"),
+            ("department", "Legal"),
+            ("time_zone", "UTC"),
+            ("languages", "Welsh"),
+            ("audience_languages", "organisers"),
+            ("skills", "Minutes"),
+            ("audience_skills", "network"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    import(db, b"email,employee_id\r\nbea@example.org,E-77\r\n", apply()).await;
+
+    let members_page = body(cho.get(app.at("/n/eas/members")).send().await.unwrap()).await;
+    assert!(members_page.contains(r#"href="/n/eas/members.csv" download"#), "{members_page}");
+    let r = cho.get(app.at("/n/eas/members.csv")).header("sec-fetch-site", "same-origin").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("eas-members.csv"));
+    let bytes = r.bytes().await.unwrap();
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.starts_with("email,name,") && header.ends_with(",role,member_since"), "{header}");
+    let bea_row = text.lines().find(|l| l.starts_with("bea@example.org")).expect("Bea is listed");
+    assert!(bea_row.contains(",Welsh,") && bea_row.contains(",Minutes,"), "organisers see her languages: {bea_row}");
+    assert!(!bea_row.contains("E-77") && !bea_row.contains("private"), "no employee ID, no other network: {bea_row}");
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert!(bea_row.ends_with(&format!(",Member,{today}")), "{bea_row}");
+    assert!(text.lines().any(|l| l.starts_with("cho@example.org") && l.contains(",Chair,")), "{text}");
+    assert!(!text.contains("out@example.org"), "only this network's members");
+
+    // The same over the API; a member gets neither; a link from elsewhere does not start it.
+    let token = app.api_token(&cho).await;
+    let r = reqwest::Client::new()
+        .get(app.at("/api/v1/networks/eas/members.csv"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap(), bytes, "the same file");
+    let before = audit::page(db, 100, 0).await.unwrap().0.iter().filter(|e| e.action == "members.exported").count();
+    assert_eq!(before, 2, "each download is recorded");
+    assert_eq!(bea.get(app.at("/n/eas/members.csv")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert!(!body(bea.get(app.at("/n/eas/members")).send().await.unwrap()).await.contains("members.csv"));
+    let bea_token = app.api_token(&bea).await;
+    let r = reqwest::Client::new().get(app.at("/api/v1/networks/eas/members.csv")).bearer_auth(&bea_token).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::FORBIDDEN);
+    let r = cho.get(app.at("/n/eas/members.csv")).header("sec-fetch-site", "cross-site").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let after = audit::page(db, 100, 0).await.unwrap().0.iter().filter(|e| e.action == "members.exported").count();
+    assert_eq!(after, before, "refused downloads are not recorded");
 }

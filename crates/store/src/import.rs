@@ -18,7 +18,7 @@ queries! {
     PEOPLE = "SELECT u.id, u.email, u.name, u.job_title, u.department, u.location, u.time_zone, u.is_org_admin, u.deactivated_at, p.preferred_name, p.pronouns, p.level, p.years_experience, p.bio, p.start_date, p.manager_id, p.visibility, u.employee_id FROM users u LEFT JOIN profiles p ON p.user_id = u.id ORDER BY u.id";
     TAGS = "SELECT user_id, kind, tag FROM profile_tags WHERE kind IN ('skills', 'interests', 'languages') ORDER BY user_id, kind, folded";
     SUPPORTS = "SELECT user_id, executive_id FROM profile_supports ORDER BY user_id, executive_id";
-    MEMBERSHIPS = "SELECT network_id, user_id, role, status FROM memberships";
+    MEMBERSHIPS = "SELECT network_id, user_id, role, status, created_at FROM memberships";
     NETWORKS = "SELECT id, slug, name FROM networks ORDER BY slug";
 
     /// People from the HR file: the organisation's own record vouches for their addresses, so
@@ -102,6 +102,8 @@ pub struct MembershipRef {
     pub user_id: UserId,
     pub role: String,
     pub status: String,
+    /// When it became active (see `networks::SET_STATUS`), or was asked or invited for.
+    pub since: DateTime<Utc>,
 }
 
 /// Everything an import plans against, or an export writes out.
@@ -184,6 +186,7 @@ pub async fn snapshot(src: &mut Source<'_>) -> Result<Snapshot> {
                 user_id: UserId(r.uuid(1)?),
                 role: r.text(2)?,
                 status: r.text(3)?,
+                since: r.time(4)?,
             })
         })
         .collect::<Result<_>>()?;

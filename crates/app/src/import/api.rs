@@ -2,7 +2,7 @@
 //! and export members as CSV. The same rules and checks as the pages and the command line; the
 //! columns are matched by their header names (there is no mapping step), as on the command line.
 
-use super::pages::{ExportQuery, MAX_FILE_MB, export_download, too_large};
+use super::pages::{ExportQuery, MAX_FILE_MB, csv_response, export_download, too_large};
 use super::{Action, Options, Report};
 use crate::api::extract::Query;
 use crate::http::{ApiResult, ApiUser, AppError};
@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/imports/members", post(import_members))
         .route("/api/v1/exports/members.csv", get(export_members))
+        .route("/api/v1/networks/{slug}/members.csv", get(export_network_members))
 }
 
 /// Unknown parameters are refused: a misspelt `dry_run` must not run a real import.
@@ -198,4 +199,21 @@ pub async fn export_members(
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
     Ok(export_download(&state, &u.actor(), &u.0.name, &q).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/members.csv", tag = "people",
+    params(("slug" = String, Path), ("separator" = Option<String>, Query, description = "`comma` (default) or `semicolon`")),
+    responses((status = 200, content_type = "text/csv", description = "The network's active members with the fields its organisers may see, their role and member-since date, as CSV that Excel opens; recorded in the audit log"),
+        (status = 400, body = crate::api::Problem, content_type = "application/problem+json", description = "Unknown separator"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "For the network's organisers"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub async fn export_network_members(
+    State(state): State<AppState>,
+    u: ApiUser,
+    crate::api::extract::Path(slug): crate::api::extract::Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
+    let separator = crate::http::Separator::parse(&q.separator)?;
+    let body = super::export_network(&state, &u.actor(), &u.0.name, &slug, separator).await?;
+    Ok(csv_response(&format!("{slug}-members.csv"), body))
 }

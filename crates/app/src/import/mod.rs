@@ -1308,7 +1308,15 @@ fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
 
 /// Active people (of one network, if given) as CSV for Excel: UTF-8 with a BOM, CRLF line ends,
 /// ISO dates, formula-like cells neutralised. Returns the CSV and how many people it holds.
-async fn export_csv(db: &Db, rel: Relation, network: Option<&str>, sep: Separator) -> Result<(Vec<u8>, usize)> {
+/// With `membership` (a network's organisers' own export), two more columns: each person's role
+/// in the network and the day they became a member.
+async fn export_csv(
+    db: &Db,
+    rel: Relation,
+    network: Option<&str>,
+    sep: Separator,
+    membership: bool,
+) -> Result<(Vec<u8>, usize)> {
     let snap = store::snapshot(&mut Source::Db(db)).await?;
     let only = match network {
         None => None,
@@ -1343,7 +1351,18 @@ async fn export_csv(db: &Db, rel: Relation, network: Option<&str>, sep: Separato
         .collect();
     people.sort_by(|a, b| (fold(&a.name), &a.email).cmp(&(fold(&b.name), &b.email)));
 
-    let header: Vec<&str> = EXPORT_COLUMNS.iter().map(|c| c.key()).collect();
+    let mut header: Vec<&str> = EXPORT_COLUMNS.iter().map(|c| c.key()).collect();
+    let member_of: HashMap<UserId, &store::MembershipRef> = match (only, membership) {
+        (Some(n), true) => {
+            header.extend(["role", "member_since"]);
+            snap.memberships
+                .iter()
+                .filter(|m| m.network_id == n && m.status == "active")
+                .map(|m| (m.user_id, m))
+                .collect()
+        }
+        _ => HashMap::new(),
+    };
     let mut rows = Vec::with_capacity(people.len());
     for p in &people {
         let mut n = nets.remove(&p.id).unwrap_or_default();
@@ -1355,7 +1374,12 @@ async fn export_csv(db: &Db, rel: Relation, network: Option<&str>, sep: Separato
             supports: supports.remove(&p.id).unwrap_or_default(),
             networks: n,
         };
-        rows.push(export_row(&e, rel));
+        let mut row = export_row(&e, rel);
+        if let Some(m) = member_of.get(&p.id) {
+            let role = roundtable_domain::Role::parse(&m.role).map_or(m.role.as_str(), |r| r.label());
+            row.extend([role.to_owned(), m.since.date_naive().to_string()]);
+        }
+        rows.push(row);
     }
     // BOM, CRLF and formula neutralising are the shared Excel-safe writer's job.
     let out = crate::http::csv_bytes_with(sep.byte(), &header, rows);
@@ -1372,7 +1396,7 @@ pub async fn export(
 ) -> Result<Vec<u8>> {
     crate::admin::require_admin(actor)?;
     let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
-    let (csv, n) = export_csv(&state.db, rel, network, sep).await?;
+    let (csv, n) = export_csv(&state.db, rel, network, sep, false).await?;
     let mut tx = state.db.begin().await?;
     let subject = network.unwrap_or("organisation");
     audit::record(
@@ -1388,6 +1412,27 @@ pub async fn export(
         Utc::now(),
     )
     .await?;
+    tx.commit().await?;
+    Ok(csv)
+}
+
+/// A network's member list for its organisers' own reports (CSV for Excel): each profile field
+/// as its owner chose — organisers see what is shown to the organisers of a network the person
+/// is in — with each person's role and member-since date; no employee IDs, and not the other
+/// networks people are in. Recorded in the audit log, as personal data leaving the system.
+pub async fn export_network(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    sep: Separator,
+) -> Result<Vec<u8>> {
+    let seen = crate::networks::load(state, actor, slug, roundtable_domain::Capability::Organise).await?;
+    let rel = Relation { is_self: false, viewer_is_org_admin: false, organiser_of: true, shares_network: true };
+    let (csv, n) = export_csv(&state.db, rel, Some(&seen.network.slug), sep, true).await?;
+    let mut tx = state.db.begin().await?;
+    let detail = format!("{n} people");
+    crate::networks::record(&mut tx, actor, actor_name, "members.exported", &seen, &seen.network.slug, &detail).await?;
     tx.commit().await?;
     Ok(csv)
 }
@@ -1436,7 +1481,7 @@ pub mod console {
     /// Every active person (or one network's members) as CSV, with every field.
     pub async fn export(db: &Db, network: Option<&str>, sep: Separator) -> anyhow::Result<Vec<u8>> {
         let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
-        let (csv, n) = export_csv(db, rel, network, sep).await.map_err(|e| match e {
+        let (csv, n) = export_csv(db, rel, network, sep, false).await.map_err(|e| match e {
             AppError::NotFound => anyhow::anyhow!("no network has the address {:?}", network.unwrap_or_default()),
             e => plain(e),
         })?;

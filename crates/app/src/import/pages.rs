@@ -15,7 +15,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/import/errors.csv", post(error_rows).layer(limit()))
         .route("/admin/export", get(export_page))
         .route("/admin/export/members.csv", get(export_csv))
+        .route("/n/{slug}/members.csv", get(export_network_csv))
 }
 
 /// Rows of the preview's change table shown on the page (the counts cover every row).
@@ -572,7 +573,7 @@ pub struct ExportQuery {
     pub separator: String,
 }
 
-fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
+pub(super) fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -584,21 +585,42 @@ fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// The download is a GET (a browser saves it as a file), so the cross-site form check does not
-/// cover it: a link on another site must not make an admin's browser export everyone (and the
+/// An export download is a GET (a browser saves it as a file), so the cross-site form check does
+/// not cover it: a link on another site must not make someone's browser export everyone (and the
 /// audit log say they did). Browsers say where a navigation came from (`Sec-Fetch-Site`).
+fn started_here(headers: &axum::http::HeaderMap) -> Result<()> {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| s != "same-origin" && s != "none") {
+        return Err(AppError::Forbidden("Start the export from its page in Roundtable."));
+    }
+    Ok(())
+}
+
 async fn export_csv(
     State(state): State<AppState>,
     s: Signed,
     headers: axum::http::HeaderMap,
     q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response> {
-    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if site.is_some_and(|s| s != "same-origin" && s != "none") {
-        return Err(AppError::Forbidden("Start the export from the Export page of Roundtable."));
-    }
+    started_here(&headers)?;
     let q = q.map(|Query(q)| q).unwrap_or_default();
     export_download(&state, &s.actor(), &s.user.name, &q).await
+}
+
+/// A network's member list for its organisers (`import::export_network`).
+async fn export_network_csv(
+    State(state): State<AppState>,
+    s: Signed,
+    headers: axum::http::HeaderMap,
+    Path(slug): Path<String>,
+    q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    started_here(&headers)?;
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let separator = crate::http::Separator::parse(&q.separator)?;
+    let body = super::export_network(&state, &s.actor(), &s.user.name, &slug, separator).await?;
+    // The slug is a checked network address (letters, digits, dashes): safe in a header.
+    Ok(csv_response(&format!("{slug}-members.csv"), body))
 }
 
 /// The export as a file download, for this page and the API.

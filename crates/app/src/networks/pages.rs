@@ -419,6 +419,8 @@ struct MembersPage<'a> {
     rows: Vec<Listed<'a>>,
     pager: Pager,
     can_manage: bool,
+    /// Organisers may download the list for their reports.
+    can_export: bool,
     requests: Vec<Listed<'a>>,
     invited: Vec<Listed<'a>>,
     /// (address, the day its link stops working).
@@ -448,6 +450,7 @@ async fn members(
         q: q.q,
         rows: list.rows().collect(),
         can_manage: seen.can(&actor, Capability::ManageMembers),
+        can_export: seen.can(&actor, Capability::Organise),
         requests: requests.iter().map(Listed::from).collect(),
         invited: invited.iter().map(Listed::from).collect(),
         invited_emails: invited_emails.into_iter().map(|(e, until)| (e, crate::http::day(until))).collect(),
