@@ -1379,6 +1379,28 @@ async fn onboarding_journey(dialect: Dialect) {
             "Mia's acceptance",
         )
         .await;
+    // Sam has not accepted: listed alone on request, and reminded once, with the keyboard.
+    let pending = admin.link("Show only the 1 who have not accepted").await;
+    admin.keyboard_press(pending).await;
+    admin.expect_path(&format!("/n/{slug}/charter/acceptances?pending=true")).await;
+    admin.find(By::XPath("//main//tbody/tr[td[1]='Sam Stuck']"), "Sam, pending").await;
+    admin.expect_absent(By::XPath("//main//tbody/tr[td[1]='Mia Member']"), "Mia, who accepted,").await;
+    let remind = admin.button("Email a reminder to the 1 who have not accepted").await;
+    admin.keyboard_press(remind).await;
+    admin.expect_notice("A reminder has been emailed to every member who has not accepted the current version.").await;
+    admin
+        .expect_absent(
+            By::XPath("//main//button[starts-with(normalize-space(.), 'Email a reminder')]"),
+            "a second reminder within the week",
+        )
+        .await;
+    let reminders = app
+        .emails_to("sam@example.org")
+        .await
+        .iter()
+        .filter(|m| m.contains("a reminder to accept the charter"))
+        .count();
+    assert_eq!(reminders, 1, "Sam was reminded once");
 
     let admin_link = admin.find(By::XPath("//header//a[normalize-space(.)='Admin']"), "the header's Admin link").await;
     admin.click(admin_link).await;
