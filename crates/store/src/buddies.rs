@@ -30,6 +30,8 @@ queries! {
     /// Whether the newcomer was ever given a buddy in the network (a pairing that ended counts:
     /// the onboarding step "meet your buddy" stays done).
     EVER_PAIRED = "SELECT 1 FROM buddies WHERE network_id = $1 AND newcomer_id = $2 LIMIT 1";
+    /// Every newcomer ever given a buddy in the network.
+    PAIRED_IN = "SELECT DISTINCT newcomer_id FROM buddies WHERE network_id = $1";
     /// The current pairing as stored (whoever the buddy is now), inside the changing transaction.
     CURRENT_ROW = "SELECT id, buddy_id FROM buddies WHERE network_id = $1 AND newcomer_id = $2 AND ended_at IS NULL";
     INSERT = "INSERT INTO buddies (id, network_id, newcomer_id, buddy_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -117,6 +119,11 @@ pub async fn buddy_of(db: &Db, network: NetworkId, newcomer: UserId) -> Result<O
 
 pub async fn ever_paired(db: &Db, network: NetworkId, newcomer: UserId) -> Result<bool> {
     Ok(db.read_opt(EVER_PAIRED, params![network, newcomer]).await?.is_some())
+}
+
+/// Every newcomer ever given a buddy in the network (`ever_paired` for all at once).
+pub async fn paired_in(db: &Db, network: NetworkId) -> Result<Vec<UserId>> {
+    db.read(PAIRED_IN, params![network]).await?.iter().map(|r| Ok(UserId(r.uuid(0)?))).collect()
 }
 
 /// `person`'s buddy in the network, and the newcomers they look after there.

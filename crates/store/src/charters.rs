@@ -15,6 +15,8 @@ queries! {
     ACCEPTED_BY = "SELECT n.name, a.version, a.accepted_at FROM charter_acceptances a JOIN networks n ON n.id = a.network_id WHERE a.user_id = $1 ORDER BY n.name, a.version";
     /// The versions a person published.
     PUBLISHED_BY = "SELECT n.name, c.version, c.published_at FROM charters c JOIN networks n ON n.id = c.network_id WHERE c.published_by = $1 ORDER BY n.name, c.version";
+    /// The newest version each person accepted in the network.
+    ACCEPTED_IN = "SELECT user_id, MAX(version) FROM charter_acceptances WHERE network_id = $1 GROUP BY user_id";
     /// Records a reminder to accept version $2 unless one went after $4: true when this one may go.
     REMIND = "INSERT INTO charter_reminders (network_id, version, reminded_at) VALUES ($1, $2, $3) ON CONFLICT (network_id, version) DO UPDATE SET reminded_at = excluded.reminded_at WHERE charter_reminders.reminded_at < $4";
     ACCEPTANCES = "SELECT u.id, u.name, (SELECT MAX(a.version) FROM charter_acceptances a WHERE a.network_id = m.network_id AND a.user_id = u.id), (SELECT MAX(a.accepted_at) FROM charter_acceptances a WHERE a.network_id = m.network_id AND a.user_id = u.id) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL ORDER BY u.name_folded, u.id";
@@ -54,6 +56,11 @@ pub async fn publish(tx: &mut Tx, network: NetworkId, body: &str, by: UserId, no
 
 pub async fn accept(tx: &mut Tx, network: NetworkId, user: UserId, version: i64, now: DateTime<Utc>) -> Result<()> {
     tx.write_for(user, ACCEPT, params![network, user, version, now]).await.map(|_| ())
+}
+
+/// (person, newest version they accepted) for everyone who accepted one in the network.
+pub async fn accepted_in(db: &Db, network: NetworkId) -> Result<Vec<(UserId, i64)>> {
+    db.read(ACCEPTED_IN, params![network]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.int(1)?))).collect()
 }
 
 /// Records that members are reminded of `version` now, unless they were after `not_since`.

@@ -20,6 +20,10 @@ queries! {
     NEWCOMERS = "SELECT u.id, u.name, u.email, m.created_at, (SELECT COUNT(*) FROM onboarding_progress p WHERE p.network_id = m.network_id AND p.user_id = u.id), u.job_title, u.department, m.nudged_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role <> 'sponsor' AND m.created_at >= $2 AND u.deactivated_at IS NULL ORDER BY m.created_at, u.id";
     /// Records a nudge unless one was sent after $4 (a week ago): true when this one may go.
     SET_NUDGED = "UPDATE memberships SET nudged_at = $3 WHERE network_id = $1 AND user_id = $2 AND status = 'active' AND (nudged_at IS NULL OR nudged_at < $4)";
+    /// Every tick in a network: (person, step).
+    TICKS_IN = "SELECT user_id, step_id FROM onboarding_progress WHERE network_id = $1";
+    /// Everyone who attended a welcome event of the network.
+    WELCOMED_IN = "SELECT DISTINCT a.user_id FROM event_attendance a JOIN events e ON e.id = a.event_id WHERE a.network_id = $1 AND e.kind = 'welcome'";
     /// Did the person attend (check in to) a welcome event of this network?
     ATTENDED_WELCOME = "SELECT 1 FROM event_attendance a JOIN events e ON e.id = a.event_id WHERE a.network_id = $1 AND a.user_id = $2 AND e.kind = 'welcome' LIMIT 1";
     STUCK_DAYS = "SELECT onboarding_stuck_days FROM networks WHERE id = $1";
@@ -133,6 +137,16 @@ pub async fn set_nudged(
     not_since: DateTime<Utc>,
 ) -> Result<bool> {
     Ok(tx.write_for(user, SET_NUDGED, params![network, user, now, not_since]).await? > 0)
+}
+
+/// (person, step) for every tick in the network.
+pub async fn ticks_in(db: &Db, network: NetworkId) -> Result<Vec<(UserId, String)>> {
+    db.read(TICKS_IN, params![network]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?))).collect()
+}
+
+/// Everyone who attended a welcome event of the network.
+pub async fn welcomed_in(db: &Db, network: NetworkId) -> Result<Vec<UserId>> {
+    db.read(WELCOMED_IN, params![network]).await?.iter().map(|r| Ok(UserId(r.uuid(0)?))).collect()
 }
 
 pub async fn stuck_days(db: &Db, network: NetworkId) -> Result<i64> {

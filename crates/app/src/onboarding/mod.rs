@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, NetworkId, Role, UserId};
 use roundtable_store::onboarding::{self, Step};
 use roundtable_store::{charters, users};
+use std::collections::{HashMap, HashSet};
 
 /// Automatic step kinds and how they are described to organisers.
 pub const AUTOMATIC: [(&str, &str); 5] = [
@@ -303,17 +304,32 @@ pub async fn progress(
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
     let stuck_days = onboarding::stuck_days(&state.db, seen.network.id).await?;
     let now = Utc::now();
-    let mut buddy_of: std::collections::HashMap<UserId, roundtable_store::buddies::Paired> =
+    let mut buddy_of: HashMap<UserId, roundtable_store::buddies::Paired> =
         roundtable_store::buddies::pairs(&state.db, seen.network.id)
             .await?
             .into_iter()
             .map(|p| (p.newcomer.id, p.buddy))
             .collect();
+    // The facts behind automatic steps for everyone at once: a 300-person network's page would
+    // otherwise ask five questions per newcomer.
+    let net = seen.network.id;
+    let current = charters::current(&state.db, net).await?.map(|c| c.version);
+    let accepted: HashMap<UserId, i64> = charters::accepted_in(&state.db, net).await?.into_iter().collect();
+    let welcomed: HashSet<UserId> = onboarding::welcomed_in(&state.db, net).await?.into_iter().collect();
+    let paired: HashSet<UserId> = roundtable_store::buddies::paired_in(&state.db, net).await?.into_iter().collect();
+    let mut ticks: HashMap<UserId, Vec<String>> = HashMap::new();
+    for (user, step) in onboarding::ticks_in(&state.db, net).await? {
+        ticks.entry(user).or_default().push(step);
+    }
     let mut out = Vec::new();
-    for n in onboarding::newcomers(&state.db, seen.network.id, now - newcomer_window(stuck_days)).await? {
-        let ticked: Vec<String> =
-            onboarding::done_for(&state.db, seen.network.id, n.user_id).await?.into_iter().map(|(id, _)| id).collect();
-        let v = views(steps.clone(), &ticked, &facts(state, seen.network.id, n.user_id).await?);
+    for n in onboarding::newcomers(&state.db, net, now - newcomer_window(stuck_days)).await? {
+        let f = Facts {
+            charter_ok: current.is_none_or(|c| accepted.get(&n.user_id).is_some_and(|a| *a >= c)),
+            profile_ok: n.has_profile,
+            attended_welcome: welcomed.contains(&n.user_id),
+            has_buddy: paired.contains(&n.user_id),
+        };
+        let v = views(steps.clone(), ticks.get(&n.user_id).map_or(&[], Vec::as_slice), &f);
         let done = v.iter().filter(|s| s.done).count();
         let overdue = |s: &StepView| !s.done && now - n.joined.max(s.step.created_at) > Duration::days(stuck_days);
         out.push(Progress {
