@@ -527,7 +527,28 @@ mod privacy_rights {
         a_person_downloads_their_data_and_deactivates_and_an_admin_erases,
         a_name_given_up_on_the_profile_is_in_my_data_and_erased_too,
         people_leave_and_admins_deactivate_and_erase_over_the_api,
+        two_administrators_deactivating_each_other_at_once_leave_one,
     );
+
+    /// The only two administrators deactivate each other at the same moment: one of them stays
+    /// (whichever goes second is refused, or finds their own account already deactivated).
+    async fn two_administrators_deactivating_each_other_at_once_leave_one(d: Dialect) {
+        use serde_json::json;
+        let app = TestApp::spawn(d).await;
+        let admin = app.setup().await;
+        let bea = app.user("bea@example.org", "Bea Admin").await;
+        roundtable_app::admin::console::set_admin(&app.state.db, "bea@example.org", true).await.unwrap();
+        let (a_token, b_token) = (app.api_token(&admin).await, app.api_token(&bea).await);
+        let (a_id, b_id) = (id_of(&app, "admin@example.org").await, id_of(&app, "bea@example.org").await);
+        let off = |token: String, id: String| {
+            let url = app.at(&format!("/api/v1/people/{id}/active"));
+            async move { api_send(reqwest::Method::PUT, url, &token, &json!({"active": false})).await.0 }
+        };
+        let (a, b) = tokio::join!(off(a_token, b_id), off(b_token, a_id));
+        let mut tx = app.state.db.begin().await.unwrap();
+        assert_eq!(users::count_admins(&mut tx).await.unwrap(), 1, "one administrator is left ({a}, {b})");
+        assert!([a, b].contains(&StatusCode::NO_CONTENT), "one of them acted ({a}, {b})");
+    }
 
     /// The account page's "deactivate my account" and the admin People page's deactivate,
     /// reactivate and erase, over `/api/v1`: a wrong password or someone without the right

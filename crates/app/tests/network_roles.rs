@@ -121,6 +121,10 @@ async fn inviting_again_replaces_the_link_and_an_address_gets_a_few_a_day(d: Dia
     }
     assert_eq!(invite(&app, &chair, "leaders", "nia@example.org", "member").await, StatusCode::CONFLICT);
     assert_eq!(invitation_links(&app, "nia@example.org").await.len(), limit, "nothing more was sent");
+    // Withdrawing does not reset the count (ended links count until a day after they end).
+    let r = chair.post(app.at("/n/leaders/invitations/withdraw")).form(&[("email", "nia@example.org")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(invite(&app, &chair, "leaders", "nia@example.org", "member").await, StatusCode::CONFLICT);
     // Another address is not held up.
     assert_eq!(invite(&app, &chair, "leaders", "ola@example.org", "member").await, StatusCode::SEE_OTHER);
 }

@@ -15,7 +15,9 @@ queries! {
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
     /// Links of one purpose sent to an address since a time (to limit how many are sent).
     COUNT_SENT_SINCE = "SELECT COUNT(*) FROM one_time_links WHERE purpose = $1 AND email = $2 AND created_at > $3";
-    DELETE_OPEN_ORG_INVITES = "DELETE FROM one_time_links WHERE purpose = 'invite' AND network_id IS NULL AND email = $1 AND used_at IS NULL";
+    /// Ends the open organisation invitations of an address now (kept, to count towards its
+    /// invitations of the day).
+    EXPIRE_OPEN_ORG_INVITES = "UPDATE one_time_links SET expires_at = $2 WHERE purpose = 'invite' AND network_id IS NULL AND email = $1 AND used_at IS NULL AND expires_at > $2";
     /// PostgreSQL: the account's row lock serialises requests for its links, so each request's
     /// count sees every link an earlier one added.
     LOCK_ACCOUNT_PG = "SELECT id FROM users WHERE id = $1 FOR UPDATE";
@@ -121,8 +123,8 @@ pub async fn delete_open_setup(tx: &mut Tx) -> Result<u64> {
 }
 
 /// Deletes the open invitations to the organisation (no network) for `email`; returns how many.
-pub async fn cancel_org_invitations(tx: &mut Tx, email: &str) -> Result<u64> {
-    tx.write(DELETE_OPEN_ORG_INVITES, params![email]).await
+pub async fn cancel_org_invitations(tx: &mut Tx, email: &str, now: DateTime<Utc>) -> Result<u64> {
+    tx.write(EXPIRE_OPEN_ORG_INVITES, params![email, now]).await
 }
 
 /// Holds back other requests for `user`'s links until this transaction ends (call it before

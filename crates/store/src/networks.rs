@@ -24,11 +24,10 @@ queries! {
     LOCK = "UPDATE networks SET slug = slug WHERE id = $1";
     /// Active Chairs whose account is not deactivated: the people who can still act as Chair.
     ACTIVE_CHAIRS = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role = 'chair' AND u.deactivated_at IS NULL";
-    /// Cancels the open invitation links of a network for one address (withdrawn, removed,
-    /// declined or left): a link must not let the person back in afterwards.
-    DELETE_OPEN_INVITES = "DELETE FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND email = $2 AND used_at IS NULL";
-    /// Ends the open invitation links of a network for one address now, keeping the rows (they
-    /// still count towards the address's daily invitations until purged a day later).
+    /// Ends the open invitation links of a network for one address now (invited again,
+    /// withdrawn, removed, declined or left: a link must not let the person back in afterwards),
+    /// keeping the rows: they count towards the address's daily invitations until purged a day
+    /// after.
     EXPIRE_OPEN_INVITES = "UPDATE one_time_links SET expires_at = $3 WHERE purpose = 'invite' AND network_id = $1 AND email = $2 AND used_at IS NULL AND expires_at > $3";
     MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
 }
@@ -205,12 +204,7 @@ pub async fn active_chairs_now(db: &Db, network: NetworkId) -> Result<usize> {
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// Deletes the network's open invitation links for `email`; returns how many there were.
-/// An address invited again: its earlier links to the network stop working now.
-pub async fn supersede_invitations(tx: &mut Tx, network: NetworkId, email: &str, now: DateTime<Utc>) -> Result<u64> {
+/// Ends the network's open invitation links for `email` now; returns how many were open.
+pub async fn cancel_invitations(tx: &mut Tx, network: NetworkId, email: &str, now: DateTime<Utc>) -> Result<u64> {
     tx.write(EXPIRE_OPEN_INVITES, params![network, email, now]).await
-}
-
-pub async fn cancel_invitations(tx: &mut Tx, network: NetworkId, email: &str) -> Result<u64> {
-    tx.write(DELETE_OPEN_INVITES, params![network, email]).await
 }

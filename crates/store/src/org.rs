@@ -12,6 +12,15 @@ queries! {
     ADD_DOMAIN = "INSERT INTO allowed_domains (domain, created_at) VALUES ($1, $2) ON CONFLICT (domain) DO NOTHING";
     REMOVE_DOMAIN = "DELETE FROM allowed_domains WHERE domain = $1";
     DOMAIN_ALLOWED = "SELECT 1 FROM allowed_domains WHERE domain = $1";
+    /// Held until the transaction ends by changes that count something organisation-wide before
+    /// acting (the last administrator, invitations an address had today), so two at once take
+    /// turns on PostgreSQL too (SQLite's one writer does so already).
+    LOCK = "UPDATE organisation SET name = name";
+}
+
+/// Takes the organisation's lock for the rest of the transaction (see `LOCK`).
+pub async fn lock(tx: &mut Tx) -> Result<()> {
+    tx.lock_row(LOCK, params![]).await.map(|_| ())
 }
 
 #[derive(Debug, Clone)]

@@ -78,9 +78,6 @@ queries! {
     SET_NETWORK_DESCRIPTION = "UPDATE networks SET description = $2 WHERE id = $1";
     SET_NOTES_TEXT = "UPDATE event_notes SET agenda = $3, minutes = $4, summary = $5 WHERE event_id = $1 AND occurrence_at = $2";
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
-    /// Taken before counting administrators, so that two changes that each leave one (A revokes
-    /// B while B revokes A) happen one after the other on PostgreSQL too.
-    LOCK_ADMINS = "UPDATE organisation SET name = name";
     /// By name or email (LIKE $1), or exactly by HR employee ID ($4), that person first; the
     /// count has the same condition, so pages and totals agree.
     SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $4 ORDER BY CASE WHEN employee_id = $4 THEN 0 ELSE 1 END, name_folded, id LIMIT $2 OFFSET $3";
@@ -244,9 +241,10 @@ pub async fn count(db: &Db) -> Result<i64> {
     db.read(COUNT, vec![]).await?.first().map_or(Ok(0), |r| r.int(0))
 }
 
-/// Active administrators, counted under a lock held until the transaction ends (see `LOCK_ADMINS`).
+/// Active administrators, counted under the organisation's lock (`org::lock`): two changes that
+/// each leave one (A revokes or deactivates B while B does the same to A) take turns.
 pub async fn count_admins(tx: &mut Tx) -> Result<i64> {
-    tx.lock_row(LOCK_ADMINS, params![]).await?;
+    crate::org::lock(tx).await?;
     tx.read(COUNT_ADMINS, params![true]).await?.first().map_or(Ok(0), |r| r.int(0))
 }
 

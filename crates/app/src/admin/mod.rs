@@ -63,7 +63,8 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &s
     let mut tx = state.db.begin().await?;
     // Inviting again (the first mail was lost, or went to spam) sends a new link; only the newest
     // one works, so an address never holds several live invitations.
-    let replaced = links::cancel_org_invitations(&mut tx, email.as_str()).await?;
+    crate::networks::check_invitations_today(&mut tx, &email, now).await?;
+    let replaced = links::cancel_org_invitations(&mut tx, email.as_str(), now).await?;
     links::insert(
         &mut tx,
         &NewLink {
@@ -153,6 +154,10 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
         )));
     }
     let mut tx = state.db.begin().await?;
+    // The last active administrator stays (two deactivating each other at once take turns).
+    if !active && person.is_org_admin && person.deactivated_at.is_none() && users::count_admins(&mut tx).await? <= 1 {
+        return Err(AppError::Forbidden("This is the last administrator. Make someone else an administrator first."));
+    }
     users::set_deactivated(&mut tx, user, (!active).then(Utc::now)).await?;
     record(
         &mut tx,

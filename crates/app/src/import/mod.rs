@@ -1308,8 +1308,9 @@ fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
 
 /// Active people (of one network, if given) as CSV for Excel: UTF-8 with a BOM, CRLF line ends,
 /// ISO dates, formula-like cells neutralised. Returns the CSV and how many people it holds.
-/// With `membership` (a network's organisers' own export), two more columns: each person's role
-/// in the network and the day they became a member.
+/// With `membership` (a network's organisers' own export): no email addresses (theirs nor their
+/// managers' or executives': no organiser page shows them), no employee IDs or other networks,
+/// and two more columns — each person's role in the network and the day they became a member.
 async fn export_csv(
     db: &Db,
     rel: Relation,
@@ -1351,7 +1352,22 @@ async fn export_csv(
         .collect();
     people.sort_by(|a, b| (fold(&a.name), &a.email).cmp(&(fold(&b.name), &b.email)));
 
-    let mut header: Vec<&str> = EXPORT_COLUMNS.iter().map(|c| c.key()).collect();
+    let keep: Vec<bool> = EXPORT_COLUMNS
+        .iter()
+        .map(|c| {
+            !membership
+                || !matches!(
+                    c,
+                    Column::Email
+                        | Column::EmployeeId
+                        | Column::ManagerEmail
+                        | Column::SupportsEmails
+                        | Column::Networks
+                )
+        })
+        .collect();
+    let kept = |row: Vec<String>| row.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(v, _)| v).collect::<Vec<_>>();
+    let mut header: Vec<&str> = EXPORT_COLUMNS.iter().zip(&keep).filter(|(_, k)| **k).map(|(c, _)| c.key()).collect();
     let member_of: HashMap<UserId, &store::MembershipRef> = match (only, membership) {
         (Some(n), true) => {
             header.extend(["role", "member_since"]);
@@ -1374,7 +1390,7 @@ async fn export_csv(
             supports: supports.remove(&p.id).unwrap_or_default(),
             networks: n,
         };
-        let mut row = export_row(&e, rel);
+        let mut row = kept(export_row(&e, rel));
         if let Some(m) = member_of.get(&p.id) {
             let role = roundtable_domain::Role::parse(&m.role).map_or(m.role.as_str(), |r| r.label());
             row.extend([role.to_owned(), m.since.date_naive().to_string()]);
@@ -1418,8 +1434,8 @@ pub async fn export(
 
 /// A network's member list for its organisers' own reports (CSV for Excel): each profile field
 /// as its owner chose — organisers see what is shown to the organisers of a network the person
-/// is in — with each person's role and member-since date; no employee IDs, and not the other
-/// networks people are in. Recorded in the audit log, as personal data leaving the system.
+/// is in — with each person's role and member-since date; no email addresses, employee IDs or
+/// other networks (see `export_csv`). Recorded in the audit log, as personal data leaving.
 pub async fn export_network(
     state: &AppState,
     actor: &Actor,

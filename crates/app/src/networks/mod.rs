@@ -345,7 +345,7 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
     };
     check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
     networks::delete_membership(&mut tx, seen.network.id, actor.user_id).await?;
-    networks::cancel_invitations(&mut tx, seen.network.id, &me.email).await?;
+    networks::cancel_invitations(&mut tx, seen.network.id, &me.email, Utc::now()).await?;
     tx.commit().await?;
     Ok(before.status)
 }
@@ -477,7 +477,7 @@ pub async fn decide(
             .is_some_and(|m| m.status == MembershipStatus::Requested);
         let declined = pending && networks::delete_membership(&mut tx, seen.network.id, user).await?;
         if declined {
-            networks::cancel_invitations(&mut tx, seen.network.id, &person.email).await?;
+            networks::cancel_invitations(&mut tx, seen.network.id, &person.email, Utc::now()).await?;
         }
         declined
     };
@@ -557,18 +557,9 @@ pub async fn invite(
     // Inviting someone as Chair gives the role: the Chair rules apply.
     check_chairs(&mut tx, actor, &seen, before, Some(MembershipView { role, status: MembershipStatus::Invited }))
         .await?;
-    // Inviting again replaces the earlier link (one live invitation per address and network),
-    // and an address gets a handful of invitations a day at most: the form must not become a
-    // way to flood someone's inbox with the organisation's mail.
-    let today = now - Duration::hours(24);
-    if links::count_sent_since(&mut tx, Purpose::Invite, email.as_str(), today).await? >= INVITES_PER_DAY {
-        let msg = format!(
-            "{} has had {INVITES_PER_DAY} invitations in the last 24 hours. Try again tomorrow.",
-            email.as_str()
-        );
-        return Err(AppError::Conflict(FieldError::new("email", msg)));
-    }
-    networks::supersede_invitations(&mut tx, seen.network.id, email.as_str(), now).await?;
+    // Inviting again replaces the earlier link (one live invitation per address and network).
+    check_invitations_today(&mut tx, &email, now).await?;
+    networks::cancel_invitations(&mut tx, seen.network.id, email.as_str(), now).await?;
     links::insert(
         &mut tx,
         &NewLink {
@@ -613,6 +604,23 @@ pub async fn invite(
 /// Invitations (to any network, or to the organisation) one address may get in 24 hours.
 pub const INVITES_PER_DAY: i64 = 5;
 
+/// Refuses another invitation to an address that had `INVITES_PER_DAY` in the last 24 hours —
+/// the invite forms must not become a way to flood an inbox with the organisation's mail —
+/// counted under the organisation's lock, so two sent at once cannot both pass. Ended links
+/// count too (they are kept until a day after they end).
+pub(crate) async fn check_invitations_today(tx: &mut Tx, email: &Email, now: DateTime<Utc>) -> Result<()> {
+    roundtable_store::org::lock(tx).await?;
+    let today = now - Duration::hours(24);
+    if links::count_sent_since(tx, Purpose::Invite, email.as_str(), today).await? >= INVITES_PER_DAY {
+        let msg = format!(
+            "{} has had {INVITES_PER_DAY} invitations in the last 24 hours. Try again tomorrow.",
+            email.as_str()
+        );
+        return Err(AppError::Conflict(FieldError::new("email", msg)));
+    }
+    Ok(())
+}
+
 /// Changes an active member's role. Only a Chair or an org admin gives or takes away the Chair
 /// role, and the last Chair keeps it unless an org admin changes it (`policy::check_chair_change`).
 pub async fn set_role(
@@ -654,7 +662,7 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     if !networks::delete_membership(&mut tx, seen.network.id, user).await? {
         return Err(AppError::NotFound);
     }
-    networks::cancel_invitations(&mut tx, seen.network.id, &person.email).await?;
+    networks::cancel_invitations(&mut tx, seen.network.id, &person.email, Utc::now()).await?;
     record(&mut tx, actor, actor_name, "membership.removed", &seen, &person.email, "").await?;
     tx.commit().await?;
     Ok(())
@@ -679,7 +687,7 @@ pub async fn withdraw_invitation(
     // The network row first, as every other membership change takes it: taking the links' rows
     // before it could deadlock against a concurrent removal on PostgreSQL.
     networks::lock(&mut tx, seen.network.id).await?;
-    let mut withdrawn = networks::cancel_invitations(&mut tx, seen.network.id, email.as_str()).await? > 0;
+    let mut withdrawn = networks::cancel_invitations(&mut tx, seen.network.id, email.as_str(), Utc::now()).await? > 0;
     if let Some(p) = &person
         && let Some(before) = networks::membership_in(&mut tx, seen.network.id, p.id)
             .await?
