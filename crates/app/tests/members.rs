@@ -516,6 +516,18 @@ async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dial
         (before.job_title, before.time_zone, before.tags.len()),
         "nothing changed"
     );
+    // Someone who left (a deactivated account) cannot be named as manager or executive.
+    app.user("gone@example.org", "Gus Gone").await;
+    let gone = users::by_email(&app.state.db, "gone@example.org").await.unwrap().unwrap().id;
+    let mut tx = app.state.db.begin().await.unwrap();
+    users::set_deactivated(&mut tx, gone, Some(chrono::Utc::now())).await.unwrap();
+    tx.commit().await.unwrap();
+    for field in ["manager_email", "supports_emails"] {
+        let r = ann.post(app.at("/profile")).form(&[("time_zone", "UTC"), (field, "gone@example.org")]).send().await;
+        let r = r.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(body(r).await.contains("uses"), "{field}: no one (active) uses the address");
+    }
 }
 
 mod privacy_rights {

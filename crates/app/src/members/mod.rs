@@ -408,8 +408,10 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
                 errs.push(FieldError::new("manager_email", "You cannot be your own manager."));
                 None
             }
-            Some(u) => Some(u.id),
-            None => {
+            Some(u) if u.deactivated_at.is_none() => Some(u.id),
+            // A deactivated account (someone who left) is as good as no one here: a reporting
+            // line through them would be shown nowhere and keep no one apart.
+            _ => {
                 errs.push(FieldError::new(
                     "manager_email",
                     "No one in Roundtable uses this address. Check it, or leave it empty.",
@@ -438,7 +440,7 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     let mut supports = Vec::new();
     for e in input.supports_emails.split([',', ';', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
         match users::by_email(&state.db, &e.to_lowercase()).await? {
-            Some(u) if u.id != actor.user_id => supports.push(u.id),
+            Some(u) if u.id != actor.user_id && u.deactivated_at.is_none() => supports.push(u.id),
             _ => errs.push(FieldError::new(
                 "supports_emails",
                 format!("No one else in Roundtable uses {e}. Check the address."),
