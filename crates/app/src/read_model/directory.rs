@@ -7,7 +7,6 @@ use super::{FACETS, Net, Person, PersonEntry, Snapshot, TAG_KINDS};
 use roundtable_domain::profile::{Audience, Relation, can_see};
 use roundtable_domain::{Actor, MembershipStatus, NetworkId, UserId};
 use roundtable_store::profiles::Listed;
-use smallvec::SmallVec;
 
 /// What the viewer asked for; text is folded, tag values folded, everything already cut to size.
 #[derive(Debug, Default)]
@@ -207,7 +206,11 @@ impl Snapshot {
         let mut total = 0usize;
         // Every match, when the page is not simply the first ones met in name order.
         let mut matches: Vec<Person> = Vec::new();
-        let words: SmallVec<[&str; 4]> = f.text.split_whitespace().collect();
+        let words = super::search::query_words(f.text);
+        // A text search in the default order lists those whose name matches first (each group
+        // in name order): a colleague called Ann comes before bios that mention "Anniversary".
+        let ranked = !words.is_empty() && f.sort == Sort::Name;
+        let mut name_hits: Vec<Person> = Vec::new();
         for person in walk {
             let p = &self.people[person as usize];
             if department.is_some_and(|d| p.department_id != d)
@@ -217,13 +220,13 @@ impl Snapshot {
                 continue;
             }
             let rel = viewer.relation(p);
-            // Each word on its own, through the layers the viewer may see; `split_whitespace`
-            // borrows, so this allocates nothing per person.
+            // Each word on its own, through the layers the viewer may see (the network layer
+            // holds the organisation's too); nothing is allocated per person.
             let network_text = can_see(Audience::Network, rel);
             let text_matches = words.iter().all(|word| {
-                p.name_folded.contains(word)
-                    || p.search_organisation.contains(word)
-                    || (network_text && p.search_network.contains(word))
+                let word = word.as_str();
+                p.name_search.contains(word)
+                    || if network_text { p.search_network.contains(word) } else { p.search_organisation.contains(word) }
             });
             let visible = |kind: usize, value: u32| {
                 p.tags.iter().any(|t| t.kind() == kind && t.value == value && can_see(t.audience, rel))
@@ -232,7 +235,9 @@ impl Snapshot {
                 continue;
             }
 
-            if f.sort != Sort::Name {
+            if ranked && words.iter().all(|w| p.name_search.contains(w.as_str())) {
+                name_hits.push(person);
+            } else if f.sort != Sort::Name || ranked {
                 matches.push(person);
             } else if total >= f.offset && out.people.len() < f.limit {
                 out.people.push(listed(p, rel));
@@ -252,8 +257,13 @@ impl Snapshot {
             }
         }
 
-        if f.sort != Sort::Name {
+        if ranked {
+            name_hits.append(&mut matches);
+            matches = name_hits;
+        } else if f.sort != Sort::Name {
             self.sort(&mut matches, f.sort, &viewer);
+        }
+        if f.sort != Sort::Name || ranked {
             out.people = matches
                 .iter()
                 .skip(f.offset)

@@ -12,6 +12,7 @@
 //! process has committed a change since.
 
 mod directory;
+mod search;
 
 pub use directory::{DirectoryFilter, DirectoryResult, Shared, Sort, TagFacet};
 
@@ -160,6 +161,9 @@ pub struct PersonEntry {
     photo: Option<Audience>,
     /// Start date in the organisation (`YYYY-MM-DD`, sorts as text) and who may see it.
     start_date: Option<(String, Audience)>,
+    /// The name, and the text everyone / fellow network members may search, each as
+    /// `search::searchable` holds it.
+    name_search: String,
     search_organisation: String,
     search_network: String,
     /// Networks the person is active in, ascending. This and `tags` are held inline (spilling to
@@ -296,8 +300,9 @@ impl Snapshot {
                     location: p.location.clone(),
                     photo: p.has_photo.then_some(photo),
                     start_date: (!p.start_date.is_empty()).then(|| (p.start_date.clone(), start_date)),
-                    search_organisation: refolded(&p.search_organisation).into_owned(),
-                    search_network: refolded(&p.search_network).into_owned(),
+                    name_search: search::searchable(&refolded(&p.name_folded)),
+                    search_organisation: search::searchable(&refolded(&p.search_organisation)),
+                    search_network: search::searchable(&refolded(&p.search_network)),
                     active_in: SmallVec::new(),
                     tags: SmallVec::new(),
                 }

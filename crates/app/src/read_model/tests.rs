@@ -214,7 +214,8 @@ fn a_search_finds_people_with_every_word_in_any_order() {
     assert_eq!(found(&w, &w.peer, "adams zoe"), ["Zoë Adams"]);
     assert_eq!(found(&w, &w.peer, "zoe finance london"), ["Zoë Adams"], "words from several fields");
     assert_eq!(found(&w, &w.peer, "zoe paris"), Vec::<String>::new(), "every word, on the same person");
-    assert_eq!(found(&w, &w.peer, "lond ams"), ["Zoë Adams"], "each word is a part of a word");
+    assert_eq!(found(&w, &w.peer, "lond ada"), ["Zoë Adams"], "each word is the start of a word");
+    assert_eq!(found(&w, &w.peer, "ams"), Vec::<String>::new(), "not the middle of one (\"Adams\")");
 }
 
 #[test]
@@ -259,6 +260,32 @@ fn text_stored_folded_by_an_older_fold_is_found_by_the_plain_spelling() {
     let by_tag = snap.directory(&viewer, &f);
     assert_eq!(by_tag.total, 1, "the tag's stored folded form is refolded too");
     assert_eq!(by_tag.tags[1], [("doga".to_owned(), "Doga".to_owned(), 1)]);
+}
+
+/// A text search in the default order lists those whose name matches before those matched by
+/// the rest of their text, each group in name order; paging runs over that order; another sort
+/// the viewer chose keeps its own.
+#[test]
+fn a_name_match_comes_before_a_match_in_the_rest_of_the_text() {
+    let mut bio = person("Bea Bell", "Finance", "Leeds");
+    bio.search_organisation.push_str(" thanks to ann for the handover");
+    let mut rows = Rows {
+        version: 1,
+        people: vec![person("Abe Ames", "Sales", "Leeds"), bio, person("Ann Zane", "Legal", "York")],
+        ..Rows::default()
+    };
+    rows.people.sort_by(|a, b| a.name_folded.cmp(&b.name_folded));
+    let snap = Snapshot::build(&rows);
+    let viewer = Actor { user_id: UserId::new(), is_org_admin: false };
+    let names = |text: &str, sort: Sort, offset: usize| {
+        let f = DirectoryFilter { text, sort, limit: 1, offset, ..Default::default() };
+        let d = snap.directory(&viewer, &f);
+        (d.total, d.people.into_iter().map(|p| p.name).collect::<Vec<_>>())
+    };
+    assert_eq!(names("ann", Sort::Name, 0), (2, vec!["Ann Zane".to_owned()]), "the name first");
+    assert_eq!(names("ann", Sort::Name, 1), (2, vec!["Bea Bell".to_owned()]), "then the rest, on the next page");
+    assert_eq!(names("ann", Sort::Location, 0), (2, vec!["Bea Bell".to_owned()]), "Leeds before York");
+    assert_eq!(names("", Sort::Name, 0), (3, vec!["Abe Ames".to_owned()]), "no text: name order");
 }
 
 #[test]
