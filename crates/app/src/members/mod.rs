@@ -584,7 +584,12 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
         })?,
     };
     let text = cut(&fold(q.q.trim()));
+    // As the directory writes them, so `department=finance` selects (and marks) "Finance".
     let (department, location) = (cut(&q.department), cut(&q.location));
+    let (department, location) = {
+        let (d, l) = snapshot.spelled(&department, &location);
+        (d.to_owned(), l.to_owned())
+    };
     let tags = [&q.level, &q.skill, &q.interest, &q.language].map(|t| fold(&cut(t)));
     let page = Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), Some(PER_PAGE));
     let found = snapshot.directory(

@@ -160,8 +160,7 @@ impl Snapshot {
         // the others person by person. A value nobody has matches nobody.
         let mut lists: Vec<&[Person]> = Vec::new();
         // None: no filter; Some(None): a value nobody has.
-        let find =
-            |interned: &super::Interned, value: &str| (!value.is_empty()).then(|| interned.lookup.get(value).copied());
+        let find = |interned: &super::Interned, value: &str| (!value.trim().is_empty()).then(|| interned.id_of(value));
         let (department, location) = (find(&self.departments, f.department), find(&self.locations, f.location));
         if department == Some(None) || location == Some(None) {
             return DirectoryResult::default();

@@ -228,10 +228,12 @@ pub struct Snapshot {
     tagged: [Vec<Vec<Person>>; KINDS],
 }
 
-/// Distinct values of one text column, with the people holding each, in directory order.
+/// Distinct values of one text column, with the people holding each, in directory order. Values
+/// that fold alike ("Finance", "finance ", "FINANCE") are one, written as first met.
 #[derive(Default)]
 struct Interned {
     values: Vec<String>,
+    /// Folded value → id.
     lookup: HashMap<String, u32>,
     people: Vec<Vec<Person>>,
     /// Per value: its place in alphabetical order (folded, then as written), so sorting people
@@ -241,18 +243,24 @@ struct Interned {
 
 impl Interned {
     fn add(&mut self, value: &str, person: Person) -> u32 {
-        let id = match self.lookup.get(value) {
+        let key = fold(value.trim());
+        let id = match self.lookup.get(&key) {
             Some(&id) => id,
             None => {
-                self.values.push(value.to_owned());
+                self.values.push(value.trim().to_owned());
                 self.people.push(Vec::new());
                 let id = (self.values.len() - 1) as u32;
-                self.lookup.insert(value.to_owned(), id);
+                self.lookup.insert(key, id);
                 id
             }
         };
         self.people[id as usize].push(person);
         id
+    }
+
+    /// The id of a value however it is written (case, accents, spaces around it).
+    fn id_of(&self, value: &str) -> Option<u32> {
+        self.lookup.get(&fold(value.trim())).copied()
     }
 
     fn rank_values(&mut self) {
@@ -434,6 +442,13 @@ impl Snapshot {
     /// Every network, in name order, with its count of active members.
     pub fn networks(&self) -> &[Network] {
         &self.networks
+    }
+
+    /// A department and a location as the directory writes them ("finance" → "Finance"), or as
+    /// given when nobody has it; "" stays "".
+    pub fn spelled<'a>(&'a self, department: &'a str, location: &'a str) -> (&'a str, &'a str) {
+        let spell = |i: &'a Interned, v: &'a str| i.id_of(v).map_or(v, |id| i.values[id as usize].as_str());
+        (spell(&self.departments, department), spell(&self.locations, location))
     }
 
     pub fn network_by_slug(&self, slug: &str) -> Option<&Network> {

@@ -288,6 +288,30 @@ fn a_name_match_comes_before_a_match_in_the_rest_of_the_text() {
     assert_eq!(names("", Sort::Name, 0), (3, vec!["Abe Ames".to_owned()]), "no text: name order");
 }
 
+/// HR writes "Finance", someone types "finance ": one department in the facet (written as first
+/// met), and a filter however it is written finds both.
+#[test]
+fn departments_written_differently_are_one() {
+    let mut rows = Rows {
+        version: 1,
+        people: vec![
+            person("Abe Ames", "Finance", "Leeds"),
+            person("Bea Bell", "finance ", "LEEDS"),
+            person("Cy Cole", "Legal", "York"),
+        ],
+        ..Rows::default()
+    };
+    rows.people.sort_by(|a, b| a.name_folded.cmp(&b.name_folded));
+    let snap = Snapshot::build(&rows);
+    let viewer = Actor { user_id: UserId::new(), is_org_admin: false };
+    let all = snap.directory(&viewer, &DirectoryFilter { limit: 10, ..Default::default() });
+    assert!(all.departments.contains(&("Finance".to_owned(), 2)), "{:?}", all.departments);
+    assert!(all.locations.contains(&("Leeds".to_owned(), 2)), "{:?}", all.locations);
+    assert_eq!(snap.spelled("FINANCE", "leeds"), ("Finance", "Leeds"));
+    let f = DirectoryFilter { department: "FINANCE", location: " leeds", limit: 10, ..Default::default() };
+    assert_eq!(snap.directory(&viewer, &f).total, 2);
+}
+
 #[test]
 fn member_list_is_active_members_in_name_order_with_search() {
     let w = world();
