@@ -246,6 +246,11 @@ async fn the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     let viewer = app.user("viewer@example.org", "Val Viewer").await;
+    // Filters that leave no one still show, each with its way out (the page used to lose them
+    // while its search form kept them).
+    let page = body(viewer.get(app.at("/people?location=Atlantis&department=finance")).send().await.unwrap()).await;
+    assert!(page.contains("No one matches"), "{page}");
+    assert!(page.contains("Location: Atlantis") && page.contains("Department: finance"), "the chips stay: {page}");
     for (email, name, department, start, audience) in [
         ("ada@example.org", "Ada Early", "Sales", "2019-04-01", "organisation"),
         ("bo@example.org", "Bo Hidden", "Finance", "2026-01-05", "organisers"),

@@ -606,8 +606,14 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
             offset: usize::try_from(page.offset()).unwrap_or(0),
         },
     );
+    // A chosen value stays listed (with 0) when nothing matches any more, so its "remove this
+    // filter" link is still there on a page of no results.
     let mark = |values: Vec<(String, String, i64)>, selected: &str| {
-        values.into_iter().map(|(v, l, n)| (v.clone(), l, n, v == selected)).collect()
+        let mut marked: Vec<_> = values.into_iter().map(|(v, l, n)| (v.clone(), l, n, v == selected)).collect();
+        if !selected.is_empty() && !marked.iter().any(|m| m.3) {
+            marked.push((selected.to_owned(), selected.to_owned(), 0, true));
+        }
+        marked
     };
     let same = |values: Vec<(String, i64)>| values.into_iter().map(|(v, n)| (v.clone(), v, n)).collect();
     let [level, skills, interests, languages] = found.tags;
@@ -628,8 +634,9 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
     let nets = readable
         .iter()
         .filter_map(|s| {
-            let n = found.networks.iter().find(|(id, _)| *id == s.network.id)?.1;
-            Some((s.network.slug.clone(), s.network.name.clone(), n, q.network == s.network.slug))
+            let chosen = q.network == s.network.slug;
+            let n = found.networks.iter().find(|(id, _)| *id == s.network.id).map_or(0, |n| n.1);
+            (n > 0 || chosen).then(|| (s.network.slug.clone(), s.network.name.clone(), n, chosen))
         })
         .collect();
     facets.push(Facet { key: "network", label: "Network", values: nets, more: 0 });
