@@ -7,6 +7,7 @@ use super::{FACETS, Net, Person, PersonEntry, Snapshot, TAG_KINDS};
 use roundtable_domain::profile::{Audience, Relation, can_see};
 use roundtable_domain::{Actor, MembershipStatus, NetworkId, UserId};
 use roundtable_store::profiles::Listed;
+use smallvec::SmallVec;
 
 /// What the viewer asked for; text is folded, tag values folded, everything already cut to size.
 #[derive(Debug, Default)]
@@ -311,14 +312,18 @@ pub struct Shared {
 
 impl Snapshot {
     /// "People like you": everyone sharing a tag of the viewer's that the viewer may see on them
-    /// (level, experience band, skills, interests, languages), at most 2,000; and up to 200
-    /// people of the viewer's department. Also the number of people held, to weigh by.
+    /// (level, experience band, skills, interests, languages), at most 2,000 — the viewer's
+    /// rarest threads first, so a common level cannot crowd out a rare skill — and up to 200
+    /// people of the viewer's department, those already sharing a thread first. Also the number
+    /// of people held, to weigh by.
     pub fn like_me(&self, actor: &Actor) -> (Vec<Shared>, usize) {
         let Some(&me) = self.person_by_id.get(&actor.user_id) else { return (Vec::new(), self.people.len()) };
         let viewer = Viewer::new(self, actor);
         let me_entry = &self.people[me as usize];
         let mut shared = Vec::new();
-        for mine in &me_entry.tags {
+        let mut threads: SmallVec<[&super::Tag; 10]> = me_entry.tags.iter().collect();
+        threads.sort_by_key(|t| self.tagged[t.kind()][t.value as usize].len());
+        for mine in threads {
             if shared.len() >= 2000 {
                 break;
             }
@@ -349,7 +354,14 @@ impl Snapshot {
         }
         if !me_entry.department.is_empty() {
             let colleagues = &self.departments.people[me_entry.department_id as usize];
-            for &other in colleagues.iter().filter(|&&p| p != me).take(200) {
+            // Name order alone would favour the first 200 names of a large department.
+            let found: std::collections::HashSet<UserId> = shared.iter().map(|s| s.person.id).collect();
+            let (alike, others): (Vec<Person>, Vec<Person>) = colleagues
+                .iter()
+                .copied()
+                .filter(|&p| p != me)
+                .partition(|&p| found.contains(&self.people[p as usize].id));
+            for other in alike.into_iter().chain(others).take(200) {
                 let p = &self.people[other as usize];
                 shared.push(Shared {
                     person: listed(p, viewer.relation(p)),

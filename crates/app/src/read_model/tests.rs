@@ -312,6 +312,26 @@ fn departments_written_differently_are_one() {
     assert_eq!(snap.directory(&viewer, &f).total, 2);
 }
 
+/// The viewer's level is shared by 2,100 people, a skill by one: the rare skill still makes a
+/// suggestion (it was crowded out when the level, listed first, filled the 2,000 places).
+#[test]
+fn a_rare_thread_is_not_crowded_out_by_a_common_one() {
+    let me = person("Mia Me", "Finance", "Leeds");
+    let zed = person("Zed Rare", "Sales", "York");
+    let mut people = vec![me.clone(), zed.clone()];
+    let mut tags = vec![tag(&me, "level", "Senior", "organisation"), tag(&me, "skills", "Shorthand", "organisation")];
+    tags.push(tag(&zed, "skills", "Shorthand", "organisation"));
+    for i in 0..2100 {
+        let p = person(&format!("Aa{i:04} Common"), "Legal", "Leeds");
+        tags.push(tag(&p, "level", "Senior", "organisation"));
+        people.push(p);
+    }
+    people.sort_by(|a, b| a.name_folded.cmp(&b.name_folded));
+    let snap = Snapshot::build(&Rows { version: 1, people, tags, ..Rows::default() });
+    let (shared, _) = snap.like_me(&Actor { user_id: me.id, is_org_admin: false });
+    assert!(shared.iter().any(|s| s.person.name == "Zed Rare" && s.kind == "skills"), "the rare skill counts");
+}
+
 #[test]
 fn member_list_is_active_members_in_name_order_with_search() {
     let w = world();
