@@ -133,11 +133,11 @@ pub const REMIND_INTERVAL_DAYS: i64 = 7;
 /// Emails every active member who has not accepted the current version a reminder (organisers),
 /// at most once a week per version; returns how many were reminded.
 pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &str) -> Result<usize> {
-    let (seen, current, list) = acceptances(state, actor, slug).await?;
-    let Some(current) = current.map(|c| c.version) else {
+    let (seen, charter, list) = acceptances(state, actor, slug).await?;
+    let Some(Charter { version: current, reminded_at, .. }) = charter else {
         return Err(AppError::Conflict(FieldError::new("remind", "There is no charter to accept yet.")));
     };
-    let pending: Vec<UserId> = list
+    let pending: std::collections::HashSet<UserId> = list
         .iter()
         .filter(|(id, _, v, _)| *id != actor.user_id && v.is_none_or(|v| v < current))
         .map(|r| r.0)
@@ -155,8 +155,8 @@ pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     let interval = chrono::Duration::days(REMIND_INTERVAL_DAYS);
     let mut tx = state.db.begin().await?;
     if !charters::remind(&mut tx, seen.network.id, current, now, now - interval).await? {
-        drop(tx);
-        let last = charters::current(&state.db, seen.network.id).await?.and_then(|c| c.reminded_at).unwrap_or(now);
+        // (Unless another organiser reminded them a moment ago: then "today".)
+        let last = reminded_at.unwrap_or(now);
         let msg = format!(
             "Members were reminded on {}; they can be reminded again from {}.",
             crate::http::day(last),
