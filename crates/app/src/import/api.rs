@@ -2,7 +2,7 @@
 //! and export members as CSV. The same rules and checks as the pages and the command line; the
 //! columns are matched by their header names (there is no mapping step), as on the command line.
 
-use super::pages::{ExportQuery, MAX_FILE_MB, csv_response, export_download, too_large};
+use super::pages::{ExportQuery, MAX_FILE_MB, export_download, network_download, too_large};
 use super::{Action, Options, Report};
 use crate::api::extract::Query;
 use crate::http::{ApiResult, ApiUser, AppError};
@@ -213,7 +213,5 @@ pub async fn export_network_members(
     crate::api::extract::Path(slug): crate::api::extract::Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    let separator = crate::http::Separator::parse(&q.separator)?;
-    let body = super::export_network(&state, &u.actor(), &u.0.name, &slug, separator).await?;
-    Ok(csv_response(&format!("{slug}-members.csv"), body))
+    Ok(network_download(&state, &u.actor(), &u.0.name, &slug, &q).await?)
 }

@@ -573,7 +573,7 @@ pub struct ExportQuery {
     pub separator: String,
 }
 
-pub(super) fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
+fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -617,9 +617,20 @@ async fn export_network_csv(
 ) -> Result<Response> {
     started_here(&headers)?;
     let q = q.map(|Query(q)| q).unwrap_or_default();
+    network_download(&state, &s.actor(), &s.user.name, &slug, &q).await
+}
+
+/// A network's member list as a file download, for this page and the API.
+pub(super) async fn network_download(
+    state: &AppState,
+    actor: &roundtable_domain::Actor,
+    actor_name: &str,
+    slug: &str,
+    q: &ExportQuery,
+) -> Result<Response> {
     let separator = crate::http::Separator::parse(&q.separator)?;
-    let body = super::export_network(&state, &s.actor(), &s.user.name, &slug, separator).await?;
-    // The slug is a checked network address (letters, digits, dashes): safe in a header.
+    let body = super::export_network(state, actor, actor_name, slug, separator).await?;
+    // Only a network's own address gets this far (`export_network` found it): safe in a header.
     Ok(csv_response(&format!("{slug}-members.csv"), body))
 }
 

@@ -293,6 +293,13 @@ pub struct Progress {
     pub buddy: Option<roundtable_store::buddies::Paired>,
 }
 
+impl Progress {
+    /// Whether an organiser may nudge them now (not finished, not nudged in the last week).
+    pub fn may_nudge(&self, now: DateTime<Utc>) -> bool {
+        self.done < self.total && self.nudged_at.is_none_or(|t| now - t >= Duration::days(NUDGE_INTERVAL_DAYS))
+    }
+}
+
 /// Every newcomer (see `newcomer_window`) with their progress; "stuck" = a step not done more
 /// than the network's stuck-days after they joined, or after the step was added if that was later.
 pub async fn progress(

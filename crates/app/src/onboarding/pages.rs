@@ -95,12 +95,12 @@ async fn render_page(
     let actor = s.actor();
     let (seen, steps, progress, stuck_days) = super::progress(state, &actor, slug).await?;
     let (_, pairs) = super::buddies::pairs(state, &actor, slug).await?;
-    let next_nudge = chrono::Utc::now() - chrono::Duration::days(super::NUDGE_INTERVAL_DAYS);
+    let now = chrono::Utc::now();
     let rows: Vec<Row> = progress
         .into_iter()
         .map(|p| Row {
             nudged: p.nudged_at.map(day).unwrap_or_default(),
-            can_nudge: p.done < p.total && p.nudged_at.is_none_or(|t| t < next_nudge),
+            can_nudge: p.may_nudge(now),
             id: p.user_id.to_string(),
             name: p.name,
             joined: day(p.joined),
