@@ -1353,7 +1353,7 @@ async fn onboarding_journey(dialect: Dialect) {
     admin
         .expect_text(
             "section[aria-labelledby=prog-h] table .hint",
-            &format!("Reminded {}", roundtable_app::http::day(chrono::Utc::now())),
+            &format!("Reminded {}", roundtable_app::http::day(chrono::Utc::now(), chrono_tz::Tz::UTC)),
         )
         .await;
     // At phone width too: the steps' long "done when…" labels wrap instead of widening the page.

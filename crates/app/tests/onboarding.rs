@@ -19,6 +19,7 @@ both!(
     joining_needs_the_current_charter_and_a_new_version_is_accepted_again,
     organisers_run_the_checklist_and_the_charter_over_the_api,
     the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_is_stuck,
+    organisers_see_the_days_on_their_own_calendar,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -662,4 +663,65 @@ async fn organisers_remind_those_who_have_not_accepted_the_charter_once_a_week(d
     assert_eq!(cy.post(app.at("/n/eas/charter/reminders")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let (log, _) = roundtable_store::audit::page(&app.state.db, 50, 0).await.unwrap();
     assert!(log.iter().any(|e| e.action == "charter.reminded" && e.detail == "1 member"), "audited");
+}
+
+/// An organiser in Auckland sees the day a newcomer joined and was last reminded on their own
+/// calendar: 12:30 UTC is already the next morning there (UTC+13 in the southern summer, +12 in
+/// winter) — on the progress page, and in the refusal of a second nudge, on the page and over
+/// the API. Back in UTC, the page says the UTC day.
+async fn organisers_see_the_days_on_their_own_calendar(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let r = admin
+        .post(app.at("/n/eas/onboarding/steps"))
+        .form(&[("title", "Read the induction pack"), ("description", ""), ("automatic", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    // Bo joined, and was reminded, at 12:30 UTC two days ago (time travel in the data).
+    let at = (chrono::Utc::now() - chrono::Duration::days(2)).date_naive().and_hms_opt(12, 30, 0).unwrap().and_utc();
+    let written = |t: chrono::DateTime<chrono::Utc>| t.format("%-d %b %Y").to_string();
+    let (utc_day, auckland_day) = (written(at), written(at + chrono::Duration::days(1)));
+    app.state
+        .db
+        .write(
+            "UPDATE memberships SET created_at = $1, nudged_at = $1 WHERE network_id = $2 AND user_id = $3",
+            roundtable_store::params![at, n.id, bo_id],
+        )
+        .await
+        .unwrap();
+    let set_tz = |tz: &'static str| {
+        app.state.db.write(
+            "UPDATE users SET time_zone = $1 WHERE email = $2",
+            roundtable_store::params![tz, "admin@example.org"],
+        )
+    };
+    set_tz("Pacific/Auckland").await.unwrap();
+
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains(&format!("<td>{auckland_day}</td>")), "joined, in Auckland: {page}");
+    assert!(page.contains(&format!("Reminded {auckland_day}")), "{page}");
+    assert!(!page.contains(&utc_day), "no UTC day: {page}");
+    // A second nudge within the week is refused, with the days on the organiser's calendar.
+    let again = written(at + chrono::Duration::days(8));
+    let refusal = format!("Bo Newcomer was nudged on {auckland_day}; a nudge can be sent again from {again}.");
+    let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = body(r).await;
+    assert!(page.contains(&refusal), "{refusal} in {page}");
+    let token = app.api_token(&admin).await;
+    let url = app.at(&format!("/api/v1/networks/eas/onboarding/newcomers/{bo_id}/nudge"));
+    let (status, problem) = api_send(Method::POST, url, &token, &json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["detail"], refusal, "{problem}");
+
+    set_tz("UTC").await.unwrap();
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains(&format!("<td>{utc_day}</td>")) && page.contains(&format!("Reminded {utc_day}")), "{page}");
 }

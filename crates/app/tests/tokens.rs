@@ -13,6 +13,7 @@ both!(
     creating_a_token_redirects_and_the_account_page_shows_it_once,
     a_token_shown_after_creation_is_only_for_the_person_who_made_it,
     a_refused_token_name_creates_nothing,
+    the_account_page_writes_times_in_the_viewers_time_zone,
 );
 
 /// The secret in the account page's "copy it now" notice, if the page shows one.
@@ -93,4 +94,29 @@ async fn a_refused_token_name_creates_nothing(d: Dialect) {
     assert!(page.contains("a name for the token"), "{page}");
     assert_eq!(shown_secret(&page), None);
     assert_eq!(token_count(&app, "admin@example.org").await, 0);
+}
+
+/// The account page's sessions and tokens are written on the person's own clock, the zone
+/// named: 12:30 UTC on 25 November 2024 is 01:30 on the 26th in Auckland (NZDT, UTC+13).
+async fn the_account_page_writes_times_in_the_viewers_time_zone(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let r = admin.post(app.at("/account/tokens")).form(&[("name", "reporting script")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let at = chrono::DateTime::parse_from_rfc3339("2024-11-25T12:30:00Z").unwrap().to_utc();
+    let db = &app.state.db;
+    db.write("UPDATE api_tokens SET created_at = $1", roundtable_store::params![at]).await.unwrap();
+    db.write("UPDATE sessions SET created_at = $1", roundtable_store::params![at]).await.unwrap();
+    let set_tz = |tz: &'static str| {
+        db.write("UPDATE users SET time_zone = $1 WHERE email = $2", roundtable_store::params![tz, "admin@example.org"])
+    };
+
+    set_tz("Pacific/Auckland").await.unwrap();
+    let page = admin.get(app.at("/account")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches("26 Nov 2024 01:30 NZDT").count(), 2, "signed in, and the token made: {page}");
+    assert!(!page.contains("25 Nov 2024") && !page.contains("UTC"), "{page}");
+
+    set_tz("UTC").await.unwrap();
+    let page = admin.get(app.at("/account")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches("25 Nov 2024 12:30 UTC").count(), 2, "{page}");
 }

@@ -16,8 +16,9 @@ queries! {
     COUNT = "SELECT COUNT(*) FROM users";
     /// The person behind a live session, with the session's last-seen time and "remember me",
     /// in one round trip (every signed-in request does this) — and the read model's version, so
-    /// the page's snapshot check needs no query of its own.
-    BY_SESSION = "SELECT u.id, u.email, u.name, u.password_hash, u.is_org_admin, u.email_verified_at, u.deactivated_at, u.created_at, s.last_seen_at, s.remember, (SELECT version FROM read_model_version WHERE id = 1) FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL";
+    /// the page's snapshot check needs no query of its own, and the person's time zone, so pages
+    /// write dates on their calendar without one either.
+    BY_SESSION = "SELECT u.id, u.email, u.name, u.password_hash, u.is_org_admin, u.email_verified_at, u.deactivated_at, u.created_at, s.last_seen_at, s.remember, (SELECT version FROM read_model_version WHERE id = 1), u.time_zone FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.deactivated_at IS NULL";
     /// The HR employee id goes too: a later import must not find the erased account by it, and
     /// the id is free for someone else.
     ERASE_USER = "UPDATE users SET email = $2, name = 'Former member', name_folded = 'former member', password_hash = NULL, is_org_admin = $3, job_title = '', department = '', location = '', time_zone = 'UTC', employee_id = NULL, deactivated_at = $4 WHERE id = $1";
@@ -177,18 +178,33 @@ pub struct NewUser<'a> {
     pub verified: bool,
 }
 
-/// The person behind a live session of an active account, with (session last seen, remember me,
-/// the read model's version at this moment).
-pub async fn by_session(
-    db: &Db,
-    id_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<(User, DateTime<Utc>, bool, i64)>> {
+/// The person behind a live session, as `by_session` finds them.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: User,
+    pub last_seen: DateTime<Utc>,
+    pub remember: bool,
+    /// The read model's version at this moment.
+    pub read_model_version: i64,
+    /// Their profile's time zone as stored ("UTC" when they never chose one).
+    pub time_zone: String,
+}
+
+/// The person behind a live session of an active account.
+pub async fn by_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionUser>> {
     db.read_hot(BY_SESSION, params![id_hash, now])
         .await?
         .into_iter()
         .next()
-        .map(|r| Ok((map(&r)?, r.time(8)?, r.bool(9)?, r.int(10)?)))
+        .map(|r| {
+            Ok(SessionUser {
+                user: map(&r)?,
+                last_seen: r.time(8)?,
+                remember: r.bool(9)?,
+                read_model_version: r.int(10)?,
+                time_zone: r.text(11)?,
+            })
+        })
         .transpose()
 }
 

@@ -72,7 +72,7 @@ async fn render_page(
     new_token: Option<NewToken>,
     n: Option<&'static str>,
 ) -> Result<Response> {
-    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%-d %b %Y %H:%M UTC").to_string();
+    let fmt = |t: chrono::DateTime<chrono::Utc>| crate::http::time_in(t, s.tz, "%-d %b %Y %H:%M");
     let sessions = super::sessions(state, s)
         .await?
         .into_iter()

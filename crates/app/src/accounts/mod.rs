@@ -138,14 +138,15 @@ pub async fn session_user(state: &AppState, token: &str) -> Result<Option<Signed
     let now = Utc::now();
     let hash = token_hash(token);
     let commits = roundtable_store::db::local_read_model_commits();
-    let Some((user, last_seen, remember, version)) = users::by_session(&state.db, &hash, now).await? else {
+    let Some(found) = users::by_session(&state.db, &hash, now).await? else {
         return Ok(None);
     };
-    crate::read_model::note_version(version, commits);
-    if now - last_seen > Duration::minutes(5) {
-        sessions::touch(&state.db, &hash, now, session_expiry(state, remember, now)).await?;
+    crate::read_model::note_version(found.read_model_version, commits);
+    if now - found.last_seen > Duration::minutes(5) {
+        sessions::touch(&state.db, &hash, now, session_expiry(state, found.remember, now)).await?;
     }
-    Ok(Some(Signed { user, session_hash: hash, path: String::new() }))
+    let tz = found.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    Ok(Some(Signed { user: found.user, tz, session_hash: hash, path: String::new() }))
 }
 
 pub async fn token_user(state: &AppState, token: &str) -> Result<Option<User>> {

@@ -30,8 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/outbox/{id}", get(message))
 }
 
-fn fmt(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// "2026-11-26 01:30 NZDT": in the admin's time zone, named.
+fn fmt(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    crate::http::time_in(t, tz, "%Y-%m-%d %H:%M")
 }
 
 #[derive(Template)]
@@ -278,7 +279,7 @@ async fn audit_log(State(state): State<AppState>, s: Signed, Query(q): Query<Lis
     let rows = entries
         .into_iter()
         .map(|e: audit::Entry| AuditRow {
-            at: fmt(e.at),
+            at: fmt(e.at, s.tz),
             actor: e.actor_name,
             action: e.action,
             network: e.network_name.unwrap_or_default(),
@@ -313,7 +314,7 @@ async fn outbox_page(State(state): State<AppState>, s: Signed, Query(q): Query<L
         .into_iter()
         .map(|m: outbox::Message| MessageRow {
             id: m.id.to_string(),
-            at: fmt(m.created_at),
+            at: fmt(m.created_at, s.tz),
             to: m.to,
             subject: m.subject,
             status: m.status,
@@ -337,5 +338,5 @@ struct MessagePage {
 
 async fn message(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {
     let m = super::message(&state, &s.actor(), &id).await?;
-    render(&MessagePage { layout: Layout::for_user("Message", &s), at: fmt(m.created_at), m })
+    render(&MessagePage { layout: Layout::for_user("Message", &s), at: fmt(m.created_at, s.tz), m })
 }

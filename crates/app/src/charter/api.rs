@@ -155,6 +155,8 @@ pub async fn remind(
     u: ApiUser,
     Path(slug): Path<String>,
 ) -> ApiResult<(StatusCode, Json<RemindedJson>)> {
-    let reminded = super::remind(&state, &u.actor(), &u.0.name, &slug).await?;
+    // A refusal's days on the caller's calendar, as on the page.
+    let tz = crate::events::viewer_tz(&state, &u.actor()).await?;
+    let reminded = super::remind(&state, &u.actor(), &u.0.name, &slug, tz).await?;
     Ok((StatusCode::ACCEPTED, Json(RemindedJson { reminded })))
 }

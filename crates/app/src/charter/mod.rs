@@ -11,6 +11,7 @@ use crate::members::markdown;
 use crate::networks::{self, Seen};
 use crate::state::AppState;
 use chrono::Utc;
+use chrono_tz::Tz;
 use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, UserId};
 use roundtable_store::charters::{self, Charter};
 
@@ -131,8 +132,9 @@ async fn ask_to_accept(
 pub const REMIND_INTERVAL_DAYS: i64 = 7;
 
 /// Emails every active member who has not accepted the current version a reminder (organisers),
-/// at most once a week per version; returns how many were reminded.
-pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &str) -> Result<usize> {
+/// at most once a week per version; returns how many were reminded. A refusal writes its days in
+/// `tz`, the organiser's time zone.
+pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, tz: Tz) -> Result<usize> {
     let (seen, charter, list) = acceptances(state, actor, slug).await?;
     let Some(Charter { version: current, reminded_at, .. }) = charter else {
         return Err(AppError::Conflict(FieldError::new("remind", "There is no charter to accept yet.")));
@@ -159,8 +161,8 @@ pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
         let last = reminded_at.unwrap_or(now);
         let msg = format!(
             "Members were reminded on {}; they can be reminded again from {}.",
-            crate::http::day(last),
-            crate::http::day(last + interval)
+            crate::http::day(last, tz),
+            crate::http::day(last + interval, tz)
         );
         return Err(AppError::Conflict(FieldError::new("remind", msg)));
     }

@@ -1,6 +1,6 @@
 //! Charter pages: read and accept (or join), publish a new version, see acceptances.
 
-use crate::http::{AppError, Errors, Form, Layout, Result, Signed, notice, render};
+use crate::http::{AppError, Errors, Form, Layout, Result, Signed, day, notice, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -72,7 +72,11 @@ pub(crate) async fn render_page(
         slug: v.seen.network.slug.clone(),
         network_name: v.seen.network.name.clone(),
         version,
-        published: v.charter.as_ref().map(|c| c.published_at.format("%-d %B %Y").to_string()).unwrap_or_default(),
+        published: v
+            .charter
+            .as_ref()
+            .map(|c| c.published_at.with_timezone(&s.tz).format("%-d %B %Y").to_string())
+            .unwrap_or_default(),
         body: body.unwrap_or_else(|| v.charter.as_ref().map(|c| c.body.clone()).unwrap_or_default()),
         html: v.html,
         action,
@@ -191,7 +195,7 @@ async fn acceptances(
             name,
             current: v.is_some() && v == current,
             version: v.map_or_else(|| "none".into(), |v| format!("version {v}")),
-            at: at.map(crate::http::day).unwrap_or_default(),
+            at: at.map(|t| day(t, s.tz)).unwrap_or_default(),
         })
         .collect();
     let members = rows.len();
@@ -207,12 +211,12 @@ async fn acceptances(
         rows: rows.into_iter().filter(|r| !q.pending || !r.current).collect(),
         members,
         accepted_current,
-        reminded: reminded_at.map(crate::http::day).unwrap_or_default(),
+        reminded: reminded_at.map(|t| day(t, s.tz)).unwrap_or_default(),
         can_remind: current.is_some() && accepted_current < members && reminded_at.is_none_or(|t| t < may_again),
     })
 }
 
 async fn remind(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
-    super::remind(&state, &s.actor(), &s.user.name, &slug).await?;
+    super::remind(&state, &s.actor(), &s.user.name, &slug, s.tz).await?;
     Ok(Redirect::to(&format!("/n/{slug}/charter/acceptances?notice=charter-reminded")).into_response())
 }

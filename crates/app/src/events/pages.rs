@@ -3,7 +3,7 @@
 //! subscription feeds and attendance history. Handlers parse, call one use case and render.
 
 use super::{EventInput, Filter, Item, Scope};
-use crate::http::{AppError, Errors, Form, Layout, Result, Signed, notice, or_form, render, urlencode};
+use crate::http::{AppError, Errors, Form, Layout, Result, Signed, notice, or_form, render, urlencode, zone_name};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -49,13 +49,6 @@ pub fn fmt_range(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
     } else {
         format!("{} – {} {zone}", s.format("%a %-d %b %Y, %H:%M"), e.format("%a %-d %b %Y, %H:%M"))
     }
-}
-
-/// The zone's abbreviation at `t` ("GMT", "CEST"), or — for the many zones that have none and
-/// whose abbreviation is a bare offset ("-03" for São Paulo, "+08" for Singapore) — "UTC-03".
-fn zone_name(t: &chrono::DateTime<Tz>) -> String {
-    let abbreviation = t.format("%Z").to_string();
-    if abbreviation.starts_with(['+', '-']) { format!("UTC{abbreviation}") } else { abbreviation }
 }
 
 fn event_id(raw: &str) -> Result<Uuid> {
@@ -329,7 +322,7 @@ async fn network_calendar(
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response> {
     let actor = s.actor();
-    let tz = super::viewer_tz(&state, &actor).await?;
+    let tz = s.tz;
     let r = range(&q, Utc::now().with_timezone(&tz).date_naive());
     let (from, to) = (utc_of(r.from_date - Duration::days(7), tz), utc_of(r.to_date + Duration::days(7), tz));
     let (seen, items) = super::network_calendar(&state, &actor, &slug, from, to, &filter_of(&q)).await?;
@@ -350,7 +343,7 @@ async fn network_calendar(
 
 async fn my_calendar(State(state): State<AppState>, s: Signed, Query(q): Query<CalendarQuery>) -> Result<Response> {
     let actor = s.actor();
-    let tz = super::viewer_tz(&state, &actor).await?;
+    let tz = s.tz;
     let r = range(&q, Utc::now().with_timezone(&tz).date_naive());
     let (from, to) = (utc_of(r.from_date - Duration::days(7), tz), utc_of(r.to_date + Duration::days(7), tz));
     let items = super::my_calendar(&state, &actor, from, to, &filter_of(&q)).await?;
@@ -437,7 +430,7 @@ fn form_page(
 async fn new_form(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
     let actor = s.actor();
     let seen = crate::networks::load(&state, &actor, &slug, Capability::Organise).await?;
-    let tz = super::viewer_tz(&state, &actor).await?;
+    let tz = s.tz;
     let members = super::members_for_form(&state, seen.network.id).await?;
     let f = EventInput {
         kind: "network_meeting".into(),
@@ -808,7 +801,7 @@ async fn event_page(
 ) -> Result<Response> {
     let actor = s.actor();
     let d = super::detail(&state, &actor, event_id(&id)?, at_param(q.at.as_deref())?).await?;
-    let tz = super::viewer_tz(&state, &actor).await?;
+    let tz = s.tz;
     let e = d.access.event.clone();
     let etz: Tz = e.time_zone.parse().unwrap_or(Tz::UTC);
     let now = Utc::now();
@@ -913,7 +906,7 @@ async fn feedback_page(
     let actor = s.actor();
     let a = super::access(state, &actor, event_id(id)?, Capability::ReadMembers).await?;
     let item = super::occurrence(state, &a.event, at).await?;
-    let tz = super::viewer_tz(state, &actor).await?;
+    let tz = s.tz;
     render(&FeedbackPage {
         layout: Layout::for_user("Feedback", s),
         errors,
@@ -1019,7 +1012,7 @@ async fn feeds_view(state: &AppState, s: &Signed, new_url: String) -> Result<Res
                 (
                     f.id.to_string(),
                     f.network_name.unwrap_or_else(|| "My calendar".into()),
-                    crate::http::day(f.created_at),
+                    crate::http::day(f.created_at, s.tz),
                 )
             })
             .collect(),
@@ -1074,7 +1067,7 @@ struct HistoryPage {
 
 async fn history(State(state): State<AppState>, s: Signed) -> Result<Response> {
     let actor = s.actor();
-    let tz = super::viewer_tz(&state, &actor).await?;
+    let tz = s.tz;
     let rows = super::history(&state, &actor)
         .await?
         .into_iter()

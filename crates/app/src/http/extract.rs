@@ -19,6 +19,8 @@ pub const SESSION_COOKIE: &str = "rt_session";
 #[derive(Debug, Clone)]
 pub struct Signed {
     pub user: User,
+    /// Their profile's time zone (UTC when unset or unknown): pages write days and times in it.
+    pub tz: chrono_tz::Tz,
     pub session_hash: String,
     /// The page asked for (no query), for the navigation's "you are here".
     pub path: String,

@@ -15,6 +15,8 @@ pub use form::Form;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use roundtable_domain::FieldError;
 
 /// What every page's frame needs: the title, who is signed in (for the navigation) and a notice.
@@ -246,25 +248,31 @@ impl Pager {
     }
 }
 
-/// "5 Mar 2026", the short date the pages show.
-pub fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    Day(t).to_string()
+/// "5 Mar 2026", the short date the pages show: the day `t` falls on in `tz`, the viewer's
+/// time zone (`Signed::tz`), so a late evening in Auckland is not written as the day before.
+pub fn day(t: DateTime<Utc>, tz: Tz) -> String {
+    Day::new(t, tz).to_string()
 }
 
 /// A date written as "5 Mar 2026" straight into a page. By hand: chrono's `format` parses its
 /// pattern on every call, which showed in the member list's profile (one date per row).
 #[derive(Debug, Clone, Copy)]
-pub struct Day(pub chrono::DateTime<chrono::Utc>);
+pub struct Day(pub NaiveDate);
+
+impl Day {
+    /// The day `t` falls on in `tz`. The date is worked out once, here: each of `day()`,
+    /// `month0()`, `year()` on a `DateTime` works it out again, and a member list writes fifty.
+    pub fn new(t: DateTime<Utc>, tz: Tz) -> Self {
+        Day(t.with_timezone(&tz).date_naive())
+    }
+}
 
 impl std::fmt::Display for Day {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use chrono::Datelike;
         const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-        // The date worked out once (and in UTC, as it is, skipping the offset arithmetic of
-        // `date_naive`): each of `day()`, `month0()`, `year()` on a `DateTime` works it out
-        // again, and a member list writes fifty. Digits by hand: `write!` with three arguments
-        // showed in the member list's profile.
-        let d = self.0.naive_utc().date();
+        // Digits by hand: `write!` with three arguments showed in the member list's profile.
+        let d = self.0;
         let mut buf = itoa::Buffer::new();
         f.write_str(buf.format(d.day()))?;
         f.write_str(" ")?;
@@ -272,6 +280,20 @@ impl std::fmt::Display for Day {
         f.write_str(" ")?;
         f.write_str(buf.format(d.year()))
     }
+}
+
+/// `t` in `tz` written with chrono's `pattern` (no zone in it) and the zone's name after it:
+/// "26 Nov 2026 01:30 NZDT" (through chrono's `format`: not for the hottest lists).
+pub fn time_in(t: DateTime<Utc>, tz: Tz, pattern: &str) -> String {
+    let local = t.with_timezone(&tz);
+    format!("{} {}", local.format(pattern), zone_name(&local))
+}
+
+/// The zone's abbreviation at `t` ("GMT", "CEST"), or — for the many zones that have none and
+/// whose abbreviation is a bare offset ("-03" for São Paulo, "+08" for Singapore) — "UTC-03".
+pub fn zone_name(t: &DateTime<Tz>) -> String {
+    let abbreviation = t.format("%Z").to_string();
+    if abbreviation.starts_with(['+', '-']) { format!("UTC{abbreviation}") } else { abbreviation }
 }
 
 /// Written as it is, not through the HTML escaper: digits, a month's abbreviation and spaces.
@@ -382,12 +404,37 @@ pub fn csv_download<R: IntoIterator<Item = Vec<String>>>(file_name: &str, header
 
 #[cfg(test)]
 mod day_tests {
+    use chrono::TimeZone;
+    use chrono_tz::Tz;
+
     #[test]
     fn a_day_reads_like_chrono_would_write_it() {
-        use chrono::TimeZone;
         for (y, m, d) in [(2026, 3, 5), (1999, 12, 31), (2024, 2, 29), (2030, 10, 10)] {
             let t = chrono::Utc.with_ymd_and_hms(y, m, d, 23, 59, 0).single().unwrap_or_default();
-            assert_eq!(super::day(t), t.format("%-d %b %Y").to_string());
+            assert_eq!(super::day(t, Tz::UTC), t.format("%-d %b %Y").to_string());
+            let local = t.with_timezone(&Tz::America__Sao_Paulo);
+            assert_eq!(super::day(t, Tz::America__Sao_Paulo), local.format("%-d %b %Y").to_string());
         }
+    }
+
+    #[test]
+    fn a_day_is_the_viewers_day() {
+        // 12:30 UTC on 25 November is 01:30 the next morning in Auckland (NZDT, UTC+13), and
+        // still the evening before in Honolulu just after midnight UTC.
+        let t = chrono::Utc.with_ymd_and_hms(2026, 11, 25, 12, 30, 0).single().unwrap_or_default();
+        assert_eq!(super::day(t, Tz::UTC), "25 Nov 2026");
+        assert_eq!(super::day(t, Tz::Pacific__Auckland), "26 Nov 2026");
+        assert_eq!(super::day(t, Tz::Europe__London), "25 Nov 2026");
+        let t = chrono::Utc.with_ymd_and_hms(2027, 1, 1, 0, 30, 0).single().unwrap_or_default();
+        assert_eq!(super::day(t, Tz::Pacific__Honolulu), "31 Dec 2026");
+        assert_eq!(super::day(t, Tz::UTC), "1 Jan 2027");
+    }
+
+    #[test]
+    fn a_time_names_its_zone() {
+        let t = chrono::Utc.with_ymd_and_hms(2026, 11, 25, 12, 30, 0).single().unwrap_or_default();
+        assert_eq!(super::time_in(t, Tz::Pacific__Auckland, "%-d %b %Y %H:%M"), "26 Nov 2026 01:30 NZDT");
+        assert_eq!(super::time_in(t, Tz::UTC, "%Y-%m-%d %H:%M"), "2026-11-25 12:30 UTC");
+        assert_eq!(super::time_in(t, Tz::America__Sao_Paulo, "%H:%M"), "09:30 UTC-03");
     }
 }

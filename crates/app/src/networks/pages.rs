@@ -279,7 +279,7 @@ async fn network_home(
         crate::onboarding::buddies::mine(&state, &actor, &h.seen).await?
     };
     let shown = |p: roundtable_store::buddies::Paired| {
-        (p.id.to_string(), p.name, p.since.format("%-d %B %Y").to_string(), p.email)
+        (p.id.to_string(), p.name, p.since.with_timezone(&s.tz).format("%-d %B %Y").to_string(), p.email)
     };
     render(&NetworkPage {
         buddy: buddies.buddy.map(shown),
@@ -423,6 +423,8 @@ struct MembersPage<'a> {
     can_export: bool,
     requests: Vec<Listed<'a>>,
     invited: Vec<Listed<'a>>,
+    /// The viewer's time zone, the calendar the dates are written on.
+    tz: chrono_tz::Tz,
     /// (address, the day its link stops working).
     invited_emails: Vec<(String, String)>,
     roles: Vec<(&'static str, &'static str)>,
@@ -453,7 +455,8 @@ async fn members(
         can_export: seen.can(&actor, Capability::Organise),
         requests: requests.iter().map(Listed::from).collect(),
         invited: invited.iter().map(Listed::from).collect(),
-        invited_emails: invited_emails.into_iter().map(|(e, until)| (e, crate::http::day(until))).collect(),
+        invited_emails: invited_emails.into_iter().map(|(e, until)| (e, crate::http::day(until, s.tz))).collect(),
+        tz: s.tz,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
     })
 }

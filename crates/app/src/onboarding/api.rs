@@ -383,7 +383,9 @@ pub(crate) async fn nudge(
     u: ApiUser,
     Path((slug, person)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    super::nudge(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&person)?).await?;
+    // A refusal's days on the caller's calendar, as on the page.
+    let tz = crate::events::viewer_tz(&state, &u.actor()).await?;
+    super::nudge(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&person)?, tz).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -375,8 +375,16 @@ pub async fn set_stuck_days(state: &AppState, actor: &Actor, actor_name: &str, s
 pub const NUDGE_INTERVAL_DAYS: i64 = 7;
 
 /// Emails a newcomer a friendly reminder of what is left on their checklist, at most once a
-/// week (any organiser), and records when.
-pub async fn nudge(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, user: UserId) -> Result<()> {
+/// week (any organiser), and records when. A refusal writes its days in `tz`, the organiser's
+/// time zone.
+pub async fn nudge(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    user: UserId,
+    tz: chrono_tz::Tz,
+) -> Result<()> {
     let (seen, _, list, _) = progress(state, actor, slug).await?;
     let p = list.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
     if p.done == p.total {
@@ -401,8 +409,8 @@ pub async fn nudge(state: &AppState, actor: &Actor, actor_name: &str, slug: &str
             format!(
                 "{} was nudged on {}; a nudge can be sent again from {}.",
                 p.name,
-                crate::http::day(p.nudged_at.unwrap_or(now)),
-                crate::http::day(again)
+                crate::http::day(p.nudged_at.unwrap_or(now), tz),
+                crate::http::day(again, tz)
             ),
         )));
     }

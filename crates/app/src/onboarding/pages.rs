@@ -99,11 +99,11 @@ async fn render_page(
     let rows: Vec<Row> = progress
         .into_iter()
         .map(|p| Row {
-            nudged: p.nudged_at.map(day).unwrap_or_default(),
+            nudged: p.nudged_at.map(|t| day(t, s.tz)).unwrap_or_default(),
             can_nudge: p.may_nudge(now),
             id: p.user_id.to_string(),
             name: p.name,
-            joined: day(p.joined),
+            joined: day(p.joined, s.tz),
             done: p.done,
             total: p.total,
             stuck: p.stuck,
@@ -132,7 +132,7 @@ async fn render_page(
                 newcomer: p.newcomer.name,
                 buddy_id: p.buddy.id.to_string(),
                 buddy: p.buddy.name,
-                since: day(p.buddy.since),
+                since: day(p.buddy.since, s.tz),
             })
             .collect(),
     })
@@ -256,7 +256,7 @@ async fn nudge(
     Path((slug, user)): Path<(String, String)>,
 ) -> Result<Response> {
     let user = UserId::parse(&user).ok_or(AppError::NotFound)?;
-    super::nudge(&state, &s.actor(), &s.user.name, &slug, user).await?;
+    super::nudge(&state, &s.actor(), &s.user.name, &slug, user, s.tz).await?;
     Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=nudged#prog-h")).into_response())
 }
 
@@ -314,7 +314,7 @@ async fn render_buddy(
     let facts: Vec<String> = [
         a.newcomer.location.clone(),
         a.newcomer.time_zone.clone(),
-        format!("member since {}", day(a.newcomer.member_since)),
+        format!("member since {}", day(a.newcomer.member_since, s.tz)),
     ]
     .into_iter()
     .filter(|f| !f.trim().is_empty())
@@ -327,7 +327,7 @@ async fn render_buddy(
         newcomer_id: a.newcomer.id.to_string(),
         newcomer: a.newcomer.name,
         newcomer_facts: facts.join(" · "),
-        current: a.current.map(|c| (c.id.to_string(), c.name, day(c.since))),
+        current: a.current.map(|c| (c.id.to_string(), c.name, day(c.since, s.tz))),
         suggestions: a
             .suggestions
             .into_iter()

@@ -566,9 +566,10 @@ pub struct Listed<'a> {
 }
 
 impl Listed<'_> {
-    /// The date they joined (or asked, or were invited), as pages show it.
-    pub fn day(&self) -> crate::http::Day {
-        crate::http::Day(self.since)
+    /// The date they joined (or asked, or were invited), as pages show it: on the calendar of
+    /// `tz`, the viewer's time zone.
+    pub fn day(&self, tz: chrono_tz::Tz) -> crate::http::Day {
+        crate::http::Day::new(self.since, tz)
     }
 
     /// Their profile's address.
