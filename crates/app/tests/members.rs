@@ -374,6 +374,17 @@ async fn search_takes_words_in_any_order_and_finds_accented_names_by_their_plain
     for q in ["nguyen", "huong", "huong nguyen"] {
         assert_eq!(api(q).await, ["Nguyễn Thị Hương"], "{q}");
     }
+    // How titles and German names are also typed: "EA" for Executive Assistant, "Mueller".
+    assert_eq!(api("ea").await, ["Ann Assistant", "Bea Peer"]);
+    assert_eq!(api("EAs london").await, ["Ann Assistant"]);
+    app.user("jorg@example.org", "Jörg Müller").await;
+    for q in ["mueller", "muller", "joerg müller"] {
+        assert_eq!(api(q).await, ["Jörg Müller"], "{q}");
+    }
+    // The level is searched as far as its audience goes: Ann shows hers to organisers only.
+    assert!(api("senior").await.is_empty(), "Bea may not see Ann's level");
+    let admin_token = app.api_token(&admin).await;
+    assert_eq!(api_names(&app, &admin_token, &[("q", "senior")]).await, ["Ann Assistant"]);
 
     // A network's member list takes words in any order too, by name or email.
     let members = |q: &'static str| {

@@ -1,7 +1,7 @@
 //! Directory search with facet counts over the snapshot, in one pass over the people in name
 //! order. Privacy is `domain::profile::can_see` for every tag (level, skills, interests,
-//! languages), the photo and the network-only search text: what the viewer may not see neither
-//! matches, nor counts, nor shows.
+//! languages), the photo and each layer of search text (network-only, organisers-only): what the
+//! viewer may not see neither matches, nor counts, nor shows.
 
 use super::{FACETS, Net, Person, PersonEntry, Snapshot, TAG_KINDS};
 use roundtable_domain::profile::{Audience, Relation, can_see};
@@ -222,11 +222,12 @@ impl Snapshot {
             let rel = viewer.relation(p);
             // Each word on its own, through the layers the viewer may see (the network layer
             // holds the organisation's too); nothing is allocated per person.
-            let network_text = can_see(Audience::Network, rel);
+            let (network_text, organisers_text) = (can_see(Audience::Network, rel), can_see(Audience::Organisers, rel));
             let text_matches = words.iter().all(|word| {
                 let word = word.as_str();
                 p.name_search.contains(word)
                     || if network_text { p.search_network.contains(word) } else { p.search_organisation.contains(word) }
+                    || organisers_text && p.search_organisers.contains(word)
             });
             let visible = |kind: usize, value: u32| {
                 p.tags.iter().any(|t| t.kind() == kind && t.value == value && can_see(t.audience, rel))

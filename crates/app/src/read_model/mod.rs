@@ -161,11 +161,13 @@ pub struct PersonEntry {
     photo: Option<Audience>,
     /// Start date in the organisation (`YYYY-MM-DD`, sorts as text) and who may see it.
     start_date: Option<(String, Audience)>,
-    /// The name, and the text everyone / fellow network members may search, each as
-    /// `search::searchable` holds it.
+    /// The name, and the text everyone / fellow network members / the organisers of the
+    /// person's networks may search (the network layer holds the organisation's too; the
+    /// organisers' only their own tags), each as `search::searchable` holds it.
     name_search: String,
     search_organisation: String,
     search_network: String,
+    search_organisers: String,
     /// Networks the person is active in, ascending. This and `tags` are held inline (spilling to
     /// the heap only past a typical profile's size): a directory search reads both for every
     /// match, and a separate allocation per person made each read a cache miss — over half of
@@ -197,6 +199,8 @@ impl Tag {
 /// (the band of years) only counts towards "people like you".
 pub const TAG_KINDS: [&str; KINDS] = ["level", "skills", "interests", "languages", "experience"];
 const KINDS: usize = 5;
+/// `TAG_KINDS[LEVEL]` is "level".
+const LEVEL: usize = 0;
 pub const FACETS: usize = 4;
 
 pub struct Snapshot {
@@ -308,9 +312,16 @@ impl Snapshot {
                     location: p.location.clone(),
                     photo: p.has_photo.then_some(photo),
                     start_date: (!p.start_date.is_empty()).then(|| (p.start_date.clone(), start_date)),
-                    name_search: search::searchable(&refolded(&p.name_folded)),
+                    name_search: {
+                        let mut name = search::searchable(&refolded(&p.name_folded));
+                        if let Some(other) = search::umlauts_spelt_out(&p.name) {
+                            name.push_str(&search::searchable(&fold(&other)));
+                        }
+                        name
+                    },
                     search_organisation: search::searchable(&refolded(&p.search_organisation)),
                     search_network: search::searchable(&refolded(&p.search_network)),
+                    search_organisers: String::new(),
                     active_in: SmallVec::new(),
                     tags: SmallVec::new(),
                 }
@@ -415,6 +426,26 @@ impl Snapshot {
                 (a.kind, &tag_values[a.kind()][a.value as usize])
                     .cmp(&(b.kind, &tag_values[b.kind()][b.value as usize]))
             });
+            // The level is found by text too ("senior"), in the layer its audience allows; then
+            // abbreviations on every layer ("EA" finds an Executive Assistant, and back).
+            // Tags shown to organisers only are searched by those who may see them (the stored
+            // layers leave them out).
+            for t in p.tags.iter().filter(|t| t.kind() < FACETS) {
+                let text = || search::searchable(&tag_values[t.kind()][t.value as usize]);
+                match t.audience {
+                    Audience::Organisation if t.kind() == LEVEL => {
+                        let level = text();
+                        p.search_organisation.push_str(&level);
+                        p.search_network.push_str(&level);
+                    }
+                    Audience::Network if t.kind() == LEVEL => p.search_network.push_str(&text()),
+                    Audience::Organisers => p.search_organisers.push_str(&text()),
+                    _ => {}
+                }
+            }
+            for layer in [&mut p.search_organisation, &mut p.search_network, &mut p.search_organisers] {
+                *layer = search::with_abbreviations(std::mem::take(layer));
+            }
         }
 
         Self {

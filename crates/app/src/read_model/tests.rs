@@ -226,9 +226,61 @@ fn a_word_found_only_where_the_viewer_may_not_look_does_not_match() {
     assert_eq!(found(&w, &w.peer, "python zoe"), ["Zoë Adams"]);
     assert_eq!(found(&w, &w.outsider, "python zoe"), Vec::<String>::new());
     assert_eq!(found(&w, &w.outsider, "zoe excel london"), ["Zoë Adams"], "organisation-wide words do");
+    // Rust is a skill Zoë shows organisers only: the network's chair finds her by it, a peer not.
+    assert_eq!(found(&w, &w.chair, "rust"), ["Zoë Adams"]);
+    assert_eq!(found(&w, &w.peer, "rust"), Vec::<String>::new());
     let admin = Actor { user_id: w.outsider.id, is_org_admin: true };
     let f = DirectoryFilter { text: "python zoe", limit: 10, ..Default::default() };
     assert_eq!(w.snap.directory(&admin, &f).total, 1, "org admins see network-only text");
+}
+
+#[test]
+fn the_level_is_searched_in_the_layer_its_audience_allows() {
+    assert_eq!(TAG_KINDS[LEVEL], "level");
+    let mut people = vec![person("Ann Senior", "Finance", "London"), person("Bo Quiet", "Legal", "Leeds")];
+    people.sort_by(|a, b| a.name_folded.cmp(&b.name_folded));
+    let (ann, bo) = (people[0].clone(), people[1].clone());
+    let net = network("assistants");
+    let rows = Rows {
+        version: 1,
+        memberships: vec![member(&net, &bo, Role::Member, MembershipStatus::Active)],
+        // Bo's level only for his networks, which Ann shares none of.
+        tags: vec![tag(&ann, "level", "Principal", "organisation"), tag(&bo, "level", "Principal", "network")],
+        networks: vec![net],
+        people,
+        ..Rows::default()
+    };
+    let snap = Snapshot::build(&rows);
+    let names = |viewer: &PersonRow, text: &str| -> Vec<String> {
+        let f = DirectoryFilter { text, limit: 10, ..Default::default() };
+        snap.directory(&actor(viewer), &f).people.into_iter().map(|p| p.name).collect()
+    };
+    assert_eq!(names(&bo, "principal"), ["Ann Senior", "Bo Quiet"], "his own, and hers for everyone");
+    assert_eq!(names(&ann, "principal"), ["Ann Senior"], "his level is not hers to search");
+}
+
+#[test]
+fn abbreviations_and_spelt_out_umlauts_find_people() {
+    let mut people = vec![person("Jörg Müller", "Finance", "Berlin"), person("Ann Lee", "Finance", "Leeds")];
+    // Ann's title says "Executive Assistant" (the helper writes "Assistant" alone), Jörg's "EA".
+    people[1].search_organisation = fold("Ann Lee Executive Assistant to the CFO Finance Leeds");
+    people[0].search_organisation = fold("Jörg Müller EA Finance Berlin");
+    for p in &mut people {
+        p.search_network = p.search_organisation.clone();
+    }
+    people.sort_by(|a, b| a.name_folded.cmp(&b.name_folded));
+    let viewer = people[0].clone();
+    let rows = Rows { version: 1, people, ..Rows::default() };
+    let snap = Snapshot::build(&rows);
+    let names = |text: &str| -> Vec<String> {
+        let f = DirectoryFilter { text, limit: 10, ..Default::default() };
+        snap.directory(&actor(&viewer), &f).people.into_iter().map(|p| p.name).collect()
+    };
+    assert_eq!(names("ea"), ["Ann Lee", "Jörg Müller"]);
+    assert_eq!(names("executive assistants"), ["Ann Lee", "Jörg Müller"]);
+    assert_eq!(names("chief financial"), ["Ann Lee"]);
+    assert_eq!(names("mueller"), ["Jörg Müller"]);
+    assert_eq!(names("joerg muller"), ["Jörg Müller"]);
 }
 
 /// What an older `fold` stored for "İlkay Gündoğan" ("i" + combining dot, ğ and ı kept): the
