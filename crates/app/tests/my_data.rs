@@ -145,6 +145,7 @@ async fn my_data_names_people_only_where_their_manager_and_supports_audience_all
     let app = TestApp::spawn(d).await;
     let _admin = app.setup().await;
     let mia = app.user("mia@example.org", "Mia Manager").await;
+    let mut leaving = Vec::new();
     for (email, name, form) in [
         ("ray@example.org", "Ray Open", [("manager_email", "mia@example.org"), ("audience_manager", "organisation")]),
         ("rita@example.org", "Rita Hidden", [("manager_email", "mia@example.org"), ("audience_manager", "organisers")]),
@@ -161,10 +162,20 @@ async fn my_data_names_people_only_where_their_manager_and_supports_audience_all
     ] {
         let c = app.user(email, name).await;
         profile(&app, &c, &form).await;
+        leaving.push(c);
     }
     let json = export(&app, &mia).await;
     assert_eq!(json["profile"]["reports"], serde_json::json!(["Ray Open"]));
     assert_eq!(json["profile"]["supported_by"], serde_json::json!(["Sam Shown"]));
+    // Someone who has left appears nowhere, Mia's data included.
+    for c in &leaving {
+        let form = [("confirm_password", support::PASSWORD)];
+        let r = c.post(app.at("/account/deactivate")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let json = export(&app, &mia).await;
+    assert_eq!(json["profile"]["reports"], serde_json::json!([]));
+    assert_eq!(json["profile"]["supported_by"], serde_json::json!([]));
 }
 
 async fn my_data_hides_checklist_steps_until_the_current_charter_is_accepted(d: Dialect) {

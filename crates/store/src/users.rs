@@ -84,10 +84,12 @@ queries! {
     SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $4 ORDER BY CASE WHEN employee_id = $4 THEN 0 ELSE 1 END, name_folded, id LIMIT $2 OFFSET $3";
     SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $2";
     /// The assistants who support the person (the other side of their profile's "supports"),
-    /// with the audiences they chose (whether the person may see that is the app's call).
-    SUPPORTED_BY = "SELECT u.id, u.name, p.visibility FROM profile_supports s JOIN users u ON u.id = s.user_id LEFT JOIN profiles p ON p.user_id = s.user_id WHERE s.executive_id = $1 ORDER BY u.name_folded, u.id";
-    /// The people whose profile names the person as their manager, with their audiences.
-    REPORTS = "SELECT u.id, u.name, p.visibility FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.manager_id = $1 ORDER BY u.name_folded, u.id";
+    /// with the audiences they chose (whether the person may see that is the app's call); those
+    /// who have left are not listed, as they are nowhere else.
+    SUPPORTED_BY = "SELECT u.id, u.name, p.visibility FROM profile_supports s JOIN users u ON u.id = s.user_id LEFT JOIN profiles p ON p.user_id = s.user_id WHERE s.executive_id = $1 AND u.deactivated_at IS NULL ORDER BY u.name_folded, u.id";
+    /// The people with an active account whose profile names the person as their manager, with
+    /// their audiences.
+    REPORTS = "SELECT u.id, u.name, p.visibility FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.manager_id = $1 AND u.deactivated_at IS NULL ORDER BY u.name_folded, u.id";
     NAMES_FOLDED = "SELECT id, name, name_folded FROM users";
     FOLDED_WITH = "SELECT version FROM name_folding WHERE id = 1";
     SET_FOLDED_WITH = "UPDATE name_folding SET version = $1 WHERE id = 1";
