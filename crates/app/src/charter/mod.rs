@@ -68,7 +68,7 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
         return Err(FieldError::new("body", msg).into());
     }
     let now = Utc::now();
-    let members = snapshot.members(seen.network.id, "", usize::MAX, 0);
+    let members = snapshot.members(seen.network.id, "", false, usize::MAX, 0);
     let mut tx = state.db.begin().await?;
     // Two organisers publishing at once take turns (the second gets the next number).
     roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
@@ -151,7 +151,7 @@ pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
         )));
     }
     let snapshot = state.snapshot().await?;
-    let members = snapshot.members(seen.network.id, "", usize::MAX, 0);
+    let members = snapshot.members(seen.network.id, "", false, usize::MAX, 0);
     let to: Vec<&str> = members.rows().filter(|m| pending.contains(&m.id)).map(|m| m.email).collect();
     let now = Utc::now();
     let interval = chrono::Duration::days(REMIND_INTERVAL_DAYS);

@@ -1281,7 +1281,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTi
 
 /// Members of a network, for the host picker on the form.
 pub async fn members_for_form(state: &AppState, network: NetworkId) -> Result<Vec<(UserId, String)>> {
-    let members = state.snapshot().await?.members(network, "", 200, 0);
+    let members = state.snapshot().await?.members(network, "", false, 200, 0);
     Ok(members.rows().map(|m| (m.id, m.name.to_owned())).collect())
 }
 

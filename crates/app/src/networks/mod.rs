@@ -428,7 +428,8 @@ pub async fn members(state: &AppState, actor: &Actor, slug: &str, q: &str, page:
     let seen = load_in(&snapshot, actor, slug, Capability::ReadMembers)?;
     let q: String = q.chars().take(100).collect();
     let (limit, offset) = (usize::try_from(page.limit()).unwrap_or(0), usize::try_from(page.offset()).unwrap_or(0));
-    let list = snapshot.members(seen.network.id, &q, limit, offset);
+    let by_email = seen.can(actor, Capability::ManageMembers);
+    let list = snapshot.members(seen.network.id, &q, by_email, limit, offset);
     Ok((seen, list))
 }
 

@@ -546,9 +546,18 @@ impl Snapshot {
     }
 
     /// One page of a network's active members in directory order, with the number of matches;
-    /// with a query `q`, only those whose name or email contains each of its words, in any order
-    /// (accent- and case-insensitive).
-    pub fn members(self: &Arc<Self>, network: NetworkId, q: &str, limit: usize, offset: usize) -> MemberPage {
+    /// with a query `q`, only those whose name — or, `by_email`, email — contains each of its
+    /// words, in any order (accent- and case-insensitive). Addresses are searched only for those
+    /// who see them on the page (the people who manage members): for anyone else a search would
+    /// confirm an address no page shows them.
+    pub fn members(
+        self: &Arc<Self>,
+        network: NetworkId,
+        q: &str,
+        by_email: bool,
+        limit: usize,
+        offset: usize,
+    ) -> MemberPage {
         let mut page = MemberPage { snapshot: self.clone(), net: 0, people: Vec::new(), total: 0 };
         let Some(&net) = self.net_by_id.get(&network) else { return page };
         page.net = net;
@@ -561,7 +570,8 @@ impl Snapshot {
         }
         let matches = |p: &&Person| {
             let person = &self.people[**p as usize];
-            q.split_whitespace().all(|word| person.name_folded.contains(word) || person.email_folded.contains(word))
+            q.split_whitespace()
+                .all(|word| person.name_folded.contains(word) || by_email && person.email_folded.contains(word))
         };
         page.total = list.iter().filter(matches).count() as i64;
         page.people = list.iter().filter(matches).skip(offset).take(limit).copied().collect();

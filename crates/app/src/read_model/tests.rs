@@ -388,17 +388,20 @@ fn a_rare_thread_is_not_crowded_out_by_a_common_one() {
 fn member_list_is_active_members_in_name_order_with_search() {
     let w = world();
     let snap = Arc::new(w.snap);
-    let all = snap.members(w.net.id, "", 50, 0);
+    let all = snap.members(w.net.id, "", false, 50, 0);
     assert_eq!(all.total, 3, "the pending request is not a member");
     let names: Vec<_> = all.rows().map(|m| m.name).collect();
     assert_eq!(names, ["Chair Cole", "Peer Brown", "Zoë Adams"]);
-    let found = snap.members(w.net.id, "ZOE", 50, 0);
+    let found = snap.members(w.net.id, "ZOE", false, 50, 0);
     assert_eq!((found.rows().count(), found.total), (1, 1));
-    let names = |q: &str| snap.members(w.net.id, q, 50, 0).rows().map(|m| m.name.to_owned()).collect::<Vec<_>>();
-    assert_eq!(names("adams zoë"), ["Zoë Adams"], "words in any order");
-    assert_eq!(names("brown peer.brown@"), ["Peer Brown"], "name and email words together");
-    assert_eq!(names("zoe brown"), Vec::<String>::new(), "every word, on the same person");
-    let page = snap.members(w.net.id, "", 1, 1);
+    let names = |q: &str, by_email: bool| {
+        snap.members(w.net.id, q, by_email, 50, 0).rows().map(|m| m.name.to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(names("adams zoë", false), ["Zoë Adams"], "words in any order");
+    assert_eq!(names("brown peer.brown@", true), ["Peer Brown"], "name and email words together");
+    assert_eq!(names("peer.brown@", false), Vec::<String>::new(), "addresses only for those who see them");
+    assert_eq!(names("zoe brown", true), Vec::<String>::new(), "every word, on the same person");
+    let page = snap.members(w.net.id, "", false, 1, 1);
     assert_eq!((page.rows().next().unwrap().name, page.total), ("Peer Brown", 3));
     assert_eq!(snap.network_by_slug("assistants").unwrap().member_count, 3);
 }
