@@ -44,6 +44,16 @@ both!(
     invisible_characters_and_a_leavers_employee_id_make_no_second_account,
     a_stray_quote_that_swallows_rows_is_named_and_deactivates_no_one,
     none_removes_a_stored_manager_or_executives_so_a_reporting_line_can_turn_round,
+    a_file_without_a_header_row_is_refused_and_deactivates_no_one,
+    a_german_file_s_vorname_and_name_make_the_full_name,
+    midnight_times_after_dates_are_read_and_show_the_order,
+    a_chosen_date_order_reads_a_joiners_file_and_is_carried_through_the_pages,
+    the_error_file_writes_the_dates_it_read_as_iso,
+    a_leavers_email_given_to_someone_new_does_not_take_over_the_account,
+    excel_error_cells_are_row_errors_and_change_nothing,
+    employee_ids_padded_differently_are_one_person_twice,
+    letters_excel_replaced_with_question_marks_do_not_overwrite_names,
+    an_empty_file_chosen_on_the_page_is_called_empty,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1581,4 +1591,266 @@ async fn organisers_download_their_networks_members_as_they_may_see_them(d: Dial
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let after = audit::page(db, 100, 0).await.unwrap().0.iter().filter(|e| e.action == "members.exported").count();
     assert_eq!(after, before, "refused downloads are not recorded");
+}
+
+/// Posts a step of the import pages with the columns chosen by their index (`map_email=0`…),
+/// for files whose header the `post` helper cannot read.
+async fn post_mapped(
+    app: &TestApp,
+    c: &reqwest::Client,
+    path: &str,
+    csv: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = Form::new().text("csv", csv.to_owned()).text("file_name", "hr.csv").text("encoding", "UTF-8");
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    c.post(app.at(path)).multipart(form).send().await.unwrap()
+}
+
+async fn a_file_without_a_header_row_is_refused_and_deactivates_no_one(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    let hr =
+        "email,name\r\np1@example.org,Amara Okafor\r\np2@example.org,Björn Okafor\r\np3@example.org,Chloé Okafor\r\n";
+    assert_eq!(import(db, hr.as_bytes(), apply()).await.created, 3);
+    // The same people without the header row, as some HR exports write them.
+    let headless = hr.split_once("\r\n").unwrap().1;
+    let message = refused(db, headless.as_bytes(), Options { deactivate_missing: true, ..apply() }).await;
+    assert!(
+        message.contains("“p1@example.org”, an email address")
+            && message.contains("seems to have no header row")
+            && message.contains("such as email,name,start_date"),
+        "{message}"
+    );
+    // On the pages, with the columns chosen by hand and "deactivate people not in the file":
+    // refused before anything is checked, and the first person stays.
+    let file = Part::bytes(headless.as_bytes().to_vec()).file_name("hr.csv").mime_str("text/csv").unwrap();
+    let r = admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", file)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("seems to have no header row"));
+    let choices = [("map_email", "0"), ("map_name", "1"), ("deactivate_missing", "true")];
+    let r = post_mapped(&app, &admin, "/admin/import/apply", headless, &choices).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("seems to have no header row"));
+    assert!(user(db, "p1@example.org").await.unwrap().deactivated_at.is_none(), "the first person stays active");
+}
+
+async fn a_german_file_s_vorname_and_name_make_the_full_name(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    // German Excel on Windows: Windows-1252, semicolons, "Name" is the family name.
+    let de = b"Personalnummer;Vorname;Name;E-Mail;Abteilung\r\n001010;J\xFCrgen;M\xFCller;j.mueller@example.org;Finanzen\r\n001011;Zo\xEB;Wei\xDF;z.weiss@example.org;Personal\r\n";
+    let r = import(db, de, apply()).await;
+    assert_eq!((r.encoding, r.created, r.errors.len()), ("Windows-1252", 2, 0), "{:#?}", r.errors);
+    assert_eq!(profile(db, "j.mueller@example.org").await.name, "Jürgen Müller");
+    assert_eq!(profile(db, "z.weiss@example.org").await.name, "Zoë Weiß");
+    assert_eq!(import(db, de, apply()).await.unchanged, 2, "the same file again changes nothing");
+    // A full-name column beside a first-name one is taken as it is.
+    let en = "First Name,Name,Email\r\nJürgen,Jürgen Müller,j.mueller@example.org\r\n";
+    assert_eq!(import(db, en.as_bytes(), apply()).await.unchanged, 1);
+}
+
+async fn midnight_times_after_dates_are_read_and_show_the_order(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    // 26/01/2019 shows the file is day first, though a time follows it.
+    let hr =
+        "email,name,start_date\r\na1@example.org,A One,26/01/2019 00:00\r\na2@example.org,A Two,02/11/2019 00:00\r\n";
+    let r = import(db, hr.as_bytes(), apply()).await;
+    assert_eq!((r.created, r.errors.len()), (2, 0), "{:#?}", r.errors);
+    assert_eq!(start_dates(db, &["a1@example.org", "a2@example.org"]).await, ["2019-01-26", "2019-11-02"]);
+    // US Excel writes "0:00" and "12:00:00 AM".
+    let us =
+        "email,name,start_date\r\nb1@example.org,B One,3/5/2024 0:00\r\nb2@example.org,B Two,3/15/2024 12:00:00 AM\r\n";
+    let r = import(db, us.as_bytes(), apply()).await;
+    assert_eq!((r.created, r.errors.len()), (2, 0), "{:#?}", r.errors);
+    assert_eq!(start_dates(db, &["b1@example.org", "b2@example.org"]).await, ["2024-03-05", "2024-03-15"]);
+}
+
+async fn a_chosen_date_order_reads_a_joiners_file_and_is_carried_through_the_pages(d: Dialect) {
+    use roundtable_app::import::DateOrder;
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    // This month's joiners: no day over 12, so the file cannot show its order.
+    let joiners = "email,name,start_date\r\nj1@example.org,Joiner One,02/03/2026\r\nj2@example.org,Joiner Two,09/03/2026\r\nj3@example.org,Joiner Three,01/04/2026\r\n";
+    let r = import(db, joiners.as_bytes(), Options { dry_run: true, ..apply() }).await;
+    assert_eq!(r.error_lines, [2, 3, 4]);
+    assert!(r.errors[0].fix.contains("--date-order day-first or month-first"), "{}", r.errors[0].fix);
+    // The column page offers the choice, labelled, working it out by default.
+    let file = Part::bytes(joiners.as_bytes().to_vec()).file_name("joiners.csv").mime_str("text/csv").unwrap();
+    let r = admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", file)).send().await.unwrap();
+    let html = body(r).await;
+    assert!(
+        html.contains(r#"<label for="f-date_order">Order of dates such as 2/11/2019</label>"#)
+            && html.contains(r#"<option value="">Work it out from the file</option>"#)
+            && !html.contains("selected>Day first"),
+        "{html}"
+    );
+    let day_first = [("date_order", "day_first")];
+    let html = body(post(&app, &admin, "/admin/import/preview", joiners, &day_first).await).await;
+    assert!(
+        html.contains("<dt>New people</dt><dd>3</dd>")
+            && html.contains("were read as day/month/year, as you chose.")
+            && html.contains(r#"<input type="hidden" name="date_order" value="day_first">"#),
+        "the preview carries the choice to the next step: {html}"
+    );
+    // "Change the columns or options" shows it chosen.
+    let html = body(post(&app, &admin, "/admin/import/upload", joiners, &day_first).await).await;
+    assert!(html.contains(r#"<option value="day_first" selected>"#), "{html}");
+    let r = post(&app, &admin, "/admin/import/apply", joiners, &day_first).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let all = ["j1@example.org", "j2@example.org", "j3@example.org"];
+    assert_eq!(start_dates(db, &all).await, ["2026-03-02", "2026-03-09", "2026-04-01"]);
+    // The command line's choice: month first reads the same file otherwise.
+    let r =
+        import(db, joiners.as_bytes(), Options { date_order: Some(DateOrder::MonthFirst), dry_run: true, ..apply() })
+            .await;
+    assert_eq!((r.updated, r.errors.len()), (3, 0), "{:#?}", r.errors);
+    assert!(r.outcomes.iter().all(|o| o.changes == ["start date"]));
+    // The API's: `date_order`, one of two values.
+    let token = app.api_token(&admin).await;
+    let send = |query: &'static str| {
+        reqwest::Client::new()
+            .post(app.at(&format!("/api/v1/imports/members?dry_run=true&{query}")))
+            .bearer_auth(&token)
+            .body(joiners)
+            .send()
+    };
+    let report: serde_json::Value = send("date_order=month_first").await.unwrap().json().await.unwrap();
+    assert_eq!((report["updated"].as_u64(), report["errors"].as_array().map(Vec::len)), (Some(3), Some(0)), "{report}");
+    assert_eq!(send("date_order=sideways").await.unwrap().status(), StatusCode::BAD_REQUEST);
+}
+
+async fn the_error_file_writes_the_dates_it_read_as_iso(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    // Line 2 shows the file is day first; line 3's date is read so, but its email is wrong.
+    let csv = "email,name,start_date\r\nann@example.org,Ann,26/01/2019\r\nbea@,Bea,02/11/2019\r\n";
+    let r = post(&app, &admin, "/admin/import/errors.csv", csv, &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = body(r).await;
+    assert!(text.contains("bea@,Bea,2019-11-02,3,"), "{text}");
+    // Fixed and imported alone, the row keeps its date.
+    let fixed = text.replace("bea@,", "bea@example.org,");
+    assert_eq!(import(db, fixed.as_bytes(), apply()).await.created, 1);
+    assert_eq!(start_dates(db, &["bea@example.org"]).await, ["2019-11-02"]);
+}
+
+async fn a_leavers_email_given_to_someone_new_does_not_take_over_the_account(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let hr = "email,name,employee_id\r\ncarl@example.org,Carl Leaver,000998\r\nbea@example.org,Bea,E2\r\n";
+    import(db, hr.as_bytes(), apply()).await;
+    let gone = Options { deactivate_missing: true, ..apply() };
+    assert_eq!(import(db, b"email,name,employee_id\r\nbea@example.org,Bea,E2\r\n", gone).await.deactivated, 1);
+    // HR gives Carl's address to a new hire, with her own employee ID.
+    let r = import(db, b"email,name,employee_id\r\ncarl@example.org,Carla Nguyen,000999\r\n", apply()).await;
+    assert!(!r.applied);
+    let e = r.errors.iter().find(|e| e.line == 2).unwrap_or_else(|| panic!("{:#?}", r.errors));
+    assert_eq!(e.column, "email (column A)");
+    assert!(
+        e.problem.contains(
+            "carl@example.org belongs to Carl Leaver, whose account is deactivated and has the employee ID 000998, not 000999"
+        ) && e.fix.contains("needs an email address of their own")
+            && e.fix.contains("reactivate their account"),
+        "{e:?}"
+    );
+    let carl = user(db, "carl@example.org").await.unwrap();
+    assert!(carl.name == "Carl Leaver" && carl.deactivated_at.is_some(), "the leaver's account is not handed over");
+    assert_eq!(by_employee_id(db, "000998").await.unwrap().email, "carl@example.org");
+    // Carl himself in a later file (his ID as Excel saves it) is no error: the account stays
+    // deactivated, and the row says so.
+    let r = import(db, b"email,name,employee_id\r\ncarl@example.org,Carl Leaver,998\r\n", apply()).await;
+    assert!(r.applied && r.errors.is_empty(), "{:#?}", r.errors);
+    assert!(r.outcomes[0].note.as_deref().is_some_and(|n| n.contains("stays")));
+}
+
+async fn excel_error_cells_are_row_errors_and_change_nothing(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    import(db, b"email,name,department,job_title\r\np1@example.org,Amara Okafor,Finance,EA\r\n", apply()).await;
+    // A lookup that found nothing fills the cells with Excel's error values.
+    let xl = "email,name,department,job_title,level\r\nv1@example.org,#N/A,#N/A,#REF!,#VALUE!\r\np1@example.org,Amara Okafor,#N/A,#REF!,Senior\r\n";
+    let r = import(db, xl.as_bytes(), Options { valid_rows_only: true, ..apply() }).await;
+    assert_eq!(r.error_lines, [2, 3], "{:#?}", r.errors);
+    let e = r.errors.iter().find(|e| e.line == 3 && e.column == "department (column C)").unwrap();
+    assert!(
+        e.problem.contains("#N/A")
+            && e.fix == "Excel could not compute this cell: fix the formula in the sheet, or leave the cell empty.",
+        "{e:?}"
+    );
+    assert!(r.errors.iter().any(|e| e.line == 2 && e.column == "name (column B)"), "{:#?}", r.errors);
+    assert!(user(db, "v1@example.org").await.is_none());
+    let p1 = profile(db, "p1@example.org").await;
+    assert_eq!((p1.department.as_str(), p1.job_title.as_str(), p1.level.as_str()), ("Finance", "EA", ""));
+}
+
+async fn employee_ids_padded_differently_are_one_person_twice(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    import(db, b"email,name,employee_id\r\nann@example.org,Ann,000101\r\n", apply()).await;
+    // Two new addresses, one ID written two ways: both rows would find Ann.
+    let file = "email,name,employee_id\r\nann.a@example.org,Ann A,101\r\nann.b@example.org,Ann B,0101\r\n";
+    let r = import(db, file.as_bytes(), Options { valid_rows_only: true, ..apply() }).await;
+    assert_eq!(r.error_lines, [2, 3], "{:#?}", r.errors);
+    let e = r.errors.iter().find(|e| e.line == 3).unwrap();
+    assert!(
+        e.column == "employee_id (column C)"
+            && e.problem.starts_with("The employee ID 0101 is also on line 2, written 101: leading zeros"),
+        "{e:?}"
+    );
+    assert_eq!((r.updated, r.created), (0, 0));
+    let ann = by_employee_id(db, "000101").await.unwrap();
+    assert_eq!((ann.email.as_str(), ann.name.as_str()), ("ann@example.org", "Ann"), "Ann is unchanged");
+}
+
+async fn letters_excel_replaced_with_question_marks_do_not_overwrite_names(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let utf8 = "email,name,department\r\nlukasz@example.org,Łukasz Dvořák,Zarząd\r\nzoe@example.org,Zoë,Finance\r\n";
+    assert_eq!(import(db, utf8.as_bytes(), apply()).await.created, 2);
+    // Saved by Excel as "CSV (Comma delimited)": Windows-1252, with ? for Ł, ř and ą (á and ë
+    // survive); Zoë's department really changed.
+    let cp1252 =
+        b"email,name,department\r\nlukasz@example.org,?ukasz Dvo?\xE1k,Zarz?d\r\nzoe@example.org,Zo\xEB,Sales\r\n";
+    let r = import(db, cp1252, Options { valid_rows_only: true, ..apply() }).await;
+    assert_eq!((r.encoding, r.error_lines.clone(), r.updated), ("Windows-1252", vec![2], 1), "{:#?}", r.errors);
+    let cols: Vec<&str> = r.errors.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(cols, ["name (column B)", "department (column C)"]);
+    assert!(
+        r.errors[0].problem.contains("“?ukasz Dvo?ák” has question marks where Roundtable has “Łukasz Dvořák”")
+            && r.errors[0].fix.contains("“CSV UTF-8 (Comma delimited)”"),
+        "{:?}",
+        r.errors[0]
+    );
+    let lukasz = profile(db, "lukasz@example.org").await;
+    assert_eq!((lukasz.name.as_str(), lukasz.department.as_str()), ("Łukasz Dvořák", "Zarząd"));
+    assert_eq!(profile(db, "zoe@example.org").await.department, "Sales");
+}
+
+async fn an_empty_file_chosen_on_the_page_is_called_empty(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let upload =
+        |part: Part| admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", part)).send();
+    let empty = Part::bytes(Vec::new()).file_name("hr.csv").mime_str("text/csv").unwrap();
+    let r = upload(empty).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("The file “hr.csv” is empty (0 bytes).") && !html.contains("Choose a CSV file"), "{html}");
+    // No file chosen (the browser sends an empty part without a name) and nothing pasted.
+    let none = Part::bytes(Vec::new()).file_name("").mime_str("application/octet-stream").unwrap();
+    let html = body(upload(none).await.unwrap()).await;
+    assert!(html.contains("Choose a CSV file, or paste the rows."), "{html}");
 }

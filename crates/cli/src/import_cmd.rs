@@ -6,7 +6,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use roundtable_app::http::Separator;
-use roundtable_app::import::{Action, Column, Options, Outcome, Report, Stage, console};
+use roundtable_app::import::{Action, Column, DateOrder, Options, Outcome, Report, Stage, console};
 use roundtable_store::Db;
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,22 +15,29 @@ use std::path::PathBuf;
 pub enum ImportCommand {
     /// Import or update members from a CSV file, matched by email (or by employee ID).
     ///
-    /// Reads UTF-8 (with or without BOM) or Windows-1252, separated by commas, semicolons or tabs.
-    /// Columns: email (required), name (required for new people), preferred_name, job_title,
-    /// department, location, time_zone, level, years_experience, skills, interests, languages,
-    /// start_date, employee_id, manager_email, supports_emails, networks. An empty cell keeps the
-    /// current value; the same file twice changes nothing. Someone whose email is new but whose
-    /// employee ID is known gets the new email (each such change is listed). New people get no
-    /// password and no email. A file with any error imports nothing unless --valid-rows-only is
-    /// given.
+    /// Reads UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252, separated by commas,
+    /// semicolons or tabs. The first row names the columns: a file whose first row is a person
+    /// (an email address or a date in it) is refused. Columns: email (required), name (required
+    /// for new people, or first_name and last_name; a first name is put before a name that lacks
+    /// it, as German "Vorname" and "Name" need), preferred_name, job_title, department, location,
+    /// time_zone, level, years_experience, skills, interests, languages, start_date, employee_id,
+    /// manager_email, supports_emails, networks. An empty cell keeps the current value; the same
+    /// file twice changes nothing. Someone whose email is new but whose employee ID is known gets
+    /// the new email (each such change is listed); a deactivated account's email on a row with
+    /// another employee ID is an error (a leaver's address given to someone new). New people get
+    /// no password and no email. Excel error cells (#N/A, #REF!…) are row errors, as are names
+    /// in a Windows-1252 file where Excel wrote ? for letters it could not save. A file with any
+    /// error imports nothing unless --valid-rows-only is given.
     ///
-    /// Start dates: YYYY-MM-DD is always read. Dates with the year last (31/03/2024, 3/31/2024,
-    /// 31.03.2024) are read in the one order the file shows by a day over 12, as Excel writes a
-    /// whole column in its locale's order; a date such as 2/11/2019 in a file that never shows the
-    /// order could be either and is a row error, as are the rows against most of a file that
-    /// mixes both orders. An all-digit employee ID that has lost its leading zeros in Excel (1010
-    /// for 001010) still finds the person, and the stored ID is kept (listed as "kept employee
-    /// ID").
+    /// Start dates: YYYY-MM-DD is always read, and a midnight time after a date (00:00, 0:00,
+    /// 12:00:00 AM) is ignored. Dates with the year last (31/03/2024, 3/31/2024, 31.03.2024) are
+    /// read in the one order the file shows by a day over 12, as Excel writes a whole column in
+    /// its locale's order, or in the order --date-order gives; a date such as 2/11/2019 in a file
+    /// that never shows the order could be either and, without --date-order, is a row error, as
+    /// are the rows against most of a file that mixes both orders. An all-digit employee ID that
+    /// has lost its leading zeros in Excel (1010 for 001010) still finds the person, and the
+    /// stored ID is kept (listed as "kept employee ID"); two rows whose IDs differ only so are
+    /// the same person twice.
     ///
     /// --deactivate-missing covers the whole organisation, even with --network. It is refused,
     /// changing nothing, while any row's email cannot be read, and when it would deactivate more
@@ -48,6 +55,10 @@ pub enum ImportCommand {
         /// Import the valid rows even when other rows have errors.
         #[arg(long)]
         valid_rows_only: bool,
+        /// How dates such as 2/11/2019 are written: day-first (2 November) or month-first
+        /// (11 February) [default: worked out from the file, by a date with a day over 12].
+        #[arg(long, value_enum, value_name = "ORDER")]
+        date_order: Option<DateOrderArg>,
         /// Deactivate active people whose email is in no row, in the whole organisation (never
         /// organisation administrators, never with a row whose email cannot be read).
         #[arg(long)]
@@ -77,6 +88,23 @@ pub enum ExportCommand {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DateOrderArg {
+    /// 2/11/2019 is 2 November 2019.
+    DayFirst,
+    /// 2/11/2019 is 11 February 2019.
+    MonthFirst,
+}
+
+impl From<DateOrderArg> for DateOrder {
+    fn from(o: DateOrderArg) -> Self {
+        match o {
+            DateOrderArg::DayFirst => DateOrder::DayFirst,
+            DateOrderArg::MonthFirst => DateOrder::MonthFirst,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum SeparatorArg {
     Comma,
     Semicolon,
@@ -86,11 +114,19 @@ pub enum SeparatorArg {
 const SHOWN_ERRORS: usize = 200;
 
 pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
-    let ImportCommand::Members { file, network, dry_run, valid_rows_only, deactivate_missing, yes_deactivate_many } =
-        cmd;
+    let ImportCommand::Members {
+        file,
+        network,
+        dry_run,
+        valid_rows_only,
+        date_order,
+        deactivate_missing,
+        yes_deactivate_many,
+    } = cmd;
     let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
     let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let opts = Options { network, deactivate_missing, yes_deactivate_many, valid_rows_only, dry_run };
+    let date_order = date_order.map(DateOrder::from);
+    let opts = Options { network, deactivate_missing, yes_deactivate_many, valid_rows_only, dry_run, date_order };
     let bar = indicatif::ProgressBar::new_spinner().with_message("checking");
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg:10} {bar:40} {pos}/{len} ({eta} left)")

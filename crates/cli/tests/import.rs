@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use roundtable_store::testing::TestDb;
-use roundtable_store::{Dialect, import, users};
+use roundtable_store::{Dialect, import, profiles, users};
 use std::process::{Command, Output};
 
 /// For the accounts the tests create besides the imported ones.
@@ -37,6 +37,16 @@ async fn excel_damage_is_explained_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn excel_damage_is_explained_postgres() {
     excel_damage_is_explained(Dialect::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_date_order_can_be_given_sqlite() {
+    the_date_order_can_be_given(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_date_order_can_be_given_postgres() {
+    the_date_order_can_be_given(Dialect::Postgres).await;
 }
 
 /// The command as run on the test database, in its folder (so no stray `roundtable.toml` is read).
@@ -237,4 +247,40 @@ async fn excel_damage_is_explained(d: Dialect) {
             && err.contains("2019-11-02 or 2019-02-11"),
         "{err}"
     );
+}
+
+/// A month's joiners have no day over 12 to show how their dates are written: the file is
+/// refused, naming --date-order, and imports with it.
+async fn the_date_order_can_be_given(d: Dialect) {
+    let db = TestDb::new(d).await;
+    let help = String::from_utf8_lossy(&roundtable(&db, &["import", "members", "--help"]).stdout).into_owned();
+    assert!(
+        help.contains("--date-order <ORDER>") && help.contains("day-first") && help.contains("month-first"),
+        "{help}"
+    );
+    let joiners = file(
+        &db,
+        "joiners.csv",
+        "email,name,start_date\r\nj1@example.org,Joiner One,02/03/2026\r\nj2@example.org,Joiner Two,09/03/2026\r\nj3@example.org,Joiner Three,01/04/2026\r\n",
+    );
+    let err = refused(&db, &["import", "members", &joiners]);
+    assert!(
+        err.contains("could be 2 March 2026 or 3 February 2026") && err.contains("--date-order day-first"),
+        "{err}"
+    );
+    let err = refused(&db, &["import", "members", "--date-order", "sideways", &joiners]);
+    assert!(err.contains("possible values: day-first, month-first"), "{err}");
+    let out = roundtable(&db, &["import", "members", "--date-order", "day-first", &joiners]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Dates such as 2/11/2019 were read as day/month/year, as you chose.\n")
+            && text.contains("Imported: 3 created"),
+        "{text}"
+    );
+    let mut dates = Vec::new();
+    for email in ["j1@example.org", "j2@example.org", "j3@example.org"] {
+        let u = users::by_email(&db.db, email).await.unwrap().expect("imported");
+        dates.push(profiles::get(&db.db, u.id).await.unwrap().expect("a profile").start_date);
+    }
+    assert_eq!(dates, ["2026-03-02", "2026-03-09", "2026-04-01"]);
 }

@@ -3,7 +3,7 @@
 //! columns are matched by their header names (there is no mapping step), as on the command line.
 
 use super::pages::{ExportQuery, MAX_FILE_MB, export_download, network_download, too_large};
-use super::{Action, Options, Report};
+use super::{Action, DateOrder, Options, Report};
 use crate::api::extract::Query;
 use crate::http::{ApiResult, ApiUser, AppError};
 use crate::state::AppState;
@@ -38,6 +38,29 @@ pub struct ImportQuery {
     yes_deactivate_many: bool,
     /// Import the valid rows of a file that has errors (otherwise such a file imports nothing).
     valid_rows_only: bool,
+    /// How dates such as 2/11/2019 are written; by default the file's dates show it (a day over
+    /// 12), and such a date in a file that does not show it is refused.
+    #[param(inline)]
+    date_order: Option<DateOrderParam>,
+}
+
+/// The order of a date's day and month when the year is last.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrderParam {
+    /// 2/11/2019 is 2 November 2019.
+    DayFirst,
+    /// 2/11/2019 is 11 February 2019.
+    MonthFirst,
+}
+
+impl From<DateOrderParam> for DateOrder {
+    fn from(o: DateOrderParam) -> Self {
+        match o {
+            DateOrderParam::DayFirst => DateOrder::DayFirst,
+            DateOrderParam::MonthFirst => DateOrder::MonthFirst,
+        }
+    }
 }
 
 /// One problem in one row.
@@ -161,6 +184,7 @@ pub async fn import_members(
         yes_deactivate_many: q.yes_deactivate_many,
         valid_rows_only: q.valid_rows_only,
         dry_run: q.dry_run,
+        date_order: q.date_order.map(DateOrder::from),
     };
     let report = if q.dry_run {
         super::preview(&state, &actor, &sheet, &mapping, &opts).await?

@@ -115,13 +115,18 @@ impl Column {
     pub fn hint(self) -> &'static str {
         match self {
             Column::Email => "Required. The key: each person once.",
-            Column::Name => "Required for people new to Roundtable (or first and last name).",
-            Column::FirstName | Column::LastName => "Used when there is no full-name column.",
+            Column::Name => {
+                "Required for people new to Roundtable (or first and last name). If it holds the family name only (German “Name”), choose the first-name column too: the first name goes before it."
+            }
+            Column::FirstName => {
+                "Used when there is no full-name column, or put before a name column that lacks it (German “Vorname” and “Name”)."
+            }
+            Column::LastName => "Used when there is no full-name column.",
             Column::TimeZone => "An IANA name such as Europe/London.",
             Column::YearsExperience => "A whole number from 0 to 60.",
             Column::Skills | Column::Interests | Column::Languages => "Several separated by ; or |",
             Column::StartDate => {
-                "Best as 2024-03-31. 31/03/2024 or 3/31/2024 are read when a day over 12 in the file shows the order; 2/11/2019 alone could be either and is refused."
+                "Best as 2024-03-31; a midnight time after the date is ignored. 31/03/2024 or 3/31/2024 are read when a day over 12 in the file shows the order, or in the order you choose below; otherwise 2/11/2019 could be either and is refused."
             }
             Column::EmployeeId => {
                 "Optional: your HR system's number for the person. It finds people whose email changed. Keep leading zeros (format the column as Text in Excel); if Excel removed them (1010 for 001010), the ID already in Roundtable is kept."
@@ -431,10 +436,34 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
         }
     }
     let headers = headers.unwrap_or_default();
+    if let Some(refusal) = no_header_row(&headers, delimiter) {
+        return Err(refusal);
+    }
     if rows.is_empty() {
         return Err(FileError("The file has a header row but no people under it.".into()));
     }
     Ok(Sheet { encoding, delimiter, headers, rows })
+}
+
+/// The refusal of a file whose first row is a person rather than column names: taken for the
+/// header, that person would be left out of the import (and deactivated with "deactivate people
+/// who are not in the file"). A header cell that is an email address or a date is data.
+fn no_header_row(headers: &[String], delimiter: char) -> Option<FileError> {
+    let (cell, what) = headers.iter().find_map(|h| Some((h, data_kind(h)?)))?;
+    let example = ["email", "name", "start_date"].join(&delimiter.to_string());
+    Some(FileError(format!(
+        "The first row holds “{cell}”, {what}, where the column names should be: the file seems to have no header row, so the person on it would be taken for the column names and left out. Add a first row naming the columns, such as {example} (the template shows them all), and use the file again."
+    )))
+}
+
+/// What kind of data a header cell holds, if it is data and not a column name.
+fn data_kind(cell: &str) -> Option<&'static str> {
+    if cell.contains('@') && Email::parse(cell).is_ok() {
+        return Some("an email address");
+    }
+    let date = without_midnight(cell);
+    let is_date = year_last(date).is_some() || DateReading::default().date(date).is_ok();
+    is_date.then_some("a date")
 }
 
 /// Decodes and reads in one step.
@@ -586,6 +615,45 @@ impl DateOrder {
             DateOrder::MonthFirst => "month/day/year",
         }
     }
+
+    fn other(self) -> Self {
+        match self {
+            DateOrder::DayFirst => DateOrder::MonthFirst,
+            DateOrder::MonthFirst => DateOrder::DayFirst,
+        }
+    }
+
+    /// The value of the column page's choice: `day_first` or `month_first`.
+    pub fn key(self) -> &'static str {
+        match self {
+            DateOrder::DayFirst => "day_first",
+            DateOrder::MonthFirst => "month_first",
+        }
+    }
+
+    /// The column page's choice; anything else (its "work it out from the file") is `None`.
+    pub fn parse(key: &str) -> Option<Self> {
+        [DateOrder::DayFirst, DateOrder::MonthFirst].into_iter().find(|o| o.key() == key)
+    }
+}
+
+/// How the fix of an ambiguous date names the choice of order, on the pages, the command line
+/// and the API alike (the error is the same wherever the file came from).
+const ORDER_CHOICE: &str = "“Order of dates such as 2/11/2019” on the column page, --date-order day-first or month-first on the command line, date_order=day_first or month_first in the API";
+
+/// A date cell without the midnight time HR systems and Excel write after a date (`2024-03-05
+/// 00:00:00`; US Excel's `3/5/2024 0:00` and `3/15/2024 12:00:00 AM`): it says nothing. Any other
+/// time is left, and refused, since a date with a time of day is not a start date.
+fn without_midnight(cell: &str) -> &str {
+    const MIDNIGHT: [&str; 7] = ["T00:00:00", " 00:00:00", " 00:00", " 0:00:00", " 0:00", " 12:00:00 AM", " 12:00 AM"];
+    let s = cell.trim();
+    MIDNIGHT
+        .iter()
+        .find_map(|t| {
+            let at = s.len().checked_sub(t.len())?;
+            (s.is_char_boundary(at) && s[at..].eq_ignore_ascii_case(t)).then(|| &s[..at])
+        })
+        .unwrap_or(s)
 }
 
 /// How the file writes dates with the year last (`31/03/2024`, `3/31/2024`, `31.03.2024`),
@@ -595,6 +663,9 @@ impl DateOrder {
 /// (`2019-02-11`) are always read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DateReading {
+    /// The order the person importing said the file uses (`--date-order`, the column page):
+    /// it reads dates that could be either, and a date that shows the other order is refused.
+    stated: Option<DateOrder>,
     /// (line, cell) of the dates that can only be day/month/year: the first part is over 12.
     day_first: Vec<(u64, String)>,
     /// (line, cell) of the dates that can only be month/day/year: the second part is over 12.
@@ -629,23 +700,28 @@ fn iso(d: chrono::NaiveDate) -> String {
 const DATE_FIX: &str = "Write the date as YYYY-MM-DD, e.g. 2024-03-31 (always read). Dates such as 31/03/2024 or 3/31/2024 are read when the file shows which order it uses.";
 
 impl DateReading {
-    /// Looks at every cell of the file's start-date column.
-    pub fn of(sheet: &Sheet, mapping: &Mapping) -> Self {
-        let mut r = Self::default();
+    /// Looks at every cell of the file's start-date column; `stated` is the order the person
+    /// importing chose, if any.
+    pub fn of(sheet: &Sheet, mapping: &Mapping, stated: Option<DateOrder>) -> Self {
+        let mut r = Self { stated, ..Self::default() };
         let Some(i) = mapping.get(Column::StartDate) else { return r };
         for row in &sheet.rows {
-            let Some(cell) = row.cells.get(i) else { continue };
+            // Quoted in messages as read: "26/01/2019", without the time after it.
+            let Some(cell) = row.cells.get(i).map(|c| without_midnight(c)) else { continue };
             match year_last(cell) {
-                Some((a, b, _)) if a > 12 && b <= 12 => r.day_first.push((row.line, cell.clone())),
-                Some((a, b, _)) if b > 12 && a <= 12 => r.month_first.push((row.line, cell.clone())),
+                Some((a, b, _)) if a > 12 && b <= 12 => r.day_first.push((row.line, cell.to_owned())),
+                Some((a, b, _)) if b > 12 && a <= 12 => r.month_first.push((row.line, cell.to_owned())),
                 _ => {}
             }
         }
         r
     }
 
-    /// The order the file's dates show, when they show only one.
+    /// The order chosen, or else the order the file's dates show, when they show only one.
     pub fn order(&self) -> Option<DateOrder> {
+        if self.stated.is_some() {
+            return self.stated;
+        }
         match (self.day_first.is_empty(), self.month_first.is_empty()) {
             (false, true) => Some(DateOrder::DayFirst),
             (true, false) => Some(DateOrder::MonthFirst),
@@ -655,6 +731,9 @@ impl DateReading {
 
     /// For the report: how dates such as 2/11/2019 were read, and which date showed it.
     pub fn note(&self) -> Option<String> {
+        if let Some(order) = self.stated {
+            return Some(format!("Dates such as 2/11/2019 were read as {}, as you chose.", order.name()));
+        }
         let order = self.order()?;
         let (line, cell) = match order {
             DateOrder::DayFirst => &self.day_first[0],
@@ -674,9 +753,7 @@ impl DateReading {
 
     /// A start-date cell as YYYY-MM-DD, or (what is wrong, how to fix it).
     pub fn date(&self, raw: &str) -> Result<String, (String, String)> {
-        let s = raw.trim();
-        // HR systems and Excel write a time after a date; at midnight it says nothing.
-        let s = ["T00:00:00", " 00:00:00", " 00:00"].iter().find_map(|t| s.strip_suffix(t)).unwrap_or(s);
+        let s = without_midnight(raw);
         let unreal = || Err((format!("“{s}” is not a real date."), DATE_FIX.to_owned()));
         let unreadable = || Err((format!("“{s}” is not a date we can read."), DATE_FIX.to_owned()));
         // Year first (2024-03-05, 2024/3/5, 2024.03.05): always year, month, day.
@@ -718,6 +795,11 @@ impl DateReading {
         // A date whose own parts show its order: it is read so, unless most of the file's dates
         // (or as many) show the other order — then the file mixes both and this row is checked.
         let shown = |order: DateOrder, day: u32, month: u32| {
+            match self.stated {
+                Some(stated) if stated == order => return read(day, month).or_else(|_| unreal()),
+                Some(stated) => return Err(against_stated(s, order, stated, on(day, month))),
+                None => {}
+            }
             let (mine, others) = match order {
                 DateOrder::DayFirst => (self.day_first.len(), &self.month_first),
                 DateOrder::MonthFirst => (self.month_first.len(), &self.day_first),
@@ -725,10 +807,7 @@ impl DateReading {
             if others.is_empty() || mine > others.len() {
                 return read(day, month).or_else(|_| unreal());
             }
-            let other = match order {
-                DateOrder::DayFirst => DateOrder::MonthFirst,
-                DateOrder::MonthFirst => DateOrder::DayFirst,
-            };
+            let other = order.other();
             let (line, cell) = self.example(other);
             let most = if others.len() > mine { "most dates in this file are" } else { "this file also has dates in" };
             let fix = match on(day, month) {
@@ -772,7 +851,7 @@ impl DateReading {
                     Err((
                         format!("“{s}” could be {} or {}: {why}.", spelled(dm), spelled(md)),
                         format!(
-                            "Write it as YYYY-MM-DD: {} or {}. In Excel, format the column as yyyy-mm-dd (Format Cells › Custom) before saving as CSV; such dates are always read.",
+                            "Write it as YYYY-MM-DD: {} or {}. In Excel, format the column as yyyy-mm-dd (Format Cells › Custom) before saving as CSV; such dates are always read. Or, if the file writes every date the same way, say which: {ORDER_CHOICE}.",
                             iso(dm),
                             iso(md)
                         ),
@@ -781,6 +860,22 @@ impl DateReading {
             },
         }
     }
+}
+
+/// (problem, fix) of a date whose parts show one order (`1/26/2019`: 26 cannot be a month) in a
+/// file said to use the other.
+fn against_stated(s: &str, shown: DateOrder, stated: DateOrder, date: Option<chrono::NaiveDate>) -> (String, String) {
+    let check = match date {
+        Some(d) => format!("Check this date in your HR system: if it is {}, write {}. ", spelled(d), iso(d)),
+        None => String::new(),
+    };
+    (
+        format!("“{s}” can only be {}, but this import was told that dates are {}.", shown.name(), stated.name()),
+        format!(
+            "{check}If the file writes dates {} throughout, choose that order instead, or let the import work it out from the file.",
+            shown.name()
+        ),
+    )
 }
 
 /// Longest employee id accepted; HR keys are short.
@@ -824,23 +919,87 @@ fn list_cell(raw: &str) -> Vec<&str> {
     raw.split([';', '|', ',', '\n', '\r']).map(str::trim).filter(|s| !s.is_empty()).collect()
 }
 
-/// Checks every row of `sheet` under `mapping`.
-pub fn records(sheet: &Sheet, mapping: &Mapping) -> Vec<Record> {
-    let dates = DateReading::of(sheet, mapping);
+/// Checks every row of `sheet` under `mapping`; `date_order` is the order of dates such as
+/// 2/11/2019 the person importing chose, if any (else the file shows it).
+pub fn records(sheet: &Sheet, mapping: &Mapping, date_order: Option<DateOrder>) -> Vec<Record> {
+    let dates = DateReading::of(sheet, mapping, date_order);
     sheet.rows.iter().map(|row| record(sheet, mapping, &dates, row)).collect()
+}
+
+/// What Excel writes in a cell whose formula failed (`#N/A` from a VLOOKUP that found nothing):
+/// saved as CSV it is text, and would be imported as someone's department or name.
+const EXCEL_ERRORS: [&str; 15] = [
+    "#N/A",
+    "#REF!",
+    "#VALUE!",
+    "#NAME?",
+    "#DIV/0!",
+    "#NULL!",
+    "#NUM!",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#GETTING_DATA",
+];
+
+fn is_excel_error(cell: &str) -> bool {
+    EXCEL_ERRORS.iter().any(|e| e.eq_ignore_ascii_case(cell))
+}
+
+/// The person's full name from the name columns. A German file's "Name" is the family name,
+/// beside "Vorname": when a first-name column is chosen too and its value is not already in the
+/// name (a full-name column beside a first-name one), it goes first ("Jörg" + "Müller").
+fn full_name(name: Option<&str>, first: Option<&str>, last: Option<&str>) -> Option<String> {
+    match (name, first) {
+        (Some(name), Some(first)) if !has_words_of(name, first) => Some(format!("{first} {name}")),
+        (Some(name), _) => Some(name.to_owned()),
+        (None, _) => {
+            let parts: Vec<&str> = [first, last].into_iter().flatten().collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        }
+    }
+}
+
+/// Whether every word of `part` is a word of `name`, ignoring case and accents ("Müller, Jörg"
+/// holds "jorg"; "Joanne Smith" does not hold "Ann").
+fn has_words_of(name: &str, part: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .map(roundtable_domain::fold)
+            .collect()
+    };
+    let in_name = words(name);
+    words(part).iter().all(|w| in_name.contains(w))
 }
 
 fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow) -> Record {
     let mut r = Record { line: row.line, ..Record::default() };
     let mut errors = Vec::new();
-    let cell = |c: Column| mapping.get(c).map(|i| row.cells.get(i).map(String::as_str).unwrap_or(""));
+    let raw = |c: Column| mapping.get(c).map(|i| row.cells.get(i).map(String::as_str).unwrap_or(""));
     let mut err = |c: Column, problem: String, fix: &str| {
         let column = mapping.get(c).map_or_else(|| c.label().to_owned(), |i| sheet.column_name(i));
         errors.push(RowError { line: row.line, column, problem, fix: fix.to_owned() });
     };
+    // A cell holding an Excel error is that error only: it is read as no value, so it is not
+    // also "not an email address" or "not a date".
+    let broken: Vec<Column> = Column::ALL.into_iter().filter(|c| raw(*c).is_some_and(is_excel_error)).collect();
+    for &c in &broken {
+        err(
+            c,
+            format!("The cell holds {}, Excel's sign that a formula in it failed, not a value.", raw(c).unwrap_or("")),
+            "Excel could not compute this cell: fix the formula in the sheet, or leave the cell empty.",
+        );
+    }
+    let cell = |c: Column| if broken.contains(&c) { Some("") } else { raw(c) };
     let value = |c: Column| cell(c).filter(|v| !v.is_empty());
 
     match cell(Column::Email) {
+        _ if broken.contains(&Column::Email) => {}
         Some("") | None => err(
             Column::Email,
             "The email address is missing.".into(),
@@ -851,11 +1010,7 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
             Err(_) => err(Column::Email, not_an_email(v), "Write it like name@example.org."),
         },
     }
-    let full = value(Column::Name).map(str::to_owned).or_else(|| {
-        let parts: Vec<&str> = [value(Column::FirstName), value(Column::LastName)].into_iter().flatten().collect();
-        (!parts.is_empty()).then(|| parts.join(" "))
-    });
-    if let Some(n) = full {
+    if let Some(n) = full_name(value(Column::Name), value(Column::FirstName), value(Column::LastName)) {
         match PersonName::parse(&n) {
             Ok(n) => r.name = Some(n),
             Err(e) => {
@@ -1010,6 +1165,30 @@ fn runaway_quote(sheet: &Sheet, row: &SheetRow) -> Option<(usize, usize)> {
     })
 }
 
+/// Whether `file` is `stored` as Excel saves it in Windows-1252 ("CSV (Comma delimited)"): as
+/// long, the same but for a `?` wherever `stored` has a character Windows-1252 cannot hold (`Ł`,
+/// `ř`, `ą`), and at least one such `?`. Nothing looser: a name that really changed is imported.
+pub fn lost_to_windows_1252(file: &str, stored: &str) -> bool {
+    if !file.contains('?') || file.chars().count() != stored.chars().count() {
+        return false;
+    }
+    let mut replaced = false;
+    for (f, s) in file.chars().zip(stored.chars()) {
+        match (f, s) {
+            _ if f == s => {}
+            ('?', s) if !in_windows_1252(s) => replaced = true,
+            _ => return false,
+        }
+    }
+    replaced
+}
+
+fn in_windows_1252(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let (_, _, unmappable) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buf));
+    !unmappable
+}
+
 /// The columns added after the file's own in the download of rows with errors. Their names match
 /// none of ours, so the fixed file can be uploaded again as it is (they are left unused).
 pub const ERROR_COLUMNS: [&str; 4] = ["Line in your file", "Column with the problem", "What is wrong", "How to fix it"];
@@ -1018,7 +1197,16 @@ pub const ERROR_COLUMNS: [&str; 4] = ["Line in your file", "Column with the prob
 /// row once (several problems share its cells, one per line of text), cells padded to the header,
 /// so the column letters in the problems stay right. Cells beyond the header (a value split by a
 /// stray separator) are kept under "Extra cell" headings, so nothing the person typed is lost.
-pub fn error_rows(sheet: &Sheet, errors: &[RowError]) -> (Vec<String>, Vec<Vec<String>>) {
+///
+/// A start date read from the file (in the order the whole file shows or the person chose) is
+/// written as YYYY-MM-DD: alone, the rows with errors may no longer show the order, and their
+/// 2/11/2019 would then be refused when the fixed file is imported.
+pub fn error_rows(
+    sheet: &Sheet,
+    mapping: &Mapping,
+    dates: &DateReading,
+    errors: &[RowError],
+) -> (Vec<String>, Vec<Vec<String>>) {
     let mut by_line: BTreeMap<u64, Vec<&RowError>> = BTreeMap::new();
     for e in errors {
         by_line.entry(e.line).or_default().push(e);
@@ -1036,6 +1224,11 @@ pub fn error_rows(sheet: &Sheet, errors: &[RowError]) -> (Vec<String>, Vec<Vec<S
             let errs = &by_line[&r.line];
             let mut cells = r.cells.clone();
             cells.resize(width, String::new());
+            if let Some(i) = mapping.get(Column::StartDate)
+                && let Ok(day) = dates.date(&cells[i])
+            {
+                cells[i] = day;
+            }
             let join = |f: fn(&RowError) -> &str| errs.iter().map(|e| f(e)).collect::<Vec<_>>().join("\n");
             cells.push(r.line.to_string());
             cells.push(join(|e| &e.column));
@@ -1230,7 +1423,7 @@ mod tests {
             text.push_str(&format!("p{i}@x.org,{c}\n"));
         }
         let s = sheet(&text);
-        DateReading::of(&s, &Mapping::suggest(&s.headers))
+        DateReading::of(&s, &Mapping::suggest(&s.headers), None)
     }
 
     #[test]
@@ -1310,7 +1503,7 @@ mod tests {
         let s = sheet(
             "Email;Name;Start date;Time zone;Skills;Years\nnot-an-email;Ann;2024-13-01;Mars/Olympus;a|b;lots\nb@x.org;Bea;21/02/2020;europe/london;\"x\ny\";3;extra\n",
         );
-        let rs = records(&s, &Mapping::suggest(&s.headers));
+        let rs = records(&s, &Mapping::suggest(&s.headers), None);
         let cols: Vec<&str> = rs[0].errors.iter().map(|e| e.column.as_str()).collect();
         assert_eq!(cols, ["Email (column A)", "Time zone (column D)", "Years (column F)", "Start date (column C)"]);
         assert!(rs[0].errors.iter().all(|e| e.line == 2 && !e.fix.is_empty()));
@@ -1330,6 +1523,130 @@ mod tests {
         assert_eq!(employee_id("7E").unwrap(), "7E");
         assert!(employee_id(&"9".repeat(65)).unwrap_err().0.contains("65 characters"));
         assert!(employee_id("a\nb").is_err());
+    }
+
+    #[test]
+    fn a_file_whose_first_row_is_a_person_is_refused_as_having_no_header_row() {
+        let e = read("person1@demo.example.org,Amara Okafor\r\nperson2@demo.example.org,Bjorn Okafor\r\n", "UTF-8")
+            .unwrap_err()
+            .0;
+        assert!(
+            e.contains("“person1@demo.example.org”, an email address")
+                && e.contains("seems to have no header row")
+                && e.contains("such as email,name,start_date"),
+            "{e}"
+        );
+        // A first row of data with the date first, separated by semicolons.
+        let e = read("26/01/2019;Ann\n02/11/2019;Bea\n", "UTF-8").unwrap_err().0;
+        assert!(e.contains("“26/01/2019”, a date") && e.contains("email;name;start_date"), "{e}");
+        // Header names that mention an address or a year are still header names.
+        let s = sheet("Email (name@example.org),Start 2024\nann@example.org,2024-01-02\n");
+        assert_eq!(s.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_first_name_goes_before_a_name_that_lacks_it() {
+        let names = |text: &str| -> Vec<String> {
+            let s = sheet(text);
+            records(&s, &Mapping::suggest(&s.headers), None)
+                .into_iter()
+                .map(|r| r.name.map(|n| n.as_str().to_owned()).unwrap_or_default())
+                .collect()
+        };
+        // German HR: "Name" is the family name.
+        assert_eq!(names("Vorname;Name;E-Mail\nJörg;Müller;j@x.org\nZoë;Weiß;z@x.org\n"), ["Jörg Müller", "Zoë Weiß"]);
+        // A full name beside a first name already holds it, in any case or order.
+        assert_eq!(
+            names(
+                "First Name,Name,Email\nAnn,Ann Lee,a@x.org\njörg,\"Müller, Jörg\",j@x.org\nAnn,Joanne Smith,b@x.org\n"
+            ),
+            ["Ann Lee", "Müller, Jörg", "Ann Joanne Smith"]
+        );
+        assert_eq!(names("Vorname;Name;E-Mail\n;Müller;j@x.org\n"), ["Müller"], "no first name: the name alone");
+    }
+
+    #[test]
+    fn a_midnight_time_is_ignored_in_showing_the_order_and_in_reading() {
+        let r = reading(&["26/01/2019 00:00", "02/11/2019 00:00"]);
+        assert_eq!(r.order(), Some(DateOrder::DayFirst));
+        assert_eq!(r.date("02/11/2019 00:00").unwrap(), "2019-11-02");
+        // US Excel: "3/5/2024 0:00" and "3/15/2024 12:00:00 AM".
+        let us = reading(&["3/5/2024 0:00", "3/15/2024 12:00:00 AM"]);
+        assert_eq!(us.order(), Some(DateOrder::MonthFirst));
+        assert_eq!(us.date("3/5/2024 0:00").unwrap(), "2024-03-05");
+        assert_eq!(us.date("3/15/2024 12:00:00 AM").unwrap(), "2024-03-15");
+        let none = DateReading::default();
+        for written in ["2024-03-05 0:00", "2024-03-05 0:00:00", "2024-03-05 12:00 AM", "2024-03-05 12:00:00 am"] {
+            assert_eq!(none.date(written).unwrap(), "2024-03-05", "{written}");
+        }
+        assert!(none.date("3/15/2024 12:00:00 PM").unwrap_err().0.contains("not a date we can read"), "noon is not");
+    }
+
+    #[test]
+    fn a_chosen_order_reads_every_date_and_refuses_one_that_shows_the_other() {
+        let text = "email,start_date\nj1@x.org,02/03/2026\nj2@x.org,09/03/2026\nj3@x.org,01/04/2026\n";
+        let s = sheet(text);
+        let m = Mapping::suggest(&s.headers);
+        let worked_out = DateReading::of(&s, &m, None);
+        let (_, fix) = worked_out.date("02/03/2026").unwrap_err();
+        assert!(fix.contains("--date-order day-first") && fix.contains("on the column page"), "{fix}");
+        let day_first = DateReading::of(&s, &m, Some(DateOrder::DayFirst));
+        let read: Vec<String> = ["02/03/2026", "09/03/2026", "01/04/2026"].map(|d| day_first.date(d).unwrap()).into();
+        assert_eq!(read, ["2026-03-02", "2026-03-09", "2026-04-01"]);
+        assert_eq!(day_first.note().unwrap(), "Dates such as 2/11/2019 were read as day/month/year, as you chose.");
+        let month_first = DateReading::of(&s, &m, Some(DateOrder::MonthFirst));
+        assert_eq!(month_first.date("02/03/2026").unwrap(), "2026-02-03");
+        let (problem, fix) = day_first.date("1/26/2019").unwrap_err();
+        assert!(problem.contains("can only be month/day/year") && problem.contains("told that dates are day/month"));
+        assert!(fix.contains("if it is 26 January 2019, write 2019-01-26"), "{fix}");
+        assert_eq!(day_first.date("26/01/2019").unwrap(), "2019-01-26");
+        assert_eq!((DateOrder::parse("month_first"), DateOrder::parse("")), (Some(DateOrder::MonthFirst), None));
+    }
+
+    #[test]
+    fn an_excel_error_in_a_cell_is_an_error_naming_the_column_and_nothing_else() {
+        let s = sheet(
+            "email,name,department,job_title,level,start_date\nv1@x.org,#N/A,#n/a,#REF!,#VALUE!,#DIV/0!\n#NAME?,Ann,Sales,,,\nok@x.org,Ok,#NULL!,#NUM!,,\n",
+        );
+        let rs = records(&s, &Mapping::suggest(&s.headers), None);
+        let cols: Vec<&str> = rs[0].errors.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(
+            cols,
+            [
+                "name (column B)",
+                "job_title (column D)",
+                "department (column C)",
+                "level (column E)",
+                "start_date (column F)"
+            ]
+        );
+        assert!(rs[0].errors[0].problem.contains("#N/A") && rs[0].errors[0].fix.starts_with("Excel could not compute"));
+        assert!(rs[0].name.is_none() && rs[0].department.is_none() && rs[0].start_date.is_none());
+        assert_eq!(rs[1].errors.len(), 1, "not also “not an email address”: {:?}", rs[1].errors);
+        assert_eq!((rs[1].errors[0].column.as_str(), rs[1].email.is_none()), ("email (column A)", true));
+        assert_eq!(rs[2].errors.len(), 2);
+    }
+
+    #[test]
+    fn the_error_file_writes_dates_read_from_the_whole_file_as_iso() {
+        let s = sheet("email,start_date\nann@x.org,26/01/2019\nbad,02/11/2019\nbad2,31/02/2019\n");
+        let m = Mapping::suggest(&s.headers);
+        let dates = DateReading::of(&s, &m, None);
+        let errors: Vec<RowError> = records(&s, &m, None).into_iter().flat_map(|r| r.errors).collect();
+        let (_, rows) = error_rows(&s, &m, &dates, &errors);
+        assert_eq!(rows[0][..3], ["bad", "2019-11-02", "3"], "read day first, as line 2 shows");
+        assert_eq!(rows[1][1], "31/02/2019", "a date that could not be read stays as written");
+    }
+
+    #[test]
+    fn question_marks_excel_put_for_letters_windows_1252_lacks_are_told_from_real_changes() {
+        assert!(lost_to_windows_1252("?ukasz Dvo?ák", "Łukasz Dvořák"));
+        assert!(lost_to_windows_1252("Zarz?d", "Zarząd"));
+        assert!(!lost_to_windows_1252("Lukasz Dvorak", "Łukasz Dvořák"), "no question mark: a real change");
+        assert!(!lost_to_windows_1252("?ukasz", "Łukasz Dvořák"), "another length");
+        assert!(!lost_to_windows_1252("Zo?", "Zoë"), "ë is in Windows-1252: Excel would have kept it");
+        assert!(!lost_to_windows_1252("?ukasz Nowak", "Łukasz Dvořák"), "other letters changed too");
+        assert!(!lost_to_windows_1252("Who?", "Who?"), "the same text");
     }
 
     #[test]

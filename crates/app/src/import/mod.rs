@@ -12,10 +12,19 @@
 //!   an all-digit ID such as 001010 as 1010: an ID that differs from the stored one only by
 //!   leading zeros finds that person, and when the file's has fewer zeros the stored ID is kept
 //!   (the row says so); with more zeros the file's is taken (it restores what Excel lost before).
+//!   Repeated IDs are found the same way (101 and 0101 are one person twice), and no two rows
+//!   of a file update one account.
+//! - A row found by email on a deactivated account whose employee ID is another is an error: HR
+//!   gave a leaver's address to someone new, who must not take over the leaver's account.
 //! - Start dates: YYYY-MM-DD always; dates with the year last (31/03/2024, 3/31/2024, 31.03.2024)
-//!   are read in the one order the file's dates show (a day over 12), decided per file
-//!   (`csv_read::DateReading`). A file whose dates show both orders flags the rows against most
-//!   of them; a date that could be read either way (2/11/2019) is refused unless the file shows.
+//!   are read in the order chosen (`Options::date_order`) or else the one order the file's dates
+//!   show (a day over 12), decided per file (`csv_read::DateReading`). A file whose dates show
+//!   both orders flags the rows against most of them; a date that could be read either way
+//!   (2/11/2019) is refused unless the file shows or the order is chosen. A midnight time after a
+//!   date is ignored. The error file writes the dates it read as YYYY-MM-DD.
+//! - A cell holding an Excel error (#N/A, #REF!…) is a row error. In a Windows-1252 file, a text
+//!   that is the stored one with `?` where Windows-1252 has no such letter is a row error too
+//!   (Excel's "CSV (Comma delimited)" lost them), not a change of name.
 //! - An empty cell, or a column that is not chosen, keeps the person's current value: an import
 //!   never clears a field. New people start with every optional field visible to their networks;
 //!   known people keep the audiences they chose.
@@ -39,7 +48,7 @@ pub mod api;
 pub mod csv_read;
 pub mod pages;
 
-pub use csv_read::{Column, ERROR_COLUMNS, FileError, Mapping, Record, RowError, Sheet};
+pub use csv_read::{Column, DateOrder, ERROR_COLUMNS, FileError, Mapping, Record, RowError, Sheet};
 
 use crate::http::{AppError, Result, Separator};
 use crate::members::{Indexed, audiences, index};
@@ -79,6 +88,9 @@ pub struct Options {
     pub valid_rows_only: bool,
     /// Check and report only.
     pub dry_run: bool,
+    /// How dates such as 2/11/2019 are written, when the person importing says so
+    /// (`--date-order`, the column page); `None` works it out from the file's dates.
+    pub date_order: Option<DateOrder>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,12 +269,12 @@ fn row_problem(column: String, problem: String, fix: &'static str) -> RowProblem
     (column, problem, fix)
 }
 
-/// Marks every row whose `key` another row shares, with the problem `say(key, "lines …")`;
+/// Marks every row whose `key` another row shares, with the problem `say(row, other rows)`;
 /// returns the rows of each key.
 fn flag_repeats(
     records: &mut [Record],
     key: impl Fn(&Record) -> Option<String>,
-    say: impl Fn(&str, &str) -> RowProblem,
+    say: impl Fn(&Record, &[&Record]) -> RowProblem,
 ) -> HashMap<String, Vec<usize>> {
     let mut lines_of: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
@@ -270,15 +282,37 @@ fn flag_repeats(
             lines_of.entry(k).or_default().push(i);
         }
     }
-    for (k, idx) in lines_of.iter().filter(|(_, idx)| idx.len() > 1) {
+    for idx in lines_of.values().filter(|idx| idx.len() > 1) {
         for &i in idx {
-            let others: Vec<u64> = idx.iter().filter(|&&j| j != i).map(|&j| records[j].line).collect();
-            let (column, problem, fix) = say(k, &lines_text(&others));
+            let others: Vec<&Record> = idx.iter().filter(|&&j| j != i).map(|&j| &records[j]).collect();
+            let (column, problem, fix) = say(&records[i], &others);
             let line = records[i].line;
             records[i].errors.push(row_error(line, column, problem, fix));
         }
     }
     lines_of
+}
+
+/// "line 3" or "lines 3, 7" for the rows `others`.
+fn lines_of_rows(others: &[&Record]) -> String {
+    lines_text(&others.iter().map(|r| r.line).collect::<Vec<_>>())
+}
+
+/// The problem of an employee ID on several rows; where another row writes it with other leading
+/// zeros (`101` and `0101`), that is said, since they look like two IDs.
+fn repeated_employee_id(r: &Record, others: &[&Record]) -> String {
+    let own = r.employee_id.as_deref().unwrap_or_default();
+    let mut written: Vec<&str> = others.iter().filter_map(|o| o.employee_id.as_deref()).filter(|o| *o != own).collect();
+    written.sort_unstable();
+    written.dedup();
+    if written.is_empty() {
+        return format!("The employee ID {own} is also on {}.", lines_of_rows(others));
+    }
+    format!(
+        "The employee ID {own} is also on {}, written {}: leading zeros do not make another ID (Excel drops them), so these rows are about one person.",
+        lines_of_rows(others),
+        written.join(" and ")
+    )
 }
 
 fn lines_text(lines: &[u64]) -> String {
@@ -349,6 +383,88 @@ fn id_as_found(emp: &str, holder: &Person) -> String {
     }
 }
 
+/// Whether two employee IDs are the same person's, as matching takes them: as written, or for
+/// all-digit IDs without their leading zeros (Excel's `1010` for `001010`).
+fn same_employee_id(a: &str, b: &str) -> bool {
+    a == b || number(a).is_some_and(|n| number(b) == Some(n))
+}
+
+/// A row found by email on a deactivated account whose employee ID is not the row's: HR gave a
+/// leaver's address to someone new, and updating the account would hand them the leaver's
+/// account, reporting line and history (the same danger as a reused employee ID).
+fn leavers_address_reused(r: &Record, emp: &str, person: &Person, column: String) -> Option<RowError> {
+    let stored = person.employee_id.as_deref()?;
+    if !person.deactivated || same_employee_id(emp, stored) {
+        return None;
+    }
+    let email = &person.email;
+    Some(row_error(
+        r.line,
+        column,
+        format!(
+            "{email} belongs to {}, whose account is deactivated and has the employee ID {stored}, not {emp}: this looks like someone new given a leaver's address.",
+            person.name
+        ),
+        format!(
+            "Someone new needs an email address of their own: correct it here and in your HR system. If this is {} returning with a new employee ID, reactivate their account on the People page first, then import this row again.",
+            person.name
+        ),
+    ))
+}
+
+/// Marks the later of two rows without errors that would update the same account (found by
+/// email on one, by employee ID on the other, say): each account is changed by one row at most.
+/// The checks before this one catch the known ways; this makes it hold whatever the way.
+fn one_row_per_account(records: &mut [Record], matched: &[Option<&Person>], column: String) {
+    let mut first_line: HashMap<UserId, u64> = HashMap::new();
+    for (r, person) in records.iter_mut().zip(matched) {
+        let Some(person) = person.filter(|_| r.errors.is_empty()) else { continue };
+        let Some(&first) = first_line.get(&person.id) else {
+            first_line.insert(person.id, r.line);
+            continue;
+        };
+        r.errors.push(row_error(
+            r.line,
+            column.clone(),
+            format!("This row is about {} ({}), as line {first} is.", person.name, person.email),
+            "Keep one row per person: merge the two rows or delete this one.",
+        ));
+    }
+}
+
+/// The text fields of a row that Excel emptied of characters it could not save in Windows-1252
+/// ("CSV (Comma delimited)" turns `Ł` and `ř` into `?`): one row error for each, rather than the
+/// stored value being overwritten with question marks.
+fn replaced_by_excel(
+    r: &Record,
+    person: &Person,
+    name_column: Column,
+    col: &impl Fn(Column) -> String,
+) -> Vec<RowError> {
+    let fields = [
+        (name_column, r.name.as_ref().map(|n| n.as_str()), person.name.as_str()),
+        (Column::PreferredName, r.preferred_name.as_deref(), &person.preferred_name),
+        (Column::JobTitle, r.job_title.as_deref(), &person.job_title),
+        (Column::Department, r.department.as_deref(), &person.department),
+        (Column::Location, r.location.as_deref(), &person.location),
+        (Column::Level, r.level.as_deref(), &person.level),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(c, file, stored)| {
+            let file = file.filter(|f| csv_read::lost_to_windows_1252(f, stored))?;
+            Some(row_error(
+                r.line,
+                col(c),
+                format!(
+                    "“{file}” has question marks where Roundtable has “{stored}”: Excel replaced the letters it could not save in this file's encoding."
+                ),
+                "In Excel choose File › Save As › “CSV UTF-8 (Comma delimited)”, which keeps every letter, and import that file.",
+            ))
+        })
+        .collect()
+}
+
 /// Finds reporting loops reachable from `starts` in the manager graph (person → manager).
 fn loops(graph: &HashMap<UserId, UserId>, starts: impl Iterator<Item = UserId>) -> Vec<Vec<UserId>> {
     // 1: on the current path; 2: fully explored.
@@ -398,21 +514,23 @@ fn plan(
     let lines_of = flag_repeats(
         &mut records,
         |r| r.email.as_ref().map(|e| e.as_str().to_owned()),
-        |email, others| {
+        |r, others| {
+            let email = r.email.as_ref().map_or("", |e| e.as_str());
             row_problem(
                 col(Column::Email),
-                format!("{email} is also on {others}."),
+                format!("{email} is also on {}.", lines_of_rows(others)),
                 "Keep one row per person: merge the rows or delete the extra ones.",
             )
         },
     );
+    // Compared as matching compares them: 101 and 0101 find the same person.
     flag_repeats(
         &mut records,
-        |r| r.employee_id.clone(),
-        |id, others| {
+        |r| r.employee_id.as_deref().map(|id| number(id).unwrap_or(id).to_owned()),
+        |r, others| {
             row_problem(
                 col(Column::EmployeeId),
-                format!("The employee ID {id} is also on {others}."),
+                repeated_employee_id(r, others),
                 "Each person has their own employee ID: correct it on the row where it is wrong.",
             )
         },
@@ -451,6 +569,8 @@ fn plan(
                         holder.name
                     ),
                 ));
+            } else if let Some(e) = leavers_address_reused(r, emp, person, col(Column::Email)) {
+                id_errors[i].push(e);
             }
         } else if person.deactivated {
             // Found by employee ID on a deactivated account: HR systems reuse the IDs of people
@@ -501,6 +621,20 @@ fn plan(
     for (r, errs) in records.iter_mut().zip(id_errors) {
         r.errors.extend(errs);
     }
+    // The column a name comes from: the full name's, or the first name's without one.
+    let name_column = if mapping.get(Column::Name).is_none() && mapping.get(Column::FirstName).is_some() {
+        Column::FirstName
+    } else {
+        Column::Name
+    };
+    if sheet.encoding == "Windows-1252" {
+        for (r, person) in records.iter_mut().zip(&matched) {
+            if let Some(person) = person {
+                let errs = replaced_by_excel(r, person, name_column, &col);
+                r.errors.extend(errs);
+            }
+        }
+    }
 
     for (i, r) in records.iter_mut().enumerate() {
         for slug in &r.networks {
@@ -513,11 +647,7 @@ fn plan(
                 ));
             }
         }
-        let c = if mapping.get(Column::Name).is_none() && mapping.get(Column::FirstName).is_some() {
-            Column::FirstName
-        } else {
-            Column::Name
-        };
+        let c = name_column;
         // A name that was there but refused (too long, say) has its own error already.
         if let Some(e) = &r.email
             && r.name.is_none()
@@ -532,6 +662,8 @@ fn plan(
             ));
         }
     }
+
+    one_row_per_account(&mut records, &matched, col(Column::Email));
 
     // Ids: known people keep theirs; new people get one now, so rows can name each other.
     let row_of: HashMap<&str, usize> =
@@ -882,7 +1014,7 @@ fn plan(
     r.unchanged = r.outcomes.iter().filter(|o| o.action == Action::Unchanged).count();
     r.deactivated = r.deactivations.len();
     r.ignored_columns = mapping.ignored(&sheet.headers);
-    r.date_note = csv_read::DateReading::of(sheet, mapping).note();
+    r.date_note = csv_read::DateReading::of(sheet, mapping, opts.date_order).note();
     for (rec, mut extra) in records.into_iter().zip(more) {
         if !rec.errors.is_empty() || !extra.is_empty() {
             r.error_lines.push(rec.line);
@@ -1093,7 +1225,7 @@ pub async fn run(
     opts: &Options,
     progress: Progress<'_>,
 ) -> Result<Report> {
-    let records = csv_read::records(sheet, mapping);
+    let records = csv_read::records(sheet, mapping, opts.date_order);
     progress(Stage::Checking, records.len() as u64, records.len() as u64);
     let extra_network = |snap: &Snapshot| -> Result<Option<NetworkId>> {
         match opts.network.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -1229,7 +1361,8 @@ pub async fn error_file(
     if !report.has_errors() {
         return Ok(None);
     }
-    let (header, rows) = csv_read::error_rows(sheet, &report.errors);
+    let dates = csv_read::DateReading::of(sheet, mapping, opts.date_order);
+    let (header, rows) = csv_read::error_rows(sheet, mapping, &dates, &report.errors);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let n = rows.len();
     // Semicolons if the upload had them, so it opens in the same Excel and can be uploaded again;
@@ -1551,6 +1684,56 @@ mod tests {
         assert!(zeros_lost("1010", "001010") && zeros_lost("01010", "001010") && zeros_lost("0", "000"));
         assert!(!zeros_lost("001010", "1010"), "more zeros than stored: the file restores them");
         assert!(!zeros_lost("1010", "1010") && !zeros_lost("1011", "001010") && !zeros_lost("E1", "E01"));
+    }
+
+    fn person(email: &str, name: &str) -> Person {
+        Person {
+            id: UserId::new(),
+            email: email.into(),
+            name: name.into(),
+            job_title: String::new(),
+            department: String::new(),
+            location: String::new(),
+            time_zone: "UTC".into(),
+            is_org_admin: false,
+            deactivated: false,
+            preferred_name: String::new(),
+            pronouns: String::new(),
+            level: String::new(),
+            years_experience: None,
+            bio: String::new(),
+            start_date: String::new(),
+            manager_id: None,
+            visibility: "{}".into(),
+            employee_id: None,
+        }
+    }
+
+    #[test]
+    fn no_two_rows_without_errors_update_one_account() {
+        let (ann, bea) = (person("ann@example.org", "Ann"), person("bea@example.org", "Bea"));
+        let mut records: Vec<Record> = [2, 3, 4, 5].map(|line| Record { line, ..Record::default() }).into();
+        records[2].errors.push(row_error(4, "name".into(), "bad".into(), "fix"));
+        let matched = [Some(&ann), Some(&bea), Some(&ann), Some(&ann)];
+        one_row_per_account(&mut records, &matched, "email (column A)".into());
+        let flagged: Vec<(u64, usize)> = records.iter().map(|r| (r.line, r.errors.len())).collect();
+        assert_eq!(flagged, [(2, 0), (3, 0), (4, 1), (5, 1)], "the later row; a row with errors writes nothing");
+        assert_eq!(records[3].errors[0].problem, "This row is about Ann (ann@example.org), as line 2 is.");
+    }
+
+    #[test]
+    fn a_deactivated_account_s_address_with_another_employee_id_is_a_leavers() {
+        let mut leaver = person("carl@example.org", "Carl");
+        leaver.employee_id = Some("000998".into());
+        let row = Record { line: 2, ..Record::default() };
+        let col = || "email (column A)".to_owned();
+        assert!(leavers_address_reused(&row, "000998", &leaver, col()).is_none(), "an active account is updated");
+        leaver.deactivated = true;
+        assert!(leavers_address_reused(&row, "998", &leaver, col()).is_none(), "his own ID, as Excel saves it");
+        let e = leavers_address_reused(&row, "000999", &leaver, col()).unwrap();
+        assert!(e.problem.contains("has the employee ID 000998, not 000999"), "{e:?}");
+        leaver.employee_id = None;
+        assert!(leavers_address_reused(&row, "000999", &leaver, col()).is_none(), "no stored ID to differ");
     }
 
     #[test]

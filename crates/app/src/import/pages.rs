@@ -9,7 +9,7 @@
 //! nothing behind. Every step reads and checks the text again, and the import re-plans against
 //! the database as it is at that moment.
 
-use super::{Action, Column, Mapping, Options, Report, RowError, Sheet, csv_read};
+use super::{Action, Column, DateOrder, Mapping, Options, Report, RowError, Sheet, csv_read};
 use crate::http::{AppError, Layout, Result, Signed, render, with_status};
 use crate::state::AppState;
 use askama::Template;
@@ -72,6 +72,14 @@ pub(super) fn too_large(to: &str) -> String {
     )
 }
 
+/// What a chosen file of 0 bytes is told: it was chosen, but holds nothing (an export that
+/// failed, or a file still being written when it was picked).
+fn empty_file(name: &str) -> String {
+    format!(
+        "The file “{name}” is empty (0 bytes). Check that it is the right file, or export it again from your HR system or Excel."
+    )
+}
+
 async fn parts(m: std::result::Result<Multipart, MultipartRejection>) -> Result<Parts> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -94,7 +102,9 @@ async fn parts(m: std::result::Result<Multipart, MultipartRejection>) -> Result<
         if name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_owned();
             let bytes = field.bytes().await.map_err(bad)?;
-            if !bytes.is_empty() {
+            // A browser sends an empty part with no name when no file was chosen; an empty file
+            // that was chosen has its name, and is kept to be called empty.
+            if !bytes.is_empty() || !file_name.is_empty() {
                 out.file = Some((file_name, bytes.to_vec()));
             }
         } else {
@@ -133,6 +143,7 @@ fn options(p: &Parts) -> Options {
         yes_deactivate_many: p.flag("deactivate_many"),
         valid_rows_only: p.flag("valid_rows_only"),
         dry_run: false,
+        date_order: DateOrder::parse(p.get("date_order")),
     }
 }
 
@@ -152,6 +163,8 @@ struct Carry {
     deactivate_missing: bool,
     /// "Yes, deactivate more than half of the people" was ticked.
     deactivate_many: bool,
+    /// The order of dates such as 2/11/2019 chosen (`DateOrder::key`), or "" to work it out.
+    date_order: &'static str,
     /// (column key, chosen index or "")
     mapping: Vec<(&'static str, String)>,
 }
@@ -165,6 +178,7 @@ impl Carry {
             network: opts.network.clone().unwrap_or_default(),
             deactivate_missing: opts.deactivate_missing,
             deactivate_many: opts.yes_deactivate_many,
+            date_order: opts.date_order.map_or("", DateOrder::key),
             mapping: Column::ALL
                 .iter()
                 .map(|c| (c.key(), mapping.get(*c).map(|i| i.to_string()).unwrap_or_default()))
@@ -287,6 +301,9 @@ async fn upload(
         Err(e) => return Err(e),
     };
     let (text, file_name, encoding) = if let Some((name, bytes)) = &p.file {
+        if bytes.is_empty() {
+            return upload_page(&s, vec![FieldError::new("file", empty_file(name))], String::new());
+        }
         match csv_read::decode(bytes) {
             Ok((text, enc)) => (text, if name.is_empty() { "members.csv".to_owned() } else { name.clone() }, enc),
             Err(e) => return upload_page(&s, vec![FieldError::new("file", e.0)], String::new()),
