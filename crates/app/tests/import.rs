@@ -1268,6 +1268,11 @@ async fn the_upload_limit_is_the_one_the_page_promises(d: Dialect) {
             && html.contains("aria-invalid=\"true\""),
         "{html}"
     );
+    // Past even the router's limit for any request: the same advice, not a bare "too large".
+    let r = upload(vec![b' '; 17 * 1024 * 1024]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = body(r).await;
+    assert!(html.contains("Split it into smaller files") && html.contains("roundtable import members"), "{html}");
 }
 
 async fn cr_only_files_report_errors_on_their_own_lines(d: Dialect) {

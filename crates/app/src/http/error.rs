@@ -286,11 +286,14 @@ pub async fn error_pages(
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.to_str().is_ok_and(|v| v.starts_with("text/html")));
     let response = if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !html {
-        AppError::BadRequest(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("This is larger than the {BODY_LIMIT_MB} MB a page may send. Choose a smaller file."),
-        )
-        .into_response()
+        // An HR file past even the router's limit gets the import page's own advice (its limit,
+        // splitting the file, the command line), not a bare "too large".
+        let message = if uri.path().starts_with("/admin/import") {
+            crate::import::pages::too_large("this page")
+        } else {
+            format!("This is larger than the {BODY_LIMIT_MB} MB a page may send. Choose a smaller file.")
+        };
+        AppError::BadRequest(StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
     } else {
         response
     };

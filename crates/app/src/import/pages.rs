@@ -66,7 +66,7 @@ impl Parts {
 }
 
 /// What a file over `MAX_FILE_MB` is told, sent to `to` ("this page", "the API").
-pub(super) fn too_large(to: &str) -> String {
+pub(crate) fn too_large(to: &str) -> String {
     format!(
         "The file is larger than {MAX_FILE_MB} MB, the most {to} takes. Split it into smaller files, each starting with the header row, and import them one after another (but without “Deactivate people who are not in the file”, which needs everyone in one file); or run “roundtable import members FILE.csv” on the server, which takes files of any size."
     )
