@@ -17,6 +17,17 @@ macro_rules! event_select {
     };
 }
 
+/// The person `u` may still read the event `e` (of network `n`): their account is active, and
+/// the event is open to the whole organisation or they are an active member of its network. An
+/// invitation-only network's events are for its members whatever their audience, as in
+/// `events::access`. Mail about an event goes only to such people: removing someone from the
+/// network leaves their answers in place, and they must not keep receiving its news.
+macro_rules! may_still_read {
+    () => {
+        "u.deactivated_at IS NULL AND ((e.audience = 'organisation' AND n.visibility <> 'invitation_only') OR EXISTS (SELECT 1 FROM memberships m WHERE m.network_id = e.network_id AND m.user_id = u.id AND m.status = 'active'))"
+    };
+}
+
 queries! {
     /// Every date of an event something is recorded for (answers, notes, attendance, feedback,
     /// a change to that date, its own host), oldest first.
@@ -39,12 +50,15 @@ queries! {
     UPDATE = "UPDATE events SET kind = $2, title = $3, theme = $4, description = $5, time_zone = $6, local_start = $7, duration_minutes = $8, starts_at = $9, last_ends_at = $10, rrule = $11, location_mode = $12, place = $13, online_url = $14, capacity = $15, rsvp_close_minutes = $16, audience = $17, reminder_minutes = $18, sequence = sequence + 1, updated_at = $19 WHERE id = $1";
     /// Ends a series before an occurrence ("this and all following" starts a new series).
     SET_RULE_END = "UPDATE events SET rrule = $2, last_ends_at = $3, sequence = sequence + 1, updated_at = $4 WHERE id = $1";
+    /// A network turned invitation-only: its whole-organisation events become members-only.
+    NARROW_TO_MEMBERS = "UPDATE events SET audience = 'network', updated_at = $2 WHERE network_id = $1 AND audience = 'organisation'";
     SET_STATUS = "UPDATE events SET status = $2, sequence = sequence + 1, updated_at = $3 WHERE id = $1";
     BY_ID = event_select!("WHERE e.id = $1");
     /// A network's events overlapping [$2, $3).
     IN_NETWORK = event_select!("WHERE e.network_id = $1 AND e.starts_at < $3 AND (e.last_ends_at IS NULL OR e.last_ends_at > $2) ORDER BY e.starts_at, e.id");
-    /// Events of the person's active networks plus whole-organisation events, overlapping [$2, $3).
-    FOR_PERSON = event_select!("WHERE (e.audience = 'organisation' OR e.network_id IN (SELECT m.network_id FROM memberships m WHERE m.user_id = $1 AND m.status = 'active')) AND e.starts_at < $3 AND (e.last_ends_at IS NULL OR e.last_ends_at > $2) ORDER BY e.starts_at, e.id");
+    /// Events of the person's active networks plus whole-organisation events of networks that
+    /// are not invitation-only, overlapping [$2, $3). The charter gate is applied by the caller.
+    FOR_PERSON = event_select!("WHERE ((e.audience = 'organisation' AND n.visibility <> 'invitation_only') OR e.network_id IN (SELECT m.network_id FROM memberships m WHERE m.user_id = $1 AND m.status = 'active')) AND e.starts_at < $3 AND (e.last_ends_at IS NULL OR e.last_ends_at > $2) ORDER BY e.starts_at, e.id");
     /// Every scheduled event overlapping [$1, $2), for reminders and feedback requests.
     ALL_BETWEEN = event_select!("WHERE e.status = 'scheduled' AND e.starts_at < $2 AND (e.last_ends_at IS NULL OR e.last_ends_at > $1) ORDER BY e.starts_at, e.id");
     /// PostgreSQL: the row lock serialises RSVPs to one event, so the capacity count is exact.
@@ -60,20 +74,24 @@ queries! {
     /// person no longer holds a seat).
     COUNT_YES = "SELECT COUNT(*) FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND u.deactivated_at IS NULL";
     UPSERT_RSVP = "INSERT INTO event_rsvps (event_id, network_id, occurrence_at, user_id, response, responded_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, occurrence_at, user_id) DO UPDATE SET response = excluded.response, responded_at = excluded.responded_at, updated_at = excluded.updated_at";
-    /// The waiting list in order: first come, first promoted.
-    WAITLIST = "SELECT user_id FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND response = 'waitlisted' ORDER BY responded_at, user_id LIMIT $3";
+    /// The waiting list in order, first come first promoted, of people who may still attend.
+    WAITLIST = concat!("SELECT r.user_id FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'waitlisted' AND ", may_still_read!(), " ORDER BY r.responded_at, r.user_id LIMIT $3");
     WAITLISTED_OCCURRENCES = "SELECT DISTINCT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at >= $2 AND response = 'waitlisted' ORDER BY occurrence_at";
     PROMOTE = "UPDATE event_rsvps SET response = 'yes', updated_at = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'waitlisted'";
     ATTENDEES = "SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND u.deactivated_at IS NULL ORDER BY r.response, r.responded_at, u.name_folded";
-    /// Everyone with an answer to any occurrence from $2 on (for change and cancellation notices).
-    ANSWERED_FROM = "SELECT DISTINCT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted')";
-    ANSWERED_AT = "SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted')";
-    GOING_AT = "SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND u.deactivated_at IS NULL";
+    /// Everyone with an answer to any occurrence from $2 on (for change and cancellation
+    /// notices) who may still read the event; likewise for one occurrence, and those going.
+    ANSWERED_FROM = concat!("SELECT DISTINCT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
+    ANSWERED_AT = concat!("SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
+    GOING_AT = concat!("SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND ", may_still_read!());
     CHECK_IN = "INSERT INTO event_attendance (event_id, network_id, occurrence_at, user_id, method, checked_in_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
-    ATTENDED_AT = "SELECT a.user_id, u.name, a.method, a.checked_in_at FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 ORDER BY u.name_folded";
-    ATTENDED_AT_ALL = "SELECT a.user_id, u.email, u.name FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NULL";
+    /// Who attended, as the event page lists them: deactivated people appear nowhere.
+    ATTENDED_AT = "SELECT a.user_id, u.name, a.method, a.checked_in_at FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NULL ORDER BY u.name_folded";
+    /// Attendees to ask for feedback: those who may still read the event.
+    ATTENDED_AT_ALL = concat!("SELECT u.id, u.email, u.name FROM event_attendance r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND ", may_still_read!());
     HISTORY_OF = "SELECT a.event_id, e.title, n.slug, n.name, a.occurrence_at, a.method, a.checked_in_at FROM event_attendance a JOIN events e ON e.id = a.event_id JOIN networks n ON n.id = a.network_id WHERE a.user_id = $1 ORDER BY a.occurrence_at DESC LIMIT 200";
-    HOSTS = "SELECT h.occurrence_at, h.user_id, u.name FROM event_hosts h JOIN users u ON u.id = h.user_id WHERE h.event_id = $1 ORDER BY h.occurrence_at, u.name_folded";
+    /// Hosts as the event page shows them: deactivated people appear nowhere.
+    HOSTS = "SELECT h.occurrence_at, h.user_id, u.name FROM event_hosts h JOIN users u ON u.id = h.user_id WHERE h.event_id = $1 AND u.deactivated_at IS NULL ORDER BY h.occurrence_at, u.name_folded";
     ADD_HOST = "INSERT INTO event_hosts (event_id, network_id, occurrence_at, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
     CLEAR_HOSTS = "DELETE FROM event_hosts WHERE event_id = $1 AND occurrence_at = $2";
     /// Per active member of the network: times hosted and the last occurrence hosted.
@@ -265,6 +283,11 @@ pub async fn set_rule_end(
     tx.write(SET_RULE_END, params![id, rrule, last_ends_at, now]).await.map(|_| ())
 }
 
+/// Makes every whole-organisation event of `network` (past and future) members-only; how many.
+pub async fn narrow_to_members(tx: &mut Tx, network: NetworkId, now: DateTime<Utc>) -> Result<u64> {
+    tx.write(NARROW_TO_MEMBERS, params![network, now]).await
+}
+
 pub async fn set_cancelled(tx: &mut Tx, id: Uuid, cancelled: bool, now: DateTime<Utc>) -> Result<()> {
     tx.write(SET_STATUS, params![id, if cancelled { "cancelled" } else { "scheduled" }, now]).await.map(|_| ())
 }
@@ -411,12 +434,13 @@ pub async fn upsert_rsvp(
     tx.write(UPSERT_RSVP, params![event, network, at, user, response.as_str(), responded_at, now]).await.map(|_| ())
 }
 
-/// The first `n` people on the waiting list.
 /// Occurrences from `from` on that have someone waiting.
 pub async fn waitlisted_occurrences(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
     tx.read(WAITLISTED_OCCURRENCES, params![event, from]).await?.iter().map(|r| r.time(0)).collect()
 }
 
+/// The first `n` people on the waiting list who may still attend (others keep their place in
+/// the table but are never promoted).
 pub async fn waitlist(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, n: i64) -> Result<Vec<UserId>> {
     tx.read(WAITLIST, params![event, at, n]).await?.iter().map(|r| Ok(UserId(r.uuid(0)?))).collect()
 }

@@ -3,7 +3,7 @@
 //! itself, check-in, notes, the rotating host, feedback, reminders and iCalendar feeds.
 //!
 //! Who may do what: members of the network (and everyone signed in, for whole-organisation
-//! events) read events, answer and check in; organisers (`Capability::Organise`) create, edit,
+//! events of networks that are not invitation-only) read events, answer and check in; organisers (`Capability::Organise`) create, edit,
 //! cancel, mark attendance and read feedback. Every use case asks `policy::require` first.
 //! Owns the `events` tables; never touches membership or profile data.
 
@@ -22,7 +22,7 @@ use roundtable_domain::error::gather;
 use roundtable_domain::events::{
     Audience, EventKind, LocationMode, Occurrence, Rsvp, Rule, Series, parse_time_zone, rank_hosts,
 };
-use roundtable_domain::{Actor, Capability, FieldError, LongText, NetworkId, UserId};
+use roundtable_domain::{Actor, Capability, FieldError, LongText, NetworkId, UserId, Visibility};
 use roundtable_store::events::{self as store, Event, EventFields, Exception};
 use roundtable_store::{Tx, audit, networks};
 use std::sync::Arc;
@@ -98,14 +98,22 @@ pub struct Access {
     pub can_organise: bool,
 }
 
+/// Whether everyone signed in may read `e`, without the network's access check: a
+/// whole-organisation event of a network outsiders may know of. An invitation-only network must
+/// stay invisible to outsiders, so its events are for members whatever their audience says
+/// (`networks::update` narrows them when a network becomes invitation-only; this holds even if
+/// one slips through).
+fn open_to_all(e: &Event, visibility: Visibility) -> bool {
+    e.audience == Audience::Organisation && visibility != Visibility::InvitationOnly
+}
+
 /// Loads an event the actor may read (or organise, with `Capability::Organise`).
 pub async fn access(state: &AppState, actor: &Actor, id: Uuid, cap: Capability) -> Result<Access> {
     let event = store::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let network = networks::by_id(&state.db, event.network_id).await?.ok_or(AppError::NotFound)?;
     let membership = networks::membership(&state.db, network.id, actor.user_id).await?;
     let seen = Seen { network, membership };
-    let open_to_all = event.audience == Audience::Organisation && cap == Capability::ReadMembers;
-    if !open_to_all {
+    if !(cap == Capability::ReadMembers && open_to_all(&event, seen.network.visibility)) {
         nets::authorise(state, actor, &seen, cap).await?;
     }
     let can_organise = seen.can(actor, Capability::Organise);
@@ -151,8 +159,33 @@ pub async fn my_calendar(
     to: DateTime<Utc>,
     f: &Filter,
 ) -> Result<Vec<Item>> {
-    let events = store::for_person(&state.db, actor.user_id, from, to).await?;
+    let events = readable(state, actor, store::for_person(&state.db, actor.user_id, from, to).await?).await?;
     Ok(expand_all(state, events, from, to).await?.into_iter().filter(|i| keep(f, i)).collect())
+}
+
+/// The events of `events` the actor may read, as `access` decides: `store::for_person` finds
+/// the person's networks' events by membership alone, so a member who has not accepted the
+/// network's current charter would otherwise see its members' events (and where they are).
+async fn readable(state: &AppState, actor: &Actor, events: Vec<Event>) -> Result<Vec<Event>> {
+    let snapshot = state.snapshot().await?;
+    Ok(events
+        .into_iter()
+        .filter(|e| {
+            let Some(network) = snapshot.network_by_id(e.network_id) else { return false };
+            open_to_all(e, network.visibility) || {
+                let seen =
+                    Seen { network: network.clone(), membership: snapshot.membership(network.id, actor.user_id) };
+                nets::authorise_in(&snapshot, actor, &seen, Capability::ReadMembers).is_ok()
+            }
+        })
+        .collect())
+}
+
+/// A network is becoming invitation-only: its whole-organisation events, past and future,
+/// become members-only in the same transaction, so none of them shows the network to outsiders.
+/// Returns how many changed.
+pub(crate) async fn narrow_to_members(tx: &mut Tx, network: NetworkId, now: DateTime<Utc>) -> Result<u64> {
+    Ok(store::narrow_to_members(tx, network, now).await?)
 }
 
 /// The raw form of an event, as typed.
@@ -437,9 +470,7 @@ fn checkin_code() -> String {
 
 /// An invitation-only network must stay invisible to outsiders, so its events are for members.
 fn check_audience(seen: &Seen, p: &Parsed) -> Result<()> {
-    if p.fields.audience == Audience::Organisation
-        && seen.network.visibility == roundtable_domain::Visibility::InvitationOnly
-    {
+    if p.fields.audience == Audience::Organisation && seen.network.visibility == Visibility::InvitationOnly {
         return Err(AppError::Invalid(vec![FieldError::new(
             "audience",
             "This network is by invitation only, so its events are for its members. Choose “Members of this network”.",
@@ -1186,7 +1217,10 @@ pub async fn feed_ics(state: &AppState, token: &str) -> Result<String> {
             let seen = nets::load(state, &actor, slug, Capability::ReadMembers).await?;
             (seen.network.name.clone(), store::in_network(&state.db, seen.network.id, from, to).await?)
         }
-        _ => ("My Roundtable calendar".to_owned(), store::for_person(&state.db, actor.user_id, from, to).await?),
+        _ => (
+            "My Roundtable calendar".to_owned(),
+            readable(state, &actor, store::for_person(&state.db, actor.user_id, from, to).await?).await?,
+        ),
     };
     let mut series = Vec::with_capacity(events.len());
     for e in events {

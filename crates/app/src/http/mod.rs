@@ -161,6 +161,9 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "password-link-sent" => "A link to choose a new password has been emailed. It works for one hour.",
         "created" => "The network has been created.",
         "saved" => "Your changes have been saved.",
+        "saved-events-narrowed" => {
+            "Your changes have been saved. The network's events that were open to the whole organisation are now for its members only."
+        }
         "password" => "Your password has been changed.",
         "signed-out-others" => "You have been signed out everywhere else.",
         "signed-out-device" => "That device is signed out. Its next page will ask for a password.",

@@ -185,8 +185,10 @@ pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: Ne
     Ok(slug.as_str().to_owned())
 }
 
-/// Changes name, description and visibility (Chair, Administrator, org admin).
-pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, input: NetworkInput) -> Result<()> {
+/// Changes name, description and visibility (Chair, Administrator, org admin). Returns how many
+/// events that were open to the whole organisation became members-only: an invitation-only
+/// network does not exist for outsiders, so none of its events may stay open to them.
+pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, input: NetworkInput) -> Result<u64> {
     let seen = load(state, actor, slug, Capability::EditNetwork).await?;
     let mut errs = Vec::new();
     let Some(p) = parse_network(&input, &mut errs).filter(|_| errs.is_empty()) else {
@@ -194,9 +196,20 @@ pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     };
     let mut tx = state.db.begin().await?;
     networks::update(&mut tx, seen.network.id, p.name.as_str(), p.description.as_str(), p.visibility).await?;
-    record(&mut tx, actor, actor_name, "network.updated", &seen, p.name.as_str(), p.visibility.as_str()).await?;
+    let narrowed = if p.visibility == Visibility::InvitationOnly {
+        crate::events::narrow_to_members(&mut tx, seen.network.id, Utc::now()).await?
+    } else {
+        0
+    };
+    let narrowed_text = match narrowed {
+        0 => String::new(),
+        1 => "; 1 event that was open to the whole organisation is now for members only".to_owned(),
+        n => format!("; {n} events that were open to the whole organisation are now for members only"),
+    };
+    let detail = format!("{}{narrowed_text}", p.visibility.as_str());
+    record(&mut tx, actor, actor_name, "network.updated", &seen, p.name.as_str(), &detail).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(narrowed)
 }
 
 /// What the network's home page shows.

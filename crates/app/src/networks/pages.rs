@@ -213,7 +213,10 @@ async fn settings(
 ) -> Result<Response> {
     or_form(
         super::update(&state, &s.actor(), &s.user.name, &slug, f.input()).await,
-        |()| Ok(Redirect::to(&format!("/n/{slug}?notice=saved")).into_response()),
+        |narrowed| {
+            let notice = if narrowed > 0 { "saved-events-narrowed" } else { "saved" };
+            Ok(Redirect::to(&format!("/n/{slug}?notice={notice}")).into_response())
+        },
         |errors| {
             render(&FormPage {
                 layout: Layout::for_user("Network settings", &s),

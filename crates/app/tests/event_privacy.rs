@@ -1,0 +1,348 @@
+//! Events never show a network's private data to someone who may not read it: a network turned
+//! invitation-only takes back its whole-organisation events, people removed from a network or
+//! deactivated get none of its event mail, the personal calendar and feed wait for the current
+//! charter, and deactivated people leave event pages — on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
+use reqwest::StatusCode;
+use roundtable_domain::events::{Audience, Rsvp};
+use roundtable_store::{Dialect, Value, events as store, users};
+use support::TestApp;
+
+both!(
+    a_network_turned_invitation_only_takes_back_its_whole_organisation_events,
+    removed_and_deactivated_people_get_no_more_event_mail,
+    the_personal_calendar_and_feed_wait_for_the_current_charter,
+    deactivated_hosts_and_attendees_leave_event_pages,
+);
+
+async fn body(r: reqwest::Response) -> String {
+    r.text().await.expect("body")
+}
+
+/// The event form as an organiser fills it in: one hour in UTC from `start`, with `extra`
+/// fields (audience, place, capacity, …) over the defaults.
+fn form(title: &str, start: DateTime<Utc>, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let local = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M").to_string();
+    let mut form: Vec<(String, String)> = [
+        ("kind", "network_meeting"),
+        ("title", title),
+        ("description", "What we share stays here."),
+        ("time_zone", "UTC"),
+        ("start", &local(start)),
+        ("end", &local(start + Duration::hours(1))),
+        ("repeat", "none"),
+        ("location_mode", "in_person"),
+        ("place", "Room 4.01"),
+        ("audience", "network"),
+        ("reminder_hours", "1"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    for (k, v) in extra {
+        form.retain(|(f, _)| f != k);
+        form.push(((*k).to_owned(), (*v).to_owned()));
+    }
+    form
+}
+
+/// Creates an event (see `form`); returns its id and `at`.
+async fn event(
+    app: &TestApp,
+    c: &reqwest::Client,
+    slug: &str,
+    title: &str,
+    start: DateTime<Utc>,
+    extra: &[(&str, &str)],
+) -> (String, String) {
+    let r = c.post(app.at(&format!("/n/{slug}/events/new"))).form(&form(title, start, extra)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{title} should be created");
+    let id = r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap();
+    let stored = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    (id.to_owned(), stored.starts_at.timestamp_micros().to_string())
+}
+
+/// Edits the whole event: the fields of `form`.
+async fn edit(app: &TestApp, c: &reqwest::Client, id: &str, title: &str, start: DateTime<Utc>, extra: &[(&str, &str)]) {
+    let mut f = form(title, start, extra);
+    f.push(("scope".into(), "all".into()));
+    let r = c.post(app.at(&format!("/events/{id}/edit"))).form(&f).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{title} should be saved");
+}
+
+async fn member(app: &TestApp, email: &str, name: &str, slug: &str) -> reqwest::Client {
+    let c = app.user(email, name).await;
+    assert_eq!(c.post(app.at(&format!("/n/{slug}/join"))).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    c
+}
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    users::by_email(&app.state.db, email).await.unwrap().unwrap().id.to_string()
+}
+
+async fn rsvp(app: &TestApp, c: &reqwest::Client, id: &str, at: &str, response: &str) {
+    let r = c.post(app.at(&format!("/events/{id}/rsvp"))).form(&[("response", response), ("at", at)]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+}
+
+async fn deactivate(app: &TestApp, admin: &reqwest::Client, email: &str) {
+    let id = user_id(app, email).await;
+    let r = admin.post(app.at(&format!("/admin/people/{id}/active"))).form(&[("value", "false")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+}
+
+/// How many emails to `to` have this subject.
+async fn mails(app: &TestApp, to: &str, subject: &str) -> usize {
+    app.emails_to(to).await.iter().filter(|m| m.contains(&format!("Subject: {subject}"))).count()
+}
+
+/// The list view of the week holding `day`, on the viewer's own calendar.
+async fn my_calendar(app: &TestApp, c: &reqwest::Client, day: DateTime<Utc>) -> String {
+    body(c.get(app.at(&format!("/calendar?view=list&week={}", day.format("%Y-%m-%d")))).send().await.unwrap()).await
+}
+
+async fn feed(c: &reqwest::Client, url: &str) -> String {
+    let r = c.get(url).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    body(r).await
+}
+
+async fn a_network_turned_invitation_only_takes_back_its_whole_organisation_events(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "secret", "open").await;
+    let mo = member(&app, "mo@example.org", "Mo Member", "secret").await;
+    let soon = Utc::now() + Duration::days(10);
+    let org = [("audience", "organisation")];
+    let (next, next_at) = event(&app, &admin, "secret", "Merger briefing", soon, &org).await;
+    let (past, past_at) = event(&app, &admin, "secret", "Merger kickoff", Utc::now() - Duration::days(10), &org).await;
+    let r = admin
+        .post(app.at(&format!("/events/{past}/notes")))
+        .form(&[("at", past_at.as_str()), ("minutes", "Target: Acme Ltd")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // While the network is open, everyone may read them, and an outsider answers one.
+    let eve = app.user("eve@example.org", "Eve Outsider").await;
+    let eve_feed = app.new_feed(&eve, "").await;
+    assert!(
+        body(eve.get(app.at(&format!("/events/{past}?at={past_at}"))).send().await.unwrap()).await.contains("Acme")
+    );
+    assert!(my_calendar(&app, &eve, soon).await.contains("Merger briefing"));
+    assert!(feed(&eve, &eve_feed).await.contains("Merger briefing"));
+    rsvp(&app, &eve, &next, &next_at, "yes").await;
+    rsvp(&app, &mo, &next, &next_at, "yes").await;
+
+    // The network becomes invitation-only: both events, past and future, are now for members,
+    // and the organiser is told so (on the page and in the audit log).
+    let r = admin
+        .post(app.at("/n/secret/settings"))
+        .form(&[("name", "Network secret"), ("description", "About us"), ("visibility", "invitation_only")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(to, "/n/secret?notice=saved-events-narrowed");
+    let page = body(admin.get(app.at(&to)).send().await.unwrap()).await;
+    assert!(page.contains("events that were open to the whole organisation are now for its members only"), "{page}");
+    let log = body(admin.get(app.at("/admin/audit")).send().await.unwrap()).await;
+    assert!(log.contains("2 events that were open to the whole organisation are now for members only"), "{log}");
+    for id in [&next, &past] {
+        let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+        assert_eq!(e.audience, Audience::Network);
+    }
+
+    let hidden_from_eve = |why: &'static str| {
+        let (app, eve, eve_feed, next, past) = (&app, &eve, &eve_feed, &next, &past);
+        let (next_at, past_at) = (&next_at, &past_at);
+        async move {
+            assert_eq!(eve.get(app.at("/n/secret")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+            for path in [
+                format!("/events/{next}"),
+                format!("/events/{past}?at={past_at}"),
+                format!("/events/{next}/invite.ics?at={next_at}"),
+            ] {
+                let r = eve.get(app.at(&path)).send().await.unwrap();
+                assert_eq!(r.status(), StatusCode::NOT_FOUND, "{why}: {path}");
+            }
+            let cal = my_calendar(app, eve, soon).await;
+            assert!(!cal.contains("Merger") && !cal.contains("Network secret"), "{why}: {cal}");
+            let ics = feed(eve, eve_feed).await;
+            assert!(!ics.contains("Merger") && !ics.contains("Network secret"), "{why}: {ics}");
+        }
+    };
+    hidden_from_eve("narrowed").await;
+    // Members still read them, and only they hear of a change.
+    assert_eq!(mo.get(app.at(&format!("/events/{next}"))).send().await.unwrap().status(), StatusCode::OK);
+    assert!(my_calendar(&app, &mo, soon).await.contains("Merger briefing"));
+    edit(&app, &admin, &next, "Merger briefing", soon, &[("place", "Boardroom")]).await;
+    assert_eq!(mails(&app, "mo@example.org", "Updated: Merger briefing").await, 1);
+    assert_eq!(mails(&app, "eve@example.org", "Updated: Merger briefing").await, 0);
+
+    // Defence in depth: a whole-organisation event left in an invitation-only network (written
+    // behind the use cases' back) is still for members only.
+    app.state
+        .db
+        .write(
+            "UPDATE events SET audience = 'organisation' WHERE network_id = (SELECT id FROM networks WHERE slug = $1)",
+            vec![Value::from("secret")],
+        )
+        .await
+        .unwrap();
+    hidden_from_eve("left open").await;
+    assert_eq!(mo.get(app.at(&format!("/events/{next}"))).send().await.unwrap().status(), StatusCode::OK);
+    assert!(my_calendar(&app, &mo, soon).await.contains("Merger briefing"));
+}
+
+async fn removed_and_deactivated_people_get_no_more_event_mail(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let start = Utc::now() + Duration::hours(3);
+    let (id, at) = event(&app, &admin, "eas", "Steering committee", start, &[("capacity", "3")]).await;
+    // Three places: Bo, Cy and Di take them; Fay, then Ed, wait.
+    let mut people = Vec::new();
+    for (email, name) in [
+        ("bo@example.org", "Bo Member"),
+        ("cy@example.org", "Cy Member"),
+        ("di@example.org", "Di Member"),
+        ("fay@example.org", "Fay Member"),
+        ("ed@example.org", "Ed Member"),
+    ] {
+        let c = member(&app, email, name, "eas").await;
+        rsvp(&app, &c, &id, &at, "yes").await;
+        people.push(c);
+    }
+    let [bo, _cy, di, _fay, _ed] = <[reqwest::Client; 5]>::try_from(people).unwrap();
+    for email in ["bo@example.org", "di@example.org"] {
+        let user = user_id(&app, email).await;
+        let r = admin
+            .post(app.at(&format!("/events/{id}/attendance")))
+            .form(&[("user", user.as_str()), ("at", at.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    // Bo and Fay are removed from the network (their answers stay); Cy is deactivated.
+    for email in ["bo@example.org", "fay@example.org"] {
+        let user = user_id(&app, email).await;
+        let r = admin.post(app.at(&format!("/n/eas/members/{user}/remove"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    deactivate(&app, &admin, "cy@example.org").await;
+    assert_eq!(bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let gone = ["bo@example.org", "cy@example.org", "fay@example.org"];
+
+    // The organiser moves it to a confidential room: only those who may still read it are told.
+    edit(&app, &admin, &id, "Steering committee", start, &[("capacity", "3"), ("place", "Vault room 9")]).await;
+    for to in ["di@example.org", "ed@example.org"] {
+        let updated: Vec<_> = app
+            .emails_to(to)
+            .await
+            .into_iter()
+            .filter(|m| m.contains("Subject: Updated: Steering committee"))
+            .collect();
+        assert_eq!(updated.len(), 1, "{to}");
+        assert!(updated[0].contains("Vault room 9"), "the calendar entry holds the new place");
+    }
+    for to in gone {
+        assert_eq!(mails(&app, to, "Updated: Steering committee").await, 0, "{to} may no longer read it");
+    }
+
+    // The reminder (due an hour before) and the feedback request (after it ends) likewise.
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    roundtable_app::events::send_due_notices(&app.state, e.starts_at - Duration::minutes(59)).await.unwrap();
+    roundtable_app::events::send_due_notices(&app.state, e.starts_at + Duration::minutes(61)).await.unwrap();
+    assert_eq!(mails(&app, "di@example.org", "Reminder: Steering committee").await, 1);
+    assert_eq!(mails(&app, "di@example.org", "How was Steering committee?").await, 1);
+    for to in gone {
+        assert_eq!(mails(&app, to, "Reminder: Steering committee").await, 0, "{to}");
+        assert_eq!(mails(&app, to, "How was Steering committee?").await, 0, "{to}");
+    }
+
+    // Di gives up her place: the first waiting who may still attend (Ed, not Fay) gets it.
+    rsvp(&app, &di, &id, &at, "no").await;
+    let answers = store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
+    let answer = |name: &str| answers.iter().find(|a| a.name == name).map(|a| a.response);
+    assert_eq!(answer("Ed Member"), Some(Rsvp::Yes));
+    assert_eq!(answer("Fay Member"), Some(Rsvp::Waitlisted));
+    assert_eq!(mails(&app, "ed@example.org", "A place is yours: Steering committee").await, 1);
+    assert_eq!(mails(&app, "fay@example.org", "A place is yours: Steering committee").await, 0);
+
+    // A cancellation reaches Ed only.
+    let r = admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "all"), ("at", at.as_str())]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(mails(&app, "ed@example.org", "Cancelled: Steering committee").await, 1);
+    for to in gone {
+        assert_eq!(mails(&app, to, "Cancelled: Steering committee").await, 0, "{to}");
+    }
+}
+
+async fn the_personal_calendar_and_feed_wait_for_the_current_charter(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let soon = Utc::now() + Duration::days(10);
+    event(&app, &admin, "eas", "Steering committee", soon, &[("place", "Vault room 9")]).await;
+    event(&app, &admin, "eas", "Town hall", soon + Duration::hours(2), &[("audience", "organisation")]).await;
+    let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
+    let bo_feed = app.new_feed(&bo, "").await;
+    let cal = my_calendar(&app, &bo, soon).await;
+    assert!(cal.contains("Steering committee") && cal.contains("Town hall"), "{cal}");
+    assert!(feed(&bo, &bo_feed).await.contains("Vault room 9"));
+
+    // A new charter: until Bo accepts it, the network's members' events are not his to read —
+    // on his calendar and in his feed as on the network's pages. Events for everyone stay.
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = bo.get(app.at("/n/eas/events")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/charter?notice=charter-pending");
+    let cal = my_calendar(&app, &bo, soon).await;
+    assert!(!cal.contains("Steering committee") && !cal.contains("Vault room") && cal.contains("Town hall"), "{cal}");
+    let ics = feed(&bo, &bo_feed).await;
+    assert!(!ics.contains("Steering committee") && !ics.contains("Vault room") && ics.contains("Town hall"), "{ics}");
+
+    // Accepted: they are back.
+    let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(my_calendar(&app, &bo, soon).await.contains("Steering committee"));
+    assert!(feed(&bo, &bo_feed).await.contains("Vault room 9"));
+}
+
+async fn deactivated_hosts_and_attendees_leave_event_pages(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
+    member(&app, "cy@example.org", "Cy Hostname", "eas").await;
+    let cy_id = user_id(&app, "cy@example.org").await;
+    let (id, at) =
+        event(&app, &admin, "eas", "Monthly meeting", Utc::now() - Duration::days(2), &[("host", cy_id.as_str())])
+            .await;
+    let r = admin
+        .post(app.at(&format!("/events/{id}/attendance")))
+        .form(&[("user", cy_id.as_str()), ("at", at.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = |c: &reqwest::Client| {
+        let r = c.get(app.at(&format!("/events/{id}?at={at}"))).send();
+        async move { body(r.await.unwrap()).await }
+    };
+    assert!(page(&bo).await.contains("Cy Hostname"), "the host is shown");
+    assert!(page(&admin).await.contains("Cy Hostname"), "host and attendee are shown to organisers");
+
+    deactivate(&app, &admin, "cy@example.org").await;
+    let shown = page(&bo).await;
+    assert!(!shown.contains("Cy Hostname"), "{shown}");
+    let shown = page(&admin).await;
+    assert!(!shown.contains("Cy Hostname"), "{shown}");
+}
