@@ -40,6 +40,7 @@ both!(
     deactivating_more_than_half_of_the_people_needs_confirmation,
     the_upload_limit_is_the_one_the_page_promises,
     cr_only_files_report_errors_on_their_own_lines,
+    a_file_past_the_routers_limit_gets_the_import_advice,
     the_api_imports_and_exports_like_the_pages,
     invisible_characters_and_a_leavers_employee_id_make_no_second_account,
     a_stray_quote_that_swallows_rows_is_named_and_deactivates_no_one,
@@ -54,6 +55,12 @@ both!(
     employee_ids_padded_differently_are_one_person_twice,
     letters_excel_replaced_with_question_marks_do_not_overwrite_names,
     an_empty_file_chosen_on_the_page_is_called_empty,
+    a_manager_column_of_names_or_ids_is_left_out_unless_chosen,
+    workday_bamboohr_successfactors_and_german_headers_are_matched,
+    a_report_title_above_the_header_is_skipped_and_lines_stay_right,
+    a_successfactors_row_of_labels_under_the_header_is_skipped,
+    a_windows_1252_file_with_a_chance_utf8_pair_is_imported,
+    people_left_reporting_to_someone_deactivated_are_warned_about,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1268,11 +1275,27 @@ async fn the_upload_limit_is_the_one_the_page_promises(d: Dialect) {
             && html.contains("aria-invalid=\"true\""),
         "{html}"
     );
-    // Past even the router's limit for any request: the same advice, not a bare "too large".
-    let r = upload(vec![b' '; 17 * 1024 * 1024]).await.unwrap();
-    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let html = body(r).await;
-    assert!(html.contains("Split it into smaller files") && html.contains("roundtable import members"), "{html}");
+}
+
+/// A file past even the router's limit for any request gets the import page's advice, not a
+/// bare "too large". Sent by hand: the server answers as soon as it reads the declared length,
+/// before any body (a client sending 17 MB would see the connection closed under it).
+async fn a_file_past_the_routers_limit_gets_the_import_advice(d: Dialect) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let host = app.url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let request = format!(
+        "POST /admin/import/upload HTTP/1.1\r\nHost: {host}\r\nSec-Fetch-Site: same-origin\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        17 * 1024 * 1024
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("Split it into smaller files") && answer.contains("roundtable import members"), "{answer}");
 }
 
 async fn cr_only_files_report_errors_on_their_own_lines(d: Dialect) {
@@ -1842,6 +1865,12 @@ async fn letters_excel_replaced_with_question_marks_do_not_overwrite_names(d: Di
     let lukasz = profile(db, "lukasz@example.org").await;
     assert_eq!((lukasz.name.as_str(), lukasz.department.as_str()), ("Łukasz Dvořák", "Zarząd"));
     assert_eq!(profile(db, "zoe@example.org").await.department, "Sales");
+    // When every letter lost was one Windows-1252 lacks, Excel's file is plain ASCII (read as
+    // UTF-8): the same refusal.
+    let ascii = b"email,name,department\r\nlukasz@example.org,?ukasz Dvo?ak,Zarz?d\r\n";
+    let r = import(db, ascii, apply()).await;
+    assert_eq!((r.error_lines.clone(), r.updated), (vec![2], 0), "{:#?}", r.errors);
+    assert_eq!(profile(db, "lukasz@example.org").await.name, "Łukasz Dvořák");
 }
 
 async fn an_empty_file_chosen_on_the_page_is_called_empty(d: Dialect) {
@@ -1858,4 +1887,207 @@ async fn an_empty_file_chosen_on_the_page_is_called_empty(d: Dialect) {
     let none = Part::bytes(Vec::new()).file_name("").mime_str("application/octet-stream").unwrap();
     let html = body(upload(none).await.unwrap()).await;
     assert!(html.contains("Choose a CSV file, or paste the rows."), "{html}");
+}
+
+const WORKDAY: &str = "Employee ID,Legal Name,Work Email,Manager,Supervisory Organization,Business Title,Hire Date\r\n\
+E100,Ann Lee,ann.lee@example.org,Bob Smith,Finance (Bob Smith),EA,03/31/2019\r\n\
+E101,Bob Smith,bob.smith@example.org,,Finance,CFO,06/01/2015\r\n";
+
+/// The options of one select of the column page.
+fn select<'a>(html: &'a str, field: &str) -> &'a str {
+    html.split(&format!("name=\"map_{field}\""))
+        .nth(1)
+        .unwrap_or_default()
+        .split("</select>")
+        .next()
+        .unwrap_or_default()
+}
+
+async fn a_manager_column_of_names_or_ids_is_left_out_unless_chosen(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    // Workday's "Manager" holds names: every row used to fail as "not an email address".
+    let r = import(db, WORKDAY.as_bytes(), Options { dry_run: true, ..apply() }).await;
+    assert_eq!((r.created, r.errors.len()), (2, 0), "{:#?}", r.errors);
+    assert_eq!(
+        r.notes,
+        [
+            "Column “Manager” holds names, not email addresses (such as “Bob Smith”): it is not used; add a column with the manager's email."
+        ]
+    );
+    // The column page leaves it unchosen and says why.
+    let file = Part::bytes(WORKDAY.as_bytes().to_vec()).file_name("workday.csv").mime_str("text/csv").unwrap();
+    let r = admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", file)).send().await.unwrap();
+    let html = body(r).await;
+    assert!(html.contains("Column “Manager” holds names, not email addresses"), "{html}");
+    assert!(!select(&html, "manager_email").contains(" selected>"), "{}", select(&html, "manager_email"));
+    assert!(select(&html, "email").contains(r#"<option value="2" selected>"#), "{html}");
+    // Chosen on purpose: each row is an error saying the column must hold addresses.
+    let chosen = [("map_email", "2"), ("map_name", "1"), ("map_manager_email", "3")];
+    let html = body(post_mapped(&app, &admin, "/admin/import/preview", WORKDAY, &chosen).await).await;
+    assert!(
+        html.contains("“Bob Smith” is not an email address.")
+            && html.contains("must hold the manager")
+            && html.contains("not their name or ID"),
+        "{html}"
+    );
+    assert!(!html.contains("holds names, not email addresses"), "no note when chosen: {html}");
+    assert!(user(db, "ann.lee@example.org").await.is_none(), "a preview imports nothing");
+    // Imported, nobody gets a manager from it.
+    assert_eq!(import(db, WORKDAY.as_bytes(), apply()).await.created, 2);
+    assert_eq!(profile(db, "ann.lee@example.org").await.manager_id, None);
+}
+
+async fn workday_bamboohr_successfactors_and_german_headers_are_matched(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let r = import(db, WORKDAY.as_bytes(), apply()).await;
+    assert_eq!((r.created, r.errors.len()), (2, 0), "{:#?}", r.errors);
+    let ann = profile(db, "ann.lee@example.org").await;
+    assert_eq!((ann.name.as_str(), ann.job_title.as_str(), ann.start_date.as_str()), ("Ann Lee", "EA", "2019-03-31"));
+    assert_eq!(by_employee_id(db, "E100").await.unwrap().email, "ann.lee@example.org");
+    // BambooHR: "Employee #", and "Reporting to" holding "Smith, Bob".
+    let bamboo = "Employee #,First Name,Last Name,Work Email,Job Title,Department,Reporting to,Hire Date,Location\r\n\
+0042,Cai,Lee,cai.lee@example.org,EA,Finance,\"Smith, Bob\",2019-02-11,London\r\n";
+    let r = import(db, bamboo.as_bytes(), apply()).await;
+    assert_eq!((r.created, r.errors.len()), (1, 0), "{:#?}", r.errors);
+    assert!(r.notes[0].starts_with("Column “Reporting to” holds names"), "{:?}", r.notes);
+    assert_eq!(by_employee_id(db, "0042").await.unwrap().email, "cai.lee@example.org");
+    // A German export: Personalnummer, Abteilung, Eintrittsdatum, Standort, Stellenbezeichnung,
+    // and a Vorgesetzter of addresses, which is used.
+    let de = "Personalnummer;Vorname;Name;E-Mail;Abteilung;Eintrittsdatum;Vorgesetzter;Standort;Stellenbezeichnung\r\n\
+001010;Jürgen;Müller;j.mueller@example.org;Finanzen;26.01.2019;;Köln;Leiter Finanzen\r\n\
+001011;Zoë;Weiß;z.weiss@example.org;Personal;02.11.2019;j.mueller@example.org;Köln;Assistentin\r\n";
+    let r = import(db, de.as_bytes(), apply()).await;
+    assert_eq!((r.created, r.errors.len(), r.notes.len()), (2, 0, 0), "{:#?}", r.errors);
+    let zoe = profile(db, "z.weiss@example.org").await;
+    assert_eq!(
+        (zoe.department.as_str(), zoe.start_date.as_str(), zoe.location.as_str(), zoe.job_title.as_str()),
+        ("Personal", "2019-11-02", "Köln", "Assistentin")
+    );
+    assert_eq!(zoe.manager_id, Some(user(db, "j.mueller@example.org").await.unwrap().id));
+    assert_eq!(by_employee_id(db, "001011").await.unwrap().email, "z.weiss@example.org");
+}
+
+async fn a_report_title_above_the_header_is_skipped_and_lines_stay_right(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    let titled = "Active Employees Report - run 2026-11-01 by HRIS,,,\r\n,,,\r\n\
+Employee ID,Legal Name,Work Email,Hire Date\r\n\
+E100,Ann Lee,ann.lee@example.org,2019-03-31\r\n\
+E101,Bob Smith,bob.smith@example.org,2019-02-30\r\n";
+    let r = import(db, titled.as_bytes(), apply()).await;
+    assert_eq!(r.notes, ["Lines 1–2 were skipped: the column names are on line 3."]);
+    assert_eq!(r.rows, 2);
+    let e = &r.errors[0];
+    assert_eq!((e.line, e.column.as_str()), (5, "Hire Date (column D)"), "{e:?}");
+    assert_eq!(r.outcomes.iter().map(|o| o.line).collect::<Vec<_>>(), [4]);
+    // The pages say it on the column page and in the preview.
+    let file = Part::bytes(titled.as_bytes().to_vec()).file_name("report.csv").mime_str("text/csv").unwrap();
+    let html = body(
+        admin.post(app.at("/admin/import/upload")).multipart(Form::new().part("file", file)).send().await.unwrap(),
+    )
+    .await;
+    assert!(html.contains("Lines 1–2 were skipped: the column names are on line 3."), "{html}");
+    assert!(html.contains("<th scope=\"col\">Work Email (column C)</th>"), "{html}");
+    let chosen = [("map_email", "2"), ("map_name", "1"), ("map_start_date", "3")];
+    let html = body(post_mapped(&app, &admin, "/admin/import/preview", titled, &chosen).await).await;
+    assert!(
+        html.contains("<dt>How the file was read</dt><dd>Lines 1–2 were skipped")
+            && html.contains("<th scope=\"row\" data-label=\"Line\">5</th>"),
+        "{html}"
+    );
+}
+
+async fn a_successfactors_row_of_labels_under_the_header_is_skipped(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let sf = "STATUS,USERID,USERNAME,FIRSTNAME,LASTNAME,EMAIL,MANAGER,DEPARTMENT,HIREDATE,TIMEZONE\r\n\
+Status,User ID,Username,First Name,Last Name,Email,Manager,Department,Hire Date,Time Zone\r\n\
+active,1001,asmith,Ann,Smith,ann.smith@example.org,1000,Finance,03/31/2019,US/Eastern\r\n\
+active,1000,bboss,Bea,Boss,bea.boss@example.org,NO_MANAGER,Exec,01/15/2012,US/Eastern\r\n";
+    let r = import(db, sf.as_bytes(), apply()).await;
+    assert!(r.applied && r.errors.is_empty(), "{:#?}", r.errors);
+    assert_eq!((r.rows, r.created), (2, 2));
+    assert!(r.notes[0].starts_with("Line 2 was skipped: it holds labels of the columns"), "{:?}", r.notes);
+    assert!(r.notes[1].starts_with("Column “MANAGER” holds IDs"), "{:?}", r.notes);
+    assert_eq!(r.outcomes.iter().map(|o| o.line).collect::<Vec<_>>(), [3, 4]);
+    let ann = profile(db, "ann.smith@example.org").await;
+    assert_eq!((ann.name.as_str(), ann.start_date.as_str()), ("Ann Smith", "2019-03-31"));
+    assert_eq!(by_employee_id(db, "1001").await.unwrap().email, "ann.smith@example.org");
+}
+
+async fn a_windows_1252_file_with_a_chance_utf8_pair_is_imported(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    // “É” then a non-breaking space is a valid UTF-8 pair by chance; nothing else in it is.
+    let cp1252 = b"email;nom;pr\xe9nom;service\r\nr1@example.org;MARTIN;REN\xc9\xa0LOUIS;Comptabilit\xe9\r\nr2@example.org;Lef\xe8vre;Zo\xe9;Direction g\xe9n\xe9rale\r\n";
+    let r = import(db, cp1252, apply()).await;
+    assert_eq!((r.encoding, r.created, r.errors.len()), ("Windows-1252", 2, 0), "{:#?}", r.errors);
+    assert_eq!(profile(db, "r1@example.org").await.name, "REN\u{c9}\u{a0}LOUIS MARTIN");
+    assert_eq!(profile(db, "r2@example.org").await.name, "Zoé Lefèvre");
+}
+
+async fn people_left_reporting_to_someone_deactivated_are_warned_about(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    let mut all =
+        "email,name,manager_email\r\nboss@example.org,Bo Boss,\r\nnew.boss@example.org,Nia New,\r\n".to_owned();
+    for i in 0..13 {
+        all.push_str(&format!("r{i:02}@example.org,Report {i:02},boss@example.org\r\n"));
+    }
+    assert_eq!(import(db, all.as_bytes(), apply()).await.created, 15);
+    // Bo Boss leaves: not in the file. One of the team gets Nia, one no manager; the other
+    // eleven have empty cells, which keep Bo.
+    let mut next = "email,name,manager_email\r\nnew.boss@example.org,Nia New,\r\n".to_owned();
+    for i in 0..13 {
+        let manager = ["new.boss@example.org", "none"].get(i).copied().unwrap_or("");
+        next.push_str(&format!("r{i:02}@example.org,Report {i:02},{manager}\r\n"));
+    }
+    let deactivating = Options { deactivate_missing: true, ..apply() };
+    let r = import(db, next.as_bytes(), Options { dry_run: true, ..deactivating.clone() }).await;
+    assert!(r.errors.is_empty() && r.deactivated == 1, "{:#?}", r.errors);
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    let w = &r.warnings[0];
+    assert!(
+        w.starts_with("11 people still report to people this import deactivates: Report 02 (r02@example.org, reports to Bo Boss), Report 03 (")
+            && w.contains("Report 11 (r11@example.org, reports to Bo Boss), and 1 more —")
+            && !w.contains("Report 00")
+            && !w.contains("Report 01")
+            && w.ends_with("— give them a new manager in the file, or none in the manager cell."),
+        "{w}"
+    );
+    // The preview page shows it, and it is a warning: the import goes ahead.
+    let html = body(post(&app, &admin, "/admin/import/preview", &next, &[("deactivate_missing", "true")]).await).await;
+    assert!(
+        html.contains("11 people still report to people this import deactivates") && html.contains(">Import</button>"),
+        "{html}"
+    );
+    let r = import(db, next.as_bytes(), deactivating).await;
+    assert!(r.applied && r.deactivated == 1 && r.warnings.len() == 1, "{:?}", r.warnings);
+    assert!(user(db, "boss@example.org").await.unwrap().deactivated_at.is_some());
+    // Without deactivating anyone, nothing to warn about.
+    let r = import(db, next.as_bytes(), Options { dry_run: true, ..apply() }).await;
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    // One person: said so.
+    let one = "email,name,manager_email\r\nr02@example.org,Report 02,\r\n";
+    let lead = "email,name,manager_email\r\nnew.boss@example.org,Nia New,\r\nr02@example.org,Report 02,new.boss@example.org\r\n";
+    import(db, lead.as_bytes(), apply()).await;
+    let r = import(
+        db,
+        one.as_bytes(),
+        Options { dry_run: true, yes_deactivate_many: true, deactivate_missing: true, ..apply() },
+    )
+    .await;
+    assert!(
+        r.warnings[0].starts_with("1 person still reports to someone this import deactivates: Report 02 (r02@example.org, reports to Nia New) —"),
+        "{:?}",
+        r.warnings
+    );
 }

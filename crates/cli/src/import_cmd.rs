@@ -16,18 +16,22 @@ pub enum ImportCommand {
     /// Import or update members from a CSV file, matched by email (or by employee ID).
     ///
     /// Reads UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252, separated by commas,
-    /// semicolons or tabs. The first row names the columns: a file whose first row is a person
-    /// (an email address or a date in it) is refused. Columns: email (required), name (required
-    /// for new people, or first_name and last_name; a first name is put before a name that lacks
-    /// it, as German "Vorname" and "Name" need), preferred_name, job_title, department, location,
-    /// time_zone, level, years_experience, skills, interests, languages, start_date, employee_id,
-    /// manager_email, supports_emails, networks. An empty cell keeps the current value; the same
-    /// file twice changes nothing. Someone whose email is new but whose employee ID is known gets
-    /// the new email (each such change is listed); a deactivated account's email on a row with
-    /// another employee ID is an error (a leaver's address given to someone new). New people get
-    /// no password and no email. Excel error cells (#N/A, #REF!…) are row errors, as are names
-    /// in a Windows-1252 file where Excel wrote ? for letters it could not save. A file with any
-    /// error imports nothing unless --valid-rows-only is given.
+    /// semicolons or tabs. The first row names the columns: a file whose first row is a person (an
+    /// email address or a date in it) is refused; a report title above the header (the first of the
+    /// first 10 rows that names an email column) and SuccessFactors' second row of labels under it
+    /// are skipped, and said. Columns: email (required), name (required for new people, or
+    /// first_name and last_name; a first name is put before a name that lacks it, as German
+    /// "Vorname" and "Name" need), preferred_name, job_title, department, location, time_zone,
+    /// level, years_experience, skills, interests, languages, start_date, employee_id,
+    /// manager_email, supports_emails, networks, or the names Workday, BambooHR, SuccessFactors and
+    /// German exports use (Legal Name, Employee #, USERID, Personalnummer, Abteilung…); a manager
+    /// column of names or IDs rather than email addresses is not used, and said. An empty cell
+    /// keeps the current value; the same file twice changes nothing. Someone whose email is new but
+    /// whose employee ID is known gets the new email (each such change is listed); a deactivated
+    /// account's email on a row with another employee ID is an error (a leaver's address given to
+    /// someone new). New people get no password and no email. Excel error cells (#N/A, #REF!…) are
+    /// row errors, as are names in a Windows-1252 file where Excel wrote ? for letters it could not
+    /// save. A file with any error imports nothing unless --valid-rows-only is given.
     ///
     /// Start dates: YYYY-MM-DD is always read, and a midnight time after a date (00:00, 0:00,
     /// 12:00:00 AM) is ignored. Dates with the year last (31/03/2024, 3/31/2024, 31.03.2024) are
@@ -41,7 +45,9 @@ pub enum ImportCommand {
     ///
     /// --deactivate-missing covers the whole organisation, even with --network. It is refused,
     /// changing nothing, while any row's email cannot be read, and when it would deactivate more
-    /// than half of the active people unless --yes-deactivate-many is given.
+    /// than half of the active people unless --yes-deactivate-many is given. People it leaves
+    /// reporting to someone it deactivates (an empty manager cell keeps the manager) are listed
+    /// in a warning.
     Members {
         /// The CSV file.
         #[arg(value_name = "FILE")]
@@ -162,6 +168,9 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
     if !r.ignored_columns.is_empty() {
         println!("Not used: {}.", r.ignored_columns.join(", "));
     }
+    for note in &r.notes {
+        println!("{note}");
+    }
     if let Some(note) = &r.date_note {
         println!("{note}");
     }
@@ -185,6 +194,9 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
     }
     if r.admins_kept > 0 {
         println!("{} administrator(s) not in the file stay active.", r.admins_kept);
+    }
+    for warning in &r.warnings {
+        eprintln!("Warning: {warning}");
     }
     let counts = counts(&r);
     if r.applied {

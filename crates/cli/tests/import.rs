@@ -49,6 +49,16 @@ async fn the_date_order_can_be_given_postgres() {
     the_date_order_can_be_given(Dialect::Postgres).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hr_exports_are_read_as_they_come_sqlite() {
+    hr_exports_are_read_as_they_come(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hr_exports_are_read_as_they_come_postgres() {
+    hr_exports_are_read_as_they_come(Dialect::Postgres).await;
+}
+
 /// The command as run on the test database, in its folder (so no stray `roundtable.toml` is read).
 fn command(db: &TestDb, args: &[&str]) -> Output {
     let dir = db.dir.path();
@@ -283,4 +293,43 @@ async fn the_date_order_can_be_given(d: Dialect) {
         dates.push(profiles::get(&db.db, u.id).await.unwrap().expect("a profile").start_date);
     }
     assert_eq!(dates, ["2026-03-02", "2026-03-09", "2026-04-01"]);
+}
+
+/// A Workday report as HR downloads it: a title above the header, a "Manager" column of names.
+/// Both are said, the rest imports; a leaver's team left reporting to them is a warning.
+async fn hr_exports_are_read_as_they_come(d: Dialect) {
+    let db = TestDb::new(d).await;
+    let report = file(
+        &db,
+        "workday.csv",
+        "Active Employees Report - run 2026-11-01,,,\r\n,,,\r\nEmployee ID,Legal Name,Work Email,Manager\r\nE100,Ann Lee,ann.lee@example.org,Bob Smith\r\nE101,Bob Smith,bob.smith@example.org,\r\n",
+    );
+    let out = roundtable(&db, &["import", "members", &report]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Lines 1–2 were skipped: the column names are on line 3.\n")
+            && text.contains("Column “Manager” holds names, not email addresses (such as “Bob Smith”): it is not used; add a column with the manager's email.\n")
+            && text.contains("line 4: added ann.lee@example.org (Ann Lee)")
+            && text.contains("Imported: 2 created"),
+        "{text}"
+    );
+    // Bob reports to Ann; Ann leaves, and Bob's empty manager cell keeps her.
+    let managed = file(
+        &db,
+        "managed.csv",
+        "email,name,manager_email\r\nann.lee@example.org,Ann Lee,\r\nbob.smith@example.org,Bob Smith,ann.lee@example.org\r\n",
+    );
+    roundtable(&db, &["import", "members", &managed]);
+    let without_ann = file(&db, "without-ann.csv", "email,name,manager_email\r\nbob.smith@example.org,Bob Smith,\r\n");
+    let out = roundtable(&db, &["import", "members", "--deactivate-missing", &without_ann]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Warning: 1 person still reports to someone this import deactivates: Bob Smith (bob.smith@example.org, reports to Ann Lee) — give them a new manager in the file, or none in the manager cell."),
+        "{err}"
+    );
+    let bob = users::by_email(&db.db, "bob.smith@example.org").await.unwrap().expect("imported");
+    assert!(
+        profiles::get(&db.db, bob.id).await.unwrap().expect("a profile").manager_id.is_some(),
+        "a warning, not a change"
+    );
 }

@@ -66,7 +66,8 @@ impl From<DateOrderParam> for DateOrder {
 /// One problem in one row.
 #[derive(Serialize, ToSchema)]
 pub struct RowErrorJson {
-    /// The line in the file where the row starts (the header is line 1).
+    /// The line in the file where the row starts (the header is line 1, unless a title above it
+    /// was skipped).
     line: u64,
     /// The column as the file names it, with its letter: `Start Date (column F)`.
     column: String,
@@ -114,6 +115,12 @@ pub struct ImportReportJson {
     ignored_columns: Vec<String>,
     /// How ambiguous dates such as 2/11/2019 were read.
     date_note: Option<String>,
+    /// How the file was read: lines skipped above or under the header (a report title, a
+    /// second row of labels), a manager column not used because it holds names or IDs.
+    notes: Vec<String>,
+    /// Not errors, but for someone to put right: people who still report to someone this
+    /// import deactivates.
+    warnings: Vec<String>,
     summary: String,
 }
 
@@ -153,6 +160,8 @@ fn report_json(r: Report) -> ImportReportJson {
         deactivations: r.deactivations.into_iter().map(|(email, name)| DeactivatedJson { email, name }).collect(),
         ignored_columns: r.ignored_columns,
         date_note: r.date_note,
+        notes: r.notes,
+        warnings: r.warnings,
     }
 }
 

@@ -131,7 +131,9 @@ impl Column {
             Column::EmployeeId => {
                 "Optional: your HR system's number for the person. It finds people whose email changed. Keep leading zeros (format the column as Text in Excel); if Excel removed them (1010 for 001010), the ID already in Roundtable is kept."
             }
-            Column::ManagerEmail => "Someone in this file or already in Roundtable.",
+            Column::ManagerEmail => {
+                "The manager's email address (not their name or ID): someone in this file or already in Roundtable."
+            }
             Column::SupportsEmails => "Several separated by ; or |",
             Column::Networks => "Network addresses (as in their links) separated by ;",
             _ => "",
@@ -153,14 +155,19 @@ impl Column {
                 "upn",
                 "courriel",
             ],
-            Column::Name => &["name", "fullname", "displayname", "employeename", "personname", "nomcomplet"],
+            // Workday: "Legal Name", or "Worker" for the whole name.
+            Column::Name => {
+                &["name", "fullname", "displayname", "employeename", "personname", "nomcomplet", "legalname", "worker"]
+            }
             Column::FirstName => &["firstname", "givenname", "forename", "prenom", "vorname"],
             // In French and German HR files the "name" is the family name.
             Column::LastName => &["lastname", "surname", "familyname", "nom", "nomdefamille", "nachname"],
             Column::PreferredName => &["preferredname", "knownas", "nickname"],
-            Column::JobTitle => &["jobtitle", "title", "position", "positiontitle", "job", "businesstitle"],
-            Column::Department => &["department", "dept", "function", "division", "businessunit", "team"],
-            Column::Location => &["location", "office", "site", "worklocation", "city"],
+            Column::JobTitle => {
+                &["jobtitle", "title", "position", "positiontitle", "job", "businesstitle", "stellenbezeichnung"]
+            }
+            Column::Department => &["department", "dept", "function", "division", "businessunit", "team", "abteilung"],
+            Column::Location => &["location", "office", "site", "worklocation", "city", "standort", "arbeitsort"],
             Column::TimeZone => &["timezone", "tz", "zone"],
             Column::Level => &["level", "grade", "joblevel", "band", "seniority"],
             Column::YearsExperience => {
@@ -169,9 +176,16 @@ impl Column {
             Column::Skills => &["skills", "skill", "competencies"],
             Column::Interests => &["interests", "interest", "hobbies"],
             Column::Languages => &["languages", "language", "spokenlanguages"],
-            Column::StartDate => {
-                &["startdate", "hiredate", "datehired", "joindate", "joined", "employmentstartdate", "start"]
-            }
+            Column::StartDate => &[
+                "startdate",
+                "hiredate",
+                "datehired",
+                "joindate",
+                "joined",
+                "employmentstartdate",
+                "start",
+                "eintrittsdatum",
+            ],
             Column::EmployeeId => &[
                 "employeeid",
                 "employeenumber",
@@ -190,6 +204,10 @@ impl Column {
                 "workerid",
                 "hrid",
                 "matricule",
+                // German. (BambooHR's "Employee #" is "employeeno": see `normalise`.)
+                "personalnummer",
+                // SuccessFactors: "USERID", "User ID".
+                "userid",
             ],
             Column::ManagerEmail => &[
                 "manageremail",
@@ -199,6 +217,11 @@ impl Column {
                 "supervisoremail",
                 "reportsto",
                 "manageremailaddress",
+                // BambooHR; German "Vorgesetzter". Such columns often hold names or HR IDs: a
+                // guessed one that holds no email addresses is left out (`manager_names_column`).
+                "reportingto",
+                "vorgesetzteremail",
+                "vorgesetzter",
             ],
             Column::SupportsEmails => &[
                 "supportsemails",
@@ -216,8 +239,21 @@ impl Column {
 
 /// Lower-case letters and digits only, so "Job Title", "job_title" and "JOB-TITLE" agree.
 fn normalise(header: &str) -> String {
-    // Folded, so "Prénom" is "prenom" and "E-Mail-Adresse" "emailadresse".
-    roundtable_domain::fold(header).chars().filter(|c| c.is_alphanumeric()).collect()
+    // Folded, so "Prénom" is "prenom" and "E-Mail-Adresse" "emailadresse". A "#" is read "no"
+    // (number), so BambooHR's "Employee #" is "employeeno" rather than "employee", which some
+    // exports use for the person's name.
+    roundtable_domain::fold(header).replace('#', "no").chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// Whether a header cell names one of our columns, by name or alias.
+fn is_column_name(cell: &str) -> bool {
+    let n = normalise(cell);
+    Column::ALL.iter().any(|c| c.aliases().contains(&n.as_str()))
+}
+
+/// Whether a cell names the email column: what marks the header row among the lines above it.
+fn names_email_column(cell: &str) -> bool {
+    Column::Email.aliases().contains(&normalise(cell).as_str())
 }
 
 /// A spreadsheet column letter: 0 → A, 25 → Z, 26 → AA.
@@ -261,6 +297,10 @@ pub struct Sheet {
     pub delimiter: char,
     pub headers: Vec<String>,
     pub rows: Vec<SheetRow>,
+    /// (first line, header line) when lines above the header were skipped as a title.
+    pub title_lines: Option<(u64, u64)>,
+    /// The line of a row of column labels under the header, skipped (`is_label_row`).
+    pub label_row: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -270,6 +310,26 @@ pub struct SheetRow {
 }
 
 impl Sheet {
+    /// What the person importing should know about lines of the file that were not read as
+    /// people.
+    pub fn skipped_lines(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some((first, header)) = self.title_lines {
+            let last = header - 1;
+            notes.push(if first == last {
+                format!("Line {first} was skipped: the column names are on line {header}.")
+            } else {
+                format!("Lines {first}–{last} were skipped: the column names are on line {header}.")
+            });
+        }
+        if let Some(line) = self.label_row {
+            notes.push(format!(
+                "Line {line} was skipped: it holds labels of the columns, not a person (a second header row, as SuccessFactors writes under its field names)."
+            ));
+        }
+        notes
+    }
+
     /// How errors name a column of the file.
     pub fn column_name(&self, index: usize) -> String {
         let h = self.headers.get(index).map(String::as_str).unwrap_or("").trim();
@@ -306,7 +366,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
         Ok(s) => Ok((s.to_owned(), "UTF-8")),
         // Rows of a Windows-1252 file pasted into a UTF-8 one: read either way, one part's
         // accented letters would be stored garbled ("ZoÃ«"), so neither is guessed.
-        Err(e) if has_utf8_letters(bytes) => {
+        Err(e) if Utf8Evidence::of(bytes).mixed() => {
             let line = line_breaks(&bytes[..e.valid_up_to()]).len() + 1;
             Err(FileError(format!(
                 "The file mixes two encodings: most of it is UTF-8, but line {line} is not (perhaps rows pasted from a file saved as Windows-1252), so its accented letters would come out wrong. Open it in Excel and save it again as “CSV UTF-8”, or retype the accented letters on line {line}."
@@ -318,15 +378,56 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
     }
 }
 
-/// Whether the bytes hold a letter written in UTF-8 (a two- or three-byte sequence). Windows-1252
-/// text almost never does: it would take a pair like "Ã©" in a name.
-fn has_utf8_letters(bytes: &[u8]) -> bool {
-    let cont = |b: Option<&u8>| b.is_some_and(|b| (0x80..=0xBF).contains(b));
-    bytes.iter().enumerate().any(|(i, b)| match b {
-        0xC2..=0xDF => cont(bytes.get(i + 1)),
-        0xE0..=0xEF => cont(bytes.get(i + 1)) && cont(bytes.get(i + 2)),
-        _ => false,
-    })
+/// The non-ASCII bytes of a file that is not all UTF-8, weighed: how many characters they write
+/// in valid UTF-8, and how many bytes cannot be part of one.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Utf8Evidence {
+    /// Valid multi-byte UTF-8 sequences.
+    valid: usize,
+    /// Non-ASCII bytes that start no valid sequence.
+    invalid: usize,
+}
+
+/// How many bytes that are not UTF-8 a file may hold per UTF-8 character and still be taken
+/// for UTF-8 with some pasted lines (refused) rather than for Windows-1252.
+const STRAY_PER_UTF8: usize = 2;
+
+impl Utf8Evidence {
+    fn of(bytes: &[u8]) -> Self {
+        let mut e = Self::default();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i].is_ascii() {
+                i += 1;
+                continue;
+            }
+            let len = match bytes[i] {
+                0xC2..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF4 => 4,
+                _ => 0,
+            };
+            match bytes.get(i..i + len).filter(|s| len > 0 && std::str::from_utf8(s).is_ok()) {
+                Some(_) => {
+                    e.valid += 1;
+                    i += len;
+                }
+                None => {
+                    e.invalid += 1;
+                    i += 1;
+                }
+            }
+        }
+        e
+    }
+
+    /// Whether the file is UTF-8 with lines of another encoding in it. In Windows-1252 text an
+    /// accented capital before a symbol now and then spells a UTF-8 character by chance (“É”
+    /// then a non-breaking space is “ɠ”), among many more bytes that are not UTF-8; a UTF-8 file
+    /// with a few pasted rows is the other way round.
+    fn mixed(self) -> bool {
+        self.valid > 0 && self.invalid <= STRAY_PER_UTF8 * self.valid
+    }
 }
 
 fn bad_utf8(bytes: &[u8], valid: usize) -> FileError {
@@ -349,14 +450,23 @@ fn line_breaks(bytes: &[u8]) -> Vec<usize> {
 
 /// The separator: whichever of `,` `;` or tab appears most in the header line outside quotes
 /// (Excel uses `;` where the decimal mark is a comma; pasting from a spreadsheet gives tabs).
+/// The header line is the first that names an email column, among the first lines of the file
+/// (a report's title may sit above it, its commas saying nothing), else the first line.
 pub fn sniff_delimiter(text: &str) -> char {
     let first = text.split(['\r', '\n']).find(|l| !l.trim().is_empty()).unwrap_or("");
     // Excel's own hint, a first line such as `sep=;` (the line is then skipped by `read`).
     if let Some(d) = excel_separator(first) {
         return d;
     }
+    let names_email = |l: &&str| [',', ';', '\t'].iter().any(|d| l.split(*d).any(names_email_column));
+    let header = text
+        .split(['\r', '\n'])
+        .filter(|l| l.chars().any(char::is_alphanumeric))
+        .take(HEADER_SEARCH)
+        .find(names_email)
+        .unwrap_or(first);
     let (mut counts, mut quoted) = ([0usize; 3], false);
-    for c in first.chars() {
+    for c in header.chars() {
         match c {
             '"' => quoted = !quoted,
             ',' if !quoted => counts[0] += 1,
@@ -380,7 +490,31 @@ fn excel_separator(line: &str) -> Option<char> {
     }
 }
 
-/// Reads the header and rows. Cells are trimmed; rows with only empty cells are skipped.
+/// How many of a file's first non-empty rows are searched for the header, under a title.
+const HEADER_SEARCH: usize = 10;
+
+/// Where the header is among the file's first rows: the first that names an email column, with
+/// only rows above it that hold no email address (a report's title and date, never a person);
+/// else the first row, which `no_header_row` then checks.
+fn header_index(rows: &[SheetRow]) -> usize {
+    let names_email = |r: &SheetRow| r.cells.iter().any(|c| names_email_column(c));
+    let holds_email = |r: &SheetRow| r.cells.iter().any(|c| is_address(c));
+    let Some(at) = rows.iter().take(HEADER_SEARCH).position(names_email) else { return 0 };
+    if rows[..at].iter().any(holds_email) { 0 } else { at }
+}
+
+/// Whether `row`, right under the header, is a second header row of labels, as SuccessFactors
+/// writes under its field IDs ("EMAIL" over "Email"): its email cell is no address but the name
+/// of one of our columns.
+fn is_label_row(headers: &[String], row: &SheetRow) -> bool {
+    let Some(cell) = Mapping::suggest(headers).get(Column::Email).and_then(|i| row.cells.get(i)) else {
+        return false;
+    };
+    Email::parse(cell).is_err() && is_column_name(cell)
+}
+
+/// Reads the header and rows. Cells are trimmed; rows with only empty cells are skipped, and so
+/// are a title above the header (`header_index`) and a row of labels under it (`is_label_row`).
 pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
@@ -404,8 +538,7 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
         }
         breaks.partition_point(|&b| b < at) as u64 + 1
     };
-    let mut headers: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
+    let mut found: Vec<SheetRow> = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -425,24 +558,35 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
         if cells.iter().all(String::is_empty) {
             continue;
         }
-        if headers.is_none() {
-            // Excel's `sep=;` line comes before the header.
-            if cells.len() <= 2 && cells.iter().skip(1).all(String::is_empty) && cells[0].eq_ignore_ascii_case("sep=") {
-                continue;
-            }
-            headers = Some(cells);
-        } else {
-            rows.push(SheetRow { line, cells });
+        // Excel's `sep=;` line comes before everything else.
+        let separator_line =
+            || cells.len() <= 2 && cells.iter().skip(1).all(String::is_empty) && cells[0].eq_ignore_ascii_case("sep=");
+        if found.is_empty() && separator_line() {
+            continue;
         }
+        found.push(SheetRow { line, cells });
     }
-    let headers = headers.unwrap_or_default();
+    let at = header_index(&found);
+    let mut rows = found.split_off(at.min(found.len()));
+    let title = found;
+    let (headers, header_line) = if rows.is_empty() {
+        (Vec::new(), 1)
+    } else {
+        let header = rows.remove(0);
+        (header.cells, header.line)
+    };
     if let Some(refusal) = no_header_row(&headers, delimiter) {
         return Err(refusal);
     }
+    let title_lines = title.first().map(|t| (t.line, header_line));
+    let label_row = match rows.first() {
+        Some(first) if is_label_row(&headers, first) => Some(rows.remove(0).line),
+        _ => None,
+    };
     if rows.is_empty() {
         return Err(FileError("The file has a header row but no people under it.".into()));
     }
-    Ok(Sheet { encoding, delimiter, headers, rows })
+    Ok(Sheet { encoding, delimiter, headers, rows, title_lines, label_row })
 }
 
 /// The refusal of a file whose first row is a person rather than column names: taken for the
@@ -458,12 +602,17 @@ fn no_header_row(headers: &[String], delimiter: char) -> Option<FileError> {
 
 /// What kind of data a header cell holds, if it is data and not a column name.
 fn data_kind(cell: &str) -> Option<&'static str> {
-    if cell.contains('@') && Email::parse(cell).is_ok() {
+    if is_address(cell) {
         return Some("an email address");
     }
     let date = without_midnight(cell);
     let is_date = year_last(date).is_some() || DateReading::default().date(date).is_ok();
     is_date.then_some("a date")
+}
+
+/// Whether a cell is an email address (a person's data, never a column name).
+fn is_address(cell: &str) -> bool {
+    cell.contains('@') && Email::parse(cell).is_ok()
 }
 
 /// Decodes and reads in one step.
@@ -493,6 +642,17 @@ impl Mapping {
             }
         }
         Self(map)
+    }
+
+    /// The mapping guessed for a file with no choices made: `suggest`, less a manager column
+    /// that holds names or IDs rather than email addresses (`manager_names_column`), which would
+    /// make every row an error.
+    pub fn guess(sheet: &Sheet) -> Self {
+        let mut m = Self::suggest(&sheet.headers);
+        if manager_names_column(sheet).is_some() {
+            m.0.remove(&Column::ManagerEmail);
+        }
+        m
     }
 
     pub fn get(&self, c: Column) -> Option<usize> {
@@ -556,6 +716,42 @@ impl Mapping {
             })
             .collect()
     }
+}
+
+/// The column `suggest` takes for the manager's email when it holds no email address (or almost
+/// none) but names or HR IDs, as Workday's "Manager" ("Bob Smith"), BambooHR's "Reporting to"
+/// ("Smith, Bob") and SuccessFactors' "MANAGER" ("1000") do: (its index, its first value).
+pub fn manager_names_column(sheet: &Sheet) -> Option<(usize, &str)> {
+    let i = Mapping::suggest(&sheet.headers).get(Column::ManagerEmail)?;
+    let cells: Vec<&str> = sheet
+        .rows
+        .iter()
+        .filter_map(|r| r.cells.get(i))
+        .map(String::as_str)
+        .filter(|c| !c.is_empty() && !is_none(c))
+        .collect();
+    let emails = cells.iter().filter(|c| Email::parse(c).is_ok()).count();
+    // "Almost none": an address typed by hand in one cell of twenty does not make it a column
+    // of addresses.
+    let names = !cells.is_empty() && emails * 20 <= cells.len();
+    names.then(|| (i, cells[0]))
+}
+
+/// What the person importing should know about how the file is read: lines skipped above or
+/// under the header, and a manager column left out because it holds names or IDs.
+pub fn notes(sheet: &Sheet, mapping: &Mapping) -> Vec<String> {
+    let mut notes = sheet.skipped_lines();
+    if let Some((i, example)) =
+        manager_names_column(sheet).filter(|(i, _)| mapping.get(Column::ManagerEmail) != Some(*i))
+    {
+        let what = if example.chars().any(char::is_alphabetic) { "names" } else { "IDs" };
+        notes.push(format!(
+            "Column “{}” holds {what}, not email addresses (such as “{}”): it is not used; add a column with the manager's email.",
+            sheet.headers[i],
+            example.chars().take(40).collect::<String>()
+        ));
+    }
+    notes
 }
 
 /// One row, checked cell by cell. `None` means "no value in the file" (column not mapped or cell
@@ -757,7 +953,9 @@ impl DateReading {
         let unreal = || Err((format!("“{s}” is not a real date."), DATE_FIX.to_owned()));
         let unreadable = || Err((format!("“{s}” is not a date we can read."), DATE_FIX.to_owned()));
         // Year first (2024-03-05, 2024/3/5, 2024.03.05): always year, month, day.
-        if s.len() > 4 && s[..4].bytes().all(|b| b.is_ascii_digit()) && matches!(s.as_bytes()[4], b'-' | b'/' | b'.') {
+        // (Bytes, not `s[..4]`: a cell such as "Numéro" has no character boundary there.)
+        let b = s.as_bytes();
+        if b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && matches!(b[4], b'-' | b'/' | b'.') {
             let parts: Vec<&str> = s.split(char::from(s.as_bytes()[4])).collect();
             let number = |p: &str| (1..=2).contains(&p.len()).then(|| p.parse::<u32>().ok()).flatten();
             return match parts.as_slice() {
@@ -951,11 +1149,16 @@ fn is_excel_error(cell: &str) -> bool {
 }
 
 /// The person's full name from the name columns. A German file's "Name" is the family name,
-/// beside "Vorname": when a first-name column is chosen too and its value is not already in the
-/// name (a full-name column beside a first-name one), it goes first ("Jörg" + "Müller").
+/// beside "Vorname": when a first-name column is chosen too, no last-name one, and the name is a
+/// single word without the first name, the first name goes first ("Jörg" + "Müller"). A name of
+/// several words is a full name already, whatever the first-name column says ("Bob" beside
+/// "Robert Smith" stays "Robert Smith").
 fn full_name(name: Option<&str>, first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let one_word = |n: &str| n.split_whitespace().count() == 1;
     match (name, first) {
-        (Some(name), Some(first)) if !has_words_of(name, first) => Some(format!("{first} {name}")),
+        (Some(name), Some(first)) if last.is_none() && one_word(name) && !has_words_of(name, first) => {
+            Some(format!("{first} {name}"))
+        }
         (Some(name), _) => Some(name.to_owned()),
         (None, _) => {
             let parts: Vec<&str> = [first, last].into_iter().flatten().collect();
@@ -1089,11 +1292,13 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
         Some(v) if is_none(v) => r.clear_manager = true,
         Some(v) => match Email::parse(v) {
             Ok(e) => r.manager_email = Some(e),
-            Err(_) => err(
+            // A mistyped address, or a name or HR ID where the column should hold addresses.
+            Err(_) if v.contains('@') => err(
                 Column::ManagerEmail,
                 not_an_email(v),
                 "Write the manager's work email, like name@example.org, none to remove the manager, or leave the cell empty to keep it.",
             ),
+            Err(_) => err(Column::ManagerEmail, not_an_email(v), MANAGER_NOT_AN_ADDRESS),
         },
         None => {}
     }
@@ -1269,6 +1474,9 @@ pub fn template() -> String {
     let body = w.into_inner().unwrap_or_default();
     format!("\u{feff}{}", String::from_utf8_lossy(&body))
 }
+
+/// The fix for a manager cell holding a name or an HR ID: the column chosen must hold addresses.
+const MANAGER_NOT_AN_ADDRESS: &str = "The manager column must hold the manager's email address (like name@example.org), not their name or ID: choose a column of managers' email addresses, or add one to the file. Write none to remove a manager, or leave the cell empty to keep it.";
 
 /// A reporting-line cell that removes what is stored: an empty cell keeps it, as every empty
 /// cell does, so a change in the reporting line needs a word.
@@ -1558,11 +1766,22 @@ mod tests {
         // A full name beside a first name already holds it, in any case or order.
         assert_eq!(
             names(
-                "First Name,Name,Email\nAnn,Ann Lee,a@x.org\njörg,\"Müller, Jörg\",j@x.org\nAnn,Joanne Smith,b@x.org\n"
+                "First Name,Name,Email\nAnn,Ann Lee,a@x.org\njörg,\"Müller, Jörg\",j@x.org\nBob,Robert Smith,b@x.org\n"
             ),
-            ["Ann Lee", "Müller, Jörg", "Ann Joanne Smith"]
+            ["Ann Lee", "Müller, Jörg", "Robert Smith"],
+            "a name of several words is whole already, whatever the first name (often a preferred one) says"
         );
         assert_eq!(names("Vorname;Name;E-Mail\n;Müller;j@x.org\n"), ["Müller"], "no first name: the name alone");
+    }
+
+    #[test]
+    fn text_that_is_not_ascii_where_a_year_would_end_is_no_date_and_no_panic() {
+        let none = DateReading::default();
+        for cell in ["Numéro", "1 févr. 2024", "Gebäude", "Téléphone"] {
+            assert!(none.date(cell).is_err(), "{cell}");
+        }
+        let s = sheet("Email,Numéro,Durée\nann@example.org,1,2\n");
+        assert_eq!(s.rows.len(), 1, "such header names are names, not data");
     }
 
     #[test]
@@ -1647,6 +1866,149 @@ mod tests {
         assert!(!lost_to_windows_1252("Zo?", "Zoë"), "ë is in Windows-1252: Excel would have kept it");
         assert!(!lost_to_windows_1252("?ukasz Nowak", "Łukasz Dvořák"), "other letters changed too");
         assert!(!lost_to_windows_1252("Who?", "Who?"), "the same text");
+    }
+
+    #[test]
+    fn a_windows_1252_file_where_a_capital_and_a_space_spell_utf8_by_chance_is_windows_1252() {
+        // The auditor's file: “É” (0xC9) then a non-breaking space (0xA0) is valid UTF-8 for
+        // “ɠ”, but every other accented letter in it is not UTF-8.
+        let bytes = b"email;nom;pr\xe9nom;service\r\nr1@demo.example.org;MARTIN;REN\xc9\xa0LOUIS;Comptabilit\xe9\r\nr2@demo.example.org;Lef\xe8vre;Zo\xe9;Direction g\xe9n\xe9rale\r\n";
+        assert_eq!(Utf8Evidence::of(bytes), Utf8Evidence { valid: 1, invalid: 6 });
+        let (text, encoding) = decode(bytes).unwrap();
+        assert_eq!(encoding, "Windows-1252");
+        assert!(text.contains("REN\u{c9}\u{a0}LOUIS") && text.contains("Lef\u{e8}vre"), "{text}");
+    }
+
+    #[test]
+    fn a_utf8_file_is_utf8_and_one_with_windows_1252_rows_pasted_in_is_still_refused() {
+        let utf8 = "email;nom;prénom\r\nr1@x.org;Müller;Zoë\r\nr2@x.org;Lefèvre;Łukasz\r\n";
+        assert_eq!(decode(utf8.as_bytes()).unwrap(), (utf8.to_owned(), "UTF-8"));
+        // Several UTF-8 letters, then a row from a Windows-1252 file with two accents.
+        let mixed = [utf8.as_bytes(), b"r3@x.org;Dupr\xe9;Ren\xe9e\r\n"].concat();
+        assert_eq!(Utf8Evidence::of(&mixed), Utf8Evidence { valid: 5, invalid: 2 });
+        let e = decode(&mixed).unwrap_err().0;
+        assert!(e.contains("mixes two encodings") && e.contains("line 4 is not"), "{e}");
+    }
+
+    #[test]
+    fn hr_systems_headers_are_matched_in_english_and_german() {
+        let guess = |headers: &[&str]| Mapping::suggest(&headers.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+        // Workday.
+        let m = guess(&["Employee ID", "Legal Name", "Work Email", "Business Title"]);
+        assert_eq!((m.get(Column::EmployeeId), m.get(Column::Name), m.get(Column::Email)), (Some(0), Some(1), Some(2)));
+        assert_eq!(guess(&["Worker", "Email"]).get(Column::Name), Some(0));
+        // BambooHR's "Employee #", SuccessFactors' "USERID" and "User ID".
+        for id in ["Employee #", "USERID", "User ID", "Personalnummer"] {
+            assert_eq!(guess(&[id]).get(Column::EmployeeId), Some(0), "{id}");
+        }
+        assert_eq!(guess(&["Employee"]).get(Column::EmployeeId), None, "a bare “Employee” is often a name");
+        assert_eq!(guess(&["Reporting to"]).get(Column::ManagerEmail), Some(0));
+        // German.
+        let de =
+            guess(&["Personalnummer", "Abteilung", "Eintrittsdatum", "Vorgesetzter", "Standort", "Stellenbezeichnung"]);
+        let found: Vec<Option<usize>> = [
+            Column::EmployeeId,
+            Column::Department,
+            Column::StartDate,
+            Column::ManagerEmail,
+            Column::Location,
+            Column::JobTitle,
+        ]
+        .map(|c| de.get(c))
+        .into();
+        assert_eq!(found, [Some(0), Some(1), Some(2), Some(3), Some(4), Some(5)]);
+        assert_eq!(guess(&["Arbeitsort"]).get(Column::Location), Some(0));
+        assert_eq!(guess(&["POSITION"]).get(Column::JobTitle), Some(0));
+        // The manager's email column beats the one with names.
+        assert_eq!(guess(&["Vorgesetzter", "Vorgesetzter E-Mail"]).get(Column::ManagerEmail), Some(1));
+    }
+
+    #[test]
+    fn no_header_name_means_two_of_our_columns() {
+        let mut seen: HashMap<&str, Column> = HashMap::new();
+        for c in Column::ALL {
+            for alias in c.aliases() {
+                assert_eq!(normalise(alias), *alias, "aliases are written normalised");
+                if let Some(other) = seen.insert(alias, c) {
+                    panic!("“{alias}” means both {other:?} and {c:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_title_above_the_header_is_skipped_and_lines_stay_right() {
+        let s = sheet(
+            "Active Employees Report - run 2026-11-01 by HRIS,,,\r\n,,,\r\nEmployee ID,Legal Name,Work Email,Manager\r\nE100,Ann Lee,ann@x.org,\r\nE101,Bob Smith,bad,\r\n",
+        );
+        assert_eq!((s.headers[2].as_str(), s.title_lines, s.rows[0].line), ("Work Email", Some((1, 3)), 4));
+        assert_eq!(s.skipped_lines(), ["Lines 1–2 were skipped: the column names are on line 3."]);
+        let rs = records(&s, &Mapping::suggest(&s.headers), None);
+        assert_eq!((rs[1].errors[0].line, rs[1].errors[0].column.as_str()), (5, "Work Email (column C)"));
+        // A title without separators above a header with semicolons; one line of it.
+        let s = sheet("Mitarbeiterliste\nE-Mail;Name\nann@x.org;Ann\n");
+        assert_eq!((s.delimiter, s.headers.len(), s.title_lines), (';', 2, Some((1, 2))));
+        assert_eq!(s.skipped_lines(), ["Line 1 was skipped: the column names are on line 2."]);
+        // A person above a row naming an email column is no title: the first row is the header.
+        let s = sheet("name,contact\nAnn,ann@x.org\nBob,email\n");
+        assert_eq!((s.headers[0].as_str(), s.rows.len(), s.title_lines), ("name", 2, None));
+        // No header among the first ten rows: the first row is the header, as before.
+        let mut text = "Report\n".to_owned();
+        for i in 0..10 {
+            text.push_str(&format!("line {i}\n"));
+        }
+        text.push_str("email\na@x.org\n");
+        let s = sheet(&text);
+        assert_eq!((s.headers[0].as_str(), s.title_lines), ("Report", None));
+    }
+
+    #[test]
+    fn a_second_row_of_labels_under_the_header_is_skipped() {
+        let s = sheet("STATUS,USERID,EMAIL,MANAGER\r\nStatus,User ID,Email,Manager\r\nactive,1001,ann@x.org,1000\r\n");
+        assert_eq!((s.label_row, s.rows.len(), s.rows[0].line), (Some(2), 1, 3));
+        assert!(s.skipped_lines()[0].starts_with("Line 2 was skipped: it holds labels of the columns"));
+        // A first person whose email is wrong is a person, with an error: not skipped.
+        let s = sheet("email,name\nann-at-x.org,Ann\n");
+        assert_eq!((s.label_row, s.rows.len()), (None, 1));
+    }
+
+    #[test]
+    fn a_guessed_manager_column_of_names_or_ids_is_left_out_and_said_so() {
+        let workday = sheet("Work Email,Manager\nann@x.org,Bob Smith\nbob@x.org,\ncal@x.org,none\n");
+        assert_eq!(Mapping::suggest(&workday.headers).get(Column::ManagerEmail), Some(1));
+        let m = Mapping::guess(&workday);
+        assert_eq!((m.get(Column::Email), m.get(Column::ManagerEmail)), (Some(0), None));
+        assert_eq!(
+            notes(&workday, &m),
+            [
+                "Column “Manager” holds names, not email addresses (such as “Bob Smith”): it is not used; add a column with the manager's email."
+            ]
+        );
+        assert!(records(&workday, &m, None).iter().all(|r| r.errors.is_empty()));
+        let sf = sheet("EMAIL,MANAGER\na@x.org,1000\nb@x.org,NO_MANAGER\n");
+        assert!(notes(&sf, &Mapping::guess(&sf))[0].starts_with("Column “MANAGER” holds IDs"));
+        // Chosen on purpose: each row is an error that says what the column must hold.
+        let chosen = Mapping::suggest(&workday.headers);
+        assert!(notes(&workday, &chosen).is_empty());
+        let e = &records(&workday, &chosen, None)[0].errors[0];
+        assert!(
+            e.problem == "“Bob Smith” is not an email address."
+                && e.fix.starts_with("The manager column must hold the manager's email address")
+                && e.fix.contains("not their name or ID"),
+            "{e:?}"
+        );
+        // A column of addresses, one of them mistyped, is kept.
+        let emails = sheet("email,manager_email\na@x.org,b@x.org\nb@x.org,c@x\nc@x.org,\n");
+        assert_eq!(Mapping::guess(&emails).get(Column::ManagerEmail), Some(1));
+        let e = &records(&emails, &Mapping::guess(&emails), None)[1].errors[0];
+        assert!(e.fix.starts_with("Write the manager's work email"), "{e:?}");
+        // One address typed by hand among twenty names does not make it a column of addresses.
+        let mut text = "email,manager\n".to_owned();
+        for i in 0..19 {
+            text.push_str(&format!("p{i}@x.org,Boss {i}\n"));
+        }
+        text.push_str("p19@x.org,boss@x.org\n");
+        assert_eq!(Mapping::guess(&sheet(&text)).get(Column::ManagerEmail), None);
     }
 
     #[test]

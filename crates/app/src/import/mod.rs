@@ -31,14 +31,20 @@
 //! - `networks` (and the "add everyone to" option) add active memberships as Member; an import
 //!   never removes anyone from a network and never changes an existing role.
 //! - Manager and supported-executive emails may name people earlier or later in the file or
-//!   already in Roundtable; unknown ones and reporting loops are row errors.
+//!   already in Roundtable; unknown ones and reporting loops are row errors. A manager column
+//!   guessed from its name that holds names or HR IDs, not addresses (Workday, BambooHR,
+//!   SuccessFactors), is left out and the report says so (`csv_read::manager_names_column`);
+//!   chosen on purpose, each such cell is a row error.
+//! - A report title above the header and a second row of labels under it are skipped, and the
+//!   report names their lines (`csv_read::read`); every line number stays the file's own.
 //! - "Deactivate people missing from the file" deactivates active accounts whose email is on no
 //!   row, across the whole organisation (with or without a network) — never the person importing
 //!   and never an organisation administrator. People in the file whose account is deactivated
 //!   stay deactivated (reactivate them on the People page). It is refused, and nothing changes,
 //!   while any row's email cannot be read (that person would look missing), and when it would
 //!   deactivate more than half of the active people unless `yes_deactivate_many` confirms it (a
-//!   file that small is usually part of the organisation, not the full HR list).
+//!   file that small is usually part of the organisation, not the full HR list). People left
+//!   reporting to someone it deactivates are a warning (`reports_left_behind`), not an error.
 //! - A file with any error imports nothing unless "import the valid rows only" is chosen; rows
 //!   that depend on a row with errors (their manager is on it) are errors too. The rows with
 //!   errors can be downloaded as CSV (`error_file`), fixed in a spreadsheet and imported again.
@@ -154,6 +160,12 @@ pub struct Report {
     pub admins_kept: usize,
     /// The file's columns that were not used.
     pub ignored_columns: Vec<String>,
+    /// How the file was read: lines skipped above or under the header, a manager column not
+    /// used because it holds names (`csv_read::notes`).
+    pub notes: Vec<String>,
+    /// What the import leaves for someone to put right, though it is no error: people who still
+    /// report to someone it deactivates.
+    pub warnings: Vec<String>,
     pub applied: bool,
 }
 
@@ -627,12 +639,13 @@ fn plan(
     } else {
         Column::Name
     };
-    if sheet.encoding == "Windows-1252" {
-        for (r, person) in records.iter_mut().zip(&matched) {
-            if let Some(person) = person {
-                let errs = replaced_by_excel(r, person, name_column, &col);
-                r.errors.extend(errs);
-            }
+    // Whatever the file's encoding: when every letter Excel lost was one Windows-1252 lacks, the
+    // file it wrote is plain ASCII and reads as UTF-8 ("?ukasz Nowak"). The check is strict
+    // enough to run on any file.
+    for (r, person) in records.iter_mut().zip(&matched) {
+        if let Some(person) = person {
+            let errs = replaced_by_excel(r, person, name_column, &col);
+            r.errors.extend(errs);
         }
     }
 
@@ -1003,6 +1016,7 @@ fn plan(
         if p.deactivate.len() * 2 > active && !opts.yes_deactivate_many {
             return Err(invalid(too_many_deactivations(p.deactivate.len(), active, records.len(), opts)));
         }
+        p.report.warnings.extend(reports_left_behind(&p, snap));
     }
 
     let r = &mut p.report;
@@ -1014,6 +1028,7 @@ fn plan(
     r.unchanged = r.outcomes.iter().filter(|o| o.action == Action::Unchanged).count();
     r.deactivated = r.deactivations.len();
     r.ignored_columns = mapping.ignored(&sheet.headers);
+    r.notes = csv_read::notes(sheet, mapping);
     r.date_note = csv_read::DateReading::of(sheet, mapping, opts.date_order).note();
     for (rec, mut extra) in records.into_iter().zip(more) {
         if !rec.errors.is_empty() || !extra.is_empty() {
@@ -1024,6 +1039,62 @@ fn plan(
     }
     r.errors.sort_by_key(|e| e.line);
     Ok(p)
+}
+
+/// People listed by name in a warning; beyond this, counted.
+const NAMED_IN_WARNING: usize = 10;
+
+/// The warning about people who stay active but would still report to someone this import
+/// deactivates: an empty manager cell keeps the stored manager, so a leaver's team keeps
+/// reporting to them unless the file names someone else. A warning, not an error: the import is
+/// right to keep what the file does not change, and the team may get its new manager later.
+fn reports_left_behind(p: &Plan, snap: &Snapshot) -> Option<String> {
+    let gone: HashSet<UserId> = p.deactivate.iter().copied().collect();
+    if gone.is_empty() {
+        return None;
+    }
+    // (name, email, manager) of each active person as the import leaves them: the file's rows
+    // that change someone, else what is stored.
+    let mut after: HashMap<UserId, (&str, &str, Option<UserId>)> = snap
+        .people
+        .iter()
+        .filter(|p| !p.deactivated)
+        .map(|p| (p.id, (p.name.as_str(), p.email.as_str(), p.manager_id)))
+        .collect();
+    for d in p.create.iter().chain(&p.update) {
+        after.insert(d.id, (d.name.as_str(), d.email.as_str(), d.manager_id));
+    }
+    let name_of: HashMap<UserId, &str> = snap.people.iter().map(|p| (p.id, p.name.as_str())).collect();
+    // (folded name for the order, name, email, manager's name)
+    let mut left: Vec<(String, &str, &str, &str)> = after
+        .iter()
+        .filter(|(id, _)| !gone.contains(id))
+        .filter_map(|(_, &(name, email, manager))| {
+            let manager = manager.filter(|m| gone.contains(m))?;
+            Some((fold(name), name, email, name_of.get(&manager).copied().unwrap_or("")))
+        })
+        .collect();
+    if left.is_empty() {
+        return None;
+    }
+    left.sort_unstable();
+    let n = left.len();
+    let mut named: Vec<String> = left
+        .iter()
+        .take(NAMED_IN_WARNING)
+        .map(|(_, name, email, manager)| format!("{name} ({email}, reports to {manager})"))
+        .collect();
+    if n > NAMED_IN_WARNING {
+        named.push(format!("and {} more", n - NAMED_IN_WARNING));
+    }
+    let who = match n {
+        1 => "1 person still reports to someone".to_owned(),
+        n => format!("{n} people still report to people"),
+    };
+    Some(format!(
+        "{who} this import deactivates: {} — give them a new manager in the file, or none in the manager cell.",
+        named.join(", ")
+    ))
 }
 
 /// Why people cannot be deactivated while some row's email cannot be read: whoever that row is
@@ -1590,7 +1661,7 @@ pub async fn export_network(
 /// alias — for the command line and the API, which have no mapping step.
 pub fn read_by_header(bytes: &[u8]) -> std::result::Result<(Sheet, Mapping), FileError> {
     let sheet = csv_read::read_bytes(bytes)?;
-    let mapping = Mapping::suggest(&sheet.headers);
+    let mapping = Mapping::guess(&sheet);
     if mapping.get(Column::Email).is_none() {
         return Err(FileError(format!(
             "no column holds the email address. The header has: {}. Name one column “email”.",

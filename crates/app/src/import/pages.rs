@@ -242,8 +242,16 @@ struct MappingPage {
     sample: Vec<Vec<String>>,
     rows: usize,
     delimiter: &'static str,
+    /// Lines skipped above or under the header, a manager column not used (`csv_read::notes`).
+    notes: Vec<String>,
     fields: Vec<MapRow>,
     networks: Vec<(String, String)>,
+}
+
+/// The mapping as chosen on the page (or guessed), read back from what the page carries; choices
+/// that are not a column of the file are left out.
+fn carried_mapping(carry: &Carry) -> Mapping {
+    Mapping(carry.mapping.iter().filter_map(|(k, v)| Some((Column::parse(k)?, v.parse().ok()?))).collect())
 }
 
 /// Errors about the import as a whole, shown at the top of the mapping page.
@@ -277,6 +285,7 @@ async fn mapping_page(
             .collect(),
         rows: sheet.rows.len(),
         delimiter: delimiter_name(sheet.delimiter),
+        notes: csv_read::notes(sheet, &carried_mapping(&carry)),
         fields,
         networks,
         carry,
@@ -325,7 +334,7 @@ async fn upload(
     };
     let mapping = choices(&p)
         .and_then(|c| Mapping::from_choices(&c, &sheet.headers).ok())
-        .unwrap_or_else(|| Mapping::suggest(&sheet.headers));
+        .unwrap_or_else(|| Mapping::guess(&sheet));
     let carry = Carry::new(text, file_name, encoding, &mapping, &options(&p));
     mapping_page(&state, &s, &sheet, carry, Vec::new()).await
 }
@@ -388,6 +397,9 @@ struct ReportView {
     date_note: String,
     admins_kept: usize,
     ignored: String,
+    /// How the file was read (lines skipped, a column not used).
+    notes: Vec<String>,
+    warnings: Vec<String>,
     network: String,
     applied: bool,
 }
@@ -441,6 +453,8 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
         date_note: r.date_note.unwrap_or_default(),
         admins_kept: r.admins_kept,
         ignored: r.ignored_columns.join(", "),
+        notes: r.notes,
+        warnings: r.warnings,
         network: opts.network.clone().unwrap_or_default(),
         applied: r.applied,
     }
