@@ -341,7 +341,7 @@ pub struct MembersPage {
     members: Vec<MemberJson>,
 }
 
-#[utoipa::path(get, path = "/api/v1/networks/{slug}/members", tag = "networks", params(("slug" = String, Path), ("q" = Option<String>, Query, description = "Filter by name: every word, in any order (and by email for those who manage the network's members)"), ("page" = Option<u32>, Query)),
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/members", tag = "networks", params(("slug" = String, Path), ("q" = Option<String>, Query, description = "Filter by name: every word, in any order (and by email for org admins)"), ("page" = Option<u32>, Query)),
     responses((status = 200, body = MembersPage), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn list_members(
     State(state): State<AppState>,

@@ -441,7 +441,9 @@ pub async fn members(state: &AppState, actor: &Actor, slug: &str, q: &str, page:
     let seen = load_in(&snapshot, actor, slug, Capability::ReadMembers)?;
     let q: String = q.chars().take(100).collect();
     let (limit, offset) = (usize::try_from(page.limit()).unwrap_or(0), usize::try_from(page.offset()).unwrap_or(0));
-    let by_email = seen.can(actor, Capability::ManageMembers);
+    // Only org admins see everyone's address (the people pages); a network's organisers see
+    // those of people asking to join, not of its members.
+    let by_email = actor.is_org_admin;
     let list = snapshot.members(seen.network.id, &q, by_email, limit, offset);
     Ok((seen, list))
 }

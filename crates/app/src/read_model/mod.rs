@@ -426,25 +426,37 @@ impl Snapshot {
                 (a.kind, &tag_values[a.kind()][a.value as usize])
                     .cmp(&(b.kind, &tag_values[b.kind()][b.value as usize]))
             });
-            // The level is found by text too ("senior"), in the layer its audience allows; then
-            // abbreviations on every layer ("EA" finds an Executive Assistant, and back).
-            // Tags shown to organisers only are searched by those who may see them (the stored
+            // What abbreviations in the job title stand for, and back ("EA" finds an Executive
+            // Assistant): the title is everyone's to see.
+            let title = search::abbreviations_in(&search::searchable(&fold(&p.job_title)));
+            p.search_organisation.push_str(&title);
+            p.search_network.push_str(&title);
+            // The level is found by text too ("senior", "VP"), in the layer its audience allows;
+            // tags shown to organisers only are searched by those who may see them (the stored
             // layers leave them out).
-            for t in p.tags.iter().filter(|t| t.kind() < FACETS) {
-                let text = || search::searchable(&tag_values[t.kind()][t.value as usize]);
+            let searched = |t: &&Tag| t.kind() == LEVEL || t.kind() < FACETS && t.audience == Audience::Organisers;
+            for t in p.tags.iter().filter(searched) {
+                let mut text = search::searchable(&tag_values[t.kind()][t.value as usize]);
+                if t.kind() == LEVEL {
+                    text += &search::abbreviations_in(&text);
+                }
                 match t.audience {
                     Audience::Organisation if t.kind() == LEVEL => {
-                        let level = text();
-                        p.search_organisation.push_str(&level);
-                        p.search_network.push_str(&level);
+                        p.search_organisation.push_str(&text);
+                        p.search_network.push_str(&text);
                     }
-                    Audience::Network if t.kind() == LEVEL => p.search_network.push_str(&text()),
-                    Audience::Organisers => p.search_organisers.push_str(&text()),
+                    Audience::Network if t.kind() == LEVEL => p.search_network.push_str(&text),
+                    Audience::Organisers => p.search_organisers.push_str(&text),
                     _ => {}
                 }
             }
-            for layer in [&mut p.search_organisation, &mut p.search_network, &mut p.search_organisers] {
-                *layer = search::with_abbreviations(std::mem::take(layer));
+            // Each ends with a space, so a query word meant whole (" ea ") is found at the end.
+            for layer in
+                [&mut p.name_search, &mut p.search_organisation, &mut p.search_network, &mut p.search_organisers]
+            {
+                if !layer.is_empty() && !layer.ends_with(' ') {
+                    layer.push(' ');
+                }
             }
         }
 
@@ -548,8 +560,8 @@ impl Snapshot {
     /// One page of a network's active members in directory order, with the number of matches;
     /// with a query `q`, only those whose name — or, `by_email`, email — contains each of its
     /// words, in any order (accent- and case-insensitive). Addresses are searched only for those
-    /// who see them on the page (the people who manage members): for anyone else a search would
-    /// confirm an address no page shows them.
+    /// who see them elsewhere (org admins): for anyone else a search would confirm an address no
+    /// page shows them.
     pub fn members(
         self: &Arc<Self>,
         network: NetworkId,

@@ -23,16 +23,20 @@ pub fn searchable(folded: &str) -> String {
 }
 
 /// A folded query's words as `searchable` text holds them, each with its leading space (so it
-/// matches the start of a word); a final plural "s" is dropped from words of four letters or
-/// more, and from abbreviations ("EAs"), so "minutes" also finds "minute taking" (and still finds
-/// "minutes": it is a prefix).
+/// matches the start of a word; an abbreviation with a trailing one too, so it matches a whole
+/// word); a final plural "s" is dropped from words of four letters or more, and from
+/// abbreviations ("EAs"), so "minutes" also finds "minute taking" (and still finds "minutes":
+/// it is a prefix).
 pub fn query_words(folded: &str) -> SmallVec<[String; 4]> {
     searchable(folded)
         .split_whitespace()
         .map(|w| {
             let singular = w.chars().count() >= 4 && w.ends_with('s') && !w.ends_with("ss")
                 || ABBREVIATIONS.iter().any(|(short, _)| w.strip_suffix('s') == Some(short));
-            format!(" {}", if singular { &w[..w.len() - 1] } else { w })
+            let w = if singular { &w[..w.len() - 1] } else { w };
+            // An abbreviation is a whole word ("ea" is not the start of "Earl" or "East"):
+            // searched text ends with a space, so " ea " is found at its end too.
+            if ABBREVIATIONS.iter().any(|(short, _)| *short == w) { format!(" {w} ") } else { format!(" {w}") }
         })
         .collect()
 }
@@ -56,37 +60,28 @@ const ABBREVIATIONS: [(&str, &[&str]); 12] = [
     ("md", &["managing", "director"]),
 ];
 
-/// `searchable` text with what its abbreviations stand for, and the abbreviations of what it
-/// spells out, added at the end (each once): prepared when the snapshot is built, so a query
-/// costs nothing more. A plural matches too ("EAs", "Executive Assistants").
-pub fn with_abbreviations(mut text: String) -> String {
+/// What the abbreviations in a short `searchable` text (a job title, a level) stand for, and
+/// the abbreviations of what it spells out, each as a word to add to the searched text (empty
+/// when it has none): "EA" finds an "Executive Assistant" and back, "EAs" and "Executive
+/// Assistants" too. Only titles and levels are read this way: elsewhere "PA" is Pennsylvania
+/// and "MD" Maryland. Prepared when the snapshot is built, so a query costs nothing more.
+pub fn abbreviations_in(text: &str) -> String {
     fn singular(w: &str) -> &str {
         w.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(w)
     }
-    // Per abbreviation: (the text has it, the text spells it out).
-    let mut found = [(false, false); ABBREVIATIONS.len()];
-    {
-        let words: SmallVec<[&str; 32]> = text.split_whitespace().map(singular).collect();
-        for (i, word) in words.iter().enumerate() {
-            for ((short, long), found) in ABBREVIATIONS.iter().zip(&mut found) {
-                found.0 |= word == short;
-                found.1 |=
-                    words.len() >= i + long.len() && long.iter().zip(&words[i..]).all(|(l, w)| singular(l) == *w);
+    let words: SmallVec<[&str; 8]> = text.split_whitespace().map(singular).collect();
+    let mut out = String::new();
+    for (short, long) in ABBREVIATIONS {
+        let spelled_out = words.windows(long.len()).any(|run| run.iter().zip(long).all(|(w, l)| *w == singular(l)));
+        if words.contains(&short) || spelled_out {
+            // Both forms, so an "EAs" title (read as "eas") is found as "ea" too.
+            for w in std::iter::once(short).chain(long.iter().copied()) {
+                out.push(' ');
+                out.push_str(w);
             }
         }
     }
-    for ((short, long), (has_short, has_long)) in ABBREVIATIONS.iter().zip(found) {
-        let missing: &[&str] = match (has_short, has_long) {
-            (true, false) => long,
-            (false, true) => std::slice::from_ref(short),
-            _ => &[],
-        };
-        for w in missing {
-            text.push(' ');
-            text.push_str(w);
-        }
-    }
-    text
+    out
 }
 
 /// A German name with umlauts, as it is also often typed: "Müller" as "Mueller" ("Muller" is
@@ -129,24 +124,28 @@ mod tests {
         assert!(finds("Zoë", "ZOE ADAMS") && finds("zoe", "Zoë Adams"));
     }
 
-    fn finds_expanded(query: &str, text: &str) -> bool {
-        let text = with_abbreviations(searchable(&fold(text)));
+    /// `finds` for a person whose job title is `title` and whose other text is `rest`, as the
+    /// snapshot prepares them (ending with a space).
+    fn finds_in(query: &str, title: &str, rest: &str) -> bool {
+        let title = searchable(&fold(title));
+        let text = format!("{title}{}{} ", abbreviations_in(&title), searchable(&fold(rest)));
         let words = query_words(&fold(query));
         !words.is_empty() && words.iter().all(|w| text.contains(w.as_str()))
     }
 
     #[test]
-    fn an_abbreviation_finds_what_it_stands_for_and_back() {
-        assert!(finds_expanded("EA", "Senior Executive Assistant to the CFO"));
-        assert!(finds_expanded("executive assistant", "EA to the Chief Financial Officer"));
-        assert!(finds_expanded("chief financial", "EA to the CFO"));
-        assert!(finds_expanded("human resources", "HR Business Partner"));
-        assert!(finds_expanded("hr", "Human Resources"));
-        assert!(finds_expanded("PAs", "Personal Assistants' network"), "plurals on both sides");
-        assert!(!finds_expanded("ea", "Executive Office, Assistant Director"), "words apart are not the phrase");
-        assert!(!finds_expanded("information technology", "I loved it"), "everyday words are left alone");
-        assert_eq!(with_abbreviations(" ea ea".into()), " ea ea executive assistant", "once");
-        assert_eq!(with_abbreviations(" ea executive assistant".into()), " ea executive assistant", "nothing missing");
+    fn an_abbreviation_in_a_title_finds_what_it_stands_for_and_back() {
+        assert!(finds_in("EA", "Senior Executive Assistant to the CFO", ""));
+        assert!(finds_in("executive assistant", "EA to the Chief Financial Officer", ""));
+        assert!(finds_in("chief financial", "EA to the CFO", ""));
+        assert!(finds_in("human resources", "HR Business Partner", ""));
+        assert!(finds_in("hr", "Human Resources Adviser", ""));
+        assert!(finds_in("PAs", "Personal Assistants' team lead", ""), "plurals on both sides");
+        assert!(finds_in("ea", "EAs to the board", ""));
+        assert!(!finds_in("ea", "Executive Office, Assistant Director", ""), "words apart are not the phrase");
+        assert!(!finds_in("ea", "Office Manager", "Earl East"), "an abbreviation is a whole word");
+        assert!(!finds_in("personal assistant", "Analyst", "Pittsburgh, PA"), "only titles are read");
+        assert_eq!(abbreviations_in(&searchable("office manager")), "");
     }
 
     #[test]

@@ -262,9 +262,13 @@ fn the_level_is_searched_in_the_layer_its_audience_allows() {
 #[test]
 fn abbreviations_and_spelt_out_umlauts_find_people() {
     let mut people = vec![person("Jörg Müller", "Finance", "Berlin"), person("Ann Lee", "Finance", "Leeds")];
-    // Ann's title says "Executive Assistant" (the helper writes "Assistant" alone), Jörg's "EA".
+    // Ann's title says "Executive Assistant" (the helper writes "Assistant" alone), Jörg's "EA";
+    // Jörg lives on East Street, which "ea" does not find.
+    people[1].job_title = "Executive Assistant to the CFO".into();
     people[1].search_organisation = fold("Ann Lee Executive Assistant to the CFO Finance Leeds");
+    people[0].job_title = "EA".into();
     people[0].search_organisation = fold("Jörg Müller EA Finance Berlin");
+    people.push(person("Earl East", "Finance", "East Street"));
     for p in &mut people {
         p.search_network = p.search_organisation.clone();
     }
