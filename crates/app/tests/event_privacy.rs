@@ -17,6 +17,7 @@ both!(
     removed_and_deactivated_people_get_no_more_event_mail,
     the_personal_calendar_and_feed_wait_for_the_current_charter,
     deactivated_hosts_and_attendees_leave_event_pages,
+    an_admin_outside_the_network_keeps_event_mail_and_a_pending_charter_keeps_the_seat_not_the_news,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -272,7 +273,7 @@ async fn removed_and_deactivated_people_get_no_more_event_mail(d: Dialect) {
     let answers = store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
     let answer = |name: &str| answers.iter().find(|a| a.name == name).map(|a| a.response);
     assert_eq!(answer("Ed Member"), Some(Rsvp::Yes));
-    assert_eq!(answer("Fay Member"), Some(Rsvp::Waitlisted));
+    assert_eq!(answer("Fay Member"), None, "no longer listed: she may not attend");
     assert_eq!(mails(&app, "ed@example.org", "A place is yours: Steering committee").await, 1);
     assert_eq!(mails(&app, "fay@example.org", "A place is yours: Steering committee").await, 0);
 
@@ -345,4 +346,32 @@ async fn deactivated_hosts_and_attendees_leave_event_pages(d: Dialect) {
     assert!(!shown.contains("Cy Hostname"), "{shown}");
     let shown = page(&admin).await;
     assert!(!shown.contains("Cy Hostname"), "{shown}");
+}
+
+async fn an_admin_outside_the_network_keeps_event_mail_and_a_pending_charter_keeps_the_seat_not_the_news(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    // Ada administers the organisation without being a member of the network.
+    let ada = app.user("ada@example.org", "Ada Admin").await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    let ada_id = users::by_email(&app.state.db, "ada@example.org").await.unwrap().unwrap().id;
+    users::set_admin(&mut tx, ada_id, true).await.unwrap();
+    tx.commit().await.unwrap();
+    let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
+    let start = Utc::now() + Duration::days(3);
+    let (id, at) = event(&app, &admin, "eas", "Steering committee", start, &[("capacity", "2")]).await;
+    rsvp(&app, &ada, &id, &at, "yes").await;
+    rsvp(&app, &bo, &id, &at, "yes").await;
+
+    // A new charter Bo has not accepted yet: he keeps his place but is not sent the news.
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    assert_eq!(store::count_yes(&mut tx, e.id, e.starts_at).await.unwrap(), 2, "both places still taken");
+    tx.commit().await.unwrap();
+    edit(&app, &admin, &id, "Steering committee", start, &[("capacity", "2"), ("place", "Vault room 9")]).await;
+    assert_eq!(mails(&app, "ada@example.org", "Updated: Steering committee").await, 1, "admins read every event");
+    assert_eq!(mails(&app, "bo@example.org", "Updated: Steering committee").await, 0, "not before the charter");
 }

@@ -17,14 +17,25 @@ macro_rules! event_select {
     };
 }
 
-/// The person `u` may still read the event `e` (of network `n`): their account is active, and
-/// the event is open to the whole organisation or they are an active member of its network. An
-/// invitation-only network's events are for its members whatever their audience, as in
-/// `events::access`. Mail about an event goes only to such people: removing someone from the
-/// network leaves their answers in place, and they must not keep receiving its news.
+/// The person `u` may still attend the event `e` (of network `n`): their account is active, and
+/// the event is open to the whole organisation (of a network that is not invitation-only), or
+/// they are an org admin or an active member of its network — as `events::access` decides, but
+/// for the charter. Only their answers hold seats: removing someone from the network leaves their
+/// answers in place.
+macro_rules! may_attend {
+    () => {
+        "u.deactivated_at IS NULL AND ((e.audience = 'organisation' AND n.visibility <> 'invitation_only') OR u.is_org_admin OR EXISTS (SELECT 1 FROM memberships m WHERE m.network_id = e.network_id AND m.user_id = u.id AND m.status = 'active'))"
+    };
+}
+
+/// `may_attend!`, and a member reads the event only once they have accepted the network's
+/// current charter (as `events::access`): mail about an event goes only to such people.
 macro_rules! may_still_read {
     () => {
-        "u.deactivated_at IS NULL AND ((e.audience = 'organisation' AND n.visibility <> 'invitation_only') OR EXISTS (SELECT 1 FROM memberships m WHERE m.network_id = e.network_id AND m.user_id = u.id AND m.status = 'active'))"
+        concat!(
+            may_attend!(),
+            " AND (u.is_org_admin OR (e.audience = 'organisation' AND n.visibility <> 'invitation_only') OR COALESCE((SELECT MAX(c.version) FROM charters c WHERE c.network_id = e.network_id), 0) <= COALESCE((SELECT MAX(a.version) FROM charter_acceptances a WHERE a.network_id = e.network_id AND a.user_id = u.id), 0))"
+        )
     };
 }
 
@@ -70,15 +81,17 @@ queries! {
     NOTES = "SELECT agenda, minutes, summary, recording_url, updated_at FROM event_notes WHERE event_id = $1 AND occurrence_at = $2";
     UPSERT_NOTES = "INSERT INTO event_notes (event_id, network_id, occurrence_at, agenda, minutes, summary, recording_url, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, occurrence_at) DO UPDATE SET agenda = excluded.agenda, minutes = excluded.minutes, summary = excluded.summary, recording_url = excluded.recording_url, updated_at = excluded.updated_at";
     RSVP_OF = "SELECT response, responded_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
-    /// Places taken: "yes" answers of people whose accounts are active (a deactivated or erased
-    /// person no longer holds a seat).
-    COUNT_YES = "SELECT COUNT(*) FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND u.deactivated_at IS NULL";
+    /// Places taken: "yes" answers of people who may still attend (someone deactivated, erased
+    /// or removed from the network no longer holds a seat; a member yet to accept a new charter
+    /// keeps theirs).
+    COUNT_YES = concat!("SELECT COUNT(*) FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND ", may_attend!());
     UPSERT_RSVP = "INSERT INTO event_rsvps (event_id, network_id, occurrence_at, user_id, response, responded_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, occurrence_at, user_id) DO UPDATE SET response = excluded.response, responded_at = excluded.responded_at, updated_at = excluded.updated_at";
     /// The waiting list in order, first come first promoted, of people who may still attend.
     WAITLIST = concat!("SELECT r.user_id FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'waitlisted' AND ", may_still_read!(), " ORDER BY r.responded_at, r.user_id LIMIT $3");
     WAITLISTED_OCCURRENCES = "SELECT DISTINCT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at >= $2 AND response = 'waitlisted' ORDER BY occurrence_at";
     PROMOTE = "UPDATE event_rsvps SET response = 'yes', updated_at = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'waitlisted'";
-    ATTENDEES = "SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND u.deactivated_at IS NULL ORDER BY r.response, r.responded_at, u.name_folded";
+    /// The answers the organisers see, of those who may still attend (as the seats count).
+    ATTENDEES = concat!("SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND ", may_attend!(), " ORDER BY r.response, r.responded_at, u.name_folded");
     /// Everyone with an answer to any occurrence from $2 on (for change and cancellation
     /// notices) who may still read the event; likewise for one occurrence, and those going.
     ANSWERED_FROM = concat!("SELECT DISTINCT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
@@ -87,6 +100,8 @@ queries! {
     CHECK_IN = "INSERT INTO event_attendance (event_id, network_id, occurrence_at, user_id, method, checked_in_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
     /// Who attended, as the event page lists them: deactivated people appear nowhere.
     ATTENDED_AT = "SELECT a.user_id, u.name, a.method, a.checked_in_at FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NULL ORDER BY u.name_folded";
+    /// Whether check-in was used at all for an occurrence (whoever has since left).
+    ATTENDANCE_COUNT = "SELECT COUNT(*) FROM event_attendance WHERE event_id = $1 AND occurrence_at = $2";
     /// Attendees to ask for feedback: those who may still read the event.
     ATTENDED_AT_ALL = concat!("SELECT u.id, u.email, u.name FROM event_attendance r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND ", may_still_read!());
     HISTORY_OF = "SELECT a.event_id, e.title, n.slug, n.name, a.occurrence_at, a.method, a.checked_in_at FROM event_attendance a JOIN events e ON e.id = a.event_id JOIN networks n ON n.id = a.network_id WHERE a.user_id = $1 ORDER BY a.occurrence_at DESC LIMIT 200";
@@ -522,6 +537,11 @@ pub async fn answered_at(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<
 
 pub async fn going_at(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Recipient>> {
     recipients(tx.read(GOING_AT, params![event, at]).await?)
+}
+
+/// How many people were checked in at an occurrence, including those who have since left.
+pub async fn attendance_count(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<i64> {
+    tx.read(ATTENDANCE_COUNT, params![event, at]).await?.first().map_or(Ok(0), |r| r.int(0))
 }
 
 pub async fn attended_recipients(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Recipient>> {

@@ -1128,10 +1128,13 @@ pub async fn send_due_notices(state: &AppState, now: DateTime<Utc>) -> Result<us
             }
         }
         if feedback_due {
-            let mut people = store::attended_recipients(&mut tx, e.id, at).await?;
-            if people.is_empty() {
-                people = store::going_at(&mut tx, e.id, at).await?;
-            }
+            // Those checked in, when check-in was used (even if they have all left since: those
+            // who only said yes did not come); otherwise those who said they would come.
+            let people = if store::attendance_count(&mut tx, e.id, at).await? > 0 {
+                store::attended_recipients(&mut tx, e.id, at).await?
+            } else {
+                store::going_at(&mut tx, e.id, at).await?
+            };
             for (user, email, _) in people {
                 let m = Mail {
                     to: &email,
