@@ -41,26 +41,7 @@ pub struct ImportQuery {
     /// How dates such as 2/11/2019 are written; by default the file's dates show it (a day over
     /// 12), and such a date in a file that does not show it is refused.
     #[param(inline)]
-    date_order: Option<DateOrderParam>,
-}
-
-/// The order of a date's day and month when the year is last.
-#[derive(Deserialize, ToSchema, Clone, Copy)]
-#[serde(rename_all = "snake_case")]
-pub enum DateOrderParam {
-    /// 2/11/2019 is 2 November 2019.
-    DayFirst,
-    /// 2/11/2019 is 11 February 2019.
-    MonthFirst,
-}
-
-impl From<DateOrderParam> for DateOrder {
-    fn from(o: DateOrderParam) -> Self {
-        match o {
-            DateOrderParam::DayFirst => DateOrder::DayFirst,
-            DateOrderParam::MonthFirst => DateOrder::MonthFirst,
-        }
-    }
+    date_order: Option<DateOrder>,
 }
 
 /// One problem in one row.
@@ -193,7 +174,7 @@ pub async fn import_members(
         yes_deactivate_many: q.yes_deactivate_many,
         valid_rows_only: q.valid_rows_only,
         dry_run: q.dry_run,
-        date_order: q.date_order.map(DateOrder::from),
+        date_order: q.date_order,
     };
     let report = if q.dry_run {
         super::preview(&state, &actor, &sheet, &mapping, &opts).await?

@@ -795,12 +795,14 @@ pub fn time_zone(raw: &str) -> Option<&'static str> {
     ZONES.get(&raw.trim().to_lowercase()).copied()
 }
 
-/// Which of a year-last date's first two parts is the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which of a year-last date's first two parts is the day (`day_first`, `month_first` in the
+/// API's query, as `key` writes them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum DateOrder {
-    /// 31/03/2024: most of the world.
+    /// 2/11/2019 is 2 November 2019: most of the world.
     DayFirst,
-    /// 3/31/2024: the United States, and Excel set up for it.
+    /// 2/11/2019 is 11 February 2019: the United States, and Excel set up for it.
     MonthFirst,
 }
 
