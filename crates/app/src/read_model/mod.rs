@@ -419,6 +419,18 @@ impl Snapshot {
             list.sort_unstable();
             list.dedup();
         }
+        // Search text added to the stored layers, worked out once per distinct value (a few
+        // hundred titles and levels among thousands of people): each level as searched, with
+        // its abbreviations; each job title's abbreviations.
+        let level_text: Vec<String> = tag_values[LEVEL]
+            .iter()
+            .map(|v| {
+                let text = search::searchable(v);
+                let abbreviations = search::abbreviations_in(&text);
+                text + &abbreviations
+            })
+            .collect();
+        let mut title_abbreviations: HashMap<&str, String> = HashMap::default();
         // A person's tags in one order whatever order the rows came in (a full load and a
         // reload of a few people return them differently): "people like you" walks them.
         for p in &mut people {
@@ -428,18 +440,22 @@ impl Snapshot {
             });
             // What abbreviations in the job title stand for, and back ("EA" finds an Executive
             // Assistant): the title is everyone's to see.
-            let title = search::abbreviations_in(&search::searchable(&fold(&p.job_title)));
-            p.search_organisation.push_str(&title);
-            p.search_network.push_str(&title);
+            let title = title_abbreviations
+                .entry(&p.job_title)
+                .or_insert_with_key(|t| search::abbreviations_in(&search::searchable(&fold(t))));
+            p.search_organisation.push_str(title);
+            p.search_network.push_str(title);
             // The level is found by text too ("senior", "VP"), in the layer its audience allows;
             // tags shown to organisers only are searched by those who may see them (the stored
             // layers leave them out).
             let searched = |t: &&Tag| t.kind() == LEVEL || t.kind() < FACETS && t.audience == Audience::Organisers;
             for t in p.tags.iter().filter(searched) {
-                let mut text = search::searchable(&tag_values[t.kind()][t.value as usize]);
-                if t.kind() == LEVEL {
-                    text += &search::abbreviations_in(&text);
-                }
+                let value = t.value as usize;
+                let text = if t.kind() == LEVEL {
+                    std::borrow::Cow::Borrowed(level_text[value].as_str())
+                } else {
+                    std::borrow::Cow::Owned(search::searchable(&tag_values[t.kind()][value]))
+                };
                 match t.audience {
                     Audience::Organisation if t.kind() == LEVEL => {
                         p.search_organisation.push_str(&text);
@@ -450,13 +466,13 @@ impl Snapshot {
                     _ => {}
                 }
             }
-            // Each ends with a space, so a query word meant whole (" ea ") is found at the end.
+            // No spare room left where text was added (appending doubles a string's capacity:
+            // megabytes over an organisation). Each piece ends with a space, as `searchable`
+            // writes it, so a query word meant whole (" ea ") is found at the end too.
             for layer in
                 [&mut p.name_search, &mut p.search_organisation, &mut p.search_network, &mut p.search_organisers]
             {
-                if !layer.is_empty() && !layer.ends_with(' ') {
-                    layer.push(' ');
-                }
+                layer.shrink_to_fit();
             }
         }
 

@@ -7,9 +7,10 @@ use smallvec::SmallVec;
 /// Folded text as the directory searches it: apostrophes dropped ("O'Brien", "O’Brien" and
 /// "OBrien" are one name), any other punctuation a space ("Smith, John", "Jean-Luc"), and a
 /// space in front of every word — the text starts with one — so a query word is looked for at
-/// the start of a word: " ann" is in " ann lee", not in " planning".
+/// the start of a word: " ann" is in " ann lee", not in " planning" — and one after the last, so
+/// a whole word is found as " ann " wherever it is.
 pub fn searchable(folded: &str) -> String {
-    let mut out = String::with_capacity(folded.len() + 1);
+    let mut out = String::with_capacity(folded.len() + 2);
     out.push(' ');
     for c in folded.chars() {
         match c {
@@ -18,6 +19,9 @@ pub fn searchable(folded: &str) -> String {
             _ if out.ends_with(' ') => {}
             _ => out.push(' '),
         }
+    }
+    if !out.ends_with(' ') {
+        out.push(' ');
     }
     out
 }
@@ -61,8 +65,8 @@ const ABBREVIATIONS: [(&str, &[&str]); 12] = [
 ];
 
 /// What the abbreviations in a short `searchable` text (a job title, a level) stand for, and
-/// the abbreviations of what it spells out, each as a word to add to the searched text (empty
-/// when it has none): "EA" finds an "Executive Assistant" and back, "EAs" and "Executive
+/// the abbreviations of what it spells out, as words to add after that text, each followed by a
+/// space (empty when it has none): "EA" finds an "Executive Assistant" and back, "EAs" and "Executive
 /// Assistants" too. Only titles and levels are read this way: elsewhere "PA" is Pennsylvania
 /// and "MD" Maryland. Prepared when the snapshot is built, so a query costs nothing more.
 pub fn abbreviations_in(text: &str) -> String {
@@ -76,8 +80,8 @@ pub fn abbreviations_in(text: &str) -> String {
         if words.contains(&short) || spelled_out {
             // Both forms, so an "EAs" title (read as "eas") is found as "ea" too.
             for w in std::iter::once(short).chain(long.iter().copied()) {
-                out.push(' ');
                 out.push_str(w);
+                out.push(' ');
             }
         }
     }
@@ -128,7 +132,7 @@ mod tests {
     /// snapshot prepares them (ending with a space).
     fn finds_in(query: &str, title: &str, rest: &str) -> bool {
         let title = searchable(&fold(title));
-        let text = format!("{title}{}{} ", abbreviations_in(&title), searchable(&fold(rest)));
+        let text = format!("{title}{}{}", abbreviations_in(&title), searchable(&fold(rest)));
         let words = query_words(&fold(query));
         !words.is_empty() && words.iter().all(|w| text.contains(w.as_str()))
     }
