@@ -1283,19 +1283,31 @@ async fn the_upload_limit_is_the_one_the_page_promises(d: Dialect) {
 async fn a_file_past_the_routers_limit_gets_the_import_advice(d: Dialect) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = TestApp::spawn(d).await;
-    app.setup().await;
+    let admin = app.setup().await;
+    let token = app.api_token(&admin).await;
     let host = app.url.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
-    let request = format!(
-        "POST /admin/import/upload HTTP/1.1\r\nHost: {host}\r\nSec-Fetch-Site: same-origin\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        17 * 1024 * 1024
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.unwrap();
-    let answer = String::from_utf8_lossy(&answer);
+    let send = |path: &'static str, headers: String| {
+        let host = host.clone();
+        async move {
+            let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+            let request = format!(
+                "POST {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+                17 * 1024 * 1024
+            );
+            stream.write_all(request.as_bytes()).await.unwrap();
+            let mut answer = Vec::new();
+            stream.read_to_end(&mut answer).await.unwrap();
+            String::from_utf8_lossy(&answer).into_owned()
+        }
+    };
+    let page = "Sec-Fetch-Site: same-origin\r\nContent-Type: multipart/form-data; boundary=x\r\n".to_owned();
+    let answer = send("/admin/import/upload", page).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("Split it into smaller files") && answer.contains("roundtable import members"), "{answer}");
+    let api = format!("Authorization: Bearer {token}\r\nContent-Type: text/csv\r\n");
+    let answer = send("/api/v1/imports/members", api).await;
+    assert!(answer.starts_with("HTTP/1.1 413") && answer.contains("application/problem+json"), "{answer}");
+    assert!(answer.contains("the most the API takes") && answer.contains("roundtable import members"), "{answer}");
 }
 
 async fn cr_only_files_report_errors_on_their_own_lines(d: Dialect) {

@@ -199,6 +199,9 @@ pub async fn problem_responses(req: Request, next: Next) -> Response {
     if !is_api(req.uri().path()) {
         return next.run(req).await;
     }
+    // An HR file past even the router's limit gets the import's advice (split it, or the
+    // command line), not the limit layer's bare "length limit exceeded".
+    let import = req.uri().path().starts_with("/api/v1/imports/");
     let res = next.run(req).await;
     let status = res.status();
     let is_problem =
@@ -215,6 +218,9 @@ pub async fn problem_responses(req: Request, next: Next) -> Response {
         .filter(|t| plain_text && !t.trim().is_empty())
         .map(|t| t.trim().to_owned());
     let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE if import => {
+            AppError::BadRequest(status, crate::import::pages::too_large("the API"))
+        }
         StatusCode::NOT_FOUND => AppError::NotFound,
         StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
         s if s.is_server_error() => AppError::Internal(anyhow::anyhow!(
