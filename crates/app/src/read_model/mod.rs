@@ -574,8 +574,9 @@ impl Snapshot {
     }
 
     /// One page of a network's active members in directory order, with the number of matches;
-    /// with a query `q`, only those whose name — or, `by_email`, email — contains each of its
-    /// words, in any order (accent- and case-insensitive). Addresses are searched only for those
+    /// with a query `q`, only those whose name — as the directory finds names: each word at the
+    /// start of one of theirs — or, `by_email`, email contains each of its words, in any order
+    /// (accent- and case-insensitive). Addresses are searched only for those
     /// who see them elsewhere (org admins): for anyone else a search would confirm an address no
     /// page shows them.
     pub fn members(
@@ -596,10 +597,17 @@ impl Snapshot {
             page.total = list.len() as i64;
             return page;
         }
+        // Each word as typed (for addresses), and as the directory matches names: at the start of
+        // a word, punctuation evened out, "Mueller" for Müller.
+        let words: Vec<(&str, SmallVec<[String; 4]>)> =
+            q.split_whitespace().map(|w| (w, search::query_words(w))).collect();
         let matches = |p: &&Person| {
             let person = &self.people[**p as usize];
-            q.split_whitespace()
-                .all(|word| person.name_folded.contains(word) || by_email && person.email_folded.contains(word))
+            words.iter().all(|(typed, name_words)| {
+                let in_name =
+                    !name_words.is_empty() && name_words.iter().all(|w| person.name_search.contains(w.as_str()));
+                in_name || by_email && person.email_folded.contains(typed)
+            })
         };
         page.total = list.iter().filter(matches).count() as i64;
         page.people = list.iter().filter(matches).skip(offset).take(limit).copied().collect();
