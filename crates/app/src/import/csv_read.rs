@@ -218,7 +218,7 @@ impl Column {
                 "reportsto",
                 "manageremailaddress",
                 // BambooHR; German "Vorgesetzter". Such columns often hold names or HR IDs: a
-                // guessed one that holds no email addresses is left out (`manager_names_column`).
+                // guessed one that holds no email addresses is left out (`names_columns`).
                 "reportingto",
                 "vorgesetzteremail",
                 "vorgesetzter",
@@ -644,13 +644,13 @@ impl Mapping {
         Self(map)
     }
 
-    /// The mapping guessed for a file with no choices made: `suggest`, less a manager column
-    /// that holds names or IDs rather than email addresses (`manager_names_column`), which would
-    /// make every row an error.
+    /// The mapping guessed for a file with no choices made: `suggest`, less the manager or
+    /// executives columns that hold names or IDs rather than email addresses (`names_columns`),
+    /// which would make every row an error.
     pub fn guess(sheet: &Sheet) -> Self {
         let mut m = Self::suggest(&sheet.headers);
-        if manager_names_column(sheet).is_some() {
-            m.0.remove(&Column::ManagerEmail);
+        for (column, _, _) in names_columns(sheet) {
+            m.0.remove(&column);
         }
         m
     }
@@ -718,35 +718,45 @@ impl Mapping {
     }
 }
 
-/// The column `suggest` takes for the manager's email when it holds no email address (or almost
-/// none) but names or HR IDs, as Workday's "Manager" ("Bob Smith"), BambooHR's "Reporting to"
-/// ("Smith, Bob") and SuccessFactors' "MANAGER" ("1000") do: (its index, its first value).
-pub fn manager_names_column(sheet: &Sheet) -> Option<(usize, &str)> {
-    let i = Mapping::suggest(&sheet.headers).get(Column::ManagerEmail)?;
-    let cells: Vec<&str> = sheet
-        .rows
-        .iter()
-        .filter_map(|r| r.cells.get(i))
-        .map(String::as_str)
-        .filter(|c| !c.is_empty() && !is_none(c))
-        .collect();
-    let emails = cells.iter().filter(|c| Email::parse(c).is_ok()).count();
-    // "Almost none": an address typed by hand in one cell of twenty does not make it a column
-    // of addresses.
-    let names = !cells.is_empty() && emails * 20 <= cells.len();
-    names.then(|| (i, cells[0]))
+/// The columns `suggest` takes for people's addresses — the manager's, the supported
+/// executives' — when they hold no email address (or almost none) but names or HR IDs, as
+/// Workday's "Manager" ("Bob Smith"), BambooHR's "Reporting to" ("Smith, Bob") and
+/// SuccessFactors' "MANAGER" ("1000") do: (our column, its index, its first value).
+pub fn names_columns(sheet: &Sheet) -> Vec<(Column, usize, &str)> {
+    let suggested = Mapping::suggest(&sheet.headers);
+    [Column::ManagerEmail, Column::SupportsEmails]
+        .into_iter()
+        .filter_map(|c| {
+            let i = suggested.get(c)?;
+            let cells: Vec<&str> = sheet
+                .rows
+                .iter()
+                .filter_map(|r| r.cells.get(i))
+                .map(String::as_str)
+                .filter(|c| !c.is_empty() && !is_none(c))
+                .collect();
+            // A list of executives counts by its first entry.
+            let first = |cell: &str| cell.split([',', ';', '\n']).next().unwrap_or("").trim().to_owned();
+            let emails = cells.iter().filter(|cell| Email::parse(&first(cell)).is_ok()).count();
+            // "Almost none": an address typed by hand in one cell of twenty does not make it a
+            // column of addresses.
+            (!cells.is_empty() && emails * 20 <= cells.len()).then(|| (c, i, cells[0]))
+        })
+        .collect()
 }
 
 /// What the person importing should know about how the file is read: lines skipped above or
-/// under the header, and a manager column left out because it holds names or IDs.
+/// under the header, and address columns left out because they hold names or IDs.
 pub fn notes(sheet: &Sheet, mapping: &Mapping) -> Vec<String> {
     let mut notes = sheet.skipped_lines();
-    if let Some((i, example)) =
-        manager_names_column(sheet).filter(|(i, _)| mapping.get(Column::ManagerEmail) != Some(*i))
-    {
+    for (column, i, example) in names_columns(sheet) {
+        if mapping.get(column) == Some(i) {
+            continue;
+        }
         let what = if example.chars().any(char::is_alphabetic) { "names" } else { "IDs" };
+        let wanted = if column == Column::ManagerEmail { "the manager's email" } else { "the executives' emails" };
         notes.push(format!(
-            "Column “{}” holds {what}, not email addresses (such as “{}”): it is not used; add a column with the manager's email.",
+            "Column “{}” holds {what}, not email addresses (such as “{}”): it is not used; add a column with {wanted}.",
             sheet.headers[i],
             example.chars().take(40).collect::<String>()
         ));
@@ -1989,6 +1999,18 @@ mod tests {
         assert!(records(&workday, &m, None).iter().all(|r| r.errors.is_empty()));
         let sf = sheet("EMAIL,MANAGER\na@x.org,1000\nb@x.org,NO_MANAGER\n");
         assert!(notes(&sf, &Mapping::guess(&sf))[0].starts_with("Column “MANAGER” holds IDs"));
+        // The executives an assistant supports, by name: the same.
+        let eas = sheet("Email,Executives\nann@x.org,\"Bob Boss; Cy Chief\"\nbea@x.org,Di Director\n");
+        let m = Mapping::guess(&eas);
+        assert_eq!(m.get(Column::SupportsEmails), None);
+        assert_eq!(
+            notes(&eas, &m),
+            [
+                "Column “Executives” holds names, not email addresses (such as “Bob Boss; Cy Chief”): it is not used; add a column with the executives' emails."
+            ]
+        );
+        let listed = sheet("Email,Executives\nann@x.org,\"bob@x.org; cy@x.org\"\n");
+        assert_eq!(Mapping::guess(&listed).get(Column::SupportsEmails), Some(1), "a list of addresses is kept");
         // Chosen on purpose: each row is an error that says what the column must hold.
         let chosen = Mapping::suggest(&workday.headers);
         assert!(notes(&workday, &chosen).is_empty());

@@ -31,9 +31,9 @@
 //! - `networks` (and the "add everyone to" option) add active memberships as Member; an import
 //!   never removes anyone from a network and never changes an existing role.
 //! - Manager and supported-executive emails may name people earlier or later in the file or
-//!   already in Roundtable; unknown ones and reporting loops are row errors. A manager column
-//!   guessed from its name that holds names or HR IDs, not addresses (Workday, BambooHR,
-//!   SuccessFactors), is left out and the report says so (`csv_read::manager_names_column`);
+//!   already in Roundtable; unknown ones and reporting loops are row errors. A manager or
+//!   executives column guessed from its name that holds names or HR IDs, not addresses (Workday,
+//!   BambooHR, SuccessFactors), is left out and the report says so (`csv_read::names_columns`);
 //!   chosen on purpose, each such cell is a row error.
 //! - A report title above the header and a second row of labels under it are skipped, and the
 //!   report names their lines (`csv_read::read`); every line number stays the file's own.
