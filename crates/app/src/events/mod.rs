@@ -181,13 +181,6 @@ async fn readable(state: &AppState, actor: &Actor, events: Vec<Event>) -> Result
         .collect())
 }
 
-/// A network is becoming invitation-only: its whole-organisation events, past and future,
-/// become members-only in the same transaction, so none of them shows the network to outsiders.
-/// Returns how many changed.
-pub(crate) async fn narrow_to_members(tx: &mut Tx, network: NetworkId, now: DateTime<Utc>) -> Result<u64> {
-    Ok(store::narrow_to_members(tx, network, now).await?)
-}
-
 /// The raw form of an event, as typed.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct EventInput {

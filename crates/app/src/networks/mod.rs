@@ -196,8 +196,10 @@ pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     };
     let mut tx = state.db.begin().await?;
     networks::update(&mut tx, seen.network.id, p.name.as_str(), p.description.as_str(), p.visibility).await?;
+    // Becoming invitation-only: its whole-organisation events, past and future, become
+    // members-only in the same transaction, so none of them shows the network to outsiders.
     let narrowed = if p.visibility == Visibility::InvitationOnly {
-        crate::events::narrow_to_members(&mut tx, seen.network.id, Utc::now()).await?
+        roundtable_store::events::narrow_to_members(&mut tx, seen.network.id, Utc::now()).await?
     } else {
         0
     };
