@@ -3,8 +3,9 @@
 //! itself, check-in, notes, the rotating host, feedback, reminders and iCalendar feeds.
 //!
 //! Who may do what: members of the network (and everyone signed in, for whole-organisation
-//! events of networks that are not invitation-only) read events, answer and check in; organisers (`Capability::Organise`) create, edit,
-//! cancel, mark attendance and read feedback. Every use case asks `policy::require` first.
+//! events of networks that are not invitation-only) read events, answer and check in;
+//! organisers (`Capability::Organise`) create, edit, cancel, mark attendance and read feedback.
+//! Every use case asks `policy::require` first.
 //! Owns the `events` tables; never touches membership or profile data.
 
 pub mod api;
