@@ -154,6 +154,10 @@ impl Column {
                 "userprincipalname",
                 "upn",
                 "courriel",
+                "adresseemail",
+                "adressemail",
+                "emailprofessionnel",
+                "courrielprofessionnel",
             ],
             // Workday: "Legal Name", or "Worker" for the whole name.
             Column::Name => {
@@ -162,20 +166,58 @@ impl Column {
             Column::FirstName => &["firstname", "givenname", "forename", "prenom", "vorname"],
             // In French and German HR files the "name" is the family name.
             Column::LastName => &["lastname", "surname", "familyname", "nom", "nomdefamille", "nachname"],
-            Column::PreferredName => &["preferredname", "knownas", "nickname"],
-            Column::JobTitle => {
-                &["jobtitle", "title", "position", "positiontitle", "job", "businesstitle", "stellenbezeichnung"]
-            }
-            Column::Department => &["department", "dept", "function", "division", "businessunit", "team", "abteilung"],
-            Column::Location => &["location", "office", "site", "worklocation", "city", "standort", "arbeitsort"],
-            Column::TimeZone => &["timezone", "tz", "zone"],
-            Column::Level => &["level", "grade", "joblevel", "band", "seniority"],
-            Column::YearsExperience => {
-                &["yearsexperience", "yearsofexperience", "experience", "experienceyears", "years"]
-            }
-            Column::Skills => &["skills", "skill", "competencies"],
-            Column::Interests => &["interests", "interest", "hobbies"],
-            Column::Languages => &["languages", "language", "spokenlanguages"],
+            Column::PreferredName => &["preferredname", "knownas", "nickname", "nomdusage", "rufname"],
+            // French: "Intitulé du poste", "Poste", "Fonction" (the job, where English "function"
+            // is the department).
+            Column::JobTitle => &[
+                "jobtitle",
+                "title",
+                "position",
+                "positiontitle",
+                "job",
+                "businesstitle",
+                "stellenbezeichnung",
+                "intituleduposte",
+                "intituledeposte",
+                "poste",
+                "fonction",
+            ],
+            Column::Department => &[
+                "department",
+                "dept",
+                "function",
+                "division",
+                "businessunit",
+                "team",
+                "abteilung",
+                "service",
+                "departement",
+            ],
+            Column::Location => &[
+                "location",
+                "office",
+                "site",
+                "worklocation",
+                "city",
+                "standort",
+                "arbeitsort",
+                "lieudetravail",
+                "ville",
+            ],
+            Column::TimeZone => &["timezone", "tz", "zone", "fuseauhoraire", "zeitzone"],
+            Column::Level => &["level", "grade", "joblevel", "band", "seniority", "niveau"],
+            Column::YearsExperience => &[
+                "yearsexperience",
+                "yearsofexperience",
+                "experience",
+                "experienceyears",
+                "years",
+                "anneesdexperience",
+                "berufserfahrung",
+            ],
+            Column::Skills => &["skills", "skill", "competencies", "competences", "kompetenzen", "fahigkeiten"],
+            Column::Interests => &["interests", "interest", "hobbies", "centresdinteret", "interets", "interessen"],
+            Column::Languages => &["languages", "language", "spokenlanguages", "langues", "sprachen"],
             Column::StartDate => &[
                 "startdate",
                 "hiredate",
@@ -185,6 +227,9 @@ impl Column {
                 "employmentstartdate",
                 "start",
                 "eintrittsdatum",
+                "datedembauche",
+                "dateembauche",
+                "datedentree",
             ],
             Column::EmployeeId => &[
                 "employeeid",
@@ -222,6 +267,11 @@ impl Column {
                 "reportingto",
                 "vorgesetzteremail",
                 "vorgesetzter",
+                // French: the line manager ("responsable hiérarchique").
+                "emailduresponsable",
+                "courrielduresponsable",
+                "responsable",
+                "responsablehierarchique",
             ],
             Column::SupportsEmails => &[
                 "supportsemails",
@@ -1930,6 +1980,29 @@ mod tests {
         .into();
         assert_eq!(found, [Some(0), Some(1), Some(2), Some(3), Some(4), Some(5)]);
         assert_eq!(guess(&["Arbeitsort"]).get(Column::Location), Some(0));
+        // French.
+        let fr = guess(&[
+            "Matricule",
+            "Prénom",
+            "Nom",
+            "Service",
+            "Intitulé du poste",
+            "Date d'embauche",
+            "Lieu de travail",
+        ]);
+        let found: Vec<Option<usize>> = [
+            Column::EmployeeId,
+            Column::FirstName,
+            Column::LastName,
+            Column::Department,
+            Column::JobTitle,
+            Column::StartDate,
+            Column::Location,
+        ]
+        .map(|c| fr.get(c))
+        .into();
+        assert_eq!(found, [Some(0), Some(1), Some(2), Some(3), Some(4), Some(5), Some(6)]);
+        assert_eq!(guess(&["E-mail du responsable"]).get(Column::ManagerEmail), Some(0));
         assert_eq!(guess(&["POSITION"]).get(Column::JobTitle), Some(0));
         // The manager's email column beats the one with names.
         assert_eq!(guess(&["Vorgesetzter", "Vorgesetzter E-Mail"]).get(Column::ManagerEmail), Some(1));
