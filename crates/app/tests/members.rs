@@ -231,6 +231,37 @@ async fn a_deactivated_manager_or_executive_leaves_profiles_until_reactivated(d:
     // Ann's own form still holds them: saving it again does not lose the reporting line.
     let form = body(ann.get(app.at("/profile")).send().await.unwrap()).await;
     assert!(form.contains("max@example.org") && form.contains("eve@example.org"), "{form}");
+    // Sending the form back as shown, with only her title changed, saves (it was refused: "no
+    // one uses this address" for the two she never touched) and keeps them.
+    let r = ann
+        .post(app.at("/profile"))
+        .form(&[
+            ("time_zone", "UTC"),
+            ("job_title", "Senior Assistant"),
+            ("manager_email", "max@example.org"),
+            ("supports_emails", "eve@example.org"),
+            ("audience_manager", "organisation"),
+            ("audience_supports", "organisation"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    // The API's read-then-write round trip likewise.
+    let (token, me) = (app.api_token(&ann).await, app.at("/api/v1/me/profile"));
+    let mut mine = support::api_get(&me, &token).await;
+    assert_eq!(mine["manager_email"], "max@example.org", "{mine}");
+    mine["location"] = "Leeds".into();
+    let (status, saved) = api_send(reqwest::Method::PUT, me.clone(), &token, &mine).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["supports_emails"], serde_json::json!(["eve@example.org"]));
+    // A newly given address of someone who has left is still refused.
+    let bea = app.user("bea@example.org", "Bea Peer").await;
+    let r = bea.post(app.at("/profile")).form(&[("time_zone", "UTC"), ("manager_email", "max@example.org")]);
+    let page = body(r.send().await.unwrap()).await;
+    assert!(page.contains("No one in Roundtable uses this address"), "{page}");
+    let form = body(ann.get(app.at("/profile")).send().await.unwrap()).await;
+    assert!(form.contains("Senior Assistant") && form.contains("max@example.org"), "{form}");
     let r = admin.post(app.at(&format!("/admin/people/{max}/active"))).form(&[("value", "true")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
     assert!(body(admin.get(&profile).send().await.unwrap()).await.contains("Max Manager"), "back when reactivated");
@@ -283,6 +314,15 @@ async fn the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet
     };
     let by_name = order_on(&page(&viewer, "").await, &names);
     assert!(by_name.is_sorted(), "by name unless asked");
+    // An old link past the last page says so and leads back, rather than "No one matches".
+    let past = page(&viewer, "?department=Finance&page=9").await;
+    assert!(!past.contains("No one matches"), "{past}");
+    assert!(
+        past.contains(
+            r#"past the last one. <a href="/people?department=Finance&#38;page=1#results-h">Go to page 1</a>"#
+        ),
+        "{past}"
+    );
     // Newest first; Bo's date is for organisers only, so for the viewer he sorts as undated
     // (after the dated, in name order) while an org admin sees him first.
     let newest = order_on(&page(&viewer, "?sort=newest").await, &["Cy Late", "Ada Early", "Bo Hidden"]);
@@ -326,6 +366,13 @@ async fn the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet
     let facets = support::api_get(at_with(&app, "/api/v1/people", &[]), &token).await;
     let interests = facets["facets"].as_array().unwrap().iter().find(|f| f["key"] == "interest").unwrap().clone();
     assert_eq!((interests["values"].as_array().unwrap().len(), interests["more"].as_u64()), (12, Some(30)));
+    // A department as long as the profile allows (120 characters) selects from its facet link
+    // (the query used to be cut to 100: no one found, every facet gone).
+    let long = format!("Sales{}", " and Marketing".repeat(8));
+    assert!((101..=120).contains(&long.chars().count()));
+    let r = viewer.post(app.at("/profile")).form(&[("time_zone", "UTC"), ("department", &long)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    assert_eq!(api_names(&app, &token, &[("department", &long)]).await, ["Val Viewer"]);
 }
 
 async fn search_takes_words_in_any_order_and_finds_accented_names_by_their_plain_spelling(d: Dialect) {
@@ -1252,6 +1299,15 @@ mod photos {
         let page = body(r).await;
         assert!(page.contains("not a photo we can read") && page.contains(r#"value="Office Manager""#), "{page}");
         assert_eq!(job_title().await, "", "nothing saved");
+        // A good photo with a bad field: the page says the photo must be chosen again (a
+        // browser cannot be handed the file back), and stores nothing.
+        let part = reqwest::multipart::Part::bytes(png()).file_name("me.png");
+        let form = reqwest::multipart::Form::new().text("years_experience", "lots").part("photo", part);
+        let r = ann.post(app.at("/profile")).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = body(r).await;
+        assert!(page.contains("Your photo was not saved because of the problems above"), "{page}");
+        assert!(!roundtable_store::profiles::has_photo(&app.state.db, ann_id).await.unwrap());
         // A phone camera's original (over the 5 MB once taken) is welcome: made into a thumbnail like any photo.
         let camera = {
             let mut pixels = image::RgbImage::new(1800, 1350);

@@ -320,8 +320,6 @@ pub fn index(p: &Indexed<'_>, aud: &BTreeMap<Field, Audience>) -> Index {
     Index { search_organisation, search_network, tags }
 }
 
-/// Validates and saves the actor's profile. All problems are reported together; nothing is
-/// written unless everything is valid.
 /// The caller's own profile as the edit form (and `PUT /api/v1/me/profile`) takes it, with who
 /// sees each field.
 pub async fn editable(state: &AppState, actor: &Actor) -> Result<(ProfileInput, BTreeMap<Field, Audience>)> {
@@ -360,8 +358,17 @@ pub async fn editable(state: &AppState, actor: &Actor) -> Result<(ProfileInput, 
     Ok((v, aud))
 }
 
+/// Validates and saves the actor's profile. All problems are reported together; nothing is
+/// written unless everything is valid.
 pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Result<()> {
     let mut errs = Vec::new();
+    // The reporting line as stored: the form shows it back, so a manager or executive who has
+    // since left (deactivated, kept until reactivated or erased) is not refused on every later
+    // save of fields the person did not touch. Only a newly given address must be active.
+    let (stored_manager, stored_supports) = match profiles::get(&state.db, actor.user_id).await? {
+        Some(p) => (p.manager_id, p.supports.into_iter().map(|(id, _)| id).collect::<Vec<_>>()),
+        None => (None, Vec::new()),
+    };
     let name = input.name.as_deref().map(|n| PersonName::parse(n).map_err(|e| errs.push(e)).ok());
     let mut ok = |r: std::result::Result<String, FieldError>| r.map_err(|e| errs.push(e)).unwrap_or_default();
     let job_title = ok(short("job_title", &input.job_title, 120));
@@ -408,7 +415,7 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
                 errs.push(FieldError::new("manager_email", "You cannot be your own manager."));
                 None
             }
-            Some(u) if u.deactivated_at.is_none() => Some(u.id),
+            Some(u) if u.deactivated_at.is_none() || stored_manager == Some(u.id) => Some(u.id),
             // A deactivated account (someone who left) is as good as no one here: a reporting
             // line through them would be shown nowhere and keep no one apart.
             _ => {
@@ -440,7 +447,9 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     let mut supports = Vec::new();
     for e in input.supports_emails.split([',', ';', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
         match users::by_email(&state.db, &e.to_lowercase()).await? {
-            Some(u) if u.id != actor.user_id && u.deactivated_at.is_none() => supports.push(u.id),
+            Some(u) if u.id != actor.user_id && (u.deactivated_at.is_none() || stored_supports.contains(&u.id)) => {
+                supports.push(u.id)
+            }
             _ => errs.push(FieldError::new(
                 "supports_emails",
                 format!("No one else in Roundtable uses {e}. Check the address."),
@@ -560,7 +569,9 @@ pub const PER_PAGE: u32 = 25;
 
 /// Searches people the viewer may find, with facet counts over the same filtered set.
 pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> Result<Directory> {
-    let cut = |s: &str| s.chars().take(100).collect::<String>();
+    // Bounds what a URL may make us fold and compare; above every field's own limit (120 for a
+    // department or location), so any value a facet link carries still selects.
+    let cut = |s: &str| s.chars().take(200).collect::<String>();
     let snapshot = state.snapshot().await?;
     // Networks whose member lists the viewer may read now (a charter they still have to accept
     // holds that back, as on the network's own page); only these may filter or be counted.
@@ -714,7 +725,10 @@ pub async fn set_photo(state: &AppState, actor: &Actor, bytes: Vec<u8>) -> Resul
 }
 
 /// The thumbnail of an upload, or why it is refused (read by content, on a blocking thread).
+/// Two at a time: each may take a few hundred MB while decoding, and blocking threads are many.
 pub async fn thumbnail(bytes: Vec<u8>) -> Result<Vec<u8>> {
+    static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _turn = DECODING.acquire().await.map_err(anyhow::Error::from)?;
     Ok(tokio::task::spawn_blocking(move || photo::thumbnail(&bytes)).await.map_err(anyhow::Error::from)??)
 }
 

@@ -295,7 +295,17 @@ async fn save(State(state): State<AppState>, s: Signed, req: axum::extract::Requ
     if let Some(f) = f {
         match super::save(&state, &s.actor(), f.clone()).await {
             Ok(()) => {}
-            Err(AppError::Invalid(errs)) => return refused(&state, &s, errs, Some(f)).await,
+            Err(AppError::Invalid(mut errs)) => {
+                // A browser cannot be given the chosen file back: say so, or the person
+                // leaves thinking their photo went in with the rest.
+                if thumbnail.is_some() {
+                    errs.push(roundtable_domain::FieldError::new(
+                        "photo",
+                        "Your photo was not saved because of the problems above: choose it again.",
+                    ));
+                }
+                return refused(&state, &s, errs, Some(f)).await;
+            }
             Err(e) => return Err(e),
         }
     }

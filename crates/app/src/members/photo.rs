@@ -28,6 +28,11 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
     if bytes.len() > MAX_BYTES {
         return Err(too_large());
     }
+    if is_heic(bytes) {
+        return Err(bad(
+            "This is a HEIC photo (as iPhones save them), which cannot be used yet. Save it as a JPEG first — on an iPhone, Settings › Camera › Formats › Most Compatible.",
+        ));
+    }
     let format = image::guess_format(bytes)
         .map_err(|_| bad("That file is not a photo we can read. Use a JPEG, PNG, WebP or GIF image."))?;
     if !matches!(
@@ -37,25 +42,68 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
         return Err(bad("Use a JPEG, PNG, WebP or GIF image."));
     }
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
-    // A small file can claim enormous dimensions; refuse before allocating.
+    // A small file can claim enormous dimensions. The reader's `max_alloc` is not checked on
+    // the decoder path we need for the EXIF orientation, so the decoded size is checked here,
+    // before anything is allocated.
     let mut limits = image::Limits::default();
-    limits.max_image_width = Some(10_000);
-    limits.max_image_height = Some(10_000);
-    limits.max_alloc = Some(256 * 1024 * 1024);
+    limits.max_image_width = Some(MAX_EDGE);
+    limits.max_image_height = Some(MAX_EDGE);
     reader.limits(limits);
     let unreadable = || bad("The photo could not be read; it may be damaged or too large. Try another file.");
     let mut decoder = reader.into_decoder().map_err(|_| unreadable())?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS || decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(bad(&format!(
+            "The photo is {w} × {h} pixels, more than we can read ({} megapixels at most). Choose a smaller one.",
+            MAX_PIXELS / 1_000_000
+        )));
+    }
     // Phones store portraits sideways with an EXIF note saying how to turn them; the thumbnail
     // keeps no EXIF, so turn the pixels now or the face ends up on its side.
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = image::DynamicImage::from_decoder(decoder).map_err(|_| unreadable())?;
     img.apply_orientation(orientation);
-    let thumb = img.resize_to_fill(EDGE, EDGE, image::imageops::FilterType::Triangle).to_rgb8();
+    // The centre square, then scaled: `resize_to_fill` scales first, which makes a panorama
+    // tens of thousands of pixels wide before cutting it.
+    let side = img.width().min(img.height());
+    let square = img.crop_imm((img.width() - side) / 2, (img.height() - side) / 2, side, side);
+    let thumb = on_white(square.resize_exact(EDGE, EDGE, image::imageops::FilterType::Triangle));
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
         .encode_image(&thumb)
         .map_err(|_| bad("The photo could not be processed. Try another file."))?;
     Ok(out)
+}
+
+/// Widest or tallest photo read (a phone's panorama fits).
+const MAX_EDGE: u32 = 20_000;
+/// Most pixels read: today's 50-megapixel phone cameras, with room.
+const MAX_PIXELS: u64 = 64_000_000;
+/// Most memory one decoded photo may take (64 megapixels of 8-bit RGBA; a 16-bit file of the
+/// same size is refused).
+const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Whether the bytes are an ISO media file of the HEIF family (iPhone photos): the `ftyp` box
+/// names a HEIC/HEIF brand.
+fn is_heic(bytes: &[u8]) -> bool {
+    bytes.get(4..8) == Some(b"ftyp")
+        && bytes.get(8..12).is_some_and(|brand| {
+            [b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"].iter().any(|b| brand == *b)
+        })
+}
+
+/// The thumbnail's pixels as RGB, transparent parts laid on white (a JPEG has no
+/// transparency, and dropping the alpha channel would make them black).
+fn on_white(img: image::DynamicImage) -> image::RgbImage {
+    if !img.color().has_alpha() {
+        return img.to_rgb8();
+    }
+    let rgba = img.to_rgba8();
+    image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let over = |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+        image::Rgb([over(r), over(g), over(b)])
+    })
 }
 
 #[cfg(test)]
@@ -113,6 +161,45 @@ mod tests {
         let (top, bottom) = (t.get_pixel(EDGE / 2, 10), t.get_pixel(EDGE / 2, EDGE - 10));
         assert!(top[0] > 200 && top[2] < 60, "top should be red, was {top:?}");
         assert!(bottom[2] > 200 && bottom[0] < 60, "bottom should be blue, was {bottom:?}");
+    }
+
+    #[test]
+    fn a_small_file_claiming_a_huge_image_is_refused_before_it_is_decoded() {
+        // A header claiming 9,000 × 9,000 pixels of 16-bit RGBA (650 MB decoded), then a little
+        // of the image data: what a small crafted file looks like to the decoder.
+        let mut file = Vec::new();
+        let mut enc = png::Encoder::new(&mut file, 9_000, 9_000);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Sixteen);
+        let mut w = enc.write_header().unwrap();
+        w.write_chunk(png::chunk::IDAT, &[0x78, 0x9c, 0x63, 0, 0, 0, 1, 0, 1]).unwrap();
+        drop(w);
+        assert!(file.len() < MAX_BYTES, "the file itself is small: {} bytes", file.len());
+        let e = thumbnail(&file).unwrap_err();
+        assert!(e.message.contains("9000 × 9000 pixels"), "{}", e.message);
+        // A panorama wider than 10,000 pixels (once refused) is read.
+        assert!(thumbnail(&png(10_500, 60)).is_ok());
+    }
+
+    #[test]
+    fn transparent_parts_become_white_not_black() {
+        let img = image::RgbaImage::from_fn(64, 64, |x, _| {
+            if x < 32 { image::Rgba([0, 0, 0, 0]) } else { image::Rgba([20, 20, 200, 255]) }
+        });
+        let mut file = Vec::new();
+        image::DynamicImage::ImageRgba8(img).write_to(&mut Cursor::new(&mut file), image::ImageFormat::Png).unwrap();
+        let t = image::load_from_memory(&thumbnail(&file).unwrap()).unwrap().to_rgb8();
+        let (left, right) = (t.get_pixel(10, EDGE / 2), t.get_pixel(EDGE - 10, EDGE / 2));
+        assert!(left.0.iter().all(|&c| c > 240), "transparent should be white, was {left:?}");
+        assert!(right[2] > 180 && right[0] < 60, "opaque blue stays blue, was {right:?}");
+    }
+
+    #[test]
+    fn an_iphone_heic_photo_is_told_what_to_do() {
+        let mut heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+        heic.extend_from_slice(&[0; 64]);
+        let e = thumbnail(&heic).unwrap_err();
+        assert!(e.message.contains("HEIC") && e.message.contains("JPEG"), "{}", e.message);
     }
 
     #[test]
