@@ -666,7 +666,7 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
     let admin = app.setup().await;
     app.network(&admin, "eas", "open").await;
     let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
-    member(&app, "cy@example.org", "Cy Member", "eas").await;
+    let cy_client = member(&app, "cy@example.org", "Cy Member", "eas").await;
     let start = Utc::now() + Duration::minutes(30);
     let id = create_event(
         &app,
@@ -727,6 +727,17 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let attended = store::attended(&app.state.db, e.id, e.starts_at).await.unwrap();
     assert_eq!(attended.len(), 2);
+    // Cy's own download has what the organiser recorded about her (the entry names her in its
+    // detail, not its subject); Bo's does not.
+    let marked = |c: reqwest::Client| {
+        let url = app.at("/account/export.json");
+        async move {
+            let json: serde_json::Value = c.get(url).send().await.unwrap().json().await.unwrap();
+            json["recorded_about_you"].as_array().unwrap().iter().any(|e| e["action"] == "event.attendance_marked")
+        }
+    };
+    assert!(marked(cy_client.clone()).await, "Cy's download has her attendance being marked");
+    assert!(!marked(bo.clone()).await);
     // Notes and the rotating host.
     let r = admin
         .post(app.at(&format!("/events/{id}/notes")))

@@ -290,10 +290,27 @@ async fn erasure_removes_the_name_in_any_case_from_events_charters_steps_and_fee
         + (SELECT COUNT(*) FROM onboarding_steps WHERE LOWER(title || description) LIKE $1)";
     assert_eq!(count(&app, texts, params!["%carmen okafor%"]).await, 3, "named in each before");
 
+    // A message to her that bounced: its job keeps the mail server's answer, naming her.
+    let now = chrono::Utc::now();
+    let job = roundtable_store::jobs::NewJob {
+        kind: "send_email",
+        payload: "{}".into(),
+        dedupe_key: None,
+        // Not due: no worker takes it before it is marked failed.
+        run_at: now + chrono::Duration::days(1),
+        max_attempts: 1,
+    };
+    let job = roundtable_store::jobs::enqueue(db, job, now).await.unwrap().unwrap();
+    let bounce = "550 5.1.1 <carmen@example.org>: Recipient address rejected";
+    roundtable_store::jobs::fail(db, job, bounce, now).await.unwrap();
+
     let carmen_id = id(&app, "carmen@example.org").await;
     let r = admin.post(app.at(&format!("/admin/people/{carmen_id}/erase"))).form(&[("confirm", "ERASE")]).send();
     assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
     assert_eq!(count(&app, texts, params!["%carmen okafor%"]).await, 0, "named in none after");
+    let errors = "SELECT COUNT(*) FROM jobs WHERE last_error LIKE $1";
+    assert_eq!(count(&app, errors, params!["%carmen@example.org%"]).await, 0, "nor in a bounced job");
+    assert_eq!(count(&app, errors, params!["%<a former member>: Recipient%"]).await, 1);
     let rows = db.read("SELECT title, description FROM events WHERE network_id = $1", params![net]).await.unwrap();
     let event: Vec<(String, String)> = rows.iter().map(|r| (r.text(0).unwrap(), r.text(1).unwrap())).collect();
     assert_eq!(
@@ -306,4 +323,18 @@ async fn erasure_removes_the_name_in_any_case_from_events_charters_steps_and_fee
     );
     let page = body(admin.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
     assert!(page.contains("Questions about the rota go to a former member."), "{page}");
+
+    // A name with accents and umlauts goes in the spellings people type it with too.
+    app.user("zoe@example.org", "Zoë Müller").await;
+    let later = start + chrono::Duration::days(1);
+    app.event(&admin, "eas", "Lunch with Zoe Mueller", "Ask ZOE MULLER or Zoë Müller where.", later).await;
+    let zoe_id = id(&app, "zoe@example.org").await;
+    let r = admin.post(app.at(&format!("/admin/people/{zoe_id}/erase"))).form(&[("confirm", "ERASE")]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    let rows = db.read("SELECT title, description FROM events WHERE title LIKE 'Lunch%'", params![]).await.unwrap();
+    let event: Vec<(String, String)> = rows.iter().map(|r| (r.text(0).unwrap(), r.text(1).unwrap())).collect();
+    assert_eq!(
+        event,
+        [("Lunch with a former member".to_owned(), "Ask a former member or a former member where.".to_owned())]
+    );
 }

@@ -260,6 +260,24 @@ impl Page {
 /// `fold` gives for every character.
 pub const FOLD_VERSION: i64 = 2;
 
+/// A German name with umlauts, as it is also often typed: "Müller" as "Mueller" ("Muller" is
+/// found already, as accents are folded away).
+pub fn umlauts_spelt_out(raw: &str) -> Option<String> {
+    if !raw.contains(['ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü']) {
+        return None;
+    }
+    let mut out = String::with_capacity(raw.len() + 4);
+    for c in raw.chars() {
+        match c {
+            'ä' | 'Ä' => out.push_str("ae"),
+            'ö' | 'Ö' => out.push_str("oe"),
+            'ü' | 'Ü' => out.push_str("ue"),
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 /// Folds text for accent- and case-insensitive matching ("Zoë" and "zoe" both give "zoe",
 /// "Çağla Doğan" gives "cagla dogan", "Þóra" gives "thora").
 ///

@@ -12,8 +12,10 @@ queries! {
     /// What one person did, oldest first ("download my data").
     BY_ACTOR = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.actor_id = $1 ORDER BY a.at, a.id";
     /// What others did about the holder of the address $1 while they held it ($2 to $3; the
-    /// actor $4 excluded: `BY_ACTOR` has theirs), oldest first ("download my data").
-    ABOUT = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.subject = $1 AND a.at >= $2 AND a.at < $3 AND (a.actor_id IS NULL OR a.actor_id <> $4) ORDER BY a.at, a.id";
+    /// actor $4 excluded: `BY_ACTOR` has theirs), oldest first ("download my data"): entries
+    /// with the address as subject, or in the detail (attendance marked), or the person's id
+    /// $5 as the detail (a host confirmed). `about` keeps whole addresses only.
+    ABOUT = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE (a.subject = $1 OR REPLACE(a.detail, $1, '') <> a.detail OR a.detail = $5) AND a.at >= $2 AND a.at < $3 AND (a.actor_id IS NULL OR a.actor_id <> $4) ORDER BY a.at, a.id";
     /// Email changes from the address $1 (subject) or, give or take LIKE's wildcards and case, to
     /// it (detail starts with $2); `email_changes` keeps the exact ones. Newest first.
     EMAIL_CHANGES_AT = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.action = 'person.email_changed' AND (a.subject = $1 OR a.detail LIKE $2) ORDER BY a.at DESC, a.id DESC";
@@ -97,7 +99,14 @@ pub async fn by_actor(db: &Db, actor: UserId) -> Result<Vec<Entry>> {
 /// What others recorded about `person` under the address `held` while they held it.
 pub async fn about(db: &Db, held: &Held, person: UserId) -> Result<Vec<Entry>> {
     let (from, until) = held.bounds();
-    db.read(ABOUT, params![held.address.as_str(), from, until, person]).await?.iter().map(map).collect()
+    let (address, id) = (held.address.as_str(), person.to_string());
+    let rows = db.read(ABOUT, params![address, from, until, person, id.as_str()]).await?;
+    let entries = rows.iter().map(map).collect::<Result<Vec<_>>>()?;
+    // "joann@example.org" holds "ann@example.org" too: only whole addresses are about them.
+    Ok(entries
+        .into_iter()
+        .filter(|e| e.subject == address || e.detail == id || crate::users::mentions_address(&e.detail, address))
+        .collect())
 }
 
 /// One change of a person's email address by an HR import, as the audit log holds it.

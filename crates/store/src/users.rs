@@ -56,6 +56,10 @@ queries! {
     /// alone (`scrub`).
     AUDIT_DETAILS_NAMING = "SELECT id, detail FROM audit_log WHERE REPLACE(detail, $1, '') <> detail AND at >= $2 AND at < $3";
     SET_AUDIT_DETAIL = "UPDATE audit_log SET detail = $2 WHERE id = $1";
+    /// A bounced message's job keeps the server's answer, which names the address ("550
+    /// <ann@…>: no such user"): mail to someone who left bouncing is what often comes before
+    /// erasing them.
+    ERASE_JOB_ERRORS = "UPDATE jobs SET last_error = REPLACE(last_error, $1, 'a former member') WHERE REPLACE(last_error, $1, '') <> last_error AND created_at >= $2 AND created_at < $3";
     ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3 RETURNING file_name";
     /// Audit entries and mail written since `$2` that mention the name `$1` (`$3`: as HTML).
     AUDIT_NAMING = "SELECT id, subject, detail FROM audit_log WHERE (REPLACE(LOWER(subject), LOWER($1), '') <> LOWER(subject) OR REPLACE(LOWER(detail), LOWER($1), '') <> LOWER(detail)) AND at >= $2";
@@ -375,6 +379,11 @@ async fn scrub_outbox(tx: &mut Tx, needle: &str, from: i64, until: i64, files: &
     Ok(())
 }
 
+/// Whether `text` holds the whole address `email` (as `scrub` reads it).
+pub(crate) fn mentions_address(text: &str, email: &str) -> bool {
+    scrub(text, email) != text
+}
+
 fn scrub_name(text: &str, name: &str) -> String {
     replace_mentions(text, name, |before, after| {
         before.is_some_and(char::is_alphanumeric) || after.chars().next().is_some_and(char::is_alphanumeric)
@@ -495,6 +504,7 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
         let (address, (from, until)) = (h.address.as_str(), h.bounds());
         tx.write(ERASE_LINKS_TO, params![address, from, until]).await?;
         tx.write(ERASE_AUDIT_SUBJECT, params![address, from, until]).await?;
+        tx.write(ERASE_JOB_ERRORS, params![address, from, until]).await?;
         for r in tx.read(AUDIT_DETAILS_NAMING, params![address, from, until]).await? {
             let (entry, detail) = (r.text(0)?, r.text(1)?);
             let scrubbed = scrub(&detail, address);
@@ -519,6 +529,20 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
     }
     tx.write(ERASE_FORMER_NAMES, params![id]).await?;
     names.extend(preferred_mentions(&person.name, &preferred));
+    // As others type them too: "Zoe Adams" for Zoë Adams, "Joerg Mueller" for Jörg Müller (the
+    // directory finds them by those spellings, so people write them).
+    let spelt: Vec<String> = names
+        .iter()
+        .flat_map(|n| {
+            let spelt_out = roundtable_domain::umlauts_spelt_out(n);
+            let spelt_out_plain = spelt_out.as_deref().map(roundtable_domain::fold);
+            [Some(roundtable_domain::fold(n)), spelt_out, spelt_out_plain]
+        })
+        .flatten()
+        // Each search below ignores case already: only another spelling is new.
+        .filter(|v| !names.iter().any(|n| n.to_lowercase() == *v.to_lowercase()))
+        .collect();
+    names.extend(spelt);
     // Longest first: "Ann Lee-Smith" goes before "Ann Lee" could leave "-Smith" behind.
     names.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     names.dedup();

@@ -314,7 +314,7 @@ impl Snapshot {
                     start_date: (!p.start_date.is_empty()).then(|| (p.start_date.clone(), start_date)),
                     name_search: {
                         let mut name = search::searchable(&refolded(&p.name_folded));
-                        if let Some(other) = search::umlauts_spelt_out(&p.name) {
+                        if let Some(other) = roundtable_domain::umlauts_spelt_out(&p.name) {
                             name.push_str(&search::searchable(&fold(&other)));
                         }
                         name
