@@ -433,6 +433,32 @@ async fn search_takes_words_in_any_order_and_finds_accented_names_by_their_plain
     let admin_token = app.api_token(&admin).await;
     assert_eq!(api_names(&app, &admin_token, &[("q", "senior")]).await, ["Ann Assistant"]);
 
+    // A mistyped search that finds no one suggests the spelling people are known by, kept to
+    // what the searcher may find; the API gives it too.
+    let found = page("jamal schmdit").await;
+    assert!(
+        found
+            .contains(r#"No one matches. Did you mean <a href="/people?q=jamal+schmidt#results-h">jamal schmidt</a>?"#),
+        "{found}"
+    );
+    let respelt = |c: &reqwest::Client, q: &'static str| {
+        let (app, c) = (&app, c.clone());
+        async move {
+            let token = app.api_token(&c).await;
+            support::api_get(at_with(app, "/api/v1/people", &[("q", q)]), &token).await["did_you_mean"].clone()
+        }
+    };
+    assert_eq!(respelt(&bea, "exectuive asistant").await, "executive assistant");
+    assert_eq!(respelt(&bea, "jamal").await, serde_json::Value::Null, "found: nothing to suggest");
+    // Ann's skills are for her networks: no one is told their spelling by a suggestion, not
+    // even Bea, who shares the network (a suggestion comes from what everyone may see).
+    for who in [&bea, &cal] {
+        assert_eq!(respelt(who, "diarry").await, serde_json::Value::Null);
+    }
+    // A filter the respelt search would not get past: nothing suggested.
+    let r = bea.get(at_with(&app, "/people", &[("q", "jamal schmdit"), ("location", "Paris")]));
+    assert!(!body(r.send().await.unwrap()).await.contains("Did you mean"));
+
     // A network's member list takes words in any order too, by name — and by email for org
     // admins (only they see members' addresses, on the people pages).
     let members = |who: &'static str, q: &'static str| {

@@ -82,6 +82,10 @@ pub struct PeoplePage {
     per_page: u32,
     people: Vec<PersonJson>,
     facets: Vec<FacetJson>,
+    /// When `q` found no one: `q` respelt from the words people are known by, which finds
+    /// someone with the same filters ("jonh" → "john"); otherwise absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    did_you_mean: Option<String>,
 }
 
 /// A profile; fields the caller may not see are absent (null).
@@ -141,6 +145,7 @@ pub async fn list_people(
                     .collect(),
             })
             .collect(),
+        did_you_mean: d.did_you_mean,
     }))
 }
 

@@ -563,6 +563,9 @@ pub struct Directory {
     pub sort: Sort,
     /// The network the directory is limited to, if any (slug, name).
     pub network: Option<(String, String)>,
+    /// When the text search found no one: the same search respelt from the words people are
+    /// known by, which finds someone ("jonh" → "john").
+    pub did_you_mean: Option<String>,
 }
 
 pub const PER_PAGE: u32 = 25;
@@ -603,20 +606,20 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
     };
     let tags = [&q.level, &q.skill, &q.interest, &q.language].map(|t| fold(&cut(t)));
     let page = Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), Some(PER_PAGE));
-    let found = snapshot.directory(
-        viewer,
-        &DirectoryFilter {
-            text: &text,
-            department: &department,
-            location: &location,
-            network: network.as_ref().map(|s| s.network.id),
-            tags: [&tags[0], &tags[1], &tags[2], &tags[3]],
-            sort,
-            show_all: FACET_KEYS.map(|k| k == q.all),
-            limit: usize::try_from(page.limit()).unwrap_or(0),
-            offset: usize::try_from(page.offset()).unwrap_or(0),
-        },
-    );
+    let filter = DirectoryFilter {
+        text: &text,
+        department: &department,
+        location: &location,
+        network: network.as_ref().map(|s| s.network.id),
+        tags: [&tags[0], &tags[1], &tags[2], &tags[3]],
+        sort,
+        show_all: FACET_KEYS.map(|k| k == q.all),
+        limit: usize::try_from(page.limit()).unwrap_or(0),
+        offset: usize::try_from(page.offset()).unwrap_or(0),
+    };
+    let found = snapshot.directory(viewer, &filter);
+    let did_you_mean =
+        if found.total == 0 && !text.trim().is_empty() { snapshot.respelt(viewer, &filter) } else { None };
     // A chosen value stays listed (with 0) when nothing matches any more, so its "remove this
     // filter" link is still there on a page of no results.
     let mark = |values: Vec<(String, String, i64)>, selected: &str| {
@@ -658,6 +661,7 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
         facets,
         sort,
         network: network.map(|s| (s.network.slug, s.network.name)),
+        did_you_mean,
     })
 }
 

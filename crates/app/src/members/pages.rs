@@ -40,6 +40,8 @@ struct DirectoryPage {
     kept: Vec<(&'static str, String)>,
     suggestions: Vec<super::Suggestion>,
     filtered: bool,
+    /// The query string of the respelt search, when the search found no one.
+    respelt_link: Option<String>,
 }
 
 impl DirectoryPage {
@@ -173,6 +175,7 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
     pager.anchor = "#results-h";
     let title = d.network.as_ref().map_or_else(|| "People".to_owned(), |(_, n)| format!("People in {n}"));
     let kept = links.kept(&["q", "all"]);
+    let respelt_link = d.did_you_mean.as_deref().map(|text| links.with("q", text));
     drop(links);
     render(&DirectoryPage {
         layout: Layout::for_user(&title, &s),
@@ -184,6 +187,7 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
         d,
         suggestions,
         filtered,
+        respelt_link,
     })
 }
 

@@ -154,6 +154,23 @@ impl Viewer {
 }
 
 impl Snapshot {
+    /// `f`'s text respelt from the words people are known by, when the respelt search finds
+    /// someone `actor` may find with `f`'s other filters ("did you mean"). Only for a search
+    /// that found no one: it reads every person's text.
+    pub fn respelt(&self, actor: &Actor, f: &DirectoryFilter<'_>) -> Option<String> {
+        // The text everyone may see — names, and what people show the whole organisation — so
+        // a suggestion reveals nothing a search by anyone would not.
+        let mut known: super::HashMap<&str, u32> = super::HashMap::default();
+        for p in &self.people {
+            for word in p.name_search.split_whitespace().chain(p.search_organisation.split_whitespace()) {
+                *known.entry(word).or_insert(0) += 1;
+            }
+        }
+        let text = super::search::respelt(f.text, &known)?;
+        let found = self.directory(actor, &DirectoryFilter { text: &text, limit: 0, offset: 0, ..*f });
+        (found.total > 0).then_some(text)
+    }
+
     /// People the viewer may find with `f`, one page of them, and facet counts over all matches.
     pub fn directory(&self, actor: &Actor, f: &DirectoryFilter<'_>) -> DirectoryResult {
         let viewer = Viewer::new(self, actor);

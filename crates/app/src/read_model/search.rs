@@ -3,6 +3,7 @@
 //! functions: the text is prepared once when the snapshot is built, the query once per request.
 
 use smallvec::SmallVec;
+use std::collections::HashMap;
 
 /// Folded text as the directory searches it: apostrophes dropped ("O'Brien", "O’Brien" and
 /// "OBrien" are one name), any other punctuation a space ("Smith, John", "Jean-Luc"), and a
@@ -88,6 +89,45 @@ pub fn abbreviations_in(text: &str) -> String {
     out
 }
 
+/// The query respelt from words people are known by ("jonh smtih" → "john smith"), or `None`
+/// when every word is already the start of a known word or no close word is known. `known`
+/// gives each word of the vocabulary with how many people have it; a mistyped word becomes the
+/// closest known word (one slip for words of up to five letters, two beyond; a swap of two
+/// letters is one), the more common of equally close ones. A word typed in part is compared
+/// with the start of each known word too, so "execitive ass" becomes "executive ass".
+pub fn respelt<S>(folded_query: &str, known: &HashMap<&str, u32, S>) -> Option<String> {
+    let mut changed = false;
+    let mut out: Vec<&str> = Vec::new();
+    let query = searchable(folded_query);
+    for word in query.split_whitespace() {
+        let len = word.chars().count();
+        if len < 3 || known.keys().any(|k| k.starts_with(word)) {
+            out.push(word);
+            continue;
+        }
+        let slips = if len <= 5 { 1 } else { 2 };
+        let best = known
+            .iter()
+            .filter_map(|(&k, &n)| {
+                let start: String = k.chars().take(len).collect();
+                let (whole, part) = (strsim::osa_distance(word, k), strsim::osa_distance(word, &start));
+                // A whole word as close as the start of a longer one is the likelier meaning
+                // ("exel": "excel" rather than "exec…utive").
+                let d = whole.min(part);
+                (d <= slips).then_some((d, whole > d, std::cmp::Reverse(n), k.len(), k))
+            })
+            .min();
+        match best {
+            Some((.., k)) => {
+                out.push(k);
+                changed = true;
+            }
+            None => out.push(word),
+        }
+    }
+    changed.then(|| out.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +137,35 @@ mod tests {
         let text = searchable(&fold(text));
         let words = query_words(&fold(query));
         !words.is_empty() && words.iter().all(|w| text.contains(w.as_str()))
+    }
+
+    fn vocabulary(words: &[(&'static str, u32)]) -> std::collections::HashMap<&'static str, u32> {
+        words.iter().copied().collect()
+    }
+
+    #[test]
+    fn a_mistyped_query_is_respelt_from_known_words() {
+        let known = vocabulary(&[
+            ("john", 3),
+            ("joan", 1),
+            ("smith", 2),
+            ("executive", 40),
+            ("assistant", 50),
+            ("muller", 1),
+            ("excel", 9),
+        ]);
+        // A swap of two letters, a missed letter, a wrong one.
+        assert_eq!(respelt("jonh smtih", &known).as_deref(), Some("john smith"));
+        assert_eq!(respelt("exel", &known).as_deref(), Some("excel"));
+        // Words typed in part are the start of a known word: kept, nothing to suggest.
+        assert_eq!(respelt("exec ass", &known), None);
+        // A word typed in part with a slip: the known word in full.
+        assert_eq!(respelt("execitive ass", &known).as_deref(), Some("executive ass"));
+        // Of two equally close words, the one more people have ("joqn" is one slip from both).
+        assert_eq!(respelt("joqn", &known).as_deref(), Some("john"));
+        // Too far from anything, or too short to judge: nothing suggested.
+        assert_eq!(respelt("zzzzzz", &known), None);
+        assert_eq!(respelt("xy", &known), None);
     }
 
     #[test]
