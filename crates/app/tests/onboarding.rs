@@ -20,6 +20,7 @@ both!(
     organisers_run_the_checklist_and_the_charter_over_the_api,
     the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_is_stuck,
     organisers_see_the_days_on_their_own_calendar,
+    removing_a_step_counts_the_ticks_of_active_members_only,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -31,6 +32,12 @@ async fn backdate_steps(app: &TestApp, network: roundtable_domain::NetworkId, da
     let at = chrono::Utc::now() - chrono::Duration::days(days);
     let sql = "UPDATE onboarding_steps SET created_at = $1 WHERE network_id = $2";
     app.state.db.write(sql, roundtable_store::params![at, network]).await.unwrap();
+}
+
+/// The organiser adds a step on the page; the answer's status.
+async fn add_step(app: &TestApp, admin: &reqwest::Client, title: &str, automatic: &str) -> StatusCode {
+    let form = [("title", title), ("description", ""), ("automatic", automatic)];
+    admin.post(app.at("/n/eas/onboarding/steps")).form(&form).send().await.unwrap().status()
 }
 
 /// Moves a membership's date `days` into the past.
@@ -724,4 +731,34 @@ async fn organisers_see_the_days_on_their_own_calendar(d: Dialect) {
     set_tz("UTC").await.unwrap();
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains(&format!("<td>{utc_day}</td>")) && page.contains(&format!("Reminded {utc_day}")), "{page}");
+}
+
+/// The confirmation before removing a step counts the ticks of people still here: not of
+/// those who left the network or whose account was deactivated.
+async fn removing_a_step_counts_the_ticks_of_active_members_only(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(add_step(&app, &admin, "Read the induction pack", "").await, StatusCode::SEE_OTHER);
+    let step = onboarding::steps(&app.state.db, n.id).await.unwrap().remove(0).id;
+    for (email, name) in
+        [("bo@example.org", "Bo Stays"), ("cy@example.org", "Cy Leaves"), ("di@example.org", "Di Gone")]
+    {
+        let c = app.user(email, name).await;
+        c.post(app.at("/n/eas/join")).send().await.unwrap();
+        let r = c.post(app.at(&format!("/n/eas/checklist/{step}/done"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        if email == "cy@example.org" {
+            assert_eq!(c.post(app.at("/n/eas/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        }
+    }
+    let confirm = app.at(&format!("/n/eas/onboarding/steps/{step}/remove"));
+    let page = body(admin.get(&confirm).send().await.unwrap()).await;
+    assert!(page.contains("2 members have ticked it"), "Bo and Di, not Cy who left: {page}");
+    let di = users::by_email(&app.state.db, "di@example.org").await.unwrap().unwrap().id;
+    let r = admin.post(app.at(&format!("/admin/people/{di}/active"))).form(&[("value", "false")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(&confirm).send().await.unwrap()).await;
+    assert!(page.contains("One member has ticked it"), "Bo only: {page}");
 }

@@ -12,8 +12,10 @@ queries! {
     SET_POSITION = "UPDATE onboarding_steps SET position = $3 WHERE id = $1 AND network_id = $2";
     DONE_FOR = "SELECT step_id, done_at FROM onboarding_progress WHERE network_id = $1 AND user_id = $2";
     TICK = "INSERT INTO onboarding_progress (step_id, user_id, network_id, done_at) SELECT id, $2, network_id, $3 FROM onboarding_steps WHERE id = $1 AND network_id = $4 AND automatic = '' ON CONFLICT (step_id, user_id) DO NOTHING";
-    /// How many people ticked a step (what its removal deletes).
-    TICKS_OF_STEP = "SELECT COUNT(*) FROM onboarding_progress WHERE step_id = $1 AND network_id = $2";
+    /// How many of the network's active members (accounts not deactivated) ticked a step: whose
+    /// checklist its removal changes. (It also deletes the ticks of people who have left, kept
+    /// for their "download my data"; no checklist shows those.)
+    TICKS_OF_STEP = "SELECT COUNT(*) FROM onboarding_progress p JOIN memberships m ON m.network_id = p.network_id AND m.user_id = p.user_id JOIN users u ON u.id = p.user_id WHERE p.step_id = $1 AND p.network_id = $2 AND m.status = 'active' AND u.deactivated_at IS NULL";
     UNTICK = "DELETE FROM onboarding_progress WHERE step_id = $1 AND user_id = $2 AND network_id = $3";
     /// Active members (not sponsors: they follow the network, they are not onboarded) who joined
     /// after $2, with how many manual steps they ticked and when they were last nudged.

@@ -218,8 +218,8 @@ pub async fn add_step(
     Ok(())
 }
 
-/// What removing a step would delete: the step and how many people ticked it (organisers
-/// confirm with this before `remove_step`).
+/// What removing a step would delete: the step and how many of the network's active members
+/// ticked it (organisers confirm with this before `remove_step`).
 pub async fn removal(state: &AppState, actor: &Actor, slug: &str, step: &str) -> Result<(Seen, Step, i64)> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
     let s = onboarding::steps(&state.db, seen.network.id).await?.into_iter().find(|s| s.id == step);
