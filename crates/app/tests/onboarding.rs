@@ -21,6 +21,7 @@ both!(
     the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_is_stuck,
     organisers_see_the_days_on_their_own_calendar,
     removing_a_step_counts_the_ticks_of_active_members_only,
+    the_add_step_form_keeps_the_chosen_kind_after_a_refusal,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -761,4 +762,24 @@ async fn removing_a_step_counts_the_ticks_of_active_members_only(d: Dialect) {
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
     let page = body(admin.get(&confirm).send().await.unwrap()).await;
     assert!(page.contains("One member has ticked it"), "Bo only: {page}");
+}
+
+/// The add-step form, refused, comes back with the kind the organiser chose still chosen.
+async fn the_add_step_form_keeps_the_chosen_kind_after_a_refusal(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let fresh = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(fresh.contains(r#"value="" checked>"#) && !fresh.contains(r#"value="welcome" checked"#), "{fresh}");
+    let r = admin
+        .post(app.at("/n/eas/onboarding/steps"))
+        .form(&[("title", ""), ("description", "Coffee with the team"), ("automatic", "welcome")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains(r#"value="welcome" checked>"#), "the chosen kind: {page}");
+    assert!(!page.contains(r#"value="" checked"#), "only one is chosen: {page}");
+    assert!(page.contains(r#"value="Coffee with the team""#), "{page}");
 }

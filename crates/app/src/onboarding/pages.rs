@@ -71,8 +71,10 @@ struct ManagePage {
     stuck_days: i64,
     stuck_count: usize,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The add-step form as last sent (kept after a refusal).
     title: String,
     description: String,
+    automatic: String,
     /// The viewer may assign buddies (Chair, Administrator, org admin).
     can_assign: bool,
     pairs: Vec<PairRow>,
@@ -88,8 +90,7 @@ async fn render_page(
     s: &Signed,
     slug: &str,
     errors: Errors,
-    title: String,
-    description: String,
+    form: StepForm,
     n: Option<&'static str>,
 ) -> Result<Response> {
     let actor = s.actor();
@@ -122,8 +123,9 @@ async fn render_page(
         stuck_days,
         stuck_count,
         kinds: super::AUTOMATIC.to_vec(),
-        title,
-        description,
+        title: form.title,
+        description: form.description,
+        automatic: form.automatic,
         can_assign,
         pairs: pairs
             .into_iter()
@@ -144,8 +146,7 @@ async fn page(
     Path(slug): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    render_page(&state, &s, &slug, Errors::default(), String::new(), String::new(), notice_of(q.notice.as_deref()))
-        .await
+    render_page(&state, &s, &slug, Errors::default(), StepForm::default(), notice_of(q.notice.as_deref())).await
 }
 
 #[derive(Deserialize, Default)]
@@ -167,7 +168,7 @@ async fn add_step(
     match super::add_step(&state, &s.actor(), &s.user.name, &slug, &f.title, &f.description, &f.automatic).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=step-added")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), f.title, f.description, None).await?,
+            render_page(&state, &s, &slug, Errors(errs), f, None).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
@@ -243,7 +244,7 @@ async fn stuck_days(
     match super::set_stuck_days(&state, &s.actor(), &s.user.name, &slug, &f.stuck_days).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=saved")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), String::new(), String::new(), None).await?,
+            render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
