@@ -22,6 +22,7 @@ both!(
     organisers_see_the_days_on_their_own_calendar,
     removing_a_step_counts_the_ticks_of_active_members_only,
     the_add_step_form_keeps_the_chosen_kind_after_a_refusal,
+    a_new_charter_version_gives_newcomers_the_stuck_days_again_to_accept_it,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -32,6 +33,13 @@ async fn body(r: reqwest::Response) -> String {
 async fn backdate_steps(app: &TestApp, network: roundtable_domain::NetworkId, days: i64) {
     let at = chrono::Utc::now() - chrono::Duration::days(days);
     let sql = "UPDATE onboarding_steps SET created_at = $1 WHERE network_id = $2";
+    app.state.db.write(sql, roundtable_store::params![at, network]).await.unwrap();
+}
+
+/// Moves the publication of every charter version of the network `days` into the past.
+async fn backdate_charters(app: &TestApp, network: roundtable_domain::NetworkId, days: i64) {
+    let at = chrono::Utc::now() - chrono::Duration::days(days);
+    let sql = "UPDATE charters SET published_at = $1 WHERE network_id = $2";
     app.state.db.write(sql, roundtable_store::params![at, network]).await.unwrap();
 }
 
@@ -782,4 +790,50 @@ async fn the_add_step_form_keeps_the_chosen_kind_after_a_refusal(d: Dialect) {
     assert!(page.contains(r#"value="welcome" checked>"#), "the chosen kind: {page}");
     assert!(!page.contains(r#"value="" checked"#), "only one is chosen: {page}");
     assert!(page.contains(r#"value="Coffee with the team""#), "{page}");
+}
+
+/// A newcomer who accepted version 1 long ago and did every other step is not stuck the day
+/// version 2 appears: the charter step counts from its publication, and only once the
+/// threshold has passed since then does it make them stuck.
+async fn a_new_charter_version_gives_newcomers_the_stuck_days_again_to_accept_it(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Version one: be kind.")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(add_step(&app, &admin, "Accept the charter", "charter").await, StatusCode::SEE_OTHER);
+    assert_eq!(add_step(&app, &admin, "Read the induction pack", "").await, StatusCode::SEE_OTHER);
+    let r = admin.post(app.at("/n/eas/onboarding/stuck-days")).form(&[("stuck_days", "14")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Bo joined 20 days ago, accepting version 1, and read the pack.
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    let r = bo.post(app.at("/n/eas/join")).form(&[("accept_charter", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas?notice=joined");
+    let steps = onboarding::steps(&app.state.db, n.id).await.unwrap();
+    let r = bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[1].id))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    backdate_membership(&app, n.id, "bo@example.org", 20).await;
+    backdate_steps(&app, n.id, 20).await;
+    backdate_charters(&app, n.id, 20).await;
+    let token = app.api_token(&admin).await;
+    let bo_progress = || async {
+        let p = api_get(app.at("/api/v1/networks/eas/onboarding/progress"), &token).await;
+        let bo = p["newcomers"].as_array().unwrap().iter().find(|n| n["name"] == "Bo Newcomer").cloned();
+        bo.unwrap_or_else(|| panic!("Bo in {p}"))
+    };
+    let bo_now = bo_progress().await;
+    assert_eq!((bo_now["done"].as_u64(), bo_now["stuck"].as_bool()), (Some(2), Some(false)), "{bo_now}");
+
+    // Version 2 today: Bo has it to accept, and 14 days to do so before counting as stuck.
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Version two: be kinder.")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let bo_now = bo_progress().await;
+    assert_eq!((bo_now["done"].as_u64(), bo_now["stuck"].as_bool()), (Some(1), Some(false)), "{bo_now}");
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("0 stuck") && page.contains("1 of 2") && page.contains("In progress"), "{page}");
+    // Fifteen days after version 2 was published, Bo has still not accepted it: stuck.
+    backdate_charters(&app, n.id, 15).await;
+    let bo_now = bo_progress().await;
+    assert_eq!((bo_now["done"].as_u64(), bo_now["stuck"].as_bool()), (Some(1), Some(true)), "{bo_now}");
 }

@@ -312,7 +312,8 @@ pub struct NewcomerJson {
     joined: String,
     done: usize,
     total: usize,
-    /// A step not done `stuck_days` after they joined (or after the step was added, if later).
+    /// A step not done `stuck_days` after they joined (or after the step was added, or — the
+    /// charter step — after the current charter was published, whichever is latest).
     stuck: bool,
     /// When an organiser last emailed them a reminder (RFC 3339); another can go a week later.
     nudged_at: Option<String>,

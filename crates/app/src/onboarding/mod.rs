@@ -286,6 +286,7 @@ pub struct Progress {
     pub joined: DateTime<Utc>,
     pub done: usize,
     pub total: usize,
+    /// A step not done the network's stuck-days after it became theirs to do (see `progress`).
     pub stuck: bool,
     /// When an organiser last nudged them.
     pub nudged_at: Option<DateTime<Utc>>,
@@ -300,8 +301,11 @@ impl Progress {
     }
 }
 
-/// Every newcomer (see `newcomer_window`) with their progress; "stuck" = a step not done more
-/// than the network's stuck-days after they joined, or after the step was added if that was later.
+/// Every newcomer (see `newcomer_window`) with their progress. "Stuck" = a step not done more
+/// than the network's stuck-days after it became theirs to do: after they joined, or after the
+/// step was added if that was later — and for the charter step, after the current version was
+/// published if that was later still (a new version asks everyone again; it must not make every
+/// earlier newcomer stuck the day it appears).
 pub async fn progress(
     state: &AppState,
     actor: &Actor,
@@ -320,7 +324,8 @@ pub async fn progress(
     // The facts behind automatic steps for everyone at once: a 300-person network's page would
     // otherwise ask five questions per newcomer.
     let net = seen.network.id;
-    let current = charters::current(&state.db, net).await?.map(|c| c.version);
+    let charter = charters::current(&state.db, net).await?;
+    let current = charter.as_ref().map(|c| c.version);
     let accepted: HashMap<UserId, i64> = charters::accepted_in(&state.db, net).await?.into_iter().collect();
     let welcomed: HashSet<UserId> = onboarding::welcomed_in(&state.db, net).await?.into_iter().collect();
     let paired: HashSet<UserId> = roundtable_store::buddies::paired_in(&state.db, net).await?.into_iter().collect();
@@ -338,7 +343,15 @@ pub async fn progress(
         };
         let v = views(steps.clone(), ticks.get(&n.user_id).map_or(&[], Vec::as_slice), &f);
         let done = v.iter().filter(|s| s.done).count();
-        let overdue = |s: &StepView| !s.done && now - n.joined.max(s.step.created_at) > Duration::days(stuck_days);
+        // When the step became theirs to do.
+        let since = |s: &Step| {
+            let from = n.joined.max(s.created_at);
+            match (&charter, s.automatic.as_str()) {
+                (Some(c), "charter") => from.max(c.published_at),
+                _ => from,
+            }
+        };
+        let overdue = |s: &StepView| !s.done && now - since(&s.step) > Duration::days(stuck_days);
         out.push(Progress {
             user_id: n.user_id,
             name: n.name,
