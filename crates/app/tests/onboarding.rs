@@ -23,6 +23,7 @@ both!(
     removing_a_step_counts_the_ticks_of_active_members_only,
     the_add_step_form_keeps_the_chosen_kind_after_a_refusal,
     a_new_charter_version_gives_newcomers_the_stuck_days_again_to_accept_it,
+    a_newcomer_waiting_only_for_a_buddy_is_neither_stuck_nor_nudged,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -41,6 +42,11 @@ async fn backdate_charters(app: &TestApp, network: roundtable_domain::NetworkId,
     let at = chrono::Utc::now() - chrono::Duration::days(days);
     let sql = "UPDATE charters SET published_at = $1 WHERE network_id = $2";
     app.state.db.write(sql, roundtable_store::params![at, network]).await.unwrap();
+}
+
+/// An email's text with quoted-printable soft line breaks undone.
+fn unfolded(mail: &str) -> String {
+    mail.replace("=\r\n", "").replace("=3D", "=")
 }
 
 /// The organiser adds a step on the page; the answer's status.
@@ -836,4 +842,75 @@ async fn a_new_charter_version_gives_newcomers_the_stuck_days_again_to_accept_it
     backdate_charters(&app, n.id, 15).await;
     let bo_now = bo_progress().await;
     assert_eq!((bo_now["done"].as_u64(), bo_now["stuck"].as_bool()), (Some(1), Some(true)), "{bo_now}");
+}
+
+/// A buddy step is the organisers' to complete: a newcomer whose only open step it is is not
+/// stuck, the page says they wait for a buddy, and a nudge is refused (nothing sent); a nudge
+/// about other steps does not list it.
+async fn a_newcomer_waiting_only_for_a_buddy_is_neither_stuck_nor_nudged(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(add_step(&app, &admin, "Read the induction pack", "").await, StatusCode::SEE_OTHER);
+    assert_eq!(add_step(&app, &admin, "Meet your buddy", "buddy").await, StatusCode::SEE_OTHER);
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let cy = app.user("cy@example.org", "Cy Veteran").await;
+    cy.post(app.at("/n/eas/join")).send().await.unwrap();
+    backdate_membership(&app, n.id, "bo@example.org", 30).await;
+    backdate_membership(&app, n.id, "cy@example.org", 400).await;
+    backdate_steps(&app, n.id, 30).await;
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    let steps = onboarding::steps(&app.state.db, n.id).await.unwrap();
+    let pack = &steps[0].id;
+
+    // Bo read the pack; only the buddy is left, which is not Bo's to do.
+    bo.post(app.at(&format!("/n/eas/checklist/{pack}/done"))).send().await.unwrap();
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 newcomer; 0 stuck") && page.contains("1 waiting for a buddy."), "{page}");
+    assert!(page.contains("Their part is done") && page.contains("<strong>Waiting for a buddy</strong>"), "{page}");
+    assert!(!page.contains(&format!("onboarding/nudge/{bo_id}")), "no reminder button: {page}");
+    let token = app.api_token(&admin).await;
+    let progress = api_get(app.at("/api/v1/networks/eas/onboarding/progress"), &token).await;
+    let bo_row = &progress["newcomers"][0];
+    assert_eq!(
+        (bo_row["done"].as_u64(), bo_row["stuck"].as_bool(), bo_row["waiting_for_buddy"].as_bool()),
+        (Some(1), Some(false), Some(true)),
+        "{progress}"
+    );
+    let refusal = "Everything left for Bo Newcomer is for the organisers: pair them with a buddy.";
+    let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = body(r).await;
+    assert!(page.contains(refusal), "{page}");
+    let url = app.at(&format!("/api/v1/networks/eas/onboarding/newcomers/{bo_id}/nudge"));
+    let (status, problem) = api_send(Method::POST, url.clone(), &token, &json!({})).await;
+    assert_eq!((status, problem["detail"].as_str()), (StatusCode::CONFLICT, Some(refusal)), "{problem}");
+    assert!(app.emails_to("bo@example.org").await.iter().all(|m| !m.contains("Your first steps in")), "none sent");
+    let progress = api_get(app.at("/api/v1/networks/eas/onboarding/progress"), &token).await;
+    assert!(progress["newcomers"][0]["nudged_at"].is_null(), "a refused nudge is not recorded: {progress}");
+
+    // With the pack unticked again, Bo is stuck on it; the nudge lists it and not the buddy.
+    bo.post(app.at(&format!("/n/eas/checklist/{pack}/undo"))).send().await.unwrap();
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 stuck") && page.contains("<strong>Stuck</strong>"), "{page}");
+    let (status, _) = api_send(Method::POST, url, &token, &json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mails = app.emails_to("bo@example.org").await;
+    let reminder = unfolded(mails.iter().find(|m| m.contains("Your first steps in")).expect("the reminder"));
+    assert!(reminder.contains("Read the induction pack"), "{reminder}");
+    assert!(!reminder.contains("Meet your buddy"), "the buddy step is not Bo's to do: {reminder}");
+    assert!(reminder.contains("Pairing you with a buddy is up to the organisers"), "{reminder}");
+
+    // Once paired, the buddy step is done.
+    let r = admin
+        .post(app.at(&format!("/n/eas/onboarding/buddies/{bo_id}")))
+        .form(&[("email", "cy@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(!page.contains("waiting for a buddy") && page.contains("Cy Veteran"), "{page}");
 }

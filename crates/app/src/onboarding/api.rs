@@ -312,9 +312,12 @@ pub struct NewcomerJson {
     joined: String,
     done: usize,
     total: usize,
-    /// A step not done `stuck_days` after they joined (or after the step was added, or — the
-    /// charter step — after the current charter was published, whichever is latest).
+    /// A step theirs to do not done `stuck_days` after they joined (or after the step was added,
+    /// or — the charter step — after the current charter was published, whichever is latest). A
+    /// buddy step, which organisers complete, makes nobody stuck.
     stuck: bool,
+    /// A buddy step is left: they wait for an organiser to pair them with a buddy.
+    waiting_for_buddy: bool,
     /// When an organiser last emailed them a reminder (RFC 3339); another can go a week later.
     nudged_at: Option<String>,
     buddy: Option<BuddyPersonJson>,
@@ -349,6 +352,7 @@ pub(crate) async fn progress(
                 done: n.done,
                 total: n.total,
                 stuck: n.stuck,
+                waiting_for_buddy: n.waiting_for_buddy,
                 nudged_at: n.nudged_at.map(|t| t.to_rfc3339()),
                 buddy: n.buddy.as_ref().map(person),
             })
@@ -378,7 +382,7 @@ pub(crate) async fn set_stuck_days(
 #[utoipa::path(post, path = "/api/v1/networks/{slug}/onboarding/newcomers/{person}/nudge", params(("slug" = String, Path), ("person" = String, Path, description = "The newcomer's id")),
     responses((status = 202, description = "A reminder of the steps left is queued to the newcomer's email"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or the person is not one of its newcomers"),
-        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "They have done every step, or were nudged less than a week ago; nothing is sent")))]
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "They have done every step, nothing left is theirs to do (only a buddy to pair), or they were nudged less than a week ago; nothing is sent")))]
 pub(crate) async fn nudge(
     State(state): State<AppState>,
     u: ApiUser,

@@ -28,6 +28,12 @@ pub const AUTOMATIC: [(&str, &str); 5] = [
     ("buddy", "Done when an organiser assigns the member a buddy"),
 ];
 
+/// Whether only organisers can complete a step ("buddy": they pair the newcomer). Such a step
+/// never makes a newcomer stuck and is not theirs to be reminded of.
+pub fn organisers_own(step: &Step) -> bool {
+    step.automatic == "buddy"
+}
+
 /// A step with whether this person has done it.
 #[derive(Debug, Clone)]
 pub struct StepView {
@@ -286,8 +292,13 @@ pub struct Progress {
     pub joined: DateTime<Utc>,
     pub done: usize,
     pub total: usize,
-    /// A step not done the network's stuck-days after it became theirs to do (see `progress`).
+    /// A step in their own hands not done the network's stuck-days after it became theirs to do
+    /// (see `progress`).
     pub stuck: bool,
+    /// The titles of the steps left that are theirs to do, in checklist order.
+    pub left: Vec<String>,
+    /// A "buddy" step is left: they wait for an organiser to pair them with a buddy.
+    pub waiting_for_buddy: bool,
     /// When an organiser last nudged them.
     pub nudged_at: Option<DateTime<Utc>>,
     /// Their buddy now, if any.
@@ -295,17 +306,29 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Whether an organiser may nudge them now (not finished, not nudged in the last week).
+    /// Something left is in their own hands.
+    pub fn theirs_to_do(&self) -> bool {
+        self.done < self.total && !self.left.is_empty()
+    }
+
+    /// Not finished, but what is left is the organisers' to do (pairing a buddy).
+    pub fn waiting_on_organisers(&self) -> bool {
+        self.done < self.total && !self.theirs_to_do()
+    }
+
+    /// Whether an organiser may nudge them now (something left is theirs to do, and they were not
+    /// nudged in the last week).
     pub fn may_nudge(&self, now: DateTime<Utc>) -> bool {
-        self.done < self.total && self.nudged_at.is_none_or(|t| now - t >= Duration::days(NUDGE_INTERVAL_DAYS))
+        self.theirs_to_do() && self.nudged_at.is_none_or(|t| now - t >= Duration::days(NUDGE_INTERVAL_DAYS))
     }
 }
 
-/// Every newcomer (see `newcomer_window`) with their progress. "Stuck" = a step not done more
-/// than the network's stuck-days after it became theirs to do: after they joined, or after the
-/// step was added if that was later — and for the charter step, after the current version was
-/// published if that was later still (a new version asks everyone again; it must not make every
-/// earlier newcomer stuck the day it appears).
+/// Every newcomer (see `newcomer_window`) with their progress. "Stuck" = a step in their own
+/// hands not done more than the network's stuck-days after it became theirs to do: after they
+/// joined, or after the step was added if that was later — and for the charter step, after the
+/// current version was published if that was later still (a new version asks everyone again; it
+/// must not make every earlier newcomer stuck the day it appears). Steps only organisers
+/// complete (`organisers_own`) make nobody stuck; `waiting_for_buddy` shows them.
 pub async fn progress(
     state: &AppState,
     actor: &Actor,
@@ -343,6 +366,7 @@ pub async fn progress(
         };
         let v = views(steps.clone(), ticks.get(&n.user_id).map_or(&[], Vec::as_slice), &f);
         let done = v.iter().filter(|s| s.done).count();
+        let theirs = |s: &&StepView| !s.done && !organisers_own(&s.step);
         // When the step became theirs to do.
         let since = |s: &Step| {
             let from = n.joined.max(s.created_at);
@@ -351,7 +375,7 @@ pub async fn progress(
                 _ => from,
             }
         };
-        let overdue = |s: &StepView| !s.done && now - since(&s.step) > Duration::days(stuck_days);
+        let stuck = v.iter().filter(theirs).any(|s| now - since(&s.step) > Duration::days(stuck_days));
         out.push(Progress {
             user_id: n.user_id,
             name: n.name,
@@ -359,7 +383,9 @@ pub async fn progress(
             joined: n.joined,
             done,
             total: v.len(),
-            stuck: v.iter().any(overdue),
+            stuck,
+            left: v.iter().filter(theirs).map(|s| s.step.title.clone()).collect(),
+            waiting_for_buddy: v.iter().any(|s| !s.done && organisers_own(&s.step)),
             nudged_at: n.nudged_at,
             buddy: buddy_of.remove(&n.user_id),
         });
@@ -403,15 +429,14 @@ pub async fn nudge(
     if p.done == p.total {
         return Err(AppError::Conflict(FieldError::new("nudge", format!("{} has done every step.", p.name))));
     }
+    if !p.theirs_to_do() {
+        return Err(AppError::Conflict(FieldError::new(
+            "nudge",
+            format!("Everything left for {} is for the organisers: pair them with a buddy.", p.name),
+        )));
+    }
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let organiser = users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
-    let steps = onboarding::steps(&state.db, seen.network.id).await?;
-    let ticked: Vec<String> =
-        onboarding::done_for(&state.db, seen.network.id, user).await?.into_iter().map(|(id, _)| id).collect();
-    let left = views(steps, &ticked, &facts(state, seen.network.id, user).await?)
-        .into_iter()
-        .filter(|s| !s.done)
-        .map(|s| format!("• {}", s.step.title));
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     let interval = Duration::days(NUDGE_INTERVAL_DAYS);
@@ -434,7 +459,10 @@ pub async fn nudge(
             seen.network.name, p.done, p.total
         ),
     ];
-    paragraphs.extend(left);
+    paragraphs.extend(p.left.iter().map(|t| format!("• {t}")));
+    if p.waiting_for_buddy {
+        paragraphs.push("Pairing you with a buddy is up to the organisers: nothing to do for it.".to_owned());
+    }
     paragraphs.push(format!(
         "If anything is in your way, write to {actor_name} at {} — we are glad you are here.",
         organiser.email

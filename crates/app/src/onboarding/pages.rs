@@ -43,6 +43,10 @@ struct Row {
     done: usize,
     total: usize,
     stuck: bool,
+    /// What is left is the organisers' to do (`Progress::waiting_on_organisers`).
+    waiting_only: bool,
+    /// A buddy step is left.
+    waiting_for_buddy: bool,
     /// When they were last nudged ("" if never), and whether another nudge may go now.
     nudged: String,
     can_nudge: bool,
@@ -70,6 +74,7 @@ struct ManagePage {
     rows: Vec<Row>,
     stuck_days: i64,
     stuck_count: usize,
+    waiting_count: usize,
     kinds: Vec<(&'static str, &'static str)>,
     /// The add-step form as last sent (kept after a refusal).
     title: String,
@@ -102,6 +107,8 @@ async fn render_page(
         .map(|p| Row {
             nudged: p.nudged_at.map(|t| day(t, s.tz)).unwrap_or_default(),
             can_nudge: p.may_nudge(now),
+            waiting_only: p.waiting_on_organisers(),
+            waiting_for_buddy: p.waiting_for_buddy,
             id: p.user_id.to_string(),
             name: p.name,
             joined: day(p.joined, s.tz),
@@ -112,6 +119,7 @@ async fn render_page(
         })
         .collect();
     let stuck_count = rows.iter().filter(|r| r.stuck).count();
+    let waiting_count = rows.iter().filter(|r| r.waiting_for_buddy).count();
     let can_assign = seen.can(&actor, roundtable_domain::Capability::ManageMembers);
     render(&ManagePage {
         layout: Layout::for_user("Onboarding", s).with_notice(n),
@@ -122,6 +130,7 @@ async fn render_page(
         rows,
         stuck_days,
         stuck_count,
+        waiting_count,
         kinds: super::AUTOMATIC.to_vec(),
         title: form.title,
         description: form.description,
