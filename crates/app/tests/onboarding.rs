@@ -24,6 +24,7 @@ both!(
     the_add_step_form_keeps_the_chosen_kind_after_a_refusal,
     a_new_charter_version_gives_newcomers_the_stuck_days_again_to_accept_it,
     a_newcomer_waiting_only_for_a_buddy_is_neither_stuck_nor_nudged,
+    a_nudge_to_someone_with_the_charter_to_accept_asks_only_for_that,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -913,4 +914,31 @@ async fn a_newcomer_waiting_only_for_a_buddy_is_neither_stuck_nor_nudged(d: Dial
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(!page.contains("waiting for a buddy") && page.contains("Cy Veteran"), "{page}");
+}
+
+/// A newcomer who has the network's new charter to accept sees no steps on its page; a nudge
+/// then asks them only to accept the charter, and names no step.
+async fn a_nudge_to_someone_with_the_charter_to_accept_asks_only_for_that(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    admin.post(app.at("/n/eas/charter")).form(&[("body", "Version one: be kind.")]).send().await.unwrap();
+    assert_eq!(add_step(&app, &admin, "Collect the room codes", "").await, StatusCode::SEE_OTHER);
+    assert_eq!(add_step(&app, &admin, "Sign the charter", "charter").await, StatusCode::SEE_OTHER);
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    bo.post(app.at("/n/eas/join")).form(&[("accept_charter", "1"), ("agree", "yes")]).send().await.unwrap();
+    admin.post(app.at("/n/eas/charter")).form(&[("body", "Version two: be kinder.")]).send().await.unwrap();
+    let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(home.contains("new version of its charter") && !home.contains("Collect the room codes"), "{home}");
+
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("bo@example.org").await;
+    let reminder = unfolded(mails.iter().find(|m| m.contains("Your first steps in")).expect("the reminder"));
+    assert!(reminder.contains("please read and accept the network's charter"), "{reminder}");
+    assert!(reminder.contains(&app.at("/n/eas/charter")), "a link to the charter: {reminder}");
+    for title in ["Collect the room codes", "Sign the charter", "What is left"] {
+        assert!(!reminder.contains(title), "{title} in {reminder}");
+    }
 }

@@ -299,6 +299,9 @@ pub struct Progress {
     pub left: Vec<String>,
     /// A "buddy" step is left: they wait for an organiser to pair them with a buddy.
     pub waiting_for_buddy: bool,
+    /// They have not accepted the network's current charter; until they do, their checklist is
+    /// hidden from them (as the rest of the network is).
+    pub charter_pending: bool,
     /// When an organiser last nudged them.
     pub nudged_at: Option<DateTime<Utc>>,
     /// Their buddy now, if any.
@@ -306,9 +309,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Something left is in their own hands.
+    /// Something left is in their own hands: a step, or accepting the charter.
     pub fn theirs_to_do(&self) -> bool {
-        self.done < self.total && !self.left.is_empty()
+        self.done < self.total && (!self.left.is_empty() || self.charter_pending)
     }
 
     /// Not finished, but what is left is the organisers' to do (pairing a buddy).
@@ -358,8 +361,9 @@ pub async fn progress(
     }
     let mut out = Vec::new();
     for n in onboarding::newcomers(&state.db, net, now - newcomer_window(stuck_days)).await? {
+        let charter_ok = current.is_none_or(|c| accepted.get(&n.user_id).is_some_and(|a| *a >= c));
         let f = Facts {
-            charter_ok: current.is_none_or(|c| accepted.get(&n.user_id).is_some_and(|a| *a >= c)),
+            charter_ok,
             profile_ok: n.has_profile,
             attended_welcome: welcomed.contains(&n.user_id),
             has_buddy: paired.contains(&n.user_id),
@@ -386,6 +390,7 @@ pub async fn progress(
             stuck,
             left: v.iter().filter(theirs).map(|s| s.step.title.clone()).collect(),
             waiting_for_buddy: v.iter().any(|s| !s.done && organisers_own(&s.step)),
+            charter_pending: !charter_ok,
             nudged_at: n.nudged_at,
             buddy: buddy_of.remove(&n.user_id),
         });
@@ -452,17 +457,28 @@ pub async fn nudge(
             ),
         )));
     }
-    let mut paragraphs = vec![
-        format!("Hello {},", person.name),
-        format!(
+    let public = state.config.public_url();
+    let mut paragraphs = vec![format!("Hello {},", person.name)];
+    // Until they accept the current charter, their checklist is hidden from them like the rest of
+    // the network: the email asks only for that, and names no step.
+    let action = if p.charter_pending {
+        paragraphs.push(format!(
+            "{actor_name} from {} wanted to check in. Before your first steps there, please read and accept \
+             the network's charter — how its members work together.",
+            seen.network.name
+        ));
+        ("Read the charter", format!("{public}/n/{}/charter", seen.network.slug))
+    } else {
+        paragraphs.push(format!(
             "{actor_name} from {} wanted to check in: you have done {} of {} welcome steps. What is left:",
             seen.network.name, p.done, p.total
-        ),
-    ];
-    paragraphs.extend(p.left.iter().map(|t| format!("• {t}")));
-    if p.waiting_for_buddy {
-        paragraphs.push("Pairing you with a buddy is up to the organisers: nothing to do for it.".to_owned());
-    }
+        ));
+        paragraphs.extend(p.left.iter().map(|t| format!("• {t}")));
+        if p.waiting_for_buddy {
+            paragraphs.push("Pairing you with a buddy is up to the organisers: nothing to do for it.".to_owned());
+        }
+        ("Open my checklist", format!("{public}/n/{}", seen.network.slug))
+    };
     paragraphs.push(format!(
         "If anything is in your way, write to {actor_name} at {} — we are glad you are here.",
         organiser.email
@@ -473,7 +489,7 @@ pub async fn nudge(
             to: &person.email,
             subject: format!("Your first steps in {}", seen.network.name),
             paragraphs,
-            action: Some(("Open my checklist", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+            action: Some(action),
         },
         now,
     )
