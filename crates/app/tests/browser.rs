@@ -1080,6 +1080,23 @@ async fn onboarding_journey(dialect: Dialect) {
             "0 newcomers; 0 stuck (a step not done 14 days after joining, or after the step was added).",
         )
         .await;
+    // Rewording a step, by keyboard, on its own form (which fits a phone): it keeps its place.
+    let edit = admin.link(&format!("Edit {manual_step}")).await;
+    admin.keyboard_press(edit).await;
+    admin.expect_h1("Edit a checklist step").await;
+    admin.resize(PHONE).await;
+    admin.expect_fits_phone("the form to edit a step").await;
+    admin.resize(DESKTOP).await;
+    let details = admin.fill("Details (optional)", "f-description", "Say hello at the next meeting.").await;
+    admin.press_enter(details).await;
+    admin.expect_path(&format!("/n/{slug}/onboarding?notice=step-edited#steps-h")).await;
+    admin.expect_notice("The step has been saved; members' ticks are kept.").await;
+    admin
+        .find(
+            By::XPath(format!("//section[@aria-labelledby='steps-h']//ol/li[1][strong='{manual_step}' and contains(., 'Say hello at the next meeting.')]")),
+            "the reworded step, still first",
+        )
+        .await;
 
     // ---- a member: joins through the charter, works through the checklist ----
     roundtable_app::admin::console::create_user(

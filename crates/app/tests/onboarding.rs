@@ -25,6 +25,7 @@ both!(
     a_new_charter_version_gives_newcomers_the_stuck_days_again_to_accept_it,
     a_newcomer_waiting_only_for_a_buddy_is_neither_stuck_nor_nudged,
     a_nudge_to_someone_with_the_charter_to_accept_asks_only_for_that,
+    organisers_reword_a_step_and_members_keep_their_tick,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -940,5 +941,122 @@ async fn a_nudge_to_someone_with_the_charter_to_accept_asks_only_for_that(d: Dia
     assert!(reminder.contains(&app.at("/n/eas/charter")), "a link to the charter: {reminder}");
     for title in ["Collect the room codes", "Sign the charter", "What is left"] {
         assert!(!reminder.contains(title), "{title} in {reminder}");
+    }
+}
+
+/// A typo fixed on the page or over the API keeps the step (its id, place and kind) and every
+/// member's tick; the new wording is what members see. Refusals change nothing: an empty title
+/// (422, the add form's message), a member (403), an unknown step (404), a change of kind.
+async fn organisers_reword_a_step_and_members_keep_their_tick(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(add_step(&app, &admin, "Raed the inducton pack", "").await, StatusCode::SEE_OTHER);
+    assert_eq!(add_step(&app, &admin, "Fill in your profile", "profile").await, StatusCode::SEE_OTHER);
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    let steps = onboarding::steps(&app.state.db, n.id).await.unwrap();
+    let id = steps[0].id.clone();
+    bo.post(app.at(&format!("/n/eas/checklist/{id}/done"))).send().await.unwrap();
+    let edit = app.at(&format!("/n/eas/onboarding/steps/{id}/edit"));
+
+    // The manage page links to the form, which shows the step as it is, with labels.
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains(&format!("href=\"/n/eas/onboarding/steps/{id}/edit\">Edit")), "{page}");
+    let form = body(admin.get(&edit).send().await.unwrap()).await;
+    assert!(form.contains("<h1>Edit a checklist step</h1>"), "{form}");
+    assert!(
+        form.contains(r#"<label for="f-title">Title</label>"#) && form.contains(r#"value="Raed the inducton pack""#)
+    );
+    assert!(form.contains(r#"<label for="f-description">Details (optional)</label>"#), "{form}");
+    assert!(form.contains("How it is completed: Ticked by the member."), "{form}");
+
+    // An empty title is refused with the add form's message, the text sent kept; nothing changes.
+    let r = admin.post(&edit).form(&[("title", "  "), ("description", "On the intranet")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains("Give the step a short title (up to 120 characters).") && page.contains("aria-invalid"));
+    assert!(page.contains(r#"value="On the intranet""#), "{page}");
+    assert_eq!(onboarding::steps(&app.state.db, n.id).await.unwrap()[0].title, "Raed the inducton pack");
+
+    // Saved: same id and place, the tick kept, the new title on Bo's checklist.
+    let r = admin
+        .post(&edit)
+        .form(&[("title", "Read the induction pack"), ("description", "On the intranet")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/onboarding?notice=step-edited#steps-h");
+    let now = onboarding::steps(&app.state.db, n.id).await.unwrap();
+    assert_eq!(
+        (now[0].id.as_str(), now[0].title.as_str(), now[0].description.as_str()),
+        (id.as_str(), "Read the induction pack", "On the intranet")
+    );
+    assert_eq!(now[0].automatic, "");
+    let ticks = onboarding::done_for(&app.state.db, n.id, bo_id).await.unwrap();
+    assert_eq!(ticks.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(), [id.as_str()], "the tick survives");
+    let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(home.contains("Your first steps (1 of 2 done)"), "{home}");
+    assert!(home.contains("<strong>Done:</strong> Read the induction pack — On the intranet"), "{home}");
+    assert!(!home.contains("Raed"), "{home}");
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
+    let e = log.iter().find(|e| e.action == "onboarding.step_edited").expect("audited");
+    assert_eq!((e.subject.as_str(), e.detail.as_str()), ("Read the induction pack", "was “Raed the inducton pack”"));
+
+    // A member may neither see the form nor send it.
+    assert_eq!(bo.get(&edit).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let r = bo.post(&edit).form(&[("title", "Bo's step"), ("description", "")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let unknown = app.at("/n/eas/onboarding/steps/no-such-step/edit");
+    assert_eq!(admin.get(&unknown).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // The API: reworded, keeping the id; a member refused; an unknown step; empty title; a kind.
+    let chair = app.api_token(&admin).await;
+    let member = app.api_token(&bo).await;
+    let url = |step: &str| app.at(&format!("/api/v1/networks/eas/onboarding/checklist/{step}"));
+    let (status, list) = api_send(
+        Method::PUT,
+        url(&id),
+        &chair,
+        &json!({"title": "Read the induction pack (PDF)", "description": "On the intranet"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(
+        (list[0]["id"].as_str(), list[0]["title"].as_str()),
+        (Some(id.as_str()), Some("Read the induction pack (PDF)"))
+    );
+    let refused = [
+        (&member, url(&id), json!({"title": "Bo's step"}), StatusCode::FORBIDDEN),
+        (&chair, url("no-such-step"), json!({"title": "Anything"}), StatusCode::NOT_FOUND),
+        (&chair, url(&id), json!({"title": "", "description": "x"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (&chair, url(&id), json!({"title": "Anything", "automatic": "charter"}), StatusCode::UNPROCESSABLE_ENTITY),
+    ];
+    for (token, url, body, expected) in refused {
+        let (status, problem) = api_send(Method::PUT, url.clone(), token, &body).await;
+        assert_eq!(status, expected, "{url} {body}: {problem}");
+        if body["title"] == "" {
+            assert_eq!(problem["errors"][0]["field"], "title", "{problem}");
+            let message = problem["errors"][0]["message"].as_str().unwrap_or_default();
+            assert_eq!(message, "Give the step a short title (up to 120 characters).", "{problem}");
+        }
+    }
+    let now = onboarding::steps(&app.state.db, n.id).await.unwrap();
+    assert_eq!((now[0].title.as_str(), now[0].automatic.as_str()), ("Read the induction pack (PDF)", ""), "unchanged");
+    // The same wording again is saved as nothing: no write, no audit entry.
+    let same = [("title", "Read the induction pack (PDF)"), ("description", "On the intranet")];
+    let r = admin.post(&edit).form(&same).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/onboarding?notice=step-unchanged#steps-h");
+    assert_eq!(onboarding::done_for(&app.state.db, n.id, bo_id).await.unwrap().len(), 1);
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "onboarding.step_edited").count(), 2, "refusals are not audited");
+    // Documented beside its neighbours.
+    let spec: serde_json::Value = reqwest::get(app.at("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let put = &spec["paths"]["/api/v1/networks/{slug}/onboarding/checklist/{step}"]["put"];
+    assert_eq!(put["tags"], json!(["onboarding"]), "{put}");
+    for status in ["200", "403", "404", "422"] {
+        assert!(put["responses"][status].is_object(), "PUT documents {status}: {put}");
     }
 }

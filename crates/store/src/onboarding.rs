@@ -10,6 +10,8 @@ queries! {
     INSERT_STEP = "INSERT INTO onboarding_steps (id, network_id, position, title, description, automatic, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     DELETE_STEP = "DELETE FROM onboarding_steps WHERE id = $1 AND network_id = $2";
     SET_POSITION = "UPDATE onboarding_steps SET position = $3 WHERE id = $1 AND network_id = $2";
+    /// A step's wording only: its id, place, kind and everyone's ticks stay.
+    EDIT_STEP = "UPDATE onboarding_steps SET title = $3, description = $4 WHERE id = $1 AND network_id = $2";
     DONE_FOR = "SELECT step_id, done_at FROM onboarding_progress WHERE network_id = $1 AND user_id = $2";
     TICK = "INSERT INTO onboarding_progress (step_id, user_id, network_id, done_at) SELECT id, $2, network_id, $3 FROM onboarding_steps WHERE id = $1 AND network_id = $4 AND automatic = '' ON CONFLICT (step_id, user_id) DO NOTHING";
     /// How many of the network's active members (accounts not deactivated) ticked a step: whose
@@ -77,6 +79,11 @@ pub async fn add_step(
 
 pub async fn delete_step(tx: &mut Tx, network: NetworkId, id: &str) -> Result<bool> {
     Ok(tx.write(DELETE_STEP, params![id, network]).await? > 0)
+}
+
+/// Rewords a step; false if the network has no such step.
+pub async fn edit_step(tx: &mut Tx, network: NetworkId, id: &str, title: &str, description: &str) -> Result<bool> {
+    Ok(tx.write(EDIT_STEP, params![id, network, title, description]).await? > 0)
 }
 
 pub async fn set_position(tx: &mut Tx, network: NetworkId, id: &str, position: i64) -> Result<()> {

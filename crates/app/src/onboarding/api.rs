@@ -1,5 +1,5 @@
 //! `/api/v1` for onboarding: a member's own checklist and buddy, and — for organisers — the
-//! network's checklist (add, remove, reorder steps), newcomers' progress with who is stuck (and a
+//! network's checklist (add, edit, remove, reorder steps), newcomers' progress with who is stuck (and a
 //! nudge by email), and buddy pairings, with assigning, changing and ending one. The same use
 //! cases as the pages; errors are problem+json with stable codes.
 
@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{get, post, put};
 use chrono::{DateTime, Utc};
 use roundtable_domain::{FieldError, UserId};
 use roundtable_store::buddies::Paired;
@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}/onboarding", get(my_onboarding))
         .route("/api/v1/networks/{slug}/onboarding/steps/{step}", put(tick_step))
         .route("/api/v1/networks/{slug}/onboarding/checklist", get(get_checklist).post(add_step))
-        .route("/api/v1/networks/{slug}/onboarding/checklist/{step}", delete(remove_step))
+        .route("/api/v1/networks/{slug}/onboarding/checklist/{step}", put(edit_step).delete(remove_step))
         .route("/api/v1/networks/{slug}/onboarding/checklist/{step}/move", post(move_step))
         .route("/api/v1/networks/{slug}/onboarding/progress", get(progress))
         .route("/api/v1/networks/{slug}/onboarding/stuck-days", put(set_stuck_days))
@@ -264,6 +264,32 @@ pub(crate) async fn add_step(
     let actor = u.actor();
     super::add_step(&state, &actor, &u.0.name, &slug, &n.title, &n.description, &n.automatic).await?;
     Ok((StatusCode::CREATED, Json(checklist_json(super::checklist(&state, &actor, &slug).await?))))
+}
+
+/// A step's new wording. How it is completed does not change (remove the step and add another
+/// for that); an `automatic` field is refused rather than ignored.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepEditJson {
+    /// Up to 120 characters.
+    title: String,
+    /// Up to 1,000 characters.
+    #[serde(default)]
+    description: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/checklist/{step}", params(("slug" = String, Path), ("step" = String, Path)), request_body = StepEditJson,
+    responses((status = 200, body = [ChecklistStepJson], description = "The checklist with the step reworded; it keeps its id, place and members' ticks (the same wording again changes nothing)"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or no such step in it"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Nothing was changed; `errors` names the field")))]
+pub(crate) async fn edit_step(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, step)): Path<(String, String)>,
+    Json(e): Json<StepEditJson>,
+) -> ApiResult<Json<Vec<ChecklistStepJson>>> {
+    let actor = u.actor();
+    super::edit_step(&state, &actor, &u.0.name, &slug, &step, &e.title, &e.description).await?;
+    Ok(Json(checklist_json(super::checklist(&state, &actor, &slug).await?)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/networks/{slug}/onboarding/checklist/{step}", params(("slug" = String, Path), ("step" = String, Path)),

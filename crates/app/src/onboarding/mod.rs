@@ -192,6 +192,25 @@ pub async fn set_done(state: &AppState, actor: &Actor, slug: &str, step: &str, d
     Ok(())
 }
 
+/// A step's title and description checked as adding and editing take them; `more` adds the
+/// caller's own checks, so every problem is reported at once.
+fn wording(
+    title: &str,
+    description: &str,
+    more: impl FnOnce(&mut Vec<FieldError>),
+) -> Result<(roundtable_domain::NetworkName, LongText)> {
+    let mut errs = Vec::new();
+    let title = roundtable_domain::NetworkName::parse(title)
+        .map_err(|_| errs.push(FieldError::new("title", "Give the step a short title (up to 120 characters).")))
+        .ok();
+    let description = LongText::parse("description", description, 1000).map_err(|e| errs.push(e)).ok();
+    more(&mut errs);
+    match (title, description, errs.is_empty()) {
+        (Some(title), Some(description), true) => Ok((title, description)),
+        _ => Err(AppError::Invalid(errs)),
+    }
+}
+
 /// Adds a step (organisers).
 pub async fn add_step(
     state: &AppState,
@@ -203,17 +222,11 @@ pub async fn add_step(
     automatic: &str,
 ) -> Result<()> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
-    let mut errs = Vec::new();
-    let title = roundtable_domain::NetworkName::parse(title)
-        .map_err(|_| errs.push(FieldError::new("title", "Give the step a short title (up to 120 characters).")))
-        .ok();
-    let description = LongText::parse("description", description, 1000).map_err(|e| errs.push(e)).ok();
-    if !AUTOMATIC.iter().any(|(k, _)| *k == automatic) {
-        errs.push(FieldError::new("automatic", "Choose how the step is completed."));
-    }
-    let (Some(title), Some(description), true) = (title, description, errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
-    };
+    let (title, description) = wording(title, description, |errs| {
+        if !AUTOMATIC.iter().any(|(k, _)| *k == automatic) {
+            errs.push(FieldError::new("automatic", "Choose how the step is completed."));
+        }
+    })?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     // Steps added at once take turns, so each gets its own place in the list.
@@ -224,12 +237,17 @@ pub async fn add_step(
     Ok(())
 }
 
+/// One step of the network's checklist, for its organisers (404 if the network has no such step).
+pub async fn step_of(state: &AppState, actor: &Actor, slug: &str, step: &str) -> Result<(Seen, Step)> {
+    let seen = networks::load(state, actor, slug, Capability::Organise).await?;
+    let s = onboarding::steps(&state.db, seen.network.id).await?.into_iter().find(|s| s.id == step);
+    Ok((seen, s.ok_or(AppError::NotFound)?))
+}
+
 /// What removing a step would delete: the step and how many of the network's active members
 /// ticked it (organisers confirm with this before `remove_step`).
 pub async fn removal(state: &AppState, actor: &Actor, slug: &str, step: &str) -> Result<(Seen, Step, i64)> {
-    let seen = networks::load(state, actor, slug, Capability::Organise).await?;
-    let s = onboarding::steps(&state.db, seen.network.id).await?.into_iter().find(|s| s.id == step);
-    let s = s.ok_or(AppError::NotFound)?;
+    let (seen, s) = step_of(state, actor, slug, step).await?;
     let ticks = onboarding::ticks_of_step(&state.db, seen.network.id, step).await?;
     Ok((seen, s, ticks))
 }
@@ -243,6 +261,36 @@ pub async fn remove_step(state: &AppState, actor: &Actor, actor_name: &str, slug
     networks::record(&mut tx, actor, actor_name, "onboarding.step_removed", &seen, &s.title, &detail).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Rewords a step (organisers): a new title and description, checked as on adding. The step
+/// keeps its id, its place and everyone's ticks. How it is completed does not change: a ticked
+/// step made automatic would ignore its ticks, and an automatic one made manual would be owed
+/// at once by every newcomer who had it done; for that, remove the step and add another.
+/// Returns false, writing nothing, when the wording is already this.
+pub async fn edit_step(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    step: &str,
+    title: &str,
+    description: &str,
+) -> Result<bool> {
+    let (seen, old) = step_of(state, actor, slug, step).await?;
+    let (title, description) = wording(title, description, |_| {})?;
+    if old.title == title.as_str() && old.description == description.as_str() {
+        return Ok(false);
+    }
+    let mut tx = state.db.begin().await?;
+    if !onboarding::edit_step(&mut tx, seen.network.id, step, title.as_str(), description.as_str()).await? {
+        return Err(AppError::NotFound); // removed meanwhile
+    }
+    let detail =
+        if old.title == title.as_str() { "details changed".to_owned() } else { format!("was “{}”", old.title) };
+    networks::record(&mut tx, actor, actor_name, "onboarding.step_edited", &seen, title.as_str(), &detail).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The network's checklist as organisers edit it.

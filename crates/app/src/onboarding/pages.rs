@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/n/{slug}/onboarding", get(page))
         .route("/n/{slug}/onboarding/steps", post(add_step))
+        .route("/n/{slug}/onboarding/steps/{id}/edit", get(edit_page).post(edit_step))
         .route("/n/{slug}/onboarding/steps/{id}/{action}", get(step_confirm).post(step_action))
         .route("/n/{slug}/onboarding/stuck-days", post(stuck_days))
         .route("/n/{slug}/onboarding/nudge/{user}", post(nudge))
@@ -27,6 +28,8 @@ pub fn router() -> Router<AppState> {
 /// Notices of this area (the shared list in `http::notice` covers the rest); fixed texts only.
 fn notice_of(code: Option<&str>) -> Option<&'static str> {
     match code? {
+        "step-edited" => Some("The step has been saved; members' ticks are kept."),
+        "step-unchanged" => Some("The step already reads like this: nothing was changed."),
         "buddy-assigned" => Some("The buddy has been assigned; both have been emailed."),
         "buddy-changed" => Some("The buddy has been changed; everyone concerned has been emailed."),
         "buddy-unchanged" => Some("That person already is the buddy: nothing was changed."),
@@ -236,6 +239,74 @@ async fn step_confirm(
         back: format!("/n/{}/onboarding#steps-h", seen.network.slug),
         back_label: "Keep it".into(),
     })
+}
+
+#[derive(Template)]
+#[template(path = "onboarding/edit_step.html")]
+struct EditStepPage {
+    layout: Layout,
+    errors: Errors,
+    slug: String,
+    network_name: String,
+    id: String,
+    /// How the step is completed, as organisers read it ("Ticked by the member").
+    kind: &'static str,
+    manual: bool,
+    title: String,
+    description: String,
+}
+
+/// The edit form: the step as saved, or as sent when refused.
+async fn render_edit(
+    state: &AppState,
+    s: &Signed,
+    slug: &str,
+    id: &str,
+    sent: Option<(Errors, StepForm)>,
+) -> Result<Response> {
+    let (seen, step) = super::step_of(state, &s.actor(), slug, id).await?;
+    let (errors, title, description) = match sent {
+        Some((errors, f)) => (errors, f.title, f.description),
+        None => (Errors::default(), step.title, step.description),
+    };
+    render(&EditStepPage {
+        layout: Layout::for_user("Edit a checklist step", s),
+        errors,
+        slug: seen.network.slug,
+        network_name: seen.network.name,
+        id: step.id,
+        kind: super::AUTOMATIC.iter().find(|(k, _)| *k == step.automatic).map_or("", |(_, label)| label),
+        manual: step.automatic.is_empty(),
+        title,
+        description,
+    })
+}
+
+async fn edit_page(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response> {
+    render_edit(&state, &s, &slug, &id, None).await
+}
+
+async fn edit_step(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<StepForm>,
+) -> Result<Response> {
+    match super::edit_step(&state, &s.actor(), &s.user.name, &slug, &id, &f.title, &f.description).await {
+        Ok(changed) => {
+            let n = if changed { "step-edited" } else { "step-unchanged" };
+            Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={n}#steps-h")).into_response())
+        }
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            render_edit(&state, &s, &slug, &id, Some((Errors(errs), f))).await?,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize, Default)]
