@@ -1129,6 +1129,17 @@ mod privacy_rights {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "needs the typed confirmation");
+        // The People list again with her erase form open and the reason by its box (it was a
+        // bare error page: the list, and the admin's place in it, lost).
+        let page = body(r).await;
+        assert!(page.contains(r#"<details open><summary>Erase<span class="visually-hidden"> Ann"#), "{page}");
+        assert!(
+            page.contains(
+                r#"id="f-erase-error">To erase this person, type ERASE in the box. Nothing was changed.</p>"#
+            ) && page.contains(r#"aria-describedby="f-erase-error""#),
+            "{page}"
+        );
+        assert!(users::by_email(&app.state.db, "ann@example.org").await.unwrap().is_some(), "nothing changed");
         let r = admin
             .post(app.at(&format!("/admin/people/{ann_id}/erase")))
             .form(&[("confirm", "ERASE")])

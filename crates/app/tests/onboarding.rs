@@ -281,6 +281,15 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     assert!(page.contains(r#"class="error-summary" role="alert" tabindex="-1" autofocus"#), "{page}");
     let fine = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(fine.contains("<title>Onboarding · Roundtable</title>"), "{fine}");
+    // A refused "stuck after" comes back as typed, beside the reason (it showed the saved one).
+    let r = admin.post(app.at("/n/eas/onboarding/stuck-days")).form(&[("stuck_days", "400")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains(r#"name="stuck_days" type="number" min="1" max="365" value="400""#), "{page}");
+    // A notice leads the title, which screen readers read as the page loads.
+    let saved = body(admin.get(app.at("/n/eas/onboarding?notice=saved")).send().await.unwrap()).await;
+    let notice = roundtable_app::http::notice(Some("saved")).unwrap();
+    assert!(saved.contains(&format!("<title>{notice} — Onboarding · Roundtable</title>")), "{saved}");
     let bo = app.user("bo@example.org", "Bo Newcomer").await;
     bo.post(app.at("/n/eas/join")).send().await.unwrap();
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
@@ -729,7 +738,7 @@ async fn organisers_see_the_days_on_their_own_calendar(d: Dialect) {
     set_tz("Pacific/Auckland").await.unwrap();
 
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
-    assert!(page.contains(&format!("<td>{auckland_day}</td>")), "joined, in Auckland: {page}");
+    assert!(page.contains(&format!(r#"<td data-label="Joined">{auckland_day}</td>"#)), "joined, in Auckland: {page}");
     assert!(page.contains(&format!("Reminded {auckland_day}")), "{page}");
     assert!(!page.contains(&utc_day), "no UTC day: {page}");
     // A second nudge within the week is refused, with the days on the organiser's calendar.
@@ -747,7 +756,11 @@ async fn organisers_see_the_days_on_their_own_calendar(d: Dialect) {
 
     set_tz("UTC").await.unwrap();
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
-    assert!(page.contains(&format!("<td>{utc_day}</td>")) && page.contains(&format!("Reminded {utc_day}")), "{page}");
+    assert!(
+        page.contains(&format!(r#"<td data-label="Joined">{utc_day}</td>"#))
+            && page.contains(&format!("Reminded {utc_day}")),
+        "{page}"
+    );
 }
 
 /// The confirmation before removing a step counts the ticks of people still here: not of
@@ -988,7 +1001,7 @@ async fn organisers_reword_a_step_and_members_keep_their_tick(d: Dialect) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/onboarding?notice=step-edited#steps-h");
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/onboarding?notice=step-edited");
     let now = onboarding::steps(&app.state.db, n.id).await.unwrap();
     assert_eq!(
         (now[0].id.as_str(), now[0].title.as_str(), now[0].description.as_str()),
@@ -1048,7 +1061,7 @@ async fn organisers_reword_a_step_and_members_keep_their_tick(d: Dialect) {
     // The same wording again is saved as nothing: no write, no audit entry.
     let same = [("title", "Read the induction pack (PDF)"), ("description", "On the intranet")];
     let r = admin.post(&edit).form(&same).send().await.unwrap();
-    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/onboarding?notice=step-unchanged#steps-h");
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/onboarding?notice=step-unchanged");
     assert_eq!(onboarding::done_for(&app.state.db, n.id, bo_id).await.unwrap().len(), 1);
     let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
     assert_eq!(log.iter().filter(|e| e.action == "onboarding.step_edited").count(), 2, "refusals are not audited");

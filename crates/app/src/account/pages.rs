@@ -58,6 +58,8 @@ struct AccountPage {
     sessions: Vec<SessionRow>,
     tokens: Vec<TokenRow>,
     new_token: Option<NewToken>,
+    /// The name typed for a token that was refused, shown again.
+    token_name: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -71,6 +73,7 @@ async fn render_page(
     errors: Errors,
     new_token: Option<NewToken>,
     n: Option<&'static str>,
+    token_name: &str,
 ) -> Result<Response> {
     let fmt = |t: chrono::DateTime<chrono::Utc>| crate::http::time_in(t, s.tz, "%-d %b %Y %H:%M");
     let sessions = super::sessions(state, s)
@@ -95,6 +98,9 @@ async fn render_page(
             last_used: t.last_used_at.map_or_else(|| "never".into(), fmt),
         })
         .collect();
+    // The token is shown in its section, screens down on a phone: say so at the top (and in the
+    // title, which is read out when the page loads).
+    let n = n.or(new_token.as_ref().map(|_| "Your new API token is below, under “Personal API tokens”: copy it now."));
     render(&AccountPage {
         layout: Layout::for_user("My account", s).with_notice(n),
         name: s.user.name.clone(),
@@ -104,6 +110,7 @@ async fn render_page(
         sessions,
         tokens,
         new_token,
+        token_name: token_name.to_owned(),
     })
 }
 
@@ -114,10 +121,10 @@ async fn page(
     Query(q): Query<AccountQuery>,
 ) -> Result<Response> {
     let Some(secret) = jar.get(NEW_TOKEN_COOKIE).map(|c| c.value().to_owned()) else {
-        return render_page(&state, &s, Errors::default(), None, notice(q.notice.as_deref())).await;
+        return render_page(&state, &s, Errors::default(), None, notice(q.notice.as_deref()), "").await;
     };
     let new_token = super::new_token(&state, &s, &secret).await?;
-    let page = render_page(&state, &s, Errors::default(), new_token, notice(q.notice.as_deref())).await?;
+    let page = render_page(&state, &s, Errors::default(), new_token, notice(q.notice.as_deref()), "").await?;
     // Shown once: the cookie goes now, and the page stays out of every cache.
     Ok(no_store((jar.remove(shown_once_removed(NEW_TOKEN_COOKIE, ACCOUNT_PATH)), page).into_response()))
 }
@@ -134,7 +141,7 @@ async fn change_password(State(state): State<AppState>, s: Signed, Form(f): Form
     match super::change_password(&state, &s, &f.current, &f.password).await {
         Ok(()) => Ok(Redirect::to("/account?notice=password").into_response()),
         Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, Errors(errs), None, None).await?,
+            render_page(&state, &s, Errors(errs), None, None, "").await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
@@ -169,7 +176,7 @@ async fn create_token(
             Ok(no_store((jar.add(cookie), Redirect::to(ACCOUNT_PATH)).into_response()))
         }
         Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, Errors(errs), None, None).await?,
+            render_page(&state, &s, Errors(errs), None, None, &f.name).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
@@ -246,7 +253,7 @@ async fn deactivate(
         )
             .into_response()),
         Err(crate::http::AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, Errors(errs), None, None).await?,
+            render_page(&state, &s, Errors(errs), None, None, "").await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),

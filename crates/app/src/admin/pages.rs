@@ -47,10 +47,13 @@ struct PeoplePage {
     /// The invitation form's errors and address, or the reset refusal (field "form").
     errors: Errors,
     invite_email: String,
+    /// The person whose erasure was refused for want of "ERASE": their form is shown open, with
+    /// the reason by its box (field "erase").
+    erase_refused: Option<UserId>,
 }
 
 async fn people(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
-    people_page(&state, &s, q, Errors::default(), String::new()).await
+    people_page(&state, &s, q, Errors::default(), String::new(), None).await
 }
 
 async fn people_page(
@@ -59,6 +62,7 @@ async fn people_page(
     q: ListQuery,
     errors: Errors,
     invite_email: String,
+    erase_refused: Option<UserId>,
 ) -> Result<Response> {
     let page = q.page(50);
     let (people, total) = super::people(state, &s.actor(), &q.q, page).await?;
@@ -70,6 +74,7 @@ async fn people_page(
         me: s.user.id,
         errors,
         invite_email,
+        erase_refused,
     })
 }
 
@@ -138,7 +143,7 @@ async fn refused_on_people_page(
         Err(AppError::Conflict(e)) => (vec![e], StatusCode::CONFLICT),
         Err(e) => return Err(e),
     };
-    Ok(with_status(people_page(state, s, back.list(), Errors(errors), invite_email).await?, status))
+    Ok(with_status(people_page(state, s, back.list(), Errors(errors), invite_email, None).await?, status))
 }
 
 #[derive(Deserialize, Default)]
@@ -198,13 +203,17 @@ async fn erase(
     Path(user): Path<String>,
     Form(f): Form<EraseForm>,
 ) -> Result<Response> {
-    if f.confirm != "ERASE" {
-        return Err(AppError::BadRequest(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "To erase a person, type ERASE in the confirmation box. Nothing was changed.".into(),
-        ));
+    let user = id(&user)?;
+    if f.confirm.trim() != "ERASE" {
+        // The list again, with this person's form open and the reason by its box.
+        let errors = Errors(vec![roundtable_domain::FieldError::new(
+            "erase",
+            "To erase this person, type ERASE in the box. Nothing was changed.",
+        )]);
+        let page = people_page(&state, &s, f.back.list(), errors, String::new(), Some(user)).await?;
+        return Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY));
     }
-    super::erase(&state, &s.actor(), &s.user.name, id(&user)?).await?;
+    super::erase(&state, &s.actor(), &s.user.name, user).await?;
     Ok(Redirect::to(&f.back.url("erased")).into_response())
 }
 

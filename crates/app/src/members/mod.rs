@@ -65,7 +65,8 @@ fn tags_of(p: &Profile, kind: &str) -> Vec<String> {
 /// carry scripts or styles. Images are dropped too: an image from another server is a tracking
 /// pixel that tells its owner who read the text, and when. The text sits under a heading of
 /// level `under` on its page, so its own headings start one level lower ("# Rules" in a charter
-/// under the page's h1 is an h2, and so is "## Rules"): the page keeps one outline.
+/// under the page's h1 is an h2, and so is "### Rules") and go down a level at a time ("#" then
+/// "###" become h2 then h3): the page keeps one outline, with no level skipped.
 pub fn markdown(src: &str, under: u8) -> String {
     use comrak::nodes::NodeValue;
     let arena = comrak::Arena::new();
@@ -75,12 +76,13 @@ pub fn markdown(src: &str, under: u8) -> String {
         NodeValue::Heading(h) => Some(h.level),
         _ => None,
     };
-    if let Some(top) = root.descendants().filter_map(level).min() {
-        let shift = (under + 1).saturating_sub(top);
-        for node in root.descendants() {
-            if let NodeValue::Heading(h) = &mut node.data.borrow_mut().value {
-                h.level = (h.level + shift).min(6);
-            }
+    let mut used: Vec<u8> = root.descendants().filter_map(level).collect();
+    used.sort_unstable();
+    used.dedup();
+    for node in root.descendants() {
+        if let NodeValue::Heading(h) = &mut node.data.borrow_mut().value {
+            let rank = used.iter().position(|&l| l == h.level).unwrap_or(0) as u8;
+            h.level = (under + 1 + rank).min(6);
         }
     }
     let mut html = String::new();
@@ -775,13 +777,17 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
     }
 
-    /// A charter's "# Rules" under the page's own h1 is an h2 (as "## Rules" is already); the
-    /// deepest level stays h6.
+    /// A charter's "# Rules" under the page's own h1 is an h2 (as "## Rules" is already, and
+    /// "### Rules"); levels follow one another with none skipped; the deepest stays h6.
     #[test]
     fn markdown_headings_start_below_the_page_heading() {
         let html = super::markdown("# Rules\n\n## Confidentiality\n\n###### Small print", 1);
         assert!(html.contains("<h2>Rules</h2>") && html.contains("<h3>Confidentiality</h3>"), "{html}");
-        assert!(html.contains("<h6>Small print</h6>") && !html.contains("<h1"), "{html}");
+        assert!(html.contains("<h4>Small print</h4>") && !html.contains("<h1"), "{html}");
+        let html = super::markdown("### Rules\n\n##### Confidentiality", 1);
+        assert!(html.contains("<h2>Rules</h2>") && html.contains("<h3>Confidentiality</h3>"), "{html}");
+        let html = super::markdown("# A\n\n## B\n\n### C", 4);
+        assert!(html.contains("<h5>A</h5>") && html.contains("<h6>B</h6>") && html.contains("<h6>C</h6>"), "{html}");
         let html = super::markdown("## Rules\n\n### Confidentiality", 1);
         assert!(html.contains("<h2>Rules</h2>") && html.contains("<h3>Confidentiality</h3>"), "{html}");
         let html = super::markdown("## About me", 2);

@@ -76,6 +76,8 @@ struct ManagePage {
     steps: Vec<super::StepView>,
     rows: Vec<Row>,
     stuck_days: i64,
+    /// The "stuck after" value as typed, when it was refused (shown again beside the reason).
+    typed_days: Option<String>,
     stuck_count: usize,
     waiting_count: usize,
     kinds: Vec<(&'static str, &'static str)>,
@@ -100,6 +102,7 @@ async fn render_page(
     errors: Errors,
     form: StepForm,
     n: Option<&'static str>,
+    typed_days: Option<String>,
 ) -> Result<Response> {
     let actor = s.actor();
     let (seen, steps, progress, stuck_days) = super::progress(state, &actor, slug).await?;
@@ -132,6 +135,7 @@ async fn render_page(
         steps,
         rows,
         stuck_days,
+        typed_days,
         stuck_count,
         waiting_count,
         kinds: super::AUTOMATIC.to_vec(),
@@ -158,7 +162,7 @@ async fn page(
     Path(slug): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    render_page(&state, &s, &slug, Errors::default(), StepForm::default(), notice_of(q.notice.as_deref())).await
+    render_page(&state, &s, &slug, Errors::default(), StepForm::default(), notice_of(q.notice.as_deref()), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -180,7 +184,7 @@ async fn add_step(
     match super::add_step(&state, &s.actor(), &s.user.name, &slug, &f.title, &f.description, &f.automatic).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=step-added")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), f, None).await?,
+            render_page(&state, &s, &slug, Errors(errs), f, None, None).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
@@ -196,7 +200,7 @@ async fn step_action(
     let n = match action.as_str() {
         "remove" => {
             super::remove_step(&state, &actor, &s.user.name, &slug, &id).await?;
-            "?notice=step-removed#steps-h"
+            "?notice=step-removed"
         }
         "up" | "down" => {
             super::move_step(&state, &actor, &s.user.name, &slug, &id, action == "up").await?;
@@ -299,7 +303,7 @@ async fn edit_step(
     match super::edit_step(&state, &s.actor(), &s.user.name, &slug, &id, &f.title, &f.description).await {
         Ok(changed) => {
             let n = if changed { "step-edited" } else { "step-unchanged" };
-            Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={n}#steps-h")).into_response())
+            Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={n}")).into_response())
         }
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
             render_edit(&state, &s, &slug, &id, Some((Errors(errs), f))).await?,
@@ -324,7 +328,7 @@ async fn stuck_days(
     match super::set_stuck_days(&state, &s.actor(), &s.user.name, &slug, &f.stuck_days).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=saved")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None).await?,
+            render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, Some(f.stuck_days)).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
@@ -338,7 +342,7 @@ async fn nudge(
 ) -> Result<Response> {
     let user = UserId::parse(&user).ok_or(AppError::NotFound)?;
     super::nudge(&state, &s.actor(), &s.user.name, &slug, user, s.tz).await?;
-    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=nudged#prog-h")).into_response())
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=nudged")).into_response())
 }
 
 async fn tick(
@@ -495,5 +499,5 @@ async fn end_buddy(
     let ended = super::buddies::end(&state, &s.actor(), &s.user.name, &slug, newcomer).await?;
     let n = if ended { "buddy-ended" } else { "no-buddy" };
     // Back to the overview: the newcomer may have left the network, and then has no buddy page.
-    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={n}#buddies")).into_response())
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={n}")).into_response())
 }
