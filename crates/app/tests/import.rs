@@ -927,7 +927,7 @@ async fn employee_ids_are_for_org_admins_only(d: Dialect) {
     let ann = user(db, "ann@example.org").await.unwrap();
     // The admin People page shows it, and finds people by it.
     let page = body(admin.get(app.at("/admin/people")).send().await.unwrap()).await;
-    assert!(page.contains("<th scope=\"col\">Employee ID</th>") && page.contains("<td>EMP-7731</td>"), "{page}");
+    assert!(page.contains("<th scope=\"col\">Employee ID</th>") && page.contains(r#"<td data-label="Employee ID">EMP-7731</td>"#), "{page}");
     let page = body(admin.get(app.at("/admin/people?q=EMP-7731")).send().await.unwrap()).await;
     assert!(page.contains("Ann Able") && !page.contains("Bea Bold") && page.contains("1 person."), "{page}");
     // Nobody else sees it: not in the directory, a profile, or the API — not even Ann herself.
@@ -1374,6 +1374,9 @@ async fn the_api_imports_and_exports_like_the_pages(d: Dialect) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     let said = problem["errors"].to_string();
     assert!(said.contains("nothing was imported") && said.contains("Line 3, Start Date (column C)"), "{said}");
+    // ...and, for a program, the dry run's report with each row's error as fields.
+    assert_eq!(problem["report"]["errors"][0]["line"].as_u64(), Some(3), "{problem}");
+    assert_eq!(problem["report"]["applied"].as_bool(), Some(false), "{problem}");
     assert_eq!(count(db).await, before);
     // The valid rows only, into the network.
     let (status, report) = json(send("?valid_rows_only=true&network=eas", file.clone()).await.unwrap()).await;
@@ -1396,6 +1399,21 @@ async fn the_api_imports_and_exports_like_the_pages(d: Dialect) {
         (report["created"].as_u64(), report["updated"].as_u64(), report["unchanged"].as_u64()),
         (Some(0), Some(0), Some(2))
     );
+    // Columns chosen by name where the header names say something else (the pages' mapping
+    // step): "Function" would be the department, "Org Unit" nothing; the report says which
+    // header fed which field.
+    let hr = "Work Email,Full Name,Function,Org Unit\r\nida@example.org,Ida Berg,Office Manager,Finance\r\n";
+    let (status, report) =
+        json(send("?dry_run=true&columns=job_title%3DFunction%3Bdepartment%3Dorg%20unit", hr.into()).await.unwrap())
+            .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["columns"]["department"], "Org Unit", "{report}");
+    assert_eq!(report["columns"]["job_title"], "Function", "{report}");
+    assert_eq!(report["people"][0]["changes"], serde_json::json!(["job title", "department"]), "{report}");
+    let (status, problem) = json(send("?dry_run=true&columns=department%3DTeam", hr.into()).await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "columns", "{problem}");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("no column “Team”"), "{problem}");
     // A file without an email column, and an unknown network: refused in words.
     let (status, problem) = json(send("", b"name\r\nNo Email\r\n".to_vec()).await.unwrap()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

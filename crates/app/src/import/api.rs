@@ -1,6 +1,7 @@
 //! `/api/v1` for HR data (org admins): import members from a CSV file sent as the request body,
 //! and export members as CSV. The same rules and checks as the pages and the command line; the
-//! columns are matched by their header names (there is no mapping step), as on the command line.
+//! columns are matched by their header names, as on the command line, except those the caller
+//! chooses (`columns`, the pages' mapping step in one parameter).
 
 use super::pages::{ExportQuery, MAX_FILE_MB, export_download, network_download, too_large};
 use super::{Action, DateOrder, Options, Report};
@@ -11,7 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use roundtable_domain::FieldError;
 use serde::{Deserialize, Serialize};
@@ -42,6 +43,14 @@ pub struct ImportQuery {
     /// 12), and such a date in a file that does not show it is refused.
     #[param(inline)]
     date_order: Option<DateOrder>,
+    /// Columns chosen by the file's header names, where the guess from the names is not what
+    /// you want: `key=Header` pairs separated by `;`, e.g. `email=Work Email;department=Org
+    /// Unit`; an empty header (`manager_email=`) leaves that field out. Keys: `email`, `name`,
+    /// `first_name`, `last_name`, `preferred_name`, `job_title`, `department`, `location`,
+    /// `time_zone`, `level`, `years_experience`, `skills`, `interests`, `languages`,
+    /// `start_date`, `employee_id`, `manager_email`, `supports_emails`, `networks`. The report's
+    /// `columns` says which header fed which field.
+    columns: Option<String>,
 }
 
 /// One problem in one row.
@@ -92,6 +101,9 @@ pub struct ImportReportJson {
     errors: Vec<RowErrorJson>,
     people: Vec<RowOutcomeJson>,
     deactivations: Vec<DeactivatedJson>,
+    /// Which of the file's columns fed each field (field key → header), guessed from the
+    /// header names or chosen with `columns`.
+    columns: std::collections::BTreeMap<String, String>,
     /// The file's columns that no field takes.
     ignored_columns: Vec<String>,
     /// How ambiguous dates such as 2/11/2019 were read.
@@ -105,8 +117,9 @@ pub struct ImportReportJson {
     summary: String,
 }
 
-fn report_json(r: Report) -> ImportReportJson {
+fn report_json(r: Report, columns: Vec<(&'static str, String)>) -> ImportReportJson {
     ImportReportJson {
+        columns: columns.into_iter().map(|(k, h)| (k.to_owned(), h)).collect(),
         applied: r.applied,
         summary: r.summary(),
         encoding: r.encoding.into(),
@@ -152,13 +165,13 @@ fn report_json(r: Report) -> ImportReportJson {
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only"),
         (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "People were changed while the import ran; nothing was imported, run it again"),
         (status = 413, body = crate::api::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Nothing was imported: the file cannot be read, or rows have errors (each in `errors`) and `valid_rows_only` is not set")))]
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Nothing was imported: the file cannot be read, `columns` names a field or header that is not there (each problem in `errors`, field `columns`), or rows have errors and `valid_rows_only` is not set — then the document also has `report`, the ImportReportJson a dry run gives, with each row's errors (line, column, problem, fix) in `report.errors`")))]
 pub async fn import_members(
     State(state): State<AppState>,
     u: ApiUser,
     Query(q): Query<ImportQuery>,
     body: Body,
-) -> ApiResult<axum::Json<ImportReportJson>> {
+) -> ApiResult<Response> {
     let actor = u.actor();
     // Before the body is read: someone else's token must not make the server hold 7 MB.
     crate::admin::require_admin(&actor)?;
@@ -166,8 +179,17 @@ pub async fn import_members(
         .await
         // Past the limit (a client gone mid-upload fails here too, but hears no answer).
         .map_err(|_| AppError::BadRequest(StatusCode::PAYLOAD_TOO_LARGE, too_large("the API")))?;
-    let (sheet, mapping) = super::read_by_header(&bytes)
-        .map_err(|e| FieldError::new("file", format!("The file cannot be imported: {e}")))?;
+    let unreadable = |e: super::FileError| FieldError::new("file", format!("The file cannot be imported: {e}"));
+    let (sheet, mapping) = match q.columns.as_deref() {
+        None => super::read_by_header(&bytes).map_err(unreadable)?,
+        Some(chosen) => {
+            let sheet = super::csv_read::read_bytes(&bytes).map_err(unreadable)?;
+            let mapping =
+                super::Mapping::guess(&sheet).with_chosen(chosen, &sheet.headers).map_err(AppError::Invalid)?;
+            (sheet, mapping)
+        }
+    };
+    let columns = mapping.used(&sheet.headers);
     let opts = Options {
         network: q.network,
         deactivate_missing: q.deactivate_missing,
@@ -193,12 +215,20 @@ pub async fn import_members(
         errors.extend(
             report
                 .errors
-                .into_iter()
+                .iter()
                 .map(|e| FieldError::new("file", format!("Line {}, {}: {} {}", e.line, e.column, e.problem, e.fix))),
         );
-        return Err(AppError::Invalid(errors).into());
+        // The problem document as for any refusal, with the report a dry run gives — each
+        // row's errors with line, column, problem and fix — as its member `report`.
+        let refusal = crate::http::ApiError(AppError::Invalid(errors)).into_response();
+        let (parts, body) = refusal.into_parts();
+        let internal = |e: anyhow::Error| AppError::from(e);
+        let body = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| internal(e.into()))?;
+        let mut problem: serde_json::Value = serde_json::from_slice(&body).map_err(|e| internal(e.into()))?;
+        problem["report"] = serde_json::to_value(report_json(report, columns)).map_err(|e| internal(e.into()))?;
+        return Ok(Response::from_parts(parts, Body::from(problem.to_string())));
     }
-    Ok(axum::Json(report_json(report)))
+    Ok(axum::Json(report_json(report, columns)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/members.csv", tag = "people",

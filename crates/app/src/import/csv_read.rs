@@ -750,6 +750,72 @@ impl Mapping {
         if errs.is_empty() { Ok(Self(map)) } else { Err(errs) }
     }
 
+    /// This mapping with some columns chosen by name, as the API's `columns` gives them:
+    /// `key=Header` pairs separated by `;` (`email=Work Email;department=Org Unit`), each key one
+    /// of our columns' (`Column::key`), each header as the file writes it (case aside); an empty
+    /// header leaves our column out. A header chosen here is no longer guessed for another
+    /// column. Problems are reported under the field `columns`, all at once.
+    pub fn with_chosen(&self, chosen: &str, headers: &[String]) -> Result<Self, Vec<roundtable_domain::FieldError>> {
+        use roundtable_domain::FieldError;
+        let mut map = self.0.clone();
+        let mut errs = Vec::new();
+        let mut taken: Vec<Column> = Vec::new();
+        for pair in chosen.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, header) = pair.split_once('=').map_or((pair, None), |(k, h)| (k.trim(), Some(h.trim())));
+            let Some(&column) = Column::ALL.iter().find(|c| c.key() == key) else {
+                let keys: Vec<&str> = Column::ALL.iter().map(|c| c.key()).collect();
+                errs.push(FieldError::new(
+                    "columns",
+                    format!("“{key}” is not one of our columns. Use {} (as in `key=Header`).", keys.join(", ")),
+                ));
+                continue;
+            };
+            let Some(header) = header else {
+                errs.push(FieldError::new("columns", format!("Give the file's column for {key} as `{key}=Header`.")));
+                continue;
+            };
+            if header.is_empty() {
+                map.remove(&column);
+                continue;
+            }
+            let wanted = header.to_lowercase();
+            match headers.iter().position(|h| h.trim().to_lowercase() == wanted) {
+                Some(i) => {
+                    if let Some(&other) = taken.iter().find(|c| map.get(*c) == Some(&i)) {
+                        errs.push(FieldError::new(
+                            "columns",
+                            format!("“{header}” is chosen for both {} and {key}. Choose it for one only.", other.key()),
+                        ));
+                        continue;
+                    }
+                    // Whatever was guessed from this header gives way to the choice.
+                    map.retain(|c, j| *j != i || taken.contains(c));
+                    map.insert(column, i);
+                    taken.push(column);
+                }
+                None => errs.push(FieldError::new(
+                    "columns",
+                    format!("The file has no column “{header}” (for {key}). Its columns are: {}.", headers.join(", ")),
+                )),
+            }
+        }
+        if errs.is_empty() && !map.contains_key(&Column::Email) {
+            errs.push(FieldError::new(
+                "columns",
+                "No column holds the email address: choose it with `email=Header`. It is how people are recognised.",
+            ));
+        }
+        if errs.is_empty() { Ok(Self(map)) } else { Err(errs) }
+    }
+
+    /// (our column's key, the file's header) for each column used, in our columns' order.
+    pub fn used(&self, headers: &[String]) -> Vec<(&'static str, String)> {
+        Column::ALL
+            .iter()
+            .filter_map(|&c| self.get(c).and_then(|i| headers.get(i)).map(|h| (c.key(), h.clone())))
+            .collect()
+    }
+
     /// The file's columns that feed none of ours.
     pub fn ignored(&self, headers: &[String]) -> Vec<String> {
         (0..headers.len())
@@ -2006,6 +2072,33 @@ mod tests {
         assert_eq!(guess(&["POSITION"]).get(Column::JobTitle), Some(0));
         // The manager's email column beats the one with names.
         assert_eq!(guess(&["Vorgesetzter", "Vorgesetzter E-Mail"]).get(Column::ManagerEmail), Some(1));
+    }
+
+    #[test]
+    fn columns_chosen_by_name_override_the_guesses() {
+        let headers: Vec<String> =
+            ["Work Email", "Full Name", "Function", "Org Unit", "Manager"].iter().map(|h| h.to_string()).collect();
+        let guessed = Mapping::suggest(&headers);
+        assert_eq!(guessed.get(Column::Department), Some(2), "“Function” is guessed as the department");
+        // "Org Unit" becomes the department, "Function" the job title (taken from the guess), the
+        // manager column is left out; case and spaces around names do not matter.
+        let m = guessed.with_chosen(" department = org unit ; job_title=Function;manager_email=", &headers).unwrap();
+        assert_eq!(
+            (m.get(Column::Department), m.get(Column::JobTitle), m.get(Column::ManagerEmail), m.get(Column::Email)),
+            (Some(3), Some(2), None, Some(0))
+        );
+        assert_eq!(m.used(&headers)[0], ("email", "Work Email".to_owned()));
+        // Every problem at once: an unknown key, an unknown header, one header for two columns.
+        let errs =
+            guessed.with_chosen("salary=Pay;location=Office;name=Org Unit;department=Org Unit", &headers).unwrap_err();
+        let text: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(errs.len(), 3, "{text:?}");
+        assert!(text[0].contains("“salary” is not one of our columns"), "{text:?}");
+        assert!(text[1].contains("no column “Office”") && text[1].contains("Work Email, Full Name"), "{text:?}");
+        assert!(text[2].contains("“Org Unit” is chosen for both name and department"), "{text:?}");
+        // Leaving out the email column leaves nothing to recognise people by.
+        let errs = guessed.with_chosen("email=", &headers).unwrap_err();
+        assert!(errs[0].message.contains("email=Header"), "{errs:?}");
     }
 
     #[test]
