@@ -18,9 +18,11 @@ pub enum AppError {
     /// A page needs a signed-in person: send them to sign in, then back to `next`.
     #[error("sign-in required")]
     SignInFirst { next: String },
-    /// The network has a charter version the member has not accepted yet.
+    /// The network has a charter version the member has not accepted yet; `first` when they
+    /// have accepted none of its versions (a network's first charter, or a newcomer), so the
+    /// message does not speak of a "new version".
     #[error("charter acceptance required")]
-    CharterPending { slug: String },
+    CharterPending { slug: String, first: bool },
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
     #[error("conflict")]
@@ -166,7 +168,11 @@ impl AppError {
                 "We could not find that page. It may have moved, or you may not have access to it.".into()
             }
             AppError::Forbidden(m) => (*m).into(),
-            AppError::CharterPending { .. } => {
+            // The same words as the network's home page.
+            AppError::CharterPending { first: true, .. } => {
+                "This network asks its members to accept its charter. Please read and accept it to continue.".into()
+            }
+            AppError::CharterPending { first: false, .. } => {
                 "This network has a new version of its charter. Please read and accept it to continue.".into()
             }
             AppError::Unauthenticated | AppError::SignInFirst { .. } => "Please sign in to continue.".into(),
@@ -216,7 +222,7 @@ impl IntoResponse for AppError {
         self.log();
         match &self {
             AppError::Unauthenticated => return Redirect::to("/sign-in").into_response(),
-            AppError::CharterPending { slug } => {
+            AppError::CharterPending { slug, .. } => {
                 return Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response();
             }
             AppError::SignInFirst { next } => {

@@ -56,7 +56,7 @@ pub fn authorise_in(snapshot: &Snapshot, actor: &Actor, seen: &Seen, cap: Capabi
         && let (Some(current), accepted) = snapshot.charter_standing(seen.network.id, actor.user_id)
         && accepted.is_none_or(|a| a < current)
     {
-        return Err(AppError::CharterPending { slug: seen.network.slug.clone() });
+        return Err(AppError::CharterPending { slug: seen.network.slug.clone(), first: accepted.is_none() });
     }
     Ok(())
 }
