@@ -1,24 +1,115 @@
-//! A network's charter over HTTP, on SQLite and PostgreSQL: what a member held back by it is
-//! told.
+//! A network's charter over HTTP, on SQLite and PostgreSQL: accepting (or joining with) a
+//! version that another has replaced since the page was opened, and what a refusal says; the
+//! publish form only for organisers who may use it; earlier versions to read.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
 
 use reqwest::{Method, StatusCode};
-use roundtable_store::Dialect;
+use roundtable_store::{Dialect, charters, networks, users};
 use serde_json::json;
 use support::{TestApp, api_send};
 
-both!(the_api_says_a_first_charter_is_the_networks_charter_not_a_new_version);
+both!(
+    accepting_or_joining_with_a_replaced_version_says_which_version_to_read,
+    the_api_says_a_first_charter_is_the_networks_charter_not_a_new_version,
+);
 
 async fn body(r: reqwest::Response) -> String {
     r.text().await.unwrap()
 }
 
+const STALE: &str = "Version 3 was published since you opened this page; please read it before accepting.";
+
 /// Publishes `text` as the next version of the network's charter (as an org admin).
 async fn publish(app: &TestApp, admin: &reqwest::Client, slug: &str, text: &str) {
     let r = admin.post(app.at(&format!("/n/{slug}/charter"))).form(&[("body", text)]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+}
+
+/// The newest version `email` accepted in `slug`.
+async fn accepted(app: &TestApp, slug: &str, email: &str) -> Option<i64> {
+    let n = networks::by_slug(&app.state.db, slug).await.unwrap().unwrap();
+    let id = users::by_email(&app.state.db, email).await.unwrap().unwrap().id;
+    charters::standing(&app.state.db, n.id, id).await.unwrap().1
+}
+
+/// Bo opened the charter at version 2 and ticked its box; by then version 3 was out. Bo is told
+/// so — not to tick a box Bo ticked — and shown version 3 to read (409, nothing accepted); with
+/// no box ticked the refusal is as before (422). Joining with the charter's form, and both over
+/// the API, answer the same way.
+async fn accepting_or_joining_with_a_replaced_version_says_which_version_to_read(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    publish(&app, &admin, "eas", "Version one.").await;
+    let bo = app.user("bo@example.org", "Bo Member").await;
+    let r = bo.post(app.at("/n/eas/join")).form(&[("accept_charter", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=joined");
+    publish(&app, &admin, "eas", "Version two.").await;
+    publish(&app, &admin, "eas", "Version *three*.").await;
+
+    // The page: 409, the message by the box and in the summary, version 3 shown with its box.
+    let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "2"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = body(r).await;
+    assert!(page.contains("<title>Error: "), "the title says the form was refused: {page}");
+    assert!(page.contains(&format!(r#"<p class="field-error" id="f-accept-error">{STALE}</p>"#)), "{page}");
+    assert!(page.contains(&format!(r##"<a href="#f-accept">{STALE}</a>"##)), "in the summary too: {page}");
+    assert!(!page.contains("Please tick the box"), "{page}");
+    assert!(page.contains("Version 3, published") && page.contains("Version <em>three</em>."), "{page}");
+    assert!(page.contains(r#"name="version" value="3""#), "the box now accepts version 3: {page}");
+    assert_eq!(accepted(&app, "eas", "bo@example.org").await, Some(1), "nothing accepted");
+    // No box ticked: as before.
+    let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "2")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("Please tick the box to accept this version of the charter."));
+
+    // The API: 409 naming the version to read; a version that never was is 422; the current one
+    // is accepted.
+    let token = app.api_token(&bo).await;
+    let accept = app.at("/api/v1/networks/eas/charter/acceptance");
+    let (status, problem) = api_send(Method::POST, accept.clone(), &token, &json!({"version": 2})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!((problem["code"].as_str(), problem["detail"].as_str()), (Some("conflict"), Some(STALE)));
+    assert_eq!(problem["errors"][0]["field"], "version");
+    let (status, problem) = api_send(Method::POST, accept.clone(), &token, &json!({"version": 7})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("no version 7"), "{problem}");
+    assert_eq!(accepted(&app, "eas", "bo@example.org").await, Some(1), "nothing accepted");
+    let (status, _) = api_send(Method::POST, accept, &token, &json!({"version": 3})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(accepted(&app, "eas", "bo@example.org").await, Some(3));
+
+    // Joining with the charter's form, ticked for version 2: the same message, the form to join
+    // with version 3, and no membership.
+    let cy = app.user("cy@example.org", "Cy Newcomer").await;
+    let r = cy.post(app.at("/n/eas/join")).form(&[("accept_charter", "2"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = body(r).await;
+    assert!(page.contains(&format!(r#"id="f-accept-error">{STALE}"#)), "{page}");
+    assert!(page.contains(r#"name="accept_charter" value="3""#) && page.contains("Accept the charter and join"));
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    let cy_id = users::by_email(&app.state.db, "cy@example.org").await.unwrap().unwrap().id;
+    assert!(networks::membership(&app.state.db, n.id, cy_id).await.unwrap().is_none());
+    let r = cy.post(app.at("/n/eas/join")).form(&[("accept_charter", "3")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no box ticked");
+    assert!(body(r).await.contains("tick the box to accept it before joining"));
+
+    // Joining over the API.
+    let token = app.api_token(&cy).await;
+    let join = |v: &str| {
+        let url = app.at(&format!("/api/v1/networks/eas/membership{v}"));
+        reqwest::Client::new().post(url).bearer_auth(&token).send()
+    };
+    let r = join("?accept_charter=2").await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let problem: serde_json::Value = r.json().await.unwrap();
+    assert_eq!((problem["detail"].as_str(), problem["errors"][0]["field"].as_str()), (Some(STALE), Some("accept_charter")));
+    assert_eq!(join("").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(networks::membership(&app.state.db, n.id, cy_id).await.unwrap().is_none());
+    assert_eq!(join("?accept_charter=3").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(accepted(&app, "eas", "cy@example.org").await, Some(3));
 }
 
 /// A member held back by the charter is told over the API as on the network's page: a network's

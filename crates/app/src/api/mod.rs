@@ -390,14 +390,16 @@ struct JoinQuery {
         (status = 400, description = "`accept_charter` is not a number", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such network, or it is not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The network has a charter and `accept_charter` is not its current version", body = Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "`accept_charter` is an older version of the network's charter: a newer one was published since, which the caller has not read (the detail names it). Nothing was changed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The network has a charter and `accept_charter` is missing or no version of it", body = Problem, content_type = "application/problem+json")))]
 async fn join(
     State(state): State<AppState>,
     u: ApiUser,
     Path(slug): Path<String>,
     Query(q): Query<JoinQuery>,
 ) -> ApiResult<Json<JoinJson>> {
-    let status = match networks::join(&state, &u.actor(), &u.0.name, &slug, q.accept_charter).await? {
+    let joined = networks::join(&state, &u.actor(), &u.0.name, &slug, q.accept_charter).await;
+    let status = match joined.map_err(|e| json_fields(e, &[("accept", "accept_charter")]))? {
         Joined::Member => "active",
         Joined::Requested => "requested",
     };

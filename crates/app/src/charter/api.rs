@@ -60,7 +60,8 @@ pub struct AcceptJson {
 #[utoipa::path(post, path = "/api/v1/networks/{slug}/charter/acceptance", params(("slug" = String, Path)), request_body = AcceptJson,
     responses((status = 204, description = "Accepted"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only active members accept the charter"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Not the current version")))]
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "An older version: a newer one was published since, which the caller has not read (`errors[0].field` is `version`; the detail names the current version). Nothing was accepted"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "No such version of the charter")))]
 pub async fn accept_charter(
     State(state): State<AppState>,
     u: ApiUser,

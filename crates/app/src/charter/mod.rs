@@ -40,13 +40,31 @@ pub async fn accept(state: &AppState, actor: &Actor, slug: &str, version: Option
         return Err(AppError::Forbidden("Only members accept the charter; to join, use the join button."));
     }
     let current = charters::current(&state.db, seen.network.id).await?.ok_or(AppError::NotFound)?;
-    if version != Some(current.version) {
-        return Err(FieldError::new("accept", "Please tick the box to accept this version of the charter.").into());
-    }
+    check_ticked(current.version, version, "Please tick the box to accept this version of the charter.")?;
     let mut tx = state.db.begin().await?;
     charters::accept(&mut tx, seen.network.id, actor.user_id, current.version, Utc::now()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Checks the charter version a person ticked (`None`: no box ticked) against the `current`
+/// one. Nothing ticked is a field error saying `unticked`; an older version means another was
+/// published after they opened the page, which they have not read: a conflict naming it, never
+/// "tick the box" (they did). Accepting and joining both ask this.
+pub(crate) fn check_ticked(current: i64, ticked: Option<i64>, unticked: &str) -> Result<()> {
+    match ticked {
+        Some(v) if v == current => Ok(()),
+        Some(v) if (1..current).contains(&v) => Err(AppError::Conflict(FieldError::new(
+            "accept",
+            format!("Version {current} was published since you opened this page; please read it before accepting."),
+        ))),
+        Some(v) => Err(FieldError::new(
+            "accept",
+            format!("There is no version {v} of this charter; the current one is version {current}."),
+        )
+        .into()),
+        None => Err(FieldError::new("accept", unticked).into()),
+    }
 }
 
 /// Publishes a new version (Chair, Administrator, org admin) and tells every member by email.
@@ -184,4 +202,42 @@ pub async fn acceptances(
     let current = charters::current(&state.db, seen.network.id).await?;
     let list = charters::acceptances(&state.db, seen.network.id).await?;
     Ok((seen, current, list))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(r: Result<()>) -> (u16, String) {
+        match r {
+            Err(e) => (e.status().as_u16(), e.message()),
+            Ok(()) => (200, String::new()),
+        }
+    }
+
+    #[test]
+    fn the_current_version_ticked_is_accepted() {
+        assert!(check_ticked(3, Some(3), "Tick it.").is_ok());
+    }
+
+    #[test]
+    fn no_box_ticked_asks_for_the_box() {
+        assert_eq!(refusal(check_ticked(3, None, "Tick it.")), (422, "Tick it.".into()));
+    }
+
+    #[test]
+    fn an_older_version_ticked_names_the_version_published_since() {
+        let (status, message) = refusal(check_ticked(3, Some(2), "Tick it."));
+        assert_eq!(status, 409);
+        assert_eq!(message, "Version 3 was published since you opened this page; please read it before accepting.");
+    }
+
+    #[test]
+    fn a_version_that_never_existed_is_not_called_out_of_date() {
+        for v in [0, 4, -1] {
+            let (status, message) = refusal(check_ticked(3, Some(v), "Tick it."));
+            assert_eq!(status, 422, "{v}");
+            assert!(message.contains(&format!("no version {v}")), "{message}");
+        }
+    }
 }

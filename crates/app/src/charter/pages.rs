@@ -116,12 +116,20 @@ async fn accept(
     .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}?notice=charter-accepted")).into_response()),
-        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), None, None).await?,
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        Err(e) => Err(e),
+        Err(e) => charter_again(&state, &s, &slug, e).await,
     }
+}
+
+/// A refused acceptance (accepting here, or joining with the charter's form) answered with the
+/// page again, showing the charter now current: no box ticked (422), or a version published
+/// since the page was opened (409), said by the box. Any other error stays as it is.
+pub(crate) async fn charter_again(state: &AppState, s: &Signed, slug: &str, e: AppError) -> Result<Response> {
+    let (errs, status) = match e {
+        AppError::Invalid(errs) => (errs, axum::http::StatusCode::UNPROCESSABLE_ENTITY),
+        AppError::Conflict(err) => (vec![err], axum::http::StatusCode::CONFLICT),
+        e => return Err(e),
+    };
+    Ok(crate::http::with_status(render_page(state, s, slug, Errors(errs), None, None).await?, status))
 }
 
 #[derive(Deserialize, Default)]

@@ -265,13 +265,12 @@ pub async fn join(
     let now = Utc::now();
     let current = charters::current(&state.db, seen.network.id).await?.map(|c| c.version);
     let joining = seen.status() != Some(MembershipStatus::Active) && seen.status() != Some(MembershipStatus::Requested);
-    if let Some(v) = current.filter(|_| joining)
-        && accepted_charter != Some(v)
-    {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "accept",
+    if let Some(v) = current.filter(|_| joining) {
+        crate::charter::check_ticked(
+            v,
+            accepted_charter,
             "Please read the charter and tick the box to accept it before joining.",
-        )]));
+        )?;
     }
     let mut tx = state.db.begin().await?;
     if let Some(v) = current.filter(|_| joining) {

@@ -329,11 +329,11 @@ async fn join(
             };
             Ok(Redirect::to(&format!("/n/{slug}?notice={n}")).into_response())
         }
-        // Sent from the charter's own form without the box ticked: that form again, saying so.
-        Err(AppError::Invalid(errs)) if f.accept_charter.is_some() => Ok(crate::http::with_status(
-            crate::charter::pages::render_page(&state, &s, &slug, crate::http::Errors(errs), None, None).await?,
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        )),
+        // Sent from the charter's own form without the box ticked, or for a version replaced
+        // since: that form again, saying so, with the charter now current.
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) if f.accept_charter.is_some() => {
+            crate::charter::pages::charter_again(&state, &s, &slug, e).await
+        }
         // The charter must be accepted first: show it, with the box to tick.
         Err(AppError::Invalid(_)) => {
             Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response())
