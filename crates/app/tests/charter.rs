@@ -1,6 +1,6 @@
 //! A network's charter over HTTP, on SQLite and PostgreSQL: accepting (or joining with) a
 //! version that another has replaced since the page was opened, and what a refusal says; the
-//! publish form only for organisers who may use it; earlier versions to read.
+//! publish form only for organisers who may use it.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
@@ -13,6 +13,7 @@ use support::{TestApp, api_send};
 both!(
     accepting_or_joining_with_a_replaced_version_says_which_version_to_read,
     the_api_says_a_first_charter_is_the_networks_charter_not_a_new_version,
+    an_organiser_accepts_the_current_version_before_publishing_and_keeps_their_text,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -105,7 +106,10 @@ async fn accepting_or_joining_with_a_replaced_version_says_which_version_to_read
     let r = join("?accept_charter=2").await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let problem: serde_json::Value = r.json().await.unwrap();
-    assert_eq!((problem["detail"].as_str(), problem["errors"][0]["field"].as_str()), (Some(STALE), Some("accept_charter")));
+    assert_eq!(
+        (problem["detail"].as_str(), problem["errors"][0]["field"].as_str()),
+        (Some(STALE), Some("accept_charter"))
+    );
     assert_eq!(join("").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(networks::membership(&app.state.db, n.id, cy_id).await.unwrap().is_none());
     assert_eq!(join("?accept_charter=3").await.unwrap().status(), StatusCode::OK);
@@ -141,4 +145,83 @@ async fn the_api_says_a_first_charter_is_the_networks_charter_not_a_new_version(
     let problem: serde_json::Value = members().await.unwrap().json().await.unwrap();
     assert_eq!(problem["code"], "charter_acceptance_required");
     assert!(problem["detail"].as_str().unwrap().contains("a new version of its charter"), "{problem}");
+}
+
+/// A Chair who has not accepted the version another organiser just published is offered that
+/// version to accept, not a publish form that would be refused (nor the acceptances, which wait
+/// too). A new version sent anyway is refused with the text kept; accepting carries it along
+/// and gives it back, ready to publish.
+async fn an_organiser_accepts_the_current_version_before_publishing_and_keeps_their_text(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    publish(&app, &admin, "eas", "Version one.").await;
+    let chair = app.user("chair@example.org", "Cho Chair").await;
+    let r = chair.post(app.at("/n/eas/join")).form(&[("accept_charter", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let chair_id = users::by_email(&app.state.db, "chair@example.org").await.unwrap().unwrap().id;
+    let r =
+        admin.post(app.at(&format!("/n/eas/members/{chair_id}/role"))).form(&[("role", "chair")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let publish_form = r#"<form method="post" action="/n/eas/charter""#;
+    let acceptances_link = r#"<a href="/n/eas/charter/acceptances">Who has accepted</a>"#;
+    let page = body(chair.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
+    assert!(page.contains(publish_form) && page.contains(acceptances_link), "{page}");
+
+    // The Administrator publishes version 2: the Chair is asked to accept it first.
+    publish(&app, &admin, "eas", "Version two.").await;
+    let page = body(chair.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
+    assert!(!page.contains(publish_form) && !page.contains(acceptances_link), "{page}");
+    assert!(page.contains(r#"<form id="accept-form" method="post" action="/n/eas/charter/accept""#), "{page}");
+    assert!(page.contains("Once you have accepted the current version above, you can publish a new one here."));
+    assert_eq!(
+        chair.get(app.at("/n/eas/charter/acceptances")).send().await.unwrap().headers()["location"],
+        "/n/eas/charter?notice=charter-pending",
+        "what the missing link leads to"
+    );
+
+    // Sent anyway (a page opened before version 2): refused, the text kept, nothing published.
+    let draft = "# Version three\n\nWe meet *monthly* & share notes.";
+    let r = chair.post(app.at("/n/eas/charter")).form(&[("body", draft)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = body(r).await;
+    let kept = "# Version three\n\nWe meet *monthly* &#38; share notes.</textarea>";
+    assert!(page.contains(r#"<textarea id="f-body" name="draft" form="accept-form""#) && page.contains(kept), "{page}");
+    assert!(page.contains("Please accept the current version of the charter (above) before publishing a new one."));
+    assert!(page.contains("Version 2, published") && page.contains(r#"name="version" value="2""#), "{page}");
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(charters::current(&app.state.db, n.id).await.unwrap().unwrap().version, 2);
+    // Over the API the refusal is the charter gate's.
+    let token = app.api_token(&chair).await;
+    let (status, problem) =
+        api_send(Method::POST, app.at("/api/v1/networks/eas/charter"), &token, &json!({"body": draft})).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("charter_acceptance_required")));
+    assert_eq!(charters::current(&app.state.db, n.id).await.unwrap().unwrap().version, 2);
+
+    // Accepting without the box: refused, the text still kept.
+    let accept = app.at("/n/eas/charter/accept");
+    let r = chair.post(&accept).form(&[("version", "2"), ("draft", draft)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains(kept) && page.contains("it goes with your acceptance and comes back"), "{page}");
+    // Accepting with it: the text comes back in the publish form; publishing it makes version 3.
+    let r = chair.post(&accept).form(&[("version", "2"), ("agree", "yes"), ("draft", draft)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = body(r).await;
+    assert!(page.contains("Your new version is below, ready to publish."), "{page}");
+    assert!(page.contains(publish_form) && page.contains(r#"<textarea id="f-body" name="body""#), "{page}");
+    assert!(page.contains(kept) && page.contains("Publish as version 3"), "{page}");
+    assert_eq!(accepted(&app, "eas", "chair@example.org").await, Some(2));
+    publish(&app, &chair, "eas", draft).await;
+    let current = charters::current(&app.state.db, n.id).await.unwrap().unwrap();
+    assert_eq!((current.version, current.body.as_str()), (3, draft));
+    let page = body(chair.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
+    assert!(page.contains(publish_form) && page.contains(acceptances_link), "the publisher accepted it: {page}");
+
+    // A member is offered neither.
+    let bo = app.user("bo@example.org", "Bo Member").await;
+    let r = bo.post(app.at("/n/eas/join")).form(&[("accept_charter", "3"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
+    assert!(!page.contains("Publish a new version") && !page.contains(acceptances_link), "{page}");
 }

@@ -85,6 +85,7 @@ pub struct PublishJson {
     responses((status = 201, body = CharterJson, description = "Published: every other member is emailed and must accept it before using the network again. The body is the charter now current: the version published, unless another was published in between"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only the Chair, an Administrator or an org admin publishes"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "`charter_acceptance_required`: the caller is a member who has not accepted the current version; accept it first. Nothing was published"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Empty or too long; nothing was published")))]
 pub async fn publish_charter(
     State(state): State<AppState>,

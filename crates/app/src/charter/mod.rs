@@ -20,16 +20,49 @@ pub struct CharterView {
     pub charter: Option<Charter>,
     pub html: String,
     pub accepted: Option<i64>,
+    /// Whether the actor may publish a new version now.
+    pub publishing: Publishing,
+    /// Whether the actor may see who accepted which version (and remind them).
+    pub sees_acceptances: bool,
+}
+
+/// Whether the actor may publish a new version, by the rule `publish` applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Publishing {
+    No,
+    /// Their role allows it, but they have not accepted the current version yet: like anything
+    /// else in the network, publishing waits until they have.
+    AfterAccepting,
+    Yes,
 }
 
 /// The network's current charter, for anyone who may see the network (so people can read it
 /// before they join).
 pub async fn show(state: &AppState, actor: &Actor, slug: &str) -> Result<CharterView> {
-    let seen = networks::load(state, actor, slug, Capability::SeeNetwork).await?;
+    let snapshot = state.snapshot().await?;
+    let seen = networks::load_in(&snapshot, actor, slug, Capability::SeeNetwork)?;
+    // What the page offers is decided by the checks `publish` and `acceptances` make, the
+    // charter gate included: never a form that would only be refused.
+    let may = |cap| networks::authorise_in(&snapshot, actor, &seen, cap);
+    let publishing = match may(Capability::EditNetwork) {
+        Ok(()) => Publishing::Yes,
+        Err(AppError::CharterPending { .. }) => Publishing::AfterAccepting,
+        Err(_) => Publishing::No,
+    };
+    let sees_acceptances = may(Capability::Organise).is_ok();
     let charter = charters::current(&state.db, seen.network.id).await?;
     let (_, accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
     let html = charter.as_ref().map(|c| markdown(&c.body, 1)).unwrap_or_default();
-    Ok(CharterView { seen, charter, html, accepted })
+    Ok(CharterView { seen, charter, html, accepted, publishing, sees_acceptances })
+}
+
+/// Why `publish` refused an organiser who has not accepted the current version (the page
+/// shows it with their text kept).
+pub fn accept_before_publishing() -> FieldError {
+    FieldError::new(
+        "body",
+        "Please accept the current version of the charter (above) before publishing a new one. Your text is kept below.",
+    )
 }
 
 /// A member accepts the current version (`version` is what they read, so a version published
@@ -68,6 +101,8 @@ pub(crate) fn check_ticked(current: i64, ticked: Option<i64>, unticked: &str) ->
 }
 
 /// Publishes a new version (Chair, Administrator, org admin) and tells every member by email.
+/// An organiser who is a member must have accepted the current version first (the charter gate
+/// of `networks::authorise`: `AppError::CharterPending`).
 pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, body: &str) -> Result<i64> {
     let snapshot = state.snapshot().await?;
     let seen = networks::load_in(&snapshot, actor, slug, Capability::EditNetwork)?;

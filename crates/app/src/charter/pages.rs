@@ -1,5 +1,6 @@
 //! Charter pages: read and accept (or join), publish a new version, see acceptances.
 
+use super::Publishing;
 use crate::http::{AppError, Errors, Form, Layout, Result, Signed, day, notice, render};
 use crate::state::AppState;
 use askama::Template;
@@ -7,7 +8,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use roundtable_domain::{Capability, MembershipStatus, Visibility};
+use roundtable_domain::{MembershipStatus, Visibility};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -33,6 +34,10 @@ struct CharterPage {
     action: &'static str,
     join_label: &'static str,
     can_publish: bool,
+    /// An organiser who may publish once they have accepted the current version.
+    publish_after_accepting: bool,
+    /// `body` is their own text, sent back (not the current version's).
+    draft_kept: bool,
     can_see_acceptances: bool,
 }
 
@@ -42,7 +47,8 @@ pub(crate) struct NoticeQuery {
 }
 
 /// The charter page; with `errors`, the reason the box must be ticked (from accepting here, or
-/// from joining with the charter's form).
+/// from joining with the charter's form) or the new version refused; `body`, the text of a new
+/// version sent back to its author.
 pub(crate) async fn render_page(
     state: &AppState,
     s: &Signed,
@@ -77,12 +83,14 @@ pub(crate) async fn render_page(
             .as_ref()
             .map(|c| c.published_at.with_timezone(&s.tz).format("%-d %B %Y").to_string())
             .unwrap_or_default(),
+        draft_kept: body.is_some(),
         body: body.unwrap_or_else(|| v.charter.as_ref().map(|c| c.body.clone()).unwrap_or_default()),
         html: v.html,
         action,
         join_label,
-        can_publish: v.seen.can(&actor, Capability::EditNetwork),
-        can_see_acceptances: v.seen.can(&actor, Capability::Organise),
+        can_publish: v.publishing == Publishing::Yes,
+        publish_after_accepting: v.publishing == Publishing::AfterAccepting,
+        can_see_acceptances: v.sees_acceptances,
     })
 }
 
@@ -99,6 +107,9 @@ async fn page(
 pub(crate) struct AcceptForm {
     version: Option<String>,
     agree: Option<String>,
+    /// An organiser's new version, refused until they accepted the current one: carried through
+    /// accepting and given back, ready to publish.
+    draft: Option<String>,
 }
 
 async fn accept(
@@ -107,29 +118,36 @@ async fn accept(
     Path(slug): Path<String>,
     Form(f): Form<AcceptForm>,
 ) -> Result<Response> {
-    match super::accept(
-        &state,
-        &s.actor(),
-        &slug,
-        f.version.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok()),
-    )
-    .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/n/{slug}?notice=charter-accepted")).into_response()),
-        Err(e) => charter_again(&state, &s, &slug, e).await,
+    let ticked = f.version.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok());
+    let draft = f.draft.filter(|d| !d.trim().is_empty());
+    match super::accept(&state, &s.actor(), &slug, ticked).await {
+        Ok(()) => match draft {
+            Some(draft) => {
+                render_page(&state, &s, &slug, Errors::default(), Some(draft), notice(Some("charter-accepted-draft")))
+                    .await
+            }
+            None => Ok(Redirect::to(&format!("/n/{slug}?notice=charter-accepted")).into_response()),
+        },
+        Err(e) => charter_again(&state, &s, &slug, e, draft).await,
     }
 }
 
 /// A refused acceptance (accepting here, or joining with the charter's form) answered with the
 /// page again, showing the charter now current: no box ticked (422), or a version published
 /// since the page was opened (409), said by the box. Any other error stays as it is.
-pub(crate) async fn charter_again(state: &AppState, s: &Signed, slug: &str, e: AppError) -> Result<Response> {
+pub(crate) async fn charter_again(
+    state: &AppState,
+    s: &Signed,
+    slug: &str,
+    e: AppError,
+    draft: Option<String>,
+) -> Result<Response> {
     let (errs, status) = match e {
         AppError::Invalid(errs) => (errs, axum::http::StatusCode::UNPROCESSABLE_ENTITY),
         AppError::Conflict(err) => (vec![err], axum::http::StatusCode::CONFLICT),
         e => return Err(e),
     };
-    Ok(crate::http::with_status(render_page(state, s, slug, Errors(errs), None, None).await?, status))
+    Ok(crate::http::with_status(render_page(state, s, slug, Errors(errs), draft, None).await?, status))
 }
 
 #[derive(Deserialize, Default)]
@@ -150,6 +168,13 @@ async fn publish(
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
             render_page(&state, &s, &slug, Errors(errs), Some(f.body), None).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        // Another organiser published a version this one has not accepted: the page again, with
+        // that version to accept and their text kept (not the charter gate's redirect, which
+        // would lose it).
+        Err(AppError::CharterPending { .. }) => Ok(crate::http::with_status(
+            render_page(&state, &s, &slug, Errors(vec![super::accept_before_publishing()]), Some(f.body), None).await?,
+            axum::http::StatusCode::CONFLICT,
         )),
         Err(e) => Err(e),
     }

@@ -332,7 +332,7 @@ async fn join(
         // Sent from the charter's own form without the box ticked, or for a version replaced
         // since: that form again, saying so, with the charter now current.
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) if f.accept_charter.is_some() => {
-            crate::charter::pages::charter_again(&state, &s, &slug, e).await
+            crate::charter::pages::charter_again(&state, &s, &slug, e, None).await
         }
         // The charter must be accepted first: show it, with the box to tick.
         Err(AppError::Invalid(_)) => {
