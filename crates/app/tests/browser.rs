@@ -1396,6 +1396,14 @@ async fn onboarding_journey(dialect: Dialect) {
             "Mia's acceptance",
         )
         .await;
+    // The version Mia accepted opens as a page of its own.
+    let mias =
+        admin.find(By::XPath("//main//tbody/tr[td[1]='Mia Member']/td[2]/a[.='version 1']"), "Mia's version").await;
+    admin.click(mias).await;
+    admin.expect_path(&format!("/n/{slug}/charter/versions/1")).await;
+    admin.expect_h1(&format!("Charter of {network}, version 1")).await;
+    admin.expect_text("article.charter h2", "Rules of engagement").await;
+    admin.open(&format!("/n/{slug}/charter/acceptances")).await;
     // Sam has not accepted: listed alone on request, and reminded once, with the keyboard.
     let pending = admin.link("Show only the 1 who have not accepted").await;
     admin.keyboard_press(pending).await;

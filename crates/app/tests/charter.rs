@@ -1,6 +1,7 @@
 //! A network's charter over HTTP, on SQLite and PostgreSQL: accepting (or joining with) a
 //! version that another has replaced since the page was opened, and what a refusal says; the
-//! publish form only for organisers who may use it.
+//! publish form only for organisers who may use it; earlier versions to read, on the pages and
+//! over the API.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
@@ -8,12 +9,13 @@ mod support;
 use reqwest::{Method, StatusCode};
 use roundtable_store::{Dialect, charters, networks, users};
 use serde_json::json;
-use support::{TestApp, api_send};
+use support::{TestApp, api_get, api_send};
 
 both!(
     accepting_or_joining_with_a_replaced_version_says_which_version_to_read,
     the_api_says_a_first_charter_is_the_networks_charter_not_a_new_version,
     an_organiser_accepts_the_current_version_before_publishing_and_keeps_their_text,
+    earlier_versions_are_read_by_whoever_may_read_the_current_one,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -21,6 +23,12 @@ async fn body(r: reqwest::Response) -> String {
 }
 
 const STALE: &str = "Version 3 was published since you opened this page; please read it before accepting.";
+
+/// GETs `url` over the API: the status and the problem document.
+async fn refusal(url: String, token: &str) -> (StatusCode, serde_json::Value) {
+    let r = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+    (r.status(), r.json().await.unwrap())
+}
 
 /// Publishes `text` as the next version of the network's charter (as an org admin).
 async fn publish(app: &TestApp, admin: &reqwest::Client, slug: &str, text: &str) {
@@ -224,4 +232,107 @@ async fn an_organiser_accepts_the_current_version_before_publishing_and_keeps_th
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
     assert!(!page.contains("Publish a new version") && !page.contains(acceptances_link), "{page}");
+}
+
+/// Every version stays readable, rendered and sanitised as the current one, by whoever may read
+/// the current one: a member asked to accept version 2 reads version 1 to see what changed, an
+/// organiser reads the version a member accepted; someone who may not see the network is
+/// refused alike; a version never published is not found.
+async fn earlier_versions_are_read_by_whoever_may_read_the_current_one(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    publish(&app, &admin, "eas", "# First\n\nBe *kind*.<script>alert(1)</script>").await;
+    let bo = app.user("bo@example.org", "Bo Member").await;
+    let r = bo.post(app.at("/n/eas/join")).form(&[("accept_charter", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
+    assert!(!page.contains("Earlier versions"), "only one version yet: {page}");
+    publish(&app, &admin, "eas", "# Second\n\nBe *kinder*.").await;
+
+    // Bo, asked to accept version 2, is pointed to version 1 and reads it.
+    let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
+    let link = r#"<a href="/n/eas/charter/versions/1">"#;
+    assert!(page.contains(&format!("You accepted {link}version 1</a>: read it to see what changed.")), "{page}");
+    assert!(page.contains(r#"<h2 id="earlier-h">Earlier versions</h2>"#), "{page}");
+    assert!(page.contains(&format!("<li>{link}Version 1</a>, published ")), "{page}");
+    let r = bo.get(app.at("/n/eas/charter/versions/1")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v1 = body(r).await;
+    assert!(v1.contains("<title>Charter of Network eas, version 1"), "{v1}");
+    assert!(v1.contains("<h1>Charter of Network eas, version 1</h1>") && v1.contains("<h2>First</h2>"), "{v1}");
+    assert!(v1.contains("Be <em>kind</em>.") && !v1.contains("<script>alert"), "sanitised: {v1}");
+    assert!(v1.contains(r#"the current one is <a href="/n/eas/charter">version 2</a>"#), "{v1}");
+    let v2 = body(bo.get(app.at("/n/eas/charter/versions/2")).send().await.unwrap()).await;
+    assert!(v2.contains("Be <em>kinder</em>.") && v2.contains("This is the current version."), "{v2}");
+    // Organisers' list of acceptances links to the version each member accepted.
+    let list = body(admin.get(app.at("/n/eas/charter/acceptances")).send().await.unwrap()).await;
+    assert!(list.contains(&format!("{link}version 1</a>")), "{list}");
+
+    // Not published, or not a version at all: not found.
+    for v in ["3", "0", "-1", "one", "99999999999999999999"] {
+        let r = bo.get(app.at(&format!("/n/eas/charter/versions/{v}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "version {v}");
+    }
+
+    // The API: the list and each version, as the page.
+    let token = app.api_token(&bo).await;
+    let api = |p: &str| app.at(&format!("/api/v1/networks/eas/charter{p}"));
+    let list = api_get(api("/versions"), &token).await;
+    assert_eq!(list["current_version"], 2);
+    let numbers: Vec<i64> =
+        list["versions"].as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
+    assert_eq!(numbers, [2, 1]);
+    assert!(list["versions"][1]["published_at"].as_str().unwrap().contains('T'), "{list}");
+    let v1 = api_get(api("/versions/1"), &token).await;
+    assert_eq!((v1["version"].as_i64(), v1["current"].as_bool()), (Some(1), Some(false)));
+    assert_eq!(v1["body"], "# First\n\nBe *kind*.<script>alert(1)</script>");
+    let html = v1["html"].as_str().unwrap();
+    assert!(html.contains("<h2>First</h2>") && html.contains("<em>kind</em>") && !html.contains("<script"), "{html}");
+    assert_eq!(api_get(api("/versions/2"), &token).await["current"], true);
+    for v in ["3", "zero"] {
+        let r = reqwest::Client::new().get(api(&format!("/versions/{v}"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "version {v}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+    // Documented beside the current charter.
+    let spec = api_get(app.at("/api/v1/openapi.json"), &token).await;
+    for path in ["/api/v1/networks/{slug}/charter/versions", "/api/v1/networks/{slug}/charter/versions/{version}"] {
+        let op = &spec["paths"][path]["get"];
+        assert_eq!(op["tags"], json!(["networks"]), "{path}: {op}");
+        assert!(op["responses"]["200"].is_object() && op["responses"]["404"].is_object(), "{path}: {op}");
+    }
+
+    // An invitation-only network with a charter: an outsider is refused its versions exactly as
+    // its current charter (404, as if it did not exist); a member reads them.
+    app.network(&admin, "board", "invitation_only").await;
+    publish(&app, &admin, "board", "Board rules.").await;
+    publish(&app, &admin, "board", "Board rules, again.").await;
+    let refused = "We could not find that page. It may have moved, or you may not have access to it.";
+    for path in ["", "/versions/1", "/versions/2", "/versions/3"] {
+        let r = bo.get(app.at(&format!("/n/board/charter{path}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(body(r).await.contains(refused), "{path}");
+    }
+    let board = |p: &str| app.at(&format!("/api/v1/networks/board/charter{p}"));
+    let (status, problem) = refusal(board(""), &token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(refusal(board("/versions"), &token).await, (status, problem.clone()));
+    assert_eq!(refusal(board("/versions/1"), &token).await, (status, problem));
+    // Anonymous: to sign in, as for the current charter.
+    let r = app.client().get(app.at("/n/eas/charter/versions/1")).send().await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/sign-in"));
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    let r = admin
+        .post(app.at("/n/board/invite"))
+        .form(&[("email", "bo@example.org"), ("role", "member")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let n = networks::by_slug(&app.state.db, "board").await.unwrap().unwrap();
+    assert!(networks::membership(&app.state.db, n.id, bo_id).await.unwrap().is_some(), "invited");
+    // Invited (not yet a member), Bo may read the charter before joining, and so its versions.
+    let v1 = body(bo.get(app.at("/n/board/charter/versions/1")).send().await.unwrap()).await;
+    assert!(v1.contains("Board rules.") && v1.contains("version 2</a>"), "{v1}");
 }

@@ -6,6 +6,10 @@ use roundtable_domain::{NetworkId, UserId};
 
 queries! {
     CURRENT = "SELECT c.version, c.body, c.published_at, r.reminded_at FROM charters c LEFT JOIN charter_reminders r ON r.network_id = c.network_id AND r.version = c.version WHERE c.network_id = $1 ORDER BY c.version DESC LIMIT 1";
+    /// One version, current or earlier.
+    VERSION = "SELECT c.version, c.body, c.published_at, r.reminded_at FROM charters c LEFT JOIN charter_reminders r ON r.network_id = c.network_id AND r.version = c.version WHERE c.network_id = $1 AND c.version = $2";
+    /// Every version's number and date, newest first (not the texts).
+    VERSIONS = "SELECT version, published_at FROM charters WHERE network_id = $1 ORDER BY version DESC";
     /// (current version, newest version the person accepted) in one round trip.
     STANDING = "SELECT (SELECT MAX(version) FROM charters WHERE network_id = $1), (SELECT MAX(version) FROM charter_acceptances WHERE network_id = $1 AND user_id = $2)";
     NEXT_VERSION = "SELECT COALESCE(MAX(version), 0) + 1 FROM charters WHERE network_id = $1";
@@ -37,6 +41,16 @@ fn map(r: &Row) -> Result<Charter> {
 
 pub async fn current(db: &Db, network: NetworkId) -> Result<Option<Charter>> {
     db.read_opt(CURRENT, params![network]).await?.as_ref().map(map).transpose()
+}
+
+/// Version `version` of the network's charter, if it was published.
+pub async fn version(db: &Db, network: NetworkId, version: i64) -> Result<Option<Charter>> {
+    db.read_opt(VERSION, params![network, version]).await?.as_ref().map(map).transpose()
+}
+
+/// (version, published at) of every version of the network's charter, newest first.
+pub async fn versions(db: &Db, network: NetworkId) -> Result<Vec<(i64, DateTime<Utc>)>> {
+    db.read(VERSIONS, params![network]).await?.iter().map(|r| Ok((r.int(0)?, r.time(1)?))).collect()
 }
 
 /// (current charter version, newest version `user` accepted); `None` where there is none.

@@ -1,5 +1,5 @@
-//! `/api/v1` for a network's charter: read the current version, and accept it as a member;
-//! publish a new version and see who accepted which (organisers).
+//! `/api/v1` for a network's charter: read the current version and earlier ones, and accept
+//! the current one as a member; publish a new version and see who accepted which (organisers).
 
 use crate::api::extract::{Json, Path};
 use crate::http::{ApiResult, ApiUser, AppError};
@@ -15,6 +15,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/networks/{slug}/charter", get(get_charter).post(publish_charter))
         .route("/api/v1/networks/{slug}/charter/acceptance", post(accept_charter))
+        .route("/api/v1/networks/{slug}/charter/versions", get(list_versions))
+        .route("/api/v1/networks/{slug}/charter/versions/{version}", get(get_version))
         .route("/api/v1/networks/{slug}/charter/acceptances", get(list_acceptances))
         .route("/api/v1/networks/{slug}/charter/reminders", post(remind))
 }
@@ -47,6 +49,73 @@ pub async fn get_charter(
         html: view.html,
         published_at: charter.published_at.to_rfc3339(),
         accepted_version: view.accepted,
+    }))
+}
+
+/// A published version of the charter, without its text.
+#[derive(Serialize, ToSchema)]
+pub struct CharterVersionSummaryJson {
+    version: i64,
+    /// RFC 3339.
+    published_at: String,
+}
+
+/// Every published version of a network's charter, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct CharterVersionsJson {
+    /// `null` while the network has no charter.
+    current_version: Option<i64>,
+    versions: Vec<CharterVersionSummaryJson>,
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/charter/versions", params(("slug" = String, Path)),
+    responses((status = 200, body = CharterVersionsJson, description = "For whoever may read the current charter (anyone who may see the network); empty while there is none"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network visible to the caller")))]
+pub async fn list_versions(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<CharterVersionsJson>> {
+    let (_, list) = super::versions(&state, &u.actor(), &slug).await?;
+    Ok(Json(CharterVersionsJson {
+        current_version: list.first().map(|(v, _)| *v),
+        versions: list
+            .into_iter()
+            .map(|(version, at)| CharterVersionSummaryJson { version, published_at: at.to_rfc3339() })
+            .collect(),
+    }))
+}
+
+/// One version of a network's charter, current or earlier.
+#[derive(Serialize, ToSchema)]
+pub struct CharterVersionJson {
+    version: i64,
+    /// Markdown, as published.
+    body: String,
+    /// The body as sanitised HTML.
+    html: String,
+    /// RFC 3339.
+    published_at: String,
+    /// This is the version members must have accepted now.
+    current: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/charter/versions/{version}",
+    params(("slug" = String, Path), ("version" = i64, Path, description = "A version number, from 1")),
+    responses((status = 200, body = CharterVersionJson, description = "For whoever may read the current charter (anyone who may see the network)"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network visible to the caller, or no such version of its charter")))]
+pub async fn get_version(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, version)): Path<(String, String)>,
+) -> ApiResult<Json<CharterVersionJson>> {
+    let v = super::version(&state, &u.actor(), &slug, super::version_number(&version)?).await?;
+    Ok(Json(CharterVersionJson {
+        version: v.charter.version,
+        current: v.charter.version == v.current,
+        body: v.charter.body,
+        html: v.html,
+        published_at: v.charter.published_at.to_rfc3339(),
     }))
 }
 

@@ -10,7 +10,7 @@ use crate::mail::{self, Email as Mail};
 use crate::members::markdown;
 use crate::networks::{self, Seen};
 use crate::state::AppState;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, UserId};
 use roundtable_store::charters::{self, Charter};
@@ -24,6 +24,8 @@ pub struct CharterView {
     pub publishing: Publishing,
     /// Whether the actor may see who accepted which version (and remind them).
     pub sees_acceptances: bool,
+    /// (version, published at) of every version, newest first.
+    pub versions: Vec<(i64, DateTime<Utc>)>,
 }
 
 /// Whether the actor may publish a new version, by the rule `publish` applies.
@@ -52,8 +54,41 @@ pub async fn show(state: &AppState, actor: &Actor, slug: &str) -> Result<Charter
     let sees_acceptances = may(Capability::Organise).is_ok();
     let charter = charters::current(&state.db, seen.network.id).await?;
     let (_, accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
+    let versions = charters::versions(&state.db, seen.network.id).await?;
     let html = charter.as_ref().map(|c| markdown(&c.body, 1)).unwrap_or_default();
-    Ok(CharterView { seen, charter, html, accepted, publishing, sees_acceptances })
+    Ok(CharterView { seen, charter, html, accepted, publishing, sees_acceptances, versions })
+}
+
+/// A version number from a path: one that cannot be a version is a version not found.
+pub fn version_number(raw: &str) -> Result<i64> {
+    raw.parse().ok().filter(|v| *v > 0).ok_or(AppError::NotFound)
+}
+
+/// Every version of the network's charter (number, published at), newest first, for whoever
+/// may read the current one (`show`'s rule), so members asked to accept again can see what
+/// changed and organisers can read what each member accepted.
+pub async fn versions(state: &AppState, actor: &Actor, slug: &str) -> Result<(Seen, Vec<(i64, DateTime<Utc>)>)> {
+    let seen = networks::load(state, actor, slug, Capability::SeeNetwork).await?;
+    let list = charters::versions(&state.db, seen.network.id).await?;
+    Ok((seen, list))
+}
+
+pub struct VersionView {
+    pub seen: Seen,
+    pub charter: Charter,
+    /// The body rendered and sanitised as the current charter's is.
+    pub html: String,
+    pub current: i64,
+}
+
+/// One version of the charter, current or earlier, for whoever may read the current one;
+/// not found if the network never published it.
+pub async fn version(state: &AppState, actor: &Actor, slug: &str, version: i64) -> Result<VersionView> {
+    let seen = networks::load(state, actor, slug, Capability::SeeNetwork).await?;
+    let charter = charters::version(&state.db, seen.network.id, version).await?.ok_or(AppError::NotFound)?;
+    let (current, _) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
+    let html = markdown(&charter.body, 1);
+    Ok(VersionView { seen, html, current: current.unwrap_or(charter.version), charter })
 }
 
 /// Why `publish` refused an organiser who has not accepted the current version (the page

@@ -1,4 +1,5 @@
-//! Charter pages: read and accept (or join), publish a new version, see acceptances.
+//! Charter pages: read and accept (or join), read earlier versions, publish a new version, see
+//! acceptances.
 
 use super::Publishing;
 use crate::http::{AppError, Errors, Form, Layout, Result, Signed, day, notice, render};
@@ -15,6 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/n/{slug}/charter", get(page).post(publish))
         .route("/n/{slug}/charter/accept", post(accept))
+        .route("/n/{slug}/charter/versions/{version}", get(version))
         .route("/n/{slug}/charter/acceptances", get(acceptances))
         .route("/n/{slug}/charter/reminders", post(remind))
 }
@@ -33,6 +35,10 @@ struct CharterPage {
     /// "accept" (member with a newer version to accept), "join", "joined" or "" (nothing to do).
     action: &'static str,
     join_label: &'static str,
+    /// The version a member asked to accept again last accepted (to see what changed).
+    accepted_before: Option<i64>,
+    /// (version, day published) of the versions before the current one, newest first.
+    earlier: Vec<(i64, String)>,
     can_publish: bool,
     /// An organiser who may publish once they have accepted the current version.
     publish_after_accepting: bool,
@@ -78,11 +84,14 @@ pub(crate) async fn render_page(
         slug: v.seen.network.slug.clone(),
         network_name: v.seen.network.name.clone(),
         version,
-        published: v
-            .charter
-            .as_ref()
-            .map(|c| c.published_at.with_timezone(&s.tz).format("%-d %B %Y").to_string())
-            .unwrap_or_default(),
+        published: v.charter.as_ref().map(|c| published(c.published_at, s.tz)).unwrap_or_default(),
+        accepted_before: v.accepted.filter(|_| action == "accept"),
+        earlier: v
+            .versions
+            .iter()
+            .filter(|(n, _)| Some(*n) != version)
+            .map(|(n, t)| (*n, published(*t, s.tz)))
+            .collect(),
         draft_kept: body.is_some(),
         body: body.unwrap_or_else(|| v.charter.as_ref().map(|c| c.body.clone()).unwrap_or_default()),
         html: v.html,
@@ -91,6 +100,41 @@ pub(crate) async fn render_page(
         can_publish: v.publishing == Publishing::Yes,
         publish_after_accepting: v.publishing == Publishing::AfterAccepting,
         can_see_acceptances: v.sees_acceptances,
+    })
+}
+
+/// The day a version was published, on the viewer's calendar.
+fn published(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    t.with_timezone(&tz).format("%-d %B %Y").to_string()
+}
+
+#[derive(Template)]
+#[template(path = "charter/version.html")]
+struct VersionPage {
+    layout: Layout,
+    slug: String,
+    network_name: String,
+    version: i64,
+    current: i64,
+    published: String,
+    html: String,
+}
+
+/// One version of the charter, current or earlier, as the charter page shows the current one.
+async fn version(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, version)): Path<(String, String)>,
+) -> Result<Response> {
+    let v = super::version(&state, &s.actor(), &slug, super::version_number(&version)?).await?;
+    render(&VersionPage {
+        layout: Layout::for_user(&format!("Charter of {}, version {}", v.seen.network.name, v.charter.version), &s),
+        slug: v.seen.network.slug,
+        network_name: v.seen.network.name,
+        version: v.charter.version,
+        current: v.current,
+        published: published(v.charter.published_at, s.tz),
+        html: v.html,
     })
 }
 
@@ -183,7 +227,8 @@ async fn publish(
 struct AcceptanceRow {
     id: String,
     name: String,
-    version: String,
+    /// The newest version they accepted, if any (linked to its text).
+    version: Option<i64>,
     current: bool,
     at: String,
 }
@@ -227,7 +272,7 @@ async fn acceptances(
             id: id.to_string(),
             name,
             current: v.is_some() && v == current,
-            version: v.map_or_else(|| "none".into(), |v| format!("version {v}")),
+            version: v,
             at: at.map(|t| day(t, s.tz)).unwrap_or_default(),
         })
         .collect();
