@@ -713,16 +713,37 @@ mod privacy_rights {
         assert_eq!(status, StatusCode::FORBIDDEN, "not one's own account");
         assert_eq!(status_of(&root).await, StatusCode::OK);
 
-        let erase = app.at(&format!("/api/v1/people/{ann_id}"));
+        // Erasure is asked for twice, as on the page: `confirm=ERASE`, or nothing is erased.
+        let erase = app.at(&format!("/api/v1/people/{ann_id}?confirm=ERASE"));
         let (status, _) = api_send(Method::DELETE, erase.clone(), &bea_token, &json!(null)).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().name, "Ann Assistant");
+        let audit_entries = || async { roundtable_store::audit::page(&app.state.db, 1000, 0).await.unwrap().1 };
+        let audited = audit_entries().await;
+        for unconfirmed in ["", "?confirm=", "?confirm=erase", "?confirm=yes", "?confrim=ERASE"] {
+            let r = reqwest::Client::new()
+                .delete(app.at(&format!("/api/v1/people/{ann_id}{unconfirmed}")))
+                .bearer_auth(&root)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{unconfirmed:?}");
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+            let problem: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(problem["code"], "invalid_input", "{problem}");
+            assert_eq!(problem["errors"][0]["field"], "confirm", "{unconfirmed:?}: {problem}");
+            assert!(problem["detail"].as_str().unwrap().contains("ERASE"), "{problem}");
+            let ann = users::by_email(&app.state.db, "ann@example.org").await.unwrap();
+            assert_eq!(ann.unwrap().name, "Ann Assistant", "{unconfirmed:?}: nothing was erased");
+        }
+        assert_eq!(audit_entries().await, audited, "nor recorded");
         let (status, _) = api_send(Method::DELETE, erase.clone(), &root, &json!(null)).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         assert!(users::by_email(&app.state.db, "ann@example.org").await.unwrap().is_none(), "her address is gone");
         let id = roundtable_domain::UserId::parse(&ann_id).unwrap();
         assert_eq!(users::by_id(&app.state.db, id).await.unwrap().unwrap().name, "Former member");
-        let (status, _) = api_send(Method::DELETE, app.at("/api/v1/people/not-an-id"), &root, &json!(null)).await;
+        let (status, _) =
+            api_send(Method::DELETE, app.at("/api/v1/people/not-an-id?confirm=ERASE"), &root, &json!(null)).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, problem) = api_send(Method::PUT, active.clone(), &root, &json!({"active": true})).await;
         assert_eq!(status, StatusCode::CONFLICT, "an erased person cannot come back: {problem}");

@@ -176,11 +176,24 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
     Ok(())
 }
 
+/// What confirms an erasure, typed on the page or sent to the API: it cannot be undone, so it
+/// is never done by a stray click or a misdirected request.
+pub const ERASE_CONFIRMATION: &str = "ERASE";
+
 /// Erases a person's personal data for good (the "right to erasure"), keeping anonymous figures.
-pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: UserId) -> Result<()> {
+/// `confirm` must be `ERASE_CONFIRMATION` (surrounding spaces aside); otherwise nothing changes
+/// and the refusal is a field error on `confirm`.
+pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: UserId, confirm: &str) -> Result<()> {
     require_admin(actor)?;
     if user == actor.user_id {
         return Err(AppError::Forbidden("You cannot erase your own account here."));
+    }
+    if confirm.trim() != ERASE_CONFIRMATION {
+        return Err(FieldError::new(
+            "confirm",
+            "Erasing a person's data cannot be undone: confirm it with ERASE. Nothing was changed.",
+        )
+        .into());
     }
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();

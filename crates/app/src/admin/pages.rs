@@ -204,17 +204,19 @@ async fn erase(
     Form(f): Form<EraseForm>,
 ) -> Result<Response> {
     let user = id(&user)?;
-    if f.confirm.trim() != "ERASE" {
-        // The list again, with this person's form open and the reason by its box.
-        let errors = Errors(vec![roundtable_domain::FieldError::new(
-            "erase",
-            "To erase this person, type ERASE in the box. Nothing was changed.",
-        )]);
-        let page = people_page(&state, &s, f.back.list(), errors, String::new(), Some(user)).await?;
-        return Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY));
+    match super::erase(&state, &s.actor(), &s.user.name, user, &f.confirm).await {
+        Ok(()) => Ok(Redirect::to(&f.back.url("erased")).into_response()),
+        // Not confirmed: the list again, with this person's form open and the reason by its box.
+        Err(AppError::Invalid(_)) => {
+            let errors = Errors(vec![roundtable_domain::FieldError::new(
+                "erase",
+                "To erase this person, type ERASE in the box. Nothing was changed.",
+            )]);
+            let page = people_page(&state, &s, f.back.list(), errors, String::new(), Some(user)).await?;
+            Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e),
     }
-    super::erase(&state, &s.actor(), &s.user.name, user).await?;
-    Ok(Redirect::to(&f.back.url("erased")).into_response())
 }
 
 #[derive(Template)]
