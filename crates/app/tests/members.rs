@@ -21,6 +21,7 @@ both!(
     people_correct_their_own_name_and_are_found_by_it,
     the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_changing_nothing,
     the_api_reads_and_accepts_the_charter_and_gives_my_data_and_people_like_me,
+    the_api_profile_names_the_manager_and_supported_people_and_the_photo_for_their_audience_only,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1571,4 +1572,75 @@ async fn the_api_reads_and_accepts_the_charter_and_gives_my_data_and_people_like
     assert!(data.to_string().contains("ann@example.org") && data.to_string().contains("Origami"), "{data}");
     let r = reqwest::Client::new().get(app.at("/api/v1/me/data")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// `GET /api/v1/people/{id}` shows what the profile page shows: the manager and the executives
+/// supported, by name, and whether there is a photo the caller may see — each only for the
+/// audience its owner chose, else null (and `has_photo` false), as on the page.
+async fn the_api_profile_names_the_manager_and_supported_people_and_the_photo_for_their_audience_only(d: Dialect) {
+    let (app, _, ann, bea) = ann_and_bea_in_eas(d).await;
+    let cal = app.user("cal@example.org", "Cal Outsider").await;
+    app.user("max@example.org", "Max Manager").await;
+    app.user("eve@example.org", "Eve Executive").await;
+    let (max_id, eve_id, ann_id) = (
+        id_of(&app, "max@example.org").await,
+        id_of(&app, "eve@example.org").await,
+        id_of(&app, "ann@example.org").await,
+    );
+    let token = app.api_token(&ann).await;
+    let me = app.at("/api/v1/me/profile");
+    let mut profile = support::api_get(&me, &token).await;
+    profile["manager_email"] = "max@example.org".into();
+    profile["supports_emails"] = serde_json::json!(["eve@example.org"]);
+    // Her manager for everyone; whom she supports, and her photo, for her networks only.
+    profile["audiences"]["manager"] = "organisation".into();
+    profile["audiences"]["supports"] = "network".into();
+    profile["audiences"]["photo"] = "network".into();
+    let (status, saved) = api_send(reqwest::Method::PUT, me, &token, &profile).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let url = app.at(&format!("/api/v1/people/{ann_id}"));
+    let (bea, cal) = (app.api_token(&bea).await, app.api_token(&cal).await);
+
+    let by_bea = support::api_get(&url, &bea).await;
+    assert_eq!(by_bea["has_photo"], false, "no photo yet: {by_bea}");
+    let r = reqwest::Client::new().put(app.at("/api/v1/me/photo")).bearer_auth(&token).body(photos::png()).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::NO_CONTENT);
+
+    // Bea shares the network: she sees all three, as Ann's profile page shows them to her.
+    let by_bea = support::api_get(&url, &bea).await;
+    assert_eq!(by_bea["manager"], serde_json::json!({"id": max_id, "name": "Max Manager"}), "{by_bea}");
+    assert_eq!(by_bea["manager_id"], max_id.as_str(), "the id field stays for older clients");
+    assert_eq!(by_bea["supports_people"], serde_json::json!([{"id": eve_id, "name": "Eve Executive"}]));
+    assert_eq!(by_bea["supports"], serde_json::json!([eve_id]), "the id list stays for older clients");
+    assert_eq!(by_bea["has_photo"], true, "{by_bea}");
+    let page =
+        body(app.sign_in("bea@example.org").await.get(app.at(&format!("/people/{ann_id}"))).send().await.unwrap())
+            .await;
+    assert!(page.contains("Max Manager") && page.contains("Eve Executive"), "the page agrees: {page}");
+    let photo = app.at(&format!("/api/v1/people/{ann_id}/photo"));
+    let r = reqwest::Client::new().get(&photo).bearer_auth(&bea).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "has_photo says the photo is hers to see");
+
+    // Cal is in none of Ann's networks: the manager (everyone's) yes; whom she supports and
+    // her photo, no — null and false, not an empty list she could take for "supports nobody".
+    let by_cal = support::api_get(&url, &cal).await;
+    assert_eq!(by_cal["manager"], serde_json::json!({"id": max_id, "name": "Max Manager"}), "{by_cal}");
+    assert!(by_cal["supports_people"].is_null() && by_cal["supports"].is_null(), "{by_cal}");
+    assert_eq!(by_cal["has_photo"], false, "{by_cal}");
+    let page =
+        body(app.sign_in("cal@example.org").await.get(app.at(&format!("/people/{ann_id}"))).send().await.unwrap())
+            .await;
+    assert!(page.contains("Max Manager") && !page.contains("Eve Executive"), "the page agrees: {page}");
+    let r = reqwest::Client::new().get(&photo).bearer_auth(&cal).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "nor can he fetch the photo");
+
+    // Hidden from everyone but organisers: the manager goes too, and so does its id.
+    let mut profile = support::api_get(app.at("/api/v1/me/profile"), &token).await;
+    profile["audiences"]["manager"] = "organisers".into();
+    let (status, _) = api_send(reqwest::Method::PUT, app.at("/api/v1/me/profile"), &token, &profile).await;
+    assert_eq!(status, StatusCode::OK);
+    for viewer in [&bea, &cal] {
+        let seen = support::api_get(&url, viewer).await;
+        assert!(seen["manager"].is_null() && seen["manager_id"].is_null(), "{seen}");
+    }
 }

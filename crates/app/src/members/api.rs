@@ -107,8 +107,32 @@ pub struct ProfileJson {
     /// Sanitised HTML.
     bio_html: Option<String>,
     start_date: Option<String>,
+    /// The manager's id (kept for older clients; `manager` has the name too).
     manager_id: Option<String>,
+    /// The ids of the executives this person supports (kept for older clients;
+    /// `supports_people` has the names too).
     supports: Option<Vec<String>>,
+    /// The manager, as the profile page names them.
+    manager: Option<NamedPersonJson>,
+    /// The executives this person supports, as the profile page names them.
+    supports_people: Option<Vec<NamedPersonJson>>,
+    /// The caller may see this person's photo, at `/api/v1/people/{id}/photo` (false when there
+    /// is none, or when the photo's audience leaves the caller out).
+    has_photo: bool,
+}
+
+/// Someone a profile names (a manager, a supported executive): their id, for
+/// `/api/v1/people/{id}`, and their name.
+#[derive(Serialize, ToSchema)]
+pub struct NamedPersonJson {
+    id: String,
+    name: String,
+}
+
+impl From<(roundtable_domain::UserId, String)> for NamedPersonJson {
+    fn from((id, name): (roundtable_domain::UserId, String)) -> Self {
+        NamedPersonJson { id: id.to_string(), name }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/people",
@@ -150,7 +174,7 @@ pub async fn list_people(
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = String, Path)),
-    responses((status = 200, body = ProfileJson), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ProfileJson, description = "What the profile page shows the caller: each optional field (the manager, the people supported and the photo included) only where its owner's chosen audience takes the caller in, else null (`has_photo` false)"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn get_person(
     State(state): State<AppState>,
     u: ApiUser,
@@ -174,8 +198,11 @@ pub async fn get_person(
         languages: p.languages,
         bio_html: p.bio_html,
         start_date: p.start_date,
-        manager_id: p.manager.map(|(id, _)| id.to_string()),
-        supports: p.supports.map(|l| l.into_iter().map(|(id, _)| id.to_string()).collect()),
+        manager_id: p.manager.as_ref().map(|(id, _)| id.to_string()),
+        supports: p.supports.as_ref().map(|l| l.iter().map(|(id, _)| id.to_string()).collect()),
+        manager: p.manager.map(NamedPersonJson::from),
+        supports_people: p.supports.map(|l| l.into_iter().map(NamedPersonJson::from).collect()),
+        has_photo: p.has_photo,
     }))
 }
 
