@@ -188,6 +188,40 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
         assert!(spec["paths"][path].is_object(), "{path} is documented");
     }
     assert!(spec["components"]["schemas"]["OnboardingJson"]["properties"]["buddy"].is_object());
+    // As on the page, the two people paired get each other's address, and only they do: an
+    // organiser's lists of pairings (pairs, progress, the assignment's current buddy) show none,
+    // and someone else's onboarding shows no pairing at all.
+    assert_eq!(json["buddy"]["email"], "ann@example.org", "{json}");
+    let ann_token = app.api_token(&sign_in(&app, "ann@example.org").await).await;
+    let json = support::api_get(app.at("/api/v1/networks/eas/onboarding"), &ann_token).await;
+    let looking_after = json["looking_after"].as_array().unwrap();
+    assert_eq!(looking_after.len(), 1, "{json}");
+    assert_eq!(
+        (&looking_after[0]["id"], &looking_after[0]["name"], &looking_after[0]["email"]),
+        (
+            &serde_json::json!(nia.to_string()),
+            &serde_json::json!("Nia Newcomer"),
+            &serde_json::json!("nia@example.org")
+        )
+    );
+    let pat_token = app.api_token(&sign_in(&app, "pat@example.org").await).await;
+    let json = support::api_get(app.at("/api/v1/networks/eas/onboarding"), &pat_token).await;
+    assert!(json["buddy"].is_null() && json["looking_after"] == serde_json::json!([]), "{json}");
+    let chair_token = app.api_token(&chair).await;
+    let pairs = support::api_get(app.at("/api/v1/networks/eas/buddies"), &chair_token).await;
+    assert_eq!(pairs[0]["buddy"]["name"], "Ann Veteran", "{pairs}");
+    let progress = support::api_get(app.at("/api/v1/networks/eas/onboarding/progress"), &chair_token).await;
+    let choice = support::api_get(app.at(&format!("/api/v1/networks/eas/buddies/{nia}")), &chair_token).await;
+    assert_eq!(choice["current"]["name"], "Ann Veteran", "{choice}");
+    for organisers_view in [&pairs, &progress, &choice] {
+        let text = organisers_view.to_string();
+        assert!(!text.contains("email") && !text.contains("@example.org"), "no addresses: {text}");
+    }
+    let schemas = &spec["components"]["schemas"];
+    let mine = schemas["OnboardingJson"]["properties"].to_string();
+    assert!(mine.contains("BuddyContactJson") && !mine.contains("BuddyPersonJson"), "{mine}");
+    assert!(schemas["BuddyContactJson"]["required"].as_array().unwrap().contains(&serde_json::json!("email")));
+    assert!(schemas["BuddyPersonJson"]["properties"]["email"].is_null(), "organisers' lists carry no address");
 
     // Assigning Ann again changes and sends nothing.
     let before = app.emails_to("ann@example.org").await.len();

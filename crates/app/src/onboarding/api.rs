@@ -45,6 +45,23 @@ fn person(p: &Paired) -> BuddyPersonJson {
     BuddyPersonJson { id: p.id.to_string(), name: p.name.clone(), since: p.since.to_rfc3339() }
 }
 
+/// Someone paired with the caller — their buddy, or a newcomer they look after — with the
+/// address to reach them, as the network's page shows it: the pairing is for getting in touch.
+/// Only the two people paired get it; organisers' lists of pairings (`BuddyPersonJson`) carry
+/// no addresses, as their pages show none.
+#[derive(Serialize, ToSchema)]
+pub struct BuddyContactJson {
+    id: String,
+    name: String,
+    /// When the pairing started (RFC 3339).
+    since: String,
+    email: String,
+}
+
+fn contact(p: &Paired) -> BuddyContactJson {
+    BuddyContactJson { id: p.id.to_string(), name: p.name.clone(), since: p.since.to_rfc3339(), email: p.email.clone() }
+}
+
 /// One step of the caller's welcome checklist.
 #[derive(Serialize, ToSchema)]
 pub struct StepJson {
@@ -63,8 +80,10 @@ pub struct OnboardingJson {
     steps: Vec<StepJson>,
     done: usize,
     total: usize,
-    buddy: Option<BuddyPersonJson>,
-    looking_after: Vec<BuddyPersonJson>,
+    /// The caller's buddy, with their email address.
+    buddy: Option<BuddyContactJson>,
+    /// The newcomers the caller is buddy to, with their email addresses.
+    looking_after: Vec<BuddyContactJson>,
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/onboarding", params(("slug" = String, Path)),
@@ -91,8 +110,8 @@ pub(crate) async fn my_onboarding(
                 done: s.done,
             })
             .collect(),
-        buddy: mine.buddy.as_ref().map(person),
-        looking_after: mine.looking_after.iter().map(person).collect(),
+        buddy: mine.buddy.as_ref().map(contact),
+        looking_after: mine.looking_after.iter().map(contact).collect(),
     }))
 }
 
