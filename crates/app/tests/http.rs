@@ -1037,6 +1037,7 @@ async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect)
         ("/api/v1/me".into(), "any"),
         ("/api/v1/me/profile".into(), "any"),
         ("/api/v1/me/data".into(), "any"),
+        ("/api/v1/me/data.csv".into(), "any"),
         ("/api/v1/networks".into(), "any"),
         ("/api/v1/people".into(), "any"),
         ("/api/v1/people/like-me".into(), "any"),

@@ -18,6 +18,7 @@ both!(
     my_data_names_people_only_where_their_manager_and_supports_audience_allows,
     my_data_hides_checklist_steps_until_the_current_charter_is_accepted,
     erasure_removes_the_name_in_any_case_from_events_charters_steps_and_feedback,
+    the_api_gives_my_data_as_csv_too_and_only_mine,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -337,4 +338,67 @@ async fn erasure_removes_the_name_in_any_case_from_events_charters_steps_and_fee
         event,
         [("Lunch with a former member".to_owned(), "Ask a former member or a former member where.".to_owned())]
     );
+}
+
+/// `GET /api/v1/me/data.csv`: the account page's CSV download over the API — the caller's own
+/// data, row for row as the page gives it, and nothing of anyone else's.
+async fn the_api_gives_my_data_as_csv_too_and_only_mine(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    import(
+        &app,
+        "email,name,employee_id,job_title,networks\r\n\
+         ann@example.org,Ann Able,E1,Executive Assistant,eas\r\n\
+         bob@example.org,Bob Baker,E2,Chief of Staff,eas\r\n",
+    )
+    .await;
+    let ann = sign_in_imported(&app, "ann@example.org").await;
+    let bob = sign_in_imported(&app, "bob@example.org").await;
+    let (ann_token, bob_token) = (app.api_token(&ann).await, app.api_token(&bob).await);
+    let csv_of = |token: String| {
+        let url = app.at("/api/v1/me/data.csv");
+        async move {
+            let r = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+            assert!(r.headers()["content-disposition"].to_str().unwrap().contains("my-roundtable-data.csv"));
+            r.bytes().await.unwrap()
+        }
+    };
+    let csv = csv_of(ann_token.clone()).await;
+    assert!(csv.starts_with(b"\xEF\xBB\xBFfield,value\r\n"), "the page's Excel-friendly CSV");
+    let text = String::from_utf8_lossy(&csv).into_owned();
+    let ann_id = id(&app, "ann@example.org").await;
+    for row in [
+        format!("account.id,{ann_id}"),
+        "account.email,ann@example.org".into(),
+        "account.employee_id,E1".into(),
+        "profile.job_title,Executive Assistant".into(),
+        "memberships[1].network,Network eas".into(),
+        "api_tokens[1].name,test".into(),
+    ] {
+        assert!(text.contains(&format!("\r\n{row}\r\n")), "{row} in:\n{text}");
+    }
+    for bobs in ["bob@example.org", "Bob Baker", "E2", "Chief of Staff"] {
+        assert!(!text.contains(bobs), "Bob's {bobs} in Ann's data:\n{text}");
+    }
+    // The same rows as the page's download (the sessions' "last active" aside, which this
+    // very request may move) and as the JSON, flattened.
+    let page = ann.get(app.at("/account/export.csv")).send().await.unwrap().bytes().await.unwrap();
+    let stable = |csv: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(csv).lines().filter(|l| !l.starts_with("sessions[")).map(str::to_owned).collect()
+    };
+    assert_eq!(stable(&csv), stable(&page));
+    let json = support::api_get(app.at("/api/v1/me/data"), &ann_token).await;
+    let rows = roundtable_app::account::flatten(&json);
+    assert_eq!(stable(&csv).len() - 1, rows.iter().filter(|(k, _)| !k.starts_with("sessions[")).count());
+
+    // Bob's is his own.
+    let text = String::from_utf8_lossy(&csv_of(bob_token).await).into_owned();
+    assert!(text.contains("\r\naccount.email,bob@example.org\r\n") && !text.contains("ann@example.org"), "{text}");
+    // Without a token: a problem, not someone's data.
+    let r = reqwest::Client::new().get(app.at("/api/v1/me/data.csv")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
 }

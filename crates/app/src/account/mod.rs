@@ -393,6 +393,12 @@ async fn visible_to(
     Ok(out)
 }
 
+/// `my_data` flattened for a spreadsheet (`flatten`): the CSV download of the account page and
+/// of `/api/v1/me/data.csv`.
+pub async fn my_data_rows(state: &AppState, user: &User) -> Result<Vec<(String, String)>> {
+    Ok(flatten(&my_data(state, user).await?))
+}
+
 /// The same data flattened to rows (section, field, value) for a spreadsheet. The photo, which
 /// a spreadsheet cannot show, is one line saying it is held and where to get it.
 pub fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {

@@ -226,12 +226,13 @@ async fn export_json(State(state): State<AppState>, s: Signed) -> Result<Respons
 }
 
 async fn export_csv(State(state): State<AppState>, s: Signed) -> Result<Response> {
-    let data = super::my_data(&state, &s.user).await?;
-    Ok(crate::http::csv_download(
-        "my-roundtable-data.csv",
-        &["field", "value"],
-        super::flatten(&data).into_iter().map(|(k, v)| vec![k, v]),
-    ))
+    Ok(data_csv(super::my_data_rows(&state, &s.user).await?))
+}
+
+/// "My data" as the CSV file both the page and the API give: one row per field, named by its
+/// path in the JSON (`profile.skills[1]`).
+pub(crate) fn data_csv(rows: Vec<(String, String)>) -> Response {
+    crate::http::csv_download("my-roundtable-data.csv", &["field", "value"], rows.into_iter().map(|(k, v)| vec![k, v]))
 }
 
 #[derive(Deserialize, Default)]

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/people/{id}", get(get_person))
         .route("/api/v1/me/profile", get(get_my_profile).put(put_my_profile))
         .route("/api/v1/me/data", get(get_my_data))
+        .route("/api/v1/me/data.csv", get(get_my_data_csv))
         .route("/api/v1/people/{id}/photo", get(get_photo))
         .route(
             "/api/v1/me/photo",
@@ -333,10 +334,17 @@ pub async fn people_like_me(State(state): State<AppState>, u: ApiUser) -> ApiRes
 }
 
 #[utoipa::path(get, path = "/api/v1/me/data",
-    responses((status = 200, body = Object, description = "Everything held about the caller, as the account page's download gives it"),
+    responses((status = 200, body = Object, description = "Everything held about the caller, as the account page's JSON download gives it (`/api/v1/me/data.csv` gives it as CSV)"),
         (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn get_my_data(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<serde_json::Value>> {
     Ok(Json(crate::account::my_data(&state, &u.0).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/data.csv",
+    responses((status = 200, content_type = "text/csv", description = "The same data as `/api/v1/me/data`, as the account page's CSV download gives it: a `field,value` header, then one row per value named by its place in the JSON (`profile.skills[1]`); the photo is one row saying it is held (the JSON has it). UTF-8 with BOM, CRLF, as Excel opens it"),
+        (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub async fn get_my_data_csv(State(state): State<AppState>, u: ApiUser) -> ApiResult<Response> {
+    Ok(crate::account::pages::data_csv(crate::account::my_data_rows(&state, &u.0).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}/photo", params(("id" = String, Path)),
