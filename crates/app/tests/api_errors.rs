@@ -1,6 +1,8 @@
 //! Every error under `/api/v1` is an RFC 9457 problem document, on SQLite and PostgreSQL: unknown
 //! paths and methods, query strings and bodies that do not parse, missing or refused tokens (with
-//! `WWW-Authenticate: Bearer`); and the OpenAPI document names its tags and error responses.
+//! `WWW-Authenticate: Bearer`); and the OpenAPI document names its tags and error responses,
+//! those operations share among them (403 for an unconfirmed address, 409 for a charter to
+//! accept, 400 for a query string that cannot be read) — checked against what the server answers.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
@@ -14,6 +16,8 @@ both!(
     query_strings_and_bodies_that_do_not_parse_are_problems_that_say_why,
     a_missing_token_is_a_problem_naming_the_bearer_scheme_in_any_case,
     the_openapi_document_has_readable_tags_and_lists_error_responses,
+    an_unconfirmed_address_is_refused_everywhere_as_documented,
+    a_charter_to_accept_closes_the_operations_that_document_it,
 );
 
 /// Asserts that `r` is a problem document with this status and code, and returns it.
@@ -74,6 +78,10 @@ async fn query_strings_and_bodies_that_do_not_parse_are_problems_that_say_why(d:
     assert!(p["detail"].as_str().unwrap().contains("accept_charter"), "{p}");
     // Nothing changed.
     assert_eq!(support::api_get(app.at("/api/v1/networks/assistants"), &token).await, before);
+    // A parameter given twice is refused too, naming it (as UnreadableQuery documents).
+    let r = api.get(app.at("/api/v1/networks/assistants/members?q=a&q=b")).bearer_auth(&token).send().await.unwrap();
+    let p = problem(r, StatusCode::BAD_REQUEST, "bad_request").await;
+    assert!(p["detail"].as_str().unwrap().contains("`q`"), "{p}");
 
     // A body that is not JSON, one not labelled JSON, one of the wrong shape (the RSVP route
     // belongs to events; the refusals come before it looks the event up).
@@ -158,4 +166,168 @@ async fn the_openapi_document_has_readable_tags_and_lists_error_responses(d: Dia
     }
     assert!(operations >= 15, "{operations}");
     assert!(spec["components"]["responses"]["Unauthenticated"].is_object());
+
+    // The errors operations share, each documented once and referred to where it can occur.
+    let shared = &spec["components"]["responses"];
+    for name in ["EmailUnconfirmed", "CharterAcceptanceRequired", "UnreadableQuery"] {
+        assert!(shared[name]["description"].as_str().is_some_and(|d| !d.is_empty()), "{name}: {shared}");
+        assert!(shared[name]["content"]["application/problem+json"].is_object(), "{name}");
+    }
+    let refers = |r: &serde_json::Value, name: &str| r["$ref"] == format!("#/components/responses/{name}");
+    let responses = |path: &str, method: &str| spec["paths"][path][method]["responses"].clone();
+    let members = responses("/api/v1/networks/{slug}/members", "get");
+    assert!(refers(&members["409"], "CharterAcceptanceRequired"), "{members}");
+    assert!(refers(&members["400"], "UnreadableQuery"), "it takes q and page: {members}");
+    assert!(refers(&responses("/api/v1/me", "get")["403"], "EmailUnconfirmed"));
+    // Where an operation describes the same status itself, its words stay, with the shared case.
+    let erase = responses("/api/v1/people/{id}", "delete");
+    let own_403 = erase["403"]["description"].as_str().unwrap();
+    assert!(own_403.starts_with("Org admins only") && own_403.contains("confirmed their email"), "{own_403}");
+    let people = responses("/api/v1/people", "get");
+    let own_409 = people["409"]["description"].as_str().unwrap();
+    assert!(own_409.starts_with("`network` asks the caller to accept its current charter first"), "{own_409}");
+    let nudge = responses("/api/v1/networks/{slug}/onboarding/newcomers/{person}/nudge", "post");
+    let own_409 = nudge["409"]["description"].as_str().unwrap();
+    assert!(own_409.starts_with("They have done every step") && own_409.contains("charter_acceptance_required"));
+    // Joining, leaving and the charter itself stay open to someone with a charter to accept.
+    for (path, method) in [
+        ("/api/v1/networks/{slug}", "get"),
+        ("/api/v1/networks/{slug}/charter", "get"),
+        ("/api/v1/networks/{slug}/charter/acceptance", "post"),
+        ("/api/v1/networks/{slug}/membership", "post"),
+        ("/api/v1/networks/{slug}/membership", "delete"),
+    ] {
+        let r = responses(path, method);
+        assert!(
+            !r.to_string().contains("harter_acceptance") && !r.to_string().contains("CharterAcceptance"),
+            "{method} {path}: {r}"
+        );
+    }
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(op["responses"]["403"].is_object(), "{method} {path} should document 403 (an unconfirmed address)");
+            let query = op["parameters"].as_array().into_iter().flatten().any(|p| p["in"] == "query");
+            if query {
+                assert!(
+                    op["responses"]["400"].is_object(),
+                    "{method} {path} takes a query string: should document 400"
+                );
+            }
+            let gated = path.starts_with("/api/v1/networks/{slug}/") || path.starts_with("/api/v1/events/{id}");
+            if gated && !path.contains("/charter") && !path.ends_with("/membership") {
+                assert!(op["responses"]["409"].is_object(), "{method} {path} should document 409");
+            }
+        }
+    }
+
+    // Erasure asks for `confirm=ERASE`, and says what happens without it.
+    let params = spec["paths"]["/api/v1/people/{id}"]["delete"]["parameters"].as_array().unwrap();
+    let confirm = params.iter().find(|p| p["name"] == "confirm").expect("a confirm parameter");
+    assert_eq!((&confirm["in"], &confirm["required"]), (&serde_json::json!("query"), &serde_json::json!(true)));
+    assert!(erase["422"]["description"].as_str().unwrap().contains("confirm=ERASE"), "{erase}");
+    // The profile carries what its page shows; my data comes as CSV too.
+    let profile = &spec["components"]["schemas"]["ProfileJson"]["properties"];
+    for field in ["has_photo", "manager", "supports_people", "manager_id", "supports"] {
+        assert!(profile[field].is_object(), "ProfileJson.{field}: {profile}");
+    }
+    let csv = &responses("/api/v1/me/data.csv", "get")["200"]["content"];
+    assert!(csv["text/csv"].is_object(), "{csv}");
+}
+
+/// Every operation there is, whatever its method, answers an account whose address is not
+/// confirmed with 403 saying so — before it reads a body or looks anything up, so nothing
+/// changes — and documents that 403.
+async fn an_unconfirmed_address_is_refused_everywhere_as_documented(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let sam = app.user("sam@example.org", "Sam Unconfirmed").await;
+    let token = app.api_token(&sam).await;
+    // An org admin, so that nothing but the address can be the reason.
+    roundtable_app::admin::console::set_admin(&app.state.db, "sam@example.org", true).await.unwrap();
+    let sql = "UPDATE users SET email_verified_at = NULL WHERE email = $1";
+    app.state.db.write(sql, roundtable_store::params!["sam@example.org"]).await.unwrap();
+    let spec: serde_json::Value = reqwest::get(app.at("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let api = reqwest::Client::new();
+    let mut operations = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let url = app.at(&path.replace("{slug}", "eas").replace(['{', '}'], ""));
+        for method in item.as_object().unwrap().keys() {
+            operations += 1;
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let r = api.request(method.clone(), &url).bearer_auth(&token).json(&serde_json::json!({})).send();
+            let p = problem(r.await.unwrap(), StatusCode::FORBIDDEN, "forbidden").await;
+            assert!(p["detail"].as_str().unwrap().contains("Confirm your email address"), "{method} {path}: {p}");
+        }
+    }
+    assert!(operations >= 40, "{operations}");
+    let db = &app.state.db;
+    let eas = roundtable_store::networks::by_slug(db, "eas").await.unwrap().unwrap();
+    let sam = roundtable_store::users::by_email(db, "sam@example.org").await.unwrap().expect("Sam is still there");
+    assert!(roundtable_store::networks::membership(db, eas.id, sam.id).await.unwrap().is_none(), "nor joined");
+}
+
+/// An active Chair who has not accepted the network's new charter: every operation inside the
+/// network that documents 409 `charter_acceptance_required` answers it (those that read, and
+/// those without a body to check first), and no reading operation answers it undocumented.
+async fn a_charter_to_accept_closes_the_operations_that_document_it(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let cho = app.user("cho@example.org", "Cho Chair").await;
+    let db = &app.state.db;
+    let eas = roundtable_store::networks::by_slug(db, "eas").await.unwrap().unwrap();
+    let cho_id = roundtable_store::users::by_email(db, "cho@example.org").await.unwrap().unwrap().id;
+    let mut tx = db.begin().await.unwrap();
+    let (chair, active) = (roundtable_domain::Role::Chair, roundtable_domain::MembershipStatus::Active);
+    roundtable_store::networks::upsert_membership(&mut tx, eas.id, cho_id, chair, active, chrono::Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let start = chrono::Utc::now() + chrono::Duration::days(7);
+    let (event, _) = app.event(&admin, "eas", "Coffee", "", start).await;
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let token = app.api_token(&cho).await;
+    let spec: serde_json::Value = reqwest::get(app.at("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let api = reqwest::Client::new();
+    let anyone = "0190b2c4-0000-7000-8000-000000000000";
+    let mut closed = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if !(path.starts_with("/api/v1/networks/{slug}") || path.starts_with("/api/v1/events/{id}")) {
+            continue;
+        }
+        let mut url = path.replace("{slug}", "eas").replace("{id}", &event);
+        for other in ["{newcomer}", "{person}", "{step}"] {
+            url = url.replace(other, anyone);
+        }
+        let url = app.at(&url);
+        for (method, op) in item.as_object().unwrap() {
+            let r409 = op["responses"]["409"].to_string();
+            let documented = r409.contains("CharterAcceptanceRequired") || r409.contains("charter_acceptance_required");
+            let takes_body = op["requestBody"].is_object();
+            if method != "get" && (takes_body || !documented) {
+                continue; // it would change something, or read its body before the network
+            }
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let r = api.request(m, &url).bearer_auth(&token).send().await.unwrap();
+            let status = r.status();
+            assert_eq!(status == StatusCode::CONFLICT, documented, "{method} {url}: {status}");
+            if documented {
+                problem(r, StatusCode::CONFLICT, "charter_acceptance_required").await;
+                closed.push(format!("{method} {path}"));
+            }
+        }
+    }
+    for op in ["get /api/v1/networks/{slug}/members", "get /api/v1/networks/{slug}/buddies", "get /api/v1/events/{id}"]
+    {
+        assert!(closed.iter().any(|c| c == op), "{op} in {closed:?}");
+    }
+    // The charter itself stays open, and accepting it opens the rest.
+    let charter = support::api_get(app.at("/api/v1/networks/eas/charter"), &token).await;
+    let accept = app.at("/api/v1/networks/eas/charter/acceptance");
+    let r = api.post(accept).bearer_auth(&token).json(&serde_json::json!({"version": charter["version"]})).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::NO_CONTENT);
+    let r = api.get(app.at("/api/v1/networks/eas/members")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }

@@ -54,8 +54,11 @@ impl Modify for TokenAuth {
 }
 
 /// Gives every operation a readable tag (utoipa's default is the handler's module path, e.g.
-/// `crate::events::api`) and documents the 401 that every operation can answer, and the 400, 415
-/// and 422 that every operation taking a JSON body answers when it cannot read it.
+/// `crate::events::api`) and documents the errors that operations share rather than each
+/// naming them: the 401 and 403 of `ApiUser`, which every operation takes; the 400 of a query
+/// string `extract::Query` cannot read, on every operation with query parameters; the 409 of
+/// `networks::authorise`'s charter gate, on every operation inside a network (`charter_gated`);
+/// and the 400, 415 and 422 of a JSON body `extract::Json` cannot read.
 struct ReadableDocs;
 
 /// The tag for the handlers of each area's module, where they do not name one themselves.
@@ -71,6 +74,102 @@ const AREA_TAGS: [(&str, &str); 6] = [
 fn readable_tag(tag: &str) -> String {
     let area = tag.trim_end_matches("::api").rsplit("::").next().unwrap_or(tag);
     AREA_TAGS.iter().find(|(module, _)| *module == area).map_or(area, |(_, t)| t).to_owned()
+}
+
+/// The operations inside a network (under `/networks/{slug}/…`, and events by id) that need
+/// only `Capability::SeeNetwork`, which the charter gate lets through: joining and leaving, and
+/// reading and accepting the charter — what someone with a charter to accept must still do.
+/// Every other operation inside a network loads it with a stronger capability, so a member
+/// who has not accepted the current charter is answered 409 there.
+const PAST_THE_CHARTER_GATE: [(&str, &str); 4] = [
+    ("post", "/api/v1/networks/{slug}/membership"),
+    ("delete", "/api/v1/networks/{slug}/membership"),
+    ("get", "/api/v1/networks/{slug}/charter"),
+    ("post", "/api/v1/networks/{slug}/charter/acceptance"),
+];
+
+/// Can this operation answer 409 `charter_acceptance_required`?
+fn charter_gated(method: &str, path: &str) -> bool {
+    let inside_a_network = path.starts_with("/api/v1/networks/{slug}/") || path.starts_with("/api/v1/events/{id}");
+    inside_a_network && !PAST_THE_CHARTER_GATE.contains(&(method, path))
+}
+
+/// An error response several operations share: documented once under `components.responses`
+/// and referred to from each operation that can answer it.
+struct Shared {
+    status: &'static str,
+    name: &'static str,
+    description: &'static str,
+    /// Added to an operation's own description of the same status (which it keeps), unless
+    /// that description already contains `marker`.
+    also: &'static str,
+    marker: &'static str,
+}
+
+const EMAIL_UNCONFIRMED: Shared = Shared {
+    status: "403",
+    name: "EmailUnconfirmed",
+    description: "The token's owner has not confirmed their email address yet (code `forbidden`): they open the link emailed to them, or send a new one from My account. Nothing was done.",
+    also: "Also when the token's owner has not confirmed their email address yet.",
+    marker: "confirmed their email",
+};
+
+const CHARTER_PENDING: Shared = Shared {
+    status: "409",
+    name: "CharterAcceptanceRequired",
+    description: "The network has a charter version the caller, an active member, has not accepted yet (code `charter_acceptance_required`): read it (`GET /api/v1/networks/{slug}/charter`) and accept it (`POST /api/v1/networks/{slug}/charter/acceptance`) first. Nothing was done.",
+    also: "Or (code `charter_acceptance_required`) the caller must accept the network's current charter first.",
+    marker: "charter_acceptance_required",
+};
+
+const UNREADABLE_QUERY: Shared = Shared {
+    status: "400",
+    name: "UnreadableQuery",
+    description: "The query string cannot be read (code `bad_request`): a parameter of the wrong type, or given twice; `detail` names it. Nothing was done.",
+    also: "Also when the query string cannot be read (a parameter of the wrong type, or given twice).",
+    marker: "query string",
+};
+
+impl Shared {
+    fn response(&self) -> RefOr<utoipa::openapi::Response> {
+        let problem = ContentBuilder::new().schema(Some(RefOr::Ref(Ref::from_schema_name("Problem")))).build();
+        RefOr::T(
+            ResponseBuilder::new().description(self.description).content("application/problem+json", problem).build(),
+        )
+    }
+
+    /// Documents this response on `op`, keeping what the operation says itself about the same
+    /// status: a response it describes gets `also` added; one it left undescribed (so
+    /// meaning "refused" in general) says so, then `also`.
+    fn add_to(&self, op: &mut utoipa::openapi::path::Operation) {
+        use std::collections::btree_map::Entry;
+        match op.responses.responses.entry(self.status.into()) {
+            Entry::Vacant(e) => {
+                e.insert(RefOr::Ref(Ref::new(format!("#/components/responses/{}", self.name))));
+            }
+            Entry::Occupied(mut e) => {
+                if let RefOr::T(own) = e.get_mut()
+                    && !own.description.contains(self.marker)
+                {
+                    own.description = match own.description.trim() {
+                        "" => format!("{} {}", general(self.status), self.also),
+                        d if d.ends_with('.') => format!("{d} {}", self.also),
+                        d => format!("{d}. {}", self.also),
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// What a status means in general, for an operation that documents it without saying why.
+fn general(status: &str) -> &'static str {
+    match status {
+        "400" => "The request cannot be read.",
+        "403" => "The caller may not do this.",
+        "409" => "This conflicts with the current state; nothing was changed.",
+        _ => "Refused.",
+    }
 }
 
 impl Modify for ReadableDocs {
@@ -91,11 +190,20 @@ impl Modify for ReadableDocs {
         if let Some(c) = openapi.components.as_mut() {
             c.responses.insert("Unauthenticated".into(), RefOr::T(unauthenticated));
             c.responses.insert("UnreadableBody".into(), RefOr::T(unreadable));
+            for shared in [&EMAIL_UNCONFIRMED, &CHARTER_PENDING, &UNREADABLE_QUERY] {
+                c.responses.insert(shared.name.into(), shared.response());
+            }
         }
-        for item in openapi.paths.paths.values_mut() {
-            for op in
-                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
-            {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ];
+            for (method, op) in operations {
+                let Some(op) = op else { continue };
                 if let Some(tags) = op.tags.as_mut() {
                     for t in tags.iter_mut() {
                         *t = readable_tag(t);
@@ -105,6 +213,17 @@ impl Modify for ReadableDocs {
                     .responses
                     .entry("401".into())
                     .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Unauthenticated")));
+                EMAIL_UNCONFIRMED.add_to(op);
+                let has_query =
+                    op.parameters.iter().flatten().any(
+                        |p| matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Query),
+                    );
+                if has_query {
+                    UNREADABLE_QUERY.add_to(op);
+                }
+                if charter_gated(method, path) {
+                    CHARTER_PENDING.add_to(op);
+                }
                 let takes_json =
                     matches!(&op.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"));
                 if takes_json {
@@ -387,7 +506,7 @@ struct JoinQuery {
 
 #[utoipa::path(post, path = "/api/v1/networks/{slug}/membership", tag = "networks", params(("slug" = String, Path), JoinQuery),
     responses((status = 200, body = JoinJson),
-        (status = 400, description = "`accept_charter` is not a number", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The query string cannot be read: `accept_charter` is not a number", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such network, or it is not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`accept_charter` is an older version of the network's charter: a newer one was published since, which the caller has not read (the detail names it). Nothing was changed", body = Problem, content_type = "application/problem+json"),
@@ -407,7 +526,7 @@ async fn join(
 }
 
 #[utoipa::path(delete, path = "/api/v1/networks/{slug}/membership", tag = "networks", params(("slug" = String, Path)),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The caller is not a member", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The caller is not a member, or is the network's last Chair (another must be named first)", body = Problem, content_type = "application/problem+json")))]
 async fn leave(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>) -> ApiResult<StatusCode> {
     networks::leave(&state, &u.actor(), &slug).await?;
     Ok(StatusCode::NO_CONTENT)

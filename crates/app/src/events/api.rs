@@ -113,7 +113,8 @@ fn event_id(raw: &str) -> Result<Uuid, ApiError> {
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{id}", params(("id" = String, Path)),
-    responses((status = 200, body = EventJson, description = "The next occurrence (or the last one, when all are past)"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = EventJson, description = "The next occurrence (or the last one, when all are past)"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only members of the event's network see it, unless it is open to the whole organisation"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn get_event(
     State(state): State<AppState>,
     u: ApiUser,
@@ -138,7 +139,8 @@ pub struct RsvpResult {
 }
 
 #[utoipa::path(post, path = "/api/v1/events/{id}/rsvp", params(("id" = String, Path)), request_body = RsvpJson,
-    responses((status = 200, body = RsvpResult), (status = 409, body = crate::api::Problem, content_type = "application/problem+json"), (status = 422, body = crate::api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = RsvpResult),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only members of the event's network answer it, unless it is open to the whole organisation"), (status = 409, body = crate::api::Problem, content_type = "application/problem+json"), (status = 422, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn rsvp(
     State(state): State<AppState>,
     u: ApiUser,

@@ -87,7 +87,7 @@ pub struct OnboardingJson {
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/onboarding", params(("slug" = String, Path)),
-    responses((status = 200, body = OnboardingJson), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json"), (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "The current charter must be accepted first")))]
+    responses((status = 200, body = OnboardingJson), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn my_onboarding(
     State(state): State<AppState>,
     u: ApiUser,
@@ -124,8 +124,7 @@ pub struct TickJson {
 #[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/steps/{step}", params(("slug" = String, Path), ("step" = String, Path)), request_body = TickJson,
     responses((status = 200, body = OnboardingJson, description = "The checklist after the change (ticking twice changes nothing)"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only active members have a checklist"),
-        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or no such step ticked by hand (automatic steps complete themselves)"),
-        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "The caller must accept the network's current charter first")))]
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or no such step ticked by hand (automatic steps complete themselves)")))]
 pub(crate) async fn tick_step(
     State(state): State<AppState>,
     u: ApiUser,
