@@ -927,7 +927,11 @@ async fn employee_ids_are_for_org_admins_only(d: Dialect) {
     let ann = user(db, "ann@example.org").await.unwrap();
     // The admin People page shows it, and finds people by it.
     let page = body(admin.get(app.at("/admin/people")).send().await.unwrap()).await;
-    assert!(page.contains("<th scope=\"col\">Employee ID</th>") && page.contains(r#"<td data-label="Employee ID">EMP-7731</td>"#), "{page}");
+    assert!(
+        page.contains("<th scope=\"col\">Employee ID</th>")
+            && page.contains(r#"<td data-label="Employee ID">EMP-7731</td>"#),
+        "{page}"
+    );
     let page = body(admin.get(app.at("/admin/people?q=EMP-7731")).send().await.unwrap()).await;
     assert!(page.contains("Ann Able") && !page.contains("Bea Bold") && page.contains("1 person."), "{page}");
     // Nobody else sees it: not in the directory, a profile, or the API — not even Ann herself.

@@ -78,13 +78,16 @@ fn readable_tag(tag: &str) -> String {
 
 /// The operations inside a network (under `/networks/{slug}/…`, and events by id) that need
 /// only `Capability::SeeNetwork`, which the charter gate lets through: joining and leaving, and
-/// reading and accepting the charter — what someone with a charter to accept must still do.
+/// reading the charter (its earlier versions too: what changed) and accepting it — what someone
+/// with a charter to accept must still do.
 /// Every other operation inside a network loads it with a stronger capability, so a member
 /// who has not accepted the current charter is answered 409 there.
-const PAST_THE_CHARTER_GATE: [(&str, &str); 4] = [
+const PAST_THE_CHARTER_GATE: [(&str, &str); 6] = [
     ("post", "/api/v1/networks/{slug}/membership"),
     ("delete", "/api/v1/networks/{slug}/membership"),
     ("get", "/api/v1/networks/{slug}/charter"),
+    ("get", "/api/v1/networks/{slug}/charter/versions"),
+    ("get", "/api/v1/networks/{slug}/charter/versions/{version}"),
     ("post", "/api/v1/networks/{slug}/charter/acceptance"),
 ];
 
