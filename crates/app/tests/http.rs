@@ -1052,6 +1052,7 @@ async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect)
         ("/api/v1/networks/{n}/charter/acceptances".into(), "organise"),
         ("/api/v1/exports/members.csv".into(), "admin"),
         ("/api/v1/exports/members.csv?network={n}".into(), "admin"),
+        ("/api/v1/admin/people".into(), "admin"),
     ];
     let organiser =
         |who: &str| matches!(who, "chair" | "administrator" | "training_coordinator" | "communications_officer");

@@ -692,6 +692,26 @@ mod privacy_rights {
         assert_eq!(status_of(&ann_token).await, StatusCode::UNAUTHORIZED, "her token stops working");
         assert_eq!(ann.get(app.at("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "signed out");
 
+        // An org admin finds her by address — deactivated, so the directory no longer lists her —
+        // with her account's state; no one else may list people this way.
+        let find = |token: &str, q: &str| {
+            let (url, token) = (at_with(&app, "/api/v1/admin/people", &[("q", q)]), token.to_owned());
+            async move {
+                let r = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+                (r.status(), r.json::<serde_json::Value>().await.unwrap())
+            }
+        };
+        let (status, found) = find(&root, "ann@example").await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        assert_eq!(found["total"], 1, "{found}");
+        let ann_row = &found["people"][0];
+        assert_eq!(
+            (&ann_row["id"], &ann_row["email"], &ann_row["active"], &ann_row["erased"]),
+            (&json!(ann_id), &json!("ann@example.org"), &json!(false), &json!(false)),
+            "{found}"
+        );
+        assert_eq!(find(&bea_token, "ann").await.0, StatusCode::FORBIDDEN);
+
         // Only an org admin reactivates, deactivates or erases — never their own account.
         let active = app.at(&format!("/api/v1/people/{ann_id}/active"));
         let (status, _) = api_send(Method::PUT, active.clone(), &bea_token, &json!({"active": true})).await;

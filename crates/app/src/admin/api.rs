@@ -1,5 +1,6 @@
-//! `/api/v1` for org admins' actions on a person: deactivate or reactivate their account, and
-//! erase their personal data. The same use cases (and audit entries) as the People page.
+//! `/api/v1` for org admins' actions on a person: find them (by name, email or employee ID,
+//! deactivated people included), deactivate or reactivate their account, and erase their
+//! personal data. The same use cases (and audit entries) as the People page.
 
 use crate::api::extract::{Json, Path, Query};
 use crate::http::{ApiResult, ApiUser};
@@ -7,12 +8,81 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, put};
-use serde::Deserialize;
+use axum::routing::{delete, get, put};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/people/{id}/active", put(set_active)).route("/api/v1/people/{id}", delete(erase))
+    Router::new()
+        .route("/api/v1/admin/people", get(list_people))
+        .route("/api/v1/people/{id}/active", put(set_active))
+        .route("/api/v1/people/{id}", delete(erase))
+}
+
+/// Page size of `GET /api/v1/admin/people`, as on the People page.
+const PER_PAGE: u32 = 50;
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct AdminPeopleQuery {
+    /// Part of a name or email address, or an employee ID exactly (that person first).
+    q: String,
+    /// From 1; anything else is the first page.
+    page: Option<String>,
+}
+
+/// A person as the People page lists them: with their address, employee ID and account state
+/// (the directory shows none of these and leaves out deactivated people).
+#[derive(Serialize, ToSchema)]
+pub struct AdminPersonJson {
+    id: String,
+    name: String,
+    email: String,
+    /// Empty when the HR data gave none.
+    employee_id: String,
+    /// False once deactivated (by themselves, an org admin or an HR import).
+    active: bool,
+    /// Their personal data was erased: only anonymous figures are left.
+    erased: bool,
+    is_org_admin: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AdminPeoplePage {
+    total: i64,
+    page: u32,
+    per_page: u32,
+    people: Vec<AdminPersonJson>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/people", tag = "people", params(AdminPeopleQuery),
+    responses((status = 200, body = AdminPeoplePage, description = "Everyone with an account, deactivated and erased people included, by name; 50 a page"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only")))]
+pub async fn list_people(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<AdminPeopleQuery>,
+) -> ApiResult<axum::Json<AdminPeoplePage>> {
+    let page = roundtable_domain::Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), Some(PER_PAGE));
+    let (people, total) = super::people(&state, &u.actor(), &q.q, page).await?;
+    Ok(axum::Json(AdminPeoplePage {
+        total,
+        page: page.number,
+        per_page: page.size,
+        people: people
+            .into_iter()
+            .map(|(p, employee_id)| AdminPersonJson {
+                id: p.id.to_string(),
+                active: p.deactivated_at.is_none(),
+                erased: p.is_erased(),
+                name: p.name,
+                email: p.email,
+                employee_id,
+                is_org_admin: p.is_org_admin,
+            })
+            .collect(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
