@@ -595,6 +595,22 @@ async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
         (bo_row["accepted_version"].clone(), bo_row["current"].as_bool()),
         (serde_json::Value::Null, Some(false))
     );
+    // Who is still to accept, and whether they may be reminded now: yes, then not for a week.
+    let pending = api_get(api("charter/acceptances?pending=true"), &chair).await;
+    let names: Vec<&str> = pending["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&"Bo Newcomer") && pending["accepted_current"].as_u64() < pending["total"].as_u64(),
+        "{pending}"
+    );
+    assert!(pending["members"].as_array().unwrap().iter().all(|m| m["current"] == false), "{pending}");
+    let from =
+        |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v["can_remind_from"].as_str().unwrap()).unwrap();
+    assert!(from(&pending) <= chrono::Utc::now() && pending["reminded_at"].is_null(), "{pending}");
+    let (status, _) = api_send(Method::POST, api("charter/reminders"), &chair, &json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let after = api_get(api("charter/acceptances"), &chair).await;
+    assert!(!after["reminded_at"].is_null(), "{after}");
+    assert!(from(&after) > chrono::Utc::now() + chrono::Duration::days(6), "{after}");
     let r = reqwest::Client::new().get(api("members")).bearer_auth(&member).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT, "Bo must accept the new version first");
     let (status, _) = api_send(Method::POST, api("charter/acceptance"), &member, &json!({"version": 1})).await;

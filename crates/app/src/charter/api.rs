@@ -1,7 +1,7 @@
 //! `/api/v1` for a network's charter: read the current version and earlier ones, and accept
 //! the current one as a member; publish a new version and see who accepted which (organisers).
 
-use crate::api::extract::{Json, Path};
+use crate::api::extract::{Json, Path, Query};
 use crate::http::{ApiResult, ApiUser, AppError};
 use crate::state::AppState;
 use axum::Router;
@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -183,30 +183,55 @@ pub struct AcceptanceJson {
 #[derive(Serialize, ToSchema)]
 pub struct AcceptancesJson {
     current_version: Option<i64>,
+    /// Active members, and how many of them have accepted the current version (whatever
+    /// `pending` lists).
+    total: usize,
+    accepted_current: usize,
+    /// When those yet to accept the current version were last reminded (RFC 3339), if ever.
+    reminded_at: Option<String>,
+    /// From when they may be reminded (`POST …/charter/reminders`): now or, after a reminder,
+    /// a week later; absent when there is no one to remind.
+    can_remind_from: Option<String>,
     members: Vec<AcceptanceJson>,
 }
 
-#[utoipa::path(get, path = "/api/v1/networks/{slug}/charter/acceptances", params(("slug" = String, Path)),
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default, deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AcceptancesQuery {
+    /// Only members who have not accepted the current version.
+    pending: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/charter/acceptances", params(("slug" = String, Path), AcceptancesQuery),
     responses((status = 200, body = AcceptancesJson, description = "Every active member, for the network's organisers"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub async fn list_acceptances(
     State(state): State<AppState>,
     u: ApiUser,
     Path(slug): Path<String>,
+    Query(q): Query<AcceptancesQuery>,
 ) -> ApiResult<Json<AcceptancesJson>> {
-    let (_, current, list) = super::acceptances(&state, &u.actor(), &slug).await?;
-    let current = current.map(|c| c.version);
+    let (_, charter, list) = super::acceptances(&state, &u.actor(), &slug).await?;
+    let current = charter.as_ref().map(|c| c.version);
+    let members: Vec<AcceptanceJson> = list
+        .into_iter()
+        .map(|(id, name, version, at)| AcceptanceJson {
+            id: id.to_string(),
+            name,
+            current: current.is_some() && version >= current,
+            accepted_version: version,
+            accepted_at: at.map(|t| t.to_rfc3339()),
+        })
+        .collect();
+    let (total, accepted_current) = (members.len(), members.iter().filter(|m| m.current).count());
+    let next = super::next_reminder(charter.as_ref(), total - accepted_current, chrono::Utc::now());
     Ok(Json(AcceptancesJson {
         current_version: current,
-        members: list
-            .into_iter()
-            .map(|(id, name, version, at)| AcceptanceJson {
-                id: id.to_string(),
-                name,
-                current: current.is_some() && version >= current,
-                accepted_version: version,
-                accepted_at: at.map(|t| t.to_rfc3339()),
-            })
-            .collect(),
+        total,
+        accepted_current,
+        reminded_at: charter.and_then(|c| c.reminded_at).map(|t| t.to_rfc3339()),
+        can_remind_from: next.map(|t| t.to_rfc3339()),
+        members: members.into_iter().filter(|m| !q.pending || !m.current).collect(),
     }))
 }
 

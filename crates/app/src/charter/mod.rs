@@ -219,6 +219,14 @@ async fn ask_to_accept(
 /// How soon members may be reminded again to accept the same version.
 pub const REMIND_INTERVAL_DAYS: i64 = 7;
 
+/// When the members yet to accept the `current` version may be reminded (`remind`'s rule): now
+/// or later, as the weekly limit allows; `None` when there is no one to remind (no charter, or
+/// no one `pending`).
+pub fn next_reminder(current: Option<&Charter>, pending: usize, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let c = current.filter(|_| pending > 0)?;
+    Some(c.reminded_at.map_or(now, |t| (t + chrono::Duration::days(REMIND_INTERVAL_DAYS)).max(now)))
+}
+
 /// Emails every active member who has not accepted the current version a reminder (organisers),
 /// at most once a week per version; returns how many were reminded. A refusal writes its days in
 /// `tz`, the organiser's time zone.

@@ -279,7 +279,8 @@ async fn acceptances(
     let members = rows.len();
     let accepted_current = rows.iter().filter(|r| r.current).count();
     let reminded_at = charter.as_ref().and_then(|c| c.reminded_at);
-    let may_again = chrono::Utc::now() - chrono::Duration::days(super::REMIND_INTERVAL_DAYS);
+    let now = chrono::Utc::now();
+    let next_reminder = super::next_reminder(charter.as_ref(), members - accepted_current, now);
     render(&AcceptancesPage {
         layout: Layout::for_user("Charter acceptances", &s).with_notice(notice(q.notice.as_deref())),
         slug: seen.network.slug,
@@ -290,7 +291,7 @@ async fn acceptances(
         members,
         accepted_current,
         reminded: reminded_at.map(|t| day(t, s.tz)).unwrap_or_default(),
-        can_remind: current.is_some() && accepted_current < members && reminded_at.is_none_or(|t| t < may_again),
+        can_remind: next_reminder.is_some_and(|t| t <= now),
     })
 }
 
