@@ -109,8 +109,8 @@ pub fn respelt<S>(folded_query: &str, known: &HashMap<&str, u32, S>) -> Option<S
         let best = known
             .iter()
             .filter_map(|(&k, &n)| {
-                let start: String = k.chars().take(len).collect();
-                let (whole, part) = (strsim::osa_distance(word, k), strsim::osa_distance(word, &start));
+                let start = k.char_indices().nth(len).map_or(k, |(i, _)| &k[..i]);
+                let (whole, part) = (strsim::osa_distance(word, k), strsim::osa_distance(word, start));
                 // A whole word as close as the start of a longer one is the likelier meaning
                 // ("exel": "excel" rather than "exec…utive").
                 let d = whole.min(part);
