@@ -1887,7 +1887,7 @@ async fn buddy_and_import_journey(dialect: Dialect) {
     let download = admin.button("Download the rows with errors (CSV)").await;
     let form = download.find(By::XPath("./ancestor::form")).await.expect("the download's form");
     assert_eq!(form.attr("action").await.expect("action").as_deref(), Some("/admin/import/errors.csv"));
-    admin.button("Import the valid rows only").await;
+    let valid_only = admin.button("Import the valid rows only").await;
     // The same page at phone width: a POST result, so audited again in place after resizing.
     admin.resize(PHONE).await;
     admin.audit().await;
@@ -1895,8 +1895,19 @@ async fn buddy_and_import_journey(dialect: Dialect) {
     admin.expect_no_sideways_scroll("table.rows-stack", "the preview's problems").await;
     admin.resize(DESKTOP).await;
     assert!(users::by_email(db, "gus@example.org").await.expect("read").is_none(), "a preview imports nothing");
+    // Importing the valid rows: the page that says what was done (audited as it loads, then at
+    // phone width), Gus in, Fay (the bad date) not.
+    admin.click(valid_only).await;
+    admin.expect_h1("Import done").await;
+    admin.link("See the people").await;
+    admin.resize(PHONE).await;
+    admin.audit().await;
+    admin.expect_fits_phone("the import's result").await;
+    admin.resize(DESKTOP).await;
+    assert!(users::by_email(db, "gus@example.org").await.expect("read").is_some(), "the valid row is imported");
+    assert!(users::by_email(db, "fay@example.org").await.expect("read").is_none(), "the row with errors is not");
 
-    report(dialect, "buddy and import journey", started, vec![admin.quit().await, nia.quit().await], 18);
+    report(dialect, "buddy and import journey", started, vec![admin.quit().await, nia.quit().await], 20);
     drop(app);
     drop(chrome);
 }
