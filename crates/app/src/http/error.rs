@@ -354,10 +354,11 @@ impl<E: Into<AppError>> From<E> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let e = self.0;
-        e.log();
+impl ApiError {
+    /// The problem document (RFC 9457) this error is answered with: for a handler that adds an
+    /// extension member of its own (`with_members`).
+    pub fn problem(&self) -> serde_json::Value {
+        let e = &self.0;
         let status = e.status();
         let mut body = serde_json::json!({
             "type": format!("https://roundtable.invalid/problems/{}", e.code()),
@@ -366,7 +367,7 @@ impl IntoResponse for ApiError {
             "code": e.code(),
             "detail": e.message(),
         });
-        let fields = match &e {
+        let fields = match e {
             AppError::Invalid(f) => f.clone(),
             AppError::Conflict(f) => vec![f.clone()],
             _ => Vec::new(),
@@ -375,13 +376,29 @@ impl IntoResponse for ApiError {
             body["errors"] =
                 fields.iter().map(|f| serde_json::json!({"field": f.field, "message": f.message})).collect();
         }
-        let mut r = (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response();
+        body
+    }
+
+    /// The answer with `problem` as its document (this error's `problem`, perhaps with members
+    /// added), and the headers this error calls for.
+    pub fn with_problem(self, problem: serde_json::Value) -> Response {
+        let e = self.0;
+        e.log();
+        let status = e.status();
+        let mut r = (status, [(header::CONTENT_TYPE, "application/problem+json")], problem.to_string()).into_response();
         if status == StatusCode::UNAUTHORIZED {
             // RFC 6750 §3: a refusal for want of a token names the scheme the client should use.
             r.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static(r#"Bearer realm="roundtable""#));
         }
         e.retry_after(r)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = self.problem();
+        self.with_problem(problem)
     }
 }
 

@@ -220,13 +220,10 @@ pub async fn import_members(
         );
         // The problem document as for any refusal, with the report a dry run gives — each
         // row's errors with line, column, problem and fix — as its member `report`.
-        let refusal = crate::http::ApiError(AppError::Invalid(errors)).into_response();
-        let (parts, body) = refusal.into_parts();
-        let internal = |e: anyhow::Error| AppError::from(e);
-        let body = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| internal(e.into()))?;
-        let mut problem: serde_json::Value = serde_json::from_slice(&body).map_err(|e| internal(e.into()))?;
-        problem["report"] = serde_json::to_value(report_json(report, columns)).map_err(|e| internal(e.into()))?;
-        return Ok(Response::from_parts(parts, Body::from(problem.to_string())));
+        let refusal = crate::http::ApiError(AppError::Invalid(errors));
+        let mut problem = refusal.problem();
+        problem["report"] = serde_json::to_value(report_json(report, columns)).map_err(anyhow::Error::from)?;
+        return Ok(refusal.with_problem(problem));
     }
     Ok(axum::Json(report_json(report, columns)).into_response())
 }
