@@ -63,6 +63,13 @@ async fn event_rsvp_journey_postgres() {
     event_rsvp_journey(Dialect::Postgres).await;
 }
 
+/// On SQLite only: it checks markup, which does not depend on the engine (the journeys above
+/// run on both).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_tour_sqlite() {
+    page_tour(Dialect::Sqlite).await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // chromedriver and Chromium
 // ---------------------------------------------------------------------------------------------
@@ -495,6 +502,23 @@ impl<'a> Browser<'a> {
         if self.driver.find(by).await.is_ok() {
             self.fail(&format!("{what} should not be on the page")).await;
         }
+    }
+
+    /// Submits the form matching `css` with its text fields emptied and the browser's own checks
+    /// off — what a hurried person sends — and audits the refusal the server renders, which must
+    /// list what to fix.
+    async fn submit_blank(&mut self, css: &str) {
+        self.mark_page().await;
+        let script = "const f = document.querySelector(arguments[0]); if (!f) return false; f.noValidate = true; \
+             f.querySelectorAll('input[type=text], input[type=email], input[type=password], input:not([type]), textarea') \
+             .forEach(i => i.value = ''); f.requestSubmit(); return true;";
+        let found = self.driver.execute(script, vec![Value::String(css.to_owned())]).await.expect("submit").json()
+            == &Value::Bool(true);
+        if !found {
+            self.fail(&format!("no form {css} on the page")).await;
+        }
+        self.loaded().await;
+        self.find(By::Css("main .error-summary"), &format!("the refusal of {css}, listing what to fix")).await;
     }
 
     async fn resize(&self, (width, height): (u32, u32)) {
@@ -1908,6 +1932,151 @@ async fn buddy_and_import_journey(dialect: Dialect) {
     assert!(users::by_email(db, "fay@example.org").await.expect("read").is_none(), "the row with errors is not");
 
     report(dialect, "buddy and import journey", started, vec![admin.quit().await, nia.quit().await], 20);
+    drop(app);
+    drop(chrome);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tour: every page and every form's refusal, at desktop width in light colours and at phone
+// width in dark ones
+// ---------------------------------------------------------------------------------------------
+
+/// Pages an organiser, a member and a visitor reach, including those no journey walks through
+/// (network settings, the admin console, account pages, error pages) and each form's refusal —
+/// each audited by axe, and at phone width checked not to scroll sideways.
+async fn page_tour(dialect: Dialect) {
+    use roundtable_store::{networks, onboarding, users};
+    let started = Instant::now();
+    let chrome = ChromeDriver::start().await;
+    let app = TestApp::spawn(dialect).await;
+    let db = &app.state.db;
+
+    // ---- content for the pages to show, made over HTTP ----
+    let mut admin = Browser::new(&chrome, &app, "organiser").await;
+    first_run_setup(&mut admin).await;
+    let c = app.sign_in("admin@example.org").await;
+    app.network(&c, "tour", "open").await;
+    let mo = app.user("mo@example.org", "Mo Member").await;
+    assert_eq!(mo.post(app.at("/n/tour/join")).send().await.expect("join").status(), 303);
+    let r = c.post(app.at("/n/tour/charter")).form(&[("body", "## Our rules\n\nBe kind; keep confidences.")]);
+    assert_eq!(r.send().await.expect("charter").status(), 303);
+    let step = [("title", "Read the induction pack"), ("description", "On the intranet."), ("automatic", "")];
+    assert_eq!(c.post(app.at("/n/tour/onboarding/steps")).form(&step).send().await.expect("step").status(), 303);
+    let (event, _) = app
+        .event(&c, "tour", "Welcome lunch", "Meet the network.", chrono::Utc::now() + chrono::Duration::days(7))
+        .await;
+    let net = networks::by_slug(db, "tour").await.expect("read").expect("network");
+    let step = onboarding::steps(db, net.id).await.expect("steps").remove(0).id;
+    let mo_id = users::by_email(db, "mo@example.org").await.expect("read").expect("Mo").id;
+    let admin_id = users::by_email(db, "admin@example.org").await.expect("read").expect("Ada").id;
+
+    let organiser_pages = [
+        "/".to_owned(),
+        "/networks".to_owned(),
+        "/n/tour".to_owned(),
+        "/n/tour/members".to_owned(),
+        "/n/tour/invite".to_owned(),
+        "/n/tour/settings".to_owned(),
+        "/n/tour/leave".to_owned(),
+        format!("/n/tour/members/{mo_id}/remove"),
+        "/n/tour/charter".to_owned(),
+        "/n/tour/charter/versions/1".to_owned(),
+        "/n/tour/charter/acceptances".to_owned(),
+        "/n/tour/onboarding".to_owned(),
+        format!("/n/tour/onboarding/steps/{step}/edit"),
+        format!("/n/tour/onboarding/buddies/{mo_id}"),
+        "/n/tour/events".to_owned(),
+        format!("/events/{event}"),
+        format!("/events/{event}/edit"),
+        "/calendar".to_owned(),
+        "/calendar/attendance".to_owned(),
+        "/calendar/feeds".to_owned(),
+        "/people".to_owned(),
+        format!("/people/{mo_id}"),
+        format!("/people/{admin_id}"),
+        "/account".to_owned(),
+        "/admin".to_owned(),
+        "/admin/people".to_owned(),
+        "/admin/domains".to_owned(),
+        "/admin/audit".to_owned(),
+        "/admin/outbox".to_owned(),
+        "/admin/import".to_owned(),
+        "/admin/export".to_owned(),
+        "/no-such-page".to_owned(),
+    ];
+    // (page, its form whose refusal is audited)
+    let organiser_forms = [
+        ("/networks/new", "main form[action='/networks/new']"),
+        ("/n/tour/settings", "main form[action='/n/tour/settings']"),
+        ("/n/tour/invite", "main form[action='/n/tour/invite']"),
+        ("/n/tour/charter", "main form[action='/n/tour/charter']"),
+        ("/n/tour/onboarding", "main form[action='/n/tour/onboarding/steps']"),
+        ("/n/tour/events/new", "main form[action='/n/tour/events/new']"),
+        ("/profile", "main form[action='/profile']"),
+        ("/account", "main form[action='/account/password']"),
+        ("/account", "main form[action='/account/tokens']"),
+        ("/admin/people", "main form[action='/admin/people/invite']"),
+        ("/admin/domains", "main form[action='/admin/domains']"),
+    ];
+    let member_pages = ["/", "/n/tour", "/n/tour/charter", "/people", "/profile", "/account", "/calendar", "/admin"];
+    let visitor_pages = ["/sign-in", "/sign-up", "/password/forgot", "/people", "/no-such-page"];
+    let visitor_forms = [
+        ("/sign-in", "main form[action='/sign-in']"),
+        ("/sign-up", "main form[action='/sign-up']"),
+        ("/password/forgot", "main form[action='/password/forgot']"),
+    ];
+
+    let mut member = Browser::new(&chrome, &app, "member").await;
+    member.sign_in("mo@example.org", "Mo Member").await;
+    let mut visitor = Browser::new(&chrome, &app, "visitor").await;
+    for phone in [false, true] {
+        for b in [&mut admin, &mut member, &mut visitor] {
+            if phone {
+                b.resize(PHONE).await;
+                b.dark_mode().await;
+            }
+        }
+        for page in &organiser_pages {
+            admin.open(page).await;
+            if phone {
+                admin.expect_fits_phone(page).await;
+            }
+        }
+        for (page, form) in organiser_forms {
+            admin.open(page).await;
+            admin.submit_blank(form).await;
+            if phone {
+                admin.expect_fits_phone(&format!("the refusal of {form}")).await;
+            }
+        }
+        for page in member_pages {
+            member.open(page).await;
+            if phone {
+                member.expect_fits_phone(page).await;
+            }
+        }
+        for page in visitor_pages {
+            visitor.open(page).await;
+            if phone {
+                visitor.expect_fits_phone(page).await;
+            }
+        }
+        for (page, form) in visitor_forms {
+            visitor.open(page).await;
+            visitor.submit_blank(form).await;
+            if phone {
+                visitor.expect_fits_phone(&format!("the refusal of {form}")).await;
+            }
+        }
+    }
+
+    let pages = 2
+        * (organiser_pages.len()
+            + 2 * organiser_forms.len()
+            + member_pages.len()
+            + visitor_pages.len()
+            + 2 * visitor_forms.len());
+    report(dialect, "page tour", started, vec![admin.quit().await, member.quit().await, visitor.quit().await], pages);
     drop(app);
     drop(chrome);
 }
