@@ -8,7 +8,11 @@ use reqwest::StatusCode;
 use roundtable_store::{Dialect, users};
 use support::TestApp;
 
-both!(events_follow_the_network_rules, concurrent_answers_never_overbook_for_any_capacity);
+both!(
+    events_follow_the_network_rules,
+    concurrent_answers_never_overbook_for_any_capacity,
+    a_place_freed_while_the_charter_held_them_back_is_theirs_on_accepting
+);
 
 fn form<'a>(kind: &'a str, audience: &'a str, start: &'a str, end: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -139,4 +143,65 @@ async fn concurrent_answers_never_overbook_for_any_capacity(d: Dialect) {
         assert_eq!(count(Rsvp::No), answers.iter().filter(|a| **a == "no").count() as u64, "case {case}");
         assert_eq!(count(Rsvp::Maybe), answers.iter().filter(|a| **a == "maybe").count() as u64, "case {case}");
     }
+}
+
+/// The waiting list skips someone who has not accepted the charter's new version (they may not
+/// attend meanwhile) but keeps their place: when they accept it, a place that freed up in the
+/// meantime is theirs, and they are told.
+async fn a_place_freed_while_the_charter_held_them_back_is_theirs_on_accepting(d: Dialect) {
+    use roundtable_domain::events::Rsvp;
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
+    let (kim, mo) = (app.user("kim@example.org", "Kim Member").await, app.user("mo@example.org", "Mo Member").await);
+    for c in [&kim, &mo] {
+        let r = c.post(app.at("/n/eas/join")).form(&[("accept_charter", "1"), ("agree", "yes")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let start = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%dT%H:%M").to_string();
+    let end = (chrono::Utc::now() + chrono::Duration::days(2) + chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut f = form("workshop", "network", &start, &end);
+    f.push(("capacity", "1"));
+    let r = admin.post(app.at("/n/eas/events/new")).form(&f).send().await.unwrap();
+    let id =
+        r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+    let e = roundtable_store::events::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let at = e.starts_at.timestamp_micros().to_string();
+    let answer = |c: &reqwest::Client, response: &'static str| {
+        let (c, url, at) = (c.clone(), app.at(&format!("/events/{id}/rsvp")), at.clone());
+        async move { c.post(url).form(&[("response", response), ("at", at.as_str())]).send().await.unwrap().status() }
+    };
+    let mo_id = users::by_email(&app.state.db, "mo@example.org").await.unwrap().unwrap().id;
+    let mos = || async {
+        let all = roundtable_store::events::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
+        all.iter().find(|a| a.user_id == mo_id).map(|a| a.response)
+    };
+    let places = |to: &'static str| {
+        let app = &app;
+        async move {
+            app.emails_to(to).await.iter().filter(|m| m.contains("Subject: A place is yours: Welcome coffee")).count()
+        }
+    };
+    assert_eq!(answer(&kim, "yes").await, StatusCode::SEE_OTHER);
+    assert_eq!(answer(&mo, "yes").await, StatusCode::SEE_OTHER);
+    assert_eq!(mos().await, Some(Rsvp::Waitlisted), "the one place is Kim's");
+
+    // A new version: Kim accepts it and gives up her place while Mo has not read it yet.
+    admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind; keep confidences.")]).send().await.unwrap();
+    let r = kim.post(app.at("/n/eas/charter/accept")).form(&[("version", "2"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(answer(&kim, "no").await, StatusCode::SEE_OTHER);
+    let all = roundtable_store::events::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
+    assert!(all.iter().all(|a| a.response != Rsvp::Yes), "the place stays free: Mo may not attend until she accepts");
+    assert_eq!(mos().await, Some(Rsvp::Waitlisted), "and she keeps her place on the waiting list");
+    assert_eq!(places("mo@example.org").await, 0);
+
+    // Mo accepts: the free place is hers, and she is told.
+    let r = mo.post(app.at("/n/eas/charter/accept")).form(&[("version", "2"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(mos().await, Some(Rsvp::Yes));
+    assert_eq!(places("mo@example.org").await, 1);
 }

@@ -89,6 +89,8 @@ queries! {
     /// The waiting list in order, first come first promoted, of people who may still attend.
     WAITLIST = concat!("SELECT r.user_id FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'waitlisted' AND ", may_still_read!(), " ORDER BY r.responded_at, r.user_id LIMIT $3");
     WAITLISTED_OCCURRENCES = "SELECT DISTINCT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at >= $2 AND response = 'waitlisted' ORDER BY occurrence_at";
+    /// (event, date) from $3 on where the person waits for a place, in one network.
+    WAITING_IN = "SELECT r.event_id, r.occurrence_at FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.response = 'waitlisted' AND r.occurrence_at >= $3 ORDER BY r.occurrence_at, r.event_id";
     PROMOTE = "UPDATE event_rsvps SET response = 'yes', updated_at = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'waitlisted'";
     /// The answers the organisers see, of those who may still attend (as the seats count).
     ATTENDEES = concat!("SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND ", may_attend!(), " ORDER BY r.response, r.responded_at, u.name_folded");
@@ -458,6 +460,16 @@ pub async fn waitlisted_occurrences(tx: &mut Tx, event: Uuid, from: DateTime<Utc
 /// the table but are never promoted).
 pub async fn waitlist(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, n: i64) -> Result<Vec<UserId>> {
     tx.read(WAITLIST, params![event, at, n]).await?.iter().map(|r| Ok(UserId(r.uuid(0)?))).collect()
+}
+
+/// Where `user` is on a waiting list in `network` from `from` on: (event, date).
+pub async fn waiting_in(
+    db: &Db,
+    network: NetworkId,
+    user: UserId,
+    from: DateTime<Utc>,
+) -> Result<Vec<(Uuid, DateTime<Utc>)>> {
+    db.read(WAITING_IN, params![network, user, from]).await?.iter().map(|r| Ok((r.uuid(0)?, r.time(1)?))).collect()
 }
 
 pub async fn promote(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId, now: DateTime<Utc>) -> Result<bool> {

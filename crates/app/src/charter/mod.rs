@@ -112,6 +112,12 @@ pub async fn accept(state: &AppState, actor: &Actor, slug: &str, version: Option
     let mut tx = state.db.begin().await?;
     charters::accept(&mut tx, seen.network.id, actor.user_id, current.version, Utc::now()).await?;
     tx.commit().await?;
+    // Waiting lists skip people held back by the charter: places that freed up meanwhile may be
+    // theirs now. After the acceptance is stored, so a failure here loses nothing of it (the
+    // next place to free up promotes them anyway).
+    if let Err(e) = crate::events::seats_after_charter(state, seen.network.id, actor.user_id).await {
+        tracing::warn!(error = %e, "filling places from the waiting lists after a charter acceptance");
+    }
     Ok(())
 }
 

@@ -925,6 +925,31 @@ async fn promote_waiting(state: &AppState, tx: &mut Tx, e: &Arc<Event>, item: &I
     Ok(())
 }
 
+/// Someone may attend a network's events again (they accepted its current charter): places
+/// that freed up while they could not be promoted go down the waiting lists they are on now,
+/// in the order people joined them — the waiting list skipped them meanwhile and kept their place.
+pub async fn seats_after_charter(state: &AppState, network: NetworkId, user: UserId) -> Result<()> {
+    let now = Utc::now();
+    for (id, at) in store::waiting_in(&state.db, network, user, now).await? {
+        let mut tx = state.db.begin().await?;
+        if !store::lock_event(&mut tx, state.db.dialect(), id).await? {
+            continue;
+        }
+        let Some(e) = store::by_id_tx(&mut tx, id).await? else { continue };
+        let e = Arc::new(e);
+        let item = match occurrence(state, &e, at).await {
+            Ok(item) => item,
+            Err(AppError::NotFound) => continue,
+            Err(err) => return Err(err),
+        };
+        if !item.cancelled && item.occ.start > now {
+            promote_waiting(state, &mut tx, &e, &item, now).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// Whether people may check themselves in to `item` at `now`: from an hour before it starts to
 /// an hour after it ends, unless it is cancelled.
 pub fn check_in_open(item: &Item, now: DateTime<Utc>) -> bool {
