@@ -1,7 +1,8 @@
 //! Events never show a network's private data to someone who may not read it: a network turned
 //! invitation-only takes back its whole-organisation events, people removed from a network or
 //! deactivated get none of its event mail, the personal calendar and feed wait for the current
-//! charter, and deactivated people leave event pages — on SQLite and PostgreSQL.
+//! charter, deactivated people leave event pages, and people outside a network are told when its
+//! event narrows to members — on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod support;
@@ -18,6 +19,7 @@ both!(
     the_personal_calendar_and_feed_wait_for_the_current_charter,
     deactivated_hosts_and_attendees_leave_event_pages,
     an_admin_outside_the_network_keeps_event_mail_and_a_pending_charter_keeps_the_seat_not_the_news,
+    people_left_out_when_an_event_narrows_to_members_are_told_and_their_places_go_down_the_list,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -374,4 +376,62 @@ async fn an_admin_outside_the_network_keeps_event_mail_and_a_pending_charter_kee
     edit(&app, &admin, &id, "Steering committee", start, &[("capacity", "2"), ("place", "Vault room 9")]).await;
     assert_eq!(mails(&app, "ada@example.org", "Updated: Steering committee").await, 1, "admins read every event");
     assert_eq!(mails(&app, "bo@example.org", "Updated: Steering committee").await, 0, "not before the charter");
+}
+
+/// An event for the whole organisation narrowed to the network's members: someone outside it who
+/// had a place is told, and the entry leaves their calendar (a CANCEL); the place goes to the
+/// first member waiting; members are told of the change as usual.
+async fn people_left_out_when_an_event_narrows_to_members_are_told_and_their_places_go_down_the_list(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let start = Utc::now() + Duration::days(3);
+    let (id, at) =
+        event(&app, &admin, "eas", "Open lunch", start, &[("audience", "organisation"), ("capacity", "1")]).await;
+    let out = app.user("out@example.org", "Out Sider").await;
+    let mo = member(&app, "mo@example.org", "Mo Member", "eas").await;
+    rsvp(&app, &out, &id, &at, "yes").await;
+    rsvp(&app, &mo, &id, &at, "yes").await;
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let answer = |name: &'static str| {
+        let (db, e) = (app.state.db.clone(), e.clone());
+        async move {
+            store::attendees(&db, e.id, e.starts_at)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.name == name)
+                .map(|a| a.response)
+        }
+    };
+    assert_eq!(answer("Mo Member").await, Some(Rsvp::Waitlisted), "the one place is Out's");
+
+    edit(&app, &admin, &id, "Open lunch", start, &[("audience", "network"), ("capacity", "1")]).await;
+    let told: Vec<String> = app
+        .emails_to("out@example.org")
+        .await
+        .into_iter()
+        .filter(|m| m.contains("Subject: No longer open to you: Open lunch"))
+        .collect();
+    assert_eq!(told.len(), 1, "Out is told once");
+    let mail = told[0].replace("=\r\n", "");
+    assert!(mail.contains("for members of Network eas only"), "{mail}");
+    assert!(mail.contains("METHOD:CANCEL"), "the entry is withdrawn from Out's calendar: {mail}");
+    assert_eq!(
+        mails(&app, "out@example.org", "Updated: Open lunch").await,
+        0,
+        "no invitation to what Out may not attend"
+    );
+    assert_eq!(answer("Mo Member").await, Some(Rsvp::Yes), "the place goes to the first member waiting");
+    assert_eq!(mails(&app, "mo@example.org", "A place is yours: Open lunch").await, 1);
+
+    // Opened to everyone again: Out's old answer does not come back (it would over-book the one
+    // place, and Out was told it no longer stands), and Out is not invited to it; narrowed once
+    // more, nobody is told twice.
+    edit(&app, &admin, &id, "Open lunch", start, &[("audience", "organisation"), ("capacity", "1")]).await;
+    assert_eq!(answer("Out Sider").await, None);
+    assert_eq!(mails(&app, "out@example.org", "Updated: Open lunch").await, 0);
+    edit(&app, &admin, &id, "Open lunch", start, &[("audience", "network"), ("capacity", "1")]).await;
+    assert_eq!(mails(&app, "out@example.org", "No longer open to you: Open lunch").await, 1);
+    assert_eq!(answer("Mo Member").await, Some(Rsvp::Yes), "Mo keeps her place");
 }

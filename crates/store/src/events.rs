@@ -91,6 +91,9 @@ queries! {
     WAITLISTED_OCCURRENCES = "SELECT DISTINCT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at >= $2 AND response = 'waitlisted' ORDER BY occurrence_at";
     /// (event, date) from $3 on where the person waits for a place, in one network.
     WAITING_IN = "SELECT r.event_id, r.occurrence_at FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.response = 'waitlisted' AND r.occurrence_at >= $3 ORDER BY r.occurrence_at, r.event_id";
+    /// The dates from $3 on a person answered yes, maybe or joined the waiting list for.
+    DATES_ANSWERED_BY = "SELECT occurrence_at FROM event_rsvps WHERE event_id = $1 AND user_id = $2 AND occurrence_at >= $3 AND response IN ('yes', 'maybe', 'waitlisted') ORDER BY occurrence_at";
+    WITHDRAW_ANSWERS_FROM = "DELETE FROM event_rsvps WHERE event_id = $1 AND user_id = $2 AND occurrence_at >= $3";
     PROMOTE = "UPDATE event_rsvps SET response = 'yes', updated_at = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'waitlisted'";
     /// The answers the organisers see, of those who may still attend (as the seats count).
     ATTENDEES = concat!("SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND ", may_attend!(), " ORDER BY r.response, r.responded_at, u.name_folded");
@@ -470,6 +473,22 @@ pub async fn waiting_in(
     from: DateTime<Utc>,
 ) -> Result<Vec<(Uuid, DateTime<Utc>)>> {
     db.read(WAITING_IN, params![network, user, from]).await?.iter().map(|r| Ok((r.uuid(0)?, r.time(1)?))).collect()
+}
+
+/// The dates from `from` on `user` answered yes or maybe to, or waits for a place at.
+pub async fn dates_answered_by(
+    tx: &mut Tx,
+    event: Uuid,
+    user: UserId,
+    from: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    tx.read(DATES_ANSWERED_BY, params![event, user, from]).await?.iter().map(|r| r.time(0)).collect()
+}
+
+/// Forgets `user`'s answers to the dates from `from` on (past dates keep theirs: they are the
+/// attendance figures).
+pub async fn withdraw_answers_from(tx: &mut Tx, event: Uuid, user: UserId, from: DateTime<Utc>) -> Result<u64> {
+    tx.write(WITHDRAW_ANSWERS_FROM, params![event, user, from]).await
 }
 
 pub async fn promote(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId, now: DateTime<Utc>) -> Result<bool> {

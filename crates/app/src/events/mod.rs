@@ -663,6 +663,9 @@ pub async fn update(
             new_id
         }
         _ => {
+            // Who answered before: an event narrowed to the network's members leaves out those
+            // who are not, and they must hear so (below).
+            let answered_before = store::answered_from(&mut tx, id, now).await?;
             store::update(&mut tx, id, &p.fields, now).await?;
             if let Some(h) = p.host {
                 store::clear_hosts(&mut tx, id, 0).await?;
@@ -677,13 +680,19 @@ pub async fn update(
                 let moves = occurrence_moves(&series(&e), e.starts_at, &series(&fresh), fresh.starts_at, &used);
                 store::move_occurrences(&mut tx, id, &moves).await?;
             }
+            let people = store::answered_from(&mut tx, id, now).await?;
             if let Some(next) = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next() {
-                let people = store::answered_from(&mut tx, id, now).await?;
                 notify(state, &mut tx, &next, &people, ics::Method::Request, now).await?;
             }
-            // More places (or no limit any more): the waiting lists move up. The UPDATE above
-            // holds the event's row lock, so RSVPs wait for this transaction.
-            if e.capacity.is_some_and(|old| fresh.capacity.is_none_or(|new| new > old)) {
+            let left_out: Vec<_> = answered_before.into_iter().filter(|b| !people.iter().any(|a| a.0 == b.0)).collect();
+            for person in &left_out {
+                tell_left_out(state, &mut tx, &a.seen, &fresh, person, now).await?;
+            }
+            // More places (or no limit any more), or places of people left out: the waiting
+            // lists move up. The UPDATE above holds the event's row lock, so RSVPs wait for
+            // this transaction.
+            let more = e.capacity.is_some_and(|old| fresh.capacity.is_none_or(|new| new > old));
+            if more || (fresh.capacity.is_some() && !left_out.is_empty()) {
                 let s = series(&fresh);
                 for at in store::waitlisted_occurrences(&mut tx, id, now).await? {
                     if let Some(occ) = s.find(at) {
@@ -881,6 +890,48 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
     }
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// Tells someone who answered an event that it is now for the network's members only, which
+/// they are not: their answer to each date no longer stands, and each date's entry is withdrawn
+/// from their calendar (CANCEL). Their answers to those dates are forgotten, so that opening the
+/// event to everyone again does not bring back places nobody is holding for them.
+async fn tell_left_out(
+    state: &AppState,
+    tx: &mut Tx,
+    seen: &Seen,
+    e: &Arc<Event>,
+    (user, email, name): &store::Recipient,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let tz = tz_of(e);
+    for at in store::dates_answered_by(tx, e.id, *user, now).await? {
+        let item = match occurrence(state, e, at).await {
+            Ok(item) if !item.cancelled => item,
+            Ok(_) | Err(AppError::NotFound) => continue,
+            Err(err) => return Err(err),
+        };
+        let attendee = ics::Attendee { email, name, going: false };
+        let ics =
+            ics::invitation(ics::Method::Cancel, &item, Some(attendee), &organiser(state), &state.config.public_url());
+        let m = Mail {
+            to: email,
+            subject: format!("No longer open to you: {}", item.title()),
+            paragraphs: vec![
+                format!(
+                    "{} on {} is now for members of {} only, so your answer no longer stands. We have taken it out of your calendar.",
+                    item.title(),
+                    when(&item, tz),
+                    seen.network.name
+                ),
+                "To take part, ask to join the network; its organisers can tell you more.".into(),
+            ],
+            action: Some(("See the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+        };
+        mail::queue_with_ics(tx, &m, Some(&ics), None, now).await?;
+    }
+    store::withdraw_answers_from(tx, e.id, *user, now).await?;
+    Ok(())
 }
 
 /// Fills free places from the waiting list, first come first served, and emails each person.
