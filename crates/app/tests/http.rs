@@ -851,6 +851,10 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
         ("GET", "/n/{n}/charter/acceptances".into(), "organise"),
         ("GET", "/n/{n}/onboarding".into(), "organise"),
         ("POST", "/n/{n}/onboarding/stuck-days".into(), "organise"),
+        // An empty day: everyone in the window counts as a newcomer (as it was).
+        ("POST", "/n/{n}/onboarding/newcomers-from".into(), "organise"),
+        ("POST", format!("/n/{{n}}/onboarding/settled/{target}"), "organise"),
+        ("POST", format!("/n/{{n}}/onboarding/settled/{target}/undo"), "organise"),
         ("GET", "/n/{n}/invite".into(), "managers"),
         ("GET", "/n/{n}/settings".into(), "managers"),
         ("POST", format!("/n/{{n}}/members/{target}/role"), "managers"),

@@ -26,6 +26,9 @@ both!(
     a_newcomer_waiting_only_for_a_buddy_is_neither_stuck_nor_nudged,
     a_nudge_to_someone_with_the_charter_to_accept_asks_only_for_that,
     organisers_reword_a_step_and_members_keep_their_tick,
+    only_members_who_joined_after_the_organisers_day_are_newcomers,
+    an_organiser_marks_a_newcomer_settled_in_and_takes_it_back,
+    organisers_say_who_is_a_newcomer_over_the_api,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1082,4 +1085,377 @@ async fn organisers_reword_a_step_and_members_keep_their_tick(d: Dialect) {
     for status in ["200", "403", "404", "422"] {
         assert!(put["responses"][status].is_object(), "PUT documents {status}: {put}");
     }
+}
+
+/// The day `t` falls on in UTC, as the date input takes it and as pages write it.
+fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+fn written(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%-d %b %Y").to_string()
+}
+
+/// An organiser sets up onboarding for a network whose members were just imported: a day sets
+/// them (and a long-standing member) apart — no checklist, not on the progress page — while
+/// whoever joins later is a newcomer. The day is read on the organiser's calendar; a day still
+/// to come, or not a date, is refused with the reason and changes nothing; a member may not set
+/// it; clearing it counts everyone in the window again. Each change is audited.
+async fn only_members_who_joined_after_the_organisers_day_are_newcomers(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(add_step(&app, &admin, "Read the induction pack", "").await, StatusCode::SEE_OTHER);
+    // Vi joined a month ago; Ida and Jon come in with today's HR import.
+    let vi = app.user("vi@example.org", "Vi Veteran").await;
+    vi.post(app.at("/n/eas/join")).send().await.unwrap();
+    backdate_membership(&app, n.id, "vi@example.org", 30).await;
+    let token = app.api_token(&admin).await;
+    let csv = "email,name\r\nida@example.org,Ida Imported\r\njon@example.org,Jon Imported\r\n";
+    let r = reqwest::Client::new()
+        .post(app.at("/api/v1/imports/members?network=eas"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("3 newcomers;") && page.contains("Ida Imported") && page.contains("Vi Veteran"), "{page}");
+    assert!(body(vi.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (0 of 1 done)"));
+    // The form has its label and says when to use it.
+    assert!(page.contains(
+        r#"<label for="f-newcomers_from">Members who joined on or before this day are not newcomers</label>"#
+    ));
+    assert!(page.contains("Set it to the day you imported your existing members"), "{page}");
+
+    let set = |c: &reqwest::Client, day: &str| {
+        c.post(app.at("/n/eas/onboarding/newcomers-from")).form(&[("newcomers_from", day.to_owned())]).send()
+    };
+    let stored = || onboarding::newcomers_from(&app.state.db, n.id);
+    let now = chrono::Utc::now();
+    // Not a date; a day still to come; a member: refused, nothing stored.
+    let r = set(&admin, "31/03/2026").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains("Enter a date like 2026-03-31") && page.contains(r#"value="31/03/2026""#), "{page}");
+    assert!(page.contains(r#"aria-invalid="true" aria-describedby="f-newcomers_from-error"#), "{page}");
+    let tomorrow = now + chrono::Duration::days(1);
+    let r = set(&admin, &iso(tomorrow)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains(&format!("{} is still to come", written(tomorrow))), "{page}");
+    assert_eq!(set(&vi, &iso(now)).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(stored().await.unwrap(), None, "nothing stored");
+
+    // Today: everyone who is a member now is settled; the page and Vi's home say so.
+    let r = set(&admin, &iso(now)).await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=newcomers-from-set");
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("0 newcomers;") && !page.contains("Vi Veteran") && !page.contains("Ida Imported"), "{page}");
+    assert!(
+        page.contains(&format!("Members who joined on or before {} are not counted as newcomers.", written(now))),
+        "{page}"
+    );
+    assert!(page.contains(&format!(r#"type="date" value="{}""#, iso(now))), "the form shows the day: {page}");
+    let home = body(vi.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(home.contains("Network eas") && !home.contains("Your first steps"), "{home}");
+    let mine = api_get(app.at("/api/v1/networks/eas/onboarding"), &app.api_token(&vi).await).await;
+    assert_eq!(mine["total"], 0, "{mine}");
+    // Ned joins afterwards: a newcomer, with the checklist.
+    let ned = app.user("ned@example.org", "Ned Newcomer").await;
+    ned.post(app.at("/n/eas/join")).send().await.unwrap();
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 newcomer;") && page.contains("Ned Newcomer"), "{page}");
+    assert!(body(ned.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (0 of 1 done)"));
+
+    // On the organiser's calendar: Vi joined at 20:00 UTC three days ago, already the next day
+    // in Auckland. That UTC day leaves Vi a newcomer there; the next day does not.
+    let vi_id = users::by_email(&app.state.db, "vi@example.org").await.unwrap().unwrap().id;
+    let joined = (now - chrono::Duration::days(3)).date_naive().and_hms_opt(20, 0, 0).unwrap().and_utc();
+    let sql = "UPDATE memberships SET created_at = $1 WHERE network_id = $2 AND user_id = $3";
+    app.state.db.write(sql, roundtable_store::params![joined, n.id, vi_id]).await.unwrap();
+    let sql = "UPDATE users SET time_zone = $1 WHERE email = $2";
+    app.state.db.write(sql, roundtable_store::params!["Pacific/Auckland", "admin@example.org"]).await.unwrap();
+    assert_eq!(set(&admin, &iso(joined)).await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("Vi Veteran"), "Vi joined the day after, in Auckland: {page}");
+    let next = joined + chrono::Duration::days(1);
+    assert_eq!(set(&admin, &iso(next)).await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(!page.contains("Vi Veteran") && page.contains("Ida Imported"), "joined later than that day: {page}");
+    assert!(page.contains(&format!("on or before {} are not", written(next))), "{page}");
+
+    // Cleared: everyone in the window is a newcomer again.
+    let r = set(&admin, "").await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=newcomers-from-cleared");
+    assert_eq!(stored().await.unwrap(), None);
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("4 newcomers;") && page.contains("Vi Veteran"), "{page}");
+    assert!(body(vi.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (0 of 1 done)"));
+
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
+    let set_entries: Vec<&str> =
+        log.iter().filter(|e| e.action == "onboarding.newcomers_from_set").map(|e| e.detail.as_str()).collect();
+    assert_eq!(set_entries.len(), 3, "refusals are not audited: {set_entries:?}");
+    let today = format!("members who joined on or before {} are not newcomers", written(now));
+    assert!(set_entries.contains(&today.as_str()), "{set_entries:?}");
+    assert_eq!(log.iter().filter(|e| e.action == "onboarding.newcomers_from_cleared").count(), 1);
+}
+
+/// An organiser marks a newcomer settled in (someone who did the induction before Roundtable):
+/// off the progress page, listed apart, no checklist at home, no nudge; "download my data" says
+/// when. Taken back, they are a newcomer again with their ticks. A member, a sponsor, another
+/// network's Chair and a stranger are refused and change nothing. Erasing the person keeps the
+/// mark tied to the anonymous account, and the audit entries stop naming them.
+async fn an_organiser_marks_a_newcomer_settled_in_and_takes_it_back(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    app.network(&admin, "ops", "open").await;
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(add_step(&app, &admin, "Read the induction pack", "").await, StatusCode::SEE_OTHER);
+    assert_eq!(add_step(&app, &admin, "Meet the Chair", "").await, StatusCode::SEE_OTHER);
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    let steps = onboarding::steps(&app.state.db, n.id).await.unwrap();
+    bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[0].id))).send().await.unwrap();
+    backdate_membership(&app, n.id, "bo@example.org", 30).await;
+    backdate_steps(&app, n.id, 30).await;
+    admin.post(app.at("/n/eas/onboarding/stuck-days")).form(&[("stuck_days", "7")]).send().await.unwrap();
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 newcomer; 1 stuck") && page.contains("Bo Newcomer"), "{page}");
+    let settle = format!("/n/eas/onboarding/settled/{bo_id}");
+    assert!(page.contains(&format!(r#"action="{settle}"><button class="secondary" type="submit">Mark as settled in"#)));
+
+    // Who may not: a member, a sponsor, the Chair of another network (a member here), a stranger.
+    let cy = app.user("cy@example.org", "Cy Member").await;
+    cy.post(app.at("/n/eas/join")).send().await.unwrap();
+    let spo = app.user("spo@example.org", "Spo Sponsor").await;
+    spo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let spo_id = users::by_email(&app.state.db, "spo@example.org").await.unwrap().unwrap().id;
+    admin.post(app.at(&format!("/n/eas/members/{spo_id}/role"))).form(&[("role", "sponsor")]).send().await.unwrap();
+    let olga = app.user("olga@example.org", "Olga Otherchair").await;
+    olga.post(app.at("/n/eas/join")).send().await.unwrap();
+    olga.post(app.at("/n/ops/join")).send().await.unwrap();
+    let olga_id = users::by_email(&app.state.db, "olga@example.org").await.unwrap().unwrap().id;
+    let r = admin.post(app.at(&format!("/n/ops/members/{olga_id}/role"))).form(&[("role", "chair")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let stranger = app.user("st@example.org", "Stan Stranger").await;
+    for (who, c) in [("member", &cy), ("sponsor", &spo), ("other chair", &olga), ("stranger", &stranger)] {
+        for path in [settle.clone(), format!("{settle}/undo"), "/n/eas/onboarding/newcomers-from".to_owned()] {
+            let r = c.post(app.at(&path)).form(&[("newcomers_from", "")]).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who} POST {path}");
+        }
+    }
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("Bo Newcomer") && !page.contains("Marked as settled in"), "unchanged: {page}");
+
+    // Marked: off the list (listed apart, to take back), no checklist at home, no nudge.
+    let r = admin.post(app.at(&settle)).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=settled-in");
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    // Cy and Olga, who joined today, are the newcomers now.
+    assert!(page.contains("2 newcomers; 0 stuck") && !page.contains("Bo Newcomer</a></th>"), "{page}");
+    assert!(page.contains(r#"<h3 id="settled-h">Marked as settled in</h3>"#), "{page}");
+    assert!(
+        page.contains(&format!(
+            r#"action="{settle}/undo"><button class="secondary" type="submit">Count as a newcomer again"#
+        )),
+        "{page}"
+    );
+    assert!(!page.contains(&format!("onboarding/nudge/{bo_id}")), "{page}");
+    let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(home.contains("Network eas") && !home.contains("Your first steps"), "{home}");
+    let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "not a newcomer: no nudge");
+    assert!(app.emails_to("bo@example.org").await.iter().all(|m| !m.contains("Your first steps in")));
+    assert_eq!(onboarding::done_for(&app.state.db, n.id, bo_id).await.unwrap().len(), 1, "the tick is kept");
+    let data = api_get(app.at("/api/v1/me/data"), &app.api_token(&bo).await).await;
+    let eas = data["onboarding"].as_array().unwrap().iter().find(|c| c["network"] == "Network eas").unwrap().clone();
+    assert!(eas["settled_in"]["marked"].as_str().is_some_and(|t| t.starts_with(&iso(chrono::Utc::now()))), "{eas}");
+    assert_eq!(eas["steps"].as_array().unwrap().len(), 2, "the checklist stays in the download: {eas}");
+    // Marking a stranger finds no newcomer.
+    let st_id = users::by_email(&app.state.db, "st@example.org").await.unwrap().unwrap().id;
+    let r = admin.post(app.at(&format!("/n/eas/onboarding/settled/{st_id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Taken back: a newcomer again, stuck as before, with the tick.
+    let r = admin.post(app.at(&format!("{settle}/undo"))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=newcomer-again");
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 stuck") && page.contains("1 of 2") && !page.contains("Marked as settled in"), "{page}");
+    assert!(body(bo.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (1 of 2 done)"));
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
+    for action in ["onboarding.settled_in", "onboarding.newcomer_again"] {
+        let entries: Vec<_> = log.iter().filter(|e| e.action == action).collect();
+        assert_eq!(entries.len(), 1, "{action}: refusals are not audited");
+        assert_eq!((entries[0].subject.as_str(), entries[0].actor_name.as_str()), ("bo@example.org", "Ada Admin"));
+    }
+
+    // Erased: the mark stays with the anonymous account, as the ticks do; the log names nobody.
+    admin.post(app.at(&settle)).send().await.unwrap();
+    let token = app.api_token(&admin).await;
+    let r = reqwest::Client::new()
+        .delete(app.at(&format!("/api/v1/people/{bo_id}?confirm=ERASE")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let sql = "SELECT COUNT(*) FROM onboarding_settled WHERE user_id = $1";
+    let kept = app.state.db.read_opt(sql, roundtable_store::params![bo_id]).await.unwrap().unwrap().int(0).unwrap();
+    assert_eq!(kept, 1);
+    assert_eq!(users::by_id(&app.state.db, bo_id).await.unwrap().unwrap().name, "Former member");
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
+    assert!(
+        log.iter()
+            .filter(|e| e.action.starts_with("onboarding.settled") || e.action == "onboarding.newcomer_again")
+            .all(|e| e.subject == "a former member"),
+        "{log:?}"
+    );
+}
+
+/// The same over `/api/v1`: the progress says the "newcomers from" and who is marked settled
+/// in; `PUT`/`DELETE …/onboarding/newcomers-from` and `…/newcomers/{person}/settled` change them
+/// (marking twice writes once), the member's own onboarding follows. A bad day is 422 naming the
+/// field; a member 403; another network's organiser 404 (it does not learn the network exists),
+/// a person who is no newcomer 404. Documented with those answers.
+async fn organisers_say_who_is_a_newcomer_over_the_api(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    app.network(&admin, "hidden", "invitation_only").await;
+    assert_eq!(add_step(&app, &admin, "Read the induction pack", "").await, StatusCode::SEE_OTHER);
+    let bo = app.user("bo@example.org", "Bo Newcomer").await;
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let cy = app.user("cy@example.org", "Cy Member").await;
+    cy.post(app.at("/n/eas/join")).send().await.unwrap();
+    let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
+    let (chair, member, bo_token) = (app.api_token(&admin).await, app.api_token(&cy).await, app.api_token(&bo).await);
+    let api = |path: &str| app.at(&format!("/api/v1/networks/eas/{path}"));
+    let names = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+    };
+    let progress = api_get(api("onboarding/progress"), &chair).await;
+    assert!(progress["newcomers_from"].is_null() && progress["settled"] == json!([]), "{progress}");
+    assert_eq!(names(&progress["newcomers"]), ["Bo Newcomer", "Cy Member"]);
+
+    let now = chrono::Utc::now();
+    let refused = [
+        (
+            &chair,
+            api("onboarding/newcomers-from"),
+            json!({"joined_on_or_before": "last week"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &chair,
+            api("onboarding/newcomers-from"),
+            json!({"joined_on_or_before": iso(now + chrono::Duration::days(2))}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &chair,
+            api("onboarding/newcomers-from"),
+            json!({"joined_on_or_before": ""}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (&member, api("onboarding/newcomers-from"), json!({"joined_on_or_before": iso(now)}), StatusCode::FORBIDDEN),
+        (
+            &member,
+            app.at("/api/v1/networks/hidden/onboarding/newcomers-from"),
+            json!({"joined_on_or_before": iso(now)}),
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    for (token, url, body, expected) in refused {
+        let (status, problem) = api_send(Method::PUT, url.clone(), token, &body).await;
+        assert_eq!(status, expected, "{url} {body}: {problem}");
+        if expected == StatusCode::UNPROCESSABLE_ENTITY {
+            assert_eq!(problem["errors"][0]["field"], "joined_on_or_before", "{problem}");
+        }
+    }
+    let (status, problem) = api_send(Method::DELETE, api("onboarding/newcomers-from"), &member, &json!(null)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert!(api_get(api("onboarding/progress"), &chair).await["newcomers_from"].is_null(), "nothing changed");
+
+    // Today: nobody who is a member now is a newcomer; Bo's own onboarding is empty.
+    let (status, set) =
+        api_send(Method::PUT, api("onboarding/newcomers-from"), &chair, &json!({"joined_on_or_before": iso(now)}))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    let from = chrono::DateTime::parse_from_rfc3339(set["newcomers_from"].as_str().unwrap()).unwrap();
+    assert!(from >= now && from <= chrono::Utc::now(), "today counts up to the moment it is set: {set}");
+    let progress = api_get(api("onboarding/progress"), &chair).await;
+    assert_eq!((&progress["newcomers_from"], &progress["newcomers"]), (&set["newcomers_from"], &json!([])));
+    assert_eq!(api_get(api("onboarding"), &bo_token).await["total"], 0);
+    let (status, _) = api_send(Method::DELETE, api("onboarding/newcomers-from"), &chair, &json!(null)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(api_get(api("onboarding/progress"), &chair).await["newcomers_from"].is_null());
+    assert_eq!(api_get(api("onboarding"), &bo_token).await["total"], 1);
+
+    // Settled in, and back.
+    let settled = |who: &str| api(&format!("onboarding/newcomers/{who}/settled"));
+    let nobody = "0190b2c4-0000-7000-8000-000000000000";
+    let refused = [
+        (Method::PUT, &member, settled(&bo_id.to_string()), StatusCode::FORBIDDEN),
+        (Method::DELETE, &member, settled(&bo_id.to_string()), StatusCode::FORBIDDEN),
+        (Method::PUT, &bo_token, settled(&bo_id.to_string()), StatusCode::FORBIDDEN),
+        (Method::PUT, &chair, settled(nobody), StatusCode::NOT_FOUND),
+        (Method::PUT, &chair, settled("not-an-id"), StatusCode::NOT_FOUND),
+        (Method::DELETE, &chair, settled(nobody), StatusCode::NOT_FOUND),
+    ];
+    for (method, token, url, expected) in refused {
+        let (status, problem) = api_send(method.clone(), url.clone(), token, &json!(null)).await;
+        assert_eq!(status, expected, "{method} {url}: {problem}");
+    }
+    assert_eq!(api_get(api("onboarding/progress"), &chair).await["settled"], json!([]), "nothing changed");
+    for _ in 0..2 {
+        let (status, _) = api_send(Method::PUT, settled(&bo_id.to_string()), &chair, &json!(null)).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    let progress = api_get(api("onboarding/progress"), &chair).await;
+    assert_eq!(
+        (names(&progress["newcomers"]), names(&progress["settled"])),
+        (vec!["Cy Member".to_owned()], vec!["Bo Newcomer".to_owned()])
+    );
+    assert_eq!(progress["settled"][0]["id"], bo_id.to_string());
+    assert!(progress["settled"][0]["settled_at"].is_string(), "{progress}");
+    assert_eq!(api_get(api("onboarding"), &bo_token).await["total"], 0);
+    let (status, _) =
+        api_send(Method::POST, api(&format!("onboarding/newcomers/{bo_id}/nudge")), &chair, &json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api_send(Method::DELETE, settled(&bo_id.to_string()), &chair, &json!(null)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let progress = api_get(api("onboarding/progress"), &chair).await;
+    assert_eq!((names(&progress["newcomers"]).len(), &progress["settled"]), (2, &json!([])));
+    assert_eq!(api_get(api("onboarding"), &bo_token).await["total"], 1);
+
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
+    for (action, times) in [
+        ("onboarding.newcomers_from_set", 1),
+        ("onboarding.newcomers_from_cleared", 1),
+        ("onboarding.settled_in", 1),
+        ("onboarding.newcomer_again", 1),
+    ] {
+        assert_eq!(log.iter().filter(|e| e.action == action).count(), times, "{action}");
+    }
+    let spec: serde_json::Value = reqwest::get(app.at("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    for (path, method, statuses) in [
+        ("/api/v1/networks/{slug}/onboarding/newcomers-from", "put", &["200", "403", "404", "422"][..]),
+        ("/api/v1/networks/{slug}/onboarding/newcomers-from", "delete", &["204", "403", "404"][..]),
+        ("/api/v1/networks/{slug}/onboarding/newcomers/{person}/settled", "put", &["204", "403", "404"][..]),
+        ("/api/v1/networks/{slug}/onboarding/newcomers/{person}/settled", "delete", &["204", "403", "404"][..]),
+    ] {
+        let op = &spec["paths"][path][method];
+        assert_eq!(op["tags"], json!(["onboarding"]), "{method} {path}");
+        for status in statuses {
+            assert!(op["responses"][status].is_object(), "{method} {path} documents {status}: {op}");
+        }
+    }
+    let progress_schema = &spec["components"]["schemas"]["ProgressJson"]["properties"];
+    assert!(progress_schema["newcomers_from"].is_object() && progress_schema["settled"].is_object());
 }

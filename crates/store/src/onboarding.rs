@@ -20,8 +20,20 @@ queries! {
     TICKS_OF_STEP = "SELECT COUNT(*) FROM onboarding_progress p JOIN memberships m ON m.network_id = p.network_id AND m.user_id = p.user_id JOIN users u ON u.id = p.user_id WHERE p.step_id = $1 AND p.network_id = $2 AND m.status = 'active' AND u.deactivated_at IS NULL";
     UNTICK = "DELETE FROM onboarding_progress WHERE step_id = $1 AND user_id = $2 AND network_id = $3";
     /// Active members (not sponsors: they follow the network, they are not onboarded) who joined
-    /// after $2, with how many manual steps they ticked and when they were last nudged.
-    NEWCOMERS = "SELECT u.id, u.name, u.email, m.created_at, (SELECT COUNT(*) FROM onboarding_progress p WHERE p.network_id = m.network_id AND p.user_id = u.id), u.job_title, u.department, m.nudged_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role <> 'sponsor' AND m.created_at >= $2 AND u.deactivated_at IS NULL ORDER BY m.created_at, u.id";
+    /// after $2 and not before the network's "newcomers from" (members it had before are not
+    /// new), and whom no organiser marked settled in during this membership — with how many
+    /// manual steps they ticked and when they were last nudged.
+    NEWCOMERS = "SELECT u.id, u.name, u.email, m.created_at, (SELECT COUNT(*) FROM onboarding_progress p WHERE p.network_id = m.network_id AND p.user_id = u.id), u.job_title, u.department, m.nudged_at FROM memberships m JOIN users u ON u.id = m.user_id JOIN networks n ON n.id = m.network_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role <> 'sponsor' AND m.created_at >= $2 AND m.created_at >= COALESCE(n.onboarding_newcomers_from, 0) AND u.deactivated_at IS NULL AND NOT EXISTS (SELECT 1 FROM onboarding_settled s WHERE s.network_id = m.network_id AND s.user_id = m.user_id AND s.settled_at >= m.created_at) ORDER BY m.created_at, u.id";
+    /// Those `NEWCOMERS` would list but for an organiser's "settled in" mark, with when it was
+    /// made: the people the mark can be taken back from.
+    SETTLED_IN = "SELECT u.id, u.name, u.email, m.created_at, s.settled_at FROM memberships m JOIN users u ON u.id = m.user_id JOIN networks n ON n.id = m.network_id JOIN onboarding_settled s ON s.network_id = m.network_id AND s.user_id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role <> 'sponsor' AND m.created_at >= $2 AND m.created_at >= COALESCE(n.onboarding_newcomers_from, 0) AND u.deactivated_at IS NULL AND s.settled_at >= m.created_at ORDER BY s.settled_at, u.id";
+    /// When an organiser marked the person settled in, if they did during this membership.
+    SETTLED_AT = "SELECT s.settled_at FROM onboarding_settled s JOIN memberships m ON m.network_id = s.network_id AND m.user_id = s.user_id WHERE s.network_id = $1 AND s.user_id = $2 AND s.settled_at >= m.created_at";
+    /// A newer mark replaces an older one (from an earlier membership, which no longer counts).
+    SETTLE = "INSERT INTO onboarding_settled (network_id, user_id, settled_at) VALUES ($1, $2, $3) ON CONFLICT (network_id, user_id) DO UPDATE SET settled_at = excluded.settled_at";
+    UNSETTLE = "DELETE FROM onboarding_settled WHERE network_id = $1 AND user_id = $2";
+    /// Every mark on a person, in every network ("download my data").
+    SETTLED_OF = "SELECT s.network_id, n.name, s.settled_at FROM onboarding_settled s JOIN networks n ON n.id = s.network_id WHERE s.user_id = $1 ORDER BY n.name, n.id";
     /// Records a nudge unless one was sent after $4 (a week ago): true when this one may go.
     SET_NUDGED = "UPDATE memberships SET nudged_at = $3 WHERE network_id = $1 AND user_id = $2 AND status = 'active' AND (nudged_at IS NULL OR nudged_at < $4)";
     /// Every tick in a network: (person, step).
@@ -32,6 +44,8 @@ queries! {
     ATTENDED_WELCOME = "SELECT 1 FROM event_attendance a JOIN events e ON e.id = a.event_id WHERE a.network_id = $1 AND a.user_id = $2 AND e.kind = 'welcome' LIMIT 1";
     STUCK_DAYS = "SELECT onboarding_stuck_days FROM networks WHERE id = $1";
     SET_STUCK_DAYS = "UPDATE networks SET onboarding_stuck_days = $2 WHERE id = $1";
+    NEWCOMERS_FROM = "SELECT onboarding_newcomers_from FROM networks WHERE id = $1";
+    SET_NEWCOMERS_FROM = "UPDATE networks SET onboarding_newcomers_from = $2 WHERE id = $1";
     /// Every step a person ticked, in every network, members still or not ("download my data").
     TICKED_BY = "SELECT p.network_id, n.name, p.step_id, s.title, p.done_at FROM onboarding_progress p JOIN onboarding_steps s ON s.id = p.step_id JOIN networks n ON n.id = p.network_id WHERE p.user_id = $1 ORDER BY n.name, s.position, s.id";
 }
@@ -137,6 +151,56 @@ pub async fn newcomers(db: &Db, network: NetworkId, since: DateTime<Utc>) -> Res
         .collect()
 }
 
+/// Someone who would be a newcomer but for an organiser's "settled in" mark.
+#[derive(Debug, Clone)]
+pub struct Settled {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub joined: DateTime<Utc>,
+    pub settled_at: DateTime<Utc>,
+}
+
+/// Who `newcomers(network, since)` leaves out only because they were marked settled in.
+pub async fn settled_in(db: &Db, network: NetworkId, since: DateTime<Utc>) -> Result<Vec<Settled>> {
+    db.read(SETTLED_IN, params![network, since])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Settled {
+                user_id: UserId(r.uuid(0)?),
+                name: r.text(1)?,
+                email: r.text(2)?,
+                joined: r.time(3)?,
+                settled_at: r.time(4)?,
+            })
+        })
+        .collect()
+}
+
+/// When `user` was marked settled in during their current membership of the network, if so.
+pub async fn settled_at(db: &Db, network: NetworkId, user: UserId) -> Result<Option<DateTime<Utc>>> {
+    db.read_opt(SETTLED_AT, params![network, user]).await?.map(|r| r.time(0)).transpose()
+}
+
+pub async fn settle(tx: &mut Tx, network: NetworkId, user: UserId, now: DateTime<Utc>) -> Result<()> {
+    tx.write(SETTLE, params![network, user, now]).await.map(|_| ())
+}
+
+/// Takes the mark back; false if there was none.
+pub async fn unsettle(tx: &mut Tx, network: NetworkId, user: UserId) -> Result<bool> {
+    Ok(tx.write(UNSETTLE, params![network, user]).await? > 0)
+}
+
+/// (network, its name, when) for every "settled in" mark on `user`, by network name.
+pub async fn settled_of(db: &Db, user: UserId) -> Result<Vec<(NetworkId, String, DateTime<Utc>)>> {
+    db.read(SETTLED_OF, params![user])
+        .await?
+        .iter()
+        .map(|r| Ok((NetworkId(r.uuid(0)?), r.text(1)?, r.time(2)?)))
+        .collect()
+}
+
 /// Records that `user` is nudged now, unless they were after `not_since`; false then.
 pub async fn set_nudged(
     tx: &mut Tx,
@@ -164,6 +228,15 @@ pub async fn stuck_days(db: &Db, network: NetworkId) -> Result<i64> {
 
 pub async fn set_stuck_days(tx: &mut Tx, network: NetworkId, days: i64) -> Result<()> {
     tx.write(SET_STUCK_DAYS, params![network, days]).await.map(|_| ())
+}
+
+/// Members who joined before this are not newcomers; None: everyone in the window is.
+pub async fn newcomers_from(db: &Db, network: NetworkId) -> Result<Option<DateTime<Utc>>> {
+    Ok(db.read_opt(NEWCOMERS_FROM, params![network]).await?.map(|r| r.opt_time(0)).transpose()?.flatten())
+}
+
+pub async fn set_newcomers_from(tx: &mut Tx, network: NetworkId, from: Option<DateTime<Utc>>) -> Result<()> {
+    tx.write(SET_NEWCOMERS_FROM, params![network, from]).await.map(|_| ())
 }
 
 pub async fn attended_welcome(db: &Db, network: NetworkId, user: UserId) -> Result<bool> {

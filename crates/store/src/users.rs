@@ -446,9 +446,9 @@ fn html_escaped(s: &str) -> String {
 
 /// Erases a person's personal data, keeping the anonymous rows that aggregate figures count: the
 /// account becomes "Former member" with an unusable address and no employee id (the id is free
-/// for someone else); memberships, charter acceptances, onboarding ticks, RSVPs, attendance,
-/// hosting and the ratings of their event feedback stay, tied to that anonymous account, and
-/// buddy pairings end but stay. Deleted: profile, photo, tags, supports (either side), sessions,
+/// for someone else); memberships, charter acceptances, onboarding ticks and "settled in" marks,
+/// RSVPs, attendance, hosting and the ratings of their event feedback stay, tied to that
+/// anonymous account, and buddy pairings end but stay. Deleted: profile, photo, tags, supports (either side), sessions,
 /// tokens, calendar feeds, sign-in addresses, links and mail to them — and the free text of their
 /// event feedback, which is emptied, as words can say who wrote them.
 ///

@@ -115,7 +115,8 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 /// - profile with every field, the assistants who support them and the people who report to
 ///   them, and their photo (base64 JPEG);
 /// - memberships, every charter version accepted (and any they published), onboarding
-///   checklists (steps done per network), buddy pairings on either side (ended ones too);
+///   checklists (steps done per network, and when an organiser marked them settled in), buddy
+///   pairings on either side (ended ones too);
 /// - events: RSVPs, attendance, the feedback they gave, what they host and created, and their
 ///   calendar feeds (for what, made and revoked when — never the secret URL);
 /// - sessions, API tokens (names only), the addresses they signed in from (kept for the sign-in
@@ -171,11 +172,16 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
                     })
                 })
                 .collect();
-            if c.charter_pending {
+            let mut entry = if c.charter_pending {
                 serde_json::json!({"network": c.network, "steps": steps, "pending": "accept the network's current charter to see its steps"})
             } else {
                 serde_json::json!({"network": c.network, "steps": steps})
+            };
+            // An organiser ended their onboarding there: said, with when.
+            if let Some(at) = c.settled_in {
+                entry["settled_in"] = serde_json::json!({"marked": t(at), "by": "an organiser of the network"});
             }
+            entry
         })
         .collect();
     let sessions: Vec<_> = sessions::for_user(db, me, Utc::now())

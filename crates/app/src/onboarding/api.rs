@@ -27,6 +27,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}/onboarding/checklist/{step}/move", post(move_step))
         .route("/api/v1/networks/{slug}/onboarding/progress", get(progress))
         .route("/api/v1/networks/{slug}/onboarding/stuck-days", put(set_stuck_days))
+        .route(
+            "/api/v1/networks/{slug}/onboarding/newcomers-from",
+            put(set_newcomers_from).delete(clear_newcomers_from),
+        )
+        .route("/api/v1/networks/{slug}/onboarding/newcomers/{person}/settled", put(settle).delete(unsettle))
         .route("/api/v1/networks/{slug}/onboarding/newcomers/{person}/nudge", post(nudge))
         .route("/api/v1/networks/{slug}/buddies", get(list_buddies))
         .route("/api/v1/networks/{slug}/buddies/{newcomer}", get(buddy_choice).put(assign_buddy).delete(end_buddy))
@@ -367,13 +372,30 @@ pub struct NewcomerJson {
     buddy: Option<BuddyPersonJson>,
 }
 
+/// Someone who joined in the window whom an organiser marked settled in: not a newcomer (no
+/// checklist, no nudge) until the mark is taken back.
+#[derive(Serialize, ToSchema)]
+pub struct SettledJson {
+    id: String,
+    name: String,
+    /// When they joined (RFC 3339).
+    joined: String,
+    /// When they were marked settled in (RFC 3339).
+    settled_at: String,
+}
+
 /// Newcomers (joined in the last 90 days, or stuck in them) and how far each has got.
 #[derive(Serialize, ToSchema)]
 pub struct ProgressJson {
     /// After how many days an unfinished newcomer counts as stuck.
     stuck_days: i64,
+    /// Members who joined before this instant (RFC 3339) are not newcomers, however recently;
+    /// null: everyone who joined in the window is. See `PUT …/onboarding/newcomers-from`.
+    newcomers_from: Option<String>,
     steps: Vec<ChecklistStepJson>,
     newcomers: Vec<NewcomerJson>,
+    /// Those in the window marked settled in, who are therefore not in `newcomers`.
+    settled: Vec<SettledJson>,
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/onboarding/progress", params(("slug" = String, Path)),
@@ -383,9 +405,20 @@ pub(crate) async fn progress(
     u: ApiUser,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<ProgressJson>> {
-    let (_, steps, newcomers, stuck_days) = super::progress(&state, &u.actor(), &slug).await?;
+    let super::Overview { steps, newcomers, stuck_days, newcomers_from, settled, .. } =
+        super::progress(&state, &u.actor(), &slug).await?;
     Ok(Json(ProgressJson {
         stuck_days,
+        newcomers_from: newcomers_from.map(|t| t.to_rfc3339()),
+        settled: settled
+            .into_iter()
+            .map(|p| SettledJson {
+                id: p.user_id.to_string(),
+                name: p.name,
+                joined: p.joined.to_rfc3339(),
+                settled_at: p.settled_at.to_rfc3339(),
+            })
+            .collect(),
         steps: checklist_json(steps.into_iter().map(|s| s.step).collect()),
         newcomers: newcomers
             .into_iter()
@@ -420,6 +453,83 @@ pub(crate) async fn set_stuck_days(
     Json(d): Json<StuckDaysJson>,
 ) -> ApiResult<StatusCode> {
     super::set_stuck_days(&state, &u.actor(), &u.0.name, &slug, &d.stuck_days.to_string()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Which members are not newcomers: those who joined on or before a day.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewcomersFromJson {
+    /// A day (YYYY-MM-DD) on the caller's calendar (their profile's time zone), today or
+    /// earlier — typically the day the network's existing members were imported. Members who
+    /// joined on or before it are not newcomers; if it is today, those who join later today are.
+    joined_on_or_before: String,
+}
+
+/// The setting as stored.
+#[derive(Serialize, ToSchema)]
+pub struct NewcomersFromSetJson {
+    /// Members who joined before this instant (RFC 3339) are not newcomers.
+    newcomers_from: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/newcomers-from", params(("slug" = String, Path)), request_body = NewcomersFromJson,
+    responses((status = 200, body = NewcomersFromSetJson, description = "Saved: members who joined on or before the day are no longer newcomers (their ticks are kept)"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Not an organiser of the network"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Not a date, or a day still to come; nothing changed")))]
+pub(crate) async fn set_newcomers_from(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Json(b): Json<NewcomersFromJson>,
+) -> ApiResult<Json<NewcomersFromSetJson>> {
+    // An empty day clears the setting on the page; here that is DELETE.
+    if b.joined_on_or_before.trim().is_empty() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "joined_on_or_before",
+            "Give a day like 2026-03-31; to count everyone in the window again, use DELETE.",
+        )])
+        .into());
+    }
+    let actor = u.actor();
+    let tz = crate::events::viewer_tz(&state, &actor).await?;
+    let from = super::set_newcomers_from(&state, &actor, &u.0.name, &slug, &b.joined_on_or_before, tz)
+        .await
+        .map_err(|e| crate::api::json_fields(e, &[("newcomers_from", "joined_on_or_before")]))?;
+    Ok(Json(NewcomersFromSetJson { newcomers_from: from.map(|t| t.to_rfc3339()).unwrap_or_default() }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/networks/{slug}/onboarding/newcomers-from", params(("slug" = String, Path)),
+    responses((status = 204, description = "Everyone who joined in the window is a newcomer again"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Not an organiser of the network"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+pub(crate) async fn clear_newcomers_from(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<StatusCode> {
+    super::set_newcomers_from(&state, &u.actor(), &u.0.name, &slug, "", chrono_tz::UTC).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/newcomers/{person}/settled", params(("slug" = String, Path), ("person" = String, Path, description = "The newcomer's id")),
+    responses((status = 204, description = "Marked settled in (or already was): no checklist, not among the newcomers, no nudge; their ticks are kept"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Not an organiser of the network"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or the person is not one of its newcomers")))]
+pub(crate) async fn settle(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, person)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    super::set_settled(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&person)?, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/networks/{slug}/onboarding/newcomers/{person}/settled", params(("slug" = String, Path), ("person" = String, Path, description = "The newcomer's id")),
+    responses((status = 204, description = "A newcomer again (or still was), with the ticks they had"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Not an organiser of the network"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or the person is neither one of its newcomers nor marked settled in (joined before the window or before `newcomers_from`, or not a member)")))]
+pub(crate) async fn unsettle(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, person)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    super::set_settled(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&person)?, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -94,6 +94,13 @@ pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<St
     if Utc::now() - m.since > newcomer_window(stuck_days) {
         return Ok(Vec::new());
     }
+    // The organisers' two ways of saying "not new": joined before the network's "newcomers
+    // from", or marked settled in (the same rules as `onboarding::newcomers`).
+    if onboarding::newcomers_from(&state.db, seen.network.id).await?.is_some_and(|from| m.since < from)
+        || onboarding::settled_at(&state.db, seen.network.id, actor.user_id).await?.is_some()
+    {
+        return Ok(Vec::new());
+    }
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
     if steps.is_empty() {
         return Ok(Vec::new());
@@ -106,12 +113,15 @@ pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<St
 /// One network's checklist as "download my data" shows it.
 #[derive(Debug, Clone)]
 pub struct Checklist {
+    pub network_id: NetworkId,
     pub network: String,
     /// The member has not accepted the network's current charter: like the network's page, the
     /// download then shows no steps (they are the network's content), only that this is pending.
     pub charter_pending: bool,
     /// Each step with whether it is done and, for a step the person ticked, when.
     pub steps: Vec<(StepView, Option<DateTime<Utc>>)>,
+    /// When an organiser marked them settled in here (their onboarding ended then).
+    pub settled_in: Option<DateTime<Utc>>,
 }
 
 /// A person's onboarding progress everywhere, for their own download: the whole checklist of
@@ -133,7 +143,13 @@ pub async fn checklists_of(state: &AppState, user: UserId) -> Result<Vec<Checkli
         covered.push(m.network_id);
         let (current, accepted) = roundtable_store::charters::standing(&state.db, m.network_id, user).await?;
         if current.is_some() && accepted < current {
-            out.push(Checklist { network: network.name, charter_pending: true, steps: Vec::new() });
+            out.push(Checklist {
+                network_id: m.network_id,
+                network: network.name,
+                charter_pending: true,
+                steps: Vec::new(),
+                settled_in: None,
+            });
             continue;
         }
         let mine: Vec<&onboarding::Ticked> = ticked.iter().filter(|t| t.network_id == m.network_id).collect();
@@ -150,7 +166,13 @@ pub async fn checklists_of(state: &AppState, user: UserId) -> Result<Vec<Checkli
                 (v, when)
             })
             .collect();
-        out.push(Checklist { network: network.name, charter_pending: false, steps });
+        out.push(Checklist {
+            network_id: m.network_id,
+            network: network.name,
+            charter_pending: false,
+            steps,
+            settled_in: None,
+        });
     }
     // Ticks in networks without a checklist above, grouped (they come ordered by network).
     let mut last = None;
@@ -166,9 +188,29 @@ pub async fn checklists_of(state: &AppState, user: UserId) -> Result<Vec<Checkli
         let done = (StepView { step, done: true }, Some(t.done_at));
         match out.last_mut() {
             Some(c) if last == Some(t.network_id) => c.steps.push(done),
-            _ => out.push(Checklist { network: t.network_name.clone(), charter_pending: false, steps: vec![done] }),
+            _ => out.push(Checklist {
+                network_id: t.network_id,
+                network: t.network_name.clone(),
+                charter_pending: false,
+                steps: vec![done],
+                settled_in: None,
+            }),
         }
         last = Some(t.network_id);
+    }
+    // Every "settled in" mark (kept after leaving, like the ticks), with its network's checklist
+    // or on its own.
+    for (network_id, network, at) in onboarding::settled_of(&state.db, user).await? {
+        match out.iter_mut().find(|c| c.network_id == network_id) {
+            Some(c) => c.settled_in = Some(at),
+            None => out.push(Checklist {
+                network_id,
+                network,
+                charter_pending: false,
+                steps: Vec::new(),
+                settled_in: Some(at),
+            }),
+        }
     }
     out.sort_by(|a, b| a.network.cmp(&b.network)); // stable: groups stay whole
     Ok(out)
@@ -380,14 +422,15 @@ impl Progress {
 /// current version was published if that was later still (a new version asks everyone again; it
 /// must not make every earlier newcomer stuck the day it appears). Steps only organisers
 /// complete (`organisers_own`) make nobody stuck; `waiting_for_buddy` shows them.
-pub async fn progress(
-    state: &AppState,
-    actor: &Actor,
-    slug: &str,
-) -> Result<(Seen, Vec<StepView>, Vec<Progress>, i64)> {
+///
+/// Not newcomers, whenever they joined (`onboarding::newcomers`): members who joined before the
+/// network's "newcomers from", and those an organiser marked settled in (listed apart, in
+/// `Overview::settled`, so the mark can be taken back).
+pub async fn progress(state: &AppState, actor: &Actor, slug: &str) -> Result<Overview> {
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
     let stuck_days = onboarding::stuck_days(&state.db, seen.network.id).await?;
+    let newcomers_from = onboarding::newcomers_from(&state.db, seen.network.id).await?;
     let now = Utc::now();
     let mut buddy_of: HashMap<UserId, roundtable_store::buddies::Paired> =
         roundtable_store::buddies::pairs(&state.db, seen.network.id)
@@ -408,7 +451,8 @@ pub async fn progress(
         ticks.entry(user).or_default().push(step);
     }
     let mut out = Vec::new();
-    for n in onboarding::newcomers(&state.db, net, now - newcomer_window(stuck_days)).await? {
+    let window_start = now - newcomer_window(stuck_days);
+    for n in onboarding::newcomers(&state.db, net, window_start).await? {
         let charter_ok = current.is_none_or(|c| accepted.get(&n.user_id).is_some_and(|a| *a >= c));
         let f = Facts {
             charter_ok,
@@ -444,7 +488,110 @@ pub async fn progress(
         });
     }
     let all = steps.into_iter().map(|s| StepView { step: s, done: false }).collect();
-    Ok((seen, all, out, stuck_days))
+    let settled = onboarding::settled_in(&state.db, net, window_start).await?;
+    Ok(Overview { seen, steps: all, newcomers: out, stuck_days, newcomers_from, settled })
+}
+
+/// The organisers' view of a network's onboarding (`progress`).
+pub struct Overview {
+    pub seen: Seen,
+    /// The checklist (`done` is false throughout: it is nobody's).
+    pub steps: Vec<StepView>,
+    pub newcomers: Vec<Progress>,
+    pub stuck_days: i64,
+    /// Members who joined before this are not newcomers (see `set_newcomers_from`).
+    pub newcomers_from: Option<DateTime<Utc>>,
+    /// Members in the window, joined since `newcomers_from`, whom an organiser marked settled in.
+    pub settled: Vec<onboarding::Settled>,
+}
+
+/// The last day, on `tz`'s calendar, of the members a "newcomers from" leaves out: the day the
+/// organiser gave (it is stored as the first instant after it, or as the moment they set it).
+pub fn existing_until(from: DateTime<Utc>, tz: chrono_tz::Tz) -> chrono::NaiveDate {
+    (from - Duration::microseconds(1)).with_timezone(&tz).date_naive()
+}
+
+/// Sets which members are newcomers: only those who join after `day` (YYYY-MM-DD, a day on
+/// `tz`'s calendar, the organiser's), so that members imported before onboarding was set up do
+/// not all get a checklist, fill the progress page and become stuck. Empty clears it: everyone
+/// in the window is a newcomer again. A day yet to come is refused — it would leave out people
+/// who have not joined yet, whom nobody could know to be settled. Today counts up to now:
+/// someone joining later today is a newcomer. Returns the instant stored.
+pub async fn set_newcomers_from(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    day: &str,
+    tz: chrono_tz::Tz,
+) -> Result<Option<DateTime<Utc>>> {
+    let seen = networks::load(state, actor, slug, Capability::Organise).await?;
+    // To the microsecond, as stored: the answer names the instant the database holds.
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let from = if day.trim().is_empty() {
+        None
+    } else {
+        let field = |m: &str| AppError::Invalid(vec![FieldError::new("newcomers_from", m)]);
+        let d = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+            .map_err(|_| field("Enter a date like 2026-03-31: the day you imported your existing members."))?;
+        let today = now.with_timezone(&tz).date_naive();
+        if d > today {
+            return Err(field(&format!(
+                "{} is still to come: nobody who joins before then could be counted out yet. Choose today                  or an earlier day.",
+                d.format("%-d %b %Y")
+            )));
+        }
+        let after = d.succ_opt().ok_or_else(|| field("Enter a date like 2026-03-31."))?;
+        let end = roundtable_domain::events::local_to_utc(tz, after.and_time(chrono::NaiveTime::MIN));
+        Some(end.min(now))
+    };
+    if from.is_none() && onboarding::newcomers_from(&state.db, seen.network.id).await?.is_none() {
+        return Ok(None); // cleared already: nothing to write or audit
+    }
+    let mut tx = state.db.begin().await?;
+    onboarding::set_newcomers_from(&mut tx, seen.network.id, from).await?;
+    let (action, detail) = match from {
+        Some(f) => (
+            "onboarding.newcomers_from_set",
+            format!("members who joined on or before {} are not newcomers", existing_until(f, tz).format("%-d %b %Y")),
+        ),
+        None => ("onboarding.newcomers_from_cleared", "everyone who joined in the window is a newcomer".to_owned()),
+    };
+    networks::record(&mut tx, actor, actor_name, action, &seen, "", &detail).await?;
+    tx.commit().await?;
+    Ok(from)
+}
+
+/// Marks a newcomer settled in (`settled`), or takes the mark back (`!settled`): their
+/// onboarding ends — no checklist on their network page, off the progress page, no nudge — or
+/// starts again, their ticks untouched either way. Returns false, writing nothing, when they
+/// already are as asked; a person who is neither a newcomer nor marked is not found.
+pub async fn set_settled(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    user: UserId,
+    settled: bool,
+) -> Result<bool> {
+    let o = progress(state, actor, slug).await?;
+    let newcomer = o.newcomers.iter().find(|p| p.user_id == user).map(|p| &p.email);
+    let marked = o.settled.iter().find(|p| p.user_id == user).map(|p| &p.email);
+    let email = match (settled, newcomer, marked) {
+        (_, None, None) => return Err(AppError::NotFound),
+        (true, None, Some(_)) | (false, Some(_), None) => return Ok(false),
+        (_, Some(e), _) | (_, _, Some(e)) => e.clone(),
+    };
+    let mut tx = state.db.begin().await?;
+    if settled {
+        onboarding::settle(&mut tx, o.seen.network.id, user, Utc::now()).await?;
+    } else {
+        onboarding::unsettle(&mut tx, o.seen.network.id, user).await?;
+    }
+    let action = if settled { "onboarding.settled_in" } else { "onboarding.newcomer_again" };
+    networks::record(&mut tx, actor, actor_name, action, &o.seen, &email, "").await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 pub async fn set_stuck_days(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, days: &str) -> Result<()> {
@@ -477,7 +624,7 @@ pub async fn nudge(
     user: UserId,
     tz: chrono_tz::Tz,
 ) -> Result<()> {
-    let (seen, _, list, _) = progress(state, actor, slug).await?;
+    let Overview { seen, newcomers: list, .. } = progress(state, actor, slug).await?;
     let p = list.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
     if p.done == p.total {
         return Err(AppError::Conflict(FieldError::new("nudge", format!("{} has done every step.", p.name))));

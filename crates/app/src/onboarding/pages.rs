@@ -19,6 +19,9 @@ pub fn router() -> Router<AppState> {
         .route("/n/{slug}/onboarding/steps/{id}/edit", get(edit_page).post(edit_step))
         .route("/n/{slug}/onboarding/steps/{id}/{action}", get(step_confirm).post(step_action))
         .route("/n/{slug}/onboarding/stuck-days", post(stuck_days))
+        .route("/n/{slug}/onboarding/newcomers-from", post(newcomers_from))
+        .route("/n/{slug}/onboarding/settled/{user}", post(settle))
+        .route("/n/{slug}/onboarding/settled/{user}/undo", post(unsettle))
         .route("/n/{slug}/onboarding/nudge/{user}", post(nudge))
         .route("/n/{slug}/checklist/{id}/{action}", post(tick))
         .route("/n/{slug}/onboarding/buddies/{user}", get(buddy_page).post(assign_buddy))
@@ -35,6 +38,10 @@ fn notice_of(code: Option<&str>) -> Option<&'static str> {
         "buddy-unchanged" => Some("That person already is the buddy: nothing was changed."),
         "buddy-ended" => Some("The buddy pairing has ended; the buddy has been thanked by email."),
         "no-buddy" => Some("This newcomer has no buddy at the moment."),
+        "newcomers-from-set" => Some("Saved: members who joined by that day are no longer counted as newcomers."),
+        "newcomers-from-cleared" => Some("Saved: everyone who joined in the period counts as a newcomer again."),
+        "settled-in" => Some("Marked as settled in: their checklist is put away; their ticks are kept."),
+        "newcomer-again" => Some("They count as a newcomer again, with the ticks they had."),
         other => notice(Some(other)),
     }
 }
@@ -55,6 +62,14 @@ struct Row {
     can_nudge: bool,
     /// (id, name) of their buddy.
     buddy: Option<(String, String)>,
+}
+
+/// Someone marked settled in, for the list under the newcomers.
+struct SettledRow {
+    id: String,
+    name: String,
+    joined: String,
+    settled: String,
 }
 
 /// A current pairing, for the organisers' list.
@@ -80,6 +95,11 @@ struct ManagePage {
     typed_days: Option<String>,
     stuck_count: usize,
     waiting_count: usize,
+    settled: Vec<SettledRow>,
+    /// The "newcomers from" as the form shows it: the last day of the members it leaves out
+    /// (YYYY-MM-DD, for the date input), as typed when it was refused; and written out.
+    existing_until: String,
+    existing_until_day: String,
     kinds: Vec<(&'static str, &'static str)>,
     /// The add-step form as last sent (kept after a refusal).
     title: String,
@@ -88,6 +108,13 @@ struct ManagePage {
     /// The viewer may assign buddies (Chair, Administrator, org admin).
     can_assign: bool,
     pairs: Vec<PairRow>,
+}
+
+/// A setting as typed, when it was refused: shown again beside the reason, not the saved one.
+#[derive(Default)]
+struct Typed {
+    stuck_days: Option<String>,
+    newcomers_from: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -102,10 +129,11 @@ async fn render_page(
     errors: Errors,
     form: StepForm,
     n: Option<&'static str>,
-    typed_days: Option<String>,
+    typed: Typed,
 ) -> Result<Response> {
     let actor = s.actor();
-    let (seen, steps, progress, stuck_days) = super::progress(state, &actor, slug).await?;
+    let super::Overview { seen, steps, newcomers: progress, stuck_days, newcomers_from, settled } =
+        super::progress(state, &actor, slug).await?;
     let (_, pairs) = super::buddies::pairs(state, &actor, slug).await?;
     let now = chrono::Utc::now();
     let rows: Vec<Row> = progress
@@ -127,6 +155,7 @@ async fn render_page(
     let stuck_count = rows.iter().filter(|r| r.stuck).count();
     let waiting_count = rows.iter().filter(|r| r.waiting_for_buddy).count();
     let can_assign = seen.can(&actor, roundtable_domain::Capability::ManageMembers);
+    let until = newcomers_from.map(|f| super::existing_until(f, s.tz));
     render(&ManagePage {
         layout: Layout::for_user("Onboarding", s).with_notice(n),
         errors,
@@ -135,9 +164,22 @@ async fn render_page(
         steps,
         rows,
         stuck_days,
-        typed_days,
+        typed_days: typed.stuck_days,
         stuck_count,
         waiting_count,
+        settled: settled
+            .into_iter()
+            .map(|p| SettledRow {
+                id: p.user_id.to_string(),
+                name: p.name,
+                joined: day(p.joined, s.tz),
+                settled: day(p.settled_at, s.tz),
+            })
+            .collect(),
+        existing_until: typed
+            .newcomers_from
+            .unwrap_or_else(|| until.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()),
+        existing_until_day: until.map(|d| crate::http::Day(d).to_string()).unwrap_or_default(),
         kinds: super::AUTOMATIC.to_vec(),
         title: form.title,
         description: form.description,
@@ -162,7 +204,16 @@ async fn page(
     Path(slug): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    render_page(&state, &s, &slug, Errors::default(), StepForm::default(), notice_of(q.notice.as_deref()), None).await
+    render_page(
+        &state,
+        &s,
+        &slug,
+        Errors::default(),
+        StepForm::default(),
+        notice_of(q.notice.as_deref()),
+        Typed::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -184,7 +235,7 @@ async fn add_step(
     match super::add_step(&state, &s.actor(), &s.user.name, &slug, &f.title, &f.description, &f.automatic).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=step-added")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), f, None, None).await?,
+            render_page(&state, &s, &slug, Errors(errs), f, None, Typed::default()).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
@@ -328,11 +379,61 @@ async fn stuck_days(
     match super::set_stuck_days(&state, &s.actor(), &s.user.name, &slug, &f.stuck_days).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=saved")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, Some(f.stuck_days)).await?,
+            {
+                let typed = Typed { stuck_days: Some(f.stuck_days), ..Typed::default() };
+                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed).await?
+            },
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
     }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct NewcomersFromForm {
+    /// The last day of the members who are not newcomers (YYYY-MM-DD); empty clears it.
+    #[serde(default)]
+    newcomers_from: String,
+}
+
+async fn newcomers_from(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Form(f): Form<NewcomersFromForm>,
+) -> Result<Response> {
+    match super::set_newcomers_from(&state, &s.actor(), &s.user.name, &slug, &f.newcomers_from, s.tz).await {
+        Ok(from) => {
+            let n = if from.is_some() { "newcomers-from-set" } else { "newcomers-from-cleared" };
+            Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={n}")).into_response())
+        }
+        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
+            {
+                let typed = Typed { newcomers_from: Some(f.newcomers_from), ..Typed::default() };
+                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed).await?
+            },
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+async fn settle(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user)): Path<(String, String)>,
+) -> Result<Response> {
+    super::set_settled(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, true).await?;
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=settled-in")).into_response())
+}
+
+async fn unsettle(
+    State(state): State<AppState>,
+    s: Signed,
+    Path((slug, user)): Path<(String, String)>,
+) -> Result<Response> {
+    super::set_settled(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, false).await?;
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=newcomer-again")).into_response())
 }
 
 async fn nudge(
