@@ -1,21 +1,22 @@
-//! `/api/v1`: JSON for me, networks and memberships, authenticated by personal API tokens.
-//! Handlers call the same use cases as the pages; errors are `application/problem+json` — every
-//! one under `/api/v1`, whoever answers: a handler, an extractor (`extract`), an unknown path or
-//! method (the fallbacks here), or a layer of the router (`problem_responses`). The OpenAPI
-//! document is generated from these handlers and served at `/api/v1/openapi.json`.
+//! `/api/v1`: what every area's API shares — the OpenAPI document, problem documents, the
+//! fallbacks — and the caller's own account (`/me`); each area's routes are in its `api.rs`.
+//! Authenticated by personal API tokens. Handlers call the same use cases as the pages; errors
+//! are `application/problem+json` — every one under `/api/v1`, whoever answers: a handler, an
+//! extractor (`extract`), an unknown path or method (the fallbacks here), or a layer of the
+//! router (`problem_responses`). The OpenAPI document is generated from the handlers and served
+//! at `/api/v1/openapi.json`.
 
 pub mod extract;
 
-use crate::http::{ApiError, ApiResult, ApiUser, AppError, ListQuery};
-use crate::networks::{self, Joined, Seen};
+use crate::http::{ApiError, ApiResult, ApiUser, AppError};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use extract::{Json, Path, Query};
+use axum::routing::get;
+use extract::Json;
 use serde::Serialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -29,8 +30,8 @@ pub const PREFIX: &str = "/api/v1";
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Roundtable API", version = "1", description = "Networks, memberships, events, people, onboarding and HR data. Authenticate with a personal API token from My account: `Authorization: Bearer rt_…`. Every error is an RFC 9457 problem document (`application/problem+json`) with a stable `code`."),
-    paths(me, list_networks, get_network, list_members, join, leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person, crate::members::api::people_like_me, crate::members::api::get_my_profile, crate::members::api::put_my_profile, crate::members::api::get_my_data, crate::charter::api::get_charter, crate::charter::api::list_versions, crate::charter::api::get_version, crate::charter::api::accept_charter, crate::onboarding::api::my_onboarding, crate::onboarding::api::tick_step, crate::onboarding::api::list_buddies, crate::onboarding::api::buddy_choice, crate::onboarding::api::assign_buddy, crate::onboarding::api::end_buddy, crate::onboarding::api::get_checklist, crate::onboarding::api::add_step, crate::onboarding::api::edit_step, crate::onboarding::api::remove_step, crate::onboarding::api::move_step, crate::onboarding::api::progress, crate::onboarding::api::set_stuck_days, crate::onboarding::api::set_newcomers_from, crate::onboarding::api::clear_newcomers_from, crate::onboarding::api::settle, crate::onboarding::api::unsettle, crate::onboarding::api::nudge, crate::charter::api::publish_charter, crate::charter::api::list_acceptances, crate::charter::api::remind, crate::members::api::get_photo, crate::members::api::put_my_photo, crate::members::api::delete_my_photo, crate::members::api::deactivate_me, crate::admin::api::list_people, crate::admin::api::set_active, crate::admin::api::erase, crate::import::api::import_members, crate::import::api::export_members, crate::import::api::export_network_members, crate::members::api::get_my_data_csv),
-    components(schemas(MeJson, NetworkJson, MemberJson, MembersPage, JoinJson, Problem, FieldProblem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson, crate::members::api::EditableProfileJson, crate::members::api::SuggestionJson, crate::charter::api::CharterJson, crate::charter::api::CharterVersionsJson, crate::charter::api::CharterVersionSummaryJson, crate::charter::api::CharterVersionJson, crate::charter::api::AcceptJson, crate::onboarding::api::OnboardingJson, crate::onboarding::api::TickJson, crate::onboarding::api::StepJson, crate::onboarding::api::BuddyPersonJson, crate::onboarding::api::BuddyPairJson, crate::onboarding::api::BuddyChoiceJson, crate::onboarding::api::BuddySuggestionJson, crate::onboarding::api::AssignBuddyJson, crate::onboarding::api::AssignedJson, crate::onboarding::api::ChecklistStepJson, crate::onboarding::api::NewStepJson, crate::onboarding::api::StepEditJson, crate::onboarding::api::Direction, crate::onboarding::api::MoveJson, crate::onboarding::api::NewcomerJson, crate::onboarding::api::ProgressJson, crate::onboarding::api::StuckDaysJson, crate::onboarding::api::SettledJson, crate::onboarding::api::NewcomersFromJson, crate::onboarding::api::NewcomersFromSetJson, crate::charter::api::PublishJson, crate::charter::api::AcceptanceJson, crate::charter::api::AcceptancesJson, crate::charter::api::RemindedJson, crate::members::api::DeactivateJson, crate::admin::api::ActiveJson, crate::admin::api::AdminPersonJson, crate::admin::api::AdminPeoplePage, crate::import::api::ImportReportJson, crate::import::api::RowErrorJson, crate::import::api::RowOutcomeJson, crate::import::api::DeactivatedJson, crate::members::api::NamedPersonJson, crate::onboarding::api::BuddyContactJson)),
+    paths(me, crate::networks::api::list_networks, crate::networks::api::get_network, crate::networks::api::list_members, crate::networks::api::join, crate::networks::api::leave, crate::events::api::list_events, crate::events::api::get_event, crate::events::api::rsvp, crate::members::api::list_people, crate::members::api::get_person, crate::members::api::people_like_me, crate::members::api::get_my_profile, crate::members::api::put_my_profile, crate::members::api::get_my_data, crate::charter::api::get_charter, crate::charter::api::list_versions, crate::charter::api::get_version, crate::charter::api::accept_charter, crate::onboarding::api::my_onboarding, crate::onboarding::api::tick_step, crate::onboarding::api::list_buddies, crate::onboarding::api::buddy_choice, crate::onboarding::api::assign_buddy, crate::onboarding::api::end_buddy, crate::onboarding::api::get_checklist, crate::onboarding::api::add_step, crate::onboarding::api::edit_step, crate::onboarding::api::remove_step, crate::onboarding::api::move_step, crate::onboarding::api::progress, crate::onboarding::api::set_stuck_days, crate::onboarding::api::set_newcomers_from, crate::onboarding::api::clear_newcomers_from, crate::onboarding::api::settle, crate::onboarding::api::unsettle, crate::onboarding::api::nudge, crate::charter::api::publish_charter, crate::charter::api::list_acceptances, crate::charter::api::remind, crate::members::api::get_photo, crate::members::api::put_my_photo, crate::members::api::delete_my_photo, crate::members::api::deactivate_me, crate::admin::api::list_people, crate::admin::api::set_active, crate::admin::api::erase, crate::import::api::import_members, crate::import::api::export_members, crate::import::api::export_network_members, crate::members::api::get_my_data_csv),
+    components(schemas(MeJson, crate::networks::api::NetworkJson, crate::networks::api::MemberJson, crate::networks::api::MembersPage, crate::networks::api::JoinJson, Problem, FieldProblem, crate::events::api::EventJson, crate::events::api::EventsPage, crate::events::api::RsvpJson, crate::events::api::RsvpResult, crate::members::api::PeoplePage, crate::members::api::PersonJson, crate::members::api::FacetJson, crate::members::api::FacetValueJson, crate::members::api::ProfileJson, crate::members::api::EditableProfileJson, crate::members::api::SuggestionJson, crate::charter::api::CharterJson, crate::charter::api::CharterVersionsJson, crate::charter::api::CharterVersionSummaryJson, crate::charter::api::CharterVersionJson, crate::charter::api::AcceptJson, crate::onboarding::api::OnboardingJson, crate::onboarding::api::TickJson, crate::onboarding::api::StepJson, crate::onboarding::api::BuddyPersonJson, crate::onboarding::api::BuddyPairJson, crate::onboarding::api::BuddyChoiceJson, crate::onboarding::api::BuddySuggestionJson, crate::onboarding::api::AssignBuddyJson, crate::onboarding::api::AssignedJson, crate::onboarding::api::ChecklistStepJson, crate::onboarding::api::NewStepJson, crate::onboarding::api::StepEditJson, crate::onboarding::api::Direction, crate::onboarding::api::MoveJson, crate::onboarding::api::NewcomerJson, crate::onboarding::api::ProgressJson, crate::onboarding::api::StuckDaysJson, crate::onboarding::api::SettledJson, crate::onboarding::api::NewcomersFromJson, crate::onboarding::api::NewcomersFromSetJson, crate::charter::api::PublishJson, crate::charter::api::AcceptanceJson, crate::charter::api::AcceptancesJson, crate::charter::api::RemindedJson, crate::members::api::DeactivateJson, crate::admin::api::ActiveJson, crate::admin::api::AdminPersonJson, crate::admin::api::AdminPeoplePage, crate::import::api::ImportReportJson, crate::import::api::RowErrorJson, crate::import::api::RowOutcomeJson, crate::import::api::DeactivatedJson, crate::members::api::NamedPersonJson, crate::onboarding::api::BuddyContactJson)),
     tags(
         (name = "me", description = "The caller's own account."),
         (name = "networks", description = "Networks and the caller's membership of them."),
@@ -246,10 +247,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(crate::members::api::router())
         .route("/api/v1/me", get(me))
-        .route("/api/v1/networks", get(list_networks))
-        .route("/api/v1/networks/{slug}", get(get_network))
-        .route("/api/v1/networks/{slug}/members", get(list_members))
-        .route("/api/v1/networks/{slug}/membership", post(join).delete(leave))
+        .merge(crate::networks::api::router())
         .merge(crate::events::api::router())
         .merge(crate::onboarding::api::router())
         .merge(crate::charter::api::router())
@@ -410,127 +408,4 @@ async fn me(u: ApiUser) -> ApiResult<Json<MeJson>> {
         is_org_admin: u.is_org_admin,
         email_verified: u.email_verified_at.is_some(),
     }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct NetworkJson {
-    slug: String,
-    name: String,
-    description: String,
-    /// `open`, `by_request` or `invitation_only`.
-    visibility: String,
-    member_count: i64,
-    /// The caller's status: `active`, `requested`, `invited`, or null.
-    my_status: Option<String>,
-    /// The caller's role when active.
-    my_role: Option<String>,
-}
-
-fn network_json(s: &Seen) -> NetworkJson {
-    NetworkJson {
-        slug: s.network.slug.clone(),
-        name: s.network.name.clone(),
-        description: s.network.description.clone(),
-        visibility: s.network.visibility.as_str().into(),
-        member_count: s.network.member_count,
-        my_status: s.status().map(|x| x.as_str().into()),
-        my_role: s.role().map(|r| r.as_str().into()),
-    }
-}
-
-#[utoipa::path(get, path = "/api/v1/networks", tag = "networks", responses((status = 200, body = [NetworkJson]), (status = 401, body = Problem, content_type = "application/problem+json")))]
-async fn list_networks(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<Vec<NetworkJson>>> {
-    Ok(Json(networks::list(&state, &u.actor()).await?.iter().map(network_json).collect()))
-}
-
-#[utoipa::path(get, path = "/api/v1/networks/{slug}", tag = "networks", params(("slug" = String, Path)), responses((status = 200, body = NetworkJson), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn get_network(
-    State(state): State<AppState>,
-    u: ApiUser,
-    Path(slug): Path<String>,
-) -> ApiResult<Json<NetworkJson>> {
-    let h = networks::home(&state, &u.actor(), &slug).await?;
-    Ok(Json(network_json(&h.seen)))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MemberJson {
-    id: String,
-    name: String,
-    role: String,
-    since: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MembersPage {
-    total: i64,
-    page: u32,
-    per_page: u32,
-    members: Vec<MemberJson>,
-}
-
-#[utoipa::path(get, path = "/api/v1/networks/{slug}/members", tag = "networks", params(("slug" = String, Path), ("q" = Option<String>, Query, description = "Filter by name: every word, in any order (and by email for org admins)"), ("page" = Option<u32>, Query)),
-    responses((status = 200, body = MembersPage), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn list_members(
-    State(state): State<AppState>,
-    u: ApiUser,
-    Path(slug): Path<String>,
-    Query(q): Query<ListQuery>,
-) -> ApiResult<Json<MembersPage>> {
-    let page = q.page(crate::networks::pages::MEMBERS_PER_PAGE);
-    let (_, list) = networks::members(&state, &u.actor(), &slug, &q.q, page).await?;
-    Ok(Json(MembersPage {
-        total: list.total,
-        page: page.number,
-        per_page: page.size,
-        members: list
-            .rows()
-            .map(|m| MemberJson {
-                id: m.id.to_string(),
-                name: m.name.to_owned(),
-                role: m.role.as_str().into(),
-                since: m.since.to_rfc3339(),
-            })
-            .collect(),
-    }))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct JoinJson {
-    /// `active` when joined, `requested` when waiting for approval.
-    status: String,
-}
-
-#[derive(serde::Deserialize, utoipa::IntoParams)]
-struct JoinQuery {
-    /// The charter version the caller accepts (required when the network has a charter).
-    accept_charter: Option<i64>,
-}
-
-#[utoipa::path(post, path = "/api/v1/networks/{slug}/membership", tag = "networks", params(("slug" = String, Path), JoinQuery),
-    responses((status = 200, body = JoinJson),
-        (status = 400, description = "The query string cannot be read: `accept_charter` is not a number", body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such network, or it is not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`accept_charter` is an older version of the network's charter: a newer one was published since, which the caller has not read (the detail names it). Nothing was changed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The network has a charter and `accept_charter` is missing or no version of it", body = Problem, content_type = "application/problem+json")))]
-async fn join(
-    State(state): State<AppState>,
-    u: ApiUser,
-    Path(slug): Path<String>,
-    Query(q): Query<JoinQuery>,
-) -> ApiResult<Json<JoinJson>> {
-    let joined = networks::join(&state, &u.actor(), &u.0.name, &slug, q.accept_charter).await;
-    let status = match joined.map_err(|e| json_fields(e, &[("accept", "accept_charter")]))? {
-        Joined::Member => "active",
-        Joined::Requested => "requested",
-    };
-    Ok(Json(JoinJson { status: status.into() }))
-}
-
-#[utoipa::path(delete, path = "/api/v1/networks/{slug}/membership", tag = "networks", params(("slug" = String, Path)),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The caller is not a member, or is the network's last Chair (another must be named first)", body = Problem, content_type = "application/problem+json")))]
-async fn leave(State(state): State<AppState>, u: ApiUser, Path(slug): Path<String>) -> ApiResult<StatusCode> {
-    networks::leave(&state, &u.actor(), &slug).await?;
-    Ok(StatusCode::NO_CONTENT)
 }

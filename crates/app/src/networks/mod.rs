@@ -2,6 +2,7 @@
 //! Every use case loads the network with the actor's membership and asks `policy::require`
 //! before reading or writing; a network the actor may not see is "not found".
 
+pub mod api;
 pub mod pages;
 
 use crate::http::{AppError, Result};
