@@ -10,8 +10,9 @@ queries! {
     INSERT = "INSERT INTO one_time_links (token_hash, purpose, email, user_id, network_id, created_by, created_at, expires_at, role) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     PEEK = "SELECT token_hash, purpose, email, user_id, network_id, created_by, expires_at, role FROM one_time_links WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
     CONSUME = "UPDATE one_time_links SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 RETURNING token_hash, purpose, email, user_id, network_id, created_by, expires_at, role";
-    /// Invitations to people who have no account yet, still open, for a network's organisers.
-    OPEN_INVITES_FOR_NETWORK = "SELECT email, MAX(expires_at) FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2 GROUP BY email ORDER BY email";
+    /// Invitations to people who have no account yet, still open, for a network's organisers;
+    /// an address's newest link first.
+    OPEN_INVITES_FOR_NETWORK = "SELECT email, role, created_at, expires_at FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2 ORDER BY email, expires_at DESC";
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
     /// Links of one purpose sent to an address since a time (to limit how many are sent).
     COUNT_SENT_SINCE = "SELECT COUNT(*) FROM one_time_links WHERE purpose = $1 AND email = $2 AND created_at > $3";
@@ -154,17 +155,37 @@ pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {
     db.write(PURGE, params![now]).await
 }
 
-/// (email, expires) of open invitations to people without an account yet.
-pub async fn open_invites_for_network(
-    db: &Db,
-    network: NetworkId,
-    now: DateTime<Utc>,
-) -> Result<Vec<(String, DateTime<Utc>)>> {
-    db.read(OPEN_INVITES_FOR_NETWORK, params![network, now])
-        .await?
-        .iter()
-        .map(|r| Ok((r.text(0)?, r.time(1)?)))
-        .collect()
+/// An open invitation to a network for an address that has no account yet.
+#[derive(Debug, Clone)]
+pub struct OpenInvite {
+    pub email: String,
+    /// The role offered.
+    pub role: Role,
+    pub sent_at: DateTime<Utc>,
+    /// When its link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Open invitations to people without an account yet, one per address, by address.
+pub async fn open_invites_for_network(db: &Db, network: NetworkId, now: DateTime<Utc>) -> Result<Vec<OpenInvite>> {
+    let mut open: Vec<OpenInvite> = Vec::new();
+    for r in db.read(OPEN_INVITES_FOR_NETWORK, params![network, now]).await? {
+        // Inviting again ends the earlier link, so an address has one open link; should it have
+        // two, the newest (listed first) is the invitation. Kept here rather than in SQL: picking
+        // a row per group is `DISTINCT ON` on PostgreSQL only.
+        let email = r.text(0)?;
+        if open.last().is_some_and(|o| o.email == email) {
+            continue;
+        }
+        let role = r.text(1)?;
+        open.push(OpenInvite {
+            email,
+            role: Role::parse(&role).ok_or_else(|| crate::Error::Decode(format!("unknown role {role:?}")))?,
+            sent_at: r.time(2)?,
+            expires_at: r.time(3)?,
+        });
+    }
+    Ok(open)
 }
 
 /// A link as "download my data" shows it: what for, and when; never its secret.

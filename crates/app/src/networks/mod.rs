@@ -450,24 +450,35 @@ pub async fn members(state: &AppState, actor: &Actor, slug: &str, q: &str, page:
     Ok((seen, list))
 }
 
-/// Pending requests and invitations, for the people who manage members: requests, invited
-/// people with an account, and open invitations to addresses without one yet (with when their
-/// link stops working: an expired one drops off the list).
-#[allow(clippy::type_complexity)]
-pub async fn pending(
-    state: &AppState,
-    actor: &Actor,
-    seen: &Seen,
-) -> Result<(Vec<Member>, Vec<Member>, Vec<(String, DateTime<Utc>)>)> {
+/// What waits for a network's organisers: requests to join, invitations to people with an
+/// account (not yet accepted), and open invitations to addresses without one yet.
+#[derive(Debug, Default)]
+pub struct Pending {
+    pub requests: Vec<Member>,
+    pub invited: Vec<Member>,
+    /// Only while their link works: an expired one drops off the list.
+    pub open: Vec<links::OpenInvite>,
+}
+
+/// Pending requests and invitations, for the people who manage members; nothing for anyone
+/// else (the member list shows them no such section).
+pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Pending> {
     if !seen.can(actor, Capability::ManageMembers) {
-        return Ok((Vec::new(), Vec::new(), Vec::new()));
+        return Ok(Pending::default());
     }
     let snapshot = state.snapshot().await?;
     // The newest 200 of each: a page, not an archive (the network home shows the full count).
     let newest = |status| snapshot.pending(seen.network.id, status).into_iter().take(200).collect::<Vec<_>>();
     let (requests, invited) = (newest(MembershipStatus::Requested), newest(MembershipStatus::Invited));
     let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now()).await?;
-    Ok((requests, invited, open))
+    Ok(Pending { requests, invited, open })
+}
+
+/// `pending` by the network's slug, refusing whoever may not manage its members: an API client
+/// asking with the wrong token learns so, where the page simply leaves the section out.
+pub async fn pending_in(state: &AppState, actor: &Actor, slug: &str) -> Result<Pending> {
+    let seen = load(state, actor, slug, Capability::ManageMembers).await?;
+    pending(state, actor, &seen).await
 }
 
 /// Approves or declines a request to join, and tells the person by email.

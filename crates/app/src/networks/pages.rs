@@ -444,7 +444,7 @@ async fn members(
     let actor = s.actor();
     let page = q.page(MEMBERS_PER_PAGE);
     let (seen, list) = super::members(&state, &actor, &slug, &q.q, page).await?;
-    let (requests, invited, invited_emails) = super::pending(&state, &actor, &seen).await?;
+    let pending = super::pending(&state, &actor, &seen).await?;
     render(&MembersPage {
         layout: Layout::for_user(&format!("Members of {}", seen.network.name), &s)
             .with_notice(members_notice(q.notice.as_deref())),
@@ -456,9 +456,9 @@ async fn members(
         rows: list.rows().collect(),
         can_manage: seen.can(&actor, Capability::ManageMembers),
         can_export: seen.can(&actor, Capability::Organise),
-        requests: requests.iter().map(Listed::from).collect(),
-        invited: invited.iter().map(Listed::from).collect(),
-        invited_emails: invited_emails.into_iter().map(|(e, until)| (e, crate::http::day(until, s.tz))).collect(),
+        requests: pending.requests.iter().map(Listed::from).collect(),
+        invited: pending.invited.iter().map(Listed::from).collect(),
+        invited_emails: pending.open.into_iter().map(|i| (i.email, crate::http::day(i.expires_at, s.tz))).collect(),
         tz: s.tz,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
     })
