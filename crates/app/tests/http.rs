@@ -1036,7 +1036,8 @@ async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect)
     tokens.push(("anonymous", None));
     let target = users::by_email(&app.state.db, "member@example.org").await.unwrap().unwrap().id;
 
-    // (path, who may read it): see · members · organise · any, as in the page matrix.
+    // (path, who may read it): see · members · organise · managers (Chair and Administrator) ·
+    // any, as in the page matrix.
     let routes: Vec<(String, &str)> = vec![
         ("/api/v1/me".into(), "any"),
         ("/api/v1/me/profile".into(), "any"),
@@ -1054,6 +1055,8 @@ async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect)
         ("/api/v1/networks/{n}/onboarding/checklist".into(), "organise"),
         ("/api/v1/networks/{n}/onboarding/progress".into(), "organise"),
         ("/api/v1/networks/{n}/charter/acceptances".into(), "organise"),
+        ("/api/v1/networks/{n}/requests".into(), "managers"),
+        ("/api/v1/networks/{n}/invitations".into(), "managers"),
         ("/api/v1/exports/members.csv".into(), "admin"),
         ("/api/v1/exports/members.csv?network={n}".into(), "admin"),
         ("/api/v1/admin/people".into(), "admin"),
@@ -1087,6 +1090,7 @@ async fn the_api_authorisation_matrix_holds_for_every_role_and_route(d: Dialect)
                     "see" => is_admin || in_own || (net == "own" && *who == "outsider"),
                     "members" => is_admin || in_own,
                     "organise" => is_admin || (in_own && organiser(who)),
+                    "managers" => is_admin || (in_own && matches!(*who, "chair" | "administrator")),
                     "admin" => is_admin,
                     _ => true,
                 };

@@ -1,16 +1,19 @@
 //! `/api/v1` for networks: the caller's networks, a network and its member list, joining and
-//! leaving. The same use cases as the pages (`networks::…`); errors are problem+json.
+//! leaving; and for those who manage members, what the member list's page lets them do —
+//! requests to join (approve, decline), invitations (list, send, withdraw), roles and removal.
+//! The same use cases as the pages (`networks::…`), so the same rules; errors are problem+json.
 
 use super::{Joined, Seen};
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{Problem, json_fields};
-use crate::http::{ApiResult, ApiUser, ListQuery};
+use crate::http::{ApiError, ApiResult, ApiUser, AppError, ListQuery};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use serde::Serialize;
+use axum::routing::{delete, get, post, put};
+use roundtable_domain::Role;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
@@ -19,6 +22,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}", get(get_network))
         .route("/api/v1/networks/{slug}/members", get(list_members))
         .route("/api/v1/networks/{slug}/membership", post(join).delete(leave))
+        .route("/api/v1/networks/{slug}/requests", get(list_requests))
+        .route("/api/v1/networks/{slug}/requests/{person}", post(decide))
+        .route("/api/v1/networks/{slug}/invitations", get(list_invitations).post(invite))
+        .route("/api/v1/networks/{slug}/invitations/{email}", delete(withdraw_invitation))
+        .route("/api/v1/networks/{slug}/members/{person}", delete(remove_member))
+        .route("/api/v1/networks/{slug}/members/{person}/role", put(set_role))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -145,5 +154,232 @@ pub(crate) async fn leave(
     Path(slug): Path<String>,
 ) -> ApiResult<StatusCode> {
     super::leave(&state, &u.actor(), &slug).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A role in a network, as the API names it: the domain's own names, listed from `Role::ALL` so
+/// the document cannot drift from what the use cases accept.
+fn role_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(Role::ALL.iter().map(|r| r.as_str())))
+        .description(Some("A role in the network."))
+        .build()
+}
+
+/// The use cases word an unknown role for the pages' select ("Choose a role."); an API client
+/// typed `raw`, so it is told the names there are. Everything else is left as it is.
+fn name_the_roles(e: AppError, raw: &str) -> AppError {
+    match e {
+        AppError::Invalid(mut errs) => {
+            let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            for f in errs.iter_mut().filter(|f| f.field == "role") {
+                f.message = format!("There is no role “{raw}” in a network: use one of {}.", names.join(", "));
+            }
+            AppError::Invalid(errs)
+        }
+        e => e,
+    }
+}
+
+/// Someone asking to join the network.
+#[derive(Serialize, ToSchema)]
+pub struct RequestJson {
+    id: String,
+    name: String,
+    /// Their address, as the member list shows it to organisers beside a request.
+    email: String,
+    /// When they asked (RFC 3339).
+    asked_at: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/requests", params(("slug" = String, Path)),
+    responses((status = 200, body = [RequestJson], description = "Requests to join, newest first (the newest 200), for those who manage the network's members"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members (code `forbidden`)"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller")))]
+pub(crate) async fn list_requests(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<Vec<RequestJson>>> {
+    let pending = super::pending_in(&state, &u.actor(), &slug).await?;
+    Ok(Json(
+        pending
+            .requests
+            .into_iter()
+            .map(|m| RequestJson {
+                id: m.user_id.to_string(),
+                name: m.name,
+                email: m.email,
+                asked_at: m.since.to_rfc3339(),
+            })
+            .collect(),
+    ))
+}
+
+/// What becomes of a request to join.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Approve,
+    Decline,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionJson {
+    decision: Decision,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/requests/{person}", params(("slug" = String, Path), ("person" = String, Path, description = "The id of the person asking")), request_body = DecisionJson,
+    responses((status = 204, description = "Approved (they are a member now) or declined (the request is gone, with the network's open invitation links to their address); they are told by email, and the decision is in the audit log"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members (code `forbidden`)"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller, or no such person"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The person is not asking to join (code `conflict`, field `request`): another organiser decided first, or they withdrew; the detail says which. Nothing was changed"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`decision` is neither `approve` nor `decline`; nothing was changed")))]
+pub(crate) async fn decide(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, person)): Path<(String, String)>,
+    Json(d): Json<DecisionJson>,
+) -> ApiResult<StatusCode> {
+    let approve = matches!(d.decision, Decision::Approve);
+    super::decide(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&person)?, approve).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An invitation not yet accepted.
+#[derive(Serialize, ToSchema)]
+pub struct InvitationJson {
+    email: String,
+    #[schema(schema_with = role_schema)]
+    role: String,
+    /// When it was sent (RFC 3339).
+    invited_at: String,
+    /// When its emailed link stops working (RFC 3339), for an address without an account. Null
+    /// for someone with an account: they accept from their home page, without the link, until
+    /// they decline or the invitation is withdrawn.
+    expires_at: Option<String>,
+    /// The invited person's id, if they have an account.
+    id: Option<String>,
+    /// Their name, if they have an account.
+    name: Option<String>,
+}
+
+fn invitations_json(p: super::Pending) -> Vec<InvitationJson> {
+    let people = p.invited.into_iter().map(|m| InvitationJson {
+        email: m.email,
+        role: m.role.as_str().into(),
+        invited_at: m.since.to_rfc3339(),
+        expires_at: None,
+        id: Some(m.user_id.to_string()),
+        name: Some(m.name),
+    });
+    let addresses = p.open.into_iter().map(|i| InvitationJson {
+        email: i.email,
+        role: i.role.as_str().into(),
+        invited_at: i.sent_at.to_rfc3339(),
+        expires_at: Some(i.expires_at.to_rfc3339()),
+        id: None,
+        name: None,
+    });
+    people.chain(addresses).collect()
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/invitations", params(("slug" = String, Path)),
+    responses((status = 200, body = [InvitationJson], description = "Invitations not yet accepted, for those who manage the network's members: people with an account first (newest first, the newest 200), then addresses without one whose link still works, by address"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members (code `forbidden`)"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller")))]
+pub(crate) async fn list_invitations(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<Json<Vec<InvitationJson>>> {
+    Ok(Json(invitations_json(super::pending_in(&state, &u.actor(), &slug).await?)))
+}
+
+/// Whom to invite, and as what.
+#[derive(Deserialize, ToSchema)]
+pub struct InviteJson {
+    email: String,
+    /// `member` when left out.
+    #[serde(default = "member")]
+    #[schema(schema_with = role_schema)]
+    role: String,
+}
+
+fn member() -> String {
+    Role::Member.as_str().into()
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/invitations", params(("slug" = String, Path)), request_body = InviteJson,
+    responses((status = 201, body = [InvitationJson], description = "The invitation is emailed, with a link that works for 14 days, and audited; inviting an address again replaces its earlier link. Answers the invitations not yet accepted, this one included"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or (an Administrator) invites as Chair, which only a Chair or an org admin may (code `forbidden`). Nothing was sent"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Code `conflict`, field `email`: the person is already a member, or the address has had 5 invitations in the last 24 hours (try again tomorrow). Nothing was sent"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Not an email address, or no such role; `errors` names the field (`email`, `role`). Nothing was sent")))]
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Json(i): Json<InviteJson>,
+) -> ApiResult<(StatusCode, Json<Vec<InvitationJson>>)> {
+    let actor = u.actor();
+    let invited = super::invite(&state, &actor, &u.0.name, &slug, &i.email, &i.role).await;
+    invited.map_err(|e| name_the_roles(e, &i.role))?;
+    Ok((StatusCode::CREATED, Json(invitations_json(super::pending_in(&state, &actor, &slug).await?))))
+}
+
+#[utoipa::path(delete, path = "/api/v1/networks/{slug}/invitations/{email}", params(("slug" = String, Path), ("email" = String, Path, description = "The invited address, percent-encoded (`@` may stay as it is)")),
+    responses((status = 204, description = "Withdrawn: the network's open invitation links to the address stop working, and an invited person with an account is no longer invited; audited"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members (code `forbidden`)"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller, or no invitation to withdraw for that address (an active member is removed with `DELETE …/members/{person}`). Nothing was changed")))]
+pub(crate) async fn withdraw_invitation(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, email)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    if super::withdraw_invitation(&state, &u.actor(), &u.0.name, &slug, &email).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError(AppError::NotFound))
+    }
+}
+
+/// A member's new role.
+#[derive(Deserialize, ToSchema)]
+pub struct RoleJson {
+    #[schema(schema_with = role_schema)]
+    role: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/networks/{slug}/members/{person}/role", params(("slug" = String, Path), ("person" = String, Path, description = "The member's id")), request_body = RoleJson,
+    responses((status = 204, description = "The member has the role (the same role again changes nothing); audited"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or gives or takes away the Chair role without being a Chair or an org admin (code `forbidden`). Nothing was changed"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller, or the person is not an active member of it"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The member is the network's last Chair (code `conflict`, field `role`): name another Chair first, or ask an org admin. Nothing was changed"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "No such role (field `role`); nothing was changed")))]
+pub(crate) async fn set_role(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, person)): Path<(String, String)>,
+    Json(r): Json<RoleJson>,
+) -> ApiResult<StatusCode> {
+    let person = crate::api::person_id(&person)?;
+    let changed = super::set_role(&state, &u.actor(), &u.0.name, &slug, person, &r.role).await;
+    changed.map_err(|e| name_the_roles(e, &r.role))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/networks/{slug}/members/{person}", params(("slug" = String, Path), ("person" = String, Path, description = "The person's id")),
+    responses((status = 204, description = "Removed — a member, a request to join or an invitation to someone with an account — without an email; the network's open invitation links to their address stop working; audited. (The page asks for confirmation first; this does not)"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or removes a Chair without being a Chair or an org admin (code `forbidden`). Nothing was changed"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller, or the person has no membership, request or invitation in it"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The person is the network's last Chair (code `conflict`, field `role`): name another Chair first, or ask an org admin. Nothing was changed")))]
+pub(crate) async fn remove_member(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path((slug, person)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    super::remove(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&person)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
