@@ -537,7 +537,7 @@ pub async fn set_newcomers_from(
         let today = now.with_timezone(&tz).date_naive();
         if d > today {
             return Err(field(&format!(
-                "{} is still to come: nobody who joins before then could be counted out yet. Choose today                  or an earlier day.",
+                "{} is still to come. Choose today or an earlier day: the day your existing members were imported or added.",
                 d.format("%-d %b %Y")
             )));
         }
