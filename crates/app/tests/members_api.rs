@@ -8,7 +8,7 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use roundtable_domain::{MembershipStatus, Role, UserId};
-use roundtable_store::{Dialect, audit, networks, users};
+use roundtable_store::{Dialect, audit, networks};
 use serde_json::{Value, json};
 use support::TestApp;
 
@@ -48,23 +48,8 @@ fn refused(answer: &(StatusCode, Value), status: StatusCode, code: &str, field: 
 
 /// Creates an account, makes it an active member of `slug` with `role`, and gives its API token.
 async fn member(app: &TestApp, slug: &str, email: &str, name: &str, role: Role) -> (String, UserId) {
-    let c = app.user(email, name).await;
-    let id = user_id(app, email).await;
-    let net = networks::by_slug(&app.state.db, slug).await.unwrap().unwrap();
-    let mut tx = app.state.db.begin().await.unwrap();
-    networks::upsert_membership(&mut tx, net.id, id, role, MembershipStatus::Active, chrono::Utc::now()).await.unwrap();
-    tx.commit().await.unwrap();
+    let (c, id) = app.member_with_role(slug, email, name, role).await;
     (app.api_token(&c).await, id)
-}
-
-async fn user_id(app: &TestApp, email: &str) -> UserId {
-    users::by_email(&app.state.db, email).await.unwrap().unwrap().id
-}
-
-/// The person's membership of `slug`: (role, status).
-async fn standing(app: &TestApp, slug: &str, user: UserId) -> Option<(Role, MembershipStatus)> {
-    let net = networks::by_slug(&app.state.db, slug).await.unwrap().unwrap();
-    networks::membership(&app.state.db, net.id, user).await.unwrap().map(|m| (m.role, m.status))
 }
 
 /// The audit log's entries of `action`: (who, whom, detail).
@@ -103,7 +88,7 @@ async fn organisers_list_approve_and_decline_requests(d: Dialect) {
         let c = app.user(email, name).await;
         assert_eq!(c.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     }
-    let (bo, di) = (user_id(&app, "bo@example.org").await, user_id(&app, "di@example.org").await);
+    let (bo, di) = (app.user_id("bo@example.org").await, app.user_id("di@example.org").await);
 
     // The requests, with the addresses the member list's page shows organisers beside them.
     let (status, list) = call(&app, Method::GET, "/api/v1/networks/circle/requests", &chair, None).await;
@@ -149,7 +134,7 @@ async fn organisers_list_approve_and_decline_requests(d: Dialect) {
     )
     .await;
     refused(&r, StatusCode::NOT_FOUND, "not_found", None);
-    assert_eq!(standing(&app, "circle", bo).await, Some((Role::Member, MembershipStatus::Requested)));
+    assert_eq!(app.standing("circle", bo).await, Some((Role::Member, MembershipStatus::Requested)));
     assert!(audited(&app, "membership.approved").await.is_empty());
 
     // Approving: a member now, in the member list, told by email, in the audit log.
@@ -166,13 +151,13 @@ async fn organisers_list_approve_and_decline_requests(d: Dialect) {
     let r = call(&app, Method::POST, &path, &chair, Some(json!({"decision": "decline"}))).await;
     refused(&r, StatusCode::CONFLICT, "conflict", Some("request"));
     assert!(r.1["detail"].as_str().unwrap().contains("already a member"), "{}", r.1);
-    assert_eq!(standing(&app, "circle", bo).await, Some((Role::Member, MembershipStatus::Active)));
+    assert_eq!(app.standing("circle", bo).await, Some((Role::Member, MembershipStatus::Active)));
 
     // Declining: the request is gone, the person told, the decision audited.
     let path = format!("/api/v1/networks/circle/requests/{di}");
     let r = call(&app, Method::POST, &path, &chair, Some(json!({"decision": "decline"}))).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
-    assert_eq!(standing(&app, "circle", di).await, None);
+    assert_eq!(app.standing("circle", di).await, None);
     assert_eq!(listed(&members(&app, "circle", &chair).await, di), None);
     assert_eq!(audited(&app, "membership.declined").await.len(), 1);
     let mails = app.emails_to("di@example.org").await;
@@ -181,7 +166,7 @@ async fn organisers_list_approve_and_decline_requests(d: Dialect) {
     assert_eq!(list, json!([]));
     let r = call(&app, Method::POST, &path, &chair, Some(json!({"decision": "approve"}))).await;
     refused(&r, StatusCode::CONFLICT, "conflict", Some("request"));
-    assert_eq!(standing(&app, "circle", di).await, None, "a declined request cannot be approved later");
+    assert_eq!(app.standing("circle", di).await, None, "a declined request cannot be approved later");
 }
 
 async fn organisers_invite_list_and_withdraw_invitations(d: Dialect) {
@@ -189,7 +174,7 @@ async fn organisers_invite_list_and_withdraw_invitations(d: Dialect) {
     let admin = app.setup().await;
     app.network(&admin, "leaders", "invitation_only").await;
     let chair_page = app.user("chair@example.org", "Cho Chair").await;
-    let chair_id = user_id(&app, "chair@example.org").await;
+    let chair_id = app.user_id("chair@example.org").await;
     let net = networks::by_slug(&app.state.db, "leaders").await.unwrap().unwrap();
     let mut tx = app.state.db.begin().await.unwrap();
     let (c, a) = (Role::Chair, MembershipStatus::Active);
@@ -198,7 +183,7 @@ async fn organisers_invite_list_and_withdraw_invitations(d: Dialect) {
     let chair = app.api_token(&chair_page).await;
     let (_, pat) = member(&app, "leaders", "pat@example.org", "Pat Plain", Role::Member).await;
     app.user("per@example.org", "Per Account").await;
-    let per = user_id(&app, "per@example.org").await;
+    let per = app.user_id("per@example.org").await;
     let invitations = "/api/v1/networks/leaders/invitations";
 
     // Bad input: each field named, nothing sent.
@@ -239,7 +224,7 @@ async fn organisers_invite_list_and_withdraw_invitations(d: Dialect) {
     // Someone with an account, the role left out (a member): listed by name, no expiry.
     let r = call(&app, Method::POST, invitations, &chair, Some(json!({"email": "per@example.org"}))).await;
     assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
-    assert_eq!(standing(&app, "leaders", per).await, Some((Role::Member, MembershipStatus::Invited)));
+    assert_eq!(app.standing("leaders", per).await, Some((Role::Member, MembershipStatus::Invited)));
     assert_eq!(invitation_links(&app, "per@example.org").await.len(), 1);
     let (status, list) = call(&app, Method::GET, invitations, &chair, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -262,7 +247,7 @@ async fn organisers_invite_list_and_withdraw_invitations(d: Dialect) {
     assert_eq!(app.client().get(&links[0]).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     let r = call(&app, Method::DELETE, &format!("{invitations}/per@example.org"), &chair, None).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
-    assert_eq!(standing(&app, "leaders", per).await, None);
+    assert_eq!(app.standing("leaders", per).await, None);
     let (_, list) = call(&app, Method::GET, invitations, &chair, None).await;
     assert_eq!(list, json!([]));
     let page = chair_page.get(app.at("/n/leaders/members")).send().await.unwrap().text().await.unwrap();
@@ -273,7 +258,7 @@ async fn organisers_invite_list_and_withdraw_invitations(d: Dialect) {
         let r = call(&app, Method::DELETE, &format!("{invitations}/{email}"), &chair, None).await;
         refused(&r, StatusCode::NOT_FOUND, "not_found", None);
     }
-    assert_eq!(standing(&app, "leaders", pat).await, Some((Role::Member, MembershipStatus::Active)));
+    assert_eq!(app.standing("leaders", pat).await, Some((Role::Member, MembershipStatus::Active)));
     assert_eq!(audited(&app, "membership.invitation_withdrawn").await.len(), 2);
 }
 
@@ -284,7 +269,7 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
     let (chair, _) = member(&app, "circle", "chair@example.org", "Cho Chair", Role::Chair).await;
     let (_, pat) = member(&app, "circle", "pat@example.org", "Pat Plain", Role::Member).await;
     app.user("out@example.org", "Oz Outside").await;
-    let outside = user_id(&app, "out@example.org").await;
+    let outside = app.user_id("out@example.org").await;
     let role_of = |who: UserId| format!("/api/v1/networks/circle/members/{who}/role");
 
     // Bad input: the field named, nothing changed.
@@ -308,7 +293,7 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
         let r = call(&app, Method::DELETE, &format!("/api/v1/networks/circle/members/{who}"), &chair, None).await;
         refused(&r, StatusCode::NOT_FOUND, "not_found", None);
     }
-    assert_eq!(standing(&app, "circle", pat).await, Some((Role::Member, MembershipStatus::Active)));
+    assert_eq!(app.standing("circle", pat).await, Some((Role::Member, MembershipStatus::Active)));
     assert!(audited(&app, "membership.role_changed").await.is_empty());
 
     // A new role: in the member list, and the audit log.
@@ -326,7 +311,7 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
     let r = call(&app, Method::DELETE, &path, &chair, None).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
     assert_eq!(listed(&members(&app, "circle", &chair).await, pat), None);
-    assert_eq!(standing(&app, "circle", pat).await, None);
+    assert_eq!(app.standing("circle", pat).await, None);
     assert_eq!(audited(&app, "membership.removed").await.len(), 1);
     assert_eq!(app.emails_to("pat@example.org").await.len(), before, "removal sends nothing, as on the page");
     refused(&call(&app, Method::DELETE, &path, &chair, None).await, StatusCode::NOT_FOUND, "not_found", None);
@@ -334,10 +319,10 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
     // A request to join is removed the same way (the page's remove button covers it too).
     let di = app.user("di@example.org", "Di Asker").await;
     assert_eq!(di.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    let di = user_id(&app, "di@example.org").await;
+    let di = app.user_id("di@example.org").await;
     let r = call(&app, Method::DELETE, &format!("/api/v1/networks/circle/members/{di}"), &chair, None).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
-    assert_eq!(standing(&app, "circle", di).await, None);
+    assert_eq!(app.standing("circle", di).await, None);
 }
 
 async fn the_chair_rules_and_the_last_chair_hold_over_the_api(d: Dialect) {
@@ -373,8 +358,8 @@ async fn the_chair_rules_and_the_last_chair_hold_over_the_api(d: Dialect) {
     // ...while everyone below the Chair is theirs to manage.
     let r = call(&app, Method::PUT, &role_of(pat), &administrator, Some(json!({"role": "sponsor"}))).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
-    assert_eq!(standing(&app, "circle", cho).await, Some((Role::Chair, MembershipStatus::Active)));
-    assert_eq!(standing(&app, "circle", pat).await, Some((Role::Sponsor, MembershipStatus::Active)));
+    assert_eq!(app.standing("circle", cho).await, Some((Role::Chair, MembershipStatus::Active)));
+    assert_eq!(app.standing("circle", pat).await, Some((Role::Sponsor, MembershipStatus::Active)));
 
     // Once another Chair is named, the first may step down.
     let r = call(&app, Method::PUT, &role_of(pat), &chair, Some(json!({"role": "chair"}))).await;
@@ -384,7 +369,7 @@ async fn the_chair_rules_and_the_last_chair_hold_over_the_api(d: Dialect) {
     // An org admin can always act, even on the last Chair.
     let r = call(&app, Method::PUT, &role_of(pat), &org_admin, Some(json!({"role": "member"}))).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
-    assert_eq!(standing(&app, "circle", pat).await, Some((Role::Member, MembershipStatus::Active)));
+    assert_eq!(app.standing("circle", pat).await, Some((Role::Member, MembershipStatus::Active)));
 }
 
 /// Every route, for everyone who may not manage the network's members: a member, a sponsor, a
@@ -407,7 +392,7 @@ async fn only_those_who_manage_the_networks_members_may(d: Dialect) {
     app.state.db.write(sql, roundtable_store::params!["un@example.org"]).await.unwrap();
     let asker = app.user("bo@example.org", "Bo Asker").await;
     assert_eq!(asker.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    let bo = user_id(&app, "bo@example.org").await;
+    let bo = app.user_id("bo@example.org").await;
     let r = admin.post(app.at("/n/circle/invite")).form(&[("email", "new@example.org"), ("role", "member")]).send();
     assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
     let members_before = members(&app, "circle", &plain).await;
@@ -444,8 +429,8 @@ async fn only_those_who_manage_the_networks_members_may(d: Dialect) {
     }
 
     // Nothing changed.
-    assert_eq!(standing(&app, "circle", bo).await, Some((Role::Member, MembershipStatus::Requested)));
-    assert_eq!(standing(&app, "circle", pat).await, Some((Role::Member, MembershipStatus::Active)));
+    assert_eq!(app.standing("circle", bo).await, Some((Role::Member, MembershipStatus::Requested)));
+    assert_eq!(app.standing("circle", pat).await, Some((Role::Member, MembershipStatus::Active)));
     assert!(app.emails_to("x@example.org").await.is_empty());
     assert_eq!(invitation_links(&app, "new@example.org").await.len(), 1);
     for action in ["approved", "invited", "invitation_withdrawn", "role_changed", "removed"] {
@@ -466,7 +451,7 @@ async fn only_those_who_manage_the_networks_members_may(d: Dialect) {
         let r = call(&app, method.clone(), path, &chair, body.clone()).await;
         refused(&r, StatusCode::CONFLICT, "charter_acceptance_required", None);
     }
-    assert_eq!(standing(&app, "circle", bo).await, Some((Role::Member, MembershipStatus::Requested)));
+    assert_eq!(app.standing("circle", bo).await, Some((Role::Member, MembershipStatus::Requested)));
     let accept = json!({"version": 1});
     let r = call(&app, Method::POST, "/api/v1/networks/circle/charter/acceptance", &chair, Some(accept)).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);

@@ -6,7 +6,7 @@
 mod support;
 
 use reqwest::StatusCode;
-use roundtable_domain::{MembershipStatus, Role, UserId};
+use roundtable_domain::{MembershipStatus, Role};
 use roundtable_store::{Dialect, audit, networks, users};
 use support::{PASSWORD, TestApp};
 
@@ -22,27 +22,6 @@ both!(
 
 async fn body(r: reqwest::Response) -> String {
     r.text().await.expect("body")
-}
-
-/// Creates an account, makes it an active member of `slug` with `role`, and signs it in.
-async fn member(app: &TestApp, slug: &str, email: &str, name: &str, role: Role) -> (reqwest::Client, UserId) {
-    let c = app.user(email, name).await;
-    let id = user_id(app, email).await;
-    let net = networks::by_slug(&app.state.db, slug).await.unwrap().unwrap();
-    let mut tx = app.state.db.begin().await.unwrap();
-    networks::upsert_membership(&mut tx, net.id, id, role, MembershipStatus::Active, chrono::Utc::now()).await.unwrap();
-    tx.commit().await.unwrap();
-    (c, id)
-}
-
-async fn user_id(app: &TestApp, email: &str) -> UserId {
-    users::by_email(&app.state.db, email).await.unwrap().unwrap().id
-}
-
-/// The person's membership of `slug`: (role, status).
-async fn standing(app: &TestApp, slug: &str, user: UserId) -> Option<(Role, MembershipStatus)> {
-    let net = networks::by_slug(&app.state.db, slug).await.unwrap().unwrap();
-    networks::membership(&app.state.db, net.id, user).await.unwrap().map(|m| (m.role, m.status))
 }
 
 async fn invite(app: &TestApp, c: &reqwest::Client, slug: &str, email: &str, role: &str) -> StatusCode {
@@ -82,7 +61,7 @@ async fn asking_again_the_same_day_emails_the_organisers_once(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "circle", "by_request").await;
-    member(&app, "circle", "chair@example.org", "Cho Chair", Role::Chair).await;
+    app.member_with_role("circle", "chair@example.org", "Cho Chair", Role::Chair).await;
     let bo = app.user("bo@example.org", "Bo Asker").await;
     for _ in 0..3 {
         assert_eq!(bo.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
@@ -91,7 +70,7 @@ async fn asking_again_the_same_day_emails_the_organisers_once(d: Dialect) {
     assert_eq!(bo.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let asks = app.emails_to("chair@example.org").await.iter().filter(|m| m.contains("Bo Asker asks to join")).count();
     assert_eq!(asks, 1);
-    let id = user_id(&app, "bo@example.org").await;
+    let id = app.user_id("bo@example.org").await;
     let net = networks::by_slug(&app.state.db, "circle").await.unwrap().unwrap();
     let status = networks::membership(&app.state.db, net.id, id).await.unwrap().map(|m| m.status);
     assert_eq!(status, Some(MembershipStatus::Requested), "the request itself stands");
@@ -104,7 +83,7 @@ async fn inviting_again_replaces_the_link_and_an_address_gets_a_few_a_day(d: Dia
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "leaders", "invitation_only").await;
-    let (chair, _) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (chair, _) = app.member_with_role("leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
     assert_eq!(invite(&app, &chair, "leaders", "nia@example.org", "member").await, StatusCode::SEE_OTHER);
     let first = invitation_link(&app, "nia@example.org").await;
     assert_eq!(invite(&app, &chair, "leaders", "nia@example.org", "member").await, StatusCode::SEE_OTHER);
@@ -133,12 +112,12 @@ async fn withdrawing_an_invitation_cancels_its_link_and_is_audited(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "leaders", "invitation_only").await;
-    let (chair, _) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
-    let (plain, _) = member(&app, "leaders", "plain@example.org", "Pat Plain", Role::Member).await;
+    let (chair, _) = app.member_with_role("leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (plain, _) = app.member_with_role("leaders", "plain@example.org", "Pat Plain", Role::Member).await;
     roundtable_app::admin::console::create_user(&app.state.db, "person60@example.org", "Per Sixty", PASSWORD, false)
         .await
         .unwrap();
-    let person60 = user_id(&app, "person60@example.org").await;
+    let person60 = app.user_id("person60@example.org").await;
     assert_eq!(invite(&app, &chair, "leaders", "person60@example.org", "chair").await, StatusCode::SEE_OTHER);
     assert_eq!(invite(&app, &chair, "leaders", "newbie@example.org", "member").await, StatusCode::SEE_OTHER);
     assert_eq!(invite(&app, &chair, "leaders", "keep@example.org", "member").await, StatusCode::SEE_OTHER);
@@ -180,15 +159,15 @@ async fn withdrawing_an_invitation_cancels_its_link_and_is_audited(d: Dialect) {
     assert!(users::by_email(&app.state.db, "newbie@example.org").await.unwrap().is_none(), "no account made");
 
     // Withdrawing the invitation of someone with an account: the invited row goes too.
-    assert_eq!(standing(&app, "leaders", person60).await, Some((Role::Chair, MembershipStatus::Invited)));
+    assert_eq!(app.standing("leaders", person60).await, Some((Role::Chair, MembershipStatus::Invited)));
     let r =
         chair.post(app.at("/n/leaders/invitations/withdraw")).form(&[("email", "person60@example.org")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
-    assert_eq!(standing(&app, "leaders", person60).await, None);
+    assert_eq!(app.standing("leaders", person60).await, None);
     let p60 = app.sign_in("person60@example.org").await;
     assert_eq!(p60.get(&p60_link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(accept(&p60, &p60_link).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(standing(&app, "leaders", person60).await, None, "the withdrawn link made nobody a Chair");
+    assert_eq!(app.standing("leaders", person60).await, None, "the withdrawn link made nobody a Chair");
     assert_eq!(p60.get(app.at("/n/leaders")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 
     // Both withdrawals are in the audit log, with who and whom; a second one finds nothing.
@@ -212,49 +191,49 @@ async fn removing_declining_and_leaving_cancel_open_invitation_links(d: Dialect)
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "leaders", "by_request").await;
-    let (chair, _) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (chair, _) = app.member_with_role("leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
 
     // Removed: the reported case. Invited as Chair, removed, then the emailed link is dead.
     let p60 = app.user("person60@example.org", "Per Sixty").await;
-    let person60 = user_id(&app, "person60@example.org").await;
+    let person60 = app.user_id("person60@example.org").await;
     assert_eq!(invite(&app, &chair, "leaders", "person60@example.org", "chair").await, StatusCode::SEE_OTHER);
     let link = invitation_link(&app, "person60@example.org").await;
     let r = chair.post(app.at(&format!("/n/leaders/members/{person60}/remove"))).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/leaders/members?notice=removed");
     assert_eq!(p60.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(accept(&p60, &link).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(standing(&app, "leaders", person60).await, None, "not an active Chair");
+    assert_eq!(app.standing("leaders", person60).await, None, "not an active Chair");
 
     // Declined: invited before having an account, then asked to join and was declined.
     assert_eq!(invite(&app, &chair, "leaders", "bo@example.org", "chair").await, StatusCode::SEE_OTHER);
     let link = invitation_link(&app, "bo@example.org").await;
     let bo = app.user("bo@example.org", "Bo Member").await;
-    let bo_id = user_id(&app, "bo@example.org").await;
+    let bo_id = app.user_id("bo@example.org").await;
     assert_eq!(bo.post(app.at("/n/leaders/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    assert_eq!(standing(&app, "leaders", bo_id).await, Some((Role::Member, MembershipStatus::Requested)));
+    assert_eq!(app.standing("leaders", bo_id).await, Some((Role::Member, MembershipStatus::Requested)));
     let r = chair.post(app.at(&format!("/n/leaders/requests/{bo_id}/decline"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(accept(&bo, &link).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(standing(&app, "leaders", bo_id).await, None);
+    assert_eq!(app.standing("leaders", bo_id).await, None);
 
     // Left: invited as Chair before having an account, joined as a plain member, left; the old
     // link must not bring them back as Chair.
     app.network(&admin, "open", "open").await;
-    let (open_chair, _) = member(&app, "open", "oc@example.org", "Oona Chair", Role::Chair).await;
+    let (open_chair, _) = app.member_with_role("open", "oc@example.org", "Oona Chair", Role::Chair).await;
     assert_eq!(invite(&app, &open_chair, "open", "cy@example.org", "chair").await, StatusCode::SEE_OTHER);
     let link = invitation_link(&app, "cy@example.org").await;
     let cy = app.user("cy@example.org", "Cy Leaver").await;
-    let cy_id = user_id(&app, "cy@example.org").await;
+    let cy_id = app.user_id("cy@example.org").await;
     assert_eq!(cy.post(app.at("/n/open/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let r = cy.post(app.at("/n/open/leave")).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/?notice=left");
     assert_eq!(accept(&cy, &link).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(standing(&app, "open", cy_id).await, None);
+    assert_eq!(app.standing("open", cy_id).await, None);
 
     // Declining one's own invitation (the same "leave" route) cancels its link too.
     assert_eq!(invite(&app, &open_chair, "open", "cy@example.org", "member").await, StatusCode::SEE_OTHER);
     let link = invitation_links(&app, "cy@example.org").await.into_iter().find(|l| *l != link).expect("a new link");
-    assert_eq!(standing(&app, "open", cy_id).await, Some((Role::Member, MembershipStatus::Invited)));
+    assert_eq!(app.standing("open", cy_id).await, Some((Role::Member, MembershipStatus::Invited)));
     let r = cy.post(app.at("/n/open/leave")).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/?notice=invitation-declined", "says what was done");
     let home = body(cy.get(app.at("/?notice=invitation-declined")).send().await.unwrap()).await;
@@ -266,9 +245,10 @@ async fn an_administrator_can_neither_take_over_nor_strip_the_chair(d: Dialect) 
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "leaders", "open").await;
-    let (_, chair) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
-    let (adm, adm_id) = member(&app, "leaders", "adm@example.org", "Ari Administrator", Role::Administrator).await;
-    let (_, plain) = member(&app, "leaders", "plain@example.org", "Pat Plain", Role::Member).await;
+    let (_, chair) = app.member_with_role("leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (adm, adm_id) =
+        app.member_with_role("leaders", "adm@example.org", "Ari Administrator", Role::Administrator).await;
+    let (_, plain) = app.member_with_role("leaders", "plain@example.org", "Pat Plain", Role::Member).await;
     let audits_before = audited(&app, "membership.role_changed").await;
 
     // The reported case: demote the Chair, then take the role.
@@ -288,28 +268,28 @@ async fn an_administrator_can_neither_take_over_nor_strip_the_chair(d: Dialect) 
     assert_eq!(invite(&app, &adm, "leaders", "boss@example.org", "chair").await, StatusCode::FORBIDDEN);
     assert!(app.emails_to("boss@example.org").await.is_empty(), "no invitation sent");
     // Nothing changed.
-    assert_eq!(standing(&app, "leaders", chair).await, Some((Role::Chair, MembershipStatus::Active)));
-    assert_eq!(standing(&app, "leaders", adm_id).await, Some((Role::Administrator, MembershipStatus::Active)));
+    assert_eq!(app.standing("leaders", chair).await, Some((Role::Chair, MembershipStatus::Active)));
+    assert_eq!(app.standing("leaders", adm_id).await, Some((Role::Administrator, MembershipStatus::Active)));
     assert_eq!(audited(&app, "membership.role_changed").await, audits_before);
 
     // Everything below the Chair stays theirs to manage.
     let r = adm.post(app.at(&format!("/n/leaders/members/{plain}/role"))).form(&[("role", "sponsor")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
-    assert_eq!(standing(&app, "leaders", plain).await, Some((Role::Sponsor, MembershipStatus::Active)));
+    assert_eq!(app.standing("leaders", plain).await, Some((Role::Sponsor, MembershipStatus::Active)));
     assert_eq!(invite(&app, &adm, "leaders", "helper@example.org", "administrator").await, StatusCode::SEE_OTHER);
 
     // An org admin may change the Chair role (and restore it).
     let r = admin.post(app.at(&format!("/n/leaders/members/{adm_id}/role"))).form(&[("role", "chair")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
-    assert_eq!(standing(&app, "leaders", adm_id).await, Some((Role::Chair, MembershipStatus::Active)));
+    assert_eq!(app.standing("leaders", adm_id).await, Some((Role::Chair, MembershipStatus::Active)));
 }
 
 async fn the_last_chair_stays_unless_another_is_named_or_an_org_admin_acts(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "leaders", "open").await;
-    let (chair, chair_id) = member(&app, "leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
-    let (_, plain) = member(&app, "leaders", "plain@example.org", "Pat Plain", Role::Member).await;
+    let (chair, chair_id) = app.member_with_role("leaders", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (_, plain) = app.member_with_role("leaders", "plain@example.org", "Pat Plain", Role::Member).await;
     let sole = Some((Role::Chair, MembershipStatus::Active));
 
     // The only Chair cannot leave (the confirmation page says why, without a button) ...
@@ -324,31 +304,31 @@ async fn the_last_chair_stays_unless_another_is_named_or_an_org_admin_acts(d: Di
     assert_eq!(r.unwrap().status(), StatusCode::CONFLICT);
     let r = chair.post(app.at(&format!("/n/leaders/members/{chair_id}/remove"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert_eq!(standing(&app, "leaders", chair_id).await, sole);
+    assert_eq!(app.standing("leaders", chair_id).await, sole);
 
     // Once another Chair is named, they may step down.
     let r = chair.post(app.at(&format!("/n/leaders/members/{plain}/role"))).form(&[("role", "chair")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
     let r = chair.post(app.at(&format!("/n/leaders/members/{chair_id}/role"))).form(&[("role", "member")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
-    assert_eq!(standing(&app, "leaders", chair_id).await, Some((Role::Member, MembershipStatus::Active)));
+    assert_eq!(app.standing("leaders", chair_id).await, Some((Role::Member, MembershipStatus::Active)));
     // Now a plain member, they leave freely.
     assert_eq!(chair.post(app.at("/n/leaders/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    assert_eq!(standing(&app, "leaders", chair_id).await, None);
+    assert_eq!(app.standing("leaders", chair_id).await, None);
 
     // An org admin may remove even the last Chair (and can always name a new one).
-    assert_eq!(standing(&app, "leaders", plain).await, sole);
+    assert_eq!(app.standing("leaders", plain).await, sole);
     let r = admin.post(app.at(&format!("/n/leaders/members/{plain}/remove"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(standing(&app, "leaders", plain).await, None);
+    assert_eq!(app.standing("leaders", plain).await, None);
 }
 
 async fn leaving_and_removing_ask_for_confirmation_first(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "club", "invitation_only").await;
-    let (chair, _) = member(&app, "club", "chair@example.org", "Cho Chair", Role::Chair).await;
-    let (bo, bo_id) = member(&app, "club", "bo@example.org", "Bo Member", Role::Member).await;
+    let (chair, _) = app.member_with_role("club", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (bo, bo_id) = app.member_with_role("club", "bo@example.org", "Bo Member", Role::Member).await;
 
     // The network page's button only opens the confirmation page.
     let home = body(bo.get(app.at("/n/club")).send().await.unwrap()).await;
@@ -359,7 +339,7 @@ async fn leaving_and_removing_ask_for_confirmation_first(d: Dialect) {
     assert!(page.contains("<form method=\"post\" action=\"/n/club/leave\">"), "{page}");
     assert!(page.contains(">Leave this network</button>") && page.contains("href=\"/n/club\""), "{page}");
     assert_eq!(
-        standing(&app, "club", bo_id).await,
+        app.standing("club", bo_id).await,
         Some((Role::Member, MembershipStatus::Active)),
         "GET changes nothing"
     );
@@ -374,7 +354,7 @@ async fn leaving_and_removing_ask_for_confirmation_first(d: Dialect) {
     assert!(page.contains(&format!("<form method=\"post\" action=\"/n/club/members/{bo_id}/remove\">")), "{page}");
     assert!(page.contains("href=\"/n/club/members\""), "a way back: {page}");
     assert_eq!(
-        standing(&app, "club", bo_id).await,
+        app.standing("club", bo_id).await,
         Some((Role::Member, MembershipStatus::Active)),
         "GET changes nothing"
     );
@@ -383,7 +363,7 @@ async fn leaving_and_removing_ask_for_confirmation_first(d: Dialect) {
         bo.get(app.at(&format!("/n/club/members/{bo_id}/remove"))).send().await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
-    let nobody = user_id(&app, "admin@example.org").await;
+    let nobody = app.user_id("admin@example.org").await;
     assert_eq!(
         chair.get(app.at(&format!("/n/club/members/{nobody}/remove"))).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
@@ -391,5 +371,5 @@ async fn leaving_and_removing_ask_for_confirmation_first(d: Dialect) {
     // Confirming removes.
     let r = chair.post(app.at(&format!("/n/club/members/{bo_id}/remove"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(standing(&app, "club", bo_id).await, None);
+    assert_eq!(app.standing("club", bo_id).await, None);
 }

@@ -118,6 +118,50 @@ impl TestApp {
         self.sign_in(email).await
     }
 
+    /// Creates an account, makes it an active member of `slug` with `role` (as if it had
+    /// joined), and returns a client signed in as it, with its id.
+    pub async fn member_with_role(
+        &self,
+        slug: &str,
+        email: &str,
+        name: &str,
+        role: roundtable_domain::Role,
+    ) -> (reqwest::Client, roundtable_domain::UserId) {
+        let c = self.user(email, name).await;
+        let id = self.user_id(email).await;
+        let net = roundtable_store::networks::by_slug(&self.state.db, slug).await.expect("read").expect("network");
+        let mut tx = self.state.db.begin().await.expect("begin");
+        roundtable_store::networks::upsert_membership(
+            &mut tx,
+            net.id,
+            id,
+            role,
+            roundtable_domain::MembershipStatus::Active,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("membership");
+        tx.commit().await.expect("commit");
+        (c, id)
+    }
+
+    pub async fn user_id(&self, email: &str) -> roundtable_domain::UserId {
+        roundtable_store::users::by_email(&self.state.db, email).await.expect("read").expect("the account exists").id
+    }
+
+    /// The person's membership of `slug`: (role, status).
+    pub async fn standing(
+        &self,
+        slug: &str,
+        user: roundtable_domain::UserId,
+    ) -> Option<(roundtable_domain::Role, roundtable_domain::MembershipStatus)> {
+        let net = roundtable_store::networks::by_slug(&self.state.db, slug).await.expect("read").expect("network");
+        roundtable_store::networks::membership(&self.state.db, net.id, user)
+            .await
+            .expect("read")
+            .map(|m| (m.role, m.status))
+    }
+
     pub async fn sign_in(&self, email: &str) -> reqwest::Client {
         self.sign_in_with(email, PASSWORD).await
     }
