@@ -7,7 +7,7 @@
 
 mod support;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use reqwest::StatusCode;
 use roundtable_domain::events::{Audience, Rsvp};
 use roundtable_store::{Dialect, Value, events as store, users};
@@ -20,6 +20,7 @@ both!(
     deactivated_hosts_and_attendees_leave_event_pages,
     an_admin_outside_the_network_keeps_event_mail_and_a_pending_charter_keeps_the_seat_not_the_news,
     people_left_out_when_an_event_narrows_to_members_are_told_and_their_places_go_down_the_list,
+    a_series_narrowed_from_a_date_on_tells_people_outside_and_invites_only_members,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -379,19 +380,22 @@ async fn an_admin_outside_the_network_keeps_event_mail_and_a_pending_charter_kee
 }
 
 /// An event for the whole organisation narrowed to the network's members: someone outside it who
-/// had a place is told, and the entry leaves their calendar (a CANCEL); the place goes to the
-/// first member waiting; members are told of the change as usual.
+/// had a place is told, and the entry leaves their calendar (a CANCEL); a member with a new
+/// charter to accept keeps their place and hears nothing of it; the freed place goes to the first
+/// member waiting once they may attend (here: when they accept the charter).
 async fn people_left_out_when_an_event_narrows_to_members_are_told_and_their_places_go_down_the_list(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
     app.network(&admin, "eas", "open").await;
     let start = Utc::now() + Duration::days(3);
     let (id, at) =
-        event(&app, &admin, "eas", "Open lunch", start, &[("audience", "organisation"), ("capacity", "1")]).await;
+        event(&app, &admin, "eas", "Open lunch", start, &[("audience", "organisation"), ("capacity", "2")]).await;
     let out = app.user("out@example.org", "Out Sider").await;
+    let cy = member(&app, "cy@example.org", "Cy Member", "eas").await;
     let mo = member(&app, "mo@example.org", "Mo Member", "eas").await;
-    rsvp(&app, &out, &id, &at, "yes").await;
-    rsvp(&app, &mo, &id, &at, "yes").await;
+    for c in [&out, &cy, &mo] {
+        rsvp(&app, c, &id, &at, "yes").await;
+    }
     let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     let answer = |name: &'static str| {
         let (db, e) = (app.state.db.clone(), e.clone());
@@ -404,9 +408,12 @@ async fn people_left_out_when_an_event_narrows_to_members_are_told_and_their_pla
                 .map(|a| a.response)
         }
     };
-    assert_eq!(answer("Mo Member").await, Some(Rsvp::Waitlisted), "the one place is Out's");
+    assert_eq!(answer("Mo Member").await, Some(Rsvp::Waitlisted), "the two places are Out's and Cy's");
+    // A charter: Cy and Mo have it to accept.
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    edit(&app, &admin, &id, "Open lunch", start, &[("audience", "network"), ("capacity", "1")]).await;
+    edit(&app, &admin, &id, "Open lunch", start, &[("audience", "network"), ("capacity", "2")]).await;
     let told: Vec<String> = app
         .emails_to("out@example.org")
         .await
@@ -422,16 +429,56 @@ async fn people_left_out_when_an_event_narrows_to_members_are_told_and_their_pla
         0,
         "no invitation to what Out may not attend"
     );
-    assert_eq!(answer("Mo Member").await, Some(Rsvp::Yes), "the place goes to the first member waiting");
+    assert_eq!(mails(&app, "cy@example.org", "No longer open to you: Open lunch").await, 0, "Cy is a member");
+    assert_eq!(answer("Cy Member").await, Some(Rsvp::Yes), "Cy keeps her place while the charter waits for her");
+    assert_eq!(answer("Mo Member").await, Some(Rsvp::Waitlisted), "Mo may not attend before accepting the charter");
+    let r = mo.post(app.at("/n/eas/charter/accept")).form(&[("version", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(answer("Mo Member").await, Some(Rsvp::Yes), "Out's place goes to Mo once she may attend");
     assert_eq!(mails(&app, "mo@example.org", "A place is yours: Open lunch").await, 1);
 
-    // Opened to everyone again: Out's old answer does not come back (it would over-book the one
-    // place, and Out was told it no longer stands), and Out is not invited to it; narrowed once
+    // Opened to everyone again: Out's old answer does not come back (it would over-book the
+    // places, and Out was told it no longer stands), and Out is not invited to it; narrowed once
     // more, nobody is told twice.
-    edit(&app, &admin, &id, "Open lunch", start, &[("audience", "organisation"), ("capacity", "1")]).await;
+    edit(&app, &admin, &id, "Open lunch", start, &[("audience", "organisation"), ("capacity", "2")]).await;
     assert_eq!(answer("Out Sider").await, None);
     assert_eq!(mails(&app, "out@example.org", "Updated: Open lunch").await, 0);
-    edit(&app, &admin, &id, "Open lunch", start, &[("audience", "network"), ("capacity", "1")]).await;
+    edit(&app, &admin, &id, "Open lunch", start, &[("audience", "network"), ("capacity", "2")]).await;
     assert_eq!(mails(&app, "out@example.org", "No longer open to you: Open lunch").await, 1);
-    assert_eq!(answer("Mo Member").await, Some(Rsvp::Yes), "Mo keeps her place");
+    assert_eq!((answer("Cy Member").await, answer("Mo Member").await), (Some(Rsvp::Yes), Some(Rsvp::Yes)));
+}
+
+/// "This and following dates" narrowed to members: the new series invites the members who had
+/// answered; someone outside the network is told instead, not invited to what they may not attend.
+async fn a_series_narrowed_from_a_date_on_tells_people_outside_and_invites_only_members(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let start = Utc::now() + Duration::days(3);
+    let weekly = [("audience", "organisation"), ("repeat", "weekly")];
+    let (id, _) = event(&app, &admin, "eas", "Tuesday circle", start, &weekly).await;
+    let out = app.user("out@example.org", "Out Sider").await;
+    let cy = member(&app, "cy@example.org", "Cy Member", "eas").await;
+    let second = (start + Duration::days(7)).with_second(0).unwrap().with_nanosecond(0).unwrap();
+    let at = second.timestamp_micros().to_string();
+    for c in [&out, &cy] {
+        rsvp(&app, c, &id, &at, "yes").await;
+    }
+    let mut f = form("Tuesday circle", second, &[("audience", "network"), ("repeat", "weekly")]);
+    f.push(("scope".into(), "following".into()));
+    f.push(("at".into(), at.clone()));
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&f).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(mails(&app, "out@example.org", "No longer open to you: Tuesday circle").await, 1);
+    assert_eq!(
+        mails(&app, "out@example.org", "Updated: Tuesday circle").await,
+        0,
+        "not invited to the members' series"
+    );
+    assert_eq!(mails(&app, "cy@example.org", "Updated: Tuesday circle").await, 1, "Cy is invited to the new series");
+    assert_eq!(mails(&app, "cy@example.org", "No longer open to you: Tuesday circle").await, 0);
+    let out_id = users::by_email(&app.state.db, "out@example.org").await.unwrap().unwrap().id;
+    let mut tx = app.state.db.begin().await.unwrap();
+    let kept = store::rsvp_of(&mut tx, id.parse().unwrap(), second, out_id).await.unwrap();
+    assert_eq!(kept, None, "Out's answer to that date is forgotten");
 }

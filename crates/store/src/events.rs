@@ -91,6 +91,11 @@ queries! {
     WAITLISTED_OCCURRENCES = "SELECT DISTINCT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at >= $2 AND response = 'waitlisted' ORDER BY occurrence_at";
     /// (event, date) from $3 on where the person waits for a place, in one network.
     WAITING_IN = "SELECT r.event_id, r.occurrence_at FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.response = 'waitlisted' AND r.occurrence_at >= $3 ORDER BY r.occurrence_at, r.event_id";
+    /// Who answered yes, maybe or waits for a place at a date from $2 on and may attend the event
+    /// (`may_attend!`: whatever charter they have still to accept).
+    ANSWERED_MAY_ATTEND_FROM = concat!("SELECT DISTINCT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_attend!());
+    /// Whether the person may attend the event (`may_attend!`).
+    MAY_ATTEND = concat!("SELECT 1 FROM users u JOIN events e ON e.id = $1 JOIN networks n ON n.id = e.network_id WHERE u.id = $2 AND ", may_attend!());
     /// The dates from $3 on a person answered yes, maybe or joined the waiting list for.
     DATES_ANSWERED_BY = "SELECT occurrence_at FROM event_rsvps WHERE event_id = $1 AND user_id = $2 AND occurrence_at >= $3 AND response IN ('yes', 'maybe', 'waitlisted') ORDER BY occurrence_at";
     WITHDRAW_ANSWERS_FROM = "DELETE FROM event_rsvps WHERE event_id = $1 AND user_id = $2 AND occurrence_at >= $3";
@@ -558,6 +563,16 @@ fn recipients(rows: Vec<Row>) -> Result<Vec<Recipient>> {
 }
 
 /// People who answered yes, maybe or joined the waiting list for any occurrence from `from` on.
+/// People with an answer to a date from `from` on who may attend the event, whether or not they
+/// may read it yet (a charter to accept): those an audience change leaves out are the others.
+pub async fn answered_may_attend_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<Recipient>> {
+    recipients(tx.read(ANSWERED_MAY_ATTEND_FROM, params![event, from]).await?)
+}
+
+pub async fn may_attend(tx: &mut Tx, event: Uuid, user: UserId) -> Result<bool> {
+    Ok(!tx.read(MAY_ATTEND, params![event, user]).await?.is_empty())
+}
+
 pub async fn answered_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<Recipient>> {
     recipients(tx.read(ANSWERED_FROM, params![event, from]).await?)
 }

@@ -608,6 +608,10 @@ pub async fn update(
     let now = Utc::now();
     let e = a.event.clone();
     let mut tx = state.db.begin().await?;
+    // First, so that no answer comes in between what is read below and the change.
+    if !store::lock_event(&mut tx, state.db.dialect(), id).await? {
+        return Err(AppError::NotFound);
+    }
     let target = match scope {
         Scope::One(at) => {
             let item = occurrence(state, &e, at).await?;
@@ -650,11 +654,25 @@ pub async fn update(
                 store::add_host(&mut tx, new_id, e.network_id, 0, h).await?;
             }
             // People who answered dates from here on: their old entries are withdrawn (CANCEL)
-            // and they are invited to the new series (REQUEST), so no one keeps a stale date.
-            let people = store::answered_from(&mut tx, id, at).await?;
+            // and they are invited to the new series (REQUEST), so no one keeps a stale date —
+            // unless the new series is for members only and they are not: they are told so.
+            let mut people = Vec::new();
+            let mut left_out = Vec::new();
+            for person in store::answered_from(&mut tx, id, at).await? {
+                if store::may_attend(&mut tx, new_id, person.0).await? {
+                    people.push(person);
+                } else {
+                    left_out.push(person);
+                }
+            }
+            let old = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+            let old_item = Item { event: old, ..item };
+            for person in &left_out {
+                left_out_mail(state, &mut tx, &a.seen, &old_item, person, now).await?;
+                store::withdraw_answers_from(&mut tx, id, person.0, at).await?;
+            }
             if !people.is_empty() {
-                let old = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
-                notify(state, &mut tx, &Item { event: old, ..item }, &people, ics::Method::Cancel, now).await?;
+                notify(state, &mut tx, &old_item, &people, ics::Method::Cancel, now).await?;
                 let fresh = Arc::new(store::by_id_tx(&mut tx, new_id).await?.ok_or(AppError::NotFound)?);
                 if let Some(first) = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next() {
                     notify(state, &mut tx, &first, &people, ics::Method::Request, now).await?;
@@ -663,9 +681,10 @@ pub async fn update(
             new_id
         }
         _ => {
-            // Who answered before: an event narrowed to the network's members leaves out those
-            // who are not, and they must hear so (below).
-            let answered_before = store::answered_from(&mut tx, id, now).await?;
+            // Who may attend with an answer: an event narrowed to the network's members leaves
+            // out those who are not, and they must hear so (below). (Members with a charter to
+            // accept keep their place: they may attend once they have.)
+            let attending_before = store::answered_may_attend_from(&mut tx, id, now).await?;
             store::update(&mut tx, id, &p.fields, now).await?;
             if let Some(h) = p.host {
                 store::clear_hosts(&mut tx, id, 0).await?;
@@ -684,20 +703,24 @@ pub async fn update(
             if let Some(next) = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next() {
                 notify(state, &mut tx, &next, &people, ics::Method::Request, now).await?;
             }
-            let left_out: Vec<_> = answered_before.into_iter().filter(|b| !people.iter().any(|a| a.0 == b.0)).collect();
+            let attending = store::answered_may_attend_from(&mut tx, id, now).await?;
+            let left_out: Vec<_> =
+                attending_before.into_iter().filter(|b| !attending.iter().any(|a| a.0 == b.0)).collect();
             for person in &left_out {
                 tell_left_out(state, &mut tx, &a.seen, &fresh, person, now).await?;
             }
             // More places (or no limit any more), or places of people left out: the waiting
-            // lists move up. The UPDATE above holds the event's row lock, so RSVPs wait for
-            // this transaction.
+            // lists move up, on each date still to come. The event's row lock (above) makes
+            // RSVPs wait for this transaction.
             let more = e.capacity.is_some_and(|old| fresh.capacity.is_none_or(|new| new > old));
             if more || (fresh.capacity.is_some() && !left_out.is_empty()) {
-                let s = series(&fresh);
                 for at in store::waitlisted_occurrences(&mut tx, id, now).await? {
-                    if let Some(occ) = s.find(at) {
-                        let item = Item { event: fresh.clone(), occ, cancelled: false, title_override: None };
-                        promote_waiting(state, &mut tx, &fresh, &item, now).await?;
+                    match occurrence(state, &fresh, at).await {
+                        Ok(item) if !item.cancelled && item.occ.start > now => {
+                            promote_waiting(state, &mut tx, &fresh, &item, now).await?;
+                        }
+                        Ok(_) | Err(AppError::NotFound) => {}
+                        Err(err) => return Err(err),
                     }
                 }
             }
@@ -816,12 +839,14 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
     if !store::lock_event(&mut tx, state.db.dialect(), id).await? {
         return Err(AppError::NotFound);
     }
+    // The capacity as it is under the lock: an organiser may have lowered it since `access`.
+    let capacity = store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?.capacity;
     let prev = store::rsvp_of(&mut tx, id, at, actor.user_id).await?;
     let outcome = match (want, prev) {
         (Rsvp::Yes, Some((p @ (Rsvp::Yes | Rsvp::Waitlisted), _))) => p,
         (Rsvp::Yes, _) => {
             let going = store::count_yes(&mut tx, id, at).await?;
-            let status = if a.event.capacity.is_none_or(|c| going < c) { Rsvp::Yes } else { Rsvp::Waitlisted };
+            let status = if capacity.is_none_or(|c| going < c) { Rsvp::Yes } else { Rsvp::Waitlisted };
             store::upsert_rsvp(&mut tx, id, a.event.network_id, at, actor.user_id, status, now, now).await?;
             status
         }
@@ -893,44 +918,54 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
 }
 
 /// Tells someone who answered an event that it is now for the network's members only, which
-/// they are not: their answer to each date no longer stands, and each date's entry is withdrawn
-/// from their calendar (CANCEL). Their answers to those dates are forgotten, so that opening the
-/// event to everyone again does not bring back places nobody is holding for them.
+/// they are not, one email per date they answered (each carries that date's CANCEL: calendar
+/// programs take one event per message). Their answers to those dates are forgotten, so that
+/// opening the event to everyone again does not bring back places nobody is holding for them.
 async fn tell_left_out(
     state: &AppState,
     tx: &mut Tx,
     seen: &Seen,
     e: &Arc<Event>,
-    (user, email, name): &store::Recipient,
+    person: &store::Recipient,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let tz = tz_of(e);
-    for at in store::dates_answered_by(tx, e.id, *user, now).await? {
-        let item = match occurrence(state, e, at).await {
-            Ok(item) if !item.cancelled => item,
-            Ok(_) | Err(AppError::NotFound) => continue,
+    for at in store::dates_answered_by(tx, e.id, person.0, now).await? {
+        match occurrence(state, e, at).await {
+            Ok(item) if !item.cancelled => left_out_mail(state, tx, seen, &item, person, now).await?,
+            Ok(_) | Err(AppError::NotFound) => {}
             Err(err) => return Err(err),
-        };
-        let attendee = ics::Attendee { email, name, going: false };
-        let ics =
-            ics::invitation(ics::Method::Cancel, &item, Some(attendee), &organiser(state), &state.config.public_url());
-        let m = Mail {
-            to: email,
-            subject: format!("No longer open to you: {}", item.title()),
-            paragraphs: vec![
-                format!(
-                    "{} on {} is now for members of {} only, so your answer no longer stands. We have taken it out of your calendar.",
-                    item.title(),
-                    when(&item, tz),
-                    seen.network.name
-                ),
-                "To take part, ask to join the network; its organisers can tell you more.".into(),
-            ],
-            action: Some(("See the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
-        };
-        mail::queue_with_ics(tx, &m, Some(&ics), None, now).await?;
+        }
     }
-    store::withdraw_answers_from(tx, e.id, *user, now).await?;
+    store::withdraw_answers_from(tx, e.id, person.0, now).await?;
+    Ok(())
+}
+
+/// The email of `tell_left_out` for one date.
+async fn left_out_mail(
+    state: &AppState,
+    tx: &mut Tx,
+    seen: &Seen,
+    item: &Item,
+    (_, email, name): &store::Recipient,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let attendee = ics::Attendee { email, name, going: false };
+    let ics = ics::invitation(ics::Method::Cancel, item, Some(attendee), &organiser(state), &state.config.public_url());
+    let m = Mail {
+        to: email,
+        subject: format!("No longer open to you: {}", item.title()),
+        paragraphs: vec![
+            format!(
+                "{} on {} is now for members of {} only, so your answer no longer stands. If it is in your calendar, the attached cancellation takes it out.",
+                item.title(),
+                when(item, tz_of(&item.event)),
+                seen.network.name
+            ),
+            "To take part, ask to join the network; its organisers can tell you more.".into(),
+        ],
+        action: Some(("See the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+    };
+    mail::queue_with_ics(tx, &m, Some(&ics), None, now).await?;
     Ok(())
 }
 
@@ -993,7 +1028,8 @@ pub async fn seats_after_charter(state: &AppState, network: NetworkId, user: Use
             Err(AppError::NotFound) => continue,
             Err(err) => return Err(err),
         };
-        if !item.cancelled && item.occ.start > now {
+        let closed = e.rsvp_close_minutes.is_some_and(|m| now >= item.occ.start - Duration::minutes(m));
+        if !item.cancelled && item.occ.start > now && !closed {
             promote_waiting(state, &mut tx, &e, &item, now).await?;
         }
         tx.commit().await?;
