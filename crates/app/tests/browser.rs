@@ -521,6 +521,25 @@ impl<'a> Browser<'a> {
         self.find(By::Css("main .error-summary"), &format!("the refusal of {css}, listing what to fix")).await;
     }
 
+    /// After opening `page`: the browser is at `lands` (a redirect's target, or `page`) and the
+    /// page shows `error` (its status, from the error page's "Error 404."), or no error for 0 —
+    /// so an audit is of the page meant, not of an error page in its place.
+    async fn expect_landed(&self, page: &str, lands: &str, error: u16) {
+        let at = self.path().await;
+        assert_eq!(at, lands, "{}: opening {page}", self.who);
+        let shown: String = self
+            .driver
+            .execute(
+                "const m = document.querySelector('main').innerText.match(/Error (\\d{3})\\./); return m ? m[1] : '0';",
+                Vec::new(),
+            )
+            .await
+            .expect("error status")
+            .convert()
+            .expect("text");
+        assert_eq!(shown, error.to_string(), "{}: the error {page} shows", self.who);
+    }
+
     async fn resize(&self, (width, height): (u32, u32)) {
         self.driver.set_window_rect(0, 0, width, height).await.expect("window size");
     }
@@ -1990,7 +2009,6 @@ async fn page_tour(dialect: Dialect) {
         "/n/tour/members".to_owned(),
         "/n/tour/invite".to_owned(),
         "/n/tour/settings".to_owned(),
-        "/n/tour/leave".to_owned(),
         format!("/n/tour/members/{mo_id}/remove"),
         "/n/tour/charter".to_owned(),
         "/n/tour/charter/versions/1".to_owned(),
@@ -2008,7 +2026,6 @@ async fn page_tour(dialect: Dialect) {
         format!("/people/{mo_id}"),
         format!("/people/{admin_id}"),
         "/account".to_owned(),
-        "/admin".to_owned(),
         "/admin/people".to_owned(),
         "/admin/domains".to_owned(),
         "/admin/audit".to_owned(),
@@ -2031,8 +2048,25 @@ async fn page_tour(dialect: Dialect) {
         ("/admin/people", "main form[action='/admin/people/invite']"),
         ("/admin/domains", "main form[action='/admin/domains']"),
     ];
-    let member_pages = ["/", "/n/tour", "/n/tour/charter", "/people", "/profile", "/account", "/calendar", "/admin"];
-    let visitor_pages = ["/sign-in", "/sign-up", "/password/forgot", "/people", "/no-such-page"];
+    // (page, where it lands, the error it shows: 0 for none)
+    let member_pages = [
+        ("/", "/", 0),
+        ("/n/tour", "/n/tour", 0),
+        ("/n/tour/charter", "/n/tour/charter", 0),
+        ("/n/tour/leave", "/n/tour/leave", 0),
+        ("/people", "/people", 0),
+        ("/profile", "/profile", 0),
+        ("/account", "/account", 0),
+        ("/calendar", "/calendar", 0),
+        ("/admin/people", "/admin/people", 403),
+    ];
+    let visitor_pages = [
+        ("/sign-in", "/sign-in", 0),
+        ("/sign-up", "/sign-up", 0),
+        ("/password/forgot", "/password/forgot", 0),
+        ("/people", "/sign-in?next=%2Fpeople", 0),
+        ("/no-such-page", "/no-such-page", 404),
+    ];
     let visitor_forms = [
         ("/sign-in", "main form[action='/sign-in']"),
         ("/sign-up", "main form[action='/sign-up']"),
@@ -2051,6 +2085,7 @@ async fn page_tour(dialect: Dialect) {
         }
         for page in &organiser_pages {
             admin.open(page).await;
+            admin.expect_landed(page, page, if page == "/no-such-page" { 404 } else { 0 }).await;
             if phone {
                 admin.expect_fits_phone(page).await;
             }
@@ -2062,14 +2097,16 @@ async fn page_tour(dialect: Dialect) {
                 admin.expect_fits_phone(&format!("the refusal of {form}")).await;
             }
         }
-        for page in member_pages {
+        for (page, lands, error) in member_pages {
             member.open(page).await;
+            member.expect_landed(page, lands, error).await;
             if phone {
                 member.expect_fits_phone(page).await;
             }
         }
-        for page in visitor_pages {
+        for (page, lands, error) in visitor_pages {
             visitor.open(page).await;
+            visitor.expect_landed(page, lands, error).await;
             if phone {
                 visitor.expect_fits_phone(page).await;
             }

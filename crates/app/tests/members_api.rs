@@ -304,6 +304,10 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
         audited(&app, "membership.role_changed").await,
         [("Cho Chair".to_owned(), "pat@example.org".to_owned(), "training_coordinator".to_owned())]
     );
+    // The same role again changes nothing, and the audit log says nothing more.
+    let r = call(&app, Method::PUT, &role_of(pat), &chair, Some(json!({"role": "training_coordinator"}))).await;
+    assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
+    assert_eq!(audited(&app, "membership.role_changed").await.len(), 1);
 
     // Removed: out of the list, audited, no email; a second time finds nobody.
     let before = app.emails_to("pat@example.org").await.len();

@@ -669,6 +669,9 @@ pub async fn set_role(
         .await?
         .filter(|m| m.status == MembershipStatus::Active)
         .ok_or(AppError::NotFound)?;
+    if before.role == role {
+        return Ok(()); // nothing to change, nothing to audit
+    }
     check_chairs(&mut tx, actor, &seen, Some(before), Some(MembershipView { role, status: MembershipStatus::Active }))
         .await?;
     if !networks::set_role(&mut tx, seen.network.id, user, role, Utc::now()).await? {
