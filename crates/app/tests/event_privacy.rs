@@ -182,6 +182,17 @@ async fn a_network_turned_invitation_only_takes_back_its_whole_organisation_even
         }
     };
     hidden_from_eve("narrowed").await;
+    // Eve is told, once, her answer to the coming one no longer stands (its CANCEL attached);
+    // the past one, with nothing to come, says nothing.
+    let told: Vec<String> = app
+        .emails_to("eve@example.org")
+        .await
+        .into_iter()
+        .filter(|m| m.contains("Subject: No longer open to you: Merger"))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].contains("Merger briefing") && told[0].contains("METHOD:CANCEL"), "{}", told[0]);
+    assert_eq!(mails(&app, "mo@example.org", "No longer open to you: Merger briefing").await, 0);
     // Members still read them, and only they hear of a change.
     assert_eq!(mo.get(app.at(&format!("/events/{next}"))).send().await.unwrap().status(), StatusCode::OK);
     assert!(my_calendar(&app, &mo, soon).await.contains("Merger briefing"));

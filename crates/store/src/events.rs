@@ -62,6 +62,8 @@ queries! {
     /// Ends a series before an occurrence ("this and all following" starts a new series).
     SET_RULE_END = "UPDATE events SET rrule = $2, last_ends_at = $3, sequence = sequence + 1, updated_at = $4 WHERE id = $1";
     /// A network turned invitation-only: its whole-organisation events become members-only.
+    /// A network's events open to the whole organisation with a date from $2 on.
+    OPEN_TO_ALL_FROM = "SELECT id FROM events WHERE network_id = $1 AND audience = 'organisation' AND (last_ends_at IS NULL OR last_ends_at >= $2)";
     NARROW_TO_MEMBERS = "UPDATE events SET audience = 'network', updated_at = $2 WHERE network_id = $1 AND audience = 'organisation'";
     SET_STATUS = "UPDATE events SET status = $2, sequence = sequence + 1, updated_at = $3 WHERE id = $1";
     BY_ID = event_select!("WHERE e.id = $1");
@@ -309,6 +311,11 @@ pub async fn set_rule_end(
 }
 
 /// Makes every whole-organisation event of `network` (past and future) members-only; how many.
+/// The network's events open to the whole organisation that have a date from `from` on.
+pub async fn open_to_all_from(tx: &mut Tx, network: NetworkId, from: DateTime<Utc>) -> Result<Vec<Uuid>> {
+    tx.read(OPEN_TO_ALL_FROM, params![network, from]).await?.iter().map(|r| r.uuid(0)).collect()
+}
+
 pub async fn narrow_to_members(tx: &mut Tx, network: NetworkId, now: DateTime<Utc>) -> Result<u64> {
     tx.write(NARROW_TO_MEMBERS, params![network, now]).await
 }

@@ -684,7 +684,7 @@ pub async fn update(
             // Who may attend with an answer: an event narrowed to the network's members leaves
             // out those who are not, and they must hear so (below). (Members with a charter to
             // accept keep their place: they may attend once they have.)
-            let attending_before = store::answered_may_attend_from(&mut tx, id, now).await?;
+            let attending_before = attending(&mut tx, id, now).await?;
             store::update(&mut tx, id, &p.fields, now).await?;
             if let Some(h) = p.host {
                 store::clear_hosts(&mut tx, id, 0).await?;
@@ -703,27 +703,10 @@ pub async fn update(
             if let Some(next) = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next() {
                 notify(state, &mut tx, &next, &people, ics::Method::Request, now).await?;
             }
-            let attending = store::answered_may_attend_from(&mut tx, id, now).await?;
-            let left_out: Vec<_> =
-                attending_before.into_iter().filter(|b| !attending.iter().any(|a| a.0 == b.0)).collect();
-            for person in &left_out {
-                tell_left_out(state, &mut tx, &a.seen, &fresh, person, now).await?;
-            }
-            // More places (or no limit any more), or places of people left out: the waiting
-            // lists move up, on each date still to come. The event's row lock (above) makes
-            // RSVPs wait for this transaction.
+            // More places (or no limit any more): the waiting lists move up. The event's row
+            // lock (above) makes RSVPs wait for this transaction.
             let more = e.capacity.is_some_and(|old| fresh.capacity.is_none_or(|new| new > old));
-            if more || (fresh.capacity.is_some() && !left_out.is_empty()) {
-                for at in store::waitlisted_occurrences(&mut tx, id, now).await? {
-                    match occurrence(state, &fresh, at).await {
-                        Ok(item) if !item.cancelled && item.occ.start > now => {
-                            promote_waiting(state, &mut tx, &fresh, &item, now).await?;
-                        }
-                        Ok(_) | Err(AppError::NotFound) => {}
-                        Err(err) => return Err(err),
-                    }
-                }
-            }
+            after_narrowing(state, &mut tx, &a.seen, &fresh, attending_before, more, now).await?;
             id
         }
     };
@@ -915,6 +898,43 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
     }
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// Who may attend `event` with an answer to a coming date, for `after_narrowing` (read under the
+/// event's lock, before the change).
+pub(crate) async fn attending(tx: &mut Tx, event: Uuid, now: DateTime<Utc>) -> Result<Vec<store::Recipient>> {
+    Ok(store::answered_may_attend_from(tx, event, now).await?)
+}
+
+/// After a change to who may attend `e` (its audience, or its network's visibility): everyone
+/// in `before` (`attending`) who no longer may is told (`tell_left_out`), and the places they
+/// held — or more places (`more`) — go down the waiting list on each date still to come.
+pub(crate) async fn after_narrowing(
+    state: &AppState,
+    tx: &mut Tx,
+    seen: &Seen,
+    e: &Arc<Event>,
+    before: Vec<store::Recipient>,
+    more: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let after = attending(tx, e.id, now).await?;
+    let left_out: Vec<_> = before.into_iter().filter(|b| !after.iter().any(|a| a.0 == b.0)).collect();
+    for person in &left_out {
+        tell_left_out(state, tx, seen, e, person, now).await?;
+    }
+    if more || (e.capacity.is_some() && !left_out.is_empty()) {
+        for at in store::waitlisted_occurrences(tx, e.id, now).await? {
+            match occurrence(state, e, at).await {
+                Ok(item) if !item.cancelled && item.occ.start > now => {
+                    promote_waiting(state, tx, e, &item, now).await?
+                }
+                Ok(_) | Err(AppError::NotFound) => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Tells someone who answered an event that it is now for the network's members only, which

@@ -196,14 +196,30 @@ pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
         return Err(AppError::Invalid(errs));
     };
     let mut tx = state.db.begin().await?;
-    networks::update(&mut tx, seen.network.id, p.name.as_str(), p.description.as_str(), p.visibility).await?;
     // Becoming invitation-only: its whole-organisation events, past and future, become
     // members-only in the same transaction, so none of them shows the network to outsiders.
+    // Outsiders with answers to coming dates are told, and their places offered to members
+    // waiting (`events::after_narrowing`); who may attend is read first, each event locked.
+    let now = Utc::now();
+    let mut attending = Vec::new();
+    if p.visibility == Visibility::InvitationOnly {
+        for id in roundtable_store::events::open_to_all_from(&mut tx, seen.network.id, now).await? {
+            roundtable_store::events::lock_event(&mut tx, state.db.dialect(), id).await?;
+            attending.push((id, crate::events::attending(&mut tx, id, now).await?));
+        }
+    }
+    networks::update(&mut tx, seen.network.id, p.name.as_str(), p.description.as_str(), p.visibility).await?;
     let narrowed = if p.visibility == Visibility::InvitationOnly {
-        roundtable_store::events::narrow_to_members(&mut tx, seen.network.id, Utc::now()).await?
+        roundtable_store::events::narrow_to_members(&mut tx, seen.network.id, now).await?
     } else {
         0
     };
+    for (id, before) in attending {
+        if let Some(e) = roundtable_store::events::by_id_tx(&mut tx, id).await? {
+            let e = std::sync::Arc::new(e);
+            crate::events::after_narrowing(state, &mut tx, &seen, &e, before, false, now).await?;
+        }
+    }
     let narrowed_text = match narrowed {
         0 => String::new(),
         1 => "; 1 event that was open to the whole organisation is now for members only".to_owned(),
