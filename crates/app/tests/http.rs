@@ -640,6 +640,9 @@ async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {
     assert!(spec["paths"]["/api/v1/networks/{slug}/members"]["get"].is_object());
     assert!(spec["components"]["securitySchemes"]["token"].is_object());
     assert_eq!(api.get(app.at("/api/docs/")).send().await.unwrap().status(), StatusCode::OK);
+    // The docs page reads the document from where it is served.
+    let init = api.get(app.at("/api/docs/swagger-initializer.js")).send().await.unwrap().text().await.unwrap();
+    assert!(init.contains("\"/api/v1/openapi.json\""), "{init}");
     // A deleted token stops working.
     let id = roundtable_store::tokens::for_user(
         &app.state.db,

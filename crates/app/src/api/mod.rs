@@ -257,11 +257,33 @@ pub fn router() -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
         // A fallback nested at the prefix outlives the main router's HTML fallback, which
         // replaces only the root one: any unknown path under /api/v1 is a JSON 404.
+        .route(OPENAPI_PATH, get(openapi_document))
         .nest(PREFIX, Router::new().fallback(not_found))
         .merge(
-            Router::from(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+            Router::from(SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::new([OPENAPI_PATH])))
                 .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, DOCS_CSP)),
         )
+}
+
+/// Where the OpenAPI document is served (and where the docs page reads it).
+const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// The OpenAPI document, written out on its first request and kept as text — not built at
+/// start-up, where its structure was the largest thing held from the start (about a megabyte of
+/// idle memory) for a page few instances ever serve.
+async fn openapi_document() -> Response {
+    static DOCUMENT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let doc = DOCUMENT.get_or_init(|| {
+        serde_json::to_string(&ApiDoc::openapi())
+            .inspect_err(|e| tracing::error!(error = %e, "writing the OpenAPI document"))
+            .ok()
+    });
+    match doc {
+        Some(json) => ([(header::CONTENT_TYPE, "application/json")], json.as_str()).into_response(),
+        None => {
+            ApiError(AppError::Internal(anyhow::anyhow!("the OpenAPI document could not be written"))).into_response()
+        }
+    }
 }
 
 /// The API docs page's Content-Security-Policy: the pages' one, except that Swagger UI writes
