@@ -822,7 +822,11 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
     if !store::lock_event(&mut tx, state.db.dialect(), id).await? {
         return Err(AppError::NotFound);
     }
-    // The capacity as it is under the lock: an organiser may have lowered it since `access`.
+    // As things are under the lock: an organiser may have narrowed the event (or the person
+    // left the network) or lowered its capacity since `access`.
+    if !store::may_attend(&mut tx, id, actor.user_id).await? {
+        return Err(AppError::NotFound);
+    }
     let capacity = store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?.capacity;
     let prev = store::rsvp_of(&mut tx, id, at, actor.user_id).await?;
     let outcome = match (want, prev) {
