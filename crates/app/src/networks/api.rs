@@ -167,21 +167,6 @@ fn role_schema() -> utoipa::openapi::schema::Object {
         .build()
 }
 
-/// The use cases word an unknown role for the pages' select ("Choose a role."); an API client
-/// typed `raw`, so it is told the names there are. Everything else is left as it is.
-fn name_the_roles(e: AppError, raw: &str) -> AppError {
-    match e {
-        AppError::Invalid(mut errs) => {
-            let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            for f in errs.iter_mut().filter(|f| f.field == "role") {
-                f.message = format!("There is no role “{raw}” in a network: use one of {}.", names.join(", "));
-            }
-            AppError::Invalid(errs)
-        }
-        e => e,
-    }
-}
-
 /// Someone asking to join the network.
 #[derive(Serialize, ToSchema)]
 pub struct RequestJson {
@@ -324,8 +309,7 @@ pub(crate) async fn invite(
     Json(i): Json<InviteJson>,
 ) -> ApiResult<(StatusCode, Json<Vec<InvitationJson>>)> {
     let actor = u.actor();
-    let invited = super::invite(&state, &actor, &u.0.name, &slug, &i.email, &i.role).await;
-    invited.map_err(|e| name_the_roles(e, &i.role))?;
+    super::invite(&state, &actor, &u.0.name, &slug, &i.email, &i.role).await?;
     Ok((StatusCode::CREATED, Json(invitations_json(super::pending_in(&state, &actor, &slug).await?))))
 }
 
@@ -365,8 +349,7 @@ pub(crate) async fn set_role(
     Json(r): Json<RoleJson>,
 ) -> ApiResult<StatusCode> {
     let person = crate::api::person_id(&person)?;
-    let changed = super::set_role(&state, &u.actor(), &u.0.name, &slug, person, &r.role).await;
-    changed.map_err(|e| name_the_roles(e, &r.role))?;
+    super::set_role(&state, &u.actor(), &u.0.name, &slug, person, &r.role).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -579,10 +579,7 @@ pub async fn invite(
     let seen = load(state, actor, slug, Capability::ManageMembers).await?;
     let mut errs = Vec::new();
     let email = Email::parse(email).map_err(|e| errs.push(e)).ok();
-    let role = Role::parse(role);
-    if role.is_none() {
-        errs.push(FieldError::new("role", "Choose a role."));
-    }
+    let role = parse_role(role).map_err(|e| errs.push(e)).ok();
     let (Some(email), Some(role)) = (email, role) else { return Err(AppError::Invalid(errs)) };
     let existing = users::by_email(&state.db, email.as_str()).await?;
     if let Some(u) = &existing
@@ -668,6 +665,15 @@ pub(crate) async fn check_invitations_today(tx: &mut Tx, email: &Email, now: Dat
 
 /// Changes an active member's role. Only a Chair or an org admin gives or takes away the Chair
 /// role, and the last Chair keeps it unless an org admin changes it (`policy::check_chair_change`).
+/// A role as a form or an API client names it. The pages offer a list, so only a client that
+/// typed it (or a tampered form) is refused, and told the names there are.
+fn parse_role(raw: &str) -> std::result::Result<Role, FieldError> {
+    Role::parse(raw).ok_or_else(|| {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        FieldError::new("role", format!("There is no role “{raw}” in a network: use one of {}.", names.join(", ")))
+    })
+}
+
 pub async fn set_role(
     state: &AppState,
     actor: &Actor,
@@ -677,7 +683,7 @@ pub async fn set_role(
     role: &str,
 ) -> Result<()> {
     let seen = load(state, actor, slug, Capability::ManageMembers).await?;
-    let role = Role::parse(role).ok_or_else(|| FieldError::new("role", "Choose a role."))?;
+    let role = parse_role(role)?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     networks::lock(&mut tx, seen.network.id).await?;
