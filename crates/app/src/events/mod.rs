@@ -684,7 +684,7 @@ pub async fn update(
             // Who may attend with an answer: an event narrowed to the network's members leaves
             // out those who are not, and they must hear so (below). (Members with a charter to
             // accept keep their place: they may attend once they have.)
-            let attending_before = attending(&mut tx, id, now).await?;
+            let attending_before = store::answered_may_attend_from(&mut tx, id, now).await?;
             store::update(&mut tx, id, &p.fields, now).await?;
             if let Some(h) = p.host {
                 store::clear_hosts(&mut tx, id, 0).await?;
@@ -904,14 +904,9 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
     Ok(outcome)
 }
 
-/// Who may attend `event` with an answer to a coming date, for `after_narrowing` (read under the
-/// event's lock, before the change).
-pub(crate) async fn attending(tx: &mut Tx, event: Uuid, now: DateTime<Utc>) -> Result<Vec<store::Recipient>> {
-    Ok(store::answered_may_attend_from(tx, event, now).await?)
-}
-
 /// After a change to who may attend `e` (its audience, or its network's visibility): everyone
-/// in `before` (`attending`) who no longer may is told (`tell_left_out`), and the places they
+/// in `before` (`store::answered_may_attend_from`, read under the event's lock before the
+/// change) who no longer may is told (`tell_left_out`), and the places they
 /// held — or more places (`more`) — go down the waiting list on each date still to come.
 pub(crate) async fn after_narrowing(
     state: &AppState,
@@ -922,7 +917,7 @@ pub(crate) async fn after_narrowing(
     more: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let after = attending(tx, e.id, now).await?;
+    let after = store::answered_may_attend_from(tx, e.id, now).await?;
     let left_out: Vec<_> = before.into_iter().filter(|b| !after.iter().any(|a| a.0 == b.0)).collect();
     for person in &left_out {
         tell_left_out(state, tx, seen, e, person, now).await?;

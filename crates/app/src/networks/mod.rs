@@ -205,7 +205,7 @@ pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     if p.visibility == Visibility::InvitationOnly {
         for id in roundtable_store::events::open_to_all_from(&mut tx, seen.network.id, now).await? {
             roundtable_store::events::lock_event(&mut tx, state.db.dialect(), id).await?;
-            attending.push((id, crate::events::attending(&mut tx, id, now).await?));
+            attending.push((id, roundtable_store::events::answered_may_attend_from(&mut tx, id, now).await?));
         }
     }
     networks::update(&mut tx, seen.network.id, p.name.as_str(), p.description.as_str(), p.visibility).await?;
