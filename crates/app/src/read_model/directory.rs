@@ -3,7 +3,7 @@
 //! languages), the photo and each layer of search text (network-only, organisers-only): what the
 //! viewer may not see neither matches, nor counts, nor shows.
 
-use super::{FACETS, Net, Person, PersonEntry, Snapshot, TAG_KINDS};
+use super::{FACETS, Net, Person, PersonEntry, Snapshot, TAG_KINDS, Tag};
 use roundtable_domain::profile::{Audience, Relation, can_see};
 use roundtable_domain::{Actor, MembershipStatus, NetworkId, UserId};
 use roundtable_store::profiles::Listed;
@@ -91,12 +91,15 @@ pub struct DirectoryResult {
 const FACET_VALUES: usize = 12;
 const FACET_VALUES_ALL: usize = 1000;
 
-/// The viewer's standing towards other people: which networks they share, which they organise.
+/// The viewer's standing towards other people: which networks they share, which they organise
+/// (as bits for `Facts::nets` too, unless the snapshot is `wide`).
 struct Viewer {
-    id: UserId,
+    me: Option<Person>,
     admin: bool,
     member_of: Vec<bool>,
     organises: Vec<bool>,
+    member_mask: u64,
+    organiser_mask: u64,
 }
 
 impl Snapshot {
@@ -110,7 +113,7 @@ impl Snapshot {
     /// account) shares nothing with anyone.
     pub fn relation(&self, actor: &Actor, person: UserId) -> Relation {
         match self.person_by_id.get(&person) {
-            Some(&p) => Viewer::new(self, actor).relation(&self.people[p as usize]),
+            Some(&p) => Viewer::new(self, actor).relation(self, p),
             None => Relation {
                 is_self: actor.user_id == person,
                 viewer_is_org_admin: actor.is_org_admin,
@@ -139,16 +142,43 @@ impl Viewer {
                 organises[net] = m.role.is_organiser();
             }
         }
-        Self { id: actor.user_id, admin: actor.is_org_admin, member_of, organises }
+        let mask = |nets: &[bool]| if s.wide { 0 } else { nets.iter().rev().fold(0u64, |m, &b| m << 1 | u64::from(b)) };
+        Self {
+            me: s.person_by_id.get(&actor.user_id).copied(),
+            admin: actor.is_org_admin,
+            member_mask: mask(&member_of),
+            organiser_mask: mask(&organises),
+            member_of,
+            organises,
+        }
     }
 
     /// What `profile::can_see` needs to know about the viewer and this person.
-    fn relation(&self, p: &PersonEntry) -> Relation {
-        Relation {
-            is_self: p.id == self.id,
-            viewer_is_org_admin: self.admin,
-            organiser_of: p.active_in.iter().any(|&n: &Net| self.organises[n]),
-            shares_network: p.active_in.iter().any(|&n: &Net| self.member_of[n]),
+    fn relation(&self, s: &Snapshot, person: Person) -> Relation {
+        let (organiser_of, shares_network) = if s.wide {
+            let nets = &s.people[person as usize].active_in;
+            (nets.iter().any(|&n: &Net| self.organises[n]), nets.iter().any(|&n: &Net| self.member_of[n]))
+        } else {
+            let nets = s.facts[person as usize].nets;
+            (nets & self.organiser_mask != 0, nets & self.member_mask != 0)
+        };
+        Relation { is_self: self.me == Some(person), viewer_is_org_admin: self.admin, organiser_of, shares_network }
+    }
+}
+
+impl Snapshot {
+    /// A person's tags, by kind then value.
+    fn tags_of(&self, person: Person) -> &[Tag] {
+        let f = &self.facts[person as usize];
+        &self.tags[f.tags_from as usize..f.tags_to as usize]
+    }
+
+    /// Whether `person` is active in network `net`.
+    fn active_in(&self, person: Person, net: Net) -> bool {
+        if self.wide {
+            self.people[person as usize].active_in.binary_search(&net).is_ok()
+        } else {
+            self.facts[person as usize].nets & 1 << net != 0
         }
     }
 }
@@ -229,49 +259,70 @@ impl Snapshot {
         let ranked = !words.is_empty() && f.sort == Sort::Name;
         let mut name_hits: Vec<Person> = Vec::new();
         for person in walk {
-            let p = &self.people[person as usize];
-            if department.is_some_and(|d| p.department_id != d)
-                || location.is_some_and(|l| p.location_id != l)
-                || net.is_some_and(|n| p.active_in.binary_search(&n).is_err())
+            let facts = &self.facts[person as usize];
+            if department.is_some_and(|d| facts.department_id != d)
+                || location.is_some_and(|l| facts.location_id != l)
+                || net.is_some_and(|n| !self.active_in(person, n))
             {
                 continue;
             }
-            let rel = viewer.relation(p);
-            // Each word on its own, through the layers the viewer may see (the network layer
-            // holds the organisation's too); nothing is allocated per person.
-            let (network_text, organisers_text) = (can_see(Audience::Network, rel), can_see(Audience::Organisers, rel));
-            let text_matches = words.iter().all(|word| {
-                let word = word.as_str();
-                p.name_search.contains(word)
-                    || if network_text { p.search_network.contains(word) } else { p.search_organisation.contains(word) }
-                    || organisers_text && p.search_organisers.contains(word)
-            });
+            let rel = viewer.relation(self, person);
+            let person_tags = self.tags_of(person);
             let visible = |kind: usize, value: u32| {
-                p.tags.iter().any(|t| t.kind() == kind && t.value == value && can_see(t.audience, rel))
+                person_tags.iter().any(|t| t.kind() == kind && t.value == value && can_see(t.audience, rel))
             };
-            if !text_matches || wanted.iter().enumerate().any(|(kind, w)| w.is_some_and(|v| !visible(kind, v))) {
+            if wanted.iter().enumerate().any(|(kind, w)| w.is_some_and(|v| !visible(kind, v))) {
                 continue;
             }
+            // The rest of the person is read only for a text search, or to list them.
+            let p = || &self.people[person as usize];
+            // Each word on its own, through the layers the viewer may see (the network layer
+            // holds the organisation's too); nothing is allocated per person.
+            if !words.is_empty() {
+                let (p, network_text, organisers_text) =
+                    (p(), can_see(Audience::Network, rel), can_see(Audience::Organisers, rel));
+                let text_matches = words.iter().all(|word| {
+                    let word = word.as_str();
+                    p.name_search.contains(word)
+                        || if network_text {
+                            p.search_network.contains(word)
+                        } else {
+                            p.search_organisation.contains(word)
+                        }
+                        || organisers_text && p.search_organisers.contains(word)
+                });
+                if !text_matches {
+                    continue;
+                }
+            }
 
-            if ranked && words.iter().all(|w| p.name_search.contains(w.as_str())) {
+            if ranked && words.iter().all(|w| p().name_search.contains(w.as_str())) {
                 name_hits.push(person);
             } else if f.sort != Sort::Name || ranked {
                 matches.push(person);
             } else if total >= f.offset && out.people.len() < f.limit {
-                out.people.push(listed(p, rel));
+                out.people.push(listed(p(), rel));
             }
             total += 1;
-            departments[p.department_id as usize] += 1;
-            locations[p.location_id as usize] += 1;
-            for t in &p.tags {
+            departments[facts.department_id as usize] += 1;
+            locations[facts.location_id as usize] += 1;
+            for t in person_tags {
                 if t.kind() < FACETS && can_see(t.audience, rel) {
                     let e = &mut tags[t.kind()][t.value as usize];
                     e.0 += 1;
                     e.1 = e.1.min(t.spelling);
                 }
             }
-            for &n in &p.active_in {
-                networks[n] += 1;
+            if self.wide {
+                for &n in &p().active_in {
+                    networks[n] += 1;
+                }
+            } else {
+                let mut nets = facts.nets;
+                while nets != 0 {
+                    networks[nets.trailing_zeros() as usize] += 1;
+                    nets &= nets - 1;
+                }
             }
         }
 
@@ -286,10 +337,7 @@ impl Snapshot {
                 .iter()
                 .skip(f.offset)
                 .take(f.limit)
-                .map(|&m| {
-                    let p = &self.people[m as usize];
-                    listed(p, viewer.relation(p))
-                })
+                .map(|&m| listed(&self.people[m as usize], viewer.relation(self, m)))
                 .collect();
         }
 
@@ -337,9 +385,8 @@ impl Snapshot {
     pub fn like_me(&self, actor: &Actor) -> (Vec<Shared>, usize) {
         let Some(&me) = self.person_by_id.get(&actor.user_id) else { return (Vec::new(), self.people.len()) };
         let viewer = Viewer::new(self, actor);
-        let me_entry = &self.people[me as usize];
         let mut shared = Vec::new();
-        let mut threads: SmallVec<[&super::Tag; 10]> = me_entry.tags.iter().collect();
+        let mut threads: SmallVec<[&Tag; 10]> = self.tags_of(me).iter().collect();
         threads.sort_by_key(|t| self.tagged[t.kind()][t.value as usize].len());
         for mine in threads {
             if shared.len() >= 2000 {
@@ -351,13 +398,12 @@ impl Snapshot {
                 .iter()
                 .filter(|&&other| other != me)
                 .filter_map(|&other| {
-                    let p = &self.people[other as usize];
-                    let rel = viewer.relation(p);
-                    let t = p
-                        .tags
+                    let rel = viewer.relation(self, other);
+                    let t = self
+                        .tags_of(other)
                         .iter()
                         .find(|t| t.kind == mine.kind && t.value == mine.value && can_see(t.audience, rel))?;
-                    Some((p, rel, t.spelling))
+                    Some((&self.people[other as usize], rel, t.spelling))
                 })
                 .collect();
             let holders = seen.len() + 1;
@@ -370,8 +416,8 @@ impl Snapshot {
                 });
             }
         }
-        if !me_entry.department.is_empty() {
-            let colleagues = &self.departments.people[me_entry.department_id as usize];
+        if !self.people[me as usize].department.is_empty() {
+            let colleagues = &self.departments.people[self.facts[me as usize].department_id as usize];
             // Name order alone would favour the first 200 names of a large department.
             let found: std::collections::HashSet<UserId> = shared.iter().map(|s| s.person.id).collect();
             let (alike, others): (Vec<Person>, Vec<Person>) = colleagues
@@ -382,7 +428,7 @@ impl Snapshot {
             for other in alike.into_iter().chain(others).take(200) {
                 let p = &self.people[other as usize];
                 shared.push(Shared {
-                    person: listed(p, viewer.relation(p)),
+                    person: listed(p, viewer.relation(self, other)),
                     kind: "department",
                     value: p.department.clone(),
                     holders: colleagues.len(),
@@ -396,22 +442,18 @@ impl Snapshot {
 impl Snapshot {
     /// Orders matches (in directory order) by `sort`; ties keep directory order.
     fn sort(&self, matches: &mut [Person], sort: Sort, viewer: &Viewer) {
-        let people = &self.people;
         // (no value, rank): people without a value go last.
-        let by = |interned: &super::Interned, id: u32, empty: bool| (empty, interned.rank[id as usize]);
+        let by =
+            |interned: &super::Interned, id: u32| (interned.values[id as usize].is_empty(), interned.rank[id as usize]);
         match sort {
             Sort::Name => {}
-            Sort::Department => matches.sort_by_key(|&m| {
-                let p = &people[m as usize];
-                by(&self.departments, p.department_id, p.department.is_empty())
-            }),
-            Sort::Location => matches.sort_by_key(|&m| {
-                let p = &people[m as usize];
-                by(&self.locations, p.location_id, p.location.is_empty())
-            }),
+            Sort::Department => {
+                matches.sort_by_key(|&m| by(&self.departments, self.facts[m as usize].department_id));
+            }
+            Sort::Location => matches.sort_by_key(|&m| by(&self.locations, self.facts[m as usize].location_id)),
             Sort::Newest => matches.sort_by_cached_key(|&m| {
-                let p = &people[m as usize];
-                let rel = viewer.relation(p);
+                let p = &self.people[m as usize];
+                let rel = viewer.relation(self, m);
                 let date = p.start_date.as_ref().filter(|(_, a)| can_see(*a, rel)).map(|(d, _)| d.as_str());
                 // Some dates first, latest first.
                 (date.is_none(), std::cmp::Reverse(date))

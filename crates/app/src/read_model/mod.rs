@@ -154,9 +154,6 @@ pub struct PersonEntry {
     pub job_title: String,
     pub department: String,
     pub location: String,
-    /// Index into `Snapshot::departments` / `locations`.
-    department_id: u32,
-    location_id: u32,
     /// Who may see the photo, when there is one.
     photo: Option<Audience>,
     /// Start date in the organisation (`YYYY-MM-DD`, sorts as text) and who may see it.
@@ -168,12 +165,26 @@ pub struct PersonEntry {
     search_organisation: String,
     search_network: String,
     search_organisers: String,
-    /// Networks the person is active in, ascending. This and `tags` are held inline (spilling to
-    /// the heap only past a typical profile's size): a directory search reads both for every
-    /// match, and a separate allocation per person made each read a cache miss — over half of
-    /// the search's time with 1,000 matches (`perf`, 2026-11-26).
+    /// Networks the person is active in, ascending (a search reads `Facts::nets` instead while
+    /// there are at most 64 networks).
     active_in: SmallVec<[Net; 4]>,
-    tags: SmallVec<[Tag; 10]>,
+}
+
+/// What a directory search reads of every match, held apart from the rest of a person (names,
+/// search text): 1,000 matches read ~24 KB of these and their tags, packed in one array, rather
+/// than a ~500-byte entry each — the search's time was mostly waiting for memory (`perf`,
+/// 2026-11-27).
+#[derive(Debug, Clone, Copy, Default)]
+struct Facts {
+    /// Index into `Snapshot::departments` / `locations`.
+    department_id: u32,
+    location_id: u32,
+    /// Bit n: active in network n, while the organisation has at most 64 networks
+    /// (`Snapshot::wide` otherwise, and `PersonEntry::active_in` is read).
+    nets: u64,
+    /// The person's tags: `Snapshot::tags[tags_from..tags_to]`, by kind then value.
+    tags_from: u32,
+    tags_to: u32,
 }
 
 /// 12 bytes, so a typical profile's tags fit in two cache lines (a search reads them all).
@@ -209,6 +220,12 @@ pub struct Snapshot {
     net_by_slug: HashMap<String, Net>,
     net_by_id: HashMap<NetworkId, Net>,
     people: Vec<PersonEntry>,
+    /// Per person, what a search reads.
+    facts: Vec<Facts>,
+    /// Every person's tags, one person after another (`Facts::tags_from`).
+    tags: Vec<Tag>,
+    /// More than 64 networks: `Facts::nets` is unused.
+    wide: bool,
     person_by_id: HashMap<UserId, Person>,
     /// Every membership of an active account, whatever its status.
     memberships: HashMap<(Net, Person), Membership>,
@@ -290,6 +307,7 @@ impl Snapshot {
         // the original (a domain test holds it to that) and copies nothing for plain ASCII.
         // Most people share one of a few visibility settings: parse each distinct one once.
         let mut parsed: HashMap<&str, (Audience, Audience)> = HashMap::default();
+        let mut facts = Vec::with_capacity(rows.people.len());
         let mut people: Vec<PersonEntry> = rows
             .people
             .iter()
@@ -299,9 +317,12 @@ impl Snapshot {
                     let audiences = crate::members::audiences(&p.visibility);
                     (audiences[&Field::Photo], audiences[&Field::StartDate])
                 });
-                PersonEntry {
+                facts.push(Facts {
                     department_id: departments.add(&p.department, i as Person),
                     location_id: locations.add(&p.location, i as Person),
+                    ..Facts::default()
+                });
+                PersonEntry {
                     email_folded: p.email.to_lowercase(),
                     id: p.id,
                     name: p.name.clone(),
@@ -323,7 +344,6 @@ impl Snapshot {
                     search_network: search::searchable(&refolded(&p.search_network)),
                     search_organisers: String::new(),
                     active_in: SmallVec::new(),
-                    tags: SmallVec::new(),
                 }
             })
             .collect();
@@ -355,8 +375,12 @@ impl Snapshot {
             networks[net].member_count = list.len() as i64;
         }
         organisers.iter_mut().for_each(|list| list.sort_unstable());
-        for p in &mut people {
+        let wide = networks.len() > 64;
+        for (p, f) in people.iter_mut().zip(&mut facts) {
             p.active_in.sort_unstable();
+            if !wide {
+                f.nets = p.active_in.iter().fold(0, |mask, &n| mask | 1 << n);
+            }
         }
 
         let mut charter = vec![None; networks.len()];
@@ -382,6 +406,7 @@ impl Snapshot {
             all.sort_unstable();
             all.into_iter().map(str::to_owned).collect()
         };
+        let mut person_tags: Vec<SmallVec<[Tag; 10]>> = vec![SmallVec::new(); people.len()];
         let spelling_of: HashMap<&str, u32> =
             spellings.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
         for t in &rows.tags {
@@ -406,7 +431,7 @@ impl Snapshot {
             };
             tagged[kind][value as usize].push(person);
             let spelling = spelling_of.get(t.tag.as_str()).copied().unwrap_or_default();
-            let tags = &mut people[person as usize].tags;
+            let tags = &mut person_tags[person as usize];
             match tags.iter_mut().find(|t| t.kind() == kind && t.value == value) {
                 // Two spellings an older fold kept apart and that now fold alike (stored before
                 // the profile was saved again): one tag, or it would count twice. Both have the
@@ -433,8 +458,9 @@ impl Snapshot {
         let mut title_abbreviations: HashMap<&str, String> = HashMap::default();
         // A person's tags in one order whatever order the rows came in (a full load and a
         // reload of a few people return them differently): "people like you" walks them.
-        for p in &mut people {
-            p.tags.sort_unstable_by(|a, b| {
+        let mut tags = Vec::with_capacity(rows.tags.len());
+        for ((p, f), mut person_tags) in people.iter_mut().zip(&mut facts).zip(person_tags) {
+            person_tags.sort_unstable_by(|a, b| {
                 (a.kind, &tag_values[a.kind()][a.value as usize])
                     .cmp(&(b.kind, &tag_values[b.kind()][b.value as usize]))
             });
@@ -449,7 +475,7 @@ impl Snapshot {
             // tags shown to organisers only are searched by those who may see them (the stored
             // layers leave them out).
             let searched = |t: &&Tag| t.kind() == LEVEL || t.kind() < FACETS && t.audience == Audience::Organisers;
-            for t in p.tags.iter().filter(searched) {
+            for t in person_tags.iter().filter(searched) {
                 let value = t.value as usize;
                 let text = if t.kind() == LEVEL {
                     std::borrow::Cow::Borrowed(level_text[value].as_str())
@@ -474,6 +500,9 @@ impl Snapshot {
             {
                 layer.shrink_to_fit();
             }
+            f.tags_from = tags.len() as u32;
+            tags.extend(person_tags);
+            f.tags_to = tags.len() as u32;
         }
 
         Self {
@@ -482,6 +511,9 @@ impl Snapshot {
             net_by_slug,
             net_by_id,
             people,
+            facts,
+            tags,
+            wide,
             person_by_id,
             memberships,
             active_members,

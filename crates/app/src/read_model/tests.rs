@@ -59,6 +59,11 @@ struct World {
 /// in no network. Zoë's skills: Excel for the organisation, Python for her networks (so in her
 /// network-only search text), Rust for organisers only.
 fn world() -> World {
+    world_after(0)
+}
+
+/// `world()` with `others` networks nobody is in listed before "assistants".
+fn world_after(others: usize) -> World {
     let mut people = vec![
         person("Zoë Adams", "Finance", "London"),
         person("Peer Brown", "Finance", "Paris"),
@@ -89,7 +94,7 @@ fn world() -> World {
         // Everyone active has accepted the current charter (tests/charter_privacy.rs covers the
         // members who have not yet).
         acceptances: vec![(net.id, zoe.id, 2), (net.id, peer.id, 2), (net.id, chair.id, 2)],
-        networks: vec![net.clone()],
+        networks: (0..others).map(|i| network(&format!("other-{i:02}"))).chain([net.clone()]).collect(),
         people,
     };
     World { snap: Snapshot::build(&rows), net, zoe, peer, chair, outsider }
@@ -109,13 +114,28 @@ fn skills_seen_on_zoe(w: &World, viewer: Actor) -> Vec<String> {
 
 #[test]
 fn each_viewer_counts_only_the_skills_they_may_see() {
-    let w = world();
-    assert_eq!(skills_seen_on_zoe(&w, actor(&w.outsider)), ["excel"]);
-    assert_eq!(skills_seen_on_zoe(&w, actor(&w.peer)), ["excel", "python"]);
-    assert_eq!(skills_seen_on_zoe(&w, actor(&w.chair)), ["excel", "python", "rust"]);
-    assert_eq!(skills_seen_on_zoe(&w, actor(&w.zoe)), ["excel", "python", "rust"]);
+    each_viewer_sees_what_their_networks_allow(&world());
+}
+
+/// Networks past the 64th are not held as bits of a person's facts: the same answers.
+#[test]
+fn past_64_networks_each_viewer_still_sees_what_their_networks_allow() {
+    let w = world_after(70);
+    assert!(w.snap.wide);
+    each_viewer_sees_what_their_networks_allow(&w);
+    let members = DirectoryFilter { network: Some(w.net.id), limit: 10, ..Default::default() };
+    let found = w.snap.directory(&actor(&w.peer), &members);
+    assert_eq!(found.total, 3, "Zoë, Peer and Chair are active in the network, Outsider only asked");
+    assert_eq!(found.networks, [(w.net.id, 3)]);
+}
+
+fn each_viewer_sees_what_their_networks_allow(w: &World) {
+    assert_eq!(skills_seen_on_zoe(w, actor(&w.outsider)), ["excel"]);
+    assert_eq!(skills_seen_on_zoe(w, actor(&w.peer)), ["excel", "python"]);
+    assert_eq!(skills_seen_on_zoe(w, actor(&w.chair)), ["excel", "python", "rust"]);
+    assert_eq!(skills_seen_on_zoe(w, actor(&w.zoe)), ["excel", "python", "rust"]);
     let admin = Actor { user_id: w.outsider.id, is_org_admin: true };
-    assert_eq!(skills_seen_on_zoe(&w, admin), ["excel", "python", "rust"]);
+    assert_eq!(skills_seen_on_zoe(w, admin), ["excel", "python", "rust"]);
 }
 
 #[test]
