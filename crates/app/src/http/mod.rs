@@ -316,8 +316,9 @@ impl std::fmt::Display for PersonPath {
 
 impl askama::filters::HtmlSafe for PersonPath {}
 
+/// A query-string value as a form would send it (spaces as `+`).
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// The cell separator of a CSV file we write. Excel splits a file on the list separator of the
@@ -404,6 +405,18 @@ pub fn csv_download<R: IntoIterator<Item = Vec<String>>>(file_name: &str, header
         csv_bytes(header, rows),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod urlencode_tests {
+    #[test]
+    fn a_value_reads_back_as_written() {
+        let value = "Zoë & Co/R&D + 50% = ?#";
+        let encoded = super::urlencode(value);
+        assert_eq!(encoded, "Zo%C3%AB+%26+Co%2FR%26D+%2B+50%25+%3D+%3F%23");
+        let back: Vec<(String, String)> = serde_urlencoded::from_str(&format!("v={encoded}")).unwrap_or_default();
+        assert_eq!(back, [("v".to_owned(), value.to_owned())]);
+    }
 }
 
 #[cfg(test)]

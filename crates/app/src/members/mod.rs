@@ -625,7 +625,13 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
     // A chosen value stays listed (with 0) when nothing matches any more, so its "remove this
     // filter" link is still there on a page of no results.
     let mark = |values: Vec<(String, String, i64)>, selected: &str| {
-        let mut marked: Vec<_> = values.into_iter().map(|(v, l, n)| (v.clone(), l, n, v == selected)).collect();
+        let mut marked: Vec<_> = values
+            .into_iter()
+            .map(|(v, l, n)| {
+                let chosen = v == selected;
+                (v, l, n, chosen)
+            })
+            .collect();
         if !selected.is_empty() && !marked.iter().any(|m| m.3) {
             marked.push((selected.to_owned(), selected.to_owned(), 0, true));
         }

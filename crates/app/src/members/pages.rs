@@ -133,25 +133,24 @@ impl<'a> QueryLinks<'a> {
 
 async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<DirectoryQuery>) -> Result<Response> {
     let actor = s.actor();
-    let d = super::directory(&state, &actor, &q).await?;
+    let mut d = super::directory(&state, &actor, &q).await?;
     let links = QueryLinks::new(&q);
     let base = links.without(&[]);
-    let facets = d
-        .facets
-        .iter()
+    let facets = std::mem::take(&mut d.facets)
+        .into_iter()
         .map(|f| {
             let expanded = q.all == f.key;
             FacetView {
                 label: f.label,
                 values: f
                     .values
-                    .iter()
+                    .into_iter()
                     .map(|(v, label, count, selected)| FacetValue {
-                        label: label.clone(),
-                        count: *count,
-                        selected: *selected,
                         // Choosing the selected value again clears it.
-                        link: links.with(f.key, if *selected { "" } else { v }),
+                        link: links.with(f.key, if selected { "" } else { &v }),
+                        label,
+                        count,
+                        selected,
                     })
                     .collect(),
                 more: f.more,

@@ -167,10 +167,24 @@ impl Viewer {
 }
 
 impl Snapshot {
-    /// A person's tags, by kind then value.
+    /// A person's tags, the widest audience first (`Facts::tags_from`).
     fn tags_of(&self, person: Person) -> &[Tag] {
         let f = &self.facts[person as usize];
-        &self.tags[f.tags_from as usize..f.tags_to as usize]
+        let from = f.tags_from as usize;
+        &self.tags[from..from + usize::from(f.tags_len)]
+    }
+
+    /// The tags of a person a viewer standing in `rel` to them may see.
+    fn tags_seen(&self, person: Person, rel: Relation) -> &[Tag] {
+        let f = &self.facts[person as usize];
+        let seen = if can_see(Audience::Organisers, rel) {
+            f.tags_len
+        } else if can_see(Audience::Network, rel) {
+            f.network_tags
+        } else {
+            f.organisation_tags
+        };
+        &self.tags_of(person)[..usize::from(seen)]
     }
 
     /// Whether `person` is active in network `net`.
@@ -247,7 +261,7 @@ impl Snapshot {
         let mut departments = vec![0i64; self.departments.values.len()];
         let mut locations = vec![0i64; self.locations.values.len()];
         // Per kind, per value: (count, first spelling).
-        let mut tags: [Vec<(i64, u32)>; FACETS] =
+        let mut tags: [Vec<(i64, u32)>; super::KINDS] =
             std::array::from_fn(|kind| vec![(0, u32::MAX); self.tag_values[kind].len()]);
         let mut networks = vec![0i64; self.networks.len()];
         let mut total = 0usize;
@@ -267,10 +281,8 @@ impl Snapshot {
                 continue;
             }
             let rel = viewer.relation(self, person);
-            let person_tags = self.tags_of(person);
-            let visible = |kind: usize, value: u32| {
-                person_tags.iter().any(|t| t.kind() == kind && t.value == value && can_see(t.audience, rel))
-            };
+            let seen = self.tags_seen(person, rel);
+            let visible = |kind: usize, value: u32| seen.iter().any(|t| t.kind() == kind && t.value == value);
             if wanted.iter().enumerate().any(|(kind, w)| w.is_some_and(|v| !visible(kind, v))) {
                 continue;
             }
@@ -306,12 +318,11 @@ impl Snapshot {
             total += 1;
             departments[facts.department_id as usize] += 1;
             locations[facts.location_id as usize] += 1;
-            for t in person_tags {
-                if t.kind() < FACETS && can_see(t.audience, rel) {
-                    let e = &mut tags[t.kind()][t.value as usize];
-                    e.0 += 1;
-                    e.1 = e.1.min(t.spelling);
-                }
+            // Every kind is counted (one more than the facets), so nothing is tested per tag.
+            for t in seen {
+                let e = &mut tags[t.kind()][t.value as usize];
+                e.0 += 1;
+                e.1 = e.1.min(t.spelling);
             }
             if self.wide {
                 for &n in &p().active_in {
@@ -345,7 +356,7 @@ impl Snapshot {
         let shown = |facet: usize| if f.show_all[facet] { FACET_VALUES_ALL } else { FACET_VALUES };
         (out.departments, out.more[0]) = top(&self.departments.values, departments, shown(0));
         (out.locations, out.more[1]) = top(&self.locations.values, locations, shown(1));
-        for (kind, counts) in tags.iter().enumerate() {
+        for (kind, counts) in tags.iter().enumerate().take(FACETS) {
             let values = &self.tag_values[kind];
             let (shown, more) = most_frequent(counts.len(), |v| counts[v].0, |v| &values[v], shown(kind + 2));
             out.more[kind + 2] = more;

@@ -182,9 +182,14 @@ struct Facts {
     /// Bit n: active in network n, while the organisation has at most 64 networks
     /// (`Snapshot::wide` otherwise, and `PersonEntry::active_in` is read).
     nets: u64,
-    /// The person's tags: `Snapshot::tags[tags_from..tags_to]`, by kind then value.
+    /// The person's tags: `Snapshot::tags[tags_from..tags_from + tags_len]`, those shown to the
+    /// organisation first, then those shown to their networks, then to organisers (each by kind,
+    /// then value), so what a viewer may see is the first `organisation_tags`, `network_tags` or
+    /// all of them — counted with no test per tag.
     tags_from: u32,
-    tags_to: u32,
+    tags_len: u16,
+    organisation_tags: u16,
+    network_tags: u16,
 }
 
 /// 12 bytes, so a typical profile's tags fit in two cache lines (a search reads them all).
@@ -461,8 +466,11 @@ impl Snapshot {
         let mut tags = Vec::with_capacity(rows.tags.len());
         for ((p, f), mut person_tags) in people.iter_mut().zip(&mut facts).zip(person_tags) {
             person_tags.sort_unstable_by(|a, b| {
-                (a.kind, &tag_values[a.kind()][a.value as usize])
-                    .cmp(&(b.kind, &tag_values[b.kind()][b.value as usize]))
+                (std::cmp::Reverse(a.audience), a.kind, &tag_values[a.kind()][a.value as usize]).cmp(&(
+                    std::cmp::Reverse(b.audience),
+                    b.kind,
+                    &tag_values[b.kind()][b.value as usize],
+                ))
             });
             // What abbreviations in the job title stand for, and back ("EA" finds an Executive
             // Assistant): the title is everyone's to see.
@@ -500,9 +508,13 @@ impl Snapshot {
             {
                 layer.shrink_to_fit();
             }
+            // A profile holds a few dozen tags at most (`profile::parse_tags` bounds each field).
+            let shown_to = |audience| person_tags.iter().filter(|t| t.audience >= audience).count() as u16;
+            f.organisation_tags = shown_to(Audience::Organisation);
+            f.network_tags = shown_to(Audience::Network);
+            f.tags_len = person_tags.len() as u16;
             f.tags_from = tags.len() as u32;
             tags.extend(person_tags);
-            f.tags_to = tags.len() as u32;
         }
 
         Self {
