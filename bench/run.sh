@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Foundation benchmark: the paginated member-list page against a plain hello-world route of the
 # same binary, in one run, on 10,000 demo members; plus idle RSS and cold start-to-ready time.
-# Method: release build; server pinned to core 1, wrk to core 0 (taskset); wrk -t1 -c64 -d10s
-# after a 3 s warm-up per route. Prints a table; copy it into docs/performance.md.
+# Method: release build; server pinned to core 1, wrk to core 0 (taskset); wrk -t1 -c64 -d8s
+# after a 2 s warm-up per route, the routes side by side in each of BENCH_ROUNDS (3) rounds.
+# Prints a table; copy it into docs/performance.md.
 # Usage: bench/run.sh            (installs wrk if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,19 +37,28 @@ members_url="http://127.0.0.1:$port/n/assistants/members?page=37"
 page=$(curl -sf -H "Cookie: $cookie" "$members_url") && grep -q "Page 37 of" <<<"$page" || { echo "member page did not render"; exit 1; }
 
 measure() { # url -> "req/s p99_ms"
-  taskset -c 0 wrk -t1 -c64 -d3s -H "Cookie: $cookie" "$1" >/dev/null
-  taskset -c 0 wrk -t1 -c64 -d10s --latency -H "Cookie: $cookie" "$1" | awk '
+  taskset -c 0 wrk -t1 -c64 -d2s -H "Cookie: $cookie" "$1" >/dev/null
+  taskset -c 0 wrk -t1 -c64 -d8s --latency -H "Cookie: $cookie" "$1" | awk '
     /Requests\/sec/ {rps=$2}
     /^ +99%/ {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; p99=v}
     END {printf "%s %s", rps, p99}'
 }
-read -r hello_rps hello_p99 <<<"$(measure "http://127.0.0.1:$port/hello")"
-read -r members_rps members_p99 <<<"$(measure "$members_url")"
 # Two facets, one of them a profile tag the viewer's privacy rules apply to: everyone speaks
 # English in the demo, so this matches the ~1,000 people in London (a tenth of the organisation).
 directory_url="http://127.0.0.1:$port/people?location=London&language=english"
 page=$(curl -sf -H "Cookie: $cookie" "$directory_url") && grep -q "people" <<<"$page" || { echo "directory did not render"; exit 1; }
-read -r dir_rps dir_p99 <<<"$(measure "$directory_url")"
+# One binary's figures move by a third between runs on these VMs (docs/performance.md): the three
+# routes are measured side by side in each of BENCH_ROUNDS rounds, and the round with the median
+# directory ratio is reported, with every round's ratios.
+rounds=${BENCH_ROUNDS:-3}
+for r in $(seq "$rounds"); do
+  read -r hello_rps hello_p99 <<<"$(measure "http://127.0.0.1:$port/hello")"
+  read -r members_rps members_p99 <<<"$(measure "$members_url")"
+  read -r dir_rps dir_p99 <<<"$(measure "$directory_url")"
+  echo "$hello_rps $hello_p99 $members_rps $members_p99 $dir_rps $dir_p99" >>"$work/rounds"
+done
+read -r hello_rps hello_p99 members_rps members_p99 dir_rps dir_p99 <<<"$(
+  awk '{print $5/$1, $0}' "$work/rounds" | sort -g | awk -v n="$rounds" 'NR == int((n + 1) / 2) {$1 = ""; print}')"
 # The cost of a write: a change from another process (the CLI) moves the read model's version,
 # so the next page rebuilds the snapshot before it renders (see docs/architecture.md).
 page_ms() { curl -sf -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "$members_url" | awk '{printf "%.1f", $1*1000}'; }
@@ -67,7 +77,10 @@ printf '\n| route | req/s | p99 (ms) |\n|---|---:|---:|\n'
 printf '| /hello | %s | %s |\n' "$hello_rps" "$hello_p99"
 printf '| member list, 50 per page, signed in | %s | %s |\n' "$members_rps" "$members_p99"
 printf '| directory, two facets (location + language) | %s | %s |\n' "$dir_rps" "$dir_p99"
-printf '\nratio member list / hello: %s (target >= 0.4)\n' "$ratio"
+printf '\nrounds (hello, member list, directory req/s; ratios):\n'
+awk '{printf "  %s, %s, %s; %.2f, %.3f\n", $1, $3, $5, $3/$1, $5/$1}' "$work/rounds"
+printf 'the round with the median directory ratio:\n'
+printf 'ratio member list / hello: %s (target >= 0.4)\n' "$ratio"
 printf 'ratio directory / hello: %s (target >= 0.3)\n' "$dir_ratio"
 printf 'idle RSS: %s MB (target <= 30)\n' "$(awk -v k="$idle_rss_kb" 'BEGIN {printf "%.1f", k/1024}')"
 printf 'member page after one person changed elsewhere: %s ms, after an import of 100 people: %s ms (steady: %s ms; the snapshot update)\n' "$after_write_ms" "$after_import_ms" "$steady_ms"
