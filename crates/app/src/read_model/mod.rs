@@ -170,10 +170,9 @@ pub struct PersonEntry {
     active_in: SmallVec<[Net; 4]>,
 }
 
-/// What a directory search reads of every match, held apart from the rest of a person (names,
-/// search text): 1,000 matches read ~24 KB of these and their tags, packed in one array, rather
-/// than a ~500-byte entry each — the search's time was mostly waiting for memory (`perf`,
-/// 2026-11-27).
+/// What a directory search reads of every match (32 bytes, and the tags in one array), held
+/// apart from the rest of a person (~500 bytes of names and search text), which a search reads
+/// only to match words or to list the person.
 #[derive(Debug, Clone, Copy, Default)]
 struct Facts {
     /// Index into `Snapshot::departments` / `locations`.
