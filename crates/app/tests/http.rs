@@ -6,6 +6,7 @@
 mod support;
 
 use reqwest::StatusCode;
+use roundtable_domain::{MembershipStatus, Role};
 use roundtable_store::{Dialect, audit, networks, users};
 use support::{PASSWORD, TestApp};
 
@@ -17,6 +18,7 @@ both!(
     devices_are_named_and_each_can_be_signed_out_alone,
     the_navigation_marks_where_you_are,
     joining_by_request_needs_an_organiser_and_is_audited,
+    organisers_decide_many_requests_at_once,
     an_invitation_email_creates_an_account_and_membership,
     members_are_paginated_and_searchable_accent_insensitively,
     private_networks_stay_invisible_to_outsiders,
@@ -373,6 +375,75 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     bo.post(app.at("/n/eas/leave")).send().await.unwrap();
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     assert_eq!(n.member_count, 0);
+}
+
+async fn organisers_decide_many_requests_at_once(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "by_request").await;
+    let (mut ids, mut clients) = (Vec::new(), Vec::new());
+    for (email, name) in [
+        ("ann@example.org", "Ann Asker"),
+        ("bo@example.org", "Bo Asker"),
+        ("cy@example.org", "Cy Asker"),
+        ("dee@example.org", "Dee Asker"),
+    ] {
+        let c = app.user(email, name).await;
+        c.post(app.at("/n/eas/join")).send().await.unwrap();
+        ids.push(app.user_id(email).await.to_string());
+        clients.push(c);
+    }
+    let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
+    assert!(page.contains("Approve all 4 requests"), "{page}");
+    assert!(page.contains(&format!("form=\"decide-many\" name=\"person\" value=\"{}\"", ids[0])), "{page}");
+    let all: Vec<(&str, &str)> = ids.iter().map(|id| ("all", id.as_str())).collect();
+
+    // Someone who does not manage members cannot, even with every id.
+    let (member, _) = app.member_with_role("eas", "member@example.org", "Meg Member", Role::Member).await;
+    let mut form = all.clone();
+    form.push(("decision", "approve-all"));
+    let r = member.post(app.at("/n/eas/requests")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Nothing ticked: said, and nothing changes.
+    let r = admin.post(app.at("/n/eas/requests")).form(&[("decision", "approve")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("Tick the requests to decide first"));
+
+    // Cy is declined on his own; Dee withdraws meanwhile.
+    let r = admin
+        .post(app.at("/n/eas/requests"))
+        .form(&[("person", ids[2].as_str()), ("decision", "decline")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/members?notice=declined-many");
+    clients[3].post(app.at("/n/eas/leave")).send().await.unwrap();
+    // "Approve all" from the page seen before: Ann and Bo join, Cy and Dee are skipped and said.
+    let r = admin.post(app.at("/n/eas/requests")).form(&form).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/members?notice=decided-some");
+    let page = body(admin.get(app.at("/n/eas/members?notice=decided-some")).send().await.unwrap()).await;
+    assert!(page.contains("some had been decided by another organiser or withdrawn"), "{page}");
+    assert!(!page.contains("Requests to join"), "no request left: {page}");
+    for (email, member) in [("ann", true), ("bo", true), ("cy", false), ("dee", false)] {
+        let standing = app.standing("eas", app.user_id(&format!("{email}@example.org")).await).await;
+        assert_eq!(standing.is_some_and(|(_, s)| s == MembershipStatus::Active), member, "{email}: {standing:?}");
+        assert!(member || standing.is_none(), "{email}: no request left: {standing:?}");
+    }
+    for (email, told) in [
+        ("ann@example.org", "was approved"),
+        ("bo@example.org", "was approved"),
+        ("cy@example.org", "was not approved"),
+    ] {
+        let mails = app.emails_to(email).await;
+        assert_eq!(mails.iter().filter(|m| m.contains(told)).count(), 1, "{email}: {mails:?}");
+    }
+    assert!(app.emails_to("dee@example.org").await.iter().all(|m| !m.contains("Your request to join")));
+    let (log, _) = audit::page(&app.state.db, 50, 0).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "membership.approved").count(), 2);
+    assert_eq!(log.iter().filter(|e| e.action == "membership.declined").count(), 1);
+    // The same again: nothing was still waiting.
+    let r = admin.post(app.at("/n/eas/requests")).form(&form).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/members?notice=decided-none");
 }
 
 async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {

@@ -157,6 +157,14 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "invitation-declined" => "You have declined the invitation.",
         "approved" => "The request was approved.",
         "declined" => "The request was declined.",
+        "approved-many" => "The requests were approved; each person has been told by email.",
+        "declined-many" => "The requests were declined; each person has been told by email.",
+        "decided-none" => {
+            "None of those requests was still waiting: another organiser had decided them, or they were withdrawn."
+        }
+        "decided-some" => {
+            "The other requests were decided and each person told; some had been decided by another organiser or withdrawn meanwhile."
+        }
         "invited" => "The invitation has been sent by email.",
         "password-link-sent" => "A link to choose a new password has been emailed. It works for one hour.",
         "created" => "The network has been created.",

@@ -497,6 +497,52 @@ pub async fn pending_in(state: &AppState, actor: &Actor, slug: &str) -> Result<P
     pending(state, actor, &seen).await
 }
 
+/// What deciding several requests at once came to.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Decided {
+    pub done: usize,
+    /// Decided by another organiser meanwhile, withdrawn, or no such person.
+    pub skipped: usize,
+}
+
+/// At most this many requests in one go: more than a page lists (`pending`).
+const DECIDE_AT_ONCE: usize = 500;
+
+/// Approves or declines each of `users`' requests as `decide` does one — each person told,
+/// each decision audited — skipping (and counting) those already decided or withdrawn.
+pub async fn decide_many(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    users: &[UserId],
+    approve: bool,
+) -> Result<Decided> {
+    load(state, actor, slug, Capability::ManageMembers).await?;
+    if users.is_empty() {
+        return Err(FieldError::new(
+            "request",
+            "Tick the requests to decide first, or use the buttons on a request's row.",
+        )
+        .into());
+    }
+    if users.len() > DECIDE_AT_ONCE {
+        return Err(FieldError::new("request", format!("Decide at most {DECIDE_AT_ONCE} requests at once.")).into());
+    }
+    let mut unique = users.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let mut decided = Decided::default();
+    for user in unique {
+        match decide(state, actor, actor_name, slug, user, approve).await {
+            Ok(()) => decided.done += 1,
+            Err(AppError::Conflict(_) | AppError::NotFound) => decided.skipped += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(decided)
+}
+
 /// Approves or declines a request to join, and tells the person by email.
 pub async fn decide(
     state: &AppState,

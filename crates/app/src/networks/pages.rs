@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/n/{slug}/leave", get(leave_confirm).post(leave))
         .route("/n/{slug}/members", get(members))
         .route("/n/{slug}/invite", get(invite_form).post(invite))
+        .route("/n/{slug}/requests", post(decide_many))
         .route("/n/{slug}/requests/{user}/{decision}", post(decide))
         .route("/n/{slug}/members/{user}/role", post(set_role))
         .route("/n/{slug}/members/{user}/remove", get(remove_confirm).post(remove))
@@ -544,6 +545,39 @@ async fn decide(
     };
     super::decide(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, approve).await?;
     let n = if approve { "approved" } else { "declined" };
+    Ok(Redirect::to(&format!("/n/{slug}/members?notice={n}")).into_response())
+}
+
+/// "Approve all", or approve or decline the ticked requests. The form repeats its fields (`all`,
+/// `person`), which `Form` does not read: the body is parsed here.
+async fn decide_many(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response> {
+    let (mut decision, mut ticked, mut all) = (String::new(), Vec::new(), Vec::new());
+    for (key, value) in form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "decision" => decision = value.into_owned(),
+            "person" => ticked.extend(UserId::parse(&value)),
+            "all" => all.extend(UserId::parse(&value)),
+            _ => {}
+        }
+    }
+    let (approve, users) = match decision.as_str() {
+        "approve-all" => (true, all),
+        "approve" => (true, ticked),
+        "decline" => (false, ticked),
+        _ => return Err(roundtable_domain::FieldError::new("decision", "Choose to approve or to decline.").into()),
+    };
+    let decided = super::decide_many(&state, &s.actor(), &s.user.name, &slug, &users, approve).await?;
+    let n = match (decided.done, decided.skipped, approve) {
+        (_, 0, true) => "approved-many",
+        (_, 0, false) => "declined-many",
+        (0, _, _) => "decided-none",
+        _ => "decided-some",
+    };
     Ok(Redirect::to(&format!("/n/{slug}/members?notice={n}")).into_response())
 }
 
