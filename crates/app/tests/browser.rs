@@ -896,7 +896,7 @@ async fn journey(dialect: Dialect) {
     other.expect_h1("Members of Assistants").await;
     other
         .find(
-            By::XPath("//section[@id='requests']//tr[td[1]='Asker' and td[2]='asker@example.org']"),
+            By::XPath("//section[@id='requests']//tr[td[2]='Asker' and td[3]='asker@example.org']"),
             "Asker's request",
         )
         .await;
