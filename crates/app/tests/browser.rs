@@ -896,7 +896,7 @@ async fn journey(dialect: Dialect) {
     other.expect_h1("Members of Assistants").await;
     other
         .find(
-            By::XPath("//section[@id='requests']//tr[td[2]='Asker' and td[3]='asker@example.org']"),
+            By::XPath("//section[@id='requests']//tr[td[1]='Asker' and td[2]='asker@example.org']"),
             "Asker's request",
         )
         .await;
@@ -909,6 +909,25 @@ async fn journey(dialect: Dialect) {
         .find(By::XPath("//main//table//tr[td[1]='Nina Newcomer' and td[2]='Member']"), "Nina in the members table")
         .await;
     other.expect_absent(By::Css("section#requests"), "the request, after approval,").await;
+    other.expect_text("main p[aria-live=polite]", "2 members.").await;
+    // Several requests at once: two more people ask (over HTTP); Cal's box is ticked from the
+    // keyboard (the boxes sit in the table, outside their form) and "Decline ticked" declines
+    // him alone; with one request left, its row's buttons are all there is.
+    for (email, name) in [("bea@example.org", "Bea Bulk"), ("cal@example.org", "Cal Bulk")] {
+        let c = app.user(email, name).await;
+        c.post(app.at(&format!("/n/{slug}/join"))).send().await.expect("join");
+    }
+    other.open(&format!("/n/{slug}/members")).await;
+    let tick = other.find(By::Css("input[aria-label='Tick Cal Bulk']"), "Cal's tick box").await;
+    tick.send_keys(" ").await.expect("space");
+    let decline = other.button("Decline ticked").await;
+    other.click(decline).await;
+    other.expect_notice("The requests were declined; each person has been told by email.").await;
+    other.expect_absent(By::Css("form#decide-many"), "the form for several requests, with one left,").await;
+    other.find(By::XPath("//section[@id='requests']//tr[td[1]='Bea Bulk']"), "Bea's request, still waiting").await;
+    let decline = other.button("Decline Bea Bulk").await;
+    other.click(decline).await;
+    other.expect_absent(By::Css("section#requests"), "the requests, once decided,").await;
     other.expect_text("main p[aria-live=polite]", "2 members.").await;
     // Removing someone asks first; cancelling changes nothing.
     let remove = other.button("Remove Asker").await;
