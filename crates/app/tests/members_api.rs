@@ -14,6 +14,7 @@ use support::TestApp;
 
 both!(
     organisers_list_approve_and_decline_requests,
+    organisers_decide_many_requests_in_one_call,
     organisers_invite_list_and_withdraw_invitations,
     organisers_change_roles_and_remove_members,
     the_chair_rules_and_the_last_chair_hold_over_the_api,
@@ -376,6 +377,64 @@ async fn the_chair_rules_and_the_last_chair_hold_over_the_api(d: Dialect) {
     assert_eq!(app.standing("circle", pat).await, Some((Role::Member, MembershipStatus::Active)));
 }
 
+/// The list's ids, decided in one call: each person told and audited as one by one; those no
+/// longer waiting skipped and counted; bad input refused whole.
+async fn organisers_decide_many_requests_in_one_call(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "circle", "by_request").await;
+    let (chair, _) = member(&app, "circle", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (plain, _) = member(&app, "circle", "pat@example.org", "Pat Plain", Role::Member).await;
+    let (mut ids, mut clients) = (Vec::new(), Vec::new());
+    for who in ["ann", "bo", "cy", "dee"] {
+        let c = app.user(&format!("{who}@example.org"), &format!("{who} Asker")).await;
+        assert_eq!(c.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        ids.push(app.user_id(&format!("{who}@example.org")).await);
+        clients.push(c);
+    }
+    let (_, list) = call(&app, Method::GET, "/api/v1/networks/circle/requests", &chair, None).await;
+    let listed: Vec<Value> = list.as_array().unwrap().iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(listed.len(), 4);
+    let path = "/api/v1/networks/circle/requests";
+
+    // Refused whole, naming `people`, deciding nothing: no ids, an id that is not one, too many;
+    // and a member who does not manage members, whatever the ids.
+    let too_many: Vec<String> = (0..501).map(|_| UserId::new().to_string()).collect();
+    for people in [json!([]), json!([ids[0].to_string(), "not-an-id"]), json!(too_many)] {
+        let r = call(&app, Method::POST, path, &chair, Some(json!({"decision": "approve", "people": people}))).await;
+        refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("people"));
+    }
+    let r = call(&app, Method::POST, path, &chair, Some(json!({"decision": "maybe", "people": listed}))).await;
+    refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", None);
+    let r = call(&app, Method::POST, path, &plain, Some(json!({"decision": "approve", "people": listed}))).await;
+    refused(&r, StatusCode::FORBIDDEN, "forbidden", None);
+    for id in &ids {
+        assert_eq!(app.standing("circle", *id).await, Some((Role::Member, MembershipStatus::Requested)));
+    }
+
+    // Cy declined on his own first; Dee withdraws; an id of no one rides along.
+    let cy = json!({"decision": "decline", "people": [ids[2].to_string()]});
+    let r = call(&app, Method::POST, path, &chair, Some(cy)).await;
+    assert_eq!(r, (StatusCode::OK, json!({"decided": 1, "skipped": 0})));
+    assert_eq!(clients[3].post(app.at("/n/circle/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let mut everyone = listed.clone();
+    everyone.push(json!(UserId::new().to_string()));
+    let r = call(&app, Method::POST, path, &chair, Some(json!({"decision": "approve", "people": everyone}))).await;
+    assert_eq!(r, (StatusCode::OK, json!({"decided": 2, "skipped": 3})));
+    for (i, active) in [(0, true), (1, true), (2, false), (3, false)] {
+        let standing = app.standing("circle", ids[i]).await;
+        assert_eq!(standing, active.then_some((Role::Member, MembershipStatus::Active)), "{i}");
+    }
+    assert_eq!(audited(&app, "membership.approved").await.len(), 2);
+    assert_eq!(audited(&app, "membership.declined").await.len(), 1);
+    for (who, told) in [("ann", "was approved"), ("bo", "was approved"), ("cy", "was not approved")] {
+        let mails = app.emails_to(&format!("{who}@example.org")).await;
+        assert_eq!(mails.iter().filter(|m| m.contains(told)).count(), 1, "{who}: {mails:?}");
+    }
+    let (_, list) = call(&app, Method::GET, path, &chair, None).await;
+    assert_eq!(list, json!([]));
+}
+
 /// Every route, for everyone who may not manage the network's members: a member, a sponsor, a
 /// training coordinator (who organises but does not manage members), the Chair of another
 /// network, the Chair with a charter to accept, and a Chair whose token's address is not
@@ -404,6 +463,11 @@ async fn only_those_who_manage_the_networks_members_may(d: Dialect) {
     let routes = [
         (Method::GET, "/api/v1/networks/circle/requests".to_owned(), None),
         (Method::POST, format!("/api/v1/networks/circle/requests/{bo}"), Some(json!({"decision": "approve"}))),
+        (
+            Method::POST,
+            "/api/v1/networks/circle/requests".to_owned(),
+            Some(json!({"decision": "approve", "people": [bo]})),
+        ),
         (Method::GET, "/api/v1/networks/circle/invitations".to_owned(), None),
         (Method::POST, "/api/v1/networks/circle/invitations".to_owned(), Some(json!({"email": "x@example.org"}))),
         (Method::DELETE, "/api/v1/networks/circle/invitations/new@example.org".to_owned(), None),
@@ -468,8 +532,9 @@ async fn only_those_who_manage_the_networks_members_may(d: Dialect) {
 async fn the_openapi_document_describes_each_member_route(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let spec: Value = reqwest::get(app.at("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
-    let routes: [(&str, &str, &[&str]); 7] = [
+    let routes: [(&str, &str, &[&str]); 8] = [
         ("/api/v1/networks/{slug}/requests", "get", &["200", "401", "403", "404", "409"]),
+        ("/api/v1/networks/{slug}/requests", "post", &["200", "400", "403", "404", "409", "415", "422"]),
         ("/api/v1/networks/{slug}/requests/{person}", "post", &["204", "400", "403", "404", "409", "415", "422"]),
         ("/api/v1/networks/{slug}/invitations", "get", &["200", "403", "404", "409"]),
         ("/api/v1/networks/{slug}/invitations", "post", &["201", "400", "403", "404", "409", "422"]),

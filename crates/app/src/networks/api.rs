@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}", get(get_network))
         .route("/api/v1/networks/{slug}/members", get(list_members))
         .route("/api/v1/networks/{slug}/membership", post(join).delete(leave))
-        .route("/api/v1/networks/{slug}/requests", get(list_requests))
+        .route("/api/v1/networks/{slug}/requests", get(list_requests).post(decide_many))
         .route("/api/v1/networks/{slug}/requests/{person}", post(decide))
         .route("/api/v1/networks/{slug}/invitations", get(list_invitations).post(invite))
         .route("/api/v1/networks/{slug}/invitations/{email}", delete(withdraw_invitation))
@@ -230,6 +230,48 @@ pub(crate) async fn decide(
     let approve = matches!(d.decision, Decision::Approve);
     super::decide(&state, &u.actor(), &u.0.name, &slug, crate::api::person_id(&person)?, approve).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionsJson {
+    decision: Decision,
+    /// The ids of the people asking, as `GET …/requests` lists them (at most 500).
+    people: Vec<String>,
+}
+
+/// What a decision on many requests did.
+#[derive(Serialize, ToSchema)]
+pub struct DecidedJson {
+    /// Requests approved or declined now.
+    decided: usize,
+    /// Requests no longer waiting — decided by another organiser meanwhile, withdrawn — or ids
+    /// of no one; nothing was done for them.
+    skipped: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/requests", params(("slug" = String, Path)), request_body = DecisionsJson,
+    responses((status = 200, body = DecidedJson, description = "Each request still waiting was approved or declined as `POST …/requests/{person}` does one: each person told by email, each decision in the audit log. Those no longer waiting are skipped and counted"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members (code `forbidden`)"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The caller must accept the network's current charter first (code `charter_acceptance_required`)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`decision` is neither `approve` nor `decline`, `people` is empty or longer than 500, or one of its entries is not a person's id (field `people`); nothing was changed")))]
+pub(crate) async fn decide_many(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Json(d): Json<DecisionsJson>,
+) -> ApiResult<Json<DecidedJson>> {
+    let refuse = |message: String| ApiError(roundtable_domain::FieldError::new("people", message).into());
+    if d.people.is_empty() || d.people.len() > super::DECIDE_AT_ONCE {
+        return Err(refuse(format!("List from 1 to {} ids of people asking to join.", super::DECIDE_AT_ONCE)));
+    }
+    let people = d.people.iter().map(|raw| roundtable_domain::UserId::parse(raw)).collect::<Option<Vec<_>>>();
+    let people = people.ok_or_else(|| {
+        refuse("Each entry must be the id of a person asking to join, as the list of requests gives it.".into())
+    })?;
+    let approve = matches!(d.decision, Decision::Approve);
+    let done = super::decide_many(&state, &u.actor(), &u.0.name, &slug, &people, approve).await?;
+    Ok(Json(DecidedJson { decided: done.done, skipped: done.skipped }))
 }
 
 /// An invitation not yet accepted.

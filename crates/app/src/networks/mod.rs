@@ -506,7 +506,7 @@ pub struct Decided {
 }
 
 /// At most this many requests in one go: more than a page lists (`pending`).
-const DECIDE_AT_ONCE: usize = 500;
+pub(crate) const DECIDE_AT_ONCE: usize = 500;
 
 /// Approves or declines each of `users`' requests as `decide` does one — each person told,
 /// each decision audited — skipping (and counting) those already decided or withdrawn.
