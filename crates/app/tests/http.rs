@@ -19,6 +19,7 @@ both!(
     the_navigation_marks_where_you_are,
     joining_by_request_needs_an_organiser_and_is_audited,
     organisers_decide_many_requests_at_once,
+    a_long_queue_of_requests_is_listed_a_page_at_a_time,
     an_invitation_email_creates_an_account_and_membership,
     members_are_paginated_and_searchable_accent_insensitively,
     private_networks_stay_invisible_to_outsiders,
@@ -444,6 +445,54 @@ async fn organisers_decide_many_requests_at_once(d: Dialect) {
     // The same again: nothing was still waiting.
     let r = admin.post(app.at("/n/eas/requests")).form(&form).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/eas/members?notice=decided-none");
+}
+
+/// Past 200 requests the page says how many wait and lists those who have waited longest;
+/// deciding them brings the rest up.
+async fn a_long_queue_of_requests_is_listed_a_page_at_a_time(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "by_request").await;
+    let net = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    // 205 requests, a minute apart: asker 0 asked first.
+    let start = chrono::Utc::now() - chrono::Duration::days(1);
+    let mut tx = app.state.db.begin().await.unwrap();
+    for i in 0..205 {
+        let email = roundtable_domain::Email::parse(&format!("asker{i}@example.org")).unwrap();
+        let name = roundtable_domain::PersonName::parse(&format!("Asker Number{i}")).unwrap();
+        let new =
+            users::NewUser { email: &email, name: &name, password_hash: None, is_org_admin: false, verified: true };
+        let asked = start + chrono::Duration::minutes(i);
+        let id = users::insert(&mut tx, &new, asked).await.unwrap();
+        networks::upsert_membership(&mut tx, net.id, id, Role::Member, MembershipStatus::Requested, asked)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
+    assert!(page.contains("205 people are asking to join. The 200 who have waited longest are listed"), "{page}");
+    assert!(page.contains("Approve the 200 listed requests"), "{page}");
+    assert!(page.contains("Asker Number0<") && !page.contains("Asker Number204<"), "the first to ask are listed");
+    // The API lists the same ones.
+    let token = app.api_token(&admin).await;
+    let list = support::api_get(app.at("/api/v1/networks/eas/requests"), &token).await;
+    let names: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        (names.len(), names.first().copied(), names.last().copied()),
+        (200, Some("Asker Number199"), Some("Asker Number0"))
+    );
+
+    // Approving the listed ones: the last five to ask come up, with no note any more.
+    let all: Vec<(&str, String)> =
+        list.as_array().unwrap().iter().map(|r| ("all", r["id"].as_str().unwrap().to_owned())).collect();
+    let mut form = all;
+    form.push(("decision", "approve-all".to_owned()));
+    let r = admin.post(app.at("/n/eas/requests")).form(&form).send().await.unwrap();
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/members?notice=approved-many");
+    let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
+    assert!(page.contains("Approve all 5 requests") && !page.contains("people are asking to join"), "{page}");
+    assert!(page.contains("Asker Number204<"), "{page}");
 }
 
 async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {

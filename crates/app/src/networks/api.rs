@@ -179,7 +179,7 @@ pub struct RequestJson {
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/requests", params(("slug" = String, Path)),
-    responses((status = 200, body = [RequestJson], description = "Requests to join, newest first (the newest 200), for those who manage the network's members"),
+    responses((status = 200, body = [RequestJson], description = "Requests to join, newest first: the 200 waiting longest (deciding them brings the next ones up), for those who manage the network's members"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members (code `forbidden`)"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller")))]
 pub(crate) async fn list_requests(
@@ -313,7 +313,7 @@ fn invitations_json(p: super::Pending) -> Vec<InvitationJson> {
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/invitations", params(("slug" = String, Path)),
-    responses((status = 200, body = [InvitationJson], description = "Invitations not yet accepted, for those who manage the network's members: people with an account first (newest first, the newest 200), then addresses without one whose link still works, by address"),
+    responses((status = 200, body = [InvitationJson], description = "Invitations not yet accepted, for those who manage the network's members: people with an account first (newest first: the 200 waiting longest), then addresses without one whose link still works, by address"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members (code `forbidden`)"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller")))]
 pub(crate) async fn list_invitations(

@@ -471,10 +471,16 @@ pub async fn members(state: &AppState, actor: &Actor, slug: &str, q: &str, page:
 #[derive(Debug, Default)]
 pub struct Pending {
     pub requests: Vec<Member>,
+    /// How many requests wait in all: more than are listed past `PENDING_LISTED`.
+    pub requests_waiting: usize,
     pub invited: Vec<Member>,
+    pub invited_waiting: usize,
     /// Only while their link works: an expired one drops off the list.
     pub open: Vec<links::OpenInvite>,
 }
+
+/// At most this many requests to join, and as many invitations, are listed at once.
+pub const PENDING_LISTED: usize = 200;
 
 /// Pending requests and invitations, for the people who manage members; nothing for anyone
 /// else (the member list shows them no such section).
@@ -483,11 +489,18 @@ pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Pen
         return Ok(Pending::default());
     }
     let snapshot = state.snapshot().await?;
-    // The newest 200 of each: a page, not an archive (the network home shows the full count).
-    let newest = |status| snapshot.pending(seen.network.id, status).into_iter().take(200).collect::<Vec<_>>();
-    let (requests, invited) = (newest(MembershipStatus::Requested), newest(MembershipStatus::Invited));
+    // A page, not an archive: those who have waited longest, so deciding the list brings the
+    // next ones up in turn (listed newest first, like a shorter list).
+    let listed = |status| {
+        let mut all = snapshot.pending(seen.network.id, status);
+        let waiting = all.len();
+        all.drain(..waiting.saturating_sub(PENDING_LISTED));
+        (all, waiting)
+    };
+    let ((requests, requests_waiting), (invited, invited_waiting)) =
+        (listed(MembershipStatus::Requested), listed(MembershipStatus::Invited));
     let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now()).await?;
-    Ok(Pending { requests, invited, open })
+    Ok(Pending { requests, requests_waiting, invited, invited_waiting, open })
 }
 
 /// `pending` by the network's slug, refusing whoever may not manage its members: an API client

@@ -426,7 +426,9 @@ struct MembersPage<'a> {
     /// Organisers may download the list for their reports.
     can_export: bool,
     requests: Vec<Listed<'a>>,
+    requests_waiting: usize,
     invited: Vec<Listed<'a>>,
+    invited_waiting: usize,
     /// The viewer's time zone, the calendar the dates are written on.
     tz: chrono_tz::Tz,
     /// (address, the day its link stops working).
@@ -458,7 +460,9 @@ async fn members(
         can_manage: seen.can(&actor, Capability::ManageMembers),
         can_export: seen.can(&actor, Capability::Organise),
         requests: pending.requests.iter().map(Listed::from).collect(),
+        requests_waiting: pending.requests_waiting,
         invited: pending.invited.iter().map(Listed::from).collect(),
+        invited_waiting: pending.invited_waiting,
         invited_emails: pending.open.into_iter().map(|i| (i.email, crate::http::day(i.expires_at, s.tz))).collect(),
         tz: s.tz,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
