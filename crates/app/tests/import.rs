@@ -660,6 +660,41 @@ async fn a_large_file_is_written_in_batches_and_stays_idempotent(d: Dialect) {
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, n));
 }
 
+/// On PostgreSQL a profile being saved while an import waits for people's tables deadlocks with
+/// it; PostgreSQL rolls back the import (it waited first), which reads everything again and
+/// succeeds once the save has committed — both changes kept, no error shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_rolled_back_to_end_a_deadlock_tries_again_on_postgres() {
+    let app = TestApp::spawn(Dialect::Postgres).await;
+    app.setup().await;
+    let db = app.state.db.clone();
+    import(&db, b"email,name,job_title\r\nann@example.org,Ann Able,Clerk\r\n", apply()).await;
+    let ann = user(&db, "ann@example.org").await.unwrap().id;
+    // A save in progress: it has written Ann's profile, and will write her account next.
+    let mut save = db.begin().await.unwrap();
+    let pronouns = "UPDATE profiles SET pronouns = 'she/her' WHERE user_id = $1";
+    save.write(pronouns, roundtable_store::params![ann]).await.unwrap();
+    let importing = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let file = b"email,name,job_title\r\nann@example.org,Ann Able,Head Clerk\r\n";
+            console::import(&db, file, "members.csv", &apply(), &|_, _, _| {}).await
+        }
+    });
+    // The import now holds the accounts table and waits for the profiles.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let zone = "UPDATE users SET time_zone = 'Europe/Paris' WHERE id = $1";
+    save.write(zone, roundtable_store::params![ann]).await.unwrap();
+    save.commit().await.unwrap();
+    let (_, _, report) = importing.await.unwrap().unwrap();
+    assert!(report.applied);
+    let p = profile(&db, "ann@example.org").await;
+    assert_eq!(
+        (p.job_title.as_str(), p.pronouns.as_str(), p.time_zone.as_str()),
+        ("Head Clerk", "she/her", "Europe/Paris")
+    );
+}
+
 async fn a_failure_while_writing_leaves_the_database_unchanged(d: Dialect) {
     let app = TestApp::spawn(d).await;
     app.setup().await;

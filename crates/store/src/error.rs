@@ -14,6 +14,11 @@ pub enum Error {
     Decode(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Another transaction held what this one needed — PostgreSQL chose it to end a deadlock or
+    /// a serialisation conflict, or SQLite's writer stayed busy past the timeout. Rolled back
+    /// whole; trying again will usually work.
+    #[error("database busy: {0}")]
+    Busy(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -27,6 +32,11 @@ impl From<rusqlite::Error> for Error {
             // "UNIQUE constraint failed: users.email"
             let key = msg.rsplit(": ").next().unwrap_or(msg).to_owned();
             return Error::Conflict(key);
+        }
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        {
+            return Error::Busy(e.to_string());
         }
         Error::Database(e.to_string())
     }
@@ -45,7 +55,14 @@ impl From<tokio_postgres::Error> for Error {
                     .unwrap_or_default();
                 return Error::Conflict(format!("{table}.{column}"));
             }
-            return Error::Database(format!("{}: {}", db.code().code(), db.message()));
+            let text = format!("{}: {}", db.code().code(), db.message());
+            use tokio_postgres::error::SqlState;
+            if [SqlState::T_R_DEADLOCK_DETECTED, SqlState::T_R_SERIALIZATION_FAILURE, SqlState::LOCK_NOT_AVAILABLE]
+                .contains(db.code())
+            {
+                return Error::Busy(text);
+            }
+            return Error::Database(text);
         }
         if e.is_closed() {
             return Error::Unavailable(e.to_string());
@@ -68,5 +85,18 @@ impl From<deadpool_postgres::PoolError> for Error {
             source = cause.source();
         }
         Error::Unavailable(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_busy_and_locked_are_busy_other_failures_are_not() {
+        let failure = |code| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+        assert!(matches!(Error::from(failure(rusqlite::ffi::SQLITE_BUSY)), Error::Busy(_)));
+        assert!(matches!(Error::from(failure(rusqlite::ffi::SQLITE_LOCKED)), Error::Busy(_)));
+        assert!(matches!(Error::from(failure(rusqlite::ffi::SQLITE_CORRUPT)), Error::Database(_)));
     }
 }

@@ -402,6 +402,37 @@ async fn a_commit_cut_off_on_postgres_rolls_back_and_blocks_nobody() {
     assert!(!admin.is_org_admin);
 }
 
+/// Two transactions each holding a row the other wants: PostgreSQL ends the deadlock by rolling
+/// one back, which the store reports as busy (worth trying again), not as a fault; the other
+/// commits. (SQLite has one writer at a time; its busy timeout is a unit test of the mapping.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadlock_on_postgres_is_busy_and_the_other_side_commits() {
+    let t = TestDb::new(Dialect::Postgres).await;
+    let ann = new_user(&t, "ann@example.org").await.unwrap();
+    let bo = new_user(&t, "bo@example.org").await.unwrap();
+    let (mut a, mut b) = (t.db.begin().await.unwrap(), t.db.begin().await.unwrap());
+    users::set_admin(&mut a, ann, true).await.unwrap();
+    users::set_admin(&mut b, bo, true).await.unwrap();
+    let (first, second) = tokio::join!(
+        async move {
+            users::set_admin(&mut a, bo, true).await?;
+            a.commit().await
+        },
+        async move {
+            users::set_admin(&mut b, ann, true).await?;
+            b.commit().await
+        },
+    );
+    let busy = |r: &Result<(), Error>| matches!(r, Err(Error::Busy(_)));
+    assert!(
+        busy(&first) && second.is_ok() || first.is_ok() && busy(&second),
+        "one busy, one committed: {first:?} {second:?}"
+    );
+    for id in [ann, bo] {
+        assert!(users::by_id(&t.db, id).await.unwrap().unwrap().is_org_admin, "the committed side's change");
+    }
+}
+
 /// Logs an HR import's change of address, as the import does.
 async fn log_change(t: &TestDb, from: &str, to: &str, at: chrono::DateTime<Utc>) {
     use roundtable_store::audit;

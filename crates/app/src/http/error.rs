@@ -111,11 +111,24 @@ impl From<PathRejection> for AppError {
 }
 
 impl AppError {
-    /// The database cannot be reached (down, restarting, out of connections): a passing state,
-    /// told as such (503, try again shortly) rather than as a fault of ours.
+    /// A passing state of the database, told as such (503, try again) rather than as a fault of
+    /// ours: it cannot be reached (down, restarting, out of connections), or it rolled this
+    /// change back because another held what it needed (`Busy`).
+    fn database_passing(&self) -> Option<&roundtable_store::Error> {
+        use roundtable_store::Error::{Busy, Unavailable};
+        match self {
+            AppError::Internal(e) => e.downcast_ref().filter(|e| matches!(e, Unavailable(_) | Busy(_))),
+            _ => None,
+        }
+    }
+
     fn database_unavailable(&self) -> bool {
-        matches!(self, AppError::Internal(e)
-            if matches!(e.downcast_ref::<roundtable_store::Error>(), Some(roundtable_store::Error::Unavailable(_))))
+        self.database_passing().is_some()
+    }
+
+    /// The change was rolled back for another's sake (`roundtable_store::Error::Busy`).
+    pub fn database_busy(&self) -> bool {
+        matches!(self.database_passing(), Some(roundtable_store::Error::Busy(_)))
     }
 
     pub fn status(&self) -> StatusCode {
@@ -137,6 +150,7 @@ impl AppError {
     /// A stable snake_case code for API clients.
     pub fn code(&self) -> &'static str {
         match self {
+            _ if self.database_busy() => "busy",
             _ if self.database_unavailable() => "unavailable",
             AppError::NotFound => "not_found",
             AppError::Forbidden(_) => "forbidden",
@@ -160,6 +174,10 @@ impl AppError {
     /// What to tell the person, in plain words.
     pub fn message(&self) -> String {
         match self {
+            _ if self.database_busy() => {
+                "Another change was being saved at the same moment, so this one was not: nothing was changed. Please try again."
+                    .into()
+            }
             _ if self.database_unavailable() => {
                 "Roundtable cannot reach its database just now. Nothing was changed; please try again in a minute."
                     .into()
@@ -194,6 +212,8 @@ impl AppError {
     pub fn retry_after(&self, mut r: Response) -> Response {
         if let AppError::RateLimited { retry_after_seconds, .. } = self {
             r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_seconds));
+        } else if self.database_busy() {
+            r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(1u32));
         } else if self.database_unavailable() {
             r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(30u32));
         }
@@ -201,7 +221,9 @@ impl AppError {
     }
 
     fn log(&self) {
-        if let AppError::Internal(e) = self {
+        if let Some(e) = self.database_passing().filter(|_| self.database_busy()) {
+            tracing::warn!(error = %e, "a change was rolled back for another's sake");
+        } else if let AppError::Internal(e) = self {
             tracing::error!(error = %format!("{e:#}"), "internal error");
         }
     }
@@ -434,6 +456,15 @@ mod tests {
             (r.status(), r.headers()[header::RETRY_AFTER].clone()),
             (StatusCode::SERVICE_UNAVAILABLE, "30".parse().unwrap())
         );
+        // A change rolled back for another's sake: the same kind of answer, sooner.
+        let busy = || AppError::from(roundtable_store::Error::Busy("40P01: deadlock detected".into()));
+        let r = ApiError(busy()).into_response();
+        assert_eq!(
+            (r.status(), r.headers()[header::RETRY_AFTER].clone()),
+            (StatusCode::SERVICE_UNAVAILABLE, "1".parse().unwrap())
+        );
+        assert_eq!(busy().code(), "busy");
+        assert!(busy().message().contains("nothing was changed") && !busy().message().contains("deadlock"));
         // Any other database error is ours.
         let broken = AppError::from(roundtable_store::Error::Database("syntax error".into()));
         assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);

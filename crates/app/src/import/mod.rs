@@ -1298,28 +1298,59 @@ pub async fn run(
 ) -> Result<Report> {
     let records = csv_read::records(sheet, mapping, opts.date_order);
     progress(Stage::Checking, records.len() as u64, records.len() as u64);
-    let extra_network = |snap: &Snapshot| -> Result<Option<NetworkId>> {
-        match opts.network.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(slug) => snap
-                .networks
-                .iter()
-                .find(|n| n.slug == slug)
-                .map(|n| Some(n.id))
-                .ok_or_else(|| invalid(format!("No network has the address “{slug}”. Nothing was imported."))),
-        }
-    };
     if opts.dry_run {
         let snap = store::snapshot(&mut Source::Db(db)).await?;
-        let extra = extra_network(&snap)?;
+        let extra = extra_network(&snap, opts)?;
         return Ok(plan(sheet, mapping, records, &snap, extra, opts, by.user_id)?.report);
     }
+    // On PostgreSQL a profile saved at the same moment can deadlock with the import's table lock,
+    // and PostgreSQL then rolls one of them back: if it is the import, it reads everything
+    // again and tries again, a few times.
+    let (mut attempt, mut records) = (1, records);
+    loop {
+        match apply_records(db, by, sheet, mapping, std::mem::take(&mut records), file_name, opts, progress).await {
+            Err(e) if e.database_busy() && attempt < 3 => {
+                tracing::warn!(attempt, "the import was rolled back for another change's sake; trying again");
+                attempt += 1;
+                records = csv_read::records(sheet, mapping, opts.date_order);
+            }
+            done => return done,
+        }
+    }
+}
+
+/// The network `opts` names for everyone imported, if any.
+fn extra_network(snap: &Snapshot, opts: &Options) -> Result<Option<NetworkId>> {
+    match opts.network.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(slug) => snap
+            .networks
+            .iter()
+            .find(|n| n.slug == slug)
+            .map(|n| Some(n.id))
+            .ok_or_else(|| invalid(format!("No network has the address “{slug}”. Nothing was imported."))),
+    }
+}
+
+/// `run` past the dry run: one transaction that holds people's rows, reads them, and applies the
+/// plan unless it has errors the options do not allow to skip.
+#[allow(clippy::too_many_arguments)]
+async fn apply_records(
+    db: &Db,
+    by: &Initiator,
+    sheet: &Sheet,
+    mapping: &Mapping,
+    records: Vec<csv_read::Record>,
+    file_name: &str,
+    opts: &Options,
+    progress: Progress<'_>,
+) -> Result<Report> {
     let started = std::time::Instant::now();
     let mut tx = db.begin().await?;
     store::hold_people(&mut tx).await?;
     let snap = store::snapshot(&mut Source::Tx(&mut tx)).await?;
     let read_ms = started.elapsed().as_millis();
-    let extra = extra_network(&snap)?;
+    let extra = extra_network(&snap, opts)?;
     let mut p = plan(sheet, mapping, records, &snap, extra, opts, by.user_id)?;
     drop(snap);
     let planned_ms = started.elapsed().as_millis();
