@@ -289,6 +289,17 @@ async fn a_changed_row_updates_only_that_person_and_empty_cells_keep_values(d: D
         (ann.department.as_str(), ann.level.as_str(), ann.name.as_str(), tags(&ann, "skills").len()),
         ("Treasury", "Senior", "Ann Assistant", 2)
     );
+    // First and last names apart, one cell empty: the stored full name stays; someone new is
+    // named by the part given.
+    let r = import(
+        db,
+        b"email,first_name,last_name\r\nann@example.org,,Assistant\r\nmono@example.org,Sukarno,\r\n",
+        apply(),
+    )
+    .await;
+    assert_eq!((r.created, r.updated, r.unchanged), (1, 0, 1), "{:#?}", r.outcomes);
+    assert_eq!(profile(db, "ann@example.org").await.name, "Ann Assistant");
+    assert_eq!(profile(db, "mono@example.org").await.name, "Sukarno");
     // Someone who edited their own profile keeps their audiences.
     let bea = app.sign_in_as_imported("bea@example.org").await;
     let r = bea
@@ -865,6 +876,14 @@ E2,bea@example.org,Bea Peer,ann.jones@example.org,eas\r\n";
     assert!(now.deactivated_at.is_none(), "found by employee ID, so she is in the file");
     assert!(now.email_verified_at.is_some(), "HR vouches for the new address as for a new person's");
     assert_eq!(profile(db, "bea@example.org").await.manager_id, Some(ann.id), "Bea's manager is still Ann");
+    // A file whose Bea row still names Ann's old address (HR updated one row, not the other)
+    // means Ann, as it did the first time: the same file twice changes nothing.
+    let stale = renamed.replace("Bea Peer,ann.jones@", "Bea Peer,ann.smith@");
+    for _ in 0..2 {
+        let r = import(db, stale.as_bytes(), apply()).await;
+        assert_eq!((r.updated, r.unchanged, r.errors.len()), (0, 2, 0), "{:#?}", r.errors);
+    }
+    assert_eq!(profile(db, "bea@example.org").await.manager_id, Some(ann.id));
     let eas = networks::by_slug(db, "eas").await.unwrap().unwrap();
     assert!(networks::membership(db, eas.id, ann.id).await.unwrap().is_some(), "memberships stay");
     // She signs in with the new address and her password.

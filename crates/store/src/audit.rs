@@ -34,6 +34,11 @@ pub fn email_changed_detail(new: &str, file_name: &str, employee_id: &str) -> St
     format!("{}{file_name}, found by employee ID {employee_id})", to_prefix(new))
 }
 
+/// The new address an `EMAIL_CHANGED` detail names.
+pub fn new_address(detail: &str) -> Option<&str> {
+    detail.strip_prefix("now ")?.split_once(" (HR import ").map(|(address, _)| address)
+}
+
 /// How an `EMAIL_CHANGED` detail starts when the new address is `address`.
 fn to_prefix(address: &str) -> String {
     format!("now {address} (HR import ")

@@ -20,6 +20,8 @@ queries! {
     SUPPORTS = "SELECT user_id, executive_id FROM profile_supports ORDER BY user_id, executive_id";
     MEMBERSHIPS = "SELECT network_id, user_id, role, status, created_at FROM memberships";
     NETWORKS = "SELECT id, slug, name FROM networks ORDER BY slug";
+    /// Every change of address an import made, oldest first (`Snapshot::moved`).
+    MOVED = "SELECT subject, detail FROM audit_log WHERE action = 'person.email_changed' ORDER BY at, id";
 
     /// People from the HR file: the organisation's own record vouches for their addresses, so
     /// they count as confirmed (they still get in only through a reset link or an invitation).
@@ -116,6 +118,9 @@ pub struct Snapshot {
     pub supports: Vec<(UserId, UserId)>,
     pub memberships: Vec<MembershipRef>,
     pub networks: Vec<NetworkRef>,
+    /// (old address, new address) of every change of address an import made, oldest first: a
+    /// file that still names someone by an address they left (as their manager, say) means them.
+    pub moved: Vec<(String, String)>,
 }
 
 /// Where a snapshot is read from: the pool (preview, export) or the import's own transaction
@@ -196,7 +201,16 @@ pub async fn snapshot(src: &mut Source<'_>) -> Result<Snapshot> {
         .iter()
         .map(|r| Ok(NetworkRef { id: NetworkId(r.uuid(0)?), slug: r.text(1)?, name: r.text(2)? }))
         .collect::<Result<_>>()?;
-    Ok(Snapshot { people, tags, supports, memberships, networks })
+    let moved = src
+        .read(MOVED)
+        .await?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?)))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .filter_map(|(old, detail)| Some((old, crate::audit::new_address(&detail)?.to_owned())))
+        .collect();
+    Ok(Snapshot { people, tags, supports, memberships, networks, moved })
 }
 
 /// Before a large write in `tx`: on SQLite, a larger page cache for this connection. Call

@@ -888,6 +888,9 @@ pub struct Record {
     /// `None` only when the email cell is missing or wrong (there is then an error).
     pub email: Option<Email>,
     pub name: Option<PersonName>,
+    /// `name` is a first or last name alone, the other cell empty: it names someone new, and
+    /// leaves a stored name as it is.
+    pub partial_name: bool,
     pub preferred_name: Option<String>,
     pub job_title: Option<String>,
     pub department: Option<String>,
@@ -1249,7 +1252,33 @@ fn list_cell(raw: &str) -> Vec<&str> {
 /// 2/11/2019 the person importing chose, if any (else the file shows it).
 pub fn records(sheet: &Sheet, mapping: &Mapping, date_order: Option<DateOrder>) -> Vec<Record> {
     let dates = DateReading::of(sheet, mapping, date_order);
-    sheet.rows.iter().map(|row| record(sheet, mapping, &dates, row)).collect()
+    let family_names = family_names(sheet, mapping);
+    sheet.rows.iter().map(|row| record(sheet, mapping, &dates, family_names, row)).collect()
+}
+
+/// Whether the name column holds family names, beside a first-name column and no last-name one
+/// (German "Vorname" and "Name"): decided for the whole column, so "de la Cruz" is read like
+/// "Müller" beside it. The rows tell: a one-word name without the first name ("Müller") is a
+/// family name, a name holding the first name ("Ann Lee") a full one; a name of several words
+/// without it ("Robert Smith" beside "Bob", "de la Cruz" beside "Maria") could be either.
+fn family_names(sheet: &Sheet, mapping: &Mapping) -> bool {
+    let (Some(name), Some(first), None) =
+        (mapping.get(Column::Name), mapping.get(Column::FirstName), mapping.get(Column::LastName))
+    else {
+        return false;
+    };
+    let (mut family, mut full) = (0usize, 0usize);
+    for row in &sheet.rows {
+        let cell = |i: usize| row.cells.get(i).map(|c| c.trim()).filter(|c| !c.is_empty());
+        if let (Some(n), Some(f)) = (cell(name), cell(first)) {
+            if has_words_of(n, f) {
+                full += 1;
+            } else if n.split_whitespace().count() == 1 {
+                family += 1;
+            }
+        }
+    }
+    family > full
 }
 
 /// What Excel writes in a cell whose formula failed (`#N/A` from a VLOOKUP that found nothing):
@@ -1276,17 +1305,13 @@ fn is_excel_error(cell: &str) -> bool {
     EXCEL_ERRORS.iter().any(|e| e.eq_ignore_ascii_case(cell))
 }
 
-/// The person's full name from the name columns. A German file's "Name" is the family name,
-/// beside "Vorname": when a first-name column is chosen too, no last-name one, and the name is a
-/// single word without the first name, the first name goes first ("Jörg" + "Müller"). A name of
-/// several words is a full name already, whatever the first-name column says ("Bob" beside
-/// "Robert Smith" stays "Robert Smith").
-fn full_name(name: Option<&str>, first: Option<&str>, last: Option<&str>) -> Option<String> {
-    let one_word = |n: &str| n.split_whitespace().count() == 1;
+/// The person's full name from the name columns. When the name column holds family names
+/// (`family_names`), the first name goes first unless the name holds it already ("Jörg" +
+/// "Müller", "Maria" + "de la Cruz"); otherwise a name is whole whatever the first-name column
+/// says ("Bob" beside "Robert Smith" stays "Robert Smith").
+fn full_name(name: Option<&str>, first: Option<&str>, last: Option<&str>, family_names: bool) -> Option<String> {
     match (name, first) {
-        (Some(name), Some(first)) if last.is_none() && one_word(name) && !has_words_of(name, first) => {
-            Some(format!("{first} {name}"))
-        }
+        (Some(name), Some(first)) if family_names && !has_words_of(name, first) => Some(format!("{first} {name}")),
         (Some(name), _) => Some(name.to_owned()),
         (None, _) => {
             let parts: Vec<&str> = [first, last].into_iter().flatten().collect();
@@ -1308,7 +1333,7 @@ fn has_words_of(name: &str, part: &str) -> bool {
     words(part).iter().all(|w| in_name.contains(w))
 }
 
-fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow) -> Record {
+fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, family_names: bool, row: &SheetRow) -> Record {
     let mut r = Record { line: row.line, ..Record::default() };
     let mut errors = Vec::new();
     let raw = |c: Column| mapping.get(c).map(|i| row.cells.get(i).map(String::as_str).unwrap_or(""));
@@ -1341,7 +1366,13 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
             Err(_) => err(Column::Email, not_an_email(v), "Write it like name@example.org."),
         },
     }
-    if let Some(n) = full_name(value(Column::Name), value(Column::FirstName), value(Column::LastName)) {
+    // First and last names in columns of their own, one of them empty: a name for someone new,
+    // but not one to replace a stored full name with (an empty cell keeps what is stored).
+    r.partial_name = value(Column::Name).is_none()
+        && mapping.get(Column::FirstName).is_some()
+        && mapping.get(Column::LastName).is_some()
+        && (value(Column::FirstName).is_none() != value(Column::LastName).is_none());
+    if let Some(n) = full_name(value(Column::Name), value(Column::FirstName), value(Column::LastName), family_names) {
         match PersonName::parse(&n) {
             Ok(n) => r.name = Some(n),
             Err(e) => {
@@ -1489,9 +1520,11 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, row: &SheetRow)
 
 /// A cell a stray double quote ran on over later lines of the file, and how many lines: some of
 /// them hold the separator and an email address, so they were other people's rows. (A value
-/// with line breaks of its own, such as an address, has no such lines.)
+/// with line breaks of its own, such as an address, has no such lines.) The columns of our own
+/// error file are left out: their problems, one per line, quote addresses.
 fn runaway_quote(sheet: &Sheet, row: &SheetRow) -> Option<(usize, usize)> {
-    row.cells.iter().enumerate().find_map(|(i, cell)| {
+    let ours = |i: usize| sheet.headers.get(i).is_some_and(|h| ERROR_COLUMNS.contains(&h.as_str()));
+    row.cells.iter().enumerate().filter(|(i, _)| !ours(*i)).find_map(|(i, cell)| {
         let lines: Vec<&str> = cell.split(['\r', '\n']).filter(|l| !l.is_empty()).collect();
         let rows = lines.iter().skip(1).filter(|l| l.contains(sheet.delimiter) && l.contains('@')).count();
         (rows > 0).then(|| (i, lines.len() - 1))
@@ -1743,6 +1776,18 @@ mod tests {
     }
 
     #[test]
+    fn a_fixed_error_file_is_read_though_its_problems_span_lines_and_quote_addresses() {
+        let text = "email,name,manager_email,Line in your file,Column with the problem,What is wrong,How to fix it\n\
+            bad@x.org,Bad Row,ceo@x.org,7,\"C\nD\",\"Not a number\nNo one, at bob@x.org, is here\",\"Give an address, like a@x.org\nWrite 7\"\n";
+        let s = sheet(text);
+        let r = records(&s, &Mapping::suggest(&s.headers), None);
+        assert_eq!((r.len(), r[0].errors.len(), r[0].swallows_rows), (1, 0, false), "{:?}", r[0].errors);
+        // The same text in a column of the person's own is a stray quote's doing.
+        let s = sheet(&text.replace("What is wrong", "Notes"));
+        assert!(records(&s, &Mapping::suggest(&s.headers), None)[0].swallows_rows);
+    }
+
+    #[test]
     fn a_mapping_needs_an_email_and_one_use_per_column() {
         let headers: Vec<String> = ["a", "b"].map(String::from).into();
         let choices: HashMap<String, String> =
@@ -1900,6 +1945,16 @@ mod tests {
             "a name of several words is whole already, whatever the first name (often a preferred one) says"
         );
         assert_eq!(names("Vorname;Name;E-Mail\n;Müller;j@x.org\n"), ["Müller"], "no first name: the name alone");
+        // Family names of several words, among one-word ones: the column is read as a whole.
+        assert_eq!(
+            names("Vorname;Name;E-Mail\nMaria;de la Cruz;m@x.org\nKlaus;Müller;k@x.org\nJosé;García López;j@x.org\n"),
+            ["Maria de la Cruz", "Klaus Müller", "José García López"]
+        );
+        // First and last names apart, one missing: marked, so a stored name is kept.
+        let s = sheet("email,first_name,last_name\na@x.org,,Smith\nb@x.org,Bo,Lee\n");
+        let partial: Vec<bool> =
+            records(&s, &Mapping::suggest(&s.headers), None).iter().map(|r| r.partial_name).collect();
+        assert_eq!(partial, [true, false]);
     }
 
     #[test]

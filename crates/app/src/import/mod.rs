@@ -518,6 +518,19 @@ fn plan(
     acting: Option<UserId>,
 ) -> Result<Plan> {
     let people: HashMap<&str, &Person> = snap.people.iter().map(|p| (p.email.as_str(), p)).collect();
+    // Who an address names: its holder, or whoever moved on from it, however many moves since
+    // (the latest move from an address wins; a few steps at most, so a loop cannot hang).
+    let moved: HashMap<&str, &str> = snap.moved.iter().map(|(old, new)| (old.as_str(), new.as_str())).collect();
+    let holder = |email: &str| -> Option<&Person> {
+        let mut at = email;
+        for _ in 0..16 {
+            if let Some(p) = people.get(at) {
+                return Some(*p);
+            }
+            at = moved.get(at)?;
+        }
+        None
+    };
     let nets: HashMap<&str, NetworkId> = snap.networks.iter().map(|n| (n.slug.as_str(), n.id)).collect();
     let col = |c: Column| column_name(sheet, mapping, c);
 
@@ -712,7 +725,7 @@ fn plan(
                     format!("A person cannot be their own {what}."),
                     "Correct the email, or leave the cell empty.",
                 ));
-            } else if !people.contains_key(email) && !row_of.contains_key(email) {
+            } else if holder(email).is_none() && !row_of.contains_key(email) {
                 more[i].push(row_error(
                     r.line,
                     col(c),
@@ -743,7 +756,7 @@ fn plan(
                 let mut errs = Vec::new();
                 for (email, what, c) in refs {
                     let email = email.as_str();
-                    if let (false, Some(&j)) = (people.contains_key(email), row_of.get(email))
+                    if let (None, Some(&j)) = (holder(email), row_of.get(email))
                         && !valid[j]
                     {
                         let at = records[j].line;
@@ -768,7 +781,7 @@ fn plan(
         // Reporting loops, over the reporting line as the import would leave it.
         let mut graph: HashMap<UserId, UserId> =
             snap.people.iter().filter_map(|p| Some((p.id, p.manager_id?))).collect();
-        let id_of = |email: &str| row_of.get(email).and_then(|&j| ids[j]).or_else(|| people.get(email).map(|p| p.id));
+        let id_of = |email: &str| row_of.get(email).and_then(|&j| ids[j]).or_else(|| holder(email).map(|p| p.id));
         for (i, r) in records.iter().enumerate() {
             if let (true, Some(id), Some(m)) = (valid[i], ids[i], &r.manager_email)
                 && let Some(mid) = id_of(m.as_str())
@@ -824,7 +837,7 @@ fn plan(
     }
     let active: HashSet<(NetworkId, UserId)> =
         snap.memberships.iter().filter(|m| m.status == "active").map(|m| (m.network_id, m.user_id)).collect();
-    let id_of = |email: &str| row_of.get(email).and_then(|&j| ids[j]).or_else(|| people.get(email).map(|p| p.id));
+    let id_of = |email: &str| row_of.get(email).and_then(|&j| ids[j]).or_else(|| holder(email).map(|p| p.id));
     let mut p = Plan::default();
     for (i, r) in records.iter().enumerate() {
         let (Some(email), Some(id), true) = (&r.email, ids[i], valid[i]) else { continue };
@@ -886,7 +899,7 @@ fn plan(
                 let d = Desired {
                     id,
                     email: email.as_str().to_owned(),
-                    name: name_or(&cur.name),
+                    name: if r.partial_name { cur.name.clone() } else { name_or(&cur.name) },
                     job_title: or(&r.job_title, &cur.job_title),
                     department: or(&r.department, &cur.department),
                     location: or(&r.location, &cur.location),
