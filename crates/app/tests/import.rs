@@ -54,6 +54,7 @@ both!(
     excel_error_cells_are_row_errors_and_change_nothing,
     employee_ids_padded_differently_are_one_person_twice,
     letters_excel_replaced_with_question_marks_do_not_overwrite_names,
+    a_reporting_line_through_someone_who_left_is_kept_and_said,
     an_empty_file_chosen_on_the_page_is_called_empty,
     a_manager_column_of_names_or_ids_is_left_out_unless_chosen,
     workday_bamboohr_successfactors_and_german_headers_are_matched,
@@ -1930,6 +1931,27 @@ async fn employee_ids_padded_differently_are_one_person_twice(d: Dialect) {
     assert_eq!((ann.email.as_str(), ann.name.as_str()), ("ann@example.org", "Ann"), "Ann is unchanged");
 }
 
+/// A file naming a deactivated manager or executive: kept (as a profile save keeps it), and the
+/// row says it shows nowhere, so a stale HR column is noticed.
+async fn a_reporting_line_through_someone_who_left_is_kept_and_said(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    import(db, b"email,name\r\nboss@example.org,Bo Boss\r\nbea@example.org,Bea Aide\r\n", apply()).await;
+    let boss = user(db, "boss@example.org").await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    users::set_deactivated(&mut tx, boss.id, Some(chrono::Utc::now())).await.unwrap();
+    tx.commit().await.unwrap();
+    let file = b"email,name,manager_email,supports_emails\r\nbea@example.org,Bea Aide,,boss@example.org\r\nnew@example.org,New Hire,boss@example.org,\r\n";
+    let r = import(db, file, apply()).await;
+    assert_eq!((r.created, r.updated, r.errors.len()), (1, 1, 0), "{:#?}", r.errors);
+    for o in &r.outcomes {
+        let note = o.note.as_deref().unwrap_or("");
+        assert!(note.contains("names Bo Boss (boss@example.org), whose account is deactivated"), "{o:?}");
+    }
+    assert_eq!(profile(db, "new@example.org").await.manager_id, Some(boss.id));
+}
+
 async fn letters_excel_replaced_with_question_marks_do_not_overwrite_names(d: Dialect) {
     let app = TestApp::spawn(d).await;
     app.setup().await;
@@ -1959,6 +1981,12 @@ async fn letters_excel_replaced_with_question_marks_do_not_overwrite_names(d: Di
     let r = import(db, ascii, apply()).await;
     assert_eq!((r.error_lines.clone(), r.updated), (vec![2], 0), "{:#?}", r.errors);
     assert_eq!(profile(db, "lukasz@example.org").await.name, "Łukasz Dvořák");
+    // Someone new, with nothing stored to compare: a question mark inside a word says the same.
+    let new = b"email,name,location\r\nmarta@example.org,Marta Nowak,Gda?sk\r\nwho@example.org,Who? Me,Paris\r\n";
+    let r = import(db, new, Options { valid_rows_only: true, ..apply() }).await;
+    assert_eq!((r.error_lines.clone(), r.created), (vec![2], 1), "{:#?}", r.errors);
+    assert!(r.errors[0].problem.contains("“Gda?sk” has a question mark inside a word"), "{:?}", r.errors[0]);
+    assert!(user(db, "marta@example.org").await.is_none());
 }
 
 async fn an_empty_file_chosen_on_the_page_is_called_empty(d: Dialect) {

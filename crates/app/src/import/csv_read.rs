@@ -169,18 +169,19 @@ impl Column {
             Column::PreferredName => &["preferredname", "knownas", "nickname", "nomdusage", "rufname"],
             // French: "Intitulé du poste", "Poste", "Fonction" (the job, where English "function"
             // is the department).
+            // "Title" last: beside "Business Title" it is often the salutation ("Ms").
             Column::JobTitle => &[
                 "jobtitle",
-                "title",
-                "position",
-                "positiontitle",
-                "job",
                 "businesstitle",
+                "positiontitle",
+                "position",
+                "job",
                 "stellenbezeichnung",
                 "intituleduposte",
                 "intituledeposte",
                 "poste",
                 "fonction",
+                "title",
             ],
             Column::Department => &[
                 "department",
@@ -282,7 +283,8 @@ impl Column {
                 "supportedexecutives",
                 "executiveemails",
             ],
-            Column::Networks => &["networks", "network", "groups"],
+            // Not "Groups": in HR and directory exports those are mailing lists ("All Staff").
+            Column::Networks => &["networks", "network"],
         }
     }
 }
@@ -702,6 +704,9 @@ impl Mapping {
         for (column, _, _) in names_columns(sheet) {
             m.0.remove(&column);
         }
+        if salutations_column(sheet).is_some() {
+            m.0.remove(&Column::JobTitle);
+        }
         m
     }
 
@@ -861,10 +866,34 @@ pub fn names_columns(sheet: &Sheet) -> Vec<(Column, usize, &str)> {
         .collect()
 }
 
+/// The column taken for the job title by its name, when it holds salutations ("Ms", "Dr",
+/// "Herr") instead — HR's "Title" often does: its index.
+pub fn salutations_column(sheet: &Sheet) -> Option<usize> {
+    const SALUTATIONS: [&str; 16] =
+        ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "m", "mme", "mlle", "sr", "sra"];
+    let i = Mapping::suggest(&sheet.headers).get(Column::JobTitle)?;
+    let cells: Vec<String> = sheet
+        .rows
+        .iter()
+        .filter_map(|r| r.cells.get(i))
+        .map(|c| c.trim().trim_end_matches('.').to_lowercase())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let salutations = cells.iter().filter(|c| SALUTATIONS.contains(&c.as_str())).count();
+    (!cells.is_empty() && salutations * 10 >= cells.len() * 9).then_some(i)
+}
+
 /// What the person importing should know about how the file is read: lines skipped above or
-/// under the header, and address columns left out because they hold names or IDs.
+/// under the header, address columns left out because they hold names or IDs, and a "Title"
+/// of salutations.
 pub fn notes(sheet: &Sheet, mapping: &Mapping) -> Vec<String> {
     let mut notes = sheet.skipped_lines();
+    if let Some(i) = salutations_column(sheet).filter(|&i| mapping.get(Column::JobTitle) != Some(i)) {
+        notes.push(format!(
+            "Column “{}” holds salutations (such as “Ms” or “Dr”), not job titles: it is not used.",
+            sheet.headers[i]
+        ));
+    }
     for (column, i, example) in names_columns(sheet) {
         if mapping.get(column) == Some(i) {
             continue;
@@ -1549,6 +1578,18 @@ pub fn lost_to_windows_1252(file: &str, stored: &str) -> bool {
     replaced
 }
 
+/// Whether `text` has a question mark starting a word or between two letters, followed by a
+/// letter ("?ukasz", "Gda?sk"): a letter Excel could not save, not a question ("Who? Me").
+pub fn question_mark_for_a_letter(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        c == '?'
+            && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
+            && before.is_none_or(|b| b.is_alphabetic() || b.is_whitespace() || b == '-')
+    })
+}
+
 fn in_windows_1252(c: char) -> bool {
     let mut buf = [0u8; 4];
     let (_, _, unmappable) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buf));
@@ -1785,6 +1826,33 @@ mod tests {
         // The same text in a column of the person's own is a stray quote's doing.
         let s = sheet(&text.replace("What is wrong", "Notes"));
         assert!(records(&s, &Mapping::suggest(&s.headers), None)[0].swallows_rows);
+    }
+
+    #[test]
+    fn a_title_of_salutations_is_not_the_job_title_and_groups_are_not_networks() {
+        // Beside "Business Title", that is the job title.
+        let s = sheet(
+            "Email,Title,First Name,Last Name,Business Title,Groups\nea@x.org,Ms,Zoë,Müller,Executive Assistant,All Staff\n",
+        );
+        let m = Mapping::guess(&s);
+        assert_eq!((m.get(Column::JobTitle), m.get(Column::Networks)), (Some(4), None));
+        // Alone, a "Title" of salutations is left out, and the notes say why.
+        let s = sheet("Email,Title,Name\na@x.org,Mr.,Al Bee\nb@x.org,Dr,Bo Cee\nc@x.org,,Cy Dee\n");
+        assert_eq!(Mapping::guess(&s).get(Column::JobTitle), None);
+        assert!(notes(&s, &Mapping::guess(&s)).iter().any(|n| n.contains("“Title” holds salutations")));
+        // A "Title" of job titles is the job title.
+        let s = sheet("Email,Title,Name\na@x.org,Office Manager,Al Bee\n");
+        assert_eq!(Mapping::guess(&s).get(Column::JobTitle), Some(1));
+    }
+
+    #[test]
+    fn a_question_mark_for_a_letter_is_told_from_a_question() {
+        for lost in ["?ukasz Nowak", "Gda?sk", "Jean-?mile", "Dvo?ák"] {
+            assert!(question_mark_for_a_letter(lost), "{lost}");
+        }
+        for fine in ["Who? Me", "Ann Lee", "Q&A lead?", "Why?", "? Unknown"] {
+            assert!(!question_mark_for_a_letter(fine), "{fine}");
+        }
     }
 
     #[test]

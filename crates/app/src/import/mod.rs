@@ -477,6 +477,32 @@ fn replaced_by_excel(
         .collect()
 }
 
+/// For someone new (nothing stored to compare with): a question mark inside a word of their
+/// name, title, department, location or level ("?ukasz", "Gda?sk") — what Excel writes for a
+/// letter its chosen encoding lacks, and never a real spelling.
+fn letters_lost(r: &Record, name_column: Column, col: &impl Fn(Column) -> String) -> Vec<RowError> {
+    let fields = [
+        (name_column, r.name.as_ref().map(|n| n.as_str())),
+        (Column::PreferredName, r.preferred_name.as_deref()),
+        (Column::JobTitle, r.job_title.as_deref()),
+        (Column::Department, r.department.as_deref()),
+        (Column::Location, r.location.as_deref()),
+        (Column::Level, r.level.as_deref()),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(c, file)| {
+            let file = file.filter(|f| csv_read::question_mark_for_a_letter(f))?;
+            Some(row_error(
+                r.line,
+                col(c),
+                format!("“{file}” has a question mark inside a word: Excel writes one for each letter it could not save in this file's encoding."),
+                "In Excel choose File › Save As › “CSV UTF-8 (Comma delimited)”, which keeps every letter, and import that file.",
+            ))
+        })
+        .collect()
+}
+
 /// Finds reporting loops reachable from `starts` in the manager graph (person → manager).
 fn loops(graph: &HashMap<UserId, UserId>, starts: impl Iterator<Item = UserId>) -> Vec<Vec<UserId>> {
     // 1: on the current path; 2: fully explored.
@@ -656,10 +682,11 @@ fn plan(
     // file it wrote is plain ASCII and reads as UTF-8 ("?ukasz Nowak"). The check is strict
     // enough to run on any file.
     for (r, person) in records.iter_mut().zip(&matched) {
-        if let Some(person) = person {
-            let errs = replaced_by_excel(r, person, name_column, &col);
-            r.errors.extend(errs);
-        }
+        let errs = match person {
+            Some(person) => replaced_by_excel(r, person, name_column, &col),
+            None => letters_lost(r, name_column, &col),
+        };
+        r.errors.extend(errs);
     }
 
     for (i, r) in records.iter_mut().enumerate() {
@@ -850,6 +877,21 @@ fn plan(
         nets_here.retain(|n| seen.insert(*n));
         let joins: Vec<(NetworkId, UserId)> =
             nets_here.iter().filter(|n| !active.contains(&(**n, id))).map(|n| (*n, id)).collect();
+        // A reporting line through someone who has left is kept, as a profile save keeps it, but
+        // shows nowhere until they are reactivated: said, so a stale HR column is noticed.
+        let left: Vec<String> = r
+            .manager_email
+            .iter()
+            .chain(r.supports_emails.iter().flatten())
+            .filter_map(|e| holder(e.as_str()).filter(|p| p.deactivated))
+            .map(|p| format!("{} ({})", p.name, p.email))
+            .collect();
+        let left = (!left.is_empty()).then(|| {
+            format!(
+                "The reporting line names {}, whose account is deactivated: it is kept, but shows nowhere unless they are reactivated.",
+                left.join(" and ")
+            )
+        });
         let name_or = |d: &str| r.name.as_ref().map_or_else(|| d.to_owned(), |n| n.as_str().to_owned());
         let or = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
         match matched[i] {
@@ -882,7 +924,7 @@ fn plan(
                     name: d.name.clone(),
                     action: Action::Create,
                     changes: Vec::new(),
-                    note: None,
+                    note: left,
                     previous_email: None,
                 });
                 p.create.push(d);
@@ -976,6 +1018,7 @@ fn plan(
                             .to_owned(),
                     );
                 }
+                notes.extend(left);
                 let note = (!notes.is_empty()).then(|| notes.join(" "));
                 p.report.outcomes.push(Outcome {
                     line: r.line,
