@@ -1410,8 +1410,18 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, family_names: b
             }
         }
     }
+    // A line break typed in a cell (Alt+Enter in Excel: "Sales⏎EMEA") is a space in a one-line
+    // field — unless a stray quote ran the cell on over other rows, which is refused below.
+    let runaway = runaway_quote(sheet, row).is_some();
     let mut text = |c: Column, max: usize, out: &mut Option<String>| {
         if let Some(v) = value(c) {
+            let joined;
+            let v = if !runaway && v.contains(['\n', '\r']) {
+                joined = v.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+                joined.as_str()
+            } else {
+                v
+            };
             match short(c.key(), v, max) {
                 Ok(s) => *out = Some(s),
                 Err(_) if v.chars().any(char::is_control) => err(
@@ -1843,6 +1853,14 @@ mod tests {
         // A "Title" of job titles is the job title.
         let s = sheet("Email,Title,Name\na@x.org,Office Manager,Al Bee\n");
         assert_eq!(Mapping::guess(&s).get(Column::JobTitle), Some(1));
+    }
+
+    #[test]
+    fn a_line_break_typed_in_a_one_line_cell_is_a_space() {
+        let s = sheet("email,name,department,location\na@x.org,Al Bee,\"Sales\nEMEA\",\"London\r\n\"\n");
+        let r = &records(&s, &Mapping::suggest(&s.headers), None)[0];
+        assert_eq!((r.department.as_deref(), r.location.as_deref()), (Some("Sales EMEA"), Some("London")));
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
     }
 
     #[test]
