@@ -31,7 +31,8 @@
 //! - `networks` (and the "add everyone to" option) add active memberships as Member; an import
 //!   never removes anyone from a network and never changes an existing role.
 //! - Manager and supported-executive emails may name people earlier or later in the file or
-//!   already in Roundtable; unknown ones and reporting loops are row errors. A manager or
+//!   already in Roundtable, or by an address an import has since changed (`Snapshot::moved`);
+//!   unknown ones and reporting loops are row errors, a deactivated one a note. A manager or
 //!   executives column guessed from its name that holds names or HR IDs, not addresses (Workday,
 //!   BambooHR, SuccessFactors), is left out and the report says so (`csv_read::names_columns`);
 //!   chosen on purpose, each such cell is a row error.
