@@ -122,10 +122,6 @@ impl AppError {
         }
     }
 
-    fn database_unavailable(&self) -> bool {
-        self.database_passing().is_some()
-    }
-
     /// The change was rolled back for another's sake (`roundtable_store::Error::Busy`).
     pub fn database_busy(&self) -> bool {
         matches!(self.database_passing(), Some(roundtable_store::Error::Busy(_)))
@@ -133,7 +129,7 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            _ if self.database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            _ if self.database_passing().is_some() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::CharterPending { .. } => StatusCode::CONFLICT,
@@ -151,7 +147,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             _ if self.database_busy() => "busy",
-            _ if self.database_unavailable() => "unavailable",
+            _ if self.database_passing().is_some() => "unavailable",
             AppError::NotFound => "not_found",
             AppError::Forbidden(_) => "forbidden",
             AppError::CharterPending { .. } => "charter_acceptance_required",
@@ -178,7 +174,7 @@ impl AppError {
                 "Another change was being saved at the same moment, so this one was not: nothing was changed. Please try again."
                     .into()
             }
-            _ if self.database_unavailable() => {
+            _ if self.database_passing().is_some() => {
                 "Roundtable cannot reach its database just now. Nothing was changed; please try again in a minute."
                     .into()
             }
@@ -214,15 +210,15 @@ impl AppError {
             r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_seconds));
         } else if self.database_busy() {
             r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(1u32));
-        } else if self.database_unavailable() {
+        } else if self.database_passing().is_some() {
             r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(30u32));
         }
         r
     }
 
     fn log(&self) {
-        if let Some(e) = self.database_passing().filter(|_| self.database_busy()) {
-            tracing::warn!(error = %e, "a change was rolled back for another's sake");
+        if self.database_busy() {
+            tracing::warn!(error = ?self.database_passing(), "a change was rolled back for another's sake");
         } else if let AppError::Internal(e) = self {
             tracing::error!(error = %format!("{e:#}"), "internal error");
         }

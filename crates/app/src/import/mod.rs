@@ -445,59 +445,43 @@ fn one_row_per_account(records: &mut [Record], matched: &[Option<&Person>], colu
     }
 }
 
-/// The text fields of a row that Excel emptied of characters it could not save in Windows-1252
-/// ("CSV (Comma delimited)" turns `Ł` and `ř` into `?`): one row error for each, rather than the
-/// stored value being overwritten with question marks.
-fn replaced_by_excel(
+/// The text fields of a row where Excel wrote `?` for letters it could not save in Windows-1252
+/// ("CSV (Comma delimited)" turns `Ł` and `ř` into `?`): one row error for each, rather than a
+/// name with question marks. For someone known, the stored value shows which letters were lost
+/// (`csv_read::lost_to_windows_1252`); for someone new, a question mark inside a word does
+/// (`csv_read::question_mark_for_a_letter`).
+fn lost_letters(
     r: &Record,
-    person: &Person,
+    person: Option<&Person>,
     name_column: Column,
     col: &impl Fn(Column) -> String,
 ) -> Vec<RowError> {
+    let stored = |f: fn(&Person) -> &str| person.map(f);
     let fields = [
-        (name_column, r.name.as_ref().map(|n| n.as_str()), person.name.as_str()),
-        (Column::PreferredName, r.preferred_name.as_deref(), &person.preferred_name),
-        (Column::JobTitle, r.job_title.as_deref(), &person.job_title),
-        (Column::Department, r.department.as_deref(), &person.department),
-        (Column::Location, r.location.as_deref(), &person.location),
-        (Column::Level, r.level.as_deref(), &person.level),
+        (name_column, r.name.as_ref().map(|n| n.as_str()), stored(|p| &p.name)),
+        (Column::PreferredName, r.preferred_name.as_deref(), stored(|p| &p.preferred_name)),
+        (Column::JobTitle, r.job_title.as_deref(), stored(|p| &p.job_title)),
+        (Column::Department, r.department.as_deref(), stored(|p| &p.department)),
+        (Column::Location, r.location.as_deref(), stored(|p| &p.location)),
+        (Column::Level, r.level.as_deref(), stored(|p| &p.level)),
     ];
     fields
         .into_iter()
         .filter_map(|(c, file, stored)| {
-            let file = file.filter(|f| csv_read::lost_to_windows_1252(f, stored))?;
-            Some(row_error(
-                r.line,
-                col(c),
-                format!(
+            let file = file?;
+            let problem = match stored {
+                Some(stored) if csv_read::lost_to_windows_1252(file, stored) => format!(
                     "“{file}” has question marks where Roundtable has “{stored}”: Excel replaced the letters it could not save in this file's encoding."
                 ),
-                "In Excel choose File › Save As › “CSV UTF-8 (Comma delimited)”, which keeps every letter, and import that file.",
-            ))
-        })
-        .collect()
-}
-
-/// For someone new (nothing stored to compare with): a question mark inside a word of their
-/// name, title, department, location or level ("?ukasz", "Gda?sk") — what Excel writes for a
-/// letter its chosen encoding lacks, and never a real spelling.
-fn letters_lost(r: &Record, name_column: Column, col: &impl Fn(Column) -> String) -> Vec<RowError> {
-    let fields = [
-        (name_column, r.name.as_ref().map(|n| n.as_str())),
-        (Column::PreferredName, r.preferred_name.as_deref()),
-        (Column::JobTitle, r.job_title.as_deref()),
-        (Column::Department, r.department.as_deref()),
-        (Column::Location, r.location.as_deref()),
-        (Column::Level, r.level.as_deref()),
-    ];
-    fields
-        .into_iter()
-        .filter_map(|(c, file)| {
-            let file = file.filter(|f| csv_read::question_mark_for_a_letter(f))?;
+                None if csv_read::question_mark_for_a_letter(file) => format!(
+                    "“{file}” has a question mark inside a word: Excel writes one for each letter it could not save in this file's encoding."
+                ),
+                _ => return None,
+            };
             Some(row_error(
                 r.line,
                 col(c),
-                format!("“{file}” has a question mark inside a word: Excel writes one for each letter it could not save in this file's encoding."),
+                problem,
                 "In Excel choose File › Save As › “CSV UTF-8 (Comma delimited)”, which keeps every letter, and import that file.",
             ))
         })
@@ -683,10 +667,7 @@ fn plan(
     // file it wrote is plain ASCII and reads as UTF-8 ("?ukasz Nowak"). The check is strict
     // enough to run on any file.
     for (r, person) in records.iter_mut().zip(&matched) {
-        let errs = match person {
-            Some(person) => replaced_by_excel(r, person, name_column, &col),
-            None => letters_lost(r, name_column, &col),
-        };
+        let errs = lost_letters(r, *person, name_column, &col);
         r.errors.extend(errs);
     }
 

@@ -606,7 +606,7 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
         let (d, l) = snapshot.spelled(&department, &location);
         (d.to_owned(), l.to_owned())
     };
-    let tags = [&q.level, &q.skill, &q.interest, &q.language].map(|t| fold(&cut(t)));
+    let tags = [&q.level, &q.skill, &q.interest, &q.language].map(|t| fold(&cut(t.trim())));
     let page = Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), Some(PER_PAGE));
     let filter = DirectoryFilter {
         text: &text,
@@ -622,20 +622,17 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
     let found = snapshot.directory(viewer, &filter);
     let did_you_mean =
         if found.total == 0 && !text.trim().is_empty() { snapshot.respelt(viewer, &filter) } else { None };
-    // A chosen value stays listed (with 0) when nothing matches any more, so its "remove this
-    // filter" link is still there on a page of no results.
+    // A facet with a value chosen lists that value alone: a link replaces the facet's value, so
+    // another value's count within this selection (people with both) would not be what its link
+    // finds. The chosen value stays listed (with 0) when nothing matches any more, so its
+    // "remove this filter" link is still there on a page of no results.
     let mark = |values: Vec<(String, String, i64)>, selected: &str| {
-        let mut marked: Vec<_> = values
-            .into_iter()
-            .map(|(v, l, n)| {
-                let chosen = v == selected;
-                (v, l, n, chosen)
-            })
-            .collect();
-        if !selected.is_empty() && !marked.iter().any(|m| m.3) {
-            marked.push((selected.to_owned(), selected.to_owned(), 0, true));
+        if selected.is_empty() {
+            return values.into_iter().map(|(v, l, n)| (v, l, n, false)).collect();
         }
-        marked
+        let chosen = values.into_iter().find(|(v, ..)| v == selected);
+        let (v, l, n) = chosen.unwrap_or_else(|| (selected.to_owned(), selected.to_owned(), 0));
+        vec![(v, l, n, true)]
     };
     let same = |values: Vec<(String, i64)>| values.into_iter().map(|(v, n)| (v.clone(), v, n)).collect();
     let [level, skills, interests, languages] = found.tags;
@@ -651,10 +648,14 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
     let mut facets: Vec<Facet> = values
         .into_iter()
         .enumerate()
-        .map(|(i, values)| Facet { key: FACET_KEYS[i], label: labels[i], values, more: found.more[i] })
+        .map(|(i, values)| {
+            let more = if values.iter().any(|v| v.3) { 0 } else { found.more[i] };
+            Facet { key: FACET_KEYS[i], label: labels[i], values, more }
+        })
         .collect();
     let nets = readable
         .iter()
+        .filter(|s| q.network.is_empty() || q.network == s.network.slug)
         .filter_map(|s| {
             let chosen = q.network == s.network.slug;
             let n = found.networks.iter().find(|(id, _)| *id == s.network.id).map_or(0, |n| n.1);

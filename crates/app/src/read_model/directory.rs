@@ -294,8 +294,8 @@ impl Snapshot {
                 let (p, network_text, organisers_text) =
                     (p(), can_see(Audience::Network, rel), can_see(Audience::Organisers, rel));
                 let text_matches = words.iter().all(|word| {
-                    let word = word.as_str();
-                    p.name_search.contains(word)
+                    let (name, word) = (word.name.as_str(), word.text.as_str());
+                    p.name_search.contains(name)
                         || if network_text {
                             p.search_network.contains(word)
                         } else {
@@ -308,7 +308,7 @@ impl Snapshot {
                 }
             }
 
-            if ranked && words.iter().all(|w| p().name_search.contains(w.as_str())) {
+            if ranked && words.iter().all(|w| p().name_search.contains(w.name.as_str())) {
                 name_hits.push(person);
             } else if f.sort != Sort::Name || ranked {
                 matches.push(person);

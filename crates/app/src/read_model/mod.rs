@@ -450,7 +450,7 @@ impl Snapshot {
         }
         // Search text added to the stored layers, worked out once per distinct value (a few
         // hundred titles and levels among thousands of people): each level as searched, with
-        // its abbreviations; each job title's abbreviations.
+        // its abbreviations; each job title's and department's abbreviations.
         let level_text: Vec<String> = tag_values[LEVEL]
             .iter()
             .map(|v| {
@@ -471,13 +471,15 @@ impl Snapshot {
                     &tag_values[b.kind()][b.value as usize],
                 ))
             });
-            // What abbreviations in the job title stand for, and back ("EA" finds an Executive
-            // Assistant): the title is everyone's to see.
-            let title = title_abbreviations
-                .entry(&p.job_title)
-                .or_insert_with_key(|t| search::abbreviations_in(&search::searchable(&fold(t))));
-            p.search_organisation.push_str(title);
-            p.search_network.push_str(title);
+            // What abbreviations in the job title and department stand for, and back ("EA" finds
+            // an Executive Assistant, "HR" Human Resources): both are everyone's to see.
+            for text in [&p.job_title, &p.department] {
+                let abbreviations = title_abbreviations
+                    .entry(text)
+                    .or_insert_with_key(|t| search::abbreviations_in(&search::searchable(&fold(t))));
+                p.search_organisation.push_str(abbreviations);
+                p.search_network.push_str(abbreviations);
+            }
             // The level is found by text too ("senior", "VP"), in the layer its audience allows;
             // tags shown to organisers only are searched by those who may see them (the stored
             // layers leave them out).
@@ -642,13 +644,13 @@ impl Snapshot {
         }
         // Each word as typed (for addresses), and as the directory matches names: at the start of
         // a word, punctuation evened out, "Mueller" for Müller.
-        let words: Vec<(&str, SmallVec<[String; 4]>)> =
+        let words: Vec<(&str, SmallVec<[search::QueryWord; 4]>)> =
             q.split_whitespace().map(|w| (w, search::query_words(w))).collect();
         let matches = |p: &&Person| {
             let person = &self.people[**p as usize];
             words.iter().all(|(typed, name_words)| {
                 let in_name =
-                    !name_words.is_empty() && name_words.iter().all(|w| person.name_search.contains(w.as_str()));
+                    !name_words.is_empty() && name_words.iter().all(|w| person.name_search.contains(w.name.as_str()));
                 in_name || by_email && person.email_folded.contains(typed)
             })
         };

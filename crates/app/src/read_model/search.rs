@@ -6,42 +6,81 @@ use smallvec::SmallVec;
 use std::collections::HashMap;
 
 /// Folded text as the directory searches it: apostrophes dropped ("O'Brien", "O’Brien" and
-/// "OBrien" are one name), any other punctuation a space ("Smith, John", "Jean-Luc"), and a
-/// space in front of every word — the text starts with one — so a query word is looked for at
-/// the start of a word: " ann" is in " ann lee", not in " planning" — and one after the last, so
-/// a whole word is found as " ann " wherever it is.
+/// "OBrien" are one name) with the part after one also a word of its own ("D'Souza" is found by
+/// "Souza"); `+` and `#` ending a word kept ("C++", "C#"), and `&` between two letters ("R&D"),
+/// so a search for them is not one for "c" or "r"; any other punctuation a space ("Smith, John",
+/// "Jean-Luc"); and a space in front of every word — the text starts with one — so a query word
+/// is looked for at the start of a word: " ann" is in " ann lee", not in " planning" — and one
+/// after the last, so a whole word is found as " ann " wherever it is.
 pub fn searchable(folded: &str) -> String {
     let mut out = String::with_capacity(folded.len() + 2);
     out.push(' ');
-    for c in folded.chars() {
+    // Where the parts after apostrophes in the current word begin.
+    let mut parts: SmallVec<[usize; 2]> = SmallVec::new();
+    let mut chars = folded.chars().peekable();
+    while let Some(c) = chars.next() {
+        let in_word = !out.ends_with(' ');
+        let next = chars.peek().copied();
+        let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         match c {
-            '\'' | '\u{2019}' | '\u{2018}' | '\u{02bc}' => {}
+            '\'' | '\u{2019}' | '\u{2018}' | '\u{02bc}' => {
+                if in_word && word_char(next) {
+                    parts.push(out.len());
+                }
+            }
             c if c.is_alphanumeric() => out.push(c),
-            _ if out.ends_with(' ') => {}
-            _ => out.push(' '),
+            '+' | '#' if in_word && !word_char(next) => out.push(c),
+            '&' if in_word && word_char(next) && out.ends_with(char::is_alphanumeric) => out.push(c),
+            _ if !in_word => {}
+            _ => end_word(&mut out, &mut parts),
         }
     }
     if !out.ends_with(' ') {
-        out.push(' ');
+        end_word(&mut out, &mut parts);
     }
     out
 }
 
-/// A folded query's words as `searchable` text holds them, each with its leading space (so it
-/// matches the start of a word; an abbreviation with a trailing one too, so it matches a whole
-/// word); a final plural "s" is dropped from words of four letters or more, and from
-/// abbreviations ("EAs"), so "minutes" also finds "minute taking" (and still finds "minutes":
-/// it is a prefix).
-pub fn query_words(folded: &str) -> SmallVec<[String; 4]> {
+/// Ends the word `out` ends with: a space, then each part of it after an apostrophe as a word.
+fn end_word(out: &mut String, parts: &mut SmallVec<[usize; 2]>) {
+    let end = out.len();
+    out.push(' ');
+    for &from in parts.iter() {
+        let part = out[from..end].to_owned();
+        out.push_str(&part);
+        out.push(' ');
+    }
+    parts.clear();
+}
+
+/// A word of a query, as `searchable` text is searched for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    /// With its leading space, so it matches the start of a word; an abbreviation ("ea", "coo")
+    /// with a trailing one too, so it matches a whole word only ("ea" is not the start of "East").
+    pub text: String,
+    /// As looked for in names: the same, but an abbreviation of three letters or more is also
+    /// the start of a name ("coo" finds Cooper as it is typed).
+    pub name: String,
+}
+
+/// A folded query's words as `searchable` text holds them (`QueryWord`); a final plural "s" is
+/// dropped from words of four letters or more, and from abbreviations ("EAs"), so "minutes" also
+/// finds "minute taking" (and still finds "minutes": it is a prefix).
+pub fn query_words(folded: &str) -> SmallVec<[QueryWord; 4]> {
     searchable(folded)
         .split_whitespace()
         .map(|w| {
             let singular = w.chars().count() >= 4 && w.ends_with('s') && !w.ends_with("ss")
                 || ABBREVIATIONS.iter().any(|(short, _)| w.strip_suffix('s') == Some(short));
             let w = if singular { &w[..w.len() - 1] } else { w };
-            // An abbreviation is a whole word ("ea" is not the start of "Earl" or "East"):
-            // searched text ends with a space, so " ea " is found at its end too.
-            if ABBREVIATIONS.iter().any(|(short, _)| *short == w) { format!(" {w} ") } else { format!(" {w}") }
+            if ABBREVIATIONS.iter().any(|(short, _)| *short == w) {
+                // Searched text ends with a space, so " ea " is found at its end too.
+                let name = if w.len() >= 3 { format!(" {w}") } else { format!(" {w} ") };
+                QueryWord { text: format!(" {w} "), name }
+            } else {
+                QueryWord { text: format!(" {w}"), name: format!(" {w}") }
+            }
         })
         .collect()
 }
@@ -136,7 +175,28 @@ mod tests {
     fn finds(query: &str, text: &str) -> bool {
         let text = searchable(&fold(text));
         let words = query_words(&fold(query));
-        !words.is_empty() && words.iter().all(|w| text.contains(w.as_str()))
+        !words.is_empty() && words.iter().all(|w| text.contains(w.text.as_str()))
+    }
+
+    #[test]
+    fn a_surname_after_an_apostrophe_and_symbols_in_skills_are_found() {
+        assert!(finds("souza", "Lukas D'Souza") && finds("d souza", "Lukas D'Souza") && finds("dsouza", "D’Souza"));
+        assert!(finds("brien", "Zoë O'Brien-Smith") && finds("o'brien", "Zoë O'Brien-Smith"));
+        assert_eq!(searchable("d'souza"), " dsouza souza ");
+        // C++, C# and R&D are words of their own, not "c" and "r".
+        assert!(finds("c++", "Skills: C++, Rust") && !finds("c++", "Skills: C, Rust"));
+        assert!(finds("c#", "C#") && !finds("c#", "Cobol"));
+        assert!(finds("r&d", "R&D") && !finds("r&d", "Rosa Dubois"));
+        assert!(finds("c", "C++") && finds("excel", "Excel+Word") && finds("word", "Excel+Word"));
+        assert!(finds("research", "Research & Development"));
+    }
+
+    #[test]
+    fn a_long_abbreviation_is_also_the_start_of_a_name() {
+        let words = query_words("coo");
+        assert_eq!((words[0].text.as_str(), words[0].name.as_str()), (" coo ", " coo"));
+        let words = query_words("ea");
+        assert_eq!((words[0].text.as_str(), words[0].name.as_str()), (" ea ", " ea "), "two letters: whole words only");
     }
 
     fn vocabulary(words: &[(&'static str, u32)]) -> std::collections::HashMap<&'static str, u32> {
@@ -185,7 +245,7 @@ mod tests {
         let title = searchable(&fold(title));
         let text = format!("{title}{}{}", abbreviations_in(&title), searchable(&fold(rest)));
         let words = query_words(&fold(query));
-        !words.is_empty() && words.iter().all(|w| text.contains(w.as_str()))
+        !words.is_empty() && words.iter().all(|w| text.contains(w.text.as_str()))
     }
 
     #[test]
