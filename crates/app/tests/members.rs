@@ -409,6 +409,11 @@ async fn the_directory_finds_names_skills_and_departments_as_people_type_them(d:
         .map(|v| (v["label"].as_str().unwrap(), v["count"].as_i64().unwrap()))
         .collect();
     assert_eq!(values, [("Excel", 2)], "{skills}");
+    // A search alone that finds no one asks for another spelling, not to remove a filter.
+    let none = body(viewer.get(app.at("/people?q=zzqqx")).send().await.unwrap()).await;
+    assert!(none.contains("No one matches. Try another spelling.") && !none.contains("Remove a filter"), "{none}");
+    let none = body(viewer.get(app.at("/people?q=zzqqx&skill=excel")).send().await.unwrap()).await;
+    assert!(none.contains("Remove a filter (above), or try another spelling."), "{none}");
 }
 
 async fn search_takes_words_in_any_order_and_finds_accented_names_by_their_plain_spelling(d: Dialect) {
