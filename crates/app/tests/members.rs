@@ -409,6 +409,14 @@ async fn the_directory_finds_names_skills_and_departments_as_people_type_them(d:
         .map(|v| (v["label"].as_str().unwrap(), v["count"].as_i64().unwrap()))
         .collect();
     assert_eq!(values, [("Excel", 2)], "{skills}");
+    // A bio shown to organisers only is searched by those who may read it, and no one else.
+    let cora = app.sign_in("cora@example.org").await;
+    let form = [("time_zone", "UTC"), ("bio", "Keen xylophonist."), ("audience_bio", "organisers")];
+    let r = cora.post(app.at("/profile")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    let admin_token = app.api_token(&app.sign_in("admin@example.org").await).await;
+    assert_eq!(api_names(&app, &admin_token, &[("q", "xylophonist")]).await, ["Cora Chief"]);
+    assert!(api_names(&app, &token, &[("q", "xylophonist")]).await.is_empty());
     // A search alone that finds no one asks for another spelling, not to remove a filter.
     let none = body(viewer.get(app.at("/people?q=zzqqx")).send().await.unwrap()).await;
     assert!(none.contains("No one matches. Try another spelling.") && !none.contains("Remove a filter"), "{none}");

@@ -8,7 +8,7 @@ use roundtable_domain::{NetworkId, UserId};
 /// The people columns, without their filter and order.
 macro_rules! person_select {
     () => {
-        "SELECT u.id, u.name, u.name_folded, u.email, u.job_title, u.department, u.location, COALESCE(p.search_organisation, ''), COALESCE(p.search_network, ''), CASE WHEN ph.user_id IS NULL THEN 0 ELSE 1 END, COALESCE(p.visibility, '{}'), COALESCE(p.start_date, '') FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN profile_photos ph ON ph.user_id = u.id WHERE u.deactivated_at IS NULL"
+        "SELECT u.id, u.name, u.name_folded, u.email, u.job_title, u.department, u.location, COALESCE(p.search_organisation, ''), COALESCE(p.search_network, ''), CASE WHEN ph.user_id IS NULL THEN 0 ELSE 1 END, COALESCE(p.visibility, '{}'), COALESCE(p.start_date, ''), CASE WHEN p.visibility LIKE '%\"bio\":\"organisers\"%' THEN p.bio ELSE '' END || ' ' || CASE WHEN p.visibility LIKE '%\"preferred_name\":\"organisers\"%' THEN p.preferred_name ELSE '' END FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN profile_photos ph ON ph.user_id = u.id WHERE u.deactivated_at IS NULL"
     };
 }
 
@@ -56,6 +56,9 @@ pub struct PersonRow {
     pub visibility: String,
     /// `YYYY-MM-DD`, or '' when not given.
     pub start_date: String,
+    /// The bio and preferred name where the person shows them to organisers only (the stored
+    /// search layers leave them out), as written: organisers search them too.
+    pub organisers_only: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,5 +230,6 @@ fn map_person(mut r: Row) -> Result<PersonRow> {
         search_network: r.take_text(8)?,
         visibility: r.take_text(10)?,
         start_date: r.take_text(11)?,
+        organisers_only: r.take_text(12)?,
     })
 }

@@ -160,7 +160,8 @@ pub struct PersonEntry {
     start_date: Option<(String, Audience)>,
     /// The name, and the text everyone / fellow network members / the organisers of the
     /// person's networks may search (the network layer holds the organisation's too; the
-    /// organisers' only their own tags), each as `search::searchable` holds it.
+    /// organisers' only what is shown to organisers alone: tags, bio, preferred name), each as
+    /// `search::searchable` holds it.
     name_search: String,
     search_organisation: String,
     search_network: String,
@@ -346,7 +347,10 @@ impl Snapshot {
                     },
                     search_organisation: search::searchable(&refolded(&p.search_organisation)),
                     search_network: search::searchable(&refolded(&p.search_network)),
-                    search_organisers: String::new(),
+                    search_organisers: match p.organisers_only.trim() {
+                        "" => String::new(),
+                        text => search::searchable(&fold(text)),
+                    },
                     active_in: SmallVec::new(),
                 }
             })
