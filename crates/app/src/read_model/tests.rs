@@ -23,6 +23,7 @@ fn person(name: &str, department: &str, location: &str) -> PersonRow {
         has_photo: false,
         visibility: "{}".into(),
         start_date: String::new(),
+        organisers_only: String::new(),
     }
 }
 
