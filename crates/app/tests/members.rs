@@ -417,6 +417,12 @@ async fn the_directory_finds_names_skills_and_departments_as_people_type_them(d:
     let admin_token = app.api_token(&app.sign_in("admin@example.org").await).await;
     assert_eq!(api_names(&app, &admin_token, &[("q", "xylophonist")]).await, ["Cora Chief"]);
     assert!(api_names(&app, &token, &[("q", "xylophonist")]).await.is_empty());
+    // A query string the page cannot read gets the error page saying why, not plain text.
+    let r = viewer.get(app.at("/people?q=a&q=b")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = body(r).await;
+    assert!(page.contains("duplicate field") && page.contains("We could not use that request"), "{page}");
     // A search alone that finds no one asks for another spelling, not to remove a filter.
     let none = body(viewer.get(app.at("/people?q=zzqqx")).send().await.unwrap()).await;
     assert!(none.contains("No one matches. Try another spelling.") && !none.contains("Remove a filter"), "{none}");

@@ -1,11 +1,13 @@
 //! The "my account" page and its forms.
 
 use super::NewToken;
-use crate::http::{Errors, Form, Layout, Result, Signed, no_store, notice, render, shown_once, shown_once_removed};
+use crate::http::{
+    Errors, Form, Layout, Path, Query, Result, Signed, no_store, notice, render, shown_once, shown_once_removed,
+};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;

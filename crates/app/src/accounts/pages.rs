@@ -3,11 +3,13 @@
 
 use super::{AcceptInput, NewSession, SetupInput, SignUpInput};
 use crate::http::extract::SESSION_COOKIE;
-use crate::http::{AppError, Errors, Form, Layout, MaybeSigned, Result, Signed, notice, or_form, render, with_status};
+use crate::http::{
+    AppError, Errors, Form, Layout, MaybeSigned, Path, Query, Result, Signed, notice, or_form, render, with_status,
+};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

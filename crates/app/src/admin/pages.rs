@@ -1,12 +1,13 @@
 //! Org admin pages.
 
 use crate::http::{
-    AppError, Errors, Form, Layout, ListQuery, Pager, Result, Signed, notice, render, urlencode, with_status,
+    AppError, Errors, Form, Layout, ListQuery, Pager, Path, Query, Result, Signed, notice, render, urlencode,
+    with_status,
 };
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

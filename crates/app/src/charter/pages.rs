@@ -2,11 +2,11 @@
 //! acceptances.
 
 use super::Publishing;
-use crate::http::{AppError, Errors, Form, Layout, Result, Signed, day, notice, render};
+use crate::http::{AppError, Errors, Form, Layout, Path, Query, Result, Signed, day, notice, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use roundtable_domain::{MembershipStatus, Visibility};

@@ -3,11 +3,13 @@
 //! subscription feeds and attendance history. Handlers parse, call one use case and render.
 
 use super::{EventInput, Filter, Item, Scope};
-use crate::http::{AppError, Errors, Form, Layout, Result, Signed, notice, or_form, render, urlencode, zone_name};
+use crate::http::{
+    AppError, Errors, Form, Layout, Path, Query, Result, Signed, notice, or_form, render, urlencode, zone_name,
+};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

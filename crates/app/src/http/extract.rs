@@ -1,7 +1,8 @@
 //! Who is asking. `Signed` needs a browser session (else the person is sent to sign in) and a
 //! confirmed email address (else only the pages in `open_before_confirmation` answer),
 //! `MaybeSigned` allows anonymous visitors, `ApiUser` needs a personal API token and a confirmed
-//! address.
+//! address. `Query` and `Path` are axum's for pages: what they cannot read is refused with the
+//! error page (400, saying which parameter and why) rather than axum's plain text.
 
 use crate::accounts;
 use crate::http::{ApiError, AppError};
@@ -14,6 +15,16 @@ use roundtable_domain::Actor;
 use roundtable_store::users::User;
 
 pub const SESSION_COOKIE: &str = "rt_session";
+
+/// Query-string parameters, for pages (`crate::api::extract::Query` for the API).
+#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct Query<T>(pub T);
+
+/// Path parameters, for pages (`crate::api::extract::Path` for the API).
+#[derive(Debug, Clone, Copy, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct Path<T>(pub T);
 
 /// A signed-in person and their session.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ pub mod health;
 pub mod router;
 
 pub use error::{ApiError, ApiResult, AppError, Result};
-pub use extract::{ApiUser, MaybeSigned, Signed};
+pub use extract::{ApiUser, MaybeSigned, Path, Query, Signed};
 pub use form::Form;
 
 use askama::Template;

@@ -10,12 +10,12 @@
 //! the database as it is at that moment.
 
 use super::{Action, Column, DateOrder, Mapping, Options, Report, RowError, Sheet, csv_read};
-use crate::http::{AppError, Layout, Result, Signed, render, with_status};
+use crate::http::{AppError, Layout, Path, Query, Result, Signed, render, with_status};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -631,7 +631,7 @@ async fn export_csv(
     State(state): State<AppState>,
     s: Signed,
     headers: axum::http::HeaderMap,
-    q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
+    q: std::result::Result<Query<ExportQuery>, AppError>,
 ) -> Result<Response> {
     started_here(&headers)?;
     let q = q.map(|Query(q)| q).unwrap_or_default();
@@ -644,7 +644,7 @@ async fn export_network_csv(
     s: Signed,
     headers: axum::http::HeaderMap,
     Path(slug): Path<String>,
-    q: std::result::Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
+    q: std::result::Result<Query<ExportQuery>, AppError>,
 ) -> Result<Response> {
     started_here(&headers)?;
     let q = q.map(|Query(q)| q).unwrap_or_default();

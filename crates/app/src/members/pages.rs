@@ -1,12 +1,12 @@
 //! Directory, profile and profile-editing pages.
 
 use super::{DirectoryQuery, ProfileInput};
-use crate::http::{AppError, Errors, Form, Layout, Pager, Result, Signed, notice, render, urlencode};
+use crate::http::{AppError, Errors, Form, Layout, Pager, Path, Query, Result, Signed, notice, render, urlencode};
 use crate::read_model::Sort;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use roundtable_domain::UserId;

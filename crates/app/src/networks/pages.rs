@@ -2,12 +2,14 @@
 //! requests and settings.
 
 use super::{Joined, NetworkInput};
-use crate::http::{AppError, Errors, Form, Layout, ListQuery, Pager, Result, Signed, notice, or_form, render};
+use crate::http::{
+    AppError, Errors, Form, Layout, ListQuery, Pager, Path, Query, Result, Signed, notice, or_form, render,
+};
 use crate::read_model::Listed;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use roundtable_domain::{Capability, MembershipStatus, Role, UserId, Visibility};
