@@ -190,7 +190,9 @@ pub async fn held_addresses(
 ) -> Result<Vec<Held>> {
     let first = changes.last().map_or(address, |c| c.from.as_str()).to_owned();
     let left = src.query(LEFT_BEFORE, params![first, created]).await?;
-    let first_from = left.first().map(|r| r.opt_time(0)).transpose()?.flatten();
+    // Just after the entry of the one who left it: that entry is about them.
+    let first_from =
+        left.first().map(|r| r.opt_time(0)).transpose()?.flatten().map(|t| t + chrono::Duration::microseconds(1));
     let mut out = vec![Held { address: address.to_owned(), from: None, until: None }];
     for c in changes {
         if let Some(newer) = out.last_mut() {

@@ -480,6 +480,12 @@ async fn an_address_history_follows_one_person_when_addresses_are_reused(d: Dial
     assert_eq!(history("x1@example.org", at(10)).await, [], "Z never changed address");
     assert_eq!(history("w2@example.org", long_ago).await, [pair("w1", "w2"), pair("w2", "w1"), pair("w1", "w2")]);
     assert_eq!(history("nobody@example.org", long_ago).await, []);
+    // Z's x1 runs from just after X left it: X's change of address is X's, not Z's.
+    let held =
+        roundtable_store::audit::held_addresses(&mut Source::Db(&t.db), "x1@example.org", at(10), &[]).await.unwrap();
+    let (from, _) = held[0].bounds();
+    let x_left = roundtable_store::micros(at(1));
+    assert!(from > x_left && from <= x_left + 1, "{held:?}");
 }
 
 /// The definition of the index `name`, as the engine reports it.
