@@ -1032,7 +1032,7 @@ mod privacy_rights {
             .post(app.at(&format!("/events/{past}/notes")))
             .form(&[
                 ("agenda", "Welcome; travel policy"),
-                ("minutes", "Ann Assistant presented the travel policy. Joann Assistantson asked about trains."),
+                ("minutes", "Ann Assistant presented the travel policy (questions to ann@example.org). Joann Assistantson asked about trains."),
                 ("summary", "Thanks to Ann Assistant."),
                 ("recording_url", ""),
                 ("at", past_at.as_str()),
@@ -1277,7 +1277,7 @@ mod privacy_rights {
         assert_eq!(
             (notes.minutes.as_str(), notes.summary.as_str()),
             (
-                "a former member presented the travel policy. Joann Assistantson asked about trains.",
+                "a former member presented the travel policy (questions to a former member). Joann Assistantson asked about trains.",
                 "Thanks to a former member."
             )
         );

@@ -552,42 +552,55 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
             tx.write(SET_AUDIT_TEXT, params![entry, scrub_name(&subject, name), scrub_name(&detail, name)]).await?;
         }
         scrub_outbox(tx, name, crate::micros(person.created_at), i64::MAX, &mut mail_files).await?;
-        for r in tx.read(NOTES_NAMING, params![name, person.created_at]).await? {
-            let (event, at) = (r.uuid(0)?, r.time(1)?);
-            let (agenda, minutes, summary) =
-                (scrub_name(&r.text(2)?, name), scrub_name(&r.text(3)?, name), scrub_name(&r.text(4)?, name));
-            tx.write(SET_NOTES_TEXT, params![event, at, agenda, minutes, summary]).await?;
-        }
-        for r in tx.read(EVENTS_NAMING, params![name]).await? {
-            let (event, title, description) = (r.uuid(0)?, r.text(1)?, r.text(2)?);
-            tx.write(SET_EVENT_TEXT, params![event, scrub_name(&title, name), scrub_name(&description, name)]).await?;
-        }
-        for r in tx.read(OCCURRENCES_NAMING, params![name]).await? {
-            let (event, at, title) = (r.uuid(0)?, r.time(1)?, r.text(2)?);
-            tx.write(SET_OCCURRENCE_TITLE, params![event, at, scrub_name(&title, name)]).await?;
-        }
-        for r in tx.read(FEEDBACK_NAMING, params![name]).await? {
-            let (event, at, by, comment) = (r.uuid(0)?, r.time(1)?, r.uuid(2)?, r.text(3)?);
-            tx.write(SET_FEEDBACK_COMMENT, params![event, at, by, scrub_name(&comment, name)]).await?;
-        }
-        for r in tx.read(CHARTERS_NAMING, params![name]).await? {
-            let (network, version, body) = (r.uuid(0)?, r.int(1)?, r.text(2)?);
-            tx.write(SET_CHARTER_BODY, params![network, version, scrub_name(&body, name)]).await?;
-        }
-        for r in tx.read(STEPS_NAMING, params![name]).await? {
-            let (step, title, description) = (r.uuid(0)?, r.text(1)?, r.text(2)?);
-            tx.write(SET_STEP_TEXT, params![step, scrub_name(&title, name), scrub_name(&description, name)]).await?;
-        }
-        for r in tx.read(NETWORKS_NAMING, params![name]).await? {
-            let (network, description) = (r.uuid(0)?, r.text(1)?);
-            tx.write(SET_NETWORK_DESCRIPTION, params![network, scrub_name(&description, name)]).await?;
-        }
+        scrub_writing(tx, name, person.created_at).await?;
+    }
+    // Their addresses too, where people wrote them ("questions to ann@…"); mail and the audit
+    // log were cleared above, each address for the time they held it.
+    for address in &addresses {
+        scrub_writing(tx, address, person.created_at).await?;
     }
     // They are nobody's buddy, and have none, any more; the ended rows stay for the figures.
     crate::buddies::end_all_for(tx, id, now).await?;
     mail_files.sort();
     mail_files.dedup();
     Ok(Erased { addresses, mail_files })
+}
+
+/// Replaces `name` (or an address, in any case) with "a former member" in what organisers
+/// and members wrote: events' notes since `since`, events, occurrences, feedback, charters,
+/// onboarding steps and network descriptions.
+async fn scrub_writing(tx: &mut Tx, name: &str, since: DateTime<Utc>) -> Result<()> {
+    for r in tx.read(NOTES_NAMING, params![name, since]).await? {
+        let (event, at) = (r.uuid(0)?, r.time(1)?);
+        let (agenda, minutes, summary) =
+            (scrub_name(&r.text(2)?, name), scrub_name(&r.text(3)?, name), scrub_name(&r.text(4)?, name));
+        tx.write(SET_NOTES_TEXT, params![event, at, agenda, minutes, summary]).await?;
+    }
+    for r in tx.read(EVENTS_NAMING, params![name]).await? {
+        let (event, title, description) = (r.uuid(0)?, r.text(1)?, r.text(2)?);
+        tx.write(SET_EVENT_TEXT, params![event, scrub_name(&title, name), scrub_name(&description, name)]).await?;
+    }
+    for r in tx.read(OCCURRENCES_NAMING, params![name]).await? {
+        let (event, at, title) = (r.uuid(0)?, r.time(1)?, r.text(2)?);
+        tx.write(SET_OCCURRENCE_TITLE, params![event, at, scrub_name(&title, name)]).await?;
+    }
+    for r in tx.read(FEEDBACK_NAMING, params![name]).await? {
+        let (event, at, by, comment) = (r.uuid(0)?, r.time(1)?, r.uuid(2)?, r.text(3)?);
+        tx.write(SET_FEEDBACK_COMMENT, params![event, at, by, scrub_name(&comment, name)]).await?;
+    }
+    for r in tx.read(CHARTERS_NAMING, params![name]).await? {
+        let (network, version, body) = (r.uuid(0)?, r.int(1)?, r.text(2)?);
+        tx.write(SET_CHARTER_BODY, params![network, version, scrub_name(&body, name)]).await?;
+    }
+    for r in tx.read(STEPS_NAMING, params![name]).await? {
+        let (step, title, description) = (r.uuid(0)?, r.text(1)?, r.text(2)?);
+        tx.write(SET_STEP_TEXT, params![step, scrub_name(&title, name), scrub_name(&description, name)]).await?;
+    }
+    for r in tx.read(NETWORKS_NAMING, params![name]).await? {
+        let (network, description) = (r.uuid(0)?, r.text(1)?);
+        tx.write(SET_NETWORK_DESCRIPTION, params![network, scrub_name(&description, name)]).await?;
+    }
+    Ok(())
 }
 
 /// What `erase` leaves for the caller to clear outside the database.
