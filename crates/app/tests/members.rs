@@ -1266,6 +1266,10 @@ mod privacy_rights {
                 assert!(!format!("{} {} {}", e.actor_name, e.subject, e.detail).contains(gone), "{e:?}");
             }
         }
+        // Nor are her wrong password confirmations kept.
+        let confirmations = "SELECT COUNT(*) FROM login_failures WHERE key LIKE $1";
+        let left = db.read(confirmations, roundtable_store::params![format!("confirm:{id}%")]).await.unwrap();
+        assert_eq!(left[0].int(0).unwrap(), 0);
         let changed: Vec<_> = entries.iter().filter(|e| e.action == "person.email_changed").collect();
         assert_eq!(changed.len(), 2);
         assert!(changed.iter().all(|e| e.subject == "a former member" && e.detail == "details erased with the person"));

@@ -487,7 +487,7 @@ pub async fn confirm_password(state: &AppState, user: &User, password: &str) -> 
     let now = Utc::now();
     let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
     // An attempt is one entry under each of three keys; only the first is counted here.
-    let pair = format!("confirm:{}", user.id);
+    let pair = confirm_key(user.id);
     let (by, all) = (format!("{pair}:by"), format!("{pair}:all"));
     let keys = login_failures::Keys { pair: &pair, address: &by, account: &all };
     let attempt = login_failures::record(&state.db, keys, now).await?;
@@ -511,6 +511,18 @@ pub async fn confirm_password(state: &AppState, user: &User, password: &str) -> 
 
 /// Deletes the failed sign-ins counted against an email address: under the account, and under
 /// each (account, address) pair. The per-address counts stay.
+/// The key `confirm_password` counts a person's wrong answers under (with `:by` and `:all`).
+fn confirm_key(user: UserId) -> String {
+    format!("confirm:{user}")
+}
+
+/// Forgets a person's wrong password confirmations (when they are erased).
+pub async fn forget_failed_confirmations(state: &AppState, user: UserId) -> Result<()> {
+    let key = confirm_key(user);
+    login_failures::clear_with_prefix(&state.db, &key, &format!("{key}:")).await?;
+    Ok(())
+}
+
 pub async fn forget_failed_sign_ins(state: &AppState, email: &str) -> Result<()> {
     let email = email.trim().to_lowercase();
     login_failures::clear_with_prefix(&state.db, &account_failure_key(&email), &format!("pair:{email} ")).await?;

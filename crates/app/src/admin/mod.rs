@@ -230,6 +230,7 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
             crate::accounts::forget_failed_sign_ins(state, address).await?;
         }
     }
+    crate::accounts::forget_failed_confirmations(state, user).await?;
     Ok(())
 }
 
