@@ -1192,6 +1192,9 @@ mod privacy_rights {
         let r =
             ann.post(app.at("/account/deactivate")).form(&[("confirm_password", "wrong one!")]).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let json: serde_json::Value =
+            ann.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(json["failed_password_confirmations"].as_array().unwrap().len(), 1, "held, so in her data");
         let r = ann
             .post(app.at("/account/deactivate"))
             .form(&[("confirm_password", support::PASSWORD)])

@@ -215,6 +215,10 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
     }
     failed_sign_ins.sort();
     let failed_sign_ins: Vec<_> = failed_sign_ins.into_iter().map(t).collect();
+    // Wrong answers where the password was asked again (changing it, deactivating).
+    let confirm_key = crate::accounts::confirm_key(me);
+    let failed_confirmations: Vec<_> =
+        roundtable_store::login_failures::times_for_key(db, &confirm_key).await?.into_iter().map(t).collect();
     let pairings: Vec<_> = buddies::history_of(db, me)
         .await?
         .into_iter()
@@ -372,6 +376,7 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
         "api_tokens": tokens,
         "sign_in_addresses": addresses,
         "failed_sign_ins": failed_sign_ins,
+        "failed_password_confirmations": failed_confirmations,
         "links_sent_to_you": links,
         "emails_to_you": mail,
         "your_actions": actions,

@@ -512,7 +512,7 @@ pub async fn confirm_password(state: &AppState, user: &User, password: &str) -> 
 /// Deletes the failed sign-ins counted against an email address: under the account, and under
 /// each (account, address) pair. The per-address counts stay.
 /// The key `confirm_password` counts a person's wrong answers under (with `:by` and `:all`).
-fn confirm_key(user: UserId) -> String {
+pub(crate) fn confirm_key(user: UserId) -> String {
     format!("confirm:{user}")
 }
 
