@@ -822,6 +822,14 @@ mod privacy_rights {
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, problem) = api_send(Method::PUT, active.clone(), &root, &json!({"active": true})).await;
         assert_eq!(status, StatusCode::CONFLICT, "an erased person cannot come back: {problem}");
+        // Nor be erased again: once is recorded once, and when.
+        let erased_at = users::by_id(&app.state.db, id).await.unwrap().unwrap().deactivated_at;
+        let (status, problem) = api_send(Method::DELETE, erase.clone(), &root, &json!(null)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("already erased"), "{problem}");
+        assert_eq!(users::by_id(&app.state.db, id).await.unwrap().unwrap().deactivated_at, erased_at);
+        let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
+        assert_eq!(log.iter().filter(|e| e.action == "person.erased").count(), 1);
         assert!(users::by_id(&app.state.db, id).await.unwrap().unwrap().deactivated_at.is_some());
 
         // Her token cannot be used to guess her password: five wrong answers, then a wait.

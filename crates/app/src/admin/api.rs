@@ -121,6 +121,7 @@ pub struct EraseQuery {
     responses((status = 204, description = "Personal data erased for good; anonymous figures (counts of attendance, memberships) are kept"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only; not one's own account nor the last administrator"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "The person's data is already erased (code `conflict`); nothing was done"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "`confirm=ERASE` is missing (or says something else): nothing was erased; `errors` names `confirm`")))]
 pub async fn erase(
     State(state): State<AppState>,

@@ -196,6 +196,9 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
         .into());
     }
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    if person.is_erased() {
+        return Err(AppError::Conflict(FieldError::new("confirm", "This person's data is already erased.")));
+    }
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     // Only an active administrator can be the last one (a deactivated one no longer counts).
