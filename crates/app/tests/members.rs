@@ -866,7 +866,7 @@ mod privacy_rights {
             .event(&admin, "eas", "Lunch and learn", "We share what works.", Utc::now() - Duration::minutes(30))
             .await;
         app.user("emile@example.org", "Émile Durand").await;
-        let minutes = "Ann Smith presented; Ann Jones (her future name) was not yet used. Thanks, ÉMILE DURAND!";
+        let minutes = "Ann Smith presented; Ann Jones (her future name) was not yet used; Annie Smith asked. Thanks, ÉMILE DURAND!";
         let r = admin
             .post(app.at(&format!("/events/{past}/notes")))
             .form(&[("agenda", ""), ("minutes", minutes), ("summary", ""), ("recording_url", ""), ("at", &past_at)])
@@ -874,7 +874,9 @@ mod privacy_rights {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
-        let r = ann.post(app.at("/profile")).form(&[("name", "Ann Jones"), ("time_zone", "UTC")]).send().await;
+        // She goes by Annie: "Annie Smith" in what was written before, "Annie Jones" after.
+        let form = [("name", "Ann Jones"), ("preferred_name", "Annie"), ("time_zone", "UTC")];
+        let r = ann.post(app.at("/profile")).form(&form).send().await;
         assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
         let mine: serde_json::Value =
             serde_json::from_str(&body(ann.get(app.at("/account/export.json")).send().await.unwrap()).await).unwrap();
@@ -886,7 +888,11 @@ mod privacy_rights {
         let start = DateTime::from_timestamp_micros(past_at.parse().unwrap()).unwrap();
         let notes = events::notes(&app.state.db, past.parse().unwrap(), start).await.unwrap();
         assert!(
-            notes.minutes.starts_with("a former member presented; a former member (her future name) was not yet used.")
+            notes.minutes.starts_with(
+                "a former member presented; a former member (her future name) was not yet used; a former member asked."
+            ),
+            "{}",
+            notes.minutes
         );
         let uid = roundtable_domain::UserId::parse(&id).unwrap();
         assert!(users::former_names(&app.state.db, uid).await.unwrap().is_empty(), "the old names are gone too");

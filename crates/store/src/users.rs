@@ -528,7 +528,10 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
         names.push(r.text(0)?.trim().to_owned());
     }
     tx.write(ERASE_FORMER_NAMES, params![id]).await?;
-    names.extend(preferred_mentions(&person.name, &preferred));
+    // The name they go by, with the family name of each of those names ("Annie Smith" before
+    // a marriage, "Annie Jones" after).
+    let mentions: Vec<String> = names.iter().filter_map(|n| preferred_mentions(n, &preferred)).collect();
+    names.extend(mentions);
     // As others type them too: "Zoe Adams" for Zoë Adams, "Joerg Mueller" for Jörg Müller (the
     // directory finds them by those spellings, so people write them).
     let spelt: Vec<String> = names
