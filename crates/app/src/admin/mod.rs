@@ -223,12 +223,22 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
             }
         }
     }
+    // The erasure is committed: what follows only tidies, so a failure is logged for the
+    // operator rather than shown as an erasure that did not happen.
+    if let Err(e) = forget_after_erasure(state, user, &erased.addresses).await {
+        tracing::warn!(error = %e, "erased, but the clean-up after it failed; the daily clean-up will finish it");
+    }
+    Ok(())
+}
+
+/// After an erasure: SQLite's log of old pages, and the failed sign-ins and password
+/// confirmations counted under the person (outside any transaction, like every attempt), rather
+/// than waiting for the daily clean-up — but not those under an address someone else holds now:
+/// those are theirs (the counts have no time to tell the two apart, and keeping a stranger's is
+/// the safer side).
+async fn forget_after_erasure(state: &AppState, user: UserId, addresses: &[String]) -> Result<()> {
     state.db.checkpoint().await?;
-    // Failed sign-ins are counted under the address (outside any transaction, like every
-    // attempt); forget those too, for every address they had, rather than wait for the daily
-    // clean-up — but not for an address someone else holds now: those are theirs (the counts
-    // have no time to tell the two apart, and keeping a stranger's are the safer side).
-    for address in &erased.addresses {
+    for address in addresses {
         if users::by_email(&state.db, address).await?.is_none() {
             crate::accounts::forget_failed_sign_ins(state, address).await?;
         }
