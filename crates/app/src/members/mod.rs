@@ -26,7 +26,9 @@ pub fn audiences(json: &str) -> BTreeMap<Field, Audience> {
         .collect()
 }
 
-/// The per-field audiences as stored: the JSON `audiences` reads.
+/// The per-field audiences as stored: the JSON `audiences` reads. Written compactly
+/// (`{"bio":"organisers",…}`): the read model picks out organisers-only text by that spelling
+/// (`roundtable_store::read_model`'s people query).
 pub fn visibility_json(aud: &BTreeMap<Field, Audience>) -> serde_json::Result<String> {
     serde_json::to_string(&aud.iter().map(|(f, a)| (f.as_str(), a.as_str())).collect::<BTreeMap<_, _>>())
 }

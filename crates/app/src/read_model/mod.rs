@@ -463,7 +463,7 @@ impl Snapshot {
                 text + &abbreviations
             })
             .collect();
-        let mut title_abbreviations: HashMap<&str, String> = HashMap::default();
+        let mut abbreviations_of: HashMap<&str, String> = HashMap::default();
         // A person's tags in one order whatever order the rows came in (a full load and a
         // reload of a few people return them differently): "people like you" walks them.
         let mut tags = Vec::with_capacity(rows.tags.len());
@@ -478,7 +478,7 @@ impl Snapshot {
             // What abbreviations in the job title and department stand for, and back ("EA" finds
             // an Executive Assistant, "HR" Human Resources): both are everyone's to see.
             for text in [&p.job_title, &p.department] {
-                let abbreviations = title_abbreviations
+                let abbreviations = abbreviations_of
                     .entry(text)
                     .or_insert_with_key(|t| search::abbreviations_in(&search::searchable(&fold(t))));
                 p.search_organisation.push_str(abbreviations);
