@@ -379,6 +379,8 @@ async fn the_directory_finds_names_skills_and_departments_as_people_type_them(d:
         ("lukas@example.org", "Lukas D'Souza", "Human Resources", "C++, Excel"),
         ("pablo@example.org", "Pablo Cooper", "Finance", "Excel, Cobol"),
         ("cora@example.org", "Cora Chief", "Operations", "C#"),
+        ("li@example.org", "李明", "Finance", ""),
+        ("minjun@example.org", "김민준", "Finance", ""),
     ] {
         let c = app.user(email, name).await;
         let form =
@@ -394,6 +396,10 @@ async fn the_directory_finds_names_skills_and_departments_as_people_type_them(d:
         ("hr", &["Lukas D'Souza"]),
         ("c++", &["Lukas D'Souza"]),
         ("c#", &["Cora Chief"]),
+        // Written without spaces: the given name alone finds them, as does the whole name.
+        ("明", &["李明"]),
+        ("李明", &["李明"]),
+        ("민준", &["김민준"]),
     ] {
         assert_eq!(api_names(&app, &token, &[("q", q)]).await, found, "{q}");
     }

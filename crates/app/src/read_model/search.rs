@@ -11,14 +11,27 @@ use std::collections::HashMap;
 /// so a search for them is not one for "c" or "r"; any other punctuation a space ("Smith, John",
 /// "Jean-Luc"); and a space in front of every word — the text starts with one — so a query word
 /// is looked for at the start of a word: " ann" is in " ann lee", not in " planning" — and one
-/// after the last, so a whole word is found as " ann " wherever it is.
+/// after the last, so a whole word is found as " ann " wherever it is. Chinese, Japanese and
+/// Korean are written without spaces between words: each of their characters is a word, so the
+/// given name in "李明" is found by "明" and a name typed in full by all its characters.
 pub fn searchable(folded: &str) -> String {
     let mut out = String::with_capacity(folded.len() + 2);
     out.push(' ');
     // Where the parts after apostrophes in the current word begin.
     let mut parts: SmallVec<[usize; 2]> = SmallVec::new();
+    // The current word is one character written without spaces, ended by whatever comes next
+    // but what belongs to that character (`belongs_to_previous`).
+    let mut alone = false;
     let mut chars = folded.chars().peekable();
     while let Some(c) = chars.next() {
+        if alone {
+            if belongs_to_previous(c) {
+                out.push(c);
+                continue;
+            }
+            end_word(&mut out, &mut parts);
+            alone = false;
+        }
         let in_word = !out.ends_with(' ');
         let next = chars.peek().copied();
         let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
@@ -27,6 +40,13 @@ pub fn searchable(folded: &str) -> String {
                 if in_word && word_char(next) {
                     parts.push(out.len());
                 }
+            }
+            c if written_without_spaces(c) => {
+                if in_word {
+                    end_word(&mut out, &mut parts);
+                }
+                out.push(c);
+                alone = true;
             }
             c if c.is_alphanumeric() => out.push(c),
             '+' | '#' if in_word && !word_char(next) => out.push(c),
@@ -39,6 +59,21 @@ pub fn searchable(folded: &str) -> String {
         end_word(&mut out, &mut parts);
     }
     out
+}
+
+/// Han ideographs, kana and Hangul syllables — as `fold` leaves them: a syllable decomposed to
+/// its letters (jamo), of which the first is a leading consonant — scripts whose words are not
+/// separated by spaces.
+fn written_without_spaces(c: char) -> bool {
+    matches!(c,
+        '\u{1100}'..='\u{115F}' | '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// What completes such a character: a Hangul syllable's vowel and final consonant, the kana
+/// voicing marks (`fold` keeps them: "が" is not "か"), variation selectors of ideographs.
+fn belongs_to_previous(c: char) -> bool {
+    matches!(c, '\u{1160}'..='\u{11FF}' | '\u{3099}' | '\u{309A}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
 }
 
 /// Ends the word `out` ends with: a space, then each part of it after an apostrophe as a word.
@@ -189,6 +224,17 @@ mod tests {
         assert!(finds("r&d", "R&D") && !finds("r&d", "Rosa Dubois"));
         assert!(finds("c", "C++") && finds("excel", "Excel+Word") && finds("word", "Excel+Word"));
         assert!(finds("research", "Research & Development"));
+    }
+
+    #[test]
+    fn each_chinese_japanese_or_korean_character_is_a_word() {
+        assert_eq!(searchable("李明 lee"), " 李 明 lee ");
+        assert!(finds("明", "李明") && finds("李明", "李明") && finds("李", "李明"));
+        assert!(finds("민준", "김민준") && finds("さくら", "山田さくら") && finds("山田", "山田さくら"));
+        assert!(!finds("王", "李明"), "a character the name does not hold");
+        assert!(finds("민", "김민준"), "a syllable typed in part");
+        assert!(finds("ガ", "ガルシア") && !finds("ガ", "カルシア"), "kana voicing is kept");
+        assert!(finds("ming", "李明 (Ming) Li") && finds("明", "Li 李明 Ming"), "beside Latin letters");
     }
 
     #[test]
