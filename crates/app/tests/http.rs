@@ -566,6 +566,9 @@ async fn members_are_paginated_and_searchable_accent_insensitively(d: Dialect) {
     // An old link past the end offers the last page, not the one before the one asked for.
     let past = body(admin.get(app.at("/n/big/members?page=99")).send().await.unwrap()).await;
     assert!(past.contains("href=\"/n/big/members?page=2\" rel=\"prev\""), "{past}");
+    // So does a number too long to read (not page 1, as if the number had not been given).
+    let past = body(admin.get(app.at("/n/big/members?page=99999999999")).send().await.unwrap()).await;
+    assert!(past.contains("href=\"/n/big/members?page=2\" rel=\"prev\"") && !past.contains("Page 1 of"), "{past}");
     // The directory's pages land on its results, past the filters (a screen away on a phone).
     let people = body(admin.get(app.at("/people?sort=location")).send().await.unwrap()).await;
     assert!(people.contains("href=\"/people?sort=location&#38;page=2#results-h\" rel=\"next\""), "{people}");

@@ -246,6 +246,17 @@ impl Page {
     pub fn new(number: Option<u32>, size: Option<u32>) -> Self {
         Self { number: number.unwrap_or(1).clamp(1, 1_000_000), size: size.unwrap_or(50).clamp(1, Self::MAX_SIZE) }
     }
+    /// The page a `page=` query parameter asks for: a number too large to read is the last page
+    /// there can be (shown as past the end, with a link back), not the first; anything else that
+    /// is not a positive number, the first.
+    pub fn from_query(raw: Option<&str>, size: Option<u32>) -> Self {
+        let number = raw.map(str::trim).and_then(|p| match p.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => Some(u32::MAX),
+            Err(_) => None,
+        });
+        Self::new(number, size)
+    }
     pub fn offset(&self) -> i64 {
         i64::from(self.number - 1) * i64::from(self.size)
     }
@@ -367,6 +378,15 @@ mod tests {
         assert!(NetworkSlug::parse(&s).is_ok());
         assert!(NetworkSlug::parse("Bad Slug").is_err());
         assert!(NetworkSlug::parse("admin").is_err());
+    }
+
+    #[test]
+    fn a_page_number_too_large_to_read_is_the_last_page_not_the_first() {
+        assert_eq!(Page::from_query(Some("99999999999"), None).number, 1_000_000);
+        assert_eq!(Page::from_query(Some(" 3 "), None).number, 3);
+        for first in [None, Some(""), Some("0"), Some("-2"), Some("two"), Some("2.5")] {
+            assert_eq!(Page::from_query(first, None).number, 1, "{first:?}");
+        }
     }
 
     #[test]

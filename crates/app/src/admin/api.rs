@@ -64,7 +64,7 @@ pub async fn list_people(
     u: ApiUser,
     Query(q): Query<AdminPeopleQuery>,
 ) -> ApiResult<axum::Json<AdminPeoplePage>> {
-    let page = roundtable_domain::Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), Some(PER_PAGE));
+    let page = roundtable_domain::Page::from_query(q.page.as_deref(), Some(PER_PAGE));
     let (people, total) = super::people(&state, &u.actor(), &q.q, page).await?;
     Ok(axum::Json(AdminPeoplePage {
         total,

@@ -220,9 +220,9 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    /// The page number; anything that is not a positive number means the first page.
+    /// The page number (`Page::from_query`).
     pub fn page(&self, size: u32) -> roundtable_domain::Page {
-        roundtable_domain::Page::new(self.page.as_deref().and_then(|p| p.parse().ok()), Some(size))
+        roundtable_domain::Page::from_query(self.page.as_deref(), Some(size))
     }
 }
 

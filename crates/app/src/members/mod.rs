@@ -609,7 +609,7 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
         (d.to_owned(), l.to_owned())
     };
     let tags = [&q.level, &q.skill, &q.interest, &q.language].map(|t| fold(&cut(t.trim())));
-    let page = Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), Some(PER_PAGE));
+    let page = Page::from_query(q.page.as_deref(), Some(PER_PAGE));
     let filter = DirectoryFilter {
         text: &text,
         department: &department,
