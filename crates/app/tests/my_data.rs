@@ -380,6 +380,8 @@ async fn the_api_gives_my_data_as_csv_too_and_only_mine(d: Dialect) {
     ] {
         assert!(text.contains(&format!("\r\n{row}\r\n")), "{row} in:\n{text}");
     }
+    // The token this request came with was used: when, is Ann's data too.
+    assert!(text.contains("\r\napi_tokens[1].last_used,20"), "{text}");
     for bobs in ["bob@example.org", "Bob Baker", "E2", "Chief of Staff"] {
         assert!(!text.contains(bobs), "Bob's {bobs} in Ann's data:\n{text}");
     }

@@ -143,6 +143,10 @@ async fn a_quarter_of_onboarding_counts_from_joining_and_asks_before_deleting(d:
     assert_eq!(reminders, 1);
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("Reminded ") && !page.contains(&format!("onboarding/nudge/{bo_id}")), "{page}");
+    // Bo's own data says when the reminder went.
+    let data: serde_json::Value = bo.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
+    let reminded = data["memberships"].as_array().unwrap().iter().find(|m| m["network"] == "Network eas").unwrap();
+    assert!(reminded["onboarding_reminder_emailed"].as_str().is_some_and(|at| at.starts_with("20")), "{data}");
 
     // Removing a ticked step: the page says what goes with it; only the POST removes it.
     let steps = onboarding::steps(&app.state.db, n.id).await.unwrap();

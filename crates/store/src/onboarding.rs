@@ -36,6 +36,9 @@ queries! {
     SETTLED_OF = "SELECT s.network_id, n.name, s.settled_at FROM onboarding_settled s JOIN networks n ON n.id = s.network_id WHERE s.user_id = $1 ORDER BY n.name, n.id";
     /// Records a nudge unless one was sent after $4 (a week ago): true when this one may go.
     SET_NUDGED = "UPDATE memberships SET nudged_at = $3 WHERE network_id = $1 AND user_id = $2 AND status = 'active' AND (nudged_at IS NULL OR nudged_at < $4)";
+    /// When the person was last sent a reminder about their checklist, per network ("download
+    /// my data").
+    NUDGED_OF = "SELECT network_id, nudged_at FROM memberships WHERE user_id = $1 AND nudged_at IS NOT NULL";
     /// Every tick in a network: (person, step).
     TICKS_IN = "SELECT user_id, step_id FROM onboarding_progress WHERE network_id = $1";
     /// Everyone who attended a welcome event of the network.
@@ -210,6 +213,11 @@ pub async fn set_nudged(
     not_since: DateTime<Utc>,
 ) -> Result<bool> {
     Ok(tx.write_for(user, SET_NUDGED, params![network, user, now, not_since]).await? > 0)
+}
+
+/// (network, when) for every network whose organisers last reminded `user` of their checklist.
+pub async fn nudged_of(db: &Db, user: UserId) -> Result<Vec<(NetworkId, DateTime<Utc>)>> {
+    db.read(NUDGED_OF, params![user]).await?.iter().map(|r| Ok((NetworkId(r.uuid(0)?), r.time(1)?))).collect()
 }
 
 /// (person, step) for every tick in the network.

@@ -114,14 +114,14 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 ///   profile (`former_names`);
 /// - profile with every field, the assistants who support them and the people who report to
 ///   them, and their photo (base64 JPEG);
-/// - memberships, every charter version accepted (and any they published), onboarding
+/// - memberships (with when organisers last emailed a checklist reminder), every charter version accepted (and any they published), onboarding
 ///   checklists (steps done per network, and when an organiser marked them settled in), buddy
 ///   pairings on either side (ended ones too);
 /// - events: RSVPs, attendance, the feedback they gave, what they host and created, and their
 ///   calendar feeds (for what, made and revoked when — never the secret URL);
-/// - sessions, API tokens (names only), the addresses they signed in from (kept for the sign-in
-///   limits), failed sign-ins still counted against the account, links sent to them and mail
-///   to them (subjects only: bodies may hold live sign-in links);
+/// - sessions, API tokens (names, when made and last used), the addresses they signed in from
+///   (kept for the sign-in limits), failed sign-ins still counted against the account, links
+///   sent to them and mail to them (subjects only: bodies may hold live sign-in links);
 /// - the audit entries of their own actions.
 ///
 /// Not here: others' records that mention them (an organiser's minutes; audit entries of others'
@@ -137,10 +137,12 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
     let email_changes = audit::email_changes(&mut import::Source::Db(db), &user.email, user.created_at).await?;
     // Addresses are reused: mail and links to one are theirs only while they held it.
     let held = audit::held_addresses(&mut import::Source::Db(db), &user.email, user.created_at, &email_changes).await?;
+    let nudged = roundtable_store::onboarding::nudged_of(db, me).await?;
     let mut memberships = Vec::new();
     for m in networks::memberships_of(db, me).await? {
         let n = networks::by_id(db, m.network_id).await?;
         let (current, accepted) = roundtable_store::charters::standing(db, m.network_id, me).await?;
+        let reminded = nudged.iter().find(|(net, _)| *net == m.network_id).map(|(_, at)| t(*at));
         memberships.push(serde_json::json!({
             "network": n.map(|n| n.name),
             "role": m.role.as_str(),
@@ -148,6 +150,7 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
             "since": t(m.since),
             "charter_version_accepted": accepted,
             "charter_current_version": current,
+            "onboarding_reminder_emailed": reminded,
         }));
     }
     let charters = |list: Vec<(String, i64, chrono::DateTime<Utc>)>| -> Vec<serde_json::Value> {
@@ -194,7 +197,7 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
     let tokens: Vec<_> = tokens::for_user(db, me)
         .await?
         .into_iter()
-        .map(|x| serde_json::json!({"name": x.name, "created": t(x.created_at)}))
+        .map(|x| serde_json::json!({"name": x.name, "created": t(x.created_at), "last_used": x.last_used_at.map(t)}))
         .collect();
     let addresses: Vec<_> = roundtable_store::login_failures::addresses_for_user(db, me)
         .await?
