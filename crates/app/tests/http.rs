@@ -18,6 +18,8 @@ both!(
     devices_are_named_and_each_can_be_signed_out_alone,
     the_navigation_marks_where_you_are,
     joining_by_request_needs_an_organiser_and_is_audited,
+    opening_a_network_lets_those_who_asked_join_and_deactivated_people_cannot_be_let_in,
+    a_chair_can_demote_and_remove_a_deactivated_co_chair_but_not_leave_alone,
     organisers_decide_many_requests_at_once,
     a_long_queue_of_requests_is_listed_a_page_at_a_time,
     an_invitation_email_creates_an_account_and_membership,
@@ -341,7 +343,7 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
     let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT, "an organiser acting on the withdrawn request is told");
-    assert!(body(r).await.contains("Bo Member is no longer asking to join"));
+    assert!(body(r).await.contains("Bo Member is not asking to join"));
     let r = bo.post(app.at("/n/eas/join")).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/eas?notice=requested");
     // Not yet a member: the member list is closed to Bo.
@@ -376,6 +378,95 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     bo.post(app.at("/n/eas/leave")).send().await.unwrap();
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     assert_eq!(n.member_count, 0);
+}
+
+/// A request waiting when the network is opened does not keep its asker waiting; someone
+/// deactivated is neither approved (they asked before) nor invited (they could not sign in to
+/// accept, and no list would show the invitation).
+async fn opening_a_network_lets_those_who_asked_join_and_deactivated_people_cannot_be_let_in(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "by_request").await;
+    let bo = app.user("bo@example.org", "Bo Asker").await;
+    let cy = app.user("cy@example.org", "Cy Asker").await;
+    for c in [&bo, &cy] {
+        let r = c.post(app.at("/n/eas/join")).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/n/eas?notice=requested");
+    }
+    let cy_id = app.user_id("cy@example.org").await;
+    let r = admin.post(app.at(&format!("/admin/people/{cy_id}/active"))).form(&[("value", "false")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = admin.post(app.at(&format!("/n/eas/requests/{cy_id}/approve"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("Cy Asker&#39;s account has been deactivated"));
+    let r = admin.post(app.at("/n/eas/invite")).form(&[("email", "cy@example.org"), ("role", "member")]).send();
+    let r = r.await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("account is deactivated"));
+    assert!(app.emails_to("cy@example.org").await.iter().all(|m| !m.contains("invites you")), "no invitation mailed");
+
+    let form = [("name", "Network eas"), ("description", "About us"), ("visibility", "open")];
+    assert_eq!(admin.post(app.at("/n/eas/settings")).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(home.contains(">Join this network</button>"), "{home}");
+    let r = bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=joined");
+    assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::OK);
+
+    // An invitation accepted on the network's page uses up the emailed link too, and the log
+    // names the address, as an acceptance by the link does.
+    let dee = app.user("dee@example.org", "Dee Invitee").await;
+    let r = admin.post(app.at("/n/eas/invite")).form(&[("email", "dee@example.org"), ("role", "member")]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("dee@example.org").await;
+    let link = app.link_in(mails.iter().find(|m| m.contains("invites you")).unwrap(), "/invitations/");
+    let r = dee.post(app.at("/n/eas/join")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=joined");
+    let page = body(dee.get(&link).send().await.unwrap()).await;
+    assert!(!page.contains("Accept and join"), "{page}");
+    let (log, _) = audit::page(&app.state.db, 50, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "membership.invitation_accepted" && e.subject == "dee@example.org"));
+}
+
+/// A deactivated Chair is no Chair the network can count on: taking the role from them leaves
+/// as many Chairs as before, so the one remaining may do it — and still may not leave.
+async fn a_chair_can_demote_and_remove_a_deactivated_co_chair_but_not_leave_alone(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let ann = app.user("ann@example.org", "Ann Chair").await;
+    app.user("bo@example.org", "Bo Chair").await;
+    let eas = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    let (ann_id, bo_id) = (app.user_id("ann@example.org").await, app.user_id("bo@example.org").await);
+    let mut tx = app.state.db.begin().await.unwrap();
+    for id in [ann_id, bo_id] {
+        networks::upsert_membership(&mut tx, eas.id, id, Role::Chair, MembershipStatus::Active, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let r = admin.post(app.at(&format!("/admin/people/{bo_id}/active"))).form(&[("value", "false")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = ann.post(app.at(&format!("/n/eas/members/{bo_id}/role"))).form(&[("role", "member")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    let page = body(ann.get(app.at(&format!("/n/eas/members/{bo_id}/remove"))).send().await.unwrap()).await;
+    assert!(!page.contains("needs at least one Chair"), "{page}");
+    let r = ann.post(app.at(&format!("/n/eas/members/{bo_id}/remove"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    assert!(networks::membership(&app.state.db, eas.id, bo_id).await.unwrap().is_none());
+    // Ann is the network's only Chair now.
+    let r = ann.post(app.at("/n/eas/leave")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("needs at least one Chair"));
+    // An Administrator removing themself from the member list lands where they still may go.
+    let cy = app.user("cy@example.org", "Cy Admin").await;
+    let cy_id = app.user_id("cy@example.org").await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    let (role, active) = (Role::Administrator, MembershipStatus::Active);
+    networks::upsert_membership(&mut tx, eas.id, cy_id, role, active, chrono::Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let r = cy.post(app.at(&format!("/n/eas/members/{cy_id}/remove"))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/?notice=left");
 }
 
 async fn organisers_decide_many_requests_at_once(d: Dialect) {
@@ -574,6 +665,9 @@ async fn members_are_paginated_and_searchable_accent_insensitively(d: Dialect) {
     assert!(people.contains("href=\"/people?sort=location&#38;page=2#results-h\" rel=\"next\""), "{people}");
     let found = body(admin.get(app.at("/n/big/members?q=zoe")).send().await.unwrap()).await;
     assert!(found.contains("1 member matching"), "{found}");
+    // Past the end of a search that fits one page: a way back all the same.
+    let past = body(admin.get(app.at("/n/big/members?q=zoe&page=2")).send().await.unwrap()).await;
+    assert!(past.contains("href=\"/n/big/members?q=zoe&#38;page=1\" rel=\"prev\""), "{past}");
     // Each name opens the person's profile.
     let zoe = users::by_email(&app.state.db, "m7@example.org").await.unwrap().unwrap();
     assert!(found.contains(&format!("<a href=\"/people/{}\">Zoë Lindqvist</a>", zoe.id)), "{found}");

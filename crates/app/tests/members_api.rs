@@ -303,7 +303,7 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
     assert_eq!(listed(&members(&app, "circle", &chair).await, pat), Some("training_coordinator"));
     assert_eq!(
         audited(&app, "membership.role_changed").await,
-        [("Cho Chair".to_owned(), "pat@example.org".to_owned(), "training_coordinator".to_owned())]
+        [("Cho Chair".to_owned(), "pat@example.org".to_owned(), "member → training_coordinator".to_owned())]
     );
     // The same role again changes nothing, and the audit log says nothing more.
     let r = call(&app, Method::PUT, &role_of(pat), &chair, Some(json!({"role": "training_coordinator"}))).await;

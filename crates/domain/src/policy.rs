@@ -193,14 +193,15 @@ pub fn require(
 ///
 /// `actor_membership` is the actor's own membership, `before` and `after` the membership of the
 /// person concerned (the actor themself when leaving; `after` is `None` when they leave or are
-/// removed), and `active_chairs` how many active Chairs the network has now. Call it after
+/// removed), and `other_chairs` how many active Chairs the network has besides the person
+/// concerned (a deactivated Chair is not one: demoting or removing them takes no Chair away). Call it after
 /// `require(…, ManageMembers)` (or, for leaving, with the actor as the person concerned).
 pub fn check_chair_change(
     actor: &Actor,
     actor_membership: Option<MembershipView>,
     before: Option<MembershipView>,
     after: Option<MembershipView>,
-    active_chairs: usize,
+    other_chairs: usize,
 ) -> Result<(), Error> {
     let is_chair =
         |m: Option<MembershipView>| m.is_some_and(|m| m.role == Role::Chair && m.status == MembershipStatus::Active);
@@ -217,7 +218,7 @@ pub fn check_chair_change(
             "Only a Chair of this network or an organisation administrator can give or take away the Chair role.",
         ));
     }
-    if loses_chair && active_chairs <= 1 {
+    if loses_chair && other_chairs == 0 {
         return Err(Error::Conflict(crate::error::FieldError::new(
             "role",
             "A network needs at least one Chair. Name another Chair first, or ask an organisation administrator.",
@@ -312,14 +313,14 @@ mod tests {
         let chair = active(Role::Chair);
         assert!(chair_rule(false, chair, active(Role::Member), active(Role::Chair), 1).is_ok());
         assert!(chair_rule(false, chair, None, invited(Role::Chair), 1).is_ok());
-        assert!(chair_rule(false, chair, chair, active(Role::Member), 2).is_ok(), "a second Chair remains");
-        assert!(chair_rule(false, chair, chair, None, 2).is_ok());
+        assert!(chair_rule(false, chair, chair, active(Role::Member), 1).is_ok(), "a second Chair remains");
+        assert!(chair_rule(false, chair, chair, None, 1).is_ok());
         for after in [active(Role::Member), active(Role::Administrator), None] {
-            let last = chair_rule(false, chair, chair, after, 1);
+            let last = chair_rule(false, chair, chair, after, 0);
             assert!(matches!(last, Err(Error::Conflict(_))), "{after:?}: {last:?}");
         }
         // Keeping the role is no change.
-        assert!(chair_rule(false, chair, chair, chair, 1).is_ok());
+        assert!(chair_rule(false, chair, chair, chair, 0).is_ok());
     }
 
     #[test]

@@ -23,7 +23,7 @@ queries! {
     /// Chairs (demote, remove, leave) happen one after another on PostgreSQL too.
     LOCK = "UPDATE networks SET slug = slug WHERE id = $1";
     /// Active Chairs whose account is not deactivated: the people who can still act as Chair.
-    ACTIVE_CHAIRS = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role = 'chair' AND u.deactivated_at IS NULL";
+    OTHER_CHAIRS = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role = 'chair' AND u.deactivated_at IS NULL AND m.user_id <> $2";
     /// Ends the open invitation links of a network for one address now (invited again,
     /// withdrawn, removed, declined or left: a link must not let the person back in afterwards),
     /// keeping the rows: they count towards the address's daily invitations until purged a day
@@ -192,15 +192,15 @@ pub async fn membership_in(tx: &mut Tx, network: NetworkId, user: UserId) -> Res
     tx.read_opt(MEMBERSHIP, params![network, user]).await?.as_ref().map(map_membership).transpose()
 }
 
-/// How many active Chairs (with an account still in use) the network has.
-pub async fn active_chairs(tx: &mut Tx, network: NetworkId) -> Result<usize> {
-    let n = tx.read_opt(ACTIVE_CHAIRS, params![network]).await?.map_or(Ok(0), |r| r.int(0))?;
+/// How many active Chairs (with an account still in use) the network has besides `person`.
+pub async fn other_chairs(tx: &mut Tx, network: NetworkId, person: UserId) -> Result<usize> {
+    let n = tx.read_opt(OTHER_CHAIRS, params![network, person]).await?.map_or(Ok(0), |r| r.int(0))?;
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// `active_chairs` outside a transaction, for a page that warns before anything is posted.
-pub async fn active_chairs_now(db: &Db, network: NetworkId) -> Result<usize> {
-    let n = db.read_opt(ACTIVE_CHAIRS, params![network]).await?.map_or(Ok(0), |r| r.int(0))?;
+/// `other_chairs` outside a transaction, for a page that warns before anything is posted.
+pub async fn other_chairs_now(db: &Db, network: NetworkId, person: UserId) -> Result<usize> {
+    let n = db.read_opt(OTHER_CHAIRS, params![network, person]).await?.map_or(Ok(0), |r| r.int(0))?;
     Ok(usize::try_from(n).unwrap_or(0))
 }
 

@@ -295,6 +295,19 @@ pub async fn join(
     }
     let outcome = match (seen.status(), seen.network.visibility) {
         (Some(MembershipStatus::Active), _) => Joined::Member,
+        // A request made before the network was opened: joining now needs no one's approval.
+        (Some(MembershipStatus::Requested), Visibility::Open) => {
+            networks::transition(
+                &mut tx,
+                seen.network.id,
+                actor.user_id,
+                MembershipStatus::Requested,
+                MembershipStatus::Active,
+                now,
+            )
+            .await?;
+            Joined::Member
+        }
         (Some(MembershipStatus::Requested), _) => Joined::Requested,
         (Some(MembershipStatus::Invited), _) => {
             networks::transition(
@@ -306,7 +319,11 @@ pub async fn join(
                 now,
             )
             .await?;
-            record(&mut tx, actor, actor_name, "membership.invitation_accepted", &seen, actor_name, "").await?;
+            // Accepted here rather than by the emailed link: the link is used up as well, and
+            // the entry names the address, as the link's acceptance does.
+            let me = users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
+            networks::cancel_invitations(&mut tx, seen.network.id, &me.email, now).await?;
+            record(&mut tx, actor, actor_name, "membership.invitation_accepted", &seen, &me.email, "").await?;
             Joined::Member
         }
         (None, Visibility::Open) => {
@@ -391,7 +408,7 @@ fn not_a_member() -> AppError {
 pub async fn leaving(state: &AppState, actor: &Actor, slug: &str) -> Result<(Seen, Option<String>)> {
     let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
     let before = seen.membership.ok_or(AppError::NotFound)?;
-    let chairs = networks::active_chairs_now(&state.db, seen.network.id).await?;
+    let chairs = networks::other_chairs_now(&state.db, seen.network.id, actor.user_id).await?;
     let refused = refusal(policy::check_chair_change(actor, seen.view(), Some(view(before)), None, chairs))?;
     Ok((seen, refused))
 }
@@ -410,7 +427,7 @@ pub async fn removal(state: &AppState, actor: &Actor, slug: &str, user: UserId) 
     let seen = load(state, actor, slug, Capability::ManageMembers).await?;
     let m = networks::membership(&state.db, seen.network.id, user).await?.ok_or(AppError::NotFound)?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
-    let chairs = networks::active_chairs_now(&state.db, seen.network.id).await?;
+    let chairs = networks::other_chairs_now(&state.db, seen.network.id, user).await?;
     let refused = refusal(policy::check_chair_change(actor, seen.view(), Some(view(m)), None, chairs))?;
     let person = Member {
         user_id: person.id,
@@ -448,7 +465,9 @@ async fn check_chairs(
     after: Option<MembershipView>,
 ) -> Result<()> {
     let acting = networks::membership_in(tx, seen.network.id, actor.user_id).await?.map(view);
-    let chairs = networks::active_chairs(tx, seen.network.id).await?;
+    // Without a membership before, the person concerned loses no Chair: any count will do.
+    let person = before.map_or(actor.user_id, |m| m.user_id);
+    let chairs = networks::other_chairs(tx, seen.network.id, person).await?;
     policy::check_chair_change(actor, acting, before.map(view), after, chairs)?;
     Ok(())
 }
@@ -567,6 +586,12 @@ pub async fn decide(
 ) -> Result<()> {
     let seen = load(state, actor, slug, Capability::ManageMembers).await?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    if approve && person.deactivated_at.is_some() {
+        return Err(AppError::Conflict(FieldError::new(
+            "request",
+            format!("{}'s account has been deactivated since they asked, so they cannot join.", person.name),
+        )));
+    }
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     // Two organisers deciding at once take turns: a decline must not remove someone another
@@ -588,13 +613,16 @@ pub async fn decide(
     if !changed {
         // Most often another organiser was quicker, or the person withdrew: say which.
         drop(tx);
-        let now_member = networks::membership(&state.db, seen.network.id, user)
-            .await?
-            .is_some_and(|m| m.status == MembershipStatus::Active);
-        let message = if now_member {
-            format!("{} is already a member: the request has been approved.", person.name)
-        } else {
-            format!("{} is no longer asking to join: the request was declined or withdrawn.", person.name)
+        let status = networks::membership(&state.db, seen.network.id, user).await?.map(|m| m.status);
+        let message = match status {
+            Some(MembershipStatus::Active) => format!("{} is already a member.", person.name),
+            Some(MembershipStatus::Invited) => {
+                format!("{} is invited, not asking to join: they accept the invitation themselves.", person.name)
+            }
+            _ => format!(
+                "{} is not asking to join: there is no request to decide (it may have been declined or withdrawn).",
+                person.name
+            ),
         };
         return Err(AppError::Conflict(FieldError::new("request", message)));
     }
@@ -641,6 +669,13 @@ pub async fn invite(
     let role = parse_role(role).map_err(|e| errs.push(e)).ok();
     let (Some(email), Some(role)) = (email, role) else { return Err(AppError::Invalid(errs)) };
     let existing = users::by_email(&state.db, email.as_str()).await?;
+    // They could not sign in to accept, and no list would show the invitation.
+    if existing.as_ref().is_some_and(|u| u.deactivated_at.is_some()) {
+        return Err(AppError::Conflict(FieldError::new(
+            "email",
+            "This person's account is deactivated, so they cannot accept. An org admin can reactivate it first.",
+        )));
+    }
     if let Some(u) = &existing
         && networks::membership(&state.db, seen.network.id, u.id)
             .await?
@@ -758,7 +793,9 @@ pub async fn set_role(
     if !networks::set_role(&mut tx, seen.network.id, user, role, Utc::now()).await? {
         return Err(AppError::NotFound);
     }
-    record(&mut tx, actor, actor_name, "membership.role_changed", &seen, &person.email, role.as_str()).await?;
+    // Both roles: "member" alone would not say that a Chair was demoted.
+    let detail = format!("{} → {}", before.role.as_str(), role.as_str());
+    record(&mut tx, actor, actor_name, "membership.role_changed", &seen, &person.email, &detail).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -270,6 +270,8 @@ async fn network_home(
     let h = super::home(&state, &actor, &slug).await?;
     let join_label = match (h.seen.status(), h.seen.network.visibility) {
         (Some(MembershipStatus::Invited), _) => "Accept the invitation",
+        // Asked before the network was opened: no need to wait for an organiser any more.
+        (Some(MembershipStatus::Requested), Visibility::Open) => "Join this network",
         (Some(_), _) => "",
         (None, Visibility::Open) => "Join this network",
         (None, Visibility::ByRequest) => "Ask to join",
@@ -677,6 +679,11 @@ async fn remove(
     s: Signed,
     Path((slug, user)): Path<(String, String)>,
 ) -> Result<Response> {
-    super::remove(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?).await?;
+    let user = user_id(&user)?;
+    super::remove(&state, &s.actor(), &s.user.name, &slug, user).await?;
+    // Someone who removed themself can no longer open the member list.
+    if user == s.user.id {
+        return Ok(Redirect::to("/?notice=left").into_response());
+    }
     Ok(Redirect::to(&format!("/n/{slug}/members?notice=removed")).into_response())
 }
