@@ -1708,6 +1708,11 @@ async fn organisers_download_their_networks_members_as_they_may_see_them(d: Dial
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let after = audit::page(db, 100, 0).await.unwrap().0.iter().filter(|e| e.action == "members.exported").count();
     assert_eq!(after, before, "refused downloads are not recorded");
+    // The page offers the list with semicolons too, for Excel in other languages.
+    assert!(members_page.contains(r#"href="/n/eas/members.csv?separator=semicolon" download"#), "{members_page}");
+    let r = cho.get(app.at("/n/eas/members.csv?separator=semicolon")).header("sec-fetch-site", "same-origin").send();
+    let semicolons = r.await.unwrap().text().await.unwrap();
+    assert!(semicolons.contains("\r\nBea Member;"), "{semicolons}");
 }
 
 /// Posts a step of the import pages with the columns chosen by their index (`map_email=0`…),

@@ -962,12 +962,27 @@ async fn a_nudge_to_someone_with_the_charter_to_accept_asks_only_for_that(d: Dia
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("new version of its charter") && !home.contains("Collect the room codes"), "{home}");
 
+    // The organisers see why Bo's checklist does not move, on the page and over the API.
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("Charter not accepted"), "{page}");
+    let token = app.api_token(&admin).await;
+    let progress = api_get(app.at("/api/v1/networks/eas/onboarding/progress"), &token).await;
+    let row = &progress["newcomers"][0];
+    assert_eq!(
+        (row["name"].as_str(), row["charter_pending"].as_bool()),
+        (Some("Bo Newcomer"), Some(true)),
+        "{progress}"
+    );
+    assert_eq!(row["left"], json!(["Collect the room codes", "Sign the charter"]), "{progress}");
+
     let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
     let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mails = app.emails_to("bo@example.org").await;
     let reminder = unfolded(mails.iter().find(|m| m.contains("Your first steps in")).expect("the reminder"));
-    assert!(reminder.contains("please read and accept the network's charter"), "{reminder}");
+    // Bo accepted the first version: the reminder speaks of the new one, not of first steps.
+    assert!(reminder.contains("published a new version of its charter"), "{reminder}");
+    assert!(!reminder.contains("Before your first steps"), "{reminder}");
     assert!(reminder.contains(&app.at("/n/eas/charter")), "a link to the charter: {reminder}");
     for title in ["Collect the room codes", "Sign the charter", "What is left"] {
         assert!(!reminder.contains(title), "{title} in {reminder}");

@@ -204,6 +204,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "erased" => "The person's personal data has been erased.",
         "deactivated" => "Your account is deactivated. Thank you for having been part of the network.",
         "nudged" => "A reminder has been emailed.",
+        "photo-removed" => "Your photo has been removed.",
         "step-added" => "The step has been added to the checklist.",
         "step-removed" => "The step has been removed.",
         _ => return None,

@@ -321,7 +321,7 @@ pub async fn put_my_profile(
 #[derive(Serialize, ToSchema)]
 pub struct SuggestionJson {
     person: PersonJson,
-    /// The shared threads, rarest first ("Skill: Minute taking").
+    /// The shared threads, rarest first ("Shared skill: Minute taking").
     reasons: Vec<String>,
 }
 

@@ -56,6 +56,9 @@ pub struct ProfileView {
     pub supports: Option<Vec<(UserId, String)>>,
     /// A photo exists and the viewer may see it.
     pub has_photo: bool,
+    /// When the photo last changed (microseconds), for its address: a new photo is a new
+    /// address, so no one sees the cached old one.
+    pub photo_version: i64,
     pub is_self: bool,
 }
 
@@ -174,6 +177,7 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
     // A deactivated manager or executive stays recorded (the edit form keeps them, and they
     // return if reactivated) but is not shown: their profile no longer exists for anyone.
     let active = |id: &UserId| snapshot.is_active(*id);
+    let photo_changed = if show(Field::Photo) { profiles::photo_changed(&state.db, person).await? } else { None };
     Ok(ProfileView {
         id: p.id,
         name: p.name.clone(),
@@ -195,7 +199,8 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
             .flatten()
             .filter(|m| active(&m.0)),
         supports: show(Field::Supports).then(|| p.supports.iter().filter(|e| active(&e.0)).cloned().collect()),
-        has_photo: show(Field::Photo) && profiles::has_photo(&state.db, person).await?,
+        has_photo: photo_changed.is_some(),
+        photo_version: photo_changed.map_or(0, |at| at.timestamp_micros()),
         is_self: rel.is_self,
     })
 }

@@ -243,7 +243,7 @@ async fn edit_page(
 ) -> Result<Response> {
     let photo = roundtable_store::profiles::photo_changed(&state.db, s.user.id)
         .await?
-        .map(|changed| format!("/people/{}/photo.jpg?v={}", s.user.id, changed.timestamp()));
+        .map(|changed| format!("/people/{}/photo.jpg?v={}", s.user.id, changed.timestamp_micros()));
     render(&EditPage {
         layout: Layout::for_user("My profile", s).with_notice(n),
         errors,
@@ -367,7 +367,11 @@ async fn profile_parts(
     while let Some(field) = form.next_field().await.map_err(|_| malformed_upload())? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "photo" {
+            let field_named_file = field.file_name().is_some_and(|f| !f.is_empty());
             match field.bytes().await {
+                // A browser sends an empty part with no file name when no file was chosen; an
+                // empty file that was chosen (a failed download) is refused, not ignored.
+                Ok(data) if data.is_empty() && field_named_file => photo = Err(super::photo::empty_file()),
                 Ok(data) => photo = Ok((!data.is_empty()).then(|| data.to_vec())),
                 Err(_) => {
                     photo = Err(super::photo::too_large());
@@ -386,7 +390,7 @@ async fn profile_parts(
 
 async fn remove_photo(State(state): State<AppState>, s: Signed) -> Result<Response> {
     super::remove_photo(&state, &s.actor()).await?;
-    Ok(Redirect::to("/profile?notice=saved").into_response())
+    Ok(Redirect::to("/profile?notice=photo-removed").into_response())
 }
 
 async fn photo(State(state): State<AppState>, s: Signed, Path(id): Path<String>) -> Result<Response> {

@@ -19,6 +19,11 @@ pub fn too_large() -> FieldError {
     FieldError::new("photo", format!("The photo is larger than {MAX_MB} MB. Choose a smaller one."))
 }
 
+/// What a chosen file with nothing in it (a download that failed, a cloud placeholder) is told.
+pub fn empty_file() -> FieldError {
+    FieldError::new("photo", "The file you chose is empty (0 bytes). Choose the photo again, or another one.")
+}
+
 /// Makes the thumbnail, or says in plain words why the file cannot be used.
 pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
     let bad = |m: &str| FieldError::new("photo", m);

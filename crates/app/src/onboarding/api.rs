@@ -367,6 +367,11 @@ pub struct NewcomerJson {
     stuck: bool,
     /// A buddy step is left: they wait for an organiser to pair them with a buddy.
     waiting_for_buddy: bool,
+    /// They have not accepted the network's current charter: their checklist is hidden from
+    /// them until they do, and a reminder asks only for that.
+    charter_pending: bool,
+    /// The titles of the steps left that are theirs to do, in checklist order.
+    left: Vec<String>,
     /// When an organiser last emailed them a reminder (RFC 3339); another can go a week later.
     nudged_at: Option<String>,
     buddy: Option<BuddyPersonJson>,
@@ -430,6 +435,8 @@ pub(crate) async fn progress(
                 total: n.total,
                 stuck: n.stuck,
                 waiting_for_buddy: n.waiting_for_buddy,
+                charter_pending: n.charter_pending,
+                left: n.left.clone(),
                 nudged_at: n.nudged_at.map(|t| t.to_rfc3339()),
                 buddy: n.buddy.as_ref().map(person),
             })

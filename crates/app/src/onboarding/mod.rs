@@ -657,11 +657,22 @@ pub async fn nudge(
     // Until they accept the current charter, their checklist is hidden from them like the rest of
     // the network: the email asks only for that, and names no step.
     let action = if p.charter_pending {
-        paragraphs.push(format!(
-            "{actor_name} from {} wanted to check in. Before your first steps there, please read and accept \
-             the network's charter — how its members work together.",
-            seen.network.name
-        ));
+        // Someone who accepted an earlier version is past their first steps: a new version waits.
+        let (_, accepted) = roundtable_store::charters::standing(&state.db, seen.network.id, user).await?;
+        paragraphs.push(if accepted.is_some() {
+            format!(
+                "{actor_name} from {} wanted to check in. The network has published a new version of its \
+                 charter — how its members work together — since you accepted it: please read and accept it \
+                 to carry on with your steps.",
+                seen.network.name
+            )
+        } else {
+            format!(
+                "{actor_name} from {} wanted to check in. Before your first steps there, please read and \
+                 accept the network's charter — how its members work together.",
+                seen.network.name
+            )
+        });
         ("Read the charter", format!("{public}/n/{}/charter", seen.network.slug))
     } else {
         paragraphs.push(format!(

@@ -57,6 +57,8 @@ struct Row {
     waiting_only: bool,
     /// A buddy step is left.
     waiting_for_buddy: bool,
+    /// The current charter is not accepted: their checklist is hidden from them until it is.
+    charter_pending: bool,
     /// When they were last nudged ("" if never), and whether another nudge may go now.
     nudged: String,
     can_nudge: bool,
@@ -142,6 +144,7 @@ async fn render_page(
             nudged: p.nudged_at.map(|t| day(t, s.tz)).unwrap_or_default(),
             can_nudge: p.may_nudge(now),
             waiting_only: p.waiting_on_organisers(),
+            charter_pending: p.charter_pending,
             waiting_for_buddy: p.waiting_for_buddy,
             id: p.user_id.to_string(),
             name: p.name,
