@@ -20,6 +20,7 @@ both!(
     joining_by_request_needs_an_organiser_and_is_audited,
     opening_a_network_lets_those_who_asked_join_and_deactivated_people_cannot_be_let_in,
     a_chair_can_demote_and_remove_a_deactivated_co_chair_but_not_leave_alone,
+    invitations_sent_before_an_account_existed_become_its_own,
     organisers_decide_many_requests_at_once,
     a_long_queue_of_requests_is_listed_a_page_at_a_time,
     an_invitation_email_creates_an_account_and_membership,
@@ -467,6 +468,48 @@ async fn a_chair_can_demote_and_remove_a_deactivated_co_chair_but_not_leave_alon
     tx.commit().await.unwrap();
     let r = cy.post(app.at(&format!("/n/eas/members/{cy_id}/remove"))).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/?notice=left");
+}
+
+/// Two networks invite an address with no account; it gets one by accepting the first. The
+/// second invitation is now that account's: its organisers see the name, and the person finds it
+/// on their home page and accepts it there. An HR import creating the account does the same.
+async fn invitations_sent_before_an_account_existed_become_its_own(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    for slug in ["eas", "pas", "hr"] {
+        app.network(&admin, slug, "invitation_only").await;
+    }
+    for (slug, email) in [("eas", "new@example.org"), ("pas", "new@example.org"), ("hr", "imported@example.org")] {
+        let r = admin.post(app.at(&format!("/n/{slug}/invite"))).form(&[("email", email), ("role", "member")]);
+        assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    let mails = app.emails_to("new@example.org").await;
+    let to_eas = mails.iter().find(|m| m.contains("Network eas")).unwrap();
+    let link = app.link_in(to_eas, "/invitations/");
+    let new = app.client();
+    let form = [("name", "Nia New"), ("password", PASSWORD)];
+    let r = new.post(&link).form(&form).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=accepted");
+
+    let page = body(admin.get(app.at("/n/pas/members")).send().await.unwrap()).await;
+    assert!(page.contains("Nia New") && !page.contains("no account yet"), "{page}");
+    let home = body(new.get(app.at("/")).send().await.unwrap()).await;
+    assert!(home.contains("Invitations waiting for you") && home.contains("Network pas"), "{home}");
+    let r = new.post(app.at("/n/pas/join")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/pas?notice=joined");
+
+    let (_, _, report) = roundtable_app::import::console::import(
+        &app.state.db,
+        b"email,name\r\nimported@example.org,Ida Imported\r\n",
+        "hr.csv",
+        &roundtable_app::import::Options::default(),
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let page = body(admin.get(app.at("/n/hr/members")).send().await.unwrap()).await;
+    assert!(page.contains("Ida Imported") && !page.contains("no account yet"), "{page}");
 }
 
 async fn organisers_decide_many_requests_at_once(d: Dialect) {

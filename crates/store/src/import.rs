@@ -323,7 +323,11 @@ fn user_json(u: &UserRow<'_>) -> Json {
 /// addresses confirmed by the HR record. A taken email is `Error::Conflict("users.email")`.
 pub async fn insert_users(tx: &mut Tx, rows: &[UserRow<'_>], now: DateTime<Utc>) -> Result<u64> {
     let people = ids(rows, |u| u.id);
-    batch(tx, (INSERT_USERS_SQLITE, INSERT_USERS_PG), &people, rows.iter().map(user_json).collect(), Some(now)).await
+    let n = batch(tx, (INSERT_USERS_SQLITE, INSERT_USERS_PG), &people, rows.iter().map(user_json).collect(), Some(now))
+        .await?;
+    // Invitations sent to their addresses before they had accounts are now theirs.
+    crate::links::claim_all_invitations(tx, now).await?;
+    Ok(n)
 }
 
 /// Name, work basics and employee id of existing accounts (the email in the row is ignored; see

@@ -14,6 +14,16 @@ queries! {
     /// an address's newest link first.
     OPEN_INVITES_FOR_NETWORK = "SELECT email, role, created_at, expires_at FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2 ORDER BY email, expires_at DESC";
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
+    /// A new account ($1, address $2) takes over the network invitations still open to its
+    /// address: each becomes its invitation, as if sent after the account existed — listed to
+    /// the organisers under its name and offered on its home page (`CLAIM_LINKS` then marks the
+    /// links as theirs).
+    CLAIM_MEMBERSHIPS = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) SELECT network_id, $1, role, 'invited', $3, $3 FROM one_time_links WHERE purpose = 'invite' AND email = $2 AND network_id IS NOT NULL AND user_id IS NULL AND used_at IS NULL AND expires_at > $3 ON CONFLICT (network_id, user_id) DO NOTHING";
+    CLAIM_LINKS = "UPDATE one_time_links SET user_id = $1 WHERE purpose = 'invite' AND email = $2 AND network_id IS NOT NULL AND user_id IS NULL AND used_at IS NULL AND expires_at > $3";
+    /// The same for every account with an address that open invitations were sent to (after an
+    /// HR import created many at once).
+    CLAIM_ALL_MEMBERSHIPS = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) SELECT l.network_id, u.id, l.role, 'invited', $1, $1 FROM one_time_links l JOIN users u ON u.email = l.email WHERE l.purpose = 'invite' AND l.network_id IS NOT NULL AND l.user_id IS NULL AND l.used_at IS NULL AND l.expires_at > $1 AND u.deactivated_at IS NULL ON CONFLICT (network_id, user_id) DO NOTHING";
+    CLAIM_ALL_LINKS = "UPDATE one_time_links SET user_id = (SELECT u.id FROM users u WHERE u.email = one_time_links.email) WHERE purpose = 'invite' AND network_id IS NOT NULL AND user_id IS NULL AND used_at IS NULL AND expires_at > $1 AND EXISTS (SELECT 1 FROM users u WHERE u.email = one_time_links.email AND u.deactivated_at IS NULL)";
     /// Links of one purpose sent to an address since a time (to limit how many are sent).
     COUNT_SENT_SINCE = "SELECT COUNT(*) FROM one_time_links WHERE purpose = $1 AND email = $2 AND created_at > $3";
     /// Ends the open organisation invitations of an address now (kept, to count towards its
@@ -115,6 +125,20 @@ pub async fn peek(db: &Db, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> 
 /// Marks the link used and returns it, or `None` if it was used, expired or never existed.
 pub async fn consume(tx: &mut Tx, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Option<Link>> {
     tx.read_opt(CONSUME, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
+}
+
+/// Makes the open network invitations to `email` the new account `user`'s (`CLAIM_MEMBERSHIPS`).
+pub async fn claim_invitations(tx: &mut Tx, user: UserId, email: &str, now: DateTime<Utc>) -> Result<()> {
+    tx.write_for(user, CLAIM_MEMBERSHIPS, params![user, email, now]).await?;
+    tx.write_for(user, CLAIM_LINKS, params![user, email, now]).await?;
+    Ok(())
+}
+
+/// `claim_invitations` for every account an open invitation's address belongs to.
+pub async fn claim_all_invitations(tx: &mut Tx, now: DateTime<Utc>) -> Result<()> {
+    tx.write(CLAIM_ALL_MEMBERSHIPS, params![now]).await?;
+    tx.write(CLAIM_ALL_LINKS, params![now]).await?;
+    Ok(())
 }
 
 /// Voids every setup link still open (each start before setup prints one; once the

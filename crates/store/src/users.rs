@@ -240,6 +240,8 @@ pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: DateTime<Utc>) -> Result<
         ],
     )
     .await?;
+    // Invitations sent to the address before it had an account are now this account's.
+    crate::links::claim_invitations(tx, id, u.email.as_str(), now).await?;
     Ok(id)
 }
 
