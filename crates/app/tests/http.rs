@@ -486,8 +486,13 @@ async fn invitations_sent_before_an_account_existed_become_its_own(d: Dialect) {
     let mails = app.emails_to("new@example.org").await;
     let to_eas = mails.iter().find(|m| m.contains("Network eas")).unwrap();
     let link = app.link_in(to_eas, "/invitations/");
-    let new = app.client();
     let form = [("name", "Nia New"), ("password", PASSWORD)];
+    // Opened while signed in as someone else: no second account made, no switch to it.
+    let page = body(admin.get(&link).send().await.unwrap()).await;
+    assert!(page.contains("You are signed in as admin@example.org") && !page.contains("Create my account"), "{page}");
+    assert_eq!(admin.post(&link).form(&form).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert!(users::by_email(&app.state.db, "new@example.org").await.unwrap().is_none());
+    let new = app.client();
     let r = new.post(&link).form(&form).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/n/eas?notice=accepted");
 

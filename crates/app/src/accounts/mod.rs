@@ -546,6 +546,15 @@ pub struct InvitationView {
     pub needs_password: bool,
 }
 
+impl InvitationView {
+    /// Someone signed in with another address would, by accepting, be signed in as the invited
+    /// one instead: a second account made by mistake, or a forwarded link taking over an
+    /// imported account. (An account with a password needs its owner signed in anyway.)
+    pub fn for_someone_else_than(&self, signed_in_as: Option<&str>) -> bool {
+        signed_in_as.is_some_and(|me| me != self.email) && (!self.account_exists || self.needs_password)
+    }
+}
+
 pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView> {
     let link =
         links::peek(&state.db, &token_hash(token), Purpose::Invite, Utc::now()).await?.ok_or(AppError::NotFound)?;
@@ -581,6 +590,11 @@ pub async fn accept_invitation(
 ) -> Result<(Option<NewSession>, Option<String>)> {
     let now = Utc::now();
     let view = invitation(state, token).await?;
+    if view.for_someone_else_than(signed.map(|s| s.user.email.as_str())) {
+        return Err(AppError::Forbidden(
+            "This invitation is for another email address than the one you are signed in with. Sign out to accept it for that address, or ask the organiser to invite yours.",
+        ));
+    }
     // (account, its new password hash) for an account that gets its first password here.
     let mut first_password = None;
     let (user_id, new_account) = if view.needs_password {

@@ -424,6 +424,8 @@ struct InvitationPage {
     account_exists: bool,
     needs_password: bool,
     signed_in_as: Option<String>,
+    /// Signed in with another address, for an invitation that would make or open an account.
+    signed_in_elsewhere: bool,
     name: String,
 }
 
@@ -446,15 +448,17 @@ async fn invitation_page(
         Err(AppError::NotFound) => return link_gone(LinkKind::Invitation, s),
         v => v?,
     };
+    let signed_in_as = s.as_ref().map(|s| s.user.email.clone());
     render(&InvitationPage {
         layout: Layout::for_maybe("Your invitation", s),
+        signed_in_elsewhere: v.for_someone_else_than(signed_in_as.as_deref()),
         errors,
         token: token.to_owned(),
         email: v.email,
         network_name: v.network_name.unwrap_or_default(),
         account_exists: v.account_exists,
         needs_password: v.needs_password,
-        signed_in_as: s.as_ref().map(|s| s.user.email.clone()),
+        signed_in_as,
         name,
     })
 }
