@@ -778,9 +778,9 @@ async fn journey(dialect: Dialect) {
     admin.expect_text("section[aria-labelledby=org-h] p", "No organisers have been named yet.").await;
 
     admin.open(&format!("/n/{slug}/invite")).await;
-    admin.expect_h1("Invite someone to Assistants").await;
-    admin.fill("Their email address", "f-email", "newcomer@example.org").await;
-    let send = admin.button("Send the invitation").await;
+    admin.expect_h1("Invite people to Assistants").await;
+    admin.fill("Their email addresses", "f-email", "newcomer@example.org").await;
+    let send = admin.button("Send the invitations").await;
     admin.click(send).await;
     admin.expect_path(&format!("/n/{slug}/members?notice=invited")).await;
     admin.expect_h1("Members of Assistants").await;

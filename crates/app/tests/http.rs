@@ -21,6 +21,7 @@ both!(
     opening_a_network_lets_those_who_asked_join_and_deactivated_people_cannot_be_let_in,
     a_chair_can_demote_and_remove_a_deactivated_co_chair_but_not_leave_alone,
     invitations_sent_before_an_account_existed_become_its_own,
+    an_organiser_invites_a_pasted_list_at_once,
     organisers_decide_many_requests_at_once,
     a_long_queue_of_requests_is_listed_a_page_at_a_time,
     an_invitation_email_creates_an_account_and_membership,
@@ -515,6 +516,45 @@ async fn invitations_sent_before_an_account_existed_become_its_own(d: Dialect) {
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let page = body(admin.get(app.at("/n/hr/members")).send().await.unwrap()).await;
     assert!(page.contains("Ida Imported") && !page.contains("no account yet"), "{page}");
+}
+
+/// A list pasted from Outlook invites everyone on it who can be invited and says who was not
+/// and why; a list with something that is not an address sends nothing.
+async fn an_organiser_invites_a_pasted_list_at_once(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "invitation_only").await;
+    let (_, mo) = app.member_with_role("eas", "mo@example.org", "Mo Member", Role::Member).await;
+    app.user("dee@example.org", "Dee Parted").await;
+    let dee = app.user_id("dee@example.org").await;
+    let r = admin.post(app.at(&format!("/admin/people/{dee}/active"))).form(&[("value", "false")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let invite = |list: &str| admin.post(app.at("/n/eas/invite")).form(&[("email", list), ("role", "member")]).send();
+
+    let r = invite("ann@example.org, not-an-address").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains("Not an email address: not-an-address") && page.contains("no invitation was sent"), "{page}");
+    assert!(app.emails_to("ann@example.org").await.is_empty());
+
+    let outlook = "Lee, Ann <ann@example.org>; Bo Brown <BO@example.org>; Mo Member <mo@example.org>; \
+                   Dee Parted <dee@example.org>; Ann again <ann@example.org>";
+    let r = invite(outlook).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = body(r).await;
+    assert!(page.contains("Invitations sent to 2 people") && page.contains("Not sent to 2"), "{page}");
+    assert!(page.contains("mo@example.org — This person is already a member."), "{page}");
+    assert!(page.contains("dee@example.org — This person&#39;s account is deactivated"), "{page}");
+    for to in ["ann@example.org", "bo@example.org"] {
+        let mails = app.emails_to(to).await;
+        assert_eq!(mails.iter().filter(|m| m.contains("invites you")).count(), 1, "{to}: {mails:?}");
+    }
+    assert_eq!(app.standing("eas", mo).await, Some((Role::Member, MembershipStatus::Active)));
+
+    let r = invite("cy@example.org\r\ndi@example.org\r\n").await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/members?notice=invitations-sent");
+    let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
+    assert!(page.contains("cy@example.org") && page.contains("di@example.org"), "{page}");
 }
 
 async fn organisers_decide_many_requests_at_once(d: Dialect) {

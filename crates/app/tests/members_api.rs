@@ -360,6 +360,25 @@ async fn the_chair_rules_and_the_last_chair_hold_over_the_api(d: Dialect) {
     let r = call(&app, Method::POST, "/api/v1/networks/circle/invitations", &administrator, Some(invite)).await;
     refused(&r, StatusCode::FORBIDDEN, "forbidden", None);
     assert!(app.emails_to("new@example.org").await.is_empty());
+    let batch = "/api/v1/networks/circle/invitations/batch";
+    let many = json!({"emails": ["new@example.org", "two@example.org"], "role": "chair"});
+    let r = call(&app, Method::POST, batch, &administrator, Some(many)).await;
+    refused(&r, StatusCode::FORBIDDEN, "forbidden", None);
+    assert!(app.emails_to("new@example.org").await.is_empty());
+    // As members, at once: a list with a non-address sends nothing; a good one sends to each
+    // who can be invited and says why not to the rest.
+    let bad = json!({"emails": ["new@example.org", "nobody"]});
+    let r = call(&app, Method::POST, batch, &administrator, Some(bad)).await;
+    refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("email"));
+    assert!(r.1["detail"].as_str().unwrap_or_default().contains("nobody"), "{}", r.1);
+    assert!(app.emails_to("new@example.org").await.is_empty());
+    let good = json!({"emails": ["new@example.org", " NEW@example.org", "pat@example.org", "two@example.org"]});
+    let r = call(&app, Method::POST, batch, &administrator, Some(good)).await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_eq!(r.1["sent"], json!(["new@example.org", "two@example.org"]), "{}", r.1);
+    assert_eq!(r.1["not_sent"][0]["email"], "pat@example.org", "{}", r.1);
+    assert!(r.1["not_sent"][0]["reason"].as_str().unwrap_or_default().contains("already a member"), "{}", r.1);
+    assert_eq!(app.emails_to("new@example.org").await.len(), 1);
     // ...while everyone below the Chair is theirs to manage.
     let r = call(&app, Method::PUT, &role_of(pat), &administrator, Some(json!({"role": "sponsor"}))).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);

@@ -166,6 +166,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
             "The other requests were decided and each person told; some had been decided by another organiser or withdrawn meanwhile."
         }
         "invited" => "The invitation has been sent by email.",
+        "invitations-sent" => "The invitations have been sent by email.",
         "password-link-sent" => "A link to choose a new password has been emailed. It works for one hour.",
         "created" => "The network has been created.",
         "saved" => "Your changes have been saved.",

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}/requests", get(list_requests).post(decide_many))
         .route("/api/v1/networks/{slug}/requests/{person}", post(decide))
         .route("/api/v1/networks/{slug}/invitations", get(list_invitations).post(invite))
+        .route("/api/v1/networks/{slug}/invitations/batch", post(invite_many))
         .route("/api/v1/networks/{slug}/invitations/{email}", delete(withdraw_invitation))
         .route("/api/v1/networks/{slug}/members/{person}", delete(remove_member))
         .route("/api/v1/networks/{slug}/members/{person}/role", put(set_role))
@@ -353,6 +354,57 @@ pub(crate) async fn invite(
     let actor = u.actor();
     super::invite(&state, &actor, &u.0.name, &slug, &i.email, &i.role).await?;
     Ok((StatusCode::CREATED, Json(invitations_json(super::pending_in(&state, &actor, &slug).await?))))
+}
+
+/// Whom to invite at once, all with one role.
+#[derive(Deserialize, ToSchema)]
+pub struct InviteManyJson {
+    /// Up to 200 addresses; one given twice is invited once.
+    emails: Vec<String>,
+    /// `member` when left out.
+    #[serde(default = "member")]
+    #[schema(schema_with = role_schema)]
+    role: String,
+}
+
+/// What a batch of invitations did.
+#[derive(Serialize, ToSchema)]
+pub struct InvitedManyJson {
+    /// The addresses an invitation was emailed to.
+    sent: Vec<String>,
+    /// The addresses that were not invited, each with why (already a member, a deactivated
+    /// account, 5 invitations in the last 24 hours).
+    not_sent: Vec<NotSentJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotSentJson {
+    email: String,
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/invitations/batch", params(("slug" = String, Path)), request_body = InviteManyJson,
+    responses((status = 200, body = InvitedManyJson, description = "Each address that can be invited is, as `POST …/invitations` does (emailed, audited); those that cannot are listed with the reason"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or (an Administrator) invites as Chair, which only a Chair or an org admin may (code `forbidden`). Nothing was sent"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "No address, more than 200, an entry that is not an email address (all named in the message), or no such role; `errors` names the field (`email`, `role`). Nothing was sent")))]
+pub(crate) async fn invite_many(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Json(i): Json<InviteManyJson>,
+) -> ApiResult<Json<InvitedManyJson>> {
+    let mut emails: Vec<String> = Vec::with_capacity(i.emails.len());
+    for e in i.emails.into_iter().map(|e| e.trim().to_owned()) {
+        if !emails.iter().any(|seen| seen.eq_ignore_ascii_case(&e)) {
+            emails.push(e);
+        }
+    }
+    let done = super::invite_many(&state, &u.actor(), &u.0.name, &slug, emails, &i.role).await?;
+    Ok(Json(InvitedManyJson {
+        sent: done.sent,
+        not_sent: done.not_sent.into_iter().map(|(email, reason)| NotSentJson { email, reason }).collect(),
+    }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/networks/{slug}/invitations/{email}", params(("slug" = String, Path), ("email" = String, Path, description = "The invited address, percent-encoded (`@` may stay as it is)")),

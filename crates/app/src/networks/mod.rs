@@ -761,6 +761,77 @@ pub(crate) async fn check_invitations_today(tx: &mut Tx, email: &Email, now: Dat
 /// role, and the last Chair keeps it unless an org admin changes it (`policy::check_chair_change`).
 /// A role as a form or an API client names it. The pages offer a list, so only a client that
 /// typed it (or a tampered form) is refused, and told the names there are.
+/// How many addresses one invitation form or request may hold.
+pub const MAX_INVITATIONS: usize = 200;
+
+/// What inviting a pasted list did: who was sent an invitation, and who was not, with why
+/// (already a member, a deactivated account, too many invitations today).
+#[derive(Debug, Default)]
+pub struct Invitations {
+    pub sent: Vec<String>,
+    pub not_sent: Vec<(String, String)>,
+}
+
+/// The addresses in what an organiser pasted, in order and each once: separated by new lines,
+/// commas, semicolons or spaces — or as Outlook and Teams copy them ("Lee, Ann
+/// <ann@example.org>; Bo <bo@example.org>"), where only what is inside the angle brackets counts.
+pub fn pasted_addresses(raw: &str) -> Vec<String> {
+    let parts: Vec<&str> = if raw.contains('<') {
+        raw.split('<').skip(1).filter_map(|part| part.split_once('>').map(|(address, _)| address)).collect()
+    } else {
+        raw.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).collect()
+    };
+    let mut out: Vec<String> = Vec::new();
+    for part in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+        if !out.iter().any(|seen| seen.eq_ignore_ascii_case(part)) {
+            out.push(part.to_owned());
+        }
+    }
+    out
+}
+
+/// Invites every address of a list (`pasted_addresses` reads one from a form) with one role.
+/// An entry that is not an email address refuses the whole list, and nothing is sent; each
+/// address is then invited as `invite` does, and one that cannot be (`invite`'s conflicts) is
+/// listed with the reason while the others go.
+pub async fn invite_many(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    addresses: Vec<String>,
+    role: &str,
+) -> Result<Invitations> {
+    load(state, actor, slug, Capability::ManageMembers).await?;
+    let refuse = |m: String| Err(AppError::Invalid(vec![FieldError::new("email", m)]));
+    if addresses.is_empty() {
+        return refuse("Enter one or more email addresses.".into());
+    }
+    if addresses.len() > MAX_INVITATIONS {
+        return refuse(format!(
+            "That is {} addresses; up to {MAX_INVITATIONS} can be invited at a time. Send the rest in a second go.",
+            addresses.len()
+        ));
+    }
+    let bad: Vec<&str> = addresses.iter().filter(|a| Email::parse(a).is_err()).map(String::as_str).collect();
+    if !bad.is_empty() {
+        return refuse(format!(
+            "Not an email address: {}. Correct the list and send it again; no invitation was sent.",
+            bad.join(", ")
+        ));
+    }
+    parse_role(role).map_err(|e| AppError::Invalid(vec![e]))?;
+    let mut out = Invitations::default();
+    for address in addresses {
+        match invite(state, actor, actor_name, slug, &address, role).await {
+            Ok(()) => out.sent.push(address),
+            Err(AppError::Conflict(why)) => out.not_sent.push((address, why.message)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 fn parse_role(raw: &str) -> std::result::Result<Role, FieldError> {
     Role::parse(raw).ok_or_else(|| {
         let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();

@@ -478,6 +478,9 @@ async fn members(
 struct InvitePage {
     layout: Layout,
     errors: Errors,
+    /// What sending to a list did, when some were not sent.
+    result: Option<super::Invitations>,
+    max: usize,
     slug: String,
     network_name: String,
     email: String,
@@ -501,10 +504,24 @@ async fn invite_page(
     email: String,
     role: String,
 ) -> Result<Response> {
+    invite_page_with(state, s, slug, errors, email, role, None).await
+}
+
+async fn invite_page_with(
+    state: &AppState,
+    s: &Signed,
+    slug: &str,
+    errors: Errors,
+    email: String,
+    role: String,
+    result: Option<super::Invitations>,
+) -> Result<Response> {
     let seen = super::load(state, &s.actor(), slug, Capability::ManageMembers).await?;
     render(&InvitePage {
-        layout: Layout::for_user("Invite someone", s),
+        layout: Layout::for_user("Invite people", s),
         errors,
+        result,
+        max: super::MAX_INVITATIONS,
         slug: seen.network.slug,
         network_name: seen.network.name,
         email,
@@ -523,6 +540,21 @@ async fn invite(
     Path(slug): Path<String>,
     Form(f): Form<InviteForm>,
 ) -> Result<Response> {
+    let addresses = super::pasted_addresses(&f.email);
+    if addresses.len() > 1 {
+        return match super::invite_many(&state, &s.actor(), &s.user.name, &slug, addresses, &f.role).await {
+            Ok(r) if r.not_sent.is_empty() => {
+                Ok(Redirect::to(&format!("/n/{slug}/members?notice=invitations-sent")).into_response())
+            }
+            // Those not sent are listed; the box is left empty for a corrected few.
+            Ok(r) => invite_page_with(&state, &s, &slug, Errors::default(), String::new(), f.role, Some(r)).await,
+            Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
+                invite_page(&state, &s, &slug, Errors(errs), f.email, f.role).await?,
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            )),
+            Err(e) => Err(e),
+        };
+    }
     match super::invite(&state, &s.actor(), &s.user.name, &slug, &f.email, &f.role).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/members?notice=invited")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
