@@ -20,10 +20,9 @@ queries! {
     /// links as theirs).
     CLAIM_MEMBERSHIPS = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) SELECT network_id, $1, role, 'invited', $3, $3 FROM one_time_links WHERE purpose = 'invite' AND email = $2 AND network_id IS NOT NULL AND user_id IS NULL AND used_at IS NULL AND expires_at > $3 ON CONFLICT (network_id, user_id) DO NOTHING";
     CLAIM_LINKS = "UPDATE one_time_links SET user_id = $1 WHERE purpose = 'invite' AND email = $2 AND network_id IS NOT NULL AND user_id IS NULL AND used_at IS NULL AND expires_at > $3";
-    /// The same for every account with an address that open invitations were sent to (after an
-    /// HR import created many at once).
-    CLAIM_ALL_MEMBERSHIPS = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) SELECT l.network_id, u.id, l.role, 'invited', $1, $1 FROM one_time_links l JOIN users u ON u.email = l.email WHERE l.purpose = 'invite' AND l.network_id IS NOT NULL AND l.user_id IS NULL AND l.used_at IS NULL AND l.expires_at > $1 AND u.deactivated_at IS NULL ON CONFLICT (network_id, user_id) DO NOTHING";
-    CLAIM_ALL_LINKS = "UPDATE one_time_links SET user_id = (SELECT u.id FROM users u WHERE u.email = one_time_links.email) WHERE purpose = 'invite' AND network_id IS NOT NULL AND user_id IS NULL AND used_at IS NULL AND expires_at > $1 AND EXISTS (SELECT 1 FROM users u WHERE u.email = one_time_links.email AND u.deactivated_at IS NULL)";
+    /// Accounts whose address open network invitations were sent to before the account was
+    /// made (after an HR import created many at once): each then claims them.
+    CLAIMABLE = "SELECT DISTINCT u.id, u.email FROM one_time_links l JOIN users u ON u.email = l.email WHERE l.purpose = 'invite' AND l.network_id IS NOT NULL AND l.user_id IS NULL AND l.used_at IS NULL AND l.expires_at > $1 AND u.deactivated_at IS NULL";
     /// Links of one purpose sent to an address since a time (to limit how many are sent).
     COUNT_SENT_SINCE = "SELECT COUNT(*) FROM one_time_links WHERE purpose = $1 AND email = $2 AND created_at > $3";
     /// Ends the open organisation invitations of an address now (kept, to count towards its
@@ -134,10 +133,18 @@ pub async fn claim_invitations(tx: &mut Tx, user: UserId, email: &str, now: Date
     Ok(())
 }
 
-/// `claim_invitations` for every account an open invitation's address belongs to.
+/// `claim_invitations` for every account an open invitation's address belongs to: one by one,
+/// so the read model reloads just them (most imports find none).
 pub async fn claim_all_invitations(tx: &mut Tx, now: DateTime<Utc>) -> Result<()> {
-    tx.write(CLAIM_ALL_MEMBERSHIPS, params![now]).await?;
-    tx.write(CLAIM_ALL_LINKS, params![now]).await?;
+    let claimable: Vec<(UserId, String)> = tx
+        .read(CLAIMABLE, params![now])
+        .await?
+        .iter()
+        .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?)))
+        .collect::<Result<_>>()?;
+    for (user, email) in claimable {
+        claim_invitations(tx, user, &email, now).await?;
+    }
     Ok(())
 }
 

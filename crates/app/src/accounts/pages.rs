@@ -97,7 +97,7 @@ fn link_gone(kind: LinkKind, s: &Option<Signed>) -> Result<Response> {
             "Ask for a new link",
         ),
         LinkKind::Invitation if signed => (
-            "Invitation links work once and for a limited time. If you accepted it already, the network is on your home page; otherwise ask the network's organiser to send you a new invitation.",
+            "Invitation links work once and for a limited time. Your home page lists your networks and any invitation still waiting for you, to accept there; if it is not there, ask the network's organiser to send you a new invitation.",
             "/",
             "Go to your home page",
         ),

@@ -46,6 +46,10 @@ pub fn thumbnail(bytes: &[u8]) -> Result<Vec<u8>, FieldError> {
     ) {
         return Err(bad("Use a JPEG, PNG, WebP or GIF image."));
     }
+    // The JPEG decoder fills what a cut-short file lacks with grey, without an error.
+    if format == image::ImageFormat::Jpeg && !jpeg_has_end(bytes) {
+        return Err(bad("The photo could not be read; it may be damaged or too large. Try another file."));
+    }
     let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
     // A small file can claim enormous dimensions. The reader's `max_alloc` is not checked on
     // the decoder path we need for the EXIF orientation, so the decoded size is checked here,
@@ -87,6 +91,32 @@ const MAX_PIXELS: u64 = 64_000_000;
 /// Most memory one decoded photo may take (64 megapixels of 8-bit RGBA; a 16-bit file of the
 /// same size is refused).
 const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Whether a JPEG holds its end-of-image marker after its image data: a file cut short (a
+/// failed download or copy) does not. The segments before the image data are skipped by their
+/// lengths (the EXIF preview there has an end marker of its own); in the image data a 0xFF byte
+/// is always followed by 0x00 or a restart or scan marker, never by the end marker's 0xD9, so
+/// the first one found is the end. Bytes after it (a phone's motion-photo video) do not matter.
+fn jpeg_has_end(bytes: &[u8]) -> bool {
+    let mut i = 2; // past SOI
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return false;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1; // a fill byte before a marker
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if marker == 0xDA {
+            // Start of scan: the image data follows its header.
+            return bytes[i + 2 + len.min(bytes.len() - i - 2)..].windows(2).any(|w| w == [0xFF, 0xD9]);
+        }
+        i += 2 + len;
+    }
+    false
+}
 
 /// Whether the bytes are an ISO media file of the HEIF family (iPhone photos): the `ftyp` box
 /// names a HEIC/HEIF brand.
@@ -205,6 +235,21 @@ mod tests {
         heic.extend_from_slice(&[0; 64]);
         let e = thumbnail(&heic).unwrap_err();
         assert!(e.message.contains("HEIC") && e.message.contains("JPEG"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_jpeg_cut_short_is_refused_and_one_with_bytes_after_its_end_is_not() {
+        let mut jpeg = Vec::new();
+        let pixels = image::RgbImage::from_fn(400, 400, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+        image::DynamicImage::ImageRgb8(pixels).write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
+        assert!(thumbnail(&jpeg).is_ok());
+        let cut = &jpeg[..jpeg.len() * 4 / 10];
+        let err = thumbnail(cut).unwrap_err();
+        assert!(err.message.contains("may be damaged"), "{err:?}");
+        // A phone's motion photo: a video after the picture's end.
+        let mut motion = jpeg.clone();
+        motion.extend_from_slice(b"\0\0\0\x18ftypmp42 and the rest of a video");
+        assert!(thumbnail(&motion).is_ok());
     }
 
     #[test]
