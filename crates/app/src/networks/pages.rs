@@ -503,17 +503,6 @@ async fn invite_page(
     errors: Errors,
     email: String,
     role: String,
-) -> Result<Response> {
-    invite_page_with(state, s, slug, errors, email, role, None).await
-}
-
-async fn invite_page_with(
-    state: &AppState,
-    s: &Signed,
-    slug: &str,
-    errors: Errors,
-    email: String,
-    role: String,
     result: Option<super::Invitations>,
 ) -> Result<Response> {
     let seen = super::load(state, &s.actor(), slug, Capability::ManageMembers).await?;
@@ -531,7 +520,7 @@ async fn invite_page_with(
 }
 
 async fn invite_form(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
-    invite_page(&state, &s, &slug, Errors::default(), String::new(), "member".into()).await
+    invite_page(&state, &s, &slug, Errors::default(), String::new(), "member".into(), None).await
 }
 
 async fn invite(
@@ -547,9 +536,9 @@ async fn invite(
                 Ok(Redirect::to(&format!("/n/{slug}/members?notice=invitations-sent")).into_response())
             }
             // Those not sent are listed; the box is left empty for a corrected few.
-            Ok(r) => invite_page_with(&state, &s, &slug, Errors::default(), String::new(), f.role, Some(r)).await,
+            Ok(r) => invite_page(&state, &s, &slug, Errors::default(), String::new(), f.role, Some(r)).await,
             Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-                invite_page(&state, &s, &slug, Errors(errs), f.email, f.role).await?,
+                invite_page(&state, &s, &slug, Errors(errs), f.email, f.role, None).await?,
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             )),
             Err(e) => Err(e),
@@ -558,11 +547,11 @@ async fn invite(
     match super::invite(&state, &s.actor(), &s.user.name, &slug, &f.email, &f.role).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/members?notice=invited")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            invite_page(&state, &s, &slug, Errors(errs), f.email, f.role).await?,
+            invite_page(&state, &s, &slug, Errors(errs), f.email, f.role, None).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(AppError::Conflict(err)) => Ok(crate::http::with_status(
-            invite_page(&state, &s, &slug, Errors(vec![err]), f.email, f.role).await?,
+            invite_page(&state, &s, &slug, Errors(vec![err]), f.email, f.role, None).await?,
             axum::http::StatusCode::CONFLICT,
         )),
         Err(e) => Err(e),
