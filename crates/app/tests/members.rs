@@ -1547,6 +1547,18 @@ mod photos {
         // The profile page names the photo by when it changed: a new photo is not the cached old one.
         let profile = body(bea.get(app.at(&format!("/people/{id}"))).send().await.unwrap()).await;
         assert!(profile.contains("Photo of Ann Assistant") && profile.contains(&format!("/people/{id}/photo.jpg?v=")));
+        // So do the directory's cards; a new photo is a new address on both.
+        let version = |page: &str| {
+            let after = page.split(&format!("/people/{id}/photo.jpg?v=")).nth(1).unwrap_or_else(|| panic!("{page}"));
+            after.split('"').next().unwrap().to_owned()
+        };
+        let card = || async { body(bea.get(app.at("/people?q=ann")).send().await.unwrap()).await };
+        let first = version(&profile);
+        assert_eq!(version(&card().await), first);
+        assert_eq!(upload(&app, &ann, png(), "again.png").await.status(), StatusCode::SEE_OTHER);
+        let profile = body(bea.get(app.at(&format!("/people/{id}"))).send().await.unwrap()).await;
+        assert_ne!(version(&profile), first);
+        assert_eq!(version(&card().await), version(&profile));
         // The photo's default audience is "my networks": an outsider gets nothing.
         assert_eq!(cal.get(&photo_url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
         assert!(!body(cal.get(app.at(&format!("/people/{id}"))).send().await.unwrap()).await.contains("Photo of"));

@@ -159,6 +159,8 @@ pub struct Listed {
     pub department: String,
     pub location: String,
     pub has_photo: bool,
+    /// When the photo changed (microseconds) if the viewer may see it, for its address; else 0.
+    pub photo_version: i64,
 }
 
 /// The stored thumbnail (base64 JPEG) and when it changed.

@@ -8,7 +8,7 @@ use roundtable_domain::{NetworkId, UserId};
 /// The people columns, without their filter and order.
 macro_rules! person_select {
     () => {
-        "SELECT u.id, u.name, u.name_folded, u.email, u.job_title, u.department, u.location, COALESCE(p.search_organisation, ''), COALESCE(p.search_network, ''), CASE WHEN ph.user_id IS NULL THEN 0 ELSE 1 END, COALESCE(p.visibility, '{}'), COALESCE(p.start_date, ''), CASE WHEN p.visibility LIKE '%\"bio\":\"organisers\"%' THEN p.bio ELSE '' END || ' ' || CASE WHEN p.visibility LIKE '%\"preferred_name\":\"organisers\"%' THEN p.preferred_name ELSE '' END FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN profile_photos ph ON ph.user_id = u.id WHERE u.deactivated_at IS NULL"
+        "SELECT u.id, u.name, u.name_folded, u.email, u.job_title, u.department, u.location, COALESCE(p.search_organisation, ''), COALESCE(p.search_network, ''), COALESCE(ph.updated_at, 0), COALESCE(p.visibility, '{}'), COALESCE(p.start_date, ''), CASE WHEN p.visibility LIKE '%\"bio\":\"organisers\"%' THEN p.bio ELSE '' END || ' ' || CASE WHEN p.visibility LIKE '%\"preferred_name\":\"organisers\"%' THEN p.preferred_name ELSE '' END FROM users u LEFT JOIN profiles p ON p.user_id = u.id LEFT JOIN profile_photos ph ON ph.user_id = u.id WHERE u.deactivated_at IS NULL"
     };
 }
 
@@ -51,7 +51,8 @@ pub struct PersonRow {
     pub search_organisation: String,
     /// Folded text people sharing a network may search.
     pub search_network: String,
-    pub has_photo: bool,
+    /// When the photo last changed (microseconds), 0 without one.
+    pub photo_changed: i64,
     /// The profile's JSON of field audiences.
     pub visibility: String,
     /// `YYYY-MM-DD`, or '' when not given.
@@ -219,7 +220,7 @@ fn map_acceptance(r: &Row) -> Result<(NetworkId, UserId, i64)> {
 fn map_person(mut r: Row) -> Result<PersonRow> {
     Ok(PersonRow {
         id: UserId(r.uuid(0)?),
-        has_photo: r.int(9)? == 1,
+        photo_changed: r.int(9)?,
         name: r.take_text(1)?,
         name_folded: r.take_text(2)?,
         email: r.take_text(3)?,

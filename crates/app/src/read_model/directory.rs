@@ -481,7 +481,8 @@ fn listed(p: &PersonEntry, rel: Relation) -> Listed {
         job_title: p.job_title.clone(),
         department: p.department.clone(),
         location: p.location.clone(),
-        has_photo: p.photo.is_some_and(|a| can_see(a, rel)),
+        has_photo: p.photo.is_some_and(|(a, _)| can_see(a, rel)),
+        photo_version: p.photo.filter(|(a, _)| can_see(*a, rel)).map_or(0, |(_, v)| v),
     }
 }
 

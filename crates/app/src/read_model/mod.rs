@@ -154,8 +154,9 @@ pub struct PersonEntry {
     pub job_title: String,
     pub department: String,
     pub location: String,
-    /// Who may see the photo, when there is one.
-    photo: Option<Audience>,
+    /// Who may see the photo, when there is one, and when it last changed (microseconds: its
+    /// address, so a new photo is not the cached old one).
+    photo: Option<(Audience, i64)>,
     /// Start date in the organisation (`YYYY-MM-DD`, sorts as text) and who may see it.
     start_date: Option<(String, Audience)>,
     /// The name, and the text everyone / fellow network members / the organisers of the
@@ -336,7 +337,7 @@ impl Snapshot {
                     job_title: p.job_title.clone(),
                     department: p.department.clone(),
                     location: p.location.clone(),
-                    photo: p.has_photo.then_some(photo),
+                    photo: (p.photo_changed != 0).then_some((photo, p.photo_changed)),
                     start_date: (!p.start_date.is_empty()).then(|| (p.start_date.clone(), start_date)),
                     name_search: {
                         let mut name = search::searchable(&refolded(&p.name_folded));

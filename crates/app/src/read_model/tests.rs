@@ -20,7 +20,7 @@ fn person(name: &str, department: &str, location: &str) -> PersonRow {
         location: location.into(),
         search_organisation: search.clone(),
         search_network: search,
-        has_photo: false,
+        photo_changed: 0,
         visibility: "{}".into(),
         start_date: String::new(),
         organisers_only: String::new(),
