@@ -1482,7 +1482,15 @@ async fn the_api_imports_and_exports_like_the_pages(d: Dialect) {
     );
     let (status, problem) = json(send("?network=nowhere", fixed.into()).await.unwrap()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(problem.to_string().contains("No network has the address"), "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "network", "{problem}");
+    let message = problem["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("No network has the address “nowhere”") && message.contains("addresses are: eas"),
+        "{message}"
+    );
+    // The address in capitals is the same network.
+    let (status, _) = json(send("?dry_run=true&network=EAS", fixed.into()).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
 
     // Over the 7 MB an upload may be: refused in words, nothing read into the database.
     use roundtable_app::import::pages::MAX_FILE_MB;

@@ -379,6 +379,12 @@ async fn the_chair_rules_and_the_last_chair_hold_over_the_api(d: Dialect) {
     assert_eq!(r.1["not_sent"][0]["email"], "pat@example.org", "{}", r.1);
     assert!(r.1["not_sent"][0]["reason"].as_str().unwrap_or_default().contains("already a member"), "{}", r.1);
     assert_eq!(app.emails_to("new@example.org").await.len(), 1);
+    // A misspelt field is refused, not ignored: "rol" would otherwise invite as a Member.
+    let typo = json!({"email": "typo@example.org", "rol": "chair"});
+    let r = call(&app, Method::POST, "/api/v1/networks/circle/invitations", &chair, Some(typo)).await;
+    assert_eq!(r.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.1);
+    assert!(r.1["detail"].as_str().unwrap_or_default().contains("rol"), "{}", r.1);
+    assert!(app.emails_to("typo@example.org").await.is_empty());
     // ...while everyone below the Chair is theirs to manage.
     let r = call(&app, Method::PUT, &role_of(pat), &administrator, Some(json!({"role": "sponsor"}))).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);

@@ -26,8 +26,12 @@ fn bounded(field: &'static str, raw: &str, label: &str, max: usize) -> Result<St
     Ok(s.to_owned())
 }
 
-/// An email address, lower-cased. Deliberately loose (one `@`, a dot in the domain): the real
-/// check is the verification email.
+/// An email address, lower-cased. The real check is the verification email; this one refuses
+/// what cannot be an address people use — in particular what copying from mail programs and
+/// links leaves around one (`<…>`, a trailing `;`, `mailto:`), which would otherwise become a
+/// second account for the same person. The part before the `@` takes letters, digits and the
+/// symbols addresses allow (quoted forms are not taken); the domain, letters, digits and
+/// hyphens in dot-separated labels.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Email(String);
@@ -57,11 +61,21 @@ impl Email {
             return Err(bad());
         }
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+        let local_char = |c: char| c.is_alphanumeric() || "._%+-'!#$&*/=?^`{|}~".contains(c);
+        let domain_char = |c: char| c.is_alphanumeric() || c == '-' || c == '.';
+        if let Some(c) = local.chars().find(|&c| !local_char(c)).or_else(|| domain.chars().find(|&c| !domain_char(c))) {
+            return Err(FieldError::new(
+                "email",
+                format!("An email address cannot hold “{c}”: enter just the address, like name@example.org."),
+            ));
+        }
+        let label_ok = |l: &str| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-');
         if local.is_empty()
-            || domain.contains('@')
+            || local.starts_with('.')
+            || local.ends_with('.')
+            || local.contains("..")
             || !domain.contains('.')
-            || domain.starts_with('.')
-            || domain.ends_with('.')
+            || !domain.split('.').all(label_ok)
         {
             return Err(bad());
         }
@@ -360,6 +374,30 @@ mod tests {
         assert!(Email::parse("ada example@x.org").is_err());
         assert!(Email::parse("").is_err());
         assert_eq!(Email::parse("a@b.example.org").unwrap().domain(), "b.example.org");
+    }
+
+    #[test]
+    fn what_copying_leaves_around_an_address_is_refused_not_stored() {
+        for pasted in [
+            "<ang@example.org>",
+            "semi@example.org;",
+            "mailto:mt@example.org",
+            "dots@example..org",
+            "quote\"@example.org",
+            "x@example.org/",
+            "name@example.org>",
+            ".lead@example.org",
+            "a..b@example.org",
+            "a@-example.org",
+        ] {
+            assert!(Email::parse(pasted).is_err(), "{pasted}");
+        }
+        let e = Email::parse("semi@example.org;").unwrap_err();
+        assert!(e.message.contains("cannot hold “;”"), "{e:?}");
+        for fine in ["o'brien@example.org", "ann.lee+eas@mail.example.co.uk", "zoë@exämple.org", "a_b-c@x-y.example"]
+        {
+            assert!(Email::parse(fine).is_ok(), "{fine}");
+        }
     }
 
     #[test]

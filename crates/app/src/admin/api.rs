@@ -86,6 +86,7 @@ pub async fn list_people(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ActiveJson {
     /// `false` deactivates (signs the person out everywhere and blocks sign-in and their API
     /// tokens); `true` reactivates.

@@ -187,7 +187,7 @@ impl Modify for ReadableDocs {
             .build();
         let unreadable = ResponseBuilder::new()
             .description(
-                "The body cannot be read: not JSON (400), not sent as `application/json` (415), or a field of the wrong type or missing (422); nothing was changed.",
+                "The body cannot be read: not JSON (400), not sent as `application/json` (415), a field of the wrong type or missing, or one the operation does not take — a misspelt name is refused, not ignored (422); nothing was changed.",
             )
             .content("application/problem+json", problem())
             .build();

@@ -122,6 +122,7 @@ pub async fn get_version(
 /// The version the caller read and accepts: it must be the current one, so a version published
 /// meanwhile is never accepted unseen.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AcceptJson {
     version: i64,
 }
@@ -145,6 +146,7 @@ pub async fn accept_charter(
 
 /// A new version of the charter.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PublishJson {
     /// Markdown, up to 20,000 characters.
     body: String,

@@ -125,6 +125,7 @@ pub(crate) async fn get_event(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RsvpJson {
     /// The occurrence key from `EventJson.occurrence`.
     occurrence: i64,

@@ -158,14 +158,29 @@ impl Column {
                 "adressemail",
                 "emailprofessionnel",
                 "courrielprofessionnel",
+                "primaryworkemail",
+                "workemailaddress",
+                "businessemailaddress",
             ],
             // Workday: "Legal Name", or "Worker" for the whole name.
             Column::Name => {
                 &["name", "fullname", "displayname", "employeename", "personname", "nomcomplet", "legalname", "worker"]
             }
-            Column::FirstName => &["firstname", "givenname", "forename", "prenom", "vorname"],
+            // Workday: "Legal First Name", "Legal Name - First Name".
+            Column::FirstName => {
+                &["firstname", "givenname", "forename", "prenom", "vorname", "legalfirstname", "legalnamefirstname"]
+            }
             // In French and German HR files the "name" is the family name.
-            Column::LastName => &["lastname", "surname", "familyname", "nom", "nomdefamille", "nachname"],
+            Column::LastName => &[
+                "lastname",
+                "surname",
+                "familyname",
+                "nom",
+                "nomdefamille",
+                "nachname",
+                "legallastname",
+                "legalnamelastname",
+            ],
             Column::PreferredName => &["preferredname", "knownas", "nickname", "nomdusage", "rufname"],
             // French: "Intitulé du poste", "Poste", "Fonction" (the job, where English "function"
             // is the department).
@@ -226,6 +241,8 @@ impl Column {
                 "joindate",
                 "joined",
                 "employmentstartdate",
+                "originalhiredate",
+                "dateofhire",
                 "start",
                 "eintrittsdatum",
                 "datedembauche",
@@ -294,7 +311,11 @@ fn normalise(header: &str) -> String {
     // Folded, so "Prénom" is "prenom" and "E-Mail-Adresse" "emailadresse". A "#" is read "no"
     // (number), so BambooHR's "Employee #" is "employeeno" rather than "employee", which some
     // exports use for the person's name.
-    roundtable_domain::fold(header).replace('#', "no").chars().filter(|c| c.is_alphanumeric()).collect()
+    // A possessive "'s" goes, so "Manager's Email" is "manageremail".
+    let folded = roundtable_domain::fold(header).replace(['\u{2019}', '\u{2018}'], "'");
+    let folded = folded.replace("'s ", " ").replace("'s_", " ");
+    let folded = folded.strip_suffix("'s").unwrap_or(&folded);
+    folded.replace('#', "no").chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
 /// Whether a header cell names one of our columns, by name or alias.
@@ -1003,6 +1024,21 @@ const ORDER_CHOICE: &str = "“Order of dates such as 2/11/2019” on the column
 fn without_midnight(cell: &str) -> &str {
     const MIDNIGHT: [&str; 7] = ["T00:00:00", " 00:00:00", " 00:00", " 0:00:00", " 0:00", " 12:00:00 AM", " 12:00 AM"];
     let s = cell.trim();
+    // Workday's timestamps: `2021-04-03T00:00:00.000-07:00`, `…T00:00:00Z` — a date at midnight
+    // somewhere, with fractions of a second and its zone.
+    if let Some((date, time)) = s.split_once('T')
+        && date.len() == 10
+        && let Some(rest) = time.strip_prefix("00:00:00")
+    {
+        let rest = rest.strip_prefix('.').map_or(rest, |r| r.trim_start_matches('0'));
+        let zone = rest.strip_prefix(['+', '-']).map(|z| z.replace(':', ""));
+        if rest.is_empty()
+            || rest == "Z"
+            || zone.is_some_and(|z| z == "0000" || (z.len() == 4 && z.bytes().all(|b| b.is_ascii_digit())))
+        {
+            return date;
+        }
+    }
     MIDNIGHT
         .iter()
         .find_map(|t| {
@@ -1139,6 +1175,13 @@ impl DateReading {
                 ));
             }
         }
+        // A month written as a word: `3-Apr-2021` (Excel's d-mmm-yyyy), `3 April 2021`,
+        // `Apr 3, 2021` — no order to guess.
+        for pattern in ["%d-%b-%Y", "%d %b %Y", "%d-%B-%Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d. %B %Y"] {
+            if let Ok(d) = chrono::NaiveDate::parse_from_str(s, pattern) {
+                return Ok(iso(d));
+            }
+        }
         let Some((a, b, y)) = year_last(s) else {
             let two_digit_year = s.len() <= 8 && year_last(&format!("{s}00")).is_some();
             let problem = if two_digit_year {
@@ -1150,6 +1193,10 @@ impl DateReading {
         };
         let on = |day: u32, month: u32| chrono::NaiveDate::from_ymd_opt(y, month, day);
         let read = |day: u32, month: u32| on(day, month).map(iso).ok_or(());
+        // Dotted dates (German, Swiss, Nordic, Eastern European) are always day first.
+        if s.contains('.') && self.stated != Some(DateOrder::MonthFirst) {
+            return read(a, b).or_else(|_| unreal());
+        }
         // A date whose own parts show its order: it is read so, unless most of the file's dates
         // (or as many) show the other order — then the file mixes both and this row is checked.
         let shown = |order: DateOrder, day: u32, month: u32| {
@@ -1270,6 +1317,14 @@ pub fn employee_id(raw: &str) -> Result<String, (String, &'static str)> {
         ));
     }
     Ok(s.to_owned())
+}
+
+/// A cell's lines joined by spaces ("Sales⏎EMEA" is "Sales EMEA").
+fn one_line(v: &str) -> String {
+    if !v.contains(['\n', '\r']) {
+        return v.to_owned();
+    }
+    v.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Splits a list cell on `;`, `|`, commas or line breaks.
@@ -1401,7 +1456,11 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, family_names: b
         && mapping.get(Column::FirstName).is_some()
         && mapping.get(Column::LastName).is_some()
         && (value(Column::FirstName).is_none() != value(Column::LastName).is_none());
+    // A line break typed in a cell (Alt+Enter in Excel: "Sales⏎EMEA") is a space in a one-line
+    // field — unless a stray quote ran the cell on over other rows, which is refused below.
+    let runaway = runaway_quote(sheet, row).is_some();
     if let Some(n) = full_name(value(Column::Name), value(Column::FirstName), value(Column::LastName), family_names) {
+        let n = if runaway { n } else { one_line(&n) };
         match PersonName::parse(&n) {
             Ok(n) => r.name = Some(n),
             Err(e) => {
@@ -1410,14 +1469,11 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, family_names: b
             }
         }
     }
-    // A line break typed in a cell (Alt+Enter in Excel: "Sales⏎EMEA") is a space in a one-line
-    // field — unless a stray quote ran the cell on over other rows, which is refused below.
-    let runaway = runaway_quote(sheet, row).is_some();
     let mut text = |c: Column, max: usize, out: &mut Option<String>| {
         if let Some(v) = value(c) {
             let joined;
             let v = if !runaway && v.contains(['\n', '\r']) {
-                joined = v.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+                joined = one_line(v);
                 joined.as_str()
             } else {
                 v
@@ -1782,6 +1838,30 @@ mod tests {
     }
 
     #[test]
+    fn workday_headers_with_possessives_and_legal_names_are_recognised() {
+        let headers: Vec<String> = [
+            "Employee ID",
+            "Work Email",
+            "Legal First Name",
+            "Legal Last Name",
+            "Preferred Name",
+            "Manager",
+            "Manager’s Email",
+            "Business Title",
+            "Original Hire Date",
+        ]
+        .map(String::from)
+        .into();
+        let m = Mapping::suggest(&headers);
+        assert_eq!(m.get(Column::Email), Some(1));
+        assert_eq!((m.get(Column::FirstName), m.get(Column::LastName)), (Some(2), Some(3)));
+        assert_eq!(m.get(Column::ManagerEmail), Some(6), "the addresses, not the names beside them");
+        assert_eq!(m.get(Column::StartDate), Some(8));
+        assert_eq!(normalise("Line Manager's Email"), "linemanageremail");
+        assert_eq!(normalise("Primary Work Email"), "primaryworkemail");
+    }
+
+    #[test]
     fn headers_match_by_alias_ignoring_case_and_punctuation() {
         let headers: Vec<String> = [
             "E-mail Address",
@@ -1857,9 +1937,10 @@ mod tests {
 
     #[test]
     fn a_line_break_typed_in_a_one_line_cell_is_a_space() {
-        let s = sheet("email,name,department,location\na@x.org,Al Bee,\"Sales\nEMEA\",\"London\r\n\"\n");
+        let s = sheet("email,name,department,location\na@x.org,\"Al\nBee\",\"Sales\nEMEA\",\"London\r\n\"\n");
         let r = &records(&s, &Mapping::suggest(&s.headers), None)[0];
         assert_eq!((r.department.as_deref(), r.location.as_deref()), (Some("Sales EMEA"), Some("London")));
+        assert_eq!(r.name.as_ref().map(|n| n.as_str()), Some("Al Bee"), "a name too");
         assert!(r.errors.is_empty(), "{:?}", r.errors);
     }
 
@@ -1910,6 +1991,20 @@ mod tests {
         let (problem, fix) = none.date("45123").unwrap_err();
         assert!(problem.contains("45123 is 2023-07-16") && fix.contains("Format the column as a date"), "{problem}");
         assert!(none.date("13/13/2019").unwrap_err().0.contains("not a real date"));
+        // As Workday, Excel and German files write them.
+        for written in [
+            "2021-04-03T00:00:00.000-07:00",
+            "2021-04-03T00:00:00Z",
+            "3.4.2021",
+            "03.04.2021",
+            "3-Apr-2021",
+            "3 April 2021",
+            "Apr 3, 2021",
+        ] {
+            assert_eq!(none.date(written).unwrap(), "2021-04-03", "{written}");
+        }
+        assert!(none.date("2021-04-03T14:30:00Z").is_err(), "a time of day is no start date");
+        assert!(none.date("31.02.2021").unwrap_err().0.contains("not a real date"));
     }
 
     #[test]

@@ -1361,12 +1361,20 @@ pub async fn run(
 fn extra_network(snap: &Snapshot, opts: &Options) -> Result<Option<NetworkId>> {
     match opts.network.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(slug) => snap
-            .networks
-            .iter()
-            .find(|n| n.slug == slug)
-            .map(|n| Some(n.id))
-            .ok_or_else(|| invalid(format!("No network has the address “{slug}”. Nothing was imported."))),
+        // Addresses are lower case; "Allies" typed for "allies" is the same network.
+        Some(slug) => {
+            snap.networks.iter().find(|n| n.slug.eq_ignore_ascii_case(slug)).map(|n| Some(n.id)).ok_or_else(|| {
+                let mut known: Vec<&str> = snap.networks.iter().map(|n| n.slug.as_str()).collect();
+                known.sort_unstable();
+                AppError::Invalid(vec![FieldError::new(
+                    "network",
+                    format!(
+                        "No network has the address “{slug}”. Nothing was imported. The networks' addresses are: {}.",
+                        known.join(", ")
+                    ),
+                )])
+            })
+        }
     }
 }
 

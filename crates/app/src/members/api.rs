@@ -387,6 +387,7 @@ pub async fn delete_my_photo(State(state): State<AppState>, u: ApiUser) -> ApiRe
 
 /// The caller's password, confirming that they mean it.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DeactivateJson {
     confirm_password: String,
 }

@@ -212,6 +212,7 @@ pub enum Decision {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionJson {
     decision: Decision,
 }
@@ -234,6 +235,7 @@ pub(crate) async fn decide(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionsJson {
     decision: Decision,
     /// The ids of the people asking, as `GET …/requests` lists them (at most 500).
@@ -327,6 +329,7 @@ pub(crate) async fn list_invitations(
 
 /// Whom to invite, and as what.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InviteJson {
     email: String,
     /// `member` when left out.
@@ -358,6 +361,7 @@ pub(crate) async fn invite(
 
 /// Whom to invite at once, all with one role.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InviteManyJson {
     /// Up to 200 addresses; one given twice is invited once.
     emails: Vec<String>,
@@ -425,6 +429,7 @@ pub(crate) async fn withdraw_invitation(
 
 /// A member's new role.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RoleJson {
     #[schema(schema_with = role_schema)]
     role: String,

@@ -399,7 +399,7 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
 }
 
 fn not_a_member() -> AppError {
-    AppError::BadRequest(axum::http::StatusCode::CONFLICT, "You are not a member of this network.".into())
+    AppError::Conflict(FieldError::new("membership", "You are not a member of this network."))
 }
 
 /// What the "leave" confirmation page needs: the network and the actor's standing in it, and
@@ -823,6 +823,8 @@ pub async fn invite_many(
     parse_role(role).map_err(|e| AppError::Invalid(vec![e]))?;
     let mut out = Invitations::default();
     for address in addresses {
+        // As stored (lower case), as the invitations list them.
+        let address = Email::parse(&address).map_or(address, |e| e.as_str().to_owned());
         match invite(state, actor, actor_name, slug, &address, role).await {
             Ok(()) => out.sent.push(address),
             Err(AppError::Conflict(why)) => out.not_sent.push((address, why.message)),

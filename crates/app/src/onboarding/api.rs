@@ -122,6 +122,7 @@ pub(crate) async fn my_onboarding(
 
 /// Whether the caller has done one of their checklist's manual steps.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TickJson {
     done: bool,
 }
@@ -160,6 +161,7 @@ pub(crate) async fn list_buddies(
 
 /// Who becomes the buddy: `buddy_id`, or `buddy_email` of an active member of the network.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssignBuddyJson {
     buddy_id: Option<String>,
     buddy_email: Option<String>,
@@ -264,6 +266,7 @@ pub(crate) async fn get_checklist(
 
 /// A new step, added at the end of the checklist.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewStepJson {
     /// Up to 120 characters.
     title: String,
@@ -335,6 +338,7 @@ pub enum Direction {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MoveJson {
     direction: Direction,
 }
@@ -445,6 +449,7 @@ pub(crate) async fn progress(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StuckDaysJson {
     /// 1 to 365.
     stuck_days: i64,
