@@ -157,7 +157,7 @@ async fn each_problem_is_reported_with_its_line_column_and_fix(d: Dialect) {
     let file = format!(
         "Email;Name;Start date;Time zone;Manager email;Skills\n\
 ann@example.org;Ann;2024-02-30;Europe/London;;\"a\nb\"\n\
-bea@example.org;Bea;31 March 2024;Mars/Olympus;ghost@example.org;\n\
+bea@example.org;Bea;end of March 2024;Mars/Olympus;ghost@example.org;\n\
 ANN@example.org;Ann again;;;;\n\
 not-an-email;Nobody;;;;\n\
 new@example.org;;;;;\n\
@@ -182,7 +182,9 @@ long@example.org;{};;;;\n",
     );
     let date = find(4, "Start date");
     assert!(
-        date.problem.contains("31 March 2024") && date.fix.contains("2024-03-31") && date.fix.contains("31/03/2024"),
+        date.problem.contains("end of March 2024")
+            && date.fix.contains("2024-03-31")
+            && date.fix.contains("31/03/2024"),
         "{date:?}"
     );
     assert!(find(4, "Time zone").fix.contains("Europe/London"));
@@ -595,6 +597,10 @@ async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Diale
     import(db, FILE.as_bytes(), Options { deactivate_missing: true, ..apply() }).await;
     let all = body(admin.get(app.at("/admin/export/members.csv")).send().await.unwrap()).await;
     assert!(!all.contains("evil@example.org"));
+    // Each person the file deactivated is in the audit log, with why.
+    let (log, _) = audit::page(db, 50, 0).await.unwrap();
+    let entry = log.iter().find(|e| e.action == "person.deactivated" && e.subject == "evil@example.org");
+    assert!(entry.is_some_and(|e| e.detail.contains("not in the file")), "{log:?}");
 }
 
 async fn only_org_admins_may_import_or_export(d: Dialect) {

@@ -400,6 +400,9 @@ async fn the_directory_finds_names_skills_and_departments_as_people_type_them(d:
         ("明", &["李明"]),
         ("李明", &["李明"]),
         ("민준", &["김민준"]),
+        // Symbols alone name no one (they used to list everyone).
+        ("%", &[]),
+        ("!!!", &[]),
     ] {
         assert_eq!(api_names(&app, &token, &[("q", q)]).await, found, "{q}");
     }

@@ -1428,6 +1428,23 @@ async fn apply_records(
         )
         .await?;
     }
+    // So is each person the file deactivated, as a deactivation on the People page is.
+    let why = format!("HR import {file_name}: not in the file");
+    for (email, _) in &p.report.deactivations {
+        audit::record(
+            &mut tx,
+            &audit::NewEntry {
+                actor_id: by.user_id,
+                actor_name: &by.name,
+                action: "person.deactivated",
+                network_id: None,
+                subject: email,
+                detail: &why,
+            },
+            Utc::now(),
+        )
+        .await?;
+    }
     let detail = p.report.summary();
     audit::record(
         &mut tx,

@@ -268,6 +268,11 @@ impl Snapshot {
         // Every match, when the page is not simply the first ones met in name order.
         let mut matches: Vec<Person> = Vec::new();
         let words = super::search::query_words(f.text);
+        // A search of punctuation or symbols alone ("%", "!!!") names no one, as in the member
+        // list — not "no search", which would list everyone.
+        if words.is_empty() && !f.text.trim().is_empty() {
+            return DirectoryResult::default();
+        }
         // A text search in the default order lists those whose name matches first (each group
         // in name order): a colleague called Ann comes before bios that mention "Anniversary".
         let ranked = !words.is_empty() && f.sort == Sort::Name;
