@@ -480,6 +480,10 @@ async fn the_pages_walk_through_upload_columns_preview_and_import(d: Dialect) {
     let entry = log.iter().find(|e| e.action == "members.imported").unwrap();
     assert_eq!((entry.actor_name.as_str(), entry.subject.as_str()), ("Ada Admin", "hr.csv"));
     assert!(entry.detail.contains("2 created"));
+    // A change previewed says what it changes from and to.
+    let promoted = "email,name,job_title\r\nann@example.org,Ann Assistant,Senior Executive Assistant\r\n";
+    let html = body(post(&app, &admin, "/admin/import/preview", promoted, &[]).await).await;
+    assert!(html.contains("Changes: job title (“Executive Assistant” → “Senior Executive Assistant”)."), "{html}");
     // Errors: the apply step refuses, shows the errors again and offers the valid rows only.
     let bad = "email,name,start_date\r\ncal@example.org,Cal,2020-13-01\r\ndee@example.org,Dee,\r\n";
     let r = post(&app, &admin, "/admin/import/apply", bad, &[]).await;
@@ -2164,7 +2168,7 @@ async fn a_windows_1252_file_with_a_chance_utf8_pair_is_imported(d: Dialect) {
     let cp1252 = b"email;nom;pr\xe9nom;service\r\nr1@example.org;MARTIN;REN\xc9\xa0LOUIS;Comptabilit\xe9\r\nr2@example.org;Lef\xe8vre;Zo\xe9;Direction g\xe9n\xe9rale\r\n";
     let r = import(db, cp1252, apply()).await;
     assert_eq!((r.encoding, r.created, r.errors.len()), ("Windows-1252", 2, 0), "{:#?}", r.errors);
-    assert_eq!(profile(db, "r1@example.org").await.name, "REN\u{c9}\u{a0}LOUIS MARTIN");
+    assert_eq!(profile(db, "r1@example.org").await.name, "REN\u{c9} LOUIS MARTIN", "the non-breaking space is a space");
     assert_eq!(profile(db, "r2@example.org").await.name, "Zoé Lefèvre");
 }
 

@@ -128,8 +128,12 @@ impl std::fmt::Debug for Password {
 pub struct PersonName(String);
 
 impl PersonName {
+    /// Spaces of any kind, run together or not, are one plain space: a name pasted from a web
+    /// page (a non-breaking space) is the same name as the one typed, on every screen and in
+    /// every comparison.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        bounded("name", raw, "a name", 120).map(Self)
+        let spaced = raw.split(|c: char| c.is_whitespace() && !c.is_control()).filter(|w| !w.is_empty());
+        bounded("name", &spaced.collect::<Vec<_>>().join(" "), "a name", 120).map(Self)
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -374,6 +378,13 @@ mod tests {
         assert!(Email::parse("ada example@x.org").is_err());
         assert!(Email::parse("").is_err());
         assert_eq!(Email::parse("a@b.example.org").unwrap().domain(), "b.example.org");
+    }
+
+    #[test]
+    fn a_name_with_non_breaking_or_doubled_spaces_is_the_name_typed() {
+        assert_eq!(PersonName::parse("Nbsp\u{00A0}Person ").unwrap().as_str(), "Nbsp Person");
+        assert_eq!(PersonName::parse(" Ann  \u{202F}Lee").unwrap().as_str(), "Ann Lee");
+        assert!(PersonName::parse("Ann\nLee").is_err(), "a line break is still refused");
     }
 
     #[test]

@@ -126,6 +126,9 @@ pub struct Outcome {
     pub action: Action,
     /// For updates: which fields change.
     pub changes: Vec<&'static str>,
+    /// For the one-line fields among them: (field, value now, value from the file), so the
+    /// preview can show what changes, not only that it does.
+    pub from_to: Vec<(&'static str, String, String)>,
     /// What else the administrator should know about this row (a deactivated account, an
     /// employee ID kept).
     pub note: Option<String>,
@@ -906,6 +909,7 @@ fn plan(
                     name: d.name.clone(),
                     action: Action::Create,
                     changes: Vec::new(),
+                    from_to: Vec::new(),
                     note: left,
                     previous_email: None,
                 });
@@ -973,6 +977,27 @@ fn plan(
                 if !joins.is_empty() {
                     changes.push("networks");
                 }
+                let years = |y: Option<i64>| y.map(|y| y.to_string()).unwrap_or_default();
+                let from_to: Vec<(&'static str, String, String)> = [
+                    ("name", &cur.name, &d.name),
+                    ("job title", &cur.job_title, &d.job_title),
+                    ("department", &cur.department, &d.department),
+                    ("location", &cur.location, &d.location),
+                    ("time zone", &cur.time_zone, &d.time_zone),
+                    ("preferred name", &cur.preferred_name, &d.preferred_name),
+                    ("level", &cur.level, &d.level),
+                    ("years of experience", &years(cur.years_experience), &years(d.years_experience)),
+                    ("start date", &cur.start_date, &d.start_date),
+                    (
+                        "employee ID",
+                        &cur.employee_id.clone().unwrap_or_default(),
+                        &d.employee_id.clone().unwrap_or_default(),
+                    ),
+                ]
+                .into_iter()
+                .filter(|(_, before, after)| before != after)
+                .map(|(what, before, after)| (what, before.clone(), after.clone()))
+                .collect();
                 let profile_changed = changes.iter().any(|c| *c != "networks");
                 let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
                 if d.name != cur.name {
@@ -1008,6 +1033,7 @@ fn plan(
                     name: d.name.clone(),
                     action,
                     changes,
+                    from_to,
                     note,
                     previous_email,
                 });

@@ -433,7 +433,7 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
                 action: o.action.label(),
                 detail: match (o.action, o.note) {
                     (Action::Update, note) => [
-                        Some(format!("Changes: {}.", o.changes.join(", "))),
+                        Some(changes_in_words(&o.changes, &o.from_to)),
                         o.previous_email.map(|old| format!("Found by employee ID: the email changes from {old}.")),
                         note,
                     ]
@@ -682,6 +682,21 @@ pub(super) async fn export_download(
     let body = super::export(state, actor, actor_name, network, separator).await?;
     let name = network.map_or_else(|| "members.csv".to_owned(), |n| format!("members-{n}.csv"));
     Ok(csv_response(&name, body))
+}
+
+/// "Changes: job title (“Analyst” → “Senior Analyst”), skills." — each one-line field with its
+/// value now and the file's, so the preview shows what changes (a space that is not a space, a
+/// typo), not only that something does.
+fn changes_in_words(changes: &[&str], from_to: &[(&str, String, String)]) -> String {
+    let quoted = |v: &str| if v.is_empty() { "(empty)".to_owned() } else { format!("“{v}”") };
+    let each: Vec<String> = changes
+        .iter()
+        .map(|c| match from_to.iter().find(|(what, ..)| what == c) {
+            Some((what, before, after)) => format!("{what} ({} → {})", quoted(before), quoted(after)),
+            None => (*c).to_owned(),
+        })
+        .collect();
+    format!("Changes: {}.", each.join(", "))
 }
 
 #[cfg(test)]
