@@ -757,10 +757,6 @@ pub(crate) async fn check_invitations_today(tx: &mut Tx, email: &Email, now: Dat
     Ok(())
 }
 
-/// Changes an active member's role. Only a Chair or an org admin gives or takes away the Chair
-/// role, and the last Chair keeps it unless an org admin changes it (`policy::check_chair_change`).
-/// A role as a form or an API client names it. The pages offer a list, so only a client that
-/// typed it (or a tampered form) is refused, and told the names there are.
 /// How many addresses one invitation form or request may hold.
 pub const MAX_INVITATIONS: usize = 200;
 
@@ -834,6 +830,8 @@ pub async fn invite_many(
     Ok(out)
 }
 
+/// A role as a form or an API client names it. The pages offer a list, so only a client that
+/// typed it (or a tampered form) is refused, and told the names there are.
 fn parse_role(raw: &str) -> std::result::Result<Role, FieldError> {
     Role::parse(raw).ok_or_else(|| {
         let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
@@ -841,6 +839,8 @@ fn parse_role(raw: &str) -> std::result::Result<Role, FieldError> {
     })
 }
 
+/// Changes an active member's role. Only a Chair or an org admin gives or takes away the Chair
+/// role, and the last Chair keeps it unless an org admin changes it (`policy::check_chair_change`).
 pub async fn set_role(
     state: &AppState,
     actor: &Actor,
