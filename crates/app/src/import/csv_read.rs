@@ -374,6 +374,9 @@ pub struct Sheet {
     pub title_lines: Option<(u64, u64)>,
     /// The line of a row of column labels under the header, skipped (`is_label_row`).
     pub label_row: Option<u64>,
+    /// The first line whose row has a cell with a line break in it: from there on, the file's
+    /// line numbers (which messages give) run ahead of Excel's row numbers.
+    pub line_breaks_from: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -398,6 +401,11 @@ impl Sheet {
         if let Some(line) = self.label_row {
             notes.push(format!(
                 "Line {line} was skipped: it holds labels of the columns, not a person (a second header row, as SuccessFactors writes under its field names)."
+            ));
+        }
+        if let Some(line) = self.line_breaks_from {
+            notes.push(format!(
+                "Some cells hold line breaks (the first on line {line}), so after it the line numbers here — the file's lines, as a text editor counts them — are higher than the row numbers Excel shows."
             ));
         }
         notes
@@ -612,6 +620,7 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
         breaks.partition_point(|&b| b < at) as u64 + 1
     };
     let mut found: Vec<SheetRow> = Vec::new();
+    let mut line_breaks_from = None;
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -625,6 +634,9 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
             }
         }
         let line = record.position().map_or(0, |p| line_at(p.byte()));
+        if line_breaks_from.is_none() && record.iter().any(|c| c.contains(['\n', '\r'])) {
+            line_breaks_from = Some(line);
+        }
         // A leading apostrophe is how our CSV files keep a spreadsheet from running a cell
         // (`crate::http::neutralise`); it is not part of the value.
         let cells: Vec<String> = record.iter().map(|c| crate::http::unneutralise(c.trim()).to_owned()).collect();
@@ -659,7 +671,7 @@ pub fn read(text: &str, encoding: &'static str) -> Result<Sheet, FileError> {
     if rows.is_empty() {
         return Err(FileError("The file has a header row but no people under it.".into()));
     }
-    Ok(Sheet { encoding, delimiter, headers, rows, title_lines, label_row })
+    Ok(Sheet { encoding, delimiter, headers, rows, title_lines, label_row, line_breaks_from })
 }
 
 /// The refusal of a file whose first row is a person rather than column names: taken for the
@@ -1822,6 +1834,9 @@ mod tests {
         assert_eq!(s.rows[0].line, 2);
         assert_eq!(s.rows[0].cells[1], "one\r\ntwo");
         assert_eq!(s.rows[1].line, 5, "the row after a two-line cell and a blank line");
+        // The report says the numbers run ahead of Excel's rows from there on.
+        assert!(s.skipped_lines().iter().any(|n| n.contains("the first on line 2")), "{:?}", s.skipped_lines());
+        assert!(sheet("email,skills\r\na@x.org,one\r\n").skipped_lines().is_empty());
     }
 
     #[test]
