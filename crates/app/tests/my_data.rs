@@ -403,4 +403,6 @@ async fn the_api_gives_my_data_as_csv_too_and_only_mine(d: Dialect) {
     let r = reqwest::Client::new().get(app.at("/api/v1/me/data.csv")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = r.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("Authorization: Bearer"), "said as to a client: {problem}");
 }

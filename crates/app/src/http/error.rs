@@ -373,6 +373,20 @@ impl<E: Into<AppError>> From<E> for ApiError {
 }
 
 impl ApiError {
+    /// What the problem document says: the pages' words, except where those speak of pages and
+    /// signing in, which an API client does not do.
+    fn detail(e: &AppError) -> String {
+        match e {
+            AppError::NotFound => {
+                "Nothing was found at this address: no such item, or the caller may not see it.".into()
+            }
+            AppError::Unauthenticated | AppError::SignInFirst { .. } => {
+                "Send a personal API token (made on My account) as `Authorization: Bearer rt_…`: this request's is missing, unknown or revoked.".into()
+            }
+            e => e.message(),
+        }
+    }
+
     /// The problem document (RFC 9457) this error is answered with: for a handler that adds an
     /// extension member of its own (`with_members`).
     pub fn problem(&self) -> serde_json::Value {
@@ -383,7 +397,7 @@ impl ApiError {
             "title": status.canonical_reason().unwrap_or("Error"),
             "status": status.as_u16(),
             "code": e.code(),
-            "detail": e.message(),
+            "detail": Self::detail(e),
         });
         let fields = match e {
             AppError::Invalid(f) => f.clone(),
