@@ -667,7 +667,7 @@ async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dial
         "like 2024-03-31",
         "No one in Roundtable uses this address",
         "under 40 characters",
-        "Choose who can see",
+        "Choose who can see About me (bio): “everyone” is not one of organisers, network, organisation.",
     ] {
         assert!(html.contains(msg), "missing {msg}");
     }

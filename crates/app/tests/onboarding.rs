@@ -279,6 +279,10 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     // the summary of what is wrong takes the focus.
     let page = body(r).await;
     assert!(page.contains("<title>Error: Onboarding · Roundtable</title>"), "{page}");
+    assert!(
+        page.contains("“magic” is not one of “” (ticked by the member), charter, profile, welcome, buddy."),
+        "{page}"
+    );
     assert!(page.contains(r#"class="error-summary" role="alert" tabindex="-1" autofocus"#), "{page}");
     let fine = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(fine.contains("<title>Onboarding · Roundtable</title>"), "{fine}");

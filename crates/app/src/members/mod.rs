@@ -414,7 +414,15 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
             Some(a) => {
                 aud.insert(f, a);
             }
-            None => errs.push(FieldError::new("audience", "Choose who can see each field.")),
+            // Named, for an API client: the page offers only these.
+            None => errs.push(FieldError::new(
+                "audience",
+                format!(
+                    "Choose who can see {} ({}): “{chosen}” is not one of organisers, network, organisation.",
+                    f.label(),
+                    f.as_str()
+                ),
+            )),
         }
     }
     let manager_id = match input.manager_email.trim() {

@@ -266,7 +266,13 @@ pub async fn add_step(
     let seen = networks::load(state, actor, slug, Capability::Organise).await?;
     let (title, description) = wording(title, description, |errs| {
         if !AUTOMATIC.iter().any(|(k, _)| *k == automatic) {
-            errs.push(FieldError::new("automatic", "Choose how the step is completed."));
+            errs.push(FieldError::new(
+                "automatic",
+                format!(
+                    "Choose how the step is completed: “{automatic}” is not one of “” (ticked by the member), {}.",
+                    AUTOMATIC.iter().skip(1).map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                ),
+            ));
         }
     })?;
     let now = Utc::now();
