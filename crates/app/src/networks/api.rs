@@ -398,13 +398,7 @@ pub(crate) async fn invite_many(
     Path(slug): Path<String>,
     Json(i): Json<InviteManyJson>,
 ) -> ApiResult<Json<InvitedManyJson>> {
-    let mut emails: Vec<String> = Vec::with_capacity(i.emails.len());
-    for e in i.emails.into_iter().map(|e| e.trim().to_owned()) {
-        if !emails.iter().any(|seen| seen.eq_ignore_ascii_case(&e)) {
-            emails.push(e);
-        }
-    }
-    let done = super::invite_many(&state, &u.actor(), &u.0.name, &slug, emails, &i.role).await?;
+    let done = super::invite_many(&state, &u.actor(), &u.0.name, &slug, i.emails, &i.role).await?;
     Ok(Json(InvitedManyJson {
         sent: done.sent,
         not_sent: done.not_sent.into_iter().map(|(email, reason)| NotSentJson { email, reason }).collect(),

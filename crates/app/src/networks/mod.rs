@@ -768,22 +768,16 @@ pub struct Invitations {
     pub not_sent: Vec<(String, String)>,
 }
 
-/// The addresses in what an organiser pasted, in order and each once: separated by new lines,
-/// commas, semicolons or spaces — or as Outlook and Teams copy them ("Lee, Ann
-/// <ann@example.org>; Bo <bo@example.org>"), where only what is inside the angle brackets counts.
+/// The addresses in what an organiser pasted, in order: separated by new lines, commas,
+/// semicolons or spaces — or as Outlook and Teams copy them ("Lee, Ann <ann@example.org>; Bo
+/// <bo@example.org>"), where only what is inside the angle brackets counts.
 pub fn pasted_addresses(raw: &str) -> Vec<String> {
     let parts: Vec<&str> = if raw.contains('<') {
         raw.split('<').skip(1).filter_map(|part| part.split_once('>').map(|(address, _)| address)).collect()
     } else {
         raw.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).collect()
     };
-    let mut out: Vec<String> = Vec::new();
-    for part in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
-        if !out.iter().any(|seen| seen.eq_ignore_ascii_case(part)) {
-            out.push(part.to_owned());
-        }
-    }
-    out
+    parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
 }
 
 /// Invites every address of a list (`pasted_addresses` reads one from a form) with one role.
@@ -799,6 +793,10 @@ pub async fn invite_many(
     role: &str,
 ) -> Result<Invitations> {
     load(state, actor, slug, Capability::ManageMembers).await?;
+    // Each address once, however it was written; blank entries are no addresses.
+    let mut addresses = addresses;
+    let mut seen = std::collections::HashSet::new();
+    addresses.retain(|a| !a.trim().is_empty() && seen.insert(a.trim().to_lowercase()));
     let refuse = |m: String| Err(AppError::Invalid(vec![FieldError::new("email", m)]));
     if addresses.is_empty() {
         return refuse("Enter one or more email addresses.".into());
