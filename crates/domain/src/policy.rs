@@ -194,8 +194,9 @@ pub fn require(
 /// `actor_membership` is the actor's own membership, `before` and `after` the membership of the
 /// person concerned (the actor themself when leaving; `after` is `None` when they leave or are
 /// removed), and `other_chairs` how many active Chairs the network has besides the person
-/// concerned (a deactivated Chair is not one: demoting or removing them takes no Chair away). Call it after
-/// `require(…, ManageMembers)` (or, for leaving, with the actor as the person concerned).
+/// concerned (a deactivated Chair is not one: demoting or removing them takes no Chair away).
+/// Call it after `require(…, ManageMembers)` (or, for leaving, with the actor as the person
+/// concerned).
 pub fn check_chair_change(
     actor: &Actor,
     actor_membership: Option<MembershipView>,

@@ -114,9 +114,10 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 ///   profile (`former_names`);
 /// - profile with every field, the assistants who support them and the people who report to
 ///   them, and their photo (base64 JPEG);
-/// - memberships (with when organisers last emailed a checklist reminder), every charter version accepted (and any they published), onboarding
-///   checklists (steps done per network, and when an organiser marked them settled in), buddy
-///   pairings on either side (ended ones too);
+/// - memberships (with when organisers last emailed a checklist reminder), every charter
+///   version accepted (and any they published), onboarding checklists (steps done per network,
+///   and when an organiser marked them settled in), buddy pairings on either side (ended ones
+///   too);
 /// - events: RSVPs, attendance, the feedback they gave, what they host and created, and their
 ///   calendar feeds (for what, made and revoked when — never the secret URL);
 /// - sessions, API tokens (names, when made and last used), the addresses they signed in from

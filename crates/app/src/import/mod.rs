@@ -949,23 +949,35 @@ fn plan(
                     languages: r.languages.clone().unwrap_or(l.languages.clone()),
                     supports: sup.unwrap_or_else(|| cur_sup.clone()),
                 };
+                // The one-line fields that change, with both values (the preview shows them).
+                let years = |y: Option<i64>| y.map(|y| y.to_string()).unwrap_or_default();
+                let employee_id = |p: &Option<String>| p.clone().unwrap_or_default();
+                let from_to: Vec<(&'static str, String, String)> = [
+                    ("employee ID", &employee_id(&cur.employee_id), &employee_id(&d.employee_id)),
+                    ("name", &cur.name, &d.name),
+                    ("job title", &cur.job_title, &d.job_title),
+                    ("department", &cur.department, &d.department),
+                    ("location", &cur.location, &d.location),
+                    ("time zone", &cur.time_zone, &d.time_zone),
+                    ("preferred name", &cur.preferred_name, &d.preferred_name),
+                    ("level", &cur.level, &d.level),
+                    ("years of experience", &years(cur.years_experience), &years(d.years_experience)),
+                    ("start date", &cur.start_date, &d.start_date),
+                ]
+                .into_iter()
+                .filter(|(_, before, after)| before != after)
+                .map(|(what, before, after)| (what, before.clone(), after.clone()))
+                .collect();
                 let mut changes = Vec::new();
+                if d.email != cur.email {
+                    changes.push("email");
+                }
+                changes.extend(from_to.iter().map(|(what, ..)| *what));
                 let mut diff = |differs: bool, what: &'static str| {
                     if differs {
                         changes.push(what);
                     }
                 };
-                diff(d.email != cur.email, "email");
-                diff(d.employee_id != cur.employee_id, "employee ID");
-                diff(d.name != cur.name, "name");
-                diff(d.job_title != cur.job_title, "job title");
-                diff(d.department != cur.department, "department");
-                diff(d.location != cur.location, "location");
-                diff(d.time_zone != cur.time_zone, "time zone");
-                diff(d.preferred_name != cur.preferred_name, "preferred name");
-                diff(d.level != cur.level, "level");
-                diff(d.years_experience != cur.years_experience, "years of experience");
-                diff(d.start_date != cur.start_date, "start date");
                 diff(d.manager_id != cur.manager_id, "manager");
                 diff(!same_tags(&d.skills, &l.skills), "skills");
                 diff(!same_tags(&d.interests, &l.interests), "interests");
@@ -977,27 +989,6 @@ fn plan(
                 if !joins.is_empty() {
                     changes.push("networks");
                 }
-                let years = |y: Option<i64>| y.map(|y| y.to_string()).unwrap_or_default();
-                let from_to: Vec<(&'static str, String, String)> = [
-                    ("name", &cur.name, &d.name),
-                    ("job title", &cur.job_title, &d.job_title),
-                    ("department", &cur.department, &d.department),
-                    ("location", &cur.location, &d.location),
-                    ("time zone", &cur.time_zone, &d.time_zone),
-                    ("preferred name", &cur.preferred_name, &d.preferred_name),
-                    ("level", &cur.level, &d.level),
-                    ("years of experience", &years(cur.years_experience), &years(d.years_experience)),
-                    ("start date", &cur.start_date, &d.start_date),
-                    (
-                        "employee ID",
-                        &cur.employee_id.clone().unwrap_or_default(),
-                        &d.employee_id.clone().unwrap_or_default(),
-                    ),
-                ]
-                .into_iter()
-                .filter(|(_, before, after)| before != after)
-                .map(|(what, before, after)| (what, before.clone(), after.clone()))
-                .collect();
                 let profile_changed = changes.iter().any(|c| *c != "networks");
                 let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
                 if d.name != cur.name {

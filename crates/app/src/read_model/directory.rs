@@ -480,14 +480,15 @@ impl Snapshot {
 
 /// One person as a result row; the photo only when the viewer may see it.
 fn listed(p: &PersonEntry, rel: Relation) -> Listed {
+    let photo_version = p.photo.filter(|(a, _)| can_see(*a, rel)).map_or(0, |(_, v)| v);
     Listed {
         id: p.id,
         name: p.name.clone(),
         job_title: p.job_title.clone(),
         department: p.department.clone(),
         location: p.location.clone(),
-        has_photo: p.photo.is_some_and(|(a, _)| can_see(a, rel)),
-        photo_version: p.photo.filter(|(a, _)| can_see(*a, rel)).map_or(0, |(_, v)| v),
+        has_photo: photo_version != 0,
+        photo_version,
     }
 }
 
