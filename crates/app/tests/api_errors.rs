@@ -104,6 +104,25 @@ async fn query_strings_and_bodies_that_do_not_parse_are_problems_that_say_why(d:
     let p: serde_json::Value = r.json().await.unwrap();
     assert_eq!(p["status"], 422, "{p}");
     assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()), "{p}");
+    assert_eq!(p["errors"][0]["field"], "answer", "the field at fault is named: {p}");
+    // A value of the wrong JSON type where a choice is expected is the same 422 naming the
+    // field (serde_json alone would call it a syntax error: a 400 saying the body is not JSON),
+    // and a nested one is named by its path.
+    let invite = app.at("/api/v1/networks/assistants/invitations/batch");
+    for (body, field) in [
+        (serde_json::json!({"emails": ["new@example.org"], "role": 5}), "role"),
+        (serde_json::json!({"emails": ["new@example.org", 7], "role": "member"}), "emails[1]"),
+    ] {
+        let r = api.post(&invite).bearer_auth(&token).json(&body).send().await.unwrap();
+        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+    let huge = serde_json::json!({"emails": vec!["someone.with.a.long.address@example.org"; 60_000], "role": "member"});
+    let r = api.post(&invite).bearer_auth(&token).json(&huge).send().await.unwrap();
+    let p = problem(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert!(p["detail"].as_str().unwrap().contains("2 MB"), "{p}");
+    let invitations = support::api_get(app.at("/api/v1/networks/assistants/invitations"), &token).await;
+    assert!(!invitations.to_string().contains("new@example.org"), "nothing was sent: {invitations}");
 
     // A path segment of the wrong kind is still a JSON answer.
     let r = api.get(app.at("/api/v1/events/not-a-uuid")).bearer_auth(&token).send().await.unwrap();
@@ -155,7 +174,7 @@ async fn the_openapi_document_has_readable_tags_and_lists_error_responses(d: Dia
             assert!(tags.iter().all(|t| !t.as_str().unwrap().contains("::")), "{method} {path}: {tags:?}");
             assert!(op["responses"]["401"].is_object(), "{method} {path} should document 401");
             if op["requestBody"]["content"]["application/json"].is_object() {
-                for status in ["400", "415", "422"] {
+                for status in ["400", "413", "415", "422"] {
                     assert!(
                         op["responses"][status].is_object(),
                         "{method} {path} takes JSON: should document {status}"

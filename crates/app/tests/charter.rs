@@ -22,7 +22,7 @@ async fn body(r: reqwest::Response) -> String {
     r.text().await.unwrap()
 }
 
-const STALE: &str = "Version 3 was published since you opened this page; please read it before accepting.";
+const STALE: &str = "Version 3 has been published since the one you read; please read it before accepting.";
 
 /// GETs `url` over the API: the status and the problem document.
 async fn refusal(url: String, token: &str) -> (StatusCode, serde_json::Value) {

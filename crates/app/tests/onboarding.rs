@@ -218,7 +218,7 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
     // Accepting an older version does not count: Bo is told version 2 is out.
     let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "1"), ("agree", "yes")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(body(r).await.contains("Version 2 was published since you opened this page"));
+    assert!(body(r).await.contains("Version 2 has been published since the one you read"));
     // Without the box ticked: refused, and the message sits by the box as well as at the top.
     let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "2")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -1,16 +1,19 @@
 //! The domain's one error type. The app turns it into a page or a problem+json response.
 
+use std::borrow::Cow;
+
 /// A problem with one input field, shown beside that field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct FieldError {
-    pub field: &'static str,
+    /// The field's name in the form or JSON body (for a nested JSON value, its path: `audiences.skills`).
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+    pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
     }
 }
 

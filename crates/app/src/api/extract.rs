@@ -3,14 +3,34 @@
 //! what to fix) instead of axum's plain text. Use them in every API handler:
 //! `use crate::api::extract::{Json, Path, Query};`.
 
-use crate::http::ApiError;
+use crate::http::{ApiError, AppError};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::response::{IntoResponse, Response};
+use roundtable_domain::FieldError;
 
-/// A JSON request body (and, as a response, a JSON body like `axum::Json`).
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON request body (and, as a response, a JSON body like `axum::Json`). A body that is JSON
+/// but not of the expected shape is refused with 422 naming the field at fault (`role`,
+/// `audiences.skills`) — read as a JSON value first and then as `T`, because serde_json reading
+/// straight into `T` calls some wrong types (`"role": 5`) a syntax error, which would be a 400
+/// saying the body is not JSON.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
+        serde_path_to_error::deserialize(value).map(Json).map_err(|e| {
+            // The root's path is "." (an unknown field is refused there, and its message names it).
+            let field = match e.path().to_string() {
+                p if p == "." => "body".to_owned(),
+                p => p,
+            };
+            ApiError(AppError::Invalid(vec![FieldError::new(field, e.into_inner().to_string())]))
+        })
+    }
+}
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {

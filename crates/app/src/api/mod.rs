@@ -59,7 +59,7 @@ impl Modify for TokenAuth {
 /// naming them: the 401 and 403 of `ApiUser`, which every operation takes; the 400 of a query
 /// string `extract::Query` cannot read, on every operation with query parameters; the 409 of
 /// `networks::authorise`'s charter gate, on every operation inside a network (`charter_gated`);
-/// and the 400, 415 and 422 of a JSON body `extract::Json` cannot read.
+/// and the 400, 413, 415 and 422 of a JSON body `extract::Json` cannot read.
 struct ReadableDocs;
 
 /// The tag for the handlers of each area's module, where they do not name one themselves.
@@ -187,7 +187,7 @@ impl Modify for ReadableDocs {
             .build();
         let unreadable = ResponseBuilder::new()
             .description(
-                "The body cannot be read: not JSON (400), not sent as `application/json` (415), a field of the wrong type or missing, or one the operation does not take — a misspelt name is refused, not ignored (422); nothing was changed.",
+                "The body cannot be read: not JSON (400), not sent as `application/json` (415), over 2 MB (413), a field of the wrong type or missing, or one the operation does not take — a misspelt name is refused, not ignored (422; `errors[0].field` names the field, by its path when nested: `emails[1]`); nothing was changed.",
             )
             .content("application/problem+json", problem())
             .build();
@@ -231,7 +231,7 @@ impl Modify for ReadableDocs {
                 let takes_json =
                     matches!(&op.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"));
                 if takes_json {
-                    for status in ["400", "415", "422"] {
+                    for status in ["400", "413", "415", "422"] {
                         op.responses
                             .responses
                             .entry(status.into())
@@ -298,7 +298,7 @@ const DOCS_CSP: HeaderValue = HeaderValue::from_static(
 pub fn json_fields(e: AppError, names: &[(&'static str, &'static str)]) -> AppError {
     let rename = |mut f: roundtable_domain::FieldError| {
         if let Some((_, key)) = names.iter().find(|(form, _)| *form == f.field) {
-            f.field = key;
+            f.field = (*key).into();
         }
         f
     };

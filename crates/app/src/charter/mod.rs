@@ -105,7 +105,9 @@ pub fn accept_before_publishing() -> FieldError {
 pub async fn accept(state: &AppState, actor: &Actor, slug: &str, version: Option<i64>) -> Result<()> {
     let seen = networks::load(state, actor, slug, Capability::SeeNetwork).await?;
     if seen.status() != Some(MembershipStatus::Active) {
-        return Err(AppError::Forbidden("Only members accept the charter; to join, use the join button."));
+        return Err(AppError::Forbidden(
+            "Only members accept the charter: join the network first (joining accepts it).",
+        ));
     }
     let current = charters::current(&state.db, seen.network.id).await?.ok_or(AppError::NotFound)?;
     check_ticked(current.version, version, "Please tick the box to accept this version of the charter.")?;
@@ -130,7 +132,7 @@ pub(crate) fn check_ticked(current: i64, ticked: Option<i64>, unticked: &str) ->
         Some(v) if v == current => Ok(()),
         Some(v) if (1..current).contains(&v) => Err(AppError::Conflict(FieldError::new(
             "accept",
-            format!("Version {current} was published since you opened this page; please read it before accepting."),
+            format!("Version {current} has been published since the one you read; please read it before accepting."),
         ))),
         Some(v) => Err(FieldError::new(
             "accept",
@@ -313,7 +315,7 @@ mod tests {
     fn an_older_version_ticked_names_the_version_published_since() {
         let (status, message) = refusal(check_ticked(3, Some(2), "Tick it."));
         assert_eq!(status, 409);
-        assert_eq!(message, "Version 3 was published since you opened this page; please read it before accepting.");
+        assert_eq!(message, "Version 3 has been published since the one you read; please read it before accepting.");
     }
 
     #[test]

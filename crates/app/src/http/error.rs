@@ -84,7 +84,7 @@ impl From<QueryRejection> for AppError {
 }
 
 /// A JSON body that is not JSON (400), does not fit the type (422, as a field error on `body`),
-/// is not labelled JSON (415) or cannot be read (413 and the like).
+/// is not labelled JSON (415), is over axum's default limit of 2 MB (413) or cannot be read.
 impl From<JsonRejection> for AppError {
     fn from(e: JsonRejection) -> Self {
         match e {
@@ -92,6 +92,10 @@ impl From<JsonRejection> for AppError {
             JsonRejection::MissingJsonContentType(_) => AppError::BadRequest(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Send the body as JSON, with the header `Content-Type: application/json`.".into(),
+            ),
+            e if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::BadRequest(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The JSON body is over the 2 MB a request may send: send fewer items at a time.".into(),
             ),
             e => AppError::BadRequest(e.status(), e.body_text()),
         }
@@ -312,8 +316,14 @@ pub async fn error_pages(
     let response = if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !html {
         // An HR file past even the router's limit gets the import page's own advice (its limit,
         // splitting the file, the command line), not a bare "too large".
+        // A photo past it is told the profile page's own limit, and that nothing else was saved.
         let message = if uri.path().starts_with("/admin/import") {
             crate::import::pages::too_large("this page")
+        } else if uri.path() == "/profile" {
+            format!(
+                "{} Nothing on your profile was saved: go back and send it again.",
+                crate::members::photo::too_large().message
+            )
         } else {
             format!("This is larger than the {BODY_LIMIT_MB} MB a page may send. Choose a smaller file.")
         };

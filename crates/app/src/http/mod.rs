@@ -388,7 +388,26 @@ pub fn csv_bytes_with<R: IntoIterator<Item = Vec<String>>>(separator: u8, header
 /// like a prefixed one (`'` then such a cell), so that `unneutralise` (on import) gives back
 /// exactly what was written.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if formula_like(cell.trim_start_matches('\'')) { format!("'{cell}").into() } else { cell.into() }
+    if digits_kept(cell).is_none() && formula_like(cell.trim_start_matches('\'')) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// A code of digits that Excel would read as a number and show wrong — `001010` as `1010`, a
+/// 16-digit one rounded — as the formula `="001010"`, which Excel shows as written (it calls no
+/// function, so `neutralise` lets it through, and import reads it back as the digits). Any other
+/// value is left as it is.
+pub fn excel_code(code: &str) -> std::borrow::Cow<'_, str> {
+    let all_digits = !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit());
+    if all_digits && (code.starts_with('0') || code.len() > 15) { format!("=\"{code}\"").into() } else { code.into() }
+}
+
+/// The digits of an `excel_code` cell (`="001010"`), as Excel users also type them.
+fn digits_kept(cell: &str) -> Option<&str> {
+    let digits = cell.strip_prefix("=\"")?.strip_suffix('"')?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
 fn formula_like(cell: &str) -> bool {
@@ -396,9 +415,12 @@ fn formula_like(cell: &str) -> bool {
 }
 
 /// Takes back the apostrophe `neutralise` added, so our own CSV files (the export, the error
-/// file) import as the values they hold: `'-Finance` reads as `-Finance`. Any other cell,
-/// apostrophes and all, is left as it is.
+/// file) import as the values they hold: `'-Finance` reads as `-Finance`, and `="001010"`
+/// (`excel_code`) as `001010`. Any other cell, apostrophes and all, is left as it is.
 pub fn unneutralise(cell: &str) -> &str {
+    if let Some(digits) = digits_kept(cell) {
+        return digits;
+    }
     match cell.strip_prefix('\'') {
         Some(rest) if formula_like(rest.trim_start_matches('\'')) => rest,
         _ => cell,

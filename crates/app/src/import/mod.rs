@@ -1614,7 +1614,11 @@ fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
         when(Field::Interests, e.lists.interests.join("; ")),
         when(Field::Languages, e.lists.languages.join("; ")),
         when(Field::StartDate, e.p.start_date.clone()),
-        if rel.viewer_is_org_admin { e.p.employee_id.clone().unwrap_or_default() } else { String::new() },
+        if rel.viewer_is_org_admin {
+            crate::http::excel_code(e.p.employee_id.as_deref().unwrap_or_default()).into_owned()
+        } else {
+            String::new()
+        },
         when(Field::Manager, e.manager.unwrap_or_default().to_owned()),
         when(Field::Supports, e.supports.join("; ")),
         if rel.viewer_is_org_admin { e.networks.join("; ") } else { String::new() },
@@ -1855,6 +1859,23 @@ mod tests {
             assert_eq!(crate::http::unneutralise(&crate::http::neutralise(v)), v, "{v:?}");
         }
         assert_eq!(crate::http::unneutralise("'-Finance"), "-Finance", "as Excel users type it");
+    }
+
+    #[test]
+    fn a_code_excel_would_show_as_a_number_is_written_as_text_and_read_back() {
+        use crate::http::{excel_code, neutralise, unneutralise};
+        for (code, written) in [
+            ("001010", "=\"001010\""),
+            ("1234567890123456", "=\"1234567890123456\""),
+            ("1010", "1010"),
+            ("E01010", "E01010"),
+            ("", ""),
+        ] {
+            let cell = neutralise(&excel_code(code)).into_owned();
+            assert_eq!(cell, written, "{code:?} is written so Excel shows it as it is");
+            assert_eq!(unneutralise(&cell), code, "and imports as the code");
+        }
+        assert_eq!(neutralise("=\"1\"&HYPERLINK(\"x\")"), "'=\"1\"&HYPERLINK(\"x\")", "anything more stays inert");
     }
 
     #[test]

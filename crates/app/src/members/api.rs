@@ -363,14 +363,24 @@ pub async fn get_photo(State(state): State<AppState>, u: ApiUser, Path(id): Path
 pub async fn put_my_photo(
     State(state): State<AppState>,
     u: ApiUser,
-    body: Result<Bytes, BytesRejection>,
+    req: axum::extract::Request,
 ) -> ApiResult<StatusCode> {
-    let bytes = body.map_err(|e| {
+    use axum::extract::FromRequest;
+    let too_large = || {
+        AppError::BadRequest(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The photo is larger than {} MB. Send a smaller one.", super::photo::MAX_MB),
+        )
+    };
+    // Refused from the announced length before any of it is read, so the client hears why
+    // rather than having its connection closed while it still sends.
+    let announced = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > super::photo::MAX_BYTES) {
+        return Err(too_large().into());
+    }
+    let bytes = Bytes::from_request(req, &state).await.map_err(|e: BytesRejection| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::BadRequest(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("The photo is larger than {} MB. Send a smaller one.", super::photo::MAX_MB),
-            )
+            too_large()
         } else {
             AppError::BadRequest(e.status(), e.body_text())
         }
