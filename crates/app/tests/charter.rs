@@ -16,6 +16,7 @@ both!(
     the_api_says_a_first_charter_is_the_networks_charter_not_a_new_version,
     an_organiser_accepts_the_current_version_before_publishing_and_keeps_their_text,
     earlier_versions_are_read_by_whoever_may_read_the_current_one,
+    joining_by_an_invitation_link_needs_the_charter_accepted,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -335,4 +336,35 @@ async fn earlier_versions_are_read_by_whoever_may_read_the_current_one(d: Dialec
     // Invited (not yet a member), Bo may read the charter before joining, and so its versions.
     let v1 = body(bo.get(app.at("/n/board/charter/versions/1")).send().await.unwrap()).await;
     assert!(v1.contains("Board rules.") && v1.contains("version 2</a>"), "{v1}");
+}
+
+/// An invitation's emailed link joins the network only with its charter accepted, as the
+/// network's own join button does: the page shows the charter and its box; unticked, the person
+/// is told so and nothing happens (no account, no membership); ticked, they join having accepted
+/// the current version. Someone already a member is not asked again.
+async fn joining_by_an_invitation_link_needs_the_charter_accepted(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    publish(&app, &admin, "eas", "Be *kind*.").await;
+    let r = admin.post(app.at("/n/eas/invite")).form(&[("email", "nia@example.org"), ("role", "member")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("nia@example.org").await;
+    let link = app.link_in(mails.last().unwrap(), "/invitations/");
+    let visitor = app.client();
+    let page = body(visitor.get(&link).send().await.unwrap()).await;
+    assert!(page.contains("<em>kind</em>") && page.contains(r#"name="accept_charter" value="1""#), "{page}");
+    let form = [("name", "Nia New"), ("password", "a long enough password")];
+    let r = visitor.post(&link).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains("tick the box to accept it before joining") && page.contains("<em>kind</em>"), "{page}");
+    assert!(users::by_email(&app.state.db, "nia@example.org").await.unwrap().is_none(), "no account made");
+    let ticked = [form[0], form[1], ("accept_charter", "1"), ("agree", "yes")];
+    let r = visitor.post(&link).form(&ticked).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=accepted");
+    assert_eq!(accepted(&app, "eas", "nia@example.org").await, Some(1), "joined with version 1 accepted");
+    // The home page reads as a member's, not one waiting for the charter.
+    let home = body(visitor.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(!home.contains("accept the charter") && !home.contains("Accept the charter"), "{home}");
 }

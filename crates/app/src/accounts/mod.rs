@@ -13,7 +13,7 @@ use roundtable_domain::error::gather;
 use roundtable_domain::{Email, FieldError, MembershipStatus, OrgName, Password, PersonName, Role, UserId};
 use roundtable_store::links::{self, NewLink, Purpose};
 use roundtable_store::users::{self, NewUser, User};
-use roundtable_store::{Error as StoreError, Tx, audit, login_failures, networks, org, sessions, tokens};
+use roundtable_store::{Error as StoreError, Tx, audit, charters, login_failures, networks, org, sessions, tokens};
 
 /// Failed sign-ins allowed in `FAILURE_WINDOW_MINUTES` for one account from one address; then
 /// that pair waits (the owner elsewhere is not affected).
@@ -544,6 +544,9 @@ pub struct InvitationView {
     /// The account exists but has no password yet (imported from HR): the link proves the
     /// address, so the invitation page lets them choose one and accept in one step.
     pub needs_password: bool,
+    /// The network's current charter (version, sanitised HTML) for someone not yet a member:
+    /// joining by the link needs it accepted, as joining from the network's page does.
+    pub charter: Option<(i64, String)>,
 }
 
 impl InvitationView {
@@ -563,7 +566,23 @@ pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView>
         None => None,
     };
     let account = users::by_email(&state.db, &link.email).await?;
+    let charter = match (&network, &account) {
+        (Some(n), account) => {
+            let member = match account {
+                Some(u) => networks::membership(&state.db, n.id, u.id)
+                    .await?
+                    .is_some_and(|m| m.status == MembershipStatus::Active),
+                None => false,
+            };
+            match charters::current(&state.db, n.id).await? {
+                Some(c) if !member => Some((c.version, crate::members::markdown(&c.body, 1))),
+                _ => None,
+            }
+        }
+        (None, _) => None,
+    };
     Ok(InvitationView {
+        charter,
         account_exists: account.is_some(),
         needs_password: account.is_some_and(|u| u.password_hash.is_none() && u.deactivated_at.is_none()),
         email: link.email,
@@ -575,6 +594,8 @@ pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView>
 pub struct AcceptInput {
     pub name: String,
     pub password: String,
+    /// The charter version the person ticked on the invitation page, if any.
+    pub accepted_charter: Option<i64>,
 }
 
 /// Accepts an invitation. A newcomer creates their account, and someone whose account has no
@@ -594,6 +615,14 @@ pub async fn accept_invitation(
         return Err(AppError::Forbidden(
             "This invitation is for another email address than the one you are signed in with. Sign out to accept it for that address, or ask the organiser to invite yours.",
         ));
+    }
+    let charter_version = view.charter.as_ref().map(|(v, _)| *v);
+    if let Some(v) = charter_version {
+        crate::charter::check_ticked(
+            v,
+            input.accepted_charter,
+            "Please read the charter and tick the box to accept it before joining.",
+        )?;
     }
     // (account, its new password hash) for an account that gets its first password here.
     let mut first_password = None;
@@ -649,6 +678,9 @@ pub async fn accept_invitation(
             None => {
                 networks::upsert_membership(&mut tx, net, user_id, link.role, MembershipStatus::Active, now).await?
             }
+        }
+        if let Some(v) = charter_version {
+            charters::accept(&mut tx, net, user_id, v, now).await?;
         }
         let actor_name = match (&new_account, &first_password) {
             (Some((n, _)), _) => n.as_str().to_owned(),

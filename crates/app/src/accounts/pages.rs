@@ -427,6 +427,8 @@ struct InvitationPage {
     /// Signed in with another address, for an invitation that would make or open an account.
     signed_in_elsewhere: bool,
     name: String,
+    /// The charter to accept with the invitation (version, HTML), for someone not yet a member.
+    charter: Option<(i64, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -435,6 +437,9 @@ pub(crate) struct AcceptForm {
     name: String,
     #[serde(default)]
     password: String,
+    /// The charter version shown, and whether its box was ticked (as on the joining page).
+    accept_charter: Option<String>,
+    agree: Option<String>,
 }
 
 async fn invitation_page(
@@ -460,6 +465,7 @@ async fn invitation_page(
         needs_password: v.needs_password,
         signed_in_as,
         name,
+        charter: v.charter,
     })
 }
 
@@ -483,7 +489,15 @@ async fn accept_invitation(
         &state,
         &token,
         s.as_ref(),
-        AcceptInput { name: f.name.clone(), password: f.password },
+        AcceptInput {
+            name: f.name.clone(),
+            password: f.password,
+            accepted_charter: f
+                .accept_charter
+                .as_deref()
+                .filter(|_| f.agree.as_deref() == Some("yes"))
+                .and_then(|v| v.parse().ok()),
+        },
         user_agent(&headers),
     )
     .await;
@@ -495,6 +509,10 @@ async fn accept_invitation(
                 None => Redirect::to(&to).into_response(),
             })
         }
+        Err(AppError::Conflict(e)) => Ok(with_status(
+            invitation_page(&state, &token, &s, Errors(vec![e]), f.name).await?,
+            axum::http::StatusCode::CONFLICT,
+        )),
         Err(AppError::Invalid(errs)) => Ok(with_status(
             invitation_page(&state, &token, &s, Errors(errs), f.name).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -22,12 +22,14 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
         serde_path_to_error::deserialize(value).map(Json).map_err(|e| {
-            // The root's path is "." (an unknown field is refused there, and its message names it).
-            let field = match e.path().to_string() {
-                p if p == "." => "body".to_owned(),
-                p => p,
+            // The root's path is "." (an unknown or missing field is refused there, and serde's
+            // message names it); below it, the message is prefixed with the path it concerns.
+            let error = FieldError::new("body", e.inner().to_string());
+            let error = match e.path().to_string() {
+                p if p == "." => error,
+                p => FieldError::new(p.clone(), format!("`{p}`: {}", error.message)),
             };
-            ApiError(AppError::Invalid(vec![FieldError::new(field, e.into_inner().to_string())]))
+            ApiError(AppError::Invalid(vec![error]))
         })
     }
 }
