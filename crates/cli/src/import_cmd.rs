@@ -204,7 +204,13 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         return Ok(());
     }
     if dry_run {
-        println!("Dry run, nothing changed. Would be: {counts}.");
+        // With --valid-rows-only the real run imports the other rows and succeeds; so does its
+        // rehearsal, or a script that checks first would never go on.
+        let skipped = if r.has_errors() && valid_rows_only { " (the rows with errors would be skipped)" } else { "" };
+        println!("Dry run, nothing changed. Would be: {counts}{skipped}.");
+        if valid_rows_only {
+            return Ok(());
+        }
     }
     if r.has_errors() && dry_run {
         anyhow::bail!("{} row(s) have errors (lines {}).", r.error_lines.len(), lines(&r.error_lines));

@@ -257,6 +257,20 @@ async fn excel_damage_is_explained(d: Dialect) {
             && err.contains("2019-11-02 or 2019-02-11"),
         "{err}"
     );
+    // Rehearsing an import of the valid rows succeeds as the import itself would, saying what
+    // it would skip, and changes nothing.
+    let mixed = file(
+        &db,
+        "mixed.csv",
+        "email,name,start_date\r\ncy@example.org,Cy,2019-03-04\r\ndee@example.org,Dee,2/11/2019\r\n",
+    );
+    let out = roundtable(&db, &["import", "members", "--valid-rows-only", "--dry-run", &mixed]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Would be: 1 created") && text.contains("(the rows with errors would be skipped)"), "{text}");
+    assert!(users::by_email(&db.db, "cy@example.org").await.unwrap().is_none(), "a dry run changes nothing");
+    let out = roundtable(&db, &["import", "members", "--valid-rows-only", &mixed]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(those rows were skipped)"));
+    assert!(users::by_email(&db.db, "cy@example.org").await.unwrap().is_some());
 }
 
 /// A month's joiners have no day over 12 to show how their dates are written: the file is

@@ -161,6 +161,13 @@ impl Column {
                 "primaryworkemail",
                 "workemailaddress",
                 "businessemailaddress",
+                // Workday "Email - Primary Work", "Email (Work)"; "Primary Email", "Company Email".
+                "emailprimarywork",
+                "emailwork",
+                "primaryemail",
+                "companyemail",
+                "corporateemail",
+                "officeemail",
             ],
             // Workday: "Legal Name", or "Worker" for the whole name.
             Column::Name => {
@@ -274,6 +281,17 @@ impl Column {
             ],
             Column::ManagerEmail => &[
                 "manageremail",
+                // Before a bare "Manager", which often holds names: "Manager Work Email",
+                // "Supervisor Work Email", "Reports To Email", "Direct Manager Email", Workday's
+                // "Manager - Email - Primary Work".
+                "managerworkemail",
+                "managerbusinessemail",
+                "managerprimaryworkemail",
+                "manageremailprimarywork",
+                "linemanagerworkemail",
+                "supervisorworkemail",
+                "reportstoemail",
+                "directmanageremail",
                 "manager",
                 "linemanageremail",
                 "linemanager",
@@ -290,6 +308,8 @@ impl Column {
                 "courrielduresponsable",
                 "responsable",
                 "responsablehierarchique",
+                "directmanager",
+                "supervisor",
             ],
             Column::SupportsEmails => &[
                 "supportsemails",
@@ -2282,6 +2302,13 @@ mod tests {
         }
         assert_eq!(guess(&["Employee"]).get(Column::EmployeeId), None, "a bare “Employee” is often a name");
         assert_eq!(guess(&["Reporting to"]).get(Column::ManagerEmail), Some(0));
+        // Email columns as HR systems name them, a manager's beside a "Manager" of names.
+        for email in ["Email - Primary Work", "Primary Email", "Company Email", "Email (Work)"] {
+            assert_eq!(guess(&[email]).get(Column::Email), Some(0), "{email}");
+        }
+        for manager in ["Manager Work Email", "Supervisor Work Email", "Reports To Email", "Direct Manager Email"] {
+            assert_eq!(guess(&["Manager", manager]).get(Column::ManagerEmail), Some(1), "{manager}");
+        }
         // German.
         let de =
             guess(&["Personalnummer", "Abteilung", "Eintrittsdatum", "Vorgesetzter", "Standort", "Stellenbezeichnung"]);
