@@ -29,6 +29,7 @@ both!(
     only_members_who_joined_after_the_organisers_day_are_newcomers,
     an_organiser_marks_a_newcomer_settled_in_and_takes_it_back,
     organisers_say_who_is_a_newcomer_over_the_api,
+    an_organiser_new_to_the_network_is_not_sent_their_own_reminder,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1101,6 +1102,13 @@ async fn organisers_reword_a_step_and_members_keep_their_tick(d: Dialect) {
     assert_eq!(onboarding::done_for(&app.state.db, n.id, bo_id).await.unwrap().len(), 1);
     let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
     assert_eq!(log.iter().filter(|e| e.action == "onboarding.step_edited").count(), 2, "refusals are not audited");
+    // Renamed over the API without a description: the step keeps its own.
+    let (status, list) = api_send(Method::PUT, url(&id), &chair, &json!({"title": "Read the induction pack"})).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(
+        (list[0]["title"].as_str(), list[0]["description"].as_str()),
+        (Some("Read the induction pack"), Some("On the intranet"))
+    );
     // Documented beside its neighbours.
     let spec: serde_json::Value = reqwest::get(app.at("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
     let put = &spec["paths"]["/api/v1/networks/{slug}/onboarding/checklist/{step}"]["put"];
@@ -1482,4 +1490,31 @@ async fn organisers_say_who_is_a_newcomer_over_the_api(d: Dialect) {
     }
     let progress_schema = &spec["components"]["schemas"]["ProgressJson"]["properties"];
     assert!(progress_schema["newcomers_from"].is_object() && progress_schema["settled"].is_object());
+}
+
+/// An organiser who joined recently is a newcomer too and sees their own progress, but no button
+/// to email themselves a reminder — and one sent anyway is refused, sending nothing.
+async fn an_organiser_new_to_the_network_is_not_sent_their_own_reminder(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(add_step(&app, &admin, "Read the induction pack", "").await, StatusCode::SEE_OTHER);
+    let cho = app.user("cho@example.org", "Cho Chair").await;
+    assert_eq!(cho.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let cho_id = users::by_email(&app.state.db, "cho@example.org").await.unwrap().unwrap().id;
+    let r = admin.post(app.at(&format!("/n/eas/members/{cho_id}/role"))).form(&[("role", "chair")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    backdate_membership(&app, n.id, "cho@example.org", 20).await;
+    backdate_steps(&app, n.id, 20).await;
+    let page = body(cho.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("Cho Chair") && page.contains("1 stuck"), "{page}");
+    assert!(!page.contains(&format!("onboarding/nudge/{cho_id}")), "no button to remind oneself: {page}");
+    let r = cho.post(app.at(&format!("/n/eas/onboarding/nudge/{cho_id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("your own checklist is on the network"));
+    assert!(app.emails_to("cho@example.org").await.iter().all(|m| !m.contains("Your first steps in")), "nothing sent");
+    // The org admin, who is not Cho, may still remind Cho.
+    let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{cho_id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }

@@ -299,9 +299,9 @@ pub(crate) async fn add_step(
 pub struct StepEditJson {
     /// Up to 120 characters.
     title: String,
-    /// Up to 1,000 characters.
+    /// Up to 1,000 characters. Left out, the step keeps its description; `""` removes it.
     #[serde(default)]
-    description: String,
+    description: Option<String>,
 }
 
 #[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/checklist/{step}", params(("slug" = String, Path), ("step" = String, Path)), request_body = StepEditJson,
@@ -314,7 +314,7 @@ pub(crate) async fn edit_step(
     Json(e): Json<StepEditJson>,
 ) -> ApiResult<Json<Vec<ChecklistStepJson>>> {
     let actor = u.actor();
-    super::edit_step(&state, &actor, &u.0.name, &slug, &step, &e.title, &e.description).await?;
+    super::edit_step(&state, &actor, &u.0.name, &slug, &step, &e.title, e.description.as_deref()).await?;
     Ok(Json(checklist_json(super::checklist(&state, &actor, &slug).await?)))
 }
 

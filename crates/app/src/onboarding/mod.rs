@@ -323,10 +323,12 @@ pub async fn edit_step(
     slug: &str,
     step: &str,
     title: &str,
-    description: &str,
+    description: Option<&str>,
 ) -> Result<bool> {
     let (seen, old) = step_of(state, actor, slug, step).await?;
-    let (title, description) = wording(title, description, |_| {})?;
+    // No description given (an API client renaming a step): the step keeps its own.
+    let description = description.map_or_else(|| old.description.clone(), str::to_owned);
+    let (title, description) = wording(title, &description, |_| {})?;
     if old.title == title.as_str() && old.description == description.as_str() {
         return Ok(false);
     }
@@ -632,6 +634,12 @@ pub async fn nudge(
 ) -> Result<()> {
     let Overview { seen, newcomers: list, .. } = progress(state, actor, slug).await?;
     let p = list.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
+    if user == actor.user_id {
+        return Err(AppError::Conflict(FieldError::new(
+            "nudge",
+            "A reminder is for other newcomers: your own checklist is on the network's home.",
+        )));
+    }
     if p.done == p.total {
         return Err(AppError::Conflict(FieldError::new("nudge", format!("{} has done every step.", p.name))));
     }

@@ -142,7 +142,7 @@ async fn render_page(
         .into_iter()
         .map(|p| Row {
             nudged: p.nudged_at.map(|t| day(t, s.tz)).unwrap_or_default(),
-            can_nudge: p.may_nudge(now),
+            can_nudge: p.may_nudge(now) && p.user_id != actor.user_id,
             waiting_only: p.waiting_on_organisers(),
             charter_pending: p.charter_pending,
             waiting_for_buddy: p.waiting_for_buddy,
@@ -354,7 +354,7 @@ async fn edit_step(
     Path((slug, id)): Path<(String, String)>,
     Form(f): Form<StepForm>,
 ) -> Result<Response> {
-    match super::edit_step(&state, &s.actor(), &s.user.name, &slug, &id, &f.title, &f.description).await {
+    match super::edit_step(&state, &s.actor(), &s.user.name, &slug, &id, &f.title, Some(&f.description)).await {
         Ok(changed) => {
             let n = if changed { "step-edited" } else { "step-unchanged" };
             Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={n}")).into_response())
