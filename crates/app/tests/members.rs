@@ -342,6 +342,14 @@ async fn the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet
     // 42 interests: the twelve most frequent shown, the rest one link away.
     let short = page(&viewer, "").await;
     assert!(short.contains("Show all 42 interests") && !short.contains("Hobby c13"), "{short}");
+    // The link lands on the interests it opens (on a phone the filters scroll sideways: landing
+    // on the first of them left the interests out of view and a keyboard ~40 Tabs away).
+    let before_link = &short[..short.find(r#"">Show all 42 interests"#).unwrap()];
+    let target = &before_link[before_link.rfind('#').unwrap() + 1..];
+    assert!(
+        short.contains(&format!(r#"<details open id="{target}"><summary>Interests</summary>"#)),
+        "{target}: {short}"
+    );
     let all = page(&viewer, "?all=interest").await;
     assert!(all.contains("Hobby c13") && all.contains("Show fewer interests"), "{all}");
     // An unknown order is refused with the ones that exist, on the page and in the API.
