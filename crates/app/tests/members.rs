@@ -1413,16 +1413,14 @@ mod photos {
         assert!(r.text().await.unwrap().contains("not a photo we can read"));
         // The server answers from the announced length before reading the body (a client still
         // sending would see its connection closed), so only the head is sent.
-        let mut tcp = tokio::net::TcpStream::connect(app.url.trim_start_matches("http://")).await.unwrap();
-        let head = format!(
-            "PUT /api/v1/me/photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {ann}\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            16 * 1024 * 1024
-        );
-        tokio::io::AsyncWriteExt::write_all(&mut tcp, head.as_bytes()).await.unwrap();
-        let mut answer = Vec::new();
-        let read = tokio::io::AsyncReadExt::read_to_end(&mut tcp, &mut answer);
-        tokio::time::timeout(std::time::Duration::from_secs(10), read).await.expect("answered").unwrap();
-        let answer = String::from_utf8_lossy(&answer);
+        let answer = answer_to_head(
+            &app,
+            &format!(
+                "PUT /api/v1/me/photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {ann}\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                16 * 1024 * 1024
+            ),
+        )
+        .await;
         assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
         assert!(
             answer.contains("application/problem+json") && answer.contains("The photo is larger than 15 MB"),
@@ -1434,6 +1432,18 @@ mod photos {
         let r = api.delete(app.at("/api/v1/me/photo")).bearer_auth(&ann).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
         assert_eq!(api.get(&photo).bearer_auth(&bea).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+
+    /// Sends a request's head alone and reads the whole answer: for a body the server refuses
+    /// from its announced length before reading it (a client still sending it would see its
+    /// connection closed, and might not read the answer).
+    async fn answer_to_head(app: &TestApp, head: &str) -> String {
+        let mut tcp = tokio::net::TcpStream::connect(app.url.trim_start_matches("http://")).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut tcp, head.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let read = tokio::io::AsyncReadExt::read_to_end(&mut tcp, &mut answer);
+        tokio::time::timeout(std::time::Duration::from_secs(10), read).await.expect("answered").unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
     }
 
     pub(super) fn png() -> Vec<u8> {
@@ -1537,15 +1547,9 @@ mod photos {
         assert!(page.contains("larger than 15 MB") && page.contains(r#"value="Office Manager""#), "{page}");
         assert_eq!(job_title().await, "", "nothing saved");
         // A file over the server's 16 MB request limit gets the error page, not a bare line of
-        // text, in the profile page's words (its limit, nothing saved). The server answers from the announced length before reading the body (a client
-        // still sending would see its connection closed), so only the head is sent.
-        let mut tcp = tokio::net::TcpStream::connect(app.url.trim_start_matches("http://")).await.unwrap();
+        // text, in the profile page's words (its limit, nothing saved).
         let head = "POST /profile HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 17825792\r\nConnection: close\r\n\r\n";
-        tokio::io::AsyncWriteExt::write_all(&mut tcp, head.as_bytes()).await.unwrap();
-        let mut answer = Vec::new();
-        let read = tokio::io::AsyncReadExt::read_to_end(&mut tcp, &mut answer);
-        tokio::time::timeout(std::time::Duration::from_secs(10), read).await.expect("answered").unwrap();
-        let answer = String::from_utf8_lossy(&answer);
+        let answer = answer_to_head(&app, head).await;
         assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
         assert!(
             answer.contains("The photo is larger than 15 MB.")
