@@ -13,6 +13,7 @@ use support::TestApp;
 
 both!(
     files_as_excel_and_hr_systems_write_them_are_read,
+    people_an_hr_status_marks_as_leavers_are_deactivated_not_added,
     each_problem_is_reported_with_its_line_column_and_fix,
     a_file_with_errors_imports_nothing_unless_valid_rows_only,
     importing_the_same_file_twice_changes_nothing,
@@ -2230,4 +2231,44 @@ async fn people_left_reporting_to_someone_deactivated_are_warned_about(d: Dialec
         "{:?}",
         r.warnings
     );
+}
+
+/// HR exports list leavers too, with a status: they are deactivated (audited with the status),
+/// someone Roundtable does not know is not added, an administrator is only warned about, a
+/// status of someone still employed changes nothing, and one we cannot read is a row error.
+async fn people_an_hr_status_marks_as_leavers_are_deactivated_not_added(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let db = &app.state.db;
+    assert_eq!(import(db, FILE.as_bytes(), apply()).await.created, 4);
+    let hr = "Work Email,Legal Name,Worker Status\r\n\
+              ann@example.org,Ann Assistant,Active\r\n\
+              bea@example.org,Bea Peer,Terminated\r\n\
+              cfo@example.org,Cai Finance,On Leave\r\n\
+              gone@example.org,Gus Gone,Inactive\r\n\
+              admin@example.org,Ada Admin,Terminated\r\n";
+    let preview = import(db, hr.as_bytes(), Options { dry_run: true, ..apply() }).await;
+    assert_eq!(preview.deactivations, [("bea@example.org".to_owned(), "Bea Peer".to_owned())], "{preview:#?}");
+    assert!(user(db, "bea@example.org").await.unwrap().deactivated_at.is_none(), "a dry run changes nothing");
+    let r = import(db, hr.as_bytes(), apply()).await;
+    assert_eq!((r.rows, r.created, r.deactivated, r.errors.len()), (5, 0, 1, 0), "{r:#?}");
+    assert!(user(db, "bea@example.org").await.unwrap().deactivated_at.is_some(), "Bea has left");
+    assert!(user(db, "cfo@example.org").await.unwrap().deactivated_at.is_none(), "on leave is still here");
+    assert!(user(db, "gone@example.org").await.is_none(), "a leaver new to Roundtable is not added");
+    assert!(r.notes.iter().any(|n| n.contains("not in Roundtable: not added (line 5)")), "{:?}", r.notes);
+    assert!(user(db, "admin@example.org").await.unwrap().deactivated_at.is_none());
+    assert!(
+        r.warnings.iter().any(|w| w.contains("admin@example.org") && w.contains("administrator")),
+        "{:?}",
+        r.warnings
+    );
+    let (log, _) = audit::page(db, 50, 0).await.unwrap();
+    let entry = log.iter().find(|e| e.action == "person.deactivated" && e.subject == "bea@example.org");
+    assert!(entry.is_some_and(|e| e.detail.contains("status “Terminated”")), "{log:?}");
+    // The same file again changes nothing; a status we cannot read is a row error.
+    let again = import(db, hr.as_bytes(), apply()).await;
+    assert_eq!((again.created, again.updated, again.deactivated), (0, 0, 0), "{again:#?}");
+    let odd = import(db, b"email,status\r\nann@example.org,Maybe\r\n", apply()).await;
+    assert!(odd.errors.iter().any(|e| e.problem.contains("“Maybe”") && e.fix.contains("Terminated")), "{odd:#?}");
 }

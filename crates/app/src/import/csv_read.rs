@@ -33,10 +33,11 @@ pub enum Column {
     ManagerEmail,
     SupportsEmails,
     Networks,
+    Status,
 }
 
 impl Column {
-    pub const ALL: [Column; 19] = [
+    pub const ALL: [Column; 20] = [
         Column::Email,
         Column::Name,
         Column::FirstName,
@@ -56,6 +57,7 @@ impl Column {
         Column::ManagerEmail,
         Column::SupportsEmails,
         Column::Networks,
+        Column::Status,
     ];
 
     /// The name in our template and export header.
@@ -80,6 +82,7 @@ impl Column {
             Column::ManagerEmail => "manager_email",
             Column::SupportsEmails => "supports_emails",
             Column::Networks => "networks",
+            Column::Status => "status",
         }
     }
 
@@ -108,6 +111,7 @@ impl Column {
             Column::ManagerEmail => "Manager's email",
             Column::SupportsEmails => "Emails of the executives supported",
             Column::Networks => "Networks",
+            Column::Status => "Employment status",
         }
     }
 
@@ -135,7 +139,12 @@ impl Column {
                 "The manager's email address (not their name or ID): someone in this file or already in Roundtable."
             }
             Column::SupportsEmails => "Several separated by ; or |",
-            Column::Networks => "Network addresses (as in their links) separated by ;",
+            Column::Networks => {
+                "Network addresses (as in their links) separated by ;. It adds people to these networks; it never removes anyone from a network (do that on the network's member list)."
+            }
+            Column::Status => {
+                "Optional. Active, Employed, On leave… for people who work here; Terminated, Inactive, Leaver, Retired… for people who have left: they are deactivated, and not added if Roundtable does not know them."
+            }
             _ => "",
         }
     }
@@ -310,6 +319,21 @@ impl Column {
                 "responsablehierarchique",
                 "directmanager",
                 "supervisor",
+            ],
+            // Workday "Worker Status", PeopleSoft "EMPL_STATUS", BambooHR "Status", an "Active"
+            // column of yes/no; French "Statut", German "Beschäftigungsstatus".
+            Column::Status => &[
+                "status",
+                "employmentstatus",
+                "employeestatus",
+                "workerstatus",
+                "emplstatus",
+                "activestatus",
+                "hrstatus",
+                "active",
+                "statut",
+                "beschaftigungsstatus",
+                "mitarbeiterstatus",
             ],
             Column::SupportsEmails => &[
                 "supportsemails",
@@ -991,6 +1015,9 @@ pub struct Record {
     /// `Some(empty)` when the cell says `none`: the stored list is emptied.
     pub supports_emails: Option<Vec<Email>>,
     pub networks: Vec<String>,
+    /// The status cell says the person has left (as written: "Terminated"): they are
+    /// deactivated, or not added.
+    pub leaver: Option<String>,
     pub errors: Vec<RowError>,
     /// A stray double quote ran one of its cells on over later rows of the file (there is then
     /// an error): the people on those rows are not in the records.
@@ -1366,6 +1393,74 @@ fn list_cell(raw: &str) -> Vec<&str> {
 
 /// Checks every row of `sheet` under `mapping`; `date_order` is the order of dates such as
 /// 2/11/2019 the person importing chose, if any (else the file shows it).
+/// An HR status cell read as "works here" (`Some(true)`) or "has left" (`Some(false)`), in the
+/// words HR systems export (and yes/no for an "Active" column); `None` for anything else.
+fn employment(cell: &str) -> Option<bool> {
+    let v = cell.trim().to_lowercase();
+    const HERE: [&str; 22] = [
+        "active",
+        "a",
+        "employed",
+        "current",
+        "on leave",
+        "leave",
+        "leave of absence",
+        "loa",
+        "paid leave",
+        "unpaid leave",
+        "probation",
+        "new hire",
+        "hired",
+        "suspended",
+        "yes",
+        "y",
+        "true",
+        "1",
+        "aktiv",
+        "actif",
+        "active employee",
+        "en poste",
+    ];
+    const LEFT: [&str; 29] = [
+        "terminated",
+        "t",
+        "inactive",
+        "i",
+        "leaver",
+        "left",
+        "withdrawn",
+        "retired",
+        "deceased",
+        "separated",
+        "former",
+        "former employee",
+        "terminated employee",
+        "resigned",
+        "dismissed",
+        "ended",
+        "offboarded",
+        "no",
+        "n",
+        "false",
+        "0",
+        "ausgetreten",
+        "inaktiv",
+        "inactif",
+        "sorti",
+        "parti",
+        "démissionnaire",
+        "retraité",
+        "ehemalig",
+    ];
+    if HERE.contains(&v.as_str()) {
+        Some(true)
+    } else if LEFT.contains(&v.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 pub fn records(sheet: &Sheet, mapping: &Mapping, date_order: Option<DateOrder>) -> Vec<Record> {
     let dates = DateReading::of(sheet, mapping, date_order);
     let family_names = family_names(sheet, mapping);
@@ -1572,6 +1667,17 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, family_names: b
         match employee_id(v) {
             Ok(e) => r.employee_id = Some(e),
             Err((problem, fix)) => err(Column::EmployeeId, problem, fix),
+        }
+    }
+    if let Some(v) = value(Column::Status) {
+        match employment(v) {
+            Some(true) => {}
+            Some(false) => r.leaver = Some(v.to_owned()),
+            None => err(
+                Column::Status,
+                format!("“{v}” is not an employment status Roundtable knows."),
+                "Write Active (or Employed, On leave) for someone who works here, Terminated (or Inactive, Leaver, Retired) for someone who has left, or leave the cell empty.",
+            ),
         }
     }
     match value(Column::ManagerEmail) {

@@ -153,6 +153,9 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
     /// (email, name) of the people deactivated (or to be).
     pub deactivations: Vec<(String, String)>,
+    /// (email, the file's status) of those among `deactivations` whose row says they have left
+    /// (the others are missing from the file).
+    pub leavers: Vec<(String, String)>,
     /// (old email, new email, employee ID) of people found by employee ID whose email changes.
     pub email_changes: Vec<(String, String, String)>,
     /// (line, ID in the file, ID kept) where the file's employee ID is the one in Roundtable
@@ -525,7 +528,7 @@ fn loops(graph: &HashMap<UserId, UserId>, starts: impl Iterator<Item = UserId>) 
 fn plan(
     sheet: &Sheet,
     mapping: &Mapping,
-    mut records: Vec<Record>,
+    records: Vec<Record>,
     snap: &Snapshot,
     extra: Option<NetworkId>,
     opts: &Options,
@@ -547,6 +550,11 @@ fn plan(
     };
     let nets: HashMap<&str, NetworkId> = snap.networks.iter().map(|n| (n.slug.as_str(), n.id)).collect();
     let col = |c: Column| column_name(sheet, mapping, c);
+    // Rows whose status says the person has left: no one is added or changed for them; their
+    // people are deactivated (below). A row without a readable email stays with the others, to
+    // be reported.
+    let (leavers, mut records): (Vec<Record>, Vec<Record>) =
+        records.into_iter().partition(|r| r.leaver.is_some() && r.email.is_some());
 
     // The same person twice, or the same employee ID: both rows are errors, each naming the
     // other lines.
@@ -1036,8 +1044,15 @@ fn plan(
         }
     }
 
+    let leaving: Vec<(&Record, Option<&Person>)> = leavers
+        .iter()
+        .map(|r| {
+            let found = r.email.as_ref().and_then(|e| holder(e.as_str()));
+            (r, found.or_else(|| by_employee_id.holder(r.employee_id.as_deref()?)))
+        })
+        .collect();
     if opts.deactivate_missing {
-        if lines_of.is_empty() {
+        if lines_of.is_empty() && leaving.is_empty() {
             return Err(invalid(
                 "No row has a usable email address, so no one can be matched. Nothing was deactivated.",
             ));
@@ -1056,6 +1071,7 @@ fn plan(
             if person.deactivated
                 || lines_of.contains_key(&person.email)
                 || in_file.contains(&person.id)
+                || leaving.iter().any(|(_, p)| p.is_some_and(|p| p.id == person.id))
                 || Some(person.id) == acting
             {
                 continue;
@@ -1071,19 +1087,51 @@ fn plan(
         if p.deactivate.len() * 2 > active && !opts.yes_deactivate_many {
             return Err(invalid(too_many_deactivations(p.deactivate.len(), active, records.len(), opts)));
         }
+    }
+    let mut not_added = Vec::new();
+    for (r, person) in &leaving {
+        let status = r.leaver.clone().unwrap_or_default();
+        match person {
+            None => not_added.push(r.line),
+            Some(person) if person.deactivated => {}
+            Some(person) if person.is_org_admin || Some(person.id) == acting => p.report.warnings.push(format!(
+                "Line {} says {} has left (“{status}”), but they are an organisation administrator, whom an import never deactivates: deactivate them on the People page if they have left.",
+                r.line, person.email
+            )),
+            Some(person) if !p.deactivate.contains(&person.id) => {
+                p.deactivate.push(person.id);
+                p.report.deactivations.push((person.email.clone(), person.name.clone()));
+                p.report.leavers.push((person.email.clone(), status));
+            }
+            Some(_) => {}
+        }
+    }
+    if !p.deactivate.is_empty() {
         p.report.warnings.extend(reports_left_behind(&p, snap));
     }
 
     let r = &mut p.report;
     r.encoding = sheet.encoding;
     r.delimiter = sheet.delimiter;
-    r.rows = records.len();
+    r.rows = records.len() + leavers.len();
     r.created = r.outcomes.iter().filter(|o| o.action == Action::Create).count();
     r.updated = r.outcomes.iter().filter(|o| o.action == Action::Update).count();
     r.unchanged = r.outcomes.iter().filter(|o| o.action == Action::Unchanged).count();
     r.deactivated = r.deactivations.len();
     r.ignored_columns = mapping.ignored(&sheet.headers);
     r.notes = csv_read::notes(sheet, mapping);
+    if !not_added.is_empty() {
+        r.notes.push(format!(
+            "{} whose status says they have left and who {} not in Roundtable: not added ({}).",
+            if not_added.len() == 1 {
+                "One row names someone".to_owned()
+            } else {
+                format!("{} rows name people", not_added.len())
+            },
+            if not_added.len() == 1 { "is" } else { "are" },
+            lines_text(&not_added)
+        ));
+    }
     r.date_note = csv_read::DateReading::of(sheet, mapping, opts.date_order).note();
     for (rec, mut extra) in records.into_iter().zip(more) {
         if !rec.errors.is_empty() || !extra.is_empty() {
@@ -1448,6 +1496,10 @@ async fn apply_records(
     // So is each person the file deactivated, as a deactivation on the People page is.
     let why = format!("HR import {file_name}: not in the file");
     for (email, _) in &p.report.deactivations {
+        let why = match p.report.leavers.iter().find(|(e, _)| e == email) {
+            Some((_, status)) => format!("HR import {file_name}: status “{status}” in the file"),
+            None => why.clone(),
+        };
         audit::record(
             &mut tx,
             &audit::NewEntry {
