@@ -279,6 +279,10 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
     assert!(buddies::buddy_of(db, eas, nia).await.unwrap().is_none());
     let home = body(nia_c.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("Your first steps (1 of 2 done)") && !home.contains("Your buddy"), "{home}");
+    // Leaving ended the pairing: rejoining does not quietly bring it back.
+    let r = zed_c.post(app.at("/n/eas/join")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=joined");
+    assert!(buddies::buddy_of(db, eas, nia).await.unwrap().is_none(), "not Nia's buddy again");
     // Erased, Nia leaves no trace in her buddies' mail: neither her name nor her address.
     assert!(app.emails_to("ann@example.org").await.iter().any(|m| m.contains("nia@example.org")));
     let r = admin.post(app.at(&format!("/admin/people/{nia}/erase"))).form(&[("confirm", "ERASE")]).send().await;

@@ -41,6 +41,8 @@ queries! {
     HISTORY_OF = "SELECT n.name, b.newcomer_id, nu.name, b.buddy_id, bu.name, b.assigned_at, b.ended_at FROM buddies b JOIN networks n ON n.id = b.network_id JOIN users nu ON nu.id = b.newcomer_id JOIN users bu ON bu.id = b.buddy_id WHERE b.newcomer_id = $1 OR b.buddy_id = $1 ORDER BY b.assigned_at, b.id";
     /// Ends every current pairing a person is part of, in any network (their data is erased).
     END_ALL_FOR = "UPDATE buddies SET ended_at = $2 WHERE (newcomer_id = $1 OR buddy_id = $1) AND ended_at IS NULL";
+    /// Ends the current pairings a person is part of in one network (they left it).
+    END_ALL_IN = "UPDATE buddies SET ended_at = $3 WHERE network_id = $1 AND (newcomer_id = $2 OR buddy_id = $2) AND ended_at IS NULL";
     /// An active member of the network with an active account: name, email, location, time zone,
     /// member since.
     MEMBER = "SELECT u.id, u.name, u.email, u.location, u.time_zone, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.user_id = $2 AND m.status = 'active' AND u.deactivated_at IS NULL";
@@ -238,6 +240,12 @@ pub async fn end(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     Ok(tx.write(END, params![network, newcomer, now, by]).await? > 0)
+}
+
+/// Ends every current pairing of `person` in one network: leaving it ends them, so rejoining
+/// does not quietly bring a pairing back.
+pub async fn end_all_in(tx: &mut Tx, network: NetworkId, person: UserId, now: DateTime<Utc>) -> Result<u64> {
+    tx.write(END_ALL_IN, params![network, person, now]).await
 }
 
 /// Ends every current pairing of `person`, in every network.

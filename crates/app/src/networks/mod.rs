@@ -394,6 +394,7 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
     check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
     networks::delete_membership(&mut tx, seen.network.id, actor.user_id).await?;
     networks::cancel_invitations(&mut tx, seen.network.id, &me.email, Utc::now()).await?;
+    roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, actor.user_id, Utc::now()).await?;
     tx.commit().await?;
     Ok(before.status)
 }
@@ -884,6 +885,7 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
         return Err(AppError::NotFound);
     }
     networks::cancel_invitations(&mut tx, seen.network.id, &person.email, Utc::now()).await?;
+    roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, user, Utc::now()).await?;
     record(&mut tx, actor, actor_name, "membership.removed", &seen, &person.email, "").await?;
     tx.commit().await?;
     Ok(())
