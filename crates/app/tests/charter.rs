@@ -17,6 +17,7 @@ both!(
     an_organiser_accepts_the_current_version_before_publishing_and_keeps_their_text,
     earlier_versions_are_read_by_whoever_may_read_the_current_one,
     joining_by_an_invitation_link_needs_the_charter_accepted,
+    a_member_who_never_accepted_a_version_is_not_told_of_an_update,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -367,4 +368,25 @@ async fn joining_by_an_invitation_link_needs_the_charter_accepted(d: Dialect) {
     // The home page reads as a member's, not one waiting for the charter.
     let home = body(visitor.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(!home.contains("accept the charter") && !home.contains("Accept the charter"), "{home}");
+}
+
+/// Someone who never accepted a version (they joined before the network had a charter) is told
+/// of the network's charter when the next version comes out, not of an "updated" one; someone
+/// who accepted version 1 hears of the update.
+async fn a_member_who_never_accepted_a_version_is_not_told_of_an_update(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let bo = app.user("bo@example.org", "Bo Member").await;
+    assert_eq!(bo.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    publish(&app, &admin, "eas", "Version one.").await;
+    let cy = app.user("cy@example.org", "Cy Member").await;
+    let r = cy.post(app.at("/n/eas/join")).form(&[("accept_charter", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=joined");
+    publish(&app, &admin, "eas", "Version two.").await;
+    let told = |mails: Vec<String>, words: &str| mails.iter().filter(|m| m.contains(words)).count();
+    let bo_mail = app.emails_to("bo@example.org").await;
+    assert_eq!(told(bo_mail.clone(), "has a charter: please read it"), 2, "{bo_mail:?}");
+    assert_eq!(told(bo_mail, "updated charter"), 0);
+    assert_eq!(told(app.emails_to("cy@example.org").await, "please read the updated charter"), 1);
 }

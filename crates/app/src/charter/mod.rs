@@ -174,31 +174,37 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
         charters::accept(&mut tx, seen.network.id, actor.user_id, version, now).await?;
     }
     networks::record(&mut tx, actor, actor_name, "charter.published", &seen, &format!("version {version}"), "").await?;
-    let to: Vec<&str> = members.rows().filter(|m| m.id != actor.user_id).map(|m| m.email).collect();
+    // Whoever never accepted a version is told of the charter, not of an "updated" one.
+    let to: Vec<(&str, bool)> = members
+        .rows()
+        .filter(|m| m.id != actor.user_id)
+        .map(|m| (m.email, snapshot.charter_standing(seen.network.id, m.id).1.is_none()))
+        .collect();
     ask_to_accept(state, &mut tx, &seen, version, &to, false, now).await?;
     tx.commit().await?;
     Ok(version)
 }
 
-/// Emails each address a request to read and accept `version` of the network's charter.
+/// Emails each address a request to read and accept `version` of the network's charter; `(address,
+/// true)` for someone who never accepted a version, who is told of the charter, not of an update.
 async fn ask_to_accept(
     state: &AppState,
     tx: &mut roundtable_store::Tx,
     seen: &Seen,
     version: i64,
-    to: &[&str],
+    to: &[(&str, bool)],
     reminder: bool,
     now: chrono::DateTime<Utc>,
 ) -> Result<()> {
     let name = &seen.network.name;
-    let (subject, text) = match (reminder, version) {
+    let words = |first: bool| match (reminder, version == 1 || first) {
         (true, _) => (
             format!("{name}: a reminder to accept the charter"),
             format!(
                 "You have not yet accepted version {version} of the charter of {name}. Until you do, the network's pages wait for you on the charter: please read it and accept it."
             ),
         ),
-        (false, 1) => (
+        (false, true) => (
             format!("{name} has a charter: please read it"),
             format!(
                 "{name} has published its charter: how members work together there. Please read it and accept it the next time you visit the network."
@@ -212,13 +218,9 @@ async fn ask_to_accept(
         ),
     };
     let link = format!("{}/n/{}/charter", state.config.public_url(), seen.network.slug);
-    for to in to {
-        let mail = Mail {
-            to,
-            subject: subject.clone(),
-            paragraphs: vec![text.clone()],
-            action: Some(("Read the charter", link.clone())),
-        };
+    for &(to, first) in to {
+        let (subject, text) = words(first);
+        let mail = Mail { to, subject, paragraphs: vec![text], action: Some(("Read the charter", link.clone())) };
         mail::queue(tx, &mail, now).await?;
     }
     Ok(())
@@ -256,7 +258,7 @@ pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     }
     let snapshot = state.snapshot().await?;
     let members = snapshot.members(seen.network.id, "", false, usize::MAX, 0);
-    let to: Vec<&str> = members.rows().filter(|m| pending.contains(&m.id)).map(|m| m.email).collect();
+    let to: Vec<(&str, bool)> = members.rows().filter(|m| pending.contains(&m.id)).map(|m| (m.email, false)).collect();
     let now = Utc::now();
     let interval = chrono::Duration::days(REMIND_INTERVAL_DAYS);
     let mut tx = state.db.begin().await?;
