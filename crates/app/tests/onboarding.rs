@@ -1093,6 +1093,15 @@ async fn organisers_reword_a_step_and_members_keep_their_tick(d: Dialect) {
             assert_eq!(message, "Give the step a short title (up to 120 characters).", "{problem}");
         }
     }
+    // A line break is named as such (not as a title too long), and invisible characters alone
+    // are no title.
+    for (title, message) in [
+        ("Line\nbreak", "Write the step's title on one line, without line breaks or tabs."),
+        ("\u{200B}", "Give the step a short title (up to 120 characters)."),
+    ] {
+        let (status, problem) = api_send(Method::PUT, url(&id), &chair, &json!({ "title": title })).await;
+        assert_eq!((status, &problem["errors"][0]["message"]), (StatusCode::UNPROCESSABLE_ENTITY, &json!(message)));
+    }
     let now = onboarding::steps(&app.state.db, n.id).await.unwrap();
     assert_eq!((now[0].title.as_str(), now[0].automatic.as_str()), ("Read the induction pack (PDF)", ""), "unchanged");
     // The same wording again is saved as nothing: no write, no audit entry.

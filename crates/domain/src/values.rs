@@ -13,7 +13,8 @@ fn has_control(s: &str, allow_newlines: bool) -> bool {
 }
 
 fn bounded(field: &'static str, raw: &str, label: &str, max: usize) -> Result<String, FieldError> {
-    let s = raw.trim();
+    // Invisible characters around the text go like spaces: a name of nothing else would show blank.
+    let s = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     if s.is_empty() {
         return Err(FieldError::new(field, format!("Enter {label}.")));
     }
@@ -378,6 +379,12 @@ mod tests {
         assert!(Email::parse("ada example@x.org").is_err());
         assert!(Email::parse("").is_err());
         assert_eq!(Email::parse("a@b.example.org").unwrap().domain(), "b.example.org");
+    }
+
+    #[test]
+    fn a_short_text_of_invisible_characters_alone_is_empty() {
+        assert_eq!(NetworkName::parse("\u{200B}").unwrap_err().message, "Enter the network's name.");
+        assert_eq!(NetworkName::parse("\u{FEFF} Allies \u{200B}").unwrap().as_str(), "Allies");
     }
 
     #[test]

@@ -243,7 +243,15 @@ fn wording(
 ) -> Result<(roundtable_domain::NetworkName, LongText)> {
     let mut errs = Vec::new();
     let title = roundtable_domain::NetworkName::parse(title)
-        .map_err(|_| errs.push(FieldError::new("title", "Give the step a short title (up to 120 characters).")))
+        .map_err(|e| {
+            // The name's words speak of a network; a step's title is told in its own.
+            let message = if e.message.contains("control characters") {
+                "Write the step's title on one line, without line breaks or tabs."
+            } else {
+                "Give the step a short title (up to 120 characters)."
+            };
+            errs.push(FieldError::new("title", message))
+        })
         .ok();
     let description = LongText::parse("description", description, 1000).map_err(|e| errs.push(e)).ok();
     more(&mut errs);
