@@ -130,7 +130,8 @@ pub struct TickJson {
 #[utoipa::path(put, path = "/api/v1/networks/{slug}/onboarding/steps/{step}", params(("slug" = String, Path), ("step" = String, Path)), request_body = TickJson,
     responses((status = 200, body = OnboardingJson, description = "The checklist after the change (ticking twice changes nothing)"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only active members have a checklist"),
-        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or no such step ticked by hand (automatic steps complete themselves)")))]
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network, or no such step ticked by hand (automatic steps complete themselves)"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "The caller is past their onboarding here (a long-standing member, one who joined before the organisers' \"newcomers from\" day, or one marked settled in): the checklist is for newcomers (field `step`), or must accept the current charter first (code `charter_acceptance_required`)")))]
 pub(crate) async fn tick_step(
     State(state): State<AppState>,
     u: ApiUser,

@@ -87,18 +87,8 @@ fn newcomer_window(stuck_days: i64) -> Duration {
 /// newcomers — a checklist defined or extended later does not appear on long-standing members'
 /// pages.
 pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<StepView>> {
-    let Some(m) = seen.membership.filter(|m| m.status == MembershipStatus::Active && m.role != Role::Sponsor) else {
-        return Ok(Vec::new());
-    };
-    let stuck_days = onboarding::stuck_days(&state.db, seen.network.id).await?;
-    if Utc::now() - m.since > newcomer_window(stuck_days) {
-        return Ok(Vec::new());
-    }
-    // The organisers' two ways of saying "not new": joined before the network's "newcomers
-    // from", or marked settled in (the same rules as `onboarding::newcomers`).
-    if onboarding::newcomers_from(&state.db, seen.network.id).await?.is_some_and(|from| m.since < from)
-        || onboarding::settled_at(&state.db, seen.network.id, actor.user_id).await?.is_some()
-    {
+    let Some(m) = &seen.membership else { return Ok(Vec::new()) };
+    if !has_checklist(state, m).await? {
         return Ok(Vec::new());
     }
     let steps = onboarding::steps(&state.db, seen.network.id).await?;
@@ -108,6 +98,21 @@ pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<St
     let ticked: Vec<String> =
         onboarding::done_for(&state.db, seen.network.id, actor.user_id).await?.into_iter().map(|(id, _)| id).collect();
     Ok(views(steps, &ticked, &facts(state, seen.network.id, actor.user_id).await?))
+}
+
+/// Whether a membership comes with a checklist: active, not a sponsor, and new — joined within
+/// the newcomer window, after the network's "newcomers from", and not marked settled in (the
+/// organisers' two ways of saying "not new"; the same rules as `onboarding::newcomers`).
+async fn has_checklist(state: &AppState, m: &roundtable_store::networks::Membership) -> Result<bool> {
+    if m.status != MembershipStatus::Active || m.role == Role::Sponsor {
+        return Ok(false);
+    }
+    let stuck_days = onboarding::stuck_days(&state.db, m.network_id).await?;
+    if Utc::now() - m.since > newcomer_window(stuck_days) {
+        return Ok(false);
+    }
+    Ok(!(onboarding::newcomers_from(&state.db, m.network_id).await?.is_some_and(|from| m.since < from)
+        || onboarding::settled_at(&state.db, m.network_id, m.user_id).await?.is_some()))
 }
 
 /// One network's checklist as "download my data" shows it.
@@ -125,14 +130,14 @@ pub struct Checklist {
 }
 
 /// A person's onboarding progress everywhere, for their own download: the whole checklist of
-/// each network they are an active member of (automatic steps worked out as on their page), and
-/// the steps they ticked in networks they are no longer active in (the ticks are kept).
+/// each network where they have one (`has_checklist`: automatic steps worked out as on their
+/// page), and elsewhere the steps they ticked (the ticks are kept).
 pub async fn checklists_of(state: &AppState, user: UserId) -> Result<Vec<Checklist>> {
     let ticked = onboarding::ticked_by(&state.db, user).await?;
     let mut out = Vec::new();
     let mut covered = Vec::new();
     for m in roundtable_store::networks::memberships_of(&state.db, user).await? {
-        if m.status != MembershipStatus::Active {
+        if !has_checklist(state, &m).await? {
             continue;
         }
         let steps = onboarding::steps(&state.db, m.network_id).await?;
@@ -221,6 +226,12 @@ pub async fn set_done(state: &AppState, actor: &Actor, slug: &str, step: &str, d
     let seen = networks::load(state, actor, slug, Capability::ReadMembers).await?;
     if seen.status() != Some(MembershipStatus::Active) {
         return Err(AppError::Forbidden("Only members have an onboarding checklist."));
+    }
+    if !has_checklist(state, seen.membership.as_ref().ok_or(AppError::NotFound)?).await? {
+        return Err(AppError::Conflict(FieldError::new(
+            "step",
+            "The checklist is for newcomers: you are past your onboarding in this network, so there is nothing to tick.",
+        )));
     }
     if !onboarding::steps(&state.db, seen.network.id).await?.iter().any(|s| s.id == step && s.automatic.is_empty()) {
         return Err(AppError::NotFound);
