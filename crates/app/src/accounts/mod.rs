@@ -566,21 +566,19 @@ pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView>
         None => None,
     };
     let account = users::by_email(&state.db, &link.email).await?;
-    let charter = match (&network, &account) {
-        (Some(n), account) => {
-            let member = match account {
-                Some(u) => networks::membership(&state.db, n.id, u.id)
-                    .await?
-                    .is_some_and(|m| m.status == MembershipStatus::Active),
-                None => false,
-            };
-            match charters::current(&state.db, n.id).await? {
-                Some(c) if !member => Some((c.version, crate::members::markdown(&c.body, 1))),
-                _ => None,
+    let mut charter = None;
+    if let Some(n) = &network {
+        let member = match &account {
+            Some(u) => {
+                networks::membership(&state.db, n.id, u.id).await?.is_some_and(|m| m.status == MembershipStatus::Active)
             }
+            None => false,
+        };
+        if !member {
+            charter =
+                charters::current(&state.db, n.id).await?.map(|c| (c.version, crate::members::markdown(&c.body, 1)));
         }
-        (None, _) => None,
-    };
+    }
     Ok(InvitationView {
         charter,
         account_exists: account.is_some(),

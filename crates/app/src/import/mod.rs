@@ -1051,6 +1051,7 @@ fn plan(
             (r, found.or_else(|| by_employee_id.holder(r.employee_id.as_deref()?)))
         })
         .collect();
+    let leaving_ids: HashSet<UserId> = leaving.iter().filter_map(|(_, p)| p.map(|p| p.id)).collect();
     if opts.deactivate_missing {
         if lines_of.is_empty() && leaving.is_empty() {
             return Err(invalid(
@@ -1071,7 +1072,7 @@ fn plan(
             if person.deactivated
                 || lines_of.contains_key(&person.email)
                 || in_file.contains(&person.id)
-                || leaving.iter().any(|(_, p)| p.is_some_and(|p| p.id == person.id))
+                || leaving_ids.contains(&person.id)
                 || Some(person.id) == acting
             {
                 continue;
