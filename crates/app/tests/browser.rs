@@ -1646,7 +1646,31 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.expect_fits_phone("the event page").await;
     admin.resize(DESKTOP).await;
 
-    report(dialect, "onboarding journey", started, vec![admin.quit().await, member.quit().await], 30);
+    // ---- someone invited by email joins through the charter on the invitation page ----
+    admin.open(&format!("/n/{slug}/invite")).await;
+    admin.fill("Their email addresses", "f-email", "ivy@example.org").await;
+    let send = admin.button("Send the invitations").await;
+    admin.click(send).await;
+    admin.expect_notice("The invitation has been sent by email.").await;
+    let emails = app.emails_to("ivy@example.org").await;
+    let link = app.link_in(&emails[0], "/invitations/");
+    let mut ivy = Browser::new(&chrome, &app, "invitee").await;
+    ivy.open(link.strip_prefix(&app.url).expect("link on this server")).await;
+    ivy.expect_h1(&format!("You are invited to {network}")).await;
+    ivy.expect_text("#charter-h", "The network's charter (version 1)").await;
+    ivy.expect_text("article.charter h2", "Rules of engagement").await;
+    ivy.fill("Your name", "f-name", "Ivy Invited").await;
+    ivy.fill("Choose a password", "f-password", support::PASSWORD).await;
+    ivy.choose("I have read the charter and I accept it").await;
+    ivy.resize(PHONE).await;
+    ivy.expect_fits_phone("the invitation with its charter").await;
+    ivy.resize(DESKTOP).await;
+    let join = ivy.button("Create my account and join").await;
+    ivy.click(join).await;
+    ivy.expect_path(&format!("/n/{slug}?notice=accepted")).await;
+    ivy.expect_notice("Welcome! You have joined the network.").await;
+
+    report(dialect, "onboarding journey", started, vec![admin.quit().await, member.quit().await, ivy.quit().await], 32);
     drop(app);
     drop(chrome);
 }
@@ -1947,12 +1971,24 @@ async fn buddy_and_import_journey(dialect: Dialect) {
         .fill(
             "Or paste the rows, with the header row first",
             "f-text",
-            "email,name,start_date\nfay@example.org,Fay Field,31/02/2020\ngus@example.org,Gus Grant,2021-04-01",
+            "email,name,start_date,Worker Status,Termination Date\n\
+             fay@example.org,Fay Field,31/02/2020,Active,\n\
+             gus@example.org,Gus Grant,2021-04-01,Active,2999-12-31\n\
+             hal@example.org,Hal Hence,2015-06-01,Terminated,2024-03-31",
         )
         .await;
     let next = admin.button("Continue").await;
     admin.click(next).await;
     admin.expect_h1("Choose the columns").await;
+    // The HR status and leaving date are chosen for their columns (axe checked the page).
+    for (id, header) in [("f-status", "Worker Status (column D)"), ("f-leaving_date", "Termination Date (column E)")] {
+        admin
+            .find(
+                By::XPath(format!("//select[@id='{id}']/option[@selected and normalize-space(.)='{header}']")),
+                header,
+            )
+            .await;
+    }
     let check = admin.button("Check the file").await;
     admin.click(check).await;
     admin.expect_h1("Check before importing").await;
@@ -1981,6 +2017,7 @@ async fn buddy_and_import_journey(dialect: Dialect) {
     admin.resize(DESKTOP).await;
     assert!(users::by_email(db, "gus@example.org").await.expect("read").is_some(), "the valid row is imported");
     assert!(users::by_email(db, "fay@example.org").await.expect("read").is_none(), "the row with errors is not");
+    assert!(users::by_email(db, "hal@example.org").await.expect("read").is_none(), "a leaver is not added");
 
     report(dialect, "buddy and import journey", started, vec![admin.quit().await, nia.quit().await], 20);
     drop(app);

@@ -1633,9 +1633,10 @@ async fn none_removes_a_stored_manager_or_executives_so_a_reporting_line_can_tur
         "{:#?}",
         r.errors
     );
-    // With "none" the old line goes; Ann's executives go too.
+    // With "none" the old line goes; Ann's executives go too. What HR systems write for the top
+    // of the tree ("N/A", SuccessFactors' NO_MANAGER) says the same.
     let turned =
-        "email,manager_email,supports_emails\r\nann@example.org,bea@example.org,NONE\r\nbea@example.org,none,\r\n";
+        "email,manager_email,supports_emails\r\nann@example.org,bea@example.org,NONE\r\nbea@example.org,N/A,\r\n";
     let r = import(db, turned.as_bytes(), apply()).await;
     assert!(r.applied && r.errors.is_empty(), "{:#?}", r.errors);
     let (ann, bea) = (profile(db, "ann@example.org").await, profile(db, "bea@example.org").await);
@@ -2233,9 +2234,10 @@ async fn people_left_reporting_to_someone_deactivated_are_warned_about(d: Dialec
     );
 }
 
-/// HR exports list leavers too, with a status: they are deactivated (audited with the status),
-/// someone Roundtable does not know is not added, an administrator is only warned about, a
-/// status of someone still employed changes nothing, and one we cannot read is a row error.
+/// HR exports list leavers too, with a status or a leaving date: they are deactivated (audited
+/// with the status or date), someone Roundtable does not know is not added, an administrator is
+/// only warned about, a status of someone still employed (or a date still to come) changes
+/// nothing, and a status we cannot read is a row error.
 async fn people_an_hr_status_marks_as_leavers_are_deactivated_not_added(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
@@ -2271,4 +2273,13 @@ async fn people_an_hr_status_marks_as_leavers_are_deactivated_not_added(d: Diale
     assert_eq!((again.created, again.updated, again.deactivated), (0, 0, 0), "{again:#?}");
     let odd = import(db, b"email,status\r\nann@example.org,Maybe\r\n", apply()).await;
     assert!(odd.errors.iter().any(|e| e.problem.contains("“Maybe”") && e.fix.contains("Terminated")), "{odd:#?}");
+    // A termination date says the same from its day on; one still to come changes nothing yet.
+    let dated = "Email,Termination Date\r\ncfo@example.org,2020-01-31\r\nann@example.org,2999-12-31\r\n";
+    let r = import(db, dated.as_bytes(), apply()).await;
+    assert_eq!((r.deactivated, r.updated, r.errors.len()), (1, 0, 0), "{r:#?}");
+    assert!(user(db, "cfo@example.org").await.unwrap().deactivated_at.is_some(), "Cai left in 2020");
+    assert!(user(db, "ann@example.org").await.unwrap().deactivated_at.is_none(), "Ann leaves in 2999");
+    let (log, _) = audit::page(db, 50, 0).await.unwrap();
+    let entry = log.iter().find(|e| e.action == "person.deactivated" && e.subject == "cfo@example.org");
+    assert!(entry.is_some_and(|e| e.detail.contains("leaving date 31 January 2020 in the file")), "{log:?}");
 }

@@ -48,8 +48,8 @@ pub struct ImportQuery {
     /// Unit`; an empty header (`manager_email=`) leaves that field out. Keys: `email`, `name`,
     /// `first_name`, `last_name`, `preferred_name`, `job_title`, `department`, `location`,
     /// `time_zone`, `level`, `years_experience`, `skills`, `interests`, `languages`,
-    /// `start_date`, `employee_id`, `manager_email`, `supports_emails`, `networks`. The report's
-    /// `columns` says which header fed which field.
+    /// `start_date`, `employee_id`, `manager_email`, `supports_emails`, `networks`, `status`,
+    /// `leaving_date`. The report's `columns` says which header fed which field.
     columns: Option<String>,
 }
 

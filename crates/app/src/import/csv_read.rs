@@ -6,6 +6,7 @@
 //! column as the file names it, what is wrong and how to fix it.
 
 use crate::members::short;
+use chrono::NaiveDate;
 use roundtable_domain::profile::{parse_tags, parse_years};
 use roundtable_domain::{Email, NetworkSlug, PersonName};
 use std::collections::{BTreeMap, HashMap};
@@ -34,10 +35,11 @@ pub enum Column {
     SupportsEmails,
     Networks,
     Status,
+    LeavingDate,
 }
 
 impl Column {
-    pub const ALL: [Column; 20] = [
+    pub const ALL: [Column; 21] = [
         Column::Email,
         Column::Name,
         Column::FirstName,
@@ -58,6 +60,7 @@ impl Column {
         Column::SupportsEmails,
         Column::Networks,
         Column::Status,
+        Column::LeavingDate,
     ];
 
     /// The name in our template and export header.
@@ -83,6 +86,7 @@ impl Column {
             Column::SupportsEmails => "supports_emails",
             Column::Networks => "networks",
             Column::Status => "status",
+            Column::LeavingDate => "leaving_date",
         }
     }
 
@@ -112,6 +116,7 @@ impl Column {
             Column::SupportsEmails => "Emails of the executives supported",
             Column::Networks => "Networks",
             Column::Status => "Employment status",
+            Column::LeavingDate => "Leaving date",
         }
     }
 
@@ -144,6 +149,9 @@ impl Column {
             }
             Column::Status => {
                 "Optional. Active, Employed, On leave… for people who work here; Terminated, Inactive, Leaver, Retired… for people who have left: they are deactivated, and not added if Roundtable does not know them."
+            }
+            Column::LeavingDate => {
+                "Optional: the last day of employment (termination date), written as start dates are. From that day on the person has left, as a Terminated status says; a day still to come changes nothing yet."
             }
             _ => "",
         }
@@ -264,6 +272,28 @@ impl Column {
                 "datedembauche",
                 "dateembauche",
                 "datedentree",
+            ],
+            // Workday and BambooHR "Termination Date", PeopleSoft "TERMINATION_DT", SAP's "Leaving
+            // Date"; German "Austrittsdatum", French "Date de sortie".
+            Column::LeavingDate => &[
+                "leavingdate",
+                "terminationdate",
+                "terminationdt",
+                "termdate",
+                "terminationeffectivedate",
+                "dateofleaving",
+                "dateleft",
+                "lastday",
+                "lastdayofwork",
+                "lastworkingday",
+                "lastdayworked",
+                "separationdate",
+                "exitdate",
+                "enddate",
+                "employmentenddate",
+                "austrittsdatum",
+                "datedesortie",
+                "datedepart",
             ],
             Column::EmployeeId => &[
                 "employeeid",
@@ -1015,8 +1045,8 @@ pub struct Record {
     /// `Some(empty)` when the cell says `none`: the stored list is emptied.
     pub supports_emails: Option<Vec<Email>>,
     pub networks: Vec<String>,
-    /// The status cell says the person has left (as written: "Terminated"): they are
-    /// deactivated, or not added.
+    /// The row says the person has left, in its words: a status (`status “Terminated”`), or a
+    /// leaving date on or before the day of the import. They are deactivated, or not added.
     pub leaver: Option<String>,
     pub errors: Vec<RowError>,
     /// A stray double quote ran one of its cells on over later rows of the file (there is then
@@ -1147,22 +1177,26 @@ fn iso(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// The columns holding dates, read alike: one file writes them in one order.
+const DATE_COLUMNS: [Column; 2] = [Column::StartDate, Column::LeavingDate];
+
 /// The fix for every date that cannot be read as it is.
 const DATE_FIX: &str = "Write the date as YYYY-MM-DD, e.g. 2024-03-31 (always read). Dates such as 31/03/2024 or 3/31/2024 are read when the file shows which order it uses.";
 
 impl DateReading {
-    /// Looks at every cell of the file's start-date column; `stated` is the order the person
-    /// importing chose, if any.
+    /// Looks at every cell of the file's date columns (start, leaving); `stated` is the order
+    /// the person importing chose, if any.
     pub fn of(sheet: &Sheet, mapping: &Mapping, stated: Option<DateOrder>) -> Self {
         let mut r = Self { stated, ..Self::default() };
-        let Some(i) = mapping.get(Column::StartDate) else { return r };
+        let columns: Vec<usize> = DATE_COLUMNS.iter().filter_map(|&c| mapping.get(c)).collect();
         for row in &sheet.rows {
             // Quoted in messages as read: "26/01/2019", without the time after it.
-            let Some(cell) = row.cells.get(i).map(|c| without_midnight(c)) else { continue };
-            match year_last(cell) {
-                Some((a, b, _)) if a > 12 && b <= 12 => r.day_first.push((row.line, cell.to_owned())),
-                Some((a, b, _)) if b > 12 && a <= 12 => r.month_first.push((row.line, cell.to_owned())),
-                _ => {}
+            for cell in columns.iter().filter_map(|&i| row.cells.get(i)).map(|c| without_midnight(c)) {
+                match year_last(cell) {
+                    Some((a, b, _)) if a > 12 && b <= 12 => r.day_first.push((row.line, cell.to_owned())),
+                    Some((a, b, _)) if b > 12 && a <= 12 => r.month_first.push((row.line, cell.to_owned())),
+                    _ => {}
+                }
             }
         }
         r
@@ -1461,10 +1495,12 @@ fn employment(cell: &str) -> Option<bool> {
     }
 }
 
-pub fn records(sheet: &Sheet, mapping: &Mapping, date_order: Option<DateOrder>) -> Vec<Record> {
+/// Every row of the sheet, read as `mapping` says; `today` tells a leaving date that has come
+/// from one still to come.
+pub fn records(sheet: &Sheet, mapping: &Mapping, date_order: Option<DateOrder>, today: NaiveDate) -> Vec<Record> {
     let dates = DateReading::of(sheet, mapping, date_order);
     let family_names = family_names(sheet, mapping);
-    sheet.rows.iter().map(|row| record(sheet, mapping, &dates, family_names, row)).collect()
+    sheet.rows.iter().map(|row| record(sheet, mapping, &dates, family_names, row, today)).collect()
 }
 
 /// Whether the name column holds family names, beside a first-name column and no last-name one
@@ -1544,7 +1580,14 @@ fn has_words_of(name: &str, part: &str) -> bool {
     words(part).iter().all(|w| in_name.contains(w))
 }
 
-fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, family_names: bool, row: &SheetRow) -> Record {
+fn record(
+    sheet: &Sheet,
+    mapping: &Mapping,
+    dates: &DateReading,
+    family_names: bool,
+    row: &SheetRow,
+    today: NaiveDate,
+) -> Record {
     let mut r = Record { line: row.line, ..Record::default() };
     let mut errors = Vec::new();
     let raw = |c: Column| mapping.get(c).map(|i| row.cells.get(i).map(String::as_str).unwrap_or(""));
@@ -1663,6 +1706,16 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, family_names: b
             Err((problem, fix)) => err(Column::StartDate, problem, &fix),
         }
     }
+    // A status saying they have left says it whatever the date; a leaving date from its day on.
+    if let Some(v) = value(Column::LeavingDate) {
+        match dates.date(v).map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d")) {
+            Ok(Ok(day)) if day <= today && r.leaver.is_none() => {
+                r.leaver = Some(format!("leaving date {}", spelled(day)));
+            }
+            Ok(_) => {}
+            Err((problem, fix)) => err(Column::LeavingDate, problem, &fix),
+        }
+    }
     if let Some(v) = value(Column::EmployeeId) {
         match employee_id(v) {
             Ok(e) => r.employee_id = Some(e),
@@ -1672,7 +1725,7 @@ fn record(sheet: &Sheet, mapping: &Mapping, dates: &DateReading, family_names: b
     if let Some(v) = value(Column::Status) {
         match employment(v) {
             Some(true) => {}
-            Some(false) => r.leaver = Some(v.to_owned()),
+            Some(false) => r.leaver = Some(format!("status “{v}”")),
             None => err(
                 Column::Status,
                 format!("“{v}” is not an employment status Roundtable knows."),
@@ -1835,10 +1888,10 @@ pub fn error_rows(
             let errs = &by_line[&r.line];
             let mut cells = r.cells.clone();
             cells.resize(width, String::new());
-            if let Some(i) = mapping.get(Column::StartDate)
-                && let Ok(day) = dates.date(&cells[i])
-            {
-                cells[i] = day;
+            for i in DATE_COLUMNS.iter().filter_map(|&c| mapping.get(c)) {
+                if let Ok(day) = dates.date(&cells[i]) {
+                    cells[i] = day;
+                }
             }
             let join = |f: fn(&RowError) -> &str| errs.iter().map(|e| f(e)).collect::<Vec<_>>().join("\n");
             cells.push(r.line.to_string());
@@ -1855,7 +1908,8 @@ pub fn error_rows(
 pub fn template() -> String {
     let header: Vec<&str> =
         Column::ALL.iter().filter(|c| !matches!(c, Column::FirstName | Column::LastName)).map(|c| c.key()).collect();
-    let example = [
+    // Typed by its length, so a column added to `Column::ALL` cannot leave the row short.
+    let example: [&str; Column::ALL.len() - 2] = [
         "ann.example@example.org",
         "Ann Example",
         "Annie",
@@ -1873,6 +1927,8 @@ pub fn template() -> String {
         "cfo@example.org",
         "cfo@example.org",
         "assistants",
+        "Active",
+        "",
     ];
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let _ = w.write_record(&header);
@@ -1885,9 +1941,12 @@ pub fn template() -> String {
 const MANAGER_NOT_AN_ADDRESS: &str = "The manager column must hold the manager's email address (like name@example.org), not their name or ID: choose a column of managers' email addresses, or add one to the file. Write none to remove a manager, or leave the cell empty to keep it.";
 
 /// A reporting-line cell that removes what is stored: an empty cell keeps it, as every empty
-/// cell does, so a change in the reporting line needs a word.
+/// cell does, so a change in the reporting line needs a word — ours ("none"), or what HR
+/// systems write for someone at the top (SuccessFactors' "NO_MANAGER", "N/A", a dash).
 fn is_none(v: &str) -> bool {
-    v.eq_ignore_ascii_case("none")
+    const NONE: [&str; 11] =
+        ["none", "(none)", "n/a", "na", "-", "\u{2013}", "\u{2014}", "null", "nil", "no_manager", "no manager"];
+    NONE.iter().any(|n| v.trim().eq_ignore_ascii_case(n))
 }
 
 /// Why a cell is not an email address, quoting it (cut short when long); an invisible character
@@ -1921,6 +1980,60 @@ mod tests {
 
     fn sheet(text: &str) -> Sheet {
         read(text, "UTF-8").unwrap()
+    }
+
+    /// The day the tests' imports run.
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+
+    #[test]
+    fn a_leaving_date_that_has_come_says_the_person_has_left() {
+        let s = sheet(
+            "Email,Termination Date,Status\n\
+             past@x.org,31/10/2026,\n\
+             today@x.org,2026-11-27,\n\
+             soon@x.org,2026-12-31,\n\
+             here@x.org,,Active\n\
+             gone@x.org,2027-01-31,Terminated\n\
+             odd@x.org,soon,\n",
+        );
+        let m = Mapping::guess(&s);
+        assert_eq!(m.get(Column::LeavingDate), Some(1));
+        let rs = records(&s, &m, None, day());
+        let left: Vec<Option<&str>> = rs.iter().map(|r| r.leaver.as_deref()).collect();
+        assert_eq!(
+            left,
+            [
+                Some("leaving date 31 October 2026"),
+                Some("leaving date 27 November 2026"),
+                None,
+                None,
+                Some("status “Terminated”"),
+                None
+            ]
+        );
+        assert!(rs[..5].iter().all(|r| r.errors.is_empty()), "{rs:#?}");
+        assert_eq!(rs[5].errors[0].column, "Termination Date (column B)");
+        assert!(rs[5].errors[0].problem.contains("“soon”"), "{:?}", rs[5].errors);
+        // The leaving dates show the file's order as the start dates do.
+        let us = sheet("email,start_date,leaving_date\na@x.org,2/11/2019,12/31/2025\n");
+        let rs = records(&us, &Mapping::guess(&us), None, day());
+        assert_eq!(
+            (rs[0].start_date.as_deref(), rs[0].leaver.as_deref()),
+            (Some("2019-02-11"), Some("leaving date 31 December 2025"))
+        );
+    }
+
+    #[test]
+    fn the_template_fills_every_column_and_reads_back_without_errors() {
+        let t = sheet(&template());
+        let m = Mapping::guess(&t);
+        assert_eq!(t.headers.len(), Column::ALL.len() - 2);
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0].cells.len(), t.headers.len(), "{:?}", t.rows[0].cells);
+        let rs = records(&t, &m, None, day());
+        assert!(rs[0].errors.is_empty() && rs[0].leaver.is_none(), "{rs:#?}");
     }
 
     #[test]
@@ -2052,11 +2165,11 @@ mod tests {
         let text = "email,name,manager_email,Line in your file,Column with the problem,What is wrong,How to fix it\n\
             bad@x.org,Bad Row,ceo@x.org,7,\"C\nD\",\"Not a number\nNo one, at bob@x.org, is here\",\"Give an address, like a@x.org\nWrite 7\"\n";
         let s = sheet(text);
-        let r = records(&s, &Mapping::suggest(&s.headers), None);
+        let r = records(&s, &Mapping::suggest(&s.headers), None, day());
         assert_eq!((r.len(), r[0].errors.len(), r[0].swallows_rows), (1, 0, false), "{:?}", r[0].errors);
         // The same text in a column of the person's own is a stray quote's doing.
         let s = sheet(&text.replace("What is wrong", "Notes"));
-        assert!(records(&s, &Mapping::suggest(&s.headers), None)[0].swallows_rows);
+        assert!(records(&s, &Mapping::suggest(&s.headers), None, day())[0].swallows_rows);
     }
 
     #[test]
@@ -2079,7 +2192,7 @@ mod tests {
     #[test]
     fn a_line_break_typed_in_a_one_line_cell_is_a_space() {
         let s = sheet("email,name,department,location\na@x.org,\"Al\nBee\",\"Sales\nEMEA\",\"London\r\n\"\n");
-        let r = &records(&s, &Mapping::suggest(&s.headers), None)[0];
+        let r = &records(&s, &Mapping::suggest(&s.headers), None, day())[0];
         assert_eq!((r.department.as_deref(), r.location.as_deref()), (Some("Sales EMEA"), Some("London")));
         assert_eq!(r.name.as_ref().map(|n| n.as_str()), Some("Al Bee"), "a name too");
         assert!(r.errors.is_empty(), "{:?}", r.errors);
@@ -2206,7 +2319,7 @@ mod tests {
         let s = sheet(
             "Email;Name;Start date;Time zone;Skills;Years\nnot-an-email;Ann;2024-13-01;Mars/Olympus;a|b;lots\nb@x.org;Bea;21/02/2020;europe/london;\"x\ny\";3;extra\n",
         );
-        let rs = records(&s, &Mapping::suggest(&s.headers), None);
+        let rs = records(&s, &Mapping::suggest(&s.headers), None, day());
         let cols: Vec<&str> = rs[0].errors.iter().map(|e| e.column.as_str()).collect();
         assert_eq!(cols, ["Email (column A)", "Time zone (column D)", "Years (column F)", "Start date (column C)"]);
         assert!(rs[0].errors.iter().all(|e| e.line == 2 && !e.fix.is_empty()));
@@ -2251,7 +2364,7 @@ mod tests {
     fn a_first_name_goes_before_a_name_that_lacks_it() {
         let names = |text: &str| -> Vec<String> {
             let s = sheet(text);
-            records(&s, &Mapping::suggest(&s.headers), None)
+            records(&s, &Mapping::suggest(&s.headers), None, day())
                 .into_iter()
                 .map(|r| r.name.map(|n| n.as_str().to_owned()).unwrap_or_default())
                 .collect()
@@ -2275,7 +2388,7 @@ mod tests {
         // First and last names apart, one missing: marked, so a stored name is kept.
         let s = sheet("email,first_name,last_name\na@x.org,,Smith\nb@x.org,Bo,Lee\n");
         let partial: Vec<bool> =
-            records(&s, &Mapping::suggest(&s.headers), None).iter().map(|r| r.partial_name).collect();
+            records(&s, &Mapping::suggest(&s.headers), None, day()).iter().map(|r| r.partial_name).collect();
         assert_eq!(partial, [true, false]);
     }
 
@@ -2332,7 +2445,7 @@ mod tests {
         let s = sheet(
             "email,name,department,job_title,level,start_date\nv1@x.org,#N/A,#n/a,#REF!,#VALUE!,#DIV/0!\n#NAME?,Ann,Sales,,,\nok@x.org,Ok,#NULL!,#NUM!,,\n",
         );
-        let rs = records(&s, &Mapping::suggest(&s.headers), None);
+        let rs = records(&s, &Mapping::suggest(&s.headers), None, day());
         let cols: Vec<&str> = rs[0].errors.iter().map(|e| e.column.as_str()).collect();
         assert_eq!(
             cols,
@@ -2356,7 +2469,7 @@ mod tests {
         let s = sheet("email,start_date\nann@x.org,26/01/2019\nbad,02/11/2019\nbad2,31/02/2019\n");
         let m = Mapping::suggest(&s.headers);
         let dates = DateReading::of(&s, &m, None);
-        let errors: Vec<RowError> = records(&s, &m, None).into_iter().flat_map(|r| r.errors).collect();
+        let errors: Vec<RowError> = records(&s, &m, None, day()).into_iter().flat_map(|r| r.errors).collect();
         let (_, rows) = error_rows(&s, &m, &dates, &errors);
         assert_eq!(rows[0][..3], ["bad", "2019-11-02", "3"], "read day first, as line 2 shows");
         assert_eq!(rows[1][1], "31/02/2019", "a date that could not be read stays as written");
@@ -2505,7 +2618,7 @@ mod tests {
         );
         assert_eq!((s.headers[2].as_str(), s.title_lines, s.rows[0].line), ("Work Email", Some((1, 3)), 4));
         assert_eq!(s.skipped_lines(), ["Lines 1–2 were skipped: the column names are on line 3."]);
-        let rs = records(&s, &Mapping::suggest(&s.headers), None);
+        let rs = records(&s, &Mapping::suggest(&s.headers), None, day());
         assert_eq!((rs[1].errors[0].line, rs[1].errors[0].column.as_str()), (5, "Work Email (column C)"));
         // A title without separators above a header with semicolons; one line of it.
         let s = sheet("Mitarbeiterliste\nE-Mail;Name\nann@x.org;Ann\n");
@@ -2546,9 +2659,19 @@ mod tests {
                 "Column “Manager” holds names, not email addresses (such as “Bob Smith”): it is not used; add a column with the manager's email."
             ]
         );
-        assert!(records(&workday, &m, None).iter().all(|r| r.errors.is_empty()));
-        let sf = sheet("EMAIL,MANAGER\na@x.org,1000\nb@x.org,NO_MANAGER\n");
-        assert!(notes(&sf, &Mapping::guess(&sf))[0].starts_with("Column “MANAGER” holds IDs"));
+        assert!(records(&workday, &m, None, day()).iter().all(|r| r.errors.is_empty()));
+        // Whatever an HR system writes for "no manager" removes one, and is no error.
+        let top = sheet(
+            "email,manager_email\na@x.org,none\nb@x.org,N/A\nc@x.org, - \nd@x.org,\u{2014}\ne@x.org,NO_MANAGER\nf@x.org,null\n",
+        );
+        let rs = records(&top, &Mapping::guess(&top), None, day());
+        assert!(rs.iter().all(|r| r.clear_manager && r.errors.is_empty()), "{rs:#?}");
+        // The top of the tree, written as SuccessFactors does, is no example of what it holds.
+        let sf = sheet("EMAIL,MANAGER\nb@x.org,NO_MANAGER\na@x.org,1000\n");
+        assert!(
+            notes(&sf, &Mapping::guess(&sf))[0]
+                .starts_with("Column “MANAGER” holds IDs, not email addresses (such as “1000”)")
+        );
         // The executives an assistant supports, by name: the same.
         let eas = sheet("Email,Executives\nann@x.org,\"Bob Boss; Cy Chief\"\nbea@x.org,Di Director\n");
         let m = Mapping::guess(&eas);
@@ -2564,7 +2687,7 @@ mod tests {
         // Chosen on purpose: each row is an error that says what the column must hold.
         let chosen = Mapping::suggest(&workday.headers);
         assert!(notes(&workday, &chosen).is_empty());
-        let e = &records(&workday, &chosen, None)[0].errors[0];
+        let e = &records(&workday, &chosen, None, day())[0].errors[0];
         assert!(
             e.problem == "“Bob Smith” is not an email address."
                 && e.fix.starts_with("The manager column must hold the manager's email address")
@@ -2574,7 +2697,7 @@ mod tests {
         // A column of addresses, one of them mistyped, is kept.
         let emails = sheet("email,manager_email\na@x.org,b@x.org\nb@x.org,c@x\nc@x.org,\n");
         assert_eq!(Mapping::guess(&emails).get(Column::ManagerEmail), Some(1));
-        let e = &records(&emails, &Mapping::guess(&emails), None)[1].errors[0];
+        let e = &records(&emails, &Mapping::guess(&emails), None, day())[1].errors[0];
         assert!(e.fix.starts_with("Write the manager's work email"), "{e:?}");
         // One address typed by hand among twenty names does not make it a column of addresses.
         let mut text = "email,manager\n".to_owned();

@@ -550,9 +550,9 @@ fn plan(
     };
     let nets: HashMap<&str, NetworkId> = snap.networks.iter().map(|n| (n.slug.as_str(), n.id)).collect();
     let col = |c: Column| column_name(sheet, mapping, c);
-    // Rows whose status says the person has left: no one is added or changed for them; their
-    // people are deactivated (below). A row without a readable email stays with the others, to
-    // be reported.
+    // Rows whose status or leaving date says the person has left: no one is added or changed
+    // for them; their people are deactivated (below). A row without a readable email stays with
+    // the others, to be reported.
     let (leavers, mut records): (Vec<Record>, Vec<Record>) =
         records.into_iter().partition(|r| r.leaver.is_some() && r.email.is_some());
 
@@ -881,7 +881,7 @@ fn plan(
             .collect();
         let left = (!left.is_empty()).then(|| {
             format!(
-                "The reporting line names {}, whose account is deactivated: it is kept, but shows nowhere unless they are reactivated.",
+                "The reporting line names {}, whose account is deactivated: the link is recorded, but shows nowhere unless they are reactivated.",
                 left.join(" and ")
             )
         });
@@ -1096,7 +1096,7 @@ fn plan(
             None => not_added.push(r.line),
             Some(person) if person.deactivated => {}
             Some(person) if person.is_org_admin || Some(person.id) == acting => p.report.warnings.push(format!(
-                "Line {} says {} has left (“{status}”), but they are an organisation administrator, whom an import never deactivates: deactivate them on the People page if they have left.",
+                "Line {} says {} has left ({status}), but they are an organisation administrator, whom an import never deactivates: deactivate them on the People page if they have left.",
                 r.line, person.email
             )),
             Some(person) if !p.deactivate.contains(&person.id) => {
@@ -1123,7 +1123,7 @@ fn plan(
     r.notes = csv_read::notes(sheet, mapping);
     if !not_added.is_empty() {
         r.notes.push(format!(
-            "{} whose status says they have left and who {} not in Roundtable: not added ({}).",
+            "{} whom the file shows as having left and who {} not in Roundtable: not added ({}).",
             if not_added.len() == 1 {
                 "One row names someone".to_owned()
             } else {
@@ -1400,7 +1400,7 @@ pub async fn run(
     opts: &Options,
     progress: Progress<'_>,
 ) -> Result<Report> {
-    let records = csv_read::records(sheet, mapping, opts.date_order);
+    let records = csv_read::records(sheet, mapping, opts.date_order, Utc::now().date_naive());
     progress(Stage::Checking, records.len() as u64, records.len() as u64);
     if opts.dry_run {
         let snap = store::snapshot(&mut Source::Db(db)).await?;
@@ -1416,7 +1416,7 @@ pub async fn run(
             Err(e) if e.database_busy() && attempt < 3 => {
                 tracing::warn!(attempt, "the import was rolled back for another change's sake; trying again");
                 attempt += 1;
-                records = csv_read::records(sheet, mapping, opts.date_order);
+                records = csv_read::records(sheet, mapping, opts.date_order, Utc::now().date_naive());
             }
             done => return done,
         }
@@ -1498,7 +1498,7 @@ async fn apply_records(
     let why = format!("HR import {file_name}: not in the file");
     for (email, _) in &p.report.deactivations {
         let why = match p.report.leavers.iter().find(|(e, _)| e == email) {
-            Some((_, status)) => format!("HR import {file_name}: status “{status}” in the file"),
+            Some((_, status)) => format!("HR import {file_name}: {status} in the file"),
             None => why.clone(),
         };
         audit::record(
