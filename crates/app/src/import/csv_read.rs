@@ -151,7 +151,7 @@ impl Column {
                 "Optional. Active, Employed, On leave… for people who work here; Terminated, Inactive, Leaver, Retired… for people who have left: they are deactivated, and not added if Roundtable does not know them."
             }
             Column::LeavingDate => {
-                "Optional: the last day of employment (termination date), written as start dates are. From that day on the person has left, as a Terminated status says; a day still to come changes nothing yet."
+                "Optional: the last day of employment (termination date), written as start dates are. From that day on the person has left, as a Terminated status says — unless the status column says they work here (rehired); a day still to come changes nothing yet."
             }
             _ => "",
         }
@@ -1706,31 +1706,33 @@ fn record(
             Err((problem, fix)) => err(Column::StartDate, problem, &fix),
         }
     }
-    // A status saying they have left says it whatever the date; a leaving date from its day on.
-    if let Some(v) = value(Column::LeavingDate) {
-        match dates.date(v).map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d")) {
-            Ok(Ok(day)) if day <= today && r.leaver.is_none() => {
-                r.leaver = Some(format!("leaving date {}", spelled(day)));
-            }
-            Ok(_) => {}
-            Err((problem, fix)) => err(Column::LeavingDate, problem, &fix),
-        }
-    }
     if let Some(v) = value(Column::EmployeeId) {
         match employee_id(v) {
             Ok(e) => r.employee_id = Some(e),
             Err((problem, fix)) => err(Column::EmployeeId, problem, fix),
         }
     }
-    if let Some(v) = value(Column::Status) {
-        match employment(v) {
-            Some(true) => {}
-            Some(false) => r.leaver = Some(format!("status “{v}”")),
-            None => err(
-                Column::Status,
-                format!("“{v}” is not an employment status Roundtable knows."),
-                "Write Active (or Employed, On leave) for someone who works here, Terminated (or Inactive, Leaver, Retired) for someone who has left, or leave the cell empty.",
-            ),
+    let status = value(Column::Status).map(|v| (v, employment(v)));
+    match status {
+        Some((v, Some(false))) => r.leaver = Some(format!("status “{v}”")),
+        Some((v, None)) => err(
+            Column::Status,
+            format!("“{v}” is not an employment status Roundtable knows."),
+            "Write Active (or Employed, On leave) for someone who works here, Terminated (or Inactive, Leaver, Retired) for someone who has left, or leave the cell empty.",
+        ),
+        _ => {}
+    }
+    // A leaving date says they have left from its day on, unless the status says they work here
+    // (someone rehired keeps their old termination date in some HR systems); a status saying
+    // they have left is the reason given, whatever the date.
+    if let Some(v) = value(Column::LeavingDate) {
+        let here = matches!(status, Some((_, Some(true))));
+        match dates.date(v).map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d")) {
+            Ok(Ok(day)) if day <= today && !here && r.leaver.is_none() => {
+                r.leaver = Some(format!("leaving date {}", spelled(day)));
+            }
+            Ok(_) => {}
+            Err((problem, fix)) => err(Column::LeavingDate, problem, &fix),
         }
     }
     match value(Column::ManagerEmail) {
@@ -1996,6 +1998,7 @@ mod tests {
              soon@x.org,2026-12-31,\n\
              here@x.org,,Active\n\
              gone@x.org,2027-01-31,Terminated\n\
+             rehired@x.org,2020-05-31,Active\n\
              odd@x.org,soon,\n",
         );
         let m = Mapping::guess(&s);
@@ -2010,12 +2013,13 @@ mod tests {
                 None,
                 None,
                 Some("status “Terminated”"),
+                None,
                 None
             ]
         );
-        assert!(rs[..5].iter().all(|r| r.errors.is_empty()), "{rs:#?}");
-        assert_eq!(rs[5].errors[0].column, "Termination Date (column B)");
-        assert!(rs[5].errors[0].problem.contains("“soon”"), "{:?}", rs[5].errors);
+        assert!(rs[..6].iter().all(|r| r.errors.is_empty()), "{rs:#?}");
+        assert_eq!(rs[6].errors[0].column, "Termination Date (column B)");
+        assert!(rs[6].errors[0].problem.contains("“soon”"), "{:?}", rs[6].errors);
         // The leaving dates show the file's order as the start dates do.
         let us = sheet("email,start_date,leaving_date\na@x.org,2/11/2019,12/31/2025\n");
         let rs = records(&us, &Mapping::guess(&us), None, day());
