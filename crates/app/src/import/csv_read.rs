@@ -995,6 +995,15 @@ pub fn salutations_column(sheet: &Sheet) -> Option<usize> {
 /// of salutations.
 pub fn notes(sheet: &Sheet, mapping: &Mapping) -> Vec<String> {
     let mut notes = sheet.skipped_lines();
+    if family_first(sheet, mapping)
+        && let Some(i) = mapping.get(Column::Name)
+        && let Some((family, given)) = sheet.rows.iter().filter_map(|r| comma_parts(r.cells.get(i)?)).next()
+    {
+        notes.push(format!(
+            "Column “{}” writes names family name first, such as “{family}, {given}”: they are read as “{given} {family}”.",
+            sheet.headers[i]
+        ));
+    }
     if let Some(i) = salutations_column(sheet).filter(|&i| mapping.get(Column::JobTitle) != Some(i)) {
         notes.push(format!(
             "Column “{}” holds salutations (such as “Ms” or “Dr”), not job titles: it is not used.",
@@ -1499,8 +1508,38 @@ fn employment(cell: &str) -> Option<bool> {
 /// from one still to come.
 pub fn records(sheet: &Sheet, mapping: &Mapping, date_order: Option<DateOrder>, today: NaiveDate) -> Vec<Record> {
     let dates = DateReading::of(sheet, mapping, date_order);
-    let family_names = family_names(sheet, mapping);
-    sheet.rows.iter().map(|row| record(sheet, mapping, &dates, family_names, row, today)).collect()
+    let names = Names { family_names: family_names(sheet, mapping), family_first: family_first(sheet, mapping) };
+    sheet.rows.iter().map(|row| record(sheet, mapping, &dates, names, row, today)).collect()
+}
+
+/// How the file writes names, decided once for the whole file.
+#[derive(Clone, Copy)]
+struct Names {
+    /// `family_names`: the name column holds family names beside a first-name column.
+    family_names: bool,
+    /// `family_first`: the name column writes "Smith, Bob".
+    family_first: bool,
+}
+
+/// "Smith, Bob" as (family name, given names): one comma, words on both sides, and after it no
+/// suffix ("King, Jr." is a whole name).
+fn comma_parts(cell: &str) -> Option<(&str, &str)> {
+    const SUFFIXES: [&str; 12] = ["jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "mba", "obe", "mbe", "cbe"];
+    let (family, given) = cell.split_once(',')?;
+    let (family, given) = (family.trim(), given.trim());
+    let suffix = SUFFIXES.contains(&given.trim_end_matches('.').to_lowercase().as_str());
+    (!family.is_empty() && !given.is_empty() && !given.contains(',') && !suffix).then_some((family, given))
+}
+
+/// Whether the name column writes most names family name first with a comma ("Smith, Bob"), as
+/// Active Directory's display names and many HR reports do: they are read as "Bob Smith", so
+/// the directory lists and greets people as everywhere else.
+fn family_first(sheet: &Sheet, mapping: &Mapping) -> bool {
+    let Some(name) = mapping.get(Column::Name) else { return false };
+    let cells: Vec<&str> =
+        sheet.rows.iter().filter_map(|r| r.cells.get(name)).map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+    let comma = cells.iter().filter(|c| comma_parts(c).is_some()).count();
+    comma * 2 > cells.len()
 }
 
 /// Whether the name column holds family names, beside a first-name column and no last-name one
@@ -1584,7 +1623,7 @@ fn record(
     sheet: &Sheet,
     mapping: &Mapping,
     dates: &DateReading,
-    family_names: bool,
+    names: Names,
     row: &SheetRow,
     today: NaiveDate,
 ) -> Record {
@@ -1629,7 +1668,12 @@ fn record(
     // A line break typed in a cell (Alt+Enter in Excel: "Sales⏎EMEA") is a space in a one-line
     // field — unless a stray quote ran the cell on over other rows, which is refused below.
     let runaway = runaway_quote(sheet, row).is_some();
-    if let Some(n) = full_name(value(Column::Name), value(Column::FirstName), value(Column::LastName), family_names) {
+    let turned = value(Column::Name)
+        .filter(|_| names.family_first)
+        .and_then(comma_parts)
+        .map(|(family, given)| format!("{given} {family}"));
+    let name = turned.as_deref().or(value(Column::Name));
+    if let Some(n) = full_name(name, value(Column::FirstName), value(Column::LastName), names.family_names) {
         let n = if runaway { n } else { one_line(&n) };
         match PersonName::parse(&n) {
             Ok(n) => r.name = Some(n),
@@ -2027,6 +2071,38 @@ mod tests {
             (rs[0].start_date.as_deref(), rs[0].leaver.as_deref()),
             (Some("2019-02-11"), Some("leaving date 31 December 2025"))
         );
+    }
+
+    #[test]
+    fn names_written_family_name_first_are_read_given_name_first() {
+        let ad = sheet(
+            "Email,Display Name\n\
+             a@x.org,\"Smith, Bob\"\n\
+             b@x.org,\"Müller, Jörg Peter\"\n\
+             c@x.org,\"King, Jr.\"\n\
+             d@x.org,Cy Chen\n\
+             e@x.org,\"Lee, Ann, Dr\"\n\
+             f@x.org,\"Ode, Kemi\"\n\
+             g@x.org,\"Diaz, Eva\"\n",
+        );
+        let m = Mapping::guess(&ad);
+        let names: Vec<String> =
+            records(&ad, &m, None, day()).into_iter().map(|r| r.name.unwrap().as_str().to_owned()).collect();
+        assert_eq!(
+            names,
+            ["Bob Smith", "Jörg Peter Müller", "King, Jr.", "Cy Chen", "Lee, Ann, Dr", "Kemi Ode", "Eva Diaz"]
+        );
+        assert_eq!(
+            notes(&ad, &m),
+            [
+                "Column “Display Name” writes names family name first, such as “Smith, Bob”: they are read as “Bob Smith”."
+            ]
+        );
+        // A comma here and there is a name as written, and no note.
+        let few = sheet("email,name\na@x.org,\"Smith, Bob\"\nb@x.org,Ann Lee\nc@x.org,Cy Chen\n");
+        let m = Mapping::guess(&few);
+        assert_eq!(records(&few, &m, None, day())[0].name.as_ref().unwrap().as_str(), "Smith, Bob");
+        assert!(notes(&few, &m).is_empty());
     }
 
     #[test]
