@@ -14,6 +14,7 @@ use support::TestApp;
 both!(
     files_as_excel_and_hr_systems_write_them_are_read,
     people_an_hr_status_marks_as_leavers_are_deactivated_not_added,
+    a_leaver_row_never_deactivates_whoever_now_holds_the_address_or_id,
     each_problem_is_reported_with_its_line_column_and_fix,
     a_file_with_errors_imports_nothing_unless_valid_rows_only,
     importing_the_same_file_twice_changes_nothing,
@@ -2232,6 +2233,64 @@ async fn people_left_reporting_to_someone_deactivated_are_warned_about(d: Dialec
         "{:?}",
         r.warnings
     );
+}
+
+/// Reports "including terminated workers" list leavers beside the people who now hold their
+/// address or employee ID, blank leavers' emails, and can be damaged like any file: a leaver
+/// row acts only on the person it is about, found by email (with the same employee ID) or by
+/// employee ID, and a leaver row with errors stops the import like any other.
+async fn a_leaver_row_never_deactivates_whoever_now_holds_the_address_or_id(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    let db = &app.state.db;
+    let start = "email,name,employee_id\r\n\
+                 john.smith@example.org,John Smith,000300\r\n\
+                 ravi@example.org,Ravi Shah,000108\r\n\
+                 tom@example.org,Tom Becker,000102\r\n\
+                 uma@example.org,Uma Undone,000104\r\n";
+    assert_eq!(import(db, start.as_bytes(), apply()).await.created, 4);
+    let active = |email: &'static str| async move { user(db, email).await.unwrap().deactivated_at.is_none() };
+    // An old record of the address's former holder (another ID), a leaver whose ID was reused
+    // for Ravi, and Tom, whose email HR blanked when he left.
+    let hr = "Employee ID,Name,Work Email,Worker Status\r\n\
+              000050,John Smith,john.smith@example.org,Terminated\r\n\
+              000108,Old Guy,old.guy@example.org,Terminated\r\n\
+              000108,Ravi Shah,ravi@example.org,Active\r\n\
+              000102,Tom Becker,,Terminated\r\n";
+    let r = import(db, hr.as_bytes(), apply()).await;
+    assert!(r.errors.is_empty(), "{:#?}", r.errors);
+    assert_eq!(r.deactivations, [("tom@example.org".to_owned(), "Tom Becker".to_owned())], "{r:#?}");
+    assert!(active("john.smith@example.org").await && active("ravi@example.org").await);
+    assert!(!active("tom@example.org").await, "Tom is found by his employee ID");
+    assert_eq!(r.why_deactivated("tom@example.org"), "status “Terminated” in the file");
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("Lines 2, 3 are about someone who has left whose email or employee ID now belongs")),
+        "{:?}",
+        r.notes
+    );
+    // Again: Tom is deactivated already, and said so; nothing else changes.
+    let again = import(db, hr.as_bytes(), apply()).await;
+    assert_eq!((again.deactivated, again.created, again.updated), (0, 0, 0), "{again:#?}");
+    assert!(again.notes.iter().any(|n| n.contains("Deactivated already") && n.contains("line 5")), "{:?}", again.notes);
+    // Someone's manager who has left, new to Roundtable: said so, not "no one has this email".
+    let team = "email,name,manager_email,status\r\nleo@example.org,Leo Left,,Terminated\r\nmia@example.org,Mia,leo@example.org,Active\r\n";
+    let r = import(db, team.as_bytes(), apply()).await;
+    assert!(
+        r.errors.iter().any(|e| e.line == 3
+            && e.problem == "leo@example.org is on line 2, which says they have left: they are not added."),
+        "{:#?}",
+        r.errors
+    );
+    // A German file with a stray semicolon shifts Uma's start date into the leaving date: the
+    // row is an error, and no one is deactivated.
+    let shifted = "E-Mail;Name;Abteilung;Eintrittsdatum;Austrittsdatum\r\n\
+                   uma@example.org;Uma Undone;Einkauf; Zentral;01.04.2015;\r\n";
+    let r = import(db, shifted.as_bytes(), apply()).await;
+    assert!(!r.applied && r.deactivated == 0, "{r:#?}");
+    assert!(r.errors.iter().any(|e| e.problem.contains("“Zentral” is not a date")), "{:#?}", r.errors);
+    assert!(active("uma@example.org").await);
 }
 
 /// HR exports list leavers too, with a status or a leaving date: they are deactivated (audited

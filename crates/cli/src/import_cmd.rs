@@ -190,7 +190,8 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         println!("{line}");
     }
     for (email, _) in r.deactivations.iter().take(SHOWN_ERRORS) {
-        println!("{} {email}", if r.applied { "deactivated" } else { "would deactivate" });
+        let done = if r.applied { "deactivated" } else { "would deactivate" };
+        println!("{done} {email} ({})", r.why_deactivated(email));
     }
     if r.admins_kept > 0 {
         println!("{} administrator(s) not in the file stay active.", r.admins_kept);

@@ -344,6 +344,9 @@ impl Column {
                 "vorgesetzter",
                 // French: the line manager ("responsable hiérarchique").
                 "emailduresponsable",
+                "emaildumanager",
+                "courrieldumanager",
+                "adresseemaildumanager",
                 "courrielduresponsable",
                 "responsable",
                 "responsablehierarchique",
@@ -1647,13 +1650,11 @@ fn record(
     let cell = |c: Column| if broken.contains(&c) { Some("") } else { raw(c) };
     let value = |c: Column| cell(c).filter(|v| !v.is_empty());
 
+    // Said at the end, once it is known whether the row is about someone who has left.
+    let mut email_missing = false;
     match cell(Column::Email) {
         _ if broken.contains(&Column::Email) => {}
-        Some("") | None => err(
-            Column::Email,
-            "The email address is missing.".into(),
-            "Every row needs the person's work email address.",
-        ),
+        Some("") | None => email_missing = true,
         Some(v) => match Email::parse(v) {
             Ok(e) => r.email = Some(e),
             Err(_) => err(Column::Email, not_an_email(v), "Write it like name@example.org."),
@@ -1846,6 +1847,18 @@ fn record(
             fix: format!("A value probably contains the separator ({sep}): put that value in double quotes, or remove the extra cells."),
         });
     }
+    // HR systems often blank a leaver's work email: they are found by their employee ID.
+    if email_missing && r.leaver.is_none() {
+        let column =
+            mapping.get(Column::Email).map_or_else(|| Column::Email.label().to_owned(), |i| sheet.column_name(i));
+        let missing = RowError {
+            line: row.line,
+            column,
+            problem: "The email address is missing.".into(),
+            fix: "Every row needs the person's work email address.".into(),
+        };
+        errors.insert(broken.len().min(errors.len()), missing);
+    }
     r.errors = errors;
     r
 }
@@ -1938,6 +1951,11 @@ pub fn error_rows(
                 if let Ok(day) = dates.date(&cells[i]) {
                     cells[i] = day;
                 }
+            }
+            // As the export writes them, so Excel keeps an ID's leading zeros when the admin
+            // corrects the row and saves.
+            if let Some(i) = mapping.get(Column::EmployeeId) {
+                cells[i] = crate::http::excel_code(&cells[i]).into_owned();
             }
             let join = |f: fn(&RowError) -> &str| errs.iter().map(|e| f(e)).collect::<Vec<_>>().join("\n");
             cells.push(r.line.to_string());
@@ -2545,14 +2563,15 @@ mod tests {
     }
 
     #[test]
-    fn the_error_file_writes_dates_read_from_the_whole_file_as_iso() {
-        let s = sheet("email,start_date\nann@x.org,26/01/2019\nbad,02/11/2019\nbad2,31/02/2019\n");
+    fn the_error_file_writes_dates_read_from_the_whole_file_as_iso_and_ids_as_excel_keeps_them() {
+        let s =
+            sheet("email,start_date,employee_id\nann@x.org,26/01/2019,1\nbad,02/11/2019,000110\nbad2,31/02/2019,E7\n");
         let m = Mapping::suggest(&s.headers);
         let dates = DateReading::of(&s, &m, None);
         let errors: Vec<RowError> = records(&s, &m, None, day()).into_iter().flat_map(|r| r.errors).collect();
         let (_, rows) = error_rows(&s, &m, &dates, &errors);
-        assert_eq!(rows[0][..3], ["bad", "2019-11-02", "3"], "read day first, as line 2 shows");
-        assert_eq!(rows[1][1], "31/02/2019", "a date that could not be read stays as written");
+        assert_eq!(rows[0][..4], ["bad", "2019-11-02", "=\"000110\"", "3"], "read day first, as line 2 shows");
+        assert_eq!(rows[1][1..3], ["31/02/2019", "E7"], "a date that could not be read stays as written");
     }
 
     #[test]

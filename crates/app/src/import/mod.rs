@@ -180,6 +180,14 @@ impl Report {
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
+    /// Why the import deactivates someone among `deactivations`: what the file says of them
+    /// ("status “Terminated” in the file"), or that they are not in it.
+    pub fn why_deactivated(&self, email: &str) -> String {
+        match self.leavers.iter().find(|(e, _)| e == email) {
+            Some((_, status)) => format!("{status} in the file"),
+            None => "not in the file".to_owned(),
+        }
+    }
     /// One line for the audit log and the console.
     pub fn summary(&self) -> String {
         let renamed = match self.email_changes.len() {
@@ -551,10 +559,10 @@ fn plan(
     let nets: HashMap<&str, NetworkId> = snap.networks.iter().map(|n| (n.slug.as_str(), n.id)).collect();
     let col = |c: Column| column_name(sheet, mapping, c);
     // Rows whose status or leaving date says the person has left: no one is added or changed
-    // for them; their people are deactivated (below). A row without a readable email stays with
-    // the others, to be reported.
+    // for them; their people are deactivated (below). A row with errors stays with the others,
+    // to be reported: a cell shifted by a stray separator must not deactivate anyone.
     let (leavers, mut records): (Vec<Record>, Vec<Record>) =
-        records.into_iter().partition(|r| r.leaver.is_some() && r.email.is_some());
+        records.into_iter().partition(|r| r.leaver.is_some() && r.errors.is_empty());
 
     // The same person twice, or the same employee ID: both rows are errors, each naming the
     // other lines.
@@ -744,6 +752,19 @@ fn plan(
                     col(c),
                     format!("A person cannot be their own {what}."),
                     "Correct the email, or leave the cell empty.",
+                ));
+            } else if let Some(leaver) = leavers
+                .iter()
+                .find(|l| holder(email).is_none() && l.email.as_ref().is_some_and(|e| e.as_str() == email))
+            {
+                more[i].push(row_error(
+                    r.line,
+                    col(c),
+                    format!("{email} is on line {}, which says they have left: they are not added.", leaver.line),
+                    format!(
+                        "Give this row another {what}, or none; or correct line {} if they have not left.",
+                        leaver.line
+                    ),
                 ));
             } else if holder(email).is_none() && !row_of.contains_key(email) {
                 more[i].push(row_error(
@@ -1044,13 +1065,29 @@ fn plan(
         }
     }
 
-    let leaving: Vec<(&Record, Option<&Person>)> = leavers
-        .iter()
-        .map(|r| {
-            let found = r.email.as_ref().and_then(|e| holder(e.as_str()));
-            (r, found.or_else(|| by_employee_id.holder(r.employee_id.as_deref()?)))
-        })
-        .collect();
+    // Who each leaver row is about. Reports "including terminated workers" list a leaver beside
+    // whoever now holds their address or employee ID, or a rehired person's old record beside
+    // their new one: a row of someone at work speaks for that address or ID, and a leaver row
+    // naming a stored person by email whose employee ID is not theirs is about a former holder.
+    let at_work_ids: HashSet<&str> =
+        records.iter().filter_map(|r| r.employee_id.as_deref()).map(|id| number(id).unwrap_or(id)).collect();
+    let mut former_holders = Vec::new();
+    let mut leaving: Vec<(&Record, Option<&Person>)> = Vec::new();
+    for r in &leavers {
+        let on_row_at_work = r.email.as_ref().is_some_and(|e| lines_of.contains_key(e.as_str()))
+            || r.employee_id.as_deref().is_some_and(|id| at_work_ids.contains(number(id).unwrap_or(id)));
+        let by_email = r.email.as_ref().and_then(|e| holder(e.as_str()));
+        let id_differs = |p: &Person| {
+            let (row, stored) = (r.employee_id.as_deref(), p.employee_id.as_deref());
+            row.zip(stored).is_some_and(|(row, stored)| !same_employee_id(row, stored))
+        };
+        if on_row_at_work || by_email.is_some_and(id_differs) {
+            former_holders.push(r.line);
+            continue;
+        }
+        let found = by_email.or_else(|| by_employee_id.holder(r.employee_id.as_deref()?));
+        leaving.push((r, found));
+    }
     let leaving_ids: HashSet<UserId> = leaving.iter().filter_map(|(_, p)| p.map(|p| p.id)).collect();
     if opts.deactivate_missing {
         if lines_of.is_empty() && leaving.is_empty() {
@@ -1089,12 +1126,12 @@ fn plan(
             return Err(invalid(too_many_deactivations(p.deactivate.len(), active, records.len(), opts)));
         }
     }
-    let mut not_added = Vec::new();
+    let (mut not_added, mut already) = (Vec::new(), Vec::new());
     for (r, person) in &leaving {
         let status = r.leaver.clone().unwrap_or_default();
         match person {
             None => not_added.push(r.line),
-            Some(person) if person.deactivated => {}
+            Some(person) if person.deactivated => already.push(r.line),
             Some(person) if person.is_org_admin || Some(person.id) == acting => p.report.warnings.push(format!(
                 "Line {} says {} has left ({status}), but they are an organisation administrator, whom an import never deactivates: deactivate them on the People page if they have left.",
                 r.line, person.email
@@ -1131,6 +1168,20 @@ fn plan(
             },
             if not_added.len() == 1 { "is" } else { "are" },
             lines_text(&not_added)
+        ));
+    }
+    if !already.is_empty() {
+        r.notes.push(format!(
+            "Deactivated already, as the file says they have left: nothing to do ({}).",
+            lines_text(&already)
+        ));
+    }
+    if !former_holders.is_empty() {
+        let (mut lines, is) = (lines_text(&former_holders), if former_holders.len() == 1 { "is" } else { "are" });
+        lines[..1].make_ascii_uppercase();
+        r.notes.push(format!(
+            "{lines} {is} about someone who has left whose email or employee ID now belongs to someone at work (on another row, or in Roundtable with another employee ID): no one is deactivated for {}.",
+            if former_holders.len() == 1 { "it" } else { "them" }
         ));
     }
     r.date_note = csv_read::DateReading::of(sheet, mapping, opts.date_order).note();
@@ -1495,12 +1546,8 @@ async fn apply_records(
         .await?;
     }
     // So is each person the file deactivated, as a deactivation on the People page is.
-    let why = format!("HR import {file_name}: not in the file");
     for (email, _) in &p.report.deactivations {
-        let why = match p.report.leavers.iter().find(|(e, _)| e == email) {
-            Some((_, status)) => format!("HR import {file_name}: {status} in the file"),
-            None => why.clone(),
-        };
+        let why = format!("HR import {file_name}: {}", p.report.why_deactivated(email));
         audit::record(
             &mut tx,
             &audit::NewEntry {

@@ -388,7 +388,8 @@ struct ReportView {
     errors: Vec<ErrorView>,
     outcomes: Vec<OutcomeView>,
     more_outcomes: usize,
-    deactivations: Vec<(String, String)>,
+    /// (email, name, why).
+    deactivations: Vec<(String, String, String)>,
     /// People found by employee ID whose email changes.
     email_changes: usize,
     /// Rows whose employee ID had lost its leading zeros (the stored one is kept).
@@ -406,6 +407,8 @@ struct ReportView {
 
 fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
     let total = r.outcomes.len();
+    let deactivations =
+        r.deactivations.iter().map(|(email, name)| (email.clone(), name.clone(), r.why_deactivated(email))).collect();
     ReportView {
         file_name: file_name.to_owned(),
         encoding: r.encoding,
@@ -447,7 +450,7 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
             })
             .collect(),
         more_outcomes: total.saturating_sub(SHOWN),
-        deactivations: r.deactivations,
+        deactivations,
         email_changes: r.email_changes.len(),
         employee_ids_kept: r.employee_ids_kept.len(),
         date_note: r.date_note.unwrap_or_default(),
