@@ -245,7 +245,8 @@ async fn removed_and_deactivated_people_get_no_more_event_mail(d: Dialect) {
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
-    // Bo and Fay are removed from the network (their answers stay); Cy is deactivated.
+    // Bo and Fay are removed from the network (their answers to dates to come go, and their
+    // places down the waiting list); Cy is deactivated.
     for email in ["bo@example.org", "fay@example.org"] {
         let user = user_id(&app, email).await;
         let r = admin.post(app.at(&format!("/n/eas/members/{user}/remove"))).send().await.unwrap();
@@ -282,14 +283,17 @@ async fn removed_and_deactivated_people_get_no_more_event_mail(d: Dialect) {
         assert_eq!(mails(&app, to, "How was Steering committee?").await, 0, "{to}");
     }
 
-    // Di gives up her place: the first waiting who may still attend (Ed, not Fay) gets it.
-    rsvp(&app, &di, &id, &at, "no").await;
+    // Bo's place went to Fay as he was removed, and hers to Ed as she was: Ed holds one, and
+    // the removed are told their answer no longer stands (the date leaves their calendar).
     let answers = store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
     let answer = |name: &str| answers.iter().find(|a| a.name == name).map(|a| a.response);
     assert_eq!(answer("Ed Member"), Some(Rsvp::Yes));
-    assert_eq!(answer("Fay Member"), None, "no longer listed: she may not attend");
+    assert_eq!((answer("Fay Member"), answer("Bo Member")), (None, None), "no longer listed: they may not attend");
     assert_eq!(mails(&app, "ed@example.org", "A place is yours: Steering committee").await, 1);
-    assert_eq!(mails(&app, "fay@example.org", "A place is yours: Steering committee").await, 0);
+    for to in ["bo@example.org", "fay@example.org"] {
+        assert_eq!(mails(&app, to, "Your place is given up: Steering committee").await, 1, "{to}");
+    }
+    rsvp(&app, &di, &id, &at, "no").await;
 
     // A cancellation reaches Ed only.
     let r = admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "all"), ("at", at.as_str())]).send();

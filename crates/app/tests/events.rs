@@ -340,6 +340,20 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
     };
     assert_eq!(answer(app.emails_to(&waiting[2].email).await).as_deref(), Some("ACCEPTED"));
     assert_eq!(answer(app.emails_to(&waiting[3].email).await).as_deref(), Some("TENTATIVE"), "still waiting");
+    // Someone going is removed from the network: their place goes to the next waiting, and the
+    // date leaves their calendar.
+    let removed = going[1].email.clone();
+    let removed_id = user_id(&app, &removed).await;
+    let r = admin.post(app.at(&format!("/n/eas/members/{removed_id}/remove"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let people = store::attendees(&app.state.db, e.id, moved.starts_at).await.unwrap();
+    assert_eq!(people.iter().filter(|a| a.response == Rsvp::Yes).count(), 12, "the place is taken again");
+    assert_eq!(people.iter().find(|a| a.email == waiting[3].email).unwrap().response, Rsvp::Yes);
+    assert!(people.iter().all(|a| a.email != removed), "their answer is forgotten");
+    let mails = app.emails_to(&removed).await;
+    let given_up = mails.iter().find(|m| m.contains("Your place is given up")).expect("the removed person is told");
+    assert!(given_up.contains("You are no longer a member of"), "{given_up}");
+    assert_eq!(calendar_in(given_up).property_value("METHOD"), Some("CANCEL"));
 }
 
 async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_changed(d: Dialect) {

@@ -92,6 +92,9 @@ queries! {
     WAITLIST = concat!("SELECT r.user_id FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'waitlisted' AND ", may_still_read!(), " ORDER BY r.responded_at, r.user_id LIMIT $3");
     WAITLISTED_OCCURRENCES = "SELECT DISTINCT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at >= $2 AND response = 'waitlisted' ORDER BY occurrence_at";
     /// (event, date) from $3 on where the person waits for a place, in one network.
+    /// The events of network $1 with a date from $3 on that $2 answered yes or maybe to, or waits
+    /// for a place at.
+    ANSWERED_IN = "SELECT DISTINCT r.event_id FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.occurrence_at >= $3 AND r.response IN ('yes', 'maybe', 'waitlisted') ORDER BY r.event_id";
     WAITING_IN = "SELECT r.event_id, r.occurrence_at FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.response = 'waitlisted' AND r.occurrence_at >= $3 ORDER BY r.occurrence_at, r.event_id";
     /// Who answered yes, maybe or waits for a place at a date from $2 on and may attend the event
     /// (`may_attend!`: whatever charter they have still to accept).
@@ -485,6 +488,12 @@ pub async fn waiting_in(
     from: DateTime<Utc>,
 ) -> Result<Vec<(Uuid, DateTime<Utc>)>> {
     db.read(WAITING_IN, params![network, user, from]).await?.iter().map(|r| Ok((r.uuid(0)?, r.time(1)?))).collect()
+}
+
+/// The events of `network` with a date from `from` on that `user` answered yes or maybe to, or
+/// waits for a place at.
+pub async fn answered_in(db: &Db, network: NetworkId, user: UserId, from: DateTime<Utc>) -> Result<Vec<Uuid>> {
+    db.read(ANSWERED_IN, params![network, user, from]).await?.iter().map(|r| r.uuid(0)).collect()
 }
 
 /// The dates from `from` on `user` answered yes or maybe to, or waits for a place at.

@@ -936,6 +936,77 @@ pub(crate) async fn after_narrowing(
     Ok(())
 }
 
+/// After someone left a network or was removed from it: on each members-only event of it they
+/// answered, their answers to the dates to come are forgotten, they are sent each date's
+/// cancellation (so it leaves their calendar), and the places they held go down the waiting list.
+pub async fn after_leaving(state: &AppState, seen: &Seen, user: UserId, removed: bool) -> Result<()> {
+    let now = Utc::now();
+    let Some(u) = roundtable_store::users::by_id(&state.db, user).await? else { return Ok(()) };
+    let person: store::Recipient = (user, u.email, u.name);
+    for id in store::answered_in(&state.db, seen.network.id, user, now).await? {
+        let mut tx = state.db.begin().await?;
+        if !store::lock_event(&mut tx, state.db.dialect(), id).await? || store::may_attend(&mut tx, id, user).await? {
+            continue;
+        }
+        let Some(e) = store::by_id_tx(&mut tx, id).await? else { continue };
+        let e = Arc::new(e);
+        for at in store::dates_answered_by(&mut tx, e.id, user, now).await? {
+            match occurrence(state, &e, at).await {
+                Ok(item) if !item.cancelled => {
+                    left_network_mail(state, &mut tx, seen, &item, &person, removed, now).await?
+                }
+                Ok(_) | Err(AppError::NotFound) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        store::withdraw_answers_from(&mut tx, e.id, user, now).await?;
+        if e.capacity.is_some() {
+            for at in store::waitlisted_occurrences(&mut tx, e.id, now).await? {
+                match occurrence(state, &e, at).await {
+                    Ok(item) if !item.cancelled && item.occ.start > now => {
+                        promote_waiting(state, &mut tx, &e, &item, now).await?
+                    }
+                    Ok(_) | Err(AppError::NotFound) => {}
+                    Err(err) => return Err(err),
+                }
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// The email of `after_leaving` for one date.
+async fn left_network_mail(
+    state: &AppState,
+    tx: &mut Tx,
+    seen: &Seen,
+    item: &Item,
+    (_, email, name): &store::Recipient,
+    removed: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let attendee = ics::Attendee { email, name, going: false };
+    let ics = ics::invitation(ics::Method::Cancel, item, Some(attendee), &organiser(state), &state.config.public_url());
+    let why = if removed {
+        format!("You are no longer a member of {}", seen.network.name)
+    } else {
+        format!("You have left {}", seen.network.name)
+    };
+    let m = Mail {
+        to: email,
+        subject: format!("Your place is given up: {}", item.title()),
+        paragraphs: vec![format!(
+            "{why}, so your answer to {} on {} no longer stands and any place you held goes to the next person waiting. If it is in your calendar, the attached cancellation takes it out.",
+            item.title(),
+            when(item, tz_of(&item.event)),
+        )],
+        action: None,
+    };
+    mail::queue_with_ics(tx, &m, Some(&ics), None, now).await?;
+    Ok(())
+}
+
 /// Tells someone who answered an event that it is now for the network's members only, which
 /// they are not, one email per date they answered (each carries that date's CANCEL: calendar
 /// programs take one event per message). Their answers to those dates are forgotten, so that

@@ -396,6 +396,7 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
     networks::cancel_invitations(&mut tx, seen.network.id, &me.email, Utc::now()).await?;
     roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, actor.user_id, Utc::now()).await?;
     tx.commit().await?;
+    crate::events::after_leaving(state, &seen, actor.user_id, false).await?;
     Ok(before.status)
 }
 
@@ -770,15 +771,54 @@ pub struct Invitations {
 }
 
 /// The addresses in what an organiser pasted, in order: separated by new lines, commas,
-/// semicolons or spaces — or as Outlook and Teams copy them ("Lee, Ann <ann@example.org>; Bo
-/// <bo@example.org>"), where only what is inside the angle brackets counts.
+/// semicolons or spaces — or as Outlook, Teams and Gmail copy them ("Lee, Ann <ann@example.org>;
+/// Bo <bo@example.org>", "\"Lee, Ann\" <ann@example.org>, bo@example.org"), where a display
+/// name counts for nothing and the address in angle brackets for everything. A list may mix the
+/// two: every bare entry is taken too, so one that is not an address is reported, not dropped.
 pub fn pasted_addresses(raw: &str) -> Vec<String> {
-    let parts: Vec<&str> = if raw.contains('<') {
-        raw.split('<').skip(1).filter_map(|part| part.split_once('>').map(|(address, _)| address)).collect()
-    } else {
-        raw.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).collect()
-    };
-    parts.into_iter().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+    // Quoted display names ("Lee, Ann") hold separators of their own: out of the way first.
+    let mut unquoted = String::with_capacity(raw.len());
+    for (i, part) in raw.split('"').enumerate() {
+        unquoted.push_str(if i % 2 == 0 { part } else { " " });
+    }
+    let mut out = Vec::new();
+    for entry in unquoted.split(['\n', '\r', ';']) {
+        let pieces: Vec<&str> = entry.split(',').collect();
+        let mut i = 0;
+        while i < pieces.len() {
+            // "Lee, Ann <ann@example.org>": a piece without an address before one with angle
+            // brackets is the first part of a display name.
+            let (piece, next) = (pieces[i], pieces.get(i + 1));
+            if !piece.contains(['@', '<']) && next.is_some_and(|n| n.contains('<')) {
+                i += 1;
+                continue;
+            }
+            match piece.split_once('<') {
+                Some((_, rest)) => out.push(rest.split_once('>').map_or(rest, |(address, _)| address).to_owned()),
+                None => out.extend(piece.split_whitespace().map(str::to_owned)),
+            }
+            i += 1;
+        }
+    }
+    out.into_iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect()
+}
+
+#[cfg(test)]
+mod pasted_tests {
+    use super::pasted_addresses;
+
+    #[test]
+    fn lists_as_mail_programs_copy_them_and_typed_ones_give_every_address() {
+        let outlook = "Lee, Ann <ann@x.org>; Bo Brown <bo@x.org>;\r\nCy <cy@x.org>";
+        assert_eq!(pasted_addresses(outlook), ["ann@x.org", "bo@x.org", "cy@x.org"]);
+        let gmail = "\"Lee, Ann\" <ann@x.org>, bo@x.org, Cy Chen <cy@x.org>";
+        assert_eq!(pasted_addresses(gmail), ["ann@x.org", "bo@x.org", "cy@x.org"]);
+        let mixed = "Person Nineteen <p19@x.org>; new.three@x.org; new.four@x.org";
+        assert_eq!(pasted_addresses(mixed), ["p19@x.org", "new.three@x.org", "new.four@x.org"]);
+        let typed = "ann@x.org, bo@x.org\ncy@x.org dee@x.org;;not-an-address";
+        assert_eq!(pasted_addresses(typed), ["ann@x.org", "bo@x.org", "cy@x.org", "dee@x.org", "not-an-address"]);
+        assert_eq!(pasted_addresses("Ann <ann@x.org>, oops, bo@x.org"), ["ann@x.org", "oops", "bo@x.org"]);
+    }
 }
 
 /// Invites every address of a list (`pasted_addresses` reads one from a form) with one role.
@@ -888,6 +928,7 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, user, Utc::now()).await?;
     record(&mut tx, actor, actor_name, "membership.removed", &seen, &person.email, "").await?;
     tx.commit().await?;
+    crate::events::after_leaving(state, &seen, user, true).await?;
     Ok(())
 }
 
