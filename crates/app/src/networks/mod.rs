@@ -803,24 +803,6 @@ pub fn pasted_addresses(raw: &str) -> Vec<String> {
     out.into_iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect()
 }
 
-#[cfg(test)]
-mod pasted_tests {
-    use super::pasted_addresses;
-
-    #[test]
-    fn lists_as_mail_programs_copy_them_and_typed_ones_give_every_address() {
-        let outlook = "Lee, Ann <ann@x.org>; Bo Brown <bo@x.org>;\r\nCy <cy@x.org>";
-        assert_eq!(pasted_addresses(outlook), ["ann@x.org", "bo@x.org", "cy@x.org"]);
-        let gmail = "\"Lee, Ann\" <ann@x.org>, bo@x.org, Cy Chen <cy@x.org>";
-        assert_eq!(pasted_addresses(gmail), ["ann@x.org", "bo@x.org", "cy@x.org"]);
-        let mixed = "Person Nineteen <p19@x.org>; new.three@x.org; new.four@x.org";
-        assert_eq!(pasted_addresses(mixed), ["p19@x.org", "new.three@x.org", "new.four@x.org"]);
-        let typed = "ann@x.org, bo@x.org\ncy@x.org dee@x.org;;not-an-address";
-        assert_eq!(pasted_addresses(typed), ["ann@x.org", "bo@x.org", "cy@x.org", "dee@x.org", "not-an-address"]);
-        assert_eq!(pasted_addresses("Ann <ann@x.org>, oops, bo@x.org"), ["ann@x.org", "oops", "bo@x.org"]);
-    }
-}
-
 /// Invites every address of a list (`pasted_addresses` reads one from a form) with one role.
 /// An entry that is not an email address refuses the whole list, and nothing is sent; each
 /// address is then invited as `invite` does, and one that cannot be (`invite`'s conflicts) is
@@ -971,4 +953,22 @@ pub async fn withdraw_invitation(
 /// The signed-in person's networks and pending invitations, for the home page.
 pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<Seen>> {
     Ok(list(state, actor).await?.into_iter().filter(|s| s.membership.is_some()).collect())
+}
+
+#[cfg(test)]
+mod pasted_tests {
+    use super::pasted_addresses;
+
+    #[test]
+    fn lists_as_mail_programs_copy_them_and_typed_ones_give_every_address() {
+        let outlook = "Lee, Ann <ann@x.org>; Bo Brown <bo@x.org>;\r\nCy <cy@x.org>";
+        assert_eq!(pasted_addresses(outlook), ["ann@x.org", "bo@x.org", "cy@x.org"]);
+        let gmail = "\"Lee, Ann\" <ann@x.org>, bo@x.org, Cy Chen <cy@x.org>";
+        assert_eq!(pasted_addresses(gmail), ["ann@x.org", "bo@x.org", "cy@x.org"]);
+        let mixed = "Person Nineteen <p19@x.org>; new.three@x.org; new.four@x.org";
+        assert_eq!(pasted_addresses(mixed), ["p19@x.org", "new.three@x.org", "new.four@x.org"]);
+        let typed = "ann@x.org, bo@x.org\ncy@x.org dee@x.org;;not-an-address";
+        assert_eq!(pasted_addresses(typed), ["ann@x.org", "bo@x.org", "cy@x.org", "dee@x.org", "not-an-address"]);
+        assert_eq!(pasted_addresses("Ann <ann@x.org>, oops, bo@x.org"), ["ann@x.org", "oops", "bo@x.org"]);
+    }
 }
