@@ -1612,8 +1612,8 @@ mod photos {
 }
 
 /// `GET/PUT /api/v1/me/profile`: what the edit form does, as JSON — the whole profile with an
-/// audience per field; the directory honours the audiences; bad input is a 422 naming the field
-/// and changes nothing.
+/// audience per field (one left out keeps the stored one); the directory honours the audiences;
+/// bad input is a 422 naming the field and changes nothing.
 async fn the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_changing_nothing(d: Dialect) {
     let (app, _, ann, bea) = ann_and_bea_in_eas(d).await;
     let outsider = app.user("out@example.org", "Olu Outsider").await;
@@ -1651,6 +1651,15 @@ async fn the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_chang
     let by_outsider = support::api_get(app.at(&format!("/api/v1/people/{ann_id}")), &outsider_token).await;
     assert!(by_outsider["skills"].is_null(), "{by_outsider}");
     assert!(api_names(&app, &outsider_token, &[("q", "minute")]).await.is_empty());
+    // A client that sends no audiences (it changes the bio only) shows nothing to more people.
+    let mut bio_only = saved.clone();
+    bio_only.as_object_mut().unwrap().remove("audiences");
+    bio_only["bio"] = "New bio.".into();
+    let (status, after) = api_send(reqwest::Method::PUT, me.clone(), &token, &bio_only).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!((after["bio"].as_str(), &after["audiences"]), (Some("New bio."), &saved["audiences"]), "{after}");
+    let (status, saved) = api_send(reqwest::Method::PUT, me.clone(), &token, &saved).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
 
     // Bad input: each problem named, nothing changed.
     for (field, value, problem) in [

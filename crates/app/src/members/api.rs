@@ -209,8 +209,8 @@ pub async fn get_person(
 
 /// The caller's own profile as they edit it: every field as stored (the bio as Markdown), and
 /// who sees each optional field. `PUT` takes the same shape and replaces the whole profile: a
-/// field left out is emptied (and an audience left out goes back to its default), except `name`,
-/// which is kept when absent. An unknown key is refused (422), changing nothing: a misspelt
+/// field left out is emptied, except `name`, which is kept when absent; an audience left out
+/// keeps the one stored (leaving one out never shows a field to more people). An unknown key is refused (422), changing nothing: a misspelt
 /// `skills` would otherwise empty the skills.
 #[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -281,7 +281,10 @@ pub async fn put_my_profile(
     u: ApiUser,
     Json(p): Json<EditableProfileJson>,
 ) -> ApiResult<Json<EditableProfileJson>> {
-    let mut audiences = BTreeMap::new();
+    let actor = u.actor();
+    let (_, stored) = super::editable(&state, &actor).await?;
+    let mut audiences: BTreeMap<String, String> =
+        stored.iter().map(|(f, a)| (format!("audience_{}", f.as_str()), a.as_str().to_owned())).collect();
     for (field, audience) in p.audiences {
         if Field::parse(&field).is_none() {
             let known: Vec<_> = Field::ALL.iter().map(|f| f.as_str()).collect();
@@ -311,7 +314,6 @@ pub async fn put_my_profile(
         supports_emails: lines(p.supports_emails),
         audiences,
     };
-    let actor = u.actor();
     super::save(&state, &actor, input).await.map_err(|e| crate::api::json_fields(e, &[("audience", "audiences")]))?;
     let (v, aud) = super::editable(&state, &actor).await?;
     Ok(Json(editable_json(v, &aud)))
