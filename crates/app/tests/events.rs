@@ -398,6 +398,12 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     let v = vevents(&cal)[0];
     assert_eq!(v.get_uid(), Some(format!("{id}-{at}@roundtable").as_str()), "one date of a series has its own UID");
     assert!(v.property_value("SEQUENCE").unwrap().parse::<u32>().unwrap() >= 1, "SEQUENCE raised");
+    // The same cancellation sent again (a second tap, Back and send): said, and no one told twice.
+    let again = admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "one"), ("at", at.as_str())]);
+    let again = again.send().await.unwrap();
+    assert_eq!(again.headers()["location"], format!("/events/{id}?notice=event-already-cancelled"));
+    let told = app.emails_to("bo@example.org").await;
+    assert_eq!(told.iter().filter(|m| m.contains("Cancelled: Monthly meeting")).count(), 1);
     // RSVPs to a cancelled date are refused with a reason.
     let r = bo
         .post(app.at(&format!("/events/{id}/rsvp")))

@@ -747,14 +747,25 @@ fn scope_name(s: Scope) -> &'static str {
 }
 
 /// Cancels one occurrence, this and all following, or the whole event; attendees are told.
-pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid, scope: Scope) -> Result<()> {
-    let a = access(state, actor, id, Capability::Organise).await?;
-    let e = a.event.clone();
+/// False when it was cancelled already (a second tap, or Back and send again): nothing is done,
+/// and no one is told twice. Under the event's lock, so two taps at once cancel it once.
+pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid, scope: Scope) -> Result<bool> {
+    access(state, actor, id, Capability::Organise).await?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
+    if !store::lock_event(&mut tx, state.db.dialect(), id).await? {
+        return Err(AppError::NotFound);
+    }
+    let e = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+    if e.cancelled {
+        return Ok(false);
+    }
     match scope {
         Scope::One(at) if !e.rrule.is_empty() => {
             let item = occurrence(state, &e, at).await?;
+            if item.cancelled {
+                return Ok(false);
+            }
             let x = Exception {
                 occurrence_at: at,
                 cancelled: true,
@@ -769,7 +780,11 @@ pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid,
             notify(state, &mut tx, &Item { event: fresh, ..item }, &people, ics::Method::Cancel, now).await?;
         }
         Scope::Following(at) if at > e.starts_at && !e.rrule.is_empty() => {
-            let item = occurrence(state, &e, at).await?;
+            // Past the series' end: those dates are cancelled already.
+            let item = match occurrence(state, &e, at).await {
+                Err(AppError::NotFound) => return Ok(false),
+                item => item?,
+            };
             let mut rule = Rule::parse(&e.rrule).map_err(|f| AppError::Invalid(vec![f]))?;
             rule.count = None;
             rule.until = Some(item.occ.original.with_timezone(&tz_of(&e)).date_naive() - Duration::days(1));
@@ -791,7 +806,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid,
     }
     record(&mut tx, actor, actor_name, "event.cancelled", e.network_id, &e.title, scope_name(scope)).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Why an answer could not be taken.

@@ -633,8 +633,9 @@ async fn cancel(
     Form(f): Form<ScopeForm>,
 ) -> Result<Response> {
     let eid = event_id(&id)?;
-    super::cancel(&state, &s.actor(), &s.user.name, eid, Scope::parse(&f.scope, f.at.parse().ok())?).await?;
-    Ok(Redirect::to(&format!("/events/{id}?notice=event-cancelled")).into_response())
+    let done = super::cancel(&state, &s.actor(), &s.user.name, eid, Scope::parse(&f.scope, f.at.parse().ok())?).await?;
+    let notice = if done { "event-cancelled" } else { "event-already-cancelled" };
+    Ok(Redirect::to(&format!("/events/{id}?notice={notice}")).into_response())
 }
 
 #[derive(Deserialize, Default)]

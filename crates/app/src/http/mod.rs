@@ -187,6 +187,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "event-created" => "The event has been created.",
         "event-saved" => "The event has been saved; people who answered have been told.",
         "event-cancelled" => "The event has been cancelled; people who answered have been told.",
+        "event-already-cancelled" => "That was cancelled already; no one was told again.",
         "rsvp-yes" => "You're going. The invitation is on its way to your inbox.",
         "rsvp-waitlisted" => {
             "The event is full, so you are on the waiting list. We will email you if a place frees up."
