@@ -982,7 +982,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing(d: Dialect) {
         admin.post(app.at("/networks/new")).header("content-type", "application/json").body("{}").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // Oversized.
-    let huge = format!("name=x&visibility=open&description={}", "a".repeat(100 * 1024));
+    let huge = format!("name=x&visibility=open&description={}", "a".repeat(300 * 1024));
     let r = admin
         .post(app.at("/networks/new"))
         .header("content-type", "application/x-www-form-urlencoded")

@@ -370,7 +370,7 @@ async fn titled_as_error(response: Response) -> Response {
 }
 
 /// The largest request body the router takes, in MB (photos and import files; forms have their
-/// own 64 KB limit).
+/// own 256 KB limit).
 pub const BODY_LIMIT_MB: usize = 16;
 
 /// The same error for `/api`: RFC 9457 problem details.

@@ -8,7 +8,9 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
-pub const MAX_FORM_BYTES: usize = 64 * 1024;
+/// Room for the longest text a form takes (`LongText`, 20,000 characters) in any script: sent
+/// URL-encoded, a character of Arabic, Chinese or Hindi takes 9 bytes (`%D8%A7`…), an emoji 12.
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
 
 pub struct Form<T>(pub T);
 

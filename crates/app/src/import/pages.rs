@@ -3,7 +3,7 @@
 //! can be downloaded as CSV to fix in a spreadsheet), import — and export members as CSV.
 //!
 //! Between steps the file's text travels in a hidden form field, not in the database: the steps
-//! are multipart forms (our 64 KB urlencoded limit does not apply; `MAX_FILE_MB` does, on every
+//! are multipart forms (our 256 KB urlencoded limit does not apply; `MAX_FILE_MB` does, on every
 //! step, since each carries the whole text), so nothing needs a table, an expiry or clean-up, any
 //! instance behind a load balancer can take the next step, and abandoning the import leaves
 //! nothing behind. Every step reads and checks the text again, and the import re-plans against
