@@ -87,6 +87,11 @@ async fn a_quarter_of_onboarding_counts_from_joining_and_asks_before_deleting(d:
     };
     assert_eq!(add("Read the induction pack", "").await.unwrap().status(), StatusCode::SEE_OTHER);
     assert_eq!(add("Accept the charter", "charter").await.unwrap().status(), StatusCode::SEE_OTHER);
+    // The same step sent twice (a second tap): refused, with the reason beside the title.
+    let twice = add("read the induction pack", "").await.unwrap();
+    assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.text().await.unwrap().contains("The checklist already has a step called"));
+    assert_eq!(onboarding::steps(&app.state.db, n.id).await.unwrap().len(), 2);
     backdate_steps(&app, n.id, 60).await;
     admin.post(app.at("/n/eas/onboarding/stuck-days")).form(&[("stuck_days", "7")]).send().await.unwrap();
 

@@ -298,6 +298,17 @@ pub async fn add_step(
     let mut tx = state.db.begin().await?;
     // Steps added at once take turns, so each gets its own place in the list.
     roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
+    // The same step sent twice (a second tap, Back and send) would show newcomers two of it.
+    let steps = onboarding::steps(&state.db, seen.network.id).await?;
+    if steps.iter().any(|s| roundtable_domain::fold(&s.title) == roundtable_domain::fold(title.as_str())) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "title",
+            format!(
+                "The checklist already has a step called “{}”: edit that one, or give this step another title.",
+                title.as_str()
+            ),
+        )]));
+    }
     onboarding::add_step(&mut tx, seen.network.id, title.as_str(), description.as_str(), automatic, now).await?;
     networks::record(&mut tx, actor, actor_name, "onboarding.step_added", &seen, title.as_str(), automatic).await?;
     tx.commit().await?;
