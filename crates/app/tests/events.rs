@@ -218,6 +218,20 @@ async fn bad_event_input_is_explained_and_changes_nothing(d: Dialect) {
         assert!(html.contains(msg), "missing {msg:?}: {html}");
     }
     assert!(html.contains("value=\"Mars/Olympus\""), "typed values are kept");
+    // A time the clocks skip in the event's zone (London goes from 01:00 to 02:00 on 28 March).
+    let r = admin
+        .post(app.at("/n/eas/events/new"))
+        .form(&event_form(&[
+            ("time_zone", "Europe/London"),
+            ("start", "2027-03-28T01:30"),
+            ("end", "2027-03-28T03:00"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("01:30 on 28 Mar 2027 does not exist in Europe/London"), "{html}");
     let n = networks_events(&app, "eas").await;
     assert_eq!(n, 0, "nothing was created");
     // Unknown and malformed ids are simply not found.

@@ -17,7 +17,7 @@ use crate::mail::{self, Email as Mail};
 use crate::networks::{self as nets, Seen};
 use crate::security::{random_token, token_hash};
 use crate::state::AppState;
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use roundtable_domain::error::gather;
 use roundtable_domain::events::{
@@ -281,6 +281,24 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     let tz = gather(&mut errs, parse_time_zone("time_zone", &input.time_zone));
     let start = gather(&mut errs, parse_local("start", &input.start, "start"));
     let end = gather(&mut errs, parse_local("end", &input.end, "end"));
+    // A time the clocks skip (01:30 on the night they go forward) would be shown an hour later
+    // than typed: said, so the organiser chooses.
+    if let Some(tz) = tz {
+        for (field, local) in [("start", start), ("end", end)] {
+            if let Some(local) = local
+                && matches!(tz.from_local_datetime(&local), chrono::LocalResult::None)
+            {
+                errs.push(FieldError::new(
+                    field,
+                    format!(
+                        "{} on {} does not exist in {tz}: the clocks go forward then. Choose a time before or after the change.",
+                        local.format("%H:%M"),
+                        local.format("%-d %b %Y")
+                    ),
+                ));
+            }
+        }
+    }
     let duration = match (start, end) {
         (Some(s), Some(e)) if e <= s => {
             gather(&mut errs, Err(FieldError::new("end", "The end must be after the start.")))
