@@ -602,7 +602,7 @@ async fn organisers_decide_many_requests_at_once(d: Dialect) {
     let r = admin.post(app.at("/n/eas/requests")).form(&form).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/eas/members?notice=decided-some");
     let page = body(admin.get(app.at("/n/eas/members?notice=decided-some")).send().await.unwrap()).await;
-    assert!(page.contains("some had been decided by another organiser or withdrawn"), "{page}");
+    assert!(page.contains("the others had been decided already or withdrawn"), "{page}");
     assert!(!page.contains("Requests to join"), "no request left: {page}");
     for (email, member) in [("ann", true), ("bo", true), ("cy", false), ("dee", false)] {
         let standing = app.standing("eas", app.user_id(&format!("{email}@example.org")).await).await;

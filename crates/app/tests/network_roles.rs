@@ -276,6 +276,9 @@ async fn an_administrator_can_neither_take_over_nor_strip_the_chair(d: Dialect) 
     let r = adm.post(app.at(&format!("/n/leaders/members/{plain}/role"))).form(&[("role", "sponsor")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
     assert_eq!(app.standing("leaders", plain).await, Some((Role::Sponsor, MembershipStatus::Active)));
+    // The same role again changes nothing, and says so.
+    let r = adm.post(app.at(&format!("/n/leaders/members/{plain}/role"))).form(&[("role", "sponsor")]).send().await;
+    assert_eq!(r.unwrap().headers()["location"], "/n/leaders/members?notice=role-same");
     assert_eq!(invite(&app, &adm, "leaders", "helper@example.org", "administrator").await, StatusCode::SEE_OTHER);
 
     // An org admin may change the Chair role (and restore it).

@@ -160,10 +160,10 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "approved-many" => "The requests were approved; each person has been told by email.",
         "declined-many" => "The requests were declined; each person has been told by email.",
         "decided-none" => {
-            "None of those requests was still waiting: another organiser had decided them, or they were withdrawn."
+            "None of those requests was still waiting: they had been decided already (by you or another organiser) or withdrawn."
         }
         "decided-some" => {
-            "The other requests were decided and each person told; some had been decided by another organiser or withdrawn meanwhile."
+            "The requests still waiting were decided and each person told; the others had been decided already or withdrawn."
         }
         "invited" => "The invitation has been sent by email.",
         "invitations-sent" => "The invitations have been sent by email.",
@@ -182,6 +182,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "verified" => "Thank you — your email address is confirmed.",
         "verify-sent" => "We have emailed you a link to confirm your address.",
         "role" => "The role has been changed.",
+        "role-same" => "They had that role already; nothing changed.",
         "removed" => "The person has been removed from the network.",
         "accepted" => "Welcome! You have joined the network.",
         "event-created" => "The event has been created.",

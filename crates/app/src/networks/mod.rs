@@ -869,7 +869,7 @@ pub async fn set_role(
     slug: &str,
     user: UserId,
     role: &str,
-) -> Result<()> {
+) -> Result<bool> {
     let seen = load(state, actor, slug, Capability::ManageMembers).await?;
     let role = parse_role(role)?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
@@ -880,7 +880,7 @@ pub async fn set_role(
         .filter(|m| m.status == MembershipStatus::Active)
         .ok_or(AppError::NotFound)?;
     if before.role == role {
-        return Ok(()); // nothing to change, nothing to audit
+        return Ok(false); // nothing to change, nothing to audit
     }
     check_chairs(&mut tx, actor, &seen, Some(before), Some(MembershipView { role, status: MembershipStatus::Active }))
         .await?;
@@ -891,7 +891,7 @@ pub async fn set_role(
     let detail = format!("{} → {}", before.role.as_str(), role.as_str());
     record(&mut tx, actor, actor_name, "membership.role_changed", &seen, &person.email, &detail).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Removes someone from the network (a member, a pending request or an invitation), and

@@ -622,8 +622,9 @@ async fn set_role(
     Path((slug, user)): Path<(String, String)>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response> {
-    super::set_role(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, &f.role).await?;
-    Ok(Redirect::to(&format!("/n/{slug}/members?notice=role")).into_response())
+    let changed = super::set_role(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, &f.role).await?;
+    let notice = if changed { "role" } else { "role-same" };
+    Ok(Redirect::to(&format!("/n/{slug}/members?notice={notice}")).into_response())
 }
 
 async fn remove_confirm(
