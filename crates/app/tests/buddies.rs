@@ -279,6 +279,12 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
     assert!(buddies::buddy_of(db, eas, nia).await.unwrap().is_none());
     let home = body(nia_c.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("Your first steps (1 of 2 done)") && !home.contains("Your buddy"), "{home}");
+    // Nia is told, so she does not wait on someone who is gone.
+    let told = app.emails_to("nia@example.org").await;
+    assert!(
+        told.iter().any(|m| m.contains("is no longer your buddy in") && m.contains("pair you with someone else")),
+        "{told:?}"
+    );
     // Leaving ended the pairing: rejoining does not quietly bring it back.
     let r = zed_c.post(app.at("/n/eas/join")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/n/eas?notice=joined");

@@ -392,10 +392,12 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
         return Err(not_a_member());
     };
     check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
+    let newcomers = crate::onboarding::buddies::looked_after_by(state, &seen, actor.user_id).await?;
     networks::delete_membership(&mut tx, seen.network.id, actor.user_id).await?;
     networks::cancel_invitations(&mut tx, seen.network.id, &me.email, Utc::now()).await?;
     roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, actor.user_id, Utc::now()).await?;
     tx.commit().await?;
+    crate::onboarding::buddies::told_buddy_left(state, &seen, &me.name, newcomers).await?;
     crate::events::after_leaving(state, &seen, actor.user_id, false).await?;
     Ok(before.status)
 }
@@ -903,6 +905,7 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     networks::lock(&mut tx, seen.network.id).await?;
     let before = networks::membership_in(&mut tx, seen.network.id, user).await?.ok_or(AppError::NotFound)?;
     check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
+    let newcomers = crate::onboarding::buddies::looked_after_by(state, &seen, user).await?;
     if !networks::delete_membership(&mut tx, seen.network.id, user).await? {
         return Err(AppError::NotFound);
     }
@@ -910,6 +913,7 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, user, Utc::now()).await?;
     record(&mut tx, actor, actor_name, "membership.removed", &seen, &person.email, "").await?;
     tx.commit().await?;
+    crate::onboarding::buddies::told_buddy_left(state, &seen, &person.name, newcomers).await?;
     crate::events::after_leaving(state, &seen, user, true).await?;
     Ok(())
 }

@@ -364,6 +364,43 @@ pub struct Mine {
     pub looking_after: Vec<Paired>,
 }
 
+/// The newcomers `person` looks after in the network, read before they leave it or are removed
+/// (`told_buddy_left` then writes to them).
+pub async fn looked_after_by(state: &AppState, seen: &Seen, person: UserId) -> Result<Vec<Paired>> {
+    Ok(buddies::of_person(&state.db, seen.network.id, person).await?.1)
+}
+
+/// Tells each newcomer whose buddy left the network (or was removed from it) that the pairing
+/// ended, so they do not wait on someone who is gone; the organisers can pair them again.
+pub async fn told_buddy_left(state: &AppState, seen: &Seen, buddy_name: &str, newcomers: Vec<Paired>) -> Result<()> {
+    if newcomers.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let mut tx = state.db.begin().await?;
+    for n in newcomers {
+        mail::queue(
+            &mut tx,
+            &Mail {
+                to: &n.email,
+                subject: format!("{buddy_name} is no longer your buddy in {}", seen.network.name),
+                paragraphs: vec![
+                    format!("Hello {},", n.name),
+                    format!(
+                        "{buddy_name} is no longer a member of {}, so they are no longer your buddy there. The network's organisers can pair you with someone else; you can ask them on the network's page.",
+                        seen.network.name
+                    ),
+                ],
+                action: Some(("Open the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Mine> {
     if seen.status() != Some(MembershipStatus::Active) {
         return Ok(Mine::default());
