@@ -146,10 +146,16 @@ impl Config {
         {
             return Err(("database_url", "must start with postgres:// or sqlite:"));
         }
-        if let Some(url) = &self.public_url
-            && (!(url.starts_with("http://") || url.starts_with("https://")) || url.ends_with('/'))
-        {
-            return Err(("public_url", "must look like https://roundtable.example.org (no trailing slash)"));
+        // An origin: scheme, host and port only. Roundtable serves its pages from `/`, so a path
+        // would make every emailed link wrong (and the CSRF check refuse every form).
+        if let Some(url) = &self.public_url {
+            let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+            if host.is_none_or(|h| h.is_empty() || h.contains(['/', '?', '#', ' '])) {
+                return Err((
+                    "public_url",
+                    "must look like https://roundtable.example.org: the address people open, without a path or trailing slash (Roundtable is served from the root of its own host name)",
+                ));
+            }
         }
         if let Some(url) = &self.smtp_url {
             if !["smtp://", "smtps://", "smtp+plain://"].iter().any(|p| url.starts_with(p)) {
@@ -253,6 +259,13 @@ mod tests {
         std::fs::write(&f, "mail_from = \"Roundtable <noreply@example.org\"\n").unwrap();
         let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
         assert!(e.contains("mail_from") && e.contains(&f.display().to_string()), "{e}");
+        for url in ["https://x.example/rt", "https://x.example/", "x.example", "https://"] {
+            std::fs::write(&f, format!("public_url = \"{url}\"\n")).unwrap();
+            let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
+            assert!(e.contains("public_url") && e.contains("without a path"), "{url}: {e}");
+        }
+        std::fs::write(&f, "public_url = \"https://roundtable.example.org:8443\"\n").unwrap();
+        assert!(Config::load(Some(&f), Overrides::default()).is_ok(), "a port is part of an origin");
         std::fs::write(&f, "smtp_url = \"smtps://mail.example.org:notaport\"\n").unwrap();
         let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
         assert!(e.contains("smtp_url") && e.contains("roundtable.toml"), "{e}");

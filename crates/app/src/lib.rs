@@ -60,6 +60,21 @@ pub async fn open_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
 /// from the wrong directory, they would otherwise report success on data nobody uses.
 pub async fn open_existing_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
     database_exists(config)?;
+    let url = config.database_url();
+    if roundtable_store::Db::sqlite_file(&url).is_none() {
+        // PostgreSQL: the database is there (it was created by hand), but may hold nothing of
+        // ours — a mistyped name, the server's `postgres` database. Migrating it would write our
+        // tables into it and report success on no data.
+        let db = roundtable_store::Db::connect(&url).await.context(
+            "opening the PostgreSQL database that `database_url` (--database-url, ROUNDTABLE_DATABASE_URL) names",
+        )?;
+        if !db.has_schema().await? {
+            anyhow::bail!(
+                "the PostgreSQL database that --database-url names holds no Roundtable data: check the URL, \
+                 or run `roundtable migrate` (or `roundtable serve`) with it first to set it up"
+            );
+        }
+    }
     open_db(config).await
 }
 

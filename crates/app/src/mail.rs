@@ -126,16 +126,14 @@ pub async fn deliver(config: &Config, msg: &outbox::Message) -> anyhow::Result<O
     .context("building the message")?;
     match &config.smtp_url {
         Some(url) => {
-            let url = url.replacen("smtp+plain://", "smtp://", 1);
-            let transport: AsyncSmtpTransport<Tokio1Executor> =
-                if config.smtp_url.as_deref().is_some_and(|u| u.starts_with("smtp+plain://")) {
-                    AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
-                        .context("smtp_url")?
-                        .tls(lettre::transport::smtp::client::Tls::None)
-                        .build()
-                } else {
-                    AsyncSmtpTransport::<Tokio1Executor>::from_url(&url).context("smtp_url")?.build()
-                };
+            let transport: AsyncSmtpTransport<Tokio1Executor> = if let Some(rest) = url.strip_prefix("smtp+plain://") {
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&format!("smtp://{rest}"))
+                    .context("smtp_url")?
+                    .tls(lettre::transport::smtp::client::Tls::None)
+                    .build()
+            } else {
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&with_starttls(url)).context("smtp_url")?.build()
+            };
             transport.send(message).await.context("sending by SMTP")?;
             Ok(None)
         }
@@ -172,4 +170,14 @@ impl lettre::message::header::Header for AutoSubmitted {
     fn display(&self) -> lettre::message::header::HeaderValue {
         lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".into())
     }
+}
+
+/// `smtp://` as the README promises it: STARTTLS required, so the relay's password and the
+/// mail (live sign-in links) never cross the network in clear. lettre reads a bare `smtp://`
+/// as no TLS at all; an explicit `?tls=…` in the URL is kept.
+fn with_starttls(url: &str) -> String {
+    if !url.starts_with("smtp://") || url.contains("tls=") {
+        return url.to_owned();
+    }
+    format!("{url}{}tls=required", if url.contains('?') { '&' } else { '?' })
 }

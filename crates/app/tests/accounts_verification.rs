@@ -103,6 +103,9 @@ async fn an_unconfirmed_address_opens_only_home_and_my_account(d: Dialect) {
     let r = sam.post(app.at("/n/circle/join")).send().await.unwrap();
     assert_eq!(location(&r), "/account/verify");
     assert_ne!(status_of(&app, "circle", "sam@example.org").await, Some(MembershipStatus::Active));
+    // Nor does home show the invitation-only network the address was invited to.
+    let home = body(sam.get(app.at("/")).send().await.unwrap()).await;
+    assert!(!home.contains("Invitations waiting for you") && !home.contains("/n/circle"), "{home}");
     // Sending the link again works (a second verification email).
     let r = sam.post(app.at("/account/verify")).send().await.unwrap();
     assert_eq!(location(&r), "/account/verify?notice=verify-sent");
@@ -115,13 +118,13 @@ async fn an_unconfirmed_address_opens_only_home_and_my_account(d: Dialect) {
     }
     let mails = app.emails_to("sam@example.org").await;
     assert_eq!(mails.iter().filter(|m| m.contains("/verify/")).count(), 3, "{mails:?}");
-    // The API refuses a token of an unconfirmed account with a problem document that says why.
-    let token = app.api_token(&sam).await;
-    let r = reqwest::Client::new().get(app.at("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+    // No API token is made for an unconfirmed account: one would outlive the owner taking the
+    // address back.
+    let r = sam.post(app.at("/account/tokens")).form(&[("name", "sleeper")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(r.headers().get("content-type").unwrap(), "application/problem+json");
-    let p: serde_json::Value = r.json().await.unwrap();
-    assert!(p["detail"].as_str().unwrap_or_default().contains("Confirm your email address"), "{p}");
+    assert!(body(r).await.contains("Confirm your email address first"));
+    let sam_id = users::by_email(&app.state.db, "sam@example.org").await.unwrap().unwrap().id;
+    assert!(roundtable_store::tokens::for_user(&app.state.db, sam_id).await.unwrap().is_empty());
     // Signing out works.
     let r = sam.post(app.at("/sign-out")).send().await.unwrap();
     assert_eq!(location(&r), "/sign-in");
@@ -187,9 +190,17 @@ async fn reset_emails_are_limited_per_address_without_saying_so(d: Dialect) {
     assert_eq!(app.emails_to("admin@example.org").await.len() as i64, RESET_EMAILS + 1);
 }
 
+/// A reset or a password change also ends the account's other sessions and API tokens.
 async fn a_reset_or_a_password_change_cancels_the_open_reset_links(d: Dialect) {
     let app = TestApp::spawn(d).await;
-    app.setup().await;
+    let first = app.setup().await;
+    // A token made before the reset (by whoever had the account) stops working with it.
+    let token = app.api_token(&first).await;
+    let me = |token: String| {
+        let url = app.at("/api/v1/me");
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().status() }
+    };
+    assert_eq!(me(token.clone()).await, StatusCode::OK);
     let anon = app.client();
     for _ in 0..2 {
         anon.post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
@@ -199,6 +210,7 @@ async fn a_reset_or_a_password_change_cancels_the_open_reset_links(d: Dialect) {
     assert_eq!(links.len(), 2);
     let r = anon.post(&links[0]).form(&[("password", "a brand new password")]).send().await.unwrap();
     assert_eq!(location(&r), "/sign-in?notice=reset-done");
+    assert_eq!(me(token).await, StatusCode::UNAUTHORIZED, "the reset revoked the API token");
     // The other link no longer works, and says what to do instead.
     let r = anon.get(&links[1]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -215,6 +227,7 @@ async fn a_reset_or_a_password_change_cancels_the_open_reset_links(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let token = app.api_token(&admin).await;
     anon.post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
     let mails = app.emails_to("admin@example.org").await;
     assert_eq!(mails.len(), 3);
@@ -229,6 +242,7 @@ async fn a_reset_or_a_password_change_cancels_the_open_reset_links(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(location(&r), "/account?notice=password");
+    assert_eq!(me(token).await, StatusCode::UNAUTHORIZED, "the change revoked the API token");
     assert_eq!(anon.get(&open[0]).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     let r = anon.post(&open[0]).form(&[("password", "a password of the intruder")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);

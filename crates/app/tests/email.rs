@@ -10,7 +10,11 @@ use std::sync::{Arc, Mutex};
 use support::TestApp;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-both!(mail_goes_out_through_smtp_with_text_and_html_parts, a_down_relay_is_retried_and_nothing_is_lost);
+both!(
+    mail_goes_out_through_smtp_with_text_and_html_parts,
+    a_down_relay_is_retried_and_nothing_is_lost,
+    an_smtp_url_never_sends_in_clear_to_a_relay_without_starttls
+);
 
 /// A minimal SMTP sink: enough of RFC 5321 for lettre without TLS or auth. Returns its port and
 /// the DATA of every message received.
@@ -112,4 +116,25 @@ async fn a_down_relay_is_retried_and_nothing_is_lost(d: Dialect) {
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     let again = outbox::by_id(&app.state.db, msg.id).await.unwrap().unwrap();
     assert_eq!(again.attempts, 1, "retried only after the backoff");
+}
+
+/// `smtp://` means STARTTLS: a relay that does not offer it (the sink offers no TLS) gets
+/// nothing — no password, no message with its live links — and the mail waits to be retried.
+async fn an_smtp_url_never_sends_in_clear_to_a_relay_without_starttls(d: Dialect) {
+    let (port, got) = smtp_sink().await;
+    let app = TestApp::spawn_with(TestDb::new(d).await, &format!("smtp_url = \"smtp://127.0.0.1:{port}\"")).await;
+    app.setup().await;
+    app.client().post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
+    let mut msg = None;
+    for _ in 0..100 {
+        let (rows, _) = outbox::page(&app.state.db, 10, 0).await.unwrap();
+        if rows.first().is_some_and(|m| m.attempts >= 1) {
+            msg = rows.into_iter().next();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let msg = msg.expect("the worker tried to send");
+    assert_eq!(msg.status, "retrying", "{:?}", msg.last_error);
+    assert!(got.lock().unwrap().is_empty(), "nothing went out in clear");
 }

@@ -80,7 +80,7 @@ enum AdminCommand {
         name: String,
         /// The password; if omitted, read from the ROUNDTABLE_NEW_PASSWORD environment variable.
         #[arg(long, env = "ROUNDTABLE_NEW_PASSWORD", hide_env_values = true)]
-        password: String,
+        password: Option<String>,
         /// Make the account an organisation administrator.
         #[arg(long)]
         admin: bool,
@@ -89,8 +89,9 @@ enum AdminCommand {
     ResetPassword {
         #[arg(long)]
         email: String,
+        /// The new password; if omitted, read from the ROUNDTABLE_NEW_PASSWORD environment variable.
         #[arg(long, env = "ROUNDTABLE_NEW_PASSWORD", hide_env_values = true)]
-        password: String,
+        password: Option<String>,
     },
     /// Make an account an organisation administrator.
     GrantAdmin {
@@ -141,14 +142,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(cmd) => {
+            // Kept out of the shell's history and the process list when it comes from the
+            // environment; a clear message when it comes from neither.
+            let password = |p: Option<String>| {
+                p.ok_or_else(|| anyhow::anyhow!("give the password with --password, or in the ROUNDTABLE_NEW_PASSWORD environment variable (kept out of the shell's history)"))
+            };
             let db = roundtable_app::open_existing_db(&config).await?;
             use roundtable_app::admin::console;
             match cmd {
-                AdminCommand::CreateUser { email, name, password, admin } => {
-                    console::create_user(&db, &email, &name, &password, admin).await?
+                AdminCommand::CreateUser { email, name, password: p, admin } => {
+                    console::create_user(&db, &email, &name, &password(p)?, admin).await?
                 }
-                AdminCommand::ResetPassword { email, password } => {
-                    console::reset_password(&db, &email, &password).await?
+                AdminCommand::ResetPassword { email, password: p } => {
+                    console::reset_password(&db, &email, &password(p)?).await?
                 }
                 AdminCommand::GrantAdmin { email } => console::set_admin(&db, &email, true).await?,
                 AdminCommand::RevokeAdmin { email } => console::set_admin(&db, &email, false).await?,

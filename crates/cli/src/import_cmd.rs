@@ -319,7 +319,16 @@ pub async fn run_export(db: &Db, cmd: ExportCommand) -> anyhow::Result<()> {
     let csv = console::export(db, network.as_deref(), separator).await?;
     match out {
         Some(path) => {
-            std::fs::write(&path, &csv).with_context(|| format!("writing {}", path.display()))?;
+            // Owner only, as backups are: the file holds the organisation's HR data.
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            file.write_all(&csv).with_context(|| format!("writing {}", path.display()))?;
             let people = csv.split(|b| *b == b'\n').count().saturating_sub(2);
             eprintln!("Wrote {}: {people} {}.", path.display(), if people == 1 { "person" } else { "people" });
         }

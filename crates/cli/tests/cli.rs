@@ -241,3 +241,20 @@ fn demo_refuses_fewer_people_than_it_can_make() {
     assert!(!out.status.success() && err.contains("--members") && err.contains("10"), "{err}");
     assert!(!dir.path().join("roundtable.db").exists());
 }
+
+/// On PostgreSQL the database is created by hand before the first `migrate`: a command on an
+/// installation's data pointed at one that holds nothing of ours (a typo, the server's own
+/// `postgres` database) stops and says so, and writes no tables into it.
+#[test]
+fn data_commands_refuse_a_postgresql_database_without_roundtable_data() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let empty = rt.block_on(roundtable_store::testing::TestDb::empty_postgres());
+    for args in [vec!["export", "members"], vec!["admin", "grant-admin", "--email", "ann@example.org"]] {
+        let out = roundtable().arg("--database-url").arg(&empty.url).args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} must fail on a database without our tables");
+        assert!(err.contains("holds no Roundtable data") && err.contains("roundtable migrate"), "{args:?}: {err}");
+    }
+    assert!(!rt.block_on(empty.db.has_schema()).unwrap(), "no tables were written into it");
+    drop(empty);
+}

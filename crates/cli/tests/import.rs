@@ -155,6 +155,9 @@ async fn email_changes_found_by_employee_id_are_listed(d: Dialect) {
     roundtable(&db, &["export", "members", "--separator", "semicolon", "--out", &out]);
     let csv = std::fs::read_to_string(&out).unwrap();
     assert!(csv.starts_with("\u{feff}email;name;") && csv.contains("ann.jones@example.org;Ann Jones;"), "{csv}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "HR data is readable by its owner only");
     let text = String::from_utf8_lossy(&roundtable(&db, &["import", "members", &out]).stdout).into_owned();
     assert!(text.contains("0 created, 0 updated, 2 unchanged"), "{text}");
     let err = refused(&db, &["export", "members", "--separator", "tab"]);

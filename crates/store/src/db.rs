@@ -253,6 +253,16 @@ impl Db {
     /// another version of `fold` (`users::refold_names`; one small read otherwise). On
     /// PostgreSQL an advisory lock makes instances that start at the same time take turns over
     /// the migrations; the second finds none to apply.
+    /// Whether the database holds Roundtable's tables (its migrations have run here): a
+    /// PostgreSQL database named by mistake (`postgres`, a typo) does not.
+    pub async fn has_schema(&self) -> Result<bool> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'",
+            Dialect::Postgres => "SELECT 1 WHERE to_regclass('refinery_schema_history') IS NOT NULL",
+        };
+        Ok(self.read_opt(sql, vec![]).await?.is_some())
+    }
+
     pub async fn migrate(&self) -> Result<usize> {
         let applied = self.apply_migrations().await?;
         crate::users::refold_names(self, false).await?;

@@ -28,6 +28,26 @@ impl TestDb {
         Self::try_new(dialect).await.unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// A PostgreSQL database created and left empty, as an administrator creates one by hand
+    /// before the first `migrate` (or names a wrong one).
+    pub async fn empty_postgres() -> TestDb {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (url, name) = Self::create_pg().await.unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
+        TestDb { db, url, pg_name: Some(name), dir }
+    }
+
+    /// A new, empty PostgreSQL database on the test server: (its URL, its name).
+    async fn create_pg() -> Result<(String, String), String> {
+        let admin = pg_admin_url();
+        let name = format!("rt_test_{}", uuid::Uuid::now_v7().simple());
+        let (client, conn) =
+            tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.map_err(|e| format!("{PG_HINT}\n({e})"))?;
+        tokio::spawn(conn);
+        client.batch_execute(&format!("CREATE DATABASE {name}")).await.map_err(|e| e.to_string())?;
+        Ok((replace_db(&admin, &name), name))
+    }
+
     pub async fn try_new(dialect: Dialect) -> Result<TestDb, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         match dialect {
@@ -38,14 +58,7 @@ impl TestDb {
                 Ok(TestDb { db, url, pg_name: None, dir })
             }
             Dialect::Postgres => {
-                let admin = pg_admin_url();
-                let name = format!("rt_test_{}", uuid::Uuid::now_v7().simple());
-                let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-                    .await
-                    .map_err(|e| format!("{PG_HINT}\n({e})"))?;
-                tokio::spawn(conn);
-                client.batch_execute(&format!("CREATE DATABASE {name}")).await.map_err(|e| e.to_string())?;
-                let url = replace_db(&admin, &name);
+                let (url, name) = Self::create_pg().await?;
                 let db = Db::connect(&url).await.map_err(|e| e.to_string())?;
                 db.migrate().await.map_err(|e| e.to_string())?;
                 Ok(TestDb { db, url, pg_name: Some(name), dir })

@@ -23,9 +23,11 @@ pub async fn change_password(state: &AppState, s: &Signed, current: &str, new: &
     let hash = hash_password_async(new.expose().to_owned()).await?;
     let mut tx = state.db.begin().await?;
     roundtable_store::users::set_password(&mut tx, s.user.id, &hash).await?;
-    // A changed password ends every other session, in the same transaction: if it leaked, the
-    // intruder is out the moment the new one counts.
+    // A changed password ends every other session and every API token, in the same
+    // transaction: if it leaked, the intruder (and any token they made) is out the moment the
+    // new one counts.
     sessions::delete_others(&mut tx, s.user.id, &s.session_hash).await?;
+    tokens::delete_all_for(&mut tx, s.user.id).await?;
     // And an open reset link (perhaps in a mailbox someone else reads) must not undo it.
     links::delete_open_for_user(&mut tx, s.user.id, Purpose::Reset).await?;
     tx.commit().await?;
@@ -77,6 +79,13 @@ pub async fn tokens(state: &AppState, s: &Signed) -> Result<Vec<tokens::ApiToken
 
 /// Creates a token and returns its secret, to be shown once. Only its hash is stored.
 pub async fn create_token(state: &AppState, s: &Signed, name: &str) -> Result<String> {
+    // Until the address is confirmed the account may not be its owner's (anyone can sign up
+    // with an address of the organisation's domain): nothing made then may outlive that.
+    if s.user.email_verified_at.is_none() {
+        return Err(AppError::Forbidden(
+            "Confirm your email address first: open the link we emailed you, or send a new one from this page.",
+        ));
+    }
     let name = parse_token_name(name)?;
     let secret = format!("rt_{}", random_token());
     tokens::insert(&state.db, s.user.id, &name, &token_hash(&secret), Utc::now()).await?;

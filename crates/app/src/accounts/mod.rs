@@ -458,8 +458,9 @@ pub async fn reset_link_valid(state: &AppState, token: &str) -> Result<bool> {
     Ok(links::peek(&state.db, &token_hash(token), Purpose::Reset, Utc::now()).await?.is_some())
 }
 
-/// Sets a new password from a reset link, cancels the account's other reset links and signs it
-/// out everywhere.
+/// Sets a new password from a reset link, cancels the account's other reset links, signs it
+/// out everywhere and revokes its API tokens: whoever had the account before the owner proved
+/// the address (someone who signed up with it, or stole a session) keeps nothing.
 pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Result<()> {
     let password = Password::parse(password)?;
     let hash = hash_password_async(password.expose().to_owned()).await?;
@@ -473,6 +474,7 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
     // The person proved they own the address, so it is verified too.
     users::verify_email(&mut tx, user, now).await?;
     sessions::delete_for_user(&mut tx, user).await?;
+    roundtable_store::tokens::delete_all_for(&mut tx, user).await?;
     tx.commit().await?;
     // Proving the address lifts the account's sign-in limits (not the per-address one).
     forget_failed_sign_ins(state, &link.email).await

@@ -956,14 +956,18 @@ pub(crate) async fn after_narrowing(
         tell_left_out(state, tx, seen, e, person, now).await?;
     }
     if more || (e.capacity.is_some() && !left_out.is_empty()) {
-        for at in store::waitlisted_occurrences(tx, e.id, now).await? {
-            match occurrence(state, e, at).await {
-                Ok(item) if !item.cancelled && item.occ.start > now => {
-                    promote_waiting(state, tx, e, &item, now).await?
-                }
-                Ok(_) | Err(AppError::NotFound) => {}
-                Err(err) => return Err(err),
-            }
+        promote_on_dates_to_come(state, tx, e, now).await?;
+    }
+    Ok(())
+}
+
+/// Moves each waiting list of `e` up into the places free on every date still to come.
+async fn promote_on_dates_to_come(state: &AppState, tx: &mut Tx, e: &Arc<Event>, now: DateTime<Utc>) -> Result<()> {
+    for at in store::waitlisted_occurrences(tx, e.id, now).await? {
+        match occurrence(state, e, at).await {
+            Ok(item) if !item.cancelled && item.occ.start > now => promote_waiting(state, tx, e, &item, now).await?,
+            Ok(_) | Err(AppError::NotFound) => {}
+            Err(err) => return Err(err),
         }
     }
     Ok(())
@@ -994,15 +998,7 @@ pub async fn after_leaving(state: &AppState, seen: &Seen, user: UserId, removed:
         }
         store::withdraw_answers_from(&mut tx, e.id, user, now).await?;
         if e.capacity.is_some() {
-            for at in store::waitlisted_occurrences(&mut tx, e.id, now).await? {
-                match occurrence(state, &e, at).await {
-                    Ok(item) if !item.cancelled && item.occ.start > now => {
-                        promote_waiting(state, &mut tx, &e, &item, now).await?
-                    }
-                    Ok(_) | Err(AppError::NotFound) => {}
-                    Err(err) => return Err(err),
-                }
-            }
+            promote_on_dates_to_come(state, &mut tx, &e, now).await?;
         }
         tx.commit().await?;
     }

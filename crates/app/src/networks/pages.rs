@@ -85,7 +85,10 @@ async fn home(
     let Some(s) = s else {
         return Ok(Redirect::to("/sign-in").into_response());
     };
-    let mine = super::mine(&state, &s.actor()).await?;
+    // Until the address is confirmed the account may not be its owner's: the invitations sent
+    // to that address (an invitation-only network's name and purpose among them) wait for it.
+    let unverified = s.user.email_verified_at.is_none();
+    let mine = if unverified { Vec::new() } else { super::mine(&state, &s.actor()).await? };
     let (invitations, mine): (Vec<_>, Vec<_>) =
         mine.iter().partition(|m| m.status() == Some(MembershipStatus::Invited));
     render(&HomePage {
@@ -93,7 +96,7 @@ async fn home(
         name: s.user.name.clone(),
         mine: mine.into_iter().map(card).collect(),
         invitations: invitations.into_iter().map(card).collect(),
-        unverified: s.user.email_verified_at.is_none(),
+        unverified,
     })
 }
 
