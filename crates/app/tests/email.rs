@@ -93,6 +93,18 @@ async fn mail_goes_out_through_smtp_with_text_and_html_parts(d: Dialect) {
     assert!(rows[0].file_name.is_none(), "no .eml file when SMTP is configured");
 }
 
+/// The newest message in the outbox once the worker has tried to send it.
+async fn first_attempt(app: &TestApp) -> outbox::Message {
+    for _ in 0..100 {
+        let (rows, _) = outbox::page(&app.state.db, 10, 0).await.unwrap();
+        if let Some(m) = rows.into_iter().next().filter(|m| m.attempts >= 1) {
+            return m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the worker never tried to send");
+}
+
 async fn a_down_relay_is_retried_and_nothing_is_lost(d: Dialect) {
     // A port nobody listens on: connection refused.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -100,16 +112,7 @@ async fn a_down_relay_is_retried_and_nothing_is_lost(d: Dialect) {
         TestApp::spawn_with(TestDb::new(d).await, &format!("smtp_url = \"smtp+plain://127.0.0.1:{closed}\"")).await;
     app.setup().await;
     app.client().post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
-    let mut msg = None;
-    for _ in 0..100 {
-        let (rows, _) = outbox::page(&app.state.db, 10, 0).await.unwrap();
-        if rows.first().is_some_and(|m| m.attempts >= 1) {
-            msg = rows.into_iter().next();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let msg = msg.expect("the worker tried to send");
+    let msg = first_attempt(&app).await;
     assert_eq!(msg.status, "retrying");
     assert!(msg.last_error.as_deref().unwrap_or("").contains("SMTP"), "{:?}", msg.last_error);
     // The job waits for its backoff (10 s) instead of hammering the relay every poll (50 ms).
@@ -125,16 +128,7 @@ async fn an_smtp_url_never_sends_in_clear_to_a_relay_without_starttls(d: Dialect
     let app = TestApp::spawn_with(TestDb::new(d).await, &format!("smtp_url = \"smtp://127.0.0.1:{port}\"")).await;
     app.setup().await;
     app.client().post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
-    let mut msg = None;
-    for _ in 0..100 {
-        let (rows, _) = outbox::page(&app.state.db, 10, 0).await.unwrap();
-        if rows.first().is_some_and(|m| m.attempts >= 1) {
-            msg = rows.into_iter().next();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let msg = msg.expect("the worker tried to send");
+    let msg = first_attempt(&app).await;
     assert_eq!(msg.status, "retrying", "{:?}", msg.last_error);
     assert!(got.lock().unwrap().is_empty(), "nothing went out in clear");
 }
