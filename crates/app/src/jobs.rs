@@ -18,6 +18,9 @@ pub enum Kind {
     Cleanup,
     /// Every minute: event reminders and post-event feedback requests that fell due.
     EventNotices,
+    /// "Forgot your password?" for an address: looked up and answered here, so the page takes
+    /// the same time whether an account uses the address or not.
+    PasswordReset,
 }
 
 impl Kind {
@@ -26,16 +29,18 @@ impl Kind {
             Kind::SendEmail => "send_email",
             Kind::Cleanup => "cleanup",
             Kind::EventNotices => "event_notices",
+            Kind::PasswordReset => "password_reset",
         }
     }
     fn parse(s: &str) -> Option<Self> {
-        [Kind::SendEmail, Kind::Cleanup, Kind::EventNotices].into_iter().find(|k| k.as_str() == s)
+        [Kind::SendEmail, Kind::Cleanup, Kind::EventNotices, Kind::PasswordReset].into_iter().find(|k| k.as_str() == s)
     }
     fn max_attempts(self) -> i64 {
         match self {
             Kind::SendEmail => 8,
             Kind::Cleanup => 3,
             Kind::EventNotices => 3,
+            Kind::PasswordReset => 3,
         }
     }
 }
@@ -150,6 +155,16 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
         }
         Kind::EventNotices => {
             crate::events::send_due_notices(state, now).await.map_err(|e| anyhow::anyhow!("event notices: {e}"))?;
+        }
+        Kind::PasswordReset => {
+            #[derive(serde::Deserialize)]
+            struct P {
+                email: String,
+            }
+            let p: P = serde_json::from_str(payload).context("password_reset payload")?;
+            crate::accounts::send_requested_reset(state, &p.email)
+                .await
+                .map_err(|e| anyhow::anyhow!("password reset: {e}"))?;
         }
     }
     Ok(())

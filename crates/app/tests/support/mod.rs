@@ -260,9 +260,13 @@ impl TestApp {
     /// sent to `to`.
     pub async fn emails_to(&self, to: &str) -> Vec<String> {
         let dir = self.db.dir.path().join("outbox");
+        // Mail waits in the outbox, and a reset link first for its job ("forgot your password").
+        const RESETS_PENDING: &str =
+            "SELECT 1 FROM jobs WHERE kind = 'password_reset' AND status IN ('queued', 'running')";
         for _ in 0..100 {
             let (msgs, _) = roundtable_store::outbox::page(&self.state.db, 1000, 0).await.expect("outbox");
-            if msgs.iter().all(|m| m.status == "sent") {
+            let resets = self.state.db.read(RESETS_PENDING, vec![]).await.expect("jobs");
+            if msgs.iter().all(|m| m.status == "sent") && resets.is_empty() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
