@@ -962,6 +962,10 @@ async fn a_newcomer_waiting_only_for_a_buddy_is_neither_stuck_nor_nudged(d: Dial
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(!page.contains("waiting for a buddy") && page.contains("Cy Veteran"), "{page}");
+    // Cy leaves the network: Bo waits for a buddy again (an organiser's ending would not).
+    assert_eq!(cy.post(app.at("/n/eas/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 waiting for a buddy.") && page.contains("<strong>Waiting for a buddy</strong>"), "{page}");
 }
 
 /// A newcomer who has the network's new charter to accept sees no steps on its page; a nudge

@@ -19,6 +19,15 @@ macro_rules! live {
     };
 }
 
+/// A pairing that gives the newcomer a buddy: a current one, or one an organiser ended (the
+/// newcomer was looked after). One that ended because the buddy left the network (or the
+/// newcomer did) leaves them waiting for a buddy.
+macro_rules! counts_as_paired {
+    () => {
+        "(ended_at IS NULL OR ended_by IS NOT NULL)"
+    };
+}
+
 queries! {
     /// A newcomer's current buddy: (buddy id, name, since, email).
     BUDDY_OF = concat!("SELECT b.buddy_id, u.name, b.assigned_at, u.email ", live!(), " AND b.network_id = $1 AND b.newcomer_id = $2");
@@ -27,11 +36,11 @@ queries! {
     OF_PERSON = concat!("SELECT b.newcomer_id, n.name, b.buddy_id, u.name, b.assigned_at, n.email, u.email ", live!(), " AND b.network_id = $1 AND (b.newcomer_id = $2 OR b.buddy_id = $2) ORDER BY b.assigned_at, b.newcomer_id");
     /// Every current pairing of a network: newcomer, buddy, since, their emails.
     PAIRS = concat!("SELECT b.newcomer_id, n.name, b.buddy_id, u.name, b.assigned_at, n.email, u.email ", live!(), " AND b.network_id = $1 ORDER BY n.name_folded, b.newcomer_id");
-    /// Whether the newcomer was ever given a buddy in the network (a pairing that ended counts:
-    /// the onboarding step "meet your buddy" stays done).
-    EVER_PAIRED = "SELECT 1 FROM buddies WHERE network_id = $1 AND newcomer_id = $2 LIMIT 1";
-    /// Every newcomer ever given a buddy in the network.
-    PAIRED_IN = "SELECT DISTINCT newcomer_id FROM buddies WHERE network_id = $1";
+    /// Whether the newcomer was given a buddy in the network (`counts_as_paired!`: a pairing an
+    /// organiser ended counts, and the onboarding step "meet your buddy" stays done).
+    EVER_PAIRED = concat!("SELECT 1 FROM buddies WHERE network_id = $1 AND newcomer_id = $2 AND ", counts_as_paired!(), " LIMIT 1");
+    /// Every newcomer given a buddy in the network (`counts_as_paired!`).
+    PAIRED_IN = concat!("SELECT DISTINCT newcomer_id FROM buddies WHERE network_id = $1 AND ", counts_as_paired!());
     /// The current pairing as stored (whoever the buddy is now), inside the changing transaction.
     CURRENT_ROW = "SELECT id, buddy_id FROM buddies WHERE network_id = $1 AND newcomer_id = $2 AND ended_at IS NULL";
     INSERT = "INSERT INTO buddies (id, network_id, newcomer_id, buddy_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)";

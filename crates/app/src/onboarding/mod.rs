@@ -56,7 +56,8 @@ async fn facts(state: &AppState, network: NetworkId, user: UserId) -> Result<Fac
         charter_ok: current.is_none() || accepted >= current,
         profile_ok: u.is_some_and(|p| !p.job_title.is_empty() && !p.department.is_empty()),
         attended_welcome: onboarding::attended_welcome(&state.db, network, user).await?,
-        // Once given a buddy, the step stays done when the pairing ends.
+        // Once given a buddy, the step stays done when an organiser ends the pairing — not when
+        // the buddy leaves the network: the newcomer waits for another.
         has_buddy: roundtable_store::buddies::ever_paired(&state.db, network, user).await?,
     })
 }
