@@ -27,6 +27,12 @@ pub const ADDRESS_FAILURES: i64 = 20;
 /// address can reach (`PAIR_FAILURES`), and never applied to the owner's known addresses.
 pub const ACCOUNT_FAILURES: i64 = 30;
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+/// Sign-ups from one network address for an address that has an account already, per
+/// `FAILURE_WINDOW_MINUTES`: each runs a password hash, and a run of them is someone finding
+/// out who has an account. Successful sign-ups are not counted (a whole office behind one
+/// address may sign up on its first day).
+pub const SIGN_UP_REFUSALS: i64 = 10;
 /// Password-reset emails sent to one address in `RESET_WINDOW_MINUTES`; further requests get the
 /// same answer and send nothing, so the form cannot be used to flood someone's inbox.
 pub const RESET_EMAILS: i64 = 3;
@@ -283,7 +289,24 @@ pub struct SignUpInput {
 
 /// Self sign-up, only for email domains the organisation allows. The address is confirmed by an
 /// emailed link; the person is signed in at once.
-pub async fn sign_up(state: &AppState, input: SignUpInput, ua: &str) -> Result<NewSession> {
+pub async fn sign_up(state: &AppState, input: SignUpInput, client: &str, ua: &str) -> Result<NewSession> {
+    let now = Utc::now();
+    let key = format!("signup:{}", network_of(client));
+    let (by, all) = (format!("{key}:by"), format!("{key}:all"));
+    let keys = login_failures::Keys { pair: &key, address: &by, account: &all };
+    let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let refused = login_failures::counts_since(&state.db, keys, now - window).await?.pair;
+    if refused.count >= SIGN_UP_REFUSALS {
+        let left = refused.oldest.map_or(window, |o| o + window - now);
+        let minutes = u64::try_from((left.num_seconds() + 59) / 60).unwrap_or(0).max(1);
+        let wait = format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" });
+        return Err(AppError::RateLimited {
+            message: format!(
+                "Too many sign-ups from this network for addresses that already have an account. Please wait {wait}; if you have an account, sign in or reset your password."
+            ),
+            retry_after_seconds: minutes * 60,
+        });
+    }
     let mut errs = Vec::new();
     let name = gather(&mut errs, PersonName::parse(&input.name));
     let email = gather(&mut errs, Email::parse(&input.email));
@@ -300,15 +323,19 @@ pub async fn sign_up(state: &AppState, input: SignUpInput, ua: &str) -> Result<N
         return Err(AppError::Invalid(errs));
     };
     let hash = hash_password_async(password.expose().to_owned()).await?;
-    let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    let id = users::insert(
-        &mut tx,
-        &NewUser { email: &email, name: &name, password_hash: Some(&hash), is_org_admin: false, verified: false },
-        now,
-    )
-    .await
-    .map_err(email_taken)?;
+    let new = NewUser { email: &email, name: &name, password_hash: Some(&hash), is_org_admin: false, verified: false };
+    let id = match users::insert(&mut tx, &new, now).await {
+        Ok(id) => id,
+        Err(e) => {
+            let e = email_taken(e);
+            if matches!(e, AppError::Conflict(_)) {
+                drop(tx);
+                login_failures::record(&state.db, keys, now).await?;
+            }
+            return Err(e);
+        }
+    };
     send_verification(state, &mut tx, id, &email).await?;
     tx.commit().await?;
     start_session(state, id, false, ua).await

@@ -298,13 +298,17 @@ async fn sign_up_form(State(state): State<AppState>) -> Result<Response> {
 
 async fn sign_up(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     jar: CookieJar,
     headers: HeaderMap,
     Form(f): Form<SignUpForm>,
 ) -> Result<Response> {
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let client = state.config.client_ip(addr.ip(), forwarded);
     let result = super::sign_up(
         &state,
         SignUpInput { name: f.name.clone(), email: f.email.clone(), password: f.password },
+        &client.to_string(),
         user_agent(&headers),
     )
     .await;
