@@ -977,6 +977,8 @@ mod privacy_rights {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // Sent by a job (the page's answer takes as long for any address): out before she moves.
+        assert_eq!(app.emails_to("ann.old@example.org").await.len(), 1);
         // A failed sign-in under that address: hers, and in her download after the next change.
         let r = app
             .client()
