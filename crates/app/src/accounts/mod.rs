@@ -172,10 +172,22 @@ enum Limit {
     Account,
 }
 
+/// Whole minutes (at least one) until the oldest counted attempt leaves `window`.
+fn minutes_left(oldest: Option<chrono::DateTime<Utc>>, window: Duration, now: chrono::DateTime<Utc>) -> u64 {
+    let left = oldest.map_or(window, |o| o + window - now);
+    u64::try_from((left.num_seconds() + 59) / 60).unwrap_or(0).max(1)
+}
+
+/// A limit's refusal: `message` is given the wait in words ("3 minutes"); `Retry-After` says
+/// the same whole minutes.
+fn refusal(minutes: u64, message: impl FnOnce(&str) -> String) -> AppError {
+    let wait = format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" });
+    AppError::RateLimited { message: message(&wait), retry_after_seconds: minutes * 60 }
+}
+
 /// The refusal, saying in words and in `Retry-After` how long to wait: the same whole minutes.
 fn too_many(limit: Limit, minutes: u64) -> AppError {
-    let wait = format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" });
-    let message = match limit {
+    refusal(minutes, |wait| match limit {
         Limit::Pair => format!(
             "Too many failed sign-in attempts for this account from this address. Please wait {wait} and try again, or reset your password."
         ),
@@ -185,8 +197,7 @@ fn too_many(limit: Limit, minutes: u64) -> AppError {
         Limit::Account => format!(
             "Too many failed sign-in attempts for this account from different places, so for now it only accepts sign-ins from networks it has been used from before. Please wait {wait}, sign in from a network you have used before, or reset your password."
         ),
-    };
-    AppError::RateLimited { message, retry_after_seconds: minutes * 60 }
+    })
 }
 
 /// The client address as the sign-in limits count it: an IPv6 client is counted by its /64
@@ -252,9 +263,7 @@ pub async fn sign_in(
         // A refused attempt checked nothing, so it does not count: waiting out the window is
         // enough, however often someone knocks meanwhile.
         login_failures::take_back(&state.db, &attempt).await?;
-        let left = w.oldest.map_or(window, |o| o + window - now);
-        let minutes = u64::try_from((left.num_seconds() + 59) / 60).unwrap_or(0);
-        return Err(too_many(limit, minutes.max(1)));
+        return Err(too_many(limit, minutes_left(w.oldest, window, now)));
     }
     let ok = verify_password_async(password.to_owned(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
     match user {
@@ -297,15 +306,11 @@ pub async fn sign_up(state: &AppState, input: SignUpInput, client: &str, ua: &st
     let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
     let refused = login_failures::counts_since(&state.db, keys, now - window).await?.pair;
     if refused.count >= SIGN_UP_REFUSALS {
-        let left = refused.oldest.map_or(window, |o| o + window - now);
-        let minutes = u64::try_from((left.num_seconds() + 59) / 60).unwrap_or(0).max(1);
-        let wait = format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" });
-        return Err(AppError::RateLimited {
-            message: format!(
+        return Err(refusal(minutes_left(refused.oldest, window, now), |wait| {
+            format!(
                 "Too many sign-ups from this network for addresses that already have an account. Please wait {wait}; if you have an account, sign in or reset your password."
-            ),
-            retry_after_seconds: minutes * 60,
-        });
+            )
+        }));
     }
     let mut errs = Vec::new();
     let name = gather(&mut errs, PersonName::parse(&input.name));
@@ -541,13 +546,9 @@ pub async fn confirm_password(state: &AppState, user: &User, password: &str) -> 
     let counts = login_failures::counts_since(&state.db, keys, now - window).await?;
     if counts.pair.count > PAIR_FAILURES {
         login_failures::take_back(&state.db, &attempt).await?;
-        let left = counts.pair.oldest.map_or(window, |o| o + window - now);
-        let minutes = u64::try_from((left.num_seconds() + 59) / 60).unwrap_or(0).max(1);
-        let wait = format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" });
-        return Err(AppError::RateLimited {
-            message: format!("Too many wrong passwords. Please wait {wait} and try again, or reset your password."),
-            retry_after_seconds: minutes * 60,
-        });
+        return Err(refusal(minutes_left(counts.pair.oldest, window, now), |wait| {
+            format!("Too many wrong passwords. Please wait {wait} and try again, or reset your password.")
+        }));
     }
     let ok = verify_password_async(password.to_owned(), user.password_hash.clone()).await;
     if ok {
