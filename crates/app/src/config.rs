@@ -37,6 +37,9 @@ pub struct Config {
     /// the client named in `X-Forwarded-For` (for the per-address sign-in limit and logs);
     /// from anyone else that header is ignored, so it cannot be forged.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A secret a metrics collector on another machine sends as `Authorization: Bearer …` to
+    /// read `/metrics`. Unset, `/metrics` answers only clients on this machine (loopback).
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -60,6 +63,7 @@ impl Default for Config {
             session_hours: 12,
             remember_days: 30,
             trusted_proxies: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -85,12 +89,13 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url())
             .field("smtp", &self.smtp_url.as_ref().map(|_| "<redacted>"))
             .field("log_format", &self.log_format)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
 
 /// Every setting, for `ROUNDTABLE_<NAME>`; other ROUNDTABLE_* variables belong to tools and tests.
-const SETTINGS: [&str; 11] = [
+const SETTINGS: [&str; 12] = [
     "bind",
     "data_dir",
     "database_url",
@@ -102,6 +107,7 @@ const SETTINGS: [&str; 11] = [
     "session_hours",
     "remember_days",
     "trusted_proxies",
+    "metrics_token",
 ];
 
 /// Where a setting's value came from, in the words of the README's configuration section.

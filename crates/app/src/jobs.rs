@@ -21,6 +21,9 @@ pub enum Kind {
     /// "Forgot your password?" for an address: looked up and answered here, so the page takes
     /// the same time whether an account uses the address or not.
     PasswordReset,
+    /// Someone left a network, was removed from it or lost their account: their answers to
+    /// events to come are given up and the waiting lists move (`events::give_up_places`).
+    GiveUpPlaces,
 }
 
 impl Kind {
@@ -30,10 +33,13 @@ impl Kind {
             Kind::Cleanup => "cleanup",
             Kind::EventNotices => "event_notices",
             Kind::PasswordReset => "password_reset",
+            Kind::GiveUpPlaces => "give_up_places",
         }
     }
     fn parse(s: &str) -> Option<Self> {
-        [Kind::SendEmail, Kind::Cleanup, Kind::EventNotices, Kind::PasswordReset].into_iter().find(|k| k.as_str() == s)
+        [Kind::SendEmail, Kind::Cleanup, Kind::EventNotices, Kind::PasswordReset, Kind::GiveUpPlaces]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
     fn max_attempts(self) -> i64 {
         match self {
@@ -41,6 +47,7 @@ impl Kind {
             Kind::Cleanup => 3,
             Kind::EventNotices => 3,
             Kind::PasswordReset => 3,
+            Kind::GiveUpPlaces => 8,
         }
     }
 }
@@ -165,6 +172,18 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
             crate::accounts::send_requested_reset(state, &p.email)
                 .await
                 .map_err(|e| anyhow::anyhow!("password reset: {e}"))?;
+        }
+        Kind::GiveUpPlaces => {
+            #[derive(serde::Deserialize)]
+            struct P {
+                user: roundtable_domain::UserId,
+                network: Option<roundtable_domain::NetworkId>,
+                why: crate::events::GivenUp,
+            }
+            let p: P = serde_json::from_str(payload).context("give_up_places payload")?;
+            crate::events::give_up_places(state, p.user, p.network, p.why)
+                .await
+                .map_err(|e| anyhow::anyhow!("giving up places: {e}"))?;
         }
     }
     Ok(())

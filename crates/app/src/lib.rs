@@ -46,13 +46,17 @@ pub fn init_logging(format: config::LogFormat) {
 
 /// Connects and migrates the database named by the configuration.
 pub async fn open_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
-    let url = config.database_url();
-    let db = roundtable_store::Db::connect(&url).await.with_context(|| {
-        let what = if url.starts_with("postgres") { "PostgreSQL" } else { url.as_str() };
-        format!("opening the database ({what}) that `database_url` (--database-url, ROUNDTABLE_DATABASE_URL) or `data_dir` names")
-    })?;
+    let db = connect(config).await?;
     db.migrate().await.context("applying database migrations")?;
     Ok(db)
+}
+
+async fn connect(config: &Config) -> anyhow::Result<roundtable_store::Db> {
+    let url = config.database_url();
+    roundtable_store::Db::connect(&url).await.with_context(|| {
+        let what = if url.starts_with("postgres") { "PostgreSQL" } else { url.as_str() };
+        format!("opening the database ({what}) that `database_url` (--database-url, ROUNDTABLE_DATABASE_URL) or `data_dir` names")
+    })
 }
 
 /// Like `open_db`, for commands that work on an installation's data (admin, import, export,
@@ -60,22 +64,18 @@ pub async fn open_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
 /// from the wrong directory, they would otherwise report success on data nobody uses.
 pub async fn open_existing_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
     database_exists(config)?;
-    let url = config.database_url();
-    if roundtable_store::Db::sqlite_file(&url).is_none() {
-        // PostgreSQL: the database is there (it was created by hand), but may hold nothing of
-        // ours — a mistyped name, the server's `postgres` database. Migrating it would write our
-        // tables into it and report success on no data.
-        let db = roundtable_store::Db::connect(&url).await.context(
-            "opening the PostgreSQL database that `database_url` (--database-url, ROUNDTABLE_DATABASE_URL) names",
-        )?;
-        if !db.has_schema().await? {
-            anyhow::bail!(
-                "the PostgreSQL database that --database-url names holds no Roundtable data: check the URL, \
-                 or run `roundtable migrate` (or `roundtable serve`) with it first to set it up"
-            );
-        }
+    let db = connect(config).await?;
+    // PostgreSQL: the database is there (it was created by hand), but may hold nothing of ours —
+    // a mistyped name, the server's `postgres` database. Migrating it would write our tables
+    // into it and report success on no data.
+    if roundtable_store::Db::sqlite_file(&config.database_url()).is_none() && !db.has_schema().await? {
+        anyhow::bail!(
+            "the PostgreSQL database that --database-url names holds no Roundtable data: check the URL, \
+             or run `roundtable migrate` (or `roundtable serve`) with it first to set it up"
+        );
     }
-    open_db(config).await
+    db.migrate().await.context("applying database migrations")?;
+    Ok(db)
 }
 
 /// Fails, saying where it looked, when the configured SQLite file is not there.

@@ -167,9 +167,18 @@ async fn the_openapi_document_has_readable_tags_and_lists_error_responses(d: Dia
         assert!(join[status].is_object(), "join should document {status}: {join}");
     }
     let mut operations = 0;
+    let mut ids = std::collections::HashSet::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             operations += 1;
+            // What OpenAPI requires and code generators rely on: an operationId used once, and
+            // words for every response.
+            let id = op["operationId"].as_str().unwrap_or_default();
+            assert!(ids.insert(id.to_owned()), "{method} {path}: operationId {id} is used twice");
+            for (status, r) in op["responses"].as_object().unwrap() {
+                let described = r["description"].as_str().is_some_and(|d| !d.trim().is_empty());
+                assert!(described || r["$ref"].is_string(), "{method} {path} {status}: no description");
+            }
             let tags = op["tags"].as_array().unwrap();
             assert!(tags.iter().all(|t| !t.as_str().unwrap().contains("::")), "{method} {path}: {tags:?}");
             assert!(op["responses"]["401"].is_object(), "{method} {path} should document 401");

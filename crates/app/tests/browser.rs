@@ -1974,7 +1974,8 @@ async fn buddy_and_import_journey(dialect: Dialect) {
             "email,name,start_date,Worker Status,Termination Date\n\
              fay@example.org,Fay Field,31/02/2020,Active,\n\
              gus@example.org,Gus Grant,2021-04-01,Active,2999-12-31\n\
-             hal@example.org,Hal Hence,2015-06-01,Terminated,2024-03-31",
+             hal@example.org,Hal Hence,2015-06-01,Terminated,2024-03-31\n\
+             bo@example.org,Bo Buddy,2016-09-01,Terminated,2024-06-30",
         )
         .await;
     let next = admin.button("Continue").await;
@@ -1995,6 +1996,14 @@ async fn buddy_and_import_journey(dialect: Dialect) {
     admin.expect_text("main .error-summary h2", "1 row has errors").await;
     admin.link("You can download the rows with errors").await;
     admin.expect_text("#error-rows-h", "Fix the rows with errors in Excel").await;
+    // Bo has left: the preview says so, and why (the page and its table audited by axe).
+    admin.expect_text("#deactivations", "To deactivate").await;
+    admin
+        .find(
+            By::XPath("//table[ancestor::*[@aria-labelledby='deactivations']]//tr[td='bo@example.org' and td='status “Terminated” in the file']"),
+            "Bo to deactivate, for his status in the file",
+        )
+        .await;
     let download = admin.button("Download the rows with errors (CSV)").await;
     let form = download.find(By::XPath("./ancestor::form")).await.expect("the download's form");
     assert_eq!(form.attr("action").await.expect("action").as_deref(), Some("/admin/import/errors.csv"));
@@ -2018,6 +2027,8 @@ async fn buddy_and_import_journey(dialect: Dialect) {
     assert!(users::by_email(db, "gus@example.org").await.expect("read").is_some(), "the valid row is imported");
     assert!(users::by_email(db, "fay@example.org").await.expect("read").is_none(), "the row with errors is not");
     assert!(users::by_email(db, "hal@example.org").await.expect("read").is_none(), "a leaver is not added");
+    let bo = users::by_email(db, "bo@example.org").await.expect("read").expect("Bo");
+    assert!(bo.deactivated_at.is_some(), "a leaver in the file is deactivated");
 
     report(dialect, "buddy and import journey", started, vec![admin.quit().await, nia.quit().await], 20);
     drop(app);

@@ -16,6 +16,7 @@ use support::TestApp;
 both!(
     a_network_turned_invitation_only_takes_back_its_whole_organisation_events,
     removed_and_deactivated_people_get_no_more_event_mail,
+    a_deactivated_account_gives_its_places_to_the_waiting_list_in_order,
     the_personal_calendar_and_feed_wait_for_the_current_charter,
     deactivated_hosts_and_attendees_leave_event_pages,
     an_admin_outside_the_network_keeps_event_mail_and_a_pending_charter_keeps_the_seat_not_the_news,
@@ -302,6 +303,50 @@ async fn removed_and_deactivated_people_get_no_more_event_mail(d: Dialect) {
     for to in gone {
         assert_eq!(mails(&app, to, "Cancelled: Steering committee").await, 0, "{to}");
     }
+}
+
+async fn a_deactivated_account_gives_its_places_to_the_waiting_list_in_order(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let start = Utc::now() + Duration::days(2);
+    let (id, at) = event(&app, &admin, "eas", "Budget workshop", start, &[("capacity", "1")]).await;
+    // One place: Bo holds it, Cy then Di wait for it.
+    let mut people = Vec::new();
+    for (email, name) in
+        [("bo@example.org", "Bo Member"), ("cy@example.org", "Cy Member"), ("di@example.org", "Di Member")]
+    {
+        let c = member(&app, email, name, "eas").await;
+        rsvp(&app, &c, &id, &at, "yes").await;
+        people.push(c);
+    }
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let answers = || async { store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap() };
+    let answer = |list: &[store::Attendee], name: &str| list.iter().find(|a| a.name == name).map(|a| a.response);
+    // An administrator deactivates Bo (he left the organisation): the place is Cy's, first in
+    // line — not whoever answers next — and she is told.
+    deactivate(&app, &admin, "bo@example.org").await;
+    app.jobs_done().await;
+    let list = answers().await;
+    assert_eq!((answer(&list, "Cy Member"), answer(&list, "Di Member")), (Some(Rsvp::Yes), Some(Rsvp::Waitlisted)));
+    assert_eq!(mails(&app, "cy@example.org", "A place is yours: Budget workshop").await, 1);
+    assert_eq!(
+        mails(&app, "bo@example.org", "Your place is given up: Budget workshop").await,
+        0,
+        "no mail to a closed account"
+    );
+    // Cy closes her own account: Di's turn.
+    let r = people[1].post(app.at("/account/deactivate")).form(&[("confirm_password", support::PASSWORD)]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    app.jobs_done().await;
+    assert_eq!(answer(&answers().await, "Di Member"), Some(Rsvp::Yes));
+    // Bo back (reactivated) has no place to claim over Di: his answer went with his account.
+    let bo = user_id(&app, "bo@example.org").await;
+    let r = admin.post(app.at(&format!("/admin/people/{bo}/active"))).form(&[("value", "true")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let list = answers().await;
+    assert_eq!(answer(&list, "Bo Member"), None);
+    assert_eq!(list.iter().filter(|a| a.response == Rsvp::Yes).count(), 1, "one place, one person");
 }
 
 async fn the_personal_calendar_and_feed_wait_for_the_current_charter(d: Dialect) {

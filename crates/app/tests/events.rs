@@ -16,6 +16,7 @@ use support::TestApp;
 both!(
     organisers_create_events_and_members_see_them_in_their_own_time_zone,
     bad_event_input_is_explained_and_changes_nothing,
+    an_event_over_the_night_the_clocks_change_ends_at_the_time_typed,
     concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_waiting,
     a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_changed,
     a_retimed_series_keeps_each_dates_answers,
@@ -150,6 +151,25 @@ async fn organisers_create_events_and_members_see_them_in_their_own_time_zone(d:
     let page = body(bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap()).await;
     assert!(page.contains("Tue 12 Jan 2027, 07:00–08:00 EST"), "New York sees 07:00: {page}");
     assert!(page.contains("Tue 12 Jan 2027, 12:00–13:00 GMT"), "and the organiser's local time: {page}");
+    // Mail about it too is on each person's clock, with the event's where that differs; Cy has
+    // chosen no time zone, so hers is the event's.
+    let cy = member(&app, "cy@example.org", "Cy Member", "eas").await;
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let at = e.starts_at.timestamp_micros().to_string();
+    for c in [&bo, &cy] {
+        let form = [("response", "yes"), ("at", at.as_str())];
+        let r = c.post(app.at(&format!("/events/{id}/rsvp"))).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let text =
+        |mails: Vec<String>| unqp(&mails.into_iter().find(|m| m.contains("You're going")).expect("a confirmation"));
+    let bos = text(app.emails_to("bo@example.org").await);
+    assert!(bos.contains("on Tue 12 Jan 2027, 07:00–08:00 EST (12:00–13:00 GMT where it is held)"), "{bos}");
+    let cys = text(app.emails_to("cy@example.org").await);
+    assert!(
+        cys.contains("on Tue 12 Jan 2027, 12:00–13:00 GMT is confirmed") && !cys.contains("where it is held"),
+        "{cys}"
+    );
     assert!(page.contains("<strong>what works</strong>"), "Markdown description rendered: {page}");
     assert!(page.contains("0 of 20 taken"));
     let month = body(bo.get(app.at("/n/eas/events?view=month&month=2027-01")).send().await.unwrap()).await;
@@ -182,6 +202,31 @@ async fn organisers_create_events_and_members_see_them_in_their_own_time_zone(d:
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!((e.title.as_str(), e.sequence), ("January meeting", 1));
+}
+
+async fn an_event_over_the_night_the_clocks_change_ends_at_the_time_typed(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    // London's clocks go forward at 01:00 on 28 March 2027 and back at 02:00 on 31 October.
+    for (start, end, shown, minutes) in [
+        ("2027-03-28T00:30", "2027-03-28T03:00", "Sun 28 Mar 2027, 00:30 GMT – 03:00 BST", 90),
+        ("2027-10-31T00:30", "2027-10-31T03:00", "Sun 31 Oct 2027, 00:30 BST – 03:00 GMT", 210),
+        ("2027-10-31T01:30", "2027-10-31T02:00", "Sun 31 Oct 2027, 01:30 BST – 02:00 GMT", 90),
+    ] {
+        let id = create_event(&app, &admin, "eas", &[("start", start), ("end", end)]).await;
+        let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+        assert_eq!(e.duration_minutes, minutes, "{start}–{end}");
+        let page = body(admin.get(app.at(&format!("/events/{id}"))).send().await.unwrap()).await;
+        assert!(page.contains(shown), "{shown}: {page}");
+        // Edited again, the form holds the times as typed; the calendar file ends after it starts.
+        let form = body(admin.get(app.at(&format!("/events/{id}/edit"))).send().await.unwrap()).await;
+        assert!(form.contains(&format!("value=\"{end}\"")), "{end}: {form}");
+        let at = e.starts_at.timestamp_micros();
+        let ics = body(admin.get(app.at(&format!("/events/{id}/invite.ics?at={at}"))).send().await.unwrap()).await;
+        let compact = |t: &str| t.replace(['-', ':'], "") + "00";
+        assert!(ics.contains(&format!("DTEND;TZID=Europe/London:{}", compact(end))), "{ics}");
+    }
 }
 
 async fn bad_event_input_is_explained_and_changes_nothing(d: Dialect) {
@@ -360,6 +405,7 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
     let removed_id = user_id(&app, &removed).await;
     let r = admin.post(app.at(&format!("/n/eas/members/{removed_id}/remove"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.jobs_done().await;
     let people = store::attendees(&app.state.db, e.id, moved.starts_at).await.unwrap();
     assert_eq!(people.iter().filter(|a| a.response == Rsvp::Yes).count(), 12, "the place is taken again");
     assert_eq!(people.iter().find(|a| a.email == waiting[3].email).unwrap().response, Rsvp::Yes);
@@ -405,12 +451,22 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     assert!(april.contains("Cancelled"), "{april}");
     let may = body(admin.get(app.at("/n/eas/events?view=month&month=2027-05")).send().await.unwrap()).await;
     assert!(may.contains("12:00 Monthly meeting") && !may.contains("Cancelled"), "other dates stay: {may}");
+    // Changing one date offers what one date can have of its own — its title and time — and
+    // says where the rest is changed (it would otherwise be saved and ignored).
+    let one = body(admin.get(app.at(&format!("/events/{id}/edit?scope=one&at={at}"))).send().await.unwrap()).await;
+    assert!(
+        one.contains("id=\"f-title\"") && one.contains("id=\"f-start\"") && !one.contains("id=\"f-place\""),
+        "{one}"
+    );
+    assert!(one.contains("edit the whole series to change them"), "{one}");
     let mails = app.emails_to("bo@example.org").await;
     let cancel = mails.iter().find(|m| m.contains("Cancelled: Monthly meeting")).expect("cancellation email");
     let cal = calendar_in(cancel);
     assert_eq!(cal.property_value("METHOD"), Some("CANCEL"));
     let v = vevents(&cal)[0];
-    assert_eq!(v.get_uid(), Some(format!("{id}-{at}@roundtable").as_str()), "one date of a series has its own UID");
+    // One date of a series has its own UID: the series' with the date's place in it (April is
+    // the fourth, from January), which a re-timed series keeps.
+    assert_eq!(v.get_uid(), Some(format!("{id}-4@roundtable").as_str()), "one date of a series has its own UID");
     assert!(v.property_value("SEQUENCE").unwrap().parse::<u32>().unwrap() >= 1, "SEQUENCE raised");
     // The same cancellation sent again (a second tap, Back and send): said, and no one told twice.
     let again = admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "one"), ("at", at.as_str())]);
@@ -547,6 +603,46 @@ async fn a_retimed_series_keeps_each_dates_answers(d: Dialect) {
     assert_eq!(answer_on(after[0]).await, Some(Rsvp::Maybe));
     assert_eq!(answer_on(after[1]).await, Some(Rsvp::Yes));
     assert_eq!(answer_on(after[2]).await, None);
+    // Bo is sent each date he answered as it now is, under the UID his calendar has for it.
+    let uid_of = |mail: &String| vevents(&calendar_in(mail))[0].get_uid().unwrap_or_default().to_owned();
+    let updated = |mails: Vec<String>, subject: &str| -> Vec<(String, String)> {
+        let mut v: Vec<_> = mails
+            .into_iter()
+            .filter(|m| m.contains(&format!("Subject: {subject}")))
+            .map(|m| (uid_of(&m), unqp(&m)))
+            .collect();
+        v.sort();
+        v
+    };
+    let mails = updated(app.emails_to("bo@example.org").await, "Updated: Tuesday circle");
+    let uids: Vec<&str> = mails.iter().map(|(u, _)| u.as_str()).collect();
+    assert_eq!(uids, [format!("{id}-1@roundtable"), format!("{id}-2@roundtable")], "one per date he answered");
+    assert!(mails[0].1.contains("It is now on Tue 2 Mar 2027, 10:00") && mails[1].1.contains("Tue 9 Mar 2027"));
+    let gone = |mails: Vec<String>| {
+        let mut v: Vec<String> = mails.iter().filter(|m| m.contains("Subject: Cancelled:")).map(uid_of).collect();
+        v.sort();
+        v
+    };
+    // A capacity alone changes nothing in a calendar: no mail.
+    let mut quiet = fields("2027-03-02T10:00", "2027-03-02T11:00");
+    quiet.push(("capacity".into(), "30".into()));
+    assert_eq!(
+        admin.post(app.at(&format!("/events/{id}/edit"))).form(&quiet).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(updated(app.emails_to("bo@example.org").await, "Updated: Tuesday circle").len(), 2);
+    // Cancelled from the second date on: a cancellation for each date he answered from there.
+    let third = after[2].timestamp_micros().to_string();
+    let r = bo.post(app.at(&format!("/events/{id}/rsvp"))).form(&[("response", "yes"), ("at", third.as_str())]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    let second = after[1].timestamp_micros().to_string();
+    let r =
+        admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "following"), ("at", second.as_str())]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        gone(app.emails_to("bo@example.org").await),
+        [format!("{id}-2@roundtable"), format!("{id}-3@roundtable")]
+    );
 }
 
 async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
@@ -732,6 +828,10 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Said on the event's own page, beside the field, so the right code can be typed at once.
+    let page = body(r).await;
+    assert!(page.contains("<h2 id=\"checkin-h\">Check in</h2>") && page.contains("That code does not match"), "{page}");
+    assert!(page.contains("aria-describedby=\"f-code-error\""), "{page}");
     let r = bo
         .post(app.at(&format!("/events/{id}/check-in")))
         .form(&[("code", &e.checkin_code.to_lowercase()[..]), ("at", at.as_str())])
@@ -874,6 +974,15 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
     assert_eq!(bad.json::<serde_json::Value>().await.unwrap()["code"], "invalid_input");
     let one: serde_json::Value = support::api_get(app.at(&format!("/api/v1/events/{id}")), &token).await;
     assert_eq!(one["title"], "Monthly meeting");
+    // A window too long for one answer is refused, not cut short (a sync would miss events).
+    let long = api
+        .get(app.at("/api/v1/networks/eas/events?from=2026-01-01T00:00:00Z&to=2027-06-01T00:00:00Z"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(long.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(long.json::<serde_json::Value>().await.unwrap()["errors"][0]["field"], "to");
     let spec: serde_json::Value = api.get(app.at("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(spec["paths"]["/api/v1/events/{id}/rsvp"]["post"].is_object());
     assert!(spec["paths"]["/api/v1/networks/{slug}/events"]["get"].is_object());

@@ -1112,6 +1112,30 @@ async fn health_readiness_and_metrics_answer(d: Dialect) {
     assert!(counted("(unmatched)", "404") && !metrics.contains("some-network"), "{metrics}");
     assert!(metrics.contains("roundtable_http_request_duration_seconds"), "{metrics}");
     assert!(metrics.contains("roundtable_jobs{status=\"failed\"}"), "{metrics}");
+    // From another machine (here: through a trusted proxy), only with the configured token.
+    drop(app);
+    let extra = "trusted_proxies = [\"127.0.0.1\"]\nmetrics_token = \"collector-secret-7\"";
+    let app = TestApp::spawn_with(roundtable_store::testing::TestDb::new(d).await, extra).await;
+    let from_afar = |token: Option<&str>| {
+        let r = c.get(app.at("/metrics")).header("x-forwarded-for", "203.0.113.9");
+        let r = match token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        };
+        async move { r.send().await.unwrap() }
+    };
+    let refused = from_afar(None).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(body(refused).await.contains("metrics_token"), "says how to be let in");
+    assert_eq!(from_afar(Some("guess")).await.status(), StatusCode::FORBIDDEN);
+    let allowed = from_afar(Some("collector-secret-7")).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert!(body(allowed).await.contains("roundtable_http_requests_total"));
+    // A proxy nobody declared, forwarding from afar, does not make the request local.
+    drop(app);
+    let app = TestApp::spawn(d).await;
+    let r = c.get(app.at("/metrics")).header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
 /// Every route × anonymous, member, each organiser role, sponsor, org admin, outsider × own and

@@ -1001,6 +1001,20 @@ mod privacy_rights {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        // Only those who took part rate a date: not the organiser, who was not marked there.
+        let r = admin
+            .post(app.at(&format!("/events/{past}/feedback")))
+            .form(&[("rating", "1"), ("at", past_at.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let form =
+            body(admin.get(app.at(&format!("/events/{past}/feedback?at={past_at}"))).send().await.unwrap()).await;
+        assert!(
+            form.contains("Feedback comes from the people who took part") && !form.contains("/feedback\" novalidate"),
+            "{form}"
+        );
         let r = ann
             .post(app.at(&format!("/events/{past}/feedback")))
             .form(&[("rating", "5"), ("comment", FEEDBACK), ("at", past_at.as_str())])
@@ -1338,15 +1352,17 @@ mod privacy_rights {
             .unwrap()
             .is_empty()
         );
-        // Figures stay: her rating (without its words), her attendance, answer, tick and
-        // acceptance, tied to the anonymous account; her calendar feeds are gone.
+        // Figures stay: her rating (without its words), her attendance, tick and acceptance,
+        // tied to the anonymous account; her calendar feeds are gone, and so is her answer to
+        // a date to come (her place goes down the waiting list, by a job).
         let (past_id, past_start) =
             (past.parse().unwrap(), DateTime::from_timestamp_micros(past_at.parse().unwrap()).unwrap());
         assert_eq!(events::feedback(db, past_id, past_start).await.unwrap(), [(5, String::new())]);
         // (Kept for the figures, though the event page no longer names anyone deactivated.)
         assert_eq!(events::history_of(db, id).await.unwrap().len(), 1);
         assert!(events::attended(db, past_id, past_start).await.unwrap().is_empty());
-        assert_eq!(events::rsvps_of(db, id).await.unwrap().len(), 1);
+        app.jobs_done().await;
+        assert_eq!(events::rsvps_of(db, id).await.unwrap().len(), 0);
         assert_eq!(roundtable_store::onboarding::ticked_by(db, id).await.unwrap().len(), 1);
         assert_eq!(roundtable_store::charters::accepted_by(db, id).await.unwrap().len(), 1);
         assert!(events::all_feeds_of(db, id).await.unwrap().is_empty());

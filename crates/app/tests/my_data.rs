@@ -305,12 +305,21 @@ async fn erasure_removes_the_name_in_any_case_from_events_charters_steps_and_fee
     let bounce = "550 5.1.1 <carmen@example.org>: Recipient address rejected";
     roundtable_store::jobs::fail(db, job, bounce, now).await.unwrap();
 
+    // She once asked for a password reset: the request's job holds her address.
+    let r =
+        app.client().post(app.at("/password/forgot")).form(&[("email", "Carmen@Example.org")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.jobs_done().await;
+    let payloads = "SELECT COUNT(*) FROM jobs WHERE payload LIKE $1";
+    assert_eq!(count(&app, payloads, params!["%carmen@example.org%"]).await, 1);
+
     let carmen_id = id(&app, "carmen@example.org").await;
     let r = admin.post(app.at(&format!("/admin/people/{carmen_id}/erase"))).form(&[("confirm", "ERASE")]).send();
     assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
     assert_eq!(count(&app, texts, params!["%carmen okafor%"]).await, 0, "named in none after");
     let errors = "SELECT COUNT(*) FROM jobs WHERE last_error LIKE $1";
     assert_eq!(count(&app, errors, params!["%carmen@example.org%"]).await, 0, "nor in a bounced job");
+    assert_eq!(count(&app, payloads, params!["%carmen@example.org%"]).await, 0, "nor in her reset request");
     assert_eq!(count(&app, errors, params!["%<a former member>: Recipient%"]).await, 1);
     let rows = db.read("SELECT title, description FROM events WHERE network_id = $1", params![net]).await.unwrap();
     let event: Vec<(String, String)> = rows.iter().map(|r| (r.text(0).unwrap(), r.text(1).unwrap())).collect();

@@ -88,6 +88,25 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     }
 }
 
+/// How long an event typed as `start`–`end` on the wall clock of `tz` lasts: the time between
+/// the two instants, so that a night the clocks change is an hour shorter or longer than the
+/// clock face says (00:30–03:00 London on the spring change lasts 90 minutes). The start reads as
+/// `local_to_utc` reads it; an end that happens twice (the autumn change) is the one that keeps
+/// the length closest to the clock face's (01:30–02:00 then: the later 01:30 is not an option,
+/// so 90 minutes; 01:10–01:40 on both sides: 30). None when the end is not after the start.
+pub fn span(tz: Tz, start: NaiveDateTime, end: NaiveDateTime) -> Option<Duration> {
+    let from = local_to_utc(tz, start);
+    let typed = end - start;
+    let ends = match tz.from_local_datetime(&end) {
+        LocalResult::Ambiguous(a, b) => vec![a.with_timezone(&Utc), b.with_timezone(&Utc)],
+        _ => vec![local_to_utc(tz, end)],
+    };
+    ends.into_iter()
+        .map(|to| to - from)
+        .filter(|d| *d > Duration::zero())
+        .min_by_key(|d| (*d - typed).num_seconds().abs())
+}
+
 /// How often a series repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freq {
@@ -551,6 +570,20 @@ pub fn rank_hosts<Id: Clone + Ord>(candidates: &[HostCandidate<Id>]) -> Vec<Id> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_night_the_clocks_change_is_shorter_or_longer_than_the_clock_face() {
+        use super::span;
+        let london: Tz = "Europe/London".parse().unwrap();
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        let minutes = |s, e| span(london, at(s), at(e)).map(|d| d.num_minutes());
+        assert_eq!(minutes("2027-03-28T00:30", "2027-03-28T03:00"), Some(90), "an hour is skipped");
+        assert_eq!(minutes("2027-10-31T00:30", "2027-10-31T03:00"), Some(210), "an hour happens twice");
+        assert_eq!(minutes("2027-10-31T01:30", "2027-10-31T02:00"), Some(90), "from the first 01:30");
+        assert_eq!(minutes("2027-10-31T01:10", "2027-10-31T01:40"), Some(30), "both in the repeated hour");
+        assert_eq!(minutes("2027-01-12T12:00", "2027-01-12T13:00"), Some(60), "an ordinary day");
+        assert_eq!(minutes("2027-01-12T12:00", "2027-01-12T12:00"), None);
+    }
+
     use super::*;
     use chrono::NaiveTime;
 

@@ -38,6 +38,12 @@ impl From<rusqlite::Error> for Error {
         {
             return Error::Busy(e.to_string());
         }
+        // A full disk: nothing was written, and nothing will be until someone makes room.
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && f.code == rusqlite::ErrorCode::DiskFull
+        {
+            return Error::Unavailable(e.to_string());
+        }
         Error::Database(e.to_string())
     }
 }
@@ -61,6 +67,14 @@ impl From<tokio_postgres::Error> for Error {
                 .contains(db.code())
             {
                 return Error::Busy(text);
+            }
+            // Class 53 (the server is out of disk, memory or connections) and a server shutting
+            // down or starting: the database cannot take the change now, however it is written.
+            if db.code().code().starts_with("53")
+                || [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW]
+                    .contains(db.code())
+            {
+                return Error::Unavailable(text);
             }
             return Error::Database(text);
         }
@@ -98,5 +112,11 @@ mod tests {
         assert!(matches!(Error::from(failure(rusqlite::ffi::SQLITE_BUSY)), Error::Busy(_)));
         assert!(matches!(Error::from(failure(rusqlite::ffi::SQLITE_LOCKED)), Error::Busy(_)));
         assert!(matches!(Error::from(failure(rusqlite::ffi::SQLITE_CORRUPT)), Error::Database(_)));
+    }
+
+    #[test]
+    fn a_full_disk_is_unavailable_not_a_failure_of_ours() {
+        let full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
+        assert!(matches!(Error::from(full), Error::Unavailable(_)));
     }
 }

@@ -91,14 +91,17 @@ queries! {
     /// The waiting list in order, first come first promoted, of people who may still attend.
     WAITLIST = concat!("SELECT r.user_id FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'waitlisted' AND ", may_still_read!(), " ORDER BY r.responded_at, r.user_id LIMIT $3");
     WAITLISTED_OCCURRENCES = "SELECT DISTINCT occurrence_at FROM event_rsvps WHERE event_id = $1 AND occurrence_at >= $2 AND response = 'waitlisted' ORDER BY occurrence_at";
-    /// (event, date) from $3 on where the person waits for a place, in one network.
     /// The events of network $1 with a date from $3 on that $2 answered yes or maybe to, or waits
     /// for a place at.
     ANSWERED_IN = "SELECT DISTINCT r.event_id FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.occurrence_at >= $3 AND r.response IN ('yes', 'maybe', 'waitlisted') ORDER BY r.event_id";
+    /// The same in every network.
+    RECIPIENT = "SELECT id, email, name, time_zone FROM users WHERE id = $1";
+    ANSWERED_ANYWHERE = "SELECT DISTINCT event_id FROM event_rsvps WHERE user_id = $1 AND occurrence_at >= $2 AND response IN ('yes', 'maybe', 'waitlisted') ORDER BY event_id";
+    /// (event, date) from $3 on where the person waits for a place, in one network.
     WAITING_IN = "SELECT r.event_id, r.occurrence_at FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.response = 'waitlisted' AND r.occurrence_at >= $3 ORDER BY r.occurrence_at, r.event_id";
     /// Who answered yes, maybe or waits for a place at a date from $2 on and may attend the event
     /// (`may_attend!`: whatever charter they have still to accept).
-    ANSWERED_MAY_ATTEND_FROM = concat!("SELECT DISTINCT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_attend!());
+    ANSWERED_MAY_ATTEND_FROM = concat!("SELECT DISTINCT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_attend!());
     /// Whether the person may attend the event (`may_attend!`).
     MAY_ATTEND = concat!("SELECT 1 FROM users u JOIN events e ON e.id = $1 JOIN networks n ON n.id = e.network_id WHERE u.id = $2 AND ", may_attend!());
     /// The dates from $3 on a person answered yes, maybe or joined the waiting list for.
@@ -106,22 +109,29 @@ queries! {
     WITHDRAW_ANSWERS_FROM = "DELETE FROM event_rsvps WHERE event_id = $1 AND user_id = $2 AND occurrence_at >= $3";
     PROMOTE = "UPDATE event_rsvps SET response = 'yes', updated_at = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'waitlisted'";
     /// The answers the organisers see, of those who may still attend (as the seats count).
-    ATTENDEES = concat!("SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND ", may_attend!(), " ORDER BY r.response, r.responded_at, u.name_folded");
+    /// Going first, then maybe, the waiting list in its order, then those not going.
+    ATTENDEES = concat!("SELECT r.user_id, u.name, u.email, r.response, r.responded_at FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND ", may_attend!(), " ORDER BY CASE r.response WHEN 'yes' THEN 0 WHEN 'maybe' THEN 1 WHEN 'waitlisted' THEN 2 ELSE 3 END, r.responded_at, u.name_folded");
     /// Everyone with an answer to any occurrence from $2 on (for change and cancellation
     /// notices) who may still read the event; likewise for one occurrence, and those going.
-    ANSWERED_FROM = concat!("SELECT DISTINCT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
-    ANSWERED_AT = concat!("SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
-    GOING_AT = concat!("SELECT u.id, u.email, u.name FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND ", may_still_read!());
+    /// Each answer (yes, maybe, waiting) to a date from $2 on, with the person, date by date.
+    ANSWERS_FROM = concat!("SELECT u.id, u.email, u.name, u.time_zone, r.occurrence_at FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!(), " ORDER BY r.occurrence_at, u.id");
+    /// Whether $3 took part in the date: checked in, or down as going.
+    TOOK_PART = "SELECT 1 FROM event_attendance WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 UNION ALL SELECT 1 FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'yes'";
+    WITHDRAW_ANSWER = "DELETE FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
+    ANSWERED_FROM = concat!("SELECT DISTINCT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
+    ANSWERED_AT = concat!("SELECT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
+    GOING_AT = concat!("SELECT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND ", may_still_read!());
     CHECK_IN = "INSERT INTO event_attendance (event_id, network_id, occurrence_at, user_id, method, checked_in_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
     /// Who attended, as the event page lists them: deactivated people appear nowhere.
     ATTENDED_AT = "SELECT a.user_id, u.name, a.method, a.checked_in_at FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NULL ORDER BY u.name_folded";
     /// Whether check-in was used at all for an occurrence (whoever has since left).
     ATTENDANCE_COUNT = "SELECT COUNT(*) FROM event_attendance WHERE event_id = $1 AND occurrence_at = $2";
     /// Attendees to ask for feedback: those who may still read the event.
-    ATTENDED_AT_ALL = concat!("SELECT u.id, u.email, u.name FROM event_attendance r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND ", may_still_read!());
+    ATTENDED_AT_ALL = concat!("SELECT u.id, u.email, u.name, u.time_zone FROM event_attendance r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND ", may_still_read!());
     HISTORY_OF = "SELECT a.event_id, e.title, n.slug, n.name, a.occurrence_at, a.method, a.checked_in_at FROM event_attendance a JOIN events e ON e.id = a.event_id JOIN networks n ON n.id = a.network_id WHERE a.user_id = $1 ORDER BY a.occurrence_at DESC LIMIT 200";
     /// Hosts as the event page shows them: deactivated people appear nowhere.
-    HOSTS = "SELECT h.occurrence_at, h.user_id, u.name FROM event_hosts h JOIN users u ON u.id = h.user_id WHERE h.event_id = $1 AND u.deactivated_at IS NULL ORDER BY h.occurrence_at, u.name_folded";
+    /// Hosts still in the network (a host who left or was removed is no longer shown as one).
+    HOSTS = "SELECT h.occurrence_at, h.user_id, u.name FROM event_hosts h JOIN users u ON u.id = h.user_id WHERE h.event_id = $1 AND u.deactivated_at IS NULL AND EXISTS (SELECT 1 FROM memberships m WHERE m.network_id = h.network_id AND m.user_id = h.user_id AND m.status = 'active') ORDER BY h.occurrence_at, u.name_folded";
     ADD_HOST = "INSERT INTO event_hosts (event_id, network_id, occurrence_at, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
     CLEAR_HOSTS = "DELETE FROM event_hosts WHERE event_id = $1 AND occurrence_at = $2";
     /// Per active member of the network: times hosted and the last occurrence hosted.
@@ -367,19 +377,22 @@ pub struct Exception {
 }
 
 pub async fn exceptions(db: &Db, event: Uuid) -> Result<Vec<Exception>> {
-    db.read(EXCEPTIONS, params![event])
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Exception {
-                occurrence_at: r.time(0)?,
-                cancelled: r.bool(1)?,
-                starts_at: r.opt_time(2)?,
-                ends_at: r.opt_time(3)?,
-                title: r.opt_text(4)?,
-            })
-        })
-        .collect()
+    db.read(EXCEPTIONS, params![event]).await?.iter().map(exception).collect()
+}
+
+/// The same, as the transaction sees them (after its own changes).
+pub async fn exceptions_tx(tx: &mut Tx, event: Uuid) -> Result<Vec<Exception>> {
+    tx.read(EXCEPTIONS, params![event]).await?.iter().map(exception).collect()
+}
+
+fn exception(r: &Row) -> Result<Exception> {
+    Ok(Exception {
+        occurrence_at: r.time(0)?,
+        cancelled: r.bool(1)?,
+        starts_at: r.opt_time(2)?,
+        ends_at: r.opt_time(3)?,
+        title: r.opt_text(4)?,
+    })
 }
 
 pub async fn upsert_exception(
@@ -496,6 +509,12 @@ pub async fn answered_in(db: &Db, network: NetworkId, user: UserId, from: DateTi
     db.read(ANSWERED_IN, params![network, user, from]).await?.iter().map(|r| r.uuid(0)).collect()
 }
 
+/// The events of any network with a date from `from` on that `user` answered yes or maybe to,
+/// or waits for a place at.
+pub async fn answered_anywhere(db: &Db, user: UserId, from: DateTime<Utc>) -> Result<Vec<Uuid>> {
+    db.read(ANSWERED_ANYWHERE, params![user, from]).await?.iter().map(|r| r.uuid(0)).collect()
+}
+
 /// The dates from `from` on `user` answered yes or maybe to, or waits for a place at.
 pub async fn dates_answered_by(
     tx: &mut Tx,
@@ -571,14 +590,26 @@ pub async fn move_occurrences(tx: &mut Tx, event: Uuid, moves: &[(DateTime<Utc>,
     Ok(())
 }
 
-/// Someone to email: id, address, name.
-pub type Recipient = (UserId, String, String);
-
-fn recipients(rows: Vec<Row>) -> Result<Vec<Recipient>> {
-    rows.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.text(2)?))).collect()
+/// Someone to email about an event, with the time zone their profile gives (for the times).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub time_zone: String,
 }
 
-/// People who answered yes, maybe or joined the waiting list for any occurrence from `from` on.
+fn recipients(rows: Vec<Row>) -> Result<Vec<Recipient>> {
+    rows.iter()
+        .map(|r| Ok(Recipient { id: UserId(r.uuid(0)?), email: r.text(1)?, name: r.text(2)?, time_zone: r.text(3)? }))
+        .collect()
+}
+
+/// One person to email, by id.
+pub async fn recipient(db: &Db, user: UserId) -> Result<Option<Recipient>> {
+    Ok(recipients(db.read(RECIPIENT, params![user]).await?)?.pop())
+}
+
 /// People with an answer to a date from `from` on who may attend the event, whether or not they
 /// may read it yet (a charter to accept): those an audience change leaves out are the others.
 pub async fn answered_may_attend_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<Recipient>> {
@@ -587,6 +618,23 @@ pub async fn answered_may_attend_from(tx: &mut Tx, event: Uuid, from: DateTime<U
 
 pub async fn may_attend(tx: &mut Tx, event: Uuid, user: UserId) -> Result<bool> {
     Ok(!tx.read(MAY_ATTEND, params![event, user]).await?.is_empty())
+}
+
+/// Each answer to a date from `from` on of people who may still read the event: (person, date).
+pub async fn answers_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<(Recipient, DateTime<Utc>)>> {
+    let rows = tx.read(ANSWERS_FROM, params![event, from]).await?;
+    let dates = rows.iter().map(|r| r.time(4)).collect::<Result<Vec<_>>>()?;
+    Ok(recipients(rows)?.into_iter().zip(dates).collect())
+}
+
+/// Whether `user` took part in the date (checked in, or down as going): who may rate it.
+pub async fn took_part(db: &Db, event: Uuid, at: DateTime<Utc>, user: UserId) -> Result<bool> {
+    Ok(!db.read(TOOK_PART, params![event, at, user]).await?.is_empty())
+}
+
+/// Forgets one person's answer to one date.
+pub async fn withdraw_answer(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId) -> Result<u64> {
+    tx.write(WITHDRAW_ANSWER, params![event, at, user]).await
 }
 
 pub async fn answered_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<Recipient>> {

@@ -60,6 +60,9 @@ queries! {
     /// <ann@…>: no such user"): mail to someone who left bouncing is what often comes before
     /// erasing them.
     ERASE_JOB_ERRORS = "UPDATE jobs SET last_error = REPLACE(last_error, $1, 'a former member') WHERE REPLACE(last_error, $1, '') <> last_error AND created_at >= $2 AND created_at < $3";
+    /// "Forgot your password?" requests for the address (the app's `password_reset` jobs keep
+    /// the address typed, normalised, until done jobs are purged).
+    ERASE_RESET_REQUESTS = "DELETE FROM jobs WHERE kind = 'password_reset' AND payload = $1 AND created_at >= $2 AND created_at < $3";
     ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3 RETURNING file_name";
     /// Audit entries and mail written since `$2` that mention the name `$1` (`$3`: as HTML).
     AUDIT_NAMING = "SELECT id, subject, detail FROM audit_log WHERE (REPLACE(LOWER(subject), LOWER($1), '') <> LOWER(subject) OR REPLACE(LOWER(detail), LOWER($1), '') <> LOWER(detail)) AND at >= $2";
@@ -507,6 +510,8 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
         tx.write(ERASE_LINKS_TO, params![address, from, until]).await?;
         tx.write(ERASE_AUDIT_SUBJECT, params![address, from, until]).await?;
         tx.write(ERASE_JOB_ERRORS, params![address, from, until]).await?;
+        let reset_request = serde_json::json!({ "email": address }).to_string();
+        tx.write(ERASE_RESET_REQUESTS, params![reset_request, from, until]).await?;
         for r in tx.read(AUDIT_DETAILS_NAMING, params![address, from, until]).await? {
             let (entry, detail) = (r.text(0)?, r.text(1)?);
             let scrubbed = scrub(&detail, address);

@@ -454,6 +454,13 @@ pub const PHOTO_HELD: &str = "A profile photo is held (JPEG); the JSON download 
 /// Deactivates the person's own account after checking their password: they are signed out
 /// everywhere, and their API tokens stop working (an inactive account authenticates nothing).
 pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result<()> {
+    if password.is_empty() {
+        return Err(FieldError::new(
+            "confirm_password",
+            "Enter your password to confirm; your account stays as it is.",
+        )
+        .into());
+    }
     if !crate::accounts::confirm_password(state, user, password).await? {
         return Err(
             FieldError::new("confirm_password", "That password is not right; your account stays as it is.").into()
@@ -479,6 +486,7 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
     .await?;
     sessions::delete_for_user(&mut tx, user.id).await?;
     roundtable_store::tokens::delete_all_for(&mut tx, user.id).await?;
+    crate::events::queue_giving_up(&mut tx, user.id, None, crate::events::GivenUp::Deactivated, Utc::now()).await?;
     tx.commit().await?;
     Ok(())
 }

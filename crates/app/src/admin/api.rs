@@ -56,7 +56,7 @@ pub struct AdminPeoplePage {
     people: Vec<AdminPersonJson>,
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/people", tag = "people", params(AdminPeopleQuery),
+#[utoipa::path(get, path = "/api/v1/admin/people", tag = "people", operation_id = "list_all_people", params(AdminPeopleQuery),
     responses((status = 200, body = AdminPeoplePage, description = "Everyone with an account, deactivated and erased people included, by name; 50 a page"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only")))]
 pub async fn list_people(

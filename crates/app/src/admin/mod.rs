@@ -171,6 +171,7 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
     if !active {
         roundtable_store::sessions::delete_for_user(&mut tx, user).await?;
         roundtable_store::tokens::delete_all_for(&mut tx, user).await?;
+        crate::events::queue_giving_up(&mut tx, user, None, crate::events::GivenUp::Deactivated, Utc::now()).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -209,6 +210,7 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
     // comments; buddy pairings end) is in the store's `erase`.
     let erased = users::erase(&mut tx, user, now).await?;
     record(&mut tx, actor, actor_name, "person.erased", "a former member", "personal data erased").await?;
+    crate::events::queue_giving_up(&mut tx, user, None, crate::events::GivenUp::Deactivated, now).await?;
     tx.commit().await?;
     // Off disk too: the copies of mail to or about them in the outbox folder (the database
     // keeps the rewritten messages), and the old page versions in SQLite's log.

@@ -176,6 +176,17 @@ fn general(status: &str) -> &'static str {
     }
 }
 
+/// What a status means in this API, for a response documented without words of its own.
+fn plain_meaning(status: &str) -> &'static str {
+    match status {
+        "200" => "Done; the answer is in the body.",
+        "201" => "Created; the answer is in the body.",
+        "204" => "Done; there is nothing to return.",
+        "404" => "Not found, or not visible to the caller (the two are not told apart).",
+        _ => general(status),
+    }
+}
+
 impl Modify for ReadableDocs {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let problem = || ContentBuilder::new().schema(Some(RefOr::Ref(Ref::from_schema_name("Problem")))).build();
@@ -227,6 +238,15 @@ impl Modify for ReadableDocs {
                 }
                 if charter_gated(method, path) {
                     CHARTER_PENDING.add_to(op);
+                }
+                // Every response needs a description (OpenAPI requires one; code generators
+                // refuse a document without): the status's meaning where none was written.
+                for (status, response) in op.responses.responses.iter_mut() {
+                    if let RefOr::T(r) = response
+                        && r.description.trim().is_empty()
+                    {
+                        r.description = plain_meaning(status).into();
+                    }
                 }
                 let takes_json =
                     matches!(&op.request_body, Some(RefOr::T(b)) if b.content.contains_key("application/json"));

@@ -81,7 +81,8 @@ fn json(i: &super::Item) -> EventJson {
 pub(crate) struct RangeQuery {
     /// Start of the window (RFC 3339); default now.
     from: Option<String>,
-    /// End of the window (RFC 3339); default 92 days after `from`, at most 400 days.
+    /// End of the window (RFC 3339), after `from`; default 92 days after `from`. A window of more
+    /// than 400 days is refused (422): ask for it in parts.
     to: Option<String>,
 }
 
@@ -95,7 +96,8 @@ fn parse_time(field: &'static str, raw: Option<&str>, default: DateTime<Utc>) ->
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/events", params(("slug" = String, Path), RangeQuery),
-    responses((status = 200, body = EventsPage), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = EventsPage, description = "The dates of the network's events in the window, in time order"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "`from` or `to` is not an RFC 3339 time, or the window is empty or longer than 400 days (`errors[0].field` names which)")))]
 pub(crate) async fn list_events(
     State(state): State<AppState>,
     u: ApiUser,
@@ -103,7 +105,12 @@ pub(crate) async fn list_events(
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Json<EventsPage>> {
     let from = parse_time("from", q.from.as_deref(), Utc::now())?;
-    let to = parse_time("to", q.to.as_deref(), from + Duration::days(92))?.min(from + Duration::days(400));
+    let to = parse_time("to", q.to.as_deref(), from + Duration::days(92))?;
+    // Refused rather than cut short: a sync job would take a shortened list for the whole.
+    if to <= from || to - from > Duration::days(400) {
+        let why = "Give a `to` after `from` and at most 400 days after it; ask for a longer time in parts.";
+        return Err(ApiError(AppError::Invalid(vec![FieldError::new("to", why)])));
+    }
     let (_, items) = super::network_calendar(&state, &u.actor(), &slug, from, to, &super::Filter::default()).await?;
     Ok(Json(EventsPage { events: items.iter().map(json).collect() }))
 }
@@ -141,7 +148,7 @@ pub struct RsvpResult {
 
 #[utoipa::path(post, path = "/api/v1/events/{id}/rsvp", params(("id" = String, Path)), request_body = RsvpJson,
     responses((status = 200, body = RsvpResult),
-        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only members of the event's network answer it, unless it is open to the whole organisation"), (status = 409, body = crate::api::Problem, content_type = "application/problem+json"), (status = 422, body = crate::api::Problem, content_type = "application/problem+json")))]
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only members of the event's network answer it, unless it is open to the whole organisation"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such event, one the caller may not see, or `occurrence` is not one of its dates"), (status = 409, body = crate::api::Problem, content_type = "application/problem+json"), (status = 422, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn rsvp(
     State(state): State<AppState>,
     u: ApiUser,

@@ -5,8 +5,11 @@
 //! transitions so clients that do not know the IANA name still get the offsets right.
 //!
 //! UIDs: `<event id>@roundtable` for a series or one-off event; an invitation to one occurrence
-//! of a recurring series uses `<event id>-<occurrence µs>@roundtable`. SEQUENCE is the event's
-//! counter, raised at every change, so calendar programs update the entry they already have.
+//! of a recurring series uses `<event id>-<n>@roundtable`, the date's place in the series (1 for
+//! the first), which stays when the series is re-timed (its answers move along, nth to nth: an
+//! invitation keyed by the time would arrive as a second entry beside the first). SEQUENCE is
+//! the event's counter, raised at every change, so calendar programs update the entry they
+//! already have.
 
 use crate::events::Item;
 use chrono::{DateTime, Duration, Utc};
@@ -37,7 +40,17 @@ pub fn series_uid(e: &Event) -> String {
 }
 
 fn occurrence_uid(e: &Event, original: DateTime<Utc>) -> String {
-    if e.rrule.is_empty() { series_uid(e) } else { format!("{}-{}@roundtable", e.id, original.timestamp_micros()) }
+    if e.rrule.is_empty() {
+        return series_uid(e);
+    }
+    // Dates before this one (a few hundred at most: a weekly series over years), counted
+    // without the series' end, which a "cancel from here on" moves before this very date.
+    let mut s = crate::events::series(e);
+    if let Some(rule) = s.rule.as_mut() {
+        (rule.until, rule.count) = (None, None);
+    }
+    let place = s.between(e.starts_at, original, 100_000).len() + 1;
+    format!("{}-{place}@roundtable", e.id)
 }
 
 fn tz_of(e: &Event) -> Tz {

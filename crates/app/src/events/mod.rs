@@ -21,7 +21,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use roundtable_domain::error::gather;
 use roundtable_domain::events::{
-    Audience, EventKind, LocationMode, Occurrence, Rsvp, Rule, Series, parse_time_zone, rank_hosts,
+    Audience, EventKind, LocationMode, Occurrence, Rsvp, Rule, Series, parse_time_zone, rank_hosts, span,
 };
 use roundtable_domain::{Actor, Capability, FieldError, LongText, NetworkId, UserId, Visibility};
 use roundtable_store::events::{self as store, Event, EventFields, Exception};
@@ -306,7 +306,12 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
         (Some(s), Some(e)) if e - s > Duration::days(14) => {
             gather(&mut errs, Err(FieldError::new("end", "An event can last at most 14 days.")))
         }
-        (Some(s), Some(e)) => Some(e - s),
+        // As long as the clocks say, but for a night they change (`span`).
+        (Some(s), Some(e)) => match tz.and_then(|tz| span(tz, s, e)) {
+            Some(d) => Some(d),
+            None if tz.is_none() => None,
+            None => gather(&mut errs, Err(FieldError::new("end", "The end must be after the start."))),
+        },
         _ => None,
     };
     let until = if input.until.trim().is_empty() {
@@ -560,8 +565,25 @@ pub async fn default_occurrence(state: &AppState, e: &Arc<Event>) -> Result<Opti
     Ok(expand(e, &xs, e.starts_at, e.last_ends_at.unwrap_or(now) + Duration::seconds(1)).into_iter().last())
 }
 
-fn when(item: &Item, tz: Tz) -> String {
-    pages::fmt_range(item.occ.start, item.occ.end, tz)
+/// An occurrence's time for an email to someone whose profile gives `zone`: on their clock,
+/// with the event's own after it when that differs (for a room, the time where it is held is
+/// what the invitation says). The default zone (UTC) counts as none chosen, as most people
+/// never set one: they are given the event's time as it stands.
+fn when(item: &Item, zone: &str) -> String {
+    let held = tz_of(&item.event);
+    let range = |tz| pages::fmt_range(item.occ.start, item.occ.end, tz);
+    match zone.parse::<Tz>() {
+        Ok(theirs) if theirs != Tz::UTC && theirs != held => {
+            let (mine, there) = (range(theirs), range(held));
+            // The same day both sides: the day once ("…, 07:00–08:00 EST (12:00–13:00 GMT …)").
+            let there = match (mine.split_once(", "), there.split_once(", ")) {
+                (Some((day, _)), Some((same, times))) if day == same && !times.contains(" – ") => times.to_owned(),
+                _ => there,
+            };
+            format!("{mine} ({there} where it is held)")
+        }
+        _ => range(held),
+    }
 }
 
 /// Emails `people` about a change or cancellation of `item`, with the matching iCalendar part.
@@ -573,19 +595,18 @@ async fn notify(
     method: ics::Method,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let tz = tz_of(&item.event);
     // Those going to this occurrence keep it as accepted; a "maybe" or a place on the waiting
     // list stays tentative in their calendar.
     let going: Vec<UserId> =
-        store::going_at(tx, item.event.id, item.occ.original).await?.into_iter().map(|r| r.0).collect();
-    for (id, email, name) in people {
+        store::going_at(tx, item.event.id, item.occ.original).await?.into_iter().map(|r| r.id).collect();
+    for store::Recipient { id, email, name, time_zone } in people {
         let cancelled = method == ics::Method::Cancel;
         let subject =
             if cancelled { format!("Cancelled: {}", item.title()) } else { format!("Updated: {}", item.title()) };
         let text = if cancelled {
-            format!("{} on {} has been cancelled.", item.title(), when(item, tz))
+            format!("{} on {} has been cancelled.", item.title(), when(item, time_zone))
         } else {
-            format!("{} has changed. It is now on {}.", item.title(), when(item, tz))
+            format!("{} has changed. It is now on {}.", item.title(), when(item, time_zone))
         };
         let attendee = ics::Attendee { email, name, going: going.contains(id) };
         let ics = ics::invitation(method, item, Some(attendee), &organiser(state), &state.config.public_url());
@@ -677,7 +698,7 @@ pub async fn update(
             let mut people = Vec::new();
             let mut left_out = Vec::new();
             for person in store::answered_from(&mut tx, id, at).await? {
-                if store::may_attend(&mut tx, new_id, person.0).await? {
+                if store::may_attend(&mut tx, new_id, person.id).await? {
                     people.push(person);
                 } else {
                     left_out.push(person);
@@ -687,7 +708,7 @@ pub async fn update(
             let old_item = Item { event: old, ..item };
             for person in &left_out {
                 left_out_mail(state, &mut tx, &a.seen, &old_item, person, now).await?;
-                store::withdraw_answers_from(&mut tx, id, person.0, at).await?;
+                store::withdraw_answers_from(&mut tx, id, person.id, at).await?;
             }
             if !people.is_empty() {
                 notify(state, &mut tx, &old_item, &people, ics::Method::Cancel, now).await?;
@@ -717,10 +738,7 @@ pub async fn update(
                 let moves = occurrence_moves(&series(&e), e.starts_at, &series(&fresh), fresh.starts_at, &used);
                 store::move_occurrences(&mut tx, id, &moves).await?;
             }
-            let people = store::answered_from(&mut tx, id, now).await?;
-            if let Some(next) = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next() {
-                notify(state, &mut tx, &next, &people, ics::Method::Request, now).await?;
-            }
+            tell_each_date(state, &mut tx, &e, &fresh, now).await?;
             // More places (or no limit any more): the waiting lists move up. The event's row
             // lock (above) makes RSVPs wait for this transaction.
             let more = e.capacity.is_some_and(|old| fresh.capacity.is_none_or(|new| new > old));
@@ -731,6 +749,55 @@ pub async fn update(
     record(&mut tx, actor, actor_name, "event.updated", e.network_id, &p.fields.title, scope_name(scope)).await?;
     tx.commit().await?;
     Ok(target)
+}
+
+/// After the whole series was edited: each answer to a date to come is sent that date as it now
+/// is — only when something a calendar entry holds changed (time, title, place, link,
+/// description). An answer to a date the new rule no longer has is withdrawn, with that date's
+/// cancellation (the organiser's edit took the date away; the person answers the new dates).
+async fn tell_each_date(
+    state: &AppState,
+    tx: &mut Tx,
+    before: &Arc<Event>,
+    fresh: &Arc<Event>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let calendar = |e: &Event| {
+        (
+            e.title.clone(),
+            e.theme.clone(),
+            e.description.clone(),
+            e.time_zone.clone(),
+            e.local_start.clone(),
+            e.duration_minutes,
+            e.rrule.clone(),
+            e.location_mode,
+            e.place.clone(),
+            e.online_url.clone(),
+        )
+    };
+    if calendar(before) == calendar(fresh) {
+        return Ok(());
+    }
+    let xs = store::exceptions_tx(tx, fresh.id).await?;
+    for (person, at) in store::answers_from(tx, fresh.id, now).await? {
+        let now_is = expand(fresh, &xs, at, at + Duration::seconds(1)).into_iter().find(|i| i.occ.original == at);
+        match now_is {
+            Some(item) if !item.cancelled => {
+                notify(state, tx, &item, std::slice::from_ref(&person), ics::Method::Request, now).await?;
+            }
+            _ => {
+                if let Ok(item) = occurrence(state, before, at).await
+                    && !item.cancelled
+                {
+                    let item = Item { event: fresh.clone(), ..item };
+                    notify(state, tx, &item, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
+                }
+                store::withdraw_answer(tx, fresh.id, at, person.id).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where each used date of a series goes when the series is re-timed: the nth date of the old
@@ -807,24 +874,46 @@ pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid,
             rule.count = None;
             rule.until = Some(item.occ.original.with_timezone(&tz_of(&e)).date_naive() - Duration::days(1));
             let s = Series { rule: Some(rule.clone()), ..series(&e) };
+            let answers = store::answers_from(&mut tx, id, item.occ.original).await?;
             store::set_rule_end(&mut tx, id, &rule.to_rrule(), s.last_end(), now).await?;
             let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
-            let people = store::answered_from(&mut tx, id, at).await?;
-            notify(state, &mut tx, &Item { event: fresh, ..item }, &people, ics::Method::Cancel, now).await?;
+            cancel_each_date(state, &mut tx, &e, &fresh, answers, now).await?;
         }
         _ => {
+            let answers = store::answers_from(&mut tx, id, now).await?;
             store::set_cancelled(&mut tx, id, true, now).await?;
             let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
-            let next = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next();
-            if let Some(next) = next {
-                let people = store::answered_from(&mut tx, id, now).await?;
-                notify(state, &mut tx, &next, &people, ics::Method::Cancel, now).await?;
-            }
+            cancel_each_date(state, &mut tx, &e, &fresh, answers, now).await?;
         }
     }
     record(&mut tx, actor, actor_name, "event.cancelled", e.network_id, &e.title, scope_name(scope)).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Sends each answer's date its own cancellation (a message per date, as calendar programs take
+/// one event per message): everyone is told of the dates they answered, not of the first date
+/// of the cancelled run. `before` is the event as the dates were given (for their times),
+/// `fresh` as cancelled (for the raised SEQUENCE).
+async fn cancel_each_date(
+    state: &AppState,
+    tx: &mut Tx,
+    before: &Arc<Event>,
+    fresh: &Arc<Event>,
+    answers: Vec<(store::Recipient, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for (person, at) in answers {
+        match occurrence(state, before, at).await {
+            Ok(item) if !item.cancelled => {
+                let item = Item { event: fresh.clone(), ..item };
+                notify(state, tx, &item, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
+            }
+            Ok(_) | Err(AppError::NotFound) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
 }
 
 /// Why an answer could not be taken.
@@ -850,7 +939,7 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
         return Err(closed("Answers for this event have closed."));
     }
     let want = if want == Rsvp::Waitlisted { Rsvp::Yes } else { want };
-    let me = roundtable_store::users::by_id(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
+    let me = store::recipient(&state.db, actor.user_id).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     if !store::lock_event(&mut tx, state.db.dialect(), id).await? {
         return Err(AppError::NotFound);
@@ -877,7 +966,7 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
     };
     let changed = prev.map(|p| p.0) != Some(outcome);
     if changed {
-        let tz = tz_of(&a.event);
+        let tz = me.time_zone.as_str();
         let (subject, text, ics) = match outcome {
             Rsvp::Yes => (
                 format!("You're going: {}", item.title()),
@@ -951,7 +1040,7 @@ pub(crate) async fn after_narrowing(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let after = store::answered_may_attend_from(tx, e.id, now).await?;
-    let left_out: Vec<_> = before.into_iter().filter(|b| !after.iter().any(|a| a.0 == b.0)).collect();
+    let left_out: Vec<_> = before.into_iter().filter(|b| !after.iter().any(|a| a.id == b.id)).collect();
     for person in &left_out {
         tell_left_out(state, tx, seen, e, person, now).await?;
     }
@@ -973,27 +1062,71 @@ async fn promote_on_dates_to_come(state: &AppState, tx: &mut Tx, e: &Arc<Event>,
     Ok(())
 }
 
-/// After someone left a network or was removed from it: on each members-only event of it they
-/// answered, their answers to the dates to come are forgotten, they are sent each date's
-/// cancellation (so it leaves their calendar), and the places they held go down the waiting list.
-pub async fn after_leaving(state: &AppState, seen: &Seen, user: UserId, removed: bool) -> Result<()> {
+/// Why someone's answers to events to come no longer stand (`give_up_places`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GivenUp {
+    /// They left the network.
+    Left,
+    /// An organiser removed them from the network.
+    Removed,
+    /// Their account was deactivated or erased: every network's events.
+    Deactivated,
+}
+
+/// Queues `give_up_places` in the transaction that ends the person's membership or account, so
+/// the two stand or fall together and the job is retried until it is done.
+pub async fn queue_giving_up(
+    tx: &mut Tx,
+    user: UserId,
+    network: Option<NetworkId>,
+    why: GivenUp,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let payload = serde_json::json!({ "user": user, "network": network, "why": why });
+    crate::jobs::enqueue_tx(tx, crate::jobs::Kind::GiveUpPlaces, &payload, None, now).await?;
+    Ok(())
+}
+
+/// After someone left a network, was removed from it (`network` given) or lost their account
+/// (`None`: every network): on each event they answered and may no longer attend, their answers
+/// to the dates to come are forgotten and the places they held go down the waiting list. Those
+/// who left or were removed are sent each date's cancellation (so it leaves their calendar); a
+/// deactivated account is sent nothing. One transaction per event, so a retry after a failure
+/// finds only the events still to do.
+pub async fn give_up_places(state: &AppState, user: UserId, network: Option<NetworkId>, why: GivenUp) -> Result<()> {
     let now = Utc::now();
-    let Some(u) = roundtable_store::users::by_id(&state.db, user).await? else { return Ok(()) };
-    let person: store::Recipient = (user, u.email, u.name);
-    for id in store::answered_in(&state.db, seen.network.id, user, now).await? {
+    let Some(person) = store::recipient(&state.db, user).await? else { return Ok(()) };
+    let events = match network {
+        Some(n) => store::answered_in(&state.db, n, user, now).await?,
+        None => store::answered_anywhere(&state.db, user, now).await?,
+    };
+    // The network's name for the mail; a network deleted meanwhile has no events left.
+    let left = match (network, why) {
+        (Some(n), GivenUp::Left | GivenUp::Removed) => networks::by_id(&state.db, n).await?,
+        _ => None,
+    };
+    for id in events {
         let mut tx = state.db.begin().await?;
         if !store::lock_event(&mut tx, state.db.dialect(), id).await? || store::may_attend(&mut tx, id, user).await? {
             continue;
         }
         let Some(e) = store::by_id_tx(&mut tx, id).await? else { continue };
         let e = Arc::new(e);
-        for at in store::dates_answered_by(&mut tx, e.id, user, now).await? {
-            match occurrence(state, &e, at).await {
-                Ok(item) if !item.cancelled => {
-                    left_network_mail(state, &mut tx, seen, &item, &person, removed, now).await?
+        if let Some(network) = &left {
+            for at in store::dates_answered_by(&mut tx, e.id, user, now).await? {
+                match occurrence(state, &e, at).await {
+                    Ok(item) if !item.cancelled => {
+                        let why = if why == GivenUp::Removed {
+                            format!("You are no longer a member of {}", network.name)
+                        } else {
+                            format!("You have left {}", network.name)
+                        };
+                        place_given_up_mail(state, &mut tx, &item, &person, &why, now).await?
+                    }
+                    Ok(_) | Err(AppError::NotFound) => {}
+                    Err(err) => return Err(err),
                 }
-                Ok(_) | Err(AppError::NotFound) => {}
-                Err(err) => return Err(err),
             }
         }
         store::withdraw_answers_from(&mut tx, e.id, user, now).await?;
@@ -1005,34 +1138,40 @@ pub async fn after_leaving(state: &AppState, seen: &Seen, user: UserId, removed:
     Ok(())
 }
 
-/// The email of `after_leaving` for one date.
-async fn left_network_mail(
+/// The email of `give_up_places` for one date; `why` begins its sentence.
+async fn place_given_up_mail(
     state: &AppState,
     tx: &mut Tx,
-    seen: &Seen,
     item: &Item,
-    (_, email, name): &store::Recipient,
-    removed: bool,
+    person: &store::Recipient,
+    why: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let attendee = ics::Attendee { email, name, going: false };
-    let ics = ics::invitation(ics::Method::Cancel, item, Some(attendee), &organiser(state), &state.config.public_url());
-    let why = if removed {
-        format!("You are no longer a member of {}", seen.network.name)
-    } else {
-        format!("You have left {}", seen.network.name)
-    };
     let m = Mail {
-        to: email,
+        to: &person.email,
         subject: format!("Your place is given up: {}", item.title()),
         paragraphs: vec![format!(
             "{why}, so your answer to {} on {} no longer stands and any place you held goes to the next person waiting. If it is in your calendar, the attached cancellation takes it out.",
             item.title(),
-            when(item, tz_of(&item.event)),
+            when(item, &person.time_zone),
         )],
         action: None,
     };
-    mail::queue_with_ics(tx, &m, Some(&ics), None, now).await?;
+    queue_cancel(state, tx, item, person, &m, now).await
+}
+
+/// Queues `m` with the date's CANCEL for `person`'s calendar.
+async fn queue_cancel(
+    state: &AppState,
+    tx: &mut Tx,
+    item: &Item,
+    person: &store::Recipient,
+    m: &Mail<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let attendee = ics::Attendee { email: &person.email, name: &person.name, going: false };
+    let ics = ics::invitation(ics::Method::Cancel, item, Some(attendee), &organiser(state), &state.config.public_url());
+    mail::queue_with_ics(tx, m, Some(&ics), None, now).await?;
     Ok(())
 }
 
@@ -1048,14 +1187,14 @@ async fn tell_left_out(
     person: &store::Recipient,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    for at in store::dates_answered_by(tx, e.id, person.0, now).await? {
+    for at in store::dates_answered_by(tx, e.id, person.id, now).await? {
         match occurrence(state, e, at).await {
             Ok(item) if !item.cancelled => left_out_mail(state, tx, seen, &item, person, now).await?,
             Ok(_) | Err(AppError::NotFound) => {}
             Err(err) => return Err(err),
         }
     }
-    store::withdraw_answers_from(tx, e.id, person.0, now).await?;
+    store::withdraw_answers_from(tx, e.id, person.id, now).await?;
     Ok(())
 }
 
@@ -1065,27 +1204,24 @@ async fn left_out_mail(
     tx: &mut Tx,
     seen: &Seen,
     item: &Item,
-    (_, email, name): &store::Recipient,
+    person: &store::Recipient,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let attendee = ics::Attendee { email, name, going: false };
-    let ics = ics::invitation(ics::Method::Cancel, item, Some(attendee), &organiser(state), &state.config.public_url());
     let m = Mail {
-        to: email,
+        to: &person.email,
         subject: format!("No longer open to you: {}", item.title()),
         paragraphs: vec![
             format!(
                 "{} on {} is now for members of {} only, so your answer no longer stands. If it is in your calendar, the attached cancellation takes it out.",
                 item.title(),
-                when(item, tz_of(&item.event)),
+                when(item, &person.time_zone),
                 seen.network.name
             ),
             "To take part, ask to join the network; its organisers can tell you more.".into(),
         ],
         action: Some(("See the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
     };
-    mail::queue_with_ics(tx, &m, Some(&ics), None, now).await?;
-    Ok(())
+    queue_cancel(state, tx, item, person, &m, now).await
 }
 
 /// Fills free places from the waiting list, first come first served, and emails each person.
@@ -1098,12 +1234,11 @@ async fn promote_waiting(state: &AppState, tx: &mut Tx, e: &Arc<Event>, item: &I
     if free <= 0 {
         return Ok(());
     }
-    let tz = tz_of(e);
     for user in store::waitlist(tx, e.id, at, free.min(10_000)).await? {
         if !store::promote(tx, e.id, at, user, now).await? {
             continue;
         }
-        if let Some(u) = roundtable_store::users::by_id(&state.db, user).await? {
+        if let Some(u) = store::recipient(&state.db, user).await? {
             let ics = ics::invitation(
                 ics::Method::Request,
                 item,
@@ -1118,7 +1253,7 @@ async fn promote_waiting(state: &AppState, tx: &mut Tx, e: &Arc<Event>, item: &I
                     format!(
                         "Good news: a place opened up at {} on {}, and it is now yours.",
                         item.title(),
-                        when(item, tz)
+                        when(item, &u.time_zone)
                     ),
                     "If you can no longer come, please change your answer so the next person can go.".into(),
                 ],
@@ -1286,6 +1421,9 @@ pub async fn confirm_host(
 }
 
 /// Records a rating (1–5) and comment after an occurrence.
+/// Why someone may not rate a date (`give_feedback`), and what to do if they were there.
+pub const NOT_THERE: &str = "Feedback comes from the people who took part: those checked in or down as going. If you were there, ask an organiser to mark you as attended.";
+
 pub async fn give_feedback(
     state: &AppState,
     actor: &Actor,
@@ -1298,6 +1436,10 @@ pub async fn give_feedback(
     let item = occurrence(state, &a.event, at).await?;
     if item.occ.start > Utc::now() {
         return Err(closed("Feedback opens once the event has started."));
+    }
+    // The figures organisers report are those of the people who were there.
+    if !store::took_part(&state.db, id, at, actor.user_id).await? {
+        return Err(AppError::Forbidden(NOT_THERE));
     }
     let mut errs = Vec::new();
     let rating = rating.trim().parse::<i64>().ok().filter(|r| (1..=5).contains(r));
@@ -1327,7 +1469,6 @@ pub async fn send_due_notices(state: &AppState, now: DateTime<Utc>) -> Result<us
             continue;
         }
         let e = &item.event;
-        let tz = tz_of(e);
         let at = item.occ.original;
         let reminder_due = e.reminder_minutes > 0
             && item.occ.start - Duration::minutes(e.reminder_minutes) <= now
@@ -1338,12 +1479,12 @@ pub async fn send_due_notices(state: &AppState, now: DateTime<Utc>) -> Result<us
         }
         let mut tx = state.db.begin().await?;
         if reminder_due {
-            for (user, email, _) in store::going_at(&mut tx, e.id, at).await? {
+            for store::Recipient { id: user, email, time_zone, .. } in store::going_at(&mut tx, e.id, at).await? {
                 let m = Mail {
                     to: &email,
                     subject: format!("Reminder: {}", item.title()),
                     paragraphs: vec![
-                        format!("A reminder that {} is on {}.", item.title(), when(&item, tz)),
+                        format!("A reminder that {} is on {}.", item.title(), when(&item, &time_zone)),
                         where_text(e),
                     ],
                     action: Some(("Open the event", event_url(state, &item))),
@@ -1360,7 +1501,7 @@ pub async fn send_due_notices(state: &AppState, now: DateTime<Utc>) -> Result<us
             } else {
                 store::going_at(&mut tx, e.id, at).await?
             };
-            for (user, email, _) in people {
+            for store::Recipient { id: user, email, .. } in people {
                 let m = Mail {
                     to: &email,
                     subject: format!("How was {}?", item.title()),

@@ -4,13 +4,14 @@
 
 use super::{EventInput, Filter, Item, Scope};
 use crate::http::{
-    AppError, Errors, Form, Layout, Path, Query, Result, Signed, notice, or_form, render, urlencode, zone_name,
+    AppError, Errors, Form, Layout, Path, Query, Result, Signed, notice, or_form, render, urlencode, with_status,
+    zone_name,
 };
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
@@ -46,6 +47,12 @@ pub fn router() -> Router<AppState> {
 pub fn fmt_range(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
     let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
     let zone = zone_name(&e);
+    // The clocks change in between: each time with its own zone ("00:30 GMT – 03:00 BST").
+    let starts_in = zone_name(&s);
+    if starts_in != zone {
+        let end = if s.date_naive() == e.date_naive() { e.format("%H:%M") } else { e.format("%a %-d %b %Y, %H:%M") };
+        return format!("{} {starts_in} – {end} {zone}", s.format("%a %-d %b %Y, %H:%M"));
+    }
     if s.date_naive() == e.date_naive() {
         format!("{}–{} {zone}", s.format("%a %-d %b %Y, %H:%M"), e.format("%H:%M"))
     } else {
@@ -506,7 +513,8 @@ fn input_of(e: &roundtable_store::events::Event, item: Option<&Item>, host: Opti
         Some(i) => (i.occ.start.with_timezone(&tz).naive_local(), i.occ.end.with_timezone(&tz).naive_local()),
         None => {
             let s = super::series(e);
-            (s.local_start, s.local_start + s.duration)
+            let start = roundtable_domain::events::local_to_utc(tz, s.local_start);
+            (s.local_start, (start + s.duration).with_timezone(&tz).naive_local())
         }
     };
     let rule = (!e.rrule.is_empty()).then(|| roundtable_domain::events::Rule::parse(&e.rrule).ok()).flatten();
@@ -679,8 +687,15 @@ async fn check_in(
     Path(id): Path<String>,
     Form(f): Form<CodeForm>,
 ) -> Result<Response> {
-    super::self_check_in(&state, &s.actor(), event_id(&id)?, require_at(Some(&f.at))?, &f.code).await?;
-    Ok(Redirect::to(&format!("/events/{id}?at={}&notice=checked-in", f.at)).into_response())
+    let result = super::self_check_in(&state, &s.actor(), event_id(&id)?, require_at(Some(&f.at))?, &f.code).await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/events/{id}?at={}&notice=checked-in", f.at)).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let page = event_page_with(&state, &s, &id, Some(&f.at), None, Errors(errs)).await?;
+            Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -754,6 +769,8 @@ pub struct PersonRow {
 #[template(path = "events/event.html")]
 struct EventPage {
     layout: Layout,
+    /// The check-in form's.
+    errors: Errors,
     id: String,
     at: String,
     title: String,
@@ -802,8 +819,21 @@ async fn event_page(
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
 ) -> Result<Response> {
+    event_page_with(&state, &s, &id, q.at.as_deref(), q.notice.as_deref(), Errors::default()).await
+}
+
+/// The event page; `errors` are the check-in form's (a code that does not match is shown there,
+/// beside the field, not on a page of its own).
+async fn event_page_with(
+    state: &AppState,
+    s: &Signed,
+    id: &str,
+    at: Option<&str>,
+    notice_code: Option<&str>,
+    errors: Errors,
+) -> Result<Response> {
     let actor = s.actor();
-    let d = super::detail(&state, &actor, event_id(&id)?, at_param(q.at.as_deref())?).await?;
+    let d = super::detail(state, &actor, event_id(id)?, at_param(at)?).await?;
     let tz = s.tz;
     let e = d.access.event.clone();
     let etz: Tz = e.time_zone.parse().unwrap_or(Tz::UTC);
@@ -836,7 +866,8 @@ async fn event_page(
     };
     let title = d.item.as_ref().map_or(e.title.clone(), |i| i.title().to_owned());
     render(&EventPage {
-        layout: Layout::for_user(&title, &s).with_notice(notice(q.notice.as_deref())),
+        layout: Layout::for_user(&title, s).with_notice(notice(notice_code)),
+        errors,
         id: e.id.to_string(),
         at: d.item.as_ref().map(|i| i.occ.original.timestamp_micros().to_string()).unwrap_or_default(),
         title,
@@ -888,6 +919,8 @@ async fn event_page(
 #[template(path = "events/feedback.html")]
 struct FeedbackPage {
     layout: Layout,
+    /// Why there is no form: the viewer did not take part.
+    refused: Option<&'static str>,
     errors: Errors,
     id: String,
     at: String,
@@ -910,8 +943,10 @@ async fn feedback_page(
     let a = super::access(state, &actor, event_id(id)?, Capability::ReadMembers).await?;
     let item = super::occurrence(state, &a.event, at).await?;
     let tz = s.tz;
+    let took_part = roundtable_store::events::took_part(&state.db, a.event.id, at, actor.user_id).await?;
     render(&FeedbackPage {
         layout: Layout::for_user("Feedback", s),
+        refused: (!took_part).then_some(super::NOT_THERE),
         errors,
         id: id.to_owned(),
         at: at.timestamp_micros().to_string(),

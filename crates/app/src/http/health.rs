@@ -2,9 +2,10 @@
 //! route the benchmark compares pages against.
 
 use crate::state::AppState;
-use axum::extract::State;
-use axum::http::{Method, StatusCode, header};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
 
 /// Alive: the process answers. No dependencies.
 pub async fn healthz() -> &'static str {
@@ -23,7 +24,39 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    // Route names and counts tell an outsider what the organisation does with it: this machine
+    // (a collector beside the server) reads them, another only with the configured secret.
+    // A reverse proxy on this machine that we were not told of (`trusted_proxies`) makes
+    // everyone look local: a forwarded request counts as from afar unless a trusted proxy
+    // names a local client.
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let proxied = forwarded.is_some() || headers.contains_key(header::FORWARDED);
+    let local = if state.config.trusted_proxies.contains(&peer.ip()) {
+        state.config.client_ip(peer.ip(), forwarded).is_loopback()
+    } else {
+        peer.ip().is_loopback() && !proxied
+    };
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let token_ok = match (&state.config.metrics_token, bearer) {
+        // Digests compared, so the time taken tells nothing of the secret.
+        (Some(secret), Some(given)) if !secret.is_empty() => {
+            crate::security::token_hash(given) == crate::security::token_hash(secret)
+        }
+        _ => false,
+    };
+    if !local && !token_ok {
+        let why = "Metrics are served to this machine only, or to a collector that sends the bearer token `metrics_token` sets.";
+        return (StatusCode::FORBIDDEN, why).into_response();
+    }
     if let Ok(counts) = roundtable_store::jobs::counts(&state.db).await {
         // Every status every time: a status with no jobs left must read 0, not its last count,
         // or an alert on queued or failed jobs would never clear.

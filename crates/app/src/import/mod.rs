@@ -1424,6 +1424,9 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
         store::deactivate(tx, c, now).await?;
         tick(c.len());
     }
+    for &person in &p.deactivate {
+        crate::events::queue_giving_up(tx, person, None, crate::events::GivenUp::Deactivated, now).await?;
+    }
     if total > CHUNK as u64 {
         store::end_bulk(tx).await?;
     }

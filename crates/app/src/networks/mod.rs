@@ -396,9 +396,10 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
     networks::delete_membership(&mut tx, seen.network.id, actor.user_id).await?;
     networks::cancel_invitations(&mut tx, seen.network.id, &me.email, Utc::now()).await?;
     roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, actor.user_id, Utc::now()).await?;
+    crate::onboarding::buddies::tell_buddy_left(state, &mut tx, &seen, &me.name, newcomers).await?;
+    let why = crate::events::GivenUp::Left;
+    crate::events::queue_giving_up(&mut tx, actor.user_id, Some(seen.network.id), why, Utc::now()).await?;
     tx.commit().await?;
-    crate::onboarding::buddies::told_buddy_left(state, &seen, &me.name, newcomers).await?;
-    crate::events::after_leaving(state, &seen, actor.user_id, false).await?;
     Ok(before.status)
 }
 
@@ -912,9 +913,10 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     networks::cancel_invitations(&mut tx, seen.network.id, &person.email, Utc::now()).await?;
     roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, user, Utc::now()).await?;
     record(&mut tx, actor, actor_name, "membership.removed", &seen, &person.email, "").await?;
+    crate::onboarding::buddies::tell_buddy_left(state, &mut tx, &seen, &person.name, newcomers).await?;
+    let why = crate::events::GivenUp::Removed;
+    crate::events::queue_giving_up(&mut tx, user, Some(seen.network.id), why, Utc::now()).await?;
     tx.commit().await?;
-    crate::onboarding::buddies::told_buddy_left(state, &seen, &person.name, newcomers).await?;
-    crate::events::after_leaving(state, &seen, user, true).await?;
     Ok(())
 }
 

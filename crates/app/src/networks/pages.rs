@@ -396,7 +396,7 @@ async fn leave_confirm(State(state): State<AppState>, s: Signed, Path(slug): Pat
             format!("Leave {name}?"),
             vec![
                 format!(
-                    "You will no longer see the member list, events and other members-only content of {name}, and any role you hold in it ends."
+                    "You will no longer see the member list, events and other members-only content of {name}, and any role you hold in it ends. Your places at its members-only events to come, and your places on their waiting lists, go to the next people waiting; you are sent a cancellation for each, to take it out of your calendar."
                 ),
                 if invitation_only {
                     "This network is by invitation only: to come back, you will need a new invitation from one of its organisers.".to_owned()
@@ -641,7 +641,7 @@ async fn remove_confirm(
         MembershipStatus::Active => (
             format!("Remove {person} from {network}?"),
             format!(
-                "{person} ({}) will no longer see the member list, events and other members-only content of {network}.",
+                "{person} ({}) will no longer see the member list, events and other members-only content of {network}. Their places at its members-only events to come go to the next people waiting, and they are sent a cancellation for each.",
                 r.person.role.label()
             ),
             format!("Remove {person}"),

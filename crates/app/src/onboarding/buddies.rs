@@ -15,7 +15,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use roundtable_domain::{Actor, Capability, Email, FieldError, MembershipStatus, UserId, fold};
 use roundtable_store::buddies::{self, Member, Pair, Paired};
-use roundtable_store::{audit, users};
+use roundtable_store::{Tx, audit, users};
 use std::collections::HashSet;
 
 /// Members of the network for at least this long count as experienced and are suggested first.
@@ -365,22 +365,25 @@ pub struct Mine {
 }
 
 /// The newcomers `person` looks after in the network, read before they leave it or are removed
-/// (`told_buddy_left` then writes to them).
+/// (`tell_buddy_left` then writes to them).
 pub async fn looked_after_by(state: &AppState, seen: &Seen, person: UserId) -> Result<Vec<Paired>> {
     Ok(buddies::of_person(&state.db, seen.network.id, person).await?.1)
 }
 
 /// Tells each newcomer whose buddy left the network (or was removed from it) that the pairing
-/// ended, so they do not wait on someone who is gone; the organisers can pair them again.
-pub async fn told_buddy_left(state: &AppState, seen: &Seen, buddy_name: &str, newcomers: Vec<Paired>) -> Result<()> {
-    if newcomers.is_empty() {
-        return Ok(());
-    }
+/// ended, so they do not wait on someone who is gone; the organisers can pair them again. The
+/// mail goes in the leaving's transaction.
+pub async fn tell_buddy_left(
+    state: &AppState,
+    tx: &mut Tx,
+    seen: &Seen,
+    buddy_name: &str,
+    newcomers: Vec<Paired>,
+) -> Result<()> {
     let now = Utc::now();
-    let mut tx = state.db.begin().await?;
     for n in newcomers {
         mail::queue(
-            &mut tx,
+            tx,
             &Mail {
                 to: &n.email,
                 subject: format!("{buddy_name} is no longer your buddy in {}", seen.network.name),
@@ -397,7 +400,6 @@ pub async fn told_buddy_left(state: &AppState, seen: &Seen, buddy_name: &str, ne
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -256,18 +256,30 @@ impl TestApp {
         (id, e.starts_at.timestamp_micros().to_string())
     }
 
+    /// Waits until the job worker has finished the jobs a request leaves behind (a reset link
+    /// for "forgot your password", places given up by someone who left), as a person would
+    /// wait for their effect. The mail they queue may still be on its way (`emails_to`).
+    pub async fn jobs_done(&self) {
+        const PENDING: &str =
+            "SELECT 1 FROM jobs WHERE kind IN ('password_reset', 'give_up_places') AND status IN ('queued', 'running')";
+        for _ in 0..100 {
+            if self.state.db.read(PENDING, vec![]).await.expect("jobs").is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the job worker did not finish its jobs in 5 s");
+    }
+
     /// Waits until the job worker has written every queued message, then returns the .eml texts
     /// sent to `to`.
     pub async fn emails_to(&self, to: &str) -> Vec<String> {
         let dir = self.db.dir.path().join("outbox");
-        // Mail waits in the outbox, and a reset link first for its job ("forgot your password").
-        // The jobs are read first: a job marked done has put its mail in the outbox already.
-        const RESETS_PENDING: &str =
-            "SELECT 1 FROM jobs WHERE kind = 'password_reset' AND status IN ('queued', 'running')";
+        // The jobs first: a job marked done has put its mail in the outbox already.
+        self.jobs_done().await;
         for _ in 0..100 {
-            let resets = self.state.db.read(RESETS_PENDING, vec![]).await.expect("jobs");
             let (msgs, _) = roundtable_store::outbox::page(&self.state.db, 1000, 0).await.expect("outbox");
-            if resets.is_empty() && msgs.iter().all(|m| m.status == "sent") {
+            if msgs.iter().all(|m| m.status == "sent") {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
