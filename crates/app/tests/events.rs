@@ -549,6 +549,17 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
         mails.iter().any(|m| m.contains("method=REQUEST") && m.contains("Afternoon meeting")),
         "and the new series offered"
     );
+    // His place went with the date: October's second Tuesday in the new series, 16:00.
+    let new_oct = DateTime::parse_from_rfc3339("2027-10-12T15:00:00Z").unwrap().with_timezone(&Utc);
+    let going = store::attendees(&app.state.db, new_id.parse().unwrap(), new_oct).await.unwrap();
+    assert_eq!(
+        going.iter().map(|a| (a.email.as_str(), a.response)).collect::<Vec<_>>(),
+        [("bo@example.org", Rsvp::Yes)]
+    );
+    let page =
+        body(bo.get(app.at(&format!("/events/{new_id}?at={}", new_oct.timestamp_micros()))).send().await.unwrap())
+            .await;
+    assert!(page.contains("Tue 12 Oct 2027, 16:00"), "{page}");
     // A member cannot cancel.
     assert_eq!(
         bo.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "all")]).send().await.unwrap().status(),

@@ -322,6 +322,17 @@ impl Rule {
         parts.join(";")
     }
 
+    /// The rule for a calendar file whose DTSTART is on `tz`'s clock: UNTIL, which RFC 5545 wants
+    /// in UTC there, is the end of the last day on that clock (written as that day's 23:59:59 UTC,
+    /// a Singapore series would keep a date past its end, and an evening one in New York lose
+    /// its last).
+    pub fn to_rrule_in(&self, tz: Tz) -> String {
+        let Some(until) = self.until else { return self.to_rrule() };
+        let open = Rule { until: None, ..self.clone() };
+        let end = local_to_utc(tz, until.and_hms_opt(23, 59, 59).unwrap_or_default());
+        format!("{};UNTIL={}", open.to_rrule(), end.format("%Y%m%dT%H%M%SZ"))
+    }
+
     /// Plain words: "Every month on the second Tuesday".
     pub fn describe(&self) -> String {
         let every = |unit: &str| {
@@ -570,6 +581,17 @@ pub fn rank_hosts<Id: Clone + Ord>(candidates: &[HostCandidate<Id>]) -> Vec<Id> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_calendar_files_until_is_the_end_of_the_last_day_on_the_events_clock() {
+        let rule = super::Rule::parse("FREQ=WEEKLY;UNTIL=20261214T235959Z").unwrap();
+        let singapore: Tz = "Asia/Singapore".parse().unwrap();
+        assert_eq!(rule.to_rrule_in(singapore), "FREQ=WEEKLY;UNTIL=20261214T155959Z");
+        let new_york: Tz = "America/New_York".parse().unwrap();
+        assert_eq!(rule.to_rrule_in(new_york), "FREQ=WEEKLY;UNTIL=20261215T045959Z");
+        let open = super::Rule::parse("FREQ=WEEKLY").unwrap();
+        assert_eq!(open.to_rrule_in(singapore), "FREQ=WEEKLY");
+    }
+
     #[test]
     fn a_night_the_clocks_change_is_shorter_or_longer_than_the_clock_face() {
         use super::span;

@@ -117,6 +117,8 @@ queries! {
     ANSWERS_FROM = concat!("SELECT u.id, u.email, u.name, u.time_zone, r.occurrence_at FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!(), " ORDER BY r.occurrence_at, u.id");
     /// Whether $3 took part in the date: checked in, or down as going.
     TOOK_PART = "SELECT 1 FROM event_attendance WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 UNION ALL SELECT 1 FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'yes'";
+    /// One person's answer to one date, moved to a date of another event (a series split).
+    MOVE_ANSWER = "UPDATE event_rsvps SET event_id = $4, occurrence_at = $5 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
     WITHDRAW_ANSWER = "DELETE FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
     ANSWERED_FROM = concat!("SELECT DISTINCT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
     ANSWERED_AT = concat!("SELECT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
@@ -630,6 +632,16 @@ pub async fn answers_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Resu
 /// Whether `user` took part in the date (checked in, or down as going): who may rate it.
 pub async fn took_part(db: &Db, event: Uuid, at: DateTime<Utc>, user: UserId) -> Result<bool> {
     Ok(!db.read(TOOK_PART, params![event, at, user]).await?.is_empty())
+}
+
+/// Moves one person's answer to date `at` of `event` to date `to_at` of event `to` (same network).
+pub async fn move_answer(
+    tx: &mut Tx,
+    (event, at): (Uuid, DateTime<Utc>),
+    user: UserId,
+    (to, to_at): (Uuid, DateTime<Utc>),
+) -> Result<u64> {
+    tx.write(MOVE_ANSWER, params![event, at, user, to, to_at]).await
 }
 
 /// Forgets one person's answer to one date.

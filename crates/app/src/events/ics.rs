@@ -104,13 +104,17 @@ pub fn feed(name: &str, series: &[(Event, Vec<Exception>)], public_url: &str) ->
         v.starts(local(e.starts_at, tz)).ends(local(first_end, tz));
         v.status(if e.cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed });
         if !e.rrule.is_empty() {
-            v.add_property("RRULE", &e.rrule);
+            let rule = roundtable_domain::events::Rule::parse(&e.rrule).map(|r| r.to_rrule_in(tz));
+            v.add_property("RRULE", rule.as_deref().unwrap_or(&e.rrule));
             for x in exceptions.iter().filter(|x| x.cancelled) {
                 v.append_multi_property(with_tz("EXDATE", x.occurrence_at, tz));
             }
         }
         cal.push(v.done());
-        for x in exceptions.iter().filter(|x| !x.cancelled) {
+        // Overrides of dates the series still has: a series ended early (split or cancelled
+        // from a date on) keeps its old moved dates, which would show beside their successors.
+        let within = |x: &&Exception| e.last_ends_at.is_none_or(|end| x.occurrence_at < end);
+        for x in exceptions.iter().filter(|x| !x.cancelled).filter(within) {
             let (Some(s), Some(end)) = (x.starts_at, x.ends_at) else {
                 continue;
             };

@@ -692,30 +692,46 @@ pub async fn update(
             if let Some(h) = p.host {
                 store::add_host(&mut tx, new_id, e.network_id, 0, h).await?;
             }
-            // People who answered dates from here on: their old entries are withdrawn (CANCEL)
-            // and they are invited to the new series (REQUEST), so no one keeps a stale date —
-            // unless the new series is for members only and they are not: they are told so.
-            let mut people = Vec::new();
+            // Each answer from here on moves to the new series, nth date to nth date (as a
+            // re-timed series' answers do), its place or waiting turn with it: the old date is
+            // withdrawn from the person's calendar (CANCEL) and the new one sent (REQUEST). An
+            // answer to a date the new series does not reach is withdrawn; someone the new series
+            // leaves out (for members only) is told so.
+            let old = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+            let fresh = Arc::new(store::by_id_tx(&mut tx, new_id).await?.ok_or(AppError::NotFound)?);
+            let far = at + Duration::days(3660);
+            let old_dates: Vec<_> = series(&e).between(at, far, 1000).into_iter().map(|o| o.original).collect();
+            let new_dates: Vec<_> =
+                series(&fresh).between(fresh.starts_at, far, 1000).into_iter().map(|o| o.original).collect();
             let mut left_out = Vec::new();
-            for person in store::answered_from(&mut tx, id, at).await? {
-                if store::may_attend(&mut tx, new_id, person.id).await? {
-                    people.push(person);
-                } else {
-                    left_out.push(person);
+            for (person, old_at) in store::answers_from(&mut tx, id, at).await? {
+                if !store::may_attend(&mut tx, new_id, person.id).await? {
+                    if !left_out.iter().any(|p: &store::Recipient| p.id == person.id) {
+                        left_out.push(person);
+                    }
+                    continue;
+                }
+                if let Ok(was) = occurrence(state, &e, old_at).await
+                    && !was.cancelled
+                {
+                    let was = Item { event: old.clone(), ..was };
+                    notify(state, &mut tx, &was, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
+                }
+                let to = old_dates.iter().position(|d| *d == old_at).and_then(|i| new_dates.get(i).copied());
+                match to.and_then(|to| expand(&fresh, &[], to, to + Duration::seconds(1)).into_iter().next()) {
+                    Some(item) => {
+                        store::move_answer(&mut tx, (id, old_at), person.id, (new_id, item.occ.original)).await?;
+                        notify(state, &mut tx, &item, std::slice::from_ref(&person), ics::Method::Request, now).await?;
+                    }
+                    None => {
+                        store::withdraw_answer(&mut tx, id, old_at, person.id).await?;
+                    }
                 }
             }
-            let old = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
             let old_item = Item { event: old, ..item };
             for person in &left_out {
                 left_out_mail(state, &mut tx, &a.seen, &old_item, person, now).await?;
                 store::withdraw_answers_from(&mut tx, id, person.id, at).await?;
-            }
-            if !people.is_empty() {
-                notify(state, &mut tx, &old_item, &people, ics::Method::Cancel, now).await?;
-                let fresh = Arc::new(store::by_id_tx(&mut tx, new_id).await?.ok_or(AppError::NotFound)?);
-                if let Some(first) = expand(&fresh, &[], now, now + Duration::days(800)).into_iter().next() {
-                    notify(state, &mut tx, &first, &people, ics::Method::Request, now).await?;
-                }
             }
             new_id
         }
