@@ -112,6 +112,9 @@ async fn query_strings_and_bodies_that_do_not_parse_are_problems_that_say_why(d:
     for (body, field) in [
         (serde_json::json!({"emails": ["new@example.org"], "role": 5}), "role"),
         (serde_json::json!({"emails": ["new@example.org", 7], "role": "member"}), "emails[1]"),
+        // A field left out, or one the operation does not take, is named too.
+        (serde_json::json!({"role": "member"}), "emails"),
+        (serde_json::json!({"emails": ["new@example.org"], "role": "member", "rôle": "chair"}), "rôle"),
     ] {
         let r = api.post(&invite).bearer_auth(&token).json(&body).send().await.unwrap();
         let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;

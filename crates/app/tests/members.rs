@@ -660,6 +660,7 @@ async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dial
             ("years_experience", "lots"),
             ("start_date", "2023-02-30"),
             ("manager_email", "ghost@example.org"),
+            ("supports_emails", "ann@example.org, not-an-address"),
             ("skills", &"x".repeat(50)),
             ("audience_bio", "everyone"),
             ("job_title", "Chief <b>Assistant</b>"),
@@ -674,6 +675,8 @@ async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dial
         "whole number of years",
         "like 2024-03-31",
         "No one in Roundtable uses this address",
+        "ann@example.org is your own address",
+        "“not-an-address” is not an email address",
         "under 40 characters",
         "Choose who can see About me (bio): “everyone” is not one of organisers, network, organisation.",
     ] {

@@ -175,14 +175,19 @@ pub fn parse_years(raw: &str) -> Result<Option<i64>, FieldError> {
 }
 
 /// A start date as `YYYY-MM-DD` (what date inputs send), or empty.
-pub fn parse_date(field: &'static str, raw: &str) -> Result<String, FieldError> {
+pub fn parse_date(field: &'static str, raw: &str, today: chrono::NaiveDate) -> Result<String, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(String::new());
     }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .map_err(|_| FieldError::new(field, "Enter a date like 2024-03-31."))
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "Enter a date like 2024-03-31."))?;
+    // Someone may join a month or two from now; a year typed wrong (2999, 1024) would sort them
+    // first among the newest and skew the figures.
+    if chrono::Datelike::year(&d) < 1900 || d > today + chrono::Duration::days(366) {
+        return Err(FieldError::new(field, "Check the year: the date is before 1900 or more than a year from now."));
+    }
+    Ok(d.format("%Y-%m-%d").to_string())
 }
 
 /// An experience band for "people like me": 0–2, 3–5, 6–10, 11–20, 20+.
@@ -233,8 +238,12 @@ mod tests {
         assert_eq!(parse_years(" 7 ").unwrap(), Some(7));
         assert!(parse_years("seven").is_err());
         assert!(parse_years("61").is_err());
-        assert_eq!(parse_date("start_date", "2024-02-29").unwrap(), "2024-02-29");
-        assert!(parse_date("start_date", "2023-02-29").is_err());
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(parse_date("start_date", "2024-02-29", today).unwrap(), "2024-02-29");
+        assert!(parse_date("start_date", "2023-02-29", today).is_err());
+        assert_eq!(parse_date("start_date", "2027-01-04", today).unwrap(), "2027-01-04", "joining soon");
+        assert!(parse_date("start_date", "2999-01-01", today).is_err());
+        assert!(parse_date("start_date", "1024-05-01", today).is_err());
         assert_eq!(experience_band(4), "3–5 years");
     }
 }

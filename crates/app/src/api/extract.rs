@@ -22,12 +22,21 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
         serde_path_to_error::deserialize(value).map(Json).map_err(|e| {
-            // The root's path is "." (an unknown or missing field is refused there, and serde's
-            // message names it); below it, the message is prefixed with the path it concerns.
-            let error = FieldError::new("body", e.inner().to_string());
-            let error = match e.path().to_string() {
-                p if p == "." => error,
-                p => FieldError::new(p.clone(), format!("`{p}`: {}", error.message)),
+            // A missing field is refused at the object that should hold it, and serde's message
+            // names it in backticks: that name, under its object's path, is the field at fault.
+            // Other errors (an unknown field too) are at the path they concern.
+            let message = e.inner().to_string();
+            let named = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+            let field = match (e.path().to_string(), named) {
+                (p, Some(name)) if p == "." => name.to_owned(),
+                (p, Some(name)) => format!("{p}.{name}"),
+                (p, None) if p == "." => "body".to_owned(),
+                (p, None) => p,
+            };
+            let error = if field == "body" {
+                FieldError::new("body", message)
+            } else {
+                FieldError::new(field.clone(), format!("`{field}`: {message}"))
             };
             ApiError(AppError::Invalid(vec![error]))
         })

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::Utc;
 use roundtable_domain::profile::{self, Audience, Field, Relation};
-use roundtable_domain::{Actor, Capability, FieldError, LongText, Page, PersonName, UserId, fold};
+use roundtable_domain::{Actor, Capability, Email, FieldError, LongText, Page, PersonName, UserId, fold};
 use roundtable_store::profiles::{self, Listed, Profile, ProfileWrite};
 use roundtable_store::users;
 use std::collections::BTreeMap;
@@ -386,7 +386,7 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     let preferred_name = ok(short("preferred_name", &input.preferred_name, 80));
     let pronouns = ok(short("pronouns", &input.pronouns, 40));
     let level = ok(short("level", &input.level, 60));
-    let start_date = ok(profile::parse_date("start_date", &input.start_date));
+    let start_date = ok(profile::parse_date("start_date", &input.start_date, chrono::Utc::now().date_naive()));
     let time_zone =
         if input.time_zone.trim().is_empty() { "UTC".to_owned() } else { input.time_zone.trim().to_owned() };
     if time_zone.parse::<chrono_tz::Tz>().is_err() {
@@ -427,6 +427,10 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     }
     let manager_id = match input.manager_email.trim() {
         "" => None,
+        e if Email::parse(e).is_err() => {
+            errs.push(FieldError::new("manager_email", "Enter your manager's email address, like name@example.org."));
+            None
+        }
         e => match users::by_email(&state.db, &e.to_lowercase()).await? {
             Some(u) if u.id == actor.user_id => {
                 errs.push(FieldError::new("manager_email", "You cannot be your own manager."));
@@ -463,10 +467,19 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     }
     let mut supports = Vec::new();
     for e in input.supports_emails.split([',', ';', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
+        if Email::parse(e).is_err() {
+            errs.push(FieldError::new(
+                "supports_emails",
+                format!("“{e}” is not an email address: separate addresses with commas."),
+            ));
+            continue;
+        }
         match users::by_email(&state.db, &e.to_lowercase()).await? {
-            Some(u) if u.id != actor.user_id && (u.deactivated_at.is_none() || stored_supports.contains(&u.id)) => {
-                supports.push(u.id)
-            }
+            Some(u) if u.id == actor.user_id => errs.push(FieldError::new(
+                "supports_emails",
+                format!("{e} is your own address: list the executives you support."),
+            )),
+            Some(u) if u.deactivated_at.is_none() || stored_supports.contains(&u.id) => supports.push(u.id),
             _ => errs.push(FieldError::new(
                 "supports_emails",
                 format!("No one else in Roundtable uses {e}. Check the address."),

@@ -242,7 +242,8 @@ pub struct DecisionsJson {
     people: Vec<String>,
 }
 
-/// What a decision on many requests did.
+/// What a decision on many requests did. Each person counts once however often listed, so
+/// `decided + skipped` is the number of different ids sent.
 #[derive(Serialize, ToSchema)]
 pub struct DecidedJson {
     /// Requests approved or declined now.
