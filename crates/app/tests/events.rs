@@ -414,6 +414,16 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
     let given_up = mails.iter().find(|m| m.contains("Your place is given up")).expect("the removed person is told");
     assert!(given_up.contains("You are no longer a member of"), "{given_up}");
     assert_eq!(calendar_in(given_up).property_value("METHOD"), Some("CANCEL"));
+    // Fewer places than people holding one: they keep theirs, and the organiser is told so.
+    let form = event_form(&[
+        ("capacity", "10"),
+        ("start", &local_input(start + Duration::hours(1))),
+        ("end", &local_input(start + Duration::hours(2))),
+    ]);
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&form).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/events/{id}?notice=event-saved-over"));
+    let people = store::attendees(&app.state.db, e.id, moved.starts_at).await.unwrap();
+    assert_eq!(people.iter().filter(|a| a.response == Rsvp::Yes).count(), 12, "no one loses a place");
 }
 
 async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_changed(d: Dialect) {

@@ -606,9 +606,18 @@ async fn edit(
         }
         _ => Vec::new(),
     };
+    // Fewer places than people holding one (they keep theirs): said, so it is not a surprise.
+    let over = match &result {
+        Ok(target) => {
+            let d = super::detail(&state, &actor, *target, None).await?;
+            d.access.event.capacity.is_some_and(|c| d.going > c)
+        }
+        Err(_) => false,
+    };
+    let notice = if over { "event-saved-over" } else { "event-saved" };
     or_form(
         result,
-        |target| Ok(Redirect::to(&format!("/events/{target}?notice=event-saved")).into_response()),
+        |target| Ok(Redirect::to(&format!("/events/{target}?notice={notice}")).into_response()),
         |errors| {
             form_page(
                 &s,

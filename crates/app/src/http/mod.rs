@@ -186,7 +186,12 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "removed" => "The person has been removed from the network.",
         "accepted" => "Welcome! You have joined the network.",
         "event-created" => "The event has been created.",
-        "event-saved" => "The event has been saved; people who answered have been told.",
+        "event-saved" => {
+            "The event has been saved. People who answered are sent what changed in their calendar (its time, title, place or link)."
+        }
+        "event-saved-over" => {
+            "The event has been saved. More people hold places than it now has: they keep them, and new answers join the waiting list until enough give theirs up."
+        }
         "event-cancelled" => "The event has been cancelled; people who answered have been told.",
         "event-already-cancelled" => "That was cancelled already; no one was told again.",
         "rsvp-yes" => "You're going. The invitation is on its way to your inbox.",
