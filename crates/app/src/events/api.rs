@@ -47,6 +47,16 @@ pub struct EventJson {
     /// `network` or `organisation`.
     audience: String,
     cancelled: bool,
+    /// The caller's own answer to this date (`yes`, `maybe`, `no`, `waitlisted`), null for none.
+    /// Only in `GET /api/v1/events/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    my_answer: Option<Option<String>>,
+    /// Places taken on this date. Only in `GET /api/v1/events/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    going: Option<i64>,
+    /// People on this date's waiting list. Only in `GET /api/v1/events/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiting: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -74,7 +84,17 @@ fn json(i: &super::Item) -> EventJson {
         capacity: e.capacity,
         audience: e.audience.as_str().into(),
         cancelled: i.cancelled,
+        my_answer: None,
+        going: None,
+        waiting: None,
     }
+}
+
+/// Which date of an event to read.
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct OccurrenceQuery {
+    /// The date's key (`occurrence` from a list); the next date when left out.
+    occurrence: Option<i64>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -119,16 +139,25 @@ fn event_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError(AppError::NotFound))
 }
 
-#[utoipa::path(get, path = "/api/v1/events/{id}", params(("id" = String, Path)),
-    responses((status = 200, body = EventJson, description = "The next occurrence (or the last one, when all are past)"),
+#[utoipa::path(get, path = "/api/v1/events/{id}", params(("id" = String, Path), OccurrenceQuery),
+    responses((status = 200, body = EventJson, description = "The date asked for, else the next one (or the last, when all are past), with the caller's answer and the places taken and waiting"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only members of the event's network see it, unless it is open to the whole organisation"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
 pub(crate) async fn get_event(
     State(state): State<AppState>,
     u: ApiUser,
     Path(id): Path<String>,
+    Query(q): Query<OccurrenceQuery>,
 ) -> ApiResult<Json<EventJson>> {
-    let d = super::detail(&state, &u.actor(), event_id(&id)?, None).await?;
-    d.item.as_ref().map(|i| Json(json(i))).ok_or(ApiError(AppError::NotFound))
+    let at =
+        q.occurrence.map(|at| DateTime::from_timestamp_micros(at).ok_or(ApiError(AppError::NotFound))).transpose()?;
+    let d = super::detail(&state, &u.actor(), event_id(&id)?, at).await?;
+    let item = d.item.as_ref().ok_or(ApiError(AppError::NotFound))?;
+    Ok(Json(EventJson {
+        my_answer: Some(d.my_rsvp.map(|r| r.as_str().to_owned())),
+        going: Some(d.going),
+        waiting: Some(d.waiting),
+        ..json(item)
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]

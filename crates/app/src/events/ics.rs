@@ -5,9 +5,11 @@
 //! transitions so clients that do not know the IANA name still get the offsets right.
 //!
 //! UIDs: `<event id>@roundtable` for a series or one-off event; an invitation to one occurrence
-//! of a recurring series uses `<event id>-<n>@roundtable`, the date's place in the series (1 for
-//! the first), which stays when the series is re-timed (its answers move along, nth to nth: an
-//! invitation keyed by the time would arrive as a second entry beside the first). SEQUENCE is
+//! of a recurring series uses `<event id>-<n>-<rule>@roundtable`: the date's place in the series
+//! (1 for the first), which stays when the series is re-timed (its answers move along, nth to
+//! nth: an invitation keyed by the time would arrive as a second entry beside the first), and 8
+//! hex digits of the rule without its end, which change with the rule (its nth date is another
+//! day then, and the old one's entry was cancelled). SEQUENCE is
 //! the event's counter, raised at every change, so calendar programs update the entry they
 //! already have.
 
@@ -44,13 +46,17 @@ fn occurrence_uid(e: &Event, original: DateTime<Utc>) -> String {
         return series_uid(e);
     }
     // Dates before this one (a few hundred at most: a weekly series over years), counted
-    // without the series' end, which a "cancel from here on" moves before this very date.
+    // without the series' end, which a "cancel from here on" moves before this very date; and
+    // the rule's shape, so that a new rule's nth date (another day) is not taken for the old
+    // one's, whose entry calendars hold as cancelled.
     let mut s = crate::events::series(e);
+    let mut shape = String::new();
     if let Some(rule) = s.rule.as_mut() {
         (rule.until, rule.count) = (None, None);
+        shape = crate::security::token_hash(&rule.to_rrule())[..8].to_owned();
     }
     let place = s.between(e.starts_at, original, 100_000).len() + 1;
-    format!("{}-{place}@roundtable", e.id)
+    format!("{}-{place}-{shape}@roundtable", e.id)
 }
 
 fn tz_of(e: &Event) -> Tz {

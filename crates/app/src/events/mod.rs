@@ -806,7 +806,9 @@ async fn tell_each_date(
                 if let Ok(item) = occurrence(state, before, at).await
                     && !item.cancelled
                 {
-                    let item = Item { event: fresh.clone(), ..item };
+                    // The date as it was (its rule names its UID), at the raised SEQUENCE.
+                    let was = Event { sequence: fresh.sequence, ..(**before).clone() };
+                    let item = Item { event: Arc::new(was), ..item };
                     notify(state, tx, &item, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
                 }
                 store::withdraw_answer(tx, fresh.id, at, person.id).await?;
