@@ -20,6 +20,7 @@ both!(
     concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_waiting,
     a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_changed,
     a_retimed_series_keeps_each_dates_answers,
+    a_new_rule_gives_kept_dates_new_entries_and_withdraws_the_dates_it_drops,
     ics_feeds_parse_back_with_timezones_and_can_be_revoked,
     reminders_and_feedback_requests_are_sent_once_per_person,
     members_check_in_with_the_code_and_see_their_attendance,
@@ -667,6 +668,50 @@ async fn a_retimed_series_keeps_each_dates_answers(d: Dialect) {
         admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "following"), ("at", second.as_str())]);
     assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
     assert_eq!(gone(app.emails_to("bo@example.org").await), [uid(2), uid(3)]);
+}
+
+async fn a_new_rule_gives_kept_dates_new_entries_and_withdraws_the_dates_it_drops(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
+    let weekly = |rule: &str| {
+        event_form(&[
+            ("repeat", "custom"),
+            ("rrule", rule),
+            ("start", "2027-03-09T10:00"),
+            ("end", "2027-03-09T11:00"),
+            ("title", "Tuesday circle"),
+        ])
+    };
+    let r = admin.post(app.at("/n/eas/events/new")).form(&weekly("FREQ=WEEKLY;BYDAY=TU")).send().await.unwrap();
+    let id =
+        r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let at = e.starts_at.timestamp_micros().to_string();
+    let r = bo.post(app.at(&format!("/events/{id}/rsvp"))).form(&[("response", "yes"), ("at", at.as_str())]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    let uid_of = |m: &String| vevents(&calendar_in(m))[0].get_uid().unwrap_or_default().to_owned();
+    let with = |mails: &[String], subject: &str| -> Vec<String> {
+        mails.iter().filter(|m| m.contains(&format!("Subject: {subject}"))).map(uid_of).collect()
+    };
+    let first = with(&app.emails_to("bo@example.org").await, "You're going")[0].clone();
+    // Tuesdays and Thursdays: his Tuesday stays, under a new UID, and the old entry is taken out.
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&weekly("FREQ=WEEKLY;BYDAY=TU,TH")).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("bo@example.org").await;
+    let (cancelled, updated) = (with(&mails, "Cancelled: Tuesday circle"), with(&mails, "Updated: Tuesday circle"));
+    assert_eq!(cancelled, [first.clone()], "the old entry goes");
+    assert!(updated.len() == 1 && updated[0] != first, "the date comes back as a new entry: {updated:?}");
+    let going = store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
+    assert_eq!(going.iter().map(|a| a.response).collect::<Vec<_>>(), [Rsvp::Yes], "his place stays");
+    // Wednesdays: his date is gone, so is his answer, with its entry.
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&weekly("FREQ=WEEKLY;BYDAY=WE")).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("bo@example.org").await;
+    assert_eq!(with(&mails, "Cancelled: Tuesday circle").len(), 2);
+    assert!(with(&mails, "Cancelled: Tuesday circle").contains(&updated[0]));
+    assert!(store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap().is_empty());
 }
 
 async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {

@@ -41,7 +41,7 @@ pub fn series_uid(e: &Event) -> String {
     format!("{}@roundtable", e.id)
 }
 
-fn occurrence_uid(e: &Event, original: DateTime<Utc>) -> String {
+pub(crate) fn occurrence_uid(e: &Event, original: DateTime<Utc>) -> String {
     if e.rrule.is_empty() {
         return series_uid(e);
     }

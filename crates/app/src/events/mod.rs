@@ -798,18 +798,28 @@ async fn tell_each_date(
     let xs = store::exceptions_tx(tx, fresh.id).await?;
     for (person, at) in store::answers_from(tx, fresh.id, now).await? {
         let now_is = expand(fresh, &xs, at, at + Duration::seconds(1)).into_iter().find(|i| i.occ.original == at);
+        // The date as it was (its rule names its UID), at the raised SEQUENCE, to cancel.
+        let old_entry = match occurrence(state, before, at).await {
+            Ok(item) if !item.cancelled => {
+                Some(Item { event: Arc::new(Event { sequence: fresh.sequence, ..(**before).clone() }), ..item })
+            }
+            _ => None,
+        };
+        let who = std::slice::from_ref(&person);
         match now_is {
             Some(item) if !item.cancelled => {
-                notify(state, tx, &item, std::slice::from_ref(&person), ics::Method::Request, now).await?;
+                // Kept by a new rule, the date has a new UID: its old entry goes first. (With the
+                // rule unchanged, answers moved nth to nth and keep their UIDs.)
+                let renamed =
+                    before.rrule != fresh.rrule && ics::occurrence_uid(before, at) != ics::occurrence_uid(fresh, at);
+                if let Some(old) = old_entry.filter(|_| renamed) {
+                    notify(state, tx, &old, who, ics::Method::Cancel, now).await?;
+                }
+                notify(state, tx, &item, who, ics::Method::Request, now).await?;
             }
             _ => {
-                if let Ok(item) = occurrence(state, before, at).await
-                    && !item.cancelled
-                {
-                    // The date as it was (its rule names its UID), at the raised SEQUENCE.
-                    let was = Event { sequence: fresh.sequence, ..(**before).clone() };
-                    let item = Item { event: Arc::new(was), ..item };
-                    notify(state, tx, &item, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
+                if let Some(old) = old_entry {
+                    notify(state, tx, &old, who, ics::Method::Cancel, now).await?;
                 }
                 store::withdraw_answer(tx, fresh.id, at, person.id).await?;
             }
