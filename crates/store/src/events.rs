@@ -120,7 +120,6 @@ queries! {
     /// One person's answer to one date, moved to a date of another event (a series split).
     MOVE_ANSWER = "UPDATE event_rsvps SET event_id = $4, occurrence_at = $5 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
     WITHDRAW_ANSWER = "DELETE FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
-    ANSWERED_FROM = concat!("SELECT DISTINCT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at >= $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
     ANSWERED_AT = concat!("SELECT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
     GOING_AT = concat!("SELECT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND ", may_still_read!());
     CHECK_IN = "INSERT INTO event_attendance (event_id, network_id, occurrence_at, user_id, method, checked_in_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
@@ -647,10 +646,6 @@ pub async fn move_answer(
 /// Forgets one person's answer to one date.
 pub async fn withdraw_answer(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId) -> Result<u64> {
     tx.write(WITHDRAW_ANSWER, params![event, at, user]).await
-}
-
-pub async fn answered_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Result<Vec<Recipient>> {
-    recipients(tx.read(ANSWERED_FROM, params![event, from]).await?)
 }
 
 pub async fn answered_at(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Recipient>> {
