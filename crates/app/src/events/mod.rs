@@ -1129,9 +1129,15 @@ pub async fn give_up_places(state: &AppState, user: UserId, network: Option<Netw
         Some(n) => store::answered_in(&state.db, n, user, now).await?,
         None => store::answered_anywhere(&state.db, user, now).await?,
     };
-    // The network's name for the mail; a network deleted meanwhile has no events left.
-    let left = match (network, why) {
-        (Some(n), GivenUp::Left | GivenUp::Removed) => networks::by_id(&state.db, n).await?,
+    // What the mail says, naming the network; a network deleted meanwhile has no events left.
+    let told = match (network, why) {
+        (Some(n), GivenUp::Left | GivenUp::Removed) => networks::by_id(&state.db, n).await?.map(|n| {
+            if why == GivenUp::Removed {
+                format!("You are no longer a member of {}", n.name)
+            } else {
+                format!("You have left {}", n.name)
+            }
+        }),
         _ => None,
     };
     for id in events {
@@ -1141,16 +1147,11 @@ pub async fn give_up_places(state: &AppState, user: UserId, network: Option<Netw
         }
         let Some(e) = store::by_id_tx(&mut tx, id).await? else { continue };
         let e = Arc::new(e);
-        if let Some(network) = &left {
+        if let Some(why) = &told {
             for at in store::dates_answered_by(&mut tx, e.id, user, now).await? {
                 match occurrence(state, &e, at).await {
                     Ok(item) if !item.cancelled => {
-                        let why = if why == GivenUp::Removed {
-                            format!("You are no longer a member of {}", network.name)
-                        } else {
-                            format!("You have left {}", network.name)
-                        };
-                        place_given_up_mail(state, &mut tx, &item, &person, &why, now).await?
+                        place_given_up_mail(state, &mut tx, &item, &person, why, now).await?
                     }
                     Ok(_) | Err(AppError::NotFound) => {}
                     Err(err) => return Err(err),

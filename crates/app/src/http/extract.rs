@@ -112,20 +112,23 @@ impl ApiUser {
     }
 }
 
+/// The token of an `Authorization: Bearer …` header. The scheme name is case-insensitive (RFC
+/// 9110 §11.1): `bearer rt_…` is as good as `Bearer`.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim_start().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty())
+}
+
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        // The scheme name is case-insensitive (RFC 9110 §11.1): `bearer rt_…` is as good as `Bearer`.
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim_start().split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|token| !token.is_empty())
-            .ok_or(ApiError(AppError::Unauthenticated))?;
+        let token = bearer_token(&parts.headers).ok_or(ApiError(AppError::Unauthenticated))?;
         let user = accounts::token_user(state, token).await?.ok_or(ApiError(AppError::Unauthenticated))?;
         if user.email_verified_at.is_none() {
             return Err(ApiError(AppError::Forbidden(

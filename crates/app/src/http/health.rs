@@ -41,12 +41,7 @@ pub async fn metrics(
     } else {
         peer.ip().is_loopback() && !proxied
     };
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let token_ok = match (&state.config.metrics_token, bearer) {
+    let token_ok = match (&state.config.metrics_token, super::extract::bearer_token(&headers)) {
         // Digests compared, so the time taken tells nothing of the secret.
         (Some(secret), Some(given)) if !secret.is_empty() => {
             crate::security::token_hash(given) == crate::security::token_hash(secret)
