@@ -193,6 +193,9 @@ async fn a_network_turned_invitation_only_takes_back_its_whole_organisation_even
         .collect();
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].contains("Merger briefing") && told[0].contains("METHOD:CANCEL"), "{}", told[0]);
+    // The network is hidden from Eve now: no link to a page she cannot open, no request to make.
+    let told = told[0].replace("=\r\n", "");
+    assert!(!told.contains("/n/secret") && !told.contains("ask to join"), "{told}");
     assert_eq!(mails(&app, "mo@example.org", "No longer open to you: Merger briefing").await, 0);
     // Members still read them, and only they hear of a change.
     assert_eq!(mo.get(app.at(&format!("/events/{next}"))).send().await.unwrap().status(), StatusCode::OK);
@@ -236,15 +239,13 @@ async fn removed_and_deactivated_people_get_no_more_event_mail(d: Dialect) {
         people.push(c);
     }
     let [bo, _cy, di, _fay, _ed] = <[reqwest::Client; 5]>::try_from(people).unwrap();
+    // Bo and Di are down as attended (the list an organiser types up once it has started).
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     for email in ["bo@example.org", "di@example.org"] {
-        let user = user_id(&app, email).await;
-        let r = admin
-            .post(app.at(&format!("/events/{id}/attendance")))
-            .form(&[("user", user.as_str()), ("at", at.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let user = users::by_email(&app.state.db, email).await.unwrap().unwrap().id;
+        let mut tx = app.state.db.begin().await.unwrap();
+        store::check_in(&mut tx, e.id, e.network_id, e.starts_at, user, "organiser", Utc::now()).await.unwrap();
+        tx.commit().await.unwrap();
     }
     // Bo and Fay are removed from the network (their answers to dates to come go, and their
     // places down the waiting list); Cy is deactivated.
@@ -274,7 +275,6 @@ async fn removed_and_deactivated_people_get_no_more_event_mail(d: Dialect) {
     }
 
     // The reminder (due an hour before) and the feedback request (after it ends) likewise.
-    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     roundtable_app::events::send_due_notices(&app.state, e.starts_at - Duration::minutes(59)).await.unwrap();
     roundtable_app::events::send_due_notices(&app.state, e.starts_at + Duration::minutes(61)).await.unwrap();
     assert_eq!(mails(&app, "di@example.org", "Reminder: Steering committee").await, 1);
@@ -484,6 +484,7 @@ async fn people_left_out_when_an_event_narrows_to_members_are_told_and_their_pla
     let mail = told[0].replace("=\r\n", "");
     assert!(mail.contains("for members of Network eas only"), "{mail}");
     assert!(mail.contains("METHOD:CANCEL"), "the entry is withdrawn from Out's calendar: {mail}");
+    assert!(mail.contains("ask to join the network") && mail.contains("/n/eas"), "an open network: {mail}");
     assert_eq!(
         mails(&app, "out@example.org", "Updated: Open lunch").await,
         0,

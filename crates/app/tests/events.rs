@@ -508,6 +508,14 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
     let june = body(admin.get(app.at("/n/eas/events?view=month&month=2027-06")).send().await.unwrap()).await;
     assert!(june.contains("14:00 June meeting (later)") && !june.contains("No events this month"), "{june}");
+    // Cancelling the moved date lists it cancelled at the time it had been moved to.
+    let r = admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "one"), ("at", june_at.as_str())]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let june = body(admin.get(app.at("/n/eas/events?view=month&month=2027-06")).send().await.unwrap()).await;
+    assert!(
+        june.contains("14:00 June meeting (later)") && june.contains("Cancelled") && !june.contains("12:00 June"),
+        "{june}"
+    );
     let empty = body(admin.get(app.at("/n/eas/events?view=month&month=2026-01")).send().await.unwrap()).await;
     assert!(empty.contains("No events this month."), "a month with nothing says so: {empty}");
     // "This and all following" from September: the old series ends in August, a new one starts.
@@ -771,7 +779,7 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
     assert_eq!(dtstart.params().get("TZID").map(|p| p.value()), Some("Europe/London"));
     let exdate = ev[0].multi_properties().get("EXDATE").expect("cancelled date excluded");
     assert_eq!(exdate[0].value(), second.with_timezone(&chrono_tz::Europe::London).format("%Y%m%dT%H%M%S").to_string());
-    // A network feed for a network Bo is not in is refused; revoking stops the URL working.
+    // Revoking stops the URL working.
     let feeds = store::feeds_of(&app.state.db, user_id(&app, "bo@example.org").await).await.unwrap();
     let r = bo.post(app.at(&format!("/calendar/feeds/{}/revoke", feeds[0].id))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -791,6 +799,11 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
     // Added to one's own calendar: it claims no answer for anyone, and its description is the
     // text people read, not Markdown.
     assert!(!one.contains("ATTENDEE") && !one.contains("PARTSTAT"), "{one}");
+    // A link without the date (typed, or shared from an old page) gives the date the event page
+    // shows first.
+    let bare = bo.get(app.at(&format!("/events/{id}/invite.ics"))).send().await.unwrap();
+    assert_eq!(bare.status(), StatusCode::OK);
+    assert_eq!(body(bare).await, one);
     let one = calendar_in(&one);
     let ev = vevents(&one);
     assert_eq!(ev.len(), 1);
@@ -800,6 +813,17 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
             "Theme: Working out loud\n\nBring your questions.\n\n- a short agenda (https://example.org/agenda)\n- no surprises"
         )
     );
+    // A network's own feed empties when Bo leaves the network (a calendar app drops its dates;
+    // an error would only be retried), and his list of addresses says why.
+    let network_feed = app.new_feed(&bo, "eas").await;
+    assert!(body(reqwest::get(&network_feed).await.unwrap()).await.contains("BEGIN:VEVENT"));
+    assert_eq!(bo.post(app.at("/n/eas/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = reqwest::get(&network_feed).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let left = body(r).await;
+    assert!(left.contains("BEGIN:VCALENDAR") && !left.contains("BEGIN:VEVENT") && !left.contains("Coffee"), "{left}");
+    let list = body(bo.get(app.at("/calendar/feeds")).send().await.unwrap()).await;
+    assert!(list.contains("(empty: you are no longer a member)"), "{list}");
 }
 
 async fn reminders_and_feedback_requests_are_sent_once_per_person(d: Dialect) {
@@ -842,7 +866,7 @@ async fn reminders_and_feedback_requests_are_sent_once_per_person(d: Dialect) {
     let asks: Vec<_> = mails.iter().filter(|m| m.contains("Subject: How was Monthly meeting?")).collect();
     assert_eq!(asks.len(), 1, "one feedback request: {mails:?}");
     assert!(app.link_in(asks[0], "/events/").contains("/feedback?at="));
-    // Feedback before the event has started is refused; the page and the form exist.
+    // Feedback before the event has started is refused, and its page says so instead of a form.
     let r = bo
         .post(app.at(&format!("/events/{id}/feedback")))
         .form(&[("rating", "5"), ("at", at.as_str())])
@@ -850,6 +874,11 @@ async fn reminders_and_feedback_requests_are_sent_once_per_person(d: Dialect) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
+    let form = body(bo.get(app.at(&format!("/events/{id}/feedback?at={at}"))).send().await.unwrap()).await;
+    assert!(
+        form.contains("Feedback opens once the event has started.") && !form.contains("Send feedback"),
+        "no form to fill in that would be refused: {form}"
+    );
     let uid = user_id(&app, "bo@example.org").await;
     let mut tx = app.state.db.begin().await.unwrap();
     store::upsert_feedback(&mut tx, e.id, e.network_id, e.starts_at, uid, 4, "Useful", Utc::now()).await.unwrap();
@@ -890,6 +919,22 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
     .await;
     let page = body(bo.get(app.at(&format!("/events/{far}"))).send().await.unwrap()).await;
     assert!(!page.contains("/check-in\"") && page.contains("from an hour before it starts"), "{page}");
+    // Nor can the organiser mark anyone as attended days before: the list would say they came.
+    let org_page = body(admin.get(app.at(&format!("/events/{far}"))).send().await.unwrap()).await;
+    assert!(
+        !org_page.contains("/attendance\"") && org_page.contains("Attendance can be marked from an hour before"),
+        "{org_page}"
+    );
+    let far_at = store::by_id(&app.state.db, far.parse().unwrap()).await.unwrap().unwrap().starts_at;
+    let bo_id = user_id(&app, "bo@example.org").await.to_string();
+    let r = admin
+        .post(app.at(&format!("/events/{far}/attendance")))
+        .form(&[("user", bo_id.as_str()), ("at", far_at.timestamp_micros().to_string().as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(store::attended(&app.state.db, far.parse().unwrap(), far_at).await.unwrap().is_empty());
     let r = bo
         .post(app.at(&format!("/events/{id}/check-in")))
         .form(&[("code", "WRONG1"), ("at", at.as_str())])
@@ -1070,7 +1115,8 @@ async fn event_routes_follow_the_roles_in_each_network(d: Dialect) {
     let admin = app.setup().await;
     app.network(&admin, "own", "by_request").await;
     app.network(&admin, "other", "invitation_only").await;
-    let start = Utc::now() + Duration::days(2);
+    // Half an hour ahead: attendance can be marked (from an hour before), the rest is upcoming.
+    let start = Utc::now() + Duration::minutes(30);
     let when = [("start", local_input(start)), ("end", local_input(start + Duration::hours(1)))];
     let when: Vec<(&str, &str)> = when.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let own_event = create_event(&app, &admin, "own", &when).await;

@@ -711,10 +711,7 @@ pub async fn update(
                     }
                     continue;
                 }
-                if let Ok(was) = occurrence(state, &e, old_at).await
-                    && !was.cancelled
-                {
-                    let was = Item { event: old.clone(), ..was };
+                if let Some(was) = entry_to_withdraw(state, &e, &old, old_at).await? {
                     notify(state, &mut tx, &was, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
                 }
                 let to = old_dates.iter().position(|d| *d == old_at).and_then(|i| new_dates.get(i).copied());
@@ -796,15 +793,11 @@ async fn tell_each_date(
         return Ok(());
     }
     let xs = store::exceptions_tx(tx, fresh.id).await?;
+    // The dates as they were (their rule names their UIDs), at the raised SEQUENCE, to cancel.
+    let raised = Arc::new(Event { sequence: fresh.sequence, ..(**before).clone() });
     for (person, at) in store::answers_from(tx, fresh.id, now).await? {
         let now_is = expand(fresh, &xs, at, at + Duration::seconds(1)).into_iter().find(|i| i.occ.original == at);
-        // The date as it was (its rule names its UID), at the raised SEQUENCE, to cancel.
-        let old_entry = match occurrence(state, before, at).await {
-            Ok(item) if !item.cancelled => {
-                Some(Item { event: Arc::new(Event { sequence: fresh.sequence, ..(**before).clone() }), ..item })
-            }
-            _ => None,
-        };
+        let old_entry = entry_to_withdraw(state, before, &raised, at).await?;
         let who = std::slice::from_ref(&person);
         match now_is {
             Some(item) if !item.cancelled => {
@@ -879,11 +872,13 @@ pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid,
             if item.cancelled {
                 return Ok(false);
             }
+            // A date moved on its own keeps its new time: that is where lists show it cancelled.
+            let moved = store::exceptions_tx(&mut tx, id).await?.into_iter().find(|x| x.occurrence_at == at);
             let x = Exception {
                 occurrence_at: at,
                 cancelled: true,
-                starts_at: None,
-                ends_at: None,
+                starts_at: moved.as_ref().and_then(|x| x.starts_at),
+                ends_at: moved.as_ref().and_then(|x| x.ends_at),
                 title: item.title_override.clone(),
             };
             store::upsert_exception(&mut tx, id, e.network_id, &x, now).await?;
@@ -932,16 +927,27 @@ async fn cancel_each_date(
     now: DateTime<Utc>,
 ) -> Result<()> {
     for (person, at) in answers {
-        match occurrence(state, before, at).await {
-            Ok(item) if !item.cancelled => {
-                let item = Item { event: fresh.clone(), ..item };
-                notify(state, tx, &item, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
-            }
-            Ok(_) | Err(AppError::NotFound) => {}
-            Err(err) => return Err(err),
+        if let Some(item) = entry_to_withdraw(state, before, fresh, at).await? {
+            notify(state, tx, &item, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
         }
     }
     Ok(())
+}
+
+/// The calendar entry `before` gave the date `at`, to withdraw under `under` (the event as it
+/// stands now, for its raised SEQUENCE); none when that date was cancelled already or is not
+/// one of `before`'s.
+async fn entry_to_withdraw(
+    state: &AppState,
+    before: &Arc<Event>,
+    under: &Arc<Event>,
+    at: DateTime<Utc>,
+) -> Result<Option<Item>> {
+    match occurrence(state, before, at).await {
+        Ok(item) if !item.cancelled => Ok(Some(Item { event: under.clone(), ..item })),
+        Ok(_) | Err(AppError::NotFound) => Ok(None),
+        Err(err) => Err(err),
+    }
 }
 
 /// Why an answer could not be taken.
@@ -1236,19 +1242,22 @@ async fn left_out_mail(
     person: &store::Recipient,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let mut paragraphs = vec![format!(
+        "{} on {} is now for members of {} only, so your answer no longer stands. If it is in your calendar, the attached cancellation takes it out.",
+        item.title(),
+        when(item, &person.time_zone),
+        seen.network.name
+    )];
+    // An invitation-only network has no page outsiders can open and takes no requests to join.
+    let open = seen.network.visibility != Visibility::InvitationOnly;
+    if open {
+        paragraphs.push("To take part, ask to join the network; its organisers can tell you more.".into());
+    }
     let m = Mail {
         to: &person.email,
         subject: format!("No longer open to you: {}", item.title()),
-        paragraphs: vec![
-            format!(
-                "{} on {} is now for members of {} only, so your answer no longer stands. If it is in your calendar, the attached cancellation takes it out.",
-                item.title(),
-                when(item, &person.time_zone),
-                seen.network.name
-            ),
-            "To take part, ask to join the network; its organisers can tell you more.".into(),
-        ],
-        action: Some(("See the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+        paragraphs,
+        action: open.then(|| ("See the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
     };
     queue_cancel(state, tx, item, person, &m, now).await
 }
@@ -1326,6 +1335,15 @@ pub fn check_in_open(item: &Item, now: DateTime<Utc>) -> bool {
     !item.cancelled && item.occ.start - Duration::hours(1) <= now && now <= item.occ.end + Duration::hours(1)
 }
 
+/// Whether organisers may mark people as attended: from the hour check-in opens (people
+/// arrive early), without end (the list is often typed up days later), unless it is cancelled.
+pub fn attendance_open(item: &Item, now: DateTime<Utc>) -> bool {
+    !item.cancelled && item.occ.start - Duration::hours(1) <= now
+}
+
+/// Why attendance cannot be marked yet.
+pub const ATTENDANCE_NOT_OPEN: &str = "Attendance can be marked from an hour before the event starts.";
+
 /// Self check-in with the code shown at the event (from an hour before to the end).
 pub async fn self_check_in(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, code: &str) -> Result<bool> {
     let a = access(state, actor, id, Capability::ReadMembers).await?;
@@ -1356,7 +1374,13 @@ pub async fn mark_attended(
     user: UserId,
 ) -> Result<()> {
     let a = access(state, actor, id, Capability::Organise).await?;
-    occurrence(state, &a.event, at).await?;
+    let item = occurrence(state, &a.event, at).await?;
+    if item.cancelled {
+        return Err(closed("This event has been cancelled."));
+    }
+    if !attendance_open(&item, Utc::now()) {
+        return Err(closed(ATTENDANCE_NOT_OPEN));
+    }
     let person = roundtable_store::users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     // Only people who could attend: the network's members, or anyone for an organisation-wide event.
     if a.event.audience != Audience::Organisation {
@@ -1452,6 +1476,8 @@ pub async fn confirm_host(
 /// Records a rating (1–5) and comment after an occurrence.
 /// Why someone may not rate a date (`give_feedback`), and what to do if they were there.
 pub const NOT_THERE: &str = "Feedback comes from the people who took part: those checked in or down as going. If you were there, ask an organiser to mark you as attended.";
+/// Why a date cannot be rated yet.
+pub const NOT_STARTED: &str = "Feedback opens once the event has started.";
 
 pub async fn give_feedback(
     state: &AppState,
@@ -1464,7 +1490,7 @@ pub async fn give_feedback(
     let a = access(state, actor, id, Capability::ReadMembers).await?;
     let item = occurrence(state, &a.event, at).await?;
     if item.occ.start > Utc::now() {
-        return Err(closed("Feedback opens once the event has started."));
+        return Err(closed(NOT_STARTED));
     }
     // The figures organisers report are those of the people who were there.
     if !store::took_part(&state.db, id, at, actor.user_id).await? {
@@ -1611,10 +1637,15 @@ pub async fn feed_ics(state: &AppState, token: &str) -> Result<String> {
     let now = Utc::now();
     let (from, to) = (now - Duration::days(92), now + Duration::days(366));
     let (name, events) = match (feed.network_id, feed.network_slug.as_deref()) {
-        (Some(_), Some(slug)) => {
-            let seen = nets::load(state, &actor, slug, Capability::ReadMembers).await?;
-            (seen.network.name.clone(), store::in_network(&state.db, seen.network.id, from, to).await?)
-        }
+        (Some(_), Some(slug)) => match nets::load(state, &actor, slug, Capability::ReadMembers).await {
+            Ok(seen) => (seen.network.name.clone(), store::in_network(&state.db, seen.network.id, from, to).await?),
+            // Left or removed (or a new charter not yet accepted): an empty calendar, which a
+            // calendar app shows by dropping the dates, where an error would only be retried.
+            Err(AppError::Forbidden(_) | AppError::NotFound | AppError::CharterPending { .. }) => {
+                (feed.network_name.clone().unwrap_or_default(), Vec::new())
+            }
+            Err(e) => return Err(e),
+        },
         _ => (
             "My Roundtable calendar".to_owned(),
             readable(state, &actor, store::for_person(&state.db, actor.user_id, from, to).await?).await?,
@@ -1628,10 +1659,14 @@ pub async fn feed_ics(state: &AppState, token: &str) -> Result<String> {
     Ok(ics::feed(&name, &series, &state.config.public_url()))
 }
 
-/// A single occurrence as an .ics download (METHOD:PUBLISH).
-pub async fn occurrence_ics(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>) -> Result<String> {
+/// One date as an `.ics` file to open in a calendar; without `at`, the date the event page shows
+/// first (the next one of a series).
+pub async fn occurrence_ics(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTime<Utc>>) -> Result<String> {
     let a = access(state, actor, id, Capability::ReadMembers).await?;
-    let item = occurrence(state, &a.event, at).await?;
+    let item = match at {
+        Some(at) => occurrence(state, &a.event, at).await?,
+        None => default_occurrence(state, &a.event).await?.ok_or(AppError::NotFound)?,
+    };
     Ok(ics::invitation(ics::Method::Publish, &item, None, &organiser(state), &state.config.public_url()))
 }
 

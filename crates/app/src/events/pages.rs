@@ -808,6 +808,7 @@ struct EventPage {
     i_attended: bool,
     /// From an hour before to an hour after: the check-in form; before that, when it opens.
     check_in_open: bool,
+    attendance_open: bool,
     hosts: Vec<String>,
     suggestions: Vec<(String, String, i64)>,
     people: Vec<PersonRow>,
@@ -909,6 +910,7 @@ async fn event_page_with(
         checkin_code: if d.access.can_organise { e.checkin_code.clone() } else { String::new() },
         i_attended: d.i_attended,
         check_in_open: d.item.as_ref().is_some_and(|i| super::check_in_open(i, now)),
+        attendance_open: d.item.as_ref().is_some_and(|i| super::attendance_open(i, now)),
         hosts: d.hosts,
         suggestions: d.suggestions.into_iter().map(|(id, n, c)| (id.to_string(), n, c)).collect(),
         people,
@@ -928,7 +930,7 @@ async fn event_page_with(
 #[template(path = "events/feedback.html")]
 struct FeedbackPage {
     layout: Layout,
-    /// Why there is no form: the viewer did not take part.
+    /// Why there is no form: the date has not started, or the viewer did not take part.
     refused: Option<&'static str>,
     errors: Errors,
     id: String,
@@ -955,7 +957,11 @@ async fn feedback_page(
     let took_part = roundtable_store::events::took_part(&state.db, a.event.id, at, actor.user_id).await?;
     render(&FeedbackPage {
         layout: Layout::for_user("Feedback", s),
-        refused: (!took_part).then_some(super::NOT_THERE),
+        refused: if item.occ.start > Utc::now() {
+            Some(super::NOT_STARTED)
+        } else {
+            (!took_part).then_some(super::NOT_THERE)
+        },
         errors,
         id: id.to_owned(),
         at: at.timestamp_micros().to_string(),
@@ -1010,7 +1016,7 @@ async fn ics_download(
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
 ) -> Result<Response> {
-    let text = super::occurrence_ics(&state, &s.actor(), event_id(&id)?, require_at(q.at.as_deref())?).await?;
+    let text = super::occurrence_ics(&state, &s.actor(), event_id(&id)?, at_param(q.at.as_deref())?).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -1044,12 +1050,13 @@ struct FeedsPage {
 async fn feeds_view(state: &AppState, s: &Signed, new_url: String) -> Result<Response> {
     let actor = s.actor();
     let feeds = super::feeds(state, &actor).await?;
-    let networks = crate::networks::mine(state, &actor)
+    let networks: Vec<(String, String)> = crate::networks::mine(state, &actor)
         .await?
         .into_iter()
         .filter(|n| n.role().is_some())
         .map(|n| (n.network.slug, n.network.name))
         .collect();
+    let still_in = |slug: &str| networks.iter().any(|(s, _)| s == slug);
     render(&FeedsPage {
         layout: Layout::for_user("Calendar subscriptions", s),
         new_url,
@@ -1058,7 +1065,13 @@ async fn feeds_view(state: &AppState, s: &Signed, new_url: String) -> Result<Res
             .map(|f| {
                 (
                     f.id.to_string(),
-                    f.network_name.unwrap_or_else(|| "My calendar".into()),
+                    match (f.network_name, f.network_slug) {
+                        (Some(name), Some(slug)) if !still_in(&slug) => {
+                            format!("{name} (empty: you are no longer a member)")
+                        }
+                        (Some(name), _) => name,
+                        _ => "My calendar".into(),
+                    },
                     crate::http::day(f.created_at, s.tz),
                 )
             })

@@ -214,10 +214,14 @@ pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     } else {
         0
     };
+    // The network as it is now, for the mail to outsiders (an invitation-only one has no page
+    // they can open, nor a request to join).
+    let mut after = seen.clone();
+    (after.network.name, after.network.visibility) = (p.name.as_str().to_owned(), p.visibility);
     for (id, before) in attending {
         if let Some(e) = roundtable_store::events::by_id_tx(&mut tx, id).await? {
             let e = std::sync::Arc::new(e);
-            crate::events::after_narrowing(state, &mut tx, &seen, &e, before, false, now).await?;
+            crate::events::after_narrowing(state, &mut tx, &after, &e, before, false, now).await?;
         }
     }
     let narrowed_text = match narrowed {
