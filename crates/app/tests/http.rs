@@ -12,6 +12,7 @@ use support::{PASSWORD, TestApp};
 
 both!(
     first_run_setup_creates_the_org_and_admin_and_the_link_works_once,
+    setup_takes_an_account_made_from_the_console_with_its_password,
     sign_in_rejects_a_wrong_password_and_rate_limits_per_account,
     a_deactivated_account_is_told_so_only_with_the_right_password,
     sign_in_rotates_the_session_and_sign_out_ends_it,
@@ -106,6 +107,31 @@ async fn first_run_setup_creates_the_org_and_admin_and_the_link_works_once(d: Di
     assert_eq!(roundtable_store::org::get(&app.state.db).await.unwrap().unwrap().name, "Example Org");
     // And a start after setup prints none.
     assert!(roundtable_app::accounts::ensure_setup_link(&app.state).await.unwrap().is_none());
+}
+
+/// An IT admin may make the first account from the console before opening the setup link:
+/// setup then needs that account's password (else it says why), and makes it the administrator.
+async fn setup_takes_an_account_made_from_the_console_with_its_password(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    roundtable_app::admin::console::create_user(&app.state.db, "root@example.org", "Root Admin", PASSWORD, false)
+        .await
+        .unwrap();
+    let token = app.setup_token().await;
+    let c = app.client();
+    let form = |password: &'static str| {
+        [("org_name", "Example Org"), ("name", "Someone"), ("email", "Root@example.org"), ("password", password)]
+    };
+    let r = c.post(app.at(&format!("/setup/{token}"))).form(&form("another password 123")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("An account with this address exists already"), "{html}");
+    assert!(roundtable_store::org::get(&app.state.db).await.unwrap().is_none(), "nothing created");
+    let r = c.post(app.at(&format!("/setup/{token}"))).form(&form(PASSWORD)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let home = body(c.get(app.at("/")).send().await.unwrap()).await;
+    assert!(home.contains("Welcome, Root Admin"), "signed in as that account, its name kept: {home}");
+    assert!(users::by_email(&app.state.db, "root@example.org").await.unwrap().unwrap().is_org_admin);
+    assert_eq!(roundtable_store::org::get(&app.state.db).await.unwrap().unwrap().name, "Example Org");
 }
 
 async fn a_deactivated_account_is_told_so_only_with_the_right_password(d: Dialect) {

@@ -88,7 +88,27 @@ pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua
     let (Some(org_name), Some(name), Some(email), Some(password)) = (org_name, name, email, password) else {
         return Err(AppError::Invalid(errs));
     };
-    let hash = hash_password_async(password.expose().to_owned()).await?;
+    // An account made before setup (`roundtable admin create-user`, an import) becomes the first
+    // administrator when its own password is given; another address makes a new one.
+    let existing = match users::by_email(&state.db, email.as_str()).await? {
+        Some(u)
+            if u.deactivated_at.is_none()
+                && verify_password_async(password.expose().to_owned(), u.password_hash.clone()).await =>
+        {
+            Some(u.id)
+        }
+        Some(_) => {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "email",
+                "An account with this address exists already (made with “roundtable admin create-user” or an import). Enter that account's password to make it the first administrator, or use another address.",
+            )]));
+        }
+        None => None,
+    };
+    let hash = match existing {
+        Some(_) => None,
+        None => Some(hash_password_async(password.expose().to_owned()).await?),
+    };
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     // A link printed by an earlier start, used after setup, is as dead as a used one.
@@ -98,12 +118,22 @@ pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua
     }
     links::delete_open_setup(&mut tx).await?;
     org::create(&mut tx, org_name.as_str(), now).await?;
-    let id = users::insert(
-        &mut tx,
-        &NewUser { email: &email, name: &name, password_hash: Some(&hash), is_org_admin: true, verified: true },
-        now,
-    )
-    .await?;
+    let id = match (existing, &hash) {
+        (Some(id), _) => {
+            users::set_admin(&mut tx, id, true).await?;
+            id
+        }
+        (None, hash) => {
+            let new = NewUser {
+                email: &email,
+                name: &name,
+                password_hash: hash.as_deref(),
+                is_org_admin: true,
+                verified: true,
+            };
+            users::insert(&mut tx, &new, now).await?
+        }
+    };
     audit::record(
         &mut tx,
         &audit::NewEntry {
