@@ -110,6 +110,34 @@ const SETTINGS: [&str; 12] = [
     "metrics_token",
 ];
 
+/// `ROUNDTABLE_*` variables that are not settings but are read by the tools themselves (the
+/// console's `admin` password, the bench scripts' binary, the test suite's `TEST_…`).
+const TOOL_VARIABLES: [&str; 2] = ["NEW_PASSWORD", "BIN"];
+
+/// The first `ROUNDTABLE_*` variable among `names` that is neither a setting nor a tool's: a
+/// misspelt `ROUNDTABLE_DATABASEURL` would otherwise start the server on an empty SQLite file,
+/// with a setup link anyone could open. Said as an error, with the setting it was likely meant as.
+fn unknown_variable(names: impl IntoIterator<Item = String>) -> Option<String> {
+    names.into_iter().find_map(|name| {
+        let rest = name.strip_prefix("ROUNDTABLE_")?;
+        let key = rest.to_ascii_lowercase();
+        if SETTINGS.contains(&key.as_str()) || TOOL_VARIABLES.contains(&rest) || rest.starts_with("TEST_") {
+            return None;
+        }
+        let nearest = SETTINGS
+            .iter()
+            .map(|s| (strsim::damerau_levenshtein(s, &key), s))
+            .min()
+            .filter(|(distance, _)| *distance <= 3)
+            .map(|(_, s)| format!(" (did you mean ROUNDTABLE_{}?)", s.to_ascii_uppercase()))
+            .unwrap_or_default();
+        Some(format!(
+            "configuration error: the environment variable {name} is not a setting{nearest}; the settings are {}",
+            SETTINGS.iter().map(|s| format!("ROUNDTABLE_{}", s.to_ascii_uppercase())).collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
 /// Where a setting's value came from, in the words of the README's configuration section.
 fn source_of(figment: &Figment, key: &str) -> String {
     let Some(md) = figment.find_metadata(key) else { return "the default".into() };
@@ -124,6 +152,30 @@ fn source_of(figment: &Figment, key: &str) -> String {
     }
 }
 
+/// A value figment could not read, in the words of `check`'s messages: the setting's name as
+/// the reader wrote it (`ROUNDTABLE_BIND`, not figment's `BIND`) and where it came from.
+fn explain(e: &figment::Error) -> String {
+    let key = e.path.join(".").to_ascii_lowercase();
+    let from = match &e.metadata {
+        Some(md) if md.name.contains("environment") => {
+            format!("the environment variable ROUNDTABLE_{}", key.to_ascii_uppercase())
+        }
+        Some(md) => md.source.as_ref().map_or_else(|| md.name.to_string(), |s| s.to_string()),
+        None => "the configuration".into(),
+    };
+    let example = match key.as_str() {
+        "trusted_proxies" => " — a list, e.g. [\"10.0.0.5\"]",
+        "bind" => " — an address and port, e.g. 127.0.0.1:3000",
+        _ => "",
+    };
+    match &e.kind {
+        figment::error::Kind::UnknownField(found, _) => {
+            format!("configuration error: {found} in {from} is not a setting; the settings are {}", SETTINGS.join(", "))
+        }
+        kind => format!("configuration error: {key}: {kind}{example} (set by {from})"),
+    }
+}
+
 impl Config {
     /// Loads the layers. `file` defaults to `roundtable.toml` in the working directory (optional).
     pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Config, String> {
@@ -132,13 +184,15 @@ impl Config {
         if file_given && !file.exists() {
             return Err(format!("configuration file {} does not exist", file.display()));
         }
+        if let Some(e) = unknown_variable(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok())) {
+            return Err(e);
+        }
         let figment = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(&file))
             .merge(Env::prefixed("ROUNDTABLE_").only(&SETTINGS))
             .merge(Serialized::defaults(overrides));
-        let config: Config = figment
-            .extract()
-            .map_err(|e| e.into_iter().map(|e| format!("configuration error: {e}")).collect::<Vec<_>>().join("\n"))?;
+        let config: Config =
+            figment.extract().map_err(|e| e.into_iter().map(|e| explain(&e)).collect::<Vec<_>>().join("\n"))?;
         config.check().map_err(|(key, problem)| {
             format!("configuration error: {key} {problem} (set by {})", source_of(&figment, key))
         })?;
@@ -195,6 +249,19 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("roundtable.db").display()))
     }
 
+    /// Which database this is, for the start-up log (a mistyped setting shows at once): the
+    /// SQLite file, or PostgreSQL's host and database — never a password.
+    pub fn database_label(&self) -> String {
+        let url = self.database_url();
+        match url.split_once("://") {
+            Some((scheme, rest)) if scheme.starts_with("postgres") => {
+                let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+                format!("PostgreSQL {}", rest.split('?').next().unwrap_or(rest))
+            }
+            _ => format!("SQLite {}", url.trim_start_matches("sqlite://").trim_start_matches("sqlite:")),
+        }
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind))
     }
@@ -249,6 +316,27 @@ mod tests {
     }
 
     #[test]
+    fn a_misspelt_variable_is_refused_with_the_setting_it_was_meant_as() {
+        let vars = |names: &[&str]| unknown_variable(names.iter().map(|n| n.to_string()));
+        let e = vars(&["PATH", "ROUNDTABLE_BIND", "ROUNDTABLE_DATABASEURL"]).unwrap();
+        assert!(e.contains("ROUNDTABLE_DATABASEURL is not a setting (did you mean ROUNDTABLE_DATABASE_URL?)"), "{e}");
+        let e = vars(&["ROUNDTABLE_SESION_HOURS"]).unwrap();
+        assert!(e.contains("did you mean ROUNDTABLE_SESSION_HOURS?"), "{e}");
+        assert!(!vars(&["ROUNDTABLE_COLOUR"]).unwrap().contains("did you mean"), "nothing close: no guess");
+        let fine =
+            ["ROUNDTABLE_DATA_DIR", "ROUNDTABLE_NEW_PASSWORD", "ROUNDTABLE_TEST_POSTGRES", "ROUNDTABLE_BIN", "HOME"];
+        assert_eq!(vars(&fine), None);
+    }
+
+    #[test]
+    fn the_database_is_named_without_its_password() {
+        let mut c = Config { data_dir: "/srv/rt".into(), ..Config::default() };
+        assert_eq!(c.database_label(), "SQLite /srv/rt/roundtable.db");
+        c.database_url = Some("postgres://rt:s3cret@db.internal:5433/roundtable?sslmode=require".into());
+        assert_eq!(c.database_label(), "PostgreSQL db.internal:5433/roundtable");
+    }
+
+    #[test]
     fn forwarded_for_counts_only_behind_a_trusted_proxy() {
         let mut c = Config::default();
         let (proxy, client) = ("10.0.0.5".parse().unwrap(), "192.0.2.7".parse().unwrap());
@@ -286,7 +374,10 @@ mod tests {
         let f = dir.path().join("roundtable.toml");
         std::fs::write(&f, "bind = \"not an address\"\n").unwrap();
         let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
-        assert!(e.contains("bind"), "{e}");
+        assert!(e.contains("bind") && e.contains("e.g. 127.0.0.1:3000"), "{e}");
         assert!(e.contains("roundtable.toml"), "{e}");
+        std::fs::write(&f, "bnd = \"127.0.0.1:3000\"\n").unwrap();
+        let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
+        assert!(e.contains("bnd in ") && e.contains("roundtable.toml is not a setting"), "{e}");
     }
 }

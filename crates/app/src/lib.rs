@@ -189,6 +189,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             config.public_url()
         );
     }
+    let database = config.database_label();
     let db = open_db(&config).await?;
     let mut state = AppState::new(db, config);
     state.metrics = metrics_recorder();
@@ -196,7 +197,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", state.config.bind))?;
     let running = start(state, listener, Duration::from_secs(2)).await?;
-    tracing::info!(addr = %running.addr, "Roundtable is listening on http://{}", running.addr);
+    tracing::info!(addr = %running.addr, "Roundtable is listening on http://{} with {database}", running.addr);
     let Running { task, worker, .. } = running;
     let _ = task.await;
     if let Some(w) = worker {

@@ -106,7 +106,11 @@ fn settings_come_in_layers_and_a_bad_one_is_named_with_its_source() {
     let out = serve().env("ROUNDTABLE_BIND", "not-an-address").output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(err.contains("BIND") && err.contains("ROUNDTABLE_") && err.contains("environment"), "{err}");
+    assert!(err.contains("the environment variable ROUNDTABLE_BIND"), "{err}");
+    // A misspelt variable would otherwise start an empty SQLite database (and a setup link).
+    let out = serve().env("ROUNDTABLE_DATABASEURL", "postgres://x@127.0.0.1/none").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("did you mean ROUNDTABLE_DATABASE_URL?"), "{err}");
     let out = serve().env("ROUNDTABLE_SMTP_URL", "smtps://mail.example.org:notaport").output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("smtp_url"), "{err}");
