@@ -47,7 +47,7 @@ pub async fn get_charter(
         version: charter.version,
         body: charter.body,
         html: view.html,
-        published_at: charter.published_at.to_rfc3339(),
+        published_at: crate::api::time(charter.published_at),
         accepted_version: view.accepted,
     }))
 }
@@ -81,7 +81,7 @@ pub async fn list_versions(
         current_version: list.first().map(|(v, _)| *v),
         versions: list
             .into_iter()
-            .map(|(version, at)| CharterVersionSummaryJson { version, published_at: at.to_rfc3339() })
+            .map(|(version, at)| CharterVersionSummaryJson { version, published_at: crate::api::time(at) })
             .collect(),
     }))
 }
@@ -115,7 +115,7 @@ pub async fn get_version(
         current: v.charter.version == v.current,
         body: v.charter.body,
         html: v.html,
-        published_at: v.charter.published_at.to_rfc3339(),
+        published_at: crate::api::time(v.charter.published_at),
     }))
 }
 
@@ -222,7 +222,7 @@ pub async fn list_acceptances(
             name,
             current: current.is_some() && version >= current,
             accepted_version: version,
-            accepted_at: at.map(|t| t.to_rfc3339()),
+            accepted_at: at.map(crate::api::time),
         })
         .collect();
     let (total, accepted_current) = (members.len(), members.iter().filter(|m| m.current).count());
@@ -231,8 +231,8 @@ pub async fn list_acceptances(
         current_version: current,
         total,
         accepted_current,
-        reminded_at: charter.and_then(|c| c.reminded_at).map(|t| t.to_rfc3339()),
-        can_remind_from: next.map(|t| t.to_rfc3339()),
+        reminded_at: charter.and_then(|c| c.reminded_at).map(crate::api::time),
+        can_remind_from: next.map(crate::api::time),
         members: members.into_iter().filter(|m| !q.pending || !m.current).collect(),
     }))
 }

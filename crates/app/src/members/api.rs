@@ -140,7 +140,7 @@ impl From<(roundtable_domain::UserId, String)> for NamedPersonJson {
     params(("q" = Option<String>, Query, description = "Search name, title, skills, interests, bio"), ("department" = Option<String>, Query), ("location" = Option<String>, Query),
         ("network" = Option<String>, Query, description = "Network slug"), ("level" = Option<String>, Query), ("skill" = Option<String>, Query), ("interest" = Option<String>, Query), ("language" = Option<String>, Query),
         ("sort" = Option<String>, Query, description = "name (default), department, location or newest (latest start date first)"),
-        ("all" = Option<String>, Query, description = "A facet key whose values are listed in full"), ("page" = Option<u32>, Query)),
+        ("all" = Option<String>, Query, description = "A facet key whose values are listed in full"), ("page" = Option<u32>, Query, description = "From 1; anything else is the first page")),
     responses((status = 200, body = PeoplePage), (status = 400, body = crate::api::Problem, content_type = "application/problem+json", description = "An unknown sort order"),
         (status = 401, body = crate::api::Problem, content_type = "application/problem+json"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "`network` is one whose members the caller may not read"),

@@ -88,7 +88,7 @@ pub struct MembersPage {
     members: Vec<MemberJson>,
 }
 
-#[utoipa::path(get, path = "/api/v1/networks/{slug}/members", tag = "networks", params(("slug" = String, Path), ("q" = Option<String>, Query, description = "Filter by name: every word, in any order (and by email for org admins)"), ("page" = Option<u32>, Query)),
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/members", tag = "networks", params(("slug" = String, Path), ("q" = Option<String>, Query, description = "Filter by name: every word, in any order (and by email for org admins)"), ("page" = Option<u32>, Query, description = "From 1; anything else is the first page")),
     responses((status = 200, body = MembersPage), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn list_members(
     State(state): State<AppState>,
@@ -108,7 +108,7 @@ pub(crate) async fn list_members(
                 id: m.id.to_string(),
                 name: m.name.to_owned(),
                 role: m.role.as_str().into(),
-                since: m.since.to_rfc3339(),
+                since: crate::api::time(m.since),
             })
             .collect(),
     }))
@@ -197,7 +197,7 @@ pub(crate) async fn list_requests(
                 id: m.user_id.to_string(),
                 name: m.name,
                 email: m.email,
-                asked_at: m.since.to_rfc3339(),
+                asked_at: crate::api::time(m.since),
             })
             .collect(),
     ))
@@ -300,7 +300,7 @@ fn invitations_json(p: super::Pending) -> Vec<InvitationJson> {
     let people = p.invited.into_iter().map(|m| InvitationJson {
         email: m.email,
         role: m.role.as_str().into(),
-        invited_at: m.since.to_rfc3339(),
+        invited_at: crate::api::time(m.since),
         expires_at: None,
         id: Some(m.user_id.to_string()),
         name: Some(m.name),
@@ -308,8 +308,8 @@ fn invitations_json(p: super::Pending) -> Vec<InvitationJson> {
     let addresses = p.open.into_iter().map(|i| InvitationJson {
         email: i.email,
         role: i.role.as_str().into(),
-        invited_at: i.sent_at.to_rfc3339(),
-        expires_at: Some(i.expires_at.to_rfc3339()),
+        invited_at: crate::api::time(i.sent_at),
+        expires_at: Some(crate::api::time(i.expires_at)),
         id: None,
         name: None,
     });

@@ -47,7 +47,7 @@ pub struct BuddyPersonJson {
 }
 
 fn person(p: &Paired) -> BuddyPersonJson {
-    BuddyPersonJson { id: p.id.to_string(), name: p.name.clone(), since: p.since.to_rfc3339() }
+    BuddyPersonJson { id: p.id.to_string(), name: p.name.clone(), since: crate::api::time(p.since) }
 }
 
 /// Someone paired with the caller — their buddy, or a newcomer they look after — with the
@@ -64,7 +64,12 @@ pub struct BuddyContactJson {
 }
 
 fn contact(p: &Paired) -> BuddyContactJson {
-    BuddyContactJson { id: p.id.to_string(), name: p.name.clone(), since: p.since.to_rfc3339(), email: p.email.clone() }
+    BuddyContactJson {
+        id: p.id.to_string(),
+        name: p.name.clone(),
+        since: crate::api::time(p.since),
+        email: p.email.clone(),
+    }
 }
 
 /// One step of the caller's welcome checklist.
@@ -419,14 +424,14 @@ pub(crate) async fn progress(
         super::progress(&state, &u.actor(), &slug).await?;
     Ok(Json(ProgressJson {
         stuck_days,
-        newcomers_from: newcomers_from.map(|t| t.to_rfc3339()),
+        newcomers_from: newcomers_from.map(crate::api::time),
         settled: settled
             .into_iter()
             .map(|p| SettledJson {
                 id: p.user_id.to_string(),
                 name: p.name,
-                joined: p.joined.to_rfc3339(),
-                settled_at: p.settled_at.to_rfc3339(),
+                joined: crate::api::time(p.joined),
+                settled_at: crate::api::time(p.settled_at),
             })
             .collect(),
         steps: checklist_json(steps.into_iter().map(|s| s.step).collect()),
@@ -435,14 +440,14 @@ pub(crate) async fn progress(
             .map(|n| NewcomerJson {
                 id: n.user_id.to_string(),
                 name: n.name,
-                joined: n.joined.to_rfc3339(),
+                joined: crate::api::time(n.joined),
                 done: n.done,
                 total: n.total,
                 stuck: n.stuck,
                 waiting_for_buddy: n.waiting_for_buddy,
                 charter_pending: n.charter_pending,
                 left: n.left.clone(),
-                nudged_at: n.nudged_at.map(|t| t.to_rfc3339()),
+                nudged_at: n.nudged_at.map(crate::api::time),
                 buddy: n.buddy.as_ref().map(person),
             })
             .collect(),
@@ -508,7 +513,7 @@ pub(crate) async fn set_newcomers_from(
     let from = super::set_newcomers_from(&state, &actor, &u.0.name, &slug, &b.joined_on_or_before, tz)
         .await
         .map_err(|e| crate::api::json_fields(e, &[("newcomers_from", "joined_on_or_before")]))?;
-    Ok(Json(NewcomersFromSetJson { newcomers_from: from.map(|t| t.to_rfc3339()).unwrap_or_default() }))
+    Ok(Json(NewcomersFromSetJson { newcomers_from: from.map(crate::api::time).unwrap_or_default() }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/networks/{slug}/onboarding/newcomers-from", params(("slug" = String, Path)),
