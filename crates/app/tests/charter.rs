@@ -386,7 +386,8 @@ async fn joining_by_an_invitation_link_needs_the_charter_accepted(d: Dialect) {
 
 /// Someone who never accepted a version (they joined before the network had a charter) is told
 /// of the network's charter when the next version comes out, not of an "updated" one; someone
-/// who accepted version 1 hears of the update.
+/// who accepted version 1 hears of the update. A correction published soon after a version
+/// emails only those who accepted that version meanwhile: the others' email links to the newest.
 async fn a_member_who_never_accepted_a_version_is_not_told_of_an_update(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
@@ -397,10 +398,22 @@ async fn a_member_who_never_accepted_a_version_is_not_told_of_an_update(d: Diale
     let cy = app.user("cy@example.org", "Cy Member").await;
     let r = cy.post(app.at("/n/eas/join")).form(&[("accept_charter", "1"), ("agree", "yes")]).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/n/eas?notice=joined");
+    // Version one came out two days ago.
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    let two_days_ago = chrono::Utc::now() - chrono::Duration::days(2);
+    let sql = "UPDATE charters SET published_at = $1 WHERE network_id = $2";
+    app.state.db.write(sql, roundtable_store::params![two_days_ago, n.id]).await.unwrap();
     publish(&app, &admin, "eas", "Version two.").await;
     let told = |mails: Vec<String>, words: &str| mails.iter().filter(|m| m.contains(words)).count();
     let bo_mail = app.emails_to("bo@example.org").await;
     assert_eq!(told(bo_mail.clone(), "has a charter: please read it"), 2, "{bo_mail:?}");
     assert_eq!(told(bo_mail, "updated charter"), 0);
     assert_eq!(told(app.emails_to("cy@example.org").await, "please read the updated charter"), 1);
+    // Cy accepts version two; a typo is found and version three follows at once. Only Cy, who
+    // accepted meanwhile, is emailed; Bo's email of a moment ago leads to version three.
+    let r = cy.post(app.at("/n/eas/charter/accept")).form(&[("version", "2"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    publish(&app, &admin, "eas", "Version three.").await;
+    assert_eq!(told(app.emails_to("bo@example.org").await, "charter"), 2, "no third email for Bo");
+    assert_eq!(told(app.emails_to("cy@example.org").await, "please read the updated charter"), 2);
 }

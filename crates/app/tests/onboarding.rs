@@ -43,6 +43,14 @@ async fn backdate_steps(app: &TestApp, network: roundtable_domain::NetworkId, da
     app.state.db.write(sql, roundtable_store::params![at, network]).await.unwrap();
 }
 
+/// Moves the last nudge of `user` in the network an hour into the past: past the moment in
+/// which a second request counts as a repeat of the first (`http::is_repeat`).
+async fn nudged_an_hour_ago(app: &TestApp, network: roundtable_domain::NetworkId, user: roundtable_domain::UserId) {
+    let at = chrono::Utc::now() - chrono::Duration::hours(1);
+    let sql = "UPDATE memberships SET nudged_at = $1 WHERE network_id = $2 AND user_id = $3";
+    app.state.db.write(sql, roundtable_store::params![at, network, user]).await.unwrap();
+}
+
 /// Moves the publication of every charter version of the network `days` into the past.
 async fn backdate_charters(app: &TestApp, network: roundtable_domain::NetworkId, days: i64) {
     let at = chrono::Utc::now() - chrono::Duration::days(days);
@@ -151,6 +159,9 @@ async fn a_quarter_of_onboarding_counts_from_joining_and_asks_before_deleting(d:
     let reminder = mails.iter().find(|m| m.contains("Your first steps in Network eas")).expect("the reminder");
     assert!(reminder.contains("Read the induction pack") && reminder.contains("Meet the Chair"), "{reminder}");
     assert!(!reminder.contains("Accept the charter"), "a done step is not listed: {reminder}");
+    // A second click at once is answered as the first was; later in the week it is refused.
+    assert_eq!(nudge().await.unwrap().headers()["location"], "/n/eas/onboarding?notice=nudged");
+    nudged_an_hour_ago(&app, n.id, bo_id).await;
     assert_eq!(nudge().await.unwrap().status(), StatusCode::CONFLICT);
     let reminders = app.emails_to("bo@example.org").await.iter().filter(|m| m.contains("Your first steps in")).count();
     assert_eq!(reminders, 1);
@@ -593,6 +604,7 @@ async fn organisers_run_the_checklist_and_the_charter_over_the_api(d: Dialect) {
         mails.iter().any(|m| m.contains("Your first steps in Network eas") && m.contains("Read the induction pack")),
         "{mails:?}"
     );
+    nudged_an_hour_ago(&app, n.id, bo_id).await;
     let (status, problem) =
         api_send(Method::POST, api(&format!("onboarding/newcomers/{bo_id}/nudge")), &chair, &json!({})).await;
     assert_eq!(status, StatusCode::CONFLICT, "one nudge a week: {problem}");
@@ -695,11 +707,18 @@ async fn organisers_remind_those_who_have_not_accepted_the_charter_once_a_week(d
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mails = app.emails_to("bo@example.org").await;
     assert!(mails.iter().any(|m| m.contains("Subject: Network eas has a charter: please read it")), "{mails:?}");
-    // The same text again (give or take a trailing newline) is refused; nobody is emailed.
-    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", &format!("{text}\n")[..])]).send().await.unwrap();
+    // The same text sent again at once (a second click) is answered as the first was; later
+    // (give or take a trailing newline) it is refused. Neither makes a version or emails anyone.
+    let again = [("body", format!("{text}\n"))];
+    let r = admin.post(app.at("/n/eas/charter")).form(&again).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/charter?notice=charter-published");
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    backdate_charters(&app, n.id, 1).await;
+    let r = admin.post(app.at("/n/eas/charter")).form(&again).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(r).await.contains("This is the text of the current version (1)"));
     assert_eq!(app.emails_to("bo@example.org").await.len(), mails.len());
+    assert_eq!(roundtable_store::charters::current(&app.state.db, n.id).await.unwrap().unwrap().version, 1);
     let page = body(cy.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
     assert!(page.contains("<h2>Our charter</h2>"), "the charter's headings sit under the page's: {page}");
     let r = cy.post(app.at("/n/eas/charter/accept")).form(&[("version", "1"), ("agree", "yes")]).send().await.unwrap();
@@ -718,7 +737,13 @@ async fn organisers_remind_those_who_have_not_accepted_the_charter_once_a_week(d
     assert_eq!((reminder("bo@example.org").await, reminder("cy@example.org").await), (1, 0));
     let page = body(admin.get(app.at("/n/eas/charter/acceptances")).send().await.unwrap()).await;
     assert!(page.contains("were reminded on") && !page.contains("Email a reminder"), "{page}");
-    // Again within the week: refused on the page and over the API, nothing sent.
+    // A second click at once is answered as the first was; again later within the week is
+    // refused on the page and over the API. Nothing more is sent.
+    let r = admin.post(app.at("/n/eas/charter/reminders")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/charter/acceptances?notice=charter-reminded");
+    let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    let sql = "UPDATE charter_reminders SET reminded_at = $1 WHERE network_id = $2";
+    app.state.db.write(sql, roundtable_store::params![hour_ago, n.id]).await.unwrap();
     let r = admin.post(app.at("/n/eas/charter/reminders")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let token = app.api_token(&admin).await;

@@ -10,7 +10,7 @@ use crate::mail::{self, Email as Mail};
 use crate::members::markdown;
 use crate::networks::{self, Seen};
 use crate::state::AppState;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, UserId};
 use roundtable_store::charters::{self, Charter};
@@ -154,9 +154,13 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
         return Err(FieldError::new("body", "Write the charter before publishing it.").into());
     }
     // The same text again would only make every member accept it again (and email them all).
-    if let Some(current) = charters::current(&state.db, seen.network.id).await?
+    let before = charters::current(&state.db, seen.network.id).await?;
+    if let Some(current) = &before
         && current.body.trim() == body.as_str().trim()
     {
+        if crate::http::is_repeat(Some(current.published_at), Utc::now()) {
+            return Ok(current.version);
+        }
         let msg = format!(
             "This is the text of the current version ({}). Change it before publishing a new version.",
             current.version
@@ -174,16 +178,26 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
         charters::accept(&mut tx, seen.network.id, actor.user_id, version, now).await?;
     }
     networks::record(&mut tx, actor, actor_name, "charter.published", &seen, &format!("version {version}"), "").await?;
-    // Whoever never accepted a version is told of the charter, not of an "updated" one.
+    // Whoever never accepted a version is told of the charter, not of an "updated" one. A
+    // correction soon after a version (a typo found at once) emails only those who accepted that
+    // version meanwhile: the others' email, a day old at most, links to the newest text already.
+    let asked_lately = before.filter(|b| now - b.published_at < Duration::hours(RE_ASK_HOURS)).map(|b| b.version);
     let to: Vec<(&str, bool)> = members
         .rows()
         .filter(|m| m.id != actor.user_id)
-        .map(|m| (m.email, snapshot.charter_standing(seen.network.id, m.id).1.is_none()))
+        .filter_map(|m| {
+            let accepted = snapshot.charter_standing(seen.network.id, m.id).1;
+            let waiting = asked_lately.is_some_and(|v| accepted.is_none_or(|a| a < v));
+            (!waiting).then_some((m.email, accepted.is_none()))
+        })
         .collect();
     ask_to_accept(state, &mut tx, &seen, version, &to, false, now).await?;
     tx.commit().await?;
     Ok(version)
 }
+
+/// How long after a version its unread announcement stands for the next version too.
+pub const RE_ASK_HOURS: i64 = 24;
 
 /// Emails each address a request to read and accept `version` of the network's charter; `(address,
 /// true)` for someone who never accepted a version, who is told of the charter, not of an update.
@@ -263,7 +277,9 @@ pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     let interval = chrono::Duration::days(REMIND_INTERVAL_DAYS);
     let mut tx = state.db.begin().await?;
     if !charters::remind(&mut tx, seen.network.id, current, now, now - interval).await? {
-        // (Unless another organiser reminded them a moment ago: then "today".)
+        if crate::http::is_repeat(reminded_at, now) {
+            return Ok(to.len());
+        }
         let last = reminded_at.unwrap_or(now);
         let msg = format!(
             "Members were reminded on {}; they can be reminded again from {}.",

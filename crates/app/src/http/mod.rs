@@ -219,6 +219,14 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
     })
 }
 
+/// Whether an action last done at `last` (`None`: done by a request racing this one) was done a
+/// moment ago, so that a request for it now is a repeat — a second click, Back and send again, a
+/// client's retry — to be answered as the first was, doing nothing. (Browsers show only the last
+/// response: a refusal there would read as if the first had failed.)
+pub fn is_repeat(last: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<chrono::Utc>) -> bool {
+    last.is_none_or(|t| now - t < chrono::Duration::minutes(2))
+}
+
 /// Query parameters shared by list pages.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ListQuery {

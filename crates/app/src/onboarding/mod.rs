@@ -686,6 +686,9 @@ pub async fn nudge(
     let mut tx = state.db.begin().await?;
     let interval = Duration::days(NUDGE_INTERVAL_DAYS);
     if !onboarding::set_nudged(&mut tx, seen.network.id, user, now, now - interval).await? {
+        if crate::http::is_repeat(p.nudged_at, now) {
+            return Ok(());
+        }
         let again = p.nudged_at.map_or(now, |t| t + interval);
         return Err(AppError::Conflict(FieldError::new(
             "nudge",
