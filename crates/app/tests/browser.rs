@@ -1425,7 +1425,7 @@ async fn onboarding_journey(dialect: Dialect) {
         .await;
     let remind = admin.button("Email a reminder to Sam Stuck").await;
     admin.click(remind).await;
-    admin.expect_path(&format!("/n/{slug}/onboarding?notice=nudged")).await;
+    admin.expect_path(&format!("/n/{slug}/onboarding?notice=nudged#n-{sam}")).await;
     admin.expect_notice("A reminder has been emailed.").await;
     assert_eq!(app.emails_to("sam@example.org").await.len(), 1, "Sam got one reminder");
     // Once a week at most: the button gives way to when the reminder went.
@@ -1439,7 +1439,7 @@ async fn onboarding_journey(dialect: Dialect) {
     // list of their own (the page passes its audit with it), and comes back when taken back.
     let settle = admin.button("Mark as settled in: Sam Stuck").await;
     admin.click(settle).await;
-    admin.expect_path(&format!("/n/{slug}/onboarding?notice=settled-in")).await;
+    admin.expect_path(&format!("/n/{slug}/onboarding?notice=settled-in#prog-h")).await;
     admin.expect_notice("Marked as settled in: their checklist is put away; their ticks are kept.").await;
     admin.expect_text("section[aria-labelledby=prog-h] h3#settled-h", "Marked as settled in").await;
     let again = admin.button("Count as a newcomer again: Sam Stuck").await;
@@ -1467,13 +1467,13 @@ async fn onboarding_journey(dialect: Dialect) {
         .await;
     admin
         .find(
-            By::XPath("//main//tbody/tr[td[1]='Mia Member' and normalize-space(td[2])='version 1 current']"),
+            By::XPath("//main//tbody/tr[th[1]='Mia Member' and normalize-space(td[1])='version 1 current']"),
             "Mia's acceptance",
         )
         .await;
     // The version Mia accepted opens as a page of its own.
     let mias =
-        admin.find(By::XPath("//main//tbody/tr[td[1]='Mia Member']/td[2]/a[.='version 1']"), "Mia's version").await;
+        admin.find(By::XPath("//main//tbody/tr[th[1]='Mia Member']/td[1]/a[.='version 1']"), "Mia's version").await;
     admin.click(mias).await;
     admin.expect_path(&format!("/n/{slug}/charter/versions/1")).await;
     admin.expect_h1(&format!("Charter of {network}, version 1")).await;
@@ -1483,8 +1483,8 @@ async fn onboarding_journey(dialect: Dialect) {
     let pending = admin.link("Show only the 1 who have not accepted").await;
     admin.keyboard_press(pending).await;
     admin.expect_path(&format!("/n/{slug}/charter/acceptances?pending=true")).await;
-    admin.find(By::XPath("//main//tbody/tr[td[1]='Sam Stuck']"), "Sam, pending").await;
-    admin.expect_absent(By::XPath("//main//tbody/tr[td[1]='Mia Member']"), "Mia, who accepted,").await;
+    admin.find(By::XPath("//main//tbody/tr[th[1]='Sam Stuck']"), "Sam, pending").await;
+    admin.expect_absent(By::XPath("//main//tbody/tr[th[1]='Mia Member']"), "Mia, who accepted,").await;
     let remind = admin.button("Email a reminder to the 1 who have not accepted").await;
     admin.keyboard_press(remind).await;
     admin.expect_notice("A reminder has been emailed to every member who has not accepted the current version.").await;

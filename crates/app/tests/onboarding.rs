@@ -30,6 +30,7 @@ both!(
     an_organiser_marks_a_newcomer_settled_in_and_takes_it_back,
     organisers_say_who_is_a_newcomer_over_the_api,
     an_organiser_new_to_the_network_is_not_sent_their_own_reminder,
+    stuck_newcomers_come_first_and_are_reminded_at_once,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -160,7 +161,7 @@ async fn a_quarter_of_onboarding_counts_from_joining_and_asks_before_deleting(d:
     assert!(reminder.contains("Read the induction pack") && reminder.contains("Meet the Chair"), "{reminder}");
     assert!(!reminder.contains("Accept the charter"), "a done step is not listed: {reminder}");
     // A second click at once is answered as the first was; later in the week it is refused.
-    assert_eq!(nudge().await.unwrap().headers()["location"], "/n/eas/onboarding?notice=nudged");
+    assert_eq!(nudge().await.unwrap().headers()["location"], format!("/n/eas/onboarding?notice=nudged#n-{bo_id}"));
     nudged_an_hour_ago(&app, n.id, bo_id).await;
     assert_eq!(nudge().await.unwrap().status(), StatusCode::CONFLICT);
     let reminders = app.emails_to("bo@example.org").await.iter().filter(|m| m.contains("Your first steps in")).count();
@@ -1336,7 +1337,7 @@ async fn an_organiser_marks_a_newcomer_settled_in_and_takes_it_back(d: Dialect) 
 
     // Marked: off the list (listed apart, to take back), no checklist at home, no nudge.
     let r = admin.post(app.at(&settle)).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=settled-in");
+    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=settled-in#prog-h");
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     // Cy and Olga, who joined today, are the newcomers now.
     assert!(page.contains("2 newcomers; 0 stuck") && !page.contains("Bo Newcomer</a></th>"), "{page}");
@@ -1371,7 +1372,8 @@ async fn an_organiser_marks_a_newcomer_settled_in_and_takes_it_back(d: Dialect) 
 
     // Taken back: a newcomer again, stuck as before, with the tick.
     let r = admin.post(app.at(&format!("{settle}/undo"))).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=newcomer-again");
+    let location = r.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with("/n/eas/onboarding?notice=newcomer-again#n-"), "back at their row: {location}");
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("1 stuck") && page.contains("1 of 2") && !page.contains("Marked as settled in"), "{page}");
     assert!(body(bo.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (1 of 2 done)"));
@@ -1475,7 +1477,12 @@ async fn organisers_say_who_is_a_newcomer_over_the_api(d: Dialect) {
             .await;
     assert_eq!(status, StatusCode::OK, "{set}");
     let from = chrono::DateTime::parse_from_rfc3339(set["newcomers_from"].as_str().unwrap()).unwrap();
-    assert!(from >= now && from <= chrono::Utc::now(), "today counts up to the moment it is set: {set}");
+    // (To the second, as the API writes times.)
+    let moment = from.timestamp();
+    assert!(
+        moment >= now.timestamp() && moment <= chrono::Utc::now().timestamp(),
+        "today counts up to the moment it is set: {set}"
+    );
     let progress = api_get(api("onboarding/progress"), &chair).await;
     assert_eq!((&progress["newcomers_from"], &progress["newcomers"]), (&set["newcomers_from"], &json!([])));
     assert_eq!(api_get(api("onboarding"), &bo_token).await["total"], 0);
@@ -1572,4 +1579,62 @@ async fn an_organiser_new_to_the_network_is_not_sent_their_own_reminder(d: Diale
     // The org admin, who is not Cho, may still remind Cho.
     let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{cho_id}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+/// In a network with many newcomers, the stuck ones lead the list, and one button reminds every
+/// one of them not reminded this week — not the others, and nobody twice.
+async fn stuck_newcomers_come_first_and_are_reminded_at_once(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    let pack = "On the intranet: https://intranet.example/pack.pdf.";
+    let step = [("title", "Read the induction pack"), ("description", pack), ("automatic", "")];
+    admin.post(app.at("/n/eas/onboarding/steps")).form(&step).send().await.unwrap();
+    backdate_steps(&app, n.id, 60).await;
+    admin.post(app.at("/n/eas/onboarding/stuck-days")).form(&[("stuck_days", "7")]).send().await.unwrap();
+    // Ben joined first but is not stuck (he has done his step); Ann and Cy are.
+    for (email, name, days) in [
+        ("ben@example.org", "Ben Busy", 30),
+        ("ann@example.org", "Ann Stuck", 20),
+        ("eve@example.org", "Eve Early", 2),
+        ("cy@example.org", "Cy Stuck", 10),
+    ] {
+        let c = app.user(email, name).await;
+        assert_eq!(c.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        backdate_membership(&app, n.id, email, days).await;
+        if email == "ben@example.org" {
+            let step = onboarding::steps(&app.state.db, n.id).await.unwrap()[0].id.clone();
+            let r = c.post(app.at(&format!("/n/eas/checklist/{step}/done"))).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        }
+    }
+    // The step's address is a link, on the newcomers' home and the organisers' page.
+    let link = r#"<a href="https://intranet.example/pack.pdf">https://intranet.example/pack.pdf</a>."#;
+    let cy = app.sign_in("cy@example.org").await;
+    assert!(body(cy.get(app.at("/n/eas")).send().await.unwrap()).await.contains(link));
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains(link), "{page}");
+    let at = |name: &str| page.find(name).unwrap_or_else(|| panic!("{name} listed: {page}"));
+    assert!(at("Ann Stuck") < at("Cy Stuck") && at("Cy Stuck") < at("Eve Early") && at("Eve Early") < at("Ben Busy"));
+    assert!(page.contains("Email a reminder to the 2 stuck newcomers not reminded this week"), "{page}");
+    let r = admin.post(app.at("/n/eas/onboarding/nudge-stuck")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=nudged-stuck#prog-h");
+    let reminded = |to: &'static str| {
+        let app = &app;
+        async move { app.emails_to(to).await.iter().filter(|m| m.contains("Your first steps in")).count() }
+    };
+    for (to, n) in [("ann@example.org", 1), ("cy@example.org", 1), ("eve@example.org", 0), ("ben@example.org", 0)] {
+        assert_eq!(reminded(to).await, n, "{to}");
+    }
+    let ann = app.emails_to("ann@example.org").await;
+    assert!(ann.iter().any(|m| unfolded(m).contains("/n/eas#checklist")), "the link opens the checklist: {ann:?}");
+    // Pressed again: nobody left to remind this week, said, and nothing sent.
+    let r = admin.post(app.at("/n/eas/onboarding/nudge-stuck")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=nudged-none#prog-h");
+    assert_eq!((reminded("ann@example.org").await, reminded("cy@example.org").await), (1, 1));
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(!page.contains("stuck newcomers not reminded this week"), "{page}");
+    // Members may not.
+    assert_eq!(cy.post(app.at("/n/eas/onboarding/nudge-stuck")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
 }

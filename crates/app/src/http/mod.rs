@@ -212,6 +212,8 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "erased" => "The person's personal data has been erased.",
         "deactivated" => "Your account is deactivated. Thank you for having been part of the network.",
         "nudged" => "A reminder has been emailed.",
+        "nudged-stuck" => "A reminder has been emailed to each stuck newcomer who had not had one this week.",
+        "nudged-none" => "No reminder was sent: each stuck newcomer has had one this week.",
         "photo-removed" => "Your photo has been removed.",
         "step-added" => "The step has been added to the checklist.",
         "step-removed" => "The step has been removed.",
@@ -341,6 +343,38 @@ impl std::fmt::Display for PersonPath {
 
 impl askama::filters::HtmlSafe for PersonPath {}
 
+/// Plain text written with its web addresses as links (a checklist step's details: "the pack is
+/// at https://intranet/induction.pdf"): everything escaped, each `https://…` or `http://…` up to
+/// the next space — less a sentence's closing punctuation — a link that opens in the same tab.
+pub struct Linked<'a>(pub &'a str);
+
+impl std::fmt::Display for Linked<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use askama::filters::Escaper;
+        let html = |f: &mut std::fmt::Formatter<'_>, s: &str| askama::filters::Html.write_escaped_str(&mut *f, s);
+        let mut rest = self.0;
+        while let Some(at) = rest.find("https://").into_iter().chain(rest.find("http://")).min() {
+            let (before, from) = rest.split_at(at);
+            let end = from.find(char::is_whitespace).unwrap_or(from.len());
+            let url = from[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
+            html(f, before)?;
+            if url.len() <= "https://".len() {
+                html(f, url)?;
+            } else {
+                f.write_str("<a href=\"")?;
+                html(f, url)?;
+                f.write_str("\">")?;
+                html(f, url)?;
+                f.write_str("</a>")?;
+            }
+            rest = &from[url.len()..];
+        }
+        html(f, rest)
+    }
+}
+
+impl askama::filters::HtmlSafe for Linked<'_> {}
+
 /// A query-string value as a form would send it (spaces as `+`).
 pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
@@ -463,6 +497,28 @@ mod urlencode_tests {
         assert_eq!(encoded, "Zo%C3%AB+%26+Co%2FR%26D+%2B+50%25+%3D+%3F%23");
         let back: Vec<(String, String)> = serde_urlencoded::from_str(&format!("v={encoded}")).unwrap_or_default();
         assert_eq!(back, [("v".to_owned(), value.to_owned())]);
+    }
+}
+
+#[cfg(test)]
+mod linked_tests {
+    use super::Linked;
+
+    #[test]
+    fn web_addresses_become_links_and_the_rest_stays_text() {
+        let html = Linked("The pack (https://intranet.example/pack.pdf?a=1&b=2). <b>Then</b> http://x.example, done")
+            .to_string();
+        assert_eq!(
+            html,
+            "The pack (<a href=\"https://intranet.example/pack.pdf?a=1&#38;b=2\">https://intranet.example/pack.pdf?a=1&#38;b=2</a>). \
+             &#60;b&#62;Then&#60;/b&#62; <a href=\"http://x.example\">http://x.example</a>, done"
+        );
+        assert_eq!(Linked("no address, just https://").to_string(), "no address, just https://");
+        assert_eq!(Linked("javascript:alert(1)").to_string(), "javascript:alert(1)");
+        assert_eq!(
+            Linked("\"https://a.example/\"onmouseover=x").to_string(),
+            "&#34;<a href=\"https://a.example/&#34;onmouseover=x\">https://a.example/&#34;onmouseover=x</a>"
+        );
     }
 }
 

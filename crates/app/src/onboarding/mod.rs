@@ -41,6 +41,13 @@ pub struct StepView {
     pub done: bool,
 }
 
+impl StepView {
+    /// The step's details, their web addresses as links.
+    pub fn details(&self) -> crate::http::Linked<'_> {
+        crate::http::Linked(&self.step.description)
+    }
+}
+
 struct Facts {
     charter_ok: bool,
     profile_ok: bool,
@@ -412,6 +419,29 @@ pub async fn move_step(
     Ok(())
 }
 
+/// Emails a reminder to every stuck newcomer who may have one now (`nudge` for each: one a
+/// week); returns how many were sent.
+pub async fn nudge_stuck(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    tz: chrono_tz::Tz,
+) -> Result<usize> {
+    let now = Utc::now();
+    let due: Vec<UserId> = progress(state, actor, slug)
+        .await?
+        .newcomers
+        .into_iter()
+        .filter(|p| p.stuck && p.may_nudge(now) && p.user_id != actor.user_id)
+        .map(|p| p.user_id)
+        .collect();
+    for &user in &due {
+        nudge(state, actor, actor_name, slug, user, tz).await?;
+    }
+    Ok(due.len())
+}
+
 /// A newcomer's progress, for organisers.
 #[derive(Debug, Clone)]
 pub struct Progress {
@@ -731,7 +761,7 @@ pub async fn nudge(
         if p.waiting_for_buddy {
             paragraphs.push("Pairing you with a buddy is up to the organisers: nothing to do for it.".to_owned());
         }
-        ("Open my checklist", format!("{public}/n/{}", seen.network.slug))
+        ("Open my checklist", format!("{public}/n/{}#checklist", seen.network.slug))
     };
     paragraphs.push(format!(
         "If anything is in your way, write to {actor_name} at {} — we are glad you are here.",

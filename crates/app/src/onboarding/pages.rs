@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/n/{slug}/onboarding/settled/{user}", post(settle))
         .route("/n/{slug}/onboarding/settled/{user}/undo", post(unsettle))
         .route("/n/{slug}/onboarding/nudge/{user}", post(nudge))
+        .route("/n/{slug}/onboarding/nudge-stuck", post(nudge_stuck))
         .route("/n/{slug}/checklist/{id}/{action}", post(tick))
         .route("/n/{slug}/onboarding/buddies/{user}", get(buddy_page).post(assign_buddy))
         .route("/n/{slug}/onboarding/buddies/{user}/end", post(end_buddy))
@@ -96,6 +97,8 @@ struct ManagePage {
     /// The "stuck after" value as typed, when it was refused (shown again beside the reason).
     typed_days: Option<String>,
     stuck_count: usize,
+    /// Stuck newcomers a reminder may go to now (for "Email a reminder to every stuck newcomer").
+    nudgeable_stuck: usize,
     waiting_count: usize,
     settled: Vec<SettledRow>,
     /// The "newcomers from" as the form shows it: the last day of the members it leaves out
@@ -138,6 +141,10 @@ async fn render_page(
         super::progress(state, &actor, slug).await?;
     let (_, pairs) = super::buddies::pairs(state, &actor, slug).await?;
     let now = chrono::Utc::now();
+    // Who needs the organiser first: the stuck, then those still on their way, then the rest
+    // (in the order they joined within each), so in a large network the list starts with them.
+    let mut progress = progress;
+    progress.sort_by_key(|p| (!p.stuck, !p.theirs_to_do()));
     let rows: Vec<Row> = progress
         .into_iter()
         .map(|p| Row {
@@ -156,6 +163,7 @@ async fn render_page(
         })
         .collect();
     let stuck_count = rows.iter().filter(|r| r.stuck).count();
+    let nudgeable_stuck = rows.iter().filter(|r| r.stuck && r.can_nudge).count();
     let waiting_count = rows.iter().filter(|r| r.waiting_for_buddy).count();
     let can_assign = seen.can(&actor, roundtable_domain::Capability::ManageMembers);
     let until = newcomers_from.map(|f| super::existing_until(f, s.tz));
@@ -169,6 +177,7 @@ async fn render_page(
         stuck_days,
         typed_days: typed.stuck_days,
         stuck_count,
+        nudgeable_stuck,
         waiting_count,
         settled: settled
             .into_iter()
@@ -427,7 +436,7 @@ async fn settle(
     Path((slug, user)): Path<(String, String)>,
 ) -> Result<Response> {
     super::set_settled(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, true).await?;
-    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=settled-in")).into_response())
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=settled-in#prog-h")).into_response())
 }
 
 async fn unsettle(
@@ -435,8 +444,9 @@ async fn unsettle(
     s: Signed,
     Path((slug, user)): Path<(String, String)>,
 ) -> Result<Response> {
-    super::set_settled(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, false).await?;
-    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=newcomer-again")).into_response())
+    let user = user_id(&user)?;
+    super::set_settled(&state, &s.actor(), &s.user.name, &slug, user, false).await?;
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=newcomer-again#n-{user}")).into_response())
 }
 
 async fn nudge(
@@ -446,7 +456,14 @@ async fn nudge(
 ) -> Result<Response> {
     let user = UserId::parse(&user).ok_or(AppError::NotFound)?;
     super::nudge(&state, &s.actor(), &s.user.name, &slug, user, s.tz).await?;
-    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=nudged")).into_response())
+    // Back at their row: the keyboard goes on from there, not from the top of a long list.
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=nudged#n-{user}")).into_response())
+}
+
+async fn nudge_stuck(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
+    let n = super::nudge_stuck(&state, &s.actor(), &s.user.name, &slug, s.tz).await?;
+    let notice = if n == 0 { "nudged-none" } else { "nudged-stuck" };
+    Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={notice}#prog-h")).into_response())
 }
 
 async fn tick(
