@@ -90,6 +90,22 @@ pub fn markdown(src: &str, under: u8) -> String {
             h.level = (under + 1 + rank).min(6);
         }
     }
+    // A link to `javascript:` or any scheme but the web's, mail's and the phone's is its text
+    // only (comrak would write it as a link to nowhere, which looks real).
+    let unsafe_link = |n: &comrak::Node<'_>| match &n.data.borrow().value {
+        NodeValue::Link(l) => l.url.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.contains(['/', '?', '#'])
+                && !["http", "https", "mailto", "tel"].iter().any(|s| scheme.eq_ignore_ascii_case(s))
+        }),
+        _ => false,
+    };
+    let links: Vec<_> = root.descendants().filter(unsafe_link).collect();
+    for link in links {
+        for child in link.children().collect::<Vec<_>>() {
+            link.insert_before(child);
+        }
+        link.detach();
+    }
     let mut html = String::new();
     // Writing into a String cannot fail.
     let _ = comrak::format_html(root, &opts, &mut html);
@@ -104,6 +120,9 @@ fn markdown_options() -> comrak::Options<'static> {
     let mut opts = comrak::Options::default();
     opts.extension.autolink = true;
     opts.extension.strikethrough = true;
+    // Raw HTML is shown as the text it is, not left out: left out, an HTML block takes the lines
+    // after it (up to a blank line) with it, and the author never learns their words are gone.
+    opts.render.escape = true;
     opts
 }
 
@@ -810,6 +829,17 @@ mod tests {
         assert!(html.contains("href=\"https://example.org\""), "{html}");
         assert!(!html.contains("tracker.example.net") && !html.contains("<img"), "{html}");
         assert!(!html.contains("<script"), "{html}");
+    }
+
+    /// Raw HTML shows as the text it is, with the lines after it (an HTML block would otherwise
+    /// take them along, unseen); a `javascript:` link is its words only.
+    #[test]
+    fn markdown_keeps_the_words_around_raw_html_and_unsafe_links() {
+        let html =
+            super::markdown("<iframe src=x></iframe>\n> A quote\n\n[click](javascript:alert(1)) [ok](/n/eas)", 1);
+        assert!(html.contains("&lt;iframe") && html.contains("A quote") && !html.contains("<iframe"), "{html}");
+        assert!(html.contains("click") && !html.contains("javascript") && !html.contains("href=\"\""), "{html}");
+        assert!(html.contains("href=\"/n/eas\""), "a link within Roundtable stays: {html}");
     }
 
     /// A charter's "# Rules" under the page's own h1 is an h2 (as "## Rules" is already, and
