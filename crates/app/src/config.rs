@@ -191,8 +191,15 @@ impl Config {
             .merge(Toml::file(&file))
             .merge(Env::prefixed("ROUNDTABLE_").only(&SETTINGS))
             .merge(Serialized::defaults(overrides));
-        let config: Config =
+        let mut config: Config =
             figment.extract().map_err(|e| e.into_iter().map(|e| explain(&e)).collect::<Vec<_>>().join("\n"))?;
+        // "https://roundtable.example.org/" as copied from a browser's address bar is the origin.
+        if let Some(url) = &mut config.public_url
+            && url.ends_with('/')
+            && url.matches('/').count() == 3
+        {
+            url.pop();
+        }
         config.check().map_err(|(key, problem)| {
             format!("configuration error: {key} {problem} (set by {})", source_of(&figment, key))
         })?;
@@ -213,7 +220,7 @@ impl Config {
             if host.is_none_or(|h| h.is_empty() || h.contains(['/', '?', '#', ' '])) {
                 return Err((
                     "public_url",
-                    "must look like https://roundtable.example.org: the address people open, without a path or trailing slash (Roundtable is served from the root of its own host name)",
+                    "must look like https://roundtable.example.org: the address people open, without a path (Roundtable is served from the root of its own host name)",
                 ));
             }
         }
@@ -353,13 +360,16 @@ mod tests {
         std::fs::write(&f, "mail_from = \"Roundtable <noreply@example.org\"\n").unwrap();
         let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
         assert!(e.contains("mail_from") && e.contains(&f.display().to_string()), "{e}");
-        for url in ["https://x.example/rt", "https://x.example/", "x.example", "https://"] {
+        for url in ["https://x.example/rt", "https://x.example/rt/", "x.example", "https://"] {
             std::fs::write(&f, format!("public_url = \"{url}\"\n")).unwrap();
             let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
             assert!(e.contains("public_url") && e.contains("without a path"), "{url}: {e}");
         }
         std::fs::write(&f, "public_url = \"https://roundtable.example.org:8443\"\n").unwrap();
         assert!(Config::load(Some(&f), Overrides::default()).is_ok(), "a port is part of an origin");
+        std::fs::write(&f, "public_url = \"https://roundtable.example.org/\"\n").unwrap();
+        let c = Config::load(Some(&f), Overrides::default()).unwrap();
+        assert_eq!(c.public_url(), "https://roundtable.example.org", "the address bar's trailing slash is dropped");
         std::fs::write(&f, "smtp_url = \"smtps://mail.example.org:notaport\"\n").unwrap();
         let e = Config::load(Some(&f), Overrides::default()).unwrap_err();
         assert!(e.contains("smtp_url") && e.contains("roundtable.toml"), "{e}");

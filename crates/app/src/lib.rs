@@ -54,8 +54,15 @@ pub async fn open_db(config: &Config) -> anyhow::Result<roundtable_store::Db> {
 async fn connect(config: &Config) -> anyhow::Result<roundtable_store::Db> {
     let url = config.database_url();
     roundtable_store::Db::connect(&url).await.with_context(|| {
-        let what = if url.starts_with("postgres") { "PostgreSQL" } else { url.as_str() };
-        format!("opening the database ({what}) that `database_url` (--database-url, ROUNDTABLE_DATABASE_URL) or `data_dir` names")
+        let (named_by, check) = if roundtable_store::Db::sqlite_file(&url).is_some() {
+            (
+                "`data_dir` (--data-dir, ROUNDTABLE_DATA_DIR) or `database_url`",
+                "; check that this user may read and write it and its directory",
+            )
+        } else {
+            ("`database_url` (--database-url, ROUNDTABLE_DATABASE_URL, or roundtable.toml)", "")
+        };
+        format!("opening the database ({}) that {named_by} names{check}", config.database_label())
     })
 }
 
@@ -80,16 +87,21 @@ pub async fn open_existing_db(config: &Config) -> anyhow::Result<roundtable_stor
 
 /// Fails, saying where it looked, when the configured SQLite file is not there.
 pub fn database_exists(config: &Config) -> anyhow::Result<()> {
-    if let Some(path) = roundtable_store::Db::sqlite_file(&config.database_url())
-        && !path.exists()
-    {
-        anyhow::bail!(
+    let Some(path) = roundtable_store::Db::sqlite_file(&config.database_url()) else { return Ok(()) };
+    match path.try_exists() {
+        Ok(true) => Ok(()),
+        Ok(false) => anyhow::bail!(
             "there is no database at {}: give --data-dir (or --database-url) for the installation's data, \
              or run `roundtable serve` there first to create one",
             path.display()
-        );
+        ),
+        // Most often the data directory is the server's user's alone (as it should be) and this
+        // command runs as someone else.
+        Err(e) => anyhow::bail!(
+            "cannot look for the database at {} ({e}): run this command as the user the server runs as",
+            path.display()
+        ),
     }
-    Ok(())
 }
 
 /// A running server: its address, and a handle to stop it.
@@ -120,7 +132,14 @@ pub async fn start(
         match state.config.log_format {
             // A log collector reads standard output line by line as JSON: the link is a log line.
             config::LogFormat::Json => {
-                tracing::warn!(setup_link = %link, "first-time setup: open this link to create your organisation");
+                const SAY: &str = "first-time setup: open this link to create your organisation";
+                if tracing::enabled!(tracing::Level::WARN) {
+                    tracing::warn!(setup_link = %link, "{SAY}");
+                } else {
+                    // `RUST_LOG=error` must not hide the one way in: the line as the log writes it.
+                    let line = serde_json::json!({"level": "WARN", "fields": {"message": SAY, "setup_link": link}});
+                    eprintln!("{line}");
+                }
             }
             config::LogFormat::Pretty => println!(
                 "\nRoundtable is ready for first-time setup. Open this link to create your organisation:\n\n  {link}\n"

@@ -20,7 +20,12 @@ async fn revoking_the_last_organisation_admin_is_refused(d: Dialect) {
     assert!(e.to_string().contains("last organisation admin"), "{e}");
     assert!(users::by_email(db, "ida@example.org").await.unwrap().unwrap().is_org_admin, "nothing changed");
     // With a second admin, either may step down.
-    console::set_admin(db, "bo@example.org", true).await.unwrap();
-    console::set_admin(db, "ida@example.org", false).await.unwrap();
+    assert!(console::set_admin(db, "bo@example.org", true).await.unwrap());
+    assert!(console::set_admin(db, "ida@example.org", false).await.unwrap());
     assert!(!users::by_email(db, "ida@example.org").await.unwrap().unwrap().is_org_admin);
+    // Granting what one has, or revoking what one lacks, says so and changes (and logs) nothing.
+    let (log, _) = roundtable_store::audit::page(db, 100, 0).await.unwrap();
+    assert!(!console::set_admin(db, "bo@example.org", true).await.unwrap());
+    assert!(!console::set_admin(db, "ida@example.org", false).await.unwrap());
+    assert_eq!(roundtable_store::audit::page(db, 100, 0).await.unwrap().0.len(), log.len());
 }

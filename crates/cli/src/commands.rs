@@ -156,8 +156,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 AdminCommand::ResetPassword { email, password: p } => {
                     console::reset_password(&db, &email, &password(p)?).await?
                 }
-                AdminCommand::GrantAdmin { email } => console::set_admin(&db, &email, true).await?,
-                AdminCommand::RevokeAdmin { email } => console::set_admin(&db, &email, false).await?,
+                AdminCommand::GrantAdmin { email } => {
+                    if !console::set_admin(&db, &email, true).await? {
+                        println!("{email} is an organisation admin already; nothing changed.");
+                        return Ok(());
+                    }
+                }
+                AdminCommand::RevokeAdmin { email } => {
+                    if !console::set_admin(&db, &email, false).await? {
+                        println!("{email} is not an organisation admin; nothing changed.");
+                        return Ok(());
+                    }
+                }
             }
             println!("Done.");
             Ok(())

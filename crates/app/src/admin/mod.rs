@@ -382,8 +382,13 @@ pub mod console {
         Ok(tx.commit().await?)
     }
 
-    pub async fn set_admin(db: &Db, email: &str, grant: bool) -> anyhow::Result<()> {
+    /// Grants or revokes org-admin rights; false when the person already had (or lacked) them,
+    /// so nothing changed (and nothing is logged).
+    pub async fn set_admin(db: &Db, email: &str, grant: bool) -> anyhow::Result<bool> {
         let user = find(db, email).await?;
+        if user.is_org_admin == grant {
+            return Ok(false);
+        }
         let mut tx = db.begin().await?;
         // As on the admin page: the organisation always keeps someone who can run it.
         if !grant && user.is_org_admin && users::count_admins(&mut tx).await? <= 1 {
@@ -391,6 +396,7 @@ pub mod console {
         }
         users::set_admin(&mut tx, user.id, grant).await?;
         log(&mut tx, if grant { "admin.granted" } else { "admin.revoked" }, &user.email).await?;
-        Ok(tx.commit().await?)
+        tx.commit().await?;
+        Ok(true)
     }
 }
