@@ -483,7 +483,7 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     // The same cancellation sent again (a second tap, Back and send): said, and no one told twice.
     let again = admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "one"), ("at", at.as_str())]);
     let again = again.send().await.unwrap();
-    assert_eq!(again.headers()["location"], format!("/events/{id}?notice=event-already-cancelled"));
+    assert_eq!(again.headers()["location"], format!("/events/{id}?notice=event-already-cancelled&at={at}"));
     let told = app.emails_to("bo@example.org").await;
     assert_eq!(told.iter().filter(|m| m.contains("Cancelled: Monthly meeting")).count(), 1);
     // RSVPs to a cancelled date are refused with a reason.
@@ -813,6 +813,20 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
             "Theme: Working out loud\n\nBring your questions.\n\n- a short agenda (https://example.org/agenda)\n- no surprises"
         )
     );
+    // With the first two dates cancelled, the date offered without `at` is the third; a
+    // cancelled date is not offered as something to add to a calendar.
+    let first = e.starts_at.timestamp_micros().to_string();
+    let r = admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "one"), ("at", first.as_str())]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let third =
+        roundtable_app::events::series(&e).between(second + Duration::days(1), second + Duration::days(8), 1)[0];
+    let bare = calendar_in(&body(bo.get(app.at(&format!("/events/{id}/invite.ics"))).send().await.unwrap()).await);
+    let start = vevents(&bare)[0].properties().get("DTSTART").unwrap().value().to_owned();
+    assert_eq!(start, third.start.with_timezone(&chrono_tz::Europe::London).format("%Y%m%dT%H%M%S").to_string());
+    let cancelled = bo.get(app.at(&format!("/events/{id}/invite.ics?at={first}"))).send().await.unwrap();
+    assert_eq!(cancelled.status(), StatusCode::CONFLICT);
+    let page = body(bo.get(app.at(&format!("/events/{id}?at={first}"))).send().await.unwrap()).await;
+    assert!(!page.contains("Add to my calendar"), "{page}");
     // A network's own feed empties when Bo leaves the network (a calendar app drops its dates;
     // an error would only be retried), and his list of addresses says why.
     let network_feed = app.new_feed(&bo, "eas").await;

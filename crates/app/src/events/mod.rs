@@ -558,9 +558,10 @@ pub async fn occurrence(state: &AppState, e: &Arc<Event>, at: DateTime<Utc>) -> 
 pub async fn default_occurrence(state: &AppState, e: &Arc<Event>) -> Result<Option<Item>> {
     let xs = if e.rrule.is_empty() { Vec::new() } else { store::exceptions(&state.db, e.id).await? };
     let now = Utc::now();
+    // The next date that takes place; a cancelled one only when every date to come is.
     let upcoming = expand(e, &xs, now, now + Duration::days(800));
-    if let Some(i) = upcoming.into_iter().next() {
-        return Ok(Some(i));
+    if let Some(i) = upcoming.iter().find(|i| !i.cancelled).or(upcoming.first()) {
+        return Ok(Some(i.clone()));
     }
     Ok(expand(e, &xs, e.starts_at, e.last_ends_at.unwrap_or(now) + Duration::seconds(1)).into_iter().last())
 }
@@ -1667,6 +1668,9 @@ pub async fn occurrence_ics(state: &AppState, actor: &Actor, id: Uuid, at: Optio
         Some(at) => occurrence(state, &a.event, at).await?,
         None => default_occurrence(state, &a.event).await?.ok_or(AppError::NotFound)?,
     };
+    if item.cancelled {
+        return Err(closed("This date has been cancelled: there is nothing to add to a calendar."));
+    }
     Ok(ics::invitation(ics::Method::Publish, &item, None, &organiser(state), &state.config.public_url()))
 }
 

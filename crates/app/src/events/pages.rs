@@ -650,9 +650,20 @@ async fn cancel(
     Form(f): Form<ScopeForm>,
 ) -> Result<Response> {
     let eid = event_id(&id)?;
-    let done = super::cancel(&state, &s.actor(), &s.user.name, eid, Scope::parse(&f.scope, f.at.parse().ok())?).await?;
-    let notice = if done { "event-cancelled" } else { "event-already-cancelled" };
-    Ok(Redirect::to(&format!("/events/{id}?notice={notice}")).into_response())
+    let scope = Scope::parse(&f.scope, f.at.parse().ok())?;
+    let done = super::cancel(&state, &s.actor(), &s.user.name, eid, scope).await?;
+    let notice = match (done, scope) {
+        (false, _) => "event-already-cancelled",
+        (true, Scope::One(_)) => "event-date-cancelled",
+        (true, Scope::Following(_)) => "event-following-cancelled",
+        (true, _) => "event-cancelled",
+    };
+    // Back at the date in question (the event page alone would show the next one).
+    let at = match scope {
+        Scope::One(at) | Scope::Following(at) => format!("&at={}", at.timestamp_micros()),
+        _ => String::new(),
+    };
+    Ok(Redirect::to(&format!("/events/{id}?notice={notice}{at}")).into_response())
 }
 
 #[derive(Deserialize, Default)]
