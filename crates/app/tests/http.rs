@@ -13,6 +13,7 @@ use support::{PASSWORD, TestApp};
 both!(
     first_run_setup_creates_the_org_and_admin_and_the_link_works_once,
     setup_takes_an_account_made_from_the_console_with_its_password,
+    setup_says_when_the_existing_account_has_no_password,
     sign_in_rejects_a_wrong_password_and_rate_limits_per_account,
     a_deactivated_account_is_told_so_only_with_the_right_password,
     sign_in_rotates_the_session_and_sign_out_ends_it,
@@ -132,6 +133,26 @@ async fn setup_takes_an_account_made_from_the_console_with_its_password(d: Diale
     assert!(home.contains("Welcome, Root Admin"), "signed in as that account, its name kept: {home}");
     assert!(users::by_email(&app.state.db, "root@example.org").await.unwrap().unwrap().is_org_admin);
     assert_eq!(roundtable_store::org::get(&app.state.db).await.unwrap().unwrap().name, "Example Org");
+    let (log, _) = audit::page(&app.state.db, 10, 0).await.unwrap();
+    let created = log.iter().find(|e| e.action == "organisation.created").unwrap();
+    assert_eq!(created.actor_name, "Root Admin", "the account's own name, not the one typed");
+}
+
+/// An account an import made has no password: setup says so and how to give it one.
+async fn setup_says_when_the_existing_account_has_no_password(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    let email = roundtable_domain::Email::parse("hr@example.org").unwrap();
+    let name = roundtable_domain::PersonName::parse("Imported Person").unwrap();
+    let new = users::NewUser { email: &email, name: &name, password_hash: None, is_org_admin: false, verified: true };
+    users::insert(&mut tx, &new, chrono::Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    let token = app.setup_token().await;
+    let form = [("org_name", "Example Org"), ("name", "Someone"), ("email", "hr@example.org"), ("password", PASSWORD)];
+    let r = app.client().post(app.at(&format!("/setup/{token}"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("has no password yet"));
+    assert!(roundtable_store::org::get(&app.state.db).await.unwrap().is_none(), "nothing created");
 }
 
 async fn a_deactivated_account_is_told_so_only_with_the_right_password(d: Dialect) {
@@ -1222,6 +1243,7 @@ async fn authorisation_matrix_holds_for_every_role_and_route(d: Dialect) {
         ("GET", "/n/{n}/charter/acceptances".into(), "organise"),
         ("GET", "/n/{n}/onboarding".into(), "organise"),
         ("POST", "/n/{n}/onboarding/stuck-days".into(), "organise"),
+        ("POST", "/n/{n}/onboarding/nudge-stuck".into(), "organise"),
         // An empty day: everyone in the window counts as a newcomer (as it was).
         ("POST", "/n/{n}/onboarding/newcomers-from".into(), "organise"),
         ("POST", format!("/n/{{n}}/onboarding/settled/{target}"), "organise"),

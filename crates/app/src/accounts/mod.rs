@@ -91,17 +91,20 @@ pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua
     // An account made before setup (`roundtable admin create-user`, an import) becomes the first
     // administrator when its own password is given; another address makes a new one.
     let existing = match users::by_email(&state.db, email.as_str()).await? {
-        Some(u)
-            if u.deactivated_at.is_none()
-                && verify_password_async(password.expose().to_owned(), u.password_hash.clone()).await =>
-        {
-            Some(u.id)
-        }
-        Some(_) => {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "email",
-                "An account with this address exists already (made with “roundtable admin create-user” or an import). Enter that account's password to make it the first administrator, or use another address.",
-            )]));
+        Some(u) => {
+            let why = if u.deactivated_at.is_some() {
+                "An account with this address exists but is deactivated (by an import, say). Use another address for the first administrator."
+            } else if u.password_hash.is_none() {
+                "An account with this address exists (made by an import) but has no password yet. Give it one with “roundtable admin reset-password”, then enter it here, or use another address."
+            } else if !verify_password_async(password.expose().to_owned(), u.password_hash.clone()).await {
+                "An account with this address exists already (made with “roundtable admin create-user”). Enter that account's password to make it the first administrator, or use another address."
+            } else {
+                ""
+            };
+            if !why.is_empty() {
+                return Err(AppError::Invalid(vec![FieldError::new("email", why)]));
+            }
+            Some((u.id, u.name))
         }
         None => None,
     };
@@ -118,10 +121,10 @@ pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua
     }
     links::delete_open_setup(&mut tx).await?;
     org::create(&mut tx, org_name.as_str(), now).await?;
-    let id = match (existing, &hash) {
-        (Some(id), _) => {
+    let (id, name) = match (existing, &hash) {
+        (Some((id, name)), _) => {
             users::set_admin(&mut tx, id, true).await?;
-            id
+            (id, name)
         }
         (None, hash) => {
             let new = NewUser {
@@ -131,14 +134,14 @@ pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua
                 is_org_admin: true,
                 verified: true,
             };
-            users::insert(&mut tx, &new, now).await?
+            (users::insert(&mut tx, &new, now).await?, name.as_str().to_owned())
         }
     };
     audit::record(
         &mut tx,
         &audit::NewEntry {
             actor_id: Some(id),
-            actor_name: name.as_str(),
+            actor_name: &name,
             action: "organisation.created",
             network_id: None,
             subject: org_name.as_str(),

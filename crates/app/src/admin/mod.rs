@@ -386,6 +386,9 @@ pub mod console {
     /// so nothing changed (and nothing is logged).
     pub async fn set_admin(db: &Db, email: &str, grant: bool) -> anyhow::Result<bool> {
         let user = find(db, email).await?;
+        if grant && user.deactivated_at.is_some() {
+            anyhow::bail!("{email}'s account is deactivated: reactivate it (Admin → People) before granting admin");
+        }
         if user.is_org_admin == grant {
             return Ok(false);
         }
