@@ -12,6 +12,7 @@ use serde_json::json;
 use support::{TestApp, api_get, api_send};
 
 both!(
+    clicks_on_publish_at_once_make_one_version,
     accepting_or_joining_with_a_replaced_version_says_which_version_to_read,
     the_api_says_a_first_charter_is_the_networks_charter_not_a_new_version,
     an_organiser_accepts_the_current_version_before_publishing_and_keeps_their_text,
@@ -416,4 +417,20 @@ async fn a_member_who_never_accepted_a_version_is_not_told_of_an_update(d: Diale
     publish(&app, &admin, "eas", "Version three.").await;
     assert_eq!(told(app.emails_to("bo@example.org").await, "charter"), 2, "no third email for Bo");
     assert_eq!(told(app.emails_to("cy@example.org").await, "please read the updated charter"), 2);
+}
+
+/// Four clicks on Publish a few milliseconds apart (the same text) make one version, and every
+/// one of them is answered as the first was.
+async fn clicks_on_publish_at_once_make_one_version(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let text = [("body", "# Our charter\n\nBe kind.")];
+    let send = || admin.post(app.at("/n/eas/charter")).form(&text).send();
+    let (a, b, c, e) = tokio::join!(send(), send(), send(), send());
+    for r in [a, b, c, e] {
+        assert_eq!(r.unwrap().headers()["location"], "/n/eas/charter?notice=charter-published");
+    }
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(charters::versions(&app.state.db, n.id).await.unwrap().len(), 1);
 }

@@ -43,6 +43,12 @@ pub async fn current(db: &Db, network: NetworkId) -> Result<Option<Charter>> {
     db.read_opt(CURRENT, params![network]).await?.as_ref().map(map).transpose()
 }
 
+/// The same, as the transaction sees it (under the network's lock: what a concurrent publish
+/// committed first).
+pub async fn current_tx(tx: &mut Tx, network: NetworkId) -> Result<Option<Charter>> {
+    tx.read_opt(CURRENT, params![network]).await?.as_ref().map(map).transpose()
+}
+
 /// Version `version` of the network's charter, if it was published.
 pub async fn version(db: &Db, network: NetworkId, version: i64) -> Result<Option<Charter>> {
     db.read_opt(VERSION, params![network, version]).await?.as_ref().map(map).transpose()

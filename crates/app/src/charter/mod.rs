@@ -172,6 +172,12 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
     let mut tx = state.db.begin().await?;
     // Two organisers publishing at once take turns (the second gets the next number).
     roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
+    // The same text sent twice at once (a double click): the second finds the first's version.
+    if let Some(c) = charters::current_tx(&mut tx, seen.network.id).await?
+        && c.body.trim() == body.as_str().trim()
+    {
+        return Ok(c.version);
+    }
     let version = charters::publish(&mut tx, seen.network.id, body.as_str(), actor.user_id, now).await?;
     // The publisher accepts what they publish.
     if seen.status() == Some(MembershipStatus::Active) {
