@@ -1699,6 +1699,16 @@ async fn the_api_edits_my_profile_with_its_audiences_and_refuses_bad_input_chang
         assert!(problem_doc.to_string().contains(problem), "{field}: {problem_doc}");
         assert_eq!(support::api_get(&me, &token).await, saved, "{field}: nothing changed");
     }
+    // Only some fields (a script changing the pronouns): refused, the first missing one named,
+    // rather than emptying the rest.
+    let (status, problem_doc) =
+        api_send(reqwest::Method::PUT, me.clone(), &token, &serde_json::json!({"pronouns": "she/her"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem_doc}");
+    assert!(
+        problem_doc["errors"][0]["field"].is_string() && problem_doc.to_string().contains("missing field"),
+        "{problem_doc}"
+    );
+    assert_eq!(support::api_get(&me, &token).await, saved, "nothing changed");
     let r = reqwest::Client::new().put(&me).bearer_auth(&token).header("content-type", "application/json");
     let r = r.body("{not json").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);

@@ -141,7 +141,7 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
     use roundtable_store::{audit, buddies, import, networks, profiles};
     let db = &state.db;
     let me = user.id;
-    let t = |t: chrono::DateTime<Utc>| t.to_rfc3339();
+    let t = crate::api::time;
     let employee_id = import::employee_ids(db, &[me]).await?.into_iter().next().map(|(_, id)| id);
     let p = profiles::get(db, me).await?.ok_or(AppError::NotFound)?;
     let email_changes = audit::email_changes(&mut import::Source::Db(db), &user.email, user.created_at).await?;

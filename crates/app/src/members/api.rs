@@ -208,13 +208,17 @@ pub async fn get_person(
 }
 
 /// The caller's own profile as they edit it: every field as stored (the bio as Markdown), and
-/// who sees each optional field. `PUT` takes the same shape and replaces the whole profile: a
-/// field left out is emptied, except `name`, which is kept when absent; an audience left out
-/// keeps the one stored (leaving one out never shows a field to more people). An unknown key is refused (422), changing nothing: a misspelt
-/// `skills` would otherwise empty the skills.
+/// who sees each optional field. `PUT` takes the same shape and replaces the whole profile, so
+/// every field must be there (send back what `GET` gave, changed where you mean to): a body that
+/// leaves one out is refused (422, the field named), changing nothing — a script sending only
+/// `pronouns` would otherwise empty the rest. `name` may be left out (kept), as may
+/// `years_experience` (null or absent: none) and `audiences` (an audience left out keeps the one
+/// stored: leaving one out never shows a field to more people). An unknown key is refused too: a
+/// misspelt `skills` would otherwise empty the skills.
 #[derive(Serialize, Deserialize, ToSchema, Default)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct EditableProfileJson {
+    #[serde(default)]
     name: Option<String>,
     job_title: String,
     department: String,
@@ -239,6 +243,7 @@ pub struct EditableProfileJson {
     /// Field (`preferred_name`, `pronouns`, `level`, `years_experience`, `skills`, `interests`,
     /// `languages`, `bio`, `start_date`, `manager`, `supports`, `photo`) → `organisers`, `network`
     /// or `organisation`.
+    #[serde(default)]
     audiences: BTreeMap<String, String>,
 }
 
