@@ -119,9 +119,11 @@ const TOOL_VARIABLES: [&str; 2] = ["NEW_PASSWORD", "BIN"];
 /// with a setup link anyone could open. Said as an error, with the setting it was likely meant as.
 fn unknown_variable(names: impl IntoIterator<Item = String>) -> Option<String> {
     names.into_iter().find_map(|name| {
-        let rest = name.strip_prefix("ROUNDTABLE_")?;
+        // Read whatever its case, as figment reads the settings themselves.
+        let rest = name.get(..11).filter(|p| p.eq_ignore_ascii_case("ROUNDTABLE_")).map(|_| &name[11..])?;
+        let rest = &rest.to_ascii_uppercase();
         let key = rest.to_ascii_lowercase();
-        if SETTINGS.contains(&key.as_str()) || TOOL_VARIABLES.contains(&rest) || rest.starts_with("TEST_") {
+        if SETTINGS.contains(&key.as_str()) || TOOL_VARIABLES.contains(&rest.as_str()) || rest.starts_with("TEST_") {
             return None;
         }
         let nearest = SETTINGS
@@ -155,7 +157,8 @@ fn source_of(figment: &Figment, key: &str) -> String {
 /// A value figment could not read, in the words of `check`'s messages: the setting's name as
 /// the reader wrote it (`ROUNDTABLE_BIND`, not figment's `BIND`) and where it came from.
 fn explain(e: &figment::Error) -> String {
-    let key = e.path.join(".").to_ascii_lowercase();
+    // The setting, not the element in it (`trusted_proxies`, not `trusted_proxies.0`).
+    let key = e.path.first().map(|k| k.to_ascii_lowercase()).unwrap_or_default();
     let from = match &e.metadata {
         Some(md) if md.name.contains("environment") => {
             format!("the environment variable ROUNDTABLE_{}", key.to_ascii_uppercase())
@@ -164,8 +167,10 @@ fn explain(e: &figment::Error) -> String {
         None => "the configuration".into(),
     };
     let example = match key.as_str() {
-        "trusted_proxies" => " — a list, e.g. [\"10.0.0.5\"]",
+        "trusted_proxies" => " — a list of IP addresses, e.g. [\"10.0.0.5\"]",
         "bind" => " — an address and port, e.g. 127.0.0.1:3000",
+        "session_hours" | "remember_days" => " — a whole number, e.g. 12",
+        "run_worker" => " — true or false",
         _ => "",
     };
     match &e.kind {
@@ -330,6 +335,7 @@ mod tests {
         let e = vars(&["ROUNDTABLE_SESION_HOURS"]).unwrap();
         assert!(e.contains("did you mean ROUNDTABLE_SESSION_HOURS?"), "{e}");
         assert!(!vars(&["ROUNDTABLE_COLOUR"]).unwrap().contains("did you mean"), "nothing close: no guess");
+        assert!(vars(&["roundtable_sesion_hours"]).unwrap().contains("did you mean ROUNDTABLE_SESSION_HOURS?"));
         let fine =
             ["ROUNDTABLE_DATA_DIR", "ROUNDTABLE_NEW_PASSWORD", "ROUNDTABLE_TEST_POSTGRES", "ROUNDTABLE_BIN", "HOME"];
         assert_eq!(vars(&fine), None);

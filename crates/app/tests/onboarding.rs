@@ -305,7 +305,7 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     let page = body(r).await;
     assert!(page.contains("<title>Error: Onboarding · Roundtable</title>"), "{page}");
     assert!(
-        page.contains("“magic” is not one of “” (ticked by the member), charter, profile, welcome, buddy."),
+        page.contains("“magic” is not one of them. Leave it empty for a step the member ticks, or give charter, profile, welcome or buddy."),
         "{page}"
     );
     assert!(page.contains(r#"class="error-summary" role="alert" tabindex="-1" autofocus"#), "{page}");

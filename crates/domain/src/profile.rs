@@ -135,11 +135,16 @@ pub fn can_see(audience: Audience, r: Relation) -> bool {
         }
 }
 
-/// Splits a comma- or semicolon-separated list of tags, trims, drops duplicates (by folded form)
-/// and bounds it, keeping the person's spelling.
+/// Splits a comma- or semicolon-separated list of tags, trims, closes up runs of spaces (so
+/// "diary   management" is the directory's "diary management"), drops duplicates (by folded
+/// form) and bounds it, keeping the person's spelling.
 pub fn parse_tags(field: &'static str, raw: &str) -> Result<Vec<String>, FieldError> {
     let mut out: Vec<String> = Vec::new();
-    for t in raw.split([',', ';', '\n']).map(str::trim).filter(|t| !t.is_empty()) {
+    for t in raw.split([',', ';', '\n']).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")) {
+        let t = t.as_str();
+        if t.is_empty() {
+            continue;
+        }
         if t.chars().count() > 40 {
             return Err(FieldError::new(
                 field,
@@ -227,7 +232,8 @@ mod tests {
     #[test]
     fn tags_are_trimmed_deduplicated_by_folded_form_and_bounded() {
         assert_eq!(
-            parse_tags("skills", " Excel; excel , Diary management,,Événements ,evenements").unwrap(),
+            parse_tags("skills", " Excel; excel , Diary   management,,Événements ,evenements, diary management")
+                .unwrap(),
             vec!["Excel", "Diary management", "Événements"]
         );
         assert!(parse_tags("skills", &"x".repeat(41)).is_err());

@@ -193,6 +193,12 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
             "The event has been saved. More people hold places than it now has: they keep them, and new answers join the waiting list until enough give theirs up."
         }
         "event-cancelled" => "The event has been cancelled; people who answered have been told.",
+        "event-date-cancelled" => {
+            "This date has been cancelled; people who answered it have been told. The other dates stand."
+        }
+        "event-following-cancelled" => {
+            "This date and those after it have been cancelled; people who answered them have been told."
+        }
         "event-already-cancelled" => "That was cancelled already; no one was told again.",
         "rsvp-yes" => "You're going. The invitation is on its way to your inbox.",
         "rsvp-waitlisted" => {

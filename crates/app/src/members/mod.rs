@@ -67,8 +67,8 @@ fn tags_of(p: &Profile, kind: &str) -> Vec<String> {
 }
 
 /// Markdown → HTML through comrak, then ammonia, so a bio, charter or event description cannot
-/// carry scripts or styles. Images are dropped too: an image from another server is a tracking
-/// pixel that tells its owner who read the text, and when. The text sits under a heading of
+/// carry scripts or styles. Images become links to them: an image from another server is a
+/// tracking pixel that tells its owner who read the text, and when. The text sits under a heading of
 /// level `under` on its page, so its own headings start one level lower ("# Rules" in a charter
 /// under the page's h1 is an h2, and so is "### Rules") and go down a level at a time ("#" then
 /// "###" become h2 then h3): the page keeps one outline, with no level skipped.
@@ -88,6 +88,20 @@ pub fn markdown(src: &str, under: u8) -> String {
         if let NodeValue::Heading(h) = &mut node.data.borrow_mut().value {
             let rank = used.iter().position(|&l| l == h.level).unwrap_or(0) as u8;
             h.level = (under + 1 + rank).min(6);
+        }
+    }
+    // An image is shown as a link to it, named by its description: nothing is fetched from
+    // another server, and nothing the author wrote disappears.
+    // (One without a description would be an empty link: it goes, as images used to.)
+    let images: Vec<_> = root.descendants().filter(|n| matches!(n.data.borrow().value, NodeValue::Image(_))).collect();
+    for image in images {
+        if image.first_child().is_none() {
+            image.detach();
+            continue;
+        }
+        let mut data = image.data.borrow_mut();
+        if let NodeValue::Image(link) = &data.value {
+            data.value = NodeValue::Link(link.clone());
         }
     }
     // A link to `javascript:` or any scheme but the web's, mail's and the phone's is its text
@@ -827,7 +841,8 @@ mod tests {
         );
         assert!(html.contains("<strong>Hi</strong>"), "{html}");
         assert!(html.contains("href=\"https://example.org\""), "{html}");
-        assert!(!html.contains("tracker.example.net") && !html.contains("<img"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains(">x</a>"), "an image is a link named by its description: {html}");
         assert!(!html.contains("<script"), "{html}");
     }
 

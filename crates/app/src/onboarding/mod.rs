@@ -295,10 +295,14 @@ pub async fn add_step(
         if !AUTOMATIC.iter().any(|(k, _)| *k == automatic) {
             errs.push(FieldError::new(
                 "automatic",
-                format!(
-                    "Choose how the step is completed: “{automatic}” is not one of “” (ticked by the member), {}.",
-                    AUTOMATIC.iter().skip(1).map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
-                ),
+                {
+                    let kinds: Vec<&str> = AUTOMATIC.iter().skip(1).map(|(k, _)| *k).collect();
+                    let (last, rest) = kinds.split_last().unwrap_or((&"", &[]));
+                    format!(
+                        "Choose how the step is completed: “{automatic}” is not one of them. Leave it empty for a step the member ticks, or give {} or {last}.",
+                        rest.join(", ")
+                    )
+                },
             ));
         }
     })?;
