@@ -439,7 +439,7 @@ async fn the_directory_finds_names_skills_and_departments_as_people_type_them(d:
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let page = body(r).await;
-    assert!(page.contains("duplicate field") && page.contains("We could not use that request"), "{page}");
+    assert!(page.contains("is given more than once") && page.contains("We could not use that request"), "{page}");
     // A search alone that finds no one asks for another spelling, not to remove a filter.
     let none = body(viewer.get(app.at("/people?q=zzqqx")).send().await.unwrap()).await;
     assert!(none.contains("No one matches. Try another spelling.") && !none.contains("Remove a filter"), "{none}");

@@ -79,7 +79,18 @@ impl From<askama::Error> for AppError {
 /// A query string that does not fit: 400, saying which parameter and why (axum's own words).
 impl From<QueryRejection> for AppError {
     fn from(e: QueryRejection) -> Self {
-        AppError::BadRequest(e.status(), e.body_text())
+        let text = e.body_text();
+        // `?department=Finance&department=Legal`, as a hand-made link may say: in words.
+        let said = match text.split_once("duplicate field `") {
+            Some((_, rest)) => {
+                let name = rest.split('`').next().unwrap_or_default();
+                format!(
+                    "“{name}” is given more than once: a search or filter takes one value at a time. Keep one “{name}=…” in the address."
+                )
+            }
+            None => text,
+        };
+        AppError::BadRequest(e.status(), said)
     }
 }
 

@@ -362,7 +362,11 @@ impl std::fmt::Display for Linked<'_> {
         while let Some(at) = rest.find("https://").into_iter().chain(rest.find("http://")).min() {
             let (before, from) = rest.split_at(at);
             let end = from.find(char::is_whitespace).unwrap_or(from.len());
-            let url = from[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'', '"']);
+            let mut url = from[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '"']);
+            // A closing bracket is the sentence's unless the address opened one ("…/a_(b)").
+            while url.ends_with(')') && url.matches('(').count() < url.matches(')').count() {
+                url = url[..url.len() - 1].trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '"']);
+            }
             html(f, before)?;
             if url.len() <= "https://".len() {
                 html(f, url)?;
@@ -520,6 +524,10 @@ mod linked_tests {
              &#60;b&#62;Then&#60;/b&#62; <a href=\"http://x.example\">http://x.example</a>, done"
         );
         assert_eq!(Linked("no address, just https://").to_string(), "no address, just https://");
+        assert_eq!(
+            Linked("(see https://w.example/a_(b)).").to_string(),
+            "(see <a href=\"https://w.example/a_(b)\">https://w.example/a_(b)</a>)."
+        );
         assert_eq!(Linked("javascript:alert(1)").to_string(), "javascript:alert(1)");
         assert_eq!(
             Linked("\"https://a.example/\"onmouseover=x").to_string(),
