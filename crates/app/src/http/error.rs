@@ -85,7 +85,7 @@ impl From<QueryRejection> for AppError {
             Some((_, rest)) => {
                 let name = rest.split('`').next().unwrap_or_default();
                 format!(
-                    "“{name}” is given more than once: a search or filter takes one value at a time. Keep one “{name}=…” in the address."
+                    "`{name}` is given more than once: a search or filter takes one value at a time. Keep one `{name}=…` in the address."
                 )
             }
             None => text,
