@@ -831,6 +831,11 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
     // an error would only be retried), and his list of addresses says why.
     let network_feed = app.new_feed(&bo, "eas").await;
     assert!(body(reqwest::get(&network_feed).await.unwrap()).await.contains("BEGIN:VEVENT"));
+    let confirm = body(bo.get(app.at("/n/eas/leave")).send().await.unwrap()).await;
+    assert!(
+        confirm.contains("calendar subscription to this network&#39;s events stays valid but empties"),
+        "{confirm}"
+    );
     assert_eq!(bo.post(app.at("/n/eas/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let r = reqwest::get(&network_feed).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);

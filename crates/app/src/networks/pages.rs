@@ -396,7 +396,7 @@ async fn leave_confirm(State(state): State<AppState>, s: Signed, Path(slug): Pat
             format!("Leave {name}?"),
             vec![
                 format!(
-                    "You will no longer see the member list, events and other members-only content of {name}, and any role you hold in it ends. Your places at its members-only events to come, and your places on their waiting lists, go to the next people waiting; you are sent a cancellation for each, to take it out of your calendar."
+                    "You will no longer see the member list, events and other members-only content of {name}, and any role you hold in it ends. Your places at its members-only events to come, and your places on their waiting lists, go to the next people waiting; you are sent a cancellation for each, to take it out of your calendar. A calendar subscription to this network's events stays valid but empties."
                 ),
                 if invitation_only {
                     "This network is by invitation only: to come back, you will need a new invitation from one of its organisers.".to_owned()
