@@ -121,12 +121,12 @@ pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua
     }
     links::delete_open_setup(&mut tx).await?;
     org::create(&mut tx, org_name.as_str(), now).await?;
-    let (id, name) = match (existing, &hash) {
-        (Some((id, name)), _) => {
+    let (id, name) = match existing {
+        Some((id, name)) => {
             users::set_admin(&mut tx, id, true).await?;
             (id, name)
         }
-        (None, hash) => {
+        None => {
             let new = NewUser {
                 email: &email,
                 name: &name,

@@ -153,12 +153,19 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
     if body.as_str().is_empty() {
         return Err(FieldError::new("body", "Write the charter before publishing it.").into());
     }
-    // The same text again would only make every member accept it again (and email them all).
-    let before = charters::current(&state.db, seen.network.id).await?;
+    let now = Utc::now();
+    let members = snapshot.members(seen.network.id, "", false, usize::MAX, 0);
+    let mut tx = state.db.begin().await?;
+    // Two organisers publishing at once take turns (the second gets the next number).
+    roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
+    // The same text again would only make every member accept it again (and email them all):
+    // refused — unless it repeats a publish of a moment ago (a double click, or one racing this
+    // that the lock made wait), which is answered as that one was.
+    let before = charters::current_tx(&mut tx, seen.network.id).await?;
     if let Some(current) = &before
         && current.body.trim() == body.as_str().trim()
     {
-        if crate::http::is_repeat(Some(current.published_at), Utc::now()) {
+        if crate::http::is_repeat(Some(current.published_at), now) {
             return Ok(current.version);
         }
         let msg = format!(
@@ -166,17 +173,6 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
             current.version
         );
         return Err(FieldError::new("body", msg).into());
-    }
-    let now = Utc::now();
-    let members = snapshot.members(seen.network.id, "", false, usize::MAX, 0);
-    let mut tx = state.db.begin().await?;
-    // Two organisers publishing at once take turns (the second gets the next number).
-    roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
-    // The same text sent twice at once (a double click): the second finds the first's version.
-    if let Some(c) = charters::current_tx(&mut tx, seen.network.id).await?
-        && c.body.trim() == body.as_str().trim()
-    {
-        return Ok(c.version);
     }
     let version = charters::publish(&mut tx, seen.network.id, body.as_str(), actor.user_id, now).await?;
     // The publisher accepts what they publish.

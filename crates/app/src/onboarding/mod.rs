@@ -423,8 +423,8 @@ pub async fn move_step(
     Ok(())
 }
 
-/// Emails a reminder to every stuck newcomer who may have one now (`nudge` for each: one a
-/// week); returns how many were sent.
+/// Emails a reminder to every stuck newcomer who may have one now (as `nudge` does, one a week,
+/// from one reading of the progress list); returns how many were sent.
 pub async fn nudge_stuck(
     state: &AppState,
     actor: &Actor,
@@ -433,15 +433,11 @@ pub async fn nudge_stuck(
     tz: chrono_tz::Tz,
 ) -> Result<usize> {
     let now = Utc::now();
-    let due: Vec<UserId> = progress(state, actor, slug)
-        .await?
-        .newcomers
-        .into_iter()
-        .filter(|p| p.stuck && p.may_nudge(now) && p.user_id != actor.user_id)
-        .map(|p| p.user_id)
-        .collect();
-    for &user in &due {
-        nudge(state, actor, actor_name, slug, user, tz).await?;
+    let Overview { seen, newcomers, .. } = progress(state, actor, slug).await?;
+    let due: Vec<&Progress> =
+        newcomers.iter().filter(|p| p.stuck && p.may_nudge(now) && p.user_id != actor.user_id).collect();
+    for p in &due {
+        nudge_one(state, actor, actor_name, &seen, p, tz).await?;
     }
     Ok(due.len())
 }
@@ -699,6 +695,19 @@ pub async fn nudge(
 ) -> Result<()> {
     let Overview { seen, newcomers: list, .. } = progress(state, actor, slug).await?;
     let p = list.iter().find(|p| p.user_id == user).ok_or(AppError::NotFound)?;
+    nudge_one(state, actor, actor_name, &seen, p, tz).await
+}
+
+/// `nudge` for one newcomer of the organiser's progress list (read once for many by `nudge_stuck`).
+async fn nudge_one(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    seen: &Seen,
+    p: &Progress,
+    tz: chrono_tz::Tz,
+) -> Result<()> {
+    let user = p.user_id;
     if user == actor.user_id {
         return Err(AppError::Conflict(FieldError::new(
             "nudge",
@@ -782,7 +791,7 @@ pub async fn nudge(
         now,
     )
     .await?;
-    networks::record(&mut tx, actor, actor_name, "onboarding.nudged", &seen, &person.email, "").await?;
+    networks::record(&mut tx, actor, actor_name, "onboarding.nudged", seen, &person.email, "").await?;
     tx.commit().await?;
     Ok(())
 }
