@@ -41,6 +41,7 @@ async fn the_demo_organisation_can_be_signed_into_and_has_every_organiser_role(d
         assert!(people.contains(facet), "missing {facet}: {people}");
     }
     assert!(people.contains("Shared skill: ") && people.contains("Both speak "), "{people}");
+    assert!(!people.contains("Both speak English"), "everyone speaks English: no reason to meet");
     let found = member.get(app.at("/people?skill=minute+taking")).send().await.unwrap().text().await.unwrap();
     assert!(!found.contains(">0 people<"), "{found}");
     // A second run refuses to touch a database that has an organisation.

@@ -510,7 +510,7 @@ async fn search_takes_words_in_any_order_and_finds_accented_names_by_their_plain
     let found = page("jamal schmdit").await;
     assert!(
         found
-            .contains(r#"No one matches. Did you mean <a href="/people?q=jamal+schmidt#results-h">jamal schmidt</a>?"#),
+            .contains(r#"No one matches. Did you mean <a href="/people?q=Jamal+Schmidt#results-h">Jamal Schmidt</a>?"#),
         "{found}"
     );
     let respelt = |c: &reqwest::Client, q: &'static str| {

@@ -752,11 +752,18 @@ pub struct Suggestion {
 pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>> {
     const SUGGESTIONS: usize = 6;
     const REASONS_SHOWN: usize = 4;
+    const COMMONPLACE_FROM: usize = 10;
     let (shared, everyone) = state.snapshot().await?.like_me(viewer);
     // Per person: total weight, the person, and each reason with its weight.
     type Threads = (f64, Listed, Vec<(f64, String)>);
     let mut by_person: BTreeMap<UserId, Threads> = BTreeMap::new();
     for s in shared {
+        // A thread most of the organisation shares (everyone speaks English) says nothing about
+        // this person in particular: no reason, no weight. In a handful of people "most" is
+        // two or three, so only once there are enough people for it to mean something.
+        if everyone >= COMMONPLACE_FROM && s.holders * 2 > everyone {
+            continue;
+        }
         let tag = &s.value;
         let reason = match s.kind {
             "level" => format!("Same level: {tag}"),

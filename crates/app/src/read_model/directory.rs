@@ -199,8 +199,9 @@ impl Snapshot {
 
 impl Snapshot {
     /// `f`'s text respelt from the words people are known by, when the respelt search finds
-    /// someone `actor` may find with `f`'s other filters ("did you mean"). Only for a search
-    /// that found no one: it reads every person's text.
+    /// someone `actor` may find with `f`'s other filters ("did you mean"); a name is written as
+    /// its owner writes it ("Zoë", not "zoe"). Only for a search that found no one: it reads
+    /// every person's text.
     pub fn respelt(&self, actor: &Actor, f: &DirectoryFilter<'_>) -> Option<String> {
         // The text everyone may see — names, and what people show the whole organisation — so
         // a suggestion reveals nothing a search by anyone would not.
@@ -212,7 +213,30 @@ impl Snapshot {
         }
         let text = super::search::respelt(f.text, &known)?;
         let found = self.directory(actor, &DirectoryFilter { text: &text, limit: 0, offset: 0, ..*f });
-        (found.total > 0).then_some(text)
+        (found.total > 0).then(|| self.as_names_write(&text))
+    }
+
+    /// Folded words written as a name writes them, when one person's name holds them all
+    /// ("zoe adams" → "Zoë Adams"); otherwise as they are ("executive assistant" stays so, though
+    /// someone may be called Ann Assistant).
+    fn as_names_write(&self, folded: &str) -> String {
+        let words: Vec<&str> = folded.split_whitespace().collect();
+        for p in &self.people {
+            let spelt: Vec<(String, &str)> = p
+                .name
+                .split_whitespace()
+                .filter_map(|w| {
+                    let searched = super::search::searchable(&roundtable_domain::fold(w));
+                    Some((searched.split_whitespace().next()?.to_owned(), w))
+                })
+                .collect();
+            let written: Option<Vec<&str>> =
+                words.iter().map(|q| spelt.iter().find(|(s, _)| s == q).map(|(_, w)| *w)).collect();
+            if let Some(written) = written {
+                return written.join(" ");
+            }
+        }
+        folded.to_owned()
     }
 
     /// People the viewer may find with `f`, one page of them, and facet counts over all matches.
@@ -260,7 +284,7 @@ impl Snapshot {
         let mut out = DirectoryResult::default();
         let mut departments = vec![0i64; self.departments.values.len()];
         let mut locations = vec![0i64; self.locations.values.len()];
-        // Per kind, per value: (count, first spelling).
+        // Per kind, per value: (count, the most common spelling seen).
         let mut tags: [Vec<(i64, u32)>; super::KINDS] =
             std::array::from_fn(|kind| vec![(0, u32::MAX); self.tag_values[kind].len()]);
         let mut networks = vec![0i64; self.networks.len()];

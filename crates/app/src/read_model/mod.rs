@@ -200,8 +200,8 @@ struct Tag {
     kind: u8,
     /// Index into `Snapshot::tag_values[kind]` (the folded form).
     value: u32,
-    /// Index into `Snapshot::spellings` (as the person wrote it); spellings are sorted, so the
-    /// smallest index is the alphabetically first spelling.
+    /// Index into `Snapshot::spellings` (as the person wrote it); spellings are ordered most
+    /// used first, so of a value's spellings the smallest index is the most common one.
     spelling: u32,
     audience: Audience,
 }
@@ -256,7 +256,8 @@ pub struct Snapshot {
 }
 
 /// Distinct values of one text column, with the people holding each, in directory order. Values
-/// that fold alike ("Finance", "finance ", "FINANCE") are one, written as first met.
+/// that fold alike ("Finance", "finance ", "FINANCE") are one, written as most people write it
+/// (`finish`).
 #[derive(Default)]
 struct Interned {
     values: Vec<String>,
@@ -266,22 +267,40 @@ struct Interned {
     /// Per value: its place in alphabetical order (folded, then as written), so sorting people
     /// by department compares two numbers.
     rank: Vec<u32>,
+    /// While building: per value, each spelling met and how often.
+    spelled: Vec<SmallVec<[(String, u32); 1]>>,
+}
+
+/// Between two spellings as common as each other, the one in ordinary capitals ("Leeds") before
+/// all lower case ("leeds") before all capitals ("LEEDS").
+fn capitals(s: &str) -> u8 {
+    match (s.chars().any(char::is_uppercase), s.chars().any(char::is_lowercase)) {
+        (true, true) => 0,
+        (false, _) => 1,
+        (true, false) => 2,
+    }
 }
 
 impl Interned {
     fn add(&mut self, value: &str, person: Person) -> u32 {
-        let key = fold(value.trim());
+        let value = value.trim();
+        let key = fold(value);
         let id = match self.lookup.get(&key) {
             Some(&id) => id,
             None => {
-                self.values.push(value.trim().to_owned());
                 self.people.push(Vec::new());
-                let id = (self.values.len() - 1) as u32;
+                self.spelled.push(SmallVec::new());
+                let id = (self.people.len() - 1) as u32;
                 self.lookup.insert(key, id);
                 id
             }
         };
         self.people[id as usize].push(person);
+        let spelled = &mut self.spelled[id as usize];
+        match spelled.iter_mut().find(|(s, _)| s == value) {
+            Some((_, uses)) => *uses += 1,
+            None => spelled.push((value.to_owned(), 1)),
+        }
         id
     }
 
@@ -290,7 +309,18 @@ impl Interned {
         self.lookup.get(&fold(value.trim())).copied()
     }
 
-    fn rank_values(&mut self) {
+    /// Once every person is added: each value written as most people write it (`capitals`
+    /// breaks a tie; the same whichever order people came in), and the values ranked.
+    fn finish(&mut self) {
+        self.values = std::mem::take(&mut self.spelled)
+            .into_iter()
+            .map(|spellings| {
+                let most = spellings
+                    .into_iter()
+                    .min_by(|(a, m), (b, n)| n.cmp(m).then(capitals(a).cmp(&capitals(b))).then(a.cmp(b)));
+                most.map(|(s, _)| s).unwrap_or_default()
+            })
+            .collect();
         let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
         order.sort_by_cached_key(|&v| (fold(&self.values[v as usize]), self.values[v as usize].clone()));
         self.rank = vec![0; order.len()];
@@ -356,8 +386,8 @@ impl Snapshot {
                 }
             })
             .collect();
-        departments.rank_values();
-        locations.rank_values();
+        departments.finish();
+        locations.finish();
 
         let mut networks = rows.networks.clone();
         let mut active_members = vec![Vec::new(); networks.len()];
@@ -408,12 +438,18 @@ impl Snapshot {
         let mut tag_lookup: [HashMap<String, u32>; KINDS] = Default::default();
         let mut tagged: [Vec<Vec<Person>>; KINDS] = Default::default();
         let spellings: Vec<String> = {
-            // Deduplicated and sorted as borrowed text (a few hundred distinct among tens of
-            // thousands: sorting them all was a sixth of the build), then copied once each.
-            let distinct: std::collections::HashSet<&str> = rows.tags.iter().map(|t| t.tag.as_str()).collect();
-            let mut all: Vec<&str> = distinct.into_iter().collect();
-            all.sort_unstable();
-            all.into_iter().map(str::to_owned).collect()
+            // Most used first, then alphabetically, so the smallest index among a value's
+            // spellings is the one most people wrote: one person's "BOARD PAPERS" does not
+            // relabel everyone's "Board papers". Counted and sorted as borrowed text (a few
+            // hundred distinct among tens of thousands: sorting them all was a sixth of the
+            // build), then copied once each.
+            let mut uses: HashMap<&str, u32> = HashMap::default();
+            for t in &rows.tags {
+                *uses.entry(t.tag.as_str()).or_default() += 1;
+            }
+            let mut all: Vec<(&str, u32)> = uses.into_iter().collect();
+            all.sort_unstable_by(|(a, m), (b, n)| n.cmp(m).then(capitals(a).cmp(&capitals(b))).then(a.cmp(b)));
+            all.into_iter().map(|(s, _)| s.to_owned()).collect()
         };
         let mut person_tags: Vec<SmallVec<[Tag; 10]>> = vec![SmallVec::new(); people.len()];
         let spelling_of: HashMap<&str, u32> =
@@ -444,7 +480,7 @@ impl Snapshot {
             match tags.iter_mut().find(|t| t.kind() == kind && t.value == value) {
                 // Two spellings an older fold kept apart and that now fold alike (stored before
                 // the profile was saved again): one tag, or it would count twice. Both have the
-                // field's audience; keep the alphabetically first spelling, as facets do.
+                // field's audience; keep the more common spelling, as facets do.
                 Some(same) => same.spelling = same.spelling.min(spelling),
                 None => tags.push(Tag { kind: kind as u8, value, spelling, audience }), // kind < KINDS
             }

@@ -169,6 +169,45 @@ fn facets_count_the_filtered_set_and_spell_tags_consistently() {
     assert_ne!(second.people[0].id, found.people[0].id, "the second page holds the other person");
 }
 
+#[test]
+fn a_value_is_labelled_as_most_people_write_it_whatever_order_people_come_in() {
+    // Three write "Finance", "London" and "Board papers"; one writes them in capitals, which sort
+    // first — and comes first in name order once, last the other time.
+    for loud in ["Aaron Loud", "Zed Loud"] {
+        let mut people = vec![
+            person(loud, "FINANCE", "LONDON"),
+            person("Bea One", "Finance", "London"),
+            person("Cy Two", "Finance", "London"),
+            person("Di Three", "Finance", "London"),
+        ];
+        people.sort_by(|a, b| a.name_folded.cmp(&b.name_folded));
+        let board = |p: &PersonRow| if p.name == loud { "BOARD PAPERS" } else { "Board papers" };
+        let tags = people.iter().map(|p| tag(p, "skills", board(p), "organisation")).collect();
+        let snap = Snapshot::build(&Rows { version: 1, tags, people: people.clone(), ..Default::default() });
+        let everyone = snap.directory(&actor(&people[0]), &DirectoryFilter { limit: 10, ..Default::default() });
+        assert_eq!(everyone.departments, [("Finance".to_owned(), 4)], "{loud}");
+        assert_eq!(everyone.locations, [("London".to_owned(), 4)], "{loud}");
+        assert_eq!(everyone.tags[1], [("board papers".to_owned(), "Board papers".to_owned(), 4)], "{loud}");
+        assert_eq!(snap.spelled("finance", "london"), ("Finance", "London"));
+        // Found alone, the loud one's tag is labelled as they wrote it: a label comes from what
+        // the viewer sees among the matches.
+        let alone =
+            snap.directory(&actor(&people[0]), &DirectoryFilter { text: "loud", limit: 1, ..Default::default() });
+        assert_eq!(alone.tags[1], [("board papers".to_owned(), "BOARD PAPERS".to_owned(), 1)]);
+    }
+}
+
+#[test]
+fn a_suggested_spelling_writes_names_as_their_owners_do() {
+    let w = world();
+    let f = DirectoryFilter { text: "zoee adamz", limit: 10, ..Default::default() };
+    assert_eq!(w.snap.directory(&actor(&w.chair), &f).total, 0);
+    assert_eq!(w.snap.respelt(&actor(&w.chair), &f).as_deref(), Some("Zoë Adams"));
+    // Words that are no one's name stay as searched.
+    let f = DirectoryFilter { text: "assistent", limit: 10, ..Default::default() };
+    assert_eq!(w.snap.respelt(&actor(&w.chair), &f).as_deref(), Some("assistant"));
+}
+
 fn sorted(snap: &Snapshot, viewer: &Actor, sort: Sort) -> Vec<String> {
     let f = DirectoryFilter { sort, limit: 10, ..Default::default() };
     snap.directory(viewer, &f).people.into_iter().map(|p| p.name).collect()
@@ -365,8 +404,8 @@ fn a_name_match_comes_before_a_match_in_the_rest_of_the_text() {
     assert_eq!(names("", Sort::Name, 0), (3, vec!["Abe Ames".to_owned()]), "no text: name order");
 }
 
-/// HR writes "Finance", someone types "finance ": one department in the facet (written as first
-/// met), and a filter however it is written finds both.
+/// HR writes "Finance", someone types "finance ": one department in the facet (in ordinary
+/// capitals when no spelling is more common), and a filter however it is written finds both.
 #[test]
 fn departments_written_differently_are_one() {
     let mut rows = Rows {
