@@ -26,10 +26,13 @@ pub use state::AppState;
 use anyhow::Context;
 use std::time::Duration;
 
-/// Sets up logging: pretty for people, JSON for collectors; `RUST_LOG` filters.
-pub fn init_logging(format: config::LogFormat) {
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into());
+/// Sets up logging: pretty for people, JSON for collectors; `RUST_LOG` filters. A one-shot
+/// command (`quiet`: admin, import, export, backup) logs warnings and errors only unless
+/// `RUST_LOG` asks for more: its answer is what it prints, not the migrations checked on the way
+/// (nor PostgreSQL's notices).
+pub fn init_logging(format: config::LogFormat, quiet: bool) {
+    let default = if quiet { "warn" } else { "info,tower_http=warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
     // Standard error, so that a command's own output (`export members` to standard output, a
     // script reading `import`'s report) is never mixed with log lines; colours only on a
     // terminal, not in a file or the journal.
@@ -180,7 +183,15 @@ pub fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandl
         std::sync::OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let handle = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok()?;
+            // Request times as a histogram (cumulative buckets), not a summary: a summary's
+            // quantiles cover a short window — zeros on an idle instance beside lifetime sums —
+            // and cannot be added up across instances; buckets can (`histogram_quantile`).
+            const SECONDS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+            let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(&SECONDS)
+                .ok()?
+                .install_recorder()
+                .ok()?;
             // Timings are kept until upkeep drains them; without it an instance nobody scrapes
             // would hold every request's sample.
             let upkeep = handle.clone();

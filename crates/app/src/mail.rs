@@ -149,7 +149,19 @@ pub async fn deliver(config: &Config, msg: &outbox::Message) -> anyhow::Result<O
             let name = format!("{}.eml", msg.id);
             let tmp = dir.join(format!(".{name}.tmp"));
             // Write then rename, so a reader never sees half a message.
-            tokio::fs::write(&tmp, message.formatted()).await.with_context(|| format!("writing {}", tmp.display()))?;
+            // Owner only too, whatever the umask: the directory may have been made by hand.
+            let write = async {
+                let mut file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .mode(0o600)
+                    .open(&tmp)
+                    .await?;
+                tokio::io::AsyncWriteExt::write_all(&mut file, &message.formatted()).await?;
+                file.sync_all().await
+            };
+            write.await.with_context(|| format!("writing {}", tmp.display()))?;
             tokio::fs::rename(&tmp, dir.join(&name)).await.context("renaming the .eml file")?;
             Ok(Some(name))
         }

@@ -13,7 +13,8 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 both!(
     mail_goes_out_through_smtp_with_text_and_html_parts,
     a_down_relay_is_retried_and_nothing_is_lost,
-    an_smtp_url_never_sends_in_clear_to_a_relay_without_starttls
+    an_smtp_url_never_sends_in_clear_to_a_relay_without_starttls,
+    without_smtp_a_message_is_a_file_only_its_owner_may_read
 );
 
 /// A minimal SMTP sink: enough of RFC 5321 for lettre without TLS or auth. Returns its port and
@@ -131,4 +132,21 @@ async fn an_smtp_url_never_sends_in_clear_to_a_relay_without_starttls(d: Dialect
     let msg = first_attempt(&app).await;
     assert_eq!(msg.status, "retrying", "{:?}", msg.last_error);
     assert!(got.lock().unwrap().is_empty(), "nothing went out in clear");
+}
+
+/// Without SMTP a message is an `.eml` file in the outbox; it carries live links, so only the
+/// server's own user may read it (and the database beside it).
+async fn without_smtp_a_message_is_a_file_only_its_owner_may_read(d: Dialect) {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::spawn(d).await;
+    app.setup().await;
+    app.client().post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
+    let msg = first_attempt(&app).await;
+    let name = msg.file_name.expect("written to the outbox directory");
+    let outbox = app.state.config.data_dir.join("outbox");
+    let text = std::fs::read_to_string(outbox.join(&name)).unwrap();
+    assert!(text.contains("To: admin@example.org") && text.contains("Choose a new Roundtable password"), "{text}");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&outbox.join(&name)), 0o600, "the message");
+    assert_eq!(mode(&outbox), 0o700, "the outbox");
 }

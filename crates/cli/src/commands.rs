@@ -121,7 +121,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => None,
     };
     let config = config(&cli.global, bind)?;
-    roundtable_app::init_logging(config.log_format);
+    let long_running = matches!(command, Command::Serve { .. } | Command::Worker | Command::Migrate);
+    roundtable_app::init_logging(config.log_format, !long_running);
     match command {
         Command::Serve { .. } => roundtable_app::serve(config).await,
         Command::Worker => {

@@ -215,10 +215,15 @@ fn data_commands_need_the_data_and_keep_standard_output_clean() {
     let out = run(&["backup", "--to", backup.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     use std::os::unix::fs::PermissionsExt;
-    for (path, mode) in [(&backup, 0o600), (&data, 0o700)] {
+    let db = data.join("roundtable.db");
+    for (path, mode) in [(&backup, 0o600), (&data, 0o700), (&db, 0o600)] {
         let got = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
         assert_eq!(got, mode, "{} is for its owner only", path.display());
     }
+    // Without RUST_LOG a one-shot command prints its answer, not the log of migrations checked.
+    let out = roundtable().env_remove("RUST_LOG").arg("--data-dir").arg(&data).args(["export", "members"]).output();
+    let out = out.unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

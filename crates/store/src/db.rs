@@ -227,6 +227,17 @@ impl Db {
                     .create(dir)
                     .map_err(|e| Error::Unavailable(format!("{}: {e}", dir.display())))?;
             }
+            // SQLite creates its file readable by everyone (0644) and gives the -wal and -shm
+            // files the database's mode: create it empty (a valid empty database) for the owner.
+            if !path.exists() {
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .map_err(|e| Error::Unavailable(format!("{}: {e}", path.display())))?;
+            }
             let db = SqliteDb { writer: ConnPool::new(&path, 1, false), readers: ConnPool::new(&path, 4, true), path };
             // Open the writer first: it creates the file and switches it to WAL.
             db.writer.run(|_| Ok(())).await?;
@@ -302,6 +313,20 @@ impl Db {
             Db::Sqlite(_) => embedded::sqlite::migrations::runner().get_migrations().len(),
             Db::Postgres(_) => embedded::postgres::migrations::runner().get_migrations().len(),
         };
+        // A database with no tables yet is reachable but not migrated, not "unavailable". The
+        // catalogue differs per engine, so these two are outside `ALL` (tested on both below).
+        let has_history = match self {
+            Db::Sqlite(_) => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'"
+            }
+            Db::Postgres(_) => {
+                "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'refinery_schema_history'"
+            }
+        };
+        let found = self.read(has_history, vec![]).await?;
+        if found.first().map(|r| r.int(0)).transpose()?.unwrap_or(0) == 0 {
+            return Ok(false);
+        }
         let rows = self.read("SELECT COUNT(*) FROM refinery_schema_history", vec![]).await?;
         let applied = rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0);
         Ok(usize::try_from(applied).unwrap_or(0) >= expected)

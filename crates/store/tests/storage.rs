@@ -16,6 +16,7 @@ macro_rules! both {
 both!(
     every_statement_prepares_on_a_migrated_database,
     migrations_are_idempotent_and_report_current,
+    a_database_without_tables_is_reachable_but_not_migrated,
     a_taken_email_is_a_conflict_on_users_email,
     a_rolled_back_transaction_leaves_nothing_behind,
     concurrent_writes_queue_instead_of_failing,
@@ -70,6 +71,25 @@ async fn every_statement_prepares_on_a_migrated_database(d: Dialect) {
     }
     assert!(roundtable_store::all_statements().len() > 40);
     assert!(failures.is_empty(), "statements that do not prepare on {d:?}:\n{}", failures.join("\n"));
+}
+
+/// `/readyz` says "not migrated" (run `roundtable migrate`) for a database that exists but
+/// holds no tables yet, rather than "unavailable" (look at the network).
+async fn a_database_without_tables_is_reachable_but_not_migrated(d: Dialect) {
+    let (db, _dropped_after) = match d {
+        Dialect::Postgres => {
+            let t = TestDb::empty_postgres().await;
+            (t.db.clone(), t)
+        }
+        Dialect::Sqlite => {
+            let t = TestDb::new(d).await;
+            let url = format!("sqlite://{}", t.dir.path().join("new.db").display());
+            (roundtable_store::Db::connect(&url).await.unwrap(), t)
+        }
+    };
+    assert!(!db.is_migrated().await.unwrap(), "an empty database");
+    db.migrate().await.unwrap();
+    assert!(db.is_migrated().await.unwrap());
 }
 
 async fn migrations_are_idempotent_and_report_current(d: Dialect) {
