@@ -196,6 +196,11 @@ async fn a_network_turned_invitation_only_takes_back_its_whole_organisation_even
     // The network is hidden from Eve now: no link to a page she cannot open, no request to make.
     let told = told[0].replace("=\r\n", "");
     assert!(!told.contains("/n/secret") && !told.contains("ask to join"), "{told}");
+    let unfolded = told.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("UID:") && !unfolded.contains(&format!("/events/{next}")),
+        "nor a link in its entry: {told}"
+    );
     assert_eq!(mails(&app, "mo@example.org", "No longer open to you: Merger briefing").await, 0);
     // Members still read them, and only they hear of a change.
     assert_eq!(mo.get(app.at(&format!("/events/{next}"))).send().await.unwrap().status(), StatusCode::OK);
@@ -367,7 +372,7 @@ async fn the_personal_calendar_and_feed_wait_for_the_current_charter(d: Dialect)
     let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = bo.get(app.at("/n/eas/events")).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/n/eas/charter?notice=charter-pending");
+    assert_eq!(r.headers()["location"], "/n/eas/charter?notice=charter-pending&next=%2Fn%2Feas%2Fevents");
     let cal = my_calendar(&app, &bo, soon).await;
     assert!(!cal.contains("Steering committee") && !cal.contains("Vault room") && cal.contains("Town hall"), "{cal}");
     let ics = feed(&bo, &bo_feed).await;

@@ -757,6 +757,11 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
         .send()
         .await
         .unwrap();
+    // Bo's first page lists what is coming up: the next dates, not the cancelled one.
+    let first = body(bo.get(app.at("/")).send().await.unwrap()).await;
+    let link = |at: chrono::DateTime<Utc>| format!(r#"<a href="/events/{id}?at={}">"#, at.timestamp_micros());
+    assert!(first.contains("Coming up") && first.contains(&link(e.starts_at)), "{first}");
+    assert!(first.contains("Coffee, tea &#38; &#34;chat&#34;") && !first.contains(&link(second)), "{first}");
     let url = app.new_feed(&bo, "").await;
     // Shown once: a reload shows the list, not the address again, and makes no second one.
     let again = body(bo.get(app.at("/calendar/feeds")).send().await.unwrap()).await;
@@ -791,7 +796,13 @@ async fn ics_feeds_parse_back_with_timezones_and_can_be_revoked(d: Dialect) {
         eve.post(app.at(&format!("/calendar/feeds/{}/revoke", feeds[0].id))).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
-    // The single-event download is an .ics too.
+    // The single-event download is an .ics too, named after the event and its day (a phone
+    // keeps every download: "event (7).ics" would say nothing).
+    let at = e.starts_at.timestamp_micros();
+    let r = bo.get(app.at(&format!("/events/{id}/invite.ics?at={at}"))).send().await.unwrap();
+    let day = e.starts_at.with_timezone(&chrono_tz::Europe::London).date_naive();
+    let named = format!("attachment; filename=\"coffee-tea-chat-{day}.ics\"");
+    assert_eq!(r.headers()["content-disposition"].to_str().unwrap(), named);
     let one = body(
         bo.get(app.at(&format!("/events/{id}/invite.ics?at={}", e.starts_at.timestamp_micros()))).send().await.unwrap(),
     )
@@ -1105,6 +1116,17 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json::<serde_json::Value>().await.unwrap()["code"], "invalid_input");
+    // A date that is not one of the event's is the answer's mistake, named, not "not found".
+    let wrong = api
+        .post(app.at(&format!("/api/v1/events/{id}/rsvp")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"occurrence": at + 1, "response": "yes"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = wrong.json::<serde_json::Value>().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "occurrence", "{problem}");
     let one: serde_json::Value = support::api_get(app.at(&format!("/api/v1/events/{id}")), &token).await;
     assert_eq!(one["title"], "Monthly meeting");
     // The answer reads back, with the places taken, for the date asked for.

@@ -177,7 +177,7 @@ pub struct RsvpResult {
 
 #[utoipa::path(post, path = "/api/v1/events/{id}/rsvp", params(("id" = String, Path)), request_body = RsvpJson,
     responses((status = 200, body = RsvpResult),
-        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only members of the event's network answer it, unless it is open to the whole organisation"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such event, one the caller may not see, or `occurrence` is not one of its dates"), (status = 409, body = crate::api::Problem, content_type = "application/problem+json"), (status = 422, body = crate::api::Problem, content_type = "application/problem+json")))]
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only members of the event's network answer it, unless it is open to the whole organisation"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such event, or one the caller may not see"), (status = 409, body = crate::api::Problem, content_type = "application/problem+json"), (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "`response` is not yes, no or maybe, or `occurrence` is not one of the event's dates")))]
 pub(crate) async fn rsvp(
     State(state): State<AppState>,
     u: ApiUser,
@@ -187,7 +187,9 @@ pub(crate) async fn rsvp(
     let want = Rsvp::parse(&b.response)
         .filter(|r| *r != Rsvp::Waitlisted)
         .ok_or_else(|| AppError::Invalid(vec![FieldError::new("response", "Use yes, no or maybe.")]))?;
-    let at = DateTime::from_timestamp_micros(b.occurrence).ok_or(AppError::NotFound)?;
+    let at = DateTime::from_timestamp_micros(b.occurrence).ok_or_else(|| {
+        AppError::Invalid(vec![FieldError::new("occurrence", "Use the `occurrence` of a date listed for the event.")])
+    })?;
     let got = super::rsvp(&state, &u.actor(), event_id(&id)?, at, want).await?;
     Ok(Json(RsvpResult { response: got.as_str().into() }))
 }

@@ -75,6 +75,7 @@ fn location(e: &Event) -> String {
     }
 }
 
+/// `public_url` "" leaves out the event's address (`URL`).
 fn base(e: &Event, uid: &str, public_url: &str) -> icalendar::Event {
     let mut v = icalendar::Event::new();
     v.uid(uid)
@@ -86,12 +87,14 @@ fn base(e: &Event, uid: &str, public_url: &str) -> icalendar::Event {
             format!("Theme: {}\n\n{}", e.theme, crate::members::markdown_text(&e.description))
         })
         .location(&location(e))
-        .url(&format!("{public_url}/events/{}", e.id))
         .sequence(u32::try_from(e.sequence).unwrap_or(0))
         .timestamp(e.updated_at)
         .last_modified(e.updated_at)
         .created(e.created_at)
         .add_property("CATEGORIES", e.kind.label());
+    if !public_url.is_empty() {
+        v.url(&format!("{public_url}/events/{}", e.id));
+    }
     v
 }
 

@@ -962,7 +962,15 @@ fn closed(msg: &'static str) -> AppError {
 /// never over-book.
 pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, want: Rsvp) -> Result<Rsvp> {
     let a = access(state, actor, id, Capability::ReadMembers).await?;
-    let item = occurrence(state, &a.event, at).await?;
+    // The event is theirs to see: a date that is not one of its own is a mistake in the answer
+    // (an API client's `occurrence`), not a missing page.
+    let item = occurrence(state, &a.event, at).await.map_err(|e| match e {
+        AppError::NotFound => AppError::Invalid(vec![FieldError::new(
+            "occurrence",
+            "That is not one of this event's dates: use the `occurrence` of a date listed for the event.",
+        )]),
+        e => e,
+    })?;
     let now = Utc::now();
     if item.cancelled {
         return Err(closed("This event has been cancelled."));
@@ -1196,7 +1204,9 @@ async fn place_given_up_mail(
     queue_cancel(state, tx, item, person, &m, now).await
 }
 
-/// Queues `m` with the date's CANCEL for `person`'s calendar.
+/// Queues `m` with the date's CANCEL for `person`'s calendar. It goes to someone who lost their
+/// place because they may no longer take part (left, removed, the event narrowed to members), so
+/// the entry that takes the date out of their calendar links to no page they may not open.
 async fn queue_cancel(
     state: &AppState,
     tx: &mut Tx,
@@ -1206,7 +1216,7 @@ async fn queue_cancel(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let attendee = ics::Attendee { email: &person.email, name: &person.name, going: false };
-    let ics = ics::invitation(ics::Method::Cancel, item, Some(attendee), &organiser(state), &state.config.public_url());
+    let ics = ics::invitation(ics::Method::Cancel, item, Some(attendee), &organiser(state), "");
     mail::queue_with_ics(tx, m, Some(&ics), None, now).await?;
     Ok(())
 }
@@ -1662,7 +1672,13 @@ pub async fn feed_ics(state: &AppState, token: &str) -> Result<String> {
 
 /// One date as an `.ics` file to open in a calendar; without `at`, the date the event page shows
 /// first (the next one of a series).
-pub async fn occurrence_ics(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTime<Utc>>) -> Result<String> {
+/// A date of an event for one's own calendar: (a file name naming it, the iCalendar text).
+pub async fn occurrence_ics(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    at: Option<DateTime<Utc>>,
+) -> Result<(String, String)> {
     let a = access(state, actor, id, Capability::ReadMembers).await?;
     let item = match at {
         Some(at) => occurrence(state, &a.event, at).await?,
@@ -1671,7 +1687,12 @@ pub async fn occurrence_ics(state: &AppState, actor: &Actor, id: Uuid, at: Optio
     if item.cancelled {
         return Err(closed("This date has been cancelled: there is nothing to add to a calendar."));
     }
-    Ok(ics::invitation(ics::Method::Publish, &item, None, &organiser(state), &state.config.public_url()))
+    // "team-lunch-2027-01-12.ics" rather than "event.ics": a phone keeps every download, and
+    // "event (7).ics" says nothing. ASCII letters, digits and dashes only: safe in a header.
+    let title = roundtable_domain::NetworkSlug::suggest(&roundtable_domain::fold(item.title()));
+    let day = item.occ.start.with_timezone(&tz_of(&a.event)).date_naive();
+    let name = if title.is_empty() { format!("event-{day}.ics") } else { format!("{title}-{day}.ics") };
+    Ok((name, ics::invitation(ics::Method::Publish, &item, None, &organiser(state), &state.config.public_url())))
 }
 
 /// Everything the event page shows.

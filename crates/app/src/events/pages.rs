@@ -99,7 +99,7 @@ pub struct Entry {
     pub place: String,
 }
 
-fn entry(i: &Item, tz: Tz) -> Entry {
+pub(crate) fn entry(i: &Item, tz: Tz) -> Entry {
     Entry {
         href: format!("/events/{}?at={}", i.event.id, i.occ.original.timestamp_micros()),
         title: i.title().to_owned(),
@@ -680,10 +680,13 @@ async fn rsvp(
     Path(id): Path<String>,
     Form(f): Form<RsvpForm>,
 ) -> Result<Response> {
-    let want = Rsvp::parse(&f.response).filter(|r| *r != Rsvp::Waitlisted).ok_or_else(|| {
-        AppError::Invalid(vec![roundtable_domain::FieldError::new("response", "Choose going, maybe or not going.")])
-    })?;
     let at = require_at(Some(&f.at))?;
+    // Sent with no answer chosen (a browser that ignores `required`): back to the same date,
+    // saying what to do, rather than an error page without the event.
+    let Some(want) = Rsvp::parse(&f.response).filter(|r| *r != Rsvp::Waitlisted) else {
+        event_id(&id)?;
+        return Ok(Redirect::to(&format!("/events/{id}?at={}&notice=rsvp-none#rsvp-h", f.at)).into_response());
+    };
     let got = super::rsvp(&state, &s.actor(), event_id(&id)?, at, want).await?;
     let n = match got {
         Rsvp::Yes => "rsvp-yes",
@@ -1027,12 +1030,10 @@ async fn ics_download(
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
 ) -> Result<Response> {
-    let text = super::occurrence_ics(&state, &s.actor(), event_id(&id)?, at_param(q.at.as_deref())?).await?;
+    let (name, text) = super::occurrence_ics(&state, &s.actor(), event_id(&id)?, at_param(q.at.as_deref())?).await?;
+    let disposition = format!("attachment; filename=\"{name}\"");
     Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"event.ics\""),
-        ],
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
         text,
     )
         .into_response())
@@ -1054,6 +1055,8 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Result
 struct FeedsPage {
     layout: Layout,
     new_url: String,
+    /// `new_url` as `webcal://`: a tap opens the phone's or computer's calendar to subscribe.
+    webcal: String,
     feeds: Vec<(String, String, String)>,
     networks: Vec<(String, String)>,
 }
@@ -1070,6 +1073,11 @@ async fn feeds_view(state: &AppState, s: &Signed, new_url: String) -> Result<Res
     let still_in = |slug: &str| networks.iter().any(|(s, _)| s == slug);
     render(&FeedsPage {
         layout: Layout::for_user("Calendar subscriptions", s),
+        webcal: ["https://", "http://"]
+            .iter()
+            .find_map(|scheme| new_url.strip_prefix(scheme))
+            .map(|rest| format!("webcal://{rest}"))
+            .unwrap_or_default(),
         new_url,
         feeds: feeds
             .into_iter()

@@ -186,7 +186,10 @@ impl TestApp {
         assert_eq!(r.headers().get("location").map(|l| l.to_str().unwrap_or("")), Some("/calendar/feeds"));
         let page = c.get(self.at("/calendar/feeds")).send().await.expect("page").text().await.expect("text");
         let start = page.find(&format!("{}/ical/", self.url)).expect("the new address shown");
-        page[start..].split(['"', '<', ' ']).next().expect("address").to_owned()
+        let url = page[start..].split(['"', '<', ' ']).next().expect("address").to_owned();
+        let webcal = url.replacen("http://", "webcal://", 1);
+        assert!(page.contains(&format!("<a href=\"{webcal}\">Subscribe on this device</a>")), "{page}");
+        url
     }
 
     /// Creates a personal API token for the signed-in client and returns its secret (the form
