@@ -201,7 +201,7 @@ async fn an_organiser_accepts_the_current_version_before_publishing_and_keeps_th
     assert!(page.contains("Once you have accepted the current version above, you can publish a new one here."));
     assert_eq!(
         chair.get(app.at("/n/eas/charter/acceptances")).send().await.unwrap().headers()["location"],
-        "/n/eas/charter?notice=charter-pending",
+        "/n/eas/charter?notice=charter-pending&next=%2Fn%2Feas%2Fcharter%2Facceptances",
         "what the missing link leads to"
     );
 

@@ -55,8 +55,22 @@ async fn events_follow_the_network_rules(d: Dialect) {
     bo.post(app.at("/n/eas/join")).send().await.unwrap();
     assert_eq!(bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap().status(), StatusCode::OK);
     admin.post(app.at("/n/eas/charter")).form(&[("body", "Be kind.")]).send().await.unwrap();
-    let r = bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/n/eas/charter?notice=charter-pending");
+    let r = bo.get(app.at(&format!("/events/{id}?at=1"))).send().await.unwrap();
+    let to = format!("/n/eas/charter?notice=charter-pending&next=%2Fevents%2F{id}%3Fat%3D1");
+    assert_eq!(r.headers()["location"], to.as_str());
+    // Accepting there goes on to the event asked for (as an emailed link opened it), saying so;
+    // a `next` leading off the site is not followed.
+    let page = bo.get(app.at(&to)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!(r#"<input type="hidden" name="next" value="/events/{id}?at=1">"#)), "{page}");
+    let version = page.split(r#"name="version" value=""#).nth(1).and_then(|v| v.split('"').next()).unwrap().to_owned();
+    let accept = |next: String| {
+        let form = [("version", version.clone()), ("agree", "yes".to_owned()), ("next", next)];
+        bo.post(app.at("/n/eas/charter/accept")).form(&form).send()
+    };
+    let r = accept("//evil.example/x".into()).await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=charter-accepted");
+    let r = accept(format!("/events/{id}?at=1")).await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/events/{id}?at=1&notice=charter-accepted").as_str());
     // Organisers cannot mark outsiders as attended at a members' event.
     app.user("out@example.org", "Out Sider").await;
     let out = users::by_email(&app.state.db, "out@example.org").await.unwrap().unwrap().id.to_string();

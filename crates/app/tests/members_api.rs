@@ -369,7 +369,7 @@ async fn the_chair_rules_and_the_last_chair_hold_over_the_api(d: Dialect) {
     // who can be invited and says why not to the rest.
     let bad = json!({"emails": ["new@example.org", "nobody"]});
     let r = call(&app, Method::POST, batch, &administrator, Some(bad)).await;
-    refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("email"));
+    refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("emails"));
     assert!(r.1["detail"].as_str().unwrap_or_default().contains("nobody"), "{}", r.1);
     assert!(app.emails_to("new@example.org").await.is_empty());
     let good = json!({"emails": ["new@example.org", " NEW@example.org", "pat@example.org", "two@example.org"]});

@@ -236,10 +236,12 @@ async fn joining_needs_the_current_charter_and_a_new_version_is_accepted_again(d
     // Version 2: Bo must accept again before using the network; everyone is emailed.
     admin.post(app.at("/n/eas/charter")).form(&[("body", "Version two: be kind.")]).send().await.unwrap();
     let r = bo.get(app.at("/n/eas/members")).send().await.unwrap();
-    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/charter?notice=charter-pending");
+    assert_eq!(r.headers().get("location").unwrap(), "/n/eas/charter?notice=charter-pending&next=%2Fn%2Feas%2Fmembers");
     assert!(app.emails_to("bo@example.org").await.iter().any(|m| m.contains("please read the updated charter")));
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("new version of its charter"), "{home}");
+    let first = body(bo.get(app.at("/")).send().await.unwrap()).await;
+    assert!(first.contains(r#"<a href="/n/eas/charter">Read and accept the charter of Network eas</a>"#), "{first}");
     // Accepting an older version does not count: Bo is told version 2 is out.
     let r = bo.post(app.at("/n/eas/charter/accept")).form(&[("version", "1"), ("agree", "yes")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
@@ -340,6 +342,12 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
         .unwrap();
     let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("Your first steps (2 of 3 done)"), "{home}");
+    // The first page says so too, leading to the checklist.
+    let first = body(bo.get(app.at("/")).send().await.unwrap()).await;
+    assert!(
+        first.contains(r##"<a href="/n/eas#checklist">Your first steps in Network eas: 2 of 3 done</a>"##),
+        "{first}"
+    );
     // The same through the API: a manual step ticked and unticked, an automatic one refused.
     let token = app.api_token(&bo).await;
     let step = |id: &str| app.at(&format!("/api/v1/networks/eas/onboarding/steps/{id}"));

@@ -56,17 +56,6 @@ fn signed_in(state: &AppState, jar: CookieJar, s: NewSession, to: &str) -> Respo
     (jar.add(session_cookie(state, s)), Redirect::to(to)).into_response()
 }
 
-/// Only local paths, so `?next=` cannot send people to another site.
-fn safe_next(next: &str) -> &str {
-    // Browsers drop tabs and newlines inside URLs ("/\t/evil" becomes "//evil"), so refuse every
-    // control or space character as well as "//" and backslashes.
-    let local = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
-    if local { next } else { "/" }
-}
-
 // ---- links that no longer work ----
 
 /// What an emailed link was for, to say what to do now that it no longer works.
@@ -218,7 +207,7 @@ pub(crate) struct SignInForm {
 
 async fn sign_in_form(MaybeSigned(s): MaybeSigned, Query(q): Query<NextQuery>) -> Result<Response> {
     if s.is_some() {
-        return Ok(Redirect::to(safe_next(&q.next)).into_response());
+        return Ok(Redirect::to(crate::http::safe_next(&q.next)).into_response());
     }
     render(&SignInPage {
         layout: Layout::anonymous("Sign in").with_notice(notice(q.notice.as_deref())),
@@ -243,7 +232,7 @@ async fn sign_in(
             .await;
     or_form(
         result,
-        |s| Ok(signed_in(&state, jar, s, safe_next(&f.next))),
+        |s| Ok(signed_in(&state, jar, s, crate::http::safe_next(&f.next))),
         |errors| {
             render(&SignInPage {
                 layout: Layout::anonymous("Sign in"),

@@ -45,11 +45,16 @@ struct CharterPage {
     /// `body` is their own text, sent back (not the current version's).
     draft_kept: bool,
     can_see_acceptances: bool,
+    /// The page to go on to once the charter is accepted (a local path), or "".
+    next: String,
 }
 
 #[derive(Deserialize, Default)]
 pub(crate) struct NoticeQuery {
     notice: Option<String>,
+    /// The page the charter held back (`http::error::back_after_charter`).
+    #[serde(default)]
+    next: String,
 }
 
 /// The charter page; with `errors`, the reason the box must be ticked (from accepting here, or
@@ -62,6 +67,7 @@ pub(crate) async fn render_page(
     errors: Errors,
     body: Option<String>,
     n: Option<&'static str>,
+    next: &str,
 ) -> Result<Response> {
     let actor = s.actor();
     let v = super::show(state, &actor, slug).await?;
@@ -100,6 +106,10 @@ pub(crate) async fn render_page(
         can_publish: v.publishing == Publishing::Yes,
         publish_after_accepting: v.publishing == Publishing::AfterAccepting,
         can_see_acceptances: v.sees_acceptances,
+        next: match crate::http::safe_next(next) {
+            "/" => String::new(),
+            local => local.to_owned(),
+        },
     })
 }
 
@@ -144,7 +154,7 @@ async fn page(
     Path(slug): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    render_page(&state, &s, &slug, Errors::default(), None, notice(q.notice.as_deref())).await
+    render_page(&state, &s, &slug, Errors::default(), None, notice(q.notice.as_deref()), &q.next).await
 }
 
 #[derive(Deserialize, Default)]
@@ -154,6 +164,9 @@ pub(crate) struct AcceptForm {
     /// An organiser's new version, refused until they accepted the current one: carried through
     /// accepting and given back, ready to publish.
     draft: Option<String>,
+    /// The page to go on to (see `CharterPage::next`).
+    #[serde(default)]
+    next: String,
 }
 
 async fn accept(
@@ -167,12 +180,17 @@ async fn accept(
     match super::accept(&state, &s.actor(), &slug, ticked).await {
         Ok(()) => match draft {
             Some(draft) => {
-                render_page(&state, &s, &slug, Errors::default(), Some(draft), notice(Some("charter-accepted-draft")))
-                    .await
+                let accepted = notice(Some("charter-accepted-draft"));
+                render_page(&state, &s, &slug, Errors::default(), Some(draft), accepted, "").await
             }
-            None => Ok(Redirect::to(&format!("/n/{slug}?notice=charter-accepted")).into_response()),
+            None => Ok(Redirect::to(&match crate::http::safe_next(&f.next) {
+                "/" => format!("/n/{slug}?notice=charter-accepted"),
+                // On to the page the charter held back, saying so.
+                next => format!("{next}{}notice=charter-accepted", if next.contains('?') { '&' } else { '?' }),
+            })
+            .into_response()),
         },
-        Err(e) => charter_again(&state, &s, &slug, e, draft).await,
+        Err(e) => charter_again(&state, &s, &slug, e, draft, &f.next).await,
     }
 }
 
@@ -185,13 +203,14 @@ pub(crate) async fn charter_again(
     slug: &str,
     e: AppError,
     draft: Option<String>,
+    next: &str,
 ) -> Result<Response> {
     let (errs, status) = match e {
         AppError::Invalid(errs) => (errs, axum::http::StatusCode::UNPROCESSABLE_ENTITY),
         AppError::Conflict(err) => (vec![err], axum::http::StatusCode::CONFLICT),
         e => return Err(e),
     };
-    Ok(crate::http::with_status(render_page(state, s, slug, Errors(errs), draft, None).await?, status))
+    Ok(crate::http::with_status(render_page(state, s, slug, Errors(errs), draft, None, next).await?, status))
 }
 
 #[derive(Deserialize, Default)]
@@ -210,14 +229,15 @@ async fn publish(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-published")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), Some(f.body), None).await?,
+            render_page(&state, &s, &slug, Errors(errs), Some(f.body), None, "").await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         // Another organiser published a version this one has not accepted: the page again, with
         // that version to accept and their text kept (not the charter gate's redirect, which
         // would lose it).
         Err(AppError::CharterPending { .. }) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(vec![super::accept_before_publishing()]), Some(f.body), None).await?,
+            render_page(&state, &s, &slug, Errors(vec![super::accept_before_publishing()]), Some(f.body), None, "")
+                .await?,
             axum::http::StatusCode::CONFLICT,
         )),
         Err(e) => Err(e),

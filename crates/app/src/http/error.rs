@@ -304,6 +304,24 @@ impl Shown {
 /// navigation back (the error was made without knowing who asked: one session lookup, only on
 /// an error). A body over the router's size limit, refused before any handler saw it, becomes
 /// the error page too rather than a bare line of text.
+/// A page held back until its network's charter is accepted sends the person to the charter;
+/// for a page they asked for (GET), the charter page is told it (`next`), so that accepting
+/// takes them on to it — the event an email linked to, not the network's home.
+fn back_after_charter(mut response: Response, asked: Option<&axum::http::Uri>) -> Response {
+    let Some(asked) = asked else { return response };
+    let Some(location) = response.headers().get(header::LOCATION).and_then(|l| l.to_str().ok()) else {
+        return response;
+    };
+    if !response.status().is_redirection() || !location.ends_with("/charter?notice=charter-pending") {
+        return response;
+    }
+    let path = asked.path_and_query().map_or(asked.path(), |p| p.as_str());
+    if let Ok(to) = axum::http::HeaderValue::from_str(&format!("{location}&next={}", crate::http::urlencode(path))) {
+        response.headers_mut().insert(header::LOCATION, to);
+    }
+    response
+}
+
 pub async fn error_pages(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     req: axum::extract::Request,
@@ -317,7 +335,8 @@ pub async fn error_pages(
     let cookies: smallvec::SmallVec<[_; 1]> = req.headers().get_all(header::COOKIE).iter().cloned().collect();
     // The page asked for, so the navigation marks where the person is (a cheap clone: shared bytes).
     let uri = req.uri().clone();
-    let response = next.run(req).await;
+    let get = req.method() == axum::http::Method::GET;
+    let response = back_after_charter(next.run(req).await, get.then_some(&uri));
     // The size limit's own answer is bare text; our pages (the import form explains its own
     // limit) answer in HTML and are left as they are.
     let html = response

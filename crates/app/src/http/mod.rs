@@ -205,6 +205,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
             "The event is full, so you are on the waiting list. We will email you if a place frees up."
         }
         "rsvp-saved" => "Your answer has been saved.",
+        "rsvp-none" => "Nothing was saved: choose Going, Maybe or Not going, then send your answer.",
         "checked-in" => "You are checked in. Enjoy the event!",
         "attendance" => "Attendance has been recorded.",
         "host" => "The host has been confirmed.",
@@ -350,16 +351,34 @@ impl std::fmt::Display for PersonPath {
 impl askama::filters::HtmlSafe for PersonPath {}
 
 /// Plain text written with its web addresses as links (a checklist step's details: "the pack is
-/// at https://intranet/induction.pdf"): everything escaped, each `https://…` or `http://…` up to
-/// the next space — less a sentence's closing punctuation — a link that opens in the same tab.
+/// at https://intranet/induction.pdf"): everything escaped, each `https://…`, `http://…` or
+/// `www.…` (as the charter's Markdown links it) up to the next space — less a sentence's closing
+/// punctuation — a link that opens in the same tab.
 pub struct Linked<'a>(pub &'a str);
+
+impl Linked<'_> {
+    /// Where the next address starts in `s`, and whether it is a bare `www.` (no scheme).
+    fn next_address(s: &str) -> Option<(usize, bool)> {
+        let scheme = s.find("https://").into_iter().chain(s.find("http://")).min();
+        // `www.` at the start of a word only: not "awww.", nor inside an address met above.
+        let bare = s
+            .match_indices("www.")
+            .map(|(i, _)| i)
+            .find(|&i| s[..i].chars().next_back().is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '"' | '\'')));
+        match (scheme, bare) {
+            (Some(a), Some(b)) if b < a => Some((b, true)),
+            (Some(a), _) => Some((a, false)),
+            (None, b) => b.map(|b| (b, true)),
+        }
+    }
+}
 
 impl std::fmt::Display for Linked<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use askama::filters::Escaper;
         let html = |f: &mut std::fmt::Formatter<'_>, s: &str| askama::filters::Html.write_escaped_str(&mut *f, s);
         let mut rest = self.0;
-        while let Some(at) = rest.find("https://").into_iter().chain(rest.find("http://")).min() {
+        while let Some((at, bare)) = Self::next_address(rest) {
             let (before, from) = rest.split_at(at);
             let end = from.find(char::is_whitespace).unwrap_or(from.len());
             let mut url = from[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '"']);
@@ -368,10 +387,10 @@ impl std::fmt::Display for Linked<'_> {
                 url = url[..url.len() - 1].trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '"']);
             }
             html(f, before)?;
-            if url.len() <= "https://".len() {
+            if url.len() <= if bare { "www.".len() } else { "https://".len() } {
                 html(f, url)?;
             } else {
-                f.write_str("<a href=\"")?;
+                f.write_str(if bare { "<a href=\"https://" } else { "<a href=\"" })?;
                 html(f, url)?;
                 f.write_str("\">")?;
                 html(f, url)?;
@@ -384,6 +403,17 @@ impl std::fmt::Display for Linked<'_> {
 }
 
 impl askama::filters::HtmlSafe for Linked<'_> {}
+
+/// Only local paths, so `?next=` cannot send people to another site.
+pub fn safe_next(next: &str) -> &str {
+    // Browsers drop tabs and newlines inside URLs ("/\t/evil" becomes "//evil"), so refuse every
+    // control or space character as well as "//" and backslashes.
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    if local { next } else { "/" }
+}
 
 /// A query-string value as a form would send it (spaces as `+`).
 pub fn urlencode(s: &str) -> String {
@@ -529,6 +559,13 @@ mod linked_tests {
             "(see <a href=\"https://w.example/a_(b)\">https://w.example/a_(b)</a>)."
         );
         assert_eq!(Linked("javascript:alert(1)").to_string(), "javascript:alert(1)");
+        // A bare www. address is linked over HTTPS; not inside a word, not twice inside a link.
+        assert_eq!(
+            Linked("See www.intranet.example/pack. Or awww.x or http://www.a.example").to_string(),
+            "See <a href=\"https://www.intranet.example/pack\">www.intranet.example/pack</a>. Or awww.x or \
+             <a href=\"http://www.a.example\">http://www.a.example</a>"
+        );
+        assert_eq!(Linked("just www. here").to_string(), "just www. here");
         assert_eq!(
             Linked("\"https://a.example/\"onmouseover=x").to_string(),
             "&#34;<a href=\"https://a.example/&#34;onmouseover=x\">https://a.example/&#34;onmouseover=x</a>"

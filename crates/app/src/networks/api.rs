@@ -348,7 +348,7 @@ fn member() -> String {
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or (an Administrator) invites as Chair, which only a Chair or an org admin may (code `forbidden`). Nothing was sent"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Code `conflict`, field `email`: the person is already a member, or the address has had 5 invitations in the last 24 hours (try again tomorrow). Nothing was sent"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Not an email address, or no such role; `errors` names the field (`email`, `role`). Nothing was sent")))]
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Not an email address, or no such role; `errors` names the field (`emails`, `role`). Nothing was sent")))]
 pub(crate) async fn invite(
     State(state): State<AppState>,
     u: ApiUser,
@@ -392,14 +392,17 @@ pub struct NotSentJson {
     responses((status = 200, body = InvitedManyJson, description = "Each address that can be invited is, as `POST …/invitations` does (emailed, audited); those that cannot are listed with the reason"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or (an Administrator) invites as Chair, which only a Chair or an org admin may (code `forbidden`). Nothing was sent"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "No address, more than 200, an entry that is not an email address (all named in the message), or no such role; `errors` names the field (`email`, `role`). Nothing was sent")))]
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "No address, more than 200, an entry that is not an email address (all named in the message), or no such role; `errors` names the field (`emails`, `role`). Nothing was sent")))]
 pub(crate) async fn invite_many(
     State(state): State<AppState>,
     u: ApiUser,
     Path(slug): Path<String>,
     Json(i): Json<InviteManyJson>,
 ) -> ApiResult<Json<InvitedManyJson>> {
-    let done = super::invite_many(&state, &u.actor(), &u.0.name, &slug, i.emails, &i.role).await?;
+    // The list is `emails` here (the page's one box is `email`); the message names each entry.
+    let done = super::invite_many(&state, &u.actor(), &u.0.name, &slug, i.emails, &i.role)
+        .await
+        .map_err(|e| json_fields(e, &[("email", "emails")]))?;
     Ok(Json(InvitedManyJson {
         sent: done.sent,
         not_sent: done.not_sent.into_iter().map(|(email, reason)| NotSentJson { email, reason }).collect(),

@@ -800,9 +800,23 @@ pub fn pasted_addresses(raw: &str) -> Vec<String> {
                 i += 1;
                 continue;
             }
-            match piece.split_once('<') {
-                Some((_, rest)) => out.push(rest.split_once('>').map_or(rest, |(address, _)| address).to_owned()),
-                None => out.extend(piece.split_whitespace().map(str::to_owned)),
+            if !piece.contains('<') {
+                out.extend(piece.split_whitespace().map(str::to_owned));
+            } else {
+                // "Name <address>", perhaps beside bare addresses ("ann@x.org Bo <bo@x.org>"):
+                // each address in brackets, and each word around them that is one; the other
+                // words are the display names.
+                let bare = |out: &mut Vec<String>, text: &str| {
+                    out.extend(text.split_whitespace().filter(|w| w.contains('@')).map(str::to_owned));
+                };
+                let mut rest = piece;
+                while let Some((before, after)) = rest.split_once('<') {
+                    bare(&mut out, before);
+                    let (address, tail) = after.split_once('>').unwrap_or((after, ""));
+                    out.push(address.to_owned());
+                    rest = tail;
+                }
+                bare(&mut out, rest);
             }
             i += 1;
         }
@@ -965,6 +979,33 @@ pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<Seen>> {
     Ok(list(state, actor).await?.into_iter().filter(|s| s.membership.is_some()).collect())
 }
 
+/// Something waiting for a member in one of their networks (the home page lists them).
+pub enum ToDo {
+    /// A charter (first or new version) to read and accept before using the network.
+    Charter(Seen),
+    /// First steps of the welcome checklist: (done, of).
+    FirstSteps(Seen, usize, usize),
+}
+
+/// What waits for the actor in the networks they are an active member of (`mine`).
+pub async fn to_do(state: &AppState, actor: &Actor, mine: &[Seen]) -> Result<Vec<ToDo>> {
+    let snapshot = state.snapshot().await?;
+    let mut out = Vec::new();
+    for seen in mine.iter().filter(|s| s.status() == Some(MembershipStatus::Active)) {
+        let (current, accepted) = snapshot.charter_standing(seen.network.id, actor.user_id);
+        if current.is_some() && accepted < current {
+            out.push(ToDo::Charter(seen.clone()));
+            continue;
+        }
+        let steps = crate::onboarding::mine(state, actor, seen).await?;
+        let done = steps.iter().filter(|s| s.done).count();
+        if done < steps.len() {
+            out.push(ToDo::FirstSteps(seen.clone(), done, steps.len()));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod pasted_tests {
     use super::pasted_addresses;
@@ -980,5 +1021,10 @@ mod pasted_tests {
         let typed = "ann@x.org, bo@x.org\ncy@x.org dee@x.org;;not-an-address";
         assert_eq!(pasted_addresses(typed), ["ann@x.org", "bo@x.org", "cy@x.org", "dee@x.org", "not-an-address"]);
         assert_eq!(pasted_addresses("Ann <ann@x.org>, oops, bo@x.org"), ["ann@x.org", "oops", "bo@x.org"]);
+        // Bare addresses beside a bracketed one on a line are all kept; names are not addresses.
+        assert_eq!(
+            pasted_addresses("ann@x.org Bo Brown <bo@x.org> Cy <cy@x.org> dee@x.org"),
+            ["ann@x.org", "bo@x.org", "cy@x.org", "dee@x.org"]
+        );
     }
 }

@@ -71,11 +71,18 @@ fn card(s: &super::Seen) -> Card {
 #[template(path = "networks/home.html")]
 struct HomePage {
     layout: Layout,
+    /// (link, what to do): a charter to accept, first steps not done.
+    to_do: Vec<(String, String)>,
+    coming_up: Vec<crate::events::pages::Entry>,
     name: String,
     mine: Vec<Card>,
     invitations: Vec<Card>,
     unverified: bool,
 }
+
+/// The home page lists the next dates of the person's calendar: this many, within this many days.
+const COMING_UP: usize = 5;
+const COMING_UP_DAYS: i64 = 30;
 
 async fn home(
     State(state): State<AppState>,
@@ -89,10 +96,37 @@ async fn home(
     // to that address (an invitation-only network's name and purpose among them) wait for it.
     let unverified = s.user.email_verified_at.is_none();
     let mine = if unverified { Vec::new() } else { super::mine(&state, &s.actor()).await? };
+    let actor = s.actor();
+    let to_do = super::to_do(&state, &actor, &mine)
+        .await?
+        .into_iter()
+        .map(|t| match t {
+            super::ToDo::Charter(n) => {
+                (format!("/n/{}/charter", n.network.slug), format!("Read and accept the charter of {}", n.network.name))
+            }
+            super::ToDo::FirstSteps(n, done, of) => (
+                format!("/n/{}#checklist", n.network.slug),
+                format!("Your first steps in {}: {done} of {of} done", n.network.name),
+            ),
+        })
+        .collect();
+    // The next few dates on the person's calendar, so that the first page says what is coming.
+    let coming_up = if unverified {
+        Vec::new()
+    } else {
+        let now = chrono::Utc::now();
+        let soon = now + chrono::Duration::days(COMING_UP_DAYS);
+        let mut items = crate::events::my_calendar(&state, &actor, now, soon, &Default::default()).await?;
+        items.retain(|i| !i.cancelled && i.occ.end > now);
+        items.sort_by_key(|i| i.occ.start);
+        items.iter().take(COMING_UP).map(|i| crate::events::pages::entry(i, s.tz)).collect()
+    };
     let (invitations, mine): (Vec<_>, Vec<_>) =
         mine.iter().partition(|m| m.status() == Some(MembershipStatus::Invited));
     render(&HomePage {
         layout: Layout::for_user("Home", &s).with_notice(notice(q.notice.as_deref())),
+        to_do,
+        coming_up,
         name: s.user.name.clone(),
         mine: mine.into_iter().map(card).collect(),
         invitations: invitations.into_iter().map(card).collect(),
@@ -340,7 +374,7 @@ async fn join(
         // Sent from the charter's own form without the box ticked, or for a version replaced
         // since: that form again, saying so, with the charter now current.
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) if f.accept_charter.is_some() => {
-            crate::charter::pages::charter_again(&state, &s, &slug, e, None).await
+            crate::charter::pages::charter_again(&state, &s, &slug, e, None, "").await
         }
         // The charter must be accepted first: show it, with the box to tick.
         Err(AppError::Invalid(_)) => {
