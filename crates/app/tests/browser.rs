@@ -1231,12 +1231,17 @@ async fn onboarding_journey(dialect: Dialect) {
         Some("organisation"),
         "skills should be kept visible to the whole organisation"
     );
-    // At phone width each field's choices sit under it, labelled, with none scrolled out of view
-    // (a sideways-scrolled grid hid the choices already made).
+    // Each field's choices sit right under it, labelled — on a phone too, where a grid of
+    // choices after the last field left a field and its audience screens apart.
     member.resize(PHONE).await;
     member.open("/profile").await;
     member.expect_fits_phone("the profile form").await;
-    member.expect_no_sideways_scroll("table.audiences", "the audience choices").await;
+    member
+        .find(
+            By::XPath("//div[input[@id='f-skills']]/following-sibling::*[1][self::fieldset][legend='Skills: shown to']//input[@name='audience_skills' and @checked]"),
+            "the skills' audience, chosen, under the skills field",
+        )
+        .await;
     let chosen = member
         .find(
             By::XPath("//input[@name='audience_skills' and @value='organisation']/following-sibling::span"),
@@ -1385,6 +1390,10 @@ async fn onboarding_journey(dialect: Dialect) {
             .expect("four numbers");
         assert!(left >= from - 1.0 && right <= to + 1.0, "facet {n} at {left}–{right} in a scroller at {from}–{to}");
     }
+    // A chosen value (listed with its hidden ", remove this filter") keeps the page phone-wide.
+    member.open(&format!("/people?skill={}", skill.replace(' ', "+"))).await;
+    member.find(By::Css(".facet-groups a[aria-current]"), "the chosen skill").await;
+    member.expect_fits_phone("the directory with a skill chosen").await;
     member.resize(DESKTOP).await;
 
     // ---- the administrator: progress, acceptances, administration pages ----

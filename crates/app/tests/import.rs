@@ -1687,6 +1687,9 @@ async fn organisers_download_their_networks_members_as_they_may_see_them(d: Dial
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     import(db, b"email,employee_id\r\nbea@example.org,E-77\r\n", apply()).await;
+    // Cho lives where the day begins first: member-since days on her page are hers.
+    let r = cho.post(app.at("/profile")).form(&[("time_zone", "Pacific/Kiritimati")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     let members_page = body(cho.get(app.at("/n/eas/members")).send().await.unwrap()).await;
     assert!(members_page.contains(r#"href="/n/eas/members.csv" download"#), "{members_page}");
@@ -1704,8 +1707,11 @@ async fn organisers_download_their_networks_members_as_they_may_see_them(d: Dial
     assert!(bea_row.contains(",Welsh,") && bea_row.contains(",Minutes,"), "organisers see her languages: {bea_row}");
     assert!(!text.contains("@example.org"), "no addresses: {text}");
     assert!(!bea_row.contains("E-77") && !bea_row.contains("private"), "no employee ID, no other network: {bea_row}");
-    let today = chrono::Utc::now().date_naive().to_string();
-    assert!(bea_row.ends_with(&format!(",Member,{today}")), "{bea_row}");
+    let (utc_day, cho_day) = (
+        chrono::Utc::now().date_naive().to_string(),
+        chrono::Utc::now().with_timezone(&chrono_tz::Pacific::Kiritimati).date_naive().to_string(),
+    );
+    assert!(bea_row.ends_with(&format!(",Member,{cho_day}")), "the day in Cho's time zone: {bea_row}");
     assert!(text.lines().any(|l| l.starts_with("Cho Chair,") && l.contains(",Chair,")), "{text}");
     assert!(!text.contains("Out Sider"), "only this network's members");
 
@@ -1718,7 +1724,10 @@ async fn organisers_download_their_networks_members_as_they_may_see_them(d: Dial
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.bytes().await.unwrap(), bytes, "the same file");
+    let api = String::from_utf8(r.bytes().await.unwrap().to_vec()).unwrap();
+    assert!(api.lines().any(|l| l.starts_with("Bea Member,") && l.ends_with(&format!(",Member,{utc_day}"))), "{api}");
+    let undated = |t: &str, day: &str| t.replace(&format!(",{day}\r\n"), ",DAY\r\n");
+    assert_eq!(undated(&api[3..], &utc_day), undated(text, &cho_day), "the same file, its days in UTC");
     let before = audit::page(db, 100, 0).await.unwrap().0.iter().filter(|e| e.action == "members.exported").count();
     assert_eq!(before, 2, "each download is recorded");
     assert_eq!(bea.get(app.at("/n/eas/members.csv")).send().await.unwrap().status(), StatusCode::FORBIDDEN);

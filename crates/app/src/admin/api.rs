@@ -88,8 +88,8 @@ pub async fn list_people(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActiveJson {
-    /// `false` deactivates (signs the person out everywhere and blocks sign-in and their API
-    /// tokens); `true` reactivates.
+    /// `false` deactivates (signs the person out everywhere, blocks sign-in and deletes their API
+    /// tokens: after reactivating they make new ones); `true` reactivates.
     active: bool,
 }
 

@@ -244,7 +244,7 @@ pub async fn export_members(
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/members.csv", tag = "people",
     params(("slug" = String, Path), ("separator" = Option<String>, Query, description = "`comma` (default) or `semicolon`")),
-    responses((status = 200, content_type = "text/csv", description = "The network's active members with the fields its organisers may see, their role and member-since date, as CSV that Excel opens; recorded in the audit log"),
+    responses((status = 200, content_type = "text/csv", description = "The network's active members with the fields its organisers may see, their role and member-since date (the UTC day), as CSV that Excel opens; recorded in the audit log"),
         (status = 400, body = crate::api::Problem, content_type = "application/problem+json", description = "Unknown separator"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "For the network's organisers"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json")))]
@@ -254,5 +254,5 @@ pub async fn export_network_members(
     crate::api::extract::Path(slug): crate::api::extract::Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    Ok(network_download(&state, &u.actor(), &u.0.name, &slug, &q).await?)
+    Ok(network_download(&state, &u.actor(), &u.0.name, &slug, &q, chrono_tz::Tz::UTC).await?)
 }

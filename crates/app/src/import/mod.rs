@@ -1738,7 +1738,7 @@ async fn export_csv(
     rel: Relation,
     network: Option<&str>,
     sep: Separator,
-    membership: bool,
+    membership: Option<chrono_tz::Tz>,
 ) -> Result<(Vec<u8>, usize)> {
     let snap = store::snapshot(&mut Source::Db(db)).await?;
     let only = match network {
@@ -1777,7 +1777,7 @@ async fn export_csv(
     let keep: Vec<bool> = EXPORT_COLUMNS
         .iter()
         .map(|c| {
-            !membership
+            membership.is_none()
                 || !matches!(
                     c,
                     Column::Email
@@ -1791,7 +1791,7 @@ async fn export_csv(
     let kept = |row: Vec<String>| row.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(v, _)| v).collect::<Vec<_>>();
     let mut header: Vec<&str> = EXPORT_COLUMNS.iter().zip(&keep).filter(|(_, k)| **k).map(|(c, _)| c.key()).collect();
     let member_of: HashMap<UserId, &store::MembershipRef> = match (only, membership) {
-        (Some(n), true) => {
+        (Some(n), Some(_)) => {
             header.extend(["role", "member_since"]);
             snap.memberships
                 .iter()
@@ -1815,7 +1815,8 @@ async fn export_csv(
         let mut row = kept(export_row(&e, rel));
         if let Some(m) = member_of.get(&p.id) {
             let role = roundtable_domain::Role::parse(&m.role).map_or(m.role.as_str(), |r| r.label());
-            row.extend([role.to_owned(), m.since.date_naive().to_string()]);
+            let since = m.since.with_timezone(&membership.unwrap_or(chrono_tz::Tz::UTC)).date_naive();
+            row.extend([role.to_owned(), since.to_string()]);
         }
         rows.push(row);
     }
@@ -1834,7 +1835,7 @@ pub async fn export(
 ) -> Result<Vec<u8>> {
     crate::admin::require_admin(actor)?;
     let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
-    let (csv, n) = export_csv(&state.db, rel, network, sep, false).await?;
+    let (csv, n) = export_csv(&state.db, rel, network, sep, None).await?;
     let mut tx = state.db.begin().await?;
     let subject = network.unwrap_or("organisation");
     audit::record(
@@ -1856,18 +1857,20 @@ pub async fn export(
 
 /// A network's member list for its organisers' own reports (CSV for Excel): each profile field
 /// as its owner chose — organisers see what is shown to the organisers of a network the person
-/// is in — with each person's role and member-since date; no email addresses, employee IDs or
-/// other networks (see `export_csv`). Recorded in the audit log, as personal data leaving.
+/// is in — with each person's role and member-since date (the day in `tz`: the organiser's on
+/// the page, UTC over the API); no email addresses, employee IDs or other networks (see
+/// `export_csv`). Recorded in the audit log, as personal data leaving.
 pub async fn export_network(
     state: &AppState,
     actor: &Actor,
     actor_name: &str,
     slug: &str,
     sep: Separator,
+    tz: chrono_tz::Tz,
 ) -> Result<Vec<u8>> {
     let seen = crate::networks::load(state, actor, slug, roundtable_domain::Capability::Organise).await?;
     let rel = Relation { is_self: false, viewer_is_org_admin: false, organiser_of: true, shares_network: true };
-    let (csv, n) = export_csv(&state.db, rel, Some(&seen.network.slug), sep, true).await?;
+    let (csv, n) = export_csv(&state.db, rel, Some(&seen.network.slug), sep, Some(tz)).await?;
     let mut tx = state.db.begin().await?;
     let detail = format!("{n} people");
     crate::networks::record(&mut tx, actor, actor_name, "members.exported", &seen, &seen.network.slug, &detail).await?;
@@ -1919,7 +1922,7 @@ pub mod console {
     /// Every active person (or one network's members) as CSV, with every field.
     pub async fn export(db: &Db, network: Option<&str>, sep: Separator) -> anyhow::Result<Vec<u8>> {
         let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
-        let (csv, n) = export_csv(db, rel, network, sep, false).await.map_err(|e| match e {
+        let (csv, n) = export_csv(db, rel, network, sep, None).await.map_err(|e| match e {
             AppError::NotFound => anyhow::anyhow!("no network has the address {:?}", network.unwrap_or_default()),
             e => plain(e),
         })?;

@@ -651,7 +651,7 @@ async fn export_network_csv(
 ) -> Result<Response> {
     started_here(&headers)?;
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    network_download(&state, &s.actor(), &s.user.name, &slug, &q).await
+    network_download(&state, &s.actor(), &s.user.name, &slug, &q, s.tz).await
 }
 
 /// A network's member list as a file download, for this page and the API.
@@ -661,9 +661,10 @@ pub(super) async fn network_download(
     actor_name: &str,
     slug: &str,
     q: &ExportQuery,
+    tz: chrono_tz::Tz,
 ) -> Result<Response> {
     let separator = crate::http::Separator::parse(&q.separator)?;
-    let body = super::export_network(state, actor, actor_name, slug, separator).await?;
+    let body = super::export_network(state, actor, actor_name, slug, separator, tz).await?;
     // Only a network's own address gets this far (`export_network` found it): safe in a header.
     Ok(csv_response(&format!("{slug}-members.csv"), body))
 }

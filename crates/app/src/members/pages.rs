@@ -228,7 +228,8 @@ struct EditPage {
     /// The current photo's address (changing with each upload, past the browser's cache).
     photo: Option<String>,
     v: ProfileInput,
-    rows: Vec<FieldRow>,
+    /// Per optional field (by its key), its current audience: shown under the field.
+    rows: BTreeMap<&'static str, FieldRow>,
     audiences: Vec<(&'static str, &'static str)>,
     zones: Vec<&'static str>,
 }
@@ -251,7 +252,9 @@ async fn edit_page(
         v,
         rows: Field::ALL
             .iter()
-            .map(|f| FieldRow { field: *f, audience: aud.get(f).copied().unwrap_or(f.default_audience()) })
+            .map(|f| {
+                (f.as_str(), FieldRow { field: *f, audience: aud.get(f).copied().unwrap_or(f.default_audience()) })
+            })
             .collect(),
         audiences: Audience::ALL.iter().map(|a| (a.as_str(), a.label())).collect(),
         zones: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
