@@ -264,6 +264,13 @@ async fn bad_event_input_is_explained_and_changes_nothing(d: Dialect) {
         assert!(html.contains(msg), "missing {msg:?}: {html}");
     }
     assert!(html.contains("value=\"Mars/Olympus\""), "typed values are kept");
+    // Each message is tied to its field, so a screen reader says it on reaching the field.
+    for tied in [
+        r#"<select id="f-kind" name="kind" aria-invalid="true" aria-describedby="f-kind-error">"#,
+        r#"aria-describedby="f-time_zone-hint f-time_zone-error" aria-invalid="true">"#,
+    ] {
+        assert!(html.contains(tied), "missing {tied:?}: {html}");
+    }
     // A time the clocks skip in the event's zone (London goes from 01:00 to 02:00 on 28 March).
     let r = admin
         .post(app.at("/n/eas/events/new"))

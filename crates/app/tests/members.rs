@@ -443,6 +443,8 @@ async fn the_directory_finds_names_skills_and_departments_as_people_type_them(d:
     // A search alone that finds no one asks for another spelling, not to remove a filter.
     let none = body(viewer.get(app.at("/people?q=zzqqx")).send().await.unwrap()).await;
     assert!(none.contains("No one matches. Try another spelling.") && !none.contains("Remove a filter"), "{none}");
+    // Nothing to filter or sort: neither is offered.
+    assert!(!none.contains("id=\"filters-h\"") && !none.contains("Sort results"), "{none}");
     let none = body(viewer.get(app.at("/people?q=zzqqx&skill=excel")).send().await.unwrap()).await;
     assert!(none.contains("Remove a filter (above), or try another spelling."), "{none}");
 }

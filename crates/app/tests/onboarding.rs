@@ -408,7 +408,10 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
         StatusCode::FORBIDDEN
     );
     // Reordering and removing.
-    admin.post(app.at(&format!("/n/eas/onboarding/steps/{}/up", steps[2].id))).send().await.unwrap();
+    let r = admin.post(app.at(&format!("/n/eas/onboarding/steps/{}/up", steps[2].id))).send().await.unwrap();
+    // Said, and back at the step moved.
+    let moved = format!("/n/eas/onboarding?notice=step-moved#step-{}", steps[2].id);
+    assert_eq!(r.headers()["location"], moved.as_str());
     let order: Vec<String> =
         onboarding::steps(&app.state.db, n.id).await.unwrap().into_iter().map(|s| s.title).collect();
     assert_eq!(order, ["Read the induction pack", "Meet your buddy", "Fill in your profile"]);

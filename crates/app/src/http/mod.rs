@@ -224,6 +224,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "photo-removed" => "Your photo has been removed.",
         "step-added" => "The step has been added to the checklist.",
         "step-removed" => "The step has been removed.",
+        "step-moved" => "The step has been moved.",
         _ => return None,
     })
 }

@@ -50,6 +50,12 @@ impl DirectoryPage {
     fn active(&self) -> Vec<(&'static str, &FacetValue)> {
         self.facets.iter().flat_map(|f| f.values.iter().filter(|v| v.selected).map(move |v| (f.label, v))).collect()
     }
+
+    /// Whether there is anything to filter by: a search that found no one has no values to
+    /// offer, and an empty "Filter" block would only be in the way.
+    fn any_facet(&self) -> bool {
+        self.facets.iter().any(|f| !f.values.is_empty())
+    }
 }
 
 struct FacetView {

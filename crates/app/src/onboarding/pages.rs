@@ -267,7 +267,9 @@ async fn step_action(
         }
         "up" | "down" => {
             super::move_step(&state, &actor, &s.user.name, &slug, &id, action == "up").await?;
-            "#steps-h"
+            // Said, and back at the step moved (the next Tab goes on from it). The id was found
+            // by `move_step`: a UUID, safe in the address.
+            return Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=step-moved#step-{id}")).into_response());
         }
         _ => return Err(AppError::NotFound),
     };
