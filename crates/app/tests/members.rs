@@ -183,6 +183,9 @@ async fn people_correct_their_own_name_and_are_found_by_it(d: Dialect) {
     join(&app, "eas", "ann@example.org", Role::Member).await;
     let form = body(ann.get(app.at("/profile")).send().await.unwrap()).await;
     assert!(form.contains(r#"name="name" type="text" value="Ann Asistant""#), "{form}");
+    // A phone offers digits for the years and a keyboard with @ for addresses.
+    assert!(form.contains(r#"name="years_experience" type="text" inputmode="numeric""#), "{form}");
+    assert!(form.contains(r#"name="supports_emails" type="text" inputmode="email""#), "{form}");
     // An empty name is refused beside the field, and nothing changes.
     let r = ann.post(app.at("/profile")).form(&[("name", "  "), ("time_zone", "UTC")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -681,8 +681,8 @@ async fn rsvp(
     Form(f): Form<RsvpForm>,
 ) -> Result<Response> {
     let at = require_at(Some(&f.at))?;
-    // Sent with no answer chosen (a browser that ignores `required`): back to the same date,
-    // saying what to do, rather than an error page without the event.
+    // Sent with no answer chosen: back to the same date, saying what to do, rather than an
+    // error page without the event.
     let Some(want) = Rsvp::parse(&f.response).filter(|r| *r != Rsvp::Waitlisted) else {
         event_id(&id)?;
         return Ok(Redirect::to(&format!("/events/{id}?at={}&notice=rsvp-none#rsvp-h", f.at)).into_response());

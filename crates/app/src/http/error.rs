@@ -300,10 +300,6 @@ impl Shown {
     }
 }
 
-/// Finishes the pages' error responses. An error page for someone signed in gets their
-/// navigation back (the error was made without knowing who asked: one session lookup, only on
-/// an error). A body over the router's size limit, refused before any handler saw it, becomes
-/// the error page too rather than a bare line of text.
 /// A page held back until its network's charter is accepted sends the person to the charter;
 /// for a page they asked for (GET), the charter page is told it (`next`), so that accepting
 /// takes them on to it — the event an email linked to, not the network's home.
@@ -322,6 +318,11 @@ fn back_after_charter(mut response: Response, asked: Option<&axum::http::Uri>) -
     response
 }
 
+/// Finishes the pages' error responses. An error page for someone signed in gets their
+/// navigation back (the error was made without knowing who asked: one session lookup, only on
+/// an error). A body over the router's size limit, refused before any handler saw it, becomes
+/// the error page too rather than a bare line of text. The charter gate's redirect carries
+/// the page asked for (`back_after_charter`).
 pub async fn error_pages(
     axum::extract::State(state): axum::extract::State<crate::state::AppState>,
     req: axum::extract::Request,

@@ -95,8 +95,8 @@ async fn home(
     // Until the address is confirmed the account may not be its owner's: the invitations sent
     // to that address (an invitation-only network's name and purpose among them) wait for it.
     let unverified = s.user.email_verified_at.is_none();
-    let mine = if unverified { Vec::new() } else { super::mine(&state, &s.actor()).await? };
     let actor = s.actor();
+    let mine = if unverified { Vec::new() } else { super::mine(&state, &actor).await? };
     let to_do = super::to_do(&state, &actor, &mine)
         .await?
         .into_iter()
