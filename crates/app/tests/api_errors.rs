@@ -165,6 +165,14 @@ async fn the_openapi_document_has_readable_tags_and_lists_error_responses(d: Dia
     assert_eq!(tags("/api/v1/networks/{slug}/events", "get"), serde_json::json!(["events"]));
     assert_eq!(tags("/api/v1/people", "get"), serde_json::json!(["people"]));
     assert_eq!(tags("/api/v1/networks/{slug}/buddies", "get"), serde_json::json!(["onboarding"]));
+    // Fields that take a fixed set of values list them, so generated clients get enums.
+    let values = |schema: &str, field: &str| spec["components"]["schemas"][schema]["properties"][field]["enum"].clone();
+    assert_eq!(values("NetworkJson", "visibility"), serde_json::json!(["open", "by_request", "invitation_only"]));
+    assert_eq!(values("RsvpJson", "response"), serde_json::json!(["yes", "no", "maybe"]));
+    assert!(values("EventJson", "kind").as_array().is_some_and(|k| k.contains(&"workshop".into())), "{spec}");
+    for (schema, field) in [("EventJson", "location_mode"), ("EventJson", "audience"), ("MemberJson", "role")] {
+        assert!(values(schema, field).is_array(), "{schema}.{field} lists its values");
+    }
     let join = &spec["paths"]["/api/v1/networks/{slug}/membership"]["post"]["responses"];
     for status in ["400", "401", "403", "404", "422"] {
         assert!(join[status].is_object(), "join should document {status}: {join}");

@@ -335,6 +335,16 @@ pub fn json_fields(e: AppError, names: &[(&'static str, &'static str)]) -> AppEr
     }
 }
 
+/// A string field's schema listing the values it takes (for `#[schema(schema_with = …)]`), so
+/// that generated clients get an enum rather than any string.
+pub fn one_of(values: impl IntoIterator<Item = &'static str>, description: &str) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .build()
+}
+
 /// A person's id from a path: one that cannot be an id is a person not found.
 pub fn person_id(raw: &str) -> Result<roundtable_domain::UserId, AppError> {
     roundtable_domain::UserId::parse(raw).ok_or(AppError::NotFound)

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use chrono::{DateTime, Duration, Utc};
 use roundtable_domain::FieldError;
-use roundtable_domain::events::Rsvp;
+use roundtable_domain::events::{EventKind, LocationMode, Rsvp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -27,7 +27,7 @@ pub struct EventJson {
     id: String,
     network: String,
     title: String,
-    /// e.g. `network_meeting`, `workshop`, `external_conference`.
+    #[schema(schema_with = kind_schema)]
     kind: String,
     theme: String,
     description: String,
@@ -39,12 +39,12 @@ pub struct EventJson {
     time_zone: String,
     /// RRULE of the series, empty for a one-off event.
     rrule: String,
-    /// `in_person`, `online` or `hybrid`.
+    #[schema(schema_with = mode_schema)]
     location_mode: String,
     place: String,
     online_url: String,
     capacity: Option<i64>,
-    /// `network` or `organisation`.
+    #[schema(schema_with = audience_schema)]
     audience: String,
     cancelled: bool,
     /// The caller's own answer to this date (`yes`, `maybe`, `no`, `waitlisted`), null for none.
@@ -165,13 +165,34 @@ pub(crate) async fn get_event(
 pub struct RsvpJson {
     /// The occurrence key from `EventJson.occurrence`.
     occurrence: i64,
-    /// `yes`, `no` or `maybe`.
+    #[schema(schema_with = answer_schema)]
     response: String,
+}
+
+fn kind_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of(EventKind::ALL.iter().map(|k| k.as_str()), "What sort of event it is.")
+}
+
+fn mode_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of(LocationMode::ALL.iter().map(|m| m.as_str()), "Where people take part.")
+}
+
+fn audience_schema() -> utoipa::openapi::schema::Object {
+    let all = roundtable_domain::events::Audience::ALL.iter().map(|a| a.as_str());
+    crate::api::one_of(all, "Who is invited: the network's members, or everyone in the organisation.")
+}
+
+fn answer_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of(["yes", "no", "maybe"], "The answer: `waitlisted` is not given but earned.")
+}
+
+fn result_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of(Rsvp::ALL.iter().map(|r| r.as_str()), "The answer held: `waitlisted` when the event is full.")
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct RsvpResult {
-    /// `yes`, `no`, `maybe`, or `waitlisted` when the event is full.
+    #[schema(schema_with = result_schema)]
     response: String,
 }
 

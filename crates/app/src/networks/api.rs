@@ -36,7 +36,7 @@ pub struct NetworkJson {
     slug: String,
     name: String,
     description: String,
-    /// `open`, `by_request` or `invitation_only`.
+    #[schema(schema_with = visibility_schema)]
     visibility: String,
     member_count: i64,
     /// The caller's status: `active`, `requested`, `invited`, or null.
@@ -76,6 +76,7 @@ pub(crate) async fn get_network(
 pub struct MemberJson {
     id: String,
     name: String,
+    #[schema(schema_with = role_schema)]
     role: String,
     since: String,
 }
@@ -161,11 +162,14 @@ pub(crate) async fn leave(
 /// A role in a network, as the API names it: the domain's own names, listed from `Role::ALL` so
 /// the document cannot drift from what the use cases accept.
 fn role_schema() -> utoipa::openapi::schema::Object {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(Role::ALL.iter().map(|r| r.as_str())))
-        .description(Some("A role in the network."))
-        .build()
+    crate::api::one_of(Role::ALL.iter().map(|r| r.as_str()), "A role in the network.")
+}
+
+fn visibility_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of(
+        roundtable_domain::Visibility::ALL.iter().map(|v| v.as_str()),
+        "Who may join: anyone, by request, or by invitation only.",
+    )
 }
 
 /// Someone asking to join the network.
