@@ -314,7 +314,7 @@ impl Db {
             Db::Postgres(_) => embedded::postgres::migrations::runner().get_migrations().len(),
         };
         // A database with no tables yet is reachable but not migrated, not "unavailable". The
-        // catalogue differs per engine, so these two are outside `ALL` (tested on both below).
+        // catalogue differs per engine, so these two are outside `ALL` (tests/storage.rs runs both).
         let has_history = match self {
             Db::Sqlite(_) => {
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'"

@@ -1732,7 +1732,8 @@ fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
 /// ISO dates, formula-like cells neutralised. Returns the CSV and how many people it holds.
 /// With `membership` (a network's organisers' own export): no email addresses (theirs nor their
 /// managers' or executives': no organiser page shows them), no employee IDs or other networks,
-/// and two more columns — each person's role in the network and the day they became a member.
+/// and two more columns — each person's role in the network and the day they became a member,
+/// on the calendar of the zone `membership` holds.
 async fn export_csv(
     db: &Db,
     rel: Relation,
