@@ -75,8 +75,8 @@ fn location(e: &Event) -> String {
     }
 }
 
-/// `public_url` "" leaves out the event's address (`URL`).
-fn base(e: &Event, uid: &str, public_url: &str) -> icalendar::Event {
+/// `public_url` None leaves out the event's address (`URL`).
+fn base(e: &Event, uid: &str, public_url: Option<&str>) -> icalendar::Event {
     let mut v = icalendar::Event::new();
     v.uid(uid)
         .summary(&e.title)
@@ -92,7 +92,7 @@ fn base(e: &Event, uid: &str, public_url: &str) -> icalendar::Event {
         .last_modified(e.updated_at)
         .created(e.created_at)
         .add_property("CATEGORIES", e.kind.label());
-    if !public_url.is_empty() {
+    if let Some(public_url) = public_url {
         v.url(&format!("{public_url}/events/{}", e.id));
     }
     v
@@ -109,7 +109,7 @@ pub fn feed(name: &str, series: &[(Event, Vec<Exception>)], public_url: &str) ->
             zones.push(tz);
         }
         let first_end = e.starts_at + Duration::minutes(e.duration_minutes);
-        let mut v = base(e, &series_uid(e), public_url);
+        let mut v = base(e, &series_uid(e), Some(public_url));
         v.starts(local(e.starts_at, tz)).ends(local(first_end, tz));
         v.status(if e.cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed });
         if !e.rrule.is_empty() {
@@ -127,7 +127,7 @@ pub fn feed(name: &str, series: &[(Event, Vec<Exception>)], public_url: &str) ->
             let (Some(s), Some(end)) = (x.starts_at, x.ends_at) else {
                 continue;
             };
-            let mut o = base(e, &series_uid(e), public_url);
+            let mut o = base(e, &series_uid(e), Some(public_url));
             o.starts(local(s, tz)).ends(local(end, tz)).recurrence_id(local(x.occurrence_at, tz));
             if let Some(t) = &x.title {
                 o.summary(t);
@@ -153,13 +153,13 @@ pub struct Attendee<'a> {
 
 /// An invitation (REQUEST) or cancellation (CANCEL) of one occurrence, addressed to `attendee`;
 /// or the occurrence to add to one's own calendar (PUBLISH, no attendee: a download says nothing
-/// of anyone's answer).
+/// of anyone's answer). `public_url` None: no link to the event's page.
 pub fn invitation(
     method: Method,
     item: &Item,
     attendee: Option<Attendee<'_>>,
     organiser: &str,
-    public_url: &str,
+    public_url: Option<&str>,
 ) -> String {
     let e = &item.event;
     let tz = tz_of(e);

@@ -610,7 +610,7 @@ async fn notify(
             format!("{} has changed. It is now on {}.", item.title(), when(item, time_zone))
         };
         let attendee = ics::Attendee { email, name, going: going.contains(id) };
-        let ics = ics::invitation(method, item, Some(attendee), &organiser(state), &state.config.public_url());
+        let ics = ics::invitation(method, item, Some(attendee), &organiser(state), Some(&state.config.public_url()));
         let m = Mail {
             to: email,
             subject,
@@ -1023,7 +1023,7 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
                     &item,
                     Some(ics::Attendee { email: &me.email, name: &me.name, going: true }),
                     &organiser(state),
-                    &state.config.public_url(),
+                    Some(&state.config.public_url()),
                 )),
             ),
             Rsvp::Waitlisted => (
@@ -1047,7 +1047,7 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
                     &item,
                     Some(ics::Attendee { email: &me.email, name: &me.name, going: false }),
                     &organiser(state),
-                    &state.config.public_url(),
+                    Some(&state.config.public_url()),
                 )),
             ),
             _ => (String::new(), String::new(), None),
@@ -1216,7 +1216,7 @@ async fn queue_cancel(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let attendee = ics::Attendee { email: &person.email, name: &person.name, going: false };
-    let ics = ics::invitation(ics::Method::Cancel, item, Some(attendee), &organiser(state), "");
+    let ics = ics::invitation(ics::Method::Cancel, item, Some(attendee), &organiser(state), None);
     mail::queue_with_ics(tx, m, Some(&ics), None, now).await?;
     Ok(())
 }
@@ -1293,7 +1293,7 @@ async fn promote_waiting(state: &AppState, tx: &mut Tx, e: &Arc<Event>, item: &I
                 item,
                 Some(ics::Attendee { email: &u.email, name: &u.name, going: true }),
                 &organiser(state),
-                &state.config.public_url(),
+                Some(&state.config.public_url()),
             );
             let m = Mail {
                 to: &u.email,
@@ -1692,7 +1692,7 @@ pub async fn occurrence_ics(
     let title = roundtable_domain::NetworkSlug::suggest(&roundtable_domain::fold(item.title()));
     let day = item.occ.start.with_timezone(&tz_of(&a.event)).date_naive();
     let name = if title.is_empty() { format!("event-{day}.ics") } else { format!("{title}-{day}.ics") };
-    Ok((name, ics::invitation(ics::Method::Publish, &item, None, &organiser(state), &state.config.public_url())))
+    Ok((name, ics::invitation(ics::Method::Publish, &item, None, &organiser(state), Some(&state.config.public_url()))))
 }
 
 /// Everything the event page shows.

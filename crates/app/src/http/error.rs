@@ -256,7 +256,9 @@ impl IntoResponse for AppError {
         match &self {
             AppError::Unauthenticated => return Redirect::to("/sign-in").into_response(),
             AppError::CharterPending { slug, .. } => {
-                return Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response();
+                let mut to_charter = Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response();
+                to_charter.extensions_mut().insert(CharterGate);
+                return to_charter;
             }
             AppError::SignInFirst { next } => {
                 return Redirect::to(&format!("/sign-in?next={}", crate::http::urlencode(next))).into_response();
@@ -300,17 +302,20 @@ impl Shown {
     }
 }
 
+/// Marks the charter gate's redirect (`AppError::CharterPending`) for `back_after_charter`.
+#[derive(Clone, Copy)]
+struct CharterGate;
+
 /// A page held back until its network's charter is accepted sends the person to the charter;
 /// for a page they asked for (GET), the charter page is told it (`next`), so that accepting
 /// takes them on to it — the event an email linked to, not the network's home.
 fn back_after_charter(mut response: Response, asked: Option<&axum::http::Uri>) -> Response {
-    let Some(asked) = asked else { return response };
+    let Some(asked) = asked.filter(|_| response.extensions().get::<CharterGate>().is_some()) else {
+        return response;
+    };
     let Some(location) = response.headers().get(header::LOCATION).and_then(|l| l.to_str().ok()) else {
         return response;
     };
-    if !response.status().is_redirection() || !location.ends_with("/charter?notice=charter-pending") {
-        return response;
-    }
     let path = asked.path_and_query().map_or(asked.path(), |p| p.as_str());
     if let Ok(to) = axum::http::HeaderValue::from_str(&format!("{location}&next={}", crate::http::urlencode(path))) {
         response.headers_mut().insert(header::LOCATION, to);
