@@ -260,8 +260,9 @@ async fn an_imported_person_without_a_password_accepts_an_invitation_by_choosing
     let app = TestApp::spawn(d).await;
     let admin = org(&app).await;
     let csv = "email,name\r\nhana@example.org,Hana Imported\r\n";
-    let (_, _, r) =
-        console::import(&app.state.db, csv.as_bytes(), "hr.csv", &Options::default(), &|_, _, _| {}).await.unwrap();
+    let (_, _, r) = console::import(&app.state.db, csv.as_bytes(), "hr.csv", None, &Options::default(), &|_, _, _| {})
+        .await
+        .unwrap();
     assert_eq!((r.created, r.errors.len()), (1, 0), "{:?}", r.errors);
     let r = admin
         .post(app.at("/n/circle/invite"))

@@ -105,6 +105,12 @@ async fn query_strings_and_bodies_that_do_not_parse_are_problems_that_say_why(d:
     assert_eq!(p["status"], 422, "{p}");
     assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()), "{p}");
     assert_eq!(p["errors"][0]["field"], "answer", "the field at fault is named: {p}");
+    // The message names the type wanted in a client author's words, not Rust's ("i64").
+    let body = serde_json::json!({"occurrence": "tomorrow", "response": "yes"});
+    let r = api.post(&rsvp).bearer_auth(&token).json(&body).send().await.unwrap();
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    let message = p["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("expected a whole number") && !message.contains("i64"), "{p}");
     // A value of the wrong JSON type where a choice is expected is the same 422 naming the
     // field (serde_json alone would call it a syntax error: a 400 saying the body is not JSON),
     // and a nested one is named by its path.
@@ -173,6 +179,16 @@ async fn the_openapi_document_has_readable_tags_and_lists_error_responses(d: Dia
     for (schema, field) in [("EventJson", "location_mode"), ("EventJson", "audience"), ("MemberJson", "role")] {
         assert!(values(schema, field).is_array(), "{schema}.{field} lists its values");
     }
+    // The caller's standing in a network: one of its values, or null where there is none.
+    let status = &spec["components"]["schemas"]["NetworkJson"]["properties"]["my_status"];
+    assert_eq!(status["enum"], serde_json::json!(["active", "requested", "invited", null]), "{status}");
+    assert_eq!(status["type"], serde_json::json!(["string", "null"]), "{status}");
+    assert!(values("NetworkJson", "my_role").as_array().is_some_and(|r| r.contains(&"chair".into())), "{spec}");
+    // An import refused for its rows' errors carries the dry run's report: described.
+    let refused = &spec["paths"]["/api/v1/imports/members"]["post"]["responses"]["422"]["content"];
+    assert_eq!(refused["application/problem+json"]["schema"]["$ref"], "#/components/schemas/ImportProblem");
+    let import_problem = spec["components"]["schemas"]["ImportProblem"].to_string();
+    assert!(import_problem.contains("ImportReportJson") && import_problem.contains("Problem"), "{import_problem}");
     let join = &spec["paths"]["/api/v1/networks/{slug}/membership"]["post"]["responses"];
     for status in ["400", "401", "403", "404", "422"] {
         assert!(join[status].is_object(), "join should document {status}: {join}");

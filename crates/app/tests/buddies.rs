@@ -47,9 +47,10 @@ async fn id(app: &TestApp, email: &str) -> UserId {
 /// Imports the people, backdates their memberships and returns the network's id.
 async fn people(app: &TestApp, admin: &reqwest::Client) -> NetworkId {
     app.network(admin, "eas", "open").await;
-    let (_, _, r) = console::import(&app.state.db, PEOPLE.as_bytes(), "people.csv", &Options::default(), &|_, _, _| {})
-        .await
-        .unwrap();
+    let (_, _, r) =
+        console::import(&app.state.db, PEOPLE.as_bytes(), "people.csv", None, &Options::default(), &|_, _, _| {})
+            .await
+            .unwrap();
     assert_eq!((r.created, r.errors.len()), (8, 0), "{:?}", r.errors);
     let eas = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     for (who, days) in TENURE {
@@ -493,8 +494,9 @@ async fn only_chairs_administrators_and_org_admins_assign_and_other_networks_see
 }
 
 async fn import(app: &TestApp, csv: &str) {
-    let (_, _, r) =
-        console::import(&app.state.db, csv.as_bytes(), "hr.csv", &Options::default(), &|_, _, _| {}).await.unwrap();
+    let (_, _, r) = console::import(&app.state.db, csv.as_bytes(), "hr.csv", None, &Options::default(), &|_, _, _| {})
+        .await
+        .unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
 }
 

@@ -388,7 +388,7 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     assert_eq!(r.headers().get("location").unwrap(), "/n/eas?notice=requested");
     // Withdrawing the request (the "leave" route) says so; asking again is possible.
     let r = bo.post(app.at("/n/eas/leave")).send().await.unwrap();
-    assert_eq!(r.headers().get("location").unwrap(), "/?notice=request-withdrawn");
+    assert_eq!(r.headers().get("location").unwrap(), "/?notice=request-withdrawn&network=eas");
     let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
     let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT, "an organiser acting on the withdrawn request is told");
@@ -515,7 +515,7 @@ async fn a_chair_can_demote_and_remove_a_deactivated_co_chair_but_not_leave_alon
     networks::upsert_membership(&mut tx, eas.id, cy_id, role, active, chrono::Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
     let r = cy.post(app.at(&format!("/n/eas/members/{cy_id}/remove"))).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/?notice=left");
+    assert_eq!(r.headers()["location"], "/?notice=left&network=eas");
 }
 
 /// Two networks invite an address with no account; it gets one by accepting the first. The
@@ -555,6 +555,7 @@ async fn invitations_sent_before_an_account_existed_become_its_own(d: Dialect) {
         &app.state.db,
         b"email,name\r\nimported@example.org,Ida Imported\r\n",
         "hr.csv",
+        None,
         &roundtable_app::import::Options::default(),
         &|_, _, _| {},
     )

@@ -71,13 +71,13 @@ async fn body(r: reqwest::Response) -> String {
 }
 
 async fn import(db: &Db, bytes: &[u8], opts: Options) -> Report {
-    let (_, _, report) = console::import(db, bytes, "members.csv", &opts, &|_, _, _| {}).await.unwrap();
+    let (_, _, report) = console::import(db, bytes, "members.csv", None, &opts, &|_, _, _| {}).await.unwrap();
     report
 }
 
 /// An import refused as a whole: its message.
 async fn refused(db: &Db, bytes: &[u8], opts: Options) -> String {
-    match console::import(db, bytes, "members.csv", &opts, &|_, _, _| {}).await {
+    match console::import(db, bytes, "members.csv", None, &opts, &|_, _, _| {}).await {
         Ok((_, _, r)) => panic!("should be refused: {}", r.summary()),
         Err(e) => format!("{e:#}"),
     }
@@ -200,7 +200,8 @@ long@example.org;{};;;;\n",
     assert_eq!(r.error_lines, [2, 4, 5, 6, 7, 8]);
     assert!(r.errors.iter().all(|e| !e.fix.is_empty()));
     // A file that is not CSV at all says what to do.
-    let err = console::import(db, b"PK\x03\x04\x14\x00", "people.xlsx", &apply(), &|_, _, _| {}).await.unwrap_err();
+    let err =
+        console::import(db, b"PK\x03\x04\x14\x00", "people.xlsx", None, &apply(), &|_, _, _| {}).await.unwrap_err();
     assert!(err.to_string().contains("Save As"), "{err}");
 }
 
@@ -668,7 +669,7 @@ async fn a_large_file_is_written_in_batches_and_stays_idempotent(d: Dialect) {
     }
     let steps = std::sync::Mutex::new(Vec::new());
     let progress = |_: roundtable_app::import::Stage, done: u64, total: u64| steps.lock().unwrap().push((done, total));
-    let (_, _, r) = console::import(db, csv.as_bytes(), "big.csv", &apply(), &progress).await.unwrap();
+    let (_, _, r) = console::import(db, csv.as_bytes(), "big.csv", None, &apply(), &progress).await.unwrap();
     assert_eq!((r.created, r.errors.len()), (n, 0));
     let steps = steps.into_inner().unwrap();
     assert!(
@@ -702,7 +703,7 @@ async fn an_import_rolled_back_to_end_a_deadlock_tries_again_on_postgres() {
         let db = db.clone();
         async move {
             let file = b"email,name,job_title\r\nann@example.org,Ann Able,Head Clerk\r\n";
-            console::import(&db, file, "members.csv", &apply(), &|_, _, _| {}).await
+            console::import(&db, file, "members.csv", None, &apply(), &|_, _, _| {}).await
         }
     });
     // The import now holds the accounts table and waits for the profiles.
@@ -739,7 +740,7 @@ async fn a_failure_while_writing_leaves_the_database_unchanged(d: Dialect) {
     import(db, b"email,name,job_title\r\nold@example.org,Old Timer,Clerk\r\n", apply()).await;
     let before = count(db).await;
     let file = "email,name,job_title,skills\r\nold@example.org,Old Timer,Head Clerk,\r\nnew@example.org,New Person,Assistant,Excel\r\nlast@example.org,Last,Assistant,Boom\r\n";
-    let err = console::import(db, file.as_bytes(), "members.csv", &apply(), &|_, _, _| {}).await.unwrap_err();
+    let err = console::import(db, file.as_bytes(), "members.csv", None, &apply(), &|_, _, _| {}).await.unwrap_err();
     assert!(format!("{err:#}").contains("nothing was imported") && format!("{err:#}").contains("boom"), "{err:#}");
     assert_eq!(count(db).await, before, "no account was created");
     assert!(user(db, "new@example.org").await.is_none());
@@ -1603,6 +1604,8 @@ bea@example.org,Bea Peer,Legal\r\n";
             && e.fix.contains("Remove the stray double quote"),
         "{e:?}"
     );
+    let about_the_cell = r.errors.iter().filter(|x| x.line == 2 && x.column == e.column).count();
+    assert_eq!(about_the_cell, 1, "one error for the cell, not also a line-break one: {:#?}", r.errors);
     // With deactivation the whole import is refused, not only that row: Cai and Cleo stay.
     let opts = Options { deactivate_missing: true, valid_rows_only: true, ..apply() };
     let message = refused(db, file.as_bytes(), opts).await;

@@ -149,7 +149,14 @@ async fn search_and_facets_never_reveal_hidden_fields(d: Dialect) {
     assert_eq!(cal.get(app.at("/people?network=hidden")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(cal.get(app.at("/people?network=eas")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let in_eas = body(bea.get(app.at("/people?network=eas")).send().await.unwrap()).await;
-    assert!(in_eas.contains("People in Network eas") && in_eas.contains("2 people"), "{in_eas}");
+    assert!(in_eas.contains("<h1>People in Network eas</h1>") && in_eas.contains("2 people"), "{in_eas}");
+    // The document's title says which list this is, for a screen reader's first words: the
+    // search and each filter chosen (the network is in the heading already).
+    let titled = body(bea.get(app.at("/people?network=eas&department=Finance&q=zo%C3%AB")).send().await.unwrap()).await;
+    assert!(
+        titled.contains("<title>People in Network eas: search “zoë”, Department Finance · Roundtable</title>"),
+        "{titled}"
+    );
     // The API applies the same rules.
     let (bea_token, cal_token) = (app.api_token(&bea).await, app.api_token(&cal).await);
     let found: serde_json::Value = support::api_get(app.at("/api/v1/people?q=excel"), &bea_token).await;
@@ -936,6 +943,7 @@ mod privacy_rights {
             &app.state.db,
             csv.as_bytes(),
             "hr.csv",
+            None,
             &Default::default(),
             &|_, _, _| {},
         )
@@ -1390,6 +1398,7 @@ mod privacy_rights {
             db,
             b"email,name,employee_id\r\nann.new@example.org,Ann New,EMP-ANN-1\r\n",
             "hr.csv",
+            None,
             &Default::default(),
             &|_, _, _| {},
         )

@@ -26,8 +26,9 @@ async fn body(r: reqwest::Response) -> String {
 }
 
 async fn import(app: &TestApp, csv: &str) {
-    let (_, _, r) =
-        console::import(&app.state.db, csv.as_bytes(), "hr.csv", &Options::default(), &|_, _, _| {}).await.unwrap();
+    let (_, _, r) = console::import(&app.state.db, csv.as_bytes(), "hr.csv", None, &Options::default(), &|_, _, _| {})
+        .await
+        .unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
 }
 

@@ -212,7 +212,7 @@ async fn removing_declining_and_leaving_cancel_open_invitation_links(d: Dialect)
     let bo_id = app.user_id("bo@example.org").await;
     assert_eq!(app.standing("leaders", bo_id).await, Some((Role::Chair, MembershipStatus::Invited)));
     let r = bo.post(app.at("/n/leaders/leave")).send().await.unwrap();
-    assert_eq!(r.headers().get("location").unwrap(), "/?notice=invitation-declined");
+    assert_eq!(r.headers().get("location").unwrap(), "/?notice=invitation-declined&network=leaders");
     assert_eq!(accept(&bo, &link).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.standing("leaders", bo_id).await, None);
 
@@ -226,7 +226,9 @@ async fn removing_declining_and_leaving_cancel_open_invitation_links(d: Dialect)
     let cy_id = app.user_id("cy@example.org").await;
     assert_eq!(cy.post(app.at("/n/open/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let r = cy.post(app.at("/n/open/leave")).send().await.unwrap();
-    assert_eq!(r.headers().get("location").unwrap(), "/?notice=left");
+    assert_eq!(r.headers().get("location").unwrap(), "/?notice=left&network=open");
+    let home = body(cy.get(app.at("/?notice=left&network=open")).send().await.unwrap()).await;
+    assert!(home.contains("<title>You have left Network open. — Home"), "the notice names the network: {home}");
     assert_eq!(accept(&cy, &link).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.standing("open", cy_id).await, None);
 
@@ -235,9 +237,14 @@ async fn removing_declining_and_leaving_cancel_open_invitation_links(d: Dialect)
     let link = invitation_links(&app, "cy@example.org").await.into_iter().find(|l| *l != link).expect("a new link");
     assert_eq!(app.standing("open", cy_id).await, Some((Role::Member, MembershipStatus::Invited)));
     let r = cy.post(app.at("/n/open/leave")).send().await.unwrap();
-    assert_eq!(r.headers().get("location").unwrap(), "/?notice=invitation-declined", "says what was done");
-    let home = body(cy.get(app.at("/?notice=invitation-declined")).send().await.unwrap()).await;
-    assert!(home.contains("You have declined the invitation."), "{home}");
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/?notice=invitation-declined&network=open", "says what was done");
+    let home = body(cy.get(app.at(&location)).send().await.unwrap()).await;
+    assert!(home.contains("You have declined the invitation to Network open."), "{home}");
+    // A made-up link naming a network one may not see shows the fixed notice, not its name.
+    app.network(&admin, "hidden", "invitation_only").await;
+    let home = body(cy.get(app.at("/?notice=left&network=hidden")).send().await.unwrap()).await;
+    assert!(home.contains("You have left the network.") && !home.contains("Network hidden"), "{home}");
     assert_eq!(cy.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 

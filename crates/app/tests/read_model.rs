@@ -112,7 +112,7 @@ async fn an_import_of_a_few_people_logs_just_them(d: Dialect) {
     };
     let file = "email,name,department,skills,networks\r\nann@example.org,Ann Import,Treasury,Budgets,eas\r\nbo@example.org,Bo Import,Treasury,,\r\n";
     let (_, _, report) =
-        console::import(db, file.as_bytes(), "hr.csv", &Default::default(), &|_, _, _| {}).await.unwrap();
+        console::import(db, file.as_bytes(), "hr.csv", None, &Default::default(), &|_, _, _| {}).await.unwrap();
     assert_eq!(report.created, 2);
     let ann = users::by_email(db, "ann@example.org").await.unwrap().unwrap().id.to_string();
     let bo = users::by_email(db, "bo@example.org").await.unwrap().unwrap().id.to_string();
@@ -128,7 +128,7 @@ async fn an_import_of_a_few_people_logs_just_them(d: Dialect) {
     for i in 0..60 {
         many.push_str(&format!("p{i}@example.org,Person {i}\r\n"));
     }
-    console::import(db, many.as_bytes(), "hr.csv", &Default::default(), &|_, _, _| {}).await.unwrap();
+    console::import(db, many.as_bytes(), "hr.csv", None, &Default::default(), &|_, _, _| {}).await.unwrap();
     assert_eq!(logged().await, [None]);
     assert!(page(&on_b, format!("{b}/people?q=person+59")).await.contains("Person 59"));
 }

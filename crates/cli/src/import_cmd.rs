@@ -6,7 +6,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use roundtable_app::http::Separator;
-use roundtable_app::import::{Action, Column, DateOrder, Options, Outcome, Report, Stage, console};
+use roundtable_app::import::{Action, Column, DateOrder, Options, Outcome, Report, Stage, console, rows_n};
 use roundtable_store::Db;
 use std::io::Write;
 use std::path::PathBuf;
@@ -49,9 +49,17 @@ pub enum ImportCommand {
     /// reporting to someone it deactivates (an empty manager cell keeps the manager) are listed
     /// in a warning.
     Members {
-        /// The CSV file.
+        /// The CSV file; - reads it from standard input.
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// Columns chosen by the file's header names, where the guess from the names is not what
+        /// you want: key=Header pairs separated by ; (e.g. "email=Email Address (Work);job_title=Job
+        /// Profile"); an empty header (manager_email=) leaves that field out. Keys: email, name,
+        /// first_name, last_name, preferred_name, job_title, department, location, time_zone,
+        /// level, years_experience, skills, interests, languages, start_date, employee_id,
+        /// manager_email, supports_emails, networks, status, leaving_date.
+        #[arg(long, value_name = "KEY=HEADER;…")]
+        columns: Option<String>,
         /// Also add everyone in the file to this network (its address, e.g. assistants).
         #[arg(long, value_name = "SLUG")]
         network: Option<String>,
@@ -122,6 +130,7 @@ const SHOWN_ERRORS: usize = 200;
 pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
     let ImportCommand::Members {
         file,
+        columns,
         network,
         dry_run,
         valid_rows_only,
@@ -129,8 +138,14 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         deactivate_missing,
         yes_deactivate_many,
     } = cmd;
-    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-    let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (bytes, name) = if file.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).context("reading standard input")?;
+        (bytes, "standard input".to_owned())
+    } else {
+        let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        (bytes, file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned()))
+    };
     let date_order = date_order.map(DateOrder::from);
     let opts = Options { network, deactivate_missing, yes_deactivate_many, valid_rows_only, dry_run, date_order };
     let bar = indicatif::ProgressBar::new_spinner().with_message("checking");
@@ -150,7 +165,7 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
             bar.set_position(done);
         }
     };
-    let result = console::import(db, &bytes, &name, &opts, &progress).await;
+    let result = console::import(db, &bytes, &name, columns.as_deref(), &opts, &progress).await;
     bar.finish_and_clear();
     let (sheet, mapping, r) = result?;
 
@@ -163,7 +178,7 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         '\t' => "tabs",
         _ => "commas",
     };
-    println!("{name}: {} rows, {}, separated by {sep}.", r.rows, r.encoding);
+    println!("{name}: {}, {}, separated by {sep}.", rows_n(r.rows), r.encoding);
     println!("Columns: {}.", used.join(", "));
     if !r.ignored_columns.is_empty() {
         println!("Not used: {}.", r.ignored_columns.join(", "));
@@ -194,12 +209,17 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         println!("{done} {email} ({})", r.why_deactivated(email));
     }
     if r.admins_kept > 0 {
-        println!("{} administrator(s) not in the file stay active.", r.admins_kept);
+        let who = if r.admins_kept == 1 {
+            "administrator not in the file stays"
+        } else {
+            "administrators not in the file stay"
+        };
+        println!("{} {who} active.", r.admins_kept);
     }
     for warning in &r.warnings {
         eprintln!("Warning: {warning}");
     }
-    let counts = counts(&r);
+    let counts = r.counts();
     if r.applied {
         println!("Imported: {counts}{}.", if r.has_errors() { " (those rows were skipped)" } else { "" });
         return Ok(());
@@ -214,12 +234,12 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         }
     }
     if r.has_errors() && dry_run {
-        anyhow::bail!("{} row(s) have errors (lines {}).", r.error_lines.len(), lines(&r.error_lines));
+        anyhow::bail!("{} (lines {}).", with_errors(r.error_lines.len()), lines(&r.error_lines));
     }
     if r.has_errors() {
         anyhow::bail!(
-            "{} row(s) have errors (lines {}); nothing was imported. Fix them, or pass --valid-rows-only to import the other rows.",
-            r.error_lines.len(),
+            "{} (lines {}); nothing was imported. Fix them, or pass --valid-rows-only to import the other rows.",
+            with_errors(r.error_lines.len()),
             lines(&r.error_lines)
         );
     }
@@ -238,8 +258,8 @@ fn row_outcomes(r: &Report) -> Vec<String> {
             let what = match (o.action, r.applied) {
                 (Action::Create, true) => format!("added {} ({})", o.email, o.name),
                 (Action::Create, false) => format!("would add {} ({})", o.email, o.name),
-                (Action::Update, true) => format!("updated {}: {}", o.email, o.changes.join(", ")),
-                (Action::Update, false) => format!("would update {}: {}", o.email, o.changes.join(", ")),
+                (Action::Update, true) => format!("updated {}: {}", o.email, o.changes_in_words()),
+                (Action::Update, false) => format!("would update {}: {}", o.email, o.changes_in_words()),
                 (Action::Unchanged, _) => format!("{} unchanged", o.email),
             };
             match &o.note {
@@ -286,20 +306,9 @@ fn ids_kept(r: &Report) -> Vec<String> {
     out
 }
 
-/// The counts of the summary line.
-fn counts(r: &Report) -> String {
-    let renamed = match r.email_changes.len() {
-        0 => String::new(),
-        n => format!(" ({n} with a new email, found by employee ID)"),
-    };
-    format!(
-        "{} created, {} updated{renamed}, {} unchanged, {} deactivated, {} with errors",
-        r.created,
-        r.updated,
-        r.unchanged,
-        r.deactivated,
-        r.error_lines.len()
-    )
+/// "1 row has errors", "3 rows have errors".
+fn with_errors(n: usize) -> String {
+    if n == 1 { "1 row has errors".to_owned() } else { format!("{n} rows have errors") }
 }
 
 fn lines(l: &[u64]) -> String {
@@ -361,7 +370,7 @@ mod tests {
             ["would change email: old0@example.org → new0@example.org (found by employee ID E0)"]
         );
         assert_eq!(
-            counts(&preview),
+            preview.counts(),
             "0 created, 1 updated (1 with a new email, found by employee ID), 1 unchanged, 0 deactivated, 0 with errors"
         );
         let done = renamed(true, 2);
@@ -375,7 +384,7 @@ mod tests {
     fn without_email_changes_the_summary_says_nothing_about_them() {
         let r = renamed(true, 0);
         assert!(email_changes(&r).is_empty());
-        assert_eq!(counts(&r), "0 created, 0 updated, 1 unchanged, 0 deactivated, 0 with errors");
+        assert_eq!(r.counts(), "0 created, 0 updated, 1 unchanged, 0 deactivated, 0 with errors");
     }
 
     #[test]

@@ -50,6 +50,14 @@ async fn the_date_order_can_be_given_postgres() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn columns_can_be_chosen_and_the_file_piped_sqlite() {
+    columns_can_be_chosen_and_the_file_piped(Dialect::Sqlite).await;
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn columns_can_be_chosen_and_the_file_piped_postgres() {
+    columns_can_be_chosen_and_the_file_piped(Dialect::Postgres).await;
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hr_exports_are_read_as_they_come_sqlite() {
     hr_exports_are_read_as_they_come(Dialect::Sqlite).await;
 }
@@ -61,15 +69,18 @@ async fn hr_exports_are_read_as_they_come_postgres() {
 
 /// The command as run on the test database, in its folder (so no stray `roundtable.toml` is read).
 fn command(db: &TestDb, args: &[&str]) -> Output {
+    on(db, args).output().expect("run roundtable")
+}
+
+fn on(db: &TestDb, args: &[&str]) -> Command {
     let dir = db.dir.path();
-    Command::new(env!("CARGO_BIN_EXE_roundtable"))
-        .current_dir(dir)
+    let mut c = Command::new(env!("CARGO_BIN_EXE_roundtable"));
+    c.current_dir(dir)
         .env_remove("ROUNDTABLE_DATABASE_URL")
         .env_remove("ROUNDTABLE_DATA_DIR")
         .args(["--data-dir", &dir.display().to_string(), "--database-url", &db.url])
-        .args(args)
-        .output()
-        .expect("run roundtable")
+        .args(args);
+    c
 }
 
 /// A run that must fail: what it printed on standard error.
@@ -127,7 +138,10 @@ async fn email_changes_found_by_employee_id_are_listed(d: Dialect) {
         "{text}"
     );
     // Who changes and how, row by row; the unchanged row is not listed.
-    assert!(text.contains("line 2: would update ann.jones@example.org: email, name\n"), "{text}");
+    assert!(
+        text.contains("line 2: would update ann.jones@example.org: email, name (“Ann Smith” → “Ann Jones”)\n"),
+        "{text}"
+    );
     assert!(!text.contains("bea@example.org"), "{text}");
     assert!(users::by_email(&db.db, "ann.jones@example.org").await.unwrap().is_none(), "a dry run changes nothing");
 
@@ -349,4 +363,40 @@ async fn hr_exports_are_read_as_they_come(d: Dialect) {
         profiles::get(&db.db, bob.id).await.unwrap().expect("a profile").manager_id.is_some(),
         "a warning, not a change"
     );
+}
+
+async fn columns_can_be_chosen_and_the_file_piped(d: Dialect) {
+    let db = TestDb::new(d).await;
+    // Workday's headers that no guess takes: without --columns the file is refused, saying how.
+    let csv = "Email Address (Work),Legal Name,Job Profile\r\nzoe@example.org,Zoë Müller,Executive Assistant\r\n";
+    let workday = file(&db, "workday.csv", csv);
+    let err = refused(&db, &["import", "members", &workday]);
+    assert!(err.contains("no column holds the email address") && err.contains("email=its header"), "{err}");
+    let chosen = "email=Email Address (Work);job_title=Job Profile";
+    let out = roundtable(&db, &["import", "members", "--columns", chosen, &workday]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("job_title ← Job Profile") && text.contains("Imported: 1 created"), "{text}");
+    // A header that is not there: refused, naming it, changing nothing.
+    let err = refused(&db, &["import", "members", "--columns", "job_title=Job Title", &workday]);
+    assert!(err.contains("Job Title"), "{err}");
+
+    // The same file from standard input; a dry run shows each change with its values.
+    let changed = csv.replace("Executive Assistant", "Chief of Staff");
+    let mut child = on(&db, &["import", "members", "--dry-run", "--columns", chosen, "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run roundtable");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), changed.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.starts_with("standard input: 1 row, UTF-8, separated by commas.")
+            && text.contains("would update zoe@example.org: job title (“Executive Assistant” → “Chief of Staff”)"),
+        "{text}"
+    );
+    let zoe = users::by_email(&db.db, "zoe@example.org").await.unwrap().expect("imported");
+    assert_eq!(profiles::get(&db.db, zoe.id).await.unwrap().expect("a profile").job_title, "Executive Assistant");
 }

@@ -101,6 +101,8 @@ pub enum MembershipStatus {
 }
 
 impl MembershipStatus {
+    pub const ALL: [Self; 3] = [Self::Active, Self::Requested, Self::Invited];
+
     pub fn as_str(self) -> &'static str {
         match self {
             MembershipStatus::Active => "active",
@@ -109,7 +111,7 @@ impl MembershipStatus {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Active, Self::Requested, Self::Invited].into_iter().find(|v| v.as_str() == s)
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
 

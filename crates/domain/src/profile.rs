@@ -140,6 +140,7 @@ pub fn can_see(audience: Audience, r: Relation) -> bool {
 /// form) and bounds it, keeping the person's spelling.
 pub fn parse_tags(field: &'static str, raw: &str) -> Result<Vec<String>, FieldError> {
     let mut out: Vec<String> = Vec::new();
+    let raw = crate::values::composed(raw.to_owned());
     for t in raw.split([',', ';', '\n']).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")) {
         let t = t.as_str();
         if t.is_empty() {
@@ -173,8 +174,13 @@ pub fn parse_years(raw: &str) -> Result<Option<i64>, FieldError> {
     if s.is_empty() {
         return Ok(None);
     }
-    match s.parse::<i64>() {
-        Ok(n) if (0..=60).contains(&n) => Ok(Some(n)),
+    // "5.0" (or "5,0" in a European file) is how a spreadsheet may write a whole number.
+    let whole = s.parse::<i64>().ok().or_else(|| {
+        let (n, zeros) = s.split_once(['.', ','])?;
+        (!zeros.is_empty() && zeros.bytes().all(|b| b == b'0')).then(|| n.parse().ok()).flatten()
+    });
+    match whole {
+        Some(n) if (0..=60).contains(&n) => Ok(Some(n)),
         _ => Err(FieldError::new("years_experience", "Enter a whole number of years from 0 to 60, or leave it empty.")),
     }
 }
@@ -244,6 +250,9 @@ mod tests {
         assert_eq!(parse_years(" 7 ").unwrap(), Some(7));
         assert!(parse_years("seven").is_err());
         assert!(parse_years("61").is_err());
+        // As a spreadsheet may write a whole number; a fraction is still refused.
+        assert_eq!((parse_years("5.0").unwrap(), parse_years("12,00").unwrap()), (Some(5), Some(12)));
+        assert!(parse_years("5.5").is_err() && parse_years("5.").is_err() && parse_years("-1.0").is_err());
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         assert_eq!(parse_date("start_date", "2024-02-29", today).unwrap(), "2024-02-29");
         assert!(parse_date("start_date", "2023-02-29", today).is_err());

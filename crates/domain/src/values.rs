@@ -12,7 +12,15 @@ fn has_control(s: &str, allow_newlines: bool) -> bool {
     s.chars().any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
 }
 
+/// Text in Unicode's composed form (NFC), as keyboards type it: "ë" written as "e" and a
+/// combining diaeresis (macOS files, some copied text) would otherwise be another value that
+/// looks the same — a name changed by every import, a skill counted twice.
+pub fn composed(s: String) -> String {
+    if s.is_ascii() || unicode_normalization::is_nfc(&s) { s } else { s.nfc().collect() }
+}
+
 fn bounded(field: &'static str, raw: &str, label: &str, max: usize) -> Result<String, FieldError> {
+    let raw = composed(raw.to_owned());
     // Invisible characters around the text go like spaces: a name of nothing else would show blank.
     let s = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     if s.is_empty() {
@@ -211,6 +219,7 @@ pub struct LongText(String);
 
 impl LongText {
     pub fn parse(field: &'static str, raw: &str, max: usize) -> Result<Self, FieldError> {
+        let raw = composed(raw.to_owned());
         let s = raw.trim();
         if s.chars().count() > max {
             return Err(FieldError::new(field, format!("Use at most {max} characters.")));
@@ -379,6 +388,15 @@ mod tests {
         assert!(Email::parse("ada example@x.org").is_err());
         assert!(Email::parse("").is_err());
         assert_eq!(Email::parse("a@b.example.org").unwrap().domain(), "b.example.org");
+    }
+
+    #[test]
+    fn text_is_kept_in_composed_form() {
+        // "Zoë" with a combining diaeresis (as macOS files write it) is the "Zoë" typed elsewhere.
+        let decomposed = "Zoe\u{308} Mu\u{308}ller";
+        assert_eq!(PersonName::parse(decomposed).unwrap().as_str(), "Zoë Müller");
+        assert_eq!(LongText::parse("bio", decomposed, 100).unwrap().as_str(), "Zoë Müller");
+        assert_eq!(composed("plain".into()), "plain");
     }
 
     #[test]

@@ -94,9 +94,11 @@ queries! {
     /// The events of network $1 with a date from $3 on that $2 answered yes or maybe to, or waits
     /// for a place at.
     ANSWERED_IN = "SELECT DISTINCT r.event_id FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.occurrence_at >= $3 AND r.response IN ('yes', 'maybe', 'waitlisted') ORDER BY r.event_id";
-    /// The same in every network.
     RECIPIENT = "SELECT id, email, name, time_zone FROM users WHERE id = $1";
+    /// The same in every network.
     ANSWERED_ANYWHERE = "SELECT DISTINCT event_id FROM event_rsvps WHERE user_id = $1 AND occurrence_at >= $2 AND response IN ('yes', 'maybe', 'waitlisted') ORDER BY event_id";
+    /// Every answer the person gave to a date whose key lies in [$2, $3).
+    ANSWERS_BETWEEN = "SELECT event_id, occurrence_at, response FROM event_rsvps WHERE user_id = $1 AND occurrence_at >= $2 AND occurrence_at < $3";
     /// (event, date) from $3 on where the person waits for a place, in one network.
     WAITING_IN = "SELECT r.event_id, r.occurrence_at FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.response = 'waitlisted' AND r.occurrence_at >= $3 ORDER BY r.occurrence_at, r.event_id";
     /// Who answered yes, maybe or waits for a place at a date from $2 on and may attend the event
@@ -514,6 +516,20 @@ pub async fn answered_in(db: &Db, network: NetworkId, user: UserId, from: DateTi
 /// or waits for a place at.
 pub async fn answered_anywhere(db: &Db, user: UserId, from: DateTime<Utc>) -> Result<Vec<Uuid>> {
     db.read(ANSWERED_ANYWHERE, params![user, from]).await?.iter().map(|r| r.uuid(0)).collect()
+}
+
+/// `user`'s answers (event, date key, answer) to the dates whose key lies in [`from`, `to`).
+pub async fn answers_between(
+    db: &Db,
+    user: UserId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(Uuid, DateTime<Utc>, Rsvp)>> {
+    db.read(ANSWERS_BETWEEN, params![user, from, to])
+        .await?
+        .iter()
+        .map(|r| Ok((r.uuid(0)?, r.time(1)?, parse_rsvp(&r.text(2)?)?)))
+        .collect()
 }
 
 /// The dates from `from` on `user` answered yes or maybe to, or waits for a place at.

@@ -25,7 +25,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
             // A missing field is refused at the object that should hold it, and serde's message
             // names it in backticks: that name, under its object's path, is the field at fault.
             // Other errors (an unknown field too) are at the path they concern.
-            let message = e.inner().to_string();
+            let message = plain_types(&e.inner().to_string());
             let named = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
             let field = match (e.path().to_string(), named) {
                 (p, Some(name)) if p == "." => name.to_owned(),
@@ -43,6 +43,26 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
     }
 }
 
+/// serde's message with Rust's type names in the words a client's author uses: "expected i64"
+/// becomes "expected a whole number", a sequence a list, a map or "struct X" an object.
+fn plain_types(message: &str) -> String {
+    let Some((before, expected)) = message.rsplit_once("expected ") else {
+        return message.to_owned();
+    };
+    let plain = match expected {
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number, 0 or more",
+        "f32" | "f64" => "a number",
+        "a sequence" => "a list",
+        "a map" => "an object",
+        "a borrowed string" => "a string",
+        e if e.starts_with("struct ") => "an object",
+        _ => return message.to_owned(),
+    };
+    let before = before.replace(": sequence,", ": list,").replace(": map,", ": object,");
+    format!("{before}expected {plain}")
+}
+
 impl<T: serde::Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
@@ -58,3 +78,33 @@ pub struct Query<T>(pub T);
 #[derive(Debug, Clone, Copy, FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
+
+#[cfg(test)]
+mod tests {
+    use super::plain_types;
+
+    #[test]
+    fn rust_type_names_become_plain_words() {
+        assert_eq!(
+            plain_types("invalid type: string \"ten\", expected i64"),
+            "invalid type: string \"ten\", expected a whole number"
+        );
+        assert_eq!(
+            plain_types("invalid value: integer `-1`, expected u32"),
+            "invalid value: integer `-1`, expected a whole number, 0 or more"
+        );
+        assert_eq!(plain_types("invalid type: map, expected a sequence"), "invalid type: object, expected a list");
+        assert_eq!(
+            plain_types("invalid type: sequence, expected struct RsvpJson"),
+            "invalid type: list, expected an object"
+        );
+        assert_eq!(
+            plain_types("invalid type: integer `5`, expected a string"),
+            "invalid type: integer `5`, expected a string"
+        );
+        assert_eq!(
+            plain_types("unknown field `skils`, expected one of `skills`"),
+            "unknown field `skils`, expected one of `skills`"
+        );
+    }
+}

@@ -48,9 +48,8 @@ pub struct EventJson {
     audience: String,
     cancelled: bool,
     /// The caller's own answer to this date (`yes`, `maybe`, `no`, `waitlisted`), null for none.
-    /// Only in `GET /api/v1/events/{id}`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    my_answer: Option<Option<String>>,
+    #[schema(schema_with = my_answer_schema)]
+    my_answer: Option<String>,
     /// Places taken on this date. Only in `GET /api/v1/events/{id}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     going: Option<i64>,
@@ -131,8 +130,11 @@ pub(crate) async fn list_events(
         let why = "Give a `to` after `from` and at most 400 days after it; ask for a longer time in parts.";
         return Err(ApiError(AppError::Invalid(vec![FieldError::new("to", why)])));
     }
-    let (_, items) = super::network_calendar(&state, &u.actor(), &slug, from, to, &super::Filter::default()).await?;
-    Ok(Json(EventsPage { events: items.iter().map(json).collect() }))
+    let actor = u.actor();
+    let (_, items) = super::network_calendar(&state, &actor, &slug, from, to, &super::Filter::default()).await?;
+    let answers = super::my_answers(&state, &actor, &items).await?;
+    let answer = |i: &super::Item| answers.get(&(i.event.id, i.occ.original)).map(|r| r.as_str().to_owned());
+    Ok(Json(EventsPage { events: items.iter().map(|i| EventJson { my_answer: answer(i), ..json(i) }).collect() }))
 }
 
 fn event_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -153,7 +155,7 @@ pub(crate) async fn get_event(
     let d = super::detail(&state, &u.actor(), event_id(&id)?, at).await?;
     let item = d.item.as_ref().ok_or(ApiError(AppError::NotFound))?;
     Ok(Json(EventJson {
-        my_answer: Some(d.my_rsvp.map(|r| r.as_str().to_owned())),
+        my_answer: d.my_rsvp.map(|r| r.as_str().to_owned()),
         going: Some(d.going),
         waiting: Some(d.waiting),
         ..json(item)
@@ -188,6 +190,10 @@ fn answer_schema() -> utoipa::openapi::schema::Object {
 
 fn result_schema() -> utoipa::openapi::schema::Object {
     crate::api::one_of(Rsvp::ALL.iter().map(|r| r.as_str()), "The answer held: `waitlisted` when the event is full.")
+}
+
+fn my_answer_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of_or_null(Rsvp::ALL.iter().map(|r| r.as_str()), "The caller's answer to this date; null for none.")
 }
 
 #[derive(Serialize, ToSchema)]

@@ -152,6 +152,23 @@ pub async fn network_calendar(
     Ok((seen, items))
 }
 
+/// The actor's own answers to the dates in `items` (by event and date key), to show beside them.
+/// A moved date keeps its original key, so the window is widened by a year each side.
+pub async fn my_answers(
+    state: &AppState,
+    actor: &Actor,
+    items: &[Item],
+) -> Result<std::collections::HashMap<(Uuid, DateTime<Utc>), Rsvp>> {
+    let (Some(first), Some(last)) =
+        (items.iter().map(|i| i.occ.original).min(), items.iter().map(|i| i.occ.original).max())
+    else {
+        return Ok(Default::default());
+    };
+    let year = chrono::Duration::days(366);
+    let answers = store::answers_between(&state.db, actor.user_id, first - year, last + year).await?;
+    Ok(answers.into_iter().map(|(event, at, answer)| ((event, at), answer)).collect())
+}
+
 /// The actor's calendar: their networks' events and whole-organisation events.
 pub async fn my_calendar(
     state: &AppState,

@@ -150,6 +150,8 @@ struct CalendarPage {
     caption: String,
     prev_href: String,
     next_href: String,
+    prev_label: String,
+    next_label: String,
     views: Vec<(&'static str, String, bool)>,
     weeks: Vec<Vec<Day>>,
     days: Vec<Day>,
@@ -177,6 +179,9 @@ struct Range {
     caption: String,
     prev: String,
     next: String,
+    /// What the "earlier" and "later" links open, named: "October 2026", not "Earlier".
+    prev_label: String,
+    next_label: String,
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {
@@ -200,6 +205,8 @@ fn range(q: &CalendarQuery, today: NaiveDate) -> Range {
                 caption: format!("Week of {}", monday.format("%-d %B %Y")),
                 prev: format!("view=week&week={}", (monday - Duration::days(7)).format("%Y-%m-%d")),
                 next: format!("view=week&week={}", (monday + Duration::days(7)).format("%Y-%m-%d")),
+                prev_label: format!("Week of {}", (monday - Duration::days(7)).format("%-d %B")),
+                next_label: format!("Week of {}", (monday + Duration::days(7)).format("%-d %B")),
             }
         }
         "list" => {
@@ -211,6 +218,8 @@ fn range(q: &CalendarQuery, today: NaiveDate) -> Range {
                 caption: format!("From {} for three months", from.format("%-d %B %Y")),
                 prev: format!("view=list&week={}", (from - Duration::days(92)).format("%Y-%m-%d")),
                 next: format!("view=list&week={}", (from + Duration::days(92)).format("%Y-%m-%d")),
+                prev_label: format!("Three months before {}", from.format("%-d %B")),
+                next_label: format!("From {}", (from + Duration::days(92)).format("%-d %B %Y")),
             }
         }
         _ => {
@@ -225,6 +234,8 @@ fn range(q: &CalendarQuery, today: NaiveDate) -> Range {
                 caption: first.format("%B %Y").to_string(),
                 prev: format!("view=month&month={}", add_months(first, -1).format("%Y-%m")),
                 next: format!("view=month&month={}", add_months(first, 1).format("%Y-%m")),
+                prev_label: add_months(first, -1).format("%B %Y").to_string(),
+                next_label: add_months(first, 1).format("%B %Y").to_string(),
             }
         }
     }
@@ -308,6 +319,8 @@ fn calendar_page(
         ],
         prev_href: format!("{base}?{}{filters}", r.prev),
         next_href: format!("{base}?{}{filters}", r.next),
+        prev_label: r.prev_label,
+        next_label: r.next_label,
         heading,
         base,
         view: r.view,

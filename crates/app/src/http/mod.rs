@@ -25,7 +25,7 @@ pub struct Layout {
     pub title: String,
     pub user_name: Option<String>,
     pub is_admin: bool,
-    pub notice: Option<&'static str>,
+    pub notice: Option<std::borrow::Cow<'static, str>>,
     /// The page shown, to mark where the person is in the navigation.
     pub path: String,
 }
@@ -47,7 +47,16 @@ impl Layout {
         s.as_ref().map_or_else(|| Self::anonymous(title), |s| Self::for_user(title, s))
     }
     pub fn with_notice(mut self, n: Option<&'static str>) -> Self {
-        self.notice = n;
+        self.notice = n.map(Into::into);
+        self
+    }
+
+    /// A notice that names something (a network), made for this page; when there is one it
+    /// replaces the fixed text of `with_notice`.
+    pub fn with_notice_text(mut self, n: Option<String>) -> Self {
+        if let Some(n) = n {
+            self.notice = Some(n.into());
+        }
         self
     }
 

@@ -117,6 +117,17 @@ pub struct ImportReportJson {
     summary: String,
 }
 
+/// The problem document of an import refused for its rows' errors: a `Problem` with, as
+/// `report`, what a dry run of the file gives. (Describes for the OpenAPI document what
+/// `import_members` adds to the refusal's problem document.)
+#[derive(Serialize, ToSchema)]
+pub struct ImportProblem {
+    #[serde(flatten)]
+    problem: crate::api::Problem,
+    /// Present when rows have errors: each with line, column, problem and fix in `errors`.
+    report: Option<ImportReportJson>,
+}
+
 fn report_json(r: Report, columns: Vec<(&'static str, String)>) -> ImportReportJson {
     ImportReportJson {
         columns: columns.into_iter().map(|(k, h)| (k.to_owned(), h)).collect(),
@@ -165,7 +176,7 @@ fn report_json(r: Report, columns: Vec<(&'static str, String)>) -> ImportReportJ
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only"),
         (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "People were changed while the import ran; nothing was imported, run it again"),
         (status = 413, body = crate::api::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Nothing was imported: the file cannot be read, `columns` names a field or header that is not there (each problem in `errors`, field `columns`), or rows have errors and `valid_rows_only` is not set — then the document also has `report`, the ImportReportJson a dry run gives, with each row's errors (line, column, problem, fix) in `report.errors`")))]
+        (status = 422, body = ImportProblem, content_type = "application/problem+json", description = "Nothing was imported: the file cannot be read, `columns` names a field or header that is not there (each problem in `errors`, field `columns`), or rows have errors and `valid_rows_only` is not set — then the document also has `report`, the ImportReportJson a dry run gives, with each row's errors (line, column, problem, fix) in `report.errors`")))]
 pub async fn import_members(
     State(state): State<AppState>,
     u: ApiUser,
@@ -179,16 +190,7 @@ pub async fn import_members(
         .await
         // Past the limit (a client gone mid-upload fails here too, but hears no answer).
         .map_err(|_| AppError::BadRequest(StatusCode::PAYLOAD_TOO_LARGE, too_large("the API")))?;
-    let unreadable = |e: super::FileError| FieldError::new("file", format!("The file cannot be imported: {e}"));
-    let (sheet, mapping) = match q.columns.as_deref() {
-        None => super::read_by_header(&bytes).map_err(unreadable)?,
-        Some(chosen) => {
-            let sheet = super::csv_read::read_bytes(&bytes).map_err(unreadable)?;
-            let mapping =
-                super::Mapping::guess(&sheet).with_chosen(chosen, &sheet.headers).map_err(AppError::Invalid)?;
-            (sheet, mapping)
-        }
-    };
+    let (sheet, mapping) = super::read_by_header(&bytes, q.columns.as_deref())?;
     let columns = mapping.used(&sheet.headers);
     let opts = Options {
         network: q.network,

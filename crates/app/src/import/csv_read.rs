@@ -495,12 +495,33 @@ impl Sheet {
     }
 }
 
-/// Turns the bytes into text, saying which encoding was found.
+/// Turns the bytes into text, saying which encoding was found. The text is in Unicode's
+/// composed form (NFC): a tool that writes "ë" as "e" and a combining diaeresis (macOS does)
+/// gives the same name as one typed anywhere else, so importing it again changes nothing.
 pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(FileError(
-            "This is an Excel workbook (.xlsx), not a CSV file. In Excel choose File › Save As › “CSV UTF-8 (comma delimited)”, then use that file.".into(),
-        ));
+    let (text, encoding) = decode_as_written(bytes)?;
+    Ok((roundtable_domain::values::composed(text), encoding))
+}
+
+/// The first bytes of files people export by mistake instead of CSV, and what to do instead.
+const NOT_CSV: [(&[u8], &str); 3] = [
+    (
+        b"PK\x03\x04",
+        "This is an Excel workbook (.xlsx), not a CSV file. In Excel choose File › Save As › “CSV UTF-8 (comma delimited)”, then use that file.",
+    ),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "This is an older Excel workbook (.xls), not a CSV file. Open it in Excel, choose File › Save As › “CSV UTF-8 (comma delimited)”, then use that file.",
+    ),
+    (
+        b"%PDF-",
+        "This is a PDF document, not a CSV file. Export the list from the HR system as CSV, or save it from Excel as “CSV UTF-8 (comma delimited)”.",
+    ),
+];
+
+fn decode_as_written(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
+    if let Some((_, why)) = NOT_CSV.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+        return Err(FileError((*why).into()));
     }
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if enc == encoding_rs::UTF_8 {
@@ -514,6 +535,12 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
             return Err(FileError("The file starts like UTF-16 text but is not. Save it again as “CSV UTF-8”.".into()));
         }
         return Ok((text.into_owned(), "UTF-16"));
+    }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+        if !had_errors {
+            return Ok((text.into_owned(), "UTF-16"));
+        }
     }
     if bytes.contains(&0) {
         return Err(FileError(
@@ -533,6 +560,29 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
         // Not UTF-8: what Excel on Windows writes for "CSV (comma delimited)". Every byte means
         // something in Windows-1252, so this never fails.
         Err(_) => Ok((encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(), "Windows-1252")),
+    }
+}
+
+/// UTF-16 written without a byte-order mark (some HR systems' "Unicode text"): mostly ASCII
+/// text, so every other byte is zero — the second of each pair in little-endian order, the
+/// first in big-endian. Judged on the first 4 KB.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    let pairs = head.len() / 2;
+    if pairs < 4 {
+        return None;
+    }
+    let zeros = |at: usize| head.iter().skip(at).step_by(2).filter(|&&b| b == 0).count();
+    let (first, second) = (zeros(0), zeros(1));
+    // Nearly every ASCII character shows its zero byte; the other byte is almost never zero.
+    let mostly = |n: usize| n * 10 >= pairs * 6;
+    let rarely = |n: usize| n * 50 <= pairs;
+    if mostly(second) && rarely(first) {
+        Some(encoding_rs::UTF_16LE)
+    } else if mostly(first) && rarely(second) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
     }
 }
 
@@ -1204,9 +1254,16 @@ impl DateReading {
         for row in &sheet.rows {
             // Quoted in messages as read: "26/01/2019", without the time after it.
             for cell in columns.iter().filter_map(|&i| row.cells.get(i)).map(|c| without_midnight(c)) {
+                // Only a real date shows an order: "31/02/2024" is no day/month/year evidence,
+                // it is an error of its own.
+                let real = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).is_some();
                 match year_last(cell) {
-                    Some((a, b, _)) if a > 12 && b <= 12 => r.day_first.push((row.line, cell.to_owned())),
-                    Some((a, b, _)) if b > 12 && a <= 12 => r.month_first.push((row.line, cell.to_owned())),
+                    Some((a, b, y)) if a > 12 && b <= 12 && real(y, b, a) => {
+                        r.day_first.push((row.line, cell.to_owned()))
+                    }
+                    Some((a, b, y)) if b > 12 && a <= 12 && real(y, a, b) => {
+                        r.month_first.push((row.line, cell.to_owned()))
+                    }
                     _ => {}
                 }
             }
@@ -1826,9 +1883,12 @@ fn record(
     }
     if let Some((i, lines)) = runaway_quote(sheet, row) {
         r.swallows_rows = true;
+        // This says what is wrong with the cell; a line-break error for it would say it twice.
+        let column = sheet.column_name(i);
+        errors.retain(|e| e.column != column);
         errors.push(RowError {
             line: row.line,
-            column: sheet.column_name(i),
+            column,
             problem: format!(
                 "A double quote (\") in this cell starts a value that runs on over the next {lines} lines of the file, which look like other people's rows."
             ),
@@ -2141,6 +2201,23 @@ mod tests {
         assert_eq!(decode(b"Zo\xEB \x80").unwrap(), ("Zoë €".into(), "Windows-1252"));
         assert_eq!(decode(b"\xFF\xFEa\x00,\x00b\x00").unwrap(), ("a,b".into(), "UTF-16"));
         assert!(decode(b"PK\x03\x04rest").unwrap_err().0.contains("Excel workbook"));
+        // Other files people pick by mistake are named, with what to do instead.
+        assert!(decode(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0").unwrap_err().0.contains("older Excel workbook (.xls)"));
+        assert!(decode(b"%PDF-1.4\n%\xE2\xE3").unwrap_err().0.contains("PDF document"));
+        // UTF-16 without a byte-order mark, in either byte order; still refused when it is not.
+        let utf16 = |big: bool| -> Vec<u8> {
+            "email,name\r\nzoe@example.org,Zoë\r\n"
+                .encode_utf16()
+                .flat_map(|u| if big { u.to_be_bytes() } else { u.to_le_bytes() })
+                .collect()
+        };
+        let expected = ("email,name\r\nzoe@example.org,Zoë\r\n".to_owned(), "UTF-16");
+        assert_eq!(decode(&utf16(false)).unwrap(), expected);
+        assert_eq!(decode(&utf16(true)).unwrap(), expected);
+        assert!(decode(b"\x01\0\0\x02\x03\0\0\x04\x05\x06\0\0\x07\x08\0\0").unwrap_err().0.contains("not a text file"));
+        // Decomposed accents (as macOS tools write them) come out composed, as typed elsewhere.
+        let (text, _) = decode("Zoe\u{308} Mu\u{308}ller".as_bytes()).unwrap();
+        assert_eq!(text, "Zoë Müller");
         assert!(decode(b"\xEF\xBB\xBFok\nZo\xEB").unwrap_err().0.contains("line 2"));
         // A UTF-8 file with a row pasted from a Windows-1252 one: refused, naming the line.
         let mixed = [&b"name\nZo\xC3\xAB M\xC3\xBCller\n"[..], b"Ren\xE9e\n"].concat();
@@ -2379,6 +2456,14 @@ mod tests {
         assert_eq!(r.date("2/11/2019").unwrap(), "2019-02-11", "Excel's US round trip of 2019-02-11");
         assert_eq!(r.date("1/26/2019").unwrap(), "2019-01-26");
         assert!(r.note().unwrap().contains("month/day/year, as “1/26/2019” on line 3 shows"));
+    }
+
+    #[test]
+    fn a_date_that_is_not_real_shows_no_order() {
+        // "31/02/2024" is an error; it does not make the file day-first.
+        let r = reading(&["31/02/2024", "2/11/2019"]);
+        assert_eq!((r.order(), r.note()), (None, None));
+        assert!(r.date("31/02/2024").is_err() && r.date("2/11/2019").is_err());
     }
 
     #[test]

@@ -136,6 +136,29 @@ pub struct Outcome {
     pub previous_email: Option<String>,
 }
 
+impl Outcome {
+    /// "job title (“Analyst” → “Senior Analyst”), skills" — each one-line field with its value
+    /// now and the file's, so a preview shows what changes (a space that is not a space, a
+    /// typo), not only that something does.
+    pub fn changes_in_words(&self) -> String {
+        let quoted = |v: &str| if v.is_empty() { "(empty)".to_owned() } else { format!("“{v}”") };
+        let each: Vec<String> = self
+            .changes
+            .iter()
+            .map(|c| match self.from_to.iter().find(|(what, ..)| what == c) {
+                Some((what, before, after)) => format!("{what} ({} → {})", quoted(before), quoted(after)),
+                None => (*c).to_owned(),
+            })
+            .collect();
+        each.join(", ")
+    }
+}
+
+/// "1 row", "2 rows".
+pub fn rows_n(n: usize) -> String {
+    if n == 1 { "1 row".to_owned() } else { format!("{n} rows") }
+}
+
 /// The result of checking a file, and of applying it when `applied`.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -190,19 +213,23 @@ impl Report {
     }
     /// One line for the audit log and the console.
     pub fn summary(&self) -> String {
+        let skipped = if self.applied && self.has_errors() { " (skipped)" } else { "" };
+        format!("{}: {}{skipped}", rows_n(self.rows), self.counts())
+    }
+
+    /// "3 created, 1 updated, 0 unchanged, 0 deactivated, 0 with errors".
+    pub fn counts(&self) -> String {
         let renamed = match self.email_changes.len() {
             0 => String::new(),
             n => format!(" ({n} with a new email, found by employee ID)"),
         };
         format!(
-            "{} rows: {} created, {} updated{renamed}, {} unchanged, {} deactivated, {} with errors{}",
-            self.rows,
+            "{} created, {} updated{renamed}, {} unchanged, {} deactivated, {} with errors",
             self.created,
             self.updated,
             self.unchanged,
             self.deactivated,
             self.error_lines.len(),
-            if self.applied && self.has_errors() { " (skipped)" } else { "" }
         )
     }
 }
@@ -1295,7 +1322,7 @@ fn too_many_deactivations(deactivate: usize, active: usize, rows: usize, opts: &
         ),
         None => String::new(),
     };
-    let rows = if rows == 1 { "1 row".to_owned() } else { format!("{rows} rows") };
+    let rows = rows_n(rows);
     format!(
         "This would deactivate {deactivate} of the {active} active people: everyone whose email is on none of this file's {rows}. That is more than half, which usually means the file is part of the organisation rather than the complete HR list.{network} Nothing was imported and no one was deactivated. If the file really lists everyone, confirm with “Yes, deactivate more than half of the people” (on the command line: --yes-deactivate-many); otherwise import without deactivating people missing from the file."
     )
@@ -1880,16 +1907,25 @@ pub async fn export_network(
 }
 
 /// Reads a file (any encoding the pages accept) and matches its header to our columns by name and
-/// alias — for the command line and the API, which have no mapping step.
-pub fn read_by_header(bytes: &[u8]) -> std::result::Result<(Sheet, Mapping), FileError> {
-    let sheet = csv_read::read_bytes(bytes)?;
-    let mapping = Mapping::guess(&sheet);
-    if mapping.get(Column::Email).is_none() {
-        return Err(FileError(format!(
-            "no column holds the email address. The header has: {}. Name one column “email”.",
-            sheet.headers.join(", ")
-        )));
-    }
+/// alias, with some columns chosen by header name (`columns`, see `Mapping::with_chosen`) — for
+/// the command line and the API, which have no mapping page. A file that cannot be read is an
+/// error of the field `file`; a choice that names no column, of the field `columns`.
+pub fn read_by_header(bytes: &[u8], columns: Option<&str>) -> Result<(Sheet, Mapping)> {
+    let unreadable = |e: FileError| FieldError::new("file", format!("The file cannot be imported: {e}"));
+    let Some(chosen) = columns else {
+        let sheet = csv_read::read_bytes(bytes).map_err(unreadable)?;
+        let mapping = Mapping::guess(&sheet);
+        if mapping.get(Column::Email).is_none() {
+            return Err(unreadable(FileError(format!(
+                "no column holds the email address. The header has: {}. Name one column “email”, or say which one holds it with columns: email=its header.",
+                sheet.headers.join(", ")
+            )))
+            .into());
+        }
+        return Ok((sheet, mapping));
+    };
+    let sheet = csv_read::read_bytes(bytes).map_err(unreadable)?;
+    let mapping = Mapping::guess(&sheet).with_chosen(chosen, &sheet.headers).map_err(AppError::Invalid)?;
     Ok((sheet, mapping))
 }
 
@@ -1911,10 +1947,17 @@ pub mod console {
         db: &Db,
         bytes: &[u8],
         file_name: &str,
+        columns: Option<&str>,
         opts: &Options,
         progress: Progress<'_>,
     ) -> anyhow::Result<(Sheet, Mapping, Report)> {
-        let (sheet, mapping) = read_by_header(bytes).map_err(|e| anyhow::anyhow!("{file_name}: {e}"))?;
+        let (sheet, mapping) = read_by_header(bytes, columns).map_err(|e| match e {
+            AppError::Invalid(errs) => {
+                let each: Vec<String> = errs.into_iter().map(|e| e.message).collect();
+                anyhow::anyhow!("{file_name}: {}", each.join(" "))
+            }
+            e => plain(e),
+        })?;
         let report =
             run(db, &Initiator::console(), &sheet, &mapping, file_name, opts, progress).await.map_err(plain)?;
         Ok((sheet, mapping, report))

@@ -430,13 +430,9 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
             .into_iter()
             .take(SHOWN)
             .map(|o| OutcomeView {
-                line: o.line,
-                email: o.email,
-                name: o.name,
-                action: o.action.label(),
-                detail: match (o.action, o.note) {
+                detail: match (o.action, o.note.clone()) {
                     (Action::Update, note) => [
-                        Some(changes_in_words(&o.changes, &o.from_to)),
+                        Some(format!("Changes: {}.", o.changes_in_words())),
                         o.previous_email.map(|old| format!("Found by employee ID: the email changes from {old}.")),
                         note,
                     ]
@@ -447,6 +443,10 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
                     (Action::Create, _) => "New account without a password; no email is sent.".to_owned(),
                     (Action::Unchanged, note) => note.unwrap_or_default(),
                 },
+                line: o.line,
+                email: o.email,
+                name: o.name,
+                action: o.action.label(),
             })
             .collect(),
         more_outcomes: total.saturating_sub(SHOWN),
@@ -528,7 +528,7 @@ async fn apply(
         Ok(report) if report.applied => {
             let r = view(report, &carry.file_name, &opts);
             let mut layout = Layout::for_user("Import members: done", &s);
-            layout.notice = Some("The import is done.");
+            layout.notice = Some("The import is done.".into());
             render(&DonePage { layout, carry, r })
         }
         Ok(report) => {
@@ -686,21 +686,6 @@ pub(super) async fn export_download(
     let body = super::export(state, actor, actor_name, network, separator).await?;
     let name = network.map_or_else(|| "members.csv".to_owned(), |n| format!("members-{n}.csv"));
     Ok(csv_response(&name, body))
-}
-
-/// "Changes: job title (“Analyst” → “Senior Analyst”), skills." — each one-line field with its
-/// value now and the file's, so the preview shows what changes (a space that is not a space, a
-/// typo), not only that something does.
-fn changes_in_words(changes: &[&str], from_to: &[(&str, String, String)]) -> String {
-    let quoted = |v: &str| if v.is_empty() { "(empty)".to_owned() } else { format!("“{v}”") };
-    let each: Vec<String> = changes
-        .iter()
-        .map(|c| match from_to.iter().find(|(what, ..)| what == c) {
-            Some((what, before, after)) => format!("{what} ({} → {})", quoted(before), quoted(after)),
-            None => (*c).to_owned(),
-        })
-        .collect();
-    format!("Changes: {}.", each.join(", "))
 }
 
 #[cfg(test)]

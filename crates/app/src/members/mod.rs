@@ -289,6 +289,7 @@ pub struct ProfileInput {
 
 /// A short one-line text field, trimmed and bounded (also used by the HR import).
 pub(crate) fn short(field: &'static str, raw: &str, max: usize) -> std::result::Result<String, FieldError> {
+    let raw = roundtable_domain::values::composed(raw.to_owned());
     let s = raw.trim();
     if s.chars().count() > max {
         return Err(FieldError::new(field, format!("Use at most {max} characters.")));

@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
 #[template(path = "members/directory.html")]
 struct DirectoryPage {
     layout: Layout,
+    /// The page's heading; the document's title adds the search and filters to it.
+    heading: String,
     q: DirectoryQuery,
     d: super::Directory,
     pager: Pager,
@@ -59,6 +61,7 @@ impl DirectoryPage {
 }
 
 struct FacetView {
+    key: &'static str,
     label: &'static str,
     values: Vec<FacetValue>,
     /// Values left out, and the query string that lists them all (or, once listed, fewer).
@@ -142,11 +145,12 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
     let mut d = super::directory(&state, &actor, &q).await?;
     let links = QueryLinks::new(&q);
     let base = links.without(&[]);
-    let facets = std::mem::take(&mut d.facets)
+    let facets: Vec<FacetView> = std::mem::take(&mut d.facets)
         .into_iter()
         .map(|f| {
             let expanded = q.all == f.key;
             FacetView {
+                key: f.key,
                 label: f.label,
                 values: f
                     .values
@@ -178,12 +182,14 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
     let mut pager = Pager::new(d.page, d.total, "");
     pager.base = if base.is_empty() { String::new() } else { format!("{base}&") };
     pager.anchor = "#results-h";
-    let title = d.network.as_ref().map_or_else(|| "People".to_owned(), |(_, n)| format!("People in {n}"));
+    let heading = d.network.as_ref().map_or_else(|| "People".to_owned(), |(_, n)| format!("People in {n}"));
+    let title = directory_title(&heading, &q, &facets, d.page.number);
     let kept = links.kept(&["q", "all"]);
     let respelt_link = d.did_you_mean.as_deref().map(|text| links.with("q", text));
     drop(links);
     render(&DirectoryPage {
         layout: Layout::for_user(&title, &s),
+        heading,
         q,
         pager,
         facets,
@@ -194,6 +200,23 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
         filtered,
         respelt_link,
     })
+}
+
+/// The document's title: the heading, then the search and the filters chosen and the page, so
+/// that a screen reader's first words on arrival say which list this is ("People: Location
+/// London, Language English, page 2"). The network is in the heading already.
+fn directory_title(heading: &str, q: &DirectoryQuery, facets: &[FacetView], page: u32) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if !q.q.trim().is_empty() {
+        parts.push(format!("search “{}”", q.q.trim()));
+    }
+    for f in facets.iter().filter(|f| f.key != "network") {
+        parts.extend(f.values.iter().filter(|v| v.selected).map(|v| format!("{} {}", f.label, v.label)));
+    }
+    if page > 1 {
+        parts.push(format!("page {page}"));
+    }
+    if parts.is_empty() { heading.to_owned() } else { format!("{heading}: {}", parts.join(", ")) }
 }
 
 #[derive(Template)]

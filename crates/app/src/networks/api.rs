@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
-use roundtable_domain::Role;
+use roundtable_domain::{MembershipStatus, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -39,10 +39,21 @@ pub struct NetworkJson {
     #[schema(schema_with = visibility_schema)]
     visibility: String,
     member_count: i64,
-    /// The caller's status: `active`, `requested`, `invited`, or null.
+    #[schema(schema_with = my_status_schema)]
     my_status: Option<String>,
-    /// The caller's role when active.
+    #[schema(schema_with = my_role_schema)]
     my_role: Option<String>,
+}
+
+fn my_status_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of_or_null(
+        MembershipStatus::ALL.iter().map(|s| s.as_str()),
+        "The caller's standing: a member, asking to join, invited; null for none.",
+    )
+}
+
+fn my_role_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of_or_null(Role::ALL.iter().map(|r| r.as_str()), "The caller's role in the network; null for none.")
 }
 
 fn network_json(s: &Seen) -> NetworkJson {

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use roundtable_domain::{Capability, MembershipStatus, Role, UserId, Visibility};
+use roundtable_domain::{Actor, Capability, MembershipStatus, Role, UserId, Visibility};
 use roundtable_store::networks::Member;
 use serde::Deserialize;
 
@@ -37,6 +37,8 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, Default)]
 pub(crate) struct NoticeQuery {
     notice: Option<String>,
+    /// The network a notice is about (the one just left), by its slug.
+    network: Option<String>,
 }
 
 /// A network row for templates.
@@ -124,7 +126,9 @@ async fn home(
     let (invitations, mine): (Vec<_>, Vec<_>) =
         mine.iter().partition(|m| m.status() == Some(MembershipStatus::Invited));
     render(&HomePage {
-        layout: Layout::for_user("Home", &s).with_notice(notice(q.notice.as_deref())),
+        layout: Layout::for_user("Home", &s)
+            .with_notice(notice(q.notice.as_deref()))
+            .with_notice_text(parting_notice(&state, &actor, &q).await),
         to_do,
         coming_up,
         name: s.user.name.clone(),
@@ -390,7 +394,22 @@ async fn leave(State(state): State<AppState>, s: Signed, Path(slug): Path<String
         MembershipStatus::Invited => "invitation-declined",
         _ => "left",
     };
-    Ok(Redirect::to(&format!("/?notice={notice}")).into_response())
+    Ok(Redirect::to(&format!("/?notice={notice}&network={slug}")).into_response())
+}
+
+/// The home page's notice after leaving a network, declining its invitation or withdrawing a
+/// request, naming the network — only one the person may still see (a link made up with an
+/// invitation-only network's address shows the fixed notice, not its name).
+async fn parting_notice(state: &AppState, actor: &Actor, q: &NoticeQuery) -> Option<String> {
+    let slug = q.network.as_deref()?;
+    let snapshot = state.snapshot().await.ok()?;
+    let name = &super::load_in(&snapshot, actor, slug, Capability::SeeNetwork).ok()?.network.name;
+    Some(match q.notice.as_deref()? {
+        "left" => format!("You have left {name}."),
+        "request-withdrawn" => format!("Your request to join {name} has been withdrawn."),
+        "invitation-declined" => format!("You have declined the invitation to {name}."),
+        _ => return None,
+    })
 }
 
 /// A step before an action that cannot be undone (leave, remove): says what will happen, with
@@ -742,7 +761,7 @@ async fn remove(
     super::remove(&state, &s.actor(), &s.user.name, &slug, user).await?;
     // Someone who removed themself can no longer open the member list.
     if user == s.user.id {
-        return Ok(Redirect::to("/?notice=left").into_response());
+        return Ok(Redirect::to(&format!("/?notice=left&network={slug}")).into_response());
     }
     Ok(Redirect::to(&format!("/n/{slug}/members?notice=removed")).into_response())
 }
