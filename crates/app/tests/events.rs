@@ -27,6 +27,7 @@ both!(
     whole_organisation_events_reach_everyone_but_network_events_stay_private,
     the_api_lists_events_and_takes_rsvps,
     event_routes_follow_the_roles_in_each_network,
+    every_member_of_a_large_network_can_be_picked_as_host,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -354,6 +355,13 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
     // One of those going gives up their place: the first waiting person gets it, and an email.
     let leaver = going[0].email.clone();
     let leaver_client = app.sign_in(&leaver).await;
+    // An hour after the event was last changed, the message it now sends is stamped with the
+    // time it is written (DTSTAMP): calendar programs take the newer of two messages with the
+    // same SEQUENCE — the "going" invitation and this cancellation — by it.
+    let an_hour_ago = Value::from(Utc::now() - Duration::hours(1));
+    let sql = "UPDATE events SET updated_at = $2 WHERE id = $1";
+    app.state.db.write(sql, vec![Value::from(e.id.to_string()), an_hour_ago]).await.unwrap();
+    let before_leaving = Utc::now() - Duration::seconds(1);
     leaver_client
         .post(app.at(&format!("/events/{id}/rsvp")))
         .form(&[("response", "no"), ("at", at.as_str())])
@@ -380,6 +388,8 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
     let cal = calendar_in(cancel);
     assert_eq!(cal.property_value("METHOD"), Some("CANCEL"));
     assert_eq!(vevents(&cal)[0].get_uid(), Some(format!("{id}@roundtable").as_str()));
+    let stamp = vevents(&cal)[0].get_timestamp().expect("DTSTAMP");
+    assert!(stamp >= before_leaving, "stamped when written, not when the event changed: {stamp}");
     // Two more places: the next two waiting people move up.
     let twelve_places_at = |start: DateTime<Utc>| {
         let form = event_form(&[
@@ -456,6 +466,13 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     assert!(april.contains("12:00 Monthly meeting") && april.contains("Tuesday 13 April"), "{april}");
     let page = body(bo.get(app.at(&format!("/events/{id}"))).send().await.unwrap()).await;
     assert!(page.contains("Every month on the second Tuesday, until 31 December 2027"), "{page}");
+    // The API gives the rule as the calendar feed does: UNTIL in UTC, the end of the last day
+    // on the event's clock — not that day's local end with a Z added.
+    let fields = [("repeat", "weekly"), ("until", "2027-02-02"), ("time_zone", "America/New_York")];
+    let weekly = create_event(&app, &admin, "eas", &fields).await;
+    let token = app.api_token(&bo).await;
+    let one: serde_json::Value = support::api_get(app.at(&format!("/api/v1/events/{weekly}")), &token).await;
+    assert_eq!(one["rrule"], "FREQ=WEEKLY;UNTIL=20270203T045959Z", "{one}");
     // Bo answers for the April meeting; then the organiser cancels only that date.
     let april_at = DateTime::parse_from_rfc3339("2027-04-13T11:00:00Z").unwrap().with_timezone(&Utc);
     let at = april_at.timestamp_micros().to_string();
@@ -1250,4 +1267,25 @@ async fn event_routes_follow_the_roles_in_each_network(d: Dialect) {
             }
         }
     }
+}
+
+/// The host picker lists every member, past the first two hundred in name order.
+async fn every_member_of_a_large_network_can_be_picked_as_host(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let mut csv = String::from("email,name\r\n");
+    for i in 0..250 {
+        csv.push_str(&format!("p{i:03}@example.org,Person {i:03}\r\n"));
+    }
+    csv.push_str("zoe@example.org,Zoë Last\r\n");
+    let opts = roundtable_app::import::Options { network: Some("eas".into()), ..Default::default() };
+    roundtable_app::import::console::import(&app.state.db, csv.as_bytes(), "hr.csv", None, &opts, &|_, _, _| {})
+        .await
+        .unwrap();
+    let form = body(admin.get(app.at("/n/eas/events/new")).send().await.unwrap()).await;
+    let zoe = app.user_id("zoe@example.org").await;
+    assert!(form.contains(&format!("<option value=\"{zoe}\" >Zoë Last</option>")), "the last name in order: {form}");
+    let picker = form.split("id=\"f-host\"").nth(1).and_then(|rest| rest.split("</select>").next()).unwrap_or_default();
+    assert_eq!(picker.matches("<option").count(), 1 + 251, "no host, and the 251 imported: {picker}");
 }

@@ -37,7 +37,8 @@ pub struct EventJson {
     ends_at: String,
     /// The organiser's IANA time zone.
     time_zone: String,
-    /// RRULE of the series, empty for a one-off event.
+    /// RRULE of the series, empty for a one-off event; as in the calendar feed, its UNTIL is in
+    /// UTC: the end of the last day on the event's `time_zone` clock.
     rrule: String,
     #[schema(schema_with = mode_schema)]
     location_mode: String,
@@ -76,7 +77,8 @@ fn json(i: &super::Item) -> EventJson {
         starts_at: crate::api::time(i.occ.start),
         ends_at: crate::api::time(i.occ.end),
         time_zone: e.time_zone.clone(),
-        rrule: e.rrule.clone(),
+        rrule: roundtable_domain::events::Rule::parse(&e.rrule)
+            .map_or_else(|_| e.rrule.clone(), |r| r.to_rrule_in(super::tz_of(e))),
         location_mode: e.location_mode.as_str().into(),
         place: e.place.clone(),
         online_url: e.online_url.clone(),

@@ -88,7 +88,10 @@ fn base(e: &Event, uid: &str, public_url: Option<&str>) -> icalendar::Event {
         })
         .location(&location(e))
         .sequence(u32::try_from(e.sequence).unwrap_or(0))
-        .timestamp(e.updated_at)
+        // When this message was written (RFC 5545 for an object with a METHOD): of two messages
+        // with the same SEQUENCE — "going", then a cancellation, then "going" again — calendar
+        // programs keep the one stamped later.
+        .timestamp(Utc::now())
         .last_modified(e.updated_at)
         .created(e.created_at)
         .add_property("CATEGORIES", e.kind.label());

@@ -1788,9 +1788,11 @@ pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTi
     Ok(d)
 }
 
-/// Members of a network, for the host picker on the form.
+/// Members of a network, for the host picker on the form and "mark another member as
+/// attended": all of them, in name order (a list cut short would leave the rest of the alphabet
+/// unpickable; a select of a few thousand names still types ahead).
 pub async fn members_for_form(state: &AppState, network: NetworkId) -> Result<Vec<(UserId, String)>> {
-    let members = state.snapshot().await?.members(network, "", false, 200, 0);
+    let members = state.snapshot().await?.members(network, "", false, usize::MAX, 0);
     Ok(members.rows().map(|m| (m.id, m.name.to_owned())).collect())
 }
 
