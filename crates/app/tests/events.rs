@@ -28,6 +28,8 @@ both!(
     the_api_lists_events_and_takes_rsvps,
     event_routes_follow_the_roles_in_each_network,
     every_member_of_a_large_network_can_be_picked_as_host,
+    an_emailed_link_to_a_date_that_moved_or_went_leads_to_the_event,
+    more_places_from_a_date_on_go_to_those_waiting,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1288,4 +1290,86 @@ async fn every_member_of_a_large_network_can_be_picked_as_host(d: Dialect) {
     assert!(form.contains(&format!("<option value=\"{zoe}\" >Zoë Last</option>")), "the last name in order: {form}");
     let picker = form.split("id=\"f-host\"").nth(1).and_then(|rest| rest.split("</select>").next()).unwrap_or_default();
     assert_eq!(picker.matches("<option").count(), 1 + 251, "no host, and the 251 imported: {picker}");
+}
+
+/// Emails link to one date (`?at=`, its key). After the series is re-timed the key is another
+/// time: the old link leads to the date it became; after the dates are cancelled from one on, to
+/// the event, saying so — not to "page not found".
+async fn an_emailed_link_to_a_date_that_moved_or_went_leads_to_the_event(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
+    let weekly = |start: &str, end: &str| event_form(&[("repeat", "weekly"), ("start", start), ("end", end)]);
+    let r = admin.post(app.at("/n/eas/events/new")).form(&weekly("2027-03-09T10:00", "2027-03-09T11:00")).send();
+    let r = r.await.unwrap();
+    let id =
+        r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+    let key = |t: &str| DateTime::parse_from_rfc3339(t).unwrap().timestamp_micros();
+    let old = key("2027-03-16T10:00:00Z");
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&weekly("2027-03-09T10:30", "2027-03-09T11:30"));
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = bo.get(app.at(&format!("/events/{id}?at={old}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let moved = format!("/events/{id}?at={}&notice=date-moved", key("2027-03-16T10:30:00Z"));
+    assert_eq!(r.headers()["location"], moved.as_str());
+    let page = body(bo.get(app.at(&moved)).send().await.unwrap()).await;
+    assert!(page.contains("The date your link was for has moved") && page.contains("16 Mar 2027"), "{page}");
+    // Cancelled from the second date on: a link to the third leads to the event, saying why.
+    let second = key("2027-03-16T10:30:00Z").to_string();
+    let r =
+        admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "following"), ("at", second.as_str())]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let third = key("2027-03-23T10:30:00Z");
+    let r = bo.get(app.at(&format!("/events/{id}?at={third}"))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], format!("/events/{id}?notice=date-gone").as_str());
+    // A link to an event there is not is still not found.
+    let none = "01900000-0000-7000-8000-000000000000";
+    assert_eq!(
+        bo.get(app.at(&format!("/events/{none}?at={third}"))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// "Change this and all following" with more places: the waiting list, moved to the new
+/// series, moves up at once — before anyone answering later could take the place.
+async fn more_places_from_a_date_on_go_to_those_waiting(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
+    let cy = member(&app, "cy@example.org", "Cy Member", "eas").await;
+    let weekly = [("repeat", "weekly"), ("capacity", "1"), ("start", "2027-01-05T12:00"), ("end", "2027-01-05T13:00")];
+    let id = create_event(&app, &admin, "eas", &weekly).await;
+    let second = DateTime::parse_from_rfc3339("2027-01-12T12:00:00Z").unwrap().timestamp_micros().to_string();
+    for c in [&bo, &cy] {
+        let r = c.post(app.at(&format!("/events/{id}/rsvp"))).form(&[("response", "yes"), ("at", second.as_str())]);
+        assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    let mut f = event_form(&[
+        ("repeat", "weekly"),
+        ("capacity", "2"),
+        ("start", "2027-01-12T12:00"),
+        ("end", "2027-01-12T13:00"),
+    ]);
+    f.push(("scope".into(), "following".into()));
+    f.push(("at".into(), second.clone()));
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&f).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let new_id: uuid::Uuid = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/events/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(new_id.to_string(), id);
+    let fresh = store::by_id(&app.state.db, new_id).await.unwrap().unwrap();
+    let people = store::attendees(&app.state.db, new_id, fresh.starts_at).await.unwrap();
+    let going: Vec<&str> = people.iter().filter(|a| a.response == Rsvp::Yes).map(|a| a.email.as_str()).collect();
+    assert_eq!(going.len(), 2, "both have a place on the new series' first date: {people:?}");
+    let mails = app.emails_to("cy@example.org").await;
+    assert!(mails.iter().any(|m| m.contains("A place is yours")), "Cy is told: {mails:?}");
 }

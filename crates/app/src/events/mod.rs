@@ -571,6 +571,20 @@ pub async fn occurrence(state: &AppState, e: &Arc<Event>, at: DateTime<Utc>) -> 
         .ok_or(AppError::NotFound)
 }
 
+/// Where a link to a date `e` no longer has should lead (an emailed "open the event" after the
+/// series was re-timed or the date moved): the key of the event's date nearest to `at` within
+/// two days either side, if any. None when the dates around it are gone (cancelled from a date
+/// on, the rule changed): the event page itself is the answer then.
+pub async fn moved_date(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+    let e = access(state, actor, id, Capability::ReadMembers).await?.event;
+    let xs = if e.rrule.is_empty() { Vec::new() } else { store::exceptions(&state.db, e.id).await? };
+    let near = Duration::days(2);
+    Ok(expand(&e, &xs, at - near, at + near)
+        .into_iter()
+        .min_by_key(|i| (i.occ.start - at).abs())
+        .map(|i| i.occ.original))
+}
+
 /// The next occurrence not yet ended (or the last one), for the event page.
 pub async fn default_occurrence(state: &AppState, e: &Arc<Event>) -> Result<Option<Item>> {
     let xs = if e.rrule.is_empty() { Vec::new() } else { store::exceptions(&state.db, e.id).await? };
@@ -748,6 +762,9 @@ pub async fn update(
                 left_out_mail(state, &mut tx, &a.seen, &old_item, person, now).await?;
                 store::withdraw_answers_from(&mut tx, id, person.id, at).await?;
             }
+            // The waiting lists came along; places the new series has to spare (more of them,
+            // or those of people it left out) go to the first waiting, as on any edit.
+            promote_on_dates_to_come(state, &mut tx, &fresh, now).await?;
             new_id
         }
         _ => {

@@ -856,7 +856,20 @@ async fn event_page(
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
 ) -> Result<Response> {
-    event_page_with(&state, &s, &id, q.at.as_deref(), q.notice.as_deref(), Errors::default()).await
+    match event_page_with(&state, &s, &id, q.at.as_deref(), q.notice.as_deref(), Errors::default()).await {
+        // A date the event no longer has (an old email's link): the date it moved to, or the
+        // event, saying so — not "page not found" for an event one may open.
+        Err(AppError::NotFound) if q.at.is_some() => {
+            let (id, at) = (event_id(&id)?, at_param(q.at.as_deref())?.ok_or(AppError::NotFound)?);
+            let to = match super::moved_date(&state, &s.actor(), id, at).await? {
+                Some(moved) if moved != at => format!("/events/{id}?at={}&notice=date-moved", moved.timestamp_micros()),
+                Some(_) => return Err(AppError::NotFound),
+                None => format!("/events/{id}?notice=date-gone"),
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        page => page,
+    }
 }
 
 /// The event page; `errors` are the check-in form's (a code that does not match is shown there,

@@ -209,6 +209,10 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
             "This date and those after it have been cancelled; people who answered them have been told."
         }
         "event-already-cancelled" => "That was cancelled already; no one was told again.",
+        "date-moved" => "The date your link was for has moved: this is that date now.",
+        "date-gone" => {
+            "The date your link was for is no longer part of this event: it was cancelled, or the series changed. Here is the event as it stands."
+        }
         "rsvp-yes" => "You're going. The invitation is on its way to your inbox.",
         "rsvp-waitlisted" => {
             "The event is full, so you are on the waiting list. We will email you if a place frees up."
