@@ -151,12 +151,7 @@ pub async fn start(
     }
     let worker = state.config.run_worker.then(|| tokio::spawn(jobs::worker(state.clone(), worker_interval)));
     let app = http::router::build(state);
-    let task = tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown()).await {
-            tracing::error!(error = %e, "server stopped");
-        }
-    });
+    let task = tokio::spawn(http::serve::serve(listener, app, shutdown()));
     Ok(Running { addr, task, worker })
 }
 

@@ -18,6 +18,7 @@ both!(
     hsts_is_sent_only_when_the_public_address_is_https,
     a_cross_site_form_post_is_refused_with_a_page_that_says_what_to_do,
     a_cross_site_api_post_is_refused_with_a_problem,
+    a_client_that_never_finishes_its_headers_is_cut_off,
 );
 
 fn csp(r: &reqwest::Response) -> String {
@@ -139,4 +140,29 @@ async fn a_cross_site_api_post_is_refused_with_a_problem(d: Dialect) {
     assert_eq!(p["code"], "cross_site_request", "{p}");
     assert!(p["detail"].as_str().unwrap().contains("reload the page"), "{p}");
     assert_eq!(support::api_get(app.at("/api/v1/networks/open-net"), &token).await, before);
+}
+
+/// A client that opens a connection and never finishes its request's headers (a "slowloris",
+/// one of many that would hold every connection the server has) is cut off after
+/// `HEADER_READ_TIMEOUT`, while a whole request on another connection is answered meanwhile.
+async fn a_client_that_never_finishes_its_headers_is_cut_off(d: Dialect) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn(d).await;
+    let url = reqwest::Url::parse(&app.at("/hello")).unwrap();
+    let addr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /hello HTTP/1.1\r\nHost: example\r\nX-Slow: ").await.unwrap();
+    assert_eq!(app.client().get(app.at("/hello")).send().await.unwrap().status(), StatusCode::OK);
+    let limit = roundtable_app::http::serve::HEADER_READ_TIMEOUT;
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 512];
+    let read = tokio::time::timeout(limit * 2, slow.read(&mut buf)).await.expect("closed before twice the limit");
+    // Closed (or answered 408 and then closed): either way the connection is given back.
+    let n = read.unwrap_or(0);
+    assert!(n == 0 || String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 408"), "{:?}", &buf[..n]);
+    assert!(
+        started.elapsed() >= limit - std::time::Duration::from_secs(1),
+        "not before the limit: {:?}",
+        started.elapsed()
+    );
 }

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod form;
 pub mod health;
 pub mod router;
+pub mod serve;
 
 pub use error::{ApiError, ApiResult, AppError, Result};
 pub use extract::{ApiUser, MaybeSigned, Path, Query, Signed};
