@@ -30,6 +30,7 @@ both!(
     every_member_of_a_large_network_can_be_picked_as_host,
     an_emailed_link_to_a_date_that_moved_or_went_leads_to_the_event,
     more_places_from_a_date_on_go_to_those_waiting,
+    who_gave_feedback_already_is_not_asked_for_it,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -296,6 +297,7 @@ async fn bad_event_input_is_explained_and_changes_nothing(d: Dialect) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(r).await;
     assert!(html.contains("01:30 on 28 Mar 2027 does not exist in Europe/London"), "{html}");
+    assert!(!html.contains("The end must be after the start"), "the end is not at fault: {html}");
     let n = networks_events(&app, "eas").await;
     assert_eq!(n, 0, "nothing was created");
     // Unknown and malformed ids are simply not found.
@@ -381,6 +383,11 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
     let promoted =
         mails.iter().find(|m| m.contains("A place is yours")).unwrap_or_else(|| panic!("promotion email: {mails:?}"));
     assert!(promoted.contains("text/calendar") && promoted.contains("method=REQUEST"), "{promoted}");
+    // Where to go is in the mail itself, not only in its calendar attachment.
+    assert!(unqp(promoted).contains("Where: Room 4.01"), "{promoted}");
+    let confirmed = app.emails_to(&leaver).await;
+    let confirmation = confirmed.iter().find(|m| m.contains("Subject: You're going")).expect("a confirmation");
+    assert!(unqp(confirmation).contains("Where: Room 4.01"), "{confirmation}");
     let cal = calendar_in(promoted);
     assert_eq!(cal.property_value("METHOD"), Some("REQUEST"));
     assert_eq!(vevents(&cal)[0].get_uid(), Some(format!("{id}@roundtable").as_str()));
@@ -496,6 +503,9 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     assert!(april.contains("Cancelled"), "{april}");
     let may = body(admin.get(app.at("/n/eas/events?view=month&month=2027-05")).send().await.unwrap()).await;
     assert!(may.contains("12:00 Monthly meeting") && !may.contains("Cancelled"), "other dates stay: {may}");
+    // The cancelled date's page counts no places: none will be taken.
+    let gone = body(bo.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(gone.contains("This occurrence will not take place") && !gone.contains("<dt>Places</dt>"), "{gone}");
     // Changing one date offers what one date can have of its own — its title and time — and
     // says where the rest is changed (it would otherwise be saved and ignored).
     let one = body(admin.get(app.at(&format!("/events/{id}/edit?scope=one&at={at}"))).send().await.unwrap()).await;
@@ -1183,6 +1193,18 @@ async fn the_api_lists_events_and_takes_rsvps(d: Dialect) {
         .unwrap();
     assert_eq!(long.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(long.json::<serde_json::Value>().await.unwrap()["errors"][0]["field"], "to");
+    // Answering a cancelled event is a conflict with its state, coded so.
+    let r = admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[("scope", "all")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let closed = api
+        .post(app.at(&format!("/api/v1/events/{id}/rsvp")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"occurrence": at, "response": "maybe"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::CONFLICT);
+    assert_eq!(closed.json::<serde_json::Value>().await.unwrap()["code"], "conflict");
     let spec: serde_json::Value = api.get(app.at("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(spec["paths"]["/api/v1/events/{id}/rsvp"]["post"].is_object());
     assert!(spec["paths"]["/api/v1/networks/{slug}/events"]["get"].is_object());
@@ -1372,4 +1394,36 @@ async fn more_places_from_a_date_on_go_to_those_waiting(d: Dialect) {
     assert_eq!(going.len(), 2, "both have a place on the new series' first date: {people:?}");
     let mails = app.emails_to("cy@example.org").await;
     assert!(mails.iter().any(|m| m.contains("A place is yours")), "Cy is told: {mails:?}");
+}
+
+/// Feedback given from the event page while it is on is not asked for again afterwards.
+async fn who_gave_feedback_already_is_not_asked_for_it(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
+    member(&app, "cy@example.org", "Cy Member", "eas").await;
+    let start = Utc::now() - Duration::minutes(10);
+    let fields = [("start", local_input(start)), ("end", local_input(start + Duration::hours(1)))];
+    let id = create_event(&app, &admin, "eas", &fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let at = e.starts_at.timestamp_micros().to_string();
+    // Both said yes before it began (answers close at the start).
+    let mut tx = app.state.db.begin().await.unwrap();
+    for email in ["bo@example.org", "cy@example.org"] {
+        let (who, before) = (user_id(&app, email).await, e.starts_at - Duration::days(1));
+        store::upsert_rsvp(&mut tx, e.id, e.network_id, e.starts_at, who, Rsvp::Yes, before, before).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let r = bo.post(app.at(&format!("/events/{id}/feedback"))).form(&[
+        ("rating", "5"),
+        ("comment", ""),
+        ("at", at.as_str()),
+    ]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let after = e.starts_at + Duration::hours(1) + Duration::minutes(1);
+    roundtable_app::events::send_due_notices(&app.state, after).await.unwrap();
+    let asked = |mails: Vec<String>| mails.iter().filter(|m| m.contains("Subject: How was Monthly meeting?")).count();
+    assert_eq!(asked(app.emails_to("cy@example.org").await), 1, "Cy is asked");
+    assert_eq!(asked(app.emails_to("bo@example.org").await), 0, "Bo has answered already");
 }

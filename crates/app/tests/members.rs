@@ -349,6 +349,14 @@ async fn the_directory_sorts_keeps_filters_on_a_new_search_and_lists_every_facet
         "{filtered}"
     );
     assert!(!page(&viewer, "?sort=newest").await.contains("Filtered by"), "an order alone filters nothing");
+    // "Clear all filters" drops the filters only: the search typed and the order stay.
+    let searched = page(&viewer, "?q=ada&department=Finance&sort=newest").await;
+    assert!(
+        searched.contains(r#"<a href="/people?q=ada&#38;sort=newest#results-h">Clear all filters</a>"#),
+        "{searched}"
+    );
+    assert!(!page(&viewer, "?q=ada").await.contains("Clear all filters"), "a search alone is no filter");
+
     // 42 interests: the twelve most frequent shown, the rest one link away.
     let short = page(&viewer, "").await;
     assert!(short.contains("Show all 42 interests") && !short.contains("Hobby c13"), "{short}");
@@ -534,6 +542,8 @@ async fn search_takes_words_in_any_order_and_finds_accented_names_by_their_plain
     };
     assert_eq!(respelt(&bea, "exectuive asistant").await, "executive assistant");
     assert_eq!(respelt(&bea, "jamal").await, serde_json::Value::Null, "found: nothing to suggest");
+    // Spelt right but one word too many (as "MS Excel" finds no one): the search without it.
+    assert_eq!(respelt(&bea, "qqzx london").await, "london");
     // Ann's skills are for her networks: no one is told their spelling by a suggestion, not
     // even Bea, who shares the network (a suggestion comes from what everyone may see).
     for who in [&bea, &cal] {

@@ -141,6 +141,7 @@ queries! {
     HOST_STATS = "SELECT m.user_id, u.name, (SELECT COUNT(*) FROM event_hosts h WHERE h.network_id = m.network_id AND h.user_id = m.user_id), (SELECT MAX(h.occurrence_at) FROM event_hosts h WHERE h.network_id = m.network_id AND h.user_id = m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL ORDER BY u.name_folded";
     UPSERT_FEEDBACK = "INSERT INTO event_feedback (event_id, network_id, occurrence_at, user_id, rating, comment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, occurrence_at, user_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, created_at = excluded.created_at";
     FEEDBACK = "SELECT rating, comment, created_at FROM event_feedback WHERE event_id = $1 AND occurrence_at = $2 ORDER BY created_at";
+    FEEDBACK_GIVEN_BY = "SELECT user_id FROM event_feedback WHERE event_id = $1 AND occurrence_at = $2";
     INSERT_FEED = "INSERT INTO calendar_feeds (id, token_hash, user_id, network_id, created_at) VALUES ($1, $2, $3, $4, $5)";
     FEED_BY_HASH = "SELECT f.id, f.user_id, f.network_id, n.slug, n.name, f.created_at FROM calendar_feeds f LEFT JOIN networks n ON n.id = f.network_id WHERE f.token_hash = $1 AND f.revoked_at IS NULL";
     FEEDS_OF = "SELECT f.id, f.user_id, f.network_id, n.slug, n.name, f.created_at FROM calendar_feeds f LEFT JOIN networks n ON n.id = f.network_id WHERE f.user_id = $1 AND f.revoked_at IS NULL ORDER BY f.created_at";
@@ -642,6 +643,11 @@ pub async fn answers_from(tx: &mut Tx, event: Uuid, from: DateTime<Utc>) -> Resu
     let rows = tx.read(ANSWERS_FROM, params![event, from]).await?;
     let dates = rows.iter().map(|r| r.time(4)).collect::<Result<Vec<_>>>()?;
     Ok(recipients(rows)?.into_iter().zip(dates).collect())
+}
+
+/// Who has given feedback on the date already (not to be asked for it).
+pub async fn feedback_given_by(tx: &mut Tx, event: Uuid, at: DateTime<Utc>) -> Result<Vec<UserId>> {
+    tx.read(FEEDBACK_GIVEN_BY, params![event, at]).await?.iter().map(|r| Ok(UserId(r.uuid(0)?))).collect()
 }
 
 /// Whether `user` took part in the date (checked in, or down as going): who may rate it.

@@ -300,6 +300,7 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     let end = gather(&mut errs, parse_local("end", &input.end, "end"));
     // A time the clocks skip (01:30 on the night they go forward) would be shown an hour later
     // than typed: said, so the organiser chooses.
+    let errors_before_clocks = errs.len();
     if let Some(tz) = tz {
         for (field, local) in [("start", start), ("end", end)] {
             if let Some(local) = local
@@ -326,7 +327,8 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
         // As long as the clocks say, but for a night they change (`span`).
         (Some(s), Some(e)) => match tz.and_then(|tz| span(tz, s, e)) {
             Some(d) => Some(d),
-            None if tz.is_none() => None,
+            // A time the clocks skip was said above; the end is not at fault for it.
+            None if tz.is_none() || errs.len() > errors_before_clocks => None,
             None => gather(&mut errs, Err(FieldError::new("end", "The end must be after the start."))),
         },
         _ => None,
@@ -1001,7 +1003,7 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
     let item = occurrence(state, &a.event, at).await.map_err(|e| match e {
         AppError::NotFound => AppError::Invalid(vec![FieldError::new(
             "occurrence",
-            "That is not one of this event's dates: use the `occurrence` of a date listed for the event.",
+            "That is not one of this event's dates (it may have moved or been cancelled): choose a date the event lists.",
         )]),
         e => e,
     })?;
@@ -1063,7 +1065,7 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
             Rsvp::Waitlisted => (
                 format!("On the waiting list: {}", item.title()),
                 format!(
-                    "{} on {} is full, so you are on the waiting list. If a place frees up it is yours, and we will email you.",
+                    "{} on {} is full, so you are on the waiting list. Places that free up go to those waiting in the order they answered; we will email you when one is yours.",
                     item.title(),
                     when(&item, tz)
                 ),
@@ -1087,12 +1089,13 @@ pub async fn rsvp(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, 
             _ => (String::new(), String::new(), None),
         };
         if !subject.is_empty() {
-            let m = Mail {
-                to: &me.email,
-                subject,
-                paragraphs: vec![text],
-                action: Some(("Open the event", event_url(state, &item))),
-            };
+            // Where to go (or the link to join) in the mail itself, not only in the attachment.
+            let mut paragraphs = vec![text];
+            if outcome == Rsvp::Yes {
+                paragraphs.push(where_text(&item.event));
+            }
+            let m =
+                Mail { to: &me.email, subject, paragraphs, action: Some(("Open the event", event_url(state, &item))) };
             mail::queue_with_ics(&mut tx, &m, ics.as_deref(), None, now).await?;
         }
     }
@@ -1338,6 +1341,7 @@ async fn promote_waiting(state: &AppState, tx: &mut Tx, e: &Arc<Event>, item: &I
                         item.title(),
                         when(item, &u.time_zone)
                     ),
+                    where_text(&item.event),
                     "If you can no longer come, please change your answer so the next person can go.".into(),
                 ],
                 action: Some(("Open the event", event_url(state, item))),
@@ -1601,7 +1605,10 @@ pub async fn send_due_notices(state: &AppState, now: DateTime<Utc>) -> Result<us
             } else {
                 store::going_at(&mut tx, e.id, at).await?
             };
-            for store::Recipient { id: user, email, .. } in people {
+            // Someone who gave feedback already (from the event page, before being asked) is
+            // not asked for it.
+            let given = store::feedback_given_by(&mut tx, e.id, at).await?;
+            for store::Recipient { id: user, email, .. } in people.into_iter().filter(|p| !given.contains(&p.id)) {
                 let m = Mail {
                     to: &email,
                     subject: format!("How was {}?", item.title()),

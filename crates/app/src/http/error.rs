@@ -175,6 +175,7 @@ impl AppError {
                 StatusCode::REQUEST_TIMEOUT => "request_timeout",
                 StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                StatusCode::CONFLICT => "conflict",
                 _ => "bad_request",
             },
             AppError::CrossSite => "cross_site_request",

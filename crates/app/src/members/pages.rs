@@ -41,7 +41,9 @@ struct DirectoryPage {
     /// What a new search keeps: the filters and order chosen (key, value).
     kept: Vec<(&'static str, String)>,
     suggestions: Vec<super::Suggestion>,
-    filtered: bool,
+    /// The query string that drops every filter chosen but keeps the search and the order;
+    /// None when no filter is chosen.
+    clear_filters: Option<String>,
     /// The query string of the respelt search, when the search found no one.
     respelt_link: Option<String>,
 }
@@ -179,6 +181,9 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
     // Filters that narrow the set; the order and an expanded facet do not.
     let filtered = !links.without(&["sort", "all"]).is_empty();
     let suggestions = if filtered { Vec::new() } else { super::like_me(&state, &actor).await? };
+    let mut filter_keys = vec!["network", "all"];
+    filter_keys.extend(super::FACET_KEYS);
+    let clear_filters = (!links.without(&["q", "sort", "all"]).is_empty()).then(|| links.without(&filter_keys));
     let mut pager = Pager::new(d.page, d.total, "");
     pager.base = if base.is_empty() { String::new() } else { format!("{base}&") };
     pager.anchor = "#results-h";
@@ -197,7 +202,7 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
         kept,
         d,
         suggestions,
-        filtered,
+        clear_filters,
         respelt_link,
     })
 }

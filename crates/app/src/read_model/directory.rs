@@ -199,9 +199,9 @@ impl Snapshot {
 
 impl Snapshot {
     /// `f`'s text respelt from the words people are known by, when the respelt search finds
-    /// someone `actor` may find with `f`'s other filters ("did you mean"); a name is written as
-    /// its owner writes it ("Zoë", not "zoe"). Only for a search that found no one: it reads
-    /// every person's text.
+    /// someone `actor` may find with `f`'s other filters ("did you mean"), else `f`'s text less
+    /// the one word that stops it finding anyone; a name is written as its owner writes it
+    /// ("Zoë", not "zoe"). Only for a search that found no one: it reads every person's text.
     pub fn respelt(&self, actor: &Actor, f: &DirectoryFilter<'_>) -> Option<String> {
         // The text everyone may see — names, and what people show the whole organisation — so
         // a suggestion reveals nothing a search by anyone would not.
@@ -211,9 +211,23 @@ impl Snapshot {
                 *known.entry(word).or_insert(0) += 1;
             }
         }
-        let text = super::search::respelt(f.text, &known)?;
-        let found = self.directory(actor, &DirectoryFilter { text: &text, limit: 0, offset: 0, ..*f });
-        (found.total > 0).then(|| self.as_names_write(&text))
+        let finds = |text: &str| self.directory(actor, &DirectoryFilter { text, limit: 0, offset: 0, ..*f }).total;
+        if let Some(text) = super::search::respelt(f.text, &known).filter(|t| finds(t) > 0) {
+            return Some(self.as_names_write(&text));
+        }
+        // Spelt right, but one word too many ("MS Excel", "Excel skills"): the search without
+        // the word that leaves most people found.
+        let words: Vec<&str> = f.text.split_whitespace().collect();
+        (0..words.len())
+            .filter(|_| words.len() >= 2)
+            .map(|left_out| {
+                let text = words.iter().enumerate().filter(|(i, _)| *i != left_out).map(|(_, w)| *w);
+                text.collect::<Vec<_>>().join(" ")
+            })
+            .map(|text| (finds(&text), text))
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, text)| self.as_names_write(&text))
     }
 
     /// Folded words written as a name writes them, when one person's name holds them all
