@@ -31,6 +31,7 @@ both!(
     an_emailed_link_to_a_date_that_moved_or_went_leads_to_the_event,
     more_places_from_a_date_on_go_to_those_waiting,
     who_gave_feedback_already_is_not_asked_for_it,
+    each_date_of_a_series_has_its_own_check_in_code,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -49,7 +50,12 @@ async fn set_tz(app: &TestApp, email: &str, tz: &str) {
 async fn create_event(app: &TestApp, c: &reqwest::Client, slug: &str, fields: &[(&str, &str)]) -> String {
     let r = c.post(app.at(&format!("/n/{slug}/events/new"))).form(&event_form(fields)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "event should be created: {}", body(r).await);
-    let loc = r.headers().get("location").unwrap().to_str().unwrap().to_owned();
+    event_id_in(&r)
+}
+
+/// The id of the event a redirect (`/events/{id}?notice=…`) leads to.
+fn event_id_in(r: &reqwest::Response) -> String {
+    let loc = r.headers()["location"].to_str().unwrap();
     loc.trim_start_matches("/events/").split('?').next().unwrap().to_owned()
 }
 
@@ -348,6 +354,10 @@ async fn concurrent_rsvps_never_overbook_and_a_freed_place_goes_to_the_first_wai
     assert_eq!((going.len(), waiting.len()), (10, 20), "exactly 10 places taken, 20 waiting");
     waiting.sort_by_key(|a| (a.responded_at, a.user_id));
     let first_waiting = waiting[0].email.clone();
+    // Someone waiting sees their turn.
+    let second = app.sign_in(&waiting[1].email).await;
+    let page = body(second.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(page.contains("<strong>On the waiting list</strong> — 2nd of 20;"), "{page}");
     // Saying yes again does not change a place or the queue.
     let again = clients[0]
         .post(app.at(&format!("/events/{id}/rsvp")))
@@ -591,17 +601,7 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     f.push(("at".into(), sept_at));
     let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&f).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let new_id = r
-        .headers()
-        .get("location")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/events/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let new_id = event_id_in(&r);
     assert_ne!(new_id, id);
     let old = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     assert!(old.rrule.contains("UNTIL=20270913"), "{}", old.rrule);
@@ -643,8 +643,7 @@ async fn a_retimed_series_keeps_each_dates_answers(d: Dialect) {
     };
     let r = admin.post(app.at("/n/eas/events/new")).form(&fields("2027-03-09T10:00", "2027-03-09T11:00")).send();
     let r = r.await.unwrap();
-    let id =
-        r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+    let id = event_id_in(&r);
     let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     let dates = |e: &roundtable_store::events::Event| -> Vec<DateTime<Utc>> {
         roundtable_app::events::series(e)
@@ -737,8 +736,7 @@ async fn a_new_rule_gives_kept_dates_new_entries_and_withdraws_the_dates_it_drop
         ])
     };
     let r = admin.post(app.at("/n/eas/events/new")).form(&weekly("FREQ=WEEKLY;BYDAY=TU")).send().await.unwrap();
-    let id =
-        r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+    let id = event_id_in(&r);
     let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
     let at = e.starts_at.timestamp_micros().to_string();
     let r = bo.post(app.at(&format!("/events/{id}/rsvp"))).form(&[("response", "yes"), ("at", at.as_str())]).send();
@@ -1325,8 +1323,7 @@ async fn an_emailed_link_to_a_date_that_moved_or_went_leads_to_the_event(d: Dial
     let weekly = |start: &str, end: &str| event_form(&[("repeat", "weekly"), ("start", start), ("end", end)]);
     let r = admin.post(app.at("/n/eas/events/new")).form(&weekly("2027-03-09T10:00", "2027-03-09T11:00")).send();
     let r = r.await.unwrap();
-    let id =
-        r.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_owned();
+    let id = event_id_in(&r);
     let key = |t: &str| DateTime::parse_from_rfc3339(t).unwrap().timestamp_micros();
     let old = key("2027-03-16T10:00:00Z");
     let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&weekly("2027-03-09T10:30", "2027-03-09T11:30"));
@@ -1378,15 +1375,7 @@ async fn more_places_from_a_date_on_go_to_those_waiting(d: Dialect) {
     f.push(("at".into(), second.clone()));
     let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&f).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let new_id: uuid::Uuid = r.headers()["location"]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/events/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let new_id: uuid::Uuid = event_id_in(&r).parse().unwrap();
     assert_ne!(new_id.to_string(), id);
     let fresh = store::by_id(&app.state.db, new_id).await.unwrap().unwrap();
     let people = store::attendees(&app.state.db, new_id, fresh.starts_at).await.unwrap();
@@ -1426,4 +1415,34 @@ async fn who_gave_feedback_already_is_not_asked_for_it(d: Dialect) {
     let asked = |mails: Vec<String>| mails.iter().filter(|m| m.contains("Subject: How was Monthly meeting?")).count();
     assert_eq!(asked(app.emails_to("cy@example.org").await), 1, "Cy is asked");
     assert_eq!(asked(app.emails_to("bo@example.org").await), 0, "Bo has answered already");
+}
+
+/// The code shown at one meeting of a series checks people in to that meeting only: next
+/// month's is another, so nobody checks in from home with an old one.
+async fn each_date_of_a_series_has_its_own_check_in_code(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let bo = member(&app, "bo@example.org", "Bo Member", "eas").await;
+    let start = Utc::now() + Duration::minutes(30);
+    let (from, to) = (local_input(start), local_input(start + Duration::hours(1)));
+    let id = create_event(&app, &admin, "eas", &[("repeat", "weekly"), ("start", &from), ("end", &to)]).await;
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let code_on = |at: DateTime<Utc>| {
+        let (admin, url) = (admin.clone(), app.at(&format!("/events/{id}?at={}", at.timestamp_micros())));
+        async move {
+            let page = body(admin.get(url).send().await.unwrap()).await;
+            let code = page.split("Self check-in code for this event: <strong><code>").nth(1).unwrap_or_default();
+            code.split('<').next().unwrap_or_default().to_owned()
+        }
+    };
+    let (first, second) = (code_on(e.starts_at).await, code_on(e.starts_at + Duration::days(7)).await);
+    assert_eq!((first.len(), second.len()), (6, 6), "{first} {second}");
+    assert_ne!(first, second, "each date its own code");
+    let at = e.starts_at.timestamp_micros().to_string();
+    let check_in = |code: String| {
+        bo.post(app.at(&format!("/events/{id}/check-in"))).form(&[("code", code), ("at", at.clone())]).send()
+    };
+    assert_eq!(check_in(second).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY, "next week's code");
+    assert_eq!(check_in(first).await.unwrap().status(), StatusCode::SEE_OTHER, "this date's code");
 }

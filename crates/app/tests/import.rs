@@ -1643,6 +1643,11 @@ async fn none_removes_a_stored_manager_or_executives_so_a_reporting_line_can_tur
         "email,manager_email,supports_emails\r\nann@example.org,bea@example.org,NONE\r\nbea@example.org,N/A,\r\n";
     let r = import(db, turned.as_bytes(), apply()).await;
     assert!(r.applied && r.errors.is_empty(), "{:#?}", r.errors);
+    // The report shows each manager change by address, before and after.
+    let bea_row = r.outcomes.iter().find(|o| o.email == "bea@example.org").unwrap();
+    assert_eq!(bea_row.changes_in_words(), "manager (“ann@example.org” → (empty))");
+    let ann_row = r.outcomes.iter().find(|o| o.email == "ann@example.org").unwrap();
+    assert!(ann_row.changes_in_words().starts_with("manager (“cfo@example.org” → “bea@example.org”)"), "{ann_row:?}");
     let (ann, bea) = (profile(db, "ann@example.org").await, profile(db, "bea@example.org").await);
     assert_eq!((ann.manager_id, bea.manager_id), (Some(id("bea@example.org").await), None));
     assert!(ann.supports.is_empty(), "{:?}", ann.supports);

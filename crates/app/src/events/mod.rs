@@ -498,10 +498,23 @@ async fn record(
     Ok(())
 }
 
-/// A short code shown at the event for self check-in (no look-alike characters).
+/// The characters of check-in codes: no look-alikes (0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A short code shown at the event for self check-in.
 fn checkin_code() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-    random_token().bytes().take(6).map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char).collect()
+    random_token().bytes().take(6).map(|b| CODE_ALPHABET[usize::from(b) % CODE_ALPHABET.len()] as char).collect()
+}
+
+/// The self check-in code of one date: a one-off event's own code; for a series, one derived
+/// from the series' secret code and the date, so the code shown at one meeting does not check
+/// anyone in to the next from home.
+pub fn checkin_code_for(e: &Event, at: DateTime<Utc>) -> String {
+    if e.rrule.is_empty() {
+        return e.checkin_code.clone();
+    }
+    let digest = hex::decode(token_hash(&format!("{}:{}", e.checkin_code, at.timestamp_micros()))).unwrap_or_default();
+    digest.iter().take(6).map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char).collect()
 }
 
 /// An invitation-only network must stay invisible to outsiders, so its events are for members.
@@ -1401,7 +1414,7 @@ pub async fn self_check_in(state: &AppState, actor: &Actor, id: Uuid, at: DateTi
     if !check_in_open(&item, now) {
         return Err(closed("Check-in opens an hour before the event and closes an hour after it ends."));
     }
-    if !code.trim().eq_ignore_ascii_case(&a.event.checkin_code) {
+    if !code.trim().eq_ignore_ascii_case(&checkin_code_for(&a.event, item.occ.original)) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "code",
             "That code does not match. Check the code shown at the event.",
@@ -1742,6 +1755,8 @@ pub struct Detail {
     pub item: Option<Item>,
     pub upcoming: Vec<Item>,
     pub my_rsvp: Option<Rsvp>,
+    /// The actor's turn on the waiting list (1: the next place is theirs), when waiting.
+    pub my_turn: Option<usize>,
     pub going: i64,
     pub waiting: i64,
     pub attendees: Vec<store::Attendee>,
@@ -1773,6 +1788,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTi
         item: item.clone(),
         upcoming,
         my_rsvp: None,
+        my_turn: None,
         going: 0,
         waiting: 0,
         attendees: Vec::new(),
@@ -1789,7 +1805,11 @@ pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTi
         let all = store::attendees(&state.db, e.id, at).await?;
         d.my_rsvp = all.iter().find(|a| a.user_id == actor.user_id).map(|a| a.response);
         d.going = all.iter().filter(|a| a.response == Rsvp::Yes).count() as i64;
-        d.waiting = all.iter().filter(|a| a.response == Rsvp::Waitlisted).count() as i64;
+        let mut queue: Vec<_> = all.iter().filter(|a| a.response == Rsvp::Waitlisted).collect();
+        d.waiting = queue.len() as i64;
+        // In the order places are given (`store::waitlist`): who answered first.
+        queue.sort_by_key(|a| (a.responded_at, a.user_id));
+        d.my_turn = queue.iter().position(|a| a.user_id == actor.user_id).map(|i| i + 1);
         d.notes = store::notes(&state.db, e.id, at).await?;
         let hosts = store::hosts(&state.db, e.id).await?;
         let specific: Vec<String> =

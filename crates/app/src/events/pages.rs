@@ -830,6 +830,8 @@ struct EventPage {
     waiting: i64,
     my_rsvp: &'static str,
     my_rsvp_code: &'static str,
+    /// "2nd of 5" on the waiting list, when waiting.
+    my_turn: String,
     can_organise: bool,
     checkin_code: String,
     i_attended: bool,
@@ -848,6 +850,18 @@ struct EventPage {
     feedback_average: String,
     upcoming: Vec<Entry>,
     has_occurrence: bool,
+}
+
+/// 1 → "1st", 2 → "2nd", 11 → "11th", 22 → "22nd".
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 async fn event_page(
@@ -946,8 +960,12 @@ async fn event_page_with(
         waiting: d.waiting,
         my_rsvp: d.my_rsvp.map_or("", Rsvp::label),
         my_rsvp_code: d.my_rsvp.map_or("", Rsvp::as_str),
+        my_turn: d.my_turn.map_or_else(String::new, |n| format!("{} of {}", ordinal(n), d.waiting)),
         can_organise: d.access.can_organise,
-        checkin_code: if d.access.can_organise { e.checkin_code.clone() } else { String::new() },
+        checkin_code: match &d.item {
+            Some(i) if d.access.can_organise => super::checkin_code_for(&e, i.occ.original),
+            _ => String::new(),
+        },
         i_attended: d.i_attended,
         check_in_open: d.item.as_ref().is_some_and(|i| super::check_in_open(i, now)),
         attendance_open: d.item.as_ref().is_some_and(|i| super::attendance_open(i, now)),
@@ -1204,5 +1222,11 @@ mod tests {
         assert_eq!(shown(chrono_tz::Europe::London), "Thu 3 Dec 2026, 12:30–13:30 GMT");
         assert_eq!(shown(chrono_tz::America::Sao_Paulo), "Thu 3 Dec 2026, 09:30–10:30 UTC-03");
         assert_eq!(shown(chrono_tz::Asia::Singapore), "Thu 3 Dec 2026, 20:30–21:30 UTC+08");
+    }
+
+    #[test]
+    fn ordinals_read_as_spoken() {
+        let said: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].into_iter().map(super::ordinal).collect();
+        assert_eq!(said, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]);
     }
 }

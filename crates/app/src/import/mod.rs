@@ -1008,6 +1008,9 @@ fn plan(
                 // The one-line fields that change, with both values (the preview shows them).
                 let years = |y: Option<i64>| y.map(|y| y.to_string()).unwrap_or_default();
                 let employee_id = |p: &Option<String>| p.clone().unwrap_or_default();
+                // A manager by the address the file names them by.
+                let manager_of =
+                    |m: Option<UserId>| m.and_then(|m| email_of.get(&m)).map(|e| (*e).to_owned()).unwrap_or_default();
                 let from_to: Vec<(&'static str, String, String)> = [
                     ("employee ID", &employee_id(&cur.employee_id), &employee_id(&d.employee_id)),
                     ("name", &cur.name, &d.name),
@@ -1029,12 +1032,18 @@ fn plan(
                     changes.push("email");
                 }
                 changes.extend(from_to.iter().map(|(what, ..)| *what));
+                // The manager by address, shown with the rest (a manager that is no longer
+                // anyone's address still differs: the ids are compared).
+                let mut from_to = from_to;
+                if d.manager_id != cur.manager_id {
+                    changes.push("manager");
+                    from_to.push(("manager", manager_of(cur.manager_id), manager_of(d.manager_id)));
+                }
                 let mut diff = |differs: bool, what: &'static str| {
                     if differs {
                         changes.push(what);
                     }
                 };
-                diff(d.manager_id != cur.manager_id, "manager");
                 diff(!same_tags(&d.skills, &l.skills), "skills");
                 diff(!same_tags(&d.interests, &l.interests), "interests");
                 diff(!same_tags(&d.languages, &l.languages), "languages");
