@@ -1027,6 +1027,20 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let hist = body(bo.get(app.at("/calendar/attendance")).send().await.unwrap()).await;
     assert!(hist.contains("Monthly meeting") && hist.contains("Checked in with the code"), "{hist}");
+    // The organisers download the date's answers and attendance for Excel; members may not.
+    let sheet = format!("/events/{id}/attendees.csv?at={at}");
+    let r = admin.get(app.at(&sheet)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"monthly-meeting-") && disposition.ends_with("-attendees.csv\"")
+    );
+    let csv = body(r).await;
+    assert!(csv.starts_with("\u{feff}Name,Email,Answer,Answered at,Attended\r\n"), "{csv}");
+    assert!(csv.contains("Bo Member,bo@example.org,No answer,,checked in\r\n"), "{csv}");
+    assert_eq!(bo.get(app.at(&sheet)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 10, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "event.attendees_exported" && e.detail.ends_with(": 1 person")), "{log:?}");
     // The organiser marks Cy; a member cannot mark anyone.
     let cy = user_id(&app, "cy@example.org").await.to_string();
     assert_eq!(
@@ -1265,6 +1279,7 @@ async fn event_routes_follow_the_roles_in_each_network(d: Dialect) {
             ("GET", format!("/events/{event}/invite.ics?at={at}"), false),
             ("GET", format!("/n/{net}/events/new"), true),
             ("GET", format!("/events/{event}/edit"), true),
+            ("GET", format!("/events/{event}/attendees.csv?at={at}"), true),
             ("POST", format!("/events/{event}/notes"), true),
             ("POST", format!("/events/{event}/attendance"), true),
         ];

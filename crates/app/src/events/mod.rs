@@ -1741,12 +1741,58 @@ pub async fn occurrence_ics(
     if item.cancelled {
         return Err(closed("This date has been cancelled: there is nothing to add to a calendar."));
     }
-    // "team-lunch-2027-01-12.ics" rather than "event.ics": a phone keeps every download, and
-    // "event (7).ics" says nothing. ASCII letters, digits and dashes only: safe in a header.
-    let title = roundtable_domain::NetworkSlug::suggest(&roundtable_domain::fold(item.title()));
-    let day = item.occ.start.with_timezone(&tz_of(&a.event)).date_naive();
-    let name = if title.is_empty() { format!("event-{day}.ics") } else { format!("{title}-{day}.ics") };
+    let name = format!("{}.ics", file_stem(&item));
     Ok((name, ics::invitation(ics::Method::Publish, &item, None, &organiser(state), Some(&state.config.public_url()))))
+}
+
+/// "team-lunch-2027-01-12" rather than "event": a phone keeps every download, and "event (7)"
+/// says nothing. ASCII letters, digits and dashes only: safe in a header.
+fn file_stem(item: &Item) -> String {
+    let title = roundtable_domain::NetworkSlug::suggest(&roundtable_domain::fold(item.title()));
+    let day = item.occ.start.with_timezone(&tz_of(&item.event)).date_naive();
+    if title.is_empty() { format!("event-{day}") } else { format!("{title}-{day}") }
+}
+
+/// One date's answers and attendance as a spreadsheet for its organisers (a name badge list, a
+/// room booking, a mail merge): (file name, header, rows) — everyone who answered, then anyone
+/// marked as attended without an answer; times on `tz`'s clock.
+/// The download is in the audit log: it hands out people's addresses.
+pub async fn attendee_sheet(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    id: Uuid,
+    at: DateTime<Utc>,
+    tz: Tz,
+) -> Result<(String, [&'static str; 5], Vec<Vec<String>>)> {
+    let a = access(state, actor, id, Capability::Organise).await?;
+    let item = occurrence(state, &a.event, at).await?;
+    let answers = store::attendees(&state.db, id, item.occ.original).await?;
+    let attended = store::attended(&state.db, id, item.occ.original).await?;
+    let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+    let came = |user: UserId| {
+        attended.iter().find(|x| x.user_id == user).map_or_else(String::new, |x| match x.method.as_str() {
+            "code" => "checked in".to_owned(),
+            _ => "marked by an organiser".to_owned(),
+        })
+    };
+    let mut rows: Vec<Vec<String>> = answers
+        .iter()
+        .map(|r| {
+            vec![r.name.clone(), r.email.clone(), r.response.label().to_owned(), local(r.responded_at), came(r.user_id)]
+        })
+        .collect();
+    for x in attended.iter().filter(|x| !answers.iter().any(|r| r.user_id == x.user_id)) {
+        let email = store::recipient(&state.db, x.user_id).await?.map(|r| r.email).unwrap_or_default();
+        rows.push(vec![x.name.clone(), email, "No answer".to_owned(), String::new(), came(x.user_id)]);
+    }
+    let mut tx = state.db.begin().await?;
+    let people = if rows.len() == 1 { "1 person".to_owned() } else { format!("{} people", rows.len()) };
+    let detail = format!("{} on {}: {people}", item.title(), local(item.occ.start));
+    record(&mut tx, actor, actor_name, "event.attendees_exported", a.event.network_id, item.title(), &detail).await?;
+    tx.commit().await?;
+    let header = ["Name", "Email", "Answer", "Answered at", "Attended"];
+    Ok((format!("{}-attendees.csv", file_stem(&item)), header, rows))
 }
 
 /// Everything the event page shows.

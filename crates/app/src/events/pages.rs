@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/host", post(confirm_host))
         .route("/events/{id}/feedback", get(feedback_form).post(feedback))
         .route("/events/{id}/invite.ics", get(ics_download))
+        .route("/events/{id}/attendees.csv", get(attendees_download))
         .route("/ical/{file}", get(feed))
 }
 
@@ -1066,6 +1067,19 @@ async fn feedback(
         }
         Err(e) => Err(e),
     }
+}
+
+/// One date's answers and attendance as CSV, for its organisers.
+async fn attendees_download(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    Query(q): Query<AtQuery>,
+) -> Result<Response> {
+    let at = at_param(q.at.as_deref())?.ok_or(AppError::NotFound)?;
+    let (name, header, rows) =
+        super::attendee_sheet(&state, &s.actor(), &s.user.name, event_id(&id)?, at, s.tz).await?;
+    Ok(crate::http::csv_download(&name, &header, rows))
 }
 
 async fn ics_download(
