@@ -1063,6 +1063,7 @@ pub fn notes(sheet: &Sheet, mapping: &Mapping) -> Vec<String> {
             sheet.headers[i]
         ));
     }
+    notes.extend(unlikely_choices(sheet, mapping));
     for (column, i, example) in names_columns(sheet) {
         if mapping.get(column) == Some(i) {
             continue;
@@ -1074,6 +1075,52 @@ pub fn notes(sheet: &Sheet, mapping: &Mapping) -> Vec<String> {
             sheet.headers[i],
             example.chars().take(40).collect::<String>()
         ));
+    }
+    notes
+}
+
+/// Columns chosen for a name or a one-line field that hold email addresses or dates in most
+/// rows — a choice slipped a line on the column page ("Full name" fed by "Start Date" would
+/// rename everyone "15/03/2024"): said, with an example, so the preview is read twice.
+fn unlikely_choices(sheet: &Sheet, mapping: &Mapping) -> Vec<String> {
+    const TEXT: [Column; 8] = [
+        Column::Name,
+        Column::FirstName,
+        Column::LastName,
+        Column::PreferredName,
+        Column::JobTitle,
+        Column::Department,
+        Column::Location,
+        Column::Level,
+    ];
+    let looks_like = |cell: &str| {
+        let cell = cell.trim();
+        if cell.contains('@') && !cell.contains(' ') {
+            Some("email addresses")
+        } else if year_last(without_midnight(cell)).is_some()
+            || chrono::NaiveDate::parse_from_str(without_midnight(cell), "%Y-%m-%d").is_ok()
+        {
+            Some("dates")
+        } else {
+            None
+        }
+    };
+    let mut notes = Vec::new();
+    for column in TEXT {
+        let Some(i) = mapping.get(column) else { continue };
+        let cells: Vec<&str> =
+            sheet.rows.iter().filter_map(|r| r.cells.get(i)).map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+        for what in ["email addresses", "dates"] {
+            let like: Vec<&&str> = cells.iter().filter(|c| looks_like(c) == Some(what)).collect();
+            if !like.is_empty() && like.len() * 5 >= cells.len() * 4 {
+                notes.push(format!(
+                    "Column “{}”, chosen for {}, holds {what} (such as “{}”): check that it is the column you meant.",
+                    sheet.headers[i],
+                    column.label().to_lowercase(),
+                    like[0].chars().take(40).collect::<String>()
+                ));
+            }
+        }
     }
     notes
 }
@@ -2362,6 +2409,26 @@ mod tests {
         // A "Title" of job titles is the job title.
         let s = sheet("Email,Title,Name\na@x.org,Office Manager,Al Bee\n");
         assert_eq!(Mapping::guess(&s).get(Column::JobTitle), Some(1));
+    }
+
+    #[test]
+    fn a_text_field_fed_by_a_column_of_dates_or_addresses_is_pointed_out() {
+        let s = sheet(
+            "Email,Name,Start Date,Manager Email\na@x.org,Al Bee,15/03/2024,m@x.org\nb@x.org,Bo Cee,2024-01-02,m@x.org\n",
+        );
+        let chosen = "name=Start Date;department=Manager Email";
+        let m = Mapping::guess(&s).with_chosen(chosen, &s.headers).unwrap();
+        let said = notes(&s, &m);
+        assert!(
+            said.iter().any(|n| n.contains("“Start Date”, chosen for full name, holds dates (such as “15/03/2024”)")),
+            "{said:?}"
+        );
+        assert!(
+            said.iter().any(|n| n.contains("“Manager Email”, chosen for department or function, holds email addresses")),
+            "{said:?}"
+        );
+        // The columns as guessed say nothing.
+        assert!(notes(&s, &Mapping::guess(&s)).is_empty(), "{:?}", notes(&s, &Mapping::guess(&s)));
     }
 
     #[test]
