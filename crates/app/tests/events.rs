@@ -32,6 +32,7 @@ both!(
     more_places_from_a_date_on_go_to_those_waiting,
     who_gave_feedback_already_is_not_asked_for_it,
     each_date_of_a_series_has_its_own_check_in_code,
+    a_new_event_can_be_announced_to_the_networks_members,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1460,4 +1461,47 @@ async fn each_date_of_a_series_has_its_own_check_in_code(d: Dialect) {
     };
     assert_eq!(check_in(second).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY, "next week's code");
     assert_eq!(check_in(first).await.unwrap().status(), StatusCode::SEE_OTHER, "this date's code");
+}
+
+/// "Email the network's members about this event": each member but the organiser is told what,
+/// when on their own clock, where, and where to answer — once; without the box, no one.
+async fn a_new_event_can_be_announced_to_the_networks_members(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    member(&app, "bo@example.org", "Bo Member", "eas").await;
+    member(&app, "cy@example.org", "Cy Member", "eas").await;
+    set_tz(&app, "cy@example.org", "America/New_York").await;
+    app.user("out@example.org", "Oz Outsider").await;
+    let form = body(admin.get(app.at("/n/eas/events/new")).send().await.unwrap()).await;
+    assert!(form.contains("name=\"announce\""), "the new-event form offers it: {form}");
+    let quiet = create_event(&app, &admin, "eas", &[("title", "Quiet one")]).await;
+    assert!(!quiet.is_empty());
+    let id = create_event(&app, &admin, "eas", &[("title", "Spring social"), ("announce", "on")]).await;
+    let told = |email: &'static str| {
+        let app = &app;
+        async move {
+            let mails = app.emails_to(email).await;
+            mails
+                .into_iter()
+                .filter(|m| m.contains("Subject: New event in Network eas"))
+                .map(|m| unqp(&m))
+                .collect::<Vec<_>>()
+        }
+    };
+    let bo = told("bo@example.org").await;
+    assert_eq!(bo.len(), 1, "one announcement, for the announced event only: {bo:?}");
+    assert!(
+        bo[0].contains("Spring social")
+            && bo[0].contains("Where: Room 4.01")
+            && bo[0].contains(&format!("/events/{id}")),
+        "{}",
+        bo[0]
+    );
+    let cy = told("cy@example.org").await;
+    assert!(cy[0].contains("07:00") && cy[0].contains("EST"), "on Cy's clock: {}", cy[0]);
+    assert!(told("out@example.org").await.is_empty(), "not a member");
+    assert!(told("admin@example.org").await.is_empty(), "not the organiser who created it");
+    let edit = body(admin.get(app.at(&format!("/events/{id}/edit"))).send().await.unwrap()).await;
+    assert!(!edit.contains("name=\"announce\""), "an edit tells those who answered, not everyone");
 }

@@ -241,6 +241,9 @@ pub struct EventInput {
     pub reminder_hours: String,
     #[serde(default)]
     pub host: String,
+    /// On a new event: email the network's members about it (a checkbox: any value but empty).
+    #[serde(default)]
+    pub announce: String,
 }
 
 struct Parsed {
@@ -552,8 +555,59 @@ pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     }
     record(&mut tx, actor, actor_name, "event.created", seen.network.id, &p.fields.title, p.fields.kind.as_str())
         .await?;
+    if !input.announce.trim().is_empty() {
+        let e = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
+        announce(state, &mut tx, &seen, &e, actor, now).await?;
+    }
     tx.commit().await?;
     Ok(id)
+}
+
+/// Emails each active member of the network but the organiser about a new event: what, when
+/// (on each one's clock), where, and the link to answer. Queued with the event, so the mail goes
+/// if and only if the event was created.
+async fn announce(
+    state: &AppState,
+    tx: &mut Tx,
+    seen: &Seen,
+    e: &Arc<Event>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(first) = expand(e, &[], e.starts_at, e.starts_at + Duration::seconds(1)).into_iter().next() else {
+        return Ok(());
+    };
+    let about = crate::members::markdown_text(&e.description);
+    let about: String = about.chars().take(600).collect();
+    let repeats = Rule::parse(&e.rrule).map(|r| r.describe()).unwrap_or_default();
+    let snapshot = state.snapshot().await?;
+    let members: Vec<UserId> = snapshot
+        .members(seen.network.id, "", false, usize::MAX, 0)
+        .rows()
+        .map(|m| m.id)
+        .filter(|id| *id != actor.user_id)
+        .collect();
+    for member in members {
+        let Some(to) = store::recipient(&state.db, member).await? else { continue };
+        let mut paragraphs =
+            vec![format!("{} has a new event: {}, on {}.", seen.network.name, e.title, when(&first, &to.time_zone))];
+        if !repeats.is_empty() {
+            paragraphs.push(format!("{repeats}."));
+        }
+        paragraphs.push(where_text(e));
+        if !about.trim().is_empty() {
+            paragraphs.push(about.clone());
+        }
+        let m = Mail {
+            to: &to.email,
+            subject: format!("New event in {}: {}", seen.network.name, e.title),
+            paragraphs,
+            action: Some(("See the event and answer", event_url(state, &first))),
+        };
+        let key = format!("event-announced:{}:{}", e.id, member);
+        mail::queue_with_ics(tx, &m, None, Some(key), now).await?;
+    }
+    Ok(())
 }
 
 /// What an edit or cancellation applies to.

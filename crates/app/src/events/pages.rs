@@ -551,6 +551,7 @@ fn input_of(e: &roundtable_store::events::Event, item: Option<&Item>, host: Opti
         audience: e.audience.as_str().into(),
         reminder_hours: (e.reminder_minutes / 60).to_string(),
         host: host.map(|h| h.to_string()).unwrap_or_default(),
+        announce: String::new(),
     }
 }
 

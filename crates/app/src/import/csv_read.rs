@@ -2424,7 +2424,8 @@ mod tests {
             "{said:?}"
         );
         assert!(
-            said.iter().any(|n| n.contains("“Manager Email”, chosen for department or function, holds email addresses")),
+            said.iter()
+                .any(|n| n.contains("“Manager Email”, chosen for department or function, holds email addresses")),
             "{said:?}"
         );
         // The columns as guessed say nothing.
