@@ -305,6 +305,20 @@ async fn bad_event_input_is_explained_and_changes_nothing(d: Dialect) {
     let html = body(r).await;
     assert!(html.contains("01:30 on 28 Mar 2027 does not exist in Europe/London"), "{html}");
     assert!(!html.contains("The end must be after the start"), "the end is not at fault: {html}");
+    // A year typed wrong is refused, naming it; a date long past or far ahead is no event.
+    for (start, end, year) in
+        [("1970-01-12T12:00", "1970-01-12T13:00", "1970"), ("2207-01-12T12:00", "2207-01-12T13:00", "2207")]
+    {
+        let r = admin
+            .post(app.at("/n/eas/events/new"))
+            .form(&event_form(&[("start", start), ("end", end)]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = body(r).await;
+        assert!(html.contains(&format!("Check the year: {year} is out of range")), "{html}");
+    }
     let n = networks_events(&app, "eas").await;
     assert_eq!(n, 0, "nothing was created");
     // Unknown and malformed ids are simply not found.

@@ -17,7 +17,7 @@ use crate::mail::{self, Email as Mail};
 use crate::networks::{self as nets, Seen};
 use crate::security::{random_token, token_hash};
 use crate::state::AppState;
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use roundtable_domain::error::gather;
 use roundtable_domain::events::{
@@ -300,6 +300,17 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     let description = gather(&mut errs, LongText::parse("description", &input.description, 10_000));
     let tz = gather(&mut errs, parse_time_zone("time_zone", &input.time_zone));
     let start = gather(&mut errs, parse_local("start", &input.start, "start"));
+    // A year typed wrong (1970, 2207) would file the event where no calendar view reaches it;
+    // a series that began years ago still edits.
+    let this_year = Utc::now().year();
+    let start = start.filter(|s| {
+        let sane = (2000..=this_year + 10).contains(&s.year());
+        if !sane {
+            let why = format!("Check the year: {} is out of range (from 2000 to {}).", s.year(), this_year + 10);
+            errs.push(FieldError::new("start", why));
+        }
+        sane
+    });
     let end = gather(&mut errs, parse_local("end", &input.end, "end"));
     // A time the clocks skip (01:30 on the night they go forward) would be shown an hour later
     // than typed: said, so the organiser chooses.
