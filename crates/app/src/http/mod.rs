@@ -533,12 +533,19 @@ pub fn unneutralise(cell: &str) -> &str {
 
 /// A CSV attachment response.
 pub fn csv_download<R: IntoIterator<Item = Vec<String>>>(file_name: &str, header: &[&str], rows: R) -> Response {
+    csv_attachment(file_name, csv_bytes(header, rows))
+}
+
+/// CSV bytes as a download named `file_name` (a name safe in a header). Never cached: these
+/// files hold people's data (addresses, answers, HR fields).
+pub fn csv_attachment(file_name: &str, body: Vec<u8>) -> Response {
     (
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        csv_bytes(header, rows),
+        body,
     )
         .into_response()
 }

@@ -16,8 +16,8 @@ use askama::Template;
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use roundtable_domain::FieldError;
 use std::collections::HashMap;
@@ -219,7 +219,7 @@ async fn upload_form(s: Signed) -> Result<Response> {
 
 async fn template(s: Signed) -> Result<Response> {
     crate::admin::require_admin(&s.actor())?;
-    Ok(csv_response("roundtable-members-template.csv", csv_read::template().into_bytes()))
+    Ok(crate::http::csv_attachment("roundtable-members-template.csv", csv_read::template().into_bytes()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,7 +561,7 @@ async fn error_rows(
         Err(page) => return Ok(page),
     };
     match super::error_file(&state, &s.actor(), &sheet, &mapping, &opts).await {
-        Ok(Some((csv, _))) => Ok(csv_response(&errors_file_name(&carry.file_name), csv)),
+        Ok(Some((csv, _))) => Ok(crate::http::csv_attachment(&errors_file_name(&carry.file_name), csv)),
         Ok(None) => {
             let report = super::preview(&state, &s.actor(), &sheet, &mapping, &opts).await?;
             let r = view(report, &carry.file_name, &opts);
@@ -605,18 +605,6 @@ pub struct ExportQuery {
     /// "comma" (default) or "semicolon".
     #[serde(default)]
     pub separator: String,
-}
-
-fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// An export download is a GET (a browser saves it as a file), so the cross-site form check does
@@ -666,7 +654,7 @@ pub(super) async fn network_download(
     let separator = crate::http::Separator::parse(&q.separator)?;
     let body = super::export_network(state, actor, actor_name, slug, separator, tz).await?;
     // Only a network's own address gets this far (`export_network` found it): safe in a header.
-    Ok(csv_response(&format!("{slug}-members.csv"), body))
+    Ok(crate::http::csv_attachment(&format!("{slug}-members.csv"), body))
 }
 
 /// The export as a file download, for this page and the API.
@@ -685,7 +673,7 @@ pub(super) async fn export_download(
     let separator = crate::http::Separator::parse(&q.separator)?;
     let body = super::export(state, actor, actor_name, network, separator).await?;
     let name = network.map_or_else(|| "members.csv".to_owned(), |n| format!("members-{n}.csv"));
-    Ok(csv_response(&name, body))
+    Ok(crate::http::csv_attachment(&name, body))
 }
 
 #[cfg(test)]
