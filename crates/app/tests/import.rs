@@ -394,6 +394,30 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
     let r = import(db, FILE.as_bytes(), Options { dry_run: true, ..apply() }).await;
     let bea = r.outcomes.iter().find(|o| o.email == "bea@example.org").unwrap();
     assert!(bea.note.as_deref().is_some_and(|n| n.contains("stays")));
+    assert!(r.notes.iter().any(|n| n.contains("One person in the file has a deactivated account")), "{:?}", r.notes);
+    // The way back from a mistaken deactivation: the full file again, with "reactivate".
+    let with_carl = format!("{FILE}carl@example.org,Carl Leaver,,,,,,,,,,,,\r\n");
+    let preview = post(&app, &admin, "/admin/import/preview", &with_carl, &[("reactivate", "true")]).await;
+    let html = body(preview).await;
+    assert!(html.contains("To reactivate") && html.contains("account reactivated"), "{html}");
+    assert!(user(db, "carl@example.org").await.unwrap().deactivated_at.is_some(), "a preview changes nothing");
+    let done = body(post(&app, &admin, "/admin/import/apply", &with_carl, &[("reactivate", "true")]).await).await;
+    assert!(done.contains("Reactivated"), "{done}");
+    for back in ["bea@example.org", "carl@example.org"] {
+        assert!(user(db, back).await.unwrap().deactivated_at.is_none(), "{back} is active again");
+    }
+    let carl = app.sign_in("carl@example.org").await;
+    assert_eq!(carl.get(app.at("/account")).send().await.unwrap().status(), StatusCode::OK, "Carl signs in again");
+    let (log, _) = audit::page(db, 20, 0).await.unwrap();
+    assert!(
+        log.iter().any(|e| e.action == "person.reactivated"
+            && e.subject == "carl@example.org"
+            && e.detail.contains("hr.csv")),
+        "each reactivation is in the audit log"
+    );
+    // Once active, the same file changes nothing more.
+    let again = import(db, with_carl.as_bytes(), Options { reactivate: true, dry_run: true, ..apply() }).await;
+    assert!(again.reactivations.is_empty() && again.updated == 0, "{}", again.summary());
 }
 
 /// Posts a step of the import pages as the browser would, with the file text carried in the

@@ -81,6 +81,10 @@ pub enum ImportCommand {
         /// (otherwise refused, as the sign of a partial file).
         #[arg(long, requires = "deactivate_missing")]
         yes_deactivate_many: bool,
+        /// Reactivate the people in the file whose account is deactivated (rehired, or
+        /// deactivated by mistake); otherwise they stay deactivated, and the report says so.
+        #[arg(long)]
+        reactivate: bool,
     },
 }
 
@@ -137,6 +141,7 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         date_order,
         deactivate_missing,
         yes_deactivate_many,
+        reactivate,
     } = cmd;
     let (bytes, name) = if file.as_os_str() == "-" {
         let mut bytes = Vec::new();
@@ -147,7 +152,8 @@ pub async fn run_import(db: &Db, cmd: ImportCommand) -> anyhow::Result<()> {
         (bytes, file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned()))
     };
     let date_order = date_order.map(DateOrder::from);
-    let opts = Options { network, deactivate_missing, yes_deactivate_many, valid_rows_only, dry_run, date_order };
+    let opts =
+        Options { network, deactivate_missing, yes_deactivate_many, reactivate, valid_rows_only, dry_run, date_order };
     let bar = indicatif::ProgressBar::new_spinner().with_message("checking");
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} {msg:10} {bar:40} {pos}/{len} ({eta} left)")

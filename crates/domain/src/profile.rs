@@ -193,12 +193,24 @@ pub fn parse_date(field: &'static str, raw: &str, today: chrono::NaiveDate) -> R
     }
     let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| FieldError::new(field, "Enter a date like 2024-03-31."))?;
-    // Someone may join a month or two from now; a year typed wrong (2999, 1024) would sort them
-    // first among the newest and skew the figures.
-    if chrono::Datelike::year(&d) < 1900 || d > today + chrono::Duration::days(366) {
-        return Err(FieldError::new(field, "Check the year: the date is before 1900 or more than a year from now."));
+    if !plausible_start(d, today) {
+        return Err(FieldError::new(
+            field,
+            format!("Check the year: the date is before {EARLIEST_START_YEAR} or more than a year from now."),
+        ));
     }
     Ok(d.format("%Y-%m-%d").to_string())
+}
+
+/// No one at work today started before this year; an empty date cell shows in Excel as
+/// 1900-01-00 or 1900-01-01, which must not become a start date.
+pub const EARLIEST_START_YEAR: i32 = 1950;
+
+/// Whether someone can have started (or be about to start) on `d`: from
+/// `EARLIEST_START_YEAR` to a year from `today`. Someone may join a month or two from now; a
+/// year typed wrong (2999, 1024) would sort them first among the newest and skew the figures.
+pub fn plausible_start(d: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
+    chrono::Datelike::year(&d) >= EARLIEST_START_YEAR && d <= today + chrono::Duration::days(366)
 }
 
 /// An experience band for "people like me": 0–2, 3–5, 6–10, 11–20, 20+.
@@ -259,6 +271,8 @@ mod tests {
         assert_eq!(parse_date("start_date", "2027-01-04", today).unwrap(), "2027-01-04", "joining soon");
         assert!(parse_date("start_date", "2999-01-01", today).is_err());
         assert!(parse_date("start_date", "1024-05-01", today).is_err());
+        assert!(parse_date("start_date", "1900-01-01", today).is_err(), "Excel's empty date cell");
+        assert_eq!(parse_date("start_date", "1950-01-01", today).unwrap(), "1950-01-01");
         assert_eq!(experience_band(4), "3–5 years");
     }
 }

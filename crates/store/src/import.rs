@@ -49,6 +49,8 @@ queries! {
     ACTIVATE_MEMBERSHIPS_PG = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) SELECT j->>0, j->>1, 'member', 'active', $2::bigint, $2::bigint FROM json_array_elements($1::text::json) AS t(j) ON CONFLICT (network_id, user_id) DO UPDATE SET status = 'active', updated_at = excluded.updated_at, created_at = excluded.created_at WHERE memberships.status <> 'active'";
     DEACTIVATE_SQLITE = "UPDATE users SET deactivated_at = $2 WHERE deactivated_at IS NULL AND id IN (SELECT value FROM json_each($1))";
     DEACTIVATE_PG = "UPDATE users SET deactivated_at = $2 WHERE deactivated_at IS NULL AND id IN (SELECT json_array_elements_text($1::text::json))";
+    REACTIVATE_SQLITE = "UPDATE users SET deactivated_at = NULL WHERE deactivated_at IS NOT NULL AND id IN (SELECT value FROM json_each($1))";
+    REACTIVATE_PG = "UPDATE users SET deactivated_at = NULL WHERE deactivated_at IS NOT NULL AND id IN (SELECT json_array_elements_text($1::text::json))";
     DELETE_SESSIONS_SQLITE = "DELETE FROM sessions WHERE user_id IN (SELECT value FROM json_each($1))";
     DELETE_SESSIONS_PG = "DELETE FROM sessions WHERE user_id IN (SELECT json_array_elements_text($1::text::json))";
     /// Holds off other writers to people's rows until the import commits: it writes back what it
@@ -410,6 +412,11 @@ pub async fn activate_memberships(tx: &mut Tx, pairs: &[(NetworkId, UserId)], no
     let people = ids(pairs, |p| p.1);
     let rows = pairs.iter().map(|(n, u)| json!([n.0.to_string(), u.0.to_string()])).collect();
     batch(tx, (ACTIVATE_MEMBERSHIPS_SQLITE, ACTIVATE_MEMBERSHIPS_PG), &people, rows, Some(now)).await
+}
+
+/// Reactivates deactivated accounts (they sign in again with their password, or set one).
+pub async fn reactivate(tx: &mut Tx, people: &[UserId]) -> Result<u64> {
+    batch(tx, (REACTIVATE_SQLITE, REACTIVATE_PG), people, people.iter().copied().map(id).collect(), None).await
 }
 
 /// Deactivates the accounts and ends their sessions and API tokens.

@@ -37,6 +37,9 @@ pub struct ImportQuery {
     deactivate_missing: bool,
     /// Confirms a deactivation of more than half of the active people.
     yes_deactivate_many: bool,
+    /// Reactivate the people on the file's rows whose account is deactivated (rehired, or
+    /// deactivated by mistake); otherwise they stay deactivated and the report says so.
+    reactivate: bool,
     /// Import the valid rows of a file that has errors (otherwise such a file imports nothing).
     valid_rows_only: bool,
     /// How dates such as 2/11/2019 are written; by default the file's dates show it (a day over
@@ -78,7 +81,7 @@ pub struct RowOutcomeJson {
     note: Option<String>,
 }
 
-/// A deactivated person (or one who would be).
+/// A person deactivated or reactivated (or who would be).
 #[derive(Serialize, ToSchema)]
 pub struct DeactivatedJson {
     email: String,
@@ -101,6 +104,9 @@ pub struct ImportReportJson {
     errors: Vec<RowErrorJson>,
     people: Vec<RowOutcomeJson>,
     deactivations: Vec<DeactivatedJson>,
+    /// People in the file whose deactivated account is reactivated (with `reactivate`); they
+    /// are counted in `updated`, and `changes` says `account reactivated`.
+    reactivations: Vec<DeactivatedJson>,
     /// Which of the file's columns fed each field (field key → header), guessed from the
     /// header names or chosen with `columns`.
     columns: std::collections::BTreeMap<String, String>,
@@ -163,6 +169,7 @@ fn report_json(r: Report, columns: Vec<(&'static str, String)>) -> ImportReportJ
             })
             .collect(),
         deactivations: r.deactivations.into_iter().map(|(email, name)| DeactivatedJson { email, name }).collect(),
+        reactivations: r.reactivations.into_iter().map(|(email, name)| DeactivatedJson { email, name }).collect(),
         ignored_columns: r.ignored_columns,
         date_note: r.date_note,
         notes: r.notes,
@@ -196,6 +203,7 @@ pub async fn import_members(
         network: q.network,
         deactivate_missing: q.deactivate_missing,
         yes_deactivate_many: q.yes_deactivate_many,
+        reactivate: q.reactivate,
         valid_rows_only: q.valid_rows_only,
         dry_run: q.dry_run,
         date_order: q.date_order,

@@ -7,7 +7,7 @@
 
 use crate::members::short;
 use chrono::NaiveDate;
-use roundtable_domain::profile::{parse_tags, parse_years};
+use roundtable_domain::profile::{self, parse_tags, parse_years};
 use roundtable_domain::{Email, NetworkSlug, PersonName};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
@@ -1611,6 +1611,24 @@ fn employment(cell: &str) -> Option<bool> {
     }
 }
 
+/// A start date read from the cell `v` as `iso` that someone can have started on (as the profile
+/// form takes them), or (what is wrong, how to fix it).
+fn plausible_start(v: &str, iso: &str, today: NaiveDate) -> Result<(), (String, String)> {
+    let Ok(d) = NaiveDate::parse_from_str(iso, "%Y-%m-%d") else { return Ok(()) };
+    if profile::plausible_start(d, today) {
+        return Ok(());
+    }
+    let problem = if chrono::Datelike::year(&d) <= 1900 {
+        format!("“{v}” is the date Excel shows for an empty date cell, or a year typed wrong.")
+    } else {
+        format!("“{v}” is before {} or more than a year from now.", profile::EARLIEST_START_YEAR)
+    };
+    Err((
+        problem,
+        "Check the year in your HR system, or leave the cell empty if the start date is not known.".to_owned(),
+    ))
+}
+
 /// Every row of the sheet, read as `mapping` says; `today` tells a leaving date that has come
 /// from one still to come.
 pub fn records(sheet: &Sheet, mapping: &Mapping, date_order: Option<DateOrder>, today: NaiveDate) -> Vec<Record> {
@@ -1850,7 +1868,7 @@ fn record(
         }
     }
     if let Some(v) = value(Column::StartDate) {
-        match dates.date(v) {
+        match dates.date(v).and_then(|d| plausible_start(v, &d, today).map(|()| d)) {
             Ok(d) => r.start_date = Some(d),
             Err((problem, fix)) => err(Column::StartDate, problem, &fix),
         }
@@ -2156,6 +2174,17 @@ mod tests {
     /// The day the tests' imports run.
     fn day() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+
+    #[test]
+    fn a_start_date_no_one_can_have_is_refused_as_the_profile_form_refuses_it() {
+        let odd =
+            sheet("email,start_date\na@x.org,1900-01-01\nb@x.org,1/0/1900\nc@x.org,2999-01-01\nd@x.org,1975-06-30\n");
+        let rs = records(&odd, &Mapping::guess(&odd), None, day());
+        assert!(rs[0].errors[0].problem.contains("empty date cell"), "{:?}", rs[0].errors);
+        assert!(!rs[1].errors.is_empty(), "Excel's day 0 is no date either");
+        assert!(rs[2].errors[0].problem.contains("more than a year from now"), "{:?}", rs[2].errors);
+        assert_eq!((rs[3].start_date.as_deref(), rs[3].errors.len()), (Some("1975-06-30"), 0));
     }
 
     #[test]

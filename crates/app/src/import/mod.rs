@@ -41,7 +41,8 @@
 //! - "Deactivate people missing from the file" deactivates active accounts whose email is on no
 //!   row, across the whole organisation (with or without a network) — never the person importing
 //!   and never an organisation administrator. People in the file whose account is deactivated
-//!   stay deactivated (reactivate them on the People page). It is refused, and nothing changes,
+//!   stay deactivated unless "reactivate" is chosen (`Options::reactivate`: the way back from a
+//!   mistaken deactivation, or for people rehired). It is refused, and nothing changes,
 //!   while any row's email cannot be read (that person would look missing), and when it would
 //!   deactivate more than half of the active people unless `yes_deactivate_many` confirms it (a
 //!   file that small is usually part of the organisation, not the full HR list). People left
@@ -92,6 +93,9 @@ pub struct Options {
     /// Confirms a deactivation of more than half of the active people, which is otherwise
     /// refused as the sign of a partial file (`--yes-deactivate-many`, a checkbox on the page).
     pub yes_deactivate_many: bool,
+    /// Reactivate the people on the file's rows whose account is deactivated (not erased): the
+    /// way back from a mistaken `deactivate_missing`, or for people rehired (`--reactivate`).
+    pub reactivate: bool,
     pub valid_rows_only: bool,
     /// Check and report only.
     pub dry_run: bool,
@@ -169,6 +173,12 @@ pub struct Report {
     pub updated: usize,
     pub unchanged: usize,
     pub deactivated: usize,
+    /// (email, name) of the people on the file's rows whose deactivated account is reactivated
+    /// (or would be); they are counted among the updated.
+    pub reactivations: Vec<(String, String)>,
+    /// How many people on the file's rows have a deactivated account that stays so (without
+    /// `Options::reactivate`).
+    pub still_deactivated: usize,
     /// Lines of the rows with at least one error.
     pub error_lines: Vec<u64>,
     /// Every problem, by line.
@@ -217,14 +227,20 @@ impl Report {
         format!("{}: {}{skipped}", rows_n(self.rows), self.counts())
     }
 
-    /// "3 created, 1 updated, 0 unchanged, 0 deactivated, 0 with errors".
+    /// "3 created, 1 updated, 0 unchanged, 0 deactivated, 0 with errors" (and "2 reactivated"
+    /// among the updated, when some are).
     pub fn counts(&self) -> String {
-        let renamed = match self.email_changes.len() {
-            0 => String::new(),
-            n => format!(" ({n} with a new email, found by employee ID)"),
-        };
+        let among: Vec<String> = [
+            (self.email_changes.len(), "with a new email, found by employee ID"),
+            (self.reactivations.len(), "reactivated"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        let among = if among.is_empty() { String::new() } else { format!(" ({})", among.join("; ")) };
         format!(
-            "{} created, {} updated{renamed}, {} unchanged, {} deactivated, {} with errors",
+            "{} created, {} updated{among}, {} unchanged, {} deactivated, {} with errors",
             self.created,
             self.updated,
             self.unchanged,
@@ -289,7 +305,11 @@ struct Plan {
     name_changes: Vec<(UserId, String)>,
     memberships: Vec<(NetworkId, UserId)>,
     deactivate: Vec<UserId>,
+    reactivate: Vec<UserId>,
 }
+
+/// The change a reactivation shows among a row's fields.
+const REACTIVATED: &str = "account reactivated";
 
 #[derive(Default)]
 struct Lists {
@@ -1055,6 +1075,12 @@ fn plan(
                     changes.push("networks");
                 }
                 let profile_changed = changes.iter().any(|c| *c != "networks");
+                let reactivate = cur.deactivated && opts.reactivate;
+                if reactivate {
+                    changes.push(REACTIVATED);
+                    p.reactivate.push(id);
+                    p.report.reactivations.push((d.email.clone(), d.name.clone()));
+                }
                 let action = if changes.is_empty() { Action::Unchanged } else { Action::Update };
                 if d.name != cur.name {
                     p.name_changes.push((id, cur.name.clone()));
@@ -1075,9 +1101,10 @@ fn plan(
                     ));
                     p.report.employee_ids_kept.push((r.line, file.clone(), stored.clone()));
                 }
-                if cur.deactivated {
+                if cur.deactivated && !reactivate {
+                    p.report.still_deactivated += 1;
                     notes.push(
-                        "This account is deactivated and stays so; reactivate it on the People page if needed."
+                        "This account is deactivated and stays so: choose “Reactivate people in the file whose account is deactivated” (on the command line: --reactivate), or reactivate it on the People page."
                             .to_owned(),
                     );
                 }
@@ -1210,6 +1237,15 @@ fn plan(
         r.notes.push(format!(
             "Deactivated already, as the file says they have left: nothing to do ({}).",
             lines_text(&already)
+        ));
+    }
+    if r.still_deactivated > 0 {
+        let (who, has, stays) = match r.still_deactivated {
+            1 => ("One person".to_owned(), "has", "stays"),
+            n => (format!("{n} people"), "have", "stay"),
+        };
+        r.notes.push(format!(
+            "{who} in the file {has} a deactivated account and {stays} deactivated (the row says so). To bring back people rehired or deactivated by mistake, choose “Reactivate people in the file whose account is deactivated” (on the command line: --reactivate)."
         ));
     }
     if !former_holders.is_empty() {
@@ -1463,6 +1499,9 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
     for &person in &p.deactivate {
         crate::events::queue_giving_up(tx, person, None, crate::events::GivenUp::Deactivated, now).await?;
     }
+    for c in p.reactivate.chunks(CHUNK) {
+        store::reactivate(tx, c).await?;
+    }
     if total > CHUNK as u64 {
         store::end_bulk(tx).await?;
     }
@@ -1584,15 +1623,22 @@ async fn apply_records(
         )
         .await?;
     }
-    // So is each person the file deactivated, as a deactivation on the People page is.
-    for (email, _) in &p.report.deactivations {
-        let why = format!("HR import {file_name}: {}", p.report.why_deactivated(email));
+    // So is each person the file deactivated or reactivated, as a change on the People page is.
+    let deactivated = p.report.deactivations.iter().map(|(email, _)| {
+        ("person.deactivated", email, format!("HR import {file_name}: {}", p.report.why_deactivated(email)))
+    });
+    let reactivated = p
+        .report
+        .reactivations
+        .iter()
+        .map(|(email, _)| ("person.reactivated", email, format!("HR import {file_name}: in the file")));
+    for (action, email, why) in deactivated.chain(reactivated) {
         audit::record(
             &mut tx,
             &audit::NewEntry {
                 actor_id: by.user_id,
                 actor_name: &by.name,
-                action: "person.deactivated",
+                action,
                 network_id: None,
                 subject: email,
                 detail: &why,

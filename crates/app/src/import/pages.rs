@@ -141,6 +141,7 @@ fn options(p: &Parts) -> Options {
         network: Some(p.get("network").trim().to_owned()).filter(|s| !s.is_empty()),
         deactivate_missing: p.flag("deactivate_missing"),
         yes_deactivate_many: p.flag("deactivate_many"),
+        reactivate: p.flag("reactivate"),
         valid_rows_only: p.flag("valid_rows_only"),
         dry_run: false,
         date_order: DateOrder::parse(p.get("date_order")),
@@ -163,6 +164,8 @@ struct Carry {
     deactivate_missing: bool,
     /// "Yes, deactivate more than half of the people" was ticked.
     deactivate_many: bool,
+    /// "Reactivate people in the file whose account is deactivated" was ticked.
+    reactivate: bool,
     /// The order of dates such as 2/11/2019 chosen (`DateOrder::key`), or "" to work it out.
     date_order: &'static str,
     /// (column key, chosen index or "")
@@ -178,6 +181,7 @@ impl Carry {
             network: opts.network.clone().unwrap_or_default(),
             deactivate_missing: opts.deactivate_missing,
             deactivate_many: opts.yes_deactivate_many,
+            reactivate: opts.reactivate,
             date_order: opts.date_order.map_or("", DateOrder::key),
             mapping: Column::ALL
                 .iter()
@@ -383,6 +387,8 @@ struct ReportView {
     updated: usize,
     unchanged: usize,
     deactivated: usize,
+    /// Deactivated accounts of people in the file that are (or would be) reactivated.
+    reactivated: usize,
     error_rows: usize,
     valid_rows: usize,
     errors: Vec<ErrorView>,
@@ -414,6 +420,7 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
         encoding: r.encoding,
         delimiter: delimiter_name(r.delimiter),
         rows: r.rows,
+        reactivated: r.reactivations.len(),
         created: r.created,
         updated: r.updated,
         unchanged: r.unchanged,
