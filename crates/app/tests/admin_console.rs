@@ -4,12 +4,16 @@
 
 mod support;
 
+use reqwest::StatusCode;
 use roundtable_app::admin::console;
 use roundtable_store::Dialect;
 use roundtable_store::users;
 use support::{PASSWORD, TestApp};
 
-both!(revoking_the_last_organisation_admin_is_refused);
+both!(
+    revoking_the_last_organisation_admin_is_refused,
+    a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose_it,
+);
 
 async fn revoking_the_last_organisation_admin_is_refused(d: Dialect) {
     let app = TestApp::spawn(d).await;
@@ -28,4 +32,66 @@ async fn revoking_the_last_organisation_admin_is_refused(d: Dialect) {
     assert!(!console::set_admin(db, "bo@example.org", true).await.unwrap());
     assert!(!console::set_admin(db, "ida@example.org", false).await.unwrap());
     assert_eq!(roundtable_store::audit::page(db, 100, 0).await.unwrap().0.len(), log.len());
+}
+
+/// On the People page and from the shell alike: only an active account becomes an admin; a
+/// deactivated admin is not "the last administrator", so the right can always be taken back;
+/// an erased account shows as such, with nothing left to do to it.
+async fn a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose_it(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    app.user("bo@example.org", "Bo Member").await;
+    app.user("cy@example.org", "Cy Member").await;
+    let (bo, cy) = (app.user_id("bo@example.org").await, app.user_id("cy@example.org").await);
+    let post = |path: String, form: Vec<(&'static str, &'static str)>| {
+        let (app, admin) = (&app, &admin);
+        async move { admin.post(app.at(&path)).form(&form).send().await.unwrap() }
+    };
+    // Bo is made an admin, then leaves: deactivated, he is not one of the active admins.
+    let r = post(format!("/admin/people/{bo}/admin"), vec![("value", "true")]).await;
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("notice=admin-granted"));
+    let r = post(format!("/admin/people/{bo}/active"), vec![("value", "false")]).await;
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("notice=person-deactivated"));
+    // The only active admin takes his right away: no "last administrator" refusal.
+    let r = post(format!("/admin/people/{bo}/admin"), vec![("value", "false")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!users::by_id(db, bo).await.unwrap().unwrap().is_org_admin);
+    // Nor may it be given back while he is away — said on the People page, beside the list.
+    let r = post(format!("/admin/people/{bo}/admin"), vec![("value", "true")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Bo Member is deactivated: reactivate the account first") && page.contains("<h1>People</h1>"),
+        "{page}"
+    );
+    assert!(!users::by_id(db, bo).await.unwrap().unwrap().is_org_admin, "nothing changed");
+    let e = console::set_admin(db, "bo@example.org", true).await.unwrap_err();
+    assert!(e.to_string().contains("deactivated"), "{e}");
+    // The admin's own account: refused on the page itself, not on an error page.
+    let me = app.user_id("admin@example.org").await;
+    let r = post(format!("/admin/people/{me}/active"), vec![("value", "false")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("You cannot deactivate your own account here.") && page.contains("<h1>People</h1>"),
+        "{page}"
+    );
+    // Erased, Cy is shown as such, and offered nothing but the list.
+    let r = post(format!("/admin/people/{cy}/erase"), vec![("confirm", "ERASE")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = admin.get(app.at("/admin/people?q=former")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(">Erased"), "{page}");
+    for action in
+        [format!("/admin/people/{cy}/admin"), format!("/admin/people/{cy}/active"), format!("/admin/people/{cy}/erase")]
+    {
+        assert!(!page.contains(&action), "no {action} for an erased account: {page}");
+    }
+    let r = post(format!("/admin/people/{cy}/admin"), vec![("value", "true")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT, "a forged form is refused too");
+    assert!(r.text().await.unwrap().contains("has been erased"));
+    let erased = users::by_id(db, cy).await.unwrap().unwrap();
+    assert!(!erased.is_org_admin);
+    let e = console::reset_password(db, &erased.email, "a new long password").await.unwrap_err();
+    assert!(e.to_string().contains("erased account"), "{e}");
 }

@@ -152,25 +152,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             use roundtable_app::admin::console;
             match cmd {
                 AdminCommand::CreateUser { email, name, password: p, admin } => {
-                    console::create_user(&db, &email, &name, &password(p)?, admin).await?
+                    console::create_user(&db, &email, &name, &password(p)?, admin).await?;
+                    let what = if admin { "an organisation admin" } else { "a verified account" };
+                    println!("Created {email} ({name}), {what}; they sign in with the password given.");
                 }
                 AdminCommand::ResetPassword { email, password: p } => {
-                    console::reset_password(&db, &email, &password(p)?).await?
+                    console::reset_password(&db, &email, &password(p)?).await?;
+                    println!("{email}'s password is set and they are signed out everywhere.");
                 }
-                AdminCommand::GrantAdmin { email } => {
-                    if !console::set_admin(&db, &email, true).await? {
-                        println!("{email} is an organisation admin already; nothing changed.");
-                        return Ok(());
-                    }
-                }
-                AdminCommand::RevokeAdmin { email } => {
-                    if !console::set_admin(&db, &email, false).await? {
-                        println!("{email} is not an organisation admin; nothing changed.");
-                        return Ok(());
-                    }
-                }
+                AdminCommand::GrantAdmin { email } => match console::set_admin(&db, &email, true).await? {
+                    true => println!("{email} is now an organisation admin."),
+                    false => println!("{email} is an organisation admin already; nothing changed."),
+                },
+                AdminCommand::RevokeAdmin { email } => match console::set_admin(&db, &email, false).await? {
+                    true => println!("{email} is no longer an organisation admin."),
+                    false => println!("{email} is not an organisation admin; nothing changed."),
+                },
             }
-            println!("Done.");
             Ok(())
         }
         Command::Demo { members } => {

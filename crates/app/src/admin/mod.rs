@@ -125,12 +125,21 @@ pub async fn send_reset(state: &AppState, actor: &Actor, actor_name: &str, user:
 }
 
 /// Grants or revokes org admin. The last active admin cannot be revoked, so the organisation
-/// always has someone who can administer it.
+/// always has someone who can administer it; a deactivated (or erased) account cannot be
+/// granted it, and can always lose it (it is not one of the active admins).
 pub async fn set_admin(state: &AppState, actor: &Actor, actor_name: &str, user: UserId, grant: bool) -> Result<()> {
     require_admin(actor)?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    if grant && person.deactivated_at.is_some() {
+        let why = if person.is_erased() {
+            "This person's data has been erased: the account cannot be an administrator.".to_owned()
+        } else {
+            format!("{} is deactivated: reactivate the account first, then make them an administrator.", person.name)
+        };
+        return Err(AppError::Conflict(FieldError::new("form", why)));
+    }
     let mut tx = state.db.begin().await?;
-    if !grant && person.is_org_admin && users::count_admins(&mut tx).await? <= 1 {
+    if !grant && person.is_org_admin && person.deactivated_at.is_none() && users::count_admins(&mut tx).await? <= 1 {
         return Err(AppError::Forbidden("This is the last administrator. Make someone else an administrator first."));
     }
     users::set_admin(&mut tx, user, grant).await?;
@@ -373,6 +382,11 @@ pub mod console {
 
     pub async fn reset_password(db: &Db, email: &str, password: &str) -> anyhow::Result<()> {
         let user = find(db, email).await?;
+        if user.is_erased() {
+            anyhow::bail!(
+                "{email} is an erased account: it has no one to sign in; invite the person again as someone new"
+            );
+        }
         let password = Password::parse(password).map_err(|e| anyhow::anyhow!(e.message))?;
         let hash = crate::security::hash_password_async(password.expose().to_owned()).await?;
         let mut tx = db.begin().await?;
@@ -393,8 +407,9 @@ pub mod console {
             return Ok(false);
         }
         let mut tx = db.begin().await?;
-        // As on the admin page: the organisation always keeps someone who can run it.
-        if !grant && user.is_org_admin && users::count_admins(&mut tx).await? <= 1 {
+        // As on the admin page: the organisation always keeps someone who can run it (a
+        // deactivated admin is not one of them, so may always lose the right).
+        if !grant && user.is_org_admin && user.deactivated_at.is_none() && users::count_admins(&mut tx).await? <= 1 {
             anyhow::bail!("{email} is the last organisation admin; grant admin to someone else first");
         }
         users::set_admin(&mut tx, user.id, grant).await?;

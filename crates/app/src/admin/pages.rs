@@ -142,6 +142,9 @@ async fn refused_on_people_page(
         Ok(done) => return Ok(Redirect::to(&back.url(done)).into_response()),
         Err(AppError::Invalid(errs)) => (errs, StatusCode::UNPROCESSABLE_ENTITY),
         Err(AppError::Conflict(e)) => (vec![e], StatusCode::CONFLICT),
+        Err(AppError::Forbidden(why)) if s.user.is_org_admin => {
+            (vec![roundtable_domain::FieldError::new("form", why)], StatusCode::FORBIDDEN)
+        }
         Err(e) => return Err(e),
     };
     Ok(with_status(people_page(state, s, back.list(), Errors(errors), invite_email, None).await?, status))
@@ -176,8 +179,10 @@ async fn set_admin(
     Path(user): Path<String>,
     Form(f): Form<Flag>,
 ) -> Result<Response> {
-    super::set_admin(&state, &s.actor(), &s.user.name, id(&user)?, flag(&f)?).await?;
-    Ok(Redirect::to(&f.back.url("saved")).into_response())
+    let grant = flag(&f)?;
+    let result = super::set_admin(&state, &s.actor(), &s.user.name, id(&user)?, grant).await;
+    let done = if grant { "admin-granted" } else { "admin-revoked" };
+    refused_on_people_page(&state, &s, result.map(|()| done), &f.back, String::new()).await
 }
 
 async fn set_active(
@@ -186,8 +191,10 @@ async fn set_active(
     Path(user): Path<String>,
     Form(f): Form<Flag>,
 ) -> Result<Response> {
-    super::set_active(&state, &s.actor(), &s.user.name, id(&user)?, flag(&f)?).await?;
-    Ok(Redirect::to(&f.back.url("saved")).into_response())
+    let active = flag(&f)?;
+    let result = super::set_active(&state, &s.actor(), &s.user.name, id(&user)?, active).await;
+    let done = if active { "person-reactivated" } else { "person-deactivated" };
+    refused_on_people_page(&state, &s, result.map(|()| done), &f.back, String::new()).await
 }
 
 #[derive(Deserialize, Default)]

@@ -222,6 +222,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "rsvp-none" => "Nothing was saved: choose Going, Maybe or Not going, then send your answer.",
         "checked-in" => "You are checked in. Enjoy the event!",
         "attendance" => "Attendance has been recorded.",
+        "event-messaged" => "Your message is on its way to the people you chose.",
         "host" => "The host has been confirmed.",
         "feedback" => "Thank you for your feedback.",
         "feed-revoked" => "The subscription address has been revoked; it no longer works.",
@@ -231,6 +232,14 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "charter-published" => "The new charter version is published; members will be asked to accept it.",
         "charter-reminded" => "A reminder has been emailed to every member who has not accepted the current version.",
         "erased" => "The person's personal data has been erased.",
+        "person-deactivated" => {
+            "The account has been deactivated: they are signed out everywhere, shown in no network, and their places at events to come are given up."
+        }
+        "person-reactivated" => {
+            "The account has been reactivated: they can sign in again and their networks show them again. Their API tokens stay revoked; their answers to events are not restored."
+        }
+        "admin-granted" => "They are now an organisation administrator.",
+        "admin-revoked" => "They are no longer an organisation administrator.",
         "deactivated" => "Your account is deactivated. Thank you for having been part of the network.",
         "nudged" => "A reminder has been emailed.",
         "nudged-stuck" => "A reminder has been emailed to each stuck newcomer who had not had one this week.",
