@@ -644,6 +644,24 @@ async fn people_like_me_shows_the_shared_threads(d: Dialect) {
         assert!(page.contains(reason), "missing reason {reason}: {page}");
     }
     assert!(!page.contains("Same level"), "Ann's level is for organisers only");
+    // Once Bea names Ann as an executive she supports, Ann is not her peer, whatever they share.
+    let token = app.api_token(&bea).await;
+    let names = |like: serde_json::Value| -> Vec<String> {
+        like.as_array().unwrap().iter().map(|s| s["person"]["name"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(names(support::api_get(app.at("/api/v1/people/like-me"), &token).await).contains(&"Ann Assistant".into()));
+    let form = [
+        ("department", "Finance"),
+        ("time_zone", "Europe/Paris"),
+        ("skills", "excel"),
+        ("languages", "French"),
+        ("years_experience", "9"),
+        ("supports_emails", "ann@example.org"),
+    ];
+    let r = bea.post(app.at("/profile")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let like = names(support::api_get(app.at("/api/v1/people/like-me"), &token).await);
+    assert!(!like.contains(&"Ann Assistant".into()), "the executive she supports is no peer: {like:?}");
 }
 
 async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dialect) {

@@ -18,6 +18,9 @@ queries! {
     INSERT_SUPPORT = "INSERT INTO profile_supports (user_id, executive_id) VALUES ($1, $2) ON CONFLICT (user_id, executive_id) DO NOTHING";
     /// The reporting chain upwards (manager, manager's manager, …), for status-aware matching.
     MANAGER_OF = "SELECT manager_id FROM profiles WHERE user_id = $1";
+    /// The people a person's own profile names above them: their manager and the executives
+    /// they support.
+    NAMED_ABOVE = "SELECT manager_id FROM profiles WHERE user_id = $1 AND manager_id IS NOT NULL UNION SELECT executive_id FROM profile_supports WHERE user_id = $1";
     PHOTO = "SELECT jpeg_base64, updated_at FROM profile_photos WHERE user_id = $1";
     PHOTO_CHANGED = "SELECT updated_at FROM profile_photos WHERE user_id = $1";
     SET_PHOTO = "INSERT INTO profile_photos (user_id, jpeg_base64, updated_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET jpeg_base64 = excluded.jpeg_base64, updated_at = excluded.updated_at";
@@ -148,6 +151,12 @@ pub async fn save(tx: &mut Tx, id: UserId, w: &ProfileWrite<'_>, now: DateTime<U
 /// The manager of `id`, if recorded.
 pub async fn manager_of(db: &Db, id: UserId) -> Result<Option<UserId>> {
     Ok(db.read_opt(MANAGER_OF, params![id]).await?.map(|r| r.opt_uuid(0)).transpose()?.flatten().map(UserId))
+}
+
+/// The manager and the executives `id`'s profile names (not peers: "people like you" leaves
+/// them out).
+pub async fn named_above(db: &Db, id: UserId) -> Result<Vec<UserId>> {
+    db.read(NAMED_ABOVE, params![id]).await?.iter().map(|r| Ok(UserId(r.uuid(0)?))).collect()
 }
 
 /// A person as listed in the directory.

@@ -749,12 +749,15 @@ pub struct Suggestion {
 /// A thread counts for more the fewer people share it (the log of how rare it is: a shared
 /// niche skill says more than a shared level); each card names its rarest threads first, at most
 /// `REASONS_SHOWN` of them. Equal scores are ordered per viewer by a hash of both ids, so that
-/// everyone's list does not start with the same alphabetically first names.
+/// everyone's list does not start with the same alphabetically first names. The viewer's manager
+/// and the executives they support are not peers, whatever they share, and are left out.
 pub async fn like_me(state: &AppState, viewer: &Actor) -> Result<Vec<Suggestion>> {
     const SUGGESTIONS: usize = 6;
     const REASONS_SHOWN: usize = 4;
     const COMMONPLACE_FROM: usize = 10;
     let (shared, everyone) = state.snapshot().await?.like_me(viewer);
+    let above = profiles::named_above(&state.db, viewer.user_id).await?;
+    let shared = shared.into_iter().filter(|s| !above.contains(&s.person.id));
     // Per person: total weight, the person, and each reason with its weight.
     type Threads = (f64, Listed, Vec<(f64, String)>);
     let mut by_person: BTreeMap<UserId, Threads> = BTreeMap::new();
