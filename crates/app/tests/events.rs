@@ -33,6 +33,7 @@ both!(
     who_gave_feedback_already_is_not_asked_for_it,
     each_date_of_a_series_has_its_own_check_in_code,
     a_new_event_can_be_announced_to_the_networks_members,
+    organisers_email_the_people_of_one_date,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -517,9 +518,19 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A message to attendees longer than the box takes is refused, cancelling nothing.
+    let long = "x".repeat(1001);
+    let r = admin.post(app.at(&format!("/events/{id}/cancel"))).form(&[
+        ("scope", "one"),
+        ("at", at.as_str()),
+        ("reason", long.as_str()),
+    ]);
+    let r = r.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("longer than 1,000 characters"));
     let r = admin
         .post(app.at(&format!("/events/{id}/cancel")))
-        .form(&[("scope", "one"), ("at", at.as_str())])
+        .form(&[("scope", "one"), ("at", at.as_str()), ("reason", "The room is taken: we meet in May instead.")])
         .send()
         .await
         .unwrap();
@@ -541,6 +552,16 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     assert!(one.contains("edit the whole series to change them"), "{one}");
     let mails = app.emails_to("bo@example.org").await;
     let cancel = mails.iter().find(|m| m.contains("Cancelled: Monthly meeting")).expect("cancellation email");
+    assert!(
+        unqp(cancel).contains("The organisers say: The room is taken: we meet in May instead."),
+        "the organisers' message goes with it: {}",
+        unqp(cancel)
+    );
+    assert_eq!(
+        mails.iter().filter(|m| m.contains("Cancelled: Monthly meeting")).count(),
+        1,
+        "the refused one sent none"
+    );
     let cal = calendar_in(cancel);
     assert_eq!(cal.property_value("METHOD"), Some("CANCEL"));
     let v = vevents(&cal)[0];
@@ -628,6 +649,12 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
         mails.iter().any(|m| m.contains("method=REQUEST") && m.contains("Afternoon meeting")),
         "and the new series offered"
     );
+    let updated = mails.iter().map(|m| unqp(m)).find(|m| m.contains("Subject: Updated: Afternoon meeting"));
+    let updated = updated.expect("an Updated mail for the date he answered");
+    assert!(
+        updated.contains("(it was on Tue 12 Oct 2027, 12:00") && updated.contains("It was called “Monthly meeting”"),
+        "it says what the date was: {updated}"
+    );
     // His place went with the date: October's second Tuesday in the new series, 16:00.
     let new_oct = DateTime::parse_from_rfc3339("2027-10-12T15:00:00Z").unwrap().with_timezone(&Utc);
     let going = store::attendees(&app.state.db, new_id.parse().unwrap(), new_oct).await.unwrap();
@@ -712,6 +739,11 @@ async fn a_retimed_series_keeps_each_dates_answers(d: Dialect) {
     assert_eq!(uids, [uid(1), uid(2)], "one per date he answered");
     assert_eq!(going[0].0, uid(2), "his second date's entry is updated, not doubled");
     assert!(mails[0].1.contains("It is now on Tue 2 Mar 2027, 10:00") && mails[1].1.contains("Tue 9 Mar 2027"));
+    assert!(
+        mails[0].1.contains("(it was on Tue 9 Mar 2027") && mails[1].1.contains("(it was on Tue 16 Mar 2027"),
+        "each mail says when the date was: {}",
+        mails[0].1
+    );
     let gone = |mails: Vec<String>| {
         let mut v: Vec<String> = mails.iter().filter(|m| m.contains("Subject: Cancelled:")).map(uid_of).collect();
         v.sort();
@@ -1297,6 +1329,8 @@ async fn event_routes_follow_the_roles_in_each_network(d: Dialect) {
             ("GET", format!("/events/{event}/attendees.csv?at={at}"), true),
             ("POST", format!("/events/{event}/notes"), true),
             ("POST", format!("/events/{event}/attendance"), true),
+            // To who attended: the one just marked.
+            ("POST", format!("/events/{event}/message"), true),
         ];
         for (who, c) in &clients {
             for (method, path, organisers_only) in &routes {
@@ -1304,7 +1338,8 @@ async fn event_routes_follow_the_roles_in_each_network(d: Dialect) {
                 let req = if *method == "GET" {
                     c.get(&url)
                 } else {
-                    c.post(&url).form(&[("at", at.as_str()), ("user", target.as_str()), ("agenda", "Agenda")])
+                    let form = [("at", at.as_str()), ("user", target), ("agenda", "Agenda"), ("to", "attended")];
+                    c.post(&url).form(&[&form[..], &[("message", "Bring a laptop.")]].concat())
                 };
                 let status = req.send().await.unwrap().status();
                 let in_own = net == "own" && *who != "outsider" && *who != "admin";
@@ -1518,4 +1553,82 @@ async fn a_new_event_can_be_announced_to_the_networks_members(d: Dialect) {
     assert!(told("admin@example.org").await.is_empty(), "not the organiser who created it");
     let edit = body(admin.get(app.at(&format!("/events/{id}/edit"))).send().await.unwrap()).await;
     assert!(!edit.contains("name=\"announce\""), "an edit tells those who answered, not everyone");
+}
+
+/// An organiser writes to the people of one date — those going, everyone who may come, or who
+/// attended — each on their own clock; a second tap sends nothing twice, and members cannot.
+async fn organisers_email_the_people_of_one_date(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let id = create_event(&app, &admin, "eas", &[("title", "Budget clinic")]).await;
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let at = e.starts_at.timestamp_micros().to_string();
+    let mut clients = Vec::new();
+    for (email, answer) in [("bo@example.org", "yes"), ("cy@example.org", "maybe"), ("di@example.org", "no")] {
+        let c = member(&app, email, email, "eas").await;
+        let r = c.post(app.at(&format!("/events/{id}/rsvp"))).form(&[("response", answer), ("at", at.as_str())]);
+        assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        clients.push(c);
+    }
+    set_tz(&app, "bo@example.org", "America/New_York").await;
+    let page = body(admin.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(
+        page.contains("Email the attendees") && page.contains("<label for=\"f-message\">Message</label>"),
+        "{page}"
+    );
+    let send = |to: &'static str, message: &'static str| {
+        let (app, admin, at) = (&app, &admin, at.clone());
+        let id = id.clone();
+        async move {
+            let form = [("at", at.as_str()), ("to", to), ("message", message)];
+            admin.post(app.at(&format!("/events/{id}/message"))).form(&form).send().await.unwrap()
+        }
+    };
+    let r = send("going", "The room moved to 5.02.\n\nBring last quarter's figures.").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().unwrap().contains("notice=event-messaged"));
+    let about = |email: &'static str| {
+        let app = &app;
+        async move {
+            let mails = app.emails_to(email).await;
+            mails
+                .into_iter()
+                .filter(|m| m.contains("a message from the organisers"))
+                .map(|m| unqp(&m))
+                .collect::<Vec<_>>()
+        }
+    };
+    let bo = about("bo@example.org").await;
+    assert_eq!(bo.len(), 1, "{bo:?}");
+    assert!(bo[0].contains("Subject: Budget clinic: a message from the organisers"), "{}", bo[0]);
+    assert!(bo[0].contains("The room moved to 5.02.") && bo[0].contains("Bring last quarter's figures."), "{}", bo[0]);
+    assert!(bo[0].contains("07:00") && bo[0].contains("EST"), "the date on Bo's clock: {}", bo[0]);
+    assert!(about("cy@example.org").await.is_empty(), "a maybe is not going");
+    // The same message again (a second tap) reaches no one twice.
+    assert_eq!(
+        send("going", "The room moved to 5.02.\n\nBring last quarter's figures.").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(about("bo@example.org").await.len(), 1);
+    // Everyone who may come: going and maybe, never those who said no.
+    assert_eq!(send("answered", "Coffee is on us.").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!((about("bo@example.org").await.len(), about("cy@example.org").await.len()), (2, 1));
+    assert!(about("di@example.org").await.is_empty(), "not going is not written to");
+    // Nothing to say, or no one to say it to: refused, nothing sent.
+    let r = send("answered", "   ").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("Write the message"));
+    let r = send("attended", "Slides attached.").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("No one to send it to"));
+    // A member may not write to the others.
+    let form = [("at", at.as_str()), ("to", "going"), ("message", "Hi all")];
+    let r = clients[1].post(app.at(&format!("/events/{id}/message"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(about("bo@example.org").await.len(), 2);
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 20, 0).await.unwrap();
+    let sent: Vec<_> = log.iter().filter(|e| e.action == "event.messaged").collect();
+    assert_eq!(sent.len(), 2, "each message sent is in the audit log (the repeat sent nothing)");
+    assert!(sent.iter().any(|e| e.detail.contains("to going (1 person)") && e.detail.contains("The room moved")));
 }

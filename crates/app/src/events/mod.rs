@@ -698,39 +698,77 @@ fn when(item: &Item, zone: &str) -> String {
     }
 }
 
+/// What happened to a date, for `notify`.
+#[derive(Clone, Copy)]
+enum Change<'a> {
+    /// It changed; `was` is the date before, where known: the mail says its time, title and
+    /// place, so no one has to remember what their calendar said.
+    Updated { was: Option<&'a Item> },
+    /// It is called off; `reason` is the organiser's word to attendees (may be empty).
+    Cancelled { reason: &'a str },
+}
+
+impl Change<'_> {
+    /// A date withdrawn from a calendar as part of another change (a series split or re-ruled).
+    const CANCELLED: Change<'static> = Change::Cancelled { reason: "" };
+}
+
 /// Emails `people` about a change or cancellation of `item`, with the matching iCalendar part.
 async fn notify(
     state: &AppState,
     tx: &mut Tx,
     item: &Item,
+    change: Change<'_>,
     people: &[store::Recipient],
-    method: ics::Method,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let method = match change {
+        Change::Updated { .. } => ics::Method::Request,
+        Change::Cancelled { .. } => ics::Method::Cancel,
+    };
     // Those going to this occurrence keep it as accepted; a "maybe" or a place on the waiting
     // list stays tentative in their calendar.
     let going: Vec<UserId> =
         store::going_at(tx, item.event.id, item.occ.original).await?.into_iter().map(|r| r.id).collect();
     for store::Recipient { id, email, name, time_zone } in people {
-        let cancelled = method == ics::Method::Cancel;
-        let subject =
-            if cancelled { format!("Cancelled: {}", item.title()) } else { format!("Updated: {}", item.title()) };
-        let text = if cancelled {
-            format!("{} on {} has been cancelled.", item.title(), when(item, time_zone))
-        } else {
-            format!("{} has changed. It is now on {}.", item.title(), when(item, time_zone))
+        let (subject, mut paragraphs) = match change {
+            Change::Cancelled { reason } => {
+                let mut p = vec![format!("{} on {} has been cancelled.", item.title(), when(item, time_zone))];
+                if !reason.is_empty() {
+                    p.push(format!("The organisers say: {reason}"));
+                }
+                (format!("Cancelled: {}", item.title()), p)
+            }
+            Change::Updated { was } => (format!("Updated: {}", item.title()), what_changed(item, was, time_zone)),
         };
         let attendee = ics::Attendee { email, name, going: going.contains(id) };
         let ics = ics::invitation(method, item, Some(attendee), &organiser(state), Some(&state.config.public_url()));
-        let m = Mail {
-            to: email,
-            subject,
-            paragraphs: vec![text, "Your calendar entry is attached and will update itself.".into()],
-            action: Some(("Open the event", event_url(state, item))),
-        };
+        paragraphs.push("Your calendar entry is attached and will update itself.".into());
+        let m = Mail { to: email, subject, paragraphs, action: Some(("Open the event", event_url(state, item))) };
         mail::queue_with_ics(tx, &m, Some(&ics), None, now).await?;
     }
     Ok(())
+}
+
+/// An "Updated" mail's words: when the date is now (and was, if it moved), the name it had,
+/// and where it is (marked when that changed).
+fn what_changed(item: &Item, was: Option<&Item>, zone: &str) -> Vec<String> {
+    let moved = was.filter(|w| (w.occ.start, w.occ.end) != (item.occ.start, item.occ.end));
+    let mut out = vec![match moved {
+        Some(w) => {
+            format!("{} has moved. It is now on {} (it was on {}).", item.title(), when(item, zone), when(w, zone))
+        }
+        None => format!("{} has changed. It is on {}.", item.title(), when(item, zone)),
+    }];
+    if let Some(w) = was.filter(|w| w.title() != item.title()) {
+        out.push(format!("It was called “{}”.", w.title()));
+    }
+    let place = where_text(&item.event);
+    out.push(match was {
+        Some(w) if where_text(&w.event) != place => format!("{place} (changed)"),
+        _ => place,
+    });
+    out
 }
 
 /// The address calendar programs show as the organiser: the bare address of `mail_from`.
@@ -787,7 +825,7 @@ pub async fn update(
                 title_override: x.title.clone(),
             };
             let people = store::answered_at(&mut tx, id, at).await?;
-            notify(state, &mut tx, &moved, &people, ics::Method::Request, now).await?;
+            notify(state, &mut tx, &moved, Change::Updated { was: Some(&item) }, &people, now).await?;
             id
         }
         Scope::Following(at) if at > e.starts_at && !e.rrule.is_empty() => {
@@ -823,14 +861,16 @@ pub async fn update(
                     }
                     continue;
                 }
-                if let Some(was) = entry_to_withdraw(state, &e, &old, old_at).await? {
-                    notify(state, &mut tx, &was, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
+                let was = entry_to_withdraw(state, &e, &old, old_at).await?;
+                if let Some(was) = &was {
+                    notify(state, &mut tx, was, Change::CANCELLED, std::slice::from_ref(&person), now).await?;
                 }
                 let to = old_dates.iter().position(|d| *d == old_at).and_then(|i| new_dates.get(i).copied());
                 match to.and_then(|to| expand(&fresh, &[], to, to + Duration::seconds(1)).into_iter().next()) {
                     Some(item) => {
                         store::move_answer(&mut tx, (id, old_at), person.id, (new_id, item.occ.original)).await?;
-                        notify(state, &mut tx, &item, std::slice::from_ref(&person), ics::Method::Request, now).await?;
+                        let who = std::slice::from_ref(&person);
+                        notify(state, &mut tx, &item, Change::Updated { was: was.as_ref() }, who, now).await?;
                     }
                     None => {
                         store::withdraw_answer(&mut tx, id, old_at, person.id).await?;
@@ -861,12 +901,15 @@ pub async fn update(
             // A new time moves every date: what people answered, noted, attended and said of
             // each date goes with it (else the moved event shows nobody going, and its figures
             // lose their attendance).
-            if e.rrule == fresh.rrule {
+            let moves = if e.rrule == fresh.rrule {
                 let used = store::occurrences_used(&mut tx, id).await?;
                 let moves = occurrence_moves(&series(&e), e.starts_at, &series(&fresh), fresh.starts_at, &used);
                 store::move_occurrences(&mut tx, id, &moves).await?;
-            }
-            tell_each_date(state, &mut tx, &e, &fresh, now).await?;
+                moves
+            } else {
+                Vec::new()
+            };
+            tell_each_date(state, &mut tx, &e, &fresh, &moves, now).await?;
             // More places (or no limit any more): the waiting lists move up. The event's row
             // lock (above) makes RSVPs wait for this transaction.
             let more = e.capacity.is_some_and(|old| fresh.capacity.is_none_or(|new| new > old));
@@ -881,13 +924,15 @@ pub async fn update(
 
 /// After the whole series was edited: each answer to a date to come is sent that date as it now
 /// is — only when something a calendar entry holds changed (time, title, place, link,
-/// description). An answer to a date the new rule no longer has is withdrawn, with that date's
-/// cancellation (the organiser's edit took the date away; the person answers the new dates).
+/// description) — and as it was (`moves`: (date before, date now) of the dates re-timed). An
+/// answer to a date the new rule no longer has is withdrawn, with that date's cancellation (the
+/// organiser's edit took the date away; the person answers the new dates).
 async fn tell_each_date(
     state: &AppState,
     tx: &mut Tx,
     before: &Arc<Event>,
     fresh: &Arc<Event>,
+    moves: &[(DateTime<Utc>, DateTime<Utc>)],
     now: DateTime<Utc>,
 ) -> Result<()> {
     let calendar = |e: &Event| {
@@ -921,13 +966,19 @@ async fn tell_each_date(
                 let renamed =
                     before.rrule != fresh.rrule && ics::occurrence_uid(before, at) != ics::occurrence_uid(fresh, at);
                 if let Some(old) = old_entry.filter(|_| renamed) {
-                    notify(state, tx, &old, who, ics::Method::Cancel, now).await?;
+                    notify(state, tx, &old, Change::CANCELLED, who, now).await?;
                 }
-                notify(state, tx, &item, who, ics::Method::Request, now).await?;
+                let was_at = moves.iter().find(|(_, to)| *to == at).map_or(at, |(from, _)| *from);
+                let was = match occurrence(state, before, was_at).await {
+                    Ok(was) => Some(was),
+                    Err(AppError::NotFound) => None,
+                    Err(err) => return Err(err),
+                };
+                notify(state, tx, &item, Change::Updated { was: was.as_ref() }, who, now).await?;
             }
             _ => {
                 if let Some(old) = old_entry {
-                    notify(state, tx, &old, who, ics::Method::Cancel, now).await?;
+                    notify(state, tx, &old, Change::CANCELLED, who, now).await?;
                 }
                 store::withdraw_answer(tx, fresh.id, at, person.id).await?;
             }
@@ -967,11 +1018,26 @@ fn scope_name(s: Scope) -> &'static str {
     }
 }
 
-/// Cancels one occurrence, this and all following, or the whole event; attendees are told.
-/// False when it was cancelled already (a second tap, or Back and send again): nothing is done,
-/// and no one is told twice. Under the event's lock, so two taps at once cancel it once.
-pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid, scope: Scope) -> Result<bool> {
+/// Cancels one occurrence, this and all following, or the whole event; attendees are told, with
+/// the organiser's `reason` if one is given (up to 1,000 characters; it goes in the audit log
+/// too). False when it was cancelled already (a second tap, or Back and send again): nothing is
+/// done, and no one is told twice. Under the event's lock, so two taps at once cancel it once.
+pub async fn cancel(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    id: Uuid,
+    scope: Scope,
+    reason: &str,
+) -> Result<bool> {
     access(state, actor, id, Capability::Organise).await?;
+    let reason = LongText::parse("reason", reason, 1000).map_err(|_| {
+        AppError::Invalid(vec![FieldError::new(
+            "reason",
+            "The message to attendees is longer than 1,000 characters: shorten it. Nothing was cancelled.",
+        )])
+    })?;
+    let reason = reason.as_str();
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     if !store::lock_event(&mut tx, state.db.dialect(), id).await? {
@@ -1000,7 +1066,7 @@ pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid,
             store::set_rule_end(&mut tx, id, &e.rrule, e.last_ends_at, now).await?;
             let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
             let people = store::answered_at(&mut tx, id, at).await?;
-            notify(state, &mut tx, &Item { event: fresh, ..item }, &people, ics::Method::Cancel, now).await?;
+            notify(state, &mut tx, &Item { event: fresh, ..item }, Change::Cancelled { reason }, &people, now).await?;
         }
         Scope::Following(at) if at > e.starts_at && !e.rrule.is_empty() => {
             // Past the series' end: those dates are cancelled already.
@@ -1015,16 +1081,18 @@ pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid,
             let answers = store::answers_from(&mut tx, id, item.occ.original).await?;
             store::set_rule_end(&mut tx, id, &rule.to_rrule(), s.last_end(), now).await?;
             let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
-            cancel_each_date(state, &mut tx, &e, &fresh, answers, now).await?;
+            cancel_each_date(state, &mut tx, (&e, &fresh), answers, reason, now).await?;
         }
         _ => {
             let answers = store::answers_from(&mut tx, id, now).await?;
             store::set_cancelled(&mut tx, id, true, now).await?;
             let fresh = Arc::new(store::by_id_tx(&mut tx, id).await?.ok_or(AppError::NotFound)?);
-            cancel_each_date(state, &mut tx, &e, &fresh, answers, now).await?;
+            cancel_each_date(state, &mut tx, (&e, &fresh), answers, reason, now).await?;
         }
     }
-    record(&mut tx, actor, actor_name, "event.cancelled", e.network_id, &e.title, scope_name(scope)).await?;
+    let detail =
+        if reason.is_empty() { scope_name(scope).to_owned() } else { format!("{}: {reason}", scope_name(scope)) };
+    record(&mut tx, actor, actor_name, "event.cancelled", e.network_id, &e.title, &detail).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -1032,18 +1100,19 @@ pub async fn cancel(state: &AppState, actor: &Actor, actor_name: &str, id: Uuid,
 /// Sends each answer's date its own cancellation (a message per date, as calendar programs take
 /// one event per message): everyone is told of the dates they answered, not of the first date
 /// of the cancelled run. `before` is the event as the dates were given (for their times),
-/// `fresh` as cancelled (for the raised SEQUENCE).
+/// `fresh` as cancelled (for the raised SEQUENCE); `reason` is the organisers' word to them.
 async fn cancel_each_date(
     state: &AppState,
     tx: &mut Tx,
-    before: &Arc<Event>,
-    fresh: &Arc<Event>,
+    (before, fresh): (&Arc<Event>, &Arc<Event>),
     answers: Vec<(store::Recipient, DateTime<Utc>)>,
+    reason: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let change = Change::Cancelled { reason };
     for (person, at) in answers {
         if let Some(item) = entry_to_withdraw(state, before, fresh, at).await? {
-            notify(state, tx, &item, std::slice::from_ref(&person), ics::Method::Cancel, now).await?;
+            notify(state, tx, &item, change, std::slice::from_ref(&person), now).await?;
         }
     }
     Ok(())
@@ -1858,6 +1927,112 @@ pub async fn attendee_sheet(
     tx.commit().await?;
     let header = ["Name", "Email", "Answer", "Answered at", "Attended"];
     Ok((format!("{}-attendees.csv", file_stem(&item)), header, rows))
+}
+
+/// Who an organiser's message about one date goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageTo {
+    /// Those with a place.
+    Going,
+    /// Those with a place, a "maybe" or a waiting turn: everyone who may come.
+    Answered,
+    /// Those who checked in or were marked as attending (after the date: thanks, slides).
+    Attended,
+}
+
+impl MessageTo {
+    pub const ALL: [MessageTo; 3] = [MessageTo::Going, MessageTo::Answered, MessageTo::Attended];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.key() == s)
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            MessageTo::Going => "going",
+            MessageTo::Answered => "answered",
+            MessageTo::Attended => "attended",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageTo::Going => "Everyone going",
+            MessageTo::Answered => "Everyone going, maybe coming or on the waiting list",
+            MessageTo::Attended => "Everyone who attended",
+        }
+    }
+    /// Why the person gets the message, for its last line.
+    fn because(self) -> &'static str {
+        match self {
+            MessageTo::Going => "you are going",
+            MessageTo::Answered => "you answered going or maybe, or are on the waiting list",
+            MessageTo::Attended => "you attended",
+        }
+    }
+}
+
+/// Emails the organisers' `text` (plain text, up to 5,000 characters; blank lines part
+/// paragraphs) to the people of one date whom `to` names — a room change, what to bring, the
+/// slides afterwards — and records it in the audit log. The same message sent again (a second
+/// tap) reaches no one twice. Returns how many people it went to now; none to send to at all is
+/// an error that says so.
+pub async fn message(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    id: Uuid,
+    at: DateTime<Utc>,
+    to: MessageTo,
+    text: &str,
+) -> Result<usize> {
+    let a = access(state, actor, id, Capability::Organise).await?;
+    let text = LongText::parse("message", text, 5000)?;
+    if text.as_str().is_empty() {
+        return Err(AppError::Invalid(vec![FieldError::new("message", "Write the message. Nothing was sent.")]));
+    }
+    let item = occurrence(state, &a.event, at).await?;
+    let mut tx = state.db.begin().await?;
+    let people = match to {
+        MessageTo::Going => store::going_at(&mut tx, id, item.occ.original).await?,
+        MessageTo::Answered => store::answered_at(&mut tx, id, item.occ.original).await?,
+        MessageTo::Attended => store::attended_recipients(&mut tx, id, item.occ.original).await?,
+    };
+    let people: Vec<_> = people.into_iter().filter(|p| p.id != actor.user_id).collect();
+    if people.is_empty() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "to",
+            format!("No one to send it to: “{}” is no one but you for this date. Nothing was sent.", to.label()),
+        )]));
+    }
+    let now = Utc::now();
+    let once = token_hash(&format!("{}\n{}", to.key(), text.as_str()));
+    let mut sent = 0;
+    for p in &people {
+        let mut paragraphs = vec![format!("About {} on {}:", item.title(), when(&item, &p.time_zone))];
+        paragraphs.extend(text.as_str().split("\n\n").map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned));
+        paragraphs.push(format!(
+            "From {actor_name}, an organiser of {}. You get this because {} on this date.",
+            a.seen.network.name,
+            to.because()
+        ));
+        let m = Mail {
+            to: &p.email,
+            subject: format!("{}: a message from the organisers", item.title()),
+            paragraphs,
+            action: Some(("Open the event", event_url(state, &item))),
+        };
+        let key = format!("event-message:{id}:{}:{}:{once}", item.occ.original.timestamp_micros(), p.id);
+        sent += usize::from(mail::queue_with_ics(&mut tx, &m, None, Some(key), now).await?);
+    }
+    if sent == 0 {
+        // Sent before to every one of them (a second tap): nothing happened to record.
+        return Ok(0);
+    }
+    let excerpt: String = text.as_str().chars().take(200).collect();
+    let who = if sent == 1 { "1 person".to_owned() } else { format!("{sent} people") };
+    let detail = format!("to {} ({who}) about {}: {excerpt}", to.key(), item.occ.start.format("%Y-%m-%d %H:%M UTC"));
+    record(&mut tx, actor, actor_name, "event.messaged", a.event.network_id, item.title(), &detail).await?;
+    tx.commit().await?;
+    Ok(sent)
 }
 
 /// Everything the event page shows.

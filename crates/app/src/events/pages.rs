@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/rsvp", post(rsvp))
         .route("/events/{id}/check-in", post(check_in))
         .route("/events/{id}/attendance", post(mark_attended))
+        .route("/events/{id}/message", post(message))
         .route("/events/{id}/notes", post(save_notes))
         .route("/events/{id}/host", post(confirm_host))
         .route("/events/{id}/feedback", get(feedback_form).post(feedback))
@@ -656,6 +657,9 @@ pub(crate) struct ScopeForm {
     scope: String,
     #[serde(default)]
     at: String,
+    /// The organisers' word to attendees (optional).
+    #[serde(default)]
+    reason: String,
 }
 
 async fn cancel(
@@ -666,7 +670,7 @@ async fn cancel(
 ) -> Result<Response> {
     let eid = event_id(&id)?;
     let scope = Scope::parse(&f.scope, f.at.parse().ok())?;
-    let done = super::cancel(&state, &s.actor(), &s.user.name, eid, scope).await?;
+    let done = super::cancel(&state, &s.actor(), &s.user.name, eid, scope, &f.reason).await?;
     let notice = match (done, scope) {
         (false, _) => "event-already-cancelled",
         (true, Scope::One(_)) => "event-date-cancelled",
@@ -755,6 +759,28 @@ async fn mark_attended(
     Ok(Redirect::to(&format!("/events/{id}?at={}&notice=attendance", f.at)).into_response())
 }
 
+#[derive(Deserialize, Default)]
+pub(crate) struct MessageForm {
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    message: String,
+}
+
+async fn message(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    Form(f): Form<MessageForm>,
+) -> Result<Response> {
+    let to = super::MessageTo::parse(&f.to).unwrap_or(super::MessageTo::Going);
+    let at = require_at(Some(&f.at))?;
+    super::message(&state, &s.actor(), &s.user.name, event_id(&id)?, at, to, &f.message).await?;
+    Ok(Redirect::to(&format!("/events/{id}?at={}&notice=event-messaged", f.at)).into_response())
+}
+
 async fn confirm_host(
     State(state): State<AppState>,
     s: Signed,
@@ -840,6 +866,8 @@ struct EventPage {
     /// From an hour before to an hour after: the check-in form; before that, when it opens.
     check_in_open: bool,
     attendance_open: bool,
+    /// (key, label) of whom an organiser's message may go to.
+    message_to: Vec<(&'static str, &'static str)>,
     hosts: Vec<String>,
     suggestions: Vec<(String, String, i64)>,
     people: Vec<PersonRow>,
@@ -971,6 +999,7 @@ async fn event_page_with(
         i_attended: d.i_attended,
         check_in_open: d.item.as_ref().is_some_and(|i| super::check_in_open(i, now)),
         attendance_open: d.item.as_ref().is_some_and(|i| super::attendance_open(i, now)),
+        message_to: super::MessageTo::ALL.iter().map(|t| (t.key(), t.label())).collect(),
         hosts: d.hosts,
         suggestions: d.suggestions.into_iter().map(|(id, n, c)| (id.to_string(), n, c)).collect(),
         people,
