@@ -68,6 +68,15 @@ async fn a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose
     assert!(!users::by_id(db, bo).await.unwrap().unwrap().is_org_admin, "nothing changed");
     let e = console::set_admin(db, "bo@example.org", true).await.unwrap_err();
     assert!(e.to_string().contains("deactivated"), "{e}");
+    // Inviting his address again points at his account, shown in the list, to reactivate.
+    let r = post("/admin/people/invite".to_owned(), vec![("email", "bo@example.org"), ("q", "cy")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Bo Member has an account with this address, deactivated"), "{page}");
+    assert!(
+        page.contains(&format!("/admin/people/{bo}/active")) && !page.contains(&format!("/admin/people/{cy}/active")),
+        "{page}"
+    );
     // The admin's own account: refused on the page itself, not on an error page.
     let me = app.user_id("admin@example.org").await;
     let r = post(format!("/admin/people/{me}/active"), vec![("value", "false")]).await;
@@ -94,4 +103,27 @@ async fn a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose
     assert!(!erased.is_org_admin);
     let e = console::reset_password(db, &erased.email, "a new long password").await.unwrap_err();
     assert!(e.to_string().contains("erased account"), "{e}");
+    // The list by standing: who is deactivated, erased, an administrator.
+    let listed = |show: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move { admin.get(app.at(&format!("/admin/people?show={show}"))).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = listed("deactivated").await;
+    assert!(page.contains("1 person.") && page.contains("Bo Member") && !page.contains("Former member"), "{page}");
+    let page = listed("erased").await;
+    assert!(page.contains("1 person.") && page.contains("Former member"), "{page}");
+    let page = listed("admins").await;
+    assert!(page.contains("1 person.") && page.contains("admin@example.org"), "{page}");
+    let page = listed("active").await;
+    assert!(!page.contains("Bo Member") && !page.contains("Former member"), "{page}");
+    let r = admin.get(app.at("/admin/people?show=leavers")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Show one of: all, active, deactivated, erased, admins."));
+    // The audit log finds one person's history, its actions in words.
+    let log = admin.get(app.at("/admin/audit?q=BO@example")).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("4 entries mention “BO@example”"), "created, granted, deactivated, revoked: {log}");
+    assert!(log.contains("Admin granted") && log.contains("Person deactivated") && log.contains("Admin revoked"));
+    assert!(!log.contains("Person erased") && !log.contains("person.deactivated"), "{log}");
+    let all = admin.get(app.at("/admin/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(all.contains("Person erased"), "{all}");
 }

@@ -1546,7 +1546,7 @@ async fn onboarding_journey(dialect: Dialect) {
         admin.click(l).await;
         admin.expect_h1(h1).await;
         if link == "Audit log" {
-            for action in ["network.created", "charter.published", "onboarding.step_added"] {
+            for action in ["Network created", "Charter published", "Onboarding step added"] {
                 admin
                     .find(
                         By::XPath(format!("//main//tbody/tr[td[3]='{action}']")),

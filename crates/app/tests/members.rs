@@ -599,7 +599,11 @@ async fn names_and_profiles_folded_the_older_way_are_still_found(d: Dialect) {
     db.write(OLDER_TAG, roundtable_store::params![id.as_str(), "sağlik"]).await.unwrap();
     // As an older release left it: folded by version 1 (the hand-written table).
     db.write("UPDATE name_folding SET version = 1", vec![]).await.unwrap();
-    assert_eq!(users::search(db, "gundogan", 10, 0).await.unwrap().1, 0, "the older name, before the refold");
+    assert_eq!(
+        users::search(db, "gundogan", users::Standing::All, 10, 0).await.unwrap().1,
+        0,
+        "the older name, before the refold"
+    );
 
     let token = app.api_token(&admin).await;
     for q in ["ilkay", "gundogan", "İlkay Gündoğan", "istanbul saglik assistant"] {
@@ -609,15 +613,19 @@ async fn names_and_profiles_folded_the_older_way_are_still_found(d: Dialect) {
     assert_eq!(by_skill, ["İlkay Gündoğan"], "the tag's older folded form is refolded too");
 
     assert_eq!(db.migrate().await.unwrap(), 0, "no migration left, only the refold");
-    assert_eq!(users::search(db, "gundogan", 10, 0).await.unwrap().1, 1);
+    assert_eq!(users::search(db, "gundogan", users::Standing::All, 10, 0).await.unwrap().1, 1);
     // Once up to date, a start does not read the names again: a name folded wrongly now (by no
     // release) stays as it is.
     db.write(OLDER_NAME, roundtable_store::params![id.as_str(), "stale"]).await.unwrap();
     db.migrate().await.unwrap();
-    assert_eq!(users::search(db, "gundogan", 10, 0).await.unwrap().1, 0, "names are not refolded at every start");
+    assert_eq!(
+        users::search(db, "gundogan", users::Standing::All, 10, 0).await.unwrap().1,
+        0,
+        "names are not refolded at every start"
+    );
     // `roundtable migrate` refolds whatever the version (names an older release wrote).
     assert_eq!(users::refold_names(db, true).await.unwrap(), 1);
-    assert_eq!(users::search(db, "gundogan", 10, 0).await.unwrap().1, 1);
+    assert_eq!(users::search(db, "gundogan", users::Standing::All, 10, 0).await.unwrap().1, 1);
     let people = body(admin.get(at_with(&app, "/admin/people", &[("q", "ilkay")])).send().await.unwrap()).await;
     assert!(people.contains("İlkay Gündoğan"), "{people}");
 }
@@ -662,6 +670,12 @@ async fn people_like_me_shows_the_shared_threads(d: Dialect) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let like = names(support::api_get(app.at("/api/v1/people/like-me"), &token).await);
     assert!(!like.contains(&"Ann Assistant".into()), "the executive she supports is no peer: {like:?}");
+    // A profile form that leaves the audiences out (a stale page, a script) keeps those chosen.
+    let r = ann.post(app.at("/profile")).form(&[("time_zone", "UTC"), ("level", "Senior")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let ann_id = users::by_email(&app.state.db, "ann@example.org").await.unwrap().unwrap().id;
+    let stored = roundtable_store::profiles::get(&app.state.db, ann_id).await.unwrap().unwrap();
+    assert!(stored.visibility.contains(r#""level":"organisers""#), "never widened: {}", stored.visibility);
 }
 
 async fn bad_profile_input_is_refused_field_by_field_and_changes_nothing(d: Dialect) {
@@ -1861,6 +1875,18 @@ async fn the_api_profile_names_the_manager_and_supported_people_and_the_photo_fo
     let r = reqwest::Client::new().get(&photo).bearer_auth(&cal).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "nor can he fetch the photo");
 
+    // Seen from above: Max's profile lists Ann among his reports, Eve's among those supporting
+    // her — each link only as far as Ann's own audience for it goes.
+    let ann_named = serde_json::json!([{"id": ann_id, "name": "Ann Assistant"}]);
+    let (max_url, eve_url) = (app.at(&format!("/api/v1/people/{max_id}")), app.at(&format!("/api/v1/people/{eve_id}")));
+    assert_eq!(support::api_get(&max_url, &cal).await["reports"], ann_named);
+    assert_eq!(support::api_get(&eve_url, &bea).await["supported_by"], ann_named);
+    assert_eq!(support::api_get(&eve_url, &cal).await["supported_by"], serde_json::json!([]), "Ann's networks only");
+    let page =
+        body(app.sign_in("bea@example.org").await.get(app.at(&format!("/people/{eve_id}"))).send().await.unwrap())
+            .await;
+    assert!(page.contains("<dt>Supported by</dt>") && page.contains("Ann Assistant"), "{page}");
+
     // Hidden from everyone but organisers: the manager goes too, and so does its id.
     let mut profile = support::api_get(app.at("/api/v1/me/profile"), &token).await;
     profile["audiences"]["manager"] = "organisers".into();
@@ -1869,5 +1895,6 @@ async fn the_api_profile_names_the_manager_and_supported_people_and_the_photo_fo
     for viewer in [&bea, &cal] {
         let seen = support::api_get(&url, viewer).await;
         assert!(seen["manager"].is_null() && seen["manager_id"].is_null(), "{seen}");
+        assert_eq!(support::api_get(&max_url, viewer).await["reports"], serde_json::json!([]), "nor from above");
     }
 }

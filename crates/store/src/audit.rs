@@ -9,6 +9,10 @@ queries! {
     INSERT = "INSERT INTO audit_log (id, at, actor_id, actor_name, action, network_id, subject, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     PAGE = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id ORDER BY a.at DESC, a.id DESC LIMIT $1 OFFSET $2";
     COUNT = "SELECT COUNT(*) FROM audit_log";
+    /// Entries whose who, what, network, about or detail hold `$3` (lower-cased; SQLite's
+    /// `lower` is Unicode-aware on our connections, as PostgreSQL's is).
+    PAGE_MATCHING = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $3 ESCAPE '\\' OR lower(a.action) LIKE $3 ESCAPE '\\' OR lower(a.subject) LIKE $3 ESCAPE '\\' OR lower(a.detail) LIKE $3 ESCAPE '\\' OR lower(n.name) LIKE $3 ESCAPE '\\' ORDER BY a.at DESC, a.id DESC LIMIT $1 OFFSET $2";
+    COUNT_MATCHING = "SELECT COUNT(*) FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $1 ESCAPE '\\' OR lower(a.action) LIKE $1 ESCAPE '\\' OR lower(a.subject) LIKE $1 ESCAPE '\\' OR lower(a.detail) LIKE $1 ESCAPE '\\' OR lower(n.name) LIKE $1 ESCAPE '\\'";
     /// What one person did, oldest first ("download my data").
     BY_ACTOR = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.actor_id = $1 ORDER BY a.at, a.id";
     /// What others did about the holder of the address $1 while they held it ($2 to $3; the
@@ -91,8 +95,23 @@ pub async fn record(tx: &mut Tx, e: &NewEntry<'_>, now: DateTime<Utc>) -> Result
 }
 
 pub async fn page(db: &Db, limit: i64, offset: i64) -> Result<(Vec<Entry>, i64)> {
-    let rows = db.read(PAGE, params![limit, offset]).await?;
-    let total = db.read(COUNT, vec![]).await?.first().map_or(Ok(0), |r| r.int(0))?;
+    search(db, "", limit, offset).await
+}
+
+/// A page of the entries that mention `q` (case aside) in who, what, network, about or detail;
+/// every entry when `q` is blank. Newest first, with the number that match.
+pub async fn search(db: &Db, q: &str, limit: i64, offset: i64) -> Result<(Vec<Entry>, i64)> {
+    let q = q.trim();
+    let (rows, count) = if q.is_empty() {
+        (db.read(PAGE, params![limit, offset]).await?, db.read(COUNT, vec![]).await?)
+    } else {
+        let pattern = crate::users::like_text(&q.to_lowercase());
+        (
+            db.read(PAGE_MATCHING, params![limit, offset, pattern.clone()]).await?,
+            db.read(COUNT_MATCHING, params![pattern]).await?,
+        )
+    };
+    let total = count.first().map_or(Ok(0), |r| r.int(0))?;
     Ok((rows.iter().map(map).collect::<Result<_>>()?, total))
 }
 

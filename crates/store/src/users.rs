@@ -88,8 +88,9 @@ queries! {
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
     /// By name or email (LIKE $1), or exactly by HR employee ID ($4), that person first; the
     /// count has the same condition, so pages and totals agree.
-    SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $4 ORDER BY CASE WHEN employee_id = $4 THEN 0 ELSE 1 END, name_folded, id LIMIT $2 OFFSET $3";
-    SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $2";
+    /// `$5` is a `Standing` (the erased are deactivated, with an address at `ERASED_DOMAIN`).
+    SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE (name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $4) AND ($5 = 'all' OR ($5 = 'active' AND deactivated_at IS NULL) OR ($5 = 'deactivated' AND deactivated_at IS NOT NULL AND email NOT LIKE '%@erased.invalid') OR ($5 = 'erased' AND email LIKE '%@erased.invalid') OR ($5 = 'admins' AND is_org_admin)) ORDER BY CASE WHEN employee_id = $4 THEN 0 ELSE 1 END, name_folded, id LIMIT $2 OFFSET $3";
+    SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE (name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $2) AND ($3 = 'all' OR ($3 = 'active' AND deactivated_at IS NULL) OR ($3 = 'deactivated' AND deactivated_at IS NOT NULL AND email NOT LIKE '%@erased.invalid') OR ($3 = 'erased' AND email LIKE '%@erased.invalid') OR ($3 = 'admins' AND is_org_admin))";
     /// The assistants who support the person (the other side of their profile's "supports"),
     /// with the audiences they chose (whether the person may see that is the app's call); those
     /// who have left are not listed, as they are nowhere else.
@@ -278,9 +279,13 @@ pub async fn count_admins(tx: &mut Tx) -> Result<i64> {
 /// Escapes `%`, `_` and `\` (the statements say `ESCAPE '\'`, the same on both engines) so a
 /// search for "50%" or "first_last" means the text, then wraps it for LIKE.
 pub fn like_pattern(q: &str) -> String {
-    let folded = fold(q.trim());
+    like_text(&fold(q.trim()))
+}
+
+/// `text` escaped for LIKE (see `like_pattern`) and wrapped to match it anywhere.
+pub fn like_text(text: &str) -> String {
     let mut out = String::from("%");
-    for c in folded.chars() {
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             out.push('\\');
         }
@@ -290,12 +295,44 @@ pub fn like_pattern(q: &str) -> String {
     out
 }
 
-/// All accounts whose name or email contains `q`, one page, with the total.
-pub async fn search(db: &Db, q: &str, limit: i64, offset: i64) -> Result<(Vec<User>, i64)> {
+/// Which accounts the People page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Standing {
+    #[default]
+    All,
+    Active,
+    /// Deactivated, not erased.
+    Deactivated,
+    Erased,
+    /// Organisation administrators, active or not.
+    Admins,
+}
+
+impl Standing {
+    pub const ALL: [Standing; 5] =
+        [Standing::All, Standing::Active, Standing::Deactivated, Standing::Erased, Standing::Admins];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::All => "all",
+            Standing::Active => "active",
+            Standing::Deactivated => "deactivated",
+            Standing::Erased => "erased",
+            Standing::Admins => "admins",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The accounts of a `Standing` whose name or email contains `q` (or whose employee ID is
+/// `q`), one page, with the total.
+pub async fn search(db: &Db, q: &str, standing: Standing, limit: i64, offset: i64) -> Result<(Vec<User>, i64)> {
     let pat = like_pattern(q);
-    let id = q.trim();
-    let rows = db.read(SEARCH, params![pat.clone(), limit, offset, id]).await?;
-    let total = db.read(SEARCH_COUNT, params![pat, id]).await?.first().map_or(Ok(0), |r| r.int(0))?;
+    let (id, standing) = (q.trim(), standing.as_str());
+    let rows = db.read(SEARCH, params![pat.clone(), limit, offset, id, standing]).await?;
+    let total = db.read(SEARCH_COUNT, params![pat, id, standing]).await?.first().map_or(Ok(0), |r| r.int(0))?;
     Ok((rows.iter().map(map).collect::<Result<_>>()?, total))
 }
 

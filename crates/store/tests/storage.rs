@@ -153,7 +153,7 @@ async fn a_taken_email_is_a_conflict_on_users_email(d: Dialect) {
         other => panic!("expected a conflict, got {other:?}"),
     }
     // Folded search finds the accented name without the accent.
-    let (found, total) = users::search(&t.db, "zoe", 10, 0).await.unwrap();
+    let (found, total) = users::search(&t.db, "zoe", users::Standing::All, 10, 0).await.unwrap();
     assert_eq!((found.len(), total), (1, 1));
     // LIKE's wildcards and escape mean themselves, the same on both engines: "first_last" does
     // not find "firstXlast", "o\" is text (PostgreSQL would read a bare backslash as an escape).
@@ -161,7 +161,15 @@ async fn a_taken_email_is_a_conflict_on_users_email(d: Dialect) {
     new_user(&t, "firstxlast@example.org").await.unwrap();
     let emails = |q: &'static str| {
         let db = &t.db;
-        async move { users::search(db, q, 10, 0).await.unwrap().0.into_iter().map(|u| u.email).collect::<Vec<_>>() }
+        async move {
+            users::search(db, q, users::Standing::All, 10, 0)
+                .await
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|u| u.email)
+                .collect::<Vec<_>>()
+        }
     };
     assert_eq!(emails("first_last").await, ["first_last@example.org"]);
     assert!(emails("zoe\\").await.is_empty() && emails("100%").await.is_empty());
@@ -547,7 +555,8 @@ async fn folded_names_sort_by_their_bytes_on_both_engines(d: Dialect) {
         users::insert(&mut tx, &new, Utc::now()).await.unwrap();
         tx.commit().await.unwrap();
     }
-    let names: Vec<String> = users::search(&t.db, "ann", 10, 0).await.unwrap().0.into_iter().map(|u| u.name).collect();
+    let names: Vec<String> =
+        users::search(&t.db, "ann", users::Standing::All, 10, 0).await.unwrap().0.into_iter().map(|u| u.name).collect();
     // "ann o'brien" < "ann obama" < "ann oban" byte by byte; a locale's collation that skips
     // punctuation would put O'Brien last.
     assert_eq!(names, ["Ann O'Brien", "Ann Obama", "Ann Oban"]);

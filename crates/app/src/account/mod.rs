@@ -7,7 +7,6 @@ use crate::http::{AppError, Result, Signed};
 use crate::security::{hash_password_async, random_token, token_hash};
 use crate::state::AppState;
 use chrono::Utc;
-use roundtable_domain::profile::{Field, can_see};
 use roundtable_domain::{Actor, FieldError, Password, TokenId, parse_token_name};
 use roundtable_store::links::{self, Purpose};
 use roundtable_store::users::User;
@@ -320,10 +319,11 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
         .collect();
     // Others' profiles name them as manager or supported executive; each entry shows only where
     // its owner lets them see that field, as their profile page would.
-    let (supported_by, reports) = (
-        visible_to(state, user, roundtable_store::users::supported_by(db, me).await?, Field::Supports).await?,
-        visible_to(state, user, roundtable_store::users::reports(db, me).await?, Field::Manager).await?,
-    );
+    let actor = Actor { user_id: user.id, is_org_admin: user.is_org_admin };
+    let (reports, supported_by) = crate::members::named_below(state, &actor, me).await?;
+    let names =
+        |people: Vec<(roundtable_domain::UserId, String)>| people.into_iter().map(|(_, name)| name).collect::<Vec<_>>();
+    let (reports, supported_by) = (names(reports), names(supported_by));
     let actions: Vec<_> = audit::by_actor(db, me)
         .await?
         .into_iter()
@@ -395,26 +395,6 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
         "your_actions": actions,
         "recorded_about_you": about,
     }))
-}
-
-/// The names of `people` whose `field` the signed-in person may see.
-async fn visible_to(
-    state: &AppState,
-    user: &User,
-    people: Vec<roundtable_store::users::Linked>,
-    field: Field,
-) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for (id, name, visibility) in people {
-        let audience = crate::members::audiences(&visibility)[&field];
-        if can_see(
-            audience,
-            crate::members::relation(state, &Actor { user_id: user.id, is_org_admin: user.is_org_admin }, id).await?,
-        ) {
-            out.push(name);
-        }
-    }
-    Ok(out)
 }
 
 /// `my_data` flattened for a spreadsheet (`flatten`): the CSV download of the account page and

@@ -30,6 +30,8 @@ pub struct AdminPeopleQuery {
     q: String,
     /// From 1; anything else is the first page.
     page: Option<String>,
+    /// `all` (the default), `active`, `deactivated` (not erased), `erased` or `admins`.
+    show: String,
 }
 
 /// A person as the People page lists them: with their address, employee ID and account state
@@ -65,7 +67,7 @@ pub async fn list_people(
     Query(q): Query<AdminPeopleQuery>,
 ) -> ApiResult<axum::Json<AdminPeoplePage>> {
     let page = roundtable_domain::Page::from_query(q.page.as_deref(), Some(PER_PAGE));
-    let (people, total) = super::people(&state, &u.actor(), &q.q, page).await?;
+    let (people, total) = super::people(&state, &u.actor(), &q.q, &q.show, page).await?;
     Ok(axum::Json(AdminPeoplePage {
         total,
         page: page.number,

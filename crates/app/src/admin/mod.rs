@@ -31,9 +31,25 @@ async fn record(tx: &mut Tx, actor: &Actor, name: &str, action: &str, subject: &
 /// One page of everyone, by name or email, each with their employee ID ("" when none; shown to
 /// org admins only). A search that is exactly someone's employee ID finds that person first
 /// (the store's search matches it, so pages and the total count it once).
-pub async fn people(state: &AppState, actor: &Actor, q: &str, page: Page) -> Result<(Vec<(users::User, String)>, i64)> {
+/// One page of the people the People page lists: those whose name, address or employee ID
+/// matches `q`, of one standing (`show`: all, active, deactivated, erased, admins — refused
+/// naming the choices when it is none of them), each with their employee ID.
+pub async fn people(
+    state: &AppState,
+    actor: &Actor,
+    q: &str,
+    show: &str,
+    page: Page,
+) -> Result<(Vec<(users::User, String)>, i64)> {
     require_admin(actor)?;
-    let (list, total) = users::search(&state.db, q, page.limit(), page.offset()).await?;
+    let standing = match show {
+        "" => users::Standing::All,
+        s => users::Standing::parse(s).ok_or_else(|| {
+            let known: Vec<_> = users::Standing::ALL.iter().map(|s| s.as_str()).collect();
+            AppError::Invalid(vec![FieldError::new("show", format!("Show one of: {}.", known.join(", ")))])
+        })?,
+    };
+    let (list, total) = users::search(&state.db, q, standing, page.limit(), page.offset()).await?;
     let ids: Vec<UserId> = list.iter().map(|u| u.id).collect();
     let emp: std::collections::HashMap<UserId, String> =
         roundtable_store::import::employee_ids(&state.db, &ids).await?.into_iter().collect();
@@ -53,11 +69,16 @@ pub async fn people(state: &AppState, actor: &Actor, q: &str, page: Page) -> Res
 pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &str) -> Result<()> {
     require_admin(actor)?;
     let email = Email::parse(email).map_err(|e| AppError::Invalid(vec![e]))?;
-    if users::by_email(&state.db, email.as_str()).await?.is_some() {
-        return Err(AppError::Conflict(FieldError::new(
-            "email",
-            "Someone already has an account with this address: find them in the list below.",
-        )));
+    if let Some(holder) = users::by_email(&state.db, email.as_str()).await? {
+        let why = if holder.deactivated_at.is_some() {
+            format!(
+                "{} has an account with this address, deactivated: reactivate it in the list below (no invitation is needed).",
+                holder.name
+            )
+        } else {
+            format!("{} already has an account with this address: they are in the list below.", holder.name)
+        };
+        return Err(AppError::Conflict(FieldError::new("email", why)));
     }
     let (token, now) = (random_token(), Utc::now());
     let mut tx = state.db.begin().await?;
@@ -285,9 +306,18 @@ pub async fn remove_domain(state: &AppState, actor: &Actor, actor_name: &str, do
     Ok(())
 }
 
-pub async fn audit_log(state: &AppState, actor: &Actor, page: Page) -> Result<(Vec<audit::Entry>, i64)> {
+/// A page of the audit log, newest first: every entry, or those mentioning `q` (a person's
+/// name or address, an action such as "deactivated", a network, a file name).
+pub async fn audit_log(state: &AppState, actor: &Actor, q: &str, page: Page) -> Result<(Vec<audit::Entry>, i64)> {
     require_admin(actor)?;
-    Ok(audit::page(&state.db, page.limit(), page.offset()).await?)
+    Ok(audit::search(&state.db, q, page.limit(), page.offset()).await?)
+}
+
+/// "person.deactivated" → "Person deactivated": the log's action codes as words.
+pub fn action_in_words(action: &str) -> String {
+    let words = action.replace(['.', '_'], " ");
+    let mut chars = words.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 pub async fn outbox(state: &AppState, actor: &Actor, page: Page) -> Result<(Vec<outbox::Message>, i64)> {

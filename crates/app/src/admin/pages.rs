@@ -41,6 +41,10 @@ fn fmt(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
 struct PeoplePage {
     layout: Layout,
     q: String,
+    /// The standing shown (`Standing::as_str`), "" for everyone.
+    show: String,
+    /// (value, label) of each standing the list can show.
+    shows: Vec<(&'static str, &'static str)>,
     /// Each person with their employee ID ("" when none).
     people: Vec<(User, String)>,
     pager: Pager,
@@ -66,11 +70,17 @@ async fn people_page(
     erase_refused: Option<UserId>,
 ) -> Result<Response> {
     let page = q.page(50);
-    let (people, total) = super::people(state, &s.actor(), &q.q, page).await?;
+    let (people, total) = super::people(state, &s.actor(), &q.q, &q.show, page).await?;
+    let mut pager = Pager::new(page, total, &q.q);
+    if !q.show.is_empty() {
+        pager.base.push_str(&format!("show={}&", urlencode(&q.show)));
+    }
     render(&PeoplePage {
         layout: Layout::for_user("People", s).with_notice(notice(q.notice.as_deref())),
-        pager: Pager::new(page, total, &q.q),
+        pager,
         q: q.q,
+        show: q.show,
+        shows: roundtable_store::users::Standing::ALL.iter().map(|s| (s.as_str(), standing_label(*s))).collect(),
         people,
         me: s.user.id,
         errors,
@@ -79,21 +89,37 @@ async fn people_page(
     })
 }
 
-/// The People list a form was sent from (its search and page), to come back to.
+fn standing_label(s: roundtable_store::users::Standing) -> &'static str {
+    use roundtable_store::users::Standing;
+    match s {
+        Standing::All => "Everyone",
+        Standing::Active => "Active",
+        Standing::Deactivated => "Deactivated",
+        Standing::Erased => "Erased",
+        Standing::Admins => "Administrators",
+    }
+}
+
+/// The People list a form was sent from (its search, standing and page), to come back to.
 #[derive(Deserialize, Default)]
 pub(crate) struct Back {
     #[serde(default)]
     q: String,
     #[serde(default)]
+    show: String,
+    #[serde(default)]
     page: String,
 }
 
 impl Back {
-    /// The People page with this search and page, and `notice`.
+    /// The People page with this search, standing and page, and `notice`.
     fn url(&self, notice: &str) -> String {
         let mut url = "/admin/people?".to_owned();
         if !self.q.is_empty() {
             url.push_str(&format!("q={}&", urlencode(&self.q)));
+        }
+        if !self.show.is_empty() {
+            url.push_str(&format!("show={}&", urlencode(&self.show)));
         }
         if let Ok(page @ 2..) = self.page.parse::<u32>() {
             url.push_str(&format!("page={page}&"));
@@ -102,7 +128,7 @@ impl Back {
     }
 
     fn list(&self) -> ListQuery {
-        ListQuery { q: self.q.clone(), page: Some(self.page.clone()), notice: None }
+        ListQuery { q: self.q.clone(), show: self.show.clone(), page: Some(self.page.clone()), notice: None }
     }
 }
 
@@ -116,7 +142,12 @@ pub(crate) struct InviteForm {
 
 async fn invite(State(state): State<AppState>, s: Signed, Form(f): Form<InviteForm>) -> Result<Response> {
     let result = super::invite(&state, &s.actor(), &s.user.name, &f.email).await;
-    refused_on_people_page(&state, &s, result.map(|()| "invited"), &f.back, f.email.clone()).await
+    // Refused because the address has an account: the list shows that account.
+    let back = match &result {
+        Err(AppError::Conflict(_)) => Back { q: f.email.trim().to_owned(), ..Back::default() },
+        _ => Back { q: f.back.q.clone(), show: f.back.show.clone(), page: f.back.page.clone() },
+    };
+    refused_on_people_page(&state, &s, result.map(|()| "invited"), &back, f.email.clone()).await
 }
 
 async fn send_reset(
@@ -288,25 +319,27 @@ struct AuditRow {
 #[template(path = "admin/audit.html")]
 struct AuditPage {
     layout: Layout,
+    /// The search, "" for every entry.
+    q: String,
     rows: Vec<AuditRow>,
     pager: Pager,
 }
 
 async fn audit_log(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
     let page = q.page(100);
-    let (entries, total) = super::audit_log(&state, &s.actor(), page).await?;
+    let (entries, total) = super::audit_log(&state, &s.actor(), &q.q, page).await?;
     let rows = entries
         .into_iter()
         .map(|e: audit::Entry| AuditRow {
             at: fmt(e.at, s.tz),
             actor: e.actor_name,
-            action: e.action,
+            action: super::action_in_words(&e.action),
             network: e.network_name.unwrap_or_default(),
             subject: e.subject,
             detail: e.detail,
         })
         .collect();
-    render(&AuditPage { layout: Layout::for_user("Audit log", &s), rows, pager: Pager::new(page, total, "") })
+    render(&AuditPage { layout: Layout::for_user("Audit log", &s), rows, pager: Pager::new(page, total, &q.q), q: q.q })
 }
 
 struct MessageRow {

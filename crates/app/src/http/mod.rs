@@ -265,6 +265,9 @@ pub fn is_repeat(last: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateT
 pub struct ListQuery {
     #[serde(default)]
     pub q: String,
+    /// A list's own filter, where it has one (the People page's `show`).
+    #[serde(default)]
+    pub show: String,
     pub page: Option<String>,
     pub notice: Option<String>,
 }

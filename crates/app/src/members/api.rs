@@ -117,6 +117,11 @@ pub struct ProfileJson {
     manager: Option<NamedPersonJson>,
     /// The executives this person supports, as the profile page names them.
     supports_people: Option<Vec<NamedPersonJson>>,
+    /// The people who name this person as their manager — each only where their own profile
+    /// shows its manager to the caller.
+    reports: Vec<NamedPersonJson>,
+    /// The people who name this person as an executive they support, likewise.
+    supported_by: Vec<NamedPersonJson>,
     /// The caller may see this person's photo, at `/api/v1/people/{id}/photo` (false when there
     /// is none, or when the photo's audience leaves the caller out).
     has_photo: bool,
@@ -203,6 +208,8 @@ pub async fn get_person(
         supports: p.supports.as_ref().map(|l| l.iter().map(|(id, _)| id.to_string()).collect()),
         manager: p.manager.map(NamedPersonJson::from),
         supports_people: p.supports.map(|l| l.into_iter().map(NamedPersonJson::from).collect()),
+        reports: p.reports.into_iter().map(NamedPersonJson::from).collect(),
+        supported_by: p.supported_by.into_iter().map(NamedPersonJson::from).collect(),
         has_photo: p.has_photo,
     }))
 }

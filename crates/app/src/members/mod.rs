@@ -54,6 +54,11 @@ pub struct ProfileView {
     pub start_date: Option<String>,
     pub manager: Option<(UserId, String)>,
     pub supports: Option<Vec<(UserId, String)>>,
+    /// The people who name this person as their manager, each only where their own profile
+    /// shows its manager to the viewer.
+    pub reports: Vec<(UserId, String)>,
+    /// The people who name this person as an executive they support, likewise.
+    pub supported_by: Vec<(UserId, String)>,
     /// A photo exists and the viewer may see it.
     pub has_photo: bool,
     /// When the photo last changed (microseconds), for its address: a new photo is a new
@@ -211,6 +216,7 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
     // return if reactivated) but is not shown: their profile no longer exists for anyone.
     let active = |id: &UserId| snapshot.is_active(*id);
     let photo_changed = if show(Field::Photo) { profiles::photo_changed(&state.db, person).await? } else { None };
+    let (reports, supported_by) = named_below(state, viewer, person).await?;
     Ok(ProfileView {
         id: p.id,
         name: p.name.clone(),
@@ -232,10 +238,36 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
             .flatten()
             .filter(|m| active(&m.0)),
         supports: show(Field::Supports).then(|| p.supports.iter().filter(|e| active(&e.0)).cloned().collect()),
+        reports,
+        supported_by,
         has_photo: photo_changed.is_some(),
         photo_version: photo_changed.map_or(0, |at| at.timestamp_micros()),
         is_self: rel.is_self,
     })
+}
+
+/// The reporting line seen from above: who names `person` as their manager (their reports) and
+/// as an executive they support — each link only where its owner's profile shows that field
+/// ("manager", "supports") to `viewer`, as their own profile page would.
+pub async fn named_below(
+    state: &AppState,
+    viewer: &Actor,
+    person: UserId,
+) -> Result<(Vec<(UserId, String)>, Vec<(UserId, String)>)> {
+    let snapshot = state.snapshot().await?;
+    let shown = |people: Vec<users::Linked>, field: Field| -> Vec<(UserId, String)> {
+        people
+            .into_iter()
+            .filter(|(id, _, visibility)| {
+                profile::can_see(audiences(visibility)[&field], snapshot.relation(viewer, *id))
+            })
+            .map(|(id, name, _)| (id, name))
+            .collect()
+    };
+    Ok((
+        shown(users::reports(&state.db, person).await?, Field::Manager),
+        shown(users::supported_by(&state.db, person).await?, Field::Supports),
+    ))
 }
 
 /// The signed-in person's own profile, everything included, for the edit form.
@@ -408,9 +440,13 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
     // The reporting line as stored: the form shows it back, so a manager or executive who has
     // since left (deactivated, kept until reactivated or erased) is not refused on every later
     // save of fields the person did not touch. Only a newly given address must be active.
-    let (stored_manager, stored_supports) = match profiles::get(&state.db, actor.user_id).await? {
-        Some(p) => (p.manager_id, p.supports.into_iter().map(|(id, _)| id).collect::<Vec<_>>()),
-        None => (None, Vec::new()),
+    // Likewise the audiences: one the form does not send (a stale form, a script) keeps what was
+    // chosen — it must never widen to the default.
+    let (stored_manager, stored_supports, stored_audiences) = match profiles::get(&state.db, actor.user_id).await? {
+        Some(p) => {
+            (p.manager_id, p.supports.into_iter().map(|(id, _)| id).collect::<Vec<_>>(), audiences(&p.visibility))
+        }
+        None => (None, Vec::new(), audiences("{}")),
     };
     let name = input.name.as_deref().map(|n| PersonName::parse(n).map_err(|e| errs.push(e)).ok());
     let mut ok = |r: std::result::Result<String, FieldError>| r.map_err(|e| errs.push(e)).unwrap_or_default();
@@ -443,7 +479,7 @@ pub async fn save(state: &AppState, actor: &Actor, input: ProfileInput) -> Resul
             .audiences
             .get(&format!("audience_{}", f.as_str()))
             .map(String::as_str)
-            .unwrap_or(f.default_audience().as_str());
+            .unwrap_or(stored_audiences.get(&f).copied().unwrap_or(f.default_audience()).as_str());
         match Audience::parse(chosen) {
             Some(a) => {
                 aud.insert(f, a);
