@@ -40,7 +40,8 @@ impl Email<'_> {
              <table role=\"presentation\" width=\"100%\"><tr><td style=\"max-width:600px;padding:16px\">",
         );
         for p in &self.paragraphs {
-            h.push_str(&format!("<p>{}</p>", escape(p)));
+            // A line break typed in a message stays one (a list, an address) in the HTML part too.
+            h.push_str(&format!("<p>{}</p>", escape(p).replace('\n', "<br>\n")));
         }
         if let Some((label, url)) = &self.action {
             h.push_str(&format!(

@@ -124,6 +124,8 @@ async fn a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose
     assert!(log.contains("4 entries mention “BO@example”"), "created, granted, deactivated, revoked: {log}");
     assert!(log.contains("Admin granted") && log.contains("Person deactivated") && log.contains("Admin revoked"));
     assert!(!log.contains("Person erased") && !log.contains("person.deactivated"), "{log}");
+    let log = admin.get(app.at("/admin/audit?q=Person%20deactivated")).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("1 entry mention"), "the action as the page words it: {log}");
     let all = admin.get(app.at("/admin/audit")).send().await.unwrap().text().await.unwrap();
     assert!(all.contains("Person erased"), "{all}");
 }

@@ -968,7 +968,11 @@ async fn journey(dialect: Dialect) {
 
     // ---- an org admin deactivates, reactivates and erases someone from People ----
     admin.open("/admin/people?q=Asker").await;
-    let deactivate = admin.button("Deactivate Asker").await;
+    // Two steps: what it does, then the button that does it.
+    let deactivate =
+        admin.find(By::XPath("//main//summary[normalize-space(.)='Deactivate Asker']"), "Deactivate Asker").await;
+    admin.keyboard_open(deactivate).await;
+    let deactivate = admin.button("Yes, deactivate Asker").await;
     admin.click(deactivate).await;
     admin
         .find(By::XPath("//main//table//tr[th[1]='Asker' and contains(td[3], 'Deactivated')]"), "Asker, deactivated")

@@ -590,6 +590,13 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
         .with_timezone(&Utc)
         .timestamp_micros()
         .to_string();
+    // Not into the past (a year typed wrong): refused, nothing moved, no one told.
+    let mut past = event_form(&[("start", "2026-06-08T14:00"), ("end", "2026-06-08T15:00")]);
+    past.push(("scope".into(), "one".into()));
+    past.push(("at".into(), june_at.clone()));
+    let r = admin.post(app.at(&format!("/events/{id}/edit"))).form(&past).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("This date is still to come: choose a time that has not passed yet."));
     let mut f =
         event_form(&[("start", "2027-06-08T14:00"), ("end", "2027-06-08T15:00"), ("title", "June meeting (later)")]);
     f.push(("scope".into(), "one".into()));
@@ -652,7 +659,7 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
     let updated = mails.iter().map(|m| unqp(m)).find(|m| m.contains("Subject: Updated: Afternoon meeting"));
     let updated = updated.expect("an Updated mail for the date he answered");
     assert!(
-        updated.contains("(it was on Tue 12 Oct 2027, 12:00") && updated.contains("It was called “Monthly meeting”"),
+        updated.contains("It was on Tue 12 Oct 2027, 12:00") && updated.contains("It was called “Monthly meeting”"),
         "it says what the date was: {updated}"
     );
     // His place went with the date: October's second Tuesday in the new series, 16:00.
@@ -740,7 +747,7 @@ async fn a_retimed_series_keeps_each_dates_answers(d: Dialect) {
     assert_eq!(going[0].0, uid(2), "his second date's entry is updated, not doubled");
     assert!(mails[0].1.contains("It is now on Tue 2 Mar 2027, 10:00") && mails[1].1.contains("Tue 9 Mar 2027"));
     assert!(
-        mails[0].1.contains("(it was on Tue 9 Mar 2027") && mails[1].1.contains("(it was on Tue 16 Mar 2027"),
+        mails[0].1.contains("It was on Tue 9 Mar 2027") && mails[1].1.contains("It was on Tue 16 Mar 2027"),
         "each mail says when the date was: {}",
         mails[0].1
     );
@@ -1611,9 +1618,15 @@ async fn organisers_email_the_people_of_one_date(d: Dialect) {
         StatusCode::SEE_OTHER
     );
     assert_eq!(about("bo@example.org").await.len(), 1);
+    // The same words to everyone who may come reach only those who did not have them.
+    let r = send("answered", "The room moved to 5.02.\n\nBring last quarter's figures.").await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("notice=event-messaged"));
+    assert_eq!((about("bo@example.org").await.len(), about("cy@example.org").await.len()), (1, 1));
+    let r = send("going", "The room moved to 5.02.\n\nBring last quarter's figures.").await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("notice=event-message-repeat"), "said, not pretended");
     // Everyone who may come: going and maybe, never those who said no.
     assert_eq!(send("answered", "Coffee is on us.").await.status(), StatusCode::SEE_OTHER);
-    assert_eq!((about("bo@example.org").await.len(), about("cy@example.org").await.len()), (2, 1));
+    assert_eq!((about("bo@example.org").await.len(), about("cy@example.org").await.len()), (2, 2));
     assert!(about("di@example.org").await.is_empty(), "not going is not written to");
     // Nothing to say, or no one to say it to: refused, nothing sent.
     let r = send("answered", "   ").await;
@@ -1627,8 +1640,15 @@ async fn organisers_email_the_people_of_one_date(d: Dialect) {
     let r = clients[1].post(app.at(&format!("/events/{id}/message"))).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(about("bo@example.org").await.len(), 2);
+    // A line break typed in the message stays one in the mail's HTML part.
+    let form = [("at", at.as_str()), ("to", "going"), ("message", "Bring:\r\n- a mug\r\n- a pen")];
+    admin.post(app.at(&format!("/events/{id}/message"))).form(&form).send().await.unwrap();
+    let html = about("bo@example.org").await.into_iter().find(|m| m.contains("a mug")).unwrap();
+    assert!(html.contains("<p>Bring:<br>") && html.contains("- a mug<br>"), "{html}");
     let (log, _) = roundtable_store::audit::page(&app.state.db, 20, 0).await.unwrap();
     let sent: Vec<_> = log.iter().filter(|e| e.action == "event.messaged").collect();
-    assert_eq!(sent.len(), 2, "each message sent is in the audit log (the repeat sent nothing)");
-    assert!(sent.iter().any(|e| e.detail.contains("to going (1 person)") && e.detail.contains("The room moved")));
+    assert_eq!(sent.len(), 4, "each message sent is in the audit log (the repeat sent nothing)");
+    assert!(
+        sent.iter().any(|e| e.detail.contains("to everyone going (1 person)") && e.detail.contains("The room moved"))
+    );
 }

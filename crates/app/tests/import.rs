@@ -415,6 +415,16 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
             && e.detail.contains("hr.csv")),
         "each reactivation is in the audit log"
     );
+    // An administrator's account is never brought back by an import (the right would come with
+    // it): it stays deactivated, and the row says why.
+    let it = app.user_id("it@example.org").await;
+    let r = admin.post(app.at(&format!("/admin/people/{it}/active"))).form(&[("value", "false")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let with_it = format!("{with_carl}it@example.org,IT Admin,,,,,,,,,,,,\r\n");
+    let r = import(db, with_it.as_bytes(), Options { reactivate: true, ..apply() }).await;
+    let row = r.outcomes.iter().find(|o| o.email == "it@example.org").unwrap();
+    assert!(row.note.as_deref().is_some_and(|n| n.contains("never reactivates an administrator")), "{row:?}");
+    assert!(user(db, "it@example.org").await.unwrap().deactivated_at.is_some());
     // Once active, the same file changes nothing more.
     let again = import(db, with_carl.as_bytes(), Options { reactivate: true, dry_run: true, ..apply() }).await;
     assert!(again.reactivations.is_empty() && again.updated == 0, "{}", again.summary());

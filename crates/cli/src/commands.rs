@@ -157,8 +157,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("Created {email} ({name}), {what}; they sign in with the password given.");
                 }
                 AdminCommand::ResetPassword { email, password: p } => {
-                    console::reset_password(&db, &email, &password(p)?).await?;
+                    let active = console::reset_password(&db, &email, &password(p)?).await?;
                     println!("{email}'s password is set and they are signed out everywhere.");
+                    if !active {
+                        println!(
+                            "The account is deactivated: it cannot sign in until it is reactivated (Admin → People)."
+                        );
+                    }
                 }
                 AdminCommand::GrantAdmin { email } => match console::set_admin(&db, &email, true).await? {
                     true => println!("{email} is now an organisation admin."),

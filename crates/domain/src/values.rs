@@ -219,7 +219,9 @@ pub struct LongText(String);
 
 impl LongText {
     pub fn parse(field: &'static str, raw: &str, max: usize) -> Result<Self, FieldError> {
-        let raw = composed(raw.to_owned());
+        // A browser sends each line break as CRLF but counts it as one character (`maxlength`),
+        // as we do once it is a single newline.
+        let raw = composed(raw.replace("\r\n", "\n"));
         let s = raw.trim();
         if s.chars().count() > max {
             return Err(FieldError::new(field, format!("Use at most {max} characters.")));
@@ -227,7 +229,7 @@ impl LongText {
         if has_control(s, true) {
             return Err(FieldError::new(field, "Remove the control characters."));
         }
-        Ok(Self(s.replace("\r\n", "\n")))
+        Ok(Self(s.to_owned()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -397,6 +399,15 @@ mod tests {
         assert_eq!(PersonName::parse(decomposed).unwrap().as_str(), "Zoë Müller");
         assert_eq!(LongText::parse("bio", decomposed, 100).unwrap().as_str(), "Zoë Müller");
         assert_eq!(composed("plain".into()), "plain");
+    }
+
+    #[test]
+    fn a_line_break_counts_one_character_as_the_browser_counts_it() {
+        let ten_lines = ["123456789"; 10].join("\r\n");
+        assert_eq!(ten_lines.len(), 108);
+        let t = LongText::parse("reason", &ten_lines, 99).unwrap();
+        assert_eq!(t.as_str(), ["123456789"; 10].join("\n"));
+        assert!(LongText::parse("reason", &ten_lines, 98).is_err());
     }
 
     #[test]

@@ -9,10 +9,11 @@ queries! {
     INSERT = "INSERT INTO audit_log (id, at, actor_id, actor_name, action, network_id, subject, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     PAGE = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id ORDER BY a.at DESC, a.id DESC LIMIT $1 OFFSET $2";
     COUNT = "SELECT COUNT(*) FROM audit_log";
-    /// Entries whose who, what, network, about or detail hold `$3` (lower-cased; SQLite's
-    /// `lower` is Unicode-aware on our connections, as PostgreSQL's is).
-    PAGE_MATCHING = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $3 ESCAPE '\\' OR lower(a.action) LIKE $3 ESCAPE '\\' OR lower(a.subject) LIKE $3 ESCAPE '\\' OR lower(a.detail) LIKE $3 ESCAPE '\\' OR lower(n.name) LIKE $3 ESCAPE '\\' ORDER BY a.at DESC, a.id DESC LIMIT $1 OFFSET $2";
-    COUNT_MATCHING = "SELECT COUNT(*) FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $1 ESCAPE '\\' OR lower(a.action) LIKE $1 ESCAPE '\\' OR lower(a.subject) LIKE $1 ESCAPE '\\' OR lower(a.detail) LIKE $1 ESCAPE '\\' OR lower(n.name) LIKE $1 ESCAPE '\\'";
+    /// Entries whose who, what (as its code or in words: "person deactivated"), network, about
+    /// or detail hold `$3` (lower-cased; SQLite's `lower` is Unicode-aware on our connections,
+    /// as PostgreSQL's is).
+    PAGE_MATCHING = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $3 ESCAPE '\\' OR lower(replace(replace(a.action, '.', ' '), '_', ' ')) LIKE $3 ESCAPE '\\' OR lower(a.action) LIKE $3 ESCAPE '\\' OR lower(a.subject) LIKE $3 ESCAPE '\\' OR lower(a.detail) LIKE $3 ESCAPE '\\' OR lower(n.name) LIKE $3 ESCAPE '\\' ORDER BY a.at DESC, a.id DESC LIMIT $1 OFFSET $2";
+    COUNT_MATCHING = "SELECT COUNT(*) FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $1 ESCAPE '\\' OR lower(replace(replace(a.action, '.', ' '), '_', ' ')) LIKE $1 ESCAPE '\\' OR lower(a.action) LIKE $1 ESCAPE '\\' OR lower(a.subject) LIKE $1 ESCAPE '\\' OR lower(a.detail) LIKE $1 ESCAPE '\\' OR lower(n.name) LIKE $1 ESCAPE '\\'";
     /// What one person did, oldest first ("download my data").
     BY_ACTOR = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.actor_id = $1 ORDER BY a.at, a.id";
     /// What others did about the holder of the address $1 while they held it ($2 to $3; the

@@ -127,6 +127,12 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &s
 pub async fn send_reset(state: &AppState, actor: &Actor, actor_name: &str, user: UserId) -> Result<String> {
     require_admin(actor)?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    if person.is_erased() {
+        return Err(AppError::Conflict(FieldError::new(
+            "form",
+            "This person's data has been erased: there is no account to sign in to. Invite them again as a new person.",
+        )));
+    }
     if person.deactivated_at.is_some() {
         return Err(AppError::Conflict(FieldError::new(
             "form",
@@ -410,7 +416,9 @@ pub mod console {
             .ok_or_else(|| anyhow::anyhow!("no account uses {email}"))
     }
 
-    pub async fn reset_password(db: &Db, email: &str, password: &str) -> anyhow::Result<()> {
+    /// Sets the password and signs the account out; false when the account is deactivated (the
+    /// password is set, but cannot be used until it is reactivated).
+    pub async fn reset_password(db: &Db, email: &str, password: &str) -> anyhow::Result<bool> {
         let user = find(db, email).await?;
         if user.is_erased() {
             anyhow::bail!(
@@ -423,7 +431,8 @@ pub mod console {
         users::set_password(&mut tx, user.id, &hash).await?;
         roundtable_store::sessions::delete_for_user(&mut tx, user.id).await?;
         log(&mut tx, "person.password_reset", &user.email).await?;
-        Ok(tx.commit().await?)
+        tx.commit().await?;
+        Ok(user.deactivated_at.is_none())
     }
 
     /// Grants or revokes org-admin rights; false when the person already had (or lacked) them,

@@ -756,18 +756,17 @@ fn what_changed(item: &Item, was: Option<&Item>, zone: &str) -> Vec<String> {
     let moved = was.filter(|w| (w.occ.start, w.occ.end) != (item.occ.start, item.occ.end));
     let mut out = vec![match moved {
         Some(w) => {
-            format!("{} has moved. It is now on {} (it was on {}).", item.title(), when(item, zone), when(w, zone))
+            format!("{} has moved. It is now on {}. It was on {}.", item.title(), when(item, zone), when(w, zone))
         }
         None => format!("{} has changed. It is on {}.", item.title(), when(item, zone)),
     }];
     if let Some(w) = was.filter(|w| w.title() != item.title()) {
         out.push(format!("It was called “{}”.", w.title()));
     }
-    let place = where_text(&item.event);
-    out.push(match was {
-        Some(w) if where_text(&w.event) != place => format!("{place} (changed)"),
-        _ => place,
-    });
+    out.push(where_text(&item.event));
+    if let Some(before) = was.map(|w| where_text(&w.event)).filter(|b| *b != where_text(&item.event)) {
+        out.push(format!("Before the change — {before}"));
+    }
     out
 }
 
@@ -804,6 +803,14 @@ pub async fn update(
     let target = match scope {
         Scope::One(at) => {
             let item = occurrence(state, &e, at).await?;
+            // A date still to come moved into the past would be mailed to everyone as a move
+            // and leave the list of dates to come (a year or day typed wrong).
+            if item.occ.start >= now && p.fields.starts_at < now {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "start",
+                    "This date is still to come: choose a time that has not passed yet. Nothing was changed.",
+                )]));
+            }
             let x = Exception {
                 occurrence_at: at,
                 cancelled: false,
@@ -1090,8 +1097,13 @@ pub async fn cancel(
             cancel_each_date(state, &mut tx, (&e, &fresh), answers, reason, now).await?;
         }
     }
-    let detail =
-        if reason.is_empty() { scope_name(scope).to_owned() } else { format!("{}: {reason}", scope_name(scope)) };
+    let day = |at: DateTime<Utc>| at.with_timezone(&tz_of(&e)).format("%a %-d %b %Y").to_string();
+    let which = match scope {
+        Scope::One(at) if !e.rrule.is_empty() => format!("the date of {}", day(at)),
+        Scope::Following(at) if at > e.starts_at && !e.rrule.is_empty() => format!("the dates from {} on", day(at)),
+        _ => "the whole event".to_owned(),
+    };
+    let detail = if reason.is_empty() { which } else { format!("{which}: {reason}") };
     record(&mut tx, actor, actor_name, "event.cancelled", e.network_id, &e.title, &detail).await?;
     tx.commit().await?;
     Ok(true)
@@ -2000,11 +2012,13 @@ pub async fn message(
     if people.is_empty() {
         return Err(AppError::Invalid(vec![FieldError::new(
             "to",
-            format!("No one to send it to: “{}” is no one but you for this date. Nothing was sent.", to.label()),
+            format!("No one to send it to: no one but you is among “{}” for this date. Nothing was sent.", to.label()),
         )]));
     }
     let now = Utc::now();
-    let once = token_hash(&format!("{}\n{}", to.key(), text.as_str()));
+    // Per person and text, whichever group it was sent to: "everyone going" then "everyone who
+    // may come" with the same words reaches those going once.
+    let once = token_hash(text.as_str());
     let mut sent = 0;
     for p in &people {
         let mut paragraphs = vec![format!("About {} on {}:", item.title(), when(&item, &p.time_zone))];
@@ -2029,7 +2043,8 @@ pub async fn message(
     }
     let excerpt: String = text.as_str().chars().take(200).collect();
     let who = if sent == 1 { "1 person".to_owned() } else { format!("{sent} people") };
-    let detail = format!("to {} ({who}) about {}: {excerpt}", to.key(), item.occ.start.format("%Y-%m-%d %H:%M UTC"));
+    let on = pages::fmt_range(item.occ.start, item.occ.end, tz_of(&a.event));
+    let detail = format!("to {} ({who}), about the date of {on}: {excerpt}", to.label().to_lowercase());
     record(&mut tx, actor, actor_name, "event.messaged", a.event.network_id, item.title(), &detail).await?;
     tx.commit().await?;
     Ok(sent)

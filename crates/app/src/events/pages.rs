@@ -777,8 +777,9 @@ async fn message(
 ) -> Result<Response> {
     let to = super::MessageTo::parse(&f.to).unwrap_or(super::MessageTo::Going);
     let at = require_at(Some(&f.at))?;
-    super::message(&state, &s.actor(), &s.user.name, event_id(&id)?, at, to, &f.message).await?;
-    Ok(Redirect::to(&format!("/events/{id}?at={}&notice=event-messaged", f.at)).into_response())
+    let sent = super::message(&state, &s.actor(), &s.user.name, event_id(&id)?, at, to, &f.message).await?;
+    let notice = if sent == 0 { "event-message-repeat" } else { "event-messaged" };
+    Ok(Redirect::to(&format!("/events/{id}?at={}&notice={notice}", f.at)).into_response())
 }
 
 async fn confirm_host(
@@ -999,7 +1000,14 @@ async fn event_page_with(
         i_attended: d.i_attended,
         check_in_open: d.item.as_ref().is_some_and(|i| super::check_in_open(i, now)),
         attendance_open: d.item.as_ref().is_some_and(|i| super::attendance_open(i, now)),
-        message_to: super::MessageTo::ALL.iter().map(|t| (t.key(), t.label())).collect(),
+        // "Who attended" once there can be anyone: from when attendance opens.
+        message_to: super::MessageTo::ALL
+            .iter()
+            .filter(|t| {
+                **t != super::MessageTo::Attended || d.item.as_ref().is_some_and(|i| super::attendance_open(i, now))
+            })
+            .map(|t| (t.key(), t.label()))
+            .collect(),
         hosts: d.hosts,
         suggestions: d.suggestions.into_iter().map(|(id, n, c)| (id.to_string(), n, c)).collect(),
         people,

@@ -223,6 +223,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "checked-in" => "You are checked in. Enjoy the event!",
         "attendance" => "Attendance has been recorded.",
         "event-messaged" => "Your message is on its way to the people you chose.",
+        "event-message-repeat" => "Everyone you chose had this message already: it was not sent again.",
         "host" => "The host has been confirmed.",
         "feedback" => "Thank you for your feedback.",
         "feed-revoked" => "The subscription address has been revoked; it no longer works.",

@@ -218,8 +218,8 @@ pub async fn import_members(
         let mut errors = vec![FieldError::new(
             "file",
             format!(
-                "{} rows have errors, so nothing was imported. Fix them and send the file again, or add valid_rows_only=true to import the other rows.",
-                report.error_lines.len()
+                "{} with errors, so nothing was imported. Fix them and send the file again, or add valid_rows_only=true to import the other rows.",
+                super::rows_n(report.error_lines.len())
             ),
         )];
         errors.extend(

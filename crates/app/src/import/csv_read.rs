@@ -1618,10 +1618,15 @@ fn plausible_start(v: &str, iso: &str, today: NaiveDate) -> Result<(), (String, 
     if profile::plausible_start(d, today) {
         return Ok(());
     }
-    let problem = if chrono::Datelike::year(&d) <= 1900 {
-        format!("“{v}” is the date Excel shows for an empty date cell, or a year typed wrong.")
+    // Excel's day 0 and day 1 (an empty date cell, shown as 1900-01-00 or 1900-01-01) and the
+    // 1899-12-30 other tools count from.
+    let empty_cell = matches!((chrono::Datelike::year(&d), chrono::Datelike::ordinal(&d)), (1900, 1) | (1899, 364..));
+    let problem = if empty_cell {
+        format!("“{v}” is the date Excel shows for an empty date cell.")
+    } else if d < today {
+        format!("“{v}” is before {}: no one at work today started then.", profile::EARLIEST_START_YEAR)
     } else {
-        format!("“{v}” is before {} or more than a year from now.", profile::EARLIEST_START_YEAR)
+        format!("“{v}” is more than a year from now.")
     };
     Err((
         problem,
@@ -2178,13 +2183,15 @@ mod tests {
 
     #[test]
     fn a_start_date_no_one_can_have_is_refused_as_the_profile_form_refuses_it() {
-        let odd =
-            sheet("email,start_date\na@x.org,1900-01-01\nb@x.org,1/0/1900\nc@x.org,2999-01-01\nd@x.org,1975-06-30\n");
+        let odd = sheet(
+            "email,start_date\na@x.org,1900-01-01\nb@x.org,1/0/1900\nc@x.org,2999-01-01\nd@x.org,1975-06-30\ne@x.org,1900-01-02\n",
+        );
         let rs = records(&odd, &Mapping::guess(&odd), None, day());
         assert!(rs[0].errors[0].problem.contains("empty date cell"), "{:?}", rs[0].errors);
         assert!(!rs[1].errors.is_empty(), "Excel's day 0 is no date either");
-        assert!(rs[2].errors[0].problem.contains("more than a year from now"), "{:?}", rs[2].errors);
+        assert!(rs[2].errors[0].problem.ends_with("is more than a year from now."), "{:?}", rs[2].errors);
         assert_eq!((rs[3].start_date.as_deref(), rs[3].errors.len()), (Some("1975-06-30"), 0));
+        assert!(rs[4].errors[0].problem.contains("is before 1950"), "a year typed wrong: {:?}", rs[4].errors);
     }
 
     #[test]

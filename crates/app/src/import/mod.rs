@@ -311,6 +311,9 @@ struct Plan {
 /// The change a reactivation shows among a row's fields.
 const REACTIVATED: &str = "account reactivated";
 
+/// How to bring back someone the file lists whose account is deactivated, in every interface.
+const REACTIVATE_HOW: &str = "This account is deactivated and stays so. To bring it back, import again reactivating the people in the file whose account is deactivated (the option on the columns page, --reactivate on the command line, reactivate=true in the API), or reactivate it on the People page.";
+
 #[derive(Default)]
 struct Lists {
     skills: Vec<String>,
@@ -1075,7 +1078,8 @@ fn plan(
                     changes.push("networks");
                 }
                 let profile_changed = changes.iter().any(|c| *c != "networks");
-                let reactivate = cur.deactivated && opts.reactivate;
+                // Never an administrator's account: the right would come back with it, unseen.
+                let reactivate = cur.deactivated && opts.reactivate && !cur.is_org_admin;
                 if reactivate {
                     changes.push(REACTIVATED);
                     p.reactivate.push(id);
@@ -1103,10 +1107,11 @@ fn plan(
                 }
                 if cur.deactivated && !reactivate {
                     p.report.still_deactivated += 1;
-                    notes.push(
-                        "This account is deactivated and stays so: choose “Reactivate people in the file whose account is deactivated” (on the command line: --reactivate), or reactivate it on the People page."
-                            .to_owned(),
-                    );
+                    notes.push(if cur.is_org_admin {
+                        "This administrator's account is deactivated and stays so: an import never reactivates an administrator (reactivate them on the People page)."
+                    } else {
+                        REACTIVATE_HOW
+                    }.to_owned());
                 }
                 notes.extend(left);
                 let note = (!notes.is_empty()).then(|| notes.join(" "));
@@ -1245,7 +1250,7 @@ fn plan(
             n => (format!("{n} people"), "have", "stay"),
         };
         r.notes.push(format!(
-            "{who} in the file {has} a deactivated account and {stays} deactivated (the row says so). To bring back people rehired or deactivated by mistake, choose “Reactivate people in the file whose account is deactivated” (on the command line: --reactivate)."
+            "{who} in the file {has} a deactivated account and {stays} deactivated (the row says so). To bring back people rehired or deactivated by mistake, import again reactivating them (the option on the columns page, --reactivate on the command line, reactivate=true in the API)."
         ));
     }
     if !former_holders.is_empty() {
