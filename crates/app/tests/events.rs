@@ -550,6 +550,10 @@ async fn a_monthly_series_keeps_local_time_and_single_dates_are_cancelled_or_cha
         "{one}"
     );
     assert!(one.contains("edit the whole series to change them"), "{one}");
+    // Its time is in the event's zone, which one date cannot change (it would move the date).
+    assert!(!one.contains("id=\"f-time_zone\"") && one.contains("Save this date"), "{one}");
+    let whole = body(admin.get(app.at(&format!("/events/{id}/edit"))).send().await.unwrap()).await;
+    assert!(whole.contains(r#"id="rep-monthly_nth" name="repeat" value="monthly_nth" checked"#), "as made: {whole}");
     let mails = app.emails_to("bo@example.org").await;
     let cancel = mails.iter().find(|m| m.contains("Cancelled: Monthly meeting")).expect("cancellation email");
     assert!(

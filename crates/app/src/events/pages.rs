@@ -541,7 +541,7 @@ fn input_of(e: &roundtable_store::events::Event, item: Option<&Item>, host: Opti
         time_zone: e.time_zone.clone(),
         start: start.format("%Y-%m-%dT%H:%M").to_string(),
         end: end.format("%Y-%m-%dT%H:%M").to_string(),
-        repeat: if e.rrule.is_empty() { "none".into() } else { "custom".into() },
+        repeat: repeat_choice(&e.rrule, start.date()).into(),
         rrule: e.rrule.clone(),
         until: rule.and_then(|r| r.until).map(|u| u.format("%Y-%m-%d").to_string()).unwrap_or_default(),
         location_mode: e.location_mode.as_str().into(),
@@ -554,6 +554,26 @@ fn input_of(e: &roundtable_store::events::Event, item: Option<&Item>, host: Opti
         host: host.map(|h| h.to_string()).unwrap_or_default(),
         announce: String::new(),
     }
+}
+
+/// Which of the form's "Repeats" choices a stored rule is (ignoring an end date, which the form
+/// has its own field for), so a series made "every week" edits as that, not as a custom rule;
+/// "custom" for any other — and for one ending after a number of dates (COUNT), which only the
+/// custom rule keeps.
+fn repeat_choice(rrule: &str, start: chrono::NaiveDate) -> &'static str {
+    use roundtable_domain::events::Rule;
+    if rrule.is_empty() {
+        return "none";
+    }
+    let Ok(r) = Rule::parse(rrule) else { return "custom" };
+    if r.count.is_some() {
+        return "custom";
+    }
+    let bare = Rule { until: None, ..r };
+    [("weekly", Rule::weekly()), ("monthly_nth", Rule::monthly_nth(start)), ("monthly_last", Rule::monthly_last(start))]
+        .into_iter()
+        .find(|(_, simple)| *simple == bare)
+        .map_or("custom", |(choice, _)| choice)
 }
 
 async fn edit_form(
@@ -577,7 +597,7 @@ async fn edit_form(
         f.repeat = "none".into();
     }
     let heading = match q.scope.as_str() {
-        "one" => format!("Change one occurrence of {}", a.event.title),
+        "one" => format!("Change only this date of {}", a.event.title),
         "following" => format!("Change {} from this date on", a.event.title),
         _ => format!("Edit {}", a.event.title),
     };
@@ -1274,6 +1294,20 @@ mod tests {
         assert_eq!(shown(chrono_tz::Europe::London), "Thu 3 Dec 2026, 12:30–13:30 GMT");
         assert_eq!(shown(chrono_tz::America::Sao_Paulo), "Thu 3 Dec 2026, 09:30–10:30 UTC-03");
         assert_eq!(shown(chrono_tz::Asia::Singapore), "Thu 3 Dec 2026, 20:30–21:30 UTC+08");
+    }
+
+    #[test]
+    fn a_stored_rule_edits_as_the_choice_it_was_made_with() {
+        let tuesday = chrono::NaiveDate::from_ymd_opt(2027, 3, 9).unwrap_or_default(); // a second Tuesday
+        let choice = |rrule: &str| super::repeat_choice(rrule, tuesday);
+        assert_eq!(choice(""), "none");
+        assert_eq!(choice("FREQ=WEEKLY"), "weekly");
+        assert_eq!(choice("FREQ=WEEKLY;UNTIL=20271231T235959Z"), "weekly", "its end has its own field");
+        assert_eq!(choice("FREQ=MONTHLY;BYDAY=2TU"), "monthly_nth");
+        assert_eq!(choice("FREQ=MONTHLY;BYDAY=-1TU"), "monthly_last");
+        assert_eq!(choice("FREQ=WEEKLY;COUNT=5"), "custom", "only the custom rule keeps a count");
+        assert_eq!(choice("FREQ=WEEKLY;INTERVAL=2"), "custom");
+        assert_eq!(choice("FREQ=MONTHLY;BYDAY=3TU"), "custom", "not this date's position");
     }
 
     #[test]
