@@ -1638,7 +1638,9 @@ async fn organisers_email_the_people_of_one_date(d: Dialect) {
     assert!(body(r).await.contains("Write the message"));
     let r = send("attended", "Slides attached.").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body(r).await.contains("No one to send it to"));
+    let page = body(r).await;
+    assert!(page.contains("No one to send it to") && page.contains("id=\"f-to-error\""), "beside the field: {page}");
+    assert!(page.contains(">Slides attached.</textarea>"), "the text kept to send elsewhere: {page}");
     // A member may not write to the others.
     let form = [("at", at.as_str()), ("to", "going"), ("message", "Hi all")];
     let r = clients[1].post(app.at(&format!("/events/{id}/message"))).form(&form).send().await.unwrap();

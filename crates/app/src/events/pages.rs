@@ -753,7 +753,7 @@ async fn check_in(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/events/{id}?at={}&notice=checked-in", f.at)).into_response()),
         Err(AppError::Invalid(errs)) => {
-            let page = event_page_with(&state, &s, &id, Some(&f.at), None, Errors(errs)).await?;
+            let page = event_page_with(&state, &s, &id, Some(&f.at), None, Errors(errs), ("", "")).await?;
             Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e),
@@ -797,9 +797,19 @@ async fn message(
 ) -> Result<Response> {
     let to = super::MessageTo::parse(&f.to).unwrap_or(super::MessageTo::Going);
     let at = require_at(Some(&f.at))?;
-    let sent = super::message(&state, &s.actor(), &s.user.name, event_id(&id)?, at, to, &f.message).await?;
-    let notice = if sent == 0 { "event-message-repeat" } else { "event-messaged" };
-    Ok(Redirect::to(&format!("/events/{id}?at={}&notice={notice}", f.at)).into_response())
+    match super::message(&state, &s.actor(), &s.user.name, event_id(&id)?, at, to, &f.message).await {
+        Ok(sent) => {
+            let notice = if sent == 0 { "event-message-repeat" } else { "event-messaged" };
+            Ok(Redirect::to(&format!("/events/{id}?at={}&notice={notice}", f.at)).into_response())
+        }
+        // Refused (nothing to say, no one to say it to): the page again, the text kept.
+        Err(AppError::Invalid(errs)) => {
+            let draft = (to.key(), f.message.as_str());
+            let page = event_page_with(&state, &s, &id, Some(&f.at), None, Errors(errs), draft).await?;
+            Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn confirm_host(
@@ -889,6 +899,8 @@ struct EventPage {
     attendance_open: bool,
     /// (key, label) of whom an organiser's message may go to.
     message_to: Vec<(&'static str, &'static str)>,
+    /// A refused message's (group, text), to correct and send again.
+    message_draft: (String, String),
     hosts: Vec<String>,
     suggestions: Vec<(String, String, i64)>,
     people: Vec<PersonRow>,
@@ -921,7 +933,7 @@ async fn event_page(
     Path(id): Path<String>,
     Query(q): Query<AtQuery>,
 ) -> Result<Response> {
-    match event_page_with(&state, &s, &id, q.at.as_deref(), q.notice.as_deref(), Errors::default()).await {
+    match event_page_with(&state, &s, &id, q.at.as_deref(), q.notice.as_deref(), Errors::default(), ("", "")).await {
         // A date the event no longer has (an old email's link): the date it moved to, or the
         // event, saying so — not "page not found" for an event one may open.
         Err(AppError::NotFound) if q.at.is_some() => {
@@ -937,8 +949,9 @@ async fn event_page(
     }
 }
 
-/// The event page; `errors` are the check-in form's (a code that does not match is shown there,
-/// beside the field, not on a page of its own).
+/// The event page; `errors` are the check-in form's or the organisers' message form's (a code
+/// that does not match, a message refused, is shown there, beside the field, not on a page of
+/// its own), and `draft` the (group, text) of a refused message, given back to correct.
 async fn event_page_with(
     state: &AppState,
     s: &Signed,
@@ -946,6 +959,7 @@ async fn event_page_with(
     at: Option<&str>,
     notice_code: Option<&str>,
     errors: Errors,
+    draft: (&str, &str),
 ) -> Result<Response> {
     let actor = s.actor();
     let d = super::detail(state, &actor, event_id(id)?, at_param(at)?).await?;
@@ -1021,6 +1035,7 @@ async fn event_page_with(
         check_in_open: d.item.as_ref().is_some_and(|i| super::check_in_open(i, now)),
         attendance_open: d.item.as_ref().is_some_and(|i| super::attendance_open(i, now)),
         // "Who attended" once there can be anyone: from when attendance opens.
+        message_draft: (draft.0.to_owned(), draft.1.to_owned()),
         message_to: super::MessageTo::ALL
             .iter()
             .filter(|t| {
