@@ -2024,7 +2024,7 @@ pub async fn message(
         let mut paragraphs = vec![format!("About {} on {}:", item.title(), when(&item, &p.time_zone))];
         paragraphs.extend(text.as_str().split("\n\n").map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned));
         paragraphs.push(format!(
-            "From {actor_name}, an organiser of {}. You get this because {} on this date.",
+            "From {actor_name}, an organiser of {}. You get this because {} on this date. A reply to this email reaches no one: to answer, write to {actor_name} directly.",
             a.seen.network.name,
             to.because()
         ));
