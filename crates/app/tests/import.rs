@@ -642,6 +642,19 @@ async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Diale
     let (log, _) = audit::page(db, 50, 0).await.unwrap();
     let entry = log.iter().find(|e| e.action == "person.deactivated" && e.subject == "evil@example.org");
     assert!(entry.is_some_and(|e| e.detail.contains("not in the file")), "{log:?}");
+    // Unless asked for, to check against HR: then with a status column an import reads back.
+    let r = admin.get(app.at("/admin/export/members.csv?include_deactivated=true")).send().await.unwrap();
+    let with_leavers = r.bytes().await.unwrap();
+    let text = std::str::from_utf8(&with_leavers[3..]).unwrap();
+    assert!(text.lines().next().unwrap().ends_with(",networks,status"), "{text}");
+    let evil = text.lines().find(|l| l.starts_with("evil@example.org")).unwrap();
+    assert!(evil.ends_with(",Inactive"), "{evil}");
+    assert!(text.lines().find(|l| l.starts_with("ann@example.org")).unwrap().ends_with(",eas,Active"));
+    let r = import(db, &with_leavers, apply()).await;
+    assert_eq!((r.created, r.updated, r.deactivated, r.errors.len()), (0, 0, 0, 0), "{:#?}", r.errors);
+    assert!(user(db, "evil@example.org").await.unwrap().deactivated_at.is_some(), "read back: still deactivated");
+    let (log, _) = audit::page(db, 5, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "members.exported" && e.detail.ends_with("deactivated included")));
 }
 
 async fn only_org_admins_may_import_or_export(d: Dialect) {

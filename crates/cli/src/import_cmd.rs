@@ -102,6 +102,10 @@ pub enum ExportCommand {
         /// (French, German, Spanish… regional settings).
         #[arg(long, value_enum, default_value_t = SeparatorArg::Comma)]
         separator: SeparatorArg,
+        /// Deactivated people too (never the erased), with a status column (Active or Inactive)
+        /// that an import of the file reads back: for checking against the HR system.
+        #[arg(long)]
+        include_deactivated: bool,
     },
 }
 
@@ -326,12 +330,12 @@ fn lines(l: &[u64]) -> String {
 }
 
 pub async fn run_export(db: &Db, cmd: ExportCommand) -> anyhow::Result<()> {
-    let ExportCommand::Members { out, network, separator } = cmd;
+    let ExportCommand::Members { out, network, separator, include_deactivated } = cmd;
     let separator = match separator {
         SeparatorArg::Comma => Separator::Comma,
         SeparatorArg::Semicolon => Separator::Semicolon,
     };
-    let csv = console::export(db, network.as_deref(), separator).await?;
+    let csv = console::export(db, network.as_deref(), separator, include_deactivated).await?;
     match out {
         Some(path) => {
             // Owner only, as backups are: the file holds the organisation's HR data.

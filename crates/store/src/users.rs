@@ -147,6 +147,11 @@ pub async fn refold_names(db: &Db, force: bool) -> Result<u64> {
 /// The address an erased account keeps (its own was personal data); `.invalid` never resolves.
 const ERASED_DOMAIN: &str = "@erased.invalid";
 
+/// Whether `email` is the placeholder an erased account is left with.
+pub fn is_erased_address(email: &str) -> bool {
+    email.ends_with(ERASED_DOMAIN)
+}
+
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: UserId,
@@ -162,7 +167,7 @@ pub struct User {
 impl User {
     /// Whether the person's personal data was erased (`erase`): only anonymous figures are left.
     pub fn is_erased(&self) -> bool {
-        self.email.ends_with(ERASED_DOMAIN)
+        is_erased_address(&self.email)
     }
 }
 

@@ -239,7 +239,7 @@ pub async fn import_members(
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/members.csv", tag = "people",
-    params(("network" = Option<String>, Query, description = "Only this network's active members (its slug)"), ("separator" = Option<String>, Query, description = "`comma` (default) or `semicolon`, as Excel expects where the comma is the decimal mark")),
+    params(("network" = Option<String>, Query, description = "Only this network's active members (its slug)"), ("separator" = Option<String>, Query, description = "`comma` (default) or `semicolon`, as Excel expects where the comma is the decimal mark"), ("include_deactivated" = Option<bool>, Query, description = "Deactivated people too (never the erased), with a `status` column (Active or Inactive) that an import reads back")),
     responses((status = 200, content_type = "text/csv", description = "Every active person with every field, as CSV that Excel opens (UTF-8 with BOM, CRLF); recorded in the audit log"),
         (status = 400, body = crate::api::Problem, content_type = "application/problem+json", description = "Unknown separator"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "`network` is not a network's address"),

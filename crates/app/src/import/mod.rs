@@ -1817,6 +1817,9 @@ fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
 
 /// Active people (of one network, if given) as CSV for Excel: UTF-8 with a BOM, CRLF line ends,
 /// ISO dates, formula-like cells neutralised. Returns the CSV and how many people it holds.
+/// With `leavers` (an org admin reconciling with HR), deactivated people too — never the
+/// erased — and a `status` column saying Active or Inactive, which an import of the file reads
+/// back (an Inactive row deactivates, or is already deactivated).
 /// With `membership` (a network's organisers' own export): no email addresses (theirs nor their
 /// managers' or executives': no organiser page shows them), no employee IDs or other networks,
 /// and two more columns — each person's role in the network and the day they became a member,
@@ -1827,6 +1830,7 @@ async fn export_csv(
     network: Option<&str>,
     sep: Separator,
     membership: Option<chrono_tz::Tz>,
+    leavers: bool,
 ) -> Result<(Vec<u8>, usize)> {
     let snap = store::snapshot(&mut Source::Db(db)).await?;
     let only = match network {
@@ -1858,7 +1862,10 @@ async fn export_csv(
     let mut people: Vec<&Person> = snap
         .people
         .iter()
-        .filter(|p| !p.deactivated && in_network.as_ref().is_none_or(|s| s.contains(&p.id)))
+        .filter(|p| {
+            let listed = !p.deactivated || (leavers && !roundtable_store::users::is_erased_address(&p.email));
+            listed && in_network.as_ref().is_none_or(|s| s.contains(&p.id))
+        })
         .collect();
     people.sort_by(|a, b| (fold(&a.name), &a.email).cmp(&(fold(&b.name), &b.email)));
 
@@ -1889,6 +1896,9 @@ async fn export_csv(
         }
         _ => HashMap::new(),
     };
+    if leavers {
+        header.push(Column::Status.key());
+    }
     let mut rows = Vec::with_capacity(people.len());
     for p in &people {
         let mut n = nets.remove(&p.id).unwrap_or_default();
@@ -1906,6 +1916,9 @@ async fn export_csv(
             let since = m.since.with_timezone(&membership.unwrap_or(chrono_tz::Tz::UTC)).date_naive();
             row.extend([role.to_owned(), since.to_string()]);
         }
+        if leavers {
+            row.push(if p.deactivated { "Inactive" } else { "Active" }.to_owned());
+        }
         rows.push(row);
     }
     // BOM, CRLF and formula neutralising are the shared Excel-safe writer's job.
@@ -1920,12 +1933,14 @@ pub async fn export(
     actor_name: &str,
     network: Option<&str>,
     sep: Separator,
+    leavers: bool,
 ) -> Result<Vec<u8>> {
     crate::admin::require_admin(actor)?;
     let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
-    let (csv, n) = export_csv(&state.db, rel, network, sep, None).await?;
+    let (csv, n) = export_csv(&state.db, rel, network, sep, None, leavers).await?;
     let mut tx = state.db.begin().await?;
     let subject = network.unwrap_or("organisation");
+    let detail = if leavers { format!("{n} people, deactivated included") } else { format!("{n} people") };
     audit::record(
         &mut tx,
         &audit::NewEntry {
@@ -1934,7 +1949,7 @@ pub async fn export(
             action: "members.exported",
             network_id: None,
             subject,
-            detail: &format!("{n} people"),
+            detail: &detail,
         },
         Utc::now(),
     )
@@ -1958,7 +1973,7 @@ pub async fn export_network(
 ) -> Result<Vec<u8>> {
     let seen = crate::networks::load(state, actor, slug, roundtable_domain::Capability::Organise).await?;
     let rel = Relation { is_self: false, viewer_is_org_admin: false, organiser_of: true, shares_network: true };
-    let (csv, n) = export_csv(&state.db, rel, Some(&seen.network.slug), sep, Some(tz)).await?;
+    let (csv, n) = export_csv(&state.db, rel, Some(&seen.network.slug), sep, Some(tz), false).await?;
     let mut tx = state.db.begin().await?;
     let detail = format!("{n} people");
     crate::networks::record(&mut tx, actor, actor_name, "members.exported", &seen, &seen.network.slug, &detail).await?;
@@ -2023,10 +2038,11 @@ pub mod console {
         Ok((sheet, mapping, report))
     }
 
-    /// Every active person (or one network's members) as CSV, with every field.
-    pub async fn export(db: &Db, network: Option<&str>, sep: Separator) -> anyhow::Result<Vec<u8>> {
+    /// Every active person (or one network's members; with `leavers`, the deactivated too) as
+    /// CSV, with every field.
+    pub async fn export(db: &Db, network: Option<&str>, sep: Separator, leavers: bool) -> anyhow::Result<Vec<u8>> {
         let rel = Relation { is_self: false, viewer_is_org_admin: true, organiser_of: false, shares_network: false };
-        let (csv, n) = export_csv(db, rel, network, sep, None).await.map_err(|e| match e {
+        let (csv, n) = export_csv(db, rel, network, sep, None, leavers).await.map_err(|e| match e {
             AppError::NotFound => anyhow::anyhow!("no network has the address {:?}", network.unwrap_or_default()),
             e => plain(e),
         })?;
@@ -2040,7 +2056,7 @@ pub mod console {
                 action: "members.exported",
                 network_id: None,
                 subject,
-                detail: &format!("{n} people"),
+                detail: &if leavers { format!("{n} people, deactivated included") } else { format!("{n} people") },
             },
             Utc::now(),
         )

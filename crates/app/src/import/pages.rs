@@ -612,6 +612,9 @@ pub struct ExportQuery {
     /// "comma" (default) or "semicolon".
     #[serde(default)]
     pub separator: String,
+    /// Deactivated people too, with a status column (org admins' export only).
+    #[serde(default)]
+    pub include_deactivated: bool,
 }
 
 /// An export download is a GET (a browser saves it as a file), so the cross-site form check does
@@ -678,7 +681,7 @@ pub(super) async fn export_download(
         roundtable_domain::NetworkSlug::parse(n).map_err(|_| AppError::NotFound)?;
     }
     let separator = crate::http::Separator::parse(&q.separator)?;
-    let body = super::export(state, actor, actor_name, network, separator).await?;
+    let body = super::export(state, actor, actor_name, network, separator, q.include_deactivated).await?;
     let name = network.map_or_else(|| "members.csv".to_owned(), |n| format!("members-{n}.csv"));
     Ok(crate::http::csv_attachment(&name, body))
 }
