@@ -2382,6 +2382,11 @@ async fn people_an_hr_status_marks_as_leavers_are_deactivated_not_added(d: Diale
     assert!(user(db, "cfo@example.org").await.unwrap().deactivated_at.is_none(), "on leave is still here");
     assert!(user(db, "gone@example.org").await.is_none(), "a leaver new to Roundtable is not added");
     assert!(r.notes.iter().any(|n| n.contains("not in Roundtable: not added (line 5)")), "{:?}", r.notes);
+    assert!(
+        r.counts().contains("1 row about people who left, with nothing to do"),
+        "every row counted: {}",
+        r.counts()
+    );
     assert!(user(db, "admin@example.org").await.unwrap().deactivated_at.is_none());
     assert!(
         r.warnings.iter().any(|w| w.contains("admin@example.org") && w.contains("administrator")),

@@ -179,6 +179,9 @@ pub struct Report {
     /// How many people on the file's rows have a deactivated account that stays so (without
     /// `Options::reactivate`).
     pub still_deactivated: usize,
+    /// Rows saying someone has left that change nothing: deactivated already, not known, or
+    /// about a former holder of an address or ID now someone else's (the notes say which).
+    pub leavers_unchanged: usize,
     /// Lines of the rows with at least one error.
     pub error_lines: Vec<u64>,
     /// Every problem, by line.
@@ -239,8 +242,12 @@ impl Report {
         .map(|(n, what)| format!("{n} {what}"))
         .collect();
         let among = if among.is_empty() { String::new() } else { format!(" ({})", among.join("; ")) };
+        let leavers = match self.leavers_unchanged {
+            0 => String::new(),
+            n => format!(", {} about people who left, with nothing to do", rows_n(n)),
+        };
         format!(
-            "{} created, {} updated{among}, {} unchanged, {} deactivated, {} with errors",
+            "{} created, {} updated{among}, {} unchanged, {} deactivated{leavers}, {} with errors",
             self.created,
             self.updated,
             self.unchanged,
@@ -1224,6 +1231,7 @@ fn plan(
     r.updated = r.outcomes.iter().filter(|o| o.action == Action::Update).count();
     r.unchanged = r.outcomes.iter().filter(|o| o.action == Action::Unchanged).count();
     r.deactivated = r.deactivations.len();
+    r.leavers_unchanged = not_added.len() + already.len() + former_holders.len();
     r.ignored_columns = mapping.ignored(&sheet.headers);
     r.notes = csv_read::notes(sheet, mapping);
     if !not_added.is_empty() {
