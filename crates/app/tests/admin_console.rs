@@ -119,6 +119,17 @@ async fn a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose
     let r = admin.get(app.at("/admin/people?show=leavers")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Show one of: all, active, deactivated, erased, admins."));
+    // An API client chooses its page size within bounds, and is told when it asks for more.
+    let token = app.api_token(&admin).await;
+    let page = support::api_get(app.at("/api/v1/admin/people?per_page=2"), &token).await;
+    assert_eq!((page["per_page"].as_u64(), page["people"].as_array().map(Vec::len)), (Some(2), Some(2)), "{page}");
+    let page = support::api_get(app.at("/api/v1/people?per_page=1"), &token).await;
+    assert_eq!((page["per_page"].as_u64(), page["people"].as_array().map(Vec::len)), (Some(1), Some(1)), "{page}");
+    for url in ["/api/v1/admin/people?per_page=1000", "/api/v1/people?per_page=0"] {
+        let r = reqwest::Client::new().get(app.at(url)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{url}");
+        assert!(r.text().await.unwrap().contains("per_page must be a whole number from 1 to 200"), "{url}");
+    }
     // The audit log finds one person's history, its actions in words.
     let log = admin.get(app.at("/admin/audit?q=BO@example")).send().await.unwrap().text().await.unwrap();
     assert!(log.contains("4 entries mention “BO@example”"), "created, granted, deactivated, revoked: {log}");

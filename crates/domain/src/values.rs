@@ -287,6 +287,19 @@ impl Page {
         });
         Self::new(number, size)
     }
+    /// The page size a `per_page=` query parameter asks for (an API client's choice), or
+    /// `default` without one; anything but a whole number from 1 to `MAX_SIZE` is refused, so a
+    /// client asking for 1,000 learns it gets no more than 200 rather than silently fewer.
+    pub fn size_from_query(raw: Option<&str>, default: u32) -> Result<u32, FieldError> {
+        let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(default) };
+        match raw.parse::<u32>() {
+            Ok(n) if (1..=Self::MAX_SIZE).contains(&n) => Ok(n),
+            _ => Err(FieldError::new(
+                "per_page",
+                format!("per_page must be a whole number from 1 to {}; “{raw}” is not.", Self::MAX_SIZE),
+            )),
+        }
+    }
     pub fn offset(&self) -> i64 {
         i64::from(self.number - 1) * i64::from(self.size)
     }
@@ -607,5 +620,16 @@ mod tests {
         let p = Page::new(Some(0), Some(10_000));
         assert_eq!((p.number, p.size), (1, Page::MAX_SIZE));
         assert_eq!(Page::new(Some(3), Some(50)).offset(), 100);
+    }
+
+    #[test]
+    fn a_page_size_asked_for_is_taken_within_bounds_or_refused() {
+        assert_eq!(Page::size_from_query(None, 25), Ok(25));
+        assert_eq!(Page::size_from_query(Some(" "), 25), Ok(25));
+        assert_eq!(Page::size_from_query(Some("100"), 25), Ok(100));
+        for bad in ["0", "201", "1000", "ten", "-5", "2.5"] {
+            let e = Page::size_from_query(Some(bad), 25).unwrap_err();
+            assert!(e.message.contains("from 1 to 200"), "{bad}: {}", e.message);
+        }
     }
 }

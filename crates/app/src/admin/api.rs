@@ -32,6 +32,8 @@ pub struct AdminPeopleQuery {
     page: Option<String>,
     /// `all` (the default), `active`, `deactivated` (not erased), `erased` or `admins`.
     show: String,
+    /// People per page, 1 to 200 (default 50).
+    per_page: Option<String>,
 }
 
 /// A person as the People page lists them: with their address, employee ID and account state
@@ -59,14 +61,18 @@ pub struct AdminPeoplePage {
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/people", tag = "people", operation_id = "list_all_people", params(AdminPeopleQuery),
-    responses((status = 200, body = AdminPeoplePage, description = "Everyone with an account, deactivated and erased people included, by name; 50 a page"),
+    responses((status = 200, body = AdminPeoplePage, description = "Everyone with an account, deactivated and erased people included, by name; 50 a page unless per_page says"),
+        (status = 400, body = crate::api::Problem, content_type = "application/problem+json", description = "A per_page out of range"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "An unknown show"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only")))]
 pub async fn list_people(
     State(state): State<AppState>,
     u: ApiUser,
     Query(q): Query<AdminPeopleQuery>,
 ) -> ApiResult<axum::Json<AdminPeoplePage>> {
-    let page = roundtable_domain::Page::from_query(q.page.as_deref(), Some(PER_PAGE));
+    let size = roundtable_domain::Page::size_from_query(q.per_page.as_deref(), PER_PAGE)
+        .map_err(|e| crate::http::AppError::BadRequest(StatusCode::BAD_REQUEST, e.message))?;
+    let page = roundtable_domain::Page::from_query(q.page.as_deref(), Some(size));
     let (people, total) = super::people(&state, &u.actor(), &q.q, &q.show, page).await?;
     Ok(axum::Json(AdminPeoplePage {
         total,

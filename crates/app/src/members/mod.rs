@@ -640,6 +640,8 @@ pub struct DirectoryQuery {
     #[serde(default)]
     pub all: String,
     pub page: Option<String>,
+    /// Results per page (the API's; the page shows `PER_PAGE`).
+    pub per_page: Option<String>,
 }
 
 /// The directory's facets' query keys, in the read model's facet order.
@@ -705,7 +707,9 @@ pub async fn directory(state: &AppState, viewer: &Actor, q: &DirectoryQuery) -> 
         (d.to_owned(), l.to_owned())
     };
     let tags = [&q.level, &q.skill, &q.interest, &q.language].map(|t| fold(&cut(t.trim())));
-    let page = Page::from_query(q.page.as_deref(), Some(PER_PAGE));
+    let size = Page::size_from_query(q.per_page.as_deref(), PER_PAGE)
+        .map_err(|e| AppError::BadRequest(StatusCode::BAD_REQUEST, e.message))?;
+    let page = Page::from_query(q.page.as_deref(), Some(size));
     let filter = DirectoryFilter {
         text: &text,
         department: &department,
