@@ -34,6 +34,7 @@ both!(
     each_date_of_a_series_has_its_own_check_in_code,
     a_new_event_can_be_announced_to_the_networks_members,
     organisers_email_the_people_of_one_date,
+    organisers_mark_everyone_going_and_take_an_attendance_back,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -1342,6 +1343,8 @@ async fn event_routes_follow_the_roles_in_each_network(d: Dialect) {
             ("POST", format!("/events/{event}/attendance"), true),
             // To who attended: the one just marked.
             ("POST", format!("/events/{event}/message"), true),
+            ("POST", format!("/events/{event}/attendance/going"), true),
+            ("POST", format!("/events/{event}/attendance/unmark"), true),
         ];
         for (who, c) in &clients {
             for (method, path, organisers_only) in &routes {
@@ -1657,4 +1660,49 @@ async fn organisers_email_the_people_of_one_date(d: Dialect) {
     assert!(
         sent.iter().any(|e| e.detail.contains("to everyone going (1 person)") && e.detail.contains("The room moved"))
     );
+}
+
+/// The room came as planned: one tick marks everyone going; a mistaken tick is taken back.
+async fn organisers_mark_everyone_going_and_take_an_attendance_back(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let start = Utc::now() + Duration::minutes(30);
+    let when = [("start", local_input(start)), ("end", local_input(start + Duration::hours(1)))];
+    let when: Vec<(&str, &str)> = when.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let id = create_event(&app, &admin, "eas", &when).await;
+    let e = store::by_id(&app.state.db, id.parse().unwrap()).await.unwrap().unwrap();
+    let at = e.starts_at.timestamp_micros().to_string();
+    let mut clients = Vec::new();
+    for (email, answer) in [("bo@example.org", "yes"), ("cy@example.org", "yes"), ("di@example.org", "maybe")] {
+        let c = member(&app, email, email, "eas").await;
+        let r = c.post(app.at(&format!("/events/{id}/rsvp"))).form(&[("response", answer), ("at", at.as_str())]);
+        assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        clients.push(c);
+    }
+    let attended = || async {
+        let mut names: Vec<String> =
+            store::attended(&app.state.db, e.id, e.starts_at).await.unwrap().into_iter().map(|a| a.name).collect();
+        names.sort();
+        names
+    };
+    // A member cannot.
+    let r = clients[0].post(app.at(&format!("/events/{id}/attendance/going"))).form(&[("at", at.as_str())]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert!(attended().await.is_empty());
+    let r = admin.post(app.at(&format!("/events/{id}/attendance/going"))).form(&[("at", at.as_str())]);
+    let r = r.send().await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().contains("notice=attendance-going"));
+    assert_eq!(attended().await, ["bo@example.org", "cy@example.org"], "those going, not the maybe");
+    let page = body(admin.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(page.contains("Take back<span class=\"visually-hidden\"> cy@example.org's attendance"), "{page}");
+    let cy = user_id(&app, "cy@example.org").await.to_string();
+    let r = admin
+        .post(app.at(&format!("/events/{id}/attendance/unmark")))
+        .form(&[("at", at.as_str()), ("user", cy.as_str())]);
+    assert!(r.send().await.unwrap().headers()["location"].to_str().unwrap().contains("notice=attendance-unmarked"));
+    assert_eq!(attended().await, ["bo@example.org"]);
+    let (log, _) = roundtable_store::audit::page(&app.state.db, 10, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "event.attendance_unmarked" && e.detail == "cy@example.org"));
+    assert!(log.iter().any(|e| e.action == "event.attendance_marked" && e.detail == "everyone going: 2 marked"));
 }

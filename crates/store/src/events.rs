@@ -124,6 +124,7 @@ queries! {
     WITHDRAW_ANSWER = "DELETE FROM event_rsvps WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
     ANSWERED_AT = concat!("SELECT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response IN ('yes', 'maybe', 'waitlisted') AND ", may_still_read!());
     GOING_AT = concat!("SELECT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND ", may_still_read!());
+    UNCHECK = "DELETE FROM event_attendance WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
     CHECK_IN = "INSERT INTO event_attendance (event_id, network_id, occurrence_at, user_id, method, checked_in_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
     /// Who attended, as the event page lists them: deactivated people appear nowhere.
     ATTENDED_AT = "SELECT a.user_id, u.name, a.method, a.checked_in_at FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NULL ORDER BY u.name_folded";
@@ -698,6 +699,11 @@ pub async fn check_in(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     Ok(tx.write(CHECK_IN, params![event, network, at, user, method, now]).await? > 0)
+}
+
+/// Takes back an attendance recorded by mistake; false if there was none.
+pub async fn uncheck(tx: &mut Tx, event: Uuid, at: DateTime<Utc>, user: UserId) -> Result<bool> {
+    Ok(tx.write(UNCHECK, params![event, at, user]).await? > 0)
 }
 
 #[derive(Debug, Clone)]

@@ -1604,6 +1604,60 @@ pub async fn mark_attended(
     Ok(())
 }
 
+/// Marks everyone going to a date (with a place, and still allowed to come) as attended, at the
+/// door or afterwards — the organisers' tick for a room that came as planned; those checked in
+/// already stay as they were. Returns how many were marked now.
+pub async fn mark_going_attended(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<usize> {
+    let a = access(state, actor, id, Capability::Organise).await?;
+    let item = occurrence(state, &a.event, at).await?;
+    if item.cancelled {
+        return Err(closed("This event has been cancelled."));
+    }
+    let now = Utc::now();
+    if !attendance_open(&item, now) {
+        return Err(closed(ATTENDANCE_NOT_OPEN));
+    }
+    let mut tx = state.db.begin().await?;
+    let mut marked = 0;
+    for p in store::going_at(&mut tx, id, item.occ.original).await? {
+        marked += usize::from(
+            store::check_in(&mut tx, id, a.event.network_id, item.occ.original, p.id, "organiser", now).await?,
+        );
+    }
+    let detail = format!("everyone going: {} marked", marked);
+    record(&mut tx, actor, actor_name, "event.attendance_marked", a.event.network_id, &a.event.title, &detail).await?;
+    tx.commit().await?;
+    Ok(marked)
+}
+
+/// Takes back one person's attendance of a date (marked by mistake, or a check-in from the
+/// wrong person's phone), whenever it is; audited.
+pub async fn unmark_attended(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    id: Uuid,
+    at: DateTime<Utc>,
+    user: UserId,
+) -> Result<()> {
+    let a = access(state, actor, id, Capability::Organise).await?;
+    let item = occurrence(state, &a.event, at).await?;
+    let person = roundtable_store::users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    if store::uncheck(&mut tx, id, item.occ.original, user).await? {
+        let (network, title) = (a.event.network_id, &a.event.title);
+        record(&mut tx, actor, actor_name, "event.attendance_unmarked", network, title, &person.email).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Saves agenda, minutes, summary and recording link of one occurrence (organisers).
 pub async fn save_notes(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>, n: store::Notes) -> Result<()> {
     let a = access(state, actor, id, Capability::Organise).await?;

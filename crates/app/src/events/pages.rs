@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/rsvp", post(rsvp))
         .route("/events/{id}/check-in", post(check_in))
         .route("/events/{id}/attendance", post(mark_attended))
+        .route("/events/{id}/attendance/going", post(mark_going_attended))
+        .route("/events/{id}/attendance/unmark", post(unmark_attended))
         .route("/events/{id}/message", post(message))
         .route("/events/{id}/notes", post(save_notes))
         .route("/events/{id}/host", post(confirm_host))
@@ -810,6 +812,27 @@ async fn message(
         }
         Err(e) => Err(e),
     }
+}
+
+async fn mark_going_attended(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    Form(f): Form<PersonForm>,
+) -> Result<Response> {
+    super::mark_going_attended(&state, &s.actor(), &s.user.name, event_id(&id)?, require_at(Some(&f.at))?).await?;
+    Ok(Redirect::to(&format!("/events/{id}?at={}&notice=attendance-going", f.at)).into_response())
+}
+
+async fn unmark_attended(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    Form(f): Form<PersonForm>,
+) -> Result<Response> {
+    let user = UserId::parse(&f.user).ok_or(AppError::NotFound)?;
+    super::unmark_attended(&state, &s.actor(), &s.user.name, event_id(&id)?, require_at(Some(&f.at))?, user).await?;
+    Ok(Redirect::to(&format!("/events/{id}?at={}&notice=attendance-unmarked", f.at)).into_response())
 }
 
 async fn confirm_host(

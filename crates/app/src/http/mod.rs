@@ -222,6 +222,8 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "rsvp-none" => "Nothing was saved: choose Going, Maybe or Not going, then send your answer.",
         "checked-in" => "You are checked in. Enjoy the event!",
         "attendance" => "Attendance has been recorded.",
+        "attendance-going" => "Everyone going is marked as attended (those checked in already stay as they were).",
+        "attendance-unmarked" => "The attendance has been taken back.",
         "event-messaged" => "Your message is on its way to the people you chose.",
         "event-message-repeat" => "Everyone you chose had this message already: it was not sent again.",
         "host" => "The host has been confirmed.",
