@@ -1572,6 +1572,19 @@ pub async fn self_check_in(state: &AppState, actor: &Actor, id: Uuid, at: DateTi
     Ok(new)
 }
 
+/// The date whose attendance an organiser marks: one taking place, from an hour before it.
+async fn attendance_to_mark(state: &AppState, actor: &Actor, id: Uuid, at: DateTime<Utc>) -> Result<(Access, Item)> {
+    let a = access(state, actor, id, Capability::Organise).await?;
+    let item = occurrence(state, &a.event, at).await?;
+    if item.cancelled {
+        return Err(closed("This event has been cancelled."));
+    }
+    if !attendance_open(&item, Utc::now()) {
+        return Err(closed(ATTENDANCE_NOT_OPEN));
+    }
+    Ok((a, item))
+}
+
 /// An organiser marks a member as attended.
 pub async fn mark_attended(
     state: &AppState,
@@ -1581,14 +1594,7 @@ pub async fn mark_attended(
     at: DateTime<Utc>,
     user: UserId,
 ) -> Result<()> {
-    let a = access(state, actor, id, Capability::Organise).await?;
-    let item = occurrence(state, &a.event, at).await?;
-    if item.cancelled {
-        return Err(closed("This event has been cancelled."));
-    }
-    if !attendance_open(&item, Utc::now()) {
-        return Err(closed(ATTENDANCE_NOT_OPEN));
-    }
+    let (a, _) = attendance_to_mark(state, actor, id, at).await?;
     let person = roundtable_store::users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     // Only people who could attend: the network's members, or anyone for an organisation-wide event.
     if a.event.audience != Audience::Organisation {
@@ -1614,15 +1620,8 @@ pub async fn mark_going_attended(
     id: Uuid,
     at: DateTime<Utc>,
 ) -> Result<usize> {
-    let a = access(state, actor, id, Capability::Organise).await?;
-    let item = occurrence(state, &a.event, at).await?;
-    if item.cancelled {
-        return Err(closed("This event has been cancelled."));
-    }
+    let (a, item) = attendance_to_mark(state, actor, id, at).await?;
     let now = Utc::now();
-    if !attendance_open(&item, now) {
-        return Err(closed(ATTENDANCE_NOT_OPEN));
-    }
     let mut tx = state.db.begin().await?;
     let mut marked = 0;
     for p in store::going_at(&mut tx, id, item.occ.original).await? {
