@@ -320,7 +320,8 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
     // Others' profiles name them as manager or supported executive; each entry shows only where
     // its owner lets them see that field, as their profile page would.
     let actor = Actor { user_id: user.id, is_org_admin: user.is_org_admin };
-    let (reports, supported_by) = crate::members::named_below(state, &actor, me).await?;
+    let snapshot = state.snapshot().await?;
+    let (reports, supported_by) = crate::members::named_below(state, &snapshot, &actor, me).await?;
     let names =
         |people: Vec<(roundtable_domain::UserId, String)>| people.into_iter().map(|(_, name)| name).collect::<Vec<_>>();
     let (reports, supported_by) = (names(reports), names(supported_by));

@@ -216,7 +216,7 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
     // return if reactivated) but is not shown: their profile no longer exists for anyone.
     let active = |id: &UserId| snapshot.is_active(*id);
     let photo_changed = if show(Field::Photo) { profiles::photo_changed(&state.db, person).await? } else { None };
-    let (reports, supported_by) = named_below(state, viewer, person).await?;
+    let (reports, supported_by) = named_below(state, &snapshot, viewer, person).await?;
     Ok(ProfileView {
         id: p.id,
         name: p.name.clone(),
@@ -248,13 +248,14 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
 
 /// The reporting line seen from above: who names `person` as their manager (their reports) and
 /// as an executive they support — each link only where its owner's profile shows that field
-/// ("manager", "supports") to `viewer`, as their own profile page would.
+/// ("manager", "supports") to `viewer`, as their own profile page would (in `snapshot`, the one
+/// the caller's page is read from).
 pub async fn named_below(
     state: &AppState,
+    snapshot: &crate::read_model::Snapshot,
     viewer: &Actor,
     person: UserId,
 ) -> Result<(Vec<(UserId, String)>, Vec<(UserId, String)>)> {
-    let snapshot = state.snapshot().await?;
     let shown = |people: Vec<users::Linked>, field: Field| -> Vec<(UserId, String)> {
         people
             .into_iter()
