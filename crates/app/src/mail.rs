@@ -9,14 +9,18 @@ use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use roundtable_store::{Tx, outbox};
+use roundtable_domain::{MessageId, UserId};
+use roundtable_store::{Db, Tx, outbox, users};
 
-/// A message to send: a few paragraphs and an optional call-to-action link.
+/// A message to send: a few paragraphs and an optional call-to-action link. `reply_to` is the
+/// address of the person who wrote it (an organiser's message), so that a reply reaches them;
+/// None for what the product says itself (replies would go to the unread sender address).
 pub struct Email<'a> {
     pub to: &'a str,
     pub subject: String,
     pub paragraphs: Vec<String>,
     pub action: Option<(&'a str, String)>,
+    pub reply_to: Option<&'a str>,
 }
 
 fn escape(s: &str) -> String {
@@ -56,10 +60,16 @@ impl Email<'_> {
     }
 }
 
+/// The address of `writer`, for the Reply-To of a message they wrote (None once their account
+/// is deactivated or erased: no one reads it).
+pub async fn reply_address(db: &Db, writer: UserId) -> roundtable_store::Result<Option<String>> {
+    Ok(users::by_id(db, writer).await?.filter(|u| u.deactivated_at.is_none()).map(|u| u.email))
+}
+
 /// Puts the message in the outbox and enqueues its delivery, inside `tx`: if the change that
 /// causes the email rolls back, no email goes out.
 pub async fn queue(tx: &mut Tx, email: &Email<'_>, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let id = outbox::insert(tx, email.to, &email.subject, &email.text(), &email.html(), now).await?;
+    let id = insert(tx, email, None, now).await?;
     jobs::enqueue_tx(
         tx,
         jobs::Kind::SendEmail,
@@ -81,18 +91,20 @@ pub async fn queue_with_ics(
     once_key: Option<String>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let id = match ics {
-        Some(ics) => {
-            outbox::insert_with_ics(tx, email.to, &email.subject, &email.text(), &email.html(), ics, now).await?
-        }
-        None => outbox::insert(tx, email.to, &email.subject, &email.text(), &email.html(), now).await?,
-    };
+    let id = insert(tx, email, ics, now).await?;
     let key = once_key.unwrap_or_else(|| format!("email:{id}"));
     if !jobs::enqueue_once_tx(tx, jobs::Kind::SendEmail, &serde_json::json!({ "message_id": id }), key, now).await? {
         outbox::delete_queued(tx, id).await?;
         return Ok(false);
     }
     Ok(true)
+}
+
+async fn insert(tx: &mut Tx, email: &Email<'_>, ics: Option<&str>, now: DateTime<Utc>) -> anyhow::Result<MessageId> {
+    let (text, html) = (email.text(), email.html());
+    let new =
+        outbox::New { to: email.to, subject: &email.subject, text: &text, html: &html, ics, reply_to: email.reply_to };
+    Ok(outbox::insert(tx, &new, now).await?)
 }
 
 /// The METHOD of an iCalendar text (REQUEST when absent).
@@ -104,12 +116,16 @@ fn ics_method(ics: &str) -> &str {
 pub async fn deliver(config: &Config, msg: &outbox::Message) -> anyhow::Result<Option<String>> {
     let from: Mailbox = config.mail_from.parse().context("mail_from is not a valid address")?;
     let to: Mailbox = msg.to.parse().context("recipient address is not valid")?;
-    let builder = Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
         .subject(&msg.subject)
         .message_id(Some(format!("<{}@roundtable>", msg.id)))
         .header(AutoSubmitted);
+    // A writer's address that no longer parses (changed by hand since) only loses the header.
+    if let Some(reply_to) = msg.reply_to.as_deref().and_then(|r| r.parse::<Mailbox>().ok()) {
+        builder = builder.reply_to(reply_to);
+    }
     let body = MultiPart::alternative_plain_html(msg.text_body.clone(), msg.html_body.clone());
     let message = match &msg.ics {
         // Calendar programs act on a text/calendar part whose `method` matches the METHOD inside.

@@ -160,6 +160,7 @@ async fn a_quarter_of_onboarding_counts_from_joining_and_asks_before_deleting(d:
     let reminder = mails.iter().find(|m| m.contains("Your first steps in Network eas")).expect("the reminder");
     assert!(reminder.contains("Read the induction pack") && reminder.contains("Meet the Chair"), "{reminder}");
     assert!(!reminder.contains("Accept the charter"), "a done step is not listed: {reminder}");
+    assert!(reminder.contains("Reply-To: admin@example.org"), "a reply reaches the organiser: {reminder}");
     // A second click at once is answered as the first was; later in the week it is refused.
     assert_eq!(nudge().await.unwrap().headers()["location"], format!("/n/eas/onboarding?notice=nudged#n-{bo_id}"));
     nudged_an_hour_ago(&app, n.id, bo_id).await;

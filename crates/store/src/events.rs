@@ -95,6 +95,8 @@ queries! {
     /// for a place at.
     ANSWERED_IN = "SELECT DISTINCT r.event_id FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.occurrence_at >= $3 AND r.response IN ('yes', 'maybe', 'waitlisted') ORDER BY r.event_id";
     RECIPIENT = "SELECT id, email, name, time_zone FROM users WHERE id = $1";
+    /// The active members of a network with an active account, to announce something to.
+    NETWORK_RECIPIENTS = "SELECT u.id, u.email, u.name, u.time_zone FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL ORDER BY u.id";
     /// The same in every network.
     ANSWERED_ANYWHERE = "SELECT DISTINCT event_id FROM event_rsvps WHERE user_id = $1 AND occurrence_at >= $2 AND response IN ('yes', 'maybe', 'waitlisted') ORDER BY event_id";
     /// Every answer the person gave to a date whose key lies in [$2, $3).
@@ -627,6 +629,11 @@ fn recipients(rows: Vec<Row>) -> Result<Vec<Recipient>> {
 /// One person to email, by id.
 pub async fn recipient(db: &Db, user: UserId) -> Result<Option<Recipient>> {
     Ok(recipients(db.read(RECIPIENT, params![user]).await?)?.pop())
+}
+
+/// Everyone to email in a network (active members with active accounts), in one read.
+pub async fn network_recipients(tx: &mut Tx, network: NetworkId) -> Result<Vec<Recipient>> {
+    recipients(tx.read(NETWORK_RECIPIENTS, params![network]).await?)
 }
 
 /// People with an answer to a date from `from` on who may attend the event, whether or not they

@@ -6,14 +6,14 @@ use chrono::{DateTime, Utc};
 use roundtable_domain::MessageId;
 
 queries! {
-    INSERT = "INSERT INTO outbox (id, created_at, to_addr, subject, text_body, html_body, status) VALUES ($1, $2, $3, $4, $5, $6, 'queued')";
-    /// With an iCalendar invitation or cancellation attached (events).
-    INSERT_WITH_ICS = "INSERT INTO outbox (id, created_at, to_addr, subject, text_body, html_body, status, ics) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7)";
+    /// `$7`: an iCalendar invitation or cancellation to attach (events), or NULL; `$8`: where
+    /// replies go, or NULL.
+    INSERT = "INSERT INTO outbox (id, created_at, to_addr, subject, text_body, html_body, status, ics, reply_to) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8)";
     DELETE = "DELETE FROM outbox WHERE id = $1 AND status = 'queued'";
-    BY_ID = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name, ics FROM outbox WHERE id = $1";
+    BY_ID = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name, ics, reply_to FROM outbox WHERE id = $1";
     MARK_SENT = "UPDATE outbox SET status = 'sent', sent_at = $2, file_name = $3, attempts = attempts + 1 WHERE id = $1 AND status <> 'sent'";
     MARK_FAILED = "UPDATE outbox SET status = $2, last_error = $3, attempts = attempts + 1 WHERE id = $1";
-    PAGE = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name, ics FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2";
+    PAGE = "SELECT id, created_at, to_addr, subject, text_body, html_body, status, attempts, sent_at, last_error, file_name, ics, reply_to FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2";
     COUNT = "SELECT COUNT(*) FROM outbox";
     /// Mail to one address while one person held it, without bodies (they may hold live sign-in
     /// links).
@@ -35,6 +35,8 @@ pub struct Message {
     pub file_name: Option<String>,
     /// An iCalendar part (METHOD:REQUEST or CANCEL) to attach, if any.
     pub ics: Option<String>,
+    /// The address replies go to (the organiser who wrote it), if not the sender's.
+    pub reply_to: Option<String>,
 }
 
 fn map(r: &Row) -> Result<Message> {
@@ -51,34 +53,24 @@ fn map(r: &Row) -> Result<Message> {
         last_error: r.opt_text(9)?,
         file_name: r.opt_text(10)?,
         ics: r.opt_text(11)?,
+        reply_to: r.opt_text(12)?,
     })
 }
 
-pub async fn insert(
-    tx: &mut Tx,
-    to: &str,
-    subject: &str,
-    text: &str,
-    html: &str,
-    now: DateTime<Utc>,
-) -> Result<MessageId> {
-    let id = MessageId::new();
-    tx.write(INSERT, params![id, now, to, subject, text, html]).await?;
-    Ok(id)
+/// A message to queue: its recipient and parts, with an optional iCalendar attachment and an
+/// optional Reply-To address.
+pub struct New<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+    pub ics: Option<&'a str>,
+    pub reply_to: Option<&'a str>,
 }
 
-/// Queues a message with an iCalendar attachment.
-pub async fn insert_with_ics(
-    tx: &mut Tx,
-    to: &str,
-    subject: &str,
-    text: &str,
-    html: &str,
-    ics: &str,
-    now: DateTime<Utc>,
-) -> Result<MessageId> {
+pub async fn insert(tx: &mut Tx, m: &New<'_>, now: DateTime<Utc>) -> Result<MessageId> {
     let id = MessageId::new();
-    tx.write(INSERT_WITH_ICS, params![id, now, to, subject, text, html, ics]).await?;
+    tx.write(INSERT, params![id, now, m.to, m.subject, m.text, m.html, m.ics, m.reply_to]).await?;
     Ok(id)
 }
 

@@ -64,6 +64,8 @@ queries! {
     /// the address typed, normalised, until done jobs are purged).
     ERASE_RESET_REQUESTS = "DELETE FROM jobs WHERE kind = 'password_reset' AND payload = $1 AND created_at >= $2 AND created_at < $3";
     ERASE_OUTBOX = "DELETE FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3 RETURNING file_name";
+    /// Mail they wrote to others (an organiser's message) no longer sends replies to them.
+    CLEAR_REPLY_TO = "UPDATE outbox SET reply_to = NULL WHERE reply_to = $1 AND created_at >= $2 AND created_at < $3";
     /// Audit entries and mail written since `$2` that mention the name `$1` (`$3`: as HTML).
     AUDIT_NAMING = "SELECT id, subject, detail FROM audit_log WHERE (REPLACE(LOWER(subject), LOWER($1), '') <> LOWER(subject) OR REPLACE(LOWER(detail), LOWER($1), '') <> LOWER(detail)) AND at >= $2";
     SET_AUDIT_TEXT = "UPDATE audit_log SET subject = $2, detail = $3 WHERE id = $1";
@@ -566,6 +568,7 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
         }
         // Others' mail giving the address (a buddy is told how to reach a newcomer).
         scrub_outbox(tx, address, from, until, &mut mail_files).await?;
+        tx.write(CLEAR_REPLY_TO, params![address, from, until]).await?;
     }
     // Their name, in what was written while they were here: audit subjects and details ("X asks
     // to join", "invitation accepted: X"), mail to other people about them, and organisers'

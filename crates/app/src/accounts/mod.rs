@@ -417,6 +417,7 @@ async fn send_verification(state: &AppState, tx: &mut roundtable_store::Tx, user
                 "Please confirm that this is your email address. The link works once and for three days.".into(),
             ],
             action: Some(("Confirm my address", url)),
+            reply_to: None,
         },
         now,
     )
@@ -529,6 +530,7 @@ pub async fn send_reset_link(state: &AppState, tx: &mut Tx, user: &User, by_admi
             subject: "Choose a new Roundtable password".into(),
             paragraphs: vec![format!("Hello {},", user.name), why],
             action: Some(("Choose a new password", format!("{}/password/reset/{token}", state.config.public_url()))),
+            reply_to: None,
         },
         now,
     )
@@ -569,23 +571,38 @@ pub async fn reset_password(state: &AppState, token: &str, password: &str) -> Re
 /// stolen session or API token cannot be used to guess the password. These are counted apart
 /// from sign-ins (they are no sign-in, and "download my data" lists failed sign-ins).
 pub async fn confirm_password(state: &AppState, user: &User, password: &str) -> Result<bool> {
+    let check = verify_password_async(password.to_owned(), user.password_hash.clone());
+    counted_try(state, &confirm_key(user.id), PAIR_FAILURES, check, |wait| {
+        format!("Too many wrong passwords. Please wait {wait} and try again, or reset your password.")
+    })
+    .await
+}
+
+/// One try at a secret a signed-in person types (their password again, an event's check-in
+/// code), counted under `key` so that it cannot be guessed: past `limit` wrong tries in
+/// `FAILURE_WINDOW_MINUTES` a try is refused unchecked, `too_many` given the wait in words. A
+/// right answer forgets the wrong ones. Whether `check` found it right.
+pub(crate) async fn counted_try(
+    state: &AppState,
+    key: &str,
+    limit: i64,
+    check: impl std::future::Future<Output = bool>,
+    too_many: impl FnOnce(&str) -> String,
+) -> Result<bool> {
     let now = Utc::now();
     let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
     // An attempt is one entry under each of three keys; only the first is counted here.
-    let pair = confirm_key(user.id);
-    let (by, all) = (format!("{pair}:by"), format!("{pair}:all"));
-    let keys = login_failures::Keys { pair: &pair, address: &by, account: &all };
+    let (by, all) = (format!("{key}:by"), format!("{key}:all"));
+    let keys = login_failures::Keys { pair: key, address: &by, account: &all };
     let attempt = login_failures::record(&state.db, keys, now).await?;
     let counts = login_failures::counts_since(&state.db, keys, now - window).await?;
-    if counts.pair.count > PAIR_FAILURES {
+    if counts.pair.count > limit {
         login_failures::take_back(&state.db, &attempt).await?;
-        return Err(refusal(minutes_left(counts.pair.oldest, window, now), |wait| {
-            format!("Too many wrong passwords. Please wait {wait} and try again, or reset your password.")
-        }));
+        return Err(refusal(minutes_left(counts.pair.oldest, window, now), too_many));
     }
-    let ok = verify_password_async(password.to_owned(), user.password_hash.clone()).await;
+    let ok = check.await;
     if ok {
-        login_failures::succeeded(&state.db, &attempt, &pair).await?;
+        login_failures::succeeded(&state.db, &attempt, key).await?;
     }
     Ok(ok)
 }
@@ -597,10 +614,16 @@ pub(crate) fn confirm_key(user: UserId) -> String {
     format!("confirm:{user}")
 }
 
-/// Forgets a person's wrong password confirmations (when they are erased).
+/// The key `crate::events::self_check_in` counts a person's wrong check-in codes under.
+pub(crate) fn check_in_key(user: UserId) -> String {
+    format!("checkin:{user}")
+}
+
+/// Forgets a person's wrong password confirmations and check-in codes (when they are erased).
 pub async fn forget_failed_confirmations(state: &AppState, user: UserId) -> Result<()> {
-    let key = confirm_key(user);
-    login_failures::clear_with_prefix(&state.db, &key, &format!("{key}:")).await?;
+    for key in [confirm_key(user), check_in_key(user)] {
+        login_failures::clear_with_prefix(&state.db, &key, &format!("{key}:")).await?;
+    }
     Ok(())
 }
 

@@ -113,7 +113,7 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &s
                 format!("{actor_name} invites you to {org}'s Roundtable, where its internal networks meet, share and organise events."),
                 "Open the link to choose your name and password. It works for 14 days.".into(),
             ],
-            action: Some(("Create my account", format!("{}/invitations/{token}", state.config.public_url()))),
+            action: Some(("Create my account", format!("{}/invitations/{token}", state.config.public_url()))), reply_to: None, 
         },
         now,
     )

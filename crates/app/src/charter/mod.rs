@@ -236,7 +236,13 @@ async fn ask_to_accept(
     let link = format!("{}/n/{}/charter", state.config.public_url(), seen.network.slug);
     for &(to, first) in to {
         let (subject, text) = words(first);
-        let mail = Mail { to, subject, paragraphs: vec![text], action: Some(("Read the charter", link.clone())) };
+        let mail = Mail {
+            to,
+            subject,
+            paragraphs: vec![text],
+            action: Some(("Read the charter", link.clone())),
+            reply_to: None,
+        };
         mail::queue(tx, &mail, now).await?;
     }
     Ok(())

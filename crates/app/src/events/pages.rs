@@ -18,7 +18,7 @@ use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use roundtable_domain::events::{Audience, EventKind, LocationMode, Rsvp};
-use roundtable_domain::{Capability, UserId};
+use roundtable_domain::{Capability, FieldError, UserId};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -757,6 +757,14 @@ async fn check_in(
         Err(AppError::Invalid(errs)) => {
             let page = event_page_with(&state, &s, &id, Some(&f.at), None, Errors(errs), ("", "")).await?;
             Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        // Too many wrong codes: said beside the field too, with how long to wait.
+        Err(AppError::RateLimited { message, retry_after_seconds }) => {
+            let errs = Errors(vec![FieldError::new("code", message)]);
+            let page = event_page_with(&state, &s, &id, Some(&f.at), None, errs, ("", "")).await?;
+            let mut page = with_status(page, StatusCode::TOO_MANY_REQUESTS);
+            page.headers_mut().insert(header::RETRY_AFTER, retry_after_seconds.into());
+            Ok(page)
         }
         Err(e) => Err(e),
     }

@@ -363,7 +363,7 @@ pub async fn join(
                         to: &to,
                         subject: format!("{actor_name} asks to join {}", seen.network.name),
                         paragraphs: vec![format!("{actor_name} would like to join {}. You can approve or decline the request on the network's members page.", seen.network.name)],
-                        action: Some(("Review requests", format!("{}/n/{}/members", state.config.public_url(), seen.network.slug))),
+                        action: Some(("Review requests", format!("{}/n/{}/members", state.config.public_url(), seen.network.slug))), reply_to: None, 
                     },
                     None,
                     Some(once),
@@ -655,6 +655,7 @@ pub async fn decide(
             paragraphs: vec![text],
             action: approve
                 .then(|| ("Open the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+            reply_to: None,
         },
         now,
     )
@@ -738,6 +739,7 @@ pub async fn invite(
             .filter(|p| !p.is_empty())
             .collect(),
             action: Some(("Accept the invitation", format!("{}/invitations/{token}", state.config.public_url()))),
+            reply_to: None,
         },
         now,
     )

@@ -226,7 +226,7 @@ pub async fn assign(
                 ),
                 format!("You find your buddy on the network's page too: {home}"),
             ],
-            action: Some(("See your buddy's profile", profile(buddy.id))),
+            action: Some(("See your buddy's profile", profile(buddy.id))), reply_to: None, 
         },
         now,
     )
@@ -248,7 +248,7 @@ pub async fn assign(
                 ),
                 "If you cannot take this on, reply to an organiser so they can ask someone else.".into(),
             ],
-            action: Some(("See their profile", profile(newcomer.id))),
+            action: Some(("See their profile", profile(newcomer.id))), reply_to: None, 
         },
         now,
     )
@@ -270,7 +270,7 @@ pub async fn assign(
                         newcomer.name, buddy.name, net.name
                     ),
                 ],
-                action: Some(("Open the network", home.clone())),
+                action: Some(("Open the network", home.clone())), reply_to: None, 
             },
             now,
         )
@@ -334,7 +334,7 @@ pub async fn end(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, 
                         person.name, net.name
                     ),
                 ],
-                action: Some(("Open the network", format!("{}/n/{}", state.config.public_url(), net.slug))),
+                action: Some(("Open the network", format!("{}/n/{}", state.config.public_url(), net.slug))), reply_to: None, 
             },
             now,
         )
@@ -394,7 +394,7 @@ pub async fn tell_buddy_left(
                         seen.network.name
                     ),
                 ],
-                action: Some(("Open the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
+                action: Some(("Open the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))), reply_to: None, 
             },
             now,
         )

@@ -777,7 +777,7 @@ async fn nudge_one(
         ("Open my checklist", format!("{public}/n/{}#checklist", seen.network.slug))
     };
     paragraphs.push(format!(
-        "If anything is in your way, write to {actor_name} at {} — we are glad you are here.",
+        "If anything is in your way, reply to this email: it goes to {actor_name} ({}). We are glad you are here.",
         organiser.email
     ));
     mail::queue(
@@ -787,6 +787,7 @@ async fn nudge_one(
             subject: format!("Your first steps in {}", seen.network.name),
             paragraphs,
             action: Some(action),
+            reply_to: Some(&organiser.email),
         },
         now,
     )

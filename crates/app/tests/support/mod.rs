@@ -291,7 +291,8 @@ impl TestApp {
         if let Ok(entries) = std::fs::read_dir(&dir) {
             for e in entries.flatten() {
                 let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                if text.contains(&format!("To: {to}")) {
+                // The To header itself (a Reply-To naming the address is not mail to it).
+                if text.lines().take_while(|l| !l.is_empty()).any(|l| l.starts_with("To: ") && l.contains(to)) {
                     out.push(text);
                 }
             }
