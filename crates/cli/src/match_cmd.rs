@@ -126,16 +126,34 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
             fairness,
             out,
         } => {
+            let inputs = [
+                Some(&mentees),
+                Some(&mentors),
+                weights.as_ref(),
+                org.as_ref(),
+                past_pairs.as_ref(),
+                previous.as_ref(),
+            ];
+            refuse_overwrite(&out, inputs.into_iter().flatten())?;
             let settings = settings(weights.as_deref())?;
-            let (mentees_list, mentors_list) =
-                csv_input::read_mentoring(open(&mentees)?, &label(&mentees), open(&mentors)?, &label(&mentors))?;
+            let org_chart = match &org {
+                Some(p) => csv_input::parse_org_chart(open(p)?, &label(p))?,
+                None => Vec::new(),
+            };
+            let mut warnings = Vec::new();
+            let (mentees_list, mentors_list) = csv_input::read_mentoring(
+                open(&mentees)?,
+                &label(&mentees),
+                open(&mentors)?,
+                &label(&mentors),
+                &org_chart,
+                &mut warnings,
+            )?;
+            print_warnings(&warnings);
             let input = MentoringInput {
                 mentees: mentees_list,
                 mentors: mentors_list,
-                org_chart: match &org {
-                    Some(p) => csv_input::parse_org_chart(open(p)?, &label(p))?,
-                    None => Vec::new(),
-                },
+                org_chart,
                 past_pairs: pairs(past_pairs.as_deref())?,
             };
             let options = MentoringOptions {
@@ -163,8 +181,11 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
             eprintln!("Wrote {}.", out.display());
         }
         MatchCommand::Coffee { members, history, weights, skip, round, rounds, seed, out } => {
+            refuse_overwrite(&out, [&members].into_iter().chain(&history).chain(weights.as_ref()))?;
             let settings = settings(weights.as_deref())?;
-            let mut people = csv_input::parse_coffee_members(open(&members)?, &label(&members))?;
+            let mut warnings = Vec::new();
+            let mut people = csv_input::parse_coffee_members(open(&members)?, &label(&members), &mut warnings)?;
+            print_warnings(&warnings);
             for id in &skip {
                 match people.iter_mut().find(|m| m.id == *id) {
                     Some(m) => m.skip = true,
@@ -183,17 +204,7 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
                     round: number,
                     members: g.members.iter().map(|&i| people[i].id.clone()).collect(),
                 }));
-                let rep = &r.report;
-                eprintln!(
-                    "Round {number}: {} taking part ({} skipping), {} pairs, {} trios, \
-                     {:.0}% of meetings across departments, {} repeats.",
-                    rep.participants,
-                    rep.skipped,
-                    rep.pairs,
-                    rep.trios,
-                    rep.cross_department_share * 100.0,
-                    rep.repeats
-                );
+                eprintln!("{}", r.report.summary(number));
                 if let Some(i) = r.alone {
                     eprintln!("Only {} is taking part; nobody to pair with.", people[i].id);
                 }
@@ -206,6 +217,7 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
             eprintln!("Wrote {}.", out.display());
         }
         MatchCommand::Circles { people, weights, min_size, max_size, out } => {
+            refuse_overwrite(&out, [&people].into_iter().chain(weights.as_ref()))?;
             let mut settings = settings(weights.as_deref())?;
             if let Some(min) = min_size {
                 settings.circles.min_size = min;
@@ -214,7 +226,9 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
                 settings.circles.max_size = max;
             }
             settings.validate("--min-size/--max-size")?;
-            let list = csv_input::parse_circle_people(open(&people)?, &label(&people))?;
+            let mut warnings = Vec::new();
+            let list = csv_input::parse_circle_people(open(&people)?, &label(&people), &mut warnings)?;
+            print_warnings(&warnings);
             let outcome = circles::form_circles(&list, &settings.circles)?;
             let groups: Vec<Vec<usize>> = outcome.circles.iter().map(|c| c.members.clone()).collect();
             let violations = circles::validate_circles(&list, &groups, &settings.circles);
@@ -236,6 +250,43 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses an `--out` that is one of the inputs (after resolving `..`, links and the like),
+/// before anything is read or written: creating it would empty the input first.
+fn refuse_overwrite<'a>(out: &Path, inputs: impl IntoIterator<Item = &'a PathBuf>) -> Result<()> {
+    let Some(out_real) = resolved(out) else { return Ok(()) };
+    for input in inputs {
+        if resolved(input).as_ref() == Some(&out_real) {
+            bail!(
+                "--out {} is the input file {}: writing it would overwrite that input. Choose \
+                 another --out file; nothing was written.",
+                out.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The canonical path of a file, or of its folder joined with its name when the file does
+/// not exist yet (an output usually does not); `None` when the folder does not exist
+/// either, in which case it cannot be an input.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(parent.canonicalize().ok()?.join(path.file_name()?))
+}
+
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn label(path: &Path) -> String {
@@ -264,5 +315,25 @@ fn pairs(path: Option<&Path>) -> Result<Vec<Pair>> {
     match path {
         Some(p) => Ok(csv_input::parse_pairs(open(p)?, &label(p))?),
         None => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_out_file_that_is_an_input_is_refused_naming_it() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let input = dir.path().join("mentees.csv");
+        std::fs::write(&input, "id\ne1\n")?;
+        // The same file reached another way: through "sub/..".
+        std::fs::create_dir(dir.path().join("sub"))?;
+        let out = dir.path().join("sub").join("..").join("mentees.csv");
+        let err = refuse_overwrite(&out, [&input]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains(&format!("is the input file {}", input.display())), "{err}");
+        assert_eq!(std::fs::read_to_string(&input)?, "id\ne1\n");
+        assert!(refuse_overwrite(&dir.path().join("matches.csv"), [&input]).is_ok());
+        Ok(())
     }
 }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use crate::error::MatchError;
 use crate::general_matching::{self, Blossom, NONE};
+use crate::plural;
 use crate::rng::SplitMix64;
 use crate::time_zone::{self, OffsetMinutes};
 use crate::weights::CoffeeWeights;
@@ -63,6 +64,22 @@ pub struct RoundReport {
     /// Meetings that repeat a recent pair; 0 whenever a repeat-free round exists (see
     /// [`pair_round`] for the one exception).
     pub repeats: usize,
+}
+
+impl RoundReport {
+    /// One line for the person running the command.
+    pub fn summary(&self, round: u32) -> String {
+        format!(
+            "Round {round}: {} taking part ({} skipping), {}, {}, {:.0}% of meetings across \
+             departments, {}.",
+            self.participants,
+            self.skipped,
+            plural(self.pairs, "pair", "pairs"),
+            plural(self.trios, "trio", "trios"),
+            self.cross_department_share * 100.0,
+            plural(self.repeats, "repeat", "repeats")
+        )
+    }
 }
 
 /// A round's groups and report.
@@ -380,6 +397,23 @@ fn report(groups: &[CoffeeGroup], members: &[CoffeeMember], participants: usize,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_round_summary_speaks_in_the_singular_for_one() {
+        let report = RoundReport {
+            participants: 5,
+            skipped: 1,
+            pairs: 1,
+            trios: 1,
+            cross_department_share: 0.5,
+            cross_location_share: 0.0,
+            repeats: 1,
+        };
+        assert_eq!(
+            report.summary(3),
+            "Round 3: 5 taking part (1 skipping), 1 pair, 1 trio, 50% of meetings across departments, 1 repeat."
+        );
+    }
 
     fn member(id: &str, dept: &str) -> CoffeeMember {
         CoffeeMember {

@@ -6,7 +6,7 @@
 //! people). It reads from any `std::io::Read`; opening files is the caller's job.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{self, Read};
 
 use crate::circles::CirclePerson;
 use crate::coffee::{CoffeeMember, PastGroup};
@@ -15,15 +15,18 @@ use crate::mentoring::{Mentee, Mentor, Pair, Profile};
 use crate::time_zone;
 
 /// Mentees and mentors, parsed and cross-checked: every preference must name someone in
-/// the other file.
+/// the other file. Warnings (unknown columns, a `manager_id` nobody in the files or in
+/// `org_chart` has) go to `warnings`: the files still work, but may not mean what was meant.
 pub fn read_mentoring(
     mentees: impl Read,
     mentees_file: &str,
     mentors: impl Read,
     mentors_file: &str,
+    org_chart: &[(String, Option<String>)],
+    warnings: &mut Vec<String>,
 ) -> Result<(Vec<Mentee>, Vec<Mentor>), InputError> {
-    let (mentees, mentee_lines) = parse_mentees(mentees, mentees_file)?;
-    let (mentors, mentor_lines) = parse_mentors(mentors, mentors_file)?;
+    let (mentees, mentee_lines) = parse_mentees(mentees, mentees_file, warnings)?;
+    let (mentors, mentor_lines) = parse_mentors(mentors, mentors_file, warnings)?;
     let check = |prefs: &[String],
                  line: u64,
                  file: &str,
@@ -54,6 +57,29 @@ pub fn read_mentoring(
     for (r, line) in mentors.iter().zip(&mentor_lines) {
         check(&r.preferences, line.0, mentors_file, &|id| mentee_ids.contains_key(id), "mentee id", mentees_file)
             .map_err(|err| with_column(err, line.1))?;
+    }
+    // A misspelt manager id silently cuts the reporting line, and with it the rule that
+    // nobody is mentored by someone above them. One warning per unknown id, naming its rows.
+    let known =
+        |id: &str| mentee_ids.contains_key(id) || mentor_ids.contains_key(id) || org_chart.iter().any(|(p, _)| p == id);
+    let rows = mentees.iter().map(|e| &e.profile).zip(mentee_lines.iter().map(|l| (mentees_file, l.0)));
+    let rows = rows.chain(mentors.iter().map(|r| &r.profile).zip(mentor_lines.iter().map(|l| (mentors_file, l.0))));
+    let mut unknown: Vec<(&str, Vec<String>)> = Vec::new();
+    for (p, (file, line)) in rows {
+        let Some(manager) = p.manager_id.as_deref().filter(|m| !known(m)) else { continue };
+        let row = format!("{file} line {line}");
+        match unknown.iter_mut().find(|(m, _)| *m == manager) {
+            Some((_, list)) => list.push(row),
+            None => unknown.push((manager, vec![row])),
+        }
+    }
+    for (manager, rows) in unknown {
+        warnings.push(format!(
+            "manager_id \"{manager}\" ({}) is not in {mentees_file}, {mentors_file} or the org chart, so \
+             the reporting line stops there and nobody above them is known. Check the spelling, or \
+             add {manager} to the org chart file.",
+            rows.join(", ")
+        ));
     }
     Ok((mentees, mentors))
 }
@@ -98,7 +124,7 @@ struct ProfileColumns {
 }
 
 impl ProfileColumns {
-    fn find(sheet: &Sheet<impl Read>) -> Result<Self, InputError> {
+    fn find(sheet: &mut Sheet) -> Result<Self, InputError> {
         Ok(Self {
             id: sheet.required(&["id"])?,
             name: sheet.column(&["name", "full_name"]),
@@ -114,19 +140,51 @@ impl ProfileColumns {
     }
 }
 
+/// Columns only a mentees file has, and only a mentors file has: a file with the other
+/// kind's and none of its own was given the wrong way round.
+const MENTEE_ONLY: [&str; 3] = ["skills_wanted", "wanted_skills", "preferred_mentors"];
+const MENTOR_ONLY: [&str; 6] =
+    ["skills_offered", "offered_skills", "can_help_with", "capacity", "places", "max_mentees"];
+
+fn refuse_swapped(sheet: &Sheet, own: &[&str], other: &[&str], looks_like: &str) -> Result<(), InputError> {
+    if sheet.has_any(own) || !sheet.has_any(other) {
+        return Ok(());
+    }
+    let found: Vec<&str> = sheet
+        .raw_headers
+        .iter()
+        .zip(&sheet.headers)
+        .filter(|(_, h)| other.contains(&h.as_str()))
+        .map(|(r, _)| r.as_str())
+        .collect();
+    Err(InputErrorKind::LooksSwapped {
+        file: sheet.file.clone(),
+        looks_like: looks_like.to_owned(),
+        found: found.join(", "),
+        expected: own.join(", "),
+    }
+    .into())
+}
+
 /// Parses a mentees file.
-pub(crate) fn parse_mentees(reader: impl Read, file: &str) -> Result<(Vec<Mentee>, Lines), InputError> {
+pub(crate) fn parse_mentees(
+    reader: impl Read,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Mentee>, Lines), InputError> {
     let mut sheet = Sheet::new(reader, file)?;
-    let cols = ProfileColumns::find(&sheet)?;
+    refuse_swapped(&sheet, &MENTEE_ONLY, &MENTOR_ONLY, "mentors")?;
+    let cols = ProfileColumns::find(&mut sheet)?;
     let skills = sheet.column(&["skills_wanted", "skills", "wanted_skills"]);
     let goals = sheet.column(&["goals"]);
     let prefs = sheet.column(&["preferences", "preferred_mentors"]);
     let mut out = Vec::new();
     let mut lines = Vec::new();
-    let mut ids = IdRegister::default();
+    sheet.warn_unknown_columns(warnings);
+    let mut people = Register::default();
     sheet.for_each_row(|row| {
         let profile = parse_profile(row, &cols)?;
-        ids.register(&profile.id, row.line, file)?;
+        people.register(&profile.id, &profile.email, row.line, file)?;
         lines.push((row.line, prefs.map_or(0, |c| c + 1)));
         out.push(Mentee {
             profile,
@@ -141,19 +199,25 @@ pub(crate) fn parse_mentees(reader: impl Read, file: &str) -> Result<(Vec<Mentee
 }
 
 /// Parses a mentors file. An empty capacity means 1.
-pub(crate) fn parse_mentors(reader: impl Read, file: &str) -> Result<(Vec<Mentor>, Lines), InputError> {
+pub(crate) fn parse_mentors(
+    reader: impl Read,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Mentor>, Lines), InputError> {
     let mut sheet = Sheet::new(reader, file)?;
-    let cols = ProfileColumns::find(&sheet)?;
+    refuse_swapped(&sheet, &MENTOR_ONLY, &MENTEE_ONLY, "mentees")?;
+    let cols = ProfileColumns::find(&mut sheet)?;
     let skills = sheet.column(&["skills_offered", "skills", "offered_skills"]);
     let goals = sheet.column(&["goals", "can_help_with"]);
     let capacity = sheet.column(&["capacity", "places", "max_mentees"]);
     let prefs = sheet.column(&["preferences", "preferred_mentees"]);
     let mut out = Vec::new();
     let mut lines = Vec::new();
-    let mut ids = IdRegister::default();
+    sheet.warn_unknown_columns(warnings);
+    let mut people = Register::default();
     sheet.for_each_row(|row| {
         let profile = parse_profile(row, &cols)?;
-        ids.register(&profile.id, row.line, file)?;
+        people.register(&profile.id, &profile.email, row.line, file)?;
         lines.push((row.line, prefs.map_or(0, |c| c + 1)));
         out.push(Mentor {
             profile,
@@ -207,7 +271,11 @@ pub fn parse_org_chart(reader: impl Read, file: &str) -> Result<Vec<(String, Opt
 }
 
 /// Parses coffee-chat members. Empty `opted_in` means yes, empty `skip` means no.
-pub fn parse_coffee_members(reader: impl Read, file: &str) -> Result<Vec<CoffeeMember>, InputError> {
+pub fn parse_coffee_members(
+    reader: impl Read,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<CoffeeMember>, InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let id = sheet.required(&["id"])?;
     let name = sheet.column(&["name", "full_name"]);
@@ -217,8 +285,9 @@ pub fn parse_coffee_members(reader: impl Read, file: &str) -> Result<Vec<CoffeeM
     let zone = sheet.column(&["time_zone", "timezone", "tz", "utc_offset"]);
     let opted = sheet.column(&["opted_in", "opt_in", "active"]);
     let skip = sheet.column(&["skip", "skip_round", "away"]);
+    sheet.warn_unknown_columns(warnings);
     let mut out = Vec::new();
-    let mut ids = IdRegister::default();
+    let mut people = Register::default();
     sheet.for_each_row(|row| {
         let member = CoffeeMember {
             id: row.required(id, "an id, such as c001")?,
@@ -230,7 +299,7 @@ pub fn parse_coffee_members(reader: impl Read, file: &str) -> Result<Vec<CoffeeM
             opted_in: row.yes_no(opted, true)?,
             skip: row.yes_no(skip, false)?,
         };
-        ids.register(&member.id, row.line, file)?;
+        people.register(&member.id, &member.email, row.line, file)?;
         out.push(member);
         Ok(())
     })?;
@@ -238,39 +307,62 @@ pub fn parse_coffee_members(reader: impl Read, file: &str) -> Result<Vec<CoffeeM
     Ok(out)
 }
 
-/// Parses coffee history: `round` and either `member_a,member_b[,member_c]` (the format
-/// this crate writes) or one `members` cell listing ids separated by `;`.
+/// Parses coffee history: `round` and either `group,member_id` with one row per person (the
+/// format this crate writes; rows of the same round and group are one group),
+/// `member_a,member_b[,member_c]`, or one `members` cell listing ids separated by `;`.
 pub fn parse_coffee_history(reader: impl Read, file: &str) -> Result<Vec<PastGroup>, InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let round = sheet.required(&["round"])?;
+    let person = sheet.column(&["member_id"]);
+    let group = match person {
+        Some(_) => Some(sheet.required(&["group"])?),
+        None => None,
+    };
     let listed = sheet.column(&["members"]);
     let a = sheet.column(&["member_a"]);
     let b = sheet.column(&["member_b"]);
     let c = sheet.column(&["member_c"]);
-    if listed.is_none() && (a.is_none() || b.is_none()) {
+    if person.is_none() && listed.is_none() && (a.is_none() || b.is_none()) {
         sheet.required(&["member_a"])?;
         sheet.required(&["member_b"])?;
     }
-    let mut out = Vec::new();
+    let mut out: Vec<PastGroup> = Vec::new();
+    let mut group_at: HashMap<(u32, String), usize> = HashMap::new();
     sheet.for_each_row(|row| {
         let r = row.number(Some(round), 0, "Write the round number, such as 3")?;
         if row.text(Some(round)).is_empty() {
             return Err(row.bad(round, "is empty", "Write the round number, such as 3"));
         }
+        if let Some(col) = person {
+            let id = row.text(Some(col));
+            // "unplaced" and empty groups are not meetings.
+            let g = row.text(group);
+            if !id.is_empty() && g.parse::<u32>().is_ok() {
+                let at = *group_at.entry((r, g)).or_insert_with(|| {
+                    out.push(PastGroup { round: r, members: Vec::new() });
+                    out.len() - 1
+                });
+                out[at].members.push(id);
+            }
+            return Ok(());
+        }
         let members = match listed {
             Some(col) => row.list(Some(col)),
             None => [a, b, c].into_iter().map(|col| row.text(col)).filter(|s| !s.is_empty()).collect(),
         };
-        if members.len() >= 2 {
-            out.push(PastGroup { round: r, members });
-        }
+        out.push(PastGroup { round: r, members });
         Ok(())
     })?;
+    out.retain(|g| g.members.len() >= 2);
     Ok(out)
 }
 
 /// Parses people for peer-learning circles. Empty `willing_to_facilitate` means no.
-pub fn parse_circle_people(reader: impl Read, file: &str) -> Result<Vec<CirclePerson>, InputError> {
+pub fn parse_circle_people(
+    reader: impl Read,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<CirclePerson>, InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let id = sheet.required(&["id"])?;
     let name = sheet.column(&["name", "full_name"]);
@@ -282,8 +374,9 @@ pub fn parse_circle_people(reader: impl Read, file: &str) -> Result<Vec<CirclePe
     let manager = sheet.column(&["manager_id", "manager"]);
     let supports = sheet.column(&["supports", "assists", "executives"]);
     let willing = sheet.column(&["willing_to_facilitate", "facilitator", "facilitate"]);
+    sheet.warn_unknown_columns(warnings);
     let mut out = Vec::new();
-    let mut ids = IdRegister::default();
+    let mut people = Register::default();
     sheet.for_each_row(|row| {
         let person = CirclePerson {
             id: row.required(id, "an id, such as p001")?,
@@ -297,7 +390,7 @@ pub fn parse_circle_people(reader: impl Read, file: &str) -> Result<Vec<CirclePe
             supports: row.list(supports),
             willing_to_facilitate: row.yes_no(willing, false)?,
         };
-        ids.register(&person.id, row.line, file)?;
+        people.register(&person.id, &person.email, row.line, file)?;
         out.push(person);
         Ok(())
     })?;
@@ -312,75 +405,166 @@ fn non_empty<T>(items: &[T], file: &str, what: &str) -> Result<(), InputError> {
     Ok(())
 }
 
+/// Ids and emails seen so far in one file: the same id, or the same email in any case, on
+/// two rows is one person twice.
 #[derive(Default)]
-struct IdRegister {
-    first_line: HashMap<String, u64>,
+struct Register {
+    ids: HashMap<String, u64>,
+    emails: HashMap<String, u64>,
 }
 
-impl IdRegister {
-    fn register(&mut self, id: &str, line: u64, file: &str) -> Result<(), InputError> {
-        if let Some(&first_line) = self.first_line.get(id) {
+impl Register {
+    fn register(&mut self, id: &str, email: &str, line: u64, file: &str) -> Result<(), InputError> {
+        if let Some(&first_line) = self.ids.get(id) {
             return Err(
                 InputErrorKind::DuplicateId { file: file.to_owned(), line, id: id.to_owned(), first_line }.into()
             );
         }
-        self.first_line.insert(id.to_owned(), line);
+        self.ids.insert(id.to_owned(), line);
+        let email = email.to_lowercase();
+        if let Some(&first_line) = self.emails.get(&email) {
+            return Err(InputErrorKind::DuplicateEmail { file: file.to_owned(), line, email, first_line }.into());
+        }
+        if !email.is_empty() {
+            self.emails.insert(email, line);
+        }
         Ok(())
     }
 }
 
-/// A CSV file with a header row.
-struct Sheet<R: Read> {
+/// A CSV file with a header row, read whole (organisers' files are small) so that the
+/// encoding and the separator can be checked before parsing.
+struct Sheet {
     file: String,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<io::Cursor<Vec<u8>>>,
+    /// Lines before the header that the reader does not see (Excel's `sep=` line), added
+    /// back to every line number in messages.
+    skipped_lines: u64,
     /// Normalised header names.
     headers: Vec<String>,
     /// Header names as written, for messages.
     raw_headers: Vec<String>,
+    /// Columns some lookup asked for; the others are reported as unknown.
+    used: Vec<bool>,
 }
 
-/// `"Years of Experience"` → `"years_of_experience"`; a UTF-8 byte-order mark is dropped.
+/// `"Years of Experience"` → `"years_of_experience"`.
 fn normalise_header(h: &str) -> String {
-    h.trim_start_matches('\u{feff}')
-        .trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-        .collect()
+    h.trim().to_lowercase().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect()
 }
 
-impl<R: Read> Sheet<R> {
-    fn new(reader: R, file: &str) -> Result<Self, InputError> {
-        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(reader);
-        let raw: Vec<String> = reader
-            .headers()
-            .map_err(|e| malformed(file, &e))?
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
-            .collect();
+/// The separator and how many leading lines to skip: Excel's `sep=;` first line when present,
+/// else whichever of comma, semicolon and tab the header row holds most of outside quotes
+/// (comma on a tie). Excel with European regional settings saves "CSV" with semicolons.
+fn separator(text: &[u8]) -> (u8, u64) {
+    let first = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    if let [s, e, p, b'=', sep] = first
+        && [s, e, p].map(u8::to_ascii_lowercase) == *b"sep"
+    {
+        return (*sep, 1);
+    }
+    let mut counts = [(b',', 0), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for &b in first {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(c) = counts.iter_mut().find(|(sep, _)| *sep == b) {
+            c.1 += 1;
+        }
+    }
+    // `max_by_key` keeps the last of equals; reversed, the first (comma) wins a tie.
+    let sep = counts.iter().rev().max_by_key(|(_, n)| *n).map_or(b',', |(sep, _)| *sep);
+    (sep, 0)
+}
+
+/// CRLF and lone CR line ends as LF. The CSV reader counts the line of a record ending in
+/// CRLF before reading its LF, so every line number in an Excel file (CRLF) would be one
+/// too low.
+fn lf_line_ends(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut iter = bytes.iter().peekable();
+    while let Some(&b) = iter.next() {
+        if b == b'\r' {
+            iter.next_if_eq(&&b'\n');
+            out.push(b'\n');
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+impl Sheet {
+    fn new(mut reader: impl Read, file: &str) -> Result<Self, InputError> {
+        let malformed = |line: u64, problem: String, fix: &str| -> InputError {
+            InputErrorKind::Malformed { file: file.to_owned(), line, problem, fix: fix.to_owned() }.into()
+        };
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| malformed(1, format!("the file cannot be read ({e})"), "Check the file and try again"))?;
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3);
+        }
+        // Checked here rather than by the CSV reader, whose error names the line the record
+        // before the bad one ended on: counting line ends up to the first bad byte is exact.
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64;
+            return Err(malformed(
+                line,
+                "this line is not valid UTF-8 text (the file may be saved as Windows-1252 or \
+                 \"CSV (Comma delimited)\")"
+                    .to_owned(),
+                "Save the file as \"CSV UTF-8\" from your spreadsheet",
+            ));
+        }
+        let mut bytes = lf_line_ends(&bytes);
+        let (sep, skipped_lines) = separator(&bytes);
+        if skipped_lines > 0 {
+            let end = bytes.iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| i + 1);
+            bytes.drain(..end);
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(sep)
+            .trim(csv::Trim::All)
+            .flexible(false)
+            .from_reader(io::Cursor::new(bytes));
+        let raw: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(|h| h.trim().to_owned()).collect(),
+            Err(e) => return Err(malformed_csv(file, skipped_lines, &e)),
+        };
         if raw.iter().all(String::is_empty) {
-            return Err(InputErrorKind::Malformed {
-                file: file.to_owned(),
-                line: 1,
-                problem: "the file is empty or has no header row".to_owned(),
-                fix: "Put the column names on the first line, for example id,name,email".to_owned(),
-            }
-            .into());
+            return Err(malformed(
+                1 + skipped_lines,
+                "the file is empty or has no header row".to_owned(),
+                "Put the column names on the first line, for example id,name,email",
+            ));
         }
         Ok(Self {
             file: file.to_owned(),
+            skipped_lines,
             headers: raw.iter().map(|h| normalise_header(h)).collect(),
+            used: vec![false; raw.len()],
             raw_headers: raw,
             reader,
         })
     }
 
     /// The first column named by any alias.
-    fn column(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.headers.iter().position(|h| h == n))
+    fn column(&mut self, names: &[&str]) -> Option<usize> {
+        let found = names.iter().find_map(|n| self.headers.iter().position(|h| h == n));
+        if let Some(c) = found {
+            self.used[c] = true;
+        }
+        found
     }
 
-    fn required(&self, names: &[&str]) -> Result<usize, InputError> {
+    fn has_any(&self, names: &[&str]) -> bool {
+        self.headers.iter().any(|h| names.contains(&h.as_str()))
+    }
+
+    fn required(&mut self, names: &[&str]) -> Result<usize, InputError> {
         self.column(names).ok_or_else(|| {
             InputErrorKind::MissingColumn {
                 file: self.file.clone(),
@@ -391,36 +575,54 @@ impl<R: Read> Sheet<R> {
         })
     }
 
+    /// One warning listing the non-empty columns no lookup asked for (a misspelt
+    /// `skils_wanted` would otherwise be ignored without a word).
+    fn warn_unknown_columns(&self, warnings: &mut Vec<String>) {
+        let unknown: Vec<&str> = self
+            .raw_headers
+            .iter()
+            .zip(&self.used)
+            .filter(|(h, used)| !**used && !h.is_empty())
+            .map(|(h, _)| h.as_str())
+            .collect();
+        if !unknown.is_empty() {
+            warnings.push(format!(
+                "{}: ignoring column{} {}, which this command does not use. Check the spelling if \
+                 {} should count.",
+                self.file,
+                if unknown.len() == 1 { "" } else { "s" },
+                unknown.join(", "),
+                if unknown.len() == 1 { "it" } else { "they" }
+            ));
+        }
+    }
+
     fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>) -> Result<(), InputError> {
         let mut record = csv::StringRecord::new();
         loop {
             match self.reader.read_record(&mut record) {
                 Ok(false) => return Ok(()),
                 Ok(true) => {}
-                Err(e) => return Err(malformed(&self.file, &e)),
+                Err(e) => return Err(malformed_csv(&self.file, self.skipped_lines, &e)),
             }
             // Blank lines between rows are common in hand-edited files; skip them.
             if record.iter().all(str::is_empty) {
                 continue;
             }
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.position().map_or(0, |p| p.line()) + self.skipped_lines;
             f(&Row { file: &self.file, headers: &self.raw_headers, record: &record, line })?;
         }
     }
 }
 
-fn malformed(file: &str, e: &csv::Error) -> InputError {
-    let line = e.position().map_or(1, |p| p.line());
+fn malformed_csv(file: &str, skipped_lines: u64, e: &csv::Error) -> InputError {
+    let line = e.position().map_or(1, |p| p.line()) + skipped_lines;
     let (problem, fix) = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => (
             format!("this row has {len} cells but the header row has {expected_len}"),
-            "Check for a missing or extra comma, and put values that contain commas in double \
+            "Check for a missing or extra separator, and put values that contain one in double \
              quotes"
                 .to_owned(),
-        ),
-        csv::ErrorKind::Utf8 { .. } => (
-            "this row is not valid UTF-8 text".to_owned(),
-            "Save the file as \"CSV UTF-8\" from your spreadsheet".to_owned(),
         ),
         _ => (e.to_string(), "Check the file is plain CSV exported from a spreadsheet".to_owned()),
     };
@@ -516,7 +718,7 @@ mod tests {
     const MENTORS: &str = "id,name,capacity\nm1,Ana,2\n";
 
     fn mentees(text: &str) -> Result<(Vec<Mentee>, Vec<Mentor>), InputError> {
-        read_mentoring(text.as_bytes(), "mentees.csv", MENTORS.as_bytes(), "mentors.csv")
+        read_mentoring(text.as_bytes(), "mentees.csv", MENTORS.as_bytes(), "mentors.csv", &[], &mut Vec::new())
     }
 
     #[test]
@@ -581,9 +783,15 @@ mod tests {
 
     #[test]
     fn an_empty_capacity_means_one_place() {
-        let (_, mentors) =
-            read_mentoring("id\ne1\n".as_bytes(), "mentees.csv", "id,capacity\nm1,\n".as_bytes(), "mentors.csv")
-                .unwrap_or_else(|e| panic!("{e}"));
+        let (_, mentors) = read_mentoring(
+            "id\ne1\n".as_bytes(),
+            "mentees.csv",
+            "id,capacity\nm1,\n".as_bytes(),
+            "mentors.csv",
+            &[],
+            &mut Vec::new(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(mentors[0].capacity, 1);
     }
 
@@ -595,11 +803,11 @@ mod tests {
 
     #[test]
     fn yes_no_cells_accept_common_spellings_and_refuse_others() {
-        let ok = parse_coffee_members("id,opted_in,skip\na,Y,\nb,no,TRUE\n".as_bytes(), "m.csv")
+        let ok = parse_coffee_members("id,opted_in,skip\na,Y,\nb,no,TRUE\n".as_bytes(), "m.csv", &mut Vec::new())
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(ok[0].opted_in && !ok[0].skip);
         assert!(!ok[1].opted_in && ok[1].skip);
-        let msg = err_text(parse_coffee_members("id,skip\na,maybe\n".as_bytes(), "m.csv"));
+        let msg = err_text(parse_coffee_members("id,skip\na,maybe\n".as_bytes(), "m.csv", &mut Vec::new()));
         assert!(msg.contains("line 2, column 2 (skip): \"maybe\" is not yes or no. Write yes or no"), "{msg}");
     }
 
@@ -615,5 +823,111 @@ mod tests {
     fn pair_files_skip_unmatched_rows() {
         let p = parse_pairs("mentee_id,mentor_id\ne1,m1\ne2,\n".as_bytes(), "p.csv").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p, [Pair::new("e1", "m1")]);
+    }
+
+    #[test]
+    fn semicolon_and_tab_separated_files_read_like_comma_separated_ones() {
+        for text in [
+            "id;name;email;languages\ne1;Bo;bo@x;English|French\n",
+            "id\tname\temail\ne1\tBo\tbo@x\n",
+            // A semicolon inside a quoted header does not outvote the commas.
+            "id,\"name;full\",email\ne1,Bo,bo@x\n",
+        ] {
+            let (read, _) = mentees(text).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((read[0].profile.id.as_str(), read[0].profile.email.as_str()), ("e1", "bo@x"));
+        }
+        let coffee = parse_coffee_members("id;email\nc1;a@x\n".as_bytes(), "m.csv", &mut Vec::new());
+        assert_eq!(coffee.map(|m| m[0].email.clone()), Ok("a@x".to_owned()));
+        let history = parse_coffee_history("round;member_a;member_b\n2;a;b\n".as_bytes(), "h.csv");
+        assert_eq!(history.map(|h| h[0].members.clone()), Ok(vec!["a".to_owned(), "b".to_owned()]));
+    }
+
+    #[test]
+    fn an_excel_sep_line_and_crlf_line_ends_keep_line_numbers_true() {
+        let (read, _) = mentees("sep=;\nid;level\ne1;2\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read[0].profile.level, 2);
+        let msg = err_text(mentees("sep=;\nid;level\ne1;2\ne2;senior\n"));
+        assert!(msg.starts_with("mentees.csv, line 4, column 2 (level)"), "{msg}");
+        let msg = err_text(mentees("id;level\r\ne1;2\r\ne2;senior\r\n"));
+        assert!(msg.starts_with("mentees.csv, line 3, column 2 (level)"), "CRLF {msg}");
+    }
+
+    #[test]
+    fn the_same_email_on_two_rows_is_refused_naming_both_lines() {
+        let msg = err_text(mentees("id,email\ne1,ana@x.org\ne2,bo@x.org\ne3,Ana@X.org\n"));
+        assert_eq!(
+            msg,
+            "mentees.csv, line 4: the email \"ana@x.org\" is already on line 2, so this looks like \
+             the same person twice. Keep one row per person, or correct the email."
+        );
+        let coffee = parse_coffee_members("id,email\nc1,a@x\nc2,A@x\n".as_bytes(), "m.csv", &mut Vec::new());
+        assert!(err_text(coffee).contains("line 3: the email \"a@x\" is already on line 2"));
+        let circles = parse_circle_people("id,email\np1,a@x\np2,a@x\n".as_bytes(), "p.csv", &mut Vec::new());
+        assert!(err_text(circles).contains("line 3: the email \"a@x\" is already on line 2"));
+        // Empty emails are not one person.
+        assert!(mentees("id,email\ne1,\ne2,\n").is_ok());
+    }
+
+    #[test]
+    fn a_windows_1252_byte_is_reported_on_its_own_line() {
+        // As Excel writes it: Windows-1252 with CRLF line ends.
+        let bytes = b"id,name\r\ne1,Bo\r\ne2,Zo\xeb\r\ne3,Cy\r\n";
+        let r = read_mentoring(&bytes[..], "mentees.csv", MENTORS.as_bytes(), "mentors.csv", &[], &mut Vec::new());
+        let msg = err_text(r);
+        assert!(msg.starts_with("mentees.csv, line 3: this line is not valid UTF-8"), "{msg}");
+        assert!(msg.contains("CSV UTF-8"), "{msg}");
+    }
+
+    #[test]
+    fn swapped_mentee_and_mentor_files_are_refused() {
+        let mentees_text = "id,skills_wanted\ne1,Excel\n";
+        let mentors_text = "id,skills_offered,capacity\nm1,Excel,2\n";
+        let r = read_mentoring(
+            mentors_text.as_bytes(),
+            "mentors.csv",
+            mentees_text.as_bytes(),
+            "mentees.csv",
+            &[],
+            &mut Vec::new(),
+        );
+        let msg = err_text(r);
+        assert_eq!(
+            msg,
+            "mentors.csv looks like a mentors file: it has skills_offered, capacity but none of \
+             skills_wanted, wanted_skills, preferred_mentors. Check that the mentees and mentors files \
+             are not swapped."
+        );
+        // The other way round, with the mentees file in the right place.
+        let r =
+            read_mentoring(mentees_text.as_bytes(), "a.csv", mentees_text.as_bytes(), "b.csv", &[], &mut Vec::new());
+        assert!(err_text(r).starts_with("b.csv looks like a mentees file: it has skills_wanted"));
+    }
+
+    #[test]
+    fn unknown_columns_and_unknown_managers_are_warned_about_once() {
+        let mut warnings = Vec::new();
+        let text = "id,skils_wanted,Notes,manager_id\ne1,Excel,,x9\ne2,,,ceo\ne3,,,e1\n";
+        let org = [("ceo".to_owned(), None)];
+        let r = read_mentoring(text.as_bytes(), "mentees.csv", MENTORS.as_bytes(), "mentors.csv", &org, &mut warnings);
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert_eq!(
+            warnings[0],
+            "mentees.csv: ignoring columns skils_wanted, Notes, which this command does not use. \
+             Check the spelling if they should count."
+        );
+        assert!(
+            warnings[1].starts_with("manager_id \"x9\" (mentees.csv line 2) is not in mentees.csv, mentors.csv"),
+            "{}",
+            warnings[1]
+        );
+    }
+
+    #[test]
+    fn history_reads_back_one_row_per_person() {
+        let text = "round,group,member_id,name\n3,1,a,A\n3,1,b,B\n3,2,c,C\n3,2,d,D\n3,2,e,E\n3,unplaced,f,F\n";
+        let h = parse_coffee_history(text.as_bytes(), "h.csv").unwrap_or_else(|e| panic!("{e}"));
+        let groups: Vec<&[String]> = h.iter().map(|g| g.members.as_slice()).collect();
+        assert_eq!(groups, [&["a", "b"][..], &["c", "d", "e"][..]]);
     }
 }

@@ -49,6 +49,18 @@ pub enum InputErrorKind {
          Give each row its own id, or merge the two rows."
     )]
     DuplicateId { file: String, line: u64, id: String, first_line: u64 },
+    /// The same email appears on two rows: one person twice.
+    #[error(
+        "{file}, line {line}: the email \"{email}\" is already on line {first_line}, so this \
+         looks like the same person twice. Keep one row per person, or correct the email."
+    )]
+    DuplicateEmail { file: String, line: u64, email: String, first_line: u64 },
+    /// A file has the columns of the other kind of file and none of its own.
+    #[error(
+        "{file} looks like a {looks_like} file: it has {found} but none of {expected}. Check that \
+         the mentees and mentors files are not swapped."
+    )]
+    LooksSwapped { file: String, looks_like: String, found: String, expected: String },
     /// A cell refers to an id that no input file defines.
     #[error(
         "{file}, line {line}, column {column} ({header}): \"{id}\" is not a known {kind}. \

@@ -28,3 +28,8 @@ pub mod weights;
 
 pub use error::{InputError, InputErrorKind, MatchError};
 pub use weights::Settings;
+
+/// "1 pair", "2 pairs": messages are read by people, who notice "1 pairs".
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -18,6 +18,7 @@ use std::str::FromStr;
 use crate::bipartite;
 use crate::capacitated::{self, CapacitatedCosts, FORBIDDEN};
 use crate::error::MatchError;
+use crate::plural;
 use crate::reporting_line::{self, LineRelation, OrgChart};
 use crate::score::{self, Component, DetailContext, Features, TagSet, Vocabulary};
 use crate::time_zone::OffsetMinutes;
@@ -179,8 +180,12 @@ pub struct Match {
     pub pinned: bool,
     /// Why this pair, in words.
     pub explanation: String,
-    /// For a mentee who ranked mentors but did not get their first choice: why not.
+    /// For a mentee who ranked mentors but did not get their first choice: why not, in
+    /// words fit to send to that mentee (no other mentee's name or score).
     pub preference_note: Option<String>,
+    /// For the organiser only: the other mentees behind the preference note, with their
+    /// scores.
+    pub coordinator_note: Option<String>,
 }
 
 /// Why a mentee has no mentor.
@@ -209,6 +214,17 @@ pub struct Move {
     pub why: String,
 }
 
+impl Move {
+    /// The `change` cell: "was m03: why", or "now unmatched (had m03): why" for someone who
+    /// loses their mentor, which must not read like an ordinary swap.
+    pub fn describe(&self) -> String {
+        match (&self.from, &self.to) {
+            (Some(from), None) => format!("now unmatched (had {from}): {}", self.why),
+            (from, _) => format!("was {}: {}", from.as_deref().unwrap_or("unmatched"), self.why),
+        }
+    }
+}
+
 /// The proposal.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MentoringOutcome {
@@ -224,9 +240,12 @@ pub struct MentoringOutcome {
     pub lowest_score: Option<f64>,
     /// In fairness mode, the floor every solver-chosen pair reaches.
     pub fairness_floor: Option<f64>,
-    /// Number of mentees the solver placed (all but pinned ones), whose optimality
-    /// certificate was verified.
+    /// Number of mentees the solver assigned, matched or not (all but pinned ones), whose
+    /// optimality certificate was verified.
     pub certified_size: usize,
+    /// (mentee id, mentor id) of people in both files (same id or email): never matched to
+    /// themselves.
+    pub same_person: Vec<(String, String)>,
 }
 
 impl MentoringOutcome {
@@ -245,12 +264,31 @@ impl MentoringOutcome {
         if !self.unmatched.is_empty() {
             s.push_str(&format!("\n{} unmatched; the reasons are in the output file.", self.unmatched.len()));
         }
-        if !self.moves.is_empty() {
-            s.push_str(&format!("\n{} mentee(s) changed mentor against the previous proposal.", self.moves.len()));
+        for (mentee, mentor) in &self.same_person {
+            s.push_str(&format!(
+                "\nMentee {mentee} and mentor {mentor} are the same person (same id or email in both \
+                 files), so they are never matched to each other."
+            ));
         }
+        if !self.moves.is_empty() {
+            let lost = self.moves.iter().filter(|m| m.from.is_some() && m.to.is_none()).count();
+            s.push_str(&format!(
+                "\n{} changed mentor against the previous proposal",
+                plural(self.moves.len(), "mentee", "mentees")
+            ));
+            if lost > 0 {
+                s.push_str(&format!(", of whom {lost} now unmatched (had a mentor before)"));
+            }
+            s.push('.');
+        }
+        // The certificate covers the solver's whole assignment of the mentees not pinned,
+        // those it left unmatched included, not only the ones it matched.
+        let solver_matched = self.matches.iter().filter(|m| !m.pinned).count();
         s.push_str(&format!(
-            "\nOptimality certificate verified for the {} mentees placed by the solver.",
-            self.certified_size
+            "\nOptimality certificate verified for the solver's assignment of {} not pinned \
+             ({solver_matched} matched, {} unmatched).",
+            plural(self.certified_size, "mentee", "mentees"),
+            self.unmatched.len()
         ));
         s
     }
@@ -641,8 +679,22 @@ impl<'a> Prepared<'a> {
         for (r, &pr) in mentor_person.iter().enumerate() {
             mentor_of_person.insert(pr, r);
         }
+        let mentee_of_email: HashMap<String, usize> = input
+            .mentees
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.profile.email.trim().is_empty())
+            .map(|(i, e)| (e.profile.email.trim().to_lowercase(), i))
+            .collect();
         for (r, &pr) in mentor_person.iter().enumerate() {
             if let Some(&e) = mentee_of_person.get(&pr) {
+                forbidden[e].push((r as u32, Constraint::SamePerson));
+            }
+            // The same person under two ids is found by email, through a map rather than
+            // comparing every mentee with every mentor.
+            if let Some(&e) = mentee_of_email.get(input.mentors[r].profile.email.trim().to_lowercase().as_str())
+                && input.mentees[e].profile.id != input.mentors[r].profile.id
+            {
                 forbidden[e].push((r as u32, Constraint::SamePerson));
             }
             for (pos, a) in chains[pr].iter().enumerate() {
@@ -755,7 +807,7 @@ impl<'a> Prepared<'a> {
         let mentee = &self.input.mentees[e].profile;
         let mentor = &self.input.mentors[r].profile;
         let mut out = Vec::new();
-        if mentee.id == mentor.id {
+        if mentee.id == mentor.id || same_email(mentee, mentor) {
             out.push(Constraint::SamePerson);
         }
         let (pe, pr) = (self.mentee_person[e], self.mentor_person[r]);
@@ -860,6 +912,7 @@ impl<'a> Prepared<'a> {
                         parts.push("no criterion scored; the only feasible option".to_owned());
                     }
                     let pinned = self.pinned[e] == Some(r);
+                    let note = self.preference_note(e, r, &holders, floor);
                     let lead = if pinned { "Pinned by the organiser. " } else { "" };
                     matches.push(Match {
                         mentee_id: mentee.profile.id.clone(),
@@ -868,13 +921,21 @@ impl<'a> Prepared<'a> {
                         components,
                         pinned,
                         explanation: format!("{lead}{}", parts.join("; ")),
-                        preference_note: self.preference_note(e, r, &holders, floor),
+                        preference_note: note.as_ref().map(|n| n.0.clone()),
+                        coordinator_note: note.and_then(|n| n.1),
                     });
                 }
                 None => unmatched.push(self.unmatched_reason(e, &holders)),
             }
         }
         let moves = self.moves(mentor_of);
+        let same_person = self
+            .forbidden
+            .iter()
+            .enumerate()
+            .flat_map(|(e, list)| list.iter().filter(|(_, c)| *c == Constraint::SamePerson).map(move |&(r, _)| (e, r)))
+            .map(|(e, r)| (self.input.mentees[e].profile.id.clone(), self.input.mentors[r as usize].profile.id.clone()))
+            .collect();
         let total_score = (matches.iter().map(|m| m.score).sum::<f64>() * 100.0).round() / 100.0;
         let lowest_score = matches.iter().map(|m| m.score).reduce(f64::min);
         MentoringOutcome {
@@ -885,28 +946,37 @@ impl<'a> Prepared<'a> {
             lowest_score,
             fairness_floor: floor.map(|f| f as f64 / 100.0),
             certified_size,
+            same_person,
         }
     }
 
-    /// Why a mentee who ranked mentors did not get the first one.
-    fn preference_note(&self, e: usize, got: usize, holders: &[Vec<usize>], floor: Option<i64>) -> Option<String> {
+    /// Why a mentee who ranked mentors did not get the first one: a note fit to send to
+    /// the mentee, and, when other mentees took the places, who they are (for the
+    /// organiser only).
+    fn preference_note(
+        &self,
+        e: usize,
+        got: usize,
+        holders: &[Vec<usize>],
+        floor: Option<i64>,
+    ) -> Option<(String, Option<String>)> {
         let &first = self.mentee_pref[e].first()?;
         if first == got {
             return None;
         }
         let name = self.name_of_mentor(first);
         if self.pinned[e].is_some() {
-            return Some(format!("Pinned by the organiser instead of first choice {name}."));
+            return Some((format!("Pinned by the organiser instead of first choice {name}."), None));
         }
         let constraints = self.constraints_between(e, first);
         if !constraints.is_empty() {
             let why: Vec<String> = constraints.iter().map(|c| c.describe(name)).collect();
-            return Some(format!("First choice {name} is ruled out: {}.", why.join("; ")));
+            return Some((format!("First choice {name} is ruled out: {}.", why.join("; ")), None));
         }
         let cap = self.input.mentors[first].capacity;
         let taken = &holders[first];
         if cap == 0 {
-            return Some(format!("First choice {name} takes no mentees this time."));
+            return Some((format!("First choice {name} takes no mentees this time."), None));
         }
         let (s_first, s_got) = (self.score_of(e, first), self.score_of(e, got));
         if taken.len() as u32 >= cap {
@@ -917,28 +987,36 @@ impl<'a> Prepared<'a> {
                     format!("{} ({}{tag})", self.name_of_mentee(h), score::trim_float(self.score_of(h, first)))
                 })
                 .collect();
-            return Some(format!(
-                "First choice {name} has {cap} place{} and they went to {}; with you there \
-                 instead ({} points) the best possible total would be lower.",
-                if cap == 1 { "" } else { "s" },
-                who.join(", "),
-                score::trim_float(s_first)
+            return Some((
+                format!(
+                    "First choice {name} has {} and all are taken; with you in one of them \
+                     ({} points) the best possible total would be lower.",
+                    plural(cap as usize, "place", "places"),
+                    score::trim_float(s_first)
+                ),
+                Some(format!("{name}'s places went to {}.", who.join(", "))),
             ));
         }
         if let Some(f) = floor
             && score::to_centipoints(s_first) < f
         {
-            return Some(format!(
-                "First choice {name} scores {} with you, below the fairness floor of {}.",
-                score::trim_float(s_first),
-                score::trim_float(f as f64 / 100.0)
+            return Some((
+                format!(
+                    "First choice {name} scores {} with you, below the fairness floor of {}.",
+                    score::trim_float(s_first),
+                    score::trim_float(f as f64 / 100.0)
+                ),
+                None,
             ));
         }
-        Some(format!(
-            "First choice {name} still had room, but {} fits better overall ({} vs {} points).",
-            self.name_of_mentor(got),
-            score::trim_float(s_got),
-            score::trim_float(s_first)
+        Some((
+            format!(
+                "First choice {name} still had room, but {} fits better overall ({} vs {} points).",
+                self.name_of_mentor(got),
+                score::trim_float(s_got),
+                score::trim_float(s_first)
+            ),
+            None,
         ))
     }
 
@@ -1010,9 +1088,10 @@ impl<'a> Prepared<'a> {
             mentee_id,
             reason: UnmatchedReason::CapacityTaken,
             explanation: format!(
-                "All {} mentors who could take them are full: {}{}. Matching them would leave \
+                "{} who could take them {} full: {}{}. Matching them would leave \
                  someone else without a mentor; add a place to place everyone.",
-                full.len(),
+                if full.len() == 1 { "The only mentor".to_owned() } else { format!("All {} mentors", full.len()) },
+                if full.len() == 1 { "is" } else { "are" },
                 shown.join("; "),
                 if more > 0 { format!(" and {more} more") } else { String::new() }
             ),
@@ -1042,6 +1121,11 @@ impl<'a> Prepared<'a> {
                     format!("{} takes no mentees now", self.name_of_mentor(b))
                 } else if pinned_into_b {
                     format!("a pin now uses one of {}'s places", self.name_of_mentor(b))
+                } else if now.is_none() {
+                    // Plainly: losing a mentor is not a swap.
+                    "their mentor's places went to others so that the most mentees are matched \
+                     with the best total; see the explanation"
+                        .to_owned()
                 } else {
                     "moved along with a change elsewhere so the total stays optimal".to_owned()
                 }
@@ -1052,6 +1136,11 @@ impl<'a> Prepared<'a> {
         }
         out
     }
+}
+
+/// The same non-empty email, in any case: one person in both files.
+fn same_email(a: &Profile, b: &Profile) -> bool {
+    !a.email.trim().is_empty() && a.email.trim().to_lowercase() == b.email.trim().to_lowercase()
 }
 
 fn display_name(p: &Profile) -> &str {
@@ -1260,7 +1349,7 @@ mod tests {
     }
 
     #[test]
-    fn a_mentee_who_missed_their_first_choice_is_told_who_took_it() {
+    fn a_mentee_who_missed_their_first_choice_is_told_why_and_only_the_organiser_who_took_it() {
         let mut e1 = mentee("e1", &["a"]);
         e1.preferences = vec!["m1".to_owned()];
         let input = MentoringInput {
@@ -1271,7 +1360,74 @@ mod tests {
         let o = solve(&input, &MentoringOptions::default());
         let e1 = o.matches.iter().find(|m| m.mentee_id == "e1");
         let note = e1.and_then(|m| m.preference_note.clone()).unwrap_or_default();
-        assert!(note.contains("First choice Name m1 has 1 place and they went to Name e2"), "{note}");
+        assert!(note.starts_with("First choice Name m1 has 1 place and all are taken"), "{note}");
+        // Mail-merged to e1, the note must not name e2 or e2's score.
+        assert!(!note.contains("e2"), "{note}");
+        let detail = e1.and_then(|m| m.coordinator_note.clone()).unwrap_or_default();
+        assert!(detail.starts_with("Name m1's places went to Name e2 ("), "{detail}");
+    }
+
+    #[test]
+    fn a_person_in_both_files_is_never_their_own_mentor_and_the_summary_says_so() {
+        // e1 and m1 are one person under two ids; m1 is otherwise the best fit for e1.
+        let mut e1 = mentee("e1", &["a", "b"]);
+        e1.profile.email = "Ana@Example.org".to_owned();
+        let mut m1 = mentor("m1", &["a", "b"], 1);
+        m1.profile.email = "ana@example.org ".to_owned();
+        let input =
+            MentoringInput { mentees: vec![e1], mentors: vec![m1, mentor("m2", &[], 1)], ..MentoringInput::default() };
+        let o = solve(&input, &MentoringOptions::default());
+        assert_eq!(pairs(&o), [("e1".into(), "m2".into())]);
+        assert_eq!(o.same_person, [("e1".to_owned(), "m1".to_owned())]);
+        assert!(
+            o.summary().contains("Mentee e1 and mentor m1 are the same person (same id or email in both files)"),
+            "{}",
+            o.summary()
+        );
+        let report = explain_pair(&input, &MentoringOptions::default(), "e1", "m1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.constraints, [Constraint::SamePerson]);
+    }
+
+    #[test]
+    fn a_previously_matched_mentee_left_unmatched_is_said_plainly() {
+        // One place; the newcomer e1 fits it far better than e0, who had it before.
+        let input = MentoringInput {
+            mentees: vec![mentee("e0", &[]), mentee("e1", &["a", "b", "c"])],
+            mentors: vec![mentor("m0", &["a", "b", "c"], 1)],
+            ..MentoringInput::default()
+        };
+        let options = MentoringOptions { previous: vec![Pair::new("e0", "m0")], ..MentoringOptions::default() };
+        let o = solve(&input, &options);
+        assert_eq!(pairs(&o), [("e1".into(), "m0".into())]);
+        let e0 = o.moves.iter().find(|m| m.mentee_id == "e0").map(Move::describe).unwrap_or_default();
+        assert!(e0.starts_with("now unmatched (had m0): "), "{e0}");
+        assert!(!e0.contains("moved along"), "{e0}");
+        let summary = o.summary();
+        assert!(
+            summary.contains("2 mentees changed mentor against the previous proposal, of whom 1 now unmatched"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn the_summary_counts_what_the_certificate_covers_and_speaks_in_the_singular() {
+        // Two mentees for one mentor: one matched, one unmatched, both assigned by the solver.
+        let input = MentoringInput {
+            mentees: vec![mentee("e0", &["a"]), mentee("e1", &[])],
+            mentors: vec![mentor("m0", &["a"], 1)],
+            ..MentoringInput::default()
+        };
+        let o = solve(&input, &MentoringOptions::default());
+        assert!(
+            o.summary().ends_with(
+                "Optimality certificate verified for the solver's assignment of 2 mentees not pinned \
+                 (1 matched, 1 unmatched)."
+            ),
+            "{}",
+            o.summary()
+        );
+        let why = &o.unmatched[0].explanation;
+        assert!(why.starts_with("The only mentor who could take them is full: Name m0 (taken by Name e0)"), "{why}");
     }
 
     #[test]

@@ -29,12 +29,21 @@ fn the_sample_weights_file_spells_out_the_defaults() {
 
 #[test]
 fn the_sample_mentoring_files_match_and_write_a_full_report() {
-    let (mentees, mentors) =
-        ok(csv_input::read_mentoring(MENTEES.as_bytes(), "mentees.csv", MENTORS.as_bytes(), "mentors.csv"));
+    let org_chart = ok(csv_input::parse_org_chart(ORG.as_bytes(), "org.csv"));
+    let mut warnings = Vec::new();
+    let (mentees, mentors) = ok(csv_input::read_mentoring(
+        MENTEES.as_bytes(),
+        "mentees.csv",
+        MENTORS.as_bytes(),
+        "mentors.csv",
+        &org_chart,
+        &mut warnings,
+    ));
+    assert_eq!(warnings, Vec::<String>::new());
     let input = MentoringInput {
         mentees,
         mentors,
-        org_chart: ok(csv_input::parse_org_chart(ORG.as_bytes(), "org.csv")),
+        org_chart,
         past_pairs: ok(csv_input::parse_pairs(PAST.as_bytes(), "past_pairs.csv")),
     };
     let settings = ok(Settings::from_toml(WEIGHTS, "weights.toml"));
@@ -46,7 +55,9 @@ fn the_sample_mentoring_files_match_and_write_a_full_report() {
         let mut out = Vec::new();
         ok(csv_output::write_mentoring(&outcome, &input, &mut out));
         let text = String::from_utf8(out).unwrap_or_default();
-        assert!(text.starts_with("status,mentee_id,mentee_name,mentor_id,mentor_name,score,skills,"));
+        assert!(text.starts_with(
+            "\u{feff}status,mentee_id,mentee_name,mentee_email,mentor_id,mentor_name,mentor_email,score,skills,"
+        ));
         assert_eq!(text.lines().count(), input.mentees.len() + 1);
 
         // The output reads back as a previous proposal; re-solving then moves nobody.
@@ -59,7 +70,9 @@ fn the_sample_mentoring_files_match_and_write_a_full_report() {
 
 #[test]
 fn the_sample_coffee_round_avoids_the_history_and_reads_back_as_history() {
-    let members = ok(csv_input::parse_coffee_members(MEMBERS.as_bytes(), "coffee_members.csv"));
+    let mut warnings = Vec::new();
+    let members = ok(csv_input::parse_coffee_members(MEMBERS.as_bytes(), "coffee_members.csv", &mut warnings));
+    assert_eq!(warnings, Vec::<String>::new());
     let history = ok(csv_input::parse_coffee_history(HISTORY.as_bytes(), "coffee_history.csv"));
     let settings = Settings::default();
     let round = coffee::next_round_number(&history);
@@ -69,17 +82,24 @@ fn the_sample_coffee_round_avoids_the_history_and_reads_back_as_history() {
     let mut out = Vec::new();
     ok(csv_output::write_coffee(std::slice::from_ref(&r), &members, &mut out));
     let back = ok(csv_input::parse_coffee_history(out.as_slice(), "round3.csv"));
-    assert_eq!(back.len(), r.groups.len());
+    let ids = |g: &[usize]| g.iter().map(|&i| members[i].id.clone()).collect::<Vec<_>>();
+    let written: Vec<Vec<String>> = r.groups.iter().map(|g| ids(&g.members)).collect();
+    assert_eq!(back.iter().map(|g| g.members.clone()).collect::<Vec<_>>(), written);
 }
 
 #[test]
 fn the_sample_circles_hold_no_status_conflict() {
-    let people = ok(csv_input::parse_circle_people(PEOPLE.as_bytes(), "circle_people.csv"));
+    let mut warnings = Vec::new();
+    let people = ok(csv_input::parse_circle_people(PEOPLE.as_bytes(), "circle_people.csv", &mut warnings));
+    assert_eq!(warnings, Vec::<String>::new());
     let settings = Settings::default();
     let outcome = ok(circles::form_circles(&people, &settings.circles));
     let groups: Vec<Vec<usize>> = outcome.circles.iter().map(|c| c.members.clone()).collect();
     assert!(circles::validate_circles(&people, &groups, &settings.circles).is_empty());
     let mut out = Vec::new();
     ok(csv_output::write_circles(&outcome, &people, &mut out));
-    assert!(String::from_utf8(out).unwrap_or_default().starts_with("circle,size,member_ids"));
+    let text = String::from_utf8(out).unwrap_or_default();
+    assert!(text.starts_with("\u{feff}circle,size,member_id,name,email,other_members,"));
+    // One row per person, placed or not, after the header.
+    assert_eq!(text.lines().count(), people.len() + 1);
 }
