@@ -7,8 +7,9 @@
 //! their boss's boss, or with an executive they assist.
 //!
 //! Algorithm: balanced circle sizes, a greedy placement of the most constrained people
-//! first, then local search (swaps between circles) on the total number of
-//! threads shared by pairs inside circles, keeping every move conflict-free. Deterministic.
+//! first, moves that even out sizes, then local search (swaps between circles) on the total
+//! number of threads shared by pairs inside circles, keeping every move conflict-free.
+//! Deterministic.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -114,6 +115,7 @@ pub fn form_circles(people: &[CirclePerson], settings: &CircleSettings) -> Resul
     }
     state.fill_small_circles(min);
     state.dissolve_small_circles(min, max);
+    state.rebalance(min, max);
     state.improve();
 
     let mut circles: Vec<Circle> = Vec::new();
@@ -463,6 +465,39 @@ impl<'a> Placement<'a> {
         placed_any
     }
 
+    /// Evens out sizes. Greedy placement falls back to filling a circle up to `max` when no
+    /// circle of its planned size is free of clashes, and repair only tops up circles below
+    /// `min`, so sizes can end up uneven (5, 5, 7, 5) where a balanced split that breaks no
+    /// rule exists. While a circle is at least 2 larger than another, move one person from
+    /// the larger to the smaller if they clash with nobody there; of those moves, the one
+    /// that loses the fewest shared threads (ties: lowest person, then circle). Each move
+    /// lowers the sum of squared sizes, so this ends; swaps in `improve` keep sizes as they are.
+    fn rebalance(&mut self, min: usize, max: usize) {
+        let k = self.k;
+        loop {
+            let len: Vec<usize> = self.members.iter().map(Vec::len).collect();
+            let mut best: Option<(i64, usize, usize)> = None;
+            for (p, &c) in self.circle_of.iter().enumerate() {
+                if c == UNPLACED || len[c] <= min {
+                    continue;
+                }
+                for d in 0..k {
+                    // Empty circles were dissolved and stay empty.
+                    if len[d] == 0 || len[d] >= max || len[d] + 2 > len[c] || self.x[p * k + d] != 0 {
+                        continue;
+                    }
+                    let gain = self.a[p * k + d] - self.a[p * k + c];
+                    if best.is_none_or(|(g, _, _)| gain > g) {
+                        best = Some((gain, p, d));
+                    }
+                }
+            }
+            let Some((_, p, d)) = best else { break };
+            self.remove(p);
+            self.add(p, d);
+        }
+    }
+
     /// Best-improvement local search over swaps between circles until nothing improves (or
     /// a pass limit keeps the run time bounded on huge inputs). Swaps keep the balanced
     /// sizes: moving people instead would grow circles just to add pairs, which raises the
@@ -791,6 +826,30 @@ mod tests {
         let mut sizes: Vec<usize> = o.circles.iter().map(|c| c.members.len()).collect();
         sizes.sort_unstable();
         assert_eq!(sizes, [5, 6, 6, 6]);
+    }
+
+    #[test]
+    fn sizes_are_rebalanced_when_the_greedy_step_overfills_a_circle() {
+        // p01 manages p02–p04, who split p05..p23 between them: p01 clashes with everyone
+        // and is left out. Greedy placement alone gave 5, 5, 7, 5; the 22 others fit in
+        // 6, 6, 5, 5 without breaking the status rule.
+        let mut people = vec![person("p01", None, "Ops", 20)];
+        people.extend((2..=4).map(|i| person(&format!("p{i:02}"), Some("p01"), "Ops", 10)));
+        let boss = |i: usize| match i {
+            ..=11 => "p02",
+            12..=17 => "p03",
+            _ => "p04",
+        };
+        people.extend((5..=23).map(|i| person(&format!("p{i:02}"), Some(boss(i)), "Ops", 3)));
+        let s = settings(5, 8);
+        let o = form(&people, &s);
+        assert_eq!(o.unplaced.iter().map(|u| u.0).collect::<Vec<_>>(), [0]);
+        let v = validate_circles(&people, &groups(&o), &s);
+        assert!(v.is_empty(), "{v:?}");
+        let sizes: Vec<usize> = o.circles.iter().map(|c| c.members.len()).collect();
+        let (lo, hi) = (sizes.iter().min().copied(), sizes.iter().max().copied());
+        assert!(hi.zip(lo).is_some_and(|(h, l)| h - l <= 1), "{sizes:?}");
+        assert_eq!(sizes.iter().sum::<usize>(), 22);
     }
 
     #[test]
