@@ -11,7 +11,7 @@ use icalendar::Component;
 use reqwest::StatusCode;
 use roundtable_domain::events::Rsvp;
 use roundtable_store::{Dialect, Value, events as store, users};
-use support::TestApp;
+use support::{TestApp, unqp};
 
 both!(
     organisers_create_events_and_members_see_them_in_their_own_time_zone,
@@ -93,28 +93,6 @@ fn event_form(fields: &[(&str, &str)]) -> Vec<(String, String)> {
 
 fn local_input(t: DateTime<Utc>) -> String {
     t.with_timezone(&chrono_tz::Europe::London).format("%Y-%m-%dT%H:%M").to_string()
-}
-
-/// Undoes quoted-printable (how the mailer encodes the calendar part); plain text is unchanged
-/// unless it happens to contain `=XX`, which ICS from a response never does.
-fn unqp(s: &str) -> String {
-    let s = s.replace("=\r\n", "").replace("=\n", "");
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'='
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The iCalendar text inside an email or a response, parsed back.

@@ -8,7 +8,7 @@ mod support;
 use reqwest::StatusCode;
 use roundtable_domain::{MembershipStatus, Role};
 use roundtable_store::{Dialect, audit, networks, users};
-use support::{PASSWORD, TestApp};
+use support::{PASSWORD, TestApp, unqp};
 
 both!(
     first_run_setup_creates_the_org_and_admin_and_the_link_works_once,
@@ -454,13 +454,44 @@ async fn opening_a_network_lets_those_who_asked_join_and_deactivated_people_cann
     assert!(body(r).await.contains("account is deactivated"));
     assert!(app.emails_to("cy@example.org").await.iter().all(|m| !m.contains("invites you")), "no invitation mailed");
 
+    // Opened to everyone, the network lets in those who asked (each told); a deactivated
+    // account's request just goes, with no mail.
     let form = [("name", "Network eas"), ("description", "About us"), ("visibility", "open")];
-    assert_eq!(admin.post(app.at("/n/eas/settings")).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    let home = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
-    assert!(home.contains(">Join this network</button>"), "{home}");
-    let r = bo.post(app.at("/n/eas/join")).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/n/eas?notice=joined");
+    let r = admin.post(app.at("/n/eas/settings")).form(&form).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=saved-requests-approved");
     assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::OK);
+    let told = app.emails_to("bo@example.org").await;
+    assert!(
+        told.iter().any(|m| m.contains("is now open to everyone, so your request to join was approved")),
+        "{told:?}"
+    );
+    assert!(app.emails_to("cy@example.org").await.iter().all(|m| !m.contains("request to join")));
+    let snapshot = app.state.snapshot().await.unwrap();
+    let net = snapshot.network_by_slug("eas").unwrap().id;
+    assert!(snapshot.pending(net, roundtable_domain::MembershipStatus::Requested).is_empty(), "no request hangs on");
+    let home = body(admin.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(!home.contains("waiting for a decision"), "{home}");
+
+    // Made invitation-only, it closes the requests waiting, and says so to each person.
+    let eve = app.user("eve@example.org", "Eve Asker").await;
+    let by_request = [("name", "Network eas"), ("description", "About us"), ("visibility", "by_request")];
+    assert_eq!(
+        admin.post(app.at("/n/eas/settings")).form(&by_request).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(eve.post(app.at("/n/eas/join")).send().await.unwrap().headers()["location"], "/n/eas?notice=requested");
+    let hidden = [("name", "Network eas"), ("description", "About us"), ("visibility", "invitation_only")];
+    let r = admin.post(app.at("/n/eas/settings")).form(&hidden).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=saved-requests-closed");
+    let told = app.emails_to("eve@example.org").await;
+    assert!(
+        told.iter().any(|m| unqp(m).contains("by invitation only, so your request to join was closed")),
+        "{told:?}"
+    );
+    assert_eq!(eve.get(app.at("/n/eas")).send().await.unwrap().status(), StatusCode::NOT_FOUND, "hidden from her now");
+    let (log, _) = audit::page(&app.state.db, 50, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "membership.declined" && e.subject == "eve@example.org"));
+    assert_eq!(admin.post(app.at("/n/eas/settings")).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
 
     // An invitation accepted on the network's page uses up the emailed link too, and the log
     // names the address, as an acceptance by the link does.

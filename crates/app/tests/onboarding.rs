@@ -9,7 +9,7 @@ use reqwest::Method;
 use reqwest::StatusCode;
 use roundtable_store::{Dialect, networks, onboarding, users};
 use serde_json::json;
-use support::{TestApp, api_get, api_send};
+use support::{TestApp, api_get, api_send, unqp};
 
 both!(
     a_buddy_step_is_offered_and_done_while_the_member_has_a_buddy,
@@ -57,11 +57,6 @@ async fn backdate_charters(app: &TestApp, network: roundtable_domain::NetworkId,
     let at = chrono::Utc::now() - chrono::Duration::days(days);
     let sql = "UPDATE charters SET published_at = $1 WHERE network_id = $2";
     app.state.db.write(sql, roundtable_store::params![at, network]).await.unwrap();
-}
-
-/// An email's text with quoted-printable soft line breaks undone.
-fn unfolded(mail: &str) -> String {
-    mail.replace("=\r\n", "").replace("=3D", "=")
 }
 
 /// The organiser adds a step on the page; the answer's status.
@@ -985,7 +980,7 @@ async fn a_newcomer_waiting_only_for_a_buddy_is_neither_stuck_nor_nudged(d: Dial
     let (status, _) = api_send(Method::POST, url, &token, &json!({})).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let mails = app.emails_to("bo@example.org").await;
-    let reminder = unfolded(mails.iter().find(|m| m.contains("Your first steps in")).expect("the reminder"));
+    let reminder = unqp(mails.iter().find(|m| m.contains("Your first steps in")).expect("the reminder"));
     assert!(reminder.contains("Read the induction pack"), "{reminder}");
     assert!(!reminder.contains("Meet your buddy"), "the buddy step is not Bo's to do: {reminder}");
     assert!(reminder.contains("Pairing you with a buddy is up to the organisers"), "{reminder}");
@@ -1038,7 +1033,7 @@ async fn a_nudge_to_someone_with_the_charter_to_accept_asks_only_for_that(d: Dia
     let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mails = app.emails_to("bo@example.org").await;
-    let reminder = unfolded(mails.iter().find(|m| m.contains("Your first steps in")).expect("the reminder"));
+    let reminder = unqp(mails.iter().find(|m| m.contains("Your first steps in")).expect("the reminder"));
     // Bo accepted the first version: the reminder speaks of the new one, not of first steps.
     assert!(reminder.contains("published a new version of its charter"), "{reminder}");
     assert!(!reminder.contains("Before your first steps"), "{reminder}");
@@ -1640,7 +1635,7 @@ async fn stuck_newcomers_come_first_and_are_reminded_at_once(d: Dialect) {
         assert_eq!(reminded(to).await, n, "{to}");
     }
     let ann = app.emails_to("ann@example.org").await;
-    assert!(ann.iter().any(|m| unfolded(m).contains("/n/eas#checklist")), "the link opens the checklist: {ann:?}");
+    assert!(ann.iter().any(|m| unqp(m).contains("/n/eas#checklist")), "the link opens the checklist: {ann:?}");
     // Pressed again: nobody left to remind this week, said, and nothing sent.
     let r = admin.post(app.at("/n/eas/onboarding/nudge-stuck")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=nudged-none#prog-h");

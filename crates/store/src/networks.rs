@@ -22,6 +22,8 @@ queries! {
     /// Locks the network's row until the transaction ends, so membership changes that count its
     /// Chairs (demote, remove, leave) happen one after another on PostgreSQL too.
     LOCK = "UPDATE networks SET slug = slug WHERE id = $1";
+    /// Who is asking to join (id, address, whether their account is deactivated), oldest first.
+    REQUESTS = "SELECT u.id, u.email, u.deactivated_at IS NOT NULL FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'requested' ORDER BY m.created_at, u.id";
     /// Active Chairs whose account is not deactivated: the people who can still act as Chair.
     OTHER_CHAIRS = "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role = 'chair' AND u.deactivated_at IS NULL AND m.user_id <> $2";
     /// Ends the open invitation links of a network for one address now (invited again,
@@ -185,6 +187,16 @@ pub async fn manager_emails(db: &Db, network: NetworkId) -> Result<Vec<String>> 
 /// Locks the network's row for the rest of the transaction (see `LOCK`); false if it is gone.
 pub async fn lock(tx: &mut Tx, network: NetworkId) -> Result<bool> {
     Ok(tx.lock_row(LOCK, params![network]).await? > 0)
+}
+
+/// The people asking to join, read inside the transaction (after `lock`): (id, address, whether
+/// their account is deactivated).
+pub async fn requests(tx: &mut Tx, network: NetworkId) -> Result<Vec<(UserId, String, bool)>> {
+    tx.read(REQUESTS, params![network])
+        .await?
+        .iter()
+        .map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?, r.bool(2)?)))
+        .collect()
 }
 
 /// The membership, read inside the transaction (after `lock`, it cannot change under us).

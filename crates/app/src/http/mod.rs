@@ -183,6 +183,15 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "saved-events-narrowed" => {
             "Your changes have been saved. The network's events that were open to the whole organisation are now for its members only."
         }
+        "saved-requests-closed" => {
+            "Your changes have been saved. The requests to join that were waiting have been closed, each person told to ask for an invitation."
+        }
+        "saved-narrowed-requests-closed" => {
+            "Your changes have been saved. The network's events that were open to the whole organisation are now for its members only, and the requests to join that were waiting have been closed, each person told to ask for an invitation."
+        }
+        "saved-requests-approved" => {
+            "Your changes have been saved. The requests to join that were waiting have been approved, now that anyone may join, and each person told."
+        }
         "password" => "Your password has been changed.",
         "signed-out-others" => "You have been signed out everywhere else.",
         "signed-out-device" => "That device is signed out. Its next page will ask for a password.",

@@ -186,10 +186,28 @@ pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: Ne
     Ok(slug.as_str().to_owned())
 }
 
-/// Changes name, description and visibility (Chair, Administrator, org admin). Returns how many
-/// events that were open to the whole organisation became members-only: an invitation-only
-/// network does not exist for outsiders, so none of its events may stay open to them.
-pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, input: NetworkInput) -> Result<u64> {
+/// What saving a network's settings did besides saving them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Updated {
+    /// Events open to the whole organisation that became members-only: an invitation-only
+    /// network does not exist for outsiders, so none of its events may stay open to them.
+    pub narrowed: u64,
+    /// Requests to join let in because the network became open to everyone.
+    pub approved: usize,
+    /// Requests to join closed because the network became invitation-only (it takes none).
+    pub closed: usize,
+}
+
+/// Changes name, description and visibility (Chair, Administrator, org admin). Requests to join
+/// waiting when the way in changes do not hang on: opening the network lets them in, making it
+/// invitation-only closes them; each person is told (see `Updated`).
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    input: NetworkInput,
+) -> Result<Updated> {
     let seen = load(state, actor, slug, Capability::EditNetwork).await?;
     let mut errs = Vec::new();
     let Some(p) = parse_network(&input, &mut errs).filter(|_| errs.is_empty()) else {
@@ -209,6 +227,7 @@ pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
         }
     }
     networks::update(&mut tx, seen.network.id, p.name.as_str(), p.description.as_str(), p.visibility).await?;
+    let (approved, closed) = settle_requests(state, &mut tx, actor, actor_name, &seen, p.visibility, now).await?;
     let narrowed = if p.visibility == Visibility::InvitationOnly {
         roundtable_store::events::narrow_to_members(&mut tx, seen.network.id, now).await?
     } else {
@@ -232,7 +251,68 @@ pub async fn update(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     let detail = format!("{}{narrowed_text}", p.visibility.as_str());
     record(&mut tx, actor, actor_name, "network.updated", &seen, p.name.as_str(), &detail).await?;
     tx.commit().await?;
-    Ok(narrowed)
+    Ok(Updated { narrowed, approved, closed })
+}
+
+/// The requests to join waiting when `seen` changes to `visibility`: let in if it is open now,
+/// closed if it is invitation-only; each person emailed and each decision audited, as an
+/// organiser's would be. A deactivated account's request is dropped without mail. Returns
+/// (approved, closed).
+async fn settle_requests(
+    state: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    actor_name: &str,
+    seen: &Seen,
+    visibility: Visibility,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize)> {
+    let net = &seen.network;
+    if visibility == net.visibility || visibility == Visibility::ByRequest {
+        return Ok((0, 0));
+    }
+    // Taking turns with an organiser deciding one of them at this moment.
+    networks::lock(tx, net.id).await?;
+    let (mut approved, mut closed) = (0, 0);
+    for (user, email, deactivated) in networks::requests(tx, net.id).await? {
+        if deactivated {
+            networks::delete_membership(tx, net.id, user).await?;
+            continue;
+        }
+        let text = if visibility == Visibility::Open {
+            networks::transition(tx, net.id, user, MembershipStatus::Requested, MembershipStatus::Active, now).await?;
+            record(tx, actor, actor_name, "membership.approved", seen, &email, "the network is open to everyone now")
+                .await?;
+            approved += 1;
+            format!("{} is now open to everyone, so your request to join was approved. Welcome!", net.name)
+        } else {
+            networks::delete_membership(tx, net.id, user).await?;
+            record(
+                tx,
+                actor,
+                actor_name,
+                "membership.declined",
+                seen,
+                &email,
+                "the network takes members by invitation only now",
+            )
+            .await?;
+            closed += 1;
+            format!(
+                "{} now takes new members by invitation only, so your request to join was closed. To join, ask one of its organisers to invite you.",
+                net.name
+            )
+        };
+        let open = (visibility == Visibility::Open).then(|| ("Open the network", network_url(state, net)));
+        let subject = format!("Your request to join {}", net.name);
+        mail::queue(tx, &Mail { to: &email, subject, paragraphs: vec![text], action: open, reply_to: None }, now)
+            .await?;
+    }
+    Ok((approved, closed))
+}
+
+fn network_url(state: &AppState, net: &Network) -> String {
+    format!("{}/n/{}", state.config.public_url(), net.slug)
 }
 
 /// What the network's home page shows.
@@ -647,19 +727,17 @@ pub async fn decide(
         )
     };
     record(&mut tx, actor, actor_name, action, &seen, &person.email, "").await?;
-    mail::queue(
-        &mut tx,
-        &Mail {
-            to: &person.email,
-            subject: format!("Your request to join {}", seen.network.name),
-            paragraphs: vec![text],
-            action: approve
-                .then(|| ("Open the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))),
-            reply_to: None,
-        },
-        now,
-    )
-    .await?;
+    // Declining a deactivated account's request tells no one: no one reads that mailbox.
+    if person.deactivated_at.is_none() {
+        let subject = format!("Your request to join {}", seen.network.name);
+        let open = approve.then(|| ("Open the network", network_url(state, &seen.network)));
+        mail::queue(
+            &mut tx,
+            &Mail { to: &person.email, subject, paragraphs: vec![text], action: open, reply_to: None },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -257,8 +257,14 @@ async fn settings(
 ) -> Result<Response> {
     or_form(
         super::update(&state, &s.actor(), &s.user.name, &slug, f.input()).await,
-        |narrowed| {
-            let notice = if narrowed > 0 { "saved-events-narrowed" } else { "saved" };
+        |done| {
+            let notice = match done {
+                super::Updated { narrowed: 1.., closed: 1.., .. } => "saved-narrowed-requests-closed",
+                super::Updated { narrowed: 1.., .. } => "saved-events-narrowed",
+                super::Updated { closed: 1.., .. } => "saved-requests-closed",
+                super::Updated { approved: 1.., .. } => "saved-requests-approved",
+                _ => "saved",
+            };
             Ok(Redirect::to(&format!("/n/{slug}?notice={notice}")).into_response())
         },
         |errors| {

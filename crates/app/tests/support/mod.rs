@@ -346,3 +346,25 @@ pub async fn api_send(
     let status = r.status();
     (status, r.json().await.unwrap_or_default())
 }
+
+/// Undoes quoted-printable (how the mailer encodes long lines and the calendar part); plain text
+/// is unchanged unless it happens to contain `=XX`, which ICS from a response never does.
+pub fn unqp(s: &str) -> String {
+    let s = s.replace("=\r\n", "").replace("=\n", "");
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'='
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
