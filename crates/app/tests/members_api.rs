@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use roundtable_domain::{MembershipStatus, Role, UserId};
 use roundtable_store::{Dialect, audit, networks};
 use serde_json::{Value, json};
-use support::TestApp;
+use support::{TestApp, unqp};
 
 both!(
     organisers_list_approve_and_decline_requests,
@@ -305,12 +305,21 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
         audited(&app, "membership.role_changed").await,
         [("Cho Chair".to_owned(), "pat@example.org".to_owned(), "member → training_coordinator".to_owned())]
     );
+    // Pat is told, and a reply reaches the Chair who changed it.
+    let told = app.emails_to("pat@example.org").await;
+    let role_mail =
+        told.iter().find(|m| m.contains("Subject: Your role in Network circle")).expect("told of the new role");
+    assert!(
+        unqp(role_mail).contains("you are now its Training Coordinator (you were its Member)")
+            && role_mail.contains("Reply-To: chair@example.org"),
+        "{role_mail}"
+    );
     // The same role again changes nothing, and the audit log says nothing more.
     let r = call(&app, Method::PUT, &role_of(pat), &chair, Some(json!({"role": "training_coordinator"}))).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
     assert_eq!(audited(&app, "membership.role_changed").await.len(), 1);
 
-    // Removed: out of the list, audited, no email; a second time finds nobody.
+    // Removed: out of the list, audited, told; a second time finds nobody.
     let before = app.emails_to("pat@example.org").await.len();
     let path = format!("/api/v1/networks/circle/members/{pat}");
     let r = call(&app, Method::DELETE, &path, &chair, None).await;
@@ -318,7 +327,9 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
     assert_eq!(listed(&members(&app, "circle", &chair).await, pat), None);
     assert_eq!(app.standing("circle", pat).await, None);
     assert_eq!(audited(&app, "membership.removed").await.len(), 1);
-    assert_eq!(app.emails_to("pat@example.org").await.len(), before, "removal sends nothing, as on the page");
+    let told = app.emails_to("pat@example.org").await;
+    assert_eq!(told.len(), before + 1, "one email about it");
+    assert!(told.iter().any(|m| unqp(m).contains("Cho Chair has removed you from Network circle.")), "{told:?}");
     refused(&call(&app, Method::DELETE, &path, &chair, None).await, StatusCode::NOT_FOUND, "not_found", None);
 
     // A request to join is removed the same way (the page's remove button covers it too).
@@ -328,6 +339,8 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
     let r = call(&app, Method::DELETE, &format!("/api/v1/networks/circle/members/{di}"), &chair, None).await;
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
     assert_eq!(app.standing("circle", di).await, None);
+    let told = app.emails_to("di@example.org").await;
+    assert!(told.iter().any(|m| unqp(m).contains("was not approved this time")), "told as a decline is: {told:?}");
 }
 
 async fn the_chair_rules_and_the_last_chair_hold_over_the_api(d: Dialect) {

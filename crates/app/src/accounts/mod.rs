@@ -644,6 +644,8 @@ pub struct InvitationView {
     pub email: String,
     pub network_name: Option<String>,
     pub network_slug: Option<String>,
+    /// The role offered in the network (said when it is not Member).
+    pub role: Role,
     pub account_exists: bool,
     /// The account exists but has no password yet (imported from HR): the link proves the
     /// address, so the invitation page lets them choose one and accept in one step.
@@ -688,6 +690,7 @@ pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView>
         account_exists: account.is_some(),
         needs_password: account.is_some_and(|u| u.password_hash.is_none() && u.deactivated_at.is_none()),
         email: link.email,
+        role: link.role,
         network_name: network.as_ref().map(|n| n.name.clone()),
         network_slug: network.map(|n| n.slug),
     })

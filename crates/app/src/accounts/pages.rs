@@ -414,6 +414,8 @@ struct InvitationPage {
     token: String,
     email: String,
     network_name: String,
+    /// "as its Chair", or nothing for a member.
+    role: &'static str,
     account_exists: bool,
     needs_password: bool,
     signed_in_as: Option<String>,
@@ -454,6 +456,7 @@ async fn invitation_page(
         token: token.to_owned(),
         email: v.email,
         network_name: v.network_name.unwrap_or_default(),
+        role: if v.role == roundtable_domain::Role::Member { "" } else { v.role.label() },
         account_exists: v.account_exists,
         needs_password: v.needs_password,
         signed_in_as,

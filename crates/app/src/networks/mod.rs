@@ -311,6 +311,11 @@ async fn settle_requests(
     Ok((approved, closed))
 }
 
+/// What a declined request to join is told.
+fn not_approved(net: &Network) -> String {
+    format!("Your request to join {} was not approved this time. You can ask one of its organisers why.", net.name)
+}
+
 fn network_url(state: &AppState, net: &Network) -> String {
     format!("{}/n/{}", state.config.public_url(), net.slug)
 }
@@ -718,13 +723,7 @@ pub async fn decide(
     let (action, text) = if approve {
         ("membership.approved", format!("Your request to join {} was approved. Welcome!", seen.network.name))
     } else {
-        (
-            "membership.declined",
-            format!(
-                "Your request to join {} was not approved this time. You can ask one of its organisers why.",
-                seen.network.name
-            ),
-        )
+        ("membership.declined", not_approved(&seen.network))
     };
     record(&mut tx, actor, actor_name, action, &seen, &person.email, "").await?;
     // Declining a deactivated account's request tells no one: no one reads that mailbox.
@@ -809,7 +808,14 @@ pub async fn invite(
             to: email.as_str(),
             subject: format!("{actor_name} invites you to {}", seen.network.name),
             paragraphs: vec![
-                format!("{actor_name} invites you to join {} on Roundtable.", seen.network.name),
+                match role {
+                    Role::Member => format!("{actor_name} invites you to join {} on Roundtable.", seen.network.name),
+                    _ => format!(
+                        "{actor_name} invites you to join {} on Roundtable as its {}.",
+                        seen.network.name,
+                        role.label()
+                    ),
+                },
                 if seen.network.description.is_empty() { String::new() } else { seen.network.description.clone() },
                 "The invitation link works for 14 days.".into(),
             ]
@@ -991,8 +997,36 @@ pub async fn set_role(
     // Both roles: "member" alone would not say that a Chair was demoted.
     let detail = format!("{} → {}", before.role.as_str(), role.as_str());
     record(&mut tx, actor, actor_name, "membership.role_changed", &seen, &person.email, &detail).await?;
+    if person.deactivated_at.is_none() && user != actor.user_id {
+        let text = format!(
+            "{actor_name} has changed your role in {}: you are now its {} (you were its {}).",
+            seen.network.name,
+            role.label(),
+            before.role.label()
+        );
+        let subject = format!("Your role in {}", seen.network.name);
+        tell_member(state, &mut tx, actor, &person.email, subject, text, Some(&seen.network)).await?;
+    }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Emails a member about what an organiser did to their membership, replies going to that
+/// organiser; with a link to the network when they can still open it.
+async fn tell_member(
+    state: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    to: &str,
+    subject: String,
+    text: String,
+    link: Option<&Network>,
+) -> Result<()> {
+    let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
+    let action = link.map(|n| ("Open the network", network_url(state, n)));
+    let m = Mail { to, subject, paragraphs: vec![text], action, reply_to: reply_to.as_deref() };
+    mail::queue(tx, &m, Utc::now()).await?;
+    Ok(())
 }
 
 /// Removes someone from the network (a member, a pending request or an invitation), and
@@ -1011,6 +1045,20 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     networks::cancel_invitations(&mut tx, seen.network.id, &person.email, Utc::now()).await?;
     roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, user, Utc::now()).await?;
     record(&mut tx, actor, actor_name, "membership.removed", &seen, &person.email, "").await?;
+    // A member is told they are out (their pages and events are gone); someone asking to join
+    // is told their request was not approved. A withdrawn invitation tells no one.
+    let told = match before.status {
+        MembershipStatus::Active => Some(format!(
+            "{actor_name} has removed you from {}. Its members-only pages and events are no longer open to you. If you think this is a mistake, reply to this email.",
+            seen.network.name
+        )),
+        MembershipStatus::Requested => Some(not_approved(&seen.network)),
+        MembershipStatus::Invited => None,
+    };
+    if let Some(text) = told.filter(|_| person.deactivated_at.is_none() && user != actor.user_id) {
+        let subject = format!("Your membership of {}", seen.network.name);
+        tell_member(state, &mut tx, actor, &person.email, subject, text, None).await?;
+    }
     crate::onboarding::buddies::tell_buddy_left(state, &mut tx, &seen, &person.name, newcomers).await?;
     let why = crate::events::GivenUp::Removed;
     crate::events::queue_giving_up(&mut tx, user, Some(seen.network.id), why, Utc::now()).await?;
