@@ -399,6 +399,12 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     assert_eq!(bo.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
     assert!(page.contains("Requests to join") && page.contains("Bo Member"), "{page}");
+    // Inviting him is not the way: he asked already, and his request stays to approve.
+    let r = admin.post(app.at("/n/eas/invite")).form(&[("email", "bo@example.org"), ("role", "member")]).send().await;
+    let r = r.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("Bo Member has asked to join already: approve their request"));
+    assert_eq!(app.standing("eas", bo_id).await.map(|s| s.1), Some(roundtable_domain::MembershipStatus::Requested));
     // Bo cannot approve himself.
     assert_eq!(
         bo.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap().status(),
@@ -665,8 +671,9 @@ async fn organisers_decide_many_requests_at_once(d: Dialect) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Nothing ticked: said, and nothing changes.
     let r = admin.post(app.at("/n/eas/requests")).form(&[("decision", "approve")]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body(r).await.contains("Tick the requests to decide first"));
+    assert_eq!(r.headers()["location"], "/n/eas/members?notice=nothing-ticked#requests", "the list again");
+    let page = body(admin.get(app.at("/n/eas/members?notice=nothing-ticked")).send().await.unwrap()).await;
+    assert!(page.contains("Nothing was decided: tick the requests first"), "{page}");
 
     // Cy is declined on his own; Dee withdraws meanwhile.
     let r = admin

@@ -278,6 +278,19 @@ async fn an_administrator_can_neither_take_over_nor_strip_the_chair(d: Dialect) 
     assert_eq!(app.standing("leaders", chair).await, Some((Role::Chair, MembershipStatus::Active)));
     assert_eq!(app.standing("leaders", adm_id).await, Some((Role::Administrator, MembershipStatus::Active)));
     assert_eq!(audited(&app, "membership.role_changed").await, audits_before);
+    // The network's page names its Chair first (not its Administrator, first in the alphabet).
+    let home = body(adm.get(app.at("/n/leaders")).send().await.unwrap()).await;
+    let (cho, ari) = (home.find("Cho Chair — Chair").unwrap(), home.find("Ari Administrator — Administrator").unwrap());
+    assert!(cho < ari, "{home}");
+    // And the pages offer none of it: no Chair among the roles to give, nothing on the Chair's row.
+    let members = body(adm.get(app.at("/n/leaders/members")).send().await.unwrap()).await;
+    assert!(!members.contains("<option value=\"chair\"") && members.contains("<option value=\"sponsor\""), "{members}");
+    assert!(!members.contains(&format!("/members/{chair}/remove")), "{members}");
+    assert!(members.contains("Only a Chair or an organisation administrator can change a Chair's role."), "{members}");
+    let form = body(adm.get(app.at("/n/leaders/invite")).send().await.unwrap()).await;
+    assert!(!form.contains("<option value=\"chair\"") && form.contains("<option value=\"administrator\""), "{form}");
+    let members = body(admin.get(app.at("/n/leaders/members")).send().await.unwrap()).await;
+    assert!(members.contains("<option value=\"chair\"") && members.contains(&format!("/members/{chair}/remove")));
 
     // Everything below the Chair stays theirs to manage.
     let r = adm.post(app.at(&format!("/n/leaders/members/{plain}/role"))).form(&[("role", "sponsor")]).send().await;

@@ -37,6 +37,16 @@ impl Seen {
     pub fn role(&self) -> Option<Role> {
         self.membership.filter(|m| m.status == MembershipStatus::Active).map(|m| m.role)
     }
+    /// Whether `actor` may give or take the Chair role here (`policy::check_chair_change`'s
+    /// first rule), so that pages offer it only to them.
+    pub fn may_give_chair(&self, actor: &Actor) -> bool {
+        actor.is_org_admin || self.role() == Some(Role::Chair)
+    }
+    /// The roles `actor` may give here, as (value, label).
+    pub fn roles_to_give(&self, actor: &Actor) -> Vec<(&'static str, &'static str)> {
+        let chair = self.may_give_chair(actor);
+        Role::ALL.iter().filter(|r| chair || **r != Role::Chair).map(|r| (r.as_str(), r.label())).collect()
+    }
     pub fn can(&self, actor: &Actor, cap: Capability) -> bool {
         policy::allows(actor, self.network.visibility, self.view(), cap)
     }
@@ -763,12 +773,23 @@ pub async fn invite(
             "This person's account is deactivated, so they cannot accept. An org admin can reactivate it first.",
         )));
     }
-    if let Some(u) = &existing
-        && networks::membership(&state.db, seen.network.id, u.id)
-            .await?
-            .is_some_and(|m| m.status == MembershipStatus::Active)
-    {
-        return Err(AppError::Conflict(FieldError::new("email", "This person is already a member.")));
+    if let Some(u) = &existing {
+        match networks::membership(&state.db, seen.network.id, u.id).await?.map(|m| m.status) {
+            Some(MembershipStatus::Active) => {
+                return Err(AppError::Conflict(FieldError::new("email", "This person is already a member.")));
+            }
+            // An invitation would make them accept what they asked for: approving lets them in.
+            Some(MembershipStatus::Requested) => {
+                return Err(AppError::Conflict(FieldError::new(
+                    "email",
+                    format!(
+                        "{} has asked to join already: approve their request under “Requests to join” on the members page instead.",
+                        u.name
+                    ),
+                )));
+            }
+            _ => {}
+        }
     }
     let now = Utc::now();
     let token = random_token();

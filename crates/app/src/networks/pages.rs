@@ -437,7 +437,6 @@ pub(crate) struct ConfirmPage {
 async fn leave_confirm(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
     let (seen, refused) = super::leaving(&state, &s.actor(), &slug).await?;
     let name = &seen.network.name;
-    let invitation_only = seen.network.visibility == Visibility::InvitationOnly;
     let (heading, paragraphs, confirm) = match seen.status() {
         Some(MembershipStatus::Invited) => (
             format!("Decline the invitation to {name}?"),
@@ -457,11 +456,12 @@ async fn leave_confirm(State(state): State<AppState>, s: Signed, Path(slug): Pat
                 format!(
                     "You will no longer see the member list, events and other members-only content of {name}, and any role you hold in it ends. Your places at its members-only events to come, and your places on their waiting lists, go to the next people waiting; you are sent a cancellation for each, to take it out of your calendar. A calendar subscription to this network's events stays valid but empties."
                 ),
-                if invitation_only {
-                    "This network is by invitation only: to come back, you will need a new invitation from one of its organisers.".to_owned()
-                } else {
-                    "You can join again later from the list of networks.".to_owned()
-                },
+                match seen.network.visibility {
+                    Visibility::InvitationOnly => "This network is by invitation only: to come back, you will need a new invitation from one of its organisers.",
+                    Visibility::ByRequest => "To come back later, ask to join again from the list of networks: an organiser approves it.",
+                    Visibility::Open => "You can join again later from the list of networks.",
+                }
+                .to_owned(),
             ],
             "Leave this network",
         ),
@@ -500,6 +500,9 @@ struct MembersPage<'a> {
     /// (address, the day its link stops working).
     invited_emails: Vec<(String, String)>,
     roles: Vec<(&'static str, &'static str)>,
+    /// Whether the viewer may change a Chair's role or remove a Chair (else those rows offer
+    /// nothing that would be refused).
+    may_give_chair: bool,
 }
 
 pub const MEMBERS_PER_PAGE: u32 = 50;
@@ -531,7 +534,8 @@ async fn members(
         invited_waiting: pending.invited_waiting,
         invited_emails: pending.open.into_iter().map(|i| (i.email, crate::http::day(i.expires_at, s.tz))).collect(),
         tz: s.tz,
-        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        roles: seen.roles_to_give(&actor),
+        may_give_chair: seen.may_give_chair(&actor),
     })
 }
 
@@ -568,6 +572,7 @@ async fn invite_page(
     result: Option<super::Invitations>,
 ) -> Result<Response> {
     let seen = super::load(state, &s.actor(), slug, Capability::ManageMembers).await?;
+    let roles = seen.roles_to_give(&s.actor());
     render(&InvitePage {
         layout: Layout::for_user("Invite people", s),
         errors,
@@ -577,7 +582,7 @@ async fn invite_page(
         network_name: seen.network.name,
         email,
         role,
-        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        roles,
     })
 }
 
@@ -662,7 +667,13 @@ async fn decide_many(
         "decline" => (false, ticked),
         _ => return Err(roundtable_domain::FieldError::new("decision", "Choose to approve or to decline.").into()),
     };
-    let decided = super::decide_many(&state, &s.actor(), &s.user.name, &slug, &users, approve).await?;
+    let decided = match super::decide_many(&state, &s.actor(), &s.user.name, &slug, &users, approve).await {
+        // Nothing ticked: the list again, saying what to do (an error page lost the list).
+        Err(AppError::Invalid(_)) if users.is_empty() => {
+            return Ok(Redirect::to(&format!("/n/{slug}/members?notice=nothing-ticked#requests")).into_response());
+        }
+        decided => decided?,
+    };
     let n = match (decided.done, decided.skipped, approve) {
         (_, 0, true) => "approved-many",
         (_, 0, false) => "declined-many",
@@ -754,6 +765,9 @@ fn members_notice(code: Option<&str>) -> Option<&'static str> {
     match code {
         Some("withdrawn") => Some("The invitation has been withdrawn; its link no longer works."),
         Some("nothing-to-withdraw") => Some("There was no open invitation to withdraw for that address."),
+        Some("nothing-ticked") => {
+            Some("Nothing was decided: tick the requests first, or use the buttons on a request's row.")
+        }
         code => notice(code),
     }
 }

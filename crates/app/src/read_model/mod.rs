@@ -641,12 +641,13 @@ impl Snapshot {
         self.listed(net, p).map(|l| l.to_owned())
     }
 
-    /// A network's organisers, grouped by role (in the role's stored name order), then by name.
+    /// A network's organisers, grouped by role in rank order (Chairs first, as `Role::ALL`
+    /// lists them), then by name.
     pub fn organisers(&self, network: NetworkId) -> Vec<Member> {
         let Some(&net) = self.net_by_id.get(&network) else { return Vec::new() };
         let mut list: Vec<Member> = self.organisers[net].iter().filter_map(|&p| self.member(net, p)).collect();
         // Stable: people stay in name order within a role.
-        list.sort_by_key(|m| m.role.as_str());
+        list.sort_by_key(|m| Role::ALL.iter().position(|r| *r == m.role));
         list
     }
 
