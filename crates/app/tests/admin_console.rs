@@ -135,6 +135,9 @@ async fn a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose
     assert!(log.contains("4 entries mention “BO@example”"), "created, granted, deactivated, revoked: {log}");
     assert!(log.contains("Admin granted") && log.contains("Person deactivated") && log.contains("Admin revoked"));
     assert!(!log.contains("Person erased") && !log.contains("person.deactivated"), "{log}");
+    // By the name of the person the entries are about, too (they name the address).
+    let log = admin.get(app.at("/admin/audit?q=bo%20mem")).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("4 entries mention “bo mem”"), "{log}");
     let log = admin.get(app.at("/admin/audit?q=Person%20deactivated")).send().await.unwrap().text().await.unwrap();
     assert!(log.contains("1 entry mention"), "the action as the page words it: {log}");
     let all = admin.get(app.at("/admin/audit")).send().await.unwrap().text().await.unwrap();

@@ -10,10 +10,10 @@ queries! {
     PAGE = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id ORDER BY a.at DESC, a.id DESC LIMIT $1 OFFSET $2";
     COUNT = "SELECT COUNT(*) FROM audit_log";
     /// Entries whose who, what (as its code or in words: "person deactivated"), network, about
-    /// or detail hold `$3` (lower-cased; SQLite's `lower` is Unicode-aware on our connections,
+    /// (its address, or the name of the person who holds it) or detail hold `$3` (lower-cased; SQLite's `lower` is Unicode-aware on our connections,
     /// as PostgreSQL's is).
-    PAGE_MATCHING = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $3 ESCAPE '\\' OR lower(replace(replace(a.action, '.', ' '), '_', ' ')) LIKE $3 ESCAPE '\\' OR lower(a.action) LIKE $3 ESCAPE '\\' OR lower(a.subject) LIKE $3 ESCAPE '\\' OR lower(a.detail) LIKE $3 ESCAPE '\\' OR lower(n.name) LIKE $3 ESCAPE '\\' ORDER BY a.at DESC, a.id DESC LIMIT $1 OFFSET $2";
-    COUNT_MATCHING = "SELECT COUNT(*) FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $1 ESCAPE '\\' OR lower(replace(replace(a.action, '.', ' '), '_', ' ')) LIKE $1 ESCAPE '\\' OR lower(a.action) LIKE $1 ESCAPE '\\' OR lower(a.subject) LIKE $1 ESCAPE '\\' OR lower(a.detail) LIKE $1 ESCAPE '\\' OR lower(n.name) LIKE $1 ESCAPE '\\'";
+    PAGE_MATCHING = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $3 ESCAPE '\\' OR lower(replace(replace(a.action, '.', ' '), '_', ' ')) LIKE $3 ESCAPE '\\' OR lower(a.action) LIKE $3 ESCAPE '\\' OR lower(a.subject) LIKE $3 ESCAPE '\\' OR lower(a.detail) LIKE $3 ESCAPE '\\' OR lower(n.name) LIKE $3 ESCAPE '\\' OR a.subject IN (SELECT u.email FROM users u WHERE lower(u.name) LIKE $3 ESCAPE '\\') ORDER BY a.at DESC, a.id DESC LIMIT $1 OFFSET $2";
+    COUNT_MATCHING = "SELECT COUNT(*) FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE lower(a.actor_name) LIKE $1 ESCAPE '\\' OR lower(replace(replace(a.action, '.', ' '), '_', ' ')) LIKE $1 ESCAPE '\\' OR lower(a.action) LIKE $1 ESCAPE '\\' OR lower(a.subject) LIKE $1 ESCAPE '\\' OR lower(a.detail) LIKE $1 ESCAPE '\\' OR lower(n.name) LIKE $1 ESCAPE '\\' OR a.subject IN (SELECT u.email FROM users u WHERE lower(u.name) LIKE $1 ESCAPE '\\')";
     /// What one person did, oldest first ("download my data").
     BY_ACTOR = "SELECT a.id, a.at, a.actor_id, a.actor_name, a.action, a.network_id, n.name, a.subject, a.detail FROM audit_log a LEFT JOIN networks n ON n.id = a.network_id WHERE a.actor_id = $1 ORDER BY a.at, a.id";
     /// What others did about the holder of the address $1 while they held it ($2 to $3; the
@@ -99,7 +99,8 @@ pub async fn page(db: &Db, limit: i64, offset: i64) -> Result<(Vec<Entry>, i64)>
     search(db, "", limit, offset).await
 }
 
-/// A page of the entries that mention `q` (case aside) in who, what, network, about or detail;
+/// A page of the entries that mention `q` (case aside) in who, what, network, about (or the name
+/// of the person an address belongs to) or detail;
 /// every entry when `q` is blank. Newest first, with the number that match.
 pub async fn search(db: &Db, q: &str, limit: i64, offset: i64) -> Result<(Vec<Entry>, i64)> {
     let q = q.trim();
