@@ -138,6 +138,10 @@ async fn a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose
     // By the name of the person the entries are about, too (they name the address).
     let log = admin.get(app.at("/admin/audit?q=bo%20mem")).send().await.unwrap().text().await.unwrap();
     assert!(log.contains("4 entries mention “bo mem”"), "{log}");
+    // An accented capital is lower-cased as the search is, on both engines.
+    app.user("emile@example.org", "Émile Durand").await;
+    let log = admin.get(app.at("/admin/audit?q=%C3%A9mile")).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("1 entry mention"), "{log}");
     let log = admin.get(app.at("/admin/audit?q=Person%20deactivated")).send().await.unwrap().text().await.unwrap();
     assert!(log.contains("1 entry mention"), "the action as the page words it: {log}");
     let all = admin.get(app.at("/admin/audit")).send().await.unwrap().text().await.unwrap();

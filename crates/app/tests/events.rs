@@ -1089,7 +1089,7 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().contains_key("retry-after"));
     let page = body(r).await;
-    assert!(page.contains("Too many wrong codes") && page.contains("ask an organiser"), "{page}");
+    assert!(page.contains("Too many wrong check-in codes") && page.contains("ask an organiser"), "{page}");
     let guess_id = user_id(&app, "guess@example.org").await;
     assert!(!store::attended(&app.state.db, e.id, e.starts_at).await.unwrap().iter().any(|a| a.user_id == guess_id));
     // The organisers download the date's answers and attendance for Excel; members may not.

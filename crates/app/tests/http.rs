@@ -773,7 +773,7 @@ async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let members = body(admin.get(app.at("/n/circle/members")).send().await.unwrap()).await;
     assert!(
-        members.contains("new@example.org (no account yet; the link works until "),
+        members.contains("new@example.org — invited as Chair (no account yet; the link works until "),
         "organisers see open invitations and until when: {members}"
     );
     let mails = app.emails_to("new@example.org").await;

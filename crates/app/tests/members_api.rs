@@ -240,7 +240,10 @@ async fn organisers_invite_list_and_withdraw_invitations(d: Dialect) {
     assert!(invited.contains(&("Cho Chair".into(), "new@example.org".into(), "administrator".into())), "{invited:?}");
     // The member list's page shows both, as before.
     let page = chair_page.get(app.at("/n/leaders/members")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("new@example.org (no account yet") && page.contains("Per Account (per@example.org)"));
+    assert!(
+        page.contains("new@example.org — invited as Administrator (no account yet")
+            && page.contains("Per Account (per@example.org)")
+    );
 
     // Withdrawing, the address in the path: the link stops working, the list and page drop it.
     let r = call(&app, Method::DELETE, &format!("{invitations}/new%40example.org"), &chair, None).await;
@@ -310,7 +313,7 @@ async fn organisers_change_roles_and_remove_members(d: Dialect) {
     let role_mail =
         told.iter().find(|m| m.contains("Subject: Your role in Network circle")).expect("told of the new role");
     assert!(
-        unqp(role_mail).contains("you are now its Training Coordinator (you were its Member)")
+        unqp(role_mail).contains("you are now its Training Coordinator (you were a member)")
             && role_mail.contains("Reply-To: chair@example.org"),
         "{role_mail}"
     );

@@ -219,6 +219,8 @@ async fn erasure_removes_the_name_from_the_audit_log_and_from_mail_about_them(d:
     let r =
         admin.post(app.at("/n/allies/invite")).form(&[("email", "olu@example.org"), ("role", "chair")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let home = olu.get(app.at("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("You are invited as its <strong>Chair</strong>."), "the role offered is said: {home}");
     assert_eq!(olu.post(app.at("/n/allies/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let carmen = app.user("carmen@example.org", "Carmen Okafor").await;
     // Her request is mailed to the organisers; her accepted invitation is audited by name.

@@ -1585,7 +1585,7 @@ pub async fn self_check_in(state: &AppState, actor: &Actor, id: Uuid, at: DateTi
         async { code.trim().eq_ignore_ascii_case(&right) },
         |wait| {
             format!(
-                "Too many wrong codes. Please wait {wait} and try again, or ask an organiser to mark you as attended."
+                "Too many wrong check-in codes (at this or any event). Please wait {wait} and try again, or ask an organiser to mark you as attended."
             )
         },
     );

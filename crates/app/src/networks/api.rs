@@ -466,7 +466,7 @@ pub(crate) async fn set_role(
 }
 
 #[utoipa::path(delete, path = "/api/v1/networks/{slug}/members/{person}", params(("slug" = String, Path), ("person" = String, Path, description = "The person's id")),
-    responses((status = 204, description = "Removed — a member, a request to join or an invitation to someone with an account — without an email; the network's open invitation links to their address stop working; audited. (The page asks for confirmation first; this does not)"),
+    responses((status = 204, description = "Removed — a member (emailed that they were removed), a request to join (emailed as a decline) or an invitation to someone with an account (no email); the network's open invitation links to their address stop working; audited. (The page asks for confirmation first; this does not)"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or removes a Chair without being a Chair or an org admin (code `forbidden`). Nothing was changed"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller, or the person has no membership, request or invitation in it"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The person is the network's last Chair (code `conflict`, field `role`): name another Chair first, or ask an org admin. Nothing was changed")))]

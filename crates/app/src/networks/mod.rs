@@ -283,6 +283,8 @@ async fn settle_requests(
     }
     // Taking turns with an organiser deciding one of them at this moment.
     networks::lock(tx, net.id).await?;
+    // A question about it ("may I be invited?") reaches the organiser who changed it.
+    let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
     let (mut approved, mut closed) = (0, 0);
     for (user, email, deactivated) in networks::requests(tx, net.id).await? {
         if deactivated {
@@ -309,21 +311,24 @@ async fn settle_requests(
             .await?;
             closed += 1;
             format!(
-                "{} now takes new members by invitation only, so your request to join was closed. To join, ask one of its organisers to invite you.",
+                "{} now takes new members by invitation only, so your request to join was closed. To join, ask for an invitation: a reply to this email reaches {actor_name}, one of its organisers.",
                 net.name
             )
         };
         let open = (visibility == Visibility::Open).then(|| ("Open the network", network_url(state, net)));
         let subject = format!("Your request to join {}", net.name);
-        mail::queue(tx, &Mail { to: &email, subject, paragraphs: vec![text], action: open, reply_to: None }, now)
-            .await?;
+        let m = Mail { to: &email, subject, paragraphs: vec![text], action: open, reply_to: reply_to.as_deref() };
+        mail::queue(tx, &m, now).await?;
     }
     Ok((approved, closed))
 }
 
 /// What a declined request to join is told.
 fn not_approved(net: &Network) -> String {
-    format!("Your request to join {} was not approved this time. You can ask one of its organisers why.", net.name)
+    format!(
+        "Your request to join {} was not approved this time. You can ask its organisers why: a reply to this email reaches the one who decided.",
+        net.name
+    )
 }
 
 fn network_url(state: &AppState, net: &Network) -> String {
@@ -740,9 +745,11 @@ pub async fn decide(
     if person.deactivated_at.is_none() {
         let subject = format!("Your request to join {}", seen.network.name);
         let open = approve.then(|| ("Open the network", network_url(state, &seen.network)));
+        // "You can ask one of its organisers why": a reply does.
+        let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
         mail::queue(
             &mut tx,
-            &Mail { to: &person.email, subject, paragraphs: vec![text], action: open, reply_to: None },
+            &Mail { to: &person.email, subject, paragraphs: vec![text], action: open, reply_to: reply_to.as_deref() },
             now,
         )
         .await?;
@@ -1019,11 +1026,15 @@ pub async fn set_role(
     let detail = format!("{} → {}", before.role.as_str(), role.as_str());
     record(&mut tx, actor, actor_name, "membership.role_changed", &seen, &person.email, &detail).await?;
     if person.deactivated_at.is_none() && user != actor.user_id {
+        let as_role = |r: Role| match r {
+            Role::Member => "a member".to_owned(),
+            r => format!("its {}", r.label()),
+        };
         let text = format!(
-            "{actor_name} has changed your role in {}: you are now its {} (you were its {}).",
+            "{actor_name} has changed your role in {}: you are now {} (you were {}).",
             seen.network.name,
-            role.label(),
-            before.role.label()
+            as_role(role),
+            as_role(before.role)
         );
         let subject = format!("Your role in {}", seen.network.name);
         tell_member(state, &mut tx, actor, &person.email, subject, text, Some(&seen.network)).await?;

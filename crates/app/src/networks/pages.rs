@@ -50,6 +50,8 @@ pub struct Card {
     pub members: i64,
     pub status: &'static str,
     pub role: &'static str,
+    /// The role an invitation offers, unless Member.
+    pub offered: &'static str,
 }
 
 fn card(s: &super::Seen) -> Card {
@@ -66,6 +68,10 @@ fn card(s: &super::Seen) -> Card {
             None => "",
         },
         role: s.role().filter(|r| *r != Role::Member).map_or("", Role::label),
+        offered: s
+            .membership
+            .filter(|m| m.status == MembershipStatus::Invited && m.role != Role::Member)
+            .map_or("", |m| m.role.label()),
     }
 }
 
@@ -497,8 +503,8 @@ struct MembersPage<'a> {
     invited_waiting: usize,
     /// The viewer's time zone, the calendar the dates are written on.
     tz: chrono_tz::Tz,
-    /// (address, the day its link stops working).
-    invited_emails: Vec<(String, String)>,
+    /// (address, the role offered, the day its link stops working).
+    invited_emails: Vec<(String, &'static str, String)>,
     roles: Vec<(&'static str, &'static str)>,
     /// Whether the viewer may change a Chair's role or remove a Chair (else those rows offer
     /// nothing that would be refused).
@@ -532,7 +538,11 @@ async fn members(
         requests_waiting: pending.requests_waiting,
         invited: pending.invited.iter().map(Listed::from).collect(),
         invited_waiting: pending.invited_waiting,
-        invited_emails: pending.open.into_iter().map(|i| (i.email, crate::http::day(i.expires_at, s.tz))).collect(),
+        invited_emails: pending
+            .open
+            .into_iter()
+            .map(|i| (i.email, i.role.label(), crate::http::day(i.expires_at, s.tz)))
+            .collect(),
         tz: s.tz,
         roles: seen.roles_to_give(&actor),
         may_give_chair: seen.may_give_chair(&actor),
@@ -711,14 +721,14 @@ async fn remove_confirm(
         MembershipStatus::Active => (
             format!("Remove {person} from {network}?"),
             format!(
-                "{person} ({}) will no longer see the member list, events and other members-only content of {network}. Their places at its members-only events to come go to the next people waiting, and they are sent a cancellation for each.",
+                "{person} ({}) will no longer see the member list, events and other members-only content of {network}, and is told by email (a reply reaches you). Their places at its members-only events to come go to the next people waiting, and they are sent a cancellation for each.",
                 r.person.role.label()
             ),
             format!("Remove {person}"),
         ),
         MembershipStatus::Requested => (
             format!("Remove {person}'s request to join {network}?"),
-            format!("The request of {person} to join {network} will be dropped, without an email."),
+            format!("The request of {person} to join {network} will be declined; they are told by email."),
             format!("Remove the request of {person}"),
         ),
         MembershipStatus::Invited => (
