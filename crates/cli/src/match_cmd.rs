@@ -54,7 +54,9 @@ pub enum MatchCommand {
         #[arg(long)]
         fairness: bool,
         /// Where to write the proposal CSV: one row per mentee with score, components,
-        /// explanation, and a reason for anyone unmatched.
+        /// explanation, and a reason for anyone unmatched. One row per mentor (their
+        /// mentees' names and emails) goes beside it: matches.csv → matches-by-mentor.csv.
+        /// Both use the separator of the mentees file.
         #[arg(long, value_name = "CSV")]
         out: PathBuf,
     },
@@ -65,8 +67,9 @@ pub enum MatchCommand {
         /// empty = yes), skip (yes/no: sits this round out).
         #[arg(long, value_name = "CSV")]
         members: PathBuf,
-        /// Earlier rounds (round, member_a, member_b, member_c): files this command wrote.
-        /// Repeat for several files.
+        /// Earlier rounds: files this command wrote (round, group, member_id, email), or
+        /// round, member_a, member_b, member_c. Repeat for several files. Ids not in the
+        /// members file are warned about, and matched by email when the file has one.
         #[arg(long, value_name = "CSV")]
         history: Vec<PathBuf>,
         /// Settings file ([coffee] weights and avoid_rounds).
@@ -84,7 +87,8 @@ pub enum MatchCommand {
         /// Seed for the random order: the same files and seed give the same rounds.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Where to write the rounds CSV (usable as --history next time).
+        /// Where to write the rounds CSV (usable as --history next time), with the separator
+        /// of the members file.
         #[arg(long, value_name = "CSV")]
         out: PathBuf,
     },
@@ -99,13 +103,17 @@ pub enum MatchCommand {
         /// Settings file ([circles] min_size and max_size).
         #[arg(long, value_name = "TOML")]
         weights: Option<PathBuf>,
+        /// Extra reporting lines (id, manager_id) for executives outside the people file,
+        /// so the rule about a boss's boss sees through them.
+        #[arg(long, value_name = "CSV")]
+        org: Option<PathBuf>,
         /// Fewest members per circle (overrides the settings file; default 5).
         #[arg(long)]
         min_size: Option<usize>,
         /// Most members per circle (overrides the settings file; default 8).
         #[arg(long)]
         max_size: Option<usize>,
-        /// Where to write the circles CSV.
+        /// Where to write the circles CSV, with the separator of the people file.
         #[arg(long, value_name = "CSV")]
         out: PathBuf,
     },
@@ -134,15 +142,19 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
                 past_pairs.as_ref(),
                 previous.as_ref(),
             ];
+            let by_mentor = by_mentor_path(&out);
             refuse_overwrite(&out, inputs.into_iter().flatten())?;
+            refuse_overwrite(&by_mentor, inputs.into_iter().flatten())?;
             let settings = settings(weights.as_deref())?;
             let org_chart = match &org {
                 Some(p) => csv_input::parse_org_chart(open(p)?, &label(p))?,
                 None => Vec::new(),
             };
             let mut warnings = Vec::new();
+            let mentees_bytes = read(&mentees)?;
+            let separator = csv_input::separator_of(&mentees_bytes);
             let (mentees_list, mentors_list) = csv_input::read_mentoring(
-                open(&mentees)?,
+                mentees_bytes.as_slice(),
                 &label(&mentees),
                 open(&mentors)?,
                 &label(&mentors),
@@ -174,18 +186,24 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
             spinner.finish_and_clear();
             let outcome = outcome?;
             let mut w = create(&out)?;
-            csv_output::write_mentoring(&outcome, &input, &mut w)
+            csv_output::write_mentoring(&outcome, &input, separator, &mut w)
                 .and_then(|()| w.flush())
                 .with_context(|| format!("cannot write {}", out.display()))?;
+            let mut w = create(&by_mentor)?;
+            csv_output::write_mentors(&outcome, &input, separator, &mut w)
+                .and_then(|()| w.flush())
+                .with_context(|| format!("cannot write {}", by_mentor.display()))?;
             eprintln!("{}", outcome.summary());
-            eprintln!("Wrote {}.", out.display());
+            eprintln!("Wrote {} (one row per mentee) and {} (one row per mentor).", out.display(), by_mentor.display());
         }
         MatchCommand::Coffee { members, history, weights, skip, round, rounds, seed, out } => {
             refuse_overwrite(&out, [&members].into_iter().chain(&history).chain(weights.as_ref()))?;
             let settings = settings(weights.as_deref())?;
             let mut warnings = Vec::new();
-            let mut people = csv_input::parse_coffee_members(open(&members)?, &label(&members), &mut warnings)?;
-            print_warnings(&warnings);
+            let members_bytes = read(&members)?;
+            let separator = csv_input::separator_of(&members_bytes);
+            let mut people =
+                csv_input::parse_coffee_members(members_bytes.as_slice(), &label(&members), &mut warnings)?;
             for id in &skip {
                 match people.iter_mut().find(|m| m.id == *id) {
                     Some(m) => m.skip = true,
@@ -194,8 +212,15 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
             }
             let mut past = Vec::new();
             for p in &history {
-                past.extend(csv_input::parse_coffee_history(open(p)?, &label(p))?);
+                past.extend(csv_input::parse_coffee_history(
+                    open(p)?,
+                    &label(p),
+                    &people,
+                    &label(&members),
+                    &mut warnings,
+                )?);
             }
+            print_warnings(&warnings);
             let first = round.unwrap_or_else(|| coffee::next_round_number(&past));
             let mut made = Vec::new();
             for number in first..first + rounds {
@@ -211,13 +236,13 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
                 made.push(r);
             }
             let mut w = create(&out)?;
-            csv_output::write_coffee(&made, &people, &mut w)
+            csv_output::write_coffee(&made, &people, separator, &mut w)
                 .and_then(|()| w.flush())
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!("Wrote {}.", out.display());
         }
-        MatchCommand::Circles { people, weights, min_size, max_size, out } => {
-            refuse_overwrite(&out, [&people].into_iter().chain(weights.as_ref()))?;
+        MatchCommand::Circles { people, weights, org, min_size, max_size, out } => {
+            refuse_overwrite(&out, [&people].into_iter().chain(weights.as_ref()).chain(org.as_ref()))?;
             let mut settings = settings(weights.as_deref())?;
             if let Some(min) = min_size {
                 settings.circles.min_size = min;
@@ -226,14 +251,21 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
                 settings.circles.max_size = max;
             }
             settings.validate("--min-size/--max-size")?;
+            let org_chart = match &org {
+                Some(p) => csv_input::parse_org_chart(open(p)?, &label(p))?,
+                None => Vec::new(),
+            };
             let mut warnings = Vec::new();
-            let list = csv_input::parse_circle_people(open(&people)?, &label(&people), &mut warnings)?;
+            let people_bytes = read(&people)?;
+            let separator = csv_input::separator_of(&people_bytes);
+            let list =
+                csv_input::parse_circle_people(people_bytes.as_slice(), &label(&people), &org_chart, &mut warnings)?;
             print_warnings(&warnings);
-            let outcome = circles::form_circles(&list, &settings.circles)?;
+            let outcome = circles::form_circles(&list, &org_chart, &settings.circles)?;
             let groups: Vec<Vec<usize>> = outcome.circles.iter().map(|c| c.members.clone()).collect();
-            let violations = circles::validate_circles(&list, &groups, &settings.circles);
+            let violations = circles::validate_circles(&list, &org_chart, &groups, &settings.circles);
             let mut w = create(&out)?;
-            csv_output::write_circles(&outcome, &list, &mut w)
+            csv_output::write_circles(&outcome, &list, separator, &mut w)
                 .and_then(|()| w.flush())
                 .with_context(|| format!("cannot write {}", out.display()))?;
             eprintln!(
@@ -246,6 +278,10 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
                 outcome.random_quality,
                 violations.len()
             );
+            if let Some(advice) = circles::size_advice(list.len(), settings.circles.min_size, settings.circles.max_size)
+            {
+                eprintln!("{advice}.");
+            }
             eprintln!("Wrote {}.", out.display());
         }
     }
@@ -293,6 +329,21 @@ fn label(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// `matches.csv` → `matches-by-mentor.csv`, beside it.
+fn by_mentor_path(out: &Path) -> PathBuf {
+    let stem = out.file_stem().map_or_else(|| "matches".into(), |s| s.to_string_lossy().into_owned());
+    let name = match out.extension() {
+        Some(ext) => format!("{stem}-by-mentor.{}", ext.to_string_lossy()),
+        None => format!("{stem}-by-mentor"),
+    };
+    out.with_file_name(name)
+}
+
+/// A whole input file, for the inputs whose separator the outputs reuse.
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot open {}", path.display()))
+}
+
 fn open(path: &Path) -> Result<BufReader<File>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     Ok(BufReader::new(file))
@@ -335,5 +386,11 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&input)?, "id\ne1\n");
         assert!(refuse_overwrite(&dir.path().join("matches.csv"), [&input]).is_ok());
         Ok(())
+    }
+
+    #[test]
+    fn the_per_mentor_file_sits_beside_the_matches_file() {
+        assert_eq!(by_mentor_path(Path::new("out/matches.csv")), Path::new("out/matches-by-mentor.csv"));
+        assert_eq!(by_mentor_path(Path::new("matches")), Path::new("matches-by-mentor"));
     }
 }

@@ -169,7 +169,7 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         let outcome = problem.solve()?;
         let all = t.elapsed();
         let mut csv = Vec::new();
-        csv_output::write_mentoring(&outcome, &input, &mut csv)?;
+        csv_output::write_mentoring(&outcome, &input, b',', &mut csv)?;
         let written = t.elapsed();
         // The same solve and certificate check again on their own, for the breakdown.
         let t2 = Timer::now();
@@ -258,10 +258,10 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     // 4. Circles: 2,000 people.
     let people = circle_people(2000);
     let t = Timer::now();
-    let outcome = circles::form_circles(&people, &settings.circles)?;
+    let outcome = circles::form_circles(&people, &[], &settings.circles)?;
     let took = t.elapsed();
     let groups: Vec<Vec<usize>> = outcome.circles.iter().map(|c| c.members.clone()).collect();
-    let violations = circles::validate_circles(&people, &groups, &settings.circles);
+    let violations = circles::validate_circles(&people, &[], &groups, &settings.circles);
     for v in &violations {
         eprintln!("violation: {v}");
     }

@@ -74,14 +74,21 @@ pub fn experience_band(years: u32) -> (u32, &'static str) {
     }
 }
 
-/// Forms circles. Fails only when there are fewer people than `min_size`.
-pub fn form_circles(people: &[CirclePerson], settings: &CircleSettings) -> Result<CirclesOutcome, MatchError> {
+/// Forms circles. `org_chart` holds `(id, manager_id)` for people outside `people` (the
+/// `--org` file), so the status rule sees chains through executives who take no part; a
+/// person's own `manager_id` wins over it. Fails only when there are fewer people than
+/// `min_size`.
+pub fn form_circles(
+    people: &[CirclePerson],
+    org_chart: &[(String, Option<String>)],
+    settings: &CircleSettings,
+) -> Result<CirclesOutcome, MatchError> {
     let n = people.len();
     let (min, max) = (settings.min_size, settings.max_size);
     if min < 2 || min > max {
         return Err(MatchError::invalid(
             format!("Circle sizes {min}–{max} are not possible"),
-            "Use 2 ≤ min_size ≤ max_size",
+            "Use 2 ≤ --min-size ≤ --max-size (min_size and max_size in the settings file)",
         ));
     }
     let mut seen = HashMap::new();
@@ -96,14 +103,73 @@ pub fn form_circles(people: &[CirclePerson], settings: &CircleSettings) -> Resul
     if n < min {
         return Err(MatchError::invalid(
             format!("{n} people cannot form a circle of at least {min}"),
-            "Add people, or lower min_size",
+            format!(
+                "Add people, or lower the smallest circle size with --min-size {n} (min_size in the settings file)"
+            ),
         ));
     }
     let threads = ThreadTable::new(people);
-    let conflicts = conflicts(people);
+    let conflicts = conflicts(people, org_chart);
     let sizes = plan_sizes(n, min, max);
-    let mut state = Placement::new(n, sizes.len(), &threads, &conflicts);
-    state.greedy(&sizes, max, people);
+    let mut state = place(people, &threads, &conflicts, &sizes, min, max);
+    // People who clash with one another need circles of their own: a director, their
+    // assistant and their reports make three groups, which two large circles cannot hold,
+    // so the director's reports were left out to seat them. When anyone is left out, try a
+    // few more (smaller) circles and keep the split that places the most people.
+    let most = (n / min).min(sizes.len() + EXTRA_CIRCLE_COUNTS);
+    for k in sizes.len() + 1..=most {
+        if state.unplaced.is_empty() {
+            break;
+        }
+        let sizes: Vec<usize> = (0..k).map(|i| n / k + usize::from(i < n % k)).collect();
+        let other = place(people, &threads, &conflicts, &sizes, min, max);
+        if other.unplaced.len() < state.unplaced.len() {
+            state = other;
+        }
+    }
+
+    let mut circles: Vec<Circle> = Vec::new();
+    for members in state.members.iter().filter(|m| !m.is_empty()) {
+        circles.push(describe_circle(people, members.clone(), &threads));
+    }
+    let quality = average(circles.iter().map(|c| c.shared_threads));
+    let unplaced = state
+        .unplaced
+        .iter()
+        .map(|&p| {
+            let why = if state.members.iter().all(|m| m.len() >= max) {
+                let mut why = format!("every circle is full ({max} people); more people than places");
+                if let Some(advice) = size_advice(n, min, max) {
+                    why.push_str("; ");
+                    why.push_str(&advice);
+                }
+                why
+            } else {
+                "shares a reporting line or an assistant with someone in every circle that has \
+                 room"
+                    .to_owned()
+            };
+            (p, why)
+        })
+        .collect();
+    let random_quality = random_split_quality(n, &state.members, &threads);
+    Ok(CirclesOutcome { circles, unplaced, quality, random_quality })
+}
+
+/// How many circle counts above the planned one are tried when someone is left out.
+const EXTRA_CIRCLE_COUNTS: usize = 3;
+
+/// Greedy placement into circles of `sizes`, then repair, rebalancing and local search.
+fn place<'a>(
+    people: &[CirclePerson],
+    threads: &'a ThreadTable,
+    conflicts: &'a [Vec<u32>],
+    sizes: &[usize],
+    min: usize,
+    max: usize,
+) -> Placement<'a> {
+    let mut state = Placement::new(people.len(), sizes.len(), threads, conflicts);
+    state.greedy(sizes, max, people);
     // Repair rounds: top up small circles, break up those that cannot be topped up, and
     // give the people left over another chance in the room that frees.
     for _ in 0..3 {
@@ -117,28 +183,30 @@ pub fn form_circles(people: &[CirclePerson], settings: &CircleSettings) -> Resul
     state.dissolve_small_circles(min, max);
     state.rebalance(min, max);
     state.improve();
+    state
+}
 
-    let mut circles: Vec<Circle> = Vec::new();
-    for members in state.members.iter().filter(|m| !m.is_empty()) {
-        circles.push(describe_circle(people, members.clone(), &threads));
+/// When `n` people cannot be split into circles of `min..=max` (9 people in 5–8), the
+/// sizes that would place everyone: the largest smaller minimum, and the smallest larger
+/// maximum, as the flags that set them.
+pub fn size_advice(n: usize, min: usize, max: usize) -> Option<String> {
+    let (lo, hi) = (n.div_ceil(max), n / min);
+    if n < min || lo <= hi {
+        return None;
     }
-    let quality = average(circles.iter().map(|c| c.shared_threads));
-    let unplaced = state
-        .unplaced
-        .iter()
-        .map(|&p| {
-            let why = if state.members.iter().all(|m| m.len() >= max) {
-                format!("every circle is full ({max} people); more people than places")
-            } else {
-                "shares a reporting line or an assistant with someone in every circle that has \
-                 room"
-                    .to_owned()
-            };
-            (p, why)
-        })
-        .collect();
-    let random_quality = random_split_quality(n, &state.members, &threads);
-    Ok(CirclesOutcome { circles, unplaced, quality, random_quality })
+    // With `lo` circles of at most `max`, the smallest holds n / lo (rounded down).
+    let new_min = n / lo;
+    // With `hi` circles of at least `min`, the largest holds n / hi (rounded up).
+    let new_max = n.div_ceil(hi);
+    let mut options = Vec::new();
+    if new_min >= 2 {
+        options.push(format!("--min-size {new_min}"));
+    }
+    options.push(format!("--max-size {new_max}"));
+    Some(format!(
+        "{n} people do not split into circles of {min}–{max}; to place everyone, use {}",
+        options.join(" or ")
+    ))
 }
 
 /// Balanced sizes: as many circles as make sizes closest to the middle of the range, all
@@ -225,11 +293,15 @@ fn sorted_overlap(a: &[u32], b: &[u32]) -> u32 {
 }
 
 /// Who may not share a circle with whom, as sorted index lists.
-fn conflicts(people: &[CirclePerson]) -> Vec<Vec<u32>> {
+fn conflicts(people: &[CirclePerson], org_chart: &[(String, Option<String>)]) -> Vec<Vec<u32>> {
     let n = people.len();
     let mut chart = OrgChart::new();
     for p in people {
         chart.link(&p.id, p.manager_id.as_deref());
+    }
+    // After the people file: the first recorded manager wins.
+    for (id, manager) in org_chart {
+        chart.link(id, manager.as_deref());
     }
     let person_of: Vec<Option<usize>> = {
         let mut v = vec![None; chart.len()];
@@ -679,20 +751,25 @@ impl fmt::Display for Violation {
 
 /// Checks circles against every hard rule, from the raw input alone (no shared code with
 /// [`form_circles`] beyond the structs), and lists each violation.
-pub fn validate_circles(people: &[CirclePerson], circles: &[Vec<usize>], settings: &CircleSettings) -> Vec<Violation> {
-    let manager: HashMap<&str, &str> = people
-        .iter()
-        .filter_map(|p| {
-            let m = p.manager_id.as_deref()?.trim();
-            (!m.is_empty()).then_some((p.id.as_str(), m))
-        })
-        .collect();
+pub fn validate_circles(
+    people: &[CirclePerson],
+    org_chart: &[(String, Option<String>)],
+    circles: &[Vec<usize>],
+    settings: &CircleSettings,
+) -> Vec<Violation> {
+    let mut manager: HashMap<&str, &str> = HashMap::new();
+    let links = people.iter().map(|p| (p.id.as_str(), p.manager_id.as_deref()));
+    for (id, m) in links.chain(org_chart.iter().map(|(id, m)| (id.as_str(), m.as_deref()))) {
+        if let Some(m) = m.map(str::trim).filter(|m| !m.is_empty() && *m != id) {
+            manager.entry(id).or_insert(m);
+        }
+    }
     // Walk up at most `people.len()` steps, which also ends any cycle.
     let chain = |id: &str| -> Vec<&str> {
         let mut out = Vec::new();
         let mut cur = id;
         while let Some(&m) = manager.get(cur) {
-            if m == id || out.contains(&m) || out.len() > people.len() {
+            if m == id || out.contains(&m) || out.len() > manager.len() {
                 break;
             }
             out.push(m);
@@ -754,7 +831,7 @@ mod tests {
     }
 
     fn form(people: &[CirclePerson], s: &CircleSettings) -> CirclesOutcome {
-        form_circles(people, s).unwrap_or_else(|e| panic!("{e}"))
+        form_circles(people, &[], s).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn groups(o: &CirclesOutcome) -> Vec<Vec<usize>> {
@@ -786,7 +863,7 @@ mod tests {
         ];
         people[2].supports = vec!["vp".to_owned()];
         let o = form(&people, &settings(2, 3));
-        let v = validate_circles(&people, &groups(&o), &settings(2, 3));
+        let v = validate_circles(&people, &[], &groups(&o), &settings(2, 3));
         assert!(v.is_empty(), "{v:?}");
         let together = |a: usize, b: usize| o.circles.iter().any(|c| c.members.contains(&a) && c.members.contains(&b));
         assert!(!together(0, 1), "vp manages lead");
@@ -802,7 +879,7 @@ mod tests {
         assert_eq!(o.unplaced.len(), 1);
         assert_eq!(o.unplaced[0].0, 0);
         assert!(o.unplaced[0].1.contains("reporting line"), "{}", o.unplaced[0].1);
-        assert!(validate_circles(&people, &groups(&o), &settings(3, 4)).is_empty());
+        assert!(validate_circles(&people, &[], &groups(&o), &settings(3, 4)).is_empty());
     }
 
     #[test]
@@ -844,7 +921,7 @@ mod tests {
         let s = settings(5, 8);
         let o = form(&people, &s);
         assert_eq!(o.unplaced.iter().map(|u| u.0).collect::<Vec<_>>(), [0]);
-        let v = validate_circles(&people, &groups(&o), &s);
+        let v = validate_circles(&people, &[], &groups(&o), &s);
         assert!(v.is_empty(), "{v:?}");
         let sizes: Vec<usize> = o.circles.iter().map(|c| c.members.len()).collect();
         let (lo, hi) = (sizes.iter().min().copied(), sizes.iter().max().copied());
@@ -853,17 +930,70 @@ mod tests {
     }
 
     #[test]
-    fn too_few_people_for_one_circle_is_an_error() {
+    fn too_few_people_for_one_circle_is_an_error_naming_the_flag() {
         let people = vec![person("a", None, "Ops", 1)];
-        assert!(form_circles(&people, &settings(2, 4)).is_err());
+        let err = form_circles(&people, &[], &settings(2, 4)).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("--min-size 1"), "{err}");
+        let err = form_circles(&people, &[], &settings(5, 4)).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("--min-size ≤ --max-size"), "{err}");
+    }
+
+    #[test]
+    fn nine_people_in_circles_of_five_to_eight_are_told_which_sizes_place_everyone() {
+        let people: Vec<CirclePerson> = (0..9).map(|i| person(&format!("p{i}"), None, "Ops", i)).collect();
+        let o = form(&people, &settings(5, 8));
+        assert_eq!(o.unplaced.len(), 1);
+        assert!(
+            o.unplaced[0].1.ends_with("to place everyone, use --min-size 4 or --max-size 9"),
+            "{}",
+            o.unplaced[0].1
+        );
+        assert_eq!(size_advice(23, 5, 8), None);
+        let o = form(&people, &settings(4, 8));
+        assert!(o.unplaced.is_empty());
+    }
+
+    #[test]
+    fn the_org_chart_carries_the_boss_s_boss_rule_through_executives_outside_the_file() {
+        // lead reports to vp, who is not taking part; vp reports to ceo, whom pa assists.
+        // Only the org chart says that ceo is lead's boss's boss.
+        let mut people = vec![
+            person("lead", Some("vp"), "Ops", 10),
+            person("pa", None, "Ops", 10),
+            person("x1", None, "Legal", 1),
+            person("x2", None, "Legal", 1),
+        ];
+        people[1].supports = vec!["ceo".to_owned()];
+        let org = [("vp".to_owned(), Some("ceo".to_owned()))];
+        let s = settings(2, 2);
+        assert!(!validate_circles(&people, &org, &[vec![0, 1], vec![2, 3]], &s).is_empty());
+        let o = form_circles(&people, &org, &s).unwrap_or_else(|e| panic!("{e}"));
+        assert!(o.circles.iter().all(|c| !(c.members.contains(&0) && c.members.contains(&1))), "{:?}", groups(&o));
+        assert!(validate_circles(&people, &org, &groups(&o), &s).is_empty());
     }
 
     #[test]
     fn the_validator_catches_a_manager_and_report_together() {
         let people =
             vec![person("boss", None, "Ops", 9), person("rep", Some("boss"), "Ops", 2), person("x", None, "Ops", 2)];
-        let v = validate_circles(&people, &[vec![0, 1, 2]], &settings(2, 3));
+        let v = validate_circles(&people, &[], &[vec![0, 1, 2]], &settings(2, 3));
         assert_eq!(v, [Violation::ReportingLine { circle: 0, above: "boss".into(), below: "rep".into() }]);
+    }
+
+    #[test]
+    fn a_director_is_seated_when_their_reports_and_assistant_can_share_other_circles() {
+        // d1 manages a2–a4 and a9 assists d1: d1 and a9 each clash with a2–a4 and each other.
+        // Three circles of 4 seat everyone: d1 + 3, a9 + 3, a2–a4 + 1.
+        let mut people = vec![person("d1", None, "Ops", 20)];
+        people.extend((2..=4).map(|i| person(&format!("a{i}"), Some("d1"), "Ops", 5)));
+        people.extend([1, 5, 6, 7, 8, 9, 10, 11].map(|i| person(&format!("a{i}"), None, "Ops", 5)));
+        if let Some(a9) = people.iter_mut().find(|p| p.id == "a9") {
+            a9.supports = vec!["d1".to_owned()];
+        }
+        let s = settings(4, 6);
+        let o = form(&people, &s);
+        assert!(validate_circles(&people, &[], &groups(&o), &s).is_empty());
+        assert_eq!(o.unplaced, [], "{:?}", groups(&o));
     }
 
     #[test]

@@ -310,7 +310,18 @@ pub fn parse_coffee_members(
 /// Parses coffee history: `round` and either `group,member_id` with one row per person (the
 /// format this crate writes; rows of the same round and group are one group),
 /// `member_a,member_b[,member_c]`, or one `members` cell listing ids separated by `;`.
-pub fn parse_coffee_history(reader: impl Read, file: &str) -> Result<Vec<PastGroup>, InputError> {
+///
+/// Ids are checked against `members` (read from `members_file`): an id nobody has is a
+/// meeting the next round cannot avoid, as when a spreadsheet turned `c03` into `c3`. With
+/// one row per person and an `email` column, such a row is matched to the member with that
+/// email (in any case); every unknown id is named in `warnings`, with what was done.
+pub fn parse_coffee_history(
+    reader: impl Read,
+    file: &str,
+    members: &[CoffeeMember],
+    members_file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<PastGroup>, InputError> {
     let mut sheet = Sheet::new(reader, file)?;
     let round = sheet.required(&["round"])?;
     let person = sheet.column(&["member_id"]);
@@ -318,6 +329,7 @@ pub fn parse_coffee_history(reader: impl Read, file: &str) -> Result<Vec<PastGro
         Some(_) => Some(sheet.required(&["group"])?),
         None => None,
     };
+    let email = person.and_then(|_| sheet.column(&["email", "e_mail"]));
     let listed = sheet.column(&["members"]);
     let a = sheet.column(&["member_a"]);
     let b = sheet.column(&["member_b"]);
@@ -326,6 +338,21 @@ pub fn parse_coffee_history(reader: impl Read, file: &str) -> Result<Vec<PastGro
         sheet.required(&["member_a"])?;
         sheet.required(&["member_b"])?;
     }
+    let known: HashMap<&str, ()> = members.iter().map(|m| (m.id.as_str(), ())).collect();
+    let by_email: HashMap<String, &str> = members
+        .iter()
+        .filter(|m| !m.email.trim().is_empty())
+        .map(|m| (m.email.trim().to_lowercase(), m.id.as_str()))
+        .collect();
+    // Unknown id → (lines, the member matched by email).
+    let mut unknown: Vec<(String, Vec<u64>, Option<String>)> = Vec::new();
+    let mut note = |id: &str, line: u64, matched: Option<&str>| match unknown
+        .iter_mut()
+        .find(|(u, _, m)| u == id && m.as_deref() == matched)
+    {
+        Some((_, lines, _)) => lines.push(line),
+        None => unknown.push((id.to_owned(), vec![line], matched.map(str::to_owned))),
+    };
     let mut out: Vec<PastGroup> = Vec::new();
     let mut group_at: HashMap<(u32, String), usize> = HashMap::new();
     sheet.for_each_row(|row| {
@@ -334,10 +361,17 @@ pub fn parse_coffee_history(reader: impl Read, file: &str) -> Result<Vec<PastGro
             return Err(row.bad(round, "is empty", "Write the round number, such as 3"));
         }
         if let Some(col) = person {
-            let id = row.text(Some(col));
+            let mut id = row.text(Some(col));
             // "unplaced" and empty groups are not meetings.
             let g = row.text(group);
             if !id.is_empty() && g.parse::<u32>().is_ok() {
+                if !known.contains_key(id.as_str()) {
+                    let matched = by_email.get(&row.text(email).to_lowercase()).copied();
+                    note(&id, row.line, matched);
+                    if let Some(m) = matched {
+                        id = m.to_owned();
+                    }
+                }
                 let at = *group_at.entry((r, g)).or_insert_with(|| {
                     out.push(PastGroup { round: r, members: Vec::new() });
                     out.len() - 1
@@ -346,21 +380,42 @@ pub fn parse_coffee_history(reader: impl Read, file: &str) -> Result<Vec<PastGro
             }
             return Ok(());
         }
-        let members = match listed {
+        let ids = match listed {
             Some(col) => row.list(Some(col)),
             None => [a, b, c].into_iter().map(|col| row.text(col)).filter(|s| !s.is_empty()).collect(),
         };
-        out.push(PastGroup { round: r, members });
+        for id in ids.iter().filter(|id| !known.contains_key(id.as_str())) {
+            note(id, row.line, None);
+        }
+        out.push(PastGroup { round: r, members: ids });
         Ok(())
     })?;
+    for (id, lines, matched) in unknown {
+        let lines: Vec<String> = lines.iter().map(u64::to_string).collect();
+        let at = format!("{file} line{} {}", if lines.len() == 1 { "" } else { "s" }, lines.join(", "));
+        warnings.push(match matched {
+            Some(m) => format!(
+                "member id \"{id}\" ({at}) is not in {members_file}; its email belongs to {m}, so \
+                 those meetings count as {m}'s. Correct the id if that is wrong."
+            ),
+            None => format!(
+                "member id \"{id}\" ({at}) is not in {members_file}, so those meetings cannot be \
+                 avoided. Check the id (a spreadsheet may have dropped a leading zero: c3 for c03), \
+                 or add an email column to the history."
+            ),
+        });
+    }
     out.retain(|g| g.members.len() >= 2);
     Ok(out)
 }
 
-/// Parses people for peer-learning circles. Empty `willing_to_facilitate` means no.
+/// Parses people for peer-learning circles. Empty `willing_to_facilitate` means no. A
+/// `manager_id` that neither the file nor `org_chart` (the `--org` file) defines is warned
+/// about, as for mentoring: the chain stops there, and with it the boss's-boss rule.
 pub fn parse_circle_people(
     reader: impl Read,
     file: &str,
+    org_chart: &[(String, Option<String>)],
     warnings: &mut Vec<String>,
 ) -> Result<Vec<CirclePerson>, InputError> {
     let mut sheet = Sheet::new(reader, file)?;
@@ -376,6 +431,7 @@ pub fn parse_circle_people(
     let willing = sheet.column(&["willing_to_facilitate", "facilitator", "facilitate"]);
     sheet.warn_unknown_columns(warnings);
     let mut out = Vec::new();
+    let mut lines = Vec::new();
     let mut people = Register::default();
     sheet.for_each_row(|row| {
         let person = CirclePerson {
@@ -391,10 +447,36 @@ pub fn parse_circle_people(
             willing_to_facilitate: row.yes_no(willing, false)?,
         };
         people.register(&person.id, &person.email, row.line, file)?;
+        lines.push(row.line);
         out.push(person);
         Ok(())
     })?;
     non_empty(&out, file, "person")?;
+    let known: HashMap<&str, ()> = out
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(org_chart.iter().map(|(id, _)| id.as_str()))
+        .map(|id| (id, ()))
+        .collect();
+    let mut unknown: Vec<(&str, Vec<String>)> = Vec::new();
+    for (p, line) in out.iter().zip(&lines) {
+        let Some(manager) = p.manager_id.as_deref().filter(|m| !known.contains_key(m)) else { continue };
+        let row = line.to_string();
+        match unknown.iter_mut().find(|(m, _)| *m == manager) {
+            Some((_, list)) => list.push(row),
+            None => unknown.push((manager, vec![row])),
+        }
+    }
+    for (manager, rows) in unknown {
+        warnings.push(format!(
+            "manager_id \"{manager}\" ({file} line{} {}) is not in {file} or the org chart, so the \
+             reporting line stops there and nobody above them is known (the rule about a boss's \
+             boss cannot apply). Check the spelling, or pass an org chart with --org that lists \
+             {manager} and their manager.",
+            if rows.len() == 1 { "" } else { "s" },
+            rows.join(", ")
+        ));
+    }
     Ok(out)
 }
 
@@ -446,6 +528,12 @@ struct Sheet {
     raw_headers: Vec<String>,
     /// Columns some lookup asked for; the others are reported as unknown.
     used: Vec<bool>,
+    /// The file had bytes that are not UTF-8, read as U+FFFD: a cell of a used column holding
+    /// one is an error, a cell nobody reads is not (a Windows-1252 "notes" column in a
+    /// history file should not stop a run).
+    undecodable: bool,
+    /// A column asked for whose name appears twice in the header row.
+    duplicate: Option<InputError>,
 }
 
 /// `"Years of Experience"` → `"years_of_experience"`.
@@ -478,6 +566,13 @@ fn separator(text: &[u8]) -> (u8, u64) {
     (sep, 0)
 }
 
+/// The separator a file uses (comma, semicolon or tab), decided as when reading it: outputs
+/// are written with the main input's separator, so a file from Excel with European settings
+/// (`;`) gets results Excel opens in columns.
+pub fn separator_of(bytes: &[u8]) -> u8 {
+    separator(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).0
+}
+
 /// CRLF and lone CR line ends as LF. The CSV reader counts the line of a record ending in
 /// CRLF before reading its LF, so every line number in an Excel file (CRLF) would be one
 /// too low.
@@ -507,17 +602,11 @@ impl Sheet {
         if bytes.starts_with(b"\xEF\xBB\xBF") {
             bytes.drain(..3);
         }
-        // Checked here rather than by the CSV reader, whose error names the line the record
-        // before the bad one ended on: counting line ends up to the first bad byte is exact.
-        if let Err(e) = std::str::from_utf8(&bytes) {
-            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64;
-            return Err(malformed(
-                line,
-                "this line is not valid UTF-8 text (the file may be saved as Windows-1252 or \
-                 \"CSV (Comma delimited)\")"
-                    .to_owned(),
-                "Save the file as \"CSV UTF-8\" from your spreadsheet",
-            ));
+        // Bytes that are not UTF-8 become U+FFFD here; only the cells that are read are
+        // checked for them (`for_each_row`), with the line and column.
+        let undecodable = std::str::from_utf8(&bytes).is_err();
+        if undecodable {
+            bytes = String::from_utf8_lossy(&bytes).into_owned().into_bytes();
         }
         let mut bytes = lf_line_ends(&bytes);
         let (sep, skipped_lines) = separator(&bytes);
@@ -548,14 +637,39 @@ impl Sheet {
             used: vec![false; raw.len()],
             raw_headers: raw,
             reader,
+            undecodable,
+            duplicate: None,
         })
     }
 
-    /// The first column named by any alias.
+    /// The first column named by any alias. A name that appears twice ("skills_wanted" and
+    /// "Skills Wanted") is an error when the rows are read: which one counts is a guess.
     fn column(&mut self, names: &[&str]) -> Option<usize> {
         let found = names.iter().find_map(|n| self.headers.iter().position(|h| h == n));
         if let Some(c) = found {
             self.used[c] = true;
+            let twice = self.headers.iter().enumerate().skip(c + 1).find(|(_, h)| **h == self.headers[c]);
+            if let Some((d, _)) = twice
+                && self.duplicate.is_none()
+            {
+                self.used[d] = true;
+                self.duplicate = Some(
+                    InputErrorKind::Malformed {
+                        file: self.file.clone(),
+                        line: 1 + self.skipped_lines,
+                        problem: format!(
+                            "the column {} appears twice (column {}, \"{}\", and column {}, \"{}\")",
+                            self.headers[c],
+                            c + 1,
+                            self.raw_headers[c],
+                            d + 1,
+                            self.raw_headers[d]
+                        ),
+                        fix: "Delete or rename one of them, so it is clear which one counts".to_owned(),
+                    }
+                    .into(),
+                );
+            }
         }
         found
     }
@@ -566,10 +680,11 @@ impl Sheet {
 
     fn required(&mut self, names: &[&str]) -> Result<usize, InputError> {
         self.column(names).ok_or_else(|| {
+            let found: Vec<&str> = self.raw_headers.iter().map(String::as_str).filter(|h| !h.is_empty()).collect();
             InputErrorKind::MissingColumn {
                 file: self.file.clone(),
                 column: names[0].to_owned(),
-                found: self.raw_headers.join(", "),
+                found: found.join(", "),
             }
             .into()
         })
@@ -598,6 +713,9 @@ impl Sheet {
     }
 
     fn for_each_row(&mut self, mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>) -> Result<(), InputError> {
+        if let Some(e) = self.duplicate.take() {
+            return Err(e);
+        }
         let mut record = csv::StringRecord::new();
         loop {
             match self.reader.read_record(&mut record) {
@@ -610,8 +728,33 @@ impl Sheet {
                 continue;
             }
             let line = record.position().map_or(0, |p| p.line()) + self.skipped_lines;
-            f(&Row { file: &self.file, headers: &self.raw_headers, record: &record, line })?;
+            self.refuse_second_header(&record, line)?;
+            let row = Row { file: &self.file, headers: &self.raw_headers, record: &record, line };
+            if self.undecodable
+                && let Some(c) = (0..record.len()).find(|&c| self.used[c] && row.text(Some(c)).contains('\u{FFFD}'))
+            {
+                return Err(row.bad(
+                    c,
+                    "this cell is not valid UTF-8 text (the file may be saved as Windows-1252 or \
+                     \"CSV (Comma delimited)\")",
+                    "Save the file as \"CSV UTF-8\" from your spreadsheet",
+                ));
+            }
+            f(&row)?;
         }
+    }
+}
+
+impl Sheet {
+    /// A row that repeats the header row (a byte-order mark in front or not) is two files
+    /// joined, as `cat round1.csv round2.csv` does: say so rather than report its cells as
+    /// bad values.
+    fn refuse_second_header(&self, record: &csv::StringRecord, line: u64) -> Result<(), InputError> {
+        let cells = record.iter().map(|c| normalise_header(c.trim_start_matches('\u{feff}')));
+        if record.len() != self.headers.len() || !cells.eq(self.headers.iter().cloned()) {
+            return Ok(());
+        }
+        Err(InputErrorKind::SecondHeader { file: self.file.clone(), line }.into())
     }
 }
 
@@ -638,8 +781,14 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
+    /// The cell, trimmed, without the `'` that our own outputs put before a cell that would
+    /// start a formula (`csv_output::neutralise`), so they read back as what they hold.
     fn text(&self, col: Option<usize>) -> String {
-        col.and_then(|c| self.record.get(c)).unwrap_or("").trim().to_owned()
+        let cell = col.and_then(|c| self.record.get(c)).unwrap_or("").trim();
+        match cell.strip_prefix('\'') {
+            Some(rest) if crate::csv_output::formula_like(rest.trim_start_matches('\'')) => rest.to_owned(),
+            _ => cell.to_owned(),
+        }
     }
 
     fn bad(&self, col: usize, problem: impl Into<String>, fix: impl Into<String>) -> InputError {
@@ -813,9 +962,9 @@ mod tests {
 
     #[test]
     fn history_accepts_a_members_list_as_well_as_member_columns() {
-        let h = parse_coffee_history("round,members\n2,a;b;c\n".as_bytes(), "h.csv").unwrap_or_else(|e| panic!("{e}"));
+        let h = history("round,members\n2,a;b;c\n").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(h[0].members, ["a", "b", "c"]);
-        let msg = err_text(parse_coffee_history("round,who\n1,a\n".as_bytes(), "h.csv"));
+        let msg = err_text(history("round,who\n1,a\n"));
         assert!(msg.contains("no \"member_a\" column"), "{msg}");
     }
 
@@ -838,7 +987,7 @@ mod tests {
         }
         let coffee = parse_coffee_members("id;email\nc1;a@x\n".as_bytes(), "m.csv", &mut Vec::new());
         assert_eq!(coffee.map(|m| m[0].email.clone()), Ok("a@x".to_owned()));
-        let history = parse_coffee_history("round;member_a;member_b\n2;a;b\n".as_bytes(), "h.csv");
+        let history = history("round;member_a;member_b\n2;a;b\n");
         assert_eq!(history.map(|h| h[0].members.clone()), Ok(vec!["a".to_owned(), "b".to_owned()]));
     }
 
@@ -862,20 +1011,122 @@ mod tests {
         );
         let coffee = parse_coffee_members("id,email\nc1,a@x\nc2,A@x\n".as_bytes(), "m.csv", &mut Vec::new());
         assert!(err_text(coffee).contains("line 3: the email \"a@x\" is already on line 2"));
-        let circles = parse_circle_people("id,email\np1,a@x\np2,a@x\n".as_bytes(), "p.csv", &mut Vec::new());
+        let circles = parse_circle_people("id,email\np1,a@x\np2,a@x\n".as_bytes(), "p.csv", &[], &mut Vec::new());
         assert!(err_text(circles).contains("line 3: the email \"a@x\" is already on line 2"));
         // Empty emails are not one person.
         assert!(mentees("id,email\ne1,\ne2,\n").is_ok());
     }
 
     #[test]
-    fn a_windows_1252_byte_is_reported_on_its_own_line() {
+    fn a_windows_1252_byte_is_reported_with_its_line_and_column() {
         // As Excel writes it: Windows-1252 with CRLF line ends.
         let bytes = b"id,name\r\ne1,Bo\r\ne2,Zo\xeb\r\ne3,Cy\r\n";
         let r = read_mentoring(&bytes[..], "mentees.csv", MENTORS.as_bytes(), "mentors.csv", &[], &mut Vec::new());
         let msg = err_text(r);
-        assert!(msg.starts_with("mentees.csv, line 3: this line is not valid UTF-8"), "{msg}");
+        assert!(msg.starts_with("mentees.csv, line 3, column 2 (name): this cell is not valid UTF-8"), "{msg}");
         assert!(msg.contains("CSV UTF-8"), "{msg}");
+    }
+
+    #[test]
+    fn an_undecodable_byte_in_a_column_nobody_reads_is_not_an_error() {
+        let bytes = b"round,group,member_id,notes\n1,1,a,caf\xe9\n1,1,b,\n";
+        let h = parse_coffee_history(&bytes[..], "h.csv", &[], "m.csv", &mut Vec::new());
+        assert_eq!(h.map(|h| h[0].members.clone()), Ok(vec!["a".to_owned(), "b".to_owned()]));
+    }
+
+    fn history(text: &str) -> Result<Vec<PastGroup>, InputError> {
+        let members: Vec<CoffeeMember> =
+            ["a", "b", "c"].map(|id| CoffeeMember { id: id.to_owned(), ..CoffeeMember::default() }).to_vec();
+        parse_coffee_history(text.as_bytes(), "h.csv", &members, "m.csv", &mut Vec::new())
+    }
+
+    #[test]
+    fn history_ids_nobody_has_are_warned_about_and_matched_by_email_when_possible() {
+        let members = parse_coffee_members(
+            "id,email\nc03,Ana@X.org\nc04,bo@x.org\nc05,cy@x.org\n".as_bytes(),
+            "members.csv",
+            &mut Vec::new(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        // Excel turned c03 into c3; c9 left, with no email to go by.
+        let text = "round,group,member_id,email\n4,1,c3,ana@x.org\n4,1,c04,bo@x.org\n4,2,c05,\n4,2,c9,\n";
+        let mut warnings = Vec::new();
+        let h = parse_coffee_history(text.as_bytes(), "h.csv", &members, "members.csv", &mut warnings)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(h[0].members, ["c03", "c04"]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("member id \"c3\" (h.csv line 2) is not in members.csv; its email belongs to c03"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[1].starts_with("member id \"c9\" (h.csv line 5) is not in members.csv, so"),
+            "{}",
+            warnings[1]
+        );
+        // The older forms have no email: the unknown id is named all the same.
+        let mut warnings = Vec::new();
+        let r = parse_coffee_history(
+            "round,member_a,member_b\n1,c3,c04\n".as_bytes(),
+            "h.csv",
+            &members,
+            "members.csv",
+            &mut warnings,
+        );
+        assert!(r.is_ok());
+        assert!(warnings.len() == 1 && warnings[0].contains("\"c3\""), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_header_written_twice_is_named_as_a_column_that_appears_twice() {
+        let msg = err_text(mentees("id,skills_wanted,Skills Wanted\ne1,Excel,Word\n"));
+        assert_eq!(
+            msg,
+            "mentees.csv, line 1: the column skills_wanted appears twice (column 2, \"skills_wanted\", \
+             and column 3, \"Skills Wanted\"). Delete or rename one of them, so it is clear which one counts"
+        );
+    }
+
+    #[test]
+    fn two_files_joined_with_cat_are_reported_at_the_second_header_row() {
+        let one = "\u{feff}round,group,member_id\n1,1,a\n1,1,b\n";
+        let two = "\u{feff}round,group,member_id\n2,1,a\n2,1,c\n";
+        let msg = err_text(history(&format!("{one}{two}")));
+        assert!(msg.starts_with("h.csv: a second header row at line 4, as when two files are joined"), "{msg}");
+    }
+
+    #[test]
+    fn a_missing_column_message_leaves_out_empty_headers() {
+        let msg = err_text(mentees("name,,,email,\nAna,,,a@x,\n"));
+        assert!(msg.ends_with("(columns found: name, email)."), "{msg}");
+    }
+
+    #[test]
+    fn a_cell_our_outputs_neutralised_reads_back_as_written() {
+        let (read, _) = mentees("id,name\n'-e1,'=Bo\ne2,'Brien\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((read[0].profile.id.as_str(), read[0].profile.name.as_str()), ("-e1", "=Bo"));
+        assert_eq!(read[1].profile.name, "'Brien");
+    }
+
+    #[test]
+    fn the_separator_of_a_file_is_what_its_header_row_uses() {
+        assert_eq!(separator_of(b"\xEF\xBB\xBFid;name\ne1;Bo\n"), b';');
+        assert_eq!(separator_of(b"sep=\t\nid\tname\n"), b'\t');
+        assert_eq!(separator_of(b"id,name\n"), b',');
+    }
+
+    #[test]
+    fn an_unknown_manager_in_the_circles_file_is_warned_about_unless_the_org_chart_has_them() {
+        let text = "id,manager_id\np1,vp\np2,p1\n";
+        let mut warnings = Vec::new();
+        assert!(parse_circle_people(text.as_bytes(), "people.csv", &[], &mut warnings).is_ok());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("manager_id \"vp\" (people.csv line 2) is not in people.csv or the org chart"));
+        let mut warnings = Vec::new();
+        let org = [("vp".to_owned(), Some("ceo".to_owned()))];
+        assert!(parse_circle_people(text.as_bytes(), "people.csv", &org, &mut warnings).is_ok());
+        assert_eq!(warnings, Vec::<String>::new());
     }
 
     #[test]
@@ -926,7 +1177,7 @@ mod tests {
     #[test]
     fn history_reads_back_one_row_per_person() {
         let text = "round,group,member_id,name\n3,1,a,A\n3,1,b,B\n3,2,c,C\n3,2,d,D\n3,2,e,E\n3,unplaced,f,F\n";
-        let h = parse_coffee_history(text.as_bytes(), "h.csv").unwrap_or_else(|e| panic!("{e}"));
+        let h = history(text).unwrap_or_else(|e| panic!("{e}"));
         let groups: Vec<&[String]> = h.iter().map(|g| g.members.as_slice()).collect();
         assert_eq!(groups, [&["a", "b"][..], &["c", "d", "e"][..]]);
     }

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use crate::circles::{CirclePerson, CirclesOutcome};
 use crate::coffee::{CoffeeMember, CoffeeRound};
-use crate::mentoring::{MentoringInput, MentoringOutcome, Move};
+use crate::mentoring::{MentoringInput, MentoringOutcome, Move, Profile, UNMATCHED_NOTE};
 use crate::score::Criterion;
 
 fn csv_err(e: csv::Error) -> io::Error {
@@ -22,15 +22,70 @@ fn csv_err(e: csv::Error) -> io::Error {
     }
 }
 
-/// A CSV writer that has already written the byte-order mark.
-fn writer<W: Write>(mut out: W) -> io::Result<csv::Writer<W>> {
-    out.write_all("\u{feff}".as_bytes())?;
-    Ok(csv::Writer::from_writer(out))
+/// A CSV file being written: byte-order mark first, cells separated by the main input's
+/// separator (`;` in, `;` out, so Excel with European settings opens it in columns), and
+/// every text cell made safe from formula injection. Numeric columns are left as numbers.
+struct Table<W: Write> {
+    w: csv::Writer<W>,
+    numeric: Vec<bool>,
 }
 
-/// `Ana Silva <ana@example.org>`, or the name alone when the email is unknown.
+impl<W: Write> Table<W> {
+    fn new(mut out: W, separator: u8, header: &[&str], numeric: &[&str]) -> io::Result<Self> {
+        out.write_all("\u{feff}".as_bytes())?;
+        let mut w = csv::WriterBuilder::new().delimiter(separator).from_writer(out);
+        w.write_record(header).map_err(csv_err)?;
+        Ok(Self { w, numeric: header.iter().map(|h| numeric.contains(h)).collect() })
+    }
+
+    fn row(&mut self, cells: &[String]) -> io::Result<()> {
+        let cells = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if self.numeric.get(i).copied().unwrap_or(false) { c.clone() } else { neutralise(c) });
+        self.w.write_record(cells).map_err(csv_err)
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// A text cell a spreadsheet would run as a formula (`= + - @`, tab, CR first), prefixed
+/// with `'`, as Roundtable's member export does (`app::http::neutralise`); so is a cell that
+/// already looks like a prefixed one, so that reading it back (`csv_input`) strips exactly
+/// one `'` and gives what was written.
+pub(crate) fn neutralise(cell: &str) -> String {
+    if formula_like(cell.trim_start_matches('\'')) { format!("'{cell}") } else { cell.to_owned() }
+}
+
+pub(crate) fn formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// `Ana Silva <ana@example.org>`, or the name alone when the email is unknown. A name with a
+/// comma or another address special is quoted (`"Dubois, Renée" <r@x.org>`, RFC 5322), so
+/// the cell pasted into an address field stays one address per person.
 fn name_and_email(name: &str, email: &str) -> String {
-    if email.is_empty() { name.to_owned() } else { format!("{name} <{email}>") }
+    if email.is_empty() {
+        return name.to_owned();
+    }
+    if name.is_empty() {
+        return email.to_owned();
+    }
+    if name.contains([',', ';', '<', '>', '"', '@', '(', ')', ':', '[', ']', '\\']) {
+        format!("\"{}\" <{email}>", name.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        format!("{name} <{email}>")
+    }
+}
+
+/// The `; `-separated list of plain names, and of plain addresses (people without an email
+/// are left out of the second), for a mail merge that greets by name and copies by address.
+fn names_and_emails<'a>(people: impl Iterator<Item = (&'a str, &'a str)>) -> (String, String) {
+    let (names, emails): (Vec<&str>, Vec<&str>) = people.unzip();
+    let emails: Vec<&str> = emails.into_iter().filter(|e| !e.is_empty()).collect();
+    (names.join("; "), emails.join("; "))
 }
 
 fn two_decimals(x: f64) -> String {
@@ -38,16 +93,23 @@ fn two_decimals(x: f64) -> String {
 }
 
 /// One row per mentee: matched rows with the score, one column per criterion (points) and
-/// the explanation; unmatched rows with the reason. `preference_note` speaks only of the
-/// mentee's own choices, so it can be mail-merged to them; `coordinator_note` names the
-/// other mentees involved and stays with the organiser.
-pub fn write_mentoring(outcome: &MentoringOutcome, input: &MentoringInput, out: impl Write) -> io::Result<()> {
-    let mut w = writer(out)?;
+/// the explanation; unmatched rows with the reason. Only `preference_note` may be sent to the
+/// mentee: it says which of their own choices they got, or for an unmatched mentee that the
+/// coordinator will be in touch ([`UNMATCHED_NOTE`]). `explanation`, `coordinator_note` and
+/// `change` name other people, constraints and scores, and stay with the organiser.
+pub fn write_mentoring(
+    outcome: &MentoringOutcome,
+    input: &MentoringInput,
+    separator: u8,
+    out: impl Write,
+) -> io::Result<()> {
     let mut header =
         vec!["status", "mentee_id", "mentee_name", "mentee_email", "mentor_id", "mentor_name", "mentor_email", "score"];
     header.extend(Criterion::ALL.iter().map(|c| c.key()));
     header.extend(["explanation", "preference_note", "coordinator_note", "change"]);
-    w.write_record(&header).map_err(csv_err)?;
+    let mut numeric = vec!["score"];
+    numeric.extend(Criterion::ALL.iter().map(|c| c.key()));
+    let mut w = Table::new(out, separator, &header, &numeric)?;
     let people: HashMap<&str, (&str, &str)> = input
         .mentees
         .iter()
@@ -72,7 +134,7 @@ pub fn write_mentoring(outcome: &MentoringOutcome, input: &MentoringInput, out: 
         row.push(m.preference_note.clone().unwrap_or_default());
         row.push(m.coordinator_note.clone().unwrap_or_default());
         row.push(change(&m.mentee_id));
-        w.write_record(&row).map_err(csv_err)?;
+        w.row(&row)?;
     }
     for u in &outcome.unmatched {
         let mut row = vec!["unmatched".to_owned(), u.mentee_id.clone()];
@@ -80,109 +142,295 @@ pub fn write_mentoring(outcome: &MentoringOutcome, input: &MentoringInput, out: 
         row.extend([String::new(), String::new(), String::new(), String::new()]);
         row.extend(Criterion::ALL.iter().map(|_| String::new()));
         row.push(u.explanation.clone());
-        row.extend([String::new(), String::new()]);
+        row.extend([UNMATCHED_NOTE.to_owned(), String::new()]);
         row.push(change(&u.mentee_id));
-        w.write_record(&row).map_err(csv_err)?;
+        w.row(&row)?;
     }
-    w.flush()
+    w.finish()
 }
 
-/// One row per person taking part, with their group number and partners (`Name <email>`),
-/// ready for a mail merge; the `round,group,member_id` columns make the file usable as
-/// history for the next round.
-pub fn write_coffee(rounds: &[CoffeeRound], members: &[CoffeeMember], out: impl Write) -> io::Result<()> {
-    let mut w = writer(out)?;
-    w.write_record([
+/// One row per mentor, in the mentors file's order, for writing to mentors: their place count
+/// and the mentees they were given (ids, names, and addresses, each `; `-separated). Mentors
+/// given nobody have a row too, so everyone hears back.
+pub fn write_mentors(
+    outcome: &MentoringOutcome,
+    input: &MentoringInput,
+    separator: u8,
+    out: impl Write,
+) -> io::Result<()> {
+    let header = [
+        "mentor_id",
+        "mentor_name",
+        "mentor_email",
+        "capacity",
+        "mentee_count",
+        "mentee_ids",
+        "mentee_names",
+        "mentee_emails",
+    ];
+    let mut w = Table::new(out, separator, &header, &["capacity", "mentee_count"])?;
+    let mentee: HashMap<&str, &Profile> = input.mentees.iter().map(|e| (e.profile.id.as_str(), &e.profile)).collect();
+    for r in &input.mentors {
+        let p = &r.profile;
+        let theirs: Vec<&Profile> = outcome
+            .matches
+            .iter()
+            .filter(|m| m.mentor_id == p.id)
+            .filter_map(|m| mentee.get(m.mentee_id.as_str()).copied())
+            .collect();
+        let ids: Vec<&str> = theirs.iter().map(|e| e.id.as_str()).collect();
+        let (names, emails) = names_and_emails(theirs.iter().map(|e| (e.name.as_str(), e.email.as_str())));
+        w.row(&[
+            p.id.clone(),
+            p.name.clone(),
+            p.email.clone(),
+            r.capacity.to_string(),
+            theirs.len().to_string(),
+            ids.join("; "),
+            names,
+            emails,
+        ])?;
+    }
+    w.finish()
+}
+
+/// One row per person taking part, with their group number and partners: packed as
+/// `Name <email>` in `partners`, and as plain `partner_names` and `partner_emails` for a mail
+/// merge. The `round,group,member_id` columns make the file usable as history for the next
+/// round.
+pub fn write_coffee(
+    rounds: &[CoffeeRound],
+    members: &[CoffeeMember],
+    separator: u8,
+    out: impl Write,
+) -> io::Result<()> {
+    let header = [
         "round",
         "group",
         "member_id",
         "name",
         "email",
         "partners",
+        "partner_names",
+        "partner_emails",
         "cross_department_pairs",
         "repeated_pairs",
-    ])
-    .map_err(csv_err)?;
+    ];
+    let numeric = ["round", "group", "cross_department_pairs", "repeated_pairs"];
+    let mut w = Table::new(out, separator, &header, &numeric)?;
     for round in rounds {
         for (g, group) in round.groups.iter().enumerate() {
             for &i in &group.members {
-                let partners: Vec<String> = group
-                    .members
-                    .iter()
-                    .filter(|&&j| j != i)
-                    .map(|&j| name_and_email(&members[j].name, &members[j].email))
-                    .collect();
-                w.write_record([
+                let others: Vec<&CoffeeMember> =
+                    group.members.iter().filter(|&&j| j != i).map(|&j| &members[j]).collect();
+                let partners: Vec<String> = others.iter().map(|m| name_and_email(&m.name, &m.email)).collect();
+                let (names, emails) = names_and_emails(others.iter().map(|m| (m.name.as_str(), m.email.as_str())));
+                w.row(&[
                     round.round.to_string(),
                     (g + 1).to_string(),
                     members[i].id.clone(),
                     members[i].name.clone(),
                     members[i].email.clone(),
                     partners.join("; "),
+                    names,
+                    emails,
                     group.cross_department_pairs.to_string(),
                     group.repeated_pairs.to_string(),
-                ])
-                .map_err(csv_err)?;
+                ])?;
             }
         }
     }
-    w.flush()
+    w.finish()
 }
 
-/// One row per person: their circle, the other members (`Name <email>`) and the suggested
-/// facilitator, ready for a mail merge; then one row per person left unplaced, with why in
-/// `note`.
-pub fn write_circles(outcome: &CirclesOutcome, people: &[CirclePerson], out: impl Write) -> io::Result<()> {
-    let mut w = writer(out)?;
-    w.write_record([
+/// One row per person: their circle, the other members (packed as `Name <email>` in
+/// `other_members`, and as plain `other_names` and `other_emails` for a mail merge) and the
+/// suggested facilitator; then one row per person left unplaced, with why in `note`.
+pub fn write_circles(
+    outcome: &CirclesOutcome,
+    people: &[CirclePerson],
+    separator: u8,
+    out: impl Write,
+) -> io::Result<()> {
+    let header = [
         "circle",
         "size",
         "member_id",
         "name",
         "email",
         "other_members",
+        "other_names",
+        "other_emails",
         "facilitator_id",
         "facilitator_name",
         "facilitator_email",
         "note",
         "shared_threads",
         "common_threads",
-    ])
-    .map_err(csv_err)?;
+    ];
+    let mut w = Table::new(out, separator, &header, &["circle", "size", "shared_threads"])?;
     for (c, circle) in outcome.circles.iter().enumerate() {
         let (fid, fname, femail) = circle
             .facilitator
             .map_or_else(Default::default, |f| (people[f].id.clone(), people[f].name.clone(), people[f].email.clone()));
         for &m in &circle.members {
-            let others: Vec<String> = circle
-                .members
-                .iter()
-                .filter(|&&o| o != m)
-                .map(|&o| name_and_email(&people[o].name, &people[o].email))
-                .collect();
-            w.write_record([
+            let others: Vec<&CirclePerson> = circle.members.iter().filter(|&&o| o != m).map(|&o| &people[o]).collect();
+            let packed: Vec<String> = others.iter().map(|p| name_and_email(&p.name, &p.email)).collect();
+            let (names, emails) = names_and_emails(others.iter().map(|p| (p.name.as_str(), p.email.as_str())));
+            w.row(&[
                 (c + 1).to_string(),
                 circle.members.len().to_string(),
                 people[m].id.clone(),
                 people[m].name.clone(),
                 people[m].email.clone(),
-                others.join("; "),
+                packed.join("; "),
+                names,
+                emails,
                 fid.clone(),
                 fname.clone(),
                 femail.clone(),
                 circle.facilitator_note.clone(),
                 two_decimals(circle.shared_threads),
                 circle.common_threads.join("; "),
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
     }
     for (p, why) in &outcome.unplaced {
         let mut row = vec!["unplaced".to_owned(), String::new()];
         row.extend([people[*p].id.clone(), people[*p].name.clone(), people[*p].email.clone()]);
-        row.extend([String::new(), String::new(), String::new(), String::new(), why.clone()]);
-        row.extend([String::new(), String::new()]);
-        w.write_record(&row).map_err(csv_err)?;
+        row.extend([String::new(), String::new(), String::new(), String::new(), String::new(), String::new()]);
+        row.extend([why.clone(), String::new(), String::new()]);
+        w.row(&row)?;
     }
-    w.flush()
+    w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mentoring::{Mentee, Mentor, MentoringOptions, match_mentoring};
+    use crate::weights::Settings;
+
+    fn member(id: &str, name: &str, email: &str) -> CoffeeMember {
+        CoffeeMember {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            email: email.to_owned(),
+            opted_in: true,
+            ..CoffeeMember::default()
+        }
+    }
+
+    fn coffee_csv(members: &[CoffeeMember], separator: u8) -> String {
+        let round = crate::coffee::pair_round(members, &[], &Settings::default().coffee, 1, 1);
+        let round = round.unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        write_coffee(&[round], members, separator, &mut out).unwrap_or_else(|e| panic!("{e}"));
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Rows (header first) as maps from header to cell.
+    fn rows(text: &str, separator: u8) -> Vec<HashMap<String, String>> {
+        let mut r =
+            csv::ReaderBuilder::new().delimiter(separator).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let header: Vec<String> = r.headers().map(|h| h.iter().map(str::to_owned).collect()).unwrap_or_default();
+        r.records()
+            .map(|rec| {
+                let rec = rec.unwrap_or_else(|e| panic!("{e}"));
+                header.iter().cloned().zip(rec.iter().map(str::to_owned)).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn text_cells_that_would_run_as_formulas_get_an_apostrophe_and_numbers_do_not() {
+        let members =
+            [member("c1", "=HYPERLINK(\"http://x\",\"hi\")", "a@x.org"), member("c2", "-Finance", "@b@x.org")];
+        let text = coffee_csv(&members, b',');
+        let rows = rows(&text, b',');
+        let c1 = rows.iter().find(|r| r["member_id"] == "c1").cloned().unwrap_or_default();
+        assert_eq!(c1["name"], "'=HYPERLINK(\"http://x\",\"hi\")");
+        assert_eq!(c1["partner_names"], "'-Finance");
+        assert_eq!(c1["partner_emails"], "'@b@x.org");
+        assert_eq!(c1["round"], "1");
+        assert_eq!(neutralise("'=1+1"), "''=1+1");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("Ana"), "Ana");
+
+        // A numeric column keeps a negative number as a number; a text column does not.
+        let mut out = Vec::new();
+        let mut t = Table::new(&mut out, b',', &["points", "name"], &["points"]).unwrap_or_else(|e| panic!("{e}"));
+        t.row(&["-1".to_owned(), "-1".to_owned()]).unwrap_or_else(|e| panic!("{e}"));
+        t.finish().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(String::from_utf8(out).unwrap_or_default(), "\u{feff}points,name\n-1,'-1\n");
+    }
+
+    #[test]
+    fn the_output_uses_the_inputs_separator_and_keeps_the_byte_order_mark() {
+        let members = [member("c1", "Ana", "a@x"), member("c2", "Bo", "b@x")];
+        let text = coffee_csv(&members, b';');
+        assert!(text.starts_with("\u{feff}round;group;member_id;name;email;partners;partner_names;"), "{text}");
+        assert_eq!(rows(&text, b';')[0]["partner_emails"], "b@x");
+    }
+
+    #[test]
+    fn partner_names_and_emails_are_plain_lists_and_a_comma_in_a_name_stays_inside_its_address() {
+        let members = [member("c1", "Dubois, Renée", "r@x.org"), member("c2", "Bo", "b@x.org"), member("c3", "Cy", "")];
+        let text = coffee_csv(&members, b',');
+        let rows = rows(&text, b',');
+        let bo = rows.iter().find(|r| r["member_id"] == "c2").cloned().unwrap_or_default();
+        let mut names: Vec<&str> = bo["partner_names"].split("; ").collect();
+        names.sort_unstable();
+        assert_eq!(names, ["Cy", "Dubois, Renée"]);
+        assert_eq!(bo["partner_emails"], "r@x.org");
+        assert!(bo["partners"].contains("\"Dubois, Renée\" <r@x.org>"), "{}", bo["partners"]);
+        assert_eq!(name_and_email("A \"B\" C", "a@x"), "\"A \\\"B\\\" C\" <a@x>");
+    }
+
+    fn mentoring_input() -> MentoringInput {
+        let profile = |id: &str, name: &str| Profile {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            email: format!("{id}@x.org"),
+            ..Profile::default()
+        };
+        MentoringInput {
+            mentees: vec![
+                Mentee { profile: profile("e1", "Ana"), ..Mentee::default() },
+                Mentee { profile: profile("e2", "Bo"), ..Mentee::default() },
+            ],
+            mentors: vec![
+                Mentor { profile: profile("m1", "Cy"), capacity: 1, ..Mentor::default() },
+                Mentor { profile: profile("m2", "Di"), capacity: 0, ..Mentor::default() },
+            ],
+            ..MentoringInput::default()
+        }
+    }
+
+    #[test]
+    fn an_unmatched_mentee_gets_a_neutral_note_to_send_and_the_reasons_stay_in_the_explanation() {
+        let input = mentoring_input();
+        let outcome = match_mentoring(&input, &MentoringOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        write_mentoring(&outcome, &input, b',', &mut out).unwrap_or_else(|e| panic!("{e}"));
+        let rows = rows(&String::from_utf8(out).unwrap_or_default(), b',');
+        let unmatched = rows.iter().find(|r| r["status"] == "unmatched").cloned().unwrap_or_default();
+        assert_eq!(unmatched["preference_note"], UNMATCHED_NOTE);
+        assert!(unmatched["explanation"].contains("Cy"), "{}", unmatched["explanation"]);
+    }
+
+    #[test]
+    fn each_mentor_gets_one_row_with_their_mentees_names_and_addresses() {
+        let input = mentoring_input();
+        let outcome = match_mentoring(&input, &MentoringOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        write_mentors(&outcome, &input, b',', &mut out).unwrap_or_else(|e| panic!("{e}"));
+        let rows = rows(&String::from_utf8(out).unwrap_or_default(), b',');
+        assert_eq!(rows.len(), 2);
+        let got = outcome.matches[0].mentee_id.clone();
+        assert_eq!(rows[0]["mentor_email"], "m1@x.org");
+        assert_eq!(rows[0]["mentee_emails"], format!("{got}@x.org"));
+        assert_eq!(rows[0]["capacity"], "1");
+        assert_eq!((rows[1]["mentee_count"].as_str(), rows[1]["mentee_names"].as_str()), ("0", ""));
+    }
 }

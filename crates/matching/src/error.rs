@@ -67,6 +67,13 @@ pub enum InputErrorKind {
          Check the spelling against the ids in {known_in}, or remove it."
     )]
     UnknownId { file: String, line: u64, column: usize, header: String, id: String, kind: String, known_in: String },
+    /// A row repeats the header row: two files joined into one.
+    #[error(
+        "{file}: a second header row at line {line}, as when two files are joined into one \
+         (`cat a.csv b.csv`). Delete that line, or give each file on its own (--history can be \
+         repeated)."
+    )]
+    SecondHeader { file: String, line: u64 },
     /// The file has a header but no data rows.
     #[error("{file} has no rows after the header. Add at least one {what}, one per line.")]
     NoRows { file: String, what: String },

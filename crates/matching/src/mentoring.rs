@@ -180,11 +180,12 @@ pub struct Match {
     pub pinned: bool,
     /// Why this pair, in words.
     pub explanation: String,
-    /// For a mentee who ranked mentors but did not get their first choice: why not, in
-    /// words fit to send to that mentee (no other mentee's name or score).
+    /// For a mentee who ranked mentors but did not get their first choice: which of their
+    /// choices they got, fit to send to that mentee. It never says why: no constraint (a
+    /// mentor's exclusion is private), no other person's name, no score.
     pub preference_note: Option<String>,
-    /// For the organiser only: the other mentees behind the preference note, with their
-    /// scores.
+    /// For the organiser only: why the mentee did not get their first choice (the
+    /// constraint, or the mentees who took the places, with their scores).
     pub coordinator_note: Option<String>,
 }
 
@@ -202,8 +203,14 @@ pub enum UnmatchedReason {
 pub struct Unmatched {
     pub mentee_id: String,
     pub reason: UnmatchedReason,
+    /// For the organiser only: it names mentors, their constraints and the mentees holding
+    /// their places. What the mentee may be told is [`UNMATCHED_NOTE`].
     pub explanation: String,
 }
+
+/// The note fit to send to a mentee left without a mentor: the reasons name other people, so
+/// the mentee hears only that the coordinator will follow up.
+pub const UNMATCHED_NOTE: &str = "No mentor could be matched this time; the coordinator will be in touch.";
 
 /// A mentee whose mentor changed against the previous proposal.
 #[derive(Clone, Debug, PartialEq)]
@@ -950,9 +957,12 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    /// Why a mentee who ranked mentors did not get the first one: a note fit to send to
-    /// the mentee, and, when other mentees took the places, who they are (for the
-    /// organiser only).
+    /// For a mentee who ranked mentors and did not get the first one: a note fit to send to
+    /// the mentee, and the reason for the organiser. The mentee's note states only facts
+    /// about their own ranking ("Your first choice could not be matched this time. You are
+    /// matched with your 2nd choice."): a constraint may be another person's private wish (a
+    /// mentor's exclusion) or an HR fact, and who took a place is another mentee's business,
+    /// so reasons, names and scores go only to the coordinator note.
     fn preference_note(
         &self,
         e: usize,
@@ -960,23 +970,41 @@ impl<'a> Prepared<'a> {
         holders: &[Vec<usize>],
         floor: Option<i64>,
     ) -> Option<(String, Option<String>)> {
-        let &first = self.mentee_pref[e].first()?;
+        let prefs = &self.mentee_pref[e];
+        let &first = prefs.first()?;
         if first == got {
             return None;
         }
+        let got_rank = match prefs.iter().position(|&r| r == got) {
+            Some(i) => format!("You are matched with your {} choice.", ordinal(i + 1)),
+            None => "You are matched with a mentor you did not rank.".to_owned(),
+        };
+        let mentee_note = format!("Your first choice could not be matched this time. {got_rank}");
+        Some((mentee_note, Some(self.first_choice_reason(e, first, got, holders, floor))))
+    }
+
+    /// Why mentee `e` did not get their first choice `first`, for the organiser only.
+    fn first_choice_reason(
+        &self,
+        e: usize,
+        first: usize,
+        got: usize,
+        holders: &[Vec<usize>],
+        floor: Option<i64>,
+    ) -> String {
         let name = self.name_of_mentor(first);
         if self.pinned[e].is_some() {
-            return Some((format!("Pinned by the organiser instead of first choice {name}."), None));
+            return format!("Pinned by the organiser instead of first choice {name}.");
         }
         let constraints = self.constraints_between(e, first);
         if !constraints.is_empty() {
             let why: Vec<String> = constraints.iter().map(|c| c.describe(name)).collect();
-            return Some((format!("First choice {name} is ruled out: {}.", why.join("; ")), None));
+            return format!("First choice {name} is ruled out: {}.", why.join("; "));
         }
         let cap = self.input.mentors[first].capacity;
         let taken = &holders[first];
         if cap == 0 {
-            return Some((format!("First choice {name} takes no mentees this time."), None));
+            return format!("First choice {name} takes no mentees this time.");
         }
         let (s_first, s_got) = (self.score_of(e, first), self.score_of(e, got));
         if taken.len() as u32 >= cap {
@@ -987,37 +1015,29 @@ impl<'a> Prepared<'a> {
                     format!("{} ({}{tag})", self.name_of_mentee(h), score::trim_float(self.score_of(h, first)))
                 })
                 .collect();
-            return Some((
-                format!(
-                    "First choice {name} has {} and all are taken; with you in one of them \
-                     ({} points) the best possible total would be lower.",
-                    plural(cap as usize, "place", "places"),
-                    score::trim_float(s_first)
-                ),
-                Some(format!("{name}'s places went to {}.", who.join(", "))),
-            ));
+            return format!(
+                "First choice {name} has {} and all are taken; with this mentee in one of them \
+                 ({} points) the best possible total would be lower. {name}'s places went to {}.",
+                plural(cap as usize, "place", "places"),
+                score::trim_float(s_first),
+                who.join(", ")
+            );
         }
         if let Some(f) = floor
             && score::to_centipoints(s_first) < f
         {
-            return Some((
-                format!(
-                    "First choice {name} scores {} with you, below the fairness floor of {}.",
-                    score::trim_float(s_first),
-                    score::trim_float(f as f64 / 100.0)
-                ),
-                None,
-            ));
+            return format!(
+                "First choice {name} scores {}, below the fairness floor of {}.",
+                score::trim_float(s_first),
+                score::trim_float(f as f64 / 100.0)
+            );
         }
-        Some((
-            format!(
-                "First choice {name} still had room, but {} fits better overall ({} vs {} points).",
-                self.name_of_mentor(got),
-                score::trim_float(s_got),
-                score::trim_float(s_first)
-            ),
-            None,
-        ))
+        format!(
+            "First choice {name} still had room, but {} fits better overall ({} vs {} points).",
+            self.name_of_mentor(got),
+            score::trim_float(s_got),
+            score::trim_float(s_first)
+        )
     }
 
     fn unmatched_reason(&self, e: usize, holders: &[Vec<usize>]) -> Unmatched {
@@ -1141,6 +1161,18 @@ impl<'a> Prepared<'a> {
 /// The same non-empty email, in any case: one person in both files.
 fn same_email(a: &Profile, b: &Profile) -> bool {
     !a.email.trim().is_empty() && a.email.trim().to_lowercase() == b.email.trim().to_lowercase()
+}
+
+/// "1st", "2nd", "3rd", "4th", …, "11th", "12th", "13th", "21st".
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 fn display_name(p: &Profile) -> &str {
@@ -1349,7 +1381,7 @@ mod tests {
     }
 
     #[test]
-    fn a_mentee_who_missed_their_first_choice_is_told_why_and_only_the_organiser_who_took_it() {
+    fn a_mentee_who_missed_their_first_choice_hears_only_that_and_the_organiser_hears_who_took_it() {
         let mut e1 = mentee("e1", &["a"]);
         e1.preferences = vec!["m1".to_owned()];
         let input = MentoringInput {
@@ -1360,11 +1392,48 @@ mod tests {
         let o = solve(&input, &MentoringOptions::default());
         let e1 = o.matches.iter().find(|m| m.mentee_id == "e1");
         let note = e1.and_then(|m| m.preference_note.clone()).unwrap_or_default();
-        assert!(note.starts_with("First choice Name m1 has 1 place and all are taken"), "{note}");
-        // Mail-merged to e1, the note must not name e2 or e2's score.
-        assert!(!note.contains("e2"), "{note}");
+        assert_eq!(
+            note,
+            "Your first choice could not be matched this time. You are matched with a mentor you did not rank."
+        );
         let detail = e1.and_then(|m| m.coordinator_note.clone()).unwrap_or_default();
-        assert!(detail.starts_with("Name m1's places went to Name e2 ("), "{detail}");
+        assert!(detail.starts_with("First choice Name m1 has 1 place and all are taken"), "{detail}");
+        assert!(detail.ends_with("Name m1's places went to Name e2 (70)."), "{detail}");
+    }
+
+    #[test]
+    fn a_mentors_exclusion_never_reaches_the_mentee_only_the_coordinator() {
+        let mut e1 = mentee("e1", &["a"]);
+        e1.preferences = vec!["m1".to_owned(), "m2".to_owned()];
+        let mut m1 = mentor("m1", &["a"], 1);
+        m1.profile.exclude = vec!["e1".to_owned()];
+        let mut m3 = mentor("m3", &["a"], 1);
+        m3.profile.name = "Søren Kierkegaard".to_owned();
+        let mut e2 = mentee("e2", &["a"]);
+        e2.preferences = vec!["m3".to_owned()];
+        e2.profile.manager_id = Some("m3".to_owned());
+        let input = MentoringInput {
+            mentees: vec![e1, e2],
+            mentors: vec![m1, mentor("m2", &["a"], 1), m3],
+            ..MentoringInput::default()
+        };
+        let o = solve(&input, &MentoringOptions::default());
+        let find = |id: &str| o.matches.iter().find(|m| m.mentee_id == id).cloned();
+        let e1 = find("e1");
+        assert_eq!(
+            e1.as_ref().and_then(|m| m.preference_note.as_deref()),
+            Some("Your first choice could not be matched this time. You are matched with your 2nd choice.")
+        );
+        let detail = e1.and_then(|m| m.coordinator_note).unwrap_or_default();
+        assert_eq!(detail, "First choice Name m1 is ruled out: Name m1 asked not to be matched with them.");
+        let e2_note = find("e2").and_then(|m| m.preference_note).unwrap_or_default();
+        assert!(!e2_note.contains("Søren") && !e2_note.contains("manager"), "{e2_note}");
+    }
+
+    #[test]
+    fn ordinals_read_as_english() {
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101].into_iter().map(ordinal).collect();
+        assert_eq!(got, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]);
     }
 
     #[test]

@@ -53,7 +53,7 @@ fn the_sample_mentoring_files_match_and_write_a_full_report() {
         assert_eq!(outcome.matches.len() + outcome.unmatched.len(), input.mentees.len());
         assert!(outcome.matches.iter().all(|m| !(m.mentee_id == "e03" && m.mentor_id == "m02")));
         let mut out = Vec::new();
-        ok(csv_output::write_mentoring(&outcome, &input, &mut out));
+        ok(csv_output::write_mentoring(&outcome, &input, b',', &mut out));
         let text = String::from_utf8(out).unwrap_or_default();
         assert!(text.starts_with(
             "\u{feff}status,mentee_id,mentee_name,mentee_email,mentor_id,mentor_name,mentor_email,score,skills,"
@@ -73,15 +73,23 @@ fn the_sample_coffee_round_avoids_the_history_and_reads_back_as_history() {
     let mut warnings = Vec::new();
     let members = ok(csv_input::parse_coffee_members(MEMBERS.as_bytes(), "coffee_members.csv", &mut warnings));
     assert_eq!(warnings, Vec::<String>::new());
-    let history = ok(csv_input::parse_coffee_history(HISTORY.as_bytes(), "coffee_history.csv"));
+    let history = ok(csv_input::parse_coffee_history(
+        HISTORY.as_bytes(),
+        "coffee_history.csv",
+        &members,
+        "coffee_members.csv",
+        &mut warnings,
+    ));
+    assert_eq!(warnings, Vec::<String>::new());
     let settings = Settings::default();
     let round = coffee::next_round_number(&history);
     assert_eq!(round, 3);
     let r = ok(coffee::pair_round(&members, &history, &settings.coffee, round, 42));
     assert_eq!(r.report.repeats, 0);
     let mut out = Vec::new();
-    ok(csv_output::write_coffee(std::slice::from_ref(&r), &members, &mut out));
-    let back = ok(csv_input::parse_coffee_history(out.as_slice(), "round3.csv"));
+    ok(csv_output::write_coffee(std::slice::from_ref(&r), &members, b',', &mut out));
+    let back = ok(csv_input::parse_coffee_history(out.as_slice(), "round3.csv", &members, "m.csv", &mut warnings));
+    assert_eq!(warnings, Vec::<String>::new());
     let ids = |g: &[usize]| g.iter().map(|&i| members[i].id.clone()).collect::<Vec<_>>();
     let written: Vec<Vec<String>> = r.groups.iter().map(|g| ids(&g.members)).collect();
     assert_eq!(back.iter().map(|g| g.members.clone()).collect::<Vec<_>>(), written);
@@ -89,17 +97,25 @@ fn the_sample_coffee_round_avoids_the_history_and_reads_back_as_history() {
 
 #[test]
 fn the_sample_circles_hold_no_status_conflict() {
+    // The executives above the assistants, as for mentoring; without them each of x01–x04
+    // draws a warning, since the boss's-boss rule cannot see past them.
+    let org_chart = ok(csv_input::parse_org_chart(ORG.as_bytes(), "org.csv"));
     let mut warnings = Vec::new();
-    let people = ok(csv_input::parse_circle_people(PEOPLE.as_bytes(), "circle_people.csv", &mut warnings));
+    let people = ok(csv_input::parse_circle_people(PEOPLE.as_bytes(), "circle_people.csv", &[], &mut warnings));
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
+    let mut warnings = Vec::new();
+    let people_again =
+        ok(csv_input::parse_circle_people(PEOPLE.as_bytes(), "circle_people.csv", &org_chart, &mut warnings));
     assert_eq!(warnings, Vec::<String>::new());
+    assert_eq!(people, people_again);
     let settings = Settings::default();
-    let outcome = ok(circles::form_circles(&people, &settings.circles));
+    let outcome = ok(circles::form_circles(&people, &org_chart, &settings.circles));
     let groups: Vec<Vec<usize>> = outcome.circles.iter().map(|c| c.members.clone()).collect();
-    assert!(circles::validate_circles(&people, &groups, &settings.circles).is_empty());
+    assert!(circles::validate_circles(&people, &org_chart, &groups, &settings.circles).is_empty());
     let mut out = Vec::new();
-    ok(csv_output::write_circles(&outcome, &people, &mut out));
+    ok(csv_output::write_circles(&outcome, &people, b',', &mut out));
     let text = String::from_utf8(out).unwrap_or_default();
-    assert!(text.starts_with("\u{feff}circle,size,member_id,name,email,other_members,"));
+    assert!(text.starts_with("\u{feff}circle,size,member_id,name,email,other_members,other_names,other_emails,"));
     // One row per person, placed or not, after the header.
     assert_eq!(text.lines().count(), people.len() + 1);
 }

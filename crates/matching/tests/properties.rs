@@ -358,9 +358,9 @@ proptest! {
     #[test]
     fn circles_have_legal_sizes_and_no_status_conflict(people in circle_people()) {
         let settings = CircleSettings { min_size: 3, max_size: 5 };
-        let outcome = circles::form_circles(&people, &settings).unwrap_or_else(|e| panic!("{e}"));
+        let outcome = circles::form_circles(&people, &[], &settings).unwrap_or_else(|e| panic!("{e}"));
         let groups: Vec<Vec<usize>> = outcome.circles.iter().map(|c| c.members.clone()).collect();
-        let violations = circles::validate_circles(&people, &groups, &settings);
+        let violations = circles::validate_circles(&people, &[], &groups, &settings);
         prop_assert!(violations.is_empty(), "{:?}", violations);
         let placed: usize = groups.iter().map(Vec::len).sum();
         prop_assert_eq!(placed + outcome.unplaced.len(), people.len());
