@@ -486,6 +486,8 @@ async fn opening_a_network_lets_those_who_asked_join_and_deactivated_people_cann
         StatusCode::SEE_OTHER
     );
     assert_eq!(eve.post(app.at("/n/eas/join")).send().await.unwrap().headers()["location"], "/n/eas?notice=requested");
+    let settings = body(admin.get(app.at("/n/eas/settings")).send().await.unwrap()).await;
+    assert!(settings.contains("1 request to join is waiting: opening the network"), "said before saving: {settings}");
     let hidden = [("name", "Network eas"), ("description", "About us"), ("visibility", "invitation_only")];
     let r = admin.post(app.at("/n/eas/settings")).form(&hidden).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/n/eas?notice=saved-requests-closed");

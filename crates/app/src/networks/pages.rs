@@ -173,6 +173,8 @@ struct FormPage {
     description: String,
     visibility: String,
     visibilities: Vec<(&'static str, &'static str)>,
+    /// Requests to join waiting, which a change of who can join decides (see `super::update`).
+    requests_waiting: usize,
 }
 
 fn visibilities() -> Vec<(&'static str, &'static str)> {
@@ -216,6 +218,7 @@ async fn new_form(s: Signed) -> Result<Response> {
         description: String::new(),
         visibility: "open".into(),
         visibilities: visibilities(),
+        requests_waiting: 0,
     })
 }
 
@@ -234,6 +237,7 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<NetworkF
                 description: f.description,
                 visibility: f.visibility,
                 visibilities: visibilities(),
+                requests_waiting: 0,
             })
         },
     )
@@ -241,6 +245,7 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<NetworkF
 
 async fn settings_form(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
     let seen = super::load(&state, &s.actor(), &slug, Capability::EditNetwork).await?;
+    let requests_waiting = super::pending(&state, &s.actor(), &seen).await?.requests_waiting;
     let n = seen.network;
     render(&FormPage {
         layout: Layout::for_user("Network settings", &s),
@@ -252,6 +257,7 @@ async fn settings_form(State(state): State<AppState>, s: Signed, Path(slug): Pat
         description: n.description,
         visibility: n.visibility.as_str().into(),
         visibilities: visibilities(),
+        requests_waiting,
     })
 }
 
@@ -284,6 +290,7 @@ async fn settings(
                 description: f.description,
                 visibility: f.visibility,
                 visibilities: visibilities(),
+                requests_waiting: 0,
             })
         },
     )
