@@ -326,6 +326,28 @@ pub fn action_in_words(action: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// An entry's detail as the page shows it: a network's or membership's stored codes in words
+/// ("member → administrator" reads "Member → Administrator", "by_request" "Join by request");
+/// other details as written.
+pub fn detail_in_words(action: &str, detail: &str) -> String {
+    use roundtable_domain::{Role, Visibility};
+    let role = |code: &str| Role::parse(code).map_or_else(|| code.to_owned(), |r| r.label().to_owned());
+    match action {
+        "membership.invited" => role(detail),
+        "membership.role_changed" => match detail.split_once(" → ") {
+            Some((from, to)) => format!("{} → {}", role(from), role(to)),
+            None => detail.to_owned(),
+        },
+        // The visibility first, then what came of it in words.
+        "network.created" | "network.updated" => {
+            let (code, rest) = detail.split_once(';').map_or((detail, ""), |(c, r)| (c, r));
+            let shown = Visibility::parse(code).map_or(code, |v| v.label());
+            format!("{shown}{}{rest}", if rest.is_empty() { "" } else { ";" })
+        }
+        _ => detail.to_owned(),
+    }
+}
+
 pub async fn outbox(state: &AppState, actor: &Actor, page: Page) -> Result<(Vec<outbox::Message>, i64)> {
     require_admin(actor)?;
     Ok(outbox::page(&state.db, page.limit(), page.offset()).await?)
@@ -360,6 +382,24 @@ pub fn redact_links(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stored_codes_in_an_entry_read_as_words() {
+        assert_eq!(
+            super::detail_in_words("membership.role_changed", "member → administrator"),
+            "Member → Administrator"
+        );
+        assert_eq!(super::detail_in_words("membership.invited", "training_coordinator"), "Training Coordinator");
+        assert_eq!(
+            super::detail_in_words(
+                "network.updated",
+                "invitation_only; 1 event that was open to the whole organisation is now for members only"
+            ),
+            "Invitation only; 1 event that was open to the whole organisation is now for members only"
+        );
+        // Other entries' details are people's words and file names: as written.
+        assert_eq!(super::detail_in_words("person.imported", "member open chair"), "member open chair");
+    }
+
     #[test]
     fn single_use_links_are_hidden_from_readers_of_the_outbox() {
         let t = "Open http://x/password/reset/AbC-123_x now\n<a href=\"http://x/invitations/tok\">";

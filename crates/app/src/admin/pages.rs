@@ -336,7 +336,7 @@ async fn audit_log(State(state): State<AppState>, s: Signed, Query(q): Query<Lis
             action: super::action_in_words(&e.action),
             network: e.network_name.unwrap_or_default(),
             subject: e.subject,
-            detail: e.detail,
+            detail: super::detail_in_words(&e.action, &e.detail),
         })
         .collect();
     render(&AuditPage { layout: Layout::for_user("Audit log", &s), rows, pager: Pager::new(page, total, &q.q), q: q.q })
