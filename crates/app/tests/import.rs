@@ -517,6 +517,22 @@ async fn the_pages_walk_through_upload_columns_preview_and_import(d: Dialect) {
     let entry = log.iter().find(|e| e.action == "members.imported").unwrap();
     assert_eq!((entry.actor_name.as_str(), entry.subject.as_str()), ("Ada Admin", "hr.csv"));
     assert!(entry.detail.contains("2 created"));
+    // Someone invited to chair the network stays invited when the file adds them: the role is
+    // theirs to accept, not the import's to give (one invited as a member simply joins).
+    for (email, role) in [("cho@example.org", "chair"), ("dan@example.org", "member")] {
+        let r = admin.post(app.at("/n/eas/invite")).form(&[("email", email), ("role", role)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let invited = "email,name\r\ncho@example.org,Cho Chair\r\ndan@example.org,Dan Member\r\n";
+    assert_eq!(
+        post(&app, &admin, "/admin/import/apply", invited, &[("network", "eas")]).await.status(),
+        StatusCode::OK
+    );
+    for (email, want) in [("cho@example.org", ("chair", "invited")), ("dan@example.org", ("member", "active"))] {
+        let u = user(db, email).await.unwrap();
+        let m = networks::membership(db, eas.id, u.id).await.unwrap().unwrap();
+        assert_eq!((m.role.as_str(), m.status.as_str()), want, "{email}");
+    }
     // A change previewed says what it changes from and to.
     let promoted = "email,name,job_title\r\nann@example.org,Ann Assistant,Senior Executive Assistant\r\n";
     let html = body(post(&app, &admin, "/admin/import/preview", promoted, &[]).await).await;

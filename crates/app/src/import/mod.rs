@@ -933,8 +933,14 @@ fn plan(
     for (a, e) in &snap.supports {
         supports.entry(*a).or_default().push(*e);
     }
-    let active: HashSet<(NetworkId, UserId)> =
-        snap.memberships.iter().filter(|m| m.status == "active").map(|m| (m.network_id, m.user_id)).collect();
+    // Memberships the import leaves as they are: the active, and invitations to an organiser's
+    // role (a Chair invited has not accepted the role; the import would give it unasked).
+    let active: HashSet<(NetworkId, UserId)> = snap
+        .memberships
+        .iter()
+        .filter(|m| m.status == "active" || (m.status == "invited" && m.role != "member"))
+        .map(|m| (m.network_id, m.user_id))
+        .collect();
     let id_of = |email: &str| row_of.get(email).and_then(|&j| ids[j]).or_else(|| holder(email).map(|p| p.id));
     let mut p = Plan::default();
     for (i, r) in records.iter().enumerate() {
