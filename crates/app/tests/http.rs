@@ -885,6 +885,11 @@ async fn self_sign_up_is_limited_to_allowed_domains(d: Dialect) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(r).await.contains("only open to the organisation"));
+    // A public mail service would open sign-up to anyone: refused in words.
+    let r = admin.post(app.at("/admin/domains")).form(&[("domain", "Gmail.com")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("gmail.com is a public email service"));
+    assert!(roundtable_store::org::domains(&app.state.db).await.unwrap().is_empty(), "nothing added");
     admin.post(app.at("/admin/domains")).form(&[("domain", "@Example.org")]).send().await.unwrap();
     let r = c
         .post(app.at("/sign-up"))

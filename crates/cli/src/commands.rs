@@ -206,6 +206,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Match(_) => unreachable!("handled above"),
         Command::Backup { to } => {
             anyhow::ensure!(!to.exists(), "{} already exists; choose a new file", to.display());
+            // SQLite's own words for a missing folder are "unable to open database".
+            let folder = to.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            anyhow::ensure!(
+                folder.is_dir(),
+                "the folder {} does not exist; create it first (mkdir -p {}) or choose another place",
+                folder.display(),
+                folder.display()
+            );
             // Copied as it is: a backup taken before an upgrade must not migrate the database.
             roundtable_app::database_exists(&config)?;
             let db = roundtable_store::Db::connect(&config.database_url()).await.context("opening the database")?;

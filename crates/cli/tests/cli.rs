@@ -212,6 +212,11 @@ fn data_commands_need_the_data_and_keep_standard_output_clean() {
     assert!(out.stdout.starts_with("\u{feff}".as_bytes()), "the CSV starts with its BOM, no log line before it");
     assert!(String::from_utf8_lossy(&out.stdout).contains("zed@example.org"));
     assert!(!out.stderr.is_empty(), "the log went to standard error");
+    // Into a folder not made yet: said in words, not as a database error.
+    let nowhere = dir.path().join("backups").join("rt.db");
+    let out = run(&["backup", "--to", nowhere.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("does not exist; create it first"), "{err}");
     let out = run(&["backup", "--to", backup.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     use std::os::unix::fs::PermissionsExt;

@@ -252,12 +252,50 @@ impl EmailDomain {
         if !ok {
             return Err(FieldError::new("domain", "Enter a domain like example.org."));
         }
+        // Anyone in the world has an address there: allowing it would open sign-up to them.
+        if PUBLIC_MAIL_SERVICES.contains(&s.as_str()) {
+            return Err(FieldError::new(
+                "domain",
+                format!(
+                    "{s} is a public email service: anyone could sign up with it. Allow your organisation's own domains, and invite people who use {s}."
+                ),
+            ));
+        }
         Ok(Self(s))
     }
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
+
+/// Email services anyone can open an address at, never an organisation's own domain.
+const PUBLIC_MAIL_SERVICES: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.com",
+    "yandex.ru",
+    "qq.com",
+    "163.com",
+    "zoho.com",
+];
 
 /// A name for a personal API token, so its owner can tell tokens apart.
 pub fn parse_token_name(raw: &str) -> Result<String, FieldError> {
