@@ -41,13 +41,16 @@ pub enum MatchCommand {
         #[arg(long, value_name = "CSV")]
         past_pairs: Option<PathBuf>,
         /// A previous proposal for this cohort (a matches.csv this command wrote): the new
-        /// proposal keeps as many of its pairs as possible and reports who moved.
+        /// proposal keeps as many of its pairs as possible and reports who moved. Its pins
+        /// (status pinned) and forbidden pairs (forbidden column) hold again, unless --pin or
+        /// --forbid says otherwise; the summary says what was kept.
         #[arg(long, value_name = "CSV")]
         previous: Option<PathBuf>,
         /// Fix a pair, written MENTEE_ID:MENTOR_ID. Repeat for more pins.
         #[arg(long, value_name = "MENTEE:MENTOR")]
         pin: Vec<Pair>,
-        /// Rule out a pair, written MENTEE_ID:MENTOR_ID. Repeat for more.
+        /// Rule out a pair, written MENTEE_ID:MENTOR_ID. Repeat for more. Written into the
+        /// output's forbidden column, so it carries over with --previous.
         #[arg(long, value_name = "MENTEE:MENTOR")]
         forbid: Vec<Pair>,
         /// Fairness first: make the lowest match score as high as possible, then the total.
@@ -168,12 +171,18 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
                 org_chart,
                 past_pairs: pairs(past_pairs.as_deref())?,
             };
+            let previous = match &previous {
+                Some(p) => csv_input::parse_previous(open(p)?, &label(p))?,
+                None => csv_input::PreviousProposal::default(),
+            };
             let options = MentoringOptions {
                 weights: settings.mentoring,
                 fairness,
                 pins: pin,
                 forbids: forbid,
-                previous: pairs(previous.as_deref())?,
+                previous: previous.pairs,
+                previous_pins: previous.pins,
+                previous_forbids: previous.forbids,
             };
             let spinner = indicatif::ProgressBar::new_spinner();
             spinner.set_message(format!(

@@ -43,8 +43,9 @@ pub struct Circle {
     pub members: Vec<usize>,
     /// The most experienced willing member.
     pub facilitator: Option<usize>,
-    /// Why that facilitator, or who to ask when nobody volunteered.
-    pub facilitator_note: String,
+    /// For the coordinator only: why that facilitator (their tenure), or whom to ask when
+    /// nobody volunteered. What members may read is written by `csv_output` (`note`).
+    pub coordinator_note: String,
     /// Average number of threads a pair of members shares.
     pub shared_threads: f64,
     /// The threads most members share, e.g. "function Finance (5 of 7)".
@@ -664,7 +665,7 @@ fn describe_circle(people: &[CirclePerson], mut members: Vec<usize>, t: &ThreadT
         .copied()
         .filter(|&m| people[m].willing_to_facilitate)
         .max_by(|&a, &b| experience_order(people, a, b));
-    let (facilitator, facilitator_note) = match willing {
+    let (facilitator, coordinator_note) = match willing {
         Some(f) => (Some(f), format!("most experienced volunteer ({} years)", people[f].years_experience)),
         None => {
             let ask = members.iter().copied().max_by(|&a, &b| experience_order(people, a, b));
@@ -672,7 +673,7 @@ fn describe_circle(people: &[CirclePerson], mut members: Vec<usize>, t: &ThreadT
             (None, format!("nobody volunteered; ask {who}, the most experienced member"))
         }
     };
-    Circle { members, facilitator, facilitator_note, shared_threads, common_threads }
+    Circle { members, facilitator, coordinator_note, shared_threads, common_threads }
 }
 
 /// More years first, then higher level, then earlier in the input.
@@ -893,7 +894,7 @@ mod tests {
         people[2].willing_to_facilitate = false;
         let o = form(&people, &settings(4, 4));
         assert_eq!(o.circles[0].facilitator, None);
-        assert!(o.circles[0].facilitator_note.contains("ask P3"), "{}", o.circles[0].facilitator_note);
+        assert!(o.circles[0].coordinator_note.contains("ask P3"), "{}", o.circles[0].coordinator_note);
     }
 
     #[test]

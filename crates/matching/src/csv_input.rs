@@ -182,9 +182,11 @@ pub(crate) fn parse_mentees(
     let mut lines = Vec::new();
     sheet.warn_unknown_columns(warnings);
     let mut people = Register::default();
+    let mut no_email = NoEmail::default();
     sheet.for_each_row(|row| {
         let profile = parse_profile(row, &cols)?;
         people.register(&profile.id, &profile.email, row.line, file)?;
+        no_email.check(&profile.id, &profile.email, row.line);
         lines.push((row.line, prefs.map_or(0, |c| c + 1)));
         out.push(Mentee {
             profile,
@@ -195,6 +197,7 @@ pub(crate) fn parse_mentees(
         Ok(())
     })?;
     non_empty(&out, file, "mentee")?;
+    no_email.warn(file, cols.email.is_some(), warnings);
     Ok((out, lines))
 }
 
@@ -215,9 +218,11 @@ pub(crate) fn parse_mentors(
     let mut lines = Vec::new();
     sheet.warn_unknown_columns(warnings);
     let mut people = Register::default();
+    let mut no_email = NoEmail::default();
     sheet.for_each_row(|row| {
         let profile = parse_profile(row, &cols)?;
         people.register(&profile.id, &profile.email, row.line, file)?;
+        no_email.check(&profile.id, &profile.email, row.line);
         lines.push((row.line, prefs.map_or(0, |c| c + 1)));
         out.push(Mentor {
             profile,
@@ -233,6 +238,7 @@ pub(crate) fn parse_mentors(
         Ok(())
     })?;
     non_empty(&out, file, "mentor")?;
+    no_email.warn(file, cols.email.is_some(), warnings);
     Ok((out, lines))
 }
 
@@ -248,6 +254,43 @@ pub fn parse_pairs(reader: impl Read, file: &str) -> Result<Vec<Pair>, InputErro
         let r = row.text(Some(mentor));
         if !r.is_empty() {
             out.push(Pair::new(e, r));
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// A previous proposal read back: its pairs, the pairs the organiser had pinned (rows with
+/// status `pinned`) and the pairs they had ruled out (the `forbidden` column: the mentor ids
+/// ruled out for that row's mentee). See [`crate::mentoring::MentoringOptions`] for how pins
+/// and forbids carry over.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PreviousProposal {
+    pub pairs: Vec<Pair>,
+    pub pins: Vec<Pair>,
+    pub forbids: Vec<Pair>,
+}
+
+/// Parses a previous proposal (`--previous`): a `matches.csv` this crate wrote, or any file
+/// of `mentee_id,mentor_id` pairs. `status` and `forbidden` are read when present.
+pub fn parse_previous(reader: impl Read, file: &str) -> Result<PreviousProposal, InputError> {
+    let mut sheet = Sheet::new(reader, file)?;
+    let mentee = sheet.required(&["mentee_id", "mentee"])?;
+    let mentor = sheet.required(&["mentor_id", "mentor"])?;
+    let status = sheet.column(&["status"]);
+    let forbidden = sheet.column(&["forbidden"]);
+    let mut out = PreviousProposal::default();
+    sheet.for_each_row(|row| {
+        let e = row.required(mentee, "the mentee's id")?;
+        let r = row.text(Some(mentor));
+        for f in row.list(forbidden) {
+            out.forbids.push(Pair::new(&e, f));
+        }
+        if !r.is_empty() {
+            if row.text(status).eq_ignore_ascii_case("pinned") {
+                out.pins.push(Pair::new(&e, &r));
+            }
+            out.pairs.push(Pair::new(e, r));
         }
         Ok(())
     })?;
@@ -288,6 +331,7 @@ pub fn parse_coffee_members(
     sheet.warn_unknown_columns(warnings);
     let mut out = Vec::new();
     let mut people = Register::default();
+    let mut no_email = NoEmail::default();
     sheet.for_each_row(|row| {
         let member = CoffeeMember {
             id: row.required(id, "an id, such as c001")?,
@@ -300,10 +344,15 @@ pub fn parse_coffee_members(
             skip: row.yes_no(skip, false)?,
         };
         people.register(&member.id, &member.email, row.line, file)?;
+        // Members who opted out get no letter anyway.
+        if member.opted_in {
+            no_email.check(&member.id, &member.email, row.line);
+        }
         out.push(member);
         Ok(())
     })?;
     non_empty(&out, file, "member")?;
+    no_email.warn(file, email.is_some(), warnings);
     Ok(out)
 }
 
@@ -344,15 +393,13 @@ pub fn parse_coffee_history(
         .filter(|m| !m.email.trim().is_empty())
         .map(|m| (m.email.trim().to_lowercase(), m.id.as_str()))
         .collect();
-    // Unknown id → (lines, the member matched by email).
-    let mut unknown: Vec<(String, Vec<u64>, Option<String>)> = Vec::new();
-    let mut note = |id: &str, line: u64, matched: Option<&str>| match unknown
-        .iter_mut()
-        .find(|(u, _, m)| u == id && m.as_deref() == matched)
-    {
-        Some((_, lines, _)) => lines.push(line),
-        None => unknown.push((id.to_owned(), vec![line], matched.map(str::to_owned))),
-    };
+    // Unknown id → (lines, what its email cell gave).
+    let mut unknown: Vec<(String, Vec<u64>, ByEmail)> = Vec::new();
+    let mut note =
+        |id: &str, line: u64, found: ByEmail| match unknown.iter_mut().find(|(u, _, f)| u == id && *f == found) {
+            Some((_, lines, _)) => lines.push(line),
+            None => unknown.push((id.to_owned(), vec![line], found)),
+        };
     let mut out: Vec<PastGroup> = Vec::new();
     let mut group_at: HashMap<(u32, String), usize> = HashMap::new();
     sheet.for_each_row(|row| {
@@ -366,10 +413,20 @@ pub fn parse_coffee_history(
             let g = row.text(group);
             if !id.is_empty() && g.parse::<u32>().is_ok() {
                 if !known.contains_key(id.as_str()) {
-                    let matched = by_email.get(&row.text(email).to_lowercase()).copied();
-                    note(&id, row.line, matched);
+                    let cell = row.text(email).to_lowercase();
+                    let found = match by_email.get(&cell) {
+                        _ if email.is_none() => ByEmail::NoColumn,
+                        _ if cell.is_empty() => ByEmail::EmptyCell,
+                        Some(m) => ByEmail::Member((*m).to_owned()),
+                        None => ByEmail::Unknown,
+                    };
+                    let matched = match &found {
+                        ByEmail::Member(m) => Some(m.clone()),
+                        _ => None,
+                    };
+                    note(&id, row.line, found);
                     if let Some(m) = matched {
-                        id = m.to_owned();
+                        id = m;
                     }
                 }
                 let at = *group_at.entry((r, g)).or_insert_with(|| {
@@ -385,7 +442,7 @@ pub fn parse_coffee_history(
             None => [a, b, c].into_iter().map(|col| row.text(col)).filter(|s| !s.is_empty()).collect(),
         };
         for id in ids.iter().filter(|id| !known.contains_key(id.as_str())) {
-            note(id, row.line, None);
+            note(id, row.line, ByEmail::NoColumn);
         }
         out.push(PastGroup { round: r, members: ids });
         Ok(())
@@ -393,20 +450,35 @@ pub fn parse_coffee_history(
     for (id, lines, matched) in unknown {
         let lines: Vec<String> = lines.iter().map(u64::to_string).collect();
         let at = format!("{file} line{} {}", if lines.len() == 1 { "" } else { "s" }, lines.join(", "));
+        let cannot = format!(
+            "member id \"{id}\" ({at}) is not in {members_file}, so those meetings cannot be avoided. \
+             Check the id (a spreadsheet may have dropped a leading zero: c3 for c03)"
+        );
         warnings.push(match matched {
-            Some(m) => format!(
+            ByEmail::Member(m) => format!(
                 "member id \"{id}\" ({at}) is not in {members_file}; its email belongs to {m}, so \
                  those meetings count as {m}'s. Correct the id if that is wrong."
             ),
-            None => format!(
-                "member id \"{id}\" ({at}) is not in {members_file}, so those meetings cannot be \
-                 avoided. Check the id (a spreadsheet may have dropped a leading zero: c3 for c03), \
-                 or add an email column to the history."
-            ),
+            ByEmail::NoColumn => format!("{cannot}, or add an email column to the history."),
+            ByEmail::EmptyCell => format!("{cannot}, or fill in the empty email cell."),
+            ByEmail::Unknown => format!("{cannot}; its email is not in {members_file} either."),
         });
     }
     out.retain(|g| g.members.len() >= 2);
     Ok(out)
+}
+
+/// What the email cell of a history row with an unknown id gave.
+#[derive(Clone, Debug, PartialEq)]
+enum ByEmail {
+    /// The member with that email.
+    Member(String),
+    /// The history has no email column (or is in an older form without one).
+    NoColumn,
+    /// The column is there, but this row's cell is empty.
+    EmptyCell,
+    /// An email no member has.
+    Unknown,
 }
 
 /// Parses people for peer-learning circles. Empty `willing_to_facilitate` means no. A
@@ -433,6 +505,7 @@ pub fn parse_circle_people(
     let mut out = Vec::new();
     let mut lines = Vec::new();
     let mut people = Register::default();
+    let mut no_email = NoEmail::default();
     sheet.for_each_row(|row| {
         let person = CirclePerson {
             id: row.required(id, "an id, such as p001")?,
@@ -447,11 +520,13 @@ pub fn parse_circle_people(
             willing_to_facilitate: row.yes_no(willing, false)?,
         };
         people.register(&person.id, &person.email, row.line, file)?;
+        no_email.check(&person.id, &person.email, row.line);
         lines.push(row.line);
         out.push(person);
         Ok(())
     })?;
     non_empty(&out, file, "person")?;
+    no_email.warn(file, email.is_some(), warnings);
     let known: HashMap<&str, ()> = out
         .iter()
         .map(|p| p.id.as_str())
@@ -478,6 +553,39 @@ pub fn parse_circle_people(
         ));
     }
     Ok(out)
+}
+
+/// Rows of one people file with an empty email: they get no letter, and the letters of their
+/// partners (mentor, mentees, coffee partners, circle members) cannot give their address.
+#[derive(Default)]
+struct NoEmail {
+    rows: Vec<String>,
+}
+
+impl NoEmail {
+    fn check(&mut self, id: &str, email: &str, line: u64) {
+        if email.trim().is_empty() {
+            self.rows.push(format!("line {line} ({id})"));
+        }
+    }
+
+    /// One warning for the whole file, naming the first ten rows.
+    fn warn(self, file: &str, has_column: bool, warnings: &mut Vec<String>) {
+        const CONSEQUENCE: &str = "they get no letter, and partners' letters cannot give an address";
+        if self.rows.is_empty() {
+            return;
+        }
+        if !has_column {
+            warnings.push(format!("{file} has no email column: {CONSEQUENCE}. Add an email column."));
+            return;
+        }
+        let more = self.rows.len().saturating_sub(10);
+        let mut list = self.rows[..self.rows.len() - more].join(", ");
+        if more > 0 {
+            list.push_str(&format!(" and {more} more"));
+        }
+        warnings.push(format!("{file}: no email on {list}: {CONSEQUENCE}. Fill in their email."));
+    }
 }
 
 fn non_empty<T>(items: &[T], file: &str, what: &str) -> Result<(), InputError> {
@@ -1065,6 +1173,9 @@ mod tests {
             "{}",
             warnings[1]
         );
+        // The email column is there but c9's cell is empty: the warning says so.
+        assert!(warnings[1].ends_with(", or fill in the empty email cell."), "{}", warnings[1]);
+        assert!(!warnings[1].contains("add an email column"), "{}", warnings[1]);
         // The older forms have no email: the unknown id is named all the same.
         let mut warnings = Vec::new();
         let r = parse_coffee_history(
@@ -1076,6 +1187,7 @@ mod tests {
         );
         assert!(r.is_ok());
         assert!(warnings.len() == 1 && warnings[0].contains("\"c3\""), "{warnings:?}");
+        assert!(warnings[0].ends_with(", or add an email column to the history."), "{warnings:?}");
     }
 
     #[test]
@@ -1118,7 +1230,7 @@ mod tests {
 
     #[test]
     fn an_unknown_manager_in_the_circles_file_is_warned_about_unless_the_org_chart_has_them() {
-        let text = "id,manager_id\np1,vp\np2,p1\n";
+        let text = "id,email,manager_id\np1,a@x,vp\np2,b@x,p1\n";
         let mut warnings = Vec::new();
         assert!(parse_circle_people(text.as_bytes(), "people.csv", &[], &mut warnings).is_ok());
         assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -1127,6 +1239,33 @@ mod tests {
         let org = [("vp".to_owned(), Some("ceo".to_owned()))];
         assert!(parse_circle_people(text.as_bytes(), "people.csv", &org, &mut warnings).is_ok());
         assert_eq!(warnings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn rows_without_an_email_get_one_warning_per_file_naming_them() {
+        let mut warnings = Vec::new();
+        let mentees = "id,email\ne1,a@x\ne2,\ne3,\n";
+        let r =
+            read_mentoring(mentees.as_bytes(), "mentees.csv", MENTORS.as_bytes(), "mentors.csv", &[], &mut warnings);
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(
+            warnings,
+            [
+                "mentees.csv: no email on line 3 (e2), line 4 (e3): they get no letter, and partners' \
+                 letters cannot give an address. Fill in their email.",
+                "mentors.csv has no email column: they get no letter, and partners' letters cannot \
+                 give an address. Add an email column."
+            ]
+        );
+        // Coffee: a member who opted out gets no letter anyway, so only c2 is named.
+        let mut warnings = Vec::new();
+        let members = "id,email,opted_in\nc1,,no\nc2,,yes\nc3,c@x,yes\n";
+        assert!(parse_coffee_members(members.as_bytes(), "m.csv", &mut warnings).is_ok());
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("m.csv: no email on line 3 (c2): they get no letter"), "{warnings:?}");
+        let mut warnings = Vec::new();
+        assert!(parse_circle_people("id,email\np1,\np2,b@x\n".as_bytes(), "p.csv", &[], &mut warnings).is_ok());
+        assert!(warnings.len() == 1 && warnings[0].starts_with("p.csv: no email on line 2 (p1)"), "{warnings:?}");
     }
 
     #[test]
@@ -1157,9 +1296,10 @@ mod tests {
     #[test]
     fn unknown_columns_and_unknown_managers_are_warned_about_once() {
         let mut warnings = Vec::new();
-        let text = "id,skils_wanted,Notes,manager_id\ne1,Excel,,x9\ne2,,,ceo\ne3,,,e1\n";
+        let text = "id,email,skils_wanted,Notes,manager_id\ne1,a@x,Excel,,x9\ne2,b@x,,,ceo\ne3,c@x,,,e1\n";
         let org = [("ceo".to_owned(), None)];
-        let r = read_mentoring(text.as_bytes(), "mentees.csv", MENTORS.as_bytes(), "mentors.csv", &org, &mut warnings);
+        let mentors = "id,email,capacity\nm1,m@x,2\n";
+        let r = read_mentoring(text.as_bytes(), "mentees.csv", mentors.as_bytes(), "mentors.csv", &org, &mut warnings);
         assert!(r.is_ok(), "{r:?}");
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert_eq!(

@@ -94,9 +94,11 @@ fn two_decimals(x: f64) -> String {
 
 /// One row per mentee: matched rows with the score, one column per criterion (points) and
 /// the explanation; unmatched rows with the reason. Only `preference_note` may be sent to the
-/// mentee: it says which of their own choices they got, or for an unmatched mentee that the
-/// coordinator will be in touch ([`UNMATCHED_NOTE`]). `explanation`, `coordinator_note` and
-/// `change` name other people, constraints and scores, and stay with the organiser.
+/// mentee: it says which of their own choices they got, or for an unmatched mentee that we
+/// will be in touch ([`UNMATCHED_NOTE`]). `explanation`, `coordinator_note`, `change` and
+/// `forbidden` name other people, constraints and scores, and stay with the organiser.
+/// `status` (`pinned`) and `forbidden` (mentor ids the organiser ruled out for this mentee)
+/// make the file carry pins and forbids over when read back as `--previous`.
 pub fn write_mentoring(
     outcome: &MentoringOutcome,
     input: &MentoringInput,
@@ -106,7 +108,7 @@ pub fn write_mentoring(
     let mut header =
         vec!["status", "mentee_id", "mentee_name", "mentee_email", "mentor_id", "mentor_name", "mentor_email", "score"];
     header.extend(Criterion::ALL.iter().map(|c| c.key()));
-    header.extend(["explanation", "preference_note", "coordinator_note", "change"]);
+    header.extend(["explanation", "preference_note", "coordinator_note", "change", "forbidden"]);
     let mut numeric = vec!["score"];
     numeric.extend(Criterion::ALL.iter().map(|c| c.key()));
     let mut w = Table::new(out, separator, &header, &numeric)?;
@@ -123,6 +125,11 @@ pub fn write_mentoring(
     };
     let moves: HashMap<&str, &Move> = outcome.moves.iter().map(|m| (m.mentee_id.as_str(), m)).collect();
     let change = |id: &str| moves.get(id).map_or(String::new(), |m| m.describe());
+    let forbidden = |id: &str| {
+        let ids: Vec<&str> =
+            outcome.forbidden_pairs.iter().filter(|p| p.mentee == id).map(|p| p.mentor.as_str()).collect();
+        ids.join("; ")
+    };
     for m in &outcome.matches {
         let mut row = vec![if m.pinned { "pinned" } else { "matched" }.to_owned(), m.mentee_id.clone()];
         row.extend(name_email(&m.mentee_id));
@@ -134,6 +141,7 @@ pub fn write_mentoring(
         row.push(m.preference_note.clone().unwrap_or_default());
         row.push(m.coordinator_note.clone().unwrap_or_default());
         row.push(change(&m.mentee_id));
+        row.push(forbidden(&m.mentee_id));
         w.row(&row)?;
     }
     for u in &outcome.unmatched {
@@ -144,6 +152,7 @@ pub fn write_mentoring(
         row.push(u.explanation.clone());
         row.extend([UNMATCHED_NOTE.to_owned(), String::new()]);
         row.push(change(&u.mentee_id));
+        row.push(forbidden(&u.mentee_id));
         w.row(&row)?;
     }
     w.finish()
@@ -245,7 +254,12 @@ pub fn write_coffee(
 
 /// One row per person: their circle, the other members (packed as `Name <email>` in
 /// `other_members`, and as plain `other_names` and `other_emails` for a mail merge) and the
-/// suggested facilitator; then one row per person left unplaced, with why in `note`.
+/// suggested facilitator; then one row per person left unplaced.
+///
+/// Two audiences: `note` may go to the member ("Facilitator: Umar Becker", "You are the
+/// facilitator.", or for someone unplaced [`UNPLACED_NOTE`]); `coordinator_note` (the
+/// facilitator's tenure, whom to ask when nobody volunteered, why someone is unplaced) and
+/// `common_threads` (levels and functions with counts) are for the coordinator only.
 pub fn write_circles(
     outcome: &CirclesOutcome,
     people: &[CirclePerson],
@@ -265,6 +279,7 @@ pub fn write_circles(
         "facilitator_name",
         "facilitator_email",
         "note",
+        "coordinator_note",
         "shared_threads",
         "common_threads",
     ];
@@ -289,7 +304,8 @@ pub fn write_circles(
                 fid.clone(),
                 fname.clone(),
                 femail.clone(),
-                circle.facilitator_note.clone(),
+                member_note(circle.facilitator, m, &fname, &fid),
+                circle.coordinator_note.clone(),
                 two_decimals(circle.shared_threads),
                 circle.common_threads.join("; "),
             ])?;
@@ -299,16 +315,29 @@ pub fn write_circles(
         let mut row = vec!["unplaced".to_owned(), String::new()];
         row.extend([people[*p].id.clone(), people[*p].name.clone(), people[*p].email.clone()]);
         row.extend([String::new(), String::new(), String::new(), String::new(), String::new(), String::new()]);
-        row.extend([why.clone(), String::new(), String::new()]);
+        row.extend([UNPLACED_NOTE.to_owned(), why.clone(), String::new(), String::new()]);
         w.row(&row)?;
     }
     w.finish()
 }
 
+/// The `note` fit to send to someone left out of every circle: the reason names other
+/// people (a reporting line), so it stays in `coordinator_note`.
+pub const UNPLACED_NOTE: &str = "We could not place you in a circle this time; we will be in touch.";
+
+/// The circle `note` for member `m`: who facilitates, in words fit for the member.
+fn member_note(facilitator: Option<usize>, m: usize, name: &str, id: &str) -> String {
+    match facilitator {
+        Some(f) if f == m => "You are the facilitator.".to_owned(),
+        Some(_) => format!("Facilitator: {}", if name.is_empty() { id } else { name }),
+        None => "Your circle's facilitator will be confirmed soon.".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mentoring::{Mentee, Mentor, MentoringOptions, match_mentoring};
+    use crate::mentoring::{Mentee, Mentor, MentoringOptions, Pair, match_mentoring};
     use crate::weights::Settings;
 
     fn member(id: &str, name: &str, email: &str) -> CoffeeMember {
@@ -356,6 +385,9 @@ mod tests {
         assert_eq!(neutralise("'=1+1"), "''=1+1");
         assert_eq!(neutralise("\tx"), "'\tx");
         assert_eq!(neutralise("Ana"), "Ana");
+        // A `; `-list is guarded at its start only: that is all a spreadsheet runs.
+        assert_eq!(neutralise("-Bo; Ana"), "'-Bo; Ana");
+        assert_eq!(neutralise("Ana; -Bo"), "Ana; -Bo");
 
         // A numeric column keeps a negative number as a number; a text column does not.
         let mut out = Vec::new();
@@ -417,6 +449,82 @@ mod tests {
         let unmatched = rows.iter().find(|r| r["status"] == "unmatched").cloned().unwrap_or_default();
         assert_eq!(unmatched["preference_note"], UNMATCHED_NOTE);
         assert!(unmatched["explanation"].contains("Cy"), "{}", unmatched["explanation"]);
+    }
+
+    #[test]
+    fn pins_and_forbids_written_in_the_output_carry_over_when_it_is_read_back_as_previous() {
+        let profile = |id: &str| Profile { id: id.to_owned(), name: id.to_uppercase(), ..Profile::default() };
+        let input = MentoringInput {
+            mentees: ["e1", "e2", "e3"].map(|id| Mentee { profile: profile(id), ..Mentee::default() }).to_vec(),
+            mentors: ["m1", "m2", "m3"]
+                .map(|id| Mentor { profile: profile(id), capacity: 1, ..Mentor::default() })
+                .to_vec(),
+            ..MentoringInput::default()
+        };
+        let first = MentoringOptions {
+            pins: vec![Pair::new("e1", "m3")],
+            forbids: vec![Pair::new("e2", "m1"), Pair::new("e2", "m2")],
+            ..MentoringOptions::default()
+        };
+        let outcome = match_mentoring(&input, &first).unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        write_mentoring(&outcome, &input, b';', &mut out).unwrap_or_else(|e| panic!("{e}"));
+        let table = rows(&String::from_utf8(out.clone()).unwrap_or_default(), b';');
+        let e2 = table.iter().find(|r| r["mentee_id"] == "e2").cloned().unwrap_or_default();
+        assert_eq!((e2["status"].as_str(), e2["forbidden"].as_str()), ("unmatched", "m1; m2"));
+
+        // Read back with nothing on the command line: the pin and both forbids hold again.
+        let previous =
+            crate::csv_input::parse_previous(out.as_slice(), "matches.csv").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(previous.pins, [Pair::new("e1", "m3")]);
+        assert_eq!(previous.forbids, [Pair::new("e2", "m1"), Pair::new("e2", "m2")]);
+        let again = MentoringOptions {
+            previous: previous.pairs,
+            previous_pins: previous.pins,
+            previous_forbids: previous.forbids,
+            ..MentoringOptions::default()
+        };
+        let outcome = match_mentoring(&input, &again).unwrap_or_else(|e| panic!("{e}"));
+        assert!(outcome.moves.is_empty(), "{:?}", outcome.moves);
+        assert!(outcome.matches.iter().any(|m| m.mentee_id == "e1" && m.mentor_id == "m3" && m.pinned));
+        assert_eq!(outcome.unmatched.len(), 1);
+        let summary = outcome.summary();
+        assert!(summary.contains("Kept 1 pin from the previous file (e1:m3)."), "{summary}");
+        assert!(summary.contains("Kept 2 forbidden pairs from the previous file (e2:m1, e2:m2)."), "{summary}");
+    }
+
+    #[test]
+    fn the_circle_note_is_fit_for_members_and_tenure_and_reasons_go_to_the_coordinator() {
+        let person = |i: u32| CirclePerson {
+            id: format!("p{i}"),
+            name: format!("P{i}"),
+            email: format!("p{i}@x.org"),
+            years_experience: i,
+            willing_to_facilitate: i == 3,
+            // p6 manages everyone else, so no circle can hold them.
+            manager_id: (i != 6).then(|| "p6".to_owned()),
+            ..CirclePerson::default()
+        };
+        let people: Vec<CirclePerson> = (0..7).map(person).collect();
+        let settings = crate::weights::CircleSettings { min_size: 3, max_size: 4 };
+        let outcome = crate::circles::form_circles(&people, &[], &settings).unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        write_circles(&outcome, &people, b',', &mut out).unwrap_or_else(|e| panic!("{e}"));
+        let table = rows(&String::from_utf8(out).unwrap_or_default(), b',');
+        let row = |id: &str| table.iter().find(|r| r["member_id"] == id).cloned().unwrap_or_default();
+        assert_eq!(row("p3")["note"], "You are the facilitator.");
+        assert!(row("p3")["coordinator_note"].contains("3 years"), "{}", row("p3")["coordinator_note"]);
+        for r in table.iter().filter(|r| r["circle"] != "unplaced" && r["member_id"] != "p3") {
+            let expected = if r["facilitator_id"] == "p3" {
+                "Facilitator: P3"
+            } else {
+                assert!(r["coordinator_note"].starts_with("nobody volunteered; ask"), "{}", r["coordinator_note"]);
+                "Your circle's facilitator will be confirmed soon."
+            };
+            assert_eq!(r["note"], expected);
+        }
+        assert_eq!(row("p6")["note"], UNPLACED_NOTE);
+        assert!(row("p6")["coordinator_note"].contains("reporting line"), "{}", row("p6")["coordinator_note"]);
     }
 
     #[test]

@@ -121,6 +121,14 @@ pub struct MentoringOptions {
     pub forbids: Vec<Pair>,
     /// The previous proposal for this cohort; the new one keeps as much of it as it can.
     pub previous: Vec<Pair>,
+    /// Pins recorded in the previous proposal (its rows with status `pinned`): pinned again,
+    /// unless `forbids` names the same pair (the forbid wins) or `pins` fixes the mentee
+    /// elsewhere. One that no longer fits (a hard constraint, a full mentor, someone who has
+    /// left) is dropped. Every decision is reported in [`MentoringOutcome::carried_over`].
+    pub previous_pins: Vec<Pair>,
+    /// Pairs ruled out in the previous proposal (its `forbidden` column): ruled out again,
+    /// unless `pins` names the same pair (the pin wins).
+    pub previous_forbids: Vec<Pair>,
 }
 
 /// A hard constraint that rules a pair out.
@@ -180,8 +188,10 @@ pub struct Match {
     pub pinned: bool,
     /// Why this pair, in words.
     pub explanation: String,
-    /// For a mentee who ranked mentors but did not get their first choice: which of their
-    /// choices they got, fit to send to that mentee. It never says why: no constraint (a
+    /// For a mentee who ranked mentors: which of their choices they got, fit to send to that
+    /// mentee right after "You are matched with {mentor_name}." ("They were your first
+    /// choice.", "This is your 2nd choice: your first could not be arranged this time.",
+    /// "They were not among your choices this time."). It never says why: no constraint (a
     /// mentor's exclusion is private), no other person's name, no score.
     pub preference_note: Option<String>,
     /// For the organiser only: why the mentee did not get their first choice (the
@@ -208,9 +218,9 @@ pub struct Unmatched {
     pub explanation: String,
 }
 
-/// The note fit to send to a mentee left without a mentor: the reasons name other people, so
-/// the mentee hears only that the coordinator will follow up.
-pub const UNMATCHED_NOTE: &str = "No mentor could be matched this time; the coordinator will be in touch.";
+/// The note fit to send to a mentee left without a mentor, written to them: the reasons name
+/// other people, so the mentee hears only that we will follow up.
+pub const UNMATCHED_NOTE: &str = "We could not match you with a mentor this time; we will be in touch.";
 
 /// A mentee whose mentor changed against the previous proposal.
 #[derive(Clone, Debug, PartialEq)]
@@ -253,6 +263,13 @@ pub struct MentoringOutcome {
     /// (mentee id, mentor id) of people in both files (same id or email): never matched to
     /// themselves.
     pub same_person: Vec<(String, String)>,
+    /// Every pair the organiser ruled out, from `forbids` and carried over from the previous
+    /// proposal, in that order: written to the output (`forbidden` column) so that the next
+    /// re-solve rules them out again.
+    pub forbidden_pairs: Vec<Pair>,
+    /// What happened to the pins and forbids of the previous proposal, one sentence each
+    /// ("Kept 1 pin from the previous file (e11:m02)."), for the summary.
+    pub carried_over: Vec<String>,
 }
 
 impl MentoringOutcome {
@@ -276,6 +293,10 @@ impl MentoringOutcome {
                 "\nMentee {mentee} and mentor {mentor} are the same person (same id or email in both \
                  files), so they are never matched to each other."
             ));
+        }
+        for line in &self.carried_over {
+            s.push('\n');
+            s.push_str(line);
         }
         if !self.moves.is_empty() {
             let lost = self.moves.iter().filter(|m| m.from.is_some() && m.to.is_none()).count();
@@ -547,6 +568,10 @@ struct Prepared<'a> {
     mentor_person: Vec<usize>,
     past: HashSet<(&'a str, &'a str)>,
     organiser_forbids: HashSet<(&'a str, &'a str)>,
+    /// Organiser forbids in force: `forbids`, then those carried from the previous proposal.
+    forbid_list: Vec<&'a Pair>,
+    /// Sentences about the previous proposal's pins and forbids, for the summary.
+    carried: Vec<String>,
 }
 
 impl<'a> Prepared<'a> {
@@ -670,9 +695,59 @@ impl<'a> Prepared<'a> {
             }
         };
         let mut organiser_forbids = HashSet::new();
+        let mut forbid_list: Vec<&Pair> = Vec::new();
         for p in &options.forbids {
             check_override(p, "forbidden pair")?;
-            organiser_forbids.insert((p.mentee.as_str(), p.mentor.as_str()));
+            if organiser_forbids.insert((p.mentee.as_str(), p.mentor.as_str())) {
+                forbid_list.push(p);
+            }
+        }
+        // The previous proposal's forbids and pins carry over; what the organiser says on
+        // this run wins, and every decision is reported.
+        let known =
+            |p: &Pair| mentee_index.contains_key(p.mentee.as_str()) && mentor_index.contains_key(p.mentor.as_str());
+        let mut carried = Vec::new();
+        let mut kept_forbids = Vec::new();
+        for p in &options.previous_forbids {
+            if organiser_forbids.contains(&(p.mentee.as_str(), p.mentor.as_str())) {
+                continue;
+            }
+            if !known(p) {
+                carried.push(format!("Dropped the forbidden pair {p} from the previous file: {}.", gone(p)));
+            } else if options.pins.contains(p) {
+                carried.push(format!("--pin {p} lifts the forbid on that pair from the previous file."));
+            } else {
+                organiser_forbids.insert((p.mentee.as_str(), p.mentor.as_str()));
+                forbid_list.push(p);
+                kept_forbids.push(p.to_string());
+            }
+        }
+        if !kept_forbids.is_empty() {
+            carried.push(format!(
+                "Kept {} from the previous file ({}).",
+                plural(kept_forbids.len(), "forbidden pair", "forbidden pairs"),
+                kept_forbids.join(", ")
+            ));
+        }
+        let mut carried_pins: Vec<&Pair> = Vec::new();
+        for p in &options.previous_pins {
+            if options.pins.contains(p) || carried_pins.contains(&p) {
+                continue;
+            }
+            if !known(p) {
+                carried.push(format!("Dropped the pin {p} from the previous file: {}.", gone(p)));
+            } else if options.forbids.contains(p) {
+                carried.push(format!("--forbid {p} wins over the pin on that pair from the previous file."));
+            } else if let Some(q) = options.pins.iter().find(|q| q.mentee == p.mentee) {
+                carried.push(format!("--pin {q} replaces the pin {p} from the previous file."));
+            } else if let Some(q) = carried_pins.iter().find(|q| q.mentee == p.mentee) {
+                carried.push(format!(
+                    "Dropped the pin {p} from the previous file: {} is also pinned to {}.",
+                    p.mentee, q.mentor
+                ));
+            } else {
+                carried_pins.push(p);
+            }
         }
 
         // Constraint lists per mentee. Reporting lines come from walking each chain once
@@ -737,7 +812,7 @@ impl<'a> Prepared<'a> {
                 forbidden[e].push((r as u32, Constraint::PastPair));
             }
         }
-        for p in &options.forbids {
+        for p in &forbid_list {
             if let (Some(&e), Some(&r)) = (mentee_index.get(p.mentee.as_str()), mentor_index.get(p.mentor.as_str())) {
                 forbidden[e].push((r as u32, Constraint::ForbiddenByOrganiser));
             }
@@ -774,6 +849,32 @@ impl<'a> Prepared<'a> {
             places[r] -= 1;
             pinned[e] = Some(r);
         }
+        // A pin from the previous file that no longer fits is dropped, not refused: the
+        // organiser did not ask for it on this run.
+        let mut kept_pins = Vec::new();
+        for p in carried_pins {
+            let (e, r) = check_override(p, "pin")?;
+            if let Some(&(_, c)) = forbidden[e].iter().find(|(x, _)| *x as usize == r) {
+                let why = c.describe(&input.mentors[r].profile.name);
+                carried.push(format!("Dropped the pin {p} from the previous file: {why}."));
+            } else if places[r] == 0 {
+                carried.push(format!("Dropped the pin {p} from the previous file: {} has no place left.", p.mentor));
+            } else {
+                places[r] -= 1;
+                pinned[e] = Some(r);
+                kept_pins.push(p.to_string());
+            }
+        }
+        if !kept_pins.is_empty() {
+            carried.insert(
+                0,
+                format!(
+                    "Kept {} from the previous file ({}).",
+                    plural(kept_pins.len(), "pin", "pins"),
+                    kept_pins.join(", ")
+                ),
+            );
+        }
 
         let mut previous = vec![None; n];
         for p in &options.previous {
@@ -804,6 +905,8 @@ impl<'a> Prepared<'a> {
             mentor_person,
             past,
             organiser_forbids,
+            forbid_list,
+            carried,
         })
     }
 
@@ -954,15 +1057,18 @@ impl<'a> Prepared<'a> {
             fairness_floor: floor.map(|f| f as f64 / 100.0),
             certified_size,
             same_person,
+            forbidden_pairs: self.forbid_list.iter().map(|&p| p.clone()).collect(),
+            carried_over: self.carried.clone(),
         }
     }
 
-    /// For a mentee who ranked mentors and did not get the first one: a note fit to send to
-    /// the mentee, and the reason for the organiser. The mentee's note states only facts
-    /// about their own ranking ("Your first choice could not be matched this time. You are
-    /// matched with your 2nd choice."): a constraint may be another person's private wish (a
-    /// mentor's exclusion) or an HR fact, and who took a place is another mentee's business,
-    /// so reasons, names and scores go only to the coordinator note.
+    /// For a mentee who ranked mentors: a note fit to send to the mentee, read after "You are
+    /// matched with {mentor_name}.", and, when they did not get their first choice, the
+    /// reason for the organiser. The mentee's note states only facts about their own ranking
+    /// ("This is your 2nd choice: your first could not be arranged this time."): a constraint
+    /// may be another person's private wish (a mentor's exclusion) or an HR fact, and who
+    /// took a place is another mentee's business, so reasons, names and scores go only to the
+    /// coordinator note.
     fn preference_note(
         &self,
         e: usize,
@@ -973,13 +1079,12 @@ impl<'a> Prepared<'a> {
         let prefs = &self.mentee_pref[e];
         let &first = prefs.first()?;
         if first == got {
-            return None;
+            return Some(("They were your first choice.".to_owned(), None));
         }
-        let got_rank = match prefs.iter().position(|&r| r == got) {
-            Some(i) => format!("You are matched with your {} choice.", ordinal(i + 1)),
-            None => "You are matched with a mentor you did not rank.".to_owned(),
+        let mentee_note = match prefs.iter().position(|&r| r == got) {
+            Some(i) => format!("This is your {} choice: your first could not be arranged this time.", ordinal(i + 1)),
+            None => "They were not among your choices this time.".to_owned(),
         };
-        let mentee_note = format!("Your first choice could not be matched this time. {got_rank}");
         Some((mentee_note, Some(self.first_choice_reason(e, first, got, holders, floor))))
     }
 
@@ -1156,6 +1261,11 @@ impl<'a> Prepared<'a> {
         }
         out
     }
+}
+
+/// Why a pair from the previous file names nobody now.
+fn gone(p: &Pair) -> String {
+    format!("{} or {} is no longer in the files", p.mentee, p.mentor)
 }
 
 /// The same non-empty email, in any case: one person in both files.
@@ -1392,10 +1502,7 @@ mod tests {
         let o = solve(&input, &MentoringOptions::default());
         let e1 = o.matches.iter().find(|m| m.mentee_id == "e1");
         let note = e1.and_then(|m| m.preference_note.clone()).unwrap_or_default();
-        assert_eq!(
-            note,
-            "Your first choice could not be matched this time. You are matched with a mentor you did not rank."
-        );
+        assert_eq!(note, "They were not among your choices this time.");
         let detail = e1.and_then(|m| m.coordinator_note.clone()).unwrap_or_default();
         assert!(detail.starts_with("First choice Name m1 has 1 place and all are taken"), "{detail}");
         assert!(detail.ends_with("Name m1's places went to Name e2 (70)."), "{detail}");
@@ -1422,12 +1529,80 @@ mod tests {
         let e1 = find("e1");
         assert_eq!(
             e1.as_ref().and_then(|m| m.preference_note.as_deref()),
-            Some("Your first choice could not be matched this time. You are matched with your 2nd choice.")
+            Some("This is your 2nd choice: your first could not be arranged this time.")
         );
         let detail = e1.and_then(|m| m.coordinator_note).unwrap_or_default();
         assert_eq!(detail, "First choice Name m1 is ruled out: Name m1 asked not to be matched with them.");
         let e2_note = find("e2").and_then(|m| m.preference_note).unwrap_or_default();
         assert!(!e2_note.contains("Søren") && !e2_note.contains("manager"), "{e2_note}");
+    }
+
+    #[test]
+    fn a_mentee_who_got_their_first_choice_is_told_so_plainly() {
+        let mut e1 = mentee("e1", &["a"]);
+        e1.preferences = vec!["m1".to_owned(), "m2".to_owned()];
+        let input = MentoringInput {
+            mentees: vec![e1],
+            mentors: vec![mentor("m1", &["a"], 1), mentor("m2", &[], 1)],
+            ..MentoringInput::default()
+        };
+        let o = solve(&input, &MentoringOptions::default());
+        assert_eq!(o.matches[0].preference_note.as_deref(), Some("They were your first choice."));
+        assert_eq!(o.matches[0].coordinator_note, None);
+    }
+
+    #[test]
+    fn pins_and_forbids_of_the_previous_proposal_carry_over_and_this_runs_overrides_win() {
+        let input = identical_cohort();
+        let previous = vec![Pair::new("e0", "m2"), Pair::new("e1", "m0"), Pair::new("e2", "m1")];
+        // e0 was pinned to m2, and e1:m1 was forbidden: both hold again without being repeated.
+        let options = MentoringOptions {
+            previous: previous.clone(),
+            previous_pins: vec![Pair::new("e0", "m2")],
+            previous_forbids: vec![Pair::new("e1", "m1")],
+            ..MentoringOptions::default()
+        };
+        let o = solve(&input, &options);
+        assert!(o.matches.iter().any(|m| m.mentee_id == "e0" && m.mentor_id == "m2" && m.pinned));
+        assert_eq!(o.forbidden_pairs, [Pair::new("e1", "m1")]);
+        let summary = o.summary();
+        assert!(summary.contains("\nKept 1 pin from the previous file (e0:m2)."), "{summary}");
+        assert!(summary.contains("\nKept 1 forbidden pair from the previous file (e1:m1)."), "{summary}");
+        let report = explain_pair(&input, &options, "e1", "m1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.constraints, [Constraint::ForbiddenByOrganiser]);
+
+        // A --forbid on the pinned pair wins and says so; a --pin on the forbidden pair lifts it.
+        let options =
+            MentoringOptions { forbids: vec![Pair::new("e0", "m2")], pins: vec![Pair::new("e1", "m1")], ..options };
+        let o = solve(&input, &options);
+        assert!(!pairs(&o).contains(&("e0".into(), "m2".into())));
+        assert!(pairs(&o).contains(&("e1".into(), "m1".into())));
+        assert_eq!(o.forbidden_pairs, [Pair::new("e0", "m2")]);
+        let summary = o.summary();
+        assert!(summary.contains("--forbid e0:m2 wins over the pin on that pair from the previous file."), "{summary}");
+        assert!(summary.contains("--pin e1:m1 lifts the forbid on that pair from the previous file."), "{summary}");
+        assert!(!summary.contains("Kept"), "{summary}");
+    }
+
+    #[test]
+    fn a_previous_pin_that_no_longer_fits_is_dropped_with_the_reason() {
+        let input = MentoringInput { past_pairs: vec![Pair::new("e0", "m2")], ..identical_cohort() };
+        let options = MentoringOptions {
+            previous: vec![Pair::new("e0", "m2")],
+            previous_pins: vec![Pair::new("e0", "m2"), Pair::new("gone", "m1")],
+            ..MentoringOptions::default()
+        };
+        let o = solve(&input, &options);
+        assert_eq!(o.matches.len(), 3);
+        let summary = o.summary();
+        assert!(
+            summary.contains("Dropped the pin e0:m2 from the previous file: Name m2 was their mentor before."),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("Dropped the pin gone:m1 from the previous file: gone or m1 is no longer"),
+            "{summary}"
+        );
     }
 
     #[test]

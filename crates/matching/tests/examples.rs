@@ -61,8 +61,11 @@ fn the_sample_mentoring_files_match_and_write_a_full_report() {
         assert_eq!(text.lines().count(), input.mentees.len() + 1);
 
         // The output reads back as a previous proposal; re-solving then moves nobody.
-        let previous = ok(csv_input::parse_pairs(text.as_bytes(), "matches.csv"));
-        let again = ok(mentoring::match_mentoring(&input, &MentoringOptions { previous, ..options.clone() }));
+        let previous = ok(csv_input::parse_previous(text.as_bytes(), "matches.csv"));
+        let again = ok(mentoring::match_mentoring(
+            &input,
+            &MentoringOptions { previous: previous.pairs, previous_pins: previous.pins, ..options.clone() },
+        ));
         assert!(again.moves.is_empty(), "{:?}", again.moves);
         assert_eq!(again.total_score, outcome.total_score);
     }
