@@ -1020,6 +1020,22 @@ async fn org_admins_invite_people_and_send_password_links_from_the_people_page(d
     let (log, _) = audit::page(&app.state.db, 50, 0).await.unwrap();
     assert!(log.iter().any(|e| e.action == "person.invited" && e.subject == "new@example.org"));
     assert_eq!(log.iter().filter(|e| e.action == "person.reset_sent").count(), 3);
+
+    // Someone imported from HR, who never had a password, gets a welcome instead, for a week.
+    app.user("ivy@example.org", "Ivy Imported").await;
+    let clear = "UPDATE users SET password_hash = NULL WHERE email = 'ivy@example.org'";
+    app.state.db.write(clear, vec![]).await.unwrap();
+    let page = body(admin.get(app.at("/admin/people?q=ivy")).send().await.unwrap()).await;
+    assert!(page.contains("Active, no password yet") && page.contains("Send a welcome link"), "{page}");
+    let ivy = users::by_email(&app.state.db, "ivy@example.org").await.unwrap().unwrap();
+    let r = admin.post(app.at(&format!("/admin/people/{}/reset", ivy.id))).send().await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("notice=welcome-link-sent"));
+    let mails = app.emails_to("ivy@example.org").await;
+    let welcome = mails.iter().find(|m| m.contains("Subject: Your Roundtable account")).expect("a welcome");
+    assert!(unqp(welcome).contains("has set up your account on Roundtable") && unqp(welcome).contains("for 7 days"));
+    let link = app.link_in(welcome, "/password/reset/");
+    let r = app.client().post(&link).form(&[("password", "ivy's first password")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/sign-in?notice=reset-done");
 }
 
 async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {

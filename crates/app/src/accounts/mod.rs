@@ -493,12 +493,18 @@ pub async fn send_requested_reset(state: &AppState, email: &str) -> Result<()> {
     Ok(())
 }
 
+/// How long an administrator's welcome link (a password link to someone who never had one) works.
+pub const WELCOME_DAYS: i64 = 7;
+
 /// Queues a one-hour reset link to `user` in the caller's transaction, asked for by themselves
-/// or by an org admin (`by_admin`, named in the mail). False when the hourly limit of links to
+/// or by an org admin (`by_admin`, named in the mail). An admin's link to someone who never had
+/// a password (imported from HR) is their welcome instead: worded so, and good for a week —
+/// a first email is not always read within the hour. False when the hourly limit of links to
 /// the address is reached (nothing is written).
 pub async fn send_reset_link(state: &AppState, tx: &mut Tx, user: &User, by_admin: Option<&str>) -> Result<bool> {
     let token = random_token();
     let now = Utc::now();
+    let welcome = by_admin.filter(|_| user.password_hash.is_none());
     let since = now - Duration::minutes(RESET_WINDOW_MINUTES);
     links::lock_account(tx, user.id).await?;
     if links::count_sent_since(tx, Purpose::Reset, &user.email, since).await? >= RESET_EMAILS {
@@ -514,11 +520,36 @@ pub async fn send_reset_link(state: &AppState, tx: &mut Tx, user: &User, by_admi
             network_id: None,
             created_by: None,
             role: Role::Member,
-            expires_at: now + Duration::hours(1),
+            expires_at: now + if welcome.is_some() { Duration::days(WELCOME_DAYS) } else { Duration::hours(1) },
         },
         now,
     )
     .await?;
+    let action = |label: &'static str| Some((label, format!("{}/password/reset/{token}", state.config.public_url())));
+    if let Some(admin) = welcome {
+        let org = roundtable_store::org::get(&state.db).await?.map(|o| o.name).unwrap_or_default();
+        let m = Mail {
+            to: &user.email,
+            subject: format!(
+                "Your Roundtable account{}",
+                if org.is_empty() { String::new() } else { format!(" at {org}") }
+            ),
+            paragraphs: vec![
+                format!("Hello {},", user.name),
+                format!(
+                    "{admin} has set up your account on Roundtable, where {} runs its internal networks: their members, events and news. Choose a password to sign in; your email address is your user name.",
+                    if org.is_empty() { "your organisation" } else { org.as_str() }
+                ),
+                format!(
+                    "The link works once, for {WELCOME_DAYS} days. If it has run out, use “Forgot your password?” on the sign-in page."
+                ),
+            ],
+            action: action("Choose my password"),
+            reply_to: None,
+        };
+        mail::queue(tx, &m, now).await?;
+        return Ok(true);
+    }
     let why = match by_admin {
         Some(admin) => format!("{admin}, an administrator of your organisation's Roundtable, sent you this link to choose a new password. It works once and for one hour. If you did not ask for it, you can ignore this email; your password stays as it is."),
         None => "Someone (we hope you) asked to reset the password of your Roundtable account. The link works once and for one hour. If it was not you, ignore this email; your password stays as it is.".into(),
@@ -529,7 +560,7 @@ pub async fn send_reset_link(state: &AppState, tx: &mut Tx, user: &User, by_admi
             to: &user.email,
             subject: "Choose a new Roundtable password".into(),
             paragraphs: vec![format!("Hello {},", user.name), why],
-            action: Some(("Choose a new password", format!("{}/password/reset/{token}", state.config.public_url()))),
+            action: action("Choose a new password"),
             reply_to: None,
         },
         now,

@@ -123,8 +123,10 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &s
 }
 
 /// Emails a person a link to choose a new password (someone who cannot receive or find the
-/// reset form's mail asks an admin). The hourly limit on reset links still applies.
-pub async fn send_reset(state: &AppState, actor: &Actor, actor_name: &str, user: UserId) -> Result<String> {
+/// reset form's mail asks an admin), or, to someone who never had one (imported from HR), their
+/// welcome with a week-long link. The hourly limit on reset links still applies. True for a
+/// welcome.
+pub async fn send_reset(state: &AppState, actor: &Actor, actor_name: &str, user: UserId) -> Result<bool> {
     require_admin(actor)?;
     let person = users::by_id(&state.db, user).await?.ok_or(AppError::NotFound)?;
     if person.is_erased() {
@@ -146,9 +148,11 @@ pub async fn send_reset(state: &AppState, actor: &Actor, actor_name: &str, user:
             format!("{} was already sent three links in the last hour; ask them to use the newest one.", person.name),
         )));
     }
-    record(&mut tx, actor, actor_name, "person.reset_sent", &person.email, "").await?;
+    let welcome = person.password_hash.is_none();
+    let detail = if welcome { "welcome: no password yet" } else { "" };
+    record(&mut tx, actor, actor_name, "person.reset_sent", &person.email, detail).await?;
     tx.commit().await?;
-    Ok(person.name)
+    Ok(welcome)
 }
 
 /// Grants or revokes org admin. The last active admin cannot be revoked, so the organisation

@@ -157,7 +157,8 @@ async fn send_reset(
     Form(back): Form<Back>,
 ) -> Result<Response> {
     let result = super::send_reset(&state, &s.actor(), &s.user.name, id(&user)?).await;
-    refused_on_people_page(&state, &s, result.map(|_| "password-link-sent"), &back, String::new()).await
+    let notice = result.map(|welcome| if welcome { "welcome-link-sent" } else { "password-link-sent" });
+    refused_on_people_page(&state, &s, notice, &back, String::new()).await
 }
 
 /// Back to the list with the `done` notice, or a refusal shown on the list beside the form it

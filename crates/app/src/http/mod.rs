@@ -178,6 +178,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "invited" => "The invitation has been sent by email.",
         "invitations-sent" => "The invitations have been sent by email.",
         "password-link-sent" => "A link to choose a new password has been emailed. It works for one hour.",
+        "welcome-link-sent" => "A welcome email has been sent, with a link to choose a password. It works for 7 days.",
         "created" => "The network has been created.",
         "saved" => "Your changes have been saved.",
         "saved-events-narrowed" => {
