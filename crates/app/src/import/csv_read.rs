@@ -1289,6 +1289,10 @@ fn iso(d: chrono::NaiveDate) -> String {
 /// The columns holding dates, read alike: one file writes them in one order.
 const DATE_COLUMNS: [Column; 2] = [Column::StartDate, Column::LeavingDate];
 
+/// Dates showing the other order that a file may hold and still be read in the order nearly all
+/// of its dates show (ten times as many): typos, not a second convention.
+const STRAY_DATES: usize = 2;
+
 /// The fix for every date that cannot be read as it is.
 const DATE_FIX: &str = "Write the date as YYYY-MM-DD, e.g. 2024-03-31 (always read). Dates such as 31/03/2024 or 3/31/2024 are read when the file shows which order it uses.";
 
@@ -1318,15 +1322,21 @@ impl DateReading {
         r
     }
 
-    /// The order chosen, or else the order the file's dates show, when they show only one.
+    /// The order chosen, or else the order the file's dates show: when they show only one, or
+    /// nearly all show one (`STRAY_DATES`: a typo such as 13/02/2021 among thirty month/day dates
+    /// is that row's error, not a reason to refuse every 3/1/2015 in the file).
     pub fn order(&self) -> Option<DateOrder> {
         if self.stated.is_some() {
             return self.stated;
         }
-        match (self.day_first.is_empty(), self.month_first.is_empty()) {
-            (false, true) => Some(DateOrder::DayFirst),
-            (true, false) => Some(DateOrder::MonthFirst),
-            _ => None,
+        let (day, month) = (self.day_first.len(), self.month_first.len());
+        let clear = |most: usize, few: usize| few == 0 || (few <= STRAY_DATES && most >= 10 * few);
+        if day > 0 && clear(day, month) {
+            Some(DateOrder::DayFirst)
+        } else if month > 0 && clear(month, day) {
+            Some(DateOrder::MonthFirst)
+        } else {
+            None
         }
     }
 
@@ -1340,7 +1350,16 @@ impl DateReading {
             DateOrder::DayFirst => &self.day_first[0],
             DateOrder::MonthFirst => &self.month_first[0],
         };
-        Some(format!("Dates such as 2/11/2019 were read as {}, as “{cell}” on line {line} shows.", order.name()))
+        let strays = match order {
+            DateOrder::DayFirst => self.month_first.len(),
+            DateOrder::MonthFirst => self.day_first.len(),
+        };
+        let but = match strays {
+            0 => String::new(),
+            1 => " (one date written the other way is that row's error)".to_owned(),
+            n => format!(" ({n} dates written the other way are their rows' errors)"),
+        };
+        Some(format!("Dates such as 2/11/2019 were read as {}, as “{cell}” on line {line} shows{but}.", order.name()))
     }
 
     /// The first date of the other order, to name in an error: (line, cell).
@@ -2599,6 +2618,25 @@ mod tests {
         let tie = reading(&["26/01/2019", "1/26/2019"]);
         assert!(tie.date("26/01/2019").unwrap_err().0.contains("this file also has dates in month/day/year"));
         assert!(tie.date("1/26/2019").is_err());
+    }
+
+    #[test]
+    fn a_typo_among_nearly_all_month_first_dates_is_its_own_rows_error_only() {
+        // Ten US dates and one day/month typo: the file is month/day; only the typo is refused.
+        let mut cells: Vec<String> = (13..=22).map(|d| format!("3/{d}/2015")).collect();
+        cells.push("13/02/2021".to_owned());
+        cells.push("3/1/2015".to_owned());
+        let r = reading(&cells.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(r.order(), Some(DateOrder::MonthFirst));
+        assert_eq!(r.date("3/1/2015").unwrap(), "2015-03-01", "read as the file writes dates");
+        assert!(r.date("13/02/2021").unwrap_err().0.contains("but most dates in this file are month/day/year"));
+        assert!(r.note().unwrap().contains("one date written the other way is that row's error"), "{:?}", r.note());
+        // Three the other way is a second convention, not typos: ambiguous dates are refused.
+        let mut mixed: Vec<String> = (13..=31).map(|d| format!("3/{d}/2015")).collect();
+        mixed.extend(["13/02/2021", "14/02/2021", "15/02/2021", "3/1/2015"].map(str::to_owned));
+        let r = reading(&mixed.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(r.order(), None);
+        assert!(r.date("3/1/2015").is_err());
     }
 
     #[test]
