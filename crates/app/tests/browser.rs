@@ -775,7 +775,12 @@ async fn journey(dialect: Dialect) {
     let facts = admin.find(By::Css("main h1 + p.muted"), "the network's facts line").await.text().await.expect("text");
     // The org admin who creates a network manages it without being a member of it.
     assert_eq!(facts, "Join by request · 0 members", "the network's facts line");
-    admin.expect_text("section[aria-labelledby=org-h] p", "No organisers have been named yet.").await;
+    admin
+        .expect_text(
+            "section[aria-labelledby=org-h] p",
+            "No organisers have been named yet. Invite a Chair from Invite people, choosing the role Chair.",
+        )
+        .await;
 
     admin.open(&format!("/n/{slug}/invite")).await;
     admin.expect_h1("Invite people to Assistants").await;

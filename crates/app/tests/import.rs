@@ -1766,7 +1766,13 @@ async fn organisers_download_their_networks_members_as_they_may_see_them(d: Dial
     assert!(members_page.contains(r#"href="/n/eas/members.csv" download"#), "{members_page}");
     let r = cho.get(app.at("/n/eas/members.csv")).header("sec-fetch-site", "same-origin").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("eas-members.csv"));
+    assert!(
+        r.headers()["content-disposition"].to_str().unwrap().contains(&format!(
+            "eas-members-{}.csv",
+            chrono::Utc::now().with_timezone(&chrono_tz::Pacific::Kiritimati).date_naive()
+        )),
+        "dated on her calendar"
+    );
     let bytes = r.bytes().await.unwrap();
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     let header = text.lines().next().unwrap();

@@ -370,7 +370,11 @@ async fn outbox_page(State(state): State<AppState>, s: Signed, Query(q): Query<L
             at: fmt(m.created_at, s.tz),
             to: m.to,
             subject: m.subject,
-            status: m.status,
+            // "sent" for a message only written to the outbox folder would claim it left.
+            status: match (m.status.as_str(), &m.file_name) {
+                ("sent", Some(_)) => "written to the outbox folder".to_owned(),
+                _ => m.status,
+            },
         })
         .collect();
     render(&OutboxPage {

@@ -19,6 +19,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
+use chrono::Utc;
 use roundtable_domain::FieldError;
 use std::collections::HashMap;
 
@@ -664,7 +665,8 @@ pub(super) async fn network_download(
     let separator = crate::http::Separator::parse(&q.separator)?;
     let body = super::export_network(state, actor, actor_name, slug, separator, tz).await?;
     // Only a network's own address gets this far (`export_network` found it): safe in a header.
-    Ok(crate::http::csv_attachment(&format!("{slug}-members.csv"), body))
+    let day = Utc::now().with_timezone(&tz).date_naive();
+    Ok(crate::http::csv_attachment(&format!("{slug}-members-{day}.csv"), body))
 }
 
 /// The export as a file download, for this page and the API.
@@ -682,7 +684,9 @@ pub(super) async fn export_download(
     }
     let separator = crate::http::Separator::parse(&q.separator)?;
     let body = super::export(state, actor, actor_name, network, separator, q.include_deactivated).await?;
-    let name = network.map_or_else(|| "members.csv".to_owned(), |n| format!("members-{n}.csv"));
+    // Dated, so this month's file does not overwrite last month's in Downloads.
+    let day = Utc::now().date_naive();
+    let name = network.map_or_else(|| format!("members-{day}.csv"), |n| format!("members-{n}-{day}.csv"));
     Ok(crate::http::csv_attachment(&name, body))
 }
 
