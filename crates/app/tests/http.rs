@@ -786,7 +786,12 @@ async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
     let page = body(c.get(&link).send().await.unwrap()).await;
     assert!(page.contains("You are invited to Network circle"), "{page}");
     // The role offered is said before it is accepted, in the mail and on the page.
-    assert!(unqp(&mails[0]).contains("invites you to join Network circle on Roundtable as its Chair."), "{}", mails[0]);
+    assert!(
+        unqp(&mails[0])
+            .contains("invites you to join Network circle, a network of Example Org on Roundtable as its Chair."),
+        "{}",
+        mails[0]
+    );
     assert!(page.contains(", to join as its <strong>Chair</strong>."), "{page}");
     let r = c.post(&link).form(&[("name", "Nia New"), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/circle?notice=accepted");

@@ -830,6 +830,9 @@ pub async fn invite(
         networks::upsert_membership(&mut tx, seen.network.id, u.id, role, MembershipStatus::Invited, now).await?;
     }
     record(&mut tx, actor, actor_name, "membership.invited", &seen, email.as_str(), role.as_str()).await?;
+    // Someone new to Roundtable learns whose it is: "a network of Example Ltd".
+    let of_org =
+        roundtable_store::org::get(&state.db).await?.map_or(String::new(), |o| format!(", a network of {}", o.name));
     mail::queue(
         &mut tx,
         &Mail {
@@ -837,9 +840,11 @@ pub async fn invite(
             subject: format!("{actor_name} invites you to {}", seen.network.name),
             paragraphs: vec![
                 match role {
-                    Role::Member => format!("{actor_name} invites you to join {} on Roundtable.", seen.network.name),
+                    Role::Member => {
+                        format!("{actor_name} invites you to join {}{of_org} on Roundtable.", seen.network.name)
+                    }
                     _ => format!(
-                        "{actor_name} invites you to join {} on Roundtable as its {}.",
+                        "{actor_name} invites you to join {}{of_org} on Roundtable as its {}.",
                         seen.network.name,
                         role.label()
                     ),

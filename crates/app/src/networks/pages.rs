@@ -49,6 +49,7 @@ pub struct Card {
     pub visibility: &'static str,
     pub members: i64,
     pub status: &'static str,
+    /// The role held, unless Member: shown instead of the status ("Chair", not "Member Chair").
     pub role: &'static str,
     /// The role an invitation offers, unless Member.
     pub offered: &'static str,
