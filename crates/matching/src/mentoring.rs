@@ -1082,7 +1082,9 @@ impl<'a> Prepared<'a> {
             return Some(("They were your first choice.".to_owned(), None));
         }
         let mentee_note = match prefs.iter().position(|&r| r == got) {
-            Some(i) => format!("This is your {} choice: your first could not be arranged this time.", ordinal(i + 1)),
+            Some(i) => {
+                format!("This is your {} choice: your first could not be arranged this time.", score::ordinal(i + 1))
+            }
             None => "They were not among your choices this time.".to_owned(),
         };
         Some((mentee_note, Some(self.first_choice_reason(e, first, got, holders, floor))))
@@ -1271,18 +1273,6 @@ fn gone(p: &Pair) -> String {
 /// The same non-empty email, in any case: one person in both files.
 fn same_email(a: &Profile, b: &Profile) -> bool {
     !a.email.trim().is_empty() && a.email.trim().to_lowercase() == b.email.trim().to_lowercase()
-}
-
-/// "1st", "2nd", "3rd", "4th", …, "11th", "12th", "13th", "21st".
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 fn display_name(p: &Profile) -> &str {
@@ -1603,12 +1593,6 @@ mod tests {
             summary.contains("Dropped the pin gone:m1 from the previous file: gone or m1 is no longer"),
             "{summary}"
         );
-    }
-
-    #[test]
-    fn ordinals_read_as_english() {
-        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101].into_iter().map(ordinal).collect();
-        assert_eq!(got, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]);
     }
 
     #[test]
