@@ -1237,12 +1237,16 @@ async fn only_members_who_joined_after_the_organisers_day_are_newcomers(d: Diale
     assert!(page.contains(&format!("{} is still to come", written(tomorrow))), "{page}");
     assert_eq!(set(&vi, &iso(now)).await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(stored().await.unwrap(), None, "nothing stored");
+    // Until then, the list of newcomers points to the setting below it.
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains(r##"<a href="#from-h">say from which day people count as newcomers</a>"##), "{page}");
 
     // Today: everyone who is a member now is settled; the page and Vi's home say so.
     let r = set(&admin, &iso(now)).await.unwrap();
     assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=newcomers-from-set");
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("0 newcomers;") && !page.contains("Vi Veteran") && !page.contains("Ida Imported"), "{page}");
+    assert!(!page.contains("say from which day people count as newcomers"), "set: no pointer");
     assert!(
         page.contains(&format!("Members who joined on or before {} are not counted as newcomers.", written(now))),
         "{page}"
