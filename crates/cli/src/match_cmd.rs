@@ -149,10 +149,7 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
             refuse_overwrite(&out, inputs.into_iter().flatten())?;
             refuse_overwrite(&by_mentor, inputs.into_iter().flatten())?;
             let settings = settings(weights.as_deref())?;
-            let org_chart = match &org {
-                Some(p) => csv_input::parse_org_chart(open(p)?, &label(p))?,
-                None => Vec::new(),
-            };
+            let org_chart = org_chart(org.as_deref())?;
             let mut warnings = Vec::new();
             let mentees_bytes = read(&mentees)?;
             let separator = csv_input::separator_of(&mentees_bytes);
@@ -260,10 +257,7 @@ pub fn run(cmd: MatchCommand) -> Result<()> {
                 settings.circles.max_size = max;
             }
             settings.validate("--min-size/--max-size")?;
-            let org_chart = match &org {
-                Some(p) => csv_input::parse_org_chart(open(p)?, &label(p))?,
-                None => Vec::new(),
-            };
+            let org_chart = org_chart(org.as_deref())?;
             let mut warnings = Vec::new();
             let people_bytes = read(&people)?;
             let separator = csv_input::separator_of(&people_bytes);
@@ -369,6 +363,14 @@ fn settings(path: Option<&Path>) -> Result<Settings> {
     };
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(Settings::from_toml(&text, &label(path))?)
+}
+
+/// The organisation chart of `--org` (person, manager), or none.
+fn org_chart(path: Option<&Path>) -> Result<Vec<(String, Option<String>)>> {
+    match path {
+        Some(p) => Ok(csv_input::parse_org_chart(open(p)?, &label(p))?),
+        None => Ok(Vec::new()),
+    }
 }
 
 fn pairs(path: Option<&Path>) -> Result<Vec<Pair>> {
