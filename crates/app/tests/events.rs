@@ -1713,6 +1713,21 @@ async fn organisers_mark_everyone_going_and_take_an_attendance_back(d: Dialect) 
     let (log, _) = roundtable_store::audit::page(&app.state.db, 10, 0).await.unwrap();
     assert!(log.iter().any(|e| e.action == "event.attendance_unmarked" && e.detail == "cy@example.org"));
     assert!(log.iter().any(|e| e.action == "event.attendance_marked" && e.detail == "everyone going: 2 marked"));
+    // Bo's account closes (he leaves the organisation, then is erased): he is named nowhere, and
+    // the date still counts him among those who came.
+    let bo = user_id(&app, "bo@example.org").await;
+    let r = admin.post(app.at(&format!("/admin/people/{bo}/active"))).form(&[("value", "false")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(!page.contains("bo@example.org"), "{page}");
+    assert!(page.contains("Also attended: 1 former member whose account has since closed"), "{page}");
+    let r = admin.post(app.at(&format!("/admin/people/{bo}/erase"))).form(&[("confirm", "ERASE")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(page.contains("Also attended: 1 former member"), "{page}");
+    // Members see no such count: it is in the organisers' part of the page.
+    let page = body(clients[2].get(app.at(&format!("/events/{id}?at={at}"))).send().await.unwrap()).await;
+    assert!(!page.contains("former member"), "{page}");
 }
 
 /// A reply to an organiser's message goes to that organiser (Reply-To), not to the sender

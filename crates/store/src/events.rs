@@ -129,6 +129,9 @@ queries! {
     UNCHECK = "DELETE FROM event_attendance WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
     CHECK_IN = "INSERT INTO event_attendance (event_id, network_id, occurrence_at, user_id, method, checked_in_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
     /// Who attended, as the event page lists them: deactivated people appear nowhere.
+    /// How many people whose account has closed (deactivated or erased) attended a date: counted
+    /// in its figures, never named.
+    ATTENDED_FORMER = "SELECT COUNT(*) FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NOT NULL";
     ATTENDED_AT = "SELECT a.user_id, u.name, a.method, a.checked_in_at FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NULL ORDER BY u.name_folded";
     /// Whether check-in was used at all for an occurrence (whoever has since left).
     ATTENDANCE_COUNT = "SELECT COUNT(*) FROM event_attendance WHERE event_id = $1 AND occurrence_at = $2";
@@ -727,6 +730,11 @@ pub async fn attended(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<Vec<Att
         .iter()
         .map(|r| Ok(Attended { user_id: UserId(r.uuid(0)?), name: r.text(1)?, method: r.text(2)?, at: r.time(3)? }))
         .collect()
+}
+
+/// How many former members (accounts closed) attended the date (see `ATTENDED_FORMER`).
+pub async fn attended_by_former(db: &Db, event: Uuid, at: DateTime<Utc>) -> Result<i64> {
+    db.read(ATTENDED_FORMER, params![event, at]).await?.first().map_or(Ok(0), |r| r.int(0))
 }
 
 /// One line of a person's attendance history.

@@ -2148,6 +2148,8 @@ pub struct Detail {
     pub waiting: i64,
     pub attendees: Vec<store::Attendee>,
     pub attended: Vec<store::Attended>,
+    /// Attended too, since gone (account deactivated or erased): counted, not named.
+    pub former_attended: i64,
     pub notes: store::Notes,
     pub hosts: Vec<String>,
     pub suggestions: Vec<(UserId, String, i64)>,
@@ -2180,6 +2182,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTi
         waiting: 0,
         attendees: Vec::new(),
         attended: Vec::new(),
+        former_attended: 0,
         notes: store::Notes::default(),
         hosts: Vec::new(),
         suggestions: Vec::new(),
@@ -2211,6 +2214,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: Uuid, at: Option<DateTi
         if d.access.can_organise {
             d.attendees = all;
             d.attended = attended;
+            d.former_attended = store::attended_by_former(&state.db, e.id, at).await?;
             d.suggestions = host_suggestions(state, &e, at).await?;
             d.feedback = store::feedback(&state.db, e.id, at).await?;
             d.members = members_for_form(state, e.network_id).await?;

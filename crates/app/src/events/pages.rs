@@ -409,7 +409,6 @@ struct FormPage {
     audiences: Vec<(&'static str, &'static str)>,
     repeats: Vec<(&'static str, &'static str)>,
     members: Vec<(String, String)>,
-    zones: Vec<&'static str>,
     recurring_edit: bool,
 }
 
@@ -448,7 +447,6 @@ fn form_page(
         audiences: Audience::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         repeats: REPEATS.to_vec(),
         members: members.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
-        zones: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
         recurring_edit,
     })
 }
@@ -928,6 +926,8 @@ struct EventPage {
     /// From an hour before to an hour after: the check-in form; before that, when it opens.
     check_in_open: bool,
     attendance_open: bool,
+    /// Former members (accounts closed) who attended this date: a count, not names.
+    former_attended: i64,
     /// (key, label) of whom an organiser's message may go to.
     message_to: Vec<(&'static str, &'static str)>,
     /// A refused message's (group, text), to correct and send again.
@@ -1065,6 +1065,7 @@ async fn event_page_with(
         i_attended: d.i_attended,
         check_in_open: d.item.as_ref().is_some_and(|i| super::check_in_open(i, now)),
         attendance_open: d.item.as_ref().is_some_and(|i| super::attendance_open(i, now)),
+        former_attended: d.former_attended,
         // "Who attended" once there can be anyone: from when attendance opens.
         message_draft: (draft.0.to_owned(), draft.1.to_owned()),
         message_to: super::MessageTo::ALL

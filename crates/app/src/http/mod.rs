@@ -181,6 +181,8 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "welcome-link-sent" => "A welcome email has been sent, with a link to choose a password. It works for 7 days.",
         "created" => "The network has been created.",
         "saved" => "Your changes have been saved.",
+        "welcomes-sent" => "The welcome emails are on their way.",
+        "welcomes-none-due" => "Nobody was due a welcome email: each has had one in the last week.",
         "saved-events-narrowed" => {
             "Your changes have been saved. The network's events that were open to the whole organisation are now for its members only."
         }
@@ -365,6 +367,11 @@ impl std::fmt::Display for Day {
 pub fn time_in(t: DateTime<Utc>, tz: Tz, pattern: &str) -> String {
     let local = t.with_timezone(&tz);
     format!("{} {}", local.format(pattern), zone_name(&local))
+}
+
+/// Every IANA time zone name, for the forms that choose one (`macros::zone`).
+pub fn zones() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())
 }
 
 /// The zone's abbreviation at `t` ("GMT", "CEST"), or — for the many zones that have none and
