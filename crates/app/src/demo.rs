@@ -142,7 +142,7 @@ pub async fn fill(db: &Db, members: usize, progress: impl Fn(usize)) -> anyhow::
     let hash = crate::security::hash_password_async(PASSWORD.to_owned()).await?;
     let now = Utc::now();
     let mut tx = db.begin().await?;
-    org::create(&mut tx, "Demo Organisation", now).await?;
+    org::create(&mut tx, "Demo Organisation", "UTC", now).await?;
     let specs = [
         (
             "assistants",

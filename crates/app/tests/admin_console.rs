@@ -118,7 +118,7 @@ async fn a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose
     assert!(!page.contains("Bo Member") && !page.contains("Former member"), "{page}");
     let r = admin.get(app.at("/admin/people?show=leavers")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("Show one of: all, active, deactivated, erased, admins."));
+    assert!(r.text().await.unwrap().contains("Show one of: all, active, no-password, deactivated, erased, admins."));
     // An API client chooses its page size within bounds, and is told when it asks for more.
     let token = app.api_token(&admin).await;
     let page = support::api_get(app.at("/api/v1/admin/people?per_page=2"), &token).await;

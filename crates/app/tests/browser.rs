@@ -2112,6 +2112,7 @@ async fn page_tour(dialect: Dialect) {
         format!("/people/{admin_id}"),
         "/account".to_owned(),
         "/admin/people".to_owned(),
+        "/admin/organisation".to_owned(),
         "/admin/domains".to_owned(),
         "/admin/audit".to_owned(),
         "/admin/outbox".to_owned(),
@@ -2131,6 +2132,7 @@ async fn page_tour(dialect: Dialect) {
         ("/account", "main form[action='/account/password']"),
         ("/account", "main form[action='/account/tokens']"),
         ("/admin/people", "main form[action='/admin/people/invite']"),
+        ("/admin/organisation", "main form[action='/admin/organisation']"),
         ("/admin/domains", "main form[action='/admin/domains']"),
     ];
     // (page, where it lands, the error it shows: 0 for none)

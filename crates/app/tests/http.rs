@@ -13,6 +13,8 @@ use support::{PASSWORD, TestApp, unqp};
 both!(
     first_run_setup_creates_the_org_and_admin_and_the_link_works_once,
     setup_takes_an_account_made_from_the_console_with_its_password,
+    new_accounts_start_in_the_organisations_time_zone,
+    an_imports_new_people_are_welcomed_all_at_once,
     setup_says_when_the_existing_account_has_no_password,
     sign_in_rejects_a_wrong_password_and_rate_limits_per_account,
     a_deactivated_account_is_told_so_only_with_the_right_password,
@@ -108,6 +110,112 @@ async fn first_run_setup_creates_the_org_and_admin_and_the_link_works_once(d: Di
     assert_eq!(roundtable_store::org::get(&app.state.db).await.unwrap().unwrap().name, "Example Org");
     // And a start after setup prints none.
     assert!(roundtable_app::accounts::ensure_setup_link(&app.state).await.unwrap().is_none());
+}
+
+async fn zone(app: &TestApp, email: &str) -> String {
+    let id = app.user_id(email).await;
+    roundtable_store::profiles::get(&app.state.db, id).await.unwrap().unwrap().time_zone
+}
+
+/// An organisation in London sees London times: setup names the zone, and everyone whose account
+/// starts afterwards (console, import row without a time zone) starts there; the admin may
+/// change it later and move the people still in the old zone, not those who chose their own.
+async fn new_accounts_start_in_the_organisations_time_zone(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let db = &app.state.db;
+    roundtable_app::admin::console::create_user(db, "early@example.org", "Early Bird", PASSWORD, false).await.unwrap();
+    let token = app.setup_token().await;
+    let c = app.client();
+    let form = |zone: &'static str| {
+        [
+            ("org_name", "Example Org"),
+            ("time_zone", zone),
+            ("name", "Ada Admin"),
+            ("email", "admin@example.org"),
+            ("password", PASSWORD),
+        ]
+    };
+    let page = body(c.get(app.at(&format!("/setup/{token}"))).send().await.unwrap()).await;
+    assert!(
+        page.contains("<label for=\"f-time_zone\">Time zone</label>")
+            && page.contains("<option>Europe/London</option>")
+    );
+    let r = c.post(app.at(&format!("/setup/{token}"))).form(&form("Mars/Olympus")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("Choose a time zone from the list"));
+    assert!(roundtable_store::org::get(db).await.unwrap().is_none(), "nothing created");
+    let r = c.post(app.at(&format!("/setup/{token}"))).form(&form("Europe/London")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(zone(&app, "admin@example.org").await, "Europe/London");
+    assert_eq!(zone(&app, "early@example.org").await, "Europe/London", "made before setup, moved by it");
+    // Later accounts start there: from the console, and an import row with no time zone; a row
+    // with one keeps it.
+    roundtable_app::admin::console::create_user(db, "bo@example.org", "Bo Member", PASSWORD, false).await.unwrap();
+    let hr = "email,name,time_zone\r\ncy@example.org,Cy Member,\r\ndi@example.org,Di Member,Asia/Tokyo\r\n";
+    roundtable_app::import::console::import(db, hr.as_bytes(), "hr.csv", None, &Default::default(), &|_, _, _| {})
+        .await
+        .unwrap();
+    assert_eq!(zone(&app, "bo@example.org").await, "Europe/London");
+    assert_eq!(zone(&app, "cy@example.org").await, "Europe/London");
+    assert_eq!(zone(&app, "di@example.org").await, "Asia/Tokyo");
+    let bo = app.sign_in("bo@example.org").await;
+    let edit = body(bo.get(app.at("/profile")).send().await.unwrap()).await;
+    assert!(edit.contains("<option selected>Europe/London</option>"), "{edit}");
+
+    // The settings page offers to move the five people in London (Di chose Tokyo).
+    let settings = body(c.get(app.at("/admin/organisation")).send().await.unwrap()).await;
+    assert!(settings.contains("value=\"Example Org\"") && settings.contains("<option selected>Europe/London</option>"));
+    assert!(settings.contains("move the 4 people whose time zone is Europe/London"), "{settings}");
+    // Only an administrator may see or change it.
+    assert_eq!(bo.get(app.at("/admin/organisation")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let r = bo
+        .post(app.at("/admin/organisation"))
+        .form(&[("name", "Bo's Org"), ("time_zone", "UTC")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A bad zone or an empty name changes nothing and says why.
+    let r = c
+        .post(app.at("/admin/organisation"))
+        .form(&[("name", ""), ("time_zone", "Nowhere"), ("move_people", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("Choose a time zone from the list") && html.contains("organisation"), "{html}");
+    let org = roundtable_store::org::get(db).await.unwrap().unwrap();
+    assert_eq!((org.name.as_str(), org.time_zone.as_str()), ("Example Org", "Europe/London"));
+
+    // Moving to New York with everyone still in London; Di keeps Tokyo.
+    let r = c
+        .post(app.at("/admin/organisation"))
+        .form(&[("name", "Example Org Ltd"), ("time_zone", "America/New_York"), ("move_people", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let done = body(c.get(app.at(r.headers()["location"].to_str().unwrap())).send().await.unwrap()).await;
+    assert!(done.contains("4 people moved to America/New_York."), "{done}");
+    for who in ["admin", "early", "bo", "cy"] {
+        assert_eq!(zone(&app, &format!("{who}@example.org")).await, "America/New_York", "{who}");
+    }
+    assert_eq!(zone(&app, "di@example.org").await, "Asia/Tokyo");
+    let log = body(c.get(app.at("/admin/audit")).send().await.unwrap()).await;
+    assert!(log.contains("Europe/London → America/New_York; 4 people moved"), "{log}");
+    assert!(log.contains("Example Org Ltd"), "the rename is logged too");
+    // Without "move them", only new accounts start in the new zone.
+    let r = c
+        .post(app.at("/admin/organisation"))
+        .form(&[("name", "Example Org Ltd"), ("time_zone", "Europe/Paris")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(zone(&app, "bo@example.org").await, "America/New_York");
+    roundtable_app::admin::console::create_user(db, "ed@example.org", "Ed Member", PASSWORD, false).await.unwrap();
+    assert_eq!(zone(&app, "ed@example.org").await, "Europe/Paris");
 }
 
 /// An IT admin may make the first account from the console before opening the setup link:
@@ -781,6 +889,7 @@ async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
     let mails = app.emails_to("new@example.org").await;
     assert_eq!(mails.len(), 1, "exactly one invitation email");
     assert!(mails[0].contains("multipart/alternative") && mails[0].contains("text/html"), "plain and HTML parts");
+    assert!(mails[0].contains("Reply-To: admin@example.org"), "a question reaches who invited: {}", mails[0]);
     let link = app.link_in(&mails[0], "/invitations/");
     let c = app.client();
     let page = body(c.get(&link).send().await.unwrap()).await;
@@ -1041,6 +1150,58 @@ async fn org_admins_invite_people_and_send_password_links_from_the_people_page(d
     let link = app.link_in(welcome, "/password/reset/");
     let r = app.client().post(&link).form(&[("password", "ivy's first password")]).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/sign-in?notice=reset-done");
+}
+
+/// After an HR import, the administrator welcomes everyone without a password at once — not
+/// one button per person — and nobody who had a welcome this week is sent a second.
+async fn an_imports_new_people_are_welcomed_all_at_once(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let db = &app.state.db;
+    let hr = "email,name\r\nana@example.org,Ana Imported\r\nben@example.org,Ben Imported\r\ncat@example.org,Cat Imported\r\ndan@example.org,Dan Imported\r\n";
+    roundtable_app::import::console::import(db, hr.as_bytes(), "hr.csv", None, &Default::default(), &|_, _, _| {})
+        .await
+        .unwrap();
+    // Dan has left (deactivated): no welcome for him. Cat was welcomed on her own already.
+    let dan = app.user_id("dan@example.org").await;
+    admin.post(app.at(&format!("/admin/people/{dan}/active"))).form(&[("value", "false")]).send().await.unwrap();
+    let cat = app.user_id("cat@example.org").await;
+    admin.post(app.at(&format!("/admin/people/{cat}/reset"))).send().await.unwrap();
+    let page = body(admin.get(app.at("/admin/people")).send().await.unwrap()).await;
+    assert!(page.contains("3 people have no password yet"), "{page}");
+    assert!(page.contains("1 of them had a welcome or password email in the last 7 days"), "{page}");
+    assert!(page.contains("Send a welcome email to 2 people"), "{page}");
+    let listed = body(admin.get(app.at("/admin/people?show=no-password")).send().await.unwrap()).await;
+    assert!(listed.contains("3 people.") && listed.contains("Ana Imported") && !listed.contains("Dan Imported"));
+    assert!(!listed.contains("<th scope=\"row\">Ada Admin</th>"), "the admin has a password");
+
+    let member = app.user("mo@example.org", "Mo Member").await;
+    let r = member.post(app.at("/admin/people/welcome")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(app.emails_to("ana@example.org").await.is_empty(), "nothing sent by a refused request");
+
+    let r = admin.post(app.at("/admin/people/welcome")).form(&[("show", "no-password")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/admin/people?show=no-password&notice=welcomes-sent");
+    for who in ["ana", "ben", "cat"] {
+        let mails = app.emails_to(&format!("{who}@example.org")).await;
+        assert_eq!(mails.len(), 1, "{who}: one welcome each");
+        assert!(unqp(&mails[0]).contains("Ada Admin has set up your account on Roundtable"), "{who}");
+    }
+    assert!(app.emails_to("dan@example.org").await.is_empty());
+    let (log, _) = audit::page(db, 50, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "people.welcomed" && e.subject == "2 people"));
+    let page = body(admin.get(app.at("/admin/people")).send().await.unwrap()).await;
+    assert!(page.contains("Each of them has had a welcome or password email in the last 7 days"), "{page}");
+    assert!(!page.contains("/admin/people/welcome"), "no button when nobody is due");
+    // Sent again (a second tab), nothing more goes out.
+    let r = admin.post(app.at("/admin/people/welcome")).send().await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("notice=welcomes-none-due"));
+    assert_eq!(app.emails_to("ana@example.org").await.len(), 1);
+    // Ana chooses her password from the welcome: two are left waiting.
+    let link = app.link_in(&app.emails_to("ana@example.org").await[0], "/password/reset/");
+    app.client().post(&link).form(&[("password", "ana's first password")]).send().await.unwrap();
+    let page = body(admin.get(app.at("/admin/people")).send().await.unwrap()).await;
+    assert!(page.contains("2 people have no password yet"), "{page}");
 }
 
 async fn api_tokens_authenticate_and_errors_are_problem_json(d: Dialect) {

@@ -22,6 +22,7 @@ queries! {
     NETWORKS = "SELECT id, slug, name FROM networks ORDER BY slug";
     /// Every change of address an import made, oldest first (`Snapshot::moved`).
     MOVED = "SELECT subject, detail FROM audit_log WHERE action = 'person.email_changed' ORDER BY at, id";
+    ORG_ZONE = "SELECT time_zone FROM organisation";
 
     /// People from the HR file: the organisation's own record vouches for their addresses, so
     /// they count as confirmed (they still get in only through a reset link or an invitation).
@@ -124,6 +125,8 @@ pub struct Snapshot {
     /// (old address, new address) of every change of address an import made, oldest first: a
     /// file that still names someone by an address they left (as their manager, say) means them.
     pub moved: Vec<(String, String)>,
+    /// The organisation's time zone ("UTC" before setup): a new person's when the file has none.
+    pub org_time_zone: String,
 }
 
 /// Where a snapshot is read from: the pool (preview, export) or the import's own transaction
@@ -213,7 +216,11 @@ pub async fn snapshot(src: &mut Source<'_>) -> Result<Snapshot> {
         .into_iter()
         .filter_map(|(old, detail)| Some((old, crate::audit::new_address(&detail)?.to_owned())))
         .collect();
-    Ok(Snapshot { people, tags, supports, memberships, networks, moved })
+    let org_time_zone = match src.read(ORG_ZONE).await?.first() {
+        Some(r) => r.text(0)?,
+        None => "UTC".to_owned(),
+    };
+    Ok(Snapshot { people, tags, supports, memberships, networks, moved, org_time_zone })
 }
 
 /// Before a large write in `tx`: on SQLite, a larger page cache for this connection. Call

@@ -5,9 +5,13 @@ use chrono::{DateTime, Utc};
 use roundtable_domain::EmailDomain;
 
 queries! {
-    ORG = "SELECT id, name, created_at FROM organisation LIMIT 1";
+    ORG = "SELECT id, name, created_at, time_zone FROM organisation LIMIT 1";
+    SET_ORG = "UPDATE organisation SET name = $1, time_zone = $2";
+    /// People whose pages are written in a zone: those an organisation's new zone may move.
+    IN_ZONE = "SELECT COUNT(*) FROM users WHERE time_zone = $1 AND deactivated_at IS NULL";
+    MOVE_ZONE = "UPDATE users SET time_zone = $2 WHERE time_zone = $1 AND deactivated_at IS NULL";
     EXISTS = "SELECT 1 FROM organisation";
-    INSERT_ORG = "INSERT INTO organisation (id, name, created_at) VALUES ($1, $2, $3)";
+    INSERT_ORG = "INSERT INTO organisation (id, name, created_at, time_zone) VALUES ($1, $2, $3, $4)";
     DOMAINS = "SELECT domain FROM allowed_domains ORDER BY domain";
     ADD_DOMAIN = "INSERT INTO allowed_domains (domain, created_at) VALUES ($1, $2) ON CONFLICT (domain) DO NOTHING";
     REMOVE_DOMAIN = "DELETE FROM allowed_domains WHERE domain = $1";
@@ -27,10 +31,36 @@ pub async fn lock(tx: &mut Tx) -> Result<()> {
 pub struct Organisation {
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Where new accounts start (an IANA name): `users::insert` and the HR import copy it.
+    pub time_zone: String,
+}
+
+fn map(r: &crate::Row) -> Result<Organisation> {
+    Ok(Organisation { name: r.text(1)?, created_at: r.time(2)?, time_zone: r.text(3)? })
 }
 
 pub async fn get(db: &Db) -> Result<Option<Organisation>> {
-    db.read_opt(ORG, vec![]).await?.map(|r| Ok(Organisation { name: r.text(1)?, created_at: r.time(2)? })).transpose()
+    db.read_opt(ORG, vec![]).await?.as_ref().map(map).transpose()
+}
+
+/// The organisation as `tx` sees it (under `lock`, as a change reads what it replaces).
+pub async fn get_in(tx: &mut Tx) -> Result<Option<Organisation>> {
+    tx.read_opt(ORG, vec![]).await?.as_ref().map(map).transpose()
+}
+
+/// Renames the organisation and sets the time zone new accounts start in.
+pub async fn update(tx: &mut Tx, name: &str, time_zone: &str) -> Result<()> {
+    tx.write(SET_ORG, params![name, time_zone]).await.map(|_| ())
+}
+
+/// How many active accounts have their pages in `zone`.
+pub async fn people_in_zone(db: &Db, zone: &str) -> Result<i64> {
+    db.read(IN_ZONE, params![zone]).await?.first().map_or(Ok(0), |r| r.int(0))
+}
+
+/// Moves every active account from one zone to another; returns how many moved.
+pub async fn move_people(tx: &mut Tx, from: &str, to: &str) -> Result<u64> {
+    tx.write(MOVE_ZONE, params![from, to]).await
 }
 
 /// Whether the installation has its organisation (inside a transaction about to create one).
@@ -39,8 +69,8 @@ pub async fn exists(tx: &mut Tx) -> Result<bool> {
 }
 
 /// Creates the organisation; the database refuses a second one (`organisation_only_one`).
-pub async fn create(tx: &mut Tx, name: &str, now: DateTime<Utc>) -> Result<()> {
-    tx.write(INSERT_ORG, params![uuid::Uuid::now_v7(), name, now]).await.map(|_| ())
+pub async fn create(tx: &mut Tx, name: &str, time_zone: &str, now: DateTime<Utc>) -> Result<()> {
+    tx.write(INSERT_ORG, params![uuid::Uuid::now_v7(), name, now, time_zone]).await.map(|_| ())
 }
 
 pub async fn domains(db: &Db) -> Result<Vec<String>> {

@@ -7,7 +7,8 @@ use roundtable_domain::{Email, FOLD_VERSION, PersonName, UserId, fold};
 queries! {
     BY_ID = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE id = $1";
     BY_EMAIL = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE email = $1";
-    INSERT = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    /// A new account starts in the organisation's time zone (UTC before there is one).
+    INSERT = "INSERT INTO users (id, email, name, name_folded, password_hash, is_org_admin, email_verified_at, created_at, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE((SELECT time_zone FROM organisation), 'UTC'))";
     SET_PASSWORD = "UPDATE users SET password_hash = $2 WHERE id = $1";
     SET_ADMIN = "UPDATE users SET is_org_admin = $2 WHERE id = $1";
     VERIFY_EMAIL = "UPDATE users SET email_verified_at = $2 WHERE id = $1 AND email_verified_at IS NULL";
@@ -91,8 +92,13 @@ queries! {
     /// By name or email (LIKE $1), or exactly by HR employee ID ($4), that person first; the
     /// count has the same condition, so pages and totals agree.
     /// `$5` is a `Standing` (the erased are deactivated, with an address at `ERASED_DOMAIN`).
-    SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE (name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $4) AND ($5 = 'all' OR ($5 = 'active' AND deactivated_at IS NULL) OR ($5 = 'deactivated' AND deactivated_at IS NOT NULL AND email NOT LIKE '%@erased.invalid') OR ($5 = 'erased' AND email LIKE '%@erased.invalid') OR ($5 = 'admins' AND is_org_admin)) ORDER BY CASE WHEN employee_id = $4 THEN 0 ELSE 1 END, name_folded, id LIMIT $2 OFFSET $3";
-    SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE (name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $2) AND ($3 = 'all' OR ($3 = 'active' AND deactivated_at IS NULL) OR ($3 = 'deactivated' AND deactivated_at IS NOT NULL AND email NOT LIKE '%@erased.invalid') OR ($3 = 'erased' AND email LIKE '%@erased.invalid') OR ($3 = 'admins' AND is_org_admin))";
+    SEARCH = "SELECT id, email, name, password_hash, is_org_admin, email_verified_at, deactivated_at, created_at FROM users WHERE (name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $4) AND ($5 = 'all' OR ($5 = 'active' AND deactivated_at IS NULL) OR ($5 = 'deactivated' AND deactivated_at IS NOT NULL AND email NOT LIKE '%@erased.invalid') OR ($5 = 'erased' AND email LIKE '%@erased.invalid') OR ($5 = 'admins' AND is_org_admin) OR ($5 = 'no-password' AND deactivated_at IS NULL AND password_hash IS NULL)) ORDER BY CASE WHEN employee_id = $4 THEN 0 ELSE 1 END, name_folded, id LIMIT $2 OFFSET $3";
+    SEARCH_COUNT = "SELECT COUNT(*) FROM users WHERE (name_folded LIKE $1 ESCAPE '\\' OR email LIKE $1 ESCAPE '\\' OR employee_id = $2) AND ($3 = 'all' OR ($3 = 'active' AND deactivated_at IS NULL) OR ($3 = 'deactivated' AND deactivated_at IS NOT NULL AND email NOT LIKE '%@erased.invalid') OR ($3 = 'erased' AND email LIKE '%@erased.invalid') OR ($3 = 'admins' AND is_org_admin) OR ($3 = 'no-password' AND deactivated_at IS NULL AND password_hash IS NULL))";
+    /// Active accounts without a password (an import made them), and how many of those have
+    /// had no password or welcome link since $1.
+    WITHOUT_PASSWORD = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM one_time_links l WHERE l.purpose = 'reset' AND l.email = u.email AND l.created_at > $1) THEN 0 ELSE 1 END), 0) FROM users u WHERE u.password_hash IS NULL AND u.deactivated_at IS NULL";
+    /// Those of them with no link since $1, by name.
+    WELCOME_DUE = "SELECT u.id, u.email, u.name, u.password_hash, u.is_org_admin, u.email_verified_at, u.deactivated_at, u.created_at FROM users u WHERE u.password_hash IS NULL AND u.deactivated_at IS NULL AND NOT EXISTS (SELECT 1 FROM one_time_links l WHERE l.purpose = 'reset' AND l.email = u.email AND l.created_at > $1) ORDER BY u.name_folded, u.id";
     /// The assistants who support the person (the other side of their profile's "supports"),
     /// with the audiences they chose (whether the person may see that is the app's call); those
     /// who have left are not listed, as they are nowhere else.
@@ -313,11 +319,19 @@ pub enum Standing {
     Erased,
     /// Organisation administrators, active or not.
     Admins,
+    /// Active, never given a password (made by an import): waiting for their welcome.
+    NoPassword,
 }
 
 impl Standing {
-    pub const ALL: [Standing; 5] =
-        [Standing::All, Standing::Active, Standing::Deactivated, Standing::Erased, Standing::Admins];
+    pub const ALL: [Standing; 6] = [
+        Standing::All,
+        Standing::Active,
+        Standing::NoPassword,
+        Standing::Deactivated,
+        Standing::Erased,
+        Standing::Admins,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -326,11 +340,24 @@ impl Standing {
             Standing::Deactivated => "deactivated",
             Standing::Erased => "erased",
             Standing::Admins => "admins",
+            Standing::NoPassword => "no-password",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
+}
+
+/// Active accounts without a password: (all of them, those sent no link since `since`).
+pub async fn without_password(db: &Db, since: DateTime<Utc>) -> Result<(i64, i64)> {
+    let rows = db.read(WITHOUT_PASSWORD, params![since]).await?;
+    rows.first().map_or(Ok((0, 0)), |r| Ok((r.int(0)?, r.int(1)?)))
+}
+
+/// Active accounts without a password sent no link since `since`, read in the transaction that
+/// sends them one.
+pub async fn welcome_due(tx: &mut Tx, since: DateTime<Utc>) -> Result<Vec<User>> {
+    tx.read(WELCOME_DUE, params![since]).await?.iter().map(map).collect()
 }
 
 /// The accounts of a `Standing` whose name or email contains `q` (or whose employee ID is

@@ -37,11 +37,14 @@ async fn an_installation_has_one_organisation(d: Dialect) {
     use roundtable_store::org;
     let t = TestDb::new(d).await;
     let mut tx = t.db.begin().await.unwrap();
-    org::create(&mut tx, "First", Utc::now()).await.unwrap();
+    org::create(&mut tx, "First", "UTC", Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = t.db.begin().await.unwrap();
     assert!(org::exists(&mut tx).await.unwrap());
-    assert!(org::create(&mut tx, "Second", Utc::now()).await.is_err(), "the database refuses a second organisation");
+    assert!(
+        org::create(&mut tx, "Second", "UTC", Utc::now()).await.is_err(),
+        "the database refuses a second organisation"
+    );
     drop(tx);
     assert_eq!(org::get(&t.db).await.unwrap().unwrap().name, "First");
 }

@@ -76,6 +76,8 @@ pub struct SetupInput {
     pub name: String,
     pub email: String,
     pub password: String,
+    /// Where most of the organisation works (an IANA name; empty: UTC): new accounts start in it.
+    pub time_zone: String,
 }
 
 /// Creates the organisation and its first admin from the one-time setup link, and signs them in.
@@ -85,9 +87,19 @@ pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua
     let name = gather(&mut errs, PersonName::parse(&input.name));
     let email = gather(&mut errs, Email::parse(&input.email));
     let password = gather(&mut errs, Password::parse(&input.password));
+    let zone = match input.time_zone.trim() {
+        "" => "UTC",
+        z => z,
+    };
+    if zone.parse::<chrono_tz::Tz>().is_err() {
+        errs.push(FieldError::new("time_zone", "Choose a time zone from the list, e.g. Europe/London."));
+    }
     let (Some(org_name), Some(name), Some(email), Some(password)) = (org_name, name, email, password) else {
         return Err(AppError::Invalid(errs));
     };
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
     // An account made before setup (`roundtable admin create-user`, an import) becomes the first
     // administrator when its own password is given; another address makes a new one.
     let existing = match users::by_email(&state.db, email.as_str()).await? {
@@ -120,7 +132,10 @@ pub async fn complete_setup(state: &AppState, token: &str, input: SetupInput, ua
         return Err(AppError::NotFound);
     }
     links::delete_open_setup(&mut tx).await?;
-    org::create(&mut tx, org_name.as_str(), now).await?;
+    org::create(&mut tx, org_name.as_str(), zone, now).await?;
+    // Accounts made before there was an organisation (`admin create-user`, an import) started in
+    // UTC for want of its zone.
+    org::move_people(&mut tx, "UTC", zone).await?;
     let (id, name) = match existing {
         Some((id, name)) => {
             users::set_admin(&mut tx, id, true).await?;
@@ -502,7 +517,6 @@ pub const WELCOME_DAYS: i64 = 7;
 /// a first email is not always read within the hour. False when the hourly limit of links to
 /// the address is reached (nothing is written).
 pub async fn send_reset_link(state: &AppState, tx: &mut Tx, user: &User, by_admin: Option<&str>) -> Result<bool> {
-    let token = random_token();
     let now = Utc::now();
     let welcome = by_admin.filter(|_| user.password_hash.is_none());
     let since = now - Duration::minutes(RESET_WINDOW_MINUTES);
@@ -510,44 +524,11 @@ pub async fn send_reset_link(state: &AppState, tx: &mut Tx, user: &User, by_admi
     if links::count_sent_since(tx, Purpose::Reset, &user.email, since).await? >= RESET_EMAILS {
         return Ok(false);
     }
-    links::insert(
-        tx,
-        &NewLink {
-            token_hash: &token_hash(&token),
-            purpose: Purpose::Reset,
-            email: &user.email,
-            user_id: Some(user.id),
-            network_id: None,
-            created_by: None,
-            role: Role::Member,
-            expires_at: now + if welcome.is_some() { Duration::days(WELCOME_DAYS) } else { Duration::hours(1) },
-        },
-        now,
-    )
-    .await?;
-    let action = |label: &'static str| Some((label, format!("{}/password/reset/{token}", state.config.public_url())));
+    let lasts = if welcome.is_some() { Duration::days(WELCOME_DAYS) } else { Duration::hours(1) };
+    let token = new_reset_link(tx, user, lasts, now).await?;
     if let Some(admin) = welcome {
         let org = roundtable_store::org::get(&state.db).await?.map(|o| o.name).unwrap_or_default();
-        let m = Mail {
-            to: &user.email,
-            subject: format!(
-                "Your Roundtable account{}",
-                if org.is_empty() { String::new() } else { format!(" at {org}") }
-            ),
-            paragraphs: vec![
-                format!("Hello {},", user.name),
-                format!(
-                    "{admin} has set up your account on Roundtable, where {} runs its internal networks: their members, events and news. Choose a password to sign in; your email address is your user name.",
-                    if org.is_empty() { "your organisation" } else { org.as_str() }
-                ),
-                format!(
-                    "The link works once, for {WELCOME_DAYS} days. If it has run out, use “Forgot your password?” on the sign-in page."
-                ),
-            ],
-            action: action("Choose my password"),
-            reply_to: None,
-        };
-        mail::queue(tx, &m, now).await?;
+        queue_welcome(state, tx, user, &token, admin, &org, now).await?;
         return Ok(true);
     }
     let why = match by_admin {
@@ -560,13 +541,80 @@ pub async fn send_reset_link(state: &AppState, tx: &mut Tx, user: &User, by_admi
             to: &user.email,
             subject: "Choose a new Roundtable password".into(),
             paragraphs: vec![format!("Hello {},", user.name), why],
-            action: action("Choose a new password"),
+            action: Some(("Choose a new password", reset_url(state, &token))),
             reply_to: None,
         },
         now,
     )
     .await?;
     Ok(true)
+}
+
+fn reset_url(state: &AppState, token: &str) -> String {
+    format!("{}/password/reset/{token}", state.config.public_url())
+}
+
+/// Sends each of `people` (accounts without a password) their welcome, from `admin`, in the
+/// caller's transaction — after an import, everyone at once. The caller picks people sent no
+/// link lately, so the hourly limit on links cannot be reached.
+pub async fn send_welcomes(state: &AppState, tx: &mut Tx, people: &[User], admin: &str) -> Result<()> {
+    let org = roundtable_store::org::get(&state.db).await?.map(|o| o.name).unwrap_or_default();
+    let now = Utc::now();
+    for user in people {
+        let token = new_reset_link(tx, user, Duration::days(WELCOME_DAYS), now).await?;
+        queue_welcome(state, tx, user, &token, admin, &org, now).await?;
+    }
+    Ok(())
+}
+
+/// Stores a new password link to `user`, good for `lasts`; returns its secret for the mail.
+async fn new_reset_link(tx: &mut Tx, user: &User, lasts: Duration, now: chrono::DateTime<Utc>) -> Result<String> {
+    let token = random_token();
+    let link = NewLink {
+        token_hash: &token_hash(&token),
+        purpose: Purpose::Reset,
+        email: &user.email,
+        user_id: Some(user.id),
+        network_id: None,
+        created_by: None,
+        role: Role::Member,
+        expires_at: now + lasts,
+    };
+    links::insert(tx, &link, now).await?;
+    Ok(token)
+}
+
+/// The welcome mail of an account made for someone (by an import) with its link's `token`.
+async fn queue_welcome(
+    state: &AppState,
+    tx: &mut Tx,
+    user: &User,
+    token: &str,
+    admin: &str,
+    org: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    let m = Mail {
+        to: &user.email,
+        subject: format!(
+            "Your Roundtable account{}",
+            if org.is_empty() { String::new() } else { format!(" at {org}") }
+        ),
+        paragraphs: vec![
+            format!("Hello {},", user.name),
+            format!(
+                "{admin} has set up your account on Roundtable, where {} runs its internal networks: their members, events and news. Choose a password to sign in; your email address is your user name.",
+                if org.is_empty() { "your organisation" } else { org }
+            ),
+            format!(
+                "The link works once, for {WELCOME_DAYS} days. If it has run out, use “Forgot your password?” on the sign-in page."
+            ),
+        ],
+        action: Some(("Choose my password", reset_url(state, token))),
+        reply_to: None,
+    };
+    mail::queue(tx, &m, now).await?;
+    Ok(())
 }
 
 /// True when a reset link is still usable (to decide whether to show the form).

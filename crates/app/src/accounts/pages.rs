@@ -123,6 +123,7 @@ struct SetupPage {
     layout: Layout,
     errors: Errors,
     org_name: String,
+    time_zone: String,
     name: String,
     email: String,
 }
@@ -131,6 +132,8 @@ struct SetupPage {
 pub(crate) struct SetupForm {
     #[serde(default)]
     org_name: String,
+    #[serde(default)]
+    time_zone: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -145,6 +148,7 @@ async fn setup_form(State(state): State<AppState>, Path(token): Path<String>) ->
         layout: Layout::anonymous("Set up Roundtable"),
         errors: Errors::default(),
         org_name: String::new(),
+        time_zone: "UTC".to_owned(),
         name: String::new(),
         email: String::new(),
     })
@@ -157,8 +161,13 @@ async fn setup(
     headers: HeaderMap,
     Form(f): Form<SetupForm>,
 ) -> Result<Response> {
-    let input =
-        SetupInput { org_name: f.org_name.clone(), name: f.name.clone(), email: f.email.clone(), password: f.password };
+    let input = SetupInput {
+        org_name: f.org_name.clone(),
+        name: f.name.clone(),
+        email: f.email.clone(),
+        password: f.password,
+        time_zone: f.time_zone.clone(),
+    };
     or_form(
         super::complete_setup(&state, &token, input, user_agent(&headers)).await,
         |s| Ok(signed_in(&state, jar, s, "/networks/new")),
@@ -167,6 +176,7 @@ async fn setup(
                 layout: Layout::anonymous("Set up Roundtable"),
                 errors,
                 org_name: f.org_name,
+                time_zone: f.time_zone,
                 name: f.name,
                 email: f.email,
             })

@@ -30,7 +30,8 @@ pub struct AdminPeopleQuery {
     q: String,
     /// From 1; anything else is the first page.
     page: Option<String>,
-    /// `all` (the default), `active`, `deactivated` (not erased), `erased` or `admins`.
+    /// `all` (the default), `active`, `no-password` (active, never given a password: made by an
+    /// import), `deactivated` (not erased), `erased` or `admins`.
     show: String,
     /// People per page, 1 to 200 (default 50).
     per_page: Option<String>,

@@ -1,5 +1,5 @@
-//! Organisation administration: people (invite, reset link, grant/revoke admin, deactivate), allowed sign-up
-//! domains, the audit log and the outbox. Every use case requires an org admin.
+//! Organisation administration: people (invite, reset link, grant/revoke admin, deactivate), the
+//! organisation's name and time zone, allowed sign-up domains, the audit log and the outbox. Every use case requires an org admin.
 
 pub mod api;
 pub mod pages;
@@ -32,7 +32,7 @@ async fn record(tx: &mut Tx, actor: &Actor, name: &str, action: &str, subject: &
 /// org admins only). A search that is exactly someone's employee ID finds that person first
 /// (the store's search matches it, so pages and the total count it once).
 /// One page of the people the People page lists: those whose name, address or employee ID
-/// matches `q`, of one standing (`show`: all, active, deactivated, erased, admins — refused
+/// matches `q`, of one standing (`show`: all, active, no-password, deactivated, erased, admins — refused
 /// naming the choices when it is none of them), each with their employee ID.
 pub async fn people(
     state: &AppState,
@@ -153,6 +153,33 @@ pub async fn send_reset(state: &AppState, actor: &Actor, actor_name: &str, user:
     record(&mut tx, actor, actor_name, "person.reset_sent", &person.email, detail).await?;
     tx.commit().await?;
     Ok(welcome)
+}
+
+/// Accounts an import made that have no password yet: how many, and how many of them have had
+/// no welcome (or password) email in the last `WELCOME_DAYS` days — those a bulk welcome sends to.
+pub async fn without_password(state: &AppState, actor: &Actor) -> Result<(i64, i64)> {
+    require_admin(actor)?;
+    let since = Utc::now() - Duration::days(crate::accounts::WELCOME_DAYS);
+    Ok(users::without_password(&state.db, since).await?)
+}
+
+/// Emails a welcome to every active account without a password that has had no link in the
+/// last `WELCOME_DAYS` days (a person with a live welcome is not sent a second), in one
+/// transaction with one audit entry. Returns how many were sent.
+pub async fn send_welcomes(state: &AppState, actor: &Actor, actor_name: &str) -> Result<usize> {
+    require_admin(actor)?;
+    let since = Utc::now() - Duration::days(crate::accounts::WELCOME_DAYS);
+    let mut tx = state.db.begin().await?;
+    let due = users::welcome_due(&mut tx, since).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    crate::accounts::send_welcomes(state, &mut tx, &due, actor_name).await?;
+    let n = due.len();
+    let subject = if n == 1 { due[0].email.clone() } else { format!("{n} people") };
+    record(&mut tx, actor, actor_name, "people.welcomed", &subject, "welcome: no password yet").await?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// Grants or revokes org admin. The last active admin cannot be revoked, so the organisation
@@ -287,6 +314,62 @@ async fn forget_after_erasure(state: &AppState, user: UserId, addresses: &[Strin
     }
     crate::accounts::forget_failed_confirmations(state, user).await?;
     Ok(())
+}
+
+/// The organisation's own settings, as its settings page shows them.
+pub struct Settings {
+    pub name: String,
+    pub time_zone: String,
+    /// Active people whose pages are in the organisation's zone: a new zone may move them.
+    pub in_zone: i64,
+}
+
+pub async fn settings(state: &AppState, actor: &Actor) -> Result<Settings> {
+    require_admin(actor)?;
+    let o = org::get(&state.db).await?.ok_or(AppError::NotFound)?;
+    let in_zone = org::people_in_zone(&state.db, &o.time_zone).await?;
+    Ok(Settings { name: o.name, time_zone: o.time_zone, in_zone })
+}
+
+pub struct SettingsInput {
+    pub name: String,
+    pub time_zone: String,
+    /// Whether the people still in the old zone move to the new one (those who chose another
+    /// zone keep theirs either way).
+    pub move_people: bool,
+}
+
+/// Renames the organisation and sets the time zone new accounts start in — and, when asked,
+/// moves the people still in the old zone (most never chose it: it was where their account
+/// started). Returns how many moved. Each change is in the audit log.
+pub async fn update_settings(state: &AppState, actor: &Actor, actor_name: &str, input: &SettingsInput) -> Result<u64> {
+    require_admin(actor)?;
+    let mut errs = Vec::new();
+    let name = roundtable_domain::OrgName::parse(&input.name).map_err(|e| errs.push(e)).ok();
+    let zone = input.time_zone.trim();
+    if zone.parse::<chrono_tz::Tz>().is_err() {
+        errs.push(FieldError::new("time_zone", "Choose a time zone from the list, e.g. Europe/London."));
+    }
+    let Some(name) = name.filter(|_| errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let mut tx = state.db.begin().await?;
+    org::lock(&mut tx).await?;
+    let old = org::get_in(&mut tx).await?.ok_or(AppError::NotFound)?;
+    org::update(&mut tx, name.as_str(), zone).await?;
+    if old.name != name.as_str() {
+        record(&mut tx, actor, actor_name, "organisation.renamed", name.as_str(), &old.name).await?;
+    }
+    let mut moved = 0;
+    if old.time_zone != zone {
+        if input.move_people {
+            moved = org::move_people(&mut tx, &old.time_zone, zone).await?;
+        }
+        let detail = format!("{} → {zone}; {moved} people moved", old.time_zone);
+        record(&mut tx, actor, actor_name, "organisation.time_zone", zone, &detail).await?;
+    }
+    tx.commit().await?;
+    Ok(moved)
 }
 
 pub async fn domains(state: &AppState, actor: &Actor) -> Result<Vec<String>> {

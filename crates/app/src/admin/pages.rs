@@ -20,10 +20,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(|| async { Redirect::to("/admin/people") }))
         .route("/admin/people", get(people))
         .route("/admin/people/invite", post(invite))
+        .route("/admin/people/welcome", post(send_welcomes))
         .route("/admin/people/{id}/reset", post(send_reset))
         .route("/admin/people/{id}/admin", post(set_admin))
         .route("/admin/people/{id}/active", post(set_active))
         .route("/admin/people/{id}/erase", post(erase))
+        .route("/admin/organisation", get(settings).post(save_settings))
         .route("/admin/domains", get(domains).post(add_domain))
         .route("/admin/domains/remove", post(remove_domain))
         .route("/admin/audit", get(audit_log))
@@ -55,6 +57,10 @@ struct PeoplePage {
     /// The person whose erasure was refused for want of "ERASE": their form is shown open, with
     /// the reason by its box (field "erase").
     erase_refused: Option<UserId>,
+    /// Active accounts with no password yet, and those of them sent no link lately.
+    without_password: i64,
+    welcome_due: i64,
+    welcome_days: i64,
 }
 
 async fn people(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
@@ -71,6 +77,7 @@ async fn people_page(
 ) -> Result<Response> {
     let page = q.page(50);
     let (people, total) = super::people(state, &s.actor(), &q.q, &q.show, page).await?;
+    let (without_password, welcome_due) = super::without_password(state, &s.actor()).await?;
     let mut pager = Pager::new(page, total, &q.q);
     if !q.show.is_empty() {
         pager.base.push_str(&format!("show={}&", urlencode(&q.show)));
@@ -86,7 +93,16 @@ async fn people_page(
         errors,
         invite_email,
         erase_refused,
+        without_password,
+        welcome_due,
+        welcome_days: crate::accounts::WELCOME_DAYS,
     })
+}
+
+async fn send_welcomes(State(state): State<AppState>, s: Signed, Form(f): Form<Back>) -> Result<Response> {
+    let sent = super::send_welcomes(&state, &s.actor(), &s.user.name).await?;
+    let notice = if sent == 0 { "welcomes-none-due" } else { "welcomes-sent" };
+    Ok(Redirect::to(&f.url(notice)).into_response())
 }
 
 fn standing_label(s: roundtable_store::users::Standing) -> &'static str {
@@ -97,6 +113,7 @@ fn standing_label(s: roundtable_store::users::Standing) -> &'static str {
         Standing::Deactivated => "Deactivated",
         Standing::Erased => "Erased",
         Standing::Admins => "Administrators",
+        Standing::NoPassword => "Active, no password yet",
     }
 }
 
@@ -254,6 +271,82 @@ async fn erase(
             )]);
             let page = people_page(&state, &s, f.back.list(), errors, String::new(), Some(user)).await?;
             Ok(with_status(page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/organisation.html")]
+struct SettingsPage {
+    layout: Layout,
+    errors: Errors,
+    name: String,
+    time_zone: String,
+    /// The zone now set, and how many people are in it: what "move them too" offers.
+    current_zone: String,
+    in_zone: i64,
+    move_people: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct SettingsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    move_people: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SettingsQuery {
+    notice: Option<String>,
+    /// How many people the last save moved to the new zone (said in the notice).
+    moved: Option<u64>,
+}
+
+fn settings_page(s: &Signed, st: super::Settings, errors: Errors) -> SettingsPage {
+    SettingsPage {
+        layout: Layout::for_user("Organisation", s),
+        errors,
+        name: st.name,
+        time_zone: st.time_zone.clone(),
+        current_zone: st.time_zone,
+        in_zone: st.in_zone,
+        move_people: true,
+    }
+}
+
+async fn settings(State(state): State<AppState>, s: Signed, Query(q): Query<SettingsQuery>) -> Result<Response> {
+    let st = super::settings(&state, &s.actor()).await?;
+    let said = match (notice(q.notice.as_deref()), q.moved) {
+        (Some(n), Some(1)) => Some(format!("{n} 1 person moved to {}.", st.time_zone)),
+        (Some(n), Some(moved)) if moved > 1 => Some(format!("{n} {moved} people moved to {}.", st.time_zone)),
+        (n, _) => n.map(str::to_owned),
+    };
+    let mut page = settings_page(&s, st, Errors::default());
+    page.layout = page.layout.with_notice_text(said);
+    render(&page)
+}
+
+async fn save_settings(State(state): State<AppState>, s: Signed, Form(f): Form<SettingsForm>) -> Result<Response> {
+    let input = super::SettingsInput {
+        name: f.name.clone(),
+        time_zone: f.time_zone.clone(),
+        move_people: f.move_people.is_some(),
+    };
+    match super::update_settings(&state, &s.actor(), &s.user.name, &input).await {
+        Ok(moved) => Ok(Redirect::to(&format!("/admin/organisation?notice=saved&moved={moved}")).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let st = super::settings(&state, &s.actor()).await?;
+            let page = SettingsPage {
+                name: f.name,
+                time_zone: f.time_zone,
+                move_people: input.move_people,
+                ..settings_page(&s, st, Errors(errs))
+            };
+            Ok(with_status(render(&page)?, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e),
     }

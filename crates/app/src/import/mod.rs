@@ -980,7 +980,7 @@ fn plan(
                     job_title: or(&r.job_title, ""),
                     department: or(&r.department, ""),
                     location: or(&r.location, ""),
-                    time_zone: or(&r.time_zone, "UTC"),
+                    time_zone: or(&r.time_zone, &snap.org_time_zone),
                     preferred_name: or(&r.preferred_name, ""),
                     pronouns: String::new(),
                     level: or(&r.level, ""),

@@ -265,7 +265,6 @@ struct EditPage {
     /// Per optional field (by its key), its current audience: shown under the field.
     rows: BTreeMap<&'static str, FieldRow>,
     audiences: Vec<(&'static str, &'static str)>,
-    zones: Vec<&'static str>,
 }
 
 async fn edit_page(
@@ -291,7 +290,6 @@ async fn edit_page(
             })
             .collect(),
         audiences: Audience::ALL.iter().map(|a| (a.as_str(), a.label())).collect(),
-        zones: chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect(),
     })
 }
 
