@@ -164,6 +164,9 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
     );
     let mails = app.emails_to("ann@example.org").await;
     assert!(mails.iter().any(|m| m.contains("Subject: You are Nia Newcomer's buddy in Network eas")), "{mails:?}");
+    // "Reply to an organiser", the buddy's mail says: a reply reaches the Chair who asked.
+    assert!(mails.iter().all(|m| m.contains("Reply-To: chair@example.org")), "{mails:?}");
+    assert!(app.emails_to("nia@example.org").await.iter().any(|m| m.contains("Reply-To: chair@example.org")));
     let (log, _) = audit::page(db, 20, 0).await.unwrap();
     let e = log.iter().find(|e| e.action == "onboarding.buddy_assigned").unwrap();
     assert_eq!(
@@ -290,6 +293,23 @@ async fn an_organiser_pairs_a_newcomer_with_a_suggested_buddy_then_changes_and_e
     let r = zed_c.post(app.at("/n/eas/join")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/n/eas?notice=joined");
     assert!(buddies::buddy_of(db, eas, nia).await.unwrap().is_none(), "not Nia's buddy again");
+    // Nia leaves while Ann is her buddy again: Ann is told she need not look out for her. Back
+    // in the network, Nia is a newcomer without a buddy: that step is hers to wait for again.
+    let r = chair.post(app.at(&format!("/n/eas/onboarding/buddies/{nia}"))).form(&[("buddy", ann.to_string())]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(nia_c.post(app.at("/n/eas/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let told = app.emails_to("ann@example.org").await;
+    assert!(
+        told.iter().any(|m| m.contains("Subject: Your time as Nia Newcomer's buddy has ended")
+            && support::unqp(m).contains("Nia Newcomer is no longer a member of Network eas")),
+        "{told:?}"
+    );
+    assert_eq!(nia_c.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let json = support::api_get(app.at("/api/v1/networks/eas/onboarding"), &token).await;
+    let step = json["steps"].as_array().unwrap().iter().find(|s| s["automatic"] == "buddy").cloned().unwrap();
+    assert_eq!(step["done"], false, "an earlier membership's buddy does not count: {json}");
+    let page = body(chair.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains(&format!("href=\"/n/eas/onboarding/buddies/{nia}\">Assign a buddy")), "{page}");
     // Erased, Nia leaves no trace in her buddies' mail: neither her name nor her address.
     assert!(app.emails_to("ann@example.org").await.iter().any(|m| m.contains("nia@example.org")));
     let r = admin.post(app.at(&format!("/admin/people/{nia}/erase"))).form(&[("confirm", "ERASE")]).send().await;

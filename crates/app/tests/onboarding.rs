@@ -377,6 +377,9 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     backdate_steps(&app, n.id, 3).await;
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("<strong>Stuck</strong>") && page.contains("1 stuck"), "{page}");
+    // On what: the organiser sees the step left, and the rule in words ("1 day", not "1 days").
+    assert!(page.contains("<span class=\"muted\">Left: Meet your buddy</span>"), "{page}");
+    assert!(page.contains("a step not done 1 day after joining"), "{page}");
     let r = admin.post(app.at(&format!("/n/eas/onboarding/nudge/{bo_id}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mails = app.emails_to("bo@example.org").await;
@@ -1247,10 +1250,9 @@ async fn only_members_who_joined_after_the_organisers_day_are_newcomers(d: Diale
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("0 newcomers;") && !page.contains("Vi Veteran") && !page.contains("Ida Imported"), "{page}");
     assert!(!page.contains("say from which day people count as newcomers"), "set: no pointer");
-    assert!(
-        page.contains(&format!("Members who joined on or before {} are not counted as newcomers.", written(now))),
-        "{page}"
-    );
+    // Set during the day it names, it says up to when: those joining later today are newcomers.
+    let said = format!(" UTC on {} are not counted as newcomers.", written(now));
+    assert!(page.contains("Members who joined before ") && page.contains(&said), "{page}");
     assert!(page.contains(&format!(r#"type="date" value="{}""#, iso(now))), "the form shows the day: {page}");
     let home = body(vi.get(app.at("/n/eas")).send().await.unwrap()).await;
     assert!(home.contains("Network eas") && !home.contains("Your first steps"), "{home}");
@@ -1262,6 +1264,10 @@ async fn only_members_who_joined_after_the_organisers_day_are_newcomers(d: Diale
     let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("1 newcomer;") && page.contains("Ned Newcomer"), "{page}");
     assert!(body(ned.get(app.at("/n/eas")).send().await.unwrap()).await.contains("Your first steps (0 of 1 done)"));
+    // The same day saved again (a tab left open) keeps its moment: Ned stays a newcomer.
+    assert_eq!(set(&admin, &iso(now)).await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
+    assert!(page.contains("1 newcomer;") && page.contains("Ned Newcomer"), "{page}");
 
     // On the organiser's calendar: Vi joined at 20:00 UTC three days ago, already the next day
     // in Auckland. That UTC day leaves Vi a newcomer there; the next day does not.
@@ -1292,8 +1298,8 @@ async fn only_members_who_joined_after_the_organisers_day_are_newcomers(d: Diale
     let set_entries: Vec<&str> =
         log.iter().filter(|e| e.action == "onboarding.newcomers_from_set").map(|e| e.detail.as_str()).collect();
     assert_eq!(set_entries.len(), 3, "refusals are not audited: {set_entries:?}");
-    let today = format!("members who joined on or before {} are not newcomers", written(now));
-    assert!(set_entries.contains(&today.as_str()), "{set_entries:?}");
+    let today = format!(" UTC on {} are not newcomers", written(now));
+    assert!(set_entries.iter().any(|e| e.starts_with("members who joined before ") && e.ends_with(&today)));
     assert_eq!(log.iter().filter(|e| e.action == "onboarding.newcomers_from_cleared").count(), 1);
 }
 

@@ -21,10 +21,11 @@ macro_rules! live {
 
 /// A pairing that gives the newcomer a buddy: a current one, or one an organiser ended (the
 /// newcomer was looked after). One that ended because the buddy left the network (or the
-/// newcomer did) leaves them waiting for a buddy.
+/// newcomer did) leaves them waiting for a buddy — and so does any from before the newcomer's
+/// current membership: someone who left and came back is a newcomer again, without a buddy.
 macro_rules! counts_as_paired {
     () => {
-        "(ended_at IS NULL OR ended_by IS NOT NULL)"
+        "(ended_at IS NULL OR ended_by IS NOT NULL) AND assigned_at >= (SELECT m.created_at FROM memberships m WHERE m.network_id = buddies.network_id AND m.user_id = buddies.newcomer_id)"
     };
 }
 

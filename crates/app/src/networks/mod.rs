@@ -496,11 +496,11 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
         return Err(not_a_member());
     };
     check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
-    let newcomers = crate::onboarding::buddies::looked_after_by(state, &seen, actor.user_id).await?;
+    let pairings = crate::onboarding::buddies::pairings_of(state, &seen, actor.user_id).await?;
     networks::delete_membership(&mut tx, seen.network.id, actor.user_id).await?;
     networks::cancel_invitations(&mut tx, seen.network.id, &me.email, Utc::now()).await?;
     roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, actor.user_id, Utc::now()).await?;
-    crate::onboarding::buddies::tell_buddy_left(state, &mut tx, &seen, &me.name, newcomers).await?;
+    crate::onboarding::buddies::tell_pairings_ended(state, &mut tx, &seen, &me.name, pairings).await?;
     let why = crate::events::GivenUp::Left;
     crate::events::queue_giving_up(&mut tx, actor.user_id, Some(seen.network.id), why, Utc::now()).await?;
     tx.commit().await?;
@@ -798,6 +798,8 @@ pub async fn invite(
             _ => {}
         }
     }
+    // Questions about the invitation reach the organiser who sent it.
+    let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
     let now = Utc::now();
     let token = random_token();
     let mut tx = state.db.begin().await?;
@@ -856,7 +858,7 @@ pub async fn invite(
             .filter(|p| !p.is_empty())
             .collect(),
             action: Some(("Accept the invitation", format!("{}/invitations/{token}", state.config.public_url()))),
-            reply_to: None,
+            reply_to: reply_to.as_deref(),
         },
         now,
     )
@@ -1075,7 +1077,7 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
     networks::lock(&mut tx, seen.network.id).await?;
     let before = networks::membership_in(&mut tx, seen.network.id, user).await?.ok_or(AppError::NotFound)?;
     check_chairs(&mut tx, actor, &seen, Some(before), None).await?;
-    let newcomers = crate::onboarding::buddies::looked_after_by(state, &seen, user).await?;
+    let pairings = crate::onboarding::buddies::pairings_of(state, &seen, user).await?;
     if !networks::delete_membership(&mut tx, seen.network.id, user).await? {
         return Err(AppError::NotFound);
     }
@@ -1096,7 +1098,7 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
         let subject = format!("Your membership of {}", seen.network.name);
         tell_member(state, &mut tx, actor, &person.email, subject, text, None).await?;
     }
-    crate::onboarding::buddies::tell_buddy_left(state, &mut tx, &seen, &person.name, newcomers).await?;
+    crate::onboarding::buddies::tell_pairings_ended(state, &mut tx, &seen, &person.name, pairings).await?;
     let why = crate::events::GivenUp::Removed;
     crate::events::queue_giving_up(&mut tx, user, Some(seen.network.id), why, Utc::now()).await?;
     tx.commit().await?;

@@ -198,6 +198,8 @@ pub async fn assign(
             ),
         ));
     }
+    let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
+    let reply_to = reply_to.as_deref();
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     let previous = buddies::current(&mut tx, net.id, newcomer.id).await?;
@@ -226,7 +228,7 @@ pub async fn assign(
                 ),
                 format!("You find your buddy on the network's page too: {home}"),
             ],
-            action: Some(("See your buddy's profile", profile(buddy.id))), reply_to: None, 
+            action: Some(("See your buddy's profile", profile(buddy.id))), reply_to,
         },
         now,
     )
@@ -248,7 +250,7 @@ pub async fn assign(
                 ),
                 "If you cannot take this on, reply to an organiser so they can ask someone else.".into(),
             ],
-            action: Some(("See their profile", profile(newcomer.id))), reply_to: None, 
+            action: Some(("See their profile", profile(newcomer.id))), reply_to,
         },
         now,
     )
@@ -270,7 +272,7 @@ pub async fn assign(
                         newcomer.name, buddy.name, net.name
                     ),
                 ],
-                action: Some(("Open the network", home.clone())), reply_to: None, 
+                action: Some(("Open the network", home.clone())), reply_to,
             },
             now,
         )
@@ -310,6 +312,7 @@ pub async fn end(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, 
     let net = &seen.network;
     // The newcomer may have left the network since: ending the pairing must still work.
     let person = users::by_id(&state.db, newcomer).await?.ok_or(AppError::NotFound)?;
+    let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     let Some(buddy) = buddies::current(&mut tx, net.id, newcomer).await? else {
@@ -334,7 +337,8 @@ pub async fn end(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, 
                         person.name, net.name
                     ),
                 ],
-                action: Some(("Open the network", format!("{}/n/{}", state.config.public_url(), net.slug))), reply_to: None, 
+                action: Some(("Open the network", format!("{}/n/{}", state.config.public_url(), net.slug))),
+                reply_to: reply_to.as_deref(),
             },
             now,
         )
@@ -364,41 +368,52 @@ pub struct Mine {
     pub looking_after: Vec<Paired>,
 }
 
-/// The newcomers `person` looks after in the network, read before they leave it or are removed
-/// (`tell_buddy_left` then writes to them).
-pub async fn looked_after_by(state: &AppState, seen: &Seen, person: UserId) -> Result<Vec<Paired>> {
-    Ok(buddies::of_person(&state.db, seen.network.id, person).await?.1)
+/// `person`'s pairings in the network (their buddy, the newcomers they look after), read before
+/// they leave it or are removed (`tell_pairings_ended` then writes to the others).
+pub async fn pairings_of(state: &AppState, seen: &Seen, person: UserId) -> Result<Mine> {
+    let (buddy, looking_after) = buddies::of_person(&state.db, seen.network.id, person).await?;
+    Ok(Mine { buddy, looking_after })
 }
 
-/// Tells each newcomer whose buddy left the network (or was removed from it) that the pairing
-/// ended, so they do not wait on someone who is gone; the organisers can pair them again. The
-/// mail goes in the leaving's transaction.
-pub async fn tell_buddy_left(
-    state: &AppState,
-    tx: &mut Tx,
-    seen: &Seen,
-    buddy_name: &str,
-    newcomers: Vec<Paired>,
-) -> Result<()> {
+/// Tells the other side of each pairing that ended because `name` left the network (or was
+/// removed from it), in the leaving's transaction: each newcomer they looked after, so they do
+/// not wait on someone who is gone (the organisers can pair them again), and their own buddy,
+/// who need not look out for them any more.
+pub async fn tell_pairings_ended(state: &AppState, tx: &mut Tx, seen: &Seen, name: &str, ended: Mine) -> Result<()> {
     let now = Utc::now();
-    for n in newcomers {
-        mail::queue(
-            tx,
-            &Mail {
-                to: &n.email,
-                subject: format!("{buddy_name} is no longer your buddy in {}", seen.network.name),
-                paragraphs: vec![
-                    format!("Hello {},", n.name),
-                    format!(
-                        "{buddy_name} is no longer a member of {}, so they are no longer your buddy there. The network's organisers can pair you with someone else; you can ask them on the network's page.",
-                        seen.network.name
-                    ),
-                ],
-                action: Some(("Open the network", format!("{}/n/{}", state.config.public_url(), seen.network.slug))), reply_to: None, 
-            },
-            now,
-        )
-        .await?;
+    let net = &seen.network;
+    let home = format!("{}/n/{}", state.config.public_url(), net.slug);
+    for n in ended.looking_after {
+        let m = Mail {
+            to: &n.email,
+            subject: format!("{name} is no longer your buddy in {}", net.name),
+            paragraphs: vec![
+                format!("Hello {},", n.name),
+                format!(
+                    "{name} is no longer a member of {}, so they are no longer your buddy there. The network's organisers can pair you with someone else; you can ask them on the network's page.",
+                    net.name
+                ),
+            ],
+            action: Some(("Open the network", home.clone())),
+            reply_to: None,
+        };
+        mail::queue(tx, &m, now).await?;
+    }
+    if let Some(b) = ended.buddy {
+        let m = Mail {
+            to: &b.email,
+            subject: format!("Your time as {name}'s buddy has ended"),
+            paragraphs: vec![
+                format!("Hello {},", b.name),
+                format!(
+                    "{name} is no longer a member of {}, so you no longer need to look after them as their buddy. Thank you for your help!",
+                    net.name
+                ),
+            ],
+            action: Some(("Open the network", home.clone())),
+            reply_to: None,
+        };
+        mail::queue(tx, &m, now).await?;
     }
     Ok(())
 }
@@ -407,8 +422,7 @@ pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Mine> 
     if seen.status() != Some(MembershipStatus::Active) {
         return Ok(Mine::default());
     }
-    let (buddy, looking_after) = buddies::of_person(&state.db, seen.network.id, actor.user_id).await?;
-    Ok(Mine { buddy, looking_after })
+    pairings_of(state, seen, actor.user_id).await
 }
 
 /// The actor's own buddy data, loading the network (members; the API).

@@ -580,6 +580,18 @@ pub fn existing_until(from: DateTime<Utc>, tz: chrono_tz::Tz) -> chrono::NaiveDa
     (from - Duration::microseconds(1)).with_timezone(&tz).date_naive()
 }
 
+/// Who a "newcomers from" leaves out, in words: "on or before 28 Nov 2026", or — when it was
+/// set during the day it names, so that people joining later that day are newcomers — "before
+/// 14:05 GMT on 28 Nov 2026".
+pub fn existing_until_words(from: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    let day = crate::http::Day(existing_until(from, tz));
+    if from.with_timezone(&tz).time() == chrono::NaiveTime::MIN {
+        format!("on or before {day}")
+    } else {
+        format!("before {} on {day}", crate::http::time_in(from, tz, "%H:%M"))
+    }
+}
+
 /// Sets which members are newcomers: only those who join after `day` (YYYY-MM-DD, a day on
 /// `tz`'s calendar, the organiser's), so that members imported before onboarding was set up do
 /// not all get a checklist, fill the progress page and become stuck. Empty clears it: everyone
@@ -614,15 +626,20 @@ pub async fn set_newcomers_from(
         let end = roundtable_domain::events::local_to_utc(tz, after.and_time(chrono::NaiveTime::MIN));
         Some(end.min(now))
     };
-    if from.is_none() && onboarding::newcomers_from(&state.db, seen.network.id).await?.is_none() {
-        return Ok(None); // cleared already: nothing to write or audit
+    let stored = onboarding::newcomers_from(&state.db, seen.network.id).await?;
+    match (from, stored) {
+        (None, None) => return Ok(None), // cleared already: nothing to write or audit
+        // The same day saved again (from a tab left open, say) keeps the moment it was first
+        // saved: those who joined since are newcomers, and stay so.
+        (Some(f), Some(s)) if existing_until(f, tz) == existing_until(s, tz) => return Ok(Some(s)),
+        _ => {}
     }
     let mut tx = state.db.begin().await?;
     onboarding::set_newcomers_from(&mut tx, seen.network.id, from).await?;
     let (action, detail) = match from {
         Some(f) => (
             "onboarding.newcomers_from_set",
-            format!("members who joined on or before {} are not newcomers", existing_until(f, tz).format("%-d %b %Y")),
+            format!("members who joined {} are not newcomers", existing_until_words(f, tz)),
         ),
         None => ("onboarding.newcomers_from_cleared", "everyone who joined in the window is a newcomer".to_owned()),
     };

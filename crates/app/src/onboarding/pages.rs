@@ -54,6 +54,9 @@ struct Row {
     done: usize,
     total: usize,
     stuck: bool,
+    /// The steps left that are theirs to do, in checklist order ("" when none): what a stuck
+    /// newcomer is stuck on.
+    left: String,
     /// What is left is the organisers' to do (`Progress::waiting_on_organisers`).
     waiting_only: bool,
     /// A buddy step is left.
@@ -104,7 +107,8 @@ struct ManagePage {
     /// The "newcomers from" as the form shows it: the last day of the members it leaves out
     /// (YYYY-MM-DD, for the date input), as typed when it was refused; and written out.
     existing_until: String,
-    existing_until_day: String,
+    /// Who "newcomers from" leaves out, in words (`existing_until_words`).
+    existing_until_words: String,
     kinds: Vec<(&'static str, &'static str)>,
     /// The add-step form as last sent (kept after a refusal).
     title: String,
@@ -159,6 +163,7 @@ async fn render_page(
             done: p.done,
             total: p.total,
             stuck: p.stuck,
+            left: p.left.join("; "),
             buddy: p.buddy.map(|b| (b.id.to_string(), b.name)),
         })
         .collect();
@@ -191,7 +196,7 @@ async fn render_page(
         existing_until: typed
             .newcomers_from
             .unwrap_or_else(|| until.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()),
-        existing_until_day: until.map(|d| crate::http::Day(d).to_string()).unwrap_or_default(),
+        existing_until_words: newcomers_from.map(|f| super::existing_until_words(f, s.tz)).unwrap_or_default(),
         kinds: super::AUTOMATIC.to_vec(),
         title: form.title,
         description: form.description,
