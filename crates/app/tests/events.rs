@@ -179,6 +179,11 @@ async fn organisers_create_events_and_members_see_them_in_their_own_time_zone(d:
             && month.contains(r#"month=2027-02" rel="next">February 2027 <span"#),
         "{month}"
     );
+    // From the month, "Week" opens its first week; from this month, the week holding today.
+    assert!(month.contains("view=week&#38;week=2027-01-01"), "{month}");
+    let now = body(bo.get(app.at("/n/eas/events")).send().await.unwrap()).await;
+    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    assert!(now.contains(&format!("view=week&#38;week={today}")), "{now}");
     let week = body(bo.get(app.at("/n/eas/events?view=week&week=2027-01-13")).send().await.unwrap()).await;
     assert!(week.contains("<th scope=\"row\">Tuesday 12 January") && week.contains("07:00 Monthly meeting"), "{week}");
     assert!(week.contains("Week of 4 January</a>") && week.contains("Week of 18 January <span"), "{week}");

@@ -142,7 +142,11 @@ async fn new_accounts_start_in_the_organisations_time_zone(d: Dialect) {
     );
     let r = c.post(app.at(&format!("/setup/{token}"))).form(&form("Mars/Olympus")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body(r).await.contains("Choose a time zone from the list"));
+    let page = body(r).await;
+    assert!(page.contains("Choose a time zone from the list"), "{page}");
+    // The refused value stays chosen: sending again cannot save the list's first zone unseen.
+    assert!(page.contains(r#"<option value="Mars/Olympus" selected>Mars/Olympus</option>"#), "{page}");
+    assert!(!page.contains("<option>US/Eastern</option>") && !page.contains("<option>Etc/GMT+5</option>"));
     assert!(roundtable_store::org::get(db).await.unwrap().is_none(), "nothing created");
     let r = c.post(app.at(&format!("/setup/{token}"))).form(&form("Europe/London")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -170,7 +174,7 @@ async fn new_accounts_start_in_the_organisations_time_zone(d: Dialect) {
     assert_eq!(bo.get(app.at("/admin/organisation")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let r = bo
         .post(app.at("/admin/organisation"))
-        .form(&[("name", "Bo's Org"), ("time_zone", "UTC")])
+        .form(&[("org_name", "Bo's Org"), ("time_zone", "UTC")])
         .send()
         .await
         .unwrap();
@@ -178,20 +182,21 @@ async fn new_accounts_start_in_the_organisations_time_zone(d: Dialect) {
     // A bad zone or an empty name changes nothing and says why.
     let r = c
         .post(app.at("/admin/organisation"))
-        .form(&[("name", ""), ("time_zone", "Nowhere"), ("move_people", "yes")])
+        .form(&[("org_name", ""), ("time_zone", "Nowhere"), ("move_people", "yes")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(r).await;
-    assert!(html.contains("Choose a time zone from the list") && html.contains("organisation"), "{html}");
+    assert!(html.contains("Choose a time zone from the list"), "{html}");
+    assert!(html.contains(r##"<a href="#f-org_name">"##) && html.contains(r#"id="f-org_name-error""#), "{html}");
     let org = roundtable_store::org::get(db).await.unwrap().unwrap();
     assert_eq!((org.name.as_str(), org.time_zone.as_str()), ("Example Org", "Europe/London"));
 
     // Moving to New York with everyone still in London; Di keeps Tokyo.
     let r = c
         .post(app.at("/admin/organisation"))
-        .form(&[("name", "Example Org Ltd"), ("time_zone", "America/New_York"), ("move_people", "yes")])
+        .form(&[("org_name", "Example Org Ltd"), ("time_zone", "America/New_York"), ("move_people", "yes")])
         .send()
         .await
         .unwrap();
@@ -208,7 +213,7 @@ async fn new_accounts_start_in_the_organisations_time_zone(d: Dialect) {
     // Without "move them", only new accounts start in the new zone.
     let r = c
         .post(app.at("/admin/organisation"))
-        .form(&[("name", "Example Org Ltd"), ("time_zone", "Europe/Paris")])
+        .form(&[("org_name", "Example Org Ltd"), ("time_zone", "Europe/Paris")])
         .send()
         .await
         .unwrap();
@@ -216,6 +221,39 @@ async fn new_accounts_start_in_the_organisations_time_zone(d: Dialect) {
     assert_eq!(zone(&app, "bo@example.org").await, "America/New_York");
     roundtable_app::admin::console::create_user(db, "ed@example.org", "Ed Member", PASSWORD, false).await.unwrap();
     assert_eq!(zone(&app, "ed@example.org").await, "Europe/Paris");
+
+    // The same over the API, for administrators only, documented.
+    use reqwest::Method;
+    let (token, bo_token) = (app.api_token(&c).await, app.api_token(&bo).await);
+    let org = support::api_get(app.at("/api/v1/organisation"), &token).await;
+    assert_eq!(
+        (&org["name"], &org["time_zone"], &org["people_in_zone"]),
+        (&"Example Org Ltd".into(), &"Europe/Paris".into(), &1.into())
+    );
+    let (status, _) =
+        support::api_send(Method::GET, app.at("/api/v1/organisation"), &bo_token, &serde_json::json!(null)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let put = |body: serde_json::Value, token: String| {
+        let url = app.at("/api/v1/organisation");
+        async move { support::api_send(Method::PUT, url, &token, &body).await }
+    };
+    let (status, p) = put(serde_json::json!({"name": "", "time_zone": "Nowhere"}), token.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["name", "time_zone"], "{p}");
+    let (status, _) = put(serde_json::json!({"name": "Bo", "time_zone": "UTC"}), bo_token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, saved) =
+        put(serde_json::json!({"name": "Example Org Ltd", "time_zone": "Europe/Berlin", "move_people": true}), token)
+            .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!((&saved["time_zone"], &saved["moved"]), (&"Europe/Berlin".into(), &1.into()), "Ed moved: {saved}");
+    assert_eq!(zone(&app, "ed@example.org").await, "Europe/Berlin");
+    let spec = support::api_get(app.at("/api/v1/openapi.json"), "").await;
+    assert!(
+        spec["paths"]["/api/v1/organisation"]["put"].is_object()
+            && spec["paths"]["/api/v1/admin/people/welcome"]["post"].is_object()
+    );
 }
 
 /// An IT admin may make the first account from the console before opening the setup link:
@@ -1148,8 +1186,13 @@ async fn org_admins_invite_people_and_send_password_links_from_the_people_page(d
     let welcome = mails.iter().find(|m| m.contains("Subject: Your Roundtable account")).expect("a welcome");
     assert!(unqp(welcome).contains("has set up your account on Roundtable") && unqp(welcome).contains("for 7 days"));
     let link = app.link_in(welcome, "/password/reset/");
+    // Her first password, said so: not "a new password", not "changed".
+    let page = body(app.client().get(&link).send().await.unwrap()).await;
+    assert!(page.contains("<h1>Choose your password</h1>") && page.contains("Save my password"), "{page}");
     let r = app.client().post(&link).form(&[("password", "ivy's first password")]).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/sign-in?notice=reset-done");
+    assert_eq!(r.headers()["location"], "/sign-in?notice=password-set");
+    let page = body(app.client().get(&link).send().await.unwrap()).await;
+    assert!(page.contains("a welcome link a week"), "a spent link says how long links last: {page}");
 }
 
 /// After an HR import, the administrator welcomes everyone without a password at once — not
@@ -1182,6 +1225,16 @@ async fn an_imports_new_people_are_welcomed_all_at_once(d: Dialect) {
 
     let r = admin.post(app.at("/admin/people/welcome")).form(&[("show", "no-password")]).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/admin/people?show=no-password&notice=welcomes-sent");
+    // An API client's second go (say) finds nobody due.
+    let token = app.api_token(&admin).await;
+    let (status, sent) = support::api_send(
+        reqwest::Method::POST,
+        app.at("/api/v1/admin/people/welcome"),
+        &token,
+        &serde_json::json!(null),
+    )
+    .await;
+    assert_eq!((status, &sent["sent"]), (StatusCode::OK, &0.into()), "{sent}");
     for who in ["ana", "ben", "cat"] {
         let mails = app.emails_to(&format!("{who}@example.org")).await;
         assert_eq!(mails.len(), 1, "{who}: one welcome each");

@@ -618,8 +618,17 @@ async fn queue_welcome(
 }
 
 /// True when a reset link is still usable (to decide whether to show the form).
-pub async fn reset_link_valid(state: &AppState, token: &str) -> Result<bool> {
-    Ok(links::peek(&state.db, &token_hash(token), Purpose::Reset, Utc::now()).await?.is_some())
+/// Whether a reset link is still usable, and if so whether it sets a first password (a welcome:
+/// the account has none yet), so the page can say "choose your password", not "a new one".
+pub async fn reset_link_valid(state: &AppState, token: &str) -> Result<Option<bool>> {
+    let Some(link) = links::peek(&state.db, &token_hash(token), Purpose::Reset, Utc::now()).await? else {
+        return Ok(None);
+    };
+    let user = match link.user_id {
+        Some(id) => users::by_id(&state.db, id).await?,
+        None => None,
+    };
+    Ok(Some(user.is_some_and(|u| u.password_hash.is_none())))
 }
 
 /// Sets a new password from a reset link, cancels the account's other reset links, signs it

@@ -81,7 +81,7 @@ fn link_gone(kind: LinkKind, s: &Option<Signed>) -> Result<Response> {
     let signed = s.is_some();
     let (message, action_href, action_label) = match kind {
         LinkKind::Reset => (
-            "Password reset links work once and for one hour, and choosing a new password cancels the older ones. Ask for a new link if you still need one.",
+            "Password links work once and for a limited time (an hour; a welcome link a week), and choosing a password cancels the older ones. Ask for a new link if you still need one.",
             "/password/forgot",
             "Ask for a new link",
         ),
@@ -384,6 +384,18 @@ async fn forgot(State(state): State<AppState>, Form(f): Form<EmailForm>) -> Resu
 struct ResetPage {
     layout: Layout,
     errors: Errors,
+    /// A welcome: the account's first password, not a new one.
+    first: bool,
+}
+
+impl ResetPage {
+    fn new(first: bool, errors: Errors) -> Self {
+        let title = if first { "Choose your password" } else { "Choose a new password" };
+        ResetPage { layout: Layout::anonymous(title), errors, first }
+    }
+    fn label(&self) -> &'static str {
+        if self.first { "Password" } else { "New password" }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -393,10 +405,10 @@ pub(crate) struct PasswordForm {
 }
 
 async fn reset_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
-    if !super::reset_link_valid(&state, &token).await? {
+    let Some(first) = super::reset_link_valid(&state, &token).await? else {
         return link_gone(LinkKind::Reset, &None);
-    }
-    render(&ResetPage { layout: Layout::anonymous("Choose a new password"), errors: Errors::default() })
+    };
+    render(&ResetPage::new(first, Errors::default()))
 }
 
 async fn reset(
@@ -404,12 +416,16 @@ async fn reset(
     Path(token): Path<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response> {
+    let first = super::reset_link_valid(&state, &token).await?.unwrap_or(false);
     match super::reset_password(&state, &token, &f.password).await {
         Err(AppError::NotFound) => link_gone(LinkKind::Reset, &None),
         result => or_form(
             result,
-            |()| Ok(Redirect::to("/sign-in?notice=reset-done").into_response()),
-            |errors| render(&ResetPage { layout: Layout::anonymous("Choose a new password"), errors }),
+            |()| {
+                let notice = if first { "password-set" } else { "reset-done" };
+                Ok(Redirect::to(&format!("/sign-in?notice={notice}")).into_response())
+            },
+            |errors| render(&ResetPage::new(first, errors)),
         ),
     }
 }

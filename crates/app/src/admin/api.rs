@@ -1,6 +1,7 @@
-//! `/api/v1` for org admins' actions on a person: find them (by name, email or employee ID,
-//! deactivated people included), deactivate or reactivate their account, and erase their
-//! personal data. The same use cases (and audit entries) as the People page.
+//! `/api/v1` for org admins: find people (by name, email or employee ID, deactivated people
+//! included), deactivate or reactivate an account, erase personal data, welcome everyone an
+//! import made at once; the organisation's name and time zone. The same use cases (and audit
+//! entries) as the People and Organisation pages.
 
 use crate::api::extract::{Json, Path, Query};
 use crate::http::{ApiResult, ApiUser};
@@ -8,7 +9,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, put};
+use axum::routing::{delete, get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -17,6 +18,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/people", get(list_people))
         .route("/api/v1/people/{id}/active", put(set_active))
         .route("/api/v1/people/{id}", delete(erase))
+        .route("/api/v1/admin/people/welcome", post(send_welcomes))
+        .route("/api/v1/organisation", get(get_organisation).put(put_organisation))
 }
 
 /// Page size of `GET /api/v1/admin/people`, as on the People page.
@@ -141,4 +144,69 @@ pub async fn erase(
 ) -> ApiResult<StatusCode> {
     super::erase(&state, &u.actor(), &u.0.name, crate::api::person_id(&id)?, &q.confirm).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WelcomedJson {
+    /// How many welcome emails were queued: one to each active person without a password who had
+    /// no welcome or password email in the last 7 days (0 when nobody was due).
+    sent: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/people/welcome", tag = "people",
+    responses((status = 200, body = WelcomedJson), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only")))]
+pub async fn send_welcomes(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<WelcomedJson>> {
+    let sent = super::send_welcomes(&state, &u.actor(), &u.0.name).await?;
+    Ok(Json(WelcomedJson { sent }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationJson {
+    name: String,
+    /// IANA name; new accounts start in it.
+    time_zone: String,
+    /// Active people whose time zone is `time_zone` (those a change with `move_people` moves).
+    people_in_zone: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/organisation", tag = "people",
+    responses((status = 200, body = OrganisationJson), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only")))]
+pub async fn get_organisation(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<OrganisationJson>> {
+    let s = super::settings(&state, &u.actor()).await?;
+    Ok(Json(OrganisationJson { name: s.name, time_zone: s.time_zone, people_in_zone: s.in_zone }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationEditJson {
+    name: String,
+    /// IANA name, e.g. `Europe/London`.
+    time_zone: String,
+    /// When the zone changes, also move the active people still in the old one (default false).
+    #[serde(default)]
+    move_people: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationSavedJson {
+    name: String,
+    time_zone: String,
+    /// People moved from the old zone to the new one.
+    moved: u64,
+}
+
+#[utoipa::path(put, path = "/api/v1/organisation", tag = "people", request_body = OrganisationEditJson,
+    responses((status = 200, body = OrganisationSavedJson), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "An empty or too long name, or an unknown time zone: nothing changed; `errors` names `name` or `time_zone`")))]
+pub async fn put_organisation(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Json(b): Json<OrganisationEditJson>,
+) -> ApiResult<Json<OrganisationSavedJson>> {
+    let input = super::SettingsInput { name: b.name, time_zone: b.time_zone, move_people: b.move_people };
+    let moved = super::update_settings(&state, &u.actor(), &u.0.name, &input)
+        .await
+        .map_err(|e| crate::api::json_fields(e, &[("org_name", "name")]))?;
+    let s = super::settings(&state, &u.actor()).await?;
+    Ok(Json(OrganisationSavedJson { name: s.name, time_zone: s.time_zone, moved }))
 }

@@ -292,7 +292,7 @@ struct SettingsPage {
 #[derive(Deserialize, Default)]
 pub(crate) struct SettingsForm {
     #[serde(default)]
-    name: String,
+    org_name: String,
     #[serde(default)]
     time_zone: String,
     #[serde(default)]
@@ -332,7 +332,7 @@ async fn settings(State(state): State<AppState>, s: Signed, Query(q): Query<Sett
 
 async fn save_settings(State(state): State<AppState>, s: Signed, Form(f): Form<SettingsForm>) -> Result<Response> {
     let input = super::SettingsInput {
-        name: f.name.clone(),
+        name: f.org_name.clone(),
         time_zone: f.time_zone.clone(),
         move_people: f.move_people.is_some(),
     };
@@ -341,7 +341,7 @@ async fn save_settings(State(state): State<AppState>, s: Signed, Form(f): Form<S
         Err(AppError::Invalid(errs)) => {
             let st = super::settings(&state, &s.actor()).await?;
             let page = SettingsPage {
-                name: f.name,
+                name: f.org_name,
                 time_zone: f.time_zone,
                 move_people: input.move_people,
                 ..settings_page(&s, st, Errors(errs))

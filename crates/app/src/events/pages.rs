@@ -312,7 +312,9 @@ fn calendar_page(
         }
     }
     let month_now = format!("view=month&month={}", r.from_date.format("%Y-%m"));
-    let week_now = format!("view=week&week={}", r.from_date.format("%Y-%m-%d"));
+    // From a month or list that holds today, the week view opens this week, not the first one.
+    let week_of = if (r.from_date..r.to_date).contains(&today) { today } else { r.from_date };
+    let week_now = format!("view=week&week={}", week_of.format("%Y-%m-%d"));
     let list_now = format!("view=list&week={}", if r.view == "list" { r.from_date } else { today }.format("%Y-%m-%d"));
     render(&CalendarPage {
         layout: Layout::for_user(&heading, s).with_notice(notice(q.notice.as_deref())),

@@ -201,6 +201,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "token-deleted" => "The token has been deleted.",
         "reset-sent" => "If an account uses that address, we have emailed it a link to choose a new password.",
         "reset-done" => "Your password has been changed. Please sign in.",
+        "password-set" => "Your password is saved. Sign in with your email address and it.",
         "verified" => "Thank you — your email address is confirmed.",
         "verify-sent" => "We have emailed you a link to confirm your address.",
         "role" => "The role has been changed.",
@@ -369,9 +370,29 @@ pub fn time_in(t: DateTime<Utc>, tz: Tz, pattern: &str) -> String {
     format!("{} {}", local.format(pattern), zone_name(&local))
 }
 
-/// Every IANA time zone name, for the forms that choose one (`macros::zone`).
+/// The time zones the forms offer (`macros::zone`): UTC and the IANA names of places
+/// ("Europe/London"), not the legacy aliases ("GB", "US/Eastern") or the `Etc/GMT+5` offsets
+/// whose signs read backwards. A stored alias still reads and is shown (`listed_zone`).
 pub fn zones() -> impl Iterator<Item = &'static str> {
-    chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())
+    chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).filter(|z| listed_zone(z))
+}
+
+const ZONE_AREAS: [&str; 10] = [
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Arctic/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+];
+
+/// Whether `zone` is one `zones` lists.
+pub fn listed_zone(zone: &str) -> bool {
+    zone == "UTC" || ZONE_AREAS.iter().any(|area| zone.starts_with(area))
 }
 
 /// The zone's abbreviation at `t` ("GMT", "CEST"), or — for the many zones that have none and
