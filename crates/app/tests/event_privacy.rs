@@ -345,6 +345,10 @@ async fn a_deactivated_account_gives_its_places_to_the_waiting_list_in_order(d: 
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
     app.jobs_done().await;
     assert_eq!(answer(&answers().await, "Di Member"), Some(Rsvp::Yes));
+    // She closed it herself: the address is hers still, and the date leaves her calendar.
+    let told = app.emails_to("cy@example.org").await;
+    let m = told.iter().find(|m| m.contains("Subject: Your place is given up: Budget workshop")).expect("told");
+    assert!(support::unqp(m).contains("You have closed your Roundtable account") && m.contains("METHOD:CANCEL"), "{m}");
     // Bo back (reactivated) has no place to claim over Di: his answer went with his account.
     let bo = user_id(&app, "bo@example.org").await;
     let r = admin.post(app.at(&format!("/admin/people/{bo}/active"))).form(&[("value", "true")]).send().await;

@@ -1224,7 +1224,11 @@ async fn an_imports_new_people_are_welcomed_all_at_once(d: Dialect) {
     assert!(app.emails_to("ana@example.org").await.is_empty(), "nothing sent by a refused request");
 
     let r = admin.post(app.at("/admin/people/welcome")).form(&[("show", "no-password")]).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/admin/people?show=no-password&notice=welcomes-sent");
+    assert_eq!(r.headers()["location"], "/admin/people?show=no-password&notice=welcomes-sent&sent=2");
+    let page =
+        body(admin.get(app.at("/admin/people?show=no-password&notice=welcomes-sent&sent=2")).send().await.unwrap())
+            .await;
+    assert!(page.contains("Welcome emails are on their way to 2 people."), "{page}");
     // An API client's second go (say) finds nobody due.
     let token = app.api_token(&admin).await;
     let (status, sent) = support::api_send(

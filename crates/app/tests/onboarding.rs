@@ -324,11 +324,11 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     assert!(home.contains("Your first steps (0 of 3 done)"), "{home}");
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     let steps = onboarding::steps(&app.state.db, n.id).await.unwrap();
-    // Ticking an automatic step is refused; a manual one works.
-    assert_eq!(
-        bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[1].id))).send().await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
+    // Ticking an automatic step is refused, saying so on the checklist; a manual one works.
+    let r = bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[1].id))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=step-gone#checklist");
+    let home = body(bo.get(app.at("/n/eas?notice=step-gone")).send().await.unwrap()).await;
+    assert!(home.contains("That step is not one to tick") && home.contains("(0 of 3 done)"), "{home}");
     bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[0].id))).send().await.unwrap();
     // Filling in the profile completes the automatic step.
     bo.post(app.at("/profile"))
@@ -492,10 +492,8 @@ async fn a_buddy_step_is_offered_and_done_while_the_member_has_a_buddy(d: Dialec
     // The member cannot tick it by hand.
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     let step = onboarding::steps(&app.state.db, n.id).await.unwrap().remove(0);
-    assert_eq!(
-        bo.post(app.at(&format!("/n/eas/checklist/{}/done", step.id))).send().await.unwrap().status(),
-        StatusCode::NOT_FOUND
-    );
+    let r = bo.post(app.at(&format!("/n/eas/checklist/{}/done", step.id))).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=step-gone#checklist");
     let bo_id = users::by_email(&app.state.db, "bo@example.org").await.unwrap().unwrap().id;
     let r = admin
         .post(app.at(&format!("/n/eas/onboarding/buddies/{bo_id}")))

@@ -128,10 +128,10 @@ queries! {
     GOING_AT = concat!("SELECT u.id, u.email, u.name, u.time_zone FROM event_rsvps r JOIN users u ON u.id = r.user_id JOIN events e ON e.id = r.event_id JOIN networks n ON n.id = e.network_id WHERE r.event_id = $1 AND r.occurrence_at = $2 AND r.response = 'yes' AND ", may_still_read!());
     UNCHECK = "DELETE FROM event_attendance WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3";
     CHECK_IN = "INSERT INTO event_attendance (event_id, network_id, occurrence_at, user_id, method, checked_in_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, occurrence_at, user_id) DO NOTHING";
-    /// Who attended, as the event page lists them: deactivated people appear nowhere.
     /// How many people whose account has closed (deactivated or erased) attended a date: counted
     /// in its figures, never named.
     ATTENDED_FORMER = "SELECT COUNT(*) FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NOT NULL";
+    /// Who attended, as the event page lists them: deactivated people appear nowhere.
     ATTENDED_AT = "SELECT a.user_id, u.name, a.method, a.checked_in_at FROM event_attendance a JOIN users u ON u.id = a.user_id WHERE a.event_id = $1 AND a.occurrence_at = $2 AND u.deactivated_at IS NULL ORDER BY u.name_folded";
     /// Whether check-in was used at all for an occurrence (whoever has since left).
     ATTENDANCE_COUNT = "SELECT COUNT(*) FROM event_attendance WHERE event_id = $1 AND occurrence_at = $2";

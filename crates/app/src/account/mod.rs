@@ -467,7 +467,7 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
     .await?;
     sessions::delete_for_user(&mut tx, user.id).await?;
     roundtable_store::tokens::delete_all_for(&mut tx, user.id).await?;
-    crate::events::queue_giving_up(&mut tx, user.id, None, crate::events::GivenUp::Deactivated, Utc::now()).await?;
+    crate::events::queue_giving_up(&mut tx, user.id, None, crate::events::GivenUp::ClosedOwn, Utc::now()).await?;
     tx.commit().await?;
     Ok(())
 }

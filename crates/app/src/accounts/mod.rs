@@ -617,7 +617,6 @@ async fn queue_welcome(
     Ok(())
 }
 
-/// True when a reset link is still usable (to decide whether to show the form).
 /// Whether a reset link is still usable, and if so whether it sets a first password (a welcome:
 /// the account has none yet), so the page can say "choose your password", not "a new one".
 pub async fn reset_link_valid(state: &AppState, token: &str) -> Result<Option<bool>> {

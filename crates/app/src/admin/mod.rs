@@ -1,5 +1,6 @@
-//! Organisation administration: people (invite, reset link, grant/revoke admin, deactivate), the
-//! organisation's name and time zone, allowed sign-up domains, the audit log and the outbox. Every use case requires an org admin.
+//! Organisation administration: people (invite, reset link, welcomes, grant/revoke admin,
+//! deactivate), the organisation's name and time zone, allowed sign-up domains, the audit log and
+//! the outbox. Every use case requires an org admin.
 
 pub mod api;
 pub mod pages;
@@ -32,8 +33,8 @@ async fn record(tx: &mut Tx, actor: &Actor, name: &str, action: &str, subject: &
 /// org admins only). A search that is exactly someone's employee ID finds that person first
 /// (the store's search matches it, so pages and the total count it once).
 /// One page of the people the People page lists: those whose name, address or employee ID
-/// matches `q`, of one standing (`show`: all, active, no-password, deactivated, erased, admins — refused
-/// naming the choices when it is none of them), each with their employee ID.
+/// matches `q`, of one standing (`show`: all, active, no-password, deactivated, erased, admins —
+/// refused naming the choices when it is none of them), each with their employee ID.
 pub async fn people(
     state: &AppState,
     actor: &Actor,
@@ -170,6 +171,9 @@ pub async fn send_welcomes(state: &AppState, actor: &Actor, actor_name: &str) ->
     require_admin(actor)?;
     let since = Utc::now() - Duration::days(crate::accounts::WELCOME_DAYS);
     let mut tx = state.db.begin().await?;
+    // Two administrators pressing at once take turns (on PostgreSQL too): the second finds the
+    // first one's links and sends nothing twice.
+    org::lock(&mut tx).await?;
     let due = users::welcome_due(&mut tx, since).await?;
     if due.is_empty() {
         return Ok(0);

@@ -83,7 +83,13 @@ async fn people_page(
         pager.base.push_str(&format!("show={}&", urlencode(&q.show)));
     }
     render(&PeoplePage {
-        layout: Layout::for_user("People", s).with_notice(notice(q.notice.as_deref())),
+        layout: match (q.notice.as_deref(), q.sent) {
+            (Some("welcomes-sent"), Some(n @ 1..)) => Layout::for_user("People", s).with_notice_text(Some(format!(
+                "Welcome emails are on their way to {}.",
+                if n == 1 { "1 person".to_owned() } else { format!("{n} people") }
+            ))),
+            (n, _) => Layout::for_user("People", s).with_notice(notice(n)),
+        },
         pager,
         q: q.q,
         show: q.show,
@@ -101,8 +107,8 @@ async fn people_page(
 
 async fn send_welcomes(State(state): State<AppState>, s: Signed, Form(f): Form<Back>) -> Result<Response> {
     let sent = super::send_welcomes(&state, &s.actor(), &s.user.name).await?;
-    let notice = if sent == 0 { "welcomes-none-due" } else { "welcomes-sent" };
-    Ok(Redirect::to(&f.url(notice)).into_response())
+    let notice = if sent == 0 { "welcomes-none-due".to_owned() } else { format!("welcomes-sent&sent={sent}") };
+    Ok(Redirect::to(&f.url(&notice)).into_response())
 }
 
 fn standing_label(s: roundtable_store::users::Standing) -> &'static str {
@@ -145,7 +151,13 @@ impl Back {
     }
 
     fn list(&self) -> ListQuery {
-        ListQuery { q: self.q.clone(), show: self.show.clone(), page: Some(self.page.clone()), notice: None }
+        ListQuery {
+            q: self.q.clone(),
+            show: self.show.clone(),
+            page: Some(self.page.clone()),
+            notice: None,
+            sent: None,
+        }
     }
 }
 

@@ -1319,6 +1319,9 @@ pub enum GivenUp {
     Removed,
     /// Their account was deactivated or erased: every network's events.
     Deactivated,
+    /// They closed their own account: every network's events, each date's cancellation sent
+    /// (the address is theirs still, and the dates are in their calendar).
+    ClosedOwn,
 }
 
 /// Queues `give_up_places` in the transaction that ends the person's membership or account, so
@@ -1338,8 +1341,9 @@ pub async fn queue_giving_up(
 /// After someone left a network, was removed from it (`network` given) or lost their account
 /// (`None`: every network): on each event they answered and may no longer attend, their answers
 /// to the dates to come are forgotten and the places they held go down the waiting list. Those
-/// who left or were removed are sent each date's cancellation (so it leaves their calendar); a
-/// deactivated account is sent nothing. One transaction per event, so a retry after a failure
+/// who left or were removed, or closed their own account, are sent each date's cancellation (so
+/// it leaves their calendar); an account an administrator or an import deactivated is sent
+/// nothing (the address may be gone with its owner). One transaction per event, so a retry after a failure
 /// finds only the events still to do.
 pub async fn give_up_places(state: &AppState, user: UserId, network: Option<NetworkId>, why: GivenUp) -> Result<()> {
     let now = Utc::now();
@@ -1357,6 +1361,7 @@ pub async fn give_up_places(state: &AppState, user: UserId, network: Option<Netw
                 format!("You have left {}", n.name)
             }
         }),
+        (None, GivenUp::ClosedOwn) => Some("You have closed your Roundtable account".to_owned()),
         _ => None,
     };
     for id in events {

@@ -161,6 +161,9 @@ pub fn with_status(mut r: Response, status: axum::http::StatusCode) -> Response 
 pub fn notice(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "joined" => "Welcome! You are now a member of this network.",
+        "step-gone" => {
+            "That step is not one to tick: an organiser has removed it from the checklist, or it completes by itself."
+        }
         "requested" => "Your request has been sent to the network's organisers.",
         "left" => "You have left the network.",
         "request-withdrawn" => "Your request to join has been withdrawn.",
@@ -286,6 +289,8 @@ pub struct ListQuery {
     pub show: String,
     pub page: Option<String>,
     pub notice: Option<String>,
+    /// How many a bulk action before the redirect sent (the People page's welcomes), for its notice.
+    pub sent: Option<u64>,
 }
 
 impl ListQuery {

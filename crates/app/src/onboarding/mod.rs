@@ -597,7 +597,8 @@ pub fn existing_until_words(from: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
 /// not all get a checklist, fill the progress page and become stuck. Empty clears it: everyone
 /// in the window is a newcomer again. A day yet to come is refused — it would leave out people
 /// who have not joined yet, whom nobody could know to be settled. Today counts up to now:
-/// someone joining later today is a newcomer. Returns the instant stored.
+/// someone joining later today is a newcomer — and stays one when the same day is saved again
+/// (the moment first stored is kept; clearing it first moves it). Returns the instant stored.
 pub async fn set_newcomers_from(
     state: &AppState,
     actor: &Actor,

@@ -483,8 +483,13 @@ async fn tick(
         "undo" => false,
         _ => return Err(AppError::NotFound),
     };
-    super::set_done(&state, &s.actor(), &slug, &id, done).await?;
-    Ok(Redirect::to(&format!("/n/{slug}#checklist")).into_response())
+    match super::set_done(&state, &s.actor(), &slug, &id, done).await {
+        Ok(()) => Ok(Redirect::to(&format!("/n/{slug}#checklist")).into_response()),
+        // A tab opened before an organiser removed the step: back to the checklist as it is now
+        // (an unknown network then shows its own "not found").
+        Err(AppError::NotFound) => Ok(Redirect::to(&format!("/n/{slug}?notice=step-gone#checklist")).into_response()),
+        Err(e) => Err(e),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
