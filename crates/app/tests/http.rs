@@ -1249,6 +1249,8 @@ async fn an_imports_new_people_are_welcomed_all_at_once(d: Dialect) {
     assert!(log.iter().any(|e| e.action == "people.welcomed" && e.subject == "2 people"));
     let page = body(admin.get(app.at("/admin/people")).send().await.unwrap()).await;
     assert!(page.contains("Each of them has had a welcome or password email in the last 7 days"), "{page}");
+    // Each row says so, so nobody sends a second one by mistake.
+    assert_eq!(page.matches("<span class=\"muted\">Welcome sent ").count(), 3, "{page}");
     assert!(!page.contains("/admin/people/welcome"), "no button when nobody is due");
     // Sent again (a second tab), nothing more goes out.
     let r = admin.post(app.at("/admin/people/welcome")).send().await.unwrap();

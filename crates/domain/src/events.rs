@@ -28,7 +28,7 @@ str_enum!(
     /// What sort of event it is. External events (conferences, courses) are listed on the shared
     /// calendar but run by someone else.
     EventKind {
-        NetworkMeeting = "network_meeting" / "Monthly network meeting",
+        NetworkMeeting = "network_meeting" / "Network meeting",
         CommitteeMeeting = "committee_meeting" / "Committee meeting",
         Launch = "launch" / "Launch event",
         Welcome = "welcome" / "Welcome event",

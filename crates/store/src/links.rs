@@ -23,6 +23,8 @@ queries! {
     /// Accounts whose address open network invitations were sent to before the account was
     /// made (after an HR import created many at once): each then claims them.
     CLAIMABLE = "SELECT DISTINCT u.id, u.email FROM one_time_links l JOIN users u ON u.email = l.email WHERE l.purpose = 'invite' AND l.network_id IS NOT NULL AND l.user_id IS NULL AND l.used_at IS NULL AND l.expires_at > $1 AND u.deactivated_at IS NULL";
+    /// When the newest link of one purpose went to an address (the People page's "welcome sent").
+    LAST_SENT = "SELECT MAX(created_at) FROM one_time_links WHERE purpose = $1 AND email = $2";
     /// Links of one purpose sent to an address since a time (to limit how many are sent).
     COUNT_SENT_SINCE = "SELECT COUNT(*) FROM one_time_links WHERE purpose = $1 AND email = $2 AND created_at > $3";
     /// Ends the open organisation invitations of an address now (kept, to count towards its
@@ -119,6 +121,14 @@ pub async fn insert(tx: &mut Tx, l: &NewLink<'_>, now: DateTime<Utc>) -> Result<
 /// The link if it is still valid, without using it (to show the form it leads to).
 pub async fn peek(db: &Db, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> Result<Option<Link>> {
     db.read_opt(PEEK, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
+}
+
+/// When the newest link of `purpose` was sent to `email`, if ever.
+pub async fn last_sent(db: &Db, purpose: Purpose, email: &str) -> Result<Option<DateTime<Utc>>> {
+    match db.read(LAST_SENT, params![purpose.as_str(), email]).await?.first() {
+        Some(r) => r.opt_time(0),
+        None => Ok(None),
+    }
 }
 
 /// Marks the link used and returns it, or `None` if it was used, expired or never existed.

@@ -164,6 +164,23 @@ pub async fn without_password(state: &AppState, actor: &Actor) -> Result<(i64, i
     Ok(users::without_password(&state.db, since).await?)
 }
 
+/// When each of `people` who has no password yet was last sent a welcome (or password) link:
+/// the People page says so beside them, so a second welcome is not sent by mistake.
+pub async fn welcomes_sent(
+    state: &AppState,
+    actor: &Actor,
+    people: &[users::User],
+) -> Result<std::collections::HashMap<UserId, chrono::DateTime<Utc>>> {
+    require_admin(actor)?;
+    let mut sent = std::collections::HashMap::new();
+    for p in people.iter().filter(|p| p.password_hash.is_none() && p.deactivated_at.is_none()) {
+        if let Some(t) = links::last_sent(&state.db, Purpose::Reset, &p.email).await? {
+            sent.insert(p.id, t);
+        }
+    }
+    Ok(sent)
+}
+
 /// Emails a welcome to every active account without a password that has had no link in the
 /// last `WELCOME_DAYS` days (a person with a live welcome is not sent a second), in one
 /// transaction with one audit entry. Returns how many were sent.

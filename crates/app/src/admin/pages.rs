@@ -61,6 +61,8 @@ struct PeoplePage {
     without_password: i64,
     welcome_due: i64,
     welcome_days: i64,
+    /// Day the last welcome (or password) link went to each listed person without a password.
+    welcomed: std::collections::HashMap<UserId, String>,
 }
 
 async fn people(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
@@ -78,6 +80,12 @@ async fn people_page(
     let page = q.page(50);
     let (people, total) = super::people(state, &s.actor(), &q.q, &q.show, page).await?;
     let (without_password, welcome_due) = super::without_password(state, &s.actor()).await?;
+    let list: Vec<User> = people.iter().map(|(p, _)| p.clone()).collect();
+    let welcomed = super::welcomes_sent(state, &s.actor(), &list)
+        .await?
+        .into_iter()
+        .map(|(id, t)| (id, crate::http::day(t, s.tz)))
+        .collect();
     let mut pager = Pager::new(page, total, &q.q);
     if !q.show.is_empty() {
         pager.base.push_str(&format!("show={}&", urlencode(&q.show)));
@@ -102,6 +110,7 @@ async fn people_page(
         without_password,
         welcome_due,
         welcome_days: crate::accounts::WELCOME_DAYS,
+        welcomed,
     })
 }
 
