@@ -383,33 +383,28 @@ pub async fn tell_pairings_ended(state: &AppState, tx: &mut Tx, seen: &Seen, nam
     let now = Utc::now();
     let net = &seen.network;
     let home = format!("{}/n/{}", state.config.public_url(), net.slug);
-    for n in ended.looking_after {
-        let m = Mail {
-            to: &n.email,
-            subject: format!("{name} is no longer your buddy in {}", net.name),
-            paragraphs: vec![
-                format!("Hello {},", n.name),
-                format!(
-                    "{name} is no longer a member of {}, so they are no longer your buddy there. The network's organisers can pair you with someone else; you can ask them on the network's page.",
-                    net.name
-                ),
-            ],
-            action: Some(("Open the network", home.clone())),
-            reply_to: None,
-        };
-        mail::queue(tx, &m, now).await?;
-    }
+    // (to, their name, subject, what happened)
+    let mut told: Vec<(String, String, String, String)> = ended
+        .looking_after
+        .into_iter()
+        .map(|n| {
+            (n.email, n.name, format!("{name} is no longer your buddy in {}", net.name), format!(
+                "{name} is no longer a member of {}, so they are no longer your buddy there. The network's organisers can pair you with someone else; you can ask them on the network's page.",
+                net.name
+            ))
+        })
+        .collect();
     if let Some(b) = ended.buddy {
+        told.push((b.email, b.name, format!("Your time as {name}'s buddy has ended"), format!(
+            "{name} is no longer a member of {}, so you no longer need to look after them as their buddy. Thank you for your help!",
+            net.name
+        )));
+    }
+    for (to, hello, subject, text) in told {
         let m = Mail {
-            to: &b.email,
-            subject: format!("Your time as {name}'s buddy has ended"),
-            paragraphs: vec![
-                format!("Hello {},", b.name),
-                format!(
-                    "{name} is no longer a member of {}, so you no longer need to look after them as their buddy. Thank you for your help!",
-                    net.name
-                ),
-            ],
+            to: &to,
+            subject,
+            paragraphs: vec![format!("Hello {hello},"), text],
             action: Some(("Open the network", home.clone())),
             reply_to: None,
         };
