@@ -23,8 +23,10 @@ queries! {
     /// Accounts whose address open network invitations were sent to before the account was
     /// made (after an HR import created many at once): each then claims them.
     CLAIMABLE = "SELECT DISTINCT u.id, u.email FROM one_time_links l JOIN users u ON u.email = l.email WHERE l.purpose = 'invite' AND l.network_id IS NOT NULL AND l.user_id IS NULL AND l.used_at IS NULL AND l.expires_at > $1 AND u.deactivated_at IS NULL";
-    /// When the newest link of one purpose went to an address (the People page's "welcome sent").
-    LAST_SENT = "SELECT MAX(created_at) FROM one_time_links WHERE purpose = $1 AND email = $2";
+    /// When the newest link of one purpose went to each of some addresses (a JSON array): the
+    /// People page's "welcome sent", one read for its whole page.
+    LAST_SENT_SQLITE = "SELECT email, MAX(created_at) FROM one_time_links WHERE purpose = $1 AND email IN (SELECT value FROM json_each($2)) GROUP BY email";
+    LAST_SENT_PG = "SELECT email, MAX(created_at) FROM one_time_links WHERE purpose = $1 AND email IN (SELECT json_array_elements_text($2::text::json)) GROUP BY email";
     /// Links of one purpose sent to an address since a time (to limit how many are sent).
     COUNT_SENT_SINCE = "SELECT COUNT(*) FROM one_time_links WHERE purpose = $1 AND email = $2 AND created_at > $3";
     /// Ends the open organisation invitations of an address now (kept, to count towards its
@@ -123,12 +125,21 @@ pub async fn peek(db: &Db, hash: &str, purpose: Purpose, now: DateTime<Utc>) -> 
     db.read_opt(PEEK, params![hash, purpose.as_str(), now]).await?.as_ref().map(map).transpose()
 }
 
-/// When the newest link of `purpose` was sent to `email`, if ever.
-pub async fn last_sent(db: &Db, purpose: Purpose, email: &str) -> Result<Option<DateTime<Utc>>> {
-    match db.read(LAST_SENT, params![purpose.as_str(), email]).await?.first() {
-        Some(r) => r.opt_time(0),
-        None => Ok(None),
+/// When the newest link of `purpose` was sent to each of `emails` that ever had one.
+pub async fn last_sent(
+    db: &Db,
+    purpose: Purpose,
+    emails: &[&str],
+) -> Result<std::collections::HashMap<String, DateTime<Utc>>> {
+    if emails.is_empty() {
+        return Ok(Default::default());
     }
+    let sql = match db.dialect() {
+        crate::Dialect::Sqlite => LAST_SENT_SQLITE,
+        crate::Dialect::Postgres => LAST_SENT_PG,
+    };
+    let list = serde_json::Value::from(emails.to_vec()).to_string();
+    db.read(sql, params![purpose.as_str(), list]).await?.iter().map(|r| Ok((r.text(0)?, r.time(1)?))).collect()
 }
 
 /// Marks the link used and returns it, or `None` if it was used, expired or never existed.

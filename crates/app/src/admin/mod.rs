@@ -166,19 +166,17 @@ pub async fn without_password(state: &AppState, actor: &Actor) -> Result<(i64, i
 
 /// When each of `people` who has no password yet was last sent a welcome (or password) link:
 /// the People page says so beside them, so a second welcome is not sent by mistake.
-pub async fn welcomes_sent(
+pub async fn welcomes_sent<'a>(
     state: &AppState,
     actor: &Actor,
-    people: &[users::User],
+    people: impl Iterator<Item = &'a users::User>,
 ) -> Result<std::collections::HashMap<UserId, chrono::DateTime<Utc>>> {
     require_admin(actor)?;
-    let mut sent = std::collections::HashMap::new();
-    for p in people.iter().filter(|p| p.password_hash.is_none() && p.deactivated_at.is_none()) {
-        if let Some(t) = links::last_sent(&state.db, Purpose::Reset, &p.email).await? {
-            sent.insert(p.id, t);
-        }
-    }
-    Ok(sent)
+    let waiting: Vec<&users::User> =
+        people.filter(|p| p.password_hash.is_none() && p.deactivated_at.is_none()).collect();
+    let emails: Vec<&str> = waiting.iter().map(|p| p.email.as_str()).collect();
+    let sent = links::last_sent(&state.db, Purpose::Reset, &emails).await?;
+    Ok(waiting.iter().filter_map(|p| Some((p.id, *sent.get(&p.email)?))).collect())
 }
 
 /// Emails a welcome to every active account without a password that has had no link in the

@@ -80,8 +80,7 @@ async fn people_page(
     let page = q.page(50);
     let (people, total) = super::people(state, &s.actor(), &q.q, &q.show, page).await?;
     let (without_password, welcome_due) = super::without_password(state, &s.actor()).await?;
-    let list: Vec<User> = people.iter().map(|(p, _)| p.clone()).collect();
-    let welcomed = super::welcomes_sent(state, &s.actor(), &list)
+    let welcomed = super::welcomes_sent(state, &s.actor(), people.iter().map(|(p, _)| p))
         .await?
         .into_iter()
         .map(|(id, t)| (id, crate::http::day(t, s.tz)))
