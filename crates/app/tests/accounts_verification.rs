@@ -136,6 +136,8 @@ async fn confirming_the_address_opens_everything(d: Dialect) {
     let _admin = org(&app).await;
     let sam = sign_up(&app).await;
     let mails = app.emails_to("sam@example.org").await;
+    // The mail says whose Roundtable asks, so it is not taken for a stranger's.
+    assert!(support::unqp(&mails[0]).contains("Roundtable for Example Org"), "{}", mails[0]);
     let link = app.link_in(&mails[0], "/verify/");
     let r = sam.get(&link).send().await.unwrap();
     assert_eq!(location(&r), "/?notice=verified");

@@ -86,6 +86,17 @@ async fn a_deactivated_or_erased_account_is_never_made_admin_and_can_always_lose
         page.contains("You cannot deactivate your own account here.") && page.contains("<h1>People</h1>"),
         "{page}"
     );
+    // The only active administrator is offered no "Revoke admin" on their own row; with a
+    // second one, either may step down.
+    let own_row = || async {
+        let page = admin.get(app.at("/admin/people?q=admin%40example.org")).send().await.unwrap().text().await.unwrap();
+        (page.contains(&format!("/admin/people/{me}/admin")), page.contains("The only administrator"))
+    };
+    assert_eq!(own_row().await, (false, true));
+    post(format!("/admin/people/{cy}/admin"), vec![("value", "true")]).await;
+    assert_eq!(own_row().await, (true, false));
+    post(format!("/admin/people/{cy}/admin"), vec![("value", "false")]).await;
+    assert!(!users::by_id(db, cy).await.unwrap().unwrap().is_org_admin);
     // Erased, Cy is shown as such, and offered nothing but the list.
     let r = post(format!("/admin/people/{cy}/erase"), vec![("confirm", "ERASE")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

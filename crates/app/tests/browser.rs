@@ -729,7 +729,9 @@ async fn create_network(admin: &mut Browser<'_>, name: &str, description: &str, 
     let create = admin.button("Create the network").await;
     admin.click(create).await;
     admin.expect_h1(name).await;
-    admin.expect_notice("The network has been created.").await;
+    admin
+        .expect_notice("The network has been created. It has no organiser yet: invite its Chair from the members page.")
+        .await;
     let path = admin.path().await;
     path.strip_prefix("/n/")
         .and_then(|p| p.split('?').next())

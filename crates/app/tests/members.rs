@@ -1232,10 +1232,17 @@ mod privacy_rights {
         let link = one("links_sent_to_you");
         assert!(link["purpose"] == "reset" && link["used"].is_null(), "{link}");
         let mail = json["emails_to_you"].as_array().unwrap();
-        assert!(
-            mail.iter()
-                .any(|m| m["to"] == "ann.old@example.org" && m["subject"].as_str().unwrap().contains("password")),
-            "{mail:?}"
+        let reset = mail
+            .iter()
+            .find(|m| m["to"] == "ann.old@example.org" && m["subject"].as_str().unwrap().contains("password"))
+            .unwrap_or_else(|| panic!("{mail:?}"));
+        // Its text, with the link's secret hidden: a download must not carry a live reset link.
+        let text = reset["text"].as_str().unwrap();
+        assert!(text.contains("/password/reset/(hidden)"), "{text}");
+        assert_eq!(
+            text.matches("/password/reset/").count(),
+            text.matches("/password/reset/(hidden)").count(),
+            "{text}"
         );
         assert_eq!(json["sign_in_addresses"][0]["address"], "127.0.0.1");
         assert_eq!(json["failed_sign_ins"].as_array().unwrap().len(), 1, "the one under her former address");

@@ -8,7 +8,7 @@ mod support;
 use reqwest::StatusCode;
 use roundtable_domain::{MembershipStatus, Role};
 use roundtable_store::{Dialect, audit, networks, users};
-use support::{PASSWORD, TestApp};
+use support::{PASSWORD, TestApp, api_send};
 
 both!(
     asking_again_the_same_day_emails_the_organisers_once,
@@ -18,6 +18,8 @@ both!(
     an_administrator_can_neither_take_over_nor_strip_the_chair,
     the_last_chair_stays_unless_another_is_named_or_an_org_admin_acts,
     leaving_and_removing_ask_for_confirmation_first,
+    a_new_network_starts_with_the_chair_its_creator_names,
+    organisers_are_told_when_a_member_leaves_or_declines,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -395,4 +397,152 @@ async fn leaving_and_removing_ask_for_confirmation_first(d: Dialect) {
     let r = chair.post(app.at(&format!("/n/club/members/{bo_id}/remove"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.standing("club", bo_id).await, None);
+}
+
+/// Creating a network names its first Chair: the creator's own address makes them its Chair at
+/// once, a colleague's sends them an invitation as Chair, none leaves it without an organiser
+/// (and says so). A Chair who could not accept (a bad address, a deactivated account) creates
+/// nothing, on the page and over the API.
+async fn a_new_network_starts_with_the_chair_its_creator_names(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let admin_id = app.user_id("admin@example.org").await;
+    let create = |slug: &'static str, chair: &'static str| {
+        admin
+            .post(app.at("/networks/new"))
+            .form(&[("name", slug), ("slug", slug), ("visibility", "open"), ("chair", chair)])
+            .send()
+    };
+    let location = |r: &reqwest::Response| r.headers()["location"].to_str().unwrap().to_owned();
+
+    // Their own address, written as they like: the creator chairs it, and the page says so.
+    let r = create("mine", " Admin@Example.org ").await.unwrap();
+    assert_eq!(location(&r), "/n/mine?notice=created");
+    assert_eq!(app.standing("mine", admin_id).await, Some((Role::Chair, MembershipStatus::Active)));
+    let page = body(admin.get(app.at("/n/mine?notice=created")).send().await.unwrap()).await;
+    assert!(page.contains("with you as its Chair"), "{page}");
+    assert!(
+        app.emails_to("admin@example.org").await.iter().all(|m| !m.contains("/invitations/")),
+        "no invitation to oneself"
+    );
+
+    // A colleague without an account yet: invited as Chair, and the Chair once they accept.
+    let r = create("theirs", "cara@example.org").await.unwrap();
+    assert_eq!(location(&r), "/n/theirs?notice=created-chair-invited");
+    assert_eq!(app.standing("theirs", admin_id).await, None, "the creator is not made a member");
+    let mails = app.emails_to("cara@example.org").await;
+    assert!(mails.iter().any(|m| m.contains("as its Chair")), "{mails:?}");
+    let cara = app.client();
+    let accepted = accept(&cara, &invitation_link(&app, "cara@example.org").await).await;
+    assert!(accepted.status().is_redirection(), "{}", accepted.status());
+    let cara_id = app.user_id("cara@example.org").await;
+    assert_eq!(app.standing("theirs", cara_id).await, Some((Role::Chair, MembershipStatus::Active)));
+
+    // No one: created, and told that an organiser is still to be invited.
+    let r = create("nobodys", "").await.unwrap();
+    assert_eq!(location(&r), "/n/nobodys?notice=created-no-chair");
+    let page = body(admin.get(app.at("/n/nobodys?notice=created-no-chair")).send().await.unwrap()).await;
+    assert!(page.contains("It has no organiser yet"), "{page}");
+
+    // A Chair who cannot be: a clear message by the field, and no network.
+    let r = create("typo", "cara at example.org").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains("id=\"f-chair-error\""), "{page}");
+    assert!(page.contains("value=\"cara at example.org\""), "what was typed stays");
+    app.user("gone@example.org", "Gus Gone").await;
+    let gone = app.user_id("gone@example.org").await;
+    let r =
+        admin.post(app.at(&format!("/admin/people/{gone}/active"))).form(&[("value", "false")]).send().await.unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let r = create("stale", "gone@example.org").await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("deactivated"));
+    for slug in ["typo", "stale"] {
+        assert!(networks::by_slug(&app.state.db, slug).await.unwrap().is_none(), "{slug} was not created");
+    }
+
+    // The API: the same rules, the caller's role in the answer; members may not create.
+    let token = app.api_token(&admin).await;
+    let url = app.at("/api/v1/networks");
+    let (status, json) = api_send(
+        reqwest::Method::POST,
+        url.clone(),
+        &token,
+        &serde_json::json!({"name": "Leaders", "visibility": "by_request", "chair": "admin@example.org"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    assert_eq!((json["slug"].as_str(), json["my_role"].as_str()), (Some("leaders"), Some("chair")), "{json}");
+    let (status, json) = api_send(
+        reqwest::Method::POST,
+        url.clone(),
+        &token,
+        &serde_json::json!({"name": "Allies", "visibility": "open", "chair": "gone@example.org"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{json}");
+    let (status, json) =
+        api_send(reqwest::Method::POST, url.clone(), &token, &serde_json::json!({"name": "", "visibility": "open"}))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert!(json.to_string().contains("\"name\""), "{json}");
+    let member = app.user("mo@example.org", "Mo Member").await;
+    let member_token = app.api_token(&member).await;
+    let (status, _) =
+        api_send(reqwest::Method::POST, url, &member_token, &serde_json::json!({"name": "Mine", "visibility": "open"}))
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(networks::by_slug(&app.state.db, "allies").await.unwrap().is_none());
+    assert_eq!(audited(&app, "network.created").await, 4, "mine, theirs, nobodys, leaders");
+}
+
+/// A member leaving, or someone declining an invitation, is emailed to the network's Chairs and
+/// Administrators (not to the one leaving, not to plain members), once a day per person however
+/// often they join and leave; withdrawing a request to join tells no one.
+async fn organisers_are_told_when_a_member_leaves_or_declines(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "club", "open").await;
+    app.member_with_role("club", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let (ade, _) = app.member_with_role("club", "ade@example.org", "Ade Admin", Role::Administrator).await;
+    app.member_with_role("club", "mia@example.org", "Mia Member", Role::Member).await;
+    let (bo, _) = app.member_with_role("club", "bo@example.org", "Bo Member", Role::Member).await;
+    let told = |to: &'static str, what: &'static str| {
+        let app = &app;
+        async move { app.emails_to(to).await.iter().filter(|m| m.contains(what)).count() }
+    };
+
+    // Bo leaves, joins again and leaves again the same day: one email to each organiser.
+    for _ in 0..2 {
+        assert_eq!(bo.post(app.at("/n/club/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        assert_eq!(bo.post(app.at("/n/club/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(bo.post(app.at("/n/club/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(told("chair@example.org", "Bo Member has left Network club").await, 1);
+    assert_eq!(told("ade@example.org", "Bo Member has left Network club").await, 1);
+    assert_eq!(told("mia@example.org", "has left").await, 0, "plain members are not told");
+    let mail = &app.emails_to("chair@example.org").await[0];
+    assert!(mail.contains("/n/club/members") && !mail.contains("Reply-To"), "{mail}");
+
+    // An organiser leaving is not told of it, the others are.
+    assert_eq!(ade.post(app.at("/n/club/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(told("ade@example.org", "Ade Admin has left").await, 0);
+    assert_eq!(told("chair@example.org", "Ade Admin has left").await, 1);
+
+    // Declining an invitation (leaving it) is told as a decline.
+    let dee = app.user("dee@example.org", "Dee Invited").await;
+    let chair = app.sign_in("chair@example.org").await;
+    assert_eq!(invite(&app, &chair, "club", "dee@example.org", "member").await, StatusCode::SEE_OTHER);
+    assert_eq!(dee.post(app.at("/n/club/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(told("chair@example.org", "Dee Invited has declined the invitation to Network club").await, 1);
+
+    // A request withdrawn tells no one more than the request did.
+    app.network(&admin, "circle", "by_request").await;
+    app.member_with_role("circle", "cara@example.org", "Cara Chair", Role::Chair).await;
+    let eve = app.user("eve@example.org", "Eve Asker").await;
+    assert_eq!(eve.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(eve.post(app.at("/n/circle/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("cara@example.org").await;
+    assert_eq!(mails.len(), 1, "only the request itself: {mails:?}");
 }

@@ -17,7 +17,7 @@ queries! {
     COUNT = "SELECT COUNT(*) FROM outbox";
     /// Mail to one address while one person held it, without bodies (they may hold live sign-in
     /// links).
-    TO_ADDRESS = "SELECT subject, created_at, status, sent_at FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id";
+    TO_ADDRESS = "SELECT subject, text_body, created_at, status, sent_at FROM outbox WHERE to_addr = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id";
 }
 
 #[derive(Debug, Clone)]
@@ -99,15 +99,31 @@ pub async fn page(db: &Db, limit: i64, offset: i64) -> Result<(Vec<Message>, i64
     Ok((rows.iter().map(map).collect::<Result<_>>()?, total))
 }
 
-/// One message as "download my data" lists it: (subject, queued at, status, sent at).
-pub type Sent = (String, DateTime<Utc>, String, Option<DateTime<Utc>>);
+/// One message as "download my data" lists it.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub subject: String,
+    /// The plain-text body, as stored (its single-use links still live: the caller hides them).
+    pub text: String,
+    pub queued: DateTime<Utc>,
+    pub status: String,
+    pub sent: Option<DateTime<Utc>>,
+}
 
-/// Every message to an address while the person held it, oldest first, without its body.
+/// Every message to an address while the person held it, oldest first.
 pub async fn to_address(db: &Db, held: &crate::audit::Held) -> Result<Vec<Sent>> {
     let (from, until) = held.bounds();
     db.read(TO_ADDRESS, params![held.address.as_str(), from, until])
         .await?
         .iter()
-        .map(|r| Ok((r.text(0)?, r.time(1)?, r.text(2)?, r.opt_time(3)?)))
+        .map(|r| {
+            Ok(Sent {
+                subject: r.text(0)?,
+                text: r.text(1)?,
+                queued: r.time(2)?,
+                status: r.text(3)?,
+                sent: r.opt_time(4)?,
+            })
+        })
         .collect()
 }

@@ -284,6 +284,11 @@ pub async fn count(db: &Db) -> Result<i64> {
 
 /// Active administrators, counted under the organisation's lock (`org::lock`): two changes that
 /// each leave one (A revokes or deactivates B while B does the same to A) take turns.
+/// Active org admins, outside a transaction: what a page offers (the rules read `count_admins`).
+pub async fn active_admins(db: &Db) -> Result<i64> {
+    db.read(COUNT_ADMINS, params![true]).await?.first().map_or(Ok(0), |r| r.int(0))
+}
+
 pub async fn count_admins(tx: &mut Tx) -> Result<i64> {
     crate::org::lock(tx).await?;
     tx.read(COUNT_ADMINS, params![true]).await?.first().map_or(Ok(0), |r| r.int(0))

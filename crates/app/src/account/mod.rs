@@ -130,7 +130,8 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 ///   calendar feeds (for what, made and revoked when — never the secret URL);
 /// - sessions, API tokens (names, when made and last used), the addresses they signed in from
 ///   (kept for the sign-in limits), failed sign-ins still counted against the account, links
-///   sent to them and mail to them (subjects only: bodies may hold live sign-in links);
+///   sent to them and mail to them (the text, its single-use links hidden as on the admins'
+///   outbox page: a live reset link must not travel in a download);
 /// - the audit entries of their own actions.
 ///
 /// Not here: others' records that mention them (an organiser's minutes; audit entries of others'
@@ -303,9 +304,10 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
         .collect();
     let mut mail = Vec::new();
     for h in &held {
-        for (subject, queued, status, sent) in roundtable_store::outbox::to_address(db, h).await? {
+        for m in roundtable_store::outbox::to_address(db, h).await? {
             mail.push(serde_json::json!({
-                "to": h.address, "subject": subject, "queued": t(queued), "status": status, "sent": sent.map(t),
+                "to": h.address, "subject": m.subject, "text": crate::admin::redact_links(&m.text),
+                "queued": t(m.queued), "status": m.status, "sent": m.sent.map(t),
             }));
         }
     }

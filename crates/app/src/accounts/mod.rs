@@ -423,13 +423,17 @@ async fn send_verification(state: &AppState, tx: &mut roundtable_store::Tx, user
     )
     .await?;
     let url = format!("{}/verify/{token}", state.config.public_url());
+    // Whose Roundtable it is, so the mail is not mistaken for a stranger's.
+    let of_org = roundtable_store::org::get(&state.db).await?.map_or(String::new(), |o| format!(" for {}", o.name));
     mail::queue(
         tx,
         &Mail {
             to: email.as_str(),
             subject: "Confirm your email address for Roundtable".into(),
             paragraphs: vec![
+                format!("An account on Roundtable{of_org} — where its people's networks meet — was opened with this address."),
                 "Please confirm that this is your email address. The link works once and for three days.".into(),
+                "If you did not sign up, ignore this email: without the link, the address stays unconfirmed.".into(),
             ],
             action: Some(("Confirm my address", url)),
             reply_to: None,

@@ -156,6 +156,13 @@ pub async fn send_reset(state: &AppState, actor: &Actor, actor_name: &str, user:
     Ok(welcome)
 }
 
+/// Whether the actor is the organisation's only active administrator: their row on the People
+/// page offers no "Revoke admin" (`set_admin` would refuse it).
+pub async fn only_admin(state: &AppState, actor: &Actor) -> Result<bool> {
+    require_admin(actor)?;
+    Ok(users::active_admins(&state.db).await? <= 1)
+}
+
 /// Accounts an import made that have no password yet: how many, and how many of them have had
 /// no welcome (or password) email in the last `WELCOME_DAYS` days — those a bulk welcome sends to.
 pub async fn without_password(state: &AppState, actor: &Actor) -> Result<(i64, i64)> {

@@ -63,6 +63,8 @@ struct PeoplePage {
     welcome_days: i64,
     /// Day the last welcome (or password) link went to each listed person without a password.
     welcomed: std::collections::HashMap<UserId, String>,
+    /// The viewer is the only active administrator (see `super::only_admin`).
+    only_admin: bool,
 }
 
 async fn people(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
@@ -110,6 +112,7 @@ async fn people_page(
         welcome_due,
         welcome_days: crate::accounts::WELCOME_DAYS,
         welcomed,
+        only_admin: super::only_admin(state, &s.actor()).await?,
     })
 }
 

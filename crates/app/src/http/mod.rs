@@ -182,7 +182,13 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "invitations-sent" => "The invitations have been sent by email.",
         "password-link-sent" => "A link to choose a new password has been emailed. It works for one hour.",
         "welcome-link-sent" => "A welcome email has been sent, with a link to choose a password. It works for 7 days.",
-        "created" => "The network has been created.",
+        "created" => "The network has been created, with you as its Chair.",
+        "created-chair-invited" => {
+            "The network has been created, and its Chair has been sent an invitation by email (the link works for 14 days)."
+        }
+        "created-no-chair" => {
+            "The network has been created. It has no organiser yet: invite its Chair from the members page."
+        }
         "saved" => "Your changes have been saved.",
         "welcomes-sent" => "The welcome emails are on their way.",
         "welcomes-none-due" => "Nobody was due a welcome email: each has had one in the last week.",

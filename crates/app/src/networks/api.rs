@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/networks", get(list_networks))
+        .route("/api/v1/networks", get(list_networks).post(create_network))
         .route("/api/v1/networks/{slug}", get(get_network))
         .route("/api/v1/networks/{slug}/members", get(list_members))
         .route("/api/v1/networks/{slug}/membership", post(join).delete(leave))
@@ -71,6 +71,50 @@ fn network_json(s: &Seen) -> NetworkJson {
 #[utoipa::path(get, path = "/api/v1/networks", tag = "networks", responses((status = 200, body = [NetworkJson]), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn list_networks(State(state): State<AppState>, u: ApiUser) -> ApiResult<Json<Vec<NetworkJson>>> {
     Ok(Json(super::list(&state, &u.actor()).await?.iter().map(network_json).collect()))
+}
+
+/// A network to create.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNetworkJson {
+    name: String,
+    /// Its web address (`/n/{slug}`): lower-case letters, digits and dashes; made from the name
+    /// when left out.
+    #[serde(default)]
+    slug: String,
+    /// Plain text, at most 5000 characters.
+    #[serde(default)]
+    description: String,
+    #[schema(schema_with = visibility_schema)]
+    visibility: String,
+    /// The first Chair's address: the caller's own makes the caller its Chair at once; anyone
+    /// else's is sent an invitation as Chair (14 days); left out, the network has no organiser
+    /// until one is invited.
+    #[serde(default)]
+    chair: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks", tag = "networks", request_body = NewNetworkJson,
+    responses((status = 201, body = NetworkJson, description = "Created and audited; `my_role` is `chair` when the caller chairs it"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Only organisation administrators create networks (code `forbidden`)"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Code `conflict`: another network has this `slug`, or the `chair`'s account is deactivated or has had 5 invitations in the last 24 hours. Nothing was created"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`errors` names each bad field (`name`, `slug`, `description`, `visibility`, `chair`). Nothing was created")))]
+pub(crate) async fn create_network(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Json(n): Json<NewNetworkJson>,
+) -> ApiResult<(StatusCode, Json<NetworkJson>)> {
+    let actor = u.actor();
+    let input = super::NetworkInput {
+        name: n.name,
+        slug: n.slug,
+        description: n.description,
+        visibility: n.visibility,
+        chair: n.chair,
+    };
+    let (slug, _) = super::create(&state, &actor, &u.0.name, input).await?;
+    let h = super::home(&state, &actor, &slug).await?;
+    Ok((StatusCode::CREATED, Json(network_json(&h.seen))))
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}", tag = "networks", params(("slug" = String, Path)), responses((status = 200, body = NetworkJson), (status = 404, body = Problem, content_type = "application/problem+json")))]

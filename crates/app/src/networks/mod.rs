@@ -132,6 +132,20 @@ pub struct NetworkInput {
     pub slug: String,
     pub description: String,
     pub visibility: String,
+    /// Creating only: the address of its first Chair — the creator's own, someone to invite,
+    /// or empty for none yet. Settings ignore it.
+    pub chair: String,
+}
+
+/// Who chairs a network just created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstChair {
+    /// No one yet: an org admin invites organisers from its members page.
+    NoOne,
+    /// Its creator, a member from the start.
+    Creator,
+    /// Someone else, sent an invitation as Chair.
+    Invited,
 }
 
 struct ParsedNetwork {
@@ -150,8 +164,15 @@ fn parse_network(input: &NetworkInput, errs: &mut Vec<FieldError>) -> Option<Par
     Some(ParsedNetwork { name: name?, description: description?, visibility: visibility? })
 }
 
-/// Creates a network (org admins only).
-pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: NetworkInput) -> Result<String> {
+/// Creates a network (org admins only), with its first Chair when `input.chair` names one: the
+/// creator becomes a member at once; anyone else is invited as Chair, as `invite` would (in the
+/// same transaction, so a refused invitation creates no network either).
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    input: NetworkInput,
+) -> Result<(String, FirstChair)> {
     if !actor.is_org_admin {
         return Err(AppError::Forbidden("Only organisation administrators can create networks."));
     }
@@ -159,7 +180,24 @@ pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: Ne
     let slug_raw = if input.slug.trim().is_empty() { NetworkSlug::suggest(&input.name) } else { input.slug.clone() };
     let slug = NetworkSlug::parse(&slug_raw).map_err(|e| errs.push(e)).ok();
     let parsed = parse_network(&input, &mut errs);
+    let chair = match input.chair.trim() {
+        "" => None,
+        raw => Email::parse(raw).map_err(|e| errs.push(FieldError::new("chair", e.message))).ok(),
+    };
     let (Some(slug), Some(p), true) = (slug, parsed, errs.is_empty()) else { return Err(AppError::Invalid(errs)) };
+    let chair = match chair {
+        Some(email) => {
+            let existing = users::by_email(&state.db, email.as_str()).await?;
+            if existing.as_ref().is_some_and(|u| u.deactivated_at.is_some()) {
+                return Err(AppError::Conflict(FieldError::new(
+                    "chair",
+                    "This person's account is deactivated, so they cannot accept. Reactivate it first, or name another Chair.",
+                )));
+            }
+            Some((email, existing))
+        }
+        None => None,
+    };
     let now = Utc::now();
     let mut tx = state.db.begin().await?;
     let id = networks::insert(
@@ -179,6 +217,15 @@ pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: Ne
         }
         e => e.into(),
     })?;
+    let first = match &chair {
+        None => FirstChair::NoOne,
+        Some((_, Some(u))) if u.id == actor.user_id => FirstChair::Creator,
+        Some(_) => FirstChair::Invited,
+    };
+    let detail = match first {
+        FirstChair::Creator => format!("{}; chaired by its creator", p.visibility.as_str()),
+        _ => p.visibility.as_str().to_owned(),
+    };
     audit::record(
         &mut tx,
         &audit::NewEntry {
@@ -187,13 +234,40 @@ pub async fn create(state: &AppState, actor: &Actor, actor_name: &str, input: Ne
             action: "network.created",
             network_id: Some(id),
             subject: p.name.as_str(),
-            detail: p.visibility.as_str(),
+            detail: &detail,
         },
         now,
     )
     .await?;
+    match (&chair, first) {
+        (_, FirstChair::Creator) => {
+            networks::upsert_membership(&mut tx, id, actor.user_id, Role::Chair, MembershipStatus::Active, now).await?;
+        }
+        (Some((email, existing)), FirstChair::Invited) => {
+            let network = Network {
+                id,
+                slug: slug.as_str().to_owned(),
+                name: p.name.as_str().to_owned(),
+                description: p.description.as_str().to_owned(),
+                visibility: p.visibility,
+                created_at: now,
+                member_count: 0,
+            };
+            let seen = Seen { network, membership: None };
+            send_invitation(&mut tx, state, actor, actor_name, &seen, email, existing.as_ref(), Role::Chair, now)
+                .await
+                .map_err(|e| match e {
+                    // The rate limit speaks of "email"; this form's field is the Chair's.
+                    AppError::Conflict(f) if f.field == "email" => {
+                        AppError::Conflict(FieldError::new("chair", f.message))
+                    }
+                    e => e,
+                })?;
+        }
+        _ => {}
+    }
     tx.commit().await?;
-    Ok(slug.as_str().to_owned())
+    Ok((slug.as_str().to_owned(), first))
 }
 
 /// What saving a network's settings did besides saving them.
@@ -503,8 +577,52 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
     crate::onboarding::buddies::tell_pairings_ended(state, &mut tx, &seen, &me.name, pairings).await?;
     let why = crate::events::GivenUp::Left;
     crate::events::queue_giving_up(&mut tx, actor.user_id, Some(seen.network.id), why, Utc::now()).await?;
+    tell_organisers_of_leaving(state, &mut tx, &seen, &me, before.status).await?;
     tx.commit().await?;
     Ok(before.status)
+}
+
+/// Tells the network's Chairs and Administrators that a member left or an invitation was
+/// declined — the member list would otherwise just be one shorter. Withdrawing a request tells
+/// no one (it only leaves the list of requests). At most one such email a day per person and
+/// organiser, so joining and leaving an open network over and over is no stream of mail. No
+/// Reply-To: organisers are not shown members' addresses.
+async fn tell_organisers_of_leaving(
+    state: &AppState,
+    tx: &mut Tx,
+    seen: &Seen,
+    who: &users::User,
+    was: MembershipStatus,
+) -> Result<()> {
+    let net = &seen.network;
+    let (subject, text) = match was {
+        MembershipStatus::Active => (
+            format!("{} has left {}", who.name, net.name),
+            format!("{} has left {}. The member list shows who is in it now.", who.name, net.name),
+        ),
+        MembershipStatus::Invited => (
+            format!("{} has declined the invitation to {}", who.name, net.name),
+            format!("{} has declined the invitation to join {}.", who.name, net.name),
+        ),
+        MembershipStatus::Requested => return Ok(()),
+    };
+    let now = Utc::now();
+    let day = now.date_naive();
+    for to in networks::manager_emails(&state.db, net.id).await? {
+        if to == who.email {
+            continue;
+        }
+        let once = format!("left:{}:{}:{to}:{day}", net.id, who.id);
+        let mail = Mail {
+            to: &to,
+            subject: subject.clone(),
+            paragraphs: vec![text.clone()],
+            action: Some(("Open the member list", format!("{}/members", network_url(state, net)))),
+            reply_to: None,
+        };
+        mail::queue_with_ics(tx, &mail, None, Some(once), now).await?;
+    }
+    Ok(())
 }
 
 fn not_a_member() -> AppError {
@@ -798,10 +916,7 @@ pub async fn invite(
             _ => {}
         }
     }
-    // Questions about the invitation reach the organiser who sent it.
-    let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
     let now = Utc::now();
-    let token = random_token();
     let mut tx = state.db.begin().await?;
     let before = match &existing {
         Some(u) => networks::membership_in(&mut tx, seen.network.id, u.id).await?,
@@ -810,16 +925,39 @@ pub async fn invite(
     // Inviting someone as Chair gives the role: the Chair rules apply.
     check_chairs(&mut tx, actor, &seen, before, Some(MembershipView { role, status: MembershipStatus::Invited }))
         .await?;
+    send_invitation(&mut tx, state, actor, actor_name, &seen, &email, existing.as_ref(), role, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sends one invitation inside `tx`, the checks on who may be invited done: the daily limit per
+/// address, the link (replacing an earlier one), an account's membership marked invited, the
+/// audit entry and the email.
+#[allow(clippy::too_many_arguments)]
+async fn send_invitation(
+    tx: &mut Tx,
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    seen: &Seen,
+    email: &Email,
+    existing: Option<&users::User>,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    // Questions about the invitation reach the organiser who sent it.
+    let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
+    let token = random_token();
     // Inviting again replaces the earlier link (one live invitation per address and network).
-    check_invitations_today(&mut tx, &email, now).await?;
-    networks::cancel_invitations(&mut tx, seen.network.id, email.as_str(), now).await?;
+    check_invitations_today(tx, email, now).await?;
+    networks::cancel_invitations(tx, seen.network.id, email.as_str(), now).await?;
     links::insert(
-        &mut tx,
+        tx,
         &NewLink {
             token_hash: &token_hash(&token),
             purpose: Purpose::Invite,
             email: email.as_str(),
-            user_id: existing.as_ref().map(|u| u.id),
+            user_id: existing.map(|u| u.id),
             network_id: Some(seen.network.id),
             created_by: Some(actor.user_id),
             role,
@@ -828,15 +966,15 @@ pub async fn invite(
         now,
     )
     .await?;
-    if let Some(u) = &existing {
-        networks::upsert_membership(&mut tx, seen.network.id, u.id, role, MembershipStatus::Invited, now).await?;
+    if let Some(u) = existing {
+        networks::upsert_membership(tx, seen.network.id, u.id, role, MembershipStatus::Invited, now).await?;
     }
-    record(&mut tx, actor, actor_name, "membership.invited", &seen, email.as_str(), role.as_str()).await?;
+    record(tx, actor, actor_name, "membership.invited", seen, email.as_str(), role.as_str()).await?;
     // Someone new to Roundtable learns whose it is: "a network of Example Ltd".
     let of_org =
         roundtable_store::org::get(&state.db).await?.map_or(String::new(), |o| format!(", a network of {}", o.name));
     mail::queue(
-        &mut tx,
+        tx,
         &Mail {
             to: email.as_str(),
             subject: format!("{actor_name} invites you to {}", seen.network.name),
@@ -863,7 +1001,6 @@ pub async fn invite(
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -176,6 +176,8 @@ struct FormPage {
     visibilities: Vec<(&'static str, &'static str)>,
     /// Requests to join waiting, which a change of who can join decides (see `super::update`).
     requests_waiting: usize,
+    /// Creating: the first Chair's address (see `NetworkInput::chair`).
+    chair: String,
 }
 
 fn visibilities() -> Vec<(&'static str, &'static str)> {
@@ -192,6 +194,8 @@ pub(crate) struct NetworkForm {
     description: String,
     #[serde(default)]
     visibility: String,
+    #[serde(default)]
+    chair: String,
 }
 
 impl NetworkForm {
@@ -201,6 +205,7 @@ impl NetworkForm {
             slug: self.slug.clone(),
             description: self.description.clone(),
             visibility: self.visibility.clone(),
+            chair: self.chair.clone(),
         }
     }
 }
@@ -220,13 +225,21 @@ async fn new_form(s: Signed) -> Result<Response> {
         visibility: "open".into(),
         visibilities: visibilities(),
         requests_waiting: 0,
+        chair: String::new(),
     })
 }
 
 async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<NetworkForm>) -> Result<Response> {
     or_form(
         super::create(&state, &s.actor(), &s.user.name, f.input()).await,
-        |slug| Ok(Redirect::to(&format!("/n/{slug}?notice=created")).into_response()),
+        |(slug, chair)| {
+            let notice = match chair {
+                super::FirstChair::Creator => "created",
+                super::FirstChair::Invited => "created-chair-invited",
+                super::FirstChair::NoOne => "created-no-chair",
+            };
+            Ok(Redirect::to(&format!("/n/{slug}?notice={notice}")).into_response())
+        },
         |errors| {
             render(&FormPage {
                 layout: Layout::for_user("Create a network", &s),
@@ -239,6 +252,7 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<NetworkF
                 visibility: f.visibility,
                 visibilities: visibilities(),
                 requests_waiting: 0,
+                chair: f.chair,
             })
         },
     )
@@ -259,6 +273,7 @@ async fn settings_form(State(state): State<AppState>, s: Signed, Path(slug): Pat
         visibility: n.visibility.as_str().into(),
         visibilities: visibilities(),
         requests_waiting,
+        chair: String::new(),
     })
 }
 
@@ -292,6 +307,7 @@ async fn settings(
                 visibility: f.visibility,
                 visibilities: visibilities(),
                 requests_waiting: 0,
+                chair: String::new(),
             })
         },
     )
