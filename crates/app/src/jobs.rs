@@ -156,7 +156,7 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
             sessions::purge(&state.db, now).await?;
             // A day after expiry: links ended early still count towards an address's daily
             // invitation limit meanwhile.
-            links::purge(&state.db, now - Duration::days(1)).await?;
+            links::purge(&state.db, now).await?;
             login_failures::purge(&state.db, now - Duration::days(1)).await?;
             jobs::purge_done(&state.db, now - Duration::days(7)).await?;
         }

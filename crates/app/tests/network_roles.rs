@@ -20,6 +20,7 @@ both!(
     leaving_and_removing_ask_for_confirmation_first,
     a_new_network_starts_with_the_chair_its_creator_names,
     organisers_are_told_when_a_member_leaves_or_declines,
+    an_invitation_that_ran_out_unanswered_stays_listed_to_send_again,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -545,4 +546,79 @@ async fn organisers_are_told_when_a_member_leaves_or_declines(d: Dialect) {
     assert_eq!(eve.post(app.at("/n/circle/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let mails = app.emails_to("cara@example.org").await;
     assert_eq!(mails.len(), 1, "only the request itself: {mails:?}");
+}
+
+/// An invitation to an address without an account that ran out unanswered does not just vanish
+/// from the member list: it is listed (for 30 days, then the daily clean-up forgets it) with the
+/// day it ran out and a button to send it again; a withdrawn one is not listed, nor one whose
+/// address has joined since, and sending it again moves it back among the open invitations.
+async fn an_invitation_that_ran_out_unanswered_stays_listed_to_send_again(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "club", "open").await;
+    let (chair, _) = app.member_with_role("club", "chair@example.org", "Cho Chair", Role::Chair).await;
+    for email in ["nia@example.org", "wes@example.org", "joy@example.org", "kim@example.org"] {
+        assert_eq!(invite(&app, &chair, "club", email, "member").await, StatusCode::SEE_OTHER);
+    }
+    let r =
+        chair.post(app.at("/n/club/invitations/withdraw")).form(&[("email", "wes@example.org")]).send().await.unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    // Days on, every link has run out (the withdrawn one ended when withdrawn).
+    let age = |days: i64, email: &'static str| {
+        let app = &app;
+        async move {
+            let sql = "UPDATE one_time_links SET created_at = created_at - $1, expires_at = expires_at - $1 WHERE email LIKE $2";
+            let by = days * 24 * 3600 * 1_000_000;
+            app.state.db.write(sql, roundtable_store::params![by, email]).await.unwrap();
+        }
+    };
+    age(15, "%").await;
+    // Joy joined meanwhile, by another way in.
+    app.member_with_role("club", "joy@example.org", "Joy Joiner", Role::Member).await;
+    let ran_out = || async {
+        let page = body(chair.get(app.at("/n/club/members")).send().await.unwrap()).await;
+        page.split("Invitations that ran out").nth(1).map(|s| s.split("</section>").next().unwrap().to_owned())
+    };
+    let section = ran_out().await.expect("listed");
+    assert!(section.contains("nia@example.org") && section.contains("kim@example.org"), "{section}");
+    assert!(!section.contains("wes@example.org"), "a withdrawn invitation did not run out: {section}");
+    assert!(!section.contains("joy@example.org"), "joined since: {section}");
+    assert!(section.contains("value=\"nia@example.org\"") && section.contains("Invite again"), "{section}");
+    // The API lists them too, marked.
+    let token = app.api_token(&chair).await;
+    let listed = support::api_get(app.at("/api/v1/networks/club/invitations"), &token).await;
+    let ran: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["ran_out"] == true)
+        .map(|i| i["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(ran.len(), 2, "{listed}");
+    assert!(ran.contains(&"nia@example.org") && ran.contains(&"kim@example.org"), "{listed}");
+    // Plain members see no invitations at all.
+    let (mia, _) = app.member_with_role("club", "mia@example.org", "Mia Member", Role::Member).await;
+    let page = body(mia.get(app.at("/n/club/members")).send().await.unwrap()).await;
+    assert!(!page.contains("nia@example.org") && !page.contains("Invitations that ran out"), "{page}");
+
+    // The daily clean-up keeps them for 30 days after they ran out.
+    let now = chrono::Utc::now();
+    roundtable_store::links::purge(&app.state.db, now).await.unwrap();
+    assert!(ran_out().await.expect("still listed").contains("kim@example.org"));
+    age(30, "kim@example.org").await;
+    roundtable_store::links::purge(&app.state.db, now).await.unwrap();
+    let section = ran_out().await.expect("nia still listed");
+    assert!(!section.contains("kim@example.org") && section.contains("nia@example.org"), "{section}");
+
+    // Sending it again: listed among the open invitations, no longer as run out.
+    let r = chair
+        .post(app.at("/n/club/invite"))
+        .form(&[("email", "nia@example.org"), ("role", "member")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ran_out().await, None);
+    let page = body(chair.get(app.at("/n/club/members")).send().await.unwrap()).await;
+    assert!(page.contains("nia@example.org — invited as Member (no account yet"), "{page}");
 }

@@ -3,7 +3,7 @@
 //! statement that checks it, so it works once even with several instances.
 
 use crate::{Db, Result, Row, Tx, params, queries};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use roundtable_domain::{NetworkId, Role, UserId};
 
 queries! {
@@ -13,7 +13,13 @@ queries! {
     /// Invitations to people who have no account yet, still open, for a network's organisers;
     /// an address's newest link first.
     OPEN_INVITES_FOR_NETWORK = "SELECT email, role, created_at, expires_at FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2 ORDER BY email, expires_at DESC";
-    PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1";
+    /// Invitations to addresses without an account whose link ran out unanswered (cut short —
+    /// withdrawn, replaced — it ends before its full `INVITATION_DAYS`: $3), unless the address
+    /// has an open invitation again or a membership now; newest first.
+    RAN_OUT_INVITES_FOR_NETWORK = "SELECT l.email, l.role, l.created_at, l.expires_at FROM one_time_links l WHERE l.purpose = 'invite' AND l.network_id = $1 AND l.user_id IS NULL AND l.used_at IS NULL AND l.expires_at <= $2 AND l.expires_at - l.created_at >= $3 AND NOT EXISTS (SELECT 1 FROM one_time_links o WHERE o.purpose = 'invite' AND o.network_id = l.network_id AND o.email = l.email AND o.used_at IS NULL AND o.expires_at > $2) AND NOT EXISTS (SELECT 1 FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = l.email AND m.network_id = l.network_id) ORDER BY l.expires_at DESC, l.email LIMIT 200";
+    /// Ended links a day after they end; invitations to networks after `KEEP_RAN_OUT_DAYS`, so
+    /// that organisers see those that ran out unanswered.
+    PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1 AND (purpose <> 'invite' OR network_id IS NULL OR expires_at <= $2)";
     /// A new account ($1, address $2) takes over the network invitations still open to its
     /// address: each becomes its invitation, as if sent after the account existed — listed to
     /// the organisers under its name and offered on its home page (`CLAIM_LINKS` then marks the
@@ -203,8 +209,39 @@ pub async fn delete_open_for_user(tx: &mut Tx, user: UserId, purpose: Purpose) -
     tx.write(DELETE_OPEN_FOR_USER, params![user, purpose.as_str()]).await
 }
 
+/// How long an invitation's link works.
+pub const INVITATION_DAYS: i64 = 14;
+
+/// How long an invitation to a network that ran out unanswered is kept, listed to its organisers.
+pub const KEEP_RAN_OUT_DAYS: i64 = 30;
+
+/// The daily clean-up of ended links (see `PURGE`).
 pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {
-    db.write(PURGE, params![now]).await
+    db.write(PURGE, params![now - Duration::days(1), now - Duration::days(KEEP_RAN_OUT_DAYS)]).await
+}
+
+/// Invitations to a network for addresses without an account that ran out unanswered (see
+/// `RAN_OUT_INVITES_FOR_NETWORK`), one per address, the newest first: `expires_at` is when.
+pub async fn ran_out_invites_for_network(db: &Db, network: NetworkId, now: DateTime<Utc>) -> Result<Vec<OpenInvite>> {
+    let full = Duration::days(INVITATION_DAYS).num_microseconds().unwrap_or(i64::MAX);
+    let mut out: Vec<OpenInvite> = Vec::new();
+    for r in db.read(RAN_OUT_INVITES_FOR_NETWORK, params![network, now, full]).await? {
+        let invite = invite_row(&r)?;
+        if !out.iter().any(|o| o.email == invite.email) {
+            out.push(invite);
+        }
+    }
+    Ok(out)
+}
+
+fn invite_row(r: &Row) -> Result<OpenInvite> {
+    let role = r.text(1)?;
+    Ok(OpenInvite {
+        email: r.text(0)?,
+        role: Role::parse(&role).ok_or_else(|| crate::Error::Decode(format!("unknown role {role:?}")))?,
+        sent_at: r.time(2)?,
+        expires_at: r.time(3)?,
+    })
 }
 
 /// An open invitation to a network for an address that has no account yet.
@@ -225,17 +262,11 @@ pub async fn open_invites_for_network(db: &Db, network: NetworkId, now: DateTime
         // Inviting again ends the earlier link, so an address has one open link; should it have
         // two, the newest (listed first) is the invitation. Kept here rather than in SQL: picking
         // a row per group is `DISTINCT ON` on PostgreSQL only.
-        let email = r.text(0)?;
-        if open.last().is_some_and(|o| o.email == email) {
+        let invite = invite_row(&r)?;
+        if open.last().is_some_and(|o| o.email == invite.email) {
             continue;
         }
-        let role = r.text(1)?;
-        open.push(OpenInvite {
-            email,
-            role: Role::parse(&role).ok_or_else(|| crate::Error::Decode(format!("unknown role {role:?}")))?,
-            sent_at: r.time(2)?,
-            expires_at: r.time(3)?,
-        });
+        open.push(invite);
     }
     Ok(open)
 }

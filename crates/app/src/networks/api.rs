@@ -353,6 +353,9 @@ pub struct InvitationJson {
     id: Option<String>,
     /// Their name, if they have an account.
     name: Option<String>,
+    /// True for an invitation to an address without an account whose link ran out unanswered
+    /// (listed for 30 days after; `POST …/invitations` sends it again).
+    ran_out: bool,
 }
 
 fn invitations_json(p: super::Pending) -> Vec<InvitationJson> {
@@ -363,20 +366,24 @@ fn invitations_json(p: super::Pending) -> Vec<InvitationJson> {
         expires_at: None,
         id: Some(m.user_id.to_string()),
         name: Some(m.name),
+        ran_out: false,
     });
-    let addresses = p.open.into_iter().map(|i| InvitationJson {
+    let address = |i: roundtable_store::links::OpenInvite, ran_out| InvitationJson {
         email: i.email,
         role: i.role.as_str().into(),
         invited_at: crate::api::time(i.sent_at),
         expires_at: Some(crate::api::time(i.expires_at)),
         id: None,
         name: None,
-    });
-    people.chain(addresses).collect()
+        ran_out,
+    };
+    let open = p.open.into_iter().map(|i| address(i, false));
+    let ran_out = p.ran_out.into_iter().map(|i| address(i, true));
+    people.chain(open).chain(ran_out).collect()
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/invitations", params(("slug" = String, Path)),
-    responses((status = 200, body = [InvitationJson], description = "Invitations not yet accepted, for those who manage the network's members: people with an account first (newest first: the 200 waiting longest), then addresses without one whose link still works, by address"),
+    responses((status = 200, body = [InvitationJson], description = "Invitations not yet accepted, for those who manage the network's members: people with an account first (newest first: the 200 waiting longest), then addresses without one whose link still works, by address; then those whose link ran out unanswered in the last 30 days (`ran_out`), newest first"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members (code `forbidden`)"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller")))]
 pub(crate) async fn list_invitations(

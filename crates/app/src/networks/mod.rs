@@ -721,8 +721,10 @@ pub struct Pending {
     pub requests_waiting: usize,
     pub invited: Vec<Member>,
     pub invited_waiting: usize,
-    /// Only while their link works: an expired one drops off the list.
+    /// Only while their link works; then, in `ran_out`, for `links::KEEP_RAN_OUT_DAYS`.
     pub open: Vec<links::OpenInvite>,
+    /// Invitations to addresses without an account whose link ran out unanswered, to send again.
+    pub ran_out: Vec<links::OpenInvite>,
 }
 
 /// At most this many requests to join, and as many invitations, are listed at once.
@@ -745,8 +747,10 @@ pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Pen
     };
     let ((requests, requests_waiting), (invited, invited_waiting)) =
         (listed(MembershipStatus::Requested), listed(MembershipStatus::Invited));
-    let open = links::open_invites_for_network(&state.db, seen.network.id, Utc::now()).await?;
-    Ok(Pending { requests, requests_waiting, invited, invited_waiting, open })
+    let now = Utc::now();
+    let open = links::open_invites_for_network(&state.db, seen.network.id, now).await?;
+    let ran_out = links::ran_out_invites_for_network(&state.db, seen.network.id, now).await?;
+    Ok(Pending { requests, requests_waiting, invited, invited_waiting, open, ran_out })
 }
 
 /// `pending` by the network's slug, refusing whoever may not manage its members: an API client
@@ -961,7 +965,7 @@ async fn send_invitation(
             network_id: Some(seen.network.id),
             created_by: Some(actor.user_id),
             role,
-            expires_at: now + Duration::days(14),
+            expires_at: now + Duration::days(links::INVITATION_DAYS),
         },
         now,
     )

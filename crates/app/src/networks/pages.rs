@@ -529,6 +529,10 @@ struct MembersPage<'a> {
     tz: chrono_tz::Tz,
     /// (address, the role offered, the day its link stops working).
     invited_emails: Vec<(String, &'static str, String)>,
+    /// (address, the role offered's label and code, the day its link ran out).
+    ran_out: Vec<(String, &'static str, &'static str, String)>,
+    invitation_days: i64,
+    keep_days: i64,
     roles: Vec<(&'static str, &'static str)>,
     /// Whether the viewer may change a Chair's role or remove a Chair (else those rows offer
     /// nothing that would be refused).
@@ -567,6 +571,13 @@ async fn members(
             .into_iter()
             .map(|i| (i.email, i.role.label(), crate::http::day(i.expires_at, s.tz)))
             .collect(),
+        ran_out: pending
+            .ran_out
+            .into_iter()
+            .map(|i| (i.email, i.role.label(), i.role.as_str(), crate::http::day(i.expires_at, s.tz)))
+            .collect(),
+        invitation_days: roundtable_store::links::INVITATION_DAYS,
+        keep_days: roundtable_store::links::KEEP_RAN_OUT_DAYS,
         tz: s.tz,
         roles: seen.roles_to_give(&actor),
         may_give_chair: seen.may_give_chair(&actor),
