@@ -730,7 +730,7 @@ async fn create_network(admin: &mut Browser<'_>, name: &str, description: &str, 
     admin.click(create).await;
     admin.expect_h1(name).await;
     admin
-        .expect_notice("The network has been created. It has no organiser yet: invite its Chair from the members page.")
+        .expect_notice("The network has been created. It has no organiser yet: invite its Chair (Invite people, with the role Chair).")
         .await;
     let path = admin.path().await;
     path.strip_prefix("/n/")

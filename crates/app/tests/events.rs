@@ -276,6 +276,20 @@ async fn bad_event_input_is_explained_and_changes_nothing(d: Dialect) {
     ] {
         assert!(html.contains(tied), "missing {tied:?}: {html}");
     }
+    // A title or place on two lines, or one that reverses the text after it: refused by the field.
+    let r = admin
+        .post(app.at("/n/eas/events/new"))
+        .form(&event_form(&[
+            ("title", "Lunch \u{202E}gnp.KO"),
+            ("location_mode", "in_person"),
+            ("place", "Room 1\r\nX-Evil: 1"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("on one line, for the title") && html.contains("on one line, for the place"), "{html}");
     // A time the clocks skip in the event's zone (London goes from 01:00 to 02:00 on 28 March).
     let r = admin
         .post(app.at("/n/eas/events/new"))

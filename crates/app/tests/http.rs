@@ -935,7 +935,7 @@ async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
     // The role offered is said before it is accepted, in the mail and on the page.
     assert!(
         unqp(&mails[0])
-            .contains("invites you to join Network circle, a network of Example Org on Roundtable as its Chair."),
+            .contains("invites you to join Network circle as its Chair. It is a network of Example Org on Roundtable."),
         "{}",
         mails[0]
     );

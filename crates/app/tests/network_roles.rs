@@ -325,9 +325,13 @@ async fn the_last_chair_stays_unless_another_is_named_or_an_org_admin_acts(d: Di
     let r = chair.post(app.at("/n/leaders/leave")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(body(r).await.contains("A network needs at least one Chair"));
-    // ... nor step down or remove themself.
+    // ... nor step down (said above the member list the change came from) or remove themself.
     let r = chair.post(app.at(&format!("/n/leaders/members/{chair_id}/role"))).form(&[("role", "member")]).send().await;
-    assert_eq!(r.unwrap().status(), StatusCode::CONFLICT);
+    let r = r.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = body(r).await;
+    assert!(page.contains("<h1>Members of Network leaders</h1>") && page.contains("error-summary"), "{page}");
+    assert!(page.contains("Chair"), "{page}");
     let r = chair.post(app.at(&format!("/n/leaders/members/{chair_id}/remove"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(app.standing("leaders", chair_id).await, sole);
@@ -438,6 +442,8 @@ async fn a_new_network_starts_with_the_chair_its_creator_names(d: Dialect) {
     assert!(accepted.status().is_redirection(), "{}", accepted.status());
     let cara_id = app.user_id("cara@example.org").await;
     assert_eq!(app.standing("theirs", cara_id).await, Some((Role::Chair, MembershipStatus::Active)));
+    let page = body(cara.get(app.at("/n/theirs?notice=accepted")).send().await.unwrap()).await;
+    assert!(page.contains("You have joined theirs as its Chair. From here you can publish its charter"), "{page}");
 
     // No one: created, and told that an organiser is still to be invited.
     let r = create("nobodys", "").await.unwrap();
@@ -459,6 +465,18 @@ async fn a_new_network_starts_with_the_chair_its_creator_names(d: Dialect) {
     let r = create("stale", "gone@example.org").await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(body(r).await.contains("deactivated"));
+    // The web address made from the name: no error of its own when the name is the problem; a
+    // name it cannot be made from, or one another network has, says to write one.
+    let post = |name: &'static str| {
+        admin.post(app.at("/networks/new")).form(&[("name", name), ("slug", ""), ("visibility", "open")]).send()
+    };
+    let page = body(post("").await.unwrap()).await;
+    assert!(page.contains("id=\"f-name-error\"") && !page.contains("id=\"f-slug-error\""), "{page}");
+    let page = body(post("日本").await.unwrap()).await;
+    assert!(page.contains("its name gives none"), "{page}");
+    let r = post("Mine").await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(body(r).await.contains("Another network already has the web address /n/mine."));
     for slug in ["typo", "stale"] {
         assert!(networks::by_slug(&app.state.db, slug).await.unwrap().is_none(), "{slug} was not created");
     }
@@ -537,6 +555,27 @@ async fn organisers_are_told_when_a_member_leaves_or_declines(d: Dialect) {
     assert_eq!(invite(&app, &chair, "club", "dee@example.org", "member").await, StatusCode::SEE_OTHER);
     assert_eq!(dee.post(app.at("/n/club/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     assert_eq!(told("chair@example.org", "Dee Invited has declined the invitation to Network club").await, 1);
+    // Invited again the same day, she joins and leaves: that is news of its own.
+    assert_eq!(invite(&app, &chair, "club", "dee@example.org", "member").await, StatusCode::SEE_OTHER);
+    assert_eq!(dee.post(app.at("/n/club/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(dee.post(app.at("/n/club/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(told("chair@example.org", "Dee Invited has left Network club").await, 1);
+
+    // A new network's invited Chair saying no is told to the org admin who named them, though
+    // the network has no organiser to tell.
+    let r = admin
+        .post(app.at("/networks/new"))
+        .form(&[("name", "Fresh"), ("slug", "fresh"), ("visibility", "open"), ("chair", "dee@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = body(admin.get(app.at("/n/fresh")).send().await.unwrap()).await;
+    assert!(page.contains("a Chair has been invited and has not accepted"), "{page}");
+    assert_eq!(dee.post(app.at("/n/fresh/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(told("admin@example.org", "Dee Invited has declined the invitation to Fresh").await, 1);
+    let page = body(admin.get(app.at("/n/fresh")).send().await.unwrap()).await;
+    assert!(page.contains("No organisers have been named yet"), "{page}");
 
     // A request withdrawn tells no one more than the request did.
     app.network(&admin, "circle", "by_request").await;

@@ -155,8 +155,11 @@ pub fn parse_tags(field: &'static str, raw: &str) -> Result<Vec<String>, FieldEr
                 ),
             ));
         }
-        if t.chars().any(char::is_control) {
-            return Err(FieldError::new(field, "Remove the control characters."));
+        if t.chars().any(|c| c.is_control() || crate::values::is_deceptive(c)) {
+            return Err(FieldError::new(
+                field,
+                "Remove the control characters (line breaks, tabs, invisible or text-direction marks).",
+            ));
         }
         if !out.iter().any(|o| fold(o) == fold(t)) {
             out.push(t.to_owned());

@@ -7,9 +7,26 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 /// Rejects control characters (other than newline and tab in long text), which have no place in
-/// names and break CSV exports and email headers.
+/// names and break CSV exports and email headers; in one-line text, deceptive ones too.
 fn has_control(s: &str, allow_newlines: bool) -> bool {
-    s.chars().any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
+    if allow_newlines {
+        s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    } else {
+        s.chars().any(|c| c.is_control() || is_deceptive(c))
+    }
+}
+
+/// Characters that change how the text around them shows without being seen themselves:
+/// bidirectional embeddings, overrides and isolates (a name ending "\u{202E}gnp.KO" shows
+/// "OK.png", and reverses whatever follows it in a subject line), zero-width spaces, word
+/// joiners, the byte-order mark and the soft hyphen. Refused in one-line fields, where a name
+/// must read as what it is. Zero-width (non-)joiners and left-/right-to-left marks stay: Persian
+/// and Indic names, and names mixing scripts, need them.
+pub fn is_deceptive(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
 }
 
 /// Text in Unicode's composed form (NFC), as keyboards type it: "ë" written as "e" and a
@@ -30,7 +47,12 @@ fn bounded(field: &'static str, raw: &str, label: &str, max: usize) -> Result<St
         return Err(FieldError::new(field, format!("Use at most {max} characters for {label}.")));
     }
     if has_control(s, false) {
-        return Err(FieldError::new(field, format!("Remove the control characters from {label}.")));
+        return Err(FieldError::new(
+            field,
+            format!(
+                "Remove the control characters (line breaks, tabs, invisible or text-direction marks) from {label}."
+            ),
+        ));
     }
     Ok(s.to_owned())
 }
@@ -649,6 +671,14 @@ mod tests {
     #[test]
     fn names_refuse_control_characters_and_overlong_input() {
         assert!(PersonName::parse("Ada\u{0}Lovelace").is_err());
+        // What would show as something else: a reversed tail, an invisible break, a soft hyphen.
+        for deceptive in ["IT Desk \u{202E}gnp.KO\u{202C}", "Zero\u{200B}Width", "Ad\u{AD}min", "A\u{2066}b\u{2069}"] {
+            let e = PersonName::parse(deceptive).unwrap_err();
+            assert!(e.message.contains("text-direction"), "{deceptive:?}: {}", e.message);
+        }
+        // Joiners and direction marks that names written in Persian or mixing scripts need stay.
+        assert!(PersonName::parse("Mohammad\u{200C}Reza").is_ok());
+        assert!(PersonName::parse("\u{05D3}\u{05E0}\u{05D4} \u{200F}Levi").is_ok());
         assert!(PersonName::parse(&"x".repeat(121)).is_err());
         assert_eq!(PersonName::parse("  Ada  ").unwrap().as_str(), "Ada");
     }

@@ -17,6 +17,8 @@ queries! {
     /// withdrawn, replaced — it ends before its full `INVITATION_DAYS`: $3), unless the address
     /// has an open invitation again or a membership now; newest first.
     RAN_OUT_INVITES_FOR_NETWORK = "SELECT l.email, l.role, l.created_at, l.expires_at FROM one_time_links l WHERE l.purpose = 'invite' AND l.network_id = $1 AND l.user_id IS NULL AND l.used_at IS NULL AND l.expires_at <= $2 AND l.expires_at - l.created_at >= $3 AND NOT EXISTS (SELECT 1 FROM one_time_links o WHERE o.purpose = 'invite' AND o.network_id = l.network_id AND o.email = l.email AND o.used_at IS NULL AND o.expires_at > $2) AND NOT EXISTS (SELECT 1 FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = l.email AND m.network_id = l.network_id) ORDER BY l.expires_at DESC, l.email LIMIT 200";
+    /// Who sent the newest invitation to an address for a network.
+    INVITER = "SELECT created_by FROM one_time_links WHERE purpose = 'invite' AND network_id = $1 AND email = $2 AND created_by IS NOT NULL ORDER BY created_at DESC LIMIT 1";
     /// Ended links a day after they end; invitations to networks after `KEEP_RAN_OUT_DAYS`, so
     /// that organisers see those that ran out unanswered.
     PURGE = "DELETE FROM one_time_links WHERE expires_at <= $1 AND (purpose <> 'invite' OR network_id IS NULL OR expires_at <= $2)";
@@ -207,6 +209,11 @@ pub async fn count_sent_since(tx: &mut Tx, purpose: Purpose, email: &str, since:
 /// Deletes every open (unused) link of `purpose` for `user`; returns how many.
 pub async fn delete_open_for_user(tx: &mut Tx, user: UserId, purpose: Purpose) -> Result<u64> {
     tx.write(DELETE_OPEN_FOR_USER, params![user, purpose.as_str()]).await
+}
+
+/// Who sent the newest invitation to `email` for `network`, if anyone did.
+pub async fn inviter(db: &Db, network: NetworkId, email: &str) -> Result<Option<UserId>> {
+    db.read_opt(INVITER, params![network, email]).await?.map(|r| r.uuid(0).map(UserId)).transpose()
 }
 
 /// How long an invitation's link works.

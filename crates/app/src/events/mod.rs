@@ -285,12 +285,15 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
         &mut errs,
         EventKind::parse(&input.kind).ok_or_else(|| FieldError::new("kind", "Choose what kind of event this is.")),
     );
+    // A title and a place are one line in every calendar and subject line: no line breaks, and
+    // nothing that reverses or hides the text around it.
+    let one_line_breaker = |c: char| c.is_control() || roundtable_domain::is_deceptive(c);
     let title = input.title.trim().to_owned();
     let title = gather(
         &mut errs,
         if title.is_empty() {
             Err(FieldError::new("title", "Enter a title."))
-        } else if title.chars().count() > 150 || title.chars().any(char::is_control) {
+        } else if title.chars().count() > 150 || title.chars().any(one_line_breaker) {
             Err(FieldError::new("title", "Use at most 150 characters, on one line, for the title."))
         } else {
             Ok(title)
@@ -386,8 +389,9 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     if matches!(mode, Some(LocationMode::InPerson | LocationMode::Hybrid)) && place.is_empty() {
         gather(&mut errs, Err::<(), _>(FieldError::new("place", "Enter where people meet.")));
     }
-    if place.chars().count() > 300 {
-        gather(&mut errs, Err::<(), _>(FieldError::new("place", "Use at most 300 characters for the place.")));
+    if place.chars().count() > 300 || place.chars().any(one_line_breaker) {
+        let message = "Use at most 300 characters, on one line, for the place.";
+        gather(&mut errs, Err::<(), _>(FieldError::new("place", message)));
     }
     let online_url =
         if matches!(mode, Some(LocationMode::Online | LocationMode::Hybrid)) || !input.online_url.trim().is_empty() {

@@ -187,7 +187,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
             "The network has been created, and its Chair has been sent an invitation by email (the link works for 14 days)."
         }
         "created-no-chair" => {
-            "The network has been created. It has no organiser yet: invite its Chair from the members page."
+            "The network has been created. It has no organiser yet: invite its Chair (Invite people, with the role Chair)."
         }
         "saved" => "Your changes have been saved.",
         "welcomes-sent" => "The welcome emails are on their way.",

@@ -327,8 +327,11 @@ pub(crate) fn short(field: &'static str, raw: &str, max: usize) -> std::result::
     if s.chars().count() > max {
         return Err(FieldError::new(field, format!("Use at most {max} characters.")));
     }
-    if s.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "Remove the control characters."));
+    if s.chars().any(|c| c.is_control() || roundtable_domain::values::is_deceptive(c)) {
+        return Err(FieldError::new(
+            field,
+            "Remove the control characters (line breaks, tabs, invisible or text-direction marks).",
+        ));
     }
     Ok(s.to_owned())
 }

@@ -177,9 +177,24 @@ pub async fn create(
         return Err(AppError::Forbidden("Only organisation administrators can create networks."));
     }
     let mut errs = Vec::new();
-    let slug_raw = if input.slug.trim().is_empty() { NetworkSlug::suggest(&input.name) } else { input.slug.clone() };
-    let slug = NetworkSlug::parse(&slug_raw).map_err(|e| errs.push(e)).ok();
+    let typed_slug = !input.slug.trim().is_empty();
+    let slug_raw = if typed_slug { input.slug.clone() } else { NetworkSlug::suggest(&input.name) };
     let parsed = parse_network(&input, &mut errs);
+    let slug = match NetworkSlug::parse(&slug_raw) {
+        Ok(slug) => Some(slug),
+        // Made from the name: the name's own error says what to fix, unless the name is fine but
+        // gives no address (written in another script, or too short).
+        Err(_) if !typed_slug && errs.iter().any(|e| e.field == "name") => None,
+        Err(_) if !typed_slug => {
+            let message = "Write a web address for the network: its name gives none (2 to 40 lower-case letters, digits and dashes).";
+            errs.push(FieldError::new("slug", message));
+            None
+        }
+        Err(e) => {
+            errs.push(e);
+            None
+        }
+    };
     let chair = match input.chair.trim() {
         "" => None,
         raw => Email::parse(raw).map_err(|e| errs.push(FieldError::new("chair", e.message))).ok(),
@@ -213,7 +228,9 @@ pub async fn create(
     .await
     .map_err(|e| match e {
         StoreError::Conflict(k) if k == "networks.slug" => {
-            AppError::Conflict(FieldError::new("slug", "Another network already uses this address. Choose another."))
+            let message =
+                format!("Another network already has the web address /n/{}. Write another here.", slug.as_str());
+            AppError::Conflict(FieldError::new("slug", message))
         }
         e => e.into(),
     })?;
@@ -421,6 +438,8 @@ pub struct Home {
     /// ...and has accepted no version of it (an invited newcomer, or a member from before the
     /// network had a charter): not told of a "new version".
     pub charter_first: bool,
+    /// No organiser yet, but a Chair has been invited (and has not accepted).
+    pub chair_invited: bool,
 }
 
 pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
@@ -436,7 +455,14 @@ pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
     let charter_pending =
         seen.status() == Some(MembershipStatus::Active) && charter_version.is_some() && accepted < charter_version;
     let charter_first = charter_pending && accepted.is_none();
-    Ok(Home { seen, organisers, pending_requests, charter_version, charter_pending, charter_first })
+    // A network without organisers whose Chair is invited says so, rather than "invite one".
+    let chair_invited = organisers.is_empty()
+        && (snapshot.pending(seen.network.id, MembershipStatus::Invited).iter().any(|m| m.role == Role::Chair)
+            || links::open_invites_for_network(&state.db, seen.network.id, Utc::now())
+                .await?
+                .iter()
+                .any(|i| i.role == Role::Chair));
+    Ok(Home { seen, organisers, pending_requests, charter_version, charter_pending, charter_first, chair_invited })
 }
 
 /// What joining did.
@@ -537,7 +563,7 @@ pub async fn join(
                         to: &to,
                         subject: format!("{actor_name} asks to join {}", seen.network.name),
                         paragraphs: vec![format!("{actor_name} would like to join {}. You can approve or decline the request on the network's members page.", seen.network.name)],
-                        action: Some(("Review requests", format!("{}/n/{}/members", state.config.public_url(), seen.network.slug))), reply_to: None, 
+                        action: Some(("Review requests", format!("{}/n/{}/members#requests", state.config.public_url(), seen.network.slug))), reply_to: None, 
                     },
                     None,
                     Some(once),
@@ -583,10 +609,11 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
 }
 
 /// Tells the network's Chairs and Administrators that a member left or an invitation was
-/// declined — the member list would otherwise just be one shorter. Withdrawing a request tells
-/// no one (it only leaves the list of requests). At most one such email a day per person and
-/// organiser, so joining and leaving an open network over and over is no stream of mail. No
-/// Reply-To: organisers are not shown members' addresses.
+/// declined — the member list would otherwise just be one shorter — and a decline also to whoever
+/// sent the invitation (an org admin whose invited Chair says no, in a network with no organiser
+/// yet). Withdrawing a request tells no one (it only leaves the list of requests). At most one
+/// email of each kind a day per person and organiser, so joining and leaving an open network over
+/// and over is no stream of mail. No Reply-To: organisers are not shown members' addresses.
 async fn tell_organisers_of_leaving(
     state: &AppState,
     tx: &mut Tx,
@@ -595,12 +622,14 @@ async fn tell_organisers_of_leaving(
     was: MembershipStatus,
 ) -> Result<()> {
     let net = &seen.network;
-    let (subject, text) = match was {
+    let (kind, subject, text) = match was {
         MembershipStatus::Active => (
+            "left",
             format!("{} has left {}", who.name, net.name),
             format!("{} has left {}. The member list shows who is in it now.", who.name, net.name),
         ),
         MembershipStatus::Invited => (
+            "declined",
             format!("{} has declined the invitation to {}", who.name, net.name),
             format!("{} has declined the invitation to join {}.", who.name, net.name),
         ),
@@ -608,11 +637,20 @@ async fn tell_organisers_of_leaving(
     };
     let now = Utc::now();
     let day = now.date_naive();
-    for to in networks::manager_emails(&state.db, net.id).await? {
+    let mut told = networks::manager_emails(&state.db, net.id).await?;
+    if was == MembershipStatus::Invited
+        && let Some(inviter) = links::inviter(&state.db, net.id, &who.email).await?
+        && let Some(u) = users::by_id(&state.db, inviter).await?
+        && u.deactivated_at.is_none()
+        && !told.contains(&u.email)
+    {
+        told.push(u.email);
+    }
+    for to in told {
         if to == who.email {
             continue;
         }
-        let once = format!("left:{}:{}:{to}:{day}", net.id, who.id);
+        let once = format!("{kind}:{}:{}:{to}:{day}", net.id, who.id);
         let mail = Mail {
             to: &to,
             subject: subject.clone(),
@@ -975,8 +1013,8 @@ async fn send_invitation(
     }
     record(tx, actor, actor_name, "membership.invited", seen, email.as_str(), role.as_str()).await?;
     // Someone new to Roundtable learns whose it is: "a network of Example Ltd".
-    let of_org =
-        roundtable_store::org::get(&state.db).await?.map_or(String::new(), |o| format!(", a network of {}", o.name));
+    let org = roundtable_store::org::get(&state.db).await?.map(|o| o.name);
+    let of_org = org.as_deref().map_or(String::new(), |o| format!(", a network of {o}"));
     mail::queue(
         tx,
         &Mail {
@@ -988,10 +1026,16 @@ async fn send_invitation(
                         format!("{actor_name} invites you to join {}{of_org} on Roundtable.", seen.network.name)
                     }
                     _ => format!(
-                        "{actor_name} invites you to join {}{of_org} on Roundtable as its {}.",
+                        "{actor_name} invites you to join {} as its {}. It is {} on Roundtable.",
                         seen.network.name,
-                        role.label()
+                        role.label(),
+                        org.as_deref().map_or("a network".to_owned(), |o| format!("a network of {o}"))
                     ),
+                },
+                if role == Role::Chair {
+                    "As its Chair you run it: who joins and in which role, its charter, its events and how newcomers settle in.".into()
+                } else {
+                    String::new()
                 },
                 if seen.network.description.is_empty() { String::new() } else { seen.network.description.clone() },
                 "The invitation link works for 14 days.".into(),

@@ -319,6 +319,7 @@ struct NetworkPage {
     layout: Layout,
     card: Card,
     organisers: Vec<Member>,
+    chair_invited: bool,
     is_member: bool,
     can_read_members: bool,
     can_manage: bool,
@@ -369,7 +370,9 @@ async fn network_home(
     render(&NetworkPage {
         buddy: buddies.buddy.map(shown),
         looking_after: buddies.looking_after.into_iter().map(shown).collect(),
-        layout: Layout::for_user(&h.seen.network.name, &s).with_notice(notice(q.notice.as_deref())),
+        layout: Layout::for_user(&h.seen.network.name, &s)
+            .with_notice(notice(q.notice.as_deref()))
+            .with_notice_text(welcome_as_organiser(q.notice.as_deref(), &h.seen)),
         can_organise: h.seen.can(&actor, Capability::Organise),
         has_charter: h.charter_version.is_some(),
         charter_pending: h.charter_pending,
@@ -382,9 +385,26 @@ async fn network_home(
         can_manage: h.seen.can(&actor, Capability::ManageMembers),
         can_edit: h.seen.can(&actor, Capability::EditNetwork),
         organisers: h.organisers,
+        chair_invited: h.chair_invited,
         pending_requests: h.pending_requests,
         join_label,
     })
+}
+
+/// The welcome of someone who joined with an organiser's role says what the role is for and
+/// where to begin, rather than only that they are in.
+fn welcome_as_organiser(notice: Option<&str>, seen: &super::Seen) -> Option<String> {
+    if !matches!(notice, Some("joined" | "accepted")) {
+        return None;
+    }
+    match seen.role()? {
+        Role::Chair => Some(format!(
+            "Welcome! You have joined {} as its Chair. From here you can publish its charter, set up the checklist for newcomers, plan events and invite members.",
+            seen.network.name
+        )),
+        Role::Member => None,
+        role => Some(format!("Welcome! You have joined {} as its {}.", seen.network.name, role.label())),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -511,6 +531,7 @@ async fn leave_confirm(State(state): State<AppState>, s: Signed, Path(slug): Pat
 #[derive(Template)]
 #[template(path = "networks/members.html")]
 struct MembersPage<'a> {
+    errors: Errors,
     layout: Layout,
     slug: &'a str,
     members_path: String,
@@ -547,13 +568,19 @@ async fn members(
     Path(slug): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
+    members_page(&state, &s, &slug, q, Errors::default()).await
+}
+
+/// The member list, with `errors` (a refused change of role) above it.
+async fn members_page(state: &AppState, s: &Signed, slug: &str, q: ListQuery, errors: Errors) -> Result<Response> {
     let actor = s.actor();
     let page = q.page(MEMBERS_PER_PAGE);
-    let (seen, list) = super::members(&state, &actor, &slug, &q.q, page).await?;
-    let pending = super::pending(&state, &actor, &seen).await?;
+    let (seen, list) = super::members(state, &actor, slug, &q.q, page).await?;
+    let pending = super::pending(state, &actor, &seen).await?;
     render(&MembersPage {
-        layout: Layout::for_user(&format!("Members of {}", seen.network.name), &s)
+        layout: Layout::for_user(&format!("Members of {}", seen.network.name), s)
             .with_notice(members_notice(q.notice.as_deref())),
+        errors,
         slug: &seen.network.slug,
         members_path: format!("/n/{}/members", seen.network.slug),
         network_name: &seen.network.name,
@@ -740,9 +767,22 @@ async fn set_role(
     Path((slug, user)): Path<(String, String)>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response> {
-    let changed = super::set_role(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, &f.role).await?;
-    let notice = if changed { "role" } else { "role-same" };
-    Ok(Redirect::to(&format!("/n/{slug}/members?notice={notice}")).into_response())
+    // A refusal (the last Chair, a role one may not give) is said above the list it came from.
+    let (why, status) = match super::set_role(&state, &s.actor(), &s.user.name, &slug, user_id(&user)?, &f.role).await {
+        Ok(changed) => {
+            let notice = if changed { "role" } else { "role-same" };
+            return Ok(Redirect::to(&format!("/n/{slug}/members?notice={notice}")).into_response());
+        }
+        Err(AppError::Conflict(e)) => (e.message, axum::http::StatusCode::CONFLICT),
+        Err(AppError::Invalid(errs)) => (
+            errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" "),
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(AppError::Forbidden(why)) => (why.to_owned(), axum::http::StatusCode::FORBIDDEN),
+        Err(e) => return Err(e),
+    };
+    let errors = Errors(vec![roundtable_domain::FieldError::new("form", why)]);
+    Ok(crate::http::with_status(members_page(&state, &s, &slug, ListQuery::default(), errors).await?, status))
 }
 
 async fn remove_confirm(
