@@ -943,7 +943,7 @@ async fn an_invitation_email_creates_an_account_and_membership(d: Dialect) {
     let r = c.post(&link).form(&[("name", "Nia New"), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/n/circle?notice=accepted");
     let home = body(c.get(app.at("/n/circle?notice=accepted")).send().await.unwrap()).await;
-    assert!(home.contains("Welcome! You have joined the network."));
+    assert!(home.contains("Welcome! You have joined Network circle as its Chair."), "{home}");
     let circle = networks::by_slug(&app.state.db, "circle").await.unwrap().unwrap();
     let nia = users::by_email(&app.state.db, "new@example.org").await.unwrap().unwrap();
     let m = networks::membership(&app.state.db, circle.id, nia.id).await.unwrap().unwrap();

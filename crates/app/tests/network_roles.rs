@@ -21,6 +21,7 @@ both!(
     a_new_network_starts_with_the_chair_its_creator_names,
     organisers_are_told_when_a_member_leaves_or_declines,
     an_invitation_that_ran_out_unanswered_stays_listed_to_send_again,
+    an_org_admin_deletes_a_network_only_while_it_has_no_history,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -660,4 +661,68 @@ async fn an_invitation_that_ran_out_unanswered_stays_listed_to_send_again(d: Dia
     assert_eq!(ran_out().await, None);
     let page = body(chair.get(app.at("/n/club/members")).send().await.unwrap()).await;
     assert!(page.contains("nia@example.org — invited as Member (no account yet"), "{page}");
+}
+
+/// A network set up by mistake can be deleted by an org admin — with its pending invitations and
+/// requests — as long as it has no events and no member but them; one with a history is kept
+/// (the settings page says why), and no one else may delete any.
+async fn an_org_admin_deletes_a_network_only_while_it_has_no_history(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let create = |slug: &'static str| {
+        admin
+            .post(app.at("/networks/new"))
+            .form(&[("name", slug), ("slug", slug), ("visibility", "by_request"), ("chair", "admin@example.org")])
+            .send()
+    };
+    assert_eq!(create("oops").await.unwrap().status(), StatusCode::SEE_OTHER);
+    // Waiting there: an invitation and a request to join, neither a member yet.
+    assert_eq!(invite(&app, &admin, "oops", "nia@example.org", "member").await, StatusCode::SEE_OTHER);
+    let asker = app.user("asker@example.org", "Al Asker").await;
+    assert_eq!(asker.post(app.at("/n/oops/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let link = invitation_link(&app, "nia@example.org").await;
+
+    let settings = body(admin.get(app.at("/n/oops/settings")).send().await.unwrap()).await;
+    assert!(
+        settings.contains("<summary>Delete oops</summary>") && settings.contains("action=\"/n/oops/delete\""),
+        "{settings}"
+    );
+    let r = admin.post(app.at("/n/oops/delete")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/networks?notice=network-deleted");
+    assert!(networks::by_slug(&app.state.db, "oops").await.unwrap().is_none());
+    let list = body(admin.get(app.at("/networks?notice=network-deleted")).send().await.unwrap()).await;
+    assert!(list.contains("The network has been deleted.") && !list.contains("/n/oops"), "{list}");
+    assert_eq!(audited(&app, "network.deleted").await, 1);
+    assert!(!accept(&app.client(), &link).await.status().is_redirection(), "its invitation no longer works");
+    let home = body(asker.get(app.at("/")).send().await.unwrap()).await;
+    assert!(!home.contains("oops"), "{home}");
+
+    // A network with a member, or an event, is kept: the page says why, a forged post changes nothing.
+    assert_eq!(create("kept").await.unwrap().status(), StatusCode::SEE_OTHER);
+    let (chair, _) = app.member_with_role("kept", "cho@example.org", "Cho Chair", Role::Chair).await;
+    let settings = body(admin.get(app.at("/n/kept/settings")).send().await.unwrap()).await;
+    assert!(settings.contains("It has 1 member: only a network with no members but you can be deleted."), "{settings}");
+    assert!(!settings.contains("action=\"/n/kept/delete\""), "{settings}");
+    assert_eq!(admin.post(app.at("/n/kept/delete")).send().await.unwrap().status(), StatusCode::CONFLICT);
+    app.event(&chair, "kept", "Kick-off", "", chrono::Utc::now() + chrono::Duration::days(3)).await;
+    let settings = body(admin.get(app.at("/n/kept/settings")).send().await.unwrap()).await;
+    assert!(settings.contains("It has 1 member and 1 event"), "{settings}");
+    // Its Chair, not an org admin, is offered nothing and refused.
+    let settings = body(chair.get(app.at("/n/kept/settings")).send().await.unwrap()).await;
+    assert!(!settings.contains("Delete this network"), "{settings}");
+    assert_eq!(chair.post(app.at("/n/kept/delete")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    // The API: the same rules.
+    assert_eq!(create("spare").await.unwrap().status(), StatusCode::SEE_OTHER);
+    let (admin_token, chair_token) = (app.api_token(&admin).await, app.api_token(&chair).await);
+    let delete = |slug: &'static str, token: String| {
+        let url = app.at(&format!("/api/v1/networks/{slug}"));
+        async move { reqwest::Client::new().delete(url).bearer_auth(token).send().await.unwrap().status() }
+    };
+    assert_eq!(delete("kept", chair_token).await, StatusCode::FORBIDDEN);
+    assert_eq!(delete("kept", admin_token.clone()).await, StatusCode::CONFLICT);
+    assert_eq!(delete("spare", admin_token).await, StatusCode::NO_CONTENT);
+    assert!(networks::by_slug(&app.state.db, "kept").await.unwrap().is_some());
+    assert!(networks::by_slug(&app.state.db, "spare").await.unwrap().is_none());
+    assert_eq!(audited(&app, "network.deleted").await, 2);
 }

@@ -31,6 +31,12 @@ queries! {
     /// keeping the rows: they count towards the address's daily invitations until purged a day
     /// after.
     EXPIRE_OPEN_INVITES = "UPDATE one_time_links SET expires_at = $3 WHERE purpose = 'invite' AND network_id = $1 AND email = $2 AND used_at IS NULL AND expires_at > $3";
+    /// What deleting a network would lose: its events, and its active members other than $2.
+    HISTORY = "SELECT (SELECT COUNT(*) FROM events WHERE network_id = $1), (SELECT COUNT(*) FROM memberships WHERE network_id = $1 AND status = 'active' AND user_id <> $2)";
+    /// Everything else of the network goes with it (`ON DELETE CASCADE`), but its links, which
+    /// name it without a foreign key, and the audit log, which keeps its entries.
+    DELETE = "DELETE FROM networks WHERE id = $1";
+    DELETE_LINKS = "DELETE FROM one_time_links WHERE network_id = $1";
     MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
 }
 
@@ -177,6 +183,27 @@ pub async fn set_role(tx: &mut Tx, network: NetworkId, user: UserId, role: Role,
 
 pub async fn delete_membership(tx: &mut Tx, network: NetworkId, user: UserId) -> Result<bool> {
     Ok(tx.write_for(user, DELETE_MEMBERSHIP, params![network, user]).await? > 0)
+}
+
+/// A network's events and its active members other than `except`: (events, members).
+pub async fn history(db: &Db, network: NetworkId, except: UserId) -> Result<(i64, i64)> {
+    counts(&db.read(HISTORY, params![network, except]).await?)
+}
+
+/// `history` inside a transaction (which has locked the network).
+pub async fn history_in(tx: &mut Tx, network: NetworkId, except: UserId) -> Result<(i64, i64)> {
+    counts(&tx.read(HISTORY, params![network, except]).await?)
+}
+
+fn counts(rows: &[Row]) -> Result<(i64, i64)> {
+    let r = rows.first().ok_or_else(|| crate::Error::Decode("no row from COUNT".into()))?;
+    Ok((r.int(0)?, r.int(1)?))
+}
+
+/// Deletes a network with everything in it (its links too); false if it was gone.
+pub async fn delete(tx: &mut Tx, network: NetworkId) -> Result<bool> {
+    tx.write(DELETE_LINKS, params![network]).await?;
+    Ok(tx.write(DELETE, params![network]).await? > 0)
 }
 
 /// Emails of the people who approve requests (Chair, Administrator).

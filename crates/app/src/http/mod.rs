@@ -183,6 +183,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "password-link-sent" => "A link to choose a new password has been emailed. It works for one hour.",
         "welcome-link-sent" => "A welcome email has been sent, with a link to choose a password. It works for 7 days.",
         "created" => "The network has been created, with you as its Chair.",
+        "network-deleted" => "The network has been deleted.",
         "created-chair-invited" => {
             "The network has been created, and its Chair has been sent an invitation by email (the link works for 14 days)."
         }

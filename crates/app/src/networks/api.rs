@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/networks", get(list_networks).post(create_network))
-        .route("/api/v1/networks/{slug}", get(get_network))
+        .route("/api/v1/networks/{slug}", get(get_network).delete(delete_network))
         .route("/api/v1/networks/{slug}/members", get(list_members))
         .route("/api/v1/networks/{slug}/membership", post(join).delete(leave))
         .route("/api/v1/networks/{slug}/requests", get(list_requests).post(decide_many))
@@ -125,6 +125,20 @@ pub(crate) async fn get_network(
 ) -> ApiResult<Json<NetworkJson>> {
     let h = super::home(&state, &u.actor(), &slug).await?;
     Ok(Json(network_json(&h.seen)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/networks/{slug}", tag = "networks", params(("slug" = String, Path)),
+    responses((status = 204, description = "Deleted, with its charter, checklist, invitations and requests (closed without mail); audited"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Only organisation administrators delete networks (code `forbidden`)"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Code `conflict`, field `network`: it has events, or members other than the caller — a network with a history is kept. Nothing was changed")))]
+pub(crate) async fn delete_network(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<StatusCode> {
+    super::delete(&state, &u.actor(), &u.0.name, &slug).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -287,6 +287,58 @@ pub async fn create(
     Ok((slug.as_str().to_owned(), first))
 }
 
+/// Why `actor` may not delete the network, or `None` when they may: only an org admin deletes
+/// one, and only one that holds nothing anyone would miss — no event, and no member but the one
+/// deleting (a network set up by mistake, or to try things out). One with a history stays, for
+/// its members and its figures.
+pub async fn deletion_refusal(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Option<String>> {
+    if !actor.is_org_admin {
+        return Ok(Some("Only organisation administrators can delete networks.".into()));
+    }
+    let (events, members) = networks::history(&state.db, seen.network.id, actor.user_id).await?;
+    Ok(refusal_for(events, members))
+}
+
+fn refusal_for(events: i64, members: i64) -> Option<String> {
+    let plural = |n: i64, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    match (events, members) {
+        (0, 0) => None,
+        (0, m) => Some(format!(
+            "It has {}: only a network with no members but you can be deleted.",
+            plural(m, "member", "members")
+        )),
+        (e, 0) => Some(format!(
+            "It has {}: a network with events is kept, for its history and figures.",
+            plural(e, "event", "events")
+        )),
+        (e, m) => Some(format!(
+            "It has {} and {}: only a network with no events and no members but you can be deleted.",
+            plural(m, "member", "members"),
+            plural(e, "event", "events")
+        )),
+    }
+}
+
+/// Deletes a network that `deletion_refusal` allows (checked again under the network's lock, so
+/// someone joining meanwhile keeps it), with its charter, checklist, invitations and requests —
+/// closed without mail. The audit log keeps its entries, and one of the deletion.
+pub async fn delete(state: &AppState, actor: &Actor, actor_name: &str, slug: &str) -> Result<()> {
+    let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
+    if !actor.is_org_admin {
+        return Err(AppError::Forbidden("Only organisation administrators can delete networks."));
+    }
+    let mut tx = state.db.begin().await?;
+    networks::lock(&mut tx, seen.network.id).await?;
+    let (events, members) = networks::history_in(&mut tx, seen.network.id, actor.user_id).await?;
+    if let Some(why) = refusal_for(events, members) {
+        return Err(AppError::Conflict(FieldError::new("network", why)));
+    }
+    networks::delete(&mut tx, seen.network.id).await?;
+    record(&mut tx, actor, actor_name, "network.deleted", &seen, &seen.network.name, &seen.network.slug).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// What saving a network's settings did besides saving them.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Updated {

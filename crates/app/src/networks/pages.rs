@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/n/{slug}/members/{user}/remove", get(remove_confirm).post(remove))
         .route("/n/{slug}/invitations/withdraw", post(withdraw))
         .route("/n/{slug}/settings", get(settings_form).post(settings))
+        .route("/n/{slug}/delete", post(delete))
 }
 
 #[derive(Deserialize, Default)]
@@ -153,10 +154,10 @@ struct ListPage {
     can_create: bool,
 }
 
-async fn list(State(state): State<AppState>, s: Signed) -> Result<Response> {
+async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<NoticeQuery>) -> Result<Response> {
     let all = super::list(&state, &s.actor()).await?;
     render(&ListPage {
-        layout: Layout::for_user("Networks", &s),
+        layout: Layout::for_user("Networks", &s).with_notice(notice(q.notice.as_deref())),
         networks: all.iter().map(card).collect(),
         can_create: s.user.is_org_admin,
     })
@@ -178,6 +179,8 @@ struct FormPage {
     requests_waiting: usize,
     /// Creating: the first Chair's address (see `NetworkInput::chair`).
     chair: String,
+    /// Settings, for an org admin: whether the network may be deleted (`None`) or why not.
+    deletion: Option<Option<String>>,
 }
 
 fn visibilities() -> Vec<(&'static str, &'static str)> {
@@ -226,6 +229,7 @@ async fn new_form(s: Signed) -> Result<Response> {
         visibilities: visibilities(),
         requests_waiting: 0,
         chair: String::new(),
+        deletion: None,
     })
 }
 
@@ -253,6 +257,7 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<NetworkF
                 visibilities: visibilities(),
                 requests_waiting: 0,
                 chair: f.chair,
+                deletion: None,
             })
         },
     )
@@ -261,6 +266,8 @@ async fn create(State(state): State<AppState>, s: Signed, Form(f): Form<NetworkF
 async fn settings_form(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
     let seen = super::load(&state, &s.actor(), &slug, Capability::EditNetwork).await?;
     let requests_waiting = super::pending(&state, &s.actor(), &seen).await?.requests_waiting;
+    let deletion =
+        if s.user.is_org_admin { Some(super::deletion_refusal(&state, &s.actor(), &seen).await?) } else { None };
     let n = seen.network;
     render(&FormPage {
         layout: Layout::for_user("Network settings", &s),
@@ -274,6 +281,7 @@ async fn settings_form(State(state): State<AppState>, s: Signed, Path(slug): Pat
         visibilities: visibilities(),
         requests_waiting,
         chair: String::new(),
+        deletion,
     })
 }
 
@@ -308,9 +316,15 @@ async fn settings(
                 visibilities: visibilities(),
                 requests_waiting: 0,
                 chair: String::new(),
+                deletion: None,
             })
         },
     )
+}
+
+async fn delete(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
+    super::delete(&state, &s.actor(), &s.user.name, &slug).await?;
+    Ok(Redirect::to("/networks?notice=network-deleted").into_response())
 }
 
 #[derive(Template)]
