@@ -22,6 +22,7 @@ both!(
     organisers_are_told_when_a_member_leaves_or_declines,
     an_invitation_that_ran_out_unanswered_stays_listed_to_send_again,
     an_org_admin_deletes_a_network_only_while_it_has_no_history,
+    someone_without_an_account_declines_by_the_link_and_the_organisers_are_told,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -725,4 +726,38 @@ async fn an_org_admin_deletes_a_network_only_while_it_has_no_history(d: Dialect)
     assert!(networks::by_slug(&app.state.db, "kept").await.unwrap().is_some());
     assert!(networks::by_slug(&app.state.db, "spare").await.unwrap().is_none());
     assert_eq!(audited(&app, "network.deleted").await, 2);
+}
+
+/// An invitation to an address without an account can be declined from its page: the link stops
+/// working, the decline is audited, and the organisers are told — so a "no" is not silence.
+async fn someone_without_an_account_declines_by_the_link_and_the_organisers_are_told(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "club", "invitation_only").await;
+    let (chair, _) = app.member_with_role("club", "chair@example.org", "Cho Chair", Role::Chair).await;
+    assert_eq!(invite(&app, &chair, "club", "nia@example.org", "member").await, StatusCode::SEE_OTHER);
+    let link = invitation_link(&app, "nia@example.org").await;
+    let nia = app.client();
+    let page = body(nia.get(&link).send().await.unwrap()).await;
+    let token = link.rsplit('/').next().unwrap();
+    assert!(page.contains(&format!("action=\"/invitations/{token}/decline\"")), "{page}");
+    assert!(page.contains(">Decline the invitation</button>"), "{page}");
+    let r = nia.post(format!("{link}/decline")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(body(r).await.contains("You have declined the invitation to join Network club."));
+    let mails = app.emails_to("chair@example.org").await;
+    assert_eq!(
+        mails.iter().filter(|m| m.contains("nia@example.org has declined the invitation to Network club")).count(),
+        1,
+        "{mails:?}"
+    );
+    assert_eq!(audited(&app, "membership.invitation_declined").await, 1);
+    // The link is spent: its page says so, and neither accepting nor declining again works.
+    assert!(body(nia.get(&link).send().await.unwrap()).await.contains("This link has expired or was already used"));
+    assert!(!accept(&nia, &link).await.status().is_redirection());
+    assert!(!nia.post(format!("{link}/decline")).send().await.unwrap().status().is_success());
+    assert_eq!(audited(&app, "membership.invitation_declined").await, 1);
+    // Nor is it listed as open, or as run out.
+    let list = body(chair.get(app.at("/n/club/members")).send().await.unwrap()).await;
+    assert!(!list.contains("nia@example.org"), "{list}");
 }

@@ -787,6 +787,41 @@ pub async fn invitation(state: &AppState, token: &str) -> Result<InvitationView>
     })
 }
 
+/// Declines an invitation to a network by its link, for an address without an account (someone
+/// with one declines from the network's page, signed in): the link stops working, the audit log
+/// says so, and the organisers — and whoever sent it — are told. Answers the network's name.
+pub async fn decline_invitation(state: &AppState, token: &str) -> Result<String> {
+    let now = Utc::now();
+    let link = links::peek(&state.db, &token_hash(token), Purpose::Invite, now).await?.ok_or(AppError::NotFound)?;
+    let Some(network_id) = link.network_id else { return Err(AppError::NotFound) };
+    if users::by_email(&state.db, &link.email).await?.is_some() {
+        return Err(AppError::Conflict(FieldError::new(
+            "form",
+            "This address has an account: sign in to decline from the network's page.",
+        )));
+    }
+    let network = networks::by_id(&state.db, network_id).await?.ok_or(AppError::NotFound)?;
+    let seen = crate::networks::Seen { network, membership: None };
+    let mut tx = state.db.begin().await?;
+    // Declined, withdrawn or replaced meanwhile: the link is gone, as its page would say.
+    if networks::cancel_invitations(&mut tx, network_id, &link.email, now).await? == 0 {
+        return Err(AppError::NotFound);
+    }
+    let entry = audit::NewEntry {
+        actor_id: None,
+        actor_name: &link.email,
+        action: "membership.invitation_declined",
+        network_id: Some(network_id),
+        subject: &link.email,
+        detail: link.role.as_str(),
+    };
+    audit::record(&mut tx, &entry, now).await?;
+    let who = crate::networks::Leaver { name: &link.email, email: &link.email, key: link.email.clone() };
+    crate::networks::tell_organisers_of_leaving(state, &mut tx, &seen, &who, MembershipStatus::Invited).await?;
+    tx.commit().await?;
+    Ok(seen.network.name)
+}
+
 pub struct AcceptInput {
     pub name: String,
     pub password: String,

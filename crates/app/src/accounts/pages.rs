@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/password/forgot", get(forgot_form).post(forgot))
         .route("/password/reset/{token}", get(reset_form).post(reset))
         .route("/invitations/{token}", get(invitation_form).post(accept_invitation))
+        .route("/invitations/{token}/decline", post(decline_invitation))
 }
 
 fn user_agent(h: &HeaderMap) -> &str {
@@ -497,6 +498,27 @@ async fn invitation_form(
     MaybeSigned(s): MaybeSigned,
 ) -> Result<Response> {
     invitation_page(&state, &token, &s, Errors::default(), String::new()).await
+}
+
+#[derive(Template)]
+#[template(path = "accounts/declined.html")]
+struct DeclinedPage {
+    layout: Layout,
+    network_name: String,
+}
+
+async fn decline_invitation(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    MaybeSigned(s): MaybeSigned,
+) -> Result<Response> {
+    match super::decline_invitation(&state, &token).await {
+        Ok(network_name) => {
+            render(&DeclinedPage { layout: Layout::for_maybe("Invitation declined", &s), network_name })
+        }
+        Err(AppError::NotFound) => link_gone(LinkKind::Invitation, &s),
+        Err(e) => Err(e),
+    }
 }
 
 async fn accept_invitation(

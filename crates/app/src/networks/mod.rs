@@ -655,9 +655,18 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
     crate::onboarding::buddies::tell_pairings_ended(state, &mut tx, &seen, &me.name, pairings).await?;
     let why = crate::events::GivenUp::Left;
     crate::events::queue_giving_up(&mut tx, actor.user_id, Some(seen.network.id), why, Utc::now()).await?;
-    tell_organisers_of_leaving(state, &mut tx, &seen, &me, before.status).await?;
+    let who = Leaver { name: &me.name, email: &me.email, key: me.id.to_string() };
+    tell_organisers_of_leaving(state, &mut tx, &seen, &who, before.status).await?;
     tx.commit().await?;
     Ok(before.status)
+}
+
+/// Who left or declined, as the organisers are told: a name (an address, for someone without an
+/// account), the address (never told to themself), and what keys the once-a-day limit.
+pub(crate) struct Leaver<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub key: String,
 }
 
 /// Tells the network's Chairs and Administrators that a member left or an invitation was
@@ -666,11 +675,11 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
 /// yet). Withdrawing a request tells no one (it only leaves the list of requests). At most one
 /// email of each kind a day per person and organiser, so joining and leaving an open network over
 /// and over is no stream of mail. No Reply-To: organisers are not shown members' addresses.
-async fn tell_organisers_of_leaving(
+pub(crate) async fn tell_organisers_of_leaving(
     state: &AppState,
     tx: &mut Tx,
     seen: &Seen,
-    who: &users::User,
+    who: &Leaver<'_>,
     was: MembershipStatus,
 ) -> Result<()> {
     let net = &seen.network;
@@ -691,7 +700,7 @@ async fn tell_organisers_of_leaving(
     let day = now.date_naive();
     let mut told = networks::manager_emails(&state.db, net.id).await?;
     if was == MembershipStatus::Invited
-        && let Some(inviter) = links::inviter(&state.db, net.id, &who.email).await?
+        && let Some(inviter) = links::inviter(&state.db, net.id, who.email).await?
         && let Some(u) = users::by_id(&state.db, inviter).await?
         && u.deactivated_at.is_none()
         && !told.contains(&u.email)
@@ -702,7 +711,7 @@ async fn tell_organisers_of_leaving(
         if to == who.email {
             continue;
         }
-        let once = format!("{kind}:{}:{}:{to}:{day}", net.id, who.id);
+        let once = format!("{kind}:{}:{}:{to}:{day}", net.id, who.key);
         let mail = Mail {
             to: &to,
             subject: subject.clone(),
