@@ -444,7 +444,8 @@ pub(crate) async fn invite(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteManyJson {
-    /// Up to 200 addresses; one given twice is invited once.
+    /// Up to 200 addresses; one given twice is invited once. An entry may be written as mail
+    /// programs copy it (`Ann Lee <ann@example.org>`, `"Lee, Ann" <ann@example.org>`).
     emails: Vec<String>,
     /// `member` when left out.
     #[serde(default = "member")]
@@ -480,7 +481,9 @@ pub(crate) async fn invite_many(
     Json(i): Json<InviteManyJson>,
 ) -> ApiResult<Json<InvitedManyJson>> {
     // The list is `emails` here (the page's one box is `email`); the message names each entry.
-    let done = super::invite_many(&state, &u.actor(), &u.0.name, &slug, i.emails, &i.role)
+    // Each entry is read as the page reads what is pasted: `Ann Lee <ann@example.org>` too.
+    let emails = i.emails.iter().flat_map(|e| super::pasted_addresses(e)).collect();
+    let done = super::invite_many(&state, &u.actor(), &u.0.name, &slug, emails, &i.role)
         .await
         .map_err(|e| json_fields(e, &[("email", "emails")]))?;
     Ok(Json(InvitedManyJson {
