@@ -571,6 +571,7 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     let mails = app.emails_to("bo@example.org").await;
     assert!(mails.iter().any(|m| m.contains("was approved")), "{mails:?}");
     assert_eq!(mails.iter().filter(|m| m.contains("Your request to join")).count(), 1, "no second mail: {mails:?}");
+    assert!(mails.iter().any(|m| m.contains("Subject: Approved: your request to join")), "the outcome in the subject");
     let (log, _) = audit::page(&app.state.db, 50, 0).await.unwrap();
     assert!(log.iter().any(|e| e.action == "membership.approved"
         && e.subject == "bo@example.org"
@@ -1131,7 +1132,11 @@ async fn org_admins_invite_people_and_send_password_links_from_the_people_page(d
 
     let r = admin.post(app.at("/admin/people/invite")).form(&[("email", "New@Example.org")]).send().await.unwrap();
     assert_eq!(r.headers().get("location").unwrap(), "/admin/people?notice=invited");
-    let first = app.link_in(&app.emails_to("new@example.org").await[0], "/invitations/");
+    let invitation = &app.emails_to("new@example.org").await[0];
+    // Whose Roundtable it is, in the subject; a reply reaches the administrator who sent it.
+    assert!(invitation.contains("invites you to Example Org on Roundtable"), "{invitation}");
+    assert!(invitation.contains("Reply-To: admin@example.org"), "{invitation}");
+    let first = app.link_in(invitation, "/invitations/");
     // Inviting again sends a new link and the first one stops working.
     let r = admin.post(app.at("/admin/people/invite")).form(&[("email", "new@example.org")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

@@ -105,16 +105,19 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &s
     let detail = if replaced > 0 { "sent again; the earlier link no longer works" } else { "" };
     record(&mut tx, actor, actor_name, "person.invited", email.as_str(), detail).await?;
     let org = org::get(&state.db).await?.map(|o| o.name).unwrap_or_else(|| "your organisation".into());
+    let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
     mail::queue(
         &mut tx,
         &Mail {
             to: email.as_str(),
-            subject: format!("{actor_name} invites you to Roundtable"),
+            subject: format!("{actor_name} invites you to {org} on Roundtable"),
             paragraphs: vec![
                 format!("{actor_name} invites you to {org}'s Roundtable, where its internal networks meet, share and organise events."),
                 "Open the link to choose your name and password. It works for 14 days.".into(),
             ],
-            action: Some(("Create my account", format!("{}/invitations/{token}", state.config.public_url()))), reply_to: None, 
+            action: Some(("Create my account", format!("{}/invitations/{token}", state.config.public_url()))),
+            // Questions about it reach the administrator who sent it.
+            reply_to: reply_to.as_deref(),
         },
         now,
     )

@@ -459,7 +459,12 @@ async fn settle_requests(
             )
         };
         let open = (visibility == Visibility::Open).then(|| ("Open the network", network_url(state, net)));
-        let subject = format!("Your request to join {}", net.name);
+        // The outcome in the subject, so a phone's inbox says it without opening the mail.
+        let subject = if open.is_some() {
+            format!("Approved: your request to join {}", net.name)
+        } else {
+            format!("Closed: your request to join {}", net.name)
+        };
         let m = Mail { to: &email, subject, paragraphs: vec![text], action: open, reply_to: reply_to.as_deref() };
         mail::queue(tx, &m, now).await?;
     }
@@ -607,6 +612,7 @@ pub async fn join(
             // One email a day per requester and organiser: asking, withdrawing and asking again
             // must not become a stream of mail to the organisers.
             let day = now.date_naive();
+            let requester = mail::reply_address(&state.db, actor.user_id).await?;
             for to in networks::manager_emails(&state.db, seen.network.id).await? {
                 let once = format!("join-request:{}:{}:{to}:{day}", seen.network.id, actor.user_id);
                 mail::queue_with_ics(
@@ -615,7 +621,9 @@ pub async fn join(
                         to: &to,
                         subject: format!("{actor_name} asks to join {}", seen.network.name),
                         paragraphs: vec![format!("{actor_name} would like to join {}. You can approve or decline the request on the network's members page.", seen.network.name)],
-                        action: Some(("Review requests", format!("{}/n/{}/members#requests", state.config.public_url(), seen.network.slug))), reply_to: None, 
+                        action: Some(("Review requests", format!("{}/n/{}/members#requests", state.config.public_url(), seen.network.slug))),
+                        // Organisers see a requester's address beside the request anyway.
+                        reply_to: requester.as_deref(),
                     },
                     None,
                     Some(once),
@@ -964,7 +972,8 @@ pub async fn decide(
     record(&mut tx, actor, actor_name, action, &seen, &person.email, "").await?;
     // Declining a deactivated account's request tells no one: no one reads that mailbox.
     if person.deactivated_at.is_none() {
-        let subject = format!("Your request to join {}", seen.network.name);
+        let outcome = if approve { "Approved" } else { "Not approved" };
+        let subject = format!("{outcome}: your request to join {}", seen.network.name);
         let open = approve.then(|| ("Open the network", network_url(state, &seen.network)));
         // "You can ask one of its organisers why": a reply does.
         let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
