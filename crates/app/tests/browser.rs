@@ -2084,6 +2084,14 @@ async fn page_tour(dialect: Dialect) {
     let (event, _) = app
         .event(&c, "tour", "Welcome lunch", "Meet the network.", chrono::Utc::now() + chrono::Duration::days(7))
         .await;
+    // An invitation that ran out unanswered, so the member list shows that section too.
+    let r = c.post(app.at("/n/tour/invite")).form(&[("email", "gone@example.org"), ("role", "member")]);
+    assert_eq!(r.send().await.expect("invite").status(), 303);
+    let aged = "UPDATE one_time_links SET created_at = created_at - $1, expires_at = expires_at - $1 WHERE email = $2";
+    let fifteen_days: i64 = 15 * 24 * 3600 * 1_000_000;
+    db.write(aged, roundtable_store::params![fifteen_days, "gone@example.org"]).await.expect("age the invitation");
+    let members = c.get(app.at("/n/tour/members")).send().await.expect("members").text().await.expect("page");
+    assert!(members.contains("Invitations that ran out unanswered"), "the tour's member list shows it: {members}");
     let net = networks::by_slug(db, "tour").await.expect("read").expect("network");
     let step = onboarding::steps(db, net.id).await.expect("steps").remove(0).id;
     let mo_id = users::by_email(db, "mo@example.org").await.expect("read").expect("Mo").id;
