@@ -189,6 +189,13 @@ async fn organisers_create_events_and_members_see_them_in_their_own_time_zone(d:
     assert!(week.contains("Week of 4 January</a>") && week.contains("Week of 18 January <span"), "{week}");
     let list = body(bo.get(app.at("/n/eas/events?view=list&week=2027-01-01")).send().await.unwrap()).await;
     assert!(list.contains("Monthly meeting") && list.contains("Room 4.01"), "{list}");
+    // Met in person on another clock: the list says its time there too, as the mail does.
+    assert!(list.contains("07:00–08:00 EST (12:00 GMT where it is held)"), "{list}");
+    let cys = body(cy.get(app.at("/n/eas/events?view=list&week=2027-01-01")).send().await.unwrap()).await;
+    assert!(
+        cys.contains("12:00–13:00 UTC") && !cys.contains("where it is held"),
+        "one clock (UTC, London in winter): {cys}"
+    );
     // Filters: another kind hides it; my calendar across networks shows it.
     let other =
         body(bo.get(app.at("/n/eas/events?view=list&week=2027-01-01&kind=workshop")).send().await.unwrap()).await;

@@ -101,6 +101,21 @@ pub struct Entry {
     pub network: String,
     pub cancelled: bool,
     pub place: String,
+    /// For a date met in person on another clock, its start where it is held ("12:00 GMT where
+    /// it is held"); empty otherwise.
+    pub there: String,
+}
+
+/// When `start` is where an event in `etz` is held, for a viewer in `tz`: empty when the clocks
+/// agree then (London and UTC in winter) or the event is online (there is no "there" to go to).
+fn there(start: DateTime<Utc>, etz: Tz, tz: Tz, mode: LocationMode) -> String {
+    use chrono::Offset;
+    let offset = |z: Tz| start.with_timezone(&z).offset().fix();
+    if offset(etz) == offset(tz) || mode == LocationMode::Online {
+        return String::new();
+    }
+    // As the mail about a date says it: "(12:00 GMT where it is held)".
+    format!("{} where it is held", crate::http::time_in(start, etz, "%H:%M"))
 }
 
 pub(crate) fn entry(i: &Item, tz: Tz) -> Entry {
@@ -117,6 +132,7 @@ pub(crate) fn entry(i: &Item, tz: Tz) -> Entry {
             LocationMode::Online => "Online".into(),
             LocationMode::Hybrid => format!("{} and online", i.event.place),
         },
+        there: there(i.occ.start, i.event.time_zone.parse().unwrap_or(Tz::UTC), tz, i.event.location_mode),
     }
 }
 
