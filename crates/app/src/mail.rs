@@ -210,3 +210,31 @@ fn with_starttls(url: &str) -> String {
     }
     format!("{url}{}tls=required", if url.contains('?') { '&' } else { '?' })
 }
+
+/// Replaces the secret part of single-use links in a message with "(hidden)": what admins read
+/// of the outbox, and what a person downloads of their mail, cannot take over an account.
+pub fn redact_links(text: &str) -> String {
+    const SECRET_PATHS: [&str; 5] = ["/password/reset/", "/invitations/", "/verify/", "/setup/", "/ical/"];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((i, p)) = SECRET_PATHS.iter().filter_map(|p| rest.find(p).map(|i| (i, p))).min_by_key(|(i, _)| *i) {
+        out.push_str(&rest[..i + p.len()]);
+        out.push_str("(hidden)");
+        let after = &rest[i + p.len()..];
+        let end = after.find(|c: char| c.is_whitespace() || c == '"' || c == '<').unwrap_or(after.len());
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn single_use_links_are_hidden_from_readers_of_the_outbox() {
+        let t = "Open http://x/password/reset/AbC-123_x now\n<a href=\"http://x/invitations/tok\">";
+        let r = super::redact_links(t);
+        assert!(!r.contains("AbC-123_x") && !r.contains("tok\""), "{r}");
+        assert!(r.contains("/password/reset/(hidden) now") && r.contains("/invitations/(hidden)\""), "{r}");
+    }
+}

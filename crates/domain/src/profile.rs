@@ -155,11 +155,8 @@ pub fn parse_tags(field: &'static str, raw: &str) -> Result<Vec<String>, FieldEr
                 ),
             ));
         }
-        if t.chars().any(|c| c.is_control() || crate::values::is_deceptive(c)) {
-            return Err(FieldError::new(
-                field,
-                "Remove the control characters (line breaks, tabs, invisible or text-direction marks).",
-            ));
+        if crate::values::breaks_one_line(t) {
+            return Err(FieldError::new(field, format!("{}.", crate::values::ONE_LINE_FIX)));
         }
         if !out.iter().any(|o| fold(o) == fold(t)) {
             out.push(t.to_owned());

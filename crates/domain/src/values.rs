@@ -12,9 +12,18 @@ fn has_control(s: &str, allow_newlines: bool) -> bool {
     if allow_newlines {
         s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     } else {
-        s.chars().any(|c| c.is_control() || is_deceptive(c))
+        breaks_one_line(s)
     }
 }
+
+/// Whether one-line text (a name, a title, a place, a tag) holds what it may not: a control
+/// character (a line break, a tab) or a deceptive one (`is_deceptive`).
+pub fn breaks_one_line(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() || is_deceptive(c))
+}
+
+/// What to do about it, as each field's message says it.
+pub const ONE_LINE_FIX: &str = "Remove the control characters (line breaks, tabs, invisible or text-direction marks)";
 
 /// Characters that change how the text around them shows without being seen themselves:
 /// bidirectional embeddings, overrides and isolates (a name ending "\u{202E}gnp.KO" shows
@@ -47,12 +56,7 @@ fn bounded(field: &'static str, raw: &str, label: &str, max: usize) -> Result<St
         return Err(FieldError::new(field, format!("Use at most {max} characters for {label}.")));
     }
     if has_control(s, false) {
-        return Err(FieldError::new(
-            field,
-            format!(
-                "Remove the control characters (line breaks, tabs, invisible or text-direction marks) from {label}."
-            ),
-        ));
+        return Err(FieldError::new(field, format!("{ONE_LINE_FIX} from {label}.")));
     }
     Ok(s.to_owned())
 }

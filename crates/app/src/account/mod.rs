@@ -306,7 +306,7 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
     for h in &held {
         for m in roundtable_store::outbox::to_address(db, h).await? {
             mail.push(serde_json::json!({
-                "to": h.address, "subject": m.subject, "text": crate::admin::redact_links(&m.text),
+                "to": h.address, "subject": m.subject, "text": crate::mail::redact_links(&m.text),
                 "queued": t(m.queued), "status": m.status, "sent": m.sent.map(t),
             }));
         }

@@ -287,13 +287,13 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     );
     // A title and a place are one line in every calendar and subject line: no line breaks, and
     // nothing that reverses or hides the text around it.
-    let one_line_breaker = |c: char| c.is_control() || roundtable_domain::is_deceptive(c);
+    let one_line_breaker = roundtable_domain::breaks_one_line;
     let title = input.title.trim().to_owned();
     let title = gather(
         &mut errs,
         if title.is_empty() {
             Err(FieldError::new("title", "Enter a title."))
-        } else if title.chars().count() > 150 || title.chars().any(one_line_breaker) {
+        } else if title.chars().count() > 150 || one_line_breaker(&title) {
             Err(FieldError::new("title", "Use at most 150 characters, on one line, for the title."))
         } else {
             Ok(title)
@@ -389,7 +389,7 @@ fn parse_event(input: &EventInput) -> Result<Parsed> {
     if matches!(mode, Some(LocationMode::InPerson | LocationMode::Hybrid)) && place.is_empty() {
         gather(&mut errs, Err::<(), _>(FieldError::new("place", "Enter where people meet.")));
     }
-    if place.chars().count() > 300 || place.chars().any(one_line_breaker) {
+    if place.chars().count() > 300 || one_line_breaker(&place) {
         let message = "Use at most 300 characters, on one line, for the place.";
         gather(&mut errs, Err::<(), _>(FieldError::new("place", message)));
     }

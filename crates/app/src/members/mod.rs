@@ -327,11 +327,8 @@ pub(crate) fn short(field: &'static str, raw: &str, max: usize) -> std::result::
     if s.chars().count() > max {
         return Err(FieldError::new(field, format!("Use at most {max} characters.")));
     }
-    if s.chars().any(|c| c.is_control() || roundtable_domain::values::is_deceptive(c)) {
-        return Err(FieldError::new(
-            field,
-            "Remove the control characters (line breaks, tabs, invisible or text-direction marks).",
-        ));
+    if roundtable_domain::values::breaks_one_line(s) {
+        return Err(FieldError::new(field, format!("{}.", roundtable_domain::values::ONE_LINE_FIX)));
     }
     Ok(s.to_owned())
 }
