@@ -22,7 +22,8 @@ pub enum Kind {
     /// the same time whether an account uses the address or not.
     PasswordReset,
     /// Someone left a network, was removed from it or lost their account: their answers to
-    /// events to come are given up and the waiting lists move (`events::give_up_places`).
+    /// events to come are given up and the waiting lists move (`events::give_up_places`); for
+    /// an account, the networks it organised are told (`networks::tell_of_organisers_gone`).
     GiveUpPlaces,
 }
 
@@ -184,6 +185,11 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
             crate::events::give_up_places(state, p.user, p.network, p.why)
                 .await
                 .map_err(|e| anyhow::anyhow!("giving up places: {e}"))?;
+            if p.network.is_none() {
+                crate::networks::tell_of_organisers_gone(state, p.user, p.why)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("telling of an organiser gone: {e}"))?;
+            }
         }
     }
     Ok(())

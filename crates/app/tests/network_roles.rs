@@ -23,6 +23,8 @@ both!(
     an_invitation_that_ran_out_unanswered_stays_listed_to_send_again,
     an_org_admin_deletes_a_network_only_while_it_has_no_history,
     someone_without_an_account_declines_by_the_link_and_the_organisers_are_told,
+    a_network_is_told_when_an_organiser_loses_their_account,
+    an_address_one_slip_from_the_organisations_domain_is_not_invited,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -81,6 +83,15 @@ async fn asking_again_the_same_day_emails_the_organisers_once(d: Dialect) {
         "{mails:?}"
     );
     assert_eq!(asks, 1);
+    // Its link leads to the requests, through sign-in (where an anchor would be lost).
+    let link = app.link_in(mails.iter().find(|m| m.contains("Bo Asker asks to join")).unwrap(), "/n/circle/requests");
+    let r = app.client().get(&link).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/sign-in?next=%2Fn%2Fcircle%2Frequests");
+    let chair = app.sign_in("chair@example.org").await;
+    let r = chair.get(&link).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/circle/members#requests");
+    let page = body(chair.get(app.at("/n/circle/members")).send().await.unwrap()).await;
+    assert!(page.contains("id=\"requests\"") && page.contains("Bo Asker"), "{page}");
     let id = app.user_id("bo@example.org").await;
     let net = networks::by_slug(&app.state.db, "circle").await.unwrap().unwrap();
     let status = networks::membership(&app.state.db, net.id, id).await.unwrap().map(|m| m.status);
@@ -501,6 +512,25 @@ async fn a_new_network_starts_with_the_chair_its_creator_names(d: Dialect) {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{json}");
     assert_eq!((json["slug"].as_str(), json["my_role"].as_str()), (Some("leaders"), Some("chair")), "{json}");
+    assert_eq!(json["first_chair"], "caller", "{json}");
+    let (status, json) = api_send(
+        reqwest::Method::POST,
+        url.clone(),
+        &token,
+        &serde_json::json!({"name": "Peers", "visibility": "open", "chair": "pia@example.org"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    assert_eq!((json["first_chair"].as_str(), json["my_role"].as_str()), (Some("invited"), None), "{json}");
+    assert_eq!(app.emails_to("pia@example.org").await.len(), 1, "the invitation went");
+    let (status, json) = api_send(
+        reqwest::Method::POST,
+        url.clone(),
+        &token,
+        &serde_json::json!({"name": "Quiet", "visibility": "open"}),
+    )
+    .await;
+    assert_eq!((status, json["first_chair"].as_str()), (StatusCode::CREATED, Some("none")), "{json}");
     let (status, json) = api_send(
         reqwest::Method::POST,
         url.clone(),
@@ -521,7 +551,7 @@ async fn a_new_network_starts_with_the_chair_its_creator_names(d: Dialect) {
             .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(networks::by_slug(&app.state.db, "allies").await.unwrap().is_none());
-    assert_eq!(audited(&app, "network.created").await, 4, "mine, theirs, nobodys, leaders");
+    assert_eq!(audited(&app, "network.created").await, 6, "mine, theirs, nobodys, leaders, peers, quiet");
 }
 
 /// A member leaving, or someone declining an invitation, is emailed to the network's Chairs and
@@ -766,4 +796,138 @@ async fn someone_without_an_account_declines_by_the_link_and_the_organisers_are_
     // Nor is it listed as open, or as run out.
     let list = body(chair.get(app.at("/n/club/members")).send().await.unwrap()).await;
     assert!(!list.contains("nia@example.org"), "{list}");
+}
+
+/// An organiser's account ending (deactivated by an org admin, closed by themself, erased)
+/// leaves their role on record but no one acting in it: the network's other organisers are
+/// told, and when no active Chair is left — only an org admin can name one — the organisation's
+/// administrators too. The person themself and plain members are not written to; a plain
+/// member's account ending tells no one; deactivating and reactivating again the same day sends
+/// no second mail.
+async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "club", "open").await;
+    app.network(&admin, "circle", "open").await;
+    let (cho, _) = app.member_with_role("club", "cho@example.org", "Cho Chair", Role::Chair).await;
+    let (_, ade_id) = app.member_with_role("club", "ade@example.org", "Ade Admin", Role::Administrator).await;
+    let (_, mia_id) = app.member_with_role("club", "mia@example.org", "Mia Member", Role::Member).await;
+    let circle = networks::by_slug(&app.state.db, "circle").await.unwrap().unwrap();
+    let cho_id = app.user_id("cho@example.org").await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    networks::upsert_membership(&mut tx, circle.id, cho_id, Role::Chair, MembershipStatus::Active, chrono::Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let told = |to: &'static str, what: &'static str| {
+        let app = &app;
+        async move { app.emails_to(to).await.iter().filter(|m| m.contains(what)).count() }
+    };
+    let set_active = |id: roundtable_domain::UserId, active: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let r = admin.post(app.at(&format!("/admin/people/{id}/active"))).form(&[("value", active)]).send();
+            assert_eq!(r.await.unwrap().status(), StatusCode::SEE_OTHER);
+        }
+    };
+
+    // A plain member deactivated: no one is told.
+    set_active(mia_id, "false").await;
+    assert_eq!(told("cho@example.org", "Mia Member").await, 0);
+
+    // The club's Administrator deactivated, reactivated and deactivated again: the Chair is told
+    // once; the club keeps its Chair, so the org admin is not; Ade is not written to.
+    set_active(ade_id, "false").await;
+    set_active(ade_id, "true").await;
+    set_active(ade_id, "false").await;
+    assert_eq!(told("cho@example.org", "Subject: Ade Admin no longer organises Network club").await, 1);
+    let mail = app.emails_to("cho@example.org").await.into_iter().find(|m| m.contains("Ade Admin")).unwrap();
+    let text = support::unqp(&mail);
+    assert!(text.contains("Ade Admin's Roundtable account has been deactivated"), "{text}");
+    assert!(text.contains("/n/club/members") && !text.contains("no active Chair"), "{text}");
+    assert_eq!(told("admin@example.org", "Ade Admin").await, 0);
+    assert_eq!(told("ade@example.org", "no longer organises").await, 0);
+    set_active(ade_id, "true").await;
+
+    // The Chair of both networks closes her own account: the club's Administrator hears that
+    // it has no active Chair; so do the org admins, for each network.
+    let r = cho.post(app.at("/account/deactivate")).form(&[("confirm_password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mail = app.emails_to("ade@example.org").await.into_iter().find(|m| m.contains("Cho Chair")).unwrap();
+    let text = support::unqp(&mail);
+    assert!(text.contains("Subject: Cho Chair no longer organises Network club"), "{text}");
+    assert!(text.contains("Cho Chair has closed their Roundtable account"), "{text}");
+    assert!(text.contains("Network club now has no active Chair"), "{text}");
+    for net in ["club", "circle"] {
+        let subject = format!("Subject: Cho Chair no longer organises Network {net}");
+        let mails = app.emails_to("admin@example.org").await;
+        assert_eq!(mails.iter().filter(|m| m.contains(&subject)).count(), 1, "{net}");
+    }
+    assert_eq!(told("mia@example.org", "Cho Chair").await, 0);
+
+    // An erased Chair is not named.
+    app.network(&admin, "third", "open").await;
+    let (_, tia_id) = app.member_with_role("third", "tia@example.org", "Tia Chair", Role::Chair).await;
+    let r = admin.post(app.at(&format!("/admin/people/{tia_id}/erase"))).form(&[("confirm", "ERASE")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let mail = app.emails_to("admin@example.org").await.into_iter().find(|m| m.contains("Network third")).unwrap();
+    let text = support::unqp(&mail);
+    assert!(text.contains("Subject: Network third has lost an organiser"), "{text}");
+    assert!(text.contains("its data erased") && text.contains("now has no active Chair"), "{text}");
+    assert!(!text.contains("Tia"), "{text}");
+}
+
+/// An invitation to "ann@exmaple.org" when the organisation is at example.org would carry the
+/// network's and the organisation's names to a stranger's domain: such an address (with no
+/// account) is refused with the one meant, on the page, in a pasted list (nothing sent), over
+/// the API and as a new network's Chair. An address elsewhere ("partner.net") is invited.
+async fn an_address_one_slip_from_the_organisations_domain_is_not_invited(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    let domain = roundtable_domain::EmailDomain::parse("example.org").unwrap();
+    roundtable_store::org::add_domain(&mut tx, &domain, chrono::Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+    app.network(&admin, "club", "invitation_only").await;
+
+    let r = admin.post(app.at("/n/club/invite")).form(&[("email", "nia@exmaple.org"), ("role", "member")]);
+    let r = r.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(r).await;
+    assert!(page.contains("Did you mean nia@example.org?"), "{page}");
+    let pasted = "ann@example.org, bo@exampel.org; Cy <cy@partner.net>";
+    let r = admin.post(app.at("/n/club/invite")).form(&[("email", pasted), ("role", "member")]).send().await;
+    let page = body(r.unwrap()).await;
+    assert!(page.contains("bo@exampel.org (did you mean bo@example.org?)"), "{page}");
+    assert!(page.contains("no invitation was sent"), "{page}");
+    let token = app.api_token(&admin).await;
+    let (status, json) = api_send(
+        reqwest::Method::POST,
+        app.at("/api/v1/networks/club/invitations"),
+        &token,
+        &serde_json::json!({"email": "nia@examle.org"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    assert!(json.to_string().contains("Did you mean nia@example.org?"), "{json}");
+    let r = admin
+        .post(app.at("/networks/new"))
+        .form(&[("name", "Fresh"), ("visibility", "open"), ("chair", "cho@example.ogr")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("Did you mean cho@example.org?"));
+    assert!(networks::by_slug(&app.state.db, "fresh").await.unwrap().is_none());
+    for to in ["nia@exmaple.org", "ann@example.org", "bo@exampel.org", "cy@partner.net", "nia@examle.org"] {
+        assert!(app.emails_to(to).await.is_empty(), "nothing was sent to {to}");
+    }
+
+    // Corrected, the list goes; an address at another organisation's domain is invited.
+    let pasted = "ann@example.org, bo@example.org; Cy <cy@partner.net>";
+    let r = admin.post(app.at("/n/club/invite")).form(&[("email", pasted), ("role", "member")]).send().await;
+    assert_eq!(r.unwrap().headers()["location"], "/n/club/members?notice=invitations-sent");
+    for to in ["ann@example.org", "bo@example.org", "cy@partner.net"] {
+        assert_eq!(app.emails_to(to).await.len(), 1, "{to}");
+    }
 }

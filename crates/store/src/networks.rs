@@ -37,7 +37,11 @@ queries! {
     /// name it without a foreign key, and the audit log, which keeps its entries.
     DELETE = "DELETE FROM networks WHERE id = $1";
     DELETE_LINKS = "DELETE FROM one_time_links WHERE network_id = $1";
-    MANAGER_EMAILS = "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL";
+    /// The organisers who can act (Chairs and Administrators with an active account): address, role.
+    MANAGERS = "SELECT u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL ORDER BY u.email";
+    /// The networks a person organises (active Chair or Administrator), with their name as it
+    /// stands: network id, name, slug, role, person's name.
+    ORGANISED_BY = "SELECT n.id, n.name, n.slug, m.role, u.name FROM memberships m JOIN networks n ON n.id = m.network_id JOIN users u ON u.id = m.user_id WHERE m.user_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') ORDER BY n.name, n.id";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,11 +92,12 @@ pub(crate) fn map_network(r: &Row) -> Result<Network> {
     })
 }
 
+fn role(role: String) -> Result<Role> {
+    Role::parse(&role).ok_or_else(|| bad("role", &role))
+}
+
 fn role_status(role: String, status: String) -> Result<(Role, MembershipStatus)> {
-    Ok((
-        Role::parse(&role).ok_or_else(|| bad("role", &role))?,
-        MembershipStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
-    ))
+    Ok((self::role(role)?, MembershipStatus::parse(&status).ok_or_else(|| bad("status", &status))?))
 }
 
 pub(crate) fn map_membership(r: &Row) -> Result<Membership> {
@@ -208,7 +213,42 @@ pub async fn delete(tx: &mut Tx, network: NetworkId) -> Result<bool> {
 
 /// Emails of the people who approve requests (Chair, Administrator).
 pub async fn manager_emails(db: &Db, network: NetworkId) -> Result<Vec<String>> {
-    db.read(MANAGER_EMAILS, params![network]).await?.iter().map(|r| r.text(0)).collect()
+    db.read(MANAGERS, params![network]).await?.iter().map(|r| r.text(0)).collect()
+}
+
+/// The network's organisers who can act, read inside the transaction (so a deactivation it
+/// made counts): address and role.
+pub async fn managers_in(tx: &mut Tx, network: NetworkId) -> Result<Vec<(String, Role)>> {
+    tx.read(MANAGERS, params![network]).await?.iter().map(|r| Ok((r.text(0)?, role(r.text(1)?)?))).collect()
+}
+
+/// A network someone organises, as `organised_by` reads it.
+#[derive(Debug, Clone)]
+pub struct Organised {
+    pub network: NetworkId,
+    pub name: String,
+    pub slug: String,
+    pub role: Role,
+    /// The organiser's name.
+    pub person: String,
+}
+
+/// The networks `user` organises (active Chair or Administrator), by name, read inside the
+/// transaction.
+pub async fn organised_by(tx: &mut Tx, user: UserId) -> Result<Vec<Organised>> {
+    tx.read(ORGANISED_BY, params![user])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Organised {
+                network: NetworkId(r.uuid(0)?),
+                name: r.text(1)?,
+                slug: r.text(2)?,
+                role: role(r.text(3)?)?,
+                person: r.text(4)?,
+            })
+        })
+        .collect()
 }
 
 /// Locks the network's row for the rest of the transaction (see `LOCK`); false if it is gone.

@@ -94,16 +94,32 @@ pub struct NewNetworkJson {
     chair: String,
 }
 
+/// A network just created, and what became of its first Chair.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedNetworkJson {
+    #[serde(flatten)]
+    network: NetworkJson,
+    #[schema(schema_with = first_chair_schema)]
+    first_chair: &'static str,
+}
+
+fn first_chair_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of(
+        ["caller", "invited", "none"],
+        "Who chairs it: the caller; someone sent an invitation as Chair (they chair it once they accept); no one yet.",
+    )
+}
+
 #[utoipa::path(post, path = "/api/v1/networks", tag = "networks", request_body = NewNetworkJson,
-    responses((status = 201, body = NetworkJson, description = "Created and audited; `my_role` is `chair` when the caller chairs it"),
+    responses((status = 201, body = CreatedNetworkJson, description = "Created and audited; `my_role` is `chair` when the caller chairs it, and `first_chair` says whether a Chair invitation went"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Only organisation administrators create networks (code `forbidden`)"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Code `conflict`: another network has this `slug`, or the `chair`'s account is deactivated or has had 5 invitations in the last 24 hours. Nothing was created"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "`errors` names each bad field (`name`, `slug`, `description`, `visibility`, `chair`). Nothing was created")))]
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "`errors` names each bad field (`name`, `slug`, `description`, `visibility`, `chair` — also when it looks mistyped, one letter or two from the organisation's own domain). Nothing was created")))]
 pub(crate) async fn create_network(
     State(state): State<AppState>,
     u: ApiUser,
     Json(n): Json<NewNetworkJson>,
-) -> ApiResult<(StatusCode, Json<NetworkJson>)> {
+) -> ApiResult<(StatusCode, Json<CreatedNetworkJson>)> {
     let actor = u.actor();
     let input = super::NetworkInput {
         name: n.name,
@@ -112,9 +128,14 @@ pub(crate) async fn create_network(
         visibility: n.visibility,
         chair: n.chair,
     };
-    let (slug, _) = super::create(&state, &actor, &u.0.name, input).await?;
+    let (slug, chair) = super::create(&state, &actor, &u.0.name, input).await?;
     let h = super::home(&state, &actor, &slug).await?;
-    Ok((StatusCode::CREATED, Json(network_json(&h.seen))))
+    let first_chair = match chair {
+        super::FirstChair::Creator => "caller",
+        super::FirstChair::Invited => "invited",
+        super::FirstChair::NoOne => "none",
+    };
+    Ok((StatusCode::CREATED, Json(CreatedNetworkJson { network: network_json(&h.seen), first_chair })))
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}", tag = "networks", params(("slug" = String, Path)), responses((status = 200, body = NetworkJson), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -428,7 +449,7 @@ fn member() -> String {
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or (an Administrator) invites as Chair, which only a Chair or an org admin may (code `forbidden`). Nothing was sent"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Code `conflict`, field `email`: the person is already a member, or the address has had 5 invitations in the last 24 hours (try again tomorrow). Nothing was sent"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Not an email address, or no such role; `errors` names the field (`emails`, `role`). Nothing was sent")))]
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Not an email address, one that looks mistyped (one letter or two from the organisation's own domain, with no account: the message gives the address meant), or no such role; `errors` names the field (`email`, `role`). Nothing was sent")))]
 pub(crate) async fn invite(
     State(state): State<AppState>,
     u: ApiUser,
@@ -473,7 +494,7 @@ pub struct NotSentJson {
     responses((status = 200, body = InvitedManyJson, description = "Each address that can be invited is, as `POST …/invitations` does (emailed, audited); those that cannot are listed with the reason"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or (an Administrator) invites as Chair, which only a Chair or an org admin may (code `forbidden`). Nothing was sent"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "No address, more than 200, an entry that is not an email address (all named in the message), or no such role; `errors` names the field (`emails`, `role`). Nothing was sent")))]
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "No address, more than 200, an entry that is not an email address or that looks mistyped — one letter or two from the organisation's own domain, with no account (all named in the message, with the address meant), or no such role; `errors` names the field (`emails`, `role`). Nothing was sent")))]
 pub(crate) async fn invite_many(
     State(state): State<AppState>,
     u: ApiUser,

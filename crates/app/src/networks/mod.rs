@@ -5,6 +5,7 @@
 pub mod api;
 pub mod pages;
 
+use crate::events::GivenUp;
 use crate::http::{AppError, Result};
 use crate::mail::{self, Email as Mail};
 use crate::read_model::{MemberPage, Snapshot};
@@ -202,6 +203,7 @@ pub async fn create(
     let (Some(slug), Some(p), true) = (slug, parsed, errs.is_empty()) else { return Err(AppError::Invalid(errs)) };
     let chair = match chair {
         Some(email) => {
+            refuse_mistyped(state, &email, "chair").await?;
             let existing = users::by_email(&state.db, email.as_str()).await?;
             if existing.as_ref().is_some_and(|u| u.deactivated_at.is_some()) {
                 return Err(AppError::Conflict(FieldError::new(
@@ -621,7 +623,7 @@ pub async fn join(
                         to: &to,
                         subject: format!("{actor_name} asks to join {}", seen.network.name),
                         paragraphs: vec![format!("{actor_name} would like to join {}. You can approve or decline the request on the network's members page.", seen.network.name)],
-                        action: Some(("Review requests", format!("{}/n/{}/members#requests", state.config.public_url(), seen.network.slug))),
+                        action: Some(("Review requests", format!("{}/n/{}/requests", state.config.public_url(), seen.network.slug))),
                         // Organisers see a requester's address beside the request anyway.
                         reply_to: requester.as_deref(),
                     },
@@ -661,7 +663,7 @@ pub async fn leave(state: &AppState, actor: &Actor, slug: &str) -> Result<Member
     networks::cancel_invitations(&mut tx, seen.network.id, &me.email, Utc::now()).await?;
     roundtable_store::buddies::end_all_in(&mut tx, seen.network.id, actor.user_id, Utc::now()).await?;
     crate::onboarding::buddies::tell_pairings_ended(state, &mut tx, &seen, &me.name, pairings).await?;
-    let why = crate::events::GivenUp::Left;
+    let why = GivenUp::Left;
     crate::events::queue_giving_up(&mut tx, actor.user_id, Some(seen.network.id), why, Utc::now()).await?;
     let who = Leaver { name: &me.name, email: &me.email, key: me.id.to_string() };
     tell_organisers_of_leaving(state, &mut tx, &seen, &who, before.status).await?;
@@ -729,6 +731,79 @@ pub(crate) async fn tell_organisers_of_leaving(
         };
         mail::queue_with_ics(tx, &mail, None, Some(once), now).await?;
     }
+    Ok(())
+}
+
+/// Tells each network `person` organised that its Chair or Administrator is gone with their
+/// account (`why`: deactivated by an org admin or an HR import, closed by themself, erased) —
+/// their role stays on record but no longer acts, and without a word the member list would just
+/// be one organiser shorter. Its other organisers are told; and when it has no active Chair
+/// left, so that only an org admin can name one (`policy::check_chair_change`), the
+/// organisation's administrators too. The person is not written to (a deactivated mailbox is
+/// often closed), nor anyone if the account is active again by the time this runs (it is a job
+/// after the commit). Once a day per network, person and recipient, so a retried job or an
+/// account deactivated and reactivated again sends no stream.
+pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId, why: GivenUp) -> Result<()> {
+    let Some(user) = users::by_id(&state.db, person).await? else { return Ok(()) };
+    if user.deactivated_at.is_none() {
+        return Ok(());
+    }
+    let mut tx = state.db.begin().await?;
+    let now = Utc::now();
+    let day = now.date_naive();
+    for net in networks::organised_by(&mut tx, person).await? {
+        let role = net.role.label();
+        let (subject, gone) = if user.is_erased() {
+            (
+                format!("{} has lost an organiser", net.name),
+                format!("The account of {}'s {role} has been closed and its data erased.", net.name),
+            )
+        } else if why == GivenUp::ClosedOwn {
+            (
+                format!("{} no longer organises {}", net.person, net.name),
+                format!(
+                    "{} has closed their Roundtable account, so they no longer act as {role} of {}.",
+                    net.person, net.name
+                ),
+            )
+        } else {
+            (
+                format!("{} no longer organises {}", net.person, net.name),
+                format!(
+                    "{}'s Roundtable account has been deactivated, so they no longer act as {role} of {}.",
+                    net.person, net.name
+                ),
+            )
+        };
+        let managers = networks::managers_in(&mut tx, net.network).await?;
+        let mut told: Vec<String> = managers.iter().map(|(email, _)| email.clone()).collect();
+        let mut paragraphs = vec![gone];
+        if !managers.iter().any(|(_, r)| *r == Role::Chair) {
+            paragraphs.push(format!(
+                "{} now has no active Chair. Only an organisation administrator can name one: on its member list, change a member's role to Chair or invite someone as Chair.",
+                net.name
+            ));
+            for admin in users::admin_emails(&mut tx).await? {
+                if !told.contains(&admin) {
+                    told.push(admin);
+                }
+            }
+        }
+        let url = format!("{}/n/{}/members", state.config.public_url(), net.slug);
+        // Not the person, who may be active again by now (reactivated as this job ran).
+        for to in told.into_iter().filter(|to| *to != user.email) {
+            let mail = Mail {
+                to: &to,
+                subject: subject.clone(),
+                paragraphs: paragraphs.clone(),
+                action: Some(("Open the member list", url.clone())),
+                reply_to: None,
+            };
+            let once = format!("organiser-gone:{}:{person}:{to}:{day}", net.network);
+            mail::queue_with_ics(&mut tx, &mail, None, Some(once), now).await?;
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1002,6 +1077,7 @@ pub async fn invite(
     let email = Email::parse(email).map_err(|e| errs.push(e)).ok();
     let role = parse_role(role).map_err(|e| errs.push(e)).ok();
     let (Some(email), Some(role)) = (email, role) else { return Err(AppError::Invalid(errs)) };
+    refuse_mistyped(state, &email, "email").await?;
     let existing = users::by_email(&state.db, email.as_str()).await?;
     // They could not sign in to accept, and no list would show the invitation.
     if existing.as_ref().is_some_and(|u| u.deactivated_at.is_some()) {
@@ -1153,6 +1229,50 @@ pub struct Invitations {
     pub not_sent: Vec<(String, String)>,
 }
 
+/// The organisation's own domain `domain` is one slip away from (a letter wrong, missing, added
+/// or two swapped; two in a long name), if it is not one of them itself: "exmaple.org" for
+/// "example.org". A different ending ("example.com") or a subdomain is further than that.
+fn meant_domain<'a>(domain: &str, own: &'a [String]) -> Option<&'a str> {
+    if own.iter().any(|d| d == domain) {
+        return None;
+    }
+    own.iter()
+        .map(|d| (strsim::osa_distance(domain, d), d))
+        .filter(|&(slips, d)| slips <= if d.len() >= 8 { 2 } else { 1 })
+        .min_by_key(|&(slips, _)| slips)
+        .map(|(_, d)| d.as_str())
+}
+
+/// The addresses among `emails` that look mistyped — no account has them and their domain is one
+/// slip from the organisation's own (`meant_domain`) — each with the address meant. An invitation
+/// to one would tell a stranger's domain the network's and the organisation's names.
+async fn mistyped(state: &AppState, emails: &[&Email]) -> Result<Vec<(String, String)>> {
+    let own = roundtable_store::org::domains(&state.db).await?;
+    let mut out = Vec::new();
+    for email in emails {
+        if let Some(meant) = meant_domain(email.domain(), &own)
+            && users::by_email(&state.db, email.as_str()).await?.is_none()
+        {
+            let local = email.as_str().split_once('@').map_or("", |(l, _)| l);
+            out.push((email.as_str().to_owned(), format!("{local}@{meant}")));
+        }
+    }
+    Ok(out)
+}
+
+/// `mistyped` for one address, as a refusal on `field`.
+async fn refuse_mistyped(state: &AppState, email: &Email, field: &'static str) -> Result<()> {
+    match mistyped(state, &[email]).await?.pop() {
+        None => Ok(()),
+        Some((typed, meant)) => Err(AppError::Invalid(vec![FieldError::new(
+            field,
+            format!(
+                "Did you mean {meant}? {typed} is one letter or two away from the organisation's own address, so nothing was sent."
+            ),
+        )])),
+    }
+}
+
 /// The addresses in what an organiser pasted, in order: separated by new lines, commas,
 /// semicolons or spaces — or as Outlook, Teams and Gmail copy them ("Lee, Ann <ann@example.org>;
 /// Bo <bo@example.org>", "\"Lee, Ann\" <ann@example.org>, bo@example.org"), where a display
@@ -1232,6 +1352,16 @@ pub async fn invite_many(
         return refuse(format!(
             "Not an email address: {}. Correct the list and send it again; no invitation was sent.",
             bad.join(", ")
+        ));
+    }
+    let parsed: Vec<Email> = addresses.iter().filter_map(|a| Email::parse(a).ok()).collect();
+    let slips = mistyped(state, &parsed.iter().collect::<Vec<_>>()).await?;
+    if !slips.is_empty() {
+        let listed: Vec<String> =
+            slips.iter().map(|(typed, meant)| format!("{typed} (did you mean {meant}?)")).collect();
+        return refuse(format!(
+            "These look mistyped, one letter or two away from the organisation's own address: {}. Correct the list and send it again; no invitation was sent.",
+            listed.join(", ")
         ));
     }
     parse_role(role).map_err(|e| AppError::Invalid(vec![e]))?;
@@ -1354,7 +1484,7 @@ pub async fn remove(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
         tell_member(state, &mut tx, actor, &person.email, subject, text, None).await?;
     }
     crate::onboarding::buddies::tell_pairings_ended(state, &mut tx, &seen, &person.name, pairings).await?;
-    let why = crate::events::GivenUp::Removed;
+    let why = GivenUp::Removed;
     crate::events::queue_giving_up(&mut tx, user, Some(seen.network.id), why, Utc::now()).await?;
     tx.commit().await?;
     Ok(())
@@ -1430,7 +1560,21 @@ pub async fn to_do(state: &AppState, actor: &Actor, mine: &[Seen]) -> Result<Vec
 
 #[cfg(test)]
 mod pasted_tests {
-    use super::pasted_addresses;
+    use super::{meant_domain, pasted_addresses};
+
+    #[test]
+    fn a_domain_one_slip_from_the_organisations_is_taken_for_it() {
+        let own = vec!["example.org".to_owned(), "acme.io".to_owned()];
+        for typed in ["exmaple.org", "example.ogr", "examplee.org", "exampl.org", "exanple.orh"] {
+            assert_eq!(meant_domain(typed, &own), Some("example.org"), "{typed}");
+        }
+        assert_eq!(meant_domain("acne.io", &own), Some("acme.io"));
+        // Its own domains, other endings, subdomains and short names two letters off are not slips.
+        for other in ["example.org", "example.com", "uk.example.org", "acne.com", "bcne.io", "partner.net"] {
+            assert_eq!(meant_domain(other, &own), None, "{other}");
+        }
+        assert_eq!(meant_domain("exmaple.org", &[]), None, "no domains set: nothing to compare");
+    }
 
     #[test]
     fn lists_as_mail_programs_copy_them_and_typed_ones_give_every_address() {

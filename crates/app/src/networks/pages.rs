@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/n/{slug}/leave", get(leave_confirm).post(leave))
         .route("/n/{slug}/members", get(members))
         .route("/n/{slug}/invite", get(invite_form).post(invite))
-        .route("/n/{slug}/requests", post(decide_many))
+        .route("/n/{slug}/requests", get(requests).post(decide_many))
         .route("/n/{slug}/requests/{user}/{decision}", post(decide))
         .route("/n/{slug}/members/{user}/role", post(set_role))
         .route("/n/{slug}/members/{user}/remove", get(remove_confirm).post(remove))
@@ -583,6 +583,14 @@ async fn members(
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
     members_page(&state, &s, &slug, q, Errors::default()).await
+}
+
+/// The requests to join, as the organisers' mail links to them: the member list at its
+/// requests. A link with the anchor itself would lose it through sign-in (a browser never sends
+/// the part after `#`), so the mail links here, and only a signed-in request is sent on.
+async fn requests(_: Signed, Path(slug): Path<String>) -> Result<Redirect> {
+    let slug = roundtable_domain::NetworkSlug::parse(&slug).map_err(|_| AppError::NotFound)?;
+    Ok(Redirect::to(&format!("/n/{}/members#requests", slug.as_str())))
 }
 
 /// The member list, with `errors` (a refused change of role) above it.
