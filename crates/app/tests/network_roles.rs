@@ -865,6 +865,22 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     }
     assert_eq!(told("mia@example.org", "Cho Chair").await, 0);
 
+    // The network's page says so: the organisers see who, a member only that no Chair acts, and
+    // the org admin how to name one.
+    let ade = app.sign_in("ade@example.org").await;
+    let page = body(ade.get(app.at("/n/club")).send().await.unwrap()).await;
+    assert!(page.contains("No active Chair: Cho Chair no longer has an active account."), "{page}");
+    assert!(page.contains("Only an organisation administrator can name a new one.") && page.contains("Ade Admin — Administrator"));
+    let (pat, _) = app.member_with_role("club", "pat@example.org", "Pat Member", Role::Member).await;
+    let page = body(pat.get(app.at("/n/club")).send().await.unwrap()).await;
+    assert!(page.contains("No active Chair.") && !page.contains("Cho Chair"), "{page}");
+    let page = body(admin.get(app.at("/n/club")).send().await.unwrap()).await;
+    assert!(page.contains("Name a new Chair: change a member"), "{page}");
+    let r = admin.post(app.at(&format!("/n/club/members/{ade_id}/role"))).form(&[("role", "chair")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = body(ade.get(app.at("/n/club")).send().await.unwrap()).await;
+    assert!(!page.contains("No active Chair") && page.contains("Ade Admin — Chair"), "{page}");
+
     // An erased Chair is not named.
     app.network(&admin, "third", "open").await;
     let (_, tia_id) = app.member_with_role("third", "tia@example.org", "Tia Chair", Role::Chair).await;

@@ -37,6 +37,8 @@ queries! {
     /// name it without a foreign key, and the audit log, which keeps its entries.
     DELETE = "DELETE FROM networks WHERE id = $1";
     DELETE_LINKS = "DELETE FROM one_time_links WHERE network_id = $1";
+    /// The network's Chairs whose account is deactivated (or erased): on record, no longer acting.
+    INACTIVE_CHAIRS = "SELECT u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role = 'chair' AND u.deactivated_at IS NOT NULL ORDER BY u.name_folded, u.id";
     /// The organisers who can act (Chairs and Administrators with an active account): address, role.
     MANAGERS = "SELECT u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL ORDER BY u.email";
     /// The networks a person organises (active Chair or Administrator), with their name as it
@@ -214,6 +216,11 @@ pub async fn delete(tx: &mut Tx, network: NetworkId) -> Result<bool> {
 /// Emails of the people who approve requests (Chair, Administrator).
 pub async fn manager_emails(db: &Db, network: NetworkId) -> Result<Vec<String>> {
     db.read(MANAGERS, params![network]).await?.iter().map(|r| r.text(0)).collect()
+}
+
+/// The names of the network's Chairs whose account is no longer active (`INACTIVE_CHAIRS`).
+pub async fn inactive_chairs(db: &Db, network: NetworkId) -> Result<Vec<String>> {
+    db.read(INACTIVE_CHAIRS, params![network]).await?.iter().map(|r| r.text(0)).collect()
 }
 
 /// The network's organisers who can act, read inside the transaction (so a deactivation it

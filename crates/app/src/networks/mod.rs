@@ -499,6 +499,9 @@ pub struct Home {
     pub charter_first: bool,
     /// No organiser yet, but a Chair has been invited (and has not accepted).
     pub chair_invited: bool,
+    /// No active Chair, none invited, and these Chairs' accounts are deactivated or erased: only
+    /// an org admin can name a new one. Empty otherwise.
+    pub inactive_chairs: Vec<String>,
 }
 
 pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
@@ -521,7 +524,21 @@ pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
                 .await?
                 .iter()
                 .any(|i| i.role == Role::Chair));
-    Ok(Home { seen, organisers, pending_requests, charter_version, charter_pending, charter_first, chair_invited })
+    let inactive_chairs = if !chair_invited && !organisers.iter().any(|o| o.role == Role::Chair) {
+        networks::inactive_chairs(&state.db, seen.network.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Home {
+        seen,
+        organisers,
+        pending_requests,
+        charter_version,
+        charter_pending,
+        charter_first,
+        chair_invited,
+        inactive_chairs,
+    })
 }
 
 /// What joining did.

@@ -334,6 +334,10 @@ struct NetworkPage {
     card: Card,
     organisers: Vec<Member>,
     chair_invited: bool,
+    /// Chairs on record whose accounts ended, when no Chair is active: named to those who manage
+    /// the network, "no active Chair" to others.
+    inactive_chairs: Vec<String>,
+    is_org_admin: bool,
     is_member: bool,
     can_read_members: bool,
     can_manage: bool,
@@ -400,6 +404,8 @@ async fn network_home(
         can_edit: h.seen.can(&actor, Capability::EditNetwork),
         organisers: h.organisers,
         chair_invited: h.chair_invited,
+        inactive_chairs: h.inactive_chairs,
+        is_org_admin: actor.is_org_admin,
         pending_requests: h.pending_requests,
         join_label,
     })
