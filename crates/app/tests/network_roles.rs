@@ -870,7 +870,10 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     let ade = app.sign_in("ade@example.org").await;
     let page = body(ade.get(app.at("/n/club")).send().await.unwrap()).await;
     assert!(page.contains("No active Chair: Cho Chair no longer has an active account."), "{page}");
-    assert!(page.contains("Only an organisation administrator can name a new one.") && page.contains("Ade Admin — Administrator"));
+    assert!(
+        page.contains("Only an organisation administrator can name a new one.")
+            && page.contains("Ade Admin — Administrator")
+    );
     let (pat, _) = app.member_with_role("club", "pat@example.org", "Pat Member", Role::Member).await;
     let page = body(pat.get(app.at("/n/club")).send().await.unwrap()).await;
     assert!(page.contains("No active Chair.") && !page.contains("Cho Chair"), "{page}");
