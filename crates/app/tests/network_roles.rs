@@ -879,10 +879,16 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     assert!(page.contains("No active Chair.") && !page.contains("Cho Chair"), "{page}");
     let page = body(admin.get(app.at("/n/club")).send().await.unwrap()).await;
     assert!(page.contains("Name a new Chair: change a member"), "{page}");
+    let badge = "<span class=\"badge\">No active Chair</span>";
+    let list = body(admin.get(app.at("/networks")).send().await.unwrap()).await;
+    assert_eq!(list.matches(badge).count(), 2, "the club and the circle: {list}");
+    assert!(!body(ade.get(app.at("/networks")).send().await.unwrap()).await.contains(badge), "org admins only");
     let r = admin.post(app.at(&format!("/n/club/members/{ade_id}/role"))).form(&[("role", "chair")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
     let page = body(ade.get(app.at("/n/club")).send().await.unwrap()).await;
     assert!(!page.contains("No active Chair") && page.contains("Ade Admin — Chair"), "{page}");
+    let list = body(admin.get(app.at("/networks")).send().await.unwrap()).await;
+    assert_eq!(list.matches(badge).count(), 1, "the circle: {list}");
 
     // An erased Chair is not named.
     app.network(&admin, "third", "open").await;

@@ -14,8 +14,8 @@ use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use roundtable_domain::policy::{self, MembershipView};
 use roundtable_domain::{
-    Actor, Capability, Email, FieldError, LongText, MembershipStatus, NetworkName, NetworkSlug, Page, Role, UserId,
-    Visibility,
+    Actor, Capability, Email, FieldError, LongText, MembershipStatus, NetworkId, NetworkName, NetworkSlug, Page, Role,
+    UserId, Visibility,
 };
 use roundtable_store::links::{self, NewLink, Purpose};
 use roundtable_store::networks::{self, Member, Membership, Network};
@@ -126,6 +126,21 @@ pub fn list_in(snapshot: &Snapshot, actor: &Actor) -> Vec<Seen> {
         .map(|n| Seen { network: n.clone(), membership: snapshot.membership(n.id, actor.user_id) })
         .filter(|s| s.can(actor, Capability::SeeNetwork))
         .collect()
+}
+
+/// For an org admin, who alone can name a Chair where none acts: the networks with no active
+/// Chair (none named yet, or their accounts ended). Empty for anyone else.
+pub async fn without_chair(state: &AppState, actor: &Actor) -> Result<Vec<NetworkId>> {
+    if !actor.is_org_admin {
+        return Ok(Vec::new());
+    }
+    let snapshot = state.snapshot().await?;
+    Ok(snapshot
+        .networks()
+        .iter()
+        .filter(|n| !snapshot.organisers(n.id).iter().any(|o| o.role == Role::Chair))
+        .map(|n| n.id)
+        .collect())
 }
 
 pub struct NetworkInput {

@@ -150,15 +150,17 @@ async fn home(
 #[template(path = "networks/list.html")]
 struct ListPage {
     layout: Layout,
-    networks: Vec<Card>,
+    /// Each network, and (for an org admin) whether it has no active Chair.
+    networks: Vec<(Card, bool)>,
     can_create: bool,
 }
 
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<NoticeQuery>) -> Result<Response> {
     let all = super::list(&state, &s.actor()).await?;
+    let without_chair = super::without_chair(&state, &s.actor()).await?;
     render(&ListPage {
         layout: Layout::for_user("Networks", &s).with_notice(notice(q.notice.as_deref())),
-        networks: all.iter().map(card).collect(),
+        networks: all.iter().map(|n| (card(n), without_chair.contains(&n.network.id))).collect(),
         can_create: s.user.is_org_admin,
     })
 }
