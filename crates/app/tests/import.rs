@@ -572,8 +572,8 @@ async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Diale
             ("time_zone", "America/New_York"),
             ("job_title", "Team Assistant"),
             ("department", "Legal"),
-            ("location", "New York"),
-            ("level", "Junior"),
+            ("location", "10/11 New York"),
+            ("level", "1-2"),
             ("years_experience", "2"),
             ("skills", "Minute taking"),
             ("start_date", "2023-05-01"),
@@ -616,8 +616,12 @@ async fn the_export_opens_in_excel_neutralises_formulas_and_round_trips(d: Diale
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'), "CRLF line ends only");
     let bea_row = text.lines().find(|l| l.starts_with("bea@example.org")).unwrap();
+    // A level a spreadsheet would take for a date is written as text ("=""1-2""" in CSV).
     assert!(
-        bea_row.contains(",Junior,2,") && bea_row.contains("ann@example.org") && bea_row.contains(",2023-05-01,"),
+        bea_row.contains(",\"=\"\"1-2\"\"\",2,")
+            && bea_row.contains(",10/11 New York,")
+            && bea_row.contains("ann@example.org")
+            && bea_row.contains(",2023-05-01,"),
         "org admins see every field: {bea_row}"
     );
     assert!(text.lines().find(|l| l.starts_with("ann@example.org")).unwrap().ends_with(",eas"));

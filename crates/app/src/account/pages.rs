@@ -232,9 +232,11 @@ async fn export_csv(State(state): State<AppState>, s: Signed) -> Result<Response
 }
 
 /// "My data" as the CSV file both the page and the API give: one row per field, named by its
-/// path in the JSON (`profile.skills[1]`).
+/// path in the JSON (`profile.skills[1]`), each value as written (an employee ID `001016` keeps
+/// its zeros in a spreadsheet: `http::excel_text`).
 pub(crate) fn data_csv(rows: Vec<(String, String)>) -> Response {
-    crate::http::csv_download("my-roundtable-data.csv", &["field", "value"], rows.into_iter().map(|(k, v)| vec![k, v]))
+    let rows = rows.into_iter().map(|(k, v)| vec![k, crate::http::excel_text(&v).into_owned()]);
+    crate::http::csv_download("my-roundtable-data.csv", &["field", "value"], rows)
 }
 
 #[derive(Deserialize, Default)]

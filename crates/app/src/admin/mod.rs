@@ -189,6 +189,43 @@ pub async fn welcomes_sent<'a>(
     Ok(waiting.iter().filter_map(|p| Some((p.id, *sent.get(&p.email)?))).collect())
 }
 
+/// What deactivating each listed person would leave behind in the networks they organise, as
+/// the confirmation says it: "Organises Allies (its only Chair: …) and Peers (Administrator)".
+/// Only those who organise one are in the map.
+pub async fn organising<'a>(
+    state: &AppState,
+    actor: &Actor,
+    people: impl Iterator<Item = &'a users::User>,
+) -> Result<std::collections::HashMap<UserId, String>> {
+    require_admin(actor)?;
+    let listed: std::collections::HashSet<UserId> = people.map(|p| p.id).collect();
+    let snapshot = state.snapshot().await?;
+    let mut roles: std::collections::HashMap<UserId, Vec<String>> = std::collections::HashMap::new();
+    for n in snapshot.networks() {
+        let organisers = snapshot.organisers(n.id);
+        let chairs = organisers.iter().filter(|o| o.role == Role::Chair).count();
+        for o in organisers.iter().filter(|o| listed.contains(&o.user_id)) {
+            let what = if o.role == Role::Chair && chairs == 1 {
+                "its only Chair: it will have no active Chair until you name one".to_owned()
+            } else {
+                o.role.label().to_owned()
+            };
+            roles.entry(o.user_id).or_default().push(format!("{} ({what})", n.name));
+        }
+    }
+    Ok(roles
+        .into_iter()
+        .map(|(id, list)| {
+            let list = match list.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            (id, format!("Organises {list}; its organisers will be emailed."))
+        })
+        .collect())
+}
+
 /// Emails a welcome to every active account without a password that has had no link in the
 /// last `WELCOME_DAYS` days (a person with a live welcome is not sent a second), in one
 /// transaction with one audit entry. Returns how many were sent.

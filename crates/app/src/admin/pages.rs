@@ -65,6 +65,8 @@ struct PeoplePage {
     welcomed: std::collections::HashMap<UserId, String>,
     /// The viewer is the only active administrator (see `super::only_admin`).
     only_admin: bool,
+    /// What deactivating each listed organiser leaves behind (see `super::organising`).
+    organising: std::collections::HashMap<UserId, String>,
 }
 
 async fn people(State(state): State<AppState>, s: Signed, Query(q): Query<ListQuery>) -> Result<Response> {
@@ -103,7 +105,6 @@ async fn people_page(
         q: q.q,
         show: q.show,
         shows: roundtable_store::users::Standing::ALL.iter().map(|s| (s.as_str(), standing_label(*s))).collect(),
-        people,
         me: s.user.id,
         errors,
         invite_email,
@@ -113,6 +114,8 @@ async fn people_page(
         welcome_days: crate::accounts::WELCOME_DAYS,
         welcomed,
         only_admin: super::only_admin(state, &s.actor()).await?,
+        organising: super::organising(state, &s.actor(), people.iter().map(|(p, _)| p)).await?,
+        people,
     })
 }
 

@@ -564,19 +564,28 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A code of digits that Excel would read as a number and show wrong — `001010` as `1010`, a
-/// 16-digit one rounded — as the formula `="001010"`, which Excel shows as written (it calls no
-/// function, so `neutralise` lets it through, and import reads it back as the digits). Any other
-/// value is left as it is.
-pub fn excel_code(code: &str) -> std::borrow::Cow<'_, str> {
-    let all_digits = !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit());
-    if all_digits && (code.starts_with('0') || code.len() > 15) { format!("=\"{code}\"").into() } else { code.into() }
+/// Text that a spreadsheet would read as a number, date, time or percentage and write back
+/// changed — a code `001010` as `1010`, a 16-digit one rounded, `1.50` as `1.5`, `1E5` as
+/// `1.00E+05`, a place `10/11` or a level `1-2` as a date — as the formula `="1.50"`, which
+/// Excel and LibreOffice show as written (it calls no function, so `neutralise` lets it through,
+/// and import reads it back as the text). A whole number without a leading zero reads back as
+/// itself and is left alone, as is anything with a letter other than an exponent's `E`.
+pub fn excel_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let all_digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let plain_number = all_digits && (text == "0" || !text.starts_with('0')) && text.len() <= 15;
+    if !plain_number && reads_as_number(text) { format!("=\"{text}\"").into() } else { text.into() }
 }
 
-/// The digits of an `excel_code` cell (`="001010"`), as Excel users also type them.
+/// Starts with a digit and holds nothing but what numbers, dates and times are written with.
+fn reads_as_number(text: &str) -> bool {
+    text.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && text.bytes().all(|b| b.is_ascii_digit() || b".,/-: %eE+".contains(&b))
+}
+
+/// The text of an `excel_text` cell (`="001010"`), as Excel users also type it.
 fn digits_kept(cell: &str) -> Option<&str> {
-    let digits = cell.strip_prefix("=\"")?.strip_suffix('"')?;
-    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+    let text = cell.strip_prefix("=\"")?.strip_suffix('"')?;
+    reads_as_number(text).then_some(text)
 }
 
 fn formula_like(cell: &str) -> bool {

@@ -2101,10 +2101,10 @@ pub fn error_rows(
                     cells[i] = day;
                 }
             }
-            // As the export writes them, so Excel keeps an ID's leading zeros when the admin
-            // corrects the row and saves.
+            // As the export writes them, so Excel keeps an ID's leading zeros (or a "1.50") as
+            // written when the admin corrects the row and saves.
             if let Some(i) = mapping.get(Column::EmployeeId) {
-                cells[i] = crate::http::excel_code(&cells[i]).into_owned();
+                cells[i] = crate::http::excel_text(&cells[i]).into_owned();
             }
             let join = |f: fn(&RowError) -> &str| errs.iter().map(|e| f(e)).collect::<Vec<_>>().join("\n");
             cells.push(r.line.to_string());

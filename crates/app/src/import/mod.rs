@@ -1804,25 +1804,23 @@ fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
     let aud = audiences(&e.p.visibility);
     let show = |f: Field| profile::can_see(aud.get(&f).copied().unwrap_or(Audience::Network), rel);
     let when = |f: Field, v: String| if show(f) { v } else { String::new() };
+    // Free text a spreadsheet might take for a number or a date ("1-2", "10/11") stays text.
+    let text = |v: &str| crate::http::excel_text(v).into_owned();
     vec![
         e.p.email.clone(),
-        e.p.name.clone(),
-        when(Field::PreferredName, e.p.preferred_name.clone()),
-        e.p.job_title.clone(),
-        e.p.department.clone(),
-        e.p.location.clone(),
+        text(&e.p.name),
+        when(Field::PreferredName, text(&e.p.preferred_name)),
+        text(&e.p.job_title),
+        text(&e.p.department),
+        text(&e.p.location),
         e.p.time_zone.clone(),
-        when(Field::Level, e.p.level.clone()),
+        when(Field::Level, text(&e.p.level)),
         when(Field::YearsExperience, e.p.years_experience.map(|y| y.to_string()).unwrap_or_default()),
         when(Field::Skills, e.lists.skills.join("; ")),
         when(Field::Interests, e.lists.interests.join("; ")),
         when(Field::Languages, e.lists.languages.join("; ")),
         when(Field::StartDate, e.p.start_date.clone()),
-        if rel.viewer_is_org_admin {
-            crate::http::excel_code(e.p.employee_id.as_deref().unwrap_or_default()).into_owned()
-        } else {
-            String::new()
-        },
+        if rel.viewer_is_org_admin { text(e.p.employee_id.as_deref().unwrap_or_default()) } else { String::new() },
         when(Field::Manager, e.manager.unwrap_or_default().to_owned()),
         when(Field::Supports, e.supports.join("; ")),
         if rel.viewer_is_org_admin { e.networks.join("; ") } else { String::new() },
@@ -2102,16 +2100,26 @@ mod tests {
     }
 
     #[test]
-    fn a_code_excel_would_show_as_a_number_is_written_as_text_and_read_back() {
-        use crate::http::{excel_code, neutralise, unneutralise};
+    fn text_excel_would_change_as_a_number_or_date_is_written_as_text_and_read_back() {
+        use crate::http::{excel_text, neutralise, unneutralise};
         for (code, written) in [
             ("001010", "=\"001010\""),
             ("1234567890123456", "=\"1234567890123456\""),
+            ("1.50", "=\"1.50\""),
+            ("1E5", "=\"1E5\""),
+            ("10/11", "=\"10/11\""),
+            ("1-2", "=\"1-2\""),
+            ("2024-01", "=\"2024-01\""),
+            ("12:30", "=\"12:30\""),
+            ("50%", "=\"50%\""),
             ("1010", "1010"),
+            ("0", "0"),
             ("E01010", "E01010"),
+            ("3 years", "3 years"),
+            ("10 Downing Street", "10 Downing Street"),
             ("", ""),
         ] {
-            let cell = neutralise(&excel_code(code)).into_owned();
+            let cell = neutralise(&excel_text(code)).into_owned();
             assert_eq!(cell, written, "{code:?} is written so Excel shows it as it is");
             assert_eq!(unneutralise(&cell), code, "and imports as the code");
         }
