@@ -831,6 +831,15 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
         }
     };
 
+    // The admin's confirmation says what deactivating an organiser leaves behind.
+    let page = body(admin.get(app.at("/admin/people?q=ade")).send().await.unwrap()).await;
+    assert!(page.contains("Organises Network club (Administrator); its organisers will be emailed."), "{page}");
+    let page = body(admin.get(app.at("/admin/people?q=cho")).send().await.unwrap()).await;
+    let only = "(its only Chair: it will have no active Chair until you name one)";
+    assert!(page.contains(&format!("Organises Network circle {only} and Network club {only}")), "{page}");
+    let page = body(admin.get(app.at("/admin/people?q=mia")).send().await.unwrap()).await;
+    assert!(!page.contains("Organises"), "{page}");
+
     // A plain member deactivated: no one is told.
     set_active(mia_id, "false").await;
     assert_eq!(told("cho@example.org", "Mia Member").await, 0);
