@@ -1129,6 +1129,9 @@ async fn members_check_in_with_the_code_and_see_their_attendance(d: Dialect) {
     let csv = body(r).await;
     assert!(csv.starts_with("\u{feff}Name,Email,Answer,Answered at,Attended\r\n"), "{csv}");
     assert!(csv.contains("Bo Member,bo@example.org,No answer,,checked in\r\n"), "{csv}");
+    // For Excel set to French or German, separated by semicolons.
+    let csv = body(admin.get(app.at(&format!("{sheet}&separator=semicolon"))).send().await.unwrap()).await;
+    assert!(csv.starts_with("\u{feff}Name;Email;Answer;Answered at;Attended\r\n"), "{csv}");
     assert_eq!(bo.get(app.at(&sheet)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let (log, _) = roundtable_store::audit::page(&app.state.db, 10, 0).await.unwrap();
     assert!(log.iter().any(|e| e.action == "event.attendees_exported" && e.detail.ends_with(": 1 person")), "{log:?}");

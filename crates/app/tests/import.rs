@@ -368,6 +368,15 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
     roundtable_app::admin::console::set_admin(db, "it@example.org", true).await.unwrap();
     let carl = app.user("carl@example.org", "Carl Leaver").await;
     assert_eq!(carl.get(app.at("/account")).send().await.unwrap().status(), StatusCode::OK);
+    // Carl chairs the network, alone.
+    let eas = roundtable_store::networks::by_slug(db, "eas").await.unwrap().unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (chair, active) = (roundtable_domain::Role::Chair, roundtable_domain::MembershipStatus::Active);
+    let carl_id = app.user_id("carl@example.org").await;
+    roundtable_store::networks::upsert_membership(&mut tx, eas.id, carl_id, chair, active, chrono::Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     import(db, FILE.as_bytes(), apply()).await;
     let without_bea = FILE.lines().filter(|l| !l.starts_with("bea@")).collect::<Vec<_>>().join("\r\n");
     // Through the pages, so the importer is the signed-in admin.
@@ -379,6 +388,10 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
         "the preview lists who would be deactivated"
     );
     assert!(html.contains("1 administrator is not in the file"), "{html}");
+    assert!(
+        html.contains("It deactivates organisers of networks: Carl Leaver (Chair of Network eas). Network eas will have no active Chair until an organisation administrator names one."),
+        "{html}"
+    );
     assert!(user(db, "bea@example.org").await.unwrap().deactivated_at.is_none(), "a preview changes nothing");
     let done = post(&app, &admin, "/admin/import/apply", &without_bea, &[("deactivate_missing", "true")]).await;
     assert_eq!(done.status(), StatusCode::OK);
@@ -390,6 +403,8 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
         assert!(user(db, kept).await.unwrap().deactivated_at.is_none(), "{kept} stays active");
     }
     assert_eq!(carl.get(app.at("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "signed out");
+    let told = app.emails_to("admin@example.org").await;
+    assert!(told.iter().any(|m| m.contains("Subject: Carl Leaver no longer organises Network eas")), "{told:?}");
     // Back in the file later: the account stays deactivated, and the preview says so.
     let r = import(db, FILE.as_bytes(), Options { dry_run: true, ..apply() }).await;
     let bea = r.outcomes.iter().find(|o| o.email == "bea@example.org").unwrap();

@@ -1263,7 +1263,8 @@ mod privacy_rights {
             &format!("event_feedback[1].comment,{FEEDBACK}"),
             "events_hosted[1].event,Monthly meeting",
             "calendar_feeds[2].calendar,the network Network eas",
-            "sign_in_addresses[1].address,127.0.0.1",
+            // Text a spreadsheet could take for a number or a date is written to stay text.
+            "sign_in_addresses[1].address,\"=\"\"127.0.0.1\"\"\"",
             &format!("photo,{}", roundtable_app::account::PHOTO_HELD),
         ] {
             assert!(csv.contains(&format!("{row}\r\n")), "{row} in:\n{csv}");

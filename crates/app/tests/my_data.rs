@@ -362,7 +362,7 @@ async fn the_api_gives_my_data_as_csv_too_and_only_mine(d: Dialect) {
         &app,
         "email,name,employee_id,job_title,networks\r\n\
          ann@example.org,Ann Able,E1,Executive Assistant,eas\r\n\
-         bob@example.org,Bob Baker,E2,Chief of Staff,eas\r\n",
+         bob@example.org,Bob Baker,0042,Chief of Staff,eas\r\n",
     )
     .await;
     let ann = sign_in_imported(&app, "ann@example.org").await;
@@ -394,7 +394,7 @@ async fn the_api_gives_my_data_as_csv_too_and_only_mine(d: Dialect) {
     }
     // The token this request came with was used: when, is Ann's data too.
     assert!(text.contains("\r\napi_tokens[1].last_used,20"), "{text}");
-    for bobs in ["bob@example.org", "Bob Baker", "E2", "Chief of Staff"] {
+    for bobs in ["bob@example.org", "Bob Baker", "0042", "Chief of Staff"] {
         assert!(!text.contains(bobs), "Bob's {bobs} in Ann's data:\n{text}");
     }
     // The same rows as the page's download (the sessions' "last active" aside, which this
@@ -411,6 +411,11 @@ async fn the_api_gives_my_data_as_csv_too_and_only_mine(d: Dialect) {
     // Bob's is his own.
     let text = String::from_utf8_lossy(&csv_of(bob_token).await).into_owned();
     assert!(text.contains("\r\naccount.email,bob@example.org\r\n") && !text.contains("ann@example.org"), "{text}");
+    // His employee ID keeps its zeros in a spreadsheet.
+    assert!(text.contains("\r\naccount.employee_id,\"=\"\"0042\"\"\"\r\n"), "{text}");
+    // Separated by semicolons, for Excel set to French or German.
+    let page = ann.get(app.at("/account/export.csv?separator=semicolon")).send().await.unwrap().bytes().await.unwrap();
+    assert!(page.starts_with(b"\xEF\xBB\xBFfield;value\r\n"));
     // Without a token: a problem, not someone's data.
     let r = reqwest::Client::new().get(app.at("/api/v1/me/data.csv")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);

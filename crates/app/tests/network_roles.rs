@@ -860,6 +860,11 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
 
     // The Chair of both networks closes her own account: the club's Administrator hears that
     // it has no active Chair; so do the org admins, for each network.
+    let page = body(cho.get(app.at("/account")).send().await.unwrap()).await;
+    assert!(
+        page.contains("You are the only Chair of Network circle and Network club. Name another Chair first"),
+        "{page}"
+    );
     let r = cho.post(app.at("/account/deactivate")).form(&[("confirm_password", PASSWORD)]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let mail = app.emails_to("ade@example.org").await.into_iter().find(|m| m.contains("Cho Chair")).unwrap();
@@ -957,7 +962,30 @@ async fn an_address_one_slip_from_the_organisations_domain_is_not_invited(d: Dia
         assert!(app.emails_to(to).await.is_empty(), "nothing was sent to {to}");
     }
 
-    // Corrected, the list goes; an address at another organisation's domain is invited.
+    // The organisation invitation of the People page checks the same.
+    let r = admin.post(app.at("/admin/people/invite")).form(&[("email", "zed@exmaple.org")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("Did you mean zed@example.org?"));
+    assert!(app.emails_to("zed@exmaple.org").await.is_empty());
+
+    // A network's Chair invites only the organisation's addresses (and people with an account):
+    // someone from outside comes in by an org admin's decision.
+    let (chair, _) = app.member_with_role("club", "cho@example.org", "Cho Chair", Role::Chair).await;
+    assert_eq!(invite(&app, &chair, "club", "cy@partner.net", "member").await, StatusCode::CONFLICT);
+    let r = chair.post(app.at("/n/club/invite")).form(&[("email", "cy@partner.net"), ("role", "member")]);
+    let page = body(r.send().await.unwrap()).await;
+    assert!(
+        page.contains("cy@partner.net is not an address of the organisation (which ends in @example.org). Only an organisation administrator can invite someone from outside"),
+        "{page}"
+    );
+    let pasted = "dee@example.org, Cy <cy@partner.net>";
+    let r = chair.post(app.at("/n/club/invite")).form(&[("email", pasted), ("role", "member")]).send().await;
+    let page = body(r.unwrap()).await;
+    assert!(page.contains("cy@partner.net") && page.contains("Only an organisation administrator"), "{page}");
+    assert_eq!(app.emails_to("dee@example.org").await.len(), 1, "the organisation's address went");
+    assert!(app.emails_to("cy@partner.net").await.is_empty());
+
+    // Corrected, the list goes; an org admin invites an address at another organisation's domain.
     let pasted = "ann@example.org, bo@example.org; Cy <cy@partner.net>";
     let r = admin.post(app.at("/n/club/invite")).form(&[("email", pasted), ("role", "member")]).send().await;
     assert_eq!(r.unwrap().headers()["location"], "/n/club/members?notice=invitations-sent");

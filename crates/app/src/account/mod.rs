@@ -7,7 +7,7 @@ use crate::http::{AppError, Result, Signed};
 use crate::security::{hash_password_async, random_token, token_hash};
 use crate::state::AppState;
 use chrono::Utc;
-use roundtable_domain::{Actor, FieldError, Password, TokenId, parse_token_name};
+use roundtable_domain::{Actor, FieldError, Password, TokenId, UserId, parse_token_name};
 use roundtable_store::links::{self, Purpose};
 use roundtable_store::users::User;
 use roundtable_store::{events, sessions, tokens};
@@ -433,6 +433,14 @@ pub fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {
 
 /// The CSV's line for a photo.
 pub const PHOTO_HELD: &str = "A profile photo is held (JPEG); the JSON download has it as base64.";
+
+/// The networks `user` is the only active Chair of ("Allies and Peers"; empty for none): their
+/// account's end would leave those with no Chair until an org admin names one.
+pub async fn only_chair_of(state: &AppState, user: UserId) -> Result<String> {
+    let organised = crate::networks::organised_in(&*state.snapshot().await?, &[user].into_iter().collect());
+    let names: Vec<String> = organised.into_values().flatten().filter(|o| o.only_chair).map(|o| o.network).collect();
+    Ok(crate::networks::and_list(&names))
+}
 
 /// Deactivates the person's own account after checking their password: they are signed out
 /// everywhere, and their API tokens stop working (an inactive account authenticates nothing).

@@ -62,6 +62,8 @@ struct AccountPage {
     new_token: Option<NewToken>,
     /// The name typed for a token that was refused, shown again.
     token_name: String,
+    /// The networks of which the person is the only active Chair, said before they deactivate.
+    only_chair_of: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -113,6 +115,7 @@ async fn render_page(
         tokens,
         new_token,
         token_name: token_name.to_owned(),
+        only_chair_of: super::only_chair_of(state, s.user.id).await?,
     })
 }
 
@@ -227,16 +230,22 @@ async fn export_json(State(state): State<AppState>, s: Signed) -> Result<Respons
         .into_response())
 }
 
-async fn export_csv(State(state): State<AppState>, s: Signed) -> Result<Response> {
-    Ok(data_csv(super::my_data_rows(&state, &s.user).await?))
+async fn export_csv(
+    State(state): State<AppState>,
+    s: Signed,
+    Query(q): Query<crate::http::SeparatorQuery>,
+) -> Result<Response> {
+    let separator = crate::http::Separator::parse(&q.separator)?;
+    Ok(data_csv(super::my_data_rows(&state, &s.user).await?, separator))
 }
 
 /// "My data" as the CSV file both the page and the API give: one row per field, named by its
 /// path in the JSON (`profile.skills[1]`), each value as written (an employee ID `001016` keeps
 /// its zeros in a spreadsheet: `http::excel_text`).
-pub(crate) fn data_csv(rows: Vec<(String, String)>) -> Response {
+pub(crate) fn data_csv(rows: Vec<(String, String)>, separator: crate::http::Separator) -> Response {
     let rows = rows.into_iter().map(|(k, v)| vec![k, crate::http::excel_text(&v).into_owned()]);
-    crate::http::csv_download("my-roundtable-data.csv", &["field", "value"], rows)
+    let body = crate::http::csv_bytes_with(separator.byte(), &["field", "value"], rows);
+    crate::http::csv_attachment("my-roundtable-data.csv", body)
 }
 
 #[derive(Deserialize, Default)]

@@ -81,6 +81,7 @@ pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &s
         };
         return Err(AppError::Conflict(FieldError::new("email", why)));
     }
+    crate::networks::refuse_mistyped(state, &email, "email").await?;
     let (token, now) = (random_token(), Utc::now());
     let mut tx = state.db.begin().await?;
     // Inviting again (the first mail was lost, or went to spam) sends a new link; only the newest
@@ -198,30 +199,22 @@ pub async fn organising<'a>(
     people: impl Iterator<Item = &'a users::User>,
 ) -> Result<std::collections::HashMap<UserId, String>> {
     require_admin(actor)?;
-    let listed: std::collections::HashSet<UserId> = people.map(|p| p.id).collect();
-    let snapshot = state.snapshot().await?;
-    let mut roles: std::collections::HashMap<UserId, Vec<String>> = std::collections::HashMap::new();
-    for n in snapshot.networks() {
-        let organisers = snapshot.organisers(n.id);
-        let chairs = organisers.iter().filter(|o| o.role == Role::Chair).count();
-        for o in organisers.iter().filter(|o| listed.contains(&o.user_id)) {
-            let what = if o.role == Role::Chair && chairs == 1 {
-                "its only Chair: it will have no active Chair until you name one".to_owned()
-            } else {
-                o.role.label().to_owned()
-            };
-            roles.entry(o.user_id).or_default().push(format!("{} ({what})", n.name));
-        }
-    }
-    Ok(roles
+    let listed = people.map(|p| p.id).collect();
+    let organised = crate::networks::organised_in(&*state.snapshot().await?, &listed);
+    Ok(organised
         .into_iter()
         .map(|(id, list)| {
-            let list = match list.split_last() {
-                Some((last, [])) => last.clone(),
-                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-                None => String::new(),
-            };
-            (id, format!("Organises {list}; its organisers will be emailed."))
+            let list: Vec<String> = list
+                .iter()
+                .map(|o| {
+                    if o.only_chair {
+                        format!("{} (its only Chair: it will have no active Chair until you name one)", o.network)
+                    } else {
+                        format!("{} ({})", o.network, o.role.label())
+                    }
+                })
+                .collect();
+            (id, format!("Organises {}; its organisers will be emailed.", crate::networks::and_list(&list)))
         })
         .collect())
 }

@@ -538,6 +538,9 @@ pub(crate) struct AtQuery {
     #[serde(default)]
     scope: String,
     notice: Option<String>,
+    /// The attendee download's cell separator (`http::Separator`).
+    #[serde(default)]
+    separator: String,
 }
 
 fn input_of(e: &roundtable_store::events::Event, item: Option<&Item>, host: Option<UserId>) -> EventInput {
@@ -1200,9 +1203,10 @@ async fn attendees_download(
     Query(q): Query<AtQuery>,
 ) -> Result<Response> {
     let at = at_param(q.at.as_deref())?.ok_or(AppError::NotFound)?;
+    let separator = crate::http::Separator::parse(&q.separator)?;
     let (name, header, rows) =
         super::attendee_sheet(&state, &s.actor(), &s.user.name, event_id(&id)?, at, s.tz).await?;
-    Ok(crate::http::csv_download(&name, &header, rows))
+    Ok(crate::http::csv_attachment(&name, crate::http::csv_bytes_with(separator.byte(), &header, rows)))
 }
 
 async fn ics_download(

@@ -510,6 +510,13 @@ pub enum Separator {
     Semicolon,
 }
 
+/// A download's `?separator=` (`Separator::parse` reads it).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SeparatorQuery {
+    #[serde(default)]
+    pub separator: String,
+}
+
 impl Separator {
     /// "comma" or "semicolon" ('' for the default); anything else is refused with a message.
     pub fn parse(s: &str) -> Result<Self> {

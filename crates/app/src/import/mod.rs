@@ -63,7 +63,7 @@ use crate::members::{Indexed, audiences, index};
 use crate::state::AppState;
 use chrono::Utc;
 use roundtable_domain::profile::{self, Audience, Field, Relation};
-use roundtable_domain::{Actor, FieldError, NetworkId, UserId, fold};
+use roundtable_domain::{Actor, FieldError, NetworkId, Role, UserId, fold};
 use roundtable_store::import::{self as store, Person, ProfileRow, Snapshot, Source, UserRow};
 use roundtable_store::{Db, audit};
 use std::collections::{HashMap, HashSet};
@@ -1227,6 +1227,7 @@ fn plan(
     }
     if !p.deactivate.is_empty() {
         p.report.warnings.extend(reports_left_behind(&p, snap));
+        p.report.warnings.extend(organisers_leaving(&p, snap));
     }
 
     let r = &mut p.report;
@@ -1339,6 +1340,46 @@ fn reports_left_behind(p: &Plan, snap: &Snapshot) -> Option<String> {
     };
     Some(format!(
         "{who} this import deactivates: {} — give them a new manager in the file, or none in the manager cell.",
+        named.join(", ")
+    ))
+}
+
+/// The warning about the networks' organisers this import deactivates: their networks'
+/// organisers are told by email (`networks::tell_of_organisers_gone`), and a network whose every
+/// active Chair goes has none until an org admin names one — better known before the import.
+fn organisers_leaving(p: &Plan, snap: &Snapshot) -> Option<String> {
+    let gone: HashSet<UserId> = p.deactivate.iter().copied().collect();
+    let active: HashSet<UserId> = snap.people.iter().filter(|p| !p.deactivated).map(|p| p.id).collect();
+    let name_of: HashMap<UserId, &str> = snap.people.iter().map(|p| (p.id, p.name.as_str())).collect();
+    let mut named = Vec::new();
+    let mut chairless = Vec::new();
+    for n in &snap.networks {
+        let organisers: Vec<(UserId, Role)> = snap
+            .memberships
+            .iter()
+            .filter(|m| m.network_id == n.id && m.status == "active" && active.contains(&m.user_id))
+            .filter_map(|m| {
+                Role::parse(&m.role).filter(|r| matches!(r, Role::Chair | Role::Administrator)).map(|r| (m.user_id, r))
+            })
+            .collect();
+        for (id, role) in organisers.iter().filter(|(id, _)| gone.contains(id)) {
+            named.push(format!("{} ({} of {})", name_of.get(id).copied().unwrap_or(""), role.label(), n.name));
+        }
+        let chairs = organisers.iter().filter(|(_, r)| *r == Role::Chair);
+        if chairs.clone().next().is_some() && chairs.clone().all(|(id, _)| gone.contains(id)) {
+            chairless.push(n.name.as_str());
+        }
+    }
+    if named.is_empty() {
+        return None;
+    }
+    let chairless = if chairless.is_empty() {
+        String::new()
+    } else {
+        format!(" {} will have no active Chair until an organisation administrator names one.", chairless.join(", "))
+    };
+    Some(format!(
+        "It deactivates organisers of networks: {}.{chairless} Their networks' organisers are emailed.",
         named.join(", ")
     ))
 }

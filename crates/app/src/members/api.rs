@@ -356,10 +356,17 @@ pub async fn get_my_data(State(state): State<AppState>, u: ApiUser) -> ApiResult
 }
 
 #[utoipa::path(get, path = "/api/v1/me/data.csv",
-    responses((status = 200, content_type = "text/csv", description = "The same data as `/api/v1/me/data`, as the account page's CSV download gives it: a `field,value` header, then one row per value named by its place in the JSON (`profile.skills[1]`); the photo is one row saying it is held (the JSON has it). UTF-8 with BOM, CRLF, as Excel opens it"),
+    params(("separator" = Option<String>, Query, description = "`comma` (the default) or `semicolon`, for Excel set to French, German and the like")),
+    responses((status = 200, content_type = "text/csv", description = "The same data as `/api/v1/me/data`, as the account page's CSV download gives it: a `field,value` header, then one row per value named by its place in the JSON (`profile.skills[1]`); the photo is one row saying it is held (the JSON has it). UTF-8 with BOM, CRLF, as Excel opens it; a value a spreadsheet would take for a number or a date (`001016`, `1-2`) written as `=\"001016\"`"),
+        (status = 400, body = crate::api::Problem, content_type = "application/problem+json", description = "An unknown `separator`"),
         (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
-pub async fn get_my_data_csv(State(state): State<AppState>, u: ApiUser) -> ApiResult<Response> {
-    Ok(crate::account::pages::data_csv(crate::account::my_data_rows(&state, &u.0).await?))
+pub async fn get_my_data_csv(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Query(q): Query<crate::http::SeparatorQuery>,
+) -> ApiResult<Response> {
+    let separator = crate::http::Separator::parse(&q.separator)?;
+    Ok(crate::account::pages::data_csv(crate::account::my_data_rows(&state, &u.0).await?, separator))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}/photo", params(("id" = String, Path)),

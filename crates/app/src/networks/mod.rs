@@ -143,6 +143,45 @@ pub async fn without_chair(state: &AppState, actor: &Actor) -> Result<Vec<Networ
         .collect())
 }
 
+/// A network someone organises, as `organised_in` finds it.
+pub struct Organising {
+    pub network: String,
+    pub role: Role,
+    /// They are its only active Chair: without them it has none.
+    pub only_chair: bool,
+}
+
+/// The networks each of `people` organises (active Chair or Administrator, by network name),
+/// for saying what their account's end would leave behind. Only those who organise one are in
+/// the map.
+pub fn organised_in(
+    snapshot: &Snapshot,
+    people: &std::collections::HashSet<UserId>,
+) -> std::collections::HashMap<UserId, Vec<Organising>> {
+    let mut out: std::collections::HashMap<UserId, Vec<Organising>> = std::collections::HashMap::new();
+    for n in snapshot.networks() {
+        let organisers = snapshot.organisers(n.id);
+        let chairs = organisers.iter().filter(|o| o.role == Role::Chair).count();
+        for o in organisers.iter().filter(|o| people.contains(&o.user_id)) {
+            out.entry(o.user_id).or_default().push(Organising {
+                network: n.name.clone(),
+                role: o.role,
+                only_chair: o.role == Role::Chair && chairs == 1,
+            });
+        }
+    }
+    out
+}
+
+/// "A, B and C".
+pub fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 pub struct NetworkInput {
     pub name: String,
     pub slug: String,
@@ -1111,6 +1150,20 @@ pub async fn invite(
     let (Some(email), Some(role)) = (email, role) else { return Err(AppError::Invalid(errs)) };
     refuse_mistyped(state, &email, "email").await?;
     let existing = users::by_email(&state.db, email.as_str()).await?;
+    // Whoever accepts gets an account of the organisation, and with it its directory: someone
+    // from outside it comes in only by an org admin's decision, not a network organiser's.
+    if !actor.is_org_admin && existing.is_none() {
+        let own = roundtable_store::org::domains(&state.db).await?;
+        if !own.is_empty() && !own.iter().any(|d| d == email.domain()) {
+            return Err(AppError::Conflict(FieldError::new(
+                "email",
+                format!(
+                    "{email} is not an address of the organisation (which ends in {}). Only an organisation administrator can invite someone from outside: ask one.",
+                    own.iter().map(|d| format!("@{d}")).collect::<Vec<_>>().join(" or ")
+                ),
+            )));
+        }
+    }
     // They could not sign in to accept, and no list would show the invitation.
     if existing.as_ref().is_some_and(|u| u.deactivated_at.is_some()) {
         return Err(AppError::Conflict(FieldError::new(
@@ -1293,7 +1346,7 @@ async fn mistyped(state: &AppState, emails: &[&Email]) -> Result<Vec<(String, St
 }
 
 /// `mistyped` for one address, as a refusal on `field`.
-async fn refuse_mistyped(state: &AppState, email: &Email, field: &'static str) -> Result<()> {
+pub(crate) async fn refuse_mistyped(state: &AppState, email: &Email, field: &'static str) -> Result<()> {
     match mistyped(state, &[email]).await?.pop() {
         None => Ok(()),
         Some((typed, meant)) => Err(AppError::Invalid(vec![FieldError::new(
