@@ -186,7 +186,7 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
                 .await
                 .map_err(|e| anyhow::anyhow!("giving up places: {e}"))?;
             if p.network.is_none() {
-                crate::networks::tell_of_organisers_gone(state, p.user, p.why)
+                crate::networks::tell_of_organisers_gone(state, p.user)
                     .await
                     .map_err(|e| anyhow::anyhow!("telling of an organiser gone: {e}"))?;
             }

@@ -389,7 +389,7 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
     );
     assert!(html.contains("1 administrator is not in the file"), "{html}");
     assert!(
-        html.contains("It deactivates organisers of networks: Carl Leaver (Chair of Network eas). Network eas will have no active Chair until an organisation administrator names one."),
+        html.contains("This import deactivates organisers of networks: Carl Leaver (Chair of Network eas). Network eas will have no active Chair until an organisation administrator names one."),
         "{html}"
     );
     assert!(user(db, "bea@example.org").await.unwrap().deactivated_at.is_none(), "a preview changes nothing");

@@ -38,12 +38,12 @@ queries! {
     DELETE = "DELETE FROM networks WHERE id = $1";
     DELETE_LINKS = "DELETE FROM one_time_links WHERE network_id = $1";
     /// The network's Chairs whose account is deactivated (or erased): on record, no longer acting.
-    INACTIVE_CHAIRS = "SELECT u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role = 'chair' AND u.deactivated_at IS NOT NULL ORDER BY u.name_folded, u.id";
+    INACTIVE_CHAIRS = "SELECT CASE WHEN u.email LIKE '%@erased.invalid' THEN 'a former member' ELSE u.name END FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role = 'chair' AND u.deactivated_at IS NOT NULL ORDER BY u.name_folded, u.id";
     /// The organisers who can act (Chairs and Administrators with an active account): address, role.
     MANAGERS = "SELECT u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') AND u.deactivated_at IS NULL ORDER BY u.email";
-    /// The networks a person organises (active Chair or Administrator), with their name as it
-    /// stands: network id, name, slug, role, person's name.
-    ORGANISED_BY = "SELECT n.id, n.name, n.slug, m.role, u.name FROM memberships m JOIN networks n ON n.id = m.network_id JOIN users u ON u.id = m.user_id WHERE m.user_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator') ORDER BY n.name, n.id";
+    /// The networks a person organises (an active steering-committee role: `Role::is_organiser`),
+    /// with their name as it stands: network id, name, slug, role, person's name.
+    ORGANISED_BY = "SELECT n.id, n.name, n.slug, m.role, u.name FROM memberships m JOIN networks n ON n.id = m.network_id JOIN users u ON u.id = m.user_id WHERE m.user_id = $1 AND m.status = 'active' AND m.role IN ('chair', 'administrator', 'training_coordinator', 'communications_officer') ORDER BY n.name, n.id";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,22 +240,25 @@ pub struct Organised {
     pub person: String,
 }
 
-/// The networks `user` organises (active Chair or Administrator), by name, read inside the
-/// transaction.
+/// The networks `user` organises (an active steering-committee role), by name, read inside
+/// the transaction.
 pub async fn organised_by(tx: &mut Tx, user: UserId) -> Result<Vec<Organised>> {
-    tx.read(ORGANISED_BY, params![user])
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Organised {
-                network: NetworkId(r.uuid(0)?),
-                name: r.text(1)?,
-                slug: r.text(2)?,
-                role: role(r.text(3)?)?,
-                person: r.text(4)?,
-            })
-        })
-        .collect()
+    tx.read(ORGANISED_BY, params![user]).await?.iter().map(map_organised).collect()
+}
+
+/// `organised_by` outside a transaction.
+pub async fn organised_by_now(db: &Db, user: UserId) -> Result<Vec<Organised>> {
+    db.read(ORGANISED_BY, params![user]).await?.iter().map(map_organised).collect()
+}
+
+fn map_organised(r: &Row) -> Result<Organised> {
+    Ok(Organised {
+        network: NetworkId(r.uuid(0)?),
+        name: r.text(1)?,
+        slug: r.text(2)?,
+        role: role(r.text(3)?)?,
+        person: r.text(4)?,
+    })
 }
 
 /// Locks the network's row for the rest of the transaction (see `LOCK`); false if it is gone.

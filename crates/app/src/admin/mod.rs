@@ -190,18 +190,21 @@ pub async fn welcomes_sent<'a>(
     Ok(waiting.iter().filter_map(|p| Some((p.id, *sent.get(&p.email)?))).collect())
 }
 
-/// What deactivating each listed person would leave behind in the networks they organise, as
-/// the confirmation says it: "Organises Allies (its only Chair: …) and Peers (Administrator)".
-/// Only those who organise one are in the map.
+/// What deactivating or reactivating each listed person would do to the networks they organise,
+/// as the page says it by the button: "Organises Allies (its only Chair: …) and Peers
+/// (Administrator)…", or for a deactivated account, whose roles stayed on record, "Reactivating
+/// brings back: Chair of Allies…". Only those who organise one are in the map.
 pub async fn organising<'a>(
     state: &AppState,
     actor: &Actor,
     people: impl Iterator<Item = &'a users::User>,
 ) -> Result<std::collections::HashMap<UserId, String>> {
     require_admin(actor)?;
-    let listed = people.map(|p| p.id).collect();
+    let (active, inactive): (Vec<&users::User>, Vec<&users::User>) =
+        people.filter(|p| !p.is_erased()).partition(|p| p.deactivated_at.is_none());
+    let listed = active.iter().map(|p| p.id).collect();
     let organised = crate::networks::organised_in(&*state.snapshot().await?, &listed);
-    Ok(organised
+    let mut out: std::collections::HashMap<UserId, String> = organised
         .into_iter()
         .map(|(id, list)| {
             let list: Vec<String> = list
@@ -214,9 +217,32 @@ pub async fn organising<'a>(
                     }
                 })
                 .collect();
-            (id, format!("Organises {}; its organisers will be emailed.", crate::networks::and_list(&list)))
+            (
+                id,
+                format!(
+                    "Organises {}; their Chairs and Administrators will be emailed.",
+                    crate::networks::and_list(&list)
+                ),
+            )
         })
-        .collect())
+        .collect();
+    for p in inactive {
+        let roles: Vec<String> = roundtable_store::networks::organised_by_now(&state.db, p.id)
+            .await?
+            .into_iter()
+            .map(|o| format!("{} of {}", o.role.label(), o.name))
+            .collect();
+        if !roles.is_empty() {
+            let roles = crate::networks::and_list(&roles);
+            out.insert(
+                p.id,
+                format!(
+                    "Reactivating brings back their roles: {roles}; the Chairs and Administrators there are emailed."
+                ),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Emails a welcome to every active account without a password that has had no link in the
@@ -294,7 +320,9 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
         "",
     )
     .await?;
-    if !active {
+    if active {
+        crate::networks::tell_of_organiser_back(state, &mut tx, user).await?;
+    } else {
         roundtable_store::sessions::delete_for_user(&mut tx, user).await?;
         roundtable_store::tokens::delete_all_for(&mut tx, user).await?;
         crate::events::queue_giving_up(&mut tx, user, None, crate::events::GivenUp::Deactivated, Utc::now()).await?;

@@ -1344,8 +1344,8 @@ fn reports_left_behind(p: &Plan, snap: &Snapshot) -> Option<String> {
     ))
 }
 
-/// The warning about the networks' organisers this import deactivates: their networks'
-/// organisers are told by email (`networks::tell_of_organisers_gone`), and a network whose every
+/// The warning about the networks' organisers (steering-committee roles) this import
+/// deactivates: their networks' Chairs and Administrators are told by email (`networks::tell_of_organisers_gone`), and a network whose every
 /// active Chair goes has none until an org admin names one — better known before the import.
 fn organisers_leaving(p: &Plan, snap: &Snapshot) -> Option<String> {
     let gone: HashSet<UserId> = p.deactivate.iter().copied().collect();
@@ -1358,9 +1358,7 @@ fn organisers_leaving(p: &Plan, snap: &Snapshot) -> Option<String> {
             .memberships
             .iter()
             .filter(|m| m.network_id == n.id && m.status == "active" && active.contains(&m.user_id))
-            .filter_map(|m| {
-                Role::parse(&m.role).filter(|r| matches!(r, Role::Chair | Role::Administrator)).map(|r| (m.user_id, r))
-            })
+            .filter_map(|m| Role::parse(&m.role).filter(|r| r.is_organiser()).map(|r| (m.user_id, r)))
             .collect();
         for (id, role) in organisers.iter().filter(|(id, _)| gone.contains(id)) {
             named.push(format!("{} ({} of {})", name_of.get(id).copied().unwrap_or(""), role.label(), n.name));
@@ -1379,7 +1377,7 @@ fn organisers_leaving(p: &Plan, snap: &Snapshot) -> Option<String> {
         format!(" {} will have no active Chair until an organisation administrator names one.", chairless.join(", "))
     };
     Some(format!(
-        "It deactivates organisers of networks: {}.{chairless} Their networks' organisers are emailed.",
+        "This import deactivates organisers of networks: {}.{chairless} Those networks' Chairs and Administrators will be emailed.",
         named.join(", ")
     ))
 }
@@ -1857,9 +1855,9 @@ fn export_row(e: &ExportPerson<'_>, rel: Relation) -> Vec<String> {
         e.p.time_zone.clone(),
         when(Field::Level, text(&e.p.level)),
         when(Field::YearsExperience, e.p.years_experience.map(|y| y.to_string()).unwrap_or_default()),
-        when(Field::Skills, e.lists.skills.join("; ")),
-        when(Field::Interests, e.lists.interests.join("; ")),
-        when(Field::Languages, e.lists.languages.join("; ")),
+        when(Field::Skills, text(&e.lists.skills.join("; "))),
+        when(Field::Interests, text(&e.lists.interests.join("; "))),
+        when(Field::Languages, text(&e.lists.languages.join("; "))),
         when(Field::StartDate, e.p.start_date.clone()),
         if rel.viewer_is_org_admin { text(e.p.employee_id.as_deref().unwrap_or_default()) } else { String::new() },
         when(Field::Manager, e.manager.unwrap_or_default().to_owned()),

@@ -805,43 +805,35 @@ pub(crate) async fn tell_organisers_of_leaving(
     Ok(())
 }
 
-/// Tells each network `person` organised that its Chair or Administrator is gone with their
-/// account (`why`: deactivated by an org admin or an HR import, closed by themself, erased) —
+/// Tells each network `person` organised (a steering-committee role) that they are gone with
+/// their account (deactivated by an org admin or an HR import, closed by themself, erased) —
 /// their role stays on record but no longer acts, and without a word the member list would just
-/// be one organiser shorter. Its other organisers are told; and when it has no active Chair
-/// left, so that only an org admin can name one (`policy::check_chair_change`), the
+/// be one organiser shorter. Its Chairs and Administrators are told; and when it has no active
+/// Chair left, so that only an org admin can name one (`policy::check_chair_change`), the
 /// organisation's administrators too. The person is not written to (a deactivated mailbox is
 /// often closed), nor anyone if the account is active again by the time this runs (it is a job
 /// after the commit). Once a day per network, person and recipient, so a retried job or an
 /// account deactivated and reactivated again sends no stream.
-pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId, why: GivenUp) -> Result<()> {
+pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId) -> Result<()> {
     let Some(user) = users::by_id(&state.db, person).await? else { return Ok(()) };
     if user.deactivated_at.is_none() {
         return Ok(());
     }
     let mut tx = state.db.begin().await?;
-    let now = Utc::now();
-    let day = now.date_naive();
     for net in networks::organised_by(&mut tx, person).await? {
         let role = net.role.label();
+        // How the account ended (closed by themself, by an admin, by an HR import) is not said:
+        // it could hint at why someone left.
         let (subject, gone) = if user.is_erased() {
             (
                 format!("{} has lost an organiser", net.name),
-                format!("The account of {}'s {role} has been closed and its data erased.", net.name),
-            )
-        } else if why == GivenUp::ClosedOwn {
-            (
-                format!("{} no longer organises {}", net.person, net.name),
-                format!(
-                    "{} has closed their Roundtable account, so they no longer act as {role} of {}.",
-                    net.person, net.name
-                ),
+                format!("The account of the {role} of {} has been closed and its data erased.", net.name),
             )
         } else {
             (
                 format!("{} no longer organises {}", net.person, net.name),
                 format!(
-                    "{}'s Roundtable account has been deactivated, so they no longer act as {role} of {}.",
+                    "{}'s Roundtable account is no longer active, so they no longer act as {role} of {}.",
                     net.person, net.name
                 ),
             )
@@ -860,21 +852,68 @@ pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId, wh
                 }
             }
         }
-        let url = format!("{}/n/{}/members", state.config.public_url(), net.slug);
         // Not the person, who may be active again by now (reactivated as this job ran).
-        for to in told.into_iter().filter(|to| *to != user.email) {
-            let mail = Mail {
-                to: &to,
-                subject: subject.clone(),
-                paragraphs: paragraphs.clone(),
-                action: Some(("Open the member list", url.clone())),
-                reply_to: None,
-            };
-            let once = format!("organiser-gone:{}:{person}:{to}:{day}", net.network);
-            mail::queue_with_ics(&mut tx, &mail, None, Some(once), now).await?;
-        }
+        told.retain(|to| *to != user.email);
+        let news = News { kind: "organiser-gone", subject, paragraphs };
+        tell_organisers_about(state, &mut tx, &net, person, told, news).await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// What `tell_organisers_about` sends; `kind` keys its once-a-day limit.
+struct News {
+    kind: &'static str,
+    subject: String,
+    paragraphs: Vec<String>,
+}
+
+/// Emails `news` about `person`, one of the network's organisers, to each of `to`, pointing at
+/// the member list: at most once a day per kind, network, person and recipient.
+async fn tell_organisers_about(
+    state: &AppState,
+    tx: &mut Tx,
+    net: &networks::Organised,
+    person: UserId,
+    to: Vec<String>,
+    news: News,
+) -> Result<()> {
+    let now = Utc::now();
+    let url = format!("{}/n/{}/members", state.config.public_url(), net.slug);
+    for to in to {
+        let mail = Mail {
+            to: &to,
+            subject: news.subject.clone(),
+            paragraphs: news.paragraphs.clone(),
+            action: Some(("Open the member list", url.clone())),
+            reply_to: None,
+        };
+        let once = format!("{}:{}:{person}:{to}:{}", news.kind, net.network, now.date_naive());
+        mail::queue_with_ics(tx, &mail, None, Some(once), now).await?;
+    }
+    Ok(())
+}
+
+/// Tells each network `person` organises (their role stayed on record while their account was
+/// deactivated) that they act in it again: its other organisers — perhaps a Chair named in the
+/// meantime — learn of a co-organiser back, and can change the role if it is no longer right.
+/// Called in the transaction that reactivates, after it. Once a day per network, person and
+/// recipient.
+pub(crate) async fn tell_of_organiser_back(state: &AppState, tx: &mut Tx, person: UserId) -> Result<()> {
+    let back = users::by_id(&state.db, person).await?.map(|u| u.email).unwrap_or_default();
+    for net in networks::organised_by(tx, person).await? {
+        let role = net.role.label();
+        let news = News {
+            kind: "organiser-back",
+            subject: format!("{} is back as {role} of {}", net.person, net.name),
+            paragraphs: vec![format!(
+                "{}'s Roundtable account has been reactivated, so they act again as {role} of {}. If that is no longer right, change their role on the member list.",
+                net.person, net.name
+            )],
+        };
+        let to = networks::managers_in(tx, net.network).await?.into_iter().map(|(to, _)| to).filter(|to| *to != back);
+        tell_organisers_about(state, tx, &net, person, to.collect(), news).await?;
+    }
     Ok(())
 }
 
@@ -1154,7 +1193,7 @@ pub async fn invite(
     // from outside it comes in only by an org admin's decision, not a network organiser's.
     if !actor.is_org_admin && existing.is_none() {
         let own = roundtable_store::org::domains(&state.db).await?;
-        if !own.is_empty() && !own.iter().any(|d| d == email.domain()) {
+        if !own.is_empty() && !own.iter().any(|d| inside(email.domain(), d)) {
             return Err(AppError::Conflict(FieldError::new(
                 "email",
                 format!(
@@ -1314,18 +1353,40 @@ pub struct Invitations {
     pub not_sent: Vec<(String, String)>,
 }
 
-/// The organisation's own domain `domain` is one slip away from (a letter wrong, missing, added
-/// or two swapped; two in a long name), if it is not one of them itself: "exmaple.org" for
-/// "example.org". A different ending ("example.com") or a subdomain is further than that.
+/// The organisation's own domain `domain` is one slip away from, if it is not one of them (or
+/// under one) itself: "exmaple.org" for "example.org" (a letter wrong, missing, added or two
+/// swapped in the name before the ending; two in a long name), or "example.ogr" (the same name,
+/// an ending of three letters or more with one slip). Another ending is another domain, not a
+/// slip: "kpmg.ca" or "kpmg.co" beside "kpmg.com" (two-letter endings are countries), as is a
+/// subdomain such as "uk.example.org".
 fn meant_domain<'a>(domain: &str, own: &'a [String]) -> Option<&'a str> {
-    if own.iter().any(|d| d == domain) {
+    if own.iter().any(|d| inside(domain, d)) {
         return None;
     }
+    fn split(d: &str) -> (&str, &str) {
+        d.rsplit_once('.').unwrap_or((d, ""))
+    }
+    let (name, ending) = split(domain);
     own.iter()
-        .map(|d| (strsim::osa_distance(domain, d), d))
-        .filter(|&(slips, d)| slips <= if d.len() >= 8 { 2 } else { 1 })
+        .filter_map(|d| {
+            let (own_name, own_ending) = split(d);
+            let slips = if ending == own_ending {
+                strsim::osa_distance(name, own_name)
+            } else if name == own_name && ending.len() >= 3 && ending.len() == own_ending.len() {
+                strsim::osa_distance(ending, own_ending)
+            } else {
+                return None;
+            };
+            let allowed = if own_name.len() >= 6 { 2 } else { 1 };
+            (slips <= allowed).then_some((slips, d.as_str()))
+        })
         .min_by_key(|&(slips, _)| slips)
-        .map(|(_, d)| d.as_str())
+        .map(|(_, d)| d)
+}
+
+/// `domain` is `own` or a subdomain of it ("uk.example.org" under "example.org").
+fn inside(domain: &str, own: &str) -> bool {
+    domain == own || domain.strip_suffix(own).is_some_and(|rest| rest.ends_with('.'))
 }
 
 /// The addresses among `emails` that look mistyped — no account has them and their domain is one
@@ -1649,13 +1710,28 @@ mod pasted_tests {
 
     #[test]
     fn a_domain_one_slip_from_the_organisations_is_taken_for_it() {
-        let own = vec!["example.org".to_owned(), "acme.io".to_owned()];
-        for typed in ["exmaple.org", "example.ogr", "examplee.org", "exampl.org", "exanple.orh"] {
+        let own = vec!["example.org".to_owned(), "acme.io".to_owned(), "kpmg.com".to_owned()];
+        for typed in ["exmaple.org", "example.ogr", "examplee.org", "exampl.org", "exnmple.org", "example.orh"] {
             assert_eq!(meant_domain(typed, &own), Some("example.org"), "{typed}");
         }
         assert_eq!(meant_domain("acne.io", &own), Some("acme.io"));
-        // Its own domains, other endings, subdomains and short names two letters off are not slips.
-        for other in ["example.org", "example.com", "uk.example.org", "acne.com", "bcne.io", "partner.net"] {
+        assert_eq!(meant_domain("kpgm.com", &own), Some("kpmg.com"));
+        assert_eq!(meant_domain("kpmg.con", &own), Some("kpmg.com"));
+        // Its own domains and subdomains, other endings (countries), and short names two letters
+        // off are not slips.
+        for other in [
+            "example.org",
+            "uk.example.org",
+            "example.com",
+            "exnmple.ogr",
+            "kpmg.ca",
+            "kpmg.co",
+            "kpmg.cz",
+            "kpmg.de",
+            "acne.com",
+            "bcne.io",
+            "partner.net",
+        ] {
             assert_eq!(meant_domain(other, &own), None, "{other}");
         }
         assert_eq!(meant_domain("exmaple.org", &[]), None, "no domains set: nothing to compare");
