@@ -866,7 +866,10 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     let mail = app.emails_to("cho@example.org").await.into_iter().find(|m| m.contains("Ade Admin no longer")).unwrap();
     let text = support::unqp(&mail);
     assert!(text.contains("Ade Admin's Roundtable account is no longer active"), "{text}");
-    assert!(text.contains("/n/club/members") && !text.contains("no active Chair"), "{text}");
+    assert!(
+        text.contains("Open the network") && text.contains("/n/club") && !text.contains("no active Chair"),
+        "{text}"
+    );
     assert_eq!(told("admin@example.org", "Ade Admin").await, 0);
     assert_eq!(told("ade@example.org", "Ade Admin no longer organises").await, 0);
     set_active(ade_id, "true").await;
@@ -889,6 +892,11 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     // How the account ended is not said (it could hint at why someone left).
     assert!(text.contains("Cho Chair's Roundtable account is no longer active"), "{text}");
     assert!(text.contains("Network club now has no active Chair"), "{text}");
+    // Whom to ask, for an organiser who cannot name a Chair.
+    assert!(
+        text.contains("Only an organisation administrator can name one — ") && text.contains("(admin@example.org)"),
+        "{text}"
+    );
     for net in ["club", "circle"] {
         let subject = format!("Subject: Cho Chair no longer organises Network {net}");
         let mails = app.emails_to("admin@example.org").await;

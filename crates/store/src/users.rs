@@ -89,7 +89,7 @@ queries! {
     SET_NETWORK_DESCRIPTION = "UPDATE networks SET description = $2 WHERE id = $1";
     SET_NOTES_TEXT = "UPDATE event_notes SET agenda = $3, minutes = $4, summary = $5 WHERE event_id = $1 AND occurrence_at = $2";
     COUNT_ADMINS = "SELECT COUNT(*) FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL";
-    ADMIN_EMAILS = "SELECT email FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL ORDER BY email";
+    ADMINS = "SELECT name, email FROM users WHERE is_org_admin = $1 AND deactivated_at IS NULL ORDER BY name_folded, email";
     /// By name or email (LIKE $1), or exactly by HR employee ID ($4), that person first; the
     /// count has the same condition, so pages and totals agree.
     /// `$5` is a `Standing` (the erased are deactivated, with an address at `ERASED_DOMAIN`).
@@ -290,9 +290,9 @@ pub async fn active_admins(db: &Db) -> Result<i64> {
     db.read(COUNT_ADMINS, params![true]).await?.first().map_or(Ok(0), |r| r.int(0))
 }
 
-/// The addresses of the organisation's active administrators, read inside the transaction.
-pub async fn admin_emails(tx: &mut Tx) -> Result<Vec<String>> {
-    tx.read(ADMIN_EMAILS, params![true]).await?.iter().map(|r| r.text(0)).collect()
+/// The organisation's active administrators (name, address), read inside the transaction.
+pub async fn admins(tx: &mut Tx) -> Result<Vec<(String, String)>> {
+    tx.read(ADMINS, params![true]).await?.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
 }
 
 pub async fn count_admins(tx: &mut Tx) -> Result<i64> {

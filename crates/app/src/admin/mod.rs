@@ -69,7 +69,7 @@ pub async fn people(
 /// their account. Someone who already has an account needs no invitation.
 pub async fn invite(state: &AppState, actor: &Actor, actor_name: &str, email: &str) -> Result<()> {
     require_admin(actor)?;
-    let email = Email::parse(email).map_err(|e| AppError::Invalid(vec![e]))?;
+    let email = Email::parse(&crate::networks::one_address(email)).map_err(|e| AppError::Invalid(vec![e]))?;
     if let Some(holder) = users::by_email(&state.db, email.as_str()).await? {
         let why = if holder.deactivated_at.is_some() {
             format!(

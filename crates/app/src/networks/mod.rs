@@ -252,7 +252,7 @@ pub async fn create(
     };
     let chair = match input.chair.trim() {
         "" => None,
-        raw => Email::parse(raw).map_err(|e| errs.push(FieldError::new("chair", e.message))).ok(),
+        raw => Email::parse(&one_address(raw)).map_err(|e| errs.push(FieldError::new("chair", e.message))).ok(),
     };
     let (Some(slug), Some(p), true) = (slug, parsed, errs.is_empty()) else { return Err(AppError::Invalid(errs)) };
     let chair = match chair {
@@ -842,11 +842,14 @@ pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId) ->
         let mut told: Vec<String> = managers.iter().map(|(email, _)| email.clone()).collect();
         let mut paragraphs = vec![gone];
         if !managers.iter().any(|(_, r)| *r == Role::Chair) {
+            let admins = users::admins(&mut tx).await?;
+            let named: Vec<String> = admins.iter().map(|(name, email)| format!("{name} ({email})")).collect();
             paragraphs.push(format!(
-                "{} now has no active Chair. Only an organisation administrator can name one: on its member list, change a member's role to Chair or invite someone as Chair.",
-                net.name
+                "{} now has no active Chair. Only an organisation administrator can name one — {} — on its member list: change a member's role to Chair, or invite someone as Chair.",
+                net.name,
+                and_list(&named)
             ));
-            for admin in users::admin_emails(&mut tx).await? {
+            for (_, admin) in admins {
                 if !told.contains(&admin) {
                     told.push(admin);
                 }
@@ -869,7 +872,8 @@ struct News {
 }
 
 /// Emails `news` about `person`, one of the network's organisers, to each of `to`, pointing at
-/// the member list: at most once a day per kind, network, person and recipient.
+/// the network's page (which says who organises it, and when no Chair acts, how to name one): at
+/// most once a day per kind, network, person and recipient.
 async fn tell_organisers_about(
     state: &AppState,
     tx: &mut Tx,
@@ -879,13 +883,13 @@ async fn tell_organisers_about(
     news: News,
 ) -> Result<()> {
     let now = Utc::now();
-    let url = format!("{}/n/{}/members", state.config.public_url(), net.slug);
+    let url = format!("{}/n/{}", state.config.public_url(), net.slug);
     for to in to {
         let mail = Mail {
             to: &to,
             subject: news.subject.clone(),
             paragraphs: news.paragraphs.clone(),
-            action: Some(("Open the member list", url.clone())),
+            action: Some(("Open the network", url.clone())),
             reply_to: None,
         };
         let once = format!("{}:{}:{person}:{to}:{}", news.kind, net.network, now.date_naive());
@@ -1466,6 +1470,15 @@ pub fn pasted_addresses(raw: &str) -> Vec<String> {
     out.into_iter().map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect()
 }
 
+/// The address in a box for one, written as a mail program copies it too (`Ann Lee
+/// <ann@example.org>`); anything else as typed, for `Email::parse` to say what is wrong.
+pub fn one_address(raw: &str) -> String {
+    match pasted_addresses(raw).as_slice() {
+        [one] => one.clone(),
+        _ => raw.to_owned(),
+    }
+}
+
 /// Invites every address of a list (`pasted_addresses` reads one from a form) with one role.
 /// An entry that is not an email address refuses the whole list, and nothing is sent; each
 /// address is then invited as `invite` does, and one that cannot be (`invite`'s conflicts) is
@@ -1748,6 +1761,10 @@ mod pasted_tests {
         let typed = "ann@x.org, bo@x.org\ncy@x.org dee@x.org;;not-an-address";
         assert_eq!(pasted_addresses(typed), ["ann@x.org", "bo@x.org", "cy@x.org", "dee@x.org", "not-an-address"]);
         assert_eq!(pasted_addresses("Ann <ann@x.org>, oops, bo@x.org"), ["ann@x.org", "oops", "bo@x.org"]);
+        // A box for one address reads it as mail programs copy it, else leaves it as typed.
+        assert_eq!(super::one_address("\"Lee, Ann\" <ann@x.org>"), "ann@x.org");
+        assert_eq!(super::one_address("Ann Lee <ann@x.org>"), "ann@x.org");
+        assert_eq!(super::one_address("ann@x.org bo@x.org"), "ann@x.org bo@x.org");
         // Bare addresses beside a bracketed one on a line are all kept; names are not addresses.
         assert_eq!(
             pasted_addresses("ann@x.org Bo Brown <bo@x.org> Cy <cy@x.org> dee@x.org"),
