@@ -564,7 +564,7 @@ pub fn csv_bytes_with<R: IntoIterator<Item = Vec<String>>>(separator: u8, header
 /// like a prefixed one (`'` then such a cell), so that `unneutralise` (on import) gives back
 /// exactly what was written.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if digits_kept(cell).is_none() && formula_like(cell.trim_start_matches('\'')) {
+    if text_kept(cell).is_none() && formula_like(cell.trim_start_matches('\'')) {
         format!("'{cell}").into()
     } else {
         cell.into()
@@ -590,7 +590,7 @@ fn reads_as_number(text: &str) -> bool {
 }
 
 /// The text of an `excel_text` cell (`="001010"`), as Excel users also type it.
-fn digits_kept(cell: &str) -> Option<&str> {
+fn text_kept(cell: &str) -> Option<&str> {
     let text = cell.strip_prefix("=\"")?.strip_suffix('"')?;
     reads_as_number(text).then_some(text)
 }
@@ -603,7 +603,7 @@ fn formula_like(cell: &str) -> bool {
 /// file) import as the values they hold: `'-Finance` reads as `-Finance`, and `="001010"`
 /// (`excel_code`) as `001010`. Any other cell, apostrophes and all, is left as it is.
 pub fn unneutralise(cell: &str) -> &str {
-    if let Some(digits) = digits_kept(cell) {
+    if let Some(digits) = text_kept(cell) {
         return digits;
     }
     match cell.strip_prefix('\'') {

@@ -1345,8 +1345,9 @@ fn reports_left_behind(p: &Plan, snap: &Snapshot) -> Option<String> {
 }
 
 /// The warning about the networks' organisers (steering-committee roles) this import
-/// deactivates: their networks' Chairs and Administrators are told by email (`networks::tell_of_organisers_gone`), and a network whose every
-/// active Chair goes has none until an org admin names one — better known before the import.
+/// deactivates: their networks' Chairs and Administrators are told by email
+/// (`networks::tell_of_organisers_gone`), and a network whose every active Chair goes has none
+/// until an org admin names one — better known before the import.
 fn organisers_leaving(p: &Plan, snap: &Snapshot) -> Option<String> {
     let gone: HashSet<UserId> = p.deactivate.iter().copied().collect();
     let active: HashSet<UserId> = snap.people.iter().filter(|p| !p.deactivated).map(|p| p.id).collect();

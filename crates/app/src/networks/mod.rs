@@ -151,7 +151,7 @@ pub struct Organising {
     pub only_chair: bool,
 }
 
-/// The networks each of `people` organises (active Chair or Administrator, by network name),
+/// The networks each of `people` organises (a steering-committee role, by network name),
 /// for saying what their account's end would leave behind. Only those who organise one are in
 /// the map.
 pub fn organised_in(
@@ -1193,19 +1193,8 @@ pub async fn invite(
     let (Some(email), Some(role)) = (email, role) else { return Err(AppError::Invalid(errs)) };
     refuse_mistyped(state, &email, "email").await?;
     let existing = users::by_email(&state.db, email.as_str()).await?;
-    // Whoever accepts gets an account of the organisation, and with it its directory: someone
-    // from outside it comes in only by an org admin's decision, not a network organiser's.
-    if !actor.is_org_admin && existing.is_none() {
-        let own = roundtable_store::org::domains(&state.db).await?;
-        if !own.is_empty() && !own.iter().any(|d| inside(email.domain(), d)) {
-            return Err(AppError::Conflict(FieldError::new(
-                "email",
-                format!(
-                    "{email} is not an address of the organisation (which ends in {}). Only an organisation administrator can invite someone from outside: ask one.",
-                    own.iter().map(|d| format!("@{d}")).collect::<Vec<_>>().join(" or ")
-                ),
-            )));
-        }
+    if existing.is_none() {
+        refuse_outside(state, actor, &email).await?;
     }
     // They could not sign in to accept, and no list would show the invitation.
     if existing.as_ref().is_some_and(|u| u.deactivated_at.is_some()) {
@@ -1386,6 +1375,27 @@ fn meant_domain<'a>(domain: &str, own: &'a [String]) -> Option<&'a str> {
         })
         .min_by_key(|&(slips, _)| slips)
         .map(|(_, d)| d)
+}
+
+/// Whoever accepts an invitation gets an account of the organisation, and with it its directory:
+/// with the organisation's domains set, an address outside them (with no account yet) is invited
+/// only by an org admin's decision, not a network organiser's.
+async fn refuse_outside(state: &AppState, actor: &Actor, email: &Email) -> Result<()> {
+    if actor.is_org_admin {
+        return Ok(());
+    }
+    let own = roundtable_store::org::domains(&state.db).await?;
+    if own.is_empty() || own.iter().any(|d| inside(email.domain(), d)) {
+        return Ok(());
+    }
+    let endings: Vec<String> = own.iter().map(|d| format!("@{d}")).collect();
+    Err(AppError::Conflict(FieldError::new(
+        "email",
+        format!(
+            "{email} is not an address of the organisation (which ends in {}). Only an organisation administrator can invite someone from outside: ask one.",
+            endings.join(" or ")
+        ),
+    )))
 }
 
 /// `domain` is `own` or a subdomain of it ("uk.example.org" under "example.org").
