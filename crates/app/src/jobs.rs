@@ -25,6 +25,9 @@ pub enum Kind {
     /// events to come are given up and the waiting lists move (`events::give_up_places`); for
     /// an account, the networks it organised are told (`networks::tell_of_organisers_gone`).
     GiveUpPlaces,
+    /// An account was reactivated (by an org admin or an HR import): the networks it organises
+    /// are told it acts again (`networks::tell_of_organiser_back`).
+    OrganiserBack,
 }
 
 impl Kind {
@@ -35,12 +38,20 @@ impl Kind {
             Kind::EventNotices => "event_notices",
             Kind::PasswordReset => "password_reset",
             Kind::GiveUpPlaces => "give_up_places",
+            Kind::OrganiserBack => "organiser_back",
         }
     }
     fn parse(s: &str) -> Option<Self> {
-        [Kind::SendEmail, Kind::Cleanup, Kind::EventNotices, Kind::PasswordReset, Kind::GiveUpPlaces]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Kind::SendEmail,
+            Kind::Cleanup,
+            Kind::EventNotices,
+            Kind::PasswordReset,
+            Kind::GiveUpPlaces,
+            Kind::OrganiserBack,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
     fn max_attempts(self) -> i64 {
         match self {
@@ -49,6 +60,7 @@ impl Kind {
             Kind::EventNotices => 3,
             Kind::PasswordReset => 3,
             Kind::GiveUpPlaces => 8,
+            Kind::OrganiserBack => 8,
         }
     }
 }
@@ -190,6 +202,16 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
                     .await
                     .map_err(|e| anyhow::anyhow!("telling of an organiser gone: {e}"))?;
             }
+        }
+        Kind::OrganiserBack => {
+            #[derive(serde::Deserialize)]
+            struct P {
+                user: roundtable_domain::UserId,
+            }
+            let p: P = serde_json::from_str(payload).context("organiser_back payload")?;
+            crate::networks::tell_of_organiser_back(state, p.user)
+                .await
+                .map_err(|e| anyhow::anyhow!("telling of an organiser back: {e}"))?;
         }
     }
     Ok(())

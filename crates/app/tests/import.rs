@@ -376,6 +376,12 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
     roundtable_store::networks::upsert_membership(&mut tx, eas.id, carl_id, chair, active, chrono::Utc::now())
         .await
         .unwrap();
+    // The IT admin is the network's Administrator.
+    let it_id = app.user_id("it@example.org").await;
+    let administrator = roundtable_domain::Role::Administrator;
+    roundtable_store::networks::upsert_membership(&mut tx, eas.id, it_id, administrator, active, chrono::Utc::now())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     import(db, FILE.as_bytes(), apply()).await;
     let without_bea = FILE.lines().filter(|l| !l.starts_with("bea@")).collect::<Vec<_>>().join("\r\n");
@@ -423,6 +429,9 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
     }
     let carl = app.sign_in("carl@example.org").await;
     assert_eq!(carl.get(app.at("/account")).send().await.unwrap().status(), StatusCode::OK, "Carl signs in again");
+    // Back as the network's Chair: its Administrator is told.
+    let told = app.emails_to("it@example.org").await;
+    assert!(told.iter().any(|m| m.contains("Subject: Carl Leaver is back as Chair of Network eas")), "{told:?}");
     let (log, _) = audit::page(db, 20, 0).await.unwrap();
     assert!(
         log.iter().any(|e| e.action == "person.reactivated"

@@ -1561,6 +1561,9 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
     for c in p.reactivate.chunks(CHUNK) {
         store::reactivate(tx, c).await?;
     }
+    for &person in &p.reactivate {
+        crate::networks::queue_organiser_back(tx, person, now).await?;
+    }
     if total > CHUNK as u64 {
         store::end_bulk(tx).await?;
     }

@@ -898,14 +898,27 @@ async fn tell_organisers_about(
     Ok(())
 }
 
+/// Queues `tell_of_organiser_back` in the transaction that reactivates `person` (an org admin's,
+/// or an HR import's), so the mail goes once that stands.
+pub(crate) async fn queue_organiser_back(tx: &mut Tx, person: UserId, now: DateTime<Utc>) -> Result<()> {
+    let payload = serde_json::json!({ "user": person });
+    crate::jobs::enqueue_tx(tx, crate::jobs::Kind::OrganiserBack, &payload, None, now).await?;
+    Ok(())
+}
+
 /// Tells each network `person` organises (their role stayed on record while their account was
 /// deactivated) that they act in it again: its other organisers — perhaps a Chair named in the
 /// meantime — learn of a co-organiser back, and can change the role if it is no longer right.
-/// Called in the transaction that reactivates, after it. Once a day per network, person and
-/// recipient.
-pub(crate) async fn tell_of_organiser_back(state: &AppState, tx: &mut Tx, person: UserId) -> Result<()> {
-    let back = users::by_id(&state.db, person).await?.map(|u| u.email).unwrap_or_default();
-    for net in networks::organised_by(tx, person).await? {
+/// A job after the reactivation's commit: nothing if the account is deactivated again by then.
+/// Once a day per network, person and recipient.
+pub(crate) async fn tell_of_organiser_back(state: &AppState, person: UserId) -> Result<()> {
+    let Some(user) = users::by_id(&state.db, person).await? else { return Ok(()) };
+    if user.deactivated_at.is_some() {
+        return Ok(());
+    }
+    let back = user.email;
+    let mut tx = state.db.begin().await?;
+    for net in networks::organised_by(&mut tx, person).await? {
         let role = net.role.label();
         let news = News {
             kind: "organiser-back",
@@ -915,9 +928,11 @@ pub(crate) async fn tell_of_organiser_back(state: &AppState, tx: &mut Tx, person
                 net.person, net.name
             )],
         };
-        let to = networks::managers_in(tx, net.network).await?.into_iter().map(|(to, _)| to).filter(|to| *to != back);
-        tell_organisers_about(state, tx, &net, person, to.collect(), news).await?;
+        let to =
+            networks::managers_in(&mut tx, net.network).await?.into_iter().map(|(to, _)| to).filter(|to| *to != back);
+        tell_organisers_about(state, &mut tx, &net, person, to.collect(), news).await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
