@@ -881,7 +881,7 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     // it has no active Chair; so do the org admins, for each network.
     let page = body(cho.get(app.at("/account")).send().await.unwrap()).await;
     assert!(
-        page.contains("You are the only Chair of Network circle and Network club. Name another Chair first"),
+        page.contains("You are the only Chair of <a href=\"/n/circle/members\">Network circle</a> and <a href=\"/n/club/members\">Network club</a>. Name another Chair first"),
         "{page}"
     );
     let r = cho.post(app.at("/account/deactivate")).form(&[("confirm_password", PASSWORD)]).send().await.unwrap();
@@ -1003,6 +1003,13 @@ async fn an_address_one_slip_from_the_organisations_domain_is_not_invited(d: Dia
         page.contains("cy@partner.net is not an address of the organisation (which ends in @example.org). Only an organisation administrator can invite someone from outside"),
         "{page}"
     );
+    // With a typo too, the list is refused saying both at once.
+    let pasted = "dee@example.org, ed@exmaple.org, Cy <cy@partner.net>";
+    let r = chair.post(app.at("/n/club/invite")).form(&[("email", pasted), ("role", "member")]).send().await;
+    let page = body(r.unwrap()).await;
+    assert!(page.contains("ed@exmaple.org (did you mean ed@example.org?)"), "{page}");
+    assert!(page.contains("for an organisation administrator to invite: cy@partner.net."), "{page}");
+    assert!(app.emails_to("dee@example.org").await.is_empty(), "nothing sent");
     let pasted = "dee@example.org, Cy <cy@partner.net>";
     let r = chair.post(app.at("/n/club/invite")).form(&[("email", pasted), ("role", "member")]).send().await;
     let page = body(r.unwrap()).await;

@@ -434,12 +434,11 @@ pub fn flatten(v: &serde_json::Value) -> Vec<(String, String)> {
 /// The CSV's line for a photo.
 pub const PHOTO_HELD: &str = "A profile photo is held (JPEG); the JSON download has it as base64.";
 
-/// The networks `user` is the only active Chair of ("Allies and Peers"; empty for none): their
-/// account's end would leave those with no Chair until an org admin names one.
-pub async fn only_chair_of(state: &AppState, user: UserId) -> Result<String> {
+/// The networks `user` is the only active Chair of (name, slug), by name: their account's end
+/// would leave those with no Chair until an org admin names one.
+pub async fn only_chair_of(state: &AppState, user: UserId) -> Result<Vec<(String, String)>> {
     let organised = crate::networks::organised_in(&*state.snapshot().await?, &[user].into_iter().collect());
-    let names: Vec<String> = organised.into_values().flatten().filter(|o| o.only_chair).map(|o| o.network).collect();
-    Ok(crate::networks::and_list(&names))
+    Ok(organised.into_values().flatten().filter(|o| o.only_chair).map(|o| (o.network, o.slug)).collect())
 }
 
 /// Deactivates the person's own account after checking their password: they are signed out

@@ -62,8 +62,9 @@ struct AccountPage {
     new_token: Option<NewToken>,
     /// The name typed for a token that was refused, shown again.
     token_name: String,
-    /// The networks of which the person is the only active Chair, said before they deactivate.
-    only_chair_of: String,
+    /// The networks of which the person is the only active Chair (name, slug), said before they
+    /// deactivate.
+    only_chair_of: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]

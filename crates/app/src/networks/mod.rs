@@ -146,6 +146,7 @@ pub async fn without_chair(state: &AppState, actor: &Actor) -> Result<Vec<Networ
 /// A network someone organises, as `organised_in` finds it.
 pub struct Organising {
     pub network: String,
+    pub slug: String,
     pub role: Role,
     /// They are its only active Chair: without them it has none.
     pub only_chair: bool,
@@ -165,6 +166,7 @@ pub fn organised_in(
         for o in organisers.iter().filter(|o| people.contains(&o.user_id)) {
             out.entry(o.user_id).or_default().push(Organising {
                 network: n.name.clone(),
+                slug: n.slug.clone(),
                 role: o.role,
                 only_chair: o.role == Role::Chair && chairs == 1,
             });
@@ -1543,8 +1545,24 @@ pub async fn invite_many(
     if !slips.is_empty() {
         let listed: Vec<String> =
             slips.iter().map(|(typed, meant)| format!("{typed} (did you mean {meant}?)")).collect();
+        // Said at once, so the corrected list is not refused again for another reason.
+        let mut outside = Vec::new();
+        for e in parsed.iter().filter(|e| !slips.iter().any(|(typed, _)| typed == e.as_str())) {
+            if users::by_email(&state.db, e.as_str()).await?.is_none() && refuse_outside(state, actor, e).await.is_err()
+            {
+                outside.push(e.as_str());
+            }
+        }
+        let also = if outside.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Outside the organisation, and so for an organisation administrator to invite: {}.",
+                outside.join(", ")
+            )
+        };
         return refuse(format!(
-            "These look mistyped, one letter or two away from the organisation's own address: {}. Correct the list and send it again; no invitation was sent.",
+            "These look mistyped, one letter or two away from the organisation's own address: {}. Correct the list and send it again; no invitation was sent.{also}",
             listed.join(", ")
         ));
     }
