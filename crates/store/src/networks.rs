@@ -215,7 +215,7 @@ pub async fn delete(tx: &mut Tx, network: NetworkId) -> Result<bool> {
 
 /// Emails of the people who approve requests (Chair, Administrator).
 pub async fn manager_emails(db: &Db, network: NetworkId) -> Result<Vec<String>> {
-    db.read(MANAGERS, params![network]).await?.iter().map(|r| r.text(0)).collect()
+    Ok(managers(db, network).await?.into_iter().map(|(email, _)| email).collect())
 }
 
 /// The names of the network's Chairs whose account is no longer active (`INACTIVE_CHAIRS`).
@@ -223,10 +223,9 @@ pub async fn inactive_chairs(db: &Db, network: NetworkId) -> Result<Vec<String>>
     db.read(INACTIVE_CHAIRS, params![network]).await?.iter().map(|r| r.text(0)).collect()
 }
 
-/// The network's organisers who can act, read inside the transaction (so a deactivation it
-/// made counts): address and role.
-pub async fn managers_in(tx: &mut Tx, network: NetworkId) -> Result<Vec<(String, Role)>> {
-    tx.read(MANAGERS, params![network]).await?.iter().map(|r| Ok((r.text(0)?, role(r.text(1)?)?))).collect()
+/// The network's organisers who can act: address and role.
+pub async fn managers(db: &Db, network: NetworkId) -> Result<Vec<(String, Role)>> {
+    db.read(MANAGERS, params![network]).await?.iter().map(|r| Ok((r.text(0)?, role(r.text(1)?)?))).collect()
 }
 
 /// A network someone organises, as `organised_by` reads it.
@@ -240,14 +239,8 @@ pub struct Organised {
     pub person: String,
 }
 
-/// The networks `user` organises (an active steering-committee role), by name, read inside
-/// the transaction.
-pub async fn organised_by(tx: &mut Tx, user: UserId) -> Result<Vec<Organised>> {
-    tx.read(ORGANISED_BY, params![user]).await?.iter().map(map_organised).collect()
-}
-
-/// `organised_by` outside a transaction.
-pub async fn organised_by_now(db: &Db, user: UserId) -> Result<Vec<Organised>> {
+/// The networks `user` organises (an active steering-committee role), by name.
+pub async fn organised_by(db: &Db, user: UserId) -> Result<Vec<Organised>> {
     db.read(ORGANISED_BY, params![user]).await?.iter().map(map_organised).collect()
 }
 

@@ -290,9 +290,9 @@ pub async fn active_admins(db: &Db) -> Result<i64> {
     db.read(COUNT_ADMINS, params![true]).await?.first().map_or(Ok(0), |r| r.int(0))
 }
 
-/// The organisation's active administrators (name, address), read inside the transaction.
-pub async fn admins(tx: &mut Tx) -> Result<Vec<(String, String)>> {
-    tx.read(ADMINS, params![true]).await?.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
+/// The organisation's active administrators (name, address).
+pub async fn admins(db: &Db) -> Result<Vec<(String, String)>> {
+    db.read(ADMINS, params![true]).await?.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
 }
 
 pub async fn count_admins(tx: &mut Tx) -> Result<i64> {

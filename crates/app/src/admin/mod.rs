@@ -227,7 +227,7 @@ pub async fn organising<'a>(
         })
         .collect();
     for p in inactive {
-        let roles: Vec<String> = roundtable_store::networks::organised_by_now(&state.db, p.id)
+        let roles: Vec<String> = roundtable_store::networks::organised_by(&state.db, p.id)
             .await?
             .into_iter()
             .map(|o| format!("{} of {}", o.role.label(), o.name))

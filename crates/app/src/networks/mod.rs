@@ -14,8 +14,8 @@ use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use roundtable_domain::policy::{self, MembershipView};
 use roundtable_domain::{
-    Actor, Capability, Email, FieldError, LongText, MembershipStatus, NetworkId, NetworkName, NetworkSlug, Page, Role,
-    UserId, Visibility,
+    Actor, Capability, Email, FieldError, LongText, MembershipStatus, NetworkName, NetworkSlug, Page, Role, UserId,
+    Visibility,
 };
 use roundtable_store::links::{self, NewLink, Purpose};
 use roundtable_store::networks::{self, Member, Membership, Network};
@@ -128,18 +128,18 @@ pub fn list_in(snapshot: &Snapshot, actor: &Actor) -> Vec<Seen> {
         .collect()
 }
 
-/// For an org admin, who alone can name a Chair where none acts: the networks with no active
-/// Chair (none named yet, or their accounts ended). Empty for anyone else.
-pub async fn without_chair(state: &AppState, actor: &Actor) -> Result<Vec<NetworkId>> {
-    if !actor.is_org_admin {
-        return Ok(Vec::new());
-    }
+/// The networks `actor` may see (`list`), each with — for an org admin, who alone can name a
+/// Chair where none acts — whether it has no active Chair (none named yet, or their accounts
+/// ended); false for anyone else.
+pub async fn list_with_chair_flag(state: &AppState, actor: &Actor) -> Result<Vec<(Seen, bool)>> {
     let snapshot = state.snapshot().await?;
-    Ok(snapshot
-        .networks()
-        .iter()
-        .filter(|n| !snapshot.organisers(n.id).iter().any(|o| o.role == Role::Chair))
-        .map(|n| n.id)
+    let no_chair = |n: &Network| actor.is_org_admin && !snapshot.organisers(n.id).iter().any(|o| o.role == Role::Chair);
+    Ok(list_in(&snapshot, actor)
+        .into_iter()
+        .map(|s| {
+            let flag = no_chair(&s.network);
+            (s, flag)
+        })
         .collect())
 }
 
@@ -822,7 +822,7 @@ pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId) ->
         return Ok(());
     }
     let mut tx = state.db.begin().await?;
-    for net in networks::organised_by(&mut tx, person).await? {
+    for net in networks::organised_by(&state.db, person).await? {
         let role = net.role.label();
         // How the account ended (closed by themself, by an admin, by an HR import) is not said:
         // it could hint at why someone left.
@@ -840,11 +840,11 @@ pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId) ->
                 ),
             )
         };
-        let managers = networks::managers_in(&mut tx, net.network).await?;
+        let managers = networks::managers(&state.db, net.network).await?;
         let mut told: Vec<String> = managers.iter().map(|(email, _)| email.clone()).collect();
         let mut paragraphs = vec![gone];
         if !managers.iter().any(|(_, r)| *r == Role::Chair) {
-            let admins = users::admins(&mut tx).await?;
+            let admins = users::admins(&state.db).await?;
             let named: Vec<String> = admins.iter().map(|(name, email)| format!("{name} ({email})")).collect();
             paragraphs.push(format!(
                 "{} now has no active Chair. Only an organisation administrator can name one — {} — on its member list: change a member's role to Chair, or invite someone as Chair.",
@@ -920,7 +920,7 @@ pub(crate) async fn tell_of_organiser_back(state: &AppState, person: UserId) -> 
     }
     let back = user.email;
     let mut tx = state.db.begin().await?;
-    for net in networks::organised_by(&mut tx, person).await? {
+    for net in networks::organised_by(&state.db, person).await? {
         let role = net.role.label();
         let news = News {
             kind: "organiser-back",
@@ -931,7 +931,7 @@ pub(crate) async fn tell_of_organiser_back(state: &AppState, person: UserId) -> 
             )],
         };
         let to =
-            networks::managers_in(&mut tx, net.network).await?.into_iter().map(|(to, _)| to).filter(|to| *to != back);
+            networks::managers(&state.db, net.network).await?.into_iter().map(|(to, _)| to).filter(|to| *to != back);
         tell_organisers_about(state, &mut tx, &net, person, to.collect(), news).await?;
     }
     tx.commit().await?;

@@ -156,11 +156,10 @@ struct ListPage {
 }
 
 async fn list(State(state): State<AppState>, s: Signed, Query(q): Query<NoticeQuery>) -> Result<Response> {
-    let all = super::list(&state, &s.actor()).await?;
-    let without_chair = super::without_chair(&state, &s.actor()).await?;
+    let all = super::list_with_chair_flag(&state, &s.actor()).await?;
     render(&ListPage {
         layout: Layout::for_user("Networks", &s).with_notice(notice(q.notice.as_deref())),
-        networks: all.iter().map(|n| (card(n), without_chair.contains(&n.network.id))).collect(),
+        networks: all.iter().map(|(n, no_chair)| (card(n), *no_chair)).collect(),
         can_create: s.user.is_org_admin,
     })
 }
