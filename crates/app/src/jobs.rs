@@ -26,8 +26,9 @@ pub enum Kind {
     /// an account, the networks it organised are told (`networks::tell_of_organisers_gone`).
     GiveUpPlaces,
     /// An account was reactivated (by an org admin or an HR import): the networks it organises
-    /// are told it acts again (`networks::tell_of_organiser_back`).
-    OrganiserBack,
+    /// are told it acts again and, reactivated by hand, its owner that they may sign in again
+    /// (`networks::tell_of_reactivation`).
+    Reactivated,
 }
 
 impl Kind {
@@ -38,20 +39,17 @@ impl Kind {
             Kind::EventNotices => "event_notices",
             Kind::PasswordReset => "password_reset",
             Kind::GiveUpPlaces => "give_up_places",
-            Kind::OrganiserBack => "organiser_back",
+            Kind::Reactivated => "reactivated",
         }
     }
     fn parse(s: &str) -> Option<Self> {
-        [
-            Kind::SendEmail,
-            Kind::Cleanup,
-            Kind::EventNotices,
-            Kind::PasswordReset,
-            Kind::GiveUpPlaces,
-            Kind::OrganiserBack,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        // Its name until it also told the person: a job queued before an upgrade still runs.
+        if s == "organiser_back" {
+            return Some(Kind::Reactivated);
+        }
+        [Kind::SendEmail, Kind::Cleanup, Kind::EventNotices, Kind::PasswordReset, Kind::GiveUpPlaces, Kind::Reactivated]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
     fn max_attempts(self) -> i64 {
         match self {
@@ -60,7 +58,7 @@ impl Kind {
             Kind::EventNotices => 3,
             Kind::PasswordReset => 3,
             Kind::GiveUpPlaces => 8,
-            Kind::OrganiserBack => 8,
+            Kind::Reactivated => 8,
         }
     }
 }
@@ -203,15 +201,17 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
                     .map_err(|e| anyhow::anyhow!("telling of an organiser gone: {e}"))?;
             }
         }
-        Kind::OrganiserBack => {
+        Kind::Reactivated => {
             #[derive(serde::Deserialize)]
             struct P {
                 user: roundtable_domain::UserId,
+                #[serde(default)]
+                tell_person: bool,
             }
-            let p: P = serde_json::from_str(payload).context("organiser_back payload")?;
-            crate::networks::tell_of_organiser_back(state, p.user)
+            let p: P = serde_json::from_str(payload).context("reactivated payload")?;
+            crate::networks::tell_of_reactivation(state, p.user, p.tell_person)
                 .await
-                .map_err(|e| anyhow::anyhow!("telling of an organiser back: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("telling of a reactivation: {e}"))?;
         }
     }
     Ok(())

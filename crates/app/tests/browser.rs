@@ -1474,6 +1474,26 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.expect_fits_phone("the onboarding page").await;
     admin.resize(DESKTOP).await;
 
+    // A new version is previewed before it is published: what would change, and the text as
+    // members would read it; nothing is published (the acceptances below still count version 1).
+    admin.open(&format!("/n/{slug}/charter")).await;
+    admin
+        .fill(
+            "Charter text",
+            "f-body",
+            "## Rules of engagement\n\n- Be kind and generous.\n- **What is said here stays here.**",
+        )
+        .await;
+    let preview = admin.button("Preview").await;
+    admin.keyboard_press(preview).await;
+    admin.expect_text("#preview-h", "Preview of version 2").await;
+    admin.expect_text("#preview .changes p.removed del strong", "constructive.").await;
+    admin.expect_text("#preview .changes p.added ins strong", "generous.").await;
+    admin.expect_text("#preview article.charter h2", "Rules of engagement").await;
+    admin.resize(PHONE).await;
+    admin.expect_fits_phone("a charter's preview with its changes").await;
+    admin.resize(DESKTOP).await;
+
     admin.open(&format!("/n/{slug}/charter")).await;
     let who = admin.link("Who has accepted").await;
     admin.click(who).await;

@@ -20,6 +20,7 @@ both!(
     joining_by_an_invitation_link_needs_the_charter_accepted,
     a_member_who_never_accepted_a_version_is_not_told_of_an_update,
     a_long_charter_in_any_script_is_published,
+    organisers_preview_a_new_version_and_members_see_what_changed,
 );
 
 async fn body(r: reqwest::Response) -> String {
@@ -270,7 +271,8 @@ async fn earlier_versions_are_read_by_whoever_may_read_the_current_one(d: Dialec
     // Bo, asked to accept version 2, is pointed to version 1 and reads it.
     let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
     let link = r#"<a href="/n/eas/charter/versions/1">"#;
-    assert!(page.contains(&format!("You accepted {link}version 1</a>: read it to see what changed.")), "{page}");
+    assert!(page.contains(&format!("You accepted {link}version 1</a>.")), "{page}");
+    assert!(page.contains("What changed since version 1, which you accepted"), "{page}");
     assert!(page.contains(r#"<h2 id="earlier-h">Earlier versions</h2>"#), "{page}");
     assert!(page.contains(&format!("<li>{link}Version 1</a>, published ")), "{page}");
     let r = bo.get(app.at("/n/eas/charter/versions/1")).send().await.unwrap();
@@ -433,4 +435,147 @@ async fn clicks_on_publish_at_once_make_one_version(d: Dialect) {
     }
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     assert_eq!(charters::versions(&app.state.db, n.id).await.unwrap().len(), 1);
+}
+
+/// An organiser previews a new version before publishing it: what would change (a changed word
+/// marked within its line, escaped as written) and the text as members will read it
+/// (sanitised); nothing is stored and no one is told, and a text that only respaces the current
+/// one is refused, as publishing it would be. Once published, a member asked to accept again
+/// sees what changed since the version they accepted, above the full text; any two versions
+/// are compared on a page of their own and over the API; members may not preview.
+async fn organisers_preview_a_new_version_and_members_see_what_changed(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "open").await;
+    let v1 = "# Rules\n\nBe kind.\n\nMeet monthly on Tuesdays.\n\nWhat is said here stays here.";
+    publish(&app, &admin, "eas", v1).await;
+    let bo = app.user("bo@example.org", "Bo Member").await;
+    let r = bo.post(app.at("/n/eas/join")).form(&[("accept_charter", "1"), ("agree", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("bo@example.org").await.len();
+
+    let v2 = "# Rules\n\nBe kind.\n\nMeet monthly on Thursdays.\n\nWhat is said here stays here.\n\nNo <script>x()</script> in posts.";
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", v2), ("preview", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = body(r).await;
+    assert!(page.contains(r#"<h3 id="preview-h">Preview of version 2</h3>"#), "{page}");
+    assert!(page.contains("What changes from version 1"), "{page}");
+    let removed = r#"<p class="removed"><del><span class="visually-hidden">Removed: </span>Meet monthly on <strong>Tuesdays.</strong></del></p>"#;
+    let added = r#"<p class="added"><ins><span class="visually-hidden">Added: </span>Meet monthly on <strong>Thursdays.</strong></ins></p>"#;
+    assert!(page.contains(removed) && page.contains(added), "{page}");
+    assert!(page.contains(r#"<span class="visually-hidden">Unchanged: </span>Be kind.</p>"#), "context: {page}");
+    assert!(page.contains("No &#60;script&#62;x()&#60;/script&#62; in posts."), "the source, escaped: {page}");
+    assert!(!page.contains("<script>x()"), "{page}");
+    assert!(page.contains("<p>No &lt;script&gt;x()&lt;/script&gt; in posts.</p>"), "the preview, as text: {page}");
+    assert!(page.contains("in posts.</textarea>"), "the text kept: {page}");
+    assert!(page.contains(r#"<button type="submit">Publish as version 2</button>"#), "{page}");
+    let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+    assert_eq!(charters::current(&app.state.db, n.id).await.unwrap().unwrap().version, 1, "nothing published");
+    assert_eq!(app.emails_to("bo@example.org").await.len(), mails, "no one told");
+    assert_eq!(accepted(&app, "eas", "bo@example.org").await, Some(1));
+    let r = bo.get(app.at("/n/eas/members")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "Bo is not asked to accept anything");
+
+    // Only blank lines and spacing changed: refused, as publishing it would be (a day later, past
+    // the double-click rule that answers a repeat of a moment ago as that one was).
+    let respaced = v1.replace("\n\n", "\n\n\n").replace("kind.", "kind.  ");
+    let a_day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+    let backdate = "UPDATE charters SET published_at = $1 WHERE network_id = $2";
+    app.state.db.write(backdate, roundtable_store::params![a_day_ago, n.id]).await.unwrap();
+    for preview in [true, false] {
+        let mut form = vec![("body", respaced.as_str())];
+        if preview {
+            form.push(("preview", "yes"));
+        }
+        let r = admin.post(app.at("/n/eas/charter")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "preview {preview}");
+        let page = body(r).await;
+        assert!(
+            page.contains("This is the text of the current version (1), apart from blank lines or spacing."),
+            "{page}"
+        );
+    }
+    assert_eq!(charters::current(&app.state.db, n.id).await.unwrap().unwrap().version, 1);
+    // A member may not preview.
+    let r = bo.post(app.at("/n/eas/charter")).form(&[("body", v2), ("preview", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    publish(&app, &admin, "eas", v2).await;
+    let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
+    let since = page.find("What changed since version 1, which you accepted").expect("the changes");
+    let full = page.find(r#"<article class="charter">"#).unwrap();
+    assert!(since < full, "the changes come before the full text: {page}");
+    assert!(page[since..full].contains(removed) && page[since..full].contains(added), "{page}");
+    assert!(page.contains(r#"<button type="submit">Accept the charter</button>"#), "{page}");
+
+    // Any two versions, on a page of their own: by default the one before the current.
+    let changes = body(bo.get(app.at("/n/eas/charter/changes")).send().await.unwrap()).await;
+    assert!(changes.contains("<h1>Charter of Network eas: changes from version 1 to version 2</h1>"), "{changes}");
+    assert!(changes.contains(removed) && changes.contains(added), "{changes}");
+    let same = body(bo.get(app.at("/n/eas/charter/changes?from=2&to=2")).send().await.unwrap()).await;
+    assert!(same.contains("The two versions say the same"), "{same}");
+    for q in ["?from=3", "?from=0", "?from=abc", "?to=7", "?from=1&to=x"] {
+        let r = bo.get(app.at(&format!("/n/eas/charter/changes{q}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{q}");
+    }
+    let v2_page = body(bo.get(app.at("/n/eas/charter/versions/2")).send().await.unwrap()).await;
+    assert!(
+        v2_page.contains(r#"<a href="/n/eas/charter/changes?from=1&amp;to=2">What changed from version 1</a>"#),
+        "{v2_page}"
+    );
+
+    // The API: the same changes, and a preview for organisers only.
+    let token = app.api_token(&bo).await;
+    let api = |p: &str| app.at(&format!("/api/v1/networks/eas/charter{p}"));
+    let c = api_get(api("/changes?from=1"), &token).await;
+    assert_eq!((c["from"].as_i64(), c["to"].as_i64(), c["current_version"].as_i64()), (Some(1), Some(2), Some(2)));
+    let lines: Vec<(String, String)> = c["hunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|h| h.as_array().unwrap().iter())
+        .map(|l| {
+            let marked: String = l["spans"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    if s["changed"] == true {
+                        format!("[{}]", s["text"].as_str().unwrap())
+                    } else {
+                        s["text"].as_str().unwrap().to_owned()
+                    }
+                })
+                .collect();
+            (l["kind"].as_str().unwrap().to_owned(), marked)
+        })
+        .collect();
+    let expected = [
+        ("same", "Be kind."),
+        ("removed", "Meet monthly on [Tuesdays.]"),
+        ("added", "Meet monthly on [Thursdays.]"),
+        ("same", "What is said here stays here."),
+        ("added", "No <script>x()</script> in posts."),
+    ];
+    assert_eq!(lines, expected.map(|(k, t)| (k.to_owned(), t.to_owned())), "{c}");
+    let r = reqwest::Client::new().get(api("/changes?from=9")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (status, _) = api_send(Method::POST, api("/acceptance"), &token, &json!({"version": 2})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = api_send(Method::POST, api("/preview"), &token, &json!({"body": "Other rules."})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "members do not preview");
+    let admin_token = app.api_token(&admin).await;
+    let (status, p) =
+        api_send(Method::POST, api("/preview"), &admin_token, &json!({"body": "# Rules\n\nBe kind."})).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!((p["version"].as_i64(), p["changes_from"].as_i64()), (Some(3), Some(2)), "{p}");
+    assert!(p["html"].as_str().unwrap().contains("<h2>Rules</h2>"), "{p}");
+    let kinds: Vec<&str> = p["hunks"][0].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["same", "removed", "removed", "removed"], "{p}");
+    assert_eq!(charters::current(&app.state.db, n.id).await.unwrap().unwrap().version, 2, "nothing published");
+    let (status, _) = api_send(Method::POST, api("/preview"), &admin_token, &json!({"body": v2})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the current text");
+    let spec = api_get(app.at("/api/v1/openapi.json"), &token).await;
+    assert!(spec["paths"]["/api/v1/networks/{slug}/charter/changes"]["get"]["responses"]["200"].is_object());
+    assert!(spec["paths"]["/api/v1/networks/{slug}/charter/preview"]["post"]["responses"]["422"].is_object());
 }

@@ -432,6 +432,8 @@ async fn deactivate_missing_spares_the_importer_and_administrators(d: Dialect) {
     // Back as the network's Chair: its Administrator is told.
     let told = app.emails_to("it@example.org").await;
     assert!(told.iter().any(|m| m.contains("Subject: Carl Leaver is back as Chair of Network eas")), "{told:?}");
+    // Carl is not written to: an import emails no one in its file.
+    assert!(!app.emails_to("carl@example.org").await.iter().any(|m| m.contains("active again")));
     let (log, _) = audit::page(db, 20, 0).await.unwrap();
     assert!(
         log.iter().any(|e| e.action == "person.reactivated"

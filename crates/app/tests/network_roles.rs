@@ -801,9 +801,11 @@ async fn someone_without_an_account_declines_by_the_link_and_the_organisers_are_
 /// An organiser's account ending (deactivated by an org admin, closed by themself, erased)
 /// leaves their role on record but no one acting in it: the network's other organisers are
 /// told, and when no active Chair is left — only an org admin can name one — the organisation's
-/// administrators too. The person themself and plain members are not written to; a plain
-/// member's account ending tells no one; deactivating and reactivating again the same day sends
-/// no second mail.
+/// administrators too. Plain members are not written to, nor the person of their account's end
+/// (one who closed their own account gets a receipt naming the administrators to ask), but a
+/// person an admin reactivates is told they may sign in again, with the roles that came back;
+/// a plain member's account ending tells no one; deactivating and reactivating again the same
+/// day sends no second mail.
 async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
@@ -876,6 +878,11 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     // Back, twice the same day: the Chair hears it once, and may change the role.
     assert_eq!(told("cho@example.org", "Subject: Ade Admin is back as Administrator of Network club").await, 1);
     assert_eq!(told("ade@example.org", "is back as").await, 0);
+    assert_eq!(told("ade@example.org", "Subject: Your Roundtable account is active again").await, 1, "once a day");
+    let mail = app.emails_to("ade@example.org").await.into_iter().find(|m| m.contains("active again")).unwrap();
+    let text = support::unqp(&mail);
+    assert!(text.contains("Your roles come back with it: Administrator of Network club."), "{text}");
+    assert!(text.contains("Sign in") && text.contains("/sign-in"), "{text}");
 
     // The Chair of both networks closes her own account: the club's Administrator hears that
     // it has no active Chair; so do the org admins, for each network.
@@ -886,6 +893,12 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     );
     let r = cho.post(app.at("/account/deactivate")).form(&[("confirm_password", PASSWORD)]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Her receipt names the administrators to ask, should it not have been her.
+    let receipt = app.emails_to("cho@example.org").await;
+    let receipt = receipt.iter().find(|m| m.contains("Subject: You have deactivated your Roundtable account")).unwrap();
+    let text = support::unqp(receipt);
+    assert!(text.contains("ask an administrator: Ada Admin (admin@example.org)."), "{text}");
+    assert!(text.contains("If you did not do this, tell an administrator at once."), "{text}");
     let mail = app.emails_to("ade@example.org").await.into_iter().find(|m| m.contains("Cho Chair")).unwrap();
     let text = support::unqp(&mail);
     assert!(text.contains("Subject: Cho Chair no longer organises Network club"), "{text}");

@@ -443,6 +443,8 @@ pub async fn only_chair_of(state: &AppState, user: UserId) -> Result<Vec<(String
 
 /// Deactivates the person's own account after checking their password: they are signed out
 /// everywhere, and their API tokens stop working (an inactive account authenticates nothing).
+/// They are emailed a receipt naming the administrators to ask — to come back, to have their
+/// data erased, or at once if it was not them (a session left open elsewhere).
 pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result<()> {
     if password.is_empty() {
         return Err(FieldError::new(
@@ -456,6 +458,12 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
             FieldError::new("confirm_password", "That password is not right; your account stays as it is.").into()
         );
     }
+    let admins: Vec<String> = roundtable_store::users::admins(&state.db)
+        .await?
+        .into_iter()
+        .filter(|(_, email)| *email != user.email)
+        .map(|(name, email)| format!("{name} ({email})"))
+        .collect();
     let mut tx = state.db.begin().await?;
     if user.is_org_admin && roundtable_store::users::count_admins(&mut tx).await? <= 1 {
         return Err(AppError::Forbidden("You are the last administrator. Make someone else an administrator first."));
@@ -477,6 +485,24 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
     sessions::delete_for_user(&mut tx, user.id).await?;
     roundtable_store::tokens::delete_all_for(&mut tx, user.id).await?;
     crate::events::queue_giving_up(&mut tx, user.id, None, crate::events::GivenUp::ClosedOwn, Utc::now()).await?;
+    let receipt = crate::mail::Email {
+        to: &user.email,
+        subject: "You have deactivated your Roundtable account".to_owned(),
+        paragraphs: vec![
+            "You have deactivated your Roundtable account: you are signed out everywhere, your API tokens no longer work, and you are no longer on member lists or in the directory.".to_owned(),
+            format!(
+                "Your data stay until an administrator erases them. To come back, or to have your data erased, ask {}.",
+                match admins.is_empty() {
+                    true => "your organisation's Roundtable administrator".to_owned(),
+                    false => format!("an administrator: {}", crate::networks::and_list(&admins)),
+                }
+            ),
+            "If you did not do this, tell an administrator at once.".to_owned(),
+        ],
+        action: None,
+        reply_to: None,
+    };
+    crate::mail::queue(&mut tx, &receipt, Utc::now()).await?;
     tx.commit().await?;
     Ok(())
 }

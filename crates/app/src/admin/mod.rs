@@ -321,7 +321,7 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
     )
     .await?;
     if active {
-        crate::networks::queue_organiser_back(&mut tx, user, Utc::now()).await?;
+        crate::networks::queue_reactivated(&mut tx, user, true, Utc::now()).await?;
     } else {
         roundtable_store::sessions::delete_for_user(&mut tx, user).await?;
         roundtable_store::tokens::delete_all_for(&mut tx, user).await?;

@@ -17,6 +17,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/networks/{slug}/charter/acceptance", post(accept_charter))
         .route("/api/v1/networks/{slug}/charter/versions", get(list_versions))
         .route("/api/v1/networks/{slug}/charter/versions/{version}", get(get_version))
+        .route("/api/v1/networks/{slug}/charter/changes", get(get_changes))
+        .route("/api/v1/networks/{slug}/charter/preview", post(preview_charter))
         .route("/api/v1/networks/{slug}/charter/acceptances", get(list_acceptances))
         .route("/api/v1/networks/{slug}/charter/reminders", post(remind))
 }
@@ -119,6 +121,73 @@ pub async fn get_version(
     }))
 }
 
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default, deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The version compared from; by default the one before `to`.
+    from: Option<i64>,
+    /// The version compared to; by default the current one.
+    to: Option<i64>,
+}
+
+/// What changed from one version of the charter to another: hunks of lines (Markdown
+/// paragraphs and list items) removed, added or kept as context; within a line changed in
+/// part, the spans that differ are marked `changed`. Blank lines and spacing are not changes.
+#[derive(Serialize, ToSchema)]
+pub struct CharterChangesJson {
+    from: i64,
+    to: i64,
+    current_version: i64,
+    hunks: Vec<Vec<super::changes::Line>>,
+}
+
+#[utoipa::path(get, path = "/api/v1/networks/{slug}/charter/changes", params(("slug" = String, Path), ChangesQuery),
+    responses((status = 200, body = CharterChangesJson, description = "For whoever may read the current charter (anyone who may see the network)"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json", description = "No such network visible to the caller, or no such version of its charter (or no version before `to`)")))]
+pub async fn get_changes(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Query(q): Query<ChangesQuery>,
+) -> ApiResult<Json<CharterChangesJson>> {
+    let c = super::compare(&state, &u.actor(), &slug, q.from, q.to).await?;
+    Ok(Json(CharterChangesJson { from: c.from.version, to: c.to.version, current_version: c.current, hunks: c.hunks }))
+}
+
+/// A new version as it would be published; nothing is stored.
+#[derive(Serialize, ToSchema)]
+pub struct CharterPreviewJson {
+    /// The number it would be published as.
+    version: i64,
+    /// The body as sanitised HTML.
+    html: String,
+    /// The version compared from (the current one), absent while there is none.
+    changes_from: Option<i64>,
+    /// What would change from it (as `GET …/charter/changes` answers).
+    hunks: Vec<Vec<super::changes::Line>>,
+}
+
+#[utoipa::path(post, path = "/api/v1/networks/{slug}/charter/preview", params(("slug" = String, Path)), request_body = PublishJson,
+    responses((status = 200, body = CharterPreviewJson, description = "The text as it would be published, and what would change; nothing is stored and no one is told"),
+        (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only the Chair, an Administrator or an org admin publishes"),
+        (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "`charter_acceptance_required`: the caller is a member who has not accepted the current version; accept it first"),
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Empty, too long, or the current version's text (blank lines and spacing aside): publishing it would be refused")))]
+pub async fn preview_charter(
+    State(state): State<AppState>,
+    u: ApiUser,
+    Path(slug): Path<String>,
+    Json(p): Json<PublishJson>,
+) -> ApiResult<Json<CharterPreviewJson>> {
+    let p = super::preview(&state, &u.actor(), &slug, &p.body).await?;
+    let (changes_from, hunks) = match p.changes {
+        Some((from, hunks)) => (Some(from), hunks),
+        None => (None, Vec::new()),
+    };
+    Ok(Json(CharterPreviewJson { version: p.version, html: p.html, changes_from, hunks }))
+}
+
 /// The version the caller read and accepts: it must be the current one, so a version published
 /// meanwhile is never accepted unseen.
 #[derive(Deserialize, ToSchema)]
@@ -157,7 +226,7 @@ pub struct PublishJson {
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only the Chair, an Administrator or an org admin publishes"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "`charter_acceptance_required`: the caller is a member who has not accepted the current version; accept it first. Nothing was published"),
-        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Empty or too long; nothing was published")))]
+        (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Empty, too long, or the current version's text (blank lines and spacing aside); nothing was published")))]
 pub async fn publish_charter(
     State(state): State<AppState>,
     u: ApiUser,

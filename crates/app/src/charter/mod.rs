@@ -3,6 +3,7 @@
 //! (enforced in `networks::load`).
 
 pub mod api;
+pub mod changes;
 pub mod pages;
 
 use crate::http::{AppError, Result};
@@ -26,6 +27,8 @@ pub struct CharterView {
     pub sees_acceptances: bool,
     /// (version, published at) of every version, newest first.
     pub versions: Vec<(i64, DateTime<Utc>)>,
+    /// For a member asked to accept again: what changed since the version they accepted.
+    pub since_accepted: Vec<changes::Hunk>,
 }
 
 /// Whether the actor may publish a new version, by the rule `publish` applies.
@@ -56,7 +59,93 @@ pub async fn show(state: &AppState, actor: &Actor, slug: &str) -> Result<Charter
     let (_, accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
     let versions = charters::versions(&state.db, seen.network.id).await?;
     let html = charter.as_ref().map(|c| markdown(&c.body, 1)).unwrap_or_default();
-    Ok(CharterView { seen, charter, html, accepted, publishing, sees_acceptances, versions })
+    let mut since_accepted = Vec::new();
+    if let (Some(current), Some(accepted)) = (&charter, accepted)
+        && accepted < current.version
+        && let Some(read) = charters::version(&state.db, seen.network.id, accepted).await?
+    {
+        since_accepted = changes::between(&read.body, &current.body);
+    }
+    Ok(CharterView { seen, charter, html, accepted, publishing, sees_acceptances, versions, since_accepted })
+}
+
+pub struct ChangesView {
+    pub seen: Seen,
+    pub from: Charter,
+    pub to: Charter,
+    pub current: i64,
+    pub hunks: Vec<changes::Hunk>,
+}
+
+/// What changed from one version of the charter to another (`to` defaults to the current one),
+/// for whoever may read the current one (`show`'s rule); not found if either was never published.
+/// `from` defaults to the version before `to`.
+pub async fn compare(
+    state: &AppState,
+    actor: &Actor,
+    slug: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<ChangesView> {
+    let seen = networks::load(state, actor, slug, Capability::SeeNetwork).await?;
+    let current = charters::current(&state.db, seen.network.id).await?.ok_or(AppError::NotFound)?;
+    let to = match to {
+        Some(v) if v != current.version => charters::version(&state.db, seen.network.id, v).await?,
+        _ => Some(current.clone()),
+    }
+    .ok_or(AppError::NotFound)?;
+    let from = from.unwrap_or(to.version - 1);
+    let from = charters::version(&state.db, seen.network.id, from).await?.ok_or(AppError::NotFound)?;
+    let hunks = changes::between(&from.body, &to.body);
+    Ok(ChangesView { seen, current: current.version, from, to, hunks })
+}
+
+pub struct Preview {
+    /// The number it would be published as.
+    pub version: i64,
+    /// Rendered and sanitised as members would read it.
+    pub html: String,
+    /// What would change from the current version (`None` while there is none).
+    pub changes: Option<(i64, Vec<changes::Hunk>)>,
+}
+
+/// A new version as it would be published, for those who may publish (`publish`'s checks, the
+/// charter gate included, and its refusals of an empty text or the current one): nothing is
+/// stored and no one is told.
+pub async fn preview(state: &AppState, actor: &Actor, slug: &str, body: &str) -> Result<Preview> {
+    let seen = networks::load(state, actor, slug, Capability::EditNetwork).await?;
+    let body = new_text(body)?;
+    let current = charters::current(&state.db, seen.network.id).await?;
+    if let Some(current) = &current
+        && changes::between(&current.body, body.as_str()).is_empty()
+    {
+        return Err(same_text(current.version).into());
+    }
+    Ok(Preview {
+        version: current.as_ref().map_or(1, |c| c.version + 1),
+        html: markdown(body.as_str(), 1),
+        changes: current.map(|c| (c.version, changes::between(&c.body, body.as_str()))),
+    })
+}
+
+/// A new version's text, refused if empty or too long.
+fn new_text(body: &str) -> Result<LongText> {
+    let body = LongText::parse("body", body, 20_000)?;
+    if body.as_str().is_empty() {
+        return Err(FieldError::new("body", "Write the charter before publishing it.").into());
+    }
+    Ok(body)
+}
+
+/// Why a new version repeating the current one's text (blank lines and spacing aside: members
+/// would see no change, yet be asked to accept again) is refused.
+fn same_text(current: i64) -> FieldError {
+    FieldError::new(
+        "body",
+        format!(
+            "This is the text of the current version ({current}), apart from blank lines or spacing. Change it before publishing a new version."
+        ),
+    )
 }
 
 /// A version number from a path: one that cannot be a version is a version not found.
@@ -149,30 +238,23 @@ pub(crate) fn check_ticked(current: i64, ticked: Option<i64>, unticked: &str) ->
 pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, body: &str) -> Result<i64> {
     let snapshot = state.snapshot().await?;
     let seen = networks::load_in(&snapshot, actor, slug, Capability::EditNetwork)?;
-    let body = LongText::parse("body", body, 20_000)?;
-    if body.as_str().is_empty() {
-        return Err(FieldError::new("body", "Write the charter before publishing it.").into());
-    }
+    let body = new_text(body)?;
     let now = Utc::now();
     let members = snapshot.members(seen.network.id, "", false, usize::MAX, 0);
     let mut tx = state.db.begin().await?;
     // Two organisers publishing at once take turns (the second gets the next number).
     roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
-    // The same text again would only make every member accept it again (and email them all):
-    // refused — unless it repeats a publish of a moment ago (a double click, or one racing this
+    // The same text again (blank lines and spacing aside) would only make every member accept it
+    // again (and email them all): refused — unless it repeats a publish of a moment ago (a double click, or one racing this
     // that the lock made wait), which is answered as that one was.
     let before = charters::current_tx(&mut tx, seen.network.id).await?;
     if let Some(current) = &before
-        && current.body.trim() == body.as_str().trim()
+        && changes::between(&current.body, body.as_str()).is_empty()
     {
         if crate::http::is_repeat(Some(current.published_at), now) {
             return Ok(current.version);
         }
-        let msg = format!(
-            "This is the text of the current version ({}). Change it before publishing a new version.",
-            current.version
-        );
-        return Err(FieldError::new("body", msg).into());
+        return Err(same_text(current.version).into());
     }
     let version = charters::publish(&mut tx, seen.network.id, body.as_str(), actor.user_id, now).await?;
     // The publisher accepts what they publish.
@@ -229,7 +311,7 @@ async fn ask_to_accept(
         (false, _) => (
             format!("{name}: please read the updated charter"),
             format!(
-                "{name} has published version {version} of its charter. Please read it and accept it the next time you visit the network."
+                "{name} has published version {version} of its charter. Please read it and accept it the next time you visit the network: the page shows what changed since the version you accepted."
             ),
         ),
     };

@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/n/{slug}/charter", get(page).post(publish))
         .route("/n/{slug}/charter/accept", post(accept))
         .route("/n/{slug}/charter/versions/{version}", get(version))
+        .route("/n/{slug}/charter/changes", get(changes))
         .route("/n/{slug}/charter/acceptances", get(acceptances))
         .route("/n/{slug}/charter/reminders", post(remind))
 }
@@ -47,6 +48,10 @@ struct CharterPage {
     can_see_acceptances: bool,
     /// The page to go on to once the charter is accepted (a local path), or "".
     next: String,
+    /// For a member asked to accept again: what changed since `accepted_before`.
+    since_accepted: Vec<super::changes::Hunk>,
+    /// An organiser's new version as it would be published (nothing stored yet).
+    preview: Option<super::Preview>,
 }
 
 #[derive(Deserialize, Default)]
@@ -69,6 +74,18 @@ pub(crate) async fn render_page(
     n: Option<&'static str>,
     next: &str,
 ) -> Result<Response> {
+    render(&charter_page(state, s, slug, errors, body, n, next).await?)
+}
+
+async fn charter_page(
+    state: &AppState,
+    s: &Signed,
+    slug: &str,
+    errors: Errors,
+    body: Option<String>,
+    n: Option<&'static str>,
+    next: &str,
+) -> Result<CharterPage> {
     let actor = s.actor();
     let v = super::show(state, &actor, slug).await?;
     let version = v.charter.as_ref().map(|c| c.version);
@@ -84,7 +101,7 @@ pub(crate) async fn render_page(
         (_, Visibility::ByRequest) => "Accept the charter and ask to join",
         _ => "Accept the charter and join",
     };
-    render(&CharterPage {
+    Ok(CharterPage {
         layout: Layout::for_user(&format!("Charter of {}", v.seen.network.name), s).with_notice(n),
         errors,
         slug: v.seen.network.slug.clone(),
@@ -110,6 +127,8 @@ pub(crate) async fn render_page(
             "/" => String::new(),
             local => local.to_owned(),
         },
+        since_accepted: if action == "accept" { v.since_accepted } else { Vec::new() },
+        preview: None,
     })
 }
 
@@ -128,6 +147,52 @@ struct VersionPage {
     current: i64,
     published: String,
     html: String,
+}
+
+#[derive(Template)]
+#[template(path = "charter/changes.html")]
+struct ChangesPage {
+    layout: Layout,
+    slug: String,
+    network_name: String,
+    from: i64,
+    to: i64,
+    current: i64,
+    from_published: String,
+    to_published: String,
+    hunks: Vec<super::changes::Hunk>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ChangesQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// What changed from one version to another (`?from=` defaults to the version before `to`,
+/// `?to=` to the current one).
+async fn changes(
+    State(state): State<AppState>,
+    s: Signed,
+    Path(slug): Path<String>,
+    Query(q): Query<ChangesQuery>,
+) -> Result<Response> {
+    let number = |raw: Option<String>| raw.filter(|r| !r.is_empty()).map(|r| super::version_number(&r)).transpose();
+    let c = super::compare(&state, &s.actor(), &slug, number(q.from)?, number(q.to)?).await?;
+    render(&ChangesPage {
+        layout: Layout::for_user(
+            &format!("Charter of {}: changes from version {} to {}", c.seen.network.name, c.from.version, c.to.version),
+            &s,
+        ),
+        slug: c.seen.network.slug,
+        network_name: c.seen.network.name,
+        from: c.from.version,
+        to: c.to.version,
+        current: c.current,
+        from_published: published(c.from.published_at, s.tz),
+        to_published: published(c.to.published_at, s.tz),
+        hunks: c.hunks,
+    })
 }
 
 /// One version of the charter, current or earlier, as the charter page shows the current one.
@@ -217,6 +282,8 @@ pub(crate) async fn charter_again(
 pub(crate) struct PublishForm {
     #[serde(default)]
     body: String,
+    /// The Preview button: show the new version as it would be published, store nothing.
+    preview: Option<String>,
 }
 
 async fn publish(
@@ -225,9 +292,17 @@ async fn publish(
     Path(slug): Path<String>,
     Form(f): Form<PublishForm>,
 ) -> Result<Response> {
-    let result = super::publish(&state, &s.actor(), &s.user.name, &slug, &f.body).await;
+    let result = match f.preview {
+        Some(_) => super::preview(&state, &s.actor(), &slug, &f.body).await.map(Some),
+        None => super::publish(&state, &s.actor(), &s.user.name, &slug, &f.body).await.map(|_| None),
+    };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-published")).into_response()),
+        Ok(Some(preview)) => {
+            let mut page = charter_page(&state, &s, &slug, Errors::default(), Some(f.body), None, "").await?;
+            page.preview = Some(preview);
+            render(&page)
+        }
+        Ok(None) => Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-published")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
             render_page(&state, &s, &slug, Errors(errs), Some(f.body), None, "").await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -1562,7 +1562,7 @@ async fn write(tx: &mut roundtable_store::Tx, p: &Plan, progress: Progress<'_>) 
         store::reactivate(tx, c).await?;
     }
     for &person in &p.reactivate {
-        crate::networks::queue_organiser_back(tx, person, now).await?;
+        crate::networks::queue_reactivated(tx, person, false, now).await?;
     }
     if total > CHUNK as u64 {
         store::end_bulk(tx).await?;

@@ -900,27 +900,39 @@ async fn tell_organisers_about(
     Ok(())
 }
 
-/// Queues `tell_of_organiser_back` in the transaction that reactivates `person` (an org admin's,
-/// or an HR import's), so the mail goes once that stands.
-pub(crate) async fn queue_organiser_back(tx: &mut Tx, person: UserId, now: DateTime<Utc>) -> Result<()> {
-    let payload = serde_json::json!({ "user": person });
-    crate::jobs::enqueue_tx(tx, crate::jobs::Kind::OrganiserBack, &payload, None, now).await?;
+/// Queues `tell_of_reactivation` in the transaction that reactivates `person` (an org admin's,
+/// or an HR import's), so the mails go once that stands; `tell_person` for an org admin's (an
+/// import emails no one in its file: the admin welcomes them when ready).
+pub(crate) async fn queue_reactivated(
+    tx: &mut Tx,
+    person: UserId,
+    tell_person: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let payload = serde_json::json!({ "user": person, "tell_person": tell_person });
+    crate::jobs::enqueue_tx(tx, crate::jobs::Kind::Reactivated, &payload, None, now).await?;
     Ok(())
 }
 
-/// Tells each network `person` organises (their role stayed on record while their account was
-/// deactivated) that they act in it again: its other organisers — perhaps a Chair named in the
-/// meantime — learn of a co-organiser back, and can change the role if it is no longer right.
-/// A job after the reactivation's commit: nothing if the account is deactivated again by then.
-/// Once a day per network, person and recipient.
-pub(crate) async fn tell_of_organiser_back(state: &AppState, person: UserId) -> Result<()> {
+/// Tells `person`, whose account was reactivated, that they may sign in again (and which roles
+/// came back with it) if `tell_person`, and each network they organise (their role stayed on record while their
+/// account was deactivated) that they act in it again: its other organisers — perhaps a Chair
+/// named in the meantime — learn of a co-organiser back, and can change the role if it is no
+/// longer right. A job after the reactivation's commit: nothing if the account is deactivated
+/// again by then. Once a day per person (and network and recipient).
+pub(crate) async fn tell_of_reactivation(state: &AppState, person: UserId, tell_person: bool) -> Result<()> {
     let Some(user) = users::by_id(&state.db, person).await? else { return Ok(()) };
     if user.deactivated_at.is_some() {
         return Ok(());
     }
-    let back = user.email;
+    let organised = networks::organised_by(&state.db, person).await?;
+    let now = Utc::now();
     let mut tx = state.db.begin().await?;
-    for net in networks::organised_by(&state.db, person).await? {
+    if tell_person {
+        welcome_back(state, &mut tx, &user.email, person, &organised, now).await?;
+    }
+    let back = user.email;
+    for net in organised {
         let role = net.role.label();
         let news = News {
             kind: "organiser-back",
@@ -935,6 +947,35 @@ pub(crate) async fn tell_of_organiser_back(state: &AppState, person: UserId) -> 
         tell_organisers_about(state, &mut tx, &net, person, to.collect(), news).await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// The mail telling `person` their account is active again, naming the roles that came back.
+async fn welcome_back(
+    state: &AppState,
+    tx: &mut Tx,
+    to: &str,
+    person: UserId,
+    organised: &[networks::Organised],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut paragraphs = vec![
+        "Your Roundtable account has been reactivated: you can sign in again, and you are back on your networks' member lists and in the directory.".to_owned(),
+    ];
+    if !organised.is_empty() {
+        let roles: Vec<String> = organised.iter().map(|n| format!("{} of {}", n.role.label(), n.name)).collect();
+        paragraphs.push(format!("Your roles come back with it: {}.", and_list(&roles)));
+    }
+    paragraphs
+        .push("If you do not remember your password, choose “Forgot your password?” on the sign-in page.".to_owned());
+    let mail = Mail {
+        to,
+        subject: "Your Roundtable account is active again".to_owned(),
+        paragraphs,
+        action: Some(("Sign in", format!("{}/sign-in", state.config.public_url()))),
+        reply_to: None,
+    };
+    mail::queue_with_ics(tx, &mail, None, Some(format!("reactivated:{person}:{}", now.date_naive())), now).await?;
     Ok(())
 }
 

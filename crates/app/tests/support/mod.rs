@@ -263,7 +263,7 @@ impl TestApp {
     /// for "forgot your password", places given up by someone who left), as a person would
     /// wait for their effect. The mail they queue may still be on its way (`emails_to`).
     pub async fn jobs_done(&self) {
-        const PENDING: &str = "SELECT 1 FROM jobs WHERE kind IN ('password_reset', 'give_up_places', 'organiser_back') AND status IN ('queued', 'running')";
+        const PENDING: &str = "SELECT 1 FROM jobs WHERE kind IN ('password_reset', 'give_up_places', 'reactivated') AND status IN ('queued', 'running')";
         for _ in 0..100 {
             if self.state.db.read(PENDING, vec![]).await.expect("jobs").is_empty() {
                 return;
