@@ -2084,6 +2084,7 @@ async fn buddy_and_import_journey(dialect: Dialect) {
 /// (network settings, the admin console, account pages, error pages) and each form's refusal —
 /// each audited by axe, and at phone width checked not to scroll sideways.
 async fn page_tour(dialect: Dialect) {
+    use roundtable_domain::{MembershipStatus, Role};
     use roundtable_store::{networks, onboarding, users};
     let started = Instant::now();
     let chrome = ChromeDriver::start().await;
@@ -2116,6 +2117,37 @@ async fn page_tour(dialect: Dialect) {
     let step = onboarding::steps(db, net.id).await.expect("steps").remove(0).id;
     let mo_id = users::by_email(db, "mo@example.org").await.expect("read").expect("Mo").id;
     let admin_id = users::by_email(db, "admin@example.org").await.expect("read").expect("Ada").id;
+    // The states an account's end leaves: Mo is the only Chair of "solo" (his account page warns
+    // him before he deactivates it); Cy, the only Chair of "lapsed", is deactivated (its page says
+    // it has no active Chair, the Networks list marks it, and the People page's Reactivate says
+    // which role comes back).
+    let only_chair = |slug: &'static str, chair: roundtable_domain::UserId| {
+        let (app, c) = (&app, &c);
+        async move {
+            app.network(c, slug, "open").await;
+            let net = networks::by_slug(db, slug).await.expect("read").expect("network");
+            let mut tx = db.begin().await.expect("begin");
+            let now = chrono::Utc::now();
+            networks::upsert_membership(&mut tx, net.id, chair, Role::Chair, MembershipStatus::Active, now)
+                .await
+                .expect("the Chair");
+            networks::upsert_membership(&mut tx, net.id, admin_id, Role::Member, MembershipStatus::Active, now)
+                .await
+                .expect("the admin a member");
+            tx.commit().await.expect("commit");
+        }
+    };
+    only_chair("solo", mo_id).await;
+    app.user("cy@example.org", "Cy Chair").await;
+    let cy_id = users::by_email(db, "cy@example.org").await.expect("read").expect("Cy").id;
+    only_chair("lapsed", cy_id).await;
+    let r = c.post(app.at(&format!("/admin/people/{cy_id}/active"))).form(&[("value", "false")]);
+    assert_eq!(r.send().await.expect("deactivate Cy").status(), 303);
+    app.jobs_done().await;
+    let lapsed = c.get(app.at("/n/lapsed")).send().await.expect("lapsed").text().await.expect("page");
+    assert!(lapsed.contains("No active Chair"), "the tour's network with no active Chair: {lapsed}");
+    let account = mo.get(app.at("/account")).send().await.expect("account").text().await.expect("page");
+    assert!(account.contains("You are the only Chair of"), "the tour's only-Chair warning: {account}");
 
     let organiser_pages = [
         "/".to_owned(),
@@ -2142,6 +2174,8 @@ async fn page_tour(dialect: Dialect) {
         format!("/people/{admin_id}"),
         "/account".to_owned(),
         "/admin/people".to_owned(),
+        "/admin/people?show=deactivated".to_owned(),
+        "/n/lapsed".to_owned(),
         "/admin/organisation".to_owned(),
         "/admin/domains".to_owned(),
         "/admin/audit".to_owned(),
