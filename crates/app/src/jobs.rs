@@ -207,9 +207,11 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
                 user: roundtable_domain::UserId,
                 #[serde(default)]
                 tell_person: bool,
+                #[serde(default)]
+                at: Option<DateTime<Utc>>,
             }
             let p: P = serde_json::from_str(payload).context("reactivated payload")?;
-            crate::networks::tell_of_reactivation(state, p.user, p.tell_person)
+            crate::networks::tell_of_reactivation(state, p.user, p.tell_person, p.at)
                 .await
                 .map_err(|e| anyhow::anyhow!("telling of a reactivation: {e}"))?;
         }

@@ -1489,7 +1489,7 @@ async fn onboarding_journey(dialect: Dialect) {
     admin.expect_text("#preview-h", "Preview of version 2").await;
     admin.expect_text("#preview .changes p.removed del strong", "constructive.").await;
     admin.expect_text("#preview .changes p.added ins strong", "generous.").await;
-    admin.expect_text("#preview article.charter h2", "Rules of engagement").await;
+    admin.expect_text("#preview article.charter h4", "Rules of engagement").await;
     admin.resize(PHONE).await;
     admin.expect_fits_phone("a charter's preview with its changes").await;
     admin.resize(DESKTOP).await;

@@ -176,7 +176,9 @@ async fn the_api_says_a_first_charter_is_the_networks_charter_not_a_new_version(
 /// A Chair who has not accepted the version another organiser just published is offered that
 /// version to accept, not a publish form that would be refused (nor the acceptances, which wait
 /// too). A new version sent anyway is refused with the text kept; accepting carries it along
-/// and gives it back, ready to publish.
+/// and gives it back, ready to publish, above it what the version published meanwhile changed
+/// (the text was begun from the one before): published as it was from the stale page, it is
+/// refused rather than undo that version unseen; from the page that showed the changes, it goes.
 async fn an_organiser_accepts_the_current_version_before_publishing_and_keeps_their_text(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;
@@ -208,13 +210,17 @@ async fn an_organiser_accepts_the_current_version_before_publishing_and_keeps_th
 
     // Sent anyway (a page opened before version 2): refused, the text kept, nothing published.
     let draft = "# Version three\n\nWe meet *monthly* & share notes.";
-    let r = chair.post(app.at("/n/eas/charter")).form(&[("body", draft)]).send().await.unwrap();
+    // (The page was opened at version 1: its form says the text starts from there.)
+    let r = chair.post(app.at("/n/eas/charter")).form(&[("body", draft), ("base", "1")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let page = body(r).await;
     let kept = "# Version three\n\nWe meet *monthly* &#38; share notes.</textarea>";
     assert!(page.contains(r#"<textarea id="f-body" name="draft" form="accept-form""#) && page.contains(kept), "{page}");
-    assert!(page.contains("Please accept the current version of the charter (above) before publishing a new one."));
+    assert!(page.contains(
+        "Please accept the current version of the charter (above) before previewing or publishing a new one."
+    ));
     assert!(page.contains("Version 2, published") && page.contains(r#"name="version" value="2""#), "{page}");
+    assert!(page.contains(r#"<input type="hidden" name="base" value="1" form="accept-form">"#), "{page}");
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     assert_eq!(charters::current(&app.state.db, n.id).await.unwrap().unwrap().version, 2);
     // Over the API the refusal is the charter gate's.
@@ -231,14 +237,33 @@ async fn an_organiser_accepts_the_current_version_before_publishing_and_keeps_th
     let page = body(r).await;
     assert!(page.contains(kept) && page.contains("it goes with your acceptance and comes back"), "{page}");
     // Accepting with it: the text comes back in the publish form; publishing it makes version 3.
-    let r = chair.post(&accept).form(&[("version", "2"), ("agree", "yes"), ("draft", draft)]).send().await.unwrap();
+    let form = [("version", "2"), ("agree", "yes"), ("draft", draft), ("base", "1")];
+    let r = chair.post(&accept).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let page = body(r).await;
     assert!(page.contains("Your new version is below, ready to publish."), "{page}");
     assert!(page.contains(publish_form) && page.contains(r#"<textarea id="f-body" name="body""#), "{page}");
     assert!(page.contains(kept) && page.contains("Publish as version 3"), "{page}");
     assert_eq!(accepted(&app, "eas", "chair@example.org").await, Some(2));
-    publish(&app, &chair, "eas", draft).await;
+    // What version 2 changed, which the text (begun from version 1) would undo.
+    assert!(page.contains("What changed since version 1, which your text starts from"), "{page}");
+    let v2_added = r#"<ins><span class="visually-hidden">Added: </span>Version <strong>two.</strong></ins>"#;
+    assert!(page.contains(v2_added), "{page}");
+    assert!(page.contains(r#"<input type="hidden" name="base" value="2">"#), "now based on version 2: {page}");
+    // From the stale page (based on version 1): refused, the changes shown, the text kept.
+    let r = chair.post(app.at("/n/eas/charter")).form(&[("body", draft), ("base", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let page = body(r).await;
+    assert!(page.contains("Version 2 was published while you were editing version 1."), "{page}");
+    assert!(page.contains(v2_added) && page.contains(kept), "{page}");
+    assert_eq!(charters::current(&app.state.db, n.id).await.unwrap().unwrap().version, 2);
+    // Over the API alike, when the caller says which version its text starts from.
+    let stale = json!({"body": draft, "base_version": 1});
+    let (status, problem) = api_send(Method::POST, app.at("/api/v1/networks/eas/charter"), &token, &stale).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("Version 2 was published"), "{problem}");
+    let r = chair.post(app.at("/n/eas/charter")).form(&[("body", draft), ("base", "2")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "from the page that showed the changes");
     let current = charters::current(&app.state.db, n.id).await.unwrap().unwrap();
     assert_eq!((current.version, current.body.as_str()), (3, draft));
     let page = body(chair.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
@@ -458,7 +483,9 @@ async fn organisers_preview_a_new_version_and_members_see_what_changed(d: Dialec
     let r = admin.post(app.at("/n/eas/charter")).form(&[("body", v2), ("preview", "yes")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let page = body(r).await;
-    assert!(page.contains(r#"<h3 id="preview-h">Preview of version 2</h3>"#), "{page}");
+    assert!(page.contains(r#"<h2 id="preview-h">Preview of version 2</h2>"#), "{page}");
+    let members_read = "<h3>As members will read it</h3>\n  <article class=\"charter\"><h4>Rules</h4>";
+    assert!(page.contains(members_read), "headings in order: {page}");
     assert!(page.contains("What changes from version 1"), "{page}");
     let removed = r#"<p class="removed"><del><span class="visually-hidden">Removed: </span>Meet monthly on <strong>Tuesdays.</strong></del></p>"#;
     let added = r#"<p class="added"><ins><span class="visually-hidden">Added: </span>Meet monthly on <strong>Thursdays.</strong></ins></p>"#;
@@ -491,11 +518,15 @@ async fn organisers_preview_a_new_version_and_members_see_what_changed(d: Dialec
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "preview {preview}");
         let page = body(r).await;
         assert!(
-            page.contains("This is the text of the current version (1), apart from blank lines or spacing."),
+            page.contains("This reads the same as the current version (1): only blank lines or spacing differ."),
             "{page}"
         );
     }
     assert_eq!(charters::current(&app.state.db, n.id).await.unwrap().unwrap().version, 1);
+    // Two paragraphs made one is a change members would see (they read one paragraph): previewed.
+    let merged = v1.replace("Be kind.\n\nMeet", "Be kind.\nMeet");
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", merged.as_str()), ("preview", "yes")]).send();
+    assert_eq!(r.await.unwrap().status(), StatusCode::OK);
     // A member may not preview.
     let r = bo.post(app.at("/n/eas/charter")).form(&[("body", v2), ("preview", "yes")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -513,7 +544,10 @@ async fn organisers_preview_a_new_version_and_members_see_what_changed(d: Dialec
     assert!(changes.contains("<h1>Charter of Network eas: changes from version 1 to version 2</h1>"), "{changes}");
     assert!(changes.contains(removed) && changes.contains(added), "{changes}");
     let same = body(bo.get(app.at("/n/eas/charter/changes?from=2&to=2")).send().await.unwrap()).await;
-    assert!(same.contains("The two versions say the same"), "{same}");
+    assert!(same.contains("That is one version"), "{same}");
+    let backwards = body(bo.get(app.at("/n/eas/charter/changes?from=2&to=1")).send().await.unwrap()).await;
+    assert!(backwards.contains("changes from version 1 to version 2</h1>"), "older to newer: {backwards}");
+    assert!(backwards.contains(removed) && backwards.contains(added), "{backwards}");
     for q in ["?from=3", "?from=0", "?from=abc", "?to=7", "?from=1&to=x"] {
         let r = bo.get(app.at(&format!("/n/eas/charter/changes{q}"))).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{q}");

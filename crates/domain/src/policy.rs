@@ -177,7 +177,7 @@ pub fn require(
         Err(Error::Forbidden(match cap {
             Capability::SeeNetwork | Capability::ReadMembers => "Only members of this network can see this.",
             Capability::ManageMembers | Capability::EditNetwork => {
-                "Only the network's Chair or Administrator can do this."
+                "Only the network's Chair or Administrator (or an organisation administrator) can do this."
             }
             Capability::Organise => "Only the network's organisers can do this.",
         }))

@@ -172,7 +172,7 @@ pub struct CharterPreviewJson {
     responses((status = 200, body = CharterPreviewJson, description = "The text as it would be published, and what would change; nothing is stored and no one is told"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only the Chair, an Administrator or an org admin publishes"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "`charter_acceptance_required`: the caller is a member who has not accepted the current version; accept it first"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "`charter_acceptance_required`: the caller is a member who has not accepted the current version; accept it first. Or `base_version` is not the current version"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Empty, too long, or the current version's text (blank lines and spacing aside): publishing it would be refused")))]
 pub async fn preview_charter(
     State(state): State<AppState>,
@@ -180,7 +180,7 @@ pub async fn preview_charter(
     Path(slug): Path<String>,
     Json(p): Json<PublishJson>,
 ) -> ApiResult<Json<CharterPreviewJson>> {
-    let p = super::preview(&state, &u.actor(), &slug, &p.body).await?;
+    let p = super::preview(&state, &u.actor(), &slug, &p.body, p.base_version).await?;
     let (changes_from, hunks) = match p.changes {
         Some((from, hunks)) => (Some(from), hunks),
         None => (None, Vec::new()),
@@ -219,13 +219,19 @@ pub async fn accept_charter(
 pub struct PublishJson {
     /// Markdown, up to 20,000 characters.
     body: String,
+    /// The version the text was written from (0 when there was none). If another version has
+    /// been published since, the request is refused (409) rather than undo its changes unseen;
+    /// read them (`GET …/charter/changes?from=`), bring them in, and send the current number.
+    /// Without it, no such check is made.
+    #[serde(default)]
+    base_version: Option<i64>,
 }
 
 #[utoipa::path(post, path = "/api/v1/networks/{slug}/charter", params(("slug" = String, Path)), request_body = PublishJson,
     responses((status = 201, body = CharterJson, description = "Published: every other member is emailed and must accept it before using the network again. The body is the charter now current: the version published, unless another was published in between"),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Only the Chair, an Administrator or an org admin publishes"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "`charter_acceptance_required`: the caller is a member who has not accepted the current version; accept it first. Nothing was published"),
+        (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "`charter_acceptance_required`: the caller is a member who has not accepted the current version; accept it first. Or `base_version` is not the current version: another was published since the text was begun. Nothing was published"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Empty, too long, or the current version's text (blank lines and spacing aside); nothing was published")))]
 pub async fn publish_charter(
     State(state): State<AppState>,
@@ -233,7 +239,7 @@ pub async fn publish_charter(
     Path(slug): Path<String>,
     Json(p): Json<PublishJson>,
 ) -> ApiResult<(StatusCode, Json<CharterJson>)> {
-    super::publish(&state, &u.actor(), &u.0.name, &slug, &p.body).await?;
+    super::publish(&state, &u.actor(), &u.0.name, &slug, &p.body, p.base_version).await?;
     let Json(charter) = get_charter(State(state), u, Path(slug)).await?;
     Ok((StatusCode::CREATED, Json(charter)))
 }

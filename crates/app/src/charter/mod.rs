@@ -28,7 +28,7 @@ pub struct CharterView {
     /// (version, published at) of every version, newest first.
     pub versions: Vec<(i64, DateTime<Utc>)>,
     /// For a member asked to accept again: what changed since the version they accepted.
-    pub since_accepted: Vec<changes::Hunk>,
+    pub since_accepted: Option<Vec<changes::Hunk>>,
 }
 
 /// Whether the actor may publish a new version, by the rule `publish` applies.
@@ -58,14 +58,16 @@ pub async fn show(state: &AppState, actor: &Actor, slug: &str) -> Result<Charter
     let charter = charters::current(&state.db, seen.network.id).await?;
     let (_, accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
     let versions = charters::versions(&state.db, seen.network.id).await?;
-    let html = charter.as_ref().map(|c| markdown(&c.body, 1)).unwrap_or_default();
-    let mut since_accepted = Vec::new();
+    let mut since_accepted = None;
     if let (Some(current), Some(accepted)) = (&charter, accepted)
         && accepted < current.version
         && let Some(read) = charters::version(&state.db, seen.network.id, accepted).await?
     {
-        since_accepted = changes::between(&read.body, &current.body);
+        since_accepted = Some(changes::between(&read.body, &current.body));
     }
+    // Under the page's "The charter in full" when the changes come first.
+    let under = if since_accepted.is_some() { 2 } else { 1 };
+    let html = charter.as_ref().map(|c| markdown(&c.body, under)).unwrap_or_default();
     Ok(CharterView { seen, charter, html, accepted, publishing, sees_acceptances, versions, since_accepted })
 }
 
@@ -96,6 +98,8 @@ pub async fn compare(
     .ok_or(AppError::NotFound)?;
     let from = from.unwrap_or(to.version - 1);
     let from = charters::version(&state.db, seen.network.id, from).await?.ok_or(AppError::NotFound)?;
+    // Always from the older to the newer, as the pages word it.
+    let (from, to) = if from.version > to.version { (to, from) } else { (from, to) };
     let hunks = changes::between(&from.body, &to.body);
     Ok(ChangesView { seen, current: current.version, from, to, hunks })
 }
@@ -103,7 +107,7 @@ pub async fn compare(
 pub struct Preview {
     /// The number it would be published as.
     pub version: i64,
-    /// Rendered and sanitised as members would read it.
+    /// Rendered and sanitised as members would read it (headings as on the charter's page).
     pub html: String,
     /// What would change from the current version (`None` while there is none).
     pub changes: Option<(i64, Vec<changes::Hunk>)>,
@@ -112,15 +116,16 @@ pub struct Preview {
 /// A new version as it would be published, for those who may publish (`publish`'s checks, the
 /// charter gate included, and its refusals of an empty text or the current one): nothing is
 /// stored and no one is told.
-pub async fn preview(state: &AppState, actor: &Actor, slug: &str, body: &str) -> Result<Preview> {
+pub async fn preview(state: &AppState, actor: &Actor, slug: &str, body: &str, base: Option<i64>) -> Result<Preview> {
     let seen = networks::load(state, actor, slug, Capability::EditNetwork).await?;
     let body = new_text(body)?;
     let current = charters::current(&state.db, seen.network.id).await?;
     if let Some(current) = &current
-        && changes::between(&current.body, body.as_str()).is_empty()
+        && reads_the_same(&current.body, body.as_str())
     {
         return Err(same_text(current.version).into());
     }
+    check_base(base, current.as_ref().map_or(0, |c| c.version))?;
     Ok(Preview {
         version: current.as_ref().map_or(1, |c| c.version + 1),
         html: markdown(body.as_str(), 1),
@@ -137,15 +142,41 @@ fn new_text(body: &str) -> Result<LongText> {
     Ok(body)
 }
 
-/// Why a new version repeating the current one's text (blank lines and spacing aside: members
-/// would see no change, yet be asked to accept again) is refused.
+/// Whether two texts read the same once laid out (blank lines, spacing and line endings aside):
+/// a new version that does would ask every member to accept again for nothing.
+fn reads_the_same(a: &str, b: &str) -> bool {
+    markdown(a, 1) == markdown(b, 1)
+}
+
+/// Why a new version that reads as the current one does is refused.
 fn same_text(current: i64) -> FieldError {
     FieldError::new(
         "body",
         format!(
-            "This is the text of the current version ({current}), apart from blank lines or spacing. Change it before publishing a new version."
+            "This reads the same as the current version ({current}): only blank lines or spacing differ. Change it before publishing a new version."
         ),
     )
+}
+
+/// A new version is written from the version current when its author began (`base`, 0 when
+/// there was none): if another organiser published since, publishing it as it is would undo
+/// their changes unseen. Refused (a conflict), so the page can show what changed meanwhile;
+/// `None` (an API caller that does not say) is not checked.
+fn check_base(base: Option<i64>, current: i64) -> Result<()> {
+    match base {
+        Some(base) if base != current => Err(AppError::Conflict(FieldError::new(
+            "body",
+            match base {
+                0 => format!(
+                    "Version {current} of the charter was published while you were writing yours. Publishing your text as it is would replace it: read it above, bring in what should stay, then publish."
+                ),
+                _ => format!(
+                    "Version {current} was published while you were editing version {base}. Publishing your text as it is would undo its changes, shown above: bring them into your text, then publish."
+                ),
+            },
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A version number from a path: one that cannot be a version is a version not found.
@@ -185,7 +216,7 @@ pub async fn version(state: &AppState, actor: &Actor, slug: &str, version: i64) 
 pub fn accept_before_publishing() -> FieldError {
     FieldError::new(
         "body",
-        "Please accept the current version of the charter (above) before publishing a new one. Your text is kept below.",
+        "Please accept the current version of the charter (above) before previewing or publishing a new one. Your text is kept below.",
     )
 }
 
@@ -235,7 +266,14 @@ pub(crate) fn check_ticked(current: i64, ticked: Option<i64>, unticked: &str) ->
 /// Publishes a new version (Chair, Administrator, org admin) and tells every member by email.
 /// An organiser who is a member must have accepted the current version first (the charter gate
 /// of `networks::authorise`: `AppError::CharterPending`).
-pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &str, body: &str) -> Result<i64> {
+pub async fn publish(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    slug: &str,
+    body: &str,
+    base: Option<i64>,
+) -> Result<i64> {
     let snapshot = state.snapshot().await?;
     let seen = networks::load_in(&snapshot, actor, slug, Capability::EditNetwork)?;
     let body = new_text(body)?;
@@ -244,18 +282,19 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
     let mut tx = state.db.begin().await?;
     // Two organisers publishing at once take turns (the second gets the next number).
     roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
-    // The same text again (blank lines and spacing aside) would only make every member accept it
-    // again (and email them all): refused — unless it repeats a publish of a moment ago (a double click, or one racing this
-    // that the lock made wait), which is answered as that one was.
+    // A text that reads as the current one would only make every member accept it again (and
+    // email them all): refused — unless it repeats a publish of a moment ago (a double click, or
+    // one racing this that the lock made wait), which is answered as that one was.
     let before = charters::current_tx(&mut tx, seen.network.id).await?;
     if let Some(current) = &before
-        && changes::between(&current.body, body.as_str()).is_empty()
+        && reads_the_same(&current.body, body.as_str())
     {
         if crate::http::is_repeat(Some(current.published_at), now) {
             return Ok(current.version);
         }
         return Err(same_text(current.version).into());
     }
+    check_base(base, before.as_ref().map_or(0, |c| c.version))?;
     let version = charters::publish(&mut tx, seen.network.id, body.as_str(), actor.user_id, now).await?;
     // The publisher accepts what they publish.
     if seen.status() == Some(MembershipStatus::Active) {
@@ -275,7 +314,7 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
             (!waiting).then_some((m.email, accepted.is_none()))
         })
         .collect();
-    ask_to_accept(state, &mut tx, &seen, version, &to, false, now).await?;
+    ask_to_accept(state, &mut tx, &seen, version, &to, Some(actor_name), now).await?;
     tx.commit().await?;
     Ok(version)
 }
@@ -283,35 +322,36 @@ pub async fn publish(state: &AppState, actor: &Actor, actor_name: &str, slug: &s
 /// How long after a version its unread announcement stands for the next version too.
 pub const RE_ASK_HOURS: i64 = 24;
 
-/// Emails each address a request to read and accept `version` of the network's charter; `(address,
-/// true)` for someone who never accepted a version, who is told of the charter, not of an update.
+/// Emails each address a request to read and accept `version` of the network's charter, naming
+/// its `publisher` (`None`: a reminder); `(address, true)` for someone who never accepted a
+/// version, who is told of the charter, not of an update.
 async fn ask_to_accept(
     state: &AppState,
     tx: &mut roundtable_store::Tx,
     seen: &Seen,
     version: i64,
     to: &[(&str, bool)],
-    reminder: bool,
+    publisher: Option<&str>,
     now: chrono::DateTime<Utc>,
 ) -> Result<()> {
     let name = &seen.network.name;
-    let words = |first: bool| match (reminder, version == 1 || first) {
-        (true, _) => (
+    let words = |first: bool| match (publisher, version == 1 || first) {
+        (None, _) => (
             format!("{name}: a reminder to accept the charter"),
             format!(
                 "You have not yet accepted version {version} of the charter of {name}. Until you do, the network's pages wait for you on the charter: please read it and accept it."
             ),
         ),
-        (false, true) => (
+        (Some(by), true) => (
             format!("{name} has a charter: please read it"),
             format!(
-                "{name} has published its charter: how members work together there. Please read it and accept it the next time you visit the network."
+                "{name} has published its charter (from {by}): how members work together there. Please read it and accept it the next time you visit the network."
             ),
         ),
-        (false, _) => (
+        (Some(by), _) => (
             format!("{name}: please read the updated charter"),
             format!(
-                "{name} has published version {version} of its charter. Please read it and accept it the next time you visit the network: the page shows what changed since the version you accepted."
+                "{by} has published version {version} of the charter of {name}. Please read it and accept it the next time you visit the network: the page shows what changed since the version you accepted."
             ),
         ),
     };
@@ -378,7 +418,7 @@ pub async fn remind(state: &AppState, actor: &Actor, actor_name: &str, slug: &st
         );
         return Err(AppError::Conflict(FieldError::new("remind", msg)));
     }
-    ask_to_accept(state, &mut tx, &seen, current, &to, true, now).await?;
+    ask_to_accept(state, &mut tx, &seen, current, &to, None, now).await?;
     let detail = format!("{} member{}", to.len(), if to.len() == 1 { "" } else { "s" });
     networks::record(&mut tx, actor, actor_name, "charter.reminded", &seen, &format!("version {current}"), &detail)
         .await?;

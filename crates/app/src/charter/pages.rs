@@ -7,6 +7,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use roundtable_domain::{MembershipStatus, Visibility};
@@ -49,7 +50,14 @@ struct CharterPage {
     /// The page to go on to once the charter is accepted (a local path), or "".
     next: String,
     /// For a member asked to accept again: what changed since `accepted_before`.
-    since_accepted: Vec<super::changes::Hunk>,
+    since_accepted: Option<Vec<super::changes::Hunk>>,
+    /// The version current as this page shows it (0: none): what the publish form's text is
+    /// now written from, sent back with it (`charter::publish` refuses a stale one).
+    base: i64,
+    /// The version a kept draft was begun from, carried through accepting (see `Draft`).
+    draft_base: i64,
+    /// A kept draft begun from an older version: what was published since.
+    meanwhile: Option<Meanwhile>,
     /// An organiser's new version as it would be published (nothing stored yet).
     preview: Option<super::Preview>,
 }
@@ -70,11 +78,32 @@ pub(crate) async fn render_page(
     s: &Signed,
     slug: &str,
     errors: Errors,
-    body: Option<String>,
+    draft: Option<Draft>,
     n: Option<&'static str>,
     next: &str,
 ) -> Result<Response> {
-    render(&charter_page(state, s, slug, errors, body, n, next).await?)
+    render(&charter_page(state, s, slug, errors, draft, n, next).await?)
+}
+
+/// An organiser's new version sent back to them: its text, and the version it was written from
+/// (`None`: the current one).
+pub(crate) struct Draft {
+    body: String,
+    base: Option<i64>,
+}
+
+/// Versions published since a draft was begun from version `from` (0: before there was one),
+/// up to the current `to`: shown above the draft, so its author brings their changes in rather
+/// than undoing them unseen.
+struct Meanwhile {
+    from: i64,
+    to: i64,
+    hunks: Vec<super::changes::Hunk>,
+}
+
+/// A version number from a form; anything else is none.
+fn form_version(raw: Option<&str>) -> Option<i64> {
+    raw?.trim().parse().ok().filter(|v| *v >= 0)
 }
 
 async fn charter_page(
@@ -82,7 +111,7 @@ async fn charter_page(
     s: &Signed,
     slug: &str,
     errors: Errors,
-    body: Option<String>,
+    draft: Option<Draft>,
     n: Option<&'static str>,
     next: &str,
 ) -> Result<CharterPage> {
@@ -101,6 +130,17 @@ async fn charter_page(
         (_, Visibility::ByRequest) => "Accept the charter and ask to join",
         _ => "Accept the charter and join",
     };
+    let current = version.unwrap_or(0);
+    let draft_base = draft.as_ref().and_then(|d| d.base);
+    let meanwhile = match draft_base.filter(|b| *b < current) {
+        Some(0) => Some(Meanwhile { from: 0, to: current, hunks: Vec::new() }),
+        Some(from) => match super::compare(state, &actor, slug, Some(from), None).await {
+            Ok(c) => Some(Meanwhile { from, to: current, hunks: c.hunks }),
+            Err(AppError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
     Ok(CharterPage {
         layout: Layout::for_user(&format!("Charter of {}", v.seen.network.name), s).with_notice(n),
         errors,
@@ -115,8 +155,11 @@ async fn charter_page(
             .filter(|(n, _)| Some(*n) != version)
             .map(|(n, t)| (*n, published(*t, s.tz)))
             .collect(),
-        draft_kept: body.is_some(),
-        body: body.unwrap_or_else(|| v.charter.as_ref().map(|c| c.body.clone()).unwrap_or_default()),
+        draft_kept: draft.is_some(),
+        base: current,
+        draft_base: draft_base.unwrap_or(current),
+        meanwhile,
+        body: draft.map_or_else(|| v.charter.as_ref().map(|c| c.body.clone()).unwrap_or_default(), |d| d.body),
         html: v.html,
         action,
         join_label,
@@ -127,7 +170,7 @@ async fn charter_page(
             "/" => String::new(),
             local => local.to_owned(),
         },
-        since_accepted: if action == "accept" { v.since_accepted } else { Vec::new() },
+        since_accepted: v.since_accepted.filter(|_| action == "accept"),
         preview: None,
     })
 }
@@ -227,8 +270,9 @@ pub(crate) struct AcceptForm {
     version: Option<String>,
     agree: Option<String>,
     /// An organiser's new version, refused until they accepted the current one: carried through
-    /// accepting and given back, ready to publish.
+    /// accepting and given back, ready to publish, with the version it was written from.
     draft: Option<String>,
+    base: Option<String>,
     /// The page to go on to (see `CharterPage::next`).
     #[serde(default)]
     next: String,
@@ -241,7 +285,8 @@ async fn accept(
     Form(f): Form<AcceptForm>,
 ) -> Result<Response> {
     let ticked = f.version.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok());
-    let draft = f.draft.filter(|d| !d.trim().is_empty());
+    let base = form_version(f.base.as_deref());
+    let draft = f.draft.filter(|d| !d.trim().is_empty()).map(|body| Draft { body, base });
     match super::accept(&state, &s.actor(), &slug, ticked).await {
         Ok(()) => match draft {
             Some(draft) => {
@@ -267,12 +312,12 @@ pub(crate) async fn charter_again(
     s: &Signed,
     slug: &str,
     e: AppError,
-    draft: Option<String>,
+    draft: Option<Draft>,
     next: &str,
 ) -> Result<Response> {
     let (errs, status) = match e {
-        AppError::Invalid(errs) => (errs, axum::http::StatusCode::UNPROCESSABLE_ENTITY),
-        AppError::Conflict(err) => (vec![err], axum::http::StatusCode::CONFLICT),
+        AppError::Invalid(errs) => (errs, StatusCode::UNPROCESSABLE_ENTITY),
+        AppError::Conflict(err) => (vec![err], StatusCode::CONFLICT),
         e => return Err(e),
     };
     Ok(crate::http::with_status(render_page(state, s, slug, Errors(errs), draft, None, next).await?, status))
@@ -284,6 +329,8 @@ pub(crate) struct PublishForm {
     body: String,
     /// The Preview button: show the new version as it would be published, store nothing.
     preview: Option<String>,
+    /// The version current when the text was begun (see `charter::publish`).
+    base: Option<String>,
 }
 
 async fn publish(
@@ -292,28 +339,40 @@ async fn publish(
     Path(slug): Path<String>,
     Form(f): Form<PublishForm>,
 ) -> Result<Response> {
+    let base = form_version(f.base.as_deref());
+    let actor = s.actor();
     let result = match f.preview {
-        Some(_) => super::preview(&state, &s.actor(), &slug, &f.body).await.map(Some),
-        None => super::publish(&state, &s.actor(), &s.user.name, &slug, &f.body).await.map(|_| None),
+        Some(_) => super::preview(&state, &actor, &slug, &f.body, base).await.map(Some),
+        None => super::publish(&state, &actor, &s.user.name, &slug, &f.body, base).await.map(|_| None),
+    };
+    let draft = Draft { body: f.body, base };
+    let page_with = |errors: Vec<roundtable_domain::FieldError>, draft: Draft| {
+        charter_page(&state, &s, &slug, Errors(errors), Some(draft), None, "")
     };
     match result {
-        Ok(Some(preview)) => {
-            let mut page = charter_page(&state, &s, &slug, Errors::default(), Some(f.body), None, "").await?;
+        Ok(Some(mut preview)) => {
+            // Its headings under the preview's "As members will read it".
+            preview.html = crate::members::markdown(&draft.body, 3);
+            let mut page = page_with(Vec::new(), draft).await?;
             page.preview = Some(preview);
             render(&page)
         }
         Ok(None) => Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-published")).into_response()),
-        Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), Some(f.body), None, "").await?,
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        )),
+        Err(AppError::Invalid(errs)) => {
+            Ok(crate::http::with_status(render(&page_with(errs, draft).await?)?, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        // Another organiser published since this text was begun: the page again, showing what
+        // that changed (`Meanwhile`), with the text kept — now based on the current version, so
+        // publishing it once brought up to date goes through.
+        Err(AppError::Conflict(err)) => {
+            Ok(crate::http::with_status(render(&page_with(vec![err], draft).await?)?, StatusCode::CONFLICT))
+        }
         // Another organiser published a version this one has not accepted: the page again, with
         // that version to accept and their text kept (not the charter gate's redirect, which
         // would lose it).
         Err(AppError::CharterPending { .. }) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(vec![super::accept_before_publishing()]), Some(f.body), None, "")
-                .await?,
-            axum::http::StatusCode::CONFLICT,
+            render(&page_with(vec![super::accept_before_publishing()], draft).await?)?,
+            StatusCode::CONFLICT,
         )),
         Err(e) => Err(e),
     }

@@ -814,8 +814,9 @@ pub(crate) async fn tell_organisers_of_leaving(
 /// Chair left, so that only an org admin can name one (`policy::check_chair_change`), the
 /// organisation's administrators too. The person is not written to (a deactivated mailbox is
 /// often closed), nor anyone if the account is active again by the time this runs (it is a job
-/// after the commit). Once a day per network, person and recipient, so a retried job or an
-/// account deactivated and reactivated again sends no stream.
+/// after the commit). Once per deactivation, network and recipient, so a retried job sends no
+/// second mail, while deactivated again after a return, the person is reported gone again (the
+/// last mail the organisers have says how things stand).
 pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId) -> Result<()> {
     let Some(user) = users::by_id(&state.db, person).await? else { return Ok(()) };
     if user.deactivated_at.is_none() {
@@ -860,13 +861,13 @@ pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId) ->
         // Not the person, who may be active again by now (reactivated as this job ran).
         told.retain(|to| *to != user.email);
         let news = News { kind: "organiser-gone", subject, paragraphs };
-        tell_organisers_about(state, &mut tx, &net, person, told, news).await?;
+        tell_organisers_about(state, &mut tx, &net, person, told, news, user.deactivated_at).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
-/// What `tell_organisers_about` sends; `kind` keys its once-a-day limit.
+/// What `tell_organisers_about` sends; `kind` keys its limit.
 struct News {
     kind: &'static str,
     subject: String,
@@ -874,8 +875,9 @@ struct News {
 }
 
 /// Emails `news` about `person`, one of the network's organisers, to each of `to`, pointing at
-/// the network's page (which says who organises it, and when no Chair acts, how to name one): at
-/// most once a day per kind, network, person and recipient.
+/// the network's page (which says who organises it, and when no Chair acts, how to name one):
+/// once per kind, network, person, recipient and `event` (when the account ended or came back),
+/// so a retried job sends nothing twice.
 async fn tell_organisers_about(
     state: &AppState,
     tx: &mut Tx,
@@ -883,8 +885,10 @@ async fn tell_organisers_about(
     person: UserId,
     to: Vec<String>,
     news: News,
+    event: Option<DateTime<Utc>>,
 ) -> Result<()> {
     let now = Utc::now();
+    let event = event.unwrap_or(now).timestamp_micros();
     let url = format!("{}/n/{}", state.config.public_url(), net.slug);
     for to in to {
         let mail = Mail {
@@ -894,7 +898,7 @@ async fn tell_organisers_about(
             action: Some(("Open the network", url.clone())),
             reply_to: None,
         };
-        let once = format!("{}:{}:{person}:{to}:{}", news.kind, net.network, now.date_naive());
+        let once = format!("{}:{}:{person}:{to}:{event}", news.kind, net.network);
         mail::queue_with_ics(tx, &mail, None, Some(once), now).await?;
     }
     Ok(())
@@ -909,27 +913,32 @@ pub(crate) async fn queue_reactivated(
     tell_person: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let payload = serde_json::json!({ "user": person, "tell_person": tell_person });
+    let payload = serde_json::json!({ "user": person, "tell_person": tell_person, "at": now });
     crate::jobs::enqueue_tx(tx, crate::jobs::Kind::Reactivated, &payload, None, now).await?;
     Ok(())
 }
 
-/// Tells `person`, whose account was reactivated, that they may sign in again (and which roles
-/// came back with it) if `tell_person`, and each network they organise (their role stayed on record while their
-/// account was deactivated) that they act in it again: its other organisers — perhaps a Chair
-/// named in the meantime — learn of a co-organiser back, and can change the role if it is no
-/// longer right. A job after the reactivation's commit: nothing if the account is deactivated
-/// again by then. Once a day per person (and network and recipient).
-pub(crate) async fn tell_of_reactivation(state: &AppState, person: UserId, tell_person: bool) -> Result<()> {
+/// Tells `person`, whose account was reactivated (`at`), that they may sign in again (and which
+/// roles came back with it) if `tell_person`, and each network they organise (their role stayed
+/// on record while their account was deactivated) that they act in it again: its other
+/// organisers — perhaps a Chair named in the meantime — learn of a co-organiser back, and can
+/// change the role if it is no longer right. A job after the reactivation's commit: nothing if
+/// the account is deactivated again by then. Once per reactivation and recipient.
+pub(crate) async fn tell_of_reactivation(
+    state: &AppState,
+    person: UserId,
+    tell_person: bool,
+    at: Option<DateTime<Utc>>,
+) -> Result<()> {
     let Some(user) = users::by_id(&state.db, person).await? else { return Ok(()) };
     if user.deactivated_at.is_some() {
         return Ok(());
     }
     let organised = networks::organised_by(&state.db, person).await?;
-    let now = Utc::now();
+    let at = at.unwrap_or_else(Utc::now);
     let mut tx = state.db.begin().await?;
     if tell_person {
-        welcome_back(state, &mut tx, &user.email, person, &organised, now).await?;
+        welcome_back(state, &mut tx, &user.email, person, &organised, at).await?;
     }
     let back = user.email;
     for net in organised {
@@ -944,20 +953,21 @@ pub(crate) async fn tell_of_reactivation(state: &AppState, person: UserId, tell_
         };
         let to =
             networks::managers(&state.db, net.network).await?.into_iter().map(|(to, _)| to).filter(|to| *to != back);
-        tell_organisers_about(state, &mut tx, &net, person, to.collect(), news).await?;
+        tell_organisers_about(state, &mut tx, &net, person, to.collect(), news, Some(at)).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
-/// The mail telling `person` their account is active again, naming the roles that came back.
+/// The mail telling `person` their account is active again (reactivated `at`), naming the roles
+/// that came back.
 async fn welcome_back(
     state: &AppState,
     tx: &mut Tx,
     to: &str,
     person: UserId,
     organised: &[networks::Organised],
-    now: DateTime<Utc>,
+    at: DateTime<Utc>,
 ) -> Result<()> {
     let mut paragraphs = vec![
         "Your Roundtable account has been reactivated: you can sign in again, and you are back on your networks' member lists and in the directory.".to_owned(),
@@ -975,7 +985,8 @@ async fn welcome_back(
         action: Some(("Sign in", format!("{}/sign-in", state.config.public_url()))),
         reply_to: None,
     };
-    mail::queue_with_ics(tx, &mail, None, Some(format!("reactivated:{person}:{}", now.date_naive())), now).await?;
+    let once = format!("reactivated:{person}:{}", at.timestamp_micros());
+    mail::queue_with_ics(tx, &mail, None, Some(once), Utc::now()).await?;
     Ok(())
 }
 
