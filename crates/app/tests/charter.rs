@@ -241,7 +241,7 @@ async fn an_organiser_accepts_the_current_version_before_publishing_and_keeps_th
     let r = chair.post(&accept).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let page = body(r).await;
-    assert!(page.contains("Your new version is below, ready to publish."), "{page}");
+    assert!(page.contains("Your new version is below: bring in the changes published meanwhile"), "{page}");
     assert!(page.contains(publish_form) && page.contains(r#"<textarea id="f-body" name="body""#), "{page}");
     assert!(page.contains(kept) && page.contains("Publish as version 3"), "{page}");
     assert_eq!(accepted(&app, "eas", "chair@example.org").await, Some(2));
@@ -262,6 +262,9 @@ async fn an_organiser_accepts_the_current_version_before_publishing_and_keeps_th
     let (status, problem) = api_send(Method::POST, app.at("/api/v1/networks/eas/charter"), &token, &stale).await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     assert!(problem["detail"].as_str().unwrap_or_default().contains("Version 2 was published"), "{problem}");
+    let unknown = json!({"body": draft, "base_version": 9});
+    let (status, _) = api_send(Method::POST, app.at("/api/v1/networks/eas/charter"), &token, &unknown).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a version never published");
     let r = chair.post(app.at("/n/eas/charter")).form(&[("body", draft), ("base", "2")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "from the page that showed the changes");
     let current = charters::current(&app.state.db, n.id).await.unwrap().unwrap();
@@ -526,7 +529,9 @@ async fn organisers_preview_a_new_version_and_members_see_what_changed(d: Dialec
     // Two paragraphs made one is a change members would see (they read one paragraph): previewed.
     let merged = v1.replace("Be kind.\n\nMeet", "Be kind.\nMeet");
     let r = admin.post(app.at("/n/eas/charter")).form(&[("body", merged.as_str()), ("preview", "yes")]).send();
-    assert_eq!(r.await.unwrap().status(), StatusCode::OK);
+    let page = body(r.await.unwrap()).await;
+    let gone = r#"<del><span class="visually-hidden">Removed: </span>(blank line)</del>"#;
+    assert!(page.contains("Preview of version 2") && page.contains(gone), "shown as a change: {page}");
     // A member may not preview.
     let r = bo.post(app.at("/n/eas/charter")).form(&[("body", v2), ("preview", "yes")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);

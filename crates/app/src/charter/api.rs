@@ -222,7 +222,7 @@ pub struct PublishJson {
     /// The version the text was written from (0 when there was none). If another version has
     /// been published since, the request is refused (409) rather than undo its changes unseen;
     /// read them (`GET …/charter/changes?from=`), bring them in, and send the current number.
-    /// Without it, no such check is made.
+    /// A number no version has is refused (422). Without it, no such check is made.
     #[serde(default)]
     base_version: Option<i64>,
 }

@@ -65,9 +65,7 @@ pub async fn show(state: &AppState, actor: &Actor, slug: &str) -> Result<Charter
     {
         since_accepted = Some(changes::between(&read.body, &current.body));
     }
-    // Under the page's "The charter in full" when the changes come first.
-    let under = if since_accepted.is_some() { 2 } else { 1 };
-    let html = charter.as_ref().map(|c| markdown(&c.body, under)).unwrap_or_default();
+    let html = charter.as_ref().map(|c| markdown(&c.body, 1)).unwrap_or_default();
     Ok(CharterView { seen, charter, html, accepted, publishing, sees_acceptances, versions, since_accepted })
 }
 
@@ -164,16 +162,22 @@ fn same_text(current: i64) -> FieldError {
 /// `None` (an API caller that does not say) is not checked.
 fn check_base(base: Option<i64>, current: i64) -> Result<()> {
     match base {
+        Some(base) if base < 0 || base > current => Err(FieldError::new(
+            "base",
+            format!("There is no version {base} of this charter; the current one is version {current}."),
+        )
+        .into()),
+        Some(0) if current > 0 => Err(AppError::Conflict(FieldError::new(
+            "body",
+            format!(
+                "Version {current} of the charter was published while you were writing yours. Publishing your text as it is would replace it: read it, bring in what should stay, then publish."
+            ),
+        ))),
         Some(base) if base != current => Err(AppError::Conflict(FieldError::new(
             "body",
-            match base {
-                0 => format!(
-                    "Version {current} of the charter was published while you were writing yours. Publishing your text as it is would replace it: read it above, bring in what should stay, then publish."
-                ),
-                _ => format!(
-                    "Version {current} was published while you were editing version {base}. Publishing your text as it is would undo its changes, shown above: bring them into your text, then publish."
-                ),
-            },
+            format!(
+                "Version {current} was published while you were editing version {base}. Publishing your text as it is would undo its changes: bring them into your text, then publish."
+            ),
         ))),
         _ => Ok(()),
     }
@@ -345,7 +349,7 @@ async fn ask_to_accept(
         (Some(by), true) => (
             format!("{name} has a charter: please read it"),
             format!(
-                "{name} has published its charter (from {by}): how members work together there. Please read it and accept it the next time you visit the network."
+                "{by} has published the charter of {name}: how members work together there. Please read it and accept it the next time you visit the network."
             ),
         ),
         (Some(by), _) => (

@@ -141,6 +141,20 @@ async fn charter_page(
         },
         None => None,
     };
+    // A kept draft is "ready to publish" only if nothing was published since it was begun.
+    let n = match n {
+        Some(text) if meanwhile.is_some() && Some(text) == notice(Some("charter-accepted-draft")) => {
+            notice(Some("charter-accepted-draft-meanwhile"))
+        }
+        n => n,
+    };
+    // The changes since the version a member accepted come first, so the text sits under "The
+    // charter in full".
+    let since_accepted = v.since_accepted.filter(|_| action == "accept");
+    let html = match (&since_accepted, &v.charter) {
+        (Some(_), Some(c)) => crate::members::markdown(&c.body, 2),
+        _ => v.html,
+    };
     Ok(CharterPage {
         layout: Layout::for_user(&format!("Charter of {}", v.seen.network.name), s).with_notice(n),
         errors,
@@ -160,7 +174,7 @@ async fn charter_page(
         draft_base: draft_base.unwrap_or(current),
         meanwhile,
         body: draft.map_or_else(|| v.charter.as_ref().map(|c| c.body.clone()).unwrap_or_default(), |d| d.body),
-        html: v.html,
+        html,
         action,
         join_label,
         can_publish: v.publishing == Publishing::Yes,
@@ -170,7 +184,7 @@ async fn charter_page(
             "/" => String::new(),
             local => local.to_owned(),
         },
-        since_accepted: v.since_accepted.filter(|_| action == "accept"),
+        since_accepted,
         preview: None,
     })
 }

@@ -255,6 +255,9 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "charter-pending" => "Please read and accept the network's charter to continue.",
         "charter-accepted" => "Thank you for accepting the charter.",
         "charter-accepted-draft" => "Thank you for accepting the charter. Your new version is below, ready to publish.",
+        "charter-accepted-draft-meanwhile" => {
+            "Thank you for accepting the charter. Your new version is below: bring in the changes published meanwhile before publishing it."
+        }
         "charter-published" => "The new charter version is published; members will be asked to accept it.",
         "charter-reminded" => "A reminder has been emailed to every member who has not accepted the current version.",
         "erased" => "The person's personal data has been erased.",
