@@ -492,9 +492,10 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
             "You have deactivated your Roundtable account: you are signed out everywhere, your API tokens no longer work, and you are no longer on member lists or in the directory.".to_owned(),
             format!(
                 "Your data stay until an administrator erases them. To come back, or to have your data erased, ask {}.",
-                match admins.is_empty() {
-                    true => "your organisation's Roundtable administrator".to_owned(),
-                    false => format!("an administrator: {}", crate::networks::and_list(&admins)),
+                if admins.is_empty() {
+                    "your organisation's Roundtable administrator".to_owned()
+                } else {
+                    format!("an administrator: {}", crate::networks::and_list(&admins))
                 }
             ),
             "If you did not do this, tell an administrator at once.".to_owned(),

@@ -27,8 +27,6 @@ pub struct CharterView {
     pub sees_acceptances: bool,
     /// (version, published at) of every version, newest first.
     pub versions: Vec<(i64, DateTime<Utc>)>,
-    /// For a member asked to accept again: what changed since the version they accepted.
-    pub since_accepted: Option<Vec<changes::Hunk>>,
 }
 
 /// Whether the actor may publish a new version, by the rule `publish` applies.
@@ -58,15 +56,8 @@ pub async fn show(state: &AppState, actor: &Actor, slug: &str) -> Result<Charter
     let charter = charters::current(&state.db, seen.network.id).await?;
     let (_, accepted) = charters::standing(&state.db, seen.network.id, actor.user_id).await?;
     let versions = charters::versions(&state.db, seen.network.id).await?;
-    let mut since_accepted = None;
-    if let (Some(current), Some(accepted)) = (&charter, accepted)
-        && accepted < current.version
-        && let Some(read) = charters::version(&state.db, seen.network.id, accepted).await?
-    {
-        since_accepted = Some(changes::between(&read.body, &current.body));
-    }
     let html = charter.as_ref().map(|c| markdown(&c.body, 1)).unwrap_or_default();
-    Ok(CharterView { seen, charter, html, accepted, publishing, sees_acceptances, versions, since_accepted })
+    Ok(CharterView { seen, charter, html, accepted, publishing, sees_acceptances, versions })
 }
 
 pub struct ChangesView {

@@ -148,9 +148,16 @@ async fn charter_page(
         }
         n => n,
     };
-    // The changes since the version a member accepted come first, so the text sits under "The
-    // charter in full".
-    let since_accepted = v.since_accepted.filter(|_| action == "accept");
+    // A member asked to accept again sees what changed since the version they accepted first,
+    // so the text sits under "The charter in full".
+    let since_accepted = match (action, v.accepted) {
+        ("accept", Some(accepted)) => match super::compare(state, &actor, slug, Some(accepted), None).await {
+            Ok(c) => Some(c.hunks),
+            Err(AppError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        _ => None,
+    };
     let html = match (&since_accepted, &v.charter) {
         (Some(_), Some(c)) => crate::members::markdown(&c.body, 2),
         _ => v.html,
