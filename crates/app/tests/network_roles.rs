@@ -976,6 +976,12 @@ async fn an_address_one_slip_from_the_organisations_domain_is_not_invited(d: Dia
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = body(r).await;
     assert!(page.contains("Did you mean nia@example.org?"), "{page}");
+    // The address meant, one click away (as the page's second form sends it).
+    assert!(page.contains(r#"<button type="submit">Invite nia@example.org instead</button>"#), "{page}");
+    assert!(page.contains(r#"<input type="hidden" name="email" value="nia@example.org">"#), "{page}");
+    let r = admin.post(app.at("/n/club/invite")).form(&[("email", "nia@example.org"), ("role", "member")]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.emails_to("nia@example.org").await.len(), 1, "invited at the address meant");
     let pasted = "ann@example.org, bo@exampel.org; Cy <cy@partner.net>";
     let r = admin.post(app.at("/n/club/invite")).form(&[("email", pasted), ("role", "member")]).send().await;
     let page = body(r.unwrap()).await;

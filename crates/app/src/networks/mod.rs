@@ -1489,6 +1489,13 @@ async fn mistyped(state: &AppState, emails: &[&Email]) -> Result<Vec<(String, St
     Ok(out)
 }
 
+/// The address meant by one typed (as a form gives it: `Ann <ann@exmaple.org>` too) one slip
+/// from the organisation's own domain, as `refuse_mistyped` names it — for a page to offer it.
+pub async fn meant_address(state: &AppState, raw: &str) -> Result<Option<String>> {
+    let Ok(email) = Email::parse(&one_address(raw)) else { return Ok(None) };
+    Ok(mistyped(state, &[&email]).await?.pop().map(|(_, meant)| meant))
+}
+
 /// `mistyped` for one address, as a refusal on `field`.
 pub(crate) async fn refuse_mistyped(state: &AppState, email: &Email, field: &'static str) -> Result<()> {
     match mistyped(state, &[email]).await?.pop() {

@@ -653,6 +653,9 @@ struct InvitePage {
     email: String,
     role: String,
     roles: Vec<(&'static str, &'static str)>,
+    /// The address meant by one refused as a slip from the organisation's domain: offered as
+    /// one click.
+    meant: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -674,6 +677,10 @@ async fn invite_page(
 ) -> Result<Response> {
     let seen = super::load(state, &s.actor(), slug, Capability::ManageMembers).await?;
     let roles = seen.roles_to_give(&s.actor());
+    let meant = match errors.get("email") {
+        Some(_) => super::meant_address(state, &email).await?,
+        None => None,
+    };
     render(&InvitePage {
         layout: Layout::for_user("Invite people", s),
         errors,
@@ -684,6 +691,7 @@ async fn invite_page(
         email,
         role,
         roles,
+        meant,
     })
 }
 
