@@ -1013,7 +1013,9 @@ async fn an_address_one_slip_from_the_organisations_domain_is_not_invited(d: Dia
     // The organisation invitation of the People page checks the same.
     let r = admin.post(app.at("/admin/people/invite")).form(&[("email", "zed@exmaple.org")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body(r).await.contains("Did you mean zed@example.org?"));
+    let page = body(r).await;
+    assert!(page.contains("Did you mean zed@example.org?"), "{page}");
+    assert!(page.contains(r#"<button type="submit">Invite zed@example.org instead</button>"#), "{page}");
     assert!(app.emails_to("zed@exmaple.org").await.is_empty());
 
     // A network's Chair invites only the organisation's addresses (and people with an account):

@@ -42,6 +42,8 @@ fn fmt(t: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
 #[template(path = "admin/people.html")]
 struct PeoplePage {
     layout: Layout,
+    /// The address meant by an invitation refused as a slip from the organisation's domain.
+    meant: Option<String>,
     q: String,
     /// The standing shown (`Standing::as_str`), "" for everyone.
     show: String,
@@ -93,7 +95,12 @@ async fn people_page(
     if !q.show.is_empty() {
         pager.base.push_str(&format!("show={}&", urlencode(&q.show)));
     }
+    let meant = match errors.get("email") {
+        Some(_) => crate::networks::meant_address(state, &invite_email).await?,
+        None => None,
+    };
     render(&PeoplePage {
+        meant,
         layout: match (q.notice.as_deref(), q.sent) {
             (Some("welcomes-sent"), Some(n @ 1..)) => Layout::for_user("People", s).with_notice_text(Some(format!(
                 "Welcome emails are on their way to {}.",
