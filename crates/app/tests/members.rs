@@ -904,6 +904,9 @@ mod privacy_rights {
         assert_eq!(users::by_id(&app.state.db, id).await.unwrap().unwrap().deactivated_at, erased_at);
         let (log, _) = roundtable_store::audit::page(&app.state.db, 100, 0).await.unwrap();
         assert_eq!(log.iter().filter(|e| e.action == "person.erased").count(), 1);
+        let entry = log.iter().find(|e| e.action == "person.erased").unwrap();
+        assert_eq!(entry.subject, "a former member", "the entry names no one");
+        assert!(entry.detail.contains(&format!("account {id}")), "but says which account: {}", entry.detail);
         assert!(users::by_id(&app.state.db, id).await.unwrap().unwrap().deactivated_at.is_some());
 
         // Her token cannot be used to guess her password: five wrong answers, then a wait.

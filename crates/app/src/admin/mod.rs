@@ -363,7 +363,10 @@ pub async fn erase(state: &AppState, actor: &Actor, actor_name: &str, user: User
     // Everything erasure removes (employee id, old addresses, sign-in addresses, feedback
     // comments; buddy pairings end) is in the store's `erase`.
     let erased = users::erase(&mut tx, user, now).await?;
-    record(&mut tx, actor, actor_name, "person.erased", "a former member", "personal data erased").await?;
+    // The account's id (no personal data) lets an administrator confirm which account was erased,
+    // when its former owner or a data-protection officer asks.
+    let detail = format!("personal data erased (account {user})");
+    record(&mut tx, actor, actor_name, "person.erased", "a former member", &detail).await?;
     crate::events::queue_giving_up(&mut tx, user, None, crate::events::GivenUp::Deactivated, now).await?;
     tx.commit().await?;
     // Off disk too: the copies of mail to or about them in the outbox folder (the database
