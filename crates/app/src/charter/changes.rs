@@ -52,8 +52,11 @@ pub type Hunk = Vec<Line>;
 /// "(blank line)" and "(line break)".
 pub fn between(old: &str, new: &str) -> Vec<Hunk> {
     let hunks = diff(&normalise(old), &normalise(new));
+    if !hunks.is_empty() {
+        return hunks;
+    }
     let (old, new) = (layout(old), layout(new));
-    if hunks.is_empty() && old != new { diff(&old, &new) } else { hunks }
+    if old == new { hunks } else { diff(&old, &new) }
 }
 
 fn diff(old: &str, new: &str) -> Vec<Hunk> {
