@@ -180,7 +180,7 @@ pub async fn preview_charter(
     Path(slug): Path<String>,
     Json(p): Json<PublishJson>,
 ) -> ApiResult<Json<CharterPreviewJson>> {
-    let p = super::preview(&state, &u.actor(), &slug, &p.body, p.base_version).await?;
+    let p = super::preview(&state, &u.actor(), &slug, &p.body, p.base_version, 1).await?;
     let (changes_from, hunks) = match p.changes {
         Some((from, hunks)) => (Some(from), hunks),
         None => (None, Vec::new()),

@@ -96,7 +96,7 @@ pub async fn compare(
 pub struct Preview {
     /// The number it would be published as.
     pub version: i64,
-    /// Rendered and sanitised as members would read it (headings as on the charter's page).
+    /// Rendered and sanitised as members would read it.
     pub html: String,
     /// What would change from the current version (`None` while there is none).
     pub changes: Option<(i64, Vec<changes::Hunk>)>,
@@ -104,8 +104,15 @@ pub struct Preview {
 
 /// A new version as it would be published, for those who may publish (`publish`'s checks, the
 /// charter gate included, and its refusals of an empty text or the current one): nothing is
-/// stored and no one is told.
-pub async fn preview(state: &AppState, actor: &Actor, slug: &str, body: &str, base: Option<i64>) -> Result<Preview> {
+/// stored and no one is told. Its headings sit under level `under` (1 as on the charter's page).
+pub async fn preview(
+    state: &AppState,
+    actor: &Actor,
+    slug: &str,
+    body: &str,
+    base: Option<i64>,
+    under: u8,
+) -> Result<Preview> {
     let seen = networks::load(state, actor, slug, Capability::EditNetwork).await?;
     let body = new_text(body)?;
     let current = charters::current(&state.db, seen.network.id).await?;
@@ -117,7 +124,7 @@ pub async fn preview(state: &AppState, actor: &Actor, slug: &str, body: &str, ba
     check_base(base, current.as_ref().map_or(0, |c| c.version))?;
     Ok(Preview {
         version: current.as_ref().map_or(1, |c| c.version + 1),
-        html: markdown(body.as_str(), 1),
+        html: markdown(body.as_str(), under),
         changes: current.map(|c| (c.version, changes::between(&c.body, body.as_str()))),
     })
 }

@@ -363,7 +363,8 @@ async fn publish(
     let base = form_version(f.base.as_deref());
     let actor = s.actor();
     let result = match f.preview {
-        Some(_) => super::preview(&state, &actor, &slug, &f.body, base).await.map(Some),
+        // Its headings under the preview's "As members will read it" (an h3).
+        Some(_) => super::preview(&state, &actor, &slug, &f.body, base, 3).await.map(Some),
         None => super::publish(&state, &actor, &s.user.name, &slug, &f.body, base).await.map(|_| None),
     };
     let draft = Draft { body: f.body, base };
@@ -371,9 +372,7 @@ async fn publish(
         charter_page(&state, &s, &slug, Errors(errors), Some(draft), None, "")
     };
     match result {
-        Ok(Some(mut preview)) => {
-            // Its headings under the preview's "As members will read it".
-            preview.html = crate::members::markdown(&draft.body, 3);
+        Ok(Some(preview)) => {
             let mut page = page_with(Vec::new(), draft).await?;
             page.preview = Some(preview);
             render(&page)
