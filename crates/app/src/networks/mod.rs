@@ -976,6 +976,28 @@ async fn welcome_back(
         let roles: Vec<String> = organised.iter().map(|n| format!("{} of {}", n.role.label(), n.name)).collect();
         paragraphs.push(format!("Your roles come back with it: {}.", and_list(&roles)));
     }
+    // A charter published while the account was closed stops them at the network's door: say
+    // so now, rather than let it surprise them on their first visit back.
+    let mut to_accept = Vec::new();
+    for m in networks::memberships_of(&state.db, person).await? {
+        let (current, accepted) = charters::standing(&state.db, m.network_id, person).await?;
+        if m.status == MembershipStatus::Active
+            && current.is_some_and(|c| accepted.is_none_or(|a| a < c))
+            && let Some(net) = networks::by_id(&state.db, m.network_id).await?
+        {
+            to_accept.push(net.name);
+        }
+    }
+    match to_accept.as_slice() {
+        [] => {}
+        [one] => paragraphs.push(format!(
+            "While you were away, {one} published a new version of its charter: you will be asked to accept it when you next open the network."
+        )),
+        many => paragraphs.push(format!(
+            "While you were away, {} published new versions of their charters: you will be asked to accept each when you next open the network.",
+            and_list(many)
+        )),
+    }
     paragraphs
         .push("If you do not remember your password, choose “Forgot your password?” on the sign-in page.".to_owned());
     let mail = Mail {
