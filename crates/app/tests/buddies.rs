@@ -352,6 +352,17 @@ async fn refused_buddies_get_a_clear_message_and_change_nothing(d: Dialect) {
             assert!(page.contains(&format!("value=\"{typed}\"")), "what was typed is kept");
         }
     }
+    // A Chair, who may not see every link of Nia's line (people show their manager to their
+    // own networks' organisers only, perhaps), hears the rule, not which link it is.
+    let chair = with_role(&app, "chair@example.org", eas, Role::Chair).await;
+    for email in ["max@example.org", "rae@example.org", "exe@example.org"] {
+        let r = chair.post(app.at(&path)).form(&[("email", email)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+        let page = body(r).await;
+        assert!(page.contains("buddy: a buddy is always someone outside the newcomer&#39;s reporting line"), "{page}");
+        assert!(!page.contains("a manager above them"), "{page}");
+    }
+    assert!(buddies::buddy_of(db, eas, nia).await.unwrap().is_none(), "nothing changed");
     // A stale suggestion (the person left since the page was shown).
     let out = id(&app, "out@example.org").await;
     let r = admin.post(app.at(&path)).form(&[("buddy", out.to_string())]).send().await.unwrap();

@@ -537,6 +537,11 @@ async fn organisers_preview_a_new_version_and_members_see_what_changed(d: Dialec
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     publish(&app, &admin, "eas", v2).await;
+    // The same text sent at once from the form showing version 2 is no double click of that
+    // publish (its base is version 2): refused, not answered "published".
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", v2), ("base", "2")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("This reads the same as the current version (2)"));
     let page = body(bo.get(app.at("/n/eas/charter")).send().await.unwrap()).await;
     let since = page.find("What changed since version 1, which you accepted").expect("the changes");
     let full = page.find(r#"<article class="charter">"#).unwrap();

@@ -776,6 +776,15 @@ async fn a_large_file_is_written_in_batches_and_stays_idempotent(d: Dialect) {
     assert_eq!(networks::by_slug(db, "eas").await.unwrap().unwrap().member_count, n as i64);
     let again = import(db, csv.as_bytes(), apply()).await;
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, n));
+
+    // The preview of a file mostly unchanged lists the one change, deep in the file, and only
+    // counts the rows that change nothing.
+    let changed = csv.replace("p2400@example.org,Person 2400,", "p2400@example.org,Person Twenty-Four Hundred,");
+    let html = body(post(&app, &admin, "/admin/import/preview", &changed, &[]).await).await;
+    let row = |email: &str| format!("<td data-label=\"Email\">{email}</td>");
+    assert!(html.contains(&row("p2400@example.org")) && html.contains("“Person Twenty-Four Hundred”"), "listed");
+    assert!(html.contains("2499 rows change nothing and are not listed."), "unchanged rows are counted");
+    assert!(!html.contains(&row("p2399@example.org")) && !html.contains("counted above"), "and not listed");
 }
 
 /// On PostgreSQL a profile being saved while an import waits for people's tables deadlocks with

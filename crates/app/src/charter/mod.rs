@@ -286,12 +286,13 @@ pub async fn publish(
     roundtable_store::networks::lock(&mut tx, seen.network.id).await?;
     // A text that reads as the current one would only make every member accept it again (and
     // email them all): refused — unless it repeats a publish of a moment ago (a double click, or
-    // one racing this that the lock made wait), which is answered as that one was.
+    // one racing this that the lock made wait), which is answered as that one was. A text begun
+    // from the current version itself repeats nothing: it was written after that publish.
     let before = charters::current_tx(&mut tx, seen.network.id).await?;
     if let Some(current) = &before
         && reads_the_same(&current.body, body.as_str())
     {
-        if crate::http::is_repeat(Some(current.published_at), now) {
+        if base != Some(current.version) && crate::http::is_repeat(Some(current.published_at), now) {
             return Ok(current.version);
         }
         return Err(same_text(current.version).into());

@@ -393,8 +393,13 @@ struct ReportView {
     error_rows: usize,
     valid_rows: usize,
     errors: Vec<ErrorView>,
+    /// The rows that do something or carry a note, in file order, at most `SHOWN`.
     outcomes: Vec<OutcomeView>,
+    /// Such rows past `SHOWN`.
     more_outcomes: usize,
+    /// Rows that change nothing and say nothing: counted, not listed, so a file of thousands
+    /// of unchanged people cannot push its few changes out of the list.
+    quiet_rows: usize,
     /// (email, name, why).
     deactivations: Vec<(String, String, String)>,
     /// People found by employee ID whose email changes.
@@ -416,6 +421,9 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
     let total = r.outcomes.len();
     let deactivations =
         r.deactivations.iter().map(|(email, name)| (email.clone(), name.clone(), r.why_deactivated(email))).collect();
+    let (telling, quiet): (Vec<_>, Vec<_>) =
+        r.outcomes.into_iter().partition(|o| o.action != Action::Unchanged || o.note.is_some());
+    let telling_rows = telling.len();
     ReportView {
         file_name: file_name.to_owned(),
         encoding: r.encoding,
@@ -433,8 +441,7 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
             .into_iter()
             .map(|e: RowError| ErrorView { line: e.line, column: e.column, problem: e.problem, fix: e.fix })
             .collect(),
-        outcomes: r
-            .outcomes
+        outcomes: telling
             .into_iter()
             .take(SHOWN)
             .map(|o| OutcomeView {
@@ -457,7 +464,8 @@ fn view(r: Report, file_name: &str, opts: &Options) -> ReportView {
                 action: o.action.label(),
             })
             .collect(),
-        more_outcomes: total.saturating_sub(SHOWN),
+        more_outcomes: telling_rows.saturating_sub(SHOWN),
+        quiet_rows: quiet.len(),
         deactivations,
         email_changes: r.email_changes.len(),
         employee_ids_kept: r.employee_ids_kept.len(),

@@ -190,13 +190,21 @@ pub async fn assign(
         return Err(invalid(field, "A person cannot be their own buddy. Choose an experienced member."));
     }
     if buddies::reporting_line(&state.db, newcomer.id).await?.contains(&buddy.id) {
-        return Err(invalid(
-            field,
+        // The line is followed through links its people may show only to their own networks'
+        // organisers: an organiser of this one hears the rule, not which link applies, so a
+        // refusal cannot be used to map reporting lines they may not see. Org admins see all.
+        let why = if actor.is_org_admin {
             format!(
                 "{} is in {}'s reporting line (a manager above them, someone they manage, or an executive they support). Choose someone outside it, so {} can speak freely.",
                 buddy.name, newcomer.name, newcomer.name
-            ),
-        ));
+            )
+        } else {
+            format!(
+                "{} cannot be {}'s buddy: a buddy is always someone outside the newcomer's reporting line, so they can speak freely. Choose someone else, such as one of the suggestions.",
+                buddy.name, newcomer.name
+            )
+        };
+        return Err(invalid(field, why));
     }
     let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
     let reply_to = reply_to.as_deref();
