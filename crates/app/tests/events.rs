@@ -1213,7 +1213,20 @@ async fn whole_organisation_events_reach_everyone_but_network_events_stay_privat
     let eve = app.user("eve@example.org", "Eve Outsider").await;
     assert_eq!(eve.get(app.at(&format!("/events/{open}"))).send().await.unwrap().status(), StatusCode::OK);
     assert_eq!(eve.get(app.at(&format!("/events/{private}"))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(eve.get(app.at("/n/secret/events")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    // The network's calendar shows her its whole-organisation events only, page and API alike;
+    // the network's page links to it.
+    let home = body(eve.get(app.at("/n/secret")).send().await.unwrap()).await;
+    assert!(
+        home.contains(r#"<a class="button secondary" href="/n/secret/events">Events open to everyone</a>"#),
+        "{home}"
+    );
+    let listed = body(eve.get(app.at("/n/secret/events?view=list&week=2027-01-01")).send().await.unwrap()).await;
+    assert!(listed.contains("Town hall") && !listed.contains("Steering committee"), "{listed}");
+    let token = app.api_token(&eve).await;
+    let range = "from=2026-12-01T00:00:00Z&to=2027-03-01T00:00:00Z";
+    let json = support::api_get(app.at(&format!("/api/v1/networks/secret/events?{range}")), &token).await;
+    let titles: Vec<&str> = json["events"].as_array().unwrap().iter().filter_map(|e| e["title"].as_str()).collect();
+    assert!(titles.contains(&"Town hall") && !titles.contains(&"Steering committee"), "{json}");
     let mine = body(eve.get(app.at("/calendar?view=list&week=2027-01-01")).send().await.unwrap()).await;
     assert!(mine.contains("Town hall") && !mine.contains("Steering committee"), "{mine}");
     assert_eq!(
@@ -1394,7 +1407,10 @@ async fn event_routes_follow_the_roles_in_each_network(d: Dialect) {
                 let in_own = net == "own" && *who != "outsider" && *who != "admin";
                 let organiser =
                     matches!(*who, "chair" | "administrator" | "training_coordinator" | "communications_officer");
-                let allowed = *who == "admin" || (in_own && (!organisers_only || organiser));
+                // Anyone may open the calendar of a network they may see (its whole-organisation
+                // events only: see whole_organisation_events_reach_everyone…).
+                let calendar = *method == "GET" && path.ends_with("/events") && net == "own";
+                let allowed = *who == "admin" || calendar || (in_own && (!organisers_only || organiser));
                 let ok = status.is_success() || (status == StatusCode::SEE_OTHER && *method == "POST");
                 assert_eq!(ok, allowed, "{who} {method} {path} gave {status}");
                 if !allowed && net == "other" {

@@ -23,7 +23,7 @@ use roundtable_domain::error::gather;
 use roundtable_domain::events::{
     Audience, EventKind, LocationMode, Occurrence, Rsvp, Rule, Series, parse_time_zone, rank_hosts, span,
 };
-use roundtable_domain::{Actor, Capability, FieldError, LongText, NetworkId, UserId, Visibility};
+use roundtable_domain::{Actor, Capability, FieldError, LongText, MembershipStatus, NetworkId, UserId, Visibility};
 use roundtable_store::events::{self as store, Event, EventFields, Exception};
 use roundtable_store::{Tx, audit, networks};
 use std::sync::Arc;
@@ -137,7 +137,9 @@ fn keep(f: &Filter, i: &Item) -> bool {
     f.kind.is_none_or(|k| i.event.kind == k) && f.network.as_deref().is_none_or(|n| i.event.network_slug == n)
 }
 
-/// A network's occurrences in `[from, to)` (members; organisers of course).
+/// A network's occurrences in `[from, to)`: all of them for its members, and for anyone else
+/// who may see the network its whole-organisation events — those each event's own page and the
+/// organisation's calendar show them anyway.
 pub async fn network_calendar(
     state: &AppState,
     actor: &Actor,
@@ -146,8 +148,19 @@ pub async fn network_calendar(
     to: DateTime<Utc>,
     f: &Filter,
 ) -> Result<(Seen, Vec<Item>)> {
-    let seen = nets::load(state, actor, slug, Capability::ReadMembers).await?;
-    let events = store::in_network(&state.db, seen.network.id, from, to).await?;
+    let snapshot = state.snapshot().await?;
+    let seen = nets::load_in(&snapshot, actor, slug, Capability::SeeNetwork)?;
+    let outsider = match nets::authorise_in(&snapshot, actor, &seen, Capability::ReadMembers) {
+        Ok(()) => false,
+        // A member who has a charter to accept is sent to it, as by the network's other pages.
+        Err(AppError::Forbidden(_)) if seen.status() != Some(MembershipStatus::Active) => true,
+        Err(e) => return Err(e),
+    };
+    drop(snapshot);
+    let mut events = store::in_network(&state.db, seen.network.id, from, to).await?;
+    if outsider {
+        events.retain(|e| open_to_all(e, seen.network.visibility));
+    }
     let items = expand_all(state, events, from, to).await?.into_iter().filter(|i| keep(f, i)).collect();
     Ok((seen, items))
 }

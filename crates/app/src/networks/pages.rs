@@ -341,6 +341,9 @@ struct NetworkPage {
     is_org_admin: bool,
     is_member: bool,
     can_read_members: bool,
+    /// Not an active member of a network outsiders may know: its calendar shows them the
+    /// events open to the whole organisation.
+    open_events: bool,
     can_manage: bool,
     can_edit: bool,
     pending_requests: i64,
@@ -401,6 +404,8 @@ async fn network_home(
         card: card(&h.seen),
         is_member: h.seen.membership.is_some(),
         can_read_members: h.seen.can(&actor, Capability::ReadMembers),
+        open_events: h.seen.status() != Some(MembershipStatus::Active)
+            && h.seen.network.visibility != Visibility::InvitationOnly,
         can_manage: h.seen.can(&actor, Capability::ManageMembers),
         can_edit: h.seen.can(&actor, Capability::EditNetwork),
         organisers: h.organisers,
