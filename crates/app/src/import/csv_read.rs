@@ -1095,7 +1095,8 @@ fn unlikely_choices(sheet: &Sheet, mapping: &Mapping) -> Vec<String> {
     ];
     let looks_like = |cell: &str| {
         let cell = cell.trim();
-        if cell.contains('@') && !cell.contains(' ') {
+        // Something before the @ and a domain after it ("@Team" is a department's handle).
+        if cell.split_once('@').is_some_and(|(who, at)| !who.is_empty() && at.contains('.')) && !cell.contains(' ') {
             Some("email addresses")
         } else if year_last(without_midnight(cell)).is_some()
             || chrono::NaiveDate::parse_from_str(without_midnight(cell), "%Y-%m-%d").is_ok()
@@ -1374,7 +1375,12 @@ impl DateReading {
     /// A start-date cell as YYYY-MM-DD, or (what is wrong, how to fix it).
     pub fn date(&self, raw: &str) -> Result<String, (String, String)> {
         let s = without_midnight(raw);
-        let unreal = || Err((format!("“{s}” is not a real date."), DATE_FIX.to_owned()));
+        // No such day (31 February): the order is not the trouble, the day is.
+        let unreal = || {
+            let fix =
+                "There is no such day: check the date in your HR system and write it as YYYY-MM-DD, e.g. 2024-03-31.";
+            Err((format!("“{s}” is not a real date."), fix.to_owned()))
+        };
         let unreadable = || Err((format!("“{s}” is not a date we can read."), DATE_FIX.to_owned()));
         // Year first (2024-03-05, 2024/3/5, 2024.03.05): always year, month, day.
         // (Bytes, not `s[..4]`: a cell such as "Numéro" has no character boundary there.)
@@ -2485,6 +2491,14 @@ mod tests {
         );
         // The columns as guessed say nothing.
         assert!(notes(&s, &Mapping::guess(&s)).is_empty(), "{:?}", notes(&s, &Mapping::guess(&s)));
+        // Nor does a department named as a handle ("@Team") rather than an address.
+        let s = sheet(
+            "Email,Department
+a@x.org,@Team
+b@x.org,@Team
+",
+        );
+        assert!(notes(&s, &Mapping::guess(&s)).is_empty(), "{:?}", notes(&s, &Mapping::guess(&s)));
     }
 
     #[test]
@@ -2566,6 +2580,7 @@ mod tests {
         assert_eq!(r.date("11/02/2019").unwrap(), "2019-02-11");
         assert_eq!(r.date("26.01.2019").unwrap(), "2019-01-26");
         assert!(r.date("31/02/2020").unwrap_err().0.contains("not a real date"));
+        assert!(r.date("31/02/2020").unwrap_err().1.starts_with("There is no such day"), "not a hint about the order");
         assert_eq!(
             r.note().unwrap(),
             "Dates such as 2/11/2019 were read as day/month/year, as “26.01.2019” on line 3 shows."
