@@ -1636,7 +1636,9 @@ async fn stuck_newcomers_come_first_and_are_reminded_at_once(d: Dialect) {
     assert!(at("Ann Stuck") < at("Cy Stuck") && at("Cy Stuck") < at("Eve Early") && at("Eve Early") < at("Ben Busy"));
     assert!(page.contains("Email a reminder to the 2 stuck newcomers not reminded this week"), "{page}");
     let r = admin.post(app.at("/n/eas/onboarding/nudge-stuck")).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=nudged-stuck#prog-h");
+    assert_eq!(r.headers()["location"], "/n/eas/onboarding?notice=nudged-stuck&sent=2#prog-h");
+    let page = body(admin.get(app.at("/n/eas/onboarding?notice=nudged-stuck&sent=2")).send().await.unwrap()).await;
+    assert!(page.contains("A reminder has been emailed to 2 newcomers: each stuck newcomer"), "the count is said");
     let reminded = |to: &'static str| {
         let app = &app;
         async move { app.emails_to(to).await.iter().filter(|m| m.contains("Your first steps in")).count() }

@@ -129,6 +129,8 @@ struct Typed {
 #[derive(Deserialize, Default)]
 pub(crate) struct NoticeQuery {
     notice: Option<String>,
+    /// How many reminders "remind every stuck newcomer" sent.
+    sent: Option<usize>,
 }
 
 async fn render_page(
@@ -139,6 +141,7 @@ async fn render_page(
     form: StepForm,
     n: Option<&'static str>,
     typed: Typed,
+    said: Option<String>,
 ) -> Result<Response> {
     let actor = s.actor();
     let super::Overview { seen, steps, newcomers: progress, stuck_days, newcomers_from, settled } =
@@ -173,7 +176,7 @@ async fn render_page(
     let can_assign = seen.can(&actor, roundtable_domain::Capability::ManageMembers);
     let until = newcomers_from.map(|f| super::existing_until(f, s.tz));
     render(&ManagePage {
-        layout: Layout::for_user("Onboarding", s).with_notice(n),
+        layout: Layout::for_user("Onboarding", s).with_notice(n).with_notice_text(said),
         errors,
         slug: seen.network.slug,
         network_name: seen.network.name,
@@ -229,6 +232,13 @@ async fn page(
         StepForm::default(),
         notice_of(q.notice.as_deref()),
         Typed::default(),
+        match (q.notice.as_deref(), q.sent) {
+            (Some("nudged-stuck"), Some(n @ 1..)) => Some(format!(
+                "A reminder has been emailed to {}: each stuck newcomer who had not had one this week.",
+                if n == 1 { "1 newcomer".to_owned() } else { format!("{n} newcomers") }
+            )),
+            _ => None,
+        },
     )
     .await
 }
@@ -252,7 +262,7 @@ async fn add_step(
     match super::add_step(&state, &s.actor(), &s.user.name, &slug, &f.title, &f.description, &f.automatic).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=step-added")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), f, None, Typed::default()).await?,
+            render_page(&state, &s, &slug, Errors(errs), f, None, Typed::default(), None).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
@@ -400,7 +410,7 @@ async fn stuck_days(
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
             {
                 let typed = Typed { stuck_days: Some(f.stuck_days), ..Typed::default() };
-                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed).await?
+                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed, None).await?
             },
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
@@ -429,7 +439,7 @@ async fn newcomers_from(
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
             {
                 let typed = Typed { newcomers_from: Some(f.newcomers_from), ..Typed::default() };
-                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed).await?
+                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed, None).await?
             },
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
@@ -469,7 +479,7 @@ async fn nudge(
 
 async fn nudge_stuck(State(state): State<AppState>, s: Signed, Path(slug): Path<String>) -> Result<Response> {
     let n = super::nudge_stuck(&state, &s.actor(), &s.user.name, &slug, s.tz).await?;
-    let notice = if n == 0 { "nudged-none" } else { "nudged-stuck" };
+    let notice = if n == 0 { "nudged-none".to_owned() } else { format!("nudged-stuck&sent={n}") };
     Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice={notice}#prog-h")).into_response())
 }
 
