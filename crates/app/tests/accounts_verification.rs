@@ -190,6 +190,31 @@ async fn reset_emails_are_limited_per_address_without_saying_so(d: Dialect) {
     app.state.db.write("UPDATE one_time_links SET created_at = created_at - 3600000001", vec![]).await.unwrap();
     anon.post(app.at("/password/forgot")).form(&[("email", "admin@example.org")]).send().await.unwrap();
     assert_eq!(app.emails_to("admin@example.org").await.len() as i64, RESET_EMAILS + 1);
+
+    // A deactivated account gets no link but, once a day, why and whom to ask — at its own
+    // address, so the asker learns no more than for any other address.
+    app.user("gone@example.org", "Gone Person").await;
+    let gone = app.user_id("gone@example.org").await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    roundtable_store::users::set_deactivated(&mut tx, gone, Some(chrono::Utc::now())).await.unwrap();
+    tx.commit().await.unwrap();
+    for _ in 0..3 {
+        let r = anon.post(app.at("/password/forgot")).form(&[("email", "gone@example.org")]).send().await.unwrap();
+        assert_eq!(location(&r), "/sign-in?notice=reset-sent");
+    }
+    let mails = app.emails_to("gone@example.org").await;
+    let told: Vec<String> = mails
+        .iter()
+        .filter(|m| m.contains("Subject: Your Roundtable account is deactivated"))
+        .map(|m| support::unqp(m))
+        .collect();
+    assert_eq!(told.len(), 1, "once a day: {mails:?}");
+    assert!(
+        told[0].contains("ask an administrator: ") && told[0].contains("(admin@example.org) to reactivate it"),
+        "{}",
+        told[0]
+    );
+    assert!(!told[0].contains("/password/reset/"), "no link: {}", told[0]);
 }
 
 /// A reset or a password change also ends the account's other sessions and API tokens.

@@ -458,12 +458,7 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
             FieldError::new("confirm_password", "That password is not right; your account stays as it is.").into()
         );
     }
-    let admins: Vec<String> = roundtable_store::users::admins(&state.db)
-        .await?
-        .into_iter()
-        .filter(|(_, email)| *email != user.email)
-        .map(|(name, email)| format!("{name} ({email})"))
-        .collect();
+    let ask = crate::accounts::admins_to_ask(state, &user.email).await?;
     let mut tx = state.db.begin().await?;
     if user.is_org_admin && roundtable_store::users::count_admins(&mut tx).await? <= 1 {
         return Err(AppError::Forbidden("You are the last administrator. Make someone else an administrator first."));
@@ -491,12 +486,7 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
         paragraphs: vec![
             "You have deactivated your Roundtable account: you are signed out everywhere, your API tokens no longer work, and you are no longer on member lists or in the directory.".to_owned(),
             format!(
-                "Your data stay until an administrator erases them. To come back, or to have your data erased, ask {}.",
-                if admins.is_empty() {
-                    "your organisation's Roundtable administrator".to_owned()
-                } else {
-                    format!("an administrator: {}", crate::networks::and_list(&admins))
-                }
+                "Your data stay until an administrator erases them. To come back, or to have your data erased, ask {ask}."
             ),
             "If you did not do this, tell an administrator at once.".to_owned(),
         ],

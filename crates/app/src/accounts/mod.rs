@@ -500,7 +500,7 @@ pub async fn request_reset(state: &AppState, email: &str) -> Result<()> {
 pub async fn send_requested_reset(state: &AppState, email: &str) -> Result<()> {
     let Some(user) = users::by_email(&state.db, email).await? else { return Ok(()) };
     if user.deactivated_at.is_some() {
-        return Ok(());
+        return tell_deactivated(state, &user).await;
     }
     let mut tx = state.db.begin().await?;
     if send_reset_link(state, &mut tx, &user, None).await? {
@@ -510,6 +510,46 @@ pub async fn send_requested_reset(state: &AppState, email: &str) -> Result<()> {
         tracing::info!(user.id = %user.id, "password reset not sent: hourly limit reached");
     }
     Ok(())
+}
+
+/// Answers a reset asked for a deactivated account with why there is no link and whom to ask —
+/// to its address only, so the form still tells the asker nothing; at most once a day (the
+/// form must not flood an inbox).
+async fn tell_deactivated(state: &AppState, user: &users::User) -> Result<()> {
+    let ask = admins_to_ask(state, &user.email).await?;
+    let now = Utc::now();
+    let mail = Mail {
+        to: &user.email,
+        subject: "Your Roundtable account is deactivated".to_owned(),
+        paragraphs: vec![
+            "Someone — perhaps you — asked to reset the password of the Roundtable account with this address. That account is deactivated, so no password can be set for it.".to_owned(),
+            format!("To use Roundtable again, ask {ask} to reactivate it."),
+            "If you did not ask, you can ignore this email.".to_owned(),
+        ],
+        action: None,
+        reply_to: None,
+    };
+    let once = format!("deactivated-reset:{}:{}", user.id, now.date_naive());
+    let mut tx = state.db.begin().await?;
+    mail::queue_with_ics(&mut tx, &mail, None, Some(once), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// "an administrator: Ann (ann@…) and Bo (bo@…)" — the active administrators but `except` (the
+/// person written to), for a mail telling someone whom to ask.
+pub async fn admins_to_ask(state: &AppState, except: &str) -> Result<String> {
+    let admins: Vec<String> = users::admins(&state.db)
+        .await?
+        .into_iter()
+        .filter(|(_, email)| email != except)
+        .map(|(name, email)| format!("{name} ({email})"))
+        .collect();
+    Ok(if admins.is_empty() {
+        "your organisation's Roundtable administrator".to_owned()
+    } else {
+        format!("an administrator: {}", crate::networks::and_list(&admins))
+    })
 }
 
 /// How long an administrator's welcome link (a password link to someone who never had one) works.
