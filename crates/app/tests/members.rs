@@ -544,6 +544,13 @@ async fn search_takes_words_in_any_order_and_finds_accented_names_by_their_plain
     assert_eq!(respelt(&bea, "jamal").await, serde_json::Value::Null, "found: nothing to suggest");
     // Spelt right but one word too many (as "MS Excel" finds no one): the search without it.
     assert_eq!(respelt(&bea, "qqzx london").await, "london");
+    let found = page("qqzx london").await;
+    assert!(
+        found.contains(
+            r#"No one has all of these words; <a href="/people?q=london#results-h">london</a> finds people."#
+        ),
+        "offered as a shorter search, not a correction: {found}"
+    );
     // Ann's skills are for her networks: no one is told their spelling by a suggestion, not
     // even Bea, who shares the network (a suggestion comes from what everyone may see).
     for who in [&bea, &cal] {

@@ -381,7 +381,10 @@ async fn leaving_and_removing_ask_for_confirmation_first(d: Dialect) {
 
     // The network page's button only opens the confirmation page.
     let home = body(bo.get(app.at("/n/club")).send().await.unwrap()).await;
-    assert!(home.contains("<a class=\"button secondary\" href=\"/n/club/leave\">Leave this network</a>"), "{home}");
+    assert!(
+        home.contains("<a class=\"button secondary leave\" href=\"/n/club/leave\">Leave this network</a>"),
+        "{home}"
+    );
     let page = body(bo.get(app.at("/n/club/leave")).send().await.unwrap()).await;
     assert!(page.contains("<h1>Leave Network club?</h1>"), "{page}");
     assert!(page.contains("you will need a new invitation"), "says what happens: {page}");

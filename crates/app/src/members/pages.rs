@@ -46,6 +46,9 @@ struct DirectoryPage {
     clear_filters: Option<String>,
     /// The query string of the respelt search, when the search found no one.
     respelt_link: Option<String>,
+    /// The suggestion leaves a word out (every word spelt right, but no one has them all):
+    /// offered as a shorter search, not as a correction.
+    respelt_shorter: bool,
 }
 
 impl DirectoryPage {
@@ -191,6 +194,8 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
     let title = directory_title(&heading, &q, &facets, d.page.number);
     let kept = links.kept(&["q", "all"]);
     let respelt_link = d.did_you_mean.as_deref().map(|text| links.with("q", text));
+    let respelt_shorter =
+        d.did_you_mean.as_deref().is_some_and(|text| text.split_whitespace().count() < q.q.split_whitespace().count());
     drop(links);
     render(&DirectoryPage {
         layout: Layout::for_user(&title, &s),
@@ -204,6 +209,7 @@ async fn directory(State(state): State<AppState>, s: Signed, Query(q): Query<Dir
         suggestions,
         clear_filters,
         respelt_link,
+        respelt_shorter,
     })
 }
 
