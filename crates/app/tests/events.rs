@@ -182,7 +182,8 @@ async fn organisers_create_events_and_members_see_them_in_their_own_time_zone(d:
     // From the month, "Week" opens its first week; from this month, the week holding today.
     assert!(month.contains("view=week&#38;week=2027-01-01"), "{month}");
     let now = body(bo.get(app.at("/n/eas/events")).send().await.unwrap()).await;
-    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    // Bo's today, in New York (around midnight UTC it is another day there).
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::America::New_York).date_naive().format("%Y-%m-%d");
     assert!(now.contains(&format!("view=week&#38;week={today}")), "{now}");
     let week = body(bo.get(app.at("/n/eas/events?view=week&week=2027-01-13")).send().await.unwrap()).await;
     assert!(week.contains("<th scope=\"row\">Tuesday 12 January") && week.contains("07:00 Monthly meeting"), "{week}");

@@ -1521,6 +1521,13 @@ mod photos {
             answer.contains("application/problem+json") && answer.contains("The photo is larger than 15 MB"),
             "{answer}"
         );
+        // Past even the router's limit for any request: the photo's limit still, in words.
+        let head = format!(
+            "PUT /api/v1/me/photo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {ann}\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            40 * 1024 * 1024
+        );
+        let answer = answer_to_head(&app, &head).await;
+        assert!(answer.starts_with("HTTP/1.1 413") && answer.contains("The photo is larger than 15 MB"), "{answer}");
         assert_eq!(api.get(&photo).bearer_auth(&bea).send().await.unwrap().status(), StatusCode::OK, "still there");
         // Its audience is "my networks": an outsider gets nothing.
         assert_eq!(api.get(&photo).bearer_auth(&cal).send().await.unwrap().status(), StatusCode::NOT_FOUND);

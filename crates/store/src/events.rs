@@ -95,6 +95,8 @@ queries! {
     /// for a place at.
     ANSWERED_IN = "SELECT DISTINCT r.event_id FROM event_rsvps r JOIN events e ON e.id = r.event_id WHERE e.network_id = $1 AND r.user_id = $2 AND r.occurrence_at >= $3 AND r.response IN ('yes', 'maybe', 'waitlisted') ORDER BY r.event_id";
     RECIPIENT = "SELECT id, email, name, time_zone FROM users WHERE id = $1";
+    /// The same, its row held until the transaction ends (an erasure waits, or is waited for).
+    RECIPIENT_LOCKED_PG = "SELECT id, email, name, time_zone FROM users WHERE id = $1 FOR UPDATE";
     /// The active members of a network with an active account, to announce something to.
     NETWORK_RECIPIENTS = "SELECT u.id, u.email, u.name, u.time_zone FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'active' AND u.deactivated_at IS NULL ORDER BY u.id";
     /// The same in every network.
@@ -632,6 +634,17 @@ fn recipients(rows: Vec<Row>) -> Result<Vec<Recipient>> {
 /// One person to email, by id.
 pub async fn recipient(db: &Db, user: UserId) -> Result<Option<Recipient>> {
     Ok(recipients(db.read(RECIPIENT, params![user]).await?)?.pop())
+}
+
+/// One person to email, read in `tx` with their row held until it ends, so an erasure cannot
+/// slip between this read and a mail the transaction queues to them (it would not rewrite a
+/// mail queued after it). `None` once erased. (SQLite's single writer serialises them already.)
+pub async fn recipient_locked(tx: &mut Tx, user: UserId) -> Result<Option<Recipient>> {
+    let sql = match tx.dialect() {
+        crate::Dialect::Postgres => RECIPIENT_LOCKED_PG,
+        crate::Dialect::Sqlite => RECIPIENT,
+    };
+    Ok(recipients(tx.read(sql, params![user]).await?)?.pop().filter(|r| !crate::users::is_erased_address(&r.email)))
 }
 
 /// Everyone to email in a network (active members with active accounts), in one read.

@@ -531,6 +531,10 @@ async fn tell_deactivated(state: &AppState, user: &users::User) -> Result<()> {
     };
     let once = format!("deactivated-reset:{}:{}", user.id, now.date_naive());
     let mut tx = state.db.begin().await?;
+    // Erased since it was looked up: the address is no longer theirs to write to.
+    if roundtable_store::events::recipient_locked(&mut tx, user.id).await?.is_none() {
+        return Ok(());
+    }
     mail::queue_with_ics(&mut tx, &mail, None, Some(once), now).await?;
     tx.commit().await?;
     Ok(())

@@ -395,6 +395,7 @@ pub async fn problem_responses(req: Request, next: Next) -> Response {
     // An HR file past even the router's limit gets the import's advice (split it, or the
     // command line), not the limit layer's bare "length limit exceeded".
     let import = req.uri().path().starts_with("/api/v1/imports/");
+    let photo = req.uri().path() == "/api/v1/me/photo";
     let res = next.run(req).await;
     let status = res.status();
     let is_problem =
@@ -413,6 +414,10 @@ pub async fn problem_responses(req: Request, next: Next) -> Response {
     let error = match status {
         StatusCode::PAYLOAD_TOO_LARGE if import => {
             AppError::BadRequest(status, crate::import::pages::too_large("the API"))
+        }
+        // A photo past even the router's limit: the photo's own limit, as below it.
+        StatusCode::PAYLOAD_TOO_LARGE if photo => {
+            AppError::BadRequest(status, crate::members::photo::too_large().message)
         }
         StatusCode::NOT_FOUND => AppError::NotFound,
         StatusCode::UNAUTHORIZED => AppError::Unauthenticated,

@@ -1364,7 +1364,9 @@ pub async fn queue_giving_up(
 /// finds only the events still to do.
 pub async fn give_up_places(state: &AppState, user: UserId, network: Option<NetworkId>, why: GivenUp) -> Result<()> {
     let now = Utc::now();
-    let Some(person) = store::recipient(&state.db, user).await? else { return Ok(()) };
+    if store::recipient(&state.db, user).await?.is_none() {
+        return Ok(());
+    }
     let events = match network {
         Some(n) => store::answered_in(&state.db, n, user, now).await?,
         None => store::answered_anywhere(&state.db, user, now).await?,
@@ -1388,12 +1390,12 @@ pub async fn give_up_places(state: &AppState, user: UserId, network: Option<Netw
         }
         let Some(e) = store::by_id_tx(&mut tx, id).await? else { continue };
         let e = Arc::new(e);
-        if let Some(why) = &told {
+        // Read again in this transaction, held: an erasure since the job began took the address.
+        let person = if told.is_some() { store::recipient_locked(&mut tx, user).await? } else { None };
+        if let (Some(why), Some(person)) = (&told, &person) {
             for at in store::dates_answered_by(&mut tx, e.id, user, now).await? {
                 match occurrence(state, &e, at).await {
-                    Ok(item) if !item.cancelled => {
-                        place_given_up_mail(state, &mut tx, &item, &person, why, now).await?
-                    }
+                    Ok(item) if !item.cancelled => place_given_up_mail(state, &mut tx, &item, person, why, now).await?,
                     Ok(_) | Err(AppError::NotFound) => {}
                     Err(err) => return Err(err),
                 }

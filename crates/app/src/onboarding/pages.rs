@@ -139,9 +139,8 @@ async fn render_page(
     slug: &str,
     errors: Errors,
     form: StepForm,
-    n: Option<&'static str>,
+    notice: Option<String>,
     typed: Typed,
-    said: Option<String>,
 ) -> Result<Response> {
     let actor = s.actor();
     let super::Overview { seen, steps, newcomers: progress, stuck_days, newcomers_from, settled } =
@@ -176,7 +175,7 @@ async fn render_page(
     let can_assign = seen.can(&actor, roundtable_domain::Capability::ManageMembers);
     let until = newcomers_from.map(|f| super::existing_until(f, s.tz));
     render(&ManagePage {
-        layout: Layout::for_user("Onboarding", s).with_notice(n).with_notice_text(said),
+        layout: Layout::for_user("Onboarding", s).with_notice_text(notice),
         errors,
         slug: seen.network.slug,
         network_name: seen.network.name,
@@ -230,15 +229,14 @@ async fn page(
         &slug,
         Errors::default(),
         StepForm::default(),
-        notice_of(q.notice.as_deref()),
-        Typed::default(),
         match (q.notice.as_deref(), q.sent) {
             (Some("nudged-stuck"), Some(n @ 1..)) => Some(format!(
                 "A reminder has been emailed to {}: each stuck newcomer who had not had one this week.",
                 if n == 1 { "1 newcomer".to_owned() } else { format!("{n} newcomers") }
             )),
-            _ => None,
+            (code, _) => notice_of(code).map(str::to_owned),
         },
+        Typed::default(),
     )
     .await
 }
@@ -262,7 +260,7 @@ async fn add_step(
     match super::add_step(&state, &s.actor(), &s.user.name, &slug, &f.title, &f.description, &f.automatic).await {
         Ok(()) => Ok(Redirect::to(&format!("/n/{slug}/onboarding?notice=step-added")).into_response()),
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
-            render_page(&state, &s, &slug, Errors(errs), f, None, Typed::default(), None).await?,
+            render_page(&state, &s, &slug, Errors(errs), f, None, Typed::default()).await?,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e),
@@ -410,7 +408,7 @@ async fn stuck_days(
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
             {
                 let typed = Typed { stuck_days: Some(f.stuck_days), ..Typed::default() };
-                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed, None).await?
+                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed).await?
             },
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
@@ -439,7 +437,7 @@ async fn newcomers_from(
         Err(AppError::Invalid(errs)) => Ok(crate::http::with_status(
             {
                 let typed = Typed { newcomers_from: Some(f.newcomers_from), ..Typed::default() };
-                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed, None).await?
+                render_page(&state, &s, &slug, Errors(errs), StepForm::default(), None, typed).await?
             },
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         )),
