@@ -117,7 +117,7 @@ fn parse_time(field: &'static str, raw: Option<&str>, default: DateTime<Utc>) ->
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/events", params(("slug" = String, Path), RangeQuery),
-    responses((status = 200, body = EventsPage, description = "The dates of the network's events in the window, in time order"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = EventsPage, description = "The dates of the network's events in the window, in time order (for someone not a member: those open to the whole organisation)"), (status = 403, body = crate::api::Problem, content_type = "application/problem+json"), (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "`from` or `to` is not an RFC 3339 time, or the window is empty or longer than 400 days (`errors[0].field` names which)")))]
 pub(crate) async fn list_events(
     State(state): State<AppState>,
