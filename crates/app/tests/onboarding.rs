@@ -330,6 +330,12 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
     let home = body(bo.get(app.at("/n/eas?notice=step-gone")).send().await.unwrap()).await;
     assert!(home.contains("That step is not one to tick") && home.contains("(0 of 3 done)"), "{home}");
     bo.post(app.at(&format!("/n/eas/checklist/{}/done", steps[0].id))).send().await.unwrap();
+    // The first page asks a newcomer without a job title or department for their profile.
+    let first = body(bo.get(app.at("/")).send().await.unwrap()).await;
+    assert!(
+        first.contains(r#"<a href="/profile">Fill in your profile — at least your job title and department — so colleagues can find you</a>"#),
+        "{first}"
+    );
     // Filling in the profile completes the automatic step.
     bo.post(app.at("/profile"))
         .form(&[("job_title", "EA"), ("department", "Legal"), ("time_zone", "UTC")])
@@ -344,6 +350,8 @@ async fn the_checklist_mixes_ticked_and_automatic_steps_and_organisers_see_who_i
         first.contains(r##"<a href="/n/eas#checklist">Your first steps in Network eas: 2 of 3 done</a>"##),
         "{first}"
     );
+    // Job title and department filled in: the first page no longer asks for the profile.
+    assert!(!first.contains(r#"<a href="/profile">Fill in your profile"#), "{first}");
     // The same through the API: a manual step ticked and unticked, an automatic one refused.
     let token = app.api_token(&bo).await;
     let step = |id: &str| app.at(&format!("/api/v1/networks/eas/onboarding/steps/{id}"));

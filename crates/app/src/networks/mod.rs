@@ -1814,8 +1814,11 @@ pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<Seen>> {
     Ok(list(state, actor).await?.into_iter().filter(|s| s.membership.is_some()).collect())
 }
 
-/// Something waiting for a member in one of their networks (the home page lists them).
+/// Something waiting for a member (the home page lists them).
 pub enum ToDo {
+    /// Their profile has no job title or department: colleagues cannot tell who they are, and
+    /// the directory's filters cannot find them.
+    Profile,
     /// A charter (first or new version) to read and accept before using the network.
     Charter(Seen),
     /// First steps of the welcome checklist: (done, of).
@@ -1826,6 +1829,11 @@ pub enum ToDo {
 pub async fn to_do(state: &AppState, actor: &Actor, mine: &[Seen]) -> Result<Vec<ToDo>> {
     let snapshot = state.snapshot().await?;
     let mut out = Vec::new();
+    // The same test as the checklist's automatic "profile" step.
+    let profile = roundtable_store::profiles::get(&state.db, actor.user_id).await?;
+    if profile.is_some_and(|p| p.job_title.is_empty() || p.department.is_empty()) {
+        out.push(ToDo::Profile);
+    }
     for seen in mine.iter().filter(|s| s.status() == Some(MembershipStatus::Active)) {
         let (current, accepted) = snapshot.charter_standing(seen.network.id, actor.user_id);
         if current.is_some() && accepted < current {

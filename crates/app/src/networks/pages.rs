@@ -111,6 +111,10 @@ async fn home(
         .await?
         .into_iter()
         .map(|t| match t {
+            super::ToDo::Profile => (
+                "/profile".to_owned(),
+                "Fill in your profile — at least your job title and department — so colleagues can find you".to_owned(),
+            ),
             super::ToDo::Charter(n) => {
                 (format!("/n/{}/charter", n.network.slug), format!("Read and accept the charter of {}", n.network.name))
             }
