@@ -1829,9 +1829,8 @@ pub enum ToDo {
 pub async fn to_do(state: &AppState, actor: &Actor, mine: &[Seen]) -> Result<Vec<ToDo>> {
     let snapshot = state.snapshot().await?;
     let mut out = Vec::new();
-    // The same test as the checklist's automatic "profile" step.
     let profile = roundtable_store::profiles::get(&state.db, actor.user_id).await?;
-    if profile.is_some_and(|p| p.job_title.is_empty() || p.department.is_empty()) {
+    if profile.is_some_and(|p| !crate::onboarding::profile_filled(&p)) {
         out.push(ToDo::Profile);
     }
     for seen in mine.iter().filter(|s| s.status() == Some(MembershipStatus::Active)) {

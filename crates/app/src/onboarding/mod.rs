@@ -48,6 +48,12 @@ impl StepView {
     }
 }
 
+/// Whether a profile says enough for colleagues to place its owner — a job title and a
+/// department: the automatic "profile" step, and the home page's request for it.
+pub fn profile_filled(p: &roundtable_store::profiles::Profile) -> bool {
+    !p.job_title.is_empty() && !p.department.is_empty()
+}
+
 struct Facts {
     charter_ok: bool,
     profile_ok: bool,
@@ -61,7 +67,7 @@ async fn facts(state: &AppState, network: NetworkId, user: UserId) -> Result<Fac
     Ok(Facts {
         // A network without a charter asks nothing to accept: the step cannot hold anyone up.
         charter_ok: current.is_none() || accepted >= current,
-        profile_ok: u.is_some_and(|p| !p.job_title.is_empty() && !p.department.is_empty()),
+        profile_ok: u.is_some_and(|p| profile_filled(&p)),
         attended_welcome: onboarding::attended_welcome(&state.db, network, user).await?,
         // Once given a buddy, the step stays done when an organiser ends the pairing — not when
         // the buddy leaves the network: the newcomer waits for another.
