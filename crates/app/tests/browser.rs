@@ -870,6 +870,8 @@ async fn journey(dialect: Dialect) {
     let card = other.link("Assistants").await;
     other.click(card).await;
     other.expect_h1("Assistants").await;
+    // The request says why, for the organisers.
+    other.fill("A note for the organisers (optional)", "f-note", "I support the new CFO from March.").await;
     let ask = other.button("Ask to join").await;
     other.click(ask).await;
     other.expect_path(&format!("/n/{slug}?notice=requested")).await;
@@ -903,8 +905,10 @@ async fn journey(dialect: Dialect) {
     other.expect_h1("Members of Assistants").await;
     other
         .find(
-            By::XPath("//section[@id='requests']//tr[td[1]='Asker' and td[2]='asker@example.org']"),
-            "Asker's request",
+            By::XPath(
+                "//section[@id='requests']//tr[td[1]='Asker' and td[2]='asker@example.org' and td[3]='I support the new CFO from March.']",
+            ),
+            "Asker's request with the note",
         )
         .await;
     let approve = other.button("Approve Asker").await;

@@ -105,6 +105,13 @@ async fn mails(app: &TestApp, to: &str, subject: &str) -> usize {
     app.emails_to(to).await.iter().filter(|m| m.contains(&format!("Subject: {subject}"))).count()
 }
 
+/// The one mail to `to` with `subject`, its quoted-printable undone.
+async fn mail(app: &TestApp, to: &str, subject: &str) -> String {
+    let all = app.emails_to(to).await;
+    let found = all.iter().find(|m| m.contains(&format!("Subject: {subject}")));
+    support::unqp(found.unwrap_or_else(|| panic!("{to}: no “{subject}” in {all:?}")))
+}
+
 /// The list view of the week holding `day`, on the viewer's own calendar.
 async fn my_calendar(app: &TestApp, c: &reqwest::Client, day: DateTime<Utc>) -> String {
     body(c.get(app.at(&format!("/calendar?view=list&week={}", day.format("%Y-%m-%d")))).send().await.unwrap()).await
@@ -289,16 +296,18 @@ async fn removed_and_deactivated_people_get_no_more_event_mail(d: Dialect) {
         assert_eq!(mails(&app, to, "How was Steering committee?").await, 0, "{to}");
     }
 
-    // Bo's place went to Fay as he was removed, and hers to Ed as she was: Ed holds one, and
-    // the removed are told their answer no longer stands (the date leaves their calendar).
+    // Bo's place went to Fay as he was removed, and hers to Ed as she was (or, had her removal
+    // been handled first, she left the waiting list): Ed holds one, and the removed are told
+    // their answer no longer stands (the date leaves their calendar).
     let answers = store::attendees(&app.state.db, e.id, e.starts_at).await.unwrap();
     let answer = |name: &str| answers.iter().find(|a| a.name == name).map(|a| a.response);
     assert_eq!(answer("Ed Member"), Some(Rsvp::Yes));
     assert_eq!((answer("Fay Member"), answer("Bo Member")), (None, None), "no longer listed: they may not attend");
     assert_eq!(mails(&app, "ed@example.org", "A place is yours: Steering committee").await, 1);
-    for to in ["bo@example.org", "fay@example.org"] {
-        assert_eq!(mails(&app, to, "Your place is given up: Steering committee").await, 1, "{to}");
-    }
+    assert_eq!(mails(&app, "bo@example.org", "Your place is given up: Steering committee").await, 1);
+    let fay_told = mails(&app, "fay@example.org", "Your place is given up: Steering committee").await
+        + mails(&app, "fay@example.org", "You are off the waiting list: Steering committee").await;
+    assert_eq!(fay_told, 1);
     rsvp(&app, &di, &id, &at, "no").await;
 
     // A cancellation reaches Ed only.
@@ -356,6 +365,23 @@ async fn a_deactivated_account_gives_its_places_to_the_waiting_list_in_order(d: 
     let list = answers().await;
     assert_eq!(answer(&list, "Bo Member"), None);
     assert_eq!(list.iter().filter(|a| a.response == Rsvp::Yes).count(), 1, "one place, one person");
+
+    // Someone who said "maybe" and someone waiting leave the network: each is told what they lose.
+    let eve = member(&app, "eve@example.org", "Eve Member", "eas").await;
+    rsvp(&app, &eve, &id, &at, "maybe").await;
+    let fay = member(&app, "fay@example.org", "Fay Member", "eas").await;
+    rsvp(&app, &fay, &id, &at, "yes").await;
+    assert_eq!(answer(&answers().await, "Fay Member"), Some(Rsvp::Waitlisted));
+    for c in [&eve, &fay] {
+        assert_eq!(c.post(app.at("/n/eas/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    app.jobs_done().await;
+    let m = mail(&app, "eve@example.org", "Your answer is withdrawn: Budget workshop").await;
+    assert!(m.contains("You have left Network eas, so your “maybe” to Budget workshop on"), "{m}");
+    let m = mail(&app, "fay@example.org", "You are off the waiting list: Budget workshop").await;
+    assert!(m.contains("so you no longer wait for a place at Budget workshop on"), "{m}");
+    assert_eq!(mails(&app, "fay@example.org", "Your place is given up").await, 0);
+    assert_eq!(answer(&answers().await, "Di Member"), Some(Rsvp::Yes), "the place stays Di's");
 }
 
 async fn the_personal_calendar_and_feed_wait_for_the_current_charter(d: Dialect) {

@@ -22,6 +22,7 @@ both!(
     devices_are_named_and_each_can_be_signed_out_alone,
     the_navigation_marks_where_you_are,
     joining_by_request_needs_an_organiser_and_is_audited,
+    a_request_to_join_carries_a_note_for_the_organisers,
     opening_a_network_lets_those_who_asked_join_and_deactivated_people_cannot_be_let_in,
     a_chair_can_demote_and_remove_a_deactivated_co_chair_but_not_leave_alone,
     invitations_sent_before_an_account_existed_become_its_own,
@@ -580,6 +581,98 @@ async fn joining_by_request_needs_an_organiser_and_is_audited(d: Dialect) {
     bo.post(app.at("/n/eas/leave")).send().await.unwrap();
     let n = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
     assert_eq!(n.member_count, 0);
+}
+
+/// Someone asking to join may say why; the organisers read it beside the request and in their
+/// email, no one else does, and it is held only while the request waits.
+async fn a_request_to_join_carries_a_note_for_the_organisers(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "eas", "by_request").await;
+    app.network(&admin, "open", "open").await;
+    app.member_with_role("eas", "cho@example.org", "Cho Chair", Role::Chair).await;
+    let (other_chair, _) = app.member_with_role("open", "oz@example.org", "Oz Chair", Role::Chair).await;
+    let bo = app.user("bo@example.org", "Bo Asker").await;
+    let bo_id = app.user_id("bo@example.org").await;
+    let net = networks::by_slug(&app.state.db, "eas").await.unwrap().unwrap();
+
+    // The network page asks for the note where it takes the request; an open one needs none.
+    let page = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(page.contains("<label for=\"f-note\">A note for the organisers (optional)</label>"), "{page}");
+    assert!(page.contains("maxlength=\"500\""), "{page}");
+    assert!(!body(bo.get(app.at("/n/open")).send().await.unwrap()).await.contains("f-note"));
+
+    // Too long: refused, saying the limit and the length, and nothing is asked.
+    let long = "x".repeat(501);
+    let r = bo.post(app.at("/n/eas/join")).form(&[("note", long.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("up to 500 characters; this one has 501"));
+    assert_eq!(app.standing("eas", bo_id).await, None);
+    assert!(app.emails_to("cho@example.org").await.is_empty());
+
+    // Asked with a note: the organisers see it, escaped and with its lines, and their email has it.
+    let note = "I support the new CFO <b>from March</b>\nand ran the Leeds circle.";
+    let r = bo.post(app.at("/n/eas/join")).form(&[("note", format!("  {note}\n").as_str())]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/n/eas?notice=requested");
+    let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
+    assert!(page.contains("<th scope=\"col\">Their note</th>"), "{page}");
+    assert!(
+        page.contains("I support the new CFO &#60;b&#62;from March&#60;/b&#62;\nand ran the Leeds circle."),
+        "{page}"
+    );
+    let mails = app.emails_to("cho@example.org").await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let mail = unqp(&mails[0]);
+    assert!(mail.contains("Their note for the organisers:") && mail.contains("and ran the Leeds circle."), "{mail}");
+    assert!(mail.contains("&lt;b&gt;from March&lt;/b&gt;"), "escaped in the HTML part: {mail}");
+    // Bo's own data holds it while it waits.
+    let mine: serde_json::Value = bo.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
+    let row = mine["memberships"].as_array().unwrap().iter().find(|m| m["network"] == "Network eas").unwrap();
+    assert_eq!(row["request_note"], note, "{row}");
+    // No one else reads it: not the organiser of another network.
+    assert_eq!(other_chair.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    // Withdrawn, then asked again without a note: the old one is gone, not shown again.
+    bo.post(app.at("/n/eas/leave")).send().await.unwrap();
+    bo.post(app.at("/n/eas/join")).send().await.unwrap();
+    let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
+    assert!(!page.contains("Leeds circle") && page.contains("<span class=\"muted\">None</span>"), "{page}");
+    assert!(networks::request_notes(&app.state.db, net.id).await.unwrap().is_empty());
+    // Asking again while waiting, with a note, gives the organisers the newer one; approval clears it.
+    bo.post(app.at("/n/eas/join")).form(&[("note", "Still keen!")]).send().await.unwrap();
+    assert_eq!(networks::request_notes(&app.state.db, net.id).await.unwrap(), vec![(bo_id, "Still keen!".to_owned())]);
+    let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(networks::request_notes_of(&app.state.db, bo_id).await.unwrap().is_empty());
+
+    // A network with a charter takes the request on the charter's page: a refusal (the box not
+    // ticked) gives the note back in its field.
+    app.network(&admin, "chartered", "by_request").await;
+    let r = admin.post(app.at("/n/chartered/charter")).form(&[("body", "# Be kind")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cy = app.user("cy@example.org", "Cy Asker").await;
+    let page = body(cy.get(app.at("/n/chartered/charter")).send().await.unwrap()).await;
+    assert!(page.contains("Accept the charter and ask to join") && page.contains("id=\"f-note\""), "{page}");
+    let r = cy.post(app.at("/n/chartered/join")).form(&[("accept_charter", "1"), ("note", "Met Cho at the summit")]);
+    let r = r.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains(">Met Cho at the summit</textarea>"));
+    let r = cy.post(app.at("/n/chartered/join")).form(&[
+        ("accept_charter", "1"),
+        ("agree", "yes"),
+        ("note", "Met Cho at the summit"),
+    ]);
+    assert_eq!(r.send().await.unwrap().headers()["location"], "/n/chartered?notice=requested");
+    let cy_id = app.user_id("cy@example.org").await;
+    let chartered = networks::by_slug(&app.state.db, "chartered").await.unwrap().unwrap();
+    assert_eq!(
+        networks::request_notes(&app.state.db, chartered.id).await.unwrap(),
+        vec![(cy_id, "Met Cho at the summit".to_owned())]
+    );
+    // Erasure empties it: the words could say who asked.
+    let r = admin.post(app.at(&format!("/admin/people/{cy_id}/erase"))).form(&[("confirm", "ERASE")]).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
+    assert!(networks::request_notes(&app.state.db, chartered.id).await.unwrap().is_empty());
 }
 
 /// A request waiting when the network is opened does not keep its asker waiting; someone

@@ -111,6 +111,19 @@ async fn each_field_is_seen_only_by_its_chosen_audience(d: Dialect) {
     let organiser = body(chair.get(&url).send().await.unwrap()).await;
     assert!(organiser.contains("Senior") && organiser.contains("Diary management"));
     assert!(body(admin.get(&url).send().await.unwrap()).await.contains("Senior"), "org admins see everything");
+    // Ann herself reads who sees each field, as she chose; no one else is told her choices.
+    let own = body(ann.get(&url).send().await.unwrap()).await;
+    assert!(own.contains("<h2 id=\"seen-h\">Who sees what</h2>"), "{own}");
+    for (field, seen_by) in [
+        ("Level", "The organisers of your networks, and organisation administrators"),
+        ("Skills", "People who share a network with you, its organisers, and organisation administrators"),
+        ("About me", "Everyone in the organisation"),
+    ] {
+        assert!(own.contains(&format!("<dt>{field}</dt><dd>{seen_by}</dd>")), "{field}: {own}");
+    }
+    for other in [&peer, &outsider, &organiser] {
+        assert!(!other.contains("Who sees what"), "{other}");
+    }
     // The API honours the same rules.
     assert_eq!(cal.get(app.at("/people/not-an-id")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
@@ -793,7 +806,7 @@ mod privacy_rights {
         let (a, b) = tokio::join!(off(a_token, b_id), off(b_token, a_id));
         let mut tx = app.state.db.begin().await.unwrap();
         assert_eq!(users::count_admins(&mut tx).await.unwrap(), 1, "one administrator is left ({a}, {b})");
-        assert!([a, b].contains(&StatusCode::NO_CONTENT), "one of them acted ({a}, {b})");
+        assert!([a, b].contains(&StatusCode::OK), "one of them acted ({a}, {b})");
     }
 
     /// The account page's "deactivate my account" and the admin People page's deactivate,
@@ -810,6 +823,10 @@ mod privacy_rights {
         let bea = app.user("bea@example.org", "Bea Peer").await;
         let bea_token = app.api_token(&bea).await;
         let ann_id = id_of(&app, "ann@example.org").await;
+        // Ann is the only Chair of a network: each answer that ends her account names it.
+        app.network(&admin, "circle", "open").await;
+        join(&app, "circle", "ann@example.org", Role::Chair).await;
+        let chairless = json!([{"name": "Network circle", "slug": "circle"}]);
         let me = || app.at("/api/v1/me");
         let status_of = |token: &str| {
             let r = reqwest::Client::new().get(me()).bearer_auth(token.to_owned()).send();
@@ -821,9 +838,9 @@ mod privacy_rights {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem["errors"][0]["field"], "confirm_password", "{problem}");
         assert_eq!(status_of(&ann_token).await, StatusCode::OK, "still active");
-        let (status, _) =
+        let (status, left) =
             api_send(Method::POST, leave, &ann_token, &json!({"confirm_password": support::PASSWORD})).await;
-        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!((status, &left["networks_without_chair"]), (StatusCode::OK, &chairless), "{left}");
         assert_eq!(status_of(&ann_token).await, StatusCode::UNAUTHORIZED, "her token stops working");
         assert_eq!(ann.get(app.at("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "signed out");
 
@@ -852,17 +869,23 @@ mod privacy_rights {
         let (status, _) = api_send(Method::PUT, active.clone(), &bea_token, &json!({"active": true})).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(status_of(&ann_token).await, StatusCode::UNAUTHORIZED, "unchanged");
-        let (status, _) = api_send(Method::PUT, active.clone(), &root, &json!({"active": true})).await;
-        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, back) = api_send(Method::PUT, active.clone(), &root, &json!({"active": true})).await;
+        assert_eq!((status, &back), (StatusCode::OK, &json!({"active": true, "networks_without_chair": []})));
         // Reactivated without her old tokens (they may have leaked while she was away): a new one works.
         assert_eq!(status_of(&ann_token).await, StatusCode::UNAUTHORIZED, "old tokens were deleted");
         let ann_token = app.api_token(&app.sign_in("ann@example.org").await).await;
         assert_eq!(status_of(&ann_token).await, StatusCode::OK, "reactivated");
         let (status, _) = api_send(Method::PUT, active.clone(), &root, &json!({"active": "no"})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        let (status, _) = api_send(Method::PUT, active.clone(), &root, &json!({"active": false})).await;
-        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, off) = api_send(Method::PUT, active.clone(), &root, &json!({"active": false})).await;
+        assert_eq!(
+            (status, &off["networks_without_chair"]),
+            (StatusCode::OK, &chairless),
+            "her role came back with her"
+        );
         assert_eq!(status_of(&ann_token).await, StatusCode::UNAUTHORIZED, "deactivated by the admin");
+        let (status, again) = api_send(Method::PUT, active.clone(), &root, &json!({"active": false})).await;
+        assert_eq!((status, &again["networks_without_chair"]), (StatusCode::OK, &json!([])), "nothing changed");
         let admin_id = id_of(&app, "admin@example.org").await;
         let own = app.at(&format!("/api/v1/people/{admin_id}/active"));
         let (status, _) = api_send(Method::PUT, own, &root, &json!({"active": false})).await;

@@ -15,6 +15,7 @@ use support::{TestApp, unqp};
 both!(
     organisers_list_approve_and_decline_requests,
     organisers_decide_many_requests_in_one_call,
+    a_request_to_join_says_why_over_the_api,
     organisers_invite_list_and_withdraw_invitations,
     organisers_change_roles_and_remove_members,
     the_chair_rules_and_the_last_chair_hold_over_the_api,
@@ -421,6 +422,44 @@ async fn the_chair_rules_and_the_last_chair_hold_over_the_api(d: Dialect) {
 
 /// The list's ids, decided in one call: each person told and audited as one by one; those no
 /// longer waiting skipped and counted; bad input refused whole.
+/// Asking to join over the API may carry a note; the organisers' list of requests gives it.
+async fn a_request_to_join_says_why_over_the_api(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "circle", "by_request").await;
+    let (chair, _) = member(&app, "circle", "chair@example.org", "Cho Chair", Role::Chair).await;
+    let bo = app.user("bo@example.org", "Bo Asker").await;
+    let bo_token = app.api_token(&bo).await;
+    let bo_id = app.user_id("bo@example.org").await;
+    let path = "/api/v1/networks/circle/membership";
+
+    // A note over the limit, or a body not labelled JSON: refused, nothing asked.
+    let r = call(&app, Method::POST, path, &bo_token, Some(json!({"note": "y".repeat(501)}))).await;
+    refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some("note"));
+    let r = reqwest::Client::new()
+        .post(app.at(path))
+        .bearer_auth(&bo_token)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let r = call(&app, Method::POST, path, &bo_token, Some(json!({"notes": "typo"}))).await;
+    refused(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", None);
+    assert_eq!(app.standing("circle", bo_id).await, None);
+
+    let r = call(&app, Method::POST, path, &bo_token, Some(json!({"note": "Assistant to the COO since May."}))).await;
+    assert_eq!((r.0, &r.1["status"]), (StatusCode::OK, &json!("requested")), "{}", r.1);
+    let (_, list) = call(&app, Method::GET, "/api/v1/networks/circle/requests", &chair, None).await;
+    assert_eq!(list[0]["note"], "Assistant to the COO since May.", "{list}");
+    // Withdrawn and asked again with no body at all: no note.
+    assert_eq!(call(&app, Method::DELETE, path, &bo_token, None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&app, Method::POST, path, &bo_token, None).await.0, StatusCode::OK);
+    let (_, list) = call(&app, Method::GET, "/api/v1/networks/circle/requests", &chair, None).await;
+    assert_eq!(list[0]["note"], Value::Null, "{list}");
+}
+
 async fn organisers_decide_many_requests_in_one_call(d: Dialect) {
     let app = TestApp::spawn(d).await;
     let admin = app.setup().await;

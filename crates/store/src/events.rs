@@ -111,7 +111,7 @@ queries! {
     /// Whether the person may attend the event (`may_attend!`).
     MAY_ATTEND = concat!("SELECT 1 FROM users u JOIN events e ON e.id = $1 JOIN networks n ON n.id = e.network_id WHERE u.id = $2 AND ", may_attend!());
     /// The dates from $3 on a person answered yes, maybe or joined the waiting list for.
-    DATES_ANSWERED_BY = "SELECT occurrence_at FROM event_rsvps WHERE event_id = $1 AND user_id = $2 AND occurrence_at >= $3 AND response IN ('yes', 'maybe', 'waitlisted') ORDER BY occurrence_at";
+    DATES_ANSWERED_BY = "SELECT occurrence_at, response FROM event_rsvps WHERE event_id = $1 AND user_id = $2 AND occurrence_at >= $3 AND response IN ('yes', 'maybe', 'waitlisted') ORDER BY occurrence_at";
     WITHDRAW_ANSWERS_FROM = "DELETE FROM event_rsvps WHERE event_id = $1 AND user_id = $2 AND occurrence_at >= $3";
     PROMOTE = "UPDATE event_rsvps SET response = 'yes', updated_at = $4 WHERE event_id = $1 AND occurrence_at = $2 AND user_id = $3 AND response = 'waitlisted'";
     /// The answers the organisers see, of those who may still attend (as the seats count).
@@ -541,14 +541,19 @@ pub async fn answers_between(
         .collect()
 }
 
-/// The dates from `from` on `user` answered yes or maybe to, or waits for a place at.
+/// The dates from `from` on `user` answered yes or maybe to, or waits for a place at, with the
+/// answer.
 pub async fn dates_answered_by(
     tx: &mut Tx,
     event: Uuid,
     user: UserId,
     from: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>> {
-    tx.read(DATES_ANSWERED_BY, params![event, user, from]).await?.iter().map(|r| r.time(0)).collect()
+) -> Result<Vec<(DateTime<Utc>, Rsvp)>> {
+    tx.read(DATES_ANSWERED_BY, params![event, user, from])
+        .await?
+        .iter()
+        .map(|r| Ok((r.time(0)?, parse_rsvp(&r.text(1)?)?)))
+        .collect()
 }
 
 /// Forgets `user`'s answers to the dates from `from` on (past dates keep theirs: they are the

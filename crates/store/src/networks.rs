@@ -12,16 +12,21 @@ queries! {
     LIST = "SELECT id, slug, name, description, visibility, created_at, (SELECT COUNT(*) FROM memberships m WHERE m.network_id = n.id AND m.status = 'active') - (SELECT COUNT(*) FROM users u CROSS JOIN memberships m WHERE u.deactivated_at > 0 AND m.user_id = u.id AND m.network_id = n.id AND m.status = 'active') FROM networks n ORDER BY name, id";
     MEMBERSHIP = "SELECT network_id, user_id, role, status, created_at FROM memberships WHERE network_id = $1 AND user_id = $2";
     MEMBERSHIPS_OF = "SELECT network_id, user_id, role, status, created_at FROM memberships WHERE user_id = $1";
-    UPSERT_MEMBERSHIP = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (network_id, user_id) DO UPDATE SET role = excluded.role, status = excluded.status, updated_at = excluded.updated_at, created_at = CASE WHEN excluded.status = 'active' AND memberships.status <> 'active' THEN excluded.created_at ELSE memberships.created_at END";
+    UPSERT_MEMBERSHIP = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (network_id, user_id) DO UPDATE SET role = excluded.role, status = excluded.status, updated_at = excluded.updated_at, request_note = NULL, created_at = CASE WHEN excluded.status = 'active' AND memberships.status <> 'active' THEN excluded.created_at ELSE memberships.created_at END";
     INSERT_MEMBERSHIP_IF_ABSENT = "INSERT INTO memberships (network_id, user_id, role, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (network_id, user_id) DO NOTHING";
     /// A membership's `created_at` is when it became active (invited or asked before that):
     /// it is the "member since" date, and onboarding counts a newcomer's days from it.
-    SET_STATUS = "UPDATE memberships SET status = $3, updated_at = $4, created_at = CASE WHEN $3 = 'active' THEN $4 ELSE created_at END WHERE network_id = $1 AND user_id = $2 AND status = $5";
+    SET_STATUS = "UPDATE memberships SET status = $3, updated_at = $4, request_note = NULL, created_at = CASE WHEN $3 = 'active' THEN $4 ELSE created_at END WHERE network_id = $1 AND user_id = $2 AND status = $5";
     SET_ROLE = "UPDATE memberships SET role = $3, updated_at = $4 WHERE network_id = $1 AND user_id = $2 AND status = 'active'";
     DELETE_MEMBERSHIP = "DELETE FROM memberships WHERE network_id = $1 AND user_id = $2";
     /// Locks the network's row until the transaction ends, so membership changes that count its
     /// Chairs (demote, remove, leave) happen one after another on PostgreSQL too.
     LOCK = "UPDATE networks SET slug = slug WHERE id = $1";
+    /// What someone asking to join tells the organisers; only while the request waits (any
+    /// change of status clears it: `SET_STATUS`, `UPSERT_MEMBERSHIP`).
+    SET_REQUEST_NOTE = "UPDATE memberships SET request_note = $3 WHERE network_id = $1 AND user_id = $2 AND status = 'requested'";
+    REQUEST_NOTES = "SELECT user_id, request_note FROM memberships WHERE network_id = $1 AND status = 'requested' AND request_note IS NOT NULL";
+    REQUEST_NOTES_OF = "SELECT network_id, request_note FROM memberships WHERE user_id = $1 AND status = 'requested' AND request_note IS NOT NULL";
     /// Who is asking to join (id, address, whether their account is deactivated), oldest first.
     REQUESTS = "SELECT u.id, u.email, u.deactivated_at IS NOT NULL FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'requested' ORDER BY m.created_at, u.id";
     /// Active Chairs whose account is not deactivated: the people who can still act as Chair.
@@ -182,6 +187,23 @@ pub async fn transition(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     Ok(tx.write_for(user, SET_STATUS, params![network, user, to.as_str(), now, from.as_str()]).await? > 0)
+}
+
+/// Keeps what a person asking to join tells the organisers (`None` or empty: nothing), while
+/// their request waits; false if they are not asking.
+pub async fn set_request_note(tx: &mut Tx, network: NetworkId, user: UserId, note: Option<&str>) -> Result<bool> {
+    let note = note.filter(|n| !n.is_empty());
+    Ok(tx.write_for(user, SET_REQUEST_NOTE, params![network, user, note]).await? > 0)
+}
+
+/// The notes of a network's waiting requests, by person.
+pub async fn request_notes(db: &Db, network: NetworkId) -> Result<Vec<(UserId, String)>> {
+    db.read(REQUEST_NOTES, params![network]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?))).collect()
+}
+
+/// A person's notes on their own waiting requests, by network (for their own data).
+pub async fn request_notes_of(db: &Db, user: UserId) -> Result<Vec<(NetworkId, String)>> {
+    db.read(REQUEST_NOTES_OF, params![user]).await?.iter().map(|r| Ok((NetworkId(r.uuid(0)?), r.text(1)?))).collect()
 }
 
 pub async fn set_role(tx: &mut Tx, network: NetworkId, user: UserId, role: Role, now: DateTime<Utc>) -> Result<bool> {

@@ -50,6 +50,8 @@ queries! {
     /// Their secret calendar URLs: nothing to count, and they would show an erased person's
     /// calendar.
     ERASE_FEEDS = "DELETE FROM calendar_feeds WHERE user_id = $1";
+    /// What they wrote to organisers when asking to join (the request itself stays, anonymous).
+    ERASE_REQUEST_NOTES = "UPDATE memberships SET request_note = NULL WHERE user_id = $1";
     /// Entries about one of their addresses while they held it.
     ERASE_AUDIT_SUBJECT = "UPDATE audit_log SET subject = 'a former member' WHERE subject = $1 AND at >= $2 AND at < $3";
     /// Details name people too ("buddy: ann@example.org (was bo@example.org)"): the entries of
@@ -537,7 +539,8 @@ fn html_escaped(s: &str) -> String {
 /// RSVPs, attendance, hosting and the ratings of their event feedback stay, tied to that
 /// anonymous account, and buddy pairings end but stay. Deleted: profile, photo, tags, supports (either side), sessions,
 /// tokens, calendar feeds, sign-in addresses, links and mail to them — and the free text of their
-/// event feedback, which is emptied, as words can say who wrote them.
+/// event feedback and of their notes asking to join, which is emptied, as words can say who
+/// wrote them.
 ///
 /// The audit log keeps who did what and when, without naming them: their own entries say "Former
 /// member", and each address they had — the current one and every one an HR import changed
@@ -579,6 +582,7 @@ pub async fn erase(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<Erased
         ERASE_TOKENS,
         ERASE_LOGIN_ADDRESSES,
         ERASE_FEEDS,
+        ERASE_REQUEST_NOTES,
         ERASE_FEEDBACK_COMMENTS,
         ERASE_AUDIT_ACTOR,
         ERASE_LINKS,

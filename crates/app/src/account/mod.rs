@@ -122,7 +122,8 @@ pub async fn delete_token(state: &AppState, s: &Signed, id: &str) -> Result<()> 
 ///   profile (`former_names`);
 /// - profile with every field, the assistants who support them and the people who report to
 ///   them, and their photo (base64 JPEG);
-/// - memberships (with when organisers last emailed a checklist reminder), every charter
+/// - memberships (with when organisers last emailed a checklist reminder, and the note left
+///   with a request to join still waiting), every charter
 ///   version accepted (and any they published), onboarding checklists (steps done per network,
 ///   and when an organiser marked them settled in), buddy pairings on either side (ended ones
 ///   too);
@@ -148,6 +149,7 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
     // Addresses are reused: mail and links to one are theirs only while they held it.
     let held = audit::held_addresses(&mut import::Source::Db(db), &user.email, user.created_at, &email_changes).await?;
     let nudged = roundtable_store::onboarding::nudged_of(db, me).await?;
+    let notes = networks::request_notes_of(db, me).await?;
     let mut memberships = Vec::new();
     for m in networks::memberships_of(db, me).await? {
         let n = networks::by_id(db, m.network_id).await?;
@@ -161,6 +163,7 @@ pub async fn my_data(state: &AppState, user: &User) -> Result<serde_json::Value>
             "charter_version_accepted": accepted,
             "charter_current_version": current,
             "onboarding_reminder_emailed": reminded,
+            "request_note": notes.iter().find(|(net, _)| *net == m.network_id).map(|(_, note)| note),
         }));
     }
     let charters = |list: Vec<(String, i64, chrono::DateTime<Utc>)>| -> Vec<serde_json::Value> {
@@ -445,7 +448,10 @@ pub async fn only_chair_of(state: &AppState, user: UserId) -> Result<Vec<(String
 /// everywhere, and their API tokens stop working (an inactive account authenticates nothing).
 /// They are emailed a receipt naming the administrators to ask — to come back, to have their
 /// data erased, or at once if it was not them (a session left open elsewhere).
-pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result<()> {
+///
+/// Returns the networks (name, slug) left with no active Chair: the account page warned of
+/// them beforehand, an API client hears of them in the answer.
+pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result<Vec<(String, String)>> {
     if password.is_empty() {
         return Err(FieldError::new(
             "confirm_password",
@@ -459,6 +465,7 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
         );
     }
     let ask = crate::accounts::admins_to_ask(state, &user.email).await?;
+    let chairless = only_chair_of(state, user.id).await?;
     let mut tx = state.db.begin().await?;
     if user.is_org_admin && roundtable_store::users::count_admins(&mut tx).await? <= 1 {
         return Err(AppError::Forbidden("You are the last administrator. Make someone else an administrator first."));
@@ -495,7 +502,7 @@ pub async fn deactivate(state: &AppState, user: &User, password: &str) -> Result
     };
     crate::mail::queue(&mut tx, &receipt, Utc::now()).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(chairless)
 }
 
 #[cfg(test)]

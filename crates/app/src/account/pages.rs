@@ -262,7 +262,8 @@ async fn deactivate(
     Form(f): Form<DeactivateForm>,
 ) -> Result<Response> {
     match super::deactivate(&state, &s.user, &f.confirm_password).await {
-        Ok(()) => Ok((
+        // The page named the networks left with no Chair before the button.
+        Ok(_) => Ok((
             jar.remove(axum_extra::extract::cookie::Cookie::build(crate::http::extract::SESSION_COOKIE).path("/")),
             Redirect::to("/sign-in?notice=deactivated"),
         )

@@ -105,8 +105,31 @@ pub struct ActiveJson {
     active: bool,
 }
 
+/// A network, by name and address.
+#[derive(Serialize, ToSchema)]
+pub struct NetworkRefJson {
+    name: String,
+    slug: String,
+}
+
+/// Networks (name, slug) as the API names them.
+pub fn network_refs(list: Vec<(String, String)>) -> Vec<NetworkRefJson> {
+    list.into_iter().map(|(name, slug)| NetworkRefJson { name, slug }).collect()
+}
+
+/// What setting a person's account active or not did.
+#[derive(Serialize, ToSchema)]
+pub struct ActiveSetJson {
+    /// As asked.
+    active: bool,
+    /// The networks the person was the only active Chair of, which now have none until an org
+    /// admin names one (their Chairs and Administrators, and the org admins, are emailed);
+    /// empty on reactivation.
+    networks_without_chair: Vec<NetworkRefJson>,
+}
+
 #[utoipa::path(put, path = "/api/v1/people/{id}/active", tag = "people", params(("id" = String, Path)), request_body = ActiveJson,
-    responses((status = 204), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only, and not for their own account"),
+    responses((status = 200, body = ActiveSetJson), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only, and not for their own account"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "The person's data was erased: there is no account to reactivate")))]
 pub async fn set_active(
@@ -114,9 +137,9 @@ pub async fn set_active(
     u: ApiUser,
     Path(id): Path<String>,
     Json(a): Json<ActiveJson>,
-) -> ApiResult<StatusCode> {
-    super::set_active(&state, &u.actor(), &u.0.name, crate::api::person_id(&id)?, a.active).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> ApiResult<axum::Json<ActiveSetJson>> {
+    let chairless = super::set_active(&state, &u.actor(), &u.0.name, crate::api::person_id(&id)?, a.active).await?;
+    Ok(axum::Json(ActiveSetJson { active: a.active, networks_without_chair: network_refs(chairless) }))
 }
 
 /// Erasure cannot be undone, so it is asked for twice: the request names the person, and says

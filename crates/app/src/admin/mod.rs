@@ -293,7 +293,15 @@ pub async fn set_admin(state: &AppState, actor: &Actor, actor_name: &str, user: 
 }
 
 /// Deactivates (signs out and blocks) or reactivates an account.
-pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user: UserId, active: bool) -> Result<()> {
+/// Deactivates or reactivates a person's account. Returns the networks (name, slug) a
+/// deactivation leaves with no active Chair (the People page says so by the button beforehand).
+pub async fn set_active(
+    state: &AppState,
+    actor: &Actor,
+    actor_name: &str,
+    user: UserId,
+    active: bool,
+) -> Result<Vec<(String, String)>> {
     require_admin(actor)?;
     if user == actor.user_id && !active {
         return Err(AppError::Forbidden("You cannot deactivate your own account here."));
@@ -305,6 +313,11 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
             "This person's data has been erased, so the account cannot come back. Invite them again as a new person.",
         )));
     }
+    let chairless = if !active && person.deactivated_at.is_none() {
+        crate::account::only_chair_of(state, user).await?
+    } else {
+        Vec::new()
+    };
     let mut tx = state.db.begin().await?;
     // The last active administrator stays (two deactivating each other at once take turns).
     if !active && person.is_org_admin && person.deactivated_at.is_none() && users::count_admins(&mut tx).await? <= 1 {
@@ -328,7 +341,7 @@ pub async fn set_active(state: &AppState, actor: &Actor, actor_name: &str, user:
         crate::events::queue_giving_up(&mut tx, user, None, crate::events::GivenUp::Deactivated, Utc::now()).await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(chairless)
 }
 
 /// What confirms an erasure, typed on the page or sent to the API: it cannot be undone, so it

@@ -276,7 +276,7 @@ async fn set_active(
     let active = flag(&f)?;
     let result = super::set_active(&state, &s.actor(), &s.user.name, id(&user)?, active).await;
     let done = if active { "person-reactivated" } else { "person-deactivated" };
-    refused_on_people_page(&state, &s, result.map(|()| done), &f.back, String::new()).await
+    refused_on_people_page(&state, &s, result.map(|_| done), &f.back, String::new()).await
 }
 
 #[derive(Deserialize, Default)]

@@ -43,6 +43,19 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
     }
 }
 
+/// A JSON body a handler can do without (`Option<Json<T>>`): none when the request sends no
+/// `Content-Type`, else read as `Json<T>` reads one (a body labelled as something else is refused).
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::OptionalFromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Option<Self>, ApiError> {
+        if req.headers().get(axum::http::header::CONTENT_TYPE).is_none() {
+            return Ok(None);
+        }
+        <Self as FromRequest<S>>::from_request(req, state).await.map(Some)
+    }
+}
+
 /// serde's message with Rust's type names in the words a client's author uses: "expected i64"
 /// becomes "expected a whole number", a sequence a list, a map or "struct X" an object.
 fn plain_types(message: &str) -> String {

@@ -37,6 +37,10 @@ struct CharterPage {
     /// "accept" (member with a newer version to accept), "join", "joined" or "" (nothing to do).
     action: &'static str,
     join_label: &'static str,
+    /// Joining here asks the organisers (a by-request network): the form takes a note for them.
+    asking: bool,
+    /// The note typed for the organisers, given back with the form's errors.
+    note: String,
     /// The version a member asked to accept again last accepted (to see what changed).
     accepted_before: Option<i64>,
     /// (version, day published) of the versions before the current one, newest first.
@@ -184,6 +188,8 @@ async fn charter_page(
         html,
         action,
         join_label,
+        asking: action == "join" && v.seen.status().is_none() && v.seen.network.visibility == Visibility::ByRequest,
+        note: String::new(),
         can_publish: v.publishing == Publishing::Yes,
         publish_after_accepting: v.publishing == Publishing::AfterAccepting,
         can_see_acceptances: v.sees_acceptances,
@@ -336,12 +342,32 @@ pub(crate) async fn charter_again(
     draft: Option<Draft>,
     next: &str,
 ) -> Result<Response> {
-    let (errs, status) = match e {
-        AppError::Invalid(errs) => (errs, StatusCode::UNPROCESSABLE_ENTITY),
-        AppError::Conflict(err) => (vec![err], StatusCode::CONFLICT),
-        e => return Err(e),
-    };
+    let (errs, status) = refused(e)?;
     Ok(crate::http::with_status(render_page(state, s, slug, Errors(errs), draft, None, next).await?, status))
+}
+
+/// A refused join from the charter's form (the box not ticked, a newer version, a note too
+/// long): the page again, as `charter_again`, with the note for the organisers they typed.
+pub(crate) async fn join_again(
+    state: &AppState,
+    s: &Signed,
+    slug: &str,
+    e: AppError,
+    note: String,
+) -> Result<Response> {
+    let (errs, status) = refused(e)?;
+    let mut page = charter_page(state, s, slug, Errors(errs), None, None, "").await?;
+    page.note = note;
+    Ok(crate::http::with_status(render(&page)?, status))
+}
+
+/// A refusal the charter's page shows by its form (with its status); any other error as it is.
+fn refused(e: AppError) -> Result<(Vec<roundtable_domain::FieldError>, StatusCode)> {
+    match e {
+        AppError::Invalid(errs) => Ok((errs, StatusCode::UNPROCESSABLE_ENTITY)),
+        AppError::Conflict(err) => Ok((vec![err], StatusCode::CONFLICT)),
+        e => Err(e),
+    }
 }
 
 #[derive(Deserialize, Default)]

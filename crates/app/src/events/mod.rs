@@ -1393,9 +1393,11 @@ pub async fn give_up_places(state: &AppState, user: UserId, network: Option<Netw
         // Read again in this transaction, held: an erasure since the job began took the address.
         let person = if told.is_some() { store::recipient_locked(&mut tx, user).await? } else { None };
         if let (Some(why), Some(person)) = (&told, &person) {
-            for at in store::dates_answered_by(&mut tx, e.id, user, now).await? {
+            for (at, answer) in store::dates_answered_by(&mut tx, e.id, user, now).await? {
                 match occurrence(state, &e, at).await {
-                    Ok(item) if !item.cancelled => place_given_up_mail(state, &mut tx, &item, person, why, now).await?,
+                    Ok(item) if !item.cancelled => {
+                        place_given_up_mail(state, &mut tx, &item, person, why, answer, now).await?
+                    }
                     Ok(_) | Err(AppError::NotFound) => {}
                     Err(err) => return Err(err),
                 }
@@ -1410,22 +1412,33 @@ pub async fn give_up_places(state: &AppState, user: UserId, network: Option<Netw
     Ok(())
 }
 
-/// The email of `give_up_places` for one date; `why` begins its sentence.
+/// The email of `give_up_places` for one date; `why` begins its sentence, and the subject says
+/// what the person loses: a place (a "yes"), a "maybe", or their turn on the waiting list.
 async fn place_given_up_mail(
     state: &AppState,
     tx: &mut Tx,
     item: &Item,
     person: &store::Recipient,
     why: &str,
+    answer: Rsvp,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let (title, day) = (item.title(), when(item, &person.time_zone));
+    let (subject, what) = match answer {
+        Rsvp::Maybe => ("Your answer is withdrawn", format!("your “maybe” to {title} on {day} no longer stands")),
+        Rsvp::Waitlisted => {
+            ("You are off the waiting list", format!("you no longer wait for a place at {title} on {day}"))
+        }
+        Rsvp::Yes | Rsvp::No => (
+            "Your place is given up",
+            format!("your place at {title} on {day} is given up and goes to the next person waiting, if anyone is"),
+        ),
+    };
     let m = Mail {
         to: &person.email,
-        subject: format!("Your place is given up: {}", item.title()),
+        subject: format!("{subject}: {title}"),
         paragraphs: vec![format!(
-            "{why}, so your answer to {} on {} no longer stands and any place you held goes to the next person waiting. If it is in your calendar, the attached cancellation takes it out.",
-            item.title(),
-            when(item, &person.time_zone),
+            "{why}, so {what}. If it is in your calendar, the attached cancellation takes it out."
         )],
         action: None,
         reply_to: None,
@@ -1462,7 +1475,7 @@ async fn tell_left_out(
     person: &store::Recipient,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    for at in store::dates_answered_by(tx, e.id, person.id, now).await? {
+    for (at, _) in store::dates_answered_by(tx, e.id, person.id, now).await? {
         match occurrence(state, e, at).await {
             Ok(item) if !item.cancelled => left_out_mail(state, tx, seen, &item, person, now).await?,
             Ok(_) | Err(AppError::NotFound) => {}

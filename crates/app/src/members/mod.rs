@@ -65,6 +65,9 @@ pub struct ProfileView {
     /// address, so no one sees the cached old one.
     pub photo_version: i64,
     pub is_self: bool,
+    /// Who sees each optional field: for the person themself only (empty for anyone else, to
+    /// whom the audiences of what they cannot see would say something too).
+    pub shown_to: Vec<(Field, Audience)>,
 }
 
 fn tags_of(p: &Profile, kind: &str) -> Vec<String> {
@@ -243,6 +246,7 @@ pub async fn view(state: &AppState, viewer: &Actor, person: UserId) -> Result<Pr
         has_photo: photo_changed.is_some(),
         photo_version: photo_changed.map_or(0, |at| at.timestamp_micros()),
         is_self: rel.is_self,
+        shown_to: if rel.is_self { aud.into_iter().collect() } else { Vec::new() },
     })
 }
 

@@ -238,6 +238,16 @@ struct ProfilePage {
 }
 
 impl ProfilePage {
+    /// Who sees a field of one's own profile, in the words of `profile::can_see`.
+    fn seen_by(&self, a: &roundtable_domain::profile::Audience) -> &'static str {
+        use roundtable_domain::profile::Audience;
+        match a {
+            Audience::Organisers => "The organisers of your networks, and organisation administrators",
+            Audience::Network => "People who share a network with you, its organisers, and organisation administrators",
+            Audience::Organisation => "Everyone in the organisation",
+        }
+    }
+
     /// The start date as the other pages write dates ("2 Mar 2020"); as stored if unreadable.
     fn started(&self) -> Option<String> {
         let iso = self.p.start_date.as_deref()?;

@@ -217,20 +217,34 @@ pub(crate) struct JoinQuery {
     accept_charter: Option<i64>,
 }
 
+/// What joining may say (the body is optional).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct JoinBody {
+    /// For a network that takes requests: a note for its organisers (why, or how the caller
+    /// knows the network), up to 500 characters; they read it with the request and in their
+    /// email. Asking again replaces it. Ignored where joining needs no approval.
+    #[serde(default)]
+    note: String,
+}
+
 #[utoipa::path(post, path = "/api/v1/networks/{slug}/membership", tag = "networks", params(("slug" = String, Path), JoinQuery),
+    request_body(content = Option<JoinBody>, description = "Optional: send none, or a note for the organisers with `Content-Type: application/json`"),
     responses((status = 200, body = JoinJson),
         (status = 400, description = "The query string cannot be read: `accept_charter` is not a number", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such network, or it is not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`accept_charter` is an older version of the network's charter: a newer one was published since, which the caller has not read (the detail names it). Nothing was changed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The network has a charter and `accept_charter` is missing or no version of it", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "The network has a charter and `accept_charter` is missing or no version of it, or the note is over 500 characters (field `note`). Nothing was changed", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn join(
     State(state): State<AppState>,
     u: ApiUser,
     Path(slug): Path<String>,
     Query(q): Query<JoinQuery>,
+    body: Option<Json<JoinBody>>,
 ) -> ApiResult<Json<JoinJson>> {
-    let joined = super::join(&state, &u.actor(), &u.0.name, &slug, q.accept_charter).await;
+    let note = body.map(|Json(b)| b.note).unwrap_or_default();
+    let joined = super::join(&state, &u.actor(), &u.0.name, &slug, q.accept_charter, &note).await;
     let status = match joined.map_err(|e| json_fields(e, &[("accept", "accept_charter")]))? {
         Joined::Member => "active",
         Joined::Requested => "requested",
@@ -271,6 +285,8 @@ pub struct RequestJson {
     email: String,
     /// When they asked (RFC 3339).
     asked_at: String,
+    /// What they told the organisers when asking; null for nothing.
+    note: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/requests", params(("slug" = String, Path)),
@@ -282,13 +298,14 @@ pub(crate) async fn list_requests(
     u: ApiUser,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<Vec<RequestJson>>> {
-    let pending = super::pending_in(&state, &u.actor(), &slug).await?;
+    let mut pending = super::pending_in(&state, &u.actor(), &slug).await?;
     Ok(Json(
         pending
             .requests
             .into_iter()
             .map(|m| RequestJson {
                 id: m.user_id.to_string(),
+                note: pending.notes.remove(&m.user_id),
                 name: m.name,
                 email: m.email,
                 asked_at: crate::api::time(m.since),

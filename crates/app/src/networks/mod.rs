@@ -604,16 +604,43 @@ pub enum Joined {
     Requested,
 }
 
+/// The longest note a person asking to join may leave the organisers: a few sentences.
+pub const REQUEST_NOTE_MAX: usize = 500;
+
+/// A note for the organisers as typed: trimmed, none when blank, refused when too long.
+fn request_note(raw: &str) -> Result<Option<String>> {
+    let note = raw.trim();
+    let n = note.chars().count();
+    if n > REQUEST_NOTE_MAX {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "note",
+            format!(
+                "A note for the organisers can be up to {REQUEST_NOTE_MAX} characters; this one has {n}. Shorten it — they can ask you for more."
+            ),
+        )]));
+    }
+    Ok(Some(note.to_owned()).filter(|n| !n.is_empty()))
+}
+
+/// Whether `e` refuses the note for the organisers (and nothing else).
+pub fn refused_note(e: &AppError) -> bool {
+    matches!(e, AppError::Invalid(f) if f.iter().all(|f| f.field == "note"))
+}
+
 /// Joins an open network, asks to join a by-request one, or accepts an invitation.
 /// `accepted_charter` is the charter version the person accepted on the joining page; joining a
-/// network with a charter needs the current one.
+/// network with a charter needs the current one. `note` is what someone asking to join tells
+/// the organisers (kept with the request, and in their email); joining needs none, so it is not
+/// kept then.
 pub async fn join(
     state: &AppState,
     actor: &Actor,
     actor_name: &str,
     slug: &str,
     accepted_charter: Option<i64>,
+    note: &str,
 ) -> Result<Joined> {
+    let note = request_note(note)?;
     let seen = load(state, actor, slug, Capability::SeeNetwork).await?;
     let now = Utc::now();
     let current = charters::current(&state.db, seen.network.id).await?.map(|c| c.version);
@@ -644,7 +671,13 @@ pub async fn join(
             .await?;
             Joined::Member
         }
-        (Some(MembershipStatus::Requested), _) => Joined::Requested,
+        // Asked again, with something more to say: the organisers read the newer note.
+        (Some(MembershipStatus::Requested), _) => {
+            if note.is_some() {
+                networks::set_request_note(&mut tx, seen.network.id, actor.user_id, note.as_deref()).await?;
+            }
+            Joined::Requested
+        }
         (Some(MembershipStatus::Invited), _) => {
             networks::transition(
                 &mut tx,
@@ -684,10 +717,16 @@ pub async fn join(
                 now,
             )
             .await?;
+            networks::set_request_note(&mut tx, seen.network.id, actor.user_id, note.as_deref()).await?;
             // One email a day per requester and organiser: asking, withdrawing and asking again
             // must not become a stream of mail to the organisers.
             let day = now.date_naive();
             let requester = mail::reply_address(&state.db, actor.user_id).await?;
+            let mut paragraphs = vec![format!("{actor_name} would like to join {}.", seen.network.name)];
+            if let Some(n) = &note {
+                paragraphs.push(format!("Their note for the organisers:\n{n}"));
+            }
+            paragraphs.push("You can approve or decline the request on the network's members page.".into());
             for to in networks::manager_emails(&state.db, seen.network.id).await? {
                 let once = format!("join-request:{}:{}:{to}:{day}", seen.network.id, actor.user_id);
                 mail::queue_with_ics(
@@ -695,8 +734,11 @@ pub async fn join(
                     &Mail {
                         to: &to,
                         subject: format!("{actor_name} asks to join {}", seen.network.name),
-                        paragraphs: vec![format!("{actor_name} would like to join {}. You can approve or decline the request on the network's members page.", seen.network.name)],
-                        action: Some(("Review requests", format!("{}/n/{}/requests", state.config.public_url(), seen.network.slug))),
+                        paragraphs: paragraphs.clone(),
+                        action: Some((
+                            "Review requests",
+                            format!("{}/n/{}/requests", state.config.public_url(), seen.network.slug),
+                        )),
                         // Organisers see a requester's address beside the request anyway.
                         reply_to: requester.as_deref(),
                     },
@@ -1106,6 +1148,8 @@ pub struct Pending {
     pub requests: Vec<Member>,
     /// How many requests wait in all: more than are listed past `PENDING_LISTED`.
     pub requests_waiting: usize,
+    /// What those asking told the organisers, for the requests that carry a note.
+    pub notes: std::collections::HashMap<UserId, String>,
     pub invited: Vec<Member>,
     pub invited_waiting: usize,
     /// Only while their link works; then, in `ran_out`, for `links::KEEP_RAN_OUT_DAYS`.
@@ -1137,7 +1181,12 @@ pub async fn pending(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Pen
     let now = Utc::now();
     let open = links::open_invites_for_network(&state.db, seen.network.id, now).await?;
     let ran_out = links::ran_out_invites_for_network(&state.db, seen.network.id, now).await?;
-    Ok(Pending { requests, requests_waiting, invited, invited_waiting, open, ran_out })
+    let notes = if requests.is_empty() {
+        Default::default()
+    } else {
+        networks::request_notes(&state.db, seen.network.id).await?.into_iter().collect()
+    };
+    Ok(Pending { requests, requests_waiting, notes, invited, invited_waiting, open, ran_out })
 }
 
 /// `pending` by the network's slug, refusing whoever may not manage its members: an API client

@@ -352,6 +352,9 @@ struct NetworkPage {
     can_edit: bool,
     pending_requests: i64,
     join_label: &'static str,
+    /// Asking to join right here, with a note for the organisers (a network with a charter
+    /// takes the request, and its note, on the charter's page).
+    ask_here: bool,
     can_organise: bool,
     has_charter: bool,
     charter_pending: bool,
@@ -418,6 +421,9 @@ async fn network_home(
         is_org_admin: actor.is_org_admin,
         pending_requests: h.pending_requests,
         join_label,
+        ask_here: h.seen.status().is_none()
+            && h.seen.network.visibility == Visibility::ByRequest
+            && h.charter_version.is_none(),
     })
 }
 
@@ -443,6 +449,9 @@ pub(crate) struct JoinForm {
     accept_charter: Option<String>,
     /// The "I accept" box; without it the version does not count as accepted.
     agree: Option<String>,
+    /// What someone asking to join tells the organisers.
+    #[serde(default)]
+    note: String,
 }
 
 async fn join(
@@ -453,7 +462,7 @@ async fn join(
 ) -> Result<Response> {
     let accepted =
         f.accept_charter.as_deref().filter(|_| f.agree.as_deref() == Some("yes")).and_then(|v| v.parse().ok());
-    match super::join(&state, &s.actor(), &s.user.name, &slug, accepted).await {
+    match super::join(&state, &s.actor(), &s.user.name, &slug, accepted, &f.note).await {
         Ok(j) => {
             let n = match j {
                 Joined::Member => "joined",
@@ -464,8 +473,11 @@ async fn join(
         // Sent from the charter's own form without the box ticked, or for a version replaced
         // since: that form again, saying so, with the charter now current.
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) if f.accept_charter.is_some() => {
-            crate::charter::pages::charter_again(&state, &s, &slug, e, None, "").await
+            crate::charter::pages::join_again(&state, &s, &slug, e, f.note).await
         }
+        // A note too long for the network page's own form (which says its limit): the error
+        // page says so, nothing was asked.
+        Err(e @ AppError::Invalid(_)) if super::refused_note(&e) => Err(e),
         // The charter must be accepted first: show it, with the box to tick.
         Err(AppError::Invalid(_)) => {
             Ok(Redirect::to(&format!("/n/{slug}/charter?notice=charter-pending")).into_response())
@@ -574,6 +586,8 @@ struct MembersPage<'a> {
     can_export: bool,
     requests: Vec<Listed<'a>>,
     requests_waiting: usize,
+    /// What those asking told the organisers, by person.
+    notes: std::collections::HashMap<UserId, String>,
     invited: Vec<Listed<'a>>,
     invited_waiting: usize,
     /// The viewer's time zone, the calendar the dates are written on.
@@ -588,6 +602,13 @@ struct MembersPage<'a> {
     /// Whether the viewer may change a Chair's role or remove a Chair (else those rows offer
     /// nothing that would be refused).
     may_give_chair: bool,
+}
+
+impl MembersPage<'_> {
+    /// The note a person asking to join left, if any.
+    fn note(&self, id: &UserId) -> &str {
+        self.notes.get(id).map_or("", String::as_str)
+    }
 }
 
 pub const MEMBERS_PER_PAGE: u32 = 50;
@@ -629,6 +650,7 @@ async fn members_page(state: &AppState, s: &Signed, slug: &str, q: ListQuery, er
         can_export: seen.can(&actor, Capability::Organise),
         requests: pending.requests.iter().map(Listed::from).collect(),
         requests_waiting: pending.requests_waiting,
+        notes: pending.notes,
         invited: pending.invited.iter().map(Listed::from).collect(),
         invited_waiting: pending.invited_waiting,
         invited_emails: pending
