@@ -590,7 +590,7 @@ async fn a_request_to_join_carries_a_note_for_the_organisers(d: Dialect) {
     let admin = app.setup().await;
     app.network(&admin, "eas", "by_request").await;
     app.network(&admin, "open", "open").await;
-    app.member_with_role("eas", "cho@example.org", "Cho Chair", Role::Chair).await;
+    let (cho, _) = app.member_with_role("eas", "cho@example.org", "Cho Chair", Role::Chair).await;
     let (other_chair, _) = app.member_with_role("open", "oz@example.org", "Oz Chair", Role::Chair).await;
     let bo = app.user("bo@example.org", "Bo Asker").await;
     let bo_id = app.user_id("bo@example.org").await;
@@ -631,6 +631,12 @@ async fn a_request_to_join_carries_a_note_for_the_organisers(d: Dialect) {
     assert_eq!(row["request_note"], note, "{row}");
     // No one else reads it: not the organiser of another network.
     assert_eq!(other_chair.get(app.at("/n/eas/members")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    // The Chair's home page says a request waits; no one else's does.
+    let waits = r#"<a href="/n/eas/members#requests">1 request to join Network eas waits for a decision</a>"#;
+    assert!(body(cho.get(app.at("/")).send().await.unwrap()).await.contains(waits));
+    for c in [&bo, &other_chair] {
+        assert!(!body(c.get(app.at("/")).send().await.unwrap()).await.contains("waits for a decision"));
+    }
 
     // Withdrawn, then asked again without a note: the old one is gone, not shown again.
     bo.post(app.at("/n/eas/leave")).send().await.unwrap();
@@ -644,6 +650,7 @@ async fn a_request_to_join_carries_a_note_for_the_organisers(d: Dialect) {
     let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(networks::request_notes_of(&app.state.db, bo_id).await.unwrap().is_empty());
+    assert!(!body(cho.get(app.at("/")).send().await.unwrap()).await.contains("waits for a decision"));
 
     // A network with a charter takes the request on the charter's page: a refusal (the box not
     // ticked) gives the note back in its field.

@@ -1597,6 +1597,9 @@ async fn an_organiser_new_to_the_network_is_not_sent_their_own_reminder(d: Diale
     let page = body(cho.get(app.at("/n/eas/onboarding")).send().await.unwrap()).await;
     assert!(page.contains("Cho Chair") && page.contains("1 stuck"), "{page}");
     assert!(!page.contains(&format!("onboarding/nudge/{cho_id}")), "no button to remind oneself: {page}");
+    // Cho's home page lists Cho's own first steps, not Cho as a stuck newcomer to see to.
+    let home = body(cho.get(app.at("/")).send().await.unwrap()).await;
+    assert!(home.contains("Your first steps in Network eas: 0 of 1 done") && !home.contains("is stuck"), "{home}");
     let r = cho.post(app.at(&format!("/n/eas/onboarding/nudge/{cho_id}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(body(r).await.contains("your own checklist is on the network"));
@@ -1664,4 +1667,10 @@ async fn stuck_newcomers_come_first_and_are_reminded_at_once(d: Dialect) {
     assert!(!page.contains("stuck newcomers not reminded this week"), "{page}");
     // Members may not.
     assert_eq!(cy.post(app.at("/n/eas/onboarding/nudge-stuck")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    // An organiser's home page points at the stuck newcomers; a member's does not.
+    let (cho, _) = app.member_with_role("eas", "cho@example.org", "Cho Chair", roundtable_domain::Role::Chair).await;
+    let home = body(cho.get(app.at("/")).send().await.unwrap()).await;
+    let told = r#"<a href="/n/eas/onboarding">2 newcomers to Network eas are stuck on their first steps</a>"#;
+    assert!(home.contains(told), "{home}");
+    assert!(!body(cy.get(app.at("/")).send().await.unwrap()).await.contains("stuck on their first steps"));
 }

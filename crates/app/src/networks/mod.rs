@@ -1872,6 +1872,10 @@ pub enum ToDo {
     Charter(Seen),
     /// First steps of the welcome checklist: (done, of).
     FirstSteps(Seen, usize, usize),
+    /// For those who manage its members: requests to join waiting for a decision.
+    Requests(Seen, usize),
+    /// For its organisers: newcomers stuck on their first steps (`onboarding::progress`).
+    Stuck(Seen, usize),
 }
 
 /// What waits for the actor in the networks they are an active member of (`mine`).
@@ -1892,6 +1896,23 @@ pub async fn to_do(state: &AppState, actor: &Actor, mine: &[Seen]) -> Result<Vec
         let done = steps.iter().filter(|s| s.done).count();
         if done < steps.len() {
             out.push(ToDo::FirstSteps(seen.clone(), done, steps.len()));
+        }
+    }
+    // What waits for the organisers, after what is the person's own.
+    for seen in mine.iter().filter(|s| s.status() == Some(MembershipStatus::Active)) {
+        if seen.can(actor, Capability::ManageMembers) {
+            let waiting = snapshot.pending(seen.network.id, MembershipStatus::Requested).len();
+            if waiting > 0 {
+                out.push(ToDo::Requests(seen.clone(), waiting));
+            }
+        }
+        if seen.can(actor, Capability::Organise) {
+            let progress = crate::onboarding::progress(state, actor, &seen.network.slug).await?;
+            // An organiser new to the network is a newcomer too; their own steps are listed above.
+            let stuck = progress.newcomers.iter().filter(|p| p.stuck && p.user_id != actor.user_id).count();
+            if stuck > 0 {
+                out.push(ToDo::Stuck(seen.clone(), stuck));
+            }
         }
     }
     Ok(out)

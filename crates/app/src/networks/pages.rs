@@ -81,7 +81,8 @@ fn card(s: &super::Seen) -> Card {
 #[template(path = "networks/home.html")]
 struct HomePage {
     layout: Layout,
-    /// (link, what to do): a charter to accept, first steps not done.
+    /// (link, what to do): a charter to accept, first steps not done; for organisers, requests
+    /// to decide and newcomers stuck.
     to_do: Vec<(String, String)>,
     coming_up: Vec<crate::events::pages::Entry>,
     name: String,
@@ -121,6 +122,22 @@ async fn home(
             super::ToDo::FirstSteps(n, done, of) => (
                 format!("/n/{}#checklist", n.network.slug),
                 format!("Your first steps in {}: {done} of {of} done", n.network.name),
+            ),
+            super::ToDo::Requests(n, 1) => (
+                format!("/n/{}/members#requests", n.network.slug),
+                format!("1 request to join {} waits for a decision", n.network.name),
+            ),
+            super::ToDo::Requests(n, waiting) => (
+                format!("/n/{}/members#requests", n.network.slug),
+                format!("{waiting} requests to join {} wait for a decision", n.network.name),
+            ),
+            super::ToDo::Stuck(n, 1) => (
+                format!("/n/{}/onboarding", n.network.slug),
+                format!("1 newcomer to {} is stuck on their first steps", n.network.name),
+            ),
+            super::ToDo::Stuck(n, stuck) => (
+                format!("/n/{}/onboarding", n.network.slug),
+                format!("{stuck} newcomers to {} are stuck on their first steps", n.network.name),
             ),
         })
         .collect();
