@@ -29,6 +29,9 @@ pub enum Kind {
     /// are told it acts again and, reactivated by hand, its owner that they may sign in again
     /// (`networks::tell_of_reactivation`).
     Reactivated,
+    /// Organisers are emailed about the requests to join made since the last run, together
+    /// (`networks::send_request_notices`).
+    RequestNotices,
 }
 
 impl Kind {
@@ -40,6 +43,7 @@ impl Kind {
             Kind::PasswordReset => "password_reset",
             Kind::GiveUpPlaces => "give_up_places",
             Kind::Reactivated => "reactivated",
+            Kind::RequestNotices => "request_notices",
         }
     }
     fn parse(s: &str) -> Option<Self> {
@@ -47,9 +51,17 @@ impl Kind {
         if s == "organiser_back" {
             return Some(Kind::Reactivated);
         }
-        [Kind::SendEmail, Kind::Cleanup, Kind::EventNotices, Kind::PasswordReset, Kind::GiveUpPlaces, Kind::Reactivated]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Kind::SendEmail,
+            Kind::Cleanup,
+            Kind::EventNotices,
+            Kind::PasswordReset,
+            Kind::GiveUpPlaces,
+            Kind::Reactivated,
+            Kind::RequestNotices,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
     fn max_attempts(self) -> i64 {
         match self {
@@ -59,12 +71,16 @@ impl Kind {
             Kind::PasswordReset => 3,
             Kind::GiveUpPlaces => 8,
             Kind::Reactivated => 8,
+            Kind::RequestNotices => 3,
         }
     }
 }
 
 /// Cron schedules: (kind, cron expression).
-const SCHEDULES: &[(Kind, &str)] = &[(Kind::Cleanup, "7 * * * *"), (Kind::EventNotices, "* * * * *")];
+/// Requests to join are announced every ten minutes: soon enough to answer the same morning,
+/// rarely enough that a launch day's requests come in a few emails.
+const SCHEDULES: &[(Kind, &str)] =
+    &[(Kind::Cleanup, "7 * * * *"), (Kind::EventNotices, "* * * * *"), (Kind::RequestNotices, "*/10 * * * *")];
 
 pub async fn enqueue_tx(
     tx: &mut Tx,
@@ -173,6 +189,11 @@ async fn run(state: &AppState, kind: Kind, payload: &str) -> anyhow::Result<()> 
         }
         Kind::EventNotices => {
             crate::events::send_due_notices(state, now).await.map_err(|e| anyhow::anyhow!("event notices: {e}"))?;
+        }
+        Kind::RequestNotices => {
+            crate::networks::send_request_notices(state, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("request notices: {e}"))?;
         }
         Kind::PasswordReset => {
             #[derive(serde::Deserialize)]

@@ -614,6 +614,7 @@ async fn a_request_to_join_carries_a_note_for_the_organisers(d: Dialect) {
     let note = "I support the new CFO <b>from March</b>\nand ran the Leeds circle.";
     let r = bo.post(app.at("/n/eas/join")).form(&[("note", format!("  {note}\n").as_str())]).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/n/eas?notice=requested");
+    roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap();
     let page = body(admin.get(app.at("/n/eas/members")).send().await.unwrap()).await;
     assert!(page.contains("<th scope=\"col\">Their note</th>"), "{page}");
     assert!(

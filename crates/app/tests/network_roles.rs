@@ -12,6 +12,7 @@ use support::{PASSWORD, TestApp, api_send};
 
 both!(
     asking_again_the_same_day_emails_the_organisers_once,
+    requests_made_together_come_in_one_email,
     inviting_again_replaces_the_link_and_an_address_gets_a_few_a_day,
     withdrawing_an_invitation_cancels_its_link_and_is_audited,
     removing_declining_and_leaving_cancel_open_invitation_links,
@@ -63,6 +64,60 @@ async fn audited(app: &TestApp, action: &str) -> usize {
     log.iter().filter(|e| e.action == action).count()
 }
 
+/// Requests made between two runs of the schedule reach each organiser as one email naming
+/// everyone who asked, with their notes; a run with nothing new sends nothing.
+async fn requests_made_together_come_in_one_email(d: Dialect) {
+    let app = TestApp::spawn(d).await;
+    let admin = app.setup().await;
+    app.network(&admin, "circle", "by_request").await;
+    app.network(&admin, "other", "by_request").await;
+    app.member_with_role("circle", "chair@example.org", "Cho Chair", Role::Chair).await;
+    app.member_with_role("circle", "ad@example.org", "Ada Administrator", Role::Administrator).await;
+    app.member_with_role("other", "oz@example.org", "Oz Chair", Role::Chair).await;
+    for (email, name, note) in [
+        ("bo@example.org", "Bo Asker", "I support the CFO."),
+        ("cy@example.org", "Cy Asker", ""),
+        ("di@example.org", "Di Asker", "Back from leave <3"),
+    ] {
+        let c = app.user(email, name).await;
+        let r = c.post(app.at("/n/circle/join")).form(&[("note", note)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let sent = roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap();
+    assert_eq!(sent, 2, "one email to each of the two organisers");
+    for to in ["chair@example.org", "ad@example.org"] {
+        let mails = app.emails_to(to).await;
+        assert_eq!(mails.len(), 1, "{to}: {mails:?}");
+        let m = support::unqp(&mails[0]).replace("\r\n", "\n");
+        assert!(m.contains("Subject: 3 people ask to join Network circle"), "{m}");
+        assert!(m.contains("Bo Asker, who writes:\nI support the CFO.") && m.contains("\nCy Asker\n"), "{m}");
+        assert!(m.contains("Back from leave &lt;3"), "escaped in the HTML part: {m}");
+        assert!(!m.contains("Reply-To:"), "a reply would reach no one of the three: {m}");
+    }
+    assert!(app.emails_to("oz@example.org").await.is_empty(), "another network's Chair hears nothing");
+    // Nothing new: nothing sent. One more request later: an email of its own, naming them.
+    assert_eq!(roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap(), 0);
+    let ed = app.user("ed@example.org", "Ed Asker").await;
+    assert_eq!(ed.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap(), 2);
+    let mails = app.emails_to("chair@example.org").await;
+    let m = mails.iter().find(|m| m.contains("Subject: Ed Asker asks to join Network circle")).expect("Ed's");
+    assert!(m.contains("Reply-To: ed@example.org"), "{m}");
+    assert_eq!(mails.len(), 2);
+
+    // A network with no Chair or Administrator: the org admins hear of its requests, and their
+    // home page lists them though they do not belong to it.
+    app.network(&admin, "orphan", "by_request").await;
+    let fay = app.user("fay@example.org", "Fay Asker").await;
+    assert_eq!(fay.post(app.at("/n/orphan/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap(), 1);
+    let mails = app.emails_to("admin@example.org").await;
+    assert!(mails.iter().any(|m| m.contains("Subject: Fay Asker asks to join Network orphan")), "{mails:?}");
+    let home = body(admin.get(app.at("/")).send().await.unwrap()).await;
+    let waits = r#"<a href="/n/orphan/members#requests">1 request to join Network orphan waits for a decision</a>"#;
+    assert!(home.contains(waits) && !home.contains("Network circle wait"), "{home}");
+}
+
 /// Asking to join, withdrawing and asking again (over and over) tells the organisers once a day.
 async fn asking_again_the_same_day_emails_the_organisers_once(d: Dialect) {
     let app = TestApp::spawn(d).await;
@@ -75,6 +130,11 @@ async fn asking_again_the_same_day_emails_the_organisers_once(d: Dialect) {
         assert_eq!(bo.post(app.at("/n/circle/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     }
     assert_eq!(bo.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    // Announced by the next run of the schedule, and again by none later that day.
+    roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap();
+    assert_eq!(bo.post(app.at("/n/circle/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(bo.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap();
     let mails = app.emails_to("chair@example.org").await;
     let asks = mails.iter().filter(|m| m.contains("Bo Asker asks to join")).count();
     // A reply reaches the one asking (organisers see their address beside the request anyway).
@@ -618,14 +678,21 @@ async fn organisers_are_told_when_a_member_leaves_or_declines(d: Dialect) {
     let page = body(admin.get(app.at("/n/fresh")).send().await.unwrap()).await;
     assert!(page.contains("No organisers have been named yet"), "{page}");
 
-    // A request withdrawn tells no one more than the request did.
+    // A request withdrawn tells no one more than the request did; withdrawn before the
+    // organisers were told of it, nothing at all.
     app.network(&admin, "circle", "by_request").await;
     app.member_with_role("circle", "cara@example.org", "Cara Chair", Role::Chair).await;
     let eve = app.user("eve@example.org", "Eve Asker").await;
-    assert_eq!(eve.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    assert_eq!(eve.post(app.at("/n/circle/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
-    let mails = app.emails_to("cara@example.org").await;
-    assert_eq!(mails.len(), 1, "only the request itself: {mails:?}");
+    for announced in [false, true] {
+        assert_eq!(eve.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        if announced {
+            roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap();
+        }
+        assert_eq!(eve.post(app.at("/n/circle/leave")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap();
+        let mails = app.emails_to("cara@example.org").await;
+        assert_eq!(mails.len(), usize::from(announced), "only the request itself: {mails:?}");
+    }
 }
 
 /// An invitation to an address without an account that ran out unanswered does not just vanish
@@ -933,7 +1000,12 @@ async fn a_network_is_told_when_an_organiser_loses_their_account(d: Dialect) {
     for net in ["club", "circle"] {
         let subject = format!("Subject: Cho Chair no longer organises Network {net}");
         let mails = app.emails_to("admin@example.org").await;
-        assert_eq!(mails.iter().filter(|m| m.contains(&subject)).count(), 1, "{net}");
+        let theirs: Vec<&String> = mails.iter().filter(|m| m.contains(&subject)).collect();
+        assert_eq!(theirs.len(), 1, "{net}");
+        // The only org admin is not told to ask themself.
+        let text = support::unqp(theirs[0]);
+        assert!(text.contains("You, as an organisation administrator, can name one on its member list"), "{text}");
+        assert!(!text.contains("(admin@example.org)"), "{text}");
     }
     assert_eq!(told("mia@example.org", "Cho Chair").await, 0);
 

@@ -26,6 +26,11 @@ queries! {
     /// change of status clears it: `SET_STATUS`, `UPSERT_MEMBERSHIP`).
     SET_REQUEST_NOTE = "UPDATE memberships SET request_note = $3 WHERE network_id = $1 AND user_id = $2 AND status = 'requested'";
     REQUEST_NOTES = "SELECT user_id, request_note FROM memberships WHERE network_id = $1 AND status = 'requested' AND request_note IS NOT NULL";
+    /// Requests to join made since $1 and waiting, whose organisers were not emailed about the
+    /// person's request since $1 either (a request withdrawn and made again the same day is
+    /// announced once), of people whose account is active: by network, oldest first.
+    UNANNOUNCED = "SELECT m.network_id, u.id, u.name, m.request_note FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN request_notices r ON r.network_id = m.network_id AND r.user_id = m.user_id WHERE m.status = 'requested' AND m.created_at >= $1 AND u.deactivated_at IS NULL AND (r.announced_at IS NULL OR r.announced_at < $1) ORDER BY m.network_id, m.created_at, u.id";
+    ANNOUNCED = "INSERT INTO request_notices (network_id, user_id, announced_at) VALUES ($1, $2, $3) ON CONFLICT (network_id, user_id) DO UPDATE SET announced_at = excluded.announced_at";
     REQUEST_NOTES_OF = "SELECT network_id, request_note FROM memberships WHERE user_id = $1 AND status = 'requested' AND request_note IS NOT NULL";
     /// Who is asking to join (id, address, whether their account is deactivated), oldest first.
     REQUESTS = "SELECT u.id, u.email, u.deactivated_at IS NOT NULL FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'requested' ORDER BY m.created_at, u.id";
@@ -199,6 +204,36 @@ pub async fn set_request_note(tx: &mut Tx, network: NetworkId, user: UserId, not
 /// The notes of a network's waiting requests, by person.
 pub async fn request_notes(db: &Db, network: NetworkId) -> Result<Vec<(UserId, String)>> {
     db.read(REQUEST_NOTES, params![network]).await?.iter().map(|r| Ok((UserId(r.uuid(0)?), r.text(1)?))).collect()
+}
+
+/// A request to join the organisers have not been emailed about (`unannounced_requests`).
+#[derive(Debug, Clone)]
+pub struct Unannounced {
+    pub network: NetworkId,
+    pub user: UserId,
+    pub name: String,
+    pub note: Option<String>,
+}
+
+/// Requests made since `since` that the organisers have not been emailed about since then.
+pub async fn unannounced_requests(db: &Db, since: DateTime<Utc>) -> Result<Vec<Unannounced>> {
+    db.read(UNANNOUNCED, params![since])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Unannounced {
+                network: NetworkId(r.uuid(0)?),
+                user: UserId(r.uuid(1)?),
+                name: r.text(2)?,
+                note: r.opt_text(3)?,
+            })
+        })
+        .collect()
+}
+
+/// Records that the organisers were emailed about `user`'s request now.
+pub async fn mark_announced(tx: &mut Tx, network: NetworkId, user: UserId, now: DateTime<Utc>) -> Result<()> {
+    tx.write(ANNOUNCED, params![network, user, now]).await.map(|_| ())
 }
 
 /// A person's notes on their own waiting requests, by network (for their own data).

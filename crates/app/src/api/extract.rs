@@ -21,6 +21,12 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
+        Self::from_value(value)
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> Json<T> {
+    fn from_value(value: serde_json::Value) -> Result<Self, ApiError> {
         serde_path_to_error::deserialize(value).map(Json).map_err(|e| {
             // A missing field is refused at the object that should hold it, and serde's message
             // names it in backticks: that name, under its object's path, is the field at fault.
@@ -44,7 +50,8 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
 }
 
 /// A JSON body a handler can do without (`Option<Json<T>>`): none when the request sends no
-/// `Content-Type`, else read as `Json<T>` reads one (a body labelled as something else is refused).
+/// `Content-Type` or the JSON `null`, else read as `Json<T>` reads one (a body labelled as
+/// something else is refused).
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::OptionalFromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
@@ -52,7 +59,10 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::OptionalFrom
         if req.headers().get(axum::http::header::CONTENT_TYPE).is_none() {
             return Ok(None);
         }
-        <Self as FromRequest<S>>::from_request(req, state).await.map(Some)
+        match <axum::Json<serde_json::Value> as FromRequest<S>>::from_request(req, state).await? {
+            axum::Json(serde_json::Value::Null) => Ok(None),
+            axum::Json(value) => Self::from_value(value).map(Some),
+        }
     }
 }
 

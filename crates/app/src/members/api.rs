@@ -426,14 +426,14 @@ pub struct DeactivateJson {
 
 /// What deactivating one's own account did.
 #[derive(Serialize, ToSchema)]
-pub struct DeactivatedJson {
+pub struct AccountClosedJson {
     /// The networks the caller was the only active Chair of, which now have none until an org
     /// admin names one (their organisers and the org admins are emailed).
     networks_without_chair: Vec<crate::admin::api::NetworkRefJson>,
 }
 
 #[utoipa::path(post, path = "/api/v1/me/deactivation", request_body = DeactivateJson,
-    responses((status = 200, body = DeactivatedJson, description = "The account is deactivated: signed out everywhere, and this token stops working. An org admin can reactivate it."),
+    responses((status = 200, body = AccountClosedJson, description = "The account is deactivated: signed out everywhere, and this token stops working. An org admin can reactivate it."),
         (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "The last administrator cannot leave"),
         (status = 422, body = crate::api::Problem, content_type = "application/problem+json", description = "Wrong password; nothing changed"),
         (status = 429, body = crate::api::Problem, content_type = "application/problem+json", description = "Too many wrong passwords; try again later")))]
@@ -441,7 +441,7 @@ pub async fn deactivate_me(
     State(state): State<AppState>,
     u: ApiUser,
     Json(d): Json<DeactivateJson>,
-) -> ApiResult<Json<DeactivatedJson>> {
+) -> ApiResult<Json<AccountClosedJson>> {
     let chairless = crate::account::deactivate(&state, &u.0, &d.confirm_password).await?;
-    Ok(Json(DeactivatedJson { networks_without_chair: crate::admin::api::network_refs(chairless) }))
+    Ok(Json(AccountClosedJson { networks_without_chair: crate::admin::api::network_refs(chairless) }))
 }

@@ -238,14 +238,22 @@ struct ProfilePage {
 }
 
 impl ProfilePage {
-    /// Who sees a field of one's own profile, in the words of `profile::can_see`.
-    fn seen_by(&self, a: &roundtable_domain::profile::Audience) -> &'static str {
+    /// One's own optional fields grouped by who sees them (in the words of `profile::can_see`),
+    /// widest audience first: (who, the fields as the edit form names them).
+    fn seen_groups(&self) -> Vec<(&'static str, String)> {
         use roundtable_domain::profile::Audience;
-        match a {
-            Audience::Organisers => "The organisers of your networks, and organisation administrators",
-            Audience::Network => "People who share a network with you, its organisers, and organisation administrators",
-            Audience::Organisation => "Everyone in the organisation",
-        }
+        [
+            (Audience::Organisation, "Everyone in the organisation"),
+            (Audience::Network, "People who share a network with you, its organisers and organisation administrators"),
+            (Audience::Organisers, "Only the organisers of your networks and organisation administrators"),
+        ]
+        .into_iter()
+        .filter_map(|(audience, who)| {
+            let fields: Vec<&str> =
+                self.p.shown_to.iter().filter(|(_, a)| *a == audience).map(|(f, _)| f.label()).collect();
+            (!fields.is_empty()).then(|| (who, fields.join(", ")))
+        })
+        .collect()
     }
 
     /// The start date as the other pages write dates ("2 Mar 2020"); as stored if unreadable.

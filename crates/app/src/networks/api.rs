@@ -222,16 +222,18 @@ pub(crate) struct JoinQuery {
 #[serde(deny_unknown_fields)]
 pub struct JoinBody {
     /// For a network that takes requests: a note for its organisers (why, or how the caller
-    /// knows the network), up to 500 characters; they read it with the request and in their
-    /// email. Asking again replaces it. Ignored where joining needs no approval.
+    /// knows the network), up to 500 characters (refused beyond, wherever sent); they read it
+    /// with the request and in the email announcing it. Asking again with a note replaces the
+    /// one kept (the members page shows it; no second email). Ignored where joining needs no
+    /// approval.
     #[serde(default)]
-    note: String,
+    note: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/networks/{slug}/membership", tag = "networks", params(("slug" = String, Path), JoinQuery),
     request_body(content = Option<JoinBody>, description = "Optional: send none, or a note for the organisers with `Content-Type: application/json`"),
     responses((status = 200, body = JoinJson),
-        (status = 400, description = "The query string cannot be read: `accept_charter` is not a number", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The query string cannot be read (`accept_charter` is not a number), or the body is labelled JSON but is not JSON (an empty body among them)", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such network, or it is not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`accept_charter` is an older version of the network's charter: a newer one was published since, which the caller has not read (the detail names it). Nothing was changed", body = Problem, content_type = "application/problem+json"),
@@ -243,7 +245,7 @@ pub(crate) async fn join(
     Query(q): Query<JoinQuery>,
     body: Option<Json<JoinBody>>,
 ) -> ApiResult<Json<JoinJson>> {
-    let note = body.map(|Json(b)| b.note).unwrap_or_default();
+    let note = body.and_then(|Json(b)| b.note).unwrap_or_default();
     let joined = super::join(&state, &u.actor(), &u.0.name, &slug, q.accept_charter, &note).await;
     let status = match joined.map_err(|e| json_fields(e, &[("accept", "accept_charter")]))? {
         Joined::Member => "active",
@@ -290,7 +292,7 @@ pub struct RequestJson {
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{slug}/requests", params(("slug" = String, Path)),
-    responses((status = 200, body = [RequestJson], description = "Requests to join, newest first: the 200 waiting longest (deciding them brings the next ones up), for those who manage the network's members"),
+    responses((status = 200, body = [RequestJson], description = "Requests to join, for those who manage the network's members: the 200 who have waited longest (deciding them brings the next ones up), listed newest first"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members (code `forbidden`)"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller")))]
 pub(crate) async fn list_requests(

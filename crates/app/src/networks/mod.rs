@@ -607,9 +607,12 @@ pub enum Joined {
 /// The longest note a person asking to join may leave the organisers: a few sentences.
 pub const REQUEST_NOTE_MAX: usize = 500;
 
-/// A note for the organisers as typed: trimmed, none when blank, refused when too long.
+/// A note for the organisers as typed: line breaks as one character each (a browser counts them
+/// so against the field's `maxlength` but sends CR LF), trimmed, none when blank, refused when
+/// too long.
 fn request_note(raw: &str) -> Result<Option<String>> {
-    let note = raw.trim();
+    let lines = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let note = lines.trim();
     let n = note.chars().count();
     if n > REQUEST_NOTE_MAX {
         return Err(AppError::Invalid(vec![FieldError::new(
@@ -718,36 +721,8 @@ pub async fn join(
             )
             .await?;
             networks::set_request_note(&mut tx, seen.network.id, actor.user_id, note.as_deref()).await?;
-            // One email a day per requester and organiser: asking, withdrawing and asking again
-            // must not become a stream of mail to the organisers.
-            let day = now.date_naive();
-            let requester = mail::reply_address(&state.db, actor.user_id).await?;
-            let mut paragraphs = vec![format!("{actor_name} would like to join {}.", seen.network.name)];
-            if let Some(n) = &note {
-                paragraphs.push(format!("Their note for the organisers:\n{n}"));
-            }
-            paragraphs.push("You can approve or decline the request on the network's members page.".into());
-            for to in networks::manager_emails(&state.db, seen.network.id).await? {
-                let once = format!("join-request:{}:{}:{to}:{day}", seen.network.id, actor.user_id);
-                mail::queue_with_ics(
-                    &mut tx,
-                    &Mail {
-                        to: &to,
-                        subject: format!("{actor_name} asks to join {}", seen.network.name),
-                        paragraphs: paragraphs.clone(),
-                        action: Some((
-                            "Review requests",
-                            format!("{}/n/{}/requests", state.config.public_url(), seen.network.slug),
-                        )),
-                        // Organisers see a requester's address beside the request anyway.
-                        reply_to: requester.as_deref(),
-                    },
-                    None,
-                    Some(once),
-                    now,
-                )
-                .await?;
-            }
+            // The organisers hear of it within minutes, with whoever else asked meanwhile
+            // (`send_request_notices`).
             Joined::Requested
         }
         (None, Visibility::InvitationOnly) => {
@@ -758,6 +733,73 @@ pub async fn join(
     };
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// At most this many people are named in one email about requests to join; the members page
+/// lists them all.
+const NAMED_PER_NOTICE: usize = 30;
+
+/// Emails each network's Chairs and Administrators about the requests to join made since the
+/// last run (the `RequestNotices` schedule, every few minutes): one email per network and
+/// organiser naming everyone who asked, with their notes — a launch day's hundred requests are a
+/// few emails, not a hundred. A request withdrawn and made again the same day is not announced
+/// again (`networks::unannounced_requests`). Returns how many emails were queued.
+pub async fn send_request_notices(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
+    let waiting = networks::unannounced_requests(&state.db, now - Duration::days(1)).await?;
+    let mut sent = 0;
+    for group in waiting.chunk_by(|a, b| a.network == b.network) {
+        let Some(net) = networks::by_id(&state.db, group[0].network).await? else { continue };
+        let mut tx = state.db.begin().await?;
+        for r in group {
+            networks::mark_announced(&mut tx, net.id, r.user, now).await?;
+        }
+        let (subject, mut paragraphs, reply_to) = match group {
+            [one] => {
+                let mut p = vec![format!("{} would like to join {}.", one.name, net.name)];
+                if let Some(note) = &one.note {
+                    p.push(format!("Their note for the organisers:\n{note}"));
+                }
+                // Organisers see a requester's address beside the request anyway.
+                (format!("{} asks to join {}", one.name, net.name), p, mail::reply_address(&state.db, one.user).await?)
+            }
+            many => {
+                let mut p = vec![format!("{} people would like to join {}:", many.len(), net.name)];
+                p.extend(many.iter().take(NAMED_PER_NOTICE).map(|r| match &r.note {
+                    Some(note) => format!("{}, who writes:\n{note}", r.name),
+                    None => r.name.clone(),
+                }));
+                if many.len() > NAMED_PER_NOTICE {
+                    p.push(format!("and {} more.", many.len() - NAMED_PER_NOTICE));
+                }
+                (format!("{} people ask to join {}", many.len(), net.name), p, None)
+            }
+        };
+        paragraphs.push("You can approve or decline each request on the network's members page.".into());
+        // The same requests announced twice at once (two instances' runs overlapping) are one
+        // email: the key names them.
+        let ids: Vec<String> = group.iter().map(|r| r.user.to_string()).collect();
+        let which = crate::security::token_hash(&ids.join(","));
+        // A network with no active Chair or Administrator: the org admins, who decide in its
+        // stead, hear of it (its home page says so to them too).
+        let mut to_tell = networks::manager_emails(&state.db, net.id).await?;
+        if to_tell.is_empty() {
+            to_tell = users::admins(&state.db).await?.into_iter().map(|(_, email)| email).collect();
+        }
+        for to in to_tell {
+            let m = Mail {
+                to: &to,
+                subject: subject.clone(),
+                paragraphs: paragraphs.clone(),
+                action: Some(("Review requests", format!("{}/n/{}/requests", state.config.public_url(), net.slug))),
+                reply_to: reply_to.as_deref(),
+            };
+            mail::queue_with_ics(&mut tx, &m, None, Some(format!("join-requests:{}:{to}:{which}", net.id)), now)
+                .await?;
+            sent += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sent)
 }
 
 /// Leaves a network (or withdraws a request, or declines an invitation). The open invitation
@@ -885,25 +927,39 @@ pub(crate) async fn tell_of_organisers_gone(state: &AppState, person: UserId) ->
         };
         let managers = networks::managers(&state.db, net.network).await?;
         let mut told: Vec<String> = managers.iter().map(|(email, _)| email.clone()).collect();
-        let mut paragraphs = vec![gone];
-        if !managers.iter().any(|(_, r)| *r == Role::Chair) {
-            let admins = users::admins(&state.db).await?;
-            let named: Vec<String> = admins.iter().map(|(name, email)| format!("{name} ({email})")).collect();
-            paragraphs.push(format!(
-                "{} now has no active Chair. Only an organisation administrator can name one — {} — on its member list: change a member's role to Chair, or invite someone as Chair.",
-                net.name,
-                and_list(&named)
-            ));
-            for (_, admin) in admins {
-                if !told.contains(&admin) {
-                    told.push(admin);
-                }
+        let chairless = !managers.iter().any(|(_, r)| *r == Role::Chair);
+        let admins = if chairless { users::admins(&state.db).await? } else { Vec::new() };
+        for (_, admin) in &admins {
+            if !told.contains(admin) {
+                told.push(admin.clone());
             }
         }
         // Not the person, who may be active again by now (reactivated as this job ran).
         told.retain(|to| *to != user.email);
-        let news = News { kind: "organiser-gone", subject, paragraphs };
-        tell_organisers_about(state, &mut tx, &net, person, told, news, user.deactivated_at).await?;
+        for to in told {
+            let mut paragraphs = vec![gone.clone()];
+            if chairless {
+                // Whom to ask, but never the reader themself.
+                let others: Vec<String> = admins
+                    .iter()
+                    .filter(|(_, email)| *email != to)
+                    .map(|(name, email)| format!("{name} ({email})"))
+                    .collect();
+                let who = match (admins.iter().any(|(_, email)| *email == to), others.is_empty()) {
+                    (true, true) => "You, as an organisation administrator, can name one".to_owned(),
+                    (true, false) => {
+                        format!("You, as an organisation administrator, can name one (as can {})", and_list(&others))
+                    }
+                    (false, _) => format!("Only an organisation administrator can name one — {} —", and_list(&others)),
+                };
+                paragraphs.push(format!(
+                    "{} now has no active Chair. {who} on its member list: change a member's role to Chair, or invite someone as Chair.",
+                    net.name
+                ));
+            }
+            let news = News { kind: "organiser-gone", subject: subject.clone(), paragraphs };
+            tell_organisers_about(state, &mut tx, &net, person, vec![to], news, user.deactivated_at).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -1912,6 +1968,29 @@ pub async fn to_do(state: &AppState, actor: &Actor, mine: &[Seen]) -> Result<Vec
             let stuck = progress.newcomers.iter().filter(|p| p.stuck && p.user_id != actor.user_id).count();
             if stuck > 0 {
                 out.push(ToDo::Stuck(seen.clone(), stuck));
+            }
+        }
+    }
+    // An org admin decides where no Chair or Administrator acts (the requests' email goes to
+    // them then), whether or not they belong to the network.
+    if actor.is_org_admin {
+        let listed: std::collections::HashSet<_> = out
+            .iter()
+            .filter_map(|t| match t {
+                ToDo::Requests(s, _) => Some(s.network.id),
+                _ => None,
+            })
+            .collect();
+        for seen in list_in(&snapshot, actor) {
+            let waiting = snapshot.pending(seen.network.id, MembershipStatus::Requested).len();
+            let unmanaged = || {
+                !snapshot
+                    .organisers(seen.network.id)
+                    .iter()
+                    .any(|o| matches!(o.role, Role::Chair | Role::Administrator))
+            };
+            if waiting > 0 && !listed.contains(&seen.network.id) && unmanaged() {
+                out.push(ToDo::Requests(seen, waiting));
             }
         }
     }
