@@ -225,6 +225,7 @@ async fn erasure_removes_the_name_from_the_audit_log_and_from_mail_about_them(d:
     let carmen = app.user("carmen@example.org", "Carmen Okafor").await;
     // Her request is mailed to the organisers; her accepted invitation is audited by name.
     assert_eq!(carmen.post(app.at("/n/allies/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    roundtable_app::networks::send_request_notices(&app.state, chrono::Utc::now()).await.unwrap();
     invite(&app, &admin, "circle", "carmen@example.org").await;
     assert_eq!(carmen.post(app.at("/n/circle/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let mail = "SELECT COUNT(*) FROM outbox WHERE subject LIKE $1 OR text_body LIKE $1 OR html_body LIKE $1";

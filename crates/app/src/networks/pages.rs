@@ -123,21 +123,19 @@ async fn home(
                 format!("/n/{}#checklist", n.network.slug),
                 format!("Your first steps in {}: {done} of {of} done", n.network.name),
             ),
-            super::ToDo::Requests(n, 1) => (
-                format!("/n/{}/members#requests", n.network.slug),
-                format!("1 request to join {} waits for a decision", n.network.name),
-            ),
             super::ToDo::Requests(n, waiting) => (
                 format!("/n/{}/members#requests", n.network.slug),
-                format!("{waiting} requests to join {} wait for a decision", n.network.name),
-            ),
-            super::ToDo::Stuck(n, 1) => (
-                format!("/n/{}/onboarding", n.network.slug),
-                format!("1 newcomer to {} is stuck on their first steps", n.network.name),
+                match waiting {
+                    1 => format!("1 request to join {} waits for a decision", n.network.name),
+                    _ => format!("{waiting} requests to join {} wait for a decision", n.network.name),
+                },
             ),
             super::ToDo::Stuck(n, stuck) => (
                 format!("/n/{}/onboarding", n.network.slug),
-                format!("{stuck} newcomers to {} are stuck on their first steps", n.network.name),
+                match stuck {
+                    1 => format!("1 newcomer to {} is stuck on their first steps", n.network.name),
+                    _ => format!("{stuck} newcomers to {} are stuck on their first steps", n.network.name),
+                },
             ),
         })
         .collect();
