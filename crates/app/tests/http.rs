@@ -626,6 +626,11 @@ async fn a_request_to_join_carries_a_note_for_the_organisers(d: Dialect) {
     let mail = unqp(&mails[0]);
     assert!(mail.contains("Their note for the organisers:") && mail.contains("and ran the Leeds circle."), "{mail}");
     assert!(mail.contains("&lt;b&gt;from March&lt;/b&gt;"), "escaped in the HTML part: {mail}");
+    // Bo's page of the network shows the request waiting, with the note he left.
+    let page = body(bo.get(app.at("/n/eas")).send().await.unwrap()).await;
+    assert!(page.contains("<h2 id=\"asked-h\">Your request to join</h2>"), "{page}");
+    assert!(page.contains("<blockquote class=\"note\">I support the new CFO &#60;b&#62;from March"), "{page}");
+    assert!(!page.contains("id=\"f-note\""), "no form to ask again: {page}");
     // Bo's own data holds it while it waits.
     let mine: serde_json::Value = bo.get(app.at("/account/export.json")).send().await.unwrap().json().await.unwrap();
     let row = mine["memberships"].as_array().unwrap().iter().find(|m| m["network"] == "Network eas").unwrap();

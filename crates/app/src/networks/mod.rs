@@ -558,6 +558,8 @@ pub struct Home {
     /// No active Chair, none invited, and these Chairs' accounts are deactivated or erased: only
     /// an org admin can name a new one. Empty otherwise.
     pub inactive_chairs: Vec<String>,
+    /// Asking to join: the note they left the organisers, if any.
+    pub my_note: Option<String>,
 }
 
 pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
@@ -585,7 +587,16 @@ pub async fn home(state: &AppState, actor: &Actor, slug: &str) -> Result<Home> {
     } else {
         Vec::new()
     };
+    let my_note = if seen.status() == Some(MembershipStatus::Requested) {
+        networks::request_notes_of(&state.db, actor.user_id)
+            .await?
+            .into_iter()
+            .find_map(|(net, note)| (net == seen.network.id).then_some(note))
+    } else {
+        None
+    };
     Ok(Home {
+        my_note,
         seen,
         organisers,
         pending_requests,

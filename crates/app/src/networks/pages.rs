@@ -367,6 +367,8 @@ struct NetworkPage {
     can_edit: bool,
     pending_requests: i64,
     join_label: &'static str,
+    /// Their request waits: the note they left with it, if any.
+    my_note: Option<String>,
     /// Asking to join right here, with a note for the organisers (a network with a charter
     /// takes the request, and its note, on the charter's page).
     ask_here: bool,
@@ -436,6 +438,7 @@ async fn network_home(
         is_org_admin: actor.is_org_admin,
         pending_requests: h.pending_requests,
         join_label,
+        my_note: h.my_note,
         ask_here: h.seen.status().is_none()
             && h.seen.network.visibility == Visibility::ByRequest
             && h.charter_version.is_none(),
