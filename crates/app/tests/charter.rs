@@ -170,7 +170,24 @@ async fn the_api_says_a_first_charter_is_the_networks_charter_not_a_new_version(
     publish(&app, &admin, "eas", "Be kinder.").await;
     let problem: serde_json::Value = members().await.unwrap().json().await.unwrap();
     assert_eq!(problem["code"], "charter_acceptance_required");
-    assert!(problem["detail"].as_str().unwrap().contains("a new version of its charter"), "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("a new version of its charter"), "{problem}");
+    // In the API's own terms: where to read it, how to accept it.
+    assert!(
+        detail.contains("GET /api/v1/networks/eas/charter")
+            && detail.contains("POST /api/v1/networks/eas/charter/acceptance"),
+        "{detail}"
+    );
+    // An org admin who belongs to the network is not held back by it (one who does not, is not
+    // either): an HR sync does not stop when a Chair publishes.
+    app.user("ada@example.org", "Ada Admin").await;
+    roundtable_app::admin::console::set_admin(&app.state.db, "ada@example.org", true).await.unwrap();
+    let ada = app.sign_in("ada@example.org").await;
+    assert_eq!(ada.post(app.at("/n/eas/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    publish(&app, &admin, "eas", "Be kindest.").await;
+    let ada_token = app.api_token(&ada).await;
+    let r = reqwest::Client::new().get(app.at("/api/v1/networks/eas/members")).bearer_auth(&ada_token).send().await;
+    assert_eq!(r.unwrap().status(), StatusCode::OK);
 }
 
 /// A Chair who has not accepted the version another organiser just published is offered that

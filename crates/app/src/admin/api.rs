@@ -129,7 +129,7 @@ pub struct ActiveSetJson {
 }
 
 #[utoipa::path(put, path = "/api/v1/people/{id}/active", tag = "people", params(("id" = String, Path)), request_body = ActiveJson,
-    responses((status = 200, body = ActiveSetJson), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only, and not for their own account"),
+    responses((status = 200, body = ActiveSetJson), (status = 403, body = crate::api::Problem, content_type = "application/problem+json", description = "Org admins only; none may deactivate their own account here (`{\"active\": true}` for one's own account changes nothing and answers 200)"),
         (status = 404, body = crate::api::Problem, content_type = "application/problem+json"),
         (status = 409, body = crate::api::Problem, content_type = "application/problem+json", description = "The person's data was erased: there is no account to reactivate")))]
 pub async fn set_active(

@@ -430,6 +430,11 @@ impl ApiError {
             AppError::Unauthenticated | AppError::SignInFirst { .. } => {
                 "Send a personal API token (made on My account) as `Authorization: Bearer rt_…`: this request's is missing, unknown or revoked.".into()
             }
+            // Where to read it and how to accept it, in the API's own terms.
+            AppError::CharterPending { slug, .. } => format!(
+                "{} Read it with GET /api/v1/networks/{slug}/charter and accept its version with POST /api/v1/networks/{slug}/charter/acceptance.",
+                e.message().trim_end_matches(" Please read and accept it to continue.")
+            ),
             e => e.message(),
         }
     }

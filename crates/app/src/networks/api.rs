@@ -208,7 +208,12 @@ pub(crate) async fn list_members(
 #[derive(Serialize, ToSchema)]
 pub struct JoinJson {
     /// `active` when joined, `requested` when waiting for approval.
+    #[schema(schema_with = join_status_schema)]
     status: String,
+}
+
+fn join_status_schema() -> utoipa::openapi::schema::Object {
+    crate::api::one_of(["active", "requested"], "`active` when joined, `requested` when waiting for approval.")
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -255,7 +260,7 @@ pub(crate) async fn join(
 }
 
 #[utoipa::path(delete, path = "/api/v1/networks/{slug}/membership", tag = "networks", params(("slug" = String, Path)),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The caller is not a member, or is the network's last Chair (another must be named first)", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Left the network — or, for a request to join still waiting, withdrew it; for an invitation, declined it (its organisers are told, as when a member leaves)"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The caller is neither a member nor asking nor invited, or is the network's last Chair (another must be named first)", body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn leave(
     State(state): State<AppState>,
     u: ApiUser,
@@ -467,7 +472,7 @@ fn member() -> String {
     responses((status = 201, body = [InvitationJson], description = "The invitation is emailed, with a link that works for 14 days, and audited; inviting an address again replaces its earlier link. Answers the invitations not yet accepted, this one included"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "The caller does not manage this network's members, or (an Administrator) invites as Chair, which only a Chair or an org admin may (code `forbidden`). Nothing was sent"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such network visible to the caller"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "Code `conflict`, field `email`: the person is already a member, or the address has had 5 invitations in the last 24 hours (try again tomorrow). Nothing was sent"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Code `conflict`, field `email`: the person is already a member; has asked to join already (approve the request: `POST /api/v1/networks/{slug}/requests/{person}`); their account is deactivated; the address is outside the organisation's sign-up domains and the caller is not an org admin (only an org admin invites from outside); or the address has had 5 invitations in the last 24 hours (try again tomorrow). Nothing was sent"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Not an email address, one that looks mistyped (one letter or two from the organisation's own domain, with no account: the message gives the address meant), or no such role; `errors` names the field (`email`, `role`). Nothing was sent")))]
 pub(crate) async fn invite(
     State(state): State<AppState>,
