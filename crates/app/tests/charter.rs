@@ -136,7 +136,15 @@ async fn accepting_or_joining_with_a_replaced_version_says_which_version_to_read
         (problem["detail"].as_str(), problem["errors"][0]["field"].as_str()),
         (Some(STALE), Some("accept_charter"))
     );
-    assert_eq!(join("").await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = join("").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "accept_charter", "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("GET /api/v1/networks/eas/charter") && !detail.contains("tick"),
+        "in the API's terms: {detail}"
+    );
     assert!(networks::membership(&app.state.db, n.id, cy_id).await.unwrap().is_none());
     assert_eq!(join("?accept_charter=3").await.unwrap().status(), StatusCode::OK);
     assert_eq!(accepted(&app, "eas", "cy@example.org").await, Some(3));

@@ -184,7 +184,7 @@ async fn organisers_invite_list_and_withdraw_invitations(d: Dialect) {
     tx.commit().await.unwrap();
     let chair = app.api_token(&chair_page).await;
     let (_, pat) = member(&app, "leaders", "pat@example.org", "Pat Plain", Role::Member).await;
-    app.user("per@example.org", "Per Account").await;
+    let per_page = app.user("per@example.org", "Per Account").await;
     let per = app.user_id("per@example.org").await;
     let invitations = "/api/v1/networks/leaders/invitations";
 
@@ -228,6 +228,10 @@ async fn organisers_invite_list_and_withdraw_invitations(d: Dialect) {
     assert_eq!(r.0, StatusCode::CREATED, "{}", r.1);
     assert_eq!(app.standing("leaders", per).await, Some((Role::Member, MembershipStatus::Invited)));
     assert_eq!(invitation_links(&app, "per@example.org").await.len(), 1);
+    // Per reads the network with the role the invitation offers.
+    let per_token = app.api_token(&per_page).await;
+    let (_, mine) = call(&app, Method::GET, "/api/v1/networks/leaders", &per_token, None).await;
+    assert_eq!((&mine["my_status"], &mine["my_role"]), (&json!("invited"), &json!("member")), "{mine}");
     let (status, list) = call(&app, Method::GET, invitations, &chair, None).await;
     assert_eq!(status, StatusCode::OK);
     let per_row = list.as_array().unwrap().iter().find(|i| i["email"] == "per@example.org").expect("Per").clone();

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
-use roundtable_domain::{MembershipStatus, Role};
+use roundtable_domain::{FieldError, MembershipStatus, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -53,7 +53,10 @@ fn my_status_schema() -> utoipa::openapi::schema::Object {
 }
 
 fn my_role_schema() -> utoipa::openapi::schema::Object {
-    crate::api::one_of_or_null(Role::ALL.iter().map(|r| r.as_str()), "The caller's role in the network; null for none.")
+    crate::api::one_of_or_null(
+        Role::ALL.iter().map(|r| r.as_str()),
+        "The caller's role in the network — for an invitation, the role offered; null for none (and while asking to join).",
+    )
 }
 
 fn network_json(s: &Seen) -> NetworkJson {
@@ -64,7 +67,8 @@ fn network_json(s: &Seen) -> NetworkJson {
         visibility: s.network.visibility.as_str().into(),
         member_count: s.network.member_count,
         my_status: s.status().map(|x| x.as_str().into()),
-        my_role: s.role().map(|r| r.as_str().into()),
+        // An invitation offers a role (Chair, say): the invitee may want to know which.
+        my_role: s.membership.filter(|m| m.status != MembershipStatus::Requested).map(|m| m.role.as_str().into()),
     }
 }
 
@@ -252,6 +256,16 @@ pub(crate) async fn join(
 ) -> ApiResult<Json<JoinJson>> {
     let note = body.and_then(|Json(b)| b.note).unwrap_or_default();
     let joined = super::join(&state, &u.actor(), &u.0.name, &slug, q.accept_charter, &note).await;
+    // The pages' "tick the box" in the API's terms.
+    let joined = joined.map_err(|e| match e {
+        AppError::Invalid(f) if f.iter().any(|f| f.field == "accept") => AppError::Invalid(vec![FieldError::new(
+            "accept_charter",
+            format!(
+                "This network has a charter, which joining accepts: read it with GET /api/v1/networks/{slug}/charter and send its version as `accept_charter`."
+            ),
+        )]),
+        e => e,
+    });
     let status = match joined.map_err(|e| json_fields(e, &[("accept", "accept_charter")]))? {
         Joined::Member => "active",
         Joined::Requested => "requested",
