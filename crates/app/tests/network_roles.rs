@@ -103,7 +103,30 @@ async fn requests_made_together_come_in_one_email(d: Dialect) {
     let mails = app.emails_to("chair@example.org").await;
     let m = mails.iter().find(|m| m.contains("Subject: Ed Asker asks to join Network circle")).expect("Ed's");
     assert!(m.contains("Reply-To: ed@example.org"), "{m}");
+    assert!(support::unqp(m).contains("3 earlier requests are waiting for a decision too."), "{m}");
     assert_eq!(mails.len(), 2);
+
+    // Bo, declined, asks again at once: a new request, announced — once the hour since his
+    // first was announced has passed (asking over and over is not a stream of mail).
+    let bo = app.user_id("bo@example.org").await;
+    let chair = app.sign_in("chair@example.org").await;
+    let r = chair.post(app.at(&format!("/n/circle/requests/{bo}/decline"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let bo_page = app.sign_in("bo@example.org").await;
+    let r = bo_page.post(app.at("/n/circle/join")).form(&[("note", "Please reconsider")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let now = chrono::Utc::now();
+    assert_eq!(roundtable_app::networks::send_request_notices(&app.state, now).await.unwrap(), 0);
+    let later = now + chrono::Duration::minutes(61);
+    assert_eq!(roundtable_app::networks::send_request_notices(&app.state, later).await.unwrap(), 2);
+    // Queued for that later time: read from the outbox.
+    let (queued, _) = roundtable_store::outbox::page(&app.state.db, 1000, 0).await.unwrap();
+    let again = queued
+        .iter()
+        .find(|m| m.to == "chair@example.org" && m.subject == "Bo Asker asks to join Network circle")
+        .expect("announced again");
+    assert!(again.text_body.contains("Please reconsider"), "{}", again.text_body);
+    assert_eq!(roundtable_app::networks::send_request_notices(&app.state, later).await.unwrap(), 0, "once");
 
     // A network with no Chair or Administrator: the org admins hear of its requests, and their
     // home page lists them though they do not belong to it.

@@ -26,11 +26,12 @@ queries! {
     /// change of status clears it: `SET_STATUS`, `UPSERT_MEMBERSHIP`).
     SET_REQUEST_NOTE = "UPDATE memberships SET request_note = $3 WHERE network_id = $1 AND user_id = $2 AND status = 'requested'";
     REQUEST_NOTES = "SELECT user_id, request_note FROM memberships WHERE network_id = $1 AND status = 'requested' AND request_note IS NOT NULL";
-    /// Requests to join made since $1 and waiting, whose organisers were not emailed about the
-    /// person's request since $1 either (a request withdrawn and made again the same day is
-    /// announced once), of people whose account is active: by network, oldest first.
-    UNANNOUNCED = "SELECT m.network_id, u.id, u.name, m.request_note FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN request_notices r ON r.network_id = m.network_id AND r.user_id = m.user_id WHERE m.status = 'requested' AND m.created_at >= $1 AND u.deactivated_at IS NULL AND (r.announced_at IS NULL OR r.announced_at < $1) ORDER BY m.network_id, m.created_at, u.id";
-    ANNOUNCED = "INSERT INTO request_notices (network_id, user_id, announced_at) VALUES ($1, $2, $3) ON CONFLICT (network_id, user_id) DO UPDATE SET announced_at = excluded.announced_at";
+    /// Requests to join waiting, made since $1, that the organisers have not been emailed about
+    /// — unless they were emailed about an earlier request of the person since $2 (asking again
+    /// within the hour waits for the hour to pass) — of people whose account is active: by
+    /// network, oldest first, with when each was made.
+    UNANNOUNCED = "SELECT m.network_id, u.id, u.name, m.request_note, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN request_notices r ON r.network_id = m.network_id AND r.user_id = m.user_id WHERE m.status = 'requested' AND m.created_at >= $1 AND u.deactivated_at IS NULL AND (r.asked_at IS NULL OR (r.asked_at <> m.created_at AND r.announced_at < $2)) ORDER BY m.network_id, m.created_at, u.id";
+    ANNOUNCED = "INSERT INTO request_notices (network_id, user_id, asked_at, announced_at) VALUES ($1, $2, $3, $4) ON CONFLICT (network_id, user_id) DO UPDATE SET asked_at = excluded.asked_at, announced_at = excluded.announced_at";
     REQUEST_NOTES_OF = "SELECT network_id, request_note FROM memberships WHERE user_id = $1 AND status = 'requested' AND request_note IS NOT NULL";
     /// Who is asking to join (id, address, whether their account is deactivated), oldest first.
     REQUESTS = "SELECT u.id, u.email, u.deactivated_at IS NOT NULL FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.network_id = $1 AND m.status = 'requested' ORDER BY m.created_at, u.id";
@@ -213,11 +214,18 @@ pub struct Unannounced {
     pub user: UserId,
     pub name: String,
     pub note: Option<String>,
+    /// When the request was made (it is announced once).
+    pub asked_at: DateTime<Utc>,
 }
 
-/// Requests made since `since` that the organisers have not been emailed about since then.
-pub async fn unannounced_requests(db: &Db, since: DateTime<Utc>) -> Result<Vec<Unannounced>> {
-    db.read(UNANNOUNCED, params![since])
+/// Requests made since `since` that the organisers have not been emailed about, leaving out
+/// those of people announced since `quiet_since` for an earlier request (see `UNANNOUNCED`).
+pub async fn unannounced_requests(
+    db: &Db,
+    since: DateTime<Utc>,
+    quiet_since: DateTime<Utc>,
+) -> Result<Vec<Unannounced>> {
+    db.read(UNANNOUNCED, params![since, quiet_since])
         .await?
         .iter()
         .map(|r| {
@@ -226,14 +234,15 @@ pub async fn unannounced_requests(db: &Db, since: DateTime<Utc>) -> Result<Vec<U
                 user: UserId(r.uuid(1)?),
                 name: r.text(2)?,
                 note: r.opt_text(3)?,
+                asked_at: r.time(4)?,
             })
         })
         .collect()
 }
 
-/// Records that the organisers were emailed about `user`'s request now.
-pub async fn mark_announced(tx: &mut Tx, network: NetworkId, user: UserId, now: DateTime<Utc>) -> Result<()> {
-    tx.write(ANNOUNCED, params![network, user, now]).await.map(|_| ())
+/// Records that the organisers were emailed now about `r`.
+pub async fn mark_announced(tx: &mut Tx, r: &Unannounced, now: DateTime<Utc>) -> Result<()> {
+    tx.write(ANNOUNCED, params![r.network, r.user, r.asked_at, now]).await.map(|_| ())
 }
 
 /// A person's notes on their own waiting requests, by network (for their own data).

@@ -754,17 +754,21 @@ const NAMED_PER_NOTICE: usize = 30;
 
 /// Emails each network's Chairs and Administrators about the requests to join made since the
 /// last run (the `RequestNotices` schedule, every few minutes): one email per network and
-/// organiser naming everyone who asked, with their notes — a launch day's hundred requests are a
-/// few emails, not a hundred. A request withdrawn and made again the same day is not announced
-/// again (`networks::unannounced_requests`). Returns how many emails were queued.
+/// organiser naming everyone who asked, with their notes, and how many earlier requests still
+/// wait — a launch day's hundred requests are a few emails, not a hundred. Each request is
+/// announced once; a person asking again within the hour of an announcement waits for the hour
+/// (`networks::unannounced_requests`). Returns how many emails were queued.
 pub async fn send_request_notices(state: &AppState, now: DateTime<Utc>) -> Result<usize> {
-    let waiting = networks::unannounced_requests(&state.db, now - Duration::days(1)).await?;
+    // Requests older than a week when this first runs (after an upgrade) are not announced:
+    // the members page and the organisers' home pages list them.
+    let waiting = networks::unannounced_requests(&state.db, now - Duration::days(7), now - Duration::hours(1)).await?;
+    let snapshot = state.snapshot().await?;
     let mut sent = 0;
     for group in waiting.chunk_by(|a, b| a.network == b.network) {
         let Some(net) = networks::by_id(&state.db, group[0].network).await? else { continue };
         let mut tx = state.db.begin().await?;
         for r in group {
-            networks::mark_announced(&mut tx, net.id, r.user, now).await?;
+            networks::mark_announced(&mut tx, r, now).await?;
         }
         let (subject, mut paragraphs, reply_to) = match group {
             [one] => {
@@ -787,6 +791,14 @@ pub async fn send_request_notices(state: &AppState, now: DateTime<Utc>) -> Resul
                 (format!("{} people ask to join {}", many.len(), net.name), p, None)
             }
         };
+        // Those announced before and still waiting: the email is not the whole queue.
+        let before = snapshot.pending(net.id, MembershipStatus::Requested).len().saturating_sub(group.len());
+        if before > 0 {
+            paragraphs.push(match before {
+                1 => "1 earlier request is waiting for a decision too.".to_owned(),
+                n => format!("{n} earlier requests are waiting for a decision too."),
+            });
+        }
         paragraphs.push("You can approve or decline each request on the network's members page.".into());
         // The same requests announced twice at once (two instances' runs overlapping) are one
         // email: the key names them.
