@@ -1989,7 +1989,7 @@ pub async fn to_do(state: &AppState, actor: &Actor, mine: &[Seen]) -> Result<Vec
         }
         if seen.can(actor, Capability::Organise) {
             let progress = crate::onboarding::progress(state, actor, &seen.network.slug).await?;
-            // An organiser new to the network is a newcomer too; their own steps are listed above.
+            // An org admin who is a Member here may be a newcomer too: their own steps are above.
             let stuck = progress.newcomers.iter().filter(|p| p.stuck && p.user_id != actor.user_id).count();
             if stuck > 0 {
                 out.push(ToDo::Stuck(seen.clone(), stuck));

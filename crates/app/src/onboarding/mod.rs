@@ -97,7 +97,7 @@ fn newcomer_window(stuck_days: i64) -> Duration {
     Duration::days(90 + stuck_days)
 }
 
-/// The actor's own checklist in a network: for active members (not sponsors) while they are
+/// The actor's own checklist in a network: for active Members (not sponsors nor organisers) while they are
 /// newcomers — a checklist defined or extended later does not appear on long-standing members'
 /// pages.
 pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<StepView>> {
@@ -114,11 +114,12 @@ pub async fn mine(state: &AppState, actor: &Actor, seen: &Seen) -> Result<Vec<St
     Ok(views(steps, &ticked, &facts(state, seen.network.id, actor.user_id).await?))
 }
 
-/// Whether a membership comes with a checklist: active, not a sponsor, and new — joined within
+/// Whether a membership comes with a checklist: active, in the role of Member (not a sponsor,
+/// who follows the network, nor an organiser, who runs the onboarding), and new — joined within
 /// the newcomer window, after the network's "newcomers from", and not marked settled in (the
 /// organisers' two ways of saying "not new"; the same rules as `onboarding::newcomers`).
 async fn has_checklist(state: &AppState, m: &roundtable_store::networks::Membership) -> Result<bool> {
-    if m.status != MembershipStatus::Active || m.role == Role::Sponsor {
+    if m.status != MembershipStatus::Active || m.role != Role::Member {
         return Ok(false);
     }
     let stuck_days = onboarding::stuck_days(&state.db, m.network_id).await?;
