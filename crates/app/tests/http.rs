@@ -686,6 +686,19 @@ async fn a_request_to_join_carries_a_note_for_the_organisers(d: Dialect) {
     let r = admin.post(app.at(&format!("/admin/people/{cy_id}/erase"))).form(&[("confirm", "ERASE")]).send().await;
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
     assert!(networks::request_notes(&app.state.db, chartered.id).await.unwrap().is_empty());
+
+    // Approved after a new version of the charter came out: the welcome email says it waits.
+    let di = app.user("di@example.org", "Di Asker").await;
+    let r = di.post(app.at("/n/chartered/join")).form(&[("accept_charter", "1"), ("agree", "yes")]);
+    assert_eq!(r.send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let r = admin.post(app.at("/n/chartered/charter")).form(&[("body", "# Be kinder")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let di_id = app.user_id("di@example.org").await;
+    let r = admin.post(app.at(&format!("/n/chartered/requests/{di_id}/approve"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("di@example.org").await;
+    let welcome = mails.iter().find(|m| m.contains("Subject: Approved: your request to join")).expect("welcome");
+    assert!(unqp(welcome).contains("Its charter has a new version since you asked"), "{welcome}");
 }
 
 /// A request waiting when the network is opened does not keep its asker waiting; someone

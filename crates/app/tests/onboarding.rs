@@ -121,6 +121,12 @@ async fn a_quarter_of_onboarding_counts_from_joining_and_asks_before_deleting(d:
     admin.post(app.at(&format!("/n/eas/members/{spo}/role"))).form(&[("role", "sponsor")]).send().await.unwrap();
     let since = networks::membership(&app.state.db, n.id, joined[1].0).await.unwrap().unwrap().since;
     assert!(chrono::Utc::now() - since < chrono::Duration::minutes(5), "member since the approval, not the request");
+    // The welcome email says the first steps wait (no charter here to accept).
+    let welcome = app.emails_to("bo@example.org").await;
+    let welcome = welcome.iter().find(|m| m.contains("Subject: Approved: your request to join")).expect("welcome");
+    let text = unqp(welcome);
+    assert!(text.contains("2 first steps for newcomers wait for you on the network's page."), "{text}");
+    assert!(!text.contains("charter"), "{text}");
 
     // No charter in this network: its step is done for everyone; Bo has one step to do and is
     // not stuck on their first day.

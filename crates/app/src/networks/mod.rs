@@ -1374,11 +1374,14 @@ pub async fn decide(
         };
         return Err(AppError::Conflict(FieldError::new("request", message)));
     }
-    let (action, text) = if approve {
-        ("membership.approved", format!("Your request to join {} was approved. Welcome!", seen.network.name))
+    let (action, mut paragraphs) = if approve {
+        ("membership.approved", vec![format!("Your request to join {} was approved. Welcome!", seen.network.name)])
     } else {
-        ("membership.declined", not_approved(&seen.network))
+        ("membership.declined", vec![not_approved(&seen.network)])
     };
+    if approve {
+        paragraphs.extend(what_waits(state, seen.network.id, user).await?);
+    }
     record(&mut tx, actor, actor_name, action, &seen, &person.email, "").await?;
     // Declining a deactivated account's request tells no one: no one reads that mailbox.
     if person.deactivated_at.is_none() {
@@ -1389,13 +1392,30 @@ pub async fn decide(
         let reply_to = mail::reply_address(&state.db, actor.user_id).await?;
         mail::queue(
             &mut tx,
-            &Mail { to: &person.email, subject, paragraphs: vec![text], action: open, reply_to: reply_to.as_deref() },
+            &Mail { to: &person.email, subject, paragraphs, action: open, reply_to: reply_to.as_deref() },
             now,
         )
         .await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// What waits for a newly approved member on the network's page, for their welcome email: a
+/// charter version to accept (one published since they asked), and the first steps of the
+/// checklist.
+async fn what_waits(state: &AppState, network: roundtable_domain::NetworkId, user: UserId) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let (current, accepted) = charters::standing(&state.db, network, user).await?;
+    if current.is_some() && accepted < current {
+        out.push("Its charter has a new version since you asked: you will be asked to read and accept it when you open the network.".to_owned());
+    }
+    match roundtable_store::onboarding::steps(&state.db, network).await?.len() {
+        0 => {}
+        1 => out.push("A first step for newcomers waits for you on the network's page.".to_owned()),
+        n => out.push(format!("{n} first steps for newcomers wait for you on the network's page.")),
+    }
+    Ok(out)
 }
 
 /// Invites someone by email to the network (with a role if they already have an account).
