@@ -653,8 +653,14 @@ async fn a_request_to_join_carries_a_note_for_the_organisers(d: Dialect) {
     // Asking again while waiting, with a note, gives the organisers the newer one; approval clears it.
     bo.post(app.at("/n/eas/join")).form(&[("note", "Still keen!")]).send().await.unwrap();
     assert_eq!(networks::request_notes(&app.state.db, net.id).await.unwrap(), vec![(bo_id, "Still keen!".to_owned())]);
+    // A charter published while Bo waited: his welcome email says it waits for him.
+    let r = admin.post(app.at("/n/eas/charter")).form(&[("body", "# Be kind")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = admin.post(app.at(&format!("/n/eas/requests/{bo_id}/approve"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mails = app.emails_to("bo@example.org").await;
+    let welcome = mails.iter().find(|m| m.contains("Subject: Approved: your request to join")).expect("welcome");
+    assert!(unqp(welcome).contains("It has a charter since you asked"), "{welcome}");
     assert!(networks::request_notes_of(&app.state.db, bo_id).await.unwrap().is_empty());
     assert!(!body(cho.get(app.at("/")).send().await.unwrap()).await.contains("waits for a decision"));
 

@@ -1407,8 +1407,16 @@ pub async fn decide(
 async fn what_waits(state: &AppState, network: roundtable_domain::NetworkId, user: UserId) -> Result<Vec<String>> {
     let mut out = Vec::new();
     let (current, accepted) = charters::standing(&state.db, network, user).await?;
-    if current.is_some() && accepted < current {
-        out.push("Its charter has a new version since you asked: you will be asked to read and accept it when you open the network.".to_owned());
+    match (current, accepted) {
+        (Some(_), None) => out.push(
+            "It has a charter since you asked: you will be asked to read and accept it when you open the network."
+                .to_owned(),
+        ),
+        (Some(c), Some(a)) if a < c => out.push(
+            "Its charter has a new version since you asked: you will be asked to read and accept it when you open the network."
+                .to_owned(),
+        ),
+        _ => {}
     }
     match roundtable_store::onboarding::steps(&state.db, network).await?.len() {
         0 => {}
