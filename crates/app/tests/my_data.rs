@@ -221,6 +221,9 @@ async fn erasure_removes_the_name_from_the_audit_log_and_from_mail_about_them(d:
     assert_eq!(r.unwrap().status(), StatusCode::SEE_OTHER);
     let home = olu.get(app.at("/")).send().await.unwrap().text().await.unwrap();
     assert!(home.contains("You are invited as its <strong>Chair</strong>."), "the role offered is said: {home}");
+    assert!(home.contains(r#"<a class="button secondary" href="/n/allies/leave">Decline"#), "and declining: {home}");
+    let confirm = olu.get(app.at("/n/allies/leave")).send().await.unwrap().text().await.unwrap();
+    assert!(confirm.contains("Decline the invitation"), "{confirm}");
     assert_eq!(olu.post(app.at("/n/allies/join")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let carmen = app.user("carmen@example.org", "Carmen Okafor").await;
     // Her request is mailed to the organisers; her accepted invitation is audited by name.
